@@ -1,0 +1,168 @@
+"""Who runs a domain's mail, decided from the bundled catalog (providers.json).
+
+The catalog is data: MX host suffixes, SPF include suffixes and DKIM CNAME
+suffixes per mailbox provider and per security gateway. This module only loads it
+and applies a fixed order of evidence; it does no I/O besides reading the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..domains import is_within
+
+# Ids the rest of the program relies on; the catalog may only use these.
+MAILBOX_IDS = (
+    "m365", "google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud",
+    "godaddy", "ionos", "ovh", "hostinger", "rackspace", "namecheap", "hosting",
+)
+COMPUTED_IDS = ("self-hosted", "other", "none", "unknown")
+PROVIDER_IDS = MAILBOX_IDS + COMPUTED_IDS
+GATEWAY_IDS = ("mimecast", "proofpoint", "barracuda", "cisco", "sophos", "trendmicro", "symantec", "hornetsecurity")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    name: str
+    kind: str  # "mailbox" or "gateway"
+
+
+@dataclass(slots=True)
+class Catalog:
+    mx: dict[str, Entry] = field(default_factory=dict)
+    spf: dict[str, Entry] = field(default_factory=dict)
+    dkim: dict[str, Entry] = field(default_factory=dict)
+    verification: list[tuple[str, str]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # id -> display name
+
+    @staticmethod
+    def _match(table: dict[str, Entry], host: str) -> Entry | None:
+        """Longest suffix in ``table`` that ``host`` equals or ends with."""
+        labels = host.lower().rstrip(".").split(".")
+        for i in range(len(labels)):
+            hit = table.get(".".join(labels[i:]))
+            if hit is not None:
+                return hit
+        return None
+
+    def match_mx(self, host: str) -> Entry | None:
+        return self._match(self.mx, host)
+
+    def match_spf(self, target: str) -> Entry | None:
+        return self._match(self.spf, target)
+
+    def match_dkim(self, target: str) -> Entry | None:
+        return self._match(self.dkim, target)
+
+    def verifications(self, txts: list[str]) -> list[str]:
+        found: list[str] = []
+        for txt in txts:
+            low = txt.strip().lower()
+            for prefix, service in self.verification:
+                if low.startswith(prefix) and service not in found:
+                    found.append(service)
+        return found
+
+
+def _load(data: dict) -> Catalog:
+    cat = Catalog()
+    for kind, key, allowed in (("mailbox", "mailbox", MAILBOX_IDS), ("gateway", "gateways", GATEWAY_IDS)):
+        for item in data.get(key, []):
+            if item["id"] not in allowed:
+                raise ValueError(f"catalog: unknown {kind} id {item['id']!r}")
+            entry = Entry(item["id"], item.get("name", item["id"]), kind)
+            cat.names.setdefault(entry.id, entry.name if entry.id != "hosting" else "Shared hosting")
+            for table, field_name in ((cat.mx, "mx"), (cat.spf, "spf"), (cat.dkim, "dkim")):
+                for suffix in item.get(field_name, []):
+                    table[suffix.lower().strip(".")] = entry
+    cat.verification = [(v["prefix"].lower(), v["service"]) for v in data.get("verification", [])]
+    cat.names.update({"self-hosted": "Own mail server", "other": "Other / unrecognised", "none": "No mail", "unknown": "Unknown (lookup failed)"})
+    return cat
+
+
+@functools.cache
+def load_catalog(path: str | None = None) -> Catalog:
+    """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG``."""
+    path = path or os.environ.get("HUNTER_CATALOG")
+    if path:
+        text = Path(path).read_text("utf-8")
+    else:
+        text = resources.files("hunter_cli.catalog").joinpath("providers.json").read_text("utf-8")
+    return _load(json.loads(text))
+
+
+@dataclass(slots=True)
+class Classification:
+    provider: str
+    provider_name: str | None = None
+    gateway: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+def classify(
+    domain: str,
+    mx: list[tuple[int, str]],
+    *,
+    spf_targets: list[str] = (),
+    dkim_cnames: list[str] = (),
+    catalog: Catalog | None = None,
+) -> Classification:
+    """Mailbox provider and gateway from MX hosts (sorted by preference) and supporting evidence.
+
+    ``mx`` is empty for NXDOMAIN/NODATA and ``[(0, "")]`` for a null MX: both mean
+    ``none``. A failed MX lookup never reaches this function (the scan says ``unknown``).
+    """
+    cat = catalog or load_catalog()
+    hosts = [(pref, h) for pref, h in mx if h]
+    if not hosts:
+        why = "null MX (RFC 7505): the domain accepts no mail" if mx else "no MX record"
+        return Classification("none", evidence=[why])
+    best = min(p for p, _ in hosts)
+    primary = [h for p, h in hosts if p == best]
+    evidence: list[str] = []
+
+    gateway = None
+    for h in primary:
+        e = cat.match_mx(h)
+        if e is not None and e.kind == "gateway":
+            gateway = e
+            evidence.append(f"MX {h} is {e.name}, a security gateway")
+            break
+
+    if gateway is None:
+        for h in primary:
+            e = cat.match_mx(h)
+            if e is not None and e.kind == "mailbox":
+                evidence.append(f"MX {h} belongs to {e.name}")
+                return Classification(e.id, e.name, None, evidence)
+        for h in primary:
+            if is_within(h, domain):
+                evidence.append(f"MX {h} is inside {domain}: a mail server of their own")
+                return Classification("self-hosted", None, None, evidence)
+        evidence.append(f"MX {primary[0]} matches no known provider")
+        return Classification("other", None, None, evidence)
+
+    # Behind a gateway: the mailbox is wherever backup MX, DKIM or SPF point.
+    for _, h in hosts:
+        e = cat.match_mx(h)
+        if e is not None and e.kind == "mailbox":
+            evidence.append(f"backup MX {h} belongs to {e.name}")
+            return Classification(e.id, e.name, gateway.id, evidence)
+    for target in dkim_cnames:
+        e = cat.match_dkim(target)
+        if e is not None and e.kind == "mailbox":
+            evidence.append(f"DKIM key delegated to {target} ({e.name})")
+            return Classification(e.id, e.name, gateway.id, evidence)
+    for target in spf_targets:
+        e = cat.match_spf(target)
+        if e is not None and e.kind == "mailbox":
+            evidence.append(f"SPF includes {target} ({e.name})")
+            return Classification(e.id, e.name, gateway.id, evidence)
+    evidence.append("nothing behind the gateway names a mailbox provider")
+    return Classification("other", None, gateway.id, evidence)

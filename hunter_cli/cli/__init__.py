@@ -1,0 +1,41 @@
+"""The `hunter` command: a thin Typer layer over the core.
+
+Commands parse arguments, call the core and render; heavy modules are imported
+inside the commands so that `hunter --help` starts instantly.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+
+app = typer.Typer(
+    name="hunter",
+    help="Find out who runs a company's e-mail, how well it is protected, and whom to call first.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hunter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
+
+
+from . import scan as _scan  # noqa: E402,F401  (registers the command)
+
+
+def main() -> None:
+    app()

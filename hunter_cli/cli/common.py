@@ -1,0 +1,51 @@
+"""What every command shares: exit codes, consoles, the database option."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+# Documented in docs/cli.md; scripts rely on them.
+EXIT_OK = 0
+EXIT_FATAL = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+DbOption = typer.Option(
+    None,
+    "--db",
+    envvar="HUNTER_DB",
+    help="SQLite file to use. Default: hunter.db in your user data folder.",
+    show_default=False,
+)
+
+
+def stderr_console() -> Console:
+    """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich."""
+    return Console(stderr=True, highlight=False)
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False)
+
+
+def db_path(value: Path | None) -> Path:
+    if value is not None:
+        return value
+    from ..store import default_db_path
+
+    return default_db_path()
+
+
+def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
+    """Print ``message`` to stderr and return the Exit to raise."""
+    stderr_console().print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"

@@ -1,0 +1,201 @@
+"""`hunter scan`: read inputs, scan them, store and show the results."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import EXIT_FATAL, EXIT_INTERRUPTED, DbOption, db_path, fail, stderr_console, stdout_console
+
+
+def _nameservers(values: list[str]) -> tuple[str, ...]:
+    from ..dns.resolver import parse_nameserver
+
+    out: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    out.append(parse_nameserver(part))
+                except ValueError as exc:
+                    raise typer.BadParameter(str(exc), param_hint="--nameserver") from None
+    return tuple(out)
+
+
+@app.command(no_args_is_help=True)
+def scan(
+    inputs: list[str] = typer.Argument(
+        ...,
+        metavar="INPUT...",
+        help="Domains, URLs, e-mail addresses, .txt/.csv/.xlsx files, or - for standard input.",
+        show_default=False,
+    ),
+    db: Optional[Path] = DbOption,
+    nameserver: list[str] = typer.Option(
+        [],
+        "--nameserver",
+        "-n",
+        envvar="HUNTER_NAMESERVERS",
+        help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
+        show_default=False,
+    ),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
+    retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
+    concurrency: int = typer.Option(500, "--concurrency", "-c", min=1, max=10000, help="Domains scanned at once."),
+    max_age: Optional[str] = typer.Option(
+        None, "--max-age", metavar="DURATION", help="Skip domains fully scanned within this long (e.g. 12h, 7d).", show_default=False
+    ),
+    selectors: Optional[str] = typer.Option(
+        None, "--dkim-selectors", envvar="HUNTER_DKIM_SELECTORS", metavar="LIST",
+        help="Comma-separated DKIM selectors to probe. Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
+        show_default=False,
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
+) -> None:
+    """Scan domains: mail provider, security gateway, SPF, DKIM and DMARC.
+
+    Results go into the database; the summary says what was skipped and why.
+    Exit codes: 0 the scan ran (some domains may have failed, see the summary),
+    1 fatal error (unreadable input, no valid domain, database busy or broken),
+    2 usage error, 130 interrupted (results so far are saved).
+    """
+    from ..durations import ago_iso, parse_duration
+    from ..dns import dkim as dkim_mod
+    from ..dns.resolver import ResolverConfig
+    from ..scan import ScanOptions
+
+    from ..inputs import missing_files
+
+    missing = missing_files(inputs)
+    if missing:
+        raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="INPUT")
+    try:
+        fresh_since = ago_iso(parse_duration(max_age)) if max_age else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--max-age") from None
+    try:
+        sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
+    options = ScanOptions(
+        resolver=ResolverConfig(nameservers=_nameservers(nameserver), timeout=timeout, retries=retries),
+        concurrency=concurrency,
+        selectors=sel,
+    )
+    code = run_scan(inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet)
+    raise typer.Exit(code)
+
+
+def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool) -> int:
+    import asyncio
+
+    from filelock import FileLock, Timeout
+
+    from .. import store
+    from ..inputs import InputError, InputStats, count_lines, domains
+    from ..render.jsonl import write_result
+    from ..render.scan_tables import ScanTally, results_table, summary_table
+    from ..scan import scan_many
+
+    err = stderr_console()
+    try:
+        conn = store.connect(path)
+    except store.StoreError as exc:
+        raise fail(str(exc))
+    lock = FileLock(str(path) + ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise fail(
+            f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
+        ) from None
+
+    stats = InputStats()
+    tally = ScanTally()
+    show_progress = not quiet and err.is_terminal
+    progress = None
+    task_id = None
+    if show_progress:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        progress = Progress(
+            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err, transient=True,
+        )
+        task_id = progress.add_task("scan", total=count_lines(inputs))
+
+    def source():
+        for domain in domains(inputs, stats):
+            if fresh_since and store.is_fresh(conn, domain, fresh_since):
+                tally.fresh_skipped += 1
+                if progress is not None:
+                    progress.advance(task_id)
+                continue
+            yield domain
+
+    run_id = store.start_run(conn, "scan")
+    writer = store.ResultWriter(path, run_id)
+    out = sys.stdout
+
+    def on_result(result) -> None:
+        writer.put(result)
+        tally.add(result)
+        if json_out:
+            write_result(out, result)
+        if progress is not None:
+            progress.advance(task_id)
+
+    started = time.monotonic()
+    outcome = "ok"
+    code = 0
+    error_message = None
+    try:
+        if progress is not None:
+            progress.start()
+        asyncio.run(scan_many(source(), options, on_result))
+    except KeyboardInterrupt:
+        outcome, code = "interrupted", EXIT_INTERRUPTED
+    except InputError as exc:
+        outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+    except BrokenPipeError:
+        outcome, code = "interrupted", EXIT_FATAL
+        sys.stdout = None  # nothing more can be written there
+    except store.StoreError as exc:
+        outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+    finally:
+        if progress is not None:
+            progress.stop()
+        try:
+            writer.close()
+        except store.StoreError as exc:
+            outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+        elapsed = time.monotonic() - started
+        summary = {
+            "scanned": tally.scanned, "status": dict(tally.status), "fresh_skipped": tally.fresh_skipped,
+            "input_lines": stats.lines, "accepted": stats.accepted, "duplicates": stats.duplicates,
+            "skipped": stats.skipped_counts, "seconds": round(elapsed, 2),
+        }
+        try:
+            store.finish_run(conn, run_id, outcome, summary)
+        finally:
+            conn.close()
+            lock.release()
+
+    if error_message:
+        raise fail(error_message)
+    if code == 0 and stats.accepted == 0:
+        if not quiet:
+            err.print(summary_table(tally, stats, elapsed))
+        detail = f": {stats.skipped_total} lines skipped, reasons in the summary" if stats.skipped_total and not quiet else ""
+        raise fail("no valid domain in the input" + detail)
+    if not quiet and code != EXIT_FATAL:
+        if not json_out and tally.sample:
+            stdout_console().print(results_table(tally))
+        err.print(summary_table(tally, stats, elapsed, interrupted=code == EXIT_INTERRUPTED))
+    return code

@@ -1,0 +1,79 @@
+"""DKIM key records (RFC 6376) and the selectors worth asking for.
+
+Nobody can list a domain's selectors, so the scan probes common ones. It first
+asks for ``_domainkey.<domain>``: NXDOMAIN there proves no selector exists below
+it (RFC 8020), which saves the whole probe for most domains without DKIM.
+"""
+
+from __future__ import annotations
+
+from ..models import DkimSelector
+
+DEFAULT_SELECTORS: tuple[str, ...] = (
+    "selector1",  # Microsoft 365
+    "selector2",  # Microsoft 365
+    "google",  # Google Workspace
+    "default",  # cPanel, Plesk and most hosting panels
+    "k1",  # Mailchimp / Mandrill
+    "s1",
+    "s2",
+    "zmail",  # Zoho
+    "dkim",
+    "mail",
+)
+
+# Selectors whose record is usually a CNAME into the provider: ask for the CNAME
+# itself when the TXT lookup finds nothing, so the tenant name is still seen.
+CNAME_SELECTORS = frozenset({"selector1", "selector2"})
+
+
+def parse_selectors(text: str) -> tuple[str, ...]:
+    """``"selector1, google"`` -> ``("selector1", "google")``; rejects names that cannot be DNS labels."""
+    out: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        s = part.strip().lower()
+        if not s:
+            continue
+        if len(s) > 63 or not all(c.isalnum() or c in "-_." for c in s):
+            raise ValueError(f"bad DKIM selector {part.strip()!r}")
+        if s not in out:
+            out.append(s)
+    if not out:
+        raise ValueError("no DKIM selector given")
+    return tuple(out)
+
+
+def is_key_record(txt: str) -> bool:
+    """A DKIM key record: has a ``p=`` tag (``v=DKIM1`` and ``k=`` are optional)."""
+    return any(part.strip().lower().startswith("p=") for part in txt.split(";"))
+
+
+def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector | None:
+    for txt in txts:
+        if not is_key_record(txt):
+            continue
+        tags = {}
+        for part in txt.split(";"):
+            k, sep, v = part.partition("=")
+            if sep:
+                tags.setdefault(k.strip().lower(), v.strip())
+        key = "".join(tags.get("p", "").split())
+        return DkimSelector(
+            selector=selector,
+            cname=cname,
+            key_type=tags.get("k", "rsa").lower() or "rsa",
+            revoked=not key,
+        )
+    return None
+
+
+def tenant_from_cname(target: str | None) -> str | None:
+    """``selector1-acme-com._domainkey.acme.onmicrosoft.com`` -> ``acme.onmicrosoft.com``."""
+    if not target:
+        return None
+    t = target.lower().rstrip(".")
+    if not t.endswith(".onmicrosoft.com"):
+        return None
+    labels = t.split(".")
+    # the tenant name is the label right before onmicrosoft.com
+    return ".".join(labels[-3:]) if len(labels) >= 3 else None

@@ -1,0 +1,144 @@
+"""Turn whatever a rep pastes (domain, URL, e-mail address) into one registrable domain.
+
+Pure functions, no I/O beyond loading bundled data once. The result is the
+registrable domain (public-suffix aware) as lower-case ASCII (IDNA 2008 A-labels),
+or a :class:`Rejected` value that says in plain words why the text is not a lead.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from dataclasses import dataclass
+from importlib import resources
+from urllib.parse import urlsplit
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Cells people type when they have no website; never a domain.
+_PLACEHOLDERS = frozenset(
+    {"nan", "n/a", "na", "none", "null", "-", "yok", "web", "website", "web sitesi", "http", "https", "www"}
+)
+MAX_INPUT_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why a piece of input is not a lead. ``reason`` is a short phrase for the summary."""
+
+    reason: str
+    consumer: bool = False
+
+
+@functools.cache
+def _psl():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+@functools.cache
+def consumer_domains() -> frozenset[str]:
+    """Free-mail domains (gmail.com, hotmail.com.tr, ...) that are people, not companies."""
+    text = resources.files("hunter_cli.data").joinpath("consumer_domains.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def extract_host(text: str) -> str | None:
+    """The host part of a domain, URL or e-mail address, or None when there is none."""
+    s = text.strip().strip("\"'").strip()
+    if not s:
+        return None
+    if "<" in s and ">" in s:  # Name <x@acme.com>
+        s = s[s.rfind("<") + 1 : s.rfind(">")].strip()
+    if s.lower().startswith("mailto:"):
+        s = s[7:].split("?", 1)[0]
+    if "@" in s and not _SCHEME.match(s):
+        s = s.rsplit("@", 1)[1]
+    if _SCHEME.match(s):
+        host = urlsplit(s).hostname
+    elif any(c in s for c in "/?#:"):
+        host = urlsplit("//" + s).hostname
+    else:
+        host = s
+    if not host:
+        return None
+    return host.strip().rstrip(".")
+
+
+def _to_ascii(host: str) -> str | Rejected:
+    # Turkish capital dotted I would otherwise become "i" plus a combining dot.
+    host = host.replace("İ", "i").replace("I", "i")
+    if host.isascii():
+        return host.lower()
+    import idna
+
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError as exc:
+        return Rejected(f"not a valid international domain name ({exc})")
+    except UnicodeError:
+        return Rejected("not a valid international domain name")
+
+
+def normalize(text: str) -> str | Rejected:
+    """Registrable domain for ``text`` (``https://www.Acme.com.tr/x`` -> ``acme.com.tr``)."""
+    if len(text) > MAX_INPUT_LENGTH:
+        return Rejected("line too long to be a domain")
+    if text.strip().strip("\"'").lower() in _PLACEHOLDERS:
+        return Rejected("placeholder, not a domain")
+    if "\x00" in text or any(ord(c) < 32 and c not in "\t" for c in text):
+        return Rejected("contains control characters")
+    host = extract_host(text)
+    if not host:
+        return Rejected("no domain found")
+    if " " in host or "\t" in host:
+        return Rejected("contains spaces")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return Rejected("an IP address, not a domain")
+    except ValueError:
+        pass
+    ascii_host = _to_ascii(host)
+    if isinstance(ascii_host, Rejected):
+        return ascii_host
+    if len(ascii_host) > 253:
+        return Rejected("name longer than 253 characters")
+    labels = ascii_host.split(".")
+    if len(labels) < 2:
+        return Rejected("no dot: not a domain")
+    for label in labels:
+        if not label:
+            return Rejected("empty label (two dots in a row)")
+        if not _LABEL.match(label):
+            return Rejected(f"invalid label {label[:40]!r}")
+    psl = _psl()
+    if psl.publicsuffix(ascii_host, accept_unknown=False) is None:
+        return Rejected(f"unknown top-level domain .{labels[-1]}")
+    registrable = psl.privatesuffix(ascii_host)
+    if registrable is None:
+        return Rejected("a public suffix, not a company domain")
+    if registrable in consumer_domains():
+        return Rejected("consumer mailbox domain, not a company", consumer=True)
+    return registrable
+
+
+def to_unicode(domain: str) -> str:
+    """Readable form of an A-label domain for people (``xn--...`` -> ``çiçekçi...``)."""
+    if "xn--" not in domain:
+        return domain
+    import idna
+
+    try:
+        return idna.decode(domain)
+    except (idna.IDNAError, UnicodeError):
+        return domain
+
+
+def is_within(host: str, domain: str) -> bool:
+    """True when ``host`` is ``domain`` or a name below it."""
+    host = host.lower().rstrip(".")
+    return host == domain or host.endswith("." + domain)

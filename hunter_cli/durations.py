@@ -1,0 +1,22 @@
+"""Durations people type on the command line: ``90s``, ``30m``, ``12h``, ``7d``, ``2w``."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"7d"`` -> 7 days. Raises ValueError with a message fit for the user."""
+    m = _PATTERN.match(text or "")
+    if not m:
+        raise ValueError(f"{text!r} is not a duration; use a number and a unit, like 90s, 30m, 12h, 7d or 2w")
+    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def ago_iso(delta: timedelta) -> str:
+    """The UTC timestamp ``delta`` ago, in the same form the store writes."""
+    return (datetime.now(timezone.utc) - delta).isoformat(timespec="seconds")

@@ -1,0 +1,99 @@
+"""Typed results shared by the scan, the store and the renderers.
+
+Field names here are the public JSON schema (docs/json-schema.md): rename nothing
+without a migration note in the changelog.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["ok", "partial", "failed"]
+
+
+class MxHost(BaseModel):
+    host: str
+    preference: int
+
+
+class SpfInfo(BaseModel):
+    """The domain's SPF policy, parsed per RFC 7208."""
+
+    valid: bool = True
+    record: str | None = None
+    all: str | None = None  # "-all", "~all", "?all", "+all" or None when the record has no all
+    includes: list[str] = Field(default_factory=list)
+    redirect: str | None = None
+    terms: list[str] = Field(default_factory=list)
+    lookups: int = 0  # DNS-querying terms, counted through includes and redirect
+    lookup_limit_exceeded: bool = False
+    expanded: list[str] = Field(default_factory=list)  # every include/redirect target reached
+    problems: list[str] = Field(default_factory=list)
+
+
+class DmarcInfo(BaseModel):
+    """The domain's DMARC policy, parsed per RFC 7489."""
+
+    valid: bool = True
+    record: str | None = None
+    policy: str | None = None
+    subdomain_policy: str | None = None
+    pct: int = 100
+    rua: list[str] = Field(default_factory=list)
+    ruf: list[str] = Field(default_factory=list)
+    adkim: str = "r"
+    aspf: str = "r"
+    problems: list[str] = Field(default_factory=list)
+
+
+class DkimSelector(BaseModel):
+    selector: str
+    cname: str | None = None  # CNAME target when the selector is delegated (M365: *.onmicrosoft.com)
+    key_type: str | None = None
+    revoked: bool = False  # empty p=: the key was withdrawn
+
+
+class DkimInfo(BaseModel):
+    selectors: list[DkimSelector] = Field(default_factory=list)
+    checked: list[str] = Field(default_factory=list)  # selectors actually asked for
+    domainkey_exists: bool | None = None  # _domainkey.<domain> exists; False means no selector can exist
+    tenant_domain: str | None = None  # <name>.onmicrosoft.com named by an M365 DKIM CNAME
+
+    @property
+    def found(self) -> bool:
+        return any(not s.revoked for s in self.selectors)
+
+
+class ScanError(BaseModel):
+    check: str  # mx, txt, spf, dmarc, dkim
+    kind: str  # timeout, servfail, refused, unreachable, ...
+    message: str
+
+
+class DomainResult(BaseModel):
+    """Everything one scan learned about one domain."""
+
+    domain: str
+    status: Status
+    scanned_at: str
+    provider: str
+    provider_name: str | None = None  # brand, e.g. "Natro" for provider "hosting"
+    gateway: str | None = None
+    mx: list[MxHost] = Field(default_factory=list)
+    null_mx: bool = False
+    spf: SpfInfo | None = None
+    dmarc: DmarcInfo | None = None
+    dkim: DkimInfo = Field(default_factory=DkimInfo)
+    verifications: list[str] = Field(default_factory=list)  # services proven by apex TXT tokens (MS=, ...)
+    evidence: list[str] = Field(default_factory=list)  # why we think provider/gateway are what they are
+    tenant: dict | None = None
+    score: int | None = None
+    segment: str | None = None
+    category: str | None = None
+    errors: list[ScanError] = Field(default_factory=list)
+    raw: dict | None = Field(default=None, exclude=True)  # records as served; kept in the store only
+
+    def failed_checks(self) -> set[str]:
+        return {e.check for e in self.errors}

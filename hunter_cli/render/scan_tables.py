@@ -1,0 +1,108 @@
+"""Rich tables for `hunter scan`: the summary and the scanned domains."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ..inputs import InputStats
+from ..models import DomainResult
+
+PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
+STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
+
+
+@dataclass
+class ScanTally:
+    """Counts the summary needs, kept while results stream past."""
+
+    scanned: int = 0
+    fresh_skipped: int = 0
+    status: Counter = field(default_factory=Counter)
+    provider: Counter = field(default_factory=Counter)
+    gateway: Counter = field(default_factory=Counter)
+    error_kinds: Counter = field(default_factory=Counter)
+    sample: list[DomainResult] = field(default_factory=list)
+    sample_limit: int = 50
+
+    def add(self, r: DomainResult) -> None:
+        self.scanned += 1
+        self.status[r.status] += 1
+        self.provider[r.provider] += 1
+        if r.gateway:
+            self.gateway[r.gateway] += 1
+        for e in r.errors:
+            self.error_kinds[f"{e.check} {e.kind}"] += 1
+        if len(self.sample) < self.sample_limit:
+            self.sample.append(r)
+
+
+def _dmarc(r: DomainResult) -> str:
+    if "dmarc" in r.failed_checks():
+        return "?"
+    if r.dmarc is None:
+        return "-"
+    return r.dmarc.policy or "invalid"
+
+
+def _spf(r: DomainResult) -> str:
+    if "txt" in r.failed_checks():
+        return "?"
+    if r.spf is None:
+        return "-"
+    if not r.spf.valid:
+        return "invalid"
+    return r.spf.all or "no all"
+
+
+def results_table(t: ScanTally) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False)
+    table.add_column("Domain", overflow="fold", ratio=3)
+    table.add_column("Provider", ratio=2)
+    table.add_column("Gateway", ratio=1)
+    table.add_column("SPF")
+    table.add_column("DKIM")
+    table.add_column("DMARC")
+    table.add_column("Status")
+    for r in sorted(t.sample, key=lambda r: r.domain):
+        provider = r.provider if r.provider != "hosting" or not r.provider_name else f"hosting ({r.provider_name})"
+        table.add_row(
+            r.domain,
+            Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
+            r.gateway or "",
+            _spf(r),
+            "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
+            _dmarc(r),
+            Text(r.status, style=STATUS_STYLE[r.status]),
+        )
+    if t.scanned > len(t.sample):
+        table.caption = f"first {len(t.sample)} of {t.scanned}; see them all with --json"
+    return table
+
+
+def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title="Scan summary", title_justify="left", show_header=False, pad_edge=False)
+    table.add_column("What", style="bold")
+    table.add_column("Count", overflow="fold")
+    rate = t.scanned / elapsed if elapsed > 0 else 0.0
+    table.add_row("Scanned", f"{t.scanned} domains in {elapsed:.1f} s ({rate:.0f}/s)" + ("  [red]interrupted[/]" if interrupted else ""))
+    table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
+    table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
+    table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
+    if t.error_kinds:
+        table.add_row("Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)")
+    if t.fresh_skipped:
+        table.add_row("Up to date", f"{t.fresh_skipped} domains scanned recently, not rescanned (--max-age)")
+    inputs = f"{stats.lines} lines, {stats.accepted} unique domains"
+    if stats.duplicates:
+        inputs += f", {stats.duplicates} duplicates"
+    table.add_row("Input", inputs)
+    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
+        where = ", ".join(stats.skipped[reason])
+        more = "" if count <= len(stats.skipped[reason]) else ", ..."
+        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    return table

@@ -1,0 +1,360 @@
+"""The SQLite store: schema, migrations, the batched scan writer and the queries.
+
+One file holds everything. WAL mode and a busy timeout let a rep read while a
+cron job writes; every batch of results is one transaction, so Ctrl-C or
+``kill -9`` loses at most the batch in flight, never consistency. Migrations are
+numbered and recorded in ``schema_migrations``; later features append to
+``MIGRATIONS`` and old files upgrade on open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .models import DomainResult
+
+BUSY_TIMEOUT_MS = 30_000
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "domains, scans and runs",
+        """
+        CREATE TABLE domains (
+            domain TEXT PRIMARY KEY,
+            domain_unicode TEXT,
+            company TEXT,
+            added_at TEXT NOT NULL,
+            last_attempt_at TEXT,
+            last_status TEXT,
+            last_scan_id INTEGER,
+            last_good_at TEXT,
+            last_good_scan_id INTEGER,
+            last_ok_at TEXT,
+            provider TEXT,
+            provider_name TEXT,
+            gateway TEXT,
+            dmarc_policy TEXT,
+            spf_all TEXT,
+            dkim INTEGER,
+            tenant TEXT,
+            score INTEGER,
+            segment TEXT,
+            category TEXT,
+            current_json TEXT
+        );
+        CREATE INDEX domains_provider ON domains(provider);
+        CREATE INDEX domains_gateway ON domains(gateway);
+        CREATE INDEX domains_category_score ON domains(category, score DESC);
+        CREATE INDEX domains_last_ok ON domains(last_ok_at);
+        CREATE INDEX domains_last_attempt ON domains(last_attempt_at);
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL REFERENCES domains(domain),
+            run_id INTEGER REFERENCES runs(id),
+            scanned_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            provider TEXT,
+            gateway TEXT,
+            result_json TEXT NOT NULL,
+            raw_json TEXT,
+            errors_json TEXT
+        );
+        CREATE INDEX scans_domain_time ON scans(domain, scanned_at);
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outcome TEXT,
+            stats_json TEXT
+        );
+        """,
+    ),
+]
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hunter", appauthor=False)) / "hunter.db"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (bad path, not a database, locked, ...)."""
+
+
+def connect(path: str | os.PathLike) -> sqlite3.Connection:
+    """Open (creating and migrating) the store; safe to call from several processes at once."""
+    p = Path(path)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot use {p} as the Hunter database: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"cannot create the database at {p}: {exc.strerror or exc}") from None
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply pending migrations, each in its own transaction; returns the versions applied."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied: list[int] = []
+    for version, name, sql in MIGRATIONS:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone():
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # another process may have migrated while we waited for the write lock
+            if not conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone():
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, utcnow())
+                )
+                applied.append(version)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+# -- runs -------------------------------------------------------------------------
+def start_run(conn: sqlite3.Connection, command: str) -> int:
+    cur = conn.execute("INSERT INTO runs (command, started_at) VALUES (?, ?)", (command, utcnow()))
+    return cur.lastrowid
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, outcome: str, stats: dict) -> None:
+    conn.execute(
+        "UPDATE runs SET finished_at = ?, outcome = ?, stats_json = ? WHERE id = ?",
+        (utcnow(), outcome, json.dumps(stats, ensure_ascii=False), run_id),
+    )
+
+
+# -- reads ------------------------------------------------------------------------
+def is_fresh(conn: sqlite3.Connection, domain: str, since_iso: str) -> bool:
+    """True when ``domain`` has a fully answered scan at or after ``since_iso`` (primary-key lookup)."""
+    row = conn.execute("SELECT last_ok_at FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return bool(row and row[0] and row[0] >= since_iso)
+
+
+def database(path: str | os.PathLike):
+    """The store as a sqlite-utils Database, for table-level reads in commands and tests."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(connect(path))
+
+
+def current(conn: sqlite3.Connection, domain: str) -> dict | None:
+    row = conn.execute("SELECT current_json FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    rows = conn.execute(
+        "SELECT id, scanned_at, status, provider, gateway, errors_json FROM scans WHERE domain = ? ORDER BY scanned_at, id",
+        (domain,),
+    )
+    return [
+        {"id": r[0], "scanned_at": r[1], "status": r[2], "provider": r[3], "gateway": r[4], "errors": json.loads(r[5] or "[]")}
+        for r in rows
+    ]
+
+
+# -- writes -----------------------------------------------------------------------
+CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",)}
+
+
+def carry_forward(new: dict, previous: dict | None) -> dict:
+    """The domain's current view after a partly failed scan.
+
+    Checks that failed this time keep the values of the last good scan instead
+    of turning into "no record"; the errors stay listed beside them.
+    """
+    if not previous:
+        return new
+    merged = dict(new)
+    failed = {e["check"] for e in new.get("errors", [])}
+    for check, fields in CARRIED_FIELDS.items():
+        if check in failed:
+            for f in fields:
+                if f in previous:
+                    merged[f] = previous[f]
+    return merged
+
+
+def _unicode(domain: str) -> str:
+    from .domains import to_unicode
+
+    return to_unicode(domain)
+
+
+def write_results(conn: sqlite3.Connection, results: list[DomainResult], run_id: int | None) -> None:
+    """Store one batch of results in a single transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for r in results:
+            data = r.model_dump(mode="json")
+            errors = data["errors"]
+            conn.execute(
+                "INSERT OR IGNORE INTO domains (domain, domain_unicode, added_at) VALUES (?, ?, ?)",
+                (r.domain, _unicode(r.domain), r.scanned_at),
+            )
+            cur = conn.execute(
+                "INSERT INTO scans (domain, run_id, scanned_at, status, provider, gateway, result_json, raw_json, errors_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.domain,
+                    run_id,
+                    r.scanned_at,
+                    r.status,
+                    r.provider,
+                    r.gateway,
+                    json.dumps(data, ensure_ascii=False),
+                    json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
+                    json.dumps(errors, ensure_ascii=False) if errors else None,
+                ),
+            )
+            scan_id = cur.lastrowid
+            if r.status == "failed":
+                # Keep the last good signals; only note that this attempt failed.
+                conn.execute(
+                    "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ? WHERE domain = ?",
+                    (r.scanned_at, r.status, scan_id, r.domain),
+                )
+                continue
+            view = data
+            if r.status == "partial":
+                view = carry_forward(data, current(conn, r.domain))
+            dmarc = view.get("dmarc") or {}
+            spf = view.get("spf") or {}
+            dkim = view.get("dkim") or {}
+            has_dkim = any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors", []))
+            tenant = view.get("tenant")
+            conn.execute(
+                """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
+                   last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
+                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?, tenant = ?,
+                   score = ?, segment = ?, category = ?, current_json = ?
+                   WHERE domain = ?""",
+                (
+                    r.scanned_at, r.status, scan_id,
+                    r.scanned_at, scan_id, r.status, r.scanned_at,
+                    view["provider"], view.get("provider_name"), view.get("gateway"),
+                    dmarc.get("policy"), spf.get("all"), int(has_dkim),
+                    (tenant or {}).get("namespace_type") if isinstance(tenant, dict) else None,
+                    view.get("score"), view.get("segment"), view.get("category"),
+                    json.dumps(view, ensure_ascii=False),
+                    r.domain,
+                ),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+_STOP = object()
+
+
+@dataclass
+class WriterStats:
+    written: int = 0
+    batches: int = 0
+
+
+class ResultWriter:
+    """Writes results from a background thread in batches, off the scan's event loop.
+
+    ``put`` never blocks the loop for long; ``close`` flushes everything queued and
+    re-raises a write error, so a scan cannot claim success for results it lost.
+    """
+
+    def __init__(self, path: str | os.PathLike, run_id: int | None, batch_size: int = 500, max_delay: float = 1.0):
+        self.path = path
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.stats = WriterStats()
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 20)
+        self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, result: DomainResult) -> None:
+        if self.error is not None:
+            raise StoreError(f"writing results failed: {self.error}")
+        self._queue.put(result)
+
+    def _run(self) -> None:
+        conn = None
+        try:
+            conn = connect(self.path)
+            batch: list[DomainResult] = []
+            deadline = None
+            while True:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    item = self._queue.get(timeout=timeout)
+                except queue.Empty:
+                    item = None
+                if item is not None and item is not _STOP:
+                    batch.append(item)
+                    if deadline is None:
+                        deadline = time.monotonic() + self.max_delay
+                if batch and (item is None or item is _STOP or len(batch) >= self.batch_size):
+                    write_results(conn, batch, self.run_id)
+                    self.stats.written += len(batch)
+                    self.stats.batches += 1
+                    batch = []
+                    deadline = None
+                if item is _STOP:
+                    return
+        except BaseException as exc:  # reported by close()
+            self.error = exc
+            # drain so producers never block on a dead writer
+            while True:
+                try:
+                    if self._queue.get_nowait() is _STOP:
+                        break
+                except queue.Empty:
+                    break
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def close(self) -> WriterStats:
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+        if self.error is not None:
+            raise StoreError(f"writing results failed: {self.error}")
+        return self.stats

@@ -1,0 +1,132 @@
+"""SPF (RFC 7208), DMARC (RFC 7489) and DKIM record parsing: pure functions, no DNS."""
+
+from hunter_cli.dns import dkim, dmarc, spf
+from hunter_cli.models import SpfInfo
+
+
+def test_spf_terms_includes_all_and_lookups():
+    info = spf.parse_txt(["MS=ms1", "v=spf1 ip4:1.2.3.4 include:_spf.google.com include:spf.protection.outlook.com a mx ~all"])
+    assert info.valid and info.all == "~all"
+    assert info.includes == ["_spf.google.com", "spf.protection.outlook.com"]
+    assert info.lookups == 4
+    assert info.terms[0] == "ip4:1.2.3.4"
+
+
+def test_spf_is_case_insensitive_and_ignores_other_txt():
+    info = spf.parse_txt(["google-site-verification=x", "V=SPF1 INCLUDE:Spf.Example.net -ALL"])
+    assert info.includes == ["spf.example.net"] and info.all == "-all"
+    assert spf.parse_txt(["v=spf10 nothing"]) is None
+    assert spf.parse_txt([]) is None
+
+
+def test_two_spf_records_are_an_error():
+    info = spf.parse_txt(["v=spf1 -all", "v=spf1 include:x.com ~all"])
+    assert info.valid is False
+    assert "2 SPF records" in info.problems[0]
+
+
+def test_spf_redirect_and_modifiers():
+    info = spf.parse_txt(["v=spf1 redirect=_spf.acme.net exp=explain.acme.net"])
+    assert info.redirect == "_spf.acme.net" and info.all is None
+    assert spf.targets(info) == ["_spf.acme.net"]
+    assert info.lookups == 1
+    with_all = spf.parse_txt(["v=spf1 -all redirect=_spf.acme.net"])
+    assert spf.targets(with_all) == []
+    assert any("redirect is ignored" in p for p in with_all.problems)
+
+
+def test_spf_unknown_mechanism_is_reported():
+    info = spf.parse_txt(["v=spf1 ip4:1.2.3.4 foo:bar -all"])
+    assert any("unknown mechanism" in p for p in info.problems)
+
+
+def test_spf_lookup_count_through_the_include_tree():
+    root = spf.parse_record("v=spf1 include:a.test include:b.test mx -all")
+    a = spf.parse_record("v=spf1 include:c.test a mx ~all")
+    b = spf.parse_record("v=spf1 " + " ".join(f"exists:{i}.x.test" for i in range(6)) + " -all")
+    c = spf.parse_record("v=spf1 ip4:1.1.1.1 -all")
+    done = spf.finish(root, {"a.test": a, "b.test": b, "c.test": c}, ["a.test", "b.test", "c.test"])
+    # root: 2 includes + mx = 3; a: include + a + mx = 3; b: 6 exists; c: 0
+    assert done.lookups == 12
+    assert done.lookup_limit_exceeded
+    assert any("RFC 7208 allows 10" in p for p in done.problems)
+
+
+def test_spf_include_loop_is_counted_once():
+    root = spf.parse_record("v=spf1 include:a.test -all")
+    a = spf.parse_record("v=spf1 include:root.test -all")
+    r = spf.parse_record("v=spf1 include:a.test -all")
+    done = spf.finish(root, {"a.test": a, "root.test": r}, ["a.test", "root.test"])
+    assert done.lookups < 10  # finite despite the loop
+
+
+def test_spf_missing_include_target_is_a_problem():
+    root = spf.parse_record("v=spf1 include:gone.test -all")
+    done = spf.finish(root, {"gone.test": None}, ["gone.test"])
+    assert any("gone.test publishes no SPF" in p for p in done.problems)
+
+
+def test_dmarc_reject_with_sp_none_is_reject():
+    d = dmarc.parse_txt(["v=DMARC1; p=reject; sp=none; rua=mailto:a@x.com,mailto:b@y.com; ruf=mailto:f@x.com"])
+    assert d.policy == "reject" and d.subdomain_policy == "none"
+    assert d.rua == ["mailto:a@x.com", "mailto:b@y.com"] and d.ruf == ["mailto:f@x.com"]
+    assert d.pct == 100 and d.adkim == "r" and d.aspf == "r"
+
+
+def test_dmarc_is_case_insensitive():
+    d = dmarc.parse_txt(["V=DMARC1; P=Reject; PCT=50; ADKIM=S; ASPF=s"])
+    assert d.policy == "reject" and d.pct == 50 and d.adkim == "s" and d.aspf == "s"
+    assert d.subdomain_policy == "reject"
+    assert any("50%" in p for p in d.problems)
+
+
+def test_dmarc_several_records_means_no_policy():
+    d = dmarc.parse_txt(["v=DMARC1; p=reject", "v=DMARC1; p=none"])
+    assert d.valid is False and d.policy is None
+    assert "2 DMARC records" in d.problems[0]
+
+
+def test_dmarc_absent_and_unrelated_txt():
+    assert dmarc.parse_txt([]) is None
+    assert dmarc.parse_txt(["some other text"]) is None
+
+
+def test_dmarc_invalid_policy():
+    bad = dmarc.parse_txt(["v=DMARC1; p=block"])
+    assert bad.valid is False and bad.policy is None
+    rua_only = dmarc.parse_txt(["v=DMARC1; rua=mailto:x@y.com"])
+    assert rua_only.policy == "none" and rua_only.valid  # RFC 7489 6.6.3
+    bad_pct = dmarc.parse_txt(["v=DMARC1; p=quarantine; pct=abc"])
+    assert bad_pct.pct == 100 and any("pct" in p for p in bad_pct.problems)
+
+
+def test_dkim_key_records():
+    s = dkim.parse_key("google", ["v=DKIM1; k=rsa; p=MIIBIjANBg"], None)
+    assert s.key_type == "rsa" and not s.revoked
+    p_only = dkim.parse_key("s1", ["p=MIGfMA0G"], None)
+    assert p_only is not None and p_only.key_type == "rsa"
+    revoked = dkim.parse_key("s1", ["v=DKIM1; p="], None)
+    assert revoked.revoked
+    ed = dkim.parse_key("s1", ["v=DKIM1; k=ed25519; p=11qYAYKx"], None)
+    assert ed.key_type == "ed25519"
+    assert dkim.parse_key("s1", ["not a key"], None) is None
+
+
+def test_dkim_tenant_from_cname():
+    assert dkim.tenant_from_cname("selector1-acme-com._domainkey.acmecorp.onmicrosoft.com.") == "acmecorp.onmicrosoft.com"
+    assert dkim.tenant_from_cname("s1.domainkey.u123.wl.sendgrid.net") is None
+    assert dkim.tenant_from_cname(None) is None
+
+
+def test_dkim_selector_list_parsing():
+    assert dkim.parse_selectors("selector1, Google ,selector1") == ("selector1", "google")
+    import pytest
+
+    with pytest.raises(ValueError):
+        dkim.parse_selectors("bad selector!")
+
+
+def test_spfinfo_defaults_are_independent():
+    a, b = SpfInfo(), SpfInfo()
+    a.includes.append("x")
+    assert b.includes == []
