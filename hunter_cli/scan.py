@@ -46,12 +46,12 @@ class Scanner:
         self.catalog = catalog or load_catalog()
         self._spf_cache: dict[str, asyncio.Future] = {}
 
-    async def _ask(self, name: str, rtype: str, check: str, errors: list[ScanError]) -> Answer | None:
-        try:
-            return await self.resolver.query(name, rtype)
-        except LookupFailure as exc:
-            errors.append(ScanError(check=check, kind=exc.kind, message=exc.message))
+    @staticmethod
+    def _answer(outcome, check: str, errors: list[ScanError]) -> Answer | None:
+        if isinstance(outcome, LookupFailure):
+            errors.append(ScanError(check=check, kind=outcome.kind, message=outcome.message))
             return None
+        return outcome
 
     # -- SPF include tree -----------------------------------------------------
     async def _spf_at(self, name: str) -> SpfInfo | None:
@@ -92,30 +92,35 @@ class Scanner:
         return spf_mod.finish(info, children, expanded)
 
     # -- DKIM -------------------------------------------------------------------
-    async def _selector(self, domain: str, selector: str, errors: list[ScanError]) -> DkimSelector | None:
-        name = f"{selector}._domainkey.{domain}"
-        answer = await self._ask(name, "TXT", "dkim", errors)
-        if answer is None:
-            return None
-        cname = answer.cnames[-1][1] if answer.cnames else None
-        if answer.records:
-            return dkim_mod.parse_key(selector, answer.records, cname)
-        if cname is None and answer.rcode == NXDOMAIN and selector in dkim_mod.CNAME_SELECTORS:
-            # A CNAME whose target does not resolve still names the provider (and M365 tenant).
-            c = await self._ask(name, "CNAME", "dkim", errors)
-            if c is not None and c.records:
-                cname = c.records[0]
-        if cname is not None:
-            return DkimSelector(selector=selector, cname=cname, key_type=None)
-        return None
-
-    async def _dkim(self, domain: str, probe: Answer | None, errors: list[ScanError]) -> DkimInfo:
+    async def _dkim(self, domain: str, probe: Answer | None, microsoft_hint: bool, errors: list[ScanError]) -> DkimInfo:
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
         selectors = self.options.selectors
         info.checked = list(selectors)
-        found = await asyncio.gather(*(self._selector(domain, s, errors) for s in selectors))
+        names = [f"{sel}._domainkey.{domain}" for sel in selectors]
+        answers = await self.resolver.query_many([(n, "TXT") for n in names])
+        dangling: list[int] = []
+        found: list[DkimSelector | None] = []
+        for i, (sel, outcome) in enumerate(zip(selectors, answers)):
+            answer = self._answer(outcome, "dkim", errors)
+            key = None
+            if answer is not None:
+                cname = answer.cnames[-1][1] if answer.cnames else None
+                if answer.records:
+                    key = dkim_mod.parse_key(sel, answer.records, cname)
+                elif cname is not None:
+                    key = DkimSelector(selector=sel, cname=cname, key_type=None)
+                elif answer.rcode == NXDOMAIN and microsoft_hint and sel in dkim_mod.CNAME_SELECTORS:
+                    dangling.append(i)
+            found.append(key)
+        if dangling:
+            # A CNAME whose target does not resolve still names the M365 tenant.
+            cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
+            for i, outcome in zip(dangling, cnames):
+                answer = self._answer(outcome, "dkim", errors)
+                if answer is not None and answer.records:
+                    found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
         for s in info.selectors:
             tenant = dkim_mod.tenant_from_cname(s.cname)
@@ -127,29 +132,32 @@ class Scanner:
     # -- one domain -----------------------------------------------------------
     async def scan(self, domain: str) -> DomainResult:
         errors: list[ScanError] = []
-        mx_a, txt_a, dmarc_a, probe = await asyncio.gather(
-            self._ask(domain, "MX", "mx", errors),
-            self._ask(domain, "TXT", "txt", errors),
-            self._ask(f"_dmarc.{domain}", "TXT", "dmarc", errors),
-            self._ask(f"_domainkey.{domain}", "TXT", "dkim", errors),
+        mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
+            [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
-        # The probe's own failure only means "probe every selector"; report it only if they fail too.
-        probe_errors = [e for e in errors if e.check == "dkim"]
-        errors = [e for e in errors if e.check != "dkim"]
+        mx_a = self._answer(mx_o, "mx", errors)
+        txt_a = self._answer(txt_o, "txt", errors)
+        dmarc_a = self._answer(dmarc_o, "dmarc", errors)
+        # A failed probe only means "ask every selector"; it is reported if those fail too.
+        probe = None if isinstance(probe_o, LookupFailure) else probe_o
 
         txts = txt_a.records if txt_a is not None else []
         spf = spf_mod.parse_txt(txts) if txt_a is not None else None
+        mx = sorted(mx_a.records) if mx_a is not None else []
+        microsoft_hint = self._microsoft_hint(mx, txts)
         dkim_errors: list[ScanError] = []
-        spf_task = self._expand_spf(spf, errors) if spf is not None and spf.valid else None
-        if spf_task is not None:
-            spf, dkim = await asyncio.gather(spf_task, self._dkim(domain, probe, dkim_errors))
-        else:
-            dkim = await self._dkim(domain, probe, dkim_errors)
+        dkim_task = None
+        if probe is None or probe.exists:
+            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors))
+        if spf is not None and spf.valid:
+            spf = await self._expand_spf(spf, errors)
+        dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
         if dkim_errors:
-            errors.extend(probe_errors[:1] + dkim_errors)
+            if isinstance(probe_o, LookupFailure):
+                errors.append(ScanError(check="dkim", kind=probe_o.kind, message=probe_o.message))
+            errors.extend(dkim_errors)
 
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
-        mx = sorted(mx_a.records) if mx_a is not None else []
         raw = {
             "mx": [list(r) for r in mx],
             "txt": txts,
@@ -186,6 +194,18 @@ class Scanner:
             errors=errors,
             raw=raw,
         )
+
+    def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
+        """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
+        for _, host in mx:
+            e = self.catalog.match_mx(host) if host else None
+            if e is not None and (e.id == "m365" or e.kind == "gateway"):
+                return True
+        for txt in txts:
+            low = txt.lower()
+            if low.startswith("ms=") or "spf.protection.outlook.com" in low:
+                return True
+        return False
 
 
 async def scan_many(

@@ -217,12 +217,12 @@ def _unicode(domain: str) -> str:
     return to_unicode(domain)
 
 
-def write_results(conn: sqlite3.Connection, results: list[DomainResult], run_id: int | None) -> None:
-    """Store one batch of results in a single transaction."""
+def write_results(conn: sqlite3.Connection, results: list[tuple[DomainResult, str]], run_id: int | None) -> None:
+    """Store one batch of (result, its JSON text) in a single transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for r in results:
-            data = r.model_dump(mode="json")
+        for r, text in results:
+            data = json.loads(text)
             errors = data["errors"]
             conn.execute(
                 "INSERT OR IGNORE INTO domains (domain, domain_unicode, added_at) VALUES (?, ?, ?)",
@@ -238,7 +238,7 @@ def write_results(conn: sqlite3.Connection, results: list[DomainResult], run_id:
                     r.status,
                     r.provider,
                     r.gateway,
-                    json.dumps(data, ensure_ascii=False),
+                    text,
                     json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
@@ -251,9 +251,10 @@ def write_results(conn: sqlite3.Connection, results: list[DomainResult], run_id:
                     (r.scanned_at, r.status, scan_id, r.domain),
                 )
                 continue
-            view = data
+            view, view_text = data, text
             if r.status == "partial":
                 view = carry_forward(data, current(conn, r.domain))
+                view_text = json.dumps(view, ensure_ascii=False)
             dmarc = view.get("dmarc") or {}
             spf = view.get("spf") or {}
             dkim = view.get("dkim") or {}
@@ -272,7 +273,7 @@ def write_results(conn: sqlite3.Connection, results: list[DomainResult], run_id:
                     dmarc.get("policy"), spf.get("all"), int(has_dkim),
                     (tenant or {}).get("namespace_type") if isinstance(tenant, dict) else None,
                     view.get("score"), view.get("segment"), view.get("category"),
-                    json.dumps(view, ensure_ascii=False),
+                    view_text,
                     r.domain,
                 ),
             )
@@ -309,16 +310,17 @@ class ResultWriter:
         self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
         self._thread.start()
 
-    def put(self, result: DomainResult) -> None:
+    def put(self, result: DomainResult, text: str | None = None) -> None:
+        """Queue a result; ``text`` is its JSON when the caller already made it."""
         if self.error is not None:
             raise StoreError(f"writing results failed: {self.error}")
-        self._queue.put(result)
+        self._queue.put((result, text if text is not None else result.model_dump_json()))
 
     def _run(self) -> None:
         conn = None
         try:
             conn = connect(self.path)
-            batch: list[DomainResult] = []
+            batch: list[tuple[DomainResult, str]] = []
             deadline = None
             while True:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())

@@ -15,6 +15,7 @@ socket-state callback, so results arrive in the loop thread without a thread hop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,6 +82,8 @@ class LookupFailure(Exception):
 class Resolver(Protocol):
     async def query(self, name: str, rtype: str) -> Answer: ...
 
+    async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]: ...
+
     async def close(self) -> None: ...
 
 
@@ -121,6 +124,37 @@ def _convert(result, rtype_code: int) -> Answer:
     return Answer(NOERROR if records else NODATA, records, cnames)
 
 
+_ARES_OPT_QUERY_CACHE = 1 << 21  # ares.h; pycares does not export it
+
+
+@contextlib.contextmanager
+def _query_cache_off():
+    """Create c-ares channels with its answer cache disabled.
+
+    c-ares (>= 1.23) keeps every answer for up to an hour. A bulk scan asks each
+    name once, so the cache only grows: about 1.5 KB per answer, 11 answers per
+    domain, which took a 100,000-domain scan past 300 MB. pycares offers no
+    option for it, so the options struct is amended on its way into
+    ``ares_init_options`` while the channel is built.
+    """
+    real = pycares._lib
+
+    class _Lib:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def ares_init_options(channel, options, optmask):
+            options.qcache_max_ttl = 0
+            return real.ares_init_options(channel, options, optmask | _ARES_OPT_QUERY_CACHE)
+
+    pycares._lib = _Lib()
+    try:
+        yield
+    finally:
+        pycares._lib = real
+
+
 class AresResolver:
     """c-ares channel driven by the running asyncio loop."""
 
@@ -133,14 +167,15 @@ class AresResolver:
         kwargs = {}
         if config.nameservers:
             kwargs["servers"] = list(config.nameservers)
-        self._channel = pycares.Channel(
-            sock_state_cb=self._sock_state,
-            timeout=config.timeout,
-            tries=1,
-            flags=pycares.ARES_FLAG_NOSEARCH | pycares.ARES_FLAG_NOALIASES | pycares.ARES_FLAG_EDNS,
-            socket_receive_buffer_size=4 * 1024 * 1024,
-            **kwargs,
-        )
+        with _query_cache_off():
+            self._channel = pycares.Channel(
+                sock_state_cb=self._sock_state,
+                timeout=config.timeout,
+                tries=1,
+                flags=pycares.ARES_FLAG_NOSEARCH | pycares.ARES_FLAG_NOALIASES | pycares.ARES_FLAG_EDNS,
+                socket_receive_buffer_size=4 * 1024 * 1024,
+                **kwargs,
+            )
         self._tick = max(0.05, min(0.5, config.timeout / 4))
         self.queries_sent = 0
 
@@ -190,24 +225,54 @@ class AresResolver:
         self._arm_timer()
         return fut
 
-    async def query(self, name: str, rtype: str) -> Answer:
-        code = _TYPES[rtype]
-        delay = self.config.backoff
-        attempt = 0
+    def _outcome(self, name: str, rtype: str, code: int, result, errorno, attempt: int):
+        """Answer, LookupFailure, or None when the query should be retried."""
+        if errorno is None:
+            return _convert(result, code)
+        if errorno == _E.ARES_ENOTFOUND:
+            return Answer(NXDOMAIN)
+        if errorno == _E.ARES_ENODATA:
+            return Answer(NODATA)
+        kind, retry = _FAILURES.get(errorno, ("error", False))
+        if retry and attempt < self.config.retries:
+            return None
+        return LookupFailure(kind, name, rtype, _E.strerror(errorno) if kind == "error" else "")
+
+    async def _retrying(self, name: str, rtype: str, code: int, attempt: int) -> Answer | LookupFailure:
+        delay = self.config.backoff * (2 ** (attempt - 1))
         while True:
-            result, errorno = await self._once(name, code)
-            if errorno is None:
-                return _convert(result, code)
-            if errorno == _E.ARES_ENOTFOUND:
-                return Answer(NXDOMAIN)
-            if errorno == _E.ARES_ENODATA:
-                return Answer(NODATA)
-            kind, retry = _FAILURES.get(errorno, ("error", False))
-            if not retry or attempt >= self.config.retries:
-                raise LookupFailure(kind, name, rtype, _E.strerror(errorno) if kind == "error" else "")
-            attempt += 1
             await asyncio.sleep(delay)
+            result, errorno = await self._once(name, code)
+            out = self._outcome(name, rtype, code, result, errorno, attempt)
+            if out is not None:
+                return out
+            attempt += 1
             delay *= 2
+
+    async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]:
+        """Ask all questions at once; timeouts are retried with backoff, other failures returned."""
+        codes = [_TYPES[t] for _, t in questions]
+        futures = [self._once(name, code) for (name, _), code in zip(questions, codes)]
+        out: list = []
+        again: list[int] = []
+        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures)):
+            result, errorno = await fut
+            outcome = self._outcome(name, rtype, code, result, errorno, 0)
+            if outcome is None:
+                again.append(i)
+            out.append(outcome)
+        if again:  # retry the timed-out ones together, not one after another
+            retried = await asyncio.gather(*(self._retrying(*questions[i], codes[i], 1) for i in again))
+            for i, outcome in zip(again, retried):
+                out[i] = outcome
+        return out
+
+    async def query(self, name: str, rtype: str) -> Answer:
+        """One question; raises LookupFailure when there is no answer."""
+        (outcome,) = await self.query_many([(name, rtype)])
+        if isinstance(outcome, LookupFailure):
+            raise outcome
+        return outcome
 
     async def close(self) -> None:
         if self._timer is not None:

@@ -7,7 +7,11 @@ from typing import TextIO
 from ..models import DomainResult
 
 
-def write_result(out: TextIO, result: DomainResult) -> None:
-    out.write(result.model_dump_json())
+def to_json(result: DomainResult) -> str:
+    return result.model_dump_json()
+
+
+def write_line(out: TextIO, text: str) -> None:
+    out.write(text)
     out.write("\n")
     out.flush()
