@@ -38,4 +38,10 @@ from . import scan as _scan  # noqa: E402,F401  (registers the command)
 
 
 def main() -> None:
-    app()
+    import sys
+
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

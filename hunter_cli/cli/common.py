@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 # Documented in docs/cli.md; scripts rely on them.
 EXIT_OK = 0
@@ -24,12 +23,16 @@ DbOption = typer.Option(
 )
 
 
-def stderr_console() -> Console:
+def stderr_console():
     """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 
-def stdout_console() -> Console:
+def stdout_console():
+    from rich.console import Console
+
     return Console(highlight=False)
 
 

@@ -93,19 +93,24 @@ def scan(
 
 
 def run_async(coro):
-    """Run on uvloop when it is installed (the `fast` extra): it halves the loop's overhead."""
+    """Run on uvloop where it is installed (not on Windows): it halves the event loop's overhead."""
     import asyncio
     import gc
 
     # The scan makes millions of short-lived objects and few cycles: collecting
     # less often cut the CPU per domain by about a tenth (docs/performance.md).
+    thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
     try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coro)
-    return uvloop.run(coro)
+        try:
+            import uvloop
+        except ImportError:
+            return asyncio.run(coro)
+        return uvloop.run(coro)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool) -> int:
