@@ -21,6 +21,7 @@ MAILBOX_IDS = (
     "m365", "google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud",
     "godaddy", "ionos", "ovh", "hostinger", "rackspace", "namecheap", "hosting",
 )
+SUITE_IDS = ("m365", "google")
 COMPUTED_IDS = ("self-hosted", "other", "none", "unknown")
 PROVIDER_IDS = MAILBOX_IDS + COMPUTED_IDS
 GATEWAY_IDS = ("mimecast", "proofpoint", "barracuda", "cisco", "sophos", "trendmicro", "symantec", "hornetsecurity")
@@ -159,10 +160,13 @@ def classify(
         if e is not None and e.kind == "mailbox":
             evidence.append(f"DKIM key delegated to {target} ({e.name})")
             return Classification(e.id, e.name, gateway.id, evidence)
-    for target in spf_targets:
-        e = cat.match_spf(target)
-        if e is not None and e.kind == "mailbox":
-            evidence.append(f"SPF includes {target} ({e.name})")
-            return Classification(e.id, e.name, gateway.id, evidence)
+    spf_hits = [(t, e) for t in spf_targets if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"]
+    # Many senders include Amazon SES or a newsletter host; the mailbox is more
+    # likely the big suite when one is included, so those go first.
+    spf_hits.sort(key=lambda hit: hit[1].id not in SUITE_IDS)
+    if spf_hits:
+        target, e = spf_hits[0]
+        evidence.append(f"SPF includes {target} ({e.name})")
+        return Classification(e.id, e.name, gateway.id, evidence)
     evidence.append("nothing behind the gateway names a mailbox provider")
     return Classification("other", None, gateway.id, evidence)
