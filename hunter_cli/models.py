@@ -66,6 +66,31 @@ class DkimInfo(BaseModel):
         return any(not s.revoked for s in self.selectors)
 
 
+class TenantInfo(BaseModel):
+    """A Microsoft Entra tenant found through the public sign-in endpoints."""
+
+    id: str  # tenant GUID
+    namespace_type: str | None = None  # Managed, Federated or Unknown (getuserrealm)
+    brand: str | None = None  # FederationBrandName: the tenant's display name
+    region: str | None = None  # tenant_region_scope: EU, NA, AS, ...
+    cloud: str | None = None  # cloud_instance_name: microsoftonline.com, microsoftonline.us, ...
+    initial_domain: str | None = None  # <name>.onmicrosoft.com, from a DKIM CNAME
+    federation_host: str | None = None  # identity provider host of a federated domain (ADFS, Okta, ...)
+
+
+class Registration(BaseModel):
+    """Who registered the domain and until when, from RDAP or port-43 WHOIS."""
+
+    status: Literal["ok", "unavailable"] = "ok"  # unavailable: no registry service, or nothing parsable
+    source: Literal["rdap", "whois"] | None = None
+    registrar: str | None = None
+    created: str | None = None  # ISO date (YYYY-MM-DD)
+    expires: str | None = None  # ISO date
+    nameservers: list[str] = Field(default_factory=list)
+    note: str | None = None  # why it is unavailable, in plain words
+    fetched_at: str | None = None
+
+
 class ScanError(BaseModel):
     check: str  # mx, txt, spf, dmarc, dkim
     kind: str  # timeout, servfail, refused, unreachable, ...
@@ -88,7 +113,8 @@ class DomainResult(BaseModel):
     dkim: DkimInfo = Field(default_factory=DkimInfo)
     verifications: list[str] = Field(default_factory=list)  # services proven by apex TXT tokens (MS=, ...)
     evidence: list[str] = Field(default_factory=list)  # why we think provider/gateway are what they are
-    tenant: dict | None = None
+    tenant: TenantInfo | None = None  # None: no tenant, or the lookup failed (then errors has check "tenant")
+    registration: Registration | None = None  # from the store's weekly cache; fresh lookups land in the store
     score: int | None = None
     segment: str | None = None
     category: str | None = None

@@ -1,10 +1,14 @@
-"""The scan pipeline: many domains at once over one resolver, one result per domain.
+"""The scan pipeline: many domains at once, one result per domain.
 
-It owns concurrency, per-check error accounting and the SPF include cache; it
-never prints and never touches the store (callers get each result through a
-callback). Every domain costs four parallel queries (MX, TXT, _dmarc TXT,
-_domainkey probe), plus DKIM selectors only when ``_domainkey`` exists, plus
-SPF include targets that no earlier domain already fetched.
+It owns concurrency, per-check error accounting, the SPF include cache and the
+three lanes a domain goes through: DNS (this module), the Microsoft tenant
+lookup (run alongside DNS, never after it) and registration data (a slower,
+separate lane whose results arrive later and never hold a domain back). It
+never prints and never touches the store: callers get results via callbacks.
+
+Every domain costs four parallel DNS queries (MX, TXT, _dmarc TXT, _domainkey
+probe), plus DKIM selectors only when ``_domainkey`` exists, plus SPF include
+targets that no earlier domain already fetched.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
-from .models import DkimInfo, DkimSelector, DomainResult, MxHost, ScanError, SpfInfo
+from .models import DkimInfo, DkimSelector, DomainResult, MxHost, Registration, ScanError, SpfInfo, TenantInfo
 
 MAX_SPF_DEPTH = 6
 MAX_SPF_TARGETS = 40
@@ -31,6 +35,31 @@ class ScanOptions:
     resolver: ResolverConfig = field(default_factory=ResolverConfig)
     concurrency: int = 500
     selectors: tuple[str, ...] = dkim_mod.DEFAULT_SELECTORS
+    tenant: bool = True
+    tenant_url: str = "https://login.microsoftonline.com"
+    tenant_concurrency: int = 16
+    registration: bool = True
+    registration_concurrency: int = 4
+    registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run
+    rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
+    whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
+
+
+@dataclass(slots=True)
+class ScanJob:
+    """One domain to scan, with what the store already knows that is still fresh."""
+
+    domain: str
+    tenant: TenantInfo | None | _Missing = MISSING  # cached tenant answer (None = no tenant)
+    registration: Registration | None | _Missing = MISSING  # cached registration
 
 
 def now_iso() -> str:
@@ -40,10 +69,11 @@ def now_iso() -> str:
 class Scanner:
     """Scans single domains; shares the resolver and the SPF include cache between them."""
 
-    def __init__(self, resolver: Resolver, options: ScanOptions, catalog: Catalog | None = None) -> None:
+    def __init__(self, resolver: Resolver, options: ScanOptions, catalog: Catalog | None = None, tenants=None) -> None:
         self.resolver = resolver
         self.options = options
         self.catalog = catalog or load_catalog()
+        self.tenants = tenants  # TenantClient, or None when tenant lookups are off
         self._spf_cache: dict[str, asyncio.Future] = {}
 
     @staticmethod
@@ -130,8 +160,26 @@ class Scanner:
         return info
 
     # -- one domain -----------------------------------------------------------
-    async def scan(self, domain: str) -> DomainResult:
+    async def _tenant(self, domain: str) -> tuple[TenantInfo | None, ScanError | None]:
+        from .tenant.client import TenantFailure
+
+        try:
+            return await self.tenants.lookup(domain), None
+        except TenantFailure as exc:
+            return None, ScanError(check="tenant", kind=exc.kind, message=exc.message)
+
+    async def scan(self, job: ScanJob | str) -> DomainResult:
+        if isinstance(job, str):
+            job = ScanJob(job)
+        domain = job.domain
         errors: list[ScanError] = []
+        tenant_task = None
+        tenant_source = "cache"
+        if self.tenants is not None and job.tenant is MISSING:
+            tenant_task = asyncio.ensure_future(self._tenant(domain))  # alongside DNS, not after it
+            tenant_source = "lookup"
+        elif self.tenants is None:
+            tenant_source = "off"
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
@@ -157,12 +205,24 @@ class Scanner:
                 errors.append(ScanError(check="dkim", kind=probe_o.kind, message=probe_o.message))
             errors.extend(dkim_errors)
 
+        tenant = None if job.tenant is MISSING else job.tenant
+        if tenant_task is not None:
+            tenant, tenant_error = await tenant_task
+            if tenant_error is not None:
+                errors.append(tenant_error)
+                tenant_source = "failed"
+        if tenant is not None:
+            tenant = tenant.model_copy()
+            tenant.initial_domain = dkim.tenant_domain
+
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        verifications = self.catalog.verifications(txts)
         raw = {
             "mx": [list(r) for r in mx],
             "txt": txts,
             "dmarc": dmarc_a.records if dmarc_a is not None else None,
             "dkim": {s.selector: s.cname for s in dkim.selectors},
+            "tenant_source": tenant_source,
         }
         if mx_a is None:
             provider, provider_name, gateway, evidence = "unknown", None, None, ["MX lookup failed; will retry"]
@@ -173,6 +233,8 @@ class Scanner:
                 mx,
                 spf_targets=spf_targets,
                 dkim_cnames=[s.cname for s in dkim.selectors if s.cname],
+                verifications=verifications,
+                tenant=tenant is not None,
                 catalog=self.catalog,
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
@@ -189,8 +251,10 @@ class Scanner:
             spf=spf,
             dmarc=dmarc,
             dkim=dkim,
-            verifications=self.catalog.verifications(txts),
+            verifications=verifications,
             evidence=evidence,
+            tenant=tenant,
+            registration=None if job.registration is MISSING else job.registration,
             errors=errors,
             raw=raw,
         )
@@ -208,20 +272,104 @@ class Scanner:
         return False
 
 
+class RegistrationLane:
+    """Registration lookups in their own small lane; results go to ``on_registration`` as they come.
+
+    At most ``backlog`` domains wait at once: a bulk scan never piles up
+    millions of pending lookups, and domains that did not fit get theirs on the
+    next run (the store knows which have none).
+    """
+
+    def __init__(self, options: ScanOptions, on_registration: Callable) -> None:
+        import httpx
+
+        from .registration.rdap import load_bootstrap
+
+        self.options = options
+        self.on_registration = on_registration
+        self.http = httpx.AsyncClient(
+            timeout=10.0,
+            headers={"User-Agent": f"hunter/{_version()} (company mail research; python-httpx)"},
+            limits=httpx.Limits(max_connections=options.registration_concurrency),
+        )
+        self.bootstrap = load_bootstrap()
+        self.limit = asyncio.Semaphore(max(1, options.registration_concurrency))
+        self.tasks: set[asyncio.Task] = set()
+        self.skipped = 0
+
+    def offer(self, domain: str) -> None:
+        if len(self.tasks) >= self.options.registration_backlog:
+            self.skipped += 1
+            return
+        task = asyncio.ensure_future(self._one(domain))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _one(self, domain: str) -> None:
+        from .registration import RegistrationFailure
+        from .registration.lookup import lookup
+
+        async with self.limit:
+            try:
+                reg = await lookup(
+                    domain,
+                    http=self.http,
+                    bootstrap=self.bootstrap,
+                    rdap_url=self.options.rdap_url,
+                    whois_host=self.options.whois_host,
+                )
+            except RegistrationFailure as exc:
+                self.on_registration(domain, None, ScanError(check="registration", kind=exc.kind, message=exc.message))
+                return
+            except Exception as exc:  # a registry's odd answer must not end the scan
+                self.on_registration(
+                    domain, None, ScanError(check="registration", kind="error", message=f"{exc.__class__.__name__}: {exc}")
+                )
+                return
+        self.on_registration(domain, reg, None)
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.wait(set(self.tasks))
+
+    async def close(self) -> None:
+        for t in list(self.tasks):
+            t.cancel()
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.http.aclose()
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 async def scan_many(
-    domains: Iterable[str],
+    jobs: Iterable[ScanJob | str],
     options: ScanOptions,
     on_result: Callable[[DomainResult], None],
     *,
+    on_registration: Callable | None = None,
     catalog: Catalog | None = None,
 ) -> int:
-    """Scan every domain from ``domains`` (consumed lazily) with bounded concurrency.
+    """Scan every job (consumed lazily) with bounded concurrency.
 
-    ``on_result`` runs in the event loop as each domain finishes. Returns the number
-    of DNS queries sent. Cancelling the task stops new work and cancels in-flight scans.
+    ``on_result`` runs in the event loop as each domain's DNS and tenant lookups
+    finish. ``on_registration(domain, Registration | None, ScanError | None)``
+    runs later, as registration data arrives, for domains whose job carried no
+    cached registration. Returns the number of DNS queries sent. Cancelling
+    stops new work and cancels in-flight lookups.
     """
     resolver = await open_resolver(options.resolver)
-    scanner = Scanner(resolver, options, catalog)
+    tenants = None
+    if options.tenant:
+        from .tenant.client import TenantClient
+
+        tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
+    lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
+    scanner = Scanner(resolver, options, catalog, tenants)
     limit = asyncio.Semaphore(max(1, options.concurrency))
     running: set[asyncio.Task] = set()
     failure: list[BaseException] = []
@@ -235,20 +383,29 @@ async def scan_many(
         if exc is not None:
             failure.append(exc)
             return
-        on_result(task.result())
+        result = task.result()
+        try:
+            on_result(result)
+        except BaseException as exc:  # e.g. a closed stdout: stop the scan, report it
+            failure.append(exc)
+            return
+        if lane is not None and result.registration is None and result.status != "failed":
+            lane.offer(result.domain)
 
     try:
-        for domain in domains:
+        for job in jobs:
             await limit.acquire()
             if failure:
                 raise failure[0]
-            task = asyncio.ensure_future(scanner.scan(domain))
+            task = asyncio.ensure_future(scanner.scan(job))
             running.add(task)
             task.add_done_callback(finished)
         while running:
             await asyncio.wait(set(running))
         if failure:
             raise failure[0]
+        if lane is not None:
+            await lane.drain()
     finally:
         for task in list(running):
             task.cancel()
@@ -256,4 +413,8 @@ async def scan_many(
             await asyncio.gather(*running, return_exceptions=True)
         sent = getattr(resolver, "queries_sent", 0)
         await resolver.close()
+        if tenants is not None:
+            await tenants.close()
+        if lane is not None:
+            await lane.close()
     return sent

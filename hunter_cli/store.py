@@ -79,7 +79,35 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "tenant cache and registration data",
+        """
+        CREATE TABLE tenant_cache (
+            domain TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            tenant_json TEXT
+        );
+        CREATE TABLE registrations (
+            domain TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            source TEXT,
+            registrar TEXT,
+            created TEXT,
+            expires TEXT,
+            data_json TEXT,
+            error_json TEXT
+        );
+        CREATE INDEX registrations_expires ON registrations(expires);
+        ALTER TABLE domains ADD COLUMN tenant_id TEXT;
+        CREATE INDEX domains_tenant ON domains(tenant);
+        """,
+    ),
 ]
+
+TENANT_TTL_SECONDS = 24 * 3600
+REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 
 
 def utcnow() -> str:
@@ -173,6 +201,41 @@ def database(path: str | os.PathLike):
     return sqlite_utils.Database(connect(path))
 
 
+def cached_tenant(conn: sqlite3.Connection, domain: str, since_iso: str):
+    """(True, TenantInfo | None) for an answer fetched at or after ``since_iso``; (False, None) otherwise."""
+    row = conn.execute("SELECT fetched_at, tenant_json FROM tenant_cache WHERE domain = ?", (domain,)).fetchone()
+    if not row or row[0] < since_iso:
+        return False, None
+    from .models import TenantInfo
+
+    return True, TenantInfo.model_validate_json(row[1]) if row[1] else None
+
+
+def cached_registration(conn: sqlite3.Connection, domain: str, since_iso: str):
+    """A Registration fetched (ok or unavailable, not failed) at or after ``since_iso``, else None."""
+    row = conn.execute(
+        "SELECT fetched_at, data_json FROM registrations WHERE domain = ? AND status != 'failed'", (domain,)
+    ).fetchone()
+    if not row or row[0] < since_iso or not row[1]:
+        return None
+    from .models import Registration
+
+    return Registration.model_validate_json(row[1])
+
+
+def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
+    row = conn.execute(
+        "SELECT status, data_json, error_json, fetched_at FROM registrations WHERE domain = ?", (domain,)
+    ).fetchone()
+    if not row:
+        return None
+    data = json.loads(row[1]) if row[1] else {}
+    data.update({"status": row[0], "fetched_at": row[3]})
+    if row[2]:
+        data["error"] = json.loads(row[2])
+    return data
+
+
 def current(conn: sqlite3.Connection, domain: str) -> dict | None:
     row = conn.execute("SELECT current_json FROM domains WHERE domain = ?", (domain,)).fetchone()
     return json.loads(row[0]) if row and row[0] else None
@@ -190,19 +253,20 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
 
 
 # -- writes -----------------------------------------------------------------------
-CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",)}
+CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",), "tenant": ("tenant",)}
 
 
-def carry_forward(new: dict, previous: dict | None) -> dict:
-    """The domain's current view after a partly failed scan.
+def carry_forward(new: dict, previous: dict | None, not_done: set[str] = frozenset()) -> dict:
+    """The domain's current view after a scan that failed or skipped some checks.
 
-    Checks that failed this time keep the values of the last good scan instead
-    of turning into "no record"; the errors stay listed beside them.
+    Checks that failed this time (or were not run, like the tenant lookup with
+    ``--no-tenant``) keep the values of the last good scan instead of turning
+    into "no record"; the errors stay listed beside them.
     """
     if not previous:
         return new
     merged = dict(new)
-    failed = {e["check"] for e in new.get("errors", [])}
+    failed = {e["check"] for e in new.get("errors", [])} | set(not_done)
     for check, fields in CARRIED_FIELDS.items():
         if check in failed:
             for f in fields:
@@ -217,11 +281,37 @@ def _unicode(domain: str) -> str:
     return to_unicode(domain)
 
 
-def write_results(conn: sqlite3.Connection, results: list[tuple[DomainResult, str]], run_id: int | None) -> None:
-    """Store one batch of (result, its JSON text) in a single transaction."""
+def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> None:
+    """Registration data, or a failed attempt that never replaces good data."""
+    now = utcnow()
+    if reg is not None:
+        conn.execute(
+            "INSERT OR REPLACE INTO registrations (domain, fetched_at, status, source, registrar, created, expires, data_json, error_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (domain, reg.fetched_at or now, reg.status, reg.source, reg.registrar, reg.created, reg.expires, reg.model_dump_json()),
+        )
+    else:
+        err = error.model_dump_json()
+        cur = conn.execute("UPDATE registrations SET error_json = ? WHERE domain = ?", (err, domain))
+        if cur.rowcount == 0:
+            conn.execute(
+                "INSERT INTO registrations (domain, fetched_at, status, error_json) VALUES (?, ?, 'failed', ?)",
+                (domain, now, err),
+            )
+
+
+def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -> None:
+    """Store one batch in a single transaction.
+
+    Items are ``(DomainResult, json_text)`` or ``("registration", domain, Registration | None, ScanError | None)``.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for r, text in results:
+        for item in results:
+            if item[0] == "registration":
+                _write_registration(conn, *item[1:])
+                continue
+            r, text = item
             data = json.loads(text)
             errors = data["errors"]
             conn.execute(
@@ -244,6 +334,11 @@ def write_results(conn: sqlite3.Connection, results: list[tuple[DomainResult, st
                 ),
             )
             scan_id = cur.lastrowid
+            if r.raw is not None and r.raw.get("tenant_source") == "lookup":
+                conn.execute(
+                    "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
+                    (r.domain, r.scanned_at, r.tenant.model_dump_json() if r.tenant is not None else None),
+                )
             if r.status == "failed":
                 # Keep the last good signals; only note that this attempt failed.
                 conn.execute(
@@ -252,18 +347,21 @@ def write_results(conn: sqlite3.Connection, results: list[tuple[DomainResult, st
                 )
                 continue
             view, view_text = data, text
-            if r.status == "partial":
-                view = carry_forward(data, current(conn, r.domain))
+            tenant_source = (r.raw or {}).get("tenant_source")
+            not_done = {"tenant"} if tenant_source == "off" else set()
+            if r.status == "partial" or not_done:
+                view = carry_forward(data, current(conn, r.domain), not_done)
                 view_text = json.dumps(view, ensure_ascii=False)
+            tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
             dmarc = view.get("dmarc") or {}
             spf = view.get("spf") or {}
             dkim = view.get("dkim") or {}
             has_dkim = any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors", []))
-            tenant = view.get("tenant")
+            tenant = view.get("tenant") or {}
             conn.execute(
                 """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
                    last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
-                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?, tenant = ?,
+                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?, tenant = ?, tenant_id = ?,
                    score = ?, segment = ?, category = ?, current_json = ?
                    WHERE domain = ?""",
                 (
@@ -271,7 +369,8 @@ def write_results(conn: sqlite3.Connection, results: list[tuple[DomainResult, st
                     r.scanned_at, scan_id, r.status, r.scanned_at,
                     view["provider"], view.get("provider_name"), view.get("gateway"),
                     dmarc.get("policy"), spf.get("all"), int(has_dkim),
-                    (tenant or {}).get("namespace_type") if isinstance(tenant, dict) else None,
+                    (tenant.get("namespace_type") or "Unknown") if tenant else ("none" if tenant_known else None),
+                    tenant.get("id"),
                     view.get("score"), view.get("segment"), view.get("category"),
                     view_text,
                     r.domain,
@@ -316,11 +415,16 @@ class ResultWriter:
             raise StoreError(f"writing results failed: {self.error}")
         self._queue.put((result, text if text is not None else result.model_dump_json()))
 
+    def put_registration(self, domain: str, registration, error) -> None:
+        if self.error is not None:
+            raise StoreError(f"writing results failed: {self.error}")
+        self._queue.put(("registration", domain, registration, error))
+
     def _run(self) -> None:
         conn = None
         try:
             conn = connect(self.path)
-            batch: list[tuple[DomainResult, str]] = []
+            batch: list = []
             deadline = None
             while True:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 
 from dnsserver import DNSTestServer, load_zone_dir  # noqa: E402
+from msserver import MsLoginServer, Tenant  # noqa: E402
+from regserver import RdapServer, WhoisServer, rdap_domain, trabis_whois  # noqa: E402
 
 from hunter_cli.cli import app  # noqa: E402
 
@@ -43,6 +45,63 @@ def dns(_session_dns, zone_text):
     _session_dns.clear_faults()
 
 
+# Tenants the sign-in stand-in knows; every other domain has none (HTTP 400 invalid_tenant).
+TENANTS = {
+    "firma.com.tr": Tenant(id="3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10", brand="Firma A.Ş.", region="EU"),
+    "gw-ms-token.com": Tenant(id="0b1c2d3e-4f50-4617-8899-aabbccddeeff", brand="Token Ltd", region="EU"),
+    "google-tenant.com.tr": Tenant(id="11111111-2222-4333-8444-555555555555", brand="Google Tenant", region="EU"),
+    "federe.com.tr": Tenant(
+        id="99999999-8888-4777-8666-555555555555", brand="Federe Holding", namespace="Federated",
+        auth_host="sts.federe.com.tr",
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def _session_ms():
+    with MsLoginServer(dict(TENANTS)) as srv:
+        yield srv
+
+
+@pytest.fixture
+def ms(_session_ms):
+    """The sign-in stand-in, with tenants, faults and the request log reset for each test."""
+    _session_ms.tenants.clear()
+    _session_ms.tenants.update(TENANTS)
+    _session_ms.clear_faults()
+    _session_ms.reset_log()
+    yield _session_ms
+    _session_ms.clear_faults()
+
+
+# Registration data the RDAP and WHOIS stand-ins serve; unknown names get "not found".
+RDAP = {
+    "nomail.com": dict(registrar="GoDaddy.com, LLC", created="2004-03-01", expires="2027-03-01"),
+    "gw-ms-token.com": dict(registrar="MarkMonitor Inc.", created="1999-05-04", expires="2020-05-04"),  # expired
+}
+WHOIS = {
+    "firma.com.tr": dict(created="2001-09-11", expires="2027-09-10"),
+    "google-tenant.com.tr": dict(created="2010-01-05", expires="2026-12-05"),
+}
+
+
+@pytest.fixture(scope="session")
+def _session_reg():
+    rdap = RdapServer({d: rdap_domain(d, **kw) for d, kw in RDAP.items()})
+    whois = WhoisServer({d: trabis_whois(d, **kw) for d, kw in WHOIS.items()})
+    with rdap, whois:
+        yield rdap, whois
+
+
+@pytest.fixture
+def registries(_session_reg):
+    """(RDAP server, WHOIS server) stand-ins, logs and faults reset for each test."""
+    for srv in _session_reg:
+        srv.clear_faults()
+        srv.reset_log()
+    return _session_reg
+
+
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "hunter.db"
@@ -51,10 +110,22 @@ def db(tmp_path) -> Path:
 class Hunter:
     """Runs `hunter` in-process through Typer's runner against the test DNS server."""
 
-    def __init__(self, server: DNSTestServer, db: Path):
+    def __init__(self, server: DNSTestServer, db: Path, ms: MsLoginServer, registries):
         self.server = server
         self.db = db
+        self.ms = ms
+        self.rdap, self.whois = registries
         self.runner = CliRunner()
+
+    @property
+    def env(self) -> dict:
+        return {
+            "NO_COLOR": "1",
+            "COLUMNS": "120",
+            "HUNTER_MS_LOGIN_URL": self.ms.base_url,
+            "HUNTER_RDAP_URL": self.rdap.base_url,
+            "HUNTER_WHOIS_HOST": self.whois.host_port,
+        }
 
     def __call__(self, *args: str, input: str | None = None, env: dict | None = None, dns_args: bool = True):
         argv = list(args)
@@ -62,7 +133,7 @@ class Hunter:
             argv += ["--nameserver", self.server.nameserver, "--timeout", "0.3", "--retries", "1"]
         if "--db" not in argv:
             argv += ["--db", str(self.db)]
-        full_env = {"NO_COLOR": "1", "COLUMNS": "120"}
+        full_env = self.env
         full_env.update(env or {})
         return self.runner.invoke(app, argv, input=input, env=full_env, catch_exceptions=False)
 
@@ -78,13 +149,13 @@ class Hunter:
 
 
 @pytest.fixture
-def hunter(dns, db) -> Hunter:
-    return Hunter(dns, db)
+def hunter(dns, db, ms, registries) -> Hunter:
+    return Hunter(dns, db, ms, registries)
 
 
 @pytest.fixture
-def hunter_cmd(dns, db):
+def hunter_cmd(hunter, db):
     """argv prefix to run hunter as a real subprocess (for signals and concurrency tests)."""
     base = [sys.executable, "-m", "hunter_cli"]
-    env = dict(os.environ, NO_COLOR="1", HUNTER_DB=str(db))
+    env = dict(os.environ, HUNTER_DB=str(db), **hunter.env)
     return base, env

@@ -16,7 +16,7 @@ def test_m365_domain_full_record(hunter):
     assert sel[0]["cname"] == "selector1-firma-com-tr._domainkey.firmatr.onmicrosoft.com"
     assert sel[0]["key_type"] == "rsa"
     assert r["dkim"]["tenant_domain"] == "firmatr.onmicrosoft.com"
-    for key in ("tenant", "score", "segment", "category"):
+    for key in ("score", "segment", "category"):
         assert r[key] is None
 
 

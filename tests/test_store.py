@@ -26,8 +26,21 @@ def test_schema_is_migrated_once_and_recorded(db):
     conn.close()
     conn = store.connect(db)  # second open applies nothing
     assert store.migrate(conn) == []
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [v for v, _, _ in store.MIGRATIONS]
     conn.close()
+
+
+def test_an_older_database_is_upgraded_in_place(db, monkeypatch, hunter):
+    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+    conn = store.connect(db)  # a file as the first release left it
+    conn.execute("INSERT INTO domains (domain, added_at, provider) VALUES ('old.com.tr', '2026-01-01', 'google')")
+    conn.close()
+    assert rows(db, "SELECT max(version) FROM schema_migrations")[0][0] == 1
+    monkeypatch.undo()
+    result = hunter.scan_json("firma.com.tr", "--no-whois")
+    assert result["firma.com.tr"]["tenant"]["namespace_type"] == "Managed"
+    assert rows(db, "SELECT max(version) FROM schema_migrations")[0][0] == len(store.MIGRATIONS)
+    assert rows(db, "SELECT provider FROM domains WHERE domain = 'old.com.tr'") == [("google",)]
 
 
 def test_not_a_database_is_a_clear_error(tmp_path, hunter):

@@ -106,12 +106,26 @@ class Classification:
     evidence: list[str] = field(default_factory=list)
 
 
-def classify(
+def classify(domain: str, mx: list[tuple[int, str]], *, tenant: bool = False, **evidence) -> Classification:
+    """Mailbox provider and gateway; see :func:`_classify` for the order of evidence.
+
+    A Microsoft tenant on a domain whose mail runs elsewhere is noted: it is the
+    strongest cross-sell fact a rep can have.
+    """
+    c = _classify(domain, mx, tenant=tenant, **evidence)
+    if tenant and c.provider not in ("m365", "none"):
+        c.evidence.append("a Microsoft tenant exists although mail runs elsewhere: cross-sell")
+    return c
+
+
+def _classify(
     domain: str,
     mx: list[tuple[int, str]],
     *,
     spf_targets: list[str] = (),
     dkim_cnames: list[str] = (),
+    verifications: list[str] = (),
+    tenant: bool = False,
     catalog: Catalog | None = None,
 ) -> Classification:
     """Mailbox provider and gateway from MX hosts (sorted by preference) and supporting evidence.
@@ -160,6 +174,9 @@ def classify(
         if e is not None and e.kind == "mailbox":
             evidence.append(f"DKIM key delegated to {target} ({e.name})")
             return Classification(e.id, e.name, gateway.id, evidence)
+    if tenant and "microsoft" in verifications:
+        evidence.append("a Microsoft tenant exists and the domain carries its MS= verification token")
+        return Classification("m365", cat.names.get("m365"), gateway.id, evidence)
     spf_hits = [(t, e) for t in spf_targets if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"]
     # Many senders include Amazon SES or a newsletter host; the mailbox is more
     # likely the big suite when one is included, so those go first.

@@ -55,6 +55,13 @@ def scan(
         help="Comma-separated DKIM selectors to probe. Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
         show_default=False,
     ),
+    no_tenant: bool = typer.Option(
+        False, "--no-tenant", help="Do not ask Microsoft's sign-in service whether the domain has a tenant."
+    ),
+    tenant_concurrency: int = typer.Option(
+        16, "--tenant-concurrency", min=1, max=256, help="Tenant lookups in flight at once (be polite)."
+    ),
+    no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data (RDAP/WHOIS)."),
     json_out: bool = typer.Option(False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
 ) -> None:
@@ -83,10 +90,20 @@ def scan(
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
+    import os
+
+    from ..tenant.client import DEFAULT_BASE
+
     options = ScanOptions(
         resolver=ResolverConfig(nameservers=_nameservers(nameserver), timeout=timeout, retries=retries),
         concurrency=concurrency,
         selectors=sel,
+        tenant=not no_tenant,
+        tenant_url=os.environ.get("HUNTER_MS_LOGIN_URL") or DEFAULT_BASE,
+        tenant_concurrency=tenant_concurrency,
+        registration=not no_whois,
+        rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
+        whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
     )
     code = run_scan(inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet)
     raise typer.Exit(code)
@@ -120,7 +137,10 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     from ..inputs import InputError, InputStats, count_lines, domains
     from ..render.jsonl import to_json, write_line
     from ..render.scan_tables import ScanTally, results_table, summary_table
-    from ..scan import scan_many
+    from datetime import timedelta
+
+    from ..durations import ago_iso
+    from ..scan import ScanJob, scan_many
 
     err = stderr_console()
     try:
@@ -149,6 +169,9 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         )
         task_id = progress.add_task("scan", total=count_lines(inputs))
 
+    tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
+    registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
+
     def source():
         for domain in domains(inputs, stats):
             if fresh_since and store.is_fresh(conn, domain, fresh_since):
@@ -156,7 +179,15 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 if progress is not None:
                     progress.advance(task_id)
                 continue
-            yield domain
+            job = ScanJob(domain)
+            if options.tenant:
+                hit, tenant = store.cached_tenant(conn, domain, tenant_since)
+                if hit:
+                    job.tenant = tenant
+            cached = store.cached_registration(conn, domain, registration_since)
+            if cached is not None or not options.registration:
+                job.registration = cached
+            yield job
 
     run_id = store.start_run(conn, "scan")
     writer = store.ResultWriter(path, run_id)
@@ -171,6 +202,11 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         if progress is not None:
             progress.advance(task_id)
 
+    def on_registration(domain, registration, error) -> None:
+        writer.put_registration(domain, registration, error)
+        tally.registrations += 1 if registration is not None else 0
+        tally.registration_failures += 1 if error is not None else 0
+
     started = time.monotonic()
     outcome = "ok"
     code = 0
@@ -178,7 +214,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     try:
         if progress is not None:
             progress.start()
-        run_async(scan_many(source(), options, on_result))
+        run_async(scan_many(source(), options, on_result, on_registration=on_registration))
     except KeyboardInterrupt:
         outcome, code = "interrupted", EXIT_INTERRUPTED
     except InputError as exc:

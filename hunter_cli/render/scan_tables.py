@@ -26,6 +26,9 @@ class ScanTally:
     provider: Counter = field(default_factory=Counter)
     gateway: Counter = field(default_factory=Counter)
     error_kinds: Counter = field(default_factory=Counter)
+    tenant: Counter = field(default_factory=Counter)
+    registrations: int = 0
+    registration_failures: int = 0
     sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
 
@@ -37,8 +40,18 @@ class ScanTally:
             self.gateway[r.gateway] += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
+        self.tenant[tenant_label(r)] += 1
         if len(self.sample) < self.sample_limit:
             self.sample.append(r)
+
+
+def tenant_label(r: DomainResult) -> str:
+    """Managed / Federated / Unknown for a tenant, "none" when there is none, "?" when not known."""
+    if r.tenant is not None:
+        return r.tenant.namespace_type or "Unknown"
+    if "tenant" in r.failed_checks() or (r.raw or {}).get("tenant_source") == "off":
+        return "?"
+    return "none"
 
 
 def _dmarc(r: DomainResult) -> str:
@@ -64,6 +77,7 @@ def results_table(t: ScanTally) -> Table:
     table.add_column("Domain", overflow="fold", ratio=3)
     table.add_column("Provider", ratio=2)
     table.add_column("Gateway", ratio=1)
+    table.add_column("Tenant")
     table.add_column("SPF")
     table.add_column("DKIM")
     table.add_column("DMARC")
@@ -74,6 +88,7 @@ def results_table(t: ScanTally) -> Table:
             r.domain,
             Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
             r.gateway or "",
+            tenant_label(r),
             _spf(r),
             "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
             _dmarc(r),
@@ -93,6 +108,13 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
     table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
     table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
+    if any(k != "?" for k in t.tenant):
+        table.add_row("Tenants", ", ".join(f"{k} {v}" for k, v in t.tenant.most_common()))
+    if t.registrations or t.registration_failures:
+        reg = f"{t.registrations} fetched"
+        if t.registration_failures:
+            reg += f", {t.registration_failures} failed (retried on the next run)"
+        table.add_row("Registration", reg)
     if t.error_kinds:
         table.add_row("Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)")
     if t.fresh_skipped:

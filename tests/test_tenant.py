@@ -1,0 +1,131 @@
+"""Microsoft tenant signals: parsing, the polite client, and their use in every scan."""
+
+import time
+
+import pytest
+
+from hunter_cli.tenant.client import retry_after_seconds
+from hunter_cli.tenant.parse import UnexpectedAnswer, apply_realm, parse_openid
+
+GUID = "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10"
+
+
+def test_parse_openid_answers():
+    doc = {"issuer": f"https://login.microsoftonline.com/{GUID}/v2.0", "tenant_region_scope": "EU",
+           "cloud_instance_name": "microsoftonline.com"}
+    t = parse_openid(200, doc)
+    assert (t.id, t.region, t.cloud) == (GUID, "EU", "microsoftonline.com")
+    assert parse_openid(400, {"error": "invalid_tenant", "error_codes": [90002]}) is None
+    with pytest.raises(UnexpectedAnswer):
+        parse_openid(400, {"error": "invalid_request", "error_codes": [900023]})
+    with pytest.raises(UnexpectedAnswer):
+        parse_openid(200, {"issuer": "no guid here"})
+    with pytest.raises(UnexpectedAnswer):
+        parse_openid(200, ["not", "an", "object"])
+
+
+def test_apply_realm():
+    t = parse_openid(200, {"issuer": f"https://login.microsoftonline.com/{GUID}/v2.0"})
+    fed = apply_realm(t, {"NameSpaceType": "Federated", "FederationBrandName": "Acme ",
+                          "AuthURL": "https://sts.acme.com/adfs/ls/?username=x&wa=wsignin1.0"})
+    assert (fed.namespace_type, fed.brand, fed.federation_host) == ("Federated", "Acme", "sts.acme.com")
+
+
+def test_retry_after_header_forms():
+    assert retry_after_seconds("3", 1, 30) == 3
+    assert retry_after_seconds("3600", 1, 30) == 30
+    assert retry_after_seconds(None, 2, 30) == 2
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", 1, 30) == 0
+
+
+def test_managed_tenant_in_the_scan(hunter, ms):
+    r = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert r["tenant"] == {
+        "id": GUID, "namespace_type": "Managed", "brand": "Firma A.Ş.", "region": "EU",
+        "cloud": "microsoftonline.com", "initial_domain": "firmatr.onmicrosoft.com", "federation_host": None,
+    }
+    assert r["status"] == "ok"
+    assert any(ua.startswith("hunter/") for ua in ms.user_agents)
+
+
+def test_no_tenant_means_null_and_no_realm_question(hunter, ms):
+    r = hunter.scan_json("nomail.com", "--no-whois")["nomail.com"]
+    assert r["tenant"] is None and r["errors"] == []
+    assert ms.count("openid", "nomail.com") == 1
+    assert ms.count("realm", "nomail.com") == 0
+
+
+def test_federated_tenant(hunter):
+    t = hunter.scan_json("federe.com.tr", "--no-whois")["federe.com.tr"]["tenant"]
+    assert t["namespace_type"] == "Federated" and t["federation_host"] == "sts.federe.com.tr"
+
+
+def test_tenant_and_ms_token_behind_a_gateway_mean_m365(hunter):
+    r = hunter.scan_json("gw-ms-token.com", "--no-whois")["gw-ms-token.com"]
+    assert (r["provider"], r["gateway"]) == ("m365", "mimecast")
+    assert any("MS= verification token" in e for e in r["evidence"])
+
+
+def test_google_mail_with_a_tenant_is_flagged_for_cross_sell(hunter):
+    r = hunter.scan_json("google-tenant.com.tr", "--no-whois")["google-tenant.com.tr"]
+    assert r["provider"] == "google"
+    assert r["tenant"]["brand"] == "Google Tenant"
+    assert any("cross-sell" in e for e in r["evidence"])
+
+
+def test_endpoint_failure_is_an_error_not_no_tenant(hunter, ms, db):
+    import sqlite3
+
+    ms.faults["firma.com.tr"] = ("500", 100)
+    r = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert r["tenant"] is None
+    assert r["status"] == "partial"
+    assert [(e["check"], e["kind"]) for e in r["errors"]] == [("tenant", "http-500")]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT tenant FROM domains").fetchone()[0] is None  # unknown, not "none"
+    assert conn.execute("SELECT count(*) FROM tenant_cache").fetchone()[0] == 0  # failures are not cached
+    ms.clear_faults()
+    again = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert again["tenant"]["namespace_type"] == "Managed"
+
+
+def test_429_retry_after_is_honoured(hunter, ms):
+    ms.faults[("firma.com.tr", "openid")] = ("429", 1, 1)
+    started = time.monotonic()
+    r = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert time.monotonic() - started >= 1.0
+    assert r["tenant"]["id"] == GUID
+    assert ms.count("openid", "firma.com.tr") == 2
+
+
+def test_tenant_answers_are_cached_for_a_day(hunter, ms):
+    hunter.scan_json("firma.com.tr", "nomail.com", "--no-whois")
+    ms.reset_log()
+    res = hunter.scan_json("firma.com.tr", "nomail.com", "--no-whois")
+    assert ms.count() == 0
+    assert res["firma.com.tr"]["tenant"]["id"] == GUID and res["nomail.com"]["tenant"] is None
+
+
+def test_no_tenant_option_asks_nothing_and_keeps_what_was_known(hunter, ms, db):
+    import sqlite3
+
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    ms.reset_log()
+    r = hunter.scan_json("firma.com.tr", "--no-whois", "--no-tenant")["firma.com.tr"]
+    assert ms.count() == 0
+    assert r["tenant"] is None and r["status"] == "ok"
+    assert sqlite3.connect(db).execute("SELECT tenant, tenant_id FROM domains").fetchone() == ("Managed", GUID)
+
+
+def test_keep_alive_and_bounded_concurrency(hunter, ms):
+    domains = [f"t{i}.com" for i in range(40)]
+    hunter.scan_json(*domains, "--no-whois", "--tenant-concurrency", "4")
+    assert ms.count("openid") == 40
+    assert ms.connections <= 4
+
+
+def test_summary_counts_tenants(hunter):
+    result = hunter("scan", "firma.com.tr", "federe.com.tr", "nomail.com", "--no-whois")
+    assert result.exit_code == 0
+    assert "Tenants" in result.stderr and "Managed 1" in result.stderr and "Federated 1" in result.stderr
+    assert "Tenant" in result.stdout
