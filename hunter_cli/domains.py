@@ -33,8 +33,18 @@ class Rejected:
 
 @functools.cache
 def _psl():
+    """The public suffix list: the copy from `hunter data update` if any, else the bundled one."""
     from publicsuffixlist import PublicSuffixList
 
+    from .datafiles import user_psl
+
+    path = user_psl()
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                return PublicSuffixList(source=fh)
+        except (OSError, ValueError):
+            pass
     return PublicSuffixList()
 
 

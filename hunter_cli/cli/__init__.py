@@ -34,7 +34,8 @@ def _root(
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
 
 
-from . import scan as _scan  # noqa: E402,F401  (registers the command)
+from . import data as _data  # noqa: E402,F401  (each module registers its commands)
+from . import scan as _scan  # noqa: E402,F401
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -179,21 +178,9 @@ async def refresh_bootstrap(client, url: str = BOOTSTRAP_URL, dest: str | os.Pat
     boot = Bootstrap.from_bytes(raw, source=url)
     if "com" not in boot:
         raise BootstrapError(f"{url} does not look like the DNS bootstrap file (no .com service)")
-    target = Path(dest) if dest is not None else user_bootstrap_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".rdap_dns.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from ..datafiles import atomic_write
+
+    target = atomic_write(Path(dest) if dest is not None else user_bootstrap_path(), raw)
     load_bootstrap.cache_clear()
     return target
 
