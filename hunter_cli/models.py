@@ -117,7 +117,8 @@ class DomainResult(BaseModel):
     registration: Registration | None = None  # from the store's weekly cache; fresh lookups land in the store
     score: int | None = None
     segment: str | None = None
-    category: str | None = None
+    category: str | None = None  # P1..P6
+    reasons: list[str] = Field(default_factory=list)  # score items and deciding rules, e.g. "no_dkim -15"
     errors: list[ScanError] = Field(default_factory=list)
     raw: dict | None = Field(default=None, exclude=True)  # records as served; kept in the store only
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
@@ -41,6 +42,7 @@ class ScanOptions:
     registration: bool = True
     registration_concurrency: int = 4
     registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run
+    rules_path: str | None = None  # scoring rules file; None = HUNTER_RULES or the bundled rules
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
 
@@ -74,6 +76,9 @@ class Scanner:
         self.options = options
         self.catalog = catalog or load_catalog()
         self.tenants = tenants  # TenantClient, or None when tenant lookups are off
+        from .scoring import load_rules
+
+        self.rules = load_rules(options.rules_path)
         self._spf_cache: dict[str, asyncio.Future] = {}
 
     @staticmethod
@@ -239,7 +244,7 @@ class Scanner:
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
         status = "failed" if mx_a is None else ("partial" if errors else "ok")
-        return DomainResult(
+        result = DomainResult(
             domain=domain,
             status=status,
             scanned_at=now_iso(),
@@ -258,6 +263,8 @@ class Scanner:
             errors=errors,
             raw=raw,
         )
+        scoring.apply(result, self.rules)
+        return result
 
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
         """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""

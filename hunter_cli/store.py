@@ -253,6 +253,7 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
 
 
 # -- writes -----------------------------------------------------------------------
+SCORE_FIELDS = ("score", "segment", "category", "reasons")
 CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",), "tenant": ("tenant",)}
 
 
@@ -272,6 +273,10 @@ def carry_forward(new: dict, previous: dict | None, not_done: set[str] = frozens
             for f in fields:
                 if f in previous:
                     merged[f] = previous[f]
+    if new.get("score") is None and previous.get("score") is not None:
+        # This scan could not be scored; the lead keeps its last known priority.
+        for f in SCORE_FIELDS:
+            merged[f] = previous.get(f)
     return merged
 
 
@@ -464,3 +469,33 @@ class ResultWriter:
         if self.error is not None:
             raise StoreError(f"writing results failed: {self.error}")
         return self.stats
+
+
+def rescore(conn: sqlite3.Connection, rules) -> dict[str, int]:
+    """Reapply ``rules`` to every domain's current view, in one transaction; no network."""
+    from .scoring import evaluate, facts_from
+
+    counts = {"scored": 0, "changed": 0, "unscorable": 0}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = conn.execute("SELECT domain, current_json, score, category FROM domains WHERE current_json IS NOT NULL").fetchall()
+        for domain, text, old_score, old_category in rows:
+            view = json.loads(text)
+            facts = facts_from(view, rules)
+            if facts is None:
+                counts["unscorable"] += 1
+                continue
+            out = evaluate(facts, rules)
+            view.update(score=out.score, segment=out.segment, category=out.category, reasons=out.reasons)
+            conn.execute(
+                "UPDATE domains SET score = ?, segment = ?, category = ?, current_json = ? WHERE domain = ?",
+                (out.score, out.segment, out.category, json.dumps(view, ensure_ascii=False), domain),
+            )
+            counts["scored"] += 1
+            if (out.score, out.category) != (old_score, old_category):
+                counts["changed"] += 1
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return counts

@@ -16,8 +16,7 @@ def test_m365_domain_full_record(hunter):
     assert sel[0]["cname"] == "selector1-firma-com-tr._domainkey.firmatr.onmicrosoft.com"
     assert sel[0]["key_type"] == "rsa"
     assert r["dkim"]["tenant_domain"] == "firmatr.onmicrosoft.com"
-    for key in ("score", "segment", "category"):
-        assert r[key] is None
+    assert (r["score"], r["segment"], r["category"]) == (90, "Existing", "P4")
 
 
 def test_dangling_m365_dkim_cname_still_names_the_tenant(hunter):
@@ -91,7 +90,7 @@ def test_mx_failure_is_unknown_not_none(hunter, dns, fault, kind):
     assert r["status"] == "failed"
     assert r["provider"] == "unknown"
     assert {"check": "mx", "kind": kind} == {k: r["errors"][0][k] for k in ("check", "kind")}
-    assert r["score"] is None and r["segment"] is None
+    assert r["score"] is None and r["segment"] is None and r["category"] is None
     # the SPF still answered and is reported
     assert r["spf"]["includes"] == ["spf.protection.outlook.com"]
 

@@ -87,10 +87,13 @@ def _load(data: dict) -> Catalog:
     return cat
 
 
-@functools.cache
 def load_catalog(path: str | None = None) -> Catalog:
-    """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG``."""
-    path = path or os.environ.get("HUNTER_CATALOG")
+    """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG`` (read once per path)."""
+    return _load_catalog(path or os.environ.get("HUNTER_CATALOG") or None)
+
+
+@functools.cache
+def _load_catalog(path: str | None) -> Catalog:
     if path:
         text = Path(path).read_text("utf-8")
     else:

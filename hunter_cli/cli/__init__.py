@@ -35,6 +35,7 @@ def _root(
 
 
 from . import data as _data  # noqa: E402,F401  (each module registers its commands)
+from . import rules as _rules  # noqa: E402,F401
 from . import scan as _scan  # noqa: E402,F401
 
 

@@ -1,0 +1,125 @@
+"""`hunter rules`, `hunter explain`, `hunter rescore`: the scoring model, inspectable and cheap to reapply."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stdout_console
+
+rules_app = typer.Typer(help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+RulesOption = typer.Option(
+    None, "--rules", envvar="HUNTER_RULES", help="Scoring rules file to use instead of the bundled one.", show_default=False
+)
+
+
+def _rules(path: Optional[Path]):
+    from ..scoring import RulesError, load_rules
+
+    try:
+        return load_rules(str(path) if path else None)
+    except RulesError as exc:
+        raise fail(str(exc)) from None
+
+
+@rules_app.command("matrix")
+def matrix(rules: Optional[Path] = RulesOption) -> None:
+    """Print the decision matrix (provider x SPF x DKIM x DMARC) as Markdown, as in docs/scoring.md."""
+    from ..scoring.matrix import markdown
+
+    typer.echo(markdown(_rules(rules)), nl=False)
+
+
+@rules_app.command("check")
+def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> None:
+    """Check a rules file and say what is wrong with it, if anything."""
+    _rules(rules)
+    stdout_console().print(f"{rules}: usable")
+
+
+def _load_view(path: Path, domain: str) -> tuple[str, dict]:
+    from .. import store
+    from ..domains import Rejected, normalize
+
+    name = normalize(domain)
+    if isinstance(name, Rejected):
+        raise fail(f"{domain!r} is not a company domain: {name.reason}", 2)
+    try:
+        conn = store.connect(path)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        view = store.current(conn, name)
+    finally:
+        conn.close()
+    if view is None:
+        raise fail(f"{name} has no good scan in {path}; run: hunter scan {name}")
+    return name, view
+
+
+@app.command()
+def explain(
+    domain: str = typer.Argument(..., help="Domain to explain."),
+    db: Optional[Path] = DbOption,
+    rules: Optional[Path] = RulesOption,
+    json_out: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
+) -> None:
+    """Show a domain's score breakdown: every point added or taken away, and the rules that chose segment and category.
+
+    Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
+    """
+    from ..scoring import evaluate, facts_from
+    from ..render.explain import explain_table
+
+    r = _rules(rules)
+    name, view = _load_view(db_path(db), domain)
+    facts = facts_from(view, r)
+    if facts is None:
+        failed = ", ".join(sorted({e["check"] for e in view.get("errors") or []})) or "mx"
+        raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
+    outcome = evaluate(facts, r)
+    if json_out:
+        typer.echo(json.dumps({
+            "domain": name, "score": outcome.score, "raw_score": outcome.raw_score, "segment": outcome.segment,
+            "segment_rule": outcome.segment_rule, "category": outcome.category, "category_label": outcome.label,
+            "category_rule": outcome.category_rule, "follow_up": outcome.window,
+            "items": [{"code": i.code, "points": i.points} for i in outcome.items],
+            "facts": dataclasses.asdict(facts),
+        }, ensure_ascii=False))
+        return
+    stdout_console().print(explain_table(name, facts, outcome))
+
+
+@app.command()
+def rescore(
+    db: Optional[Path] = DbOption,
+    rules: Optional[Path] = RulesOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Reapply the scoring rules to every stored domain, without any network (after a rules change).
+
+    Exit codes: 0 done, 1 the rules file or the database is not usable.
+    """
+    from .. import store
+
+    r = _rules(rules)
+    try:
+        conn = store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        counts = store.rescore(conn, r)
+    finally:
+        conn.close()
+    if not quiet:
+        stdout_console().print(
+            f"rescored {counts['scored']} domains; {counts['changed']} changed category or score;"
+            f" {counts['unscorable']} waiting for a rescan"
+        )

@@ -1,0 +1,59 @@
+"""The score breakdown of `hunter explain`, as a Rich table."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+
+from ..scoring import Facts, Outcome
+
+ITEM_TEXT = {
+    "spf": "SPF record published",
+    "dkim": "DKIM key published",
+    "dmarc_quarantine": "DMARC policy quarantine",
+    "dmarc_reject": "DMARC policy reject",
+    "gateway": "security gateway in front of the mailbox",
+    "no_spf": "no SPF record",
+    "no_dkim": "no DKIM key found",
+    "dmarc_none": "DMARC policy none (monitoring only)",
+    "no_dmarc": "no DMARC record (scores like p=none, never better)",
+    "weak_hosting": "shared hosting with neither SPF nor DKIM",
+}
+RULE_TEXT = {
+    "no_mail": "the domain receives no mail",
+    "existing": "mail runs on Microsoft 365",
+    "migration": "score 60 or more on a non-Microsoft provider",
+    "cold_self_hosted": "own mail server, score 5 to 59",
+    "cold_weak_signals": "score 40 to 59",
+    "skip_low_score": "score 39 or less",
+    "greenfield": "own server or shared hosting, Migration or Cold",
+    "tenant_cross_sell": "a Microsoft tenant exists while mail runs elsewhere",
+    "no_go": "segment Skip",
+    "competitive": "another cloud suite, ready to migrate",
+    "weak_partner": "Microsoft 365 with score 69 or less",
+    "renewal": "Microsoft 365 with score 70 or more",
+    "nurture": "no stronger rule applied",
+}
+
+
+def item_text(code: str) -> str:
+    if code.startswith("provider:"):
+        return f"mail provider {code.split(':', 1)[1]}"
+    return ITEM_TEXT.get(code, code)
+
+
+def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, title=f"Score of {domain}", title_justify="left", pad_edge=False)
+    table.add_column("Points", justify="right")
+    table.add_column("Why", overflow="fold")
+    for item in out.items:
+        table.add_row(f"{item.points:+d}", item_text(item.code))
+    clamp = f" (sum {out.raw_score}, kept within 0..100)" if out.raw_score != out.score else ""
+    table.add_row(f"[bold]{out.score}[/]", f"[bold]readiness score[/]{clamp}")
+    table.caption = (
+        f"Segment {out.segment}: {RULE_TEXT.get(out.segment_rule, out.segment_rule)}.\n"
+        f"Category {out.category} {out.label}: {RULE_TEXT.get(out.category_rule, out.category_rule)}; "
+        f"follow up: {out.window}."
+    )
+    table.caption_justify = "left"
+    return table

@@ -1,0 +1,226 @@
+"""The scoring model: readiness score, segment and CSP priority category, from a rules file.
+
+Everything a sales manager may want to tune lives in ``rules.json`` (or the
+file named by ``--rules`` / ``HUNTER_RULES``); this module only evaluates it.
+Pure functions: facts in, outcome out, with every point explained.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+CONDITION_KEYS = frozenset(
+    {"spf", "dkim", "dmarc", "gateway", "tenant", "provider", "provider_in", "group", "group_in",
+     "score_min", "score_max", "segment", "segment_in"}
+)
+DMARC_STATES = ("absent", "none", "quarantine", "reject")
+SEGMENTS = ("Existing", "Migration", "Cold", "Skip")
+CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
+
+
+class RulesError(ValueError):
+    """The rules file is not usable; the message says where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the score is computed from; all of it observed, none of it guessed."""
+
+    provider: str
+    spf: bool
+    dkim: bool
+    dmarc: str  # absent, none, quarantine, reject
+    gateway: bool = False
+    tenant: bool = False
+
+
+@dataclass(slots=True)
+class Item:
+    code: str
+    points: int
+
+
+@dataclass(slots=True)
+class Outcome:
+    score: int
+    segment: str
+    category: str
+    label: str
+    window: str
+    items: list[Item] = field(default_factory=list)
+    raw_score: int = 0  # before clamping to 0..100
+    segment_rule: str = ""
+    category_rule: str = ""
+
+    @property
+    def reasons(self) -> list[str]:
+        """Short machine-friendly reasons: point items, then the rules that decided."""
+        out = [f"{i.code} {i.points:+d}" for i in self.items]
+        return out + [f"segment:{self.segment_rule}", f"category:{self.category_rule}"]
+
+
+@dataclass(slots=True)
+class Rules:
+    data: dict
+    source: str
+
+    @property
+    def groups(self) -> dict[str, list[str]]:
+        return self.data["groups"]
+
+    def group_of(self, provider: str) -> str | None:
+        for name, members in self.groups.items():
+            if provider in members:
+                return name
+        return None
+
+    def category_info(self, category: str) -> dict:
+        return self.data["category_info"][category]
+
+
+def _check(data: dict, source: str) -> Rules:
+    try:
+        for section in ("groups", "provider_points", "signals", "risks", "segments", "categories", "category_info"):
+            if section not in data:
+                raise RulesError(f"{source}: missing section {section!r}")
+        for section in ("signals", "risks", "segments", "categories"):
+            for i, rule in enumerate(data[section]):
+                unknown = set(rule.get("when", {})) - CONDITION_KEYS
+                if unknown:
+                    raise RulesError(f"{source}: {section}[{i}] has unknown condition {sorted(unknown)[0]!r}")
+        for rule in data["segments"]:
+            if rule["segment"] not in SEGMENTS:
+                raise RulesError(f"{source}: unknown segment {rule['segment']!r}")
+        for rule in data["categories"]:
+            if rule["category"] not in CATEGORIES:
+                raise RulesError(f"{source}: unknown category {rule['category']!r}")
+        if data["segments"][-1].get("when") or data["categories"][-1].get("when"):
+            raise RulesError(f"{source}: the last segment and category rules must match everything (empty 'when')")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RulesError(f"{source}: malformed rules ({exc.__class__.__name__}: {exc})") from None
+    return Rules(data, source)
+
+
+def load_rules(path: str | None = None) -> Rules:
+    """The bundled rules, or the file named by ``path`` / env ``HUNTER_RULES`` (read once per path)."""
+    return _load_rules(path or os.environ.get("HUNTER_RULES") or None)
+
+
+@functools.cache
+def _load_rules(path: str | None) -> Rules:
+    if path:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise RulesError(f"cannot read rules file {path}: {exc.strerror or exc}") from None
+        source = path
+    else:
+        text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
+        source = "bundled rules"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise RulesError(f"{source}: not valid JSON ({exc})") from None
+    return _check(data, source)
+
+
+def _matches(when: dict, facts: Facts, group: str | None, score: int | None = None, segment: str | None = None) -> bool:
+    for key, want in when.items():
+        if key in ("spf", "dkim", "gateway", "tenant"):
+            if getattr(facts, key) != want:
+                return False
+        elif key == "dmarc":
+            if facts.dmarc != want:
+                return False
+        elif key == "provider":
+            if facts.provider != want:
+                return False
+        elif key == "provider_in":
+            if facts.provider not in want:
+                return False
+        elif key == "group":
+            if group != want:
+                return False
+        elif key == "group_in":
+            if group not in want:
+                return False
+        elif key == "score_min":
+            if score is None or score < want:
+                return False
+        elif key == "score_max":
+            if score is None or score > want:
+                return False
+        elif key == "segment":
+            if segment != want:
+                return False
+        elif key == "segment_in":
+            if segment not in want:
+                return False
+    return True
+
+
+def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
+    rules = rules or load_rules()
+    data = rules.data
+    group = rules.group_of(facts.provider)
+    items = [Item(f"provider:{facts.provider}", int(data["provider_points"].get(facts.provider, 0)))]
+    if group != "no_mail":
+        for rule in data["signals"] + data["risks"]:
+            if _matches(rule.get("when", {}), facts, group):
+                items.append(Item(rule["code"], int(rule["points"])))
+    raw = sum(i.points for i in items)
+    score = max(0, min(100, raw))
+    segment = seg_rule = None
+    for rule in data["segments"]:
+        if _matches(rule.get("when", {}), facts, group, score):
+            segment, seg_rule = rule["segment"], rule["rule"]
+            break
+    category = cat_rule = None
+    for rule in data["categories"]:
+        if _matches(rule.get("when", {}), facts, group, score, segment):
+            category, cat_rule = rule["category"], rule["rule"]
+            break
+    info = rules.category_info(category)
+    return Outcome(score, segment, category, info["label"], info["window"], items, raw, seg_rule, cat_rule)
+
+
+def facts_from(result: dict, rules: Rules | None = None) -> Facts | None:
+    """Facts from a scan result (its JSON form); None when a lookup the score needs failed."""
+    rules = rules or load_rules()
+    if result.get("status") == "failed" or result.get("provider") in (None, "unknown"):
+        return None
+    failed = {e["check"] for e in result.get("errors") or []}
+    if failed & set(rules.data.get("unscored_checks", ())):
+        return None
+    spf = result.get("spf") or {}
+    dmarc = result.get("dmarc") or {}
+    dkim = result.get("dkim") or {}
+    policy = dmarc.get("policy") if dmarc.get("valid", True) else None
+    return Facts(
+        provider=result["provider"],
+        spf=bool(spf) and bool(spf.get("valid", True)),
+        dkim=any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
+        dmarc=policy if policy in ("none", "quarantine", "reject") else "absent",
+        gateway=bool(result.get("gateway")),
+        tenant=bool(result.get("tenant")),
+    )
+
+
+_FACT_FIELDS = {"status", "provider", "errors", "spf", "dmarc", "dkim", "gateway", "tenant"}
+
+
+def apply(result, rules: Rules | None = None) -> None:
+    """Set score, segment, category and reasons on a DomainResult (left null when unscorable)."""
+    facts = facts_from(result.model_dump(include=_FACT_FIELDS), rules)
+    if facts is None:
+        result.score = result.segment = result.category = None
+        result.reasons = []
+        return
+    out = evaluate(facts, rules)
+    result.score, result.segment, result.category = out.score, out.segment, out.category
+    result.reasons = out.reasons

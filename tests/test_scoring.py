@@ -1,0 +1,146 @@
+"""The scoring model: rules as data, every matrix row, fixes over the old model, explain and rescore."""
+
+import itertools
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hunter_cli.scoring import DMARC_STATES, Facts, RulesError, evaluate, facts_from, load_rules
+from hunter_cli.scoring.matrix import markdown
+
+DOC = Path(__file__).parent.parent / "docs" / "scoring.md"
+PROVIDERS = list(load_rules().data["provider_points"])
+
+
+def test_doc_matrix_matches_the_rules():
+    text = DOC.read_text()
+    section = text[text.index("<!-- matrix:start -->\n") + len("<!-- matrix:start -->\n"): text.index("<!-- matrix:end -->")]
+    assert section == markdown(), "docs/scoring.md is stale: paste the output of `hunter rules matrix`"
+
+
+def _doc_cells():
+    """Every cell of the first doc table as (provider, spf, dkim, dmarc) -> (score, segment, category)."""
+    text = DOC.read_text()
+    table = text[text.index("#### Without gateway or tenant"): text.index("#### With a security gateway")]
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    heads = [h.strip() for h in lines[0].strip("|").split("|")][3:]
+    seg = {"Ex": "Existing", "Mig": "Migration", "Cold": "Cold", "Skip": "Skip"}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        spf, dkim, dmarc = cells[0] == "Y", cells[1] == "Y", cells[2]
+        for head, cell in zip(heads, cells[3:]):
+            score, segment, category = cell.split()
+            for provider in head.split(" / "):
+                yield (provider, spf, dkim, dmarc), (int(score), seg[segment], category)
+
+
+@pytest.mark.parametrize("key, expected", list(_doc_cells()))
+def test_every_matrix_row(key, expected):
+    out = evaluate(Facts(*key))
+    assert (out.score, out.segment, out.category) == expected
+
+
+@pytest.mark.parametrize(
+    "facts, expected",
+    [
+        (Facts("m365", True, True, "reject"), (90, "Existing", "P4")),
+        (Facts("m365", True, False, "none"), (35, "Existing", "P3")),
+        (Facts("google", True, True, "reject"), (90, "Migration", "P2")),
+        (Facts("hosting", True, True, "reject"), (60, "Migration", "P1")),
+        (Facts("self-hosted", True, True, "quarantine"), (45, "Cold", "P1")),
+        (Facts("none", False, False, "absent"), (0, "Skip", "P6")),
+        (Facts("google", True, True, "reject", gateway=True), (95, "Migration", "P2")),
+        (Facts("m365", True, True, "quarantine", gateway=True), (90, "Existing", "P4")),
+        (Facts("google", True, False, "none", tenant=True), (35, "Skip", "P2")),
+        (Facts("self-hosted", True, True, "reject", tenant=True), (50, "Cold", "P1")),
+    ],
+)
+def test_known_leads(facts, expected):
+    out = evaluate(facts)
+    assert (out.score, out.segment, out.category) == expected
+
+
+@pytest.mark.parametrize("provider, spf, dkim", list(itertools.product(PROVIDERS, (True, False), (True, False))))
+def test_no_dmarc_never_beats_p_none(provider, spf, dkim):
+    assert evaluate(Facts(provider, spf, dkim, "absent")).score <= evaluate(Facts(provider, spf, dkim, "none")).score
+
+
+def test_every_domain_gets_a_category_and_window():
+    for provider, spf, dkim, dmarc in itertools.product(PROVIDERS, (True, False), (True, False), DMARC_STATES):
+        out = evaluate(Facts(provider, spf, dkim, dmarc))
+        assert out.category in {"P1", "P2", "P3", "P4", "P5", "P6"} and out.window
+
+
+def test_failed_lookups_are_not_scored():
+    base = {"status": "partial", "provider": "m365", "spf": {"valid": True}, "dkim": {}, "dmarc": None}
+    assert facts_from(dict(base, errors=[{"check": "dmarc"}])) is None
+    assert facts_from(dict(base, status="failed", provider="unknown", errors=[{"check": "mx"}])) is None
+    assert facts_from(dict(base, errors=[{"check": "tenant"}])) is not None  # the tenant does not change points
+
+
+def test_rules_file_replaces_the_bundled_one(tmp_path, hunter, monkeypatch):
+    data = json.loads(json.dumps(load_rules().data))
+    data["provider_points"]["m365"] = 10
+    p = tmp_path / "rules.json"
+    p.write_text(json.dumps(data))
+    r = hunter.scan_json("firma.com.tr", "--no-whois", env={**hunter.env, "HUNTER_RULES": str(p)})["firma.com.tr"]
+    assert (r["score"], r["category"]) == (50, "P3")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d.pop("segments"), "missing section 'segments'"),
+        (lambda d: d["risks"][0]["when"].update(colour="red"), "unknown condition 'colour'"),
+        (lambda d: d["categories"].append({"category": "P9", "rule": "x", "when": {}}), "unknown category 'P9'"),
+    ],
+)
+def test_bad_rules_files_are_refused_with_a_reason(tmp_path, hunter, change, message):
+    data = json.loads(json.dumps(load_rules().data))
+    change(data)
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(data))
+    with pytest.raises(RulesError, match=re.escape(message)):
+        load_rules(str(p))
+    result = hunter("rules", "check", str(p), dns_args=False)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_explain_shows_every_point(hunter):
+    hunter.scan_json("gmailer.de", "--no-whois")
+    result = hunter("explain", "gmailer.de", dns_args=False)
+    assert result.exit_code == 0
+    out = " ".join(result.stdout.split())
+    for text in ("+50 mail provider google", "+10 SPF record published", "+10 DKIM key published",
+                 "+15 DMARC policy quarantine", "Category P2 Competitive Takeover"):
+        assert text in out
+    as_json = json.loads(hunter("explain", "gmailer.de", "--json", dns_args=False).stdout)
+    assert sum(i["points"] for i in as_json["items"]) == as_json["raw_score"]
+    assert as_json["score"] == 85 and as_json["category"] == "P2"
+
+
+def test_explain_unknown_and_unscorable_domains(hunter, dns):
+    missing = hunter("explain", "never-scanned.com", dns_args=False)
+    assert missing.exit_code == 1 and "hunter scan never-scanned.com" in missing.stderr
+    dns.faults[("slowmx.com", "MX")] = "servfail"
+    hunter.scan_json("slowmx.com", "--no-whois")
+    assert hunter("explain", "slowmx.com", dns_args=False).exit_code == 1
+
+
+def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, dns):
+    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+    data = json.loads(json.dumps(load_rules().data))
+    data["provider_points"]["google"] = 10
+    p = tmp_path / "rules.json"
+    p.write_text(json.dumps(data))
+    dns.reset_log()
+    result = hunter("rescore", "--rules", str(p), dns_args=False)
+    assert result.exit_code == 0 and "1 changed" in result.stdout
+    assert dns.count() == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (45, "P5")
+    view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain='gmailer.de'").fetchone()[0])
+    assert view["score"] == 45 and "provider:google +10" in view["reasons"]
