@@ -42,6 +42,7 @@ class ScanOptions:
     registration: bool = True
     registration_concurrency: int = 4
     registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run
+    registration_wait: float | None = None  # seconds to wait for the lane at the end; None = until done
     rules_path: str | None = None  # scoring rules file; None = HUNTER_RULES or the bundled rules
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
@@ -335,9 +336,14 @@ class RegistrationLane:
                 return
         self.on_registration(domain, reg, None)
 
-    async def drain(self) -> None:
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait for lookups in flight (at most ``timeout`` seconds; the rest are cancelled by close)."""
+        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
         while self.tasks:
-            await asyncio.wait(set(self.tasks))
+            left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait(set(self.tasks), timeout=left)
 
     async def close(self) -> None:
         for t in list(self.tasks):
@@ -412,7 +418,7 @@ async def scan_many(
         if failure:
             raise failure[0]
         if lane is not None:
-            await lane.drain()
+            await lane.drain(options.registration_wait)
     finally:
         for task in list(running):
             task.cancel()

@@ -236,6 +236,20 @@ def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
     return data
 
 
+def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
+    """Everything the call brief reads about one domain; None when it has no good scan."""
+    row = conn.execute("SELECT current_json, company, last_good_at FROM domains WHERE domain = ?", (domain,)).fetchone()
+    if not row or not row[0]:
+        return None
+    return {
+        "view": json.loads(row[0]),
+        "company": row[1],
+        "last_good_at": row[2],
+        "history": history(conn, domain),
+        "registration": registration(conn, domain),
+    }
+
+
 def current(conn: sqlite3.Connection, domain: str) -> dict | None:
     row = conn.execute("SELECT current_json FROM domains WHERE domain = ?", (domain,)).fetchone()
     return json.loads(row[0]) if row and row[0] else None

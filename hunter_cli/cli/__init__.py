@@ -34,7 +34,8 @@ def _root(
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
 
 
-from . import data as _data  # noqa: E402,F401  (each module registers its commands)
+from . import brief as _brief  # noqa: E402,F401  (each module registers its commands)
+from . import data as _data  # noqa: E402,F401
 from . import rules as _rules  # noqa: E402,F401
 from . import scan as _scan  # noqa: E402,F401
 

@@ -62,6 +62,9 @@ def scan(
         16, "--tenant-concurrency", min=1, max=256, help="Tenant lookups in flight at once (be polite)."
     ),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data (RDAP/WHOIS)."),
+    rules: Optional[Path] = typer.Option(
+        None, "--rules", envvar="HUNTER_RULES", help="Scoring rules file to use instead of the bundled one.", show_default=False
+    ),
     json_out: bool = typer.Option(False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
 ) -> None:
@@ -72,11 +75,8 @@ def scan(
     1 fatal error (unreadable input, no valid domain, database busy or broken),
     2 usage error, 130 interrupted (results so far are saved).
     """
-    from ..durations import ago_iso, parse_duration
     from ..dns import dkim as dkim_mod
-    from ..dns.resolver import ResolverConfig
-    from ..scan import ScanOptions
-
+    from ..durations import ago_iso, parse_duration
     from ..inputs import missing_files
 
     missing = missing_files(inputs)
@@ -90,23 +90,49 @@ def scan(
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
+    options = build_options(
+        nameserver=nameserver, timeout=timeout, retries=retries, concurrency=concurrency, selectors=sel,
+        no_tenant=no_tenant, tenant_concurrency=tenant_concurrency, no_whois=no_whois,
+        rules=str(rules) if rules else None,
+    )
+    code = run_scan(inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet)
+    raise typer.Exit(code)
+
+
+def build_options(
+    *,
+    nameserver: list[str] = (),
+    timeout: float = 3.0,
+    retries: int = 2,
+    concurrency: int = 500,
+    selectors: tuple[str, ...] | None = None,
+    no_tenant: bool = False,
+    tenant_concurrency: int = 16,
+    no_whois: bool = False,
+    rules: str | None = None,
+    registration_wait: float | None = None,
+):
+    """ScanOptions from command-line values and the environment (shared by scan and prep)."""
     import os
 
+    from ..dns import dkim as dkim_mod
+    from ..dns.resolver import ResolverConfig
+    from ..scan import ScanOptions
     from ..tenant.client import DEFAULT_BASE
 
-    options = ScanOptions(
-        resolver=ResolverConfig(nameservers=_nameservers(nameserver), timeout=timeout, retries=retries),
+    return ScanOptions(
+        resolver=ResolverConfig(nameservers=_nameservers(list(nameserver)), timeout=timeout, retries=retries),
         concurrency=concurrency,
-        selectors=sel,
+        selectors=selectors or dkim_mod.DEFAULT_SELECTORS,
         tenant=not no_tenant,
         tenant_url=os.environ.get("HUNTER_MS_LOGIN_URL") or DEFAULT_BASE,
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
+        registration_wait=registration_wait,
+        rules_path=rules,
         rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
         whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
     )
-    code = run_scan(inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet)
-    raise typer.Exit(code)
 
 
 def run_async(coro):

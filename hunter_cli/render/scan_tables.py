@@ -14,6 +14,7 @@ from ..models import DomainResult
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
+CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ScanTally:
     gateway: Counter = field(default_factory=Counter)
     error_kinds: Counter = field(default_factory=Counter)
     tenant: Counter = field(default_factory=Counter)
+    category: Counter = field(default_factory=Counter)
     registrations: int = 0
     registration_failures: int = 0
     sample: list[DomainResult] = field(default_factory=list)
@@ -41,6 +43,8 @@ class ScanTally:
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         self.tenant[tenant_label(r)] += 1
+        if r.category:
+            self.category[r.category] += 1
         if len(self.sample) < self.sample_limit:
             self.sample.append(r)
 
@@ -81,8 +85,12 @@ def results_table(t: ScanTally) -> Table:
     table.add_column("SPF")
     table.add_column("DKIM")
     table.add_column("DMARC")
+    table.add_column("Score", justify="right")
+    table.add_column("Segment")
+    table.add_column("Cat")
     table.add_column("Status")
-    for r in sorted(t.sample, key=lambda r: r.domain):
+    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
+    for r in sorted(t.sample, key=lambda r: (order.get(r.category, 9), -(r.score or 0), r.domain)):
         provider = r.provider if r.provider != "hosting" or not r.provider_name else f"hosting ({r.provider_name})"
         table.add_row(
             r.domain,
@@ -92,6 +100,9 @@ def results_table(t: ScanTally) -> Table:
             _spf(r),
             "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
             _dmarc(r),
+            "" if r.score is None else str(r.score),
+            r.segment or "",
+            Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
             Text(r.status, style=STATUS_STYLE[r.status]),
         )
     if t.scanned > len(t.sample):
@@ -108,6 +119,8 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
     table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
     table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
+    if t.category:
+        table.add_row("Priority", ", ".join(f"{k} {v}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
         table.add_row("Tenants", ", ".join(f"{k} {v}" for k, v in t.tenant.most_common()))
     if t.registrations or t.registration_failures:

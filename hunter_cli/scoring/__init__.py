@@ -99,6 +99,10 @@ def _check(data: dict, source: str) -> Rules:
         for rule in data["categories"]:
             if rule["category"] not in CATEGORIES:
                 raise RulesError(f"{source}: unknown category {rule['category']!r}")
+        for category in CATEGORIES:
+            if category not in data["category_info"]:
+                raise RulesError(f"{source}: category_info has no entry for {category}")
+            follow_up_parts(data["category_info"][category].get("follow_up"))
         if data["segments"][-1].get("when") or data["categories"][-1].get("when"):
             raise RulesError(f"{source}: the last segment and category rules must match everything (empty 'when')")
     except (KeyError, TypeError, AttributeError) as exc:
@@ -186,7 +190,29 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
             category, cat_rule = rule["category"], rule["rule"]
             break
     info = rules.category_info(category)
-    return Outcome(score, segment, category, info["label"], info["window"], items, raw, seg_rule, cat_rule)
+    return Outcome(score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule)
+
+
+def follow_up_parts(follow_up: dict | None) -> tuple[str, int | None]:
+    """A rules file's follow-up window as (unit, n): ("hours", 48), ("monthly", None), ("none", None)."""
+    if not follow_up:
+        return "none", None
+    if follow_up.get("monthly"):
+        return "monthly", None
+    for unit in ("hours", "days", "weeks"):
+        if unit in follow_up:
+            return unit, int(follow_up[unit])
+    raise RulesError(f"follow_up must give hours, days, weeks or monthly, not {follow_up!r}")
+
+
+def follow_up_text(follow_up: dict | None) -> str:
+    """English wording of a follow-up window, for `hunter explain` and the docs."""
+    unit, n = follow_up_parts(follow_up)
+    if unit == "none":
+        return "no follow-up"
+    if unit == "monthly":
+        return "monthly"
+    return f"{n} {unit[:-1] if n == 1 else unit}"
 
 
 def facts_from(result: dict, rules: Rules | None = None) -> Facts | None:

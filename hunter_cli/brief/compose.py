@@ -1,0 +1,388 @@
+"""Compose a call brief from stored facts. Pure: no I/O, ``today`` is passed in.
+
+Each part is derived from something the scan observed and says why; where a
+lookup failed the brief says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
+from .messages import Messages
+
+SUITES = frozenset({"google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud"})
+EXPIRY_SOON_DAYS = 30
+TOP_REASONS = 4
+
+
+class Offer(BaseModel):
+    tier: str | None = None
+    addons: list[str] = Field(default_factory=list)
+    lines: list[str] = Field(default_factory=list)
+
+
+class Brief(BaseModel):
+    """The brief as data; docs/brief.md documents this JSON."""
+
+    domain: str
+    domain_unicode: str
+    company: str | None = None
+    lang: str
+    generated_on: str
+    scanned_at: str | None = None
+    status: str | None = None
+    provider: str | None = None
+    gateway: str | None = None
+    tenant: dict | None = None
+    score: int | None = None
+    segment: str | None = None
+    category: str | None = None
+    category_label: str | None = None
+    follow_up: str | None = None
+    risk: str | None = None  # high, medium, low; None when the checks failed
+    one_liner: str
+    mail: list[str] = Field(default_factory=list)
+    security: list[str] = Field(default_factory=list)
+    priority: list[str] = Field(default_factory=list)
+    talking_points: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+    offer: Offer = Field(default_factory=Offer)
+    next_step: str = ""
+    registration: list[str] = Field(default_factory=list)
+    expires: str | None = None
+    changes: list[str] = Field(default_factory=list)
+    referrals: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+def follow_up(m: Messages, rules: Rules, category: str) -> str:
+    """The category's follow-up window from the rules, in the brief's language."""
+    unit, n = follow_up_parts(rules.category_info(category).get("follow_up"))
+    if n is None:
+        return m(f"window.{unit}")
+    return m(f"window.{unit[:-1]}" if n == 1 else f"window.{unit}", n=n)
+
+
+def provider_label(m: Messages, provider: str | None, name: str | None = None) -> str:
+    if provider == "hosting":
+        return m("provider.hosting", name=name) if name and name != "Shared hosting" else m("provider.hosting_unnamed")
+    key = f"provider.{provider or 'unknown'}"
+    return m(key) if m.has(key) else (name or provider or "?")
+
+
+def _gateway_name(view: dict) -> str | None:
+    from ..catalog import load_catalog
+
+    gw = view.get("gateway")
+    return load_catalog().names.get(gw, gw) if gw else None
+
+
+def security_risk(view: dict) -> tuple[str | None, dict]:
+    """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
+    with SPF or DKIM missing too, high. None when a needed lookup failed."""
+    failed = {e["check"] for e in view.get("errors") or []}
+    if failed & {"txt", "dmarc"}:
+        return None, {}
+    spf = view.get("spf")
+    dmarc = view.get("dmarc")
+    dkim = view.get("dkim") or {}
+    f = {
+        "spf": not spf or not spf.get("valid", True) or spf.get("all") == "+all",
+        "dkim": not any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
+        "dmarc": not dmarc or not dmarc.get("valid", True) or dmarc.get("policy") in (None, "none"),
+        "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
+        "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
+    }
+    if f["dmarc"] and (f["spf"] or f["dkim"]):
+        return "high", f
+    if f["dmarc"] or f["spf"] or f["dkim"] or f["partial"] or f["lookups"]:
+        return "medium", f
+    return "low", f
+
+
+def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
+    lines: list[str] = []
+    mx = view.get("mx") or []
+    failed = {e["check"] for e in view.get("errors") or []}
+    if view.get("status") == "failed" or view.get("provider") == "unknown":
+        lines.append(m("mail.mx_failed"))
+    elif view.get("null_mx"):
+        lines.append(m("mail.null_mx"))
+    elif not mx:
+        lines.append(m("mail.no_mx"))
+    else:
+        lines.append(m("mail.mx", hosts=", ".join(h["host"] for h in mx[:3])))
+    gateway = _gateway_name(view)
+    if gateway:
+        lines.append(m("mail.gateway", gateway=gateway))
+        if view.get("provider") == "other":
+            lines.append(m("mail.behind_gateway_unknown"))
+        else:
+            lines.append(m("mail.behind_gateway", provider=provider))
+    spf = view.get("spf") or {}
+    if spf.get("includes"):
+        lines.append(m("mail.spf_includes", includes=", ".join(spf["includes"][:4])))
+    cnames = [s["cname"] for s in (view.get("dkim") or {}).get("selectors") or [] if s.get("cname")]
+    if cnames:
+        lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
+    if "microsoft" in (view.get("verifications") or []):
+        lines.append(m("mail.ms_token"))
+    tenant = view.get("tenant")
+    if tenant:
+        ns = m(f"namespace.{tenant.get('namespace_type') or 'Unknown'}")
+        region = tenant.get("region") or "?"
+        if tenant.get("brand"):
+            lines.append(m("mail.tenant", brand=tenant["brand"], namespace=ns, region=region))
+        else:
+            lines.append(m("mail.tenant_no_brand", namespace=ns, region=region))
+        if tenant.get("initial_domain"):
+            lines.append(m("mail.tenant_initial", initial=tenant["initial_domain"]))
+        if tenant.get("federation_host"):
+            lines.append(m("mail.tenant_federated", host=tenant["federation_host"]))
+        if view.get("provider") not in ("m365", "none", "unknown"):
+            lines.append(m("mail.cross_sell", provider=provider))
+    elif "tenant" in failed:
+        lines.append(m("mail.tenant_unknown"))
+    else:
+        lines.append(m("mail.no_tenant"))
+    return lines
+
+
+def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
+    lines: list[str] = []
+    failed = {e["check"] for e in view.get("errors") or []}
+    spf = view.get("spf")
+    if "txt" in failed:
+        pass
+    elif not spf:
+        lines.append(m("sec.spf_missing"))
+    elif not spf.get("valid", True):
+        lines.append(m("sec.spf_invalid"))
+    else:
+        qualifier = spf.get("all")
+        if qualifier == "-all":
+            lines.append(m("sec.spf_ok", all=qualifier))
+        elif qualifier in ("~all", "?all"):
+            lines.append(m("sec.spf_soft", all=qualifier))
+        elif qualifier == "+all":
+            lines.append(m("sec.spf_open", all=qualifier))
+        else:
+            lines.append(m("sec.spf_no_all"))
+        if spf.get("lookup_limit_exceeded"):
+            lines.append(m("sec.spf_lookups", n=spf.get("lookups")))
+    dkim = view.get("dkim") or {}
+    keys = [s["selector"] for s in dkim.get("selectors") or [] if s.get("key_type") and not s.get("revoked")]
+    if keys:
+        lines.append(m("sec.dkim_ok", selectors=", ".join(keys)))
+    elif "dkim" in failed:
+        lines.append(m("sec.dkim_unknown"))
+    else:
+        lines.append(m("sec.dkim_missing"))
+    dmarc = view.get("dmarc")
+    if "dmarc" in failed:
+        lines.append(m("sec.dmarc_unknown"))
+    elif not dmarc:
+        lines.append(m("sec.dmarc_missing"))
+    elif not dmarc.get("valid", True) or not dmarc.get("policy"):
+        lines.append(m("sec.dmarc_invalid"))
+    elif dmarc["policy"] == "none":
+        lines.append(m("sec.dmarc_none"))
+    else:
+        pct = dmarc.get("pct", 100)
+        if pct >= 100:
+            lines.append(m("sec.dmarc_enforced", policy=dmarc["policy"]))
+        else:
+            lines.append(m("sec.dmarc_partial", policy=dmarc["policy"], pct=pct))
+    if dmarc and "dmarc" not in failed:
+        rua = dmarc.get("rua") or []
+        lines.append(m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2])) if rua else m("sec.dmarc_no_rua"))
+    gateway = _gateway_name(view)
+    if gateway:
+        lines.append(m("sec.gateway", gateway=gateway))
+    if level:
+        lines.append(m("risk.line", level=m(f"risk.{level}")))
+    return lines
+
+
+def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
+    items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
+    out = []
+    for i in items:
+        if i.code.startswith("provider:"):
+            out.append(m("reason.provider", provider=provider, points=i.points))
+        elif m.has(f"reason.{i.code}"):
+            out.append(m(f"reason.{i.code}", points=i.points))
+    if outcome.category_rule == "tenant_cross_sell":
+        out.append(m("reason.tenant_cross_sell"))
+    return out
+
+
+def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
+    provider = view.get("provider")
+    if provider == "none":
+        return Offer(lines=[m("offer.none")])
+    if category is None:
+        return Offer()
+    if category == "P6":
+        return Offer(lines=[m("offer.skip")])
+    addons: list[str] = []
+    why: list[str] = []
+    if category in ("P5", "P6"):
+        tier = "basic"
+        why.append(m("offer.why.nurture"))
+    elif provider == "m365":
+        if level in ("high", "medium"):
+            tier = "premium"
+            why.append(m("offer.why.existing_weak"))
+        else:
+            tier = "defender"
+            why.append(m("offer.why.existing_strong"))
+    elif provider in SUITES:
+        tier = "premium" if level == "high" else "standard"
+        addons.append("migration")
+        why.append(m("offer.why.competitive"))
+    else:
+        tier = "premium" if level == "high" else "standard"
+        addons.append("migration")
+        why.append(m("offer.why.greenfield"))
+    if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
+        addons.append("dmarc_service")
+    if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
+        addons.append("defender")
+    if level in ("high", "medium") and category not in ("P5", "P6"):
+        why.append(m("offer.why.risk", level=m(f"risk.{level}")))
+    lines = [m("offer.line", tier=m(f"offer.{tier}"))]
+    if addons:
+        lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
+    return Offer(tier=tier, addons=addons, lines=lines + why)
+
+
+def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
+    if not reg or reg.get("status") == "failed" and not reg.get("expires"):
+        return [m("reg.unknown")]
+    if reg.get("status") == "unavailable":
+        note = reg.get("note") or ""
+        if note.startswith("not found"):
+            return [m("reg.not_found")]
+        if note.startswith("no RDAP or WHOIS service"):
+            return [m("reg.no_service", tld=domain.rsplit(".", 1)[-1])]
+        return [m("reg.unavailable")]
+    expires = reg.get("expires")
+    if not expires:
+        return [m("reg.unknown")]
+    days = (date.fromisoformat(expires) - today).days
+    if days < 0:
+        return [m("reg.expired", date=expires)]
+    line = m("reg.line", registrar=reg["registrar"], date=expires) if reg.get("registrar") else m("reg.line_no_registrar", date=expires)
+    lines = [line]
+    if days == 0:
+        lines.append(m("reg.soon_today"))
+    elif days == 1:
+        lines.append(m("reg.soon_one"))
+    elif days <= EXPIRY_SOON_DAYS:
+        lines.append(m("reg.soon", days=days))
+    return lines
+
+
+def _change_lines(m: Messages, history: list[dict], view: dict) -> list[str]:
+    good = [h for h in history if h.get("status") in ("ok", "partial")]
+    if len(good) < 2:
+        first = (good[0]["scanned_at"] if good else view.get("scanned_at") or "")[:10]
+        return [m("change.first", first=first)]
+    lines: list[str] = []
+    from ..catalog import load_catalog
+
+    names = load_catalog().names
+    for prev, cur in zip(good, good[1:]):
+        when = cur["scanned_at"][:10]
+        if prev.get("provider") != cur.get("provider"):
+            lines.append(m("change.provider", date=when, old=provider_label(m, prev.get("provider")),
+                           new=provider_label(m, cur.get("provider"))))
+        if prev.get("gateway") != cur.get("gateway"):
+            if cur.get("gateway"):
+                lines.append(m("change.gateway_added", date=when, gateway=names.get(cur["gateway"], cur["gateway"])))
+            else:
+                lines.append(m("change.gateway_removed", date=when, gateway=names.get(prev["gateway"], prev["gateway"])))
+    return lines or [m("change.none", n=len(good), first=good[0]["scanned_at"][:10])]
+
+
+def compose(
+    view: dict,
+    *,
+    lang: str = "en",
+    history: list[dict] = (),
+    registration: dict | None = None,
+    company: str | None = None,
+    today: date,
+    rules: Rules | None = None,
+    referrals: list[str] = (),
+    notes: list[str] = (),
+) -> Brief:
+    """The brief for one domain from its current stored view (the scan result JSON)."""
+    from ..domains import to_unicode
+
+    m = Messages(lang)
+    rules = rules or load_rules()
+    domain = view["domain"]
+    provider = provider_label(m, view.get("provider"), view.get("provider_name"))
+    facts = facts_from(view, rules)
+    outcome = evaluate(facts, rules) if facts is not None else None
+    level, factors = security_risk(view)
+    category = outcome.category if outcome else None
+    tenant = view.get("tenant")
+    brief = Brief(
+        domain=domain,
+        domain_unicode=to_unicode(domain),
+        company=company,
+        lang=lang,
+        generated_on=today.isoformat(),
+        scanned_at=view.get("scanned_at"),
+        status=view.get("status"),
+        provider=view.get("provider"),
+        gateway=view.get("gateway"),
+        tenant=tenant,
+        risk=level,
+        one_liner="",
+    )
+    if outcome is None:
+        failed = sorted({e["check"] for e in view.get("errors") or []}) or ["mx"]
+        brief.one_liner = m("one_liner.unscored", checks=", ".join(failed), domain=domain)
+        brief.priority = [m("prio.unscored")]
+        brief.next_step = m("next.unscored", domain=domain)
+    else:
+        brief.score, brief.segment, brief.category = outcome.score, outcome.segment, outcome.category
+        brief.category_label = m(f"label.{category}")
+        brief.follow_up = follow_up(m, rules, category)
+        variant = category
+        if category == "P2" and tenant and outcome.category_rule == "tenant_cross_sell":
+            variant = "P2_tenant"
+        elif category == "P6" and view.get("provider") == "none":
+            variant = "P6_no_mail"
+        brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
+        brief.priority = [
+            m("prio.line", category=category, label=brief.category_label, segment=m(f"segment.{outcome.segment}"),
+              score=outcome.score),
+            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
+        ]
+        talk_key = "talk.P2_tenant" if variant == "P2_tenant" else f"talk.{category}"
+        brief.talking_points = m(talk_key, provider=provider, brand=(tenant or {}).get("brand") or domain)
+        if category not in ("P6",):
+            if level in ("high", "medium"):
+                brief.talking_points.append(m(f"talk.risk_{level}", domain=domain))
+            gateway = _gateway_name(view)
+            if gateway and view.get("provider") != "m365":
+                brief.talking_points.append(m("talk.gateway", gateway=gateway))
+            brief.questions = m(f"q.{category}", provider=provider) + m("q.common")
+        brief.next_step = m(f"next.{category}", window=brief.follow_up)
+    brief.mail = _mail_lines(m, view, provider)
+    brief.security = _security_lines(m, view, level)
+    brief.offer = _offer(m, view, category, level, factors)
+    brief.registration = _registration_lines(m, registration, today, domain)
+    brief.expires = (registration or {}).get("expires")
+    brief.changes = _change_lines(m, list(history), view)
+    brief.referrals = list(referrals)
+    brief.notes = list(notes)
+    return brief

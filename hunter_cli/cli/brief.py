@@ -1,0 +1,137 @@
+"""`hunter sales-summary` and `hunter prep`: the brief a rep reads before a call."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stdout_console
+from .rules import RulesOption
+
+
+class Format(str, enum.Enum):
+    rich = "rich"
+    markdown = "markdown"
+    json = "json"
+
+
+LangOption = typer.Option("en", "--lang", envvar="HUNTER_LANG", help="Language of the brief: en or tr.")
+FormatOption = typer.Option(Format.rich, "--format", "-f", help="rich (terminal), markdown (CRM, e-mail) or json.")
+JsonOption = typer.Option(False, "--json", help="Same as --format json.")
+
+
+def _check_lang(lang: str) -> str:
+    from ..brief.messages import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
+    return lang
+
+
+def _domain(text: str) -> str:
+    from ..domains import Rejected, normalize
+
+    name = normalize(text)
+    if isinstance(name, Rejected):
+        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
+    return name
+
+
+def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Optional[Path]) -> None:
+    from datetime import date
+
+    from .. import store
+    from ..brief.compose import compose
+    from ..render import brief as render
+    from .rules import _rules
+
+    rules = _rules(rules_path)
+    try:
+        conn = store.connect(path)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        data = store.brief_inputs(conn, domain)
+    finally:
+        conn.close()
+    if data is None:
+        raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
+    brief = compose(
+        data["view"], lang=lang, history=data["history"], registration=data["registration"],
+        company=data["company"], today=date.today(), rules=rules,
+    )
+    if fmt is Format.json:
+        sys.stdout.write(brief.model_dump_json() + "\n")
+    elif fmt is Format.markdown:
+        sys.stdout.write(render.markdown(brief))
+    else:
+        stdout_console().print(render.rich(brief))
+
+
+@app.command("sales-summary")
+def sales_summary(
+    domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
+    db: Optional[Path] = DbOption,
+    lang: str = LangOption,
+    fmt: Format = FormatOption,
+    json_out: bool = JsonOption,
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """The call brief from stored results only (no network).
+
+    Exit codes: 0 printed, 1 never scanned (the message names the command to run), 2 usage error.
+    """
+    print_brief(db_path(db), _domain(domain), _check_lang(lang), Format.json if json_out else fmt, rules)
+
+
+@app.command()
+def prep(
+    domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
+    db: Optional[Path] = DbOption,
+    max_age: str = typer.Option("1d", "--max-age", metavar="DURATION", help="Rescan first when the last good scan is older."),
+    nameserver: list[str] = typer.Option([], "--nameserver", "-n", envvar="HUNTER_NAMESERVERS", show_default=False,
+                                         help="DNS server HOST[:PORT] (repeatable). Default: the system resolver."),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
+    no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
+    no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
+    lang: str = LangOption,
+    fmt: Format = FormatOption,
+    json_out: bool = JsonOption,
+    rules: Optional[Path] = RulesOption,
+) -> None:
+    """Before a call: rescan the domain if its last good scan is older than --max-age, then print the brief.
+
+    Registration data gets one second at most; if the registry is slower it shows on the next prep.
+    Exit codes: 0 printed, 1 the scan failed completely or the database is not usable, 2 usage error.
+    """
+    from .. import store
+    from ..durations import ago_iso, parse_duration
+    from .scan import build_options, run_scan
+
+    name = _domain(domain)
+    lang = _check_lang(lang)
+    try:
+        since = ago_iso(parse_duration(max_age))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--max-age") from None
+    path = db_path(db)
+    try:
+        conn = store.connect(path)
+        row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+        conn.close()
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    if not row or not row[0] or row[0] < since:
+        options = build_options(
+            nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois,
+            rules=str(rules) if rules else None, registration_wait=1.0,
+        )
+        code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+        if code:
+            raise typer.Exit(code)
+    print_brief(path, name, lang, Format.json if json_out else fmt, rules)

@@ -1,0 +1,76 @@
+"""The call brief for people: a Rich layout for the terminal, Markdown for a CRM or e-mail."""
+
+from __future__ import annotations
+
+from ..brief.compose import Brief
+from ..brief.messages import Messages
+
+CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "bold yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
+RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
+
+
+def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
+    sections = [
+        (m("section.mail"), b.mail),
+        (m("section.security"), b.security),
+        (m("section.priority"), b.priority),
+        (m("section.talking_points"), b.talking_points),
+        (m("section.questions"), b.questions),
+        (m("section.offer"), b.offer.lines),
+        (m("section.next_step"), [b.next_step] if b.next_step else []),
+        (m("section.registration"), b.registration),
+        (m("section.changes"), b.changes),
+    ]
+    if b.referrals:
+        sections.append((m("section.referrals"), b.referrals))
+    if b.notes:
+        sections.append((m("section.notes"), b.notes))
+    return [(title, lines) for title, lines in sections if lines]
+
+
+def _title(b: Brief, m: Messages) -> str:
+    name = b.domain_unicode
+    return m("title", domain=f"{name} ({b.company})" if b.company else name)
+
+
+def markdown(b: Brief) -> str:
+    m = Messages(b.lang)
+    out = [f"# {_title(b, m)}", "", f"**{b.one_liner}**", ""]
+    if b.scanned_at:
+        out += [m("scanned", date=b.scanned_at[:10]), ""]
+    for title, lines in _sections(b, m):
+        out.append(f"## {title}")
+        out.append("")
+        numbered = title in (m("section.talking_points"), m("section.questions"))
+        for i, line in enumerate(lines, 1):
+            out.append(f"{i}. {line}" if numbered else f"- {line}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def rich(b: Brief):
+    """A renderable for a Rich console: a headline panel, then one panel per section."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    m = Messages(b.lang)
+    head = Text()
+    if b.category:
+        head.append(f"{b.category} ", style=CATEGORY_STYLE.get(b.category, ""))
+        head.append(f"{b.category_label} · {b.score}/100 · {b.follow_up}\n")
+    head.append(b.one_liner)
+    if b.risk:
+        head.append("\n")
+        head.append(m("risk.line", level=m(f"risk.{b.risk}")), style=RISK_STYLE[b.risk])
+    parts = [Panel(head, title=_title(b, m), title_align="left")]
+    for title, lines in _sections(b, m):
+        numbered = title in (m("section.talking_points"), m("section.questions"))
+        body = Table.grid(padding=(0, 1))  # bullet column + text column: wrapped lines hang under the text
+        body.add_column(no_wrap=True)
+        body.add_column(overflow="fold")
+        for i, line in enumerate(lines, 1):
+            body.add_row(f"{i}." if numbered else "•", Text(line))
+        parts.append(Panel(body, title=title, title_align="left", border_style="dim"))
+    return Group(*parts)

@@ -1,0 +1,165 @@
+"""The call brief: message files in step, golden briefs in English and Turkish, and the CLI.
+
+Golden files live in tests/golden/. After an intended change, regenerate them
+with `HUNTER_UPDATE_GOLDEN=1 pytest tests/test_brief.py` and read the diff.
+"""
+
+import json
+import os
+import re
+import sqlite3
+import string
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hunter_cli import store
+from hunter_cli.brief.compose import compose
+from hunter_cli.brief.messages import LANGUAGES, load
+from hunter_cli.render.brief import markdown
+
+GOLDEN = Path(__file__).parent / "golden"
+TODAY = date(2026, 11, 27)
+FROZEN = "2026-11-27T09:00:00+00:00"
+
+# A dozen realistic leads: M365 strong and weak, Google with a tenant, a gateway in front of M365,
+# an own server, shared hosting, Yandex (IDN), a federated tenant, no mail, a failed lookup, an SPF mess.
+DOMAINS = [
+    "firma.com.tr", "m365-zayif.com.tr", "google-tenant.com.tr", "gw-ms-token.com", "gmailer.de",
+    "oz-sunucu.com.tr", "natro-ornek.com.tr", "xn--ieki-ahmet-n6abc.com.tr", "federe.com.tr",
+    "nomail.com", "slowmx.com", "heavy.com",
+]
+
+
+def _placeholders(value):
+    values = value if isinstance(value, list) else [value]
+    return sorted({(name, spec) for v in values for _, name, spec, _ in string.Formatter().parse(v) if name is not None})
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_message_files_have_the_same_keys_and_placeholders(lang):
+    en, other = load("en"), load(lang)
+    assert list(en) == list(other), "keys differ or are in another order"
+    for key in en:
+        assert type(en[key]) is type(other[key]), key
+        if isinstance(en[key], list):
+            assert len(en[key]) == len(other[key]), key
+        assert _placeholders(en[key]) == _placeholders(other[key]), key
+
+
+def test_every_literal_key_used_in_code_exists():
+    src = "".join(p.read_text() for p in (Path(__file__).parent.parent / "hunter_cli").rglob("*.py"))
+    used = set(re.findall(r'\bm\("([a-zA-Z_]+\.[a-z_.0-9A-Z-]+)"', src))
+    assert used and not used - set(load("en"))
+
+
+def test_turkish_is_not_english_in_disguise():
+    tr = load("tr")
+    same = [k for k, v in load("en").items() if v == tr[k] and isinstance(v, str) and re.search(r"[a-z]{4,} [a-z]{4,}", v)]
+    assert not same, same
+
+
+def _freeze(data: dict) -> dict:
+    data["view"]["scanned_at"] = FROZEN
+    for h in data["history"]:
+        h["scanned_at"] = FROZEN
+    return data
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory, _session_dns, _session_ms, _session_reg):
+    """Scan the dozen once; the failed one with its MX broken."""
+    from conftest import TENANTS, Hunter
+
+    db = tmp_path_factory.mktemp("brief") / "hunter.db"
+    _session_ms.tenants.clear()
+    _session_ms.tenants.update(TENANTS)
+    _session_dns.clear_faults()
+    _session_dns.faults[("slowmx.com", "MX")] = "servfail"
+    try:
+        h = Hunter(_session_dns, db, _session_ms, _session_reg)
+        result = h("scan", *DOMAINS, "-q")
+        assert result.exit_code == 0, result.stderr
+    finally:
+        _session_dns.clear_faults()
+    conn = store.connect(db)
+    yield db, conn
+    conn.close()
+
+
+def _inputs(conn, domain):
+    data = store.brief_inputs(conn, domain)
+    if data is None:  # a domain whose only scan failed has no current view: brief from that scan
+        row = conn.execute("SELECT result_json FROM scans WHERE domain = ? ORDER BY id DESC", (domain,)).fetchone()
+        data = {"view": json.loads(row[0]), "company": None, "history": [], "registration": None}
+    return _freeze(data)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_golden_brief(scanned, domain, lang):
+    _, conn = scanned
+    data = _inputs(conn, domain)
+    brief = compose(data["view"], lang=lang, history=data["history"], registration=data["registration"],
+                    company=data["company"], today=TODAY)
+    text = markdown(brief)
+    path = GOLDEN / f"{domain}.{lang}.md"
+    if os.environ.get("HUNTER_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}; run with HUNTER_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_brief_never_claims_what_was_not_observed(scanned):
+    _, conn = scanned
+    failed = compose(_inputs(conn, "slowmx.com")["view"], lang="en", today=TODAY)
+    assert failed.score is None and failed.category is None
+    assert "hunter scan slowmx.com" in failed.one_liner
+    assert any("MX lookup failed" in line for line in failed.mail)
+    gw = compose(_inputs(conn, "gw-ms-token.com")["view"], lang="en", today=TODAY)
+    assert any("Mimecast" in line for line in gw.mail)
+    assert gw.provider == "m365"
+
+
+def test_changes_are_told_from_history():
+    view = {"domain": "x.com", "provider": "m365", "status": "ok", "mx": [], "errors": []}
+    history = [
+        {"scanned_at": "2026-01-10T08:00:00+00:00", "status": "ok", "provider": "google", "gateway": None},
+        {"scanned_at": "2026-02-01T08:00:00+00:00", "status": "failed", "provider": "unknown", "gateway": None},
+        {"scanned_at": "2026-03-02T08:00:00+00:00", "status": "ok", "provider": "m365", "gateway": "mimecast"},
+    ]
+    en = compose(view, lang="en", history=history, today=TODAY).changes
+    assert en == ["2026-03-02: mail moved from Google Workspace to Microsoft 365.", "2026-03-02: mail now passes through Mimecast."]
+    tr = compose(view, lang="tr", history=history, today=TODAY).changes
+    assert len(tr) == 2 and "2026-03-02" in tr[0] and "Google Workspace" in tr[0] and "Microsoft 365" in tr[0]
+
+
+def test_sales_summary_cli(hunter, db):
+    missing = hunter("sales-summary", "acme-never.com", dns_args=False)
+    assert missing.exit_code == 1 and "hunter prep acme-never.com" in missing.stderr
+    hunter("scan", "firma.com.tr", "-q")
+    as_json = json.loads(hunter("sales-summary", "firma.com.tr", "--json", dns_args=False).stdout)
+    assert as_json["category"] == "P4" and as_json["lang"] == "en" and as_json["talking_points"]
+    tr = hunter("sales-summary", "https://www.firma.com.tr", "--format", "markdown", dns_args=False,
+                env={**hunter.env, "HUNTER_LANG": "tr"})
+    assert tr.exit_code == 0 and tr.stdout.startswith("# ") and "Görüşme" in tr.stdout
+    rich_out = hunter("sales-summary", "firma.com.tr", dns_args=False, env={**hunter.env, "COLUMNS": "80"})
+    assert max(len(line) for line in rich_out.stdout.splitlines()) <= 80
+    assert "\x1b[" not in rich_out.stdout  # no colour when NO_COLOR is set / not a terminal
+    assert hunter("sales-summary", "firma.com.tr", "--lang", "de", dns_args=False).exit_code == 2
+
+
+def test_prep_scans_when_stale_and_not_when_fresh(hunter, dns, db):
+    first = hunter("prep", "firma.com.tr", "--format", "markdown", "--nameserver", dns.nameserver, "--timeout", "0.3",
+                   dns_args=False)
+    assert first.exit_code == 0, first.stderr
+    assert "firma.com.tr" in first.stdout
+    assert dns.count("firma.com.tr", "MX") == 1
+    again = hunter("prep", "firma.com.tr", "--format", "json", "--nameserver", dns.nameserver, dns_args=False)
+    assert again.exit_code == 0 and dns.count("firma.com.tr", "MX") == 1  # fresh: no rescan
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE domains SET last_good_at = '2026-01-01T00:00:00+00:00'")
+    conn.commit()
+    hunter("prep", "firma.com.tr", "--format", "json", "--nameserver", dns.nameserver, dns_args=False)
+    assert dns.count("firma.com.tr", "MX") == 2
