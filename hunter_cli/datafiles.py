@@ -68,3 +68,30 @@ async def refresh_psl(client, url: str = PSL_URL) -> Path:
         raise DataFileError(f"cannot download {url}: HTTP {resp.status_code}")
     validate_psl(resp.content)
     return atomic_write(user_data_path(PSL_FILENAME), resp.content)
+
+
+def cached_parse(path, parse):
+    """``parse(open(path, "rb"))``, remembered in the user cache folder under the file's hash.
+
+    A damaged or unreadable cache entry is simply rebuilt; the cache is an
+    optimisation, never a source of truth.
+    """
+    import hashlib
+    import io
+    import pickle
+
+    from platformdirs import user_cache_dir
+
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data).hexdigest()[:20]
+    cache = Path(user_cache_dir("hunter", appauthor=False)) / f"parsed-{Path(path).name}-{key}.pickle"
+    try:
+        return pickle.loads(cache.read_bytes())
+    except Exception:  # missing, damaged, or from another library version
+        pass
+    value = parse(io.BytesIO(data))
+    try:
+        atomic_write(cache, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+    return value

@@ -289,17 +289,12 @@ class RegistrationLane:
     """
 
     def __init__(self, options: ScanOptions, on_registration: Callable) -> None:
-        import httpx
-
+        from .http import async_client
         from .registration.rdap import load_bootstrap
 
         self.options = options
         self.on_registration = on_registration
-        self.http = httpx.AsyncClient(
-            timeout=10.0,
-            headers={"User-Agent": f"hunter/{_version()} (company mail research; python-httpx)"},
-            limits=httpx.Limits(max_connections=options.registration_concurrency),
-        )
+        self.http = async_client(max_connections=options.registration_concurrency)
         self.bootstrap = load_bootstrap()
         self.limit = asyncio.Semaphore(max(1, options.registration_concurrency))
         self.tasks: set[asyncio.Task] = set()
@@ -351,12 +346,6 @@ class RegistrationLane:
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.http.aclose()
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
 
 
 async def scan_many(

@@ -16,12 +16,11 @@ import time
 
 import httpx
 
-from .. import __version__
+from ..http import async_client
 from ..models import TenantInfo
 from .parse import UnexpectedAnswer, apply_realm, parse_openid
 
 DEFAULT_BASE = "https://login.microsoftonline.com"
-USER_AGENT = f"hunter/{__version__} (company mail research; python-httpx)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -68,12 +67,7 @@ class TenantClient:
         n = max(1, min(pool, concurrency))
         per_client = max(1, -(-concurrency // n))
         self._clients = [
-            httpx.AsyncClient(
-                timeout=timeout,
-                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-                limits=httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client),
-                follow_redirects=False,
-            )
+            async_client(timeout=timeout, max_connections=per_client, headers={"Accept": "application/json"})
             for _ in range(n)
         ]
         self._next = itertools.cycle(self._clients)
