@@ -106,6 +106,51 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        3,
+        "tags, notes, change events and lead-list indexes",
+        """
+        CREATE TABLE tags (
+            domain TEXT NOT NULL REFERENCES domains(domain),
+            tag TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('user', 'auto')),
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (domain, tag, source)
+        );
+        CREATE INDEX tags_tag ON tags(tag, domain);
+        CREATE TABLE notes (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL REFERENCES domains(domain),
+            created_at TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX notes_domain ON notes(domain, created_at);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL REFERENCES domains(domain),
+            scan_id INTEGER REFERENCES scans(id),
+            occurred_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            detail TEXT
+        );
+        CREATE INDEX events_time ON events(occurred_at);
+        CREATE INDEX events_domain ON events(domain, occurred_at);
+        CREATE INDEX events_kind ON events(kind, occurred_at);
+        ALTER TABLE domains ADD COLUMN last_change_at TEXT;
+        ALTER TABLE domains ADD COLUMN expires TEXT;
+        CREATE INDEX domains_last_change ON domains(last_change_at);
+        CREATE INDEX domains_company ON domains(company COLLATE NOCASE);
+        CREATE INDEX domains_segment ON domains(segment, score DESC);
+        CREATE INDEX domains_score ON domains(score DESC);
+        CREATE INDEX domains_last_good ON domains(last_good_at);
+        CREATE INDEX domains_expires ON domains(expires);
+        """,
+    )
+)
+
 TENANT_TTL_SECONDS = 24 * 3600
 REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 
