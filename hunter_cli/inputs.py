@@ -25,6 +25,14 @@ EXAMPLES_PER_REASON = 5
 # Header words that name a column holding websites or e-mail addresses (compared after fold()).
 WEBSITE_HEADERS = ("domain", "domainname", "alanadi", "web", "website", "websitesi", "websayfasi", "site", "url", "internetadresi", "webadresi", "homepage")
 EMAIL_HEADERS = ("email", "e-mail", "eposta", "e-posta", "mail", "emailadresi", "epostaadresi", "mailadresi")
+# Header words for the company name; a header merely containing one of COMPANY_PARTS counts too.
+COMPANY_HEADERS = (
+    "firma", "firmaadi", "firmaunvani", "unvan", "unvani", "sirket", "sirketadi", "sirketunvani", "kurum",
+    "kurumadi", "musteri", "musteriadi", "isletme", "isletmeadi", "company", "companyname", "name", "account",
+    "accountname", "organization", "organisation",
+)
+COMPANY_PARTS = ("unvan", "firmaadi", "sirketadi", "companyname")
+_BLANK = frozenset({"", "nan", "none", "null", "-", "--", "n/a", "na", "yok", "#n/a"})
 
 
 class InputError(Exception):
@@ -40,6 +48,28 @@ def fold(text: str) -> str:
 
 _WEBSITE = {fold(h) for h in WEBSITE_HEADERS}
 _EMAIL = {fold(h) for h in EMAIL_HEADERS}
+_COMPANY = {fold(h) for h in COMPANY_HEADERS}
+
+
+def _is_company_header(text: str) -> bool:
+    f = fold(text)
+    return bool(f) and (f in _COMPANY or any(p in f for p in COMPANY_PARTS))
+
+
+def clean_company(text: str | None) -> str | None:
+    """A company name as typed, or None for blanks and spreadsheet placeholders ("nan", "-", ...)."""
+    if text is None:
+        return None
+    name = " ".join(str(text).split())
+    return None if name.lower() in _BLANK else name[:200]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnHints:
+    """Columns named on the command line: header text, 1-based number, or Excel letter."""
+
+    domain: str | None = None
+    company: str | None = None
 
 
 @dataclass
@@ -48,6 +78,7 @@ class InputStats:
     accepted: int = 0  # unique domains handed to the scan
     duplicates: int = 0
     headers: int = 0
+    companies: int = 0  # unique domains that came with a company name
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> locations (first few)
     skipped_counts: dict[str, int] = field(default_factory=dict)
     consumer: int = 0
@@ -70,6 +101,7 @@ class Candidate:
     text: str
     where: str
     fallback: tuple[str, ...] = ()
+    company: str | None = None
 
 
 def _decode(raw: bytes) -> str:
@@ -113,12 +145,32 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
         yield Candidate(text, f"{name}:{number}", fields)
 
 
-def _pick_columns(rows: list[tuple[int, list[str]]]) -> tuple[int | None, list[int]]:
-    """Find the header row and the domain-bearing columns among the first rows of a table.
+def _column_index(spec: str, header: list[str] | None) -> int | None:
+    """Resolve a --domain-column/--company-column value against the header row."""
+    spec = spec.strip()
+    if spec.isdigit() and int(spec) > 0:
+        return int(spec) - 1
+    if header is not None:
+        for i, cell in enumerate(header):
+            if fold(cell) == fold(spec):
+                return i
+    if spec.isalpha() and len(spec) <= 2 and spec.isupper():
+        n = 0
+        for ch in spec:
+            n = n * 26 + (ord(ch) - 64)
+        return n - 1
+    return None
 
-    Returns (header row number or None, columns in order of preference). A header
-    name proposes a column; its cells must also look like domains to be chosen, so
-    a postal-address column never wins on its name alone.
+
+def _pick_columns(
+    rows: list[tuple[int, list[str]]], hints: ColumnHints = ColumnHints()
+) -> tuple[int | None, list[int], int | None]:
+    """Find the header row, the domain-bearing columns and the company column among the first rows.
+
+    Returns (header row number or None, domain columns in order of preference,
+    company column or None). A header name proposes a column; its cells must
+    also look right to be chosen, so a postal-address column never wins on its
+    name alone and a company column is never one full of domains.
     """
 
     def usable(col: int, start: int) -> int:
@@ -129,31 +181,71 @@ def _pick_columns(rows: list[tuple[int, list[str]]]) -> tuple[int | None, list[i
                     n += 1
         return n
 
+    def names(col: int, start: int) -> int:
+        n = 0
+        for number, cells in rows:
+            if number > start and col < len(cells) and clean_company(cells[col]) is not None:
+                if isinstance(normalize(cells[col]), Rejected) and "@" not in cells[col]:
+                    n += 1
+        return n
+
     header_at = None
+    header: list[str] | None = None
     proposed: list[int] = []
     for number, cells in rows[:15]:
         web = [i for i, c in enumerate(cells) if fold(c) in _WEBSITE]
         mail = [i for i, c in enumerate(cells) if fold(c) in _EMAIL]
         if web or mail:
-            header_at = number
+            header_at, header = number, cells
             proposed = web + mail
             break
+    if header_at is None and rows:
+        # No known header word: a first row without any domain in it is still a header
+        number, cells = rows[0]
+        if any(c.strip() for c in cells) and all(
+            isinstance(normalize(c), Rejected) and "@" not in c for c in cells if c.strip()
+        ):
+            header_at, header = number, cells
     start = header_at if header_at is not None else 0
-    chosen = [c for c in proposed if usable(c, start) > 0]
-    if not chosen:
-        width = max((len(cells) for _, cells in rows), default=0)
-        scored = sorted(((usable(c, start), c) for c in range(width)), reverse=True)
-        chosen = [c for n, c in scored if n > 0]
-    return header_at, chosen
+    if hints.domain:
+        col = _column_index(hints.domain, header)
+        if col is None:
+            raise InputError(f"--domain-column {hints.domain!r}: no such column" + _columns_note(header))
+        chosen = [col] + [c for c in proposed if c != col]
+    else:
+        chosen = [c for c in proposed if usable(c, start) > 0]
+        if not chosen:
+            width = max((len(cells) for _, cells in rows), default=0)
+            scored = sorted(((usable(c, start), c) for c in range(width)), reverse=True)
+            chosen = [c for n, c in scored if n > 0]
+    company = None
+    if hints.company:
+        company = _column_index(hints.company, header)
+        if company is None:
+            raise InputError(f"--company-column {hints.company!r}: no such column" + _columns_note(header))
+    elif header is not None:
+        for i, cell in enumerate(header):
+            if i not in chosen and _is_company_header(cell) and names(i, start) > 0:
+                company = i
+                break
+    return header_at, chosen, company
 
 
-def _table_candidates(rows: Iterator[tuple[int, list[str]]], name: str, stats: InputStats) -> Iterator[Candidate]:
+def _columns_note(header: list[str] | None) -> str:
+    if not header:
+        return " (the file has no header row; give a column number or letter)"
+    return "; columns are: " + ", ".join(f"{i + 1}={c.strip()!r}" for i, c in enumerate(header) if c.strip())
+
+
+def _table_candidates(
+    rows: Iterator[tuple[int, list[str]]], name: str, stats: InputStats, hints: ColumnHints = ColumnHints()
+) -> Iterator[Candidate]:
     head: list[tuple[int, list[str]]] = []
     for item in rows:
         head.append(item)
         if len(head) >= 50:
             break
-    header_at, columns = _pick_columns(head)
+    header_at, columns, company_col = _pick_columns(head, hints)
     if not columns:
         for number, cells in head:
             stats.lines += 1
@@ -175,7 +267,8 @@ def _table_candidates(rows: Iterator[tuple[int, list[str]]], name: str, stats: I
             if any(c.strip() for c in cells if c):
                 stats.skip("no domain in the chosen column", f"{name}:{number}")
             return
-        yield Candidate(values[0], f"{name}:{number}", tuple(values[1:]))
+        company = clean_company(cells[company_col]) if company_col is not None and company_col < len(cells) else None
+        yield Candidate(values[0], f"{name}:{number}", tuple(values[1:]), company)
 
     for number, cells in head:
         yield from emit(number, cells)
@@ -231,7 +324,7 @@ def missing_files(args: Iterable[str]) -> list[str]:
     return [a for a in args if a != "-" and not os.path.exists(a) and a.lower().endswith(FILE_EXTENSIONS)]
 
 
-def candidates(arg: str, stats: InputStats) -> Iterator[Candidate]:
+def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Candidate]:
     """Candidates from one command-line INPUT: ``-``, a file path, or a literal domain/URL/e-mail."""
     if arg == "-":
         yield from _text_candidates(sys.stdin.buffer, "stdin", stats)
@@ -249,20 +342,33 @@ def candidates(arg: str, stats: InputStats) -> Iterator[Candidate]:
     if lower.endswith((".xls", ".ods")):
         raise InputError(f"{name}: this spreadsheet format is not supported; save it as .xlsx or .csv")
     if lower.endswith(XLSX_EXTENSIONS):
-        yield from _table_candidates(_xlsx_rows(arg, name), name, stats)
+        yield from _table_candidates(_xlsx_rows(arg, name), name, stats, hints)
         return
     with open(arg, "rb") as fh:
         if lower.endswith(CSV_EXTENSIONS):
-            yield from _table_candidates(_csv_rows(fh, name, stats), name, stats)
+            yield from _table_candidates(_csv_rows(fh, name, stats), name, stats, hints)
         else:
             yield from _text_candidates(fh, name, stats)
 
 
-def domains(args: Iterable[str], stats: InputStats) -> Iterator[str]:
-    """Unique registrable domains from all inputs, in input order, counted into ``stats``."""
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A domain from the input, with the company name the row gave (if any).
+
+    ``duplicate`` leads repeat an earlier domain; they are only passed on when
+    they carry a company name, so an empty name can be filled in.
+    """
+
+    domain: str
+    company: str | None = None
+    duplicate: bool = False
+
+
+def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Lead]:
+    """Leads from all inputs, in input order, counted into ``stats``."""
     seen: set[int] = set()  # hashes, not strings: a million inputs stay small
     for arg in args:
-        for cand in candidates(arg, stats):
+        for cand in candidates(arg, stats, hints):
             result = normalize(cand.text)
             if isinstance(result, Rejected):
                 for alt in cand.fallback:
@@ -278,10 +384,21 @@ def domains(args: Iterable[str], stats: InputStats) -> Iterator[str]:
             key = hash(result)
             if key in seen:
                 stats.duplicates += 1
+                if cand.company:
+                    yield Lead(result, cand.company, duplicate=True)
                 continue
             seen.add(key)
             stats.accepted += 1
-            yield result
+            if cand.company:
+                stats.companies += 1
+            yield Lead(result, cand.company)
+
+
+def domains(args: Iterable[str], stats: InputStats) -> Iterator[str]:
+    """Unique registrable domains from all inputs, in input order."""
+    for lead in leads(args, stats):
+        if not lead.duplicate:
+            yield lead.domain
 
 
 def count_lines(args: Iterable[str]) -> int | None:

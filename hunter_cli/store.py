@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import posture
 from .models import DomainResult
 
 BUSY_TIMEOUT_MS = 30_000
@@ -292,6 +293,7 @@ def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
         "last_good_at": row[2],
         "history": history(conn, domain),
         "registration": registration(conn, domain),
+        "notes": notes_of(conn, domain),
     }
 
 
@@ -345,9 +347,92 @@ def _unicode(domain: str) -> str:
     return to_unicode(domain)
 
 
+def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, overwrite: bool = False) -> str:
+    """Add a lead or fill in its company name: 'created', 'updated' or 'unchanged'.
+
+    A stored company name is only replaced when ``overwrite`` is set; a blank
+    never replaces anything.
+    """
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO domains (domain, domain_unicode, company, added_at) VALUES (?, ?, ?, ?)",
+        (domain, _unicode(domain), company, utcnow()),
+    )
+    if cur.rowcount:
+        return "created"
+    if not company:
+        return "unchanged"
+    if overwrite:
+        cur = conn.execute(
+            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company != ?)", (company, domain, company)
+        )
+    else:
+        cur = conn.execute(
+            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company = '')", (company, domain)
+        )
+    return "updated" if cur.rowcount else "unchanged"
+
+
+def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch: int = 1000) -> dict[str, int]:
+    """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    pending = []
+
+    def flush():
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for lead in pending:
+                outcome = upsert_lead(conn, lead.domain, lead.company, overwrite)
+                if not (lead.duplicate and outcome == "unchanged"):  # a repeat row that added nothing
+                    counts[outcome] += 1
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        pending.clear()
+
+    for lead in leads:
+        pending.append(lead)
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return counts
+
+
+def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: dict | None, now: str) -> None:
+    """Replace the domain's automatic tags; a rep's own tags are never touched."""
+    from datetime import date
+
+    if view is None:
+        view = current(conn, domain)
+        if view is None:
+            return
+    row = conn.execute("SELECT expires FROM registrations WHERE domain = ? AND expires IS NOT NULL", (domain,)).fetchone()
+    tags = posture.auto_tags(view, row[0] if row else None, date.fromisoformat(now[:10]))
+    conn.execute("DELETE FROM tags WHERE domain = ? AND source = 'auto'", (domain,))
+    conn.executemany(
+        "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'auto', ?)", [(domain, t, now) for t in tags]
+    )
+
+
 def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> None:
     """Registration data, or a failed attempt that never replaces good data."""
     now = utcnow()
+    if reg is not None and reg.expires:
+        from datetime import date
+
+        old = conn.execute("SELECT expires FROM domains WHERE domain = ?", (domain,)).fetchone()
+        old_expires = old[0] if old else None
+        today = date.fromisoformat(now[:10])
+        days = posture.days_to_expiry(reg.expires, today)
+        was_soon = (posture.days_to_expiry(old_expires, today) or 10**6) <= posture.EXPIRY_SOON_DAYS
+        conn.execute("UPDATE domains SET expires = ? WHERE domain = ?", (reg.expires, domain))
+        if days is not None and 0 <= days <= posture.EXPIRY_SOON_DAYS and not (was_soon and old_expires == reg.expires):
+            conn.execute(
+                "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES (?, ?, 'expires_soon', ?, ?)",
+                (domain, now, old_expires, reg.expires),
+            )
+            conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (now, domain))
     if reg is not None:
         conn.execute(
             "INSERT OR REPLACE INTO registrations (domain, fetched_at, status, source, registrar, created, expires, data_json, error_json)"
@@ -374,6 +459,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
         for item in results:
             if item[0] == "registration":
                 _write_registration(conn, *item[1:])
+                continue
+            if item[0] == "lead":
+                upsert_lead(conn, item[1], item[2])
                 continue
             r, text = item
             data = json.loads(text)
@@ -410,13 +498,24 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     (r.scanned_at, r.status, scan_id, r.domain),
                 )
                 continue
+            previous = current(conn, r.domain)
             view, view_text = data, text
             tenant_source = (r.raw or {}).get("tenant_source")
             not_done = {"tenant"} if tenant_source == "off" else set()
             if r.status == "partial" or not_done:
-                view = carry_forward(data, current(conn, r.domain), not_done)
+                view = carry_forward(data, previous, not_done)
                 view_text = json.dumps(view, ensure_ascii=False)
             tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
+            if previous:
+                found = posture.changes(previous, view)
+                for kind, old, new in found:
+                    conn.execute(
+                        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                        (r.domain, scan_id, r.scanned_at, kind, old, new),
+                    )
+                if found:
+                    conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))
+            _set_auto_tags(conn, r.domain, view, r.scanned_at)
             dmarc = view.get("dmarc") or {}
             spf = view.get("spf") or {}
             dkim = view.get("dkim") or {}
@@ -478,6 +577,11 @@ class ResultWriter:
         if self.error is not None:
             raise StoreError(f"writing results failed: {self.error}")
         self._queue.put((result, text if text is not None else result.model_dump_json()))
+
+    def put_lead(self, domain: str, company: str | None) -> None:
+        if self.error is not None:
+            raise StoreError(f"writing results failed: {self.error}")
+        self._queue.put(("lead", domain, company))
 
     def put_registration(self, domain: str, registration, error) -> None:
         if self.error is not None:
@@ -558,3 +662,40 @@ def rescore(conn: sqlite3.Connection, rules) -> dict[str, int]:
         conn.execute("ROLLBACK")
         raise
     return counts
+
+
+def due_for_rescan(conn: sqlite3.Connection, older_than_iso: str, categories: list[str] = (), tags: list[str] = ()) -> list[str]:
+    """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
+    where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
+    params: list = [older_than_iso]
+    if categories:
+        where.append(f"category IN ({','.join('?' * len(categories))})")
+        params += list(categories)
+    if tags:
+        where.append(f"domain IN (SELECT domain FROM tags WHERE tag IN ({','.join('?' * len(tags))}))")
+        params += list(tags)
+    sql = f"SELECT domain FROM domains WHERE {' AND '.join(where)} ORDER BY last_good_at IS NOT NULL, last_good_at"
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def events_since(conn: sqlite3.Connection, since_iso: str, kinds: list[str] = (), limit: int = 0) -> list[dict]:
+    """Change events at or after ``since_iso``, newest first, with the lead's company and category."""
+    sql = (
+        "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"
+        " JOIN domains d USING (domain) WHERE e.occurred_at >= ?"
+    )
+    params: list = [since_iso]
+    if kinds:
+        sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
+        params += list(kinds)
+    sql += " ORDER BY e.occurred_at DESC, e.id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    cols = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
+    return [dict(zip(cols, r)) for r in conn.execute(sql, params)]
+
+
+def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    rows = conn.execute("SELECT created_at, text FROM notes WHERE domain = ? ORDER BY created_at DESC, id DESC", (domain,))
+    return [{"created_at": r[0], "text": r[1]} for r in rows]

@@ -10,11 +10,12 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from ..posture import security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
+from ..posture import EXPIRY_SOON_DAYS
 from .messages import Messages
 
 SUITES = frozenset({"google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud"})
-EXPIRY_SOON_DAYS = 30
 TOP_REASONS = 4
 
 
@@ -78,29 +79,6 @@ def _gateway_name(view: dict) -> str | None:
 
     gw = view.get("gateway")
     return load_catalog().names.get(gw, gw) if gw else None
-
-
-def security_risk(view: dict) -> tuple[str | None, dict]:
-    """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
-    with SPF or DKIM missing too, high. None when a needed lookup failed."""
-    failed = {e["check"] for e in view.get("errors") or []}
-    if failed & {"txt", "dmarc"}:
-        return None, {}
-    spf = view.get("spf")
-    dmarc = view.get("dmarc")
-    dkim = view.get("dkim") or {}
-    f = {
-        "spf": not spf or not spf.get("valid", True) or spf.get("all") == "+all",
-        "dkim": not any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
-        "dmarc": not dmarc or not dmarc.get("valid", True) or dmarc.get("policy") in (None, "none"),
-        "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
-        "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
-    }
-    if f["dmarc"] and (f["spf"] or f["dkim"]):
-        return "high", f
-    if f["dmarc"] or f["spf"] or f["dkim"] or f["partial"] or f["lookups"]:
-        return "medium", f
-    return "low", f
 
 
 def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:

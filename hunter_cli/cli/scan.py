@@ -65,6 +65,14 @@ def scan(
     rules: Optional[Path] = typer.Option(
         None, "--rules", envvar="HUNTER_RULES", help="Scoring rules file to use instead of the bundled one.", show_default=False
     ),
+    domain_column: Optional[str] = typer.Option(
+        None, "--domain-column", metavar="COLUMN", help="CSV/Excel column with websites or e-mails: header, number or letter.",
+        show_default=False,
+    ),
+    company_column: Optional[str] = typer.Option(
+        None, "--company-column", metavar="COLUMN", help="CSV/Excel column with company names: header, number or letter.",
+        show_default=False,
+    ),
     json_out: bool = typer.Option(False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
 ) -> None:
@@ -95,7 +103,12 @@ def scan(
         no_tenant=no_tenant, tenant_concurrency=tenant_concurrency, no_whois=no_whois,
         rules=str(rules) if rules else None,
     )
-    code = run_scan(inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet)
+    from ..inputs import ColumnHints
+
+    code = run_scan(
+        inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet,
+        hints=ColumnHints(domain_column, company_column),
+    )
     raise typer.Exit(code)
 
 
@@ -156,11 +169,11 @@ def run_async(coro):
         gc.unfreeze()
 
 
-def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool) -> int:
+def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
     from filelock import FileLock, Timeout
 
     from .. import store
-    from ..inputs import InputError, InputStats, count_lines, domains
+    from ..inputs import InputError, InputStats, count_lines, leads
     from ..render.jsonl import to_json, write_line
     from ..render.scan_tables import ScanTally, results_table, summary_table
     from datetime import timedelta
@@ -181,6 +194,9 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
         ) from None
 
+    from ..inputs import ColumnHints
+
+    hints = hints or ColumnHints()
     stats = InputStats()
     tally = ScanTally()
     show_progress = not quiet and err.is_terminal
@@ -199,7 +215,12 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
 
     def source():
-        for domain in domains(inputs, stats):
+        for lead in leads(inputs, stats, hints):
+            if lead.company:
+                writer.put_lead(lead.domain, lead.company)
+            if lead.duplicate:
+                continue
+            domain = lead.domain
             if fresh_since and store.is_fresh(conn, domain, fresh_since):
                 tally.fresh_skipped += 1
                 if progress is not None:

@@ -1,0 +1,84 @@
+"""`hunter import`: bring a company list into the store without scanning it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stderr_console
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., metavar="FILE...", help="CSV or XLSX files (a .txt list works too)."),
+    db: Optional[Path] = DbOption,
+    domain_column: Optional[str] = typer.Option(
+        None, "--domain-column", metavar="COLUMN", help="Column with websites or e-mails: header, number or letter.",
+        show_default=False,
+    ),
+    company_column: Optional[str] = typer.Option(
+        None, "--company-column", metavar="COLUMN", help="Column with company names: header, number or letter.",
+        show_default=False,
+    ),
+    overwrite_company: bool = typer.Option(
+        False, "--overwrite-company", help="Replace company names already stored (default: only fill in empty ones)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Import leads with their company names; nothing is scanned (use `hunter scan FILE` for both).
+
+    Columns are found by their Turkish or English headers (web sitesi, e-posta,
+    firma ünvanı, company, ...) and confirmed by their content; title rows above
+    the header are passed over. Re-importing the same file changes nothing.
+    Exit codes: 0 imported, 1 unreadable file or no valid domain, 2 usage error.
+    """
+    from .. import store
+    from ..inputs import ColumnHints, InputError, InputStats, leads, missing_files
+
+    missing = missing_files([str(f) for f in files]) or [str(f) for f in files if not f.exists()]
+    if missing:
+        raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
+    try:
+        conn = store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    stats = InputStats()
+    try:
+        counts = store.import_leads(
+            conn, leads([str(f) for f in files], stats, ColumnHints(domain_column, company_column)), overwrite_company
+        )
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        conn.close()
+    err = stderr_console()
+    if stats.accepted == 0:
+        _report(err, stats, counts)
+        raise fail("no valid domain in the input")
+    if not quiet:
+        _report(err, stats, counts)
+
+
+def _report(err, stats, counts) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
+    table.add_column("What", style="bold")
+    table.add_column("Count", overflow="fold")
+    table.add_row("Rows read", str(stats.lines))
+    table.add_row("Leads created", str(counts["created"]))
+    table.add_row("Company names filled in", str(counts["updated"]))
+    table.add_row("Already known", str(counts["unchanged"]))
+    table.add_row("Duplicates merged", str(stats.duplicates))
+    table.add_row("With company name", str(stats.companies))
+    if stats.headers:
+        table.add_row("Header rows", str(stats.headers))
+    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
+        where = ", ".join(stats.skipped[reason])
+        more = "" if count <= len(stats.skipped[reason]) else ", ..."
+        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    err.print(table)

@@ -1,0 +1,128 @@
+"""`hunter rescan` and `hunter changes`: the nightly job and what it found."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stderr_console, stdout_console
+
+EVENT_KINDS = (
+    "provider_changed", "gateway_added", "gateway_removed", "gateway_changed", "tenant_appeared",
+    "dmarc_added", "dmarc_removed", "dmarc_policy_changed", "spf_changed", "category_changed", "expires_soon",
+)
+
+
+class ChangeFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def rescan(
+    older_than: str = typer.Option("7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."),
+    category: list[str] = typer.Option([], "--category", help="Only these categories (repeatable)."),
+    tag: list[str] = typer.Option([], "--tag", help="Only leads with one of these tags (repeatable)."),
+    db: Optional[Path] = DbOption,
+    nameserver: list[str] = typer.Option([], "--nameserver", "-n", envvar="HUNTER_NAMESERVERS", show_default=False,
+                                         help="DNS server HOST[:PORT] (repeatable)."),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
+    no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
+    no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
+    json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
+) -> None:
+    """Rescan stored leads that need it: last good scan older than --older-than, never scanned, or failed.
+
+    Each rescan is compared with the previous good one and the differences are
+    stored as change events (`hunter changes`). Exit codes: 0 ran (also when
+    nothing needed a rescan), 1 fatal error, 2 usage error, 130 interrupted.
+    """
+    from .. import store
+    from ..durations import ago_iso, parse_duration
+    from .scan import build_options, run_scan
+
+    try:
+        since = ago_iso(parse_duration(older_than))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--older-than") from None
+    cats = [c.upper() for c in category]
+    bad = [c for c in cats if c not in ("P1", "P2", "P3", "P4", "P5", "P6")]
+    if bad:
+        raise typer.BadParameter(f"{bad[0]!r} is not a category; use P1 to P6", param_hint="--category")
+    path = db_path(db)
+    try:
+        conn = store.connect(path)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
+    finally:
+        conn.close()
+    if not domains:
+        if not quiet:
+            stderr_console().print("Nothing to rescan: every selected lead has a recent good scan.")
+        raise typer.Exit(0)
+    options = build_options(nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois)
+    raise typer.Exit(run_scan(domains, path, options, fresh_since=None, json_out=json_out, quiet=quiet))
+
+
+@app.command()
+def changes(
+    since: str = typer.Option("7d", "--since", metavar="DURATION", help="Changes seen within this long."),
+    kind: list[str] = typer.Option([], "--kind", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
+    db: Optional[Path] = DbOption,
+    fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
+    json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
+    limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
+) -> None:
+    """What changed between scans, newest first: mail provider moves (the strongest sales signal),
+    gateways, new tenants, DMARC and SPF changes, category changes, registrations about to expire."""
+    from .. import store
+    from ..durations import ago_iso, parse_duration
+
+    try:
+        cutoff = ago_iso(parse_duration(since))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    unknown = [k for k in kind if k not in EVENT_KINDS]
+    if unknown:
+        raise typer.BadParameter(f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind")
+    try:
+        conn = store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        rows = store.events_since(conn, cutoff, kind, limit)
+    finally:
+        conn.close()
+    if json_out or fmt is ChangeFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if fmt is ChangeFormat.csv:
+        from ..render.csvsafe import write_csv
+
+        write_csv(sys.stdout, ["occurred_at", "domain", "company", "kind", "old", "new", "category"],
+                  [[r["occurred_at"], r["domain"], r["company"], r["kind"], r["old"], r["new"], r["category"]] for r in rows])
+        return
+    if not rows:
+        stderr_console().print(f"No changes in the last {since}.")
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("When", "Domain", "Change", "From", "To", "Cat"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["occurred_at"][:10], r["domain"], r["kind"].replace("_", " "), r["old"] or "", r["new"] or "",
+                      r["category"] or "")
+    stdout_console().print(table)
+    stderr_console().print(f"{len(rows)} changes since {cutoff[:10]}")

@@ -1,0 +1,112 @@
+"""`hunter tag`, `hunter untag`, `hunter note`: a rep's own marks on a lead."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stdout_console
+
+_TAG = re.compile(r"^[a-z0-9çğıöşü][a-z0-9çğıöşü_.-]{0,39}$")
+
+
+def _open(db: Optional[Path]):
+    from .. import store
+
+    try:
+        return store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+def _domain(text: str) -> str:
+    from ..domains import Rejected, normalize
+
+    name = normalize(text)
+    if isinstance(name, Rejected):
+        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
+    return name
+
+
+def _tags(values: list[str]) -> list[str]:
+    out = []
+    for v in values:
+        t = v.strip().replace("İ", "i").replace("I", "ı").lower() if not v.isascii() else v.strip().lower()
+        if not _TAG.match(t):
+            raise typer.BadParameter(f"{v!r}: a tag is 1-40 letters, digits, '-', '_' or '.'", param_hint="TAG")
+        out.append(t)
+    return out
+
+
+@app.command()
+def tag(
+    domain: str = typer.Argument(..., help="Company domain."),
+    tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to add."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Add your own tags to a lead (Hunter's automatic tags are kept apart and recomputed on each scan)."""
+    from .. import store
+
+    name, values = _domain(domain), _tags(tags)
+    conn = _open(db)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        store.upsert_lead(conn, name, None)
+        now = store.utcnow()
+        conn.executemany(
+            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
+            [(name, t, now) for t in values],
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    stdout_console().print(f"{name}: tagged {', '.join(values)}")
+
+
+@app.command()
+def untag(
+    domain: str = typer.Argument(..., help="Company domain."),
+    tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to remove."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
+    name, values = _domain(domain), _tags(tags)
+    conn = _open(db)
+    try:
+        marks = ",".join("?" * len(values))
+        removed = conn.execute(
+            f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (name, *values)
+        ).rowcount
+    finally:
+        conn.close()
+    if not removed:
+        raise fail(f"{name} has none of these tags: {', '.join(values)}")
+    stdout_console().print(f"{name}: removed {removed} tag(s)")
+
+
+@app.command()
+def note(
+    domain: str = typer.Argument(..., help="Company domain."),
+    text: str = typer.Argument(..., help="The note, in quotes."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Add a timestamped note to a lead; notes show in the brief and in `hunter leads show`."""
+    from .. import store
+
+    name = _domain(domain)
+    body = text.strip()
+    if not body:
+        raise typer.BadParameter("the note is empty", param_hint="TEXT")
+    conn = _open(db)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        store.upsert_lead(conn, name, None)
+        conn.execute("INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000]))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    stdout_console().print(f"{name}: note saved")

@@ -1,0 +1,91 @@
+"""Judgements about a stored result that several features share: the spoofing risk
+level and the automatic tags. Pure functions over the result's JSON form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+EXPIRY_SOON_DAYS = 30
+
+
+def security_risk(view: dict) -> tuple[str | None, dict]:
+    """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
+    with SPF or DKIM missing too, high. None when a needed lookup failed."""
+    failed = {e["check"] for e in view.get("errors") or []}
+    if failed & {"txt", "dmarc"}:
+        return None, {}
+    spf = view.get("spf")
+    dmarc = view.get("dmarc")
+    dkim = view.get("dkim") or {}
+    f = {
+        "spf": not spf or not spf.get("valid", True) or spf.get("all") == "+all",
+        "dkim": not any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
+        "dmarc": not dmarc or not dmarc.get("valid", True) or dmarc.get("policy") in (None, "none"),
+        "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
+        "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
+    }
+    if f["dmarc"] and (f["spf"] or f["dkim"]):
+        return "high", f
+    if f["dmarc"] or f["spf"] or f["dkim"] or f["partial"] or f["lookups"]:
+        return "medium", f
+    return "low", f
+
+
+def days_to_expiry(expires: str | None, today: date) -> int | None:
+    if not expires:
+        return None
+    try:
+        return (date.fromisoformat(expires[:10]) - today).days
+    except ValueError:
+        return None
+
+
+def auto_tags(view: dict, expires: str | None, today: date) -> list[str]:
+    """Tags Hunter keeps by itself, recomputed on every scan (a rep's own tags are separate)."""
+    tags: list[str] = []
+    level, factors = security_risk(view)
+    if level == "high":
+        tags.append("security-risk")
+    if view.get("segment") == "Migration":
+        tags.append("migration-ready")
+    days = days_to_expiry(expires, today)
+    if days is not None and 0 <= days <= EXPIRY_SOON_DAYS:
+        tags.append("expires-soon")
+    if factors.get("dmarc") or factors.get("partial"):
+        tags.append("weak-dmarc")
+    if view.get("gateway"):
+        tags.append("gateway")
+    return tags
+
+
+def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
+    """Change events between two good views of a domain: (kind, old, new).
+
+    Only facts both scans observed are compared; a failed check is carried
+    forward in the store, so it never shows up as a change.
+    """
+    out: list[tuple[str, str | None, str | None]] = []
+    if old.get("provider") != new.get("provider") and "unknown" not in (old.get("provider"), new.get("provider")):
+        out.append(("provider_changed", old.get("provider"), new.get("provider")))
+    og, ng = old.get("gateway"), new.get("gateway")
+    if og != ng:
+        kind = "gateway_added" if not og else ("gateway_removed" if not ng else "gateway_changed")
+        out.append((kind, og, ng))
+    ot, nt = old.get("tenant"), new.get("tenant")
+    if not ot and nt:
+        out.append(("tenant_appeared", None, nt.get("id")))
+    od, nd = old.get("dmarc") or {}, new.get("dmarc") or {}
+    op, np_ = od.get("policy"), nd.get("policy")
+    if not od and nd:
+        out.append(("dmarc_added", None, np_ or "invalid"))
+    elif od and not nd:
+        out.append(("dmarc_removed", op, None))
+    elif op != np_:
+        out.append(("dmarc_policy_changed", op, np_))
+    os_, ns = (old.get("spf") or {}).get("record"), (new.get("spf") or {}).get("record")
+    if os_ != ns:
+        out.append(("spf_changed", os_, ns))
+    oc, nc = old.get("category"), new.get("category")
+    if oc != nc and oc and nc:
+        out.append(("category_changed", oc, nc))
+    return out

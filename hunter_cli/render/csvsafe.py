@@ -1,0 +1,26 @@
+"""CSV that opens cleanly in Excel: UTF-8 with BOM, and no cell Excel would run as a formula."""
+
+from __future__ import annotations
+
+import csv
+from typing import Iterable, TextIO
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def excel_safe(value) -> str:
+    """Cell text; a leading = + - @ tab or CR gets a ' so Excel shows it instead of evaluating it (OWASP)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([excel_safe(v) for v in row])
