@@ -63,6 +63,7 @@ class ScanJob:
     domain: str
     tenant: TenantInfo | None | _Missing = MISSING  # cached tenant answer (None = no tenant)
     registration: Registration | None | _Missing = MISSING  # cached registration
+    cosell: bool = False  # an active co-sell referral names this company (a scoring boost)
 
 
 def now_iso() -> str:
@@ -264,7 +265,7 @@ class Scanner:
             errors=errors,
             raw=raw,
         )
-        scoring.apply(result, self.rules)
+        scoring.apply(result, self.rules, job.cosell)
         return result
 
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:

@@ -152,6 +152,49 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        "Partner Center referrals",
+        """
+        CREATE TABLE referrals (
+            id TEXT PRIMARY KEY,
+            engagement_id TEXT,
+            name TEXT,
+            status TEXT,
+            substatus TEXT,
+            type TEXT,
+            qualification TEXT,
+            direction TEXT,
+            kind TEXT NOT NULL,
+            customer_name TEXT,
+            customer_country TEXT,
+            size TEXT,
+            contacts_json TEXT,
+            microsoft_contact TEXT,
+            deal_value REAL,
+            currency TEXT,
+            closing_date TEXT,
+            requirements_json TEXT,
+            created_at TEXT,
+            updated_at TEXT,
+            domain TEXT,
+            domain_source TEXT,
+            link TEXT CHECK (link IN ('auto', 'manual') OR link IS NULL),
+            raw_json TEXT NOT NULL,
+            synced_at TEXT NOT NULL
+        );
+        CREATE INDEX referrals_domain ON referrals(domain);
+        CREATE INDEX referrals_updated ON referrals(updated_at);
+        CREATE INDEX referrals_status ON referrals(status, type);
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL);
+        ALTER TABLE domains ADD COLUMN active_cosell INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE domains ADD COLUMN referrals INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX domains_referrals ON domains(referrals);
+        """,
+    )
+)
+
 TENANT_TTL_SECONDS = 24 * 3600
 REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -234,12 +277,6 @@ def finish_run(conn: sqlite3.Connection, run_id: int, outcome: str, stats: dict)
 
 
 # -- reads ------------------------------------------------------------------------
-def is_fresh(conn: sqlite3.Connection, domain: str, since_iso: str) -> bool:
-    """True when ``domain`` has a fully answered scan at or after ``since_iso`` (primary-key lookup)."""
-    row = conn.execute("SELECT last_ok_at FROM domains WHERE domain = ?", (domain,)).fetchone()
-    return bool(row and row[0] and row[0] >= since_iso)
-
-
 def database(path: str | os.PathLike):
     """The store as a sqlite-utils Database, for table-level reads in commands and tests."""
     import sqlite_utils
@@ -247,26 +284,39 @@ def database(path: str | os.PathLike):
     return sqlite_utils.Database(connect(path))
 
 
-def cached_tenant(conn: sqlite3.Connection, domain: str, since_iso: str):
-    """(True, TenantInfo | None) for an answer fetched at or after ``since_iso``; (False, None) otherwise."""
-    row = conn.execute("SELECT fetched_at, tenant_json FROM tenant_cache WHERE domain = ?", (domain,)).fetchone()
-    if not row or row[0] < since_iso:
-        return False, None
-    from .models import TenantInfo
+@dataclass
+class Prior:
+    """What the store already knows about a domain that a new scan can use."""
 
-    return True, TenantInfo.model_validate_json(row[1]) if row[1] else None
+    fresh: bool = False  # fully answered scan within --max-age
+    tenant_hit: bool = False  # tenant answer younger than a day (tenant may be None: no tenant)
+    tenant: object = None
+    registration: object = None  # Registration younger than a week (ok or unavailable), else None
+    cosell: bool = False
 
 
-def cached_registration(conn: sqlite3.Connection, domain: str, since_iso: str):
-    """A Registration fetched (ok or unavailable, not failed) at or after ``since_iso``, else None."""
+def prior(conn: sqlite3.Connection, domain: str, fresh_since: str | None, tenant_since: str, registration_since: str) -> Prior:
+    """One indexed query per domain for everything the scan's producer needs."""
     row = conn.execute(
-        "SELECT fetched_at, data_json FROM registrations WHERE domain = ? AND status != 'failed'", (domain,)
+        """SELECT d.last_ok_at, d.active_cosell, t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
+           FROM (SELECT ? AS domain) q
+           LEFT JOIN domains d ON d.domain = q.domain
+           LEFT JOIN tenant_cache t ON t.domain = q.domain
+           LEFT JOIN registrations r ON r.domain = q.domain""",
+        (domain,),
     ).fetchone()
-    if not row or row[0] < since_iso or not row[1]:
-        return None
-    from .models import Registration
+    last_ok, cosell, t_at, t_json, r_at, r_status, r_json = row
+    p = Prior(fresh=bool(fresh_since and last_ok and last_ok >= fresh_since), cosell=bool(cosell))
+    if t_at and t_at >= tenant_since:
+        from .models import TenantInfo
 
-    return Registration.model_validate_json(row[1])
+        p.tenant_hit = True
+        p.tenant = TenantInfo.model_validate_json(t_json) if t_json else None
+    if r_at and r_at >= registration_since and r_status != "failed" and r_json:
+        from .models import Registration
+
+        p.registration = Registration.model_validate_json(r_json)
+    return p
 
 
 def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
@@ -284,13 +334,17 @@ def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
 
 def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
     """Everything the call brief reads about one domain; None when it has no good scan."""
-    row = conn.execute("SELECT current_json, company, last_good_at FROM domains WHERE domain = ?", (domain,)).fetchone()
+    row = conn.execute(
+        "SELECT current_json, company, last_good_at, active_cosell FROM domains WHERE domain = ?", (domain,)
+    ).fetchone()
     if not row or not row[0]:
         return None
     return {
         "view": json.loads(row[0]),
         "company": row[1],
         "last_good_at": row[2],
+        "cosell": bool(row[3]),
+        "referrals": referrals_of(conn, domain),
         "history": history(conn, domain),
         "registration": registration(conn, domain),
         "notes": notes_of(conn, domain),
@@ -634,17 +688,23 @@ class ResultWriter:
         return self.stats
 
 
-def rescore(conn: sqlite3.Connection, rules) -> dict[str, int]:
-    """Reapply ``rules`` to every domain's current view, in one transaction; no network."""
+def rescore(conn: sqlite3.Connection, rules, domains: list[str] | None = None, transaction: bool = True) -> dict[str, int]:
+    """Reapply ``rules`` to every domain's current view (or only ``domains``); no network."""
     from .scoring import evaluate, facts_from
 
     counts = {"scored": 0, "changed": 0, "unscorable": 0}
-    conn.execute("BEGIN IMMEDIATE")
+    if transaction:
+        conn.execute("BEGIN IMMEDIATE")
     try:
-        rows = conn.execute("SELECT domain, current_json, score, category FROM domains WHERE current_json IS NOT NULL").fetchall()
-        for domain, text, old_score, old_category in rows:
+        rows = conn.execute(
+            "SELECT domain, current_json, score, category, active_cosell FROM domains WHERE current_json IS NOT NULL"
+        ).fetchall()
+        if domains is not None:
+            wanted = set(domains)
+            rows = [r for r in rows if r[0] in wanted]
+        for domain, text, old_score, old_category, cosell in rows:
             view = json.loads(text)
-            facts = facts_from(view, rules)
+            facts = facts_from(view, rules, bool(cosell))
             if facts is None:
                 counts["unscorable"] += 1
                 continue
@@ -657,9 +717,11 @@ def rescore(conn: sqlite3.Connection, rules) -> dict[str, int]:
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
                 counts["changed"] += 1
-        conn.execute("COMMIT")
+        if transaction:
+            conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if transaction:
+            conn.execute("ROLLBACK")
         raise
     return counts
 
@@ -699,3 +761,39 @@ def events_since(conn: sqlite3.Connection, since_iso: str, kinds: list[str] = ()
 def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
     rows = conn.execute("SELECT created_at, text FROM notes WHERE domain = ? ORDER BY created_at DESC, id DESC", (domain,))
     return [{"created_at": r[0], "text": r[1]} for r in rows]
+
+
+REFERRAL_COLUMNS = (
+    "id", "engagement_id", "name", "status", "substatus", "type", "qualification", "direction", "kind",
+    "customer_name", "customer_country", "size", "contacts_json", "microsoft_contact", "deal_value", "currency",
+    "closing_date", "requirements_json", "created_at", "updated_at", "domain", "domain_source", "link", "synced_at",
+)
+
+
+def referrals_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    cols = ", ".join(REFERRAL_COLUMNS)
+    rows = conn.execute(f"SELECT {cols} FROM referrals WHERE domain = ? ORDER BY updated_at DESC", (domain,))
+    return [dict(zip(REFERRAL_COLUMNS, r)) for r in rows]
+
+
+def refresh_referral_flags(conn: sqlite3.Connection, domains) -> None:
+    """Recompute each lead's referral count and whether an active co-sell referral names it."""
+    for d in set(domains):
+        n, cosell = conn.execute(
+            "SELECT count(*), coalesce(max(kind = 'cosell' AND lower(status) IN ('new', 'active')), 0)"
+            " FROM referrals WHERE domain = ?", (d,)
+        ).fetchone()
+        conn.execute("UPDATE domains SET referrals = ?, active_cosell = ? WHERE domain = ?", (n, cosell, d))
+
+
+def get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (key, value, utcnow()),
+    )

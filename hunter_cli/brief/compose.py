@@ -193,9 +193,28 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
             out.append(m("reason.provider", provider=provider, points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
-    if outcome.category_rule == "tenant_cross_sell":
+    if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
+    if outcome.category_rule.endswith("+cosell_referral"):
+        out.append(m("reason.cosell_referral"))
     return out
+
+
+def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
+    lines: list[str] = []
+    for r in referrals[:3]:
+        status = " / ".join(x for x in (r.get("status"), r.get("substatus")) if x) or "?"
+        lines.append(m("referral.line", kind=m(f"referral.kind.{r.get('kind') or 'partner'}"), status=status,
+                       name=r.get("name") or r.get("customer_name") or r.get("id")))
+        if r.get("deal_value") is not None:
+            value = f"{r['deal_value']:,.0f}"
+            if r.get("closing_date"):
+                lines.append(m("referral.deal", value=value, currency=r.get("currency") or "", closing=r["closing_date"]))
+            else:
+                lines.append(m("referral.deal_no_close", value=value, currency=r.get("currency") or ""))
+        if r.get("microsoft_contact"):
+            lines.append(m("referral.microsoft", contact=r["microsoft_contact"]))
+    return lines
 
 
 def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
@@ -296,8 +315,9 @@ def compose(
     company: str | None = None,
     today: date,
     rules: Rules | None = None,
-    referrals: list[str] = (),
+    referrals: list[dict] = (),
     notes: list[str] = (),
+    cosell: bool = False,
 ) -> Brief:
     """The brief for one domain from its current stored view (the scan result JSON)."""
     from ..domains import to_unicode
@@ -306,7 +326,7 @@ def compose(
     rules = rules or load_rules()
     domain = view["domain"]
     provider = provider_label(m, view.get("provider"), view.get("provider_name"))
-    facts = facts_from(view, rules)
+    facts = facts_from(view, rules, cosell)
     outcome = evaluate(facts, rules) if facts is not None else None
     level, factors = security_risk(view)
     category = outcome.category if outcome else None
@@ -335,7 +355,7 @@ def compose(
         brief.category_label = m(f"label.{category}")
         brief.follow_up = follow_up(m, rules, category)
         variant = category
-        if category == "P2" and tenant and outcome.category_rule == "tenant_cross_sell":
+        if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
         elif category == "P6" and view.get("provider") == "none":
             variant = "P6_no_mail"
@@ -361,6 +381,6 @@ def compose(
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")
     brief.changes = _change_lines(m, list(history), view)
-    brief.referrals = list(referrals)
+    brief.referrals = _referral_lines(m, list(referrals))
     brief.notes = list(notes)
     return brief

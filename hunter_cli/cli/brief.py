@@ -65,6 +65,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Opt
         data["view"], lang=lang, history=data["history"], registration=data["registration"],
         company=data["company"], today=date.today(), rules=rules,
         notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        referrals=data["referrals"], cosell=data["cosell"],
     )
     if fmt is Format.json:
         sys.stdout.write(brief.model_dump_json() + "\n")

@@ -44,7 +44,7 @@ def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> Non
     stdout_console().print(f"{rules}: usable")
 
 
-def _load_view(path: Path, domain: str) -> tuple[str, dict]:
+def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
     from .. import store
     from ..domains import Rejected, normalize
 
@@ -57,11 +57,12 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict]:
         raise fail(str(exc)) from None
     try:
         view = store.current(conn, name)
+        row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (name,)).fetchone()
     finally:
         conn.close()
     if view is None:
         raise fail(f"{name} has no good scan in {path}; run: hunter scan {name}")
-    return name, view
+    return name, view, bool(row and row[0])
 
 
 @app.command()
@@ -79,8 +80,8 @@ def explain(
     from ..render.explain import explain_table
 
     r = _rules(rules)
-    name, view = _load_view(db_path(db), domain)
-    facts = facts_from(view, r)
+    name, view, cosell = _load_view(db_path(db), domain)
+    facts = facts_from(view, r, cosell)
     if facts is None:
         failed = ", ".join(sorted({e["check"] for e in view.get("errors") or []})) or "mx"
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")

@@ -221,19 +221,17 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             if lead.duplicate:
                 continue
             domain = lead.domain
-            if fresh_since and store.is_fresh(conn, domain, fresh_since):
+            known = store.prior(conn, domain, fresh_since, tenant_since, registration_since)
+            if known.fresh:
                 tally.fresh_skipped += 1
                 if progress is not None:
                     progress.advance(task_id)
                 continue
-            job = ScanJob(domain)
-            if options.tenant:
-                hit, tenant = store.cached_tenant(conn, domain, tenant_since)
-                if hit:
-                    job.tenant = tenant
-            cached = store.cached_registration(conn, domain, registration_since)
-            if cached is not None or not options.registration:
-                job.registration = cached
+            job = ScanJob(domain, cosell=known.cosell)
+            if options.tenant and known.tenant_hit:
+                job.tenant = known.tenant
+            if known.registration is not None or not options.registration:
+                job.registration = known.registration
             yield job
 
     run_id = store.start_run(conn, "scan")

@@ -33,6 +33,7 @@ RULE_TEXT = {
     "weak_partner": "Microsoft 365 with score 69 or less",
     "renewal": "Microsoft 365 with score 70 or more",
     "nurture": "no stronger rule applied",
+    "cosell_referral": "an active Microsoft co-sell referral names the company: one step up",
 }
 
 
@@ -52,7 +53,8 @@ def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
     table.add_row(f"[bold]{out.score}[/]", f"[bold]readiness score[/]{clamp}")
     table.caption = (
         f"Segment {out.segment}: {RULE_TEXT.get(out.segment_rule, out.segment_rule)}.\n"
-        f"Category {out.category} {out.label}: {RULE_TEXT.get(out.category_rule, out.category_rule)}; "
+        f"Category {out.category} {out.label}: "
+        f"{'; '.join(RULE_TEXT.get(part, part) for part in out.category_rule.split('+'))}; "
         f"follow up: {out.window}."
     )
     table.caption_justify = "left"

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 CONDITION_KEYS = frozenset(
-    {"spf", "dkim", "dmarc", "gateway", "tenant", "provider", "provider_in", "group", "group_in",
+    {"spf", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in", "group", "group_in",
      "score_min", "score_max", "segment", "segment_in"}
 )
 DMARC_STATES = ("absent", "none", "quarantine", "reject")
@@ -37,6 +37,7 @@ class Facts:
     dmarc: str  # absent, none, quarantine, reject
     gateway: bool = False
     tenant: bool = False
+    cosell: bool = False  # an active Microsoft co-sell referral names this company
 
 
 @dataclass(slots=True)
@@ -88,8 +89,8 @@ def _check(data: dict, source: str) -> Rules:
         for section in ("groups", "provider_points", "signals", "risks", "segments", "categories", "category_info"):
             if section not in data:
                 raise RulesError(f"{source}: missing section {section!r}")
-        for section in ("signals", "risks", "segments", "categories"):
-            for i, rule in enumerate(data[section]):
+        for section in ("signals", "risks", "segments", "categories", "boosts"):
+            for i, rule in enumerate(data.get(section, [])):
                 unknown = set(rule.get("when", {})) - CONDITION_KEYS
                 if unknown:
                     raise RulesError(f"{source}: {section}[{i}] has unknown condition {sorted(unknown)[0]!r}")
@@ -135,7 +136,7 @@ def _load_rules(path: str | None) -> Rules:
 
 def _matches(when: dict, facts: Facts, group: str | None, score: int | None = None, segment: str | None = None) -> bool:
     for key, want in when.items():
-        if key in ("spf", "dkim", "gateway", "tenant"):
+        if key in ("spf", "dkim", "gateway", "tenant", "cosell"):
             if getattr(facts, key) != want:
                 return False
         elif key == "dmarc":
@@ -189,6 +190,11 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
         if _matches(rule.get("when", {}), facts, group, score, segment):
             category, cat_rule = rule["category"], rule["rule"]
             break
+    for boost in data.get("boosts", []):
+        if _matches(boost.get("when", {}), facts, group, score, segment):
+            stepped = CATEGORIES[max(0, CATEGORIES.index(category) - int(boost.get("steps", 1)))]
+            if stepped != category:
+                category, cat_rule = stepped, f"{cat_rule}+{boost['rule']}"
     info = rules.category_info(category)
     return Outcome(score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule)
 
@@ -215,7 +221,7 @@ def follow_up_text(follow_up: dict | None) -> str:
     return f"{n} {unit[:-1] if n == 1 else unit}"
 
 
-def facts_from(result: dict, rules: Rules | None = None) -> Facts | None:
+def facts_from(result: dict, rules: Rules | None = None, cosell: bool = False) -> Facts | None:
     """Facts from a scan result (its JSON form); None when a lookup the score needs failed."""
     rules = rules or load_rules()
     if result.get("status") == "failed" or result.get("provider") in (None, "unknown"):
@@ -234,15 +240,16 @@ def facts_from(result: dict, rules: Rules | None = None) -> Facts | None:
         dmarc=policy if policy in ("none", "quarantine", "reject") else "absent",
         gateway=bool(result.get("gateway")),
         tenant=bool(result.get("tenant")),
+        cosell=cosell,
     )
 
 
 _FACT_FIELDS = {"status", "provider", "errors", "spf", "dmarc", "dkim", "gateway", "tenant"}
 
 
-def apply(result, rules: Rules | None = None) -> None:
+def apply(result, rules: Rules | None = None, cosell: bool = False) -> None:
     """Set score, segment, category and reasons on a DomainResult (left null when unscorable)."""
-    facts = facts_from(result.model_dump(include=_FACT_FIELDS), rules)
+    facts = facts_from(result.model_dump(include=_FACT_FIELDS), rules, cosell)
     if facts is None:
         result.score = result.segment = result.category = None
         result.reasons = []

@@ -1,0 +1,251 @@
+"""`hunter auth` and `hunter referrals`: Partner Center sign-in and referral sync."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import EXIT_FATAL, DbOption, db_path, fail, stderr_console, stdout_console
+
+EXIT_INTERACTION_REQUIRED = 3
+
+auth_app = typer.Typer(help="Sign in to Microsoft Partner Center (device code flow).", no_args_is_help=True)
+ref_app = typer.Typer(help="Partner Center referrals: sync, list, link.", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
+app.add_typer(ref_app, name="referrals")
+
+
+def _settings(client_id=None, tenant=None):
+    from ..partner.auth import AuthError, settings
+
+    try:
+        return settings(client_id, tenant)
+    except AuthError as exc:
+        raise fail(str(exc)) from None
+
+
+@auth_app.command("login")
+def login(
+    client_id: Optional[str] = typer.Option(None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."),
+    tenant: Optional[str] = typer.Option(None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your partner tenant id or domain."),
+) -> None:
+    """Sign in with a device code: open the page shown on stderr and enter the code there.
+
+    The client id and tenant are remembered for later runs (cron included).
+    Exit codes: 0 signed in, 1 sign-in failed or a setting is missing.
+    """
+    from ..partner.auth import AuthError, TokenStore, save_settings
+
+    s = _settings(client_id, tenant)
+    err = stderr_console()
+    try:
+        with TokenStore(s) as store:
+            who = store.device_login(lambda message: err.print(message, markup=False, highlight=False))
+    except AuthError as exc:
+        raise fail(str(exc)) from None
+    save_settings(s)
+    err.print(f"Signed in as {who['account'] or 'unknown account'}.")
+
+
+@auth_app.command("status")
+def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    """Who is signed in, and until when the current access token is valid (it renews by itself)."""
+    from ..partner.auth import TokenStore
+
+    if os.environ.get("HUNTER_PARTNER_TOKEN"):
+        info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
+    else:
+        with TokenStore(_settings()) as store:
+            info = store.status()
+    if json_out:
+        typer.echo(json.dumps(info))
+    elif not info:
+        stdout_console().print("Not signed in. Run: hunter auth login")
+    elif info.get("source"):
+        stdout_console().print("Using the token in HUNTER_PARTNER_TOKEN.")
+    else:
+        stdout_console().print(
+            f"Signed in as {info['account']} (tenant {info['tenant']}); access token valid until"
+            f" {info['access_token_expires'] or 'unknown'}."
+        )
+    if not info:
+        raise typer.Exit(EXIT_FATAL)
+
+
+@auth_app.command("logout")
+def logout() -> None:
+    """Remove the signed-in account and its tokens from the token cache."""
+    from ..partner.auth import TokenStore
+
+    with TokenStore(_settings()) as store:
+        removed = store.logout()
+    stdout_console().print("Signed out." if removed else "Nobody was signed in.")
+
+
+@ref_app.command("sync")
+def sync(
+    full: bool = typer.Option(False, "--full", help="Fetch every referral again, not only the ones updated since the last sync."),
+    no_scan: bool = typer.Option(False, "--no-scan", help="Do not scan the domains of new leads."),
+    db: Optional[Path] = DbOption,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Pull Partner Center referrals into the database and scan the new leads they bring.
+
+    Uses silent sign-in only, so it runs from cron. Exit codes: 0 synced,
+    1 the sync failed (nothing was recorded as synced), 3 interaction needed:
+    run `hunter auth login`.
+    """
+    from .. import store
+    from ..partner.auth import InteractionRequired, TokenProvider
+    from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
+    from ..partner.sync import sync as run_sync
+    from ..scoring import load_rules
+
+    err = stderr_console()
+    tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else _settings())
+    client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+    path = db_path(db)
+    try:
+        conn = store.connect(path)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    run_id = store.start_run(conn, "referrals sync")
+    try:
+        result = run_sync(conn, client, full=full, rules=load_rules())
+    except InteractionRequired as exc:
+        store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
+        conn.close()
+        err.print(f"{exc}", markup=False)
+        raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
+    except SyncError as exc:
+        store.finish_run(conn, run_id, "failed", {"error": str(exc)})
+        conn.close()
+        raise fail(f"referral sync failed: {exc}") from None
+    finally:
+        client.close()
+    store.finish_run(conn, run_id, "ok", {
+        "fetched": result.fetched, "stored": result.stored, "new": result.created, "malformed": len(result.malformed),
+        "unlinked": result.unlinked, "new_domains": len(result.new_domains), "watermark": result.watermark,
+    })
+    conn.close()
+    if not quiet:
+        err.print(
+            f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"
+            f" {result.unlinked} without a domain, {len(result.new_domains)} new leads."
+        )
+    for line in result.malformed:
+        err.print(f"skipped malformed referral {line}", markup=False)
+    if result.new_domains and not no_scan:
+        from .scan import build_options, run_scan
+
+        code = run_scan(result.new_domains, path, build_options(), fresh_since=None, json_out=False, quiet=True)
+        if code:
+            raise typer.Exit(code)
+
+
+class RefFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@ref_app.command("list")
+def list_(
+    status_: list[str] = typer.Option([], "--status", help="Only these statuses (New, Active, Closed; repeatable)."),
+    type_: list[str] = typer.Option([], "--type", help="Only these types (Independent, Shared) or kinds (cosell, marketplace, partner)."),
+    linked: Optional[bool] = typer.Option(None, "--linked/--unlinked", help="Only referrals with / without a domain."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="DURATION", help="Updated within this long."),
+    db: Optional[Path] = DbOption,
+    fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
+    json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
+) -> None:
+    """Stored referrals, newest update first."""
+    from .. import store
+    from ..durations import ago_iso, parse_duration
+
+    where, params = [], []
+    if status_:
+        where.append(f"lower(status) IN ({','.join('?' * len(status_))})")
+        params += [s.lower() for s in status_]
+    if type_:
+        marks = ",".join("?" * len(type_))
+        where.append(f"(lower(type) IN ({marks}) OR kind IN ({marks}))")
+        params += [t.lower() for t in type_] * 2
+    if linked is not None:
+        where.append("domain IS NOT NULL" if linked else "domain IS NULL")
+    if since:
+        try:
+            where.append("updated_at >= ?")
+            params.append(ago_iso(parse_duration(since)))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--since") from None
+    cols = ("id", "name", "customer_name", "domain", "link", "kind", "type", "status", "substatus",
+            "deal_value", "currency", "closing_date", "microsoft_contact", "updated_at")
+    sql = f"SELECT {', '.join(cols)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql += " ORDER BY updated_at DESC"
+    try:
+        conn = store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        rows = [dict(zip(cols, r)) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+    if json_out or fmt is RefFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if fmt is RefFormat.csv:
+        from ..render.csvsafe import write_csv
+
+        write_csv(sys.stdout, list(cols), [[r[c] for c in cols] for r in rows])
+        return
+    if not rows:
+        stderr_console().print("No referrals match.")
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
+        table.add_row((r["updated_at"] or "")[:10], r["customer_name"] or r["name"] or r["id"],
+                      r["domain"] or "(unlinked)", r["kind"], f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
+                      deal, r["closing_date"] or "")
+    stdout_console().print(table)
+
+
+@ref_app.command("link")
+def link_(
+    referral_id: str = typer.Argument(..., help="The referral id (see `hunter referrals list --json`)."),
+    domain: str = typer.Argument(..., help="The customer's domain."),
+    db: Optional[Path] = DbOption,
+) -> None:
+    """Link a referral to a domain by hand (a manual link is never overwritten by a sync)."""
+    from .. import store
+    from ..domains import Rejected, normalize
+    from ..partner.sync import link
+    from ..scoring import load_rules
+
+    name = normalize(domain)
+    if isinstance(name, Rejected):
+        raise typer.BadParameter(f"{domain!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
+    try:
+        conn = store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        previous = link(conn, referral_id, name, load_rules())
+    except KeyError:
+        raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
+    finally:
+        conn.close()
+    stdout_console().print(f"Referral {referral_id} linked to {name}" + (f" (was {previous})" if previous else "") + ".")

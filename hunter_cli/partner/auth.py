@@ -1,0 +1,210 @@
+"""Sign-in to Partner Center with MSAL: device code flow, a persistent token cache, silent refresh.
+
+The token cache is a file in the user cache folder, created with mode 0600 and
+read and written under a file lock, so a cron job and an interactive shell can
+share it. Tokens and device codes are never logged or printed (the device-code
+*message* for the user goes to stderr, as MSAL phrases it). Automation that
+already holds a token passes it in ``HUNTER_PARTNER_TOKEN``: it is used as is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCOPE = "https://api.partner.microsoft.com/user_impersonation"
+AUTHORITY_HOST = "https://login.microsoftonline.com"
+
+
+class AuthError(Exception):
+    """Sign-in failed, or a setting is missing; the message says what to do."""
+
+
+class InteractionRequired(AuthError):
+    """No usable token without the user: run `hunter auth login`."""
+
+
+def cache_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("HUNTER_TOKEN_CACHE") or Path(user_cache_dir("hunter", appauthor=False)) / "msal_token_cache.json")
+
+
+def config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("hunter", appauthor=False)) / "partner.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: str
+    tenant: str
+
+    @property
+    def authority(self) -> str:
+        return f"{AUTHORITY_HOST}/{self.tenant}"
+
+
+def settings(client_id: str | None = None, tenant: str | None = None) -> Settings:
+    """Client id and tenant from arguments, env (HUNTER_CLIENT_ID, HUNTER_TENANT_ID) or the saved config."""
+    saved = {}
+    try:
+        saved = json.loads(config_path().read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    cid = client_id or os.environ.get("HUNTER_CLIENT_ID") or saved.get("client_id")
+    tid = tenant or os.environ.get("HUNTER_TENANT_ID") or saved.get("tenant") or "organizations"
+    if not cid:
+        raise AuthError(
+            "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID to your public client app registration"
+        )
+    return Settings(cid, tid)
+
+
+def save_settings(s: Settings) -> None:
+    from ..datafiles import atomic_write
+
+    atomic_write(config_path(), json.dumps({"client_id": s.client_id, "tenant": s.tenant}).encode())
+
+
+class HttpxForMsal:
+    """MSAL's ``http_client`` hook over httpx: MSAL calls ``get``/``post`` requests-style."""
+
+    def __init__(self, client=None):
+        import httpx
+
+        from ..http import USER_AGENT, tls_context
+
+        self.client = client or httpx.Client(timeout=30, verify=tls_context(), headers={"User-Agent": USER_AGENT})
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        return self.client.get(url, params=params, headers=headers, timeout=kwargs.get("timeout", 30))
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        return self.client.post(url, params=params, data=data, headers=headers, timeout=kwargs.get("timeout", 30))
+
+    def close(self):
+        self.client.close()
+
+
+def make_http_client():
+    """The HTTP client MSAL uses; tests replace this function's result with a fake authority."""
+    return HttpxForMsal()
+
+
+class TokenStore:
+    """The MSAL app with its cache file; use as a context manager around every token operation."""
+
+    def __init__(self, s: Settings, http_client=None) -> None:
+        self.settings = s
+        self.path = cache_path()
+        self.http_client = http_client
+        self._lock = None
+        self.app = None
+        self.cache = None
+
+    def __enter__(self) -> "TokenStore":
+        import msal
+        from filelock import FileLock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(self.path) + ".lock", timeout=60)
+        self._lock.acquire()
+        self.cache = msal.SerializableTokenCache()
+        if self.path.exists():
+            try:
+                self.cache.deserialize(self.path.read_text("utf-8"))
+            except ValueError:
+                pass  # a damaged cache is the same as no cache: sign in again
+        self.app = msal.PublicClientApplication(
+            self.settings.client_id,
+            authority=self.settings.authority,
+            token_cache=self.cache,
+            http_client=self.http_client or make_http_client(),
+        )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.cache is not None and self.cache.has_state_changed:
+                self._write()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+    def _write(self) -> None:
+        data = self.cache.serialize().encode("utf-8")
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+    def device_login(self, show_message) -> dict:
+        flow = self.app.initiate_device_flow(scopes=[SCOPE])
+        if "user_code" not in flow:
+            raise AuthError(f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}")
+        show_message(flow["message"])
+        result = self.app.acquire_token_by_device_flow(flow)
+        if "access_token" not in result:
+            raise AuthError(f"sign-in failed: {result.get('error_description') or result.get('error')}")
+        return {"account": (result.get("id_token_claims") or {}).get("preferred_username")}
+
+    def silent_token(self, force_refresh: bool = False) -> str:
+        accounts = self.app.get_accounts()
+        if not accounts:
+            raise InteractionRequired("not signed in to Partner Center; run: hunter auth login")
+        result = self.app.acquire_token_silent([SCOPE], account=accounts[0], force_refresh=force_refresh)
+        if not result or "access_token" not in result:
+            raise InteractionRequired("the Partner Center sign-in has expired; run: hunter auth login")
+        return result["access_token"]
+
+    def status(self) -> dict | None:
+        accounts = self.app.get_accounts()
+        if not accounts:
+            return None
+        expires = None
+        for at in self.cache.find(self.cache.CredentialType.ACCESS_TOKEN):
+            try:
+                expires = max(expires or 0, int(at.get("expires_on", 0)))
+            except (TypeError, ValueError):
+                pass
+        return {
+            "account": accounts[0].get("username"),
+            "tenant": self.settings.tenant,
+            "access_token_expires": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)) if expires else None,
+        }
+
+    def logout(self) -> bool:
+        accounts = self.app.get_accounts()
+        for a in accounts:
+            self.app.remove_account(a)
+        return bool(accounts)
+
+
+class TokenProvider:
+    """What the API client asks for a bearer token; refresh() is called once after a 401."""
+
+    def __init__(self, s: Settings | None, http_client=None) -> None:
+        self.fixed = os.environ.get("HUNTER_PARTNER_TOKEN") or None
+        self.settings = s
+        self.http_client = http_client
+
+    def token(self, force_refresh: bool = False) -> str:
+        if self.fixed:
+            return self.fixed
+        if self.settings is None:
+            raise InteractionRequired("not signed in to Partner Center; run: hunter auth login")
+        with TokenStore(self.settings, self.http_client) as store:
+            return store.silent_token(force_refresh)
+
+    @property
+    def can_refresh(self) -> bool:
+        return not self.fixed
