@@ -131,7 +131,7 @@ class Hunter:
         argv = list(args)
         if dns_args and argv and argv[0] == "scan":
             argv += ["--nameserver", self.server.nameserver, "--timeout", "0.3", "--retries", "1"]
-        if "--db" not in argv and argv and argv[0] not in ("rules", "data"):
+        if "--db" not in argv and argv and argv[0] not in ("rules", "data", "auth"):
             argv += ["--db", str(self.db)]
         full_env = self.env
         full_env.update(env or {})

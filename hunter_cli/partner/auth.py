@@ -72,23 +72,82 @@ def save_settings(s: Settings) -> None:
 
 
 class HttpxForMsal:
-    """MSAL's ``http_client`` hook over httpx: MSAL calls ``get``/``post`` requests-style."""
+    """MSAL's ``http_client`` hook on top of an ``httpx.Client``.
 
-    def __init__(self, client=None):
+    Production passes it a real ``httpx.Client``; the tests pass the same class
+    over an ``httpx.MockTransport`` that plays the identity platform.
+
+    MSAL calls it requests-style::
+
+        get(url, params=None, headers=None, **kwargs)
+        post(url, params=None, data=None, headers=None, **kwargs)
+
+    and reads ``.status_code``, ``.text`` and ``.headers`` of the result (an
+    ``httpx.Response`` has them, plus ``raise_for_status()``). The mapping keeps
+    requests' semantics where httpx differs:
+
+    * ``params``/``data`` dicts: keys whose value is None are dropped (requests
+      does; httpx would send ``key=``); list values repeat the key.
+    * ``data`` as str/bytes is sent as the raw body (httpx wants ``content=``);
+      a dict is form-encoded, as MSAL's token and device-code calls expect.
+    * ``json=`` is passed through.
+    * ``timeout`` may be a number or a requests ``(connect, read)`` tuple; without
+      one, ``default_timeout`` applies.
+    * ``allow_redirects`` maps to httpx's ``follow_redirects``; requests-only
+      per-call options (``verify``, ``proxies``, ``stream``, ``cert``) are
+      ignored: configure them on the httpx.Client instead.
+    """
+
+    def __init__(self, client=None, *, default_timeout: float = 30.0) -> None:
         import httpx
 
         from ..http import USER_AGENT, tls_context
 
-        self.client = client or httpx.Client(timeout=30, verify=tls_context(), headers={"User-Agent": USER_AGENT})
+        self.client = client if client is not None else httpx.Client(
+            timeout=default_timeout, verify=tls_context(), headers={"User-Agent": USER_AGENT}
+        )
+        self.default_timeout = default_timeout
+
+    @staticmethod
+    def _clean(mapping):
+        if isinstance(mapping, dict):
+            return {k: v for k, v in mapping.items() if v is not None}
+        return mapping
+
+    def _options(self, kwargs: dict) -> dict:
+        out = {}
+        timeout = kwargs.get("timeout", self.default_timeout)
+        if isinstance(timeout, tuple):
+            connect, read = (timeout + (None, None))[:2]
+            import httpx
+
+            timeout = httpx.Timeout(read, connect=connect)
+        out["timeout"] = timeout
+        if "allow_redirects" in kwargs:
+            out["follow_redirects"] = bool(kwargs["allow_redirects"])
+        return out
 
     def get(self, url, params=None, headers=None, **kwargs):
-        return self.client.get(url, params=params, headers=headers, timeout=kwargs.get("timeout", 30))
+        return self.client.get(url, params=self._clean(params), headers=headers, **self._options(kwargs))
 
     def post(self, url, params=None, data=None, headers=None, **kwargs):
-        return self.client.post(url, params=params, data=data, headers=headers, timeout=kwargs.get("timeout", 30))
+        body = {}
+        if isinstance(data, (str, bytes, bytearray)):
+            body["content"] = data
+        elif data is not None:
+            body["data"] = self._clean(dict(data))
+        if kwargs.get("json") is not None:
+            body["json"] = kwargs["json"]
+        return self.client.post(url, params=self._clean(params), headers=headers, **body, **self._options(kwargs))
 
-    def close(self):
+    def close(self) -> None:
         self.client.close()
+
+    def __enter__(self) -> "HttpxForMsal":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def make_http_client():
@@ -171,7 +230,7 @@ class TokenStore:
         if not accounts:
             return None
         expires = None
-        for at in self.cache.find(self.cache.CredentialType.ACCESS_TOKEN):
+        for at in self.cache.search(self.cache.CredentialType.ACCESS_TOKEN):
             try:
                 expires = max(expires or 0, int(at.get("expires_on", 0)))
             except (TypeError, ValueError):

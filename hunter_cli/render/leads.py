@@ -1,0 +1,398 @@
+"""`hunter leads`: the lead list as a Rich table, JSON, NDJSON or CSV, and one lead in full (`hunter leads show`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO, TextIO
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
+
+# Columns of the machine formats, in order (CSV header = these names).
+FIELDS = (
+    "domain", "domain_unicode", "company", "provider", "provider_name", "gateway", "tenant", "tenant_id",
+    "dmarc_policy", "spf_all", "dkim", "score", "segment", "category", "last_scanned", "last_status",
+    "last_attempt", "last_change", "expires", "tags",
+)
+# OWASP CSV injection: a cell starting with one of these is a formula (or can turn into one) in Excel/Sheets.
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_BOM = "\ufeff".encode()
+CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
+
+
+# -- helpers shared by the table and the detail view ---------------------------------
+def provider_label(provider: str | None, provider_name: str | None) -> str:
+    """The provider as a rep reads it: the brand for shared hosting (Natro), the id otherwise (m365)."""
+    if provider == "hosting" and provider_name:
+        return provider_name
+    return provider or ""
+
+
+def tenant_label(tenant: str | None, scanned: bool) -> str:
+    """Managed / Federated / Unknown, "none" when there is none, "?" when not known, blank when never scanned."""
+    if not scanned:
+        return ""
+    return tenant or "?"
+
+
+def date_part(ts: str | None) -> str:
+    return (ts or "")[:10]
+
+
+def _cat(category: str | None) -> Text:
+    return Text(category or "", style=CATEGORY_STYLE.get(category or "", ""))
+
+
+# -- table ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Col:
+    header: str
+    comfortable: int  # shrunk to this first...
+    narrowest: int  # ...and only then down to this
+    widest: int
+    overflow: str = "ellipsis"  # fold wraps (domains, tags); ellipsis shortens with "…"
+    justify: str = "left"
+
+
+_COLS = {
+    "domain": _Col("Domain", 20, 14, 40, "fold"),
+    "company": _Col("Company", 12, 8, 28),
+    "provider": _Col("Provider", 8, 6, 16),
+    "gateway": _Col("Gateway", 7, 4, 14),
+    "tenant": _Col("Tenant", 7, 4, 9),
+    "dmarc": _Col("DMARC", 7, 5, 10),
+    "score": _Col("Score", 5, 5, 5, justify="right"),
+    "segment": _Col("Segment", 7, 4, 9),
+    "category": _Col("Cat", 3, 3, 3),
+    "scanned": _Col("Scanned", 10, 10, 10),
+    "tags": _Col("Tags", 12, 6, 30, "fold"),
+}
+WIDE = tuple(_COLS)
+# Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
+NARROW = ("domain", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned")
+
+
+def _cells(r: dict) -> dict:
+    scanned = r.get("last_scanned") is not None
+    return {
+        "domain": r.get("domain_unicode") or r["domain"],
+        "company": r.get("company") or "",
+        "provider": Text(provider_label(r.get("provider"), r.get("provider_name")), style=PROVIDER_STYLE.get(r.get("provider") or "", "")),
+        "gateway": r.get("gateway") or "",
+        "tenant": tenant_label(r.get("tenant"), scanned),
+        "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
+        "score": "" if r.get("score") is None else str(r["score"]),
+        "segment": r.get("segment") or "",
+        "category": _cat(r.get("category")),
+        "scanned": Text(date_part(r.get("last_scanned")), style="red" if r.get("last_status") == "failed" else ""),
+        "tags": ", ".join(r.get("tags") or []),
+    }
+
+
+def _natural(cells: dict, name: str, narrow: bool) -> int:
+    cell = cells[name]
+    n = cell_len(cell.plain if isinstance(cell, Text) else cell)
+    if narrow and name == "domain":  # the company (one line, shortened) and the tags (wrapped) go under it
+        n = max(n, min(cell_len(cells["company"]), 24), min(cell_len(cells["tags"]), 24))
+    return n
+
+
+def _domain_cell(cells: dict, width: int) -> Text:
+    text = Text(cells["domain"], style="bold")
+    if cells["company"]:
+        company = Text(cells["company"])
+        company.truncate(width, overflow="ellipsis")
+        text.append("\n")
+        text.append_text(company)
+    if cells["tags"]:
+        text.append("\n" + cells["tags"], style="dim")
+    return text
+
+
+def column_widths(
+    names: tuple[str, ...], naturals: list[int], width: int, gap: int, comfortable: dict[str, int] | None = None
+) -> list[int]:
+    """Fit the columns into ``width``: one character at a time off the widest column still above its
+    comfortable width, then above its narrowest (the domain last); what still does not fit is left to Rich."""
+    cols = [_COLS[n] for n in names]
+    widths = [max(c.narrowest, min(c.widest, n)) for c, n in zip(cols, naturals)]
+    floors = (
+        [min(c.widest, max(c.comfortable, (comfortable or {}).get(n, 0))) for n, c in zip(names, cols)],
+        # the domain is the last to go below its comfortable width
+        [c.comfortable if n == "domain" else c.narrowest for n, c in zip(names, cols)],
+        [c.narrowest for c in cols],
+    )
+    excess = sum(widths) + gap * (len(widths) - 1) - width
+    for floor in floors:
+        while excess > 0:
+            candidates = [i for i, w in enumerate(widths) if w > floor[i]]
+            if not candidates:
+                break
+            i = max(candidates, key=lambda i: (widths[i], -i))
+            widths[i] -= 1
+            excess -= 1
+    return widths
+
+
+def leads_table(rows: list[dict], width: int = 80) -> Table:
+    """One row per lead, fitted to ``width`` (the console's).
+
+    Eleven columns when they fit; on narrower terminals (80 columns) the company
+    and the tags go under the domain, and long values are shortened with "…" or wrapped.
+    """
+    cells = [_cells(r) for r in rows]
+    # a tag is not split over two lines while the columns can still give way elsewhere
+    longest_tag = max((cell_len(t) + 1 for r in rows for t in r.get("tags") or []), default=0)
+    for narrow, gap in ((False, 2), (True, 2), (True, 1)):
+        names = NARROW if narrow else WIDE
+        naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
+        widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
+        if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals)):
+            break
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, gap - 1, 0, 0))
+    for n, w in zip(names, widths):
+        c = _COLS[n]
+        table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
+    for row in cells:
+        if narrow:
+            row = dict(row, domain=_domain_cell(row, widths[0]))
+        table.add_row(*(row[n] for n in names))
+    return table
+
+
+def footer(shown: int, total: int) -> str:
+    if total > shown:
+        return f"{shown} of {total} leads match (use --limit 0 for all)"
+    return "1 lead matches" if total == 1 else f"{total} leads match"
+
+
+# -- machine formats -------------------------------------------------------------------
+def _obj(row: dict) -> dict:
+    return {k: row.get(k) for k in FIELDS}
+
+
+def write_json(rows: Iterable[dict], out: TextIO) -> int:
+    """One JSON array, one lead per line inside it; streams, never holds the list. Returns the count."""
+    n = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n" if n else "\n")
+        out.write(json.dumps(_obj(row), ensure_ascii=False))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def write_ndjson(rows: Iterable[dict], out: TextIO) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(_obj(row), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def csv_cell(value) -> str | int:
+    """A spreadsheet-safe cell: lists joined with ';', booleans yes/no, formula-like text prefixed with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return value  # a number is never a formula
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = str(value)
+    if text.startswith(CSV_FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def _csv_time(ts: str | None) -> str | None:
+    return ts[:19].replace("T", " ") if ts else ts
+
+
+def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
+    """UTF-8 with a byte-order mark (Excel reads Turkish letters right), header row, CRLF line ends,
+    times as ``YYYY-MM-DD HH:MM:SS`` in UTC."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    out.write(CSV_BOM)
+    n = 0
+    for row in rows:
+        writer.writerow([csv_cell(_csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        n += 1
+        if n % chunk == 0:
+            out.write(buf.getvalue().encode("utf-8"))
+            buf.seek(0)
+            buf.truncate()
+    out.write(buf.getvalue().encode("utf-8"))
+    return n
+
+
+# -- one lead --------------------------------------------------------------------------
+def _kv_table() -> Table:
+    t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    t.add_column("What", style="bold", no_wrap=True)
+    t.add_column("Value", overflow="fold")
+    return t
+
+
+def _spf_text(view: dict) -> str:
+    spf = view.get("spf")
+    if not spf:
+        return "no SPF record"
+    if not spf.get("valid", True):
+        return f"invalid: {spf.get('record') or ''}".strip()
+    return f"{spf.get('all') or 'no all'}   {spf.get('record') or ''}".rstrip()
+
+
+def _dkim_text(view: dict) -> str:
+    dkim = view.get("dkim") or {}
+    found = [s for s in dkim.get("selectors") or [] if s.get("key_type") and not s.get("revoked")]
+    if found:
+        return "yes: " + ", ".join(s["selector"] + (f" -> {s['cname']}" if s.get("cname") else "") for s in found)
+    return "no key found" + (f" (checked {', '.join(dkim['checked'])})" if dkim.get("checked") else "")
+
+
+def _dmarc_text(view: dict) -> str:
+    dmarc = view.get("dmarc")
+    if not dmarc:
+        return "no DMARC record"
+    policy = dmarc.get("policy") or "invalid"
+    pct = dmarc.get("pct")
+    extra = f" pct={pct}" if pct not in (None, 100) else ""
+    return f"{policy}{extra}   {dmarc.get('record') or ''}".rstrip()
+
+
+def _tenant_text(lead: dict, view: dict) -> str:
+    tenant = view.get("tenant")
+    if tenant:
+        parts = [tenant.get("namespace_type") or "Unknown", tenant.get("id") or ""]
+        if tenant.get("brand"):
+            parts.append(f"({tenant['brand']})")
+        if tenant.get("initial_domain"):
+            parts.append(tenant["initial_domain"])
+        return " ".join(p for p in parts if p)
+    return {"none": "none", None: "not known"}.get(lead.get("tenant"), lead.get("tenant") or "")
+
+
+def lead_detail(d: dict) -> Group:
+    """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
+    lead, view = d["lead"], d["view"] or {}
+    name = lead["domain_unicode"]
+    title = name if name == lead["domain"] else f"{name} ({lead['domain']})"
+    parts = []
+
+    cur = _kv_table()
+    if lead.get("company"):
+        cur.add_row("Company", lead["company"])
+    if not d["view"]:
+        cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
+    else:
+        cur.add_row("Provider", Text(
+            provider_label(lead.get("provider"), lead.get("provider_name"))
+            + (f" ({lead['provider_name']})" if lead.get("provider") not in (None, "hosting") and lead.get("provider_name") else ""),
+            style=PROVIDER_STYLE.get(lead.get("provider") or "", ""),
+        ))
+        cur.add_row("Gateway", lead.get("gateway") or "none")
+        cur.add_row("Tenant", _tenant_text(lead, view))
+        cur.add_row("SPF", _spf_text(view))
+        cur.add_row("DKIM", _dkim_text(view))
+        cur.add_row("DMARC", _dmarc_text(view))
+        score = "" if lead.get("score") is None else str(lead["score"])
+        prio = Text(f"{score}   {lead.get('segment') or ''}   ")
+        prio.append(lead.get("category") or "", style=CATEGORY_STYLE.get(lead.get("category") or "", ""))
+        cur.add_row("Score", prio)
+        if view.get("reasons"):
+            cur.add_row("Reasons", ", ".join(view["reasons"]))
+        if view.get("mx"):
+            cur.add_row("MX", ", ".join(f"{m['preference']} {m['host']}" for m in view["mx"]))
+        cur.add_row("Last scan", Text(
+            f"{lead.get('last_good_at') or ''}" + (
+                f"; last attempt {lead['last_attempt_at']} {lead['last_status']}"
+                if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at") else ""
+            )
+        ))
+        for e in view.get("errors") or []:
+            cur.add_row(Text("Error", style="red"), f"{e.get('check')} {e.get('kind')}: {e.get('message', '')}")
+    if lead.get("last_change_at"):
+        cur.add_row("Last change", lead["last_change_at"])
+    parts.append(Panel(cur, title=title, title_align="left", box=box.ROUNDED))
+
+    reg = d.get("registration")
+    if reg:
+        t = _kv_table()
+        if reg.get("status") == "failed":
+            err = reg.get("error") or {}
+            t.add_row("Status", Text(f"lookup failed: {err.get('kind', '')} {err.get('message', '')}".strip(), style="red"))
+        else:
+            for label, key in (("Registrar", "registrar"), ("Created", "created"), ("Expires", "expires"),
+                               ("Source", "source"), ("Note", "note")):
+                if reg.get(key):
+                    t.add_row(label, str(reg[key]))
+            if reg.get("nameservers"):
+                t.add_row("Name servers", ", ".join(reg["nameservers"]))
+        t.add_row("Fetched", reg.get("fetched_at") or "")
+        parts.append(Panel(t, title="Registration", title_align="left", box=box.ROUNDED))
+
+    tags = d["tags"]
+    t = _kv_table()
+    t.add_row("User", ", ".join(tags.get("user") or []) or "-")
+    t.add_row("Auto", ", ".join(tags.get("auto") or []) or "-")
+    parts.append(Panel(t, title="Tags", title_align="left", box=box.ROUNDED))
+
+    if d["notes"]:
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Notes (newest first)", title_justify="left")
+        t.add_column("When", no_wrap=True)
+        t.add_column("Note", overflow="fold")
+        for n in d["notes"]:
+            t.add_row(date_time(n["created_at"]), n["text"])
+        parts.append(t)
+
+    if d["events"]:
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Changes (newest first)", title_justify="left")
+        t.add_column("When", no_wrap=True)
+        t.add_column("What", no_wrap=True)
+        t.add_column("Old", overflow="fold")
+        t.add_column("New", overflow="fold")
+        for e in d["events"]:
+            t.add_row(date_time(e["occurred_at"]), e["kind"], e.get("old") or "", e.get("new") or "")
+        parts.append(t)
+
+    if d["history"]:
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Scan history (newest first)", title_justify="left")
+        t.add_column("When", no_wrap=True)
+        t.add_column("Status", no_wrap=True)
+        t.add_column("Provider")
+        t.add_column("Gateway")
+        t.add_column("Errors", overflow="fold")
+        for h in d["history"]:
+            t.add_row(
+                date_time(h["scanned_at"]), Text(h["status"], style=STATUS_STYLE.get(h["status"], "")),
+                h.get("provider") or "", h.get("gateway") or "",
+                ", ".join(f"{e.get('check')} {e.get('kind')}" for e in h.get("errors") or []),
+            )
+        parts.append(t)
+    return Group(*parts)
+
+
+def date_time(ts: str | None) -> str:
+    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 09:30`` (UTC, as stored)."""
+    if not ts:
+        return ""
+    return ts[:16].replace("T", " ")
+
+
+def detail_json(d: dict) -> str:
+    return json.dumps(d, ensure_ascii=False)

@@ -1,0 +1,177 @@
+"""Partner Center referrals end to end: MSAL offline, a local Referrals API, the store and the CLI."""
+
+import json
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from fake_authority import FakeAuthority
+from pcserver import EXPECTED_DOMAINS, PartnerCenterServer, load_referrals
+
+from hunter_cli.partner import auth as auth_mod
+from hunter_cli.partner.referrals import MalformedReferral, parse
+
+TOKEN = "fixed-automation-token"
+
+
+def q(db, sql, *args):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def test_domains_kinds_and_malformed_items_from_realistic_payloads():
+    for item in load_referrals():
+        rid = item.get("id") if isinstance(item, dict) else None
+        if rid not in EXPECTED_DOMAINS:
+            with pytest.raises(MalformedReferral):
+                parse(item)
+            continue
+        r = parse(item)
+        assert r.domain == EXPECTED_DOMAINS[rid], rid
+    kinds = {parse(i).kind for i in load_referrals(valid_only=True)}
+    assert kinds == {"cosell", "marketplace", "partner"}
+
+
+@pytest.fixture
+def pc():
+    with PartnerCenterServer(load_referrals(), page_size=4) as srv:
+        srv.valid_tokens.add(TOKEN)
+        yield srv
+
+
+@pytest.fixture
+def partner_env(hunter, pc, tmp_path):
+    return {**hunter.env, "HUNTER_PARTNER_API_URL": pc.base_url, "HUNTER_PARTNER_TOKEN": TOKEN,
+            "HUNTER_TOKEN_CACHE": str(tmp_path / "cache.json"), "HUNTER_NAMESERVERS": hunter.server.nameserver}
+
+
+def test_sync_stores_links_scans_and_is_incremental(hunter, pc, partner_env, db, dns):
+    result = hunter("referrals", "sync", env=partner_env, dns_args=False)
+    assert result.exit_code == 0, result.stderr
+    assert "14 fetched, 12 new, 12 stored, 1 without a domain" in result.stderr
+    assert result.stderr.count("skipped malformed referral") == 2
+    assert q(db, "SELECT count(*) FROM referrals")[0][0] == 12
+    assert q(db, "SELECT count(*) FROM referrals WHERE domain IS NULL")[0][0] == 1
+    # every page was fetched, each call with its own client-request-id
+    calls = [r for r in pc.requests if r["path"].endswith("/referrals")]
+    assert len(calls) == 4
+    ids = [r["headers"]["client-request-id"] for r in calls]
+    assert len(set(ids)) == len(ids)
+    # new leads were added with the customer's name and scanned
+    assert q(db, "SELECT company FROM domains WHERE domain = 'firma.com.tr'")[0][0]
+    assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'")[0][0] == 1
+    # the next sync asks only for what changed since the newest updatedDateTime
+    pc.reset()
+    again = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert again.exit_code == 0
+    sent = pc.requests[0]["query"].get("$filter", "")
+    watermark = q(db, "SELECT value FROM sync_state")[0][0]
+    assert sent.startswith("updatedDateTime gt ") and watermark in sent
+    assert "0 fetched" in again.stderr
+    full = hunter("referrals", "sync", "--full", "--no-scan", env=partner_env, dns_args=False)
+    assert "14 fetched, 0 new" in full.stderr
+    assert q(db, "SELECT count(*) FROM referrals")[0][0] == 12  # idempotent by id
+
+
+def test_retry_after_and_failures_leave_the_watermark_alone(hunter, pc, partner_env, db):
+    pc.faults.append({"status": 429, "retry_after": 1, "times": 1})
+    pc.faults.append({"status": 503, "retry_after": 1, "times": 1})
+    ok = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert ok.exit_code == 0, ok.stderr
+    mark = q(db, "SELECT value FROM sync_state")
+    pc.reset()
+    pc.faults.append({"status": 500, "times": 1})
+    failed = hunter("referrals", "sync", "--full", "--no-scan", env=partner_env, dns_args=False)
+    assert failed.exit_code == 1 and "referral sync failed" in failed.stderr and "HTTP 500" in failed.stderr
+    assert q(db, "SELECT value FROM sync_state") == mark
+    assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync' ORDER BY id") == [("ok",), ("failed",)]
+
+
+def test_a_fixed_token_that_is_refused_fails_cleanly(hunter, pc, partner_env):
+    env = {**partner_env, "HUNTER_PARTNER_TOKEN": "not-valid"}
+    result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert result.exit_code == 1 and "HTTP 401" in result.stderr
+    assert "not-valid" not in result.stderr + result.stdout
+
+
+@pytest.fixture
+def authority(monkeypatch, tmp_path):
+    fake = FakeAuthority(client_id="11111111-0000-4000-8000-000000000001")
+    monkeypatch.setattr(auth_mod, "make_http_client", fake.http_client)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    yield fake
+    fake.close()
+
+
+def test_device_login_then_silent_refresh_then_interaction_required(hunter, pc, partner_env, authority, db):
+    env = {k: v for k, v in partner_env.items() if k != "HUNTER_PARTNER_TOKEN"}
+    env.update(HUNTER_CLIENT_ID=authority.client_id, HUNTER_TENANT_ID=authority.tenant)
+
+    class Issued(set):
+        def __contains__(self, token):
+            return token in authority.issued_access_tokens
+
+    pc.valid_tokens = Issued()
+    login = hunter("auth", "login", env=env, dns_args=False)
+    assert login.exit_code == 0, login.stderr
+    assert "microsoft.com/devicelogin" in login.stderr and "Signed in as rep@partner.com.tr" in login.stderr
+    cache = env["HUNTER_TOKEN_CACHE"]
+    assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
+    status = json.loads(hunter("auth", "status", "--json", env=env, dns_args=False).stdout)
+    assert status["account"] == "rep@partner.com.tr"
+
+    # silent sync from the persisted cache; a 401 makes it refresh once and go on
+    pc.faults.append({"status": 401, "times": 1})
+    synced = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert synced.exit_code == 0, synced.stderr
+    assert "refresh_token" in authority.grants()
+
+    # tokens never reach the output
+    everything = login.stdout + login.stderr + synced.stdout + synced.stderr + json.dumps(status)
+    for secret in authority.issued_access_tokens + authority.issued_refresh_tokens:
+        assert secret not in everything
+
+    # the refresh token stops working: cron gets exit code 3 and a one-line message
+    authority.refresh_fails = True
+    authority.access_token_lifetime = 0
+    authority.revoke_refresh_tokens()
+    with open(cache) as fh:
+        data = json.load(fh)
+    for entry in data.get("AccessToken", {}).values():
+        entry["expires_on"] = "1"
+    with open(cache, "w") as fh:
+        json.dump(data, fh)
+    stuck = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert stuck.exit_code == 3
+    assert "hunter auth login" in stuck.stderr and len(stuck.stderr.strip().splitlines()) == 1
+    out = hunter("auth", "logout", env=env, dns_args=False)
+    assert out.exit_code == 0 and "Signed out" in out.stdout
+    assert hunter("auth", "status", env=env, dns_args=False).exit_code == 1
+
+
+def test_list_link_boost_and_brief(hunter, pc, partner_env, db):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    assert q(db, "SELECT category FROM domains WHERE domain='firma.com.tr'") == [("P4",)]
+    assert hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False).exit_code == 0
+    # an active co-sell referral lifts the lead one category
+    cat, cosell = q(db, "SELECT category, active_cosell FROM domains WHERE domain='firma.com.tr'")[0]
+    assert (cat, cosell) == ("P3", 1)
+    listed = json.loads(hunter("referrals", "list", "--unlinked", "--json", dns_args=False).stdout)
+    assert len(listed) == 1
+    unlinked_id = listed[0]["id"]
+    cosell = json.loads(hunter("referrals", "list", "--type", "cosell", "--status", "active", "--json", dns_args=False).stdout)
+    assert cosell and all(r["kind"] == "cosell" for r in cosell)
+    linked = hunter("referrals", "link", unlinked_id, "gmailer.de", dns_args=False)
+    assert linked.exit_code == 0
+    hunter("referrals", "sync", "--full", "--no-scan", env=partner_env, dns_args=False)
+    assert q(db, "SELECT domain, link FROM referrals WHERE id = ?", unlinked_id) == [("gmailer.de", "manual")]
+    assert hunter("referrals", "link", "no-such-id", "gmailer.de", dns_args=False).exit_code == 1
+    brief = hunter("sales-summary", "firma.com.tr", "-f", "markdown", dns_args=False).stdout
+    assert "Microsoft co-sell referral" in brief and "Microsoft contact" in brief
+    csv_out = hunter("referrals", "list", "--format", "csv", dns_args=False).stdout
+    assert csv_out.startswith("\ufeff") and "firma.com.tr" in csv_out
