@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console
 from .rules import RulesOption
 
 
@@ -33,15 +33,6 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _domain(text: str) -> str:
-    from ..domains import Rejected, normalize
-
-    name = normalize(text)
-    if isinstance(name, Rejected):
-        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
-    return name
-
-
 def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Optional[Path]) -> None:
     from datetime import date
 
@@ -51,10 +42,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Opt
     from .rules import _rules
 
     rules = _rules(rules_path)
-    try:
-        conn = store.connect(path)
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(path)
     try:
         data = store.brief_inputs(conn, domain)
     finally:
@@ -88,7 +76,7 @@ def sales_summary(
 
     Exit codes: 0 printed, 1 never scanned (the message names the command to run), 2 usage error.
     """
-    print_brief(db_path(db), _domain(domain), _check_lang(lang), Format.json if json_out else fmt, rules)
+    print_brief(db_path(db), domain_arg(domain), _check_lang(lang), Format.json if json_out else fmt, rules)
 
 
 @app.command()
@@ -111,23 +99,19 @@ def prep(
     Registration data gets one second at most; if the registry is slower it shows on the next prep.
     Exit codes: 0 printed, 1 the scan failed completely or the database is not usable, 2 usage error.
     """
-    from .. import store
     from ..durations import ago_iso, parse_duration
     from .scan import build_options, run_scan
 
-    name = _domain(domain)
+    name = domain_arg(domain)
     lang = _check_lang(lang)
     try:
         since = ago_iso(parse_duration(max_age))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
-    try:
-        conn = store.connect(path)
-        row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
-        conn.close()
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(path)
+    row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+    conn.close()
     if not row or not row[0] or row[0] < since:
         options = build_options(
             nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois,

@@ -52,3 +52,23 @@ def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
 
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:
+    """A DOMAIN argument normalised to the registrable domain; a usage error (exit 2) otherwise."""
+    from ..domains import Rejected, normalize
+
+    name = normalize(text)
+    if isinstance(name, Rejected):
+        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint=param_hint)
+    return name
+
+
+def open_store(db: Path | None):
+    """The database connection for a command; a clear fatal error (exit 1) when it cannot be used."""
+    from .. import store
+
+    try:
+        return store.connect(db_path(db))
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stderr_console
+from .common import DbOption, fail, open_store, stderr_console
 
 
 @app.command("import")
@@ -41,10 +41,7 @@ def import_(
     missing = missing_files([str(f) for f in files]) or [str(f) for f in files if not f.exists()]
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
-    try:
-        conn = store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(db)
     stats = InputStats()
     try:
         counts = store.import_leads(

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stderr_console, stdout_console
+from .common import DbOption, db_path, open_store, stderr_console, stdout_console
 
 EVENT_KINDS = (
     "provider_changed", "gateway_added", "gateway_removed", "gateway_changed", "tenant_appeared",
@@ -58,10 +58,7 @@ def rescan(
     if bad:
         raise typer.BadParameter(f"{bad[0]!r} is not a category; use P1 to P6", param_hint="--category")
     path = db_path(db)
-    try:
-        conn = store.connect(path)
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(path)
     try:
         domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
     finally:
@@ -95,10 +92,7 @@ def changes(
     unknown = [k for k in kind if k not in EVENT_KINDS]
     if unknown:
         raise typer.BadParameter(f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind")
-    try:
-        conn = store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(db)
     try:
         rows = store.events_since(conn, cutoff, kind, limit)
     finally:

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import EXIT_FATAL, DbOption, db_path, fail, stderr_console, stdout_console
+from .common import EXIT_FATAL, DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
 
 EXIT_INTERACTION_REQUIRED = 3
 
@@ -112,10 +112,7 @@ def sync(
     tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else _settings())
     client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
     path = db_path(db)
-    try:
-        conn = store.connect(path)
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(path)
     run_id = store.start_run(conn, "referrals sync")
     try:
         result = run_sync(conn, client, full=full, rules=load_rules())
@@ -167,7 +164,6 @@ def list_(
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Stored referrals, newest update first."""
-    from .. import store
     from ..durations import ago_iso, parse_duration
 
     where, params = [], []
@@ -190,10 +186,7 @@ def list_(
             "deal_value", "currency", "closing_date", "microsoft_contact", "updated_at")
     sql = f"SELECT {', '.join(cols)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
     sql += " ORDER BY updated_at DESC"
-    try:
-        conn = store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(db)
     try:
         rows = [dict(zip(cols, r)) for r in conn.execute(sql, params)]
     finally:
@@ -230,18 +223,11 @@ def link_(
     db: Optional[Path] = DbOption,
 ) -> None:
     """Link a referral to a domain by hand (a manual link is never overwritten by a sync)."""
-    from .. import store
-    from ..domains import Rejected, normalize
     from ..partner.sync import link
     from ..scoring import load_rules
 
-    name = normalize(domain)
-    if isinstance(name, Rejected):
-        raise typer.BadParameter(f"{domain!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
-    try:
-        conn = store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    name = domain_arg(domain)
+    conn = open_store(db)
     try:
         previous = link(conn, referral_id, name, load_rules())
     except KeyError:

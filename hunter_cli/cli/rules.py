@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console
 
 rules_app = typer.Typer(help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -46,15 +46,9 @@ def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> Non
 
 def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
     from .. import store
-    from ..domains import Rejected, normalize
 
-    name = normalize(domain)
-    if isinstance(name, Rejected):
-        raise fail(f"{domain!r} is not a company domain: {name.reason}", 2)
-    try:
-        conn = store.connect(path)
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    name = domain_arg(domain)
+    conn = open_store(path)
     try:
         view = store.current(conn, name)
         row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (name,)).fetchone()
@@ -111,10 +105,7 @@ def rescore(
     from .. import store
 
     r = _rules(rules)
-    try:
-        conn = store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    conn = open_store(db)
     try:
         counts = store.rescore(conn, r)
     finally:

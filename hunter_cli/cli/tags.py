@@ -9,27 +9,9 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stdout_console
+from .common import DbOption, domain_arg, fail, open_store, stdout_console
 
 _TAG = re.compile(r"^[a-z0-9çğıöşü][a-z0-9çğıöşü_.-]{0,39}$")
-
-
-def _open(db: Optional[Path]):
-    from .. import store
-
-    try:
-        return store.connect(db_path(db))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
-
-
-def _domain(text: str) -> str:
-    from ..domains import Rejected, normalize
-
-    name = normalize(text)
-    if isinstance(name, Rejected):
-        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
-    return name
 
 
 def _tags(values: list[str]) -> list[str]:
@@ -51,8 +33,8 @@ def tag(
     """Add your own tags to a lead (Hunter's automatic tags are kept apart and recomputed on each scan)."""
     from .. import store
 
-    name, values = _domain(domain), _tags(tags)
-    conn = _open(db)
+    name, values = domain_arg(domain), _tags(tags)
+    conn = open_store(db)
     try:
         conn.execute("BEGIN IMMEDIATE")
         store.upsert_lead(conn, name, None)
@@ -74,8 +56,8 @@ def untag(
     db: Optional[Path] = DbOption,
 ) -> None:
     """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
-    name, values = _domain(domain), _tags(tags)
-    conn = _open(db)
+    name, values = domain_arg(domain), _tags(tags)
+    conn = open_store(db)
     try:
         marks = ",".join("?" * len(values))
         removed = conn.execute(
@@ -97,11 +79,11 @@ def note(
     """Add a timestamped note to a lead; notes show in the brief and in `hunter leads show`."""
     from .. import store
 
-    name = _domain(domain)
+    name = domain_arg(domain)
     body = text.strip()
     if not body:
         raise typer.BadParameter("the note is empty", param_hint="TEXT")
-    conn = _open(db)
+    conn = open_store(db)
     try:
         conn.execute("BEGIN IMMEDIATE")
         store.upsert_lead(conn, name, None)

@@ -81,14 +81,10 @@ class TenantClient:
                 async with self._limit:
                     self.requests += 1
                     resp = await next(self._next).get(url, params=params)
-            except httpx.TimeoutException:
+            except httpx.TransportError as exc:  # timeouts included: both are retried with backoff
                 if last:
-                    raise TenantFailure("timeout", f"no answer from {self.base_url} in time") from None
-                await asyncio.sleep(delay)
-                delay *= 2
-                continue
-            except httpx.TransportError as exc:
-                if last:
+                    if isinstance(exc, httpx.TimeoutException):
+                        raise TenantFailure("timeout", f"no answer from {self.base_url} in time") from None
                     raise TenantFailure("unreachable", f"cannot reach {self.base_url}: {exc.__class__.__name__}") from None
                 await asyncio.sleep(delay)
                 delay *= 2
