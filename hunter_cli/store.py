@@ -195,6 +195,8 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append((5, "referral addresses", "ALTER TABLE referrals ADD COLUMN address_json TEXT;"))
+
 TENANT_TTL_SECONDS = 24 * 3600
 REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -766,7 +768,8 @@ def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
 REFERRAL_COLUMNS = (
     "id", "engagement_id", "name", "status", "substatus", "type", "qualification", "direction", "kind",
     "customer_name", "customer_country", "size", "contacts_json", "microsoft_contact", "deal_value", "currency",
-    "closing_date", "requirements_json", "created_at", "updated_at", "domain", "domain_source", "link", "synced_at",
+    "closing_date", "requirements_json", "created_at", "updated_at", "domain", "domain_source", "link", "address_json",
+    "synced_at",
 )
 
 

@@ -35,7 +35,7 @@ def _row(r: Referral, now: str, link: str | None, domain: str | None) -> tuple:
         r.customer_name, r.address.get("country"), r.size, json.dumps(r.contacts, ensure_ascii=False),
         r.microsoft_contact, r.deal_value, r.currency, r.closing_date, json.dumps(r.requirements, ensure_ascii=False),
         r.created, r.updated, domain, {"auto": r.domain_source, "manual": "manual"}.get(link), link,
-        json.dumps(r.raw, ensure_ascii=False), now,
+        json.dumps(r.address, ensure_ascii=False) if r.address else None, json.dumps(r.raw, ensure_ascii=False), now,
     )
 
 
