@@ -45,7 +45,7 @@ IN_CHUNK = 500
 _SELECT_LIST = (
     "d.domain, d.domain_unicode, d.company, d.provider, d.provider_name, d.gateway, d.tenant, d.tenant_id,"
     " d.dmarc_policy, d.spf_all, d.dkim, d.score, d.segment, d.category, d.last_good_at, d.last_attempt_at,"
-    " d.last_status, d.last_change_at,"
+    " d.last_status, d.last_change_at, d.referrals, d.active_cosell,"
     " COALESCE(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain)) AS expires"
 )
 
@@ -157,6 +157,7 @@ class LeadFilter:
     changed_since: str | None = None  # last_change_at >= this
     stale_before: str | None = None  # never scanned, or last_good_at < this
     failed: bool = False  # the latest attempt failed
+    has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
     not_null: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -265,6 +266,8 @@ def where_sql(f: LeadFilter) -> tuple[str, list]:
         params.append(f.stale_before)
     if f.failed:
         clauses.append("d.last_status = 'failed'")
+    if f.has_referral is not None:
+        clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -349,7 +352,9 @@ def _row_dict(r: tuple) -> dict:
         "last_attempt": r[15],
         "last_status": r[16],
         "last_change": r[17],
-        "expires": r[18],
+        "referrals": r[18],
+        "active_cosell": bool(r[19]),
+        "expires": r[20],
         "tags": [],
     }
 

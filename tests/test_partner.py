@@ -175,3 +175,15 @@ def test_list_link_boost_and_brief(hunter, pc, partner_env, db):
     assert "Microsoft co-sell referral" in brief and "Microsoft contact" in brief
     csv_out = hunter("referrals", "list", "--format", "csv", dns_args=False).stdout
     assert csv_out.startswith("\ufeff") and "firma.com.tr" in csv_out
+
+
+def test_leads_has_referral_filter_and_column(hunter, pc, partner_env):
+    hunter.scan_json("firma.com.tr", "gmailer.de", "nomail.com", "--no-whois")
+    hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    with_ref = json.loads(hunter("leads", "--has-referral", "--format", "json", dns_args=False).stdout)
+    assert {r["domain"] for r in with_ref} >= {"firma.com.tr", "gmailer.de"}
+    assert "nomail.com" not in {r["domain"] for r in with_ref}
+    firma = next(r for r in with_ref if r["domain"] == "firma.com.tr")
+    assert firma["referrals"] >= 1 and firma["active_cosell"] is True
+    without = json.loads(hunter("leads", "--no-referral", "--format", "json", dns_args=False).stdout)
+    assert "nomail.com" in {r["domain"] for r in without}

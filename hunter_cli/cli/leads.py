@@ -10,12 +10,13 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import DbOption, db_path, fail, stderr_console, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
 
 leads_app = typer.Typer()  # help: the callback's docstring
 app.add_typer(leads_app, name="leads")
 
 TABLE_LIMIT = 50
+STREAM_ABOVE = 500  # longer tables are printed in pieces
 
 
 class Format(str, enum.Enum):
@@ -36,14 +37,10 @@ def _since(value: Optional[str], option: str) -> Optional[str]:
         raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
-def _connect(path: Path):
+def _connect(db: Optional[Path]):
     from .. import leads as core
-    from .. import store
 
-    try:
-        return core.prepare(store.connect(path))
-    except store.StoreError as exc:
-        raise fail(str(exc)) from None
+    return core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
 
 
 def _binary_stdout():
@@ -98,6 +95,9 @@ def leads(
         None, "--stale", metavar="DURATION", show_default=False, help="Never scanned, or last good scan older than this."
     ),
     failed: bool = typer.Option(False, "--failed", help="The latest scan attempt failed."),
+    has_referral: Optional[bool] = typer.Option(
+        None, "--has-referral/--no-referral", show_default=False, help="A Partner Center referral names the lead (or none does)."
+    ),
     sort: list[str] = typer.Option(
         [], "--sort", metavar="[-]COLUMN", show_default=False,
         help="domain, company, provider, gateway, tenant, dmarc, score, segment, category or scanned; '-' first for"
@@ -141,6 +141,7 @@ def leads(
             changed_since=_since(changed_since, "--changed-since"),
             stale_before=_since(stale, "--stale"),
             failed=failed,
+            has_referral=has_referral,
         )
         order = core.parse_sort(sort)
     except core.LeadQueryError as exc:
@@ -148,16 +149,30 @@ def leads(
     if min_score is not None and max_score is not None and min_score > max_score:
         raise typer.BadParameter(f"--min-score {min_score} is above --max-score {max_score}", param_hint="--min-score")
 
-    conn = _connect(db_path(db))
+    conn = _connect(db)
     try:
         if fmt is Format.table:
-            rows, total = core.page(conn, f, order, TABLE_LIMIT if limit is None else limit)
-            if not rows:
-                stderr_console().print("No leads match.")
-                return
+            n = TABLE_LIMIT if limit is None else limit
             console = stdout_console()
-            console.print(render.leads_table(rows, console.width))
-            stderr_console().print(render.footer(len(rows), total))
+            if n and n <= STREAM_ABOVE:
+                rows, total = core.page(conn, f, order, n)
+                if rows:
+                    console.print(render.leads_table(rows, console.width))
+                shown = len(rows)
+            else:  # hundreds or all: print the table piece by piece as the rows arrive
+                total = core.count(conn, f)
+                shown = 0
+                rows_iter = core.iter_leads(conn, f, order, n or None)
+                try:
+                    for table, count in render.leads_tables(rows_iter, console.width):
+                        console.print(table)
+                        shown += count
+                finally:
+                    rows_iter.close()
+            if not shown:
+                stderr_console().print("No leads match.")
+            else:
+                stderr_console().print(render.footer(shown, max(total, shown)))
             return
         rows_iter = core.iter_leads(conn, f, order, limit or None)
         try:
@@ -192,22 +207,18 @@ def show(
     Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the command to run), 2 usage error.
     """
     from .. import leads as core
-    from ..domains import Rejected, normalize
     from ..render import leads as render
 
-    name = normalize(domain)
-    if isinstance(name, Rejected):
-        raise typer.BadParameter(f"{domain!r} is not a company domain: {name.reason}", param_hint="DOMAIN")
+    name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`
         db = ctx.parent.params.get("db")
-    path = db_path(db)
-    conn = _connect(path)
+    conn = _connect(db)
     try:
         d = core.detail(conn, name)
     finally:
         conn.close()
     if d is None:
-        raise fail(f"{name} is not in {path}; run: hunter scan {name}")
+        raise fail(f"{name} is not in {db_path(db)}; run: hunter scan {name}")
     if json_out:
         sys.stdout.write(render.detail_json(d) + "\n")
         return

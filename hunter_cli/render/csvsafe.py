@@ -8,10 +8,16 @@ from typing import Iterable, TextIO
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def excel_safe(value) -> str:
-    """Cell text; a leading = + - @ tab or CR gets a ' so Excel shows it instead of evaluating it (OWASP)."""
+def excel_safe(value):
+    """A spreadsheet-safe cell (OWASP CSV injection): text starting with = + - @ tab or CR gets a
+    leading ', so Excel shows it instead of evaluating it; numbers stay numbers, booleans are yes/no,
+    lists are joined with ';'."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
     if isinstance(value, (list, tuple)):
         value = ";".join(str(v) for v in value)
     text = str(value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from itertools import islice
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
@@ -16,16 +17,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .csvsafe import excel_safe
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
 # Columns of the machine formats, in order (CSV header = these names).
 FIELDS = (
     "domain", "domain_unicode", "company", "provider", "provider_name", "gateway", "tenant", "tenant_id",
     "dmarc_policy", "spf_all", "dkim", "score", "segment", "category", "last_scanned", "last_status",
-    "last_attempt", "last_change", "expires", "tags",
+    "last_attempt", "last_change", "expires", "referrals", "active_cosell", "tags",
 )
-# OWASP CSV injection: a cell starting with one of these is a formula (or can turn into one) in Excel/Sheets.
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
 
@@ -76,10 +76,11 @@ _COLS = {
     "category": _Col("Cat", 3, 3, 3),
     "scanned": _Col("Scanned", 10, 10, 10),
     "tags": _Col("Tags", 12, 6, 30, "fold"),
+    "referrals": _Col("Ref", 3, 3, 3, justify="right"),
 }
 WIDE = tuple(_COLS)
 # Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
-NARROW = ("domain", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned")
+NARROW = ("domain", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned", "referrals")
 
 
 def _cells(r: dict) -> dict:
@@ -96,6 +97,7 @@ def _cells(r: dict) -> dict:
         "category": _cat(r.get("category")),
         "scanned": Text(date_part(r.get("last_scanned")), style="red" if r.get("last_status") == "failed" else ""),
         "tags": ", ".join(r.get("tags") or []),
+        "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "") if r.get("referrals") else "",
     }
 
 
@@ -144,8 +146,16 @@ def column_widths(
     return widths
 
 
-def leads_table(rows: list[dict], width: int = 80) -> Table:
-    """One row per lead, fitted to ``width`` (the console's).
+@dataclass(frozen=True)
+class Layout:
+    names: tuple[str, ...]
+    widths: tuple[int, ...]
+    narrow: bool
+    gap: int
+
+
+def table_layout(rows: list[dict], width: int) -> Layout:
+    """Columns and their widths for ``rows`` on a ``width``-column terminal.
 
     Eleven columns when they fit; on narrower terminals (80 columns) the company
     and the tags go under the domain, and long values are shortened with "…" or wrapped.
@@ -159,15 +169,40 @@ def leads_table(rows: list[dict], width: int = 80) -> Table:
         widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
         if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals)):
             break
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, gap - 1, 0, 0))
-    for n, w in zip(names, widths):
+    return Layout(names, tuple(widths), narrow, gap)
+
+
+def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, layout.gap - 1, 0, 0), show_header=header
+    )
+    for n, w in zip(layout.names, layout.widths):
         c = _COLS[n]
         table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
-    for row in cells:
-        if narrow:
-            row = dict(row, domain=_domain_cell(row, widths[0]))
-        table.add_row(*(row[n] for n in names))
+    for r in rows:
+        row = _cells(r)
+        if layout.narrow:
+            row["domain"] = _domain_cell(row, layout.widths[0])
+        table.add_row(*(row[n] for n in layout.names))
     return table
+
+
+def leads_table(rows: list[dict], width: int = 80) -> Table:
+    """One row per lead, fitted to ``width`` (the console's)."""
+    return build_table(rows, table_layout(rows, width))
+
+
+def leads_tables(rows: Iterable[dict], width: int = 80, chunk: int = 200) -> Iterator[tuple[Table, int]]:
+    """The table in pieces of ``chunk`` rows, laid out by the first piece: long lists (``--limit 0``)
+    start printing at once and never sit in memory whole. Yields (table, rows in it)."""
+    it = iter(rows)
+    layout = None
+    while batch := list(islice(it, chunk)):
+        if layout is None:
+            layout = table_layout(batch, width)
+            yield build_table(batch, layout), len(batch)
+        else:
+            yield build_table(batch, layout, header=False), len(batch)
 
 
 def footer(shown: int, total: int) -> str:
@@ -201,22 +236,6 @@ def write_ndjson(rows: Iterable[dict], out: TextIO) -> int:
     return n
 
 
-def csv_cell(value) -> str | int:
-    """A spreadsheet-safe cell: lists joined with ';', booleans yes/no, formula-like text prefixed with '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return value  # a number is never a formula
-    if isinstance(value, (list, tuple)):
-        value = ";".join(str(v) for v in value)
-    text = str(value)
-    if text.startswith(CSV_FORMULA_START):
-        text = "'" + text
-    return text
-
-
 def _csv_time(ts: str | None) -> str | None:
     return ts[:19].replace("T", " ") if ts else ts
 
@@ -230,7 +249,7 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     out.write(CSV_BOM)
     n = 0
     for row in rows:
-        writer.writerow([csv_cell(_csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        writer.writerow([excel_safe(_csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
         n += 1
         if n % chunk == 0:
             out.write(buf.getvalue().encode("utf-8"))

@@ -1,0 +1,279 @@
+"""How long `hunter leads` takes to show a first page out of 100,000 stored leads.
+
+Builds a database of N synthetic leads (seeded; a realistic mix of providers,
+gateways, tenants, DMARC policies, scores, categories, companies, tags and a
+current_json of realistic size), then times, best of --runs:
+
+1. in-process: open the store, build the query, fetch the first page with its
+   tags, count the matches and render the Rich table (what the command does
+   minus interpreter start-up), for `--category P1 --category P2 --limit 50`
+   and a few other option sets;
+2. as a subprocess: `python -m hunter_cli leads --category P1 --category P2 --limit 50`;
+
+beside references measured in the same run: `python -m hunter_cli --help` and
+the same `leads` command with a tag nothing has (start-up, imports and option
+parsing with no rows to show) as subprocesses, and a full-table scan (`SELECT *
+FROM domains` into a list, then filtered and sorted in Python), which is what a
+query that loads every row would cost. The target is a first page in under 1 s.
+The EXPLAIN QUERY PLAN of each in-process case is printed under its figure.
+
+    python benchmarks/leads_query.py [--leads 100000] [--runs 5] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shlex
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from hunter_cli import leads as core  # noqa: E402
+from hunter_cli import store  # noqa: E402
+from hunter_cli.render import leads as render  # noqa: E402
+
+# (provider, provider_name, share)
+PROVIDERS = [
+    ("m365", "Microsoft 365", 0.34), ("google", "Google Workspace", 0.18), ("hosting", "Natro", 0.07),
+    ("hosting", "Turhost", 0.05), ("hosting", "İsimtescil", 0.03), ("hosting", "Güzel Hosting", 0.03),
+    ("hosting", "Hostinger", 0.02), ("self-hosted", "Own mail server", 0.08), ("yandex", "Yandex 360", 0.03),
+    ("zoho", "Zoho Mail", 0.02), ("none", "No mail", 0.07), ("unknown", None, 0.05), ("other", None, 0.03),
+]
+GATEWAYS = ["mimecast", "proofpoint", "barracuda", "hornetsecurity", "trendmicro", "sophos"]
+USER_TAGS = ["vip", "called", "q3-campaign", "istanbul", "ankara", "izmir", "partner-referral", "do-not-call", "renewal-2026"]
+WORDS = ["Anadolu", "Ege", "Marmara", "Yıldız", "Güneş", "Deniz", "Kuzey", "Özdemir", "Şahin", "Çelik", "Demir",
+         "İnci", "Birlik", "Atlas", "Akdeniz", "Başkent", "Doğu", "Kartal", "Ilgaz", "Toros"]
+DOMAIN_WORDS = ["anadolu", "ege", "marmara", "yildiz", "gunes", "deniz", "kuzey", "ozdemir", "sahin", "celik",
+                "demir", "inci", "birlik", "atlas", "akdeniz", "baskent", "dogu", "kartal", "ilgaz", "toros"]
+TRADES = ["Tekstil", "Gıda", "Lojistik", "İnşaat", "Bilişim", "Otomotiv", "Kimya", "Enerji", "Turizm", "Makina"]
+FORMS = ["A.Ş.", "Ltd. Şti.", "San. ve Tic. A.Ş.", "Holding A.Ş."]
+TLDS = [".com.tr", ".com.tr", ".com.tr", ".com", ".com", ".net", ".de", ".org.tr"]
+
+
+def _weighted(rnd: random.Random, items):
+    r, acc = rnd.random(), 0.0
+    for item in items:
+        acc += item[-1]
+        if r < acc:
+            return item
+    return items[-1]
+
+
+def _view(domain: str, provider: str, provider_name, gateway, dmarc, spf_all, dkim, tenant, score, segment, category) -> str:
+    """A current_json of the size a real scan stores (about 1.5 KB)."""
+    return json.dumps({
+        "domain": domain, "status": "ok", "scanned_at": "2026-01-01T00:00:00+00:00", "provider": provider,
+        "provider_name": provider_name, "gateway": gateway,
+        "mx": [{"host": f"mx{i}.{domain}", "preference": 10 * i} for i in (1, 2)], "null_mx": False,
+        "spf": {"valid": True, "record": f"v=spf1 include:spf.{provider}.example {spf_all or ''}".strip(), "all": spf_all,
+                "includes": [f"spf.{provider}.example"], "redirect": None, "terms": ["include", spf_all], "lookups": 1,
+                "lookup_limit_exceeded": False, "expanded": [f"spf.{provider}.example"], "problems": []},
+        "dmarc": None if dmarc is None else {"valid": True, "record": f"v=DMARC1; p={dmarc}; rua=mailto:dmarc@{domain}",
+                                             "policy": dmarc, "subdomain_policy": dmarc, "pct": 100,
+                                             "rua": [f"mailto:dmarc@{domain}"], "ruf": [], "adkim": "r", "aspf": "r",
+                                             "problems": []},
+        "dkim": {"selectors": [{"selector": "selector1", "cname": None, "key_type": "rsa", "revoked": False}] if dkim else [],
+                 "checked": ["selector1", "selector2", "google", "default", "k1", "s1", "s2", "zmail", "dkim", "mail"],
+                 "domainkey_exists": bool(dkim), "tenant_domain": None},
+        "verifications": [], "evidence": [f"MX mx1.{domain} belongs to {provider_name or provider}"],
+        "tenant": None if tenant in (None, "none") else {"id": "00000000-0000-4000-8000-000000000000",
+                                                         "namespace_type": tenant, "brand": None, "region": "EU"},
+        "registration": None, "score": score, "segment": segment, "category": category,
+        "reasons": [f"provider:{provider} +10", "spf +10"], "errors": [],
+    }, ensure_ascii=False)
+
+
+def build(path: Path, n: int, seed: int = 7) -> dict:
+    """N leads in one transaction; returns counts of what was generated."""
+    rnd = random.Random(seed)
+    conn = store.connect(path)
+    domains, tags = [], []
+    counts = {"scanned": 0, "never_scanned": 0, "failed": 0, "tags": 0}
+    for i in range(n):
+        name = rnd.choice(DOMAIN_WORDS)
+        domain = f"{name}{i:06d}{rnd.choice(TLDS)}"
+        company = (f"{rnd.choice(WORDS)} {rnd.choice(TRADES)} {rnd.choice(FORMS)}" if rnd.random() < 0.6 else None)
+        added = f"2025-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}T09:00:00+00:00"
+        if rnd.random() < 0.05:  # imported, never scanned
+            counts["never_scanned"] += 1
+            domains.append((domain, domain, company, added) + (None,) * 19)
+            continue
+        counts["scanned"] += 1
+        provider, pname, _ = _weighted(rnd, PROVIDERS)
+        gateway = rnd.choice(GATEWAYS) if provider in ("m365", "google") and rnd.random() < 0.08 else None
+        dmarc = _weighted(rnd, [(None, 0.45), ("none", 0.25), ("quarantine", 0.15), ("reject", 0.15)])[0]
+        spf_all = _weighted(rnd, [(None, 0.15), ("~all", 0.45), ("-all", 0.35), ("?all", 0.05)])[0]
+        dkim = int(rnd.random() < (0.7 if provider in ("m365", "google") else 0.25))
+        if provider == "m365":
+            tenant = "Federated" if rnd.random() < 0.08 else "Managed"
+        elif rnd.random() < 0.05:
+            tenant = None  # lookup failed or was off
+        else:
+            tenant = "Managed" if rnd.random() < 0.12 else "none"
+        score = None if rnd.random() < 0.02 else max(0, min(100, int(rnd.gauss(45, 22))))
+        if provider == "none":
+            segment, category = "Skip", "P6"
+        elif score is None:
+            segment, category = None, None
+        elif provider == "m365":
+            segment, category = "Existing", ("P4" if score >= 70 else "P3")
+        elif score >= 60:
+            segment, category = "Migration", ("P2" if provider in ("google", "zoho", "yandex") else "P1")
+        elif score >= 40 or provider == "self-hosted":
+            segment, category = "Cold", ("P1" if provider in ("self-hosted", "hosting") else "P5")
+        else:
+            segment, category = "Skip", "P6"
+        scanned = f"2026-{rnd.randint(1, 3):02d}-{rnd.randint(1, 28):02d}T{rnd.randint(0, 23):02d}:{rnd.randint(0, 59):02d}:00+00:00"
+        status = "failed" if rnd.random() < 0.02 else "ok"
+        counts["failed"] += status == "failed"
+        changed = scanned if rnd.random() < 0.1 else None
+        expires = f"20{rnd.randint(26, 30)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" if rnd.random() < 0.4 else None
+        view = _view(domain, provider, pname, gateway, dmarc, spf_all, dkim, tenant, score, segment, category)
+        domains.append((
+            domain, domain, company, added, scanned, status, scanned, scanned, provider, pname, gateway, dmarc, spf_all,
+            dkim, tenant, "00000000-0000-4000-8000-000000000000" if tenant not in (None, "none") else None,
+            score, segment, category, view, changed, expires, None,
+        ))
+        auto = []
+        if dmarc in (None, "none"):
+            auto.append("weak-dmarc")
+        if gateway:
+            auto.append("gateway")
+        if segment == "Migration":
+            auto.append("migration-ready")
+        for t in auto:
+            tags.append((domain, t, "auto", scanned))
+        if rnd.random() < 0.25:
+            for t in rnd.sample(USER_TAGS, rnd.randint(1, 2)):
+                tags.append((domain, t, "user", scanned))
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO domains (domain, domain_unicode, company, added_at, last_attempt_at, last_status, last_good_at, last_ok_at,"
+        " provider, provider_name, gateway, dmarc_policy, spf_all, dkim, tenant, tenant_id, score, segment, category,"
+        " current_json, last_change_at, expires, last_scan_id) VALUES (" + ", ".join("?" * 23) + ")",
+        domains,
+    )
+    conn.executemany("INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, ?)", tags)
+    conn.execute("COMMIT")
+    conn.close()
+    counts["tags"] = len(tags)
+    return counts
+
+
+def best(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def in_process(db: Path, argv: dict) -> int:
+    """What `hunter leads` does after parsing its options: connect, query, count, tags, render."""
+    from rich.console import Console
+
+    conn = core.prepare(store.connect(db))
+    try:
+        f = core.LeadFilter(**argv.get("filter", {}))
+        rows, total = core.page(conn, f, core.parse_sort(argv.get("sort", [])), argv.get("limit", 50))
+        console = Console(file=io.StringIO(), width=120, no_color=True)
+        console.print(render.leads_table(rows, console.width))
+        console.print(render.footer(len(rows), total))
+        return total
+    finally:
+        conn.close()
+
+
+def python_scan(db: Path) -> int:
+    """Reference: every row into Python, then filter and sort there."""
+    conn = sqlite3.connect(db)
+    try:
+        cur = conn.execute("SELECT * FROM domains")
+        rows = cur.fetchall()
+        names = [c[0] for c in cur.description]
+    finally:
+        conn.close()
+    cat, score, name = names.index("category"), names.index("score"), names.index("domain")
+    wanted = [r for r in rows if r[cat] in ("P1", "P2")]
+    wanted.sort(key=lambda r: (r[cat], -(r[score] if r[score] is not None else -1), r[name]))
+    return len(wanted[:50]) and len(wanted)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--leads", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", type=Path, help="Directory to keep the generated database in.")
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    folder = args.keep or Path(tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "leads-bench.db"
+    if db.exists():
+        db.unlink()
+    start = time.perf_counter()
+    counts = build(db, args.leads, args.seed)
+    built = time.perf_counter() - start
+    size = db.stat().st_size + (Path(str(db) + "-wal").stat().st_size if Path(str(db) + "-wal").exists() else 0)
+    print(f"database: {args.leads} leads ({counts['scanned']} scanned, {counts['never_scanned']} never scanned,"
+          f" {counts['failed']} failed), {counts['tags']} tags, {size / 1e6:.0f} MB; built in {built:.1f} s")
+    print(f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, best of {args.runs}")
+
+    cases = [
+        ("--category P1 --category P2 --limit 50", {"filter": {"categories": ("P1", "P2")}}),
+        ("(default: all leads, first 50)", {}),
+        ("--segment Migration --sort -score", {"filter": {"segments": ("Migration",)}, "sort": ["-score"]}),
+        ("--provider hosting --sort company", {"filter": {"providers": ("hosting",)}, "sort": ["company"]}),
+        ("--tag vip --gateway any", {"filter": {"tags": ("vip",), "gateways": ("any",)}}),
+        ("--search anadolu", {"filter": {"search": "anadolu"}}),
+        ("--stale 30d --sort scanned", {"filter": {"stale_before": "2026-02-15T00:00:00+00:00"}, "sort": ["scanned"]}),
+    ]
+    print("\nin-process: all = store.connect + query + count + tags + Rich table; query = the SELECT, COUNT and tags only")
+    for label, argv in cases:
+        t, total = best(lambda: in_process(db, argv), args.runs)
+        f = core.LeadFilter(**argv.get("filter", {}))
+        order = core.parse_sort(argv.get("sort", []))
+        conn = core.prepare(store.connect(db))
+        t_query, _ = best(lambda: core.page(conn, f, order, 50), args.runs)
+        plan = "; ".join(core.explain(conn, *core.select_sql(f, order, 50)))
+        conn.close()
+        print(f"  hunter leads {label:<42} all {t * 1000:7.1f} ms   query {t_query * 1000:7.1f} ms  ({total} match)")
+        print(f"      plan: {plan}")
+
+    py = sys.executable
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
+    cmd = [py, "-m", "hunter_cli", "leads", "--category", "P1", "--category", "P2", "--limit", "50", "--db", str(db)]
+
+    def run(c):
+        return subprocess.run(c, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    t_cli, _ = best(lambda: run(cmd), args.runs)
+    t_help, _ = best(lambda: run([py, "-m", "hunter_cli", "--help"]), args.runs)
+    t_none, _ = best(lambda: run(cmd[:-2] + ["--tag", "no-such-tag", "--db", str(db)]), args.runs)
+    t_json, _ = best(lambda: run(cmd[:-4] + ["--format", "csv", "--db", str(db)]), max(1, min(3, args.runs)))
+    t_scan, n = best(lambda: python_scan(db), max(1, min(3, args.runs)))
+    print("\nsubprocess (interpreter start-up included):")
+    print(f"  {shlex.join(['python'] + cmd[1:-1])} DB  {t_cli * 1000:8.1f} ms  (target < 1000 ms)")
+    print(f"  python -m hunter_cli --help  (reference)                         {t_help * 1000:8.1f} ms")
+    print(f"  same command + --tag no-such-tag (start-up, imports, options; no rows) {t_none * 1000:8.1f} ms")
+    print(f"  same filter, --format csv, every match                           {t_json * 1000:8.1f} ms")
+    print("\nreference, loading every row into Python:")
+    print(f"  SELECT * FROM domains -> list, filter P1/P2 + sort in Python      {t_scan * 1000:8.1f} ms  ({n} match)")
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
