@@ -1,0 +1,1215 @@
+"""Reproducible benchmark of ``hunter scan`` against a loopback DNS server,
+with checkdmarc measured in the same run as the reference.
+
+Usage (from the repository root)::
+
+    python benchmarks/scan_bench.py [--domains 10000] [--seed 1]
+        [--reference-sample 300] [--reference-mode both|full|subset]
+        [--no-reference] [--memory 100000] [--host 127.0.0.1]
+        [--concurrency C] [--keep DIR] [--json-out FILE]
+
+What it does
+------------
+0. Re-executes itself under ``unshare --net`` (a private network namespace
+   holding only ``lo``; ``--no-netns`` skips this), so the kernel itself keeps
+   every packet of the server, hunter and checkdmarc on loopback.  By default
+   hunter and tests/dnsserver.py come from a ``git archive`` snapshot of HEAD
+   (``--commit REV`` another commit, ``--worktree`` the working tree as
+   installed), so the printed commit is what was measured and edits in
+   progress in a shared tree cannot break or skew the run.
+1. Generates N synthetic company domains ``firmaNNNNN.<tld>`` (tld: 50% .com.tr,
+   35% .com, 15% .de) with the record mix below and writes them as one master
+   file (absolute names, ``$ORIGIN .``/``$TTL 300``).
+2. Starts ``tests/dnsserver.py`` as its own process (its own interpreter, never
+   sharing the scanner's) on HOST, port 0, ``--no-log``, and waits for
+   ``READY``.  The zone load time is reported on its own line; it is not part
+   of any measured figure.  The server's own ``main()`` is started through a
+   small wrapper that, once the zone is loaded, calls ``gc.freeze()`` and
+   switches the cycle collector off for the serving phase (``--server-gc
+   freeze`` only freezes, ``--server-gc default`` runs the file untouched).
+   Measured with a 100k-domain zone (~725k records, ~775 MB): with the
+   default GC, full collections stop the server for 1-2 s under load, its
+   4 MB UDP receive buffer overflows (~20k datagrams dropped per stop) and
+   ~1% of the domains fail on timeouts; with freeze only, shorter 100%-CPU
+   stops remain and one run in three still lost ~0.2% of the domains; with
+   the collector off, no stop, no drop, no failure (server RSS grows from
+   ~775 MB to ~1.4 GB over the 100k scan, mostly its answer caches).  Without
+   the wrapper the run measures the test server's GC, not hunter.
+3. Runs ``python -m hunter_cli scan domains.txt --json --db fresh.db
+   --nameserver HOST:PORT -q`` as a subprocess (HUNTER_* variables removed from
+   its environment), plus ``--no-tenant --no-whois`` when this hunter has them:
+   those lanes ask Microsoft's sign-in service and RDAP/WHOIS servers on the
+   internet, so only the DNS lane is measured.  Wall time = time.perf_counter() around the subprocess
+   (so it includes interpreter start-up, imports and the database writes);
+   peak RSS = ``ru_maxrss`` of exactly that child, from ``os.wait4(pid)``.
+   It then checks the JSON output (N lines, every domain exactly once), that
+   ``SELECT count(*) FROM scans`` in the fresh database is N, and counts the
+   statuses.  Anything but ``ok`` for every domain makes the figure invalid
+   (the server or the machine was overloaded) and is reported loudly.  The
+   DNS server's CPU time (utime+stime from /proc/PID/stat) over the scan is
+   reported so one can see whether the server was the bottleneck.
+4. Reference: checkdmarc, run on the first M domains of the same list against
+   the same server, in a subprocess of this script (``--checkdmarc-worker``)
+   whose sockets are wrapped by a loopback guard: any connect/sendto to an
+   address outside 127.0.0.0/8 or ::1, and any host-name lookup through the
+   system resolver, is refused and counted (the figure is then flagged).
+   checkdmarc is pointed at the server with
+   ``nameservers=[dns.nameserver.Do53Nameserver(HOST, PORT)]`` (it accepts
+   Nameserver objects, so no second server on port 53 is needed).  Modes:
+
+   * full:   ``checkdmarc.check_domains([domain], nameservers=NS, timeout=3.0,
+     retries=2, check_mx_tls=False)`` per domain: checkdmarc's standard check
+     (DNSSEC, SOA, NS, MTA-STS, MX + host A/AAAA/PTR/TLSA/DNSSEC, SPF, DMARC,
+     TLS-RPT, BIMI DNS record).  ``check_mx_tls=False`` means no SMTP
+     connection; MTA-STS policies and BIMI assets are only fetched over HTTPS
+     when the domain publishes such a record, and this zone publishes none.
+   * subset: ``checkdmarc.smtp.check_mx`` + ``checkdmarc.spf.check_spf`` +
+     ``checkdmarc.dmarc.check_dmarc`` per domain (same options): the part of
+     checkdmarc closest to what hunter does.  checkdmarc has no DKIM selector
+     probing, hunter does.
+
+   Each mode runs in its own fresh process, so checkdmarc's module caches
+   start cold, as hunter's do.  The rate is the sample size divided by the
+   time spent inside the checkdmarc calls (imports excluded).  checkdmarc
+   checks domains one after another; hunter runs 500 at once by default.
+5. With ``--memory N2``: a second, hunter-only run over a fresh zone of N2
+   domains (same generator and seed, so the first N domains are identical),
+   served by a fresh server instance, reporting peak RSS.
+
+Record mix (per domain; every ratio is drawn with the seeded RNG, and the
+actual counts are printed by every run)
+------------------------------------------------------------------------------
+* 35% Microsoft 365: ``MX 0 <dashed-domain>.mail.protection.outlook.com`` (with
+  an A record for that host), SPF ``v=spf1 include:spf.protection.outlook.com
+  -all``, 40% an ``MS=ms########`` TXT; 50% of them DKIM CNAMEs
+  ``selector1/selector2._domainkey`` -> ``selectorN-<dashed>._domainkey.
+  <name>.onmicrosoft.com`` with a TXT key at each target.
+* 20% Google Workspace: 50% ``MX 1 smtp.google.com``, 50% the classic
+  ``aspmx.l.google.com`` + alt1..alt4 set; SPF ``include:_spf.google.com
+  ~all``; 30% a google-site-verification TXT; 50% a ``google._domainkey``
+  TXT key.
+* 5% behind a gateway: Mimecast MX ``eu-smtp-inbound-1/-2.mimecast.com``, SPF
+  ``include:_netblocks.mimecast.com include:spf.protection.outlook.com -all``,
+  50% with the M365 DKIM CNAMEs as above.
+* 20% Turkish shared hosting or self-hosted: half self-hosted (``MX 10
+  mail.<domain>`` with an A record, apex A, SPF ``v=spf1 a mx ~all``), half
+  Natro (``MX 10 mx1.natrohost.com``, SPF ``include:_spfcls.natrohost.com
+  ~all``); 20% of all of them a ``default._domainkey`` TXT key.
+* 10% no MX: half with only an apex A record (plus SOA/NS), half NXDOMAIN
+  (no record at all under the name).
+* 10% other: MX on a host in no provider catalogue (four made-up mail hosts),
+  70% with SPF ``include:spf.<that host's domain> ~all``, 30% without SPF.
+* DMARC on 45% of all domains (47.4% of those that exist, as the NXDOMAIN 5%
+  can have none): p=none 50%, quarantine 30%, reject 20%, with an in-domain
+  ``rua=mailto:``.
+* Every domain that exists has an SOA and two NS records at its apex (as every
+  registered domain does; negative answers then carry the SOA).
+* Provider-side records: TXT at spf.protection.outlook.com, _spf.google.com,
+  _netblocks{,2,3}.google.com, _netblocks.mimecast.com, _spfcls.natrohost.com
+  and the four unknown hosts' SPF names, and A records for every shared MX
+  host, so SPF expansion and MX address lookups resolve.  All addresses are
+  made up (198.18.0.0/15, the benchmarking range); they are not the providers'
+  real netblocks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PARSE_SECONDS_PER_RECORD = 180e-6  # tests/dnsserver.py's zone parsing cost, for the wait estimate
+BUSY_SHARE = 0.15  # other processes above this share of one core during a run: flagged as disturbed
+CHECKDMARC_TIMEOUT = 3.0  # same per-answer timeout as hunter's default
+CHECKDMARC_RETRIES = 2  # same as hunter's default
+KEY = "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDbenchKeyNotARealKey0123456789abcdefABCDEFghijklmnop"
+
+MIX = [  # (category, share)
+    ("m365", 0.35),
+    ("google", 0.20),
+    ("gateway", 0.05),
+    ("hosting", 0.20),
+    ("nomx", 0.10),
+    ("other", 0.10),
+]
+TLDS = [("com.tr", 0.50), ("com", 0.35), ("de", 0.15)]
+DMARC_SHARE = 0.45  # of all domains; NXDOMAIN ones (5%) cannot have one, so the others get 0.45 / 0.95
+NXDOMAIN_SHARE_OF_NOMX = 0.5
+DMARC_POLICIES = [("none", 0.50), ("quarantine", 0.30), ("reject", 0.20)]
+UNKNOWN_HOSTS = [  # (mx host, spf include name): in no provider catalogue
+    ("mx.posta-servis.net", "spf.posta-servis.net"),
+    ("mail.kurumsal-eposta.net", "spf.kurumsal-eposta.net"),
+    ("mx1.mailhost-ornek.de", "spf.mailhost-ornek.de"),
+    ("smtp.bilgi-isp.com", "spf.bilgi-isp.com"),
+]
+DNS_HOSTS = ["ns1.natrohost.com", "ns1.dns-ornek.net", "ns1.cloud-dns-ornek.com"]
+
+
+def _pick(rng: random.Random, table):
+    x = rng.random()
+    acc = 0.0
+    for value, share in table:
+        acc += share
+        if x < acc:
+            return value
+    return table[-1][0]
+
+
+def _ip(i: int) -> str:
+    """An address in 198.18.0.0/15 (RFC 2544, benchmarking)."""
+    i %= 2 ** 17 - 2
+    i += 1
+    return f"198.{18 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}"
+
+
+# --------------------------------------------------------------------------
+# Zone generation
+# --------------------------------------------------------------------------
+
+
+def provider_records() -> list[str]:
+    out = [
+        "; provider-side records (made-up addresses in 198.18.0.0/15)",
+        'spf.protection.outlook.com. IN TXT "v=spf1 ip4:198.18.10.0/24 ip4:198.18.11.0/24 ip6:2001:db8:10::/48 -all"',
+        '_spf.google.com. IN TXT "v=spf1 include:_netblocks.google.com include:_netblocks2.google.com include:_netblocks3.google.com ~all"',
+        '_netblocks.google.com. IN TXT "v=spf1 ip4:198.18.20.0/24 ip4:198.18.21.0/24 ~all"',
+        '_netblocks2.google.com. IN TXT "v=spf1 ip6:2001:db8:20::/48 ~all"',
+        '_netblocks3.google.com. IN TXT "v=spf1 ip4:198.18.22.0/24 ~all"',
+        '_netblocks.mimecast.com. IN TXT "v=spf1 ip4:198.18.30.0/24 ip4:198.18.31.0/24 ~all"',
+        '_spfcls.natrohost.com. IN TXT "v=spf1 ip4:198.18.40.0/24 ~all"',
+    ]
+    shared_a = [
+        "smtp.google.com", "aspmx.l.google.com", "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com",
+        "alt3.aspmx.l.google.com", "alt4.aspmx.l.google.com", "eu-smtp-inbound-1.mimecast.com",
+        "eu-smtp-inbound-2.mimecast.com", "mx1.natrohost.com",
+    ] + [h for h, _ in UNKNOWN_HOSTS] + DNS_HOSTS + [h.replace("ns1.", "ns2.") for h in DNS_HOSTS]
+    for i, host in enumerate(shared_a):
+        out.append(f"{host}. IN A 198.19.250.{i + 1}")
+    for i, (_, spf) in enumerate(UNKNOWN_HOSTS):
+        out.append(f'{spf}. IN TXT "v=spf1 ip4:198.18.{50 + i}.0/24 ~all"')
+    return out
+
+
+def domain_records(idx: int, rng: random.Random, width: int):
+    """Returns (domain, category, details Counter, record lines)."""
+    tld = _pick(rng, TLDS)
+    label = f"firma{idx:0{width}d}"
+    d = f"{label}.{tld}"
+    dashed = d.replace(".", "-")
+    cat = _pick(rng, MIX)
+    det: Counter = Counter()
+    recs: list[str] = []
+    ip = _ip(idx)
+
+    def ms_dkim():
+        tenant = f"{label}.onmicrosoft.com"
+        for sel in ("selector1", "selector2"):
+            target = f"{sel}-{dashed}._domainkey.{tenant}"
+            recs.append(f"{sel}._domainkey.{d}. IN CNAME {target}.")
+            recs.append(f'{target}. IN TXT "{KEY}"')
+        det["dkim_m365_cname"] += 1
+
+    if cat == "nomx" and rng.random() < NXDOMAIN_SHARE_OF_NOMX:
+        det["nomx_nxdomain"] += 1
+        return d, cat, det, recs  # no record at all: NXDOMAIN
+
+    ns = rng.choice(DNS_HOSTS)
+    recs.append(f"{d}. IN SOA {ns}. hostmaster.{d}. 2025010101 3600 900 1209600 300")
+    recs.append(f"{d}. IN NS {ns}.")
+    recs.append(f"{d}. IN NS {ns.replace('ns1.', 'ns2.')}.")
+
+    if cat == "m365":
+        mxhost = f"{dashed}.mail.protection.outlook.com"
+        recs.append(f"{d}. IN MX 0 {mxhost}.")
+        recs.append(f"{mxhost}. IN A {ip}")
+        recs.append(f'{d}. IN TXT "v=spf1 include:spf.protection.outlook.com -all"')
+        if rng.random() < 0.40:
+            recs.append(f'{d}. IN TXT "MS=ms{rng.randrange(10**7, 10**8)}"')
+            det["ms_verification"] += 1
+        if rng.random() < 0.50:
+            ms_dkim()
+    elif cat == "google":
+        if rng.random() < 0.5:
+            recs.append(f"{d}. IN MX 1 smtp.google.com.")
+            det["google_smtp_mx"] += 1
+        else:
+            recs.append(f"{d}. IN MX 1 aspmx.l.google.com.")
+            recs.append(f"{d}. IN MX 5 alt1.aspmx.l.google.com.")
+            recs.append(f"{d}. IN MX 5 alt2.aspmx.l.google.com.")
+            recs.append(f"{d}. IN MX 10 alt3.aspmx.l.google.com.")
+            recs.append(f"{d}. IN MX 10 alt4.aspmx.l.google.com.")
+            det["google_aspmx_set"] += 1
+        recs.append(f'{d}. IN TXT "v=spf1 include:_spf.google.com ~all"')
+        if rng.random() < 0.30:
+            recs.append(f'{d}. IN TXT "google-site-verification={rng.getrandbits(160):040x}"')
+        if rng.random() < 0.50:
+            recs.append(f'google._domainkey.{d}. IN TXT "{KEY}"')
+            det["dkim_google"] += 1
+    elif cat == "gateway":
+        recs.append(f"{d}. IN MX 10 eu-smtp-inbound-1.mimecast.com.")
+        recs.append(f"{d}. IN MX 10 eu-smtp-inbound-2.mimecast.com.")
+        recs.append(f'{d}. IN TXT "v=spf1 include:_netblocks.mimecast.com include:spf.protection.outlook.com -all"')
+        if rng.random() < 0.50:
+            ms_dkim()
+    elif cat == "hosting":
+        if rng.random() < 0.5:
+            det["hosting_self"] += 1
+            recs.append(f"{d}. IN MX 10 mail.{d}.")
+            recs.append(f"mail.{d}. IN A {ip}")
+            recs.append(f"{d}. IN A {ip}")
+            recs.append(f'{d}. IN TXT "v=spf1 a mx ~all"')
+        else:
+            det["hosting_natro"] += 1
+            recs.append(f"{d}. IN MX 10 mx1.natrohost.com.")
+            recs.append(f'{d}. IN TXT "v=spf1 include:_spfcls.natrohost.com ~all"')
+        if rng.random() < 0.20:
+            recs.append(f'default._domainkey.{d}. IN TXT "{KEY}"')
+            det["dkim_default"] += 1
+    elif cat == "nomx":
+        det["nomx_a_only"] += 1
+        recs.append(f"{d}. IN A {ip}")
+    else:  # other
+        host, spf = rng.choice(UNKNOWN_HOSTS)
+        recs.append(f"{d}. IN MX 10 {host}.")
+        if rng.random() < 0.70:
+            recs.append(f'{d}. IN TXT "v=spf1 include:{spf} ~all"')
+        else:
+            det["other_no_spf"] += 1
+
+    nx_share = dict(MIX)["nomx"] * NXDOMAIN_SHARE_OF_NOMX
+    if rng.random() < DMARC_SHARE / (1 - nx_share):
+        p = _pick(rng, DMARC_POLICIES)
+        recs.append(f'_dmarc.{d}. IN TXT "v=DMARC1; p={p}; rua=mailto:dmarc@{d}"')
+        det[f"dmarc_{p}"] += 1
+    return d, cat, det, recs
+
+
+def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
+    """Writes <tag>.zone and <tag>.domains.txt; returns domains, mix and zone size."""
+    rng = random.Random(seed)
+    width = max(5, len(str(n - 1)))
+    zone_path = workdir / f"{tag}.zone"
+    list_path = workdir / f"{tag}.domains.txt"
+    domains: list[str] = []
+    cats: list[str] = []
+    details: Counter = Counter()
+    records = 0
+    with open(zone_path, "w") as zf:
+        zf.write(f"$ORIGIN .\n$TTL 300\n; scan_bench.py synthetic zone: {n} domains, seed {seed}\n")
+        for line in provider_records():
+            zf.write(line + "\n")
+            records += not line.startswith(";")
+        for i in range(n):
+            d, cat, det, recs = domain_records(i, rng, width)
+            domains.append(d)
+            cats.append(cat)
+            details.update(det)
+            records += len(recs)
+            zf.write("\n".join(recs))
+            if recs:
+                zf.write("\n")
+    list_path.write_text("\n".join(domains) + "\n")
+    return {
+        "n": n, "seed": seed, "domains": domains, "categories": cats,
+        "mix": Counter(cats), "details": details, "records": records,
+        "zone_path": zone_path, "list_path": list_path, "zone_bytes": zone_path.stat().st_size,
+    }
+
+
+def mix_lines(gen: dict, first: int | None = None) -> list[str]:
+    cats = gen["categories"][:first] if first else gen["categories"]
+    n = len(cats)
+    mix = Counter(cats)
+    det = gen["details"]
+    pct = lambda k, tot=n: f"{k:>7} {100.0 * k / tot if tot else 0:5.1f}%"  # noqa: E731
+    notes = {
+        "m365": f"DKIM CNAMEs {det['dkim_m365_cname']} (incl. gateway), MS= TXT {det['ms_verification']}",
+        "google": f"smtp.google.com {det['google_smtp_mx']}, aspmx set {det['google_aspmx_set']}, DKIM {det['dkim_google']}",
+        "gateway": "Mimecast MX + M365 SPF",
+        "hosting": f"self-hosted {det['hosting_self']}, Natro {det['hosting_natro']}, default._domainkey {det['dkim_default']}",
+        "nomx": f"A only {det['nomx_a_only']}, NXDOMAIN {det['nomx_nxdomain']}",
+        "other": f"no SPF {det['other_no_spf']}",
+    }
+    lines = []
+    for cat, share in MIX:
+        note = notes[cat] if first is None else ""
+        lines.append(f"  {cat:<9} {pct(mix[cat])}  (target {share:.0%})  {note}".rstrip())
+    if first is None:
+        dm = det["dmarc_none"] + det["dmarc_quarantine"] + det["dmarc_reject"]
+        lines.append(
+            f"  DMARC     {pct(dm)}  (target {DMARC_SHARE:.0%})  "
+            f"p=none {det['dmarc_none']}, quarantine {det['dmarc_quarantine']}, reject {det['dmarc_reject']}"
+        )
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Processes
+# --------------------------------------------------------------------------
+
+
+def proc_cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def proc_status_kb(pid: int, key: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+NETNS_ENV = "SCAN_BENCH_IN_NETNS"
+
+
+def netns_prefix() -> list[str] | None:
+    """`unshare` arguments that give a new network namespace (root: plain; otherwise
+    inside a user namespace), or None when that is not possible here."""
+    exe = shutil.which("unshare")
+    if not exe:
+        return None
+    prefix = [exe, "--net"] if os.geteuid() == 0 else [exe, "--map-root-user", "--net"]
+    try:
+        ok = subprocess.run(prefix + ["true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return prefix if ok else None
+
+
+def bring_loopback_up() -> list[str]:
+    """In a fresh network namespace only `lo` exists, and it is down: bring it up
+    (ioctl SIOCSIFFLAGS, no iproute2 needed) and return the interface names."""
+    import fcntl
+    import socket
+    import struct
+
+    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sk:
+        ifr = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sk, siocgifflags, ifr))[1]
+        fcntl.ioctl(sk, siocsifflags, struct.pack("16sH14x", b"lo", flags | iff_up))
+    with open("/proc/net/dev") as f:
+        return [line.split(":")[0].strip() for line in f.readlines()[2:]]
+
+
+def udp_drops(pid: int | None) -> int | None:
+    """UDP datagrams dropped for a full receive buffer (RcvbufErrors) in the network
+    namespace of process PID: the server's or the scanner's socket could not keep up."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/net/snmp") as f:
+            rows = [line.split() for line in f if line.startswith("Udp:")]
+        return int(rows[1][rows[0].index("RcvbufErrors")])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def machine_cpu_seconds() -> float | None:
+    """User+nice+system CPU seconds of the whole machine so far (all cores), from /proc/stat
+    (irq/softirq time, e.g. loopback packet processing, is left out: no process is charged for it)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# Starts tests/dnsserver.py's own main() after making DNSTestServer.start() move every
+# object that exists by then (the parsed zone) into the permanent GC generation, and,
+# with "off", switch the cycle collector off for the serving phase.
+SERVER_GC_WRAPPER = """\
+import gc, sys
+mode = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+import dnsserver
+_start = dnsserver.DNSTestServer.start
+def start(self):
+    gc.collect()
+    gc.freeze()
+    if mode == "off":
+        gc.disable()
+    return _start(self)
+dnsserver.DNSTestServer.start = start
+sys.exit(dnsserver.main(sys.argv[3:]))
+"""
+
+
+class DNSServer:
+    """tests/dnsserver.py in its own process."""
+
+    def __init__(self, dnsserver: Path, zone_path: Path, host: str, records: int, log_path: Path,
+                 gc_mode: str = "freeze"):
+        self.gc_mode = gc_mode
+        self.dnsserver = dnsserver
+        self.zone_path = zone_path
+        self.host = host
+        self.records = records
+        self.log_path = log_path
+        self.proc: subprocess.Popen | None = None
+        self.address = None
+        self.load_seconds = None
+
+    def start(self, timeout: float) -> None:
+        self._log = open(self.log_path, "w")
+        t0 = time.perf_counter()
+        server_args = ["--zone-file", str(self.zone_path), "--host", self.host, "--port", "0", "--no-log"]
+        if self.gc_mode in ("freeze", "off"):
+            launcher = [sys.executable, "-c", SERVER_GC_WRAPPER, self.gc_mode, str(self.dnsserver.parent)]
+        else:
+            launcher = [sys.executable, str(self.dnsserver)]
+        self.proc = subprocess.Popen(
+            launcher + server_args,
+            stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL, text=True,
+            start_new_session=True,  # Ctrl-C goes to us; we stop the server ourselves
+        )
+        lines: queue.Queue = queue.Queue()
+
+        def reader():
+            for line in self.proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=reader, daemon=True).start()
+        deadline = t0 + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                self.stop()
+                raise RuntimeError(f"DNS server not READY after {timeout:.0f} s (zone {self.zone_path})")
+            try:
+                line = lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                rc = self.proc.wait()
+                raise RuntimeError(f"DNS server exited with {rc} before READY; see {self.log_path}:\n"
+                                   + self.log_path.read_text()[-2000:])
+            if line.startswith("READY "):
+                host, _, port = line.split()[1].rpartition(":")
+                self.address = (host, int(port))
+                break
+        self.load_seconds = time.perf_counter() - t0
+
+    @property
+    def nameserver(self) -> str:
+        return f"{self.address[0]}:{self.address[1]}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def cpu(self) -> float | None:
+        return proc_cpu_seconds(self.proc.pid) if self.proc else None
+
+    def rss_mb(self) -> float | None:
+        kb = proc_status_kb(self.proc.pid, "VmRSS") if self.proc else None
+        return kb / 1024 if kb else None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        self._log.close()
+
+
+def hunter_env(code: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    if code["pythonpath"]:
+        env["PYTHONPATH"] = code["pythonpath"] + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+class CodeError(Exception):
+    pass
+
+
+def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
+    """Which hunter (and tests/dnsserver.py) to run: a `git archive` snapshot of REV
+    (default HEAD: immune to edits in progress in the shared tree) or the working tree."""
+    if worktree:
+        code = {"mode": "worktree", "root": REPO, "pythonpath": None, "commit": git_commit()}
+    else:
+        full = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        tar = subprocess.run(["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py"],
+                             cwd=REPO, capture_output=True, check=True).stdout
+        root = workdir / f"src-{full[:12]}"
+        root.mkdir(parents=True, exist_ok=True)
+        import io
+        import tarfile
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+            try:
+                tf.extractall(root, filter="data")
+            except TypeError:  # Python without extraction filters
+                tf.extractall(root)
+        short = subprocess.run(["git", "rev-parse", "--short", full], cwd=REPO, capture_output=True, text=True,
+                               check=True).stdout.strip()
+        code = {"mode": "snapshot", "root": root, "pythonpath": str(root), "commit": short}
+    code["dnsserver"] = code["root"] / "tests" / "dnsserver.py"
+    # Lanes other than DNS (Microsoft tenant over HTTPS, RDAP/WHOIS) reach the internet:
+    # they are switched off so that only the DNS scan is measured and nothing leaves loopback.
+    helped = subprocess.run([sys.executable, "-m", "hunter_cli", "scan", "--help"], cwd=str(code["root"]),
+                            env=hunter_env(code), capture_output=True, text=True)
+    if helped.returncode != 0:
+        raise CodeError(f"`hunter scan --help` fails at {code['commit']} ({code['mode']}):\n"
+                        + helped.stderr.strip()[-1500:])
+    helptext = helped.stdout
+    code["extra_flags"] = [f for f in ("--no-tenant", "--no-whois") if f in helptext]
+    probe = subprocess.run([sys.executable, "-c", "import hunter_cli; print(hunter_cli.__file__)"],
+                           cwd=str(code["root"]), env=hunter_env(code), capture_output=True, text=True)
+    code["imported_from"] = probe.stdout.strip() or probe.stderr.strip()[-300:]
+    return code
+
+
+def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrency: int | None, code: dict) -> dict:
+    db = workdir / f"{tag}.db"
+    for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
+        p.unlink(missing_ok=True)
+    out_path = workdir / f"{tag}.jsonl"
+    err_path = workdir / f"{tag}.stderr"
+    cmd = [sys.executable, "-m", "hunter_cli", "scan", str(gen["list_path"]), "--json", "--db", str(db),
+           "--nameserver", server.nameserver, "-q"]
+    cmd += code["extra_flags"]
+    if concurrency:
+        cmd += ["--concurrency", str(concurrency)]
+    env = hunter_env(code)
+    shown = " ".join(cmd).replace(str(workdir), "$WORK").replace(sys.executable, "python")
+    print(f"  $ {shown} > $WORK/{out_path.name}", flush=True)
+    cpu0 = server.cpu()
+    drops0 = udp_drops(server.pid)
+    mach0 = machine_cpu_seconds()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
+                                cwd=str(code["root"]))
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu1 = server.cpu()
+    drops1 = udp_drops(server.pid)
+    mach1 = machine_cpu_seconds()
+    server_cpu = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
+    other_cpu = None
+    if mach0 is not None and mach1 is not None and server_cpu is not None:
+        other_cpu = max(0.0, (mach1 - mach0) - server_cpu - ru.ru_utime - ru.ru_stime)
+
+    # verification
+    expected = gen["domains"]
+    statuses: Counter = Counter()
+    providers: Counter = Counter()
+    error_kinds: Counter = Counter()
+    seen: Counter = Counter()
+    bad_lines = 0
+    lines = 0
+    with open(out_path, "rb") as f:
+        for raw in f:
+            lines += 1
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                bad_lines += 1
+                continue
+            seen[obj.get("domain")] += 1
+            statuses[obj.get("status")] += 1
+            for e in obj.get("errors") or ():
+                error_kinds[f"{e.get('check')}:{e.get('kind')}"] += 1
+            providers[(obj.get("provider") or "-") + ("+" + obj["gateway"] if obj.get("gateway") else "")] += 1
+    exp_set = set(expected)
+    missing = len(exp_set - set(seen))
+    dupes = sum(1 for c in seen.values() if c > 1)
+    extra = len(set(seen) - exp_set)
+    db_rows = db_distinct = None
+    internal = None
+    try:
+        conn = sqlite3.connect(str(db))
+        db_rows = conn.execute("SELECT count(*) FROM scans").fetchone()[0]
+        db_distinct = conn.execute("SELECT count(DISTINCT domain) FROM scans").fetchone()[0]
+        row = conn.execute("SELECT stats_json FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if row and row[0]:
+            internal = json.loads(row[0]).get("seconds")
+        conn.close()
+    except sqlite3.Error as exc:
+        print(f"  !! cannot read {db}: {exc}")
+    n = len(expected)
+    problems = []
+    if proc.returncode != 0:
+        problems.append(f"hunter exited with {proc.returncode}")
+    if lines != n or bad_lines:
+        problems.append(f"JSON output has {lines} lines ({bad_lines} unparsable), expected {n}")
+    if missing or dupes or extra:
+        problems.append(f"JSON domains: {missing} missing, {dupes} duplicated, {extra} unexpected")
+    if db_rows != n:
+        problems.append(f"scans table has {db_rows} rows, expected {n}")
+    not_ok = n - statuses.get("ok", 0)
+    if not_ok:
+        problems.append(f"{not_ok} domains not ok ({dict(statuses)}): the server or the machine was overloaded")
+    stderr_tail = err_path.read_text(errors="replace")[-1500:]
+    return {
+        "domains": n, "wall_s": wall, "rate": n / wall if wall else None,
+        "peak_rss_mb": ru.ru_maxrss / 1024, "user_cpu_s": ru.ru_utime, "sys_cpu_s": ru.ru_stime,
+        "internal_scan_s": internal, "db_rows": db_rows, "db_distinct_domains": db_distinct,
+        "json_lines": lines, "statuses": dict(statuses),
+        "error_kinds": dict(error_kinds.most_common()), "other_processes_cpu_s": other_cpu,
+        "udp_rcvbuf_drops": (drops1 - drops0) if drops0 is not None and drops1 is not None else None, "providers": dict(providers.most_common()),
+        "hunter_cpu_share": (ru.ru_utime + ru.ru_stime) / wall if wall else None,
+        "server_cpu_s": server_cpu, "server_busy": (server_cpu / wall) if server_cpu is not None and wall else None,
+        "exit_code": proc.returncode, "problems": problems, "valid": not problems,
+        "stderr_tail": stderr_tail if (proc.returncode or stderr_tail.strip()) else "",
+    }
+
+
+def run_reference(mode: str, gen: dict, count: int, server: DNSServer, workdir: Path) -> dict:
+    sample = workdir / f"reference-{count}.txt"
+    sample.write_text("\n".join(gen["domains"][:count]) + "\n")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--checkdmarc-worker", mode,
+           "--worker-nameserver", server.nameserver, "--worker-domains", str(sample)]
+    import resource
+    cpu0 = server.cpu()
+    mach0 = machine_cpu_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)  # sums over waited children: the delta is this worker
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(REPO))
+    outer = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mach1 = machine_cpu_seconds()
+    cpu1 = server.cpu()
+    try:
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"mode": mode, "error": f"worker failed (exit {proc.returncode}): {proc.stderr[-2000:]}"}
+    res["outer_wall_s"] = outer
+    res["server_cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
+    worker_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    res["worker_cpu_s"] = worker_cpu
+    if mach0 is not None and mach1 is not None and res["server_cpu_s"] is not None:
+        res["other_processes_cpu_s"] = max(0.0, (mach1 - mach0) - res["server_cpu_s"] - worker_cpu)
+    res["stderr_tail"] = proc.stderr[-1500:]
+    return res
+
+
+# --------------------------------------------------------------------------
+# checkdmarc worker (runs in its own process)
+# --------------------------------------------------------------------------
+
+
+def install_loopback_guard() -> dict:
+    """Refuse (and count) any socket traffic to a non-loopback address and any
+    host-name resolution through the system resolver."""
+    import errno
+    import ipaddress
+    import socket
+
+    stats = {"blocked": [], "udp_sends": 0, "tcp_connects": 0}
+
+    def loopback(address) -> bool:
+        if not isinstance(address, tuple):
+            return True  # AF_UNIX path
+        host = address[0]
+        try:
+            return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    def inet(sock) -> bool:
+        return sock.family in (socket.AF_INET, socket.AF_INET6)
+
+    def refuse(what, address):
+        stats["blocked"].append(f"{what} {address!r}")
+        raise OSError(errno.ENETUNREACH, f"scan_bench loopback guard refused {what} to {address!r}")
+
+    orig_connect = socket.socket.connect
+    orig_connect_ex = socket.socket.connect_ex
+    orig_sendto = socket.socket.sendto
+    orig_sendmsg = socket.socket.sendmsg
+
+    def connect(self, address):
+        if inet(self):
+            if not loopback(address):
+                refuse("connect", address)
+            stats["tcp_connects"] += self.type == socket.SOCK_STREAM
+        return orig_connect(self, address)
+
+    def connect_ex(self, address):
+        if inet(self):
+            if not loopback(address):
+                stats["blocked"].append(f"connect_ex {address!r}")
+                return errno.ENETUNREACH
+            stats["tcp_connects"] += self.type == socket.SOCK_STREAM
+        return orig_connect_ex(self, address)
+
+    def sendto(self, data, *args):
+        address = args[-1]
+        if inet(self):
+            if not loopback(address):
+                refuse("sendto", address)
+            stats["udp_sends"] += 1
+        return orig_sendto(self, data, *args)
+
+    def sendmsg(self, buffers, *args):
+        if inet(self) and len(args) >= 3 and args[2] is not None and not loopback(args[2]):
+            refuse("sendmsg", args[2])
+        return orig_sendmsg(self, buffers, *args)
+
+    orig_getaddrinfo = socket.getaddrinfo
+
+    def literal_loopback(host) -> bool:
+        if host is None:
+            return True
+        if isinstance(host, bytes):
+            host = host.decode()
+        return loopback((host,))
+
+    def getaddrinfo(host, *args, **kw):
+        if not literal_loopback(host):
+            stats["blocked"].append(f"getaddrinfo {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "scan_bench loopback guard: no name resolution")
+        return orig_getaddrinfo(host, *args, **kw)
+
+    def no_lookup(name):
+        def f(host, *a, **kw):
+            stats["blocked"].append(f"{name} {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "scan_bench loopback guard: no name resolution")
+        return f
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+    socket.socket.sendto = sendto
+    socket.socket.sendmsg = sendmsg
+    socket.getaddrinfo = getaddrinfo
+    for name in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
+        setattr(socket, name, no_lookup(name))
+    return stats
+
+
+def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
+    guard = install_loopback_guard()
+    import logging
+
+    import dns.nameserver
+    import dns.version
+
+    import checkdmarc
+    from checkdmarc.dmarc import check_dmarc
+    from checkdmarc.smtp import check_mx
+    from checkdmarc.spf import check_spf
+
+    warnings_seen: Counter = Counter()
+
+    class Count(logging.Handler):
+        def emit(self, record):
+            warnings_seen[record.getMessage()[:120]] += 1
+
+    logging.getLogger("checkdmarc").addHandler(Count(level=logging.WARNING))
+    logging.getLogger("checkdmarc").setLevel(logging.WARNING)
+
+    host, _, port = nameserver.rpartition(":")
+    ns = [dns.nameserver.Do53Nameserver(host, int(port))]
+    opts = dict(nameservers=ns, timeout=CHECKDMARC_TIMEOUT, retries=CHECKDMARC_RETRIES)
+    domains = [d.strip() for d in open(domains_file) if d.strip()]
+    if mode == "full":
+        call = (f"checkdmarc.check_domains([domain], nameservers=[Do53Nameserver('{host}', {port})], "
+                f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}, check_mx_tls=False)")
+
+        def check(d):
+            return checkdmarc.check_domains([d], check_mx_tls=False, **opts)
+    else:
+        call = (f"checkdmarc.smtp.check_mx(domain, check_mx_tls=False, **o); checkdmarc.spf.check_spf(domain, **o); "
+                f"checkdmarc.dmarc.check_dmarc(domain, **o) with o = nameservers=[Do53Nameserver('{host}', {port})], "
+                f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}")
+
+        def check(d):
+            return {"mx": check_mx(d, check_mx_tls=False, **opts), "spf": check_spf(d, **opts),
+                    "dmarc": check_dmarc(d, **opts)}
+
+    exceptions: Counter = Counter()
+    spf_valid = dmarc_valid = mx_found = timeouts = 0
+    t0 = time.perf_counter()
+    for d in domains:
+        try:
+            r = check(d)
+        except Exception as exc:  # a crash on one domain must not hide the others
+            exceptions[type(exc).__name__] += 1
+            continue
+        spf_valid += bool(r["spf"].get("valid"))
+        dmarc_valid += bool(r["dmarc"].get("valid"))
+        mx_found += bool(r["mx"].get("hosts"))
+        if "timed out" in json.dumps(r, default=str).lower():
+            timeouts += 1
+    elapsed = time.perf_counter() - t0
+    n = len(domains)
+    print(json.dumps({
+        "mode": mode, "call": call, "domains": n, "seconds": elapsed, "rate": n / elapsed if elapsed else None,
+        "checkdmarc_version": checkdmarc.__version__, "dnspython_version": dns.version.version,
+        "spf_valid": spf_valid, "dmarc_valid": dmarc_valid, "mx_found": mx_found,
+        "domains_with_timeouts": timeouts, "exceptions": dict(exceptions),
+        "udp_queries": guard["udp_sends"], "tcp_connections": guard["tcp_connects"],
+        "blocked_non_loopback": guard["blocked"][:20], "blocked_count": len(guard["blocked"]),
+        "warnings": dict(warnings_seen.most_common(5)),
+    }))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------
+
+
+def git_commit() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return rev + (" (+ uncommitted changes in tracked files)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def fmt(x, spec=".2f", none="n/a"):
+    return none if x is None else format(x, spec)
+
+
+def disturbed(run: dict, wall) -> str:
+    other = run.get("other_processes_cpu_s")
+    if other is None or not wall or other / wall <= BUSY_SHARE:
+        return ""
+    return f"   <-- machine busy: other processes {other / wall:.0%} of a core"
+
+
+def print_table(results: dict) -> None:
+    head = f"{'run':<34}{'domains':>8}{'wall s':>9}{'dom/s':>9}{'peak RSS MB':>12}{'DB rows':>9}{'DNS srv CPU s':>15}"
+    print(head)
+    print("-" * len(head))
+    for key, label in (("hunter", "hunter scan"), ("memory", "hunter scan (memory run)")):
+        h = results.get(key)
+        if not h:
+            continue
+        busy = f" ({h['server_busy']:.0%})" if h.get("server_busy") is not None else ""
+        rate = f"{h['rate']:.1f}" if h["json_lines"] == h["domains"] and h["exit_code"] == 0 else "FAILED"
+        print(f"{label:<34}{h['domains']:>8}{h['wall_s']:>9.2f}{rate:>9}{h['peak_rss_mb']:>12.1f}"
+              f"{fmt(h['db_rows'], 'd'):>9}{fmt(h['server_cpu_s']) + busy:>15}"
+              + ("" if h["valid"] else "   <-- NOT VALID") + disturbed(h, h["wall_s"]))
+    for ref in results.get("reference", []):
+        if "error" in ref:
+            print(f"{'checkdmarc ' + ref['mode']:<34}  failed: {ref['error'][:200]}")
+            continue
+        label = "checkdmarc check_domains" if ref["mode"] == "full" else "checkdmarc mx+spf+dmarc"
+        srv = ref.get("server_cpu_s")
+        busy = f" ({srv / ref['outer_wall_s']:.0%})" if srv is not None and ref.get("outer_wall_s") else ""
+        print(f"{label:<34}{ref['domains']:>8}{ref['seconds']:>9.2f}{ref['rate']:>9.1f}{'-':>12}{'-':>9}"
+              f"{fmt(srv) + busy:>15}" + ("" if ref.get("valid", True) else "   <-- NOT VALID")
+              + disturbed(ref, ref.get("outer_wall_s")))
+    h = results.get("hunter")
+    for ref in results.get("reference", []):
+        if h and h["valid"] and "rate" in ref and ref["rate"]:
+            label = "check_domains" if ref["mode"] == "full" else "mx+spf+dmarc"
+            print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--domains", type=int, default=10_000, help="domains in the main run (default 10000)")
+    ap.add_argument("--seed", type=int, default=1, help="RNG seed for the record mix (default 1)")
+    ap.add_argument("--reference-sample", type=int, default=300, metavar="M",
+                    help="checkdmarc runs on the first M domains (default 300)")
+    ap.add_argument("--reference-mode", choices=("both", "full", "subset"), default="both",
+                    help="checkdmarc call(s) to time; see the module docstring (default both)")
+    ap.add_argument("--no-reference", action="store_true", help="skip checkdmarc")
+    ap.add_argument("--memory", type=int, metavar="N2", help="second hunter-only run over N2 domains (peak RSS)")
+    ap.add_argument("--host", default="127.0.0.1", help="loopback address for the DNS server (default 127.0.0.1)")
+    ap.add_argument("--concurrency", type=int, help="pass --concurrency to hunter (default: hunter's own, 500)")
+    ap.add_argument("--server-timeout", type=float, help="seconds to wait for the server's READY "
+                    "(default: 120 + 400 us per zone record)")
+    ap.add_argument("--commit", default="HEAD", metavar="REV",
+                    help="commit whose hunter_cli/ and tests/dnsserver.py are benchmarked (default HEAD)")
+    ap.add_argument("--worktree", action="store_true",
+                    help="benchmark the working tree as it is (editable install, uncommitted edits included) "
+                    "instead of a `git archive` snapshot of HEAD")
+    ap.add_argument("--no-netns", action="store_true",
+                    help="do not run in a private network namespace (by default the whole benchmark re-executes "
+                    "itself under `unshare --net`, so that no packet can leave loopback)")
+    ap.add_argument("--server-gc", choices=("off", "freeze", "default"), default="off",
+                    help="off (default): start tests/dnsserver.py through a small wrapper that calls gc.freeze() "
+                    "and gc.disable() once the zone is loaded, so that collections never stop the server "
+                    "under load; freeze: gc.freeze() only; default: run tests/dnsserver.py as it is")
+    ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
+    ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
+    ap.add_argument("--checkdmarc-worker", choices=("full", "subset"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker-nameserver", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-domains", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.checkdmarc_worker:
+        return checkdmarc_worker(args.checkdmarc_worker, args.worker_nameserver, args.worker_domains)
+
+    import ipaddress
+    if not ipaddress.ip_address(args.host).is_loopback:
+        ap.error("--host must be a loopback address (127.0.0.0/8 or ::1)")
+    if args.domains < 1:
+        ap.error("--domains must be at least 1")
+
+    if os.environ.get(NETNS_ENV) == "1":
+        try:
+            ifaces = bring_loopback_up()
+        except OSError as exc:
+            print(f"cannot bring up lo in the private network namespace: {exc}", file=sys.stderr)
+            return 1
+        if set(ifaces) - {"lo"}:
+            print(f"private network namespace has other interfaces: {ifaces}", file=sys.stderr)
+            return 1
+        network = "private network namespace (unshare --net), interfaces: lo only: nothing can leave loopback"
+    elif not args.no_netns:
+        prefix = netns_prefix()
+        if prefix is not None:
+            sys.stdout.flush()
+            os.execve(prefix[0], prefix + [sys.executable, str(Path(__file__).resolve())]
+                      + (sys.argv[1:] if argv is None else list(argv)), {**os.environ, NETNS_ENV: "1"})
+        network = ("!! no private network namespace (unshare unavailable): loopback-only is NOT enforced "
+                   "by the kernel, only by hunter's flags and the checkdmarc socket guard")
+        print(f"WARNING: {network}", file=sys.stderr)
+    else:
+        network = ("--no-netns: host network namespace; loopback-only is enforced only by hunter's flags "
+                   "and the checkdmarc socket guard")
+
+    reference_modes = [] if args.no_reference else (["full", "subset"] if args.reference_mode == "both"
+                                                     else [args.reference_mode])
+    if reference_modes:
+        import importlib.util
+        if importlib.util.find_spec("checkdmarc") is None:
+            ap.error("checkdmarc is not installed: pip install 'checkdmarc>=5.0' (or the bench extra), "
+                     "or pass --no-reference")
+
+    if args.keep:
+        workdir = Path(args.keep).resolve()
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="hunter-bench-"))
+    started = datetime.now(timezone.utc)
+    results: dict = {
+        "date": started.isoformat(timespec="seconds"), "python": platform.python_version(),
+        "implementation": platform.python_implementation(), "platform": platform.platform(),
+        "cpus": os.cpu_count(), "hunter_commit": git_commit(), "seed": args.seed,
+        "workdir": str(workdir) if args.keep else None,
+    }
+    try:
+        import importlib.metadata as md
+        results["checkdmarc_version"] = md.version("checkdmarc") if reference_modes else None
+    except Exception:
+        results["checkdmarc_version"] = None
+
+    print(f"Hunter scan benchmark  {started:%Y-%m-%d %H:%M} UTC")
+    try:
+        code = prepare_code(workdir, args.worktree, args.commit)
+    except (OSError, subprocess.CalledProcessError, CodeError) as exc:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print(f"cannot prepare the hunter code to benchmark: {exc}", file=sys.stderr)
+        return 1
+    if code["mode"] == "snapshot":
+        results["hunter_commit"] = code["commit"]
+        print(f"  hunter commit {code['commit']}: git archive snapshot of {args.commit} (uncommitted edits are not "
+              f"measured; --worktree measures the working tree)")
+    else:
+        print(f"  hunter commit {results['hunter_commit']}: working tree {REPO}")
+    results["hunter_code"] = code["mode"]
+    results["hunter_extra_flags"] = code["extra_flags"]
+    results["network"] = network
+    print(f"  hunter_cli imported from {code['imported_from']}")
+    if code["extra_flags"]:
+        print(f"  hunter lanes that would reach the internet are off: {' '.join(code['extra_flags'])} "
+              f"(only the DNS scan is measured)")
+    print(f"  network: {network}")
+    print(f"  Python {results['python']} ({results['implementation']}), {results['cpus']} CPUs, {results['platform']}")
+    print(f"  work dir {workdir}{'' if args.keep else ' (removed at the end)'}")
+    servers: list[DNSServer] = []
+    try:
+        # ---------------- main run ----------------
+        gen = generate(args.domains, args.seed, workdir, "main")
+        results["mix"] = {k: gen["mix"][k] for k, _ in MIX}
+        results["mix_details"] = dict(gen["details"])
+        results["zone_records"] = gen["records"]
+        print(f"\nRecord mix, {gen['n']} domains, seed {args.seed} (actual counts):")
+        print("\n".join(mix_lines(gen)))
+        server = DNSServer(code["dnsserver"], gen["zone_path"], args.host, gen["records"], workdir / "main.server.log",
+                           args.server_gc)
+        servers.append(server)
+        timeout = args.server_timeout or 120 + 400e-6 * gen["records"]
+        print(f"\nDNS server: loading {gen['records']} records ({gen['zone_bytes'] / 1e6:.1f} MB), "
+              f"expect ~{gen['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...", flush=True)
+        server.start(timeout)
+        results["server_load_s"] = server.load_seconds
+        results["server_rss_mb"] = server.rss_mb()
+        print(f"  READY {server.nameserver} after {server.load_seconds:.1f} s (not part of any figure), "
+              f"RSS {fmt(server.rss_mb(), '.0f')} MB")
+
+        print(f"\nhunter scan over {args.domains} domains:", flush=True)
+        h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
+        results["hunter"] = h
+        report_run(h)
+
+        refs = []
+        m = min(args.reference_sample, args.domains)
+        for mode in reference_modes:
+            print(f"\ncheckdmarc ({mode}) over the first {m} domains of the same list, same server:", flush=True)
+            ref = run_reference(mode, gen, m, server, workdir)
+            ref["valid"] = "error" not in ref and not ref.get("blocked_count") and not ref.get("exceptions") \
+                and not ref.get("domains_with_timeouts")
+            refs.append(ref)
+            report_reference(ref)
+        if refs:
+            print(f"  reference sample mix (first {m} domains):")
+            print("\n".join(mix_lines(gen, first=m)))
+        results["reference"] = refs
+        server.stop()
+
+        # ---------------- memory run ----------------
+        if args.memory:
+            print(f"\nMemory run: fresh zone of {args.memory} domains (same generator and seed), hunter only")
+            gen2 = generate(args.memory, args.seed, workdir, "memory")
+            results["memory_mix"] = {k: gen2["mix"][k] for k, _ in MIX}
+            results["memory_zone_records"] = gen2["records"]
+            print("\n".join(mix_lines(gen2)))
+            del gen  # the big lists of the main run are not needed any more
+            server2 = DNSServer(code["dnsserver"], gen2["zone_path"], args.host, gen2["records"], workdir / "memory.server.log",
+                                args.server_gc)
+            servers.append(server2)
+            timeout = args.server_timeout or 120 + 400e-6 * gen2["records"]
+            print(f"DNS server: loading {gen2['records']} records ({gen2['zone_bytes'] / 1e6:.1f} MB), "
+                  f"expect ~{gen2['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...", flush=True)
+            server2.start(timeout)
+            results["memory_server_load_s"] = server2.load_seconds
+            results["memory_server_rss_mb"] = server2.rss_mb()
+            print(f"  READY {server2.nameserver} after {server2.load_seconds:.1f} s (not part of any figure), "
+                  f"RSS {fmt(server2.rss_mb(), '.0f')} MB")
+            print(f"hunter scan over {args.memory} domains:", flush=True)
+            h2 = run_hunter(gen2, server2, workdir, "memory", args.concurrency, code)
+            results["memory"] = h2
+            report_run(h2)
+            server2.stop()
+
+        # ---------------- summary ----------------
+        print("\n" + "=" * 96)
+        print(f"{started:%Y-%m-%d} | hunter {results['hunter_commit']} | Python {results['python']} | "
+              f"{results['cpus']} CPUs | checkdmarc {results.get('checkdmarc_version') or '-'} | seed {args.seed}")
+        print("=" * 96)
+        print_table(results)
+        invalid = [k for k in ("hunter", "memory") if results.get(k) and not results[k]["valid"]]
+        invalid += [f"checkdmarc {r['mode']}" for r in results.get("reference", []) if not r.get("valid", True)]
+        if invalid:
+            print("\n" + "!" * 96)
+            print(f"!! NOT VALID: {', '.join(invalid)} -- see the problems listed above")
+            print("!" * 96)
+        results["valid"] = not invalid
+    finally:
+        for s in servers:
+            s.stop()
+        if args.json_out:
+            for k in ("hunter", "memory"):
+                if k in results:
+                    results[k].pop("stderr_tail", None)
+            Path(args.json_out).write_text(json.dumps(results, indent=2, default=str) + "\n")
+            print(f"\nfigures written to {args.json_out}")
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if results.get("valid") else 1
+
+
+def report_run(h: dict) -> None:
+    print(f"  {h['domains']} domains in {h['wall_s']:.2f} s = {h['rate']:.1f} domains/s "
+          f"(hunter's own scan timer: {fmt(h['internal_scan_s'])} s); peak RSS {h['peak_rss_mb']:.1f} MB; "
+          f"CPU user {h['user_cpu_s']:.1f} s + sys {h['sys_cpu_s']:.1f} s "
+          f"(= {fmt(h['hunter_cpu_share'], '.0%')} of one core over the wall time)")
+    print(f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
+          f"({h['db_distinct_domains']} distinct domains); exit code {h['exit_code']}")
+    busy = h.get("server_busy")
+    print(f"  DNS server CPU over the scan: {fmt(h['server_cpu_s'])} s"
+          + (f" = {busy:.0%} of one core over the wall time" if busy is not None else ""))
+    other = h.get("other_processes_cpu_s")
+    if other is not None:
+        share = other / h["wall_s"] if h["wall_s"] else 0
+        print(f"  other processes on the machine over the scan: {other:.1f} CPU s ({share:.0%} of one core)"
+              + ("  !! the machine was not idle: figures are disturbed" if share > BUSY_SHARE else ""))
+    if h.get("udp_rcvbuf_drops") is not None:
+        print(f"  UDP datagrams dropped on a full receive buffer during the scan: {h['udp_rcvbuf_drops']}"
+              + ("" if args_netns_private() else " (counter is for the whole host network namespace)"))
+    if h.get("error_kinds"):
+        print(f"  errors by check:kind: {h['error_kinds']}")
+    if busy is not None and busy > 0.85:
+        print("  !! the DNS server used >85% of a core: it may have limited the scan rate")
+    print(f"  hunter providers: {', '.join(f'{k} {v}' for k, v in h['providers'].items())}")
+    if h["stderr_tail"]:
+        print("  hunter stderr (tail):\n    " + h["stderr_tail"].strip().replace("\n", "\n    "))
+    for p in h["problems"]:
+        print(f"  !!!!! {p}")
+    if h["problems"]:
+        print("  !!!!! THIS FIGURE IS NOT VALID")
+
+
+def args_netns_private() -> bool:
+    return os.environ.get(NETNS_ENV) == "1"
+
+
+def report_reference(r: dict) -> None:
+    if "error" in r:
+        print(f"  !!!!! {r['error']}")
+        return
+    print(f"  call: {r['call']}")
+    print(f"  {r['domains']} domains in {r['seconds']:.2f} s = {r['rate']:.2f} domains/s "
+          f"(process incl. imports {r['outer_wall_s']:.2f} s); checkdmarc {r['checkdmarc_version']}, "
+          f"dnspython {r['dnspython_version']}")
+    n = r["domains"] or 1
+    print(f"  MX found {r['mx_found']}, SPF valid {r['spf_valid']}, DMARC valid {r['dmarc_valid']}; "
+          f"DNS traffic {r['udp_queries']} UDP queries + {r['tcp_connections']} TCP connections "
+          f"({(r['udp_queries'] + r['tcp_connections']) / n:.1f} per domain), all to loopback")
+    print(f"  DNS server CPU: {fmt(r['server_cpu_s'])} s; domains with a DNS timeout: {r['domains_with_timeouts']}; "
+          f"exceptions: {r['exceptions'] or 'none'}")
+    other = r.get("other_processes_cpu_s")
+    if other is not None:
+        share = other / r["outer_wall_s"] if r["outer_wall_s"] else 0
+        print(f"  checkdmarc process CPU {r['worker_cpu_s']:.1f} s; other processes on the machine: {other:.1f} CPU s "
+              f"({share:.0%} of one core)" + ("  !! the machine was not idle: figures are disturbed"
+                                               if share > BUSY_SHARE else ""))
+    if r["blocked_count"]:
+        print(f"  !!!!! loopback guard refused {r['blocked_count']} non-loopback attempts: {r['blocked_non_loopback']}")
+    if r.get("warnings"):
+        print(f"  checkdmarc warnings: {r['warnings']}")
+    if not r["valid"]:
+        print("  !!!!! THIS FIGURE IS NOT VALID (timeouts, exceptions or blocked traffic)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
