@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import glob
 import os
-import signal
 import socket
 import struct
 import sys
@@ -1001,22 +1000,9 @@ def main(argv: list[str] | None = None) -> int:
     server = DNSTestServer.from_files(
         *args.zone_file, host=args.host, port=args.port, log=not args.no_log
     )
-    done = threading.Event()
+    from serve import serve_until_signalled
 
-    def _on_signal(signum, frame):
-        done.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    server.start()
-    sys.stdout.write(f"READY {args.host}:{server.port}\n")
-    sys.stdout.flush()
-    try:
-        while not done.wait(0.5):
-            pass
-    finally:
-        server.stop()
-    return 0
+    return serve_until_signalled(server, lambda: f"{args.host}:{server.port}")
 
 
 if __name__ == "__main__":

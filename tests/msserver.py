@@ -64,7 +64,6 @@ from __future__ import annotations
 import argparse
 import email.utils
 import json
-import signal
 import socket
 import struct
 import sys
@@ -699,22 +698,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.tenants_file:
         tenants.update(load_tenants(path))
     server = MsLoginServer(tenants, host=args.host, port=args.port, log=not args.no_log)
-    done = threading.Event()
+    from serve import serve_until_signalled
 
-    def _on_signal(signum, frame):
-        done.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-    server.start()
-    sys.stdout.write(f"READY {server.base_url}\n")
-    sys.stdout.flush()
-    try:
-        while not done.wait(0.5):
-            pass
-    finally:
-        server.stop()
-    return 0
+    return serve_until_signalled(server, lambda: server.base_url)
 
 
 if __name__ == "__main__":
