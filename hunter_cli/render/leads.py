@@ -163,8 +163,12 @@ def table_layout(rows: list[dict], width: int) -> Layout:
     cells = [_cells(r) for r in rows]
     # a tag is not split over two lines while the columns can still give way elsewhere
     longest_tag = max((cell_len(t) + 1 for r in rows for t in r.get("tags") or []), default=0)
+    # The referral column only when some lead has one; on narrow terminals the
+    # scan date gives way first (it is in `leads show` and the machine formats).
+    has_ref = any(r.get("referrals") for r in rows)
     for narrow, gap in ((False, 2), (True, 2), (True, 1)):
         names = NARROW if narrow else WIDE
+        names = tuple(n for n in names if (has_ref or n != "referrals") and not (narrow and n == "scanned"))
         naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
         widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
         if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals)):
