@@ -297,6 +297,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         raise fail("no valid domain in the input" + detail)
     if not quiet and code != EXIT_FATAL:
         if not json_out and tally.sample:
-            stdout_console().print(results_table(tally))
+            out_console = stdout_console()
+            out_console.print(results_table(tally, out_console.width))
         err.print(summary_table(tally, stats, elapsed, interrupted=code == EXIT_INTERRUPTED))
     return code

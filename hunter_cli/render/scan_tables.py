@@ -9,6 +9,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from ..domains import to_unicode
 from ..inputs import InputStats
 from ..models import DomainResult
 
@@ -76,37 +77,56 @@ def _spf(r: DomainResult) -> str:
     return r.spf.all or "no all"
 
 
-def results_table(t: ScanTally) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False)
-    table.add_column("Domain", overflow="fold", ratio=3)
-    table.add_column("Provider", ratio=2)
-    table.add_column("Gateway", ratio=1)
-    table.add_column("Tenant")
-    table.add_column("SPF")
-    table.add_column("DKIM")
-    table.add_column("DMARC")
-    table.add_column("Score", justify="right")
-    table.add_column("Segment")
-    table.add_column("Cat")
-    table.add_column("Status")
+# Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
+_RESULT_COLUMNS = (
+    ("Domain", False), ("Provider", False), ("Gateway", False), ("Tenant", False), ("SPF", True), ("DKIM", True),
+    ("DMARC", False), ("Score", False), ("Segment", True), ("Cat", False), ("Status", True),
+)
+
+
+def results_table(t: ScanTally, width: int = 120) -> Table:
+    """The scanned domains, highest priority first. At 80 columns SPF, DKIM and segment give way
+    (`hunter leads show` and `--json` have them) so that domains stay readable."""
+    wide = width >= 120
+    table = Table(
+        box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
+    )
+    shown = [name for name, wide_only in _RESULT_COLUMNS if wide or not wide_only]
+    for name in shown:
+        if name == "Domain":
+            table.add_column(name, overflow="fold", min_width=18)
+        elif name == "Score":
+            table.add_column(name, justify="right", min_width=5)
+        elif name in ("Status", "Cat"):
+            table.add_column(name, no_wrap=True)
+        else:
+            table.add_column(name, overflow="ellipsis", no_wrap=True)
     order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
     for r in sorted(t.sample, key=lambda r: (order.get(r.category, 9), -(r.score or 0), r.domain)):
-        provider = r.provider if r.provider != "hosting" or not r.provider_name else f"hosting ({r.provider_name})"
-        table.add_row(
-            r.domain,
-            Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
-            r.gateway or "",
-            tenant_label(r),
-            _spf(r),
-            "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
-            _dmarc(r),
-            "" if r.score is None else str(r.score),
-            r.segment or "",
-            Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
-            Text(r.status, style=STATUS_STYLE[r.status]),
-        )
+        provider = r.provider if r.provider != "hosting" or not r.provider_name else r.provider_name
+        cells = {
+            # at 80 columns the status shows as the domain's colour: yellow partial, red failed
+            "Domain": Text(to_unicode(r.domain), style="" if wide or r.status == "ok" else STATUS_STYLE[r.status]),
+            "Provider": Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
+            "Gateway": r.gateway or "",
+            "Tenant": tenant_label(r),
+            "SPF": _spf(r),
+            "DKIM": "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
+            "DMARC": _dmarc(r),
+            "Score": "" if r.score is None else str(r.score),
+            "Segment": r.segment or "",
+            "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
+            "Status": Text(r.status, style=STATUS_STYLE[r.status]),
+        }
+        table.add_row(*(cells[name] for name in shown))
+    notes = []
+    if not wide and any(r.status != "ok" for r in t.sample):
+        notes.append("yellow: some lookups failed; red: the MX lookup failed (retried next run)")
     if t.scanned > len(t.sample):
-        table.caption = f"first {len(t.sample)} of {t.scanned}; see them all with --json"
+        notes.append(f"first {len(t.sample)} of {t.scanned}; see them all with --json or hunter leads")
+    if notes:
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
     return table
 
 
