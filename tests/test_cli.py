@@ -99,3 +99,12 @@ def test_readable_at_80_columns(hunter):
     result = hunter("scan", "firma.com.tr", "gw-mimecast-deep.com.tr", env={"COLUMNS": "80"})
     assert result.exit_code == 0
     assert max(len(line) for line in (result.stdout + result.stderr).splitlines()) <= 80
+
+
+def test_narrow_table_marks_failed_and_partial_domains_without_colour(hunter, dns):
+    dns.faults[("slowmx.com", "MX")] = "servfail"
+    dns.faults["_dmarc.halfbroken.com"] = "servfail"
+    result = hunter("scan", "firma.com.tr", "slowmx.com", "halfbroken.com", "--no-whois", env={**hunter.env, "COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "slowmx.com !" in result.stdout and "halfbroken.com *" in result.stdout
+    assert "firma.com.tr *" not in result.stdout and "the MX lookup failed" in result.stdout

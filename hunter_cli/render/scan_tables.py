@@ -84,6 +84,9 @@ _RESULT_COLUMNS = (
 )
 
 
+_MARK = {"partial": " *", "failed": " !"}
+
+
 def results_table(t: ScanTally, width: int = 120) -> Table:
     """The scanned domains, highest priority first. At 80 columns SPF, DKIM and segment give way
     (`hunter leads show` and `--json` have them) so that domains stay readable."""
@@ -105,8 +108,11 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     for r in sorted(t.sample, key=lambda r: (order.get(r.category, 9), -(r.score or 0), r.domain)):
         provider = r.provider if r.provider != "hosting" or not r.provider_name else r.provider_name
         cells = {
-            # at 80 columns the status shows as the domain's colour: yellow partial, red failed
-            "Domain": Text(to_unicode(r.domain), style="" if wide or r.status == "ok" else STATUS_STYLE[r.status]),
+            # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
+            "Domain": Text(
+                to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
+                style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
+            ),
             "Provider": Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
             "Gateway": r.gateway or "",
             "Tenant": tenant_label(r),
@@ -121,7 +127,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         table.add_row(*(cells[name] for name in shown))
     notes = []
     if not wide and any(r.status != "ok" for r in t.sample):
-        notes.append("yellow: some lookups failed; red: the MX lookup failed (retried next run)")
+        notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
     if t.scanned > len(t.sample):
         notes.append(f"first {len(t.sample)} of {t.scanned}; see them all with --json or hunter leads")
     if notes:
