@@ -67,6 +67,8 @@ import dns.rrset
 import dns.tokenizer
 import dns.zonefile
 
+from serve import NormDict
+
 __all__ = ["DNSTestServer", "load_zone_dir", "parse_records", "main"]
 
 ZONE_HEADER = "$ORIGIN .\n$TTL 300\n"
@@ -344,58 +346,6 @@ def _norm_fault_name(name) -> str:
     return name
 
 
-class _FaultDict(dict):
-    """dict that normalises keys and re-arms "drop-once" when a key is (re)set."""
-
-    def __init__(self, data=None, on_set=None):
-        super().__init__()
-        self._on_set = on_set
-        if data:
-            self.update(data)
-
-    def __setitem__(self, key, value):
-        key = _norm_fault_key(key)
-        super().__setitem__(key, value)
-        if self._on_set is not None:
-            self._on_set(key)
-
-    def __getitem__(self, key):
-        return super().__getitem__(_norm_fault_key(key))
-
-    def __delitem__(self, key):
-        super().__delitem__(_norm_fault_key(key))
-
-    def __contains__(self, key):
-        return super().__contains__(_norm_fault_key(key))
-
-    def get(self, key, default=None):
-        return super().get(_norm_fault_key(key), default)
-
-    def pop(self, key, *default):
-        return super().pop(_norm_fault_key(key), *default)
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def update(self, *args, **kwargs):
-        for k, v in dict(*args, **kwargs).items():
-            self[k] = v
-
-    def clear(self):
-        keys = list(self)
-        super().clear()
-        if self._on_set is not None:
-            for k in keys:
-                self._on_set(k)
-
-
-# --------------------------------------------------------------------------
-# The server
-# --------------------------------------------------------------------------
-
-
 class DNSTestServer:
     """Authoritative DNS server on loopback (UDP + TCP on the same port)."""
 
@@ -416,7 +366,7 @@ class DNSTestServer:
         self.queries: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()  # guards _state replacement and drop-once state
         self._drop_once_seen: set = set()
-        self._faults = _FaultDict(on_set=self._rearm_fault)
+        self._faults = NormDict(_norm_fault_key, on_set=self._rearm_fault)
         self._state = _State(_State.nodes_from_text(zone_text) if zone_text.strip() else {})
         self._udp: socket.socket | None = None
         self._tcp: socket.socket | None = None
@@ -480,7 +430,7 @@ class DNSTestServer:
     def faults(self, value) -> None:
         with self._lock:
             self._drop_once_seen.clear()
-        self._faults = _FaultDict(value, on_set=self._rearm_fault)
+        self._faults = NormDict(_norm_fault_key, value, on_set=self._rearm_fault)
 
     def _rearm_fault(self, key) -> None:
         with self._lock:

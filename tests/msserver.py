@@ -68,6 +68,8 @@ import socket
 import struct
 import sys
 import threading
+
+from serve import NormDict
 import time
 import uuid
 from dataclasses import dataclass
@@ -265,66 +267,6 @@ def _norm_fault_key(key):
             raise KeyError(f"endpoint must be one of {ENDPOINTS}, not {endpoint!r}")
         return (_norm_domain(domain), endpoint)
     return _norm_domain(key)
-
-
-class _NormDict(dict):
-    """dict whose keys go through `norm`; values are validated by `check(value)`;
-    calls `on_set(key)` on every (re)set/removal."""
-
-    def __init__(self, norm, data=None, on_set=None, check=None):
-        super().__init__()
-        self._norm = norm
-        self._on_set = on_set
-        self._check = check
-        if data:
-            self.update(data)
-
-    def __setitem__(self, key, value):
-        key = self._norm(key)
-        if self._check is not None:
-            self._check(value)
-        super().__setitem__(key, value)
-        if self._on_set is not None:
-            self._on_set(key)
-
-    def __getitem__(self, key):
-        return super().__getitem__(self._norm(key))
-
-    def __delitem__(self, key):
-        key = self._norm(key)
-        super().__delitem__(key)
-        if self._on_set is not None:
-            self._on_set(key)
-
-    def __contains__(self, key):
-        return super().__contains__(self._norm(key))
-
-    def get(self, key, default=None):
-        return super().get(self._norm(key), default)
-
-    def pop(self, key, *default):
-        key = self._norm(key)
-        had = super().__contains__(key)
-        v = super().pop(key, *default)
-        if had and self._on_set is not None:
-            self._on_set(key)
-        return v
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def update(self, *args, **kwargs):
-        for k, v in dict(*args, **kwargs).items():
-            self[k] = v
-
-    def clear(self):
-        keys = list(self)
-        super().clear()
-        if self._on_set is not None:
-            for k in keys:
-                self._on_set(k)
 
 
 def _parse_fault(value):
@@ -527,8 +469,8 @@ class MsLoginServer:
         self.connections = 0
         self._lock = threading.Lock()
         self._fault_hits: dict = {}
-        self._faults = _NormDict(_norm_fault_key, on_set=self._rearm_fault, check=_parse_fault)
-        self._tenants = _NormDict(_norm_domain, tenants)
+        self._faults = NormDict(_norm_fault_key, on_set=self._rearm_fault, check=_parse_fault)
+        self._tenants = NormDict(_norm_domain, tenants)
         self._cache: dict[str, _Rendered] = {}
         self._clock = _Clock()
         self._conns: set = set()
@@ -545,7 +487,7 @@ class MsLoginServer:
 
     @tenants.setter
     def tenants(self, value) -> None:
-        self._tenants = _NormDict(_norm_domain, value)
+        self._tenants = NormDict(_norm_domain, value)
 
     def _rendered(self, domain: str) -> _Rendered | None:
         t = self._tenants.get(domain)
@@ -575,7 +517,7 @@ class MsLoginServer:
     def faults(self, value) -> None:
         with self._lock:
             self._fault_hits.clear()
-        self._faults = _NormDict(_norm_fault_key, value, on_set=self._rearm_fault,
+        self._faults = NormDict(_norm_fault_key, value, on_set=self._rearm_fault,
                                  check=_parse_fault)
 
     def _rearm_fault(self, key) -> None:
