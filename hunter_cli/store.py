@@ -1,7 +1,9 @@
 """The SQLite store: schema, migrations, the batched scan writer and the queries.
 
-One file holds everything. WAL mode and a busy timeout let a rep read while a
-cron job writes; every batch of results is one transaction, so Ctrl-C or
+One file holds everything. It uses the standard library's sqlite3 directly:
+the writer needs explicit BEGIN IMMEDIATE/COMMIT control, and every query is
+hand-written SQL over indexed columns. WAL mode and a busy timeout let a rep
+read while a cron job writes; every batch of results is one transaction, so Ctrl-C or
 ``kill -9`` loses at most the batch in flight, never consistency. Migrations are
 numbered and recorded in ``schema_migrations``; later features append to
 ``MIGRATIONS`` and old files upgrade on open.
@@ -279,13 +281,6 @@ def finish_run(conn: sqlite3.Connection, run_id: int, outcome: str, stats: dict)
 
 
 # -- reads ------------------------------------------------------------------------
-def database(path: str | os.PathLike):
-    """The store as a sqlite-utils Database, for table-level reads in commands and tests."""
-    import sqlite_utils
-
-    return sqlite_utils.Database(connect(path))
-
-
 @dataclass
 class Prior:
     """What the store already knows about a domain that a new scan can use."""
