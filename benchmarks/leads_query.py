@@ -44,17 +44,76 @@ from hunter_cli.render import leads as render  # noqa: E402
 
 # (provider, provider_name, share)
 PROVIDERS = [
-    ("m365", "Microsoft 365", 0.34), ("google", "Google Workspace", 0.18), ("hosting", "Natro", 0.07),
-    ("hosting", "Turhost", 0.05), ("hosting", "İsimtescil", 0.03), ("hosting", "Güzel Hosting", 0.03),
-    ("hosting", "Hostinger", 0.02), ("self-hosted", "Own mail server", 0.08), ("yandex", "Yandex 360", 0.03),
-    ("zoho", "Zoho Mail", 0.02), ("none", "No mail", 0.07), ("unknown", None, 0.05), ("other", None, 0.03),
+    ("m365", "Microsoft 365", 0.34),
+    ("google", "Google Workspace", 0.18),
+    ("hosting", "Natro", 0.07),
+    ("hosting", "Turhost", 0.05),
+    ("hosting", "İsimtescil", 0.03),
+    ("hosting", "Güzel Hosting", 0.03),
+    ("hosting", "Hostinger", 0.02),
+    ("self-hosted", "Own mail server", 0.08),
+    ("yandex", "Yandex 360", 0.03),
+    ("zoho", "Zoho Mail", 0.02),
+    ("none", "No mail", 0.07),
+    ("unknown", None, 0.05),
+    ("other", None, 0.03),
 ]
 GATEWAYS = ["mimecast", "proofpoint", "barracuda", "hornetsecurity", "trendmicro", "sophos"]
-USER_TAGS = ["vip", "called", "q3-campaign", "istanbul", "ankara", "izmir", "partner-referral", "do-not-call", "renewal-2026"]
-WORDS = ["Anadolu", "Ege", "Marmara", "Yıldız", "Güneş", "Deniz", "Kuzey", "Özdemir", "Şahin", "Çelik", "Demir",
-         "İnci", "Birlik", "Atlas", "Akdeniz", "Başkent", "Doğu", "Kartal", "Ilgaz", "Toros"]
-DOMAIN_WORDS = ["anadolu", "ege", "marmara", "yildiz", "gunes", "deniz", "kuzey", "ozdemir", "sahin", "celik",
-                "demir", "inci", "birlik", "atlas", "akdeniz", "baskent", "dogu", "kartal", "ilgaz", "toros"]
+USER_TAGS = [
+    "vip",
+    "called",
+    "q3-campaign",
+    "istanbul",
+    "ankara",
+    "izmir",
+    "partner-referral",
+    "do-not-call",
+    "renewal-2026",
+]
+WORDS = [
+    "Anadolu",
+    "Ege",
+    "Marmara",
+    "Yıldız",
+    "Güneş",
+    "Deniz",
+    "Kuzey",
+    "Özdemir",
+    "Şahin",
+    "Çelik",
+    "Demir",
+    "İnci",
+    "Birlik",
+    "Atlas",
+    "Akdeniz",
+    "Başkent",
+    "Doğu",
+    "Kartal",
+    "Ilgaz",
+    "Toros",
+]
+DOMAIN_WORDS = [
+    "anadolu",
+    "ege",
+    "marmara",
+    "yildiz",
+    "gunes",
+    "deniz",
+    "kuzey",
+    "ozdemir",
+    "sahin",
+    "celik",
+    "demir",
+    "inci",
+    "birlik",
+    "atlas",
+    "akdeniz",
+    "baskent",
+    "dogu",
+    "kartal",
+    "ilgaz",
+    "toros",
+]
 TRADES = ["Tekstil", "Gıda", "Lojistik", "İnşaat", "Bilişim", "Otomotiv", "Kimya", "Enerji", "Turizm", "Makina"]
 FORMS = ["A.Ş.", "Ltd. Şti.", "San. ve Tic. A.Ş.", "Holding A.Ş."]
 TLDS = [".com.tr", ".com.tr", ".com.tr", ".com", ".com", ".net", ".de", ".org.tr"]
@@ -69,28 +128,73 @@ def _weighted(rnd: random.Random, items):
     return items[-1]
 
 
-def _view(domain: str, provider: str, provider_name, gateway, dmarc, spf_all, dkim, tenant, score, segment, category) -> str:
+def _view(
+    domain: str, provider: str, provider_name, gateway, dmarc, spf_all, dkim, tenant, score, segment, category
+) -> str:
     """A current_json of the size a real scan stores (about 1.5 KB)."""
-    return json.dumps({
-        "domain": domain, "status": "ok", "scanned_at": "2026-01-01T00:00:00+00:00", "provider": provider,
-        "provider_name": provider_name, "gateway": gateway,
-        "mx": [{"host": f"mx{i}.{domain}", "preference": 10 * i} for i in (1, 2)], "null_mx": False,
-        "spf": {"valid": True, "record": f"v=spf1 include:spf.{provider}.example {spf_all or ''}".strip(), "all": spf_all,
-                "includes": [f"spf.{provider}.example"], "redirect": None, "terms": ["include", spf_all], "lookups": 1,
-                "lookup_limit_exceeded": False, "expanded": [f"spf.{provider}.example"], "problems": []},
-        "dmarc": None if dmarc is None else {"valid": True, "record": f"v=DMARC1; p={dmarc}; rua=mailto:dmarc@{domain}",
-                                             "policy": dmarc, "subdomain_policy": dmarc, "pct": 100,
-                                             "rua": [f"mailto:dmarc@{domain}"], "ruf": [], "adkim": "r", "aspf": "r",
-                                             "problems": []},
-        "dkim": {"selectors": [{"selector": "selector1", "cname": None, "key_type": "rsa", "revoked": False}] if dkim else [],
-                 "checked": ["selector1", "selector2", "google", "default", "k1", "s1", "s2", "zmail", "dkim", "mail"],
-                 "domainkey_exists": bool(dkim), "tenant_domain": None},
-        "verifications": [], "evidence": [f"MX mx1.{domain} belongs to {provider_name or provider}"],
-        "tenant": None if tenant in (None, "none") else {"id": "00000000-0000-4000-8000-000000000000",
-                                                         "namespace_type": tenant, "brand": None, "region": "EU"},
-        "registration": None, "score": score, "segment": segment, "category": category,
-        "reasons": [f"provider:{provider} +10", "spf +10"], "errors": [],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "domain": domain,
+            "status": "ok",
+            "scanned_at": "2026-01-01T00:00:00+00:00",
+            "provider": provider,
+            "provider_name": provider_name,
+            "gateway": gateway,
+            "mx": [{"host": f"mx{i}.{domain}", "preference": 10 * i} for i in (1, 2)],
+            "null_mx": False,
+            "spf": {
+                "valid": True,
+                "record": f"v=spf1 include:spf.{provider}.example {spf_all or ''}".strip(),
+                "all": spf_all,
+                "includes": [f"spf.{provider}.example"],
+                "redirect": None,
+                "terms": ["include", spf_all],
+                "lookups": 1,
+                "lookup_limit_exceeded": False,
+                "expanded": [f"spf.{provider}.example"],
+                "problems": [],
+            },
+            "dmarc": None
+            if dmarc is None
+            else {
+                "valid": True,
+                "record": f"v=DMARC1; p={dmarc}; rua=mailto:dmarc@{domain}",
+                "policy": dmarc,
+                "subdomain_policy": dmarc,
+                "pct": 100,
+                "rua": [f"mailto:dmarc@{domain}"],
+                "ruf": [],
+                "adkim": "r",
+                "aspf": "r",
+                "problems": [],
+            },
+            "dkim": {
+                "selectors": [{"selector": "selector1", "cname": None, "key_type": "rsa", "revoked": False}]
+                if dkim
+                else [],
+                "checked": ["selector1", "selector2", "google", "default", "k1", "s1", "s2", "zmail", "dkim", "mail"],
+                "domainkey_exists": bool(dkim),
+                "tenant_domain": None,
+            },
+            "verifications": [],
+            "evidence": [f"MX mx1.{domain} belongs to {provider_name or provider}"],
+            "tenant": None
+            if tenant in (None, "none")
+            else {
+                "id": "00000000-0000-4000-8000-000000000000",
+                "namespace_type": tenant,
+                "brand": None,
+                "region": "EU",
+            },
+            "registration": None,
+            "score": score,
+            "segment": segment,
+            "category": category,
+            "reasons": [f"provider:{provider} +10", "spf +10"],
+            "errors": [],
+        },
+        ensure_ascii=False,
+    )
 
 
 def build(path: Path, n: int, seed: int = 7) -> dict:
@@ -102,7 +206,7 @@ def build(path: Path, n: int, seed: int = 7) -> dict:
     for i in range(n):
         name = rnd.choice(DOMAIN_WORDS)
         domain = f"{name}{i:06d}{rnd.choice(TLDS)}"
-        company = (f"{rnd.choice(WORDS)} {rnd.choice(TRADES)} {rnd.choice(FORMS)}" if rnd.random() < 0.6 else None)
+        company = f"{rnd.choice(WORDS)} {rnd.choice(TRADES)} {rnd.choice(FORMS)}" if rnd.random() < 0.6 else None
         added = f"2025-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}T09:00:00+00:00"
         if rnd.random() < 0.05:  # imported, never scanned
             counts["never_scanned"] += 1
@@ -137,13 +241,37 @@ def build(path: Path, n: int, seed: int = 7) -> dict:
         status = "failed" if rnd.random() < 0.02 else "ok"
         counts["failed"] += status == "failed"
         changed = scanned if rnd.random() < 0.1 else None
-        expires = f"20{rnd.randint(26, 30)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" if rnd.random() < 0.4 else None
+        expires = (
+            f"20{rnd.randint(26, 30)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" if rnd.random() < 0.4 else None
+        )
         view = _view(domain, provider, pname, gateway, dmarc, spf_all, dkim, tenant, score, segment, category)
-        domains.append((
-            domain, domain, company, added, scanned, status, scanned, scanned, provider, pname, gateway, dmarc, spf_all,
-            dkim, tenant, "00000000-0000-4000-8000-000000000000" if tenant not in (None, "none") else None,
-            score, segment, category, view, changed, expires, None,
-        ))
+        domains.append(
+            (
+                domain,
+                domain,
+                company,
+                added,
+                scanned,
+                status,
+                scanned,
+                scanned,
+                provider,
+                pname,
+                gateway,
+                dmarc,
+                spf_all,
+                dkim,
+                tenant,
+                "00000000-0000-4000-8000-000000000000" if tenant not in (None, "none") else None,
+                score,
+                segment,
+                category,
+                view,
+                changed,
+                expires,
+                None,
+            )
+        )
         auto = []
         if dmarc in (None, "none"):
             auto.append("weak-dmarc")
@@ -158,7 +286,8 @@ def build(path: Path, n: int, seed: int = 7) -> dict:
                 tags.append((domain, t, "user", scanned))
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO domains (domain, domain_unicode, company, added_at, last_attempt_at, last_status, last_good_at, last_ok_at,"
+        "INSERT INTO domains (domain, domain_unicode, company, added_at, "
+        "last_attempt_at, last_status, last_good_at, last_ok_at,"
         " provider, provider_name, gateway, dmarc_policy, spf_all, dkim, tenant, tenant_id, score, segment, category,"
         " current_json, last_change_at, expires, last_scan_id) VALUES (" + ", ".join("?" * 23) + ")",
         domains,
@@ -228,9 +357,13 @@ def main() -> None:
     counts = build(db, args.leads, args.seed)
     built = time.perf_counter() - start
     size = db.stat().st_size + (Path(str(db) + "-wal").stat().st_size if Path(str(db) + "-wal").exists() else 0)
-    print(f"database: {args.leads} leads ({counts['scanned']} scanned, {counts['never_scanned']} never scanned,"
-          f" {counts['failed']} failed), {counts['tags']} tags, {size / 1e6:.0f} MB; built in {built:.1f} s")
-    print(f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, best of {args.runs}")
+    print(
+        f"database: {args.leads} leads ({counts['scanned']} scanned, {counts['never_scanned']} never scanned,"
+        f" {counts['failed']} failed), {counts['tags']} tags, {size / 1e6:.0f} MB; built in {built:.1f} s"
+    )
+    print(
+        f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, best of {args.runs}"
+    )
 
     cases = [
         ("--category P1 --category P2 --limit 50", {"filter": {"categories": ("P1", "P2")}}),
@@ -241,13 +374,15 @@ def main() -> None:
         ("--search anadolu", {"filter": {"search": "anadolu"}}),
         ("--stale 30d --sort scanned", {"filter": {"stale_before": "2026-02-15T00:00:00+00:00"}, "sort": ["scanned"]}),
     ]
-    print("\nin-process: all = store.connect + query + count + tags + Rich table; query = the SELECT, COUNT and tags only")
+    print(
+        "\nin-process: all = store.connect + query + count + tags + Rich table; query = the SELECT, COUNT and tags only"
+    )
     for label, argv in cases:
-        t, total = best(lambda: in_process(db, argv), args.runs)
+        t, total = best(lambda argv=argv: in_process(db, argv), args.runs)
         f = core.LeadFilter(**argv.get("filter", {}))
         order = core.parse_sort(argv.get("sort", []))
         conn = core.prepare(store.connect(db))
-        t_query, _ = best(lambda: core.page(conn, f, order, 50), args.runs)
+        t_query, _ = best(lambda conn=conn, f=f, order=order: core.page(conn, f, order, 50), args.runs)
         plan = "; ".join(core.explain(conn, *core.select_sql(f, order, 50)))
         conn.close()
         print(f"  hunter leads {label:<42} all {t * 1000:7.1f} ms   query {t_query * 1000:7.1f} ms  ({total} match)")

@@ -39,17 +39,42 @@ def main() -> None:
     args = ap.parse_args()
     py = sys.executable
     tenants = {"firma.com.tr": Tenant(id="3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10", brand="Firma")}
-    with DNSTestServer(load_zone_dir(ROOT / "tests" / "zones")) as dns, MsLoginServer(tenants) as ms, \
-            RdapServer({"nomail.com": rdap_domain("nomail.com")}) as rdap, tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, HUNTER_MS_LOGIN_URL=ms.base_url, HUNTER_RDAP_URL=rdap.base_url,
-                   HUNTER_WHOIS_HOST="127.0.0.1:9", NO_COLOR="1")
+    with (
+        DNSTestServer(load_zone_dir(ROOT / "tests" / "zones")) as dns,
+        MsLoginServer(tenants) as ms,
+        RdapServer({"nomail.com": rdap_domain("nomail.com")}) as rdap,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        env = dict(
+            os.environ,
+            HUNTER_MS_LOGIN_URL=ms.base_url,
+            HUNTER_RDAP_URL=rdap.base_url,
+            HUNTER_WHOIS_HOST="127.0.0.1:9",
+            NO_COLOR="1",
+        )
         bare, helps, preps = [], [], []
         for i in range(args.runs):
             bare.append(timed([py, "-c", "pass"], env))
             helps.append(timed([py, "-m", "hunter_cli", "--help"], env))
             db = Path(tmp) / f"prep{i}.db"
-            preps.append(timed([py, "-m", "hunter_cli", "prep", "firma.com.tr", "--db", str(db),
-                                "--nameserver", dns.nameserver, "--format", "markdown"], env))
+            preps.append(
+                timed(
+                    [
+                        py,
+                        "-m",
+                        "hunter_cli",
+                        "prep",
+                        "firma.com.tr",
+                        "--db",
+                        str(db),
+                        "--nameserver",
+                        dns.nameserver,
+                        "--format",
+                        "markdown",
+                    ],
+                    env,
+                )
+            )
     med = statistics.median
     print(f"runs: {args.runs}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"  python -c pass        {med(bare) * 1000:7.0f} ms (reference)")

@@ -172,7 +172,7 @@ def _pick(rng: random.Random, table):
 
 def _ip(i: int) -> str:
     """An address in 198.18.0.0/15 (RFC 2544, benchmarking)."""
-    i %= 2 ** 17 - 2
+    i %= 2**17 - 2
     i += 1
     return f"198.{18 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}"
 
@@ -193,11 +193,22 @@ def provider_records() -> list[str]:
         '_netblocks.mimecast.com. IN TXT "v=spf1 ip4:198.18.30.0/24 ip4:198.18.31.0/24 ~all"',
         '_spfcls.natrohost.com. IN TXT "v=spf1 ip4:198.18.40.0/24 ~all"',
     ]
-    shared_a = [
-        "smtp.google.com", "aspmx.l.google.com", "alt1.aspmx.l.google.com", "alt2.aspmx.l.google.com",
-        "alt3.aspmx.l.google.com", "alt4.aspmx.l.google.com", "eu-smtp-inbound-1.mimecast.com",
-        "eu-smtp-inbound-2.mimecast.com", "mx1.natrohost.com",
-    ] + [h for h, _ in UNKNOWN_HOSTS] + DNS_HOSTS + [h.replace("ns1.", "ns2.") for h in DNS_HOSTS]
+    shared_a = (
+        [
+            "smtp.google.com",
+            "aspmx.l.google.com",
+            "alt1.aspmx.l.google.com",
+            "alt2.aspmx.l.google.com",
+            "alt3.aspmx.l.google.com",
+            "alt4.aspmx.l.google.com",
+            "eu-smtp-inbound-1.mimecast.com",
+            "eu-smtp-inbound-2.mimecast.com",
+            "mx1.natrohost.com",
+        ]
+        + [h for h, _ in UNKNOWN_HOSTS]
+        + DNS_HOSTS
+        + [h.replace("ns1.", "ns2.") for h in DNS_HOSTS]
+    )
     for i, host in enumerate(shared_a):
         out.append(f"{host}. IN A 198.19.250.{i + 1}")
     for i, (_, spf) in enumerate(UNKNOWN_HOSTS):
@@ -325,9 +336,16 @@ def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
                 zf.write("\n")
     list_path.write_text("\n".join(domains) + "\n")
     return {
-        "n": n, "seed": seed, "domains": domains, "categories": cats,
-        "mix": Counter(cats), "details": details, "records": records,
-        "zone_path": zone_path, "list_path": list_path, "zone_bytes": zone_path.stat().st_size,
+        "n": n,
+        "seed": seed,
+        "domains": domains,
+        "categories": cats,
+        "mix": Counter(cats),
+        "details": details,
+        "records": records,
+        "zone_path": zone_path,
+        "list_path": list_path,
+        "zone_bytes": zone_path.stat().st_size,
     }
 
 
@@ -463,8 +481,9 @@ sys.exit(dnsserver.main(sys.argv[3:]))
 class DNSServer:
     """tests/dnsserver.py in its own process."""
 
-    def __init__(self, dnsserver: Path, zone_path: Path, host: str, records: int, log_path: Path,
-                 gc_mode: str = "freeze"):
+    def __init__(
+        self, dnsserver: Path, zone_path: Path, host: str, records: int, log_path: Path, gc_mode: str = "freeze"
+    ):
         self.gc_mode = gc_mode
         self.dnsserver = dnsserver
         self.zone_path = zone_path
@@ -485,7 +504,10 @@ class DNSServer:
             launcher = [sys.executable, str(self.dnsserver)]
         self.proc = subprocess.Popen(
             launcher + server_args,
-            stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL, text=True,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            stdin=subprocess.DEVNULL,
+            text=True,
             start_new_session=True,  # Ctrl-C goes to us; we stop the server ourselves
         )
         lines: queue.Queue = queue.Queue()
@@ -508,8 +530,10 @@ class DNSServer:
                 continue
             if line is None:
                 rc = self.proc.wait()
-                raise RuntimeError(f"DNS server exited with {rc} before READY; see {self.log_path}:\n"
-                                   + self.log_path.read_text()[-2000:])
+                raise RuntimeError(
+                    f"DNS server exited with {rc} before READY; see {self.log_path}:\n"
+                    + self.log_path.read_text()[-2000:]
+                )
             if line.startswith("READY "):
                 host, _, port = line.split()[1].rpartition(":")
                 self.address = (host, int(port))
@@ -562,34 +586,52 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
     if worktree:
         code = {"mode": "worktree", "root": REPO, "pythonpath": None, "commit": git_commit()}
     else:
-        full = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        tar = subprocess.run(["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py"],
-                             cwd=REPO, capture_output=True, check=True).stdout
+        full = subprocess.run(
+            ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        tar = subprocess.run(
+            ["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py"],
+            cwd=REPO,
+            capture_output=True,
+            check=True,
+        ).stdout
         root = workdir / f"src-{full[:12]}"
         root.mkdir(parents=True, exist_ok=True)
         import io
         import tarfile
+
         with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
             try:
                 tf.extractall(root, filter="data")
             except TypeError:  # Python without extraction filters
                 tf.extractall(root)
-        short = subprocess.run(["git", "rev-parse", "--short", full], cwd=REPO, capture_output=True, text=True,
-                               check=True).stdout.strip()
+        short = subprocess.run(
+            ["git", "rev-parse", "--short", full], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
         code = {"mode": "snapshot", "root": root, "pythonpath": str(root), "commit": short}
     code["dnsserver"] = code["root"] / "tests" / "dnsserver.py"
     # Lanes other than DNS (Microsoft tenant over HTTPS, RDAP/WHOIS) reach the internet:
     # they are switched off so that only the DNS scan is measured and nothing leaves loopback.
-    helped = subprocess.run([sys.executable, "-m", "hunter_cli", "scan", "--help"], cwd=str(code["root"]),
-                            env=hunter_env(code), capture_output=True, text=True)
+    helped = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "scan", "--help"],
+        cwd=str(code["root"]),
+        env=hunter_env(code),
+        capture_output=True,
+        text=True,
+    )
     if helped.returncode != 0:
-        raise CodeError(f"`hunter scan --help` fails at {code['commit']} ({code['mode']}):\n"
-                        + helped.stderr.strip()[-1500:])
+        raise CodeError(
+            f"`hunter scan --help` fails at {code['commit']} ({code['mode']}):\n" + helped.stderr.strip()[-1500:]
+        )
     helptext = helped.stdout
     code["extra_flags"] = [f for f in ("--no-tenant", "--no-whois") if f in helptext]
-    probe = subprocess.run([sys.executable, "-c", "import hunter_cli; print(hunter_cli.__file__)"],
-                           cwd=str(code["root"]), env=hunter_env(code), capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import hunter_cli; print(hunter_cli.__file__)"],
+        cwd=str(code["root"]),
+        env=hunter_env(code),
+        capture_output=True,
+        text=True,
+    )
     code["imported_from"] = probe.stdout.strip() or probe.stderr.strip()[-300:]
     return code
 
@@ -600,8 +642,19 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
         p.unlink(missing_ok=True)
     out_path = workdir / f"{tag}.jsonl"
     err_path = workdir / f"{tag}.stderr"
-    cmd = [sys.executable, "-m", "hunter_cli", "scan", str(gen["list_path"]), "--json", "--db", str(db),
-           "--nameserver", server.nameserver, "-q"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "hunter_cli",
+        "scan",
+        str(gen["list_path"]),
+        "--json",
+        "--db",
+        str(db),
+        "--nameserver",
+        server.nameserver,
+        "-q",
+    ]
     cmd += code["extra_flags"]
     if concurrency:
         cmd += ["--concurrency", str(concurrency)]
@@ -613,8 +666,7 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
     mach0 = machine_cpu_seconds()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
-                                cwd=str(code["root"]))
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=str(code["root"]))
         _, status, ru = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -678,15 +730,27 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
         problems.append(f"{not_ok} domains not ok ({dict(statuses)}): the server or the machine was overloaded")
     stderr_tail = err_path.read_text(errors="replace")[-1500:]
     return {
-        "domains": n, "wall_s": wall, "rate": n / wall if wall else None,
-        "peak_rss_mb": ru.ru_maxrss / 1024, "user_cpu_s": ru.ru_utime, "sys_cpu_s": ru.ru_stime,
-        "internal_scan_s": internal, "db_rows": db_rows, "db_distinct_domains": db_distinct,
-        "json_lines": lines, "statuses": dict(statuses),
-        "error_kinds": dict(error_kinds.most_common()), "other_processes_cpu_s": other_cpu,
-        "udp_rcvbuf_drops": (drops1 - drops0) if drops0 is not None and drops1 is not None else None, "providers": dict(providers.most_common()),
+        "domains": n,
+        "wall_s": wall,
+        "rate": n / wall if wall else None,
+        "peak_rss_mb": ru.ru_maxrss / 1024,
+        "user_cpu_s": ru.ru_utime,
+        "sys_cpu_s": ru.ru_stime,
+        "internal_scan_s": internal,
+        "db_rows": db_rows,
+        "db_distinct_domains": db_distinct,
+        "json_lines": lines,
+        "statuses": dict(statuses),
+        "error_kinds": dict(error_kinds.most_common()),
+        "other_processes_cpu_s": other_cpu,
+        "udp_rcvbuf_drops": (drops1 - drops0) if drops0 is not None and drops1 is not None else None,
+        "providers": dict(providers.most_common()),
         "hunter_cpu_share": (ru.ru_utime + ru.ru_stime) / wall if wall else None,
-        "server_cpu_s": server_cpu, "server_busy": (server_cpu / wall) if server_cpu is not None and wall else None,
-        "exit_code": proc.returncode, "problems": problems, "valid": not problems,
+        "server_cpu_s": server_cpu,
+        "server_busy": (server_cpu / wall) if server_cpu is not None and wall else None,
+        "exit_code": proc.returncode,
+        "problems": problems,
+        "valid": not problems,
         "stderr_tail": stderr_tail if (proc.returncode or stderr_tail.strip()) else "",
     }
 
@@ -694,9 +758,18 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
 def run_reference(mode: str, gen: dict, count: int, server: DNSServer, workdir: Path) -> dict:
     sample = workdir / f"reference-{count}.txt"
     sample.write_text("\n".join(gen["domains"][:count]) + "\n")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--checkdmarc-worker", mode,
-           "--worker-nameserver", server.nameserver, "--worker-domains", str(sample)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--checkdmarc-worker",
+        mode,
+        "--worker-nameserver",
+        server.nameserver,
+        "--worker-domains",
+        str(sample),
+    ]
     import resource
+
     cpu0 = server.cpu()
     mach0 = machine_cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)  # sums over waited children: the delta is this worker
@@ -802,6 +875,7 @@ def install_loopback_guard() -> dict:
         def f(host, *a, **kw):
             stats["blocked"].append(f"{name} {host!r}")
             raise socket.gaierror(socket.EAI_NONAME, "scan_bench loopback guard: no name resolution")
+
         return f
 
     socket.socket.connect = connect
@@ -818,10 +892,9 @@ def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
     guard = install_loopback_guard()
     import logging
 
+    import checkdmarc
     import dns.nameserver
     import dns.version
-
-    import checkdmarc
     from checkdmarc.dmarc import check_dmarc
     from checkdmarc.smtp import check_mx
     from checkdmarc.spf import check_spf
@@ -840,19 +913,26 @@ def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
     opts = dict(nameservers=ns, timeout=CHECKDMARC_TIMEOUT, retries=CHECKDMARC_RETRIES)
     domains = [d.strip() for d in open(domains_file) if d.strip()]
     if mode == "full":
-        call = (f"checkdmarc.check_domains([domain], nameservers=[Do53Nameserver('{host}', {port})], "
-                f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}, check_mx_tls=False)")
+        call = (
+            f"checkdmarc.check_domains([domain], nameservers=[Do53Nameserver('{host}', {port})], "
+            f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}, check_mx_tls=False)"
+        )
 
         def check(d):
             return checkdmarc.check_domains([d], check_mx_tls=False, **opts)
     else:
-        call = (f"checkdmarc.smtp.check_mx(domain, check_mx_tls=False, **o); checkdmarc.spf.check_spf(domain, **o); "
-                f"checkdmarc.dmarc.check_dmarc(domain, **o) with o = nameservers=[Do53Nameserver('{host}', {port})], "
-                f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}")
+        call = (
+            f"checkdmarc.smtp.check_mx(domain, check_mx_tls=False, **o); checkdmarc.spf.check_spf(domain, **o); "
+            f"checkdmarc.dmarc.check_dmarc(domain, **o) with o = nameservers=[Do53Nameserver('{host}', {port})], "
+            f"timeout={CHECKDMARC_TIMEOUT}, retries={CHECKDMARC_RETRIES}"
+        )
 
         def check(d):
-            return {"mx": check_mx(d, check_mx_tls=False, **opts), "spf": check_spf(d, **opts),
-                    "dmarc": check_dmarc(d, **opts)}
+            return {
+                "mx": check_mx(d, check_mx_tls=False, **opts),
+                "spf": check_spf(d, **opts),
+                "dmarc": check_dmarc(d, **opts),
+            }
 
     exceptions: Counter = Counter()
     spf_valid = dmarc_valid = mx_found = timeouts = 0
@@ -870,15 +950,29 @@ def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
             timeouts += 1
     elapsed = time.perf_counter() - t0
     n = len(domains)
-    print(json.dumps({
-        "mode": mode, "call": call, "domains": n, "seconds": elapsed, "rate": n / elapsed if elapsed else None,
-        "checkdmarc_version": checkdmarc.__version__, "dnspython_version": dns.version.version,
-        "spf_valid": spf_valid, "dmarc_valid": dmarc_valid, "mx_found": mx_found,
-        "domains_with_timeouts": timeouts, "exceptions": dict(exceptions),
-        "udp_queries": guard["udp_sends"], "tcp_connections": guard["tcp_connects"],
-        "blocked_non_loopback": guard["blocked"][:20], "blocked_count": len(guard["blocked"]),
-        "warnings": dict(warnings_seen.most_common(5)),
-    }))
+    print(
+        json.dumps(
+            {
+                "mode": mode,
+                "call": call,
+                "domains": n,
+                "seconds": elapsed,
+                "rate": n / elapsed if elapsed else None,
+                "checkdmarc_version": checkdmarc.__version__,
+                "dnspython_version": dns.version.version,
+                "spf_valid": spf_valid,
+                "dmarc_valid": dmarc_valid,
+                "mx_found": mx_found,
+                "domains_with_timeouts": timeouts,
+                "exceptions": dict(exceptions),
+                "udp_queries": guard["udp_sends"],
+                "tcp_connections": guard["tcp_connects"],
+                "blocked_non_loopback": guard["blocked"][:20],
+                "blocked_count": len(guard["blocked"]),
+                "warnings": dict(warnings_seen.most_common(5)),
+            }
+        )
+    )
     return 0
 
 
@@ -889,10 +983,12 @@ def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
 
 def git_commit() -> str:
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
         return rev + (" (+ uncommitted changes in tracked files)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -919,9 +1015,12 @@ def print_table(results: dict) -> None:
             continue
         busy = f" ({h['server_busy']:.0%})" if h.get("server_busy") is not None else ""
         rate = f"{h['rate']:.1f}" if h["json_lines"] == h["domains"] and h["exit_code"] == 0 else "FAILED"
-        print(f"{label:<34}{h['domains']:>8}{h['wall_s']:>9.2f}{rate:>9}{h['peak_rss_mb']:>12.1f}"
-              f"{fmt(h['db_rows'], 'd'):>9}{fmt(h['server_cpu_s']) + busy:>15}"
-              + ("" if h["valid"] else "   <-- NOT VALID") + disturbed(h, h["wall_s"]))
+        print(
+            f"{label:<34}{h['domains']:>8}{h['wall_s']:>9.2f}{rate:>9}{h['peak_rss_mb']:>12.1f}"
+            f"{fmt(h['db_rows'], 'd'):>9}{fmt(h['server_cpu_s']) + busy:>15}"
+            + ("" if h["valid"] else "   <-- NOT VALID")
+            + disturbed(h, h["wall_s"])
+        )
     for ref in results.get("reference", []):
         if "error" in ref:
             print(f"{'checkdmarc ' + ref['mode']:<34}  failed: {ref['error'][:200]}")
@@ -929,9 +1028,12 @@ def print_table(results: dict) -> None:
         label = "checkdmarc check_domains" if ref["mode"] == "full" else "checkdmarc mx+spf+dmarc"
         srv = ref.get("server_cpu_s")
         busy = f" ({srv / ref['outer_wall_s']:.0%})" if srv is not None and ref.get("outer_wall_s") else ""
-        print(f"{label:<34}{ref['domains']:>8}{ref['seconds']:>9.2f}{ref['rate']:>9.1f}{'-':>12}{'-':>9}"
-              f"{fmt(srv) + busy:>15}" + ("" if ref.get("valid", True) else "   <-- NOT VALID")
-              + disturbed(ref, ref.get("outer_wall_s")))
+        print(
+            f"{label:<34}{ref['domains']:>8}{ref['seconds']:>9.2f}{ref['rate']:>9.1f}{'-':>12}{'-':>9}"
+            f"{fmt(srv) + busy:>15}"
+            + ("" if ref.get("valid", True) else "   <-- NOT VALID")
+            + disturbed(ref, ref.get("outer_wall_s"))
+        )
     h = results.get("hunter")
     for ref in results.get("reference", []):
         if h and h["valid"] and "rate" in ref and ref["rate"]:
@@ -940,32 +1042,59 @@ def print_table(results: dict) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--domains", type=int, default=10_000, help="domains in the main run (default 10000)")
     ap.add_argument("--seed", type=int, default=1, help="RNG seed for the record mix (default 1)")
-    ap.add_argument("--reference-sample", type=int, default=300, metavar="M",
-                    help="checkdmarc runs on the first M domains (default 300)")
-    ap.add_argument("--reference-mode", choices=("both", "full", "subset"), default="both",
-                    help="checkdmarc call(s) to time; see the module docstring (default both)")
+    ap.add_argument(
+        "--reference-sample",
+        type=int,
+        default=300,
+        metavar="M",
+        help="checkdmarc runs on the first M domains (default 300)",
+    )
+    ap.add_argument(
+        "--reference-mode",
+        choices=("both", "full", "subset"),
+        default="both",
+        help="checkdmarc call(s) to time; see the module docstring (default both)",
+    )
     ap.add_argument("--no-reference", action="store_true", help="skip checkdmarc")
     ap.add_argument("--memory", type=int, metavar="N2", help="second hunter-only run over N2 domains (peak RSS)")
     ap.add_argument("--host", default="127.0.0.1", help="loopback address for the DNS server (default 127.0.0.1)")
     ap.add_argument("--concurrency", type=int, help="pass --concurrency to hunter (default: hunter's own, 500)")
-    ap.add_argument("--server-timeout", type=float, help="seconds to wait for the server's READY "
-                    "(default: 120 + 400 us per zone record)")
-    ap.add_argument("--commit", default="HEAD", metavar="REV",
-                    help="commit whose hunter_cli/ and tests/dnsserver.py are benchmarked (default HEAD)")
-    ap.add_argument("--worktree", action="store_true",
-                    help="benchmark the working tree as it is (editable install, uncommitted edits included) "
-                    "instead of a `git archive` snapshot of HEAD")
-    ap.add_argument("--no-netns", action="store_true",
-                    help="do not run in a private network namespace (by default the whole benchmark re-executes "
-                    "itself under `unshare --net`, so that no packet can leave loopback)")
-    ap.add_argument("--server-gc", choices=("off", "freeze", "default"), default="off",
-                    help="off (default): start tests/dnsserver.py through a small wrapper that calls gc.freeze() "
-                    "and gc.disable() once the zone is loaded, so that collections never stop the server "
-                    "under load; freeze: gc.freeze() only; default: run tests/dnsserver.py as it is")
+    ap.add_argument(
+        "--server-timeout",
+        type=float,
+        help="seconds to wait for the server's READY (default: 120 + 400 us per zone record)",
+    )
+    ap.add_argument(
+        "--commit",
+        default="HEAD",
+        metavar="REV",
+        help="commit whose hunter_cli/ and tests/dnsserver.py are benchmarked (default HEAD)",
+    )
+    ap.add_argument(
+        "--worktree",
+        action="store_true",
+        help="benchmark the working tree as it is (editable install, uncommitted edits included) "
+        "instead of a `git archive` snapshot of HEAD",
+    )
+    ap.add_argument(
+        "--no-netns",
+        action="store_true",
+        help="do not run in a private network namespace (by default the whole benchmark re-executes "
+        "itself under `unshare --net`, so that no packet can leave loopback)",
+    )
+    ap.add_argument(
+        "--server-gc",
+        choices=("off", "freeze", "default"),
+        default="off",
+        help="off (default): start tests/dnsserver.py through a small wrapper that calls gc.freeze() "
+        "and gc.disable() once the zone is loaded, so that collections never stop the server "
+        "under load; freeze: gc.freeze() only; default: run tests/dnsserver.py as it is",
+    )
     ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
     ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
     ap.add_argument("--checkdmarc-worker", choices=("full", "subset"), help=argparse.SUPPRESS)
@@ -977,6 +1106,7 @@ def main(argv=None) -> int:
         return checkdmarc_worker(args.checkdmarc_worker, args.worker_nameserver, args.worker_domains)
 
     import ipaddress
+
     if not ipaddress.ip_address(args.host).is_loopback:
         ap.error("--host must be a loopback address (127.0.0.0/8 or ::1)")
     if args.domains < 1:
@@ -996,22 +1126,35 @@ def main(argv=None) -> int:
         prefix = netns_prefix()
         if prefix is not None:
             sys.stdout.flush()
-            os.execve(prefix[0], prefix + [sys.executable, str(Path(__file__).resolve())]
-                      + (sys.argv[1:] if argv is None else list(argv)), {**os.environ, NETNS_ENV: "1"})
-        network = ("!! no private network namespace (unshare unavailable): loopback-only is NOT enforced "
-                   "by the kernel, only by hunter's flags and the checkdmarc socket guard")
+            os.execve(
+                prefix[0],
+                prefix
+                + [sys.executable, str(Path(__file__).resolve())]
+                + (sys.argv[1:] if argv is None else list(argv)),
+                {**os.environ, NETNS_ENV: "1"},
+            )
+        network = (
+            "!! no private network namespace (unshare unavailable): loopback-only is NOT enforced "
+            "by the kernel, only by hunter's flags and the checkdmarc socket guard"
+        )
         print(f"WARNING: {network}", file=sys.stderr)
     else:
-        network = ("--no-netns: host network namespace; loopback-only is enforced only by hunter's flags "
-                   "and the checkdmarc socket guard")
+        network = (
+            "--no-netns: host network namespace; loopback-only is enforced only by hunter's flags "
+            "and the checkdmarc socket guard"
+        )
 
-    reference_modes = [] if args.no_reference else (["full", "subset"] if args.reference_mode == "both"
-                                                     else [args.reference_mode])
+    reference_modes = (
+        [] if args.no_reference else (["full", "subset"] if args.reference_mode == "both" else [args.reference_mode])
+    )
     if reference_modes:
         import importlib.util
+
         if importlib.util.find_spec("checkdmarc") is None:
-            ap.error("checkdmarc is not installed: pip install 'checkdmarc>=5.0' (or the bench extra), "
-                     "or pass --no-reference")
+            ap.error(
+                "checkdmarc is not installed: pip install 'checkdmarc>=5.0' (or the bench extra), "
+                "or pass --no-reference"
+            )
 
     if args.keep:
         workdir = Path(args.keep).resolve()
@@ -1020,13 +1163,18 @@ def main(argv=None) -> int:
         workdir = Path(tempfile.mkdtemp(prefix="hunter-bench-"))
     started = datetime.now(timezone.utc)
     results: dict = {
-        "date": started.isoformat(timespec="seconds"), "python": platform.python_version(),
-        "implementation": platform.python_implementation(), "platform": platform.platform(),
-        "cpus": os.cpu_count(), "hunter_commit": git_commit(), "seed": args.seed,
+        "date": started.isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "hunter_commit": git_commit(),
+        "seed": args.seed,
         "workdir": str(workdir) if args.keep else None,
     }
     try:
         import importlib.metadata as md
+
         results["checkdmarc_version"] = md.version("checkdmarc") if reference_modes else None
     except Exception:
         results["checkdmarc_version"] = None
@@ -1041,8 +1189,10 @@ def main(argv=None) -> int:
         return 1
     if code["mode"] == "snapshot":
         results["hunter_commit"] = code["commit"]
-        print(f"  hunter commit {code['commit']}: git archive snapshot of {args.commit} (uncommitted edits are not "
-              f"measured; --worktree measures the working tree)")
+        print(
+            f"  hunter commit {code['commit']}: git archive snapshot of {args.commit} (uncommitted edits are not "
+            f"measured; --worktree measures the working tree)"
+        )
     else:
         print(f"  hunter commit {results['hunter_commit']}: working tree {REPO}")
     results["hunter_code"] = code["mode"]
@@ -1050,8 +1200,10 @@ def main(argv=None) -> int:
     results["network"] = network
     print(f"  hunter_cli imported from {code['imported_from']}")
     if code["extra_flags"]:
-        print(f"  hunter lanes that would reach the internet are off: {' '.join(code['extra_flags'])} "
-              f"(only the DNS scan is measured)")
+        print(
+            f"  hunter lanes that would reach the internet are off: {' '.join(code['extra_flags'])} "
+            f"(only the DNS scan is measured)"
+        )
     print(f"  network: {network}")
     print(f"  Python {results['python']} ({results['implementation']}), {results['cpus']} CPUs, {results['platform']}")
     print(f"  work dir {workdir}{'' if args.keep else ' (removed at the end)'}")
@@ -1064,17 +1216,23 @@ def main(argv=None) -> int:
         results["zone_records"] = gen["records"]
         print(f"\nRecord mix, {gen['n']} domains, seed {args.seed} (actual counts):")
         print("\n".join(mix_lines(gen)))
-        server = DNSServer(code["dnsserver"], gen["zone_path"], args.host, gen["records"], workdir / "main.server.log",
-                           args.server_gc)
+        server = DNSServer(
+            code["dnsserver"], gen["zone_path"], args.host, gen["records"], workdir / "main.server.log", args.server_gc
+        )
         servers.append(server)
         timeout = args.server_timeout or 120 + 400e-6 * gen["records"]
-        print(f"\nDNS server: loading {gen['records']} records ({gen['zone_bytes'] / 1e6:.1f} MB), "
-              f"expect ~{gen['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...", flush=True)
+        print(
+            f"\nDNS server: loading {gen['records']} records ({gen['zone_bytes'] / 1e6:.1f} MB), "
+            f"expect ~{gen['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...",
+            flush=True,
+        )
         server.start(timeout)
         results["server_load_s"] = server.load_seconds
         results["server_rss_mb"] = server.rss_mb()
-        print(f"  READY {server.nameserver} after {server.load_seconds:.1f} s (not part of any figure), "
-              f"RSS {fmt(server.rss_mb(), '.0f')} MB")
+        print(
+            f"  READY {server.nameserver} after {server.load_seconds:.1f} s (not part of any figure), "
+            f"RSS {fmt(server.rss_mb(), '.0f')} MB"
+        )
 
         print(f"\nhunter scan over {args.domains} domains:", flush=True)
         h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
@@ -1086,8 +1244,12 @@ def main(argv=None) -> int:
         for mode in reference_modes:
             print(f"\ncheckdmarc ({mode}) over the first {m} domains of the same list, same server:", flush=True)
             ref = run_reference(mode, gen, m, server, workdir)
-            ref["valid"] = "error" not in ref and not ref.get("blocked_count") and not ref.get("exceptions") \
+            ref["valid"] = (
+                "error" not in ref
+                and not ref.get("blocked_count")
+                and not ref.get("exceptions")
                 and not ref.get("domains_with_timeouts")
+            )
             refs.append(ref)
             report_reference(ref)
         if refs:
@@ -1104,17 +1266,28 @@ def main(argv=None) -> int:
             results["memory_zone_records"] = gen2["records"]
             print("\n".join(mix_lines(gen2)))
             del gen  # the big lists of the main run are not needed any more
-            server2 = DNSServer(code["dnsserver"], gen2["zone_path"], args.host, gen2["records"], workdir / "memory.server.log",
-                                args.server_gc)
+            server2 = DNSServer(
+                code["dnsserver"],
+                gen2["zone_path"],
+                args.host,
+                gen2["records"],
+                workdir / "memory.server.log",
+                args.server_gc,
+            )
             servers.append(server2)
             timeout = args.server_timeout or 120 + 400e-6 * gen2["records"]
-            print(f"DNS server: loading {gen2['records']} records ({gen2['zone_bytes'] / 1e6:.1f} MB), "
-                  f"expect ~{gen2['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...", flush=True)
+            print(
+                f"DNS server: loading {gen2['records']} records ({gen2['zone_bytes'] / 1e6:.1f} MB), "
+                f"expect ~{gen2['records'] * PARSE_SECONDS_PER_RECORD:.0f} s ...",
+                flush=True,
+            )
             server2.start(timeout)
             results["memory_server_load_s"] = server2.load_seconds
             results["memory_server_rss_mb"] = server2.rss_mb()
-            print(f"  READY {server2.nameserver} after {server2.load_seconds:.1f} s (not part of any figure), "
-                  f"RSS {fmt(server2.rss_mb(), '.0f')} MB")
+            print(
+                f"  READY {server2.nameserver} after {server2.load_seconds:.1f} s (not part of any figure), "
+                f"RSS {fmt(server2.rss_mb(), '.0f')} MB"
+            )
             print(f"hunter scan over {args.memory} domains:", flush=True)
             h2 = run_hunter(gen2, server2, workdir, "memory", args.concurrency, code)
             results["memory"] = h2
@@ -1123,8 +1296,10 @@ def main(argv=None) -> int:
 
         # ---------------- summary ----------------
         print("\n" + "=" * 96)
-        print(f"{started:%Y-%m-%d} | hunter {results['hunter_commit']} | Python {results['python']} | "
-              f"{results['cpus']} CPUs | checkdmarc {results.get('checkdmarc_version') or '-'} | seed {args.seed}")
+        print(
+            f"{started:%Y-%m-%d} | hunter {results['hunter_commit']} | Python {results['python']} | "
+            f"{results['cpus']} CPUs | checkdmarc {results.get('checkdmarc_version') or '-'} | seed {args.seed}"
+        )
         print("=" * 96)
         print_table(results)
         invalid = [k for k in ("hunter", "memory") if results.get(k) and not results[k]["valid"]]
@@ -1149,23 +1324,33 @@ def main(argv=None) -> int:
 
 
 def report_run(h: dict) -> None:
-    print(f"  {h['domains']} domains in {h['wall_s']:.2f} s = {h['rate']:.1f} domains/s "
-          f"(hunter's own scan timer: {fmt(h['internal_scan_s'])} s); peak RSS {h['peak_rss_mb']:.1f} MB; "
-          f"CPU user {h['user_cpu_s']:.1f} s + sys {h['sys_cpu_s']:.1f} s "
-          f"(= {fmt(h['hunter_cpu_share'], '.0%')} of one core over the wall time)")
-    print(f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
-          f"({h['db_distinct_domains']} distinct domains); exit code {h['exit_code']}")
+    print(
+        f"  {h['domains']} domains in {h['wall_s']:.2f} s = {h['rate']:.1f} domains/s "
+        f"(hunter's own scan timer: {fmt(h['internal_scan_s'])} s); peak RSS {h['peak_rss_mb']:.1f} MB; "
+        f"CPU user {h['user_cpu_s']:.1f} s + sys {h['sys_cpu_s']:.1f} s "
+        f"(= {fmt(h['hunter_cpu_share'], '.0%')} of one core over the wall time)"
+    )
+    print(
+        f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
+        f"({h['db_distinct_domains']} distinct domains); exit code {h['exit_code']}"
+    )
     busy = h.get("server_busy")
-    print(f"  DNS server CPU over the scan: {fmt(h['server_cpu_s'])} s"
-          + (f" = {busy:.0%} of one core over the wall time" if busy is not None else ""))
+    print(
+        f"  DNS server CPU over the scan: {fmt(h['server_cpu_s'])} s"
+        + (f" = {busy:.0%} of one core over the wall time" if busy is not None else "")
+    )
     other = h.get("other_processes_cpu_s")
     if other is not None:
         share = other / h["wall_s"] if h["wall_s"] else 0
-        print(f"  other processes on the machine over the scan: {other:.1f} CPU s ({share:.0%} of one core)"
-              + ("  !! the machine was not idle: figures are disturbed" if share > BUSY_SHARE else ""))
+        print(
+            f"  other processes on the machine over the scan: {other:.1f} CPU s ({share:.0%} of one core)"
+            + ("  !! the machine was not idle: figures are disturbed" if share > BUSY_SHARE else "")
+        )
     if h.get("udp_rcvbuf_drops") is not None:
-        print(f"  UDP datagrams dropped on a full receive buffer during the scan: {h['udp_rcvbuf_drops']}"
-              + ("" if args_netns_private() else " (counter is for the whole host network namespace)"))
+        print(
+            f"  UDP datagrams dropped on a full receive buffer during the scan: {h['udp_rcvbuf_drops']}"
+            + ("" if args_netns_private() else " (counter is for the whole host network namespace)")
+        )
     if h.get("error_kinds"):
         print(f"  errors by check:kind: {h['error_kinds']}")
     if busy is not None and busy > 0.85:
@@ -1188,21 +1373,29 @@ def report_reference(r: dict) -> None:
         print(f"  !!!!! {r['error']}")
         return
     print(f"  call: {r['call']}")
-    print(f"  {r['domains']} domains in {r['seconds']:.2f} s = {r['rate']:.2f} domains/s "
-          f"(process incl. imports {r['outer_wall_s']:.2f} s); checkdmarc {r['checkdmarc_version']}, "
-          f"dnspython {r['dnspython_version']}")
+    print(
+        f"  {r['domains']} domains in {r['seconds']:.2f} s = {r['rate']:.2f} domains/s "
+        f"(process incl. imports {r['outer_wall_s']:.2f} s); checkdmarc {r['checkdmarc_version']}, "
+        f"dnspython {r['dnspython_version']}"
+    )
     n = r["domains"] or 1
-    print(f"  MX found {r['mx_found']}, SPF valid {r['spf_valid']}, DMARC valid {r['dmarc_valid']}; "
-          f"DNS traffic {r['udp_queries']} UDP queries + {r['tcp_connections']} TCP connections "
-          f"({(r['udp_queries'] + r['tcp_connections']) / n:.1f} per domain), all to loopback")
-    print(f"  DNS server CPU: {fmt(r['server_cpu_s'])} s; domains with a DNS timeout: {r['domains_with_timeouts']}; "
-          f"exceptions: {r['exceptions'] or 'none'}")
+    print(
+        f"  MX found {r['mx_found']}, SPF valid {r['spf_valid']}, DMARC valid {r['dmarc_valid']}; "
+        f"DNS traffic {r['udp_queries']} UDP queries + {r['tcp_connections']} TCP connections "
+        f"({(r['udp_queries'] + r['tcp_connections']) / n:.1f} per domain), all to loopback"
+    )
+    print(
+        f"  DNS server CPU: {fmt(r['server_cpu_s'])} s; domains with a DNS timeout: {r['domains_with_timeouts']}; "
+        f"exceptions: {r['exceptions'] or 'none'}"
+    )
     other = r.get("other_processes_cpu_s")
     if other is not None:
         share = other / r["outer_wall_s"] if r["outer_wall_s"] else 0
-        print(f"  checkdmarc process CPU {r['worker_cpu_s']:.1f} s; other processes on the machine: {other:.1f} CPU s "
-              f"({share:.0%} of one core)" + ("  !! the machine was not idle: figures are disturbed"
-                                               if share > BUSY_SHARE else ""))
+        print(
+            f"  checkdmarc process CPU {r['worker_cpu_s']:.1f} s; other processes on the machine: {other:.1f} CPU s "
+            f"({share:.0%} of one core)"
+            + ("  !! the machine was not idle: figures are disturbed" if share > BUSY_SHARE else "")
+        )
     if r["blocked_count"]:
         print(f"  !!!!! loopback guard refused {r['blocked_count']} non-loopback attempts: {r['blocked_non_loopback']}")
     if r.get("warnings"):

@@ -38,8 +38,21 @@ def start(cmd: list[str], prefix: str) -> tuple[subprocess.Popen, str]:
 
 
 def scan(domains: Path, db: Path, ns: str, env: dict, extra: list[str]) -> tuple[float, dict]:
-    cmd = [sys.executable, "-m", "hunter_cli", "scan", str(domains), "--json", "--db", str(db), "-n", ns, "-q",
-           "--no-whois", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "hunter_cli",
+        "scan",
+        str(domains),
+        "--json",
+        "--db",
+        str(db),
+        "-n",
+        ns,
+        "-q",
+        "--no-whois",
+        *extra,
+    ]
     t = time.perf_counter()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t
@@ -59,8 +72,11 @@ def main() -> None:
     rnd = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        zone, names, tenants = ["$ORIGIN .", "$TTL 300",
-                                'spf.protection.outlook.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"'], [], {}
+        zone, names, tenants = (
+            ["$ORIGIN .", "$TTL 300", 'spf.protection.outlook.com. TXT "v=spf1 ip4:192.0.2.0/24 -all"'],
+            [],
+            {},
+        )
         for i in range(args.domains):
             d = f"kiraci{i}.com.tr"
             names.append(d)
@@ -71,23 +87,31 @@ def main() -> None:
         (work / "z.zone").write_text("\n".join(zone) + "\n")
         (work / "d.txt").write_text("\n".join(names) + "\n")
         (work / "t.json").write_text(json.dumps(tenants))
-        dns, ns = start([sys.executable, str(ROOT / "tests" / "dnsserver.py"), "--zone-file", str(work / "z.zone"),
-                         "--no-log"], "DNS server")
-        ms, url = start([sys.executable, str(ROOT / "tests" / "msserver.py"), "--tenants-file", str(work / "t.json"),
-                         "--no-log"], "sign-in stand-in")
+        dns, ns = start(
+            [sys.executable, str(ROOT / "tests" / "dnsserver.py"), "--zone-file", str(work / "z.zone"), "--no-log"],
+            "DNS server",
+        )
+        ms, url = start(
+            [sys.executable, str(ROOT / "tests" / "msserver.py"), "--tenants-file", str(work / "t.json"), "--no-log"],
+            "sign-in stand-in",
+        )
         try:
             env = dict(os.environ, HUNTER_MS_LOGIN_URL=url, NO_COLOR="1")
             scan(work / "d.txt", work / "warm.db", ns, env, ["--no-tenant"])  # warm the DNS server's answer cache
             dns_t, dns_s = scan(work / "d.txt", work / "a.db", ns, env, ["--no-tenant"])
-            ten_t, ten_s = scan(work / "d.txt", work / "b.db", ns, env,
-                                ["--tenant-concurrency", str(args.tenant_concurrency)])
+            ten_t, ten_s = scan(
+                work / "d.txt", work / "b.db", ns, env, ["--tenant-concurrency", str(args.tenant_concurrency)]
+            )
         finally:
             dns.terminate()
             ms.terminate()
     n = args.domains
     print(f"{n} domains, {len(tenants)} with a tenant; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"  DNS only (reference)     {n / dns_t:7.0f} domains/s  {dns_s}")
-    print(f"  DNS + tenant lookups     {n / ten_t:7.0f} domains/s  {ten_s}  (--tenant-concurrency {args.tenant_concurrency})")
+    print(
+        f"  DNS + tenant lookups     {n / ten_t:7.0f} domains/s  {ten_s} "
+        f" (--tenant-concurrency {args.tenant_concurrency})"
+    )
     print(f"  ratio                    {dns_t / ten_t:7.2f}  (target >= 0.50)")
 
 

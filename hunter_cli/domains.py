@@ -48,18 +48,14 @@ def _psl():
             return cached_parse(path, lambda fh: publicsuffixlist.PublicSuffixList(source=fh))
         except (OSError, ValueError):
             pass
-    return cached_parse(
-        publicsuffixlist.PSLFILE, lambda fh: publicsuffixlist.PublicSuffixList(source=fh)
-    )
+    return cached_parse(publicsuffixlist.PSLFILE, lambda fh: publicsuffixlist.PublicSuffixList(source=fh))
 
 
 @functools.cache
 def consumer_domains() -> frozenset[str]:
     """Free-mail domains (gmail.com, hotmail.com.tr, ...) that are people, not companies."""
     text = resources.files("hunter_cli.data").joinpath("consumer_domains.txt").read_text("utf-8")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def extract_host(text: str) -> str | None:

@@ -23,13 +23,44 @@ MAX_LINE = 4096
 EXAMPLES_PER_REASON = 5
 
 # Header words that name a column holding websites or e-mail addresses (compared after fold()).
-WEBSITE_HEADERS = ("domain", "domainname", "alanadi", "web", "website", "websitesi", "websayfasi", "site", "url", "internetadresi", "webadresi", "homepage")
+WEBSITE_HEADERS = (
+    "domain",
+    "domainname",
+    "alanadi",
+    "web",
+    "website",
+    "websitesi",
+    "websayfasi",
+    "site",
+    "url",
+    "internetadresi",
+    "webadresi",
+    "homepage",
+)
 EMAIL_HEADERS = ("email", "e-mail", "eposta", "e-posta", "mail", "emailadresi", "epostaadresi", "mailadresi")
 # Header words for the company name; a header merely containing one of COMPANY_PARTS counts too.
 COMPANY_HEADERS = (
-    "firma", "firmaadi", "firmaunvani", "unvan", "unvani", "sirket", "sirketadi", "sirketunvani", "kurum",
-    "kurumadi", "musteri", "musteriadi", "isletme", "isletmeadi", "company", "companyname", "name", "account",
-    "accountname", "organization", "organisation",
+    "firma",
+    "firmaadi",
+    "firmaunvani",
+    "unvan",
+    "unvani",
+    "sirket",
+    "sirketadi",
+    "sirketunvani",
+    "kurum",
+    "kurumadi",
+    "musteri",
+    "musteriadi",
+    "isletme",
+    "isletmeadi",
+    "company",
+    "companyname",
+    "name",
+    "account",
+    "accountname",
+    "organization",
+    "organisation",
 )
 COMPANY_PARTS = ("unvan", "firmaadi", "sirketadi", "companyname")
 _BLANK = frozenset({"", "nan", "none", "null", "-", "--", "n/a", "na", "yok", "#n/a"})

@@ -17,7 +17,11 @@ from dataclasses import dataclass, field
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
 SEGMENTS = ("Existing", "Migration", "Cold", "Skip")
-TENANT_KINDS = ("Managed", "Federated", "Unknown")  # the `tenant` column when a tenant exists; 'none' = none, NULL = not known
+TENANT_KINDS = (
+    "Managed",
+    "Federated",
+    "Unknown",
+)  # the `tenant` column when a tenant exists; 'none' = none, NULL = not known
 
 # Sort name -> (SQL expressions, the column each expression reads). Names are the table's columns.
 SORT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -130,7 +134,9 @@ def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
             name = SORT_ALIASES.get(name, name)
             if name not in SORT_COLUMNS:
                 raise LeadQueryError(
-                    "--sort", f"{p!r} is not a column to sort by; use one of: {', '.join(SORT_COLUMNS)} (prefix - for descending)"
+                    "--sort",
+                    f"{p!r} is not a column to sort by; use one of: {', '.join(SORT_COLUMNS)}"
+                    " (prefix - for descending)",
                 )
             if name not in (k for k, _ in keys):
                 keys.append((name, desc))
@@ -363,7 +369,7 @@ def tags_for(conn: sqlite3.Connection, domains: list[str]) -> dict[str, list[str
     """Sorted, de-duplicated tags per domain; one query per 500 domains."""
     out: dict[str, list[str]] = {}
     for i in range(0, len(domains), IN_CHUNK):
-        sql, params = tags_sql(domains[i: i + IN_CHUNK])
+        sql, params = tags_sql(domains[i : i + IN_CHUNK])
         for domain, tag, _source in conn.execute(sql, params):
             tags = out.setdefault(domain, [])
             if tag not in tags:
@@ -403,8 +409,11 @@ def page(
 
 
 def iter_leads(
-    conn: sqlite3.Connection, f: LeadFilter, sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
-    limit: int | None = None, chunk: int = IN_CHUNK,
+    conn: sqlite3.Connection,
+    f: LeadFilter,
+    sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
+    limit: int | None = None,
+    chunk: int = IN_CHUNK,
 ) -> Iterator[dict]:
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
@@ -438,14 +447,12 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         row = cur.fetchone()
         if row is None:
             return None
-        lead = dict(zip([c[0] for c in cur.description], row))
+        lead = dict(zip([c[0] for c in cur.description], row, strict=True))
         view = lead.pop("current_json", None)
         lead["dkim"] = None if lead.get("dkim") is None else bool(lead["dkim"])
         lead["domain_unicode"] = lead.get("domain_unicode") or domain
         tags: dict[str, list[str]] = {"user": [], "auto": []}
-        for tag, source in conn.execute(
-            "SELECT tag, source FROM tags WHERE domain = ? ORDER BY tag", (domain,)
-        ):
+        for tag, source in conn.execute("SELECT tag, source FROM tags WHERE domain = ? ORDER BY tag", (domain,)):
             tags.setdefault(source, []).append(tag)
         notes = [
             {"created_at": r[0], "text": r[1]}
@@ -456,7 +463,8 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         events = [
             {"occurred_at": r[0], "kind": r[1], "old": r[2], "new": r[3], "detail": r[4]}
             for r in conn.execute(
-                "SELECT occurred_at, kind, old, new, detail FROM events WHERE domain = ? ORDER BY occurred_at DESC, id DESC",
+                "SELECT occurred_at, kind, old, new, detail FROM events "
+                "WHERE domain = ? ORDER BY occurred_at DESC, id DESC",
                 (domain,),
             )
         ]

@@ -115,7 +115,7 @@ class Scanner:
             todo = [t for t in dict.fromkeys(level) if t not in children][: MAX_SPF_TARGETS - len(expanded)]
             results = await asyncio.gather(*(self._spf_at(t) for t in todo), return_exceptions=True)
             level = []
-            for target, res in zip(todo, results):
+            for target, res in zip(todo, results, strict=True):
                 if isinstance(res, LookupFailure):
                     errors.append(ScanError(check="spf", kind=res.kind, message=f"SPF include {res.message}"))
                     continue
@@ -139,7 +139,7 @@ class Scanner:
         answers = await self.resolver.query_many([(n, "TXT") for n in names])
         dangling: list[int] = []
         found: list[DkimSelector | None] = []
-        for i, (sel, outcome) in enumerate(zip(selectors, answers)):
+        for i, (sel, outcome) in enumerate(zip(selectors, answers, strict=True)):
             answer = self._answer(outcome, "dkim", errors)
             key = None
             if answer is not None:
@@ -154,7 +154,7 @@ class Scanner:
         if dangling:
             # A CNAME whose target does not resolve still names the M365 tenant.
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
-            for i, outcome in zip(dangling, cnames):
+            for i, outcome in zip(dangling, cnames, strict=True):
                 answer = self._answer(outcome, "dkim", errors)
                 if answer is not None and answer.records:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
@@ -327,7 +327,9 @@ class RegistrationLane:
                 return
             except Exception as exc:  # a registry's odd answer must not end the scan
                 self.on_registration(
-                    domain, None, ScanError(check="registration", kind="error", message=f"{exc.__class__.__name__}: {exc}")
+                    domain,
+                    None,
+                    ScanError(check="registration", kind="error", message=f"{exc.__class__.__name__}: {exc}"),
                 )
                 return
         self.on_registration(domain, reg, None)

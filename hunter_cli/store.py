@@ -238,7 +238,8 @@ def connect(path: str | os.PathLike) -> sqlite3.Connection:
 def migrate(conn: sqlite3.Connection) -> list[int]:
     """Apply pending migrations, each in its own transaction; returns the versions applied."""
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+        "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
     applied: list[int] = []
     for version, name, sql in MIGRATIONS:
@@ -252,7 +253,8 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", (version, name, utcnow())
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, utcnow()),
                 )
                 applied.append(version)
             conn.execute("COMMIT")
@@ -292,7 +294,9 @@ class Prior:
     cosell: bool = False
 
 
-def prior(conn: sqlite3.Connection, domain: str, fresh_since: str | None, tenant_since: str, registration_since: str) -> Prior:
+def prior(
+    conn: sqlite3.Connection, domain: str, fresh_since: str | None, tenant_since: str, registration_since: str
+) -> Prior:
     """One indexed query per domain for everything the scan's producer needs."""
     row = conn.execute(
         """SELECT d.last_ok_at, d.active_cosell, t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
@@ -355,11 +359,19 @@ def current(conn: sqlite3.Connection, domain: str) -> dict | None:
 
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     rows = conn.execute(
-        "SELECT id, scanned_at, status, provider, gateway, errors_json FROM scans WHERE domain = ? ORDER BY scanned_at, id",
+        "SELECT id, scanned_at, status, provider, gateway, errors_json "
+        "FROM scans WHERE domain = ? ORDER BY scanned_at, id",
         (domain,),
     )
     return [
-        {"id": r[0], "scanned_at": r[1], "status": r[2], "provider": r[3], "gateway": r[4], "errors": json.loads(r[5] or "[]")}
+        {
+            "id": r[0],
+            "scanned_at": r[1],
+            "status": r[2],
+            "provider": r[3],
+            "gateway": r[4],
+            "errors": json.loads(r[5] or "[]"),
+        }
         for r in rows
     ]
 
@@ -414,7 +426,8 @@ def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, over
         return "unchanged"
     if overwrite:
         cur = conn.execute(
-            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company != ?)", (company, domain, company)
+            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company != ?)",
+            (company, domain, company),
         )
     else:
         cur = conn.execute(
@@ -458,7 +471,9 @@ def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: dict | None, now
         view = current(conn, domain)
         if view is None:
             return
-    row = conn.execute("SELECT expires FROM registrations WHERE domain = ? AND expires IS NOT NULL", (domain,)).fetchone()
+    row = conn.execute(
+        "SELECT expires FROM registrations WHERE domain = ? AND expires IS NOT NULL", (domain,)
+    ).fetchone()
     tags = posture.auto_tags(view, row[0] if row else None, date.fromisoformat(now[:10]))
     conn.execute("DELETE FROM tags WHERE domain = ? AND source = 'auto'", (domain,))
     conn.executemany(
@@ -486,9 +501,19 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
             conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (now, domain))
     if reg is not None:
         conn.execute(
-            "INSERT OR REPLACE INTO registrations (domain, fetched_at, status, source, registrar, created, expires, data_json, error_json)"
+            "INSERT OR REPLACE INTO registrations (domain, fetched_at, status, "
+            "source, registrar, created, expires, data_json, error_json)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (domain, reg.fetched_at or now, reg.status, reg.source, reg.registrar, reg.created, reg.expires, reg.model_dump_json()),
+            (
+                domain,
+                reg.fetched_at or now,
+                reg.status,
+                reg.source,
+                reg.registrar,
+                reg.created,
+                reg.expires,
+                reg.model_dump_json(),
+            ),
         )
     else:
         err = error.model_dump_json()
@@ -522,7 +547,8 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 (r.domain, _unicode(r.domain), r.scanned_at),
             )
             cur = conn.execute(
-                "INSERT INTO scans (domain, run_id, scanned_at, status, provider, gateway, result_json, raw_json, errors_json)"
+                "INSERT INTO scans (domain, run_id, scanned_at, status, "
+                "provider, gateway, result_json, raw_json, errors_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     r.domain,
@@ -575,17 +601,29 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             conn.execute(
                 """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
                    last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
-                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?, tenant = ?, tenant_id = ?,
+                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?,
+                   tenant = ?, tenant_id = ?,
                    score = ?, segment = ?, category = ?, current_json = ?
                    WHERE domain = ?""",
                 (
-                    r.scanned_at, r.status, scan_id,
-                    r.scanned_at, scan_id, r.status, r.scanned_at,
-                    view["provider"], view.get("provider_name"), view.get("gateway"),
-                    dmarc.get("policy"), spf.get("all"), int(has_dkim),
+                    r.scanned_at,
+                    r.status,
+                    scan_id,
+                    r.scanned_at,
+                    scan_id,
+                    r.status,
+                    r.scanned_at,
+                    view["provider"],
+                    view.get("provider_name"),
+                    view.get("gateway"),
+                    dmarc.get("policy"),
+                    spf.get("all"),
+                    int(has_dkim),
                     (tenant.get("namespace_type") or "Unknown") if tenant else ("none" if tenant_known else None),
                     tenant.get("id"),
-                    view.get("score"), view.get("segment"), view.get("category"),
+                    view.get("score"),
+                    view.get("segment"),
+                    view.get("category"),
                     view_text,
                     r.domain,
                 ),
@@ -685,7 +723,9 @@ class ResultWriter:
         return self.stats
 
 
-def rescore(conn: sqlite3.Connection, rules, domains: list[str] | None = None, transaction: bool = True) -> dict[str, int]:
+def rescore(
+    conn: sqlite3.Connection, rules, domains: list[str] | None = None, transaction: bool = True
+) -> dict[str, int]:
     """Reapply ``rules`` to every domain's current view (or only ``domains``); no network."""
     from .scoring import evaluate, facts_from
 
@@ -723,7 +763,9 @@ def rescore(conn: sqlite3.Connection, rules, domains: list[str] | None = None, t
     return counts
 
 
-def due_for_rescan(conn: sqlite3.Connection, older_than_iso: str, categories: list[str] = (), tags: list[str] = ()) -> list[str]:
+def due_for_rescan(
+    conn: sqlite3.Connection, older_than_iso: str, categories: list[str] = (), tags: list[str] = ()
+) -> list[str]:
     """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
     where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
     params: list = [older_than_iso]
@@ -752,18 +794,41 @@ def events_since(conn: sqlite3.Connection, since_iso: str, kinds: list[str] = ()
         sql += " LIMIT ?"
         params.append(limit)
     cols = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
-    return [dict(zip(cols, r)) for r in conn.execute(sql, params)]
+    return [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, params)]
 
 
 def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
-    rows = conn.execute("SELECT created_at, text FROM notes WHERE domain = ? ORDER BY created_at DESC, id DESC", (domain,))
+    rows = conn.execute(
+        "SELECT created_at, text FROM notes WHERE domain = ? ORDER BY created_at DESC, id DESC", (domain,)
+    )
     return [{"created_at": r[0], "text": r[1]} for r in rows]
 
 
 REFERRAL_COLUMNS = (
-    "id", "engagement_id", "name", "status", "substatus", "type", "qualification", "direction", "kind",
-    "customer_name", "customer_country", "size", "contacts_json", "microsoft_contact", "deal_value", "currency",
-    "closing_date", "requirements_json", "created_at", "updated_at", "domain", "domain_source", "link", "address_json",
+    "id",
+    "engagement_id",
+    "name",
+    "status",
+    "substatus",
+    "type",
+    "qualification",
+    "direction",
+    "kind",
+    "customer_name",
+    "customer_country",
+    "size",
+    "contacts_json",
+    "microsoft_contact",
+    "deal_value",
+    "currency",
+    "closing_date",
+    "requirements_json",
+    "created_at",
+    "updated_at",
+    "domain",
+    "domain_source",
+    "link",
+    "address_json",
     "synced_at",
 )
 
@@ -771,7 +836,7 @@ REFERRAL_COLUMNS = (
 def referrals_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
     cols = ", ".join(REFERRAL_COLUMNS)
     rows = conn.execute(f"SELECT {cols} FROM referrals WHERE domain = ? ORDER BY updated_at DESC", (domain,))
-    return [dict(zip(REFERRAL_COLUMNS, r)) for r in rows]
+    return [dict(zip(REFERRAL_COLUMNS, r, strict=True)) for r in rows]
 
 
 def refresh_referral_flags(conn: sqlite3.Connection, domains) -> None:
@@ -779,7 +844,8 @@ def refresh_referral_flags(conn: sqlite3.Connection, domains) -> None:
     for d in set(domains):
         n, cosell = conn.execute(
             "SELECT count(*), coalesce(max(kind = 'cosell' AND lower(status) IN ('new', 'active')), 0)"
-            " FROM referrals WHERE domain = ?", (d,)
+            " FROM referrals WHERE domain = ?",
+            (d,),
         ).fetchone()
         conn.execute("UPDATE domains SET referrals = ?, active_cosell = ? WHERE domain = ?", (n, cosell, d))
 

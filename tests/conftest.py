@@ -51,7 +51,9 @@ TENANTS = {
     "gw-ms-token.com": Tenant(id="0b1c2d3e-4f50-4617-8899-aabbccddeeff", brand="Token Ltd", region="EU"),
     "google-tenant.com.tr": Tenant(id="11111111-2222-4333-8444-555555555555", brand="Google Tenant", region="EU"),
     "federe.com.tr": Tenant(
-        id="99999999-8888-4777-8666-555555555555", brand="Federe Holding", namespace="Federated",
+        id="99999999-8888-4777-8666-555555555555",
+        brand="Federe Holding",
+        namespace="Federated",
         auth_host="sts.federe.com.tr",
     ),
 }

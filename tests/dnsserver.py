@@ -56,7 +56,7 @@ import socket
 import struct
 import sys
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 
 import dns.message
 import dns.name
@@ -66,7 +66,6 @@ import dns.rdatatype
 import dns.rrset
 import dns.tokenizer
 import dns.zonefile
-
 from serve import NormDict
 
 __all__ = ["DNSTestServer", "load_zone_dir", "parse_records", "main"]
@@ -199,8 +198,7 @@ class _State:
     Keys are lower-cased absolute names in text form ("acme.com.").
     """
 
-    __slots__ = ("nodes", "ancestors", "soa_owners", "rr_wire", "sections",
-                 "udp_cache", "tcp_cache")
+    __slots__ = ("nodes", "ancestors", "soa_owners", "rr_wire", "sections", "udp_cache", "tcp_cache")
 
     def __init__(self, nodes: dict[str, dict[int, dns.rrset.RRset]]):
         self.nodes = nodes
@@ -380,7 +378,7 @@ class DNSTestServer:
     # ---- construction helpers -------------------------------------------
 
     @classmethod
-    def from_files(cls, *paths: str | os.PathLike, **kw) -> "DNSTestServer":
+    def from_files(cls, *paths: str | os.PathLike, **kw) -> DNSTestServer:
         """Build a server from zone files and/or directories of ``*.zone`` files."""
         texts = []
         for p in paths:
@@ -493,21 +491,19 @@ class DNSTestServer:
 
     # ---- lifecycle -------------------------------------------------------
 
-    def __enter__(self) -> "DNSTestServer":
+    def __enter__(self) -> DNSTestServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self) -> "DNSTestServer":
+    def start(self) -> DNSTestServer:
         if self._started:
             return self
         self._bind()
         self._started = True
         for target, name in ((self._udp_loop, "udp"), (self._tcp_accept_loop, "tcp")):
-            t = threading.Thread(
-                target=target, name=f"DNSTestServer-{name}-{self.port}", daemon=True
-            )
+            t = threading.Thread(target=target, name=f"DNSTestServer-{name}-{self.port}", daemon=True)
             t.start()
             self._threads.append(t)
         return self
@@ -829,7 +825,7 @@ def _parse_query(pkt: bytes):
             ln = pkt[i]
             if ln == 0:
                 break
-            lab = pkt[i + 1:i + 1 + ln]
+            lab = pkt[i + 1 : i + 1 + ln]
             if ln > 63 or len(lab) != ln or lab.translate(None, _PLAIN_LABEL_BYTES):
                 labels = None
                 break
@@ -940,16 +936,19 @@ def _set_udp_buffers(sock: socket.socket) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Authoritative DNS test server")
-    ap.add_argument("--zone-file", action="append", default=[], metavar="F",
-                    help="master file (or directory of *.zone files); repeatable")
+    ap.add_argument(
+        "--zone-file",
+        action="append",
+        default=[],
+        metavar="F",
+        help="master file (or directory of *.zone files); repeatable",
+    )
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--no-log", action="store_true", help="do not keep a query log")
     args = ap.parse_args(argv)
 
-    server = DNSTestServer.from_files(
-        *args.zone_file, host=args.host, port=args.port, log=not args.no_log
-    )
+    server = DNSTestServer.from_files(*args.zone_file, host=args.host, port=args.port, log=not args.no_log)
     from serve import serve_until_signalled
 
     return serve_until_signalled(server, lambda: f"{args.host}:{server.port}")

@@ -117,11 +117,20 @@ def _now_stamp() -> str:
 class FakeAuthority:
     """A fake Entra ID tenant for MSAL public-client device-code sign-in and silent refresh."""
 
-    def __init__(self, tenant: str | None = None, client_id: str = DEFAULT_CLIENT_ID, *,
-                 tenant_id: str = DEFAULT_TENANT_ID, username: str = "rep@partner.com.tr",
-                 display_name: str = "Satış Temsilcisi", oid: str = DEFAULT_OID,
-                 device_flow_pending: int = 0, access_token_lifetime: int = 3600,
-                 refresh_fails: bool = False, interval: int = 0) -> None:
+    def __init__(
+        self,
+        tenant: str | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        *,
+        tenant_id: str = DEFAULT_TENANT_ID,
+        username: str = "rep@partner.com.tr",
+        display_name: str = "Satış Temsilcisi",
+        oid: str = DEFAULT_OID,
+        device_flow_pending: int = 0,
+        access_token_lifetime: int = 3600,
+        refresh_fails: bool = False,
+        interval: int = 0,
+    ) -> None:
         self.tenant = tenant or tenant_id
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -191,8 +200,16 @@ class FakeAuthority:
         headers.update(extra or {})
         return httpx.Response(status, headers=headers, content=json.dumps(body).encode("utf-8"), request=request)
 
-    def _aad_error(self, status: int, error: str, code: int, text: str, request: httpx.Request,
-                   suberror: str | None = None, extra: dict | None = None) -> httpx.Response:
+    def _aad_error(
+        self,
+        status: int,
+        error: str,
+        code: int,
+        text: str,
+        request: httpx.Request,
+        suberror: str | None = None,
+        extra: dict | None = None,
+    ) -> httpx.Response:
         trace, corr = str(uuid.uuid4()), request.headers.get("client-request-id") or str(uuid.uuid4())
         stamp = _now_stamp()
         body = {
@@ -230,9 +247,27 @@ class FakeAuthority:
             "http_logout_supported": True,
             "frontchannel_logout_supported": True,
             "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
-            "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-                                 "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
-                                 "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "cloud_instance_name",
+                "cloud_instance_host_name",
+                "cloud_graph_host_name",
+                "msgraph_host",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "at_hash",
+                "c_hash",
+                "email",
+            ],
             "kerberos_endpoint": f"{base}/kerberos",
             "tenant_region_scope": "EU",
             "cloud_instance_name": "microsoftonline.com",
@@ -247,16 +282,24 @@ class FakeAuthority:
         v2 = "/v2.0/" in ep.path
         return {
             "tenant_discovery_endpoint": f"https://{ep.hostname}/{tenant}{'/v2.0' if v2 else ''}"
-                                         "/.well-known/openid-configuration",
+            "/.well-known/openid-configuration",
             "api-version": "1.1",
             "metadata": [
-                {"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
-                 "aliases": list(LOGIN_HOSTS)},
-                {"preferred_network": "login.partner.microsoftonline.cn",
-                 "preferred_cache": "login.partner.microsoftonline.cn",
-                 "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]},
-                {"preferred_network": "login.microsoftonline.us", "preferred_cache": "login.microsoftonline.us",
-                 "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"]},
+                {
+                    "preferred_network": "login.microsoftonline.com",
+                    "preferred_cache": "login.windows.net",
+                    "aliases": list(LOGIN_HOSTS),
+                },
+                {
+                    "preferred_network": "login.partner.microsoftonline.cn",
+                    "preferred_cache": "login.partner.microsoftonline.cn",
+                    "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
+                },
+                {
+                    "preferred_network": "login.microsoftonline.us",
+                    "preferred_cache": "login.microsoftonline.us",
+                    "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"],
+                },
             ],
         }
 
@@ -275,19 +318,23 @@ class FakeAuthority:
             self._refresh_tokens[rt] = {"scope": scope, "revoked": False}
         now = int(time.time())
         granted = " ".join(s for s in scope.split() if s.lower() not in RESERVED_SCOPES) or "openid profile"
-        id_token = unsigned_jwt({
-            "aud": self.client_id,
-            "iss": f"https://login.microsoftonline.com/{self.tenant_id}/v2.0",
-            "iat": now, "nbf": now, "exp": now + 3600,
-            "name": self.display_name,
-            "oid": self.oid,
-            "preferred_username": self.username,
-            "rh": "0.fake-authority.",
-            "sub": b64url(f"sub-{self.oid}-{self.client_id}")[:43],
-            "tid": self.tenant_id,
-            "uti": b64url(uuid.uuid4().bytes),
-            "ver": "2.0",
-        })
+        id_token = unsigned_jwt(
+            {
+                "aud": self.client_id,
+                "iss": f"https://login.microsoftonline.com/{self.tenant_id}/v2.0",
+                "iat": now,
+                "nbf": now,
+                "exp": now + 3600,
+                "name": self.display_name,
+                "oid": self.oid,
+                "preferred_username": self.username,
+                "rh": "0.fake-authority.",
+                "sub": b64url(f"sub-{self.oid}-{self.client_id}")[:43],
+                "tid": self.tenant_id,
+                "uti": b64url(uuid.uuid4().bytes),
+                "ver": "2.0",
+            }
+        )
         return {
             "token_type": "Bearer",
             "scope": granted,
@@ -322,11 +369,16 @@ class FakeAuthority:
             form = dict(parse_qsl(request.content.decode("utf-8"), keep_blank_values=True))
         with self._lock:
             self.calls.append((request.method, path))
-            self.requests.append({
-                "method": request.method, "host": host, "path": path,
-                "params": dict(request.url.params),
-                "form": form, "headers": {k.lower(): v for k, v in request.headers.items()},
-            })
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "host": host,
+                    "path": path,
+                    "params": dict(request.url.params),
+                    "form": form,
+                    "headers": {k.lower(): v for k, v in request.headers.items()},
+                }
+            )
         parts = path.strip("/").split("/")
         tenant = parts[0] if parts else ""
 
@@ -350,28 +402,51 @@ class FakeAuthority:
             if fault.get("status"):
                 extra = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
                 st = int(fault["status"])
-                return self._aad_error(st, "temporarily_unavailable" if st >= 500 or st == 429 else "invalid_request",
-                                       50196 if st == 429 else 90033,
-                                       "The server is temporarily unavailable.", request, extra=extra)
+                return self._aad_error(
+                    st,
+                    "temporarily_unavailable" if st >= 500 or st == 429 else "invalid_request",
+                    50196 if st == 429 else 90033,
+                    "The server is temporarily unavailable.",
+                    request,
+                    extra=extra,
+                )
 
         if endpoint == "instance":
             params = dict(request.url.params)
             return self._json(200, self._instance_metadata(params.get("authorization_endpoint", "")), request)
         if endpoint == "userrealm":
             domain = parts[2].rsplit("@", 1)[-1]
-            return self._json(200, {"ver": "1.0", "account_type": "Managed", "domain_name": domain,
-                                    "cloud_instance_name": "microsoftonline.com",
-                                    "cloud_audience_urn": "urn:federation:MicrosoftOnline"}, request)
+            return self._json(
+                200,
+                {
+                    "ver": "1.0",
+                    "account_type": "Managed",
+                    "domain_name": domain,
+                    "cloud_instance_name": "microsoftonline.com",
+                    "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+                },
+                request,
+            )
         if not self._known_tenant(tenant):
-            return self._aad_error(400, "invalid_tenant", 90002,
-                                   f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
-                                   "and are signing into the correct cloud.", request)
+            return self._aad_error(
+                400,
+                "invalid_tenant",
+                90002,
+                f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+                "and are signing into the correct cloud.",
+                request,
+            )
         if endpoint == "openid":
             return self._json(200, self._openid(tenant), request)
         if form.get("client_id") != self.client_id:
-            return self._aad_error(400, "unauthorized_client", 700016,
-                                   f"Application with identifier '{form.get('client_id')}' was not found in the "
-                                   f"directory '{self.tenant}'.", request)
+            return self._aad_error(
+                400,
+                "unauthorized_client",
+                700016,
+                f"Application with identifier '{form.get('client_id')}' was not found in the "
+                f"directory '{self.tenant}'.",
+                request,
+            )
         if endpoint == "devicecode":
             return self._devicecode(form, request)
         return self._token(form, request)
@@ -379,23 +454,33 @@ class FakeAuthority:
     def _devicecode(self, form: dict, request: httpx.Request) -> httpx.Response:
         scope = form.get("scope", "")
         if not scope.strip():
-            return self._aad_error(400, "invalid_scope", 70011, "The provided value for the input parameter "
-                                   "'scope' is not valid.", request)
+            return self._aad_error(
+                400, "invalid_scope", 70011, "The provided value for the input parameter 'scope' is not valid.", request
+            )
         with self._lock:
             number = len(self._device_codes) + 1
             user_code = f"ABCD{1233 + number:04d}"[:8]
             device_code = "DAQABAAEAAAD--DLA3VO7QrddgJg7WevrFAKE" + b64url(uuid.uuid4().bytes)
-            self._device_codes[device_code] = {"scope": scope, "polls": 0, "user_code": user_code, "used": False,
-                                               "expires_at": time.time() + 900}
-        return self._json(200, {
-            "user_code": user_code,
-            "device_code": device_code,
-            "verification_uri": VERIFICATION_URI,
-            "expires_in": 900,
-            "interval": self.interval,
-            "message": f"To sign in, use a web browser to open the page {VERIFICATION_URI} "
-                       f"and enter the code {user_code} to authenticate.",
-        }, request)
+            self._device_codes[device_code] = {
+                "scope": scope,
+                "polls": 0,
+                "user_code": user_code,
+                "used": False,
+                "expires_at": time.time() + 900,
+            }
+        return self._json(
+            200,
+            {
+                "user_code": user_code,
+                "device_code": device_code,
+                "verification_uri": VERIFICATION_URI,
+                "expires_in": 900,
+                "interval": self.interval,
+                "message": f"To sign in, use a web browser to open the page {VERIFICATION_URI} "
+                f"and enter the code {user_code} to authenticate.",
+            },
+            request,
+        )
 
     def _token(self, form: dict, request: httpx.Request) -> httpx.Response:
         grant = form.get("grant_type")
@@ -406,36 +491,58 @@ class FakeAuthority:
                     state["polls"] += 1
                     polls = state["polls"]
             if state is None or state["used"]:
-                return self._aad_error(400, "invalid_grant", 9002313,
-                                       "Invalid request. Request is malformed or invalid.", request)
+                return self._aad_error(
+                    400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", request
+                )
             if polls <= self.device_flow_pending:
-                return self._aad_error(400, "authorization_pending", 70016,
-                                       "The provided request has not yet been authorized by the user. "
-                                       "The user must input their code.", request)
+                return self._aad_error(
+                    400,
+                    "authorization_pending",
+                    70016,
+                    "The provided request has not yet been authorized by the user. The user must input their code.",
+                    request,
+                )
             if self.device_flow_outcome == "decline":
-                return self._aad_error(400, "authorization_declined", 70000,
-                                       "The user declined the sign-in request.", request)
+                return self._aad_error(
+                    400, "authorization_declined", 70000, "The user declined the sign-in request.", request
+                )
             if self.device_flow_outcome == "expire" or time.time() > state["expires_at"]:
-                return self._aad_error(400, "expired_token", 70020,
-                                       "The provided value for the input parameter 'device_code' is not valid. "
-                                       "This device code has expired.", request)
+                return self._aad_error(
+                    400,
+                    "expired_token",
+                    70020,
+                    "The provided value for the input parameter 'device_code' is not valid. "
+                    "This device code has expired.",
+                    request,
+                )
             state["used"] = True
             return self._json(200, self._tokens(form.get("scope") or state["scope"], request), request)
         if grant == "refresh_token":
             rt = form.get("refresh_token", "")
             st = self._refresh_tokens.get(rt)
             if st is None:
-                return self._aad_error(400, "invalid_grant", 9002313,
-                                       "Invalid request. Request is malformed or invalid.", request)
+                return self._aad_error(
+                    400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", request
+                )
             if self.refresh_fails:
                 return self._aad_error(
-                    400, "invalid_grant", 700082,
+                    400,
+                    "invalid_grant",
+                    700082,
                     "The refresh token has expired due to inactivity. The token was issued on "
-                    "2026-08-01T09:00:00.0000000Z and was inactive for 90.00:00:00.", request, suberror="bad_token")
+                    "2026-08-01T09:00:00.0000000Z and was inactive for 90.00:00:00.",
+                    request,
+                    suberror="bad_token",
+                )
             if st["revoked"]:
-                return self._aad_error(400, "invalid_grant", 50173,
-                                       "The provided grant has expired due to it being revoked, a fresh auth "
-                                       "token is needed.", request)
+                return self._aad_error(
+                    400,
+                    "invalid_grant",
+                    50173,
+                    "The provided grant has expired due to it being revoked, a fresh auth token is needed.",
+                    request,
+                )
             return self._json(200, self._tokens(form.get("scope") or st["scope"], request), request)
-        return self._aad_error(400, "unsupported_grant_type", 70003,
-                               f"The app requested an unsupported grant type '{grant}'.", request)
+        return self._aad_error(
+            400, "unsupported_grant_type", 70003, f"The app requested an unsupported grant type '{grant}'.", request
+        )

@@ -68,13 +68,13 @@ import socket
 import struct
 import sys
 import threading
-
-from serve import NormDict
 import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote, urlsplit
+
+from serve import NormDict
 
 __all__ = ["Tenant", "MsLoginServer", "main"]
 
@@ -94,10 +94,10 @@ _RBAC_URL = "https://pas.windows.net"
 
 @dataclass
 class Tenant:
-    id: str                       # GUID
+    id: str  # GUID
     brand: str
-    namespace: str = "Managed"    # "Managed" | "Federated"
-    region: str | None = "EU"     # tenant_region_scope (null is a real value)
+    namespace: str = "Managed"  # "Managed" | "Federated"
+    region: str | None = "EU"  # tenant_region_scope (null is a real value)
     cloud: str = "microsoftonline.com"
     auth_host: str | None = None  # Federated: IdP host in AuthURL (default "sts.<domain>")
 
@@ -122,8 +122,7 @@ def openid_document(domain: str, t: Tenant) -> dict:
     base = f"https://login.{t.cloud}/{t.id}"
     return {
         "token_endpoint": f"{base}/oauth2/v2.0/token",
-        "token_endpoint_auth_methods_supported": [
-            "client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         "jwks_uri": f"{base}/discovery/v2.0/keys",
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
@@ -139,10 +138,26 @@ def openid_document(domain: str, t: Tenant) -> dict:
         "frontchannel_logout_supported": True,
         "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
         "claims_supported": [
-            "sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-            "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time",
-            "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-            "c_hash", "email"],
+            "sub",
+            "iss",
+            "cloud_instance_name",
+            "cloud_instance_host_name",
+            "cloud_graph_host_name",
+            "msgraph_host",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "acr",
+            "nonce",
+            "preferred_username",
+            "name",
+            "tid",
+            "ver",
+            "at_hash",
+            "c_hash",
+            "email",
+        ],
         "kerberos_endpoint": f"{base}/kerberos",
         "tenant_region_scope": t.region,
         "cloud_instance_name": t.cloud,
@@ -176,30 +191,40 @@ class _Rendered:
             prefix, suffix = auth_url_parts(domain, t)
             self.realm_head = b'{"State":3,"UserState":2,"Login":'
             self.realm_mid = (
-                b',"NameSpaceType":"Federated","DomainName":' + d
+                b',"NameSpaceType":"Federated","DomainName":'
+                + d
                 + b',"FederationGlobalVersion":-1,"AuthURL":"'
                 + _jstr(prefix)[1:-1]
             )
             self.realm_tail = (
-                _jstr(suffix)[1:-1] + b'","FederationBrandName":' + brand
-                + b',"AuthNForwardType":1,"CloudInstanceName":' + cloud
-                + b',"CloudInstanceIssuerUri":' + _jstr(_ISSUER_URI) + b"}"
+                _jstr(suffix)[1:-1]
+                + b'","FederationBrandName":'
+                + brand
+                + b',"AuthNForwardType":1,"CloudInstanceName":'
+                + cloud
+                + b',"CloudInstanceIssuerUri":'
+                + _jstr(_ISSUER_URI)
+                + b"}"
             )
         else:
             self.realm_head = b'{"State":4,"UserState":1,"Login":'
             self.realm_mid = b""
             self.realm_tail = (
-                b',"NameSpaceType":"Managed","DomainName":' + d
-                + b',"FederationBrandName":' + brand
-                + b',"CloudInstanceName":' + cloud
-                + b',"CloudInstanceIssuerUri":' + _jstr(_ISSUER_URI) + b"}"
+                b',"NameSpaceType":"Managed","DomainName":'
+                + d
+                + b',"FederationBrandName":'
+                + brand
+                + b',"CloudInstanceName":'
+                + cloud
+                + b',"CloudInstanceIssuerUri":'
+                + _jstr(_ISSUER_URI)
+                + b"}"
             )
 
     def realm(self, login: str) -> bytes:
         lj = _jstr(login)
         if self.federated:
-            return (self.realm_head + lj + self.realm_mid
-                    + quote(login, safe="").encode("ascii") + self.realm_tail)
+            return self.realm_head + lj + self.realm_mid + quote(login, safe="").encode("ascii") + self.realm_tail
         return self.realm_head + lj + self.realm_tail
 
 
@@ -223,8 +248,14 @@ _FAULT_BODIES = {
     503: b'{"error":"temporarily_unavailable","error_description":"The service is temporarily unavailable."}',
     500: b'{"error":"server_error","error_description":"An internal server error occurred."}',
 }
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 429: "Too Many Requests",
-            500: "Internal Server Error", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 _NOT_FOUND = b'{"error":"not_found","error_description":"No such endpoint."}'
 
 
@@ -238,7 +269,7 @@ class _Clock:
         self.http_date = ""
         self.ts = ""
 
-    def now(self) -> "_Clock":
+    def now(self) -> _Clock:
         sec = int(time.time())
         if sec != self.sec:
             self.http_date = email.utils.formatdate(sec, usegmt=True)
@@ -311,7 +342,7 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128
-    owner: "MsLoginServer"
+    owner: MsLoginServer
 
     def process_request(self, request, client_address):
         owner = self.owner
@@ -332,7 +363,7 @@ class _HTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_TIMEOUT
-    owner: "MsLoginServer"  # set on a per-server subclass
+    owner: MsLoginServer  # set on a per-server subclass
 
     def setup(self):
         super().setup()
@@ -344,8 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence stderr
         pass
 
-    def _send(self, status: int, body: bytes, extra: tuple = (),
-              cache: str = "no-store, no-cache") -> None:
+    def _send(self, status: int, body: bytes, extra: tuple = (), cache: str = "no-store, no-cache") -> None:
         clock = self.owner._clock.now()
         head = (
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
@@ -385,7 +415,7 @@ class _Handler(BaseHTTPRequestHandler):
         endpoint = domain = None
         login = ""
         if path.endswith(_OPENID_SUFFIX) and path.startswith("/"):
-            seg = path[1:-len(_OPENID_SUFFIX)]
+            seg = path[1 : -len(_OPENID_SUFFIX)]
             if seg and "/" not in seg:
                 endpoint, seg = "openid", unquote(seg)
                 domain = seg
@@ -500,12 +530,15 @@ class MsLoginServer:
 
     def _invalid_tenant(self, tenant: str) -> bytes:
         clock = self._clock.now()
-        return (_INVALID_TENANT % {
-            "tenant": _dumps(tenant)[1:-1],
-            "trace": uuid.uuid4(),
-            "corr": uuid.uuid4(),
-            "ts": clock.ts,
-        }).encode("utf-8")
+        return (
+            _INVALID_TENANT
+            % {
+                "tenant": _dumps(tenant)[1:-1],
+                "trace": uuid.uuid4(),
+                "corr": uuid.uuid4(),
+                "ts": clock.ts,
+            }
+        ).encode("utf-8")
 
     # ---- faults -----------------------------------------------------------
 
@@ -517,8 +550,7 @@ class MsLoginServer:
     def faults(self, value) -> None:
         with self._lock:
             self._fault_hits.clear()
-        self._faults = NormDict(_norm_fault_key, value, on_set=self._rearm_fault,
-                                 check=_parse_fault)
+        self._faults = NormDict(_norm_fault_key, value, on_set=self._rearm_fault, check=_parse_fault)
 
     def _rearm_fault(self, key) -> None:
         with self._lock:
@@ -555,10 +587,7 @@ class MsLoginServer:
             domain = _norm_domain(domain)
         with self._lock:
             log = list(self.requests)
-        return sum(
-            1 for ep, d in log
-            if (endpoint is None or ep == endpoint) and (domain is None or d == domain)
-        )
+        return sum(1 for ep, d in log if (endpoint is None or ep == endpoint) and (domain is None or d == domain))
 
     def reset_log(self) -> None:
         """Forget logged requests and user agents, and set `connections` to 0."""
@@ -574,13 +603,13 @@ class MsLoginServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def __enter__(self) -> "MsLoginServer":
+    def __enter__(self) -> MsLoginServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self) -> "MsLoginServer":
+    def start(self) -> MsLoginServer:
         if self._httpd is not None:
             return self
         handler = type("MsLoginHandler", (_Handler,), {"owner": self})
@@ -592,8 +621,10 @@ class MsLoginServer:
         self._httpd = httpd
         self.port = httpd.server_address[1]
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"MsLoginServer-{self.port}", daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"MsLoginServer-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -629,8 +660,13 @@ def load_tenants(path: str) -> dict[str, Tenant]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Local Microsoft sign-in discovery test server")
-    ap.add_argument("--tenants-file", action="append", default=[], metavar="F",
-                    help='JSON {"domain": {"id": ..., "brand": ..., ...}}; repeatable')
+    ap.add_argument(
+        "--tenants-file",
+        action="append",
+        default=[],
+        metavar="F",
+        help='JSON {"domain": {"id": ..., "brand": ..., ...}}; repeatable',
+    )
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--no-log", action="store_true", help="do not keep a request log")

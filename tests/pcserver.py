@@ -93,8 +93,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
 
 __all__ = [
-    "PartnerCenterServer", "load_referrals", "DATA_DIR", "EXPECTED_DOMAINS", "MALFORMED_FILES",
-    "parse_datetime", "odata_datetime", "COLLECTION_PATH",
+    "PartnerCenterServer",
+    "load_referrals",
+    "DATA_DIR",
+    "EXPECTED_DOMAINS",
+    "MALFORMED_FILES",
+    "parse_datetime",
+    "odata_datetime",
+    "COLLECTION_PATH",
 ]
 
 COLLECTION_PATH = "/v1.0/engagements/referrals"
@@ -104,18 +110,18 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "referrals"
 # domain (None = unlinked: no usable domain anywhere). Microsoft (@microsoft.com) and partner
 # team members never count; free mail (gmail.com, hotmail.com) never counts.
 EXPECTED_DOMAINS: dict[str, str | None] = {
-    "75a1f384-e6bc-416f-a9d8-343e5901b2f5": "firma.com.tr",          # 01 co-sell Shared, contact ayse.kaya@firma.com.tr
-    "b1d039c4-0cd1-454b-a583-ea5777ba0620": "gmailer.de",            # 02 Independent, partner-sourced (Outgoing)
-    "8e3cd94a-ead2-44b4-ae5b-57f7d165b381": "m365-zayif.com.tr",     # 03 MarketplaceLead
+    "75a1f384-e6bc-416f-a9d8-343e5901b2f5": "firma.com.tr",  # 01 co-sell Shared, contact ayse.kaya@firma.com.tr
+    "b1d039c4-0cd1-454b-a583-ea5777ba0620": "gmailer.de",  # 02 Independent, partner-sourced (Outgoing)
+    "8e3cd94a-ead2-44b4-ae5b-57f7d165b381": "m365-zayif.com.tr",  # 03 MarketplaceLead
     "aac9627e-be8b-41c3-9f17-3775daab060e": "google-tenant.com.tr",  # 04 gmail/hotmail contacts; customerProfile.website
-    "622f9bd7-84f2-42e8-81ef-691049758310": None,                    # 05 free mail only, no website -> unlinked
-    "fdb1d242-4f3e-4150-b24a-2ad522f7fe3f": "yeni-firma.com.tr",     # 06 Closed/Lost
-    "0d5627bb-d1e1-43fd-a846-11cd4c070e6a": "firma.com.tr",          # 07 Closed/Won, e-mail in upper case
-    "31c112c8-8477-401c-ba41-0c6d4af4cc8e": "m365-zayif.com.tr",     # 08 first contact gmail.com, second the company
-    "d8aacb0c-f3e0-4382-a4bf-c7dd7de3ff97": "yeni-firma.com.tr",     # 09 Active, Outgoing co-sell
-    "99edb4b3-a149-4946-977f-1130725a5447": "gmailer.de",            # 10 Closed/Expired
+    "622f9bd7-84f2-42e8-81ef-691049758310": None,  # 05 free mail only, no website -> unlinked
+    "fdb1d242-4f3e-4150-b24a-2ad522f7fe3f": "yeni-firma.com.tr",  # 06 Closed/Lost
+    "0d5627bb-d1e1-43fd-a846-11cd4c070e6a": "firma.com.tr",  # 07 Closed/Won, e-mail in upper case
+    "31c112c8-8477-401c-ba41-0c6d4af4cc8e": "m365-zayif.com.tr",  # 08 first contact gmail.com, second the company
+    "d8aacb0c-f3e0-4382-a4bf-c7dd7de3ff97": "yeni-firma.com.tr",  # 09 Active, Outgoing co-sell
+    "99edb4b3-a149-4946-977f-1130725a5447": "gmailer.de",  # 10 Closed/Expired
     "f9b3b8fb-8862-4992-8fe5-2d01e6acae21": "google-tenant.com.tr",  # 11 Closed/Declined
-    "7b59ac2e-5aa4-4ad6-a48b-c33b6e3fac11": "firma.com.tr",          # 12 newest; invited by another partner
+    "7b59ac2e-5aa4-4ad6-a48b-c33b6e3fac11": "firma.com.tr",  # 12 newest; invited by another partner
 }
 # Items a robust sync must skip and report (file name -> what is wrong).
 MALFORMED_FILES: dict[str, str] = {
@@ -139,7 +145,8 @@ def load_referrals(valid_only: bool = False, directory: Path = DATA_DIR) -> list
 # ---------------------------------------------------------------------------------------
 _DT = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def parse_datetime(value) -> datetime | None:
@@ -151,8 +158,16 @@ def parse_datetime(value) -> datetime | None:
         return None
     y, mo, d, h, mi, s, frac, tz = m.groups()
     try:
-        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                      int((frac or "0")[:6].ljust(6, "0")), tzinfo=timezone.utc)
+        dt = datetime(
+            int(y),
+            int(mo),
+            int(d),
+            int(h or 0),
+            int(mi or 0),
+            int(s or 0),
+            int((frac or "0")[:6].ljust(6, "0")),
+            tzinfo=timezone.utc,
+        )
     except ValueError:
         return None
     if tz and tz.upper() != "Z":
@@ -177,8 +192,12 @@ class ODataError(ValueError):
 
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][\w/]*)\s+(eq|ne|gt|ge|lt|le)\s+(.+?)\s*$", re.IGNORECASE)
 _OPS = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 
 
@@ -189,7 +208,7 @@ def _split_and(text: str) -> list[str]:
         ch = text[i]
         if ch == "'":
             quoted = not quoted
-        if not quoted and text[i:i + 5].lower() == " and ":
+        if not quoted and text[i : i + 5].lower() == " and ":
             parts.append("".join(buf))
             buf = []
             i += 5
@@ -284,11 +303,13 @@ def order_items(items: list, orderby: str | None) -> list:
         keys.append((bits[0], len(bits) == 2 and bits[1].lower() == "desc"))
     out = list(items)
     for field, desc in reversed(keys):  # stable sorts, last key first
+
         def sort_key(item, field=field):
             v = _get_path(item, field) if isinstance(item, dict) else None
             if field.lower().endswith("datetime"):
                 v = parse_datetime(v)
             return v
+
         present = [i for i in out if sort_key(i) is not None]
         missing = [i for i in out if sort_key(i) is None]
         try:
@@ -370,8 +391,15 @@ class _HTTPServer(ThreadingHTTPServer):
 class PartnerCenterServer:
     """Fake Partner Center Referrals API; see the module docstring."""
 
-    def __init__(self, referrals: list[dict] | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 page_size: int = 5, max_page_size: int = 100) -> None:
+    def __init__(
+        self,
+        referrals: list[dict] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        page_size: int = 5,
+        max_page_size: int = 100,
+    ) -> None:
         self.referrals: list = list(referrals) if referrals is not None else []
         self.valid_tokens: set[str] = set()
         self.faults: list[dict] = []
@@ -385,12 +413,13 @@ class PartnerCenterServer:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle --------------------------------------------------------------------
-    def start(self) -> "PartnerCenterServer":
+    def start(self) -> PartnerCenterServer:
         if self._httpd is None:
             self._httpd = _HTTPServer((self._host, self._port), _Handler)
             self._httpd.pc = self
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="pcserver", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="pcserver", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -401,7 +430,7 @@ class PartnerCenterServer:
             self._thread.join(5)
             self._httpd = None
 
-    def __enter__(self) -> "PartnerCenterServer":
+    def __enter__(self) -> PartnerCenterServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -432,8 +461,11 @@ class PartnerCenterServer:
 
     def count(self, path: str | None = COLLECTION_PATH, status: int | None = None) -> int:
         """Requests logged for ``path`` (None = any) with ``status`` (None = any)."""
-        return sum(1 for r in list(self.requests)
-                   if (path is None or r["path"] == path) and (status is None or r["status"] == status))
+        return sum(
+            1
+            for r in list(self.requests)
+            if (path is None or r["path"] == path) and (status is None or r["status"] == status)
+        )
 
     # -- request handling -------------------------------------------------------------
     def _take_fault(self, call: int) -> dict | None:
@@ -461,8 +493,15 @@ class PartnerCenterServer:
         with self._lock:
             self._calls += 1
             call = self._calls
-            entry = {"call": call, "method": h.command, "path": path, "query": query, "headers": headers,
-                     "status": None, "peer": h.client_address[:2]}
+            entry = {
+                "call": call,
+                "method": h.command,
+                "path": path,
+                "query": query,
+                "headers": headers,
+                "status": None,
+                "peer": h.client_address[:2],
+            }
             self.requests.append(entry)
 
         status, body, extra = self._respond(h, call, path, query, headers)
@@ -514,11 +553,20 @@ class PartnerCenterServer:
         auth = headers.get("authorization", "")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         if not token or token not in self.valid_tokens:
-            return 401, self._json(_error(
-                "unauthenticated", "The caller is not authenticated.",
-                inner={"code": "invalidToken" if token else "missingToken",
-                       "message": "The access token is not valid." if token else "No bearer token."})), \
-                {"WWW-Authenticate": 'Bearer error="invalid_token"' if token else "Bearer"}
+            return (
+                401,
+                self._json(
+                    _error(
+                        "unauthenticated",
+                        "The caller is not authenticated.",
+                        inner={
+                            "code": "invalidToken" if token else "missingToken",
+                            "message": "The access token is not valid." if token else "No bearer token.",
+                        },
+                    )
+                ),
+                {"WWW-Authenticate": 'Bearer error="invalid_token"' if token else "Bearer"},
+            )
 
         if is_item:
             rid = path.rsplit("/", 1)[1]
@@ -547,14 +595,21 @@ class PartnerCenterServer:
                     raise ODataError("$top must be at least 1")
             else:
                 top_n = self.page_size
-            state = {"filter": query.get("$filter"), "orderby": query.get("$orderby"),
-                     "top": min(top_n, self.max_page_size), "skip": 0}
+            state = {
+                "filter": query.get("$filter"),
+                "orderby": query.get("$orderby"),
+                "top": min(top_n, self.max_page_size),
+                "skip": 0,
+            }
         predicate = compile_filter(state.get("filter"))
         items = order_items([i for i in list(self.referrals) if predicate(i)], state.get("orderby"))
         skip, top = state["skip"], max(1, int(state.get("top") or self.page_size))
-        page = items[skip:skip + top]
-        body = {"@odata.context": f"{self.base_url}/v1.0/$metadata#Referrals", "@odata.count": len(items),
-                "value": page}
+        page = items[skip : skip + top]
+        body = {
+            "@odata.context": f"{self.base_url}/v1.0/$metadata#Referrals",
+            "@odata.count": len(items),
+            "value": page,
+        }
         if skip + top < len(items):
             token = _encode_token(dict(state, skip=skip + top))
             body["@odata.nextLink"] = f"{self.collection_url}?$skiptoken={quote(token, safe='')}"

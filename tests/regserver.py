@@ -58,7 +58,7 @@ class _ThreadingHTTPServer(ThreadingHTTPServer):
 class _RdapHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeRDAP/1.0"
-    owner: "RdapServer"  # set on the per-server subclass
+    owner: RdapServer  # set on the per-server subclass
 
     def log_message(self, format, *args):  # noqa: A002 - keep the test output clean
         pass
@@ -66,7 +66,7 @@ class _RdapHandler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (ConnectionError, BrokenPipeError, socket.timeout, OSError):
+        except (TimeoutError, ConnectionError, BrokenPipeError, OSError):
             pass
 
     def _send(self, code: int, body: bytes, content_type: str, extra: dict | None = None) -> None:
@@ -109,7 +109,9 @@ class _RdapHandler(BaseHTTPRequestHandler):
             return
         if isinstance(fault, tuple) and fault and fault[0] == "429":
             retry = str(fault[1]) if len(fault) > 1 else "60"
-            self._send_json(429, rdap_error(429, "Too Many Requests", "Query rate limit exceeded."), {"Retry-After": retry})
+            self._send_json(
+                429, rdap_error(429, "Too Many Requests", "Query rate limit exceeded."), {"Retry-After": retry}
+            )
             return
         if isinstance(fault, tuple) and fault and fault[0] == "slow":
             time.sleep(float(fault[1]))
@@ -154,7 +156,7 @@ class RdapServer:
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    def start(self) -> "RdapServer":
+    def start(self) -> RdapServer:
         if self._httpd is not None:
             return self
         handler = type("Handler", (_RdapHandler,), {"owner": self})
@@ -163,7 +165,10 @@ class RdapServer:
         self._httpd = server_cls((self.host, self._requested_port), handler)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"RdapServer-{self.port}", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"RdapServer-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -177,7 +182,7 @@ class RdapServer:
             self._thread.join(timeout=2)
         self._httpd = None
 
-    def __enter__(self) -> "RdapServer":
+    def __enter__(self) -> RdapServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -194,7 +199,7 @@ class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
 
 
 class _WhoisHandler(socketserver.BaseRequestHandler):
-    owner: "WhoisServer"
+    owner: WhoisServer
 
     def handle(self):
         owner = self.owner
@@ -276,7 +281,7 @@ class WhoisServer:
     def clear_faults(self) -> None:
         self.faults.clear()
 
-    def start(self) -> "WhoisServer":
+    def start(self) -> WhoisServer:
         if self._server is not None:
             return self
         handler = type("Handler", (_WhoisHandler,), {"owner": self})
@@ -285,7 +290,10 @@ class WhoisServer:
         self._server = server_cls((self.host, self._requested_port), handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"WhoisServer-{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"WhoisServer-{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -299,7 +307,7 @@ class WhoisServer:
             self._thread.join(timeout=2)
         self._server = None
 
-    def __enter__(self) -> "WhoisServer":
+    def __enter__(self) -> WhoisServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -320,7 +328,7 @@ def rdap_error(code: int, title: str, description: str) -> dict:
 
 
 def _rdap_time(value: str) -> str:
-    """"2001-09-11" -> "2001-09-11T04:00:00Z" (Verisign's time of day); timestamps unchanged."""
+    """ "2001-09-11" -> "2001-09-11T04:00:00Z" (Verisign's time of day); timestamps unchanged."""
     return value if "T" in value else f"{value}T04:00:00Z"
 
 

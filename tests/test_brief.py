@@ -26,15 +26,26 @@ FROZEN = "2026-11-27T09:00:00+00:00"
 # A dozen realistic leads: M365 strong and weak, Google with a tenant, a gateway in front of M365,
 # an own server, shared hosting, Yandex (IDN), a federated tenant, no mail, a failed lookup, an SPF mess.
 DOMAINS = [
-    "firma.com.tr", "m365-zayif.com.tr", "google-tenant.com.tr", "gw-ms-token.com", "gmailer.de",
-    "oz-sunucu.com.tr", "natro-ornek.com.tr", "xn--ieki-ahmet-n6abc.com.tr", "federe.com.tr",
-    "nomail.com", "slowmx.com", "heavy.com",
+    "firma.com.tr",
+    "m365-zayif.com.tr",
+    "google-tenant.com.tr",
+    "gw-ms-token.com",
+    "gmailer.de",
+    "oz-sunucu.com.tr",
+    "natro-ornek.com.tr",
+    "xn--ieki-ahmet-n6abc.com.tr",
+    "federe.com.tr",
+    "nomail.com",
+    "slowmx.com",
+    "heavy.com",
 ]
 
 
 def _placeholders(value):
     values = value if isinstance(value, list) else [value]
-    return sorted({(name, spec) for v in values for _, name, spec, _ in string.Formatter().parse(v) if name is not None})
+    return sorted(
+        {(name, spec) for v in values for _, name, spec, _ in string.Formatter().parse(v) if name is not None}
+    )
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
@@ -56,7 +67,9 @@ def test_every_literal_key_used_in_code_exists():
 
 def test_turkish_is_not_english_in_disguise():
     tr = load("tr")
-    same = [k for k, v in load("en").items() if v == tr[k] and isinstance(v, str) and re.search(r"[a-z]{4,} [a-z]{4,}", v)]
+    same = [
+        k for k, v in load("en").items() if v == tr[k] and isinstance(v, str) and re.search(r"[a-z]{4,} [a-z]{4,}", v)
+    ]
     assert not same, same
 
 
@@ -101,8 +114,14 @@ def _inputs(conn, domain):
 def test_golden_brief(scanned, domain, lang):
     _, conn = scanned
     data = _inputs(conn, domain)
-    brief = compose(data["view"], lang=lang, history=data["history"], registration=data["registration"],
-                    company=data["company"], today=TODAY)
+    brief = compose(
+        data["view"],
+        lang=lang,
+        history=data["history"],
+        registration=data["registration"],
+        company=data["company"],
+        today=TODAY,
+    )
     text = markdown(brief)
     path = GOLDEN / f"{domain}.{lang}.md"
     if os.environ.get("HUNTER_UPDATE_GOLDEN"):
@@ -130,7 +149,10 @@ def test_changes_are_told_from_history():
         {"scanned_at": "2026-03-02T08:00:00+00:00", "status": "ok", "provider": "m365", "gateway": "mimecast"},
     ]
     en = compose(view, lang="en", history=history, today=TODAY).changes
-    assert en == ["2026-03-02: mail moved from Google Workspace to Microsoft 365.", "2026-03-02: mail now passes through Mimecast."]
+    assert en == [
+        "2026-03-02: mail moved from Google Workspace to Microsoft 365.",
+        "2026-03-02: mail now passes through Mimecast.",
+    ]
     tr = compose(view, lang="tr", history=history, today=TODAY).changes
     assert len(tr) == 2 and "2026-03-02" in tr[0] and "Google Workspace" in tr[0] and "Microsoft 365" in tr[0]
 
@@ -141,8 +163,14 @@ def test_sales_summary_cli(hunter, db):
     hunter("scan", "firma.com.tr", "-q")
     as_json = json.loads(hunter("sales-summary", "firma.com.tr", "--json", dns_args=False).stdout)
     assert as_json["category"] == "P4" and as_json["lang"] == "en" and as_json["talking_points"]
-    tr = hunter("sales-summary", "https://www.firma.com.tr", "--format", "markdown", dns_args=False,
-                env={**hunter.env, "HUNTER_LANG": "tr"})
+    tr = hunter(
+        "sales-summary",
+        "https://www.firma.com.tr",
+        "--format",
+        "markdown",
+        dns_args=False,
+        env={**hunter.env, "HUNTER_LANG": "tr"},
+    )
     assert tr.exit_code == 0 and tr.stdout.startswith("# ") and "Görüşme" in tr.stdout
     rich_out = hunter("sales-summary", "firma.com.tr", dns_args=False, env={**hunter.env, "COLUMNS": "80"})
     assert max(len(line) for line in rich_out.stdout.splitlines()) <= 80
@@ -151,8 +179,17 @@ def test_sales_summary_cli(hunter, db):
 
 
 def test_prep_scans_when_stale_and_not_when_fresh(hunter, dns, db):
-    first = hunter("prep", "firma.com.tr", "--format", "markdown", "--nameserver", dns.nameserver, "--timeout", "0.3",
-                   dns_args=False)
+    first = hunter(
+        "prep",
+        "firma.com.tr",
+        "--format",
+        "markdown",
+        "--nameserver",
+        dns.nameserver,
+        "--timeout",
+        "0.3",
+        dns_args=False,
+    )
     assert first.exit_code == 0, first.stderr
     assert "firma.com.tr" in first.stdout
     assert dns.count("firma.com.tr", "MX") == 1

@@ -17,7 +17,21 @@ def test_json_output_is_only_json_lines_with_the_documented_keys(hunter):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    keys = {"domain", "status", "provider", "gateway", "mx", "spf", "dmarc", "dkim", "tenant", "score", "segment", "category", "errors"}
+    keys = {
+        "domain",
+        "status",
+        "provider",
+        "gateway",
+        "mx",
+        "spf",
+        "dmarc",
+        "dkim",
+        "tenant",
+        "score",
+        "segment",
+        "category",
+        "errors",
+    }
     for line in lines:
         assert keys <= set(json.loads(line))
     # the summary, with skipped lines, goes to stderr
@@ -64,7 +78,12 @@ def test_usage_errors_are_exit_2(hunter, tmp_path):
 
 def test_nameservers_from_env(hunter, dns):
     result = hunter(
-        "scan", "firma.com.tr", "--json", "--timeout", "0.3", dns_args=False,
+        "scan",
+        "firma.com.tr",
+        "--json",
+        "--timeout",
+        "0.3",
+        dns_args=False,
         env={"HUNTER_NAMESERVERS": f"127.0.0.1:9,{dns.nameserver}"},
     )
     assert result.exit_code == 0, result.stderr
@@ -87,7 +106,8 @@ def test_help_does_not_import_heavy_modules():
         "import sys; sys.argv=['hunter','--help']\n"
         "from hunter_cli.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pycares','sqlite3','pydantic','openpyxl','publicsuffixlist','httpx','dns.resolver','uvloop') if m in sys.modules]\n"
+        "heavy = [m for m in ('pycares','sqlite3','pydantic','openpyxl','publicsuffixlist','httpx','dns.resolver','uvloop') "
+        "if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -104,7 +124,9 @@ def test_readable_at_80_columns(hunter):
 def test_narrow_table_marks_failed_and_partial_domains_without_colour(hunter, dns):
     dns.faults[("slowmx.com", "MX")] = "servfail"
     dns.faults["_dmarc.halfbroken.com"] = "servfail"
-    result = hunter("scan", "firma.com.tr", "slowmx.com", "halfbroken.com", "--no-whois", env={**hunter.env, "COLUMNS": "80"})
+    result = hunter(
+        "scan", "firma.com.tr", "slowmx.com", "halfbroken.com", "--no-whois", env={**hunter.env, "COLUMNS": "80"}
+    )
     assert result.exit_code == 0
     assert "slowmx.com !" in result.stdout and "halfbroken.com *" in result.stdout
     assert "firma.com.tr *" not in result.stdout and "the MX lookup failed" in result.stdout

@@ -42,8 +42,12 @@ def files_server():
 
 
 def test_update_saves_validated_copies_that_are_then_used(files_server, tmp_path):
-    env = {"XDG_DATA_HOME": str(tmp_path), "HUNTER_PSL_URL": files_server + "/psl.dat",
-           "HUNTER_RDAP_BOOTSTRAP_URL": files_server + "/dns.json", "NO_COLOR": "1"}
+    env = {
+        "XDG_DATA_HOME": str(tmp_path),
+        "HUNTER_PSL_URL": files_server + "/psl.dat",
+        "HUNTER_RDAP_BOOTSTRAP_URL": files_server + "/dns.json",
+        "NO_COLOR": "1",
+    }
     result = CliRunner().invoke(app, ["data", "update"], env=env)
     assert result.exit_code == 0, result.stdout
     assert (tmp_path / "hunter" / "public_suffix_list.dat").is_file()
@@ -53,8 +57,12 @@ def test_update_saves_validated_copies_that_are_then_used(files_server, tmp_path
 
 
 def test_a_bad_download_keeps_the_old_copy_and_exits_1(files_server, tmp_path):
-    env = {"XDG_DATA_HOME": str(tmp_path), "HUNTER_PSL_URL": files_server + "/garbage",
-           "HUNTER_RDAP_BOOTSTRAP_URL": files_server + "/missing", "NO_COLOR": "1"}
+    env = {
+        "XDG_DATA_HOME": str(tmp_path),
+        "HUNTER_PSL_URL": files_server + "/garbage",
+        "HUNTER_RDAP_BOOTSTRAP_URL": files_server + "/missing",
+        "NO_COLOR": "1",
+    }
     result = CliRunner().invoke(app, ["data", "update"], env=env)
     assert result.exit_code == 1
     assert "not updated" in result.stdout and "previous copy stays" in result.stdout

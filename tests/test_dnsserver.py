@@ -19,7 +19,6 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import pytest
-
 from dnsserver import DNSTestServer, load_zone_dir, parse_records
 
 HERE = Path(__file__).resolve().parent
@@ -172,8 +171,12 @@ def test_cname_chain_names_decode_correctly():
         for transport in (udp, tcp):
             r = transport(srv, "C0.Chain.Test", "MX")
             assert [str(x.name) for x in r.answer] == [
-                "C0.Chain.Test.", "c1.chain.test.", "c2.chain.test.",
-                "c3.chain.test.", "c4.chain.test.", "c5.chain.test.",
+                "C0.Chain.Test.",
+                "c1.chain.test.",
+                "c2.chain.test.",
+                "c3.chain.test.",
+                "c4.chain.test.",
+                "c5.chain.test.",
             ]
             assert texts(r.answer[-1:]) == ["10 mx.example.net."]
 
@@ -338,9 +341,7 @@ def test_fault_truncate_udp_vs_tcp(server):
     assert r.flags & dns.flags.TC and r.answer == []
     r = tcp(server, "acme.com", "MX")
     assert not r.flags & dns.flags.TC and len(r.answer) == 1
-    r, used_tcp = dns.query.udp_with_fallback(
-        dns.message.make_query("acme.com", "MX"), IP, port=server.port, timeout=T
-    )
+    r, used_tcp = dns.query.udp_with_fallback(dns.message.make_query("acme.com", "MX"), IP, port=server.port, timeout=T)
     assert used_tcp and len(r.answer) == 1
     assert server.count("acme.com", "MX", "udp") == 2
     assert server.count("acme.com", "MX", "tcp") == 2
@@ -379,7 +380,7 @@ def test_load_replaces_and_add_merges():
         srv.load("b.test. IN A 192.0.2.2\n")  # no header lines needed
         assert udp(srv, "a.test").rcode() == dns.rcode.NXDOMAIN  # cache invalidated
         assert texts(udp(srv, "b.test").answer) == ["192.0.2.2"]
-        srv.add("b.test. IN A 192.0.2.3\nc.test. 60 IN TXT \"hi\"\n")
+        srv.add('b.test. IN A 192.0.2.3\nc.test. 60 IN TXT "hi"\n')
         assert texts(udp(srv, "b.test").answer) == ["192.0.2.2", "192.0.2.3"]
         assert texts(udp(srv, "c.test", "TXT").answer) == ['"hi"']
         srv.load("")

@@ -13,7 +13,7 @@ DOCS = Path(__file__).parent.parent / "docs"
 def _section(text: str, heading: str) -> str:
     start = text.index(heading)
     nxt = text.find("\n## ", start + len(heading))
-    return text[start: nxt if nxt > 0 else None]
+    return text[start : nxt if nxt > 0 else None]
 
 
 def test_cli_md_lists_exactly_the_scan_options():

@@ -31,7 +31,8 @@ def test_garbage_file_is_reported_line_by_line_and_the_rest_kept(tmp_path):
     p.write_bytes(
         b"firma.com.tr\n"
         b"\x00\x01\x02\xff\xfe binary\n"
-        + b"a" * 10000 + b".com\n"
+        + b"a" * 10000
+        + b".com\n"
         + b"bad_label.com\n"
         + b"\x81\x8d\x90.com\n"
         + b"not a domain at all\n"

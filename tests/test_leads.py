@@ -21,8 +21,14 @@ from hunter_cli.durations import ago_iso
 from hunter_cli.render import leads as render
 
 SCANNED = (
-    "firma.com.tr", "gmailer.de", "m365-zayif.com.tr", "gw-ms-token.com",
-    "nomail.com", "natro-ornek.com.tr", "oz-sunucu.com.tr", "google-tenant.com.tr",
+    "firma.com.tr",
+    "gmailer.de",
+    "m365-zayif.com.tr",
+    "gw-ms-token.com",
+    "nomail.com",
+    "natro-ornek.com.tr",
+    "oz-sunucu.com.tr",
+    "google-tenant.com.tr",
 )
 IDN = "xn--iek-1lab.com.tr"  # çiçek.com.tr, imported but never scanned
 INJECTION = "=cmd|' /C calc'!A0"
@@ -82,27 +88,50 @@ def _fill(hunter) -> None:
     conn = sqlite3.connect(hunter.db)
     with conn:
         for domain, (score, segment, category) in PRIORITY.items():
-            conn.execute("UPDATE domains SET score = ?, segment = ?, category = ? WHERE domain = ?", (score, segment, category, domain))
+            conn.execute(
+                "UPDATE domains SET score = ?, segment = ?, category = ? WHERE domain = ?",
+                (score, segment, category, domain),
+            )
         conn.execute("INSERT INTO domains (domain, domain_unicode, added_at) VALUES (?, 'çiçek.com.tr', ?)", (IDN, now))
         for domain, company in COMPANY.items():
             conn.execute("UPDATE domains SET company = ? WHERE domain = ?", (company, domain))
         conn.executemany(
             "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
-            [("firma.com.tr", "vip", now), ("gmailer.de", "vip", now), ("gmailer.de", "q3", now), (IDN, "fuar-2026", now)],
+            [
+                ("firma.com.tr", "vip", now),
+                ("gmailer.de", "vip", now),
+                ("gmailer.de", "q3", now),
+                (IDN, "fuar-2026", now),
+            ],
         )
-        conn.execute("INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES ('gmailer.de', 'zz-auto', 'auto', ?)", (now,))
+        conn.execute(
+            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES ('gmailer.de', 'zz-auto', 'auto', ?)",
+            (now,),
+        )
         conn.executemany(
             "INSERT INTO notes (domain, created_at, text) VALUES ('firma.com.tr', ?, ?)",
-            [(ago_iso(timedelta(days=3)), "called, asked for a demo"), (ago_iso(timedelta(hours=1)), "demo booked for Monday")],
+            [
+                (ago_iso(timedelta(days=3)), "called, asked for a demo"),
+                (ago_iso(timedelta(hours=1)), "demo booked for Monday"),
+            ],
         )
         conn.executemany(
             "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES ('firma.com.tr', ?, ?, ?, ?)",
-            [(ago_iso(timedelta(days=20)), "dmarc", "none", "quarantine"), (ago_iso(timedelta(days=1)), "dmarc", "quarantine", "reject")],
+            [
+                (ago_iso(timedelta(days=20)), "dmarc", "none", "quarantine"),
+                (ago_iso(timedelta(days=1)), "dmarc", "quarantine", "reject"),
+            ],
         )
-        conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = 'firma.com.tr'", (ago_iso(timedelta(days=1)),))
-        conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = 'gmailer.de'", (ago_iso(timedelta(days=40)),))
+        conn.execute(
+            "UPDATE domains SET last_change_at = ? WHERE domain = 'firma.com.tr'", (ago_iso(timedelta(days=1)),)
+        )
+        conn.execute(
+            "UPDATE domains SET last_change_at = ? WHERE domain = 'gmailer.de'", (ago_iso(timedelta(days=40)),)
+        )
         conn.execute("UPDATE domains SET last_status = 'failed' WHERE domain = 'm365-zayif.com.tr'")
-        conn.execute("UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'")
+        conn.execute(
+            "UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'"
+        )
     conn.close()
 
 
@@ -136,10 +165,13 @@ def test_signals_come_from_the_scan(leads):
 def test_default_order_is_category_then_score_then_domain_with_never_scanned_last(leads):
     assert listed(leads) == [
         "oz-sunucu.com.tr",  # P1
-        "gmailer.de", "google-tenant.com.tr",  # P2: 85, 35
-        "gw-ms-token.com", "m365-zayif.com.tr",  # P3: 40, 35
+        "gmailer.de",
+        "google-tenant.com.tr",  # P2: 85, 35
+        "gw-ms-token.com",
+        "m365-zayif.com.tr",  # P3: 40, 35
         "firma.com.tr",  # P4
-        "natro-ornek.com.tr", "nomail.com",  # P6: 5, 0
+        "natro-ornek.com.tr",
+        "nomail.com",  # P6: 5, 0
         IDN,  # no category
     ]
 
@@ -148,7 +180,19 @@ def test_table_shows_every_column_and_the_footer(leads):
     result = leads("leads", env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for text in ("Domain", "Company", "Provider", "Gateway", "Tenant", "DMARC", "Score", "Segment", "Cat", "Scanned", "Tags"):
+    for text in (
+        "Domain",
+        "Company",
+        "Provider",
+        "Gateway",
+        "Tenant",
+        "DMARC",
+        "Score",
+        "Segment",
+        "Cat",
+        "Scanned",
+        "Tags",
+    ):
         assert text in out
     line = next(line for line in out.splitlines() if line.startswith("firma.com.tr"))
     for text in ("Firma A.Ş.", "m365", "Managed", "reject", "90", "Existing", "P4", store.utcnow()[:10], "vip"):
@@ -168,7 +212,9 @@ def test_table_fits_80_columns(leads):
 
 
 def test_never_scanned_leads_have_blank_signals(leads):
-    line = next(line for line in leads("leads", env={"COLUMNS": "200"}).stdout.splitlines() if line.startswith("çiçek.com.tr"))
+    line = next(
+        line for line in leads("leads", env={"COLUMNS": "200"}).stdout.splitlines() if line.startswith("çiçek.com.tr")
+    )
     assert line.split() == ["çiçek.com.tr", "Çiçek", "Ticaret", "fuar-2026"]
     scanned_unknown = render._cells({"domain": "a.com", "last_scanned": "2026-01-01T00:00:00+00:00", "tenant": None})
     assert scanned_unknown["tenant"] == "?" and scanned_unknown["dmarc"] == "-"  # scanned: not known / no record
@@ -192,11 +238,17 @@ def test_empty_database(hunter):
     "args, expected",
     [
         (["--segment", "existing"], {"firma.com.tr", "m365-zayif.com.tr", "gw-ms-token.com"}),
-        (["--segment", "Existing", "--segment", "COLD"], {"firma.com.tr", "m365-zayif.com.tr", "gw-ms-token.com", "oz-sunucu.com.tr"}),
+        (
+            ["--segment", "Existing", "--segment", "COLD"],
+            {"firma.com.tr", "m365-zayif.com.tr", "gw-ms-token.com", "oz-sunucu.com.tr"},
+        ),
         (["--category", "P1", "--category", "p2"], {"oz-sunucu.com.tr", "gmailer.de", "google-tenant.com.tr"}),
         (["--category", "P3,P4"], {"gw-ms-token.com", "m365-zayif.com.tr", "firma.com.tr"}),
         (["--provider", "google"], {"gmailer.de", "google-tenant.com.tr"}),
-        (["--provider", "M365", "--provider", "none"], {"firma.com.tr", "m365-zayif.com.tr", "gw-ms-token.com", "nomail.com"}),
+        (
+            ["--provider", "M365", "--provider", "none"],
+            {"firma.com.tr", "m365-zayif.com.tr", "gw-ms-token.com", "nomail.com"},
+        ),
         (["--provider", "natro"], {"natro-ornek.com.tr"}),  # a hosting brand
         (["--provider", "NATRO", "--provider", "google"], {"natro-ornek.com.tr", "gmailer.de", "google-tenant.com.tr"}),
         (["--provider", "self-hosted"], {"oz-sunucu.com.tr"}),
@@ -254,8 +306,15 @@ def test_sort_ascending_puts_nulls_last(leads):
     companies = column(leads, "company", "--sort", "company")
     # NOCASE: ASCII letters without regard to case, other letters after them (SQLite has no Turkish collation)
     assert companies == [
-        INJECTION, "Firma A.Ş.", "gmailer GmbH", "Natro Örnek", "Zayıf Bilişim Ltd. Şti.", "Çiçek Ticaret",
-        "ÖZ SUNUCU İNŞAAT A.Ş.", None, None,
+        INJECTION,
+        "Firma A.Ş.",
+        "gmailer GmbH",
+        "Natro Örnek",
+        "Zayıf Bilişim Ltd. Şti.",
+        "Çiçek Ticaret",
+        "ÖZ SUNUCU İNŞAAT A.Ş.",
+        None,
+        None,
     ]
     policies = column(leads, "dmarc_policy", "--sort", "dmarc")
     assert policies[:3] == ["quarantine", "quarantine", "reject"] and set(policies[3:]) == {None}
@@ -268,7 +327,9 @@ def test_sort_descending_puts_nulls_last(leads):
     assert tenants[:5] == ["none"] * 5 and tenants[-1] is None
 
 
-@pytest.mark.parametrize("name", ["domain", "company", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned"])
+@pytest.mark.parametrize(
+    "name", ["domain", "company", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned"]
+)
 def test_every_shown_column_sorts_both_ways(leads, name):
     up, down = listed(leads, "--sort", name), listed(leads, "--sort", f"-{name}")
     assert set(up) == set(down) == ALL
@@ -325,8 +386,24 @@ def test_long_tables_print_in_pieces(leads, monkeypatch):
 
 # -- formats -------------------------------------------------------------------------
 REQUIRED = {
-    "domain", "domain_unicode", "company", "provider", "provider_name", "gateway", "tenant", "tenant_id",
-    "dmarc_policy", "spf_all", "dkim", "score", "segment", "category", "last_scanned", "last_status", "tags", "expires",
+    "domain",
+    "domain_unicode",
+    "company",
+    "provider",
+    "provider_name",
+    "gateway",
+    "tenant",
+    "tenant_id",
+    "dmarc_policy",
+    "spf_all",
+    "dkim",
+    "score",
+    "segment",
+    "category",
+    "last_scanned",
+    "last_status",
+    "tags",
+    "expires",
 }
 
 
@@ -361,7 +438,7 @@ def test_csv_is_excel_safe(leads):
     header, body = rows[0], rows[1:]
     assert header == list(render.FIELDS) and REQUIRED <= set(header)
     assert len(body) == 9
-    by_domain = {r[0]: dict(zip(header, r)) for r in body}
+    by_domain = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     assert by_domain["gw-ms-token.com"]["company"] == "'" + INJECTION
     assert by_domain["firma.com.tr"]["spf_all"] == "'-all"  # starts with '-'
     assert by_domain["oz-sunucu.com.tr"]["company"] == "ÖZ SUNUCU İNŞAAT A.Ş."
@@ -390,11 +467,30 @@ def test_show_prints_everything_stored(leads):
     result = leads("leads", "show", "https://www.firma.com.tr/iletisim")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    for text in ("firma.com.tr", "Firma A.Ş.", "m365", "Managed", "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10", "-all",
-                 "selector1", "reject", "90", "Existing", "P4", "Tags", "vip", "Notes", "Changes", "Scan history", "ok"):
+    for text in (
+        "firma.com.tr",
+        "Firma A.Ş.",
+        "m365",
+        "Managed",
+        "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10",
+        "-all",
+        "selector1",
+        "reject",
+        "90",
+        "Existing",
+        "P4",
+        "Tags",
+        "vip",
+        "Notes",
+        "Changes",
+        "Scan history",
+        "ok",
+    ):
         assert text in out, text
     assert out.index("demo booked for Monday") < out.index("called, asked for a demo")  # newest first
-    changes = [line.split() for line in out[out.index("Changes"): out.index("Scan history")].splitlines() if "dmarc" in line]
+    changes = [
+        line.split() for line in out[out.index("Changes") : out.index("Scan history")].splitlines() if "dmarc" in line
+    ]
     assert [c[-2:] for c in changes] == [["quarantine", "reject"], ["none", "quarantine"]]  # newest first
 
 
@@ -406,7 +502,10 @@ def test_show_json(leads):
     assert d["view"]["provider"] == "m365" and d["view"]["dmarc"]["policy"] == "reject"
     assert d["tags"]["user"] == ["vip"]
     assert [n["text"] for n in d["notes"]] == ["demo booked for Monday", "called, asked for a demo"]
-    assert [(e["kind"], e["old"], e["new"]) for e in d["events"]] == [("dmarc", "quarantine", "reject"), ("dmarc", "none", "quarantine")]
+    assert [(e["kind"], e["old"], e["new"]) for e in d["events"]] == [
+        ("dmarc", "quarantine", "reject"),
+        ("dmarc", "none", "quarantine"),
+    ]
     assert len(d["history"]) == 1 and d["history"][0]["status"] == "ok" and d["history"][0]["provider"] == "m365"
     assert "registration" in d
 
@@ -472,7 +571,17 @@ def test_unusable_database_is_exit_1(hunter, tmp_path):
 def test_help_lists_the_options(hunter):
     result = hunter("leads", "--help", dns_args=False)
     assert result.exit_code == 0
-    for word in ("--segment", "--category", "--provider", "--gateway", "--tenant", "--sort", "--limit", "--format", "show"):
+    for word in (
+        "--segment",
+        "--category",
+        "--provider",
+        "--gateway",
+        "--tenant",
+        "--sort",
+        "--limit",
+        "--format",
+        "show",
+    ):
         assert word in result.stdout
 
 
@@ -482,7 +591,7 @@ def test_cli_md_lists_exactly_the_leads_options():
     show = {o for p in group.commands["show"].params for o in p.opts if o.startswith("--")} - {"--help"}
     text = (Path(__file__).parent.parent / "docs" / "cli.md").read_text()
     start = text.index("## `hunter leads")
-    section = text[start: text.find("\n## ", start + 5)]
+    section = text[start : text.find("\n## ", start + 5)]
     assert options | show == set(re.findall(r"`(--[a-z-]+)", section))
 
 
@@ -503,16 +612,27 @@ def _synthetic(path: Path, n: int = 100_000) -> list[tuple]:
     for i in range(n):
         domain = f"firma{i:06d}.com.tr"
         if rnd.random() < 0.05:
-            rows.append((domain, domain, None, "2026-01-01T00:00:00+00:00", None, None, None, None, None, None, None, None))
+            rows.append(
+                (domain, domain, None, "2026-01-01T00:00:00+00:00", None, None, None, None, None, None, None, None)
+            )
             continue
         category = rnd.choice(("P1", "P2", "P3", "P4", "P5", "P6"))
-        rows.append((
-            domain, domain, f"Firma {i} A.Ş." if rnd.random() < 0.6 else None, "2026-01-01T00:00:00+00:00",
-            f"2026-0{rnd.randint(1, 3)}-{rnd.randint(10, 28)}T10:00:00+00:00", "ok",
-            rnd.choice(("m365", "google", "hosting", "self-hosted", "none")), rnd.choice((None,) * 9 + ("mimecast",)),
-            rnd.choice(("Managed", "none", None)), rnd.randint(0, 100) if rnd.random() < 0.98 else None,
-            rnd.choice(core.SEGMENTS), category,
-        ))
+        rows.append(
+            (
+                domain,
+                domain,
+                f"Firma {i} A.Ş." if rnd.random() < 0.6 else None,
+                "2026-01-01T00:00:00+00:00",
+                f"2026-0{rnd.randint(1, 3)}-{rnd.randint(10, 28)}T10:00:00+00:00",
+                "ok",
+                rnd.choice(("m365", "google", "hosting", "self-hosted", "none")),
+                rnd.choice((None,) * 9 + ("mimecast",)),
+                rnd.choice(("Managed", "none", None)),
+                rnd.randint(0, 100) if rnd.random() < 0.98 else None,
+                rnd.choice(core.SEGMENTS),
+                category,
+            )
+        )
         if rnd.random() < 0.1:
             tags.append((domain, "vip", "user", "2026-01-01T00:00:00+00:00"))
     conn = store.connect(path)
@@ -573,7 +693,9 @@ def test_first_page_of_100k_leads_walks_an_index(big_db):
         # and the page is the right one: the true first 50 of all rows, NULLs last
         page, total = core.page(conn, f := core.LeadFilter(categories=("P1", "P2")), core.DEFAULT_SORT, 50)
         assert total == sum(1 for r in rows if r[11] in ("P1", "P2"))
-        expected = sorted((r for r in rows if r[11] in ("P1", "P2")), key=lambda r: (r[11], r[9] is None, -(r[9] or 0), r[0]))
+        expected = sorted(
+            (r for r in rows if r[11] in ("P1", "P2")), key=lambda r: (r[11], r[9] is None, -(r[9] or 0), r[0])
+        )
         assert [p["domain"] for p in page] == [r[0] for r in expected[:50]]
         page, total = core.page(conn, core.LeadFilter(), core.DEFAULT_SORT, 50)
         assert total == len(rows)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from msserver import MsLoginServer, Tenant
 
 HERE = Path(__file__).resolve().parent
@@ -33,10 +32,12 @@ def realm(domain: str, local: str = "someone") -> str:
 def server():
     tenants = {
         "acme.com": Tenant(id=ACME_ID, brand="Acme Corp"),
-        "fed.com.tr": Tenant(id=FED_ID, brand="Fed Holding", namespace="Federated",
-                             region="EU", auth_host="sts.fed.com.tr"),
-        "oktaco.com": Tenant(id=OKTA_ID, brand="OktaCo", namespace="Federated",
-                             region="NA", auth_host="oktaco.okta.com"),
+        "fed.com.tr": Tenant(
+            id=FED_ID, brand="Fed Holding", namespace="Federated", region="EU", auth_host="sts.fed.com.tr"
+        ),
+        "oktaco.com": Tenant(
+            id=OKTA_ID, brand="OktaCo", namespace="Federated", region="NA", auth_host="oktaco.okta.com"
+        ),
     }
     with MsLoginServer(tenants) as srv:
         yield srv
@@ -52,8 +53,7 @@ def _clean(server):
 
 @pytest.fixture
 def client(server):
-    with httpx.Client(base_url=server.base_url, timeout=2.0,
-                      headers={"User-Agent": "hunter-test/1.0"}) as c:
+    with httpx.Client(base_url=server.base_url, timeout=2.0, headers={"User-Agent": "hunter-test/1.0"}) as c:
         yield c
 
 
@@ -81,8 +81,13 @@ def test_openid_managed_tenant(client):
     assert "tid" in doc["claims_supported"]
     # Same field order as the real document.
     assert list(doc)[:3] == ["token_endpoint", "token_endpoint_auth_methods_supported", "jwks_uri"]
-    assert list(doc)[-5:] == ["tenant_region_scope", "cloud_instance_name",
-                              "cloud_graph_host_name", "msgraph_host", "rbac_url"]
+    assert list(doc)[-5:] == [
+        "tenant_region_scope",
+        "cloud_instance_name",
+        "cloud_graph_host_name",
+        "msgraph_host",
+        "rbac_url",
+    ]
 
 
 def test_openid_region_and_null_region(server, client):
@@ -101,12 +106,18 @@ def test_openid_no_tenant_is_invalid_tenant(client):
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/json; charset=utf-8"
     err = r.json()
-    assert list(err) == ["error", "error_description", "error_codes", "timestamp",
-                         "trace_id", "correlation_id", "error_uri"]
+    assert list(err) == [
+        "error",
+        "error_description",
+        "error_codes",
+        "timestamp",
+        "trace_id",
+        "correlation_id",
+        "error_uri",
+    ]
     assert err["error"] == "invalid_tenant"
     assert err["error_codes"] == [90002]
-    assert err["error_description"].startswith(
-        "AADSTS90002: Tenant 'nowhere.example' not found.")
+    assert err["error_description"].startswith("AADSTS90002: Tenant 'nowhere.example' not found.")
     assert f"\r\nTrace ID: {err['trace_id']}\r\n" in err["error_description"]
     assert f"Correlation ID: {err['correlation_id']}" in err["error_description"]
     assert err["error_description"].endswith(f"Timestamp: {err['timestamp']}")
@@ -133,8 +144,12 @@ def test_realm_managed(client):
     r = client.get(realm("acme.com"))
     assert r.status_code == 200
     assert r.json() == {
-        "State": 4, "UserState": 1, "Login": "someone@acme.com", "NameSpaceType": "Managed",
-        "DomainName": "acme.com", "FederationBrandName": "Acme Corp",
+        "State": 4,
+        "UserState": 1,
+        "Login": "someone@acme.com",
+        "NameSpaceType": "Managed",
+        "DomainName": "acme.com",
+        "FederationBrandName": "Acme Corp",
         "CloudInstanceName": "microsoftonline.com",
         "CloudInstanceIssuerUri": "urn:federation:MicrosoftOnline",
     }
@@ -150,7 +165,8 @@ def test_realm_federated_adfs(client):
     assert body["FederationBrandName"] == "Fed Holding"
     assert body["AuthURL"] == (
         "https://sts.fed.com.tr/adfs/ls/?username=jane.doe%40fed.com.tr"
-        "&wa=wsignin1.0&wtrealm=urn%3afederation%3aMicrosoftOnline&wctx=")
+        "&wa=wsignin1.0&wtrealm=urn%3afederation%3aMicrosoftOnline&wctx="
+    )
     assert httpx.URL(body["AuthURL"]).host == "sts.fed.com.tr"
 
 
@@ -163,8 +179,7 @@ def test_realm_federated_okta(client):
 def test_realm_unknown(client):
     r = client.get(realm("nowhere.example"))
     assert r.status_code == 200
-    assert r.json() == {"State": 4, "UserState": 1, "Login": "someone@nowhere.example",
-                        "NameSpaceType": "Unknown"}
+    assert r.json() == {"State": 4, "UserState": 1, "Login": "someone@nowhere.example", "NameSpaceType": "Unknown"}
 
 
 def test_realm_any_local_part_and_raw_at(client):
@@ -193,8 +208,12 @@ def test_request_log_and_count(server, client):
     client.get(openid("nowhere.example"))
     client.get(realm("acme.com"))
     client.get(realm("acme.com", "other"))
-    assert server.requests == [("openid", "acme.com"), ("openid", "nowhere.example"),
-                               ("realm", "acme.com"), ("realm", "acme.com")]
+    assert server.requests == [
+        ("openid", "acme.com"),
+        ("openid", "nowhere.example"),
+        ("realm", "acme.com"),
+        ("realm", "acme.com"),
+    ]
     assert server.count() == 4
     assert server.count("openid") == 2
     assert server.count("realm", "acme.com") == 2
@@ -317,14 +336,18 @@ def test_reset_limited_times(server, client):
 
 def test_subprocess_mode(tmp_path):
     tenants = tmp_path / "tenants.json"
-    tenants.write_text(json.dumps({
-        "acme.com": {"id": ACME_ID, "brand": "Acme Corp"},
-        "fed.com.tr": {"id": FED_ID, "brand": "Fed", "namespace": "Federated",
-                       "auth_host": "sts.fed.com.tr"},
-    }))
+    tenants.write_text(
+        json.dumps(
+            {
+                "acme.com": {"id": ACME_ID, "brand": "Acme Corp"},
+                "fed.com.tr": {"id": FED_ID, "brand": "Fed", "namespace": "Federated", "auth_host": "sts.fed.com.tr"},
+            }
+        )
+    )
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "msserver.py"), "--tenants-file", str(tenants), "--no-log"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline().strip()

@@ -6,7 +6,6 @@ import sqlite3
 import stat
 
 import pytest
-
 from fake_authority import FakeAuthority
 from pcserver import EXPECTED_DOMAINS, PartnerCenterServer, load_referrals
 
@@ -46,8 +45,13 @@ def pc():
 
 @pytest.fixture
 def partner_env(hunter, pc, tmp_path):
-    return {**hunter.env, "HUNTER_PARTNER_API_URL": pc.base_url, "HUNTER_PARTNER_TOKEN": TOKEN,
-            "HUNTER_TOKEN_CACHE": str(tmp_path / "cache.json"), "HUNTER_NAMESERVERS": hunter.server.nameserver}
+    return {
+        **hunter.env,
+        "HUNTER_PARTNER_API_URL": pc.base_url,
+        "HUNTER_PARTNER_TOKEN": TOKEN,
+        "HUNTER_TOKEN_CACHE": str(tmp_path / "cache.json"),
+        "HUNTER_NAMESERVERS": hunter.server.nameserver,
+    }
 
 
 def test_sync_stores_links_scans_and_is_incremental(hunter, pc, partner_env, db, dns):
@@ -164,7 +168,9 @@ def test_list_link_boost_and_brief(hunter, pc, partner_env, db):
     listed = json.loads(hunter("referrals", "list", "--unlinked", "--json", dns_args=False).stdout)
     assert len(listed) == 1
     unlinked_id = listed[0]["id"]
-    cosell = json.loads(hunter("referrals", "list", "--type", "cosell", "--status", "active", "--json", dns_args=False).stdout)
+    cosell = json.loads(
+        hunter("referrals", "list", "--type", "cosell", "--status", "active", "--json", dns_args=False).stdout
+    )
     assert cosell and all(r["kind"] == "cosell" for r in cosell)
     linked = hunter("referrals", "link", unlinked_id, "gmailer.de", dns_args=False)
     assert linked.exit_code == 0

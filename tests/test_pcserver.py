@@ -11,11 +11,16 @@ from datetime import timedelta
 import httpx
 import msal
 import pytest
-
 from fake_authority import DEVICE_CODE_GRANT, PC_SCOPE, FakeAuthority, HttpxForMsal, jwt_claims
 from pcserver import (
-    COLLECTION_PATH, DATA_DIR, EXPECTED_DOMAINS, MALFORMED_FILES, PartnerCenterServer, load_referrals,
-    odata_datetime, parse_datetime,
+    COLLECTION_PATH,
+    DATA_DIR,
+    EXPECTED_DOMAINS,
+    MALFORMED_FILES,
+    PartnerCenterServer,
+    load_referrals,
+    odata_datetime,
+    parse_datetime,
 )
 
 TOKEN = "at-test"
@@ -82,9 +87,23 @@ def test_fixture_files_cover_the_cases():
     assert len(valid) == 12
     assert ids(valid) == list(EXPECTED_DOMAINS) and len(set(ids(valid))) == 12
     for item in valid:
-        for key in ("id", "engagementId", "name", "organizationId", "organizationName", "createdDateTime",
-                    "updatedDateTime", "status", "substatus", "qualification", "type", "direction",
-                    "customerProfile", "details", "team"):
+        for key in (
+            "id",
+            "engagementId",
+            "name",
+            "organizationId",
+            "organizationName",
+            "createdDateTime",
+            "updatedDateTime",
+            "status",
+            "substatus",
+            "qualification",
+            "type",
+            "direction",
+            "customerProfile",
+            "details",
+            "team",
+        ):
             assert key in item, (item["id"], key)
         assert isinstance(item["customerProfile"], dict)
         assert parse_datetime(item["updatedDateTime"]) is not None
@@ -108,8 +127,14 @@ def test_fixture_files_cover_the_cases():
     assert "google-tenant" not in json.dumps(by_id[unlinked[0]]["customerProfile"])
     stamps = sorted(parse_datetime(i["updatedDateTime"]) for i in valid)
     assert stamps[-1] - stamps[0] > timedelta(weeks=8) and len(set(stamps)) == 12
-    assert set(EXPECTED_DOMAINS.values()) == {"firma.com.tr", "gmailer.de", "google-tenant.com.tr",
-                                              "m365-zayif.com.tr", "yeni-firma.com.tr", None}
+    assert set(EXPECTED_DOMAINS.values()) == {
+        "firma.com.tr",
+        "gmailer.de",
+        "google-tenant.com.tr",
+        "m365-zayif.com.tr",
+        "yeni-firma.com.tr",
+        None,
+    }
 
     malformed = {p: json.loads((DATA_DIR / p).read_text("utf-8")) for p in MALFORMED_FILES}
     assert "id" not in malformed["13-malformed-no-id.json"]
@@ -152,8 +177,7 @@ def test_top_sets_the_page_size(pc, client):
 
 def test_filter_on_updated_datetime(pc, client):
     pivot = "2026-10-13T08:45:12.0000000Z"  # item 05's updatedDateTime
-    want_gt = [i.get("id") for i in load_referrals()
-               if parse_datetime(i["updatedDateTime"]) > parse_datetime(pivot)]
+    want_gt = [i.get("id") for i in load_referrals() if parse_datetime(i["updatedDateTime"]) > parse_datetime(pivot)]
     items, _ = sync_all(client, params={"$filter": f"updatedDateTime gt {pivot}"})
     assert ids(items) == want_gt and len(want_gt) == 6
     assert "622f9bd7-84f2-42e8-81ef-691049758310" not in ids(items)
@@ -193,7 +217,9 @@ def test_referrals_are_mutable_between_syncs(pc, client):
     watermark = max(parse_datetime(i["updatedDateTime"]) for i in first)
     mark = odata_datetime(watermark)
     assert sync_all(client, params={"$filter": f"updatedDateTime gt {mark}"})[0] == []
-    new = dict(load_referrals()[0], id=str(uuid.uuid4()), updatedDateTime=odata_datetime(watermark + timedelta(hours=1)))
+    new = dict(
+        load_referrals()[0], id=str(uuid.uuid4()), updatedDateTime=odata_datetime(watermark + timedelta(hours=1))
+    )
     pc.referrals.append(new)
     changed = pc.referrals[1]
     changed["status"], changed["updatedDateTime"] = "Closed", odata_datetime(watermark + timedelta(hours=2))
@@ -233,12 +259,14 @@ def test_fault_sequence_429_then_success(pc, client):
 
 
 def test_faults_in_order_times_at_and_always(pc, client):
-    pc.faults.extend([
-        {"status": 503, "retry_after": 2, "times": 2},
-        {"status": 401, "times": 1},        # even with a valid token
-        {"status": 500, "times": 1},
-        {"status": 500, "at": 8, "times": "always"},
-    ])
+    pc.faults.extend(
+        [
+            {"status": 503, "retry_after": 2, "times": 2},
+            {"status": 401, "times": 1},  # even with a valid token
+            {"status": 500, "times": 1},
+            {"status": 500, "at": 8, "times": "always"},
+        ]
+    )
     got = [get(client).status_code for _ in range(9)]
     assert got == [503, 503, 401, 500, 200, 200, 200, 500, 500]
     assert [f["fired"] for f in pc.faults] == [2, 1, 1, 2]
@@ -290,8 +318,11 @@ def fake():
 
 def new_app(fake: FakeAuthority, cache: msal.SerializableTokenCache | None = None):
     return msal.PublicClientApplication(
-        fake.client_id, authority=fake.authority, http_client=fake.http_client(),
-        token_cache=cache if cache is not None else msal.SerializableTokenCache())
+        fake.client_id,
+        authority=fake.authority,
+        http_client=fake.http_client(),
+        token_cache=cache if cache is not None else msal.SerializableTokenCache(),
+    )
 
 
 def sign_in(fake: FakeAuthority, app) -> dict:
@@ -305,8 +336,10 @@ def test_device_flow_round_trip(fake):
     t0 = time.monotonic()
     flow = app.initiate_device_flow(scopes=[PC_SCOPE])
     assert flow["verification_uri"] == "https://microsoft.com/devicelogin" and flow["interval"] == 0
-    assert flow["message"] == ("To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
-                               "and enter the code ABCD1234 to authenticate.")
+    assert flow["message"] == (
+        "To sign in, use a web browser to open the page https://microsoft.com/devicelogin "
+        "and enter the code ABCD1234 to authenticate."
+    )
     result = app.acquire_token_by_device_flow(flow)
     assert time.monotonic() - t0 < 2  # interval 0: MSAL polls at once
     assert result["access_token"] == "at-1" and result["refresh_token"] == "rt-1"
@@ -385,8 +418,9 @@ def test_empty_cache_and_wrong_client(fake):
     flow = other.initiate_device_flow(scopes=[PC_SCOPE])
     assert "user_code" not in flow and flow["error"] == "unauthorized_client"
     with pytest.raises(ValueError):
-        msal.PublicClientApplication(fake.client_id, authority="https://login.microsoftonline.com/no-such-tenant",
-                                     http_client=fake.http_client())
+        msal.PublicClientApplication(
+            fake.client_id, authority="https://login.microsoftonline.com/no-such-tenant", http_client=fake.http_client()
+        )
 
 
 def test_fake_authority_is_offline(fake):
@@ -402,12 +436,14 @@ def test_httpx_adapter_maps_requests_style_calls():
         return httpx.Response(200, json={"ok": True}, headers={"Retry-After": "3"})
 
     with HttpxForMsal(httpx.Client(transport=httpx.MockTransport(handler))) as http:
-        r = http.get("https://login.microsoftonline.com/x", params={"a": "1", "b": None}, headers={"h": "v"},
-                     timeout=(2, 5))
+        r = http.get(
+            "https://login.microsoftonline.com/x", params={"a": "1", "b": None}, headers={"h": "v"}, timeout=(2, 5)
+        )
         assert r.status_code == 200 and json.loads(r.text) == {"ok": True} and r.headers["retry-after"] == "3"
         r.raise_for_status()
-        http.post("https://login.microsoftonline.com/t", data={"grant_type": "refresh_token", "claims": None,
-                                                                "scope": "a b"})
+        http.post(
+            "https://login.microsoftonline.com/t", data={"grant_type": "refresh_token", "claims": None, "scope": "a b"}
+        )
         http.post("https://login.microsoftonline.com/w", data="<soap/>", headers={"Content-Type": "text/xml"})
     assert str(seen[0].url) == "https://login.microsoftonline.com/x?a=1" and seen[0].headers["h"] == "v"
     assert seen[1].headers["content-type"] == "application/x-www-form-urlencoded"

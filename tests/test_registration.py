@@ -9,7 +9,6 @@ from importlib import resources
 
 import httpx
 import pytest
-
 from regserver import RdapServer, WhoisServer, rdap_domain, trabis_whois
 
 from hunter_cli.models import Registration
@@ -83,7 +82,9 @@ def test_load_bootstrap_prefers_the_users_refreshed_copy(tmp_path, monkeypatch):
     load_bootstrap.cache_clear()
     try:
         assert load_bootstrap().source == "bundled"
-        user.write_text(json.dumps({"publication": "2099-01-01T00:00:00Z", "services": [[["com"], ["https://r.test/"]]]}))
+        user.write_text(
+            json.dumps({"publication": "2099-01-01T00:00:00Z", "services": [[["com"], ["https://r.test/"]]]})
+        )
         load_bootstrap.cache_clear()
         boot = load_bootstrap()
         assert boot.source == str(user) and boot.publication == "2099-01-01T00:00:00Z"
@@ -123,7 +124,9 @@ def test_refresh_bootstrap_writes_the_file_byte_for_byte(tmp_path, monkeypatch):
 
 def test_parse_rdap_full_verisign_object():
     reg = parse_rdap(
-        rdap_domain("google.com", created="1997-09-15", expires="2028-09-14", nameservers=["ns1.google.com", "ns2.google.com"])
+        rdap_domain(
+            "google.com", created="1997-09-15", expires="2028-09-14", nameservers=["ns1.google.com", "ns2.google.com"]
+        )
     )
     assert reg == Registration(
         status="ok",
@@ -139,7 +142,10 @@ def test_parse_rdap_missing_pieces():
     obj = rdap_domain("acme.com")
     del obj["entities"]
     obj["nameservers"] = [{"objectClassName": "nameserver", "ldhName": "NS1.ACME.COM."}, {"ldhName": ""}, "junk"]
-    obj["events"] = [{"eventAction": "expiration", "eventDate": "2030-01-31T23:59:59+03:00"}, {"eventAction": "registration"}]
+    obj["events"] = [
+        {"eventAction": "expiration", "eventDate": "2030-01-31T23:59:59+03:00"},
+        {"eventAction": "registration"},
+    ]
     reg = parse_rdap(obj)
     assert reg.status == "ok" and reg.registrar is None and reg.created is None
     assert reg.expires == "2030-01-31" and reg.nameservers == ["ns1.acme.com"]
@@ -153,7 +159,15 @@ def test_parse_rdap_registrar_fallbacks_to_handle_and_public_ids():
     del ent["handle"]
     assert parse_rdap(obj).registrar == "IANA Registrar ID 292"
     # a registrar nested under another entity is still found
-    nested = {"events": [], "entities": [{"roles": ["registrant"], "entities": [{"roles": ["Registrar"], "vcardArray": ["vcard", [["fn", {}, "text", "Nested Reg"]]]}]}]}
+    nested = {
+        "events": [],
+        "entities": [
+            {
+                "roles": ["registrant"],
+                "entities": [{"roles": ["Registrar"], "vcardArray": ["vcard", [["fn", {}, "text", "Nested Reg"]]]}],
+            }
+        ],
+    }
     assert parse_rdap(nested).registrar == "Nested Reg"
 
 
@@ -249,7 +263,12 @@ def test_parse_whois_trabis_tr():
         registrar="ODTÜ GELİŞTİRME VAKFI BİLGİ TEKNOLOJİLERİ SAN. VE TİC. A.Ş.",
         created="2024-08-26",
         expires="2025-08-25",
-        nameservers=["ns1.googledomains.com", "ns2.googledomains.com", "ns3.googledomains.com", "ns4.googledomains.com"],
+        nameservers=[
+            "ns1.googledomains.com",
+            "ns2.googledomains.com",
+            "ns3.googledomains.com",
+            "ns4.googledomains.com",
+        ],
     )
 
 
@@ -462,7 +481,9 @@ def test_parse_whois_nothing_useful_is_unavailable(text, note):
 def test_parse_whois_quota_and_refusal():
     reg = parse_whois("55000000002 Connection refused; access control limit exceeded\n", "de")
     assert reg.status == "unavailable" and reg.note.startswith("quota exceeded")
-    reg = parse_whois("Requests of this client are not permitted. Please use https://www.nic.ch/whois/ for queries.\n", "ch")
+    reg = parse_whois(
+        "Requests of this client are not permitted. Please use https://www.nic.ch/whois/ for queries.\n", "ch"
+    )
     assert reg.status == "unavailable" and "does not answer queries from this client" in reg.note
 
 
@@ -505,8 +526,12 @@ def _servers():
     rdap = RdapServer(
         {
             "acme.com": rdap_domain(
-                "acme.com", registrar="GoDaddy.com, LLC", iana_id="146", created="2003-05-20",
-                expires="2031-05-20", nameservers=["NS51.DOMAINCONTROL.COM", "ns52.domaincontrol.com"],
+                "acme.com",
+                registrar="GoDaddy.com, LLC",
+                iana_id="146",
+                created="2003-05-20",
+                expires="2031-05-20",
+                nameservers=["NS51.DOMAINCONTROL.COM", "ns52.domaincontrol.com"],
             ),
             "gecmis.com": rdap_domain("gecmis.com", created="2010-01-15", expires="2019-01-15"),
         }
@@ -534,7 +559,9 @@ def servers(_servers):
         s.clear_faults()
 
 
-def run_lookup(domain: str, rdap: RdapServer, whois: WhoisServer, *, timeout: float = 3, transport=None) -> Registration:
+def run_lookup(
+    domain: str, rdap: RdapServer, whois: WhoisServer, *, timeout: float = 3, transport=None
+) -> Registration:
     async def go():
         async with httpx.AsyncClient(trust_env=False, transport=transport) as client:
             return await lookup(
@@ -689,7 +716,9 @@ def test_lookup_rdap_connection_closed_or_refused_is_a_failure(servers):
 
     async def go():
         async with httpx.AsyncClient(trust_env=False) as client:
-            return await lookup("acme.com", http=client, bootstrap=BOOT, rdap_url=f"http://127.0.0.1:{port}/", timeout=2)
+            return await lookup(
+                "acme.com", http=client, bootstrap=BOOT, rdap_url=f"http://127.0.0.1:{port}/", timeout=2
+            )
 
     with pytest.raises(RegistrationFailure) as exc:
         asyncio.run(go())

@@ -9,7 +9,8 @@ def reg_row(db, domain):
     conn = sqlite3.connect(db)
     try:
         return conn.execute(
-            "SELECT status, source, registrar, created, expires, error_json FROM registrations WHERE domain = ?", (domain,)
+            "SELECT status, source, registrar, created, expires, error_json FROM registrations WHERE domain = ?",
+            (domain,),
         ).fetchone()
     finally:
         conn.close()
@@ -80,7 +81,9 @@ def test_registration_never_holds_back_the_domain_row(hunter_cmd, registries, db
     base, env = hunter_cmd
     proc = subprocess.Popen(
         base + ["scan", "firma.com.tr", "-q", "--no-tenant", "--nameserver", dns.nameserver],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     seen_scan_before_registration = False
     deadline = time.monotonic() + 15

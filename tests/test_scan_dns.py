@@ -149,8 +149,16 @@ def test_idn_input_is_scanned_as_a_label(hunter):
 def test_failover_to_second_nameserver(hunter, dns):
     # 127.0.0.1:9 answers nothing (discard port, closed): the scan must move on to the real server.
     result = hunter(
-        "scan", "firma.com.tr", "--json", "--nameserver", "127.0.0.1:9", "--nameserver", dns.nameserver,
-        "--timeout", "0.3", dns_args=False,
+        "scan",
+        "firma.com.tr",
+        "--json",
+        "--nameserver",
+        "127.0.0.1:9",
+        "--nameserver",
+        dns.nameserver,
+        "--timeout",
+        "0.3",
+        dns_args=False,
     )
     assert result.exit_code == 0, result.stderr
     assert '"provider":"m365"' in result.stdout

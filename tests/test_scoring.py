@@ -17,21 +17,23 @@ PROVIDERS = list(load_rules().data["provider_points"])
 
 def test_doc_matrix_matches_the_rules():
     text = DOC.read_text()
-    section = text[text.index("<!-- matrix:start -->\n") + len("<!-- matrix:start -->\n"): text.index("<!-- matrix:end -->")]
+    section = text[
+        text.index("<!-- matrix:start -->\n") + len("<!-- matrix:start -->\n") : text.index("<!-- matrix:end -->")
+    ]
     assert section == markdown(), "docs/scoring.md is stale: paste the output of `hunter rules matrix`"
 
 
 def _doc_cells():
     """Every cell of the first doc table as (provider, spf, dkim, dmarc) -> (score, segment, category)."""
     text = DOC.read_text()
-    table = text[text.index("#### Without gateway or tenant"): text.index("#### With a security gateway")]
+    table = text[text.index("#### Without gateway or tenant") : text.index("#### With a security gateway")]
     lines = [line for line in table.splitlines() if line.startswith("|")]
     heads = [h.strip() for h in lines[0].strip("|").split("|")][3:]
     seg = {"Ex": "Existing", "Mig": "Migration", "Cold": "Cold", "Skip": "Skip"}
     for line in lines[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         spf, dkim, dmarc = cells[0] == "Y", cells[1] == "Y", cells[2]
-        for head, cell in zip(heads, cells[3:]):
+        for head, cell in zip(heads, cells[3:], strict=True):
             score, segment, category = cell.split()
             for provider in head.split(" / "):
                 yield (provider, spf, dkim, dmarc), (int(score), seg[segment], category)
@@ -114,8 +116,13 @@ def test_explain_shows_every_point(hunter):
     result = hunter("explain", "gmailer.de", dns_args=False)
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
-    for text in ("+50 mail provider google", "+10 SPF record published", "+10 DKIM key published",
-                 "+15 DMARC policy quarantine", "Category P2 Competitive Takeover"):
+    for text in (
+        "+50 mail provider google",
+        "+10 SPF record published",
+        "+10 DKIM key published",
+        "+15 DMARC policy quarantine",
+        "Category P2 Competitive Takeover",
+    ):
         assert text in out
     as_json = json.loads(hunter("explain", "gmailer.de", "--json", dns_args=False).stdout)
     assert sum(i["points"] for i in as_json["items"]) == as_json["raw_score"]

@@ -5,7 +5,9 @@ from hunter_cli.models import SpfInfo
 
 
 def test_spf_terms_includes_all_and_lookups():
-    info = spf.parse_txt(["MS=ms1", "v=spf1 ip4:1.2.3.4 include:_spf.google.com include:spf.protection.outlook.com a mx ~all"])
+    info = spf.parse_txt(
+        ["MS=ms1", "v=spf1 ip4:1.2.3.4 include:_spf.google.com include:spf.protection.outlook.com a mx ~all"]
+    )
     assert info.valid and info.all == "~all"
     assert info.includes == ["_spf.google.com", "spf.protection.outlook.com"]
     assert info.lookups == 4
@@ -113,7 +115,9 @@ def test_dkim_key_records():
 
 
 def test_dkim_tenant_from_cname():
-    assert dkim.tenant_from_cname("selector1-acme-com._domainkey.acmecorp.onmicrosoft.com.") == "acmecorp.onmicrosoft.com"
+    assert (
+        dkim.tenant_from_cname("selector1-acme-com._domainkey.acmecorp.onmicrosoft.com.") == "acmecorp.onmicrosoft.com"
+    )
     assert dkim.tenant_from_cname("s1.domainkey.u123.wl.sendgrid.net") is None
     assert dkim.tenant_from_cname(None) is None
 

@@ -161,7 +161,10 @@ def test_ctrl_c_saves_results_so_far_and_exits_130(hunter_cmd, dns, db, tmp_path
     base, env = hunter_cmd
     proc = subprocess.Popen(
         base + ["scan", str(path), "-c", "2", "--nameserver", dns.nameserver, "--timeout", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     _wait_for_rows(db, 1)
     proc.send_signal(signal.SIGINT)

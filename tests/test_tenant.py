@@ -11,8 +11,11 @@ GUID = "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10"
 
 
 def test_parse_openid_answers():
-    doc = {"issuer": f"https://login.microsoftonline.com/{GUID}/v2.0", "tenant_region_scope": "EU",
-           "cloud_instance_name": "microsoftonline.com"}
+    doc = {
+        "issuer": f"https://login.microsoftonline.com/{GUID}/v2.0",
+        "tenant_region_scope": "EU",
+        "cloud_instance_name": "microsoftonline.com",
+    }
     t = parse_openid(200, doc)
     assert (t.id, t.region, t.cloud) == (GUID, "EU", "microsoftonline.com")
     assert parse_openid(400, {"error": "invalid_tenant", "error_codes": [90002]}) is None
@@ -26,8 +29,14 @@ def test_parse_openid_answers():
 
 def test_apply_realm():
     t = parse_openid(200, {"issuer": f"https://login.microsoftonline.com/{GUID}/v2.0"})
-    fed = apply_realm(t, {"NameSpaceType": "Federated", "FederationBrandName": "Acme ",
-                          "AuthURL": "https://sts.acme.com/adfs/ls/?username=x&wa=wsignin1.0"})
+    fed = apply_realm(
+        t,
+        {
+            "NameSpaceType": "Federated",
+            "FederationBrandName": "Acme ",
+            "AuthURL": "https://sts.acme.com/adfs/ls/?username=x&wa=wsignin1.0",
+        },
+    )
     assert (fed.namespace_type, fed.brand, fed.federation_host) == ("Federated", "Acme", "sts.acme.com")
 
 
@@ -41,8 +50,13 @@ def test_retry_after_header_forms():
 def test_managed_tenant_in_the_scan(hunter, ms):
     r = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
     assert r["tenant"] == {
-        "id": GUID, "namespace_type": "Managed", "brand": "Firma A.Ş.", "region": "EU",
-        "cloud": "microsoftonline.com", "initial_domain": "firmatr.onmicrosoft.com", "federation_host": None,
+        "id": GUID,
+        "namespace_type": "Managed",
+        "brand": "Firma A.Ş.",
+        "region": "EU",
+        "cloud": "microsoftonline.com",
+        "initial_domain": "firmatr.onmicrosoft.com",
+        "federation_host": None,
     }
     assert r["status"] == "ok"
     assert any(ua.startswith("hunter/") for ua in ms.user_agents)

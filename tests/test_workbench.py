@@ -31,7 +31,17 @@ def osb_workbook(path):
     ws.append([])
     ws.append([None, None, "Güncelleme: Kasım 2026"])
     ws.append(["S.NO", "FİRMA ÜNVANI", "FAALİYET KONUSU", "TELEFON", "ADRES", "WEB SİTESİ", "E-POSTA"])
-    ws.append([1, "Firma Bilişim A.Ş.", "Yazılım", "0224 000 00 00", "OSB Mavi Cad. No:3 Nilüfer/Bursa", "www.firma.com.tr", None])
+    ws.append(
+        [
+            1,
+            "Firma Bilişim A.Ş.",
+            "Yazılım",
+            "0224 000 00 00",
+            "OSB Mavi Cad. No:3 Nilüfer/Bursa",
+            "www.firma.com.tr",
+            None,
+        ]
+    )
     ws.append([2, "Gmailer GmbH Türkiye", "Tekstil", None, "OSB Yeşil Cad. 5", None, "satis@gmailer.de"])
     ws.append([3, None, "Otomotiv", None, "OSB Kırmızı Cad.", "http://nomail.com", None])
     ws.append([])
@@ -107,7 +117,9 @@ def test_scan_of_a_file_keeps_company_names(hunter, db, tmp_path):
     osb_workbook(path)
     result = hunter("scan", str(path), "-q", "--no-whois")
     assert result.exit_code == 0, result.stderr
-    assert q(db, "SELECT company, provider FROM domains WHERE domain='firma.com.tr'") == [("Firma Bilişim A.Ş.", "m365")]
+    assert q(db, "SELECT company, provider FROM domains WHERE domain='firma.com.tr'") == [
+        ("Firma Bilişim A.Ş.", "m365")
+    ]
 
 
 def test_tags_and_notes(hunter, db):
@@ -142,9 +154,9 @@ def zone(google: bool) -> str:
     dmarc = "" if google else '_dmarc.degisen.com.tr. TXT "v=DMARC1; p=quarantine"\n'
     gw = "" if google else "gw-gelen.com. MX 10 eu-smtp-inbound-1.mimecast.com.\n"
     return (
-        f"degisen.com.tr. MX 1 {mx}\ndegisen.com.tr. TXT \"v=spf1 {spf}\"\n{dmarc}"
+        f'degisen.com.tr. MX 1 {mx}\ndegisen.com.tr. TXT "v=spf1 {spf}"\n{dmarc}'
         f"gw-gelen.com. MX 20 gw-gelen-com.mail.protection.outlook.com.\n{gw}"
-        "_spf.google.com. TXT \"v=spf1 ip4:192.0.2.1 -all\"\nspf.protection.outlook.com. TXT \"v=spf1 ip4:192.0.2.2 -all\"\n"
+        '_spf.google.com. TXT "v=spf1 ip4:192.0.2.1 -all"\nspf.protection.outlook.com. TXT "v=spf1 ip4:192.0.2.2 -all"\n'
     )
 
 
@@ -188,14 +200,24 @@ def test_rescan_picks_old_failed_and_never_scanned_leads(hunter, db, dns, tmp_pa
     assert dns.count("gmailer.de", "MX") == 1 and dns.count("nomail.com", "MX") == 1
     assert dns.count("firma.com.tr", "MX") == 0
     dns.reset_log()
-    p2 = hunter("rescan", "--older-than", "0s", "--category", "P4", "--no-whois", "--nameserver", dns.nameserver, "-q",
-                dns_args=False)
+    p2 = hunter(
+        "rescan",
+        "--older-than",
+        "0s",
+        "--category",
+        "P4",
+        "--no-whois",
+        "--nameserver",
+        dns.nameserver,
+        "-q",
+        dns_args=False,
+    )
     assert p2.exit_code == 0 and dns.count("firma.com.tr", "MX") == 1 and dns.count("gmailer.de", "MX") == 0
     nothing = hunter("rescan", "--older-than", "30d", "--nameserver", dns.nameserver, dns_args=False)
     assert nothing.exit_code == 0 and "Nothing to rescan" in nothing.stderr
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)"])
 def test_csv_cells_are_excel_safe(value):
     import io
 

@@ -6,13 +6,13 @@ lookup failed the brief says so instead of guessing.
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..posture import security_risk
+from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
-from ..posture import EXPIRY_SOON_DAYS
 from .messages import Messages
 
 SUITES = frozenset({"google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud"})
@@ -176,7 +176,11 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
             lines.append(m("sec.dmarc_partial", policy=dmarc["policy"], pct=pct))
     if dmarc and "dmarc" not in failed:
         rua = dmarc.get("rua") or []
-        lines.append(m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2])) if rua else m("sec.dmarc_no_rua"))
+        lines.append(
+            m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2]))
+            if rua
+            else m("sec.dmarc_no_rua")
+        )
     gateway = _gateway_name(view)
     if gateway:
         lines.append(m("sec.gateway", gateway=gateway))
@@ -204,12 +208,20 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
     lines: list[str] = []
     for r in referrals[:3]:
         status = " / ".join(x for x in (r.get("status"), r.get("substatus")) if x) or "?"
-        lines.append(m("referral.line", kind=m(f"referral.kind.{r.get('kind') or 'partner'}"), status=status,
-                       name=r.get("name") or r.get("customer_name") or r.get("id")))
+        lines.append(
+            m(
+                "referral.line",
+                kind=m(f"referral.kind.{r.get('kind') or 'partner'}"),
+                status=status,
+                name=r.get("name") or r.get("customer_name") or r.get("id"),
+            )
+        )
         if r.get("deal_value") is not None:
             value = f"{r['deal_value']:,.0f}"
             if r.get("closing_date"):
-                lines.append(m("referral.deal", value=value, currency=r.get("currency") or "", closing=r["closing_date"]))
+                lines.append(
+                    m("referral.deal", value=value, currency=r.get("currency") or "", closing=r["closing_date"])
+                )
             else:
                 lines.append(m("referral.deal_no_close", value=value, currency=r.get("currency") or ""))
         if r.get("microsoft_contact"):
@@ -273,7 +285,11 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
     days = (date.fromisoformat(expires) - today).days
     if days < 0:
         return [m("reg.expired", date=expires)]
-    line = m("reg.line", registrar=reg["registrar"], date=expires) if reg.get("registrar") else m("reg.line_no_registrar", date=expires)
+    line = (
+        m("reg.line", registrar=reg["registrar"], date=expires)
+        if reg.get("registrar")
+        else m("reg.line_no_registrar", date=expires)
+    )
     lines = [line]
     if days == 0:
         lines.append(m("reg.soon_today"))
@@ -293,16 +309,24 @@ def _change_lines(m: Messages, history: list[dict], view: dict) -> list[str]:
     from ..catalog import load_catalog
 
     names = load_catalog().names
-    for prev, cur in zip(good, good[1:]):
+    for prev, cur in itertools.pairwise(good):
         when = cur["scanned_at"][:10]
         if prev.get("provider") != cur.get("provider"):
-            lines.append(m("change.provider", date=when, old=provider_label(m, prev.get("provider")),
-                           new=provider_label(m, cur.get("provider"))))
+            lines.append(
+                m(
+                    "change.provider",
+                    date=when,
+                    old=provider_label(m, prev.get("provider")),
+                    new=provider_label(m, cur.get("provider")),
+                )
+            )
         if prev.get("gateway") != cur.get("gateway"):
             if cur.get("gateway"):
                 lines.append(m("change.gateway_added", date=when, gateway=names.get(cur["gateway"], cur["gateway"])))
             else:
-                lines.append(m("change.gateway_removed", date=when, gateway=names.get(prev["gateway"], prev["gateway"])))
+                lines.append(
+                    m("change.gateway_removed", date=when, gateway=names.get(prev["gateway"], prev["gateway"]))
+                )
     return lines or [m("change.none", n=len(good), first=good[0]["scanned_at"][:10])]
 
 
@@ -361,8 +385,13 @@ def compose(
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
         brief.priority = [
-            m("prio.line", category=category, label=brief.category_label, segment=m(f"segment.{outcome.segment}"),
-              score=outcome.score),
+            m(
+                "prio.line",
+                category=category,
+                label=brief.category_label,
+                segment=m(f"segment.{outcome.segment}"),
+                score=outcome.score,
+            ),
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
         ]
         talk_key = "talk.P2_tenant" if variant == "P2_tenant" else f"talk.{category}"

@@ -18,8 +18,21 @@ from ..domains import is_within
 
 # Ids the rest of the program relies on; the catalog may only use these.
 MAILBOX_IDS = (
-    "m365", "google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud",
-    "godaddy", "ionos", "ovh", "hostinger", "rackspace", "namecheap", "hosting",
+    "m365",
+    "google",
+    "yandex",
+    "zoho",
+    "amazon",
+    "proton",
+    "fastmail",
+    "icloud",
+    "godaddy",
+    "ionos",
+    "ovh",
+    "hostinger",
+    "rackspace",
+    "namecheap",
+    "hosting",
 )
 SUITE_IDS = ("m365", "google")
 COMPUTED_IDS = ("self-hosted", "other", "none", "unknown")
@@ -83,7 +96,14 @@ def _load(data: dict) -> Catalog:
                 for suffix in item.get(field_name, []):
                     table[suffix.lower().strip(".")] = entry
     cat.verification = [(v["prefix"].lower(), v["service"]) for v in data.get("verification", [])]
-    cat.names.update({"self-hosted": "Own mail server", "other": "Other / unrecognised", "none": "No mail", "unknown": "Unknown (lookup failed)"})
+    cat.names.update(
+        {
+            "self-hosted": "Own mail server",
+            "other": "Other / unrecognised",
+            "none": "No mail",
+            "unknown": "Unknown (lookup failed)",
+        }
+    )
     return cat
 
 

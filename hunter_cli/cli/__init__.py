@@ -29,21 +29,23 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
 
 
 # Registration order is the order of `hunter --help`.
-from . import scan as _scan  # noqa: E402,F401
+from . import brief as _brief  # noqa: E402,F401
+from . import data as _data  # noqa: E402,F401
 from . import importer as _importer  # noqa: E402,F401
 from . import leads as _leads  # noqa: E402,F401
-from . import brief as _brief  # noqa: E402,F401
-from . import tags as _tags  # noqa: E402,F401
 from . import monitor as _monitor  # noqa: E402,F401
 from . import partner as _partner  # noqa: E402,F401
 from . import rules as _rules  # noqa: E402,F401
-from . import data as _data  # noqa: E402,F401
+from . import scan as _scan  # noqa: E402,F401
+from . import tags as _tags  # noqa: E402,F401
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -33,7 +32,7 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Optional[Path]) -> None:
+def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None) -> None:
     from datetime import date
 
     from .. import store
@@ -50,10 +49,16 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Opt
     if data is None:
         raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
     brief = compose(
-        data["view"], lang=lang, history=data["history"], registration=data["registration"],
-        company=data["company"], today=date.today(), rules=rules,
+        data["view"],
+        lang=lang,
+        history=data["history"],
+        registration=data["registration"],
+        company=data["company"],
+        today=date.today(),
+        rules=rules,
         notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
-        referrals=data["referrals"], cosell=data["cosell"],
+        referrals=data["referrals"],
+        cosell=data["cosell"],
     )
     if fmt is Format.json:
         sys.stdout.write(brief.model_dump_json() + "\n")
@@ -66,11 +71,11 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Opt
 @app.command("sales-summary")
 def sales_summary(
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
     lang: str = LangOption,
     fmt: Format = FormatOption,
     json_out: bool = JsonOption,
-    rules: Optional[Path] = RulesOption,
+    rules: Path | None = RulesOption,
 ) -> None:
     """The call brief from stored results only (no network).
 
@@ -82,17 +87,25 @@ def sales_summary(
 @app.command()
 def prep(
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
-    db: Optional[Path] = DbOption,
-    max_age: str = typer.Option("1d", "--max-age", metavar="DURATION", help="Rescan first when the last good scan is older."),
-    nameserver: list[str] = typer.Option([], "--nameserver", "-n", envvar="HUNTER_NAMESERVERS", show_default=False,
-                                         help="DNS server HOST[:PORT] (repeatable). Default: the system resolver."),
+    db: Path | None = DbOption,
+    max_age: str = typer.Option(
+        "1d", "--max-age", metavar="DURATION", help="Rescan first when the last good scan is older."
+    ),
+    nameserver: list[str] = typer.Option(
+        [],
+        "--nameserver",
+        "-n",
+        envvar="HUNTER_NAMESERVERS",
+        show_default=False,
+        help="DNS server HOST[:PORT] (repeatable). Default: the system resolver.",
+    ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
     lang: str = LangOption,
     fmt: Format = FormatOption,
     json_out: bool = JsonOption,
-    rules: Optional[Path] = RulesOption,
+    rules: Path | None = RulesOption,
 ) -> None:
     """Before a call: rescan the domain if its last good scan is older than --max-age, then print the brief.
 
@@ -114,8 +127,12 @@ def prep(
     conn.close()
     if not row or not row[0] or row[0] < since:
         options = build_options(
-            nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois,
-            rules=str(rules) if rules else None, registration_wait=1.0,
+            nameserver=nameserver,
+            timeout=timeout,
+            no_tenant=no_tenant,
+            no_whois=no_whois,
+            rules=str(rules) if rules else None,
+            registration_wait=1.0,
         )
         code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
         if code:

@@ -36,8 +36,10 @@ def update() -> None:
     async def run():
         async with httpx.AsyncClient(timeout=30, headers={"User-Agent": f"hunter/{__version__}"}) as client:
             out = []
-            for label, job in (("public suffix list", refresh_psl(client, psl_url)),
-                               ("RDAP bootstrap", refresh_bootstrap(client, rdap_url))):
+            for label, job in (
+                ("public suffix list", refresh_psl(client, psl_url)),
+                ("RDAP bootstrap", refresh_bootstrap(client, rdap_url)),
+            ):
                 try:
                     out.append((label, str(await job), None))
                 except (DataFileError, BootstrapError) as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,13 +13,19 @@ from .common import DbOption, fail, open_store, stderr_console
 @app.command("import")
 def import_(
     files: list[Path] = typer.Argument(..., metavar="FILE...", help="CSV or XLSX files (a .txt list works too)."),
-    db: Optional[Path] = DbOption,
-    domain_column: Optional[str] = typer.Option(
-        None, "--domain-column", metavar="COLUMN", help="Column with websites or e-mails: header, number or letter.",
+    db: Path | None = DbOption,
+    domain_column: str | None = typer.Option(
+        None,
+        "--domain-column",
+        metavar="COLUMN",
+        help="Column with websites or e-mails: header, number or letter.",
         show_default=False,
     ),
-    company_column: Optional[str] = typer.Option(
-        None, "--company-column", metavar="COLUMN", help="Column with company names: header, number or letter.",
+    company_column: str | None = typer.Option(
+        None,
+        "--company-column",
+        metavar="COLUMN",
+        help="Column with company names: header, number or letter.",
         show_default=False,
     ),
     overwrite_company: bool = typer.Option(

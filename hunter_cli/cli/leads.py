@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -26,7 +25,7 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
-def _since(value: Optional[str], option: str) -> Optional[str]:
+def _since(value: str | None, option: str) -> str | None:
     from ..durations import ago_iso, parse_duration
 
     if value is None:
@@ -37,7 +36,7 @@ def _since(value: Optional[str], option: str) -> Optional[str]:
         raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
-def _connect(db: Optional[Path]):
+def _connect(db: Path | None):
     from .. import leads as core
 
     return core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
@@ -63,54 +62,96 @@ def _quiet_broken_pipe() -> None:
 def leads(
     ctx: typer.Context,
     segment: list[str] = typer.Option(
-        [], "--segment", metavar="NAME", show_default=False,
+        [],
+        "--segment",
+        metavar="NAME",
+        show_default=False,
         help="Existing, Migration, Cold or Skip (repeatable; any of them matches).",
     ),
     category: list[str] = typer.Option(
         [], "--category", metavar="P1..P6", show_default=False, help="Priority category (repeatable)."
     ),
     provider: list[str] = typer.Option(
-        [], "--provider", metavar="ID", show_default=False,
-        help="Mail provider id (m365, google, hosting, self-hosted, none, ...) or a hosting brand such as Natro (repeatable).",
+        [],
+        "--provider",
+        metavar="ID",
+        show_default=False,
+        help="Mail provider id (m365, google, hosting, self-hosted, none, ...)"
+        " or a hosting brand such as Natro (repeatable).",
     ),
     gateway: list[str] = typer.Option(
-        [], "--gateway", metavar="ID", show_default=False,
+        [],
+        "--gateway",
+        metavar="ID",
+        show_default=False,
         help="Security gateway (mimecast, proofpoint, ...), 'any' for any gateway, 'none' for none (repeatable).",
     ),
-    tenant: Optional[bool] = typer.Option(
-        None, "--tenant/--no-tenant", show_default=False,
+    tenant: bool | None = typer.Option(
+        None,
+        "--tenant/--no-tenant",
+        show_default=False,
         help="Only domains with a Microsoft tenant (Managed, Federated, Unknown) / only those known to have none.",
     ),
-    min_score: Optional[int] = typer.Option(None, "--min-score", metavar="N", show_default=False, help="Score at least N."),
-    max_score: Optional[int] = typer.Option(None, "--max-score", metavar="N", show_default=False, help="Score at most N."),
-    tag: list[str] = typer.Option([], "--tag", metavar="TAG", show_default=False, help="Has this tag, user or auto (repeatable)."),
-    search: Optional[str] = typer.Option(
-        None, "--search", "-s", metavar="TEXT", show_default=False,
+    min_score: int | None = typer.Option(
+        None, "--min-score", metavar="N", show_default=False, help="Score at least N."
+    ),
+    max_score: int | None = typer.Option(None, "--max-score", metavar="N", show_default=False, help="Score at most N."),
+    tag: list[str] = typer.Option(
+        [], "--tag", metavar="TAG", show_default=False, help="Has this tag, user or auto (repeatable)."
+    ),
+    search: str | None = typer.Option(
+        None,
+        "--search",
+        "-s",
+        metavar="TEXT",
+        show_default=False,
         help="Case-insensitive part of the domain or company name.",
     ),
-    changed_since: Optional[str] = typer.Option(
-        None, "--changed-since", metavar="DURATION", show_default=False, help="A signal changed within this long (7d, 12h, 2w)."
+    changed_since: str | None = typer.Option(
+        None,
+        "--changed-since",
+        metavar="DURATION",
+        show_default=False,
+        help="A signal changed within this long (7d, 12h, 2w).",
     ),
-    stale: Optional[str] = typer.Option(
-        None, "--stale", metavar="DURATION", show_default=False, help="Never scanned, or last good scan older than this."
+    stale: str | None = typer.Option(
+        None,
+        "--stale",
+        metavar="DURATION",
+        show_default=False,
+        help="Never scanned, or last good scan older than this.",
     ),
     failed: bool = typer.Option(False, "--failed", help="The latest scan attempt failed."),
-    has_referral: Optional[bool] = typer.Option(
-        None, "--has-referral/--no-referral", show_default=False, help="A Partner Center referral names the lead (or none does)."
+    has_referral: bool | None = typer.Option(
+        None,
+        "--has-referral/--no-referral",
+        show_default=False,
+        help="A Partner Center referral names the lead (or none does).",
     ),
     sort: list[str] = typer.Option(
-        [], "--sort", metavar="[-]COLUMN", show_default=False,
+        [],
+        "--sort",
+        metavar="[-]COLUMN",
+        show_default=False,
         help="domain, company, provider, gateway, tenant, dmarc, score, segment, category or scanned; '-' first for"
         " descending; repeatable. Default: category, -score, domain. Empty values always come last.",
     ),
-    limit: Optional[int] = typer.Option(
-        None, "--limit", "-n", min=0, metavar="N", show_default=False,
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=0,
+        metavar="N",
+        show_default=False,
         help=f"Show N leads; 0 for all. Default: {TABLE_LIMIT} in the table, all in json, ndjson and csv.",
     ),
     fmt: Format = typer.Option(
-        Format.table, "--format", "-f", help="table (people), json (one array), ndjson (one lead per line) or csv (Excel)."
+        Format.table,
+        "--format",
+        "-f",
+        help="table (people), json (one array), ndjson (one lead per line) or csv (Excel).",
     ),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
 ) -> None:
     """List the stored leads, filtered and sorted.
 
@@ -199,12 +240,13 @@ def leads(
 def show(
     ctx: typer.Context,
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
     json_out: bool = typer.Option(False, "--json", help="Print everything as one JSON object."),
 ) -> None:
     """Everything stored about one domain: current signals, registration, tags, notes, changes and scan history.
 
-    Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the command to run), 2 usage error.
+    Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the
+    command to run), 2 usage error.
     """
     from .. import leads as core
     from ..render import leads as render

@@ -6,7 +6,6 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,8 +13,17 @@ from . import app
 from .common import DbOption, db_path, open_store, stderr_console, stdout_console
 
 EVENT_KINDS = (
-    "provider_changed", "gateway_added", "gateway_removed", "gateway_changed", "tenant_appeared",
-    "dmarc_added", "dmarc_removed", "dmarc_policy_changed", "spf_changed", "category_changed", "expires_soon",
+    "provider_changed",
+    "gateway_added",
+    "gateway_removed",
+    "gateway_changed",
+    "tenant_appeared",
+    "dmarc_added",
+    "dmarc_removed",
+    "dmarc_policy_changed",
+    "spf_changed",
+    "category_changed",
+    "expires_soon",
 )
 
 
@@ -27,12 +35,20 @@ class ChangeFormat(str, enum.Enum):
 
 @app.command()
 def rescan(
-    older_than: str = typer.Option("7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."),
+    older_than: str = typer.Option(
+        "7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."
+    ),
     category: list[str] = typer.Option([], "--category", help="Only these categories (repeatable)."),
     tag: list[str] = typer.Option([], "--tag", help="Only leads with one of these tags (repeatable)."),
-    db: Optional[Path] = DbOption,
-    nameserver: list[str] = typer.Option([], "--nameserver", "-n", envvar="HUNTER_NAMESERVERS", show_default=False,
-                                         help="DNS server HOST[:PORT] (repeatable)."),
+    db: Path | None = DbOption,
+    nameserver: list[str] = typer.Option(
+        [],
+        "--nameserver",
+        "-n",
+        envvar="HUNTER_NAMESERVERS",
+        show_default=False,
+        help="DNS server HOST[:PORT] (repeatable).",
+    ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
@@ -75,7 +91,7 @@ def rescan(
 def changes(
     since: str = typer.Option("7d", "--since", metavar="DURATION", help="Changes seen within this long."),
     kind: list[str] = typer.Option([], "--kind", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
     limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
@@ -91,7 +107,9 @@ def changes(
         raise typer.BadParameter(str(exc), param_hint="--since") from None
     unknown = [k for k in kind if k not in EVENT_KINDS]
     if unknown:
-        raise typer.BadParameter(f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind")
+        raise typer.BadParameter(
+            f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
+        )
     conn = open_store(db)
     try:
         rows = store.events_since(conn, cutoff, kind, limit)
@@ -103,8 +121,11 @@ def changes(
     if fmt is ChangeFormat.csv:
         from ..render.csvsafe import write_csv
 
-        write_csv(sys.stdout, ["occurred_at", "domain", "company", "kind", "old", "new", "category"],
-                  [[r["occurred_at"], r["domain"], r["company"], r["kind"], r["old"], r["new"], r["category"]] for r in rows])
+        write_csv(
+            sys.stdout,
+            ["occurred_at", "domain", "company", "kind", "old", "new", "category"],
+            [[r["occurred_at"], r["domain"], r["company"], r["kind"], r["old"], r["new"], r["category"]] for r in rows],
+        )
         return
     if not rows:
         stderr_console().print(f"No changes in the last {since}.")
@@ -116,7 +137,13 @@ def changes(
     for col in ("When", "Domain", "Change", "From", "To", "Cat"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["occurred_at"][:10], r["domain"], r["kind"].replace("_", " "), r["old"] or "", r["new"] or "",
-                      r["category"] or "")
+        table.add_row(
+            r["occurred_at"][:10],
+            r["domain"],
+            r["kind"].replace("_", " "),
+            r["old"] or "",
+            r["new"] or "",
+            r["category"] or "",
+        )
     stdout_console().print(table)
     stderr_console().print(f"{len(rows)} changes since {cutoff[:10]}")

@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -33,8 +32,12 @@ def _settings(client_id=None, tenant=None):
 
 @auth_app.command("login")
 def login(
-    client_id: Optional[str] = typer.Option(None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."),
-    tenant: Optional[str] = typer.Option(None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your partner tenant id or domain."),
+    client_id: str | None = typer.Option(
+        None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."
+    ),
+    tenant: str | None = typer.Option(
+        None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your partner tenant id or domain."
+    ),
 ) -> None:
     """Sign in with a device code: open the page shown on stderr and enter the code there.
 
@@ -91,9 +94,11 @@ def logout() -> None:
 
 @ref_app.command("sync")
 def sync(
-    full: bool = typer.Option(False, "--full", help="Fetch every referral again, not only the ones updated since the last sync."),
+    full: bool = typer.Option(
+        False, "--full", help="Fetch every referral again, not only the ones updated since the last sync."
+    ),
     no_scan: bool = typer.Option(False, "--no-scan", help="Do not scan the domains of new leads."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Pull Partner Center referrals into the database and scan the new leads they bring.
@@ -127,10 +132,20 @@ def sync(
         raise fail(f"referral sync failed: {exc}") from None
     finally:
         client.close()
-    store.finish_run(conn, run_id, "ok", {
-        "fetched": result.fetched, "stored": result.stored, "new": result.created, "malformed": len(result.malformed),
-        "unlinked": result.unlinked, "new_domains": len(result.new_domains), "watermark": result.watermark,
-    })
+    store.finish_run(
+        conn,
+        run_id,
+        "ok",
+        {
+            "fetched": result.fetched,
+            "stored": result.stored,
+            "new": result.created,
+            "malformed": len(result.malformed),
+            "unlinked": result.unlinked,
+            "new_domains": len(result.new_domains),
+            "watermark": result.watermark,
+        },
+    )
     conn.close()
     if not quiet:
         err.print(
@@ -156,10 +171,12 @@ class RefFormat(str, enum.Enum):
 @ref_app.command("list")
 def list_(
     status_: list[str] = typer.Option([], "--status", help="Only these statuses (New, Active, Closed; repeatable)."),
-    type_: list[str] = typer.Option([], "--type", help="Only these types (Independent, Shared) or kinds (cosell, marketplace, partner)."),
-    linked: Optional[bool] = typer.Option(None, "--linked/--unlinked", help="Only referrals with / without a domain."),
-    since: Optional[str] = typer.Option(None, "--since", metavar="DURATION", help="Updated within this long."),
-    db: Optional[Path] = DbOption,
+    type_: list[str] = typer.Option(
+        [], "--type", help="Only these types (Independent, Shared) or kinds (cosell, marketplace, partner)."
+    ),
+    linked: bool | None = typer.Option(None, "--linked/--unlinked", help="Only referrals with / without a domain."),
+    since: str | None = typer.Option(None, "--since", metavar="DURATION", help="Updated within this long."),
+    db: Path | None = DbOption,
     fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
@@ -182,13 +199,27 @@ def list_(
             params.append(ago_iso(parse_duration(since)))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
-    cols = ("id", "name", "customer_name", "domain", "link", "kind", "type", "status", "substatus",
-            "deal_value", "currency", "closing_date", "microsoft_contact", "updated_at")
+    cols = (
+        "id",
+        "name",
+        "customer_name",
+        "domain",
+        "link",
+        "kind",
+        "type",
+        "status",
+        "substatus",
+        "deal_value",
+        "currency",
+        "closing_date",
+        "microsoft_contact",
+        "updated_at",
+    )
     sql = f"SELECT {', '.join(cols)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
     sql += " ORDER BY updated_at DESC"
     conn = open_store(db)
     try:
-        rows = [dict(zip(cols, r)) for r in conn.execute(sql, params)]
+        rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, params)]
     finally:
         conn.close()
     if json_out or fmt is RefFormat.json:
@@ -210,9 +241,15 @@ def list_(
         table.add_column(c, overflow="fold")
     for r in rows:
         deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row((r["updated_at"] or "")[:10], r["customer_name"] or r["name"] or r["id"],
-                      r["domain"] or "(unlinked)", r["kind"], f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-                      deal, r["closing_date"] or "")
+        table.add_row(
+            (r["updated_at"] or "")[:10],
+            r["customer_name"] or r["name"] or r["id"],
+            r["domain"] or "(unlinked)",
+            r["kind"],
+            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
+            deal,
+            r["closing_date"] or "",
+        )
     stdout_console().print(table)
 
 
@@ -220,7 +257,7 @@ def list_(
 def link_(
     referral_id: str = typer.Argument(..., help="The referral id (see `hunter referrals list --json`)."),
     domain: str = typer.Argument(..., help="The customer's domain."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
 ) -> None:
     """Link a referral to a domain by hand (a manual link is never overwritten by a sync)."""
     from ..partner.sync import link
@@ -234,4 +271,6 @@ def link_(
         raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
     finally:
         conn.close()
-    stdout_console().print(f"Referral {referral_id} linked to {name}" + (f" (was {previous})" if previous else "") + ".")
+    stdout_console().print(
+        f"Referral {referral_id} linked to {name}" + (f" (was {previous})" if previous else "") + "."
+    )

@@ -5,22 +5,27 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from . import app
 from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console
 
-rules_app = typer.Typer(help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 RulesOption = typer.Option(
-    None, "--rules", envvar="HUNTER_RULES", help="Scoring rules file to use instead of the bundled one.", show_default=False
+    None,
+    "--rules",
+    envvar="HUNTER_RULES",
+    help="Scoring rules file to use instead of the bundled one.",
+    show_default=False,
 )
 
 
-def _rules(path: Optional[Path]):
+def _rules(path: Path | None):
     from ..scoring import RulesError, load_rules
 
     try:
@@ -30,7 +35,7 @@ def _rules(path: Optional[Path]):
 
 
 @rules_app.command("matrix")
-def matrix(rules: Optional[Path] = RulesOption) -> None:
+def matrix(rules: Path | None = RulesOption) -> None:
     """Print the decision matrix (provider x SPF x DKIM x DMARC) as Markdown, as in docs/scoring.md."""
     from ..scoring.matrix import markdown
 
@@ -62,16 +67,16 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
 @app.command()
 def explain(
     domain: str = typer.Argument(..., help="Domain to explain."),
-    db: Optional[Path] = DbOption,
-    rules: Optional[Path] = RulesOption,
+    db: Path | None = DbOption,
+    rules: Path | None = RulesOption,
     json_out: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
 ) -> None:
     """Show a domain's score breakdown: every point added or taken away, and the rules that chose segment and category.
 
     Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
     """
-    from ..scoring import evaluate, facts_from
     from ..render.explain import explain_table
+    from ..scoring import evaluate, facts_from
 
     r = _rules(rules)
     name, view, cosell = _load_view(db_path(db), domain)
@@ -81,21 +86,32 @@ def explain(
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
     outcome = evaluate(facts, r)
     if json_out:
-        typer.echo(json.dumps({
-            "domain": name, "score": outcome.score, "raw_score": outcome.raw_score, "segment": outcome.segment,
-            "segment_rule": outcome.segment_rule, "category": outcome.category, "category_label": outcome.label,
-            "category_rule": outcome.category_rule, "follow_up": outcome.window,
-            "items": [{"code": i.code, "points": i.points} for i in outcome.items],
-            "facts": dataclasses.asdict(facts),
-        }, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "domain": name,
+                    "score": outcome.score,
+                    "raw_score": outcome.raw_score,
+                    "segment": outcome.segment,
+                    "segment_rule": outcome.segment_rule,
+                    "category": outcome.category,
+                    "category_label": outcome.label,
+                    "category_rule": outcome.category_rule,
+                    "follow_up": outcome.window,
+                    "items": [{"code": i.code, "points": i.points} for i in outcome.items],
+                    "facts": dataclasses.asdict(facts),
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     stdout_console().print(explain_table(name, facts, outcome))
 
 
 @app.command()
 def rescore(
-    db: Optional[Path] = DbOption,
-    rules: Optional[Path] = RulesOption,
+    db: Path | None = DbOption,
+    rules: Path | None = RulesOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Reapply the scoring rules to every stored domain, without any network (after a rules change).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -35,7 +34,7 @@ def scan(
         help="Domains, URLs, e-mail addresses, .txt/.csv/.xlsx files, or - for standard input.",
         show_default=False,
     ),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
@@ -47,12 +46,20 @@ def scan(
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
     concurrency: int = typer.Option(500, "--concurrency", "-c", min=1, max=10000, help="Domains scanned at once."),
-    max_age: Optional[str] = typer.Option(
-        None, "--max-age", metavar="DURATION", help="Skip domains fully scanned within this long (e.g. 12h, 7d).", show_default=False
+    max_age: str | None = typer.Option(
+        None,
+        "--max-age",
+        metavar="DURATION",
+        help="Skip domains fully scanned within this long (e.g. 12h, 7d).",
+        show_default=False,
     ),
-    selectors: Optional[str] = typer.Option(
-        None, "--dkim-selectors", envvar="HUNTER_DKIM_SELECTORS", metavar="LIST",
-        help="Comma-separated DKIM selectors to probe. Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
+    selectors: str | None = typer.Option(
+        None,
+        "--dkim-selectors",
+        envvar="HUNTER_DKIM_SELECTORS",
+        metavar="LIST",
+        help="Comma-separated DKIM selectors to probe."
+        " Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
         show_default=False,
     ),
     no_tenant: bool = typer.Option(
@@ -62,18 +69,30 @@ def scan(
         16, "--tenant-concurrency", min=1, max=256, help="Tenant lookups in flight at once (be polite)."
     ),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data (RDAP/WHOIS)."),
-    rules: Optional[Path] = typer.Option(
-        None, "--rules", envvar="HUNTER_RULES", help="Scoring rules file to use instead of the bundled one.", show_default=False
-    ),
-    domain_column: Optional[str] = typer.Option(
-        None, "--domain-column", metavar="COLUMN", help="CSV/Excel column with websites or e-mails: header, number or letter.",
+    rules: Path | None = typer.Option(
+        None,
+        "--rules",
+        envvar="HUNTER_RULES",
+        help="Scoring rules file to use instead of the bundled one.",
         show_default=False,
     ),
-    company_column: Optional[str] = typer.Option(
-        None, "--company-column", metavar="COLUMN", help="CSV/Excel column with company names: header, number or letter.",
+    domain_column: str | None = typer.Option(
+        None,
+        "--domain-column",
+        metavar="COLUMN",
+        help="CSV/Excel column with websites or e-mails: header, number or letter.",
         show_default=False,
     ),
-    json_out: bool = typer.Option(False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."),
+    company_column: str | None = typer.Option(
+        None,
+        "--company-column",
+        metavar="COLUMN",
+        help="CSV/Excel column with company names: header, number or letter.",
+        show_default=False,
+    ),
+    json_out: bool = typer.Option(
+        False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
 ) -> None:
     """Scan domains: mail provider, security gateway, SPF, DKIM and DMARC.
@@ -99,14 +118,25 @@ def scan(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
     options = build_options(
-        nameserver=nameserver, timeout=timeout, retries=retries, concurrency=concurrency, selectors=sel,
-        no_tenant=no_tenant, tenant_concurrency=tenant_concurrency, no_whois=no_whois,
+        nameserver=nameserver,
+        timeout=timeout,
+        retries=retries,
+        concurrency=concurrency,
+        selectors=sel,
+        no_tenant=no_tenant,
+        tenant_concurrency=tenant_concurrency,
+        no_whois=no_whois,
         rules=str(rules) if rules else None,
     )
     from ..inputs import ColumnHints
 
     code = run_scan(
-        inputs, db_path(db), options, fresh_since=fresh_since, json_out=json_out, quiet=quiet,
+        inputs,
+        db_path(db),
+        options,
+        fresh_since=fresh_since,
+        json_out=json_out,
+        quiet=quiet,
         hints=ColumnHints(domain_column, company_column),
     )
     raise typer.Exit(code)
@@ -170,22 +200,22 @@ def run_async(coro):
 
 
 def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
+    from datetime import timedelta
+
     from filelock import FileLock, Timeout
 
     from .. import store
+    from ..durations import ago_iso
     from ..inputs import InputError, InputStats, count_lines, leads
     from ..render.jsonl import to_json, write_line
     from ..render.scan_tables import ScanTally, results_table, summary_table
-    from datetime import timedelta
-
-    from ..durations import ago_iso
     from ..scan import ScanJob, scan_many
 
     err = stderr_console()
     try:
         conn = store.connect(path)
     except store.StoreError as exc:
-        raise fail(str(exc))
+        raise fail(str(exc)) from None
     lock = FileLock(str(path) + ".lock")
     try:
         lock.acquire(timeout=0)
@@ -206,8 +236,12 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         progress = Progress(
-            TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err, transient=True,
+            TextColumn("[bold]scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
         )
         task_id = progress.add_task("scan", total=count_lines(inputs))
 
@@ -278,9 +312,14 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
         elapsed = time.monotonic() - started
         summary = {
-            "scanned": tally.scanned, "status": dict(tally.status), "fresh_skipped": tally.fresh_skipped,
-            "input_lines": stats.lines, "accepted": stats.accepted, "duplicates": stats.duplicates,
-            "skipped": stats.skipped_counts, "seconds": round(elapsed, 2),
+            "scanned": tally.scanned,
+            "status": dict(tally.status),
+            "fresh_skipped": tally.fresh_skipped,
+            "input_lines": stats.lines,
+            "accepted": stats.accepted,
+            "duplicates": stats.duplicates,
+            "skipped": stats.skipped_counts,
+            "seconds": round(elapsed, 2),
         }
         try:
             store.finish_run(conn, run_id, outcome, summary)
@@ -293,7 +332,11 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     if code == 0 and stats.accepted == 0:
         if not quiet:
             err.print(summary_table(tally, stats, elapsed))
-        detail = f": {stats.skipped_total} lines skipped, reasons in the summary" if stats.skipped_total and not quiet else ""
+        detail = (
+            f": {stats.skipped_total} lines skipped, reasons in the summary"
+            if stats.skipped_total and not quiet
+            else ""
+        )
         raise fail("no valid domain in the input" + detail)
     if not quiet and code != EXIT_FATAL:
         if not json_out and tally.sample:

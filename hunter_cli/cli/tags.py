@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -28,7 +27,7 @@ def _tags(values: list[str]) -> list[str]:
 def tag(
     domain: str = typer.Argument(..., help="Company domain."),
     tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to add."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
 ) -> None:
     """Add your own tags to a lead (Hunter's automatic tags are kept apart and recomputed on each scan)."""
     from .. import store
@@ -53,7 +52,7 @@ def tag(
 def untag(
     domain: str = typer.Argument(..., help="Company domain."),
     tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to remove."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
 ) -> None:
     """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
     name, values = domain_arg(domain), _tags(tags)
@@ -74,7 +73,7 @@ def untag(
 def note(
     domain: str = typer.Argument(..., help="Company domain."),
     text: str = typer.Argument(..., help="The note, in quotes."),
-    db: Optional[Path] = DbOption,
+    db: Path | None = DbOption,
 ) -> None:
     """Add a timestamped note to a lead; notes show in the brief and in `hunter leads show`."""
     from .. import store
@@ -87,7 +86,9 @@ def note(
     try:
         conn.execute("BEGIN IMMEDIATE")
         store.upsert_lead(conn, name, None)
-        conn.execute("INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000]))
+        conn.execute(
+            "INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000])
+        )
         conn.execute("COMMIT")
     finally:
         conn.close()

@@ -252,10 +252,10 @@ class AresResolver:
     async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]:
         """Ask all questions at once; timeouts are retried with backoff, other failures returned."""
         codes = [_TYPES[t] for _, t in questions]
-        futures = [self._once(name, code) for (name, _), code in zip(questions, codes)]
+        futures = [self._once(name, code) for (name, _), code in zip(questions, codes, strict=True)]
         out: list = []
         again: list[int] = []
-        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures)):
+        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
             result, errorno = await fut
             outcome = self._outcome(name, rtype, code, result, errorno, 0)
             if outcome is None:
@@ -263,7 +263,7 @@ class AresResolver:
             out.append(outcome)
         if again:  # retry the timed-out ones together, not one after another
             retried = await asyncio.gather(*(self._retrying(*questions[i], codes[i], 1) for i in again))
-            for i, outcome in zip(again, retried):
+            for i, outcome in zip(again, retried, strict=True):
                 out[i] = outcome
         return out
 

@@ -30,7 +30,10 @@ class InteractionRequired(AuthError):
 def cache_path() -> Path:
     from platformdirs import user_cache_dir
 
-    return Path(os.environ.get("HUNTER_TOKEN_CACHE") or Path(user_cache_dir("hunter", appauthor=False)) / "msal_token_cache.json")
+    return Path(
+        os.environ.get("HUNTER_TOKEN_CACHE")
+        or Path(user_cache_dir("hunter", appauthor=False)) / "msal_token_cache.json"
+    )
 
 
 def config_path() -> Path:
@@ -60,7 +63,8 @@ def settings(client_id: str | None = None, tenant: str | None = None) -> Setting
     tid = tenant or os.environ.get("HUNTER_TENANT_ID") or saved.get("tenant") or "organizations"
     if not cid:
         raise AuthError(
-            "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID to your public client app registration"
+            "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID "
+            "to your public client app registration"
         )
     return Settings(cid, tid)
 
@@ -103,8 +107,10 @@ class HttpxForMsal:
 
         from ..http import USER_AGENT, tls_context
 
-        self.client = client if client is not None else httpx.Client(
-            timeout=default_timeout, verify=tls_context(), headers={"User-Agent": USER_AGENT}
+        self.client = (
+            client
+            if client is not None
+            else httpx.Client(timeout=default_timeout, verify=tls_context(), headers={"User-Agent": USER_AGENT})
         )
         self.default_timeout = default_timeout
 
@@ -143,7 +149,7 @@ class HttpxForMsal:
     def close(self) -> None:
         self.client.close()
 
-    def __enter__(self) -> "HttpxForMsal":
+    def __enter__(self) -> HttpxForMsal:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -166,7 +172,7 @@ class TokenStore:
         self.app = None
         self.cache = None
 
-    def __enter__(self) -> "TokenStore":
+    def __enter__(self) -> TokenStore:
         import msal
         from filelock import FileLock
 
@@ -209,7 +215,9 @@ class TokenStore:
     def device_login(self, show_message) -> dict:
         flow = self.app.initiate_device_flow(scopes=[SCOPE])
         if "user_code" not in flow:
-            raise AuthError(f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}")
+            raise AuthError(
+                f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}"
+            )
         show_message(flow["message"])
         result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:

@@ -30,8 +30,9 @@ class SyncError(Exception):
 
 
 class ReferralsClient:
-    def __init__(self, tokens: TokenProvider, base_url: str = DEFAULT_BASE, http: httpx.Client | None = None,
-                 sleep=time.sleep) -> None:
+    def __init__(
+        self, tokens: TokenProvider, base_url: str = DEFAULT_BASE, http: httpx.Client | None = None, sleep=time.sleep
+    ) -> None:
         from ..http import USER_AGENT, tls_context
 
         self.tokens = tokens
@@ -46,8 +47,11 @@ class ReferralsClient:
         token = self.tokens.token()
         for attempt in range(RETRIES + 1):
             self.calls += 1
-            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
-                       "client-request-id": str(uuid.uuid4())}
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json",
+                "client-request-id": str(uuid.uuid4()),
+            }
             try:
                 resp = self.http.get(url, params=params, headers=headers)
             except httpx.TimeoutException:

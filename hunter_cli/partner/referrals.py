@@ -66,8 +66,13 @@ def _people(value) -> list[dict]:
     for p in value:
         if isinstance(p, dict):
             name = " ".join(x for x in (p.get("firstName"), p.get("lastName")) if isinstance(x, str) and x).strip()
-            out.append({"name": name or None, "email": p.get("email") if isinstance(p.get("email"), str) else None,
-                        "phone": p.get("phoneNumber") if isinstance(p.get("phoneNumber"), str) else None})
+            out.append(
+                {
+                    "name": name or None,
+                    "email": p.get("email") if isinstance(p.get("email"), str) else None,
+                    "phone": p.get("phoneNumber") if isinstance(p.get("phoneNumber"), str) else None,
+                }
+            )
     return out
 
 
@@ -114,8 +119,11 @@ def parse(item) -> Referral:
     invite = _obj(item.get("inviteContext"), "inviteContext") if isinstance(item.get("inviteContext"), dict) else {}
     people = team + (_people([invite["invitedBy"]]) if invite.get("invitedBy") else [])
     microsoft = next(
-        (f"{p['name']} <{p['email']}>" if p["name"] else p["email"]
-         for p in people if p.get("email") and p["email"].lower().endswith("microsoft.com")),
+        (
+            f"{p['name']} <{p['email']}>" if p["name"] else p["email"]
+            for p in people
+            if p.get("email") and p["email"].lower().endswith("microsoft.com")
+        ),
         None,
     )
     deal = details.get("dealValue")

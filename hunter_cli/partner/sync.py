@@ -31,11 +31,32 @@ class SyncResult:
 
 def _row(r: Referral, now: str, link: str | None, domain: str | None) -> tuple:
     return (
-        r.id, r.engagement_id, r.name, r.status, r.substatus, r.type, r.qualification, r.direction, r.kind,
-        r.customer_name, r.address.get("country"), r.size, json.dumps(r.contacts, ensure_ascii=False),
-        r.microsoft_contact, r.deal_value, r.currency, r.closing_date, json.dumps(r.requirements, ensure_ascii=False),
-        r.created, r.updated, domain, {"auto": r.domain_source, "manual": "manual"}.get(link), link,
-        json.dumps(r.address, ensure_ascii=False) if r.address else None, json.dumps(r.raw, ensure_ascii=False), now,
+        r.id,
+        r.engagement_id,
+        r.name,
+        r.status,
+        r.substatus,
+        r.type,
+        r.qualification,
+        r.direction,
+        r.kind,
+        r.customer_name,
+        r.address.get("country"),
+        r.size,
+        json.dumps(r.contacts, ensure_ascii=False),
+        r.microsoft_contact,
+        r.deal_value,
+        r.currency,
+        r.closing_date,
+        json.dumps(r.requirements, ensure_ascii=False),
+        r.created,
+        r.updated,
+        domain,
+        {"auto": r.domain_source, "manual": "manual"}.get(link),
+        link,
+        json.dumps(r.address, ensure_ascii=False) if r.address else None,
+        json.dumps(r.raw, ensure_ascii=False),
+        now,
     )
 
 
@@ -67,7 +88,9 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
             result.unlinked += 1
         if old and old[1] and old[1] != domain:
             touched.append(old[1])
-        conn.execute(f"INSERT OR REPLACE INTO referrals ({', '.join(cols)}) VALUES ({marks})", _row(r, now, link, domain))
+        conn.execute(
+            f"INSERT OR REPLACE INTO referrals ({', '.join(cols)}) VALUES ({marks})", _row(r, now, link, domain)
+        )
         result.stored += 1
         if r.updated and (result.watermark is None or r.updated > result.watermark):
             result.watermark = r.updated
@@ -106,8 +129,10 @@ def link(conn: sqlite3.Connection, referral_id: str, domain: str, rules=None) ->
             raise KeyError(referral_id)
         previous, customer = row
         store.upsert_lead(conn, domain, customer)
-        conn.execute("UPDATE referrals SET domain = ?, link = 'manual', domain_source = 'manual' WHERE id = ?",
-                     (domain, referral_id))
+        conn.execute(
+            "UPDATE referrals SET domain = ?, link = 'manual', domain_source = 'manual' WHERE id = ?",
+            (domain, referral_id),
+        )
         touched = [domain] + ([previous] if previous else [])
         store.refresh_referral_flags(conn, touched)
         if rules is not None:

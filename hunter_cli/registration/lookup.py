@@ -82,9 +82,7 @@ async def _rdap(domain: str, base: str, http: httpx.AsyncClient, timeout: float)
     if code in (404, 410):
         return Registration(status="unavailable", source="rdap", note="not found in the registry")
     if code in (400, 422):
-        return Registration(
-            status="unavailable", source="rdap", note=f"the registry rejected the query (HTTP {code})"
-        )
+        return Registration(status="unavailable", source="rdap", note=f"the registry rejected the query (HTTP {code})")
     if code == 429:
         retry = resp.headers.get("Retry-After")
         hint = f"; retry after {retry} s" if retry else ""
@@ -98,9 +96,7 @@ async def _whois(domain: str, tld: str, server: str, host: str, port: int, timeo
     # The query line is the registry's format even when a test override changes the host.
     text = await query_whois(domain, host, port, timeout, query=whois_query(domain, server))
     if not text.strip():
-        raise RegistrationFailure(
-            "empty-answer", f"WHOIS server {host}:{port} closed the connection without an answer"
-        )
+        raise RegistrationFailure("empty-answer", f"WHOIS server {host}:{port} closed the connection without an answer")
     reg = parse_whois(text, tld)
     if reg.status == "unavailable" and reg.note and reg.note.startswith(QUOTA_NOTE):
         raise RegistrationFailure("rate-limited", f"WHOIS server {host}:{port}: {reg.note}")

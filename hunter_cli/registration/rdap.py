@@ -44,7 +44,7 @@ class Bootstrap:
     _max_labels: int = field(default=1, repr=False, compare=False)
 
     @classmethod
-    def from_json(cls, data: Any, source: str = "bundled") -> "Bootstrap":
+    def from_json(cls, data: Any, source: str = "bundled") -> Bootstrap:
         """Validate an RFC 9224 document (already decoded) and index it."""
         if not isinstance(data, dict):
             raise BootstrapError("the bootstrap file is not a JSON object")
@@ -87,7 +87,7 @@ class Bootstrap:
         )
 
     @classmethod
-    def from_bytes(cls, raw: bytes, source: str = "bundled") -> "Bootstrap":
+    def from_bytes(cls, raw: bytes, source: str = "bundled") -> Bootstrap:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:

@@ -288,7 +288,9 @@ async def query_whois(
     except (asyncio.TimeoutError, TimeoutError):
         raise RegistrationFailure("timeout", f"WHOIS server {where} did not answer within {timeout:g} s") from None
     except socket.gaierror as exc:
-        raise RegistrationFailure("unreachable", f"cannot resolve WHOIS server {server}: {exc.strerror or exc}") from None
+        raise RegistrationFailure(
+            "unreachable", f"cannot resolve WHOIS server {server}: {exc.strerror or exc}"
+        ) from None
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise RegistrationFailure("unreachable", f"WHOIS server {where}: {reason}") from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from itertools import islice
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import BinaryIO, TextIO
 
 from rich import box
@@ -22,9 +22,28 @@ from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
 # Columns of the machine formats, in order (CSV header = these names).
 FIELDS = (
-    "domain", "domain_unicode", "company", "provider", "provider_name", "gateway", "tenant", "tenant_id",
-    "dmarc_policy", "spf_all", "dkim", "score", "segment", "category", "last_scanned", "last_status",
-    "last_attempt", "last_change", "expires", "referrals", "active_cosell", "tags",
+    "domain",
+    "domain_unicode",
+    "company",
+    "provider",
+    "provider_name",
+    "gateway",
+    "tenant",
+    "tenant_id",
+    "dmarc_policy",
+    "spf_all",
+    "dkim",
+    "score",
+    "segment",
+    "category",
+    "last_scanned",
+    "last_status",
+    "last_attempt",
+    "last_change",
+    "expires",
+    "referrals",
+    "active_cosell",
+    "tags",
 )
 CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
@@ -88,7 +107,10 @@ def _cells(r: dict) -> dict:
     return {
         "domain": r.get("domain_unicode") or r["domain"],
         "company": r.get("company") or "",
-        "provider": Text(provider_label(r.get("provider"), r.get("provider_name")), style=PROVIDER_STYLE.get(r.get("provider") or "", "")),
+        "provider": Text(
+            provider_label(r.get("provider"), r.get("provider_name")),
+            style=PROVIDER_STYLE.get(r.get("provider") or "", ""),
+        ),
         "gateway": r.get("gateway") or "",
         "tenant": tenant_label(r.get("tenant"), scanned),
         "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
@@ -97,7 +119,9 @@ def _cells(r: dict) -> dict:
         "category": _cat(r.get("category")),
         "scanned": Text(date_part(r.get("last_scanned")), style="red" if r.get("last_status") == "failed" else ""),
         "tags": ", ".join(r.get("tags") or []),
-        "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "") if r.get("referrals") else "",
+        "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "")
+        if r.get("referrals")
+        else "",
     }
 
 
@@ -127,11 +151,11 @@ def column_widths(
     """Fit the columns into ``width``: one character at a time off the widest column still above its
     comfortable width, then above its narrowest (the domain last); what still does not fit is left to Rich."""
     cols = [_COLS[n] for n in names]
-    widths = [max(c.narrowest, min(c.widest, n)) for c, n in zip(cols, naturals)]
+    widths = [max(c.narrowest, min(c.widest, n)) for c, n in zip(cols, naturals, strict=True)]
     floors = (
-        [min(c.widest, max(c.comfortable, (comfortable or {}).get(n, 0))) for n, c in zip(names, cols)],
+        [min(c.widest, max(c.comfortable, (comfortable or {}).get(n, 0))) for n, c in zip(names, cols, strict=True)],
         # the domain is the last to go below its comfortable width
-        [c.comfortable if n == "domain" else c.narrowest for n, c in zip(names, cols)],
+        [c.comfortable if n == "domain" else c.narrowest for n, c in zip(names, cols, strict=True)],
         [c.narrowest for c in cols],
     )
     excess = sum(widths) + gap * (len(widths) - 1) - width
@@ -171,7 +195,7 @@ def table_layout(rows: list[dict], width: int) -> Layout:
         names = tuple(n for n in names if (has_ref or n != "referrals") and not (narrow and n == "scanned"))
         naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
         widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
-        if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals)):
+        if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals, strict=True)):
             break
     return Layout(names, tuple(widths), narrow, gap)
 
@@ -180,7 +204,7 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, layout.gap - 1, 0, 0), show_header=header
     )
-    for n, w in zip(layout.names, layout.widths):
+    for n, w in zip(layout.names, layout.widths, strict=True):
         c = _COLS[n]
         table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
     for r in rows:
@@ -323,11 +347,18 @@ def lead_detail(d: dict) -> Group:
     if not d["view"]:
         cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
     else:
-        cur.add_row("Provider", Text(
-            provider_label(lead.get("provider"), lead.get("provider_name"))
-            + (f" ({lead['provider_name']})" if lead.get("provider") not in (None, "hosting") and lead.get("provider_name") else ""),
-            style=PROVIDER_STYLE.get(lead.get("provider") or "", ""),
-        ))
+        cur.add_row(
+            "Provider",
+            Text(
+                provider_label(lead.get("provider"), lead.get("provider_name"))
+                + (
+                    f" ({lead['provider_name']})"
+                    if lead.get("provider") not in (None, "hosting") and lead.get("provider_name")
+                    else ""
+                ),
+                style=PROVIDER_STYLE.get(lead.get("provider") or "", ""),
+            ),
+        )
         cur.add_row("Gateway", lead.get("gateway") or "none")
         cur.add_row("Tenant", _tenant_text(lead, view))
         cur.add_row("SPF", _spf_text(view))
@@ -341,12 +372,17 @@ def lead_detail(d: dict) -> Group:
             cur.add_row("Reasons", ", ".join(view["reasons"]))
         if view.get("mx"):
             cur.add_row("MX", ", ".join(f"{m['preference']} {m['host']}" for m in view["mx"]))
-        cur.add_row("Last scan", Text(
-            f"{lead.get('last_good_at') or ''}" + (
-                f"; last attempt {lead['last_attempt_at']} {lead['last_status']}"
-                if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at") else ""
-            )
-        ))
+        cur.add_row(
+            "Last scan",
+            Text(
+                f"{lead.get('last_good_at') or ''}"
+                + (
+                    f"; last attempt {lead['last_attempt_at']} {lead['last_status']}"
+                    if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at")
+                    else ""
+                )
+            ),
+        )
         for e in view.get("errors") or []:
             cur.add_row(Text("Error", style="red"), f"{e.get('check')} {e.get('kind')}: {e.get('message', '')}")
     if lead.get("last_change_at"):
@@ -358,10 +394,17 @@ def lead_detail(d: dict) -> Group:
         t = _kv_table()
         if reg.get("status") == "failed":
             err = reg.get("error") or {}
-            t.add_row("Status", Text(f"lookup failed: {err.get('kind', '')} {err.get('message', '')}".strip(), style="red"))
+            t.add_row(
+                "Status", Text(f"lookup failed: {err.get('kind', '')} {err.get('message', '')}".strip(), style="red")
+            )
         else:
-            for label, key in (("Registrar", "registrar"), ("Created", "created"), ("Expires", "expires"),
-                               ("Source", "source"), ("Note", "note")):
+            for label, key in (
+                ("Registrar", "registrar"),
+                ("Created", "created"),
+                ("Expires", "expires"),
+                ("Source", "source"),
+                ("Note", "note"),
+            ):
                 if reg.get(key):
                     t.add_row(label, str(reg[key]))
             if reg.get("nameservers"):
@@ -402,8 +445,10 @@ def lead_detail(d: dict) -> Group:
         t.add_column("Errors", overflow="fold")
         for h in d["history"]:
             t.add_row(
-                date_time(h["scanned_at"]), Text(h["status"], style=STATUS_STYLE.get(h["status"], "")),
-                h.get("provider") or "", h.get("gateway") or "",
+                date_time(h["scanned_at"]),
+                Text(h["status"], style=STATUS_STYLE.get(h["status"], "")),
+                h.get("provider") or "",
+                h.get("gateway") or "",
                 ", ".join(f"{e.get('check')} {e.get('kind')}" for e in h.get("errors") or []),
             )
         parts.append(t)

@@ -79,8 +79,17 @@ def _spf(r: DomainResult) -> str:
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
 _RESULT_COLUMNS = (
-    ("Domain", False), ("Provider", False), ("Gateway", False), ("Tenant", False), ("SPF", True), ("DKIM", True),
-    ("DMARC", False), ("Score", False), ("Segment", True), ("Cat", False), ("Status", True),
+    ("Domain", False),
+    ("Provider", False),
+    ("Gateway", False),
+    ("Tenant", False),
+    ("SPF", True),
+    ("DKIM", True),
+    ("DMARC", False),
+    ("Score", False),
+    ("Segment", True),
+    ("Cat", False),
+    ("Status", True),
 )
 
 
@@ -141,7 +150,10 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     table.add_column("What", style="bold")
     table.add_column("Count", overflow="fold")
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
-    table.add_row("Scanned", f"{t.scanned} domains in {elapsed:.1f} s ({rate:.0f}/s)" + ("  [red]interrupted[/]" if interrupted else ""))
+    table.add_row(
+        "Scanned",
+        f"{t.scanned} domains in {elapsed:.1f} s ({rate:.0f}/s)" + ("  [red]interrupted[/]" if interrupted else ""),
+    )
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
     table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
     table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
@@ -155,7 +167,9 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
             reg += f", {t.registration_failures} failed (retried on the next run)"
         table.add_row("Registration", reg)
     if t.error_kinds:
-        table.add_row("Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)")
+        table.add_row(
+            "Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)"
+        )
     if t.fresh_skipped:
         table.add_row("Up to date", f"{t.fresh_skipped} domains scanned recently, not rescanned (--max-age)")
     inputs = f"{stats.lines} lines, {stats.accepted} unique domains"

@@ -15,8 +15,22 @@ from importlib import resources
 from pathlib import Path
 
 CONDITION_KEYS = frozenset(
-    {"spf", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in", "group", "group_in",
-     "score_min", "score_max", "segment", "segment_in"}
+    {
+        "spf",
+        "dkim",
+        "dmarc",
+        "gateway",
+        "tenant",
+        "cosell",
+        "provider",
+        "provider_in",
+        "group",
+        "group_in",
+        "score_min",
+        "score_max",
+        "segment",
+        "segment_in",
+    }
 )
 DMARC_STATES = ("absent", "none", "quarantine", "reject")
 SEGMENTS = ("Existing", "Migration", "Cold", "Skip")
@@ -196,7 +210,9 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
             if stepped != category:
                 category, cat_rule = stepped, f"{cat_rule}+{boost['rule']}"
     info = rules.category_info(category)
-    return Outcome(score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule)
+    return Outcome(
+        score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule
+    )
 
 
 def follow_up_parts(follow_up: dict | None) -> tuple[str, int | None]:

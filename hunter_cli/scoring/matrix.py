@@ -39,8 +39,12 @@ def markdown(rules: Rules | None = None) -> str:
     parts = []
     for title, gateway, tenant, subset in (
         ("Without gateway or tenant", False, False, providers),
-        ("With a security gateway in front (the mailbox provider behind it is scored)", True, False,
-         [p for p in providers if p != "none"]),
+        (
+            "With a security gateway in front (the mailbox provider behind it is scored)",
+            True,
+            False,
+            [p for p in providers if p != "none"],
+        ),
         ("With a Microsoft tenant present", False, True, [p for p in providers if p != "none"]),
     ):
         cols = columns(rules, subset, gateway, tenant)

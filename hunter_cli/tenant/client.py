@@ -88,13 +88,17 @@ class TenantClient:
                 if last:
                     if isinstance(exc, asyncio.TimeoutError):
                         raise TenantFailure("timeout", f"no answer from {self.base_url} in time") from None
-                    raise TenantFailure("unreachable", f"cannot reach {self.base_url}: {exc.__class__.__name__}") from None
+                    raise TenantFailure(
+                        "unreachable", f"cannot reach {self.base_url}: {exc.__class__.__name__}"
+                    ) from None
                 await asyncio.sleep(delay)
                 delay *= 2
                 continue
             if status in RETRY_STATUSES:
                 if last:
-                    raise TenantFailure(f"http-{status}", f"HTTP {status} from {self.base_url} after {attempt + 1} tries")
+                    raise TenantFailure(
+                        f"http-{status}", f"HTTP {status} from {self.base_url} after {attempt + 1} tries"
+                    )
                 await asyncio.sleep(retry_after_seconds(retry_after, delay, self.max_wait))
                 delay *= 2
                 continue
