@@ -13,6 +13,19 @@ from pydantic import BaseModel, Field
 Status = Literal["ok", "partial", "failed"]
 
 
+class Finding(BaseModel):
+    """One error or warning about a published record.
+
+    ``code`` is stable (documented in docs/json-schema.md) and scripts may rely on
+    it; ``message`` is plain English for people; ``where`` says where it was found,
+    e.g. the include chain ``["example.com", "_spf.example.net"]``.
+    """
+
+    code: str
+    message: str
+    where: list[str] = Field(default_factory=list)
+
+
 class MxHost(BaseModel):
     host: str
     preference: int
