@@ -75,8 +75,11 @@ class DkimInfo(BaseModel):
     tenant_domain: str | None = None  # <name>.onmicrosoft.com named by an M365 DKIM CNAME
 
     @property
-    def found(self) -> bool:
-        return any(not s.revoked for s in self.selectors)
+    def state(self) -> str:
+        """key, delegated or none: see :func:`hunter_cli.facts.dkim_state`."""
+        from .facts import dkim_state
+
+        return dkim_state(self.model_dump())
 
 
 class TenantInfo(BaseModel):

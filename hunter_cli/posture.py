@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from .facts import dkim_state, dmarc_policy, spf_result
+
 EXPIRY_SOON_DAYS = 30
 
 
@@ -18,9 +20,9 @@ def security_risk(view: dict) -> tuple[str | None, dict]:
     dmarc = view.get("dmarc")
     dkim = view.get("dkim") or {}
     f = {
-        "spf": not spf or not spf.get("valid", True) or spf.get("all") == "+all",
-        "dkim": not any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
-        "dmarc": not dmarc or not dmarc.get("valid", True) or dmarc.get("policy") in (None, "none"),
+        "spf": spf_result(spf) != "valid" or (spf or {}).get("all") == "+all",
+        "dkim": dkim_state(dkim) != "key",
+        "dmarc": dmarc_policy(dmarc) in (None, "none"),
         "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
         "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
     }

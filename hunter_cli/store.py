@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import posture
+from .facts import dkim_state, dmarc_policy
 from .models import DomainResult
 
 BUSY_TIMEOUT_MS = 30_000
@@ -596,7 +597,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             dmarc = view.get("dmarc") or {}
             spf = view.get("spf") or {}
             dkim = view.get("dkim") or {}
-            has_dkim = any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors", []))
+            has_dkim = dkim_state(dkim) == "key"
             tenant = view.get("tenant") or {}
             conn.execute(
                 """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
@@ -616,7 +617,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     view["provider"],
                     view.get("provider_name"),
                     view.get("gateway"),
-                    dmarc.get("policy"),
+                    dmarc_policy(dmarc),
                     spf.get("all"),
                     int(has_dkim),
                     (tenant.get("namespace_type") or "Unknown") if tenant else ("none" if tenant_known else None),

@@ -11,6 +11,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from ..facts import dkim_keys, dkim_state
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -152,9 +153,11 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
         if spf.get("lookup_limit_exceeded"):
             lines.append(m("sec.spf_lookups", n=spf.get("lookups")))
     dkim = view.get("dkim") or {}
-    keys = [s["selector"] for s in dkim.get("selectors") or [] if s.get("key_type") and not s.get("revoked")]
-    if keys:
-        lines.append(m("sec.dkim_ok", selectors=", ".join(keys)))
+    state = dkim_state(dkim)
+    if state == "key":
+        lines.append(m("sec.dkim_ok", selectors=", ".join(s["selector"] for s in dkim_keys(dkim))))
+    elif state == "delegated":
+        lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
         lines.append(m("sec.dkim_unknown"))
     else:

@@ -17,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..facts import dkim_keys, dkim_state
 from .csvsafe import excel_safe
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
@@ -306,9 +307,13 @@ def _spf_text(view: dict) -> str:
 
 def _dkim_text(view: dict) -> str:
     dkim = view.get("dkim") or {}
-    found = [s for s in dkim.get("selectors") or [] if s.get("key_type") and not s.get("revoked")]
-    if found:
+    state = dkim_state(dkim)
+    if state == "key":
+        found = dkim_keys(dkim)
         return "yes: " + ", ".join(s["selector"] + (f" -> {s['cname']}" if s.get("cname") else "") for s in found)
+    if state == "delegated":
+        targets = ", ".join(s["cname"] for s in dkim.get("selectors") or [] if s.get("cname"))
+        return f"no key: delegated to {targets}, but no key stands behind it (signing not turned on)"
     return "no key found" + (f" (checked {', '.join(dkim['checked'])})" if dkim.get("checked") else "")
 
 

@@ -94,6 +94,8 @@ _RESULT_COLUMNS = (
 
 
 _MARK = {"partial": " *", "failed": " !"}
+# key published / CNAME into the provider with no key behind it / nothing found
+_DKIM_CELL = {"key": "yes", "delegated": "no key", "none": "-"}
 
 
 def results_table(t: ScanTally, width: int = 120) -> Table:
@@ -126,7 +128,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
             "Gateway": r.gateway or "",
             "Tenant": tenant_label(r),
             "SPF": _spf(r),
-            "DKIM": "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else ("yes" if r.dkim.found else "-"),
+            "DKIM": "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else _DKIM_CELL[r.dkim.state],
             "DMARC": _dmarc(r),
             "Score": "" if r.score is None else str(r.score),
             "Segment": r.segment or "",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from ..facts import dkim_state, dmarc_policy, spf_result
+
 CONDITION_KEYS = frozenset(
     {
         "spf",
@@ -248,12 +250,11 @@ def facts_from(result: dict, rules: Rules | None = None, cosell: bool = False) -
     spf = result.get("spf") or {}
     dmarc = result.get("dmarc") or {}
     dkim = result.get("dkim") or {}
-    policy = dmarc.get("policy") if dmarc.get("valid", True) else None
     return Facts(
         provider=result["provider"],
-        spf=bool(spf) and bool(spf.get("valid", True)),
-        dkim=any(s.get("key_type") and not s.get("revoked") for s in dkim.get("selectors") or []),
-        dmarc=policy if policy in ("none", "quarantine", "reject") else "absent",
+        spf=spf_result(spf) == "valid",
+        dkim=dkim_state(dkim) == "key",
+        dmarc=dmarc_policy(dmarc) or "absent",
         gateway=bool(result.get("gateway")),
         tenant=bool(result.get("tenant")),
         cosell=cosell,
