@@ -37,7 +37,7 @@ def spf_result(spf: Mapping[str, Any] | None) -> SpfResult:
         return "none"
     result = spf.get("result")
     if result in ("valid", "permerror", "temperror", "none"):
-        return result  # type: ignore[return-value]  # checked just above
+        return result
     return "valid" if spf.get("valid", True) else "permerror"
 
 

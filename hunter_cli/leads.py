@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -256,7 +256,7 @@ def where_sql(f: LeadFilter) -> tuple[str, list]:
     if f.tags:
         clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE {_in('t.tag', f.tags, params)})")
     if f.search:
-        term = fold(f.search.strip())
+        term = fold(f.search.strip()) or ""
         pattern = like_pattern(term)
         # domain is ASCII lower case; company and the Unicode form need the Python fold (see prepare()).
         clauses.append(
@@ -414,7 +414,7 @@ def iter_leads(
     sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
     limit: int | None = None,
     chunk: int = IN_CHUNK,
-) -> Iterator[dict]:
+) -> Generator[dict, None, None]:
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
     sql, params = select_sql(f, sort, limit)

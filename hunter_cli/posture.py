@@ -23,8 +23,8 @@ def security_risk(view: dict) -> tuple[str | None, dict]:
         "spf": spf_result(spf) != "valid" or (spf or {}).get("all") == "+all",
         "dkim": dkim_state(dkim) != "key",
         "dmarc": dmarc_policy(dmarc) in (None, "none"),
-        "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
-        "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
+        "partial": dmarc_policy(dmarc) in ("quarantine", "reject") and ((dmarc or {}).get("pct") or 100) < 100,
+        "lookups": bool((spf or {}).get("lookup_limit_exceeded")),
     }
     if f["dmarc"] and (f["spf"] or f["dkim"]):
         return "high", f

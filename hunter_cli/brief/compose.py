@@ -7,6 +7,7 @@ lookup failed the brief says so instead of guessing.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -337,13 +338,13 @@ def compose(
     view: dict,
     *,
     lang: str = "en",
-    history: list[dict] = (),
+    history: Sequence[dict] = (),
     registration: dict | None = None,
     company: str | None = None,
     today: date,
     rules: Rules | None = None,
-    referrals: list[dict] = (),
-    notes: list[str] = (),
+    referrals: Sequence[dict] = (),
+    notes: Sequence[str] = (),
     cosell: bool = False,
 ) -> Brief:
     """The brief for one domain from its current stored view (the scan result JSON)."""
@@ -380,7 +381,7 @@ def compose(
     else:
         brief.score, brief.segment, brief.category = outcome.score, outcome.segment, outcome.category
         brief.category_label = m(f"label.{category}")
-        brief.follow_up = follow_up(m, rules, category)
+        brief.follow_up = follow_up(m, rules, outcome.category)
         variant = category
         if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"

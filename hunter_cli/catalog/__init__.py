@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -145,9 +146,9 @@ def _classify(
     domain: str,
     mx: list[tuple[int, str]],
     *,
-    spf_targets: list[str] = (),
-    dkim_cnames: list[str] = (),
-    verifications: list[str] = (),
+    spf_targets: Sequence[str] = (),
+    dkim_cnames: Sequence[str] = (),
+    verifications: Sequence[str] = (),
     tenant: bool = False,
     catalog: Catalog | None = None,
 ) -> Classification:

@@ -12,7 +12,7 @@ from typing import BinaryIO, TextIO
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Group
+from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -80,8 +80,8 @@ class _Col:
     comfortable: int  # shrunk to this first...
     narrowest: int  # ...and only then down to this
     widest: int
-    overflow: str = "ellipsis"  # fold wraps (domains, tags); ellipsis shortens with "…"
-    justify: str = "left"
+    overflow: OverflowMethod = "ellipsis"  # fold wraps (domains, tags); ellipsis shortens with "…"
+    justify: JustifyMethod = "left"
 
 
 _COLS = {
@@ -344,7 +344,7 @@ def lead_detail(d: dict) -> Group:
     lead, view = d["lead"], d["view"] or {}
     name = lead["domain_unicode"]
     title = name if name == lead["domain"] else f"{name} ({lead['domain']})"
-    parts = []
+    parts: list[RenderableType] = []
 
     cur = _kv_table()
     if lead.get("company"):

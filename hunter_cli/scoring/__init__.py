@@ -211,6 +211,8 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
             stepped = CATEGORIES[max(0, CATEGORIES.index(category) - int(boost.get("steps", 1)))]
             if stepped != category:
                 category, cat_rule = stepped, f"{cat_rule}+{boost['rule']}"
+    # The last segment and category rules match everything (_check insists), so both are set.
+    assert segment is not None and seg_rule is not None and category is not None and cat_rule is not None
     info = rules.category_info(category)
     return Outcome(
         score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule
