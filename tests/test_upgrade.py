@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 RELEASES = Path(__file__).parent / "data" / "release"
+MADE_BY = sorted(p.name for p in RELEASES.glob("hunter-*.db"))
+
+
+def test_there_is_a_database_from_the_previous_release():
+    assert "hunter-0.1.0.db" in MADE_BY
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -21,7 +26,7 @@ def counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
-@pytest.mark.parametrize("made_by", sorted(p.name for p in RELEASES.glob("hunter-*.db")))
+@pytest.mark.parametrize("made_by", MADE_BY)
 def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
     db = tmp_path / made_by
     shutil.copy(RELEASES / made_by, db)
