@@ -85,3 +85,27 @@ def domain_state(view: Mapping[str, Any]) -> DomainState:
     ):
         return "parked"
     return "active"
+
+
+def failure_text(errors: list[Mapping[str, Any]]) -> str:
+    """A failed attempt in a few words, e.g. ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``."""
+    parts = []
+    for e in errors:
+        kind = str(e.get("kind") or "error")
+        part = f"{str(e.get('check') or '').upper()} {kind.upper() if kind in ('servfail', 'nxdomain') else kind}"
+        if part not in parts:
+            parts.append(part.strip())
+    return ", ".join(parts[:3]) or "unknown error"
+
+
+def long_date(iso: str | None) -> str:
+    """``2026-11-20T...`` as ``20 November 2026`` (English month names; '' for None)."""
+    from datetime import date
+
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.day} {d.strftime('%B')} {d.year}"

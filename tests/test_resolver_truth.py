@@ -252,3 +252,54 @@ def test_nxdomain_and_parked_are_states_not_spoofing_risks(hunter, db):
     assert data["state"] == "nxdomain" and data["risk"] == "none" and "does not exist" in data["one_liner"]
     tr = json.loads(hunter("sales-summary", "parked-spf.com", "--format", "json", "--lang", "tr").stdout)
     assert tr["risk"] == "none" and "park edilmiş" in tr["one_liner"]
+
+
+# -- 5. prep tells the truth -------------------------------------------------------------------------
+
+
+def _prep(hunter, *args):
+    return hunter("prep", *args, "--nameserver", hunter.server.nameserver, "--timeout", "0.2", "--no-whois")
+
+
+def test_prep_shows_the_stored_brief_with_a_warning_when_the_rescan_fails(hunter, dns, db):
+    assert scan(hunter, "firma.com.tr").exit_code == 0
+    q(db, "UPDATE domains SET last_good_at = '2026-11-20T09:00:00+00:00'")  # stale: prep rescans
+    dns.faults["firma.com.tr"] = "drop"
+    result = _prep(hunter, "firma.com.tr")
+    assert result.exit_code == 5, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert "could not refresh: MX timeout" in warning and "showing the scan of 20 November 2026" in warning
+    assert "firma.com.tr" in result.stdout and "Microsoft 365" in result.stdout  # the stored brief
+
+
+def test_prep_while_a_bulk_scan_holds_the_database_prints_the_stored_brief(hunter, dns, db):
+    from filelock import FileLock
+
+    assert scan(hunter, "gmailer.de").exit_code == 0
+    q(db, "UPDATE domains SET last_good_at = '2026-11-20T09:00:00+00:00'")
+    with FileLock(str(db) + ".lock"):
+        result = _prep(hunter, "gmailer.de")
+        never = _prep(hunter, "firma.com.tr")
+    assert result.exit_code == 5 and "a bulk scan is writing" in result.stderr
+    assert "gmailer.de" in result.stdout
+    assert never.exit_code == 1 and "no stored scan" in never.stderr
+    assert dns.count("gmailer.de", "MX") == 1  # the first scan only: prep did not scan under the lock
+
+
+def test_prep_of_a_never_scanned_domain_with_dns_down_says_so(hunter, db):
+    result = hunter("prep", "firma.com.tr", "--nameserver", "127.0.0.1:9", "--timeout", "0.2", "--no-whois")
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "DNS is unreachable" in message and "127.0.0.1:9" in message
+    assert "run: hunter prep" not in message
+
+
+def test_summary_and_show_tell_a_failed_attempt_from_never_scanned(hunter, dns, db):
+    dns.faults[("halfbroken.com", "MX")] = "servfail"
+    assert scan(hunter, "halfbroken.com").exit_code == 0
+    summary = hunter("sales-summary", "halfbroken.com")
+    assert summary.exit_code == 1
+    assert "no successful scan yet; last attempt failed (MX SERVFAIL) on" in " ".join(summary.stderr.split())
+    show = hunter("leads", "show", "halfbroken.com")
+    assert show.exit_code == 0
+    assert "no successful scan yet; last attempt failed (MX SERVFAIL)" in " ".join(show.stdout.split())
