@@ -293,6 +293,7 @@ class Prior:
     tenant: object = None
     registration: object = None  # Registration younger than a week (ok or unavailable), else None
     cosell: bool = False
+    had_mail: bool = False  # the current view has MX hosts
 
 
 def prior(
@@ -300,15 +301,20 @@ def prior(
 ) -> Prior:
     """One indexed query per domain for everything the scan's producer needs."""
     row = conn.execute(
-        """SELECT d.last_ok_at, d.active_cosell, t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
+        """SELECT d.last_ok_at, d.active_cosell, d.provider,
+                  t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
            FROM (SELECT ? AS domain) q
            LEFT JOIN domains d ON d.domain = q.domain
            LEFT JOIN tenant_cache t ON t.domain = q.domain
            LEFT JOIN registrations r ON r.domain = q.domain""",
         (domain,),
     ).fetchone()
-    last_ok, cosell, t_at, t_json, r_at, r_status, r_json = row
-    p = Prior(fresh=bool(fresh_since and last_ok and last_ok >= fresh_since), cosell=bool(cosell))
+    last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
+    p = Prior(
+        fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
+        cosell=bool(cosell),
+        had_mail=provider not in (None, "none", "unknown"),
+    )
     if t_at and t_at >= tenant_since:
         from .models import TenantInfo
 

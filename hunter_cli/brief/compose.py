@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..facts import dkim_keys, dkim_state
+from ..facts import dkim_keys, dkim_state, domain_state
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -45,7 +45,8 @@ class Brief(BaseModel):
     category: str | None = None
     category_label: str | None = None
     follow_up: str | None = None
-    risk: str | None = None  # high, medium, low; None when the checks failed
+    risk: str | None = None  # high, medium, low; none (the domain does not exist or is parked); None when checks failed
+    state: str = "active"  # active, nxdomain (the domain does not exist) or parked
     one_liner: str
     mail: list[str] = Field(default_factory=list)
     security: list[str] = Field(default_factory=list)
@@ -89,6 +90,8 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
     failed = {e["check"] for e in view.get("errors") or []}
     if view.get("status") == "failed" or view.get("provider") == "unknown":
         lines.append(m("mail.mx_failed"))
+    elif domain_state(view) == "nxdomain":
+        lines.append(m("mail.nxdomain"))
     elif view.get("null_mx"):
         lines.append(m("mail.null_mx"))
     elif not mx:
@@ -132,6 +135,9 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
 
 
 def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
+    state = domain_state(view)
+    if state != "active":  # nothing to protect: no record-by-record verdicts
+        return [m(f"sec.{state}"), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = {e["check"] for e in view.get("errors") or []}
     spf = view.get("spf")
@@ -201,6 +207,8 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
             out.append(m("reason.provider", provider=provider, points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
+    if outcome.segment_rule in ("domain_does_not_exist", "parked"):
+        out.insert(0, m(f"reason.{outcome.segment_rule}"))
     if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
     if outcome.category_rule.endswith("+cosell_referral"):
@@ -235,6 +243,8 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
 
 def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
     provider = view.get("provider")
+    if domain_state(view) == "nxdomain":
+        return Offer(lines=[m("offer.nxdomain")])
     if provider == "none":
         return Offer(lines=[m("offer.none")])
     if category is None:
@@ -371,6 +381,7 @@ def compose(
         gateway=view.get("gateway"),
         tenant=tenant,
         risk=level,
+        state=domain_state(view),
         one_liner="",
     )
     if outcome is None:
@@ -385,6 +396,8 @@ def compose(
         variant = category
         if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
+        elif category == "P6" and domain_state(view) != "active":
+            variant = f"P6_{domain_state(view)}"
         elif category == "P6" and view.get("provider") == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)

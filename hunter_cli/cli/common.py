@@ -12,6 +12,8 @@ import typer
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
+EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
+EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
 EXIT_INTERRUPTED = 130
 
 DbOption = typer.Option(

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, EXIT_INTERRUPTED, DbOption, db_path, fail, stderr_console, stdout_console
+from .common import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_RESOLVER, DbOption, db_path, fail, stderr_console, stdout_console
 
 
 def _nameservers(values: list[str]) -> tuple[str, ...]:
@@ -100,7 +100,8 @@ def scan(
     Results go into the database; the summary says what was skipped and why.
     Exit codes: 0 the scan ran (some domains may have failed, see the summary),
     1 fatal error (unreadable input, no valid domain, database busy or broken),
-    2 usage error, 130 interrupted (results so far are saved).
+    2 usage error, 4 the DNS resolver does not tell the truth (nothing stored was changed),
+    130 interrupted (results so far are saved).
     """
     from ..dns import dkim as dkim_mod
     from ..durations import ago_iso, parse_duration
@@ -163,6 +164,8 @@ def build_options(
     from ..scan import ScanOptions
     from ..tenant.client import DEFAULT_BASE
 
+    if not nameserver and os.environ.get("HUNTER_NAMESERVERS"):  # callers without the option (referrals sync)
+        nameserver = [os.environ["HUNTER_NAMESERVERS"]]
     return ScanOptions(
         resolver=ResolverConfig(nameservers=_nameservers(list(nameserver)), timeout=timeout, retries=retries),
         concurrency=concurrency,
@@ -205,6 +208,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     from filelock import FileLock, Timeout
 
     from .. import store
+    from ..dns.health import ResolverSuspect
     from ..durations import ago_iso
     from ..inputs import InputError, InputStats, count_lines, leads
     from ..render.jsonl import to_json, write_line
@@ -261,7 +265,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 if progress is not None:
                     progress.advance(task_id)
                 continue
-            job = ScanJob(domain, cosell=known.cosell)
+            job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
             if options.tenant and known.tenant_hit:
                 job.tenant = known.tenant
             if known.registration is not None or not options.registration:
@@ -303,6 +307,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         sys.stdout = None  # nothing more can be written there
     except store.StoreError as exc:
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+    except ResolverSuspect as exc:
+        outcome, code, error_message = "resolver_suspect", EXIT_RESOLVER, str(exc)
     finally:
         if progress is not None:
             progress.stop()
@@ -321,6 +327,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             "skipped": stats.skipped_counts,
             "seconds": round(elapsed, 2),
         }
+        if outcome == "resolver_suspect":
+            summary["resolver_suspect"] = error_message
         try:
             store.finish_run(conn, run_id, outcome, summary)
         finally:
@@ -328,7 +336,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             lock.release()
 
     if error_message:
-        raise fail(error_message)
+        raise fail(error_message, code)
     if code == 0 and stats.accepted == 0:
         if not quiet:
             err.print(summary_table(tally, stats, elapsed))

@@ -349,7 +349,19 @@ def lead_detail(d: dict) -> Group:
     cur = _kv_table()
     if lead.get("company"):
         cur.add_row("Company", lead["company"])
-    if not d["view"]:
+    if not d["view"] and d.get("history"):
+        from ..facts import failure_text, long_date
+
+        last = d["history"][0]
+        cur.add_row(
+            "Scanned",
+            Text(
+                f"no successful scan yet; last attempt failed ({failure_text(last.get('errors') or [])})"
+                f" on {long_date(last.get('scanned_at'))}",
+                style="red",
+            ),
+        )
+    elif not d["view"]:
         cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
     else:
         cur.add_row(
