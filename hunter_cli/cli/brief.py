@@ -37,6 +37,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
 
     from .. import store
     from ..brief.compose import compose
+    from ..crm import store as crm_store
     from ..render import brief as render
     from .rules import _rules
 
@@ -44,6 +45,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
     conn = open_store(path)
     try:
         data = store.brief_inputs(conn, domain)
+        crm = crm_store.lead_crm(conn, domain) if data is not None else None
     finally:
         conn.close()
     if data is None:
@@ -59,6 +61,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
         notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
         referrals=data["referrals"],
         cosell=data["cosell"],
+        crm=crm,
     )
     if fmt is Format.json:
         sys.stdout.write(brief.model_dump_json() + "\n")
