@@ -208,7 +208,7 @@ class LeadFilter:
         return frozenset(cols)
 
 
-def _in(column: str, values: tuple[str, ...], params: list) -> str:
+def _in(column: str, values: tuple, params: list) -> str:
     params.extend(values)
     if len(values) == 1:
         return f"{column} = ?"

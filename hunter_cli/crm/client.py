@@ -65,8 +65,13 @@ class RetryPolicy:
     throttle_retries: int = 8
     base_delay: float = 1.0
     max_wait: float = 300.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: :func:`pause`, looked up at call time
     waits: list[float] = field(default_factory=list)  # every wait, for the summary and tests
+
+
+def pause(seconds: float) -> None:
+    """The wait between tries; tests replace it (``monkeypatch.setattr(client, "pause", ...)``) so nothing sleeps."""
+    time.sleep(seconds)
 
 
 def entity_path(entity_set: str, lead_id: str) -> str:
@@ -149,7 +154,10 @@ class DataverseClient:
         with self._gate:
             wait = self._not_before - time.monotonic()
         if wait > 0:
-            self.policy.sleep(wait)
+            self._sleep(wait)
+
+    def _sleep(self, seconds: float) -> None:
+        (self.policy.sleep or pause)(seconds)
 
     def _throttle(self, seconds: float) -> None:
         with self._gate:
@@ -160,7 +168,7 @@ class DataverseClient:
     def _backoff(self, attempt: int) -> None:
         delay = min(self.policy.base_delay * (2**attempt), self.policy.max_wait)
         self.policy.waits.append(delay)
-        self.policy.sleep(delay)
+        self._sleep(delay)
 
     def _send(self, method: str, url: str, *, body: dict | None = None, headers: dict | None = None) -> httpx.Response:
         """One request with the retry policy; returns any answer that is not 401, 429 or 5xx."""
