@@ -322,7 +322,7 @@ def test_validation_error_fails_that_lead_with_the_servers_message_and_goes_on(s
     hunter = scanned
     dv.validators.append(
         lambda body: (
-            "Company name 'Bozuk' is blocked by plug-in; token=at-99-leakedvalue"
+            f"Company name 'Bozuk' is blocked by plug-in; token=at-99-leakedvalue; echo Bearer {TOKEN}"
             if "gmailer" in body.get("websiteurl", "")
             else None
         )
@@ -333,7 +333,8 @@ def test_validation_error_fails_that_lead_with_the_servers_message_and_goes_on(s
     assert len(s["created"]) == len(DOMAINS) - 1
     (f,) = s["failed"]
     assert f["domain"] == "gmailer.de" and "blocked by plug-in" in f["reason"] and "HTTP 400" in f["reason"]
-    assert "at-99-leakedvalue" not in result.stdout + result.stderr
+    assert "at-99-leakedvalue" not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr
+    assert TOKEN not in str(q(hunter.db, "SELECT * FROM crm_leads")) + str(q(hunter.db, "SELECT * FROM runs"))
     stored = q(hunter.db, "SELECT push_state, error FROM crm_leads WHERE domain = 'gmailer.de'")[0]
     assert stored[0] == "creating" and "blocked by plug-in" in stored[1] and "leakedvalue" not in stored[1]
     # the fix on the server side: a rerun finishes that lead with the id it chose, no duplicate
@@ -506,6 +507,11 @@ def test_no_environment_and_bad_mapping_are_clear_errors(scanned, tmp_path):
     bad.write_text("{not json")
     result = scanned("crm", "push", "--mapping", str(bad), env={**env, "HUNTER_CRM_URL": "https://x.crm4.dynamics.com"})
     assert result.exit_code == 2 and "not JSON" in result.stderr
+    # status needs neither the network nor a client id to show the counts
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HUNTER_CRM_URL": "https://x.crm4.dynamics.com"}
+    st = scanned("crm", "status", env=env)
+    assert st.exit_code == 0 and "Environment: https://x.crm4.dynamics.com" in st.stdout
+    assert "no application (client) id" in st.stdout and "0 pushed" in st.stdout
 
 
 # -- sign-in ------------------------------------------------------------------------------

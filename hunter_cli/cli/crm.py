@@ -128,14 +128,15 @@ def status(
     if os.environ.get("HUNTER_CRM_TOKEN"):
         account = {"account": None, "source": "HUNTER_CRM_TOKEN"}
     else:
-        try:
-            with token_store(_settings(), env) as store:
-                account = store.status()
-        except typer.Exit:
-            raise
-        except Exception as exc:  # noqa: BLE001  a cache or network problem must not hide the counts
-            from ..crm.redact import redact
+        from ..crm.redact import redact
+        from ..partner.auth import AuthError, settings
 
+        try:
+            with token_store(settings(), env) as store:
+                account = store.status()
+        except AuthError as exc:  # no client id: the counts are still worth showing
+            account = {"account": None, "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001  a cache or network problem must not hide the counts
             account = {"account": None, "error": redact(f"{exc.__class__.__name__}: {exc}")}
     conn = open_store(db)
     try:
