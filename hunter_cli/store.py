@@ -200,6 +200,37 @@ MIGRATIONS.append(
 
 MIGRATIONS.append((5, "referral addresses", "ALTER TABLE referrals ADD COLUMN address_json TEXT;"))
 
+# Dynamics 365 Sales (hunter crm): one Dataverse lead per domain. Queries live in crm/store.py.
+MIGRATIONS.append(
+    (
+        6,
+        "Dynamics 365 leads",
+        """
+        CREATE TABLE crm_leads (
+            domain TEXT PRIMARY KEY REFERENCES domains(domain),
+            environment TEXT NOT NULL,
+            lead_id TEXT,
+            push_state TEXT NOT NULL CHECK (push_state IN ('creating', 'pushed', 'failed', 'deleted')),
+            payload_hash TEXT,
+            first_pushed_at TEXT,
+            pushed_at TEXT,
+            attempted_at TEXT NOT NULL,
+            error TEXT,
+            statecode INTEGER,
+            statuscode INTEGER,
+            status_label TEXT,
+            owner_id TEXT,
+            owner_name TEXT,
+            crm_created_on TEXT,
+            crm_modified_on TEXT,
+            pulled_at TEXT
+        );
+        CREATE INDEX crm_leads_lead_id ON crm_leads(lead_id);
+        CREATE INDEX crm_leads_statecode ON crm_leads(statecode);
+        """,
+    )
+)
+
 TENANT_TTL_SECONDS = 24 * 3600
 REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 

@@ -59,6 +59,7 @@ class Brief(BaseModel):
     expires: str | None = None
     changes: list[str] = Field(default_factory=list)
     referrals: list[str] = Field(default_factory=list)
+    crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
 
@@ -241,6 +242,22 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
     return lines
 
 
+def crm_lines(m: Messages, crm: dict | None) -> list[str]:
+    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see crm/store.py)."""
+    if not crm:
+        return []
+    since = (crm.get("crm_created_on") or crm.get("first_pushed_at") or "")[:10]
+    if crm.get("push_state") == "deleted":
+        return [m("crm.deleted", date=(crm.get("attempted_at") or "")[:10])]
+    state = crm.get("state")
+    if state is None:
+        return [m("crm.pushed_not_pulled", since=since)]
+    word = m(f"crm.state.{state}")
+    label = crm.get("status_label")
+    status = m("crm.status", state=word, label=label) if label and label.lower() != word.lower() else word
+    return [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
+
+
 def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
     provider = view.get("provider")
     if domain_state(view) == "nxdomain":
@@ -356,6 +373,7 @@ def compose(
     referrals: Sequence[dict] = (),
     notes: Sequence[str] = (),
     cosell: bool = False,
+    crm: dict | None = None,
 ) -> Brief:
     """The brief for one domain from its current stored view (the scan result JSON)."""
     from ..domains import to_unicode
@@ -428,5 +446,6 @@ def compose(
     brief.expires = (registration or {}).get("expires")
     brief.changes = _change_lines(m, list(history), view)
     brief.referrals = _referral_lines(m, list(referrals))
+    brief.crm = crm_lines(m, crm)
     brief.notes = list(notes)
     return brief

@@ -40,6 +40,7 @@ def print_brief(
 
     from .. import store
     from ..brief.compose import compose
+    from ..crm import store as crm_store
     from ..render import brief as render
     from .rules import _rules
 
@@ -48,6 +49,7 @@ def print_brief(
     try:
         data = store.brief_inputs(conn, domain)
         attempts = store.history(conn, domain) if data is None else []
+        crm = crm_store.lead_crm(conn, domain) if data is not None else None
     finally:
         conn.close()
     if data is None and attempts:
@@ -73,6 +75,7 @@ def print_brief(
         notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
         referrals=data["referrals"],
         cosell=data["cosell"],
+        crm=crm,
     )
     if fmt is Format.json:
         sys.stdout.write(brief.model_dump_json() + "\n")

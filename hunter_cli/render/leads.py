@@ -45,6 +45,8 @@ FIELDS = (
     "referrals",
     "active_cosell",
     "tags",
+    "crm_status",
+    "crm_owner",
 )
 CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
@@ -97,10 +99,24 @@ _COLS = {
     "scanned": _Col("Scanned", 10, 10, 10),
     "tags": _Col("Tags", 12, 6, 30, "fold"),
     "referrals": _Col("Ref", 3, 3, 3, justify="right"),
+    "crm": _Col("CRM", 4, 4, 12),
 }
 WIDE = tuple(_COLS)
 # Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
-NARROW = ("domain", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned", "referrals")
+NARROW = (
+    "domain",
+    "provider",
+    "gateway",
+    "tenant",
+    "dmarc",
+    "score",
+    "segment",
+    "category",
+    "scanned",
+    "referrals",
+    "crm",
+)
+CRM_STYLE = {"qualified": "bold green", "disqualified": "dim", "deleted": "red"}
 
 
 def _cells(r: dict) -> dict:
@@ -123,6 +139,7 @@ def _cells(r: dict) -> dict:
         "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "")
         if r.get("referrals")
         else "",
+        "crm": Text(r.get("crm_status") or "", style=CRM_STYLE.get(r.get("crm_status") or "", "")),
     }
 
 
@@ -191,9 +208,14 @@ def table_layout(rows: list[dict], width: int) -> Layout:
     # The referral column only when some lead has one; on narrow terminals the
     # scan date gives way first (it is in `leads show` and the machine formats).
     has_ref = any(r.get("referrals") for r in rows)
+    has_crm = any(r.get("crm_status") for r in rows)  # likewise the Dynamics 365 column
     for narrow, gap in ((False, 2), (True, 2), (True, 1)):
         names = NARROW if narrow else WIDE
-        names = tuple(n for n in names if (has_ref or n != "referrals") and not (narrow and n == "scanned"))
+        names = tuple(
+            n
+            for n in names
+            if (has_ref or n != "referrals") and (has_crm or n != "crm") and not (narrow and n == "scanned")
+        )
         naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
         widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
         if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals, strict=True)):
