@@ -25,10 +25,7 @@ MAX_QUOTED_LINES = 20  # a quoted CSV value may run over at most this many lines
 MAX_QUOTED_BYTES = 64 << 10  # ... and this many bytes; beyond that its quote is unbalanced
 MAX_COLUMNS = 1024  # cells right of this column are not used (Excel's own limit is 16,384)
 EXAMPLES_PER_REASON = 5
-UNBALANCED_QUOTE = "broken CSV row: a quote that never closes (line skipped)"
-UNEVEN_RECORD = (
-    "broken CSV row: a quoted value over several lines leaves the row with the wrong number of columns (line skipped)"
-)
+BROKEN_QUOTE = "broken CSV row: unbalanced quote (line skipped)"
 
 # Header words that name a column holding websites or e-mail addresses (compared after fold()).
 WEBSITE_HEADERS = (
@@ -152,6 +149,26 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1254", errors="replace")  # Turkish Windows exports
 
 
+def checkpoint() -> None:
+    """Raise CancelledError when the asyncio task reading this input has been cancelled.
+
+    Reading runs inside the scan's event loop without awaiting, so Ctrl-C (which
+    asyncio turns into cancelling the main task) would otherwise wait until the
+    next domain is handed on. Called every few thousand lines and after every
+    chunk of a workbook; a no-op outside an event loop (``hunter import``).
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running event loop
+        return
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    if cancelling is not None and cancelling():
+        raise asyncio.CancelledError
+
+
 def _peek(stream, n: int = 4) -> bytes:
     """The first ``n`` bytes of a binary stream without consuming them (b"" when it cannot tell)."""
     peek = getattr(stream, "peek", None)
@@ -197,6 +214,8 @@ def _lines(stream, name: str, stats: InputStats) -> Iterator[tuple[int, str | No
         source = _bounded_lines(stream, MAX_LINE_BYTES)
     try:
         for number, raw in enumerate(source, 1):
+            if not number & 4095:
+                checkpoint()
             if raw is None:
                 stats.skip("line too long (over 1 MiB)", f"{name}:{number}")
                 yield number, None
@@ -444,7 +463,7 @@ def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[
                 cells = records[0] if len(records) == 1 else []
             if not cells or (width is not None and len(cells) != width):
                 stats.lines += 1
-                stats.skip(UNBALANCED_QUOTE if not cells else UNEVEN_RECORD, f"{name}:{number}")
+                stats.skip(BROKEN_QUOTE, f"{name}:{number}")
                 pending.extend(reversed(taken[1:]))
                 continue
         if width is None and any(c.strip() for c in cells):
@@ -460,7 +479,7 @@ def _xlsx_rows(path: str, name: str, stats: InputStats) -> Iterator[tuple[int, l
 
     notes = xlsx.ReadNotes()
     try:
-        yield from xlsx.read_rows(path, name, notes)
+        yield from xlsx.read_rows(path, name, notes, checkpoint)
     except xlsx.WorkbookError as exc:
         raise InputError(str(exc)) from None
     finally:

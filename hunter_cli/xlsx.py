@@ -8,7 +8,7 @@ row is held, and every text is cut while it is read. The work is bounded by
 what the workbook really contains, never by what it claims:
 
 - ``<dimension>`` is ignored: a row holds the cells that are present, and rows
-  that are absent are not produced (no padding to 1,048,576 x 16,384).
+  that are absent or empty are not produced (no padding to 1,048,576 x 16,384).
 - Cells right of column :data:`MAX_COLUMNS` are ignored and counted; every text
   is cut at :data:`MAX_CELL_CHARS` characters.
 - The parts read may unpack to at most :data:`BUDGET_BASE` bytes plus
@@ -39,7 +39,7 @@ MAX_COLUMNS = 1024  # cells right of column AMJ are ignored
 MAX_CELL_CHARS = 1000  # longer texts are cut (domains.MAX_INPUT_LENGTH is 512)
 BUDGET_BASE = 32 << 20  # bytes of XML any workbook may unpack to ...
 BUDGET_RATIO = 32  # ... plus this many times the size of the file
-ELEMENTS_BASE = 500_000  # XML elements any workbook may hold ...
+ELEMENTS_BASE = 250_000  # XML elements any workbook may hold ...
 ELEMENTS_PER_BYTE = 1  # ... plus this many per byte of the file
 MAX_DEPTH = 64  # real parts nest fewer than ten deep
 _CHUNK = 1 << 16
@@ -103,38 +103,50 @@ class _Budget:
             )
 
 
+_UNKNOWN = object()
+
+
 class _Part:
-    """Feeds one XML part to expat in chunks; subclasses handle elements and collect output."""
+    """Feeds one XML part to expat in chunks; subclasses name the elements they handle.
+
+    ``STARTS`` and ``ENDS`` map local names to method names; every other element
+    costs one dictionary lookup. The element budget and the nesting depth are
+    checked after each chunk of :data:`_CHUNK` bytes, so a bomb overshoots by at
+    most one chunk's worth.
+    """
+
+    STARTS: dict[str, str] = {}
+    ENDS: dict[str, str] = {}
 
     def __init__(self, budget: _Budget, part: str) -> None:
         self.budget = budget
         self.part = part
-        self.depth = 0
+        self.starts = 0
+        self.ends = 0
         self.capture: list[str] | None = None  # text being collected, if any
         self.captured = 0
         self.cut = False
-        self.locals: dict[str, str] = {}
+        self.on_start: dict[str, Callable[[dict[str, str]], None] | None] = {}
+        self.on_end: dict[str, Callable[[], None] | None] = {}
 
     # expat callbacks -----------------------------------------------------------------------
     def _start(self, name: str, attrs: dict[str, str]) -> None:
-        self.depth += 1
-        budget = self.budget
-        budget.elements_left -= 1
-        if budget.elements_left < 0:
-            raise WorkbookError(
-                f"{budget.name}: refused: {self.part} holds more XML elements than a {_mb(budget.file_size)}"
-                " workbook genuinely can; if the file is genuine, save it as CSV"
-            )
-        if self.depth > MAX_DEPTH:
-            raise WorkbookError(f"{budget.name}: refused: {self.part} nests elements more than {MAX_DEPTH} deep")
-        local = self.locals.get(name)
-        if local is None:
-            local = self.locals.setdefault(name, _local(name))
-        self.start(local, attrs)
+        self.starts += 1
+        handler = self.on_start.get(name, _UNKNOWN)
+        if handler is _UNKNOWN:
+            method = self.STARTS.get(_local(name))
+            handler = self.on_start[name] = getattr(self, method) if method else None
+        if handler is not None:
+            handler(attrs)  # type: ignore[operator]  # narrowed from the sentinel above
 
     def _end(self, name: str) -> None:
-        self.depth -= 1
-        self.end(self.locals.get(name) or _local(name))
+        self.ends += 1
+        handler = self.on_end.get(name, _UNKNOWN)
+        if handler is _UNKNOWN:
+            method = self.ENDS.get(_local(name))
+            handler = self.on_end[name] = getattr(self, method) if method else None
+        if handler is not None:
+            handler()  # type: ignore[operator]  # narrowed from the sentinel above
 
     def _data(self, text: str) -> None:
         capture = self.capture
@@ -151,24 +163,26 @@ class _Part:
     def _doctype(self, *args: object) -> None:
         raise WorkbookError(f"{self.budget.name}: refused: {self.part} declares a document type (DTD)")
 
-    # helpers for subclasses ----------------------------------------------------------------
-    def start(self, local: str, attrs: dict[str, str]) -> None:
-        """Called for each element start with its local name and attributes."""
+    def _check(self, counted: int) -> int:
+        budget = self.budget
+        budget.elements_left -= self.starts - counted
+        if budget.elements_left < 0:
+            raise WorkbookError(
+                f"{budget.name}: refused: {self.part} holds more XML elements than a {_mb(budget.file_size)}"
+                " workbook genuinely can; if the file is genuine, save it as CSV"
+            )
+        if self.starts - self.ends > MAX_DEPTH:
+            raise WorkbookError(f"{budget.name}: refused: {self.part} nests elements more than {MAX_DEPTH} deep")
+        return self.starts
 
-    def end(self, local: str) -> None:
-        """Called for each element end."""
-
-    def begin_text(self) -> None:
-        self.capture = []
-        self.captured = 0
-
-    def take_text(self) -> str:
-        text = "".join(self.capture or ())
-        self.capture = None
-        return text
-
-    def run(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, drain: Callable[[], Iterator]) -> Iterator:
-        """Parse the part; after each chunk, yield whatever ``drain()`` yields (rows read so far)."""
+    def run(
+        self,
+        zf: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        drain: Callable[[], Iterator],
+        checkpoint: Callable[[], None] | None = None,
+    ) -> Iterator:
+        """Parse the part; after each chunk, yield what ``drain()`` yields and call ``checkpoint()``."""
         self.budget.take_bytes(info)
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -177,12 +191,17 @@ class _Part:
         parser.CharacterDataHandler = self._data
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._doctype
+        counted = 0
         try:
             with zf.open(info) as fh:
                 while chunk := fh.read(_CHUNK):
                     parser.Parse(chunk, False)
+                    counted = self._check(counted)
                     yield from drain()
+                    if checkpoint is not None:
+                        checkpoint()
                 parser.Parse(b"", True)
+                self._check(counted)
                 yield from drain()
         except expat.ExpatError as exc:
             raise WorkbookError(f"{self.budget.name}: the workbook is damaged ({info.filename}: {exc})") from None
@@ -198,12 +217,14 @@ def _nothing() -> Iterator:
 class _Relationships(_Part):
     """A relationships part (ECMA-376 Part 2, §9.3): Id, Type and Target of each relationship."""
 
+    STARTS = {"Relationship": "_relationship"}
+
     def __init__(self, budget: _Budget, part: str) -> None:
         super().__init__(budget, part)
         self.found: list[tuple[str, str, str, bool]] = []
 
-    def start(self, local: str, attrs: dict[str, str]) -> None:
-        if local == "Relationship" and len(self.found) < 10_000:
+    def _relationship(self, attrs: dict[str, str]) -> None:
+        if len(self.found) < 10_000:
             external = attrs.get("TargetMode") == "External"
             self.found.append((attrs.get("Id", ""), attrs.get("Type", ""), attrs.get("Target", ""), external))
 
@@ -211,17 +232,22 @@ class _Relationships(_Part):
 class _Workbook(_Part):
     """The workbook part (§18.2.27): the relationship id of the first ``<sheet>``."""
 
+    STARTS = {"sheet": "_sheet"}
+
     def __init__(self, budget: _Budget, part: str) -> None:
         super().__init__(budget, part)
         self.first_sheet: str | None = None
 
-    def start(self, local: str, attrs: dict[str, str]) -> None:
-        if local == "sheet" and self.first_sheet is None:
+    def _sheet(self, attrs: dict[str, str]) -> None:
+        if self.first_sheet is None:
             self.first_sheet = next((v for k, v in attrs.items() if _local(k) == "id"), "")
 
 
 class _SharedStrings(_Part):
     """The shared string table (§18.4.9): ``<si>`` texts in order, phonetic runs (``rPh``) left out."""
+
+    STARTS = {"si": "_si", "t": "_t", "rPh": "_rph"}
+    ENDS = {"si": "_si_end", "t": "_t_end", "rPh": "_rph_end"}
 
     def __init__(self, budget: _Budget, part: str, notes: ReadNotes) -> None:
         super().__init__(budget, part)
@@ -233,22 +259,27 @@ class _SharedStrings(_Part):
         self.parts: list[str] = []
         self.size = 0
 
-    def start(self, local: str, attrs: dict[str, str]) -> None:
-        if local == "si":
-            self.in_si, self.parts, self.size, self.cut = True, [], 0, False
-        elif local == "t" and self.in_si and not self.phonetic:
-            self.capture = self.parts  # texts of all runs go into one list
-            self.captured = self.size
-        elif local == "rPh":
-            self.phonetic += 1
+    def _si(self, attrs: dict[str, str]) -> None:
+        self.in_si, self.parts, self.size, self.cut = True, [], 0, False
 
-    def end(self, local: str) -> None:
-        if local == "t" and self.capture is not None:
+    def _t(self, attrs: dict[str, str]) -> None:
+        if self.in_si and not self.phonetic:
+            self.capture = self.parts  # the texts of all runs go into one list
+            self.captured = self.size
+
+    def _rph(self, attrs: dict[str, str]) -> None:
+        self.phonetic += 1
+
+    def _t_end(self) -> None:
+        if self.capture is not None:
             self.size = self.captured
             self.capture = None
-        elif local == "rPh":
-            self.phonetic -= 1
-        elif local == "si" and self.in_si:
+
+    def _rph_end(self) -> None:
+        self.phonetic -= 1
+
+    def _si_end(self) -> None:
+        if self.in_si:
             text = "".join(self.parts)
             self.table.append(self.seen.setdefault(text, text))
             self.notes.cut_texts += self.cut
@@ -256,7 +287,14 @@ class _SharedStrings(_Part):
 
 
 class _Sheet(_Part):
-    """A worksheet (§18.3.1.99): ``<row>`` (§18.3.1.73) of ``<c>`` cells (§18.3.1.4), values by type (§18.18.11)."""
+    """A worksheet (§18.3.1.99): ``<row>`` (§18.3.1.73) of ``<c>`` cells (§18.3.1.4), values by type (§18.18.11).
+
+    Rows without a value are not produced: they carry nothing, and millions of
+    them must not cost the rest of the pipeline anything.
+    """
+
+    STARTS = {"row": "_row", "c": "_c", "v": "_v", "is": "_is", "t": "_t", "rPh": "_rph"}
+    ENDS = {"row": "_row_end", "c": "_c_end", "v": "_v_end", "t": "_t_end", "rPh": "_rph_end"}
 
     def __init__(self, budget: _Budget, part: str, strings: list[str], notes: ReadNotes) -> None:
         super().__init__(budget, part)
@@ -271,49 +309,59 @@ class _Sheet(_Part):
         self.inline: list[str] | None = None
         self.phonetic = 0
 
-    def start(self, local: str, attrs: dict[str, str]) -> None:
-        if local == "c":
-            if self.cells is None:
-                return
-            ref = _column(attrs.get("r"))
-            self.column = ref if ref is not None else self.column + 1
-            self.kind = attrs.get("t", "n")
-            self.value = None
-            self.inline = None
-            self.cut = False
+    def _row(self, attrs: dict[str, str]) -> None:
+        r = attrs.get("r")
+        self.row_number = int(r) if r and r.isdigit() and len(r) < 9 else self.row_number + 1
+        self.cells = []
+        self.column = -1
+
+    def _row_end(self) -> None:
+        if self.cells:
+            self.rows.append((self.row_number, self.cells))
+        self.cells = None
+
+    def _c(self, attrs: dict[str, str]) -> None:
+        if self.cells is None:
+            return
+        ref = _column(attrs.get("r"))
+        self.column = ref if ref is not None else self.column + 1
+        self.kind = attrs.get("t", "n")
+        self.value = None
+        self.inline = None
+        self.cut = False
+        self.captured = 0
+
+    def _v(self, attrs: dict[str, str]) -> None:
+        if self.cells is not None:
+            self.capture = []
             self.captured = 0
-        elif local == "v" and self.cells is not None:
-            self.begin_text()
-        elif local == "row":
-            r = attrs.get("r", "")
-            self.row_number = int(r) if r.isdigit() and len(r) < 9 else self.row_number + 1
-            self.cells = []
-            self.column = -1
-        elif local == "is" and self.cells is not None:
+
+    def _v_end(self) -> None:
+        if self.capture is not None:
+            self.value = "".join(self.capture)
+            self.capture = None
+
+    def _is(self, attrs: dict[str, str]) -> None:
+        if self.cells is not None:
             self.inline = []
-        elif local == "t" and self.inline is not None and not self.phonetic:
+
+    def _t(self, attrs: dict[str, str]) -> None:
+        if self.inline is not None and not self.phonetic:
             self.capture = self.inline
-        elif local == "rPh":
-            self.phonetic += 1
 
-    def end(self, local: str) -> None:
-        if local == "v":
-            if self.capture is not None:
-                self.value = self.take_text()
-        elif local == "c":
-            if self.cells is not None:
-                self._place()
-        elif local == "t":
-            if self.inline is not None:
-                self.capture = None
-        elif local == "row":
-            if self.cells is not None:
-                self.rows.append((self.row_number, self.cells))
-                self.cells = None
-        elif local == "rPh":
-            self.phonetic -= 1
+    def _t_end(self) -> None:
+        if self.inline is not None:
+            self.capture = None
 
-    def _place(self) -> None:
+    def _rph(self, attrs: dict[str, str]) -> None:
+        self.phonetic += 1
+
+    def _rph_end(self) -> None:
+        self.phonetic -= 1
+
+    def _c_end(self) -> None:
+        if self.cells is None:
+            return
         kind = self.kind
         raw = self.value
         if kind == "s":
@@ -328,11 +376,9 @@ class _Sheet(_Part):
         else:
             value = raw or ""
         self.notes.cut_texts += self.cut
-        self.captured = 0
         if not value:
             return
         cells = self.cells
-        assert cells is not None
         column = self.column
         if column >= MAX_COLUMNS:
             self.notes.ignored_cells += 1
@@ -400,13 +446,17 @@ def _open(path: str, name: str) -> zipfile.ZipFile:
         raise WorkbookError(f"{name}: not an Excel workbook (an .xlsx file is a ZIP archive: {exc})") from None
 
 
-def read_rows(path: str, name: str, notes: ReadNotes | None = None) -> Iterator[tuple[int, list[str]]]:
+def read_rows(
+    path: str, name: str, notes: ReadNotes | None = None, checkpoint: Callable[[], None] | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """(Excel row number, cell texts from column A) for each row present in the first worksheet.
 
     A cell holds the shown text for strings, and the stored value for numbers,
     booleans (``TRUE``/``FALSE``), errors and dates (§18.3.1.4, §18.18.11); empty
     cells at the end of a row are left out, so rows differ in length. ``notes``
     collects what was left out (cells right of MAX_COLUMNS, texts cut).
+    ``checkpoint`` is called after each chunk of XML, so a caller can stop a
+    long read (a cancelled scan) between rows; whatever it raises propagates.
     Raises :class:`WorkbookError` for a file that is not a workbook, is damaged,
     or is over a bound; rows already yielded stay valid.
     """
@@ -418,11 +468,12 @@ def read_rows(path: str, name: str, notes: ReadNotes | None = None) -> Iterator[
         strings: list[str] = []
         if strings_info is not None:
             handler = _SharedStrings(pkg.budget, strings_info.filename, notes)
-            pkg.parse(handler, strings_info)
+            for _ in handler.run(zf, strings_info, _nothing, checkpoint):
+                pass
             strings = handler.table
             del handler
         reader = _Sheet(pkg.budget, sheet.filename, strings, notes)
-        yield from reader.run(zf, sheet, reader.drain)
+        yield from reader.run(zf, sheet, reader.drain, checkpoint)
     finally:
         zf.close()
 
