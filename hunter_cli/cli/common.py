@@ -52,6 +52,13 @@ def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
     return typer.Exit(code)
 
 
+def report_unreadable(stats) -> bool:
+    """One `error:` line per input that could not be read (the others were used); True when there was one."""
+    for message in stats.unreadable:
+        fail(message)
+    return bool(stats.unreadable)
+
+
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 

@@ -9,7 +9,17 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_RESOLVER, DbOption, db_path, fail, stderr_console, stdout_console
+from .common import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_RESOLVER,
+    DbOption,
+    db_path,
+    fail,
+    report_unreadable,
+    stderr_console,
+    stdout_console,
+)
 
 
 def _nameservers(values: list[str]) -> tuple[str, ...]:
@@ -99,7 +109,8 @@ def scan(
 
     Results go into the database; the summary says what was skipped and why.
     Exit codes: 0 the scan ran (some domains may have failed, see the summary),
-    1 fatal error (unreadable input, no valid domain, database busy or broken),
+    1 fatal error (no valid domain, database busy or broken) or an input that could not be
+    read (the other inputs are still scanned),
     2 usage error, 4 the DNS resolver does not tell the truth (nothing stored was changed),
     130 interrupted (results so far are saved).
     """
@@ -325,6 +336,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             "accepted": stats.accepted,
             "duplicates": stats.duplicates,
             "skipped": stats.skipped_counts,
+            "unreadable": stats.unreadable,
             "seconds": round(elapsed, 2),
         }
         if outcome == "resolver_suspect":
@@ -338,8 +350,11 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     if error_message:
         raise fail(error_message, code)
     if code == 0 and stats.accepted == 0:
-        if not quiet:
+        if not quiet and stats.lines:
             err.print(summary_table(tally, stats, elapsed))
+        report_unreadable(stats)
+        if stats.unreadable and not stats.lines:
+            raise typer.Exit(EXIT_FATAL)
         detail = (
             f": {stats.skipped_total} lines skipped, reasons in the summary"
             if stats.skipped_total and not quiet
@@ -351,4 +366,6 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             out_console = stdout_console()
             out_console.print(results_table(tally, out_console.width))
         err.print(summary_table(tally, stats, elapsed, interrupted=code == EXIT_INTERRUPTED))
+    if report_unreadable(stats) and code == 0:
+        code = EXIT_FATAL
     return code

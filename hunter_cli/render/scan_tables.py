@@ -182,4 +182,8 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    for note in stats.notes:
+        table.add_row("Note", note)
+    for message in stats.unreadable:
+        table.add_row("Not read", message)
     return table
