@@ -589,8 +589,13 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
         full = subprocess.run(
             ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
+        # tests/dnsserver.py imports its helpers from tests/serve.py (where that exists at REV)
+        paths = ["hunter_cli", "tests/dnsserver.py"]
+        listed = subprocess.run(
+            ["git", "ls-tree", "--name-only", full, "tests/serve.py"], cwd=REPO, capture_output=True, text=True
+        ).stdout.split()
         tar = subprocess.run(
-            ["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py"],
+            ["git", "archive", "--format=tar", full, *paths, *listed],
             cwd=REPO,
             capture_output=True,
             check=True,
