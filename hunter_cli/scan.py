@@ -17,18 +17,31 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
+from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
-from .models import DkimInfo, DkimSelector, DomainResult, MxHost, Registration, ScanError, SpfInfo, TenantInfo
+from .models import (
+    DkimInfo,
+    DkimSelector,
+    DmarcInfo,
+    DomainResult,
+    Registration,
+    ScanError,
+    SpfInfo,
+    TenantInfo,
+)
 
 MAX_SPF_DEPTH = 6
 MAX_SPF_TARGETS = 40
 SPF_CACHE_LIMIT = 50_000
+MX_CACHE_LIMIT = 50_000  # distinct MX hosts remembered; provider hosts repeat across thousands of domains
+REPORT_CACHE_LIMIT = 10_000  # RFC 7489 7.1 authorisation answers remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +95,82 @@ class Scanner:
 
         self.rules = load_rules(options.rules_path)
         self._spf_cache: dict[str, asyncio.Future] = {}
+        self._mx_cache: dict[str, asyncio.Future] = {}
+        self._report_cache: dict[str, asyncio.Future] = {}
+
+    async def _cached(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
+        """``await make()`` once per run for ``key``; a LookupFailure is raised to every waiter and not kept."""
+        fut = cache.get(key)
+        if fut is None:
+            if len(cache) > limit:
+                cache.clear()
+            fut = asyncio.ensure_future(make())
+            cache[key] = fut
+        try:
+            return await asyncio.shield(fut)
+        except LookupFailure:
+            if cache.get(key) is fut:
+                del cache[key]
+            raise
+
+    # -- MX hosts -------------------------------------------------------------
+    async def _mx_host(self, host: str) -> tuple[bool, str | None]:
+        """(resolves, canonical name or None) for one MX exchange, asked once per run.
+
+        A first: an address proves it resolves; NXDOMAIN proves no AAAA exists
+        either (RFC 8020); only NODATA leads to the AAAA question. Raises
+        LookupFailure on a timeout or SERVFAIL: that is not "does not resolve".
+        """
+
+        async def resolve() -> tuple[bool, str | None]:
+            a = await self.resolver.query(host, "A")
+            canonical = a.cnames[-1][1] if a.cnames else None
+            if a.records:
+                return True, canonical
+            if a.rcode == NXDOMAIN:
+                return False, canonical
+            aaaa = await self.resolver.query(host, "AAAA")
+            return bool(aaaa.records), (aaaa.cnames[-1][1] if aaaa.cnames else canonical)
+
+        return await self._cached(self._mx_cache, MX_CACHE_LIMIT, host, resolve)
+
+    async def _resolve_mx(self, hosts: list[str], errors: list[ScanError]) -> dict[str, tuple[bool, str | None]]:
+        """Each distinct MX host that is a name -> (resolves, canonical); failed lookups are left out."""
+        names = [h for h in dict.fromkeys(hosts) if h and not mx_mod.is_ip_literal(h)]
+        outcomes = await asyncio.gather(*(self._mx_host(h) for h in names), return_exceptions=True)
+        out: dict[str, tuple[bool, str | None]] = {}
+        for host, res in zip(names, outcomes, strict=True):
+            if isinstance(res, LookupFailure):
+                errors.append(ScanError(check="mx_host", kind=res.kind, message=f"MX host {res.message}"))
+            elif isinstance(res, BaseException):
+                raise res
+            else:
+                out[host] = res
+        return out
+
+    # -- DMARC report authorisation (RFC 7489 7.1) ----------------------------
+    async def _report_authorized(self, name: str) -> bool:
+        async def ask() -> bool:
+            answer = await self.resolver.query(name, "TXT")
+            return dmarc_mod.is_authorization(answer.records)
+
+        return await self._cached(self._report_cache, REPORT_CACHE_LIMIT, name, ask)
+
+    async def _check_reports(self, domain: str, dmarc: DmarcInfo, errors: list[ScanError]) -> None:
+        hosts = dmarc_mod.external_destinations(dmarc, domain)
+        if not hosts:
+            return
+        names = [dmarc_mod.authorization_name(domain, h) for h in hosts]
+        outcomes = await asyncio.gather(*(self._report_authorized(n) for n in names), return_exceptions=True)
+        for host, res in zip(hosts, outcomes, strict=True):
+            if isinstance(res, LookupFailure):
+                errors.append(
+                    ScanError(check="dmarc_report", kind=res.kind, message=f"DMARC report authorisation {res.message}")
+                )
+            elif isinstance(res, BaseException):
+                raise res
+            else:
+                dmarc_mod.note_authorization(dmarc, host, res, domain)
 
     @staticmethod
     def _answer(outcome, check: str, errors: list[ScanError]) -> Answer | None:
@@ -129,7 +218,9 @@ class Scanner:
         return spf_mod.finish(info, children, expanded)
 
     # -- DKIM -------------------------------------------------------------------
-    async def _dkim(self, domain: str, probe: Answer | None, microsoft_hint: bool, errors: list[ScanError]) -> DkimInfo:
+    async def _dkim(
+        self, domain: str, probe: Answer | None, microsoft_hint: bool, errors: list[ScanError], mx_task=None
+    ) -> DkimInfo:
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -148,9 +239,15 @@ class Scanner:
                     key = dkim_mod.parse_key(sel, answer.records, cname)
                 elif cname is not None:
                     key = DkimSelector(selector=sel, cname=cname, key_type=None)
-                elif answer.rcode == NXDOMAIN and microsoft_hint and sel in dkim_mod.CNAME_SELECTORS:
+                elif answer.rcode == NXDOMAIN and sel in dkim_mod.CNAME_SELECTORS:
                     dangling.append(i)
             found.append(key)
+        if dangling and not microsoft_hint and mx_task is not None:
+            # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
+            resolved = await asyncio.shield(mx_task)
+            microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
+        if not microsoft_hint:
+            dangling = []
         if dangling:
             # A CNAME whose target does not resolve still names the M365 tenant.
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
@@ -160,7 +257,7 @@ class Scanner:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
         for s in info.selectors:
-            tenant = dkim_mod.tenant_from_cname(s.cname)
+            tenant = self.catalog.initial_domain(s.cname)
             if tenant:
                 info.tenant_domain = tenant
                 break
@@ -200,13 +297,23 @@ class Scanner:
         spf = spf_mod.parse_txt(txts) if txt_a is not None else None
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
+        mx_task = None
+        if any(h for _, h in mx):
+            mx_task = asyncio.ensure_future(self._resolve_mx([h for _, h in mx], errors))
+        dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        report_task = None
+        if dmarc is not None and (dmarc.rua or dmarc.ruf):
+            report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, errors))
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors))
+            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task))
         if spf is not None and spf.valid:
             spf = await self._expand_spf(spf, errors)
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
+        resolved = await mx_task if mx_task is not None else {}
+        if report_task is not None:
+            await report_task
         if dkim_errors:
             if isinstance(probe_o, LookupFailure):
                 errors.append(ScanError(check="dkim", kind=probe_o.kind, message=probe_o.message))
@@ -222,8 +329,8 @@ class Scanner:
             tenant = tenant.model_copy()
             tenant.initial_domain = dkim.tenant_domain
 
-        dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
         verifications = self.catalog.verifications(txts)
+        mx_check = mx_mod.check(mx, resolved)
         raw = {
             "mx": [list(r) for r in mx],
             "txt": txts,
@@ -243,6 +350,8 @@ class Scanner:
                 verifications=verifications,
                 tenant=tenant is not None,
                 catalog=self.catalog,
+                canonical=mx_check.canonical,
+                unresolved=mx_check.unresolved,
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
         status = "failed" if mx_a is None else ("partial" if errors else "ok")
@@ -253,8 +362,10 @@ class Scanner:
             provider=provider,
             provider_name=provider_name or self.catalog.names.get(provider),
             gateway=gateway,
-            mx=[MxHost(host=h, preference=p) for p, h in mx if h],
-            null_mx=any(not h for _, h in mx),
+            mx=mx_check.hosts,
+            null_mx=mx_check.null_mx,
+            mx_errors=mx_check.errors,
+            mx_warnings=mx_check.warnings,
             spf=spf,
             dmarc=dmarc,
             dkim=dkim,
@@ -268,12 +379,14 @@ class Scanner:
         scoring.apply(result, self.rules, job.cosell)
         return result
 
+    def _microsoft_mx(self, host: str) -> bool:
+        e = self.catalog.match_mx(host) if host else None
+        return e is not None and (e.id == "m365" or e.kind == "gateway")
+
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
         """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
-        for _, host in mx:
-            e = self.catalog.match_mx(host) if host else None
-            if e is not None and (e.id == "m365" or e.kind == "gateway"):
-                return True
+        if any(self._microsoft_mx(host) for _, host in mx):
+            return True
         for txt in txts:
             low = txt.lower()
             if low.startswith("ms=") or "spf.protection.outlook.com" in low:
