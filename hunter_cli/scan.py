@@ -95,7 +95,8 @@ class Scanner:
 
         self.rules = load_rules(options.rules_path)
         self._spf_cache: dict[str, asyncio.Future] = {}
-        self._mx_cache: dict[str, asyncio.Future] = {}
+        self._mx_done: dict[str, tuple[bool, str | None]] = {}  # exchange -> (resolves, canonical), this run
+        self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
         self._report_cache: dict[str, asyncio.Future] = {}
 
     async def _cached(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
@@ -114,39 +115,82 @@ class Scanner:
             raise
 
     # -- MX hosts -------------------------------------------------------------
-    async def _mx_host(self, host: str) -> tuple[bool, str | None]:
-        """(resolves, canonical name or None) for one MX exchange, asked once per run.
+    def _mx_known(self, hosts: list[str]) -> tuple[dict[str, tuple[bool, str | None]], list[str]]:
+        """Split a domain's MX exchanges into those already resolved this run and those still to ask.
 
-        A first: an address proves it resolves; NXDOMAIN proves no AAAA exists
-        either (RFC 8020); only NODATA leads to the AAAA question. Raises
-        LookupFailure on a timeout or SERVFAIL: that is not "does not resolve".
+        Provider hosts repeat across thousands of domains, so most domains are
+        answered here without a task or a query. IP literals are never asked.
         """
+        known: dict[str, tuple[bool, str | None]] = {}
+        todo: list[str] = []
+        for h in dict.fromkeys(hosts):
+            if not h or mx_mod.is_ip_literal(h):
+                continue
+            hit = self._mx_done.get(h)
+            if hit is not None:
+                known[h] = hit
+            else:
+                todo.append(h)
+        return known, todo
 
-        async def resolve() -> tuple[bool, str | None]:
-            a = await self.resolver.query(host, "A")
-            canonical = a.cnames[-1][1] if a.cnames else None
-            if a.records:
-                return True, canonical
-            if a.rcode == NXDOMAIN:
-                return False, canonical
-            aaaa = await self.resolver.query(host, "AAAA")
-            return bool(aaaa.records), (aaaa.cnames[-1][1] if aaaa.cnames else canonical)
+    async def _resolve_mx(
+        self, known: dict[str, tuple[bool, str | None]], todo: list[str], errors: list[ScanError]
+    ) -> dict[str, tuple[bool, str | None]]:
+        """(resolves, canonical name) for each exchange in ``todo``, added to ``known``; failures left out.
 
-        return await self._cached(self._mx_cache, MX_CACHE_LIMIT, host, resolve)
-
-    async def _resolve_mx(self, hosts: list[str], errors: list[ScanError]) -> dict[str, tuple[bool, str | None]]:
-        """Each distinct MX host that is a name -> (resolves, canonical); failed lookups are left out."""
-        names = [h for h in dict.fromkeys(hosts) if h and not mx_mod.is_ip_literal(h)]
-        outcomes = await asyncio.gather(*(self._mx_host(h) for h in names), return_exceptions=True)
-        out: dict[str, tuple[bool, str | None]] = {}
-        for host, res in zip(names, outcomes, strict=True):
+        A first, in one batch: an address proves the host resolves, NXDOMAIN
+        proves no AAAA exists either (RFC 8020); only NODATA leads to the AAAA
+        question. A host another domain is already asking about is awaited, not
+        asked again. Answers are kept for the run; a timeout or SERVFAIL is an
+        error of check ``mx_host`` and is not kept (RFC 5321 5.1: it is not
+        "does not resolve").
+        """
+        loop = asyncio.get_running_loop()
+        waiting = [(h, f) for h in todo if (f := self._mx_inflight.get(h)) is not None]
+        mine = [h for h in todo if h not in self._mx_inflight]
+        futures = {h: loop.create_future() for h in mine}
+        self._mx_inflight.update(futures)
+        outcome: dict[str, tuple[bool, str | None] | LookupFailure] = {}
+        try:
+            if mine:
+                answers = await self.resolver.query_many([(h, "A") for h in mine])
+                nodata: list[tuple[str, str | None]] = []
+                for h, a in zip(mine, answers, strict=True):
+                    if isinstance(a, LookupFailure):
+                        outcome[h] = a
+                        continue
+                    canonical = a.cnames[-1][1] if a.cnames else None
+                    if a.records:
+                        outcome[h] = (True, canonical)
+                    elif a.rcode == NXDOMAIN:
+                        outcome[h] = (False, canonical)
+                    else:
+                        nodata.append((h, canonical))
+                if nodata:
+                    answers = await self.resolver.query_many([(h, "AAAA") for h, _ in nodata])
+                    for (h, canonical), a in zip(nodata, answers, strict=True):
+                        if isinstance(a, LookupFailure):
+                            outcome[h] = a
+                        else:
+                            outcome[h] = (bool(a.records), (a.cnames[-1][1] if a.cnames else canonical))
+        finally:
+            if len(self._mx_done) > MX_CACHE_LIMIT:
+                self._mx_done.clear()
+            for h, fut in futures.items():
+                del self._mx_inflight[h]
+                res = outcome.get(h, LookupFailure("error", h, "A", "cancelled"))
+                if not isinstance(res, LookupFailure):
+                    self._mx_done[h] = res
+                fut.set_result(res)  # a failure is handed over as a value: waiters report it themselves
+        for h, fut in waiting:
+            outcome[h] = await fut
+        for h in todo:
+            res = outcome[h]
             if isinstance(res, LookupFailure):
                 errors.append(ScanError(check="mx_host", kind=res.kind, message=f"MX host {res.message}"))
-            elif isinstance(res, BaseException):
-                raise res
             else:
-                out[host] = res
-        return out
+                known[h] = res
+        return known
 
     # -- DMARC report authorisation (RFC 7489 7.1) ----------------------------
     async def _report_authorized(self, name: str) -> bool:
@@ -156,10 +200,8 @@ class Scanner:
 
         return await self._cached(self._report_cache, REPORT_CACHE_LIMIT, name, ask)
 
-    async def _check_reports(self, domain: str, dmarc: DmarcInfo, errors: list[ScanError]) -> None:
-        hosts = dmarc_mod.external_destinations(dmarc, domain)
-        if not hosts:
-            return
+    async def _check_reports(self, domain: str, dmarc: DmarcInfo, hosts: list[str], errors: list[ScanError]) -> None:
+        """RFC 7489 7.1 for each external report destination; a failed lookup is an error, not a warning."""
         names = [dmarc_mod.authorization_name(domain, h) for h in hosts]
         outcomes = await asyncio.gather(*(self._report_authorized(n) for n in names), return_exceptions=True)
         for host, res in zip(hosts, outcomes, strict=True):
@@ -219,8 +261,15 @@ class Scanner:
 
     # -- DKIM -------------------------------------------------------------------
     async def _dkim(
-        self, domain: str, probe: Answer | None, microsoft_hint: bool, errors: list[ScanError], mx_task=None
+        self,
+        domain: str,
+        probe: Answer | None,
+        microsoft_hint: bool,
+        errors: list[ScanError],
+        mx_hosts: asyncio.Future | dict | None = None,
     ) -> DkimInfo:
+        """The DKIM selectors; ``mx_hosts`` is the MX resolution (or the task making it), read only when a
+        dangling Microsoft-style CNAME needs a hint that nothing else gave."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -242,9 +291,9 @@ class Scanner:
                 elif answer.rcode == NXDOMAIN and sel in dkim_mod.CNAME_SELECTORS:
                     dangling.append(i)
             found.append(key)
-        if dangling and not microsoft_hint and mx_task is not None:
+        if dangling and not microsoft_hint and mx_hosts is not None:
             # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
-            resolved = await asyncio.shield(mx_task)
+            resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
             microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
         if not microsoft_hint:
             dangling = []
@@ -297,21 +346,24 @@ class Scanner:
         spf = spf_mod.parse_txt(txts) if txt_a is not None else None
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
-        mx_task = None
-        if any(h for _, h in mx):
-            mx_task = asyncio.ensure_future(self._resolve_mx([h for _, h in mx], errors))
+        resolved, mx_todo = self._mx_known([h for _, h in mx])
+        mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
         report_task = None
-        if dmarc is not None and (dmarc.rua or dmarc.ruf):
-            report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, errors))
+        if report_hosts:
+            report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, report_hosts, errors))
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task))
+            dkim_task = asyncio.ensure_future(
+                self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task or resolved)
+            )
         if spf is not None and spf.valid:
             spf = await self._expand_spf(spf, errors)
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
-        resolved = await mx_task if mx_task is not None else {}
+        if mx_task is not None:
+            resolved = await mx_task
         if report_task is not None:
             await report_task
         if dkim_errors:

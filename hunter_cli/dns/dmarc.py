@@ -369,13 +369,17 @@ def external_destinations(info: DmarcInfo, domain: str) -> list[str]:
     Each needs the authorisation record of RFC 7489 7.1 at
     ``<domain>._report._dmarc.<host>``; the list is de-duplicated, in record order.
     """
-    from ..domains import organizational_domain
+    from ..domains import is_within, organizational_domain
 
-    own = organizational_domain(domain)
     out: list[str] = []
+    own: str | None = None
     for raw in info.rua + info.ruf:
         _, host, problem = parse_uri(raw)
-        if problem is None and host is not None and organizational_domain(host) != own and host not in out:
+        if problem is not None or host is None or host in out or is_within(host, domain):
+            continue  # a name at or below the domain shares its organisational domain
+        if own is None:
+            own = organizational_domain(domain)
+        if organizational_domain(host) != own:
             out.append(host)
     return out
 

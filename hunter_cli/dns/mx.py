@@ -25,7 +25,10 @@ from ..models import Finding, MxHost
 
 def is_ip_literal(host: str) -> bool:
     """``192.0.2.1``, ``[192.0.2.1]`` or ``2001:db8::1`` written where a host name belongs."""
-    h = host.strip().rstrip(".").strip("[]")
+    h = host.strip().rstrip(".")
+    if not h or not (h[-1].isdigit() or ":" in h or h[0] == "["):
+        return False  # a host name ends in a letter (no top-level domain is numeric); most MX hosts stop here
+    h = h.strip("[]")
     if h.lower().startswith("ipv6:"):
         h = h[5:]
     try:
