@@ -884,11 +884,15 @@ def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurren
         "--concurrency",
         str(concurrency or 500),
     ]
+    import resource
+
     cpu0 = server.cpu()
     mach0 = machine_cpu_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(REPO), env=hunter_env(code)
     )
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     mach1 = machine_cpu_seconds()
     cpu1 = server.cpu()
     try:
@@ -896,6 +900,7 @@ def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurren
     except (ValueError, IndexError):
         return {"error": f"bare-wire worker failed (exit {proc.returncode}): {proc.stderr[-2000:]}"}
     res["kind"] = kind
+    res["worker_cpu_s"] = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)  # includes start-up
     res["domains"] = gen["n"]
     res["rate"] = gen["n"] / res["seconds"] if res["seconds"] else None
     res["server_cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
@@ -920,7 +925,7 @@ def report_bare_wire(b: dict) -> None:
     print(
         f"  {b['domains']} domains in {b['seconds']:.2f} s = {b['rate']:.1f} domains/s; answered {b['answered']}"
         + (f", re-sent {b['resent']}" if b.get("resent") is not None else "")
-        + f"; DNS server CPU {fmt(b.get('server_cpu_s'))} s"
+        + f"; DNS server CPU {fmt(b.get('server_cpu_s'))} s; worker CPU {fmt(b.get('worker_cpu_s'))} s"
     )
     if not b["valid"]:
         print("  !!!!! THIS FIGURE IS NOT VALID (unanswered questions)")
@@ -1220,6 +1225,10 @@ def print_table(results: dict) -> None:
             print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
     if h and h["valid"] and bare and bare.get("valid") and bare.get("rate"):
         print(f"ratio hunter / bare-wire ceiling: {h['rate'] / bare['rate']:.2f}")
+        hunter_cpu = h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)
+        if hunter_cpu and bare.get("worker_cpu_s"):
+            # CPU seconds per domain, both processes including start-up: steadier than wall time on a busy machine
+            print(f"ratio by CPU time (ceiling CPU / hunter CPU): {bare['worker_cpu_s'] / hunter_cpu:.2f}")
 
 
 def main(argv=None) -> int:
