@@ -8,7 +8,9 @@ never prints and never touches the store: callers get results via callbacks.
 
 Every domain costs four parallel DNS queries (MX, TXT, _dmarc TXT, _domainkey
 probe), plus DKIM selectors only when ``_domainkey`` exists, plus SPF include
-targets that no earlier domain already fetched.
+targets that no earlier domain already fetched, plus the A record (AAAA only on
+NODATA) of MX hosts not yet resolved in this run, plus one RFC 7489 7.1
+authorisation TXT per DMARC report destination outside the domain.
 """
 
 from __future__ import annotations
