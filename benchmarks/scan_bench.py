@@ -589,8 +589,13 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
         full = subprocess.run(
             ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
+        # tests/dnsserver.py imports its helpers from tests/serve.py (where that exists at REV)
+        paths = ["hunter_cli", "tests/dnsserver.py"]
+        listed = subprocess.run(
+            ["git", "ls-tree", "--name-only", full, "tests/serve.py"], cwd=REPO, capture_output=True, text=True
+        ).stdout.split()
         tar = subprocess.run(
-            ["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py", "tests/serve.py"],
+            ["git", "archive", "--format=tar", full, *paths, *listed],
             cwd=REPO,
             capture_output=True,
             check=True,
@@ -753,6 +758,177 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
         "valid": not problems,
         "stderr_tail": stderr_tail if (proc.returncode or stderr_tail.strip()) else "",
     }
+
+
+BARE_WIRE_QUESTIONS = ("{d} MX", "{d} TXT", "_dmarc.{d} TXT", "_domainkey.{d} TXT")
+BARE_WIRE_WINDOW = 2000  # queries in flight: about what hunter's 500 concurrent domains keep outstanding
+
+
+def _bare_query(qid: int, name: str, qtype: int) -> bytes:
+    """A plain DNS query with RD and an EDNS OPT record (as c-ares sends with ARES_FLAG_EDNS)."""
+    import struct
+
+    qname = b"".join(bytes([len(p)]) + p.encode("ascii") for p in name.split(".") if p) + b"\0"
+    header = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1)
+    opt = b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
+    return header + qname + struct.pack("!HH", qtype, 1) + opt
+
+
+def bare_wire_worker(nameserver: str, domains_path: str) -> int:
+    """Send every domain's base questions from one raw UDP socket, ``BARE_WIRE_WINDOW`` in flight,
+    matching answers by id only (no parsing); prints one JSON line with the time taken."""
+    import selectors
+    import socket
+
+    host, _, port = nameserver.rpartition(":")
+    codes = {"MX": 15, "TXT": 16}
+    questions = []
+    for d in Path(domains_path).read_text().split():
+        for q in BARE_WIRE_QUESTIONS:
+            name, qtype = q.format(d=d).split()
+            questions.append((name, codes[qtype]))
+    sock = socket.socket(socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+    sock.connect((host.strip("[]"), int(port)))
+    sock.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_READ)
+    pending: dict[int, bytes] = {}
+    free = list(range(65536))
+    nxt = answered = resent = 0
+    t0 = time.perf_counter()
+    last = t0
+    while answered < len(questions):
+        while nxt < len(questions) and len(pending) < BARE_WIRE_WINDOW:
+            qid = free.pop()
+            pkt = _bare_query(qid, *questions[nxt])
+            pending[qid] = pkt
+            sock.send(pkt)
+            nxt += 1
+        if not sel.select(timeout=1.0):
+            if time.perf_counter() - last > 30:
+                break
+            for pkt in pending.values():  # a lost datagram: ask again
+                sock.send(pkt)
+                resent += 1
+            continue
+        while True:
+            try:
+                data = sock.recv(65535)
+            except BlockingIOError:
+                break
+            qid = int.from_bytes(data[:2], "big")
+            if pending.pop(qid, None) is not None:
+                free.append(qid)
+                answered += 1
+                last = time.perf_counter()
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"questions": len(questions), "answered": answered, "resent": resent, "seconds": seconds}))
+    return 0
+
+
+def transport_worker(nameserver: str, domains_path: str, concurrency: int) -> int:
+    """Hunter's own DNS transport (hunter_cli.dns.resolver, c-ares) asking every domain's base questions,
+    ``concurrency`` domains at once on the event loop hunter uses, with nothing on top: no parsing into
+    results, no further lookups, no classification, scoring, JSON or database. Prints one JSON line."""
+    import asyncio
+    import gc
+
+    from hunter_cli.dns.resolver import LookupFailure, ResolverConfig, open_resolver, parse_nameserver
+
+    domains = Path(domains_path).read_text().split()
+
+    async def main() -> dict:
+        resolver = await open_resolver(ResolverConfig(nameservers=(parse_nameserver(nameserver),)))
+        limit = asyncio.Semaphore(concurrency)
+        failures = 0
+
+        async def one(d: str) -> None:
+            nonlocal failures
+            async with limit:
+                qs = [tuple(q.format(d=d).split()) for q in BARE_WIRE_QUESTIONS]
+                out = await resolver.query_many(qs)
+                failures += sum(isinstance(o, LookupFailure) for o in out)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(d) for d in domains))
+        seconds = time.perf_counter() - t0
+        await resolver.close()
+        n = len(domains) * len(BARE_WIRE_QUESTIONS)
+        return {"questions": n, "answered": n - failures, "resent": None, "seconds": seconds}
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        import uvloop
+
+        res = uvloop.run(main())
+    except ImportError:
+        res = asyncio.run(main())
+    print(json.dumps(res))
+    return 0
+
+
+def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurrency: int | None) -> dict:
+    """A ceiling over the four questions every domain costs, in a fresh process: ``transport`` is hunter's
+    own c-ares layer alone (the ceiling the ratio uses), ``raw`` one raw UDP socket (for information)."""
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--bare-wire-worker",
+        kind,
+        "--worker-nameserver",
+        server.nameserver,
+        "--worker-domains",
+        str(gen["list_path"]),
+        "--concurrency",
+        str(concurrency or 500),
+    ]
+    import resource
+
+    cpu0 = server.cpu()
+    mach0 = machine_cpu_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(REPO), env=hunter_env(code)
+    )
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mach1 = machine_cpu_seconds()
+    cpu1 = server.cpu()
+    try:
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": f"bare-wire worker failed (exit {proc.returncode}): {proc.stderr[-2000:]}"}
+    res["kind"] = kind
+    res["worker_cpu_s"] = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)  # includes start-up
+    res["domains"] = gen["n"]
+    res["rate"] = gen["n"] / res["seconds"] if res["seconds"] else None
+    res["server_cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
+    if mach0 is not None and mach1 is not None:
+        res["machine_cpu_s"] = mach1 - mach0
+    res["valid"] = res["answered"] == res["questions"]
+    return res
+
+
+def report_bare_wire(b: dict) -> None:
+    if "error" in b:
+        print(f"  !!!!! {b['error']}")
+        return
+    how = (
+        "hunter's c-ares transport alone, hunter's concurrency, on hunter's event loop"
+        if b["kind"] == "transport"
+        else f"one raw UDP socket, {BARE_WIRE_WINDOW} in flight, answers matched by id only"
+    )
+    print(
+        f"  {b['questions']} questions ({len(BARE_WIRE_QUESTIONS)} per domain: MX, TXT, _dmarc TXT, _domainkey TXT); {how}"
+    )
+    print(
+        f"  {b['domains']} domains in {b['seconds']:.2f} s = {b['rate']:.1f} domains/s; answered {b['answered']}"
+        + (f", re-sent {b['resent']}" if b.get("resent") is not None else "")
+        + f"; DNS server CPU {fmt(b.get('server_cpu_s'))} s; worker CPU {fmt(b.get('worker_cpu_s'))} s"
+    )
+    if not b["valid"]:
+        print("  !!!!! THIS FIGURE IS NOT VALID (unanswered questions)")
 
 
 def run_reference(mode: str, gen: dict, count: int, server: DNSServer, workdir: Path) -> dict:
@@ -1034,11 +1210,25 @@ def print_table(results: dict) -> None:
             + ("" if ref.get("valid", True) else "   <-- NOT VALID")
             + disturbed(ref, ref.get("outer_wall_s"))
         )
+    for key, label in (("bare_wire", "bare-wire ceiling (c-ares, 4 q/d)"), ("raw_wire", "raw UDP socket (4 q/d)")):
+        b = results.get(key)
+        if b and "error" not in b:
+            print(
+                f"{label:<34}{b['domains']:>8}{b['seconds']:>9.2f}{b['rate']:>9.1f}"
+                f"{'-':>12}{'-':>9}{fmt(b.get('server_cpu_s')):>15}" + ("" if b["valid"] else "   <-- NOT VALID")
+            )
+    bare = results.get("bare_wire")
     h = results.get("hunter")
     for ref in results.get("reference", []):
         if h and h["valid"] and "rate" in ref and ref["rate"]:
             label = "check_domains" if ref["mode"] == "full" else "mx+spf+dmarc"
             print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
+    if h and h["valid"] and bare and bare.get("valid") and bare.get("rate"):
+        print(f"ratio hunter / bare-wire ceiling: {h['rate'] / bare['rate']:.2f}")
+        hunter_cpu = h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)
+        if hunter_cpu and bare.get("worker_cpu_s"):
+            # CPU seconds per domain, both processes including start-up: steadier than wall time on a busy machine
+            print(f"ratio by CPU time (ceiling CPU / hunter CPU): {bare['worker_cpu_s'] / hunter_cpu:.2f}")
 
 
 def main(argv=None) -> int:
@@ -1097,13 +1287,21 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
     ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
+    ap.add_argument(
+        "--no-ceiling", action="store_true", help="skip the bare-wire ceiling (raw UDP, 4 questions per domain)"
+    )
     ap.add_argument("--checkdmarc-worker", choices=("full", "subset"), help=argparse.SUPPRESS)
+    ap.add_argument("--bare-wire-worker", choices=("transport", "raw"), help=argparse.SUPPRESS)
     ap.add_argument("--worker-nameserver", help=argparse.SUPPRESS)
     ap.add_argument("--worker-domains", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.checkdmarc_worker:
         return checkdmarc_worker(args.checkdmarc_worker, args.worker_nameserver, args.worker_domains)
+    if args.bare_wire_worker == "raw":
+        return bare_wire_worker(args.worker_nameserver, args.worker_domains)
+    if args.bare_wire_worker == "transport":
+        return transport_worker(args.worker_nameserver, args.worker_domains, args.concurrency or 500)
 
     import ipaddress
 
@@ -1238,6 +1436,16 @@ def main(argv=None) -> int:
         h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
         results["hunter"] = h
         report_run(h)
+
+        if not args.no_ceiling:
+            for kind, key, title in (
+                ("transport", "bare_wire", "bare-wire ceiling (hunter's DNS transport alone)"),
+                ("raw", "raw_wire", "raw UDP socket, for information"),
+            ):
+                print(f"\n{title} over the same {args.domains} domains, same server:", flush=True)
+                bare = run_bare_wire(gen, server, kind, code, args.concurrency)
+                results[key] = bare
+                report_bare_wire(bare)
 
         refs = []
         m = min(args.reference_sample, args.domains)

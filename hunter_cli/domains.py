@@ -161,3 +161,10 @@ def is_within(host: str, domain: str) -> bool:
     """True when ``host`` is ``domain`` or a name below it."""
     host = host.lower().rstrip(".")
     return host == domain or host.endswith("." + domain)
+
+
+def organizational_domain(name: str) -> str:
+    """The Organizational Domain of RFC 7489 3.2: the public suffix plus one label (``a.b.acme.com.tr`` ->
+    ``acme.com.tr``); the name itself when the list knows no suffix for it."""
+    host = name.lower().rstrip(".")
+    return _psl().privatesuffix(host) or host

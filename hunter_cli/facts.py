@@ -44,13 +44,14 @@ def spf_result(spf: Mapping[str, Any] | None) -> SpfResult:
 
 
 def dmarc_policy(dmarc: Mapping[str, Any] | None) -> str | None:
-    """The policy receivers apply (none, quarantine, reject), or None when no DMARC policy applies."""
+    """The policy receivers apply (none, quarantine, reject), or None when no DMARC policy applies.
+
+    ``policy`` is the effective one (RFC 7489 6.6.3): an invalid ``p``/``sp`` with a
+    valid ``rua`` is applied as ``none``, so an invalid record is never enforcement.
+    Results stored before ``result`` existed fall back to ``valid``."""
     if not dmarc:
         return None
-    result = dmarc.get("result")
-    if result is not None and result != "valid":
-        return None
-    if result is None and not dmarc.get("valid", True):
+    if dmarc.get("result") is None and not dmarc.get("valid", True):
         return None
     policy = dmarc.get("policy")
     return policy if policy in ("none", "quarantine", "reject") else None

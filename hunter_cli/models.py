@@ -28,8 +28,12 @@ class Finding(BaseModel):
 
 
 class MxHost(BaseModel):
-    host: str
+    """One MX record and what its exchange resolves to (RFC 5321 5.1)."""
+
+    host: str  # exchange name, lower case; an IP literal stays as written
     preference: int
+    resolved: bool | None = None  # has A or AAAA records; None when the lookup failed or was not made
+    canonical: str | None = None  # where the name's CNAME chain ends, when the exchange is an alias
 
 
 class SpfInfo(BaseModel):
@@ -48,17 +52,27 @@ class SpfInfo(BaseModel):
 
 
 class DmarcInfo(BaseModel):
-    """The domain's DMARC policy, parsed per RFC 7489."""
+    """The domain's DMARC policy as receivers apply it (RFC 7489 6.3, 6.6.3, 7.1).
 
+    ``policy`` is the effective policy (``p=reject; sp=bogus; rua=...`` is applied
+    as ``none``); ``published_policy`` is the ``p`` as written. ``errors`` make
+    receivers ignore the record or a tag, ``warnings`` are legal but worth fixing.
+    ``valid`` and ``problems`` are the older summary of the same facts.
+    """
+
+    result: Literal["valid", "invalid"] = "valid"
     valid: bool = True
     record: str | None = None
-    policy: str | None = None
-    subdomain_policy: str | None = None
+    policy: str | None = None  # effective: none, quarantine, reject, or None when no DMARC policy applies
+    published_policy: str | None = None  # p= as written (lower case), even when not valid
+    subdomain_policy: str | None = None  # effective sp (defaults to the effective p)
     pct: int = 100
     rua: list[str] = Field(default_factory=list)
     ruf: list[str] = Field(default_factory=list)
     adkim: str = "r"
     aspf: str = "r"
+    errors: list[Finding] = Field(default_factory=list)
+    warnings: list[Finding] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
 
 
@@ -73,7 +87,7 @@ class DkimInfo(BaseModel):
     selectors: list[DkimSelector] = Field(default_factory=list)
     checked: list[str] = Field(default_factory=list)  # selectors actually asked for
     domainkey_exists: bool | None = None  # _domainkey.<domain> exists; False means no selector can exist
-    tenant_domain: str | None = None  # <name>.onmicrosoft.com named by an M365 DKIM CNAME
+    tenant_domain: str | None = None  # the tenant's initial domain named by an M365 DKIM CNAME (any cloud)
 
     @property
     def state(self) -> str:
@@ -124,7 +138,9 @@ class DomainResult(BaseModel):
     provider_name: str | None = None  # brand, e.g. "Natro" for provider "hosting"
     gateway: str | None = None
     mx: list[MxHost] = Field(default_factory=list)
-    null_mx: bool = False
+    null_mx: bool = False  # "MX 0 ." is the only MX record (RFC 7505 3)
+    mx_errors: list[Finding] = Field(default_factory=list)  # what breaks delivery to the MX set
+    mx_warnings: list[Finding] = Field(default_factory=list)  # legal but worth fixing (aliases, IP literals)
     state: DomainState = "active"  # nxdomain: the domain does not exist; parked: takes no mail and says so
     spf: SpfInfo | None = None
     dmarc: DmarcInfo | None = None

@@ -8,7 +8,9 @@ never prints and never touches the store: callers get results via callbacks.
 
 Every domain costs four parallel DNS queries (MX, TXT, _dmarc TXT, _domainkey
 probe), plus DKIM selectors only when ``_domainkey`` exists, plus SPF include
-targets that no earlier domain already fetched.
+targets that no earlier domain already fetched, plus the A record (AAAA only on
+NODATA) of MX hosts not yet resolved in this run, plus one RFC 7489 7.1
+authorisation TXT per DMARC report destination outside the domain.
 """
 
 from __future__ import annotations
@@ -17,20 +19,33 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
 from .dns import health
+from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
 from .facts import domain_state
-from .models import DkimInfo, DkimSelector, DomainResult, MxHost, Registration, ScanError, SpfInfo, TenantInfo
+from .models import (
+    DkimInfo,
+    DkimSelector,
+    DmarcInfo,
+    DomainResult,
+    Registration,
+    ScanError,
+    SpfInfo,
+    TenantInfo,
+)
 
 MAX_SPF_DEPTH = 6
 MAX_SPF_TARGETS = 40
 SPF_CACHE_LIMIT = 50_000
+MX_CACHE_LIMIT = 50_000  # distinct MX hosts remembered; provider hosts repeat across thousands of domains
+REPORT_CACHE_LIMIT = 10_000  # RFC 7489 7.1 authorisation answers remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +101,124 @@ class Scanner:
 
         self.rules = load_rules(options.rules_path)
         self._spf_cache: dict[str, asyncio.Future] = {}
+        self._mx_done: dict[str, tuple[bool, str | None]] = {}  # exchange -> (resolves, canonical), this run
+        self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
+        self._report_cache: dict[str, asyncio.Future] = {}
+
+    async def _cached(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
+        """``await make()`` once per run for ``key``; a LookupFailure is raised to every waiter and not kept."""
+        fut = cache.get(key)
+        if fut is None:
+            if len(cache) > limit:
+                cache.clear()
+            fut = asyncio.ensure_future(make())
+            cache[key] = fut
+        try:
+            return await asyncio.shield(fut)
+        except LookupFailure:
+            if cache.get(key) is fut:
+                del cache[key]
+            raise
+
+    # -- MX hosts -------------------------------------------------------------
+    def _mx_known(self, hosts: list[str]) -> tuple[dict[str, tuple[bool, str | None]], list[str]]:
+        """Split a domain's MX exchanges into those already resolved this run and those still to ask.
+
+        Provider hosts repeat across thousands of domains, so most domains are
+        answered here without a task or a query. IP literals are never asked.
+        """
+        known: dict[str, tuple[bool, str | None]] = {}
+        todo: list[str] = []
+        for h in dict.fromkeys(hosts):
+            if not h or mx_mod.is_ip_literal(h):
+                continue
+            hit = self._mx_done.get(h)
+            if hit is not None:
+                known[h] = hit
+            else:
+                todo.append(h)
+        return known, todo
+
+    async def _resolve_mx(
+        self, known: dict[str, tuple[bool, str | None]], todo: list[str], errors: list[ScanError]
+    ) -> dict[str, tuple[bool, str | None]]:
+        """(resolves, canonical name) for each exchange in ``todo``, added to ``known``; failures left out.
+
+        A first, in one batch: an address proves the host resolves, NXDOMAIN
+        proves no AAAA exists either (RFC 8020); only NODATA leads to the AAAA
+        question. A host another domain is already asking about is awaited, not
+        asked again. Answers are kept for the run; a timeout or SERVFAIL is an
+        error of check ``mx_host`` and is not kept (RFC 5321 5.1: it is not
+        "does not resolve").
+        """
+        loop = asyncio.get_running_loop()
+        waiting = [(h, f) for h in todo if (f := self._mx_inflight.get(h)) is not None]
+        mine = [h for h in todo if h not in self._mx_inflight]
+        futures = {h: loop.create_future() for h in mine}
+        self._mx_inflight.update(futures)
+        outcome: dict[str, tuple[bool, str | None] | LookupFailure] = {}
+        try:
+            if mine:
+                answers = await self.resolver.query_many([(h, "A") for h in mine])
+                nodata: list[tuple[str, str | None]] = []
+                for h, a in zip(mine, answers, strict=True):
+                    if isinstance(a, LookupFailure):
+                        outcome[h] = a
+                        continue
+                    canonical = a.cnames[-1][1] if a.cnames else None
+                    if a.records:
+                        outcome[h] = (True, canonical)
+                    elif a.rcode == NXDOMAIN:
+                        outcome[h] = (False, canonical)
+                    else:
+                        nodata.append((h, canonical))
+                if nodata:
+                    answers = await self.resolver.query_many([(h, "AAAA") for h, _ in nodata])
+                    for (h, canonical), a in zip(nodata, answers, strict=True):
+                        if isinstance(a, LookupFailure):
+                            outcome[h] = a
+                        else:
+                            outcome[h] = (bool(a.records), (a.cnames[-1][1] if a.cnames else canonical))
+        finally:
+            if len(self._mx_done) > MX_CACHE_LIMIT:
+                self._mx_done.clear()
+            for h, fut in futures.items():
+                del self._mx_inflight[h]
+                res = outcome.get(h, LookupFailure("error", h, "A", "cancelled"))
+                if not isinstance(res, LookupFailure):
+                    self._mx_done[h] = res
+                fut.set_result(res)  # a failure is handed over as a value: waiters report it themselves
+        for h, fut in waiting:
+            outcome[h] = await fut
+        for h in todo:
+            res = outcome[h]
+            if isinstance(res, LookupFailure):
+                errors.append(ScanError(check="mx_host", kind=res.kind, message=f"MX host {res.message}"))
+            else:
+                known[h] = res
+        return known
+
+    # -- DMARC report authorisation (RFC 7489 7.1) ----------------------------
+    async def _report_authorized(self, name: str) -> bool:
+        async def ask() -> bool:
+            answer = await self.resolver.query(name, "TXT")
+            return dmarc_mod.is_authorization(answer.records)
+
+        return await self._cached(self._report_cache, REPORT_CACHE_LIMIT, name, ask)
+
+    async def _check_reports(self, domain: str, dmarc: DmarcInfo, hosts: list[str], errors: list[ScanError]) -> None:
+        """RFC 7489 7.1 for each external report destination; a failed lookup is an error, not a warning."""
+        names = [dmarc_mod.authorization_name(domain, h) for h in hosts]
+        outcomes = await asyncio.gather(*(self._report_authorized(n) for n in names), return_exceptions=True)
+        for host, res in zip(hosts, outcomes, strict=True):
+            if isinstance(res, LookupFailure):
+                errors.append(
+                    ScanError(check="dmarc_report", kind=res.kind, message=f"DMARC report authorisation {res.message}")
+                )
+            elif isinstance(res, BaseException):
+                raise res
+            else:
+                dmarc_mod.note_authorization(dmarc, host, res, domain)
 
     @staticmethod
     def _answer(outcome, check: str, errors: list[ScanError]) -> Answer | None:
@@ -139,7 +272,16 @@ class Scanner:
         return spf_mod.finish(info, children, expanded)
 
     # -- DKIM -------------------------------------------------------------------
-    async def _dkim(self, domain: str, probe: Answer | None, microsoft_hint: bool, errors: list[ScanError]) -> DkimInfo:
+    async def _dkim(
+        self,
+        domain: str,
+        probe: Answer | None,
+        microsoft_hint: bool,
+        errors: list[ScanError],
+        mx_hosts: asyncio.Future | dict | None = None,
+    ) -> DkimInfo:
+        """The DKIM selectors; ``mx_hosts`` is the MX resolution (or the task making it), read only when a
+        dangling Microsoft-style CNAME needs a hint that nothing else gave."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -158,9 +300,15 @@ class Scanner:
                     key = dkim_mod.parse_key(sel, answer.records, cname)
                 elif cname is not None:
                     key = DkimSelector(selector=sel, cname=cname, key_type=None)
-                elif answer.rcode == NXDOMAIN and microsoft_hint and sel in dkim_mod.CNAME_SELECTORS:
+                elif answer.rcode == NXDOMAIN and sel in dkim_mod.CNAME_SELECTORS:
                     dangling.append(i)
             found.append(key)
+        if dangling and not microsoft_hint and mx_hosts is not None:
+            # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
+            resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
+            microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
+        if not microsoft_hint:
+            dangling = []
         if dangling:
             # A CNAME whose target does not resolve still names the M365 tenant.
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
@@ -170,7 +318,7 @@ class Scanner:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
         for s in info.selectors:
-            tenant = dkim_mod.tenant_from_cname(s.cname)
+            tenant = self.catalog.initial_domain(s.cname)
             if tenant:
                 info.tenant_domain = tenant
                 break
@@ -210,13 +358,26 @@ class Scanner:
         spf = spf_mod.parse_txt(txts) if txt_a is not None else None
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
+        resolved, mx_todo = self._mx_known([h for _, h in mx])
+        mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
+        dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
+        report_task = None
+        if report_hosts:
+            report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, report_hosts, errors))
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors))
+            dkim_task = asyncio.ensure_future(
+                self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task or resolved)
+            )
         if spf is not None and spf.valid:
             spf = await self._expand_spf(spf, errors)
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
+        if mx_task is not None:
+            resolved = await mx_task
+        if report_task is not None:
+            await report_task
         if dkim_errors:
             if isinstance(probe_o, LookupFailure):
                 errors.append(ScanError(check="dkim", kind=probe_o.kind, message=probe_o.message))
@@ -232,8 +393,8 @@ class Scanner:
             tenant = tenant.model_copy()
             tenant.initial_domain = dkim.tenant_domain
 
-        dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
         verifications = self.catalog.verifications(txts)
+        mx_check = mx_mod.check(mx, resolved)
         raw = {
             "mx": [list(r) for r in mx],
             "txt": txts,
@@ -253,6 +414,8 @@ class Scanner:
                 verifications=verifications,
                 tenant=tenant is not None,
                 catalog=self.catalog,
+                canonical=mx_check.canonical,
+                unresolved=mx_check.unresolved,
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
         status = "failed" if mx_a is None else ("partial" if errors else "ok")
@@ -263,8 +426,10 @@ class Scanner:
             provider=provider,
             provider_name=provider_name or self.catalog.names.get(provider),
             gateway=gateway,
-            mx=[MxHost(host=h, preference=p) for p, h in mx if h],
-            null_mx=any(not h for _, h in mx),
+            mx=mx_check.hosts,
+            null_mx=mx_check.null_mx,
+            mx_errors=mx_check.errors,
+            mx_warnings=mx_check.warnings,
             spf=spf,
             dmarc=dmarc,
             dkim=dkim,
@@ -282,12 +447,14 @@ class Scanner:
         scoring.apply(result, self.rules, job.cosell)
         return result
 
+    def _microsoft_mx(self, host: str) -> bool:
+        e = self.catalog.match_mx(host) if host else None
+        return e is not None and (e.id == "m365" or e.kind == "gateway")
+
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
         """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
-        for _, host in mx:
-            e = self.catalog.match_mx(host) if host else None
-            if e is not None and (e.id == "m365" or e.kind == "gateway"):
-                return True
+        if any(self._microsoft_mx(host) for _, host in mx):
+            return True
         for txt in txts:
             low = txt.lower()
             if low.startswith("ms=") or "spf.protection.outlook.com" in low:

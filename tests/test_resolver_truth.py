@@ -123,6 +123,7 @@ def test_judge_names_what_the_resolver_did():
 
 M365 = """
 loopco.com. MX 0 loopco-com.mail.protection.outlook.com.
+loopco-com.mail.protection.outlook.com. A 192.0.2.25
 loopco.com. TXT "v=spf1 include:spf.protection.outlook.com -all"
 _dmarc.loopco.com. TXT "v=DMARC1; p=reject"
 selector1._domainkey.loopco.com. CNAME selector1-loopco-com._domainkey.loopco.onmicrosoft.com.
@@ -196,11 +197,13 @@ def _healthy_zone(n):
     for i in range(n):
         lines += [
             f"ok{i}.com. MX 0 ok{i}-com.mail.protection.outlook.com.",
+            f"ok{i}-com.mail.protection.outlook.com. A 192.0.2.25",
             f'ok{i}.com. TXT "v=spf1 include:spf.protection.outlook.com -all"',
             f'_dmarc.ok{i}.com. TXT "v=DMARC1; p=reject"',
         ]
     lines += ["junk.com. MX 0 junk-com.mail.protection.outlook.com.", "junktxt.com. MX 10 mx.junktxt.com."]
     lines += ["emptytxt.com. MX 0 emptytxt-com.mail.protection.outlook.com.", 'emptytxt.com. TXT ""']
+    lines += ["emptytxt-com.mail.protection.outlook.com. A 192.0.2.25"]
     return "\n".join(lines) + "\n"
 
 

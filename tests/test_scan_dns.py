@@ -7,7 +7,10 @@ def test_m365_domain_full_record(hunter):
     r = hunter.scan_json("firma.com.tr")["firma.com.tr"]
     assert r["status"] == "ok" and r["errors"] == []
     assert r["provider"] == "m365" and r["gateway"] is None
-    assert r["mx"] == [{"host": "firma-com-tr.mail.protection.outlook.com", "preference": 10}]
+    assert r["mx"] == [
+        {"host": "firma-com-tr.mail.protection.outlook.com", "preference": 10, "resolved": True, "canonical": None}
+    ]
+    assert r["null_mx"] is False and r["mx_errors"] == [] and r["mx_warnings"] == []
     assert r["spf"]["all"] == "-all" and r["spf"]["includes"] == ["spf.protection.outlook.com"]
     assert r["dmarc"]["policy"] == "reject" and r["dmarc"]["subdomain_policy"] == "none"
     assert r["dmarc"]["pct"] == 100 and r["dmarc"]["rua"] == ["mailto:dmarc@firma.com.tr"]

@@ -157,6 +157,9 @@ def zone(google: bool) -> str:
         f'degisen.com.tr. MX 1 {mx}\ndegisen.com.tr. TXT "v=spf1 {spf}"\n{dmarc}'
         f"gw-gelen.com. MX 20 gw-gelen-com.mail.protection.outlook.com.\n{gw}"
         '_spf.google.com. TXT "v=spf1 ip4:192.0.2.1 -all"\nspf.protection.outlook.com. TXT "v=spf1 ip4:192.0.2.2 -all"\n'
+        # MX hosts resolve (a host without an address is a broken set-up)
+        "smtp.google.com. A 192.0.2.10\ndegisen-com-tr.mail.protection.outlook.com. A 192.0.2.11\n"
+        "gw-gelen-com.mail.protection.outlook.com. A 192.0.2.12\neu-smtp-inbound-1.mimecast.com. A 192.0.2.13\n"
     )
 
 

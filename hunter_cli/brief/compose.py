@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..facts import dkim_keys, dkim_state, domain_state
+from ..facts import dkim_keys, dkim_state, dmarc_policy, domain_state
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -99,6 +99,18 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
         lines.append(m("mail.no_mx"))
     else:
         lines.append(m("mail.mx", hosts=", ".join(h["host"] for h in mx[:3])))
+        codes = {f.get("code") for f in view.get("mx_errors") or []}
+        if "null-mx-mixed" in codes:
+            lines.append(m("mail.null_mx_mixed"))
+        unresolved = [h["host"] for h in mx if h.get("resolved") is False]
+        if view.get("provider") == "broken":
+            lines.append(m("mail.mx_broken"))
+        elif unresolved:
+            lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
+        for h in mx[:3]:
+            if h.get("canonical"):
+                lines.append(m("mail.mx_alias", host=h["host"], target=h["canonical"]))
+                break
     gateway = _gateway_name(view)
     if gateway:
         lines.append(m("mail.gateway", gateway=gateway))
@@ -171,20 +183,24 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
     else:
         lines.append(m("sec.dkim_missing"))
     dmarc = view.get("dmarc")
+    policy = dmarc_policy(dmarc)
     if "dmarc" in failed:
         lines.append(m("sec.dmarc_unknown"))
     elif not dmarc:
         lines.append(m("sec.dmarc_missing"))
-    elif not dmarc.get("valid", True) or not dmarc.get("policy"):
+    elif policy is None:
         lines.append(m("sec.dmarc_invalid"))
-    elif dmarc["policy"] == "none":
+    elif dmarc.get("result") == "invalid":
+        # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
+        lines.append(m("sec.dmarc_ignored", published=dmarc.get("published_policy") or "?"))
+    elif policy == "none":
         lines.append(m("sec.dmarc_none"))
     else:
         pct = dmarc.get("pct", 100)
         if pct >= 100:
-            lines.append(m("sec.dmarc_enforced", policy=dmarc["policy"]))
+            lines.append(m("sec.dmarc_enforced", policy=policy))
         else:
-            lines.append(m("sec.dmarc_partial", policy=dmarc["policy"], pct=pct))
+            lines.append(m("sec.dmarc_partial", policy=policy, pct=pct))
     if dmarc and "dmarc" not in failed:
         rua = dmarc.get("rua") or []
         lines.append(
@@ -192,6 +208,13 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
             if rua
             else m("sec.dmarc_no_rua")
         )
+        unauthorized = [
+            w["where"][0]
+            for w in dmarc.get("warnings") or []
+            if w.get("code") == "report-authorization-missing" and w.get("where")
+        ]
+        if unauthorized:
+            lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))
     gateway = _gateway_name(view)
     if gateway:
         lines.append(m("sec.gateway", gateway=gateway))

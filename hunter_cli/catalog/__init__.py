@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,7 +39,7 @@ MAILBOX_IDS = (
     "hosting",
 )
 SUITE_IDS = ("m365", "google")
-COMPUTED_IDS = ("self-hosted", "other", "none", "unknown")
+COMPUTED_IDS = ("self-hosted", "other", "broken", "none", "unknown")
 PROVIDER_IDS = MAILBOX_IDS + COMPUTED_IDS
 GATEWAY_IDS = ("mimecast", "proofpoint", "barracuda", "cisco", "sophos", "trendmicro", "symantec", "hornetsecurity")
 
@@ -50,6 +51,20 @@ class Entry:
     kind: str  # "mailbox" or "gateway"
 
 
+@dataclass(frozen=True, slots=True)
+class TenantDkimForm:
+    """One form of Microsoft 365 DKIM CNAME target that names the tenant's initial domain.
+
+    The target is ``<selector>-<domain-with-dashes>._domainkey.<prefix>[.<partition>].<suffix>``;
+    the initial domain is ``<prefix>.<initial>`` (Microsoft Learn, "How to use DKIM for email in
+    your custom domain": Syntax for DKIM CNAME records).
+    """
+
+    suffix: str
+    initial: str
+    partition: re.Pattern[str] | None = None
+
+
 @dataclass(slots=True)
 class Catalog:
     mx: dict[str, Entry] = field(default_factory=dict)
@@ -57,6 +72,30 @@ class Catalog:
     dkim: dict[str, Entry] = field(default_factory=dict)
     verification: list[tuple[str, str]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # id -> display name
+    tenant_dkim: list[TenantDkimForm] = field(default_factory=list)  # longest suffix first
+
+    def initial_domain(self, target: str | None) -> str | None:
+        """The tenant's initial domain named by a Microsoft 365 DKIM CNAME target, in its cloud's suffix.
+
+        ``selector1-acme-com._domainkey.acme.onmicrosoft.com`` -> ``acme.onmicrosoft.com``;
+        ``selector1-acme-com._domainkey.acme.r-v1.dkim.mail.microsoft`` -> ``acme.onmicrosoft.com``;
+        ``..._domainkey.acme.partner.onmschina.cn`` -> ``acme.partner.onmschina.cn``. None for other targets.
+        """
+        if not target:
+            return None
+        t = target.lower().rstrip(".")
+        for form in self.tenant_dkim:
+            if not t.endswith("." + form.suffix):
+                continue
+            labels = t[: -len(form.suffix) - 1].split(".")
+            if form.partition is not None:
+                if len(labels) < 2 or not form.partition.match(labels[-1]):
+                    continue
+                labels = labels[:-1]
+            if len(labels) < 2 or not labels[-1] or labels[-1].startswith("_"):
+                continue
+            return f"{labels[-1]}.{form.initial}"
+        return None
 
     @staticmethod
     def _match(table: dict[str, Entry], host: str) -> Entry | None:
@@ -70,6 +109,16 @@ class Catalog:
 
     def match_mx(self, host: str) -> Entry | None:
         return self._match(self.mx, host)
+
+    def match_mx_host(self, host: str, canonical: str | None = None) -> tuple[Entry | None, str]:
+        """The catalog entry for an MX exchange by its name, else by its canonical name (an alias's target),
+        with the name that matched."""
+        e = self._match(self.mx, host)
+        if e is None and canonical:
+            e = self._match(self.mx, canonical)
+            if e is not None:
+                return e, canonical
+        return e, host
 
     def match_spf(self, target: str) -> Entry | None:
         return self._match(self.spf, target)
@@ -98,6 +147,16 @@ def _load(data: dict) -> Catalog:
             for table, field_name in ((cat.mx, "mx"), (cat.spf, "spf"), (cat.dkim, "dkim")):
                 for suffix in item.get(field_name, []):
                     table[suffix.lower().strip(".")] = entry
+            for form in item.get("tenant_dkim", []):
+                pattern = form.get("partition")
+                cat.tenant_dkim.append(
+                    TenantDkimForm(
+                        form["suffix"].lower().strip("."),
+                        form["initial"].lower().strip("."),
+                        re.compile(pattern) if pattern else None,
+                    )
+                )
+    cat.tenant_dkim.sort(key=lambda f: -len(f.suffix))
     if "verification" in data:  # a user's own catalog file from before services.json
         cat.verification = [(v["prefix"].lower(), v["service"]) for v in data["verification"]]
     else:  # one list: the TXT tokens of hunter_cli/catalog/services.json
@@ -108,6 +167,7 @@ def _load(data: dict) -> Catalog:
         {
             "self-hosted": "Own mail server",
             "other": "Other / unrecognised",
+            "broken": "Broken mail set-up (no MX host resolves)",
             "none": "No mail",
             "unknown": "Unknown (lookup failed)",
         }
@@ -158,34 +218,47 @@ def _classify(
     verifications: Sequence[str] = (),
     tenant: bool = False,
     catalog: Catalog | None = None,
+    canonical: dict[str, str] | None = None,
+    unresolved: frozenset[str] | set[str] = frozenset(),
 ) -> Classification:
     """Mailbox provider and gateway from MX hosts (sorted by preference) and supporting evidence.
 
     ``mx`` is empty for NXDOMAIN/NODATA and ``[(0, "")]`` for a null MX: both mean
     ``none``. A failed MX lookup never reaches this function (the scan says ``unknown``).
+    ``canonical`` maps alias exchanges to their CNAME targets, which are matched
+    too; exchanges in ``unresolved`` have no address and take no mail, so they are
+    passed over, and when that leaves none the provider is ``broken``.
     """
     cat = catalog or load_catalog()
-    hosts = [(pref, h) for pref, h in mx if h]
-    if not hosts:
+    canonical = canonical or {}
+    named = [(pref, h) for pref, h in mx if h]
+    if not named:
         why = "null MX (RFC 7505): the domain accepts no mail" if mx else "no MX record"
         return Classification("none", evidence=[why])
+    hosts = [(pref, h) for pref, h in named if h not in unresolved]
+    if not hosts:
+        shown = ", ".join(h for _, h in named[:3])
+        return Classification("broken", evidence=[f"no MX host resolves ({shown}): mail to the domain bounces"])
     best = min(p for p, _ in hosts)
     primary = [h for p, h in hosts if p == best]
     evidence: list[str] = []
 
+    def via(host: str, matched: str) -> str:
+        return f"MX {host}" if matched == host else f"MX {host} (an alias of {matched})"
+
     gateway = None
     for h in primary:
-        e = cat.match_mx(h)
+        e, matched = cat.match_mx_host(h, canonical.get(h))
         if e is not None and e.kind == "gateway":
             gateway = e
-            evidence.append(f"MX {h} is {e.name}, a security gateway")
+            evidence.append(f"{via(h, matched)} is {e.name}, a security gateway")
             break
 
     if gateway is None:
         for h in primary:
-            e = cat.match_mx(h)
+            e, matched = cat.match_mx_host(h, canonical.get(h))
             if e is not None and e.kind == "mailbox":
-                evidence.append(f"MX {h} belongs to {e.name}")
+                evidence.append(f"{via(h, matched)} belongs to {e.name}")
                 return Classification(e.id, e.name, None, evidence)
         for h in primary:
             if is_within(h, domain):
@@ -196,9 +269,9 @@ def _classify(
 
     # Behind a gateway: the mailbox is wherever backup MX, DKIM or SPF point.
     for _, h in hosts:
-        e = cat.match_mx(h)
+        e, matched = cat.match_mx_host(h, canonical.get(h))
         if e is not None and e.kind == "mailbox":
-            evidence.append(f"backup MX {h} belongs to {e.name}")
+            evidence.append(f"backup {via(h, matched)} belongs to {e.name}")
             return Classification(e.id, e.name, gateway.id, evidence)
     for target in dkim_cnames:
         e = cat.match_dkim(target)

@@ -68,12 +68,14 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
 
 
 def tenant_from_cname(target: str | None) -> str | None:
-    """``selector1-acme-com._domainkey.acme.onmicrosoft.com`` -> ``acme.onmicrosoft.com``."""
-    if not target:
-        return None
-    t = target.lower().rstrip(".")
-    if not t.endswith(".onmicrosoft.com"):
-        return None
-    labels = t.split(".")
-    # the tenant name is the label right before onmicrosoft.com
-    return ".".join(labels[-3:]) if len(labels) >= 3 else None
+    """The tenant's initial domain named by a Microsoft 365 DKIM CNAME target, or None.
+
+    ``selector1-acme-com._domainkey.acme.onmicrosoft.com`` and
+    ``selector1-acme-com._domainkey.acme.r-v1.dkim.mail.microsoft`` both name
+    ``acme.onmicrosoft.com``; the national clouds' forms give their own suffix
+    (``acme.partner.onmschina.cn``, ``acme.onmicrosoft.us``). The forms are data:
+    ``tenant_dkim`` in the catalog (hunter_cli/catalog/providers.json).
+    """
+    from ..catalog import load_catalog
+
+    return load_catalog().initial_domain(target)
