@@ -262,7 +262,7 @@ def _mechanism(token: str) -> Term:
     body = token
     if body[:1] in "+-~?":
         qualifier, body = body[0], body[1:]
-    m = re.match(r"[A-Za-z0-9]*", body)
+    m = re.match(r"[A-Za-z0-9_.\-]*", body)
     name = m.group(0).lower() if m else ""
     rest = body[len(name) :]
     if name not in MECHANISMS:
