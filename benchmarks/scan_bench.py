@@ -977,6 +977,113 @@ def checkdmarc_worker(mode: str, nameserver: str, domains_file: str) -> int:
 
 
 # --------------------------------------------------------------------------
+# bare-wire ceiling worker (runs in its own process)
+# --------------------------------------------------------------------------
+
+CEILING_WINDOW = 2000  # questions in flight, about hunter's 500 domains x 4 first-wave questions
+CEILING_QUESTIONS = (("", 15), ("", 16), ("_dmarc.", 16), ("_domainkey.", 16))  # MX, TXT, _dmarc, _domainkey
+
+
+def _wire_query(qid: int, name: str, qtype: int) -> bytes:
+    """A DNS query as c-ares sends it here: RD set, one question, an EDNS OPT record (1232 bytes)."""
+    import struct
+
+    qname = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+    header = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1)
+    return header + qname + struct.pack("!HH", qtype, 1) + b"\0\x00\x29\x04\xd0\0\0\0\0\0\0"
+
+
+def ceiling_worker(nameserver: str, domains_file: str) -> int:
+    """The bare-wire ceiling: the four questions every domain costs, asked with no parsing or logic.
+
+    Prebuilt query packets go out over four UDP sockets with CEILING_WINDOW in
+    flight, answers are matched by socket and id only, and a question not
+    answered within a second is sent again. Whatever hunter does beyond that
+    (answer parsing, DKIM selectors, SPF evaluation, the database) is below
+    this line, so hunter / ceiling says how much of the wire it keeps.
+    """
+    import selectors
+    import socket
+
+    host, _, port = nameserver.rpartition(":")
+    domains = [d.strip() for d in open(domains_file) if d.strip()]
+    names = [(prefix + d, qtype) for d in domains for prefix, qtype in CEILING_QUESTIONS]
+    socks = []
+    sel = selectors.DefaultSelector()
+    for i in range(4):
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
+        s.connect((host.strip("[]"), int(port)))
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, i)
+        socks.append(s)
+    inflight: dict[tuple[int, int], tuple[int, float]] = {}
+    next_q = answered = resent = 0
+    qid = 0
+    t0 = time.perf_counter()
+    last_sweep = t0
+    while answered < len(names):
+        while len(inflight) < CEILING_WINDOW and next_q < len(names):
+            qid = (qid + 1) & 0xFFFF
+            k = next_q % 4
+            if (k, qid) in inflight:
+                break
+            name, qtype = names[next_q]
+            socks[k].send(_wire_query(qid, name, qtype))
+            inflight[(k, qid)] = (next_q, time.perf_counter())
+            next_q += 1
+        for key, _ in sel.select(0.05):
+            s = key.fileobj
+            while True:
+                try:
+                    data = s.recv(65535)
+                except BlockingIOError:
+                    break
+                if inflight.pop((key.data, int.from_bytes(data[:2], "big")), None) is not None:
+                    answered += 1
+        now = time.perf_counter()
+        if now - last_sweep > 0.5:
+            last_sweep = now
+            for (k, q), (qi, sent) in list(inflight.items()):
+                if now - sent > 1.0:
+                    name, qtype = names[qi]
+                    socks[k].send(_wire_query(q, name, qtype))
+                    inflight[(k, q)] = (qi, now)
+                    resent += 1
+    elapsed = time.perf_counter() - t0
+    for s in socks:
+        s.close()
+    n = len(domains)
+    print(
+        json.dumps({"domains": n, "questions": len(names), "seconds": elapsed, "rate": n / elapsed, "resent": resent})
+    )
+    return 0
+
+
+def run_ceiling(gen: dict, server: DNSServer, workdir: Path) -> dict:
+    listing = workdir / "ceiling-domains.txt"
+    listing.write_text("\n".join(gen["domains"]) + "\n")
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--ceiling-worker",
+        "--worker-nameserver",
+        server.nameserver,
+        "--worker-domains",
+        str(listing),
+    ]
+    cpu0 = server.cpu()
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(REPO))
+    cpu1 = server.cpu()
+    try:
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": f"ceiling worker failed (exit {proc.returncode}): {proc.stderr[-2000:]}"}
+    res["server_cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
+    return res
+
+
+# --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
 
@@ -1035,6 +1142,13 @@ def print_table(results: dict) -> None:
             + disturbed(ref, ref.get("outer_wall_s"))
         )
     h = results.get("hunter")
+    ceiling = results.get("ceiling")
+    if ceiling and "rate" in ceiling:
+        print(
+            f"{'bare-wire ceiling (4 questions)':<34}{ceiling['domains']:>8}{ceiling['seconds']:>9.2f}{ceiling['rate']:>9.1f}"
+        )
+        if h and h["valid"]:
+            print(f"ratio hunter / bare-wire ceiling: {h['rate'] / ceiling['rate']:.2f}")
     for ref in results.get("reference", []):
         if h and h["valid"] and "rate" in ref and ref["rate"]:
             label = "check_domains" if ref["mode"] == "full" else "mx+spf+dmarc"
@@ -1097,13 +1211,19 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
     ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
+    ap.add_argument(
+        "--no-ceiling", action="store_true", help="skip the bare-wire ceiling (the first-wave questions, no logic)"
+    )
     ap.add_argument("--checkdmarc-worker", choices=("full", "subset"), help=argparse.SUPPRESS)
+    ap.add_argument("--ceiling-worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker-nameserver", help=argparse.SUPPRESS)
     ap.add_argument("--worker-domains", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.checkdmarc_worker:
         return checkdmarc_worker(args.checkdmarc_worker, args.worker_nameserver, args.worker_domains)
+    if args.ceiling_worker:
+        return ceiling_worker(args.worker_nameserver, args.worker_domains)
 
     import ipaddress
 
@@ -1238,6 +1358,19 @@ def main(argv=None) -> int:
         h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
         results["hunter"] = h
         report_run(h)
+
+        if not args.no_ceiling:
+            print(f"\nbare-wire ceiling over the same {args.domains} domains, same server:", flush=True)
+            ceiling = run_ceiling(gen, server, workdir)
+            results["ceiling"] = ceiling
+            if "error" in ceiling:
+                print(f"  !!!!! {ceiling['error']}")
+            else:
+                print(
+                    f"  {ceiling['domains']} domains ({ceiling['questions']} questions) in {ceiling['seconds']:.2f} s "
+                    f"= {ceiling['rate']:.1f} domains/s; resent {ceiling['resent']}; "
+                    f"DNS server CPU {fmt(ceiling['server_cpu_s'])} s"
+                )
 
         refs = []
         m = min(args.reference_sample, args.domains)

@@ -125,7 +125,7 @@ class Scanner:
             if self._spf_cache.get(key) is fut:
                 del self._spf_cache[key]
 
-    async def _spf(self, domain: str, txts: list[str], errors: list[ScanError]) -> SpfInfo | None:
+    async def _spf(self, domain: str, txts: list[str], mx_a: Answer | None, errors: list[ScanError]) -> SpfInfo | None:
         """Parse and evaluate the domain's SPF policy (RFC 7208); None when it publishes none.
 
         The pure evaluator lists what it still needs; those lookups go out
@@ -137,6 +137,8 @@ class Scanner:
             return None
         info = spf_mod.describe(records[0])
         answers: dict[tuple[str, str], Answer | LookupFailure] = {(domain, "TXT"): Answer("noerror", list(txts))}
+        if mx_a is not None:  # the scan asked it already: an "mx" mechanism reuses it
+            answers[(domain, "MX")] = mx_a
         ev = spf_eval.evaluate(domain, answers)
         rounds = 0
         while ev.missing and rounds < MAX_SPF_ROUNDS:
@@ -234,7 +236,7 @@ class Scanner:
         dkim_task = None
         if probe is None or probe.exists:
             dkim_task = asyncio.ensure_future(self._dkim(domain, probe, microsoft_hint, dkim_errors))
-        spf = await self._spf(domain, txts, errors) if txt_a is not None else None
+        spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
         if dkim_errors:
             if isinstance(probe_o, LookupFailure):

@@ -282,3 +282,10 @@ def test_brief_names_a_broken_spf_and_its_first_error(hunter):
     assert "SPF is published but broken" in en and "more than 10 DNS lookups" in en
     tr = hunter("sales-summary", "iki-kayit.com.tr", "--format", "markdown", "--lang", "tr").stdout
     assert "SPF kaydı var ama hatalı" in tr and "_spf.ikili.spf-saglayici.net" in tr
+
+
+def test_the_domains_own_mx_answer_is_reused_for_its_mx_mechanism(hunter, dns):
+    r = spf_of(hunter, "oz-sunucu.com.tr")["oz-sunucu.com.tr"]  # v=spf1 a mx -all; no address at the apex
+    assert r["spf"]["result"] == "valid" and r["spf"]["lookups"] == 2 and r["spf"]["void_lookups"] == 1
+    assert dns.count("oz-sunucu.com.tr", "MX") == 1
+    assert dns.count("oz-sunucu.com.tr", "A") == 1 and dns.count("oz-sunucu.com.tr", "AAAA") == 1
