@@ -142,9 +142,12 @@ class Scanner:
         ev = spf_eval.evaluate(domain, answers)
         rounds = 0
         while ev.missing and rounds < MAX_SPF_ROUNDS:
-            outcomes = await asyncio.gather(*(asyncio.shield(self._cached(n, t, domain)) for n, t in ev.missing))
-            for key, (outcome,) in zip(ev.missing, outcomes, strict=True):
-                answers[key] = outcome
+            futures = [self._cached(n, t, domain) for n, t in ev.missing]
+            pending = [f for f in futures if not f.done()]
+            if pending:  # shared provider records are usually answered already: no await then
+                await asyncio.wait([asyncio.shield(f) for f in pending])
+            for key, fut in zip(ev.missing, futures, strict=True):
+                (answers[key],) = fut.result()
             ev = spf_eval.evaluate(domain, answers)
             rounds += 1
         if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid

@@ -220,6 +220,7 @@ def expand(spec: MacroString, domain: str) -> str | None:
     return out
 
 
+@lru_cache(maxsize=8192)
 def queryable(name: str) -> bool:
     """A name a resolver can ask: 2+ labels of letters, digits, ``-`` or ``_``, at most 253 chars (RFC 7208 4.3)."""
     labels = name.split(".")
