@@ -23,9 +23,8 @@ from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
-from .dns import health
+from .dns import health, spf_eval
 from .dns import spf as spf_mod
-from .dns import spf_eval
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
 from .facts import domain_state
 from .models import DkimInfo, DkimSelector, DomainResult, MxHost, Registration, ScanError, SpfInfo, TenantInfo

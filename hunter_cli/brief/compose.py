@@ -149,9 +149,9 @@ def _spf_error_words(m: Messages, spf: dict, domain: str) -> str:
 
 
 def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
-    state = domain_state(view)
-    if state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(f"sec.{state}"), m("risk.line", level=m("risk.none"))]
+    domain = domain_state(view)
+    if domain != "active":  # nothing to protect: no record-by-record verdicts
+        return [m(f"sec.{domain}"), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = {e["check"] for e in view.get("errors") or []}
     spf = view.get("spf")
