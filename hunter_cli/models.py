@@ -37,17 +37,28 @@ class MxHost(BaseModel):
 
 
 class SpfInfo(BaseModel):
-    """The domain's SPF policy, parsed per RFC 7208."""
+    """The domain's SPF policy, parsed and evaluated per RFC 7208 (see docs/json-schema.md).
 
+    ``result`` is the verdict; ``errors`` are what makes receivers return
+    permerror (or, for ``spf-temperror``, the failed lookup behind a temperror)
+    and ``warnings`` what is legal but worth fixing. ``valid`` and ``problems``
+    are kept for older readers: ``valid`` is ``result == "valid"`` and
+    ``problems`` the messages of the errors and then the warnings.
+    """
+
+    result: Literal["valid", "permerror", "temperror", "none"] = "valid"
     valid: bool = True
     record: str | None = None
     all: str | None = None  # "-all", "~all", "?all", "+all" or None when the record has no all
     includes: list[str] = Field(default_factory=list)
     redirect: str | None = None
     terms: list[str] = Field(default_factory=list)
-    lookups: int = 0  # DNS-querying terms, counted through includes and redirect
+    lookups: int = 0  # DNS-querying terms a receiver counts, through includes and redirect (RFC 7208 4.6.4)
+    void_lookups: int = 0  # lookups that found nothing (NXDOMAIN or no records)
     lookup_limit_exceeded: bool = False
     expanded: list[str] = Field(default_factory=list)  # every include/redirect target reached
+    errors: list[Finding] = Field(default_factory=list)
+    warnings: list[Finding] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
 
 

@@ -23,7 +23,7 @@ def security_risk(view: dict) -> tuple[str | None, dict]:
     if state != "active":
         return "none", {"state": state}
     failed = {e["check"] for e in view.get("errors") or []}
-    if failed & {"txt", "dmarc"}:
+    if failed & {"txt", "spf", "dmarc"}:
         return None, {}
     spf = view.get("spf")
     dmarc = view.get("dmarc")

@@ -16,6 +16,7 @@ authorisation TXT per DMARC report destination outside the domain.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
-from .dns import health
+from .dns import health, spf_eval
 from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
@@ -41,9 +42,8 @@ from .models import (
     TenantInfo,
 )
 
-MAX_SPF_DEPTH = 6
-MAX_SPF_TARGETS = 40
-SPF_CACHE_LIMIT = 50_000
+MAX_SPF_ROUNDS = 24  # evaluation rounds; the 10-term limit ends every real tree well before
+SPF_CACHE_LIMIT = 50_000  # cached SPF lookups (TXT of include targets, A/MX of a/mx targets)
 MX_CACHE_LIMIT = 50_000  # distinct MX hosts remembered; provider hosts repeat across thousands of domains
 REPORT_CACHE_LIMIT = 10_000  # RFC 7489 7.1 authorisation answers remembered
 
@@ -100,12 +100,12 @@ class Scanner:
         from .scoring import load_rules
 
         self.rules = load_rules(options.rules_path)
-        self._spf_cache: dict[str, asyncio.Future] = {}
+        self._spf_cache: dict[tuple[str, str], asyncio.Future] = {}
         self._mx_done: dict[str, tuple[bool, str | None]] = {}  # exchange -> (resolves, canonical), this run
         self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
         self._report_cache: dict[str, asyncio.Future] = {}
 
-    async def _cached(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
+    async def _once(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
         """``await make()`` once per run for ``key``; a LookupFailure is raised to every waiter and not kept."""
         fut = cache.get(key)
         if fut is None:
@@ -204,7 +204,7 @@ class Scanner:
             answer = await self.resolver.query(name, "TXT")
             return dmarc_mod.is_authorization(answer.records)
 
-        return await self._cached(self._report_cache, REPORT_CACHE_LIMIT, name, ask)
+        return await self._once(self._report_cache, REPORT_CACHE_LIMIT, name, ask)
 
     async def _check_reports(self, domain: str, dmarc: DmarcInfo, hosts: list[str], errors: list[ScanError]) -> None:
         """RFC 7489 7.1 for each external report destination; a failed lookup is an error, not a warning."""
@@ -228,48 +228,73 @@ class Scanner:
         return outcome
 
     def seed_txt(self, name: str, answer: Answer) -> None:
-        """Use a TXT answer already in hand (the resolver check's) for SPF includes of ``name``."""
+        """Use a TXT answer already in hand (the resolver check's) for SPF lookups of ``name``."""
         fut = asyncio.get_running_loop().create_future()
-        fut.set_result(answer)
-        self._spf_cache[name] = fut
+        fut.set_result([answer])  # the shape of resolver.query_many([(name, "TXT")])
+        self._spf_cache[(name, "TXT")] = fut
 
-    # -- SPF include tree -----------------------------------------------------
-    async def _spf_at(self, name: str) -> SpfInfo | None:
-        """Parsed SPF at an include target, fetched once per run; failures are not cached."""
-        fut = self._spf_cache.get(name)
+    # -- SPF evaluation ---------------------------------------------------------
+    def _cached(self, name: str, rtype: str, domain: str) -> asyncio.Future:
+        """One lookup for the SPF evaluator, asked once per run; failures are not cached.
+
+        Names at or under the scanned domain are its own and asked once anyway,
+        so they skip the cache and leave room for shared provider records.
+        """
+        own = name == domain or name.endswith("." + domain)
+        key = (name, rtype)
+        fut = None if own else self._spf_cache.get(key)
         if fut is None:
-            if len(self._spf_cache) > SPF_CACHE_LIMIT:
-                self._spf_cache.clear()
-            fut = asyncio.ensure_future(self.resolver.query(name, "TXT"))
-            self._spf_cache[name] = fut
-        try:
-            answer = await asyncio.shield(fut)
-        except LookupFailure:
-            self._spf_cache.pop(name, None)
-            raise
-        return spf_mod.parse_txt(answer.records) if answer.records else None
+            fut = asyncio.ensure_future(self.resolver.query_many([key]))
+            if not own:
+                if len(self._spf_cache) > SPF_CACHE_LIMIT:
+                    self._spf_cache.clear()
+                self._spf_cache[key] = fut
+                fut.add_done_callback(functools.partial(self._forget_failure, key))
+        return fut
 
-    async def _expand_spf(self, info: SpfInfo, errors: list[ScanError]) -> SpfInfo:
-        children: dict[str, SpfInfo | None] = {}
-        expanded: list[str] = []
-        level = spf_mod.targets(info)
-        depth = 0
-        while level and depth < MAX_SPF_DEPTH and len(expanded) < MAX_SPF_TARGETS:
-            todo = [t for t in dict.fromkeys(level) if t not in children][: MAX_SPF_TARGETS - len(expanded)]
-            results = await asyncio.gather(*(self._spf_at(t) for t in todo), return_exceptions=True)
-            level = []
-            for target, res in zip(todo, results, strict=True):
-                if isinstance(res, LookupFailure):
-                    errors.append(ScanError(check="spf", kind=res.kind, message=f"SPF include {res.message}"))
-                    continue
-                if isinstance(res, BaseException):
-                    raise res
-                children[target] = res
-                expanded.append(target)
-                if res is not None and res.valid:
-                    level.extend(spf_mod.targets(res))
-            depth += 1
-        return spf_mod.finish(info, children, expanded)
+    def _forget_failure(self, key: tuple[str, str], fut: asyncio.Future) -> None:
+        if fut.cancelled() or fut.exception() is not None or isinstance(fut.result()[0], LookupFailure):
+            if self._spf_cache.get(key) is fut:
+                del self._spf_cache[key]
+
+    async def _spf(self, domain: str, txts: list[str], mx_a: Answer | None, errors: list[ScanError]) -> SpfInfo | None:
+        """Parse and evaluate the domain's SPF policy (RFC 7208); None when it publishes none.
+
+        The pure evaluator lists what it still needs; those lookups go out
+        together, round after round, until the verdict is final. A DNS failure
+        anywhere in the tree is a temperror and an ``spf`` error of its kind.
+        """
+        records = spf_mod.spf_records(txts)
+        if not records:
+            return None
+        info = spf_mod.describe(records[0])
+        answers: dict[tuple[str, str], Answer | LookupFailure] = {(domain, "TXT"): Answer("noerror", list(txts))}
+        if mx_a is not None:  # the scan asked it already: an "mx" mechanism reuses it
+            answers[(domain, "MX")] = mx_a
+        ev = spf_eval.evaluate(domain, answers)
+        rounds = 0
+        while ev.missing and rounds < MAX_SPF_ROUNDS:
+            futures = [self._cached(n, t, domain) for n, t in ev.missing]
+            pending = [f for f in futures if not f.done()]
+            if pending:  # shared provider records are usually answered already: no await then
+                await asyncio.wait([asyncio.shield(f) for f in pending])
+            for key, fut in zip(ev.missing, futures, strict=True):
+                (answers[key],) = fut.result()
+            ev = spf_eval.evaluate(domain, answers)
+            rounds += 1
+        if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid
+            ev.result = "temperror"
+            ev.failure = LookupFailure("incomplete", domain, "TXT", "SPF evaluation did not finish")
+        info.result = ev.result  # type: ignore[assignment]  # valid, permerror or temperror
+        info.valid = ev.result == "valid"
+        info.errors, info.warnings = ev.errors, ev.warnings
+        info.lookups, info.void_lookups = ev.lookups, ev.void_lookups
+        info.lookup_limit_exceeded = ev.lookups > spf_mod.LOOKUP_LIMIT
+        info.expanded = ev.expanded
+        info.problems = [f.message for f in ev.errors + ev.warnings]
+        if ev.failure is not None:
+            errors.append(ScanError(check="spf", kind=ev.failure.kind, message=f"SPF {ev.failure.message}"))
+        return info
 
     # -- DKIM -------------------------------------------------------------------
     async def _dkim(
@@ -355,7 +380,6 @@ class Scanner:
         probe = None if isinstance(probe_o, LookupFailure) else probe_o
 
         txts = txt_a.records if txt_a is not None else []
-        spf = spf_mod.parse_txt(txts) if txt_a is not None else None
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
         resolved, mx_todo = self._mx_known([h for _, h in mx])
@@ -371,8 +395,7 @@ class Scanner:
             dkim_task = asyncio.ensure_future(
                 self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task or resolved)
             )
-        if spf is not None and spf.valid:
-            spf = await self._expand_spf(spf, errors)
+        spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
         if mx_task is not None:
             resolved = await mx_task

@@ -416,7 +416,13 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
 
 # -- writes -----------------------------------------------------------------------
 SCORE_FIELDS = ("score", "segment", "category", "reasons")
-CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",), "tenant": ("tenant",)}
+CARRIED_FIELDS = {
+    "txt": ("spf", "verifications"),
+    "spf": ("spf",),  # a temperror in the include tree keeps the last good verdict
+    "dmarc": ("dmarc",),
+    "dkim": ("dkim",),
+    "tenant": ("tenant",),
+}
 
 
 def carry_forward(new: dict, previous: dict | None, not_done: set[str] = frozenset()) -> dict:

@@ -48,10 +48,20 @@ def test_two_spf_and_two_dmarc_records_are_errors(hunter):
     assert r["dmarc"]["valid"] is False and r["dmarc"]["policy"] is None
 
 
-def test_spf_lookup_limit_counted_through_includes(hunter):
+def test_spf_include_loop_is_evaluated_until_a_limit(hunter):
+    # heavy.com -> a -> c -> (a:x, a:y: nothing there) -> a -> c -> a:x again: the third void lookup
     spf = hunter.scan_json("heavy.com")["heavy.com"]["spf"]
-    assert spf["lookup_limit_exceeded"] is True and spf["lookups"] > 10
-    assert set(spf["expanded"]) == {"a.heavy-relay.net", "b.heavy-relay.net", "c.heavy-relay.net"}
+    assert spf["result"] == "permerror" and spf["valid"] is False
+    assert [e["code"] for e in spf["errors"]] == ["spf-void-lookup-limit"]
+    assert spf["errors"][0]["where"] == [
+        "heavy.com",
+        "a.heavy-relay.net",
+        "c.heavy-relay.net",
+        "a.heavy-relay.net",
+        "c.heavy-relay.net",
+    ]
+    assert spf["lookups"] == 7 and spf["void_lookups"] == 3
+    assert spf["expanded"] == ["a.heavy-relay.net", "c.heavy-relay.net"]
 
 
 def test_spf_redirect_and_missing_include(hunter):
@@ -60,6 +70,8 @@ def test_spf_redirect_and_missing_include(hunter):
     assert spf["redirect"] == "_spf.redirected.com"
     assert "spf.protection.outlook.com" in spf["expanded"]
     assert any("gone.example.org publishes no SPF" in p for p in spf["problems"])
+    assert spf["result"] == "permerror" and spf["errors"][0]["code"] == "spf-include-none"
+    assert spf["errors"][0]["where"] == ["redirected.com", "_spf.redirected.com", "gone.example.org"]
     assert r["status"] == "ok"  # a dead include is the domain's problem, not a lookup failure
 
 

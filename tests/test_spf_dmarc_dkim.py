@@ -1,71 +1,89 @@
 """SPF (RFC 7208), DMARC (RFC 7489) and DKIM record parsing: pure functions, no DNS."""
 
-from hunter_cli.dns import dkim, dmarc, spf
+from hunter_cli.dns import dkim, dmarc, spf, spf_eval
+from hunter_cli.dns.resolver import Answer
 from hunter_cli.models import SpfInfo
 
 
+def _evaluate(domain, zone):
+    """Evaluate against a dict zone {(name, rtype): records}; absent names are NXDOMAIN."""
+    answers = {}
+    while True:
+        ev = spf_eval.evaluate(domain, answers | {(domain, "TXT"): Answer("noerror", zone[(domain, "TXT")])})
+        if not ev.missing:
+            return ev
+        for key in ev.missing:
+            records = zone.get(key)
+            answers[key] = Answer("noerror", records) if records else Answer("nxdomain")
+
+
 def test_spf_terms_includes_all_and_lookups():
-    info = spf.parse_txt(
-        ["MS=ms1", "v=spf1 ip4:1.2.3.4 include:_spf.google.com include:spf.protection.outlook.com a mx ~all"]
-    )
-    assert info.valid and info.all == "~all"
+    info = spf.describe("v=spf1 ip4:1.2.3.4 include:_spf.google.com include:spf.protection.outlook.com a mx ~all")
+    assert info.all == "~all"
     assert info.includes == ["_spf.google.com", "spf.protection.outlook.com"]
-    assert info.lookups == 4
+    assert info.lookups == 4  # this record's own terms; the evaluator counts the tree
     assert info.terms[0] == "ip4:1.2.3.4"
 
 
 def test_spf_is_case_insensitive_and_ignores_other_txt():
-    info = spf.parse_txt(["google-site-verification=x", "V=SPF1 INCLUDE:Spf.Example.net -ALL"])
+    assert spf.spf_records(["google-site-verification=x", "V=SPF1 INCLUDE:Spf.Example.net -ALL"]) == [
+        "V=SPF1 INCLUDE:Spf.Example.net -ALL"
+    ]
+    info = spf.describe("V=SPF1 INCLUDE:Spf.Example.net -ALL")
     assert info.includes == ["spf.example.net"] and info.all == "-all"
-    assert spf.parse_txt(["v=spf10 nothing"]) is None
-    assert spf.parse_txt([]) is None
+    assert spf.spf_records(["v=spf10 nothing"]) == []
+    assert spf.spf_records([]) == []
 
 
 def test_two_spf_records_are_an_error():
-    info = spf.parse_txt(["v=spf1 -all", "v=spf1 include:x.com ~all"])
-    assert info.valid is False
-    assert "2 SPF records" in info.problems[0]
+    ev = _evaluate("x.test", {("x.test", "TXT"): ["v=spf1 -all", "v=spf1 include:x.com ~all"]})
+    assert ev.result == "permerror"
+    assert ev.errors[0].code == "spf-multiple-records" and "2 SPF records" in ev.errors[0].message
 
 
 def test_spf_redirect_and_modifiers():
-    info = spf.parse_txt(["v=spf1 redirect=_spf.acme.net exp=explain.acme.net"])
+    info = spf.describe("v=spf1 redirect=_spf.acme.net exp=explain.acme.net")
     assert info.redirect == "_spf.acme.net" and info.all is None
-    assert spf.targets(info) == ["_spf.acme.net"]
     assert info.lookups == 1
-    with_all = spf.parse_txt(["v=spf1 -all redirect=_spf.acme.net"])
-    assert spf.targets(with_all) == []
-    assert any("redirect is ignored" in p for p in with_all.problems)
+    zone = {("acme.test", "TXT"): ["v=spf1 -all redirect=_spf.acme.net"]}
+    ev = _evaluate("acme.test", zone)  # _spf.acme.net does not exist, but is never asked
+    assert ev.result == "valid" and ev.lookups == 0
+    assert [w.code for w in ev.warnings] == ["spf-redirect-ignored"]
 
 
 def test_spf_unknown_mechanism_is_reported():
-    info = spf.parse_txt(["v=spf1 ip4:1.2.3.4 foo:bar -all"])
-    assert any("unknown mechanism" in p for p in info.problems)
+    record = spf.parse("v=spf1 ip4:1.2.3.4 foo:bar -all")
+    assert [code for code, _ in record.errors] == ["spf-unknown-mechanism"]
 
 
 def test_spf_lookup_count_through_the_include_tree():
-    root = spf.parse_record("v=spf1 include:a.test include:b.test mx -all")
-    a = spf.parse_record("v=spf1 include:c.test a mx ~all")
-    b = spf.parse_record("v=spf1 " + " ".join(f"exists:{i}.x.test" for i in range(6)) + " -all")
-    c = spf.parse_record("v=spf1 ip4:1.1.1.1 -all")
-    done = spf.finish(root, {"a.test": a, "b.test": b, "c.test": c}, ["a.test", "b.test", "c.test"])
-    # root: 2 includes + mx = 3; a: include + a + mx = 3; b: 6 exists; c: 0
-    assert done.lookups == 12
-    assert done.lookup_limit_exceeded
-    assert any("RFC 7208 allows 10" in p for p in done.problems)
+    zone = {
+        ("root.test", "TXT"): ["v=spf1 include:a.test include:b.test ip4:192.0.2.1 -all"],
+        ("a.test", "TXT"): ["v=spf1 include:c.test a:h.test mx:h.test ~all"],
+        ("b.test", "TXT"): ["v=spf1 " + " ".join(f"exists:{i}.x.test" for i in range(6)) + " -all"],
+        ("c.test", "TXT"): ["v=spf1 ip4:1.1.1.1 -all"],
+        ("h.test", "A"): ["192.0.2.1"],
+        ("h.test", "MX"): [(10, "h.test")],
+    } | {(f"{i}.x.test", "A"): ["127.0.0.2"] for i in range(6)}
+    ev = _evaluate("root.test", zone)
+    # root: 2 includes; a: include + a + mx = 3; b: 6 exists, the 11th term is the last exists
+    assert ev.result == "permerror" and ev.lookups == 11
+    assert ev.errors[0].code == "spf-lookup-limit" and ev.errors[0].where == ["root.test", "b.test"]
 
 
-def test_spf_include_loop_is_counted_once():
-    root = spf.parse_record("v=spf1 include:a.test -all")
-    a = spf.parse_record("v=spf1 include:root.test -all")
-    r = spf.parse_record("v=spf1 include:a.test -all")
-    done = spf.finish(root, {"a.test": a, "root.test": r}, ["a.test", "root.test"])
-    assert done.lookups < 10  # finite despite the loop
+def test_spf_include_loop_ends_in_the_lookup_limit():
+    zone = {
+        ("root.test", "TXT"): ["v=spf1 include:a.test -all"],
+        ("a.test", "TXT"): ["v=spf1 include:root.test -all"],
+    }
+    ev = _evaluate("root.test", zone)
+    assert ev.result == "permerror" and ev.errors[0].code == "spf-lookup-limit"
 
 
-def test_spf_missing_include_target_is_a_problem():
-    root = spf.parse_record("v=spf1 include:gone.test -all")
-    done = spf.finish(root, {"gone.test": None}, ["gone.test"])
-    assert any("gone.test publishes no SPF" in p for p in done.problems)
+def test_spf_missing_include_target_is_a_permerror():
+    ev = _evaluate("root.test", {("root.test", "TXT"): ["v=spf1 include:gone.test -all"]})
+    assert ev.result == "permerror"
+    assert ev.errors[0].code == "spf-include-none" and ev.errors[0].where == ["root.test", "gone.test"]
 
 
 def test_dmarc_reject_with_sp_none_is_reject():

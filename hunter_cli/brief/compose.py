@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..facts import dkim_keys, dkim_state, dmarc_policy, domain_state
+from ..facts import dkim_keys, dkim_state, dmarc_policy, domain_state, spf_result
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -147,19 +147,35 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
     return lines
 
 
+def _spf_error_words(m: Messages, spf: dict, domain: str) -> str:
+    """The first SPF error in plain words for the rep (codes in docs/json-schema.md)."""
+    errors = spf.get("errors") or []
+    if not errors:  # results stored before evaluation existed: only several records made them invalid
+        return m("spf_error.spf-multiple-records", target=domain)
+    first = errors[0]
+    where = first.get("where") or []
+    key = f"spf_error.{first.get('code')}"
+    if not m.has(key):
+        return first.get("message") or first.get("code") or "?"
+    return m(key, target=where[-1] if where else "?")
+
+
 def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
-    state = domain_state(view)
-    if state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(f"sec.{state}"), m("risk.line", level=m("risk.none"))]
+    domain = domain_state(view)
+    if domain != "active":  # nothing to protect: no record-by-record verdicts
+        return [m(f"sec.{domain}"), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = {e["check"] for e in view.get("errors") or []}
     spf = view.get("spf")
+    spf_verdict = spf_result(spf)
     if "txt" in failed:
         pass
+    elif "spf" in failed or spf_verdict == "temperror":
+        lines.append(m("sec.spf_unknown"))
     elif not spf:
         lines.append(m("sec.spf_missing"))
-    elif not spf.get("valid", True):
-        lines.append(m("sec.spf_invalid"))
+    elif spf_verdict != "valid":
+        lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, view.get("domain") or "?")))
     else:
         qualifier = spf.get("all")
         if qualifier == "-all":
@@ -170,8 +186,6 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
             lines.append(m("sec.spf_open", all=qualifier))
         else:
             lines.append(m("sec.spf_no_all"))
-        if spf.get("lookup_limit_exceeded"):
-            lines.append(m("sec.spf_lookups", n=spf.get("lookups")))
     dkim = view.get("dkim") or {}
     state = dkim_state(dkim)
     if state == "key":

@@ -13,7 +13,7 @@ ITEM_TEXT = {
     "dmarc_quarantine": "DMARC policy quarantine",
     "dmarc_reject": "DMARC policy reject",
     "gateway": "security gateway in front of the mailbox",
-    "no_spf": "no SPF record",
+    "no_spf": "no valid SPF record (none, or a broken one)",
     "no_dkim": "no DKIM key found",
     "dmarc_none": "DMARC policy none (monitoring only)",
     "no_dmarc": "no DMARC record (scores like p=none, never better)",

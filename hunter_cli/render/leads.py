@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..facts import dkim_keys, dkim_state
+from ..facts import dkim_keys, dkim_state, spf_result
 from .csvsafe import excel_safe
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
@@ -322,8 +322,13 @@ def _spf_text(view: dict) -> str:
     spf = view.get("spf")
     if not spf:
         return "no SPF record"
-    if not spf.get("valid", True):
-        return f"invalid: {spf.get('record') or ''}".strip()
+    verdict = spf_result(spf)
+    if verdict == "temperror":
+        return f"not checked (DNS lookup failed): {spf.get('record') or ''}".strip()
+    if verdict != "valid":
+        first = (spf.get("errors") or [{}])[0]
+        why = f" ({first['code']})" if first.get("code") else ""
+        return f"invalid{why}: {spf.get('record') or ''}".strip()
     return f"{spf.get('all') or 'no all'}   {spf.get('record') or ''}".rstrip()
 
 

@@ -72,7 +72,9 @@ def _spf(r: DomainResult) -> str:
         return "?"
     if r.spf is None:
         return "-"
-    if not r.spf.valid:
+    if r.spf.result == "temperror":
+        return "?"
+    if r.spf.result != "valid":
         return "invalid"
     return r.spf.all or "no all"
 

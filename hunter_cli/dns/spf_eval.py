@@ -1,0 +1,311 @@
+"""Evaluate a domain's SPF policy as a receiver would, for no particular sender (RFC 7208 4-6).
+
+Pure and synchronous: :func:`evaluate` is given the DNS answers known so far,
+keyed ``(name, rtype)``, and either returns the verdict or lists the lookups it
+still needs (``missing``). The scan pipeline asks those (cached across the run)
+and calls again until nothing is missing, so every lookup one evaluation needs
+at one depth of the include tree goes out at once.
+
+"No particular sender" means the worst case a receiver meets: a sender that
+matches no mechanism, so every mechanism up to ``all`` is evaluated, every
+``include`` is followed and, without ``all``, the ``redirect``. Terms whose
+domain-spec needs the sender (``%{i}``, ``%{s}``, ...) are counted as DNS
+lookups but not asked. What is counted and limited (RFC 7208 4.6.4):
+
+- ``include``, ``a``, ``mx``, ``ptr``, ``exists`` and ``redirect``: at most 10
+  along every include and redirect (a target reached twice counts twice);
+- void lookups (NXDOMAIN or an empty answer to the query an ``a``, ``mx`` or
+  ``exists`` term makes): at most 2;
+- MX records per ``mx`` mechanism: at most 10.
+
+Evaluation stops at the first error, as a receiver's does (RFC 7208 4.6.4, 5.2, 6.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..models import Finding
+from . import spf as spf_mod
+from .resolver import NXDOMAIN, Answer, LookupFailure
+
+# Evaluation error codes (permerror unless said otherwise).
+E_LOOKUP_LIMIT = "spf-lookup-limit"
+E_VOID_LIMIT = "spf-void-lookup-limit"
+E_MX_LIMIT = "spf-mx-limit"
+E_INCLUDE_NONE = "spf-include-none"
+E_REDIRECT_NONE = "spf-redirect-none"
+E_TEMPERROR = "spf-temperror"  # a DNS failure: the result is temperror, not permerror
+
+# Warning codes: legal, but worth fixing.
+W_PASS_ALL = "spf-pass-all"
+W_NEUTRAL_ALL = "spf-neutral-all"
+W_NO_ALL = "spf-no-all"
+W_PTR = "spf-ptr"
+W_AFTER_ALL = "spf-terms-after-all"
+W_REDIRECT_IGNORED = "spf-redirect-ignored"
+W_UNKNOWN_MODIFIER = "spf-unknown-modifier"
+W_MANY_LOOKUPS = "spf-many-lookups"
+W_VOID_LOOKUP = "spf-void-lookup"
+
+MANY_LOOKUPS = 8  # warn from this many DNS-querying terms on
+
+Lookup = Answer | LookupFailure
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """The outcome of :func:`evaluate`.
+
+    ``result`` is ``valid``, ``permerror`` or ``temperror`` (``none`` is the
+    caller's: no record at all). When ``missing`` is not empty the verdict is
+    not final: ask those ``(name, rtype)`` and evaluate again.
+    """
+
+    result: str = "valid"
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    lookups: int = 0
+    void_lookups: int = 0
+    expanded: list[str] = field(default_factory=list)  # include/redirect targets reached, first reach order
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    failure: LookupFailure | None = None  # the DNS failure behind a temperror
+
+
+class _PermError(Exception):
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__(findings[0].message)
+        self.findings = findings
+
+
+class _TempError(Exception):
+    def __init__(self, failure: LookupFailure, where: list[str]) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+        self.where = where
+
+
+_NONE = object()  # check_host found no SPF record at the name
+
+
+class _Evaluator:
+    def __init__(self, answers: Mapping[tuple[str, str], Lookup]) -> None:
+        self.answers = answers
+        self.out = Evaluation()
+        self._missing: dict[tuple[str, str], None] = {}
+        self._warned: set[tuple[str, str, tuple[str, ...]]] = set()
+
+    # -- helpers ---------------------------------------------------------------
+    def _get(self, name: str, rtype: str, where: list[str]) -> Answer | None:
+        """The answer, or None when not known yet (then it is listed as missing)."""
+        if not spf_mod.queryable(name):
+            return Answer(NXDOMAIN)  # no resolver can ask it; it cannot exist as a host name
+        got = self.answers.get((name, rtype))
+        if got is None:
+            self._missing[(name, rtype)] = None
+            return None
+        if isinstance(got, LookupFailure):
+            raise _TempError(got, where)
+        return got
+
+    def _warn(self, code: str, message: str, where: list[str]) -> None:
+        key = (code, message, tuple(where))
+        if key not in self._warned:
+            self._warned.add(key)
+            self.out.warnings.append(Finding(code=code, message=message, where=list(where)))
+
+    def _count(self, term: str, where: list[str]) -> None:
+        self.out.lookups += 1
+        if self.out.lookups > spf_mod.LOOKUP_LIMIT:
+            raise _PermError(
+                [
+                    Finding(
+                        code=E_LOOKUP_LIMIT,
+                        message=f"more than {spf_mod.LOOKUP_LIMIT} DNS-querying terms (the 11th is {term!r});"
+                        " receivers stop there with permerror (RFC 7208 4.6.4)",
+                        where=list(where),
+                    )
+                ]
+            )
+
+    def _void(self, term: str, name: str, where: list[str]) -> None:
+        self.out.void_lookups += 1
+        if self.out.void_lookups > spf_mod.VOID_LOOKUP_LIMIT:
+            raise _PermError(
+                [
+                    Finding(
+                        code=E_VOID_LIMIT,
+                        message=f"more than {spf_mod.VOID_LOOKUP_LIMIT} lookups found nothing ({term!r} asks"
+                        f" {name}, which does not exist or has no records); receivers stop with permerror"
+                        " (RFC 7208 4.6.4)",
+                        where=list(where),
+                    )
+                ]
+            )
+        self._warn(W_VOID_LOOKUP, f"{term!r} asks {name}, which does not exist or has no records", where)
+
+    # -- check_host() ------------------------------------------------------------
+    def check_host(self, domain: str, where: list[str], effective: bool) -> object:
+        """Evaluate the record at ``domain`` (RFC 7208 4); returns _NONE when it has none.
+
+        ``effective``: this record's result is the domain's own (the top record
+        or a redirect target), so its ``all`` is the domain's policy.
+        """
+        answer = self._get(domain, "TXT", where)
+        if answer is None:
+            return None
+        records = spf_mod.spf_records(answer.records)
+        if not records:
+            return _NONE
+        if len(records) > 1:
+            raise _PermError(
+                [
+                    Finding(
+                        code=spf_mod.E_MULTIPLE,
+                        message=f"{len(records)} SPF records published at {domain}; receivers treat this as"
+                        " permerror (RFC 7208 4.5)",
+                        where=list(where),
+                    )
+                ]
+            )
+        record = spf_mod.parse(records[0])
+        if record.errors:
+            raise _PermError([Finding(code=c, message=m, where=list(where)) for c, m in record.errors])
+        self._record_warnings(record, where, effective)
+        for term in record.mechanisms:
+            if term.name == "all":
+                return None  # "all" always matches: nothing after it is evaluated
+            if term.name in spf_mod.LOOKUP_MECHANISMS:
+                self._mechanism(term, domain, where)
+        if record.redirect is not None and record.all is None:
+            self._count(record.redirect.text, where)
+            assert record.redirect.domain is not None  # the parser requires one
+            target = spf_mod.expand(record.redirect.domain, domain)
+            if target is None:
+                return None  # needs the sender: counted, not followed
+            self._reach(target)
+            if self.check_host(target, [*where, target], effective) is _NONE:
+                raise _PermError(
+                    [
+                        Finding(
+                            code=E_REDIRECT_NONE,
+                            message=f"redirect target {target} publishes no SPF record; receivers return"
+                            " permerror (RFC 7208 6.1)",
+                            where=[*where, target],
+                        )
+                    ]
+                )
+        return None
+
+    def _reach(self, target: str) -> None:
+        if target not in self.out.expanded:
+            self.out.expanded.append(target)
+
+    def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str]) -> None:
+        self._count(term.text, where)
+        if term.name == "ptr":
+            return  # needs the sender's address
+        target = domain if term.domain is None else spf_mod.expand(term.domain, domain)
+        if target is None:
+            return  # needs the sender: counted, not asked
+        if term.name == "include":
+            self._reach(target)
+            if self.check_host(target, [*where, target], False) is _NONE:
+                raise _PermError(
+                    [
+                        Finding(
+                            code=E_INCLUDE_NONE,
+                            message=f"include target {target} publishes no SPF record; receivers return"
+                            " permerror (RFC 7208 5.2)",
+                            where=[*where, target],
+                        )
+                    ]
+                )
+        elif term.name == "mx":
+            answer = self._get(target, "MX", where)
+            if answer is None:
+                return
+            if not answer.records:
+                self._void(term.text, target, where)
+            elif len(answer.records) > spf_mod.MX_LIMIT:
+                raise _PermError(
+                    [
+                        Finding(
+                            code=E_MX_LIMIT,
+                            message=f"{term.text!r}: {target} has {len(answer.records)} MX records; receivers"
+                            f" look at no more than {spf_mod.MX_LIMIT} and return permerror (RFC 7208 4.6.4)",
+                            where=list(where),
+                        )
+                    ]
+                )
+        else:  # a, exists
+            answer = self._get(target, "A", where)
+            if answer is None:
+                return
+            if not answer.records and answer.rcode != NXDOMAIN and term.name == "a":
+                # No IPv4 address: an IPv6 sender's receiver asks AAAA. Void only when both are empty.
+                answer = self._get(target, "AAAA", where)
+                if answer is None:
+                    return
+            if not answer.records:
+                self._void(term.text, target, where)
+
+    def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
+        first_all = record.all
+        seen_all = False
+        for term in record.terms:
+            if term.kind == "modifier":
+                if term.name not in ("redirect", "exp"):
+                    self._warn(W_UNKNOWN_MODIFIER, f"unknown modifier {term.text!r} is ignored (RFC 7208 6)", where)
+                continue
+            if seen_all:
+                self._warn(W_AFTER_ALL, f"{term.text!r} comes after 'all' and is never evaluated", where)
+            if term is first_all:
+                seen_all = True
+            if term.name == "ptr":
+                self._warn(W_PTR, "'ptr' is slow and unreliable; RFC 7208 5.5 says not to use it", where)
+        if first_all is not None and first_all.qualifier == "+":
+            self._warn(W_PASS_ALL, f"{first_all.text!r} lets any server on the internet pass SPF", where)
+        if first_all is not None and record.redirect is not None:
+            self._warn(
+                W_REDIRECT_IGNORED,
+                f"{record.redirect.text!r} is ignored because the record has 'all' (RFC 7208 6.1)",
+                where,
+            )
+        if effective:
+            if first_all is not None and first_all.qualifier == "?":
+                self._warn(W_NEUTRAL_ALL, f"{first_all.text!r} asks receivers to treat forged mail as neutral", where)
+            if first_all is None and record.redirect is None:
+                self._warn(
+                    W_NO_ALL, "no 'all' and no redirect: mail from other servers is neutral (RFC 7208 4.7)", where
+                )
+
+
+def evaluate(domain: str, answers: Mapping[tuple[str, str], Lookup]) -> Evaluation:
+    """Evaluate the SPF policy of ``domain`` from ``answers`` (see the module docstring).
+
+    ``answers[(domain, "TXT")]`` must be the domain's own TXT answer and hold one
+    or more SPF records. Other names are asked through ``missing``. Names are
+    lower case without a trailing dot.
+    """
+    ev = _Evaluator(answers)
+    out = ev.out
+    domain = domain.lower().rstrip(".")
+    try:
+        ev.check_host(domain, [domain], True)
+    except _PermError as exc:
+        out.result = "permerror"
+        out.errors = exc.findings
+    except _TempError as exc:
+        out.result = "temperror"
+        out.failure = exc.failure
+        out.errors = [Finding(code=E_TEMPERROR, message=f"DNS lookup failed: {exc.failure.message}", where=exc.where)]
+    out.missing = list(ev._missing)
+    if out.result == "valid" and MANY_LOOKUPS <= out.lookups <= spf_mod.LOOKUP_LIMIT:
+        ev._warn(
+            W_MANY_LOOKUPS,
+            f"{out.lookups} of the {spf_mod.LOOKUP_LIMIT} DNS-querying terms receivers allow are used",
+            [domain],
+        )
+    return out
