@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console, store_errors
 from .rules import RulesOption
 
 
@@ -43,7 +43,8 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
     rules = _rules(rules_path)
     conn = open_store(path)
     try:
-        data = store.brief_inputs(conn, domain)
+        with store_errors(path):
+            data = store.brief_inputs(conn, domain)
     finally:
         conn.close()
     if data is None:
@@ -123,8 +124,11 @@ def prep(
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
     conn = open_store(path)
-    row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
-    conn.close()
+    try:
+        with store_errors(path):
+            row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+    finally:
+        conn.close()
     if not row or not row[0] or row[0] < since:
         options = build_options(
             nameserver=nameserver,

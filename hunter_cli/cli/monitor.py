@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, open_store, stderr_console, stdout_console
+from .common import DbOption, db_path, open_store, stderr_console, stdout_console, store_errors
 
 EVENT_KINDS = (
     "provider_changed",
@@ -76,7 +76,8 @@ def rescan(
     path = db_path(db)
     conn = open_store(path)
     try:
-        domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
+        with store_errors(path):
+            domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
     finally:
         conn.close()
     if not domains:
@@ -112,7 +113,8 @@ def changes(
         )
     conn = open_store(db)
     try:
-        rows = store.events_since(conn, cutoff, kind, limit)
+        with store_errors(db):
+            rows = store.events_since(conn, cutoff, kind, limit)
     finally:
         conn.close()
     if json_out or fmt is ChangeFormat.json:

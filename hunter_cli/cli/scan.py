@@ -9,7 +9,16 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, EXIT_INTERRUPTED, DbOption, db_path, fail, stderr_console, stdout_console
+from .common import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    DbOption,
+    db_path,
+    fail,
+    stderr_console,
+    stdout_console,
+)
 
 
 def _nameservers(values: list[str]) -> tuple[str, ...]:
@@ -200,6 +209,15 @@ def run_async(coro):
 
 
 def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
+    """Scan ``inputs`` into the store at ``path``; returns the exit code (docs/cli.md).
+
+    Durability: with ``--json`` a result is printed only after the transaction that
+    stores it has committed, so nothing printed is ever missing from the store. SIGTERM
+    is handled like Ctrl-C: what was received is stored, the run is marked
+    ``interrupted`` and the exit code is 143.
+    """
+    import signal
+    import sqlite3
     from datetime import timedelta
 
     from filelock import FileLock, Timeout
@@ -213,16 +231,22 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
 
     err = stderr_console()
     try:
-        conn = store.connect(path)
+        conn = store.connect(path, write=True)
     except store.StoreError as exc:
         raise fail(str(exc)) from None
-    lock = FileLock(str(path) + ".lock")
+    # The lock belongs to the real file: a symlink or another spelling of the path
+    # (./x/../hunter.db) names the same lock.
+    lock = FileLock(str(store.real_path(path)) + ".lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
+        conn.close()
         raise fail(
             f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
         ) from None
+    except OSError as exc:
+        conn.close()
+        raise fail(f"cannot create the lock file beside {path}: {exc.strerror or exc}") from None
 
     from ..inputs import ColumnHints
 
@@ -268,16 +292,43 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 job.registration = known.registration
             yield job
 
-    run_id = store.start_run(conn, "scan")
-    writer = store.ResultWriter(path, run_id)
+    reported = [0.0]
+
+    def on_wait(seconds: float, pending: int) -> None:
+        # Another process holds the write lock: say so at once, then every 30 s.
+        if seconds - reported[0] < 30 and reported[0]:
+            return
+        reported[0] = max(seconds, 0.001)
+        (progress.console if progress is not None else err).print(
+            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s;"
+            f" {pending} results wait to be stored and printed (giving up after {store.write_wait_limit():g} s,"
+            " HUNTER_DB_WAIT)",
+            soft_wrap=True,
+        )
+
     out = sys.stdout
+
+    def on_stored(texts: list[str]) -> None:
+        # Runs in the writer thread right after COMMIT: what is printed is already stored.
+        if json_out:
+            for text in texts:
+                write_line(out, text)
+
+    try:
+        # Runs left unfinished by a scan that is gone (kill -9, power cut): we hold the
+        # scan lock, so no live scan owns them.
+        store.with_write_retry(lambda: store.mark_crashed_runs(conn, ("scan",)), path, on_wait)
+        run_id = store.with_write_retry(lambda: store.start_run(conn, "scan"), path, on_wait)
+    except store.StoreError as exc:
+        conn.close()
+        lock.release()
+        raise fail(str(exc)) from None
+    writer = store.ResultWriter(path, run_id, on_stored=on_stored, on_wait=on_wait)
 
     def on_result(result) -> None:
         text = to_json(result)
         writer.put(result, text)
         tally.add(result)
-        if json_out:
-            write_line(out, text)
         if progress is not None:
             progress.advance(task_id)
 
@@ -286,14 +337,27 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         tally.registrations += 1 if registration is not None else 0
         tally.registration_failures += 1 if error is not None else 0
 
+    terminated = [False]
+
+    def on_sigterm(signum, frame) -> None:
+        # systemd and cron stop jobs with SIGTERM: stop like Ctrl-C, keep what was received.
+        terminated[0] = True
+        signal.signal(signal.SIGTERM, on_late_sigterm)
+        raise KeyboardInterrupt
+
+    def on_late_sigterm(signum, frame) -> None:
+        terminated[0] = True  # already stopping: let the last batch be stored
+
+    previous_sigterm = _install(signal.SIGTERM, on_sigterm)
     started = time.monotonic()
-    outcome = "ok"
-    code = 0
+    outcome = "failed"
+    code = EXIT_FATAL
     error_message = None
     try:
         if progress is not None:
             progress.start()
         run_async(scan_many(source(), options, on_result, on_registration=on_registration))
+        outcome, code = "ok", 0
     except KeyboardInterrupt:
         outcome, code = "interrupted", EXIT_INTERRUPTED
     except InputError as exc:
@@ -303,16 +367,29 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         sys.stdout = None  # nothing more can be written there
     except store.StoreError as exc:
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+    except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
+        outcome, code, error_message = "failed", EXIT_FATAL, str(store.store_error(exc, path))
     finally:
+        _install(signal.SIGTERM, on_late_sigterm)
         if progress is not None:
             progress.stop()
         try:
             writer.close()
         except store.StoreError as exc:
-            outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+            outcome, code = "failed", EXIT_FATAL
+            error_message = (error_message + "; " if error_message else "") + (
+                f"{exc}. {writer.stats.unstored} results received were not stored"
+                + ("; every result printed was stored" if json_out else "")
+            )
+        if writer.output_error is not None and outcome == "ok":
+            outcome, code = "interrupted", EXIT_FATAL  # stdout closed (| head): stop quietly
+            sys.stdout = None
+        if terminated[0] and outcome == "interrupted":
+            code = EXIT_TERMINATED
         elapsed = time.monotonic() - started
         summary = {
             "scanned": tally.scanned,
+            "stored": writer.stats.written,
             "status": dict(tally.status),
             "fresh_skipped": tally.fresh_skipped,
             "input_lines": stats.lines,
@@ -321,11 +398,23 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             "skipped": stats.skipped_counts,
             "seconds": round(elapsed, 2),
         }
+        if terminated[0]:
+            summary["signal"] = "SIGTERM"
+        if writer.stats.waited:
+            summary["lock_waited_seconds"] = round(writer.stats.waited, 1)
+        if writer.stats.unstored:
+            summary["unstored"] = writer.stats.unstored
+        if error_message:
+            summary["error"] = error_message
         try:
-            store.finish_run(conn, run_id, outcome, summary)
+            store.with_write_retry(lambda: store.finish_run(conn, run_id, outcome, summary), path, on_wait)
+        except store.StoreError as exc:
+            error_message = (error_message + "; " if error_message else "") + f"the run could not be recorded: {exc}"
+            code = code or EXIT_FATAL
         finally:
             conn.close()
             lock.release()
+            _install(signal.SIGTERM, previous_sigterm)
 
     if error_message:
         raise fail(error_message)
@@ -342,5 +431,20 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         if not json_out and tally.sample:
             out_console = stdout_console()
             out_console.print(results_table(tally, out_console.width))
-        err.print(summary_table(tally, stats, elapsed, interrupted=code == EXIT_INTERRUPTED))
+        err.print(summary_table(tally, stats, elapsed, interrupted=code in (EXIT_INTERRUPTED, EXIT_TERMINATED)))
+    if terminated[0] and code == EXIT_TERMINATED:
+        err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
     return code
+
+
+def _install(signum, handler):
+    """Set a signal handler from the main thread; returns the previous one (None elsewhere)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    try:
+        return signal.signal(signum, handler)
+    except (ValueError, OSError):
+        return None
