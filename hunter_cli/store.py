@@ -27,7 +27,7 @@ from .models import DomainResult
 
 BUSY_TIMEOUT_MS = 30_000
 # The writer waits this long for one try at the write lock before it reports and tries again.
-WRITER_BUSY_MS = 5_000
+WRITER_BUSY_MS = 1_000
 # How long the writer keeps trying while another process holds the write lock (env HUNTER_DB_WAIT).
 WRITE_WAIT_LIMIT = 600.0
 # Time budget of the integrity check run when a command opens the store for writing.
@@ -465,9 +465,10 @@ def check_damage(conn: sqlite3.Connection, shown: str | os.PathLike) -> None:
     """Raise StoreDamaged when the bounded quick check at open finds damage."""
     problems = quick_check(conn, OPEN_CHECK_SECONDS)
     if problems:
+        lines = [line for p in problems for line in p.splitlines() if line.strip() and not line.startswith("***")]
         raise StoreDamaged(
-            f"{shown} is damaged ({problems[0]}); Hunter will not write to it. Run `hunter db check` for"
-            " details, then restore a backup or start a new database with --db"
+            f"{shown} is damaged ({lines[0] if lines else problems[0]}); Hunter will not write to it."
+            " Run `hunter db check` for details, then restore a backup or start a new database with --db"
         )
 
 
@@ -517,6 +518,121 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
 def schema_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return row[0] or 0
+
+
+# -- maintenance: hunter db check / hunter db backup ----------------------------------
+def open_for_inspection(path: str | os.PathLike) -> Connection:
+    """A read-only connection that changes nothing (no create, no migration); StoreError if absent."""
+    p = real_path(path)
+    if not p.exists():
+        raise StoreError(f"there is no database at {path}")
+    last: Exception | None = None
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
+        conn.path, conn.readonly, conn.warnings = p, True, []
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            last = exc
+            if error_kind(exc) not in ("SQLITE_CANTOPEN", "SQLITE_READONLY"):
+                break
+    raise store_error(last or sqlite3.DatabaseError("cannot open"), path)
+
+
+def check(path: str | os.PathLike, quick: bool = False) -> dict:
+    """Health of the database at ``path``, read only.
+
+    Returns ``{"path", "bytes", "schema_version", "latest_version", "problems": [...],
+    "unfinished_runs", "crashed_runs", "sound": bool, "writable_by_this_version": bool}``;
+    ``problems`` lists what ``PRAGMA integrity_check`` (or ``quick_check``) reports, up to
+    100. Raises StoreError when the file cannot be opened as a database at all.
+    """
+    conn = open_for_inspection(path)
+    try:
+        try:
+            version = _stored_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise store_error(exc, path) from None
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {'quick_check' if quick else 'integrity_check'}(100)")]
+        except sqlite3.DatabaseError as exc:
+            rows = [str(exc)]
+        problems = [] if rows == ["ok"] else rows
+        unfinished = crashed = 0
+        try:
+            unfinished = conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[0]
+            crashed = conn.execute("SELECT count(*) FROM runs WHERE outcome = 'crashed'").fetchone()[0]
+        except sqlite3.DatabaseError:
+            pass
+    finally:
+        conn.close()
+    return {
+        "path": str(path),
+        "bytes": real_path(path).stat().st_size,
+        "schema_version": version,
+        "latest_version": latest_version(),
+        "problems": problems,
+        "sound": not problems,
+        "writable_by_this_version": version <= latest_version(),
+        "unfinished_runs": unfinished,
+        "crashed_runs": crashed,
+    }
+
+
+def backup(path: str | os.PathLike, dest: str | os.PathLike, overwrite: bool = False) -> dict:
+    """Copy the database to ``dest`` with SQLite's online backup API; safe while a scan writes.
+
+    The copy is one consistent snapshot (a single backup step under one read transaction;
+    in WAL mode writers go on meanwhile), written beside ``dest`` under a temporary name,
+    switched to a self-contained rollback-journal file, checked with ``quick_check`` and
+    renamed into place, so ``dest`` is never half written. Returns ``{"dest", "bytes",
+    "schema_version", "domains", "problems"}``. Raises StoreError when ``dest`` exists
+    (without ``overwrite``), is the database itself, or cannot be written.
+    """
+    src_real, dest_real = real_path(path), real_path(dest)
+    if src_real == dest_real:
+        raise StoreError(f"{dest} is the database itself; choose another file for the backup")
+    if dest_real.exists() and not overwrite:
+        raise StoreError(f"{dest} already exists; choose a new file or add --force to replace it")
+    if dest_real.is_dir():
+        raise StoreError(f"{dest} is a folder; give the backup's file name")
+    src = open_for_inspection(path)
+    tmp = dest_real.with_name(f".{dest_real.name}.{os.getpid()}.part")
+    try:
+        target = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            src.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            problems = [r[0] for r in target.execute("PRAGMA quick_check(20)")]
+            version = _stored_version(target)
+            domains = target.execute("SELECT count(*) FROM domains").fetchone()[0] if version else 0
+        finally:
+            target.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest_real)
+    except sqlite3.DatabaseError as exc:
+        if error_kind(exc) == "SQLITE_FULL":
+            raise StoreFull(f"the disk holding {dest} is full; no backup was made") from None
+        raise StoreError(f"the backup to {dest} failed: {exc}; no backup was made") from None
+    except OSError as exc:
+        raise StoreError(f"cannot write the backup {dest}: {exc.strerror or exc}; no backup was made") from None
+    finally:
+        src.close()
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+    return {
+        "dest": str(dest),
+        "bytes": dest_real.stat().st_size,
+        "schema_version": version,
+        "domains": domains,
+        "problems": [] if problems == ["ok"] else problems,
+    }
 
 
 # -- runs -------------------------------------------------------------------------
@@ -993,6 +1109,8 @@ class WriterStats:
     batches: int = 0
     waited: float = 0.0  # seconds spent waiting for another process's write lock
     unstored: int = 0  # results received but not stored (the writer failed)
+    written_other: int = 0  # registration records and company names stored
+    unstored_other: int = 0  # registration records and company names not stored
 
 
 class ResultWriter:
@@ -1027,6 +1145,7 @@ class ResultWriter:
         self.error: StoreError | None = None
         self.output_error: BaseException | None = None  # raised by on_stored (e.g. a closed stdout)
         self._received = 0
+        self._received_other = 0
         # Results wait here only while a batch is being written or the lock is held; the
         # cap stops memory growing without end during a very long hold.
         self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 100)
@@ -1052,10 +1171,12 @@ class ResultWriter:
 
     def put_lead(self, domain: str, company: str | None) -> None:
         self._check()
+        self._received_other += 1
         self._queue.put(("lead", domain, company))
 
     def put_registration(self, domain: str, registration, error) -> None:
         self._check()
+        self._received_other += 1
         self._queue.put(("registration", domain, registration, error))
 
     def _write(self, conn: sqlite3.Connection, batch: list) -> None:
@@ -1070,6 +1191,7 @@ class ResultWriter:
         with_write_retry(lambda: write_results(conn, batch, self.run_id), self.path, note_wait, pending=self.pending)
         self.stats.waited += waited[0]
         self.stats.written += len(results)
+        self.stats.written_other += len(batch) - len(results)
         self.stats.batches += 1
         if self.on_stored is not None and self.output_error is None and results:
             try:
@@ -1122,6 +1244,7 @@ class ResultWriter:
             self._thread.join()
         if self.error is not None:
             self.stats.unstored = self.pending
+            self.stats.unstored_other = self._received_other - self.stats.written_other
             raise self.error
         return self.stats
 

@@ -295,8 +295,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     reported = [0.0]
 
     def on_wait(seconds: float, pending: int) -> None:
-        # Another process holds the write lock: say so at once, then every 30 s.
-        if seconds - reported[0] < 30 and reported[0]:
+        # Another process holds the write lock: say so after 3 s, then every 30 s.
+        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
             return
         reported[0] = max(seconds, 0.001)
         (progress.console if progress is not None else err).print(
@@ -333,20 +333,18 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             progress.advance(task_id)
 
     def on_registration(domain, registration, error) -> None:
-        writer.put_registration(domain, registration, error)
+        try:
+            writer.put_registration(domain, registration, error)
+        except (store.StoreError, BrokenPipeError):
+            return  # the writer has stopped; on_result stops the scan and the summary says what was lost
         tally.registrations += 1 if registration is not None else 0
         tally.registration_failures += 1 if error is not None else 0
 
     terminated = [False]
 
     def on_sigterm(signum, frame) -> None:
-        # systemd and cron stop jobs with SIGTERM: stop like Ctrl-C, keep what was received.
+        # Outside the event loop (before it starts, while the last batch is stored): note it.
         terminated[0] = True
-        signal.signal(signal.SIGTERM, on_late_sigterm)
-        raise KeyboardInterrupt
-
-    def on_late_sigterm(signum, frame) -> None:
-        terminated[0] = True  # already stopping: let the last batch be stored
 
     previous_sigterm = _install(signal.SIGTERM, on_sigterm)
     started = time.monotonic()
@@ -356,7 +354,12 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     try:
         if progress is not None:
             progress.start()
-        run_async(scan_many(source(), options, on_result, on_registration=on_registration))
+        finished = run_async(
+            _until_sigterm(scan_many(source(), options, on_result, on_registration=on_registration), terminated)
+        )
+        _install(signal.SIGTERM, on_sigterm)  # the loop put back the default handler
+        if not finished:
+            raise KeyboardInterrupt
         outcome, code = "ok", 0
     except KeyboardInterrupt:
         outcome, code = "interrupted", EXIT_INTERRUPTED
@@ -370,7 +373,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", EXIT_FATAL, str(store.store_error(exc, path))
     finally:
-        _install(signal.SIGTERM, on_late_sigterm)
+        _install(signal.SIGTERM, on_sigterm)
         if progress is not None:
             progress.stop()
         try:
@@ -378,8 +381,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         except store.StoreError as exc:
             outcome, code = "failed", EXIT_FATAL
             error_message = (error_message + "; " if error_message else "") + (
-                f"{exc}. {writer.stats.unstored} results received were not stored"
-                + ("; every result printed was stored" if json_out else "")
+                f"{exc}. {writer.stats.unstored} results and {writer.stats.unstored_other} registration records"
+                " or company names received were not stored" + ("; every result printed was stored" if json_out else "")
             )
         if writer.output_error is not None and outcome == "ok":
             outcome, code = "interrupted", EXIT_FATAL  # stdout closed (| head): stop quietly
@@ -402,12 +405,18 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             summary["signal"] = "SIGTERM"
         if writer.stats.waited:
             summary["lock_waited_seconds"] = round(writer.stats.waited, 1)
-        if writer.stats.unstored:
+        if writer.stats.unstored or writer.stats.unstored_other:
             summary["unstored"] = writer.stats.unstored
+            summary["unstored_other"] = writer.stats.unstored_other
         if error_message:
             summary["error"] = error_message
         try:
-            store.with_write_retry(lambda: store.finish_run(conn, run_id, outcome, summary), path, on_wait)
+            store.with_write_retry(
+                lambda: store.finish_run(conn, run_id, outcome, summary),
+                path,
+                on_wait,
+                limit=max(store.write_wait_limit(), 10.0),  # the run's record is worth a little more patience
+            )
         except store.StoreError as exc:
             error_message = (error_message + "; " if error_message else "") + f"the run could not be recorded: {exc}"
             code = code or EXIT_FATAL
@@ -435,6 +444,44 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     if terminated[0] and code == EXIT_TERMINATED:
         err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
     return code
+
+
+async def _until_sigterm(coro, terminated: list[bool]) -> bool:
+    """Run ``coro``; SIGTERM cancels it as Ctrl-C would. True when it finished, False when stopped.
+
+    systemd and cron stop jobs with SIGTERM. The loop's own signal handler cancels the
+    scan's task, so the scan stops where it awaits (in-flight lookups are cancelled,
+    nothing is half-handled) and every result already received still reaches the store.
+    """
+    import asyncio
+    import signal
+
+    if terminated[0]:
+        coro.close()
+        return False
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(coro)
+
+    def stop() -> None:
+        terminated[0] = True
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+        pass
+    try:
+        await task
+        return True
+    except asyncio.CancelledError:
+        if terminated[0]:
+            return False
+        raise
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
 
 
 def _install(signum, handler):
