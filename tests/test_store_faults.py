@@ -432,6 +432,7 @@ def test_a_killed_scan_is_logged_as_crashed_by_the_next_process(hunter, hunter_c
     scan.proc.send_signal(signal.SIGKILL)
     scan.finish()
     assert rows(db, "SELECT outcome, finished_at FROM runs") == [(None, None)]
+    assert scan.printed() <= stored(db)  # the batch lost with the process was never printed
     # a command that is not a scan finds the dead process's run
     assert hunter("tag", "firma.com.tr", "vip").exit_code == 0
     (run_id, outcome, stats) = rows(db, "SELECT id, outcome, stats_json FROM runs")[0]

@@ -282,7 +282,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             known = store.prior(conn, domain, fresh_since, tenant_since, registration_since)
             if known.fresh:
                 tally.fresh_skipped += 1
-                if progress is not None:
+                if progress is not None and task_id is not None:
                     progress.advance(task_id)
                 continue
             job = ScanJob(domain, cosell=known.cosell)
@@ -329,7 +329,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         text = to_json(result)
         writer.put(result, text)
         tally.add(result)
-        if progress is not None:
+        if progress is not None and task_id is not None:
             progress.advance(task_id)
 
     def on_registration(domain, registration, error) -> None:
@@ -348,6 +348,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
 
     previous_sigterm = _install(signal.SIGTERM, on_sigterm)
     started = time.monotonic()
+    unexpected = None
     outcome = "failed"
     code = EXIT_FATAL
     error_message = None
@@ -372,6 +373,10 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", EXIT_FATAL, str(store.store_error(exc, path))
+    except Exception as exc:
+        # A bug: the traceback still shows, but the run is recorded as failed with its cause, never as ok.
+        unexpected = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
         _install(signal.SIGTERM, on_sigterm)
         if progress is not None:
@@ -408,8 +413,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         if writer.stats.unstored or writer.stats.unstored_other:
             summary["unstored"] = writer.stats.unstored
             summary["unstored_other"] = writer.stats.unstored_other
-        if error_message:
-            summary["error"] = error_message
+        if error_message or unexpected:
+            summary["error"] = error_message or unexpected
         try:
             store.with_write_retry(
                 lambda: store.finish_run(conn, run_id, outcome, summary),
