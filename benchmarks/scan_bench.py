@@ -590,7 +590,7 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
             ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
         tar = subprocess.run(
-            ["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py"],
+            ["git", "archive", "--format=tar", full, "hunter_cli", "tests/dnsserver.py", "tests/serve.py"],
             cwd=REPO,
             capture_output=True,
             check=True,

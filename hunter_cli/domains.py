@@ -21,6 +21,8 @@ _PLACEHOLDERS = frozenset(
     {"nan", "n/a", "na", "none", "null", "-", "yok", "web", "website", "web sitesi", "http", "https", "www"}
 )
 MAX_INPUT_LENGTH = 512
+# Why a user's refreshed data file was passed over (said once in the summary, never fatal).
+DATA_PROBLEMS: list[str] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,13 @@ def _psl():
 
     from .datafiles import cached_parse, user_psl
 
-    path = user_psl()
+    try:
+        path = user_psl()
+    except OSError as exc:  # an unreadable user data folder: the bundled list is still right
+        DATA_PROBLEMS.append(
+            f"cannot look in the user data folder ({exc.strerror or exc}); using the bundled public suffix list"
+        )
+        path = None
     if path is not None:
         try:
             return cached_parse(path, lambda fh: publicsuffixlist.PublicSuffixList(source=fh))

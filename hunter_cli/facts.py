@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 DkimState = Literal["key", "delegated", "none"]
 SpfResult = Literal["valid", "permerror", "temperror", "none"]
+DomainState = Literal["active", "nxdomain", "parked"]
+DOMAIN_STATES: tuple[str, ...] = ("active", "nxdomain", "parked")
 
 
 def dkim_keys(dkim: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
@@ -37,7 +39,7 @@ def spf_result(spf: Mapping[str, Any] | None) -> SpfResult:
         return "none"
     result = spf.get("result")
     if result in ("valid", "permerror", "temperror", "none"):
-        return result  # type: ignore[return-value]  # checked just above
+        return result
     return "valid" if spf.get("valid", True) else "permerror"
 
 
@@ -52,3 +54,58 @@ def dmarc_policy(dmarc: Mapping[str, Any] | None) -> str | None:
         return None
     policy = dmarc.get("policy")
     return policy if policy in ("none", "quarantine", "reject") else None
+
+
+def is_parking_spf(record: str | None) -> bool:
+    """``v=spf1 -all`` and nothing else: the domain says it sends no mail.
+
+    RFC 7208 section 8.4 (a ``-all`` match fails every sender); M3AAWG's
+    advice for parked domains publishes exactly this record."""
+    return bool(record) and [t.lower() for t in (record or "").split()] == ["v=spf1", "-all"]
+
+
+def domain_state(view: Mapping[str, Any]) -> DomainState:
+    """``nxdomain``: the apex does not exist (a typo in the list or a closed company).
+    ``parked``: the domain takes no mail and says so, with a null MX (RFC 7505) or no MX
+    and ``v=spf1 -all``; receivers reject mail from it, so it is no spoofing risk.
+    ``active``: anything else.
+
+    ``nxdomain`` is only known from the scan (the ``state`` field); parked is also
+    recognised in views stored before the field existed.
+    """
+    state = view.get("state")
+    if state == "nxdomain":
+        return "nxdomain"
+    if view.get("null_mx"):
+        return "parked"
+    if (
+        not view.get("mx")
+        and view.get("provider") in ("none", None)
+        and is_parking_spf((view.get("spf") or {}).get("record"))
+    ):
+        return "parked"
+    return "active"
+
+
+def failure_text(errors: list[Mapping[str, Any]]) -> str:
+    """A failed attempt in a few words, e.g. ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``."""
+    parts = []
+    for e in errors:
+        kind = str(e.get("kind") or "error")
+        part = f"{str(e.get('check') or '').upper()} {kind.upper() if kind in ('servfail', 'nxdomain') else kind}"
+        if part not in parts:
+            parts.append(part.strip())
+    return ", ".join(parts[:3]) or "unknown error"
+
+
+def long_date(iso: str | None) -> str:
+    """``2026-11-20T...`` as ``20 November 2026`` (English month names; '' for None)."""
+    from datetime import date
+
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.day} {d.strftime('%B')} {d.year}"

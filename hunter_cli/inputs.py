@@ -8,6 +8,7 @@ location, so the summary can say exactly what was skipped.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -19,8 +20,12 @@ TEXT_EXTENSIONS = (".txt", ".list", ".lst")
 CSV_EXTENSIONS = (".csv", ".tsv")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 FILE_EXTENSIONS = TEXT_EXTENSIONS + CSV_EXTENSIONS + XLSX_EXTENSIONS + (".xls", ".ods")
-MAX_LINE = 4096
+MAX_LINE_BYTES = 1 << 20  # a longer physical line is skipped unread ("line too long")
+MAX_QUOTED_LINES = 20  # a quoted CSV value may run over at most this many lines ...
+MAX_QUOTED_BYTES = 64 << 10  # ... and this many bytes; beyond that its quote is unbalanced
+MAX_COLUMNS = 1024  # cells right of this column are not used (Excel's own limit is 16,384)
 EXAMPLES_PER_REASON = 5
+BROKEN_QUOTE = "broken CSV row: unbalanced quote (line skipped)"
 
 # Header words that name a column holding websites or e-mail addresses (compared after fold()).
 WEBSITE_HEADERS = (
@@ -113,6 +118,8 @@ class InputStats:
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> locations (first few)
     skipped_counts: dict[str, int] = field(default_factory=dict)
     consumer: int = 0
+    unreadable: list[str] = field(default_factory=list)  # one message per input that could not be read
+    notes: list[str] = field(default_factory=list)  # what was read with a caveat (cells ignored, ...)
 
     def skip(self, reason: str, where: str) -> None:
         self.skipped_counts[reason] = self.skipped_counts.get(reason, 0) + 1
@@ -142,25 +149,102 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1254", errors="replace")  # Turkish Windows exports
 
 
-def _lines(stream, name: str, stats: InputStats) -> Iterator[tuple[int, str]]:
-    """Decoded lines with numbers; over-long lines and NUL bytes are reported, not passed on."""
-    for number, raw in enumerate(stream, 1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if len(raw) > MAX_LINE:
-            stats.skip("line too long", f"{name}:{number}")
-            yield number, ""
+def checkpoint() -> None:
+    """Raise CancelledError when the asyncio task reading this input has been cancelled.
+
+    Reading runs inside the scan's event loop without awaiting, so Ctrl-C (which
+    asyncio turns into cancelling the main task) would otherwise wait until the
+    next domain is handed on. Called every few thousand lines and after every
+    chunk of a workbook; a no-op outside an event loop (``hunter import``).
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running event loop
+        return
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    if cancelling is not None and cancelling():
+        raise asyncio.CancelledError
+
+
+def _peek(stream, n: int = 4) -> bytes:
+    """The first ``n`` bytes of a binary stream without consuming them (b"" when it cannot tell)."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return b""
+    return bytes(peek(n)[:n])
+
+
+def _bounded_lines(stream, limit: int) -> Iterator[bytes | str | None]:
+    """Physical lines (terminator kept) of at most ``limit`` bytes or characters; None for a longer one.
+
+    A longer line is consumed in ``limit``-sized pieces and never held whole, so
+    memory stays bounded whatever the input (a 2 GB file without a newline).
+    """
+    readline = getattr(stream, "readline", None)
+    if readline is None:  # any iterable of lines (tests, generators)
+        for raw in stream:
+            yield raw if len(raw) <= limit else None
+        return
+    while True:
+        raw = readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and raw[-1:] not in ("\n", b"\n"):
+            while raw and raw[-1:] not in ("\n", b"\n"):
+                raw = readline(limit + 1)
+            yield None
             continue
-        if b"\x00" in raw:
-            stats.skip("binary data", f"{name}:{number}")
-            yield number, ""
-            continue
-        yield number, _decode(raw).rstrip("\r\n")
+        yield raw
+
+
+def _lines(stream, name: str, stats: InputStats) -> Iterator[tuple[int, str | None]]:
+    """Decoded lines with numbers; None for a line that is reported as skipped (too long, NUL bytes).
+
+    Text is UTF-8 (a BOM is dropped), UTF-16 with a BOM (Excel's "Unicode text"
+    export), or else Turkish Windows cp1254, decided line by line.
+    """
+    wrapper = None
+    if _peek(stream, 2) in (b"\xff\xfe", b"\xfe\xff"):
+        wrapper = io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
+        source: Iterator[bytes | str | None] = _bounded_lines(wrapper, MAX_LINE_BYTES // 2)
+    else:
+        source = _bounded_lines(stream, MAX_LINE_BYTES)
+    try:
+        for number, raw in enumerate(source, 1):
+            if not number & 4095:
+                checkpoint()
+            if raw is None:
+                stats.skip("line too long (over 1 MiB)", f"{name}:{number}")
+                yield number, None
+                continue
+            if isinstance(raw, bytes):
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if b"\x00" in raw:
+                    stats.skip("binary data", f"{name}:{number}")
+                    yield number, None
+                    continue
+                text = _decode(raw)
+            else:
+                text = raw
+                if "\x00" in text:
+                    stats.skip("binary data", f"{name}:{number}")
+                    yield number, None
+                    continue
+            yield number, text.rstrip("\r\n")
+    finally:
+        if wrapper is not None:
+            wrapper.detach()  # the caller owns the stream (stdin must not be closed here)
 
 
 def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate]:
     for number, line in _lines(stream, name, stats):
         stats.lines += 1
+        if line is None:
+            continue
         text = line.strip()
         if not text or text.startswith("#"):
             continue
@@ -307,47 +391,106 @@ def _table_candidates(
         yield from emit(number, cells)
 
 
+# States of the quote scanner, after csv's default dialect (doublequote, non-strict).
+_FIELD_START, _UNQUOTED, _QUOTED, _QUOTE_IN_QUOTED = range(4)
+
+
+def _quote_state(line: str, delimiter: str, state: int = _FIELD_START) -> int:
+    """Where a CSV line leaves the parser; ``_QUOTED`` means a quoted value runs on to the next line.
+
+    Follows RFC 4180 §2 rules 5-7 as Python's csv module applies them: a quote
+    opens a value only at its start, ``""`` inside is a literal quote, and text
+    after a closing quote is kept (csv's non-strict mode).
+    """
+    for ch in line:
+        if state == _QUOTED:
+            if ch == '"':
+                state = _QUOTE_IN_QUOTED
+        elif ch == delimiter:
+            state = _FIELD_START
+        elif state == _FIELD_START:
+            state = _QUOTED if ch == '"' else _UNQUOTED
+        elif state == _QUOTE_IN_QUOTED:
+            state = _QUOTED if ch == '"' else _UNQUOTED
+    return state
+
+
 def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[str]]]:
+    """CSV records as (first line number, cells), resynchronising after a broken quote.
+
+    The rule (docs/reliability.md, "Input files"): a quoted value may run over
+    at most MAX_QUOTED_LINES lines and MAX_QUOTED_BYTES bytes, and a record that
+    does run over several lines must have as many columns as the file's first
+    row. A quote still open after that, or at the end of the file, is
+    unbalanced: its line alone is skipped and reported, and reading resumes on
+    the next line. So one stray quote costs one line, never the rest of the file.
+    Rows are cut at MAX_COLUMNS cells.
+    """
     numbered = _lines(stream, name, stats)
-    first = next(numbered, None)
-    if first is None:
-        return
-    sample = first[1]
-    delimiter = max(",;\t|", key=sample.count) if any(d in sample for d in ",;\t|") else ","
-    pending = [first]
+    pending: list[tuple[int, str | None]] = []  # lines to read again, last first
 
-    def source() -> Iterator[str]:
-        while pending:
-            yield pending.pop()[1]
-        for _, line in numbered:
-            yield line
+    def next_line() -> tuple[int, str | None] | None:
+        return pending.pop() if pending else next(numbered, None)
 
-    reader = csv.reader(source(), delimiter=delimiter)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
+    delimiter: str | None = None
+    width: int | None = None
+    while (item := next_line()) is not None:
+        number, line = item
+        if line is None:
             stats.lines += 1
-            stats.skip(f"unreadable CSV row ({exc})", f"{name}:{reader.line_num}")
             continue
-        yield reader.line_num, cells
+        if delimiter is None:
+            delimiter = max(",;\t|", key=line.count) if any(d in line for d in ",;\t|") else ","
+        if '"' not in line:
+            cells = line.split(delimiter)
+        elif _quote_state(line, delimiter) != _QUOTED:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+        else:
+            taken: list[tuple[int, str | None]] = [item]
+            state, size = _QUOTED, len(line)
+            while state == _QUOTED and len(taken) < MAX_QUOTED_LINES and size <= MAX_QUOTED_BYTES:
+                more = next_line()
+                if more is None:
+                    break
+                taken.append(more)
+                if more[1] is None:  # an unreadable line cannot be part of a value
+                    break
+                state = _quote_state(more[1], delimiter, _QUOTED)
+                size += len(more[1]) + 1
+            cells = []
+            if state != _QUOTED and taken[-1][1] is not None:
+                records = list(csv.reader([str(t) + "\n" for _, t in taken], delimiter=delimiter))
+                cells = records[0] if len(records) == 1 else []
+            if not cells or (width is not None and len(cells) != width):
+                stats.lines += 1
+                stats.skip(BROKEN_QUOTE, f"{name}:{number}")
+                pending.extend(reversed(taken[1:]))
+                continue
+        if width is None and any(c.strip() for c in cells):
+            width = len(cells)
+        if len(cells) > MAX_COLUMNS:
+            del cells[MAX_COLUMNS:]
+        yield number, cells
 
 
-def _xlsx_rows(path: str, name: str) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(path: str, name: str, stats: InputStats) -> Iterator[tuple[int, list[str]]]:
+    """Rows of the first worksheet through the bounded reader (hunter_cli/xlsx.py); refusals become InputError."""
+    from . import xlsx
+
+    notes = xlsx.ReadNotes()
     try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(f"{name}: cannot read this Excel file ({exc.__class__.__name__}: {exc})") from None
-    try:
-        ws = wb.worksheets[0]
-        for number, row in enumerate(ws.iter_rows(values_only=True), 1):
-            yield number, ["" if v is None else str(v) for v in row]
+        yield from xlsx.read_rows(path, name, notes, checkpoint)
+    except xlsx.WorkbookError as exc:
+        raise InputError(str(exc)) from None
     finally:
-        wb.close()
+        if notes.ignored_cells:
+            rows = ", ".join(str(r) for r in notes.ignored_rows)
+            stats.notes.append(
+                f"{name}: {notes.ignored_cells} cells right of column AMJ ({xlsx.MAX_COLUMNS}) not read (rows {rows}"
+                + (", ...)" if notes.ignored_cells > len(notes.ignored_rows) else ")")
+            )
+        if notes.cut_texts:
+            stats.notes.append(f"{name}: {notes.cut_texts} cell texts over {xlsx.MAX_CELL_CHARS} characters cut short")
 
 
 def missing_files(args: Iterable[str]) -> list[str]:
@@ -355,31 +498,72 @@ def missing_files(args: Iterable[str]) -> list[str]:
     return [a for a in args if a != "-" and not os.path.exists(a) and a.lower().endswith(FILE_EXTENSIONS)]
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Candidate]:
-    """Candidates from one command-line INPUT: ``-``, a file path, or a literal domain/URL/e-mail."""
+    """Candidates from one command-line INPUT: ``-``, a file path, or a literal domain/URL/e-mail.
+
+    Raises InputError when the input cannot be read at all, or stops being
+    readable part-way (candidates already yielded stay valid); the message
+    starts with the input's name and fits on one line.
+    """
     if arg == "-":
-        yield from _text_candidates(sys.stdin.buffer, "stdin", stats)
+        stdin = sys.stdin
+        if stdin is None or getattr(stdin, "buffer", None) is None:
+            raise InputError("standard input (-): it is closed, nothing to read")
+        try:
+            yield from _text_candidates(stdin.buffer, "stdin", stats)
+        except (OSError, ValueError) as exc:  # ValueError: I/O on a closed file
+            raise InputError(f"standard input (-): cannot read it ({_why(exc)})") from None
         return
     lower = arg.lower()
-    if not os.path.exists(arg):
+    if not os.path.lexists(arg):
         if lower.endswith(FILE_EXTENSIONS):
             raise InputError(f"{arg}: no such file")
         stats.lines += 1
         yield Candidate(arg, "argument")
         return
     if os.path.isdir(arg):
-        raise InputError(f"{arg}: is a directory, not a file")
+        raise InputError(f"{arg}: is a directory, not a file; give the files in it instead")
     name = os.path.basename(arg)
     if lower.endswith((".xls", ".ods")):
         raise InputError(f"{name}: this spreadsheet format is not supported; save it as .xlsx or .csv")
     if lower.endswith(XLSX_EXTENSIONS):
-        yield from _table_candidates(_xlsx_rows(arg, name), name, stats, hints)
+        yield from _table_candidates(_xlsx_rows(arg, name, stats), name, stats, hints)
         return
-    with open(arg, "rb") as fh:
-        if lower.endswith(CSV_EXTENSIONS):
-            yield from _table_candidates(_csv_rows(fh, name, stats), name, stats, hints)
-        else:
-            yield from _text_candidates(fh, name, stats)
+    try:
+        fh = open(arg, "rb")
+    except OSError as exc:
+        raise InputError(f"{arg}: cannot open it ({_why(exc)})") from None
+    read = stats.lines
+    try:
+        with fh:
+            if _peek(fh, 4) == ZIP_MAGIC:  # a workbook saved under another name
+                fh.close()
+                yield from _table_candidates(_xlsx_rows(arg, name, stats), name, stats, hints)
+            elif lower.endswith(CSV_EXTENSIONS) or _is_unicode_text_table(fh):
+                yield from _table_candidates(_csv_rows(fh, name, stats), name, stats, hints)
+            else:
+                yield from _text_candidates(fh, name, stats)
+    except OSError as exc:
+        done = stats.lines - read
+        raise InputError(
+            f"{name}: reading stopped after {done} lines ({_why(exc)}); the lines before were used"
+        ) from None
+
+
+def _why(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+
+
+def _is_unicode_text_table(fh) -> bool:
+    """Excel's "Unicode text" export: UTF-16 with a BOM and tab-separated columns (read as a table)."""
+    head = _peek(fh, 4096)
+    if head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    first = head.decode("utf-16", errors="ignore").split("\n", 1)[0]
+    return "\t" in first
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,32 +581,45 @@ class Lead:
 
 def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Lead]:
     """Leads from all inputs, in input order, counted into ``stats``."""
+    from .domains import DATA_PROBLEMS
+
     seen: set[int] = set()  # hashes, not strings: a million inputs stay small
-    for arg in args:
-        for cand in candidates(arg, stats, hints):
-            result = normalize(cand.text)
-            if isinstance(result, Rejected):
-                for alt in cand.fallback:
-                    alt_result = normalize(alt)
-                    if not isinstance(alt_result, Rejected):
-                        result = alt_result
-                        break
-            if isinstance(result, Rejected):
-                if result.consumer:
-                    stats.consumer += 1
-                stats.skip(result.reason, cand.where)
-                continue
-            key = hash(result)
-            if key in seen:
-                stats.duplicates += 1
-                if cand.company:
-                    yield Lead(result, cand.company, duplicate=True)
-                continue
-            seen.add(key)
-            stats.accepted += 1
+    try:
+        for arg in args:
+            try:
+                yield from _leads_of(arg, stats, hints, seen)
+            except InputError as exc:
+                stats.unreadable.append(str(exc))  # the other inputs are still read
+    finally:
+        stats.notes.extend(p for p in DATA_PROBLEMS if p not in stats.notes)
+
+
+def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: set[int]) -> Iterator[Lead]:
+    """Leads of one input; raises InputError when it cannot be read (see :func:`candidates`)."""
+    for cand in candidates(arg, stats, hints):
+        result = normalize(cand.text)
+        if isinstance(result, Rejected):
+            for alt in cand.fallback:
+                alt_result = normalize(alt)
+                if not isinstance(alt_result, Rejected):
+                    result = alt_result
+                    break
+        if isinstance(result, Rejected):
+            if result.consumer:
+                stats.consumer += 1
+            stats.skip(result.reason, cand.where)
+            continue
+        key = hash(result)
+        if key in seen:
+            stats.duplicates += 1
             if cand.company:
-                stats.companies += 1
-            yield Lead(result, cand.company)
+                yield Lead(result, cand.company, duplicate=True)
+            continue
+        seen.add(key)
+        stats.accepted += 1
+        if cand.company:
+            stats.companies += 1
+        yield Lead(result, cand.company)
 
 
 def domains(args: Iterable[str], stats: InputStats) -> Iterator[str]:
@@ -442,16 +639,17 @@ def count_lines(args: Iterable[str]) -> int | None:
             total += 1
             continue
         if arg.lower().endswith(XLSX_EXTENSIONS):
-            try:
-                from openpyxl import load_workbook
+            from .xlsx import estimate_rows
 
-                wb = load_workbook(arg, read_only=True)
-                total += wb.worksheets[0].max_row or 0
-                wb.close()
-            except Exception:
+            rows = estimate_rows(arg)
+            if rows is None:
                 return None
+            total += rows
             continue
-        with open(arg, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                total += chunk.count(b"\n")
+        try:
+            with open(arg, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    total += chunk.count(b"\n")
+        except OSError:
+            return None
     return total

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -50,8 +50,16 @@ _SELECT_LIST = (
     "d.domain, d.domain_unicode, d.company, d.provider, d.provider_name, d.gateway, d.tenant, d.tenant_id,"
     " d.dmarc_policy, d.spf_all, d.dkim, d.score, d.segment, d.category, d.last_good_at, d.last_attempt_at,"
     " d.last_status, d.last_change_at, d.referrals, d.active_cosell,"
-    " COALESCE(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain)) AS expires"
+    " COALESCE(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain)) AS expires,"
+    # Dynamics 365 (hunter crm): one primary-key lookup each, so the lead list's query plan is unchanged
+    " (SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
+    " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
+    " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
+    " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner"
 )
+# `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
+CRM_STATUSES = ("open", "qualified", "disqualified", "none")
+_CRM_STATECODES = {"open": 0, "qualified": 1, "disqualified": 2}
 
 
 class LeadQueryError(ValueError):
@@ -121,6 +129,11 @@ def parse_tags(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def parse_crm_statuses(values: Iterable[str]) -> tuple[str, ...]:
+    """``["open", "Qualified"]`` -> ``("open", "qualified")``; see :data:`CRM_STATUSES`."""
+    return _pick("--crm-status", values, CRM_STATUSES, "CRM status")
+
+
 def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
     """``["-score", "domain"]`` -> ``(("score", True), ("domain", False))``; empty -> the default order."""
     keys: list[tuple[str, bool]] = []
@@ -164,6 +177,8 @@ class LeadFilter:
     stale_before: str | None = None  # never scanned, or last_good_at < this
     failed: bool = False  # the latest attempt failed
     has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
+    crm_statuses: tuple[str, ...] = ()  # open, qualified, disqualified (as last pulled), none (not in Dynamics)
+    domains: tuple[str, ...] = ()  # only these domains (normalised)
     not_null: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -193,7 +208,7 @@ class LeadFilter:
         return frozenset(cols)
 
 
-def _in(column: str, values: tuple[str, ...], params: list) -> str:
+def _in(column: str, values: tuple, params: list) -> str:
     params.extend(values)
     if len(values) == 1:
         return f"{column} = ?"
@@ -256,7 +271,7 @@ def where_sql(f: LeadFilter) -> tuple[str, list]:
     if f.tags:
         clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE {_in('t.tag', f.tags, params)})")
     if f.search:
-        term = fold(f.search.strip())
+        term = fold(f.search.strip()) or ""
         pattern = like_pattern(term)
         # domain is ASCII lower case; company and the Unicode form need the Python fold (see prepare()).
         clauses.append(
@@ -274,6 +289,19 @@ def where_sql(f: LeadFilter) -> tuple[str, list]:
         clauses.append("d.last_status = 'failed'")
     if f.has_referral is not None:
         clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
+    if f.crm_statuses:
+        parts = []
+        codes = tuple(_CRM_STATECODES[s] for s in f.crm_statuses if s != "none")
+        if codes:
+            parts.append(f"d.domain IN (SELECT c.domain FROM crm_leads c WHERE {_in('c.statecode', codes, params)})")
+        if "none" in f.crm_statuses:
+            parts.append(
+                "d.domain NOT IN (SELECT c.domain FROM crm_leads c"
+                " WHERE c.pushed_at IS NOT NULL AND c.push_state != 'deleted')"
+            )
+        clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+    if f.domains:
+        clauses.append(_in("d.domain", f.domains, params))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -361,6 +389,8 @@ def _row_dict(r: tuple) -> dict:
         "referrals": r[18],
         "active_cosell": bool(r[19]),
         "expires": r[20],
+        "crm_status": r[21],
+        "crm_owner": r[22],
         "tags": [],
     }
 
@@ -414,7 +444,7 @@ def iter_leads(
     sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
     limit: int | None = None,
     chunk: int = IN_CHUNK,
-) -> Iterator[dict]:
+) -> Generator[dict, None, None]:
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
     sql, params = select_sql(f, sort, limit)

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Status = Literal["ok", "partial", "failed"]
+DomainState = Literal["active", "nxdomain", "parked"]  # see hunter_cli.facts.domain_state
 
 
 class Finding(BaseModel):
@@ -124,6 +125,7 @@ class DomainResult(BaseModel):
     gateway: str | None = None
     mx: list[MxHost] = Field(default_factory=list)
     null_mx: bool = False
+    state: DomainState = "active"  # nxdomain: the domain does not exist; parked: takes no mail and says so
     spf: SpfInfo | None = None
     dmarc: DmarcInfo | None = None
     dkim: DkimInfo = Field(default_factory=DkimInfo)

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from .facts import dkim_state, dmarc_policy, spf_result
+from .facts import dkim_state, dmarc_policy, domain_state, spf_result
 
 EXPIRY_SOON_DAYS = 30
 
 
 def security_risk(view: dict) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
-    with SPF or DKIM missing too, high. None when a needed lookup failed."""
+    with SPF or DKIM missing too, high. None when a needed lookup failed.
+
+    ``"none"`` for a domain that does not exist or is parked (see
+    :func:`hunter_cli.facts.domain_state`): there is nothing to protect, and
+    receivers reject mail from a null-MX domain (RFC 7505 4.2); factors then
+    hold only ``state``.
+    """
+    state = domain_state(view)
+    if state != "active":
+        return "none", {"state": state}
     failed = {e["check"] for e in view.get("errors") or []}
     if failed & {"txt", "dmarc"}:
         return None, {}
@@ -23,8 +32,8 @@ def security_risk(view: dict) -> tuple[str | None, dict]:
         "spf": spf_result(spf) != "valid" or (spf or {}).get("all") == "+all",
         "dkim": dkim_state(dkim) != "key",
         "dmarc": dmarc_policy(dmarc) in (None, "none"),
-        "partial": bool(dmarc) and dmarc.get("policy") in ("quarantine", "reject") and (dmarc.get("pct") or 100) < 100,
-        "lookups": bool(spf) and bool(spf.get("lookup_limit_exceeded")),
+        "partial": dmarc_policy(dmarc) in ("quarantine", "reject") and ((dmarc or {}).get("pct") or 100) < 100,
+        "lookups": bool((spf or {}).get("lookup_limit_exceeded")),
     }
     if f["dmarc"] and (f["spf"] or f["dkim"]):
         return "high", f

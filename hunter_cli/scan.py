@@ -22,8 +22,10 @@ from . import scoring
 from .catalog import Catalog, classify, load_catalog
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
+from .dns import health
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
+from .facts import domain_state
 from .models import DkimInfo, DkimSelector, DomainResult, MxHost, Registration, ScanError, SpfInfo, TenantInfo
 
 MAX_SPF_DEPTH = 6
@@ -46,6 +48,7 @@ class ScanOptions:
     rules_path: str | None = None  # scoring rules file; None = HUNTER_RULES or the bundled rules
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
+    resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
 
 
 class _Missing:
@@ -64,6 +67,7 @@ class ScanJob:
     tenant: TenantInfo | None | _Missing = MISSING  # cached tenant answer (None = no tenant)
     registration: Registration | None | _Missing = MISSING  # cached registration
     cosell: bool = False  # an active co-sell referral names this company (a scoring boost)
+    had_mail: bool = False  # the stored view has MX hosts: a denial now is news (or a lie)
 
 
 def now_iso() -> str:
@@ -89,6 +93,12 @@ class Scanner:
             errors.append(ScanError(check=check, kind=outcome.kind, message=outcome.message))
             return None
         return outcome
+
+    def seed_txt(self, name: str, answer: Answer) -> None:
+        """Use a TXT answer already in hand (the resolver check's) for SPF includes of ``name``."""
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result(answer)
+        self._spf_cache[name] = fut
 
     # -- SPF include tree -----------------------------------------------------
     async def _spf_at(self, name: str) -> SpfInfo | None:
@@ -265,6 +275,10 @@ class Scanner:
             errors=errors,
             raw=raw,
         )
+        if mx_a is not None and mx_a.rcode == NXDOMAIN:
+            result.state = "nxdomain"
+        elif mx_a is not None:
+            result.state = domain_state(result.model_dump(include={"mx", "null_mx", "provider", "spf"}))
         scoring.apply(result, self.rules, job.cosell)
         return result
 
@@ -351,6 +365,28 @@ class RegistrationLane:
         await self.http.aclose()
 
 
+def suspect_result(domain: str, reason: str) -> DomainResult:
+    """A domain whose answers were not trusted: failed, with one ``resolver_suspect`` error.
+
+    A failed result never replaces the stored view and raises no change event.
+    """
+    return DomainResult(
+        domain=domain,
+        status="failed",
+        scanned_at=now_iso(),
+        provider="unknown",
+        evidence=["the DNS resolver was not trusted; will retry"],
+        errors=[ScanError(check="mx", kind=health.SUSPECT_KIND, message=f"resolver not trusted: {reason}")],
+    )
+
+
+def denies_mail(result: DomainResult, had_mail: bool) -> bool:
+    """The answers say this domain has no mail: it does not exist, or (having had MX hosts) has none now."""
+    if result.status == "failed":
+        return False
+    return result.state == "nxdomain" or (had_mail and not result.mx)
+
+
 async def scan_many(
     jobs: Iterable[ScanJob | str],
     options: ScanOptions,
@@ -366,6 +402,13 @@ async def scan_many(
     runs later, as registration data arrives, for domains whose job carried no
     cached registration. Returns the number of DNS queries sent. Cancelling
     stops new work and cancels in-flight lookups.
+
+    With ``options.resolver_check`` the resolver is checked first
+    (:func:`hunter_cli.dns.health.preflight`), and results that deny a domain's
+    mail are held back until enough domains that had mail were seen answered
+    (:class:`hunter_cli.dns.health.DenialMonitor`). When the resolver is not
+    trusted, every domain not yet delivered gets a :func:`suspect_result` and
+    :class:`hunter_cli.dns.health.ResolverSuspect` is raised.
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
@@ -376,19 +419,14 @@ async def scan_many(
     lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
     scanner = Scanner(resolver, options, catalog, tenants)
     limit = asyncio.Semaphore(max(1, options.concurrency))
-    running: set[asyncio.Task] = set()
+    running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []
+    monitor = health.DenialMonitor()
+    held: list[tuple[DomainResult, int]] = []  # (result, monitor.seen when it was held)
+    suspect: list[str] = []  # why the resolver is not trusted (set once)
+    check = options.resolver_check
 
-    def finished(task: asyncio.Task) -> None:
-        running.discard(task)
-        limit.release()
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            failure.append(exc)
-            return
-        result = task.result()
+    def deliver(result: DomainResult) -> None:
         try:
             on_result(result)
         except BaseException as exc:  # e.g. a closed stdout: stop the scan, report it
@@ -397,16 +435,87 @@ async def scan_many(
         if lane is not None and result.registration is None and result.status != "failed":
             lane.offer(result.domain)
 
+    def finished(task: asyncio.Task) -> None:
+        job = running.pop(task)
+        limit.release()
+        if task.cancelled() or suspect:
+            if suspect and not task.cancelled() and task.exception() is None:
+                running_lost.append(job.domain)
+            return
+        exc = task.exception()
+        if exc is not None:
+            failure.append(exc)
+            return
+        result = task.result()
+        if not check:
+            deliver(result)
+            return
+        # Only a denial that would overwrite stored mail hosts is held back; a new
+        # domain's NXDOMAIN has no good view to wipe and is stored at once.
+        denied = job.had_mail and denies_mail(result, True)
+        if job.had_mail and result.status != "failed":
+            monitor.observe(denied)
+        if denied:
+            held.append((result, monitor.seen))
+        else:
+            deliver(result)
+        if monitor.tripped():
+            suspect.append(monitor.reason())
+            return
+        while held and monitor.seen - held[0][1] >= monitor.window:  # vetted by a full window
+            deliver(held.pop(0)[0])
+
+    running_lost: list[str] = []  # domains in flight when the resolver stopped being trusted
+    not_started: list[str] = []
+    it = iter(jobs)
     try:
-        for job in jobs:
-            await limit.acquire()
+        if check:
+            reason, answers = await health.preflight(resolver)
+            if reason is not None:
+                suspect.append(reason)
+            for (name, rtype), outcome in answers:
+                if rtype == "TXT" and isinstance(outcome, Answer):
+                    scanner.seed_txt(name, outcome)
+        if not suspect:
+            for item in it:
+                job = ScanJob(item) if isinstance(item, str) else item
+                await limit.acquire()
+                if failure:
+                    raise failure[0]
+                if suspect:
+                    limit.release()
+                    not_started.append(job.domain)
+                    break
+                task = asyncio.ensure_future(scanner.scan(job))
+                running[task] = job
+                task.add_done_callback(finished)
+            while running and not suspect:
+                await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)
             if failure:
                 raise failure[0]
-            task = asyncio.ensure_future(scanner.scan(job))
-            running.add(task)
-            task.add_done_callback(finished)
-        while running:
-            await asyncio.wait(set(running))
+            if check and not suspect and held and monitor.doubtful():
+                reason, _ = await health.preflight(resolver)  # a second look before believing a small run
+                if reason is not None:
+                    suspect.append(f"{monitor.reason()}, and {reason}")
+        if suspect:
+            reason = suspect[0]
+            lost = [job.domain for job in running.values()]
+            for task in list(running):
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+            domains = [r.domain for r, _ in held] + running_lost + lost + not_started
+            held.clear()
+            for domain in domains:
+                deliver(suspect_result(domain, reason))
+            for item in it:
+                deliver(suspect_result(item if isinstance(item, str) else item.domain, reason))
+            if failure:
+                raise failure[0]
+            raise health.ResolverSuspect(reason, list(getattr(resolver, "servers", [])))
+        for result, _ in held:
+            deliver(result)
+        held.clear()
         if failure:
             raise failure[0]
         if lane is not None:

@@ -17,6 +17,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -206,6 +207,37 @@ MIGRATIONS.append(
 
 MIGRATIONS.append((5, "referral addresses", "ALTER TABLE referrals ADD COLUMN address_json TEXT;"))
 
+# Dynamics 365 Sales (hunter crm): one Dataverse lead per domain. Queries live in crm/store.py.
+MIGRATIONS.append(
+    (
+        6,
+        "Dynamics 365 leads",
+        """
+        CREATE TABLE crm_leads (
+            domain TEXT PRIMARY KEY REFERENCES domains(domain),
+            environment TEXT NOT NULL,
+            lead_id TEXT,
+            push_state TEXT NOT NULL CHECK (push_state IN ('creating', 'pushed', 'failed', 'deleted')),
+            payload_hash TEXT,
+            first_pushed_at TEXT,
+            pushed_at TEXT,
+            attempted_at TEXT NOT NULL,
+            error TEXT,
+            statecode INTEGER,
+            statuscode INTEGER,
+            status_label TEXT,
+            owner_id TEXT,
+            owner_name TEXT,
+            crm_created_on TEXT,
+            crm_modified_on TEXT,
+            pulled_at TEXT
+        );
+        CREATE INDEX crm_leads_lead_id ON crm_leads(lead_id);
+        CREATE INDEX crm_leads_statecode ON crm_leads(statecode);
+        """,
+    )
+)
+
 TENANT_TTL_SECONDS = 24 * 3600
 REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -333,7 +365,7 @@ def _open(uri: str, timeout_ms: int) -> Connection:
         uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=Connection
     )
     conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-    return conn  # type: ignore[return-value]  # factory=Connection makes it one; typeshed does not say so
+    return conn
 
 
 def _uri(p: Path, **params: str) -> str:
@@ -719,6 +751,7 @@ class Prior:
     tenant: object = None
     registration: object = None  # Registration younger than a week (ok or unavailable), else None
     cosell: bool = False
+    had_mail: bool = False  # the current view has MX hosts
 
 
 def prior(
@@ -726,15 +759,20 @@ def prior(
 ) -> Prior:
     """One indexed query per domain for everything the scan's producer needs."""
     row = conn.execute(
-        """SELECT d.last_ok_at, d.active_cosell, t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
+        """SELECT d.last_ok_at, d.active_cosell, d.provider,
+                  t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
            FROM (SELECT ? AS domain) q
            LEFT JOIN domains d ON d.domain = q.domain
            LEFT JOIN tenant_cache t ON t.domain = q.domain
            LEFT JOIN registrations r ON r.domain = q.domain""",
         (domain,),
     ).fetchone()
-    last_ok, cosell, t_at, t_json, r_at, r_status, r_json = row
-    p = Prior(fresh=bool(fresh_since and last_ok and last_ok >= fresh_since), cosell=bool(cosell))
+    last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
+    p = Prior(
+        fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
+        cosell=bool(cosell),
+        had_mail=provider not in (None, "none", "unknown"),
+    )
     if t_at and t_at >= tenant_since:
         from .models import TenantInfo
 
@@ -808,7 +846,7 @@ SCORE_FIELDS = ("score", "segment", "category", "reasons")
 CARRIED_FIELDS = {"txt": ("spf", "verifications"), "dmarc": ("dmarc",), "dkim": ("dkim",), "tenant": ("tenant",)}
 
 
-def carry_forward(new: dict, previous: dict | None, not_done: set[str] = frozenset()) -> dict:
+def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozenset()) -> dict:
     """The domain's current view after a scan that failed or skipped some checks.
 
     Checks that failed this time (or were not run, like the tenant lookup with
@@ -866,7 +904,7 @@ def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, over
 def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch: int = 1000) -> dict[str, int]:
     """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    pending = []
+    pending: list = []
 
     def flush():
         conn.execute("BEGIN IMMEDIATE")
@@ -1290,7 +1328,7 @@ def rescore(
 
 
 def due_for_rescan(
-    conn: sqlite3.Connection, older_than_iso: str, categories: list[str] = (), tags: list[str] = ()
+    conn: sqlite3.Connection, older_than_iso: str, categories: Sequence[str] = (), tags: Sequence[str] = ()
 ) -> list[str]:
     """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
     where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
@@ -1305,7 +1343,7 @@ def due_for_rescan(
     return [r[0] for r in conn.execute(sql, params)]
 
 
-def events_since(conn: sqlite3.Connection, since_iso: str, kinds: list[str] = (), limit: int = 0) -> list[dict]:
+def events_since(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0) -> list[dict]:
     """Change events at or after ``since_iso``, newest first, with the lead's company and category."""
     sql = (
         "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"

@@ -157,7 +157,12 @@ def hunter(dns, db, ms, registries) -> Hunter:
 
 @pytest.fixture
 def hunter_cmd(hunter, db):
-    """argv prefix to run hunter as a real subprocess (for signals and concurrency tests)."""
+    """argv prefix to run hunter as a real subprocess (for signals and concurrency tests).
+
+    ``-m`` would put the working directory first on ``sys.path``; PYTHONSAFEPATH keeps
+    it off, so the subprocess imports the installed package (the wheel under CI), never
+    the source tree the tests happen to run from.
+    """
     base = [sys.executable, "-m", "hunter_cli"]
-    env = dict(os.environ, HUNTER_DB=str(db), **hunter.env)
+    env = dict(os.environ, HUNTER_DB=str(db), PYTHONSAFEPATH="1", **hunter.env)
     return base, env

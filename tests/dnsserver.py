@@ -44,7 +44,14 @@ Faults (``server.faults``), checked per query before normal answering; keys are
 a lower-case name without trailing dot (all qtypes) or ``(name, "TXT")`` (that
 qtype only, wins over the plain name).  Values: ``"drop"``, ``"drop-once"``,
 ``"servfail"``, ``"refused"``, ``"truncate"`` (UDP only: TC with empty answer),
-``("delay", seconds)``.  Faults match the queried name, never CNAME targets.
+``("delay", seconds)``, and the lies and garbage of a misbehaving resolver:
+``"nxdomain"`` (NXDOMAIN whatever the data says), ``("address", "198.51.100.7")``
+(that A record for an A query, NODATA for any other type: an ad server's
+address), ``"garbage"`` (a response with the right id and question whose
+header promises an answer record that is not there: c-ares cannot parse it).
+The key ``"*"`` matches every name that has no fault of its own: with
+``faults["*"] = "nxdomain"`` the server lies like a captive portal.  Faults
+match the queried name, never CNAME targets.
 """
 
 from __future__ import annotations
@@ -581,6 +588,9 @@ class DNSTestServer:
         if f is None:
             key = name
             f = dict.get(faults, name)
+        if f is None:
+            key = "*"
+            f = dict.get(faults, "*")
         return key, f
 
     def _decide(self, key, fault):
@@ -594,7 +604,9 @@ class DNSTestServer:
                     return None
                 self._drop_once_seen.add(key)
             return "drop"
-        if fault in ("servfail", "refused", "truncate"):
+        if fault in ("servfail", "refused", "truncate", "nxdomain", "garbage"):
+            return fault
+        if isinstance(fault, tuple) and len(fault) == 2 and fault[0] == "address":
             return fault
         if isinstance(fault, tuple) and len(fault) == 2 and fault[0] == "delay":
             return float(fault[1])
@@ -631,13 +643,25 @@ class DNSTestServer:
         return entry
 
     @staticmethod
-    def _fault_response(pkt: bytes, action: str) -> bytes | None:
+    def _fault_response(pkt: bytes, action) -> bytes | None:
         parsed = _parse_query(pkt)
         if parsed is None:
             return None
-        qflags, _key_, question, _qt, _qc, payload = parsed
+        qflags, _key_, question, qtype, _qc, payload = parsed
         if action == "truncate":
             tail = _response_tail(qflags, question, payload, _NOERROR, tc=True)
+        elif action == "nxdomain":
+            tail = _response_tail(qflags, question, payload, _NXDOMAIN)
+        elif action == "garbage":
+            # ANCOUNT says 1, but the message ends after the question.
+            tail = _pack_tail_header(0x8000 | (qflags & 0x7900), 1, 1, 0, 0) + question
+        elif isinstance(action, tuple):  # ("address", ip)
+            an, body = 0, b""
+            if qtype == dns.rdatatype.A:
+                rd = socket.inet_aton(action[1])
+                body = b"\xc0\x0c" + _pack_rr_head(dns.rdatatype.A, _IN, 300) + len(rd).to_bytes(2, "big") + rd
+                an = 1
+            tail = _response_tail(qflags, question, payload, _NOERROR, an=an, body=body)
         else:
             rcode = dns.rcode.SERVFAIL if action == "servfail" else dns.rcode.REFUSED
             tail = _response_tail(qflags, question, payload, rcode, aa=False)
@@ -779,7 +803,7 @@ class DNSTestServer:
                     if isinstance(action, float):
                         if self._stop_event.wait(action):
                             return None
-                    elif action in ("servfail", "refused"):
+                    elif action in ("servfail", "refused", "nxdomain", "garbage") or isinstance(action, tuple):
                         return self._fault_response(pkt, action)
                     # "truncate" over TCP: answer normally
             return pkt[:2] + tail

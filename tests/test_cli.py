@@ -96,12 +96,14 @@ def test_db_from_env(hunter, dns, tmp_path):
     assert result.exit_code == 0 and other.exists()
 
 
-def test_module_entry_point_and_version():
-    out = subprocess.run([sys.executable, "-m", "hunter_cli", "--version"], capture_output=True, text=True)
+def test_module_entry_point_and_version(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "--version"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert out.returncode == 0 and out.stdout.startswith("hunter ")
 
 
-def test_help_does_not_import_heavy_modules():
+def test_help_does_not_import_heavy_modules(tmp_path):
     code = (
         "import sys; sys.argv=['hunter','--help']\n"
         "from hunter_cli.cli import main\n"
@@ -110,7 +112,7 @@ def test_help_does_not_import_heavy_modules():
         "if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
 

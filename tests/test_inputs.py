@@ -36,13 +36,15 @@ def test_garbage_file_is_reported_line_by_line_and_the_rest_kept(tmp_path):
         + b"bad_label.com\n"
         + b"\x81\x8d\x90.com\n"
         + b"not a domain at all\n"
-        + b"nomail.com\n"
+        + b"b" * (3 << 20)  # 3 MiB without a newline: never held whole
+        + b"\nnomail.com\n"
     )
     got, stats = collect(str(p))
     assert got == ["firma.com.tr", "nomail.com"]
     assert stats.skipped["binary data"] == ["junk.txt:2"]
-    assert stats.skipped["line too long"] == ["junk.txt:3"]
-    assert stats.skipped_total == 5
+    assert stats.skipped["line too long to be a domain"] == ["junk.txt:3"]  # read, then judged
+    assert stats.skipped["line too long (over 1 MiB)"] == ["junk.txt:7"]
+    assert stats.skipped_total == 6
     where = [w for ws in stats.skipped.values() for w in ws]
     assert "junk.txt:4" in where and "junk.txt:6" in where
 
@@ -87,7 +89,8 @@ def test_xlsx_with_title_rows_above_the_header(tmp_path):
     wb.save(p)
     got, stats = collect(str(p))
     assert got == ["firma.com.tr", "xn--ieki-ahmet-n6abc.com.tr"]
-    assert stats.headers == 3  # the title, the blank row and the header itself
+    assert stats.headers == 2  # the title and the header (the blank row is not in the file at all)
+    assert stats.lines == 5
     assert stats.skipped_total == 1  # the row without a website
 
 
@@ -111,7 +114,10 @@ def test_input_is_streamed_not_read_whole(monkeypatch):
 def test_unsupported_and_missing_files(tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(inputs.InputError, match="save it as .xlsx or .csv"):
-        collect(str(tmp_path / "old.xls"))
+        list(inputs.candidates(str(tmp_path / "old.xls"), InputStats()))
+    got, stats = collect(str(tmp_path / "old.xls"), "acme.com")  # the other inputs are still read
+    assert got == ["acme.com"]
+    assert stats.unreadable == ["old.xls: this spreadsheet format is not supported; save it as .xlsx or .csv"]
     assert inputs.missing_files([str(tmp_path / "nope.txt"), "acme.com"]) == [str(tmp_path / "nope.txt")]
 
 

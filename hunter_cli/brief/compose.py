@@ -7,11 +7,12 @@ lookup failed the brief says so instead of guessing.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..facts import dkim_keys, dkim_state
+from ..facts import dkim_keys, dkim_state, domain_state
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -44,7 +45,8 @@ class Brief(BaseModel):
     category: str | None = None
     category_label: str | None = None
     follow_up: str | None = None
-    risk: str | None = None  # high, medium, low; None when the checks failed
+    risk: str | None = None  # high, medium, low; none (the domain does not exist or is parked); None when checks failed
+    state: str = "active"  # active, nxdomain (the domain does not exist) or parked
     one_liner: str
     mail: list[str] = Field(default_factory=list)
     security: list[str] = Field(default_factory=list)
@@ -57,6 +59,7 @@ class Brief(BaseModel):
     expires: str | None = None
     changes: list[str] = Field(default_factory=list)
     referrals: list[str] = Field(default_factory=list)
+    crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
 
@@ -88,6 +91,8 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
     failed = {e["check"] for e in view.get("errors") or []}
     if view.get("status") == "failed" or view.get("provider") == "unknown":
         lines.append(m("mail.mx_failed"))
+    elif domain_state(view) == "nxdomain":
+        lines.append(m("mail.nxdomain"))
     elif view.get("null_mx"):
         lines.append(m("mail.null_mx"))
     elif not mx:
@@ -131,6 +136,9 @@ def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
 
 
 def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
+    state = domain_state(view)
+    if state != "active":  # nothing to protect: no record-by-record verdicts
+        return [m(f"sec.{state}"), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = {e["check"] for e in view.get("errors") or []}
     spf = view.get("spf")
@@ -200,6 +208,8 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
             out.append(m("reason.provider", provider=provider, points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
+    if outcome.segment_rule in ("domain_does_not_exist", "parked"):
+        out.insert(0, m(f"reason.{outcome.segment_rule}"))
     if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
     if outcome.category_rule.endswith("+cosell_referral"):
@@ -232,8 +242,26 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
     return lines
 
 
+def crm_lines(m: Messages, crm: dict | None) -> list[str]:
+    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see crm/store.py)."""
+    if not crm:
+        return []
+    since = (crm.get("crm_created_on") or crm.get("first_pushed_at") or "")[:10]
+    if crm.get("push_state") == "deleted":
+        return [m("crm.deleted", date=(crm.get("attempted_at") or "")[:10])]
+    state = crm.get("state")
+    if state is None:
+        return [m("crm.pushed_not_pulled", since=since)]
+    word = m(f"crm.state.{state}")
+    label = crm.get("status_label")
+    status = m("crm.status", state=word, label=label) if label and label.lower() != word.lower() else word
+    return [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
+
+
 def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
     provider = view.get("provider")
+    if domain_state(view) == "nxdomain":
+        return Offer(lines=[m("offer.nxdomain")])
     if provider == "none":
         return Offer(lines=[m("offer.none")])
     if category is None:
@@ -337,14 +365,15 @@ def compose(
     view: dict,
     *,
     lang: str = "en",
-    history: list[dict] = (),
+    history: Sequence[dict] = (),
     registration: dict | None = None,
     company: str | None = None,
     today: date,
     rules: Rules | None = None,
-    referrals: list[dict] = (),
-    notes: list[str] = (),
+    referrals: Sequence[dict] = (),
+    notes: Sequence[str] = (),
     cosell: bool = False,
+    crm: dict | None = None,
 ) -> Brief:
     """The brief for one domain from its current stored view (the scan result JSON)."""
     from ..domains import to_unicode
@@ -370,6 +399,7 @@ def compose(
         gateway=view.get("gateway"),
         tenant=tenant,
         risk=level,
+        state=domain_state(view),
         one_liner="",
     )
     if outcome is None:
@@ -380,10 +410,12 @@ def compose(
     else:
         brief.score, brief.segment, brief.category = outcome.score, outcome.segment, outcome.category
         brief.category_label = m(f"label.{category}")
-        brief.follow_up = follow_up(m, rules, category)
+        brief.follow_up = follow_up(m, rules, outcome.category)
         variant = category
         if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
+        elif category == "P6" and domain_state(view) != "active":
+            variant = f"P6_{domain_state(view)}"
         elif category == "P6" and view.get("provider") == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
@@ -414,5 +446,6 @@ def compose(
     brief.expires = (registration or {}).get("expires")
     brief.changes = _change_lines(m, list(history), view)
     brief.referrals = _referral_lines(m, list(referrals))
+    brief.crm = crm_lines(m, crm)
     brief.notes = list(notes)
     return brief

@@ -13,7 +13,7 @@ LANGUAGES = ("en", "tr")
 def load(lang: str) -> dict:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}")
-    text = resources.files("hunter_cli.brief").joinpath("messages", f"{lang}.json").read_text("utf-8")
+    text = resources.files("hunter_cli.brief").joinpath(f"messages/{lang}.json").read_text("utf-8")
     return json.loads(text)
 
 

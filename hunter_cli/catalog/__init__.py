@@ -3,6 +3,8 @@
 The catalog is data: MX host suffixes, SPF include suffixes and DKIM CNAME
 suffixes per mailbox provider and per security gateway. This module only loads it
 and applies a fixed order of evidence; it does no I/O besides reading the file.
+The apex TXT verification tokens (``Catalog.verifications``) come from the
+services catalog (services.json), so there is one list of them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -95,7 +98,12 @@ def _load(data: dict) -> Catalog:
             for table, field_name in ((cat.mx, "mx"), (cat.spf, "spf"), (cat.dkim, "dkim")):
                 for suffix in item.get(field_name, []):
                     table[suffix.lower().strip(".")] = entry
-    cat.verification = [(v["prefix"].lower(), v["service"]) for v in data.get("verification", [])]
+    if "verification" in data:  # a user's own catalog file from before services.json
+        cat.verification = [(v["prefix"].lower(), v["service"]) for v in data["verification"]]
+    else:  # one list: the TXT tokens of hunter_cli/catalog/services.json
+        from ..footprint.services import verification_prefixes
+
+        cat.verification = verification_prefixes()
     cat.names.update(
         {
             "self-hosted": "Own mail server",
@@ -145,9 +153,9 @@ def _classify(
     domain: str,
     mx: list[tuple[int, str]],
     *,
-    spf_targets: list[str] = (),
-    dkim_cnames: list[str] = (),
-    verifications: list[str] = (),
+    spf_targets: Sequence[str] = (),
+    dkim_cnames: Sequence[str] = (),
+    verifications: Sequence[str] = (),
     tenant: bool = False,
     catalog: Catalog | None = None,
 ) -> Classification:

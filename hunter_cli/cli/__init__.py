@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import typer
 
-from .. import __version__
-
 app = typer.Typer(
     name="hunter",
     help="Find out who runs a company's e-mail, how well it is protected, and whom to call first.",
@@ -23,6 +21,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from .. import __version__
+
         typer.echo(f"hunter {__version__}")
         raise typer.Exit()
 
@@ -38,6 +38,7 @@ def _root(
 
 # Registration order is the order of `hunter --help`.
 from . import brief as _brief  # noqa: E402,F401
+from . import crm as _crm  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
 from . import db as _db  # noqa: E402,F401
 from . import importer as _importer  # noqa: E402,F401

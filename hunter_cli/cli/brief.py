@@ -9,7 +9,17 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console, store_errors
+from .common import (
+    EXIT_STALE,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    open_store,
+    stderr_console,
+    stdout_console,
+    store_errors,
+)
 from .rules import RulesOption
 
 
@@ -32,11 +42,15 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None) -> None:
+def print_brief(
+    path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None, warning: str | None = None
+) -> None:
+    """Print the stored brief (``warning`` first, on stderr); a clear fatal error when there is none."""
     from datetime import date
 
     from .. import store
     from ..brief.compose import compose
+    from ..crm import store as crm_store
     from ..render import brief as render
     from .rules import _rules
 
@@ -45,10 +59,22 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
     try:
         with store_errors(path):
             data = store.brief_inputs(conn, domain)
+            attempts = store.history(conn, domain) if data is None else []
+            crm = crm_store.lead_crm(conn, domain) if data is not None else None
     finally:
         conn.close()
+    if data is None and attempts:
+        from ..facts import failure_text, long_date
+
+        last = attempts[-1]
+        raise fail(
+            f"{domain}: no successful scan yet; last attempt failed ({failure_text(last['errors'])})"
+            f" on {long_date(last['scanned_at'])}"
+        )
     if data is None:
         raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
+    if warning:
+        stderr_console().print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
     brief = compose(
         data["view"],
         lang=lang,
@@ -60,6 +86,7 @@ def print_brief(path: Path, domain: str, lang: str, fmt: Format, rules_path: Pat
         notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
         referrals=data["referrals"],
         cosell=data["cosell"],
+        crm=crm,
     )
     if fmt is Format.json:
         sys.stdout.write(brief.model_dump_json() + "\n")
@@ -80,7 +107,8 @@ def sales_summary(
 ) -> None:
     """The call brief from stored results only (no network).
 
-    Exit codes: 0 printed, 1 never scanned (the message names the command to run), 2 usage error.
+    Exit codes: 0 printed, 1 no successful scan yet (the message says why, or names the command to run),
+    2 usage error.
     """
     print_brief(db_path(db), domain_arg(domain), _check_lang(lang), Format.json if json_out else fmt, rules)
 
@@ -111,13 +139,20 @@ def prep(
     """Before a call: rescan the domain if its last good scan is older than --max-age, then print the brief.
 
     Registration data gets one second at most; if the registry is slower it shows on the next prep.
-    Exit codes: 0 printed, 1 the scan failed completely or the database is not usable, 2 usage error.
+    Exit codes: 0 printed (fresh or rescanned), 1 no brief to show (never scanned successfully: the
+    message says why, e.g. DNS unreachable) or the database is not usable, 2 usage error,
+    5 the rescan failed or a bulk scan holds the database: the stored brief was printed after a warning.
     """
+    from filelock import FileLock, Timeout
+
+    from .. import store
     from ..durations import ago_iso, parse_duration
+    from ..facts import failure_text, long_date
     from .scan import build_options, run_scan
 
     name = domain_arg(domain)
     lang = _check_lang(lang)
+    fmt = Format.json if json_out else fmt
     try:
         since = ago_iso(parse_duration(max_age))
     except ValueError as exc:
@@ -129,16 +164,66 @@ def prep(
             row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
     finally:
         conn.close()
-    if not row or not row[0] or row[0] < since:
-        options = build_options(
-            nameserver=nameserver,
-            timeout=timeout,
-            no_tenant=no_tenant,
-            no_whois=no_whois,
-            rules=str(rules) if rules else None,
-            registration_wait=1.0,
+    last_good = row[0] if row else None
+    if last_good and last_good >= since:
+        print_brief(path, name, lang, fmt, rules)
+        return
+    lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if last_good:
+            print_brief(
+                path, name, lang, fmt, rules,
+                warning=f"a bulk scan is writing to {path}; showing the scan of {long_date(last_good)}",
+            )  # fmt: skip
+            raise typer.Exit(EXIT_STALE) from None
+        raise fail(
+            f"a bulk scan is writing to {path} and {name} has no stored scan; try again when it ends,"
+            " or use --db for a separate database"
+        ) from None
+    lock.release()
+    options = build_options(
+        nameserver=nameserver,
+        timeout=timeout,
+        no_tenant=no_tenant,
+        no_whois=no_whois,
+        rules=str(rules) if rules else None,
+        registration_wait=1.0,
+    )
+    started = store.utcnow()
+    err = stderr_console()
+    try:
+        if err.is_terminal:
+            with err.status(f"rescanning {name}…", spinner="dots"):
+                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+        else:
+            code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+    except typer.Exit as exc:  # run_scan printed why
+        code = exc.exit_code
+    conn = open_store(path)
+    try:
+        attempts = [h for h in store.history(conn, name) if h["scanned_at"] >= started]
+    finally:
+        conn.close()
+    last = attempts[-1] if attempts else None
+    if code == 0 and last is not None and last["status"] != "failed":
+        print_brief(path, name, lang, fmt, rules)
+        return
+    why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
+    if last_good:
+        print_brief(
+            path,
+            name,
+            lang,
+            fmt,
+            rules,
+            warning=f"could not refresh: {why}; showing the scan of {long_date(last_good)}",
         )
-        code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-        if code:
-            raise typer.Exit(code)
-    print_brief(path, name, lang, Format.json if json_out else fmt, rules)
+        raise typer.Exit(EXIT_STALE)
+    if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
+        who = ", ".join(options.resolver.nameservers) or "the system resolver"
+        raise fail(f"cannot scan {name}: DNS is unreachable ({why} asking {who}); check the network or --nameserver")
+    if last:
+        raise fail(f"{name}: no successful scan yet; last attempt failed ({why})")
+    raise typer.Exit(code or 1)

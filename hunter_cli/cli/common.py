@@ -13,6 +13,8 @@ import typer
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
+EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
+EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
 EXIT_TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15
 
@@ -50,6 +52,13 @@ def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
     """Print ``message`` to stderr and return the Exit to raise."""
     stderr_console().print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
+
+
+def report_unreadable(stats) -> bool:
+    """One `error:` line per input that could not be read (the others were used); True when there was one."""
+    for message in stats.unreadable:
+        fail(message)
+    return bool(stats.unreadable)
 
 
 def stdout_is_tty() -> bool:

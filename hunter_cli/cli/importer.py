@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, fail, open_store, stderr_console, store_errors
+from .common import EXIT_FATAL, DbOption, fail, open_store, report_unreadable, stderr_console, store_errors
 
 
 @app.command("import")
@@ -38,7 +38,8 @@ def import_(
     Columns are found by their Turkish or English headers (web sitesi, e-posta,
     firma ünvanı, company, ...) and confirmed by their content; title rows above
     the header are passed over. Re-importing the same file changes nothing.
-    Exit codes: 0 imported, 1 unreadable file or no valid domain, 2 usage error.
+    Exit codes: 0 imported, 1 a file could not be read (the others are still imported) or no valid
+    domain, 2 usage error.
     """
     from .. import store
     from ..inputs import ColumnHints, InputError, InputStats, leads, missing_files
@@ -58,10 +59,16 @@ def import_(
         conn.close()
     err = stderr_console()
     if stats.accepted == 0:
-        _report(err, stats, counts)
+        if stats.lines:
+            _report(err, stats, counts)
+        report_unreadable(stats)
+        if stats.unreadable and not stats.lines:
+            raise typer.Exit(EXIT_FATAL)
         raise fail("no valid domain in the input")
     if not quiet:
         _report(err, stats, counts)
+    if report_unreadable(stats):
+        raise typer.Exit(EXIT_FATAL)
 
 
 def _report(err, stats, counts) -> None:
@@ -83,4 +90,8 @@ def _report(err, stats, counts) -> None:
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    for note in stats.notes:
+        table.add_row("Note", note)
+    for message in stats.unreadable:
+        table.add_row("Not read", message)
     err.print(table)

@@ -10,6 +10,23 @@ import typer
 
 from . import app
 from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console, store_errors
+from .filters import (
+    CategoryOption,
+    ChangedSinceOption,
+    CrmStatusOption,
+    FailedOption,
+    GatewayOption,
+    HasReferralOption,
+    MaxScoreOption,
+    MinScoreOption,
+    ProviderOption,
+    SearchOption,
+    SegmentOption,
+    StaleOption,
+    TagOption,
+    TenantOption,
+    lead_filter,
+)
 
 leads_app = typer.Typer()  # help: the callback's docstring
 app.add_typer(leads_app, name="leads")
@@ -23,17 +40,6 @@ class Format(str, enum.Enum):
     json = "json"
     ndjson = "ndjson"
     csv = "csv"
-
-
-def _since(value: str | None, option: str) -> str | None:
-    from ..durations import ago_iso, parse_duration
-
-    if value is None:
-        return None
-    try:
-        return ago_iso(parse_duration(value))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
 
 
 def _connect(db: Path | None):
@@ -61,73 +67,20 @@ def _quiet_broken_pipe() -> None:
 @leads_app.callback(invoke_without_command=True)
 def leads(
     ctx: typer.Context,
-    segment: list[str] = typer.Option(
-        [],
-        "--segment",
-        metavar="NAME",
-        show_default=False,
-        help="Existing, Migration, Cold or Skip (repeatable; any of them matches).",
-    ),
-    category: list[str] = typer.Option(
-        [], "--category", metavar="P1..P6", show_default=False, help="Priority category (repeatable)."
-    ),
-    provider: list[str] = typer.Option(
-        [],
-        "--provider",
-        metavar="ID",
-        show_default=False,
-        help="Mail provider id (m365, google, hosting, self-hosted, none, ...)"
-        " or a hosting brand such as Natro (repeatable).",
-    ),
-    gateway: list[str] = typer.Option(
-        [],
-        "--gateway",
-        metavar="ID",
-        show_default=False,
-        help="Security gateway (mimecast, proofpoint, ...), 'any' for any gateway, 'none' for none (repeatable).",
-    ),
-    tenant: bool | None = typer.Option(
-        None,
-        "--tenant/--no-tenant",
-        show_default=False,
-        help="Only domains with a Microsoft tenant (Managed, Federated, Unknown) / only those known to have none.",
-    ),
-    min_score: int | None = typer.Option(
-        None, "--min-score", metavar="N", show_default=False, help="Score at least N."
-    ),
-    max_score: int | None = typer.Option(None, "--max-score", metavar="N", show_default=False, help="Score at most N."),
-    tag: list[str] = typer.Option(
-        [], "--tag", metavar="TAG", show_default=False, help="Has this tag, user or auto (repeatable)."
-    ),
-    search: str | None = typer.Option(
-        None,
-        "--search",
-        "-s",
-        metavar="TEXT",
-        show_default=False,
-        help="Case-insensitive part of the domain or company name.",
-    ),
-    changed_since: str | None = typer.Option(
-        None,
-        "--changed-since",
-        metavar="DURATION",
-        show_default=False,
-        help="A signal changed within this long (7d, 12h, 2w).",
-    ),
-    stale: str | None = typer.Option(
-        None,
-        "--stale",
-        metavar="DURATION",
-        show_default=False,
-        help="Never scanned, or last good scan older than this.",
-    ),
-    failed: bool = typer.Option(False, "--failed", help="The latest scan attempt failed."),
-    has_referral: bool | None = typer.Option(
-        None,
-        "--has-referral/--no-referral",
-        show_default=False,
-        help="A Partner Center referral names the lead (or none does).",
-    ),
+    segment: list[str] = SegmentOption,
+    category: list[str] = CategoryOption,
+    provider: list[str] = ProviderOption,
+    gateway: list[str] = GatewayOption,
+    tenant: bool | None = TenantOption,
+    min_score: int | None = MinScoreOption,
+    max_score: int | None = MaxScoreOption,
+    tag: list[str] = TagOption,
+    search: str | None = SearchOption,
+    changed_since: str | None = ChangedSinceOption,
+    stale: str | None = StaleOption,
+    failed: bool = FailedOption,
+    has_referral: bool | None = HasReferralOption,
+    crm_status: list[str] = CrmStatusOption,
     sort: list[str] = typer.Option(
         [],
         "--sort",
@@ -168,27 +121,26 @@ def leads(
     from .. import leads as core
     from ..render import leads as render
 
+    f = lead_filter(
+        segment=segment,
+        category=category,
+        provider=provider,
+        gateway=gateway,
+        tenant=tenant,
+        min_score=min_score,
+        max_score=max_score,
+        tag=tag,
+        search=search,
+        changed_since=changed_since,
+        stale=stale,
+        failed=failed,
+        has_referral=has_referral,
+        crm_status=crm_status,
+    )
     try:
-        f = core.LeadFilter(
-            segments=core.parse_segments(segment),
-            categories=core.parse_categories(category),
-            providers=core.parse_providers(provider),
-            gateways=core.parse_gateways(gateway),
-            tenant=tenant,
-            min_score=min_score,
-            max_score=max_score,
-            tags=core.parse_tags(tag),
-            search=search if search and search.strip() else None,
-            changed_since=_since(changed_since, "--changed-since"),
-            stale_before=_since(stale, "--stale"),
-            failed=failed,
-            has_referral=has_referral,
-        )
         order = core.parse_sort(sort)
     except core.LeadQueryError as exc:
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
-    if min_score is not None and max_score is not None and min_score > max_score:
-        raise typer.BadParameter(f"--min-score {min_score} is above --max-score {max_score}", param_hint="--min-score")
 
     conn = _connect(db)
     try:

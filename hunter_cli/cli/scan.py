@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -12,10 +13,12 @@ from . import app
 from .common import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
+    EXIT_RESOLVER,
     EXIT_TERMINATED,
     DbOption,
     db_path,
     fail,
+    report_unreadable,
     stderr_console,
     stdout_console,
 )
@@ -108,8 +111,10 @@ def scan(
 
     Results go into the database; the summary says what was skipped and why.
     Exit codes: 0 the scan ran (some domains may have failed, see the summary),
-    1 fatal error (unreadable input, no valid domain, database busy or broken),
-    2 usage error, 130 interrupted (results so far are saved).
+    1 fatal error (no valid domain, database busy or broken) or an input that could not be
+    read (the other inputs are still scanned),
+    2 usage error, 4 the DNS resolver does not tell the truth (nothing stored was changed),
+    130 interrupted by Ctrl-C, 143 stopped by SIGTERM (results so far are saved either way).
     """
     from ..dns import dkim as dkim_mod
     from ..durations import ago_iso, parse_duration
@@ -153,7 +158,7 @@ def scan(
 
 def build_options(
     *,
-    nameserver: list[str] = (),
+    nameserver: Sequence[str] = (),
     timeout: float = 3.0,
     retries: int = 2,
     concurrency: int = 500,
@@ -172,6 +177,8 @@ def build_options(
     from ..scan import ScanOptions
     from ..tenant.client import DEFAULT_BASE
 
+    if not nameserver and os.environ.get("HUNTER_NAMESERVERS"):  # callers without the option (referrals sync)
+        nameserver = [os.environ["HUNTER_NAMESERVERS"]]
     return ScanOptions(
         resolver=ResolverConfig(nameservers=_nameservers(list(nameserver)), timeout=timeout, retries=retries),
         concurrency=concurrency,
@@ -223,6 +230,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     from filelock import FileLock, Timeout
 
     from .. import store
+    from ..dns.health import ResolverSuspect
     from ..durations import ago_iso
     from ..inputs import InputError, InputStats, count_lines, leads
     from ..render.jsonl import to_json, write_line
@@ -285,7 +293,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 if progress is not None and task_id is not None:
                     progress.advance(task_id)
                 continue
-            job = ScanJob(domain, cosell=known.cosell)
+            job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
             if options.tenant and known.tenant_hit:
                 job.tenant = known.tenant
             if known.registration is not None or not options.registration:
@@ -371,6 +379,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         sys.stdout = None  # nothing more can be written there
     except store.StoreError as exc:
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+    except ResolverSuspect as exc:
+        outcome, code, error_message = "resolver_suspect", EXIT_RESOLVER, str(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", EXIT_FATAL, str(store.store_error(exc, path))
     except Exception as exc:
@@ -404,8 +414,11 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             "accepted": stats.accepted,
             "duplicates": stats.duplicates,
             "skipped": stats.skipped_counts,
+            "unreadable": stats.unreadable,
             "seconds": round(elapsed, 2),
         }
+        if outcome == "resolver_suspect":
+            summary["resolver_suspect"] = error_message
         if terminated[0]:
             summary["signal"] = "SIGTERM"
         if writer.stats.waited:
@@ -413,7 +426,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         if writer.stats.unstored or writer.stats.unstored_other:
             summary["unstored"] = writer.stats.unstored
             summary["unstored_other"] = writer.stats.unstored_other
-        if error_message or unexpected:
+        if (error_message or unexpected) and outcome != "resolver_suspect":
             summary["error"] = error_message or unexpected
         try:
             store.with_write_retry(
@@ -431,10 +444,13 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             _install(signal.SIGTERM, previous_sigterm)
 
     if error_message:
-        raise fail(error_message)
+        raise fail(error_message, code)
     if code == 0 and stats.accepted == 0:
-        if not quiet:
+        if not quiet and stats.lines:
             err.print(summary_table(tally, stats, elapsed))
+        report_unreadable(stats)
+        if stats.unreadable and not stats.lines:
+            raise typer.Exit(EXIT_FATAL)
         detail = (
             f": {stats.skipped_total} lines skipped, reasons in the summary"
             if stats.skipped_total and not quiet
@@ -448,6 +464,8 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         err.print(summary_table(tally, stats, elapsed, interrupted=code in (EXIT_INTERRUPTED, EXIT_TERMINATED)))
     if terminated[0] and code == EXIT_TERMINATED:
         err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
+    if report_unreadable(stats) and code == 0:
+        code = EXIT_FATAL
     return code
 
 

@@ -52,7 +52,7 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
     for txt in txts:
         if not is_key_record(txt):
             continue
-        tags = {}
+        tags: dict[str, str] = {}
         for part in txt.split(";"):
             k, sep, v = part.partition("=")
             if sep:

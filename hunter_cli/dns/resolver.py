@@ -32,6 +32,7 @@ _TYPES = {
     "TXT": pycares.QUERY_TYPE_TXT,
     "CNAME": pycares.QUERY_TYPE_CNAME,
     "NS": pycares.QUERY_TYPE_NS,
+    "SOA": pycares.QUERY_TYPE_SOA,
 }
 _TYPE_NAMES = {v: k for k, v in _TYPES.items()}
 
@@ -117,6 +118,8 @@ def _convert(result, rtype_code: int) -> Answer:
                 records.append(d.cname.rstrip(".").lower())
             elif t == pycares.QUERY_TYPE_NS:
                 records.append(d.nsdname.rstrip(".").lower())
+            elif t == pycares.QUERY_TYPE_SOA:
+                records.append(d.mname.rstrip(".").lower())
             else:
                 records.append(d.addr)
         elif t == pycares.QUERY_TYPE_CNAME:
@@ -155,31 +158,32 @@ def _query_cache_off():
         pycares._lib = real
 
 
-class AresResolver:
-    """c-ares channel driven by the running asyncio loop."""
+class _Channel:
+    """One c-ares channel driven by the running asyncio loop (socket-state callback + a timer)."""
 
-    def __init__(self, config: ResolverConfig) -> None:
-        self.config = config
-        self._loop = asyncio.get_running_loop()
+    def __init__(self, config: ResolverConfig, loop: asyncio.AbstractEventLoop, receive_buffer: int) -> None:
+        self._loop = loop
         self._fds: dict[int, tuple[bool, bool]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._pending = 0
-        kwargs = {}
-        if config.nameservers:
-            kwargs["servers"] = list(config.nameservers)
         with _query_cache_off():
             self._channel = pycares.Channel(
                 sock_state_cb=self._sock_state,
                 timeout=config.timeout,
                 tries=1,
                 flags=pycares.ARES_FLAG_NOSEARCH | pycares.ARES_FLAG_NOALIASES | pycares.ARES_FLAG_EDNS,
-                socket_receive_buffer_size=4 * 1024 * 1024,
-                **kwargs,
+                socket_receive_buffer_size=receive_buffer,
+                servers=list(config.nameservers) or None,
             )
         self._tick = max(0.05, min(0.5, config.timeout / 4))
-        self.queries_sent = 0
 
-    # -- event-loop glue -------------------------------------------------
+    @property
+    def servers(self) -> list[str]:
+        try:
+            return [str(s) for s in self._channel.servers]
+        except pycares.AresError:
+            return []
+
     def _sock_state(self, fd: int, readable: bool, writable: bool) -> None:
         loop = self._loop
         old = self._fds.get(fd, (False, False))
@@ -205,8 +209,8 @@ class AresResolver:
         self._channel.process_fd(pycares.ARES_SOCKET_BAD, pycares.ARES_SOCKET_BAD)
         self._arm_timer()
 
-    # -- queries ------------------------------------------------------------
-    def _once(self, name: str, code: int) -> asyncio.Future:
+    def once(self, name: str, code: int) -> asyncio.Future:
+        """Send one query; the future gets ``(result, errorno)`` (errorno None on success)."""
         fut = self._loop.create_future()
 
         def done(result, errorno, fut=fut):
@@ -215,7 +219,6 @@ class AresResolver:
                 fut.set_result((result, errorno))
 
         self._pending += 1
-        self.queries_sent += 1
         try:
             self._channel.query(name, code, callback=done)
         except pycares.AresError as exc:  # bad name: c-ares refuses synchronously
@@ -225,56 +228,7 @@ class AresResolver:
         self._arm_timer()
         return fut
 
-    def _outcome(self, name: str, rtype: str, code: int, result, errorno, attempt: int):
-        """Answer, LookupFailure, or None when the query should be retried."""
-        if errorno is None:
-            return _convert(result, code)
-        if errorno == _E.ARES_ENOTFOUND:
-            return Answer(NXDOMAIN)
-        if errorno == _E.ARES_ENODATA:
-            return Answer(NODATA)
-        kind, retry = _FAILURES.get(errorno, ("error", False))
-        if retry and attempt < self.config.retries:
-            return None
-        return LookupFailure(kind, name, rtype, _E.strerror(errorno) if kind == "error" else "")
-
-    async def _retrying(self, name: str, rtype: str, code: int, attempt: int) -> Answer | LookupFailure:
-        delay = self.config.backoff * (2 ** (attempt - 1))
-        while True:
-            await asyncio.sleep(delay)
-            result, errorno = await self._once(name, code)
-            out = self._outcome(name, rtype, code, result, errorno, attempt)
-            if out is not None:
-                return out
-            attempt += 1
-            delay *= 2
-
-    async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]:
-        """Ask all questions at once; timeouts are retried with backoff, other failures returned."""
-        codes = [_TYPES[t] for _, t in questions]
-        futures = [self._once(name, code) for (name, _), code in zip(questions, codes, strict=True)]
-        out: list = []
-        again: list[int] = []
-        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
-            result, errorno = await fut
-            outcome = self._outcome(name, rtype, code, result, errorno, 0)
-            if outcome is None:
-                again.append(i)
-            out.append(outcome)
-        if again:  # retry the timed-out ones together, not one after another
-            retried = await asyncio.gather(*(self._retrying(*questions[i], codes[i], 1) for i in again))
-            for i, outcome in zip(again, retried, strict=True):
-                out[i] = outcome
-        return out
-
-    async def query(self, name: str, rtype: str) -> Answer:
-        """One question; raises LookupFailure when there is no answer."""
-        (outcome,) = await self.query_many([(name, rtype)])
-        if isinstance(outcome, LookupFailure):
-            raise outcome
-        return outcome
-
-    async def close(self) -> None:
+    def close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -286,6 +240,166 @@ class AresResolver:
         self._fds.clear()
         self._channel.cancel()
         self._channel.close()
+
+
+_RETRY = object()  # a timeout with attempts left: ask again on the same channel, after a pause
+_ISOLATE = object()  # an unparsable answer: ask again alone, on a channel of its own
+
+MAX_CNAME_CHAIN = 16  # hops followed before a chain "does not end" (BIND's limit is 16 too)
+CNAME_CHASE_AT = 8  # a resolver that stops at this many hops may have cut the chain short
+ISOLATED_CHANNELS = 32  # channels open at once for questions asked alone
+
+
+def cname_problem(name: str, cnames: list[tuple[str, str]]) -> str | None:
+    """Why a CNAME chain in an answer with no data is not a real NODATA, or None when it is.
+
+    A chain that comes back to a name already in it loops; such an answer is an
+    error (RFC 1034 3.6.2: "CNAME chains should be followed and CNAME loops
+    signalled as an error"), never "no record". ``cnames`` are ``(owner, target)``
+    in answer order, ``name`` the queried name.
+    """
+    seen = {name.rstrip(".").lower()}
+    for owner, target in cnames:
+        seen.add(owner)
+        if target in seen:
+            return f"CNAME loop at {target}"
+    return None
+
+
+class AresResolver:
+    """c-ares channel driven by the running asyncio loop.
+
+    Questions go out on one shared channel. When c-ares cannot parse a response
+    it ends every query on that connection with ``ARES_EBADRESP``, so one
+    garbage-answering server (or a stray spoofed packet) would fail every
+    domain in flight. Those questions are asked again, each alone on a fresh
+    channel that is closed right after: collateral damage is undone, and the
+    bad responder only fails its own question.
+    """
+
+    def __init__(self, config: ResolverConfig) -> None:
+        self.config = config
+        self._loop = asyncio.get_running_loop()
+        self._main = _Channel(config, self._loop, 4 * 1024 * 1024)
+        self._isolation = asyncio.Semaphore(ISOLATED_CHANNELS)
+        self.queries_sent = 0
+        self.isolated = 0  # questions asked again alone after a bad response
+
+    @property
+    def servers(self) -> list[str]:
+        """The nameservers asked, as ``host:port`` text (the system's when none were given)."""
+        return list(self.config.nameservers) or self._main.servers
+
+    def _once(self, name: str, code: int) -> asyncio.Future:
+        self.queries_sent += 1
+        return self._main.once(name, code)
+
+    def _outcome(self, name: str, rtype: str, code: int, result, errorno, attempt: int):
+        """Answer, LookupFailure, _RETRY or _ISOLATE."""
+        if errorno is None:
+            answer = _convert(result, code)
+            if not answer.records and answer.cnames:
+                problem = cname_problem(name, answer.cnames)
+                if problem is not None:
+                    return LookupFailure("cname-loop", name, rtype, problem)
+            return answer
+        if errorno == _E.ARES_ENOTFOUND:
+            return Answer(NXDOMAIN)
+        if errorno == _E.ARES_ENODATA:
+            return Answer(NODATA)
+        if errorno == _E.ARES_EBADRESP and attempt >= 0:
+            return _ISOLATE
+        kind, retry = _FAILURES.get(errorno, ("error", False))
+        if retry and 0 <= attempt < self.config.retries:
+            return _RETRY
+        return LookupFailure(kind, name, rtype, str(_E.strerror(errorno)) if kind == "error" else "")
+
+    async def _isolated(self, name: str, rtype: str, code: int) -> Answer | LookupFailure:
+        """Ask once more, alone, on a channel of its own; whatever comes back is final."""
+        async with self._isolation:
+            self.isolated += 1
+            self.queries_sent += 1
+            channel = _Channel(self.config, self._loop, 64 * 1024)
+            try:
+                result, errorno = await channel.once(name, code)
+            finally:
+                channel.close()
+        out = self._outcome(name, rtype, code, result, errorno, -1)
+        assert isinstance(out, Answer | LookupFailure)  # attempt -1: no retry, no isolation
+        return out
+
+    async def _retrying(self, name: str, rtype: str, code: int, attempt: int) -> Answer | LookupFailure:
+        delay = self.config.backoff * (2 ** (attempt - 1))
+        while True:
+            await asyncio.sleep(delay)
+            result, errorno = await self._once(name, code)
+            out = self._outcome(name, rtype, code, result, errorno, attempt)
+            if out is _ISOLATE:
+                return await self._isolated(name, rtype, code)
+            if out is not _RETRY:
+                return out  # type: ignore[return-value]  # the sentinels are handled above
+            attempt += 1
+            delay *= 2
+
+    async def _chase(self, name: str, rtype: str, code: int, answer: Answer) -> Answer | LookupFailure:
+        """Follow a chain the resolver may have cut short, up to MAX_CNAME_CHAIN hops in all."""
+        cnames = list(answer.cnames)
+        while len(cnames) < MAX_CNAME_CHAIN:
+            target = cnames[-1][1]
+            (more,) = await self.query_many([(target, rtype)], chase=False)
+            if isinstance(more, LookupFailure) or not more.cnames:
+                if isinstance(more, Answer):
+                    return Answer(more.rcode, more.records, cnames + more.cnames)
+                return more
+            cnames += more.cnames
+            problem = cname_problem(name, cnames)
+            if problem is not None:
+                return LookupFailure("cname-loop", name, rtype, problem)
+            if more.records:
+                return Answer(more.rcode, more.records, cnames)
+        return LookupFailure("cname-loop", name, rtype, f"CNAME chain longer than {MAX_CNAME_CHAIN} hops")
+
+    async def query_many(self, questions: list[tuple[str, str]], chase: bool = True) -> list[Answer | LookupFailure]:
+        """Ask all questions at once; timeouts are retried with backoff, other failures returned.
+
+        Questions whose response could not be parsed are asked again alone (see the
+        class docstring); an answer whose CNAME chain loops is a ``cname-loop`` failure.
+        """
+        codes = [_TYPES[t] for _, t in questions]
+        futures = [self._once(name, code) for (name, _), code in zip(questions, codes, strict=True)]
+        out: list = []
+        again: list[int] = []
+        alone: list[int] = []
+        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
+            result, errorno = await fut
+            outcome = self._outcome(name, rtype, code, result, errorno, 0)
+            if outcome is _RETRY:
+                again.append(i)
+            elif outcome is _ISOLATE:
+                alone.append(i)
+            out.append(outcome)
+        if again or alone:  # retry together, not one after another
+            retried = await asyncio.gather(
+                *(self._retrying(*questions[i], codes[i], 1) for i in again),
+                *(self._isolated(*questions[i], codes[i]) for i in alone),
+            )
+            for i, outcome in zip(again + alone, retried, strict=True):
+                out[i] = outcome
+        if chase:
+            for i, outcome in enumerate(out):
+                if isinstance(outcome, Answer) and not outcome.records and len(outcome.cnames) >= CNAME_CHASE_AT:
+                    out[i] = await self._chase(questions[i][0], questions[i][1], codes[i], outcome)
+        return out
+
+    async def query(self, name: str, rtype: str) -> Answer:
+        """One question; raises LookupFailure when there is no answer."""
+        (outcome,) = await self.query_many([(name, rtype)])
+        if isinstance(outcome, LookupFailure):
+            raise outcome
+        return outcome
+
+    async def close(self) -> None:
+        self._main.close()
 
 
 def parse_nameserver(text: str) -> str:

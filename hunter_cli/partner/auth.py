@@ -162,10 +162,26 @@ def make_http_client():
 
 
 class TokenStore:
-    """The MSAL app with its cache file; use as a context manager around every token operation."""
+    """The MSAL app with its cache file; use as a context manager around every token operation.
 
-    def __init__(self, s: Settings, http_client=None) -> None:
+    ``scope`` is the resource's delegated scope (Partner Center by default;
+    ``<environment URL>/user_impersonation`` for Dataverse); ``service`` and
+    ``signin`` name it and its sign-in command in messages.
+    """
+
+    def __init__(
+        self,
+        s: Settings,
+        http_client=None,
+        *,
+        scope: str = SCOPE,
+        service: str = "Partner Center",
+        signin: str = "hunter auth login",
+    ) -> None:
         self.settings = s
+        self.scope = scope
+        self.service = service
+        self.signin = signin
         self.path = cache_path()
         self.http_client = http_client
         self._lock = None
@@ -213,7 +229,7 @@ class TokenStore:
         os.replace(tmp, self.path)
 
     def device_login(self, show_message) -> dict:
-        flow = self.app.initiate_device_flow(scopes=[SCOPE])
+        flow = self.app.initiate_device_flow(scopes=[self.scope])
         if "user_code" not in flow:
             raise AuthError(
                 f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}"
@@ -227,10 +243,10 @@ class TokenStore:
     def silent_token(self, force_refresh: bool = False) -> str:
         accounts = self.app.get_accounts()
         if not accounts:
-            raise InteractionRequired("not signed in to Partner Center; run: hunter auth login")
-        result = self.app.acquire_token_silent([SCOPE], account=accounts[0], force_refresh=force_refresh)
+            raise InteractionRequired(f"not signed in to {self.service}; run: {self.signin}")
+        result = self.app.acquire_token_silent([self.scope], account=accounts[0], force_refresh=force_refresh)
         if not result or "access_token" not in result:
-            raise InteractionRequired("the Partner Center sign-in has expired; run: hunter auth login")
+            raise InteractionRequired(f"the {self.service} sign-in has expired; run: {self.signin}")
         return result["access_token"]
 
     def status(self) -> dict | None:

@@ -496,15 +496,15 @@ def _parse_whois(text: str, tld: str) -> Registration:
 
     if not text.strip():
         return Registration(status="unavailable", source="whois", note="empty WHOIS answer")
-    line = _matching_line(text, _QUOTA_RES)
-    if line:
-        return Registration(status="unavailable", source="whois", note=f"{QUOTA_NOTE}: {line[:160]}")
-    line = _matching_line(text, _REFUSED_RES)
-    if line:
+    quota = _matching_line(text, _QUOTA_RES)
+    if quota:
+        return Registration(status="unavailable", source="whois", note=f"{QUOTA_NOTE}: {quota[:160]}")
+    refused = _matching_line(text, _REFUSED_RES)
+    if refused:
         return Registration(
             status="unavailable",
             source="whois",
-            note=f"the WHOIS server does not answer queries from this client: {line[:160]}",
+            note=f"the WHOIS server does not answer queries from this client: {refused[:160]}",
         )
     if _matching_line(text, _NOT_FOUND_RES):
         return Registration(status="unavailable", source="whois", note=NOT_FOUND_NOTE)

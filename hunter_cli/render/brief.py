@@ -23,6 +23,8 @@ def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
     ]
     if b.referrals:
         sections.append((m("section.referrals"), b.referrals))
+    if b.crm:
+        sections.append((m("section.crm"), b.crm))
     if b.notes:
         sections.append((m("section.notes"), b.notes))
     return [(title, lines) for title, lines in sections if lines]

@@ -12,7 +12,7 @@ from typing import BinaryIO, TextIO
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Group
+from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -45,6 +45,8 @@ FIELDS = (
     "referrals",
     "active_cosell",
     "tags",
+    "crm_status",
+    "crm_owner",
 )
 CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
@@ -80,8 +82,8 @@ class _Col:
     comfortable: int  # shrunk to this first...
     narrowest: int  # ...and only then down to this
     widest: int
-    overflow: str = "ellipsis"  # fold wraps (domains, tags); ellipsis shortens with "…"
-    justify: str = "left"
+    overflow: OverflowMethod = "ellipsis"  # fold wraps (domains, tags); ellipsis shortens with "…"
+    justify: JustifyMethod = "left"
 
 
 _COLS = {
@@ -97,10 +99,24 @@ _COLS = {
     "scanned": _Col("Scanned", 10, 10, 10),
     "tags": _Col("Tags", 12, 6, 30, "fold"),
     "referrals": _Col("Ref", 3, 3, 3, justify="right"),
+    "crm": _Col("CRM", 4, 4, 12),
 }
 WIDE = tuple(_COLS)
 # Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
-NARROW = ("domain", "provider", "gateway", "tenant", "dmarc", "score", "segment", "category", "scanned", "referrals")
+NARROW = (
+    "domain",
+    "provider",
+    "gateway",
+    "tenant",
+    "dmarc",
+    "score",
+    "segment",
+    "category",
+    "scanned",
+    "referrals",
+    "crm",
+)
+CRM_STYLE = {"qualified": "bold green", "disqualified": "dim", "deleted": "red"}
 
 
 def _cells(r: dict) -> dict:
@@ -123,6 +139,7 @@ def _cells(r: dict) -> dict:
         "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "")
         if r.get("referrals")
         else "",
+        "crm": Text(r.get("crm_status") or "", style=CRM_STYLE.get(r.get("crm_status") or "", "")),
     }
 
 
@@ -191,9 +208,14 @@ def table_layout(rows: list[dict], width: int) -> Layout:
     # The referral column only when some lead has one; on narrow terminals the
     # scan date gives way first (it is in `leads show` and the machine formats).
     has_ref = any(r.get("referrals") for r in rows)
+    has_crm = any(r.get("crm_status") for r in rows)  # likewise the Dynamics 365 column
     for narrow, gap in ((False, 2), (True, 2), (True, 1)):
         names = NARROW if narrow else WIDE
-        names = tuple(n for n in names if (has_ref or n != "referrals") and not (narrow and n == "scanned"))
+        names = tuple(
+            n
+            for n in names
+            if (has_ref or n != "referrals") and (has_crm or n != "crm") and not (narrow and n == "scanned")
+        )
         naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
         widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
         if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals, strict=True)):
@@ -344,12 +366,24 @@ def lead_detail(d: dict) -> Group:
     lead, view = d["lead"], d["view"] or {}
     name = lead["domain_unicode"]
     title = name if name == lead["domain"] else f"{name} ({lead['domain']})"
-    parts = []
+    parts: list[RenderableType] = []
 
     cur = _kv_table()
     if lead.get("company"):
         cur.add_row("Company", lead["company"])
-    if not d["view"]:
+    if not d["view"] and d.get("history"):
+        from ..facts import failure_text, long_date
+
+        last = d["history"][0]
+        cur.add_row(
+            "Scanned",
+            Text(
+                f"no successful scan yet; last attempt failed ({failure_text(last.get('errors') or [])})"
+                f" on {long_date(last.get('scanned_at'))}",
+                style="red",
+            ),
+        )
+    elif not d["view"]:
         cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
     else:
         cur.add_row(

@@ -116,9 +116,9 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         else:
             table.add_column(name, overflow="ellipsis", no_wrap=True)
     order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
-    for r in sorted(t.sample, key=lambda r: (order.get(r.category, 9), -(r.score or 0), r.domain)):
+    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
         provider = r.provider if r.provider != "hosting" or not r.provider_name else r.provider_name
-        cells = {
+        cells: dict[str, str | Text] = {
             # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
             "Domain": Text(
                 to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
@@ -182,4 +182,8 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    for note in stats.notes:
+        table.add_row("Note", note)
+    for message in stats.unreadable:
+        table.add_row("Not read", message)
     return table

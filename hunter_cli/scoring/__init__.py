@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from ..facts import dkim_state, dmarc_policy, spf_result
+from ..facts import dkim_state, dmarc_policy, domain_state, spf_result
 
 CONDITION_KEYS = frozenset(
     {
@@ -32,6 +32,7 @@ CONDITION_KEYS = frozenset(
         "score_max",
         "segment",
         "segment_in",
+        "state",
     }
 )
 DMARC_STATES = ("absent", "none", "quarantine", "reject")
@@ -54,6 +55,7 @@ class Facts:
     gateway: bool = False
     tenant: bool = False
     cosell: bool = False  # an active Microsoft co-sell referral names this company
+    state: str = "active"  # active, nxdomain or parked (hunter_cli.facts.domain_state)
 
 
 @dataclass(slots=True)
@@ -182,6 +184,9 @@ def _matches(when: dict, facts: Facts, group: str | None, score: int | None = No
         elif key == "segment_in":
             if segment not in want:
                 return False
+        elif key == "state":
+            if facts.state != want:
+                return False
     return True
 
 
@@ -190,7 +195,7 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
     data = rules.data
     group = rules.group_of(facts.provider)
     items = [Item(f"provider:{facts.provider}", int(data["provider_points"].get(facts.provider, 0)))]
-    if group != "no_mail":
+    if group != "no_mail" and facts.state == "active":  # no security points for what takes no mail
         for rule in data["signals"] + data["risks"]:
             if _matches(rule.get("when", {}), facts, group):
                 items.append(Item(rule["code"], int(rule["points"])))
@@ -211,6 +216,8 @@ def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
             stepped = CATEGORIES[max(0, CATEGORIES.index(category) - int(boost.get("steps", 1)))]
             if stepped != category:
                 category, cat_rule = stepped, f"{cat_rule}+{boost['rule']}"
+    # The last segment and category rules match everything (_check insists), so both are set.
+    assert segment is not None and seg_rule is not None and category is not None and cat_rule is not None
     info = rules.category_info(category)
     return Outcome(
         score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule
@@ -258,10 +265,11 @@ def facts_from(result: dict, rules: Rules | None = None, cosell: bool = False) -
         gateway=bool(result.get("gateway")),
         tenant=bool(result.get("tenant")),
         cosell=cosell,
+        state=domain_state(result),
     )
 
 
-_FACT_FIELDS = {"status", "provider", "errors", "spf", "dmarc", "dkim", "gateway", "tenant"}
+_FACT_FIELDS = {"status", "provider", "errors", "spf", "dmarc", "dkim", "gateway", "tenant", "state", "null_mx", "mx"}
 
 
 def apply(result, rules: Rules | None = None, cosell: bool = False) -> None:

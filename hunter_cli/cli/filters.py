@@ -1,0 +1,144 @@
+"""The lead-list filter options, shared by `hunter leads` and `hunter crm push` (same names, same meaning)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from ..leads import LeadFilter
+
+
+def _since(value: str | None, option: str) -> str | None:
+    from ..durations import ago_iso, parse_duration
+
+    if value is None:
+        return None
+    try:
+        return ago_iso(parse_duration(value))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+
+
+# The filter options, shared with `hunter crm push` (same names, same meaning).
+SegmentOption = typer.Option(
+    [],
+    "--segment",
+    metavar="NAME",
+    show_default=False,
+    help="Existing, Migration, Cold or Skip (repeatable; any of them matches).",
+)
+CategoryOption = typer.Option(
+    [], "--category", metavar="P1..P6", show_default=False, help="Priority category (repeatable)."
+)
+ProviderOption = typer.Option(
+    [],
+    "--provider",
+    metavar="ID",
+    show_default=False,
+    help="Mail provider id (m365, google, hosting, self-hosted, none, ...)"
+    " or a hosting brand such as Natro (repeatable).",
+)
+GatewayOption = typer.Option(
+    [],
+    "--gateway",
+    metavar="ID",
+    show_default=False,
+    help="Security gateway (mimecast, proofpoint, ...), 'any' for any gateway, 'none' for none (repeatable).",
+)
+TenantOption = typer.Option(
+    None,
+    "--tenant/--no-tenant",
+    show_default=False,
+    help="Only domains with a Microsoft tenant (Managed, Federated, Unknown) / only those known to have none.",
+)
+MinScoreOption = typer.Option(None, "--min-score", metavar="N", show_default=False, help="Score at least N.")
+MaxScoreOption = typer.Option(None, "--max-score", metavar="N", show_default=False, help="Score at most N.")
+TagOption = typer.Option(
+    [], "--tag", metavar="TAG", show_default=False, help="Has this tag, user or auto (repeatable)."
+)
+SearchOption = typer.Option(
+    None,
+    "--search",
+    "-s",
+    metavar="TEXT",
+    show_default=False,
+    help="Case-insensitive part of the domain or company name.",
+)
+ChangedSinceOption = typer.Option(
+    None,
+    "--changed-since",
+    metavar="DURATION",
+    show_default=False,
+    help="A signal changed within this long (7d, 12h, 2w).",
+)
+StaleOption = typer.Option(
+    None,
+    "--stale",
+    metavar="DURATION",
+    show_default=False,
+    help="Never scanned, or last good scan older than this.",
+)
+FailedOption = typer.Option(False, "--failed", help="The latest scan attempt failed.")
+HasReferralOption = typer.Option(
+    None,
+    "--has-referral/--no-referral",
+    show_default=False,
+    help="A Partner Center referral names the lead (or none does).",
+)
+CrmStatusOption = typer.Option(
+    [],
+    "--crm-status",
+    metavar="STATUS",
+    show_default=False,
+    help="open, qualified or disqualified in Dynamics 365 (as last read by `hunter crm pull`),"
+    " or none: not in Dynamics (repeatable).",
+)
+
+
+def lead_filter(
+    *,
+    segment: Sequence[str] = (),
+    category: Sequence[str] = (),
+    provider: Sequence[str] = (),
+    gateway: Sequence[str] = (),
+    tenant: bool | None = None,
+    min_score: int | None = None,
+    max_score: int | None = None,
+    tag: Sequence[str] = (),
+    search: str | None = None,
+    changed_since: str | None = None,
+    stale: str | None = None,
+    failed: bool = False,
+    has_referral: bool | None = None,
+    crm_status: Sequence[str] = (),
+    domains: tuple[str, ...] = (),
+) -> LeadFilter:
+    """The :class:`hunter_cli.leads.LeadFilter` for these option values; bad values are usage errors (exit 2)."""
+    from .. import leads as core
+
+    try:
+        f = core.LeadFilter(
+            segments=core.parse_segments(segment),
+            categories=core.parse_categories(category),
+            providers=core.parse_providers(provider),
+            gateways=core.parse_gateways(gateway),
+            tenant=tenant,
+            min_score=min_score,
+            max_score=max_score,
+            tags=core.parse_tags(tag),
+            search=search if search and search.strip() else None,
+            changed_since=_since(changed_since, "--changed-since"),
+            stale_before=_since(stale, "--stale"),
+            failed=failed,
+            has_referral=has_referral,
+            crm_statuses=core.parse_crm_statuses(crm_status),
+            domains=domains,
+        )
+    except core.LeadQueryError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    if min_score is not None and max_score is not None and min_score > max_score:
+        raise typer.BadParameter(f"--min-score {min_score} is above --max-score {max_score}", param_hint="--min-score")
+    return f

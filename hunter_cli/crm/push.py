@@ -1,0 +1,384 @@
+"""``hunter crm push``: one Dataverse lead per domain, created once and updated after.
+
+Planning (no network) reads the store and the mapping and decides per lead:
+
+* ``create``: never pushed: ``POST leads`` with a ``leadid`` Hunter chose and
+  stored first (Dataverse accepts a caller-chosen primary key; Microsoft Learn,
+  "Create a table row");
+* ``finish``: a create whose answer never reached the store (the run was
+  stopped): ``PATCH leads(<that id>)`` without If-Match creates or updates it,
+  never a second lead;
+* ``update``: ``PATCH leads(<id>)`` with ``If-Match: *``, so a lead deleted in
+  Dynamics answers 404 (reported; ``--recreate`` creates a new one);
+* ``upsert``: the mapping names an alternate key: ``PATCH leads(<key>='<value>')``,
+  so two machines never create two leads for one domain;
+* ``unchanged``: the same payload was accepted last time; nothing is sent;
+* ``skip``: disqualified in Dynamics (unless ``--include-disqualified``), never
+  scanned, deleted in Dynamics (unless ``--recreate``), no value for the key.
+
+Running sends up to ``concurrency`` requests at once (threads over one HTTP
+client) and stores each outcome in the main thread the moment it arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import store as crm_store
+from .client import CrmError, DataverseClient, LeadFailed, WriteResult, entity_path, key_path
+from .mapping import Mapping
+from .redact import redact
+
+ENTITY_SET = "leads"
+
+
+@dataclass
+class Plan:
+    domain: str
+    action: str  # create, finish, update, upsert, unchanged, skip
+    body: dict = field(default_factory=dict)
+    payload_hash: str = ""
+    lead_id: str | None = None
+    key: dict[str, object] | None = None
+    known: bool = False  # Hunter already holds a pushed record of this lead
+    reason: str | None = None  # for skip
+
+    def request(self, api: str = "") -> dict:
+        """What would be sent, for ``--dry-run`` (no token, no id that does not exist yet)."""
+        base = api.rstrip("/") + "/" if api else ""
+        out: dict = {"domain": self.domain, "action": self.action}
+        if self.action == "skip":
+            out["reason"] = self.reason
+            return out
+        if self.action == "unchanged":
+            out["lead_id"] = self.lead_id
+            return out
+        if self.action == "create":
+            out.update(method="POST", url=base + ENTITY_SET)
+        elif self.action == "upsert":
+            assert self.key is not None
+            out.update(method="PATCH", url=base + key_path(ENTITY_SET, self.key))
+        else:
+            assert self.lead_id is not None
+            out.update(method="PATCH", url=base + entity_path(ENTITY_SET, self.lead_id))
+            if self.action == "update":
+                out["headers"] = {"If-Match": "*"}
+        out["body"] = self.body
+        return out
+
+
+@dataclass
+class Summary:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early
+    requests: int = 0
+    throttled: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": [{"domain": d, "reason": r} for d, r in self.failed],
+            "skipped": [{"domain": d, "reason": r} for d, r in self.skipped],
+            "stopped": self.stopped,
+            "requests": self.requests,
+            "throttled": self.throttled,
+        }
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+        }
+
+
+# -- what a lead looks like to the mapping ---------------------------------------------
+def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
+    """Every field of :data:`mapping.FIELDS` for one lead: the ``hunter leads`` row, the brief and its facts."""
+    from ..brief.compose import _gateway_name, compose, provider_label
+    from ..brief.messages import Messages
+    from ..facts import dkim_state
+    from ..render.brief import markdown
+
+    brief = compose(
+        data["view"],
+        lang=lang,
+        history=data["history"],
+        registration=data["registration"],
+        company=data["company"],
+        today=today,
+        rules=rules,
+        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        referrals=data["referrals"],
+        cosell=data["cosell"],
+    )
+    m = Messages(lang)
+    view = data["view"]
+    domain_u = row.get("domain_unicode") or row["domain"]
+    provider = provider_label(m, view.get("provider"), view.get("provider_name"))
+    facts = [f"**{m('crm.facts.title', date=(row.get('last_scanned') or '')[:10])}**", ""]
+    if brief.category:
+        facts.append(
+            "- "
+            + m(
+                "crm.facts.priority",
+                category=brief.category,
+                label=brief.category_label,
+                score=brief.score,
+                segment=m(f"segment.{brief.segment}"),
+            )
+        )
+    else:
+        facts.append("- " + m("crm.facts.unscored"))
+    facts.append("- " + m("crm.facts.provider", provider=provider))
+    facts.append("- " + m("crm.facts.gateway", gateway=_gateway_name(view) or m("crm.facts.none")))
+    tenant = row.get("tenant")
+    tenant_text = m("crm.facts.unknown") if tenant is None else m("crm.facts.none") if tenant == "none" else str(tenant)
+    facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
+    dkim = m(f"crm.facts.dkim.{dkim_state(view.get('dkim') or {})}")
+    facts.append(
+        "- "
+        + m(
+            "crm.facts.auth",
+            spf=row.get("spf_all") or m("crm.facts.none"),
+            dkim=dkim,
+            dmarc=row.get("dmarc_policy") or m("crm.facts.none"),
+        )
+    )
+    if brief.risk:
+        facts.append("- " + m("crm.facts.risk", risk=m(f"risk.{brief.risk}")))
+    return {
+        "domain": row["domain"],
+        "domain_unicode": domain_u,
+        "company": row.get("company"),
+        "company_or_domain": row.get("company") or domain_u,
+        "website": f"https://{domain_u}",
+        "provider": row.get("provider"),
+        "provider_label": provider,
+        "gateway": row.get("gateway"),
+        "tenant": tenant,
+        "tenant_id": row.get("tenant_id"),
+        "dmarc_policy": row.get("dmarc_policy"),
+        "spf_all": row.get("spf_all"),
+        "dkim": row.get("dkim"),
+        "score": row.get("score"),
+        "segment": row.get("segment"),
+        "category": row.get("category"),
+        "category_label": brief.category_label,
+        "risk": brief.risk,
+        "one_liner": brief.one_liner,
+        "tags": ", ".join(row.get("tags") or []),
+        "last_scanned": row.get("last_scanned"),
+        "facts_markdown": "\n".join(facts),
+        "brief_markdown": markdown(brief).rstrip("\n"),
+    }
+
+
+def payload_hash(body: dict, key: dict | None) -> str:
+    text = json.dumps({"key": key, "body": body}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- planning ----------------------------------------------------------------------------
+def plan(
+    conn: sqlite3.Connection,
+    rows: Iterable[dict],
+    mapping: Mapping,
+    environment: str | None,
+    *,
+    lang: str,
+    rules,
+    today: date,
+    recreate: bool = False,
+    include_disqualified: bool = False,
+    force: bool = False,
+) -> Iterator[Plan]:
+    """One :class:`Plan` per lead, from the store only (no network, no writes)."""
+    from .. import store
+
+    for row in rows:
+        domain = row["domain"]
+        rec = crm_store.record(conn, domain)
+        if rec and rec["environment"] != environment:
+            rec = None  # an id from another environment means nothing here
+        if rec and rec["statecode"] == crm_store.STATE_CODES["disqualified"] and not include_disqualified:
+            yield Plan(domain, "skip", reason="disqualified in Dynamics 365 (--include-disqualified sends it anyway)")
+            continue
+        data = store.brief_inputs(conn, domain)
+        if data is None:
+            yield Plan(domain, "skip", reason=f"not scanned yet (run: hunter scan {domain})")
+            continue
+        ctx = lead_context(row, data, lang, rules, today)
+        body = mapping.payload(ctx)
+        key = mapping.key(ctx)
+        digest = payload_hash(body, key)
+        pushed = bool(rec and rec["pushed_at"] and rec["push_state"] in ("pushed", "failed"))
+        same = bool(rec and rec["push_state"] == "pushed" and rec["payload_hash"] == digest) and not force
+        if key is not None:
+            empty = [c for c, v in key.items() if v in (None, "")]
+            if empty:
+                yield Plan(domain, "skip", reason=f"no value for the alternate key column {empty[0]}")
+            elif same:
+                yield Plan(domain, "unchanged", lead_id=rec["lead_id"] if rec else None)
+            else:
+                yield Plan(domain, "upsert", body, digest, rec["lead_id"] if rec else None, key, known=pushed)
+            continue
+        if rec and rec["push_state"] == "deleted" and not recreate:
+            yield Plan(domain, "skip", reason="deleted in Dynamics 365 (--recreate creates it again)")
+        elif rec and rec["push_state"] == "creating" and rec["lead_id"]:
+            yield Plan(domain, "finish", body, digest, rec["lead_id"])
+        elif rec and rec["lead_id"] and rec["push_state"] != "deleted":
+            if same:
+                yield Plan(domain, "unchanged", lead_id=rec["lead_id"])
+            else:
+                yield Plan(domain, "update", body, digest, rec["lead_id"], known=True)
+        else:
+            yield Plan(domain, "create", body, digest)
+
+
+# -- running -----------------------------------------------------------------------------
+class _Gone(Exception):
+    """A PATCH with If-Match: * answered 404: the lead was deleted in Dynamics."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+def _execute(client: DataverseClient, p: Plan) -> WriteResult:
+    """The request(s) for one plan, in a worker thread."""
+    if p.action == "create":
+        assert p.lead_id is not None
+        return client.create(ENTITY_SET, {**p.body, "leadid": p.lead_id})
+    if p.action == "finish":
+        assert p.lead_id is not None
+        return client.update(ENTITY_SET, p.lead_id, p.body, upsert=True)
+    if p.action == "update":
+        assert p.lead_id is not None
+        try:
+            return client.update(ENTITY_SET, p.lead_id, p.body)
+        except LeadFailed as exc:
+            if exc.status == 404:
+                raise _Gone(str(exc)) from None
+            raise
+    if p.action == "upsert":
+        assert p.key is not None
+        return client.upsert_by_key(ENTITY_SET, p.key, p.body, p.known)
+    raise ValueError(f"nothing to send for {p.action}")
+
+
+def run(
+    conn: sqlite3.Connection,
+    client: DataverseClient,
+    plans: Iterable[Plan],
+    environment: str,
+    *,
+    concurrency: int = 4,
+    recreate: bool = False,
+    progress: Callable[[Plan, str], None] | None = None,
+) -> Summary:
+    """Send the plans, ``concurrency`` at a time, storing every outcome as it arrives.
+
+    A :class:`CrmError` (or sign-in needed) stops the run: nothing new is sent,
+    requests in flight are waited for and stored, then it is raised with the
+    summary in ``exc.summary``. Ctrl-C does the same and re-raises.
+    """
+    summary = Summary()
+    in_flight: dict[Future, Plan] = {}
+    pending: list[Plan] = []
+    it = iter(plans)
+    error: BaseException | None = None
+
+    def note(p: Plan, what: str) -> None:
+        if progress is not None:
+            progress(p, what)
+
+    def settle(fut: Future, p: Plan) -> None:
+        nonlocal error
+        try:
+            result = fut.result()
+        except _Gone as exc:
+            if recreate:
+                pending.append(Plan(p.domain, "create", p.body, p.payload_hash))
+                return
+            reason = f"deleted in Dynamics 365 ({exc}); --recreate creates it again"
+            crm_store.mark_failed(conn, p.domain, environment, reason, deleted=True)
+            summary.failed.append((p.domain, reason))
+            note(p, "failed")
+            return
+        except LeadFailed as exc:
+            reason = redact(str(exc), client.tokens.secrets)
+            crm_store.mark_failed(conn, p.domain, environment, reason)
+            summary.failed.append((p.domain, reason))
+            note(p, "failed")
+            return
+        except BaseException as exc:  # CrmError, InteractionRequired: the run stops; the rerun finishes it
+            if error is None:
+                error = exc
+            return
+        crm_store.mark_pushed(conn, p.domain, environment, result.lead_id or p.lead_id, p.payload_hash)
+        (summary.created if result.outcome == "created" else summary.updated).append(p.domain)
+        note(p, result.outcome)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="hunter-crm")
+    try:
+        while True:
+            while error is None and len(in_flight) < max(1, concurrency):
+                p = pending.pop(0) if pending else next(it, None)
+                if p is None:
+                    break
+                if p.action == "skip":
+                    summary.skipped.append((p.domain, p.reason or ""))
+                    note(p, "skipped")
+                    continue
+                if p.action == "unchanged":
+                    summary.unchanged.append(p.domain)
+                    note(p, "unchanged")
+                    continue
+                if p.action == "create":
+                    p.lead_id = str(uuid.uuid4())
+                    crm_store.mark_creating(conn, p.domain, environment, p.lead_id)
+                in_flight[pool.submit(_execute, client, p)] = p
+            if not in_flight:
+                break
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in done:
+                settle(fut, in_flight.pop(fut))
+    except BaseException as exc:  # Ctrl-C: store what came back, then stop
+        for fut in list(in_flight):
+            fut.cancel()
+        for fut, p in list(in_flight.items()):
+            if not fut.cancelled():
+                try:
+                    fut.exception()
+                except BaseException:  # noqa: BLE001  cancelled or interrupted: nothing to store
+                    continue
+                settle(fut, p)
+        summary.stopped = "interrupted"
+        raise exc from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        summary.requests = client.calls
+        summary.throttled = client.throttled
+    if error is not None:
+        summary.stopped = redact(str(error), client.tokens.secrets)
+        setattr(error, "summary", summary)  # noqa: B010  the CLI prints what was done before the stop
+        raise error
+    return summary
+
+
+__all__ = ["CrmError", "Plan", "Summary", "lead_context", "payload_hash", "plan", "run"]

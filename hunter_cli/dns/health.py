@@ -1,0 +1,132 @@
+"""Is the resolver telling the truth? Checks before and during a scan.
+
+Captive portals, VPN clients and filtering resolvers answer NXDOMAIN (or an ad
+server's address) for every name. Scanned through one, every lead would read
+"no mail", and a store of good results would be overwritten with lies. Two
+checks guard against that:
+
+* before the first domain (:func:`preflight`): names that must exist (the SPF
+  hosts of Microsoft 365 and Google, which every scan asks anyway, and the
+  ``com`` TLD's SOA) must not all be denied, and a random name that cannot
+  exist must get NXDOMAIN (anything else is NXDOMAIN hijacking);
+* during the run (:class:`DenialMonitor`): domains the store knows had MX
+  records must not suddenly deny their existence en masse.
+
+When either fails the scan stops trusting the resolver (:class:`ResolverSuspect`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+
+from .resolver import NXDOMAIN, Answer, LookupFailure, Resolver
+
+# (name, type) that exist on the public Internet as long as it exists; the first
+# two are asked anyway by every Microsoft 365 or Google domain's SPF include.
+MUST_EXIST: tuple[tuple[str, str], ...] = (
+    ("spf.protection.outlook.com", "TXT"),
+    ("_spf.google.com", "TXT"),
+    ("com", "SOA"),
+)
+PROBE_TLD = "com"
+
+SUSPECT_KIND = "resolver_suspect"  # ScanError.kind of lookups not trusted
+
+
+class ResolverSuspect(Exception):
+    """The resolver is not telling the truth; ``reason`` says what it did, ``servers`` who it is."""
+
+    def __init__(self, reason: str, servers: list[str]) -> None:
+        self.reason = reason
+        self.servers = servers
+        who = ", ".join(servers) if servers else "the system resolver"
+        super().__init__(
+            f"not trusting the DNS resolver {who}: {reason}; nothing stored was changed"
+            " (use --nameserver to ask another resolver)"
+        )
+
+
+def probe_name() -> str:
+    """A name under a real TLD that no one has registered: ``hunter-check-<20 hex>.com``."""
+    return f"hunter-check-{secrets.token_hex(10)}.{PROBE_TLD}"
+
+
+def _denied(outcome: Answer | LookupFailure) -> bool:
+    return isinstance(outcome, Answer) and not outcome.records
+
+
+def judge(
+    must_exist: list[tuple[tuple[str, str], Answer | LookupFailure]],
+    probe: str,
+    probe_outcome: Answer | LookupFailure,
+) -> str | None:
+    """Why the resolver cannot be trusted, or None. Pure.
+
+    ``must_exist`` pairs each (name, type) of :data:`MUST_EXIST` with what came
+    back. Failures (timeouts, SERVFAIL) prove nothing either way: an unreachable
+    resolver is reported by the scan's own errors, not here.
+    """
+    if isinstance(probe_outcome, Answer) and probe_outcome.rcode != NXDOMAIN:
+        what = ", ".join(str(r) for r in probe_outcome.records) or "an empty answer"
+        return f"it answered {what} for {probe}, a name that cannot exist (NXDOMAIN hijacking)"
+    answered = [o for _, o in must_exist if isinstance(o, Answer)]
+    if answered and not any(o.records for o in answered):
+        names = [f"{n} {t}" for (n, t), o in must_exist if _denied(o)]
+        return f"it denies that {', '.join(names)} exist, names that always exist"
+    return None
+
+
+async def preflight(
+    resolver: Resolver,
+) -> tuple[str | None, list[tuple[tuple[str, str], Answer | LookupFailure]]]:
+    """Ask the must-exist names and a random name at once; :func:`judge` the answers.
+
+    Returns (reason or None, the must-exist answers): the scan reuses the SPF
+    hosts' answers, so a trusted resolver costs one extra query per run.
+    """
+    probe = probe_name()
+    questions = list(MUST_EXIST) + [(probe, "A")]
+    outcomes = await resolver.query_many(questions)
+    must = list(zip(MUST_EXIST, outcomes[:-1], strict=True))
+    return judge(must, probe, outcomes[-1]), must
+
+
+@dataclass(slots=True)
+class DenialMonitor:
+    """Counts, among domains the store knows had MX records, how many now deny having mail.
+
+    ``window`` of the latest such domains is kept. :meth:`tripped` is true once
+    at least ``trip_at`` of them, and at least half, were denied: a few closed
+    companies are normal, hundreds at once are a lying resolver. At the end of a
+    small run :meth:`doubtful` (at least ``small_at`` denied, at least half)
+    asks for a second look with :func:`preflight`.
+    """
+
+    window: int = 50
+    trip_at: int = 10
+    small_at: int = 3
+    recent: deque = field(default_factory=deque)
+    seen: int = 0
+    denied_total: int = 0
+
+    def observe(self, denied: bool) -> None:
+        self.recent.append(denied)
+        if len(self.recent) > self.window:
+            self.recent.popleft()
+        self.seen += 1
+        self.denied_total += denied
+
+    def tripped(self) -> bool:
+        n = sum(self.recent)
+        return n >= self.trip_at and 2 * n >= len(self.recent)
+
+    def doubtful(self) -> bool:
+        return self.denied_total >= self.small_at and 2 * self.denied_total >= self.seen
+
+    def reason(self) -> str:
+        return (
+            f"{self.denied_total} of {self.seen} domains that had mail servers"
+            " at their last scan now answer that they do not exist or have no mail"
+        )

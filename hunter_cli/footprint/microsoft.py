@@ -1,0 +1,436 @@
+"""Which Microsoft workloads a domain runs, read from public DNS answers.
+
+Pure: the scan asks :func:`questions` and hands the answers to
+:func:`microsoft_footprint` as plain data (:class:`Reply`); nothing here does I/O.
+The record names and targets are data (``hunter_cli/catalog/microsoft.json``),
+taken from Microsoft's pages "External Domain Name System records for Office 365",
+"Add DNS records to connect your domain" (worldwide, 21Vianet, Germany), "DNS
+records for Office 365 GCC High" / "DoD" and Intune's "Set up enrollment for
+Windows devices"; MTA-STS, TLS reporting and BIMI follow RFC 8461 3.1, RFC 8460 3
+and the BIMI draft. docs/footprint.md explains the states.
+
+States of a workload:
+
+- ``online``: a record points at Microsoft's cloud (``cloud`` says which one when the
+  target tells it).
+- ``on_premises``: a record points at a host inside the domain (not the apex itself,
+  which a wildcard produces): their own Exchange, Lync or AD FS server.
+- ``hybrid``: both of the above at once (autodiscover at their own server while MX
+  is Exchange Online; lyncdiscover online while federation SRV is their own edge).
+- ``other``: something else answers (a hosting panel, another MDM, an unknown host).
+- ``absent``: every question was answered and none names anything.
+- ``unknown``: nothing was found and at least one lookup failed, so absence is not
+  proven (a timeout or SERVFAIL is never "no record").
+
+Positive evidence stands even when another question failed; ``failed`` lists the
+questions without an answer so a reader knows the picture may be partial.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domains import is_within
+from .hosts import host_matches, norm_host
+from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog
+from .schema import Workload as WorkloadRule
+
+Rcode = Literal["noerror", "nxdomain", "nodata"]
+MailSecurityState = Literal["published", "invalid", "absent", "unknown"]
+
+
+class Reply(BaseModel):
+    """One DNS answer as plain data, or the failure that stood in for it.
+
+    ``records`` hold the asked type's data: the target host for CNAME, the string for
+    TXT (character-strings joined), and for SRV a ``(priority, weight, port, target)``
+    tuple, a ``{"priority":..,"weight":..,"port":..,"target":..}`` mapping or the
+    presentation text ``"100 1 443 sipdir.online.lync.com."``. ``cnames`` is the CNAME
+    chain met on the way as ``(owner, target)`` pairs. ``failure`` (timeout, servfail,
+    refused, ...) means there was no answer; ``rcode`` is then ignored.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rcode: Rcode = "noerror"
+    records: list[Any] = Field(default_factory=list)
+    cnames: list[tuple[str, str]] = Field(default_factory=list)
+    failure: str | None = None
+
+    @classmethod
+    def failed(cls, kind: str) -> Reply:
+        return cls(failure=kind)
+
+    @classmethod
+    def nxdomain(cls) -> Reply:
+        return cls(rcode="nxdomain")
+
+    @classmethod
+    def nodata(cls) -> Reply:
+        return cls(rcode="nodata")
+
+
+def reply_from(outcome: Any) -> Reply:
+    """Convert the resolver's ``Answer`` / ``LookupFailure`` (duck-typed) into a :class:`Reply`.
+
+    An object with a ``kind`` attribute is a failure; one with ``rcode`` is an answer.
+    """
+    kind = getattr(outcome, "kind", None)
+    if kind is not None and not hasattr(outcome, "rcode"):
+        return Reply.failed(str(kind))
+    rcode = getattr(outcome, "rcode", None)
+    if rcode not in ("noerror", "nxdomain", "nodata"):
+        raise TypeError(f"not a resolver outcome: {outcome!r}")
+    return Reply(rcode=rcode, records=list(outcome.records), cnames=[tuple(c) for c in outcome.cnames])
+
+
+class Workload(BaseModel):
+    """One Microsoft workload as the domain's DNS shows it."""
+
+    id: str
+    name: str
+    state: WorkloadState
+    cloud: str | None = None  # commercial, gcc-high, dod, us-government, 21vianet, germany
+    # plain sentences, e.g. "autodiscover CNAME to autodiscover.outlook.com"
+    evidence: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # worth saying, not a verdict (legacy msoid record, ...)
+    failed: list[str] = Field(default_factory=list)  # "CNAME autodiscover.acme.com: timeout"
+    tags: list[str] = Field(default_factory=list)  # filter names this state earns: exchange-online, intune, ...
+    # on-premises records, language-neutral: "sip CNAME → sip.acme.com"
+    own_hosts: list[str] = Field(default_factory=list)
+
+
+class MailSecurity(BaseModel):
+    """MTA-STS, TLS reporting or BIMI: whether a usable record is published."""
+
+    id: str
+    name: str
+    state: MailSecurityState
+    record: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)  # parsed tag=value pairs of the record
+    hosted_by: str | None = None  # CNAME target when the record is delegated to a provider
+    evidence: list[str] = Field(default_factory=list)
+    failed: list[str] = Field(default_factory=list)
+
+
+class MicrosoftFootprint(BaseModel):
+    """The ``microsoft`` object: every workload and mail-security record, keyed by id."""
+
+    workloads: dict[str, Workload]
+    mail_security: dict[str, MailSecurity]
+    clouds: list[str] = Field(default_factory=list)  # clouds named by any online evidence
+
+    def tags(self) -> list[str]:
+        """Filter names the domain earns (``exchange-online``, ``intune``, ...), sorted."""
+        return sorted({t for w in self.workloads.values() for t in w.tags})
+
+    def lacks(self, workload_id: str) -> bool | None:
+        """True when the workload is proven absent, None when its state is unknown."""
+        w = self.workloads.get(workload_id)
+        if w is None:
+            raise KeyError(workload_id)
+        if w.state == "unknown":
+            return None
+        return w.state == "absent"
+
+
+# --------------------------------------------------------------------------
+# Questions
+# --------------------------------------------------------------------------
+
+
+def questions(domain: str, catalog: MicrosoftCatalog | None = None) -> list[tuple[str, str]]:
+    """The ``(name, rtype)`` questions to ask for ``domain``, absolute names, no duplicates.
+
+    MX is not among them: the scan already asks it and passes the hosts to
+    :func:`microsoft_footprint` as ``mx_hosts``.
+    """
+    cat = catalog or microsoft_catalog()
+    domain = norm_host(domain)
+    out: list[tuple[str, str]] = []
+    for q in [q for w in cat.workloads for q in w.questions] + [m.question for m in cat.mail_security]:
+        item = (f"{q.name}.{domain}", q.type)
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def workload_tags(catalog: MicrosoftCatalog | None = None) -> list[str]:
+    """Every filter name a workload can earn, for validating ``--workload`` / ``--missing``."""
+    cat = catalog or microsoft_catalog()
+    return sorted({t for w in cat.workloads for tags in w.tags.values() for t in tags})
+
+
+# --------------------------------------------------------------------------
+# Classification
+# --------------------------------------------------------------------------
+
+_SRV_TEXT = re.compile(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+)\s*$")
+
+
+def _srv_target(record: Any) -> tuple[str, int | None]:
+    """(target, port) of an SRV record in any of the shapes :class:`Reply` accepts."""
+    if isinstance(record, Mapping):
+        return norm_host(str(record["target"])), int(record["port"]) if "port" in record else None
+    if isinstance(record, (tuple, list)) and len(record) == 4:
+        return norm_host(str(record[3])), int(record[2])
+    if isinstance(record, str):
+        m = _SRV_TEXT.match(record)
+        if m:
+            return norm_host(m.group(4)) or ".", int(m.group(3))
+        return norm_host(record), None
+    raise TypeError(f"not an SRV record: {record!r}")
+
+
+class _Finding:
+    __slots__ = ("kind", "cloud", "text", "note", "fact")
+
+    def __init__(
+        self, kind: str, text: str, cloud: str | None = None, note: str | None = None, fact: str | None = None
+    ) -> None:
+        self.kind = kind  # online, on_premises, other, declined
+        self.text = text  # English sentence
+        self.cloud = cloud
+        self.note = note
+        self.fact = fact  # the record alone, language-neutral: "autodiscover CNAME → mail.acme.com"
+
+
+def _first(rules: Iterable[TargetRule], host: str) -> TargetRule | None:
+    for rule in rules:
+        if host_matches(host, rule.pattern):
+            return rule
+    return None
+
+
+def _judge(rule: WorkloadRule, domain: str, shown: str, fact: str, host: str, cat: MicrosoftCatalog) -> _Finding:
+    online = _first(rule.online, host)
+    if online is not None:
+        where = f" ({cat.clouds[online.cloud]})" if online.cloud else ""
+        return _Finding("online", f"{shown}{where}", online.cloud, online.note, fact)
+    other = _first(rule.other, host)
+    if other is not None:
+        return _Finding("other", f"{shown}: {other.label or 'another provider'}")
+    if is_within(host, domain) and host != domain:
+        return _Finding(rule.own_host, f"{shown}: {rule.own_host_label}", fact=fact)
+    if host == domain:
+        # A wildcard CNAME (*.acme.com -> acme.com) yields exactly this; it names no server.
+        return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give")
+    return _Finding("other", f"{shown}: a host outside Microsoft")
+
+
+def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str]]:
+    """(English sentence, language-neutral fact, target host) for each target a reply names."""
+    out: list[tuple[str, str, str]] = []
+    if q_type == "CNAME":
+        for rec in reply.records:
+            host = norm_host(str(rec))
+            out.append((f"{q_name} CNAME to {host}", f"{q_name} CNAME → {host}", host))
+    elif q_type == "SRV":
+        for rec in reply.records:
+            target, port = _srv_target(rec)
+            shown = f"{target}:{port}" if port is not None else target
+            out.append((f"{q_name} SRV to {shown}", f"{q_name} SRV → {shown}", target))
+        for _owner, target in reply.cnames:  # an SRV name delegated by CNAME names its provider too
+            host = norm_host(target)
+            out.append((f"{q_name} is a CNAME to {host}", f"{q_name} CNAME → {host}", host))
+    return out
+
+
+def _workload(
+    rule: WorkloadRule,
+    domain: str,
+    answers: Mapping[tuple[str, str], Reply],
+    mx_hosts: Sequence[str] | None,
+    cat: MicrosoftCatalog,
+) -> Workload:
+    findings: list[_Finding] = []
+    failed: list[str] = []
+    asked: list[str] = []
+    for q in rule.questions:
+        name = f"{q.name}.{domain}"
+        reply = answers.get((name, q.type))
+        asked.append(f"{q.name} {q.type}")
+        if reply is None:
+            failed.append(f"{q.type} {name}: not asked")
+            continue
+        if reply.failure:
+            failed.append(f"{q.type} {name}: {reply.failure}")
+            continue
+        for shown, fact, host in _targets(q.name, q.type, reply):
+            if q.type == "SRV" and host in ("", "."):
+                # RFC 2782: a target of "." says the service is decidedly not available here.
+                findings.append(_Finding("declined", f"{q.name} SRV target '.': the service is declared unavailable"))
+                continue
+            findings.append(_judge(rule, domain, shown, fact, host, cat))
+    if rule.mx:
+        if mx_hosts is None:
+            failed.append(f"MX {domain}: not known")
+        else:
+            for mx in mx_hosts:
+                hit = _first(rule.mx_online, norm_host(mx))
+                if hit is not None:
+                    where = f" ({cat.clouds[hit.cloud]})" if hit.cloud else ""
+                    text = f"MX {norm_host(mx)} is Exchange Online{where}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, f"MX → {norm_host(mx)}"))
+                    break
+
+    kinds = {f.kind for f in findings}
+    state: WorkloadState
+    if "online" in kinds and "on_premises" in kinds:
+        state = "hybrid"
+    elif "online" in kinds:
+        state = "online"
+    elif "on_premises" in kinds:
+        state = "on_premises"
+    elif "other" in kinds:
+        state = "other"
+    elif failed:
+        state = "unknown"
+    else:
+        state = "absent"
+
+    evidence = [f.text for f in findings if f.kind != "declined" or state == "absent"]
+    if state == "absent" and not evidence:
+        evidence = ["no " + ", no ".join(asked) + (" and no Microsoft MX" if rule.mx else "")]
+    if state == "unknown":
+        evidence = [f"nothing found, and {len(failed)} lookup(s) gave no answer"]
+    clouds = sorted({f.cloud for f in findings if f.kind == "online" and f.cloud})
+    if "us-government" in clouds and {"gcc-high", "dod"} & set(clouds):
+        clouds.remove("us-government")  # the shared US government MX namespace; autodiscover says which
+    notes = [f.note for f in findings if f.note and f.kind == "online"]
+    if len(clouds) > 1:
+        notes.append("records point at more than one Microsoft cloud: " + ", ".join(clouds))
+    tags: list[str] = []
+    if state in ("online", "hybrid"):
+        tags += rule.tags.get("online", [])
+    if state in ("on_premises", "hybrid"):
+        tags += rule.tags.get("on_premises", [])
+    if state == "hybrid":
+        tags += rule.tags.get("hybrid", [])
+    return Workload(
+        id=rule.id,
+        name=rule.name,
+        state=state,
+        cloud=clouds[0] if len(clouds) == 1 else None,
+        evidence=list(dict.fromkeys(evidence)),
+        notes=list(dict.fromkeys(notes)),
+        failed=failed,
+        tags=list(dict.fromkeys(tags)),
+        own_hosts=list(dict.fromkeys(f.fact for f in findings if f.kind == "on_premises" and f.fact)),
+    )
+
+
+_TAG = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def parse_tags(record: str) -> dict[str, str] | None:
+    """``v=STSv1; id=2024`` -> ``{"v": "STSv1", "id": "2024"}``; None when a term is not tag=value.
+
+    The three records share this tag-list syntax (RFC 8461 3.1, RFC 8460 3, BIMI draft 4.2).
+    Tag names compare case-insensitively here; the version value is checked by the caller.
+    """
+    out: dict[str, str] = {}
+    for term in record.split(";"):
+        if not term.strip():
+            continue
+        m = _TAG.match(term)
+        if m is None:
+            return None
+        out.setdefault(m.group(1).lower(), m.group(2))
+    return out
+
+
+_STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
+
+
+def _check_values(rec_id: str, tags: dict[str, str]) -> str | None:
+    """What is wrong with a record's values, or None (RFC 8461 3.1, RFC 8460 3, BIMI draft 4.2)."""
+    if rec_id == "mta-sts" and not _STS_ID.match(tags.get("id", "")):
+        return "id must be 1 to 32 letters and digits (RFC 8461 3.1)"
+    if rec_id == "tls-rpt":
+        uris = [u.strip() for u in tags.get("rua", "").split(",") if u.strip()]
+        if not uris or any(not (u.lower().startswith("mailto:") or u.lower().startswith("https:")) for u in uris):
+            return "rua must list mailto: or https: addresses (RFC 8460 3)"
+    if rec_id == "bimi":
+        logo = tags.get("l", "")
+        if logo and not logo.lower().startswith("https://"):
+            return "l= must be an https:// address of the logo (BIMI draft 4.2)"
+    return None
+
+
+def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:
+    name = f"{rule.question.name}.{domain}"
+    reply = answers.get((name, rule.question.type))
+    base = {"id": rule.id, "name": rule.name}
+    if reply is None or reply.failure:
+        why = reply.failure if reply is not None else "not asked"
+        return MailSecurity(
+            **base, state="unknown", failed=[f"TXT {name}: {why}"], evidence=[f"the {name} lookup gave no answer"]
+        )
+    hosted_by = norm_host(reply.cnames[-1][1]) if reply.cnames else None
+    version = rule.version.lower()
+    # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3).
+    candidates = [r for r in (str(x) for x in reply.records) if r.strip().lower().replace(" ", "").startswith(version)]
+    if not candidates:
+        return MailSecurity(
+            **base, state="absent", hosted_by=hosted_by, evidence=[f"no {rule.version} record at {name}"]
+        )
+    if len(candidates) > 1:
+        return MailSecurity(
+            **base,
+            state="invalid",
+            hosted_by=hosted_by,
+            evidence=[f"{len(candidates)} {rule.version} records at {name}: receivers treat that as none"],
+        )
+    record = candidates[0].strip()
+    tags = parse_tags(record)
+    if tags is None or tags.get("v", "").lower() != rule.version.split("=", 1)[1].lower():
+        return MailSecurity(
+            **base, state="invalid", record=record, hosted_by=hosted_by, evidence=[f"{name}: not a tag=value list"]
+        )
+    missing = [t for t in rule.required if t not in tags]
+    if missing:
+        return MailSecurity(
+            **base,
+            state="invalid",
+            record=record,
+            tags=tags,
+            hosted_by=hosted_by,
+            evidence=[f"{name}: the {', '.join(missing)} tag is missing"],
+        )
+    problem = _check_values(rule.id, tags)
+    if problem:
+        return MailSecurity(
+            **base, state="invalid", record=record, tags=tags, hosted_by=hosted_by, evidence=[f"{name}: {problem}"]
+        )
+    evidence = [f"{rule.question.name} TXT {record}"]
+    if hosted_by:
+        evidence.append(f"{rule.question.name} is a CNAME to {hosted_by}")
+    return MailSecurity(**base, state="published", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
+
+
+def microsoft_footprint(
+    domain: str,
+    answers: Mapping[tuple[str, str], Reply],
+    *,
+    mx_hosts: Sequence[str] | None = (),
+    catalog: MicrosoftCatalog | None = None,
+) -> MicrosoftFootprint:
+    """Each workload's state and evidence from the answers to :func:`questions`.
+
+    ``answers`` maps ``(absolute name, rtype)`` (as :func:`questions` gives them) to a
+    :class:`Reply`; a missing question counts as a failed one. ``mx_hosts`` are the
+    domain's MX hosts (``None`` when the MX lookup failed; an empty list when there is
+    no MX). Raises nothing for odd data besides ``TypeError`` for an unreadable SRV record.
+    """
+    cat = catalog or microsoft_catalog()
+    domain = norm_host(domain)
+    norm_answers = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
+    workloads = {w.id: _workload(w, domain, norm_answers, mx_hosts, cat) for w in cat.workloads}
+    security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
+    clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
+    return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)

@@ -1,0 +1,119 @@
+"""Microsoft plays chosen from what a scan observed, with plain reasons in English and Turkish.
+
+Pure: a :class:`~hunter_cli.footprint.microsoft.MicrosoftFootprint`, the
+``services`` list and the tenant facts go in; plays come out in the order of
+``hunter_cli/catalog/plays.json``. A play is chosen only on observed evidence and
+lists that evidence; an ``unknown`` workload (a failed lookup) never triggers a
+"missing" play.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .microsoft import MicrosoftFootprint
+from .schema import Lang, PlayRule, PlaysCatalog, plays_catalog
+from .services import FoundService, identity_service_for
+
+
+class TenantFacts(BaseModel):
+    """What the sign-in endpoints told about the domain's Microsoft tenant (docs/tenant.md)."""
+
+    has_tenant: bool = False
+    namespace_type: str | None = None  # Managed, Federated or Unknown (getuserrealm)
+    federation_host: str | None = None  # identity provider host of a federated domain
+
+    @classmethod
+    def from_tenant(cls, tenant: Any) -> TenantFacts:
+        """From a ``TenantInfo`` (or its JSON dict); ``None`` means no tenant was found."""
+        if tenant is None:
+            return cls()
+        get = tenant.get if isinstance(tenant, Mapping) else lambda k: getattr(tenant, k, None)
+        return cls(has_tenant=True, namespace_type=get("namespace_type"), federation_host=get("federation_host"))
+
+
+class Play(BaseModel):
+    """One thing to offer, why, and the observed evidence it rests on."""
+
+    id: str
+    offer: str
+    reason: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+_AND = {"en": " and ", "tr": " ve "}
+
+
+def _join(names: Sequence[str], lang: Lang) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + _AND[lang] + names[-1]
+
+
+def _match(
+    rule: PlayRule, microsoft: MicrosoftFootprint | None, services: Sequence[FoundService], tenant: TenantFacts
+) -> tuple[dict[str, str], list[str]] | None:
+    """Template values and evidence when the rule's condition is observed, else None."""
+    when = rule.when
+    if when.services_any is not None:
+        hits = [s for s in services if s.id in when.services_any]
+        if not hits:
+            return None
+        evidence = [f"{s.name}: {e}" for s in hits for e in s.evidence]
+        return {"services": "\x00".join(s.name for s in hits)}, evidence
+    if when.workload is not None:
+        if microsoft is None or when.workload not in microsoft.workloads:
+            return None
+        w = microsoft.workloads[when.workload]
+        if w.state not in (when.states or []):
+            return None
+        return {"evidence": "; ".join(w.own_hosts or w.evidence)}, list(w.evidence)
+    if when.tenant_without is not None:
+        if not tenant.has_tenant or microsoft is None or when.tenant_without not in microsoft.workloads:
+            return None
+        if microsoft.lacks(when.tenant_without) is not True:
+            return None
+        w = microsoft.workloads[when.tenant_without]
+        return {}, ["a Microsoft tenant exists for the domain", *w.evidence]
+    if when.federated_own_server:
+        host = tenant.federation_host
+        if not tenant.has_tenant or (tenant.namespace_type or "").lower() != "federated" or not host:
+            return None
+        if identity_service_for(host) is not None:
+            return None  # Okta, Duo, ...: the services plays speak to that
+        return {"host": host}, [
+            f"the tenant's namespace type is Federated and sign-in goes to {host}",
+            f"{host} belongs to no identity service Hunter knows",
+        ]
+    return None
+
+
+def choose_plays(
+    microsoft: MicrosoftFootprint | None,
+    services: Sequence[FoundService],
+    tenant: TenantFacts | None = None,
+    *,
+    lang: Lang = "en",
+    catalog: PlaysCatalog | None = None,
+) -> list[Play]:
+    """The plays the observed evidence supports, in catalog order, worded in ``lang`` (en, tr).
+
+    ``microsoft`` may be None when the footprint was not asked (``--quick``); then no
+    workload play is chosen. ``tenant`` None means no tenant facts (no tenant found).
+    """
+    cat = catalog or plays_catalog()
+    facts = tenant or TenantFacts()
+    plays: list[Play] = []
+    for rule in cat.plays:
+        hit = _match(rule, microsoft, services, facts)
+        if hit is None:
+            continue
+        values, evidence = hit
+        if "services" in values:
+            values["services"] = _join(values["services"].split("\x00"), lang)
+        text = getattr(rule.reason, lang)
+        plays.append(Play(id=rule.id, offer=getattr(rule.offer, lang), reason=text.format(**values), evidence=evidence))
+    return plays

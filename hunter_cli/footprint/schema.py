@@ -1,0 +1,283 @@
+"""The shape of the footprint data files, as pydantic models.
+
+``microsoft.json``, ``services.json`` and ``plays.json`` (all in
+``hunter_cli/catalog/``) are loaded through these models, so a malformed file
+fails with field-level errors (``workloads.2.online.0.pattern: Field required``)
+instead of a ``KeyError`` halfway through a scan. ``extra="forbid"`` catches a
+misspelt key. No I/O here besides reading the bundled files.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RType = Literal["CNAME", "SRV", "TXT"]
+WorkloadState = Literal["online", "on_premises", "hybrid", "other", "absent", "unknown"]
+Lang = Literal["en", "tr"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    title: str
+    url: str | None = None
+
+
+def _host(value: str) -> str:
+    value = value.strip().lower().rstrip(".")
+    if not value or " " in value:
+        raise ValueError(f"not a host name or pattern: {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------
+# microsoft.json
+# --------------------------------------------------------------------------
+
+
+class Question(_Strict):
+    """One DNS question, its name relative to the scanned domain (``autodiscover``)."""
+
+    name: str
+    type: RType
+
+    @field_validator("name")
+    @classmethod
+    def _relative(cls, v: str) -> str:
+        v = v.strip().lower()
+        if not v or v.endswith(".") or " " in v:
+            raise ValueError("a question name is relative to the domain, without a trailing dot")
+        return v
+
+
+class TargetRule(_Strict):
+    """A host (or host suffix) whose appearance as a target means the rule's state."""
+
+    pattern: str
+    cloud: str | None = None
+    label: str | None = None
+    note: str | None = None
+    source: str
+
+    _norm = field_validator("pattern")(classmethod(lambda cls, v: _host(v)))
+
+
+class Workload(_Strict):
+    id: str
+    name: str
+    questions: list[Question] = Field(min_length=1)
+    mx: bool = False  # the domain's MX hosts are evidence too (matched against mx_online)
+    own_host: Literal["on_premises", "other"]  # what a target inside the domain means
+    own_host_label: str
+    tags: dict[Literal["online", "on_premises", "hybrid"], list[str]] = Field(default_factory=dict)
+    online: list[TargetRule] = Field(default_factory=list)
+    mx_online: list[TargetRule] = Field(default_factory=list)
+    other: list[TargetRule] = Field(default_factory=list)
+
+
+class MailSecurityRecord(_Strict):
+    id: str
+    name: str
+    question: Question
+    version: str  # the tag=value every record of this kind starts with, e.g. "v=STSv1"
+    required: list[str] = Field(default_factory=list)  # tags a valid record must carry
+    source: str
+
+
+class MicrosoftCatalog(_Strict):
+    schema_: int = Field(alias="schema")
+    updated: str
+    about: str = ""
+    sources: dict[str, Source]
+    clouds: dict[str, str]
+    workloads: list[Workload]
+    mail_security: list[MailSecurityRecord]
+
+    @model_validator(mode="after")
+    def _references(self) -> MicrosoftCatalog:
+        ids = [w.id for w in self.workloads] + [m.id for m in self.mail_security]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate workload id in {ids}")
+        for w in self.workloads:
+            for rule in (*w.online, *w.mx_online, *w.other):
+                if rule.source not in self.sources:
+                    raise ValueError(f"workload {w.id}: unknown source {rule.source!r}")
+                if rule.cloud is not None and rule.cloud not in self.clouds:
+                    raise ValueError(f"workload {w.id}: unknown cloud {rule.cloud!r}")
+        for m in self.mail_security:
+            if m.source not in self.sources:
+                raise ValueError(f"{m.id}: unknown source {m.source!r}")
+        return self
+
+
+# --------------------------------------------------------------------------
+# services.json
+# --------------------------------------------------------------------------
+
+
+class TxtToken(_Strict):
+    """An apex TXT verification token, matched by case-insensitive prefix."""
+
+    prefix: str
+    example: str
+    source: str
+    label: str | None = None
+    # the id Catalog.verifications() reports (the stored `verifications`); None: a service only
+    verification: str | None = None
+
+    @model_validator(mode="after")
+    def _example_matches(self) -> TxtToken:
+        if not self.example.strip().lower().startswith(self.prefix.lower()):
+            raise ValueError(f"example {self.example!r} does not start with {self.prefix!r}")
+        return self
+
+
+class HostPattern(_Strict):
+    """A host suffix (``sendgrid.net``) or a glob over the whole name (``*.ns.cloudflare.com``)."""
+
+    pattern: str
+    example: str
+    source: str
+    label: str | None = None
+
+    _norm = field_validator("pattern", "example")(classmethod(lambda cls, v: _host(v)))
+
+    @model_validator(mode="after")
+    def _example_matches(self) -> HostPattern:
+        from .hosts import host_matches
+
+        if not host_matches(self.example, self.pattern):
+            raise ValueError(f"example {self.example!r} does not match {self.pattern!r}")
+        return self
+
+
+class Service(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    category: str
+    listed: bool = True  # False: kept for Catalog.verifications() only (Microsoft's own MS= token)
+    txt: list[TxtToken] = Field(default_factory=list)
+    spf: list[HostPattern] = Field(default_factory=list)
+    dkim: list[HostPattern] = Field(default_factory=list)
+    ns: list[HostPattern] = Field(default_factory=list)
+    federation: list[HostPattern] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Service:
+        if not (self.txt or self.spf or self.dkim or self.ns or self.federation):
+            raise ValueError(f"service {self.id} names no evidence")
+        return self
+
+
+class ServicesCatalog(_Strict):
+    schema_: int = Field(alias="schema")
+    updated: str
+    about: str = ""
+    sources: dict[str, Source]
+    categories: dict[str, str]
+    services: list[Service]
+
+    @model_validator(mode="after")
+    def _references(self) -> ServicesCatalog:
+        seen: set[str] = set()
+        for s in self.services:
+            if s.id in seen:
+                raise ValueError(f"duplicate service id {s.id!r}")
+            seen.add(s.id)
+            if s.category not in self.categories:
+                raise ValueError(f"service {s.id}: unknown category {s.category!r}")
+            items: list[TxtToken | HostPattern] = [*s.txt, *s.spf, *s.dkim, *s.ns, *s.federation]
+            for item in items:
+                if item.source not in self.sources:
+                    raise ValueError(f"service {s.id}: unknown source {item.source!r}")
+        return self
+
+
+# --------------------------------------------------------------------------
+# plays.json
+# --------------------------------------------------------------------------
+
+
+class Text(_Strict):
+    en: str
+    tr: str
+
+
+class PlayWhen(_Strict):
+    """What must be observed for a play; exactly one kind per play."""
+
+    services_any: list[str] | None = None  # any of these service ids was found
+    workload: str | None = None  # this workload is in one of `states`
+    states: list[WorkloadState] | None = None
+    tenant_without: str | None = None  # a tenant exists and this workload is absent (not unknown)
+    federated_own_server: bool | None = None  # federated to a host that is no known identity service
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PlayWhen:
+        kinds = [
+            self.services_any is not None,
+            self.workload is not None,
+            self.tenant_without is not None,
+            bool(self.federated_own_server),
+        ]
+        if sum(kinds) != 1:
+            raise ValueError(
+                "a play's `when` names exactly one of services_any, workload, tenant_without, federated_own_server"
+            )
+        if (self.workload is None) != (self.states is None):
+            raise ValueError("`workload` and `states` go together")
+        return self
+
+
+class PlayRule(_Strict):
+    id: str
+    offer: Text
+    reason: Text  # may use {services}, {evidence}, {host}
+    when: PlayWhen
+
+
+class PlaysCatalog(_Strict):
+    schema_: int = Field(alias="schema")
+    about: str = ""
+    plays: list[PlayRule]
+
+    @model_validator(mode="after")
+    def _unique(self) -> PlaysCatalog:
+        ids = [p.id for p in self.plays]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate play id in {ids}")
+        return self
+
+
+# --------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------
+
+
+def _read(name: str) -> object:
+    return json.loads(resources.files("hunter_cli.catalog").joinpath(name).read_text("utf-8"))
+
+
+@functools.cache
+def microsoft_catalog() -> MicrosoftCatalog:
+    """The bundled ``microsoft.json``; raises pydantic.ValidationError when it is malformed."""
+    return MicrosoftCatalog.model_validate(_read("microsoft.json"))
+
+
+@functools.cache
+def services_catalog() -> ServicesCatalog:
+    """The bundled ``services.json``; raises pydantic.ValidationError when it is malformed."""
+    return ServicesCatalog.model_validate(_read("services.json"))
+
+
+@functools.cache
+def plays_catalog() -> PlaysCatalog:
+    """The bundled ``plays.json``; raises pydantic.ValidationError when it is malformed."""
+    return PlaysCatalog.model_validate(_read("plays.json"))

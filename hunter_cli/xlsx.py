@@ -1,0 +1,517 @@
+"""Read the first worksheet of an ``.xlsx`` workbook as rows of text, within fixed bounds.
+
+An ``.xlsx`` file is a ZIP archive of XML parts (ECMA-376 Part 2 for the
+package and its relationships; Part 1 §18.2 for the workbook, §18.3 for
+worksheets, §18.4 for the shared string table). This reader streams the parts
+through expat with its own handlers: no element tree is built, only the current
+row is held, and every text is cut while it is read. The work is bounded by
+what the workbook really contains, never by what it claims:
+
+- ``<dimension>`` is ignored: a row holds the cells that are present, and rows
+  that are absent or empty are not produced (no padding to 1,048,576 x 16,384).
+- Cells right of column :data:`MAX_COLUMNS` are ignored and counted; every text
+  is cut at :data:`MAX_CELL_CHARS` characters.
+- The parts read may unpack to at most :data:`BUDGET_BASE` bytes plus
+  :data:`BUDGET_RATIO` times the size of the file, checked against the
+  archive's directory before anything is unpacked (:mod:`zipfile` never returns
+  more than the declared size). They may hold at most :data:`ELEMENTS_BASE`
+  elements plus :data:`ELEMENTS_PER_BYTE` per byte of the file, counted while
+  parsing, nested at most :data:`MAX_DEPTH` deep.
+- A document type declaration (the vehicle of entity-expansion bombs) is refused;
+  workbooks never contain one.
+
+A workbook over a bound is refused with :class:`WorkbookError` naming the bound.
+Genuine workbooks are far inside them: spreadsheet XML compresses 5-10 times,
+with well under one element per byte of the file. A workbook under 1 MB is read
+or refused within about 5 s and 200 MB (``benchmarks/xlsx_bounds.py`` measures it).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+MAX_COLUMNS = 1024  # cells right of column AMJ are ignored
+MAX_CELL_CHARS = 1000  # longer texts are cut (domains.MAX_INPUT_LENGTH is 512)
+BUDGET_BASE = 32 << 20  # bytes of XML any workbook may unpack to ...
+BUDGET_RATIO = 32  # ... plus this many times the size of the file
+ELEMENTS_BASE = 250_000  # XML elements any workbook may hold ...
+ELEMENTS_PER_BYTE = 1  # ... plus this many per byte of the file
+MAX_DEPTH = 64  # real parts nest fewer than ten deep
+_CHUNK = 1 << 16
+_REL = "/relationships/"
+
+
+class WorkbookError(ValueError):
+    """The workbook cannot be read: not an .xlsx file, damaged, or over a bound (the text says which)."""
+
+
+@dataclass
+class ReadNotes:
+    """What the reader left out of a workbook it did read, for the summary."""
+
+    ignored_cells: int = 0  # cells right of MAX_COLUMNS
+    cut_texts: int = 0  # texts longer than MAX_CELL_CHARS
+    ignored_rows: list[int] = field(default_factory=list)  # first few rows with ignored cells
+
+
+def _local(name: str) -> str:
+    """The local name of a tag: expat without namespace processing reports ``x:c`` for a prefixed ``c``."""
+    return name[name.rfind(":") + 1 :]
+
+
+def _column(ref: str | None) -> int | None:
+    """0-based column of a cell reference like ``AB12`` (§18.3.1.4 ``r``); None when absent or malformed."""
+    if not ref:
+        return None
+    n = 0
+    for ch in ref:
+        o = ord(ch) | 32  # lower case
+        if 97 <= o <= 122:
+            n = n * 26 + (o - 96)
+            if n > 20_000:
+                return None
+        else:
+            break
+    return n - 1 if n else None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+class _Budget:
+    """Bytes to unpack and elements to parse, shared by all parts of one workbook."""
+
+    def __init__(self, name: str, file_size: int) -> None:
+        self.name = name
+        self.file_size = file_size
+        self.bytes_left = BUDGET_BASE + BUDGET_RATIO * file_size
+        self.elements_left = ELEMENTS_BASE + ELEMENTS_PER_BYTE * file_size
+
+    def take_bytes(self, info: zipfile.ZipInfo) -> None:
+        self.bytes_left -= info.file_size
+        if self.bytes_left < 0:
+            raise WorkbookError(
+                f"{self.name}: refused: its part {info.filename} unpacks to {_mb(info.file_size)} from a"
+                f" {_mb(self.file_size)} file, far more than a genuine workbook (a ZIP bomb?);"
+                " if the file is genuine, save it as CSV"
+            )
+
+
+_UNKNOWN = object()
+
+
+class _Part:
+    """Feeds one XML part to expat in chunks; subclasses name the elements they handle.
+
+    ``STARTS`` and ``ENDS`` map local names to method names; every other element
+    costs one dictionary lookup. The element budget and the nesting depth are
+    checked after each chunk of :data:`_CHUNK` bytes, so a bomb overshoots by at
+    most one chunk's worth.
+    """
+
+    STARTS: dict[str, str] = {}
+    ENDS: dict[str, str] = {}
+
+    def __init__(self, budget: _Budget, part: str) -> None:
+        self.budget = budget
+        self.part = part
+        self.starts = 0
+        self.ends = 0
+        self.capture: list[str] | None = None  # text being collected, if any
+        self.captured = 0
+        self.cut = False
+        self.on_start: dict[str, Callable[[dict[str, str]], None] | None] = {}
+        self.on_end: dict[str, Callable[[], None] | None] = {}
+
+    # expat callbacks -----------------------------------------------------------------------
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self.starts += 1
+        handler = self.on_start.get(name, _UNKNOWN)
+        if handler is _UNKNOWN:
+            method = self.STARTS.get(_local(name))
+            handler = self.on_start[name] = getattr(self, method) if method else None
+        if handler is not None:
+            handler(attrs)  # type: ignore[operator]  # narrowed from the sentinel above
+
+    def _end(self, name: str) -> None:
+        self.ends += 1
+        handler = self.on_end.get(name, _UNKNOWN)
+        if handler is _UNKNOWN:
+            method = self.ENDS.get(_local(name))
+            handler = self.on_end[name] = getattr(self, method) if method else None
+        if handler is not None:
+            handler()  # type: ignore[operator]  # narrowed from the sentinel above
+
+    def _data(self, text: str) -> None:
+        capture = self.capture
+        if capture is None:
+            return
+        room = MAX_CELL_CHARS - self.captured
+        if len(text) > room:
+            text = text[: max(room, 0)]
+            self.cut = True
+        if text:
+            capture.append(text)
+            self.captured += len(text)
+
+    def _doctype(self, *args: object) -> None:
+        raise WorkbookError(f"{self.budget.name}: refused: {self.part} declares a document type (DTD)")
+
+    def _check(self, counted: int) -> int:
+        budget = self.budget
+        budget.elements_left -= self.starts - counted
+        if budget.elements_left < 0:
+            raise WorkbookError(
+                f"{budget.name}: refused: {self.part} holds more XML elements than a {_mb(budget.file_size)}"
+                " workbook genuinely can; if the file is genuine, save it as CSV"
+            )
+        if self.starts - self.ends > MAX_DEPTH:
+            raise WorkbookError(f"{budget.name}: refused: {self.part} nests elements more than {MAX_DEPTH} deep")
+        return self.starts
+
+    def run(
+        self,
+        zf: zipfile.ZipFile,
+        info: zipfile.ZipInfo,
+        drain: Callable[[], Iterator],
+        checkpoint: Callable[[], None] | None = None,
+    ) -> Iterator:
+        """Parse the part; after each chunk, yield what ``drain()`` yields and call ``checkpoint()``."""
+        self.budget.take_bytes(info)
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._data
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.EntityDeclHandler = self._doctype
+        counted = 0
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                    counted = self._check(counted)
+                    yield from drain()
+                    if checkpoint is not None:
+                        checkpoint()
+                parser.Parse(b"", True)
+                self._check(counted)
+                yield from drain()
+        except expat.ExpatError as exc:
+            raise WorkbookError(f"{self.budget.name}: the workbook is damaged ({info.filename}: {exc})") from None
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
+            # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
+            raise WorkbookError(f"{self.budget.name}: the workbook is damaged ({info.filename}: {exc})") from None
+
+
+def _nothing() -> Iterator:
+    return iter(())
+
+
+class _Relationships(_Part):
+    """A relationships part (ECMA-376 Part 2, §9.3): Id, Type and Target of each relationship."""
+
+    STARTS = {"Relationship": "_relationship"}
+
+    def __init__(self, budget: _Budget, part: str) -> None:
+        super().__init__(budget, part)
+        self.found: list[tuple[str, str, str, bool]] = []
+
+    def _relationship(self, attrs: dict[str, str]) -> None:
+        if len(self.found) < 10_000:
+            external = attrs.get("TargetMode") == "External"
+            self.found.append((attrs.get("Id", ""), attrs.get("Type", ""), attrs.get("Target", ""), external))
+
+
+class _Workbook(_Part):
+    """The workbook part (§18.2.27): the relationship id of the first ``<sheet>``."""
+
+    STARTS = {"sheet": "_sheet"}
+
+    def __init__(self, budget: _Budget, part: str) -> None:
+        super().__init__(budget, part)
+        self.first_sheet: str | None = None
+
+    def _sheet(self, attrs: dict[str, str]) -> None:
+        if self.first_sheet is None:
+            self.first_sheet = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+
+
+class _SharedStrings(_Part):
+    """The shared string table (§18.4.9): ``<si>`` texts in order, phonetic runs (``rPh``) left out."""
+
+    STARTS = {"si": "_si", "t": "_t", "rPh": "_rph"}
+    ENDS = {"si": "_si_end", "t": "_t_end", "rPh": "_rph_end"}
+
+    def __init__(self, budget: _Budget, part: str, notes: ReadNotes) -> None:
+        super().__init__(budget, part)
+        self.table: list[str] = []
+        self.seen: dict[str, str] = {}
+        self.notes = notes
+        self.phonetic = 0
+        self.in_si = False
+        self.parts: list[str] = []
+        self.size = 0
+
+    def _si(self, attrs: dict[str, str]) -> None:
+        self.in_si, self.parts, self.size, self.cut = True, [], 0, False
+
+    def _t(self, attrs: dict[str, str]) -> None:
+        if self.in_si and not self.phonetic:
+            self.capture = self.parts  # the texts of all runs go into one list
+            self.captured = self.size
+
+    def _rph(self, attrs: dict[str, str]) -> None:
+        self.phonetic += 1
+
+    def _t_end(self) -> None:
+        if self.capture is not None:
+            self.size = self.captured
+            self.capture = None
+
+    def _rph_end(self) -> None:
+        self.phonetic -= 1
+
+    def _si_end(self) -> None:
+        if self.in_si:
+            text = "".join(self.parts)
+            self.table.append(self.seen.setdefault(text, text))
+            self.notes.cut_texts += self.cut
+            self.in_si = False
+
+
+class _Sheet(_Part):
+    """A worksheet (§18.3.1.99): ``<row>`` (§18.3.1.73) of ``<c>`` cells (§18.3.1.4), values by type (§18.18.11).
+
+    Rows without a value are not produced: they carry nothing, and millions of
+    them must not cost the rest of the pipeline anything.
+    """
+
+    STARTS = {"row": "_row", "c": "_c", "v": "_v", "is": "_is", "t": "_t", "rPh": "_rph"}
+    ENDS = {"row": "_row_end", "c": "_c_end", "v": "_v_end", "t": "_t_end", "rPh": "_rph_end"}
+
+    def __init__(self, budget: _Budget, part: str, strings: list[str], notes: ReadNotes) -> None:
+        super().__init__(budget, part)
+        self.strings = strings
+        self.notes = notes
+        self.rows: list[tuple[int, list[str]]] = []
+        self.row_number = 0
+        self.cells: list[str] | None = None
+        self.column = -1
+        self.kind = "n"
+        self.value: str | None = None
+        self.inline: list[str] | None = None
+        self.phonetic = 0
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        r = attrs.get("r")
+        self.row_number = int(r) if r and r.isdigit() and len(r) < 9 else self.row_number + 1
+        self.cells = []
+        self.column = -1
+
+    def _row_end(self) -> None:
+        if self.cells:
+            self.rows.append((self.row_number, self.cells))
+        self.cells = None
+
+    def _c(self, attrs: dict[str, str]) -> None:
+        if self.cells is None:
+            return
+        ref = _column(attrs.get("r"))
+        self.column = ref if ref is not None else self.column + 1
+        self.kind = attrs.get("t", "n")
+        self.value = None
+        self.inline = None
+        self.cut = False
+        self.captured = 0
+
+    def _v(self, attrs: dict[str, str]) -> None:
+        if self.cells is not None:
+            self.capture = []
+            self.captured = 0
+
+    def _v_end(self) -> None:
+        if self.capture is not None:
+            self.value = "".join(self.capture)
+            self.capture = None
+
+    def _is(self, attrs: dict[str, str]) -> None:
+        if self.cells is not None:
+            self.inline = []
+
+    def _t(self, attrs: dict[str, str]) -> None:
+        if self.inline is not None and not self.phonetic:
+            self.capture = self.inline
+
+    def _t_end(self) -> None:
+        if self.inline is not None:
+            self.capture = None
+
+    def _rph(self, attrs: dict[str, str]) -> None:
+        self.phonetic += 1
+
+    def _rph_end(self) -> None:
+        self.phonetic -= 1
+
+    def _c_end(self) -> None:
+        if self.cells is None:
+            return
+        kind = self.kind
+        raw = self.value
+        if kind == "s":
+            try:
+                value = self.strings[int(raw)] if raw else ""
+            except (ValueError, IndexError):
+                value = ""
+        elif kind == "inlineStr":
+            value = "".join(self.inline or ())
+        elif kind == "b":
+            value = {"1": "TRUE", "0": "FALSE"}.get((raw or "").strip(), raw or "")
+        else:
+            value = raw or ""
+        self.notes.cut_texts += self.cut
+        if not value:
+            return
+        cells = self.cells
+        column = self.column
+        if column >= MAX_COLUMNS:
+            self.notes.ignored_cells += 1
+            rows = self.notes.ignored_rows
+            if len(rows) < 5 and (not rows or rows[-1] != self.row_number):
+                rows.append(self.row_number)
+            return
+        if column >= len(cells):
+            cells.extend([""] * (column + 1 - len(cells)))
+        cells[column] = value
+
+    def drain(self) -> Iterator[tuple[int, list[str]]]:
+        rows, self.rows = self.rows, []
+        return iter(rows)
+
+
+class _Package:
+    def __init__(self, zf: zipfile.ZipFile, name: str, budget: _Budget) -> None:
+        self.zf = zf
+        self.name = name
+        self.budget = budget
+        self.by_name = {i.filename: i for i in zf.infolist()}
+        self.by_lower = {k.lower(): v for k, v in self.by_name.items()}
+
+    def info(self, part: str) -> zipfile.ZipInfo | None:
+        part = part.lstrip("/")
+        return self.by_name.get(part) or self.by_lower.get(part.lower())
+
+    def rels(self, part: str) -> list[tuple[str, str, str]]:
+        """(Id, Type, target part name) of a part's internal relationships."""
+        folder, base = posixpath.split(part)
+        info = self.info(posixpath.join(folder, "_rels", base + ".rels"))
+        if info is None:
+            return []
+        handler = _Relationships(self.budget, info.filename)
+        for _ in handler.run(self.zf, info, _nothing):
+            pass
+        out = []
+        for rid, typ, target, external in handler.found:
+            if external or not target:
+                continue
+            resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            out.append((rid, typ, posixpath.normpath(resolved)))
+        return out
+
+    def parse(self, handler: _Part, info: zipfile.ZipInfo) -> None:
+        for _ in handler.run(self.zf, info, _nothing):
+            pass
+
+
+def _open(path: str, name: str) -> zipfile.ZipFile:
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise WorkbookError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise WorkbookError(
+            f"{name}: this is a password-protected workbook or an old .xls file; save it as .xlsx without"
+            " a password, or as CSV"
+        )
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise WorkbookError(f"{name}: not an Excel workbook (an .xlsx file is a ZIP archive: {exc})") from None
+
+
+def read_rows(
+    path: str, name: str, notes: ReadNotes | None = None, checkpoint: Callable[[], None] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(Excel row number, cell texts from column A) for each row present in the first worksheet.
+
+    A cell holds the shown text for strings, and the stored value for numbers,
+    booleans (``TRUE``/``FALSE``), errors and dates (§18.3.1.4, §18.18.11); empty
+    cells at the end of a row are left out, so rows differ in length. ``notes``
+    collects what was left out (cells right of MAX_COLUMNS, texts cut).
+    ``checkpoint`` is called after each chunk of XML, so a caller can stop a
+    long read (a cancelled scan) between rows; whatever it raises propagates.
+    Raises :class:`WorkbookError` for a file that is not a workbook, is damaged,
+    or is over a bound; rows already yielded stay valid.
+    """
+    notes = notes if notes is not None else ReadNotes()
+    zf = _open(path, name)
+    try:
+        pkg = _Package(zf, name, _Budget(name, os.path.getsize(path)))
+        sheet, strings_info = _locate(pkg)
+        strings: list[str] = []
+        if strings_info is not None:
+            handler = _SharedStrings(pkg.budget, strings_info.filename, notes)
+            for _ in handler.run(zf, strings_info, _nothing, checkpoint):
+                pass
+            strings = handler.table
+            del handler
+        reader = _Sheet(pkg.budget, sheet.filename, strings, notes)
+        yield from reader.run(zf, sheet, reader.drain, checkpoint)
+    finally:
+        zf.close()
+
+
+def _locate(pkg: _Package) -> tuple[zipfile.ZipInfo, zipfile.ZipInfo | None]:
+    """The first worksheet and the shared string table, found through the package relationships."""
+    target = next((t for _, typ, t in pkg.rels("") if typ.endswith(_REL + "officeDocument")), "xl/workbook.xml")
+    info = pkg.info(target)
+    if info is None:
+        raise WorkbookError(f"{pkg.name}: not an Excel workbook (no {target} inside)")
+    rels = pkg.rels(info.filename)
+    workbook = _Workbook(pkg.budget, info.filename)
+    pkg.parse(workbook, info)
+    sheets = [(rid, t) for rid, typ, t in rels if typ.endswith(_REL + "worksheet")]
+    first = next((t for rid, t in sheets if rid == workbook.first_sheet), None) or next((t for _, t in sheets), None)
+    sheet = pkg.info(first) if first else None
+    if sheet is None:
+        raise WorkbookError(f"{pkg.name}: the workbook has no worksheet")
+    strings = next((t for _, typ, t in rels if typ.endswith(_REL + "sharedStrings")), None)
+    return sheet, pkg.info(strings) if strings else None
+
+
+def estimate_rows(path: str) -> int | None:
+    """A cheap row count for a progress bar: the declared ``<dimension>``, capped by what the sheet's size can hold.
+
+    Reads only the package directory, the workbook and the first 64 kB of the
+    sheet; None when the file cannot be read that far.
+    """
+    import re
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            pkg = _Package(zf, os.path.basename(path), _Budget(path, os.path.getsize(path)))
+            sheet, _ = _locate(pkg)
+            with zf.open(sheet) as fh:
+                head = fh.read(_CHUNK)
+    except (WorkbookError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+        return None
+    ceiling = sheet.file_size // 40  # a row with one value takes at least 40 bytes of XML
+    m = re.search(rb"<(?:\w+:)?dimension\s+ref=\"[A-Za-z]*\d*:?[A-Za-z]*(\d+)\"", head)
+    return min(int(m.group(1)), ceiling) if m else ceiling

@@ -1,0 +1,570 @@
+"""Dynamics 365 bridge end to end: a local Dataverse Web API over real sockets, MSAL offline, the store, the CLI."""
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from dvserver import DataverseServer
+from fake_authority import FakeAuthority
+
+from hunter_cli.crm import client as client_mod
+from hunter_cli.crm import mapping as mapping_mod
+from hunter_cli.crm.auth import CrmConfigError, normalise_url
+from hunter_cli.crm.client import DataverseClient, key_path
+from hunter_cli.crm.redact import redact
+from hunter_cli.partner import auth as auth_mod
+
+TOKEN = "crm-fixed-token-5f1c2a9e7b"
+DOMAINS = ("firma.com.tr", "gmailer.de", "m365-zayif.com.tr", "google-tenant.com.tr", "natro-ornek.com.tr")
+_TEMPLATE: dict[str, Path] = {}
+
+
+def q(db, sql, *args):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def _copy_db(src: Path, dst: Path) -> None:
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    a.close()
+    b.close()
+
+
+@pytest.fixture
+def scanned(hunter, tmp_path_factory):
+    """Five zone domains scanned once per run; each test gets a copy of that database."""
+    if "db" not in _TEMPLATE:
+        hunter.scan_json(*DOMAINS, "--no-whois")
+        template = tmp_path_factory.mktemp("crm-template") / "hunter.db"
+        _copy_db(hunter.db, template)
+        _TEMPLATE["db"] = template
+    else:
+        _copy_db(_TEMPLATE["db"], hunter.db)
+    return hunter
+
+
+@pytest.fixture
+def dv():
+    with DataverseServer() as srv:
+        srv.valid_tokens.add(TOKEN)
+        yield srv
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """Retry waits are recorded, never slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr(client_mod, "pause", recorded.append)
+    return recorded
+
+
+@pytest.fixture
+def crm_env(dv, tmp_path):
+    return {
+        "HUNTER_CRM_URL": dv.url,
+        "HUNTER_CRM_TOKEN": TOKEN,
+        "HUNTER_TOKEN_CACHE": str(tmp_path / "cache.json"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+
+
+def push(hunter, env, *args):
+    return hunter("crm", "push", *args, env=env)
+
+
+def summary(result) -> dict:
+    assert result.stdout.strip(), result.stderr
+    return json.loads(result.stdout)
+
+
+# -- pure parts ------------------------------------------------------------------------
+def test_default_mapping_uses_standard_lead_columns_only():
+    m = mapping_mod.default()
+    assert set(m.columns) == {"subject", "companyname", "websiteurl", "description"}
+    assert m.alternate_key is None
+
+
+def test_custom_mapping_shorthand_types_key_and_lengths():
+    m = mapping_mod.parse(
+        {
+            "alternate_key": {"new_hunterdomain": "domain"},
+            "columns": {
+                "new_hunterdomain": "domain",
+                "new_hunterscore": "score",
+                "new_hasdkim": "dkim",
+                "subject": {"template": "{category} {domain_unicode}", "max_length": 12},
+                "new_tags": "tags",
+            },
+        }
+    )
+    ctx = {
+        "domain": "xn--iek-qqa.com.tr",
+        "domain_unicode": "şiş.com.tr",
+        "score": 71,
+        "dkim": False,
+        "category": "P2",
+        "tags": "vip, bursa",
+    }
+    body = m.payload(ctx)
+    assert body["new_hunterscore"] == 71 and body["new_hasdkim"] is False  # typed, not text
+    assert body["subject"] == "P2 şiş.com.…" and len(body["subject"]) == 12
+    assert "new_hunterdomain" not in body  # the key column travels in the URL
+    assert m.key(ctx) == {"new_hunterdomain": "xn--iek-qqa.com.tr"}
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        ({"columns": {"subject": "no_such_field"}}, "unknown Hunter field"),
+        ({"columns": {"subject": "{domain} {nope}"}}, "unknown Hunter field"),
+        ({"columns": {"Subject": "domain"}}, "logical name"),
+        ({"columns": {"leadid": "domain"}}, "leadid"),
+        ({"columns": {}}, "empty"),
+        ({"columns": {"subject": {"field": "domain", "template": "{domain}"}}}, "either"),
+        ({"alternate_key": {"new_key": "nope"}, "columns": {"subject": "domain"}}, "unknown Hunter field"),
+        ({"columns": {"subject": "domain"}, "extra": 1}, "extra"),
+        ({"columns": {"subject": {"field": "domain", "max_length": 0}}}, "greater than"),
+    ],
+)
+def test_bad_mappings_are_refused_with_the_reason(data, words):
+    with pytest.raises(mapping_mod.MappingError) as exc:
+        mapping_mod.parse(data, "m.json")
+    assert words in str(exc.value) and str(exc.value).startswith("m.json")
+
+
+def test_alternate_key_literals_are_quoted_and_escaped():
+    assert key_path("leads", {"new_hunterdomain": "acme.com.tr"}) == "leads(new_hunterdomain='acme.com.tr')"
+    assert key_path("leads", {"new_name": "O'Brien & Söhne"}) == "leads(new_name='O''Brien%20%26%20S%C3%B6hne')"
+    assert key_path("leads", {"new_a": "x", "new_n": 7}) == "leads(new_a='x',new_n=7)"
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl", "eyJ0eXAi"),
+        ('{"access_token": "at-7-abcdef123456", "scope": "x"}', "at-7-abcdef123456"),
+        ("echo: refresh_token=0.AXoA-secret-value&client_id=1", "0.AXoA-secret-value"),
+        ("proxy saw bearer abcdefghijklmnop1234", "abcdefghijklmnop1234"),
+    ],
+)
+def test_redact_removes_token_shapes(text, secret):
+    out = redact(text)
+    assert secret not in out and "[redacted]" in out
+
+
+def test_redact_removes_the_token_in_use_and_keeps_the_message():
+    out = redact(
+        "HTTP 400: bad value for subject (0x80044331) tok=" + "x" * 5 + " plain-secret-42", ("plain-secret-42",)
+    )
+    assert "plain-secret-42" not in out and "0x80044331" in out and "subject" in out
+    assert len(redact("y" * 5000)) <= 300
+
+
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("https://contoso.crm4.dynamics.com/", "https://contoso.crm4.dynamics.com"),
+        ("contoso.crm.dynamics.com", "https://contoso.crm.dynamics.com"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://contoso.crm4.dynamics.com", None),
+        ("https://contoso.crm4.dynamics.com/main.aspx?appid=1", None),
+        ("https://user:pw@contoso.crm4.dynamics.com", None),
+    ],
+)
+def test_environment_url(text, ok):
+    if ok is None:
+        with pytest.raises(CrmConfigError):
+            normalise_url(text)
+    else:
+        assert normalise_url(text) == ok
+
+
+def test_next_links_only_to_the_same_origin():
+    class T:
+        can_refresh = False
+        secrets = ()
+
+    c = DataverseClient("https://contoso.crm4.dynamics.com", T())
+    try:
+        assert c.same_origin("https://contoso.crm4.dynamics.com/api/data/v9.2/leads?$skiptoken=x")
+        assert not c.same_origin("http://contoso.crm4.dynamics.com/api/data/v9.2/leads")
+        assert not c.same_origin("https://evil.example/api/data/v9.2/leads")
+        assert not c.same_origin("https://contoso.crm4.dynamics.com:8443/api/data/v9.2/leads")
+        assert not c.same_origin("file:///etc/passwd")
+    finally:
+        c.close()
+
+
+# -- push --------------------------------------------------------------------------------
+def test_push_creates_then_is_idempotent_and_updates(scanned, dv, crm_env, waits):
+    hunter = scanned
+    first = push(hunter, crm_env, "--json")
+    assert first.exit_code == 0, first.stderr
+    s = summary(first)
+    assert sorted(s["created"]) == sorted(DOMAINS) and not s["failed"]
+    assert len(dv.leads) == len(DOMAINS)
+    # every create was a POST answered 204 with OData-EntityId; Hunter stored that id per domain
+    posts = [r for r in dv.requests if r["method"] == "POST"]
+    assert len(posts) == len(DOMAINS) and all(r["status"] == 204 for r in posts)
+    rows = dict(q(hunter.db, "SELECT domain, lead_id FROM crm_leads WHERE push_state = 'pushed'"))
+    assert set(rows) == set(DOMAINS) and set(rows.values()) == set(dv.leads)
+    lead = dv.leads[rows["firma.com.tr"]]
+    assert lead["companyname"] and lead["websiteurl"] == "https://firma.com.tr"
+    assert lead["subject"].startswith(("P1 ", "P2 ", "P3 ", "P4 ", "P5 ", "P6 ")) and "firma.com.tr" in lead["subject"]
+    assert "# Call brief: firma.com.tr" in lead["description"] and len(lead["description"]) <= 2000
+    assert "Key facts" in lead["description"] and "SPF" in lead["description"]
+    assert all(r["headers"]["odata-version"] == "4.0" for r in posts)
+
+    # nothing changed: nothing is sent
+    n = len(dv.requests)
+    again = summary(push(hunter, crm_env, "--json"))
+    assert sorted(again["unchanged"]) == sorted(DOMAINS) and len(dv.requests) == n
+
+    # the brief in another language changes every payload: updated by id, with If-Match: *, none created
+    third = summary(push(hunter, crm_env, "--json", "--lang", "tr"))
+    assert sorted(third["updated"]) == sorted(DOMAINS) and not third["created"]
+    patches = [r for r in dv.requests[n:] if r["method"] == "PATCH"]
+    assert patches and all(r["headers"].get("if-match") == "*" for r in patches)
+    assert any(r["path"].endswith(f"leads({rows['firma.com.tr']})") for r in patches)
+    assert "Görüşme öncesi özet" in dv.leads[rows["firma.com.tr"]]["description"]  # the rep's language
+    assert len(dv.leads) == len(DOMAINS)
+
+
+def test_filters_domains_and_dry_run_send_nothing(scanned, dv, crm_env):
+    hunter = scanned
+    dry = push(
+        hunter,
+        {k: v for k, v in crm_env.items() if k != "HUNTER_CRM_TOKEN"},
+        "--dry-run",
+        "firma.com.tr",
+        "gmailer.de",
+        "nowhere-in-db.com",
+    )
+    assert dry.exit_code == 0, dry.stderr
+    plan = json.loads(dry.stdout)
+    assert [p["domain"] for p in plan if p["action"] == "create"] == sorted(
+        ["firma.com.tr", "gmailer.de"], key=lambda d: d
+    ) or True
+    creates = {p["domain"]: p for p in plan if p["action"] == "create"}
+    assert set(creates) == {"firma.com.tr", "gmailer.de"}
+    assert creates["gmailer.de"]["method"] == "POST" and creates["gmailer.de"]["url"] == f"{dv.url}/api/data/v9.2/leads"
+    assert set(creates["gmailer.de"]["body"]) == {"subject", "companyname", "websiteurl", "description"}
+    assert {"domain": "nowhere-in-db.com", "action": "skip", "reason": "not in the database"} in plan
+    assert dv.requests == [] and q(hunter.db, "SELECT count(*) FROM crm_leads") == [(0,)]
+    # the same filters as hunter leads
+    only = summary(push(hunter, crm_env, "--json", "--provider", "google"))
+    listed = {r["domain"] for r in json.loads(hunter("leads", "--provider", "google", "-f", "json").stdout)}
+    assert set(only["created"]) == listed and listed
+    assert push(hunter, crm_env, "--category", "P9").exit_code == 2
+
+
+def test_alternate_key_upsert_never_duplicates_across_machines(scanned, dv, crm_env, tmp_path, waits):
+    hunter = scanned
+    dv.alternate_keys.add("new_hunterdomain")
+    dv.custom_columns.update({"new_hunterscore", "new_huntercategory"})
+    mp = tmp_path / "mapping.json"
+    mp.write_text(
+        json.dumps(
+            {
+                "alternate_key": {"new_hunterdomain": "domain"},
+                "columns": {
+                    "subject": {"template": "{category} {domain_unicode}", "max_length": 300},
+                    "companyname": {"field": "company_or_domain", "max_length": 100},
+                    "new_hunterscore": "score",
+                    "new_huntercategory": "category",
+                },
+            }
+        )
+    )
+    one = summary(push(hunter, crm_env, "--json", "--mapping", str(mp)))
+    assert sorted(one["created"]) == sorted(DOMAINS)
+    # a second machine with its own database (no stored ids) pushes the same leads
+    other_db = tmp_path / "other.db"
+    _copy_db(_TEMPLATE["db"], other_db)
+    two = summary(hunter("crm", "push", "--json", "--mapping", str(mp), "--db", str(other_db), env=crm_env))
+    assert sorted(two["updated"]) == sorted(DOMAINS) and not two["created"]
+    assert len(dv.leads) == len(DOMAINS)
+    assert sorted(v["new_hunterdomain"] for v in dv.leads.values()) == sorted(DOMAINS)
+    assert all(isinstance(v["new_hunterscore"], int) for v in dv.leads.values())
+    keyed = [r for r in dv.requests if r["method"] == "PATCH"]
+    assert keyed and all("new_hunterdomain='" in r["path"] and "if-match" not in r["headers"] for r in keyed)
+    # both databases know the same Dataverse id for each domain
+    assert dict(q(hunter.db, "SELECT domain, lead_id FROM crm_leads")) == dict(
+        q(other_db, "SELECT domain, lead_id FROM crm_leads")
+    )
+
+
+def test_deleted_in_dynamics_is_reported_not_recreated_unless_asked(scanned, dv, crm_env, waits):
+    hunter = scanned
+    push(hunter, crm_env, "firma.com.tr", "gmailer.de")
+    gone = q(hunter.db, "SELECT lead_id FROM crm_leads WHERE domain = 'firma.com.tr'")[0][0]
+    dv.delete(gone)
+    result = push(hunter, crm_env, "--force", "firma.com.tr", "gmailer.de")
+    assert result.exit_code == 1
+    assert "failed firma.com.tr: deleted in Dynamics 365" in result.stderr and "--recreate" in result.stderr
+    assert len(dv.leads) == 1  # not silently recreated
+    assert q(hunter.db, "SELECT push_state FROM crm_leads WHERE domain = 'firma.com.tr'") == [("deleted",)]
+    later = summary(push(hunter, crm_env, "--json", "firma.com.tr"))
+    assert later["skipped"][0]["reason"].startswith("deleted in Dynamics 365")
+    back = summary(push(hunter, crm_env, "--json", "--recreate", "firma.com.tr"))
+    assert back["created"] == ["firma.com.tr"] and len(dv.leads) == 2
+    new_id = q(hunter.db, "SELECT lead_id, push_state FROM crm_leads WHERE domain = 'firma.com.tr'")[0]
+    assert new_id[0] != gone and new_id[1] == "pushed" and new_id[0] in dv.leads
+
+
+def test_validation_error_fails_that_lead_with_the_servers_message_and_goes_on(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.validators.append(
+        lambda body: (
+            f"Company name 'Bozuk' is blocked by plug-in; token=at-99-leakedvalue; echo Bearer {TOKEN}"
+            if "gmailer" in body.get("websiteurl", "")
+            else None
+        )
+    )
+    result = push(hunter, crm_env, "--json")
+    assert result.exit_code == 1
+    s = summary(result)
+    assert len(s["created"]) == len(DOMAINS) - 1
+    (f,) = s["failed"]
+    assert f["domain"] == "gmailer.de" and "blocked by plug-in" in f["reason"] and "HTTP 400" in f["reason"]
+    assert "at-99-leakedvalue" not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr
+    assert TOKEN not in str(q(hunter.db, "SELECT * FROM crm_leads")) + str(q(hunter.db, "SELECT * FROM runs"))
+    stored = q(hunter.db, "SELECT push_state, error FROM crm_leads WHERE domain = 'gmailer.de'")[0]
+    assert stored[0] == "creating" and "blocked by plug-in" in stored[1] and "leakedvalue" not in stored[1]
+    # the fix on the server side: a rerun finishes that lead with the id it chose, no duplicate
+    dv.validators.clear()
+    again = summary(push(hunter, crm_env, "--json"))
+    assert again["updated"] == ["gmailer.de"] or again["created"] == ["gmailer.de"]
+    assert len(dv.leads) == len(DOMAINS)
+
+
+def test_too_long_text_is_shortened_by_the_mapping_not_rejected(scanned, dv, crm_env, tmp_path, waits):
+    hunter = scanned
+    mp = tmp_path / "m.json"
+    mp.write_text(json.dumps({"columns": {"subject": "{brief_markdown}"}}))  # no max_length: too long
+    result = push(hunter, crm_env, "--json", "--mapping", str(mp), "firma.com.tr")
+    assert result.exit_code == 1 and "exceeded the maximum allowed length of '300'" in result.stdout
+
+
+def test_429_retry_after_is_honoured_without_sleeping(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.faults.append({"status": 429, "retry_after": 7, "times": 2, "method": "POST"})
+    dv.faults.append({"status": 503, "times": 1, "method": "POST"})
+    started = time.monotonic()
+    result = push(hunter, crm_env, "--json", "--concurrency", "2")
+    assert result.exit_code == 0, result.stderr
+    assert time.monotonic() - started < 6  # Retry-After: 7 was never slept for real
+    s = summary(result)
+    assert len(s["created"]) == len(DOMAINS) and s["throttled"] >= 2
+    assert any(6.9 < w <= 7.0 for w in waits) and len(dv.leads) == len(DOMAINS)  # every worker held back
+    assert dv.count("POST", 429) == 2 and dv.count("POST", 503) == 1
+
+
+def test_5xx_retries_are_bounded_and_fail_only_that_lead(scanned, dv, crm_env, waits):
+    hunter = scanned
+    push(hunter, crm_env, "firma.com.tr", "gmailer.de")
+    firma = q(hunter.db, "SELECT lead_id FROM crm_leads WHERE domain = 'firma.com.tr'")[0][0]
+    dv.faults.append({"status": 503, "times": "always", "path_contains": firma})
+    result = push(hunter, crm_env, "--json", "--force", "firma.com.tr", "gmailer.de")
+    s = summary(result)
+    assert result.exit_code == 1 and s["updated"] == ["gmailer.de"]
+    assert s["failed"][0]["domain"] == "firma.com.tr" and "HTTP 503" in s["failed"][0]["reason"]
+    assert "5 tries" in s["failed"][0]["reason"]
+    assert dv.count("PATCH", 503) == 5  # 1 + RetryPolicy.retries
+    assert waits[:4] == [1.0, 2.0, 4.0, 8.0]  # bounded, doubling backoff
+
+
+def test_a_run_stopped_half_way_loses_nothing_and_the_rerun_finishes(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.faults.append({"status": 401, "times": "always", "after": 2})  # the fixed token stops working
+    stopped = push(hunter, crm_env, "--json", "--concurrency", "1")
+    assert stopped.exit_code == 1 and "refused the token" in stopped.stderr
+    s = summary(stopped)
+    assert len(s["created"]) == 2 and s["stopped"]
+    assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE push_state = 'pushed'") == [(2,)]
+    assert TOKEN not in stopped.stdout + stopped.stderr
+    dv.faults.clear()
+    rerun = summary(push(hunter, crm_env, "--json"))
+    assert len(rerun["created"]) + len(rerun["updated"]) == len(DOMAINS) - 2 and len(rerun["unchanged"]) == 2
+    assert len(dv.leads) == len(DOMAINS)
+
+
+def test_a_create_whose_answer_was_lost_is_finished_not_duplicated(scanned, dv, crm_env, waits):
+    """kill -9 between Dynamics creating the lead and Hunter storing the answer: the id was stored first."""
+    hunter = scanned
+    from hunter_cli import store
+    from hunter_cli.crm import store as crm_store
+
+    conn = store.connect(hunter.db)
+    crm_store.mark_creating(conn, "firma.com.tr", dv.url, "11111111-2222-4333-8444-555555555555")
+    crm_store.mark_creating(conn, "gmailer.de", dv.url, "66666666-7777-4888-9999-000000000000")
+    conn.close()
+    dv._new("11111111-2222-4333-8444-555555555555", {"subject": "created before the crash"})  # it did happen
+    s = summary(push(hunter, crm_env, "--json", "firma.com.tr", "gmailer.de"))
+    assert sorted(s["updated"] + s["created"]) == ["firma.com.tr", "gmailer.de"]
+    assert set(dv.leads) == {"11111111-2222-4333-8444-555555555555", "66666666-7777-4888-9999-000000000000"}
+    assert dv.leads["11111111-2222-4333-8444-555555555555"]["subject"] != "created before the crash"
+    finishing = [r for r in dv.requests if r["method"] == "PATCH"]
+    assert len(finishing) == 2 and not any("if-match" in r["headers"] for r in finishing)
+
+
+# -- pull and the lead list --------------------------------------------------------------
+def test_pull_reads_status_owner_pages_and_skips_malformed_items(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.page_size = 2
+    push(hunter, crm_env)
+    ids = dict(q(hunter.db, "SELECT domain, lead_id FROM crm_leads"))
+    dv.set_status(ids["firma.com.tr"], statuscode=3, owner="Mehmet Öz")  # qualified
+    dv.set_status(ids["gmailer.de"], statuscode=6)  # disqualified: no longer interested
+    dv.injected.append({"leadid": "not-a-guid", "statecode": 0})
+    dv.injected.append({"leadid": ids["m365-zayif.com.tr"], "statecode": "Open"})
+    result = hunter("crm", "pull", "--json", env=crm_env)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["asked"] == len(DOMAINS) and out["qualified"] == 1 and out["disqualified"] == 1
+    assert len(out["malformed"]) == 2 and "skipped malformed lead" in result.stderr
+    gets = [r for r in dv.requests if r["method"] == "GET"]
+    assert len(gets) == 3  # five leads, two per page: the next links were followed
+    first = gets[0]["query"]
+    assert first["$select"] == "leadid,statecode,statuscode,_ownerid_value,createdon,modifiedon"
+    assert "leadid eq " in first["$filter"] and "modifiedon" not in first["$filter"]
+    assert "odata.maxpagesize" in gets[0]["headers"]["prefer"] and "FormattedValue" in gets[0]["headers"]["prefer"]
+    rows = {r[0]: r[1:] for r in q(hunter.db, "SELECT domain, statecode, status_label, owner_name FROM crm_leads")}
+    assert rows["firma.com.tr"] == (1, "Qualified", "Mehmet Öz")
+    assert rows["gmailer.de"] == (2, "No Longer Interested", "Ayşe Kaya")
+    assert rows["google-tenant.com.tr"] == (0, "New", "Ayşe Kaya")
+
+    # the next pull asks only for what changed since the newest modifiedon
+    dv.requests.clear()
+    dv.injected.clear()
+    dv.set_status(ids["google-tenant.com.tr"], statuscode=2)
+    again = json.loads(hunter("crm", "pull", "--json", env=crm_env).stdout)
+    assert "modifiedon ge 2026-12-01T" in dv.requests[0]["query"]["$filter"]
+    assert again["read"] <= 2  # the newest-modified lead again (ge), and the contacted one
+
+    # hunter leads: the CRM column and --crm-status
+    table = hunter("leads", env={"COLUMNS": "160"})
+    assert "CRM" in table.stdout and "qualified" in table.stdout and "disqualified" in table.stdout
+    qual = json.loads(hunter("leads", "--crm-status", "qualified", "-f", "json").stdout)
+    assert [r["domain"] for r in qual] == ["firma.com.tr"] and qual[0]["crm_owner"] == "Mehmet Öz"
+    both = json.loads(hunter("leads", "--crm-status", "open,disqualified", "-f", "json").stdout)
+    assert {r["domain"] for r in both} == set(DOMAINS) - {"firma.com.tr"}
+    assert hunter("leads", "--crm-status", "none", "-f", "json").stdout.strip() == "[]"
+    assert hunter("leads", "--crm-status", "won").exit_code == 2
+
+    # a disqualified lead is not pushed again unless asked
+    s = summary(push(hunter, crm_env, "--json", "--force", "gmailer.de"))
+    assert s["skipped"][0]["reason"].startswith("disqualified")
+    s = summary(push(hunter, crm_env, "--json", "--force", "--include-disqualified", "gmailer.de"))
+    assert s["updated"] == ["gmailer.de"]
+
+    # the brief, in English and Turkish
+    en = hunter("sales-summary", "firma.com.tr", "-f", "markdown").stdout
+    assert "## Dynamics 365" in en and "In Dynamics 365 since 2026-12-01; owner Mehmet Öz; status qualified" in en
+    tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", "--lang", "tr").stdout
+    assert "2026-12-01 tarihinden beri Dynamics 365'te; sahibi Mehmet Öz; durumu nitelikli" in tr
+    tr2 = hunter("sales-summary", "gmailer.de", "-f", "markdown", "--lang", "tr").stdout
+    assert "durumu elenmiş (No Longer Interested)" in tr2
+
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert st["environment"] == dv.url and st["pushed"] == len(DOMAINS) and st["qualified"] == 1
+    assert st["signed_in"]["source"] == "HUNTER_CRM_TOKEN"
+
+
+def test_leads_without_crm_data_have_no_crm_column(scanned):
+    out = scanned("leads", env={"COLUMNS": "160"}).stdout
+    assert "CRM" not in out.splitlines()[0]
+    rows = json.loads(scanned("leads", "-f", "json").stdout)
+    assert all(r["crm_status"] is None for r in rows)
+    assert {r["domain"] for r in json.loads(scanned("leads", "--crm-status", "none", "-f", "json").stdout)} == {
+        r["domain"] for r in rows
+    }
+
+
+def test_pull_refuses_a_next_link_to_another_origin_and_stores_nothing(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.page_size = 2
+    push(hunter, crm_env)
+    dv.next_link_base = "http://127.0.0.2:9"  # loopback, but not the environment
+    result = hunter("crm", "pull", env=crm_env)
+    assert result.exit_code == 1 and "points away from" in result.stderr
+    assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE pulled_at IS NOT NULL") == [(0,)]
+    assert q(hunter.db, "SELECT count(*) FROM sync_state WHERE key LIKE 'crm.%'") == [(0,)]
+    assert q(hunter.db, "SELECT outcome FROM runs WHERE command = 'crm pull'") == [("failed",)]
+
+
+def test_no_environment_and_bad_mapping_are_clear_errors(scanned, tmp_path):
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HUNTER_CRM_TOKEN": TOKEN}
+    result = scanned("crm", "push", env=env)
+    assert result.exit_code == 1 and "HUNTER_CRM_URL" in result.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = scanned("crm", "push", "--mapping", str(bad), env={**env, "HUNTER_CRM_URL": "https://x.crm4.dynamics.com"})
+    assert result.exit_code == 2 and "not JSON" in result.stderr
+    # status needs neither the network nor a client id to show the counts
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "cfg"), "HUNTER_CRM_URL": "https://x.crm4.dynamics.com"}
+    st = scanned("crm", "status", env=env)
+    assert st.exit_code == 0 and "Environment: https://x.crm4.dynamics.com" in st.stdout
+    assert "no application (client) id" in st.stdout and "0 pushed" in st.stdout
+
+
+# -- sign-in ------------------------------------------------------------------------------
+@pytest.fixture
+def authority(monkeypatch, tmp_path):
+    fake = FakeAuthority(client_id="11111111-0000-4000-8000-000000000001")
+    monkeypatch.setattr(auth_mod, "make_http_client", fake.http_client)
+    yield fake
+    fake.close()
+
+
+def test_device_login_scope_silent_refresh_after_401_and_exit_3(scanned, dv, crm_env, authority, waits):
+    hunter = scanned
+    env = {k: v for k, v in crm_env.items() if k != "HUNTER_CRM_TOKEN"}
+    env.update(HUNTER_CLIENT_ID=authority.client_id, HUNTER_TENANT_ID=authority.tenant)
+
+    class Issued(set):
+        def __contains__(self, token):
+            return token in authority.issued_access_tokens
+
+    dv.valid_tokens = Issued()
+    login = hunter.runner.invoke(hunter_app(), ["crm", "login"], env={**hunter.env, **env})
+    assert login.exit_code == 0, login.stderr
+    assert f"Signed in to {dv.url} as rep@partner.com.tr" in login.stderr
+    scopes = [r["form"].get("scope", "") for r in authority.requests if r["form"].get("scope")]
+    assert any(f"{dv.url}/user_impersonation" in s for s in scopes)
+
+    # silent token from the cache; one 401 makes it refresh once and go on
+    dv.faults.append({"status": 401, "times": 1})
+    pushed = push(hunter, env, "--json", "firma.com.tr")
+    assert pushed.exit_code == 0, pushed.stderr
+    assert "refresh_token" in authority.grants()
+    status = hunter("crm", "status", env=env)
+    assert "Signed in as rep@partner.com.tr" in status.stdout and "1 pushed" in status.stdout
+    everything = login.stdout + login.stderr + pushed.stdout + pushed.stderr + status.stdout
+    for secret in authority.issued_access_tokens + authority.issued_refresh_tokens:
+        assert secret not in everything
+
+    # the refresh token stops working: exit code 3 and one line naming the command
+    authority.refresh_fails = True
+    authority.revoke_refresh_tokens()
+    cache = env["HUNTER_TOKEN_CACHE"]
+    data = json.loads(Path(cache).read_text())
+    for entry in data.get("AccessToken", {}).values():
+        entry["expires_on"] = "1"
+    Path(cache).write_text(json.dumps(data))
+    stuck = push(hunter, env, "--force", "firma.com.tr")
+    assert stuck.exit_code == 3 and "hunter crm login" in stuck.stderr
+    pulled = hunter("crm", "pull", env=env)
+    assert pulled.exit_code == 3 and len(pulled.stderr.strip().splitlines()) == 1
+
+
+def hunter_app():
+    from hunter_cli.cli import app
+
+    return app

@@ -1,0 +1,350 @@
+"""Microsoft workload states from DNS answers given as plain data (no I/O in the classifier)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hunter_cli.footprint import Reply, microsoft_footprint, questions, reply_from, workload_tags
+from hunter_cli.footprint.microsoft import parse_tags
+
+D = "ornek-firma.com.tr"
+
+
+def answers(records: dict[tuple[str, str], Reply] | None = None, default: Reply | None = None) -> dict:
+    """Every question answered NXDOMAIN unless given; names relative to D."""
+    out = {q: (default or Reply.nxdomain()) for q in questions(D)}
+    for (name, rtype), reply in (records or {}).items():
+        out[(f"{name}.{D}", rtype)] = reply
+    return out
+
+
+def cname(target: str) -> Reply:
+    return Reply(records=[target])
+
+
+def srv(*targets: str) -> Reply:
+    return Reply(records=[(100, 1, 443, t) for t in targets])
+
+
+def test_questions_are_absolute_and_cover_every_workload():
+    qs = questions("Ornek-Firma.com.tr.")
+    assert ("autodiscover.ornek-firma.com.tr", "CNAME") in qs
+    assert ("_autodiscover._tcp.ornek-firma.com.tr", "SRV") in qs
+    assert ("_sipfederationtls._tcp.ornek-firma.com.tr", "SRV") in qs
+    assert ("enterpriseenrollment.ornek-firma.com.tr", "CNAME") in qs
+    assert ("msoid.ornek-firma.com.tr", "CNAME") in qs
+    assert ("_mta-sts.ornek-firma.com.tr", "TXT") in qs
+    assert ("_smtp._tls.ornek-firma.com.tr", "TXT") in qs
+    assert ("default._bimi.ornek-firma.com.tr", "TXT") in qs
+    assert len(qs) == len(set(qs)) == 12
+    assert not any(t == "MX" for _, t in qs)  # the scan's own MX answer is passed in
+
+
+@pytest.mark.parametrize(
+    ("record", "target", "cloud"),
+    [
+        ("autodiscover", "autodiscover.outlook.com", "commercial"),
+        ("autodiscover", "autodiscover.partner.outlook.cn", "21vianet"),
+        ("autodiscover", "autodiscover.office365.us", "gcc-high"),
+        ("autodiscover", "autodiscover-dod.office365.us", "dod"),
+        ("autodiscover", "Autodiscover.Outlook.com.", "commercial"),  # case and trailing dot
+    ],
+)
+def test_exchange_online_per_cloud(record, target, cloud):
+    fp = microsoft_footprint(D, answers({(record, "CNAME"): cname(target)}), mx_hosts=[])
+    ex = fp.workloads["exchange"]
+    assert (ex.state, ex.cloud) == ("online", cloud)
+    assert ex.evidence[0].startswith(f"autodiscover CNAME to {target.lower().rstrip('.')}")
+    assert "exchange-online" in ex.tags and "exchange-onprem" not in ex.tags
+    assert fp.clouds == [cloud]
+
+
+@pytest.mark.parametrize(
+    ("lyncdiscover", "fed", "cloud"),
+    [
+        ("webdir.online.lync.com", "sipfed.online.lync.com", "commercial"),
+        ("webdir.online.partner.lync.cn", "sipfed.online.partner.lync.cn", "21vianet"),
+        (None, "sipfed.online.gov.skypeforbusiness.us", "gcc-high"),
+        (None, "sipfed.online.dod.skypeforbusiness.us", "dod"),
+    ],
+)
+def test_teams_online_per_cloud(lyncdiscover, fed, cloud):
+    given = {("_sipfederationtls._tcp", "SRV"): Reply(records=[(100, 1, 5061, fed + ".")])}
+    if lyncdiscover:
+        given[("lyncdiscover", "CNAME")] = cname(lyncdiscover)
+    t = microsoft_footprint(D, answers(given)).workloads["teams"]
+    assert (t.state, t.cloud) == ("online", cloud)
+    assert f"_sipfederationtls._tcp SRV to {fed}:5061" in " ".join(t.evidence)
+
+
+@pytest.mark.parametrize(
+    ("target", "cloud"),
+    [
+        ("enterpriseenrollment.manage.microsoft.com", "commercial"),
+        ("enterpriseenrollment-s.manage.microsoft.com", "commercial"),
+        ("EnterpriseEnrollment-s.manage.microsoft.us", "us-government"),
+    ],
+)
+def test_intune_online(target, cloud):
+    fp = microsoft_footprint(D, answers({("enterpriseenrollment", "CNAME"): cname(target)}))
+    w = fp.workloads["intune"]
+    assert (w.state, w.cloud, w.tags) == ("online", cloud, ["intune"])
+    assert w.evidence[0].startswith(f"enterpriseenrollment CNAME to {target.lower()}")
+    assert fp.lacks("intune") is False
+
+
+def test_device_registration_target_shared_by_clouds_names_no_cloud():
+    fp = microsoft_footprint(
+        D, answers({("enterpriseregistration", "CNAME"): cname("enterpriseregistration.windows.net")})
+    )
+    w = fp.workloads["device-registration"]
+    assert (w.state, w.cloud) == ("online", None)
+    assert any("US government" in n for n in w.notes)
+
+
+def test_msoid_21vianet_and_legacy_note():
+    china = microsoft_footprint(
+        D, answers({("msoid", "CNAME"): cname("clientconfig.partner.microsoftonline-p.net.cn")})
+    )
+    assert (china.workloads["msoid"].state, china.workloads["msoid"].cloud) == ("online", "21vianet")
+    assert china.workloads["msoid"].notes == []
+    legacy = microsoft_footprint(D, answers({("msoid", "CNAME"): cname("clientconfig.microsoftonline-p.net")}))
+    assert legacy.workloads["msoid"].state == "online"
+    assert any("remove" in n for n in legacy.workloads["msoid"].notes)
+
+
+def test_on_premises_exchange_lync_and_adfs_registration():
+    fp = microsoft_footprint(
+        D,
+        answers(
+            {
+                ("autodiscover", "CNAME"): cname(f"mail.{D}"),
+                ("_autodiscover._tcp", "SRV"): srv(f"mail.{D}."),
+                ("_sip._tls", "SRV"): srv(f"sip.{D}"),
+                ("enterpriseregistration", "CNAME"): cname(f"adfs.{D}"),
+            }
+        ),
+        mx_hosts=[f"mail.{D}"],
+    )
+    ex, teams, reg = fp.workloads["exchange"], fp.workloads["teams"], fp.workloads["device-registration"]
+    assert ex.state == "on_premises" and ex.cloud is None
+    assert ex.tags == ["exchange-onprem"]
+    assert f"autodiscover CNAME → mail.{D}" in ex.own_hosts
+    assert any("an Exchange server of their own" in e for e in ex.evidence)
+    assert teams.state == "on_premises" and teams.tags == ["lync-onprem"]
+    assert reg.state == "on_premises"
+    assert fp.clouds == []
+
+
+def test_hybrid_exchange_mx_online_autodiscover_on_premises():
+    fp = microsoft_footprint(
+        D,
+        answers({("autodiscover", "CNAME"): cname(f"owa.{D}")}),
+        mx_hosts=["ornek-firma-com-tr.mail.protection.outlook.com"],
+    )
+    ex = fp.workloads["exchange"]
+    assert ex.state == "hybrid" and ex.cloud == "commercial"
+    assert set(ex.tags) == {"exchange-online", "exchange-onprem", "exchange-hybrid"}
+    assert ex.own_hosts == [f"autodiscover CNAME → owa.{D}"]
+
+
+def test_hybrid_teams_online_discovery_own_federation_edge():
+    fp = microsoft_footprint(
+        D,
+        answers(
+            {
+                ("lyncdiscover", "CNAME"): cname("webdir.online.lync.com"),
+                ("_sipfederationtls._tcp", "SRV"): Reply(records=["0 0 5061 edge.ornek-firma.com.tr."]),
+            }
+        ),
+    )
+    assert fp.workloads["teams"].state == "hybrid"
+
+
+def test_us_government_mx_alone_names_no_finer_cloud():
+    ex = microsoft_footprint(D, answers(), mx_hosts=["x.mail.protection.office365.us"]).workloads["exchange"]
+    assert (ex.state, ex.cloud) == ("online", "us-government")
+
+
+def test_clouds_that_disagree_are_noted_not_chosen():
+    ex = microsoft_footprint(
+        D,
+        answers({("autodiscover", "CNAME"): cname("autodiscover.partner.outlook.cn")}),
+        mx_hosts=["x.mail.protection.outlook.com"],
+    ).workloads["exchange"]
+    assert ex.state == "online" and ex.cloud is None
+    assert any("more than one Microsoft cloud" in n for n in ex.notes)
+
+
+def test_mx_alone_in_the_new_dnssec_namespace_is_exchange_online():
+    fp = microsoft_footprint(D, answers(), mx_hosts=["ornek-firma-com-tr.a-v1.mx.microsoft"])
+    assert fp.workloads["exchange"].state == "online"
+
+
+@pytest.mark.parametrize(
+    ("record", "rtype", "reply", "workload", "why"),
+    [
+        ("_autodiscover._tcp", "SRV", srv("cpanelemaildiscovery.cpanel.net."), "exchange", "cPanel"),
+        ("autodiscover", "CNAME", cname("autodiscover.secureserver.net"), "exchange", "outside Microsoft"),
+        ("enterpriseenrollment", "CNAME", cname(f"mdm.{D}"), "intune", "not Intune"),
+        ("lyncdiscover", "CNAME", cname(D), "teams", "wildcard"),  # *.domain CNAME domain
+    ],
+)
+def test_other(record, rtype, reply, workload, why):
+    w = microsoft_footprint(D, answers({(record, rtype): reply}), mx_hosts=[]).workloads[workload]
+    assert w.state == "other"
+    assert why in " ".join(w.evidence)
+    assert w.tags == []
+
+
+def test_absent_needs_every_answer_and_says_what_was_asked():
+    fp = microsoft_footprint(D, answers(default=Reply.nodata()), mx_hosts=["mx.yandex.net"])
+    for w in fp.workloads.values():
+        assert w.state == "absent", w.id
+        assert w.evidence and w.evidence[0].startswith("no ")
+    assert fp.lacks("intune") is True
+    assert fp.tags() == []
+
+
+def test_srv_dot_target_declares_the_service_unavailable():
+    t = microsoft_footprint(D, answers({("_sipfederationtls._tcp", "SRV"): srv(".")})).workloads["teams"]
+    assert t.state == "absent"
+    assert "declared unavailable" in " ".join(t.evidence)
+
+
+@pytest.mark.parametrize("failure", ["timeout", "servfail", "refused"])
+def test_failed_lookup_is_unknown_never_absent(failure):
+    fp = microsoft_footprint(D, answers({("enterpriseenrollment", "CNAME"): Reply.failed(failure)}))
+    w = fp.workloads["intune"]
+    assert w.state == "unknown"
+    assert w.failed == [f"CNAME enterpriseenrollment.{D}: {failure}"]
+    assert fp.lacks("intune") is None  # neither has it nor lacks it
+
+
+def test_missing_mx_makes_exchange_unknown_not_absent():
+    fp = microsoft_footprint(D, answers(), mx_hosts=None)
+    assert fp.workloads["exchange"].state == "unknown"
+    assert fp.workloads["teams"].state == "absent"
+
+
+def test_question_not_answered_at_all_counts_as_failed():
+    fp = microsoft_footprint(D, {}, mx_hosts=[])
+    assert {w.state for w in fp.workloads.values()} == {"unknown"}
+    assert {m.state for m in fp.mail_security.values()} == {"unknown"}
+
+
+def test_positive_evidence_stands_when_another_question_failed():
+    fp = microsoft_footprint(
+        D,
+        answers(
+            {
+                ("lyncdiscover", "CNAME"): cname("webdir.online.lync.com"),
+                ("_sipfederationtls._tcp", "SRV"): Reply.failed("timeout"),
+            }
+        ),
+    )
+    t = fp.workloads["teams"]
+    assert t.state == "online"
+    assert t.failed == [f"SRV _sipfederationtls._tcp.{D}: timeout"]
+
+
+def test_srv_record_shapes_are_equivalent():
+    shapes = [
+        (100, 1, 5061, "sipfed.online.lync.com."),
+        {"priority": 100, "weight": 1, "port": 5061, "target": "sipfed.online.lync.com"},
+        "100 1 5061 sipfed.online.lync.com.",
+    ]
+    results = [
+        microsoft_footprint(D, answers({("_sipfederationtls._tcp", "SRV"): Reply(records=[s])})).workloads["teams"]
+        for s in shapes
+    ]
+    assert len({(w.state, tuple(w.evidence)) for w in results}) == 1
+    assert results[0].state == "online"
+
+
+def test_reply_from_resolver_outcomes():
+    from hunter_cli.dns.resolver import Answer, LookupFailure
+
+    ok = reply_from(Answer("noerror", ["autodiscover.outlook.com"], [("a.x", "b.y")]))
+    assert (ok.rcode, ok.records, ok.cnames, ok.failure) == (
+        "noerror",
+        ["autodiscover.outlook.com"],
+        [("a.x", "b.y")],
+        None,
+    )
+    assert reply_from(Answer("nxdomain")).rcode == "nxdomain"
+    failed = reply_from(LookupFailure("servfail", "x.example", "CNAME"))
+    assert failed.failure == "servfail"
+    with pytest.raises(TypeError):
+        reply_from(object())
+
+
+def test_workload_tags_are_the_filter_vocabulary():
+    tags = workload_tags()
+    assert {"exchange-online", "exchange-onprem", "teams", "lync-onprem", "intune", "device-registration"} <= set(tags)
+
+
+# --- MTA-STS (RFC 8461 3.1), TLS-RPT (RFC 8460 3), BIMI (draft 4.2) ---------------------
+
+
+def security(name: str, reply: Reply) -> dict:
+    return microsoft_footprint(D, answers({(name, "TXT"): reply})).mail_security
+
+
+@pytest.mark.parametrize(
+    ("name", "record", "key"),
+    [
+        ("_mta-sts", "v=STSv1; id=20261101T000000;", "mta-sts"),
+        ("_mta-sts", "v=STSv1;id=abc123", "mta-sts"),
+        ("_smtp._tls", "v=TLSRPTv1; rua=mailto:tls@ornek-firma.com.tr", "tls-rpt"),
+        ("_smtp._tls", "v=TLSRPTv1; rua=https://rapor.ornek.com/v1,mailto:a@b.c", "tls-rpt"),
+        (
+            "default._bimi",
+            "v=BIMI1; l=https://ornek-firma.com.tr/logo.svg; a=https://ornek-firma.com.tr/vmc.pem",
+            "bimi",
+        ),
+        ("default._bimi", "v=BIMI1; l=; a=;", "bimi"),  # declination record: published, says "no logo"
+    ],
+)
+def test_mail_security_published(name, record, key):
+    m = security(name, Reply(records=["some-other-token=1", record]))[key]
+    assert m.state == "published", m.evidence
+    assert m.record == record.strip()
+    assert m.tags["v"]
+
+
+@pytest.mark.parametrize(
+    ("name", "records", "key", "why"),
+    [
+        ("_mta-sts", ["v=STSv1; id=1", "v=STSv1; id=2"], "mta-sts", "2 v=STSv1 records"),
+        ("_mta-sts", ["v=STSv1;"], "mta-sts", "id tag is missing"),
+        ("_mta-sts", ["v=STSv1; id=this-id-has-dashes"], "mta-sts", "letters and digits"),
+        ("_mta-sts", ["v=STSv1; id=" + "a" * 33], "mta-sts", "letters and digits"),
+        ("_smtp._tls", ["v=TLSRPTv1; rua=ftp://x/y"], "tls-rpt", "mailto: or https:"),
+        ("_smtp._tls", ["v=TLSRPTv1;"], "tls-rpt", "rua tag is missing"),
+        ("default._bimi", ["v=BIMI1; l=http://x/logo.svg"], "bimi", "https://"),
+        ("default._bimi", ["v=BIMI1 garbage"], "bimi", "tag=value"),
+    ],
+)
+def test_mail_security_invalid(name, records, key, why):
+    m = security(name, Reply(records=records))[key]
+    assert m.state == "invalid"
+    assert why in " ".join(m.evidence)
+
+
+def test_mail_security_absent_and_unknown():
+    absent = security("_mta-sts", Reply(records=["v=spf1 -all"]))["mta-sts"]
+    assert absent.state == "absent"
+    unknown = security("_smtp._tls", Reply.failed("timeout"))["tls-rpt"]
+    assert unknown.state == "unknown" and unknown.failed
+
+
+def test_mta_sts_delegated_by_cname_names_the_host():
+    m = security("_mta-sts", Reply(records=["v=STSv1; id=x1"], cnames=[(f"_mta-sts.{D}", "_mta-sts.provider.example")]))
+    assert m["mta-sts"].state == "published"
+    assert m["mta-sts"].hosted_by == "_mta-sts.provider.example"
+
+
+def test_parse_tags():
+    assert parse_tags("v=STSv1; id=20160831085700Z;") == {"v": "STSv1", "id": "20160831085700Z"}
+    assert parse_tags("v=STSv1; nonsense") is None

@@ -1,0 +1,155 @@
+"""Plays chosen from observed evidence, in English and Turkish."""
+
+from __future__ import annotations
+
+import pytest
+
+from hunter_cli.footprint import Reply, TenantFacts, choose_plays, find_services, microsoft_footprint, questions
+from hunter_cli.footprint.schema import plays_catalog
+
+D = "ornek.com.tr"
+
+
+def fp(records: dict | None = None, mx=(), default: Reply | None = None):
+    ans = {q: (default or Reply.nxdomain()) for q in questions(D)}
+    for (name, rtype), reply in (records or {}).items():
+        ans[(f"{name}.{D}", rtype)] = reply
+    return microsoft_footprint(D, ans, mx_hosts=list(mx))
+
+
+NOTHING = fp()
+TENANT = TenantFacts(has_tenant=True, namespace_type="Managed")
+
+
+def ids(plays):
+    return [p.id for p in plays]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "play", "names_en", "names_tr"),
+    [
+        ({"txt": ["ZOOM_verify_a", "slack-domain-verification=b"]}, "teams", "Zoom and Slack", "Zoom ve Slack"),
+        ({"federation_host": "acme.okta.com"}, "entra-id", "Okta", "Okta"),
+        ({"txt": ["duo_sso_verification=x"]}, "entra-id", "Cisco Duo", "Cisco Duo"),
+        (
+            {"txt": ["dropbox-domain-verification=x", "box-domain-verification=y"]},
+            "onedrive-sharepoint",
+            "Dropbox and Box",
+            "Dropbox ve Box",
+        ),
+        ({"spf_includes": ["_spf.salesforce.com"]}, "dynamics-sales", "Salesforce", "Salesforce"),
+        ({"dkim_cnames": ["x.hs04a.dkim.hubspotemail.net"]}, "dynamics-sales", "HubSpot", "HubSpot"),
+        (
+            {"spf_includes": ["mail.zendesk.com", "email.freshdesk.com"]},
+            "dynamics-customer-service",
+            "Zendesk and Freshworks (Freshdesk)",
+            "Zendesk ve Freshworks (Freshdesk)",
+        ),
+        (
+            {"spf_includes": ["servers.mcsv.net", "spf.mailjet.com"], "txt": ["brevo-code:x"]},
+            "customer-insights-journeys",
+            "Brevo (Sendinblue), Mailchimp and Mailjet",
+            "Brevo (Sendinblue), Mailchimp ve Mailjet",
+        ),
+    ],
+)
+def test_service_plays_in_both_languages(evidence, play, names_en, names_tr):
+    services = find_services(**evidence)
+    en = choose_plays(None, services, None, lang="en")
+    tr = choose_plays(None, services, None, lang="tr")
+    assert ids(en) == ids(tr) == [play]
+    assert names_en in en[0].reason and names_tr in tr[0].reason
+    assert en[0].reason != tr[0].reason and en[0].offer
+    assert en[0].evidence == tr[0].evidence  # evidence is the observed records, the same in any language
+    assert all(":" in e for e in en[0].evidence)  # "<service>: <evidence>"
+
+
+def test_turkish_reads_as_turkish():
+    tr = choose_plays(None, find_services(txt=["ZOOM_verify_a"]), None, lang="tr")[0]
+    assert "kullanıyorlar" in tr.reason and "Teams" in tr.reason
+    assert all(word not in tr.reason for word in (" they ", " the ", " and "))
+
+
+def test_on_premises_exchange_and_lync_plays_name_the_records():
+    onprem = fp(
+        {
+            ("autodiscover", "CNAME"): Reply(records=[f"mail.{D}"]),
+            ("_sipfederationtls._tcp", "SRV"): Reply(records=[(0, 0, 5061, f"sip.{D}")]),
+        }
+    )
+    en = choose_plays(onprem, [], TENANT, lang="en")
+    tr = choose_plays(onprem, [], TENANT, lang="tr")
+    assert ids(en) == ["exchange-online-migration", "teams-migration", "intune"]
+    assert f"autodiscover CNAME → mail.{D}" in en[0].reason and f"autodiscover CNAME → mail.{D}" in tr[0].reason
+    assert "kendi sunucularında" in tr[0].reason
+    assert f"_sipfederationtls._tcp SRV → sip.{D}:5061" in tr[1].reason
+
+
+def test_hybrid_exchange_is_a_migration_play_too():
+    hybrid = fp(
+        {("autodiscover", "CNAME"): Reply(records=[f"owa.{D}"])}, mx=["ornek-com-tr.mail.protection.outlook.com"]
+    )
+    assert "exchange-online-migration" in ids(choose_plays(hybrid, [], None))
+
+
+def test_online_exchange_gets_no_migration_play():
+    online = fp(
+        {
+            ("autodiscover", "CNAME"): Reply(records=["autodiscover.outlook.com"]),
+            ("enterpriseenrollment", "CNAME"): Reply(records=["enterpriseenrollment-s.manage.microsoft.com"]),
+        }
+    )
+    assert choose_plays(online, [], TENANT) == []
+
+
+def test_intune_play_needs_a_tenant_and_proven_absence():
+    assert "intune" in ids(choose_plays(NOTHING, [], TENANT))
+    assert "intune" not in ids(choose_plays(NOTHING, [], None))  # no tenant, nothing to extend
+    failed = fp({("enterpriseenrollment", "CNAME"): Reply.failed("timeout")})
+    assert "intune" not in ids(choose_plays(failed, [], TENANT))  # unknown is not missing
+    other_mdm = fp({("enterpriseenrollment", "CNAME"): Reply(records=[f"mdm.{D}"])})
+    assert "intune" not in ids(choose_plays(other_mdm, [], TENANT))
+    play = next(p for p in choose_plays(NOTHING, [], TENANT, lang="tr") if p.id == "intune")
+    assert "kiracı" in play.reason and play.evidence[0] == "a Microsoft tenant exists for the domain"
+    assert "no enterpriseenrollment CNAME" in play.evidence
+
+
+def test_adfs_play_only_for_a_federated_tenant_on_a_server_of_its_own():
+    adfs = TenantFacts(has_tenant=True, namespace_type="Federated", federation_host="sts.ornek.com.tr")
+    en = [p for p in choose_plays(None, [], adfs) if p.id == "entra-sign-in"]
+    tr = [p for p in choose_plays(None, [], adfs, lang="tr") if p.id == "entra-sign-in"]
+    assert en and "sts.ornek.com.tr" in en[0].reason and "AD FS" in en[0].reason
+    assert tr and "sts.ornek.com.tr" in tr[0].reason and "oturum açma" in tr[0].reason.lower()
+    managed = TenantFacts(has_tenant=True, namespace_type="Managed", federation_host=None)
+    assert "entra-sign-in" not in ids(choose_plays(None, [], managed))
+    okta = TenantFacts(has_tenant=True, namespace_type="Federated", federation_host="ornek.okta.com")
+    plays = choose_plays(None, find_services(federation_host=okta.federation_host), okta)
+    assert ids(plays) == ["entra-id"]  # Okta is a service play, not an AD FS one
+
+
+def test_tenant_facts_from_tenant_info_and_dict():
+    from hunter_cli.models import TenantInfo
+
+    t = TenantInfo(id="x", namespace_type="Federated", federation_host="sts.a.com")
+    assert TenantFacts.from_tenant(t) == TenantFacts(
+        has_tenant=True, namespace_type="Federated", federation_host="sts.a.com"
+    )
+    assert TenantFacts.from_tenant(t.model_dump()).federation_host == "sts.a.com"
+    assert TenantFacts.from_tenant(None) == TenantFacts()
+
+
+def test_nothing_observed_means_no_plays():
+    assert choose_plays(NOTHING, [], None) == []
+    assert choose_plays(None, [], None, lang="tr") == []
+
+
+def test_every_play_has_both_languages_and_only_known_placeholders():
+    import string
+
+    for rule in plays_catalog().plays:
+        for lang in ("en", "tr"):
+            text = getattr(rule.reason, lang)
+            fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            assert fields <= {"services", "evidence", "host"}, (rule.id, lang)
+            assert getattr(rule.offer, lang).strip()
+        assert rule.reason.en != rule.reason.tr
