@@ -17,6 +17,7 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,12 @@ from .facts import dkim_state, dmarc_policy
 from .models import DomainResult
 
 BUSY_TIMEOUT_MS = 30_000
+# The writer waits this long for one try at the write lock before it reports and tries again.
+WRITER_BUSY_MS = 1_000
+# How long the writer keeps trying while another process holds the write lock (env HUNTER_DB_WAIT).
+WRITE_WAIT_LIMIT = 600.0
+# Time budget of the integrity check run when a command opens the store for writing.
+OPEN_CHECK_SECONDS = 2.0
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (
@@ -249,22 +256,266 @@ class StoreError(Exception):
     """The store cannot be opened or used (bad path, not a database, locked, ...)."""
 
 
-def connect(path: str | os.PathLike) -> sqlite3.Connection:
-    """Open (creating and migrating) the store; safe to call from several processes at once."""
-    p = Path(path)
-    try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        migrate(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot use {p} as the Hunter database: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot create the database at {p}: {exc.strerror or exc}") from None
+class StoreReadOnly(StoreError):
+    """The database file or its folder cannot be written (permissions, read-only mount)."""
+
+
+class StoreNewer(StoreError):
+    """The database was written by a newer Hunter (a schema version this one does not know)."""
+
+
+class StoreDamaged(StoreError):
+    """SQLite found damage in the file (integrity check failed, or "database disk image is malformed")."""
+
+
+class StoreFull(StoreError):
+    """The disk (or file system quota) holding the database is full."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the write lock for longer than Hunter was willing to wait."""
+
+
+class Connection(sqlite3.Connection):
+    """A store connection: ``path`` (the real file), ``readonly`` and ``warnings`` for the user."""
+
+    path: Path
+    readonly: bool
+    warnings: list[str]
+
+
+def real_path(path: str | os.PathLike) -> Path:
+    """The database's real location: symlinks followed, ``..`` and relative spellings resolved.
+
+    Locks and identity checks use this, so ``./x/../hunter.db`` and a symlink to the file are
+    the same database.
+    """
+    return Path(os.path.realpath(os.path.expanduser(os.fspath(path))))
+
+
+def latest_version() -> int:
+    """The newest schema version this Hunter knows (its last migration)."""
+    return max(v for v, _, _ in MIGRATIONS)
+
+
+def error_kind(exc: BaseException) -> str:
+    """SQLite's primary result code name for ``exc`` (``SQLITE_FULL``, ``SQLITE_BUSY``, ...), or ''."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        for primary in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"):
+            if name.startswith(primary):
+                return primary
+        if name.startswith("SQLITE_CORRUPT"):
+            return "SQLITE_CORRUPT"
+        return name
+    text = str(exc).lower()
+    for needle, kind in (
+        ("database or disk is full", "SQLITE_FULL"),
+        ("disk image is malformed", "SQLITE_CORRUPT"),
+        ("file is not a database", "SQLITE_NOTADB"),
+        ("readonly database", "SQLITE_READONLY"),
+        ("database is locked", "SQLITE_BUSY"),
+        ("unable to open database", "SQLITE_CANTOPEN"),
+        ("disk i/o error", "SQLITE_IOERR"),
+    ):
+        if needle in text:
+            return kind
+    return ""
+
+
+def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
+    """A clear StoreError for a sqlite3 or OS error met while using the store at ``path``."""
+    kind = error_kind(exc)
+    if kind == "SQLITE_FULL" or (isinstance(exc, OSError) and exc.errno == 28):
+        return StoreFull(
+            f"the disk holding {path} is full; nothing more could be stored (what was stored before is intact)."
+            " Free some space and run the command again"
+        )
+    if kind in ("SQLITE_READONLY", "SQLITE_CANTOPEN") or (isinstance(exc, OSError) and exc.errno in (13, 30)):
+        return StoreReadOnly(
+            f"{path} is read-only (the file or its folder cannot be written): nothing was changed."
+            " Reading commands (leads, leads show, sales-summary, explain, changes) still work;"
+            " use --db for a writable copy"
+        )
+    if kind == "SQLITE_NOTADB":
+        return StoreDamaged(
+            f"cannot use {path} as the Hunter database: it is not an SQLite database, or its header is damaged"
+        )
+    if kind == "SQLITE_CORRUPT":
+        return StoreDamaged(
+            f"{path} is damaged ({exc}); nothing more was written to it. Run `hunter db check`,"
+            " then restore a backup (`hunter db backup` makes one) or start a new database with --db"
+        )
+    if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return StoreBusy(f"{path} is locked by another process ({exc}); try again when it has finished")
+    if kind == "SQLITE_IOERR":
+        return StoreError(f"cannot read or write {path}: disk I/O error ({exc})")
+    return StoreError(f"cannot use {path} as the Hunter database: {exc}")
+
+
+def _writable(p: Path) -> bool:
+    """Whether this process may write the database file and create its -wal and -shm files beside it."""
+    if p.exists() and not os.access(p, os.W_OK):
+        return False
+    return os.access(p.parent, os.W_OK)
+
+
+def _open(uri: str, timeout_ms: int) -> Connection:
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=Connection
+    )
+    conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
     return conn
+
+
+def _uri(p: Path, **params: str) -> str:
+    from urllib.parse import quote
+
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"file:{quote(str(p))}" + (f"?{query}" if query else "")
+
+
+def connect(
+    path: str | os.PathLike, *, write: bool = True, check: bool = True, busy_ms: int = BUSY_TIMEOUT_MS
+) -> Connection:
+    """Open the store; safe to call from several processes at once.
+
+    ``write=True`` (commands that change the store): creates and migrates the file and
+    refuses, with a StoreError subclass, a read-only file or folder (StoreReadOnly), a
+    file from a newer Hunter (StoreNewer) and, when ``check`` is set, a file whose
+    bounded ``PRAGMA quick_check`` finds damage (StoreDamaged). ``write=False`` (reading
+    commands): a read-only file is opened read-only and a newer schema is read, each with
+    a line in ``conn.warnings``; a missing file is created as for writing.
+    """
+    p = real_path(path)
+    shown = Path(path)
+    try:
+        if not write and p.exists() and not _writable(p):
+            return _open_read_only(p, shown)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if exc.errno in (13, 30):
+                raise StoreReadOnly(
+                    f"cannot create the database at {shown}: {exc.strerror or exc} (read-only)"
+                ) from None
+            raise
+        if not _writable(p):
+            raise store_error(sqlite3.OperationalError("attempt to write a readonly database"), shown)
+        conn = _open(_uri(p), busy_ms)
+        conn.path, conn.readonly, conn.warnings = p, False, []
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = _stored_version(conn)
+            if version > latest_version():
+                message = (
+                    f"{shown} was written by a newer Hunter (schema version {version}; this Hunter knows up to"
+                    f" {latest_version()}). Upgrade Hunter (pip install -U hunter-cli) to use it"
+                )
+                if write:
+                    raise StoreNewer(message + "; nothing was written")
+                conn.warnings.append(message + "; reading it anyway, some details may be missing")
+                return conn
+            if write and check:
+                check_damage(conn, shown)
+            migrate(conn)
+            if write:
+                mark_crashed_runs(conn)
+        except BaseException:
+            conn.close()
+            raise
+    except StoreError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise store_error(exc, shown) from None
+    except OSError as exc:
+        raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
+    return conn
+
+
+def _open_read_only(p: Path, shown: Path) -> Connection:
+    """A read-only file or folder: open with mode=ro, or immutable when SQLite cannot share its WAL index."""
+    note = f"{shown} is read-only: reading only; scan, import, tag, note and rescore need a writable database"
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
+        conn.path, conn.readonly, conn.warnings = p, True, [note]
+        try:
+            version = _stored_version(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if error_kind(exc) in ("SQLITE_CANTOPEN", "SQLITE_READONLY") and "immutable" not in params:
+                continue  # no -shm file and no way to make one: read the file as it stands
+            raise
+        if version > latest_version():
+            conn.warnings.append(
+                f"{shown} was written by a newer Hunter (schema version {version}; this one knows up to"
+                f" {latest_version()}); reading it anyway, some details may be missing"
+            )
+        elif version < latest_version():
+            conn.warnings.append(
+                f"{shown} has schema version {version} and this Hunter expects {latest_version()};"
+                " it cannot be upgraded while read-only, so some details may be missing"
+            )
+        return conn
+    raise StoreReadOnly(f"cannot read {shown}")  # not reached: the immutable open either works or raises
+
+
+def _stored_version(conn: sqlite3.Connection) -> int:
+    has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+    if not has:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def quick_check(conn: sqlite3.Connection, budget: float | None = OPEN_CHECK_SECONDS) -> list[str] | None:
+    """SQLite's ``PRAGMA quick_check`` (b-tree structure, page and record format; not index contents).
+
+    Returns [] when the file is sound, the problems SQLite lists otherwise, or None when
+    ``budget`` seconds ran out first (about 1 GB a second from the page cache).
+    """
+    deadline = None if budget is None else time.monotonic() + budget
+
+    def over_budget() -> int:
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+    conn.set_progress_handler(over_budget, 10_000)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+    return [] if rows == ["ok"] else rows
+
+
+def check_damage(conn: sqlite3.Connection, shown: str | os.PathLike) -> None:
+    """Raise StoreDamaged when the bounded quick check at open finds damage."""
+    problems = quick_check(conn, OPEN_CHECK_SECONDS)
+    if problems:
+        lines = [line for p in problems for line in p.splitlines() if line.strip() and not line.startswith("***")]
+        raise StoreDamaged(
+            f"{shown} is damaged ({lines[0] if lines else problems[0]}); Hunter will not write to it."
+            " Run `hunter db check` for details, then restore a backup or start a new database with --db"
+        )
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already rolled it back itself.
+
+    On SQLITE_FULL, SQLITE_IOERR and some others SQLite ends the transaction on its own;
+    a second ROLLBACK would raise "cannot rollback - no transaction is active" and hide
+    the real error.
+    """
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def migrate(conn: sqlite3.Connection) -> list[int]:
@@ -291,7 +542,7 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
                 applied.append(version)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
     return applied
 
@@ -301,10 +552,138 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
+# -- maintenance: hunter db check / hunter db backup ----------------------------------
+def open_for_inspection(path: str | os.PathLike) -> Connection:
+    """A read-only connection that changes nothing (no create, no migration); StoreError if absent."""
+    p = real_path(path)
+    if not p.exists():
+        raise StoreError(f"there is no database at {path}")
+    last: Exception | None = None
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
+        conn.path, conn.readonly, conn.warnings = p, True, []
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            last = exc
+            if error_kind(exc) not in ("SQLITE_CANTOPEN", "SQLITE_READONLY"):
+                break
+    raise store_error(last or sqlite3.DatabaseError("cannot open"), path)
+
+
+def check(path: str | os.PathLike, quick: bool = False) -> dict:
+    """Health of the database at ``path``, read only.
+
+    Returns ``{"path", "bytes", "schema_version", "latest_version", "problems": [...],
+    "unfinished_runs", "crashed_runs", "sound": bool, "writable_by_this_version": bool}``;
+    ``problems`` lists what ``PRAGMA integrity_check`` (or ``quick_check``) reports, up to
+    100. Raises StoreError when the file cannot be opened as a database at all.
+    """
+    conn = open_for_inspection(path)
+    try:
+        try:
+            version = _stored_version(conn)
+        except sqlite3.DatabaseError as exc:
+            raise store_error(exc, path) from None
+        try:
+            rows = [r[0] for r in conn.execute(f"PRAGMA {'quick_check' if quick else 'integrity_check'}(100)")]
+        except sqlite3.DatabaseError as exc:
+            rows = [str(exc)]
+        problems = [] if rows == ["ok"] else rows
+        unfinished = crashed = 0
+        try:
+            unfinished = conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[0]
+            crashed = conn.execute("SELECT count(*) FROM runs WHERE outcome = 'crashed'").fetchone()[0]
+        except sqlite3.DatabaseError:
+            pass
+    finally:
+        conn.close()
+    return {
+        "path": str(path),
+        "bytes": real_path(path).stat().st_size,
+        "schema_version": version,
+        "latest_version": latest_version(),
+        "problems": problems,
+        "sound": not problems,
+        "writable_by_this_version": version <= latest_version(),
+        "unfinished_runs": unfinished,
+        "crashed_runs": crashed,
+    }
+
+
+def backup(path: str | os.PathLike, dest: str | os.PathLike, overwrite: bool = False) -> dict:
+    """Copy the database to ``dest`` with SQLite's online backup API; safe while a scan writes.
+
+    The copy is one consistent snapshot (a single backup step under one read transaction;
+    in WAL mode writers go on meanwhile), written beside ``dest`` under a temporary name,
+    switched to a self-contained rollback-journal file, checked with ``quick_check`` and
+    renamed into place, so ``dest`` is never half written. Returns ``{"dest", "bytes",
+    "schema_version", "domains", "problems"}``. Raises StoreError when ``dest`` exists
+    (without ``overwrite``), is the database itself, or cannot be written.
+    """
+    src_real, dest_real = real_path(path), real_path(dest)
+    if src_real == dest_real:
+        raise StoreError(f"{dest} is the database itself; choose another file for the backup")
+    if dest_real.exists() and not overwrite:
+        raise StoreError(f"{dest} already exists; choose a new file or add --force to replace it")
+    if dest_real.is_dir():
+        raise StoreError(f"{dest} is a folder; give the backup's file name")
+    src = open_for_inspection(path)
+    tmp = dest_real.with_name(f".{dest_real.name}.{os.getpid()}.part")
+    try:
+        target = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            src.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+            problems = [r[0] for r in target.execute("PRAGMA quick_check(20)")]
+            version = _stored_version(target)
+            domains = target.execute("SELECT count(*) FROM domains").fetchone()[0] if version else 0
+        finally:
+            target.close()
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest_real)
+    except sqlite3.DatabaseError as exc:
+        if error_kind(exc) == "SQLITE_FULL":
+            raise StoreFull(f"the disk holding {dest} is full; no backup was made") from None
+        raise StoreError(f"the backup to {dest} failed: {exc}; no backup was made") from None
+    except OSError as exc:
+        raise StoreError(f"cannot write the backup {dest}: {exc.strerror or exc}; no backup was made") from None
+    finally:
+        src.close()
+        for leftover in (tmp, Path(str(tmp) + "-journal")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+    return {
+        "dest": str(dest),
+        "bytes": dest_real.stat().st_size,
+        "schema_version": version,
+        "domains": domains,
+        "problems": [] if problems == ["ok"] else problems,
+    }
+
+
 # -- runs -------------------------------------------------------------------------
+# A run's outcome: ok, failed (a fatal error, said in stats_json["error"]), interrupted
+# (Ctrl-C or SIGTERM: what was received is stored) or crashed (the process died
+# without finishing, found by the next process that opens the store for writing).
+def _process() -> dict:
+    import socket
+
+    return {"pid": os.getpid(), "host": socket.gethostname()}
+
+
 def start_run(conn: sqlite3.Connection, command: str) -> int:
-    cur = conn.execute("INSERT INTO runs (command, started_at) VALUES (?, ?)", (command, utcnow()))
-    return cur.lastrowid
+    """Record a run as started; its pid and host let a later process tell whether it still runs."""
+    cur = conn.execute(
+        "INSERT INTO runs (command, started_at, stats_json) VALUES (?, ?, ?)",
+        (command, utcnow(), json.dumps({"process": _process()})),
+    )
+    return int(cur.lastrowid or 0)
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, outcome: str, stats: dict) -> None:
@@ -312,6 +691,54 @@ def finish_run(conn: sqlite3.Connection, run_id: int, outcome: str, stats: dict)
         "UPDATE runs SET finished_at = ?, outcome = ?, stats_json = ? WHERE id = ?",
         (utcnow(), outcome, json.dumps(stats, ensure_ascii=False), run_id),
     )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def mark_crashed_runs(conn: sqlite3.Connection, commands: tuple[str, ...] = ()) -> int:
+    """Mark unfinished runs whose process is gone as ``crashed``; returns how many.
+
+    A run is gone when it was started on this host by a pid that no longer exists, or,
+    for the commands in ``commands``, unconditionally: the caller holds the lock every
+    live run of those commands holds (``scan`` runs hold the scan lock).
+    """
+    host = _process()["host"]
+    gone = []
+    for run_id, command, stats_text in conn.execute(
+        "SELECT id, command, stats_json FROM runs WHERE finished_at IS NULL AND outcome IS NULL"
+    ).fetchall():
+        try:
+            proc = (json.loads(stats_text) or {}).get("process") or {} if stats_text else {}
+        except ValueError:
+            proc = {}
+        if command in commands or (
+            proc.get("host") == host and isinstance(proc.get("pid"), int) and not _alive(proc["pid"])
+        ):
+            gone.append((run_id, proc))
+    for run_id, proc in gone:
+        conn.execute(
+            "UPDATE runs SET outcome = 'crashed', finished_at = ?, stats_json = ? WHERE id = ? AND finished_at IS NULL",
+            (
+                utcnow(),
+                json.dumps(
+                    {
+                        "process": proc,
+                        "error": "the process ended without finishing the run",
+                        "stored": conn.execute("SELECT count(*) FROM scans WHERE run_id = ?", (run_id,)).fetchone()[0],
+                    }
+                ),
+                run_id,
+            ),
+        )
+    return len(gone)
 
 
 # -- reads ------------------------------------------------------------------------
@@ -425,7 +852,7 @@ CARRIED_FIELDS = {
 }
 
 
-def carry_forward(new: dict, previous: dict | None, not_done: set[str] = frozenset()) -> dict:
+def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozenset()) -> dict:
     """The domain's current view after a scan that failed or skipped some checks.
 
     Checks that failed this time (or were not run, like the tenant lookup with
@@ -483,7 +910,7 @@ def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, over
 def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch: int = 1000) -> dict[str, int]:
     """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    pending = []
+    pending: list = []
 
     def flush():
         conn.execute("BEGIN IMMEDIATE")
@@ -494,7 +921,7 @@ def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch
                     counts[outcome] += 1
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
         pending.clear()
 
@@ -674,58 +1101,153 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
 
 
 _STOP = object()
 
 
+def write_wait_limit() -> float:
+    """Seconds the writer keeps trying while another process holds the write lock (HUNTER_DB_WAIT)."""
+    try:
+        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", WRITE_WAIT_LIMIT)))
+    except ValueError:
+        return WRITE_WAIT_LIMIT
+
+
+def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float | None = None, pending: int = 0):
+    """Call ``action()`` until it gets past another process's write lock; returns its result.
+
+    ``action`` must be one whole transaction (it is rerun from the start). While the lock
+    is held, ``on_wait(seconds_waited, pending)`` is called about every busy timeout;
+    after ``limit`` seconds (default :func:`write_wait_limit`) StoreBusy is raised. Any
+    other SQLite or OS error becomes the matching StoreError (full, read-only, damaged).
+    """
+    limit = write_wait_limit() if limit is None else limit
+    started = time.monotonic()
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if error_kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise store_error(exc, path) from None
+            waited = time.monotonic() - started
+            if waited >= limit:
+                raise StoreBusy(
+                    f"another process held the write lock on {path} for {waited:.0f} s;"
+                    f" gave up waiting (HUNTER_DB_WAIT={limit:g} s)"
+                ) from None
+            if on_wait is not None:
+                on_wait(waited, pending)
+            time.sleep(0.05)
+        except sqlite3.DatabaseError as exc:
+            raise store_error(exc, path) from None
+        except OSError as exc:
+            raise store_error(exc, path) from None
+
+
 @dataclass
 class WriterStats:
     written: int = 0
     batches: int = 0
+    waited: float = 0.0  # seconds spent waiting for another process's write lock
+    unstored: int = 0  # results received but not stored (the writer failed)
+    written_other: int = 0  # registration records and company names stored
+    unstored_other: int = 0  # registration records and company names not stored
 
 
 class ResultWriter:
     """Writes results from a background thread in batches, off the scan's event loop.
 
-    ``put`` never blocks the loop for long; ``close`` flushes everything queued and
-    re-raises a write error, so a scan cannot claim success for results it lost.
+    Each batch (``batch_size`` items, or what arrived within ``max_delay`` seconds) is one
+    transaction. ``on_stored(texts)`` is called with the JSON of a batch's results right
+    after its COMMIT, so whatever the caller prints from there is already in the store.
+    While another process holds the write lock the writer waits (reporting through
+    ``on_wait(seconds, pending)``) and retries, for up to :func:`write_wait_limit`
+    seconds. ``put`` never blocks the loop for long; ``close`` flushes everything queued
+    and raises StoreError when something could not be stored, so a scan cannot claim
+    success for results it lost.
     """
 
-    def __init__(self, path: str | os.PathLike, run_id: int | None, batch_size: int = 500, max_delay: float = 1.0):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        run_id: int | None,
+        batch_size: int = 500,
+        max_delay: float = 1.0,
+        on_stored=None,
+        on_wait=None,
+    ):
         self.path = path
         self.run_id = run_id
         self.batch_size = batch_size
         self.max_delay = max_delay
+        self.on_stored = on_stored
+        self.on_wait = on_wait
         self.stats = WriterStats()
-        self.error: BaseException | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 20)
+        self.error: StoreError | None = None
+        self.output_error: BaseException | None = None  # raised by on_stored (e.g. a closed stdout)
+        self._received = 0
+        self._received_other = 0
+        # Results wait here only while a batch is being written or the lock is held; the
+        # cap stops memory growing without end during a very long hold.
+        self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 100)
         self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
         self._thread.start()
 
+    @property
+    def pending(self) -> int:
+        """Results received and not yet stored."""
+        return self._received - self.stats.written
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.output_error is not None:
+            raise self.output_error
+
     def put(self, result: DomainResult, text: str | None = None) -> None:
         """Queue a result; ``text`` is its JSON when the caller already made it."""
-        if self.error is not None:
-            raise StoreError(f"writing results failed: {self.error}")
+        self._check()
+        self._received += 1
         self._queue.put((result, text if text is not None else result.model_dump_json()))
 
     def put_lead(self, domain: str, company: str | None) -> None:
-        if self.error is not None:
-            raise StoreError(f"writing results failed: {self.error}")
+        self._check()
+        self._received_other += 1
         self._queue.put(("lead", domain, company))
 
     def put_registration(self, domain: str, registration, error) -> None:
-        if self.error is not None:
-            raise StoreError(f"writing results failed: {self.error}")
+        self._check()
+        self._received_other += 1
         self._queue.put(("registration", domain, registration, error))
+
+    def _write(self, conn: sqlite3.Connection, batch: list) -> None:
+        results = [item for item in batch if item[0] not in ("lead", "registration")]
+        waited = [0.0]
+
+        def note_wait(seconds: float, pending: int) -> None:
+            waited[0] = seconds
+            if self.on_wait is not None:
+                self.on_wait(seconds, pending)
+
+        with_write_retry(lambda: write_results(conn, batch, self.run_id), self.path, note_wait, pending=self.pending)
+        self.stats.waited += waited[0]
+        self.stats.written += len(results)
+        self.stats.written_other += len(batch) - len(results)
+        self.stats.batches += 1
+        if self.on_stored is not None and self.output_error is None and results:
+            try:
+                self.on_stored([text for _, text in results])
+            except BaseException as exc:  # noqa: BLE001 - handed to the scan, which stops
+                self.output_error = exc
 
     def _run(self) -> None:
         conn = None
+        batch: list = []
         try:
-            conn = connect(self.path)
-            batch: list = []
+            conn = connect(self.path, check=False, busy_ms=WRITER_BUSY_MS)
             deadline = None
             while True:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -738,32 +1260,36 @@ class ResultWriter:
                     if deadline is None:
                         deadline = time.monotonic() + self.max_delay
                 if batch and (item is None or item is _STOP or len(batch) >= self.batch_size):
-                    write_results(conn, batch, self.run_id)
-                    self.stats.written += len(batch)
-                    self.stats.batches += 1
+                    self._write(conn, batch)
                     batch = []
                     deadline = None
                 if item is _STOP:
                     return
-        except BaseException as exc:  # reported by close()
+        except StoreError as exc:  # reported by close()
             self.error = exc
-            # drain so producers never block on a dead writer
-            while True:
-                try:
-                    if self._queue.get_nowait() is _STOP:
-                        break
-                except queue.Empty:
-                    break
+        except BaseException as exc:  # noqa: BLE001 - reported by close(), never lost in a thread
+            self.error = StoreError(f"writing results to {self.path} failed: {exc}")
         finally:
+            if self.error is not None:
+                # drain so producers never block on a dead writer
+                while True:
+                    try:
+                        if self._queue.get_nowait() is _STOP:
+                            break
+                    except queue.Empty:
+                        break
             if conn is not None:
                 conn.close()
 
     def close(self) -> WriterStats:
+        """Flush what is queued and stop; raises the writer's StoreError, if any."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
         if self.error is not None:
-            raise StoreError(f"writing results failed: {self.error}")
+            self.stats.unstored = self.pending
+            self.stats.unstored_other = self._received_other - self.stats.written_other
+            raise self.error
         return self.stats
 
 
@@ -802,13 +1328,13 @@ def rescore(
             conn.execute("COMMIT")
     except BaseException:
         if transaction:
-            conn.execute("ROLLBACK")
+            rollback(conn)
         raise
     return counts
 
 
 def due_for_rescan(
-    conn: sqlite3.Connection, older_than_iso: str, categories: list[str] = (), tags: list[str] = ()
+    conn: sqlite3.Connection, older_than_iso: str, categories: Sequence[str] = (), tags: Sequence[str] = ()
 ) -> list[str]:
     """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
     where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
@@ -823,7 +1349,7 @@ def due_for_rescan(
     return [r[0] for r in conn.execute(sql, params)]
 
 
-def events_since(conn: sqlite3.Connection, since_iso: str, kinds: list[str] = (), limit: int = 0) -> list[dict]:
+def events_since(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0) -> list[dict]:
     """Change events at or after ``since_iso``, newest first, with the lead's company and category."""
     sql = (
         "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"

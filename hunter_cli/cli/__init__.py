@@ -40,6 +40,7 @@ def _root(
 from . import brief as _brief  # noqa: E402,F401
 from . import crm as _crm  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
+from . import db as _db  # noqa: E402,F401
 from . import importer as _importer  # noqa: E402,F401
 from . import leads as _leads  # noqa: E402,F401
 from . import monitor as _monitor  # noqa: E402,F401

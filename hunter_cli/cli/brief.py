@@ -9,7 +9,17 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_STALE, DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
+from .common import (
+    EXIT_STALE,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    open_store,
+    stderr_console,
+    stdout_console,
+    store_errors,
+)
 from .rules import RulesOption
 
 
@@ -47,9 +57,10 @@ def print_brief(
     rules = _rules(rules_path)
     conn = open_store(path)
     try:
-        data = store.brief_inputs(conn, domain)
-        attempts = store.history(conn, domain) if data is None else []
-        crm = crm_store.lead_crm(conn, domain) if data is not None else None
+        with store_errors(path):
+            data = store.brief_inputs(conn, domain)
+            attempts = store.history(conn, domain) if data is None else []
+            crm = crm_store.lead_crm(conn, domain) if data is not None else None
     finally:
         conn.close()
     if data is None and attempts:
@@ -148,13 +159,16 @@ def prep(
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
     conn = open_store(path)
-    row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
-    conn.close()
+    try:
+        with store_errors(path):
+            row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+    finally:
+        conn.close()
     last_good = row[0] if row else None
     if last_good and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return
-    lock = FileLock(str(path) + ".lock")
+    lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
     try:
         lock.acquire(timeout=0)
     except Timeout:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -14,7 +15,8 @@ EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
 EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
+EXIT_TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15
 
 DbOption = typer.Option(
     None,
@@ -73,11 +75,42 @@ def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:
     return name
 
 
-def open_store(db: Path | None):
-    """The database connection for a command; a clear fatal error (exit 1) when it cannot be used."""
+def warn(message: str) -> None:
+    stderr_console().print(f"[bold yellow]warning:[/] {message}", soft_wrap=True, markup=True)
+
+
+def open_store(db: Path | None, *, write: bool = False):
+    """The database connection for a command; a clear fatal error (exit 1) when it cannot be used.
+
+    ``write=True`` for commands that change the store: a read-only, damaged or newer
+    database is refused. Reading commands open a read-only or newer database with a
+    warning on stderr.
+    """
     from .. import store
 
     try:
-        return store.connect(db_path(db))
+        conn = store.connect(db_path(db), write=write)
     except store.StoreError as exc:
         raise fail(str(exc)) from None
+    for message in conn.warnings:
+        warn(message)
+    return conn
+
+
+@contextmanager
+def store_errors(db: Path | None):
+    """Turn SQLite trouble met while a command uses the store into a clear fatal error (exit 1).
+
+    A full disk, a read-only file, damage found mid-way or a lock held too long get one
+    sentence each (``store.store_error``), never a traceback.
+    """
+    import sqlite3
+
+    from .. import store
+
+    try:
+        yield
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise fail(str(store.store_error(exc, db_path(db)))) from None

@@ -259,7 +259,7 @@ def push(
     else:
         env = _url(url)
     err = stderr_console()
-    conn = core.prepare(open_store(db))
+    conn = core.prepare(open_store(db, write=True))
     try:
         rows = list(core.iter_leads(conn, f, core.DEFAULT_SORT))
         missing = sorted(set(names) - {r["domain"] for r in rows}) if names else []
@@ -366,7 +366,7 @@ def pull(
     from ..crm.pull import pull as run_pull
 
     env = _url(url)
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     client = _client(env)
     run_id = store.start_run(conn, "crm pull")
     try:

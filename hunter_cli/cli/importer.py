@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, DbOption, fail, open_store, report_unreadable, stderr_console
+from .common import EXIT_FATAL, DbOption, fail, open_store, report_unreadable, stderr_console, store_errors
 
 
 @app.command("import")
@@ -47,12 +47,12 @@ def import_(
     missing = missing_files([str(f) for f in files]) or [str(f) for f in files if not f.exists()]
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     stats = InputStats()
     try:
-        counts = store.import_leads(
-            conn, leads([str(f) for f in files], stats, ColumnHints(domain_column, company_column)), overwrite_company
-        )
+        with store_errors(db):
+            rows = leads([str(f) for f in files], stats, ColumnHints(domain_column, company_column))
+            counts = store.import_leads(conn, rows, overwrite_company)
     except InputError as exc:
         raise fail(str(exc)) from None
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console, store_errors
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -208,7 +208,8 @@ def show(
         db = ctx.parent.params.get("db")
     conn = _connect(db)
     try:
-        d = core.detail(conn, name)
+        with store_errors(db):
+            d = core.detail(conn, name)
     finally:
         conn.close()
     if d is None:

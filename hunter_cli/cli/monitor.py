@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, open_store, stderr_console, stdout_console
+from .common import DbOption, db_path, open_store, stderr_console, stdout_console, store_errors
 
 EVENT_KINDS = (
     "provider_changed",
@@ -60,7 +60,7 @@ def rescan(
     Each rescan is compared with the previous good one and the differences are
     stored as change events (`hunter changes`). Exit codes: 0 ran (also when
     nothing needed a rescan), 1 fatal error, 2 usage error, 4 the DNS resolver does not tell
-    the truth (nothing stored was changed), 130 interrupted.
+    the truth (nothing stored was changed), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
@@ -77,7 +77,8 @@ def rescan(
     path = db_path(db)
     conn = open_store(path)
     try:
-        domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
+        with store_errors(path):
+            domains = store.due_for_rescan(conn, since, cats, [t.lower() for t in tag])
     finally:
         conn.close()
     if not domains:
@@ -113,7 +114,8 @@ def changes(
         )
     conn = open_store(db)
     try:
-        rows = store.events_since(conn, cutoff, kind, limit)
+        with store_errors(db):
+            rows = store.events_since(conn, cutoff, kind, limit)
     finally:
         conn.close()
     if json_out or fmt is ChangeFormat.json:

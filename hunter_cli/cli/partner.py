@@ -117,7 +117,7 @@ def sync(
     tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else _settings())
     client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
     path = db_path(db)
-    conn = open_store(path)
+    conn = open_store(path, write=True)
     run_id = store.start_run(conn, "referrals sync")
     try:
         result = run_sync(conn, client, full=full, rules=load_rules())
@@ -264,7 +264,7 @@ def link_(
     from ..scoring import load_rules
 
     name = domain_arg(domain)
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     try:
         previous = link(conn, referral_id, name, load_rules())
     except KeyError:

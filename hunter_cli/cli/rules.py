@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console
+from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console, store_errors
 
 rules_app = typer.Typer(
     help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True
@@ -55,8 +55,9 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
     name = domain_arg(domain)
     conn = open_store(path)
     try:
-        view = store.current(conn, name)
-        row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (name,)).fetchone()
+        with store_errors(path):
+            view = store.current(conn, name)
+            row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (name,)).fetchone()
     finally:
         conn.close()
     if view is None:
@@ -121,9 +122,10 @@ def rescore(
     from .. import store
 
     r = _rules(rules)
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     try:
-        counts = store.rescore(conn, r)
+        with store_errors(db):
+            counts = store.rescore(conn, r)
     finally:
         conn.close()
     if not quiet:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -13,6 +14,7 @@ from .common import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
     EXIT_RESOLVER,
+    EXIT_TERMINATED,
     DbOption,
     db_path,
     fail,
@@ -112,7 +114,7 @@ def scan(
     1 fatal error (no valid domain, database busy or broken) or an input that could not be
     read (the other inputs are still scanned),
     2 usage error, 4 the DNS resolver does not tell the truth (nothing stored was changed),
-    130 interrupted (results so far are saved).
+    130 interrupted by Ctrl-C, 143 stopped by SIGTERM (results so far are saved either way).
     """
     from ..dns import dkim as dkim_mod
     from ..durations import ago_iso, parse_duration
@@ -156,7 +158,7 @@ def scan(
 
 def build_options(
     *,
-    nameserver: list[str] = (),
+    nameserver: Sequence[str] = (),
     timeout: float = 3.0,
     retries: int = 2,
     concurrency: int = 500,
@@ -214,6 +216,15 @@ def run_async(coro):
 
 
 def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
+    """Scan ``inputs`` into the store at ``path``; returns the exit code (docs/cli.md).
+
+    Durability: with ``--json`` a result is printed only after the transaction that
+    stores it has committed, so nothing printed is ever missing from the store. SIGTERM
+    is handled like Ctrl-C: what was received is stored, the run is marked
+    ``interrupted`` and the exit code is 143.
+    """
+    import signal
+    import sqlite3
     from datetime import timedelta
 
     from filelock import FileLock, Timeout
@@ -228,16 +239,22 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
 
     err = stderr_console()
     try:
-        conn = store.connect(path)
+        conn = store.connect(path, write=True)
     except store.StoreError as exc:
         raise fail(str(exc)) from None
-    lock = FileLock(str(path) + ".lock")
+    # The lock belongs to the real file: a symlink or another spelling of the path
+    # (./x/../hunter.db) names the same lock.
+    lock = FileLock(str(store.real_path(path)) + ".lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
+        conn.close()
         raise fail(
             f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
         ) from None
+    except OSError as exc:
+        conn.close()
+        raise fail(f"cannot create the lock file beside {path}: {exc.strerror or exc}") from None
 
     from ..inputs import ColumnHints
 
@@ -273,7 +290,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             known = store.prior(conn, domain, fresh_since, tenant_since, registration_since)
             if known.fresh:
                 tally.fresh_skipped += 1
-                if progress is not None:
+                if progress is not None and task_id is not None:
                     progress.advance(task_id)
                 continue
             job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
@@ -283,32 +300,76 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 job.registration = known.registration
             yield job
 
-    run_id = store.start_run(conn, "scan")
-    writer = store.ResultWriter(path, run_id)
+    reported = [0.0]
+
+    def on_wait(seconds: float, pending: int) -> None:
+        # Another process holds the write lock: say so after 3 s, then every 30 s.
+        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
+            return
+        reported[0] = max(seconds, 0.001)
+        (progress.console if progress is not None else err).print(
+            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s;"
+            f" {pending} results wait to be stored and printed (giving up after {store.write_wait_limit():g} s,"
+            " HUNTER_DB_WAIT)",
+            soft_wrap=True,
+        )
+
     out = sys.stdout
+
+    def on_stored(texts: list[str]) -> None:
+        # Runs in the writer thread right after COMMIT: what is printed is already stored.
+        if json_out:
+            for text in texts:
+                write_line(out, text)
+
+    try:
+        # Runs left unfinished by a scan that is gone (kill -9, power cut): we hold the
+        # scan lock, so no live scan owns them.
+        store.with_write_retry(lambda: store.mark_crashed_runs(conn, ("scan",)), path, on_wait)
+        run_id = store.with_write_retry(lambda: store.start_run(conn, "scan"), path, on_wait)
+    except store.StoreError as exc:
+        conn.close()
+        lock.release()
+        raise fail(str(exc)) from None
+    writer = store.ResultWriter(path, run_id, on_stored=on_stored, on_wait=on_wait)
 
     def on_result(result) -> None:
         text = to_json(result)
         writer.put(result, text)
         tally.add(result)
-        if json_out:
-            write_line(out, text)
-        if progress is not None:
+        if progress is not None and task_id is not None:
             progress.advance(task_id)
 
     def on_registration(domain, registration, error) -> None:
-        writer.put_registration(domain, registration, error)
+        try:
+            writer.put_registration(domain, registration, error)
+        except (store.StoreError, BrokenPipeError):
+            return  # the writer has stopped; on_result stops the scan and the summary says what was lost
         tally.registrations += 1 if registration is not None else 0
         tally.registration_failures += 1 if error is not None else 0
 
+    terminated = [False]
+
+    def on_sigterm(signum, frame) -> None:
+        # Outside the event loop (before it starts, while the last batch is stored): note it.
+        terminated[0] = True
+
+    previous_sigterm = _install(signal.SIGTERM, on_sigterm)
     started = time.monotonic()
-    outcome = "ok"
-    code = 0
+    unexpected = None
+    outcome = "failed"
+    code = EXIT_FATAL
     error_message = None
     try:
         if progress is not None:
             progress.start()
-        run_async(scan_many(source(), options, on_result, on_registration=on_registration))
+        finished = run_async(
+            _until_sigterm(scan_many(source(), options, on_result, on_registration=on_registration), terminated)
+        )
+        _install(signal.SIGTERM, on_sigterm)  # the loop put back the default handler
+        if not finished:
+            raise KeyboardInterrupt
+        outcome, code = "ok", 0
     except KeyboardInterrupt:
         outcome, code = "interrupted", EXIT_INTERRUPTED
     except InputError as exc:
@@ -320,16 +381,33 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
     except ResolverSuspect as exc:
         outcome, code, error_message = "resolver_suspect", EXIT_RESOLVER, str(exc)
+    except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
+        outcome, code, error_message = "failed", EXIT_FATAL, str(store.store_error(exc, path))
+    except Exception as exc:
+        # A bug: the traceback still shows, but the run is recorded as failed with its cause, never as ok.
+        unexpected = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
+        _install(signal.SIGTERM, on_sigterm)
         if progress is not None:
             progress.stop()
         try:
             writer.close()
         except store.StoreError as exc:
-            outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
+            outcome, code = "failed", EXIT_FATAL
+            error_message = (error_message + "; " if error_message else "") + (
+                f"{exc}. {writer.stats.unstored} results and {writer.stats.unstored_other} registration records"
+                " or company names received were not stored" + ("; every result printed was stored" if json_out else "")
+            )
+        if writer.output_error is not None and outcome == "ok":
+            outcome, code = "interrupted", EXIT_FATAL  # stdout closed (| head): stop quietly
+            sys.stdout = None
+        if terminated[0] and outcome == "interrupted":
+            code = EXIT_TERMINATED
         elapsed = time.monotonic() - started
         summary = {
             "scanned": tally.scanned,
+            "stored": writer.stats.written,
             "status": dict(tally.status),
             "fresh_skipped": tally.fresh_skipped,
             "input_lines": stats.lines,
@@ -341,11 +419,29 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         }
         if outcome == "resolver_suspect":
             summary["resolver_suspect"] = error_message
+        if terminated[0]:
+            summary["signal"] = "SIGTERM"
+        if writer.stats.waited:
+            summary["lock_waited_seconds"] = round(writer.stats.waited, 1)
+        if writer.stats.unstored or writer.stats.unstored_other:
+            summary["unstored"] = writer.stats.unstored
+            summary["unstored_other"] = writer.stats.unstored_other
+        if (error_message or unexpected) and outcome != "resolver_suspect":
+            summary["error"] = error_message or unexpected
         try:
-            store.finish_run(conn, run_id, outcome, summary)
+            store.with_write_retry(
+                lambda: store.finish_run(conn, run_id, outcome, summary),
+                path,
+                on_wait,
+                limit=max(store.write_wait_limit(), 10.0),  # the run's record is worth a little more patience
+            )
+        except store.StoreError as exc:
+            error_message = (error_message + "; " if error_message else "") + f"the run could not be recorded: {exc}"
+            code = code or EXIT_FATAL
         finally:
             conn.close()
             lock.release()
+            _install(signal.SIGTERM, previous_sigterm)
 
     if error_message:
         raise fail(error_message, code)
@@ -365,7 +461,60 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         if not json_out and tally.sample:
             out_console = stdout_console()
             out_console.print(results_table(tally, out_console.width))
-        err.print(summary_table(tally, stats, elapsed, interrupted=code == EXIT_INTERRUPTED))
+        err.print(summary_table(tally, stats, elapsed, interrupted=code in (EXIT_INTERRUPTED, EXIT_TERMINATED)))
+    if terminated[0] and code == EXIT_TERMINATED:
+        err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL
     return code
+
+
+async def _until_sigterm(coro, terminated: list[bool]) -> bool:
+    """Run ``coro``; SIGTERM cancels it as Ctrl-C would. True when it finished, False when stopped.
+
+    systemd and cron stop jobs with SIGTERM. The loop's own signal handler cancels the
+    scan's task, so the scan stops where it awaits (in-flight lookups are cancelled,
+    nothing is half-handled) and every result already received still reaches the store.
+    """
+    import asyncio
+    import signal
+
+    if terminated[0]:
+        coro.close()
+        return False
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(coro)
+
+    def stop() -> None:
+        terminated[0] = True
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+        pass
+    try:
+        await task
+        return True
+    except asyncio.CancelledError:
+        if terminated[0]:
+            return False
+        raise
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+
+def _install(signum, handler):
+    """Set a signal handler from the main thread; returns the previous one (None elsewhere)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    try:
+        return signal.signal(signum, handler)
+    except (ValueError, OSError):
+        return None

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, domain_arg, fail, open_store, stdout_console
+from .common import DbOption, domain_arg, fail, open_store, stdout_console, store_errors
 
 _TAG = re.compile(r"^[a-z0-9çğıöşü][a-z0-9çğıöşü_.-]{0,39}$")
 
@@ -33,16 +33,17 @@ def tag(
     from .. import store
 
     name, values = domain_arg(domain), _tags(tags)
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        store.upsert_lead(conn, name, None)
-        now = store.utcnow()
-        conn.executemany(
-            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
-            [(name, t, now) for t in values],
-        )
-        conn.execute("COMMIT")
+        with store_errors(db):
+            conn.execute("BEGIN IMMEDIATE")
+            store.upsert_lead(conn, name, None)
+            now = store.utcnow()
+            conn.executemany(
+                "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
+                [(name, t, now) for t in values],
+            )
+            conn.execute("COMMIT")
     finally:
         conn.close()
     stdout_console().print(f"{name}: tagged {', '.join(values)}")
@@ -56,12 +57,13 @@ def untag(
 ) -> None:
     """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
     name, values = domain_arg(domain), _tags(tags)
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     try:
-        marks = ",".join("?" * len(values))
-        removed = conn.execute(
-            f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (name, *values)
-        ).rowcount
+        with store_errors(db):
+            marks = ",".join("?" * len(values))
+            removed = conn.execute(
+                f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (name, *values)
+            ).rowcount
     finally:
         conn.close()
     if not removed:
@@ -82,14 +84,15 @@ def note(
     body = text.strip()
     if not body:
         raise typer.BadParameter("the note is empty", param_hint="TEXT")
-    conn = open_store(db)
+    conn = open_store(db, write=True)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        store.upsert_lead(conn, name, None)
-        conn.execute(
-            "INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000])
-        )
-        conn.execute("COMMIT")
+        with store_errors(db):
+            conn.execute("BEGIN IMMEDIATE")
+            store.upsert_lead(conn, name, None)
+            conn.execute(
+                "INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000])
+            )
+            conn.execute("COMMIT")
     finally:
         conn.close()
     stdout_console().print(f"{name}: note saved")

@@ -70,7 +70,7 @@ def _write(conn: sqlite3.Connection, row: dict) -> None:
         conn.execute(f"INSERT OR REPLACE INTO crm_leads ({cols}) VALUES ({marks})", [row.get(c) for c in COLUMNS])
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        core.rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
 
 
@@ -158,7 +158,7 @@ def apply_pull(conn: sqlite3.Connection, environment: str, statuses: Iterable[di
             core.set_state(conn, watermark_key(environment), watermark)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        core.rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
     return changed
 

@@ -115,7 +115,7 @@ def sync(conn: sqlite3.Connection, client, full: bool = False, rules=None) -> Sy
             store.rescore(conn, rules, result.linked_domains, transaction=False)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        store.rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
     return result
 
@@ -139,6 +139,6 @@ def link(conn: sqlite3.Connection, referral_id: str, domain: str, rules=None) ->
             store.rescore(conn, rules, touched, transaction=False)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        store.rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
     return previous

@@ -1,0 +1,93 @@
+"""`hunter db check` and `hunter db backup`: the health of the store and a safe copy of it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from . import app
+from .common import DbOption, db_path, fail, stdout_console
+
+db_app = typer.Typer(help="The database: check its health, or back it up while scans run.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("check")
+def check(
+    db: Path | None = DbOption,
+    quick: bool = typer.Option(
+        False, "--quick", help="SQLite's quick_check (structure only, faster) instead of the full integrity_check."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
+) -> None:
+    """Check the database: SQLite's integrity check, the schema version, runs that never finished.
+
+    Reads only; safe while a scan writes. Exit codes: 0 sound and usable by this Hunter,
+    1 damaged, not a database, missing, or written by a newer Hunter.
+    """
+    from .. import store
+
+    path = db_path(db)
+    try:
+        report = store.check(path, quick=quick)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    healthy = report["sound"] and report["writable_by_this_version"]
+    if json_out:
+        typer.echo(json.dumps(dict(report, healthy=healthy), ensure_ascii=False))
+    else:
+        out = stdout_console()
+        out.print(f"database:       {path} ({report['bytes']:,} bytes)", markup=False, soft_wrap=True)
+        newer = " (newer than this Hunter: read only)" if not report["writable_by_this_version"] else ""
+        out.print(
+            f"schema version: {report['schema_version']} (this Hunter: {report['latest_version']}){newer}",
+            markup=False,
+        )
+        out.print(f"integrity:      {'ok' if report['sound'] else 'DAMAGED'}", markup=False)
+        for problem in report["problems"][:20]:
+            out.print(f"  {problem}", markup=False, soft_wrap=True)
+        if len(report["problems"]) > 20:
+            out.print(f"  ... {len(report['problems']) - 20} more", markup=False)
+        out.print(
+            f"runs:           {report['unfinished_runs']} unfinished, {report['crashed_runs']} crashed", markup=False
+        )
+    if not report["sound"]:
+        raise fail(f"{path} is damaged; restore a backup, or start a new database with --db")
+    if not report["writable_by_this_version"]:
+        raise fail(f"{path} was written by a newer Hunter (schema version {report['schema_version']}); upgrade Hunter")
+
+
+@db_app.command("backup")
+def backup(
+    dest: Path = typer.Argument(..., metavar="PATH", help="File to write the copy to."),
+    db: Path | None = DbOption,
+    force: bool = typer.Option(False, "--force", help="Replace PATH if it exists."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Copy the database to PATH with SQLite's online backup: one consistent snapshot, safe while a scan writes.
+
+    The copy is a single self-contained file, checked before it is put in place; PATH is
+    never left half written. Exit codes: 0 copied, 1 the copy failed or shows damage
+    (the source is damaged too: run `hunter db check`).
+    """
+    from .. import store
+
+    path = db_path(db)
+    try:
+        report = store.backup(path, dest, overwrite=force)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    if report["problems"]:
+        raise fail(
+            f"copied {path} to {dest}, but the copy is damaged ({report['problems'][0]}): so is the database;"
+            " run `hunter db check`"
+        )
+    if not quiet:
+        stdout_console().print(
+            f"backed up {path} to {dest}: {report['domains']:,} domains, {report['bytes']:,} bytes,"
+            f" schema version {report['schema_version']}",
+            markup=False,
+            soft_wrap=True,
+        )
