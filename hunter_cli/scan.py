@@ -387,7 +387,7 @@ class Scanner:
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
         report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
         report_task = None
-        if report_hosts:
+        if report_hosts and dmarc is not None:
             report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, report_hosts, errors))
         dkim_errors: list[ScanError] = []
         dkim_task = None
@@ -406,7 +406,7 @@ class Scanner:
                 errors.append(ScanError(check="dkim", kind=probe_o.kind, message=probe_o.message))
             errors.extend(dkim_errors)
 
-        tenant = None if job.tenant is MISSING else job.tenant
+        tenant = job.tenant if isinstance(job.tenant, TenantInfo) else None
         if tenant_task is not None:
             tenant, tenant_error = await tenant_task
             if tenant_error is not None:

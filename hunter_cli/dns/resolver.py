@@ -337,7 +337,7 @@ class AresResolver:
             if out is _ISOLATE:
                 return await self._isolated(name, rtype, code)
             if out is not _RETRY:
-                return out  # type: ignore[return-value]  # the sentinels are handled above
+                return out
             attempt += 1
             delay *= 2
 
