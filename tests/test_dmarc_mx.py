@@ -48,22 +48,22 @@ def test_version_tag_selects_the_record(txt, selected):
 
 def test_discarded_records_say_why_and_give_no_policy():
     lower = dmarc.parse_txt(["v=dmarc1; p=reject; rua=mailto:d@a.com.tr"])
-    assert lower.result == "invalid" and lower.policy is None and codes(lower.errors) == ["version-invalid"]
+    assert lower.result == "invalid" and lower.policy is None and codes(lower.errors) == ["dmarc-version-invalid"]
     late = dmarc.parse_txt(["p=reject; v=DMARC1"])
-    assert late.result == "invalid" and late.policy is None and codes(late.errors) == ["version-not-first"]
+    assert late.result == "invalid" and late.policy is None and codes(late.errors) == ["dmarc-version-not-first"]
     assert dmarc.parse_txt(["google-site-verification=abc", "v=spf1 -all"]) is None
 
 
 def test_several_records_mean_no_policy():
     info = dmarc.parse_txt(["v=DMARC1; p=reject", "v=DMARC1; p=reject"])
-    assert info.result == "invalid" and info.policy is None and codes(info.errors) == ["multiple-records"]
+    assert info.result == "invalid" and info.policy is None and codes(info.errors) == ["dmarc-multiple-records"]
     assert dmarc_policy(info.model_dump()) is None
 
 
 def test_a_lookalike_beside_the_record_changes_nothing():
     info = dmarc.parse_txt(["v=DMARC1; p=quarantine; rua=mailto:d@a.com.tr", "v=dmarc1; p=none"])
     assert info.result == "valid" and info.policy == "quarantine"
-    assert codes(info.warnings) == ["record-discarded"]
+    assert codes(info.warnings) == ["dmarc-record-discarded"]
 
 
 # ---- RFC 7489 6.6.3 step 6: invalid p / sp ------------------------------------------
@@ -72,15 +72,15 @@ def test_a_lookalike_beside_the_record_changes_nothing():
 @pytest.mark.parametrize(
     "record, result, policy, error",
     [
-        ("v=DMARC1; p=reject; sp=rejcet; rua=mailto:dmarc@lale-mobilya.com.tr", "invalid", "none", "sp-invalid"),
-        ("v=DMARC1; p=reject; sp=rejcet", "invalid", None, "sp-invalid"),
-        ("v=DMARC1; p=rejectt; rua=mailto:d@a.com.tr", "invalid", "none", "p-invalid"),
-        ("v=DMARC1; p=block", "invalid", None, "p-invalid"),
-        ("v=DMARC1; rua=mailto:d@a.com.tr", "invalid", "none", "p-missing"),
-        ("v=DMARC1", "invalid", None, "p-missing"),
-        ("v=DMARC1; p=; rua=mailto:d@a.com.tr", "invalid", "none", "p-invalid"),
+        ("v=DMARC1; p=reject; sp=rejcet; rua=mailto:dmarc@lale-mobilya.com.tr", "invalid", "none", "dmarc-sp-invalid"),
+        ("v=DMARC1; p=reject; sp=rejcet", "invalid", None, "dmarc-sp-invalid"),
+        ("v=DMARC1; p=rejectt; rua=mailto:d@a.com.tr", "invalid", "none", "dmarc-p-invalid"),
+        ("v=DMARC1; p=block", "invalid", None, "dmarc-p-invalid"),
+        ("v=DMARC1; rua=mailto:d@a.com.tr", "invalid", "none", "dmarc-p-missing"),
+        ("v=DMARC1", "invalid", None, "dmarc-p-missing"),
+        ("v=DMARC1; p=; rua=mailto:d@a.com.tr", "invalid", "none", "dmarc-p-invalid"),
         # a rua that is not a URI does not rescue the record
-        ("v=DMARC1; p=quarantine-all; rua=dmarc@a.com.tr", "invalid", None, "p-invalid"),
+        ("v=DMARC1; p=quarantine-all; rua=dmarc@a.com.tr", "invalid", None, "dmarc-p-invalid"),
         ("v=DMARC1; p=Reject; sp=QUARANTINE", "valid", "reject", None),  # values are case-insensitive
         ("v=DMARC1; p=quarantine", "valid", "quarantine", None),
     ],
@@ -94,7 +94,7 @@ def test_effective_policy(record, result, policy, error):
         assert info.errors == []
     else:
         assert error in codes(info.errors)
-        assert ("policy-ignored" if policy == "none" else "no-policy") in codes(info.errors)
+        assert ("dmarc-policy-ignored" if policy == "none" else "dmarc-no-policy") in codes(info.errors)
 
 
 def test_published_policy_stays_visible():
@@ -107,7 +107,7 @@ def test_subdomain_policy_defaults_to_p():
     assert dmarc.parse_record("v=DMARC1; p=quarantine").subdomain_policy == "quarantine"
     weaker = dmarc.parse_record("v=DMARC1; p=reject; sp=none; rua=mailto:d@a.com.tr")
     assert weaker.policy == "reject" and weaker.subdomain_policy == "none"
-    assert codes(weaker.warnings) == ["sp-weaker"]
+    assert codes(weaker.warnings) == ["dmarc-sp-weaker"]
 
 
 # ---- RFC 7489 6.3: other tags -----------------------------------------------------
@@ -130,14 +130,14 @@ def test_subdomain_policy_defaults_to_p():
 def test_pct_range(pct, ok):
     info = dmarc.parse_record(f"v=DMARC1; p=reject; pct={pct}; rua=mailto:d@a.com.tr")
     assert info.policy == "reject" and info.result == "valid"  # a bad pct is ignored, not the policy
-    assert ("pct-invalid" in codes(info.errors)) is not ok
+    assert ("dmarc-pct-invalid" in codes(info.errors)) is not ok
     assert info.pct == (int(pct) if ok else 100)
 
 
 def test_pct_below_100_is_a_warning():
     info = dmarc.parse_record("v=DMARC1; p=quarantine; pct=10; rua=mailto:d@a.com.tr")
-    assert info.errors == [] and codes(info.warnings) == ["pct-partial"]
-    assert dmarc.parse_record("v=DMARC1; p=none; pct=10; rua=mailto:d@a.com.tr").warnings[0].code == "policy-none"
+    assert info.errors == [] and codes(info.warnings) == ["dmarc-pct-partial"]
+    assert dmarc.parse_record("v=DMARC1; p=none; pct=10; rua=mailto:d@a.com.tr").warnings[0].code == "dmarc-policy-none"
 
 
 @pytest.mark.parametrize(
@@ -154,14 +154,14 @@ def test_tag_values(tag, good, bad):
     ok = dmarc.parse_record(f"v=DMARC1; p=reject; rua=mailto:d@a.com.tr; {tag}={good}")
     assert ok.errors == []
     wrong = dmarc.parse_record(f"v=DMARC1; p=reject; rua=mailto:d@a.com.tr; {tag}={bad}")
-    assert [(f.code, f.where) for f in wrong.errors] == [("tag-value-invalid", [tag])]
+    assert [(f.code, f.where) for f in wrong.errors] == [("dmarc-tag-value-invalid", [tag])]
     assert wrong.policy == "reject"
 
 
 def test_unknown_malformed_and_duplicate_tags():
     info = dmarc.parse_record("v=DMARC1; p=reject; rau=mailto:d@a.com.tr; garbage; p=none; rua=mailto:d@a.com.tr")
-    assert codes(info.warnings) == ["tag-unknown"]
-    assert sorted(codes(info.errors)) == ["tag-duplicate", "tag-malformed"]
+    assert codes(info.warnings) == ["dmarc-tag-unknown"]
+    assert sorted(codes(info.errors)) == ["dmarc-tag-duplicate", "dmarc-tag-malformed"]
     assert info.policy == "reject"  # the first p counts
 
 
@@ -194,10 +194,10 @@ def test_report_uris(uri, host, ok):
 
 def test_bad_uris_are_errors_and_no_valid_rua_is_a_warning():
     info = dmarc.parse_record("v=DMARC1; p=reject; rua=dmarc@a.com.tr, mailto:x@@a.com.tr")
-    assert codes(info.errors) == ["uri-invalid", "uri-invalid"]
-    assert codes(info.warnings) == ["no-rua"]
+    assert codes(info.errors) == ["dmarc-uri-invalid", "dmarc-uri-invalid"]
+    assert codes(info.warnings) == ["dmarc-no-rua"]
     https = dmarc.parse_record("v=DMARC1; p=reject; rua=https://r.a.com.tr/x")
-    assert codes(https.warnings) == ["uri-not-mailto"] and https.errors == []
+    assert codes(https.warnings) == ["dmarc-uri-not-mailto"] and https.errors == []
 
 
 # ---- RFC 7489 7.1: external destinations --------------------------------------------
@@ -296,7 +296,7 @@ def test_issue_example_invalid_sp_is_not_reject(hunter):
     r = hunter.scan_json("lale-mobilya.com.tr")["lale-mobilya.com.tr"]
     d = r["dmarc"]
     assert (d["result"], d["policy"], d["published_policy"]) == ("invalid", "none", "reject")
-    assert codes(d["errors"]) == ["sp-invalid", "policy-ignored"]
+    assert codes(d["errors"]) == ["dmarc-sp-invalid", "dmarc-policy-ignored"]
     assert "dmarc_reject +20" not in r["reasons"] and "dmarc_none -10" in r["reasons"]
     brief = compose(r, today=date(2026, 11, 29))
     assert any("p=reject" in line and "p=none" in line for line in brief.security)
@@ -306,15 +306,15 @@ def test_issue_example_invalid_sp_is_not_reject(hunter):
 @pytest.mark.parametrize(
     "domain, result, policy, error, reason",
     [
-        ("kirmizi-kalem.com.tr", "invalid", None, "no-policy", "no_dmarc -10"),
-        ("mavi-defter.com.tr", "invalid", None, "no-policy", "no_dmarc -10"),
-        ("sari-zarf.com.tr", "invalid", "none", "p-missing", "dmarc_none -10"),
-        ("kucuk-harf.com.tr", "invalid", None, "version-invalid", "no_dmarc -10"),
-        ("ters-sira.com.tr", "invalid", None, "version-not-first", "no_dmarc -10"),
-        ("iki-kayit.com.tr", "invalid", None, "multiple-records", "no_dmarc -10"),
+        ("kirmizi-kalem.com.tr", "invalid", None, "dmarc-no-policy", "no_dmarc -10"),
+        ("mavi-defter.com.tr", "invalid", None, "dmarc-no-policy", "no_dmarc -10"),
+        ("sari-zarf.com.tr", "invalid", "none", "dmarc-p-missing", "dmarc_none -10"),
+        ("kucuk-harf.com.tr", "invalid", None, "dmarc-version-invalid", "no_dmarc -10"),
+        ("ters-sira.com.tr", "invalid", None, "dmarc-version-not-first", "no_dmarc -10"),
+        ("iki-kayit.com.tr", "invalid", None, "dmarc-multiple-records", "no_dmarc -10"),
         ("benzer-kayit.com.tr", "valid", "quarantine", None, "dmarc_quarantine +15"),
         ("buyuk-harf.com.tr", "valid", "reject", None, "dmarc_reject +20"),
-        ("yuzde-fazla.com.tr", "valid", "quarantine", "pct-invalid", "dmarc_quarantine +15"),
+        ("yuzde-fazla.com.tr", "valid", "quarantine", "dmarc-pct-invalid", "dmarc_quarantine +15"),
         ("izleme.com.tr", "valid", "none", None, "dmarc_none -10"),
     ],
 )
@@ -329,37 +329,37 @@ def test_dmarc_verdicts(hunter, domain, result, policy, error, reason):
 
 def test_dmarc_warnings(hunter):
     res = hunter.scan_json("yarim-koruma.com.tr", "alt-zayif.com.tr", "raporsuz.com.tr", "izleme.com.tr")
-    assert codes(res["yarim-koruma.com.tr"]["dmarc"]["warnings"]) == ["pct-partial"]
-    assert codes(res["alt-zayif.com.tr"]["dmarc"]["warnings"]) == ["sp-weaker"]
-    assert codes(res["raporsuz.com.tr"]["dmarc"]["warnings"]) == ["no-rua"]
-    assert codes(res["izleme.com.tr"]["dmarc"]["warnings"]) == ["policy-none"]
+    assert codes(res["yarim-koruma.com.tr"]["dmarc"]["warnings"]) == ["dmarc-pct-partial"]
+    assert codes(res["alt-zayif.com.tr"]["dmarc"]["warnings"]) == ["dmarc-sp-weaker"]
+    assert codes(res["raporsuz.com.tr"]["dmarc"]["warnings"]) == ["dmarc-no-rua"]
+    assert codes(res["izleme.com.tr"]["dmarc"]["warnings"]) == ["dmarc-policy-none"]
 
 
 def test_malformed_tags_and_uris_are_reported(hunter):
     d = hunter.scan_json("bozuk-adres.com.tr")["bozuk-adres.com.tr"]["dmarc"]
     assert d["result"] == "valid" and d["policy"] == "reject"
     assert [(f["code"], f["where"][0]) for f in d["errors"]] == [
-        ("uri-invalid", "rua"),
-        ("uri-invalid", "ruf"),
-        ("tag-value-invalid", "adkim"),
-        ("tag-value-invalid", "fo"),
-        ("tag-value-invalid", "ri"),
+        ("dmarc-uri-invalid", "rua"),
+        ("dmarc-uri-invalid", "ruf"),
+        ("dmarc-tag-value-invalid", "adkim"),
+        ("dmarc-tag-value-invalid", "fo"),
+        ("dmarc-tag-value-invalid", "ri"),
     ]
-    assert codes(d["warnings"]) == ["tag-unknown"]
+    assert codes(d["warnings"]) == ["dmarc-tag-unknown"]
 
 
 def test_report_authorization(hunter, dns):
     res = hunter.scan_json("dis-rapor.com.tr", "ic-rapor.com.tr", "yanlis-izin.com.tr", "ortak-izin.com.tr")
     ext = res["dis-rapor.com.tr"]
-    missing = [f for f in ext["dmarc"]["warnings"] if f["code"] == "report-authorization-missing"]
+    missing = [f for f in ext["dmarc"]["warnings"] if f["code"] == "dmarc-report-authorization-missing"]
     assert [f["where"] for f in missing] == [["izinsiz-rapor.net"]]
     assert ext["status"] == "ok" and ext["dmarc"]["policy"] == "reject"
     # rapor-hizmeti.net is named by rua and ruf: asked once
     assert dns.count("dis-rapor.com.tr._report._dmarc.rapor-hizmeti.net", "TXT") == 1
     assert res["ic-rapor.com.tr"]["dmarc"]["warnings"] == []
     assert dns.count("ic-rapor.com.tr._report._dmarc.raporlar.ic-rapor.com.tr", "TXT") == 0
-    assert codes(res["yanlis-izin.com.tr"]["dmarc"]["warnings"]) == ["report-authorization-missing"]
-    assert codes(res["ortak-izin.com.tr"]["dmarc"]["warnings"]) == ["report-authorization-missing"]
+    assert codes(res["yanlis-izin.com.tr"]["dmarc"]["warnings"]) == ["dmarc-report-authorization-missing"]
+    assert codes(res["ortak-izin.com.tr"]["dmarc"]["warnings"]) == ["dmarc-report-authorization-missing"]
     brief = compose(ext, lang="tr", today=date(2026, 11, 29))
     assert any("izinsiz-rapor.net" in line for line in brief.security)
 

@@ -225,7 +225,7 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
         unauthorized = [
             w["where"][0]
             for w in dmarc.get("warnings") or []
-            if w.get("code") == "report-authorization-missing" and w.get("where")
+            if w.get("code") == "dmarc-report-authorization-missing" and w.get("where")
         ]
         if unauthorized:
             lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))

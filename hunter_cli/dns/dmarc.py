@@ -83,18 +83,18 @@ def _discard_reason(txt: str) -> Finding:
     if first is not None and first[0].lower() == "v":
         if first[1].lower() == "dmarc1":
             return Finding(
-                code="version-invalid",
+                code="dmarc-version-invalid",
                 message=f"version tag v={first[1]} is not DMARC1 as written (the value is case-sensitive); "
                 "receivers discard the record",
                 where=[txt],
             )
         return Finding(
-            code="version-invalid",
+            code="dmarc-version-invalid",
             message=f"version tag v={first[1]!r} is not DMARC1; receivers discard the record",
             where=[txt],
         )
     return Finding(
-        code="version-not-first",
+        code="dmarc-version-not-first",
         message="the v=DMARC1 tag is not the first tag; receivers discard the record",
         where=[txt],
     )
@@ -145,16 +145,20 @@ def _tags(record: str, errors: list[Finding], warnings: list[Finding]) -> dict[s
         name, sep, value = part.partition("=")
         name = _strip(name)
         if not sep or not _TAG_NAME.match(name):
-            errors.append(Finding(code="tag-malformed", message=f"{part!r} is not a tag=value pair", where=[part]))
+            errors.append(
+                Finding(code="dmarc-tag-malformed", message=f"{part!r} is not a tag=value pair", where=[part])
+            )
             continue
         key = name.lower()
         if key in tags:
-            errors.append(Finding(code="tag-duplicate", message=f"tag {key} is given more than once", where=[key]))
+            errors.append(
+                Finding(code="dmarc-tag-duplicate", message=f"tag {key} is given more than once", where=[key])
+            )
             continue
         if key not in _KNOWN_TAGS:
             warnings.append(
                 Finding(
-                    code="tag-unknown",
+                    code="dmarc-tag-unknown",
                     message=f"unknown tag {name}={_strip(value)!r}; receivers ignore it",
                     where=[key],
                 )
@@ -174,7 +178,7 @@ def _uri_list(tag: str, value: str, errors: list[Finding], warnings: list[Findin
         if problem is not None:
             errors.append(
                 Finding(
-                    code="uri-invalid",
+                    code="dmarc-uri-invalid",
                     message=f"{tag} URI {raw!r}: {problem}; receivers ignore it",
                     where=[tag, raw],
                 )
@@ -183,14 +187,14 @@ def _uri_list(tag: str, value: str, errors: list[Finding], warnings: list[Findin
         if not uri.lower().startswith("mailto:"):
             warnings.append(
                 Finding(
-                    code="uri-not-mailto",
+                    code="dmarc-uri-not-mailto",
                     message=f"{tag} URI {raw!r} is not mailto:, the one scheme receivers must support",
                     where=[tag, raw],
                 )
             )
         valid.append(raw)
     if not written:
-        errors.append(Finding(code="tag-value-invalid", message=f"{tag}= is empty", where=[tag]))
+        errors.append(Finding(code="dmarc-tag-value-invalid", message=f"{tag}= is empty", where=[tag]))
     return written, valid
 
 
@@ -212,12 +216,14 @@ def parse_record(record: str) -> DmarcInfo:
     p_ok = p in POLICIES
     sp_ok = sp is None or sp in POLICIES
     if p_raw is None:
-        errors.append(Finding(code="p-missing", message="no p= tag: the record states no policy", where=["p"]))
+        errors.append(Finding(code="dmarc-p-missing", message="no p= tag: the record states no policy", where=["p"]))
     elif not p_ok:
-        errors.append(Finding(code="p-invalid", message=f"p={p_raw!r} is not none, quarantine or reject", where=["p"]))
+        errors.append(
+            Finding(code="dmarc-p-invalid", message=f"p={p_raw!r} is not none, quarantine or reject", where=["p"])
+        )
     if not sp_ok:
         errors.append(
-            Finding(code="sp-invalid", message=f"sp={sp_raw!r} is not none, quarantine or reject", where=["sp"])
+            Finding(code="dmarc-sp-invalid", message=f"sp={sp_raw!r} is not none, quarantine or reject", where=["sp"])
         )
     if p_ok and sp_ok:
         info.result = "valid"
@@ -230,7 +236,7 @@ def parse_record(record: str) -> DmarcInfo:
             info.policy = info.subdomain_policy = "none"
             errors.append(
                 Finding(
-                    code="policy-ignored",
+                    code="dmarc-policy-ignored",
                     message="receivers act as p=none because p or sp is not valid (RFC 7489 6.6.3)",
                     where=["p" if not p_ok else "sp"],
                 )
@@ -239,7 +245,7 @@ def parse_record(record: str) -> DmarcInfo:
             info.policy = info.subdomain_policy = None
             errors.append(
                 Finding(
-                    code="no-policy",
+                    code="dmarc-no-policy",
                     message="p or sp is not valid and rua holds no valid URI: receivers apply no DMARC policy "
                     "(RFC 7489 6.6.3)",
                     where=["p" if not p_ok else "sp"],
@@ -253,7 +259,7 @@ def parse_record(record: str) -> DmarcInfo:
         else:
             errors.append(
                 Finding(
-                    code="pct-invalid",
+                    code="dmarc-pct-invalid",
                     message=f"pct={raw!r} is not 0-100; receivers ignore it (100)",
                     where=["pct"],
                 )
@@ -266,7 +272,7 @@ def parse_record(record: str) -> DmarcInfo:
             else:
                 errors.append(
                     Finding(
-                        code="tag-value-invalid",
+                        code="dmarc-tag-value-invalid",
                         message=f"{key}={tags[key]!r} is not r or s; receivers ignore it (r)",
                         where=[key],
                     )
@@ -274,19 +280,21 @@ def parse_record(record: str) -> DmarcInfo:
     if "fo" in tags and not all(_strip(x).lower() in _FO for x in tags["fo"].split(":")):
         errors.append(
             Finding(
-                code="tag-value-invalid",
+                code="dmarc-tag-value-invalid",
                 message=f"fo={tags['fo']!r} is not a colon list of 0, 1, d, s; receivers ignore it",
                 where=["fo"],
             )
         )
     if "rf" in tags and not all(_KEYWORD.match(_strip(x)) for x in tags["rf"].split(":")):
         errors.append(
-            Finding(code="tag-value-invalid", message=f"rf={tags['rf']!r} is not a list of keywords", where=["rf"])
+            Finding(
+                code="dmarc-tag-value-invalid", message=f"rf={tags['rf']!r} is not a list of keywords", where=["rf"]
+            )
         )
     if "ri" in tags and not (tags["ri"].isdigit() and int(tags["ri"]) < 2**32):
         errors.append(
             Finding(
-                code="tag-value-invalid",
+                code="dmarc-tag-value-invalid",
                 message=f"ri={tags['ri']!r} is not a number of seconds; receivers ignore it (86400)",
                 where=["ri"],
             )
@@ -294,12 +302,16 @@ def parse_record(record: str) -> DmarcInfo:
 
     if info.policy == "none" and info.result == "valid":
         warnings.append(
-            Finding(code="policy-none", message="p=none: monitoring only, spoofed mail is still delivered", where=["p"])
+            Finding(
+                code="dmarc-policy-none",
+                message="p=none: monitoring only, spoofed mail is still delivered",
+                where=["p"],
+            )
         )
     if info.policy in ("quarantine", "reject") and info.pct < 100:
         warnings.append(
             Finding(
-                code="pct-partial",
+                code="dmarc-pct-partial",
                 message=f"the policy applies to only {info.pct}% of failing mail",
                 where=["pct"],
             )
@@ -312,14 +324,16 @@ def parse_record(record: str) -> DmarcInfo:
     ):
         warnings.append(
             Finding(
-                code="sp-weaker",
+                code="dmarc-sp-weaker",
                 message=f"subdomains get the weaker sp={info.subdomain_policy}: spoofing a subdomain is easier",
                 where=["sp"],
             )
         )
     if not rua_valid:
         warnings.append(
-            Finding(code="no-rua", message="no aggregate report address (rua): nobody sees who sends as the domain")
+            Finding(
+                code="dmarc-no-rua", message="no aggregate report address (rua): nobody sees who sends as the domain"
+            )
         )
     info.errors = errors
     info.warnings = warnings
@@ -345,14 +359,14 @@ def parse_txt(txts: list[str]) -> DmarcInfo | None:
     if len(selected) == 1:
         info = parse_record(selected[0])
         for r in reasons:  # a look-alike beside the real record changes nothing for receivers
-            info.warnings.append(Finding(code="record-discarded", message=r.message, where=r.where))
+            info.warnings.append(Finding(code="dmarc-record-discarded", message=r.message, where=r.where))
         _sync_compat(info)
         return info
     info = DmarcInfo(result="invalid", record=(selected or discarded)[0], policy=None, subdomain_policy=None)
     if len(selected) > 1:
         info.errors.append(
             Finding(
-                code="multiple-records",
+                code="dmarc-multiple-records",
                 message=f"{len(selected)} DMARC records published; receivers apply no DMARC policy (RFC 7489 6.6.3)",
                 where=selected,
             )
@@ -400,7 +414,7 @@ def note_authorization(info: DmarcInfo, host: str, authorized: bool, domain: str
         return
     info.warnings.append(
         Finding(
-            code="report-authorization-missing",
+            code="dmarc-report-authorization-missing",
             message=f"reports go to {host}, which publishes no authorisation at {authorization_name(domain, host)}; "
             "receivers will not send them (RFC 7489 7.1)",
             where=[host],
