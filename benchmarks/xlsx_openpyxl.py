@@ -180,6 +180,8 @@ def read_rows(
         if isinstance(exc, WorkbookError):
             raise
         cause = exc.__cause__ if exc.__cause__ is not None else exc
+        if isinstance(cause, defusedxml.DefusedXmlException):  # wrapped by load_workbook
+            raise WorkbookError(f"{name}: refused: {part} declares a document type (DTD)") from None
         raise WorkbookError(f"{name}: the workbook is damaged ({part}: {cause})") from None
     except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
         raise WorkbookError(f"{name}: the workbook is damaged ({part}: {exc})") from None
