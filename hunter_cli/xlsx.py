@@ -24,6 +24,8 @@ A workbook over a bound is refused with :class:`WorkbookError` naming the bound.
 Genuine workbooks are far inside them: spreadsheet XML compresses 5-10 times,
 with well under one element per byte of the file. A workbook under 1 MB is read
 or refused within about 5 s and 200 MB (``benchmarks/xlsx_bounds.py`` measures it).
+openpyxl's read-only mode, even behind guards, cannot meet that bound without
+refusing genuine workbooks (docs/reliability.md, "Input files"), hence this reader.
 """
 
 from __future__ import annotations

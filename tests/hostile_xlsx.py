@@ -24,8 +24,11 @@ CONTENT_TYPES = (
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
     "</Types>"
+)
+SHARED_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml"'
+    ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
 )
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -69,7 +72,9 @@ def write_package(
 ) -> Path:
     """Write a workbook whose sheet1.xml (and sharedStrings.xml) are the given XML text or pieces of it."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        # A part is declared in [Content_Types].xml only when it is present (ECMA-376 Part 2, §10.1.2.2).
+        types = CONTENT_TYPES if shared is None else CONTENT_TYPES.replace("</Types>", SHARED_STRINGS_TYPE + "</Types>")
+        zf.writestr("[Content_Types].xml", types)
         zf.writestr("_rels/.rels", ROOT_RELS)
         zf.writestr("xl/workbook.xml", workbook)
         zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
@@ -181,6 +186,20 @@ def wide_row(path: Path, cells: int = 2_000_000) -> Path:
         for _ in range(cells // 1000):
             yield block
         yield '</row><row r="2"><c r="A2" t="inlineStr"><is><t>beta.com</t></is></c></row></sheetData></worksheet>'
+
+    return write_package(path, pieces())
+
+
+def empty_cells(path: Path, cells: int = 2_000_000) -> Path:
+    """One row of ``cells`` empty cells (``<c/>``, one markup character each) after a real one."""
+
+    def pieces() -> Iterator[str]:
+        yield f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{NS}"><sheetData>'
+        yield '<row r="1"><c r="A1" t="inlineStr"><is><t>acme.com</t></is></c></row><row r="2">'
+        block = "<c/>" * 10_000
+        for _ in range(cells // 10_000):
+            yield block
+        yield "</row></sheetData></worksheet>"
 
     return write_package(path, pieces())
 

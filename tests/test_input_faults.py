@@ -316,6 +316,10 @@ HOSTILE_SMALL = {
     "empty shared strings": (hx.many_shared_strings, {"count": 3_000_000}, "refused: xl/sharedStrings.xml holds"),
     "wide row": (hx.wide_row, {"cells": 600_000}, "refused: xl/worksheets/sheet1.xml holds"),
     "empty rows": (hx.empty_rows, {"rows": 2_000_000}, "refused: xl/worksheets/sheet1.xml holds"),
+    "row of empty cells": (hx.empty_cells, {"cells": 2_000_000}, "refused: xl/worksheets/sheet1.xml holds"),
+    # Inside every budget: the structure openpyxl's read-only mode spends most memory on per byte
+    # (docs/performance.md, "Workbook reading"), read here in a few megabytes.
+    "row of empty cells inside the budget": (hx.empty_cells, {"cells": 200_000}, None),
     "deep nesting": (hx.deep_nesting, {"depth": 100_000}, "nests elements more than 64 deep"),
     "huge cell value": (hx.huge_cell_value, {"megabytes": 200}, "refused: its part xl/worksheets/sheet1.xml"),
     "entity expansion": (hx.entity_bomb, {}, "declares a document type"),
