@@ -182,13 +182,7 @@ class RulesFile(_Strict):
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a rules file (draft 2020-12), as published in ``rules.schema.json``."""
     schema = RulesFile.model_json_schema(by_alias=True)
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://github.com/hunter-cli/hunter/blob/main/hunter_cli/scoring/rules.schema.json",
-        "title": "Hunter scoring rules",
-        **schema,
-    }
-    return schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "Hunter scoring rules"}
 
 
 def schema_text() -> str:
