@@ -373,8 +373,8 @@ def as_lead(view: Lead | Mapping[str, Any]) -> Lead:
 
 
 def _unicode(domain: str) -> str:
-    if not domain:
-        return ""
+    if "xn--" not in domain:  # nothing to decode (and IDNA is slow: this runs once per scanned domain)
+        return domain
     from ..domains import to_unicode
 
     return to_unicode(domain)
