@@ -1,16 +1,19 @@
 """Judgements about a stored result that several features share: the spoofing risk
-level and the automatic tags. Pure functions over the result's JSON form."""
+level and the automatic tags. Pure functions over the lead view
+(:class:`hunter_cli.lead.Lead`; a result's JSON form is built into one)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
-from .facts import dkim_state, dmarc_policy, domain_state, spf_result
+from .lead import Lead, as_lead
 
 EXPIRY_SOON_DAYS = 30
 
 
-def security_risk(view: dict) -> tuple[str | None, dict]:
+def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
     with SPF or DKIM missing too, high. None when a needed lookup failed.
 
@@ -19,21 +22,18 @@ def security_risk(view: dict) -> tuple[str | None, dict]:
     receivers reject mail from a null-MX domain (RFC 7505 4.2); factors then
     hold only ``state``.
     """
-    state = domain_state(view)
-    if state != "active":
-        return "none", {"state": state}
-    failed = {e["check"] for e in view.get("errors") or []}
-    if failed & {"txt", "spf", "dmarc"}:
+    lead = as_lead(view)
+    if lead.state != "active":
+        return "none", {"state": lead.state}
+    if lead.failed_checks & {"txt", "spf", "dmarc"}:
         return None, {}
-    spf = view.get("spf")
-    dmarc = view.get("dmarc")
-    dkim = view.get("dkim") or {}
+    spf, dmarc = lead.spf, lead.dmarc
     f = {
-        "spf": spf_result(spf) != "valid" or (spf or {}).get("all") == "+all",
-        "dkim": dkim_state(dkim) != "key",
-        "dmarc": dmarc_policy(dmarc) in (None, "none"),
-        "partial": dmarc_policy(dmarc) in ("quarantine", "reject") and ((dmarc or {}).get("pct") or 100) < 100,
-        "lookups": bool((spf or {}).get("lookup_limit_exceeded")),
+        "spf": lead.spf_result != "valid" or lead.spf_all == "+all",
+        "dkim": not lead.has_dkim,
+        "dmarc": lead.dmarc_policy in (None, "none"),
+        "partial": lead.dmarc_policy in ("quarantine", "reject") and ((dmarc.pct if dmarc else 100) or 100) < 100,
+        "lookups": bool(spf and spf.lookup_limit_exceeded),
     }
     if f["dmarc"] and (f["spf"] or f["dkim"]):
         return "high", f
@@ -51,20 +51,21 @@ def days_to_expiry(expires: str | None, today: date) -> int | None:
         return None
 
 
-def auto_tags(view: dict, expires: str | None, today: date) -> list[str]:
+def auto_tags(view: Lead | Mapping[str, Any], expires: str | None, today: date) -> list[str]:
     """Tags Hunter keeps by itself, recomputed on every scan (a rep's own tags are separate)."""
+    lead = as_lead(view)
     tags: list[str] = []
-    level, factors = security_risk(view)
+    level, factors = security_risk(lead)
     if level == "high":
         tags.append("security-risk")
-    if view.get("segment") == "Migration":
+    if lead.segment == "Migration":
         tags.append("migration-ready")
     days = days_to_expiry(expires, today)
     if days is not None and 0 <= days <= EXPIRY_SOON_DAYS:
         tags.append("expires-soon")
     if factors.get("dmarc") or factors.get("partial"):
         tags.append("weak-dmarc")
-    if view.get("gateway"):
+    if lead.gateway:
         tags.append("gateway")
     return tags
 

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import posture
-from .facts import dkim_state, dmarc_policy
+from .lead import Lead
 from .models import DomainResult
 
 BUSY_TIMEOUT_MS = 30_000
@@ -934,7 +934,7 @@ def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch
     return counts
 
 
-def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: dict | None, now: str) -> None:
+def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: Lead | dict | None, now: str) -> None:
     """Replace the domain's automatic tags; a rep's own tags are never touched."""
     from datetime import date
 
@@ -1063,12 +1063,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     )
                 if found:
                     conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))
-            _set_auto_tags(conn, r.domain, view, r.scanned_at)
-            dmarc = view.get("dmarc") or {}
-            spf = view.get("spf") or {}
-            dkim = view.get("dkim") or {}
-            has_dkim = dkim_state(dkim) == "key"
-            tenant = view.get("tenant") or {}
+            lead = Lead.from_view(view, tenant_known=tenant_known)
+            _set_auto_tags(conn, r.domain, lead, r.scanned_at)
+            col = lead.columns()
             conn.execute(
                 """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
                    last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
@@ -1084,17 +1081,17 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     scan_id,
                     r.status,
                     r.scanned_at,
-                    view["provider"],
-                    view.get("provider_name"),
-                    view.get("gateway"),
-                    dmarc_policy(dmarc),
-                    spf.get("all"),
-                    int(has_dkim),
-                    (tenant.get("namespace_type") or "Unknown") if tenant else ("none" if tenant_known else None),
-                    tenant.get("id"),
-                    view.get("score"),
-                    view.get("segment"),
-                    view.get("category"),
+                    col["provider"],
+                    col["provider_name"],
+                    col["gateway"],
+                    col["dmarc_policy"],
+                    col["spf_all"],
+                    col["dkim"],
+                    col["tenant"],
+                    col["tenant_id"],
+                    col["score"],
+                    col["segment"],
+                    col["category"],
                     view_text,
                     r.domain,
                 ),

@@ -151,3 +151,81 @@ def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, d
     assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (45, "P5")
     view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain='gmailer.de'").fetchone()[0])
     assert view["score"] == 45 and "provider:google +10" in view["reasons"]
+
+
+SCHEMA = Path(__file__).parent.parent / "hunter_cli" / "scoring" / "rules.schema.json"
+
+
+def test_published_schema_is_the_models():
+    from hunter_cli.scoring import schema_text
+
+    assert SCHEMA.read_text("utf-8") == schema_text(), (
+        "regenerate hunter_cli/scoring/rules.schema.json (docs/scoring.md)"
+    )
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    assert set(schema["$defs"]["When"]["properties"]) == {
+        "spf", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in",
+        "group", "group_in", "score_min", "score_max", "segment", "segment_in", "state",
+    }  # fmt: skip
+    assert schema["$defs"]["When"]["additionalProperties"] is False
+
+
+def _bad(tmp_path, change):
+    data = json.loads(json.dumps(load_rules().data))
+    change(data)
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(data))
+    with pytest.raises(RulesError) as err:
+        load_rules(str(p))
+    return str(err.value)
+
+
+@pytest.mark.parametrize(
+    "change, where, expected",
+    [
+        # a condition of the wrong type names the section, the rule, the key and what was expected
+        (lambda d: d["signals"][1]["when"].update(dkim="yes"), "signals[1].when.dkim", "boolean"),
+        (lambda d: d["risks"][2]["when"].update(dmarc="enforced"), "risks[2].when.dmarc", "'quarantine'"),
+        (lambda d: d["segments"][5]["when"].update(score_min="60"), "segments[5].when.score_min", "integer"),
+        (lambda d: d["categories"][2]["when"].update(segment="Warm"), "categories[2].when.segment", "'Migration'"),
+        (lambda d: d["signals"][0].update(points=1.5), "signals[0].points", "integer"),
+        (lambda d: d["signals"][0].pop("code"), "signals[0]", "missing key 'code'"),
+        (lambda d: d["boosts"][0].update(step=2), "boosts[0]", "unknown key 'step'"),
+        (lambda d: d["category_info"]["P2"].update(follow_up={"fortnights": 1}), "category_info.P2.follow_up", ""),
+        (lambda d: d["category_info"]["P3"].update(follow_up={"days": 2, "weeks": 1}), "category_info.P3.follow_up",
+         "exactly one of hours, days, weeks or monthly"),
+        (lambda d: d["category_info"].pop("P5"), "", "category_info has no entry for P5"),
+        (lambda d: d["segments"].append({"segment": "Cold", "rule": "late", "when": {"score_min": 1}}), "",
+         "must match everything"),
+        (lambda d: d.update(boost=[]), "", "unknown section 'boost'"),
+    ],
+)  # fmt: skip
+def test_bad_rules_files_get_field_level_errors(tmp_path, change, where, expected):
+    message = _bad(tmp_path, change)
+    assert message.startswith(str(tmp_path / "bad.json") + ": "), message
+    assert where in message and expected in message, message
+
+
+def test_every_fault_is_listed(tmp_path):
+    def two(d):
+        d["signals"][0]["when"]["spf"] = "true"
+        d["categories"][0]["category"] = "P0"
+
+    lines = _bad(tmp_path, two).splitlines()
+    assert len(lines) == 2
+    assert "signals[0].when.spf" in lines[0] and "categories[0].category: unknown category 'P0'" in lines[1]
+
+
+def test_a_schema_reference_is_allowed(tmp_path):
+    data = json.loads(json.dumps(load_rules().data))
+    data["$schema"] = "./rules.schema.json"
+    p = tmp_path / "rules.json"
+    p.write_text(json.dumps(data))
+    assert load_rules(str(p)).model.schema_ == "./rules.schema.json"
+
+
+def test_condition_keys_are_the_typed_fields():
+    from hunter_cli.scoring import CONDITION_KEYS, When
+
+    assert CONDITION_KEYS == frozenset(When.model_fields)
+    assert "dmarc" in CONDITION_KEYS and "colour" not in CONDITION_KEYS

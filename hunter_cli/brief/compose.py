@@ -12,7 +12,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from ..facts import dkim_keys, dkim_state, dmarc_policy, domain_state, spf_result
+from ..lead import Lead, as_lead
+from ..models import SpfInfo
 from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
@@ -65,7 +66,7 @@ class Brief(BaseModel):
 
 def follow_up(m: Messages, rules: Rules, category: str) -> str:
     """The category's follow-up window from the rules, in the brief's language."""
-    unit, n = follow_up_parts(rules.category_info(category).get("follow_up"))
+    unit, n = follow_up_parts(rules.category_info(category).follow_up)
     if n is None:
         return m(f"window.{unit}")
     return m(f"window.{unit[:-1]}" if n == 1 else f"window.{unit}", n=n)
@@ -78,96 +79,92 @@ def provider_label(m: Messages, provider: str | None, name: str | None = None) -
     return m(key) if m.has(key) else (name or provider or "?")
 
 
-def _gateway_name(view: dict) -> str | None:
+def _gateway_name(lead: Lead) -> str | None:
     from ..catalog import load_catalog
 
-    gw = view.get("gateway")
+    gw = lead.gateway
     return load_catalog().names.get(gw, gw) if gw else None
 
 
-def _mail_lines(m: Messages, view: dict, provider: str) -> list[str]:
+def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
     lines: list[str] = []
-    mx = view.get("mx") or []
-    failed = {e["check"] for e in view.get("errors") or []}
-    if view.get("status") == "failed" or view.get("provider") == "unknown":
+    mx = lead.mx
+    if lead.mx_state == "failed":
         lines.append(m("mail.mx_failed"))
-    elif domain_state(view) == "nxdomain":
+    elif lead.state == "nxdomain":
         lines.append(m("mail.nxdomain"))
-    elif view.get("null_mx"):
+    elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
-    elif not mx:
+    elif lead.mx_state == "none":
         lines.append(m("mail.no_mx"))
     else:
-        lines.append(m("mail.mx", hosts=", ".join(h["host"] for h in mx[:3])))
-        codes = {f.get("code") for f in view.get("mx_errors") or []}
+        lines.append(m("mail.mx", hosts=", ".join(h.host for h in mx[:3])))
+        codes = {f.code for f in lead.mx_errors}
         if "null-mx-mixed" in codes:
             lines.append(m("mail.null_mx_mixed"))
-        unresolved = [h["host"] for h in mx if h.get("resolved") is False]
-        if view.get("provider") == "broken":
+        unresolved = [h.host for h in mx if h.resolved is False]
+        if lead.provider == "broken":
             lines.append(m("mail.mx_broken"))
         elif unresolved:
             lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
         for h in mx[:3]:
-            if h.get("canonical"):
-                lines.append(m("mail.mx_alias", host=h["host"], target=h["canonical"]))
+            if h.canonical:
+                lines.append(m("mail.mx_alias", host=h.host, target=h.canonical))
                 break
-    gateway = _gateway_name(view)
+    gateway = _gateway_name(lead)
     if gateway:
         lines.append(m("mail.gateway", gateway=gateway))
-        if view.get("provider") == "other":
+        if lead.provider == "other":
             lines.append(m("mail.behind_gateway_unknown"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
-    spf = view.get("spf") or {}
-    if spf.get("includes"):
-        lines.append(m("mail.spf_includes", includes=", ".join(spf["includes"][:4])))
-    cnames = [s["cname"] for s in (view.get("dkim") or {}).get("selectors") or [] if s.get("cname")]
+    if lead.spf and lead.spf.includes:
+        lines.append(m("mail.spf_includes", includes=", ".join(lead.spf.includes[:4])))
+    cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
-    if "microsoft" in (view.get("verifications") or []):
+    if "microsoft" in lead.verifications:
         lines.append(m("mail.ms_token"))
-    tenant = view.get("tenant")
+    tenant = lead.tenant
     if tenant:
-        ns = m(f"namespace.{tenant.get('namespace_type') or 'Unknown'}")
-        region = tenant.get("region") or "?"
-        if tenant.get("brand"):
-            lines.append(m("mail.tenant", brand=tenant["brand"], namespace=ns, region=region))
+        ns = m(f"namespace.{tenant.namespace_type or 'Unknown'}")
+        region = tenant.region or "?"
+        if tenant.brand:
+            lines.append(m("mail.tenant", brand=tenant.brand, namespace=ns, region=region))
         else:
             lines.append(m("mail.tenant_no_brand", namespace=ns, region=region))
-        if tenant.get("initial_domain"):
-            lines.append(m("mail.tenant_initial", initial=tenant["initial_domain"]))
-        if tenant.get("federation_host"):
-            lines.append(m("mail.tenant_federated", host=tenant["federation_host"]))
-        if view.get("provider") not in ("m365", "none", "unknown"):
+        if tenant.initial_domain:
+            lines.append(m("mail.tenant_initial", initial=tenant.initial_domain))
+        if tenant.federation_host:
+            lines.append(m("mail.tenant_federated", host=tenant.federation_host))
+        if lead.provider not in ("m365", "none", "unknown"):
             lines.append(m("mail.cross_sell", provider=provider))
-    elif "tenant" in failed:
+    elif "tenant" in lead.failed_checks:
         lines.append(m("mail.tenant_unknown"))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
 
 
-def _spf_error_words(m: Messages, spf: dict, domain: str) -> str:
+def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
     """The first SPF error in plain words for the rep (codes in docs/json-schema.md)."""
-    errors = spf.get("errors") or []
-    if not errors:  # results stored before evaluation existed: only several records made them invalid
+    if not spf.errors:  # results stored before evaluation existed: only several records made them invalid
         return m("spf_error.spf-multiple-records", target=domain)
-    first = errors[0]
-    where = first.get("where") or []
-    key = f"spf_error.{first.get('code')}"
+    first = spf.errors[0]
+    where = first.where
+    key = f"spf_error.{first.code}"
     if not m.has(key):
-        return first.get("message") or first.get("code") or "?"
+        return first.message or first.code or "?"
     return m(key, target=where[-1] if where else "?")
 
 
-def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
-    domain = domain_state(view)
-    if domain != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(f"sec.{domain}"), m("risk.line", level=m("risk.none"))]
+def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
+    if lead.state != "active":  # nothing to protect: no record-by-record verdicts
+        return [m(f"sec.{lead.state}"), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
-    failed = {e["check"] for e in view.get("errors") or []}
-    spf = view.get("spf")
-    spf_verdict = spf_result(spf)
+    failed = lead.failed_checks
+    spf = lead.spf
+    spf_verdict = lead.spf_result
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
@@ -175,9 +172,9 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
     elif not spf:
         lines.append(m("sec.spf_missing"))
     elif spf_verdict != "valid":
-        lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, view.get("domain") or "?")))
+        lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
     else:
-        qualifier = spf.get("all")
+        qualifier = spf.all
         if qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
         elif qualifier in ("~all", "?all"):
@@ -186,50 +183,47 @@ def _security_lines(m: Messages, view: dict, level: str | None) -> list[str]:
             lines.append(m("sec.spf_open", all=qualifier))
         else:
             lines.append(m("sec.spf_no_all"))
-    dkim = view.get("dkim") or {}
-    state = dkim_state(dkim)
+    state = lead.dkim_state
     if state == "key":
-        lines.append(m("sec.dkim_ok", selectors=", ".join(s["selector"] for s in dkim_keys(dkim))))
+        lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
         lines.append(m("sec.dkim_unknown"))
     else:
         lines.append(m("sec.dkim_missing"))
-    dmarc = view.get("dmarc")
-    policy = dmarc_policy(dmarc)
+    dmarc = lead.dmarc
+    policy = lead.dmarc_policy
     if "dmarc" in failed:
         lines.append(m("sec.dmarc_unknown"))
-    elif not dmarc:
+    elif dmarc is None:
         lines.append(m("sec.dmarc_missing"))
     elif policy is None:
         lines.append(m("sec.dmarc_invalid"))
-    elif dmarc.get("result") == "invalid":
+    elif lead.dmarc_applied_as_none:
         # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
-        lines.append(m("sec.dmarc_ignored", published=dmarc.get("published_policy") or "?"))
+        lines.append(m("sec.dmarc_ignored", published=dmarc.published_policy or "?"))
     elif policy == "none":
         lines.append(m("sec.dmarc_none"))
     else:
-        pct = dmarc.get("pct", 100)
+        pct = dmarc.pct
         if pct >= 100:
             lines.append(m("sec.dmarc_enforced", policy=policy))
         else:
             lines.append(m("sec.dmarc_partial", policy=policy, pct=pct))
     if dmarc and "dmarc" not in failed:
-        rua = dmarc.get("rua") or []
+        rua = dmarc.rua
         lines.append(
             m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2]))
             if rua
             else m("sec.dmarc_no_rua")
         )
         unauthorized = [
-            w["where"][0]
-            for w in dmarc.get("warnings") or []
-            if w.get("code") == "dmarc-report-authorization-missing" and w.get("where")
+            w.where[0] for w in dmarc.warnings if w.code == "dmarc-report-authorization-missing" and w.where
         ]
         if unauthorized:
             lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))
-    gateway = _gateway_name(view)
+    gateway = _gateway_name(lead)
     if gateway:
         lines.append(m("sec.gateway", gateway=gateway))
     if level:
@@ -295,9 +289,9 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     return [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
 
 
-def _offer(m: Messages, view: dict, category: str | None, level: str | None, factors: dict) -> Offer:
-    provider = view.get("provider")
-    if domain_state(view) == "nxdomain":
+def _offer(m: Messages, lead: Lead, category: str | None, level: str | None, factors: dict) -> Offer:
+    provider = lead.provider
+    if lead.state == "nxdomain":
         return Offer(lines=[m("offer.nxdomain")])
     if provider == "none":
         return Offer(lines=[m("offer.none")])
@@ -368,10 +362,10 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
     return lines
 
 
-def _change_lines(m: Messages, history: list[dict], view: dict) -> list[str]:
+def _change_lines(m: Messages, history: list[dict], lead: Lead) -> list[str]:
     good = [h for h in history if h.get("status") in ("ok", "partial")]
     if len(good) < 2:
-        first = (good[0]["scanned_at"] if good else view.get("scanned_at") or "")[:10]
+        first = (good[0]["scanned_at"] if good else lead.scanned_at or "")[:10]
         return [m("change.first", first=first)]
     lines: list[str] = []
     from ..catalog import load_catalog
@@ -399,7 +393,7 @@ def _change_lines(m: Messages, history: list[dict], view: dict) -> list[str]:
 
 
 def compose(
-    view: dict,
+    view: Lead | dict,
     *,
     lang: str = "en",
     history: Sequence[dict] = (),
@@ -412,35 +406,36 @@ def compose(
     cosell: bool = False,
     crm: dict | None = None,
 ) -> Brief:
-    """The brief for one domain from its current stored view (the scan result JSON)."""
+    """The brief for one domain from its lead view (a result's JSON form is built into one)."""
     from ..domains import to_unicode
 
     m = Messages(lang)
     rules = rules or load_rules()
-    domain = view["domain"]
-    provider = provider_label(m, view.get("provider"), view.get("provider_name"))
-    facts = facts_from(view, rules, cosell)
+    lead = as_lead(view)
+    domain = lead.domain
+    provider = provider_label(m, lead.provider, lead.provider_name)
+    facts = facts_from(lead, rules, cosell)
     outcome = evaluate(facts, rules) if facts is not None else None
-    level, factors = security_risk(view)
+    level, factors = security_risk(lead)
     category = outcome.category if outcome else None
-    tenant = view.get("tenant")
+    tenant = lead.tenant
     brief = Brief(
         domain=domain,
         domain_unicode=to_unicode(domain),
         company=company,
         lang=lang,
         generated_on=today.isoformat(),
-        scanned_at=view.get("scanned_at"),
-        status=view.get("status"),
-        provider=view.get("provider"),
-        gateway=view.get("gateway"),
-        tenant=tenant,
+        scanned_at=lead.scanned_at,
+        status=lead.status,
+        provider=lead.provider,
+        gateway=lead.gateway,
+        tenant=tenant.model_dump() if tenant else None,
         risk=level,
-        state=domain_state(view),
+        state=lead.state,
         one_liner="",
     )
     if outcome is None:
-        failed = sorted({e["check"] for e in view.get("errors") or []}) or ["mx"]
+        failed = sorted(lead.failed_checks) or ["mx"]
         brief.one_liner = m("one_liner.unscored", checks=", ".join(failed), domain=domain)
         brief.priority = [m("prio.unscored")]
         brief.next_step = m("next.unscored", domain=domain)
@@ -451,9 +446,9 @@ def compose(
         variant = category
         if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
-        elif category == "P6" and domain_state(view) != "active":
-            variant = f"P6_{domain_state(view)}"
-        elif category == "P6" and view.get("provider") == "none":
+        elif category == "P6" and lead.state != "active":
+            variant = f"P6_{lead.state}"
+        elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
         brief.priority = [
@@ -467,21 +462,21 @@ def compose(
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
         ]
         talk_key = "talk.P2_tenant" if variant == "P2_tenant" else f"talk.{category}"
-        brief.talking_points = m(talk_key, provider=provider, brand=(tenant or {}).get("brand") or domain)
+        brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
                 brief.talking_points.append(m(f"talk.risk_{level}", domain=domain))
-            gateway = _gateway_name(view)
-            if gateway and view.get("provider") != "m365":
+            gateway = _gateway_name(lead)
+            if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
             brief.questions = m(f"q.{category}", provider=provider) + m("q.common")
         brief.next_step = m(f"next.{category}", window=brief.follow_up)
-    brief.mail = _mail_lines(m, view, provider)
-    brief.security = _security_lines(m, view, level)
-    brief.offer = _offer(m, view, category, level, factors)
+    brief.mail = _mail_lines(m, lead, provider)
+    brief.security = _security_lines(m, lead, level)
+    brief.offer = _offer(m, lead, category, level, factors)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")
-    brief.changes = _change_lines(m, list(history), view)
+    brief.changes = _change_lines(m, list(history), lead)
     brief.referrals = _referral_lines(m, list(referrals))
     brief.crm = crm_lines(m, crm)
     brief.notes = list(notes)

@@ -76,14 +76,16 @@ def explain(
 
     Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
     """
+    from ..lead import Lead
     from ..render.explain import explain_table
     from ..scoring import evaluate, facts_from
 
     r = _rules(rules)
     name, view, cosell = _load_view(db_path(db), domain)
-    facts = facts_from(view, r, cosell)
+    lead = Lead.from_view(view, cosell=cosell)
+    facts = facts_from(lead, r)
     if facts is None:
-        failed = ", ".join(sorted({e["check"] for e in view.get("errors") or []})) or "mx"
+        failed = ", ".join(sorted(lead.failed_checks)) or "mx"
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
     outcome = evaluate(facts, r)
     if json_out:

@@ -112,11 +112,12 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     """Every field of :data:`mapping.FIELDS` for one lead: the ``hunter leads`` row, the brief and its facts."""
     from ..brief.compose import _gateway_name, compose, provider_label
     from ..brief.messages import Messages
-    from ..facts import dkim_state
+    from ..lead import Lead
     from ..render.brief import markdown
 
+    view = Lead.from_store(row, data["view"], registration=data["registration"])
     brief = compose(
-        data["view"],
+        view,
         lang=lang,
         history=data["history"],
         registration=data["registration"],
@@ -128,9 +129,8 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
         cosell=data["cosell"],
     )
     m = Messages(lang)
-    view = data["view"]
     domain_u = row.get("domain_unicode") or row["domain"]
-    provider = provider_label(m, view.get("provider"), view.get("provider_name"))
+    provider = provider_label(m, view.provider, view.provider_name)
     facts = [f"**{m('crm.facts.title', date=(row.get('last_scanned') or '')[:10])}**", ""]
     if brief.category:
         facts.append(
@@ -148,18 +148,10 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     facts.append("- " + m("crm.facts.provider", provider=provider))
     facts.append("- " + m("crm.facts.gateway", gateway=_gateway_name(view) or m("crm.facts.none")))
     tenant = row.get("tenant")
-    tenant_text = m("crm.facts.unknown") if tenant is None else m("crm.facts.none") if tenant == "none" else str(tenant)
+    label = view.tenant_label
+    tenant_text = m("crm.facts.unknown") if label == "?" else m("crm.facts.none") if label == "none" else label
     facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
-    dkim = m(f"crm.facts.dkim.{dkim_state(view.get('dkim') or {})}")
-    facts.append(
-        "- "
-        + m(
-            "crm.facts.auth",
-            spf=row.get("spf_all") or m("crm.facts.none"),
-            dkim=dkim,
-            dmarc=row.get("dmarc_policy") or m("crm.facts.none"),
-        )
-    )
+    facts.append("- " + m("crm.facts.auth", spf=crm_spf(m, view), dkim=crm_dkim(m, view), dmarc=crm_dmarc(m, view)))
     if brief.risk:
         facts.append("- " + m("crm.facts.risk", risk=m(f"risk.{brief.risk}")))
     return {
@@ -187,6 +179,31 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
         "facts_markdown": "\n".join(facts),
         "brief_markdown": markdown(brief).rstrip("\n"),
     }
+
+
+def crm_spf(m, lead) -> str:
+    """The SPF verdict in the CRM facts' words: the all qualifier when valid (RFC 7208 2.6)."""
+    verdict = lead.spf_verdict
+    if verdict == "valid":
+        return lead.spf_all or m("crm.facts.spf.no_all")
+    if verdict == "none":
+        return m("crm.facts.none")
+    return m(f"crm.facts.spf.{verdict}")
+
+
+def crm_dkim(m, lead) -> str:
+    """The DKIM state in the CRM facts' words: key published, delegated without a key, none."""
+    if lead.dkim_cell == "?":
+        return m("crm.facts.unknown")
+    return m(f"crm.facts.dkim.{lead.dkim_state}")
+
+
+def crm_dmarc(m, lead) -> str:
+    """The DMARC verdict in the CRM facts' words: the effective policy, or why none applies (RFC 7489 6.6.3)."""
+    verdict = lead.dmarc_verdict
+    if verdict in ("none", "quarantine", "reject"):
+        return verdict
+    return m(f"crm.facts.dmarc.{verdict}")
 
 
 def payload_hash(body: dict, key: dict | None) -> str:

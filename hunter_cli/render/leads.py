@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..facts import dkim_keys, dkim_state, spf_result
+from ..lead import Lead
 from .csvsafe import excel_safe
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
@@ -318,57 +318,57 @@ def _kv_table() -> Table:
     return t
 
 
-def _spf_text(view: dict) -> str:
-    spf = view.get("spf")
-    if not spf:
+def _spf_text(lead: Lead) -> str:
+    spf = lead.spf
+    if spf is None:
         return "no SPF record"
-    verdict = spf_result(spf)
-    if verdict == "temperror":
-        return f"not checked (DNS lookup failed): {spf.get('record') or ''}".strip()
-    if verdict != "valid":
-        first = (spf.get("errors") or [{}])[0]
-        why = f" ({first['code']})" if first.get("code") else ""
-        return f"invalid{why}: {spf.get('record') or ''}".strip()
-    return f"{spf.get('all') or 'no all'}   {spf.get('record') or ''}".rstrip()
+    if lead.spf_result == "temperror":
+        return f"not checked (DNS lookup failed): {spf.record or ''}".strip()
+    if lead.spf_result != "valid":
+        why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
+        return f"invalid{why}: {spf.record or ''}".strip()
+    return f"{spf.all or 'no all'}   {spf.record or ''}".rstrip()
 
 
-def _dkim_text(view: dict) -> str:
-    dkim = view.get("dkim") or {}
-    state = dkim_state(dkim)
-    if state == "key":
-        found = dkim_keys(dkim)
-        return "yes: " + ", ".join(s["selector"] + (f" -> {s['cname']}" if s.get("cname") else "") for s in found)
-    if state == "delegated":
-        targets = ", ".join(s["cname"] for s in dkim.get("selectors") or [] if s.get("cname"))
+def _dkim_text(lead: Lead) -> str:
+    if lead.dkim_state == "key":
+        keyed = [s for s in lead.dkim.selectors if s.selector in lead.dkim_key_selectors]
+        return "yes: " + ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
+    if lead.dkim_state == "delegated":
+        targets = ", ".join(lead.dkim_delegated_to)
         return f"no key: delegated to {targets}, but no key stands behind it (signing not turned on)"
-    return "no key found" + (f" (checked {', '.join(dkim['checked'])})" if dkim.get("checked") else "")
+    checked = lead.dkim.checked
+    return "no key found" + (f" (checked {', '.join(checked)})" if checked else "")
 
 
-def _dmarc_text(view: dict) -> str:
-    dmarc = view.get("dmarc")
-    if not dmarc:
+def _dmarc_text(lead: Lead) -> str:
+    dmarc = lead.dmarc
+    if dmarc is None:
         return "no DMARC record"
-    policy = dmarc.get("policy") or "invalid"
-    pct = dmarc.get("pct")
-    extra = f" pct={pct}" if pct not in (None, 100) else ""
-    return f"{policy}{extra}   {dmarc.get('record') or ''}".rstrip()
+    policy = lead.dmarc_policy or "invalid"
+    extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
+    return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
 
 
-def _tenant_text(lead: dict, view: dict) -> str:
-    tenant = view.get("tenant")
+def _tenant_text(row: dict, lead: Lead) -> str:
+    tenant = lead.tenant
     if tenant:
-        parts = [tenant.get("namespace_type") or "Unknown", tenant.get("id") or ""]
-        if tenant.get("brand"):
-            parts.append(f"({tenant['brand']})")
-        if tenant.get("initial_domain"):
-            parts.append(tenant["initial_domain"])
+        parts = [tenant.namespace_type or "Unknown", tenant.id or ""]
+        if tenant.brand:
+            parts.append(f"({tenant.brand})")
+        if tenant.initial_domain:
+            parts.append(tenant.initial_domain)
         return " ".join(p for p in parts if p)
-    return {"none": "none", None: "not known"}.get(lead.get("tenant"), lead.get("tenant") or "")
+    return {"none": "none", None: "not known"}.get(row.get("tenant"), row.get("tenant") or "")
 
 
 def lead_detail(d: dict) -> Group:
     """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
-    lead, view = d["lead"], d["view"] or {}
+    lead = d["lead"]
+    tags = d["tags"]
+    view = Lead.from_store(
+        lead, d["view"], registration=d.get("registration"), tags=(tags.get("user") or []) + (tags.get("auto") or [])
+    )
     name = lead["domain_unicode"]
     title = name if name == lead["domain"] else f"{name} ({lead['domain']})"
     parts: list[RenderableType] = []
@@ -412,10 +412,10 @@ def lead_detail(d: dict) -> Group:
         prio = Text(f"{score}   {lead.get('segment') or ''}   ")
         prio.append(lead.get("category") or "", style=CATEGORY_STYLE.get(lead.get("category") or "", ""))
         cur.add_row("Score", prio)
-        if view.get("reasons"):
-            cur.add_row("Reasons", ", ".join(view["reasons"]))
-        if view.get("mx"):
-            cur.add_row("MX", ", ".join(f"{m['preference']} {m['host']}" for m in view["mx"]))
+        if view.reasons:
+            cur.add_row("Reasons", ", ".join(view.reasons))
+        if view.mx:
+            cur.add_row("MX", ", ".join(f"{m.preference} {m.host}" for m in view.mx))
         cur.add_row(
             "Last scan",
             Text(
@@ -427,8 +427,8 @@ def lead_detail(d: dict) -> Group:
                 )
             ),
         )
-        for e in view.get("errors") or []:
-            cur.add_row(Text("Error", style="red"), f"{e.get('check')} {e.get('kind')}: {e.get('message', '')}")
+        for e in view.errors:
+            cur.add_row(Text("Error", style="red"), f"{e.check} {e.kind}: {e.message}")
     if lead.get("last_change_at"):
         cur.add_row("Last change", lead["last_change_at"])
     parts.append(Panel(cur, title=title, title_align="left", box=box.ROUNDED))
@@ -456,7 +456,6 @@ def lead_detail(d: dict) -> Group:
         t.add_row("Fetched", reg.get("fetched_at") or "")
         parts.append(Panel(t, title="Registration", title_align="left", box=box.ROUNDED))
 
-    tags = d["tags"]
     t = _kv_table()
     t.add_row("User", ", ".join(tags.get("user") or []) or "-")
     t.add_row("Auto", ", ".join(tags.get("auto") or []) or "-")

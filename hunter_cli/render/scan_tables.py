@@ -11,6 +11,9 @@ from rich.text import Text
 
 from ..domains import to_unicode
 from ..inputs import InputStats
+from ..lead import Lead
+from ..lead.view import result_tenant_known
+from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
@@ -52,31 +55,7 @@ class ScanTally:
 
 def tenant_label(r: DomainResult) -> str:
     """Managed / Federated / Unknown for a tenant, "none" when there is none, "?" when not known."""
-    if r.tenant is not None:
-        return r.tenant.namespace_type or "Unknown"
-    if "tenant" in r.failed_checks() or (r.raw or {}).get("tenant_source") == "off":
-        return "?"
-    return "none"
-
-
-def _dmarc(r: DomainResult) -> str:
-    if "dmarc" in r.failed_checks():
-        return "?"
-    if r.dmarc is None:
-        return "-"
-    return r.dmarc.policy or "invalid"
-
-
-def _spf(r: DomainResult) -> str:
-    if "txt" in r.failed_checks():
-        return "?"
-    if r.spf is None:
-        return "-"
-    if r.spf.result == "temperror":
-        return "?"
-    if r.spf.result != "valid":
-        return "invalid"
-    return r.spf.all or "no all"
+    return lead_tenant_label(r.tenant, result_tenant_known(r))
 
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
@@ -96,8 +75,6 @@ _RESULT_COLUMNS = (
 
 
 _MARK = {"partial": " *", "failed": " !"}
-# key published / CNAME into the provider with no key behind it / nothing found
-_DKIM_CELL = {"key": "yes", "delegated": "no key", "none": "-"}
 
 
 def results_table(t: ScanTally, width: int = 120) -> Table:
@@ -119,19 +96,19 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
             table.add_column(name, overflow="ellipsis", no_wrap=True)
     order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
     for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
-        provider = r.provider if r.provider != "hosting" or not r.provider_name else r.provider_name
+        lead = Lead.from_result(r)
         cells: dict[str, str | Text] = {
             # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
             "Domain": Text(
                 to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
                 style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
             ),
-            "Provider": Text(provider, style=PROVIDER_STYLE.get(r.provider, "")),
+            "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
             "Gateway": r.gateway or "",
-            "Tenant": tenant_label(r),
-            "SPF": _spf(r),
-            "DKIM": "?" if "dkim" in r.failed_checks() and not r.dkim.selectors else _DKIM_CELL[r.dkim.state],
-            "DMARC": _dmarc(r),
+            "Tenant": lead.tenant_label,
+            "SPF": lead.spf_cell,
+            "DKIM": lead.dkim_cell,
+            "DMARC": lead.dmarc_cell,
             "Score": "" if r.score is None else str(r.score),
             "Segment": r.segment or "",
             "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),

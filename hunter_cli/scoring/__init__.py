@@ -2,7 +2,10 @@
 
 Everything a sales manager may want to tune lives in ``rules.json`` (or the
 file named by ``--rules`` / ``HUNTER_RULES``); this module only evaluates it.
-Pure functions: facts in, outcome out, with every point explained.
+The file's shape is :class:`RulesFile` (a pydantic model; its JSON Schema is
+``rules.schema.json`` beside the bundled file), so a bad file is refused with
+the section, rule index and key at fault. Pure functions: facts in, outcome
+out, with every point explained.
 """
 
 from __future__ import annotations
@@ -10,40 +13,230 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..facts import dkim_state, dmarc_policy, domain_state, spf_result
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
-CONDITION_KEYS = frozenset(
-    {
-        "spf",
-        "dkim",
-        "dmarc",
-        "gateway",
-        "tenant",
-        "cosell",
-        "provider",
-        "provider_in",
-        "group",
-        "group_in",
-        "score_min",
-        "score_max",
-        "segment",
-        "segment_in",
-        "state",
-    }
-)
-DMARC_STATES = ("absent", "none", "quarantine", "reject")
-SEGMENTS = ("Existing", "Migration", "Cold", "Skip")
-CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
+from ..facts import DomainState
+
+if TYPE_CHECKING:
+    from ..lead import Lead
+
+DmarcState = Literal["absent", "none", "quarantine", "reject"]
+Segment = Literal["Existing", "Migration", "Cold", "Skip"]
+Category = Literal["P1", "P2", "P3", "P4", "P5", "P6"]
+DMARC_STATES: tuple[DmarcState, ...] = ("absent", "none", "quarantine", "reject")
+SEGMENTS: tuple[Segment, ...] = ("Existing", "Migration", "Cold", "Skip")
+CATEGORIES: tuple[Category, ...] = ("P1", "P2", "P3", "P4", "P5", "P6")
 
 
 class RulesError(ValueError):
     """The rules file is not usable; the message says where."""
 
 
+# -- the rules file ------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class When(_Strict):
+    """The conditions of a rule; every condition given must hold (an empty ``when`` matches everything).
+
+    ``spf``, ``dkim``, ``dmarc``, ``gateway``, ``tenant``, ``cosell`` and
+    ``state`` compare with the domain's :class:`Facts`; ``group`` is the
+    provider's group in ``groups``; ``score_*`` and ``segment*`` apply once the
+    score (segments, categories) and the segment (categories) are known."""
+
+    spf: StrictBool | None = Field(None, description="a valid SPF record is published (RFC 7208 result pass-able)")
+    dkim: StrictBool | None = Field(None, description="a DKIM key is published (not only a delegated selector)")
+    dmarc: DmarcState | None = Field(None, description="the effective DMARC policy, or absent")
+    gateway: StrictBool | None = Field(None, description="a security gateway is in front of the mailbox")
+    tenant: StrictBool | None = Field(None, description="a Microsoft Entra tenant exists for the domain")
+    cosell: StrictBool | None = Field(None, description="an active Microsoft co-sell referral names the company")
+    provider: str | None = Field(None, description="the mail provider id (providers.json)")
+    provider_in: list[str] | None = Field(None, description="one of these provider ids")
+    group: str | None = Field(None, description="the provider's group (a key of groups)")
+    group_in: list[str] | None = Field(None, description="one of these groups")
+    score_min: StrictInt | None = Field(None, description="the score is at least this")
+    score_max: StrictInt | None = Field(None, description="the score is at most this")
+    segment: Segment | None = None
+    segment_in: list[Segment] | None = None
+    state: DomainState | None = Field(None, description="active, nxdomain or parked")
+
+    def matches(self, facts: Facts, group: str | None, score: int | None = None, segment: str | None = None) -> bool:
+        """Every condition given holds for ``facts`` (``group``: the provider's group)."""
+        for key in self.model_fields_set:
+            want = getattr(self, key)
+            if key in ("spf", "dkim", "gateway", "tenant", "cosell", "dmarc", "provider", "state"):
+                if getattr(facts, key) != want:
+                    return False
+            elif key == "provider_in":
+                if facts.provider not in want:
+                    return False
+            elif key == "group":
+                if group != want:
+                    return False
+            elif key == "group_in":
+                if group not in want:
+                    return False
+            elif key == "score_min":
+                if score is None or score < want:
+                    return False
+            elif key == "score_max":
+                if score is None or score > want:
+                    return False
+            elif key == "segment":
+                if segment != want:
+                    return False
+            elif key == "segment_in" and segment not in want:
+                return False
+        return True
+
+
+CONDITION_KEYS = frozenset(When.model_fields)
+
+
+class PointRule(_Strict):
+    """A signal (points added) or a risk (points taken away) that applies when ``when`` holds."""
+
+    code: str
+    points: StrictInt
+    when: When = Field(default_factory=When)
+
+
+class SegmentRule(_Strict):
+    segment: Segment
+    rule: str
+    when: When = Field(default_factory=When)
+
+
+class CategoryRule(_Strict):
+    category: Category
+    rule: str
+    when: When = Field(default_factory=When)
+
+
+class Boost(_Strict):
+    """Moves the category ``steps`` up (P3 -> P2) when ``when`` holds."""
+
+    rule: str
+    when: When = Field(default_factory=When)
+    steps: StrictInt = Field(1, ge=0)
+
+
+class FollowUp(_Strict):
+    """The follow-up window: exactly one of ``hours``, ``days``, ``weeks`` or ``monthly: true``."""
+
+    hours: StrictInt | None = Field(None, ge=1)
+    days: StrictInt | None = Field(None, ge=1)
+    weeks: StrictInt | None = Field(None, ge=1)
+    monthly: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> FollowUp:
+        given = [k for k in ("hours", "days", "weeks", "monthly") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of hours, days, weeks or monthly")
+        return self
+
+
+class CategoryInfo(_Strict):
+    label: str
+    follow_up: FollowUp | None = None  # none: no follow-up
+
+
+class RulesFile(_Strict):
+    """The shape of ``rules.json``; docs/scoring.md explains every section."""
+
+    schema_: str | None = Field(None, alias="$schema", description="the JSON Schema this file follows")
+    version: StrictInt = 1
+    description: str | None = None
+    groups: dict[str, list[str]]
+    provider_points: dict[str, StrictInt]
+    signals: list[PointRule]
+    risks: list[PointRule]
+    segments: list[SegmentRule] = Field(min_length=1)
+    categories: list[CategoryRule] = Field(min_length=1)
+    boosts: list[Boost] = Field(default_factory=list)
+    category_info: dict[Category, CategoryInfo]
+    unscored_checks: list[str] = Field(
+        default_factory=list, description="checks whose failure leaves a domain unscored (mx, txt, spf, ...)"
+    )
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _complete(self) -> RulesFile:
+        missing = [c for c in CATEGORIES if c not in self.category_info]
+        if missing:
+            raise ValueError(f"category_info has no entry for {missing[0]}")
+        if self.segments[-1].when.model_fields_set or self.categories[-1].when.model_fields_set:
+            raise ValueError("the last segment and category rules must match everything (empty 'when')")
+        return self
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a rules file (draft 2020-12), as published in ``rules.schema.json``."""
+    schema = RulesFile.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "Hunter scoring rules"}
+
+
+def schema_text() -> str:
+    """``rules.schema.json`` as committed: the schema, indented, with a final newline."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after[_complete()]", "function-after[_one_unit()]"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _error_text(err: Mapping[str, Any]) -> str:
+    """One pydantic error as ``where: what (expected ...)``, in a rules writer's words."""
+    loc = tuple(err["loc"])
+    where, kind, key = _loc(loc), err["type"], loc[-1] if loc else ""
+    if kind == "missing":
+        if len(loc) == 1:
+            return f"missing section {key!r}"
+        return f"{_loc(loc[:-1])}: missing key {key!r}"
+    if kind == "extra_forbidden":
+        parent = _loc(loc[:-1])
+        if len(loc) >= 2 and loc[-2] == "when":
+            return f"{parent}: unknown condition {key!r} (expected one of {', '.join(sorted(CONDITION_KEYS))})"
+        if len(loc) == 1:
+            return f"unknown section {key!r}"
+        return f"{parent}: unknown key {key!r}"
+    got = err.get("input")
+    if kind == "literal_error" and key in ("segment", "category") and len(loc) >= 3:
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{where}: unknown {key} {got!r} (expected {expected})"
+    if kind == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return f"{where}: {msg}" if where else msg
+    return f"{where}: {err['msg']} (got {json.dumps(got, ensure_ascii=False)[:60]})"
+
+
+def parse_rules(data: object, source: str) -> RulesFile:
+    """A rules file's JSON as a :class:`RulesFile`; :class:`RulesError` lists every fault, one per line."""
+    try:
+        return RulesFile.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{source}: {_error_text(e)}" for e in exc.errors()]
+        raise RulesError("\n".join(lines)) from None
+
+
+# -- evaluation ----------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Facts:
     """What the score is computed from; all of it observed, none of it guessed."""
@@ -85,48 +278,29 @@ class Outcome:
 
 @dataclass(slots=True)
 class Rules:
+    """A checked rules file: ``model`` the typed rules, ``data`` the JSON as read, ``source`` where from."""
+
     data: dict
     source: str
+    model: RulesFile
 
     @property
     def groups(self) -> dict[str, list[str]]:
-        return self.data["groups"]
+        return self.model.groups
 
     def group_of(self, provider: str) -> str | None:
-        for name, members in self.groups.items():
+        for name, members in self.model.groups.items():
             if provider in members:
                 return name
         return None
 
-    def category_info(self, category: str) -> dict:
-        return self.data["category_info"][category]
+    def category_info(self, category: str) -> CategoryInfo:
+        return self.model.category_info[category]  # type: ignore[index]  # a Category: evaluate() picks it
 
 
-def _check(data: dict, source: str) -> Rules:
-    try:
-        for section in ("groups", "provider_points", "signals", "risks", "segments", "categories", "category_info"):
-            if section not in data:
-                raise RulesError(f"{source}: missing section {section!r}")
-        for section in ("signals", "risks", "segments", "categories", "boosts"):
-            for i, rule in enumerate(data.get(section, [])):
-                unknown = set(rule.get("when", {})) - CONDITION_KEYS
-                if unknown:
-                    raise RulesError(f"{source}: {section}[{i}] has unknown condition {sorted(unknown)[0]!r}")
-        for rule in data["segments"]:
-            if rule["segment"] not in SEGMENTS:
-                raise RulesError(f"{source}: unknown segment {rule['segment']!r}")
-        for rule in data["categories"]:
-            if rule["category"] not in CATEGORIES:
-                raise RulesError(f"{source}: unknown category {rule['category']!r}")
-        for category in CATEGORIES:
-            if category not in data["category_info"]:
-                raise RulesError(f"{source}: category_info has no entry for {category}")
-            follow_up_parts(data["category_info"][category].get("follow_up"))
-        if data["segments"][-1].get("when") or data["categories"][-1].get("when"):
-            raise RulesError(f"{source}: the last segment and category rules must match everything (empty 'when')")
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise RulesError(f"{source}: malformed rules ({exc.__class__.__name__}: {exc})") from None
-    return Rules(data, source)
+def _check(data: object, source: str) -> Rules:
+    model = parse_rules(data, source)
+    return Rules(data, source, model)  # type: ignore[arg-type]  # a dict: RulesFile validated it
 
 
 def load_rules(path: str | None = None) -> Rules:
@@ -152,91 +326,58 @@ def _load_rules(path: str | None) -> Rules:
     return _check(data, source)
 
 
-def _matches(when: dict, facts: Facts, group: str | None, score: int | None = None, segment: str | None = None) -> bool:
-    for key, want in when.items():
-        if key in ("spf", "dkim", "gateway", "tenant", "cosell"):
-            if getattr(facts, key) != want:
-                return False
-        elif key == "dmarc":
-            if facts.dmarc != want:
-                return False
-        elif key == "provider":
-            if facts.provider != want:
-                return False
-        elif key == "provider_in":
-            if facts.provider not in want:
-                return False
-        elif key == "group":
-            if group != want:
-                return False
-        elif key == "group_in":
-            if group not in want:
-                return False
-        elif key == "score_min":
-            if score is None or score < want:
-                return False
-        elif key == "score_max":
-            if score is None or score > want:
-                return False
-        elif key == "segment":
-            if segment != want:
-                return False
-        elif key == "segment_in":
-            if segment not in want:
-                return False
-        elif key == "state":
-            if facts.state != want:
-                return False
-    return True
-
-
 def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:
     rules = rules or load_rules()
-    data = rules.data
+    r = rules.model
     group = rules.group_of(facts.provider)
-    items = [Item(f"provider:{facts.provider}", int(data["provider_points"].get(facts.provider, 0)))]
+    items = [Item(f"provider:{facts.provider}", r.provider_points.get(facts.provider, 0))]
     if group != "no_mail" and facts.state == "active":  # no security points for what takes no mail
-        for rule in data["signals"] + data["risks"]:
-            if _matches(rule.get("when", {}), facts, group):
-                items.append(Item(rule["code"], int(rule["points"])))
+        for rule in r.signals + r.risks:
+            if rule.when.matches(facts, group):
+                items.append(Item(rule.code, rule.points))
     raw = sum(i.points for i in items)
     score = max(0, min(100, raw))
     segment = seg_rule = None
-    for rule in data["segments"]:
-        if _matches(rule.get("when", {}), facts, group, score):
-            segment, seg_rule = rule["segment"], rule["rule"]
+    for srule in r.segments:
+        if srule.when.matches(facts, group, score):
+            segment, seg_rule = srule.segment, srule.rule
             break
-    category = cat_rule = None
-    for rule in data["categories"]:
-        if _matches(rule.get("when", {}), facts, group, score, segment):
-            category, cat_rule = rule["category"], rule["rule"]
+    category: Category | None = None
+    cat_rule = None
+    for crule in r.categories:
+        if crule.when.matches(facts, group, score, segment):
+            category, cat_rule = crule.category, crule.rule
             break
-    for boost in data.get("boosts", []):
-        if _matches(boost.get("when", {}), facts, group, score, segment):
-            stepped = CATEGORIES[max(0, CATEGORIES.index(category) - int(boost.get("steps", 1)))]
-            if stepped != category:
-                category, cat_rule = stepped, f"{cat_rule}+{boost['rule']}"
-    # The last segment and category rules match everything (_check insists), so both are set.
+    # The last segment and category rules match everything (RulesFile insists), so both are set.
     assert segment is not None and seg_rule is not None and category is not None and cat_rule is not None
-    info = rules.category_info(category)
-    return Outcome(
-        score, segment, category, info["label"], follow_up_text(info.get("follow_up")), items, raw, seg_rule, cat_rule
-    )
+    for boost in r.boosts:
+        if boost.when.matches(facts, group, score, segment):
+            stepped = CATEGORIES[max(0, CATEGORIES.index(category) - boost.steps)]
+            if stepped != category:
+                category, cat_rule = stepped, f"{cat_rule}+{boost.rule}"
+    info = r.category_info[category]
+    return Outcome(score, segment, category, info.label, follow_up_text(info.follow_up), items, raw, seg_rule, cat_rule)
 
 
-def follow_up_parts(follow_up: dict | None) -> tuple[str, int | None]:
+def follow_up_parts(follow_up: FollowUp | Mapping[str, Any] | None) -> tuple[str, int | None]:
     """A rules file's follow-up window as (unit, n): ("hours", 48), ("monthly", None), ("none", None)."""
     if not follow_up:
         return "none", None
-    if follow_up.get("monthly"):
+    if isinstance(follow_up, Mapping):
+        try:
+            follow_up = FollowUp.model_validate(follow_up)
+        except ValidationError:
+            raise RulesError(f"follow_up must give hours, days, weeks or monthly, not {dict(follow_up)!r}") from None
+    if follow_up.monthly:
         return "monthly", None
     for unit in ("hours", "days", "weeks"):
-        if unit in follow_up:
-            return unit, int(follow_up[unit])
-    raise RulesError(f"follow_up must give hours, days, weeks or monthly, not {follow_up!r}")
+        n = getattr(follow_up, unit)
+        if n is not None:
+            return unit, n
+    return "none", None
 
 
-def follow_up_text(follow_up: dict | None) -> str:
+def follow_up_text(follow_up: FollowUp | Mapping[str, Any] | None) -> str:
     """English wording of a follow-up window, for `hunter explain` and the docs."""
     unit, n = follow_up_parts(follow_up)
     if unit == "none":
@@ -246,35 +387,35 @@ def follow_up_text(follow_up: dict | None) -> str:
     return f"{n} {unit[:-1] if n == 1 else unit}"
 
 
-def facts_from(result: dict, rules: Rules | None = None, cosell: bool = False) -> Facts | None:
-    """Facts from a scan result (its JSON form); None when a lookup the score needs failed."""
+def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosell: bool | None = None) -> Facts | None:
+    """The scoring facts of a lead view (:class:`hunter_cli.lead.Lead`; a result's JSON form is
+    built into one); None when a lookup the score needs failed (``unscored_checks``).
+    ``cosell`` overrides the lead's own flag."""
+    from ..lead import as_lead
+
     rules = rules or load_rules()
-    if result.get("status") == "failed" or result.get("provider") in (None, "unknown"):
+    lead = as_lead(lead)
+    if lead.status == "failed" or lead.provider in (None, "unknown"):
         return None
-    failed = {e["check"] for e in result.get("errors") or []}
-    if failed & set(rules.data.get("unscored_checks", ())):
+    if lead.failed_checks & set(rules.model.unscored_checks):
         return None
-    spf = result.get("spf") or {}
-    dmarc = result.get("dmarc") or {}
-    dkim = result.get("dkim") or {}
     return Facts(
-        provider=result["provider"],
-        spf=spf_result(spf) == "valid",
-        dkim=dkim_state(dkim) == "key",
-        dmarc=dmarc_policy(dmarc) or "absent",
-        gateway=bool(result.get("gateway")),
-        tenant=bool(result.get("tenant")),
-        cosell=cosell,
-        state=domain_state(result),
+        provider=lead.provider,
+        spf=lead.spf_result == "valid",
+        dkim=lead.has_dkim,
+        dmarc=lead.dmarc_policy or "absent",
+        gateway=bool(lead.gateway),
+        tenant=lead.tenant is not None,
+        cosell=lead.cosell if cosell is None else cosell,
+        state=lead.state,
     )
-
-
-_FACT_FIELDS = {"status", "provider", "errors", "spf", "dmarc", "dkim", "gateway", "tenant", "state", "null_mx", "mx"}
 
 
 def apply(result, rules: Rules | None = None, cosell: bool = False) -> None:
     """Set score, segment, category and reasons on a DomainResult (left null when unscorable)."""
-    facts = facts_from(result.model_dump(include=_FACT_FIELDS), rules, cosell)
+    from ..lead import Lead
+
+    facts = facts_from(Lead.from_result(result, cosell=cosell), rules)
     if facts is None:
         result.score = result.segment = result.category = None
         result.reasons = []

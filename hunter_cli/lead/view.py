@@ -1,0 +1,380 @@
+"""The lead view: one pydantic value per domain, built once, read by every feature.
+
+A scan result travels as JSON (:class:`hunter_cli.models.DomainResult` dumped,
+the store's ``current_json``); the store keeps more beside it (company, tags,
+referrals, registration, Dynamics 365 status, the times of the last good and the
+last attempted scan). :class:`Lead` puts both together and derives each verdict
+once, through the definitions in :mod:`hunter_cli.facts`: scoring
+(:func:`hunter_cli.scoring.facts_from`), the risk level and automatic tags
+(:mod:`hunter_cli.posture`), the lead list's columns, the scan table, ``leads
+show``, ``explain``, the brief and the CRM facts all read these fields instead of
+the JSON, so they cannot tell different stories about the same domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .. import facts
+from ..facts import DkimState, DomainState, SpfResult
+from ..models import (
+    DkimInfo,
+    DmarcInfo,
+    DomainResult,
+    Finding,
+    MxHost,
+    Registration,
+    ScanError,
+    SpfInfo,
+    Status,
+    TenantInfo,
+)
+
+DmarcResult = Literal["valid", "invalid", "absent"]
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+SpfVerdict = Literal["unknown", "valid", "permerror", "temperror", "none"]
+DmarcVerdict = Literal["unknown", "absent", "invalid", "applied_none", "none", "quarantine", "reject"]
+# hosts: MX hosts answer; null: "MX 0 ." (RFC 7505); none: no MX records; failed: the MX lookup failed
+MxState = Literal["hosts", "null", "none", "failed"]
+
+# Short cells of the scan table (and the CRM facts): key published / CNAME into the
+# provider with no key behind it / nothing found.
+DKIM_CELL: dict[str, str] = {"key": "yes", "delegated": "no key", "none": "-"}
+
+# The fields of a result that the verdicts are computed from (a partial dump is enough).
+_VERDICT_FIELDS = {
+    "status",
+    "provider",
+    "errors",
+    "spf",
+    "dmarc",
+    "dkim",
+    "gateway",
+    "tenant",
+    "state",
+    "null_mx",
+    "mx",
+}
+
+
+def _dmarc_result(dmarc: Mapping[str, Any] | None) -> DmarcResult:
+    """``absent`` (no record), ``invalid`` (RFC 7489 6.6.3: receivers discard the record or a
+    tag of it; see :attr:`Lead.dmarc_policy` for what is then applied) or ``valid``.
+    Results stored before ``result`` existed carry only ``valid``."""
+    if not dmarc:
+        return "absent"
+    result = dmarc.get("result")
+    if result is None:
+        return "valid" if dmarc.get("valid", True) else "invalid"
+    return "invalid" if result == "invalid" else "valid"
+
+
+def _mx_state(view: Mapping[str, Any]) -> MxState:
+    if view.get("status") == "failed" or view.get("provider") == "unknown":
+        return "failed"
+    if view.get("null_mx"):
+        return "null"
+    return "hosts" if view.get("mx") else "none"
+
+
+def _errors(view: Mapping[str, Any]) -> list[ScanError]:
+    return [
+        ScanError(
+            check=str(e.get("check") or ""), kind=str(e.get("kind") or "error"), message=str(e.get("message") or "")
+        )
+        for e in view.get("errors") or []
+    ]
+
+
+class Lead(BaseModel):
+    """What Hunter knows about one domain now.
+
+    The observed records (``spf``, ``dmarc``, ``dkim``, ``mx``, ``tenant``) are
+    the models of :mod:`hunter_cli.models`; the verdicts beside them
+    (``spf_result``, ``dmarc_result``, ``dmarc_policy``, ``dkim_state``,
+    ``mx_state``, ``state``) are computed once when the view is built, by
+    :mod:`hunter_cli.facts` (RFC 7208 2.6, RFC 7489 6.6.3, RFC 6376 3.6.1,
+    RFC 7505). Checks that failed in the last scan are in ``errors``; the store
+    carries the last good values of those checks forward (``store.carry_forward``).
+    """
+
+    domain: str
+    domain_unicode: str = ""
+    company: str | None = None
+    status: Status | None = None  # of the scan behind the view; None when never scanned well
+    scanned_at: str | None = None
+    provider: str | None = None  # catalog id (m365, google, hosting, none, unknown, ...)
+    provider_name: str | None = None  # brand, e.g. "Natro" for provider "hosting"
+    gateway: str | None = None
+    mx: list[MxHost] = Field(default_factory=list)
+    null_mx: bool = False
+    mx_errors: list[Finding] = Field(default_factory=list)
+    mx_warnings: list[Finding] = Field(default_factory=list)
+    mx_state: MxState = "none"
+    state: DomainState = "active"  # active, nxdomain or parked: facts.domain_state
+    spf: SpfInfo | None = None
+    spf_result: SpfResult = "none"  # facts.spf_result
+    dmarc: DmarcInfo | None = None
+    dmarc_result: DmarcResult = "absent"
+    dmarc_policy: DmarcPolicy | None = None  # the effective policy receivers apply: facts.dmarc_policy
+    dkim: DkimInfo = Field(default_factory=DkimInfo)
+    dkim_state: DkimState = "none"  # key, delegated or none: facts.dkim_state
+    dkim_key_selectors: list[str] = Field(default_factory=list)  # selectors that publish a usable key
+    verifications: list[str] = Field(default_factory=list)
+    tenant: TenantInfo | None = None
+    tenant_known: bool | None = None  # False: the tenant lookup failed or was not made; None: not recorded
+    registration: Registration | None = None  # as the scan carried it (the store's registrations row wins)
+    expires: str | None = None  # registration expiry (ISO date), from the store
+    score: int | None = None
+    segment: str | None = None
+    category: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)  # the rep's and Hunter's, sorted, de-duplicated
+    referrals: int = 0  # Partner Center referrals naming the company
+    cosell: bool = False  # one of them is an active Microsoft co-sell referral
+    crm_status: str | None = None  # open, qualified, disqualified, pushed, deleted; None: never sent
+    errors: list[ScanError] = Field(default_factory=list)
+    last_good_at: str | None = None
+    last_attempt_at: str | None = None
+    last_status: Status | None = None
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any], **store: Any) -> Lead:
+        """The lead from a result's JSON form (``current_json``) plus what the store keeps beside it.
+
+        ``store`` takes the other fields by name (``company``, ``cosell``, ``tags``,
+        ``last_good_at``, ...). Views written by older releases (no ``result`` in
+        SPF or DMARC, no ``state``) get the same verdicts as they always did."""
+        spf, dmarc, dkim = view.get("spf"), view.get("dmarc"), view.get("dkim") or {}
+        tenant = view.get("tenant")
+        domain = str(view.get("domain") or store.pop("domain", ""))
+        store.pop("domain", None)
+        return cls(
+            domain=domain,
+            domain_unicode=store.pop("domain_unicode", None) or _unicode(domain),
+            status=view.get("status"),
+            scanned_at=view.get("scanned_at"),
+            provider=view.get("provider"),
+            provider_name=view.get("provider_name"),
+            gateway=view.get("gateway"),
+            mx=view.get("mx") or [],
+            null_mx=bool(view.get("null_mx")),
+            mx_errors=view.get("mx_errors") or [],
+            mx_warnings=view.get("mx_warnings") or [],
+            mx_state=_mx_state(view),
+            state=facts.domain_state(view),
+            spf=spf or None,
+            spf_result=facts.spf_result(spf),
+            dmarc=dmarc or None,
+            dmarc_result=_dmarc_result(dmarc),
+            dmarc_policy=facts.dmarc_policy(dmarc),
+            dkim=dkim,
+            dkim_state=facts.dkim_state(dkim),
+            dkim_key_selectors=[s["selector"] for s in facts.dkim_keys(dkim)],
+            verifications=view.get("verifications") or [],
+            tenant=tenant or None,
+            registration=view.get("registration"),
+            score=view.get("score"),
+            segment=view.get("segment"),
+            category=view.get("category"),
+            reasons=view.get("reasons") or [],
+            errors=_errors(view),
+            **store,
+        )
+
+    @classmethod
+    def from_result(cls, result: DomainResult, *, cosell: bool = False) -> Lead:
+        """The lead as one scan sees it, before the store: the tenant is known when it was looked
+        up (from the sign-in endpoints or the day's cache) and did not fail."""
+        lead = cls.from_view(result.model_dump(include=_VERDICT_FIELDS), cosell=cosell)
+        lead.tenant_known = result_tenant_known(result)
+        # the typed parts as they are (the verdicts were computed from their JSON form above)
+        lead.domain, lead.domain_unicode = result.domain, _unicode(result.domain)
+        lead.scanned_at, lead.provider_name = result.scanned_at, result.provider_name
+        lead.mx_errors, lead.mx_warnings = result.mx_errors, result.mx_warnings
+        lead.verifications, lead.registration = result.verifications, result.registration
+        lead.score, lead.segment, lead.category, lead.reasons = (
+            result.score,
+            result.segment,
+            result.category,
+            result.reasons,
+        )
+        return lead
+
+    @classmethod
+    def from_store(
+        cls,
+        row: Mapping[str, Any],
+        view: Mapping[str, Any] | None,
+        *,
+        registration: Mapping[str, Any] | None = None,
+        tags: list[str] | None = None,
+        crm_status: str | None = None,
+    ) -> Lead:
+        """The lead from its ``domains`` row (as :func:`hunter_cli.leads.detail` reads it, or a
+        ``hunter leads`` row) and its current view; a lead never scanned well has no view."""
+        domain = row["domain"]
+        tenant_col = row.get("tenant")
+        store: dict[str, Any] = {
+            "domain": domain,
+            "domain_unicode": row.get("domain_unicode") or _unicode(domain),
+            "company": row.get("company"),
+            "referrals": int(row.get("referrals") or 0),
+            "cosell": bool(row.get("active_cosell")),
+            "crm_status": crm_status if crm_status is not None else row.get("crm_status"),
+            "tags": sorted(set(tags if tags is not None else row.get("tags") or [])),
+            "last_good_at": row.get("last_good_at", row.get("last_scanned")),
+            "last_attempt_at": row.get("last_attempt_at", row.get("last_attempt")),
+            "last_status": row.get("last_status"),
+            "expires": row.get("expires") or (registration or {}).get("expires"),
+            "tenant_known": None if tenant_col is None else True,
+        }
+        if view is None:
+            return cls(**store)
+        return cls.from_view(view, **store)
+
+    # -- derived facts -------------------------------------------------------------
+    @property
+    def scanned(self) -> bool:
+        """There is a good scan behind the view."""
+        return self.status is not None
+
+    @property
+    def failed_checks(self) -> set[str]:
+        """The checks whose lookups failed in the scan behind the view (mx, txt, spf, dmarc, dkim, tenant, ...)."""
+        return {e.check for e in self.errors}
+
+    @property
+    def has_dkim(self) -> bool:
+        """A DKIM key is published: what scoring, ``hunter leads`` (``dkim``) and the CRM call DKIM."""
+        return self.dkim_state == "key"
+
+    @property
+    def dkim_delegated_to(self) -> list[str]:
+        """CNAME targets of the selectors that point into the provider."""
+        return [s.cname for s in self.dkim.selectors if s.cname]
+
+    @property
+    def dmarc_applied_as_none(self) -> bool:
+        """An invalid record whose broken ``p``/``sp`` receivers apply as ``none`` (RFC 7489 6.6.3)."""
+        return self.dmarc_result == "invalid" and self.dmarc_policy is not None
+
+    @property
+    def provider_label(self) -> str:
+        """The provider as a rep reads it: the brand for shared hosting (Natro), the id otherwise (m365)."""
+        if self.provider == "hosting" and self.provider_name:
+            return self.provider_name
+        return self.provider or ""
+
+    @property
+    def tenant_label(self) -> str:
+        """Managed / Federated / Unknown for a tenant, ``none`` when there is none, ``?`` when not known."""
+        return tenant_label(self.tenant, bool(self.tenant_known))
+
+    @property
+    def spf_all(self) -> str | None:
+        """The all qualifier as written (``-all``, ``~all``, ...): the ``spf_all`` column of ``hunter leads``."""
+        return self.spf.all if self.spf else None
+
+    # -- verdicts as shown: the scan table's cells, the CRM facts' words ------------------
+    @property
+    def spf_verdict(self) -> SpfVerdict:
+        """``unknown`` (the apex TXT lookup failed), else the SPF result (RFC 7208 2.6)."""
+        return "unknown" if "txt" in self.failed_checks else self.spf_result
+
+    @property
+    def dmarc_verdict(self) -> DmarcVerdict:
+        """``unknown`` (the lookup failed), ``absent``, ``invalid`` (no policy applies),
+        ``applied_none`` (an invalid record applied as ``none``, RFC 7489 6.6.3) or the policy."""
+        if "dmarc" in self.failed_checks:
+            return "unknown"
+        if self.dmarc is None:
+            return "absent"
+        if self.dmarc_policy is None:
+            return "invalid"
+        return "applied_none" if self.dmarc_applied_as_none else self.dmarc_policy
+
+    @property
+    def spf_cell(self) -> str:
+        """``?`` not known (lookup failed, temperror), ``-`` no record, ``invalid`` (permerror),
+        otherwise the all qualifier or ``no all``."""
+        verdict = self.spf_verdict
+        if verdict in ("unknown", "temperror"):
+            return "?"
+        if verdict == "none" or self.spf is None:
+            return "-"
+        if verdict != "valid":
+            return "invalid"
+        return self.spf.all or "no all"
+
+    @property
+    def dkim_cell(self) -> str:
+        """``yes`` key, ``no key`` delegated without a key, ``-`` none, ``?`` the lookups failed."""
+        if "dkim" in self.failed_checks and not self.dkim.selectors:
+            return "?"
+        return DKIM_CELL[self.dkim_state]
+
+    @property
+    def dmarc_cell(self) -> str:
+        """The effective policy; ``invalid`` when no policy applies, ``-`` no record, ``?`` the lookup failed."""
+        verdict = self.dmarc_verdict
+        if verdict == "unknown":
+            return "?"
+        if verdict == "absent":
+            return "-"
+        return self.dmarc_policy or "invalid"
+
+    # -- the store's columns -------------------------------------------------------
+    def columns(self) -> dict[str, Any]:
+        """The key facts as the store's ``domains`` columns (what ``hunter leads`` lists and sorts by).
+
+        ``tenant`` is the namespace type, ``none`` when the lookup found no
+        tenant, NULL when it was not made or failed."""
+        tenant = self.tenant
+        return {
+            "provider": self.provider,
+            "provider_name": self.provider_name,
+            "gateway": self.gateway,
+            "dmarc_policy": self.dmarc_policy,
+            "spf_all": self.spf_all,
+            "dkim": int(self.has_dkim),
+            "tenant": (tenant.namespace_type or "Unknown") if tenant else ("none" if self.tenant_known else None),
+            "tenant_id": tenant.id if tenant else None,
+            "score": self.score,
+            "segment": self.segment,
+            "category": self.category,
+            # verdicts the store may keep as columns too (not written by this release)
+            "spf_result": self.spf_result,
+            "dmarc_result": self.dmarc_result,
+            "dkim_state": self.dkim_state,
+            "state": self.state,
+        }
+
+
+def tenant_label(tenant: TenantInfo | None, known: bool) -> str:
+    """Managed / Federated / Unknown for a tenant, ``none`` when the lookup found none, ``?`` when not known."""
+    if tenant is not None:
+        return tenant.namespace_type or "Unknown"
+    return "none" if known else "?"
+
+
+def result_tenant_known(result: DomainResult) -> bool:
+    """A scan knows the tenant when it looked it up (or read the day's cache) and the lookup did not fail."""
+    return (result.raw or {}).get("tenant_source") != "off" and "tenant" not in result.failed_checks()
+
+
+def as_lead(view: Lead | Mapping[str, Any]) -> Lead:
+    """``view`` as a :class:`Lead`: a Lead as it is, a result's JSON form built into one."""
+    return view if isinstance(view, Lead) else Lead.from_view(view)
+
+
+def _unicode(domain: str) -> str:
+    if "xn--" not in domain:  # nothing to decode (and IDNA is slow: this runs once per scanned domain)
+        return domain
+    from ..domains import to_unicode
+
+    return to_unicode(domain)
