@@ -124,9 +124,81 @@ def _check(data: dict, source: str) -> Rules:
             follow_up_parts(data["category_info"][category].get("follow_up"))
         if data["segments"][-1].get("when") or data["categories"][-1].get("when"):
             raise RulesError(f"{source}: the last segment and category rules must match everything (empty 'when')")
-    except (KeyError, TypeError, AttributeError) as exc:
+        _check_types(data, source)
+        rules = Rules(data, source)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+        if isinstance(exc, RulesError):
+            raise
         raise RulesError(f"{source}: malformed rules ({exc.__class__.__name__}: {exc})") from None
-    return Rules(data, source)
+    return rules
+
+
+_BOOL_KEYS = ("spf", "dkim", "gateway", "tenant", "cosell")
+_STR_KEYS = ("provider", "group", "segment")
+_LIST_KEYS = ("provider_in", "group_in", "segment_in")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_types(data: dict, source: str) -> None:
+    """Every value the evaluator reads has the type it needs, so a wrong one fails when the file is
+    loaded, naming the file and the place, and never in the middle of a scan."""
+
+    def bad(where: str, what: str) -> RulesError:
+        return RulesError(f"{source}: {where} must be {what}")
+
+    if not isinstance(data["groups"], dict) or not all(
+        isinstance(m, list) and all(isinstance(p, str) for p in m) for m in data["groups"].values()
+    ):
+        raise bad("groups", "an object of provider lists")
+    if not isinstance(data["provider_points"], dict):
+        raise bad("provider_points", "an object")
+    for provider, points in data["provider_points"].items():
+        if not _is_int(points):
+            raise bad(f"provider_points.{provider}", "a whole number")
+    for section in ("signals", "risks", "segments", "categories", "boosts"):
+        rules = data.get(section, [])
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            raise bad(section, "a list of objects")
+        for i, rule in enumerate(rules):
+            where = f"{section}[{i}]"
+            when = rule.get("when", {})
+            if not isinstance(when, dict):
+                raise bad(f"{where}.when", "an object")
+            for key, want in when.items():
+                if key in _BOOL_KEYS and not isinstance(want, bool):
+                    raise bad(f"{where}.when.{key}", "true or false")
+                if key == "dmarc" and want not in DMARC_STATES:
+                    raise bad(f"{where}.when.dmarc", f"one of {', '.join(DMARC_STATES)}")
+                if key in _STR_KEYS and not isinstance(want, str):
+                    raise bad(f"{where}.when.{key}", "a string")
+                if key in _LIST_KEYS and not (isinstance(want, list) and all(isinstance(w, str) for w in want)):
+                    raise bad(f"{where}.when.{key}", "a list of strings")
+                if key in ("score_min", "score_max") and not _is_int(want):
+                    raise bad(f"{where}.when.{key}", "a whole number")
+            if section in ("signals", "risks"):
+                if not isinstance(rule.get("code"), str):
+                    raise bad(f"{where}.code", "a string")
+                if not _is_int(rule.get("points")):
+                    raise bad(f"{where}.points", "a whole number")
+            if section in ("segments", "categories", "boosts") and not isinstance(rule.get("rule"), str):
+                raise bad(f"{where}.rule", "a string")
+            if section == "boosts" and not _is_int(rule.get("steps", 1)):
+                raise bad(f"{where}.steps", "a whole number")
+    if not isinstance(data["category_info"], dict):
+        raise bad("category_info", "an object")
+    for category in CATEGORIES:
+        info = data["category_info"].get(category)
+        if not isinstance(info, dict) or not isinstance(info.get("label"), str):
+            raise bad(f"category_info.{category}", "an object with a label")
+        follow_up = info.get("follow_up")
+        if follow_up is not None and not isinstance(follow_up, dict):
+            raise bad(f"category_info.{category}.follow_up", "an object")
+        for unit in ("hours", "days", "weeks"):
+            if follow_up and unit in follow_up and not _is_int(follow_up[unit]):
+                raise bad(f"category_info.{category}.follow_up.{unit}", "a whole number")
 
 
 def load_rules(path: str | None = None) -> Rules:
