@@ -50,8 +50,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(rf"""(["'](?:{_HEADERS}|{_JSON_SECRET_KEYS})["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""", re.IGNORECASE),
         rf"\1\2{MARK}\2",
     ),
-    # Header lines: Authorization: Bearer x  /  Cookie: a=b; c=d   (to the end of the line)
-    (re.compile(rf"(?<![\w-])((?:{_HEADERS})\s*:\s*)[^\r\n]+", re.IGNORECASE), rf"\1{MARK}"),
+    # Header lines. Cookies to the end of the line; credentials as [scheme] value, so that text
+    # already folded onto one line keeps the headers that follow
+    (re.compile(r"(?<![\w-])((?:set-cookie|cookie)\s*:\s*)[^\r\n]+", re.IGNORECASE), rf"\1{MARK}"),
+    (re.compile(rf"(?<![\w-])((?:{_HEADERS})\s*:[ \t]*)(?:[A-Za-z]+[ \t]+)?[^\s\"',;]+", re.IGNORECASE), rf"\1{MARK}"),
     # Bearer credentials wherever they stand (RFC 6750 b64token); short words ("Bearer token") stay
     (re.compile(r"\b(Bearer)(\s+|%20|\+)[A-Za-z0-9\-._~+/%]{6,}=*", re.IGNORECASE), rf"\1\2{MARK}"),
     # name=value in query strings, form bodies and key=value prose
@@ -82,14 +84,16 @@ def _opaque(m: re.Match[str]) -> str:
     return s
 
 
-def redact(text: object) -> str:
+def redact(text: object, secrets: tuple[str, ...] = ()) -> str:
     """``text`` (anything; ``str()`` is taken) with every token-shaped part replaced by ``<redacted>``.
 
-    Never raises; idempotent. See the module docstring for what is removed.
+    ``secrets`` are exact strings to remove as well, besides those given to
+    :func:`remember`. Never raises; idempotent. See the module docstring for
+    what is removed.
     """
     s = text if isinstance(text, str) else str(text)
     with _known_lock:
-        known = sorted(_known, key=len, reverse=True)
+        known = sorted(_known.union(x for x in secrets if x), key=len, reverse=True)
     for secret in known:
         if secret in s:
             s = s.replace(secret, MARK)
@@ -98,14 +102,14 @@ def redact(text: object) -> str:
     return _OPAQUE.sub(_opaque, s)
 
 
-def summary(text: object, limit: int = 300) -> str:
+def summary(text: object, limit: int = 300, secrets: tuple[str, ...] = ()) -> str:
     """A redacted, single-line, bounded form of ``text`` for messages and the run log.
 
     Control characters and terminal escapes become spaces, runs of white space
     collapse, and the result is cut to ``limit`` characters (ending in "...").
     Redaction happens before the cut, so a secret is never half-kept.
     """
-    s = _CONTROL.sub(" ", redact(text))
+    s = _CONTROL.sub(" ", redact(text, secrets))
     s = " ".join(s.split())
     if len(s) > limit:
         s = s[: max(0, limit - 3)].rstrip() + "..."

@@ -11,7 +11,7 @@ import typer
 
 from . import app
 from .brief import LangOption, _check_lang
-from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
+from .common import EXIT_SIGN_IN, DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -34,7 +34,7 @@ from .rules import RulesOption
 crm_app = typer.Typer(help="Dynamics 365 Sales: push qualified leads, read their status back.", no_args_is_help=True)
 app.add_typer(crm_app, name="crm")
 
-EXIT_INTERACTION_REQUIRED = 3  # as for `hunter referrals sync`: run `hunter crm login`
+EXIT_INTERACTION_REQUIRED = EXIT_SIGN_IN  # as for `hunter referrals sync`: run `hunter crm login`
 
 UrlOption = typer.Option(
     None,
