@@ -74,16 +74,23 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
     """
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
+    configured = optional_settings()
     if os.environ.get("HUNTER_PARTNER_TOKEN"):
         info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
     else:
         try:
-            with TokenStore(optional_settings()) as store:
+            with TokenStore(configured) as store:
                 info = store.status()
         except AuthError as exc:
             raise fail(str(exc)) from None
     if json_out:
         typer.echo(json.dumps(info))
+    elif not info and configured is None:
+        stdout_console().print(
+            "Not signed in, and no application (client) id is set. Run: hunter auth login --client-id"
+            " <application id> (or set HUNTER_CLIENT_ID first).",
+            markup=False,
+        )
     elif not info:
         stdout_console().print("Not signed in. Run: hunter auth login")
     elif info.get("source"):
