@@ -51,7 +51,6 @@ from hunter_cli.cli import app
 
 TOKEN = "sweep-partner-token"
 CLIENT_ID = "22222222-0000-4000-8000-000000000002"
-DB_HANDLING = pytest.mark.xfail(reason="read-only/locked database handling: store helper", strict=False)
 RUN_TIMEOUT = 50.0  # seconds; SQLite's busy timeout is 30 s
 
 # Sample values for positional arguments, by parameter name. "{case}" is the run's own folder.
@@ -59,6 +58,7 @@ SAMPLES: dict[str, list[str]] = {
     "domain": ["firma.com.tr"],
     "inputs": ["firma.com.tr", "gmailer.de"],
     "domains": ["firma.com.tr"],
+    "dest": ["{case}/backup.db"],
     "files": ["{case}/leads.csv"],
     "tags": ["vip"],
     "text": ["Called Ayşe; call back in March"],
@@ -67,13 +67,6 @@ SAMPLES: dict[str, list[str]] = {
 }
 # Options added when a command has them: fast DNS failure, no waiting on registries.
 FAST_OPTIONS = {"--timeout": ["0.3"], "--retries": ["0"]}
-
-# Cases that fail only because of read-only or locked database handling (hunter_cli/store.py and
-# the scan lock/writer), which another change owns; they are expected to pass once it lands.
-_WRITERS = ("crm pull", "crm push", "import", "note", "referrals link", "referrals sync", "rescore", "tag", "untag")
-DB_XFAIL: set[tuple[str, str]] = {("db-locked", c) for c in _WRITERS} | {
-    ("readonly-db-file", c) for c in (*_WRITERS, "rescan", "scan")
-}
 
 
 def commands() -> list[tuple[str, ...]]:
@@ -429,8 +422,7 @@ def _case_id(value) -> str:
 CASES = []
 for _sc in SCENARIOS:
     for _path in commands():
-        marks = [DB_HANDLING] if (_sc.name, " ".join(_path)) in DB_XFAIL else []
-        CASES.append(pytest.param(_sc.name, _path, marks=marks, id=f"{_sc.name}:{' '.join(_path)}"))
+        CASES.append(pytest.param(_sc.name, _path, id=f"{_sc.name}:{' '.join(_path)}"))
 
 
 @pytest.mark.timeout(300)

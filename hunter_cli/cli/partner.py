@@ -21,6 +21,7 @@ from .common import (
     open_store,
     stderr_console,
     stdout_console,
+    store_errors,
 )
 
 auth_app = typer.Typer(help="Sign in to Microsoft Partner Center (device code flow).", no_args_is_help=True)
@@ -145,37 +146,38 @@ def sync(
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
     tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else optional_settings())
     path = db_path(db)
-    conn = open_store(path, write=True)
-    run_id = store.start_run(conn, "referrals sync")
-    client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
-    try:
-        result = run_sync(conn, client, full=full, rules=rules)
-    except InteractionRequired as exc:
-        store.finish_run(conn, run_id, "failed", {"error": "sign-in needed: " + summary(exc, 300)})
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = open_store(path, write=True)
+        run_id = store.start_run(conn, "referrals sync")
+        client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+        try:
+            result = run_sync(conn, client, full=full, rules=rules)
+        except InteractionRequired as exc:
+            store.finish_run(conn, run_id, "failed", {"error": "sign-in needed: " + summary(exc, 300)})
+            conn.close()
+            err.print(f"{exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_SIGN_IN) from None
+        except (SyncError, AuthError) as exc:
+            store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
+            conn.close()
+            raise fail(f"referral sync failed: {exc}") from None
+        finally:
+            client.close()
+        store.finish_run(
+            conn,
+            run_id,
+            "ok",
+            {
+                "fetched": result.fetched,
+                "stored": result.stored,
+                "new": result.created,
+                "malformed": len(result.malformed),
+                "unlinked": result.unlinked,
+                "new_domains": len(result.new_domains),
+                "watermark": result.watermark,
+            },
+        )
         conn.close()
-        err.print(f"{exc}", markup=False, soft_wrap=True)
-        raise typer.Exit(EXIT_SIGN_IN) from None
-    except (SyncError, AuthError) as exc:
-        store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
-        conn.close()
-        raise fail(f"referral sync failed: {exc}") from None
-    finally:
-        client.close()
-    store.finish_run(
-        conn,
-        run_id,
-        "ok",
-        {
-            "fetched": result.fetched,
-            "stored": result.stored,
-            "new": result.created,
-            "malformed": len(result.malformed),
-            "unlinked": result.unlinked,
-            "new_domains": len(result.new_domains),
-            "watermark": result.watermark,
-        },
-    )
-    conn.close()
     if not quiet:
         err.print(
             f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"
@@ -296,7 +298,8 @@ def link_(
     rules = _rules(None)
     conn = open_store(db, write=True)
     try:
-        previous = link(conn, referral_id, name, rules)
+        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+            previous = link(conn, referral_id, name, rules)
     except KeyError:
         raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
     finally:
