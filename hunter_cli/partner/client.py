@@ -120,7 +120,7 @@ class ReferralsClient:
         try:
             check_token_base(self.base_url)
         except ValueError as exc:
-            raise SyncError(f"will not send the Partner Center token to {exc} (HUNTER_PARTNER_API_URL)") from None
+            raise SyncError(f"will not send the Partner Center token: {exc} (HUNTER_PARTNER_API_URL)") from None
         url = self.base_url + PATH
         for _ in range(MAX_PAGES):
             data = self._get(url, params)
@@ -151,5 +151,5 @@ def _error_text(resp: httpx.Response) -> str:
         else:
             text = str(data.get("message") or err or "") if isinstance(data, dict) else ""
     except ValueError:
-        text = resp.text
+        text = resp.text[:20_000]  # enough to redact whole tokens near the start; the rest is never read
     return summary(text, 200)
