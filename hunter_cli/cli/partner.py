@@ -76,6 +76,7 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
     configured = optional_settings()
+    info: dict | None
     if os.environ.get("HUNTER_PARTNER_TOKEN"):
         info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
     else:

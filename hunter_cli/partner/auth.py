@@ -227,7 +227,7 @@ class TokenStore:
         self.cache: Any = None  # msal.SerializableTokenCache while inside the context
 
     def __enter__(self) -> TokenStore:
-        import msal  # type: ignore[import-untyped]  # MSAL ships no type information
+        import msal
         from filelock import FileLock
         from filelock import Timeout as LockTimeout
 
@@ -268,7 +268,7 @@ class TokenStore:
     def app(self):
         """The MSAL public client app (built on first use: building it asks the network)."""
         if self._app is None:
-            import msal  # type: ignore[import-untyped]  # MSAL ships no type information
+            import msal
 
             if self.settings is None:
                 raise AuthError(NO_CLIENT_ID)
@@ -287,7 +287,7 @@ class TokenStore:
         import contextlib
 
         import httpx
-        from msal.exceptions import MsalError  # type: ignore[import-untyped]  # no type information
+        from msal.exceptions import MsalError
 
         host = AUTHORITY_HOST.split("://", 1)[-1]
         tenant = self.settings.tenant if self.settings else "?"

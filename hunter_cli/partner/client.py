@@ -112,9 +112,10 @@ class ReferralsClient:
 
     def referrals(self, updated_after: str | None = None) -> Iterator[object]:
         """Every referral (raw JSON items) updated after the watermark, all pages."""
-        params: dict | None = {"$orderby": "updatedDateTime asc"}
+        first: dict[str, str] = {"$orderby": "updatedDateTime asc"}
         if updated_after:
-            params["$filter"] = f"updatedDateTime gt {updated_after}"
+            first["$filter"] = f"updatedDateTime gt {updated_after}"
+        params: dict[str, str] | None = first
         from ..http import check_next_link, check_token_base
 
         try:
