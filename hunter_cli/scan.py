@@ -499,8 +499,8 @@ class RegistrationLane:
 
         self.options = options
         self.on_registration = on_registration
+        self.bootstrap = load_bootstrap()  # before the client, so a failure here leaves nothing open
         self.http = async_client(max_connections=options.registration_concurrency)
-        self.bootstrap = load_bootstrap()
         self.limit = asyncio.Semaphore(max(1, options.registration_concurrency))
         self.tasks: set[asyncio.Task] = set()
         self.skipped = 0
@@ -602,12 +602,20 @@ async def scan_many(
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
-    if options.tenant:
-        from .tenant.client import TenantClient
+    lane = None
+    try:  # set-up: the rules are read before any HTTP client opens, and a failure closes what did open
+        scanner = Scanner(resolver, options, catalog, None)
+        if options.tenant:
+            from .tenant.client import TenantClient
 
-        tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
-    lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
-    scanner = Scanner(resolver, options, catalog, tenants)
+            tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
+            scanner.tenants = tenants
+        lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
+    except BaseException:
+        await resolver.close()
+        if tenants is not None:
+            await tenants.close()
+        raise
     limit = asyncio.Semaphore(max(1, options.concurrency))
     running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []

@@ -61,6 +61,8 @@ the first entry that applies fires (and counts one of its ``times``)::
     {"delay": 2.0, "times": 1}      wait, then answer normally (or with "status" if given)
     {"drop": True, "times": 1}      close the connection without answering
     {"status": 200, "body": "not json", "times": 1}   a raw body instead of the JSON
+    {"status": 500, "echo": "json"}  an error whose message repeats the request headers (Authorization first)
+    {"status": 502, "echo": "text"}  a plain-text body that dumps the request headers (a proxy's debug page)
 
 ``times`` is an int (default 1) or ``"always"``; ``at`` (1-based call number,
 counted over every request since start or ``reset()``) delays an entry until
@@ -72,6 +74,9 @@ Request log (``server.requests``): one dict per request, in arrival order::
      "query": {"$filter": "...", ...},      # decoded, last value wins
      "headers": {"authorization": "...", "client-request-id": "...", ...},   # lower-case keys
      "status": 200, "peer": ("127.0.0.1", 54321)}   # peer: the client socket (keep-alive check)
+
+``server.next_link_base`` (default None): when set, ``@odata.nextLink`` points
+at that base URL instead of this server's (a link to another origin).
 
 Response headers copy the documented ones: ``request-id`` (fresh GUID),
 ``client-request-id`` (echoed when sent), ``Content-Type: application/json; charset=utf-8``.
@@ -404,6 +409,7 @@ class PartnerCenterServer:
         self.valid_tokens: set[str] = set()
         self.faults: list[dict] = []
         self.requests: list[dict] = []
+        self.next_link_base: str | None = None
         self.page_size = page_size
         self.max_page_size = max_page_size
         self._host, self._port = host, port
@@ -534,6 +540,13 @@ class PartnerCenterServer:
                     extra["Retry-After"] = str(fault["retry_after"])
                 if st == 401:
                     extra["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                if fault.get("echo"):  # credentials first, as a debugging proxy shows what it forwarded
+                    pairs = sorted(h.headers.items(), key=lambda kv: kv[0].lower() != "authorization")
+                    if fault["echo"] == "text":
+                        dump = "".join(f"{k}: {v}\r\n" for k, v in pairs)
+                        return st, f"Upstream error. Forwarded:\r\n{dump}{h.command} {h.path}".encode(), extra
+                    msg = f"upstream failed; request headers {json.dumps(dict(pairs))}"
+                    return st, self._json(_error("generalException", msg)), extra
                 if "body" in fault:
                     b = fault["body"]
                     return st, b.encode("utf-8") if isinstance(b, str) else bytes(b), extra
@@ -612,7 +625,8 @@ class PartnerCenterServer:
         }
         if skip + top < len(items):
             token = _encode_token(dict(state, skip=skip + top))
-            body["@odata.nextLink"] = f"{self.collection_url}?$skiptoken={quote(token, safe='')}"
+            base = (self.next_link_base or self.base_url) + COLLECTION_PATH
+            body["@odata.nextLink"] = f"{base}?$skiptoken={quote(token, safe='')}"
         return body
 
     @staticmethod

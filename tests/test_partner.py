@@ -5,6 +5,7 @@ import os
 import sqlite3
 import stat
 
+import httpx
 import pytest
 from fake_authority import FakeAuthority
 from pcserver import EXPECTED_DOMAINS, PartnerCenterServer, load_referrals
@@ -96,11 +97,150 @@ def test_retry_after_and_failures_leave_the_watermark_alone(hunter, pc, partner_
     assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync' ORDER BY id") == [("ok",), ("failed",)]
 
 
-def test_a_fixed_token_that_is_refused_fails_cleanly(hunter, pc, partner_env):
-    env = {**partner_env, "HUNTER_PARTNER_TOKEN": "not-valid"}
+def test_a_fixed_token_that_is_refused_exits_3_and_names_the_variable(hunter, pc, partner_env, db):
+    env = {**partner_env, "HUNTER_PARTNER_TOKEN": "not-valid-but-long"}
     result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
-    assert result.exit_code == 1 and "HTTP 401" in result.stderr
-    assert "not-valid" not in result.stderr + result.stdout
+    assert result.exit_code == 3, result.stderr
+    err = " ".join(result.stderr.split())
+    assert "HTTP 401" in err and "HUNTER_PARTNER_TOKEN" in err and "refused" in err
+    assert "unset HUNTER_PARTNER_TOKEN" in err  # signing in cannot help while it is set
+    assert "not-valid-but-long" not in result.stderr + result.stdout
+    assert pc.count(status=401) == 1  # a fixed token is not "refreshed": one try
+    assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync'") == [("failed",)]
+
+
+def _no_client_id_env(partner_env, tmp_path):
+    env = {k: v for k, v in partner_env.items() if k != "HUNTER_PARTNER_TOKEN"}
+    env.update(HUNTER_PARTNER_TOKEN=None, HUNTER_CLIENT_ID=None, XDG_CONFIG_HOME=str(tmp_path / "no-config"))
+    return env
+
+
+def test_sync_with_nobody_signed_in_and_no_client_id_says_what_to_do_and_exits_3(hunter, pc, partner_env, tmp_path, db):
+    result = hunter("referrals", "sync", env=_no_client_id_env(partner_env, tmp_path), dns_args=False)
+    assert result.exit_code == 3, result.stderr
+    err = " ".join(result.stderr.split())
+    assert "hunter auth login" in err and "--client-id" in err and "HUNTER_CLIENT_ID" in err
+    assert "Traceback" not in result.stderr
+    assert pc.requests == []  # nothing was asked without a token
+    assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync'") == [("failed",)]
+
+
+def test_sync_with_a_client_id_but_nobody_signed_in_exits_3_without_the_network(
+    hunter, pc, partner_env, authority, tmp_path
+):
+    env = {**_no_client_id_env(partner_env, tmp_path), "HUNTER_CLIENT_ID": authority.client_id}
+    result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert result.exit_code == 3, result.stderr
+    assert "not signed in to Partner Center; run: hunter auth login" in result.stderr
+    assert authority.calls == [] and pc.requests == []
+
+
+class _NoNetwork:
+    """MSAL's http_client when the network is down: every request fails to connect."""
+
+    def get(self, url, **kw):
+        raise httpx.ConnectError("[Errno 101] Network is unreachable")
+
+    post = get
+
+    def close(self):
+        pass
+
+
+def test_auth_commands_without_network(hunter, pc, partner_env, authority, monkeypatch, tmp_path):
+    env = {**_no_client_id_env(partner_env, tmp_path), "HUNTER_CLIENT_ID": authority.client_id}
+    env["HUNTER_TENANT_ID"] = authority.tenant
+    assert hunter("auth", "login", env=env, dns_args=False).exit_code == 0
+    monkeypatch.setattr(auth_mod, "make_http_client", _NoNetwork)
+    before = len(authority.calls)
+
+    # status and logout read the token cache only
+    status = hunter("auth", "status", env=env, dns_args=False)
+    assert status.exit_code == 0 and "Signed in as rep@partner.com.tr" in status.stdout
+    # login and a sync that must renew the token say the sign-in service is unreachable (exit 1, not 3)
+    login = hunter("auth", "login", env=env, dns_args=False)
+    assert login.exit_code == 1 and "cannot reach the Microsoft sign-in service" in login.stderr
+    sync = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert sync.exit_code == 1 and "cannot reach the Microsoft sign-in service" in sync.stderr
+    out = hunter("auth", "logout", env=env, dns_args=False)
+    assert out.exit_code == 0 and "Signed out" in out.stdout
+    after = hunter("auth", "status", env=env, dns_args=False)
+    assert after.exit_code == 1 and "Not signed in" in after.stdout
+    for r in (status, login, sync, out, after):
+        assert "Traceback" not in r.stdout + r.stderr
+    assert len(authority.calls) == before  # nothing reached the (fake) identity platform
+    with open(env["HUNTER_TOKEN_CACHE"]) as fh:  # logout emptied the cache file itself
+        cache = json.load(fh)
+    assert not any(cache.get(kind) for kind in ("AccessToken", "RefreshToken", "IdToken", "Account"))
+
+
+def test_status_without_a_client_id_tells_how_to_set_one(hunter, partner_env, tmp_path):
+    result = hunter("auth", "status", env=_no_client_id_env(partner_env, tmp_path), dns_args=False)
+    assert result.exit_code == 1
+    assert "hunter auth login" in result.stdout and "HUNTER_CLIENT_ID" in result.stdout
+
+
+def _db_bytes(db) -> bytes:
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
+
+
+SECRET_TOKENS = [
+    "fixed-automation-token",
+    # JWT-shaped, as Entra issues them
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2FwaS5wYXJ0bmVyIn0.c2lnbmF0dXJlLWJ5dGVz",
+    "0.AXoAbC-dEf_GhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjK",  # opaque, refresh-token-like
+]
+
+
+@pytest.mark.parametrize("echo", ["json", "text"])
+@pytest.mark.parametrize("token", SECRET_TOKENS, ids=["plain", "jwt", "opaque"])
+def test_an_error_body_that_echoes_the_request_never_leaks_the_token(hunter, pc, partner_env, db, echo, token):
+    pc.valid_tokens.add(token)
+    pc.faults.append({"status": 500 if echo == "json" else 502, "echo": echo, "times": "always"})
+    env = {**partner_env, "HUNTER_PARTNER_TOKEN": token}
+    result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert result.exit_code == 1
+    assert pc.requests[0]["headers"]["authorization"] == f"Bearer {token}"  # the server did see it
+    err = " ".join(result.stderr.split())
+    assert "referral sync failed" in err and "HTTP 50" in err and "<redacted>" in err
+    assert token not in result.stdout + result.stderr
+    assert token.encode() not in _db_bytes(db)
+    stored = json.loads(q(db, "SELECT stats_json FROM runs WHERE command = 'referrals sync'")[0][0])["error"]
+    assert "<redacted>" in stored and len(stored) < 600  # a redacted, bounded summary, not the body
+
+
+def test_an_echo_of_an_msal_token_is_redacted_too(hunter, pc, partner_env, authority, db, tmp_path):
+    env = {**_no_client_id_env(partner_env, tmp_path), "HUNTER_CLIENT_ID": authority.client_id}
+    env["HUNTER_TENANT_ID"] = authority.tenant
+    assert hunter("auth", "login", env=env, dns_args=False).exit_code == 0
+    pc.faults.append({"status": 500, "echo": "text", "times": "always"})
+    result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert result.exit_code == 1 and "Authorization: <redacted>" in result.stderr
+    for secret in authority.issued_access_tokens + authority.issued_refresh_tokens:
+        assert f"Bearer {secret}" not in result.stderr + result.stdout
+        assert f"Bearer {secret}".encode() not in _db_bytes(db)
+
+
+def test_a_next_link_to_another_origin_is_not_followed(hunter, pc, partner_env, db):
+    with PartnerCenterServer(load_referrals()) as other:
+        other.valid_tokens.add(TOKEN)
+        pc.next_link_base = other.base_url  # same host, another port: another origin
+        result = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+        assert other.requests == []  # the token never went there
+        other_url = other.base_url
+    assert result.exit_code == 1
+    err = " ".join(result.stderr.split())
+    assert "not following" in err and other_url in err
+    assert pc.count() == 1
+    # nothing was stored and the watermark did not move: a refused page is a failed sync
+    assert q(db, "SELECT count(*) FROM referrals") == [(0,)]
+    assert q(db, "SELECT count(*) FROM sync_state") == [(0,)]
+
+
+def test_the_token_is_sent_only_over_https_or_to_loopback(hunter, partner_env):
+    env = {**partner_env, "HUNTER_PARTNER_API_URL": "http://partner-proxy.example"}
+    result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
+    assert result.exit_code == 1 and "not an https URL" in result.stderr
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import typer
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
+EXIT_SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
 EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
 EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
@@ -49,8 +50,14 @@ def db_path(value: Path | None) -> Path:
 
 
 def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
-    """Print ``message`` to stderr and return the Exit to raise."""
-    stderr_console().print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    """Print ``message`` to stderr and return the Exit to raise.
+
+    The message is plain text: brackets in it (a file name, a server's words) are
+    printed as they are, never read as Rich markup.
+    """
+    from rich.markup import escape
+
+    stderr_console().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

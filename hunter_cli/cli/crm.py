@@ -11,7 +11,17 @@ import typer
 
 from . import app
 from .brief import LangOption, _check_lang
-from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
+from .common import (
+    EXIT_SIGN_IN,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    open_store,
+    stderr_console,
+    stdout_console,
+    store_errors,
+)
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -34,7 +44,7 @@ from .rules import RulesOption
 crm_app = typer.Typer(help="Dynamics 365 Sales: push qualified leads, read their status back.", no_args_is_help=True)
 app.add_typer(crm_app, name="crm")
 
-EXIT_INTERACTION_REQUIRED = 3  # as for `hunter referrals sync`: run `hunter crm login`
+EXIT_INTERACTION_REQUIRED = EXIT_SIGN_IN  # as for `hunter referrals sync`: run `hunter crm login`
 
 UrlOption = typer.Option(
     None,
@@ -217,6 +227,8 @@ def push(
     """
     from datetime import date
 
+    from rich.markup import escape
+
     from .. import leads as core
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
@@ -259,64 +271,65 @@ def push(
     else:
         env = _url(url)
     err = stderr_console()
-    conn = core.prepare(open_store(db, write=True))
-    try:
-        rows = list(core.iter_leads(conn, f, core.DEFAULT_SORT))
-        missing = sorted(set(names) - {r["domain"] for r in rows}) if names else []
-        plans = pusher.plan(
-            conn,
-            rows,
-            mp,
-            env,
-            lang=lang,
-            rules=scoring_rules,
-            today=date.today(),
-            recreate=recreate,
-            include_disqualified=include_disqualified,
-            force=force,
-        )
-        if dry_run:
-            from ..crm.client import API_PATH
-
-            api = env + API_PATH if env else ""
-            out = [p.request(api) for p in plans]
-            out += [{"domain": d, "action": "skip", "reason": "not in the database"} for d in missing]
-            sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
-            return
-        assert env is not None
-        from .. import store
-
-        client = _client(env, concurrency)
-        run_id = store.start_run(conn, "crm push")
-        summary = None
-        code = 0
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = core.prepare(open_store(db, write=True))
         try:
-            summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
-        except InteractionRequired as exc:
-            summary = getattr(exc, "summary", None)
-            err.print(str(exc), markup=False)
-            code = EXIT_INTERACTION_REQUIRED
-        except CrmError as exc:
-            summary = getattr(exc, "summary", None)
-            err.print(f"[bold red]error:[/] push stopped: {summary.stopped if summary else exc}")
-            code = 1
-        except KeyboardInterrupt:
-            store.finish_run(conn, run_id, "interrupted", {})
-            raise
+            rows = list(core.iter_leads(conn, f, core.DEFAULT_SORT))
+            missing = sorted(set(names) - {r["domain"] for r in rows}) if names else []
+            plans = pusher.plan(
+                conn,
+                rows,
+                mp,
+                env,
+                lang=lang,
+                rules=scoring_rules,
+                today=date.today(),
+                recreate=recreate,
+                include_disqualified=include_disqualified,
+                force=force,
+            )
+            if dry_run:
+                from ..crm.client import API_PATH
+
+                api = env + API_PATH if env else ""
+                out = [p.request(api) for p in plans]
+                out += [{"domain": d, "action": "skip", "reason": "not in the database"} for d in missing]
+                sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+                return
+            assert env is not None
+            from .. import store
+
+            client = _client(env, concurrency)
+            run_id = store.start_run(conn, "crm push")
+            summary = None
+            code = 0
+            try:
+                summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
+            except InteractionRequired as exc:
+                summary = getattr(exc, "summary", None)
+                err.print(str(exc), markup=False)
+                code = EXIT_INTERACTION_REQUIRED
+            except CrmError as exc:
+                summary = getattr(exc, "summary", None)
+                err.print(f"[bold red]error:[/] push stopped: {escape(str(summary.stopped if summary else exc))}")
+                code = 1
+            except KeyboardInterrupt:
+                store.finish_run(conn, run_id, "interrupted", {})
+                raise
+            finally:
+                client.close()
+            if summary is not None:
+                for d in missing:
+                    summary.skipped.append((d, "not in the database"))
+            counts = summary.counts() if summary else {}
+            store.finish_run(
+                conn,
+                run_id,
+                "ok" if code == 0 and not counts.get("failed") else "failed",
+                {**counts, "stopped": summary.stopped if summary else None},
+            )
         finally:
-            client.close()
-        if summary is not None:
-            for d in missing:
-                summary.skipped.append((d, "not in the database"))
-        counts = summary.counts() if summary else {}
-        store.finish_run(
-            conn,
-            run_id,
-            "ok" if code == 0 and not counts.get("failed") else "failed",
-            {**counts, "stopped": summary.stopped if summary else None},
-        )
-    finally:
-        conn.close()
+            conn.close()
     if summary is not None:
         _report(summary, json_out, quiet)
         if summary.failed and code == 0:
@@ -366,35 +379,36 @@ def pull(
     from ..crm.pull import pull as run_pull
 
     env = _url(url)
-    conn = open_store(db, write=True)
-    client = _client(env)
-    run_id = store.start_run(conn, "crm pull")
-    try:
-        result = run_pull(conn, client, env, full=full)
-    except InteractionRequired as exc:
-        store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
-        conn.close()
-        stderr_console().print(str(exc), markup=False)
-        raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-    except CrmError as exc:
-        from ..crm.redact import redact
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = open_store(db, write=True)
+        client = _client(env)
+        run_id = store.start_run(conn, "crm pull")
+        try:
+            result = run_pull(conn, client, env, full=full)
+        except InteractionRequired as exc:
+            store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
+            conn.close()
+            stderr_console().print(str(exc), markup=False)
+            raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
+        except CrmError as exc:
+            from ..crm.redact import redact
 
-        message = redact(str(exc), client.tokens.secrets)
-        store.finish_run(conn, run_id, "failed", {"error": message})
+            message = redact(str(exc), client.tokens.secrets)
+            store.finish_run(conn, run_id, "failed", {"error": message})
+            conn.close()
+            raise fail(f"pull failed: {message}") from None
+        finally:
+            client.close()
+        stats = {
+            "asked": result.asked,
+            "read": result.read,
+            "updated": result.updated,
+            "malformed": len(result.malformed),
+            "watermark": result.watermark,
+            **result.states,
+        }
+        store.finish_run(conn, run_id, "ok", stats)
         conn.close()
-        raise fail(f"pull failed: {message}") from None
-    finally:
-        client.close()
-    stats = {
-        "asked": result.asked,
-        "read": result.read,
-        "updated": result.updated,
-        "malformed": len(result.malformed),
-        "watermark": result.watermark,
-        **result.states,
-    }
-    store.finish_run(conn, run_id, "ok", stats)
-    conn.close()
     if json_out:
         typer.echo(json.dumps({**stats, "malformed": result.malformed}, ensure_ascii=False))
     elif not quiet:

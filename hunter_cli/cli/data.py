@@ -28,6 +28,7 @@ def update() -> None:
 
     from .. import __version__
     from ..datafiles import PSL_URL, DataFileError, refresh_psl
+    from ..redact import summary
     from ..registration.rdap import BOOTSTRAP_URL, BootstrapError, refresh_bootstrap
 
     psl_url = os.environ.get("HUNTER_PSL_URL") or PSL_URL
@@ -43,15 +44,17 @@ def update() -> None:
                 try:
                     out.append((label, str(await job), None))
                 except (DataFileError, BootstrapError) as exc:
-                    out.append((label, None, str(exc)))
+                    out.append((label, None, summary(exc, 300)))
             return out
+
+    from rich.markup import escape
 
     console = stdout_console()
     failed = False
     for label, path, error in asyncio.run(run()):
         if error:
             failed = True
-            console.print(f"[red]{label}: not updated[/] ({error}); the previous copy stays in use")
+            console.print(f"[red]{label}: not updated[/] ({escape(error)}); the previous copy stays in use")
         else:
             console.print(f"{label}: updated, saved to {path}")
     if failed:

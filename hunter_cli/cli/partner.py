@@ -11,9 +11,18 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console
-
-EXIT_INTERACTION_REQUIRED = 3
+from .common import (
+    EXIT_FATAL,
+    EXIT_SIGN_IN,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    open_store,
+    stderr_console,
+    stdout_console,
+    store_errors,
+)
 
 auth_app = typer.Typer(help="Sign in to Microsoft Partner Center (device code flow).", no_args_is_help=True)
 ref_app = typer.Typer(help="Partner Center referrals: sync, list, link.", no_args_is_help=True)
@@ -59,16 +68,31 @@ def login(
 
 @auth_app.command("status")
 def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
-    """Who is signed in, and until when the current access token is valid (it renews by itself)."""
-    from ..partner.auth import TokenStore
+    """Who is signed in, and until when the current access token is valid (it renews by itself).
 
+    Reads the token cache only: no network. Exit codes: 0 signed in (or a token
+    in HUNTER_PARTNER_TOKEN), 1 not signed in.
+    """
+    from ..partner.auth import AuthError, TokenStore, optional_settings
+
+    configured = optional_settings()
+    info: dict | None
     if os.environ.get("HUNTER_PARTNER_TOKEN"):
         info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
     else:
-        with TokenStore(_settings()) as store:
-            info = store.status()
+        try:
+            with TokenStore(configured) as store:
+                info = store.status()
+        except AuthError as exc:
+            raise fail(str(exc)) from None
     if json_out:
         typer.echo(json.dumps(info))
+    elif not info and configured is None:
+        stdout_console().print(
+            "Not signed in, and no application (client) id is set. Run: hunter auth login --client-id"
+            " <application id> (or set HUNTER_CLIENT_ID first).",
+            markup=False,
+        )
     elif not info:
         stdout_console().print("Not signed in. Run: hunter auth login")
     elif info.get("source"):
@@ -84,11 +108,14 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
 
 @auth_app.command("logout")
 def logout() -> None:
-    """Remove the signed-in account and its tokens from the token cache."""
-    from ..partner.auth import TokenStore
+    """Remove the signed-in account and its tokens from the token cache (no network needed)."""
+    from ..partner.auth import AuthError, TokenStore, optional_settings
 
-    with TokenStore(_settings()) as store:
-        removed = store.logout()
+    try:
+        with TokenStore(optional_settings()) as store:
+            removed = store.logout()
+    except AuthError as exc:
+        raise fail(str(exc)) from None
     stdout_console().print("Signed out." if removed else "Nobody was signed in.")
 
 
@@ -104,49 +131,54 @@ def sync(
     """Pull Partner Center referrals into the database and scan the new leads they bring.
 
     Uses silent sign-in only, so it runs from cron. Exit codes: 0 synced,
-    1 the sync failed (nothing was recorded as synced), 3 interaction needed:
-    run `hunter auth login`.
+    1 the sync failed (nothing was recorded as synced), 3 sign-in needed: nobody
+    is signed in (run `hunter auth login`; with no client id configured, pass
+    `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
+    Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
     """
     from .. import store
-    from ..partner.auth import InteractionRequired, TokenProvider
+    from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
     from ..partner.sync import sync as run_sync
-    from ..scoring import load_rules
+    from ..redact import summary
+    from .rules import _rules
 
     err = stderr_console()
-    tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else _settings())
-    client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+    rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
+    tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else optional_settings())
     path = db_path(db)
-    conn = open_store(path, write=True)
-    run_id = store.start_run(conn, "referrals sync")
-    try:
-        result = run_sync(conn, client, full=full, rules=load_rules())
-    except InteractionRequired as exc:
-        store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = open_store(path, write=True)
+        run_id = store.start_run(conn, "referrals sync")
+        client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+        try:
+            result = run_sync(conn, client, full=full, rules=rules)
+        except InteractionRequired as exc:
+            store.finish_run(conn, run_id, "failed", {"error": "sign-in needed: " + summary(exc, 300)})
+            conn.close()
+            err.print(f"{exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_SIGN_IN) from None
+        except (SyncError, AuthError) as exc:
+            store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
+            conn.close()
+            raise fail(f"referral sync failed: {exc}") from None
+        finally:
+            client.close()
+        store.finish_run(
+            conn,
+            run_id,
+            "ok",
+            {
+                "fetched": result.fetched,
+                "stored": result.stored,
+                "new": result.created,
+                "malformed": len(result.malformed),
+                "unlinked": result.unlinked,
+                "new_domains": len(result.new_domains),
+                "watermark": result.watermark,
+            },
+        )
         conn.close()
-        err.print(f"{exc}", markup=False)
-        raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-    except SyncError as exc:
-        store.finish_run(conn, run_id, "failed", {"error": str(exc)})
-        conn.close()
-        raise fail(f"referral sync failed: {exc}") from None
-    finally:
-        client.close()
-    store.finish_run(
-        conn,
-        run_id,
-        "ok",
-        {
-            "fetched": result.fetched,
-            "stored": result.stored,
-            "new": result.created,
-            "malformed": len(result.malformed),
-            "unlinked": result.unlinked,
-            "new_domains": len(result.new_domains),
-            "watermark": result.watermark,
-        },
-    )
-    conn.close()
     if not quiet:
         err.print(
             f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"
@@ -261,12 +293,14 @@ def link_(
 ) -> None:
     """Link a referral to a domain by hand (a manual link is never overwritten by a sync)."""
     from ..partner.sync import link
-    from ..scoring import load_rules
+    from .rules import _rules
 
     name = domain_arg(domain)
+    rules = _rules(None)
     conn = open_store(db, write=True)
     try:
-        previous = link(conn, referral_id, name, load_rules())
+        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+            previous = link(conn, referral_id, name, rules)
     except KeyError:
         raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
     finally:

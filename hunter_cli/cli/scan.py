@@ -236,8 +236,11 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     from ..render.jsonl import to_json, write_line
     from ..render.scan_tables import ScanTally, results_table, summary_table
     from ..scan import ScanJob, scan_many
+    from .rules import _rules
 
     err = stderr_console()
+    # A bad rules file is a fatal error before anything starts (no lock, no run, no client opened).
+    _rules(Path(options.rules_path) if options.rules_path else None)
     try:
         conn = store.connect(path, write=True)
     except store.StoreError as exc:

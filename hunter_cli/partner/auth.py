@@ -3,8 +3,16 @@
 The token cache is a file in the user cache folder, created with mode 0600 and
 read and written under a file lock, so a cron job and an interactive shell can
 share it. Tokens and device codes are never logged or printed (the device-code
-*message* for the user goes to stderr, as MSAL phrases it). Automation that
+*message* for the user goes to stderr, as MSAL phrases it); error texts from
+the identity platform are redacted (:mod:`hunter_cli.redact`). Automation that
 already holds a token passes it in ``HUNTER_PARTNER_TOKEN``: it is used as is.
+
+Only sign-in and token renewal need the network. ``auth status`` and ``auth
+logout`` read and edit the cache file directly, and the MSAL application (whose
+construction fetches the tenant's OpenID configuration) is built only when a
+token must be fetched, with instance discovery off (Hunter uses one authority
+host, so there are no aliases to look up). Network and service failures become
+:class:`AuthError` with a one-line message, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,13 +22,19 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 SCOPE = "https://api.partner.microsoft.com/user_impersonation"
 AUTHORITY_HOST = "https://login.microsoftonline.com"
 
 
 class AuthError(Exception):
-    """Sign-in failed, or a setting is missing; the message says what to do."""
+    """Sign-in failed, or a setting is missing; the message (redacted, one line) says what to do."""
+
+    def __init__(self, message: str) -> None:
+        from ..redact import summary
+
+        super().__init__(summary(message, 500))
 
 
 class InteractionRequired(AuthError):
@@ -52,21 +66,43 @@ class Settings:
         return f"{AUTHORITY_HOST}/{self.tenant}"
 
 
-def settings(client_id: str | None = None, tenant: str | None = None) -> Settings:
-    """Client id and tenant from arguments, env (HUNTER_CLIENT_ID, HUNTER_TENANT_ID) or the saved config."""
-    saved = {}
+NOT_CONFIGURED = (
+    "not signed in to Partner Center, and no application (client) id is set: run"
+    " `hunter auth login --client-id <application id>` (or set HUNTER_CLIENT_ID, then run `hunter auth login`);"
+    " automation can pass a token in HUNTER_PARTNER_TOKEN instead"
+)
+NO_CLIENT_ID = (
+    "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID to your public client app registration"
+)
+
+
+def _saved() -> dict:
     try:
         saved = json.loads(config_path().read_text("utf-8"))
     except (OSError, ValueError):
-        pass
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def settings(client_id: str | None = None, tenant: str | None = None) -> Settings:
+    """Client id and tenant from arguments, env (HUNTER_CLIENT_ID, HUNTER_TENANT_ID) or the saved config.
+
+    Raises AuthError when no client id is configured anywhere.
+    """
+    found = optional_settings(client_id, tenant)
+    if found is None:
+        raise AuthError(NO_CLIENT_ID)
+    return found
+
+
+def optional_settings(client_id: str | None = None, tenant: str | None = None) -> Settings | None:
+    """Like :func:`settings`, but None when no client id is configured."""
+    saved = _saved()
     cid = client_id or os.environ.get("HUNTER_CLIENT_ID") or saved.get("client_id")
     tid = tenant or os.environ.get("HUNTER_TENANT_ID") or saved.get("tenant") or "organizations"
-    if not cid:
-        raise AuthError(
-            "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID "
-            "to your public client app registration"
-        )
-    return Settings(cid, tid)
+    if not cid or not isinstance(cid, str):
+        return None
+    return Settings(cid, str(tid))
 
 
 def save_settings(s: Settings) -> None:
@@ -162,8 +198,10 @@ def make_http_client():
 
 
 class TokenStore:
-    """The MSAL app with its cache file; use as a context manager around every token operation.
+    """The token cache file, and the MSAL app over it; use as a context manager around every token operation.
 
+    ``settings`` may be None for the offline operations (:meth:`status`,
+    :meth:`logout`, :meth:`has_account`); the others need a client id.
     ``scope`` is the resource's delegated scope (Partner Center by default;
     ``<environment URL>/user_impersonation`` for Dataverse); ``service`` and
     ``signin`` name it and its sign-in command in messages.
@@ -171,7 +209,7 @@ class TokenStore:
 
     def __init__(
         self,
-        s: Settings,
+        s: Settings | None,
         http_client=None,
         *,
         scope: str = SCOPE,
@@ -184,38 +222,98 @@ class TokenStore:
         self.signin = signin
         self.path = cache_path()
         self.http_client = http_client
-        self._lock = None
-        self.app = None
-        self.cache = None
+        self._lock: Any = None  # filelock.FileLock while inside the context
+        self._app: Any = None  # msal.PublicClientApplication, built on first use
+        self.cache: Any = None  # msal.SerializableTokenCache while inside the context
 
     def __enter__(self) -> TokenStore:
         import msal
         from filelock import FileLock
+        from filelock import Timeout as LockTimeout
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(self.path) + ".lock", timeout=60)
-        self._lock.acquire()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(str(self.path) + ".lock", timeout=60)
+            self._lock.acquire()
+        except LockTimeout:
+            raise AuthError(f"the token cache {self.path} is locked by another hunter process; try again") from None
+        except OSError as exc:
+            raise AuthError(f"cannot use the token cache {self.path}: {exc.strerror or exc}") from None
         self.cache = msal.SerializableTokenCache()
-        if self.path.exists():
+        try:
+            text = self.path.read_text("utf-8") if self.path.exists() else None
+        except OSError as exc:
+            self.__exit__()
+            raise AuthError(f"cannot read the token cache {self.path}: {exc.strerror or exc}") from None
+        if text:
             try:
-                self.cache.deserialize(self.path.read_text("utf-8"))
+                self.cache.deserialize(text)
             except ValueError:
                 pass  # a damaged cache is the same as no cache: sign in again
-        self.app = msal.PublicClientApplication(
-            self.settings.client_id,
-            authority=self.settings.authority,
-            token_cache=self.cache,
-            http_client=self.http_client or make_http_client(),
-        )
         return self
 
     def __exit__(self, *exc) -> None:
         try:
             if self.cache is not None and self.cache.has_state_changed:
                 self._write()
+        except OSError as err:
+            if not exc or exc[0] is None:
+                raise AuthError(f"cannot write the token cache {self.path}: {err.strerror or err}") from None
         finally:
             if self._lock is not None:
                 self._lock.release()
+                self._lock = None
+
+    @property
+    def app(self):
+        """The MSAL public client app (built on first use: building it asks the network)."""
+        if self._app is None:
+            import msal
+
+            if self.settings is None:
+                raise AuthError(NO_CLIENT_ID)
+            with self._service("reach"):
+                self._app = msal.PublicClientApplication(
+                    self.settings.client_id,
+                    authority=self.settings.authority,
+                    token_cache=self.cache,
+                    http_client=self.http_client or make_http_client(),
+                    instance_discovery=False,
+                )
+        return self._app
+
+    def _service(self, doing: str):
+        """A context that turns network and identity-platform failures into a one-line AuthError."""
+        import contextlib
+
+        import httpx
+        from msal.exceptions import MsalError
+
+        host = AUTHORITY_HOST.split("://", 1)[-1]
+        tenant = self.settings.tenant if self.settings else "?"
+
+        @contextlib.contextmanager
+        def guard():
+            try:
+                yield
+            except httpx.TimeoutException:
+                raise AuthError(f"the Microsoft sign-in service ({host}) did not answer in time; try again") from None
+            except httpx.HTTPError as exc:
+                raise AuthError(
+                    f"cannot {doing} the Microsoft sign-in service ({host}): {exc.__class__.__name__}; "
+                    "check the network connection or proxy"
+                ) from None
+            except MsalError as exc:
+                raise AuthError(f"the Microsoft sign-in service failed: {exc}") from None
+            except ValueError as exc:  # MSAL: tenant discovery refused (unknown tenant) or unreadable
+                raise AuthError(
+                    f"the Microsoft sign-in service does not accept the tenant {tenant!r} "
+                    f"(--tenant / HUNTER_TENANT_ID): {exc}"
+                ) from None
+            except RuntimeError as exc:
+                raise AuthError(f"the Microsoft sign-in service failed: {exc}") from None
+
+        return guard()
 
     def _write(self) -> None:
         data = self.cache.serialize().encode("utf-8")
@@ -228,29 +326,42 @@ class TokenStore:
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
 
+    def _accounts(self) -> list[dict]:
+        """Accounts in the cache (offline): signed-in users, whatever the authority host."""
+        return list(self.cache.search(self.cache.CredentialType.ACCOUNT))
+
+    def has_account(self) -> bool:
+        return bool(self._accounts())
+
     def device_login(self, show_message) -> dict:
-        flow = self.app.initiate_device_flow(scopes=[self.scope])
+        with self._service("reach"):
+            flow = self.app.initiate_device_flow(scopes=[self.scope])
         if "user_code" not in flow:
             raise AuthError(
                 f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}"
             )
         show_message(flow["message"])
-        result = self.app.acquire_token_by_device_flow(flow)
+        with self._service("reach"):
+            result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:
             raise AuthError(f"sign-in failed: {result.get('error_description') or result.get('error')}")
         return {"account": (result.get("id_token_claims") or {}).get("preferred_username")}
 
     def silent_token(self, force_refresh: bool = False) -> str:
-        accounts = self.app.get_accounts()
-        if not accounts:
+        if not self.has_account():  # offline: nobody signed in, no need to ask the network
             raise InteractionRequired(f"not signed in to {self.service}; run: {self.signin}")
-        result = self.app.acquire_token_silent([self.scope], account=accounts[0], force_refresh=force_refresh)
+        with self._service("reach"):
+            accounts = self.app.get_accounts()
+            if not accounts:
+                raise InteractionRequired(f"not signed in to {self.service}; run: {self.signin}")
+            result = self.app.acquire_token_silent([self.scope], account=accounts[0], force_refresh=force_refresh)
         if not result or "access_token" not in result:
             raise InteractionRequired(f"the {self.service} sign-in has expired; run: {self.signin}")
         return result["access_token"]
 
     def status(self) -> dict | None:
-        accounts = self.app.get_accounts()
+        """Who is signed in and until when the newest access token is valid; None if nobody. Offline."""
+        accounts = self._accounts()
         if not accounts:
             return None
         expires = None
@@ -261,15 +372,23 @@ class TokenStore:
                 pass
         return {
             "account": accounts[0].get("username"),
-            "tenant": self.settings.tenant,
+            "tenant": self.settings.tenant if self.settings else accounts[0].get("realm"),
             "access_token_expires": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)) if expires else None,
         }
 
     def logout(self) -> bool:
-        accounts = self.app.get_accounts()
-        for a in accounts:
-            self.app.remove_account(a)
-        return bool(accounts)
+        """Remove every account and its tokens from the cache (offline); True if someone was signed in."""
+        kinds = self.cache.CredentialType
+        had = self.has_account()
+        for rt in list(self.cache.search(kinds.REFRESH_TOKEN)):
+            self.cache.remove_rt(rt)
+        for at in list(self.cache.search(kinds.ACCESS_TOKEN)):
+            self.cache.remove_at(at)
+        for idt in list(self.cache.search(kinds.ID_TOKEN)):
+            self.cache.remove_idt(idt)
+        for account in self._accounts():
+            self.cache.remove_account(account)
+        return had
 
 
 class TokenProvider:
@@ -284,7 +403,7 @@ class TokenProvider:
         if self.fixed:
             return self.fixed
         if self.settings is None:
-            raise InteractionRequired("not signed in to Partner Center; run: hunter auth login")
+            raise InteractionRequired(NOT_CONFIGURED)
         with TokenStore(self.settings, self.http_client) as store:
             return store.silent_token(force_refresh)
 

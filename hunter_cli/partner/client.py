@@ -5,6 +5,11 @@
 call carries a fresh ``client-request-id``. 429 and 503 honour ``Retry-After``
 with bounded backoff; a 401 triggers one silent token refresh; anything else
 fails the whole sync, so a failure is never mistaken for "no new referrals".
+
+The bearer token goes only where it belongs: the base URL must be https (plain
+http only for a loopback test server), next links are followed only to the base
+URL's origin, redirects are never followed, and every error text is redacted
+and bounded (:mod:`hunter_cli.redact`) before anyone sees or stores it.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from collections.abc import Iterator
 
 import httpx
 
+from ..redact import remember, summary
 from ..tenant.client import retry_after_seconds
-from .auth import TokenProvider
+from .auth import InteractionRequired, TokenProvider
 
 DEFAULT_BASE = "https://api.partner.microsoft.com"
 PATH = "/v1.0/engagements/referrals"
@@ -26,7 +32,14 @@ MAX_WAIT = 60.0
 
 
 class SyncError(Exception):
-    """The sync could not finish; nothing was recorded as synced."""
+    """The sync could not finish; nothing was recorded as synced. The message is redacted and bounded."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(summary(message, 400))
+
+
+class TokenRefused(InteractionRequired):
+    """Partner Center answered 401 to a token that cannot be renewed silently (exit code 3)."""
 
 
 class ReferralsClient:
@@ -44,7 +57,7 @@ class ReferralsClient:
     def _get(self, url: str, params: dict | None) -> dict:
         refreshed = False
         delay = 1.0
-        token = self.tokens.token()
+        token = self._token()
         for attempt in range(RETRIES + 1):
             self.calls += 1
             headers = {
@@ -64,7 +77,7 @@ class ReferralsClient:
                 raise SyncError(f"cannot reach Partner Center at {self.base_url}: {exc.__class__.__name__}") from None
             if resp.status_code == 401 and not refreshed and self.tokens.can_refresh:
                 refreshed = True
-                token = self.tokens.token(force_refresh=True)
+                token = self._token(force_refresh=True)
                 continue
             if resp.status_code in (429, 503):
                 if attempt == RETRIES:
@@ -73,7 +86,14 @@ class ReferralsClient:
                 delay = min(delay * 2, MAX_WAIT)
                 continue
             if resp.status_code == 401:
-                raise SyncError("Partner Center refused the token (HTTP 401); run: hunter auth login")
+                if not self.tokens.can_refresh:
+                    raise TokenRefused(
+                        "Partner Center refused the token in HUNTER_PARTNER_TOKEN (HTTP 401); renew it, or unset"
+                        " HUNTER_PARTNER_TOKEN and run: hunter auth login (signing in does not help while it is set)"
+                    )
+                raise TokenRefused(
+                    "Partner Center refused the token even after renewing it (HTTP 401); run: hunter auth login"
+                )
             if resp.status_code != 200:
                 raise SyncError(f"Partner Center answered HTTP {resp.status_code}: {_error_text(resp)}")
             try:
@@ -85,18 +105,36 @@ class ReferralsClient:
             return data
         raise SyncError("too many retries")
 
+    def _token(self, force_refresh: bool = False) -> str:
+        token = self.tokens.token(force_refresh=force_refresh)
+        remember(token)  # from here on, redact() removes it wherever it shows up
+        return token
+
     def referrals(self, updated_after: str | None = None) -> Iterator[object]:
         """Every referral (raw JSON items) updated after the watermark, all pages."""
-        params: dict | None = {"$orderby": "updatedDateTime asc"}
+        first: dict[str, str] = {"$orderby": "updatedDateTime asc"}
         if updated_after:
-            params["$filter"] = f"updatedDateTime gt {updated_after}"
+            first["$filter"] = f"updatedDateTime gt {updated_after}"
+        params: dict[str, str] | None = first
+        from ..http import check_next_link, check_token_base
+
+        try:
+            check_token_base(self.base_url)
+        except ValueError as exc:
+            raise SyncError(f"will not send the Partner Center token: {exc} (HUNTER_PARTNER_API_URL)") from None
         url = self.base_url + PATH
         for _ in range(MAX_PAGES):
             data = self._get(url, params)
             yield from data.get("value", [])
-            url = data.get("@odata.nextLink")
-            if not url:
+            link = data.get("@odata.nextLink")
+            if not link:
                 return
+            if not isinstance(link, str):
+                raise SyncError("Partner Center's next-page link is not a URL")
+            try:
+                url = check_next_link(self.base_url, url, link)
+            except ValueError as exc:
+                raise SyncError(f"not following Partner Center's paging: {exc}; nothing was synced") from None
             params = None  # the next link carries its own query
         raise SyncError(f"more than {MAX_PAGES} pages; stopped")
 
@@ -105,11 +143,14 @@ class ReferralsClient:
 
 
 def _error_text(resp: httpx.Response) -> str:
+    """What the error body says, redacted and at most 200 characters; the raw body is never kept."""
     try:
         data = resp.json()
         err = data.get("error") if isinstance(data, dict) else None
         if isinstance(err, dict):
-            return str(err.get("message") or err.get("code") or "")[:200]
-        return str(data.get("message") or err or "")[:200] if isinstance(data, dict) else ""
+            text = str(err.get("message") or err.get("code") or "")
+        else:
+            text = str(data.get("message") or err or "") if isinstance(data, dict) else ""
     except ValueError:
-        return resp.text[:200]
+        text = resp.text[:20_000]  # enough to redact whole tokens near the start; the rest is never read
+    return summary(text, 200)

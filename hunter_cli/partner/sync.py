@@ -52,7 +52,7 @@ def _row(r: Referral, now: str, link: str | None, domain: str | None) -> tuple:
         r.created,
         r.updated,
         domain,
-        {"auto": r.domain_source, "manual": "manual"}.get(link),
+        {"auto": r.domain_source, "manual": "manual"}.get(link) if link else None,
         link,
         json.dumps(r.address, ensure_ascii=False) if r.address else None,
         json.dumps(r.raw, ensure_ascii=False),
@@ -74,6 +74,8 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
             result.malformed.append(f"{rid}: {exc}")
             continue
         old = conn.execute("SELECT link, domain FROM referrals WHERE id = ?", (r.id,)).fetchone()
+        link: str | None
+        domain: str | None
         if old and old[0] == "manual":
             link, domain = "manual", old[1]
         else:

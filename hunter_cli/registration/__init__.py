@@ -28,10 +28,14 @@ class RegistrationFailure(Exception):
 
     ``kind`` is a short machine word (``timeout``, ``unreachable``, ``rate-limited``,
     ``server-error``, ``http-error``, ``protocol``, ``empty-answer``) and ``message``
-    a sentence for people.
+    a sentence for people, redacted and bounded (:func:`hunter_cli.redact.summary`)
+    since it is stored with the scan.
     """
 
     def __init__(self, kind: str, message: str):
+        from ..redact import summary
+
+        message = summary(message, 300)
         super().__init__(f"{kind}: {message}")
         self.kind = kind
         self.message = message

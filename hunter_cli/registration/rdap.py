@@ -302,7 +302,9 @@ def _error_text(obj: dict) -> str:
     desc = obj.get("description")
     if isinstance(desc, list):
         parts.extend(d.strip() for d in desc if isinstance(d, str) and d.strip())
-    return "; ".join(p for p in parts if p)[:200]
+    from ..redact import summary
+
+    return summary("; ".join(p for p in parts if p), 200)
 
 
 def parse_rdap(data: Any) -> Registration:

@@ -29,6 +29,9 @@ class TenantFailure(Exception):
     """No answer about the tenant: timeout, 5xx, 429 after retries, or a garbled reply."""
 
     def __init__(self, kind: str, message: str) -> None:
+        from ..redact import summary
+
+        message = summary(message, 300)  # stored with the scan: redacted and bounded
         super().__init__(message)
         self.kind = kind
         self.message = message
