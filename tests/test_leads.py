@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from hunter_cli import leads as core
+from hunter_cli.store import leads as core
 from hunter_cli import store
 from hunter_cli.cli import app
 from hunter_cli.durations import ago_iso
@@ -92,9 +92,10 @@ def _fill(hunter) -> None:
                 "UPDATE domains SET score = ?, segment = ?, category = ? WHERE domain = ?",
                 (score, segment, category, domain),
             )
-        conn.execute("INSERT INTO domains (domain, domain_unicode, added_at) VALUES (?, 'çiçek.com.tr', ?)", (IDN, now))
+        # through the store, as `hunter import` does: it also keeps the folded search text current
+        store.upsert_lead(conn, IDN, None)
         for domain, company in COMPANY.items():
-            conn.execute("UPDATE domains SET company = ? WHERE domain = ?", (company, domain))
+            store.upsert_lead(conn, domain, company, overwrite=True)
         conn.executemany(
             "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
             [
@@ -128,6 +129,7 @@ def _fill(hunter) -> None:
         conn.execute(
             "UPDATE domains SET last_change_at = ? WHERE domain = 'gmailer.de'", (ago_iso(timedelta(days=40)),)
         )
+        store.writer.refresh_search_text(conn, "firma.com.tr")  # the notes above are searchable
         conn.execute("UPDATE domains SET last_status = 'failed' WHERE domain = 'm365-zayif.com.tr'")
         conn.execute(
             "UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'"

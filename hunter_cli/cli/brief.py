@@ -50,7 +50,7 @@ def print_brief(
 
     from .. import store
     from ..brief.compose import compose
-    from ..crm import store as crm_store
+    from ..store import crm as crm_store
     from ..render import brief as render
     from .rules import _rules
 
@@ -161,10 +161,9 @@ def prep(
     conn = open_store(path)
     try:
         with store_errors(path):
-            row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+            last_good = store.last_good_at(conn, name)
     finally:
         conn.close()
-    last_good = row[0] if row else None
     if last_good and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return

@@ -120,7 +120,7 @@ def status(
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
-    from ..crm import store as crm_store
+    from ..store import crm as crm_store
     from ..crm.auth import token_store
 
     env = _url(url)
@@ -217,7 +217,7 @@ def push(
     """
     from datetime import date
 
-    from .. import leads as core
+    from ..store import leads as core
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
     from ..crm.client import CrmError
