@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hunter_cli.store import leads as core  # noqa: E402
 from hunter_cli import store  # noqa: E402
 from hunter_cli.render import leads as render  # noqa: E402
+from hunter_cli.store import leads as core  # noqa: E402
 
 # (provider, provider_name, share)
 PROVIDERS = [

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from hunter_cli.store import leads as core
 from hunter_cli import store
 from hunter_cli.cli import app
 from hunter_cli.durations import ago_iso
 from hunter_cli.render import leads as render
+from hunter_cli.store import leads as core
 
 SCANNED = (
     "firma.com.tr",

@@ -50,8 +50,8 @@ def print_brief(
 
     from .. import store
     from ..brief.compose import compose
-    from ..store import crm as crm_store
     from ..render import brief as render
+    from ..store import crm as crm_store
     from .rules import _rules
 
     rules = _rules(rules_path)

@@ -120,8 +120,8 @@ def status(
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
-    from ..store import crm as crm_store
     from ..crm.auth import token_store
+    from ..store import crm as crm_store
 
     env = _url(url)
     account: dict | None
@@ -217,11 +217,11 @@ def push(
     """
     from datetime import date
 
-    from ..store import leads as core
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
     from ..crm.client import CrmError
     from ..crm.mapping import MappingError, load
+    from ..store import leads as core
     from .rules import _rules
 
     lang = _check_lang(lang)
