@@ -450,11 +450,19 @@ def count(conn: sqlite3.Connection, f: LeadFilter) -> int:
 
 
 def page(
-    conn: sqlite3.Connection, f: LeadFilter, sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT, limit: int | None = 50
+    conn: sqlite3.Connection,
+    f: LeadFilter,
+    sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
+    limit: int | None = 50,
+    search_index: bool | None = None,
 ) -> tuple[list[dict], int]:
-    """(the first ``limit`` leads with their tags, how many match in all), read from one snapshot."""
+    """(the first ``limit`` leads with their tags, how many match in all), read from one snapshot.
+
+    ``search_index``: None reads ``--search`` through the index when the file has one; False
+    forces the old LIKE path (for benchmarks/leads_query.py).
+    """
     prepare(conn)
-    indexed = has_search_index(conn)
+    indexed = has_search_index(conn) if search_index is None else search_index
     sql, params = select_sql(f, sort, limit, search_index=indexed)
     csql, cparams = count_sql(f, indexed)
     conn.execute("BEGIN")
