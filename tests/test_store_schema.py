@@ -350,3 +350,17 @@ def test_the_sql_check_would_catch_sql():
     assert SQL_CALL.search('conn.execute("x")') and SQL_TEXT.search("SELECT domain FROM domains")
     assert SQL_TEXT.search("INSERT OR IGNORE INTO tags") and SQL_TEXT.search("DELETE FROM tags")
     assert not SQL_TEXT.search('SELECT = "leadid,statecode"')  # Dataverse's $select, not SQL
+
+
+def test_db_check_reports_links_that_point_at_nothing(hunter):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    assert hunter("db", "check").exit_code == 0
+    conn = sqlite3.connect(hunter.db)  # another tool, writing without foreign keys on
+    conn.execute("INSERT INTO notes (domain, created_at, text) VALUES ('gone.com.tr', '2026-01-01', 'x')")
+    conn.commit()
+    conn.close()
+    result = hunter("db", "check", "--json")
+    assert result.exit_code != 0
+    report = json.loads(result.stdout)
+    assert not report["healthy"]
+    assert any("notes row" in p and "domain points at a missing row of domains" in p for p in report["problems"])

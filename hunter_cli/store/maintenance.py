@@ -31,13 +31,30 @@ def open_for_inspection(path: str | os.PathLike) -> Connection:
     raise store_error(last or sqlite3.DatabaseError("cannot open"), path)
 
 
+def broken_links(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
+    """Foreign keys that point at nothing (``PRAGMA foreign_key_check``), one sentence each."""
+    out: list[str] = []
+    try:
+        for table, rowid, parent, fk in conn.execute("PRAGMA foreign_key_check"):
+            links = conn.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
+            column = next((r[3] for r in links if r[0] == fk), "?")
+            out.append(f"{table} row {rowid}: {column} points at a missing row of {parent}")
+            if len(out) >= limit:
+                break
+    except sqlite3.DatabaseError as exc:
+        out.append(f"foreign key check failed: {exc}")
+    return out
+
+
 def check(path: str | os.PathLike, quick: bool = False) -> dict:
     """Health of the database at ``path``, read only.
 
     Returns ``{"path", "bytes", "schema_version", "latest_version", "problems": [...],
     "unfinished_runs", "crashed_runs", "sound": bool, "writable_by_this_version": bool}``;
     ``problems`` lists what ``PRAGMA integrity_check`` (or ``quick_check``) reports, up to
-    100. Raises StoreError when the file cannot be opened as a database at all.
+    100, and, when the file is otherwise sound and the check is the full one, the links
+    ``PRAGMA foreign_key_check`` finds pointing at nothing. Raises StoreError when the file
+    cannot be opened as a database at all.
     """
     conn = open_for_inspection(path)
     try:
@@ -50,6 +67,8 @@ def check(path: str | os.PathLike, quick: bool = False) -> dict:
         except sqlite3.DatabaseError as exc:
             rows = [str(exc)]
         problems = [] if rows == ["ok"] else rows
+        if not problems and not quick:
+            problems = broken_links(conn)
         unfinished = crashed = 0
         try:
             unfinished = conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[0]
