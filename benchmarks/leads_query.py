@@ -24,7 +24,7 @@ The EXPLAIN QUERY PLAN of each in-process case is printed under its figure.
    query as `hunter leads` runs it: first page, count of all matches, and tags.
    Targets: under 100 ms at 100,000 leads, under 300 ms at 1,000,000.
 
-    python benchmarks/leads_query.py [--leads 100000] [--runs 5] [--keep DIR] [--search-only]
+    python benchmarks/leads_query.py [--leads 100000] [--runs 5] [--keep DIR [--reuse]] [--search-only]
 """
 
 from __future__ import annotations
@@ -375,7 +375,8 @@ def search_cases(db: Path, runs: int) -> None:
                 f"  --search {text!r:<16} index {t_fts * 1000:8.1f} ms   LIKE {t_like * 1000:8.1f} ms"
                 f"   {total:>7} match  {what}{note}"
             )
-            plan = "; ".join(core.explain(conn, *core.select_sql(f, core.DEFAULT_SORT, 50)))
+            walk = (core.search_matches(conn, f) or 0) >= core.WALK_ABOVE
+            plan = "; ".join(core.explain(conn, *core.select_sql(f, core.DEFAULT_SORT, 50, walk=walk)))
             print(f"      plan: {plan}")
     finally:
         conn.close()
@@ -388,16 +389,27 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", type=Path, help="Directory to keep the generated database in.")
     ap.add_argument("--search-only", action="store_true", help="Measure --search only (index against LIKE).")
+    ap.add_argument("--reuse", action="store_true", help="Keep a database already in --keep DIR (same --leads).")
     args = ap.parse_args()
 
     tmp = tempfile.TemporaryDirectory()
     folder = args.keep or Path(tmp.name)
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "leads-bench.db"
-    if db.exists():
-        db.unlink()
     start = time.perf_counter()
-    counts = build(db, args.leads, args.seed)
+    if args.reuse and args.keep and db.exists():
+        conn = store.connect(db)
+        try:
+            n = conn.execute("SELECT count(*) FROM domains").fetchone()[0]
+        finally:
+            conn.close()
+        if n != args.leads:
+            sys.exit(f"{db} holds {n} leads, not {args.leads}; drop --reuse to build it again")
+        counts = dict.fromkeys(("scanned", "never_scanned", "failed", "tags"), "?")
+    else:
+        if db.exists():
+            db.unlink()
+        counts = build(db, args.leads, args.seed)
     built = time.perf_counter() - start
     size = db.stat().st_size + (Path(str(db) + "-wal").stat().st_size if Path(str(db) + "-wal").exists() else 0)
     print(

@@ -222,20 +222,30 @@ def _in(column: str, values: tuple, params: list) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})"
 
 
-def search_sql(text: str, params: list, search_index: bool = True) -> str | None:
+def fts_query(text: str | None) -> str | None:
+    """The FTS5 query for a ``--search`` text, or None when it is too short for the trigram index."""
+    term = fold(text) or ""
+    return fts_phrase(term) if len(term) >= MIN_FTS_CHARS else None
+
+
+def search_sql(text: str, params: list, search_index: bool = True, walk: bool = False) -> str | None:
     """The ``--search`` condition on ``domains AS d`` (None when the folded text is empty).
 
     With ``search_index`` (schema 7 and later): a trigram phrase match in ``domains_fts`` for
     three characters or more, else a LIKE on the folded ``search_text``. Without it (an older
     file opened read-only): LIKE over ``hunter_fold()`` of the domain, its Unicode form and the
     company, as before the index existed; :func:`prepare` registers ``hunter_fold``.
+
+    ``walk`` (for a search that matches many leads): ``+d.rowid`` keeps SQLite from driving the
+    query from the match list, so it walks the sort order's index and stops at the page's end
+    instead of fetching and sorting every match (docs/performance.md has both plans measured).
     """
     term = fold(text) or ""
     if not term:
         return None
     if search_index and len(term) >= MIN_FTS_CHARS:
         params.append(fts_phrase(term))
-        return "d.rowid IN (SELECT rowid FROM domains_fts WHERE domains_fts MATCH ?)"
+        return f"{'+' if walk else ''}d.rowid IN (SELECT rowid FROM domains_fts WHERE domains_fts MATCH ?)"
     pattern = like_pattern(term)
     if search_index:
         params.append(pattern)
@@ -248,10 +258,10 @@ def search_sql(text: str, params: list, search_index: bool = True) -> str | None
     )
 
 
-def where_sql(f: LeadFilter, search_index: bool = True) -> tuple[str, list]:
+def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> tuple[str, list]:
     """The WHERE clause (``""`` when nothing filters) and its parameters, for ``domains AS d``.
 
-    ``search_index`` False reads ``--search`` without the FTS index (see :func:`search_sql`).
+    ``search_index`` False reads ``--search`` without the FTS index; ``walk``: see :func:`search_sql`.
     """
     from ..catalog import PROVIDER_IDS
 
@@ -294,7 +304,7 @@ def where_sql(f: LeadFilter, search_index: bool = True) -> tuple[str, list]:
     if f.tags:
         clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE {_in('t.tag', f.tags, params)})")
     if f.search:
-        clause = search_sql(f.search, params, search_index)
+        clause = search_sql(f.search, params, search_index, walk)
         if clause:
             clauses.append(clause)
     if f.changed_since:
@@ -354,9 +364,10 @@ def select_sql(
     limit: int | None = None,
     offset: int = 0,
     search_index: bool = True,
+    walk: bool = False,
 ) -> tuple[str, list]:
     """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all."""
-    where, params = where_sql(f, search_index)
+    where, params = where_sql(f, search_index, walk)
     sql = f"SELECT {_SELECT_LIST} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
     if limit:
         sql += " LIMIT ?"
@@ -368,6 +379,14 @@ def select_sql(
 
 
 def count_sql(f: LeadFilter, search_index: bool = True) -> tuple[str, list]:
+    """``SELECT count(*)`` of the leads ``f`` matches.
+
+    A search alone is counted in the index itself: every lead has exactly one row in
+    ``domains_fts`` (the triggers keep it so), and this skips a lookup per match.
+    """
+    query = fts_query(f.search) if search_index else None
+    if query and f == LeadFilter(search=f.search):
+        return "SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", [query]
     where, params = where_sql(f, search_index)
     return f"SELECT count(*) FROM domains AS d{where}", params
 
@@ -386,6 +405,19 @@ def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
     """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index)."""
     conn.create_function("hunter_fold", 1, fold, deterministic=True)
     return conn
+
+
+# A search matching at least this many leads walks the sort index (see search_sql's ``walk``):
+# measured at 1,000,000 leads, 2,900 matches read faster from the match list, 78,000 from the index.
+WALK_ABOVE = 10_000
+
+
+def search_matches(conn: sqlite3.Connection, f: LeadFilter, search_index: bool = True) -> int | None:
+    """How many leads ``f``'s search text matches in the index alone; None without an indexed search."""
+    query = fts_query(f.search) if search_index else None
+    if not query:
+        return None
+    return conn.execute("SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", (query,)).fetchone()[0]
 
 
 def has_search_index(conn: sqlite3.Connection) -> bool:
@@ -463,12 +495,19 @@ def page(
     """
     prepare(conn)
     indexed = has_search_index(conn) if search_index is None else search_index
-    sql, params = select_sql(f, sort, limit, search_index=indexed)
     csql, cparams = count_sql(f, indexed)
     conn.execute("BEGIN")
     try:
+        matches = search_matches(conn, f, indexed)
+        walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
+        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk)
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
-        total = conn.execute(csql, cparams).fetchone()[0] if limit else len(rows)
+        if not limit:
+            total = len(rows)
+        elif matches is not None and f == LeadFilter(search=f.search):
+            total = matches  # what count_sql would count, already counted
+        else:
+            total = conn.execute(csql, cparams).fetchone()[0]
         _with_tags(conn, rows)
     finally:
         conn.execute("COMMIT")
