@@ -414,7 +414,8 @@ def main() -> None:
     size = db.stat().st_size + (Path(str(db) + "-wal").stat().st_size if Path(str(db) + "-wal").exists() else 0)
     print(
         f"database: {args.leads} leads ({counts['scanned']} scanned, {counts['never_scanned']} never scanned,"
-        f" {counts['failed']} failed), {counts['tags']} tags, {size / 1e6:.0f} MB; built in {built:.1f} s"
+        f" {counts['failed']} failed), {counts['tags']} tags, {size / 1e6:.0f} MB;"
+        + (" reused" if counts["tags"] == "?" else f" built in {built:.1f} s")
     )
     print(
         f"Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, best of {args.runs}"
