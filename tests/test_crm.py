@@ -399,7 +399,7 @@ def test_a_create_whose_answer_was_lost_is_finished_not_duplicated(scanned, dv, 
     """kill -9 between Dynamics creating the lead and Hunter storing the answer: the id was stored first."""
     hunter = scanned
     from hunter_cli import store
-    from hunter_cli.crm import store as crm_store
+    from hunter_cli.store import crm as crm_store
 
     conn = store.connect(hunter.db)
     crm_store.mark_creating(conn, "firma.com.tr", dv.url, "11111111-2222-4333-8444-555555555555")

@@ -274,7 +274,7 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
 
 
 def crm_lines(m: Messages, crm: dict | None) -> list[str]:
-    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see crm/store.py)."""
+    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see store/crm.py)."""
     if not crm:
         return []
     since = (crm.get("crm_created_on") or crm.get("first_pushed_at") or "")[:10]

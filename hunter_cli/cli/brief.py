@@ -50,8 +50,8 @@ def print_brief(
 
     from .. import store
     from ..brief.compose import compose
-    from ..crm import store as crm_store
     from ..render import brief as render
+    from ..store import crm as crm_store
     from .rules import _rules
 
     rules = _rules(rules_path)
@@ -161,10 +161,9 @@ def prep(
     conn = open_store(path)
     try:
         with store_errors(path):
-            row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+            last_good = store.last_good_at(conn, name)
     finally:
         conn.close()
-    last_good = row[0] if row else None
     if last_good and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return

@@ -130,8 +130,8 @@ def status(
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
-    from ..crm import store as crm_store
     from ..crm.auth import token_store
+    from ..store import crm as crm_store
 
     env = _url(url)
     account: dict | None
@@ -229,11 +229,11 @@ def push(
 
     from rich.markup import escape
 
-    from .. import leads as core
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
     from ..crm.client import CrmError
     from ..crm.mapping import MappingError, load
+    from ..store import leads as core
     from .rules import _rules
 
     lang = _check_lang(lang)
