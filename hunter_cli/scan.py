@@ -305,7 +305,6 @@ class Scanner:
         records = spf_mod.spf_records(txts)
         if not records:
             return None
-        info = spf_mod.describe(records[0])
         answers = _RunAnswers(self._spf_cache, domain)
         answers[(domain, "TXT")] = Answer("noerror", list(txts))
         if mx_a is not None:  # the scan asked it already: an "mx" mechanism reuses it
@@ -324,13 +323,18 @@ class Scanner:
         if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid
             ev.result = "temperror"
             ev.failure = LookupFailure("incomplete", domain, "TXT", "SPF evaluation did not finish")
-        info.result = ev.result  # type: ignore[assignment]  # valid, permerror or temperror
-        info.valid = ev.result == "valid"
-        info.errors, info.warnings = ev.errors, ev.warnings
-        info.lookups, info.void_lookups = ev.lookups, ev.void_lookups
-        info.lookup_limit_exceeded = ev.lookups > spf_mod.LOOKUP_LIMIT
-        info.expanded = ev.expanded
-        info.problems = [f.message for f in ev.errors + ev.warnings]
+        info = spf_mod.describe(  # one model built, not one assignment per field
+            records[0],
+            result=ev.result,  # valid, permerror or temperror
+            valid=ev.result == "valid",
+            errors=ev.errors,
+            warnings=ev.warnings,
+            lookups=ev.lookups,
+            void_lookups=ev.void_lookups,
+            lookup_limit_exceeded=ev.lookups > spf_mod.LOOKUP_LIMIT,
+            expanded=ev.expanded,
+            problems=[f.message for f in ev.errors + ev.warnings],
+        )
         if ev.failure is not None:
             errors.append(ScanError(check="spf", kind=ev.failure.kind, message=f"SPF {ev.failure.message}"))
         return info
