@@ -96,8 +96,9 @@ class _RunAnswers(dict):
     taken from the run's SPF cache the moment the evaluator asks for it, so a tree
     of cached records is evaluated in one pass, not one pass per include depth.
     What is read is kept here, so every pass of this evaluation sees the same
-    answer; failures are not read here. Names at or under the domain are never read from the cache (they are
-    the domain's own, asked for it alone: see :meth:`Scanner._cached`).
+    answer; failures are not read here. Names at or under the domain are never
+    read from the cache (they are the domain's own, asked for it alone: see
+    :meth:`Scanner._cached`).
     """
 
     __slots__ = ("_cache", "_domain", "_suffix")
