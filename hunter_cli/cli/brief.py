@@ -162,11 +162,17 @@ def prep(
     try:
         with store_errors(path):
             last_good = store.last_good_at(conn, name)
+        read_only = conn.readonly
     finally:
         conn.close()
     if last_good and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return
+    if read_only:  # no rescan can be stored (open_store has said why): show what is stored, if anything
+        if last_good:
+            print_brief(path, name, lang, fmt, rules, warning=f"showing the scan of {long_date(last_good)}")
+            raise typer.Exit(EXIT_STALE)
+        raise fail(f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it")
     lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
     try:
         lock.acquire(timeout=0)
