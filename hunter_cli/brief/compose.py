@@ -139,8 +139,12 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
             lines.append(m("mail.tenant_federated", host=tenant.federation_host))
         if lead.provider not in ("m365", "none", "unknown"):
             lines.append(m("mail.cross_sell", provider=provider))
+    elif lead.dkim.tenant_domain:  # M365 DKIM CNAMEs name the tenant's initial domain: a tenant exists
+        lines.append(m("mail.tenant_from_dkim", initial=lead.dkim.tenant_domain))
     elif "tenant" in lead.failed_checks:
         lines.append(m("mail.tenant_unknown"))
+    elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
+        lines.append(m("mail.tenant_not_checked"))
     else:
         lines.append(m("mail.no_tenant"))
     return lines

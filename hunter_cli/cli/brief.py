@@ -75,8 +75,12 @@ def print_brief(
         raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
     if warning:
         stderr_console().print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
+    from ..lead import Lead
+
+    lead = Lead.from_view(data["view"])
+    lead.tenant_known = data["tenant_known"]
     brief = compose(
-        data["view"],
+        lead,
         lang=lang,
         history=data["history"],
         registration=data["registration"],

@@ -74,7 +74,7 @@ def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
 def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
     """Everything the call brief reads about one domain; None when it has no good scan."""
     row = conn.execute(
-        "SELECT current_json, company, last_good_at, active_cosell FROM domains WHERE domain = ?", (domain,)
+        "SELECT current_json, company, last_good_at, active_cosell, tenant FROM domains WHERE domain = ?", (domain,)
     ).fetchone()
     if not row or not row[0]:
         return None
@@ -83,6 +83,7 @@ def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
         "company": row[1],
         "last_good_at": row[2],
         "cosell": bool(row[3]),
+        "tenant_known": row[4] is not None,  # NULL: the tenant lookup was not made, or failed
         "referrals": referrals_of(conn, domain),
         "history": history(conn, domain),
         "registration": registration(conn, domain),
