@@ -75,11 +75,20 @@ def _settings(client_id: str | None = None, tenant: str | None = None):
 
 
 def _tokens(url: str):
+    """Tokens for push and pull; with no client id configured nobody can be signed in: exit 3."""
     from ..crm.auth import CrmTokens
+    from ..partner.auth import AuthError, settings
 
     if os.environ.get("HUNTER_CRM_TOKEN"):
         return CrmTokens(url, None)
-    return CrmTokens(url, _settings())
+    try:
+        return CrmTokens(url, settings())
+    except AuthError as exc:
+        raise fail(
+            f"{exc}. Then sign in once with: hunter crm login --client-id <application id>"
+            " (or pass a token in HUNTER_CRM_TOKEN)",
+            EXIT_INTERACTION_REQUIRED,
+        ) from None
 
 
 def _client(url: str, concurrency: int = 4):
