@@ -93,7 +93,7 @@ def connect(
             if version > latest_version():
                 message = (
                     f"{shown} was written by a newer Hunter (schema version {version}; this Hunter knows up to"
-                    f" {latest_version()}). Upgrade Hunter (pip install -U hunter-cli) to use it"
+                    f" {latest_version()}). Install the Hunter release that wrote it, or a newer one, to use it"
                 )
                 if write:
                     raise StoreNewer(message + "; nothing was written")
