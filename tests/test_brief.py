@@ -217,3 +217,13 @@ def test_a_tenant_lookup_not_made_is_never_told_as_no_tenant(hunter):
     # with the lookup made and answered "none", the brief still says so
     assert hunter("scan", "gmailer.de", "--no-whois", "-q").exit_code == 0
     assert "No Microsoft tenant claims" in hunter("sales-summary", "gmailer.de").stdout
+
+
+def test_brief_shows_no_spf_macros_and_names_a_malformed_null_mx(hunter, tmp_path):
+    """A rep never reads `%{i}._ip...` as a sender; `MX 10 .` is told as a malformed null MX."""
+    assert hunter("scan", "sifir-degil.com.tr", "--no-whois", "-q").exit_code == 0
+    text = hunter("sales-summary", "sifir-degil.com.tr").stdout
+    assert "malformed null MX" in text and "has no MX record" not in text
+    assert "hatalı bir boş MX" in hunter("sales-summary", "sifir-degil.com.tr", "--lang", "tr").stdout
+    assert hunter("scan", "makro-gonderen.com.tr", "--no-whois", "-q").exit_code == 0
+    assert "%{" not in hunter("sales-summary", "makro-gonderen.com.tr").stdout

@@ -95,6 +95,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.nxdomain"))
     elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
+    elif lead.mx_state == "none" and any(f.code == "null-mx-malformed" for f in lead.mx_errors):
+        lines.append(m("mail.null_mx_malformed"))
     elif lead.mx_state == "none":
         lines.append(m("mail.no_mx"))
     else:
@@ -118,8 +120,11 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
             lines.append(m("mail.behind_gateway_unknown"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
-    if lead.spf and lead.spf.includes:
-        lines.append(m("mail.spf_includes", includes=", ".join(lead.spf.includes[:4])))
+    if lead.spf and lead.spf.includes:  # the names they allow to send for them
+        # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep
+        named = [i for i in lead.spf.includes if "%" not in i]
+        if named:
+            lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
