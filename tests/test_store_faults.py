@@ -370,6 +370,8 @@ def read_only_db(hunter, db, tmp_path):
     """The test database, scanned, then seen through a read-only folder (a read-only bind mount as root)."""
     hunter.scan_json("firma.com.tr")
     assert hunter("note", "firma.com.tr", "Ayşe Hanım'ı ara").exit_code == 0
+    with sqlite3.connect(db) as conn:  # a scan from last week: `prep` would want to refresh it
+        conn.execute("UPDATE domains SET last_good_at = '2026-01-05T09:30:00+00:00' WHERE domain = 'firma.com.tr'")
     view = tmp_path / "ro"
     view.mkdir()
     if os.geteuid() == 0:
@@ -426,7 +428,7 @@ def test_a_read_only_database_refuses_writes_clearly_and_still_reads(hunter, rea
     stale = hunter("prep", "firma.com.tr", "--max-age", "0s", "--db", db)
     assert stale.exit_code == 5, stale.stderr
     assert_clean(stale.stderr)
-    assert "read-only" in stale.stderr and "showing the scan of" in stale.stderr
+    assert "read-only" in stale.stderr and "showing the scan of 5 January 2026" in stale.stderr
     assert "firma.com.tr" in stale.stdout
     never = hunter("prep", "yeni-firma.com.tr", "--db", db)
     assert never.exit_code == 1 and "read-only" in never.stderr
