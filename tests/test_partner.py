@@ -97,6 +97,24 @@ def test_retry_after_and_failures_leave_the_watermark_alone(hunter, pc, partner_
     assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync' ORDER BY id") == [("ok",), ("failed",)]
 
 
+def test_retries_are_bounded_and_a_client_error_or_a_long_retry_after_is_final(hunter, pc, partner_env, retries):
+    pc.faults.append({"status": 503, "times": "always"})
+    busy = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert busy.exit_code == 1 and "kept answering HTTP 503 (6 tries)" in " ".join(busy.stderr.split())
+    assert pc.count(status=503) == 6 and retries == [("Partner Center", 503, None)] * 5
+    for fault, said in (
+        ({"status": 400, "times": 1}, "HTTP 400"),
+        ({"status": 404, "times": 1}, "HTTP 404"),
+        ({"status": 429, "retry_after": 3600, "times": 1}, "asks to wait 3600 s"),
+    ):
+        pc.reset()
+        retries.clear()
+        pc.faults.append(fault)
+        result = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+        assert result.exit_code == 1 and said in " ".join(result.stderr.split()), result.stderr
+        assert pc.count() == 1 and retries == []
+
+
 def test_a_fixed_token_that_is_refused_exits_3_and_names_the_variable(hunter, pc, partner_env, db):
     env = {**partner_env, "HUNTER_PARTNER_TOKEN": "not-valid-but-long"}
     result = hunter("referrals", "sync", "--no-scan", env=env, dns_args=False)
