@@ -189,6 +189,9 @@ class Scanner:
         "does not resolve").
         """
         loop = asyncio.get_running_loop()
+        for h in [h for h in todo if h in self._mx_done]:  # answered for another domain since _mx_known
+            known[h] = self._mx_done[h]
+            todo.remove(h)
         waiting = [(h, f) for h in todo if (f := self._mx_inflight.get(h)) is not None]
         mine = [h for h in todo if h not in self._mx_inflight]
         futures = {h: loop.create_future() for h in mine}
