@@ -397,6 +397,8 @@ def test_a_run_stopped_half_way_loses_nothing_and_the_rerun_finishes(scanned, dv
     assert stopped.exit_code == 1 and "refused the token" in stopped.stderr
     s = summary(stopped)
     assert len(s["created"]) == 2 and s["stopped"]
+    done = sum(len(s[k]) for k in ("created", "updated", "unchanged", "failed", "skipped"))
+    assert s["not_sent"] == len(DOMAINS) - done > 0  # every selected lead is accounted for
     assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE push_state = 'pushed'") == [(2,)]
     assert TOKEN not in stopped.stdout + stopped.stderr
     dv.faults.clear()
