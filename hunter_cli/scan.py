@@ -10,7 +10,10 @@ Every domain costs four parallel DNS queries (MX, TXT, _dmarc TXT, _domainkey
 probe), plus DKIM selectors only when ``_domainkey`` exists, plus SPF include
 targets that no earlier domain already fetched, plus the A record (AAAA only on
 NODATA) of MX hosts not yet resolved in this run, plus one RFC 7489 7.1
-authorisation TXT per DMARC report destination outside the domain.
+authorisation TXT per DMARC report destination outside the domain, plus the
+Microsoft footprint (docs/footprint.md): twelve CNAME, SRV and TXT questions at
+the domain's own names and its NS, sent in one batch together with the first
+four (``ScanOptions.footprint`` False, ``scan --quick``, leaves them out).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
 from .facts import domain_state
+from .footprint import find_services, microsoft_footprint, reply_from
+from .footprint import questions as footprint_questions
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -64,6 +69,7 @@ class ScanOptions:
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
+    footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
 
 
 class _Missing:
@@ -370,6 +376,11 @@ class Scanner:
             tenant_source = "lookup"
         elif self.tenants is None:
             tenant_source = "off"
+        fp_questions: list[tuple[str, str]] = []
+        fp_task = None
+        if self.options.footprint:  # sent with the first wave: nothing in it depends on another answer
+            fp_questions = [*footprint_questions(domain), (domain, "NS")]
+            fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
@@ -416,6 +427,28 @@ class Scanner:
             tenant = tenant.model_copy()
             tenant.initial_domain = dkim.tenant_domain
 
+        microsoft = None
+        nameservers: list[str] = []
+        if fp_task is not None:
+            outcomes = await fp_task
+            replies = {}
+            for (name, rtype), outcome in zip(fp_questions, outcomes, strict=True):
+                if isinstance(outcome, LookupFailure):
+                    errors.append(ScanError(check="footprint", kind=outcome.kind, message=outcome.message))
+                if rtype == "NS":
+                    nameservers = outcome.records if isinstance(outcome, Answer) else []
+                else:
+                    replies[(name, rtype)] = reply_from(outcome)
+            microsoft = microsoft_footprint(domain, replies, mx_hosts=[h for _, h in mx] if mx_a is not None else None)
+        dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
+        services = find_services(
+            txts,
+            spf_includes=list(dict.fromkeys((spf.includes + spf.expanded) if spf is not None else [])),
+            dkim_cnames=dkim_cnames,
+            nameservers=nameservers,
+            federation_host=tenant.federation_host if tenant is not None else None,
+        )
+
         verifications = self.catalog.verifications(txts)
         mx_check = mx_mod.check(mx, resolved)
         raw = {
@@ -423,7 +456,9 @@ class Scanner:
             "txt": txts,
             "dmarc": dmarc_a.records if dmarc_a is not None else None,
             "dkim": {s.selector: s.cname for s in dkim.selectors},
+            "ns": nameservers,
             "tenant_source": tenant_source,
+            "footprint_source": "lookup" if fp_task is not None else "off",
         }
         if mx_a is None:
             provider, provider_name, gateway, evidence = "unknown", None, None, ["MX lookup failed; will retry"]
@@ -433,7 +468,7 @@ class Scanner:
                 domain,
                 mx,
                 spf_targets=spf_targets,
-                dkim_cnames=[s.cname for s in dkim.selectors if s.cname],
+                dkim_cnames=dkim_cnames,
                 verifications=verifications,
                 tenant=tenant is not None,
                 catalog=self.catalog,
@@ -460,6 +495,8 @@ class Scanner:
             evidence=evidence,
             tenant=tenant,
             registration=None if job.registration is MISSING else job.registration,
+            microsoft=microsoft,
+            services=services,
             errors=errors,
             raw=raw,
         )

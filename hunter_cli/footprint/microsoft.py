@@ -434,3 +434,27 @@ def microsoft_footprint(
     security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
     clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
     return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)
+
+
+def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The ``microsoft`` object to keep after a scan whose footprint lookups failed or were skipped.
+
+    Both are the JSON form (``MicrosoftFootprint.model_dump()``). ``new`` None (not asked,
+    ``--quick``) keeps ``old`` whole. Otherwise each workload or record this scan left
+    ``unknown`` (a lookup failed, nothing found) keeps its last known state, so a timeout
+    never wipes what an earlier scan saw; everything this scan did establish stands.
+    """
+    if new is None:
+        return dict(old) if old is not None else None
+    if old is None:
+        return dict(new)
+    merged: dict[str, Any] = dict(new)
+    for part in ("workloads", "mail_security"):
+        mine = dict(new.get(part) or {})
+        for key, was in (old.get(part) or {}).items():
+            now = mine.get(key)
+            if (now is None or now.get("state") == "unknown") and was.get("state") != "unknown":
+                mine[key] = was
+        merged[part] = mine
+    merged["clouds"] = sorted({w["cloud"] for w in merged["workloads"].values() if w.get("cloud")})
+    return merged

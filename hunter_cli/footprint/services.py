@@ -10,11 +10,14 @@ add a service.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .hosts import host_matches, norm_host
 from .schema import HostPattern, ServicesCatalog, services_catalog
+
+NS_EVIDENCE = "name server "  # the start of the sentence _host_evidence writes for a name server match
 
 
 class FoundService(BaseModel):
@@ -78,7 +81,7 @@ def find_services(
 
         evidence += _host_evidence(svc.spf, spf, "SPF includes {}")
         evidence += _host_evidence(svc.dkim, dkim, "DKIM selector CNAME to {}")
-        evidence += _host_evidence(svc.ns, ns, "name server {}")
+        evidence += _host_evidence(svc.ns, ns, NS_EVIDENCE + "{}")
         if fed:
             evidence += _host_evidence(svc.federation, [fed], "Microsoft 365 sign-in is federated to {}")
         if evidence:
@@ -107,3 +110,28 @@ def identity_service_for(federation_host: str, catalog: ServicesCatalog | None =
             if host_matches(federation_host, p.pattern):
                 return svc.id
     return None
+
+
+
+def carry_forward(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``services`` list to keep after a scan that did not learn the name servers.
+
+    Both are the JSON form. Name servers are asked with the footprint; when that was
+    skipped (``--quick``) or failed, services the last scan knew from name servers
+    alone stay, and their name-server evidence with them, so a skipped lookup never
+    reads as a service that went away.
+    """
+    out = [dict(s) for s in new]
+    by_id = {s["id"]: s for s in out}
+    for was in old:
+        ns = [e for e in was.get("evidence", []) if e.startswith(NS_EVIDENCE)]
+        if not ns:
+            continue
+        if was["id"] in by_id:
+            have = by_id[was["id"]]
+            have["evidence"] = list(dict.fromkeys([*have.get("evidence", []), *ns]))
+        else:
+            kept = {**was, "evidence": ns}
+            out.append(kept)
+            by_id[was["id"]] = kept
+    return out

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from .. import facts
 from ..facts import DkimState, DomainState, SpfResult
+from ..footprint import FoundService, MicrosoftFootprint
 from ..models import (
     DkimInfo,
     DmarcInfo,
@@ -126,6 +127,8 @@ class Lead(BaseModel):
     verifications: list[str] = Field(default_factory=list)
     tenant: TenantInfo | None = None
     tenant_known: bool | None = None  # False: the tenant lookup failed or was not made; None: not recorded
+    microsoft: MicrosoftFootprint | None = None  # workloads and mail-security records; None: never asked
+    services: list[FoundService] = Field(default_factory=list)  # other cloud services (docs/footprint.md)
     registration: Registration | None = None  # as the scan carried it (the store's registrations row wins)
     expires: str | None = None  # registration expiry (ISO date), from the store
     score: int | None = None
@@ -177,6 +180,8 @@ class Lead(BaseModel):
             dkim_key_selectors=[s["selector"] for s in facts.dkim_keys(dkim)],
             verifications=view.get("verifications") or [],
             tenant=tenant or None,
+            microsoft=view.get("microsoft") or None,
+            services=view.get("services") or [],
             registration=view.get("registration"),
             score=view.get("score"),
             segment=view.get("segment"),
@@ -197,6 +202,7 @@ class Lead(BaseModel):
         lead.scanned_at, lead.provider_name = result.scanned_at, result.provider_name
         lead.mx_errors, lead.mx_warnings = result.mx_errors, result.mx_warnings
         lead.verifications, lead.registration = result.verifications, result.registration
+        lead.microsoft, lead.services = result.microsoft, list(result.services)
         lead.score, lead.segment, lead.category, lead.reasons = (
             result.score,
             result.segment,
@@ -279,6 +285,31 @@ class Lead(BaseModel):
     def spf_all(self) -> str | None:
         """The all qualifier as written (``-all``, ``~all``, ...): the ``spf_all`` column of ``hunter leads``."""
         return self.spf.all if self.spf else None
+
+    @property
+    def workload_tags(self) -> list[str]:
+        """Filter names the footprint earns (``exchange-online``, ``intune``, ...); empty when never asked."""
+        return self.microsoft.tags() if self.microsoft is not None else []
+
+    @property
+    def service_ids(self) -> list[str]:
+        """Ids of the other cloud services found (``zoom``, ``okta``, ...), in catalog order."""
+        return [s.id for s in self.services]
+
+    @property
+    def footprint_cell(self) -> str:
+        """The compact footprint column of ``hunter leads``: workload tags, then ``+`` service ids.
+
+        ``exo,intune +zoom,okta``; ``?`` when the footprint was never asked, ``-`` when nothing was found.
+        """
+        short = {"exchange-online": "exo", "exchange-onprem": "ex-onprem", "exchange-hybrid": "ex-hybrid"}
+        if self.microsoft is None and not self.services:
+            return "?"
+        tags = [short.get(t, t) for t in self.workload_tags if t not in ("msoid",)]
+        parts = [",".join(tags)] if tags else []
+        if self.services:
+            parts.append("+" + ",".join(self.service_ids))
+        return " ".join(parts) or "-"
 
     # -- verdicts as shown: the scan table's cells, the CRM facts' words ------------------
     @property
