@@ -870,7 +870,6 @@ def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozens
                     merged[f] = previous[f]
     if "footprint" in failed:  # per workload: what this scan established stands, unknowns keep the last state
         from .footprint.microsoft import carry_forward as carry_footprint
-
         from .footprint.services import carry_forward as carry_services
 
         merged["microsoft"] = carry_footprint(new.get("microsoft"), previous.get("microsoft"))

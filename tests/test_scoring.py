@@ -148,7 +148,10 @@ def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, d
     assert result.exit_code == 0 and "1 changed" in result.stdout
     assert dns.count() == 0
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (45, "P2")  # Google is P2 whatever the score
+    assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (
+        45,
+        "P2",
+    )  # Google is P2 whatever the score
     view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain='gmailer.de'").fetchone()[0])
     assert view["score"] == 45 and "provider:google +10" in view["reasons"]
 

@@ -102,6 +102,8 @@ class Workload(BaseModel):
     tags: list[str] = Field(default_factory=list)  # filter names this state earns: exchange-online, intune, ...
     # on-premises records, language-neutral: "sip CNAME → sip.acme.com"
     own_hosts: list[str] = Field(default_factory=list)
+    # every record behind the state, language-neutral: "autodiscover CNAME → autodiscover.outlook.com"
+    records: list[str] = Field(default_factory=list)
 
 
 class MailSecurity(BaseModel):
@@ -213,13 +215,13 @@ def _judge(rule: WorkloadRule, domain: str, shown: str, fact: str, host: str, ca
         return _Finding("online", f"{shown}{where}", online.cloud, online.note, fact)
     other = _first(rule.other, host)
     if other is not None:
-        return _Finding("other", f"{shown}: {other.label or 'another provider'}")
+        return _Finding("other", f"{shown}: {other.label or 'another provider'}", fact=fact)
     if is_within(host, domain) and host != domain:
         return _Finding(rule.own_host, f"{shown}: {rule.own_host_label}", fact=fact)
     if host == domain:
         # A wildcard CNAME (*.acme.com -> acme.com) yields exactly this; it names no server.
-        return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give")
-    return _Finding("other", f"{shown}: a host outside Microsoft")
+        return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give", fact=fact)
+    return _Finding("other", f"{shown}: a host outside Microsoft", fact=fact)
 
 
 def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str]]:
@@ -321,6 +323,7 @@ def _workload(
         failed=failed,
         tags=list(dict.fromkeys(tags)),
         own_hosts=list(dict.fromkeys(f.fact for f in findings if f.kind == "on_premises" and f.fact)),
+        records=list(dict.fromkeys(f.fact for f in findings if f.fact and f.kind != "declined")),
     )
 
 

@@ -27,19 +27,25 @@ class FoundService(BaseModel):
     name: str
     category: str
     evidence: list[str] = Field(default_factory=list)
+    # the same evidence as language-neutral (kind, value) pairs for the brief's own wording:
+    # ("txt", token prefix), ("spf", host), ("dkim", host), ("ns", host), ("federation", host)
+    found: list[tuple[str, str]] = Field(default_factory=list)
 
 
 def _hosts(values: Iterable[str] | None) -> list[str]:
     return [norm_host(v) for v in values or () if v and norm_host(v)]
 
 
-def _host_evidence(patterns: list[HostPattern], values: list[str], say: str) -> list[str]:
-    """One sentence per pattern that some value matches (the first such value)."""
+def _host_evidence(
+    patterns: list[HostPattern], values: list[str], say: str, kind: str, found: list[tuple[str, str]]
+) -> list[str]:
+    """One sentence per pattern that some value matches (the first such value); ``found`` gets (kind, value)."""
     out: list[str] = []
     for p in patterns:
         for v in values:
             if host_matches(v, p.pattern):
                 out.append(say.format(v) + (f": {p.label}" if p.label else ""))
+                found.append((kind, v))
                 break
     return out
 
@@ -71,22 +77,32 @@ def find_services(
         if not svc.listed:
             continue
         evidence: list[str] = []
+        seen: list[tuple[str, str]] = []
         for token in svc.txt:
             prefix = token.prefix.lower()
             for t in txts:
                 if t.lower().startswith(prefix):
                     what = f" ({token.label})" if token.label else ""
                     evidence.append(f"apex TXT token {token.prefix}…{what}")
+                    seen.append(("txt", token.prefix))
                     break
 
-        evidence += _host_evidence(svc.spf, spf, "SPF includes {}")
-        evidence += _host_evidence(svc.dkim, dkim, "DKIM selector CNAME to {}")
-        evidence += _host_evidence(svc.ns, ns, NS_EVIDENCE + "{}")
+        evidence += _host_evidence(svc.spf, spf, "SPF includes {}", "spf", seen)
+        evidence += _host_evidence(svc.dkim, dkim, "DKIM selector CNAME to {}", "dkim", seen)
+        evidence += _host_evidence(svc.ns, ns, NS_EVIDENCE + "{}", "ns", seen)
         if fed:
-            evidence += _host_evidence(svc.federation, [fed], "Microsoft 365 sign-in is federated to {}")
+            evidence += _host_evidence(
+                svc.federation, [fed], "Microsoft 365 sign-in is federated to {}", "federation", seen
+            )
         if evidence:
             found.append(
-                FoundService(id=svc.id, name=svc.name, category=svc.category, evidence=list(dict.fromkeys(evidence)))
+                FoundService(
+                    id=svc.id,
+                    name=svc.name,
+                    category=svc.category,
+                    evidence=list(dict.fromkeys(evidence)),
+                    found=list(dict.fromkeys(seen)),
+                )
             )
     return found
 
@@ -112,7 +128,6 @@ def identity_service_for(federation_host: str, catalog: ServicesCatalog | None =
     return None
 
 
-
 def carry_forward(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ``services`` list to keep after a scan that did not learn the name servers.
 
@@ -127,11 +142,13 @@ def carry_forward(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[
         ns = [e for e in was.get("evidence", []) if e.startswith(NS_EVIDENCE)]
         if not ns:
             continue
+        ns_found = [list(f) for f in was.get("found", []) if f[0] == "ns"]
         if was["id"] in by_id:
             have = by_id[was["id"]]
             have["evidence"] = list(dict.fromkeys([*have.get("evidence", []), *ns]))
+            have["found"] = [*have.get("found", []), *(f for f in ns_found if f not in have.get("found", []))]
         else:
-            kept = {**was, "evidence": ns}
+            kept = {**was, "evidence": ns, "found": ns_found}
             out.append(kept)
             by_id[was["id"]] = kept
     return out
