@@ -298,18 +298,8 @@ class Lead(BaseModel):
 
     @property
     def footprint_cell(self) -> str:
-        """The compact footprint column of ``hunter leads``: workload tags, then ``+`` service ids.
-
-        ``exo,intune +zoom,okta``; ``?`` when the footprint was never asked, ``-`` when nothing was found.
-        """
-        short = {"exchange-online": "exo", "exchange-onprem": "ex-onprem", "exchange-hybrid": "ex-hybrid"}
-        if self.microsoft is None and not self.services:
-            return "?"
-        tags = [short.get(t, t) for t in self.workload_tags if t not in ("msoid",)]
-        parts = [",".join(tags)] if tags else []
-        if self.services:
-            parts.append("+" + ",".join(self.service_ids))
-        return " ".join(parts) or "-"
+        """The compact footprint column of ``hunter leads``: see :func:`footprint_cell`."""
+        return footprint_cell(self.workload_tags, self.service_ids, self.microsoft is not None)
 
     # -- verdicts as shown: the scan table's cells, the CRM facts' words ------------------
     @property
@@ -384,6 +374,21 @@ class Lead(BaseModel):
             "dkim_state": self.dkim_state,
             "state": self.state,
         }
+
+
+FOOTPRINT_SHORT = {"exchange-online": "exo", "exchange-onprem": "exch-onprem", "exchange-hybrid": "exch-hybrid"}
+
+
+def footprint_cell(tags: list[str], services: list[str], asked: bool) -> str:
+    """The compact footprint column: the workload tags, then `` | `` and the service ids.
+
+    ``exo,intune | zoom,okta``; ``none`` when the footprint was asked and shows no
+    workload, ``?`` when it was never asked (``--quick``, older scans). The legacy
+    ``msoid`` tag is left out. Never starts with a character a spreadsheet reads as a formula.
+    """
+    shown = [FOOTPRINT_SHORT.get(t, t) for t in dict.fromkeys(tags) if t != "msoid"]
+    cell = ",".join(shown) if shown else ("none" if asked else "?")
+    return f"{cell} | {','.join(services)}" if services else cell
 
 
 def tenant_label(tenant: TenantInfo | None, known: bool) -> str:
