@@ -12,8 +12,10 @@ targets that no earlier domain already fetched, plus the A record (AAAA only on
 NODATA) of MX hosts not yet resolved in this run, plus one RFC 7489 7.1
 authorisation TXT per DMARC report destination outside the domain, plus the
 Microsoft footprint (docs/footprint.md): twelve CNAME, SRV and TXT questions at
-the domain's own names and its NS, sent in one batch together with the first
-four (``ScanOptions.footprint`` False, ``scan --quick``, leaves them out).
+the domain's own names and its NS, sent in one batch as soon as the first four
+are answered, beside the DKIM, SPF and MX host lookups; not for a domain that
+does not exist (RFC 8020). ``ScanOptions.footprint`` False (``scan --quick``)
+leaves them out.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
 from .facts import domain_state
-from .footprint import find_services, microsoft_footprint, reply_from
+from .footprint import Reply, find_services, microsoft_footprint, reply_from
 from .footprint import questions as footprint_questions
 from .models import (
     DkimInfo,
@@ -376,14 +378,16 @@ class Scanner:
             tenant_source = "lookup"
         elif self.tenants is None:
             tenant_source = "off"
-        fp_questions: list[tuple[str, str]] = []
-        fp_task = None
-        if self.options.footprint:  # sent with the first wave: nothing in it depends on another answer
-            fp_questions = [*footprint_questions(domain), (domain, "NS")]
-            fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
+        fp_questions: list[tuple[str, str]] = []
+        fp_task = None
+        if self.options.footprint and not (isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN):
+            # One batch right after the first wave, in flight beside DKIM, SPF and the MX hosts; a domain
+            # that does not exist has nothing below it (RFC 8020), so its footprint is not asked.
+            fp_questions = [*footprint_questions(domain), (domain, "NS")]
+            fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
         dmarc_a = self._answer(dmarc_o, "dmarc", errors)
@@ -429,6 +433,10 @@ class Scanner:
 
         microsoft = None
         nameservers: list[str] = []
+        if self.options.footprint and fp_task is None:  # NXDOMAIN: every name below is NXDOMAIN too
+            microsoft = microsoft_footprint(
+                domain, {q: Reply.nxdomain() for q in footprint_questions(domain)}, mx_hosts=[]
+            )
         if fp_task is not None:
             outcomes = await fp_task
             replies = {}
@@ -458,7 +466,7 @@ class Scanner:
             "dkim": {s.selector: s.cname for s in dkim.selectors},
             "ns": nameservers,
             "tenant_source": tenant_source,
-            "footprint_source": "lookup" if fp_task is not None else "off",
+            "footprint_source": "off" if not self.options.footprint else ("lookup" if fp_task else "nxdomain"),
         }
         if mx_a is None:
             provider, provider_name, gateway, evidence = "unknown", None, None, ["MX lookup failed; will retry"]

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domains import is_within
-from .hosts import host_matches, norm_host
+from .hosts import matches_normalized, norm_host
 from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog
 from .schema import Workload as WorkloadRule
 
@@ -74,6 +74,9 @@ class Reply(BaseModel):
         return cls(rcode="nodata")
 
 
+_EMPTY = {rc: Reply(rcode=rc) for rc in ("noerror", "nxdomain", "nodata")}
+
+
 def reply_from(outcome: Any) -> Reply:
     """Convert the resolver's ``Answer`` / ``LookupFailure`` (duck-typed) into a :class:`Reply`.
 
@@ -85,6 +88,8 @@ def reply_from(outcome: Any) -> Reply:
     rcode = getattr(outcome, "rcode", None)
     if rcode not in ("noerror", "nxdomain", "nodata"):
         raise TypeError(f"not a resolver outcome: {outcome!r}")
+    if not outcome.records and not outcome.cnames:
+        return _EMPTY[rcode]  # most footprint answers: frozen, so one instance serves every domain
     return Reply(rcode=rcode, records=list(outcome.records), cnames=[tuple(c) for c in outcome.cnames])
 
 
@@ -202,8 +207,9 @@ class _Finding:
 
 
 def _first(rules: Iterable[TargetRule], host: str) -> TargetRule | None:
+    """The first rule whose pattern matches ``host`` (normalised; catalog patterns are normalised on load)."""
     for rule in rules:
-        if host_matches(host, rule.pattern):
+        if matches_normalized(host, rule.pattern):
             return rule
     return None
 

@@ -10,12 +10,13 @@ add a service.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fnmatch import fnmatchcase
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .hosts import host_matches, norm_host
-from .schema import HostPattern, ServicesCatalog, services_catalog
+from .schema import ServicesCatalog, services_catalog
 
 NS_EVIDENCE = "name server "  # the start of the sentence _host_evidence writes for a name server match
 
@@ -33,21 +34,62 @@ class FoundService(BaseModel):
 
 
 def _hosts(values: Iterable[str] | None) -> list[str]:
-    return [norm_host(v) for v in values or () if v and norm_host(v)]
+    return [h for h in (norm_host(v) for v in values or () if v) if h]
 
 
-def _host_evidence(
-    patterns: list[HostPattern], values: list[str], say: str, kind: str, found: list[tuple[str, str]]
-) -> list[str]:
-    """One sentence per pattern that some value matches (the first such value); ``found`` gets (kind, value)."""
-    out: list[str] = []
-    for p in patterns:
+KINDS = ("spf", "dkim", "ns", "federation")
+_SAY = {
+    "spf": "SPF includes {}",
+    "dkim": "DKIM selector CNAME to {}",
+    "ns": NS_EVIDENCE + "{}",
+    "federation": "Microsoft 365 sign-in is federated to {}",
+}
+
+
+class _Index:
+    """The catalog's evidence arranged for lookups: TXT prefixes, and host patterns by kind,
+    exact suffixes in a dict (a host is looked up by each of its suffixes) and globs in a list.
+    Built once per catalog; :func:`find_services` runs once per scanned domain."""
+
+    def __init__(self, cat: ServicesCatalog) -> None:
+        self.services = [s for s in cat.services if s.listed]
+        # (lower-case prefix, service index, token index) by the prefix's first two characters
+        self.txt: dict[str, list[tuple[str, int, int]]] = {}
+        self.suffix: dict[str, dict[str, list[tuple[int, int]]]] = {k: {} for k in KINDS}
+        self.globs: dict[str, list[tuple[str, int, int]]] = {k: [] for k in KINDS}
+        for si, svc in enumerate(self.services):
+            for ti, token in enumerate(svc.txt):
+                prefix = token.prefix.lower()
+                self.txt.setdefault(prefix[:2] if len(prefix) >= 2 else "", []).append((prefix, si, ti))
+            for kind in KINDS:
+                for pi, hp in enumerate(getattr(svc, kind)):
+                    if "*" in hp.pattern:
+                        self.globs[kind].append((hp.pattern, si, pi))
+                    else:
+                        self.suffix[kind].setdefault(hp.pattern, []).append((si, pi))
+
+    def hosts(self, kind: str, values: list[str], hits: dict[tuple[int, str, int], str]) -> None:
+        """Record, for each (service, kind, pattern) some value matches, the first such value."""
+        suffix, globs = self.suffix[kind], self.globs[kind]
         for v in values:
-            if host_matches(v, p.pattern):
-                out.append(say.format(v) + (f": {p.label}" if p.label else ""))
-                found.append((kind, v))
-                break
-    return out
+            labels = v.split(".")
+            for i in range(len(labels)):
+                for si, pi in suffix.get(".".join(labels[i:]), ()):
+                    hits.setdefault((si, kind, pi), v)
+            for pattern, si, pi in globs:
+                if fnmatchcase(v, pattern):
+                    hits.setdefault((si, kind, pi), v)
+
+
+_INDEXES: dict[int, tuple[ServicesCatalog, _Index]] = {}
+
+
+def _index(cat: ServicesCatalog) -> _Index:
+    hit = _INDEXES.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        hit = (cat, _Index(cat))
+        _INDEXES[id(cat)] = hit
+    return hit[1]
 
 
 def find_services(
@@ -66,44 +108,49 @@ def find_services(
     DKIM selector CNAMEs. ``nameservers``: the domain's NS hosts. ``federation_host``:
     the identity provider host of a federated Microsoft 365 domain (getuserrealm).
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
+    A host pattern matches the host or any name below it; one with ``*`` is a glob.
     """
-    cat = catalog or services_catalog()
-    txts = [t.strip() for t in txt if t and t.strip()]
-    spf, dkim, ns = _hosts(spf_includes), _hosts(dkim_cnames), _hosts(nameservers)
-    fed = norm_host(federation_host) if federation_host else None
+    idx = _index(catalog or services_catalog())
+    txts = [t.strip().lower() for t in txt if t and t.strip()]
+    tokens: set[tuple[int, int]] = set()
+    for t in txts:
+        for prefix, si, ti in [*idx.txt.get(t[:2], ()), *idx.txt.get("", ())]:
+            if t.startswith(prefix):
+                tokens.add((si, ti))
+    hits: dict[tuple[int, str, int], str] = {}
+    idx.hosts("spf", _hosts(spf_includes), hits)
+    idx.hosts("dkim", _hosts(dkim_cnames), hits)
+    idx.hosts("ns", _hosts(nameservers), hits)
+    if federation_host and norm_host(federation_host):
+        idx.hosts("federation", [norm_host(federation_host)], hits)
+    if not tokens and not hits:
+        return []
 
     found: list[FoundService] = []
-    for svc in cat.services:
-        if not svc.listed:
-            continue
+    for si in sorted({si for si, _ in tokens} | {si for si, _, _ in hits}):
+        svc = idx.services[si]
         evidence: list[str] = []
         seen: list[tuple[str, str]] = []
-        for token in svc.txt:
-            prefix = token.prefix.lower()
-            for t in txts:
-                if t.lower().startswith(prefix):
-                    what = f" ({token.label})" if token.label else ""
-                    evidence.append(f"apex TXT token {token.prefix}…{what}")
-                    seen.append(("txt", token.prefix))
-                    break
-
-        evidence += _host_evidence(svc.spf, spf, "SPF includes {}", "spf", seen)
-        evidence += _host_evidence(svc.dkim, dkim, "DKIM selector CNAME to {}", "dkim", seen)
-        evidence += _host_evidence(svc.ns, ns, NS_EVIDENCE + "{}", "ns", seen)
-        if fed:
-            evidence += _host_evidence(
-                svc.federation, [fed], "Microsoft 365 sign-in is federated to {}", "federation", seen
+        for ti, token in enumerate(svc.txt):
+            if (si, ti) in tokens:
+                what = f" ({token.label})" if token.label else ""
+                evidence.append(f"apex TXT token {token.prefix}…{what}")
+                seen.append(("txt", token.prefix))
+        for kind in KINDS:
+            for pi, hp in enumerate(getattr(svc, kind)):
+                v = hits.get((si, kind, pi))
+                if v is not None:
+                    evidence.append(_SAY[kind].format(v) + (f": {hp.label}" if hp.label else ""))
+                    seen.append((kind, v))
+        found.append(
+            FoundService(
+                id=svc.id,
+                name=svc.name,
+                category=svc.category,
+                evidence=list(dict.fromkeys(evidence)),
+                found=list(dict.fromkeys(seen)),
             )
-        if evidence:
-            found.append(
-                FoundService(
-                    id=svc.id,
-                    name=svc.name,
-                    category=svc.category,
-                    evidence=list(dict.fromkeys(evidence)),
-                    found=list(dict.fromkeys(seen)),
-                )
-            )
+        )
     return found
 
 
