@@ -21,12 +21,15 @@ What it does
    35% .com, 15% .de) with the record mix below and writes them as one master
    file (absolute names, ``$ORIGIN .``/``$TTL 300``).
 2. Starts ``tests/dnsserver.py`` as its own process (its own interpreter, never
-   sharing the scanner's) on HOST, port 0, ``--no-log``, and waits for
-   ``READY``.  The zone load time is reported on its own line; it is not part
-   of any measured figure.  The server's own ``main()`` is started through a
-   small wrapper that, once the zone is loaded, calls ``gc.freeze()`` and
-   switches the cycle collector off for the serving phase (``--server-gc
-   freeze`` only freezes, ``--server-gc default`` runs the file untouched).
+   sharing the scanner's) on HOST, port 0, and waits for ``READY``.  The zone
+   load time is reported on its own line; it is not part of any measured
+   figure.  The server's own ``main()`` is started through a small wrapper
+   that, once the zone is loaded, calls ``gc.freeze()`` and switches the cycle
+   collector off for the serving phase (``--server-gc freeze`` only freezes,
+   ``--server-gc default`` leaves the collector alone).  The wrapper also
+   dumps the server's query log to a file on request (``DUMP PATH`` on its
+   stdin); the main run's server keeps that log (the memory run's and
+   ``--no-ceiling`` runs' do not, ``--no-log``).
    Measured with a 100k-domain zone (~725k records, ~775 MB): with the
    default GC, full collections stop the server for 1-2 s under load, its
    4 MB UDP receive buffer overflows (~20k datagrams dropped per stop) and
@@ -72,7 +75,38 @@ What it does
    start cold, as hunter's do.  The rate is the sample size divided by the
    time spent inside the checkdmarc calls (imports excluded).  checkdmarc
    checks domains one after another; hunter runs 500 at once by default.
-5. With ``--memory N2``: a second, hunter-only run over a fresh zone of N2
+5. The bare-wire ceiling (``--no-ceiling`` skips it): how fast the measured
+   commit's own DNS transport can put *the scan's own questions* on the wire
+   and take the answers, with nothing on top.  Right after the hunter run the
+   server's query log of that run is dumped and grouped by the domain each
+   question serves (:func:`build_replay`): questions at or under a scanned
+   domain are its own (``<domain>._report._dmarc.<host>`` too); a question
+   outside every scanned domain (an MX host, an SPF include target, a
+   provider's netblocks) goes to the domains whose zone records lead to it,
+   in list order, one per time it was asked, so a provider name hunter asks
+   once per run is replayed once; names no domain leads to (the resolver
+   check before the first domain) form a preamble asked first.  A fresh
+   process (``--bare-wire-worker replay``) then runs
+   ``hunter_cli.dns.resolver`` from the measured commit (c-ares, the same
+   ``gc.freeze()``/threshold and uvloop set-up as ``hunter scan``), keeps the
+   same number of domains in flight as hunter (``--concurrency``, default
+   500, scheduled as hunter schedules them), and asks each domain's first
+   wave (MX and TXT at the domain, TXT at ``_dmarc`` and ``_domainkey``)
+   together with ``query_many`` and then all its remaining questions together:
+   two rounds per domain, where hunter needs more (DKIM selectors after the
+   probe, MX host addresses after MX, SPF includes after TXT, nested includes
+   after those), and nothing else: no parsing into results, no
+   classification, scoring, JSON or database.  The server's log of the replay
+   is dumped too and compared with the scan's: the run says whether the
+   replay asked exactly the same questions.  The ratios ``hunter / ceiling``
+   are printed by wall time (domains/s: hunter's around its whole process,
+   start-up included; the ceiling's inside its event loop) and by CPU time
+   (both processes' user+sys CPU, start-up included).  For information the
+   same transport asking only the four first-wave questions per domain, and
+   one raw UDP socket sending those four (2,000 in flight, answers matched by
+   id only, which is the test server's limit rather than a resolver's), are
+   timed as well.
+6. With ``--memory N2``: a second, hunter-only run over a fresh zone of N2
    domains (same generator and seed, so the first N domains are identical),
    served by a fresh server instance, reporting peak RSS.
 
@@ -369,17 +403,21 @@ def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
     list_path = workdir / f"{tag}.domains.txt"
     domains: list[str] = []
     cats: list[str] = []
+    refs: list[frozenset[str]] = []
     details: Counter = Counter()
     records = 0
+    provider = provider_records()
+    shared = record_references(provider)
     with open(zone_path, "w") as zf:
         zf.write(f"$ORIGIN .\n$TTL 300\n; scan_bench.py synthetic zone: {n} domains, seed {seed}\n")
-        for line in provider_records():
+        for line in provider:
             zf.write(line + "\n")
             records += not line.startswith(";")
         for i in range(n):
             d, cat, det, recs = domain_records(i, rng, width)
             domains.append(d)
             cats.append(cat)
+            refs.append(_closure(d, record_references(recs), shared))
             details.update(det)
             records += len(recs)
             zf.write("\n".join(recs))
@@ -391,6 +429,7 @@ def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
         "seed": seed,
         "domains": domains,
         "categories": cats,
+        "references": refs,
         "mix": Counter(cats),
         "details": details,
         "records": records,
@@ -398,6 +437,44 @@ def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
         "list_path": list_path,
         "zone_bytes": zone_path.stat().st_size,
     }
+
+
+_SPF_TARGET_TERMS = ("include:", "redirect=", "a:", "mx:", "exists:", "ptr:")
+
+
+def record_references(lines: list[str]) -> dict[str, set[str]]:
+    """Names each owner's records point to, from zone lines as written here: MX exchanges,
+    CNAME targets, and SPF include/redirect/a/mx/exists/ptr targets (``{owner: {name, ...}}``)."""
+    out: dict[str, set[str]] = {}
+    for line in lines:
+        if line.startswith(";"):
+            continue
+        owner, _, rtype, rdata = line.split(None, 3)
+        owner = owner.rstrip(".").lower()
+        found = out.setdefault(owner, set())
+        if rtype == "MX":
+            found.add(rdata.split()[1].rstrip(".").lower())
+        elif rtype == "CNAME":
+            found.add(rdata.rstrip(".").lower())
+        elif rtype == "TXT" and rdata.startswith('"v=spf1'):
+            for term in rdata.strip('"').split()[1:]:
+                for prefix in _SPF_TARGET_TERMS:
+                    if term.lower().startswith(prefix):
+                        found.add(term[len(prefix) :].split("/")[0].rstrip(".").lower())
+    return out
+
+
+def _closure(domain: str, own: dict[str, set[str]], shared: dict[str, set[str]]) -> frozenset[str]:
+    """Every name outside ``domain`` that its records lead to, directly or through provider records."""
+    todo = [t for targets in own.values() for t in targets]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo.extend(shared.get(name, ()))
+    return frozenset(n for n in seen if n != domain and not n.endswith("." + domain))
 
 
 def mix_lines(gen: dict, first: int | None = None) -> list[str]:
@@ -515,19 +592,37 @@ def machine_cpu_seconds() -> float | None:
 
 
 # Starts tests/dnsserver.py's own main() after making DNSTestServer.start() move every
-# object that exists by then (the parsed zone) into the permanent GC generation, and,
-# with "off", switch the cycle collector off for the serving phase.
-SERVER_GC_WRAPPER = """\
-import gc, sys
+# object that exists by then (the parsed zone) into the permanent GC generation ("freeze"),
+# and with "off" also switch the cycle collector off for the serving phase ("default"
+# leaves the collector alone). It also reads commands on stdin: "DUMP PATH" writes the
+# server's query log so far (name, type, transport: tab-separated, one query a line) to
+# PATH, empties it and answers "DUMPED N". Works with any commit's tests/dnsserver.py
+# that keeps its log in DNSTestServer.queries.
+SERVER_WRAPPER = """\
+import gc, sys, threading
 mode = sys.argv[1]
 sys.path.insert(0, sys.argv[2])
 import dnsserver
 _start = dnsserver.DNSTestServer.start
+def commands(server):
+    for line in sys.stdin:
+        cmd, _, arg = line.strip().partition(" ")
+        if cmd == "DUMP":
+            log = server.queries
+            n = len(log)
+            entries = log[:n]
+            del log[:n]
+            with open(arg, "w") as f:
+                f.writelines(f"{name}\\t{qt}\\t{tr}\\n" for name, qt, tr in entries)
+            sys.stdout.write(f"DUMPED {n}\\n")
+            sys.stdout.flush()
 def start(self):
-    gc.collect()
-    gc.freeze()
+    if mode != "default":
+        gc.collect()
+        gc.freeze()
     if mode == "off":
         gc.disable()
+    threading.Thread(target=commands, args=(self,), daemon=True).start()
     return _start(self)
 dnsserver.DNSTestServer.start = start
 sys.exit(dnsserver.main(sys.argv[3:]))
@@ -538,9 +633,17 @@ class DNSServer:
     """tests/dnsserver.py in its own process."""
 
     def __init__(
-        self, dnsserver: Path, zone_path: Path, host: str, records: int, log_path: Path, gc_mode: str = "freeze"
+        self,
+        dnsserver: Path,
+        zone_path: Path,
+        host: str,
+        records: int,
+        log_path: Path,
+        gc_mode: str = "freeze",
+        query_log: bool = False,
     ):
         self.gc_mode = gc_mode
+        self.query_log = query_log
         self.dnsserver = dnsserver
         self.zone_path = zone_path
         self.host = host
@@ -553,20 +656,20 @@ class DNSServer:
     def start(self, timeout: float) -> None:
         self._log = open(self.log_path, "w")
         t0 = time.perf_counter()
-        server_args = ["--zone-file", str(self.zone_path), "--host", self.host, "--port", "0", "--no-log"]
-        if self.gc_mode in ("freeze", "off"):
-            launcher = [sys.executable, "-c", SERVER_GC_WRAPPER, self.gc_mode, str(self.dnsserver.parent)]
-        else:
-            launcher = [sys.executable, str(self.dnsserver)]
+        server_args = ["--zone-file", str(self.zone_path), "--host", self.host, "--port", "0"]
+        if not self.query_log:
+            server_args.append("--no-log")
+        launcher = [sys.executable, "-c", SERVER_WRAPPER, self.gc_mode, str(self.dnsserver.parent)]
         self.proc = subprocess.Popen(
             launcher + server_args,
             stdout=subprocess.PIPE,
             stderr=self._log,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             text=True,
             start_new_session=True,  # Ctrl-C goes to us; we stop the server ourselves
         )
         lines: queue.Queue = queue.Queue()
+        self._lines = lines
 
         def reader():
             for line in self.proc.stdout:
@@ -600,6 +703,26 @@ class DNSServer:
     def nameserver(self) -> str:
         return f"{self.address[0]}:{self.address[1]}"
 
+    def dump_log(self, path: Path, timeout: float = 120.0) -> int:
+        """Write the server's query log since the last dump to PATH (``name\\ttype\\ttransport`` lines) and
+        empty it; returns the number of queries written. Needs ``query_log=True``."""
+        assert self.proc is not None and self.proc.stdin is not None and self.query_log
+        self.proc.stdin.write(f"DUMP {path}\n")
+        self.proc.stdin.flush()
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise RuntimeError(f"DNS server did not dump its query log within {timeout:.0f} s")
+            try:
+                line = self._lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError("DNS server exited while dumping its query log")
+            if line.startswith("DUMPED "):
+                return int(line.split()[1])
+
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc else None
@@ -621,6 +744,11 @@ class DNSServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         self.proc = None
         self._log.close()
 
@@ -934,9 +1062,171 @@ def transport_worker(nameserver: str, domains_path: str, concurrency: int) -> in
     return 0
 
 
-def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurrency: int | None) -> dict:
-    """A ceiling over the four questions every domain costs, in a fresh process: ``transport`` is hunter's
-    own c-ares layer alone (the ceiling the ratio uses), ``raw`` one raw UDP socket (for information)."""
+REPLAY_TYPES = frozenset({"A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA"})  # what hunter's resolver can ask
+
+
+def read_query_log(path: Path) -> tuple[list[tuple[str, str]], int]:
+    """The UDP questions of a dumped server log, in order, and how many TCP queries it also had."""
+    questions: list[tuple[str, str]] = []
+    tcp = 0
+    with open(path) as f:
+        for line in f:
+            name, qtype, transport = line.rstrip("\n").split("\t")
+            if transport == "udp":
+                questions.append((name, qtype))
+            else:
+                tcp += 1
+    return questions, tcp
+
+
+def _owner(name: str, index: dict[str, int]) -> int | None:
+    """The scanned domain a question is at or under (``<domain>._report._dmarc.<host>`` counts for
+    ``domain``: RFC 7489 7.1), or None."""
+    cut = name.find("._report._dmarc.")
+    if cut > 0 and name[:cut] in index:
+        return index[name[:cut]]
+    labels = name.split(".")
+    for j in range(len(labels) - 1):
+        i = index.get(".".join(labels[j:]))
+        if i is not None:
+            return i
+    return None
+
+
+def build_replay(gen: dict, questions: list[tuple[str, str]]) -> tuple[dict, dict]:
+    """Group the questions hunter sent by the domain they serve, for the faithful ceiling.
+
+    A question at or under a scanned domain is that domain's. A question outside every
+    scanned domain (an MX host, an SPF include target, a provider's netblocks) is given to
+    the domains whose records lead to it (:func:`record_references`), in list order: the
+    first time it was asked to the first such domain, the second time to the second, and
+    so on, so a name hunter asks once per run is replayed once too. A question no domain
+    leads to (the resolver check before the first domain) goes into a preamble asked first.
+    Each domain's questions are split in two rounds: the first wave (MX and TXT at the
+    domain, TXT at ``_dmarc`` and ``_domainkey``) and everything else.
+
+    Returns (plan, stats); plan is ``{"preamble": [[name, type], ...], "domains": [[round,
+    ...], ...]}`` with one entry per domain in list order, each round a list of [name, type].
+    """
+    domains = gen["domains"]
+    index = {d: i for i, d in enumerate(domains)}
+    referers: dict[str, list[int]] = {}
+    for i, names in enumerate(gen["references"]):
+        for name in names:
+            referers.setdefault(name, []).append(i)
+    first: list[list[tuple[str, str]]] = [[] for _ in domains]
+    rest: list[list[tuple[str, str]]] = [[] for _ in domains]
+    preamble: list[tuple[str, str]] = []
+    used: Counter = Counter()
+    outside = skipped = 0
+    for name, qtype in questions:
+        if qtype not in REPLAY_TYPES:
+            skipped += 1
+            continue
+        owner = _owner(name, index)
+        if owner is None:
+            refs = referers.get(name)
+            if refs:
+                outside += 1
+                owner = refs[used[name] % len(refs)]
+                used[name] += 1
+        if owner is None:
+            preamble.append((name, qtype))
+            continue
+        d = domains[owner]
+        if (qtype == "TXT" and name in (d, "_dmarc." + d, "_domainkey." + d)) or (qtype == "MX" and name == d):
+            first[owner].append((name, qtype))
+        else:
+            rest[owner].append((name, qtype))
+    plan = {
+        "preamble": preamble,
+        "domains": [[r for r in (f, m) if r] for f, m in zip(first, rest, strict=True)],
+    }
+    n = len(domains) or 1
+    stats = {
+        "questions": len(questions) - skipped,
+        "per_domain": (len(questions) - skipped - len(preamble)) / n,
+        "first_wave": sum(map(len, first)),
+        "second_round": sum(map(len, rest)),
+        "domains_with_second_round": sum(1 for m in rest if m),
+        "outside_names_attributed": outside,
+        "preamble": len(preamble),
+        "preamble_names": sorted({f"{q} {t}" for q, t in preamble})[:8],
+        "skipped_types": skipped,
+    }
+    return plan, stats
+
+
+def replay_worker(nameserver: str, plan_path: str, concurrency: int) -> int:
+    """The faithful bare-wire ceiling: hunter's own DNS transport (hunter_cli.dns.resolver, c-ares)
+    asking exactly the questions the measured scan sent, grouped by domain (:func:`build_replay`):
+    ``concurrency`` domains in flight as hunter schedules them, each domain's first wave together,
+    then the rest of its questions together. Nothing on top: no parsing into results, no
+    classification, scoring, JSON or database. Prints one JSON line."""
+    import asyncio
+    import gc
+
+    from hunter_cli.dns.resolver import LookupFailure, ResolverConfig, open_resolver, parse_nameserver
+
+    plan = json.loads(Path(plan_path).read_text())
+    preamble = [tuple(q) for q in plan["preamble"]]
+    work = [[[tuple(q) for q in r] for r in rounds] for rounds in plan["domains"]]
+    del plan
+
+    async def main() -> dict:
+        resolver = await open_resolver(ResolverConfig(nameservers=(parse_nameserver(nameserver),)))
+        limit = asyncio.Semaphore(concurrency)
+        failures = 0
+        asked = 0
+
+        async def one(rounds) -> None:
+            nonlocal failures, asked
+            for qs in rounds:
+                out = await resolver.query_many(qs)
+                asked += len(qs)
+                failures += sum(isinstance(o, LookupFailure) for o in out)
+
+        def release(_task) -> None:
+            limit.release()
+
+        t0 = time.perf_counter()
+        if preamble:
+            out = await resolver.query_many(preamble)
+            asked += len(preamble)
+            failures += sum(isinstance(o, LookupFailure) for o in out)
+        running = set()
+        for rounds in work:
+            await limit.acquire()
+            task = asyncio.ensure_future(one(rounds))
+            running.add(task)
+            task.add_done_callback(running.discard)
+            task.add_done_callback(release)
+        while running:
+            await asyncio.wait(set(running))
+        seconds = time.perf_counter() - t0
+        sent = getattr(resolver, "queries_sent", None)
+        await resolver.close()
+        return {"questions": asked, "answered": asked - failures, "resent": None, "sent": sent, "seconds": seconds}
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        import uvloop
+
+        res = uvloop.run(main())
+    except ImportError:
+        res = asyncio.run(main())
+    print(json.dumps(res))
+    return 0
+
+
+def run_bare_wire(
+    gen: dict, server: DNSServer, kind: str, code: dict, concurrency: int | None, plan_path: Path | None = None
+) -> dict:
+    """A ceiling in a fresh process: ``replay`` is hunter's own c-ares layer asking exactly the questions
+    the measured scan sent, two rounds per domain (the ceiling the ratio uses, from ``plan_path``);
+    ``transport`` the same layer asking only the four first-wave questions, and ``raw`` one raw UDP
+    socket sending those four (both for information)."""
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -945,7 +1235,7 @@ def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurren
         "--worker-nameserver",
         server.nameserver,
         "--worker-domains",
-        str(gen["list_path"]),
+        str(plan_path if kind == "replay" else gen["list_path"]),
         "--concurrency",
         str(concurrency or 500),
     ]
@@ -954,9 +1244,11 @@ def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurren
     cpu0 = server.cpu()
     mach0 = machine_cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
     proc = subprocess.run(
         cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=str(REPO), env=hunter_env(code)
     )
+    outer = time.perf_counter() - t0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     mach1 = machine_cpu_seconds()
     cpu1 = server.cpu()
@@ -971,7 +1263,59 @@ def run_bare_wire(gen: dict, server: DNSServer, kind: str, code: dict, concurren
     res["server_cpu_s"] = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
     if mach0 is not None and mach1 is not None:
         res["machine_cpu_s"] = mach1 - mach0
+        if res["server_cpu_s"] is not None:
+            res["other_processes_cpu_s"] = max(0.0, res["machine_cpu_s"] - res["server_cpu_s"] - res["worker_cpu_s"])
+    res["outer_wall_s"] = outer
     res["valid"] = res["answered"] == res["questions"]
+    return res
+
+
+def run_replay(gen: dict, server: DNSServer, workdir: Path, code: dict, concurrency: int | None) -> dict:
+    """The faithful ceiling: dump the server's log of the scan just measured, group it by domain,
+    replay it with hunter's transport (``replay`` worker), and check from the server's log that the
+    replay asked the same questions."""
+    scan_log = workdir / "main.scan-queries.tsv"
+    server.dump_log(scan_log)
+    questions, tcp = read_query_log(scan_log)
+    plan, stats = build_replay(gen, questions)
+    plan_path = workdir / "main.replay.json"
+    plan_path.write_text(json.dumps(plan))
+    del plan
+    print(
+        f"  the scan sent {len(questions)} UDP questions ({tcp} more over TCP, which c-ares repeats by itself on "
+        f"truncation); grouped by domain: {stats['per_domain']:.2f} per domain, first wave {stats['first_wave']}, "
+        f"second round {stats['second_round']} (in {stats['domains_with_second_round']} domains), "
+        f"{stats['outside_names_attributed']} outside names given to the domains that lead to them, "
+        f"preamble {stats['preamble']} {stats['preamble_names']}"
+        + (
+            f", {stats['skipped_types']} of types hunter's resolver cannot ask skipped"
+            if stats["skipped_types"]
+            else ""
+        )
+    )
+    res = run_bare_wire(gen, server, "replay", code, concurrency, plan_path)
+    if "error" in res:
+        report_bare_wire(res)
+        return res
+    res["plan"] = stats
+    res["scan_tcp_queries"] = tcp
+    replay_log = workdir / "main.replay-queries.tsv"
+    server.dump_log(replay_log)
+    replayed, _ = read_query_log(replay_log)
+    want, got = Counter(questions), Counter(replayed)
+    res["missing_vs_scan"] = sum((want - got).values())
+    res["extra_vs_scan"] = sum((got - want).values())
+    report_bare_wire(res)
+    same = not res["missing_vs_scan"] and not res["extra_vs_scan"]
+    print(
+        "  the server saw the replay ask "
+        + (
+            "exactly the scan's questions"
+            if same
+            else f"{res['missing_vs_scan']} fewer and {res['extra_vs_scan']} more questions than the scan "
+            "(retries after a lost datagram, or questions left out)"
+        )
+    )
     return res
 
 
@@ -979,19 +1323,33 @@ def report_bare_wire(b: dict) -> None:
     if "error" in b:
         print(f"  !!!!! {b['error']}")
         return
-    how = (
-        "hunter's c-ares transport alone, hunter's concurrency, on hunter's event loop"
-        if b["kind"] == "transport"
-        else f"one raw UDP socket, {BARE_WIRE_WINDOW} in flight, answers matched by id only"
-    )
-    print(
-        f"  {b['questions']} questions ({len(BARE_WIRE_QUESTIONS)} per domain: MX, TXT, _dmarc TXT, _domainkey TXT); {how}"
-    )
+    if b["kind"] == "replay":
+        print(
+            f"  {b['questions']} questions ({b['questions'] / b['domains']:.2f} per domain), exactly those the scan "
+            "sent, two rounds per domain; hunter's c-ares transport alone, hunter's concurrency and event loop"
+        )
+    else:
+        how = (
+            "hunter's c-ares transport alone, hunter's concurrency, on hunter's event loop"
+            if b["kind"] == "transport"
+            else f"one raw UDP socket, {BARE_WIRE_WINDOW} in flight, answers matched by id only"
+        )
+        print(
+            f"  {b['questions']} questions ({len(BARE_WIRE_QUESTIONS)} per domain: MX, TXT, _dmarc TXT, "
+            f"_domainkey TXT); {how}"
+        )
     print(
         f"  {b['domains']} domains in {b['seconds']:.2f} s = {b['rate']:.1f} domains/s; answered {b['answered']}"
         + (f", re-sent {b['resent']}" if b.get("resent") is not None else "")
         + f"; DNS server CPU {fmt(b.get('server_cpu_s'))} s; worker CPU {fmt(b.get('worker_cpu_s'))} s"
     )
+    other = b.get("other_processes_cpu_s")
+    if other is not None:
+        share = other / b["outer_wall_s"] if b.get("outer_wall_s") else 0
+        print(
+            f"  other processes on the machine: {other:.1f} CPU s ({share:.0%} of one core)"
+            + ("  !! the machine was not idle: figures are disturbed" if share > BUSY_SHARE else "")
+        )
     if not b["valid"]:
         print("  !!!!! THIS FIGURE IS NOT VALID (unanswered questions)")
 
@@ -1279,14 +1637,19 @@ def print_table(results: dict) -> None:
             + ("" if ref.get("valid", True) else "   <-- NOT VALID")
             + disturbed(ref, ref.get("outer_wall_s"))
         )
-    for key, label in (("bare_wire", "bare-wire ceiling (c-ares, 4 q/d)"), ("raw_wire", "raw UDP socket (4 q/d)")):
+    for key, label in (
+        ("ceiling", "bare-wire ceiling (replay)"),
+        ("bare_wire", "c-ares, 4 q/d (information)"),
+        ("raw_wire", "raw UDP, 4 q/d (information)"),
+    ):
         b = results.get(key)
         if b and "error" not in b:
             print(
                 f"{label:<34}{b['domains']:>8}{b['seconds']:>9.2f}{b['rate']:>9.1f}"
-                f"{'-':>12}{'-':>9}{fmt(b.get('server_cpu_s')):>15}" + ("" if b["valid"] else "   <-- NOT VALID")
+                f"{'-':>12}{'-':>9}{fmt(b.get('server_cpu_s')):>15}"
+                + ("" if b["valid"] else "   <-- NOT VALID")
+                + disturbed(b, b.get("outer_wall_s"))
             )
-    bare = results.get("bare_wire")
     h = results.get("hunter")
     hq = results.get("quick")
     for ref in results.get("reference", []):
@@ -1295,12 +1658,14 @@ def print_table(results: dict) -> None:
             print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
             if hq and hq["valid"]:
                 print(f"ratio hunter --quick / checkdmarc {label}: {hq['rate'] / ref['rate']:.1f}x")
-    if h and h["valid"] and bare and bare.get("valid") and bare.get("rate"):
-        print(f"ratio hunter / bare-wire ceiling: {h['rate'] / bare['rate']:.2f}")
-        hunter_cpu = h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)
-        if hunter_cpu and bare.get("worker_cpu_s"):
-            # CPU seconds per domain, both processes including start-up: steadier than wall time on a busy machine
-            print(f"ratio by CPU time (ceiling CPU / hunter CPU): {bare['worker_cpu_s'] / hunter_cpu:.2f}")
+    hunter_cpu = (h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)) if h else 0
+    for key, label in (("ceiling", "bare-wire ceiling (replay)"), ("bare_wire", "4-question transport (information)")):
+        b = results.get(key)
+        if h and h["valid"] and b and b.get("valid") and b.get("rate"):
+            # by CPU: CPU seconds for the same domains, both processes including start-up; steadier than
+            # wall time on a busy machine
+            by_cpu = f"{b['worker_cpu_s'] / hunter_cpu:.2f}" if hunter_cpu and b.get("worker_cpu_s") else "n/a"
+            print(f"ratio hunter / {label}: {h['rate'] / b['rate']:.2f} by wall time, {by_cpu} by CPU time")
 
 
 def main(argv=None) -> int:
@@ -1358,17 +1723,19 @@ def main(argv=None) -> int:
         "--server-gc",
         choices=("off", "freeze", "default"),
         default="off",
-        help="off (default): start tests/dnsserver.py through a small wrapper that calls gc.freeze() "
+        help="off (default): the wrapper that starts tests/dnsserver.py calls gc.freeze() "
         "and gc.disable() once the zone is loaded, so that collections never stop the server "
-        "under load; freeze: gc.freeze() only; default: run tests/dnsserver.py as it is",
+        "under load; freeze: gc.freeze() only; default: leave the server's GC as it is",
     )
     ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
     ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
     ap.add_argument(
-        "--no-ceiling", action="store_true", help="skip the bare-wire ceiling (raw UDP, 4 questions per domain)"
+        "--no-ceiling",
+        action="store_true",
+        help="skip the bare-wire ceilings (the replay of the scan's questions, and the 4-question figures)",
     )
     ap.add_argument("--checkdmarc-worker", choices=("full", "subset"), help=argparse.SUPPRESS)
-    ap.add_argument("--bare-wire-worker", choices=("transport", "raw"), help=argparse.SUPPRESS)
+    ap.add_argument("--bare-wire-worker", choices=("replay", "transport", "raw"), help=argparse.SUPPRESS)
     ap.add_argument("--worker-nameserver", help=argparse.SUPPRESS)
     ap.add_argument("--worker-domains", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -1377,6 +1744,8 @@ def main(argv=None) -> int:
         return checkdmarc_worker(args.checkdmarc_worker, args.worker_nameserver, args.worker_domains)
     if args.bare_wire_worker == "raw":
         return bare_wire_worker(args.worker_nameserver, args.worker_domains)
+    if args.bare_wire_worker == "replay":
+        return replay_worker(args.worker_nameserver, args.worker_domains, args.concurrency or 500)
     if args.bare_wire_worker == "transport":
         return transport_worker(args.worker_nameserver, args.worker_domains, args.concurrency or 500)
 
@@ -1492,7 +1861,13 @@ def main(argv=None) -> int:
         print(f"\nRecord mix, {gen['n']} domains, seed {args.seed} (actual counts):")
         print("\n".join(mix_lines(gen)))
         server = DNSServer(
-            code["dnsserver"], gen["zone_path"], args.host, gen["records"], workdir / "main.server.log", args.server_gc
+            code["dnsserver"],
+            gen["zone_path"],
+            args.host,
+            gen["records"],
+            workdir / "main.server.log",
+            args.server_gc,
+            query_log=not args.no_ceiling,
         )
         servers.append(server)
         timeout = args.server_timeout or 120 + 400e-6 * gen["records"]
@@ -1522,11 +1897,17 @@ def main(argv=None) -> int:
             print("\n  this hunter has no --quick: the quick run is skipped")
 
         if not args.no_ceiling:
+            print(
+                f"\nbare-wire ceiling: hunter's DNS transport alone replaying the scan's own questions, "
+                f"same {args.domains} domains, same server:",
+                flush=True,
+            )
+            results["ceiling"] = run_replay(gen, server, workdir, code, args.concurrency)
             for kind, key, title in (
-                ("transport", "bare_wire", "bare-wire ceiling (hunter's DNS transport alone)"),
-                ("raw", "raw_wire", "raw UDP socket, for information"),
+                ("transport", "bare_wire", "for information: hunter's DNS transport, four first-wave questions only"),
+                ("raw", "raw_wire", "for information: raw UDP socket, four first-wave questions"),
             ):
-                print(f"\n{title} over the same {args.domains} domains, same server:", flush=True)
+                print(f"\n{title}, same {args.domains} domains, same server:", flush=True)
                 bare = run_bare_wire(gen, server, kind, code, args.concurrency)
                 results[key] = bare
                 report_bare_wire(bare)

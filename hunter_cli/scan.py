@@ -97,6 +97,43 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+class _RunAnswers(dict):
+    """One SPF evaluation's answers, ``(name, rtype) -> Answer | LookupFailure``, that also reads the run's cache.
+
+    A lookup another domain already made (a provider's include, its netblocks) is
+    taken from the run's SPF cache the moment the evaluator asks for it, so a tree
+    of cached records is evaluated in one pass, not one pass per include depth.
+    What is read is kept here, so every pass of this evaluation sees the same
+    answer; failures are not read here. Names at or under the domain are never
+    read from the cache (they are the domain's own, asked for it alone: see
+    :meth:`Scanner._cached`).
+    """
+
+    __slots__ = ("_cache", "_domain", "_suffix")
+
+    def __init__(self, cache: dict[tuple[str, str], asyncio.Future], domain: str) -> None:
+        super().__init__()
+        self._cache = cache
+        self._domain = domain
+        self._suffix = "." + domain
+
+    def get(self, key, default=None):  # same contract as dict.get
+        got = dict.get(self, key)
+        if got is not None:
+            return got
+        name = key[0]
+        if name == self._domain or name.endswith(self._suffix):
+            return default
+        fut = self._cache.get(key)
+        if fut is None or not fut.done() or fut.cancelled() or fut.exception() is not None:
+            return default
+        (got,) = fut.result()
+        if isinstance(got, LookupFailure):
+            return default  # asked again through Scanner._cached, as before this cache was read here
+        self[key] = got
+        return got
+
+
 class Scanner:
     """Scans single domains; shares the resolver and the SPF include cache between them."""
 
@@ -192,7 +229,9 @@ class Scanner:
                 self._mx_done.clear()
             for h, fut in futures.items():
                 del self._mx_inflight[h]
-                res = outcome.get(h, LookupFailure("error", h, "A", "cancelled"))
+                res = outcome.get(h)
+                if res is None:
+                    res = LookupFailure("error", h, "A", "cancelled")
                 if not isinstance(res, LookupFailure):
                     self._mx_done[h] = res
                 fut.set_result(res)  # a failure is handed over as a value: waiters report it themselves
@@ -275,8 +314,8 @@ class Scanner:
         records = spf_mod.spf_records(txts)
         if not records:
             return None
-        info = spf_mod.describe(records[0])
-        answers: dict[tuple[str, str], Answer | LookupFailure] = {(domain, "TXT"): Answer("noerror", list(txts))}
+        answers = _RunAnswers(self._spf_cache, domain)
+        answers[(domain, "TXT")] = Answer("noerror", list(txts))
         if mx_a is not None:  # the scan asked it already: an "mx" mechanism reuses it
             answers[(domain, "MX")] = mx_a
         ev = spf_eval.evaluate(domain, answers)
@@ -284,7 +323,7 @@ class Scanner:
         while ev.missing and rounds < MAX_SPF_ROUNDS:
             futures = [self._cached(n, t, domain) for n, t in ev.missing]
             pending = [f for f in futures if not f.done()]
-            if pending:  # shared provider records are usually answered already: no await then
+            if pending:
                 await asyncio.wait([asyncio.shield(f) for f in pending])
             for key, fut in zip(ev.missing, futures, strict=True):
                 (answers[key],) = fut.result()
@@ -293,13 +332,18 @@ class Scanner:
         if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid
             ev.result = "temperror"
             ev.failure = LookupFailure("incomplete", domain, "TXT", "SPF evaluation did not finish")
-        info.result = ev.result  # type: ignore[assignment]  # valid, permerror or temperror
-        info.valid = ev.result == "valid"
-        info.errors, info.warnings = ev.errors, ev.warnings
-        info.lookups, info.void_lookups = ev.lookups, ev.void_lookups
-        info.lookup_limit_exceeded = ev.lookups > spf_mod.LOOKUP_LIMIT
-        info.expanded = ev.expanded
-        info.problems = [f.message for f in ev.errors + ev.warnings]
+        info = spf_mod.describe(  # one model built, not one assignment per field
+            records[0],
+            result=ev.result,  # valid, permerror or temperror
+            valid=ev.result == "valid",
+            errors=ev.errors,
+            warnings=ev.warnings,
+            lookups=ev.lookups,
+            void_lookups=ev.void_lookups,
+            lookup_limit_exceeded=ev.lookups > spf_mod.LOOKUP_LIMIT,
+            expanded=ev.expanded,
+            problems=[f.message for f in ev.errors + ev.warnings],
+        )
         if ev.failure is not None:
             errors.append(ScanError(check="spf", kind=ev.failure.kind, message=f"SPF {ev.failure.message}"))
         return info

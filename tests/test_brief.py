@@ -208,3 +208,30 @@ def test_prep_scans_when_stale_and_not_when_fresh(hunter, dns, db):
     conn.commit()
     hunter("prep", "firma.com.tr", "--format", "json", "--nameserver", dns.nameserver, dns_args=False)
     assert dns.count("firma.com.tr", "MX") == 2
+
+
+def test_a_tenant_lookup_not_made_is_never_told_as_no_tenant(hunter):
+    """`--no-tenant` scans: the brief says the lookup was not made, or names the tenant the DKIM CNAMEs
+    point at; it never says that no tenant claims the domain."""
+    assert hunter("scan", "gmailer.de", "dangling.com", "--no-tenant", "--no-whois", "-q").exit_code == 0
+    for lang, not_checked, from_dkim, no_tenant in (
+        ("en", "lookup was not made", "danglingco.onmicrosoft.com", "No Microsoft tenant claims"),
+        ("tr", "sorgusu yapılmadı", "danglingco.onmicrosoft.com", "hiçbir Microsoft tenant"),
+    ):
+        plain = hunter("sales-summary", "gmailer.de", "--lang", lang).stdout
+        assert not_checked in plain and no_tenant not in plain
+        named = hunter("sales-summary", "dangling.com", "--lang", lang).stdout
+        assert from_dkim in named and no_tenant not in named
+    # with the lookup made and answered "none", the brief still says so
+    assert hunter("scan", "gmailer.de", "--no-whois", "-q").exit_code == 0
+    assert "No Microsoft tenant claims" in hunter("sales-summary", "gmailer.de").stdout
+
+
+def test_brief_shows_no_spf_macros_and_names_a_malformed_null_mx(hunter, tmp_path):
+    """A rep never reads `%{i}._ip...` as a sender; `MX 10 .` is told as a malformed null MX."""
+    assert hunter("scan", "sifir-degil.com.tr", "--no-whois", "-q").exit_code == 0
+    text = hunter("sales-summary", "sifir-degil.com.tr").stdout
+    assert "malformed null MX" in text and "has no MX record" not in text
+    assert "hatalı bir boş MX" in hunter("sales-summary", "sifir-degil.com.tr", "--lang", "tr").stdout
+    assert hunter("scan", "makro-gonderen.com.tr", "--no-whois", "-q").exit_code == 0
+    assert "%{" not in hunter("sales-summary", "makro-gonderen.com.tr").stdout

@@ -399,7 +399,7 @@ def test_a_create_whose_answer_was_lost_is_finished_not_duplicated(scanned, dv, 
     """kill -9 between Dynamics creating the lead and Hunter storing the answer: the id was stored first."""
     hunter = scanned
     from hunter_cli import store
-    from hunter_cli.crm import store as crm_store
+    from hunter_cli.store import crm as crm_store
 
     conn = store.connect(hunter.db)
     crm_store.mark_creating(conn, "firma.com.tr", dv.url, "11111111-2222-4333-8444-555555555555")
@@ -512,6 +512,12 @@ def test_no_environment_and_bad_mapping_are_clear_errors(scanned, tmp_path):
     st = scanned("crm", "status", env=env)
     assert st.exit_code == 0 and "Environment: https://x.crm4.dynamics.com" in st.stdout
     assert "no application (client) id" in st.stdout and "0 pushed" in st.stdout
+    # push and pull with no client id and no token: nobody can be signed in, so exit 3 and the next step
+    env["HUNTER_CLIENT_ID"] = ""
+    for command in ("push", "pull"):
+        result = scanned("crm", command, env=env)
+        assert result.exit_code == 3, (command, result.stderr)
+        assert "hunter crm login --client-id" in result.stderr and "Traceback" not in result.stderr
 
 
 # -- sign-in ------------------------------------------------------------------------------

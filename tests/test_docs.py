@@ -30,3 +30,24 @@ def test_json_schema_documents_every_field():
     fields = {name for name, f in DomainResult.model_fields.items() if not f.exclude}
     missing = {f for f in fields if f"`{f}`" not in text}
     assert not missing
+
+
+def test_database_md_describes_every_table_view_column_and_migration(tmp_path):
+    """docs/database.md names each table, each column of the `leads` view and each migration."""
+    from hunter_cli import store
+
+    conn = store.connect(tmp_path / "hunter.db")
+    try:
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            if not r[0].startswith("domains_fts_")  # FTS5's own shadow tables
+        }
+        view = [r[1] for r in conn.execute("PRAGMA table_info(leads)")]
+    finally:
+        conn.close()
+    text = (DOCS / "database.md").read_text()
+    assert {t for t in tables if f"`{t}`" not in text} == set()
+    assert [c for c in view if f"`{c}`" not in _section(text, "## The `leads` view")] == []
+    migrations = _section(text, "## Migrations")
+    assert [v for v, _, _ in store.MIGRATIONS if f"\n| {v} |" not in migrations] == []

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from hunter_cli import leads as core
 from hunter_cli import store
 from hunter_cli.cli import app
 from hunter_cli.durations import ago_iso
 from hunter_cli.render import leads as render
+from hunter_cli.store import leads as core
+from hunter_cli.store.search import fold, search_text
 
 SCANNED = (
     "firma.com.tr",
@@ -92,9 +93,10 @@ def _fill(hunter) -> None:
                 "UPDATE domains SET score = ?, segment = ?, category = ? WHERE domain = ?",
                 (score, segment, category, domain),
             )
-        conn.execute("INSERT INTO domains (domain, domain_unicode, added_at) VALUES (?, 'çiçek.com.tr', ?)", (IDN, now))
+        # through the store, as `hunter import` does: it also keeps the folded search text current
+        store.upsert_lead(conn, IDN, None)
         for domain, company in COMPANY.items():
-            conn.execute("UPDATE domains SET company = ? WHERE domain = ?", (company, domain))
+            store.upsert_lead(conn, domain, company, overwrite=True)
         conn.executemany(
             "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
             [
@@ -128,6 +130,7 @@ def _fill(hunter) -> None:
         conn.execute(
             "UPDATE domains SET last_change_at = ? WHERE domain = 'gmailer.de'", (ago_iso(timedelta(days=40)),)
         )
+        store.writer.refresh_search_text(conn, "firma.com.tr")  # the notes above are searchable
         conn.execute("UPDATE domains SET last_status = 'failed' WHERE domain = 'm365-zayif.com.tr'")
         conn.execute(
             "UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'"
@@ -639,8 +642,8 @@ def _synthetic(path: Path, n: int = 100_000) -> list[tuple]:
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO domains (domain, domain_unicode, company, added_at, last_good_at, last_status, provider, gateway,"
-        " tenant, score, segment, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        " tenant, score, segment, category, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r + (search_text(r[0], r[1], r[2]),) for r in rows],
     )
     conn.executemany("INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, ?)", tags)
     conn.execute("COMMIT")
@@ -726,3 +729,38 @@ def test_ascending_sort_on_nullable_columns_keeps_nulls_last_without_nulls_last_
             assert last_named[2] is not None and first_unnamed[2] is None
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "walks"),
+    [
+        ("A.Ş.", True),  # every company name: ~57,000 matches, read in the sort index's order
+        ("firma", True),  # every lead
+        ("firma 1", False),  # ~6,400: below WALK_ABOVE
+        ("FİRMA 4242", False),  # a dozen matches, read from the index's match list
+        ("firma012345.", False),
+        ("no such firm", False),
+    ],
+)
+def test_search_of_100k_leads_reads_the_index_either_way_and_gets_the_true_page(big_db, text, walks):
+    path, rows = big_db
+    conn = core.prepare(store.connect(path))
+    try:
+        f = core.LeadFilter(search=text)
+        matches = core.search_matches(conn, f)
+        assert (matches >= core.WALK_ABOVE) is walks
+        plan = _table_plan(core.explain(conn, *core.select_sql(f, core.DEFAULT_SORT, 50, walk=walks)))
+        if walks:
+            assert any("INDEX domains_category_score" in p for p in plan), plan
+        else:
+            assert any("INTEGER PRIMARY KEY (rowid=?)" in p for p in plan), plan
+        page, total = core.page(conn, f, core.DEFAULT_SORT, 50)
+        for sort in (core.parse_sort(["company"]), core.parse_sort(["-score"])):  # both plans, other orders
+            assert core.page(conn, f, sort, 50)[1] == total
+    finally:
+        conn.close()
+    term = fold(text) or ""
+    hits = [r for r in rows if term in search_text(r[0], r[1], r[2])]
+    assert total == len(hits) == matches
+    expected = sorted(hits, key=lambda r: (r[11] is None, r[11] or "", r[9] is None, -(r[9] or 0), r[0]))[:50]
+    assert [p["domain"] for p in page] == [r[0] for r in expected]

@@ -278,6 +278,39 @@ def test_failures_are_not_cached_across_domains(dns):
     assert dns.count("_spf.yavas.spf-saglayici.net", "TXT") == 2  # the failure, then one good answer kept
 
 
+@pytest.mark.parametrize(
+    "domain, shared",
+    [
+        ("derin-hata.com.tr", ["_a.derin.spf-saglayici.net", "_b.derin.spf-saglayici.net"]),  # error two includes deep
+        ("dongu-kilim.com.tr", ["_spf1.spf-saglayici.net", "_spf2.spf-saglayici.net"]),  # include loop to the limit
+        ("sonra-gelen.com.tr", ["_h.spf-saglayici.net"]),  # warnings, a targets under a shared include
+        ("bos-karisik.com.tr", ["_spf.bosluk.spf-saglayici.net"]),  # void lookups, own and shared
+    ],
+)
+def test_a_tree_already_in_the_run_cache_gives_the_same_verdict(dns, domain, shared):
+    """The second scan finds every shared record of the tree cached and evaluates it in one pass:
+    the verdict, findings, counts and reached targets must be those of the cold scan, and the
+    shared names are not asked again."""
+
+    async def run():
+        config = ResolverConfig(nameservers=(dns.nameserver,), timeout=1.0, retries=1)
+        resolver = await open_resolver(config)
+        scanner = Scanner(resolver, ScanOptions(resolver=config, tenant=False, registration=False))
+        try:
+            cold = await scanner.scan(domain)
+            warm = await scanner.scan(domain)
+        finally:
+            await resolver.close()
+        return cold, warm
+
+    cold, warm = asyncio.run(run())
+    assert cold.spf is not None and warm.spf is not None
+    assert warm.spf.model_dump() == cold.spf.model_dump()
+    assert warm.status == cold.status == "ok"
+    for name in shared:
+        assert dns.count(name, "TXT") == 1
+
+
 def test_brief_names_a_broken_spf_and_its_first_error(hunter):
     spf_of(hunter, "dongu-kilim.com.tr", "iki-kayit.com.tr")
     en = hunter("sales-summary", "dongu-kilim.com.tr", "--format", "markdown").stdout

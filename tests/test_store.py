@@ -31,7 +31,7 @@ def test_schema_is_migrated_once_and_recorded(db):
 
 
 def test_an_older_database_is_upgraded_in_place(db, monkeypatch, hunter):
-    monkeypatch.setattr(store, "MIGRATIONS", store.MIGRATIONS[:1])
+    monkeypatch.setattr(store.schema, "MIGRATIONS", store.MIGRATIONS[:1])
     conn = store.connect(db)  # a file as the first release left it
     conn.execute("INSERT INTO domains (domain, added_at, provider) VALUES ('old.com.tr', '2026-01-01', 'google')")
     conn.close()

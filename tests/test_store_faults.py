@@ -422,6 +422,16 @@ def test_a_read_only_database_refuses_writes_clearly_and_still_reads(hunter, rea
     changes = hunter("changes", "--json", "--db", db)
     assert changes.exit_code == 0 and json.loads(changes.stdout) == []
     assert hunter("db", "check", "--db", db).exit_code == 0
+    # prep cannot store a rescan here: the stored brief, a warning and exit 5 (never a lock-file traceback)
+    stale = hunter("prep", "firma.com.tr", "--max-age", "0s", "--db", db)
+    assert stale.exit_code == 5, stale.stderr
+    assert_clean(stale.stderr)
+    assert "read-only" in stale.stderr and "showing the scan of" in stale.stderr
+    assert "firma.com.tr" in stale.stdout
+    never = hunter("prep", "yeni-firma.com.tr", "--db", db)
+    assert never.exit_code == 1 and "read-only" in never.stderr
+    assert_clean(never.stderr)
+    assert sha256(read_only_db) == before
 
 
 # -- crashed runs ----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from hunter_cli import store
+
 RELEASES = Path(__file__).parent / "data" / "release"
 MADE_BY = sorted(p.name for p in RELEASES.glob("hunter-*.db"))
 
@@ -26,11 +28,23 @@ def counts(path: Path) -> dict[str, int]:
         conn.close()
 
 
+def schema_objects(path: Path) -> dict[str, set[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        out: dict[str, set[str]] = {}
+        for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"):
+            out.setdefault(kind, set()).add(name)
+        return out
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("made_by", MADE_BY)
 def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
     db = tmp_path / made_by
     shutil.copy(RELEASES / made_by, db)
     before = counts(db)
+    objects_before = schema_objects(db)
 
     listed = hunter("leads", "-f", "json", "--limit", "0", "--db", str(db))
     assert listed.exit_code == 0, listed.stderr
@@ -52,4 +66,21 @@ def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # every table and index the release had is still there (the rebuilt tables got theirs back)
+    objects_after = schema_objects(db)
+    for kind in ("table", "index"):
+        assert objects_before.get(kind, set()) <= objects_after[kind], kind
+    assert {"leads"} <= objects_after["view"] and "domains_fts" in objects_after["table"]
+    # the key facts were filled from the stored views, for every scanned lead
+    assert conn.execute(
+        "SELECT count(*) FROM domains WHERE current_json IS NOT NULL AND (dkim_state IS NULL OR spf_result IS NULL"
+        " OR state IS NULL OR search_text IS NULL)"
+    ).fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == after["domains"]
+    conn.execute("INSERT INTO domains_fts(domains_fts, rank) VALUES ('integrity-check', 1)")
+    assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == store.latest_version()
     conn.close()
+    # the upgraded file searches through the index: a company, and a note typed without Turkish letters
+    for typed, domain in (("YENI FIRMA tek", "yeni-firma.com.tr"), ("ayse hanim ile", "firma.com.tr")):
+        found = hunter("leads", "--search", typed, "-f", "json", "--db", str(db))
+        assert [lead["domain"] for lead in json.loads(found.stdout)] == [domain], typed

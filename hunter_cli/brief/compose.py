@@ -104,6 +104,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.nxdomain"))
     elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
+    elif lead.mx_state == "none" and any(f.code == "null-mx-malformed" for f in lead.mx_errors):
+        lines.append(m("mail.null_mx_malformed"))
     elif lead.mx_state == "none":
         lines.append(m("mail.no_mx"))
     else:
@@ -127,8 +129,11 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
             lines.append(m("mail.behind_gateway_unknown"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
-    if lead.spf and lead.spf.includes:
-        lines.append(m("mail.spf_includes", includes=", ".join(lead.spf.includes[:4])))
+    if lead.spf and lead.spf.includes:  # the names they allow to send for them
+        # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep
+        named = [i for i in lead.spf.includes if "%" not in i]
+        if named:
+            lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
@@ -148,8 +153,12 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
             lines.append(m("mail.tenant_federated", host=tenant.federation_host))
         if lead.provider not in ("m365", "none", "unknown"):
             lines.append(m("mail.cross_sell", provider=provider))
+    elif lead.dkim.tenant_domain:  # M365 DKIM CNAMEs name the tenant's initial domain: a tenant exists
+        lines.append(m("mail.tenant_from_dkim", initial=lead.dkim.tenant_domain))
     elif "tenant" in lead.failed_checks:
         lines.append(m("mail.tenant_unknown"))
+    elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
+        lines.append(m("mail.tenant_not_checked"))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
@@ -360,7 +369,7 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
 
 
 def crm_lines(m: Messages, crm: dict | None) -> list[str]:
-    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see crm/store.py)."""
+    """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see store/crm.py)."""
     if not crm:
         return []
     since = (crm.get("crm_created_on") or crm.get("first_pushed_at") or "")[:10]

@@ -50,8 +50,8 @@ def print_brief(
 
     from .. import store
     from ..brief.compose import compose
-    from ..crm import store as crm_store
     from ..render import brief as render
+    from ..store import crm as crm_store
     from .rules import _rules
 
     rules = _rules(rules_path)
@@ -75,8 +75,12 @@ def print_brief(
         raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
     if warning:
         stderr_console().print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
+    from ..lead import Lead
+
+    lead = Lead.from_view(data["view"])
+    lead.tenant_known = data["tenant_known"]
     brief = compose(
-        data["view"],
+        lead,
         lang=lang,
         history=data["history"],
         registration=data["registration"],
@@ -161,13 +165,18 @@ def prep(
     conn = open_store(path)
     try:
         with store_errors(path):
-            row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (name,)).fetchone()
+            last_good = store.last_good_at(conn, name)
+        read_only = conn.readonly
     finally:
         conn.close()
-    last_good = row[0] if row else None
     if last_good and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return
+    if read_only:  # no rescan can be stored (open_store has said why): show what is stored, if anything
+        if last_good:
+            print_brief(path, name, lang, fmt, rules, warning=f"showing the scan of {long_date(last_good)}")
+            raise typer.Exit(EXIT_STALE)
+        raise fail(f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it")
     lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
     try:
         lock.acquire(timeout=0)

@@ -75,11 +75,20 @@ def _settings(client_id: str | None = None, tenant: str | None = None):
 
 
 def _tokens(url: str):
+    """Tokens for push and pull; with no client id configured nobody can be signed in: exit 3."""
     from ..crm.auth import CrmTokens
+    from ..partner.auth import AuthError, settings
 
     if os.environ.get("HUNTER_CRM_TOKEN"):
         return CrmTokens(url, None)
-    return CrmTokens(url, _settings())
+    try:
+        return CrmTokens(url, settings())
+    except AuthError as exc:
+        raise fail(
+            f"{exc}. Then sign in once with: hunter crm login --client-id <application id>"
+            " (or pass a token in HUNTER_CRM_TOKEN)",
+            EXIT_INTERACTION_REQUIRED,
+        ) from None
 
 
 def _client(url: str, concurrency: int = 4):
@@ -130,8 +139,8 @@ def status(
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
-    from ..crm import store as crm_store
     from ..crm.auth import token_store
+    from ..store import crm as crm_store
 
     env = _url(url)
     account: dict | None
@@ -229,11 +238,11 @@ def push(
 
     from rich.markup import escape
 
-    from .. import leads as core
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
     from ..crm.client import CrmError
     from ..crm.mapping import MappingError, load
+    from ..store import leads as core
     from .rules import _rules
 
     lang = _check_lang(lang)

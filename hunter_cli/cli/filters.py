@@ -144,8 +144,8 @@ def lead_filter(
     missing: Sequence[str] = (),
     domains: tuple[str, ...] = (),
 ) -> LeadFilter:
-    """The :class:`hunter_cli.leads.LeadFilter` for these option values; bad values are usage errors (exit 2)."""
-    from .. import leads as core
+    """The :class:`hunter_cli.store.leads.LeadFilter` for these option values; bad values are usage errors (exit 2)."""
+    from ..store import leads as core
 
     try:
         f = core.LeadFilter(

@@ -46,7 +46,7 @@ class Format(str, enum.Enum):
 
 
 def _connect(db: Path | None):
-    from .. import leads as core
+    from ..store import leads as core
 
     return core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
 
@@ -124,8 +124,8 @@ def leads(
         return
     import sqlite3
 
-    from .. import leads as core
     from ..render import leads as render
+    from ..store import leads as core
 
     f = lead_filter(
         segment=segment,
@@ -209,8 +209,8 @@ def show(
     Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the
     command to run), 2 usage error.
     """
-    from .. import leads as core
     from ..render import leads as render
+    from ..store import leads as core
 
     name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`

@@ -213,45 +213,19 @@ def list_(
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """Stored referrals, newest update first."""
+    from .. import store
     from ..durations import ago_iso, parse_duration
 
-    where, params = [], []
-    if status_:
-        where.append(f"lower(status) IN ({','.join('?' * len(status_))})")
-        params += [s.lower() for s in status_]
-    if type_:
-        marks = ",".join("?" * len(type_))
-        where.append(f"(lower(type) IN ({marks}) OR kind IN ({marks}))")
-        params += [t.lower() for t in type_] * 2
-    if linked is not None:
-        where.append("domain IS NOT NULL" if linked else "domain IS NULL")
+    updated_since = None
     if since:
         try:
-            where.append("updated_at >= ?")
-            params.append(ago_iso(parse_duration(since)))
+            updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
-    cols = (
-        "id",
-        "name",
-        "customer_name",
-        "domain",
-        "link",
-        "kind",
-        "type",
-        "status",
-        "substatus",
-        "deal_value",
-        "currency",
-        "closing_date",
-        "microsoft_contact",
-        "updated_at",
-    )
-    sql = f"SELECT {', '.join(cols)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
-    sql += " ORDER BY updated_at DESC"
+    cols = store.referrals.LIST_COLUMNS
     conn = open_store(db)
     try:
-        rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, params)]
+        rows = store.list_referrals(conn, status_, type_, linked, updated_since)
     finally:
         conn.close()
     if json_out or fmt is RefFormat.json:

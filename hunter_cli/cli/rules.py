@@ -57,12 +57,12 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
     try:
         with store_errors(path):
             view = store.current(conn, name)
-            row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (name,)).fetchone()
+            cosell = store.active_cosell(conn, name)
     finally:
         conn.close()
     if view is None:
         raise fail(f"{name} has no good scan in {path}; run: hunter scan {name}")
-    return name, view, bool(row and row[0])
+    return name, view, cosell
 
 
 @app.command()

@@ -36,14 +36,7 @@ def tag(
     conn = open_store(db, write=True)
     try:
         with store_errors(db):
-            conn.execute("BEGIN IMMEDIATE")
-            store.upsert_lead(conn, name, None)
-            now = store.utcnow()
-            conn.executemany(
-                "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
-                [(name, t, now) for t in values],
-            )
-            conn.execute("COMMIT")
+            store.add_tags(conn, name, values)
     finally:
         conn.close()
     stdout_console().print(f"{name}: tagged {', '.join(values)}")
@@ -56,14 +49,13 @@ def untag(
     db: Path | None = DbOption,
 ) -> None:
     """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
+    from .. import store
+
     name, values = domain_arg(domain), _tags(tags)
     conn = open_store(db, write=True)
     try:
         with store_errors(db):
-            marks = ",".join("?" * len(values))
-            removed = conn.execute(
-                f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (name, *values)
-            ).rowcount
+            removed = store.remove_tags(conn, name, values)
     finally:
         conn.close()
     if not removed:
@@ -87,12 +79,7 @@ def note(
     conn = open_store(db, write=True)
     try:
         with store_errors(db):
-            conn.execute("BEGIN IMMEDIATE")
-            store.upsert_lead(conn, name, None)
-            conn.execute(
-                "INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (name, store.utcnow(), body[:4000])
-            )
-            conn.execute("COMMIT")
+            store.add_note(conn, name, body[:4000])
     finally:
         conn.close()
     stdout_console().print(f"{name}: note saved")

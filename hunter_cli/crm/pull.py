@@ -18,7 +18,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, field
 
-from . import store as crm_store
+from ..store import crm as crm_store
 from .client import FORMATTED, DataverseClient
 
 CHUNK = 50

@@ -31,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import store as crm_store
+from ..store import crm as crm_store
 from .client import CrmError, DataverseClient, LeadFailed, WriteResult, entity_path, key_path
 from .mapping import Mapping
 from .redact import redact

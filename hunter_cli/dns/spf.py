@@ -16,6 +16,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..models import SpfInfo
 
@@ -387,17 +388,23 @@ def spec_text(spec: MacroString | None) -> str | None:
     return "".join(out).rstrip(".").lower()
 
 
-def describe(record: str) -> SpfInfo:
+def describe(record: str, **evaluated: Any) -> SpfInfo:
     """The record's own fields (all, includes, redirect, terms), before evaluation.
 
     ``lookups`` counts only this record's DNS-querying terms; the evaluator
-    (:func:`hunter_cli.dns.spf_eval.evaluate`) fills in the verdict.
+    (:func:`hunter_cli.dns.spf_eval.evaluate`) fills in the verdict. Its fields
+    (``result``, ``lookups``, ``errors``, ...) may be given as ``evaluated``: they
+    override the record's own, and the model is built once.
     """
     parsed = parse(record)
-    info = SpfInfo(record=record, terms=record.split()[1:])
     first_all = parsed.all
-    info.all = (first_all.qualifier + "all") if first_all is not None else None
-    info.includes = [s for t in parsed.mechanisms if t.name == "include" and (s := spec_text(t.domain))]
-    info.redirect = spec_text(parsed.redirect.domain) if parsed.redirect is not None else None
-    info.lookups = sum(1 for t in parsed.mechanisms if t.name in LOOKUP_MECHANISMS) + (parsed.redirect is not None)
-    return info
+    fields: dict[str, Any] = {
+        "record": record,
+        "terms": record.split()[1:],
+        "all": (first_all.qualifier + "all") if first_all is not None else None,
+        "includes": [s for t in parsed.mechanisms if t.name == "include" and (s := spec_text(t.domain))],
+        "redirect": spec_text(parsed.redirect.domain) if parsed.redirect is not None else None,
+        "lookups": sum(1 for t in parsed.mechanisms if t.name in LOOKUP_MECHANISMS) + (parsed.redirect is not None),
+    }
+    fields.update(evaluated)
+    return SpfInfo(**fields)

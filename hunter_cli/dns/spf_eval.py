@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..models import Finding
 from . import spf as spf_mod
@@ -252,34 +253,46 @@ class _Evaluator:
                 self._void(term.text, target, where)
 
     def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
-        first_all = record.all
-        seen_all = False
-        for term in record.terms:
-            if term.kind == "modifier":
-                if term.name not in ("redirect", "exp"):
-                    self._warn(W_UNKNOWN_MODIFIER, f"unknown modifier {term.text!r} is ignored (RFC 7208 6)", where)
-                continue
-            if seen_all:
-                self._warn(W_AFTER_ALL, f"{term.text!r} comes after 'all' and is never evaluated", where)
-            if term is first_all:
-                seen_all = True
-            if term.name == "ptr":
-                self._warn(W_PTR, "'ptr' is slow and unreliable; RFC 7208 5.5 says not to use it", where)
-        if first_all is not None and first_all.qualifier == "+":
-            self._warn(W_PASS_ALL, f"{first_all.text!r} lets any server on the internet pass SPF", where)
-        if first_all is not None and record.redirect is not None:
-            self._warn(
-                W_REDIRECT_IGNORED,
-                f"{record.redirect.text!r} is ignored because the record has 'all' (RFC 7208 6.1)",
-                where,
-            )
-        if effective:
-            if first_all is not None and first_all.qualifier == "?":
-                self._warn(W_NEUTRAL_ALL, f"{first_all.text!r} asks receivers to treat forged mail as neutral", where)
-            if first_all is None and record.redirect is None:
-                self._warn(
-                    W_NO_ALL, "no 'all' and no redirect: mail from other servers is neutral (RFC 7208 4.7)", where
-                )
+        for code, message in _record_warnings(record.text, effective):
+            self._warn(code, message, where)
+
+
+@lru_cache(maxsize=4096)
+def _record_warnings(text: str, effective: bool) -> tuple[tuple[str, str], ...]:
+    """The warnings the record ``text`` earns by itself, as ``(code, message)`` in the order they are found.
+
+    They depend only on the record (and on whether its ``all`` is the domain's
+    policy), and providers' records repeat across every domain that includes
+    them, so they are worked out once per record (keyed by its text, whose hash
+    Python keeps).
+    """
+    record = spf_mod.parse(text)
+    out: list[tuple[str, str]] = []
+    first_all = record.all
+    seen_all = False
+    for term in record.terms:
+        if term.kind == "modifier":
+            if term.name not in ("redirect", "exp"):
+                out.append((W_UNKNOWN_MODIFIER, f"unknown modifier {term.text!r} is ignored (RFC 7208 6)"))
+            continue
+        if seen_all:
+            out.append((W_AFTER_ALL, f"{term.text!r} comes after 'all' and is never evaluated"))
+        if term is first_all:
+            seen_all = True
+        if term.name == "ptr":
+            out.append((W_PTR, "'ptr' is slow and unreliable; RFC 7208 5.5 says not to use it"))
+    if first_all is not None and first_all.qualifier == "+":
+        out.append((W_PASS_ALL, f"{first_all.text!r} lets any server on the internet pass SPF"))
+    if first_all is not None and record.redirect is not None:
+        out.append(
+            (W_REDIRECT_IGNORED, f"{record.redirect.text!r} is ignored because the record has 'all' (RFC 7208 6.1)")
+        )
+    if effective:
+        if first_all is not None and first_all.qualifier == "?":
+            out.append((W_NEUTRAL_ALL, f"{first_all.text!r} asks receivers to treat forged mail as neutral"))
+        if first_all is None and record.redirect is None:
+            out.append((W_NO_ALL, "no 'all' and no redirect: mail from other servers is neutral (RFC 7208 4.7)"))
+    return tuple(out)
 
 
 def evaluate(domain: str, answers: Mapping[tuple[str, str], Lookup]) -> Evaluation:

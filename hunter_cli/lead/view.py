@@ -237,7 +237,7 @@ class Lead(BaseModel):
             "last_attempt_at": row.get("last_attempt_at", row.get("last_attempt")),
             "last_status": row.get("last_status"),
             "expires": row.get("expires") or (registration or {}).get("expires"),
-            "tenant_known": None if tenant_col is None else True,
+            "tenant_known": tenant_col is not None,  # NULL: the lookup was not made, or failed
         }
         if view is None:
             return cls(**store)

@@ -64,7 +64,6 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
     """Parse and upsert referrals inside the caller's transaction. A manual link always wins."""
     now = store.utcnow()
     cols = tuple(c for c in store.REFERRAL_COLUMNS if c != "synced_at") + ("raw_json", "synced_at")
-    marks = ",".join("?" * len(cols))
     touched: list[str] = []
     for n, item in enumerate(items, 1):
         try:
@@ -73,7 +72,7 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
             rid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"item {n}"
             result.malformed.append(f"{rid}: {exc}")
             continue
-        old = conn.execute("SELECT link, domain FROM referrals WHERE id = ?", (r.id,)).fetchone()
+        old = store.referral_link(conn, r.id)
         link: str | None
         domain: str | None
         if old and old[0] == "manual":
@@ -90,9 +89,7 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
             result.unlinked += 1
         if old and old[1] and old[1] != domain:
             touched.append(old[1])
-        conn.execute(
-            f"INSERT OR REPLACE INTO referrals ({', '.join(cols)}) VALUES ({marks})", _row(r, now, link, domain)
-        )
+        store.put_referral(conn, dict(zip(cols, _row(r, now, link, domain), strict=True)))
         result.stored += 1
         if r.updated and (result.watermark is None or r.updated > result.watermark):
             result.watermark = r.updated
@@ -106,8 +103,7 @@ def sync(conn: sqlite3.Connection, client, full: bool = False, rules=None) -> Sy
     after = None if full else store.get_state(conn, WATERMARK)
     items = list(client.referrals(after))
     result.fetched = len(items)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with store.write_transaction(conn):  # rolled back whole on any error (SQLite may have already: disk full)
         store_referrals(conn, items, result)
         if result.watermark and (after is None or result.watermark > after):
             store.set_state(conn, WATERMARK, result.watermark)
@@ -115,32 +111,20 @@ def sync(conn: sqlite3.Connection, client, full: bool = False, rules=None) -> Sy
             result.watermark = after
         if rules is not None and result.linked_domains:
             store.rescore(conn, rules, result.linked_domains, transaction=False)
-        conn.execute("COMMIT")
-    except BaseException:
-        store.rollback(conn)  # SQLite may have rolled back already (disk full)
-        raise
     return result
 
 
 def link(conn: sqlite3.Connection, referral_id: str, domain: str, rules=None) -> str | None:
     """Link a referral to a domain by hand; returns the previous domain. Raises KeyError for an unknown id."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        row = conn.execute("SELECT domain, customer_name FROM referrals WHERE id = ?", (referral_id,)).fetchone()
+    with store.write_transaction(conn):
+        row = store.referral_link(conn, referral_id)
         if row is None:
             raise KeyError(referral_id)
-        previous, customer = row
+        _link, previous, customer = row
         store.upsert_lead(conn, domain, customer)
-        conn.execute(
-            "UPDATE referrals SET domain = ?, link = 'manual', domain_source = 'manual' WHERE id = ?",
-            (domain, referral_id),
-        )
+        store.set_manual_link(conn, referral_id, domain)
         touched = [domain] + ([previous] if previous else [])
         store.refresh_referral_flags(conn, touched)
         if rules is not None:
             store.rescore(conn, rules, touched, transaction=False)
-        conn.execute("COMMIT")
-    except BaseException:
-        store.rollback(conn)  # SQLite may have rolled back already (disk full)
-        raise
     return previous

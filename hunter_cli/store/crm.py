@@ -1,4 +1,4 @@
-"""The SQL of ``hunter crm``: one ``crm_leads`` row per domain (migration 6 in hunter_cli/store.py).
+"""The SQL of ``hunter crm``: one ``crm_leads`` row per domain (migration 6 in hunter_cli/store/schema.py).
 
 Every push outcome is written as soon as it is known, each in its own
 transaction, so a run stopped half-way loses nothing it achieved: a rerun
@@ -13,7 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .. import store as core
+from . import reads as core
+from .core import rollback, utcnow
 
 COLUMNS = (
     "domain",
@@ -70,7 +71,7 @@ def _write(conn: sqlite3.Connection, row: dict) -> None:
         conn.execute(f"INSERT OR REPLACE INTO crm_leads ({cols}) VALUES ({marks})", [row.get(c) for c in COLUMNS])
         conn.execute("COMMIT")
     except BaseException:
-        core.rollback(conn)  # SQLite may have rolled back already (disk full)
+        rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
 
 
@@ -84,14 +85,14 @@ def _base(old: dict | None, domain: str, environment: str) -> dict:
 def mark_creating(conn: sqlite3.Connection, domain: str, environment: str, lead_id: str) -> None:
     """Before ``POST``: remember the id Hunter chose, so a crash cannot lead to a second create."""
     row = _base(record(conn, domain), domain, environment)
-    row.update(lead_id=lead_id, push_state="creating", attempted_at=core.utcnow(), error=None)
+    row.update(lead_id=lead_id, push_state="creating", attempted_at=utcnow(), error=None)
     _write(conn, row)
 
 
 def mark_pushed(
     conn: sqlite3.Connection, domain: str, environment: str, lead_id: str | None, payload_hash: str
 ) -> None:
-    now = core.utcnow()
+    now = utcnow()
     row = _base(record(conn, domain), domain, environment)
     row.update(
         lead_id=lead_id or row.get("lead_id"),
@@ -115,7 +116,7 @@ def mark_failed(conn: sqlite3.Connection, domain: str, environment: str, error: 
         state = "creating"  # the create may or may not have happened: the rerun upserts on the same id
     else:
         state = "failed"
-    row.update(push_state=state, attempted_at=core.utcnow(), error=error)
+    row.update(push_state=state, attempted_at=utcnow(), error=error)
     _write(conn, row)
 
 
@@ -131,7 +132,7 @@ def pushed_ids(conn: sqlite3.Connection, environment: str) -> dict[str, str]:
 
 def apply_pull(conn: sqlite3.Connection, environment: str, statuses: Iterable[dict], watermark: str | None) -> int:
     """Store pulled statuses and move the watermark, in one transaction. Returns rows changed."""
-    now = core.utcnow()
+    now = utcnow()
     changed = 0
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -158,7 +159,7 @@ def apply_pull(conn: sqlite3.Connection, environment: str, statuses: Iterable[di
             core.set_state(conn, watermark_key(environment), watermark)
         conn.execute("COMMIT")
     except BaseException:
-        core.rollback(conn)  # SQLite may have rolled back already (disk full)
+        rollback(conn)  # SQLite may have rolled back already (disk full)
         raise
     return changed
 

@@ -1,0 +1,177 @@
+"""Opening the store: WAL, busy timeouts, foreign keys, and the open-time checks.
+
+``connect`` refuses what it must not write to (read-only, newer schema, damaged
+file) with a :class:`~hunter_cli.store.core.StoreError` subclass, migrates older
+files in place (:mod:`hunter_cli.store.schema`) and marks runs whose process died.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from .core import (
+    Connection,
+    StoreDamaged,
+    StoreError,
+    StoreNewer,
+    StoreReadOnly,
+    error_kind,
+    real_path,
+    store_error,
+)
+from .runs import mark_crashed_runs
+from .schema import latest_version, migrate, stored_version
+
+BUSY_TIMEOUT_MS = 30_000
+# The writer waits this long for one try at the write lock before it reports and tries again.
+WRITER_BUSY_MS = 1_000
+# How long the writer keeps trying while another process holds the write lock (env HUNTER_DB_WAIT).
+WRITE_WAIT_LIMIT = 600.0
+# Time budget of the integrity check run when a command opens the store for writing.
+OPEN_CHECK_SECONDS = 2.0
+
+
+def _writable(p: Path) -> bool:
+    """Whether this process may write the database file and create its -wal and -shm files beside it."""
+    if p.exists() and not os.access(p, os.W_OK):
+        return False
+    return os.access(p.parent, os.W_OK)
+
+
+def _open(uri: str, timeout_ms: int) -> Connection:
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=Connection
+    )
+    conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+    conn.execute("PRAGMA foreign_keys = ON")  # every link is a foreign key (schema 7); SQLite's default is off
+    return conn
+
+
+def _uri(p: Path, **params: str) -> str:
+    from urllib.parse import quote
+
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"file:{quote(str(p))}" + (f"?{query}" if query else "")
+
+
+def connect(
+    path: str | os.PathLike, *, write: bool = True, check: bool = True, busy_ms: int = BUSY_TIMEOUT_MS
+) -> Connection:
+    """Open the store; safe to call from several processes at once.
+
+    ``write=True`` (commands that change the store): creates and migrates the file and
+    refuses, with a StoreError subclass, a read-only file or folder (StoreReadOnly), a
+    file from a newer Hunter (StoreNewer) and, when ``check`` is set, a file whose
+    bounded ``PRAGMA quick_check`` finds damage (StoreDamaged). ``write=False`` (reading
+    commands): a read-only file is opened read-only and a newer schema is read, each with
+    a line in ``conn.warnings``; a missing file is created as for writing.
+    """
+    p = real_path(path)
+    shown = Path(path)
+    try:
+        if not write and p.exists() and not _writable(p):
+            return _open_read_only(p, shown)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if exc.errno in (13, 30):
+                raise StoreReadOnly(
+                    f"cannot create the database at {shown}: {exc.strerror or exc} (read-only)"
+                ) from None
+            raise
+        if not _writable(p):
+            raise store_error(sqlite3.OperationalError("attempt to write a readonly database"), shown)
+        conn = _open(_uri(p), busy_ms)
+        conn.path, conn.readonly, conn.warnings = p, False, []
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            version = stored_version(conn)
+            if version > latest_version():
+                message = (
+                    f"{shown} was written by a newer Hunter (schema version {version}; this Hunter knows up to"
+                    f" {latest_version()}). Install the Hunter release that wrote it, or a newer one, to use it"
+                )
+                if write:
+                    raise StoreNewer(message + "; nothing was written")
+                conn.warnings.append(message + "; reading it anyway, some details may be missing")
+                return conn
+            if write and check:
+                check_damage(conn, shown)
+            migrate(conn)
+            if write:
+                mark_crashed_runs(conn)
+        except BaseException:
+            conn.close()
+            raise
+    except StoreError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise store_error(exc, shown) from None
+    except OSError as exc:
+        raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
+    return conn
+
+
+def _open_read_only(p: Path, shown: Path) -> Connection:
+    """A read-only file or folder: open with mode=ro, or immutable when SQLite cannot share its WAL index."""
+    note = f"{shown} is read-only: reading only; scan, import, tag, note and rescore need a writable database"
+    for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
+        conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
+        conn.path, conn.readonly, conn.warnings = p, True, [note]
+        try:
+            version = stored_version(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if error_kind(exc) in ("SQLITE_CANTOPEN", "SQLITE_READONLY") and "immutable" not in params:
+                continue  # no -shm file and no way to make one: read the file as it stands
+            raise
+        if version > latest_version():
+            conn.warnings.append(
+                f"{shown} was written by a newer Hunter (schema version {version}; this one knows up to"
+                f" {latest_version()}); reading it anyway, some details may be missing"
+            )
+        elif version < latest_version():
+            conn.warnings.append(
+                f"{shown} has schema version {version} and this Hunter expects {latest_version()};"
+                " it cannot be upgraded while read-only, so some details may be missing"
+            )
+        return conn
+    raise StoreReadOnly(f"cannot read {shown}")  # not reached: the immutable open either works or raises
+
+
+def quick_check(conn: sqlite3.Connection, budget: float | None = OPEN_CHECK_SECONDS) -> list[str] | None:
+    """SQLite's ``PRAGMA quick_check`` (b-tree structure, page and record format; not index contents).
+
+    Returns [] when the file is sound, the problems SQLite lists otherwise, or None when
+    ``budget`` seconds ran out first (about 1 GB a second from the page cache).
+    """
+    deadline = None if budget is None else time.monotonic() + budget
+
+    def over_budget() -> int:
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+    conn.set_progress_handler(over_budget, 10_000)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            return None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+    return [] if rows == ["ok"] else rows
+
+
+def check_damage(conn: sqlite3.Connection, shown: str | os.PathLike) -> None:
+    """Raise StoreDamaged when the bounded quick check at open finds damage."""
+    problems = quick_check(conn, OPEN_CHECK_SECONDS)
+    if problems:
+        lines = [line for p in problems for line in p.splitlines() if line.strip() and not line.startswith("***")]
+        raise StoreDamaged(
+            f"{shown} is damaged ({lines[0] if lines else problems[0]}); Hunter will not write to it."
+            " Run `hunter db check` for details, then restore a backup or start a new database with --db"
+        )

@@ -1,0 +1,142 @@
+"""What every part of the store shares: errors, the clock, and rolling back safely."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hunter", appauthor=False)) / "hunter.db"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used (bad path, not a database, locked, ...)."""
+
+
+class StoreReadOnly(StoreError):
+    """The database file or its folder cannot be written (permissions, read-only mount)."""
+
+
+class StoreNewer(StoreError):
+    """The database was written by a newer Hunter (a schema version this one does not know)."""
+
+
+class StoreDamaged(StoreError):
+    """SQLite found damage in the file (integrity check failed, or "database disk image is malformed")."""
+
+
+class StoreFull(StoreError):
+    """The disk (or file system quota) holding the database is full."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the write lock for longer than Hunter was willing to wait."""
+
+
+class Connection(sqlite3.Connection):
+    """A store connection: ``path`` (the real file), ``readonly`` and ``warnings`` for the user."""
+
+    path: Path
+    readonly: bool
+    warnings: list[str]
+
+
+def real_path(path: str | os.PathLike) -> Path:
+    """The database's real location: symlinks followed, ``..`` and relative spellings resolved.
+
+    Locks and identity checks use this, so ``./x/../hunter.db`` and a symlink to the file are
+    the same database.
+    """
+    return Path(os.path.realpath(os.path.expanduser(os.fspath(path))))
+
+
+def error_kind(exc: BaseException) -> str:
+    """SQLite's primary result code name for ``exc`` (``SQLITE_FULL``, ``SQLITE_BUSY``, ...), or ''."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        for primary in ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR"):
+            if name.startswith(primary):
+                return primary
+        if name.startswith("SQLITE_CORRUPT"):
+            return "SQLITE_CORRUPT"
+        return name
+    text = str(exc).lower()
+    for needle, kind in (
+        ("database or disk is full", "SQLITE_FULL"),
+        ("disk image is malformed", "SQLITE_CORRUPT"),
+        ("file is not a database", "SQLITE_NOTADB"),
+        ("readonly database", "SQLITE_READONLY"),
+        ("database is locked", "SQLITE_BUSY"),
+        ("unable to open database", "SQLITE_CANTOPEN"),
+        ("disk i/o error", "SQLITE_IOERR"),
+    ):
+        if needle in text:
+            return kind
+    return ""
+
+
+def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
+    """A clear StoreError for a sqlite3 or OS error met while using the store at ``path``."""
+    kind = error_kind(exc)
+    if kind == "SQLITE_FULL" or (isinstance(exc, OSError) and exc.errno == 28):
+        return StoreFull(
+            f"the disk holding {path} is full; nothing more could be stored (what was stored before is intact)."
+            " Free some space and run the command again"
+        )
+    if kind in ("SQLITE_READONLY", "SQLITE_CANTOPEN") or (isinstance(exc, OSError) and exc.errno in (13, 30)):
+        return StoreReadOnly(
+            f"{path} is read-only (the file or its folder cannot be written): nothing was changed."
+            " Reading commands (leads, leads show, sales-summary, explain, changes) still work;"
+            " use --db for a writable copy"
+        )
+    if kind == "SQLITE_NOTADB":
+        return StoreDamaged(
+            f"cannot use {path} as the Hunter database: it is not an SQLite database, or its header is damaged"
+        )
+    if kind == "SQLITE_CORRUPT":
+        return StoreDamaged(
+            f"{path} is damaged ({exc}); nothing more was written to it. Run `hunter db check`,"
+            " then restore a backup (`hunter db backup` makes one) or start a new database with --db"
+        )
+    if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+        return StoreBusy(f"{path} is locked by another process ({exc}); try again when it has finished")
+    if kind == "SQLITE_IOERR":
+        return StoreError(f"cannot read or write {path}: disk I/O error ({exc})")
+    return StoreError(f"cannot use {path} as the Hunter database: {exc}")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already rolled it back itself.
+
+    On SQLITE_FULL, SQLITE_IOERR and some others SQLite ends the transaction on its own;
+    a second ROLLBACK would raise "cannot rollback - no transaction is active" and hide
+    the real error.
+    """
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back (if SQLite has not already) on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise

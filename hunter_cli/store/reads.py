@@ -1,0 +1,181 @@
+"""Reads of one domain's stored state, change events and notes: what the scan, brief and reports need."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .core import utcnow
+from .referrals import referrals_of
+
+TENANT_TTL_SECONDS = 24 * 3600
+REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
+
+
+# -- reads ------------------------------------------------------------------------
+@dataclass
+class Prior:
+    """What the store already knows about a domain that a new scan can use."""
+
+    fresh: bool = False  # fully answered scan within --max-age
+    tenant_hit: bool = False  # tenant answer younger than a day (tenant may be None: no tenant)
+    tenant: object = None
+    registration: object = None  # Registration younger than a week (ok or unavailable), else None
+    cosell: bool = False
+    had_mail: bool = False  # the current view has MX hosts
+
+
+def prior(
+    conn: sqlite3.Connection, domain: str, fresh_since: str | None, tenant_since: str, registration_since: str
+) -> Prior:
+    """One indexed query per domain for everything the scan's producer needs."""
+    row = conn.execute(
+        """SELECT d.last_ok_at, d.active_cosell, d.provider,
+                  t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
+           FROM (SELECT ? AS domain) q
+           LEFT JOIN domains d ON d.domain = q.domain
+           LEFT JOIN tenant_cache t ON t.domain = q.domain
+           LEFT JOIN registrations r ON r.domain = q.domain""",
+        (domain,),
+    ).fetchone()
+    last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
+    p = Prior(
+        fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
+        cosell=bool(cosell),
+        had_mail=provider not in (None, "none", "unknown"),
+    )
+    if t_at and t_at >= tenant_since:
+        from ..models import TenantInfo
+
+        p.tenant_hit = True
+        p.tenant = TenantInfo.model_validate_json(t_json) if t_json else None
+    if r_at and r_at >= registration_since and r_status != "failed" and r_json:
+        from ..models import Registration
+
+        p.registration = Registration.model_validate_json(r_json)
+    return p
+
+
+def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
+    row = conn.execute(
+        "SELECT status, data_json, error_json, fetched_at FROM registrations WHERE domain = ?", (domain,)
+    ).fetchone()
+    if not row:
+        return None
+    data = json.loads(row[1]) if row[1] else {}
+    data.update({"status": row[0], "fetched_at": row[3]})
+    if row[2]:
+        data["error"] = json.loads(row[2])
+    return data
+
+
+def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
+    """Everything the call brief reads about one domain; None when it has no good scan."""
+    row = conn.execute(
+        "SELECT current_json, company, last_good_at, active_cosell, tenant FROM domains WHERE domain = ?", (domain,)
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    return {
+        "view": json.loads(row[0]),
+        "company": row[1],
+        "last_good_at": row[2],
+        "cosell": bool(row[3]),
+        "tenant_known": row[4] is not None,  # NULL: the tenant lookup was not made, or failed
+        "referrals": referrals_of(conn, domain),
+        "history": history(conn, domain),
+        "registration": registration(conn, domain),
+        "notes": notes_of(conn, domain),
+    }
+
+
+def current(conn: sqlite3.Connection, domain: str) -> dict | None:
+    row = conn.execute("SELECT current_json FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    rows = conn.execute(
+        "SELECT id, scanned_at, status, provider, gateway, errors_json "
+        "FROM scans WHERE domain = ? ORDER BY scanned_at, id",
+        (domain,),
+    )
+    return [
+        {
+            "id": r[0],
+            "scanned_at": r[1],
+            "status": r[2],
+            "provider": r[3],
+            "gateway": r[4],
+            "errors": json.loads(r[5] or "[]"),
+        }
+        for r in rows
+    ]
+
+
+def due_for_rescan(
+    conn: sqlite3.Connection, older_than_iso: str, categories: Sequence[str] = (), tags: Sequence[str] = ()
+) -> list[str]:
+    """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
+    where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
+    params: list = [older_than_iso]
+    if categories:
+        where.append(f"category IN ({','.join('?' * len(categories))})")
+        params += list(categories)
+    if tags:
+        where.append(f"domain IN (SELECT domain FROM tags WHERE tag IN ({','.join('?' * len(tags))}))")
+        params += list(tags)
+    sql = f"SELECT domain FROM domains WHERE {' AND '.join(where)} ORDER BY last_good_at IS NOT NULL, last_good_at"
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def events_since(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0) -> list[dict]:
+    """Change events at or after ``since_iso``, newest first, with the lead's company and category."""
+    sql = (
+        "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"
+        " JOIN domains d USING (domain) WHERE e.occurred_at >= ?"
+    )
+    params: list = [since_iso]
+    if kinds:
+        sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
+        params += list(kinds)
+    sql += " ORDER BY e.occurred_at DESC, e.id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    cols = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
+    return [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, params)]
+
+
+def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    rows = conn.execute(
+        "SELECT created_at, text FROM notes WHERE domain = ? ORDER BY created_at DESC, id DESC", (domain,)
+    )
+    return [{"created_at": r[0], "text": r[1]} for r in rows]
+
+
+def get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        (key, value, utcnow()),
+    )
+
+
+def last_good_at(conn: sqlite3.Connection, domain: str) -> str | None:
+    """When ``domain`` last had a good (ok or partial) scan; None when never, or not a lead."""
+    row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return row[0] if row else None
+
+
+def active_cosell(conn: sqlite3.Connection, domain: str) -> bool:
+    """Whether an active co-sell referral names ``domain`` (kept by refresh_referral_flags)."""
+    row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return bool(row and row[0])

@@ -1,0 +1,478 @@
+"""The schema and its migrations, as Python functions on sqlite-utils.
+
+Each migration is ``(version, name, function)``; :func:`migrate` applies the
+pending ones in order, each in its own ``BEGIN IMMEDIATE`` transaction with
+``PRAGMA foreign_keys`` off (SQLite's own procedure for rebuilding tables:
+https://www.sqlite.org/lang_altertable.html#otheralter), checks
+``PRAGMA foreign_key_check`` before it commits, and records the version in the
+``schema_migrations`` table that every Hunter since 0.1.0 keeps. Databases made
+by any earlier release therefore upgrade in place on the next open.
+
+Migrations 1 to 6 are the statements of the releases that made them, kept
+verbatim so a new file and an upgraded one have the same tables. From 7 on a
+migration is ordinary Python over :class:`sqlite_utils.Database` (which wraps the
+same sqlite3 connection): ``table.transform()`` rebuilds tables to add foreign
+keys, and triggers and views are plain statements, never a script split on ``;``.
+
+Rules for new migrations: append, never edit one that has shipped; never run
+``executescript`` (it commits the open transaction); a migration that rebuilds
+``domains`` must first drop the ``leads`` view and the ``domains_ai/ad/au``
+triggers and create them again afterwards (SQLite checks views and triggers
+when a table is renamed); never ``INSERT OR REPLACE`` into ``domains`` (the
+implicit delete would leave the search index stale on connections without
+recursive triggers).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .core import rollback, utcnow
+from .search import search_text
+
+if TYPE_CHECKING:  # imported when a migration runs: sqlite-utils costs ~70 ms to import
+    import sqlite_utils
+
+Migration = Callable[["sqlite_utils.Database"], None]
+
+
+def _run(statements: tuple[str, ...]) -> Migration:
+    def apply(db: sqlite_utils.Database) -> None:
+        for sql in statements:
+            db.execute(sql)
+
+    return apply
+
+
+# -- 1: domains, scans and runs -----------------------------------------------
+_V1_STATEMENTS = (
+    """CREATE TABLE domains (
+        domain TEXT PRIMARY KEY,
+        domain_unicode TEXT,
+        company TEXT,
+        added_at TEXT NOT NULL,
+        last_attempt_at TEXT,
+        last_status TEXT,
+        last_scan_id INTEGER,
+        last_good_at TEXT,
+        last_good_scan_id INTEGER,
+        last_ok_at TEXT,
+        provider TEXT,
+        provider_name TEXT,
+        gateway TEXT,
+        dmarc_policy TEXT,
+        spf_all TEXT,
+        dkim INTEGER,
+        tenant TEXT,
+        score INTEGER,
+        segment TEXT,
+        category TEXT,
+        current_json TEXT
+    )""",
+    "CREATE INDEX domains_provider ON domains(provider)",
+    "CREATE INDEX domains_gateway ON domains(gateway)",
+    "CREATE INDEX domains_category_score ON domains(category, score DESC)",
+    "CREATE INDEX domains_last_ok ON domains(last_ok_at)",
+    "CREATE INDEX domains_last_attempt ON domains(last_attempt_at)",
+    """CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        domain TEXT NOT NULL REFERENCES domains(domain),
+        run_id INTEGER REFERENCES runs(id),
+        scanned_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        provider TEXT,
+        gateway TEXT,
+        result_json TEXT NOT NULL,
+        raw_json TEXT,
+        errors_json TEXT
+    )""",
+    "CREATE INDEX scans_domain_time ON scans(domain, scanned_at)",
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        outcome TEXT,
+        stats_json TEXT
+    )""",
+)
+
+
+# -- 2: tenant cache and registration data ------------------------------------
+_V2_STATEMENTS = (
+    """CREATE TABLE tenant_cache (
+        domain TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        tenant_json TEXT
+    )""",
+    """CREATE TABLE registrations (
+        domain TEXT PRIMARY KEY,
+        fetched_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        source TEXT,
+        registrar TEXT,
+        created TEXT,
+        expires TEXT,
+        data_json TEXT,
+        error_json TEXT
+    )""",
+    "CREATE INDEX registrations_expires ON registrations(expires)",
+    "ALTER TABLE domains ADD COLUMN tenant_id TEXT",
+    "CREATE INDEX domains_tenant ON domains(tenant)",
+)
+
+
+# -- 3: tags, notes, change events and lead-list indexes ----------------------
+_V3_STATEMENTS = (
+    """CREATE TABLE tags (
+        domain TEXT NOT NULL REFERENCES domains(domain),
+        tag TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('user', 'auto')),
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (domain, tag, source)
+    )""",
+    "CREATE INDEX tags_tag ON tags(tag, domain)",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        domain TEXT NOT NULL REFERENCES domains(domain),
+        created_at TEXT NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX notes_domain ON notes(domain, created_at)",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        domain TEXT NOT NULL REFERENCES domains(domain),
+        scan_id INTEGER REFERENCES scans(id),
+        occurred_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        detail TEXT
+    )""",
+    "CREATE INDEX events_time ON events(occurred_at)",
+    "CREATE INDEX events_domain ON events(domain, occurred_at)",
+    "CREATE INDEX events_kind ON events(kind, occurred_at)",
+    "ALTER TABLE domains ADD COLUMN last_change_at TEXT",
+    "ALTER TABLE domains ADD COLUMN expires TEXT",
+    "CREATE INDEX domains_last_change ON domains(last_change_at)",
+    "CREATE INDEX domains_company ON domains(company COLLATE NOCASE)",
+    "CREATE INDEX domains_segment ON domains(segment, score DESC)",
+    "CREATE INDEX domains_score ON domains(score DESC)",
+    "CREATE INDEX domains_last_good ON domains(last_good_at)",
+    "CREATE INDEX domains_expires ON domains(expires)",
+)
+
+
+# -- 4: Partner Center referrals ----------------------------------------------
+_V4_STATEMENTS = (
+    """CREATE TABLE referrals (
+        id TEXT PRIMARY KEY,
+        engagement_id TEXT,
+        name TEXT,
+        status TEXT,
+        substatus TEXT,
+        type TEXT,
+        qualification TEXT,
+        direction TEXT,
+        kind TEXT NOT NULL,
+        customer_name TEXT,
+        customer_country TEXT,
+        size TEXT,
+        contacts_json TEXT,
+        microsoft_contact TEXT,
+        deal_value REAL,
+        currency TEXT,
+        closing_date TEXT,
+        requirements_json TEXT,
+        created_at TEXT,
+        updated_at TEXT,
+        domain TEXT,
+        domain_source TEXT,
+        link TEXT CHECK (link IN ('auto', 'manual') OR link IS NULL),
+        raw_json TEXT NOT NULL,
+        synced_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX referrals_domain ON referrals(domain)",
+    "CREATE INDEX referrals_updated ON referrals(updated_at)",
+    "CREATE INDEX referrals_status ON referrals(status, type)",
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT, updated_at TEXT NOT NULL)",
+    "ALTER TABLE domains ADD COLUMN active_cosell INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE domains ADD COLUMN referrals INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX domains_referrals ON domains(referrals)",
+)
+
+
+# -- 5: referral addresses ----------------------------------------------------
+_V5_STATEMENTS = ("ALTER TABLE referrals ADD COLUMN address_json TEXT",)
+
+
+# -- 6: Dynamics 365 leads ----------------------------------------------------
+_V6_STATEMENTS = (
+    """CREATE TABLE crm_leads (
+        domain TEXT PRIMARY KEY REFERENCES domains(domain),
+        environment TEXT NOT NULL,
+        lead_id TEXT,
+        push_state TEXT NOT NULL CHECK (push_state IN ('creating', 'pushed', 'failed', 'deleted')),
+        payload_hash TEXT,
+        first_pushed_at TEXT,
+        pushed_at TEXT,
+        attempted_at TEXT NOT NULL,
+        error TEXT,
+        statecode INTEGER,
+        statuscode INTEGER,
+        status_label TEXT,
+        owner_id TEXT,
+        owner_name TEXT,
+        crm_created_on TEXT,
+        crm_modified_on TEXT,
+        pulled_at TEXT
+    )""",
+    "CREATE INDEX crm_leads_lead_id ON crm_leads(lead_id)",
+    "CREATE INDEX crm_leads_statecode ON crm_leads(statecode)",
+)
+
+# -- 7: foreign keys on every link, key facts as columns, search index, the leads view --
+# The key facts a lead list filters and sorts by, as real columns beside current_json.
+FACT_COLUMNS: dict[str, type] = {
+    "spf_result": str,  # pass/fail/softfail/neutral/none/permerror/temperror (RFC 7208 2.6)
+    "dkim_state": str,  # key / delegated / none (hunter_cli.facts.dkim_state)
+    "state": str,  # active / nxdomain / parked (hunter_cli.facts.domain_state)
+}
+# Link columns given a foreign key by migration 7: table -> [(column, other table, other column)].
+LINKS: dict[str, list[tuple[str, str, str]]] = {
+    "domains": [("last_scan_id", "scans", "id"), ("last_good_scan_id", "scans", "id")],
+    "tenant_cache": [("domain", "domains", "domain")],
+    "registrations": [("domain", "domains", "domain")],
+    "referrals": [("domain", "domains", "domain")],
+}
+# Columns that already had a foreign key (migrations 1, 3 and 6): checked for orphans the same way.
+DOMAIN_CHILDREN = ("scans", "tags", "notes", "events", "crm_leads", "tenant_cache", "registrations", "referrals")
+
+# FTS5 over the folded search column, external content (the text is stored once, in domains),
+# in the form sqlite-utils writes, so `table.detect_fts()`, `table.search()` and Datasette find it.
+FTS_TABLE = "domains_fts"
+FTS_SQL = (
+    "CREATE VIRTUAL TABLE [domains_fts] USING FTS5 (\n"
+    "    [search_text],\n"
+    "    tokenize='trigram',\n"
+    "    content=[domains]\n"
+    ")"
+)
+# The names sqlite-utils gives its own FTS triggers (so `disable_fts()` removes them); the update
+# trigger fires only when the search column changes, not on every scan's UPDATE of the row.
+FTS_TRIGGERS = (
+    """CREATE TRIGGER [domains_ai] AFTER INSERT ON [domains] BEGIN
+  INSERT INTO [domains_fts] (rowid, [search_text]) VALUES (new.rowid, new.[search_text]);
+END""",
+    """CREATE TRIGGER [domains_ad] AFTER DELETE ON [domains] BEGIN
+  INSERT INTO [domains_fts] ([domains_fts], rowid, [search_text]) VALUES('delete', old.rowid, old.[search_text]);
+END""",
+    """CREATE TRIGGER [domains_au] AFTER UPDATE OF [search_text] ON [domains] BEGIN
+  INSERT INTO [domains_fts] ([domains_fts], rowid, [search_text]) VALUES('delete', old.rowid, old.[search_text]);
+  INSERT INTO [domains_fts] (rowid, [search_text]) VALUES (new.rowid, new.[search_text]);
+END""",
+)
+
+# The lead list as `hunter leads -f json` gives it (same names, same order), for sqlite-utils,
+# Datasette or a spreadsheet's ODBC driver: one row per lead, tags as one comma-separated string.
+LEADS_VIEW = "leads"
+LEADS_VIEW_SQL = """SELECT
+  d.domain,
+  coalesce(d.domain_unicode, d.domain) AS domain_unicode,
+  d.company,
+  d.provider,
+  d.provider_name,
+  d.gateway,
+  d.tenant,
+  d.tenant_id,
+  d.dmarc_policy,
+  d.spf_result,
+  d.spf_all,
+  d.dkim,
+  d.dkim_state,
+  d.state,
+  d.score,
+  d.segment,
+  d.category,
+  d.last_good_at AS last_scanned,
+  d.last_status,
+  d.last_attempt_at AS last_attempt,
+  d.last_change_at AS last_change,
+  coalesce(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain)) AS expires,
+  d.referrals,
+  d.active_cosell,
+  (SELECT group_concat(tag, ', ') FROM (SELECT DISTINCT t.tag FROM tags t WHERE t.domain = d.domain ORDER BY t.tag))
+    AS tags,
+  (SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'
+     WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'
+     WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,
+  (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,
+  d.last_scan_id,
+  d.last_good_scan_id
+FROM domains d"""
+
+
+def facts_of(view: dict | None) -> dict[str, str | None]:
+    """The FACT_COLUMNS values for a current view (``current_json``); all None without one."""
+    from ..facts import dkim_state, domain_state, spf_result
+
+    if not view:
+        return dict.fromkeys(FACT_COLUMNS)
+    return {
+        "spf_result": spf_result(view.get("spf")),
+        "dkim_state": dkim_state(view.get("dkim")),
+        "state": domain_state(view),
+    }
+
+
+def _unicode(domain: str) -> str:
+    from ..domains import to_unicode
+
+    return to_unicode(domain)
+
+
+def _links_facts_search(db: sqlite_utils.Database) -> None:
+    now = utcnow()
+    # 1. Orphans a foreign key would refuse. A domain named by another table but missing from
+    #    `domains` becomes a lead (nothing is dropped); a pointer to a scan or run that is gone is
+    #    cleared (it points at nothing either way).
+    for table in DOMAIN_CHILDREN:
+        orphans = [
+            r[0]
+            for r in db.execute(
+                f"SELECT DISTINCT t.domain FROM [{table}] t LEFT JOIN domains d ON d.domain = t.domain"
+                " WHERE t.domain IS NOT NULL AND d.domain IS NULL"
+            )
+        ]
+        for domain in orphans:
+            db.execute(
+                "INSERT OR IGNORE INTO domains (domain, domain_unicode, added_at) VALUES (?, ?, ?)",
+                (domain, _unicode(domain), now),
+            )
+    for column in ("last_scan_id", "last_good_scan_id"):
+        db.execute(f"UPDATE domains SET {column} = NULL WHERE {column} NOT IN (SELECT id FROM scans)")
+    db.execute("UPDATE events SET scan_id = NULL WHERE scan_id NOT IN (SELECT id FROM scans)")
+    db.execute("UPDATE scans SET run_id = NULL WHERE run_id NOT IN (SELECT id FROM runs)")
+
+    # 2. New columns: the key facts and the folded search text.
+    domains = db.table("domains")
+    for name, kind in FACT_COLUMNS.items():
+        domains.add_column(name, kind)
+    domains.add_column("search_text", str)
+
+    # 3. Foreign keys: sqlite-utils rebuilds each table (new table, copy with rowids, drop, rename,
+    #    indexes recreated), with foreign_keys off as migrate() leaves it.
+    for table, links in LINKS.items():
+        db.table(table).transform(add_foreign_keys=links)
+
+    # 4. Fill the new columns from what is stored (Python, as the writer fills them).
+    notes: dict[str, list[str]] = {}
+    for domain, text in db.execute("SELECT domain, text FROM notes ORDER BY domain, created_at, id"):
+        notes.setdefault(domain, []).append(text)
+    rows = db.execute("SELECT domain, domain_unicode, company, current_json FROM domains").fetchall()
+    for domain, domain_unicode, company, current in rows:
+        try:
+            view = json.loads(current) if current else None
+        except ValueError:
+            view = None
+        facts = facts_of(view)
+        db.execute(
+            "UPDATE domains SET spf_result = ?, dkim_state = ?, state = ?, search_text = ? WHERE domain = ?",
+            (
+                facts["spf_result"],
+                facts["dkim_state"],
+                facts["state"],
+                search_text(domain, domain_unicode, company, notes.get(domain, ())),
+                domain,
+            ),
+        )
+
+    # 5. The search index, filled once here and kept current by the triggers.
+    db.execute(FTS_SQL)
+    db.execute(f"INSERT INTO [{FTS_TABLE}] (rowid, [search_text]) SELECT rowid, [search_text] FROM [domains]")
+    for sql in FTS_TRIGGERS:
+        db.execute(sql)
+
+    # 6. The lead list as a view.
+    db.create_view(LEADS_VIEW, LEADS_VIEW_SQL)
+
+
+MIGRATIONS: list[tuple[int, str, Migration]] = [
+    (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
+    (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
+    (3, "tags, notes, change events and lead-list indexes", _run(_V3_STATEMENTS)),
+    (4, "Partner Center referrals", _run(_V4_STATEMENTS)),
+    (5, "referral addresses", _run(_V5_STATEMENTS)),
+    (6, "Dynamics 365 leads", _run(_V6_STATEMENTS)),
+    (7, "foreign keys on every link, key facts as columns, search index, leads view", _links_facts_search),
+]
+
+
+def latest_version() -> int:
+    """The newest schema version this Hunter knows (its last migration)."""
+    return max(v for v, _, _ in MIGRATIONS)
+
+
+def stored_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the file (0 for a new, empty file)."""
+    has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone()
+    if not has:
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply pending migrations, each in its own transaction; returns the versions applied.
+
+    ``PRAGMA foreign_keys`` is switched off around each migration (it cannot change inside a
+    transaction) and on again afterwards; a migration that would leave a link pointing at
+    nothing fails its ``PRAGMA foreign_key_check`` and is rolled back whole. Safe when several
+    processes open an old file at once: each version is applied by exactly one of them.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+        "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    db = None
+    applied: list[int] = []
+    for version, name, apply in MIGRATIONS:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone():
+            continue
+        if db is None:
+            import sqlite_utils
+
+            db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # another process may have migrated while we waited for the write lock
+                if not conn.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone():
+                    apply(db)
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise sqlite3.IntegrityError(
+                            f"migration {version} ({name}) would leave links pointing at nothing: {broken[:5]}"
+                        )
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, utcnow()),
+                    )
+                    applied.append(version)
+                conn.execute("COMMIT")
+            except BaseException:
+                rollback(conn)
+                raise
+        finally:
+            conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+    return applied

@@ -1,0 +1,592 @@
+"""Writes: the batched scan writer, lead imports, registrations, automatic tags and rescoring.
+
+The scan's results are written by :class:`ResultWriter` from a background thread,
+one explicit ``BEGIN IMMEDIATE`` transaction per batch of up to 500 results, so
+Ctrl-C or ``kill -9`` loses at most the batch in flight and whatever is printed
+from ``on_stored`` is already committed. This stays hand-written sqlite3: the
+per-batch transaction and its retry while another process holds the write lock
+are the point of it (measured in docs/performance.md), and it runs a handful of
+statements per result on prepared-statement cache hits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Set
+from dataclasses import dataclass
+
+from .. import posture
+from ..lead import Lead
+from ..models import DomainResult
+from .connection import WRITE_WAIT_LIMIT, WRITER_BUSY_MS, connect
+from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
+from .reads import current
+from .search import search_text
+
+# -- writes -----------------------------------------------------------------------
+SCORE_FIELDS = ("score", "segment", "category", "reasons")
+CARRIED_FIELDS = {
+    "txt": ("spf", "verifications", "services"),
+    "spf": ("spf",),  # a temperror in the include tree keeps the last good verdict
+    "dmarc": ("dmarc",),
+    "dkim": ("dkim",),
+    "tenant": ("tenant",),
+}
+
+
+def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozenset()) -> dict:
+    """The domain's current view after a scan that failed or skipped some checks.
+
+    Checks that failed this time (or were not run, like the tenant lookup with
+    ``--no-tenant``) keep the values of the last good scan instead of turning
+    into "no record"; the errors stay listed beside them.
+    """
+    if not previous:
+        return new
+    merged = dict(new)
+    failed = {e["check"] for e in new.get("errors", [])} | set(not_done)
+    for check, fields in CARRIED_FIELDS.items():
+        if check in failed:
+            for f in fields:
+                if f in previous:
+                    merged[f] = previous[f]
+    if "footprint" in failed:  # per workload: what this scan established stands, unknowns keep the last state
+        from ..footprint.microsoft import carry_forward as carry_footprint
+        from ..footprint.services import carry_forward as carry_services
+
+        merged["microsoft"] = carry_footprint(new.get("microsoft"), previous.get("microsoft"))
+        merged["services"] = carry_services(merged.get("services") or [], previous.get("services") or [])
+    if new.get("score") is None and previous.get("score") is not None:
+        # This scan could not be scored; the lead keeps its last known priority.
+        for f in SCORE_FIELDS:
+            merged[f] = previous.get(f)
+    return merged
+
+
+def _unicode(domain: str) -> str:
+    from ..domains import to_unicode
+
+    return to_unicode(domain)
+
+
+def _notes_texts(conn: sqlite3.Connection, domain: str) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT text FROM notes WHERE domain = ? ORDER BY created_at, id", (domain,))]
+
+
+def refresh_search_text(conn: sqlite3.Connection, domain: str) -> None:
+    """Recompute the lead's folded search text (after its company or notes changed); triggers update the index."""
+    row = conn.execute("SELECT domain_unicode, company FROM domains WHERE domain = ?", (domain,)).fetchone()
+    if row is not None:
+        text = search_text(domain, row[0], row[1], _notes_texts(conn, domain))
+        conn.execute(
+            "UPDATE domains SET search_text = ? WHERE domain = ? AND search_text IS NOT ?", (text, domain, text)
+        )
+
+
+def ensure_lead(conn: sqlite3.Connection, domain: str, added_at: str | None = None) -> bool:
+    """Add ``domain`` as a lead with no company if it is not one yet; True when it was added."""
+    uni = _unicode(domain)
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO domains (domain, domain_unicode, added_at, search_text) VALUES (?, ?, ?, ?)",
+        (domain, uni, added_at or utcnow(), search_text(domain, uni, None)),
+    )
+    return bool(cur.rowcount)
+
+
+def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, overwrite: bool = False) -> str:
+    """Add a lead or fill in its company name: 'created', 'updated' or 'unchanged'.
+
+    A stored company name is only replaced when ``overwrite`` is set; a blank
+    never replaces anything.
+    """
+    uni = _unicode(domain)
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO domains (domain, domain_unicode, company, added_at, search_text) VALUES (?, ?, ?, ?, ?)",
+        (domain, uni, company, utcnow(), search_text(domain, uni, company)),
+    )
+    if cur.rowcount:
+        return "created"
+    if not company:
+        return "unchanged"
+    if overwrite:
+        cur = conn.execute(
+            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company != ?)",
+            (company, domain, company),
+        )
+    else:
+        cur = conn.execute(
+            "UPDATE domains SET company = ? WHERE domain = ? AND (company IS NULL OR company = '')", (company, domain)
+        )
+    if not cur.rowcount:
+        return "unchanged"
+    refresh_search_text(conn, domain)
+    return "updated"
+
+
+def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch: int = 1000) -> dict[str, int]:
+    """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    pending: list = []
+
+    def flush():
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for lead in pending:
+                outcome = upsert_lead(conn, lead.domain, lead.company, overwrite)
+                if not (lead.duplicate and outcome == "unchanged"):  # a repeat row that added nothing
+                    counts[outcome] += 1
+            conn.execute("COMMIT")
+        except BaseException:
+            rollback(conn)
+            raise
+        pending.clear()
+
+    for lead in leads:
+        pending.append(lead)
+        if len(pending) >= batch:
+            flush()
+    if pending:
+        flush()
+    return counts
+
+
+def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: Lead | dict | None, now: str) -> None:
+    """Replace the domain's automatic tags; a rep's own tags are never touched."""
+    from datetime import date
+
+    if view is None:
+        view = current(conn, domain)
+        if view is None:
+            return
+    row = conn.execute(
+        "SELECT expires FROM registrations WHERE domain = ? AND expires IS NOT NULL", (domain,)
+    ).fetchone()
+    tags = posture.auto_tags(view, row[0] if row else None, date.fromisoformat(now[:10]))
+    conn.execute("DELETE FROM tags WHERE domain = ? AND source = 'auto'", (domain,))
+    conn.executemany(
+        "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'auto', ?)", [(domain, t, now) for t in tags]
+    )
+
+
+def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> None:
+    """Registration data, or a failed attempt that never replaces good data."""
+    now = utcnow()
+    ensure_lead(conn, domain, now)  # registrations.domain references domains
+    if reg is not None and reg.expires:
+        from datetime import date
+
+        old = conn.execute("SELECT expires FROM domains WHERE domain = ?", (domain,)).fetchone()
+        old_expires = old[0] if old else None
+        today = date.fromisoformat(now[:10])
+        days = posture.days_to_expiry(reg.expires, today)
+        was_soon = (posture.days_to_expiry(old_expires, today) or 10**6) <= posture.EXPIRY_SOON_DAYS
+        conn.execute("UPDATE domains SET expires = ? WHERE domain = ?", (reg.expires, domain))
+        if days is not None and 0 <= days <= posture.EXPIRY_SOON_DAYS and not (was_soon and old_expires == reg.expires):
+            conn.execute(
+                "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES (?, ?, 'expires_soon', ?, ?)",
+                (domain, now, old_expires, reg.expires),
+            )
+            conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (now, domain))
+    if reg is not None:
+        conn.execute(
+            "INSERT OR REPLACE INTO registrations (domain, fetched_at, status, "
+            "source, registrar, created, expires, data_json, error_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                domain,
+                reg.fetched_at or now,
+                reg.status,
+                reg.source,
+                reg.registrar,
+                reg.created,
+                reg.expires,
+                reg.model_dump_json(),
+            ),
+        )
+    else:
+        err = error.model_dump_json()
+        cur = conn.execute("UPDATE registrations SET error_json = ? WHERE domain = ?", (err, domain))
+        if cur.rowcount == 0:
+            conn.execute(
+                "INSERT INTO registrations (domain, fetched_at, status, error_json) VALUES (?, ?, 'failed', ?)",
+                (domain, now, err),
+            )
+
+
+def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -> None:
+    """Store one batch in a single transaction.
+
+    Items are ``(DomainResult, json_text)`` or ``("registration", domain, Registration | None, ScanError | None)``.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for item in results:
+            if item[0] == "registration":
+                _write_registration(conn, *item[1:])
+                continue
+            if item[0] == "lead":
+                upsert_lead(conn, item[1], item[2])
+                continue
+            r, text = item
+            data = json.loads(text)
+            errors = data["errors"]
+            ensure_lead(conn, r.domain, r.scanned_at)
+            cur = conn.execute(
+                "INSERT INTO scans (domain, run_id, scanned_at, status, "
+                "provider, gateway, result_json, raw_json, errors_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.domain,
+                    run_id,
+                    r.scanned_at,
+                    r.status,
+                    r.provider,
+                    r.gateway,
+                    text,
+                    json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
+                    json.dumps(errors, ensure_ascii=False) if errors else None,
+                ),
+            )
+            scan_id = cur.lastrowid
+            if r.raw is not None and r.raw.get("tenant_source") == "lookup":
+                conn.execute(
+                    "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
+                    (r.domain, r.scanned_at, r.tenant.model_dump_json() if r.tenant is not None else None),
+                )
+            if r.status == "failed":
+                # Keep the last good signals; only note that this attempt failed.
+                conn.execute(
+                    "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ? WHERE domain = ?",
+                    (r.scanned_at, r.status, scan_id, r.domain),
+                )
+                continue
+            previous = current(conn, r.domain)
+            view, view_text = data, text
+            tenant_source = (r.raw or {}).get("tenant_source")
+            not_done = {"tenant"} if tenant_source == "off" else set()
+            if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
+                not_done.add("footprint")
+            if r.status == "partial" or not_done:
+                view = carry_forward(data, previous, not_done)
+                view_text = json.dumps(view, ensure_ascii=False)
+            tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
+            if previous:
+                found = posture.changes(previous, view)
+                for kind, old, new in found:
+                    conn.execute(
+                        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                        (r.domain, scan_id, r.scanned_at, kind, old, new),
+                    )
+                if found:
+                    conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))
+            lead = Lead.from_view(view, tenant_known=tenant_known)
+            _set_auto_tags(conn, r.domain, lead, r.scanned_at)
+            col = lead.columns()
+            conn.execute(
+                """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
+                   last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
+                   provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?,
+                   tenant = ?, tenant_id = ?,
+                   score = ?, segment = ?, category = ?, current_json = ?,
+                   spf_result = ?, dkim_state = ?, state = ?
+                   WHERE domain = ?""",
+                (
+                    r.scanned_at,
+                    r.status,
+                    scan_id,
+                    r.scanned_at,
+                    scan_id,
+                    r.status,
+                    r.scanned_at,
+                    col["provider"],
+                    col["provider_name"],
+                    col["gateway"],
+                    col["dmarc_policy"],
+                    col["spf_all"],
+                    col["dkim"],
+                    col["tenant"],
+                    col["tenant_id"],
+                    col["score"],
+                    col["segment"],
+                    col["category"],
+                    view_text,
+                    col["spf_result"],
+                    col["dkim_state"],
+                    col["state"],
+                    r.domain,
+                ),
+            )
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+
+
+_STOP = object()
+
+
+def write_wait_limit() -> float:
+    """Seconds the writer keeps trying while another process holds the write lock (HUNTER_DB_WAIT)."""
+    try:
+        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", WRITE_WAIT_LIMIT)))
+    except ValueError:
+        return WRITE_WAIT_LIMIT
+
+
+def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float | None = None, pending: int = 0):
+    """Call ``action()`` until it gets past another process's write lock; returns its result.
+
+    ``action`` must be one whole transaction (it is rerun from the start). While the lock
+    is held, ``on_wait(seconds_waited, pending)`` is called about every busy timeout;
+    after ``limit`` seconds (default :func:`write_wait_limit`) StoreBusy is raised. Any
+    other SQLite or OS error becomes the matching StoreError (full, read-only, damaged).
+    """
+    limit = write_wait_limit() if limit is None else limit
+    started = time.monotonic()
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if error_kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise store_error(exc, path) from None
+            waited = time.monotonic() - started
+            if waited >= limit:
+                raise StoreBusy(
+                    f"another process held the write lock on {path} for {waited:.0f} s;"
+                    f" gave up waiting (HUNTER_DB_WAIT={limit:g} s)"
+                ) from None
+            if on_wait is not None:
+                on_wait(waited, pending)
+            time.sleep(0.05)
+        except sqlite3.DatabaseError as exc:
+            raise store_error(exc, path) from None
+        except OSError as exc:
+            raise store_error(exc, path) from None
+
+
+@dataclass
+class WriterStats:
+    written: int = 0
+    batches: int = 0
+    waited: float = 0.0  # seconds spent waiting for another process's write lock
+    unstored: int = 0  # results received but not stored (the writer failed)
+    written_other: int = 0  # registration records and company names stored
+    unstored_other: int = 0  # registration records and company names not stored
+
+
+class ResultWriter:
+    """Writes results from a background thread in batches, off the scan's event loop.
+
+    Each batch (``batch_size`` items, or what arrived within ``max_delay`` seconds) is one
+    transaction. ``on_stored(texts)`` is called with the JSON of a batch's results right
+    after its COMMIT, so whatever the caller prints from there is already in the store.
+    While another process holds the write lock the writer waits (reporting through
+    ``on_wait(seconds, pending)``) and retries, for up to :func:`write_wait_limit`
+    seconds. ``put`` never blocks the loop for long; ``close`` flushes everything queued
+    and raises StoreError when something could not be stored, so a scan cannot claim
+    success for results it lost.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        run_id: int | None,
+        batch_size: int = 500,
+        max_delay: float = 1.0,
+        on_stored=None,
+        on_wait=None,
+    ):
+        self.path = path
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.max_delay = max_delay
+        self.on_stored = on_stored
+        self.on_wait = on_wait
+        self.stats = WriterStats()
+        self.error: StoreError | None = None
+        self.output_error: BaseException | None = None  # raised by on_stored (e.g. a closed stdout)
+        self._received = 0
+        self._received_other = 0
+        # Results wait here only while a batch is being written or the lock is held; the
+        # cap stops memory growing without end during a very long hold.
+        self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 100)
+        self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def pending(self) -> int:
+        """Results received and not yet stored."""
+        return self._received - self.stats.written
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+        if self.output_error is not None:
+            raise self.output_error
+
+    def put(self, result: DomainResult, text: str | None = None) -> None:
+        """Queue a result; ``text`` is its JSON when the caller already made it."""
+        self._check()
+        self._received += 1
+        self._queue.put((result, text if text is not None else result.model_dump_json()))
+
+    def put_lead(self, domain: str, company: str | None) -> None:
+        self._check()
+        self._received_other += 1
+        self._queue.put(("lead", domain, company))
+
+    def put_registration(self, domain: str, registration, error) -> None:
+        self._check()
+        self._received_other += 1
+        self._queue.put(("registration", domain, registration, error))
+
+    def _write(self, conn: sqlite3.Connection, batch: list) -> None:
+        results = [item for item in batch if item[0] not in ("lead", "registration")]
+        waited = [0.0]
+
+        def note_wait(seconds: float, pending: int) -> None:
+            waited[0] = seconds
+            if self.on_wait is not None:
+                self.on_wait(seconds, pending)
+
+        with_write_retry(lambda: write_results(conn, batch, self.run_id), self.path, note_wait, pending=self.pending)
+        self.stats.waited += waited[0]
+        self.stats.written += len(results)
+        self.stats.written_other += len(batch) - len(results)
+        self.stats.batches += 1
+        if self.on_stored is not None and self.output_error is None and results:
+            try:
+                self.on_stored([text for _, text in results])
+            except BaseException as exc:  # noqa: BLE001 - handed to the scan, which stops
+                self.output_error = exc
+
+    def _run(self) -> None:
+        conn = None
+        batch: list = []
+        try:
+            conn = connect(self.path, check=False, busy_ms=WRITER_BUSY_MS)
+            deadline = None
+            while True:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    item = self._queue.get(timeout=timeout)
+                except queue.Empty:
+                    item = None
+                if item is not None and item is not _STOP:
+                    batch.append(item)
+                    if deadline is None:
+                        deadline = time.monotonic() + self.max_delay
+                if batch and (item is None or item is _STOP or len(batch) >= self.batch_size):
+                    self._write(conn, batch)
+                    batch = []
+                    deadline = None
+                if item is _STOP:
+                    return
+        except StoreError as exc:  # reported by close()
+            self.error = exc
+        except BaseException as exc:  # noqa: BLE001 - reported by close(), never lost in a thread
+            self.error = StoreError(f"writing results to {self.path} failed: {exc}")
+        finally:
+            if self.error is not None:
+                # drain so producers never block on a dead writer
+                while True:
+                    try:
+                        if self._queue.get_nowait() is _STOP:
+                            break
+                    except queue.Empty:
+                        break
+            if conn is not None:
+                conn.close()
+
+    def close(self) -> WriterStats:
+        """Flush what is queued and stop; raises the writer's StoreError, if any."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+        if self.error is not None:
+            self.stats.unstored = self.pending
+            self.stats.unstored_other = self._received_other - self.stats.written_other
+            raise self.error
+        return self.stats
+
+
+def rescore(
+    conn: sqlite3.Connection, rules, domains: list[str] | None = None, transaction: bool = True
+) -> dict[str, int]:
+    """Reapply ``rules`` to every domain's current view (or only ``domains``); no network."""
+    from ..scoring import evaluate, facts_from
+
+    counts = {"scored": 0, "changed": 0, "unscorable": 0}
+    if transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        rows = conn.execute(
+            "SELECT domain, current_json, score, category, active_cosell FROM domains WHERE current_json IS NOT NULL"
+        ).fetchall()
+        if domains is not None:
+            wanted = set(domains)
+            rows = [r for r in rows if r[0] in wanted]
+        for domain, text, old_score, old_category, cosell in rows:
+            view = json.loads(text)
+            facts = facts_from(view, rules, bool(cosell))
+            if facts is None:
+                counts["unscorable"] += 1
+                continue
+            out = evaluate(facts, rules)
+            view.update(score=out.score, segment=out.segment, category=out.category, reasons=out.reasons)
+            conn.execute(
+                "UPDATE domains SET score = ?, segment = ?, category = ?, current_json = ? WHERE domain = ?",
+                (out.score, out.segment, out.category, json.dumps(view, ensure_ascii=False), domain),
+            )
+            counts["scored"] += 1
+            if (out.score, out.category) != (old_score, old_category):
+                counts["changed"] += 1
+        if transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if transaction:
+            rollback(conn)
+        raise
+    return counts
+
+
+# -- a rep's own tags and notes ----------------------------------------------------------
+def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> None:
+    """Add the rep's own ``tags`` to ``domain`` (made a lead if it is not one), in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        upsert_lead(conn, domain, None)
+        now = utcnow()
+        conn.executemany(
+            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
+            [(domain, t, now) for t in tags],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+
+
+def remove_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> int:
+    """Remove the rep's own ``tags`` from ``domain`` (automatic tags stay); returns how many were removed."""
+    marks = ",".join("?" * len(tags))
+    cur = conn.execute(f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (domain, *tags))
+    return cur.rowcount
+
+
+def add_note(conn: sqlite3.Connection, domain: str, text: str) -> None:
+    """Add a timestamped note to ``domain`` (made a lead if it is not one); notes are searchable."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        upsert_lead(conn, domain, None)
+        conn.execute("INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (domain, utcnow(), text))
+        refresh_search_text(conn, domain)
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
