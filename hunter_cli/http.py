@@ -1,20 +1,99 @@
 """One place that makes HTTP clients, so they share a TLS context and say who they are.
 
+The TLS context trusts the operating system's certificate store, so a root that
+IT installed there (a corporate TLS-inspection proxy's, say) is trusted by every
+client Hunter has: httpx (Partner Center, Dataverse, RDAP, MSAL's sign-in calls,
+data downloads) and aiohttp (tenant lookups). See :func:`tls_context`.
+
 Building a TLS context loads the CA bundle (about 50 ms); httpx does it again for
 every client unless given one, which cost `hunter prep` a quarter of a second.
+Nothing here is imported by ``hunter --help``: the TLS libraries load only in the
+commands that make HTTP requests.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import sys
+from typing import TYPE_CHECKING
 
 from . import __version__
 
+if TYPE_CHECKING:
+    import ssl
+
 USER_AGENT = f"hunter/{__version__} (company mail research; python-httpx)"
+
+# Where Linux and BSD distributions keep their CA bundle, for a Python whose OpenSSL
+# was built with other default paths (the list truststore uses, after certifi-system-store).
+CA_BUNDLE_CANDIDATES = (
+    "/etc/ssl/cert.pem",  # Alpine, Arch, Fedora, RHEL 9+, BSD
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  # Fedora, RHEL
+    "/etc/pki/tls/cert.pem",  # older Fedora, RHEL, CentOS
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu (ca-certificates)
+    "/etc/ssl/ca-bundle.pem",  # SUSE
+)
+
+
+def _openssl_store() -> ssl.SSLContext | None:
+    """A context over OpenSSL's system store (``SSL_CERT_FILE``/``SSL_CERT_DIR`` or the
+    distribution's bundle), or None when this machine has none."""
+    import ssl
+
+    paths = ssl.get_default_verify_paths()  # reads SSL_CERT_FILE and SSL_CERT_DIR; None where missing
+    has_dir = bool(paths.capath) and any(name[-2:-1] == "." for name in _listdir(paths.capath))
+    if paths.cafile or has_dir:
+        return ssl.create_default_context()
+    for bundle in CA_BUNDLE_CANDIDATES:
+        if os.path.isfile(bundle):
+            return ssl.create_default_context(cafile=bundle)
+    return None
+
+
+def _listdir(path: str | None) -> list[str]:
+    try:
+        return os.listdir(path) if path else []
+    except OSError:
+        return []
+
+
+def _platform_verifier() -> ssl.SSLContext | None:
+    """truststore's context on Windows and macOS (the system verifier: CryptoAPI, Security framework)."""
+    import ssl
+
+    try:
+        import truststore
+
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except Exception:  # ImportError, or the platform library would not load (ctypes): use certifi
+        return None
 
 
 @functools.cache
-def tls_context():
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every HTTP client uses: the operating system's trust store, else certifi's.
+
+    * Windows and macOS: ``truststore.SSLContext``, which asks the system to
+      verify each certificate chain (the Windows certificate store, the macOS
+      keychains), with the roots, enterprise policies and revocation IT set.
+    * Linux and other Unix: the system CA store through OpenSSL (``SSL_CERT_FILE``
+      and ``SSL_CERT_DIR`` when set, else the distribution's bundle, where
+      ``update-ca-certificates`` or ``update-ca-trust`` put local roots). That is
+      what truststore does on these systems too, but it reloads the bundle for
+      every handshake (measured 34 ms against 2 ms per connection on this
+      machine), so Hunter loads it once.
+    * certifi's bundle (Mozilla's roots) where neither works: truststore cannot
+      load, or the machine has no CA store (a bare container).
+
+    Raises nothing; built once per process.
+    """
+    if sys.platform in ("win32", "darwin"):
+        ctx = _platform_verifier()
+    else:
+        ctx = _openssl_store()
+    if ctx is not None:
+        return ctx
     import ssl
 
     import certifi

@@ -197,6 +197,9 @@ class Scanner:
         "does not resolve").
         """
         loop = asyncio.get_running_loop()
+        for h in [h for h in todo if h in self._mx_done]:  # answered for another domain since _mx_known
+            known[h] = self._mx_done[h]
+            todo.remove(h)
         waiting = [(h, f) for h in todo if (f := self._mx_inflight.get(h)) is not None]
         mine = [h for h in todo if h not in self._mx_inflight]
         futures = {h: loop.create_future() for h in mine}
@@ -723,11 +726,18 @@ async def scan_many(
             lane.offer(result.domain)
 
     def finished(task: asyncio.Task) -> None:
-        job = running.pop(task)
+        job = running.pop(task, None)
+        if job is None:  # already counted as lost when the resolver stopped being trusted
+            return
         limit.release()
-        if task.cancelled() or suspect:
-            if suspect and not task.cancelled() and task.exception() is None:
-                running_lost.append(job.domain)
+        if suspect:
+            # Whatever this lookup returned (or raised, or was cancelled with) is not trusted.
+            # Every task still running when the resolver became suspect ends here exactly once,
+            # even one that had finished before it was cancelled but whose callback was still
+            # queued: counting those from ``running`` as well stored and printed them twice.
+            running_lost.append(job.domain)
+            return
+        if task.cancelled():
             return
         exc = task.exception()
         if exc is not None:
@@ -786,12 +796,14 @@ async def scan_many(
                     suspect.append(f"{monitor.reason()}, and {reason}")
         if suspect:
             reason = suspect[0]
-            lost = [job.domain for job in running.values()]
             for task in list(running):
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
-            domains = [r.domain for r, _ in held] + running_lost + lost + not_started
+            for task, job in list(running.items()):  # not reached in practice: ``finished`` ran for each
+                del running[task]
+                running_lost.append(job.domain)
+            domains = [r.domain for r, _ in held] + running_lost + not_started
             held.clear()
             for domain in domains:
                 deliver(suspect_result(domain, reason))

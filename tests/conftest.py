@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import stamina
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -23,6 +24,32 @@ from regserver import RdapServer, WhoisServer, rdap_domain, trabis_whois  # noqa
 from hunter_cli.cli import app  # noqa: E402
 
 ZONES = Path(__file__).parent / "zones"
+
+# No test sleeps for a retry: stamina's test mode makes every backoff and Retry-After wait 0 s
+# while keeping each policy's own number of tries (cap=True: min(1000, the policy's attempts)).
+# hunter_cli.retry.hold() (Dataverse's shared throttle) follows the same switch.
+stamina.set_testing(True, attempts=1000, cap=True)
+# The token cache never touches a developer's real keyring (hunter_cli/partner/token_cache.py).
+os.environ["HUNTER_TOKEN_STORE"] = "file"
+
+
+@pytest.fixture
+def retries():
+    """Every retry Hunter schedules, as (service, HTTP status or exception name, Retry-After or None)."""
+    from hunter_cli.retry import RetryableAnswer
+
+    seen: list[tuple[str, object, float | None]] = []
+
+    def record(details) -> None:
+        exc = details.caused_by
+        if isinstance(exc, RetryableAnswer):
+            seen.append((exc.service, exc.status, exc.retry_after))
+        else:
+            seen.append(("", exc.__class__.__name__, None))
+
+    stamina.instrumentation.set_on_retry_hooks([record])
+    yield seen
+    stamina.instrumentation.set_on_retry_hooks(None)
 
 
 @pytest.fixture(scope="session")

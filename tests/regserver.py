@@ -26,7 +26,8 @@ word of the query line (so "-T dn,ace x.de" finds "x.de"); unknown names get TRA
 "No match found for <domain>". ``queries`` logs the raw query lines.
 
 Faults are keyed by lower-case domain and checked before answering:
-``"500"``; ``("429", retry_after_seconds)``; ``("slow", seconds)`` (delay, then answer);
+``"500"``; ``("429", retry_after_seconds)``; ``("429" or "503", retry_after or None, times)``
+(that answer ``times`` times, then normal); ``("slow", seconds)`` (delay, then answer);
 ``"slow"`` (WHOIS: 5 s); ``"close"`` (close the connection without an answer).
 """
 
@@ -97,6 +98,15 @@ class _RdapHandler(BaseHTTPRequestHandler):
             return
         name = unquote(path[len("/domain/") :]).strip().rstrip(".").lower()
         fault = owner.faults.get(name)
+        if isinstance(fault, tuple) and fault and fault[0] in ("429", "503") and len(fault) > 2:
+            status, retry, times = fault
+            if times <= 0:
+                fault = None
+            else:
+                owner.faults[name] = (status, retry, times - 1)
+                headers = {"Retry-After": str(retry)} if retry is not None else {}
+                self._send_json(int(status), rdap_error(int(status), "Try Again", "Try again later."), headers)
+                return
         if fault == "close":
             self.close_connection = True
             try:

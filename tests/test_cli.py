@@ -108,7 +108,8 @@ def test_help_does_not_import_heavy_modules(tmp_path):
         "import sys; sys.argv=['hunter','--help']\n"
         "from hunter_cli.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('pycares','sqlite3','pydantic','openpyxl','publicsuffixlist','httpx','dns.resolver','uvloop') "
+        "heavy = [m for m in ('pycares','sqlite3','pydantic','openpyxl','publicsuffixlist','httpx','dns.resolver','uvloop',"
+        "'stamina','tenacity','truststore','msal','msal_extensions','portalocker','aiohttp') "
         "if m in sys.modules]\n"
         "print('HEAVY:' + ','.join(heavy))"
     )

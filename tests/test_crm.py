@@ -9,7 +9,6 @@ import pytest
 from dvserver import DataverseServer
 from fake_authority import FakeAuthority
 
-from hunter_cli.crm import client as client_mod
 from hunter_cli.crm import mapping as mapping_mod
 from hunter_cli.crm.auth import CrmConfigError, normalise_url
 from hunter_cli.crm.client import DataverseClient, key_path
@@ -57,11 +56,9 @@ def dv():
 
 
 @pytest.fixture
-def waits(monkeypatch):
-    """Retry waits are recorded, never slept."""
-    recorded: list[float] = []
-    monkeypatch.setattr(client_mod, "pause", recorded.append)
-    return recorded
+def waits(retries):
+    """Retry-After waits asked for (stamina's test mode: never slept); None for a backoff."""
+    return retries
 
 
 @pytest.fixture
@@ -362,7 +359,8 @@ def test_429_retry_after_is_honoured_without_sleeping(scanned, dv, crm_env, wait
     assert time.monotonic() - started < 6  # Retry-After: 7 was never slept for real
     s = summary(result)
     assert len(s["created"]) == len(DOMAINS) and s["throttled"] >= 2
-    assert any(6.9 < w <= 7.0 for w in waits) and len(dv.leads) == len(DOMAINS)  # every worker held back
+    assert waits.count(("Dynamics 365", 429, 7.0)) == 2 and ("Dynamics 365", 503, None) in waits
+    assert len(dv.leads) == len(DOMAINS)
     assert dv.count("POST", 429) == 2 and dv.count("POST", 503) == 1
 
 
@@ -376,8 +374,20 @@ def test_5xx_retries_are_bounded_and_fail_only_that_lead(scanned, dv, crm_env, w
     assert result.exit_code == 1 and s["updated"] == ["gmailer.de"]
     assert s["failed"][0]["domain"] == "firma.com.tr" and "HTTP 503" in s["failed"][0]["reason"]
     assert "5 tries" in s["failed"][0]["reason"]
-    assert dv.count("PATCH", 503) == 5  # 1 + RetryPolicy.retries
-    assert waits[:4] == [1.0, 2.0, 4.0, 8.0]  # bounded, doubling backoff
+    assert dv.count("PATCH", 503) == 5  # DATAVERSE.attempts
+    assert waits.count(("Dynamics 365", 503, None)) == 4  # four backoffs (no Retry-After) between five tries
+
+
+def test_a_bad_request_is_not_retried_and_a_long_retry_after_is_not_waited_early(scanned, dv, crm_env, waits):
+    hunter = scanned
+    dv.faults.append({"status": 400, "times": 1, "method": "POST"})
+    dv.faults.append({"status": 429, "retry_after": 3600, "times": 1, "method": "POST", "after": 1})
+    result = push(hunter, crm_env, "--json", "--concurrency", "1", "firma.com.tr", "gmailer.de", "m365-zayif.com.tr")
+    s = summary(result)
+    assert result.exit_code == 1 and len(s["failed"]) == 2 and len(s["created"]) == 1
+    reasons = " ".join(f["reason"] for f in s["failed"])
+    assert "HTTP 400" in reasons and "asks to wait 3600 s" in reasons
+    assert dv.count("POST", 400) == 1 and dv.count("POST", 429) == 1 and waits == []
 
 
 def test_a_run_stopped_half_way_loses_nothing_and_the_rerun_finishes(scanned, dv, crm_env, waits):
@@ -387,6 +397,8 @@ def test_a_run_stopped_half_way_loses_nothing_and_the_rerun_finishes(scanned, dv
     assert stopped.exit_code == 1 and "refused the token" in stopped.stderr
     s = summary(stopped)
     assert len(s["created"]) == 2 and s["stopped"]
+    done = sum(len(s[k]) for k in ("created", "updated", "unchanged", "failed", "skipped"))
+    assert s["not_sent"] == len(DOMAINS) - done > 0  # every selected lead is accounted for
     assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE push_state = 'pushed'") == [(2,)]
     assert TOKEN not in stopped.stdout + stopped.stderr
     dv.faults.clear()

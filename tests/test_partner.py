@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import httpx
 import pytest
@@ -95,6 +96,24 @@ def test_retry_after_and_failures_leave_the_watermark_alone(hunter, pc, partner_
     assert failed.exit_code == 1 and "referral sync failed" in failed.stderr and "HTTP 500" in failed.stderr
     assert q(db, "SELECT value FROM sync_state") == mark
     assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync' ORDER BY id") == [("ok",), ("failed",)]
+
+
+def test_retries_are_bounded_and_a_client_error_or_a_long_retry_after_is_final(hunter, pc, partner_env, retries):
+    pc.faults.append({"status": 503, "times": "always"})
+    busy = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert busy.exit_code == 1 and "kept answering HTTP 503 (6 tries)" in " ".join(busy.stderr.split())
+    assert pc.count(status=503) == 6 and retries == [("Partner Center", 503, None)] * 5
+    for fault, said in (
+        ({"status": 400, "times": 1}, "HTTP 400"),
+        ({"status": 404, "times": 1}, "HTTP 404"),
+        ({"status": 429, "retry_after": 3600, "times": 1}, "asks to wait 3600 s"),
+    ):
+        pc.reset()
+        retries.clear()
+        pc.faults.append(fault)
+        result = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+        assert result.exit_code == 1 and said in " ".join(result.stderr.split()), result.stderr
+        assert pc.count() == 1 and retries == []
 
 
 def test_a_fixed_token_that_is_refused_exits_3_and_names_the_variable(hunter, pc, partner_env, db):
@@ -333,3 +352,86 @@ def test_leads_has_referral_filter_and_column(hunter, pc, partner_env):
     assert firma["referrals"] >= 1 and firma["active_cosell"] is True
     without = json.loads(hunter("leads", "--no-referral", "--format", "json", dns_args=False).stdout)
     assert "nomail.com" in {r["domain"] for r in without}
+
+
+def _signed_in_env(partner_env, authority, tmp_path):
+    env = {**_no_client_id_env(partner_env, tmp_path), "HUNTER_CLIENT_ID": authority.client_id}
+    env.update(HUNTER_TENANT_ID=authority.tenant, XDG_DATA_HOME=str(tmp_path / "data"))
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    return env
+
+
+def test_the_cache_lives_in_the_user_data_folder_and_an_old_one_moves_there_once(
+    hunter, pc, partner_env, authority, tmp_path
+):
+    env = _signed_in_env(partner_env, authority, tmp_path)
+    old = tmp_path / "cache" / "hunter" / "msal_token_cache.json"  # where 0.1.0 kept it
+    new = tmp_path / "data" / "hunter" / "msal_token_cache.json"
+    assert hunter("auth", "login", env={**env, "HUNTER_TOKEN_CACHE": str(old)}, dns_args=False).exit_code == 0
+    tokens = old.read_text()
+    env["HUNTER_TOKEN_CACHE"] = None  # the default place from here on
+    calls = len(authority.calls)
+
+    status = hunter("auth", "status", env=env, dns_args=False)  # offline, and the first use: moves the cache
+    assert status.exit_code == 0 and "Signed in as rep@partner.com.tr" in status.stdout, status.stdout
+    assert f"Token cache: {new}" in " ".join(status.stdout.split()) and "readable only by you" in status.stdout
+    assert not old.exists() and new.read_text() == tokens
+    assert stat.S_IMODE(new.stat().st_mode) == 0o600 and stat.S_IMODE(new.parent.stat().st_mode) == 0o700
+    assert len(authority.calls) == calls  # moving needs no network
+
+    # cron shares it: a sync from the new place renews nothing it does not need to
+    pc.valid_tokens = {t for t in authority.issued_access_tokens}
+    assert hunter("referrals", "sync", "--no-scan", env=env, dns_args=False).exit_code == 0
+    # a stale copy at the old place is not moved over a newer cache
+    old.write_text("{}")
+    assert hunter("auth", "status", env=env, dns_args=False).exit_code == 0 and old.exists()
+    logout = hunter("auth", "logout", env=env, dns_args=False)
+    assert logout.exit_code == 0 and "Signed out" in logout.stdout
+    assert not json.loads(new.read_text()).get("RefreshToken")
+
+
+@pytest.mark.parametrize("damage", ["", "{not json", "[1, 2]", "\x00\xff"])
+def test_a_damaged_cache_reads_as_nobody_signed_in_and_login_replaces_it(
+    hunter, partner_env, authority, tmp_path, damage
+):
+    env = _signed_in_env(partner_env, authority, tmp_path)
+    Path(env["HUNTER_TOKEN_CACHE"]).write_text(damage, encoding="latin-1")
+    status = hunter("auth", "status", env=env, dns_args=False)
+    assert status.exit_code == 1 and "Not signed in" in status.stdout and "Traceback" not in status.stderr
+    assert hunter("auth", "logout", env=env, dns_args=False).exit_code == 0
+    assert hunter("auth", "login", env=env, dns_args=False).exit_code == 0
+    assert hunter("auth", "status", env=env, dns_args=False).exit_code == 0
+
+
+def test_a_keyring_asked_for_where_there_is_none_says_how_to_do_without(hunter, partner_env, authority, tmp_path):
+    env = {**_signed_in_env(partner_env, authority, tmp_path), "HUNTER_TOKEN_STORE": "keyring"}
+    for args in (("auth", "status"), ("auth", "logout"), ("referrals", "sync", "--no-scan")):
+        result = hunter(*args, env=env, dns_args=False)
+        err = " ".join(result.stderr.split())
+        assert result.exit_code in (1, 3) and "HUNTER_TOKEN_STORE=file" in err, (args, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
+    bad = hunter("auth", "status", env={**env, "HUNTER_TOKEN_STORE": "vault"}, dns_args=False)
+    assert bad.exit_code == 1 and "not one of: auto, keyring, file" in bad.stderr
+
+
+def test_linux_without_a_keyring_keeps_a_private_file(tmp_path, monkeypatch):
+    from hunter_cli.partner import token_cache
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}/no-bus")  # a bus that is not there
+    for setting in ("auto", "file"):
+        where = tmp_path / setting / "cache.json"
+        store = token_cache.persistence(where, setting)
+        assert store.is_encrypted is False and store.get_location() == str(where)
+        store.save('{"AccessToken": {}}')
+        assert stat.S_IMODE(where.stat().st_mode) == 0o600 and store.load() == '{"AccessToken": {}}'
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")  # cron: no session at all
+    assert token_cache.persistence(tmp_path / "cron.json", "auto").is_encrypted is False
+
+
+def test_a_lock_left_by_a_dead_process_does_not_block_cron(hunter, partner_env, authority, tmp_path):
+    env = _signed_in_env(partner_env, authority, tmp_path)
+    assert hunter("auth", "login", env=env, dns_args=False).exit_code == 0
+    Path(env["HUNTER_TOKEN_CACHE"] + ".lockfile").write_text("12345 hunter")  # killed while writing
+    out = hunter("auth", "logout", env=env, dns_args=False)
+    assert out.exit_code == 0 and "Signed out" in out.stdout
+    assert not Path(env["HUNTER_TOKEN_CACHE"] + ".lockfile").exists()

@@ -643,6 +643,35 @@ def test_lookup_rdap_429_is_a_failure(servers):
     assert exc.value.kind == "rate-limited" and "30" in exc.value.message
 
 
+def test_lookup_rdap_transient_answers_are_asked_again(servers, retries):
+    rdap, whois = servers
+    rdap.faults["acme.com"] = ("503", None, 1)
+    rdap.faults["gecmis.com"] = ("429", 2, 1)
+    assert run_lookup("acme.com", rdap, whois).registrar == "GoDaddy.com, LLC"
+    assert run_lookup("gecmis.com", rdap, whois).expires == "2019-01-15"
+    assert rdap.count("acme.com") == 2 and rdap.count("gecmis.com") == 2
+    assert retries == [("the RDAP server", 503, None), ("the RDAP server", 429, 2.0)]
+
+
+def test_lookup_rdap_tries_are_bounded(servers):
+    rdap, whois = servers
+    rdap.faults["acme.com"] = ("503", None, 99)
+    with pytest.raises(RegistrationFailure) as exc:
+        run_lookup("acme.com", rdap, whois)
+    assert exc.value.kind == "server-error" and "HTTP 503 after 3 tries" in exc.value.message
+    assert rdap.count("acme.com") == 3
+
+
+def test_lookup_rdap_long_retry_after_and_client_errors_are_not_retried(servers):
+    rdap, whois = servers
+    rdap.faults["acme.com"] = ("429", 30)  # longer than the 10 s RDAP honours: fail now, ask next run
+    with pytest.raises(RegistrationFailure):
+        run_lookup("acme.com", rdap, whois)
+    assert rdap.count("acme.com") == 1
+    reg = run_lookup("yok.com", rdap, whois)  # a 404 is an answer: final
+    assert reg.status == "unavailable" and rdap.count("yok.com") == 1
+
+
 def test_lookup_rdap_timeout_is_a_failure(servers):
     rdap, whois = servers
     rdap.faults["acme.com"] = ("slow", 2.0)

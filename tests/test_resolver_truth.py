@@ -306,3 +306,30 @@ def test_summary_and_show_tell_a_failed_attempt_from_never_scanned(hunter, dns, 
     show = hunter("leads", "show", "halfbroken.com")
     assert show.exit_code == 0
     assert "no successful scan yet; last attempt failed (MX SERVFAIL)" in " ".join(show.stdout.split())
+
+
+def test_a_resolver_that_trips_the_monitor_mid_run_stores_and_prints_each_domain_once(hunter, dns, db):
+    # Leads still in flight when the monitor trips, some of them finishing in the same
+    # loop turn: those used to be counted both as "in flight" and as "finished while the
+    # resolver was suspect", so they were stored, counted and printed twice, a different
+    # number on each run (issue 11 item 1). Several runs make the race show up.
+    extra = [f"once{i:03d}.com.tr" for i in range(120)]
+    dns.add("\n".join(f'{n}. 300 IN MX 10 mx.{n}.\n{n}. 300 IN TXT "v=spf1 mx -all"' for n in extra))
+    names = sorted(EXPECTED) + extra
+    assert scan(hunter, *names).exit_code == 0
+    before = snapshot(db)
+    dns.faults["*"] = "nxdomain"
+    for name in CANARIES:
+        dns.faults[name] = ("delay", 0)
+    for attempt in range(6):
+        result = hunter("scan", *names, "--json", "--no-whois")
+        assert result.exit_code == 4, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        printed = [obj["domain"] for obj in lines]
+        assert sorted(printed) == sorted(names), (attempt, len(printed), len(names))
+        assert all(obj["errors"][0]["kind"] == "resolver_suspect" for obj in lines if obj["status"] == "failed")
+        run_id, stats = q(db, "SELECT id, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
+        per_domain = q(db, "SELECT domain, count(*) FROM scans WHERE run_id = ? GROUP BY domain", run_id)
+        assert {d for d, _ in per_domain} == set(names) and {c for _, c in per_domain} == {1}, attempt
+        assert json.loads(stats)["scanned"] == json.loads(stats)["stored"] == len(names)
+    assert snapshot(db) == before

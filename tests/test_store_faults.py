@@ -212,6 +212,89 @@ def test_a_write_lock_held_past_hunter_db_wait_fails_the_scan_clearly(hunter_cmd
     assert outcome == "failed" and stats.get("unstored", 0) > 0 and "write lock" in stats["error"], (stats, err)
 
 
+class Timed:
+    """A `hunter` subprocess whose stderr lines are collected with the second each arrived."""
+
+    def __init__(self, hunter_cmd, *args, env=None):
+        base, base_env = hunter_cmd
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(
+            base + list(map(str, args)),
+            env=dict(base_env, **(env or {})),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.err: list[tuple[float, str]] = []
+        self.out = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.err.append((time.monotonic() - self.start, line))
+
+    def first(self, text: str) -> float | None:
+        return next((t for t, line in list(self.err) if text in line), None)
+
+    def finish(self, timeout: float = 60) -> tuple[int, float, str]:
+        self.out = self.proc.stdout.read()
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        return self.proc.returncode, time.monotonic() - self.start, "".join(line for _, line in self.err)
+
+
+def test_a_write_lock_held_when_the_scan_starts_is_reported_within_seconds(hunter_cmd, dns, db):
+    # SQLite's 30 s busy timeout used to swallow the first 30 s: nothing said, HUNTER_DB_WAIT ignored.
+    store.connect(db).close()
+    with write_lock_held(db):
+        run = Timed(hunter_cmd, "scan", "firma.com.tr", "gmailer.de", "--nameserver", dns.nameserver, "--no-whois")
+        time.sleep(7)
+        said = run.first("waiting:")
+    code, elapsed, err = run.finish()
+    assert code == 0, err
+    assert_clean(err)
+    assert said is not None and 2.5 <= said <= 6, (said, err)
+    assert "write lock" in err and "HUNTER_DB_WAIT" in err
+    stats = json.loads(rows(db, "SELECT stats_json FROM runs")[0][0])
+    assert stats["seconds"] >= 6.5  # the run's time includes the wait
+    assert stored(db) == {"firma.com.tr", "gmailer.de"}
+
+
+@pytest.mark.parametrize("command", ["scan", "tag", "note", "import"])
+def test_hunter_db_wait_bounds_a_write_lock_held_from_the_start(hunter_cmd, dns, db, tmp_path, command):
+    store.connect(db).close()
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Firma,Web Sitesi\nA,a-corp.com\n")
+    args = {
+        "scan": ["scan", "firma.com.tr", "--nameserver", dns.nameserver, "--no-whois", "--no-tenant"],
+        "tag": ["tag", "firma.com.tr", "sıcak"],
+        "note": ["note", "firma.com.tr", "aradık"],
+        "import": ["import", str(leads)],
+    }[command]
+    with write_lock_held(db):
+        run = Timed(hunter_cmd, *args, env={"HUNTER_DB_WAIT": "2"})
+        code, elapsed, err = run.finish(timeout=30)
+    assert code == 1, err
+    assert_clean(err)
+    assert elapsed < 6, elapsed
+    text = " ".join(err.split())
+    assert "held the write lock" in text and "gave up waiting (HUNTER_DB_WAIT=2 s)" in text, err
+
+
+def test_a_tag_that_waits_for_the_write_lock_says_so_then_succeeds(hunter, hunter_cmd, db):
+    store.connect(db).close()
+    with write_lock_held(db):
+        run = Timed(hunter_cmd, "tag", "firma.com.tr", "sıcak")
+        time.sleep(5)
+        said = run.first("waiting:")
+    code, elapsed, err = run.finish(timeout=30)
+    assert code == 0, err
+    assert_clean(err)
+    assert said is not None and 2.5 <= said <= 5, (said, err)
+    assert rows(db, "SELECT tag FROM tags WHERE domain = 'firma.com.tr' AND source = 'user'") == [("sıcak",)]
+
+
 # -- a full disk ------------------------------------------------------------------------
 @pytest.fixture
 def small_disk(tmp_path):
@@ -370,6 +453,8 @@ def read_only_db(hunter, db, tmp_path):
     """The test database, scanned, then seen through a read-only folder (a read-only bind mount as root)."""
     hunter.scan_json("firma.com.tr")
     assert hunter("note", "firma.com.tr", "Ayşe Hanım'ı ara").exit_code == 0
+    with sqlite3.connect(db) as conn:  # a scan from last week: `prep` would want to refresh it
+        conn.execute("UPDATE domains SET last_good_at = '2026-01-05T09:30:00+00:00' WHERE domain = 'firma.com.tr'")
     view = tmp_path / "ro"
     view.mkdir()
     if os.geteuid() == 0:
@@ -426,7 +511,7 @@ def test_a_read_only_database_refuses_writes_clearly_and_still_reads(hunter, rea
     stale = hunter("prep", "firma.com.tr", "--max-age", "0s", "--db", db)
     assert stale.exit_code == 5, stale.stderr
     assert_clean(stale.stderr)
-    assert "read-only" in stale.stderr and "showing the scan of" in stale.stderr
+    assert "read-only" in stale.stderr and "showing the scan of 5 January 2026" in stale.stderr
     assert "firma.com.tr" in stale.stdout
     never = hunter("prep", "yeni-firma.com.tr", "--db", db)
     assert never.exit_code == 1 and "read-only" in never.stderr

@@ -95,13 +95,45 @@ def open_store(db: Path | None, *, write: bool = False):
     """
     from .. import store
 
+    path = db_path(db)
     try:
-        conn = store.connect(db_path(db), write=write)
+        conn = store.connect(path, write=write, on_wait=lock_wait_reporter(path) if write else None)
     except store.StoreError as exc:
         raise fail(str(exc)) from None
     for message in conn.warnings:
         warn(message)
     return conn
+
+
+def lock_wait_reporter(path, limit=None):
+    """``on_wait(seconds, pending=0)`` for a writing command: says on stderr that it waits for another process.
+
+    The first line comes once the wait passes 3 s, then one every 30 s (docs/cli.md,
+    "Another process holds the database"). ``limit`` is the number of seconds shown as
+    the point of giving up (default: the command's HUNTER_DB_WAIT wait).
+    """
+    from .. import store
+
+    reported = [0.0, 0.0]  # when this wait was last reported, and how long it had lasted at the last call
+
+    def on_wait(seconds: float, pending: int = 0) -> None:
+        if seconds < reported[1]:  # a new wait: report it afresh
+            reported[0] = 0.0
+        reported[1] = seconds
+        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
+            return
+        reported[0] = max(seconds, 0.001)
+        give_up = limit() if callable(limit) else limit
+        if give_up is None:
+            give_up = store.write_wait_limit(store.COMMAND_WAIT_LIMIT)
+        what = f"; {pending} results wait to be stored and printed" if pending else ""
+        stderr_console().print(
+            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s{what}"
+            f" (giving up after {give_up:g} s, HUNTER_DB_WAIT)",
+            soft_wrap=True,
+        )
+
+    return on_wait
 
 
 @contextmanager

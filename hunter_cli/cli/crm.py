@@ -357,6 +357,8 @@ def _report(summary, json_out: bool, quiet: bool) -> None:
             f"Dynamics 365: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged,"
             f" {c['failed']} failed, {c['skipped']} skipped"
         )
+        if summary.not_sent:
+            line += f"; {summary.not_sent} not sent (the run stopped; run it again to finish)"
         if summary.throttled:
             line += f"; throttled {summary.throttled} times (service protection limits)"
         err.print(line + ".", markup=False)

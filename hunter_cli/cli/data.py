@@ -24,9 +24,6 @@ def update() -> None:
     """
     import asyncio
 
-    import httpx
-
-    from .. import __version__
     from ..datafiles import PSL_URL, DataFileError, refresh_psl
     from ..redact import summary
     from ..registration.rdap import BOOTSTRAP_URL, BootstrapError, refresh_bootstrap
@@ -35,7 +32,9 @@ def update() -> None:
     rdap_url = os.environ.get("HUNTER_RDAP_BOOTSTRAP_URL") or BOOTSTRAP_URL
 
     async def run():
-        async with httpx.AsyncClient(timeout=30, headers={"User-Agent": f"hunter/{__version__}"}) as client:
+        from ..http import async_client
+
+        async with async_client(timeout=30.0, max_connections=2) as client:  # the shared TLS context
             out = []
             for label, job in (
                 ("public suffix list", refresh_psl(client, psl_url)),

@@ -247,11 +247,32 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     from ..scan import ScanJob, scan_many
     from .rules import _rules
 
+    started = time.monotonic()  # the run's time includes any wait for another process's write lock
     err = stderr_console()
+    progress = None
+    reported = [0.0, 0.0]  # when this wait was last reported, and how long it had lasted at the last call
+
+    def on_wait(seconds: float, pending: int = 0) -> None:
+        # Another process holds the write lock: say so after 3 s, then every 30 s (each wait anew).
+        if seconds < reported[1]:
+            reported[0] = 0.0
+        reported[1] = seconds
+        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
+            return
+        reported[0] = max(seconds, 0.001)
+        what = f"; {pending} results wait to be stored and printed" if pending else ""
+        (progress.console if progress is not None else err).print(
+            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s{what}"
+            f" (giving up after {store.write_wait_limit():g} s, HUNTER_DB_WAIT)",
+            soft_wrap=True,
+        )
+
     # A bad rules file is a fatal error before anything starts (no lock, no run, no client opened).
     _rules(Path(options.rules_path) if options.rules_path else None)
     try:
-        conn = store.connect(path, write=True)
+        # Writes on this connection (the run's record, crashed runs) wait in short slices,
+        # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.
+        conn = store.connect(path, write=True, on_wait=on_wait, wait_limit=store.write_wait_limit())
     except store.StoreError as exc:
         raise fail(str(exc)) from None
     # The lock belongs to the real file: a symlink or another spelling of the path
@@ -274,7 +295,6 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     stats = InputStats()
     tally = ScanTally()
     show_progress = not quiet and err.is_terminal
-    progress = None
     task_id = None
     if show_progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -311,20 +331,6 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             if known.registration is not None or not options.registration:
                 job.registration = known.registration
             yield job
-
-    reported = [0.0]
-
-    def on_wait(seconds: float, pending: int) -> None:
-        # Another process holds the write lock: say so after 3 s, then every 30 s.
-        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
-            return
-        reported[0] = max(seconds, 0.001)
-        (progress.console if progress is not None else err).print(
-            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s;"
-            f" {pending} results wait to be stored and printed (giving up after {store.write_wait_limit():g} s,"
-            " HUNTER_DB_WAIT)",
-            soft_wrap=True,
-        )
 
     out = sys.stdout
 
@@ -367,7 +373,6 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         terminated[0] = True
 
     previous_sigterm = _install(signal.SIGTERM, on_sigterm)
-    started = time.monotonic()
     unexpected = None
     outcome = "failed"
     code = EXIT_FATAL
@@ -440,6 +445,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             summary["unstored_other"] = writer.stats.unstored_other
         if (error_message or unexpected) and outcome != "resolver_suspect":
             summary["error"] = error_message or unexpected
+        conn.wait_limit = max(store.write_wait_limit(), 10.0)  # the run's record is worth a little more patience
         try:
             store.with_write_retry(
                 lambda: store.finish_run(conn, run_id, outcome, summary),

@@ -2,7 +2,8 @@
 
 Reuses the Partner Center set-up (:mod:`hunter_cli.partner.auth`): the same
 public client (``HUNTER_CLIENT_ID`` / ``HUNTER_TENANT_ID``), the same MSAL
-token cache (mode 0600, file lock, shared with cron), device-code sign-in.
+token cache (msal-extensions: encrypted by the operating system where it can be,
+else a file of mode 0600; a cross-process lock; shared with cron), device-code sign-in.
 Only the scope differs: ``<environment URL>/user_impersonation``, the
 delegated permission "Dynamics CRM / user_impersonation" (Microsoft Learn,
 "Use OAuth authentication with Microsoft Dataverse"). Automation that already

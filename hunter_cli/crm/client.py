@@ -8,6 +8,10 @@ Requests follow Microsoft Learn, "Compose HTTP requests and handle errors"
 an upsert by alternate key) and "Service protection API limits" (429 with
 ``Retry-After``: every worker waits that long before its next request).
 
+Retries follow :data:`hunter_cli.retry.DATAVERSE`: 5xx and timeouts up to five
+tries with backoff and jitter, 429 up to eight more, each ``Retry-After`` (at
+most 300 s) held by every worker, not only the one that was told.
+
 Outcomes of a write: a result, :class:`LeadFailed` (this lead only: 400, 404,
 403, 412, or 5xx after the bounded retries) or :class:`CrmError` (the run
 cannot go on: the server is unreachable, the token is refused, sign-in is
@@ -19,14 +23,14 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from ..tenant.client import retry_after_seconds
-from .auth import CrmTokens, is_loopback
+from .. import retry
+from .auth import SERVICE, CrmTokens, is_loopback
 from .redact import redact
 
 API_PATH = "/api/data/v9.2"
@@ -51,27 +55,6 @@ class LeadFailed(Exception):
 class WriteResult:
     outcome: str  # "created" or "updated"
     lead_id: str | None
-
-
-@dataclass
-class RetryPolicy:
-    """Bounded retries. ``sleep`` is injectable so tests never wait for real.
-
-    * 429: wait ``Retry-After`` (capped at ``max_wait``), at most ``throttle_retries`` times per request;
-    * 5xx and timeouts: ``retries`` more tries with backoff ``base_delay`` doubling up to ``max_wait``.
-    """
-
-    retries: int = 4
-    throttle_retries: int = 8
-    base_delay: float = 1.0
-    max_wait: float = 300.0
-    sleep: Callable[[float], None] | None = None  # None: :func:`pause`, looked up at call time
-    waits: list[float] = field(default_factory=list)  # every wait, for the summary and tests
-
-
-def pause(seconds: float) -> None:
-    """The wait between tries; tests replace it (``monkeypatch.setattr(client, "pause", ...)``) so nothing sleeps."""
-    time.sleep(seconds)
 
 
 def entity_path(entity_set: str, lead_id: str) -> str:
@@ -127,7 +110,7 @@ class DataverseClient:
         tokens: CrmTokens,
         *,
         http: httpx.Client | None = None,
-        policy: RetryPolicy | None = None,
+        policy: retry.Policy = retry.DATAVERSE,
         concurrency: int = 4,
         timeout: float = 60.0,
     ) -> None:
@@ -136,7 +119,7 @@ class DataverseClient:
         self.url = url.rstrip("/")
         self.api = self.url + API_PATH
         self.tokens = tokens
-        self.policy = policy or RetryPolicy()
+        self.policy = policy
         self.http = http or httpx.Client(
             timeout=timeout,
             verify=tls_context(),
@@ -154,78 +137,67 @@ class DataverseClient:
         with self._gate:
             wait = self._not_before - time.monotonic()
         if wait > 0:
-            self._sleep(wait)
-
-    def _sleep(self, seconds: float) -> None:
-        (self.policy.sleep or pause)(seconds)
+            retry.hold(wait)
 
     def _throttle(self, seconds: float) -> None:
+        """Hold every worker back for ``seconds`` (a ``Retry-After``), not only the one that was told."""
         with self._gate:
             self.throttled += 1
             self._not_before = max(self._not_before, time.monotonic() + seconds)
-            self.policy.waits.append(seconds)
 
-    def _backoff(self, attempt: int) -> None:
-        delay = min(self.policy.base_delay * (2**attempt), self.policy.max_wait)
-        self.policy.waits.append(delay)
-        self._sleep(delay)
+    def _request(self, method: str, url: str, body: dict | None, headers: dict | None, token: str) -> httpx.Response:
+        self._wait_for_gate()
+        h = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "OData-MaxVersion": "4.0",
+            "OData-Version": "4.0",
+            "client-request-id": str(uuid.uuid4()),
+            **(headers or {}),
+        }
+        if body is not None:
+            h["Content-Type"] = "application/json; charset=utf-8"
+        with self._gate:
+            self.calls += 1
+        return self.http.request(method, url, json=body, headers=h)
 
     def _send(self, method: str, url: str, *, body: dict | None = None, headers: dict | None = None) -> httpx.Response:
-        """One request with the retry policy; returns any answer that is not 401, 429 or 5xx."""
+        """One request under the retry policy; returns any answer that is not 401, 429 or 5xx."""
         token, generation = self.tokens.token()
         refreshed = False
-        tries = throttles = 0
-        while True:
-            self._wait_for_gate()
-            h = {
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/json",
-                "OData-MaxVersion": "4.0",
-                "OData-Version": "4.0",
-                "client-request-id": str(uuid.uuid4()),
-                **(headers or {}),
-            }
-            if body is not None:
-                h["Content-Type"] = "application/json; charset=utf-8"
-            with self._gate:
-                self.calls += 1
-            try:
-                resp = self.http.request(method, url, json=body, headers=h)
-            except httpx.TimeoutException:
-                if tries >= self.policy.retries:
-                    raise CrmError(f"Dynamics 365 did not answer in time ({self.url})") from None
-                self._backoff(tries)
-                tries += 1
-                continue
-            except httpx.TransportError as exc:
-                raise CrmError(f"cannot reach Dynamics 365 at {self.url}: {exc.__class__.__name__}") from None
-            status = resp.status_code
-            if status == 401:
-                if refreshed or not self.tokens.can_refresh:
-                    raise CrmError(
-                        "Dynamics 365 refused the token (HTTP 401)"
-                        + ("; check HUNTER_CRM_TOKEN" if not self.tokens.can_refresh else "; run: hunter crm login")
-                    )
-                refreshed = True
+
+        def attempt() -> httpx.Response:
+            nonlocal token, generation, refreshed
+            resp = self._request(method, url, body, headers, token)
+            if resp.status_code == 401 and not refreshed and self.tokens.can_refresh:
+                refreshed = True  # one silent renewal per request, not per try
                 token, generation = self.tokens.refresh(generation)
-                continue
-            if status == 429:
-                if throttles >= self.policy.throttle_retries:
-                    raise LeadFailed("Dynamics 365 kept answering HTTP 429 (service protection limit)", 429)
-                self._throttle(retry_after_seconds(resp.headers.get("Retry-After"), 5.0, self.policy.max_wait))
-                throttles += 1
-                continue
-            if status >= 500:
-                if tries >= self.policy.retries:
-                    raise LeadFailed(f"{error_message(resp, self.tokens.secrets)} after {tries + 1} tries", status)
-                delay = retry_after_seconds(resp.headers.get("Retry-After"), 0.0, self.policy.max_wait)
-                if delay:
-                    self._throttle(delay)
-                else:
-                    self._backoff(tries)
-                tries += 1
-                continue
+                resp = self._request(method, url, body, headers, token)
+            if resp.status_code == 401:
+                raise CrmError(
+                    "Dynamics 365 refused the token (HTTP 401)"
+                    + ("; check HUNTER_CRM_TOKEN" if not self.tokens.can_refresh else "; run: hunter crm login")
+                )
+            status = resp.status_code
+            if status in self.policy.statuses:
+                wait = retry.parse_retry_after(resp.headers.get("Retry-After"))
+                if wait is not None and wait <= self.policy.retry_after_max:
+                    self._throttle(wait)
+                raise retry.RetryableAnswer(status, wait, error_message(resp, self.tokens.secrets), SERVICE)
             return resp
+
+        try:
+            return retry.call(self.policy, attempt, transient=(httpx.TimeoutException,))
+        except httpx.TimeoutException:
+            raise CrmError(f"Dynamics 365 did not answer in time ({self.url})") from None
+        except httpx.TransportError as exc:
+            raise CrmError(f"cannot reach Dynamics 365 at {self.url}: {exc.__class__.__name__}") from None
+        except retry.RetryableAnswer as exc:
+            if exc.refused_wait is not None:
+                raise LeadFailed(exc.give_up_text(self.policy.retry_after_max), exc.status) from None
+            if exc.status == 429:
+                raise LeadFailed("Dynamics 365 kept answering HTTP 429 (service protection limit)", 429) from None
+            raise LeadFailed(f"{exc.detail} after {exc.tries} tries", exc.status) from None
 
     def _fail(self, resp: httpx.Response) -> LeadFailed:
         return LeadFailed(error_message(resp, self.tokens.secrets), resp.status_code)

@@ -82,6 +82,7 @@ class Summary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early
+    not_sent: int = 0  # selected leads the run never got to (it stopped); the rerun sends them
     requests: int = 0
     throttled: int = 0
 
@@ -93,6 +94,7 @@ class Summary:
             "failed": [{"domain": d, "reason": r} for d, r in self.failed],
             "skipped": [{"domain": d, "reason": r} for d, r in self.skipped],
             "stopped": self.stopped,
+            "not_sent": self.not_sent,
             "requests": self.requests,
             "throttled": self.throttled,
         }
@@ -318,7 +320,14 @@ def run(
     in_flight: dict[Future, Plan] = {}
     pending: list[Plan] = []
     it = iter(plans)
+    selected = 0  # plans taken from ``plans`` (a lead sent again with --recreate is not counted twice)
     error: BaseException | None = None
+
+    def take() -> Plan | None:
+        nonlocal selected
+        p = next(it, None)
+        selected += p is not None
+        return p
 
     def note(p: Plan, what: str) -> None:
         if progress is not None:
@@ -355,7 +364,7 @@ def run(
     try:
         while True:
             while error is None and len(in_flight) < max(1, concurrency):
-                p = pending.pop(0) if pending else next(it, None)
+                p = pending.pop(0) if pending else take()
                 if p is None:
                     break
                 if p.action == "skip":
@@ -392,6 +401,8 @@ def run(
         summary.requests = client.calls
         summary.throttled = client.throttled
     if error is not None:
+        selected += sum(1 for _ in it)
+        summary.not_sent = max(0, selected - sum(summary.counts().values()))
         summary.stopped = redact(str(error), client.tokens.secrets)
         setattr(error, "summary", summary)  # noqa: B010  the CLI prints what was done before the stop
         raise error

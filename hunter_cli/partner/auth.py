@@ -1,14 +1,17 @@
 """Sign-in to Partner Center with MSAL: device code flow, a persistent token cache, silent refresh.
 
-The token cache is a file in the user cache folder, created with mode 0600 and
-read and written under a file lock, so a cron job and an interactive shell can
-share it. Tokens and device codes are never logged or printed (the device-code
-*message* for the user goes to stderr, as MSAL phrases it); error texts from
+The token cache (:mod:`hunter_cli.partner.token_cache`) is msal-extensions'
+persisted cache in the user data folder: encrypted by the operating system where
+it can be (Windows DPAPI, the macOS Keychain, a Linux desktop keyring), else a
+file of mode 0600; written under a cross-process lock and reloaded when another
+process changed it, so a cron job and an interactive shell can share it.
+Tokens and device codes are never logged or printed (the device-code *message*
+for the user goes to stderr, as MSAL phrases it); error texts from
 the identity platform are redacted (:mod:`hunter_cli.redact`). Automation that
 already holds a token passes it in ``HUNTER_PARTNER_TOKEN``: it is used as is.
 
 Only sign-in and token renewal need the network. ``auth status`` and ``auth
-logout`` read and edit the cache file directly, and the MSAL application (whose
+logout`` read and edit the cache directly, and the MSAL application (whose
 construction fetches the tenant's OpenID configuration) is built only when a
 token must be fetched, with instance discovery off (Hunter uses one authority
 host, so there are no aliases to look up). Network and service failures become
@@ -42,12 +45,10 @@ class InteractionRequired(AuthError):
 
 
 def cache_path() -> Path:
-    from platformdirs import user_cache_dir
+    """The token cache file (see :func:`hunter_cli.partner.token_cache.cache_path`)."""
+    from .token_cache import cache_path as path
 
-    return Path(
-        os.environ.get("HUNTER_TOKEN_CACHE")
-        or Path(user_cache_dir("hunter", appauthor=False)) / "msal_token_cache.json"
-    )
+    return path()
 
 
 def config_path() -> Path:
@@ -222,47 +223,42 @@ class TokenStore:
         self.signin = signin
         self.path = cache_path()
         self.http_client = http_client
-        self._lock: Any = None  # filelock.FileLock while inside the context
         self._app: Any = None  # msal.PublicClientApplication, built on first use
-        self.cache: Any = None  # msal.SerializableTokenCache while inside the context
+        self.cache: Any = None  # msal_extensions.PersistedTokenCache while inside the context
 
     def __enter__(self) -> TokenStore:
-        import msal
-        from filelock import FileLock
-        from filelock import Timeout as LockTimeout
+        from .token_cache import TokenCacheError, open_cache
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(str(self.path) + ".lock", timeout=60)
-            self._lock.acquire()
-        except LockTimeout:
-            raise AuthError(f"the token cache {self.path} is locked by another hunter process; try again") from None
+            self.cache = open_cache()
+        except TokenCacheError as exc:
+            raise AuthError(str(exc)) from None
         except OSError as exc:
             raise AuthError(f"cannot use the token cache {self.path}: {exc.strerror or exc}") from None
-        self.cache = msal.SerializableTokenCache()
-        try:
-            text = self.path.read_text("utf-8") if self.path.exists() else None
-        except OSError as exc:
-            self.__exit__()
-            raise AuthError(f"cannot read the token cache {self.path}: {exc.strerror or exc}") from None
-        if text:
-            try:
-                self.cache.deserialize(text)
-            except ValueError:
-                pass  # a damaged cache is the same as no cache: sign in again
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
-            if self.cache is not None and self.cache.has_state_changed:
-                self._write()
-        except OSError as err:
-            if not exc or exc[0] is None:
-                raise AuthError(f"cannot write the token cache {self.path}: {err.strerror or err}") from None
-        finally:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+        self.cache = None  # every change was saved as it was made, under msal-extensions' lock
+
+    def _cache_guard(self):
+        """A context that turns token cache failures (a file or keyring that cannot be used, the
+        lock held too long) into a one-line AuthError."""
+        import contextlib
+
+        from msal_extensions import LockError
+
+        path = self.path
+
+        @contextlib.contextmanager
+        def guard():
+            try:
+                yield
+            except LockError:
+                raise AuthError(f"the token cache {path} is locked by another hunter process; try again") from None
+            except OSError as exc:
+                raise AuthError(f"cannot use the token cache {path}: {exc.strerror or exc}") from None
+
+        return guard()
 
     @property
     def app(self):
@@ -295,7 +291,8 @@ class TokenStore:
         @contextlib.contextmanager
         def guard():
             try:
-                yield
+                with self._cache_guard():  # MSAL writes the cache as tokens arrive
+                    yield
             except httpx.TimeoutException:
                 raise AuthError(f"the Microsoft sign-in service ({host}) did not answer in time; try again") from None
             except httpx.HTTPError as exc:
@@ -315,20 +312,10 @@ class TokenStore:
 
         return guard()
 
-    def _write(self) -> None:
-        data = self.cache.serialize().encode("utf-8")
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
-
     def _accounts(self) -> list[dict]:
         """Accounts in the cache (offline): signed-in users, whatever the authority host."""
-        return list(self.cache.search(self.cache.CredentialType.ACCOUNT))
+        with self._cache_guard():
+            return list(self.cache.search(self.cache.CredentialType.ACCOUNT))
 
     def has_account(self) -> bool:
         return bool(self._accounts())
@@ -365,7 +352,9 @@ class TokenStore:
         if not accounts:
             return None
         expires = None
-        for at in self.cache.search(self.cache.CredentialType.ACCESS_TOKEN):
+        with self._cache_guard():
+            tokens = list(self.cache.search(self.cache.CredentialType.ACCESS_TOKEN))
+        for at in tokens:
             try:
                 expires = max(expires or 0, int(at.get("expires_on", 0)))
             except (TypeError, ValueError):
@@ -374,20 +363,23 @@ class TokenStore:
             "account": accounts[0].get("username"),
             "tenant": self.settings.tenant if self.settings else accounts[0].get("realm"),
             "access_token_expires": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)) if expires else None,
+            "token_cache": str(self.path),
+            "encrypted": bool(getattr(self.cache, "is_encrypted", False)),
         }
 
     def logout(self) -> bool:
         """Remove every account and its tokens from the cache (offline); True if someone was signed in."""
         kinds = self.cache.CredentialType
         had = self.has_account()
-        for rt in list(self.cache.search(kinds.REFRESH_TOKEN)):
-            self.cache.remove_rt(rt)
-        for at in list(self.cache.search(kinds.ACCESS_TOKEN)):
-            self.cache.remove_at(at)
-        for idt in list(self.cache.search(kinds.ID_TOKEN)):
-            self.cache.remove_idt(idt)
-        for account in self._accounts():
-            self.cache.remove_account(account)
+        with self._cache_guard():  # each removal is written under msal-extensions' lock
+            for rt in list(self.cache.search(kinds.REFRESH_TOKEN)):
+                self.cache.remove_rt(rt)
+            for at in list(self.cache.search(kinds.ACCESS_TOKEN)):
+                self.cache.remove_at(at)
+            for idt in list(self.cache.search(kinds.ID_TOKEN)):
+                self.cache.remove_idt(idt)
+            for account in list(self.cache.search(kinds.ACCOUNT)):
+                self.cache.remove_account(account)
         return had
 
 

@@ -2,9 +2,10 @@
 
 ``GET {base}/v1.0/engagements/referrals`` with ``$filter=updatedDateTime gt
 ...`` for an incremental sync, following ``@odata.nextLink`` to the end. Every
-call carries a fresh ``client-request-id``. 429 and 503 honour ``Retry-After``
-with bounded backoff; a 401 triggers one silent token refresh; anything else
-fails the whole sync, so a failure is never mistaken for "no new referrals".
+call carries a fresh ``client-request-id``. 429, 503 and timeouts are tried
+again under :data:`hunter_cli.retry.PARTNER_CENTER` (``Retry-After`` honoured,
+bounded backoff with jitter); a 401 triggers one silent token refresh; anything
+else fails the whole sync, so a failure is never mistaken for "no new referrals".
 
 The bearer token goes only where it belongs: the base URL must be https (plain
 http only for a loopback test server), next links are followed only to the base
@@ -14,21 +15,18 @@ and bounded (:mod:`hunter_cli.redact`) before anyone sees or stores it.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 
+from .. import retry
 from ..redact import remember, summary
-from ..tenant.client import retry_after_seconds
 from .auth import InteractionRequired, TokenProvider
 
 DEFAULT_BASE = "https://api.partner.microsoft.com"
 PATH = "/v1.0/engagements/referrals"
 MAX_PAGES = 10_000
-RETRIES = 5
-MAX_WAIT = 60.0
 
 
 class SyncError(Exception):
@@ -44,66 +42,69 @@ class TokenRefused(InteractionRequired):
 
 class ReferralsClient:
     def __init__(
-        self, tokens: TokenProvider, base_url: str = DEFAULT_BASE, http: httpx.Client | None = None, sleep=time.sleep
+        self,
+        tokens: TokenProvider,
+        base_url: str = DEFAULT_BASE,
+        http: httpx.Client | None = None,
+        policy: retry.Policy = retry.PARTNER_CENTER,
     ) -> None:
         from ..http import USER_AGENT, tls_context
 
         self.tokens = tokens
         self.base_url = base_url.rstrip("/")
         self.http = http or httpx.Client(timeout=60, verify=tls_context(), headers={"User-Agent": USER_AGENT})
-        self.sleep = sleep
+        self.policy = policy
         self.calls = 0
 
+    def _send(self, url: str, params: dict | None, token: str) -> httpx.Response:
+        self.calls += 1
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "client-request-id": str(uuid.uuid4()),
+        }
+        return self.http.get(url, params=params, headers=headers)
+
     def _get(self, url: str, params: dict | None) -> dict:
-        refreshed = False
-        delay = 1.0
         token = self._token()
-        for attempt in range(RETRIES + 1):
-            self.calls += 1
-            headers = {
-                "Authorization": f"Bearer {token}",
-                "Accept": "application/json",
-                "client-request-id": str(uuid.uuid4()),
-            }
-            try:
-                resp = self.http.get(url, params=params, headers=headers)
-            except httpx.TimeoutException:
-                if attempt == RETRIES:
-                    raise SyncError(f"Partner Center did not answer in time ({self.base_url})") from None
-                self.sleep(delay)
-                delay = min(delay * 2, MAX_WAIT)
-                continue
-            except httpx.TransportError as exc:
-                raise SyncError(f"cannot reach Partner Center at {self.base_url}: {exc.__class__.__name__}") from None
+        refreshed = False
+
+        def attempt() -> httpx.Response:
+            nonlocal token, refreshed
+            resp = self._send(url, params, token)
             if resp.status_code == 401 and not refreshed and self.tokens.can_refresh:
-                refreshed = True
+                refreshed = True  # one silent renewal per request, not per try
                 token = self._token(force_refresh=True)
-                continue
-            if resp.status_code in (429, 503):
-                if attempt == RETRIES:
-                    raise SyncError(f"Partner Center kept answering HTTP {resp.status_code}; try again later")
-                self.sleep(retry_after_seconds(resp.headers.get("Retry-After"), delay, MAX_WAIT))
-                delay = min(delay * 2, MAX_WAIT)
-                continue
-            if resp.status_code == 401:
-                if not self.tokens.can_refresh:
-                    raise TokenRefused(
-                        "Partner Center refused the token in HUNTER_PARTNER_TOKEN (HTTP 401); renew it, or unset"
-                        " HUNTER_PARTNER_TOKEN and run: hunter auth login (signing in does not help while it is set)"
-                    )
+                resp = self._send(url, params, token)
+            self.policy.check(resp.status_code, resp.headers.get("Retry-After"), f"HTTP {resp.status_code}")
+            return resp
+
+        try:
+            resp = retry.call(self.policy, attempt, transient=(httpx.TimeoutException,))
+        except httpx.TimeoutException:
+            raise SyncError(f"Partner Center did not answer in time ({self.base_url})") from None
+        except httpx.TransportError as exc:
+            raise SyncError(f"cannot reach Partner Center at {self.base_url}: {exc.__class__.__name__}") from None
+        except retry.RetryableAnswer as exc:
+            raise SyncError(exc.give_up_text(self.policy.retry_after_max)) from None
+        if resp.status_code == 401:
+            if not self.tokens.can_refresh:
                 raise TokenRefused(
-                    "Partner Center refused the token even after renewing it (HTTP 401); run: hunter auth login"
+                    "Partner Center refused the token in HUNTER_PARTNER_TOKEN (HTTP 401); renew it, or unset"
+                    " HUNTER_PARTNER_TOKEN and run: hunter auth login (signing in does not help while it is set)"
                 )
-            if resp.status_code != 200:
-                raise SyncError(f"Partner Center answered HTTP {resp.status_code}: {_error_text(resp)}")
-            try:
-                data = resp.json()
-            except ValueError:
-                raise SyncError("Partner Center answered with something that is not JSON") from None
-            if not isinstance(data, dict) or not isinstance(data.get("value", []), list):
-                raise SyncError("Partner Center's answer has no list of referrals")
-            return data
-        raise SyncError("too many retries")
+            raise TokenRefused(
+                "Partner Center refused the token even after renewing it (HTTP 401); run: hunter auth login"
+            )
+        if resp.status_code != 200:
+            raise SyncError(f"Partner Center answered HTTP {resp.status_code}: {_error_text(resp)}")
+        try:
+            data = resp.json()
+        except ValueError:
+            raise SyncError("Partner Center answered with something that is not JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("value", []), list):
+            raise SyncError("Partner Center's answer has no list of referrals")
+        return data
 
     def _token(self, force_refresh: bool = False) -> str:
         token = self.tokens.token(force_refresh=force_refresh)

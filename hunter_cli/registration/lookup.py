@@ -10,6 +10,11 @@ overrides only change where the chosen protocol connects:
 
 So a test run with both set still sends .com to RDAP, .com.tr to WHOIS, and makes no
 network call at all for a TLD that has neither.
+
+An RDAP answer of 429 or 5xx, or a connection the server dropped, is asked again
+under :data:`hunter_cli.retry.RDAP` (at most 3 tries, ``Retry-After`` up to 10 s);
+a longer ``Retry-After``, a timeout or a refused connection fails the lookup at
+once, and the next run asks again.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from hunter_cli.registration.whois import (
     whois_query,
     whois_server,
 )
+from hunter_cli.retry import RDAP, RetryableAnswer, acall
 
 RDAP_ACCEPT = "application/rdap+json"
 
@@ -63,14 +69,31 @@ async def _rdap(domain: str, base: str, http: httpx.AsyncClient, timeout: float)
     if not base.endswith("/"):
         base += "/"
     url = f"{base}domain/{quote(domain, safe='.-')}"
-    try:
+
+    async def attempt() -> httpx.Response:
         resp = await http.get(url, headers={"Accept": RDAP_ACCEPT}, timeout=timeout, follow_redirects=True)
+        RDAP.check(resp.status_code, resp.headers.get("Retry-After"), f"HTTP {resp.status_code}")
+        return resp
+
+    try:
+        # A connection the server dropped is asked again; a timeout or a refused connection is not
+        # (waiting again in a bulk scan gains little: a later run retries the domain).
+        resp = await acall(RDAP, attempt, transient=(httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError))
     except httpx.TimeoutException:
         raise RegistrationFailure("timeout", f"RDAP server {base} did not answer within {timeout:g} s") from None
     except (httpx.ConnectError, httpx.NetworkError) as exc:
         raise RegistrationFailure("unreachable", f"RDAP server {base}: {exc.__class__.__name__}: {exc}") from None
     except httpx.HTTPError as exc:  # protocol errors, too many redirects, ...
         raise RegistrationFailure("protocol", f"RDAP server {base}: {exc.__class__.__name__}: {exc}") from None
+    except RetryableAnswer as exc:
+        if exc.status == 429:
+            hint = f"; retry after {exc.retry_after:.0f} s" if exc.retry_after is not None else ""
+            raise RegistrationFailure(
+                "rate-limited", f"RDAP server {base} answered HTTP 429 (too many requests{hint})"
+            ) from None
+        raise RegistrationFailure(
+            "server-error", f"RDAP server {base} answered HTTP {exc.status} after {exc.tries} tries"
+        ) from None
 
     code = resp.status_code
     if code == 200:
@@ -83,10 +106,6 @@ async def _rdap(domain: str, base: str, http: httpx.AsyncClient, timeout: float)
         return Registration(status="unavailable", source="rdap", note="not found in the registry")
     if code in (400, 422):
         return Registration(status="unavailable", source="rdap", note=f"the registry rejected the query (HTTP {code})")
-    if code == 429:
-        retry = resp.headers.get("Retry-After")
-        hint = f"; retry after {retry} s" if retry else ""
-        raise RegistrationFailure("rate-limited", f"RDAP server {base} answered HTTP 429 (too many requests{hint})")
     if code >= 500:
         raise RegistrationFailure("server-error", f"RDAP server {base} answered HTTP {code}")
     raise RegistrationFailure("http-error", f"RDAP server {base} answered HTTP {code}")

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 from .connection import (
     BUSY_TIMEOUT_MS,
+    COMMAND_WAIT_LIMIT,
     OPEN_CHECK_SECONDS,
+    WAIT_SLICE_MS,
     WRITE_WAIT_LIMIT,
     WRITER_BUSY_MS,
     check_damage,
@@ -101,6 +103,8 @@ from .writer import (
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "COMMAND_WAIT_LIMIT",
+    "WAIT_SLICE_MS",
     "CARRIED_FIELDS",
     "MIGRATIONS",
     "OPEN_CHECK_SECONDS",

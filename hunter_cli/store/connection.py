@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .core import (
     Connection,
+    StoreBusy,
     StoreDamaged,
     StoreError,
     StoreNewer,
@@ -28,10 +29,55 @@ from .schema import latest_version, migrate, stored_version
 BUSY_TIMEOUT_MS = 30_000
 # The writer waits this long for one try at the write lock before it reports and tries again.
 WRITER_BUSY_MS = 1_000
+# A writing command's connection waits in slices this long, so it can report at 3 s and give up on time.
+WAIT_SLICE_MS = 500
 # How long the writer keeps trying while another process holds the write lock (env HUNTER_DB_WAIT).
 WRITE_WAIT_LIMIT = 600.0
+# How long other writing commands (tag, note, import, rescore, ...) wait when HUNTER_DB_WAIT is not set.
+COMMAND_WAIT_LIMIT = BUSY_TIMEOUT_MS / 1000
 # Time budget of the integrity check run when a command opens the store for writing.
 OPEN_CHECK_SECONDS = 2.0
+
+
+def write_wait_limit(default: float = WRITE_WAIT_LIMIT) -> float:
+    """Seconds to keep trying while another process holds the write lock: HUNTER_DB_WAIT, else ``default``."""
+    try:
+        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", default)))
+    except ValueError:
+        return default
+
+
+class WaitingConnection(Connection):
+    """A writing command's connection: waits for another process's write lock in short slices.
+
+    A statement that starts a transaction (``BEGIN IMMEDIATE``, or a write outside one)
+    and meets SQLITE_BUSY is tried again after each busy slice; ``on_wait(seconds)`` is
+    called after every failed try so the command can say that it waits, and after
+    ``wait_limit`` seconds (None: :func:`write_wait_limit` of
+    :data:`COMMAND_WAIT_LIMIT`) :class:`StoreBusy` is raised. Statements inside an open
+    transaction are never retried (the transaction is the unit that can be rerun).
+    """
+
+    def execute(self, sql, parameters=(), /):  # the same call, retried while busy
+        if self.in_transaction:
+            return super().execute(sql, parameters)
+        started = time.monotonic()
+        while True:
+            try:
+                return super().execute(sql, parameters)
+            except sqlite3.OperationalError as exc:
+                if error_kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                    raise
+                waited = time.monotonic() - started
+                limit = write_wait_limit(COMMAND_WAIT_LIMIT) if self.wait_limit is None else self.wait_limit
+                if waited >= limit:
+                    raise StoreBusy(
+                        f"another process held the write lock on {self.path} for"
+                        f" {waited:.0f} s; gave up waiting (HUNTER_DB_WAIT={limit:g} s)"
+                    ) from None
+                if self.on_wait is not None:
+                    self.on_wait(waited)
+                time.sleep(0.02)
 
 
 def _writable(p: Path) -> bool:
@@ -41,9 +87,9 @@ def _writable(p: Path) -> bool:
     return os.access(p.parent, os.W_OK)
 
 
-def _open(uri: str, timeout_ms: int) -> Connection:
+def _open(uri: str, timeout_ms: int, factory: type[Connection] = Connection) -> Connection:
     conn = sqlite3.connect(
-        uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=Connection
+        uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=factory
     )
     conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
     conn.execute("PRAGMA foreign_keys = ON")  # every link is a foreign key (schema 7); SQLite's default is off
@@ -58,7 +104,13 @@ def _uri(p: Path, **params: str) -> str:
 
 
 def connect(
-    path: str | os.PathLike, *, write: bool = True, check: bool = True, busy_ms: int = BUSY_TIMEOUT_MS
+    path: str | os.PathLike,
+    *,
+    write: bool = True,
+    check: bool = True,
+    busy_ms: int | None = None,
+    on_wait=None,
+    wait_limit: float | None = None,
 ) -> Connection:
     """Open the store; safe to call from several processes at once.
 
@@ -68,6 +120,13 @@ def connect(
     bounded ``PRAGMA quick_check`` finds damage (StoreDamaged). ``write=False`` (reading
     commands): a read-only file is opened read-only and a newer schema is read, each with
     a line in ``conn.warnings``; a missing file is created as for writing.
+
+    Without ``busy_ms``, a writing connection is a :class:`WaitingConnection`: while
+    another process holds the write lock it calls ``on_wait(seconds)`` after each
+    :data:`WAIT_SLICE_MS` slice and raises StoreBusy after ``wait_limit`` seconds
+    (default HUNTER_DB_WAIT, else :data:`COMMAND_WAIT_LIMIT`). With ``busy_ms`` (the
+    scan's writer thread, which retries whole batches itself) SQLite's own busy timeout
+    of that length applies.
     """
     p = real_path(path)
     shown = Path(path)
@@ -84,7 +143,11 @@ def connect(
             raise
         if not _writable(p):
             raise store_error(sqlite3.OperationalError("attempt to write a readonly database"), shown)
-        conn = _open(_uri(p), busy_ms)
+        if busy_ms is None and write:
+            conn = _open(_uri(p), WAIT_SLICE_MS, WaitingConnection)
+            conn.on_wait, conn.wait_limit = on_wait, wait_limit
+        else:
+            conn = _open(_uri(p), BUSY_TIMEOUT_MS if busy_ms is None else busy_ms)
         conn.path, conn.readonly, conn.warnings = p, False, []
         try:
             conn.execute("PRAGMA journal_mode = WAL")

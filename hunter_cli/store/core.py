@@ -50,6 +50,10 @@ class Connection(sqlite3.Connection):
     path: Path
     readonly: bool
     warnings: list[str]
+    # Used by connection.WaitingConnection (writing commands): called while waiting for the
+    # write lock, and how long to wait (None: HUNTER_DB_WAIT or the command default).
+    on_wait = None
+    wait_limit: float | None = None
 
 
 def real_path(path: str | os.PathLike) -> Path:

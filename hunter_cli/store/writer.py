@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .. import posture
 from ..lead import Lead
 from ..models import DomainResult
-from .connection import WRITE_WAIT_LIMIT, WRITER_BUSY_MS, connect
+from .connection import WRITER_BUSY_MS, connect, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .reads import current
 from .search import search_text
@@ -328,14 +328,6 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
 
 
 _STOP = object()
-
-
-def write_wait_limit() -> float:
-    """Seconds the writer keeps trying while another process holds the write lock (HUNTER_DB_WAIT)."""
-    try:
-        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", WRITE_WAIT_LIMIT)))
-    except ValueError:
-        return WRITE_WAIT_LIMIT
 
 
 def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float | None = None, pending: int = 0):
