@@ -5,7 +5,7 @@ Usage (from the repository root)::
 
     python benchmarks/scan_bench.py [--domains 10000] [--seed 1]
         [--reference-sample 300] [--reference-mode both|full|subset]
-        [--no-reference] [--memory 100000] [--host 127.0.0.1]
+        [--no-reference] [--quick-run] [--memory 100000] [--host 127.0.0.1]
         [--concurrency C] [--keep DIR] [--json-out FILE]
 
 What it does
@@ -138,6 +138,17 @@ actual counts are printed by every run)
   ``rua=mailto:``.
 * Every domain that exists has an SOA and two NS records at its apex (as every
   registered domain does; negative answers then carry the SOA).
+* Microsoft footprint and other services (drawn from a second RNG seeded per
+  domain, so the mix above is the same as before they existed): Microsoft 365
+  and gateway domains 60% ``autodiscover`` CNAME to autodiscover.outlook.com,
+  30% ``lyncdiscover``/``sip`` CNAMEs and the ``_sip._tls`` /
+  ``_sipfederationtls._tcp`` SRV records, 25% ``enterpriseenrollment`` and
+  ``enterpriseregistration`` CNAMEs; self-hosted domains 15% on-premises
+  Exchange (``autodiscover`` CNAME and ``_autodiscover._tcp`` SRV to their own
+  mail host); every existing domain 10% a Zoom, 5% a Slack verification token,
+  5% a ``_smtp._tls`` TXT record (no MTA-STS: checkdmarc would fetch its
+  policy over HTTPS).  The other footprint questions get NXDOMAIN, as they do
+  for most real domains.
 * Provider-side records: TXT at spf.protection.outlook.com, _spf.google.com,
   _netblocks{,2,3}.google.com, _netblocks.mimecast.com, _spfcls.natrohost.com
   and the four unknown hosts' SPF names, and A records for every shared MX
@@ -336,12 +347,52 @@ def domain_records(idx: int, rng: random.Random, width: int):
         else:
             det["other_no_spf"] += 1
 
+    footprint_records(idx, d, cat, det, recs)
+
     nx_share = dict(MIX)["nomx"] * NXDOMAIN_SHARE_OF_NOMX
     if rng.random() < DMARC_SHARE / (1 - nx_share):
         p = _pick(rng, DMARC_POLICIES)
         recs.append(f'_dmarc.{d}. IN TXT "v=DMARC1; p={p}; rua=mailto:dmarc@{d}"')
         det[f"dmarc_{p}"] += 1
     return d, cat, det, recs
+
+
+def footprint_records(idx: int, d: str, cat: str, det: Counter, recs: list[str]) -> None:
+    """The Microsoft footprint and service tokens of one existing domain (docs/footprint.md).
+
+    Drawn from an RNG of its own, seeded by the domain's index, so adding them left the
+    main RNG's sequence, and with it the rest of the record mix, unchanged.
+    """
+    rng = random.Random(1_000_003 * (idx + 1))
+    if cat in ("m365", "gateway"):
+        if rng.random() < 0.60:
+            recs.append(f"autodiscover.{d}. IN CNAME autodiscover.outlook.com.")
+            det["fp_autodiscover_online"] += 1
+        if rng.random() < 0.30:
+            recs.append(f"lyncdiscover.{d}. IN CNAME webdir.online.lync.com.")
+            recs.append(f"sip.{d}. IN CNAME sipdir.online.lync.com.")
+            recs.append(f"_sip._tls.{d}. IN SRV 100 1 443 sipdir.online.lync.com.")
+            recs.append(f"_sipfederationtls._tcp.{d}. IN SRV 100 1 5061 sipfed.online.lync.com.")
+            det["fp_teams_online"] += 1
+        if rng.random() < 0.25:
+            recs.append(f"enterpriseenrollment.{d}. IN CNAME enterpriseenrollment-s.manage.microsoft.com.")
+            recs.append(f"enterpriseregistration.{d}. IN CNAME enterpriseregistration.windows.net.")
+            det["fp_intune"] += 1
+    elif cat == "hosting" and any(r.startswith(f"mail.{d}.") for r in recs) and rng.random() < 0.15:
+        recs.append(f"autodiscover.{d}. IN CNAME mail.{d}.")
+        recs.append(f"_autodiscover._tcp.{d}. IN SRV 0 0 443 mail.{d}.")
+        det["fp_exchange_onprem"] += 1
+    if rng.random() < 0.10:
+        recs.append(f'{d}. IN TXT "ZOOM_verify_{rng.getrandbits(64):016x}"')
+        det["fp_zoom"] += 1
+    if rng.random() < 0.05:
+        recs.append(f'{d}. IN TXT "slack-domain-verification={rng.getrandbits(160):040x}"')
+        det["fp_slack"] += 1
+    if rng.random() < 0.05:
+        # TLS reporting only: an MTA-STS record would make checkdmarc fetch the policy over HTTPS
+        # (the loopback guard refuses that and the reference is then not valid)
+        recs.append(f'_smtp._tls.{d}. IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@{d}"')
+        det["fp_tls_rpt"] += 1
 
 
 def generate(n: int, seed: int, workdir: Path, tag: str) -> dict:
@@ -449,6 +500,11 @@ def mix_lines(gen: dict, first: int | None = None) -> list[str]:
         lines.append(
             f"  DMARC     {pct(dm)}  (target {DMARC_SHARE:.0%})  "
             f"p=none {det['dmarc_none']}, quarantine {det['dmarc_quarantine']}, reject {det['dmarc_reject']}"
+        )
+        lines.append(
+            f"  footprint autodiscover online {det['fp_autodiscover_online']}, Teams online {det['fp_teams_online']},"
+            f" Intune {det['fp_intune']}, Exchange on-premises {det['fp_exchange_onprem']}, Zoom {det['fp_zoom']},"
+            f" Slack {det['fp_slack']}, TLS-RPT {det['fp_tls_rpt']}"
         )
     return lines
 
@@ -758,6 +814,7 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
         )
     helptext = helped.stdout
     code["extra_flags"] = [f for f in ("--no-tenant", "--no-whois") if f in helptext]
+    code["has_quick"] = "--quick" in helptext
     probe = subprocess.run(
         [sys.executable, "-c", "import hunter_cli; print(hunter_cli.__file__)"],
         cwd=str(code["root"]),
@@ -769,7 +826,15 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
     return code
 
 
-def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrency: int | None, code: dict) -> dict:
+def run_hunter(
+    gen: dict,
+    server: DNSServer,
+    workdir: Path,
+    tag: str,
+    concurrency: int | None,
+    code: dict,
+    flags: tuple[str, ...] = (),
+) -> dict:
     db = workdir / f"{tag}.db"
     for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
         p.unlink(missing_ok=True)
@@ -788,7 +853,7 @@ def run_hunter(gen: dict, server: DNSServer, workdir: Path, tag: str, concurrenc
         server.nameserver,
         "-q",
     ]
-    cmd += code["extra_flags"]
+    cmd += code["extra_flags"] + list(flags)
     if concurrency:
         cmd += ["--concurrency", str(concurrency)]
     env = hunter_env(code)
@@ -1543,7 +1608,11 @@ def print_table(results: dict) -> None:
     head = f"{'run':<34}{'domains':>8}{'wall s':>9}{'dom/s':>9}{'peak RSS MB':>12}{'DB rows':>9}{'DNS srv CPU s':>15}"
     print(head)
     print("-" * len(head))
-    for key, label in (("hunter", "hunter scan"), ("memory", "hunter scan (memory run)")):
+    for key, label in (
+        ("hunter", "hunter scan"),
+        ("quick", "hunter scan --quick"),
+        ("memory", "hunter scan (memory run)"),
+    ):
         h = results.get(key)
         if not h:
             continue
@@ -1582,10 +1651,13 @@ def print_table(results: dict) -> None:
                 + disturbed(b, b.get("outer_wall_s"))
             )
     h = results.get("hunter")
+    hq = results.get("quick")
     for ref in results.get("reference", []):
         if h and h["valid"] and "rate" in ref and ref["rate"]:
             label = "check_domains" if ref["mode"] == "full" else "mx+spf+dmarc"
             print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
+            if hq and hq["valid"]:
+                print(f"ratio hunter --quick / checkdmarc {label}: {hq['rate'] / ref['rate']:.1f}x")
     hunter_cpu = (h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)) if h else 0
     for key, label in (("ceiling", "bare-wire ceiling (replay)"), ("bare_wire", "4-question transport (information)")):
         b = results.get(key)
@@ -1616,6 +1688,11 @@ def main(argv=None) -> int:
         help="checkdmarc call(s) to time; see the module docstring (default both)",
     )
     ap.add_argument("--no-reference", action="store_true", help="skip checkdmarc")
+    ap.add_argument(
+        "--quick-run",
+        action="store_true",
+        help="also run `hunter scan --quick` (no Microsoft footprint questions) over the same list and server",
+    )
     ap.add_argument("--memory", type=int, metavar="N2", help="second hunter-only run over N2 domains (peak RSS)")
     ap.add_argument("--host", default="127.0.0.1", help="loopback address for the DNS server (default 127.0.0.1)")
     ap.add_argument("--concurrency", type=int, help="pass --concurrency to hunter (default: hunter's own, 500)")
@@ -1811,6 +1888,13 @@ def main(argv=None) -> int:
         h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
         results["hunter"] = h
         report_run(h)
+        if args.quick_run and code.get("has_quick"):
+            print(f"\nhunter scan --quick (no footprint questions) over the same {args.domains} domains:", flush=True)
+            hq = run_hunter(gen, server, workdir, "quick", args.concurrency, code, ("--quick",))
+            results["quick"] = hq
+            report_run(hq)
+        elif args.quick_run:
+            print("\n  this hunter has no --quick: the quick run is skipped")
 
         if not args.no_ceiling:
             print(
@@ -1891,7 +1975,7 @@ def main(argv=None) -> int:
         )
         print("=" * 96)
         print_table(results)
-        invalid = [k for k in ("hunter", "memory") if results.get(k) and not results[k]["valid"]]
+        invalid = [k for k in ("hunter", "quick", "memory") if results.get(k) and not results[k]["valid"]]
         invalid += [f"checkdmarc {r['mode']}" for r in results.get("reference", []) if not r.get("valid", True)]
         if invalid:
             print("\n" + "!" * 96)
@@ -1902,7 +1986,7 @@ def main(argv=None) -> int:
         for s in servers:
             s.stop()
         if args.json_out:
-            for k in ("hunter", "memory"):
+            for k in ("hunter", "quick", "memory"):
                 if k in results:
                     results[k].pop("stderr_tail", None)
             Path(args.json_out).write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -10,6 +10,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .footprint.microsoft import MicrosoftFootprint
+from .footprint.services import FoundService
+
 Status = Literal["ok", "partial", "failed"]
 DomainState = Literal["active", "nxdomain", "parked"]  # see hunter_cli.facts.domain_state
 
@@ -134,7 +137,7 @@ class Registration(BaseModel):
 
 
 class ScanError(BaseModel):
-    check: str  # mx, txt, spf, dmarc, dkim
+    check: str  # mx, txt, spf, dmarc, dkim, mx_host, dmarc_report, tenant, footprint, registration
     kind: str  # timeout, servfail, refused, unreachable, ...
     message: str
 
@@ -160,6 +163,9 @@ class DomainResult(BaseModel):
     evidence: list[str] = Field(default_factory=list)  # why we think provider/gateway are what they are
     tenant: TenantInfo | None = None  # None: no tenant, or the lookup failed (then errors has check "tenant")
     registration: Registration | None = None  # from the store's weekly cache; fresh lookups land in the store
+    # Microsoft workloads and mail-security records (docs/footprint.md); None when not asked (--quick)
+    microsoft: MicrosoftFootprint | None = None
+    services: list[FoundService] = Field(default_factory=list)  # other cloud services, with their evidence
     score: int | None = None
     segment: str | None = None
     category: str | None = None  # P1..P6

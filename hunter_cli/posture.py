@@ -100,4 +100,41 @@ def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     oc, nc = old.get("category"), new.get("category")
     if oc != nc and oc and nc:
         out.append(("category_changed", oc, nc))
+    out += footprint_changes(old, new)
+    return out
+
+
+_PRESENT = frozenset({"online", "on_premises", "hybrid"})  # states in which the domain runs the workload
+
+
+def footprint_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    """Microsoft workloads and other services that appeared or went away between two good views.
+
+    ``workload_added`` (absent or other -> online, on_premises or hybrid), ``workload_removed``
+    (the reverse), ``workload_changed`` (between states, e.g. on_premises -> online: a
+    migration happened), with old and new as ``"exchange: on_premises"``;
+    ``service_added`` / ``service_removed`` with the service's name. A workload
+    ``unknown`` on either side (a failed lookup) and views from scans that did not ask
+    (no ``microsoft`` object, no ``services`` list) are never compared.
+    """
+    out: list[tuple[str, str | None, str | None]] = []
+    om, nm = old.get("microsoft"), new.get("microsoft")
+    if om and nm:
+        ow, nw = om.get("workloads") or {}, nm.get("workloads") or {}
+        for wid, now in nw.items():
+            a, b = (ow.get(wid) or {}).get("state"), now.get("state")
+            if a is None or b is None or a == b or "unknown" in (a, b):
+                continue
+            if a not in _PRESENT and b in _PRESENT:
+                kind = "workload_added"
+            elif a in _PRESENT and b not in _PRESENT:
+                kind = "workload_removed"
+            else:
+                kind = "workload_changed"
+            out.append((kind, f"{wid}: {a}", f"{wid}: {b}"))
+    if "services" in old and "services" in new:
+        was = {s["id"]: s.get("name") or s["id"] for s in old.get("services") or []}
+        now = {s["id"]: s.get("name") or s["id"] for s in new.get("services") or []}
+        out += [("service_added", None, now[i]) for i in now if i not in was]
+        out += [("service_removed", was[i], None) for i in was if i not in now]
     return out

@@ -10,7 +10,12 @@ Every domain costs four parallel DNS queries (MX, TXT, _dmarc TXT, _domainkey
 probe), plus DKIM selectors only when ``_domainkey`` exists, plus SPF include
 targets that no earlier domain already fetched, plus the A record (AAAA only on
 NODATA) of MX hosts not yet resolved in this run, plus one RFC 7489 7.1
-authorisation TXT per DMARC report destination outside the domain.
+authorisation TXT per DMARC report destination outside the domain, plus the
+Microsoft footprint (docs/footprint.md): twelve CNAME, SRV and TXT questions at
+the domain's own names and its NS, sent in one batch as soon as the first four
+are answered, beside the DKIM, SPF and MX host lookups; not for a domain that
+does not exist (RFC 8020). ``ScanOptions.footprint`` False (``scan --quick``)
+leaves them out.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from .dns import mx as mx_mod
 from .dns import spf as spf_mod
 from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverConfig, open_resolver
 from .facts import domain_state
+from .footprint import Reply, find_services, microsoft_footprint, reply_from
+from .footprint import questions as footprint_questions
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -64,6 +71,7 @@ class ScanOptions:
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
+    footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
 
 
 class _Missing:
@@ -420,6 +428,13 @@ class Scanner:
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
+        fp_questions: list[tuple[str, str]] = []
+        fp_task = None
+        if self.options.footprint and not (isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN):
+            # One batch right after the first wave, in flight beside DKIM, SPF and the MX hosts; a domain
+            # that does not exist has nothing below it (RFC 8020), so its footprint is not asked.
+            fp_questions = [*footprint_questions(domain), (domain, "NS")]
+            fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
         dmarc_a = self._answer(dmarc_o, "dmarc", errors)
@@ -463,6 +478,32 @@ class Scanner:
             tenant = tenant.model_copy()
             tenant.initial_domain = dkim.tenant_domain
 
+        microsoft = None
+        nameservers: list[str] = []
+        if self.options.footprint and fp_task is None:  # NXDOMAIN: every name below is NXDOMAIN too
+            microsoft = microsoft_footprint(
+                domain, {q: Reply.nxdomain() for q in footprint_questions(domain)}, mx_hosts=[]
+            )
+        if fp_task is not None:
+            outcomes = await fp_task
+            replies = {}
+            for (name, rtype), outcome in zip(fp_questions, outcomes, strict=True):
+                if isinstance(outcome, LookupFailure):
+                    errors.append(ScanError(check="footprint", kind=outcome.kind, message=outcome.message))
+                if rtype == "NS":
+                    nameservers = outcome.records if isinstance(outcome, Answer) else []
+                else:
+                    replies[(name, rtype)] = reply_from(outcome)
+            microsoft = microsoft_footprint(domain, replies, mx_hosts=[h for _, h in mx] if mx_a is not None else None)
+        dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
+        services = find_services(
+            txts,
+            spf_includes=list(dict.fromkeys((spf.includes + spf.expanded) if spf is not None else [])),
+            dkim_cnames=dkim_cnames,
+            nameservers=nameservers,
+            federation_host=tenant.federation_host if tenant is not None else None,
+        )
+
         verifications = self.catalog.verifications(txts)
         mx_check = mx_mod.check(mx, resolved)
         raw = {
@@ -470,7 +511,9 @@ class Scanner:
             "txt": txts,
             "dmarc": dmarc_a.records if dmarc_a is not None else None,
             "dkim": {s.selector: s.cname for s in dkim.selectors},
+            "ns": nameservers,
             "tenant_source": tenant_source,
+            "footprint_source": "off" if not self.options.footprint else ("lookup" if fp_task else "nxdomain"),
         }
         if mx_a is None:
             provider, provider_name, gateway, evidence = "unknown", None, None, ["MX lookup failed; will retry"]
@@ -480,7 +523,7 @@ class Scanner:
                 domain,
                 mx,
                 spf_targets=spf_targets,
-                dkim_cnames=[s.cname for s in dkim.selectors if s.cname],
+                dkim_cnames=dkim_cnames,
                 verifications=verifications,
                 tenant=tenant is not None,
                 catalog=self.catalog,
@@ -507,6 +550,8 @@ class Scanner:
             evidence=evidence,
             tenant=tenant,
             registration=None if job.registration is MISSING else job.registration,
+            microsoft=microsoft,
+            services=services,
             errors=errors,
             raw=raw,
         )

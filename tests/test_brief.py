@@ -38,6 +38,12 @@ DOMAINS = [
     "nomail.com",
     "slowmx.com",
     "heavy.com",
+    # the Microsoft footprint and other services (tests/zones/footprint.zone)
+    "fp-sunucu-ornek.com.tr",
+    "fp-onprem-guclu.com.tr",
+    "fp-m365-aciklar.com.tr",
+    "fp-coklu-ornek.com.tr",
+    "fp-hata-ornek.com.tr",
 ]
 
 
@@ -90,6 +96,8 @@ def scanned(tmp_path_factory, _session_dns, _session_ms, _session_reg):
     _session_ms.tenants.update(TENANTS)
     _session_dns.clear_faults()
     _session_dns.faults[("slowmx.com", "MX")] = "servfail"
+    for name in ("enterpriseenrollment", "lyncdiscover", "_sipfederationtls._tcp", "_mta-sts"):
+        _session_dns.faults[f"{name}.fp-hata-ornek.com.tr"] = "servfail"  # the footprint unknown, not absent
     try:
         h = Hunter(_session_dns, db, _session_ms, _session_reg)
         result = h("scan", *DOMAINS, "-q")

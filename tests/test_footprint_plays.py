@@ -110,7 +110,7 @@ def test_intune_play_needs_a_tenant_and_proven_absence():
     other_mdm = fp({("enterpriseenrollment", "CNAME"): Reply(records=[f"mdm.{D}"])})
     assert "intune" not in ids(choose_plays(other_mdm, [], TENANT))
     play = next(p for p in choose_plays(NOTHING, [], TENANT, lang="tr") if p.id == "intune")
-    assert "kiracı" in play.reason and play.evidence[0] == "a Microsoft tenant exists for the domain"
+    assert "tenant'ları var" in play.reason and play.evidence[0] == "a Microsoft tenant exists for the domain"
     assert "no enterpriseenrollment CNAME" in play.evidence
 
 

@@ -56,7 +56,7 @@ def test_every_matrix_row(key, expected):
         (Facts("none", False, False, "absent"), (0, "Skip", "P6")),
         (Facts("google", True, True, "reject", gateway=True), (95, "Migration", "P2")),
         (Facts("m365", True, True, "quarantine", gateway=True), (90, "Existing", "P4")),
-        (Facts("google", True, False, "none", tenant=True), (35, "Skip", "P2")),
+        (Facts("google", True, False, "none", tenant=True), (35, "Cold", "P2")),
         (Facts("self-hosted", True, True, "reject", tenant=True), (50, "Cold", "P1")),
     ],
 )
@@ -148,7 +148,10 @@ def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, d
     assert result.exit_code == 0 and "1 changed" in result.stdout
     assert dns.count() == 0
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (45, "P5")
+    assert conn.execute("SELECT score, category FROM domains WHERE domain='gmailer.de'").fetchone() == (
+        45,
+        "P2",
+    )  # Google is P2 whatever the score
     view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain='gmailer.de'").fetchone()[0])
     assert view["score"] == 45 and "provider:google +10" in view["reasons"]
 
@@ -165,7 +168,7 @@ def test_published_schema_is_the_models():
     schema = json.loads(SCHEMA.read_text("utf-8"))
     assert set(schema["$defs"]["When"]["properties"]) == {
         "spf", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in",
-        "group", "group_in", "score_min", "score_max", "segment", "segment_in", "state",
+        "group", "group_in", "score_min", "score_max", "segment", "segment_in", "state", "onprem", "plays_min",
     }  # fmt: skip
     assert schema["$defs"]["When"]["additionalProperties"] is False
 

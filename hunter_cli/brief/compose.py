@@ -12,6 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from ..footprint import Play, TenantFacts, choose_plays
 from ..lead import Lead, as_lead
 from ..models import SpfInfo
 from ..posture import EXPIRY_SOON_DAYS, security_risk
@@ -20,11 +21,16 @@ from .messages import Messages
 
 SUITES = frozenset({"google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud"})
 TOP_REASONS = 4
+TOP_SERVICES = 6  # services named one per line; the rest share a line
+TOP_PLAY_TALKS = 2  # plays that become talking points
+# workloads in the order the footprint section tells them
+WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
 
 
 class Offer(BaseModel):
     tier: str | None = None
     addons: list[str] = Field(default_factory=list)
+    plays: list[str] = Field(default_factory=list)  # ids of the Microsoft plays offered beyond mail
     lines: list[str] = Field(default_factory=list)
 
 
@@ -51,6 +57,9 @@ class Brief(BaseModel):
     one_liner: str
     mail: list[str] = Field(default_factory=list)
     security: list[str] = Field(default_factory=list)
+    microsoft: list[str] = Field(default_factory=list)  # the Microsoft footprint, observed and explained
+    services: list[str] = Field(default_factory=list)  # their other cloud services, then the plays
+    plays: list[Play] = Field(default_factory=list)  # the Microsoft plays the evidence supports
     priority: list[str] = Field(default_factory=list)
     talking_points: list[str] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
@@ -240,6 +249,81 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
     return lines
 
 
+def _names(m: Messages, names: list[str]) -> str:
+    """``a, b and c`` in the brief's language."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (" ve " if m.lang == "tr" else " and ") + names[-1]
+
+
+def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
+    """What they run with Microsoft and what not yet, each with the records seen (docs/footprint.md).
+
+    A workload whose lookups failed is said to be unchecked, never absent.
+    """
+    if lead.state != "active":
+        return []
+    fp = lead.microsoft
+    if fp is None:
+        return [m("fp.not_asked")] if lead.scanned else []
+    lines: list[str] = []
+    absent: list[str] = []
+    unknown: list[str] = []
+    for wid in WORKLOADS:
+        w = fp.workloads.get(wid)
+        if w is None:
+            continue
+        if w.state == "absent":
+            if wid != "msoid":  # a missing legacy record is nothing to sell
+                absent.append(wid)
+            continue
+        if w.state == "unknown":
+            unknown.append(m(f"fp.name.{wid}"))
+            continue
+        records = ", ".join(w.records[:3]) or "?"
+        key = f"fp.{wid}.{w.state}"
+        if wid == "msoid" and w.state == "online" and w.cloud == "21vianet":
+            key = "fp.msoid.required"
+        if m.has(key):
+            lines.append(m(key, records=records))
+    if absent:
+        lines.append(m("fp.absent", names=_names(m, [m(f"fp.name.{w}") for w in absent])))
+        if "teams" in absent:
+            lines.append(m("fp.teams_absent_note"))
+    if unknown:
+        lines.append(m("fp.unknown", names=_names(m, unknown)))
+    by_state: dict[str, list[str]] = {}
+    for sec in fp.mail_security.values():
+        by_state.setdefault(sec.state, []).append(m(f"fp.mailsec.name.{sec.id}"))
+    for state in ("published", "invalid", "absent"):
+        if by_state.get(state):
+            lines.append(m(f"fp.mailsec.{state}", names=_names(m, by_state[state])))
+    if by_state.get("unknown"):
+        lines.append(m("fp.unknown", names=_names(m, by_state["unknown"])))
+    return lines
+
+
+def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
+    """Each service with how we know it, then the plays with their reasons."""
+    if lead.state != "active" or not lead.scanned:
+        return []
+    lines: list[str] = []
+    shown = lead.services[:TOP_SERVICES]
+    for svc in shown:
+        hows = []
+        for kind, value in svc.found[:2]:
+            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-"), host=value))
+        category = m(f"svc.cat.{svc.category}") if m.has(f"svc.cat.{svc.category}") else svc.category
+        lines.append(m("svc.line", name=svc.name, category=category, how="; ".join(hows) or "?"))
+    rest = lead.services[TOP_SERVICES:]
+    if rest:
+        lines.append(m("svc.more", n=len(rest), names=", ".join(s.name for s in rest)))
+    if not lead.services and lead.microsoft is not None:
+        lines.append(m("svc.none"))
+    lines += [m("play.line", offer=p.offer, reason=p.reason) for p in plays]
+    return lines
+
+
 def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
     items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
     out = []
@@ -252,8 +336,10 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
         out.insert(0, m(f"reason.{outcome.segment_rule}"))
     if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
-    if outcome.category_rule.endswith("+cosell_referral"):
+    if "+cosell_referral" in outcome.category_rule:
         out.append(m("reason.cosell_referral"))
+    if "+onprem_migration" in outcome.category_rule:
+        out.append(m("reason.onprem_migration"))
     return out
 
 
@@ -298,7 +384,9 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     return [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
 
 
-def _offer(m: Messages, lead: Lead, category: str | None, level: str | None, factors: dict) -> Offer:
+def _offer(
+    m: Messages, lead: Lead, category: str | None, level: str | None, factors: dict, plays: Sequence[Play] = ()
+) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
         return Offer(lines=[m("offer.nxdomain")])
@@ -337,7 +425,9 @@ def _offer(m: Messages, lead: Lead, category: str | None, level: str | None, fac
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
-    return Offer(tier=tier, addons=addons, lines=lines + why)
+    if plays:
+        lines.append(m("offer.plays", offers="; ".join(p.offer for p in plays)))
+    return Offer(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
 
 
 def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
@@ -428,6 +518,11 @@ def compose(
     level, factors = security_risk(lead)
     category = outcome.category if outcome else None
     tenant = lead.tenant
+    plays = (
+        choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(tenant), lang=m.lang)  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        if lead.state == "active" and category != "P6"
+        else []
+    )
     brief = Brief(
         domain=domain,
         domain_unicode=to_unicode(domain),
@@ -453,8 +548,17 @@ def compose(
         brief.category_label = m(f"label.{category}")
         brief.follow_up = follow_up(m, rules, outcome.category)
         variant = category
-        if category == "P2" and tenant and outcome.category_rule.startswith("tenant_cross_sell"):
+        protected = level == "low"  # one judgement for the summary, talking points and offer
+        rule = outcome.category_rule
+        if category == "P2" and tenant and rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
+        elif lead.provider == "m365" and category != "P6":
+            # A Microsoft 365 customer is told as one, whatever boost moved the category; the words
+            # about protection follow the risk level, as the offer does.
+            if rule.startswith("renewal"):
+                variant = ("P3_protected" if "+onprem_migration" in rule else "P4") if protected else "P4_gaps"
+            elif rule.startswith("weak_partner"):
+                variant = "P3" if not protected else "P4"
         elif category == "P6" and lead.state != "active":
             variant = f"P6_{lead.state}"
         elif category == "P6" and lead.provider == "none":
@@ -470,7 +574,7 @@ def compose(
             ),
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
         ]
-        talk_key = "talk.P2_tenant" if variant == "P2_tenant" else f"talk.{category}"
+        talk_key = f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}"
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -478,11 +582,18 @@ def compose(
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
-            brief.questions = m(f"q.{category}", provider=provider) + m("q.common")
-        brief.next_step = m(f"next.{category}", window=brief.follow_up)
+            for play in plays[:TOP_PLAY_TALKS]:
+                brief.talking_points.append(m("talk.play", offer=play.offer, reason=play.reason))
+            q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
+            brief.questions = m(q_key, provider=provider) + m("q.common")
+        next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
+        brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider)
     brief.security = _security_lines(m, lead, level)
-    brief.offer = _offer(m, lead, category, level, factors)
+    brief.microsoft = _microsoft_lines(m, lead)
+    brief.plays = plays
+    brief.services = _service_lines(m, lead, plays)
+    brief.offer = _offer(m, lead, category, level, factors, plays)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")
     brief.changes = _change_lines(m, list(history), lead)

@@ -158,9 +158,10 @@ def prep(
     lang = _check_lang(lang)
     fmt = Format.json if json_out else fmt
     try:
-        since = ago_iso(parse_duration(max_age))
+        age = parse_duration(max_age)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
+    since = ago_iso(age)
     path = db_path(db)
     conn = open_store(path)
     try:
@@ -169,7 +170,9 @@ def prep(
         read_only = conn.readonly
     finally:
         conn.close()
-    if last_good and last_good >= since:
+    # --max-age 0s means no stored scan is fresh enough (times are stored to the second, so a scan made
+    # in the same second would otherwise count as fresh)
+    if last_good and age.total_seconds() > 0 and last_good >= since:
         print_brief(path, name, lang, fmt, rules)
         return
     if read_only:  # no rescan can be stored (open_store has said why): show what is stored, if anything

@@ -97,6 +97,31 @@ CrmStatusOption = typer.Option(
     " or none: not in Dynamics (repeatable).",
 )
 
+UsesOption = typer.Option(
+    [],
+    "--uses",
+    metavar="SERVICE",
+    show_default=False,
+    help="Uses this other cloud service (zoom, slack, okta, salesforce, dropbox, ...: services.json ids;"
+    " repeatable, any of them).",
+)
+WorkloadOption = typer.Option(
+    [],
+    "--workload",
+    metavar="WORKLOAD",
+    show_default=False,
+    help="Runs this Microsoft workload: exchange-online, exchange-onprem, exchange-hybrid, teams, lync-onprem,"
+    " teams-hybrid, intune, device-registration, device-registration-onprem, msoid (repeatable, any of them).",
+)
+MissingOption = typer.Option(
+    [],
+    "--missing",
+    metavar="WORKLOAD",
+    show_default=False,
+    help="Known not to run this workload (same names as --workload); a failed lookup or a --quick scan never"
+    " counts as missing (repeatable, all of them).",
+)
+
 
 def lead_filter(
     *,
@@ -114,6 +139,9 @@ def lead_filter(
     failed: bool = False,
     has_referral: bool | None = None,
     crm_status: Sequence[str] = (),
+    uses: Sequence[str] = (),
+    workload: Sequence[str] = (),
+    missing: Sequence[str] = (),
     domains: tuple[str, ...] = (),
 ) -> LeadFilter:
     """The :class:`hunter_cli.store.leads.LeadFilter` for these option values; bad values are usage errors (exit 2)."""
@@ -135,6 +163,9 @@ def lead_filter(
             failed=failed,
             has_referral=has_referral,
             crm_statuses=core.parse_crm_statuses(crm_status),
+            uses=core.parse_services(uses),
+            workloads=core.parse_workload_tags(workload),
+            missing=core.parse_workload_tags(missing, "--missing"),
             domains=domains,
         )
     except core.LeadQueryError as exc:

@@ -19,12 +19,15 @@ from .filters import (
     HasReferralOption,
     MaxScoreOption,
     MinScoreOption,
+    MissingOption,
     ProviderOption,
     SearchOption,
     SegmentOption,
     StaleOption,
     TagOption,
     TenantOption,
+    UsesOption,
+    WorkloadOption,
     lead_filter,
 )
 
@@ -81,6 +84,9 @@ def leads(
     failed: bool = FailedOption,
     has_referral: bool | None = HasReferralOption,
     crm_status: list[str] = CrmStatusOption,
+    uses: list[str] = UsesOption,
+    workload: list[str] = WorkloadOption,
+    missing: list[str] = MissingOption,
     sort: list[str] = typer.Option(
         [],
         "--sort",
@@ -136,6 +142,9 @@ def leads(
         failed=failed,
         has_referral=has_referral,
         crm_status=crm_status,
+        uses=uses,
+        workload=workload,
+        missing=missing,
     )
     try:
         order = core.parse_sort(sort)

@@ -23,6 +23,11 @@ EVENT_KINDS = (
     "dmarc_policy_changed",
     "spf_changed",
     "category_changed",
+    "workload_added",
+    "workload_removed",
+    "workload_changed",
+    "service_added",
+    "service_removed",
     "expires_soon",
 )
 
@@ -99,7 +104,8 @@ def changes(
     limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
-    gateways, new tenants, DMARC and SPF changes, category changes, registrations about to expire."""
+    gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
+    cloud services that appeared or went away (docs/footprint.md), registrations about to expire."""
     from .. import store
     from ..durations import ago_iso, parse_duration
 

@@ -33,6 +33,7 @@ _TYPES = {
     "CNAME": pycares.QUERY_TYPE_CNAME,
     "NS": pycares.QUERY_TYPE_NS,
     "SOA": pycares.QUERY_TYPE_SOA,
+    "SRV": pycares.QUERY_TYPE_SRV,
 }
 _TYPE_NAMES = {v: k for k, v in _TYPES.items()}
 
@@ -55,7 +56,8 @@ class Answer:
     """A real answer. ``rcode`` is noerror, nxdomain or nodata.
 
     ``records`` hold the data of the asked type: ``(preference, host)`` for MX,
-    ``str`` for TXT (character-strings joined), host name for CNAME/NS, address for A.
+    ``str`` for TXT (character-strings joined), host name for CNAME/NS, address for A,
+    ``(priority, weight, port, target)`` for SRV (RFC 2782; target ``"."`` when declined).
     ``cnames`` lists the CNAME chain met on the way, as ``(owner, target)``.
     """
 
@@ -118,6 +120,9 @@ def _convert(result, rtype_code: int) -> Answer:
                 records.append(d.cname.rstrip(".").lower())
             elif t == pycares.QUERY_TYPE_NS:
                 records.append(d.nsdname.rstrip(".").lower())
+            elif t == pycares.QUERY_TYPE_SRV:
+                # RFC 2782; a target of "." (the root) says the service is not available there
+                records.append((d.priority, d.weight, d.port, d.target.rstrip(".").lower() or "."))
             elif t == pycares.QUERY_TYPE_SOA:
                 records.append(d.mname.rstrip(".").lower())
             else:

@@ -17,3 +17,11 @@ def host_matches(host: str, pattern: str) -> bool:
     if "*" in pattern:
         return fnmatchcase(host, pattern)
     return host == pattern or host.endswith("." + pattern)
+
+
+def matches_normalized(host: str, pattern: str) -> bool:
+    """:func:`host_matches` for a host and a pattern already normalised by :func:`norm_host`
+    (catalog patterns are, when they load): the same answer without normalising again."""
+    if "*" in pattern:
+        return fnmatchcase(host, pattern)
+    return host == pattern or host.endswith("." + pattern)

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domains import is_within
-from .hosts import host_matches, norm_host
+from .hosts import matches_normalized, norm_host
 from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog
 from .schema import Workload as WorkloadRule
 
@@ -74,6 +74,9 @@ class Reply(BaseModel):
         return cls(rcode="nodata")
 
 
+_EMPTY = {rc: Reply(rcode=rc) for rc in ("noerror", "nxdomain", "nodata")}
+
+
 def reply_from(outcome: Any) -> Reply:
     """Convert the resolver's ``Answer`` / ``LookupFailure`` (duck-typed) into a :class:`Reply`.
 
@@ -85,6 +88,8 @@ def reply_from(outcome: Any) -> Reply:
     rcode = getattr(outcome, "rcode", None)
     if rcode not in ("noerror", "nxdomain", "nodata"):
         raise TypeError(f"not a resolver outcome: {outcome!r}")
+    if not outcome.records and not outcome.cnames:
+        return _EMPTY[rcode]  # most footprint answers: frozen, so one instance serves every domain
     return Reply(rcode=rcode, records=list(outcome.records), cnames=[tuple(c) for c in outcome.cnames])
 
 
@@ -102,6 +107,8 @@ class Workload(BaseModel):
     tags: list[str] = Field(default_factory=list)  # filter names this state earns: exchange-online, intune, ...
     # on-premises records, language-neutral: "sip CNAME → sip.acme.com"
     own_hosts: list[str] = Field(default_factory=list)
+    # every record behind the state, language-neutral: "autodiscover CNAME → autodiscover.outlook.com"
+    records: list[str] = Field(default_factory=list)
 
 
 class MailSecurity(BaseModel):
@@ -200,8 +207,9 @@ class _Finding:
 
 
 def _first(rules: Iterable[TargetRule], host: str) -> TargetRule | None:
+    """The first rule whose pattern matches ``host`` (normalised; catalog patterns are normalised on load)."""
     for rule in rules:
-        if host_matches(host, rule.pattern):
+        if matches_normalized(host, rule.pattern):
             return rule
     return None
 
@@ -213,13 +221,13 @@ def _judge(rule: WorkloadRule, domain: str, shown: str, fact: str, host: str, ca
         return _Finding("online", f"{shown}{where}", online.cloud, online.note, fact)
     other = _first(rule.other, host)
     if other is not None:
-        return _Finding("other", f"{shown}: {other.label or 'another provider'}")
+        return _Finding("other", f"{shown}: {other.label or 'another provider'}", fact=fact)
     if is_within(host, domain) and host != domain:
         return _Finding(rule.own_host, f"{shown}: {rule.own_host_label}", fact=fact)
     if host == domain:
         # A wildcard CNAME (*.acme.com -> acme.com) yields exactly this; it names no server.
-        return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give")
-    return _Finding("other", f"{shown}: a host outside Microsoft")
+        return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give", fact=fact)
+    return _Finding("other", f"{shown}: a host outside Microsoft", fact=fact)
 
 
 def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str]]:
@@ -321,6 +329,7 @@ def _workload(
         failed=failed,
         tags=list(dict.fromkeys(tags)),
         own_hosts=list(dict.fromkeys(f.fact for f in findings if f.kind == "on_premises" and f.fact)),
+        records=list(dict.fromkeys(f.fact for f in findings if f.fact and f.kind != "declined")),
     )
 
 
@@ -434,3 +443,27 @@ def microsoft_footprint(
     security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
     clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
     return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)
+
+
+def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The ``microsoft`` object to keep after a scan whose footprint lookups failed or were skipped.
+
+    Both are the JSON form (``MicrosoftFootprint.model_dump()``). ``new`` None (not asked,
+    ``--quick``) keeps ``old`` whole. Otherwise each workload or record this scan left
+    ``unknown`` (a lookup failed, nothing found) keeps its last known state, so a timeout
+    never wipes what an earlier scan saw; everything this scan did establish stands.
+    """
+    if new is None:
+        return dict(old) if old is not None else None
+    if old is None:
+        return dict(new)
+    merged: dict[str, Any] = dict(new)
+    for part in ("workloads", "mail_security"):
+        mine = dict(new.get(part) or {})
+        for key, was in (old.get(part) or {}).items():
+            now = mine.get(key)
+            if (now is None or now.get("state") == "unknown") and was.get("state") != "unknown":
+                mine[key] = was
+        merged[part] = mine
+    merged["clouds"] = sorted({w["cloud"] for w in merged["workloads"].values() if w.get("cloud")})
+    return merged

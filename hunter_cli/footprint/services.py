@@ -10,11 +10,15 @@ add a service.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from .hosts import host_matches, norm_host
-from .schema import HostPattern, ServicesCatalog, services_catalog
+from .schema import ServicesCatalog, services_catalog
+
+NS_EVIDENCE = "name server "  # the start of the sentence _host_evidence writes for a name server match
 
 
 class FoundService(BaseModel):
@@ -24,21 +28,68 @@ class FoundService(BaseModel):
     name: str
     category: str
     evidence: list[str] = Field(default_factory=list)
+    # the same evidence as language-neutral (kind, value) pairs for the brief's own wording:
+    # ("txt", token prefix), ("spf", host), ("dkim", host), ("ns", host), ("federation", host)
+    found: list[tuple[str, str]] = Field(default_factory=list)
 
 
 def _hosts(values: Iterable[str] | None) -> list[str]:
-    return [norm_host(v) for v in values or () if v and norm_host(v)]
+    return [h for h in (norm_host(v) for v in values or () if v) if h]
 
 
-def _host_evidence(patterns: list[HostPattern], values: list[str], say: str) -> list[str]:
-    """One sentence per pattern that some value matches (the first such value)."""
-    out: list[str] = []
-    for p in patterns:
+KINDS = ("spf", "dkim", "ns", "federation")
+_SAY = {
+    "spf": "SPF includes {}",
+    "dkim": "DKIM selector CNAME to {}",
+    "ns": NS_EVIDENCE + "{}",
+    "federation": "Microsoft 365 sign-in is federated to {}",
+}
+
+
+class _Index:
+    """The catalog's evidence arranged for lookups: TXT prefixes, and host patterns by kind,
+    exact suffixes in a dict (a host is looked up by each of its suffixes) and globs in a list.
+    Built once per catalog; :func:`find_services` runs once per scanned domain."""
+
+    def __init__(self, cat: ServicesCatalog) -> None:
+        self.services = [s for s in cat.services if s.listed]
+        # (lower-case prefix, service index, token index) by the prefix's first two characters
+        self.txt: dict[str, list[tuple[str, int, int]]] = {}
+        self.suffix: dict[str, dict[str, list[tuple[int, int]]]] = {k: {} for k in KINDS}
+        self.globs: dict[str, list[tuple[str, int, int]]] = {k: [] for k in KINDS}
+        for si, svc in enumerate(self.services):
+            for ti, token in enumerate(svc.txt):
+                prefix = token.prefix.lower()
+                self.txt.setdefault(prefix[:2] if len(prefix) >= 2 else "", []).append((prefix, si, ti))
+            for kind in KINDS:
+                for pi, hp in enumerate(getattr(svc, kind)):
+                    if "*" in hp.pattern:
+                        self.globs[kind].append((hp.pattern, si, pi))
+                    else:
+                        self.suffix[kind].setdefault(hp.pattern, []).append((si, pi))
+
+    def hosts(self, kind: str, values: list[str], hits: dict[tuple[int, str, int], str]) -> None:
+        """Record, for each (service, kind, pattern) some value matches, the first such value."""
+        suffix, globs = self.suffix[kind], self.globs[kind]
         for v in values:
-            if host_matches(v, p.pattern):
-                out.append(say.format(v) + (f": {p.label}" if p.label else ""))
-                break
-    return out
+            labels = v.split(".")
+            for i in range(len(labels)):
+                for si, pi in suffix.get(".".join(labels[i:]), ()):
+                    hits.setdefault((si, kind, pi), v)
+            for pattern, si, pi in globs:
+                if fnmatchcase(v, pattern):
+                    hits.setdefault((si, kind, pi), v)
+
+
+_INDEXES: dict[int, tuple[ServicesCatalog, _Index]] = {}
+
+
+def _index(cat: ServicesCatalog) -> _Index:
+    hit = _INDEXES.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        hit = (cat, _Index(cat))
+        _INDEXES[id(cat)] = hit
+    return hit[1]
 
 
 def find_services(
@@ -57,34 +108,49 @@ def find_services(
     DKIM selector CNAMEs. ``nameservers``: the domain's NS hosts. ``federation_host``:
     the identity provider host of a federated Microsoft 365 domain (getuserrealm).
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
+    A host pattern matches the host or any name below it; one with ``*`` is a glob.
     """
-    cat = catalog or services_catalog()
-    txts = [t.strip() for t in txt if t and t.strip()]
-    spf, dkim, ns = _hosts(spf_includes), _hosts(dkim_cnames), _hosts(nameservers)
-    fed = norm_host(federation_host) if federation_host else None
+    idx = _index(catalog or services_catalog())
+    txts = [t.strip().lower() for t in txt if t and t.strip()]
+    tokens: set[tuple[int, int]] = set()
+    for t in txts:
+        for prefix, si, ti in [*idx.txt.get(t[:2], ()), *idx.txt.get("", ())]:
+            if t.startswith(prefix):
+                tokens.add((si, ti))
+    hits: dict[tuple[int, str, int], str] = {}
+    idx.hosts("spf", _hosts(spf_includes), hits)
+    idx.hosts("dkim", _hosts(dkim_cnames), hits)
+    idx.hosts("ns", _hosts(nameservers), hits)
+    if federation_host and norm_host(federation_host):
+        idx.hosts("federation", [norm_host(federation_host)], hits)
+    if not tokens and not hits:
+        return []
 
     found: list[FoundService] = []
-    for svc in cat.services:
-        if not svc.listed:
-            continue
+    for si in sorted({si for si, _ in tokens} | {si for si, _, _ in hits}):
+        svc = idx.services[si]
         evidence: list[str] = []
-        for token in svc.txt:
-            prefix = token.prefix.lower()
-            for t in txts:
-                if t.lower().startswith(prefix):
-                    what = f" ({token.label})" if token.label else ""
-                    evidence.append(f"apex TXT token {token.prefix}…{what}")
-                    break
-
-        evidence += _host_evidence(svc.spf, spf, "SPF includes {}")
-        evidence += _host_evidence(svc.dkim, dkim, "DKIM selector CNAME to {}")
-        evidence += _host_evidence(svc.ns, ns, "name server {}")
-        if fed:
-            evidence += _host_evidence(svc.federation, [fed], "Microsoft 365 sign-in is federated to {}")
-        if evidence:
-            found.append(
-                FoundService(id=svc.id, name=svc.name, category=svc.category, evidence=list(dict.fromkeys(evidence)))
+        seen: list[tuple[str, str]] = []
+        for ti, token in enumerate(svc.txt):
+            if (si, ti) in tokens:
+                what = f" ({token.label})" if token.label else ""
+                evidence.append(f"apex TXT token {token.prefix}…{what}")
+                seen.append(("txt", token.prefix))
+        for kind in KINDS:
+            for pi, hp in enumerate(getattr(svc, kind)):
+                v = hits.get((si, kind, pi))
+                if v is not None:
+                    evidence.append(_SAY[kind].format(v) + (f": {hp.label}" if hp.label else ""))
+                    seen.append((kind, v))
+        found.append(
+            FoundService(
+                id=svc.id,
+                name=svc.name,
+                category=svc.category,
+                evidence=list(dict.fromkeys(evidence)),
+                found=list(dict.fromkeys(seen)),
             )
+        )
     return found
 
 
@@ -107,3 +173,29 @@ def identity_service_for(federation_host: str, catalog: ServicesCatalog | None =
             if host_matches(federation_host, p.pattern):
                 return svc.id
     return None
+
+
+def carry_forward(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ``services`` list to keep after a scan that did not learn the name servers.
+
+    Both are the JSON form. Name servers are asked with the footprint; when that was
+    skipped (``--quick``) or failed, services the last scan knew from name servers
+    alone stay, and their name-server evidence with them, so a skipped lookup never
+    reads as a service that went away.
+    """
+    out = [dict(s) for s in new]
+    by_id = {s["id"]: s for s in out}
+    for was in old:
+        ns = [e for e in was.get("evidence", []) if e.startswith(NS_EVIDENCE)]
+        if not ns:
+            continue
+        ns_found = [list(f) for f in was.get("found", []) if f[0] == "ns"]
+        if was["id"] in by_id:
+            have = by_id[was["id"]]
+            have["evidence"] = list(dict.fromkeys([*have.get("evidence", []), *ns]))
+            have["found"] = [*have.get("found", []), *(f for f in ns_found if f not in have.get("found", []))]
+        else:
+            kept = {**was, "evidence": ns, "found": ns_found}
+            out.append(kept)
+            by_id[was["id"]] = kept
+    return out

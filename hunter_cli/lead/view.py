@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from .. import facts
 from ..facts import DkimState, DomainState, SpfResult
+from ..footprint import FoundService, MicrosoftFootprint
 from ..models import (
     DkimInfo,
     DmarcInfo,
@@ -126,6 +127,8 @@ class Lead(BaseModel):
     verifications: list[str] = Field(default_factory=list)
     tenant: TenantInfo | None = None
     tenant_known: bool | None = None  # False: the tenant lookup failed or was not made; None: not recorded
+    microsoft: MicrosoftFootprint | None = None  # workloads and mail-security records; None: never asked
+    services: list[FoundService] = Field(default_factory=list)  # other cloud services (docs/footprint.md)
     registration: Registration | None = None  # as the scan carried it (the store's registrations row wins)
     expires: str | None = None  # registration expiry (ISO date), from the store
     score: int | None = None
@@ -177,6 +180,8 @@ class Lead(BaseModel):
             dkim_key_selectors=[s["selector"] for s in facts.dkim_keys(dkim)],
             verifications=view.get("verifications") or [],
             tenant=tenant or None,
+            microsoft=view.get("microsoft") or None,
+            services=view.get("services") or [],
             registration=view.get("registration"),
             score=view.get("score"),
             segment=view.get("segment"),
@@ -197,6 +202,7 @@ class Lead(BaseModel):
         lead.scanned_at, lead.provider_name = result.scanned_at, result.provider_name
         lead.mx_errors, lead.mx_warnings = result.mx_errors, result.mx_warnings
         lead.verifications, lead.registration = result.verifications, result.registration
+        lead.microsoft, lead.services = result.microsoft, list(result.services)
         lead.score, lead.segment, lead.category, lead.reasons = (
             result.score,
             result.segment,
@@ -280,6 +286,21 @@ class Lead(BaseModel):
         """The all qualifier as written (``-all``, ``~all``, ...): the ``spf_all`` column of ``hunter leads``."""
         return self.spf.all if self.spf else None
 
+    @property
+    def workload_tags(self) -> list[str]:
+        """Filter names the footprint earns (``exchange-online``, ``intune``, ...); empty when never asked."""
+        return self.microsoft.tags() if self.microsoft is not None else []
+
+    @property
+    def service_ids(self) -> list[str]:
+        """Ids of the other cloud services found (``zoom``, ``okta``, ...), in catalog order."""
+        return [s.id for s in self.services]
+
+    @property
+    def footprint_cell(self) -> str:
+        """The compact footprint column of ``hunter leads``: see :func:`footprint_cell`."""
+        return footprint_cell(self.workload_tags, self.service_ids, self.microsoft is not None)
+
     # -- verdicts as shown: the scan table's cells, the CRM facts' words ------------------
     @property
     def spf_verdict(self) -> SpfVerdict:
@@ -353,6 +374,21 @@ class Lead(BaseModel):
             "dkim_state": self.dkim_state,
             "state": self.state,
         }
+
+
+FOOTPRINT_SHORT = {"exchange-online": "exo", "exchange-onprem": "exch-onprem", "exchange-hybrid": "exch-hybrid"}
+
+
+def footprint_cell(tags: list[str], services: list[str], asked: bool) -> str:
+    """The compact footprint column: the workload tags, then `` | `` and the service ids.
+
+    ``exo,intune | zoom,okta``; ``none`` when the footprint was asked and shows no
+    workload, ``?`` when it was never asked (``--quick``, older scans). The legacy
+    ``msoid`` tag is left out. Never starts with a character a spreadsheet reads as a formula.
+    """
+    shown = [FOOTPRINT_SHORT.get(t, t) for t in dict.fromkeys(tags) if t != "msoid"]
+    cell = ",".join(shown) if shown else ("none" if asked else "?")
+    return f"{cell} | {','.join(services)}" if services else cell
 
 
 def tenant_label(tenant: TenantInfo | None, known: bool) -> str:

@@ -13,6 +13,8 @@ def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
     sections = [
         (m("section.mail"), b.mail),
         (m("section.security"), b.security),
+        (m("section.microsoft"), b.microsoft),
+        (m("section.services"), b.services),
         (m("section.priority"), b.priority),
         (m("section.talking_points"), b.talking_points),
         (m("section.questions"), b.questions),

@@ -23,17 +23,20 @@ RULE_TEXT = {
     "no_mail": "the domain receives no mail",
     "existing": "mail runs on Microsoft 365",
     "migration": "score 60 or more on a non-Microsoft provider",
-    "cold_self_hosted": "own mail server, score 5 to 59",
-    "cold_weak_signals": "score 40 to 59",
-    "skip_low_score": "score 39 or less",
-    "greenfield": "own server or shared hosting, Migration or Cold",
+    "cold": "mail works, score below 60",
+    "domain_does_not_exist": "the domain does not exist",
+    "parked": "the domain is parked",
+    "broken_mail": "MX records exist but no MX host resolves",
+    "greenfield": "own server or shared hosting, whatever the score",
     "tenant_cross_sell": "a Microsoft tenant exists while mail runs elsewhere",
-    "no_go": "segment Skip",
-    "competitive": "another cloud suite, ready to migrate",
+    "no_go": "segment Skip: nothing to sell",
+    "competitive": "Google, Yandex or Zoho, whatever the score",
+    "competitive_niche": "another mail service, ready to migrate",
     "weak_partner": "Microsoft 365 with score 69 or less",
     "renewal": "Microsoft 365 with score 70 or more",
     "nurture": "no stronger rule applied",
     "cosell_referral": "an active Microsoft co-sell referral names the company: one step up",
+    "onprem_migration": "Exchange or Lync still runs on their own servers: one step up",
 }
 
 
@@ -50,7 +53,10 @@ def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
     for item in out.items:
         table.add_row(f"{item.points:+d}", item_text(item.code))
     clamp = f" (sum {out.raw_score}, kept within 0..100)" if out.raw_score != out.score else ""
-    table.add_row(f"[bold]{out.score}[/]", f"[bold]readiness score[/]{clamp}")
+    table.add_row(
+        f"[bold]{out.score}[/]",
+        f"[bold]readiness score[/]{clamp}: how much of a sound mail set-up is in place (the category is the ranking)",
+    )
     table.caption = (
         f"Segment {out.segment}: {RULE_TEXT.get(out.segment_rule, out.segment_rule)}.\n"
         f"Category {out.category} {out.label}: "

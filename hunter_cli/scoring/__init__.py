@@ -47,7 +47,8 @@ class When(_Strict):
     """The conditions of a rule; every condition given must hold (an empty ``when`` matches everything).
 
     ``spf``, ``dkim``, ``dmarc``, ``gateway``, ``tenant``, ``cosell`` and
-    ``state`` compare with the domain's :class:`Facts`; ``group`` is the
+    ``state``, ``onprem`` compare with the domain's :class:`Facts` (``plays_min``
+    with its ``plays``); ``group`` is the
     provider's group in ``groups``; ``score_*`` and ``segment*`` apply once the
     score (segments, categories) and the segment (categories) are known."""
 
@@ -66,12 +67,19 @@ class When(_Strict):
     segment: Segment | None = None
     segment_in: list[Segment] | None = None
     state: DomainState | None = Field(None, description="active, nxdomain or parked")
+    onprem: StrictBool | None = Field(
+        None,
+        description="Exchange or Lync / Skype for Business runs on their own servers, alone or hybrid (footprint)",
+    )
+    plays_min: StrictInt | None = Field(
+        None, description="at least this many Microsoft plays are backed by observed evidence (plays.json)"
+    )
 
     def matches(self, facts: Facts, group: str | None, score: int | None = None, segment: str | None = None) -> bool:
         """Every condition given holds for ``facts`` (``group``: the provider's group)."""
         for key in self.model_fields_set:
             want = getattr(self, key)
-            if key in ("spf", "dkim", "gateway", "tenant", "cosell", "dmarc", "provider", "state"):
+            if key in ("spf", "dkim", "gateway", "tenant", "cosell", "dmarc", "provider", "state", "onprem"):
                 if getattr(facts, key) != want:
                     return False
             elif key == "provider_in":
@@ -93,6 +101,8 @@ class When(_Strict):
                 if segment != want:
                     return False
             elif key == "segment_in" and segment not in want:
+                return False
+            elif key == "plays_min" and facts.plays < want:
                 return False
         return True
 
@@ -249,6 +259,11 @@ class Facts:
     tenant: bool = False
     cosell: bool = False  # an active Microsoft co-sell referral names this company
     state: str = "active"  # active, nxdomain or parked (hunter_cli.facts.domain_state)
+    onprem: bool = False  # Exchange or Lync on their own servers, alone or hybrid (docs/footprint.md)
+    plays: int = 0  # Microsoft plays the observed footprint and services support (footprint.choose_plays)
+
+
+ONPREM_TAGS = frozenset({"exchange-onprem", "exchange-hybrid", "lync-onprem", "teams-hybrid"})
 
 
 @dataclass(slots=True)
@@ -399,6 +414,9 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
         return None
     if lead.failed_checks & set(rules.model.unscored_checks):
         return None
+    from ..footprint import TenantFacts, choose_plays
+
+    plays = choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(lead.tenant))
     return Facts(
         provider=lead.provider,
         spf=lead.spf_result == "valid",
@@ -408,6 +426,8 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
         tenant=lead.tenant is not None,
         cosell=lead.cosell if cosell is None else cosell,
         state=lead.state,
+        onprem=bool(ONPREM_TAGS & set(lead.workload_tags)),
+        plays=len(plays),
     )
 
 

@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
+from ..lead.view import footprint_cell
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -62,7 +63,13 @@ _SELECT_LIST = (
     " (SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
     " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
     " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
-    " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner"
+    " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,"
+    # the Microsoft footprint and other services, read from the current view for the rows shown only
+    " json_type(d.current_json, '$.microsoft') = 'object' AS fp_asked,"
+    " (SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
+    " json_each(w.value, '$.tags') AS t) AS fp_tags,"
+    " (SELECT group_concat(json_extract(s.value, '$.id'), ',') FROM json_each(d.current_json, '$.services') AS s)"
+    " AS fp_services"
 )
 # `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
 CRM_STATUSES = ("open", "qualified", "disqualified", "none")
@@ -141,6 +148,30 @@ def parse_crm_statuses(values: Iterable[str]) -> tuple[str, ...]:
     return _pick("--crm-status", values, CRM_STATUSES, "CRM status")
 
 
+def parse_services(values: Iterable[str]) -> tuple[str, ...]:
+    """``--uses`` values: service ids of ``services.json`` (``zoom``, ``okta``, ...), any case, commas too."""
+    from ..footprint.schema import services_catalog
+
+    return _pick("--uses", values, tuple(s.id for s in services_catalog().services if s.listed), "service")
+
+
+def parse_workload_tags(values: Iterable[str], option: str = "--workload") -> tuple[str, ...]:
+    """``--workload`` / ``--missing`` values: the footprint's tags (``intune``, ``exchange-online``, ...)."""
+    from ..footprint import workload_tags
+
+    return _pick(option, values, tuple(workload_tags()), "workload")
+
+
+def workload_of_tag(tag: str) -> str:
+    """The workload id whose state earns ``tag`` (``exchange-online`` -> ``exchange``)."""
+    from ..footprint.schema import microsoft_catalog
+
+    for w in microsoft_catalog().workloads:
+        if any(tag in tags for tags in w.tags.values()):
+            return w.id
+    raise KeyError(tag)
+
+
 def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
     """``["-score", "domain"]`` -> ``(("score", True), ("domain", False))``; empty -> the default order."""
     keys: list[tuple[str, bool]] = []
@@ -185,6 +216,9 @@ class LeadFilter:
     failed: bool = False  # the latest attempt failed
     has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
     crm_statuses: tuple[str, ...] = ()  # open, qualified, disqualified (as last pulled), none (not in Dynamics)
+    uses: tuple[str, ...] = ()  # service ids (services.json); any of them
+    workloads: tuple[str, ...] = ()  # footprint tags the lead earns (exchange-online, intune, ...); any of them
+    missing: tuple[str, ...] = ()  # footprint tags the lead is known to lack (its workload not unknown); all of them
     domains: tuple[str, ...] = ()  # only these domains (normalised)
     not_null: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -328,6 +362,25 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
                 " WHERE c.pushed_at IS NOT NULL AND c.push_state != 'deleted')"
             )
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+    # The footprint lives in the current view (docs/footprint.md): JSON queries over it, here in the store.
+    if f.uses:
+        service_id = "json_extract(s.value, '$.id')"
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(d.current_json, '$.services') AS s"
+            f" WHERE {_in(service_id, f.uses, params)})"
+        )
+    if f.workloads:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
+            f" json_each(w.value, '$.tags') AS t WHERE {_in('t.value', f.workloads, params)})"
+        )
+    for tag in f.missing:  # known to lack it: the workload was checked and is not unknown
+        path = f'$.microsoft.workloads."{workload_of_tag(tag)}"'
+        clauses.append(
+            "(json_extract(d.current_json, ?) NOT IN ('unknown')"
+            " AND NOT EXISTS (SELECT 1 FROM json_each(d.current_json, ?) AS t WHERE t.value = ?))"
+        )
+        params.extend([path + ".state", path + ".tags", tag])
     if f.domains:
         clauses.append(_in("d.domain", f.domains, params))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -452,6 +505,9 @@ def _row_dict(r: tuple) -> dict:
         "crm_status": r[21],
         "crm_owner": r[22],
         "tags": [],
+        "footprint": footprint_cell(
+            (r[24] or "").split(",") if r[24] else [], (r[25] or "").split(",") if r[25] else [], bool(r[23])
+        ),
     }
 
 

@@ -31,7 +31,7 @@ from .search import search_text
 # -- writes -----------------------------------------------------------------------
 SCORE_FIELDS = ("score", "segment", "category", "reasons")
 CARRIED_FIELDS = {
-    "txt": ("spf", "verifications"),
+    "txt": ("spf", "verifications", "services"),
     "spf": ("spf",),  # a temperror in the include tree keeps the last good verdict
     "dmarc": ("dmarc",),
     "dkim": ("dkim",),
@@ -55,6 +55,12 @@ def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozens
             for f in fields:
                 if f in previous:
                     merged[f] = previous[f]
+    if "footprint" in failed:  # per workload: what this scan established stands, unknowns keep the last state
+        from ..footprint.microsoft import carry_forward as carry_footprint
+        from ..footprint.services import carry_forward as carry_services
+
+        merged["microsoft"] = carry_footprint(new.get("microsoft"), previous.get("microsoft"))
+        merged["services"] = carry_services(merged.get("services") or [], previous.get("services") or [])
     if new.get("score") is None and previous.get("score") is not None:
         # This scan could not be scored; the lead keeps its last known priority.
         for f in SCORE_FIELDS:
@@ -263,6 +269,8 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             view, view_text = data, text
             tenant_source = (r.raw or {}).get("tenant_source")
             not_done = {"tenant"} if tenant_source == "off" else set()
+            if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
+                not_done.add("footprint")
             if r.status == "partial" or not_done:
                 view = carry_forward(data, previous, not_done)
                 view_text = json.dumps(view, ensure_ascii=False)

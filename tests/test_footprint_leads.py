@@ -1,0 +1,111 @@
+"""`hunter leads --uses / --workload / --missing` and the footprint column, over leads scanned from
+tests/zones/footprint.zone through the real DNS server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+DOMAINS = {
+    "fp-exo-ornek.com.tr": "exo,teams,intune,device-registration",
+    "fp-sunucu-ornek.com.tr": "exch-onprem,lync-onprem,device-registration-onprem",
+    "fp-hibrit-ornek.com.tr": "exo,exch-onprem,exch-hybrid,teams,lync-onprem,teams-hybrid,intune",
+    "fp-bos-ornek.com.tr": "none",
+    "fp-svc-zoom.com.tr": "none | zoom",
+    "fp-svc-slack.com.tr": "none | slack",
+    "fp-coklu-ornek.com.tr": "none | google,zoom,dropbox,slack,salesforce,mailchimp",
+    "fp-hata-ornek.com.tr": "exo",
+}
+
+
+@pytest.fixture(scope="module")
+def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
+    """The domains above scanned once (fp-hata with its Intune and Teams lookups failing), plus
+    fp-svc-box.com.tr scanned with --quick only, so its footprint was never asked."""
+    from conftest import Hunter
+
+    h = Hunter(_session_dns, tmp_path_factory.mktemp("leads") / "hunter.db", _session_ms, _session_reg)
+    _session_dns.clear_faults()
+    d = "fp-hata-ornek.com.tr"
+    for name in ("enterpriseenrollment", "lyncdiscover", "_sipfederationtls._tcp", "_mta-sts"):
+        _session_dns.faults[f"{name}.{d}"] = "servfail"
+    try:
+        assert h("scan", *DOMAINS, "--no-whois", "-q").exit_code == 0
+        assert h("scan", "fp-svc-box.com.tr", "--no-whois", "--quick", "-q").exit_code == 0
+    finally:
+        _session_dns.clear_faults()
+
+    def run(*args: str) -> list[dict]:
+        out = h("leads", *args, "--format", "json")
+        assert out.exit_code == 0, out.stderr
+        return json.loads(out.stdout)
+
+    run.hunter = h  # type: ignore[attr-defined]  # the runner, for the table and CSV formats
+    return run
+
+
+def _domains(rows: list[dict]) -> set[str]:
+    return {r["domain"] for r in rows}
+
+
+def test_footprint_column_in_json(leads):
+    rows = {r["domain"]: r["footprint"] for r in leads()}
+    for d, cell in DOMAINS.items():
+        assert rows[d] == cell, d
+    assert rows["fp-svc-box.com.tr"] == "? | box"  # services from TXT even with --quick; no workloads asked
+
+
+def test_uses_matches_any_of_the_services(leads):
+    assert _domains(leads("--uses", "zoom")) == {"fp-svc-zoom.com.tr", "fp-coklu-ornek.com.tr"}
+    assert _domains(leads("--uses", "ZOOM", "--uses", "slack")) == {
+        "fp-svc-zoom.com.tr",
+        "fp-svc-slack.com.tr",
+        "fp-coklu-ornek.com.tr",
+    }
+    assert _domains(leads("--uses", "salesforce,box")) == {"fp-coklu-ornek.com.tr", "fp-svc-box.com.tr"}
+    assert leads("--uses", "okta") == []
+
+
+def test_workload_matches_the_tags_the_footprint_earns(leads):
+    assert _domains(leads("--workload", "exchange-onprem")) == {"fp-sunucu-ornek.com.tr", "fp-hibrit-ornek.com.tr"}
+    assert _domains(leads("--workload", "exchange-hybrid")) == {"fp-hibrit-ornek.com.tr"}
+    assert _domains(leads("--workload", "intune")) == {"fp-exo-ornek.com.tr", "fp-hibrit-ornek.com.tr"}
+    both = leads("--workload", "exchange-online", "--uses", "zoom")
+    assert both == []  # filters combine with AND
+
+
+def test_missing_is_a_proven_absence_never_a_failed_or_skipped_lookup(leads):
+    missing = _domains(leads("--missing", "intune"))
+    assert "fp-hata-ornek.com.tr" not in missing  # its Intune lookup failed: unknown, not missing
+    assert "fp-svc-box.com.tr" not in missing  # --quick: never asked
+    assert {"fp-sunucu-ornek.com.tr", "fp-bos-ornek.com.tr", "fp-svc-zoom.com.tr"} <= missing
+    assert not missing & {"fp-exo-ornek.com.tr", "fp-hibrit-ornek.com.tr"}
+    # all of them: known to lack Exchange Online and Intune
+    both = _domains(leads("--missing", "exchange-online", "--missing", "intune"))
+    assert "fp-sunucu-ornek.com.tr" in both and "fp-hata-ornek.com.tr" not in both
+    assert "fp-hibrit-ornek.com.tr" not in _domains(leads("--missing", "exchange-online"))
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (("--uses", "zoomm"), "--uses"),
+        (("--workload", "exchange"), "--workload"),
+        (("--missing", "teamz"), "--missing"),
+    ],
+)
+def test_unknown_values_are_usage_errors(leads, args, option):
+    out = leads.hunter("leads", *args)
+    assert out.exit_code == 2 and option in out.stderr
+
+
+def test_footprint_column_in_csv_and_table(leads):
+    out = leads.hunter("leads", "--format", "csv", "--uses", "zoom")
+    text = out.stdout_bytes.decode("utf-8-sig")
+    rows = {r["domain"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows["fp-coklu-ornek.com.tr"]["footprint"] == DOMAINS["fp-coklu-ornek.com.tr"]
+    table = leads.hunter("leads", "--workload", "intune", env={"COLUMNS": "200"})
+    assert "Footprint" in table.stdout and "exo,teams,intune" in table.stdout
