@@ -109,3 +109,13 @@ def test_footprint_column_in_csv_and_table(leads):
     assert rows["fp-coklu-ornek.com.tr"]["footprint"] == DOMAINS["fp-coklu-ornek.com.tr"]
     table = leads.hunter("leads", "--workload", "intune", env={"COLUMNS": "200"})
     assert "Footprint" in table.stdout and "exo,teams,intune" in table.stdout
+
+
+@pytest.mark.parametrize("args", [("--uses", "zoom"), ("--workload", "intune"), ("--missing", "teams")])
+def test_crm_push_selects_what_leads_lists(leads, args):
+    """`hunter crm push` takes the filters of `hunter leads`: the same leads, in a dry run."""
+    h = leads.hunter  # type: ignore[attr-defined]
+    dry = h("crm", "push", *args, "--dry-run", env={"HUNTER_CRM_URL": "https://contoso.crm4.dynamics.com"})
+    assert dry.exit_code == 0, dry.stderr
+    sent = {item["domain"] for item in json.loads(dry.stdout)}
+    assert sent == _domains(leads(*args)) and sent

@@ -31,12 +31,15 @@ from .filters import (
     HasReferralOption,
     MaxScoreOption,
     MinScoreOption,
+    MissingOption,
     ProviderOption,
     SearchOption,
     SegmentOption,
     StaleOption,
     TagOption,
     TenantOption,
+    UsesOption,
+    WorkloadOption,
     lead_filter,
 )
 from .rules import RulesOption
@@ -203,6 +206,9 @@ def push(
     failed: bool = FailedOption,
     has_referral: bool | None = HasReferralOption,
     crm_status: list[str] = CrmStatusOption,
+    uses: list[str] = UsesOption,
+    workload: list[str] = WorkloadOption,
+    missing: list[str] = MissingOption,
     mapping: Path | None = typer.Option(
         None,
         "--mapping",
@@ -262,6 +268,9 @@ def push(
         failed=failed,
         has_referral=has_referral,
         crm_status=crm_status,
+        uses=uses,
+        workload=workload,
+        missing=missing,
         domains=names,
     )
     try:
