@@ -195,7 +195,7 @@ def test_domains_that_take_no_mail_agree(hunter, surfaces, domain):
 
 def test_the_scan_json_is_the_view_the_store_keeps(hunter, surfaces):
     """`scan --json` and the lead view built from the store give the same verdicts."""
-    from hunter_cli import leads
+    from hunter_cli.store import leads
 
     scanned = surfaces[0]
     conn = sqlite3.connect(hunter.db)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from ..leads import LeadFilter
+    from ..store.leads import LeadFilter
 
 
 def _since(value: str | None, option: str) -> str | None:
