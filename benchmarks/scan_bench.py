@@ -1020,12 +1020,29 @@ def bare_wire_worker(nameserver: str, domains_path: str) -> int:
     return 0
 
 
+def run_worker(main) -> int:
+    """Run a worker's ``main()`` coroutine as hunter runs its scan (frozen GC, uvloop when present) and
+    print its figures as one JSON line."""
+    import asyncio
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        import uvloop
+
+        res = uvloop.run(main())
+    except ImportError:
+        res = asyncio.run(main())
+    print(json.dumps(res))
+    return 0
+
+
 def transport_worker(nameserver: str, domains_path: str, concurrency: int) -> int:
     """Hunter's own DNS transport (hunter_cli.dns.resolver, c-ares) asking every domain's base questions,
     ``concurrency`` domains at once on the event loop hunter uses, with nothing on top: no parsing into
     results, no further lookups, no classification, scoring, JSON or database. Prints one JSON line."""
     import asyncio
-    import gc
 
     from hunter_cli.dns.resolver import LookupFailure, ResolverConfig, open_resolver, parse_nameserver
 
@@ -1050,16 +1067,7 @@ def transport_worker(nameserver: str, domains_path: str, concurrency: int) -> in
         n = len(domains) * len(BARE_WIRE_QUESTIONS)
         return {"questions": n, "answered": n - failures, "resent": None, "seconds": seconds}
 
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        import uvloop
-
-        res = uvloop.run(main())
-    except ImportError:
-        res = asyncio.run(main())
-    print(json.dumps(res))
-    return 0
+    return run_worker(main)
 
 
 REPLAY_TYPES = frozenset({"A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA"})  # what hunter's resolver can ask
@@ -1164,7 +1172,6 @@ def replay_worker(nameserver: str, plan_path: str, concurrency: int) -> int:
     then the rest of its questions together. Nothing on top: no parsing into results, no
     classification, scoring, JSON or database. Prints one JSON line."""
     import asyncio
-    import gc
 
     from hunter_cli.dns.resolver import LookupFailure, ResolverConfig, open_resolver, parse_nameserver
 
@@ -1208,16 +1215,7 @@ def replay_worker(nameserver: str, plan_path: str, concurrency: int) -> int:
         await resolver.close()
         return {"questions": asked, "answered": asked - failures, "resent": None, "sent": sent, "seconds": seconds}
 
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        import uvloop
-
-        res = uvloop.run(main())
-    except ImportError:
-        res = asyncio.run(main())
-    print(json.dumps(res))
-    return 0
+    return run_worker(main)
 
 
 def run_bare_wire(
