@@ -69,7 +69,8 @@ def rescan(
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
-    from .scan import build_options, run_scan
+    from .scanning import scan as run_scan
+    from .scanning import scan_options as build_options
 
     try:
         since = ago_iso(parse_duration(older_than))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
 from rich import box
 from rich.table import Table
 from rich.text import Text
@@ -15,42 +12,11 @@ from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
+from ..services.scan import ScanTally
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
-
-
-@dataclass
-class ScanTally:
-    """Counts the summary needs, kept while results stream past."""
-
-    scanned: int = 0
-    fresh_skipped: int = 0
-    status: Counter = field(default_factory=Counter)
-    provider: Counter = field(default_factory=Counter)
-    gateway: Counter = field(default_factory=Counter)
-    error_kinds: Counter = field(default_factory=Counter)
-    tenant: Counter = field(default_factory=Counter)
-    category: Counter = field(default_factory=Counter)
-    registrations: int = 0
-    registration_failures: int = 0
-    sample: list[DomainResult] = field(default_factory=list)
-    sample_limit: int = 50
-
-    def add(self, r: DomainResult) -> None:
-        self.scanned += 1
-        self.status[r.status] += 1
-        self.provider[r.provider] += 1
-        if r.gateway:
-            self.gateway[r.gateway] += 1
-        for e in r.errors:
-            self.error_kinds[f"{e.check} {e.kind}"] += 1
-        self.tenant[tenant_label(r)] += 1
-        if r.category:
-            self.category[r.category] += 1
-        if len(self.sample) < self.sample_limit:
-            self.sample.append(r)
 
 
 def tenant_label(r: DomainResult) -> str:
