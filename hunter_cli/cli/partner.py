@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 import json
 import os
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ..render import formats
 from . import app
 from .common import (
     EXIT_FATAL,
@@ -198,10 +198,10 @@ def sync(
             raise typer.Exit(code)
 
 
-class RefFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+if TYPE_CHECKING:
+    RefFormat = formats.Format
+else:  # the formats of `hunter referrals list` (render/referrals.py)
+    RefFormat = formats.choices("RefFormat", formats.Format.table, formats.Format.json, formats.Format.csv)
 
 
 @ref_app.command("list")
@@ -226,41 +226,14 @@ def list_(
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
-    cols = store.referrals.LIST_COLUMNS
     conn = open_store(db)
     try:
         rows = store.list_referrals(conn, status_, type_, linked, updated_since)
     finally:
         conn.close()
-    if json_out or fmt is RefFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
-        return
-    if fmt is RefFormat.csv:
-        from ..render.csvsafe import write_csv
+    from ..render.formats import render
 
-        write_csv(sys.stdout, list(cols), [[r[c] for c in cols] for r in rows])
-        return
-    if not rows:
-        stderr_console().print("No referrals match.")
-        return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row(
-            (r["updated_at"] or "")[:10],
-            r["customer_name"] or r["name"] or r["id"],
-            r["domain"] or "(unlinked)",
-            r["kind"],
-            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-            deal,
-            r["closing_date"] or "",
-        )
-    stdout_console().print(table)
+    render("referrals", formats.Format.json if json_out else fmt, rows)
 
 
 @ref_app.command("link")

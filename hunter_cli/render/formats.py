@@ -19,7 +19,7 @@ import enum
 import importlib
 import sys
 from collections.abc import Callable
-from typing import IO, Any, TypeVar, cast
+from typing import Any, BinaryIO, TextIO, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -54,8 +54,8 @@ def choices(name: str, *formats: Format) -> Any:
 class Output:
     """Where a formatter writes: stdout for data (text, bytes or a Rich console), stderr for messages."""
 
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stdout
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream: TextIO = stream if stream is not None else sys.stdout
         self._console: Any = None
         self._err: Any = None
 
@@ -80,10 +80,10 @@ class Output:
     def write(self, text: str) -> None:
         self.stream.write(text)
 
-    def binary(self) -> IO[bytes]:
+    def binary(self) -> BinaryIO:
         """The byte stream under stdout (flushed first), for writers that encode themselves (CSV)."""
         self.stream.flush()
-        return cast("IO[bytes]", getattr(self.stream, "buffer", self.stream))
+        return cast("BinaryIO", getattr(self.stream, "buffer", self.stream))
 
 
 Formatter = Callable[[Any, Output], None]
