@@ -245,9 +245,8 @@ def push(
     from rich.markup import escape
 
     from ..crm import push as pusher
-    from ..crm.auth import InteractionRequired
-    from ..crm.client import CrmError
     from ..crm.mapping import MappingError, load
+    from ..services import crm as crm_service
     from ..store import leads as core
     from .rules import _rules
 
@@ -315,37 +314,18 @@ def push(
                 sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
                 return
             assert env is not None
-            from .. import store
-
             client = _client(env, concurrency)
-            run_id = store.start_run(conn, "crm push")
-            summary = None
-            code = 0
             try:
-                summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
-            except InteractionRequired as exc:
-                summary = getattr(exc, "summary", None)
-                err.print(str(exc), markup=False)
-                code = EXIT_INTERACTION_REQUIRED
-            except CrmError as exc:
-                summary = getattr(exc, "summary", None)
-                err.print(f"[bold red]error:[/] push stopped: {escape(str(summary.stopped if summary else exc))}")
-                code = 1
-            except KeyboardInterrupt:
-                store.finish_run(conn, run_id, "interrupted", {})
-                raise
+                run = crm_service.push(
+                    conn, client, plans, env, concurrency=concurrency, recreate=recreate, missing=missing
+                )
             finally:
                 client.close()
-            if summary is not None:
-                for d in missing:
-                    summary.skipped.append((d, "not in the database"))
-            counts = summary.counts() if summary else {}
-            store.finish_run(
-                conn,
-                run_id,
-                "ok" if code == 0 and not counts.get("failed") else "failed",
-                {**counts, "stopped": summary.stopped if summary else None},
-            )
+            summary, code = run.summary, run.code
+            if run.sign_in:
+                err.print(run.sign_in, markup=False)
+            elif run.stopped:
+                err.print(f"[bold red]error:[/] push stopped: {escape(run.stopped)}")
         finally:
             conn.close()
     if summary is not None:
@@ -393,41 +373,24 @@ def pull(
     Uses silent sign-in only, so it runs from cron. Exit codes: 0 read,
     1 the pull failed (nothing was stored), 3 sign-in needed: run `hunter crm login`.
     """
-    from .. import store
     from ..crm.auth import InteractionRequired
-    from ..crm.client import CrmError
-    from ..crm.pull import pull as run_pull
+    from ..services import crm as crm_service
 
     env = _url(url)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(db, write=True)
         client = _client(env)
-        run_id = store.start_run(conn, "crm pull")
         try:
-            result = run_pull(conn, client, env, full=full)
+            result, stats = crm_service.pull(conn, client, env, full=full)
         except InteractionRequired as exc:
-            store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
             conn.close()
             stderr_console().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-        except CrmError as exc:
-            from ..crm.redact import redact
-
-            message = redact(str(exc), client.tokens.secrets)
-            store.finish_run(conn, run_id, "failed", {"error": message})
+        except crm_service.PullFailed as exc:
             conn.close()
-            raise fail(f"pull failed: {message}") from None
+            raise fail(f"pull failed: {exc}") from None
         finally:
             client.close()
-        stats = {
-            "asked": result.asked,
-            "read": result.read,
-            "updated": result.updated,
-            "malformed": len(result.malformed),
-            "watermark": result.watermark,
-            **result.states,
-        }
-        store.finish_run(conn, run_id, "ok", stats)
         conn.close()
     if json_out:
         typer.echo(json.dumps({**stats, "malformed": result.malformed}, ensure_ascii=False))

@@ -139,11 +139,9 @@ def sync(
     `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
     Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
     """
-    from .. import store
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
-    from ..partner.sync import sync as run_sync
-    from ..redact import summary
+    from ..services.partner import sync_referrals
     from .rules import _rules
 
     err = stderr_console()
@@ -152,35 +150,18 @@ def sync(
     path = db_path(db)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(path, write=True)
-        run_id = store.start_run(conn, "referrals sync")
         client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
         try:
-            result = run_sync(conn, client, full=full, rules=rules)
+            result = sync_referrals(conn, client, full=full, rules=rules)
         except InteractionRequired as exc:
-            store.finish_run(conn, run_id, "failed", {"error": "sign-in needed: " + summary(exc, 300)})
             conn.close()
             err.print(f"{exc}", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_SIGN_IN) from None
         except (SyncError, AuthError) as exc:
-            store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
             conn.close()
             raise fail(f"referral sync failed: {exc}") from None
         finally:
             client.close()
-        store.finish_run(
-            conn,
-            run_id,
-            "ok",
-            {
-                "fetched": result.fetched,
-                "stored": result.stored,
-                "new": result.created,
-                "malformed": len(result.malformed),
-                "unlinked": result.unlinked,
-                "new_domains": len(result.new_domains),
-                "watermark": result.watermark,
-            },
-        )
         conn.close()
     if not quiet:
         err.print(

@@ -1,4 +1,4 @@
-"""Rich tables for `hunter scan`: the summary and the scanned domains."""
+"""Rich tables for `hunter scan` (the summary and the scanned domains) and `hunter import` (its summary)."""
 
 from __future__ import annotations
 
@@ -123,6 +123,30 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     if stats.duplicates:
         inputs += f", {stats.duplicates} duplicates"
     table.add_row("Input", inputs)
+    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
+        where = ", ".join(stats.skipped[reason])
+        more = "" if count <= len(stats.skipped[reason]) else ", ..."
+        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    for note in stats.notes:
+        table.add_row("Note", note)
+    for message in stats.unreadable:
+        table.add_row("Not read", message)
+    return table
+
+
+def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
+    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons."""
+    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
+    table.add_column("What", style="bold")
+    table.add_column("Count", overflow="fold")
+    table.add_row("Rows read", str(stats.lines))
+    table.add_row("Leads created", str(counts["created"]))
+    table.add_row("Company names filled in", str(counts["updated"]))
+    table.add_row("Already known", str(counts["unchanged"]))
+    table.add_row("Duplicates merged", str(stats.duplicates))
+    table.add_row("With company name", str(stats.companies))
+    if stats.headers:
+        table.add_row("Header rows", str(stats.headers))
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
