@@ -165,28 +165,10 @@ def status(
         counts = crm_store.summary(conn, env)
     finally:
         conn.close()
-    info = {"environment": env, "signed_in": account, **counts}
-    if json_out:
-        typer.echo(json.dumps(info, ensure_ascii=False))
-        return
-    out = stdout_console()
-    out.print(f"Environment: {env}", markup=False)
-    if not account:
-        out.print("Not signed in. Run: hunter crm login")
-    elif account.get("source"):
-        out.print("Using the token in HUNTER_CRM_TOKEN.")
-    elif account.get("error"):
-        out.print(f"Sign-in state not known: {account['error']}", markup=False)
-    else:
-        out.print(f"Signed in as {account['account']} (tenant {account['tenant']}).", markup=False)
-    out.print(
-        f"Leads in Dynamics: {counts['pushed']} pushed, {counts['pending']} pending, {counts['failed']} failed"
-        f" ({counts['deleted']} deleted in Dynamics); open {counts['open']}, qualified {counts['qualified']},"
-        f" disqualified {counts['disqualified']}."
-    )
-    out.print(f"Last push: {counts['last_push'] or 'never'}; last pull: {counts['last_pull'] or 'never'}.")
-    for f in counts["failures"]:
-        out.print(f"  failed {f['domain']}: {f['error']}", markup=False)
+    from ..render.accounts import CrmStatus
+    from ..render.formats import Format, render
+
+    render("crm-status", Format.json if json_out else Format.table, CrmStatus(env, account, counts))
 
 
 @crm_app.command("push")
@@ -329,33 +311,14 @@ def push(
         finally:
             conn.close()
     if summary is not None:
-        _report(summary, json_out, quiet)
+        from ..render.accounts import PushReport
+        from ..render.formats import Format, render
+
+        render("crm-push", Format.json if json_out else Format.table, PushReport(summary, quiet))
         if summary.failed and code == 0:
             code = 1
     if code:
         raise typer.Exit(code)
-
-
-def _report(summary, json_out: bool, quiet: bool) -> None:
-    err = stderr_console()
-    c = summary.counts()
-    if json_out:
-        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
-    elif not quiet:
-        line = (
-            f"Dynamics 365: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged,"
-            f" {c['failed']} failed, {c['skipped']} skipped"
-        )
-        if summary.not_sent:
-            line += f"; {summary.not_sent} not sent (the run stopped; run it again to finish)"
-        if summary.throttled:
-            line += f"; throttled {summary.throttled} times (service protection limits)"
-        err.print(line + ".", markup=False)
-        for d, reason in summary.skipped:
-            err.print(f"  skipped {d}: {reason}", markup=False)
-    if not json_out:
-        for d, reason in summary.failed:
-            err.print(f"  failed {d}: {reason}", markup=False)
 
 
 @crm_app.command("pull")
@@ -392,15 +355,10 @@ def pull(
         finally:
             client.close()
         conn.close()
-    if json_out:
-        typer.echo(json.dumps({**stats, "malformed": result.malformed}, ensure_ascii=False))
-    elif not quiet:
-        states = ", ".join(f"{n} {k}" for k, n in sorted(result.states.items())) or "no changes"
-        stderr_console().print(
-            f"Dynamics 365: asked about {result.asked} leads, {result.read} read ({states}).", markup=False
-        )
-    for line in result.malformed:
-        stderr_console().print(f"skipped malformed lead {line}", markup=False)
+    from ..render.accounts import PullReport
+    from ..render.formats import Format, render
+
+    render("crm-pull", Format.json if json_out else Format.table, PullReport(result, stats, quiet))
 
 
 __all__ = ["crm_app", "db_path", "stdout_console"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,26 +84,14 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
                 info = store.status()
         except AuthError as exc:
             raise fail(str(exc)) from None
-    if json_out:
-        typer.echo(json.dumps(info))
-    elif not info and configured is None:
-        stdout_console().print(
-            "Not signed in, and no application (client) id is set. Run: hunter auth login --client-id"
-            " <application id> (or set HUNTER_CLIENT_ID first).",
-            markup=False,
-        )
-    elif not info:
-        stdout_console().print("Not signed in. Run: hunter auth login")
-    elif info.get("source"):
-        stdout_console().print("Using the token in HUNTER_PARTNER_TOKEN.")
-    else:
-        kept = "encrypted by the operating system" if info.get("encrypted") else "a file readable only by you"
-        stdout_console().print(
-            f"Signed in as {info['account']} (tenant {info['tenant']}); access token valid until"
-            f" {info['access_token_expires'] or 'unknown'}.\nToken cache: {info['token_cache']} ({kept}).",
-            markup=False,
-            highlight=False,
-        )
+    from ..render.accounts import AuthStatus
+    from ..render.formats import render
+
+    render(
+        "auth-status",
+        formats.Format.json if json_out else formats.Format.table,
+        AuthStatus(info, configured is not None),
+    )
     if not info:
         raise typer.Exit(EXIT_FATAL)
 

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from ..services.scan import ScanRefused, ScanSummary, run_scan
-from .common import EXIT_FATAL, EXIT_TERMINATED, fail, report_unreadable, stderr_console, stdout_console
+from .common import EXIT_FATAL, EXIT_TERMINATED, fail, report_unreadable, stderr_console
 
 
 class ConsoleObserver:
@@ -116,7 +116,8 @@ def scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool
 
 def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
     """Print a run's results table (stdout), summary and messages (stderr); the exit status."""
-    from ..render.scan_tables import results_table, summary_table
+    from ..render.formats import Format, render
+    from ..render.scan_tables import summary_table
 
     if summary.stdout_closed:
         sys.stdout = None  # the reader has gone (| head): nothing more can go there
@@ -138,10 +139,7 @@ def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
         )
         raise fail("no valid domain in the input" + detail)
     if not quiet and code != EXIT_FATAL:
-        if not json_out and tally.sample:
-            out_console = stdout_console()
-            out_console.print(results_table(tally, out_console.width))
-        err.print(summary_table(tally, stats, summary.seconds, interrupted=summary.interrupted))
+        render("scan", Format.ndjson if json_out else Format.table, summary)
     if summary.terminated and code == EXIT_TERMINATED:
         err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
     if report_unreadable(stats) and code == 0:

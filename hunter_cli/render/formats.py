@@ -98,6 +98,10 @@ MODULES = {
     "lead": "hunter_cli.render.leads",
     "explain": "hunter_cli.render.explain",
     "db-check": "hunter_cli.render.maintenance",
+    "auth-status": "hunter_cli.render.accounts",
+    "crm-status": "hunter_cli.render.accounts",
+    "crm-push": "hunter_cli.render.accounts",
+    "crm-pull": "hunter_cli.render.accounts",
 }
 
 _REGISTRY: dict[tuple[str, Format], Formatter] = {}

@@ -12,7 +12,8 @@ from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
-from ..services.scan import ScanTally
+from ..services.scan import ScanSummary, ScanTally
+from .formats import Format, Output, formatter
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
@@ -156,3 +157,17 @@ def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
     for message in stats.unreadable:
         table.add_row("Not read", message)
     return table
+
+
+@formatter("scan", Format.table)
+def _scan_table(summary: ScanSummary, out: Output) -> None:
+    """The scanned domains (first 50) on stdout, the summary on stderr."""
+    if summary.tally.sample:
+        out.console.print(results_table(summary.tally, out.console.width))
+    _scan_ndjson(summary, out)
+
+
+@formatter("scan", Format.ndjson)
+def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
+    """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
+    out.err.print(summary_table(summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted))
