@@ -91,6 +91,7 @@ Formatter = Callable[[Any, Output], None]
 
 # kind -> the module that registers its formatters
 MODULES = {
+    "scan": "hunter_cli.render.scan_tables",
     "brief": "hunter_cli.render.brief",
     "changes": "hunter_cli.render.changes",
     "referrals": "hunter_cli.render.referrals",
