@@ -10,7 +10,6 @@ import typer
 from ..render import formats
 from . import app
 from .common import (
-    EXIT_STALE,
     DbOption,
     db_path,
     domain_arg,
@@ -111,8 +110,7 @@ def prep(
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
-    from ..facts import failure_text, long_date
-    from ..services.brief import attempts_since
+    from ..services import brief as service
     from ..services.scan import scan_lock_free
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
@@ -124,78 +122,56 @@ def prep(
         age = parse_duration(max_age)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
-    since = ago_iso(age)
     path = db_path(db)
-    conn = open_store(path)
+    conn = open_store(path)  # a read-only store is opened with a warning that says why
     try:
         with store_errors(path):
             last_good = store.last_good_at(conn, name)
         read_only = conn.readonly
     finally:
         conn.close()
-    # --max-age 0s means no stored scan is fresh enough (times are stored to the second, so a scan made
-    # in the same second would otherwise count as fresh)
-    if last_good and age.total_seconds() > 0 and last_good >= since:
-        print_brief(path, name, lang, fmt, rules)
-        return
-    if read_only:  # no rescan can be stored (open_store has said why): show what is stored, if anything
-        if last_good:
-            print_brief(path, name, lang, fmt, rules, warning=f"showing the scan of {long_date(last_good)}")
-            raise typer.Exit(EXIT_STALE)
-        raise fail(f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it")
-    if not scan_lock_free(path):
-        if last_good:
-            print_brief(
-                path, name, lang, fmt, rules,
-                warning=f"a bulk scan is writing to {path}; showing the scan of {long_date(last_good)}",
-            )  # fmt: skip
-            raise typer.Exit(EXIT_STALE)
-        raise fail(
-            f"a bulk scan is writing to {path} and {name} has no stored scan; try again when it ends,"
-            " or use --db for a separate database"
-        )
-    options = build_options(
-        nameserver=nameserver,
-        timeout=timeout,
-        no_tenant=no_tenant,
-        no_whois=no_whois,
-        rules=str(rules) if rules else None,
-        registration_wait=1.0,
+    step = service.before_rescan(
+        name,
+        path,
+        last_good=last_good,
+        read_only=read_only,
+        lock_free=lambda: scan_lock_free(path),
+        age=age,
+        since=ago_iso(age),
     )
-    started = store.utcnow()
-    err = stderr_console()
-    try:
-        if err.is_terminal:
-            with err.status(f"rescanning {name}…", spinner="dots"):
-                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-        else:
-            code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-    except typer.Exit as exc:  # run_scan printed why
-        code = exc.exit_code
-    conn = open_store(path)
-    try:
-        with store_errors(path):
-            attempts = attempts_since(conn, name, started)
-    finally:
-        conn.close()
-    last = attempts[-1] if attempts else None
-    if code == 0 and last is not None and last["status"] != "failed":
-        print_brief(path, name, lang, fmt, rules)
-        return
-    why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
-    if last_good:
-        print_brief(
-            path,
-            name,
-            lang,
-            fmt,
-            rules,
-            warning=f"could not refresh: {why}; showing the scan of {long_date(last_good)}",
+    if step.action == "rescan":
+        options = build_options(
+            nameserver=nameserver,
+            timeout=timeout,
+            no_tenant=no_tenant,
+            no_whois=no_whois,
+            rules=str(rules) if rules else None,
+            registration_wait=1.0,
         )
-        raise typer.Exit(EXIT_STALE)
-    if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
-        who = ", ".join(options.resolver.nameservers) or "the system resolver"
-        raise fail(f"cannot scan {name}: DNS is unreachable ({why} asking {who}); check the network or --nameserver")
-    if last:
-        raise fail(f"{name}: no successful scan yet; last attempt failed ({why})")
-    raise typer.Exit(code or 1)
+        started = store.utcnow()
+        err = stderr_console()
+        try:
+            if err.is_terminal:
+                with err.status(f"rescanning {name}…", spinner="dots"):
+                    code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+            else:
+                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+        except typer.Exit as exc:  # run_scan printed why
+            code = exc.exit_code
+        conn = open_store(path)
+        try:
+            with store_errors(path):
+                attempts = service.attempts_since(conn, name, started)
+        finally:
+            conn.close()
+        step = service.after_rescan(
+            name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers
+        )
+    if step.action == "show":
+        print_brief(path, name, lang, fmt, rules, warning=step.warning)
+        if step.code:
+            raise typer.Exit(step.code)
+        return
+    if step.message:
+        raise fail(step.message, step.code)
+    raise typer.Exit(step.code)
