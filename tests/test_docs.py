@@ -51,3 +51,29 @@ def test_database_md_describes_every_table_view_column_and_migration(tmp_path):
     assert [c for c in view if f"`{c}`" not in _section(text, "## The `leads` view")] == []
     migrations = _section(text, "## Migrations")
     assert [v for v, _, _ in store.MIGRATIONS if f"\n| {v} |" not in migrations] == []
+
+
+def _architecture_modules() -> tuple[set[str], set[str]]:
+    """(modules under hunter_cli/ as architecture.md names them, the names it uses): a package is
+    named by its folder (``lead/``), a module by its path (``lead/view.py``, ``scan.py``)."""
+    package = Path(__file__).parent.parent / "hunter_cli"
+    modules = set()
+    for path in package.rglob("*.py"):
+        rel = path.relative_to(package).as_posix()
+        modules.add(rel[: -len("__init__.py")] if rel.endswith("/__init__.py") else rel)
+    text = (DOCS / "architecture.md").read_text()
+    block = _section(text, "## Modules")
+    named = set(re.findall(r"^\s+((?:[a-z_]+/)*[a-z_]+(?:\.py|/))\s", block, re.M))
+    return modules, named
+
+
+def test_architecture_md_names_every_module():
+    modules, named = _architecture_modules()
+    assert sorted(modules - named) == [], "modules missing from docs/architecture.md"
+    assert sorted(named - modules) == [], "docs/architecture.md names modules that do not exist"
+
+
+def test_the_module_check_sees_nested_modules():
+    modules, named = _architecture_modules()
+    assert {"store/writer.py", "store/", "services/scan.py", "scan.py", "__init__.py"} <= modules
+    assert {"store/writer.py", "lead/posture.py", "render/formats.py"} <= named

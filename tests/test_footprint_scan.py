@@ -198,7 +198,7 @@ def _view(states: dict[str, str] | None, services: list[str] | None) -> dict:
 
 
 def test_changes_never_compare_an_unknown_or_a_footprint_never_asked():
-    from hunter_cli.posture import changes
+    from hunter_cli.lead.posture import changes
 
     # a failed lookup (unknown) on either side is no change
     assert changes(_view({"intune": "online"}, []), _view({"intune": "unknown"}, [])) == []

@@ -368,9 +368,7 @@ def test_table_shows_50_by_default_machine_formats_everything(leads):
 
 
 def test_long_tables_print_in_pieces(leads, monkeypatch):
-    import hunter_cli.cli.leads as cli_leads
-
-    monkeypatch.setattr(cli_leads, "STREAM_ABOVE", 2)
+    monkeypatch.setattr(render, "STREAM_ABOVE", 2)
     every = leads("leads", "--limit", "0", env={"COLUMNS": "200"})
     assert every.exit_code == 0 and "9 leads match" in every.stderr
     shown = [line.split()[0] for line in every.stdout.splitlines()[2:] if line[:1].strip()]  # not wrapped tags

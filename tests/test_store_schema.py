@@ -346,6 +346,27 @@ def test_sql_appears_only_in_the_store_package():
     assert offenders == [], "SQL outside hunter_cli/store/:\n" + "\n".join(offenders)
 
 
+LAYER_BANS = {
+    # the CLI parses, calls a service and picks a formatter: no scan lock, no tables, no SQL
+    "cli": re.compile(
+        r"\bFileLock\b|\bTable\(|sqlite_utils|\bsqlite3\.connect\b|\bstore\.(prior|ResultWriter|start_run)\b"
+    ),
+    # services return typed values: they print nothing
+    "services": re.compile(r"\bprint\(|\bconsole\b|\bTable\(|sqlite_utils|\bsqlite3\.connect\b|sys\.std(out|err)"),
+}
+
+
+def test_cli_and_services_keep_to_their_layer():
+    offenders = []
+    for layer, banned in LAYER_BANS.items():
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if banned.search(line) or SQL_CALL.search(line) or SQL_TEXT.search(line):
+                    offenders.append(f"hunter_cli/{path.relative_to(PACKAGE)}:{n}: {line.strip()}")
+    assert offenders == [], "outside its layer:\n" + "\n".join(offenders)
+    assert LAYER_BANS["cli"].search("lock = FileLock(path)") and LAYER_BANS["services"].search("print(x)")
+
+
 def test_the_sql_check_would_catch_sql():
     assert SQL_CALL.search('conn.execute("x")') and SQL_TEXT.search("SELECT domain FROM domains")
     assert SQL_TEXT.search("INSERT OR IGNORE INTO tags") and SQL_TEXT.search("DELETE FROM tags")

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 
 from ..footprint import Play, TenantFacts, choose_plays
 from ..lead import Lead, as_lead
+from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import SpfInfo
-from ..posture import EXPIRY_SOON_DAYS, security_risk
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from .messages import Messages
 

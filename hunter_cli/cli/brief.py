@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-import enum
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ..render import formats
 from . import app
 from .common import (
-    EXIT_STALE,
     DbOption,
     db_path,
     domain_arg,
     fail,
     open_store,
     stderr_console,
-    stdout_console,
     store_errors,
 )
 from .rules import RulesOption
 
-
-class Format(str, enum.Enum):
-    rich = "rich"
-    markdown = "markdown"
-    json = "json"
+if TYPE_CHECKING:
+    Format = formats.Format
+else:  # the formats a brief is written in (render/brief.py)
+    Format = formats.choices("Format", formats.Format.rich, formats.Format.markdown, formats.Format.json)
 
 
 LangOption = typer.Option("en", "--lang", envvar="HUNTER_LANG", help="Language of the brief: en or tr.")
@@ -46,58 +43,22 @@ def print_brief(
     path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None, warning: str | None = None
 ) -> None:
     """Print the stored brief (``warning`` first, on stderr); a clear fatal error when there is none."""
-    from datetime import date
-
-    from .. import store
-    from ..brief.compose import compose
-    from ..render import brief as render
-    from ..store import crm as crm_store
+    from ..render.formats import render
+    from ..services.brief import NoBrief, load_brief
     from .rules import _rules
 
     rules = _rules(rules_path)
     conn = open_store(path)
     try:
         with store_errors(path):
-            data = store.brief_inputs(conn, domain)
-            attempts = store.history(conn, domain) if data is None else []
-            crm = crm_store.lead_crm(conn, domain) if data is not None else None
+            brief = load_brief(conn, domain, lang, rules)
+    except NoBrief as exc:
+        raise fail(str(exc)) from None
     finally:
         conn.close()
-    if data is None and attempts:
-        from ..facts import failure_text, long_date
-
-        last = attempts[-1]
-        raise fail(
-            f"{domain}: no successful scan yet; last attempt failed ({failure_text(last['errors'])})"
-            f" on {long_date(last['scanned_at'])}"
-        )
-    if data is None:
-        raise fail(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
     if warning:
         stderr_console().print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
-    from ..lead import Lead
-
-    lead = Lead.from_view(data["view"])
-    lead.tenant_known = data["tenant_known"]
-    brief = compose(
-        lead,
-        lang=lang,
-        history=data["history"],
-        registration=data["registration"],
-        company=data["company"],
-        today=date.today(),
-        rules=rules,
-        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
-        referrals=data["referrals"],
-        cosell=data["cosell"],
-        crm=crm,
-    )
-    if fmt is Format.json:
-        sys.stdout.write(brief.model_dump_json() + "\n")
-    elif fmt is Format.markdown:
-        sys.stdout.write(render.markdown(brief))
-    else:
-        stdout_console().print(render.rich(brief))
+    render("brief", fmt, brief)
 
 
 @app.command("sales-summary")
@@ -147,12 +108,12 @@ def prep(
     message says why, e.g. DNS unreachable) or the database is not usable, 2 usage error,
     5 the rescan failed or a bulk scan holds the database: the stored brief was printed after a warning.
     """
-    from filelock import FileLock, Timeout
-
     from .. import store
     from ..durations import ago_iso, parse_duration
-    from ..facts import failure_text, long_date
-    from .scan import build_options, run_scan
+    from ..services import brief as service
+    from ..services.scan import scan_lock_free
+    from .scanning import scan as run_scan
+    from .scanning import scan_options as build_options
 
     name = domain_arg(domain)
     lang = _check_lang(lang)
@@ -161,81 +122,56 @@ def prep(
         age = parse_duration(max_age)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
-    since = ago_iso(age)
     path = db_path(db)
-    conn = open_store(path)
+    conn = open_store(path)  # a read-only store is opened with a warning that says why
     try:
         with store_errors(path):
             last_good = store.last_good_at(conn, name)
         read_only = conn.readonly
     finally:
         conn.close()
-    # --max-age 0s means no stored scan is fresh enough (times are stored to the second, so a scan made
-    # in the same second would otherwise count as fresh)
-    if last_good and age.total_seconds() > 0 and last_good >= since:
-        print_brief(path, name, lang, fmt, rules)
-        return
-    if read_only:  # no rescan can be stored (open_store has said why): show what is stored, if anything
-        if last_good:
-            print_brief(path, name, lang, fmt, rules, warning=f"showing the scan of {long_date(last_good)}")
-            raise typer.Exit(EXIT_STALE)
-        raise fail(f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it")
-    lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if last_good:
-            print_brief(
-                path, name, lang, fmt, rules,
-                warning=f"a bulk scan is writing to {path}; showing the scan of {long_date(last_good)}",
-            )  # fmt: skip
-            raise typer.Exit(EXIT_STALE) from None
-        raise fail(
-            f"a bulk scan is writing to {path} and {name} has no stored scan; try again when it ends,"
-            " or use --db for a separate database"
-        ) from None
-    lock.release()
-    options = build_options(
-        nameserver=nameserver,
-        timeout=timeout,
-        no_tenant=no_tenant,
-        no_whois=no_whois,
-        rules=str(rules) if rules else None,
-        registration_wait=1.0,
+    step = service.before_rescan(
+        name,
+        path,
+        last_good=last_good,
+        read_only=read_only,
+        lock_free=lambda: scan_lock_free(path),
+        age=age,
+        since=ago_iso(age),
     )
-    started = store.utcnow()
-    err = stderr_console()
-    try:
-        if err.is_terminal:
-            with err.status(f"rescanning {name}…", spinner="dots"):
-                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-        else:
-            code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-    except typer.Exit as exc:  # run_scan printed why
-        code = exc.exit_code
-    conn = open_store(path)
-    try:
-        attempts = [h for h in store.history(conn, name) if h["scanned_at"] >= started]
-    finally:
-        conn.close()
-    last = attempts[-1] if attempts else None
-    if code == 0 and last is not None and last["status"] != "failed":
-        print_brief(path, name, lang, fmt, rules)
-        return
-    why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
-    if last_good:
-        print_brief(
-            path,
-            name,
-            lang,
-            fmt,
-            rules,
-            warning=f"could not refresh: {why}; showing the scan of {long_date(last_good)}",
+    if step.action == "rescan":
+        options = build_options(
+            nameserver=nameserver,
+            timeout=timeout,
+            no_tenant=no_tenant,
+            no_whois=no_whois,
+            rules=str(rules) if rules else None,
+            registration_wait=1.0,
         )
-        raise typer.Exit(EXIT_STALE)
-    if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
-        who = ", ".join(options.resolver.nameservers) or "the system resolver"
-        raise fail(f"cannot scan {name}: DNS is unreachable ({why} asking {who}); check the network or --nameserver")
-    if last:
-        raise fail(f"{name}: no successful scan yet; last attempt failed ({why})")
-    raise typer.Exit(code or 1)
+        started = store.utcnow()
+        err = stderr_console()
+        try:
+            if err.is_terminal:
+                with err.status(f"rescanning {name}…", spinner="dots"):
+                    code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+            else:
+                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+        except typer.Exit as exc:  # run_scan printed why
+            code = exc.exit_code
+        conn = open_store(path)
+        try:
+            with store_errors(path):
+                attempts = service.attempts_since(conn, name, started)
+        finally:
+            conn.close()
+        step = service.after_rescan(
+            name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers
+        )
+    if step.action == "show":
+        print_brief(path, name, lang, fmt, rules, warning=step.warning)
+        if step.code:
+            raise typer.Exit(step.code)
+        return
+    if step.message:
+        raise fail(step.message, step.code)
+    raise typer.Exit(step.code)

@@ -9,15 +9,17 @@ from pathlib import Path
 
 import typer
 
-# Documented in docs/cli.md; scripts rely on them.
-EXIT_OK = 0
-EXIT_FATAL = 1
-EXIT_USAGE = 2
-EXIT_SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
-EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
-EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
-EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
-EXIT_TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15
+from ..exits import ExitStatus
+
+# Documented in docs/cli.md; scripts rely on them (hunter_cli/exits.py).
+EXIT_OK = ExitStatus.OK
+EXIT_FATAL = ExitStatus.FATAL
+EXIT_USAGE = ExitStatus.USAGE
+EXIT_SIGN_IN = ExitStatus.SIGN_IN
+EXIT_RESOLVER = ExitStatus.RESOLVER
+EXIT_STALE = ExitStatus.STALE
+EXIT_INTERRUPTED = ExitStatus.INTERRUPTED
+EXIT_TERMINATED = ExitStatus.TERMINATED
 
 DbOption = typer.Option(
     None,

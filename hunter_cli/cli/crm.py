@@ -165,28 +165,10 @@ def status(
         counts = crm_store.summary(conn, env)
     finally:
         conn.close()
-    info = {"environment": env, "signed_in": account, **counts}
-    if json_out:
-        typer.echo(json.dumps(info, ensure_ascii=False))
-        return
-    out = stdout_console()
-    out.print(f"Environment: {env}", markup=False)
-    if not account:
-        out.print("Not signed in. Run: hunter crm login")
-    elif account.get("source"):
-        out.print("Using the token in HUNTER_CRM_TOKEN.")
-    elif account.get("error"):
-        out.print(f"Sign-in state not known: {account['error']}", markup=False)
-    else:
-        out.print(f"Signed in as {account['account']} (tenant {account['tenant']}).", markup=False)
-    out.print(
-        f"Leads in Dynamics: {counts['pushed']} pushed, {counts['pending']} pending, {counts['failed']} failed"
-        f" ({counts['deleted']} deleted in Dynamics); open {counts['open']}, qualified {counts['qualified']},"
-        f" disqualified {counts['disqualified']}."
-    )
-    out.print(f"Last push: {counts['last_push'] or 'never'}; last pull: {counts['last_pull'] or 'never'}.")
-    for f in counts["failures"]:
-        out.print(f"  failed {f['domain']}: {f['error']}", markup=False)
+    from ..render.accounts import CrmStatus
+    from ..render.formats import Format, render
+
+    render("crm-status", Format.json if json_out else Format.table, CrmStatus(env, account, counts))
 
 
 @crm_app.command("push")
@@ -245,9 +227,8 @@ def push(
     from rich.markup import escape
 
     from ..crm import push as pusher
-    from ..crm.auth import InteractionRequired
-    from ..crm.client import CrmError
     from ..crm.mapping import MappingError, load
+    from ..services import crm as crm_service
     from ..store import leads as core
     from .rules import _rules
 
@@ -315,67 +296,29 @@ def push(
                 sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
                 return
             assert env is not None
-            from .. import store
-
             client = _client(env, concurrency)
-            run_id = store.start_run(conn, "crm push")
-            summary = None
-            code = 0
             try:
-                summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
-            except InteractionRequired as exc:
-                summary = getattr(exc, "summary", None)
-                err.print(str(exc), markup=False)
-                code = EXIT_INTERACTION_REQUIRED
-            except CrmError as exc:
-                summary = getattr(exc, "summary", None)
-                err.print(f"[bold red]error:[/] push stopped: {escape(str(summary.stopped if summary else exc))}")
-                code = 1
-            except KeyboardInterrupt:
-                store.finish_run(conn, run_id, "interrupted", {})
-                raise
+                run = crm_service.push(
+                    conn, client, plans, env, concurrency=concurrency, recreate=recreate, missing=missing
+                )
             finally:
                 client.close()
-            if summary is not None:
-                for d in missing:
-                    summary.skipped.append((d, "not in the database"))
-            counts = summary.counts() if summary else {}
-            store.finish_run(
-                conn,
-                run_id,
-                "ok" if code == 0 and not counts.get("failed") else "failed",
-                {**counts, "stopped": summary.stopped if summary else None},
-            )
+            summary, code = run.summary, run.code
+            if run.sign_in:
+                err.print(run.sign_in, markup=False)
+            elif run.stopped:
+                err.print(f"[bold red]error:[/] push stopped: {escape(run.stopped)}")
         finally:
             conn.close()
     if summary is not None:
-        _report(summary, json_out, quiet)
+        from ..render.accounts import PushReport
+        from ..render.formats import Format, render
+
+        render("crm-push", Format.json if json_out else Format.table, PushReport(summary, quiet))
         if summary.failed and code == 0:
             code = 1
     if code:
         raise typer.Exit(code)
-
-
-def _report(summary, json_out: bool, quiet: bool) -> None:
-    err = stderr_console()
-    c = summary.counts()
-    if json_out:
-        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
-    elif not quiet:
-        line = (
-            f"Dynamics 365: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged,"
-            f" {c['failed']} failed, {c['skipped']} skipped"
-        )
-        if summary.not_sent:
-            line += f"; {summary.not_sent} not sent (the run stopped; run it again to finish)"
-        if summary.throttled:
-            line += f"; throttled {summary.throttled} times (service protection limits)"
-        err.print(line + ".", markup=False)
-        for d, reason in summary.skipped:
-            err.print(f"  skipped {d}: {reason}", markup=False)
-    if not json_out:
-        for d, reason in summary.failed:
-            err.print(f"  failed {d}: {reason}", markup=False)
 
 
 @crm_app.command("pull")
@@ -393,51 +336,29 @@ def pull(
     Uses silent sign-in only, so it runs from cron. Exit codes: 0 read,
     1 the pull failed (nothing was stored), 3 sign-in needed: run `hunter crm login`.
     """
-    from .. import store
     from ..crm.auth import InteractionRequired
-    from ..crm.client import CrmError
-    from ..crm.pull import pull as run_pull
+    from ..services import crm as crm_service
 
     env = _url(url)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(db, write=True)
         client = _client(env)
-        run_id = store.start_run(conn, "crm pull")
         try:
-            result = run_pull(conn, client, env, full=full)
+            result, stats = crm_service.pull(conn, client, env, full=full)
         except InteractionRequired as exc:
-            store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
             conn.close()
             stderr_console().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-        except CrmError as exc:
-            from ..crm.redact import redact
-
-            message = redact(str(exc), client.tokens.secrets)
-            store.finish_run(conn, run_id, "failed", {"error": message})
+        except crm_service.PullFailed as exc:
             conn.close()
-            raise fail(f"pull failed: {message}") from None
+            raise fail(f"pull failed: {exc}") from None
         finally:
             client.close()
-        stats = {
-            "asked": result.asked,
-            "read": result.read,
-            "updated": result.updated,
-            "malformed": len(result.malformed),
-            "watermark": result.watermark,
-            **result.states,
-        }
-        store.finish_run(conn, run_id, "ok", stats)
         conn.close()
-    if json_out:
-        typer.echo(json.dumps({**stats, "malformed": result.malformed}, ensure_ascii=False))
-    elif not quiet:
-        states = ", ".join(f"{n} {k}" for k, n in sorted(result.states.items())) or "no changes"
-        stderr_console().print(
-            f"Dynamics 365: asked about {result.asked} leads, {result.read} read ({states}).", markup=False
-        )
-    for line in result.malformed:
-        stderr_console().print(f"skipped malformed lead {line}", markup=False)
+    from ..render.accounts import PullReport
+    from ..render.formats import Format, render
+
+    render("crm-pull", Format.json if json_out else Format.table, PullReport(result, stats, quiet))
 
 
 __all__ = ["crm_app", "db_path", "stdout_console"]

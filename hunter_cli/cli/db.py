@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -35,24 +34,10 @@ def check(
     except store.StoreError as exc:
         raise fail(str(exc)) from None
     healthy = report["sound"] and report["writable_by_this_version"]
-    if json_out:
-        typer.echo(json.dumps(dict(report, healthy=healthy), ensure_ascii=False))
-    else:
-        out = stdout_console()
-        out.print(f"database:       {path} ({report['bytes']:,} bytes)", markup=False, soft_wrap=True)
-        newer = " (newer than this Hunter: read only)" if not report["writable_by_this_version"] else ""
-        out.print(
-            f"schema version: {report['schema_version']} (this Hunter: {report['latest_version']}){newer}",
-            markup=False,
-        )
-        out.print(f"integrity:      {'ok' if report['sound'] else 'DAMAGED'}", markup=False)
-        for problem in report["problems"][:20]:
-            out.print(f"  {problem}", markup=False, soft_wrap=True)
-        if len(report["problems"]) > 20:
-            out.print(f"  ... {len(report['problems']) - 20} more", markup=False)
-        out.print(
-            f"runs:           {report['unfinished_runs']} unfinished, {report['crashed_runs']} crashed", markup=False
-        )
+    from ..render.formats import Format, render
+    from ..render.maintenance import CheckReport
+
+    render("db-check", Format.json if json_out else Format.table, CheckReport(path, report, healthy))
     if not report["sound"]:
         raise fail(f"{path} is damaged; restore a backup, or start a new database with --db")
     if not report["writable_by_this_version"]:

@@ -72,26 +72,6 @@ def import_(
 
 
 def _report(err, stats, counts) -> None:
-    from rich import box
-    from rich.table import Table
+    from ..render.scan_tables import import_table
 
-    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
-    table.add_column("What", style="bold")
-    table.add_column("Count", overflow="fold")
-    table.add_row("Rows read", str(stats.lines))
-    table.add_row("Leads created", str(counts["created"]))
-    table.add_row("Company names filled in", str(counts["updated"]))
-    table.add_row("Already known", str(counts["unchanged"]))
-    table.add_row("Duplicates merged", str(stats.duplicates))
-    table.add_row("With company name", str(stats.companies))
-    if stats.headers:
-        table.add_row("Header rows", str(stats.headers))
-    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
-        where = ", ".join(stats.skipped[reason])
-        more = "" if count <= len(stats.skipped[reason]) else ", ..."
-        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
-    for note in stats.notes:
-        table.add_row("Note", note)
-    for message in stats.unreadable:
-        table.add_row("Not read", message)
-    err.print(table)
+    err.print(import_table(stats, counts))

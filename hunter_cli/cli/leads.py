@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import enum
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ..render import formats
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stderr_console, stdout_console, store_errors
+from .common import DbOption, db_path, domain_arg, fail, open_store, store_errors
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -34,37 +34,20 @@ from .filters import (
 leads_app = typer.Typer()  # help: the callback's docstring
 app.add_typer(leads_app, name="leads")
 
-TABLE_LIMIT = 50
-STREAM_ABOVE = 500  # longer tables are printed in pieces
+TABLE_LIMIT = 50  # render.leads.TABLE_LIMIT, named in the help
 
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-    ndjson = "ndjson"
-    csv = "csv"
+if TYPE_CHECKING:
+    Format = formats.Format
+else:  # the formats of `hunter leads` (render/leads.py)
+    Format = formats.choices(
+        "Format", formats.Format.table, formats.Format.json, formats.Format.ndjson, formats.Format.csv
+    )
 
 
 def _connect(db: Path | None):
     from ..store import leads as core
 
     return core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
-
-
-def _binary_stdout():
-    sys.stdout.flush()
-    return getattr(sys.stdout, "buffer", sys.stdout)
-
-
-def _quiet_broken_pipe() -> None:
-    """`hunter leads --format csv | head`: stop quietly once the reader has gone."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 @leads_app.callback(invoke_without_command=True)
@@ -124,7 +107,8 @@ def leads(
         return
     import sqlite3
 
-    from ..render import leads as render
+    from ..render.formats import render
+    from ..render.leads import LeadList
     from ..store import leads as core
 
     f = lead_filter(
@@ -153,44 +137,7 @@ def leads(
 
     conn = _connect(db)
     try:
-        if fmt is Format.table:
-            n = TABLE_LIMIT if limit is None else limit
-            console = stdout_console()
-            if n and n <= STREAM_ABOVE:
-                rows, total = core.page(conn, f, order, n)
-                if rows:
-                    console.print(render.leads_table(rows, console.width))
-                shown = len(rows)
-            else:  # hundreds or all: print the table piece by piece as the rows arrive
-                total = core.count(conn, f)
-                shown = 0
-                rows_iter = core.iter_leads(conn, f, order, n or None)
-                try:
-                    for table, count in render.leads_tables(rows_iter, console.width):
-                        console.print(table)
-                        shown += count
-                finally:
-                    rows_iter.close()
-            if not shown:
-                stderr_console().print("No leads match.")
-            else:
-                stderr_console().print(render.footer(shown, max(total, shown)))
-            return
-        rows_iter = core.iter_leads(conn, f, order, limit or None)
-        try:
-            if fmt is Format.csv:
-                out = _binary_stdout()
-                render.write_csv(rows_iter, out)
-                out.flush()
-            elif fmt is Format.json:
-                render.write_json(rows_iter, sys.stdout)
-            else:
-                render.write_ndjson(rows_iter, sys.stdout)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _quiet_broken_pipe()
-        finally:
-            rows_iter.close()
+        render("leads", fmt, LeadList(conn, f, order, limit))
     except sqlite3.DatabaseError as exc:
         raise fail(f"cannot read the leads: {exc}") from None
     finally:
@@ -209,7 +156,7 @@ def show(
     Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the
     command to run), 2 usage error.
     """
-    from ..render import leads as render
+    from ..render.formats import render
     from ..store import leads as core
 
     name = domain_arg(domain)
@@ -223,7 +170,4 @@ def show(
         conn.close()
     if d is None:
         raise fail(f"{name} is not in {db_path(db)}; run: hunter scan {name}")
-    if json_out:
-        sys.stdout.write(render.detail_json(d) + "\n")
-        return
-    stdout_console().print(render.lead_detail(d))
+    render("lead", formats.Format.json if json_out else formats.Format.table, d)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import enum
-import json
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ..render import formats
 from . import app
-from .common import DbOption, db_path, open_store, stderr_console, stdout_console, store_errors
+from .common import DbOption, db_path, open_store, stderr_console, store_errors
 
 EVENT_KINDS = (
     "provider_changed",
@@ -32,10 +31,10 @@ EVENT_KINDS = (
 )
 
 
-class ChangeFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+if TYPE_CHECKING:
+    ChangeFormat = formats.Format
+else:  # the formats of `hunter changes` (render/changes.py)
+    ChangeFormat = formats.choices("ChangeFormat", formats.Format.table, formats.Format.json, formats.Format.csv)
 
 
 @app.command()
@@ -69,7 +68,8 @@ def rescan(
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
-    from .scan import build_options, run_scan
+    from .scanning import scan as run_scan
+    from .scanning import scan_options as build_options
 
     try:
         since = ago_iso(parse_duration(older_than))
@@ -124,35 +124,7 @@ def changes(
             rows = store.events_since(conn, cutoff, kind, limit)
     finally:
         conn.close()
-    if json_out or fmt is ChangeFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
-        return
-    if fmt is ChangeFormat.csv:
-        from ..render.csvsafe import write_csv
+    from ..render.changes import Changes
+    from ..render.formats import render
 
-        write_csv(
-            sys.stdout,
-            ["occurred_at", "domain", "company", "kind", "old", "new", "category"],
-            [[r["occurred_at"], r["domain"], r["company"], r["kind"], r["old"], r["new"], r["category"]] for r in rows],
-        )
-        return
-    if not rows:
-        stderr_console().print(f"No changes in the last {since}.")
-        return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("When", "Domain", "Change", "From", "To", "Cat"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["occurred_at"][:10],
-            r["domain"],
-            r["kind"].replace("_", " "),
-            r["old"] or "",
-            r["new"] or "",
-            r["category"] or "",
-        )
-    stdout_console().print(table)
-    stderr_console().print(f"{len(rows)} changes since {cutoff[:10]}")
+    render("changes", formats.Format.json if json_out else fmt, Changes(rows, since, cutoff))

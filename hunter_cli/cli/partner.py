@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-import json
 import os
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from ..render import formats
 from . import app
 from .common import (
     EXIT_FATAL,
@@ -85,26 +84,14 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
                 info = store.status()
         except AuthError as exc:
             raise fail(str(exc)) from None
-    if json_out:
-        typer.echo(json.dumps(info))
-    elif not info and configured is None:
-        stdout_console().print(
-            "Not signed in, and no application (client) id is set. Run: hunter auth login --client-id"
-            " <application id> (or set HUNTER_CLIENT_ID first).",
-            markup=False,
-        )
-    elif not info:
-        stdout_console().print("Not signed in. Run: hunter auth login")
-    elif info.get("source"):
-        stdout_console().print("Using the token in HUNTER_PARTNER_TOKEN.")
-    else:
-        kept = "encrypted by the operating system" if info.get("encrypted") else "a file readable only by you"
-        stdout_console().print(
-            f"Signed in as {info['account']} (tenant {info['tenant']}); access token valid until"
-            f" {info['access_token_expires'] or 'unknown'}.\nToken cache: {info['token_cache']} ({kept}).",
-            markup=False,
-            highlight=False,
-        )
+    from ..render.accounts import AuthStatus
+    from ..render.formats import render
+
+    render(
+        "auth-status",
+        formats.Format.json if json_out else formats.Format.table,
+        AuthStatus(info, configured is not None),
+    )
     if not info:
         raise typer.Exit(EXIT_FATAL)
 
@@ -139,11 +126,9 @@ def sync(
     `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
     Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
     """
-    from .. import store
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
-    from ..partner.sync import sync as run_sync
-    from ..redact import summary
+    from ..services.partner import sync_referrals
     from .rules import _rules
 
     err = stderr_console()
@@ -152,35 +137,18 @@ def sync(
     path = db_path(db)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(path, write=True)
-        run_id = store.start_run(conn, "referrals sync")
         client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
         try:
-            result = run_sync(conn, client, full=full, rules=rules)
+            result = sync_referrals(conn, client, full=full, rules=rules)
         except InteractionRequired as exc:
-            store.finish_run(conn, run_id, "failed", {"error": "sign-in needed: " + summary(exc, 300)})
             conn.close()
             err.print(f"{exc}", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_SIGN_IN) from None
         except (SyncError, AuthError) as exc:
-            store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
             conn.close()
             raise fail(f"referral sync failed: {exc}") from None
         finally:
             client.close()
-        store.finish_run(
-            conn,
-            run_id,
-            "ok",
-            {
-                "fetched": result.fetched,
-                "stored": result.stored,
-                "new": result.created,
-                "malformed": len(result.malformed),
-                "unlinked": result.unlinked,
-                "new_domains": len(result.new_domains),
-                "watermark": result.watermark,
-            },
-        )
         conn.close()
     if not quiet:
         err.print(
@@ -190,17 +158,18 @@ def sync(
     for line in result.malformed:
         err.print(f"skipped malformed referral {line}", markup=False)
     if result.new_domains and not no_scan:
-        from .scan import build_options, run_scan
+        from .scanning import scan as run_scan
+        from .scanning import scan_options as build_options
 
         code = run_scan(result.new_domains, path, build_options(), fresh_since=None, json_out=False, quiet=True)
         if code:
             raise typer.Exit(code)
 
 
-class RefFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+if TYPE_CHECKING:
+    RefFormat = formats.Format
+else:  # the formats of `hunter referrals list` (render/referrals.py)
+    RefFormat = formats.choices("RefFormat", formats.Format.table, formats.Format.json, formats.Format.csv)
 
 
 @ref_app.command("list")
@@ -225,41 +194,14 @@ def list_(
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
-    cols = store.referrals.LIST_COLUMNS
     conn = open_store(db)
     try:
         rows = store.list_referrals(conn, status_, type_, linked, updated_since)
     finally:
         conn.close()
-    if json_out or fmt is RefFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
-        return
-    if fmt is RefFormat.csv:
-        from ..render.csvsafe import write_csv
+    from ..render.formats import render
 
-        write_csv(sys.stdout, list(cols), [[r[c] for c in cols] for r in rows])
-        return
-    if not rows:
-        stderr_console().print("No referrals match.")
-        return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row(
-            (r["updated_at"] or "")[:10],
-            r["customer_name"] or r["name"] or r["id"],
-            r["domain"] or "(unlinked)",
-            r["kind"],
-            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-            deal,
-            r["closing_date"] or "",
-        )
-    stdout_console().print(table)
+    render("referrals", formats.Format.json if json_out else fmt, rows)
 
 
 @ref_app.command("link")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
 
 import typer
@@ -77,7 +75,8 @@ def explain(
     Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
     """
     from ..lead import Lead
-    from ..render.explain import explain_table
+    from ..render.explain import Explanation
+    from ..render.formats import Format, render
     from ..scoring import evaluate, facts_from
 
     r = _rules(rules)
@@ -88,27 +87,7 @@ def explain(
         failed = ", ".join(sorted(lead.failed_checks)) or "mx"
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
     outcome = evaluate(facts, r)
-    if json_out:
-        typer.echo(
-            json.dumps(
-                {
-                    "domain": name,
-                    "score": outcome.score,
-                    "raw_score": outcome.raw_score,
-                    "segment": outcome.segment,
-                    "segment_rule": outcome.segment_rule,
-                    "category": outcome.category,
-                    "category_label": outcome.label,
-                    "category_rule": outcome.category_rule,
-                    "follow_up": outcome.window,
-                    "items": [{"code": i.code, "points": i.points} for i in outcome.items],
-                    "facts": dataclasses.asdict(facts),
-                },
-                ensure_ascii=False,
-            )
-        )
-        return
-    stdout_console().print(explain_table(name, facts, outcome))
+    render("explain", Format.json if json_out else Format.table, Explanation(name, facts, outcome))
 
 
 @app.command()

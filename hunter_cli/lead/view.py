@@ -6,7 +6,7 @@ referrals, registration, Dynamics 365 status, the times of the last good and the
 last attempted scan). :class:`Lead` puts both together and derives each verdict
 once, through the definitions in :mod:`hunter_cli.facts`: scoring
 (:func:`hunter_cli.scoring.facts_from`), the risk level and automatic tags
-(:mod:`hunter_cli.posture`), the lead list's columns, the scan table, ``leads
+(:mod:`hunter_cli.lead.posture`), the lead list's columns, the scan table, ``leads
 show``, ``explain``, the brief and the CRM facts all read these fields instead of
 the JSON, so they cannot tell different stories about the same domain.
 """

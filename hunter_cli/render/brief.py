@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..brief.compose import Brief
 from ..brief.messages import Messages
+from .formats import Format, Output, formatter
 
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "bold yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
 RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
@@ -78,3 +79,18 @@ def rich(b: Brief):
             body.add_row(f"{i}." if numbered else "•", Text(line))
         parts.append(Panel(body, title=title, title_align="left", border_style="dim"))
     return Group(*parts)
+
+
+@formatter("brief", Format.rich)
+def _brief_rich(b: Brief, out: Output) -> None:
+    out.console.print(rich(b))
+
+
+@formatter("brief", Format.markdown)
+def _brief_markdown(b: Brief, out: Output) -> None:
+    out.write(markdown(b))
+
+
+@formatter("brief", Format.json)
+def _brief_json(b: Brief, out: Output) -> None:
+    out.write(b.model_dump_json() + "\n")

@@ -1,11 +1,16 @@
-"""The score breakdown of `hunter explain`, as a Rich table."""
+"""The score breakdown of `hunter explain`, as a Rich table or one JSON object."""
 
 from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
 
 from rich import box
 from rich.table import Table
 
 from ..scoring import Facts, Outcome
+from .formats import Format, Output, formatter
 
 ITEM_TEXT = {
     "spf": "SPF record published",
@@ -65,3 +70,36 @@ def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
     )
     table.caption_justify = "left"
     return table
+
+
+@dataclass
+class Explanation:
+    """A domain's score: the facts scoring read and the outcome of the rules (scoring.evaluate)."""
+
+    domain: str
+    facts: Facts
+    outcome: Outcome
+
+
+@formatter("explain", Format.table)
+def _explain_table(e: Explanation, out: Output) -> None:
+    out.console.print(explain_table(e.domain, e.facts, e.outcome))
+
+
+@formatter("explain", Format.json)
+def _explain_json(e: Explanation, out: Output) -> None:
+    o = e.outcome
+    doc = {
+        "domain": e.domain,
+        "score": o.score,
+        "raw_score": o.raw_score,
+        "segment": o.segment,
+        "segment_rule": o.segment_rule,
+        "category": o.category,
+        "category_label": o.label,
+        "category_rule": o.category_rule,
+        "follow_up": o.window,
+        "items": [{"code": i.code, "points": i.points} for i in o.items],
+        "facts": dataclasses.asdict(e.facts),
+    }
+    out.write(json.dumps(doc, ensure_ascii=False) + "\n")

@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..models import DomainResult
-
-
-def to_json(result: DomainResult) -> str:
-    return result.model_dump_json()
-
 
 def write_line(out: TextIO, text: str) -> None:
     out.write(text)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -19,6 +19,7 @@ from rich.text import Text
 
 from ..lead import Lead
 from .csvsafe import excel_safe
+from .formats import Format, Output, formatter
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 
 # Columns of the machine formats, in order (CSV header = these names).
@@ -510,3 +511,94 @@ def date_time(ts: str | None) -> str:
 
 def detail_json(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False)
+
+
+# -- the formats of `hunter leads` (render/formats.py) ---------------------------------------
+TABLE_LIMIT = 50  # rows in the table unless --limit says otherwise
+STREAM_ABOVE = 500  # longer tables are printed in pieces
+
+
+@dataclass
+class LeadList:
+    """The leads matching ``filter`` in ``order``, read lazily from the open store ``conn``
+    (store.leads); ``limit`` None means the format's default (50 in the table, all otherwise), 0 all."""
+
+    conn: Any
+    filter: Any
+    order: Any
+    limit: int | None = None
+
+
+@formatter("leads", Format.table)
+def _leads_table(q: LeadList, out: Output) -> None:
+    from ..store import leads as core
+
+    n = TABLE_LIMIT if q.limit is None else q.limit
+    console = out.console
+    if n and n <= STREAM_ABOVE:
+        rows, total = core.page(q.conn, q.filter, q.order, n)
+        if rows:
+            console.print(leads_table(rows, console.width))
+        shown = len(rows)
+    else:  # hundreds or all: print the table piece by piece as the rows arrive
+        total = core.count(q.conn, q.filter)
+        shown = 0
+        rows_iter = core.iter_leads(q.conn, q.filter, q.order, n or None)
+        try:
+            for table, count in leads_tables(rows_iter, console.width):
+                console.print(table)
+                shown += count
+        finally:
+            rows_iter.close()
+    if not shown:
+        out.err.print("No leads match.")
+    else:
+        out.err.print(footer(shown, max(total, shown)))
+
+
+def _stream_formatter(fmt: Format):
+    def write(q: LeadList, out: Output) -> None:
+        from ..store import leads as core
+
+        rows_iter = core.iter_leads(q.conn, q.filter, q.order, q.limit or None)
+        try:
+            if fmt is Format.csv:
+                binary = out.binary()
+                write_csv(rows_iter, binary)
+                binary.flush()
+            elif fmt is Format.json:
+                write_json(rows_iter, out.stream)
+            else:
+                write_ndjson(rows_iter, out.stream)
+            out.stream.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe(out.stream)
+        finally:
+            rows_iter.close()
+
+    return write
+
+
+def _quiet_broken_pipe(stream) -> None:
+    """`hunter leads --format csv | head`: stop quietly once the reader has gone."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+for _fmt in (Format.json, Format.ndjson, Format.csv):
+    formatter("leads", _fmt)(_stream_formatter(_fmt))
+
+
+@formatter("lead", Format.table)
+def _lead_table(d: dict, out: Output) -> None:
+    out.console.print(lead_detail(d))
+
+
+@formatter("lead", Format.json)
+def _lead_json(d: dict, out: Output) -> None:
+    out.write(detail_json(d) + "\n")

@@ -1,9 +1,6 @@
-"""Rich tables for `hunter scan`: the summary and the scanned domains."""
+"""Rich tables for `hunter scan` (the summary and the scanned domains) and `hunter import` (its summary)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from dataclasses import dataclass, field
 
 from rich import box
 from rich.table import Table
@@ -15,42 +12,12 @@ from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
+from ..services.scan import ScanSummary, ScanTally
+from .formats import Format, Output, formatter
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
-
-
-@dataclass
-class ScanTally:
-    """Counts the summary needs, kept while results stream past."""
-
-    scanned: int = 0
-    fresh_skipped: int = 0
-    status: Counter = field(default_factory=Counter)
-    provider: Counter = field(default_factory=Counter)
-    gateway: Counter = field(default_factory=Counter)
-    error_kinds: Counter = field(default_factory=Counter)
-    tenant: Counter = field(default_factory=Counter)
-    category: Counter = field(default_factory=Counter)
-    registrations: int = 0
-    registration_failures: int = 0
-    sample: list[DomainResult] = field(default_factory=list)
-    sample_limit: int = 50
-
-    def add(self, r: DomainResult) -> None:
-        self.scanned += 1
-        self.status[r.status] += 1
-        self.provider[r.provider] += 1
-        if r.gateway:
-            self.gateway[r.gateway] += 1
-        for e in r.errors:
-            self.error_kinds[f"{e.check} {e.kind}"] += 1
-        self.tenant[tenant_label(r)] += 1
-        if r.category:
-            self.category[r.category] += 1
-        if len(self.sample) < self.sample_limit:
-            self.sample.append(r)
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -166,3 +133,41 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     for message in stats.unreadable:
         table.add_row("Not read", message)
     return table
+
+
+def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
+    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons."""
+    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
+    table.add_column("What", style="bold")
+    table.add_column("Count", overflow="fold")
+    table.add_row("Rows read", str(stats.lines))
+    table.add_row("Leads created", str(counts["created"]))
+    table.add_row("Company names filled in", str(counts["updated"]))
+    table.add_row("Already known", str(counts["unchanged"]))
+    table.add_row("Duplicates merged", str(stats.duplicates))
+    table.add_row("With company name", str(stats.companies))
+    if stats.headers:
+        table.add_row("Header rows", str(stats.headers))
+    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
+        where = ", ".join(stats.skipped[reason])
+        more = "" if count <= len(stats.skipped[reason]) else ", ..."
+        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+    for note in stats.notes:
+        table.add_row("Note", note)
+    for message in stats.unreadable:
+        table.add_row("Not read", message)
+    return table
+
+
+@formatter("scan", Format.table)
+def _scan_table(summary: ScanSummary, out: Output) -> None:
+    """The scanned domains (first 50) on stdout, the summary on stderr."""
+    if summary.tally.sample:
+        out.console.print(results_table(summary.tally, out.console.width))
+    _scan_ndjson(summary, out)
+
+
+@formatter("scan", Format.ndjson)
+def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
+    """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
+    out.err.print(summary_table(summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted))

@@ -20,8 +20,7 @@ import time
 from collections.abc import Set
 from dataclasses import dataclass
 
-from .. import posture
-from ..lead import Lead
+from ..lead import Lead, posture
 from ..models import DomainResult
 from .connection import WRITER_BUSY_MS, connect, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow

@@ -1,5 +1,5 @@
 """Judgements about a stored result that several features share: the spoofing risk
-level and the automatic tags. Pure functions over the lead view
+level, the automatic tags and the change events between two scans. Pure functions over the lead view
 (:class:`hunter_cli.lead.Lead`; a result's JSON form is built into one)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from .lead import Lead, as_lead
+from .view import Lead, as_lead
 
 EXPIRY_SOON_DAYS = 30
 

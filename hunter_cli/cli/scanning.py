@@ -1,0 +1,147 @@
+"""How a scan run looks on the console: the progress bar, lock-wait lines, the run's report.
+
+Shared by every command that runs a scan through :mod:`hunter_cli.services.scan`
+(`scan`, `rescan`, `prep`, `referrals sync`): the service does the work and
+returns a :class:`~hunter_cli.services.scan.ScanSummary`; this module shows it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ..services.scan import ScanRefused, ScanSummary, run_scan
+from .common import EXIT_FATAL, EXIT_TERMINATED, fail, report_unreadable, stderr_console
+
+
+class ConsoleObserver:
+    """A progress bar on a terminal's stderr (unless quiet) and the lock-wait lines (after 3 s, every 30 s)."""
+
+    def __init__(self, path: Path, quiet: bool) -> None:
+        self.path = path
+        self.err = stderr_console()
+        self.progress: Any = None
+        self.task_id: Any = None
+        self._show = not quiet and self.err.is_terminal
+        self._reported = [0.0, 0.0]  # when this wait was last reported, and how long it had lasted at the last call
+
+    def waiting(self, seconds: float, pending: int = 0) -> None:
+        from .. import store
+
+        reported = self._reported
+        if seconds < reported[1]:  # a new wait: report it afresh
+            reported[0] = 0.0
+        reported[1] = seconds
+        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
+            return
+        reported[0] = max(seconds, 0.001)
+        what = f"; {pending} results wait to be stored and printed" if pending else ""
+        (self.progress.console if self.progress is not None else self.err).print(
+            f"[bold yellow]waiting:[/] another process has held the write lock on {self.path} for {seconds:.0f} s"
+            f"{what} (giving up after {store.write_wait_limit():g} s, HUNTER_DB_WAIT)",
+            soft_wrap=True,
+        )
+
+    def start(self, inputs: Sequence[str]) -> None:
+        if not self._show:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from ..inputs import count_lines
+
+        self.progress = Progress(
+            TextColumn("[bold]scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
+        )
+        self.task_id = self.progress.add_task("scan", total=count_lines(inputs))
+        self.progress.start()
+
+    def advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task_id)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def scan_options(**values):
+    """The service's ScanOptions (:func:`hunter_cli.services.scan.build_options`); a bad --nameserver
+    is a usage error (exit 2)."""
+    from ..services.scan import build_options
+
+    try:
+        return build_options(**values)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--nameserver") from None
+
+
+def scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
+    """Run a scan through the service and show it; returns the exit status (raises typer.Exit on a fatal error).
+
+    With ``json_out`` each result is written to stdout as one JSON line once it is stored.
+    """
+    from ..render.jsonl import write_line
+
+    out = sys.stdout
+
+    def emit(texts: list[str]) -> None:
+        # Runs in the writer thread right after COMMIT: what is printed is already stored.
+        for text in texts:
+            write_line(out, text)
+
+    observer = ConsoleObserver(path, quiet)
+    try:
+        summary = run_scan(
+            inputs,
+            path,
+            options,
+            fresh_since=fresh_since,
+            hints=hints,
+            observer=observer,
+            emit=emit if json_out else None,
+        )
+    except ScanRefused as exc:
+        raise fail(str(exc)) from None
+    return report(summary, json_out=json_out, quiet=quiet)
+
+
+def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
+    """Print a run's results table (stdout), summary and messages (stderr); the exit status."""
+    from ..render.formats import Format, render
+    from ..render.scan_tables import summary_table
+
+    if summary.stdout_closed:
+        sys.stdout = None  # the reader has gone (| head): nothing more can go there
+    code = summary.code
+    stats, tally = summary.stats, summary.tally
+    err = stderr_console()
+    if summary.error:
+        raise fail(summary.error, code)
+    if code == 0 and stats.accepted == 0:
+        if not quiet and stats.lines:
+            err.print(summary_table(tally, stats, summary.seconds))
+        report_unreadable(stats)
+        if stats.unreadable and not stats.lines:
+            raise typer.Exit(EXIT_FATAL)
+        detail = (
+            f": {stats.skipped_total} lines skipped, reasons in the summary"
+            if stats.skipped_total and not quiet
+            else ""
+        )
+        raise fail("no valid domain in the input" + detail)
+    if not quiet and code != EXIT_FATAL:
+        render("scan", Format.ndjson if json_out else Format.table, summary)
+    if summary.terminated and code == EXIT_TERMINATED:
+        err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
+    if report_unreadable(stats) and code == 0:
+        code = EXIT_FATAL
+    return code

@@ -1,0 +1,18 @@
+"""Exit statuses of every command, as one enum (documented in docs/cli.md; scripts rely on them)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    """What a command's exit code means; services return these, the CLI exits with them."""
+
+    OK = 0
+    FATAL = 1
+    USAGE = 2
+    SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
+    RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
+    STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
+    INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
+    TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15

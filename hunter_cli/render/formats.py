@@ -1,0 +1,143 @@
+"""One output interface for every command: a ``Format`` enum and a registry of formatters.
+
+A command parses its ``--format``/``--json`` options into a :class:`Format`, gets a
+typed result from a service and calls :func:`render` with the kind of result
+(``"brief"``, ``"changes"``, ``"leads"``, ...). Each kind declares the formats it
+supports by registering one formatter per format (:func:`formatter`); the
+formatters live in the render module of their kind (:data:`MODULES`) and are
+imported only when used, so `hunter --help` stays fast. Data goes to stdout;
+messages (counts, "nothing matches") to stderr.
+
+A command's ``--format`` choices are an Enum made from a subset of
+:class:`Format` (:func:`choices`), so Typer lists and checks exactly the formats
+that command supports.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any, BinaryIO, TextIO, TypeVar, cast
+
+T = TypeVar("T")
+
+
+class Format(str, enum.Enum):
+    """Every output format Hunter writes.
+
+    ``table`` and ``rich`` are for people (Rich, on a terminal's width; ``rich`` is the
+    brief's panels); ``json`` is one JSON document; ``ndjson`` one JSON object per line;
+    ``csv`` UTF-8 with BOM for Excel, formula-safe (render/csvsafe.py); ``markdown`` for a
+    CRM note or an e-mail.
+    """
+
+    table = "table"
+    rich = "rich"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+    markdown = "markdown"
+
+    @classmethod
+    def of(cls, value: Any) -> Format:
+        """The Format of a command's choice (a :func:`choices` member, a Format or its value)."""
+        return cls(getattr(value, "value", value))
+
+
+def choices(name: str, *formats: Format) -> Any:
+    """A str Enum named ``name`` whose members are ``formats`` (same names and values): a command's choices."""
+    return enum.Enum(name, {f.name: f.value for f in formats}, type=str)
+
+
+class Output:
+    """Where a formatter writes: stdout for data (text, bytes or a Rich console), stderr for messages."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream: TextIO = stream if stream is not None else sys.stdout
+        self._console: Any = None
+        self._err: Any = None
+
+    @property
+    def console(self) -> Any:
+        """A Rich console on stdout (colour only on a terminal, NO_COLOR respected)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream if self.stream is not sys.stdout else None, highlight=False)
+        return self._console
+
+    @property
+    def err(self) -> Any:
+        """A Rich console on stderr for messages."""
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True, highlight=False)
+        return self._err
+
+    def write(self, text: str) -> None:
+        self.stream.write(text)
+
+    def binary(self) -> BinaryIO:
+        """The byte stream under stdout (flushed first), for writers that encode themselves (CSV)."""
+        self.stream.flush()
+        return cast("BinaryIO", getattr(self.stream, "buffer", self.stream))
+
+
+Formatter = Callable[[Any, Output], None]
+"""A formatter writes one kind of typed result in one format: ``formatter(value, out)``."""
+
+# kind -> the module that registers its formatters
+MODULES = {
+    "scan": "hunter_cli.render.scan_tables",
+    "brief": "hunter_cli.render.brief",
+    "changes": "hunter_cli.render.changes",
+    "referrals": "hunter_cli.render.referrals",
+    "leads": "hunter_cli.render.leads",
+    "lead": "hunter_cli.render.leads",
+    "explain": "hunter_cli.render.explain",
+    "db-check": "hunter_cli.render.maintenance",
+    "auth-status": "hunter_cli.render.accounts",
+    "crm-status": "hunter_cli.render.accounts",
+    "crm-push": "hunter_cli.render.accounts",
+    "crm-pull": "hunter_cli.render.accounts",
+}
+
+_REGISTRY: dict[tuple[str, Format], Formatter] = {}
+
+
+def formatter(kind: str, *formats: Format) -> Callable[[Callable[[T, Output], None]], Callable[[T, Output], None]]:
+    """Register the decorated function as the formatter of ``kind`` for each of ``formats``."""
+
+    def register(fn: Callable[[T, Output], None]) -> Callable[[T, Output], None]:
+        for fmt in formats:
+            _REGISTRY[(kind, fmt)] = fn
+        return fn
+
+    return register
+
+
+def supported(kind: str) -> tuple[Format, ...]:
+    """The formats ``kind`` can be written in, in Format order."""
+    _load(kind)
+    return tuple(f for f in Format if (kind, f) in _REGISTRY)
+
+
+def render(kind: str, fmt: Any, value: Any, out: Output | None = None) -> None:
+    """Write ``value`` (a result of ``kind``) in ``fmt``; ValueError when ``kind`` has no such format."""
+    _load(kind)
+    f = Format.of(fmt)
+    try:
+        fn = _REGISTRY[(kind, f)]
+    except KeyError:
+        raise ValueError(f"{kind} cannot be written as {f.value}") from None
+    fn(value, out or Output())
+
+
+def _load(kind: str) -> None:
+    module = MODULES.get(kind)
+    if module is None:
+        raise ValueError(f"no formatter for {kind!r}")
+    importlib.import_module(module)

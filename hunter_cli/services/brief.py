@@ -1,0 +1,154 @@
+"""The brief service: the stored call brief of one domain (no network), and prep's decisions around its rescan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from ..exits import ExitStatus
+
+if TYPE_CHECKING:
+    from ..brief.compose import Brief
+    from ..scoring import Rules
+    from ..store import Connection
+
+
+class NoBrief(Exception):
+    """There is no brief to show for the domain; the message says why and what to run (exit status 1)."""
+
+
+def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
+    """The brief of ``domain`` in ``lang`` from what ``conn`` stores; NoBrief when it has no good scan.
+
+    Reads the lead's current view, history, registration, notes, referrals and CRM status
+    (store.brief_inputs) and composes the brief as of today.
+    """
+    from .. import store
+    from ..brief.compose import compose
+    from ..facts import failure_text, long_date
+    from ..lead import Lead
+    from ..store import crm as crm_store
+
+    data = store.brief_inputs(conn, domain)
+    if data is None:
+        attempts = store.history(conn, domain)
+        if attempts:
+            last = attempts[-1]
+            raise NoBrief(
+                f"{domain}: no successful scan yet; last attempt failed ({failure_text(last['errors'])})"
+                f" on {long_date(last['scanned_at'])}"
+            )
+        raise NoBrief(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
+    crm = crm_store.lead_crm(conn, domain)
+    lead = Lead.from_view(data["view"])
+    lead.tenant_known = data["tenant_known"]
+    return compose(
+        lead,
+        lang=lang,
+        history=data["history"],
+        registration=data["registration"],
+        company=data["company"],
+        today=date.today(),
+        rules=rules,
+        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        referrals=data["referrals"],
+        cosell=data["cosell"],
+        crm=crm,
+    )
+
+
+def attempts_since(conn: Connection, domain: str, started: str) -> list[dict]:
+    """The scans of ``domain`` stored at or after ``started`` (ISO time), oldest first: what a rescan did."""
+    from .. import store
+
+    return [h for h in store.history(conn, domain) if h["scanned_at"] >= started]
+
+
+@dataclass
+class PrepStep:
+    """What `hunter prep` does next.
+
+    ``show``: print the stored brief (``warning`` first, on stderr), then exit with ``code``;
+    ``rescan``: rescan the domain first; ``fail``: print ``message`` as an error (if any) and exit with ``code``.
+    """
+
+    action: Literal["show", "rescan", "fail"]
+    code: int = ExitStatus.OK
+    warning: str | None = None
+    message: str | None = None
+
+
+def before_rescan(
+    name: str,
+    path: object,
+    *,
+    last_good: str | None,
+    read_only: bool,
+    lock_free: Callable[[], bool],
+    age: timedelta,
+    since: str,
+) -> PrepStep:
+    """Whether prep rescans ``name`` first: its last good scan (ISO time) against ``--max-age`` (``age``,
+    i.e. ``since``), a read-only store, and a bulk scan holding the lock (``lock_free()``, asked only
+    when a rescan is due). ``--max-age 0s`` always rescans: times are stored to the second, so a scan
+    made in the same second would otherwise count as fresh."""
+    from ..facts import long_date
+
+    if last_good and age.total_seconds() > 0 and last_good >= since:
+        return PrepStep("show")
+    if read_only:  # no rescan can be stored: show what is stored, if anything
+        if last_good:
+            return PrepStep("show", ExitStatus.STALE, warning=f"showing the scan of {long_date(last_good)}")
+        return PrepStep(
+            "fail",
+            ExitStatus.FATAL,
+            message=f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it",
+        )
+    if not lock_free():
+        if last_good:
+            return PrepStep(
+                "show",
+                ExitStatus.STALE,
+                warning=f"a bulk scan is writing to {path}; showing the scan of {long_date(last_good)}",
+            )
+        return PrepStep(
+            "fail",
+            ExitStatus.FATAL,
+            message=f"a bulk scan is writing to {path} and {name} has no stored scan; try again when it ends,"
+            " or use --db for a separate database",
+        )
+    return PrepStep("rescan")
+
+
+def after_rescan(
+    name: str, *, code: int, attempts: list[dict], last_good: str | None, nameservers: tuple[str, ...]
+) -> PrepStep:
+    """What prep shows after its rescan ended with exit status ``code`` and stored ``attempts``
+    (:func:`attempts_since`): the fresh brief, the stored one with why it is not fresh, or why there
+    is none (DNS unreachable through ``nameservers``, or the last attempt's failure)."""
+    from ..facts import failure_text, long_date
+
+    last = attempts[-1] if attempts else None
+    if code == 0 and last is not None and last["status"] != "failed":
+        return PrepStep("show")
+    why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
+    if last_good:
+        return PrepStep(
+            "show",
+            ExitStatus.STALE,
+            warning=f"could not refresh: {why}; showing the scan of {long_date(last_good)}",
+        )
+    if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
+        who = ", ".join(nameservers) or "the system resolver"
+        return PrepStep(
+            "fail",
+            ExitStatus.FATAL,
+            message=f"cannot scan {name}: DNS is unreachable ({why} asking {who}); check the network or --nameserver",
+        )
+    if last:
+        return PrepStep(
+            "fail", ExitStatus.FATAL, message=f"{name}: no successful scan yet; last attempt failed ({why})"
+        )
+    return PrepStep("fail", code or ExitStatus.FATAL)

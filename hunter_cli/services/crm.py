@@ -1,0 +1,99 @@
+"""The Dynamics 365 services: a `crm push` run and a `crm pull` run, each recorded in ``runs``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..exits import ExitStatus
+
+
+@dataclass
+class PushRun:
+    """What a push run did: crm.push's summary (None when it stopped before any), the exit status, and
+    ``sign_in`` or ``stopped`` (one sentence each) when it was cut short."""
+
+    summary: Any
+    code: int
+    sign_in: str | None = None
+    stopped: str | None = None
+
+
+def push(
+    conn: Any, client: Any, plans: Iterable[Any], env: str, *, concurrency: int, recreate: bool, missing: list[str]
+) -> PushRun:
+    """Send ``plans`` (crm.push.plan) through ``client``; ``missing`` domains were asked for but are not stored.
+
+    The run is recorded as ``crm push``: ``ok`` when nothing failed, else ``failed`` with the counts
+    and why it stopped; Ctrl-C records it ``interrupted`` and propagates.
+    """
+    from .. import store
+    from ..crm import push as pusher
+    from ..crm.auth import InteractionRequired
+    from ..crm.client import CrmError
+
+    run_id = store.start_run(conn, "crm push")
+    run = PushRun(summary=None, code=ExitStatus.OK)
+    try:
+        run.summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
+    except InteractionRequired as exc:
+        run.summary = getattr(exc, "summary", None)
+        run.sign_in = str(exc)
+        run.code = ExitStatus.SIGN_IN
+    except CrmError as exc:
+        run.summary = getattr(exc, "summary", None)
+        run.stopped = str(run.summary.stopped if run.summary else exc)
+        run.code = ExitStatus.FATAL
+    except KeyboardInterrupt:
+        store.finish_run(conn, run_id, "interrupted", {})
+        raise
+    if run.summary is not None:
+        for d in missing:
+            run.summary.skipped.append((d, "not in the database"))
+    counts = run.summary.counts() if run.summary else {}
+    store.finish_run(
+        conn,
+        run_id,
+        "ok" if run.code == 0 and not counts.get("failed") else "failed",
+        {**counts, "stopped": run.summary.stopped if run.summary else None},
+    )
+    return run
+
+
+class PullFailed(Exception):
+    """The pull failed; the message is redacted of any token (exit status 1)."""
+
+
+def pull(conn: Any, client: Any, env: str, *, full: bool) -> tuple[Any, dict[str, Any]]:
+    """Read pushed leads' status back, recorded as a ``crm pull`` run: (crm.pull's result, the run's counts).
+
+    InteractionRequired propagates (exit status 3); a CrmError becomes PullFailed; either way the run
+    is recorded as failed first.
+    """
+    from .. import store
+    from ..crm.auth import InteractionRequired
+    from ..crm.client import CrmError
+    from ..crm.pull import pull as run_pull
+    from ..crm.redact import redact
+
+    run_id = store.start_run(conn, "crm pull")
+    try:
+        result = run_pull(conn, client, env, full=full)
+    except InteractionRequired:
+        store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
+        raise
+    except CrmError as exc:
+        message = redact(str(exc), client.tokens.secrets)
+        store.finish_run(conn, run_id, "failed", {"error": message})
+        raise PullFailed(message) from None
+    stats = {
+        "asked": result.asked,
+        "read": result.read,
+        "updated": result.updated,
+        "malformed": len(result.malformed),
+        "watermark": result.watermark,
+        **result.states,
+    }
+    store.finish_run(conn, run_id, "ok", stats)
+    return result, stats

@@ -1,0 +1,477 @@
+"""The scan service: one scan run from inputs to the store, and its typed summary.
+
+A run owns the store's scan lock (``<real path>.lock``), the per-domain freshness
+and cache decisions (``--max-age``, the tenant and registration caches), the
+batched writer, the run's record in ``runs`` and its interruption: Ctrl-C and
+SIGTERM stop the scan, store what was received, record the run as
+``interrupted`` and give exit status 130 or 143. It prints nothing: what people
+see comes from a :class:`ScanObserver` (progress, lock waits) and from the
+renderers given the :class:`ScanSummary` it returns. `hunter scan`, `rescan`,
+`prep` and `referrals sync` all run scans through :func:`run_scan`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..exits import ExitStatus
+from ..lead.view import result_tenant_known, tenant_label
+
+if TYPE_CHECKING:
+    from ..inputs import ColumnHints, InputStats
+    from ..models import DomainResult
+    from ..scan import ScanOptions
+
+
+class ScanRefused(Exception):
+    """The run could not start (database unusable, another scan holds the lock, bad rules file).
+
+    Nothing was scanned or recorded; the message is one sentence for the user (exit status 1).
+    """
+
+
+class ScanObserver(Protocol):
+    """What a run tells the person watching it; every method is optional in spirit (may do nothing)."""
+
+    def waiting(self, seconds: float, pending: int = 0) -> None:
+        """Another process has held the write lock for ``seconds``; ``pending`` results wait in memory."""
+
+    def start(self, inputs: Sequence[str]) -> None:
+        """The scan begins (after the lock and the run record)."""
+
+    def advance(self) -> None:
+        """One domain is done (scanned, or skipped as fresh)."""
+
+    def stop(self) -> None:
+        """The scan has ended (finished or not), before the last batch is stored."""
+
+
+class SilentObserver:
+    """An observer that shows nothing (prep's quiet rescan, tests, library callers)."""
+
+    def waiting(self, seconds: float, pending: int = 0) -> None:
+        return None
+
+    def start(self, inputs: Sequence[str]) -> None:
+        return None
+
+    def advance(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+@dataclass
+class ScanTally:
+    """Counts the summary needs, kept while results stream past."""
+
+    scanned: int = 0
+    fresh_skipped: int = 0
+    status: Counter = field(default_factory=Counter)
+    provider: Counter = field(default_factory=Counter)
+    gateway: Counter = field(default_factory=Counter)
+    error_kinds: Counter = field(default_factory=Counter)
+    tenant: Counter = field(default_factory=Counter)
+    category: Counter = field(default_factory=Counter)
+    registrations: int = 0
+    registration_failures: int = 0
+    sample: list[DomainResult] = field(default_factory=list)
+    sample_limit: int = 50
+
+    def add(self, r: DomainResult) -> None:
+        self.scanned += 1
+        self.status[r.status] += 1
+        self.provider[r.provider] += 1
+        if r.gateway:
+            self.gateway[r.gateway] += 1
+        for e in r.errors:
+            self.error_kinds[f"{e.check} {e.kind}"] += 1
+        self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
+        if r.category:
+            self.category[r.category] += 1
+        if len(self.sample) < self.sample_limit:
+            self.sample.append(r)
+
+
+@dataclass
+class ScanSummary:
+    """What one scan run did: its outcome and exit status, the counts, and any error.
+
+    ``outcome`` is the run's record (``ok``, ``failed``, ``interrupted``,
+    ``resolver_suspect``); ``code`` the exit status; ``error`` one sentence when
+    the run failed (the renderer prints it); ``stdout_closed`` when the reader
+    of ``--json`` went away (``| head``). ``seconds`` includes any wait for
+    another process's write lock.
+    """
+
+    outcome: str
+    code: int
+    tally: ScanTally
+    stats: InputStats
+    seconds: float
+    error: str | None = None
+    terminated: bool = False
+    stdout_closed: bool = False
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.code in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED)
+
+
+def parse_nameservers(values: Iterable[str]) -> tuple[str, ...]:
+    """``HOST[:PORT]`` values, each possibly comma-separated, checked; ValueError names a bad one."""
+    from ..dns.resolver import parse_nameserver
+
+    return tuple(parse_nameserver(part) for value in values for part in value.split(",") if part.strip())
+
+
+def build_options(
+    *,
+    nameserver: Sequence[str] = (),
+    timeout: float = 3.0,
+    retries: int = 2,
+    concurrency: int = 500,
+    selectors: tuple[str, ...] | None = None,
+    no_tenant: bool = False,
+    tenant_concurrency: int = 16,
+    no_whois: bool = False,
+    rules: str | None = None,
+    registration_wait: float | None = None,
+    quick: bool = False,
+) -> ScanOptions:
+    """ScanOptions from command-line values and the environment (shared by scan, rescan, prep and referrals sync).
+
+    Raises ValueError for a nameserver that is not ``HOST[:PORT]``.
+    """
+    from ..dns import dkim as dkim_mod
+    from ..dns.resolver import ResolverConfig
+    from ..scan import ScanOptions
+    from ..tenant.client import DEFAULT_BASE
+
+    if not nameserver and os.environ.get("HUNTER_NAMESERVERS"):  # callers without the option (referrals sync)
+        nameserver = [os.environ["HUNTER_NAMESERVERS"]]
+    return ScanOptions(
+        resolver=ResolverConfig(nameservers=parse_nameservers(nameserver), timeout=timeout, retries=retries),
+        concurrency=concurrency,
+        selectors=selectors or dkim_mod.DEFAULT_SELECTORS,
+        tenant=not no_tenant,
+        tenant_url=os.environ.get("HUNTER_MS_LOGIN_URL") or DEFAULT_BASE,
+        tenant_concurrency=tenant_concurrency,
+        registration=not no_whois,
+        registration_wait=registration_wait,
+        rules_path=rules,
+        rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
+        whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
+        footprint=not quick,
+    )
+
+
+def run_async(coro):
+    """Run on uvloop where it is installed (not on Windows): it halves the event loop's overhead."""
+    import asyncio
+    import gc
+
+    # The scan makes millions of short-lived objects and few cycles: collecting
+    # less often cut the CPU per domain by about a tenth (docs/performance.md).
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        try:
+            import uvloop
+        except ImportError:
+            return asyncio.run(coro)
+        return uvloop.run(coro)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def scan_lock_free(path: Path) -> bool:
+    """True when no scan holds the lock on the store at ``path`` now (prep's check before a rescan)."""
+    from filelock import FileLock, Timeout
+
+    from .. import store
+
+    lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return False
+    lock.release()
+    return True
+
+
+def run_scan(
+    inputs: Sequence[str],
+    path: Path,
+    options: ScanOptions,
+    *,
+    fresh_since: str | None,
+    hints: ColumnHints | None = None,
+    observer: ScanObserver | None = None,
+    emit: Callable[[list[str]], None] | None = None,
+) -> ScanSummary:
+    """Scan ``inputs`` into the store at ``path``; the run's summary (docs/cli.md for the exit statuses).
+
+    ``fresh_since`` (ISO time) skips domains fully scanned since then. ``emit``, when
+    given, receives the JSON text of each batch of results right after the
+    transaction that stores it has committed (in the writer thread), so nothing
+    emitted is ever missing from the store. SIGTERM is handled like Ctrl-C: what was
+    received is stored, the run is recorded ``interrupted`` and the status is 143.
+    Raises :class:`ScanRefused` when the run cannot start; an unexpected exception
+    (a bug) propagates after the run is recorded as failed with its cause.
+    """
+    import signal
+    import sqlite3
+    from datetime import timedelta
+
+    from filelock import FileLock, Timeout
+
+    from .. import store
+    from ..dns.health import ResolverSuspect
+    from ..durations import ago_iso
+    from ..inputs import ColumnHints, InputError, InputStats, leads
+    from ..scan import ScanJob, scan_many
+    from ..scoring import RulesError, load_rules
+
+    started = time.monotonic()  # the run's time includes any wait for another process's write lock
+    watch: ScanObserver = observer or SilentObserver()
+    on_wait = watch.waiting
+
+    # A bad rules file is a fatal error before anything starts (no lock, no run, no client opened).
+    try:
+        load_rules(options.rules_path)
+    except RulesError as exc:
+        raise ScanRefused(str(exc)) from None
+    try:
+        # Writes on this connection (the run's record, crashed runs) wait in short slices,
+        # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.
+        conn = store.connect(path, write=True, on_wait=on_wait, wait_limit=store.write_wait_limit())
+    except store.StoreError as exc:
+        raise ScanRefused(str(exc)) from None
+    # The lock belongs to the real file: a symlink or another spelling of the path
+    # (./x/../hunter.db) names the same lock.
+    lock = FileLock(str(store.real_path(path)) + ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        conn.close()
+        raise ScanRefused(
+            f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
+        ) from None
+    except OSError as exc:
+        conn.close()
+        raise ScanRefused(f"cannot create the lock file beside {path}: {exc.strerror or exc}") from None
+
+    hints = hints or ColumnHints()
+    stats = InputStats()
+    tally = ScanTally()
+    tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
+    registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
+
+    def source():
+        for lead in leads(inputs, stats, hints):
+            if lead.company:
+                writer.put_lead(lead.domain, lead.company)
+            if lead.duplicate:
+                continue
+            domain = lead.domain
+            known = store.prior(conn, domain, fresh_since, tenant_since, registration_since)
+            if known.fresh:
+                tally.fresh_skipped += 1
+                watch.advance()
+                continue
+            job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
+            if options.tenant and known.tenant_hit:
+                job.tenant = known.tenant
+            if known.registration is not None or not options.registration:
+                job.registration = known.registration
+            yield job
+
+    try:
+        # Runs left unfinished by a scan that is gone (kill -9, power cut): we hold the
+        # scan lock, so no live scan owns them.
+        store.with_write_retry(lambda: store.mark_crashed_runs(conn, ("scan",)), path, on_wait)
+        run_id = store.with_write_retry(lambda: store.start_run(conn, "scan"), path, on_wait)
+    except store.StoreError as exc:
+        conn.close()
+        lock.release()
+        raise ScanRefused(str(exc)) from None
+    writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait)
+
+    def on_result(result) -> None:
+        writer.put(result, result.model_dump_json())
+        tally.add(result)
+        watch.advance()
+
+    def on_registration(domain, registration, error) -> None:
+        try:
+            writer.put_registration(domain, registration, error)
+        except (store.StoreError, BrokenPipeError):
+            return  # the writer has stopped; on_result stops the scan and the summary says what was lost
+        tally.registrations += 1 if registration is not None else 0
+        tally.registration_failures += 1 if error is not None else 0
+
+    terminated = [False]
+
+    def on_sigterm(signum, frame) -> None:
+        # Outside the event loop (before it starts, while the last batch is stored): note it.
+        terminated[0] = True
+
+    previous_sigterm = _install(signal.SIGTERM, on_sigterm)
+    unexpected = None
+    outcome = "failed"
+    code: int = ExitStatus.FATAL
+    error_message = None
+    stdout_closed = False
+    record: dict[str, Any] = {}
+    elapsed = 0.0
+    try:
+        watch.start(inputs)
+        finished = run_async(
+            _until_sigterm(scan_many(source(), options, on_result, on_registration=on_registration), terminated)
+        )
+        _install(signal.SIGTERM, on_sigterm)  # the loop put back the default handler
+        if not finished:
+            raise KeyboardInterrupt
+        outcome, code = "ok", ExitStatus.OK
+    except KeyboardInterrupt:
+        outcome, code = "interrupted", ExitStatus.INTERRUPTED
+    except InputError as exc:
+        outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
+    except BrokenPipeError:
+        outcome, code, stdout_closed = "interrupted", ExitStatus.FATAL, True
+    except store.StoreError as exc:
+        outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
+    except ResolverSuspect as exc:
+        outcome, code, error_message = "resolver_suspect", ExitStatus.RESOLVER, str(exc)
+    except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
+        outcome, code, error_message = "failed", ExitStatus.FATAL, str(store.store_error(exc, path))
+    except Exception as exc:
+        # A bug: the traceback still shows, but the run is recorded as failed with its cause, never as ok.
+        unexpected = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        _install(signal.SIGTERM, on_sigterm)
+        watch.stop()
+        try:
+            writer.close()
+        except store.StoreError as exc:
+            outcome, code = "failed", ExitStatus.FATAL
+            error_message = (error_message + "; " if error_message else "") + (
+                f"{exc}. {writer.stats.unstored} results and {writer.stats.unstored_other} registration records"
+                " or company names received were not stored"
+                + ("; every result printed was stored" if emit is not None else "")
+            )
+        if writer.output_error is not None and outcome == "ok":
+            outcome, code, stdout_closed = "interrupted", ExitStatus.FATAL, True  # stdout closed (| head)
+        if terminated[0] and outcome == "interrupted":
+            code = ExitStatus.TERMINATED
+        elapsed = time.monotonic() - started
+        record = {
+            "scanned": tally.scanned,
+            "stored": writer.stats.written,
+            "status": dict(tally.status),
+            "fresh_skipped": tally.fresh_skipped,
+            "input_lines": stats.lines,
+            "accepted": stats.accepted,
+            "duplicates": stats.duplicates,
+            "skipped": stats.skipped_counts,
+            "unreadable": stats.unreadable,
+            "seconds": round(elapsed, 2),
+        }
+        if outcome == "resolver_suspect":
+            record["resolver_suspect"] = error_message
+        if terminated[0]:
+            record["signal"] = "SIGTERM"
+        if writer.stats.waited:
+            record["lock_waited_seconds"] = round(writer.stats.waited, 1)
+        if writer.stats.unstored or writer.stats.unstored_other:
+            record["unstored"] = writer.stats.unstored
+            record["unstored_other"] = writer.stats.unstored_other
+        if (error_message or unexpected) and outcome != "resolver_suspect":
+            record["error"] = error_message or unexpected
+        patience = max(store.write_wait_limit(), 10.0)  # the run's record is worth a little more patience
+        conn.wait_limit = patience
+        try:
+            store.with_write_retry(
+                lambda: store.finish_run(conn, run_id, outcome, record), path, on_wait, limit=patience
+            )
+        except store.StoreError as exc:
+            error_message = (error_message + "; " if error_message else "") + f"the run could not be recorded: {exc}"
+            code = code or ExitStatus.FATAL
+        finally:
+            conn.close()
+            lock.release()
+            _install(signal.SIGTERM, previous_sigterm)
+    return ScanSummary(
+        outcome=outcome,
+        code=code,
+        tally=tally,
+        stats=stats,
+        seconds=elapsed,
+        error=error_message,
+        terminated=terminated[0],
+        stdout_closed=stdout_closed,
+        record=record,
+    )
+
+
+async def _until_sigterm(coro, terminated: list[bool]) -> bool:
+    """Run ``coro``; SIGTERM cancels it as Ctrl-C would. True when it finished, False when stopped.
+
+    systemd and cron stop jobs with SIGTERM. The loop's own signal handler cancels the
+    scan's task, so the scan stops where it awaits (in-flight lookups are cancelled,
+    nothing is half-handled) and every result already received still reaches the store.
+    """
+    import asyncio
+    import signal
+
+    if terminated[0]:
+        coro.close()
+        return False
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(coro)
+
+    def stop() -> None:
+        terminated[0] = True
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+        pass
+    try:
+        await task
+        return True
+    except asyncio.CancelledError:
+        if terminated[0]:
+            return False
+        raise
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+
+def _install(signum, handler):
+    """Set a signal handler from the main thread; returns the previous one (None elsewhere)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    try:
+        return signal.signal(signum, handler)
+    except (ValueError, OSError):
+        return None
