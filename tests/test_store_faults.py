@@ -608,6 +608,9 @@ def test_db_backup_refuses_to_overwrite_or_to_copy_onto_itself(hunter, db, tmp_p
     assert onto.exit_code == 1 and "the database itself" in onto.stderr
     assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
     assert hunter("leads", "show", "firma.com.tr", "--db", str(dest)).exit_code == 0
+    nowhere = hunter("db", "backup", str(tmp_path / "no-such-folder" / "copy.db"))
+    assert nowhere.exit_code == 1 and "does not exist" in nowhere.stderr and "Traceback" not in nowhere.stderr
+    assert not (tmp_path / "no-such-folder").exists()
 
 
 def test_db_check_reports_a_sound_database(hunter, db):

@@ -107,6 +107,8 @@ def backup(path: str | os.PathLike, dest: str | os.PathLike, overwrite: bool = F
         raise StoreError(f"{dest} already exists; choose a new file or add --force to replace it")
     if dest_real.is_dir():
         raise StoreError(f"{dest} is a folder; give the backup's file name")
+    if not dest_real.parent.is_dir():
+        raise StoreError(f"the folder {dest_real.parent} does not exist; create it first or choose another place")
     src = open_for_inspection(path)
     tmp = dest_real.with_name(f".{dest_real.name}.{os.getpid()}.part")
     try:
