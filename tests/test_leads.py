@@ -233,7 +233,7 @@ def test_nothing_matching_is_not_an_error(leads):
 
 def test_empty_database(hunter):
     result = hunter("leads")
-    assert result.exit_code == 0 and "No leads match." in result.stderr
+    assert result.exit_code == 0 and "No leads yet: run `hunter scan FILE` or `hunter import FILE`." in result.stderr
 
 
 # -- filters -------------------------------------------------------------------------

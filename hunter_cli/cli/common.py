@@ -16,6 +16,7 @@ EXIT_USAGE = 2
 EXIT_SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
 EXIT_RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
 EXIT_STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
+EXIT_PIPE = 141  # stdout closed by its reader (`| head`): 128 + SIGPIPE, as a shell reports a piped command
 EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
 EXIT_TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15
 

@@ -56,17 +56,6 @@ def _binary_stdout():
     return getattr(sys.stdout, "buffer", sys.stdout)
 
 
-def _quiet_broken_pipe() -> None:
-    """`hunter leads --format csv | head`: stop quietly once the reader has gone."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
 @leads_app.callback(invoke_without_command=True)
 def leads(
     ctx: typer.Context,
@@ -172,7 +161,10 @@ def leads(
                 finally:
                     rows_iter.close()
             if not shown:
-                stderr_console().print("No leads match.")
+                from ..render.words import NO_LEADS
+                from ..store import has_leads
+
+                stderr_console().print("No leads match." if has_leads(conn) else NO_LEADS, markup=False)
             else:
                 stderr_console().print(render.footer(shown, max(total, shown)))
             return
@@ -187,8 +179,6 @@ def leads(
             else:
                 render.write_ndjson(rows_iter, sys.stdout)
             sys.stdout.flush()
-        except BrokenPipeError:
-            _quiet_broken_pipe()
         finally:
             rows_iter.close()
     except sqlite3.DatabaseError as exc:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from ..render.words import NO_LEADS, plural
+from ..timefmt import day_for_people
 from . import app
 from .common import DbOption, db_path, open_store, stderr_console, stdout_console, store_errors
 
@@ -49,7 +51,6 @@ def rescan(
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
-        "-n",
         envvar="HUNTER_NAMESERVERS",
         show_default=False,
         help="DNS server HOST[:PORT] (repeatable).",
@@ -101,7 +102,7 @@ def changes(
     db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
-    limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N changes (0: all)."),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -113,15 +114,20 @@ def changes(
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
-    unknown = [k for k in kind if k not in EVENT_KINDS]
+    from ..choices import pick
+
+    kinds = [pick(k, EVENT_KINDS) for k in kind]
+    unknown = [k for k, found in zip(kind, kinds, strict=True) if found is None]
     if unknown:
         raise typer.BadParameter(
             f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
         )
+    kind = [k for k in kinds if k is not None]
     conn = open_store(db)
     try:
         with store_errors(db):
             rows = store.events_since(conn, cutoff, kind, limit)
+            empty = not rows and not store.has_leads(conn)
     finally:
         conn.close()
     if json_out or fmt is ChangeFormat.json:
@@ -137,22 +143,14 @@ def changes(
         )
         return
     if not rows:
-        stderr_console().print(f"No changes in the last {since}.")
-        return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("When", "Domain", "Change", "From", "To", "Cat"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["occurred_at"][:10],
-            r["domain"],
-            r["kind"].replace("_", " "),
-            r["old"] or "",
-            r["new"] or "",
-            r["category"] or "",
+        stderr_console().print(
+            NO_LEADS if empty else f"No changes in the last {since}: changes show once a domain is scanned again.",
+            markup=False,
         )
-    stdout_console().print(table)
-    stderr_console().print(f"{len(rows)} changes since {cutoff[:10]}")
+        return
+    from ..render.changes import changes_table
+
+    out = stdout_console()
+    table = changes_table(rows, out.width)
+    out.print(table)
+    stderr_console().print(f"{plural(len(rows), 'change')} since {day_for_people(cutoff)}")

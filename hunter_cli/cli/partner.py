@@ -214,6 +214,7 @@ def list_(
     db: Path | None = DbOption,
     fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N referrals (0: all)."),
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
@@ -228,7 +229,7 @@ def list_(
     cols = store.referrals.LIST_COLUMNS
     conn = open_store(db)
     try:
-        rows = store.list_referrals(conn, status_, type_, linked, updated_since)
+        rows = store.list_referrals(conn, status_, type_, linked, updated_since, limit)
     finally:
         conn.close()
     if json_out or fmt is RefFormat.json:
@@ -240,7 +241,12 @@ def list_(
         write_csv(sys.stdout, list(cols), [[r[c] for c in cols] for r in rows])
         return
     if not rows:
-        stderr_console().print("No referrals match.")
+        stderr_console().print(
+            "No referrals match."
+            if status_ or type_ or linked is not None or since
+            else "No referrals yet: run `hunter referrals sync` (after `hunter auth login`).",
+            markup=False,
+        )
         return
     from rich import box
     from rich.table import Table

@@ -13,6 +13,7 @@ from . import app
 from .common import (
     EXIT_FATAL,
     EXIT_INTERRUPTED,
+    EXIT_PIPE,
     EXIT_RESOLVER,
     EXIT_TERMINATED,
     DbOption,
@@ -50,7 +51,6 @@ def scan(
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
-        "-n",
         envvar="HUNTER_NAMESERVERS",
         help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
         show_default=False,
@@ -392,7 +392,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
     except InputError as exc:
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
     except BrokenPipeError:
-        outcome, code = "interrupted", EXIT_FATAL
+        outcome, code = "interrupted", EXIT_PIPE
         sys.stdout = None  # nothing more can be written there
     except store.StoreError as exc:
         outcome, code, error_message = "failed", EXIT_FATAL, str(exc)
@@ -417,7 +417,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
                 " or company names received were not stored" + ("; every result printed was stored" if json_out else "")
             )
         if writer.output_error is not None and outcome == "ok":
-            outcome, code = "interrupted", EXIT_FATAL  # stdout closed (| head): stop quietly
+            outcome, code = "interrupted", EXIT_PIPE  # stdout closed (| head): stop quietly
             sys.stdout = None
         if terminated[0] and outcome == "interrupted":
             code = EXIT_TERMINATED
@@ -475,7 +475,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             else ""
         )
         raise fail("no valid domain in the input" + detail)
-    if not quiet and code != EXIT_FATAL:
+    if not quiet and code not in (EXIT_FATAL, EXIT_PIPE):
         if not json_out and tally.sample:
             out_console = stdout_console()
             out_console.print(results_table(tally, out_console.width))
