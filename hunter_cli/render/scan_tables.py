@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +16,7 @@ from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
+from .short import GIVE_WAY, SHORT
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
@@ -84,37 +86,59 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
     )
+    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
+    rows: list[dict[str, str | Text]] = []
+    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
+        lead = Lead.from_result(r)
+        rows.append(
+            {
+                # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
+                "Domain": Text(
+                    to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
+                    style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
+                ),
+                "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
+                "Gateway": r.gateway or "",
+                "Tenant": lead.tenant_label,
+                "SPF": lead.spf_cell,
+                "DKIM": lead.dkim_cell,
+                "DMARC": lead.dmarc_cell,
+                "Score": "" if r.score is None else str(r.score),
+                "Segment": r.segment or "",
+                "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
+                "Status": Text(r.status, style=STATUS_STYLE[r.status]),
+            }
+        )
     shown = [name for name, wide_only in _RESULT_COLUMNS if wide or not wide_only]
+
+    def natural(name: str) -> int:
+        return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
+
+    if not wide:  # short forms, then whole columns give way, so that the domain is never cut or wrapped
+        for row in rows:
+            for name, forms in SHORT.items():
+                cell = row[name.capitalize() if name != "dmarc" else "DMARC"]
+                plain = cell.plain if isinstance(cell, Text) else cell
+                if plain in forms:
+                    key = name.capitalize() if name != "dmarc" else "DMARC"
+                    row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+        for drop in (None, *GIVE_WAY):
+            key = {"dmarc": "DMARC"}.get(drop or "", (drop or "").capitalize())
+            if key in shown:
+                shown.remove(key)
+            if sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width:  # gaps and edges
+                break
     for name in shown:
         if name == "Domain":
-            table.add_column(name, overflow="fold", min_width=18)
+            table.add_column(name, no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name)))
         elif name == "Score":
             table.add_column(name, justify="right", min_width=5)
         elif name in ("Status", "Cat"):
             table.add_column(name, no_wrap=True)
         else:
             table.add_column(name, overflow="ellipsis", no_wrap=True)
-    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
-    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
-        lead = Lead.from_result(r)
-        cells: dict[str, str | Text] = {
-            # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
-            "Domain": Text(
-                to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
-                style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
-            ),
-            "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
-            "Gateway": r.gateway or "",
-            "Tenant": lead.tenant_label,
-            "SPF": lead.spf_cell,
-            "DKIM": lead.dkim_cell,
-            "DMARC": lead.dmarc_cell,
-            "Score": "" if r.score is None else str(r.score),
-            "Segment": r.segment or "",
-            "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
-            "Status": Text(r.status, style=STATUS_STYLE[r.status]),
-        }
-        table.add_row(*(cells[name] for name in shown))
+    for row in rows:
+        table.add_row(*(row[name] for name in shown))
     notes = []
     if not wide and any(r.status != "ok" for r in t.sample):
         notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
