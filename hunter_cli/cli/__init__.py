@@ -58,7 +58,7 @@ def main() -> None:
     import sys
 
     try:
-        app()
+        app(prog_name="hunter")  # also under `python -m hunter_cli`: completion scripts name `hunter`
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         sys.stderr.write("interrupted\n")
         sys.exit(130)

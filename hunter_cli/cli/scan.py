@@ -363,8 +363,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             writer.put_registration(domain, registration, error)
         except (store.StoreError, BrokenPipeError):
             return  # the writer has stopped; on_result stops the scan and the summary says what was lost
-        tally.registrations += 1 if registration is not None else 0
-        tally.registration_failures += 1 if error is not None else 0
+        tally.add_registration(registration, error)
 
     terminated = [False]
 
@@ -480,8 +479,14 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
             out_console = stdout_console()
             out_console.print(results_table(tally, out_console.width))
         err.print(summary_table(tally, stats, elapsed, interrupted=code in (EXIT_INTERRUPTED, EXIT_TERMINATED)))
-    if terminated[0] and code == EXIT_TERMINATED:
-        err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        from ..render.scan_tables import continue_note
+        from ..store import default_db_path
+
+        signal_name = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
+        db_arg = None if Path(path) == default_db_path() else str(path)
+        note = continue_note(list(inputs), stats, tally, count_lines(inputs), db_arg, signal_name)
+        err.print(note, markup=False, soft_wrap=True)
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL
     return code

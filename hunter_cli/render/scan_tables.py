@@ -15,8 +15,9 @@ from ..inputs import InputStats
 from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
-from ..models import DomainResult
+from ..models import DomainResult, Registration, ScanError
 from .short import GIVE_WAY, SHORT
+from .words import plural
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
@@ -35,17 +36,25 @@ class ScanTally:
     error_kinds: Counter = field(default_factory=Counter)
     tenant: Counter = field(default_factory=Counter)
     category: Counter = field(default_factory=Counter)
-    registrations: int = 0
-    registration_failures: int = 0
+    registrations: int = 0  # registration data fetched
+    registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
+    registration_failures: int = 0  # the lookup failed (retried on the next run)
+    failed_domains: int = 0  # domains with at least one failed lookup
+    nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
 
     def add(self, r: DomainResult) -> None:
         self.scanned += 1
         self.status[r.status] += 1
-        self.provider[r.provider] += 1
+        if r.state == "nxdomain":
+            self.nxdomain += 1
+        else:
+            self.provider[r.provider] += 1
         if r.gateway:
             self.gateway[r.gateway] += 1
+        if r.errors:
+            self.failed_domains += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         self.tenant[tenant_label(r)] += 1
@@ -53,6 +62,20 @@ class ScanTally:
             self.category[r.category] += 1
         if len(self.sample) < self.sample_limit:
             self.sample.append(r)
+
+    def add_registration(self, registration: Registration | None, error: ScanError | None) -> None:
+        """Count one registration answer: fetched, unavailable (not found, no registry service) or failed."""
+        if error is not None:
+            self.registration_failures += 1
+        elif registration is not None and registration.status == "ok":
+            self.registrations += 1
+        elif registration is not None:
+            self.registration_unavailable += 1
+
+
+def _counts(c: Counter) -> str:
+    """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -157,29 +180,37 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
         "Scanned",
-        f"{t.scanned} domains in {elapsed:.1f} s ({rate:.0f}/s)" + ("  [red]interrupted[/]" if interrupted else ""),
+        f"{plural(t.scanned, 'domain')} in {elapsed:.1f} s ({rate:.0f}/s)"
+        + ("  [red]interrupted[/]" if interrupted else ""),
     )
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
-    table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
-    table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
+    table.add_row("Providers", _counts(t.provider) or "-")
+    if t.nxdomain:
+        verb = "does" if t.nxdomain == 1 else "do"
+        table.add_row("Not found", f"{plural(t.nxdomain, 'domain')} {verb} not exist (NXDOMAIN)")
+    table.add_row("Gateways", _counts(t.gateway) or "none")
     if t.category:
         table.add_row("Priority", ", ".join(f"{k} {v}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
-        table.add_row("Tenants", ", ".join(f"{k} {v}" for k, v in t.tenant.most_common()))
-    if t.registrations or t.registration_failures:
-        reg = f"{t.registrations} fetched"
+        table.add_row("Tenants", _counts(t.tenant))
+    if t.registrations or t.registration_failures or t.registration_unavailable:
+        reg = [f"{t.registrations} fetched"]
+        if t.registration_unavailable:
+            reg.append(f"{t.registration_unavailable} not found or no registry service")
         if t.registration_failures:
-            reg += f", {t.registration_failures} failed (retried on the next run)"
-        table.add_row("Registration", reg)
-    if t.error_kinds:
+            reg.append(f"{t.registration_failures} failed (retried on the next run)")
+        table.add_row("Registration", ", ".join(reg))
+    if t.failed_domains:
+        lookups = ", ".join(f"{k} {v}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
         table.add_row(
-            "Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)"
+            "Failures",
+            f"{plural(t.failed_domains, 'domain')} with failed lookups ({lookups}); retried on the next run",
         )
     if t.fresh_skipped:
-        table.add_row("Up to date", f"{t.fresh_skipped} domains scanned recently, not rescanned (--max-age)")
-    inputs = f"{stats.lines} lines, {stats.accepted} unique domains"
+        table.add_row("Up to date", f"{plural(t.fresh_skipped, 'domain')} scanned recently, not rescanned (--max-age)")
+    inputs = f"{plural(stats.lines, 'line')}, {plural(stats.accepted, 'unique domain')}"
     if stats.duplicates:
-        inputs += f", {stats.duplicates} duplicates"
+        inputs += f", {plural(stats.duplicates, 'duplicate')}"
     table.add_row("Input", inputs)
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
         where = ", ".join(stats.skipped[reason])
@@ -190,3 +221,27 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
     for message in stats.unreadable:
         table.add_row("Not read", message)
     return table
+
+
+def continue_note(
+    inputs: list[str], stats: InputStats, t: ScanTally, total_lines: int | None, db: str | None, signal: str
+) -> str:
+    """What an interrupted scan says last: how many inputs were not scanned, and the command that continues.
+
+    ``total_lines`` is the inputs' rough line count (None for standard input or an unknown size);
+    ``db`` the --db path to repeat (None for the default). The command rescans nothing that was
+    fully scanned within a day (``--max-age 1d``); failed and partial domains are retried.
+    """
+    import shlex
+
+    in_flight = max(stats.accepted - t.scanned - t.fresh_skipped, 0)
+    unread = max((total_lines or 0) - stats.lines, 0)
+    if total_lines is None:
+        left = "the rest of the input was not read"
+        if in_flight:
+            left = f"{plural(in_flight, 'domain')} in progress and " + left
+    else:
+        left = f"about {plural(unread + in_flight, 'input')} not scanned"
+    argv = ["hunter", "scan", *inputs, "--max-age", "1d"] + (["--db", db] if db else [])
+    stdin = " (feed it the same list)" if "-" in inputs else ""
+    return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}{stdin}"
