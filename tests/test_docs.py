@@ -51,3 +51,19 @@ def test_database_md_describes_every_table_view_column_and_migration(tmp_path):
     assert [c for c in view if f"`{c}`" not in _section(text, "## The `leads` view")] == []
     migrations = _section(text, "## Migrations")
     assert [v for v, _, _ in store.MIGRATIONS if f"\n| {v} |" not in migrations] == []
+
+
+def test_cli_md_help_text_is_generated_from_the_code():
+    """docs/cli.md's "Help text of every command" is what `cog -r docs/cli.md` writes today (`cog --check`)."""
+    import os
+
+    from cogapp import Cog
+
+    root = DOCS.parent
+    cwd = os.getcwd()
+    os.chdir(root)  # the cog block finds docs/cli_help.py relative to the repository
+    try:
+        status = Cog().main(["cog", "--check", "docs/cli.md"])
+    finally:
+        os.chdir(cwd)
+    assert status == 0, "docs/cli.md is out of date: run `cog -r docs/cli.md`"
