@@ -131,8 +131,7 @@ def test_table(tables_db, name, width):
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.stderr
-    if name != "rules-matrix":  # Markdown for docs/scoring.md; a terminal form that fits 80 columns is still to do
-        _fits(result.stdout, width)
+    _fits(result.stdout, width)
     stderr = re.sub(r"since \d{4}-\d\d-\d\d", "since DAY", result.stderr)  # --since is relative to today
     _check(name, width, result.stdout + ("--- stderr\n" + stderr if stderr else ""))
 
