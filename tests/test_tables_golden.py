@@ -81,6 +81,43 @@ def tables_db(tmp_path_factory, _session_dns, _session_ms, _session_reg):
             "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES (?, ?, ?, ?, ?)",
             [(d, FROZEN, k, o, n) for d, k, o, n in EVENTS],
         )
+        conn.executemany(
+            "INSERT INTO referrals (id, name, status, substatus, type, kind, customer_name, deal_value, currency,"
+            " closing_date, updated_at, domain, link, raw_json, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " 'auto', '{}', ?)",
+            [
+                (
+                    "r-1",
+                    "M365 E5",
+                    "Active",
+                    "Accepted",
+                    "Shared",
+                    "cosell",
+                    "Marmara Lojistik ve Dış Ticaret A.Ş.",
+                    125000,
+                    "USD",
+                    "2027-01-31",
+                    FROZEN,
+                    "marmaralojistik.com.tr",
+                    FROZEN,
+                ),
+                (
+                    "r-2",
+                    "Teams Phone",
+                    "New",
+                    "Pending",
+                    "Independent",
+                    "partner",
+                    "Karadeniz İnşaat Taahhüt",
+                    None,
+                    None,
+                    None,
+                    FROZEN,
+                    "karadeniz-insaat-taahhut.com.tr",
+                    FROZEN,
+                ),
+            ],
+        )
     conn.close()
     return h, db
 
@@ -153,9 +190,10 @@ def test_domains_are_never_cut_or_wrapped_at_80(tables_db):
     """The domain column has priority: every domain shows whole, on one line, in each table."""
     h, db = tables_db
     longest = ["karadeniz-insaat-taahhut.com.tr", "marmaralojistik.com.tr", "fp-onprem-guclu.com.tr"]
-    for argv in (["leads", "--limit", "0"], ["changes", "--since", "1000d"]):
+    for argv in (["leads", "--limit", "0"], ["changes", "--since", "1000d"], ["referrals", "list"]):
         out = h(*argv, env={"COLUMNS": "80"}).stdout
-        for d in longest if argv[0] == "leads" else ["fp-sunucu-ornek.com.tr", "google-tenant.com.tr"]:
+        domains = {"leads": longest, "referrals": longest[:2]}.get(argv[0], ["fp-sunucu-ornek.com.tr"])
+        for d in domains:
             assert d in out, (argv, d)
         # only a company name under its domain may be shortened; no value column is cut
         assert all(line.rstrip().endswith("…") for line in out.splitlines() if "…" in line), out

@@ -248,24 +248,10 @@ def list_(
             markup=False,
         )
         return
-    from rich import box
-    from rich.table import Table
+    from ..render.referrals import referrals_table
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row(
-            (r["updated_at"] or "")[:10],
-            r["customer_name"] or r["name"] or r["id"],
-            r["domain"] or "(unlinked)",
-            r["kind"],
-            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-            deal,
-            r["closing_date"] or "",
-        )
-    stdout_console().print(table)
+    out = stdout_console()
+    out.print(referrals_table(rows, out.width))
 
 
 @ref_app.command("link")

@@ -1,0 +1,46 @@
+"""`hunter referrals list`: the stored Partner Center referrals as a table that fits the terminal."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ..domains import to_unicode
+from ..timefmt import day_for_people, for_people
+
+WIDE = 120  # from this width every field has a column of its own
+
+
+def referrals_table(rows: list[dict], width: int = 80) -> Table:
+    """Updated, customer, domain (never cut or wrapped), kind, status, deal, closing date.
+
+    Below :data:`WIDE` columns the kind and status go under the customer's name and the update
+    shows as a day, so that the domain keeps its whole width.
+    """
+    wide = width >= WIDE
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0), expand=True)
+    table.add_column("Updated", no_wrap=True)
+    table.add_column("Customer", overflow="fold", ratio=1, min_width=10)
+    table.add_column("Domain", no_wrap=True)
+    if wide:
+        table.add_column("Kind", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+    table.add_column("Deal", no_wrap=True, justify="right")
+    table.add_column("Closing", no_wrap=True)
+    for r in rows:
+        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
+        status = f"{r['status'] or ''} {r['substatus'] or ''}".strip()
+        customer = Text(r["customer_name"] or r["name"] or r["id"])
+        if not wide:
+            customer.append(f"\n{r['kind']}, {status}" if status else f"\n{r['kind']}", style="dim")
+        cells = [
+            for_people(r["updated_at"]) if wide else day_for_people(r["updated_at"]),
+            customer,
+            to_unicode(r["domain"]) if r["domain"] else "(unlinked)",
+            *([r["kind"], status] if wide else []),
+            deal,
+            r["closing_date"] or "",
+        ]
+        table.add_row(*cells)
+    return table
