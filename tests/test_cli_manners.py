@@ -235,3 +235,13 @@ def test_interrupted_scan_says_what_is_left_and_how_to_continue(hunter_cmd, dns,
     assert m, err
     assert abs(int(m.group(1)) - (len(names) - done)) <= 2  # in flight at the moment of Ctrl-C: at most -c 2
     assert m.group(2).startswith(f"hunter scan {path} --max-age 1d")
+
+
+def test_no_empty_scan_table_before_an_error(hunter, tmp_path):
+    """Nothing was scanned: the input's reasons show, never a summary of zero domains."""
+    p = tmp_path / "bad.txt"
+    p.write_text("nan\nlocalhost\nali@gmail.com\n")
+    result = hunter("scan", str(p))
+    assert result.exit_code == 1 and "no valid domain in the input" in result.stderr
+    assert "Skipped" in result.stderr and "3 lines, 0 unique domains" in result.stderr
+    assert "Scanned" not in result.stderr and "Providers" not in result.stderr and result.stdout == ""

@@ -464,7 +464,7 @@ def run_scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: 
         raise fail(error_message, code)
     if code == 0 and stats.accepted == 0:
         if not quiet and stats.lines:
-            err.print(summary_table(tally, stats, elapsed))
+            err.print(summary_table(tally, stats, elapsed, inputs_only=True))  # no empty scan figures
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)

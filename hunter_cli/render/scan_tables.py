@@ -173,10 +173,26 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     return table
 
 
-def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Scan summary", title_justify="left", show_header=False, pad_edge=False)
+def summary_table(
+    t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False, inputs_only: bool = False
+) -> Table:
+    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned)."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title="Input" if inputs_only else "Scan summary",
+        title_justify="left",
+        show_header=False,
+        pad_edge=False,
+    )
     table.add_column("What", style="bold")
     table.add_column("Count", overflow="fold")
+    if not inputs_only:
+        _scan_rows(table, t, elapsed, interrupted)
+    _input_rows(table, stats)
+    return table
+
+
+def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool) -> None:
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
         "Scanned",
@@ -208,6 +224,9 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
         )
     if t.fresh_skipped:
         table.add_row("Up to date", f"{plural(t.fresh_skipped, 'domain')} scanned recently, not rescanned (--max-age)")
+
+
+def _input_rows(table: Table, stats: InputStats) -> None:
     inputs = f"{plural(stats.lines, 'line')}, {plural(stats.accepted, 'unique domain')}"
     if stats.duplicates:
         inputs += f", {plural(stats.duplicates, 'duplicate')}"
@@ -220,7 +239,6 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
         table.add_row("Note", note)
     for message in stats.unreadable:
         table.add_row("Not read", message)
-    return table
 
 
 def continue_note(
