@@ -144,6 +144,7 @@ COMMANDS = {
 
 
 def _check(name: str, width: int, text: str) -> None:
+    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"  # Rich pads lines to the width
     path = GOLDEN / f"{name}.{width}.txt"
     if os.environ.get("HUNTER_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)

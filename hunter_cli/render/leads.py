@@ -200,6 +200,7 @@ class Layout:
     widths: tuple[int, ...]
     narrow: bool
     gap: int
+    short: bool = False  # values in their short forms (SHORT)
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
@@ -235,27 +236,32 @@ def table_layout(rows: list[dict], width: int) -> Layout:
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
     ):
         return Layout(present, tuple(widths), False, 2)
-    short = [_short(c) for c in cells]
     names = [n for n in NARROW if n in present and n != "scanned"]
     domain_w = min(DOMAIN_MAX, max([cell_len(_COLS["domain"].header)] + [cell_len(c["domain"]) for c in cells]))
+    gap = 2
 
-    def natural(n: str) -> int:
+    def natural(n: str, forms: list[dict]) -> int:
         if n == "domain":
             return domain_w
-        return max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in short])
+        return max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in forms])
 
-    gap = 2
-    for drop in (None, *GIVE_WAY):
-        if drop in names:
-            names.remove(drop)
-        total = sum(natural(n) for n in names) + gap * (len(names) - 1)
-        if total <= width:
-            break
-    ws = [natural(n) for n in names]
+    def total(forms: list[dict]) -> int:
+        return sum(natural(n, forms) for n in names) + gap * (len(names) - 1)
+
+    short = False
+    if total(cells) > width:  # first the short forms, then whole columns give way
+        short = True
+        cells = [_short(c) for c in cells]
+        for drop in GIVE_WAY:
+            if total(cells) <= width:
+                break
+            if drop in names:
+                names.remove(drop)
+    ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
     if excess > 0:  # a terminal narrower still: the domain folds at last
         ws[0] = max(_COLS["domain"].narrowest, ws[0] - excess)
-    return Layout(tuple(names), tuple(ws), True, gap)
+    return Layout(tuple(names), tuple(ws), True, gap, short)
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
@@ -267,8 +273,9 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
         table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
     for r in rows:
         row = _cells(r)
-        if layout.narrow:
+        if layout.short:
             row = _short(row)
+        if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0])
         table.add_row(*(row[n] for n in layout.names))
     return table

@@ -137,20 +137,23 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     def natural(name: str) -> int:
         return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
 
-    if not wide:  # short forms, then whole columns give way, so that the domain is never cut or wrapped
+    def fits() -> bool:
+        return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
+
+    if not wide and not fits():  # short forms, then whole columns give way: the domain is never cut or wrapped
         for row in rows:
             for name, forms in SHORT.items():
-                cell = row[name.capitalize() if name != "dmarc" else "DMARC"]
+                key = "DMARC" if name == "dmarc" else name.capitalize()
+                cell = row[key]
                 plain = cell.plain if isinstance(cell, Text) else cell
                 if plain in forms:
-                    key = name.capitalize() if name != "dmarc" else "DMARC"
                     row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
-        for drop in (None, *GIVE_WAY):
-            key = {"dmarc": "DMARC"}.get(drop or "", (drop or "").capitalize())
+        for drop in GIVE_WAY:
+            if fits():
+                break
+            key = "DMARC" if drop == "dmarc" else drop.capitalize()
             if key in shown:
                 shown.remove(key)
-            if sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width:  # gaps and edges
-                break
     for name in shown:
         if name == "Domain":
             table.add_column(name, no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name)))
