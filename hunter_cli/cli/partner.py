@@ -98,10 +98,12 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
     elif info.get("source"):
         stdout_console().print("Using the token in HUNTER_PARTNER_TOKEN.")
     else:
+        from ..timefmt import for_people
+
         kept = "encrypted by the operating system" if info.get("encrypted") else "a file readable only by you"
         stdout_console().print(
             f"Signed in as {info['account']} (tenant {info['tenant']}); access token valid until"
-            f" {info['access_token_expires'] or 'unknown'}.\nToken cache: {info['token_cache']} ({kept}).",
+            f" {for_people(info['access_token_expires']) or 'unknown'}.\nToken cache: {info['token_cache']} ({kept}).",
             markup=False,
             highlight=False,
         )
