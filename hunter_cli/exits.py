@@ -15,4 +15,5 @@ class ExitStatus(enum.IntEnum):
     RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
     STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
     INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
+    PIPE = 141  # stdout closed by its reader (`| head`): 128 + SIGPIPE, as a shell reports a piped command
     TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15

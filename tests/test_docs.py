@@ -77,3 +77,19 @@ def test_the_module_check_sees_nested_modules():
     modules, named = _architecture_modules()
     assert {"store/writer.py", "store/", "services/scan.py", "scan.py", "__init__.py"} <= modules
     assert {"store/writer.py", "lead/posture.py", "render/formats.py"} <= named
+
+
+def test_cli_md_help_text_is_generated_from_the_code():
+    """docs/cli.md's "Help text of every command" is what `cog -r docs/cli.md` writes today (`cog --check`)."""
+    import os
+
+    from cogapp import Cog
+
+    root = DOCS.parent
+    cwd = os.getcwd()
+    os.chdir(root)  # the cog block finds docs/cli_help.py relative to the repository
+    try:
+        status = Cog().main(["cog", "--check", "docs/cli.md"])
+    finally:
+        os.chdir(cwd)
+    assert status == 0, "docs/cli.md is out of date: run `cog -r docs/cli.md`"

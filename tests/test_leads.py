@@ -233,7 +233,7 @@ def test_nothing_matching_is_not_an_error(leads):
 
 def test_empty_database(hunter):
     result = hunter("leads")
-    assert result.exit_code == 0 and "No leads match." in result.stderr
+    assert result.exit_code == 0 and "No leads yet: run `hunter scan FILE` or `hunter import FILE`." in result.stderr
 
 
 # -- filters -------------------------------------------------------------------------
@@ -447,7 +447,8 @@ def test_csv_is_excel_safe(leads):
     assert {"q3", "vip", "zz-auto"} <= set(tags) and tags == sorted(tags)
     assert by_domain["firma.com.tr"]["dkim"] == "yes" and by_domain["firma.com.tr"]["score"] == "90"
     assert by_domain[IDN]["domain_unicode"] == "çiçek.com.tr" and by_domain[IDN]["score"] == ""
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", by_domain["firma.com.tr"]["last_scanned"])
+    # ISO 8601 with the offset, as in JSON: one format for machines (issue 16)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", by_domain["firma.com.tr"]["last_scanned"])
     for row in body:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
@@ -490,9 +491,11 @@ def test_show_prints_everything_stored(leads):
         assert text in out, text
     assert out.index("demo booked for Monday") < out.index("called, asked for a demo")  # newest first
     changes = [
-        line.split() for line in out[out.index("Changes") : out.index("Scan history")].splitlines() if "dmarc" in line
+        line.split("dmarc: ")[1].strip()
+        for line in out[out.index("Changes") : out.index("Scan history")].splitlines()
+        if "dmarc" in line
     ]
-    assert [c[-2:] for c in changes] == [["quarantine", "reject"], ["none", "quarantine"]]  # newest first
+    assert changes == ["quarantine → reject", "none → quarantine"]  # newest first, one line each
 
 
 def test_show_json(leads):

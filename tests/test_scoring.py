@@ -20,7 +20,7 @@ def test_doc_matrix_matches_the_rules():
     section = text[
         text.index("<!-- matrix:start -->\n") + len("<!-- matrix:start -->\n") : text.index("<!-- matrix:end -->")
     ]
-    assert section == markdown(), "docs/scoring.md is stale: paste the output of `hunter rules matrix`"
+    assert section == markdown(), "docs/scoring.md is stale: paste the output of `COLUMNS=1000 hunter rules matrix`"
 
 
 def _doc_cells():

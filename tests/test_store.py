@@ -96,7 +96,7 @@ def test_max_age_skips_fresh_domains_and_retries_failed_ones(hunter, dns, db):
     assert result.exit_code == 0
     assert dns.count("firma.com.tr", "MX") == 0  # fully answered a moment ago: skipped
     assert dns.count("slowmx.com", "MX") == 1  # failed last time: asked again
-    assert "1 domains scanned recently" in result.stderr
+    assert "1 domain scanned recently" in result.stderr
 
 
 def test_second_scan_on_the_same_db_is_refused_clearly(hunter, db):

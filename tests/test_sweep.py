@@ -391,7 +391,17 @@ def sweep(request, tmp_path_factory, _session_dns, _session_ms, _session_reg):
     runner = CliRunner()
     r = runner.invoke(
         app,
-        ["scan", "firma.com.tr", "nomail.com", "gmailer.de", "--db", str(seed), "-n", _session_dns.nameserver, "-q"],
+        [
+            "scan",
+            "firma.com.tr",
+            "nomail.com",
+            "gmailer.de",
+            "--db",
+            str(seed),
+            "--nameserver",
+            _session_dns.nameserver,
+            "-q",
+        ],
         env=env,
         catch_exceptions=False,
     )

@@ -177,7 +177,8 @@ def test_changes_between_two_scans_are_stored_and_listed(hunter, db, ms):
     assert any(k == "spf_changed" for _, k, _, _ in kinds)
     assert ("gw-gelen.com", "gateway_added", None, "mimecast") in kinds
     table = hunter("changes", "--since", "1d", dns_args=False)
-    assert table.exit_code == 0 and "provider changed" in table.stdout
+    assert table.exit_code == 0 and "Provider: Google Workspace → Microsoft 365" in table.stdout
+    assert "Gateway mimecast added" in table.stdout and "DMARC published: p=quarantine" in table.stdout
     js = json.loads(hunter("changes", "--since", "1d", "--kind", "provider_changed", "--json", dns_args=False).stdout)
     assert [(e["domain"], e["old"], e["new"]) for e in js] == [("degisen.com.tr", "google", "m365")]
     raw = hunter("changes", "--since", "1d", "--format", "csv", dns_args=False).stdout

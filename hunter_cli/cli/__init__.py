@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import typer
 
+from . import helpfmt
+
+helpfmt.install()
+
 app = typer.Typer(
     name="hunter",
     help="Find out who runs a company's e-mail, how well it is protected, and whom to call first.",
     no_args_is_help=True,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish, PowerShell (docs/cli.md)
+    context_settings={"help_option_names": ["-h", "--help"], "token_normalize_func": helpfmt.normalize_token},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -30,7 +34,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
     ),
 ) -> None:
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
@@ -54,7 +58,22 @@ def main() -> None:
     import sys
 
     try:
-        app()
+        app(prog_name="hunter")  # also under `python -m hunter_cli`: completion scripts name `hunter`
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # `hunter ... | head`: the reader has gone; end quietly, as a piped command does
+        quiet_closed_stdout()
+        sys.exit(141)
+
+
+def quiet_closed_stdout() -> None:
+    """Point stdout at the null device so that the exit's own flush cannot fail ("Broken pipe" noise)."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

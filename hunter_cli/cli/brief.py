@@ -33,10 +33,12 @@ JsonOption = typer.Option(False, "--json", help="Same as --format json.")
 
 def _check_lang(lang: str) -> str:
     from ..brief.messages import LANGUAGES
+    from ..choices import language
 
-    if lang not in LANGUAGES:
+    found = language(lang, LANGUAGES)
+    if found is None:
         raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
-    return lang
+    return found
 
 
 def print_brief(
@@ -88,7 +90,6 @@ def prep(
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
-        "-n",
         envvar="HUNTER_NAMESERVERS",
         show_default=False,
         help="DNS server HOST[:PORT] (repeatable). Default: the system resolver.",

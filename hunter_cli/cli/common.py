@@ -20,6 +20,7 @@ EXIT_RESOLVER = ExitStatus.RESOLVER
 EXIT_STALE = ExitStatus.STALE
 EXIT_INTERRUPTED = ExitStatus.INTERRUPTED
 EXIT_TERMINATED = ExitStatus.TERMINATED
+EXIT_PIPE = ExitStatus.PIPE
 
 DbOption = typer.Option(
     None,

@@ -48,7 +48,6 @@ def rescan(
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
-        "-n",
         envvar="HUNTER_NAMESERVERS",
         show_default=False,
         help="DNS server HOST[:PORT] (repeatable).",
@@ -101,7 +100,7 @@ def changes(
     db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
-    limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N changes (0: all)."),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -113,18 +112,23 @@ def changes(
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
-    unknown = [k for k in kind if k not in EVENT_KINDS]
+    from ..choices import pick
+
+    kinds = [pick(k, EVENT_KINDS) for k in kind]
+    unknown = [k for k, found in zip(kind, kinds, strict=True) if found is None]
     if unknown:
         raise typer.BadParameter(
             f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
         )
+    kind = [k for k in kinds if k is not None]
     conn = open_store(db)
     try:
         with store_errors(db):
             rows = store.events_since(conn, cutoff, kind, limit)
+            empty = not rows and not store.has_leads(conn)
     finally:
         conn.close()
     from ..render.changes import Changes
     from ..render.formats import render
 
-    render("changes", formats.Format.json if json_out else fmt, Changes(rows, since, cutoff))
+    render("changes", formats.Format.json if json_out else fmt, Changes(rows, since, cutoff, no_leads=empty))

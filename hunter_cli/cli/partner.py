@@ -183,6 +183,7 @@ def list_(
     db: Path | None = DbOption,
     fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
+    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N referrals (0: all)."),
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
@@ -196,12 +197,14 @@ def list_(
             raise typer.BadParameter(str(exc), param_hint="--since") from None
     conn = open_store(db)
     try:
-        rows = store.list_referrals(conn, status_, type_, linked, updated_since)
+        rows = store.list_referrals(conn, status_, type_, linked, updated_since, limit)
     finally:
         conn.close()
     from ..render.formats import render
+    from ..render.referrals import Referrals
 
-    render("referrals", formats.Format.json if json_out else fmt, rows)
+    filtered = bool(status_ or type_ or linked is not None or since)
+    render("referrals", formats.Format.json if json_out else fmt, Referrals(rows, filtered))
 
 
 @ref_app.command("link")

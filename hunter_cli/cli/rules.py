@@ -34,10 +34,13 @@ def _rules(path: Path | None):
 
 @rules_app.command("matrix")
 def matrix(rules: Path | None = RulesOption) -> None:
-    """Print the decision matrix (provider x SPF x DKIM x DMARC) as Markdown, as in docs/scoring.md."""
+    """Print the decision matrix (provider x SPF x DKIM x DMARC) as Markdown, as in docs/scoring.md.
+
+    Each table is split to fit the terminal's width (COLUMNS=1000 for one wide table each, as in the docs).
+    """
     from ..scoring.matrix import markdown
 
-    typer.echo(markdown(_rules(rules)), nl=False)
+    typer.echo(markdown(_rules(rules), width=stdout_console().width), nl=False)
 
 
 @rules_app.command("check")

@@ -22,7 +22,6 @@ def scan(
     nameserver: list[str] = typer.Option(
         [],
         "--nameserver",
-        "-n",
         envvar="HUNTER_NAMESERVERS",
         help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
         show_default=False,

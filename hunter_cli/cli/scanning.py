@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from ..services.scan import ScanRefused, ScanSummary, run_scan
-from .common import EXIT_FATAL, EXIT_TERMINATED, fail, report_unreadable, stderr_console
+from .common import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_PIPE, EXIT_TERMINATED, fail, report_unreadable, stderr_console
 
 
 class ConsoleObserver:
@@ -111,11 +111,14 @@ def scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool
         )
     except ScanRefused as exc:
         raise fail(str(exc)) from None
-    return report(summary, json_out=json_out, quiet=quiet)
+    return report(summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path)
 
 
-def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
-    """Print a run's results table (stdout), summary and messages (stderr); the exit status."""
+def report(summary: ScanSummary, *, json_out: bool, quiet: bool, inputs: Sequence[str], path: Path) -> int:
+    """Print a run's results table (stdout), summary and messages (stderr); the exit status.
+
+    ``inputs`` and ``path`` are the run's input files and database, named in the command that
+    continues an interrupted run."""
     from ..render.formats import Format, render
     from ..render.scan_tables import summary_table
 
@@ -128,7 +131,7 @@ def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
         raise fail(summary.error, code)
     if code == 0 and stats.accepted == 0:
         if not quiet and stats.lines:
-            err.print(summary_table(tally, stats, summary.seconds))
+            err.print(summary_table(tally, stats, summary.seconds, inputs_only=True))  # no empty scan figures
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
@@ -138,10 +141,17 @@ def report(summary: ScanSummary, *, json_out: bool, quiet: bool) -> int:
             else ""
         )
         raise fail("no valid domain in the input" + detail)
-    if not quiet and code != EXIT_FATAL:
+    if not quiet and code not in (EXIT_FATAL, EXIT_PIPE):
         render("scan", Format.ndjson if json_out else Format.table, summary)
-    if summary.terminated and code == EXIT_TERMINATED:
-        err.print("terminated (SIGTERM): results received so far are stored; rerun with --max-age to continue")
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        from ..inputs import count_lines
+        from ..render.scan_tables import continue_note
+        from ..store import default_db_path
+
+        signal_name = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
+        db_arg = None if Path(path) == default_db_path() else str(path)
+        note = continue_note(list(inputs), stats, tally, count_lines(inputs), db_arg, signal_name)
+        err.print(note, markup=False, soft_wrap=True)
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL
     return code

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -362,7 +362,10 @@ class TokenStore:
         return {
             "account": accounts[0].get("username"),
             "tenant": self.settings.tenant if self.settings else accounts[0].get("realm"),
-            "access_token_expires": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(expires)) if expires else None,
+            # ISO 8601 with the offset for --json; the text shows it in local time (hunter_cli.timefmt)
+            "access_token_expires": datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="seconds")
+            if expires
+            else None,
             "token_cache": str(self.path),
             "encrypted": bool(getattr(self.cache, "is_encrypted", False)),
         }

@@ -76,7 +76,10 @@ def _crm_status_text(s: CrmStatus, out: Output) -> None:
         f" ({counts['deleted']} deleted in Dynamics); open {counts['open']}, qualified {counts['qualified']},"
         f" disqualified {counts['disqualified']}."
     )
-    con.print(f"Last push: {counts['last_push'] or 'never'}; last pull: {counts['last_pull'] or 'never'}.")
+    from ..timefmt import for_people
+
+    last_push, last_pull = for_people(counts["last_push"]) or "never", for_people(counts["last_pull"]) or "never"
+    con.print(f"Last push: {last_push}; last pull: {last_pull}.")
     for f in counts["failures"]:
         con.print(f"  failed {f['domain']}: {f['error']}", markup=False)
 

@@ -1,23 +1,134 @@
-"""`hunter changes` output: the change events as a table, JSON or CSV."""
+"""`hunter changes` output: the change events as a table (each event in one short line,
+"Provider: Google Workspace → Microsoft 365"), JSON or CSV."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
+from .scan_tables import CATEGORY_STYLE
+from .words import NO_LEADS, plural
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
+
+ARROW = "→"
+
+
+def _provider(pid: str | None) -> str:
+    if not pid:
+        return "none"
+    from ..catalog import load_catalog
+
+    return load_catalog().names.get(pid, pid)
+
+
+def _spf_terms(record: str | None) -> list[str]:
+    """The mechanisms and modifiers of an SPF record (RFC 7208 section 4.6.1), without the version."""
+    return [t for t in (record or "").split() if not t.lower().startswith("v=spf1")]
+
+
+def _term(t: str) -> str:
+    """``include:spf.protection.outlook.com`` -> ``include spf.protection.outlook.com`` (easier to read)."""
+    name, sep, value = t.partition(":")
+    if not sep:
+        name, sep, value = t.partition("=")
+    return f"{name} {value}" if sep else t
+
+
+def _spf(old: str | None, new: str | None) -> str:
+    if not old:
+        return "SPF: record published"
+    if not new:
+        return "SPF: record removed"
+    a, b = _spf_terms(old), _spf_terms(new)
+    alls = [t for t in a if t.lower().endswith("all")], [t for t in b if t.lower().endswith("all")]
+    parts = [f"{_term(t)} added" for t in b if t not in a and t not in alls[1]]
+    parts += [f"{_term(t)} removed" for t in a if t not in b and t not in alls[0]]
+    if alls[0] != alls[1]:
+        parts.append(f"{' '.join(alls[0]) or 'no all'} {ARROW} {' '.join(alls[1]) or 'no all'}")
+    return "SPF: " + ("; ".join(parts) if parts else "terms reordered")
+
+
+def _workload(value: str | None) -> tuple[str, str]:
+    wid, _, state = (value or "").partition(": ")
+    return wid, state.replace("_", "-")
+
+
+def describe(kind: str, old: str | None, new: str | None) -> str:
+    """One line a rep reads: what changed, from what to what. Pure; ``kind`` is an event kind of docs/database.md."""
+    if kind == "provider_changed":
+        return f"Provider: {_provider(old)} {ARROW} {_provider(new)}"
+    if kind == "gateway_added":
+        return f"Gateway {new} added"
+    if kind == "gateway_removed":
+        return f"Gateway {old} removed"
+    if kind == "gateway_changed":
+        return f"Gateway: {old} {ARROW} {new}"
+    if kind == "tenant_appeared":
+        return "Microsoft tenant appeared" + (f" ({new})" if new else "")
+    if kind == "dmarc_added":
+        return f"DMARC published: p={new}"
+    if kind == "dmarc_removed":
+        return f"DMARC removed (was p={old})"
+    if kind == "dmarc_policy_changed":
+        return f"DMARC: p={old or '?'} {ARROW} p={new or '?'}"
+    if kind == "spf_changed":
+        return _spf(old, new)
+    if kind == "category_changed":
+        return f"Category: {old} {ARROW} {new}"
+    if kind in ("workload_added", "workload_removed", "workload_changed"):
+        wid, a = _workload(old)
+        wid2, b = _workload(new)
+        return f"{(wid or wid2).capitalize()}: {a or 'absent'} {ARROW} {b or 'absent'}"
+    if kind == "service_added":
+        return f"Now uses {new}"
+    if kind == "service_removed":
+        return f"No longer uses {old}"
+    if kind == "expires_soon":
+        return f"Registration expires {new or old or 'soon'}"
+    return f"{kind.replace('_', ' ')}: {old or '-'} {ARROW} {new or '-'}"
+
+
+def changes_table(rows: list[dict], width: int = 80) -> Table:
+    """When (local time), domain (never wrapped or cut), the change in one short line, category.
+
+    The domain column is as wide as the longest domain; the description takes what is left and wraps.
+    """
+    from ..domains import to_unicode
+
+    domains = [to_unicode(r["domain"]) for r in rows]
+    dom_w = max([len("Domain")] + [len(d) for d in domains])
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0))
+    table.add_column("When", no_wrap=True, width=16)
+    table.add_column("Domain", no_wrap=True, width=dom_w, style="bold")
+    table.add_column("Change", overflow="fold", min_width=20, ratio=1)
+    table.add_column("Cat", no_wrap=True, width=3)
+    for r, d in zip(rows, domains, strict=True):
+        cat = r.get("category") or ""
+        table.add_row(
+            for_people(r["occurred_at"]),
+            d,
+            describe(r["kind"], r.get("old"), r.get("new")),
+            Text(cat, style=CATEGORY_STYLE.get(cat, "")),
+        )
+    return table
 
 
 @dataclass
 class Changes:
     """Change events newest first (store.events_since rows), seen within ``since`` (as typed, e.g. 7d),
-    i.e. at or after ``cutoff`` (ISO time)."""
+    i.e. at or after ``cutoff`` (ISO time); ``no_leads`` when the database holds no lead at all."""
 
     rows: list[dict]
     since: str
     cutoff: str
+    no_leads: bool = False
 
 
 @formatter("changes", Format.json)
@@ -35,27 +146,12 @@ def _csv(c: Changes, out: Output) -> None:
 @formatter("changes", Format.table)
 def _table(c: Changes, out: Output) -> None:
     if not c.rows:
-        out.err.print(f"No changes in the last {c.since}.")
-        return
-    out.console.print(changes_table(c.rows))
-    out.err.print(f"{len(c.rows)} changes since {c.cutoff[:10]}")
-
-
-def changes_table(rows: list[dict]):
-    """The events as a Rich table: when, domain, change, from, to, category."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("When", "Domain", "Change", "From", "To", "Cat"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["occurred_at"][:10],
-            r["domain"],
-            r["kind"].replace("_", " "),
-            r["old"] or "",
-            r["new"] or "",
-            r["category"] or "",
+        out.err.print(
+            NO_LEADS
+            if c.no_leads
+            else f"No changes in the last {c.since}: changes show once a domain is scanned again.",
+            markup=False,
         )
-    return table
+        return
+    out.console.print(changes_table(c.rows, out.console.width))
+    out.err.print(f"{plural(len(c.rows), 'change')} since {day_for_people(c.cutoff)}")

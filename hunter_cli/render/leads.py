@@ -18,9 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ..lead import Lead
+from ..timefmt import day_for_people, for_machines, for_people
 from .csvsafe import excel_safe
 from .formats import Format, Output, formatter
 from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
+from .short import GIVE_WAY, SHORT
+from .words import NO_LEADS
 
 # Columns of the machine formats, in order (CSV header = these names).
 FIELDS = (
@@ -51,7 +54,7 @@ FIELDS = (
     "crm_owner",
 )
 CSV_BOM = "\ufeff".encode()
-CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # "2026-03-01 09:30:00" (UTC): Excel reads it as a date
+CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # ISO 8601 with offset, as in JSON
 
 
 # -- helpers shared by the table and the detail view ---------------------------------
@@ -70,7 +73,8 @@ def tenant_label(tenant: str | None, scanned: bool) -> str:
 
 
 def date_part(ts: str | None) -> str:
-    return (ts or "")[:10]
+    """The local day of a stored time (``2026-03-01``)."""
+    return day_for_people(ts)
 
 
 def _cat(category: str | None) -> Text:
@@ -198,33 +202,68 @@ class Layout:
     widths: tuple[int, ...]
     narrow: bool
     gap: int
+    short: bool = False  # values in their short forms (SHORT)
+
+
+DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
+
+
+def _short(cells: dict) -> dict:
+    out = dict(cells)
+    for name, forms in SHORT.items():
+        cell = out[name]
+        plain = cell.plain if isinstance(cell, Text) else cell
+        if plain in forms:
+            out[name] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+    return out
 
 
 def table_layout(rows: list[dict], width: int) -> Layout:
     """Columns and their widths for ``rows`` on a ``width``-column terminal.
 
-    Eleven columns when they fit; on narrower terminals (80 columns) the company
-    and the tags go under the domain, and long values are shortened with "…" or wrapped.
+    Every column when they fit (120 columns). Narrower (80 columns): the company and the tags go
+    under the domain, the scan date goes, values take their short forms (:data:`SHORT`), and if
+    that is not enough whole columns give way in the order of :data:`GIVE_WAY`. The domain column
+    is as wide as the longest domain, so a domain is never cut or wrapped.
     """
     cells = [_cells(r) for r in rows]
     # a tag is not split over two lines while the columns can still give way elsewhere
     longest_tag = max((cell_len(t) + 1 for r in rows for t in r.get("tags") or []), default=0)
-    # The referral column only when some lead has one; on narrow terminals the
-    # scan date gives way first (it is in `leads show` and the machine formats).
     has_ref = any(r.get("referrals") for r in rows)
-    has_crm = any(r.get("crm_status") for r in rows)  # likewise the Dynamics 365 column
-    for narrow, gap in ((False, 2), (True, 2), (True, 1)):
-        names = NARROW if narrow else WIDE
-        names = tuple(
-            n
-            for n in names
-            if (has_ref or n != "referrals") and (has_crm or n != "crm") and not (narrow and n == "scanned")
-        )
-        naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, narrow) for c in cells]) for n in names]
-        widths = column_widths(names, naturals, width, gap, {"tags": longest_tag})
-        if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(names, widths, naturals, strict=True)):
-            break
-    return Layout(names, tuple(widths), narrow, gap)
+    has_crm = any(r.get("crm_status") for r in rows)
+    present = tuple(n for n in WIDE if (has_ref or n != "referrals") and (has_crm or n != "crm"))
+    naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in cells]) for n in present]
+    widths = column_widths(present, naturals, width, 2, {"tags": longest_tag})
+    if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(present, widths, naturals, strict=True)) and all(
+        w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
+    ):
+        return Layout(present, tuple(widths), False, 2)
+    names = [n for n in NARROW if n in present and n != "scanned"]
+    domain_w = min(DOMAIN_MAX, max([cell_len(_COLS["domain"].header)] + [cell_len(c["domain"]) for c in cells]))
+    gap = 2
+
+    def natural(n: str, forms: list[dict]) -> int:
+        if n == "domain":
+            return domain_w
+        return max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in forms])
+
+    def total(forms: list[dict]) -> int:
+        return sum(natural(n, forms) for n in names) + gap * (len(names) - 1)
+
+    short = False
+    if total(cells) > width:  # first the short forms, then whole columns give way
+        short = True
+        cells = [_short(c) for c in cells]
+        for drop in GIVE_WAY:
+            if total(cells) <= width:
+                break
+            if drop in names:
+                names.remove(drop)
+    ws = [natural(n, cells) for n in names]
+    excess = sum(ws) + gap * (len(ws) - 1) - width
+    if excess > 0:  # a terminal narrower still: the domain folds at last
+        ws[0] = max(_COLS["domain"].narrowest, ws[0] - excess)
+    return Layout(tuple(names), tuple(ws), True, gap, short)
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
@@ -236,6 +275,8 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
         table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
     for r in rows:
         row = _cells(r)
+        if layout.short:
+            row = _short(row)
         if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0])
         table.add_row(*(row[n] for n in layout.names))
@@ -292,12 +333,12 @@ def write_ndjson(rows: Iterable[dict], out: TextIO) -> int:
 
 
 def _csv_time(ts: str | None) -> str | None:
-    return ts[:19].replace("T", " ") if ts else ts
+    return for_machines(ts)
 
 
 def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     """UTF-8 with a byte-order mark (Excel reads Turkish letters right), header row, CRLF line ends,
-    times as ``YYYY-MM-DD HH:MM:SS`` in UTC."""
+    times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS)
@@ -423,9 +464,9 @@ def lead_detail(d: dict) -> Group:
         cur.add_row(
             "Last scan",
             Text(
-                f"{lead.get('last_good_at') or ''}"
+                f"{for_people(lead.get('last_good_at'))}"
                 + (
-                    f"; last attempt {lead['last_attempt_at']} {lead['last_status']}"
+                    f"; last attempt {for_people(lead['last_attempt_at'])} {lead['last_status']}"
                     if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at")
                     else ""
                 )
@@ -434,7 +475,7 @@ def lead_detail(d: dict) -> Group:
         for e in view.errors:
             cur.add_row(Text("Error", style="red"), f"{e.check} {e.kind}: {e.message}")
     if lead.get("last_change_at"):
-        cur.add_row("Last change", lead["last_change_at"])
+        cur.add_row("Last change", for_people(lead["last_change_at"]))
     parts.append(Panel(cur, title=title, title_align="left", box=box.ROUNDED))
 
     reg = d.get("registration")
@@ -457,7 +498,7 @@ def lead_detail(d: dict) -> Group:
                     t.add_row(label, str(reg[key]))
             if reg.get("nameservers"):
                 t.add_row("Name servers", ", ".join(reg["nameservers"]))
-        t.add_row("Fetched", reg.get("fetched_at") or "")
+        t.add_row("Fetched", for_people(reg.get("fetched_at")))
         parts.append(Panel(t, title="Registration", title_align="left", box=box.ROUNDED))
 
     t = _kv_table()
@@ -474,13 +515,13 @@ def lead_detail(d: dict) -> Group:
         parts.append(t)
 
     if d["events"]:
+        from .changes import describe
+
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Changes (newest first)", title_justify="left")
         t.add_column("When", no_wrap=True)
-        t.add_column("What", no_wrap=True)
-        t.add_column("Old", overflow="fold")
-        t.add_column("New", overflow="fold")
+        t.add_column("What", overflow="fold")
         for e in d["events"]:
-            t.add_row(date_time(e["occurred_at"]), e["kind"], e.get("old") or "", e.get("new") or "")
+            t.add_row(date_time(e["occurred_at"]), describe(e["kind"], e.get("old"), e.get("new")))
         parts.append(t)
 
     if d["history"]:
@@ -503,10 +544,8 @@ def lead_detail(d: dict) -> Group:
 
 
 def date_time(ts: str | None) -> str:
-    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 09:30`` (UTC, as stored)."""
-    if not ts:
-        return ""
-    return ts[:16].replace("T", " ")
+    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 12:30`` (local time, :func:`hunter_cli.timefmt.for_people`)."""
+    return for_people(ts)
 
 
 def detail_json(d: dict) -> str:
@@ -551,7 +590,9 @@ def _leads_table(q: LeadList, out: Output) -> None:
         finally:
             rows_iter.close()
     if not shown:
-        out.err.print("No leads match.")
+        from ..store import has_leads
+
+        out.err.print("No leads match." if has_leads(q.conn) else NO_LEADS, markup=False)
     else:
         out.err.print(footer(shown, max(total, shown)))
 

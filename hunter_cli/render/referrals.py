@@ -1,50 +1,85 @@
-"""`hunter referrals list` output: the stored referrals as a table, JSON or CSV."""
+"""`hunter referrals list` output: the stored Partner Center referrals as a table that fits the
+terminal, JSON or CSV."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ..domains import to_unicode
+from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
+
+WIDE = 120  # from this width every field has a column of its own
+
+
+def referrals_table(rows: list[dict], width: int = 80) -> Table:
+    """Updated, customer, domain (never cut or wrapped), kind, status, deal, closing date.
+
+    Below :data:`WIDE` columns the kind and status go under the customer's name and the update
+    shows as a day, so that the domain keeps its whole width.
+    """
+    wide = width >= WIDE
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0), expand=True)
+    table.add_column("Updated", no_wrap=True)
+    table.add_column("Customer", overflow="fold", ratio=1, min_width=10)
+    table.add_column("Domain", no_wrap=True)
+    if wide:
+        table.add_column("Kind", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+    table.add_column("Deal", no_wrap=True, justify="right")
+    table.add_column("Closing", no_wrap=True)
+    for r in rows:
+        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
+        status = f"{r['status'] or ''} {r['substatus'] or ''}".strip()
+        customer = Text(r["customer_name"] or r["name"] or r["id"])
+        if not wide:
+            customer.append(f"\n{r['kind']}, {status}" if status else f"\n{r['kind']}", style="dim")
+        cells = [
+            for_people(r["updated_at"]) if wide else day_for_people(r["updated_at"]),
+            customer,
+            to_unicode(r["domain"]) if r["domain"] else "(unlinked)",
+            *([r["kind"], status] if wide else []),
+            deal,
+            r["closing_date"] or "",
+        ]
+        table.add_row(*cells)
+    return table
+
+
+@dataclass
+class Referrals:
+    """store.list_referrals rows; ``filtered`` when the command narrowed the list (status, kind, since...)."""
+
+    rows: list[dict]
+    filtered: bool = False
 
 
 @formatter("referrals", Format.json)
-def _json(rows: list[dict], out: Output) -> None:
-    out.write(json.dumps(rows, ensure_ascii=False) + "\n")
+def _json(r: Referrals, out: Output) -> None:
+    out.write(json.dumps(r.rows, ensure_ascii=False) + "\n")
 
 
 @formatter("referrals", Format.csv)
-def _csv(rows: list[dict], out: Output) -> None:
+def _csv(r: Referrals, out: Output) -> None:
     from ..store.referrals import LIST_COLUMNS
     from .csvsafe import write_csv
 
-    write_csv(out.stream, list(LIST_COLUMNS), [[r[c] for c in LIST_COLUMNS] for r in rows])
+    write_csv(out.stream, list(LIST_COLUMNS), [[row[c] for c in LIST_COLUMNS] for row in r.rows])
 
 
 @formatter("referrals", Format.table)
-def _table(rows: list[dict], out: Output) -> None:
-    if not rows:
-        out.err.print("No referrals match.")
-        return
-    out.console.print(referrals_table(rows))
-
-
-def referrals_table(rows: list[dict]):
-    """Referrals (store.list_referrals rows) as a Rich table: updated, customer, domain, kind, status, deal, closing."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row(
-            (r["updated_at"] or "")[:10],
-            r["customer_name"] or r["name"] or r["id"],
-            r["domain"] or "(unlinked)",
-            r["kind"],
-            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-            deal,
-            r["closing_date"] or "",
+def _table(r: Referrals, out: Output) -> None:
+    if not r.rows:
+        out.err.print(
+            "No referrals match."
+            if r.filtered
+            else "No referrals yet: run `hunter referrals sync` (after `hunter auth login`).",
+            markup=False,
         )
-    return table
+        return
+    out.console.print(referrals_table(r.rows, out.console.width))

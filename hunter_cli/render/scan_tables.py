@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich import box
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -14,10 +17,17 @@ from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
 from .formats import Format, Output, formatter
+from .short import GIVE_WAY, SHORT
+from .words import plural
 
 PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
 STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
+
+
+def _counts(c: Counter) -> str:
+    """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same."""
+    return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -51,37 +61,62 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
     )
+    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
+    rows: list[dict[str, str | Text]] = []
+    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
+        lead = Lead.from_result(r)
+        rows.append(
+            {
+                # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
+                "Domain": Text(
+                    to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
+                    style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
+                ),
+                "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
+                "Gateway": r.gateway or "",
+                "Tenant": lead.tenant_label,
+                "SPF": lead.spf_cell,
+                "DKIM": lead.dkim_cell,
+                "DMARC": lead.dmarc_cell,
+                "Score": "" if r.score is None else str(r.score),
+                "Segment": r.segment or "",
+                "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
+                "Status": Text(r.status, style=STATUS_STYLE[r.status]),
+            }
+        )
     shown = [name for name, wide_only in _RESULT_COLUMNS if wide or not wide_only]
+
+    def natural(name: str) -> int:
+        return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
+
+    def fits() -> bool:
+        return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
+
+    if not wide and not fits():  # short forms, then whole columns give way: the domain is never cut or wrapped
+        for row in rows:
+            for name, forms in SHORT.items():
+                key = "DMARC" if name == "dmarc" else name.capitalize()
+                cell = row[key]
+                plain = cell.plain if isinstance(cell, Text) else cell
+                if plain in forms:
+                    row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+        for drop in GIVE_WAY:
+            if fits():
+                break
+            key = "DMARC" if drop == "dmarc" else drop.capitalize()
+            if key in shown:
+                shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(name, overflow="fold", min_width=18)
+            table.add_column(name, no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name)))
         elif name == "Score":
             table.add_column(name, justify="right", min_width=5)
         elif name in ("Status", "Cat"):
             table.add_column(name, no_wrap=True)
         else:
             table.add_column(name, overflow="ellipsis", no_wrap=True)
-    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
-    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
-        lead = Lead.from_result(r)
-        cells: dict[str, str | Text] = {
-            # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
-            "Domain": Text(
-                to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
-                style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
-            ),
-            "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
-            "Gateway": r.gateway or "",
-            "Tenant": lead.tenant_label,
-            "SPF": lead.spf_cell,
-            "DKIM": lead.dkim_cell,
-            "DMARC": lead.dmarc_cell,
-            "Score": "" if r.score is None else str(r.score),
-            "Segment": r.segment or "",
-            "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
-            "Status": Text(r.status, style=STATUS_STYLE[r.status]),
-        }
-        table.add_row(*(cells[name] for name in shown))
+    for row in rows:
+        table.add_row(*(row[name] for name in shown))
     notes = []
     if not wide and any(r.status != "ok" for r in t.sample):
         notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
@@ -93,36 +128,63 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     return table
 
 
-def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title="Scan summary", title_justify="left", show_header=False, pad_edge=False)
+def summary_table(
+    t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False, inputs_only: bool = False
+) -> Table:
+    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned)."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        title="Input" if inputs_only else "Scan summary",
+        title_justify="left",
+        show_header=False,
+        pad_edge=False,
+    )
     table.add_column("What", style="bold")
     table.add_column("Count", overflow="fold")
+    if not inputs_only:
+        _scan_rows(table, t, elapsed, interrupted)
+    _input_rows(table, stats)
+    return table
+
+
+def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool) -> None:
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
         "Scanned",
-        f"{t.scanned} domains in {elapsed:.1f} s ({rate:.0f}/s)" + ("  [red]interrupted[/]" if interrupted else ""),
+        f"{plural(t.scanned, 'domain')} in {elapsed:.1f} s ({rate:.0f}/s)"
+        + ("  [red]interrupted[/]" if interrupted else ""),
     )
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
-    table.add_row("Providers", ", ".join(f"{k} {v}" for k, v in t.provider.most_common()) or "-")
-    table.add_row("Gateways", ", ".join(f"{k} {v}" for k, v in t.gateway.most_common()) or "none")
+    table.add_row("Providers", _counts(t.provider) or "-")
+    if t.nxdomain:
+        verb = "does" if t.nxdomain == 1 else "do"
+        table.add_row("Not found", f"{plural(t.nxdomain, 'domain')} {verb} not exist (NXDOMAIN)")
+    table.add_row("Gateways", _counts(t.gateway) or "none")
     if t.category:
         table.add_row("Priority", ", ".join(f"{k} {v}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
-        table.add_row("Tenants", ", ".join(f"{k} {v}" for k, v in t.tenant.most_common()))
-    if t.registrations or t.registration_failures:
-        reg = f"{t.registrations} fetched"
+        table.add_row("Tenants", _counts(t.tenant))
+    if t.registrations or t.registration_failures or t.registration_unavailable:
+        reg = [f"{t.registrations} fetched"]
+        if t.registration_unavailable:
+            reg.append(f"{t.registration_unavailable} not found or no registry service")
         if t.registration_failures:
-            reg += f", {t.registration_failures} failed (retried on the next run)"
-        table.add_row("Registration", reg)
-    if t.error_kinds:
+            reg.append(f"{t.registration_failures} failed (retried on the next run)")
+        table.add_row("Registration", ", ".join(reg))
+    if t.failed_domains:
+        lookups = ", ".join(f"{k} {v}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
         table.add_row(
-            "Failures", ", ".join(f"{k} {v}" for k, v in t.error_kinds.most_common(6)) + " (retried on the next run)"
+            "Failures",
+            f"{plural(t.failed_domains, 'domain')} with failed lookups ({lookups}); retried on the next run",
         )
     if t.fresh_skipped:
-        table.add_row("Up to date", f"{t.fresh_skipped} domains scanned recently, not rescanned (--max-age)")
-    inputs = f"{stats.lines} lines, {stats.accepted} unique domains"
+        table.add_row("Up to date", f"{plural(t.fresh_skipped, 'domain')} scanned recently, not rescanned (--max-age)")
+
+
+def _input_rows(table: Table, stats: InputStats) -> None:
+    inputs = f"{plural(stats.lines, 'line')}, {plural(stats.accepted, 'unique domain')}"
     if stats.duplicates:
-        inputs += f", {stats.duplicates} duplicates"
+        inputs += f", {plural(stats.duplicates, 'duplicate')}"
     table.add_row("Input", inputs)
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
         where = ", ".join(stats.skipped[reason])
@@ -132,7 +194,6 @@ def summary_table(t: ScanTally, stats: InputStats, elapsed: float, interrupted: 
         table.add_row("Note", note)
     for message in stats.unreadable:
         table.add_row("Not read", message)
-    return table
 
 
 def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
@@ -171,3 +232,27 @@ def _scan_table(summary: ScanSummary, out: Output) -> None:
 def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
     """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
     out.err.print(summary_table(summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted))
+
+
+def continue_note(
+    inputs: list[str], stats: InputStats, t: ScanTally, total_lines: int | None, db: str | None, signal: str
+) -> str:
+    """What an interrupted scan says last: how many inputs were not scanned, and the command that continues.
+
+    ``total_lines`` is the inputs' rough line count (None for standard input or an unknown size);
+    ``db`` the --db path to repeat (None for the default). The command rescans nothing that was
+    fully scanned within a day (``--max-age 1d``); failed and partial domains are retried.
+    """
+    import shlex
+
+    in_flight = max(stats.accepted - t.scanned - t.fresh_skipped, 0)
+    unread = max((total_lines or 0) - stats.lines, 0)
+    if total_lines is None:
+        left = "the rest of the input was not read"
+        if in_flight:
+            left = f"{plural(in_flight, 'domain')} in progress and " + left
+    else:
+        left = f"about {plural(unread + in_flight, 'input')} not scanned"
+    argv = ["hunter", "scan", *inputs, "--max-age", "1d"] + (["--db", db] if db else [])
+    stdin = " (feed it the same list)" if "-" in inputs else ""
+    return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}{stdin}"

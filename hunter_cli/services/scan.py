@@ -25,7 +25,7 @@ from ..lead.view import result_tenant_known, tenant_label
 
 if TYPE_CHECKING:
     from ..inputs import ColumnHints, InputStats
-    from ..models import DomainResult
+    from ..models import DomainResult, Registration, ScanError
     from ..scan import ScanOptions
 
 
@@ -80,17 +80,25 @@ class ScanTally:
     error_kinds: Counter = field(default_factory=Counter)
     tenant: Counter = field(default_factory=Counter)
     category: Counter = field(default_factory=Counter)
-    registrations: int = 0
-    registration_failures: int = 0
+    registrations: int = 0  # registration data fetched
+    registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
+    registration_failures: int = 0  # the lookup failed (retried on the next run)
+    failed_domains: int = 0  # domains with at least one failed lookup
+    nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
 
     def add(self, r: DomainResult) -> None:
         self.scanned += 1
         self.status[r.status] += 1
-        self.provider[r.provider] += 1
+        if r.state == "nxdomain":
+            self.nxdomain += 1
+        else:
+            self.provider[r.provider] += 1
         if r.gateway:
             self.gateway[r.gateway] += 1
+        if r.errors:
+            self.failed_domains += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
@@ -98,6 +106,15 @@ class ScanTally:
             self.category[r.category] += 1
         if len(self.sample) < self.sample_limit:
             self.sample.append(r)
+
+    def add_registration(self, registration: Registration | None, error: ScanError | None) -> None:
+        """Count one registration answer: fetched, unavailable (not found, no registry service) or failed."""
+        if error is not None:
+            self.registration_failures += 1
+        elif registration is not None and registration.status == "ok":
+            self.registrations += 1
+        elif registration is not None:
+            self.registration_unavailable += 1
 
 
 @dataclass
@@ -318,8 +335,7 @@ def run_scan(
             writer.put_registration(domain, registration, error)
         except (store.StoreError, BrokenPipeError):
             return  # the writer has stopped; on_result stops the scan and the summary says what was lost
-        tally.registrations += 1 if registration is not None else 0
-        tally.registration_failures += 1 if error is not None else 0
+        tally.add_registration(registration, error)
 
     terminated = [False]
 
@@ -349,7 +365,7 @@ def run_scan(
     except InputError as exc:
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except BrokenPipeError:
-        outcome, code, stdout_closed = "interrupted", ExitStatus.FATAL, True
+        outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True
     except store.StoreError as exc:
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverSuspect as exc:
@@ -373,7 +389,7 @@ def run_scan(
                 + ("; every result printed was stored" if emit is not None else "")
             )
         if writer.output_error is not None and outcome == "ok":
-            outcome, code, stdout_closed = "interrupted", ExitStatus.FATAL, True  # stdout closed (| head)
+            outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True  # stdout closed (| head)
         if terminated[0] and outcome == "interrupted":
             code = ExitStatus.TERMINATED
         elapsed = time.monotonic() - started

@@ -86,11 +86,14 @@ class LeadQueryError(ValueError):
 
 # -- parsing option values ---------------------------------------------------------
 def _pick(option: str, values: Iterable[str], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    by_lower = {a.lower(): a for a in allowed}
+    """Values of ``allowed`` named in ``values`` (commas too), matched by :func:`hunter_cli.choices.normalize`."""
+    from ..choices import normalize
+
+    by_lower = {normalize(a): a for a in allowed}
     out: list[str] = []
     for value in values:
         for part in value.split(","):
-            key = part.strip().lower()
+            key = normalize(part)
             if not key:
                 continue
             if key not in by_lower:

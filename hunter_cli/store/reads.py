@@ -179,3 +179,8 @@ def active_cosell(conn: sqlite3.Connection, domain: str) -> bool:
     """Whether an active co-sell referral names ``domain`` (kept by refresh_referral_flags)."""
     row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (domain,)).fetchone()
     return bool(row and row[0])
+
+
+def has_leads(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds any domain at all (the empty state of every list command)."""
+    return conn.execute("SELECT 1 FROM domains LIMIT 1").fetchone() is not None

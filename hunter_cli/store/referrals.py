@@ -76,8 +76,9 @@ def list_referrals(
     types: Sequence[str] = (),
     linked: bool | None = None,
     updated_since: str | None = None,
+    limit: int = 0,
 ) -> list[dict]:
-    """Stored referrals (:data:`LIST_COLUMNS`), newest update first.
+    """Stored referrals (:data:`LIST_COLUMNS`), newest update first; at most ``limit`` (0: all).
 
     ``statuses``: New, Active, Closed (any case); ``types``: Independent, Shared (any case) or
     kinds (cosell, marketplace, partner); ``linked``: with (True) or without (False) a domain;
@@ -99,6 +100,9 @@ def list_referrals(
         params.append(updated_since)
     sql = f"SELECT {', '.join(LIST_COLUMNS)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
     sql += " ORDER BY updated_at DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
     return [dict(zip(LIST_COLUMNS, r, strict=True)) for r in conn.execute(sql, params)]
 
 

@@ -1,0 +1,96 @@
+"""Plain metavars in `--help` and one normalisation for choice values, for every command.
+
+Typer (0.29) prints an option's Python type where no metavar is given (``--kind <list[str]>``,
+``--timeout <float range>``) and an argument's twice (``{INPUT...}...``, ``domain <str>``).
+:func:`install` makes help show plain names instead (``--kind KIND``, ``--db PATH``,
+``-f, --format [table|json|csv]``, ``hunter scan [OPTIONS] INPUT...``): the declared ``metavar``
+when there is one, else a name from :data:`METAVARS` or from the type. tests/test_cli_help.py walks
+every command's help to keep it so.
+
+:func:`normalize_token` is the context's ``token_normalize_func``: choice values match whatever
+their case and with ``-`` and ``_`` interchangeable (``--format JSON``, ``--kind provider-changed``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Metavars by parameter name, where the type alone would say too little.
+METAVARS = {
+    "db": "PATH",
+    "rules": "FILE",
+    "nameserver": "HOST[:PORT]",
+    "timeout": "SECONDS",
+    "kind": "KIND",
+    "lang": "LANG",
+    "since": "DURATION",
+    "url": "URL",
+    "client_id": "ID",
+    "status_": "STATUS",
+    "type_": "TYPE",
+}
+
+
+def normalize_token(value: str) -> str:
+    """``Provider_Changed`` -> ``provider-changed``: how option values and command names are compared."""
+    from ..choices import normalize
+
+    return normalize(value)
+
+
+def _type_metavar(param: Any) -> str:
+    if param.name in METAVARS:
+        return METAVARS[param.name]
+    desc = param.type_descriptor  # Typer's view of the annotation
+    if desc.is_choice:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices) + "]"
+    if desc.is_path:
+        return "PATH"
+    annotation = desc.annotation
+    if desc.is_list:
+        annotation = getattr(annotation, "__args__", (str,))[0]
+    if annotation is int:
+        return "N"
+    if annotation is float:
+        return "NUMBER"
+    return (param.name or "value").upper().strip("_")
+
+
+def option_metavar(param: Any) -> str:
+    """The plain metavar help shows for an option's value (a Typer option)."""
+    return param.metavar or _type_metavar(param)
+
+
+def argument_metavar(param: Any) -> str:
+    """``DOMAIN``, ``TAG...``, ``[DOMAIN]...``: an argument as the usage line and help show it."""
+    name = param.metavar or (param.name or "arg").upper()
+    if param.nargs != 1 and not name.endswith("..."):
+        name += "..."
+    return name
+
+
+def install() -> None:
+    """Make Typer's option and argument classes print plain metavars (idempotent)."""
+    from typer import core
+
+    if getattr(core.TyperOption, "_hunter_plain", False):
+        return
+
+    def option_display(self: Any, ctx: Any) -> str:
+        return option_metavar(self)
+
+    def argument_display(self: Any, ctx: Any) -> str | None:
+        return None  # the name column already says it
+
+    def argument_name(self: Any) -> str:
+        return argument_metavar(self)
+
+    def argument_usage(self: Any) -> str:
+        name = argument_metavar(self)
+        return name if self.required else f"[{name}]"
+
+    core.TyperOption.display_type_rich = option_display  # type: ignore[method-assign]  # Typer has no hook
+    core.TyperArgument.display_type_rich = argument_display  # type: ignore[method-assign]  # Typer has no hook
+    core.TyperArgument._rich_display_name = argument_name  # type: ignore[method-assign]  # Typer has no hook
+    core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]  # Typer has no hook
+    core.TyperOption._hunter_plain = True  # type: ignore[attr-defined]  # the idempotence mark

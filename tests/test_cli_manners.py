@@ -1,0 +1,247 @@
+"""How the command line reads and behaves across every command (issue 16): help, short flags, choices,
+completion, time formats, plurals, empty states, a closed pipe and an interrupted run."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+import typer.main
+from test_store import _slow_list, _wait_for_rows, rows
+from typer.testing import CliRunner
+
+from hunter_cli.cli import app
+
+
+def _commands(group=None, path=()):
+    """(argv path, click command) for every command and group under ``hunter``."""
+    group = group or typer.main.get_command(app)
+    yield path, group
+    for name, cmd in getattr(group, "commands", {}).items():
+        yield from _commands(cmd, (*path, name))
+
+
+ALL = list(_commands())
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL], ids=lambda p: " ".join(p) or "hunter")
+def test_help_shows_plain_metavars(path):
+    """No Python types (`<list[str]>`, `<float range>`, `domain <str>`) nor `{INPUT...}...` in any help."""
+    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    usage = text.split("\n", 1)[0]
+    text = text.split("\nCommands:")[0]
+    sections = re.split(r"^(?:Arguments|Options):$", text, flags=re.M)[1:]  # not the prose above them
+    names = [line.strip().split("  ")[0] for part in sections for line in part.splitlines() if re.match(r"  \S", line)]
+    params = "\n".join([usage.split("[OPTIONS]")[-1], *names])  # the usage and each parameter's name column
+    assert not re.search(r"<[a-z][^>]*>", params), text  # <str>, <path>, <list[str]>, <int range>
+    assert "{" not in usage, text
+    assert not re.search(r"\b(str|int|float|bool|list)\b", params), text
+    # arguments in the usage line are upper case names (DOMAIN, TAG..., [DOMAIN]...)
+    for word in usage.split()[len(path) + 2 :]:
+        assert word.strip("[].") == word.strip("[].").upper(), usage
+
+
+def test_one_meaning_per_short_flag():
+    """A short flag means the same long option in every command that has it; -n is always a row limit."""
+    meaning: dict[str, set[str]] = {}
+    for _, cmd in ALL:
+        for p in getattr(cmd, "params", []):
+            longs = [o for o in p.opts + p.secondary_opts if o.startswith("--")]
+            for short in (o for o in p.opts if re.fullmatch(r"-[A-Za-z]", o)):
+                meaning.setdefault(short, set()).update(longs[:1])
+    assert {k: v for k, v in meaning.items() if len(v) > 1} == {}
+    assert meaning["-n"] == {"--limit"} and meaning["-f"] == {"--format"} and meaning["-q"] == {"--quiet"}
+
+
+def test_every_list_command_takes_limit_n():
+    group = typer.main.get_command(app)
+    for path in (("leads",), ("changes",), ("referrals", "list")):
+        cmd = group
+        for name in path:
+            cmd = cmd.commands[name]  # type: ignore[attr-defined]
+        opts = {o for p in cmd.params for o in p.opts}
+        assert {"--limit", "-n"} <= opts, path
+
+
+def test_version_short_and_completion():
+    assert CliRunner().invoke(app, ["-V"]).stdout.startswith("hunter ")
+    text = CliRunner().invoke(app, ["--help"]).stdout
+    assert "--install-completion" in text and "--show-completion" in text
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_script_for_each_shell(shell):
+    """`hunter --show-completion SHELL` prints a script that completes `hunter` (here through Typer's own hook)."""
+    import os
+    import sys
+
+    env = dict(os.environ, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
+    proc = subprocess.run(
+        [sys.executable, "-c", "from hunter_cli.cli import main; main()", "--show-completion", shell],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "_HUNTER_COMPLETE" in proc.stdout and "hunter" in proc.stdout
+
+
+def test_choices_take_any_case_and_either_separator(hunter):
+    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+    for argv in (
+        ["changes", "--kind", "provider-changed"],
+        ["changes", "--kind", "PROVIDER_CHANGED"],
+        ["changes", "-f", "JSON"],
+        ["leads", "--segment", "existing", "-f", "Json"],
+        ["leads", "--workload", "exchange_online", "-f", "csv"],
+        ["sales-summary", "firma.com.tr", "--lang", "TR"],
+    ):
+        result = hunter(*argv, dns_args=False)
+        assert result.exit_code == 0, (argv, result.output)
+    tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", env={"HUNTER_LANG": "tr_TR.UTF-8"}, dns_args=False)
+    en = hunter("sales-summary", "firma.com.tr", "-f", "markdown", env={"HUNTER_LANG": "en_US.UTF-8"}, dns_args=False)
+    assert tr.exit_code == 0 and en.exit_code == 0 and tr.stdout != en.stdout
+    bad = hunter("sales-summary", "firma.com.tr", "--lang", "de_DE.UTF-8", dns_args=False)
+    assert bad.exit_code == 2 and "en, tr" in bad.output
+    assert hunter("changes", "--kind", "provider-moved", dns_args=False).exit_code == 2
+
+
+def test_choice_matching_rules():
+    from hunter_cli.choices import language, pick
+
+    assert pick("Provider-Changed", ("provider_changed",)) == "provider_changed"
+    assert pick(" migration ", ("Existing", "Migration")) == "Migration"
+    assert pick("provider changed", ("provider_changed",)) is None
+    for value, lang in (("TR", "tr"), ("tr-TR", "tr"), ("tr_TR.UTF-8", "tr"), ("en_GB@euro", "en"), ("C", None)):
+        assert language(value, ("en", "tr")) == lang, value
+
+
+def test_times_local_for_people_iso_with_offset_for_machines(monkeypatch):
+    from hunter_cli.timefmt import day_for_people, for_machines, for_people
+
+    monkeypatch.setenv("TZ", "Europe/Istanbul")
+    time.tzset()
+    try:
+        assert for_people("2026-11-29T12:30:05+00:00") == "2026-11-29 15:30"
+        assert for_people("2026-11-29T22:30:00Z") == "2026-11-30 01:30"
+        assert day_for_people("2026-11-29T22:30:00+00:00") == "2026-11-30"  # the local day
+        assert for_people("2026-12-05") == "2026-12-05" and for_people(None) == ""
+        assert for_machines("2026-11-29T12:30:05.123+00:00") == "2026-11-29T12:30:05+00:00"
+        assert for_machines("2026-11-29T12:30:05") == "2026-11-29T12:30:05+00:00"  # stored times are UTC
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_leads_csv_times_carry_their_offset(hunter):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    raw = hunter("leads", "-f", "csv", dns_args=False).stdout.lstrip("\ufeff")
+    header, row = raw.splitlines()[:2]
+    value = row.split(",")[header.split(",").index("last_scanned")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value
+
+
+def test_plurals():
+    from hunter_cli.render.words import plural
+
+    assert plural(1, "domain") == "1 domain" and plural(0, "domain") == "0 domains"
+    assert plural(2, "entry") == "2 entries" and plural(12345, "line") == "12,345 lines"
+
+
+def test_change_descriptions():
+    from hunter_cli.render.changes import describe
+
+    assert describe("provider_changed", "google", "m365") == "Provider: Google Workspace → Microsoft 365"
+    assert (
+        describe("spf_changed", "v=spf1 mx ~all", "v=spf1 mx include:spf.protection.outlook.com ~all")
+        == "SPF: include spf.protection.outlook.com added"
+    )
+    assert describe("spf_changed", "v=spf1 a mx -all", "v=spf1 mx ?all") == "SPF: a removed; -all → ?all"
+    assert describe("spf_changed", None, "v=spf1 -all") == "SPF: record published"
+    assert describe("dmarc_policy_changed", "none", "reject") == "DMARC: p=none → p=reject"
+    assert describe("workload_changed", "exchange: on_premises", "exchange: hybrid") == "Exchange: on-premises → hybrid"
+    assert describe("gateway_changed", "mimecast", "proofpoint") == "Gateway: mimecast → proofpoint"
+
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["leads"], "No leads yet: run `hunter scan FILE` or `hunter import FILE`."),
+        (["changes"], "No leads yet: run `hunter scan FILE` or `hunter import FILE`."),
+        (["referrals", "list"], "No referrals yet: run `hunter referrals sync`"),
+    ],
+)
+def test_empty_states_say_what_to_run(hunter, argv, expected):
+    result = hunter(*argv, dns_args=False)
+    assert result.exit_code == 0 and expected in result.stderr and result.stdout == ""
+
+
+def test_scan_summary_counts_domains_and_registration_honestly(hunter, dns):
+    dns.faults[("slowmx.com", "MX")] = "servfail"
+    dns.faults[("_dmarc.firma.com.tr", "TXT")] = "servfail"
+    result = hunter("scan", "firma.com.tr", "slowmx.com", "nomail.com", "gone-for-good.com.tr")
+    err = result.stderr
+    assert "Failures       2 domains with failed lookups" in err
+    assert "Not found      1 domain does not exist (NXDOMAIN)" in err
+    providers = next(line for line in err.splitlines() if line.strip().startswith("Providers"))
+    assert "none 1" in providers  # nomail.com only: the domain that does not exist is not a provider "none"
+    assert re.search(r"Registration +\d+ fetched, \d+ not found or no registry service", err)
+    assert "4 lines, 4 unique domains" in err
+
+
+def _closed_pipe(cmd: list[str], env: dict) -> subprocess.CompletedProcess:
+    """Run ``cmd | head -1`` without a shell: read one line, then close the pipe."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    return subprocess.CompletedProcess(cmd, proc.returncode, "", err)
+
+
+def test_closed_pipe_ends_quietly(hunter, hunter_cmd, dns, tmp_path):
+    path, names = _slow_list(dns, tmp_path, n=400, delay=0.0)
+    base, env = hunter_cmd
+    scan = _closed_pipe(base + ["scan", str(path), "--json", "--nameserver", dns.nameserver, "--no-whois"], env)
+    assert scan.returncode in (0, 141) and "Traceback" not in scan.stderr and "Broken pipe" not in scan.stderr
+    leads = _closed_pipe(base + ["leads", "-f", "csv"], env)
+    assert leads.returncode in (0, 141), leads.stderr
+    assert "Traceback" not in leads.stderr and "Broken pipe" not in leads.stderr and "Exception" not in leads.stderr
+
+
+def test_interrupted_scan_says_what_is_left_and_how_to_continue(hunter_cmd, dns, db, tmp_path):
+    path, names = _slow_list(dns, tmp_path)
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        base + ["scan", str(path), "-c", "2", "--nameserver", dns.nameserver, "--timeout", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for_rows(db, 1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    done = rows(db, "SELECT count(DISTINCT domain) FROM scans")[0][0]
+    m = re.search(r"interrupted: about (\d+) inputs? not scanned; results so far are stored\. Continue with: (.*)", err)
+    assert m, err
+    assert abs(int(m.group(1)) - (len(names) - done)) <= 2  # in flight at the moment of Ctrl-C: at most -c 2
+    assert m.group(2).startswith(f"hunter scan {path} --max-age 1d")
+
+
+def test_no_empty_scan_table_before_an_error(hunter, tmp_path):
+    """Nothing was scanned: the input's reasons show, never a summary of zero domains."""
+    p = tmp_path / "bad.txt"
+    p.write_text("nan\nlocalhost\nali@gmail.com\n")
+    result = hunter("scan", str(p))
+    assert result.exit_code == 1 and "no valid domain in the input" in result.stderr
+    assert "Skipped" in result.stderr and "3 lines, 0 unique domains" in result.stderr
+    assert "Scanned" not in result.stderr and "Providers" not in result.stderr and result.stdout == ""
