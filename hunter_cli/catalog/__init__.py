@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -177,7 +176,11 @@ def _load(data: dict) -> Catalog:
 
 def load_catalog(path: str | None = None) -> Catalog:
     """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG`` (read once per path)."""
-    return _load_catalog(path or os.environ.get("HUNTER_CATALOG") or None)
+    if not path:
+        from ..config import get
+
+        path = get("catalog")
+    return _load_catalog(str(path) if path else None)
 
 
 @functools.cache

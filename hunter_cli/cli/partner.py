@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from .common import (
     domain_arg,
     fail,
     open_store,
+    setting_option,
     stderr_console,
     stdout_console,
     store_errors,
@@ -41,12 +41,8 @@ def _settings(client_id=None, tenant=None):
 
 @auth_app.command("login")
 def login(
-    client_id: str | None = typer.Option(
-        None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."
-    ),
-    tenant: str | None = typer.Option(
-        None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your partner tenant id or domain."
-    ),
+    client_id: str | None = setting_option("client_id", "--client-id", help="Public client application id."),
+    tenant: str | None = setting_option("tenant_id", "--tenant", help="Your partner tenant id or domain."),
 ) -> None:
     """Sign in with a device code: open the page shown on stderr and enter the code there.
 
@@ -73,11 +69,12 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
     Reads the token cache only: no network. Exit codes: 0 signed in (or a token
     in HUNTER_PARTNER_TOKEN), 1 not signed in.
     """
+    from ..config import get
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
     configured = optional_settings()
     info: dict | None
-    if os.environ.get("HUNTER_PARTNER_TOKEN"):
+    if get("partner_token"):
         info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
     else:
         try:
@@ -140,6 +137,7 @@ def sync(
     Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
     """
     from .. import store
+    from ..config import get
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
     from ..partner.sync import sync as run_sync
@@ -148,12 +146,12 @@ def sync(
 
     err = stderr_console()
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
-    tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else optional_settings())
+    tokens = TokenProvider(None if get("partner_token") else optional_settings())
     path = db_path(db)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(path, write=True)
         run_id = store.start_run(conn, "referrals sync")
-        client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+        client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
         try:
             result = run_sync(conn, client, full=full, rules=rules)
         except InteractionRequired as exc:

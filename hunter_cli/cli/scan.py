@@ -19,6 +19,7 @@ from .common import (
     db_path,
     fail,
     report_unreadable,
+    setting_option,
     stderr_console,
     stdout_console,
 )
@@ -47,13 +48,11 @@ def scan(
         show_default=False,
     ),
     db: Path | None = DbOption,
-    nameserver: list[str] = typer.Option(
-        [],
+    nameserver: list[str] = setting_option(
+        "nameservers",
         "--nameserver",
         "-n",
-        envvar="HUNTER_NAMESERVERS",
         help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
-        show_default=False,
     ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
@@ -65,10 +64,9 @@ def scan(
         help="Skip domains fully scanned within this long (e.g. 12h, 7d).",
         show_default=False,
     ),
-    selectors: str | None = typer.Option(
-        None,
+    selectors: str | None = setting_option(
+        "dkim_selectors",
         "--dkim-selectors",
-        envvar="HUNTER_DKIM_SELECTORS",
         metavar="LIST",
         help="Comma-separated DKIM selectors to probe."
         " Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
@@ -87,12 +85,8 @@ def scan(
         help="Skip the Microsoft footprint questions (autodiscover, Teams, Intune, MTA-STS, ..., NS):"
         " about half the DNS queries, for the largest lists. Stored footprints are kept.",
     ),
-    rules: Path | None = typer.Option(
-        None,
-        "--rules",
-        envvar="HUNTER_RULES",
-        help="Scoring rules file to use instead of the bundled one.",
-        show_default=False,
+    rules: Path | None = setting_option(
+        "rules", "--rules", help="Scoring rules file to use instead of the bundled one."
     ),
     domain_column: str | None = typer.Option(
         None,
@@ -178,27 +172,26 @@ def build_options(
     quick: bool = False,
 ):
     """ScanOptions from command-line values and the environment (shared by scan and prep)."""
-    import os
-
+    from ..config import get
     from ..dns import dkim as dkim_mod
     from ..dns.resolver import ResolverConfig
     from ..scan import ScanOptions
     from ..tenant.client import DEFAULT_BASE
 
-    if not nameserver and os.environ.get("HUNTER_NAMESERVERS"):  # callers without the option (referrals sync)
-        nameserver = [os.environ["HUNTER_NAMESERVERS"]]
+    if not nameserver:  # callers without the option (referrals sync)
+        nameserver = get("nameservers")
     return ScanOptions(
         resolver=ResolverConfig(nameservers=_nameservers(list(nameserver)), timeout=timeout, retries=retries),
         concurrency=concurrency,
         selectors=selectors or dkim_mod.DEFAULT_SELECTORS,
         tenant=not no_tenant,
-        tenant_url=os.environ.get("HUNTER_MS_LOGIN_URL") or DEFAULT_BASE,
+        tenant_url=get("ms_login_url") or DEFAULT_BASE,
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
         registration_wait=registration_wait,
         rules_path=rules,
-        rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
-        whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
+        rdap_url=get("rdap_url") or None,
+        whois_host=get("whois_host") or None,
         footprint=not quick,
     )
 

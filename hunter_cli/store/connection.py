@@ -41,10 +41,10 @@ OPEN_CHECK_SECONDS = 2.0
 
 def write_wait_limit(default: float = WRITE_WAIT_LIMIT) -> float:
     """Seconds to keep trying while another process holds the write lock: HUNTER_DB_WAIT, else ``default``."""
-    try:
-        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", default)))
-    except ValueError:
-        return default
+    from ..config import get
+
+    value = get("db_wait")
+    return default if value is None else max(0.0, float(value))
 
 
 class WaitingConnection(Connection):

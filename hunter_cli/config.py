@@ -1,0 +1,406 @@
+"""Hunter's settings: the one module that reads configuration.
+
+Every setting comes from the first of these that has it (docs/config.md):
+
+1. a command-line flag (``--db``, ``--nameserver``, ``-v``, ...);
+2. an environment variable, ``HUNTER_`` and the setting's name in capitals
+   (``HUNTER_DB``, ``HUNTER_NAMESERVERS``, ...); an empty variable counts as unset;
+3. the TOML config file: ``config.toml`` in the user config folder
+   (platformdirs' ``user_config_dir("hunter")``), or the file named by
+   ``--config`` or ``HUNTER_CONFIG``; its keys are the settings' names in lower case;
+4. the default.
+
+The settings model is :class:`Settings` (pydantic-settings: its environment
+source, and the file read here with tomllib, or tomli before Python 3.11, so a
+syntax error can name the file). Commands get flags 2 to 4 through ``cli.common.setting_option``,
+which asks :func:`get` when the flag was not given; the core asks :func:`get`
+for settings without a flag (``HUNTER_CATALOG``, ``HUNTER_MS_LOGIN_URL``, ...).
+No other module reads ``os.environ`` (tests/test_config.py checks the source).
+
+Secrets (``HUNTER_PARTNER_TOKEN``, ``HUNTER_CRM_TOKEN``) come from the
+environment only: a config file that names one is refused, and ``hunter config
+show`` says ``set`` or ``unset``, never the value.
+
+A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
+environment) raises :class:`ConfigError`, whose message is one line naming the
+file and line or the variable; the CLI prints it and exits 2.
+
+This module imports pydantic-settings (about 0.1 s), so the CLI imports it only
+inside commands: ``hunter --help`` never loads it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+ENV_PREFIX = "HUNTER_"
+CONFIG_ENV = "HUNTER_CONFIG"
+FILE_NAME = "config.toml"
+
+Source = Literal["flag", "env", "file", "default"]
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message is one line naming where it came from (CLI exit 2)."""
+
+
+def _split(value: object) -> object:
+    """``"a, b c"`` -> ``["a", "b", "c"]``: lists in environment variables are comma- or space-separated."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting Hunter reads, with its type and default (docs/config.md lists them)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        validate_default=False,
+    )
+
+    # --- the database
+    db: Path | None = None
+    """SQLite file (``--db``). Default: hunter.db in the user data folder."""
+    db_wait: float | None = None
+    """Seconds a writing command waits while another process holds the write lock (default 600 for scan, 30 else)."""
+
+    # --- scans
+    nameservers: Annotated[list[str], NoDecode] = []
+    """DNS servers HOST[:PORT] to ask (``--nameserver``); comma-separated in the environment. Default: the system's."""
+    dkim_selectors: str | None = None
+    """Comma-separated DKIM selectors to probe (``--dkim-selectors``). Default: the built-in list."""
+    rules: Path | None = None
+    """Scoring rules file used instead of the bundled one (``--rules``)."""
+    catalog: Path | None = None
+    """Provider catalog file used instead of the bundled one."""
+    lang: str | None = None
+    """Language of briefs, en or tr (``--lang``). Default: en."""
+
+    # --- services Hunter talks to (tests and air-gapped runs point them at local servers)
+    ms_login_url: str | None = None
+    """Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."""
+    rdap_url: str | None = None
+    """RDAP base URL used instead of the registry's for every TLD that has RDAP."""
+    whois_host: str | None = None
+    """``host[:port]`` used instead of the registry's WHOIS server for every TLD that has one."""
+    rdap_bootstrap_url: str | None = None
+    """Where ``hunter data update`` fetches IANA's RDAP bootstrap file."""
+    psl_url: str | None = None
+    """Where ``hunter data update`` fetches the Public Suffix List."""
+    partner_api_url: str | None = None
+    """Base URL of the Partner Center referrals API."""
+    crm_url: str | None = None
+    """Dynamics 365 environment URL (``--url``). Default: the one saved by ``hunter crm login``."""
+    crm_mapping: Path | None = None
+    """Field mapping file for ``hunter crm push`` (``--mapping``)."""
+
+    # --- sign-in
+    client_id: str | None = None
+    """Public client application id for sign-in (``--client-id``)."""
+    tenant_id: str | None = None
+    """Your tenant id or domain for sign-in (``--tenant``). Default: organizations."""
+    token_store: str | None = None
+    """Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."""
+    token_cache: Path | None = None
+    """Token cache file. Default: msal_token_cache.json in the user data folder."""
+    partner_token: SecretStr | None = None
+    """A Partner Center bearer token used as is (environment only; never in the config file)."""
+    crm_token: SecretStr | None = None
+    """A Dataverse bearer token used as is (environment only; never in the config file)."""
+
+    # --- logging
+    log_level: Literal["debug", "info", "warning", "error"] | None = None
+    """Log to stderr at this level (``-v`` is info, ``-vv`` debug). Default: no log."""
+    log_file: Path | None = None
+    """Write the log to this file instead of stderr (``--log-file``); level info unless set."""
+
+    @field_validator("nameservers", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return _split(value)
+
+    @field_validator("db", "rules", "catalog", "crm_mapping", "token_cache", "log_file", mode="after")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("dkim_selectors", mode="before")
+    @classmethod
+    def _selectors(cls, value: object) -> object:
+        if isinstance(value, list):
+            return ",".join(str(v) for v in value)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment over file; no .env or secrets directory. The file source is the one
+        # _load() has already read and checked (its errors need the file's name and lines).
+        file = () if _reading.source is None else (_reading.source,)
+        return file if _reading.file_only else (env_settings, *file)
+
+
+SECRETS = frozenset({"partner_token", "crm_token"})
+NAMES: tuple[str, ...] = tuple(Settings.model_fields)
+
+
+def env_name(name: str) -> str:
+    """``db`` -> ``HUNTER_DB``: the environment variable of a setting."""
+    return ENV_PREFIX + name.upper()
+
+
+class _Reading(threading.local):
+    source: InitSettingsSource | None = None
+    file_only = False
+
+
+_reading = _Reading()
+
+
+@dataclass
+class Loaded:
+    """Settings as read once: the values, where the file is, what it held, and the environment seen."""
+
+    settings: Settings
+    file: Path
+    file_named_by: Source  # flag (--config), env (HUNTER_CONFIG) or default
+    file_exists: bool
+    file_data: dict[str, Any]
+    env: dict[str, str | None]
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, name: str) -> Source:
+        """Where the effective value of ``name`` came from."""
+        if name in self.flags:
+            return "flag"
+        if self.env.get(name):
+            return "env"
+        if name in self.file_data:
+            return "file"
+        return "default"
+
+    def value(self, name: str) -> Any:
+        """The effective value (a secret as plain text: callers must never print it)."""
+        if name in self.flags:
+            return self.flags[name]
+        value = getattr(self.settings, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+_lock = threading.Lock()
+_loaded: Loaded | None = None
+_flags: dict[str, Any] = {}
+
+
+def default_file() -> Path:
+    """``config.toml`` in the user config folder (platformdirs: ~/.config/hunter on Linux)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("hunter", appauthor=False)) / FILE_NAME
+
+
+def config_file() -> tuple[Path, Source]:
+    """The config file to read and what named it: ``--config``, ``HUNTER_CONFIG`` or the default place."""
+    if _flags.get("config"):
+        return Path(_flags["config"]), "flag"
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        return Path(named).expanduser(), "env"
+    return default_file(), "default"
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line (1-based) where ``key`` is set or opened as a table in TOML ``text``."""
+    pattern = re.compile(rf"""^\s*(\[+\s*)?["']?{re.escape(key)}["']?\s*(=|\])""")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _where(path: Path, text: str, key: str) -> str:
+    line = _line_of(text, key)
+    return f"config file {path}, line {line}" if line else f"config file {path}"
+
+
+def _problem(error: Any) -> str:
+    msg = str(error.get("msg", "invalid value"))
+    return msg[:1].lower() + msg[1:]
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """TOML text as a dict (the standard library's tomllib, tomli before Python 3.11); ValueError when invalid."""
+    module = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    data: dict[str, Any] = module.loads(text)
+    return data
+
+
+def _read_file(path: Path, named_by: Source) -> tuple[InitSettingsSource | None, dict[str, Any]]:
+    """The checked settings source of the config file, or None when the default file does not exist."""
+    if not path.exists():
+        if named_by == "default":
+            return None, {}
+        how = "--config" if named_by == "flag" else CONFIG_ENV
+        raise ConfigError(f"config file {path} (named by {how}) does not exist")
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    try:
+        data = _parse_toml(text)
+    except ValueError as exc:  # TOMLDecodeError: "Expected '=' after a key ... (at line 3, column 7)"
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+    source = InitSettingsSource(Settings, init_kwargs=data)
+    for key in data:
+        if key in SECRETS:
+            raise ConfigError(
+                f"{_where(path, text, key)}: {key} is a secret and is never read from a file;"
+                f" set {env_name(key)} in the environment instead"
+            )
+        if key not in Settings.model_fields:
+            close = difflib.get_close_matches(key, NAMES, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "`hunter config show` lists the keys"
+            raise ConfigError(f"{_where(path, text, key)}: unknown key {key!r}; {hint}")
+    _reading.source, _reading.file_only = source, True
+    try:
+        Settings()  # the file alone: its mistakes are reported even where the environment overrides them
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        raise ConfigError(f"{_where(path, text, key)}: {key}: {_problem(first)}") from None
+    finally:
+        _reading.source, _reading.file_only = None, False
+    return source, data
+
+
+def _env_snapshot() -> dict[str, str | None]:
+    return {name: os.environ.get(env_name(name)) or None for name in NAMES}
+
+
+def load() -> Loaded:
+    """Read the environment and the config file now (raises ConfigError); later :func:`get` calls reuse it."""
+    global _loaded
+    with _lock:
+        path, named_by = config_file()
+        source, data = _read_file(path, named_by)
+        env = _env_snapshot()
+        _reading.source = source
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else ""
+            shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
+            raise ConfigError(f"environment variable {shown}: {_problem(first)}") from None
+        finally:
+            _reading.source = None
+        _loaded = Loaded(settings, path, named_by, source is not None, data, env, dict(_flags))
+        return _loaded
+
+
+def current() -> Loaded:
+    """The settings read last, read again when the environment changed since."""
+    loaded = _loaded
+    if loaded is None or loaded.env != _env_snapshot() or loaded.flags != _flags:
+        loaded = load()
+    return loaded
+
+
+def get(name: str) -> Any:
+    """The effective value of setting ``name`` (None when unset and without a fixed default).
+
+    Cheap enough for a scan's inner loop: only ``name``'s own variable and
+    ``HUNTER_CONFIG`` are looked at before the settings read last are reused.
+    Raises ConfigError for a bad setting.
+    """
+    loaded = _loaded
+    if (
+        loaded is None
+        or os.environ.get(env_name(name), "") != (loaded.env.get(name) or "")
+        or loaded.flags != _flags
+        or (loaded.file_named_by == "env" and os.environ.get(CONFIG_ENV) != str(loaded.file))
+        or (loaded.file_named_by == "default" and os.environ.get(CONFIG_ENV))
+    ):
+        loaded = load()
+    return loaded.value(name)
+
+
+def resolve(name: str, flag_value: Any) -> Any:
+    """A command-line value when one was given (not None, not empty), else :func:`get`."""
+    if flag_value is not None and flag_value != () and flag_value != []:
+        return flag_value
+    return get(name)
+
+
+def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None = None) -> Loaded:
+    """The root command's flags (``-v``, ``--log-file``, ``--config``), then read and check everything.
+
+    Raises ConfigError for a bad setting.
+    """
+    _flags.clear()
+    if config is not None:
+        _flags["config"] = config
+    if verbose:
+        _flags["log_level"] = "debug" if verbose > 1 else "info"
+    if log_file is not None:
+        _flags["log_file"] = log_file
+    return load()
+
+
+def dumb_terminal() -> bool:
+    """``TERM=dumb``: the terminal cannot draw tables or progress bars."""
+    return os.environ.get("TERM") == "dumb"
+
+
+def session_bus() -> bool:
+    """Whether a D-Bus session exists (Linux keyrings need one; cron and ssh sessions have none)."""
+    return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+
+
+def shown(loaded: Loaded, name: str) -> str:
+    """The value of ``name`` as ``hunter config show`` prints it: secrets only as ``set`` or ``unset``."""
+    value = loaded.value(name)
+    if name in SECRETS:
+        return "set" if value else "unset"
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(name: str) -> str:
+    """The field's documentation (its docstring in :class:`Settings`)."""
+    return Settings.model_fields[name].description or ""
