@@ -10,10 +10,14 @@ Every setting comes from the first of these that has it (docs/config.md):
    ``--config`` or ``HUNTER_CONFIG``; its keys are the settings' names in lower case;
 4. the default.
 
-The settings model is :class:`Settings` (pydantic-settings: its environment
-source, and the file read here with tomllib, or tomli before Python 3.11, so a
-syntax error can name the file). Commands get flags 2 to 4 through ``cli.common.setting_option``,
-which asks :func:`get` when the flag was not given; the core asks :func:`get`
+The settings model is :class:`Settings`, a pydantic model: the environment and
+the file (tomllib; tomli before Python 3.11) are merged and validated by it. Not
+pydantic-settings: its TOML source needs Python 3.11 and cannot say which file
+and line a mistake is on, and importing it cost 25 to 45 ms more on every
+command (measured beside this module); what is left of it here is ten lines.
+
+A command's option is made by ``cli.common.setting_option``, which asks
+:func:`get` (layers 2 to 4) when the flag was not given; the core asks :func:`get`
 for settings without a flag (``HUNTER_CATALOG``, ``HUNTER_MS_LOGIN_URL``, ...).
 No other module reads ``os.environ`` (tests/test_config.py checks the source).
 
@@ -25,8 +29,8 @@ A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
 file and line or the variable; the CLI prints it and exits 2.
 
-This module imports pydantic-settings (about 0.1 s), so the CLI imports it only
-inside commands: ``hunter --help`` never loads it.
+This module imports pydantic, so the CLI imports it only inside commands:
+``hunter --help`` never loads it.
 """
 
 from __future__ import annotations
@@ -39,16 +43,9 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import SecretStr, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    InitSettingsSource,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "HUNTER_"
 CONFIG_ENV = "HUNTER_CONFIG"
@@ -68,72 +65,77 @@ def _split(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Every setting Hunter reads, with its type and default (docs/config.md lists them)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX,
-        env_ignore_empty=True,
-        extra="forbid",
-        use_attribute_docstrings=True,
-        validate_default=False,
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # --- the database
-    db: Path | None = None
-    """SQLite file (``--db``). Default: hunter.db in the user data folder."""
-    db_wait: float | None = None
-    """Seconds a writing command waits while another process holds the write lock (default 600 for scan, 30 else)."""
+    db: Path | None = Field(None, description="SQLite file (`--db`). Default: hunter.db in the user data folder.")
+    db_wait: float | None = Field(
+        None,
+        description="Seconds a writing command waits while another process holds the write lock"
+        " (default 600 for scan, 30 for the others).",
+    )
 
     # --- scans
-    nameservers: Annotated[list[str], NoDecode] = []
-    """DNS servers HOST[:PORT] to ask (``--nameserver``); comma-separated in the environment. Default: the system's."""
-    dkim_selectors: str | None = None
-    """Comma-separated DKIM selectors to probe (``--dkim-selectors``). Default: the built-in list."""
-    rules: Path | None = None
-    """Scoring rules file used instead of the bundled one (``--rules``)."""
-    catalog: Path | None = None
-    """Provider catalog file used instead of the bundled one."""
-    lang: str | None = None
-    """Language of briefs, en or tr (``--lang``). Default: en."""
+    nameservers: list[str] = Field(
+        [],
+        description="DNS servers HOST[:PORT] to ask (`--nameserver`); comma-separated in the environment."
+        " Default: the system's.",
+    )
+    dkim_selectors: str | None = Field(
+        None, description="Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
+    )
+    rules: Path | None = Field(None, description="Scoring rules file used instead of the bundled one (`--rules`).")
+    catalog: Path | None = Field(None, description="Provider catalog file used instead of the bundled one.")
+    lang: str | None = Field(None, description="Language of briefs, en or tr (`--lang`). Default: en.")
 
     # --- services Hunter talks to (tests and air-gapped runs point them at local servers)
-    ms_login_url: str | None = None
-    """Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."""
-    rdap_url: str | None = None
-    """RDAP base URL used instead of the registry's for every TLD that has RDAP."""
-    whois_host: str | None = None
-    """``host[:port]`` used instead of the registry's WHOIS server for every TLD that has one."""
-    rdap_bootstrap_url: str | None = None
-    """Where ``hunter data update`` fetches IANA's RDAP bootstrap file."""
-    psl_url: str | None = None
-    """Where ``hunter data update`` fetches the Public Suffix List."""
-    partner_api_url: str | None = None
-    """Base URL of the Partner Center referrals API."""
-    crm_url: str | None = None
-    """Dynamics 365 environment URL (``--url``). Default: the one saved by ``hunter crm login``."""
-    crm_mapping: Path | None = None
-    """Field mapping file for ``hunter crm push`` (``--mapping``)."""
+    ms_login_url: str | None = Field(
+        None, description="Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."
+    )
+    rdap_url: str | None = Field(
+        None, description="RDAP base URL used instead of the registry's for every TLD that has RDAP."
+    )
+    whois_host: str | None = Field(
+        None, description="`host[:port]` used instead of the registry's WHOIS server for every TLD that has one."
+    )
+    rdap_bootstrap_url: str | None = Field(
+        None, description="Where `hunter data update` fetches IANA's RDAP bootstrap file."
+    )
+    psl_url: str | None = Field(None, description="Where `hunter data update` fetches the Public Suffix List.")
+    partner_api_url: str | None = Field(None, description="Base URL of the Partner Center referrals API.")
+    crm_url: str | None = Field(
+        None, description="Dynamics 365 environment URL (`--url`). Default: the one saved by `hunter crm login`."
+    )
+    crm_mapping: Path | None = Field(None, description="Field mapping file for `hunter crm push` (`--mapping`).")
 
     # --- sign-in
-    client_id: str | None = None
-    """Public client application id for sign-in (``--client-id``)."""
-    tenant_id: str | None = None
-    """Your tenant id or domain for sign-in (``--tenant``). Default: organizations."""
-    token_store: str | None = None
-    """Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."""
-    token_cache: Path | None = None
-    """Token cache file. Default: msal_token_cache.json in the user data folder."""
-    partner_token: SecretStr | None = None
-    """A Partner Center bearer token used as is (environment only; never in the config file)."""
-    crm_token: SecretStr | None = None
-    """A Dataverse bearer token used as is (environment only; never in the config file)."""
+    client_id: str | None = Field(None, description="Public client application id for sign-in (`--client-id`).")
+    tenant_id: str | None = Field(
+        None, description="Your tenant id or domain for sign-in (`--tenant`). Default: organizations."
+    )
+    token_store: str | None = Field(
+        None, description="Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."
+    )
+    token_cache: Path | None = Field(
+        None, description="Token cache file. Default: msal_token_cache.json in the user data folder."
+    )
+    partner_token: SecretStr | None = Field(
+        None, description="A Partner Center bearer token used as is (environment only; never in the config file)."
+    )
+    crm_token: SecretStr | None = Field(
+        None, description="A Dataverse bearer token used as is (environment only; never in the config file)."
+    )
 
     # --- logging
-    log_level: Literal["debug", "info", "warning", "error"] | None = None
-    """Log to stderr at this level (``-v`` is info, ``-vv`` debug). Default: no log."""
-    log_file: Path | None = None
-    """Write the log to this file instead of stderr (``--log-file``); level info unless set."""
+    log_level: Literal["debug", "info", "warning", "error"] | None = Field(
+        None, description="Log to stderr at this level (`-v` is info, `-vv` debug). Default: no log."
+    )
+    log_file: Path | None = Field(
+        None, description="Write the log to this file instead of stderr (`--log-file`); level info unless set."
+    )
 
     @field_validator("nameservers", mode="before")
     @classmethod
@@ -157,20 +159,6 @@ class Settings(BaseSettings):
     def _level(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment over file; no .env or secrets directory. The file source is the one
-        # _load() has already read and checked (its errors need the file's name and lines).
-        file = () if _reading.source is None else (_reading.source,)
-        return file if _reading.file_only else (env_settings, *file)
-
 
 SECRETS = frozenset({"partner_token", "crm_token"})
 NAMES: tuple[str, ...] = tuple(Settings.model_fields)
@@ -179,14 +167,6 @@ NAMES: tuple[str, ...] = tuple(Settings.model_fields)
 def env_name(name: str) -> str:
     """``db`` -> ``HUNTER_DB``: the environment variable of a setting."""
     return ENV_PREFIX + name.upper()
-
-
-class _Reading(threading.local):
-    source: InitSettingsSource | None = None
-    file_only = False
-
-
-_reading = _Reading()
 
 
 @dataclass
@@ -267,11 +247,11 @@ def _parse_toml(text: str) -> dict[str, Any]:
     return data
 
 
-def _read_file(path: Path, named_by: Source) -> tuple[InitSettingsSource | None, dict[str, Any]]:
-    """The checked settings source of the config file, or None when the default file does not exist."""
+def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
+    """Whether the config file exists, and its checked settings ({} when the default file is not there)."""
     if not path.exists():
         if named_by == "default":
-            return None, {}
+            return False, {}
         how = "--config" if named_by == "flag" else CONFIG_ENV
         raise ConfigError(f"config file {path} (named by {how}) does not exist")
     try:
@@ -282,7 +262,6 @@ def _read_file(path: Path, named_by: Source) -> tuple[InitSettingsSource | None,
         data = _parse_toml(text)
     except ValueError as exc:  # TOMLDecodeError: "Expected '=' after a key ... (at line 3, column 7)"
         raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
-    source = InitSettingsSource(Settings, init_kwargs=data)
     for key in data:
         if key in SECRETS:
             raise ConfigError(
@@ -293,16 +272,13 @@ def _read_file(path: Path, named_by: Source) -> tuple[InitSettingsSource | None,
             close = difflib.get_close_matches(key, NAMES, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "`hunter config show` lists the keys"
             raise ConfigError(f"{_where(path, text, key)}: unknown key {key!r}; {hint}")
-    _reading.source, _reading.file_only = source, True
     try:
-        Settings()  # the file alone: its mistakes are reported even where the environment overrides them
+        Settings.model_validate(data)  # the file alone: its mistakes are reported even where env overrides them
     except ValidationError as exc:
         first = exc.errors()[0]
         key = str(first["loc"][0]) if first["loc"] else ""
         raise ConfigError(f"{_where(path, text, key)}: {key}: {_problem(first)}") from None
-    finally:
-        _reading.source, _reading.file_only = None, False
-    return source, data
+    return True, data
 
 
 def _env_snapshot() -> dict[str, str | None]:
@@ -314,19 +290,16 @@ def load() -> Loaded:
     global _loaded
     with _lock:
         path, named_by = config_file()
-        source, data = _read_file(path, named_by)
+        exists, data = _read_file(path, named_by)
         env = _env_snapshot()
-        _reading.source = source
-        try:
-            settings = Settings()
+        try:  # the environment over the file; an empty variable is unset
+            settings = Settings.model_validate({**data, **{k: v for k, v in env.items() if v}})
         except ValidationError as exc:
             first = exc.errors()[0]
             name = str(first["loc"][0]) if first["loc"] else ""
             shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
             raise ConfigError(f"environment variable {shown}: {_problem(first)}") from None
-        finally:
-            _reading.source = None
-        _loaded = Loaded(settings, path, named_by, source is not None, data, env, dict(_flags))
+        _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags))
         return _loaded
 
 
@@ -402,5 +375,5 @@ def shown(loaded: Loaded, name: str) -> str:
 
 
 def describe(name: str) -> str:
-    """The field's documentation (its docstring in :class:`Settings`)."""
+    """The field's documentation (its description in :class:`Settings`)."""
     return Settings.model_fields[name].description or ""

@@ -7,6 +7,7 @@ files in place (:mod:`hunter_cli.store.schema`) and marks runs whose process die
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -25,6 +26,8 @@ from .core import (
 )
 from .runs import mark_crashed_runs
 from .schema import latest_version, migrate, stored_version
+
+log = logging.getLogger("hunter.store")
 
 BUSY_TIMEOUT_MS = 30_000
 # The writer waits this long for one try at the write lock before it reports and tries again.
@@ -62,6 +65,7 @@ class WaitingConnection(Connection):
         if self.in_transaction:
             return super().execute(sql, parameters)
         started = time.monotonic()
+        logged = 0.0
         while True:
             try:
                 return super().execute(sql, parameters)
@@ -70,6 +74,9 @@ class WaitingConnection(Connection):
                     raise
                 waited = time.monotonic() - started
                 limit = write_wait_limit(COMMAND_WAIT_LIMIT) if self.wait_limit is None else self.wait_limit
+                if waited >= logged:  # at the first wait, then every 10 s
+                    log.info("%s: another process holds the write lock; waited %.0f of %g s", self.path, waited, limit)
+                    logged = waited + 10
                 if waited >= limit:
                     raise StoreBusy(
                         f"another process held the write lock on {self.path} for"
