@@ -178,14 +178,19 @@ class Loaded:
     file_named_by: Source  # flag (--config), env (HUNTER_CONFIG) or default
     file_exists: bool
     file_data: dict[str, Any]
-    env: dict[str, str | None]
+    env: dict[str, str | None]  # each setting's variable as it was (None: not set)
     flags: dict[str, Any] = field(default_factory=dict)
+    generation: int = 0
+    values: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.values = {name: self._value(name) for name in NAMES}
 
     def source(self, name: str) -> Source:
         """Where the effective value of ``name`` came from."""
         if name in self.flags:
             return "flag"
-        if self.env.get(name):
+        if self.env[name]:  # an empty variable is unset
             return "env"
         if name in self.file_data:
             return "file"
@@ -193,6 +198,9 @@ class Loaded:
 
     def value(self, name: str) -> Any:
         """The effective value (a secret as plain text: callers must never print it)."""
+        return self.values[name]
+
+    def _value(self, name: str) -> Any:
         if name in self.flags:
             return self.flags[name]
         value = getattr(self.settings, name)
@@ -202,6 +210,7 @@ class Loaded:
 _lock = threading.Lock()
 _loaded: Loaded | None = None
 _flags: dict[str, Any] = {}
+_generation = 0  # start() counts the commands run in this process
 
 
 def default_file() -> Path:
@@ -259,7 +268,7 @@ def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc}") from None
     try:
-        data = _parse_toml(text)
+        data = _parse_toml(text) if text.strip() else {}  # an empty file: no parser to import
     except ValueError as exc:  # TOMLDecodeError: "Expected '=' after a key ... (at line 3, column 7)"
         raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
     for key in data:
@@ -281,8 +290,11 @@ def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
     return True, data
 
 
+_ENV = {name: env_name(name) for name in NAMES}
+
+
 def _env_snapshot() -> dict[str, str | None]:
-    return {name: os.environ.get(env_name(name)) or None for name in NAMES}
+    return {name: os.environ.get(var) for name, var in _ENV.items()}
 
 
 def load() -> Loaded:
@@ -299,14 +311,19 @@ def load() -> Loaded:
             name = str(first["loc"][0]) if first["loc"] else ""
             shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
             raise ConfigError(f"environment variable {shown}: {_problem(first)}") from None
-        _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags))
+        _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags), _generation)
         return _loaded
 
 
 def current() -> Loaded:
     """The settings read last, read again when the environment changed since."""
     loaded = _loaded
-    if loaded is None or loaded.env != _env_snapshot() or loaded.flags != _flags:
+    if (
+        loaded is None
+        or loaded.generation != _generation
+        or loaded.env != _env_snapshot()
+        or config_file() != (loaded.file, loaded.file_named_by)
+    ):
         loaded = load()
     return loaded
 
@@ -314,20 +331,16 @@ def current() -> Loaded:
 def get(name: str) -> Any:
     """The effective value of setting ``name`` (None when unset and without a fixed default).
 
-    Cheap enough for a scan's inner loop: only ``name``'s own variable and
-    ``HUNTER_CONFIG`` are looked at before the settings read last are reused.
+    Cheap enough for a scan's inner loop (a dict lookup): the settings are
+    read once per command (:func:`start`, from the root command), or at the
+    first call when Hunter is used as a library; :func:`load` reads them again
+    and :func:`current` does when the environment or the file named changed.
     Raises ConfigError for a bad setting.
     """
     loaded = _loaded
-    if (
-        loaded is None
-        or os.environ.get(env_name(name), "") != (loaded.env.get(name) or "")
-        or loaded.flags != _flags
-        or (loaded.file_named_by == "env" and os.environ.get(CONFIG_ENV) != str(loaded.file))
-        or (loaded.file_named_by == "default" and os.environ.get(CONFIG_ENV))
-    ):
+    if loaded is None or loaded.generation != _generation:
         loaded = load()
-    return loaded.value(name)
+    return loaded.values[name]
 
 
 def resolve(name: str, flag_value: Any) -> Any:
@@ -342,6 +355,8 @@ def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None
 
     Raises ConfigError for a bad setting.
     """
+    global _generation
+    _generation += 1
     _flags.clear()
     if config is not None:
         _flags["config"] = config

@@ -8,21 +8,28 @@ info unless a level is set (for cron). docs/config.md describes both.
 Loggers are ``hunter.<module>`` (``hunter.dns``, ``hunter.retry``, ``hunter.inputs``,
 ``hunter.store``, ``hunter.tenant``, ``hunter.registration``). Every record
 passes through :func:`hunter_cli.redact.redact` before it is written, so no
-token reaches a terminal or a file. On stderr the records go through Rich's
-handler to a stderr console, so while a progress bar shows (Rich redirects
-stderr above it) a log line never lands in the middle of the bar.
+token reaches a terminal or a file. On a terminal the records go through Rich's
+handler to the same stderr console as the progress bar (``cli.common.stderr_console``
+returns it), so each line is printed above the bar, never through it; on a pipe
+or a file they are plain lines like those of ``--log-file``.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = "hunter"
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
 _installed: list[logging.Handler] = []
+
+console: Any = None
+"""The Rich console the log writes to on a terminal (None otherwise): ``cli.common.stderr_console()``
+returns it, so a progress bar and the log share one console and each line is printed above the bar."""
 
 
 class _Redact(logging.Filter):
@@ -34,6 +41,21 @@ class _Redact(logging.Filter):
         record.msg = redact(record.getMessage())
         record.args = None
         return True
+
+
+class _Stderr(logging.StreamHandler):
+    """Plain lines on whatever ``sys.stderr`` is when a record comes (a pipe, a file, a test runner's capture)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # StreamHandler keeps the stream it was given; this one follows sys.stderr
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 class _FileFormatter(logging.Formatter):
@@ -49,6 +71,8 @@ def setup(level: str | None, file: Path | None = None) -> None:
     Called once per command by the root callback; calling it again replaces the
     handlers it installed before. Raises OSError when ``file`` cannot be opened.
     """
+    global console
+    console = None
     logger = logging.getLogger(ROOT)
     for old in _installed:
         logger.removeHandler(old)
@@ -67,18 +91,24 @@ def setup(level: str | None, file: Path | None = None) -> None:
             handler.setFormatter(_FileFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         else:
             from rich.console import Console
-            from rich.logging import RichHandler
 
-            # A console with no file of its own writes to whatever sys.stderr is at the time:
-            # Rich's proxy above a live progress bar, or the test runner's capture.
-            handler = RichHandler(
-                console=Console(stderr=True, highlight=False),
-                show_path=False,
-                markup=False,
-                highlighter=None,
-                log_time_format="%H:%M:%S",
-            )
-            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+            stderr = Console(stderr=True, highlight=False)
+            if stderr.is_terminal:
+                from rich.highlighter import NullHighlighter
+                from rich.logging import RichHandler
+
+                handler = RichHandler(
+                    console=stderr,
+                    show_path=False,
+                    markup=False,
+                    highlighter=NullHighlighter(),
+                    log_time_format="%H:%M:%S",
+                )
+                handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+                console = stderr
+            else:  # a pipe or a file: whole lines that grep finds, never wrapped at 80 columns
+                handler = _Stderr()
+                handler.setFormatter(_FileFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.addFilter(_Redact())
     logger.addHandler(handler)
     _installed.append(handler)

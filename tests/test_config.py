@@ -208,9 +208,9 @@ def test_secrets_show_as_set_or_unset_never_their_value(hunter):
     result = _run(hunter, "config", "show", env={"HUNTER_PARTNER_TOKEN": token})
     assert result.exit_code == 0 and token not in result.stdout + result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("partner_token"))
-    assert row.split()[1:3] == ["set", "env"]
+    assert row.split()[1:3] == ["env", "set"]
     crm = next(line for line in result.stdout.splitlines() if line.startswith("crm_token"))
-    assert crm.split()[1:3] == ["unset", "default"]
+    assert crm.split()[1:3] == ["default", "unset"]
     shown = _show(hunter, env={"HUNTER_PARTNER_TOKEN": token})
     assert shown["partner_token"]["value"] == "set" and token not in json.dumps(shown)
     bad = _run(hunter, "config", "show", env={"HUNTER_PARTNER_TOKEN": token, "HUNTER_DB_WAIT": "x"})
@@ -313,3 +313,18 @@ def test_the_log_never_holds_a_secret(tmp_path):
         logs.setup(None)
     text = path.read_text("utf-8")
     assert token not in text and "secretRefreshTokenValue" not in text and text.count("<redacted>") >= 2
+
+
+def test_on_a_terminal_the_log_is_printed_above_the_progress_bar(hunter, dns):
+    """With -v and a progress bar, each log line clears the bar's line first and the bar is drawn again after it."""
+    dns.faults[("flaky.com", "MX")] = "drop-once"
+    result = hunter("-v", "scan", "flaky.com", "nomail.com", "--no-whois", "--nameserver", dns.nameserver,
+                    "--timeout", "0.3", "--retries", "1", env={"FORCE_COLOR": "1", "NO_COLOR": ""}, dns_args=False)  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    err = result.stderr
+    assert "scanning" in err and "asking again" in err, err  # a bar and a log line were both drawn
+    for m in re.finditer(r"hunter\.dns: ", err):
+        line_start = max(err.rfind("\n", 0, m.start()), err.rfind("\r", 0, m.start())) + 1
+        line = err[line_start : m.start()]
+        # the log line starts on a fresh line (the bar's line erased: CR, ESC[2K), never glued to the bar
+        assert "scanning" not in line, repr(err[line_start - 80 : m.end() + 40])

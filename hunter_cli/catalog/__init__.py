@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .. import config
 from ..domains import is_within
 
 # Ids the rest of the program relies on; the catalog may only use these.
@@ -177,9 +178,7 @@ def _load(data: dict) -> Catalog:
 def load_catalog(path: str | None = None) -> Catalog:
     """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG`` (read once per path)."""
     if not path:
-        from ..config import get
-
-        path = get("catalog")
+        path = config.get("catalog")
     return _load_catalog(str(path) if path else None)
 
 

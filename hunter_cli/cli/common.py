@@ -48,7 +48,15 @@ DbOption = setting_option("db", "--db", help="SQLite file to use. Default: hunte
 
 
 def stderr_console():
-    """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich."""
+    """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich.
+
+    While the log goes to a terminal this is the log's own console, so log lines
+    are printed above a progress bar instead of through it (hunter_cli/logs.py).
+    """
+    from .. import logs
+
+    if logs.console is not None:
+        return logs.console
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)

@@ -47,14 +47,39 @@ def show(
 
     table = Table(box=None, show_edge=False, pad_edge=False, title=None)
     table.add_column("setting", no_wrap=True)
-    table.add_column("value", overflow="fold")
     table.add_column("source", no_wrap=True)
-    table.add_column("env var", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    defaults = _defaults()
     for name in config.NAMES:
-        table.add_row(name, config.shown(loaded, name), loaded.source(name), config.env_name(name))
+        value = config.shown(loaded, name)
+        if value == "-" and name in defaults:
+            value = f"({defaults[name]})"
+        table.add_row(name, loaded.source(name), value)
     out = stdout_console()
     out.print(f"config file: {where}", markup=False, soft_wrap=True)
+    out.print("environment variables: HUNTER_ and the name in capitals", markup=False)
     out.print(table)
+
+
+def _defaults() -> dict[str, str]:
+    """What an unset setting means, in words (the table shows it in brackets)."""
+    from ..store import default_db_path
+
+    return {
+        "db": str(default_db_path()),
+        "db_wait": "600 s for scan, 30 s for others",
+        "nameservers": "the system resolver",
+        "dkim_selectors": "the built-in list",
+        "rules": "bundled",
+        "catalog": "bundled",
+        "lang": "en",
+        "tenant_id": "saved at sign-in, else organizations",
+        "client_id": "saved at sign-in",
+        "crm_url": "saved by hunter crm login",
+        "token_store": "auto",
+        "log_level": "off",
+        "log_file": "stderr",
+    }
 
 
 def _plain(value: object) -> object:

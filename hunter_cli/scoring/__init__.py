@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from .. import config
 from ..facts import DomainState
 
 if TYPE_CHECKING:
@@ -320,9 +321,7 @@ def _check(data: object, source: str) -> Rules:
 def load_rules(path: str | None = None) -> Rules:
     """The bundled rules, or the file named by ``path`` / env ``HUNTER_RULES`` (read once per path)."""
     if not path:
-        from ..config import get
-
-        path = get("rules")
+        path = config.get("rules")
     return _load_rules(str(path) if path else None)
 
 
