@@ -367,6 +367,20 @@ def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None
     return load()
 
 
+def log_sources(loaded: Loaded) -> None:
+    """At debug level (``-vv``): the config file and each setting that is not the default, with its source."""
+    import logging
+
+    log = logging.getLogger("hunter.config")
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    log.debug("config file %s%s", loaded.file, "" if loaded.file_exists else " (none there)")
+    for name in NAMES:
+        source = loaded.source(name)
+        if source != "default":
+            log.debug("%s = %s (from %s)", name, shown(loaded, name), source)
+
+
 def dumb_terminal() -> bool:
     """``TERM=dumb``: the terminal cannot draw tables or progress bars."""
     return os.environ.get("TERM") == "dumb"

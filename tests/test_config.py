@@ -288,12 +288,18 @@ def test_skipped_input_lines_and_http_retries_are_logged(hunter, dns, ms, tmp_pa
 def test_tenant_failures_are_logged_with_the_domain(hunter, dns, ms, tmp_path):
     ms.faults["firma.com.tr"] = ("500", 100)
     log = tmp_path / "hunter.log"
+    token = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZQ"
     result = hunter("--log-file", str(log), "-vv", "scan", "firma.com.tr", "--json", "--no-whois",
-                    "--nameserver", dns.nameserver, "--timeout", "0.3", dns_args=False)  # fmt: skip
+                    "--nameserver", dns.nameserver, "--timeout", "0.3", dns_args=False,
+                    env={"HUNTER_PARTNER_TOKEN": token})  # fmt: skip
     assert result.exit_code == 0, result.stderr
     text = log.read_text("utf-8")
     assert "hunter.retry: the Microsoft sign-in service: HTTP 500" in text and "giving up after 4 tries" in text
     assert "hunter.scan: firma.com.tr: tenant lookup failed: http-500" in text
+    # -vv: the settings that are not defaults, and where each came from (never a token's value)
+    assert re.search(r"DEBUG hunter\.config: ms_login_url = http://127\.0\.0\.1:\d+ \(from env\)", text), text
+    assert "DEBUG hunter.config: log_level = debug (from flag)" in text
+    assert "DEBUG hunter.config: partner_token = set (from env)" in text and token not in text
 
 
 def test_the_log_never_holds_a_secret(tmp_path):
@@ -328,3 +334,20 @@ def test_on_a_terminal_the_log_is_printed_above_the_progress_bar(hunter, dns):
         line = err[line_start : m.start()]
         # the log line starts on a fresh line (the bar's line erased: CR, ESC[2K), never glued to the bar
         assert "scanning" not in line, repr(err[line_start - 80 : m.end() + 40])
+
+
+def test_a_wait_for_another_process_write_lock_is_logged(hunter, db, tmp_path):
+    import sqlite3
+
+    hunter.scan_json("nomail.com", "--no-whois")  # the lead exists: tagging it only needs the write lock
+    log = tmp_path / "hunter.log"
+    holder = sqlite3.connect(db, isolation_level=None, timeout=30)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = _run(hunter, "--log-file", str(log), "tag", "nomail.com", "vip", "--db", str(db),
+                      env={"HUNTER_DB_WAIT": "1"})  # fmt: skip
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1 and "gave up waiting" in result.stderr, result.stderr
+    assert re.search(r"INFO hunter\.store: .*hunter\.db: another process holds the write lock", log.read_text("utf-8"))

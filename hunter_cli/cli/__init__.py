@@ -88,6 +88,7 @@ def _root(
         logs.setup(loaded.value("log_level"), path)
     except OSError as exc:
         raise fail(f"cannot write the log file {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    config.log_sources(loaded)
 
 
 # Registration order is the order of `hunter --help`.
