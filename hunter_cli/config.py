@@ -36,7 +36,6 @@ This module imports pydantic, so the CLI imports it only inside commands:
 from __future__ import annotations
 
 import difflib
-import importlib
 import os
 import re
 import sys
@@ -251,8 +250,11 @@ def _problem(error: Any) -> str:
 
 def _parse_toml(text: str) -> dict[str, Any]:
     """TOML text as a dict (the standard library's tomllib, tomli before Python 3.11); ValueError when invalid."""
-    module = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
-    data: dict[str, Any] = module.loads(text)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    data: dict[str, Any] = tomllib.loads(text)
     return data
 
 
