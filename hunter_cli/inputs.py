@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .domains import Rejected, normalize
+
+log = logging.getLogger("hunter.inputs")
 
 TEXT_EXTENSIONS = (".txt", ".list", ".lst")
 CSV_EXTENSIONS = (".csv", ".tsv")
@@ -122,6 +125,7 @@ class InputStats:
     notes: list[str] = field(default_factory=list)  # what was read with a caveat (cells ignored, ...)
 
     def skip(self, reason: str, where: str) -> None:
+        log.info("%s: skipped: %s", where, reason)
         self.skipped_counts[reason] = self.skipped_counts.get(reason, 0) + 1
         examples = self.skipped.setdefault(reason, [])
         if len(examples) < EXAMPLES_PER_REASON:

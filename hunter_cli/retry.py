@@ -32,12 +32,14 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger("hunter.retry")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -173,6 +175,16 @@ class _Budget:
         self.throttles = 0
 
     def __call__(self, exc: Exception) -> bool | float:
+        decision = self._decide(exc)
+        what = exc.detail if isinstance(exc, RetryableAnswer) else exc.__class__.__name__
+        if decision is False:
+            log.info("%s: %s; giving up after %d tries", self.policy.service, what, self.tries)
+        else:
+            wait = "" if decision is True else f" in {decision:g} s (Retry-After)"
+            log.info("%s: %s; asking again%s (try %d)", self.policy.service, what, wait, self.tries)
+        return decision
+
+    def _decide(self, exc: Exception) -> bool | float:
         p = self.policy
         if isinstance(exc, RetryableAnswer):
             exc.tries = self.tries

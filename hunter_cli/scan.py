@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -48,6 +49,8 @@ from .models import (
     SpfInfo,
     TenantInfo,
 )
+
+log = logging.getLogger("hunter.scan")
 
 MAX_SPF_ROUNDS = 24  # evaluation rounds; the 10-term limit ends every real tree well before
 SPF_CACHE_LIMIT = 50_000  # cached SPF lookups (TXT of include targets, A/MX of a/mx targets)
@@ -411,6 +414,7 @@ class Scanner:
         try:
             return await self.tenants.lookup(domain), None
         except TenantFailure as exc:
+            log.info("%s: tenant lookup failed: %s: %s", domain, exc.kind, exc.message)
             return None, ScanError(check="tenant", kind=exc.kind, message=exc.message)
 
     async def scan(self, job: ScanJob | str) -> DomainResult:
@@ -619,6 +623,7 @@ class RegistrationLane:
                     whois_host=self.options.whois_host,
                 )
             except RegistrationFailure as exc:
+                log.info("%s: registration lookup failed: %s: %s", domain, exc.kind, exc.message)
                 self.on_registration(domain, None, ScanError(check="registration", kind=exc.kind, message=exc.message))
                 return
             except Exception as exc:  # a registry's odd answer must not end the scan

@@ -31,6 +31,8 @@ ZONES = Path(__file__).parent / "zones"
 stamina.set_testing(True, attempts=1000, cap=True)
 # The token cache never touches a developer's real keyring (hunter_cli/partner/token_cache.py).
 os.environ["HUNTER_TOKEN_STORE"] = "file"
+# No developer's own config file (~/.config/hunter/config.toml) changes what a test sees: an empty one.
+os.environ["HUNTER_CONFIG"] = os.devnull
 
 
 @pytest.fixture

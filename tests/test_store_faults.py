@@ -257,7 +257,9 @@ def test_a_write_lock_held_when_the_scan_starts_is_reported_within_seconds(hunte
     assert said is not None and 2.5 <= said <= 6, (said, err)
     assert "write lock" in err and "HUNTER_DB_WAIT" in err
     stats = json.loads(rows(db, "SELECT stats_json FROM runs")[0][0])
-    assert stats["seconds"] >= 6.5  # the run's time includes the wait
+    # the run's time includes the wait (the lock is held 7 s from the start of the process; the
+    # process's own start-up, up to a second or two on a loaded machine, is not in the run's time)
+    assert stats["seconds"] >= 5
     assert stored(db) == {"firma.com.tr", "gmailer.de"}
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .. import config
 from ..domains import is_within
 
 # Ids the rest of the program relies on; the catalog may only use these.
@@ -177,7 +177,9 @@ def _load(data: dict) -> Catalog:
 
 def load_catalog(path: str | None = None) -> Catalog:
     """The bundled catalog, or the file named by ``path`` / env ``HUNTER_CATALOG`` (read once per path)."""
-    return _load_catalog(path or os.environ.get("HUNTER_CATALOG") or None)
+    if not path:
+        path = config.get("catalog")
+    return _load_catalog(str(path) if path else None)
 
 
 @functools.cache

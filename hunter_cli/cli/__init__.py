@@ -6,14 +6,28 @@ inside the commands so that `hunter --help` starts instantly.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from typer.core import TyperGroup
 
 from . import helpfmt
+
+
+class _Hunter(TyperGroup):
+    """The root group; notes whether the command line asks for help before the root callback runs."""
+
+    def invoke(self, ctx):
+        rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        ctx.meta["hunter.help"] = "--help" in rest or "-h" in rest
+        return super().invoke(ctx)
+
 
 helpfmt.install()
 
 app = typer.Typer(
     name="hunter",
+    cls=_Hunter,
     help="Find out who runs a company's e-mail, how well it is protected, and whom to call first.",
     no_args_is_help=True,
     add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish, PowerShell (docs/cli.md)
@@ -33,15 +47,57 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    verbose: int = typer.Option(
+        0,
+        "--verbose",
+        "-v",
+        count=True,
+        help="Log what is asked, retried and skipped, and why, to stderr: -v info, -vv debug."
+        "  [env var: HUNTER_LOG_LEVEL]",
+        show_default=False,
+    ),
+    log_file: Path | None = typer.Option(
+        None,
+        "--log-file",
+        metavar="FILE",
+        help="Append the log to FILE instead of stderr (for cron); level info unless -vv or HUNTER_LOG_LEVEL."
+        "  [env var: HUNTER_LOG_FILE]",
+        show_default=False,
+    ),
+    config_file: Path | None = typer.Option(
+        None,
+        "--config",
+        metavar="FILE",
+        help="Settings file to read instead of config.toml in your user config folder (docs/config.md)."
+        "  [env var: HUNTER_CONFIG]",
+        show_default=False,
+    ),
 ) -> None:
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
+    if ctx.meta.get("hunter.help"):
+        return  # `hunter scan --help`: no settings to read, and no pydantic-settings to import
+    from .. import config, logs
+    from .common import EXIT_USAGE, fail
+
+    try:
+        loaded = config.start(verbose=verbose, log_file=log_file, config=config_file)
+    except config.ConfigError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
+    path = loaded.value("log_file")
+    try:
+        logs.setup(loaded.value("log_level"), path)
+    except OSError as exc:
+        raise fail(f"cannot write the log file {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+    config.log_sources(loaded)
 
 
 # Registration order is the order of `hunter --help`.
 from . import brief as _brief  # noqa: E402,F401
+from . import config as _config  # noqa: E402,F401
 from . import crm as _crm  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
 from . import db as _db  # noqa: E402,F401

@@ -15,6 +15,7 @@ from .common import (
     domain_arg,
     fail,
     open_store,
+    setting_option,
     stderr_console,
     store_errors,
 )
@@ -26,7 +27,7 @@ else:  # the formats a brief is written in (render/brief.py)
     Format = formats.choices("Format", formats.Format.rich, formats.Format.markdown, formats.Format.json)
 
 
-LangOption = typer.Option("en", "--lang", envvar="HUNTER_LANG", help="Language of the brief: en or tr.")
+LangOption = setting_option("lang", "--lang", help="Language of the brief: en or tr. Default: en.", fallback="en")
 FormatOption = typer.Option(Format.rich, "--format", "-f", help="rich (terminal), markdown (CRM, e-mail) or json.")
 JsonOption = typer.Option(False, "--json", help="Same as --format json.")
 
@@ -87,11 +88,9 @@ def prep(
     max_age: str = typer.Option(
         "1d", "--max-age", metavar="DURATION", help="Rescan first when the last good scan is older."
     ),
-    nameserver: list[str] = typer.Option(
-        [],
+    nameserver: list[str] = setting_option(
+        "nameservers",
         "--nameserver",
-        envvar="HUNTER_NAMESERVERS",
-        show_default=False,
         help="DNS server HOST[:PORT] (repeatable). Default: the system resolver.",
     ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,17 +21,45 @@ EXIT_INTERRUPTED = ExitStatus.INTERRUPTED
 EXIT_TERMINATED = ExitStatus.TERMINATED
 EXIT_PIPE = ExitStatus.PIPE
 
-DbOption = typer.Option(
-    None,
-    "--db",
-    envvar="HUNTER_DB",
-    help="SQLite file to use. Default: hunter.db in your user data folder.",
-    show_default=False,
-)
+
+def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
+    """A Typer option backed by setting ``name`` of hunter_cli/config.py: flag > HUNTER_* env > file > default.
+
+    The option's own default is None (so a flag given is told apart from none); when
+    none is given the callback asks the configuration, which is imported only then,
+    so ``--help`` stays quick; ``fallback`` when no layer sets it. Help names the
+    environment variable as click would.
+    """
+    env = "HUNTER_" + name.upper()  # config.env_name(), without importing config for --help
+
+    def from_settings(ctx, param, value):
+        if ctx.resilient_parsing:  # shell completion
+            return value
+        from .. import config
+
+        try:
+            resolved = config.resolve(name, value)
+        except config.ConfigError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
+        return fallback if resolved is None else resolved
+
+    kw.setdefault("show_default", False)
+    return typer.Option(None, *decls, help=f"{help}  [env var: {env}]", callback=from_settings, **kw)
+
+
+DbOption = setting_option("db", "--db", help="SQLite file to use. Default: hunter.db in your user data folder.")
 
 
 def stderr_console():
-    """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich."""
+    """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich.
+
+    While the log goes to a terminal this is the log's own console, so log lines
+    are printed above a progress bar instead of through it (hunter_cli/logs.py).
+    """
+    from .. import logs
+
+    if logs.console is not None:
+        return logs.console
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -72,7 +99,11 @@ def report_unreadable(stats) -> bool:
 
 
 def stdout_is_tty() -> bool:
-    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    if not sys.stdout.isatty():
+        return False
+    from ..config import dumb_terminal
+
+    return not dumb_terminal()
 
 
 def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:

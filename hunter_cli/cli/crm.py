@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from .common import (
     domain_arg,
     fail,
     open_store,
+    setting_option,
     stderr_console,
     stdout_console,
     store_errors,
@@ -79,10 +79,11 @@ def _settings(client_id: str | None = None, tenant: str | None = None):
 
 def _tokens(url: str):
     """Tokens for push and pull; with no client id configured nobody can be signed in: exit 3."""
+    from ..config import get
     from ..crm.auth import CrmTokens
     from ..partner.auth import AuthError, settings
 
-    if os.environ.get("HUNTER_CRM_TOKEN"):
+    if get("crm_token"):
         return CrmTokens(url, None)
     try:
         return CrmTokens(url, settings())
@@ -103,10 +104,8 @@ def _client(url: str, concurrency: int = 4):
 @crm_app.command("login")
 def login(
     url: str | None = UrlOption,
-    client_id: str | None = typer.Option(
-        None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."
-    ),
-    tenant: str | None = typer.Option(None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your tenant id or domain."),
+    client_id: str | None = setting_option("client_id", "--client-id", help="Public client application id."),
+    tenant: str | None = setting_option("tenant_id", "--tenant", help="Your tenant id or domain."),
 ) -> None:
     """Sign in to Dynamics 365 with a device code: open the page shown on stderr and enter the code there.
 
@@ -147,7 +146,9 @@ def status(
 
     env = _url(url)
     account: dict | None
-    if os.environ.get("HUNTER_CRM_TOKEN"):
+    from ..config import get
+
+    if get("crm_token"):
         account = {"account": None, "source": "HUNTER_CRM_TOKEN"}
     else:
         from ..crm.redact import redact
@@ -191,12 +192,10 @@ def push(
     uses: list[str] = UsesOption,
     workload: list[str] = WorkloadOption,
     missing: list[str] = MissingOption,
-    mapping: Path | None = typer.Option(
-        None,
+    mapping: Path | None = setting_option(
+        "crm_mapping",
         "--mapping",
         metavar="FILE",
-        envvar="HUNTER_CRM_MAPPING",
-        show_default=False,
         help="Mapping file (JSON; docs/dynamics.md). Default: the bundled one (standard lead columns only).",
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be sent as JSON; no network, no writes."),

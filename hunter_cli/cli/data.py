@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from . import app
@@ -24,12 +22,13 @@ def update() -> None:
     """
     import asyncio
 
+    from ..config import get
     from ..datafiles import PSL_URL, DataFileError, refresh_psl
     from ..redact import summary
     from ..registration.rdap import BOOTSTRAP_URL, BootstrapError, refresh_bootstrap
 
-    psl_url = os.environ.get("HUNTER_PSL_URL") or PSL_URL
-    rdap_url = os.environ.get("HUNTER_RDAP_BOOTSTRAP_URL") or BOOTSTRAP_URL
+    psl_url = get("psl_url") or PSL_URL
+    rdap_url = get("rdap_bootstrap_url") or BOOTSTRAP_URL
 
     async def run():
         from ..http import async_client

@@ -9,7 +9,7 @@ import typer
 
 from ..render import formats
 from . import app
-from .common import DbOption, db_path, open_store, stderr_console, store_errors
+from .common import DbOption, db_path, open_store, setting_option, stderr_console, store_errors
 
 EVENT_KINDS = (
     "provider_changed",
@@ -45,13 +45,7 @@ def rescan(
     category: list[str] = typer.Option([], "--category", help="Only these categories (repeatable)."),
     tag: list[str] = typer.Option([], "--tag", help="Only leads with one of these tags (repeatable)."),
     db: Path | None = DbOption,
-    nameserver: list[str] = typer.Option(
-        [],
-        "--nameserver",
-        envvar="HUNTER_NAMESERVERS",
-        show_default=False,
-        help="DNS server HOST[:PORT] (repeatable).",
-    ),
+    nameserver: list[str] = setting_option("nameservers", "--nameserver", help="DNS server HOST[:PORT] (repeatable)."),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from .common import (
     domain_arg,
     fail,
     open_store,
+    setting_option,
     stderr_console,
     stdout_console,
     store_errors,
@@ -40,12 +40,8 @@ def _settings(client_id=None, tenant=None):
 
 @auth_app.command("login")
 def login(
-    client_id: str | None = typer.Option(
-        None, "--client-id", envvar="HUNTER_CLIENT_ID", help="Public client application id."
-    ),
-    tenant: str | None = typer.Option(
-        None, "--tenant", envvar="HUNTER_TENANT_ID", help="Your partner tenant id or domain."
-    ),
+    client_id: str | None = setting_option("client_id", "--client-id", help="Public client application id."),
+    tenant: str | None = setting_option("tenant_id", "--tenant", help="Your partner tenant id or domain."),
 ) -> None:
     """Sign in with a device code: open the page shown on stderr and enter the code there.
 
@@ -72,11 +68,12 @@ def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> N
     Reads the token cache only: no network. Exit codes: 0 signed in (or a token
     in HUNTER_PARTNER_TOKEN), 1 not signed in.
     """
+    from ..config import get
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
     configured = optional_settings()
     info: dict | None
-    if os.environ.get("HUNTER_PARTNER_TOKEN"):
+    if get("partner_token"):
         info = {"account": None, "source": "HUNTER_PARTNER_TOKEN"}
     else:
         try:
@@ -126,6 +123,7 @@ def sync(
     `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
     Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
     """
+    from ..config import get
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
     from ..services.partner import sync_referrals
@@ -133,11 +131,11 @@ def sync(
 
     err = stderr_console()
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
-    tokens = TokenProvider(None if os.environ.get("HUNTER_PARTNER_TOKEN") else optional_settings())
+    tokens = TokenProvider(None if get("partner_token") else optional_settings())
     path = db_path(db)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(path, write=True)
-        client = ReferralsClient(tokens, os.environ.get("HUNTER_PARTNER_API_URL") or DEFAULT_BASE)
+        client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
         try:
             result = sync_referrals(conn, client, full=full, rules=rules)
         except InteractionRequired as exc:

@@ -7,20 +7,14 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, stdout_console, store_errors
+from .common import DbOption, db_path, domain_arg, fail, open_store, setting_option, stdout_console, store_errors
 
 rules_app = typer.Typer(
     help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
 
-RulesOption = typer.Option(
-    None,
-    "--rules",
-    envvar="HUNTER_RULES",
-    help="Scoring rules file to use instead of the bundled one.",
-    show_default=False,
-)
+RulesOption = setting_option("rules", "--rules", help="Scoring rules file to use instead of the bundled one.")
 
 
 def _rules(path: Path | None):

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path
+from .common import DbOption, db_path, setting_option
 
 
 @app.command(no_args_is_help=True)
@@ -19,12 +19,10 @@ def scan(
         show_default=False,
     ),
     db: Path | None = DbOption,
-    nameserver: list[str] = typer.Option(
-        [],
+    nameserver: list[str] = setting_option(
+        "nameservers",
         "--nameserver",
-        envvar="HUNTER_NAMESERVERS",
         help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
-        show_default=False,
     ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
@@ -36,10 +34,9 @@ def scan(
         help="Skip domains fully scanned within this long (e.g. 12h, 7d).",
         show_default=False,
     ),
-    selectors: str | None = typer.Option(
-        None,
+    selectors: str | None = setting_option(
+        "dkim_selectors",
         "--dkim-selectors",
-        envvar="HUNTER_DKIM_SELECTORS",
         metavar="LIST",
         help="Comma-separated DKIM selectors to probe."
         " Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
@@ -58,12 +55,8 @@ def scan(
         help="Skip the Microsoft footprint questions (autodiscover, Teams, Intune, MTA-STS, ..., NS):"
         " about half the DNS queries, for the largest lists. Stored footprints are kept.",
     ),
-    rules: Path | None = typer.Option(
-        None,
-        "--rules",
-        envvar="HUNTER_RULES",
-        help="Scoring rules file to use instead of the bundled one.",
-        show_default=False,
+    rules: Path | None = setting_option(
+        "rules", "--rules", help="Scoring rules file to use instead of the bundled one."
     ),
     domain_column: str | None = typer.Option(
         None,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -90,7 +89,9 @@ def _saved() -> dict:
 
 def environment_url(flag: str | None = None) -> str:
     """The Dataverse environment: ``--url``, else ``HUNTER_CRM_URL``, else the one saved by ``hunter crm login``."""
-    value = flag or os.environ.get("HUNTER_CRM_URL") or _saved().get("url")
+    from ..config import get
+
+    value = flag or get("crm_url") or _saved().get("url")
     if not value:
         raise CrmConfigError(
             "no Dynamics 365 environment: set HUNTER_CRM_URL (like https://contoso.crm4.dynamics.com)"
@@ -125,7 +126,9 @@ class CrmTokens:
 
     def __init__(self, url: str, settings: Settings | None, http_client=None) -> None:
         self.url = url
-        self.fixed = os.environ.get("HUNTER_CRM_TOKEN") or None
+        from ..config import get
+
+        self.fixed = get("crm_token") or None
         self.settings = settings
         self.http_client = http_client
         self._lock = threading.Lock()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -38,6 +39,7 @@ _TYPES = {
 _TYPE_NAMES = {v: k for k, v in _TYPES.items()}
 
 _E = pycares.errno
+log = logging.getLogger("hunter.dns")
 # c-ares error -> (our failure kind, retry?)
 _FAILURES = {
     _E.ARES_ETIMEOUT: ("timeout", True),
@@ -316,7 +318,9 @@ class AresResolver:
             return _ISOLATE
         kind, retry = _FAILURES.get(errorno, ("error", False))
         if retry and 0 <= attempt < self.config.retries:
+            log.info("%s %s: %s; asking again (try %d of %d)", name, rtype, kind, attempt + 2, self.config.retries + 1)
             return _RETRY
+        log.info("%s %s: %s (%s)", name, rtype, kind, "no tries left" if retry else "not retried")
         return LookupFailure(kind, name, rtype, str(_E.strerror(errorno)) if kind == "error" else "")
 
     async def _isolated(self, name: str, rtype: str, code: int) -> Answer | LookupFailure:

@@ -21,7 +21,6 @@ host, so there are no aliases to look up). Network and service failures become
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -99,8 +98,10 @@ def settings(client_id: str | None = None, tenant: str | None = None) -> Setting
 def optional_settings(client_id: str | None = None, tenant: str | None = None) -> Settings | None:
     """Like :func:`settings`, but None when no client id is configured."""
     saved = _saved()
-    cid = client_id or os.environ.get("HUNTER_CLIENT_ID") or saved.get("client_id")
-    tid = tenant or os.environ.get("HUNTER_TENANT_ID") or saved.get("tenant") or "organizations"
+    from ..config import get
+
+    cid = client_id or get("client_id") or saved.get("client_id")
+    tid = tenant or get("tenant_id") or saved.get("tenant") or "organizations"
     if not cid or not isinstance(cid, str):
         return None
     return Settings(cid, str(tid))
@@ -390,7 +391,9 @@ class TokenProvider:
     """What the API client asks for a bearer token; refresh() is called once after a 401."""
 
     def __init__(self, s: Settings | None, http_client=None) -> None:
-        self.fixed = os.environ.get("HUNTER_PARTNER_TOKEN") or None
+        from ..config import get
+
+        self.fixed = get("partner_token") or None
         self.settings = s
         self.http_client = http_client
 

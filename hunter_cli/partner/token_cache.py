@@ -45,7 +45,9 @@ def cache_path() -> Path:
     """The token cache file: ``HUNTER_TOKEN_CACHE``, else ``msal_token_cache.json`` in the user data folder."""
     from platformdirs import user_data_dir
 
-    return Path(os.environ.get("HUNTER_TOKEN_CACHE") or Path(user_data_dir("hunter", appauthor=False)) / FILE_NAME)
+    from ..config import get
+
+    return Path(get("token_cache") or Path(user_data_dir("hunter", appauthor=False)) / FILE_NAME)
 
 
 def legacy_path() -> Path:
@@ -57,7 +59,9 @@ def legacy_path() -> Path:
 
 def store_setting() -> str:
     """``HUNTER_TOKEN_STORE`` (auto, keyring or file); raises TokenCacheError for anything else."""
-    value = (os.environ.get("HUNTER_TOKEN_STORE") or "auto").strip().lower()
+    from ..config import get
+
+    value = (get("token_store") or "auto").strip().lower()
     if value not in STORES:
         raise TokenCacheError(f"HUNTER_TOKEN_STORE={value!r} is not one of: {', '.join(STORES)}")
     return value
@@ -97,7 +101,9 @@ def _encrypted_persistence(path: Path, setting: str) -> Any:
     if sys.platform == "darwin":
         return KeychainPersistence(str(path), service_name=KEYCHAIN_SERVICE, account_name=str(path))
     if sys.platform.startswith("linux"):
-        if setting == "auto" and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        from ..config import session_bus
+
+        if setting == "auto" and not session_bus():
             raise RuntimeError("no D-Bus session (cron, ssh, a server): no keyring to ask")
         return LibsecretPersistence(
             str(path), schema_name="hunter.token_cache", attributes={"application": "hunter", "cache": str(path)}
@@ -175,7 +181,9 @@ def open_cache(path: Path | None = None) -> Any:
     target = path or cache_path()
     store = persistence(target)
     cache = Cache(store, lock_location=store.get_location() + ".lockfile")
-    if path is None and not os.environ.get("HUNTER_TOKEN_CACHE"):
+    from ..config import get
+
+    if path is None and not get("token_cache"):
         _migrate(store)
     return cache
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from .. import config
 from ..facts import DomainState
 
 if TYPE_CHECKING:
@@ -320,7 +320,9 @@ def _check(data: object, source: str) -> Rules:
 
 def load_rules(path: str | None = None) -> Rules:
     """The bundled rules, or the file named by ``path`` / env ``HUNTER_RULES`` (read once per path)."""
-    return _load_rules(path or os.environ.get("HUNTER_RULES") or None)
+    if not path:
+        path = config.get("rules")
+    return _load_rules(str(path) if path else None)
 
 
 @functools.cache

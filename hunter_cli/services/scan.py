@@ -12,7 +12,6 @@ renderers given the :class:`ScanSummary` it returns. `hunter scan`, `rescan`,
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -168,25 +167,26 @@ def build_options(
 
     Raises ValueError for a nameserver that is not ``HOST[:PORT]``.
     """
+    from ..config import get
     from ..dns import dkim as dkim_mod
     from ..dns.resolver import ResolverConfig
     from ..scan import ScanOptions
     from ..tenant.client import DEFAULT_BASE
 
-    if not nameserver and os.environ.get("HUNTER_NAMESERVERS"):  # callers without the option (referrals sync)
-        nameserver = [os.environ["HUNTER_NAMESERVERS"]]
+    if not nameserver:  # callers without the option (referrals sync)
+        nameserver = get("nameservers")
     return ScanOptions(
         resolver=ResolverConfig(nameservers=parse_nameservers(nameserver), timeout=timeout, retries=retries),
         concurrency=concurrency,
         selectors=selectors or dkim_mod.DEFAULT_SELECTORS,
         tenant=not no_tenant,
-        tenant_url=os.environ.get("HUNTER_MS_LOGIN_URL") or DEFAULT_BASE,
+        tenant_url=get("ms_login_url") or DEFAULT_BASE,
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
         registration_wait=registration_wait,
         rules_path=rules,
-        rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
-        whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
+        rdap_url=get("rdap_url") or None,
+        whois_host=get("whois_host") or None,
         footprint=not quick,
     )
 

@@ -7,6 +7,7 @@ files in place (:mod:`hunter_cli.store.schema`) and marks runs whose process die
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -26,6 +27,8 @@ from .core import (
 from .runs import mark_crashed_runs
 from .schema import latest_version, migrate, stored_version
 
+log = logging.getLogger("hunter.store")
+
 BUSY_TIMEOUT_MS = 30_000
 # The writer waits this long for one try at the write lock before it reports and tries again.
 WRITER_BUSY_MS = 1_000
@@ -41,10 +44,10 @@ OPEN_CHECK_SECONDS = 2.0
 
 def write_wait_limit(default: float = WRITE_WAIT_LIMIT) -> float:
     """Seconds to keep trying while another process holds the write lock: HUNTER_DB_WAIT, else ``default``."""
-    try:
-        return max(0.0, float(os.environ.get("HUNTER_DB_WAIT", default)))
-    except ValueError:
-        return default
+    from ..config import get
+
+    value = get("db_wait")
+    return default if value is None else max(0.0, float(value))
 
 
 class WaitingConnection(Connection):
@@ -62,6 +65,7 @@ class WaitingConnection(Connection):
         if self.in_transaction:
             return super().execute(sql, parameters)
         started = time.monotonic()
+        logged = 0.0
         while True:
             try:
                 return super().execute(sql, parameters)
@@ -70,6 +74,9 @@ class WaitingConnection(Connection):
                     raise
                 waited = time.monotonic() - started
                 limit = write_wait_limit(COMMAND_WAIT_LIMIT) if self.wait_limit is None else self.wait_limit
+                if waited >= logged:  # at the first wait, then every 10 s
+                    log.info("%s: another process holds the write lock; waited %.0f of %g s", self.path, waited, limit)
+                    logged = waited + 10
                 if waited >= limit:
                     raise StoreBusy(
                         f"another process held the write lock on {self.path} for"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..lead import Lead, posture
 from ..models import DomainResult
-from .connection import WRITER_BUSY_MS, connect, write_wait_limit
+from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .reads import current
 from .search import search_text
@@ -339,6 +339,7 @@ def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float
     """
     limit = write_wait_limit() if limit is None else limit
     started = time.monotonic()
+    logged = 0.0
     while True:
         try:
             return action()
@@ -346,6 +347,9 @@ def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float
             if error_kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                 raise store_error(exc, path) from None
             waited = time.monotonic() - started
+            if waited >= logged:  # at the first wait, then every 10 s (hunter.store, like connection.py)
+                log.info("%s: another process holds the write lock; %d results wait", path, pending)
+                logged = waited + 10
             if waited >= limit:
                 raise StoreBusy(
                     f"another process held the write lock on {path} for {waited:.0f} s;"

@@ -1,0 +1,98 @@
+"""`hunter config`: which settings are in effect, where each came from, and where the file is."""
+
+from __future__ import annotations
+
+import typer
+
+from . import app
+from .common import stdout_console
+
+config_app = typer.Typer(
+    help="Settings: flags, HUNTER_* environment variables and the config file (docs/config.md).",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def show(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: each setting's value and source."),
+) -> None:
+    """Every setting's effective value and where it came from: flag, env, file or default.
+
+    Secrets (HUNTER_PARTNER_TOKEN, HUNTER_CRM_TOKEN) show as set or unset, never their value.
+    """
+    from .. import config
+
+    loaded = config.current()  # the root callback has read and checked it
+    where = f"{loaded.file}" + ("" if loaded.file_exists else " (none there)")
+    if as_json:
+        import json
+
+        body = {
+            "config_file": str(loaded.file),
+            "config_file_exists": loaded.file_exists,
+            "settings": {
+                name: {
+                    "value": config.shown(loaded, name) if name in config.SECRETS else _plain(loaded.value(name)),
+                    "source": loaded.source(name),
+                    "env": config.env_name(name),
+                }
+                for name in config.NAMES
+            },
+        }
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, show_edge=False, pad_edge=False, title=None)
+    table.add_column("setting", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    defaults = _defaults()
+    for name in config.NAMES:
+        value = config.shown(loaded, name)
+        if value == "-" and name in defaults:
+            value = f"({defaults[name]})"
+        table.add_row(name, loaded.source(name), value)
+    out = stdout_console()
+    out.print(f"config file: {where}", markup=False, soft_wrap=True)
+    out.print("environment variables: HUNTER_ and the name in capitals", markup=False)
+    out.print(table)
+
+
+def _defaults() -> dict[str, str]:
+    """What an unset setting means, in words (the table shows it in brackets)."""
+    from ..store import default_db_path
+
+    return {
+        "db": str(default_db_path()),
+        "db_wait": "600 s for scan, 30 s for others",
+        "nameservers": "the system resolver",
+        "dkim_selectors": "the built-in list",
+        "rules": "bundled",
+        "catalog": "bundled",
+        "lang": "en",
+        "tenant_id": "saved at sign-in, else organizations",
+        "client_id": "saved at sign-in",
+        "crm_url": "saved by hunter crm login",
+        "token_store": "auto",
+        "log_level": "off",
+        "log_file": "stderr",
+    }
+
+
+def _plain(value: object) -> object:
+    """A value as JSON holds it: paths as text, lists as lists."""
+    if value is None or isinstance(value, bool | int | float | str | list):
+        return value
+    return str(value)
+
+
+@config_app.command("path")
+def path() -> None:
+    """The config file Hunter reads (it need not exist): --config, HUNTER_CONFIG, or the user config folder."""
+    from .. import config
+
+    file, _named_by = config.config_file()
+    typer.echo(str(file))

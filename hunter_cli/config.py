@@ -1,0 +1,410 @@
+"""Hunter's settings: the one module that reads configuration.
+
+Every setting comes from the first of these that has it (docs/config.md):
+
+1. a command-line flag (``--db``, ``--nameserver``, ``-v``, ...);
+2. an environment variable, ``HUNTER_`` and the setting's name in capitals
+   (``HUNTER_DB``, ``HUNTER_NAMESERVERS``, ...); an empty variable counts as unset;
+3. the TOML config file: ``config.toml`` in the user config folder
+   (platformdirs' ``user_config_dir("hunter")``), or the file named by
+   ``--config`` or ``HUNTER_CONFIG``; its keys are the settings' names in lower case;
+4. the default.
+
+The settings model is :class:`Settings`, a pydantic model: the environment and
+the file (tomllib; tomli before Python 3.11) are merged and validated by it. Not
+pydantic-settings: its TOML source needs Python 3.11 and cannot say which file
+and line a mistake is on, and importing it cost 25 to 45 ms more on every
+command (measured beside this module); what is left of it here is ten lines.
+
+A command's option is made by ``cli.common.setting_option``, which asks
+:func:`get` (layers 2 to 4) when the flag was not given; the core asks :func:`get`
+for settings without a flag (``HUNTER_CATALOG``, ``HUNTER_MS_LOGIN_URL``, ...).
+No other module reads ``os.environ`` (tests/test_config.py checks the source).
+
+Secrets (``HUNTER_PARTNER_TOKEN``, ``HUNTER_CRM_TOKEN``) come from the
+environment only: a config file that names one is refused, and ``hunter config
+show`` says ``set`` or ``unset``, never the value.
+
+A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
+environment) raises :class:`ConfigError`, whose message is one line naming the
+file and line or the variable; the CLI prints it and exits 2.
+
+This module imports pydantic, so the CLI imports it only inside commands:
+``hunter --help`` never loads it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "HUNTER_"
+CONFIG_ENV = "HUNTER_CONFIG"
+FILE_NAME = "config.toml"
+
+Source = Literal["flag", "env", "file", "default"]
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message is one line naming where it came from (CLI exit 2)."""
+
+
+def _split(value: object) -> object:
+    """``"a, b c"`` -> ``["a", "b", "c"]``: lists in environment variables are comma- or space-separated."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[\s,]+", value) if part]
+    return value
+
+
+class Settings(BaseModel):
+    """Every setting Hunter reads, with its type and default (docs/config.md lists them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # --- the database
+    db: Path | None = Field(None, description="SQLite file (`--db`). Default: hunter.db in the user data folder.")
+    db_wait: float | None = Field(
+        None,
+        description="Seconds a writing command waits while another process holds the write lock"
+        " (default 600 for scan, 30 for the others).",
+    )
+
+    # --- scans
+    nameservers: list[str] = Field(
+        [],
+        description="DNS servers HOST[:PORT] to ask (`--nameserver`); comma-separated in the environment."
+        " Default: the system's.",
+    )
+    dkim_selectors: str | None = Field(
+        None, description="Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
+    )
+    rules: Path | None = Field(None, description="Scoring rules file used instead of the bundled one (`--rules`).")
+    catalog: Path | None = Field(None, description="Provider catalog file used instead of the bundled one.")
+    lang: str | None = Field(None, description="Language of briefs, en or tr (`--lang`). Default: en.")
+
+    # --- services Hunter talks to (tests and air-gapped runs point them at local servers)
+    ms_login_url: str | None = Field(
+        None, description="Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."
+    )
+    rdap_url: str | None = Field(
+        None, description="RDAP base URL used instead of the registry's for every TLD that has RDAP."
+    )
+    whois_host: str | None = Field(
+        None, description="`host[:port]` used instead of the registry's WHOIS server for every TLD that has one."
+    )
+    rdap_bootstrap_url: str | None = Field(
+        None, description="Where `hunter data update` fetches IANA's RDAP bootstrap file."
+    )
+    psl_url: str | None = Field(None, description="Where `hunter data update` fetches the Public Suffix List.")
+    partner_api_url: str | None = Field(None, description="Base URL of the Partner Center referrals API.")
+    crm_url: str | None = Field(
+        None, description="Dynamics 365 environment URL (`--url`). Default: the one saved by `hunter crm login`."
+    )
+    crm_mapping: Path | None = Field(None, description="Field mapping file for `hunter crm push` (`--mapping`).")
+
+    # --- sign-in
+    client_id: str | None = Field(None, description="Public client application id for sign-in (`--client-id`).")
+    tenant_id: str | None = Field(
+        None, description="Your tenant id or domain for sign-in (`--tenant`). Default: organizations."
+    )
+    token_store: str | None = Field(
+        None, description="Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."
+    )
+    token_cache: Path | None = Field(
+        None, description="Token cache file. Default: msal_token_cache.json in the user data folder."
+    )
+    partner_token: SecretStr | None = Field(
+        None, description="A Partner Center bearer token used as is (environment only; never in the config file)."
+    )
+    crm_token: SecretStr | None = Field(
+        None, description="A Dataverse bearer token used as is (environment only; never in the config file)."
+    )
+
+    # --- logging
+    log_level: Literal["debug", "info", "warning", "error"] | None = Field(
+        None, description="Log to stderr at this level (`-v` is info, `-vv` debug). Default: no log."
+    )
+    log_file: Path | None = Field(
+        None, description="Write the log to this file instead of stderr (`--log-file`); level info unless set."
+    )
+
+    @field_validator("nameservers", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return _split(value)
+
+    @field_validator("db", "rules", "catalog", "crm_mapping", "token_cache", "log_file", mode="after")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("dkim_selectors", mode="before")
+    @classmethod
+    def _selectors(cls, value: object) -> object:
+        if isinstance(value, list):
+            return ",".join(str(v) for v in value)
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+SECRETS = frozenset({"partner_token", "crm_token"})
+NAMES: tuple[str, ...] = tuple(Settings.model_fields)
+
+
+def env_name(name: str) -> str:
+    """``db`` -> ``HUNTER_DB``: the environment variable of a setting."""
+    return ENV_PREFIX + name.upper()
+
+
+@dataclass
+class Loaded:
+    """Settings as read once: the values, where the file is, what it held, and the environment seen."""
+
+    settings: Settings
+    file: Path
+    file_named_by: Source  # flag (--config), env (HUNTER_CONFIG) or default
+    file_exists: bool
+    file_data: dict[str, Any]
+    env: dict[str, str | None]  # each setting's variable as it was (None: not set)
+    flags: dict[str, Any] = field(default_factory=dict)
+    generation: int = 0
+    values: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.values = {name: self._value(name) for name in NAMES}
+
+    def source(self, name: str) -> Source:
+        """Where the effective value of ``name`` came from."""
+        if name in self.flags:
+            return "flag"
+        if self.env[name]:  # an empty variable is unset
+            return "env"
+        if name in self.file_data:
+            return "file"
+        return "default"
+
+    def value(self, name: str) -> Any:
+        """The effective value (a secret as plain text: callers must never print it)."""
+        return self.values[name]
+
+    def _value(self, name: str) -> Any:
+        if name in self.flags:
+            return self.flags[name]
+        value = getattr(self.settings, name)
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+_lock = threading.Lock()
+_loaded: Loaded | None = None
+_flags: dict[str, Any] = {}
+_generation = 0  # start() counts the commands run in this process
+
+
+def default_file() -> Path:
+    """``config.toml`` in the user config folder (platformdirs: ~/.config/hunter on Linux)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("hunter", appauthor=False)) / FILE_NAME
+
+
+def config_file() -> tuple[Path, Source]:
+    """The config file to read and what named it: ``--config``, ``HUNTER_CONFIG`` or the default place."""
+    if _flags.get("config"):
+        return Path(_flags["config"]), "flag"
+    named = os.environ.get(CONFIG_ENV)
+    if named:
+        return Path(named).expanduser(), "env"
+    return default_file(), "default"
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line (1-based) where ``key`` is set or opened as a table in TOML ``text``."""
+    pattern = re.compile(rf"""^\s*(\[+\s*)?["']?{re.escape(key)}["']?\s*(=|\])""")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _where(path: Path, text: str, key: str) -> str:
+    line = _line_of(text, key)
+    return f"config file {path}, line {line}" if line else f"config file {path}"
+
+
+def _problem(error: Any) -> str:
+    msg = str(error.get("msg", "invalid value"))
+    return msg[:1].lower() + msg[1:]
+
+
+def _parse_toml(text: str) -> dict[str, Any]:
+    """TOML text as a dict (the standard library's tomllib, tomli before Python 3.11); ValueError when invalid."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    data: dict[str, Any] = tomllib.loads(text)
+    return data
+
+
+def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
+    """Whether the config file exists, and its checked settings ({} when the default file is not there)."""
+    if not path.exists():
+        if named_by == "default":
+            return False, {}
+        how = "--config" if named_by == "flag" else CONFIG_ENV
+        raise ConfigError(f"config file {path} (named by {how}) does not exist")
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    try:
+        data = _parse_toml(text) if text.strip() else {}  # an empty file: no parser to import
+    except ValueError as exc:  # TOMLDecodeError: "Expected '=' after a key ... (at line 3, column 7)"
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+    for key in data:
+        if key in SECRETS:
+            raise ConfigError(
+                f"{_where(path, text, key)}: {key} is a secret and is never read from a file;"
+                f" set {env_name(key)} in the environment instead"
+            )
+        if key not in Settings.model_fields:
+            close = difflib.get_close_matches(key, NAMES, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "`hunter config show` lists the keys"
+            raise ConfigError(f"{_where(path, text, key)}: unknown key {key!r}; {hint}")
+    try:
+        Settings.model_validate(data)  # the file alone: its mistakes are reported even where env overrides them
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        raise ConfigError(f"{_where(path, text, key)}: {key}: {_problem(first)}") from None
+    return True, data
+
+
+_ENV = {name: env_name(name) for name in NAMES}
+
+
+def _env_snapshot() -> dict[str, str | None]:
+    return {name: os.environ.get(var) for name, var in _ENV.items()}
+
+
+def load() -> Loaded:
+    """Read the environment and the config file now (raises ConfigError); later :func:`get` calls reuse it."""
+    global _loaded
+    with _lock:
+        path, named_by = config_file()
+        exists, data = _read_file(path, named_by)
+        env = _env_snapshot()
+        try:  # the environment over the file; an empty variable is unset
+            settings = Settings.model_validate({**data, **{k: v for k, v in env.items() if v}})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else ""
+            shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
+            raise ConfigError(f"environment variable {shown}: {_problem(first)}") from None
+        _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags), _generation)
+        return _loaded
+
+
+def current() -> Loaded:
+    """The settings read last, read again when the environment changed since."""
+    loaded = _loaded
+    if (
+        loaded is None
+        or loaded.generation != _generation
+        or loaded.env != _env_snapshot()
+        or config_file() != (loaded.file, loaded.file_named_by)
+    ):
+        loaded = load()
+    return loaded
+
+
+def get(name: str) -> Any:
+    """The effective value of setting ``name`` (None when unset and without a fixed default).
+
+    Cheap enough for a scan's inner loop (a dict lookup): the settings are
+    read once per command (:func:`start`, from the root command), or at the
+    first call when Hunter is used as a library; :func:`load` reads them again
+    and :func:`current` does when the environment or the file named changed.
+    Raises ConfigError for a bad setting.
+    """
+    loaded = _loaded
+    if loaded is None or loaded.generation != _generation:
+        loaded = load()
+    return loaded.values[name]
+
+
+def resolve(name: str, flag_value: Any) -> Any:
+    """A command-line value when one was given (not None, not empty), else :func:`get`."""
+    if flag_value is not None and flag_value != () and flag_value != []:
+        return flag_value
+    return get(name)
+
+
+def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None = None) -> Loaded:
+    """The root command's flags (``-v``, ``--log-file``, ``--config``), then read and check everything.
+
+    Raises ConfigError for a bad setting.
+    """
+    global _generation
+    _generation += 1
+    _flags.clear()
+    if config is not None:
+        _flags["config"] = config
+    if verbose:
+        _flags["log_level"] = "debug" if verbose > 1 else "info"
+    if log_file is not None:
+        _flags["log_file"] = log_file
+    return load()
+
+
+def log_sources(loaded: Loaded) -> None:
+    """At debug level (``-vv``): the config file and each setting that is not the default, with its source."""
+    import logging
+
+    log = logging.getLogger("hunter.config")
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    log.debug("config file %s%s", loaded.file, "" if loaded.file_exists else " (none there)")
+    for name in NAMES:
+        source = loaded.source(name)
+        if source != "default":
+            log.debug("%s = %s (from %s)", name, shown(loaded, name), source)
+
+
+def dumb_terminal() -> bool:
+    """``TERM=dumb``: the terminal cannot draw tables or progress bars."""
+    return os.environ.get("TERM") == "dumb"
+
+
+def session_bus() -> bool:
+    """Whether a D-Bus session exists (Linux keyrings need one; cron and ssh sessions have none)."""
+    return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+
+
+def shown(loaded: Loaded, name: str) -> str:
+    """The value of ``name`` as ``hunter config show`` prints it: secrets only as ``set`` or ``unset``."""
+    value = loaded.value(name)
+    if name in SECRETS:
+        return "set" if value else "unset"
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(name: str) -> str:
+    """The field's documentation (its description in :class:`Settings`)."""
+    return Settings.model_fields[name].description or ""
