@@ -32,7 +32,12 @@ METAVARS = {
 
 
 def normalize_token(value: str) -> str:
-    """``Provider_Changed`` -> ``provider-changed``: how option values and command names are compared."""
+    """``Provider_Changed`` -> ``provider-changed``: how option values and command names are compared.
+
+    Click also passes option names through this function, without their dashes; one-letter
+    names are left as typed, so that ``-V`` (version) and ``-v`` (verbose) stay two options."""
+    if len(value) == 1:
+        return value
     from ..choices import normalize
 
     return normalize(value)
