@@ -87,7 +87,7 @@ def print_brief(
         company=data["company"],
         today=date.today(),
         rules=rules,
-        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        notes=data["notes"],
         referrals=data["referrals"],
         cosell=data["cosell"],
         crm=crm,
