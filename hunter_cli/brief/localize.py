@@ -75,7 +75,7 @@ def format_number(value: float, lang: str, spec: str = "") -> str:
     text = format(value, spec)
     if lang != "tr":
         return text
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def last_word(number: str) -> str:
