@@ -176,6 +176,9 @@ def test_changes_are_told_from_history():
 
 
 def test_sales_summary_cli(hunter, db):
+    no_db = hunter("sales-summary", "acme-never.com", dns_args=False)
+    assert no_db.exit_code == 1 and f"no database at {db}" in no_db.stderr and not db.exists()
+    store.connect(db).close()
     missing = hunter("sales-summary", "acme-never.com", dns_args=False)
     assert missing.exit_code == 1 and "hunter prep acme-never.com" in missing.stderr
     hunter("scan", "firma.com.tr", "-q")

@@ -163,13 +163,15 @@ def prep(
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     since = ago_iso(age)
     path = db_path(db)
-    conn = open_store(path)
-    try:
-        with store_errors(path):
-            last_good = store.last_good_at(conn, name)
-        read_only = conn.readonly
-    finally:
-        conn.close()
+    last_good, read_only = None, False
+    if store.real_path(path).exists():  # no database yet: the scan below creates it
+        conn = open_store(path)
+        try:
+            with store_errors(path):
+                last_good = store.last_good_at(conn, name)
+            read_only = conn.readonly
+        finally:
+            conn.close()
     # --max-age 0s means no stored scan is fresh enough (times are stored to the second, so a scan made
     # in the same second would otherwise count as fresh)
     if last_good and age.total_seconds() > 0 and last_good >= since:
