@@ -16,6 +16,8 @@ from .common import (
     EXIT_RESOLVER,
     EXIT_TERMINATED,
     DbOption,
+    SheetOption,
+    column_hints,
     db_path,
     fail,
     report_unreadable,
@@ -108,6 +110,7 @@ def scan(
         help="CSV/Excel column with company names: header, number or letter.",
         show_default=False,
     ),
+    sheet: str | None = SheetOption,
     json_out: bool = typer.Option(
         False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."
     ),
@@ -149,8 +152,7 @@ def scan(
         rules=str(rules) if rules else None,
         quick=quick,
     )
-    from ..inputs import ColumnHints
-
+    hints = column_hints(inputs, domain_column, company_column, sheet)
     code = run_scan(
         inputs,
         db_path(db),
@@ -158,7 +160,7 @@ def scan(
         fresh_since=fresh_since,
         json_out=json_out,
         quiet=quiet,
-        hints=ColumnHints(domain_column, company_column),
+        hints=hints,
     )
     raise typer.Exit(code)
 
