@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .domains import Rejected, normalize
@@ -78,6 +78,18 @@ class InputError(Exception):
     """An input that cannot be read at all (missing file, unsupported format)."""
 
 
+class ColumnError(InputError):
+    """A column or sheet named on the command line that the input does not have: a usage error.
+
+    ``option`` is the option at fault (``--domain-column``, ``--company-column``, ``--sheet``); the
+    message names the columns or sheets the input does have.
+    """
+
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 def fold(text: str) -> str:
     """Compare headers the way a Turkish reader would: İ/I/ı all become i, spaces and punctuation go."""
     t = text.replace("İ", "i").replace("I", "i").replace("ı", "i").lower()
@@ -105,10 +117,14 @@ def clean_company(text: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class ColumnHints:
-    """Columns named on the command line: header text, 1-based number, or Excel letter."""
+    """Columns named on the command line: header text, 1-based number, or Excel letter; and a workbook's sheet."""
 
     domain: str | None = None
     company: str | None = None
+    sheet: str | None = None  # name or 1-based number
+
+    def __bool__(self) -> bool:
+        return bool(self.domain or self.company or self.sheet)
 
 
 @dataclass
@@ -204,15 +220,35 @@ def _bounded_lines(stream, limit: int) -> Iterator[bytes | str | None]:
         yield raw
 
 
+def _utf16(head: bytes) -> str | None:
+    """The UTF-16 codec a file's first bytes show: a BOM (Excel's "Unicode text"), or, without
+    one, mostly Latin text (at least 3 in 4 high bytes NUL, no NUL low byte); None otherwise."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = head[: len(head) & ~1]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd * 4 >= half * 3 and even == 0:  # mostly Latin text, little-endian
+        return "utf-16-le"
+    if even * 4 >= half * 3 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
 def _lines(stream, name: str, stats: InputStats) -> Iterator[tuple[int, str | None]]:
     """Decoded lines with numbers; None for a line that is reported as skipped (too long, NUL bytes).
 
-    Text is UTF-8 (a BOM is dropped), UTF-16 with a BOM (Excel's "Unicode text"
-    export), or else Turkish Windows cp1254, decided line by line.
+    Text is UTF-8 (a BOM is dropped), UTF-16 (Excel's "Unicode text" export, with
+    a BOM; without one when its first characters are ASCII), or else Turkish
+    Windows cp1254, decided line by line (ISO-8859-9, latin-5, differs from cp1254
+    only in 0x80-0x9F, control codes there, so cp1254 reads both).
     """
     wrapper = None
-    if _peek(stream, 2) in (b"\xff\xfe", b"\xfe\xff"):
-        wrapper = io.TextIOWrapper(stream, encoding="utf-16", errors="replace", newline="")
+    codec = _utf16(_peek(stream, 64))
+    if codec is not None:
+        wrapper = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline="")
         source: Iterator[bytes | str | None] = _bounded_lines(wrapper, MAX_LINE_BYTES // 2)
     else:
         source = _bounded_lines(stream, MAX_LINE_BYTES)
@@ -261,24 +297,39 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
         if number == 1 and fold(text) in _WEBSITE | _EMAIL:
             stats.headers += 1
             continue
+        if len(fields) > 1 and all(not isinstance(normalize(f), Rejected) for f in fields):
+            for f in fields:  # "a.com.tr, b.com.tr": every field a domain, so each one is a lead
+                yield Candidate(f, f"{name}:{number}")
+            continue
         yield Candidate(text, f"{name}:{number}", fields)
 
 
-def _column_index(spec: str, header: list[str] | None) -> int | None:
-    """Resolve a --domain-column/--company-column value against the header row."""
+def _column_index(spec: str, header: list[str] | None, width: int) -> int | None:
+    """Resolve a --domain-column/--company-column value (header text, 1-based number, Excel letter)
+    against the header row; None when the table has no such column (``width``: its widest row)."""
     spec = spec.strip()
-    if spec.isdigit() and int(spec) > 0:
-        return int(spec) - 1
     if header is not None:
         for i, cell in enumerate(header):
-            if fold(cell) == fold(spec):
+            if cell.strip() and fold(cell) == fold(spec):
                 return i
-    if spec.isalpha() and len(spec) <= 2 and spec.isupper():
+    index = None
+    if spec.isdigit() and int(spec) > 0:
+        index = int(spec) - 1
+    elif spec.isascii() and spec.isalpha() and len(spec) <= 3:
         n = 0
-        for ch in spec:
+        for ch in spec.upper():
             n = n * 26 + (ord(ch) - 64)
-        return n - 1
-    return None
+        index = n - 1
+    return index if index is not None and index < width else None
+
+
+def _letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _pick_columns(
@@ -326,11 +377,14 @@ def _pick_columns(
         ):
             header_at, header = number, cells
     start = header_at if header_at is not None else 0
+    width = max((len(cells) for _, cells in rows), default=0)
     if hints.domain:
-        col = _column_index(hints.domain, header)
+        col = _column_index(hints.domain, header, width)
         if col is None:
-            raise InputError(f"--domain-column {hints.domain!r}: no such column" + _columns_note(header))
-        chosen = [col] + [c for c in proposed if c != col]
+            raise ColumnError(
+                f"--domain-column {hints.domain!r}: no such column" + _columns_note(header, width), "--domain-column"
+            )
+        chosen = [col]  # the column asked for, and only it: never the detected one instead
     else:
         chosen = [c for c in proposed if usable(c, start) > 0]
         if not chosen:
@@ -339,9 +393,12 @@ def _pick_columns(
             chosen = [c for n, c in scored if n > 0]
     company = None
     if hints.company:
-        company = _column_index(hints.company, header)
+        company = _column_index(hints.company, header, width)
         if company is None:
-            raise InputError(f"--company-column {hints.company!r}: no such column" + _columns_note(header))
+            raise ColumnError(
+                f"--company-column {hints.company!r}: no such column" + _columns_note(header, width),
+                "--company-column",
+            )
     elif header is not None:
         for i, cell in enumerate(header):
             if i not in chosen and _is_company_header(cell) and names(i, start) > 0:
@@ -350,10 +407,13 @@ def _pick_columns(
     return header_at, chosen, company
 
 
-def _columns_note(header: list[str] | None) -> str:
+def _columns_note(header: list[str] | None, width: int) -> str:
+    if not width:
+        return " (the input has no rows)"
     if not header:
-        return " (the file has no header row; give a column number or letter)"
-    return "; columns are: " + ", ".join(f"{i + 1}={c.strip()!r}" for i, c in enumerate(header) if c.strip())
+        return f" (no header row; the rows have {width} columns, 1-{width} or A-{_letter(width - 1)})"
+    named = [f"{_letter(i)}/{i + 1}={c.strip()!r}" for i, c in enumerate(header) if c.strip()]
+    return "; the columns are: " + ", ".join(named)
 
 
 def _table_candidates(
@@ -364,7 +424,10 @@ def _table_candidates(
         head.append(item)
         if len(head) >= 50:
             break
-    header_at, columns, company_col = _pick_columns(head, hints)
+    try:
+        header_at, columns, company_col = _pick_columns(head, hints)
+    except ColumnError as exc:
+        raise ColumnError(f"{name}: {exc}", exc.option) from None
     if not columns:
         for number, cells in head:
             stats.lines += 1
@@ -477,13 +540,20 @@ def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[
         yield number, cells
 
 
-def _xlsx_rows(path: str, name: str, stats: InputStats) -> Iterator[tuple[int, list[str]]]:
-    """Rows of the first worksheet through the bounded reader (hunter_cli/xlsx.py); refusals become InputError."""
+def _xlsx_rows(
+    path: str, name: str, stats: InputStats, sheet: str | None = None
+) -> Generator[tuple[int, list[str]], None, None]:
+    """Rows of the first worksheet (or ``sheet``) through the bounded reader (hunter_cli/xlsx.py).
+
+    Refusals become InputError; a sheet that is not there, ColumnError (a usage error).
+    """
     from . import xlsx
 
     notes = xlsx.ReadNotes()
     try:
-        yield from xlsx.read_rows(path, name, notes, checkpoint)
+        yield from xlsx.read_rows(path, name, notes, checkpoint, sheet)
+    except xlsx.SheetNotFound as exc:
+        raise ColumnError(str(exc), "--sheet") from None
     except xlsx.WorkbookError as exc:
         raise InputError(str(exc)) from None
     finally:
@@ -495,6 +565,69 @@ def _xlsx_rows(path: str, name: str, stats: InputStats) -> Iterator[tuple[int, l
             )
         if notes.cut_texts:
             stats.notes.append(f"{name}: {notes.cut_texts} cell texts over {xlsx.MAX_CELL_CHARS} characters cut short")
+
+
+def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnHints) -> Iterator[Candidate]:
+    """Candidates from a workbook: the sheet named by ``--sheet``, else the first sheet with a usable column.
+
+    A workbook whose first sheet is a cover page is read from the next sheet that
+    has a domain, website or e-mail column (said in ``stats.notes``); when none has
+    one, InputError names the sheets looked at.
+    """
+    import itertools
+
+    from . import xlsx
+
+    if hints.sheet is not None:
+        yield from _table_candidates(_xlsx_rows(path, name, stats, hints.sheet), name, stats, hints)
+        return
+    try:
+        names = xlsx.sheet_names(path, name)
+    except xlsx.WorkbookError as exc:
+        raise InputError(str(exc)) from None
+    if len(names) <= 1:
+        yield from _table_candidates(_xlsx_rows(path, name, stats), name, stats, hints)
+        return
+    for number, sheet in enumerate(names, 1):
+        rows = _xlsx_rows(path, name, stats, str(number))
+        try:
+            head = list(itertools.islice(rows, 50))
+        except ColumnError:  # a chart sheet
+            continue
+        if _pick_columns(head, hints)[1]:
+            if number > 1:
+                before = ", ".join(repr(n) for n in names[: number - 1])
+                stats.notes.append(f"{name}: read sheet {sheet!r}; no domain, website or e-mail column in {before}")
+            yield from _table_candidates(itertools.chain(head, rows), name, stats, hints)
+            return
+        rows.close()
+    looked = ", ".join(repr(n) for n in names)
+    raise InputError(
+        f"{name}: no domain, website or e-mail column in any sheet (looked at {looked});"
+        " name one with --sheet and --domain-column"
+    )
+
+
+def check_hints(args: Iterable[str], hints: ColumnHints) -> None:
+    """Raise ColumnError when a column or sheet named on the command line is not in a table input.
+
+    Reads the first rows of each CSV/workbook input (nothing else), so a usage error
+    is reported before a scan or import starts. Inputs that cannot be read at all
+    are left for the read itself to report.
+    """
+    if not hints:
+        return
+    for arg in args:
+        lower = arg.lower()
+        if arg == "-" or not os.path.isfile(arg) or not lower.endswith(CSV_EXTENSIONS + XLSX_EXTENSIONS):
+            continue
+        try:
+            for _ in candidates(arg, InputStats(), hints):
+                break
+        except ColumnError:
+            raise
+        except InputError:
+            continue
 
 
 def missing_files(args: Iterable[str]) -> list[str]:
@@ -525,8 +658,11 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
     if not os.path.lexists(arg):
         if lower.endswith(FILE_EXTENSIONS):
             raise InputError(f"{arg}: no such file")
-        stats.lines += 1
-        yield Candidate(arg, "argument")
+        parts = [p.strip() for p in arg.replace(";", ",").split(",")]
+        parts = [p for p in parts if p] or [arg]
+        for part in parts:  # "a.com.tr,b.com.tr; c.com": a list pasted from a CRM
+            stats.lines += 1
+            yield Candidate(part, "argument")
         return
     if os.path.isdir(arg):
         raise InputError(f"{arg}: is a directory, not a file; give the files in it instead")
@@ -534,7 +670,7 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
     if lower.endswith((".xls", ".ods")):
         raise InputError(f"{name}: this spreadsheet format is not supported; save it as .xlsx or .csv")
     if lower.endswith(XLSX_EXTENSIONS):
-        yield from _table_candidates(_xlsx_rows(arg, name, stats), name, stats, hints)
+        yield from _workbook_candidates(arg, name, stats, hints)
         return
     try:
         fh = open(arg, "rb")
@@ -545,7 +681,7 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
         with fh:
             if _peek(fh, 4) == ZIP_MAGIC:  # a workbook saved under another name
                 fh.close()
-                yield from _table_candidates(_xlsx_rows(arg, name, stats), name, stats, hints)
+                yield from _workbook_candidates(arg, name, stats, hints)
             elif lower.endswith(CSV_EXTENSIONS) or _is_unicode_text_table(fh):
                 yield from _table_candidates(_csv_rows(fh, name, stats), name, stats, hints)
             else:
@@ -562,12 +698,18 @@ def _why(exc: BaseException) -> str:
 
 
 def _is_unicode_text_table(fh) -> bool:
-    """Excel's "Unicode text" export: UTF-16 with a BOM and tab-separated columns (read as a table)."""
+    """Excel's text exports read as a table: "Unicode text" (UTF-16, tab-separated), and "Text (Tab
+    delimited)" (cp1254 or UTF-8) when its first line is a tab-separated header without a domain in it."""
     head = _peek(fh, 4096)
-    if head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+    codec = _utf16(head)
+    if codec is not None:
+        first = head.decode(codec, errors="ignore").split("\n", 1)[0]
+        return "\t" in first
+    line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
+    if b"\t" not in line:
         return False
-    first = head.decode("utf-16", errors="ignore").split("\n", 1)[0]
-    return "\t" in first
+    cells = [c.strip() for c in _decode(line).rstrip("\r").split("\t") if c.strip()]
+    return bool(cells) and all(isinstance(normalize(c), Rejected) and "@" not in c for c in cells)
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,6 +734,8 @@ def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHin
         for arg in args:
             try:
                 yield from _leads_of(arg, stats, hints, seen)
+            except ColumnError:
+                raise  # a usage error: the command line is wrong, not this input
             except InputError as exc:
                 stats.unreadable.append(str(exc))  # the other inputs are still read
     finally:
@@ -640,7 +784,7 @@ def count_lines(args: Iterable[str]) -> int | None:
         if arg == "-":
             return None
         if not os.path.isfile(arg):
-            total += 1
+            total += max(1, arg.count(",") + arg.count(";"))
             continue
         if arg.lower().endswith(XLSX_EXTENSIONS):
             from .xlsx import estimate_rows

@@ -232,17 +232,26 @@ class _Relationships(_Part):
 
 
 class _Workbook(_Part):
-    """The workbook part (§18.2.27): the relationship id of the first ``<sheet>``."""
+    """The workbook part (§18.2.27): name and relationship id of each ``<sheet>`` (§18.2.19), in tab order."""
 
     STARTS = {"sheet": "_sheet"}
 
     def __init__(self, budget: _Budget, part: str) -> None:
         super().__init__(budget, part)
-        self.first_sheet: str | None = None
+        self.sheets: list[tuple[str, str]] = []
+
+    @property
+    def first_sheet(self) -> str | None:
+        return self.sheets[0][1] if self.sheets else None
 
     def _sheet(self, attrs: dict[str, str]) -> None:
-        if self.first_sheet is None:
-            self.first_sheet = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+        if len(self.sheets) < 10_000:
+            rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            self.sheets.append((attrs.get("name", ""), rid))
+
+
+class SheetNotFound(WorkbookError):
+    """``--sheet`` names no sheet of the workbook; the message lists the sheets there are."""
 
 
 class _SharedStrings(_Part):
@@ -449,9 +458,14 @@ def _open(path: str, name: str) -> zipfile.ZipFile:
 
 
 def read_rows(
-    path: str, name: str, notes: ReadNotes | None = None, checkpoint: Callable[[], None] | None = None
+    path: str,
+    name: str,
+    notes: ReadNotes | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    sheet: str | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
-    """(Excel row number, cell texts from column A) for each row present in the first worksheet.
+    """(Excel row number, cell texts from column A) for each row present in the first worksheet,
+    or in ``sheet`` (its name, compared without case, or its 1-based position among the tabs).
 
     A cell holds the shown text for strings, and the stored value for numbers,
     booleans (``TRUE``/``FALSE``), errors and dates (§18.3.1.4, §18.18.11); empty
@@ -460,13 +474,14 @@ def read_rows(
     ``checkpoint`` is called after each chunk of XML, so a caller can stop a
     long read (a cancelled scan) between rows; whatever it raises propagates.
     Raises :class:`WorkbookError` for a file that is not a workbook, is damaged,
-    or is over a bound; rows already yielded stay valid.
+    or is over a bound (:class:`SheetNotFound` when ``sheet`` names none); rows
+    already yielded stay valid.
     """
     notes = notes if notes is not None else ReadNotes()
     zf = _open(path, name)
     try:
         pkg = _Package(zf, name, _Budget(name, os.path.getsize(path)))
-        sheet, strings_info = _locate(pkg)
+        part, strings_info = _locate(pkg, sheet)
         strings: list[str] = []
         if strings_info is not None:
             handler = _SharedStrings(pkg.budget, strings_info.filename, notes)
@@ -474,14 +489,13 @@ def read_rows(
                 pass
             strings = handler.table
             del handler
-        reader = _Sheet(pkg.budget, sheet.filename, strings, notes)
-        yield from reader.run(zf, sheet, reader.drain, checkpoint)
+        reader = _Sheet(pkg.budget, part.filename, strings, notes)
+        yield from reader.run(zf, part, reader.drain, checkpoint)
     finally:
         zf.close()
 
 
-def _locate(pkg: _Package) -> tuple[zipfile.ZipInfo, zipfile.ZipInfo | None]:
-    """The first worksheet and the shared string table, found through the package relationships."""
+def _workbook(pkg: _Package) -> tuple[_Workbook, list[tuple[str, str, str]]]:
     target = next((t for _, typ, t in pkg.rels("") if typ.endswith(_REL + "officeDocument")), "xl/workbook.xml")
     info = pkg.info(target)
     if info is None:
@@ -489,8 +503,38 @@ def _locate(pkg: _Package) -> tuple[zipfile.ZipInfo, zipfile.ZipInfo | None]:
     rels = pkg.rels(info.filename)
     workbook = _Workbook(pkg.budget, info.filename)
     pkg.parse(workbook, info)
+    return workbook, rels
+
+
+def sheet_names(path: str, name: str) -> list[str]:
+    """The names of the workbook's sheets in tab order (worksheets and chart sheets alike)."""
+    zf = _open(path, name)
+    try:
+        workbook, _ = _workbook(_Package(zf, name, _Budget(name, os.path.getsize(path))))
+        return [n for n, _ in workbook.sheets]
+    finally:
+        zf.close()
+
+
+def _locate(pkg: _Package, wanted: str | None = None) -> tuple[zipfile.ZipInfo, zipfile.ZipInfo | None]:
+    """The worksheet (the first, or ``wanted``) and the shared string table, found through the package relationships."""
+    workbook, rels = _workbook(pkg)
     sheets = [(rid, t) for rid, typ, t in rels if typ.endswith(_REL + "worksheet")]
-    first = next((t for rid, t in sheets if rid == workbook.first_sheet), None) or next((t for _, t in sheets), None)
+    rid = workbook.first_sheet
+    if wanted is not None:
+        names = [n for n, _ in workbook.sheets]
+        folded = [n.casefold() for n in names]
+        key = wanted.strip()
+        if key.casefold() in folded:
+            rid = workbook.sheets[folded.index(key.casefold())][1]
+        elif key.isdigit() and 1 <= int(key) <= len(names):
+            rid = workbook.sheets[int(key) - 1][1]
+        else:
+            listed = ", ".join(f"{i}={n!r}" for i, n in enumerate(names, 1))
+            raise SheetNotFound(f"{pkg.name}: no sheet {wanted!r}; the sheets are: {listed}")
+        if not any(r == rid for r, _ in sheets):
+            raise SheetNotFound(f"{pkg.name}: sheet {wanted!r} is a chart or dialog sheet, not a worksheet")
+    first = next((t for r, t in sheets if r == rid), None) or next((t for _, t in sheets), None)
     sheet = pkg.info(first) if first else None
     if sheet is None:
         raise WorkbookError(f"{pkg.name}: the workbook has no worksheet")

@@ -47,11 +47,17 @@ DOMAINS = [
 ]
 
 
-def _placeholders(value):
+def _fields(value):
     values = value if isinstance(value, list) else [value]
-    return sorted(
-        {(name, spec) for v in values for _, name, spec, _ in string.Formatter().parse(v) if name is not None}
-    )
+    return {(name, spec) for v in values for _, name, spec, _ in string.Formatter().parse(v) if name is not None}
+
+
+def _placeholders(value):
+    return sorted({name for name, _ in _fields(value)})
+
+
+# Format specs a message may use (hunter_cli/brief/localize.py); Turkish may add a suffix to a percentage.
+SPECS = {"", "short", "+d", ",.0f", "%"}
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
@@ -63,6 +69,8 @@ def test_message_files_have_the_same_keys_and_placeholders(lang):
         if isinstance(en[key], list):
             assert len(en[key]) == len(other[key]), key
         assert _placeholders(en[key]) == _placeholders(other[key]), key
+        for _, spec in _fields(en[key]) | _fields(other[key]):
+            assert spec in SPECS or (lang == "tr" and re.fullmatch(r"%'[a-zıüçğşö]+", spec)), (key, spec)
 
 
 def test_every_literal_key_used_in_code_exists():
@@ -162,10 +170,15 @@ def test_changes_are_told_from_history():
         "2026-03-02: mail now passes through Mimecast.",
     ]
     tr = compose(view, lang="tr", history=history, today=TODAY).changes
-    assert len(tr) == 2 and "2026-03-02" in tr[0] and "Google Workspace" in tr[0] and "Microsoft 365" in tr[0]
+    assert (
+        len(tr) == 2 and tr[0].startswith("02.03.2026: ") and "Google Workspace" in tr[0] and "Microsoft 365" in tr[0]
+    )
 
 
 def test_sales_summary_cli(hunter, db):
+    no_db = hunter("sales-summary", "acme-never.com", dns_args=False)
+    assert no_db.exit_code == 1 and f"no database at {db}" in no_db.stderr and not db.exists()
+    store.connect(db).close()
     missing = hunter("sales-summary", "acme-never.com", dns_args=False)
     assert missing.exit_code == 1 and "hunter prep acme-never.com" in missing.stderr
     hunter("scan", "firma.com.tr", "-q")

@@ -177,7 +177,10 @@ def test_change_descriptions():
         (["referrals", "list"], "No referrals yet: run `hunter referrals sync`"),
     ],
 )
-def test_empty_states_say_what_to_run(hunter, argv, expected):
+def test_empty_states_say_what_to_run(hunter, db, argv, expected):
+    from hunter_cli import store
+
+    store.connect(db, write=True).close()  # an empty database; a missing one is "no database at PATH"
     result = hunter(*argv, dns_args=False)
     assert result.exit_code == 0 and expected in result.stderr and result.stdout == ""
 

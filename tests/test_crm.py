@@ -480,9 +480,9 @@ def test_pull_reads_status_owner_pages_and_skips_malformed_items(scanned, dv, cr
     en = hunter("sales-summary", "firma.com.tr", "-f", "markdown").stdout
     assert "## Dynamics 365" in en and "In Dynamics 365 since 2026-12-01; owner Mehmet Öz; status qualified" in en
     tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", "--lang", "tr").stdout
-    assert "2026-12-01 tarihinden beri Dynamics 365'te; sahibi Mehmet Öz; durumu nitelikli" in tr
+    assert "1 Aralık 2026 tarihinden beri Dynamics 365'te; sahibi Mehmet Öz; durumu: nitelikli" in tr
     tr2 = hunter("sales-summary", "gmailer.de", "-f", "markdown", "--lang", "tr").stdout
-    assert "durumu elenmiş (No Longer Interested)" in tr2
+    assert "durumu: elenmiş (No Longer Interested)" in tr2  # the label is the CRM's own, in its language
 
     st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
     assert st["environment"] == dv.url and st["pushed"] == len(DOMAINS) and st["qualified"] == 1

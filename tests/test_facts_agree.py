@@ -167,7 +167,7 @@ def test_every_surface_tells_the_same_story(hunter, surfaces, domain):
             "crm.facts.auth",
             spf=m(spf_crm) if spf_crm else lead.spf_all,
             dkim=m(dkim_crm),
-            dmarc=m(dmarc_crm) if dmarc_crm else dmarc,
+            dmarc=m(dmarc_crm) if dmarc_crm else m(f"dmarc.policy.{dmarc}"),
         )
         assert f"- {auth}" in facts.splitlines(), facts
 

@@ -231,7 +231,10 @@ def test_nothing_matching_is_not_an_error(leads):
     assert leads("leads", "--tag", "no-such-tag", "--format", "ndjson").stdout == ""
 
 
-def test_empty_database(hunter):
+def test_empty_database(hunter, db):
+    from hunter_cli import store
+
+    store.connect(db).close()
     result = hunter("leads")
     assert result.exit_code == 0 and "No leads yet: run `hunter scan FILE` or `hunter import FILE`." in result.stderr
 

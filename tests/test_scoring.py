@@ -129,7 +129,10 @@ def test_explain_shows_every_point(hunter):
     assert as_json["score"] == 85 and as_json["category"] == "P2"
 
 
-def test_explain_unknown_and_unscorable_domains(hunter, dns):
+def test_explain_unknown_and_unscorable_domains(hunter, dns, db):
+    from hunter_cli import store
+
+    store.connect(db).close()
     missing = hunter("explain", "never-scanned.com", dns_args=False)
     assert missing.exit_code == 1 and "hunter scan never-scanned.com" in missing.stderr
     dns.faults[("slowmx.com", "MX")] = "servfail"

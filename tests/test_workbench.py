@@ -97,7 +97,7 @@ def test_column_overrides_and_a_wrong_column_name(hunter, db, tmp_path):
     assert ok.exit_code == 0
     assert q(db, "SELECT domain, company FROM domains") == [("firma.com.tr", "Acme Ltd")]
     bad = hunter("import", str(path), "--company-column", "Ünvan", dns_args=False)
-    assert bad.exit_code == 1 and "no such column" in bad.stderr and "1='a'" in bad.stderr
+    assert bad.exit_code == 2 and "no such column" in bad.stderr and "A/1='a'" in bad.stderr
 
 
 def test_a_stored_company_name_is_kept_unless_asked(hunter, db, tmp_path):

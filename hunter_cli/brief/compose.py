@@ -17,6 +17,7 @@ from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
+from .localize import as_day
 from .messages import Messages
 
 SUITES = frozenset({"google", "yandex", "zoho", "amazon", "proton", "fastmail", "icloud"})
@@ -71,6 +72,11 @@ class Brief(BaseModel):
     referrals: list[str] = Field(default_factory=list)
     crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+def _day(text: str | None) -> date | str:
+    """An ISO date or timestamp as a day for the message formatter; the text itself when it is not one."""
+    return as_day(text) or (text or "?")
 
 
 def follow_up(m: Messages, rules: Rules, category: str) -> str:
@@ -142,7 +148,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
     tenant = lead.tenant
     if tenant:
         ns = m(f"namespace.{tenant.namespace_type or 'Unknown'}")
-        region = tenant.region or "?"
+        region = m.label("region", tenant.region) if tenant.region else m("region.unknown")
         if tenant.brand:
             lines.append(m("mail.tenant", brand=tenant.brand, namespace=ns, region=region))
         else:
@@ -226,9 +232,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
     else:
         pct = dmarc.pct
         if pct >= 100:
-            lines.append(m("sec.dmarc_enforced", policy=policy))
+            lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
-            lines.append(m("sec.dmarc_partial", policy=policy, pct=pct))
+            lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct))
     if dmarc and "dmarc" not in failed:
         rua = dmarc.rua
         lines.append(
@@ -346,7 +352,10 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
 def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
     lines: list[str] = []
     for r in referrals[:3]:
-        status = " / ".join(x for x in (r.get("status"), r.get("substatus")) if x) or "?"
+        words = [m.label("referral.status", r.get("status"))] if r.get("status") else []
+        if r.get("substatus"):
+            words.append(m.label("referral.substatus", r.get("substatus")))
+        status = " / ".join(words) or m("referral.status.Unknown")
         lines.append(
             m(
                 "referral.line",
@@ -356,10 +365,10 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
             )
         )
         if r.get("deal_value") is not None:
-            value = f"{r['deal_value']:,.0f}"
+            value = float(r["deal_value"])
             if r.get("closing_date"):
                 lines.append(
-                    m("referral.deal", value=value, currency=r.get("currency") or "", closing=r["closing_date"])
+                    m("referral.deal", value=value, currency=r.get("currency") or "", closing=_day(r["closing_date"]))
                 )
             else:
                 lines.append(m("referral.deal_no_close", value=value, currency=r.get("currency") or ""))
@@ -368,13 +377,18 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
     return lines
 
 
+def note_line(m: Messages, note: dict) -> str:
+    """A rep's note (a ``notes`` row: created_at, text) as the brief lists it, dated in the brief's language."""
+    return m("note.line", date=_day(note.get("created_at")), text=note.get("text") or "")
+
+
 def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     """ "In Dynamics 365 since ..., owner ..., status ..." from the lead's ``crm_leads`` row (see store/crm.py)."""
     if not crm:
         return []
-    since = (crm.get("crm_created_on") or crm.get("first_pushed_at") or "")[:10]
+    since = _day(crm.get("crm_created_on") or crm.get("first_pushed_at"))
     if crm.get("push_state") == "deleted":
-        return [m("crm.deleted", date=(crm.get("attempted_at") or "")[:10])]
+        return [m("crm.deleted", date=_day(crm.get("attempted_at")))]
     state = crm.get("state")
     if state is None:
         return [m("crm.pushed_not_pulled", since=since)]
@@ -444,12 +458,13 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
     if not expires:
         return [m("reg.unknown")]
     days = (date.fromisoformat(expires) - today).days
+    day = _day(expires)
     if days < 0:
-        return [m("reg.expired", date=expires)]
+        return [m("reg.expired", date=day)]
     line = (
-        m("reg.line", registrar=reg["registrar"], date=expires)
+        m("reg.line", registrar=reg["registrar"], date=day)
         if reg.get("registrar")
-        else m("reg.line_no_registrar", date=expires)
+        else m("reg.line_no_registrar", date=day)
     )
     lines = [line]
     if days == 0:
@@ -464,14 +479,14 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
 def _change_lines(m: Messages, history: list[dict], lead: Lead) -> list[str]:
     good = [h for h in history if h.get("status") in ("ok", "partial")]
     if len(good) < 2:
-        first = (good[0]["scanned_at"] if good else lead.scanned_at or "")[:10]
+        first = _day(good[0]["scanned_at"] if good else lead.scanned_at)
         return [m("change.first", first=first)]
     lines: list[str] = []
     from ..catalog import load_catalog
 
     names = load_catalog().names
     for prev, cur in itertools.pairwise(good):
-        when = cur["scanned_at"][:10]
+        when = _day(cur["scanned_at"])
         if prev.get("provider") != cur.get("provider"):
             lines.append(
                 m(
@@ -488,7 +503,7 @@ def _change_lines(m: Messages, history: list[dict], lead: Lead) -> list[str]:
                 lines.append(
                     m("change.gateway_removed", date=when, gateway=names.get(prev["gateway"], prev["gateway"]))
                 )
-    return lines or [m("change.none", n=len(good), first=good[0]["scanned_at"][:10])]
+    return lines or [m("change.none", n=len(good), first=_day(good[0]["scanned_at"]))]
 
 
 def compose(
@@ -501,7 +516,7 @@ def compose(
     today: date,
     rules: Rules | None = None,
     referrals: Sequence[dict] = (),
-    notes: Sequence[str] = (),
+    notes: Sequence[str | dict] = (),
     cosell: bool = False,
     crm: dict | None = None,
 ) -> Brief:
@@ -540,7 +555,8 @@ def compose(
     )
     if outcome is None:
         failed = sorted(lead.failed_checks) or ["mx"]
-        brief.one_liner = m("one_liner.unscored", checks=", ".join(failed), domain=domain)
+        checks = _names(m, [m.label("check", c) for c in failed])
+        brief.one_liner = m("one_liner.unscored", checks=checks, domain=domain)
         brief.priority = [m("prio.unscored")]
         brief.next_step = m("next.unscored", domain=domain)
     else:
@@ -599,5 +615,5 @@ def compose(
     brief.changes = _change_lines(m, list(history), lead)
     brief.referrals = _referral_lines(m, list(referrals))
     brief.crm = crm_lines(m, crm)
-    brief.notes = list(notes)
+    brief.notes = [n if isinstance(n, str) else note_line(m, n) for n in notes]
     return brief

@@ -6,6 +6,8 @@ import functools
 import json
 from importlib import resources
 
+from .localize import MessageFormatter
+
 LANGUAGES = ("en", "tr")
 
 
@@ -18,17 +20,34 @@ def load(lang: str) -> dict:
 
 
 class Messages:
-    """``m("key", name=value)`` formats one message; lists come back as lists of formatted strings."""
+    """``m("key", name=value)`` formats one message; lists come back as lists of formatted strings.
+
+    Dates, numbers and percentages among the values are written as the language writes
+    them (hunter_cli/brief/localize.py): pass a :class:`datetime.date`, not its ISO text.
+    """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self.data = load(lang)
+        self.formatter = MessageFormatter(lang)
 
     def __call__(self, key: str, **values):
         value = self.data[key]
         if isinstance(value, list):
-            return [v.format(**values) for v in value]
-        return value.format(**values)
+            return [self.formatter.vformat(v, (), values) for v in value]
+        return self.formatter.vformat(value, (), values)
+
+    def label(self, group: str, value: str | None, default: str | None = None) -> str:
+        """The message ``group.value`` (an enumeration's word in this language); ``default`` when there is none.
+
+        ``default`` None means the ``group.other`` message with the raw value in it.
+        """
+        key = f"{group}.{value}"
+        if value is not None and key in self.data:
+            return self(key)
+        if default is not None:
+            return default
+        return self(f"{group}.other", value=value or "?")
 
     def has(self, key: str) -> bool:
         return key in self.data

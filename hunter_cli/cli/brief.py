@@ -123,13 +123,15 @@ def prep(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
-    conn = open_store(path)  # a read-only store is opened with a warning that says why
-    try:
-        with store_errors(path):
-            last_good = store.last_good_at(conn, name)
-        read_only = conn.readonly
-    finally:
-        conn.close()
+    last_good, read_only = None, False
+    if store.real_path(path).exists():  # no database yet: the scan below creates it
+        conn = open_store(path)  # a read-only store is opened with a warning that says why
+        try:
+            with store_errors(path):
+                last_good = store.last_good_at(conn, name)
+            read_only = conn.readonly
+        finally:
+            conn.close()
     step = service.before_rescan(
         name,
         path,

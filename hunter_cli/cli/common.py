@@ -50,6 +50,30 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
 DbOption = setting_option("db", "--db", help="SQLite file to use. Default: hunter.db in your user data folder.")
 
 
+SheetOption = typer.Option(
+    None,
+    "--sheet",
+    metavar="SHEET",
+    help="Excel sheet to read: name or number (default: the first sheet with a domain column).",
+    show_default=False,
+)
+
+
+def column_hints(inputs, domain: str | None, company: str | None, sheet: str | None):
+    """The --domain-column/--company-column/--sheet hints, checked against the table inputs' first rows.
+
+    A column or sheet the input does not have is a usage error (exit 2) naming those it has.
+    """
+    from ..inputs import ColumnError, ColumnHints, check_hints
+
+    hints = ColumnHints(domain, company, sheet)
+    try:
+        check_hints([str(i) for i in inputs], hints)
+    except ColumnError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+    return hints
+
+
 def stderr_console():
     """Messages and progress: stderr, colour only on a terminal, NO_COLOR respected by Rich.
 

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import EXIT_FATAL, DbOption, fail, open_store, report_unreadable, stderr_console, store_errors
+from .common import (
+    EXIT_FATAL,
+    DbOption,
+    SheetOption,
+    column_hints,
+    fail,
+    open_store,
+    report_unreadable,
+    stderr_console,
+    store_errors,
+)
 
 
 @app.command("import")
@@ -28,6 +38,7 @@ def import_(
         help="Column with company names: header, number or letter.",
         show_default=False,
     ),
+    sheet: str | None = SheetOption,
     overwrite_company: bool = typer.Option(
         False, "--overwrite-company", help="Replace company names already stored (default: only fill in empty ones)."
     ),
@@ -42,16 +53,17 @@ def import_(
     domain, 2 usage error.
     """
     from .. import store
-    from ..inputs import ColumnHints, InputError, InputStats, leads, missing_files
+    from ..inputs import InputError, InputStats, leads, missing_files
 
     missing = missing_files([str(f) for f in files]) or [str(f) for f in files if not f.exists()]
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
+    hints = column_hints(files, domain_column, company_column, sheet)
     conn = open_store(db, write=True)
     stats = InputStats()
     try:
         with store_errors(db):
-            rows = leads([str(f) for f in files], stats, ColumnHints(domain_column, company_column))
+            rows = leads([str(f) for f in files], stats, hints)
             counts = store.import_leads(conn, rows, overwrite_company)
     except InputError as exc:
         raise fail(str(exc)) from None

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, setting_option
+from .common import DbOption, SheetOption, column_hints, db_path, setting_option
 
 
 @app.command(no_args_is_help=True)
@@ -72,6 +72,7 @@ def scan(
         help="CSV/Excel column with company names: header, number or letter.",
         show_default=False,
     ),
+    sheet: str | None = SheetOption,
     json_out: bool = typer.Option(
         False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."
     ),
@@ -101,7 +102,6 @@ def scan(
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
-    from ..inputs import ColumnHints
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
 
@@ -117,6 +117,7 @@ def scan(
         rules=str(rules) if rules else None,
         quick=quick,
     )
+    hints = column_hints(inputs, domain_column, company_column, sheet)
     code = run_scan(
         inputs,
         db_path(db),
@@ -124,6 +125,6 @@ def scan(
         fresh_since=fresh_since,
         json_out=json_out,
         quiet=quiet,
-        hints=ColumnHints(domain_column, company_column),
+        hints=hints,
     )
     raise typer.Exit(code)

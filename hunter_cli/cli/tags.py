@@ -8,19 +8,27 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, domain_arg, fail, open_store, stdout_console, store_errors
+from .common import DbOption, domain_arg, fail, open_store, stdout_console, store_errors, warn
 
 _TAG = re.compile(r"^[a-z0-9çğıöşü][a-z0-9çğıöşü_.-]{0,39}$")
 
 
 def _tags(values: list[str]) -> list[str]:
+    from ..lead.posture import user_tag_problem
+
     out = []
     for v in values:
         t = v.strip().replace("İ", "i").replace("I", "ı").lower() if not v.isascii() else v.strip().lower()
         if not _TAG.match(t):
             raise typer.BadParameter(f"{v!r}: a tag is 1-40 letters, digits, '-', '_' or '.'", param_hint="TAG")
+        if problem := user_tag_problem(t):
+            raise typer.BadParameter(problem, param_hint="TAG")
         out.append(t)
     return out
+
+
+def new_lead_message(name: str) -> str:
+    return f"{name} was not a lead yet: added it as a new lead (run `hunter scan {name}` to fill in its facts)"
 
 
 @app.command()
@@ -36,9 +44,11 @@ def tag(
     conn = open_store(db, write=True)
     try:
         with store_errors(db):
-            store.add_tags(conn, name, values)
+            created = store.add_tags(conn, name, values)
     finally:
         conn.close()
+    if created:
+        warn(new_lead_message(name))
     stdout_console().print(f"{name}: tagged {', '.join(values)}")
 
 
@@ -79,7 +89,9 @@ def note(
     conn = open_store(db, write=True)
     try:
         with store_errors(db):
-            store.add_note(conn, name, body[:4000])
+            created = store.add_note(conn, name, body[:4000])
     finally:
         conn.close()
+    if created:
+        warn(new_lead_message(name))
     stdout_console().print(f"{name}: note saved")

@@ -113,6 +113,7 @@ class Summary:
 def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     """Every field of :data:`mapping.FIELDS` for one lead: the ``hunter leads`` row, the brief and its facts."""
     from ..brief.compose import _gateway_name, compose, provider_label
+    from ..brief.localize import as_day
     from ..brief.messages import Messages
     from ..lead import Lead
     from ..render.brief import markdown
@@ -126,14 +127,14 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
         company=data["company"],
         today=today,
         rules=rules,
-        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        notes=data["notes"],
         referrals=data["referrals"],
         cosell=data["cosell"],
     )
     m = Messages(lang)
     domain_u = row.get("domain_unicode") or row["domain"]
     provider = provider_label(m, view.provider, view.provider_name)
-    facts = [f"**{m('crm.facts.title', date=(row.get('last_scanned') or '')[:10])}**", ""]
+    facts = [f"**{m('crm.facts.title', date=as_day(row.get('last_scanned')) or '?')}**", ""]
     if brief.category:
         facts.append(
             "- "
@@ -151,7 +152,13 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     facts.append("- " + m("crm.facts.gateway", gateway=_gateway_name(view) or m("crm.facts.none")))
     tenant = row.get("tenant")
     label = view.tenant_label
-    tenant_text = m("crm.facts.unknown") if label == "?" else m("crm.facts.none") if label == "none" else label
+    tenant_text = (
+        m("crm.facts.unknown")
+        if label == "?"
+        else m("crm.facts.none")
+        if label == "none"
+        else m.label("crm.facts.tenant_type", label)
+    )
     facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
     facts.append("- " + m("crm.facts.auth", spf=crm_spf(m, view), dkim=crm_dkim(m, view), dmarc=crm_dmarc(m, view)))
     if brief.risk:
@@ -204,7 +211,7 @@ def crm_dmarc(m, lead) -> str:
     """The DMARC verdict in the CRM facts' words: the effective policy, or why none applies (RFC 7489 6.6.3)."""
     verdict = lead.dmarc_verdict
     if verdict in ("none", "quarantine", "reject"):
-        return verdict
+        return m(f"dmarc.policy.{verdict}")
     return m(f"crm.facts.dmarc.{verdict}")
 
 

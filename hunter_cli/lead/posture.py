@@ -51,6 +51,17 @@ def days_to_expiry(expires: str | None, today: date) -> int | None:
         return None
 
 
+# Every tag auto_tags can give; a rep's own tag may not take one of these names (`hunter tag`).
+AUTO_TAGS = ("security-risk", "migration-ready", "expires-soon", "weak-dmarc", "gateway")
+
+
+def user_tag_problem(tag: str) -> str | None:
+    """Why ``tag`` (already lower case) cannot be a rep's own tag, or None when it can."""
+    if tag in AUTO_TAGS:
+        return f"{tag!r} is one of Hunter's automatic tags ({', '.join(AUTO_TAGS)}); choose another name"
+    return None
+
+
 def auto_tags(view: Lead | Mapping[str, Any], expires: str | None, today: date) -> list[str]:
     """Tags Hunter keeps by itself, recomputed on every scan (a rep's own tags are separate)."""
     lead = as_lead(view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief.compose import Brief
+from ..brief.localize import as_day
 from ..brief.messages import Messages
 from .formats import Format, Output, formatter
 
@@ -42,7 +43,7 @@ def markdown(b: Brief) -> str:
     m = Messages(b.lang)
     out = [f"# {_title(b, m)}", "", f"**{b.one_liner}**", ""]
     if b.scanned_at:
-        out += [m("scanned", date=b.scanned_at[:10]), ""]
+        out += [m("scanned", date=as_day(b.scanned_at) or b.scanned_at[:10]), ""]
     for title, lines in _sections(b, m):
         out.append(f"## {title}")
         out.append("")

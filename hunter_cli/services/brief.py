@@ -52,7 +52,7 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         company=data["company"],
         today=date.today(),
         rules=rules,
-        notes=[f"{n['created_at'][:10]}: {n['text']}" for n in data["notes"]],
+        notes=data["notes"],
         referrals=data["referrals"],
         cosell=data["cosell"],
         crm=crm,

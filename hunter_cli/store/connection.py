@@ -18,6 +18,7 @@ from .core import (
     StoreBusy,
     StoreDamaged,
     StoreError,
+    StoreMissing,
     StoreNewer,
     StoreReadOnly,
     error_kind,
@@ -126,7 +127,8 @@ def connect(
     file from a newer Hunter (StoreNewer) and, when ``check`` is set, a file whose
     bounded ``PRAGMA quick_check`` finds damage (StoreDamaged). ``write=False`` (reading
     commands): a read-only file is opened read-only and a newer schema is read, each with
-    a line in ``conn.warnings``; a missing file is created as for writing.
+    a line in ``conn.warnings``; a missing file raises StoreMissing, and neither the file
+    nor its folder is created.
 
     Without ``busy_ms``, a writing connection is a :class:`WaitingConnection`: while
     another process holds the write lock it calls ``on_wait(seconds)`` after each
@@ -138,7 +140,9 @@ def connect(
     p = real_path(path)
     shown = Path(path)
     try:
-        if not write and p.exists() and not _writable(p):
+        if not write and not p.exists():
+            raise StoreMissing(missing_message(shown))
+        if not write and not _writable(p):
             return _open_read_only(p, shown)
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +188,14 @@ def connect(
     except OSError as exc:
         raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
     return conn
+
+
+def missing_message(shown: str | os.PathLike) -> str:
+    """What a reading command says when its database does not exist (docs/cli.md, "No database")."""
+    return (
+        f"no database at {shown}; run `hunter scan FILE` or `hunter import FILE` to create one"
+        " (or give the right file with --db / HUNTER_DB)"
+    )
 
 
 def _open_read_only(p: Path, shown: Path) -> Connection:

@@ -28,6 +28,10 @@ class StoreReadOnly(StoreError):
     """The database file or its folder cannot be written (permissions, read-only mount)."""
 
 
+class StoreMissing(StoreError):
+    """A reading command was pointed at a database file that does not exist (none is created for it)."""
+
+
 class StoreNewer(StoreError):
     """The database was written by a newer Hunter (a schema version this one does not know)."""
 

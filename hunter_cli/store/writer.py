@@ -551,11 +551,14 @@ def rescore(
 
 
 # -- a rep's own tags and notes ----------------------------------------------------------
-def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> None:
-    """Add the rep's own ``tags`` to ``domain`` (made a lead if it is not one), in one transaction."""
+def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> bool:
+    """Add the rep's own ``tags`` to ``domain`` (made a lead if it is not one), in one transaction.
+
+    Returns True when ``domain`` was not a lead before (the caller says so).
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        upsert_lead(conn, domain, None)
+        created = upsert_lead(conn, domain, None) == "created"
         now = utcnow()
         conn.executemany(
             "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
@@ -565,6 +568,7 @@ def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> None:
     except BaseException:
         rollback(conn)
         raise
+    return created
 
 
 def remove_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> int:
@@ -574,14 +578,18 @@ def remove_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> int:
     return cur.rowcount
 
 
-def add_note(conn: sqlite3.Connection, domain: str, text: str) -> None:
-    """Add a timestamped note to ``domain`` (made a lead if it is not one); notes are searchable."""
+def add_note(conn: sqlite3.Connection, domain: str, text: str) -> bool:
+    """Add a timestamped note to ``domain`` (made a lead if it is not one); notes are searchable.
+
+    Returns True when ``domain`` was not a lead before (the caller says so).
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        upsert_lead(conn, domain, None)
+        created = upsert_lead(conn, domain, None) == "created"
         conn.execute("INSERT INTO notes (domain, created_at, text) VALUES (?, ?, ?)", (domain, utcnow(), text))
         refresh_search_text(conn, domain)
         conn.execute("COMMIT")
     except BaseException:
         rollback(conn)
         raise
+    return created
