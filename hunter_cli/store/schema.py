@@ -400,6 +400,61 @@ def _links_facts_search(db: sqlite_utils.Database) -> None:
     db.create_view(LEADS_VIEW, LEADS_VIEW_SQL)
 
 
+# -- 8: each scan result stored once ------------------------------------------
+def compact_json(value: object) -> str:
+    """The stored JSON form: no spaces between tokens, non-ASCII as is (what pydantic's ``model_dump_json`` writes)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# A scan whose result is exactly the domain's current view stores NULL in `scans.result_json`: the
+# text is in `domains.current_json`, once. The writer puts it back into the scan row (this statement)
+# before anything replaces the current view, so every scan keeps its result.
+RESTORE_RESULT_SQL = (
+    "UPDATE scans SET result_json = (SELECT d.current_json FROM domains d WHERE d.domain = scans.domain)"
+    " WHERE id = (SELECT d.last_good_scan_id FROM domains d WHERE d.domain = ?) AND result_json IS NULL"
+)
+# Every scan's result, wherever it is stored (for readers of `scans` outside Hunter too).
+SCAN_RESULTS_VIEW = "scan_results"
+SCAN_RESULTS_VIEW_SQL = (
+    "SELECT s.id, s.domain, s.run_id, s.scanned_at, s.status, s.provider, s.gateway,"
+    " COALESCE(s.result_json, d.current_json) AS result_json, s.raw_json, s.errors_json"
+    " FROM scans s LEFT JOIN domains d ON d.domain = s.domain AND s.result_json IS NULL"
+)
+
+
+def _results_once(db: sqlite_utils.Database) -> None:
+    """`scans.result_json` may be NULL (the result is the current view); the current view compacted."""
+    db.table("scans").transform(not_null={"result_json": False})
+    last = 0
+    while True:  # by rowid, a thousand at a time: the rows read are not the rows being changed
+        chunk = db.execute(
+            "SELECT d.rowid, d.domain, d.current_json, s.id, s.result_json FROM domains d"
+            " LEFT JOIN scans s ON s.id = d.last_good_scan_id"
+            " WHERE d.rowid > ? AND d.current_json IS NOT NULL ORDER BY d.rowid LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for _rowid, domain, current_text, scan_id, result_text in chunk:
+            try:
+                view = json.loads(current_text)
+            except ValueError:
+                continue  # not JSON: leave both as they are
+            compact = compact_json(view)
+            if compact != current_text:
+                db.execute("UPDATE domains SET current_json = ? WHERE domain = ?", (compact, domain))
+            if scan_id is None or result_text is None:
+                continue
+            try:
+                same = json.loads(result_text) == view
+            except ValueError:
+                same = False
+            if same:
+                db.execute("UPDATE scans SET result_json = NULL WHERE id = ?", (scan_id,))
+    db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -408,6 +463,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "referral addresses", _run(_V5_STATEMENTS)),
     (6, "Dynamics 365 leads", _run(_V6_STATEMENTS)),
     (7, "foreign keys on every link, key facts as columns, search index, leads view", _links_facts_search),
+    (8, "each scan result stored once: NULL in scans when it is the current view; compact JSON", _results_once),
 ]
 
 

@@ -26,6 +26,7 @@ from ..models import DomainResult
 from .connection import WRITER_BUSY_MS, connect, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .reads import current
+from .schema import RESTORE_RESULT_SQL, compact_json
 from .search import search_text
 
 # -- writes -----------------------------------------------------------------------
@@ -236,6 +237,19 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             data = json.loads(text)
             errors = data["errors"]
             ensure_lead(conn, r.domain, r.scanned_at)
+            previous = view = view_text = None
+            if r.status != "failed":
+                previous = current(conn, r.domain)
+                view, view_text = data, text
+                tenant_source = (r.raw or {}).get("tenant_source")
+                not_done = {"tenant"} if tenant_source == "off" else set()
+                if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
+                    not_done.add("footprint")
+                if r.status == "partial" or not_done:
+                    view = carry_forward(data, previous, not_done)
+                    view_text = text if view == data else compact_json(view)
+                # the view about to be replaced goes back into its scan row (schema migration 8)
+                conn.execute(RESTORE_RESULT_SQL, (r.domain,))
             cur = conn.execute(
                 "INSERT INTO scans (domain, run_id, scanned_at, status, "
                 "provider, gateway, result_json, raw_json, errors_json)"
@@ -247,7 +261,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     r.status,
                     r.provider,
                     r.gateway,
-                    text,
+                    None if view_text is text else text,  # NULL: the result is the current view, stored once
                     json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
@@ -258,22 +272,13 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
                     (r.domain, r.scanned_at, r.tenant.model_dump_json() if r.tenant is not None else None),
                 )
-            if r.status == "failed":
+            if view is None:
                 # Keep the last good signals; only note that this attempt failed.
                 conn.execute(
                     "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ? WHERE domain = ?",
                     (r.scanned_at, r.status, scan_id, r.domain),
                 )
                 continue
-            previous = current(conn, r.domain)
-            view, view_text = data, text
-            tenant_source = (r.raw or {}).get("tenant_source")
-            not_done = {"tenant"} if tenant_source == "off" else set()
-            if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
-                not_done.add("footprint")
-            if r.status == "partial" or not_done:
-                view = carry_forward(data, previous, not_done)
-                view_text = json.dumps(view, ensure_ascii=False)
             tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
             if previous:
                 found = posture.changes(previous, view)
@@ -530,10 +535,13 @@ def rescore(
                 counts["unscorable"] += 1
                 continue
             out = evaluate(facts, rules)
+            before = [view.get(k) for k in SCORE_FIELDS]
             view.update(score=out.score, segment=out.segment, category=out.category, reasons=out.reasons)
+            if [view.get(k) for k in SCORE_FIELDS] != before:
+                conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
             conn.execute(
                 "UPDATE domains SET score = ?, segment = ?, category = ?, current_json = ? WHERE domain = ?",
-                (out.score, out.segment, out.category, json.dumps(view, ensure_ascii=False), domain),
+                (out.score, out.segment, out.category, compact_json(view), domain),
             )
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
