@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from pathlib import Path
 
@@ -101,7 +100,13 @@ def changes(
     db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
-    limit: int = typer.Option(0, "--limit", min=0, help="At most this many (0: all)."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=0,
+        show_default=False,
+        help="At most this many; 0 for all. Default: 50 in the table, all in json and csv.",
+    ),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -118,41 +123,44 @@ def changes(
         raise typer.BadParameter(
             f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
         )
+    from ..render import paging
+
     conn = open_store(db)
     try:
         with store_errors(db):
-            rows = store.events_since(conn, cutoff, kind, limit)
+            if json_out or fmt is not ChangeFormat.table:  # streamed: never a list of every event
+                events = store.iter_events(conn, cutoff, kind, limit or 0)
+                if fmt is ChangeFormat.csv and not json_out:
+                    from ..render.csvsafe import write_csv
+
+                    cols = store.EVENT_COLUMNS
+                    write_csv(sys.stdout, list(cols), ([r[c] for c in cols] for r in events))
+                else:
+                    paging.write_json_array(events, sys.stdout)
+                return
+            n = paging.table_limit(limit)
+            total = store.count_events(conn, cutoff, kind)
+            shown = 0
+            if total:
+                cells = (
+                    [
+                        r["occurred_at"][:10],
+                        r["domain"],
+                        r["kind"].replace("_", " "),
+                        r["old"] or "",
+                        r["new"] or "",
+                        r["category"] or "",
+                    ]
+                    for r in store.iter_events(conn, cutoff, kind, n)
+                )
+                out = stdout_console()
+                headers = ("When", "Domain", "Change", "From", "To", "Cat")
+                for table, count in paging.tables(headers, cells, out.width):
+                    out.print(table)
+                    shown += count
     finally:
         conn.close()
-    if json_out or fmt is ChangeFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
-        return
-    if fmt is ChangeFormat.csv:
-        from ..render.csvsafe import write_csv
-
-        write_csv(
-            sys.stdout,
-            ["occurred_at", "domain", "company", "kind", "old", "new", "category"],
-            [[r["occurred_at"], r["domain"], r["company"], r["kind"], r["old"], r["new"], r["category"]] for r in rows],
-        )
-        return
-    if not rows:
+    if not total:
         stderr_console().print(f"No changes in the last {since}.")
         return
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("When", "Domain", "Change", "From", "To", "Cat"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r["occurred_at"][:10],
-            r["domain"],
-            r["kind"].replace("_", " "),
-            r["old"] or "",
-            r["new"] or "",
-            r["category"] or "",
-        )
-    stdout_console().print(table)
-    stderr_console().print(f"{len(rows)} changes since {cutoff[:10]}")
+    stderr_console().print(paging.footer(shown, total, "change", "changes") + f" since {cutoff[:10]}")

@@ -214,6 +214,13 @@ def list_(
     db: Path | None = DbOption,
     fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        min=0,
+        show_default=False,
+        help="At most this many; 0 for all. Default: 50 in the table, all in json and csv.",
+    ),
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
@@ -225,41 +232,50 @@ def list_(
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
+    from ..render import paging
+
     cols = store.referrals.LIST_COLUMNS
+    where = (status_, type_, linked, updated_since)
     conn = open_store(db)
     try:
-        rows = store.list_referrals(conn, status_, type_, linked, updated_since)
+        if json_out or fmt is not RefFormat.table:  # streamed: never a list of every referral
+            rows = store.iter_referrals(conn, *where, limit=limit or 0)
+            if fmt is RefFormat.csv and not json_out:
+                from ..render.csvsafe import write_csv
+
+                write_csv(sys.stdout, list(cols), ([r[c] for c in cols] for r in rows))
+            else:
+                paging.write_json_array(rows, sys.stdout)
+            return
+        total = store.count_referrals(conn, *where)
+        shown = 0
+        if total:
+            out = stdout_console()
+            headers = ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing")
+            page = store.iter_referrals(conn, *where, limit=paging.table_limit(limit))
+            for table, count in paging.tables(headers, (_referral_cells(r) for r in page), out.width):
+                out.print(table)
+                shown += count
     finally:
         conn.close()
-    if json_out or fmt is RefFormat.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
-        return
-    if fmt is RefFormat.csv:
-        from ..render.csvsafe import write_csv
-
-        write_csv(sys.stdout, list(cols), [[r[c] for c in cols] for r in rows])
-        return
-    if not rows:
+    if not total:
         stderr_console().print("No referrals match.")
         return
-    from rich import box
-    from rich.table import Table
+    if shown < total:
+        stderr_console().print(paging.footer(shown, total, "referral", "referrals"))
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for c in ("Updated", "Customer", "Domain", "Kind", "Status", "Deal", "Closing"):
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
-        table.add_row(
-            (r["updated_at"] or "")[:10],
-            r["customer_name"] or r["name"] or r["id"],
-            r["domain"] or "(unlinked)",
-            r["kind"],
-            f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
-            deal,
-            r["closing_date"] or "",
-        )
-    stdout_console().print(table)
+
+def _referral_cells(r: dict) -> list[str]:
+    deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
+    return [
+        (r["updated_at"] or "")[:10],
+        r["customer_name"] or r["name"] or r["id"],
+        r["domain"] or "(unlinked)",
+        r["kind"],
+        f"{r['status'] or ''} {r['substatus'] or ''}".strip(),
+        deal,
+        r["closing_date"] or "",
+    ]
 
 
 @ref_app.command("link")
