@@ -177,7 +177,11 @@ def test_prune_removes_only_what_nothing_needs(hunter, tmp_path):
         "c_event",  # a change event names it
         "c_last",
     }
-    assert report == dict(json.loads(dry.stdout), dry_run=False)
+    would = json.loads(dry.stdout)
+    assert {k: report[k] for k in ("older", "removed", "kept", "scans")} == {
+        k: would[k] for k in ("older", "removed", "kept", "scans")
+    }
+    assert would["dry_run"] and not report["dry_run"]
     assert report["removed"] == len(ids) - len(kept) and report["scans"] == len(kept)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -250,3 +254,24 @@ def test_prunable_ids_are_read_in_one_snapshot(tmp_path):
     conn.close()
     assert older == sum(1 for n in ids if not n.endswith(("_good", "_failed", "_last")))
     assert set(found) <= set(ids.values())
+
+
+def test_the_footprint_column_says_what_the_view_says(hunter, db):
+    from test_footprint_zone import EXPECTED
+
+    from hunter_cli.store.schema import FOOTPRINT_FROM_VIEW_SQL
+
+    hunter.scan_json(*EXPECTED, "--no-whois")
+    conn = sqlite3.connect(db)
+    rows = conn.execute(f"SELECT d.domain, d.footprint, {FOOTPRINT_FROM_VIEW_SQL} FROM domains d").fetchall()
+    conn.close()
+    from hunter_cli.lead.view import footprint_cell
+
+    assert len(rows) == len(EXPECTED)
+    cells = {d: cell for d, cell, *_ in rows}
+    assert len(set(cells.values())) > 5  # a spread of workloads and services, not one value
+    for _domain, cell, asked, tags, services in rows:
+        tags_sorted = sorted(set(tags.split(","))) if tags else []  # as the lead view sorts them
+        assert cell == footprint_cell(tags_sorted, services.split(",") if services else [], bool(asked))
+    listed = {r["domain"]: r["footprint"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert listed == cells

@@ -21,6 +21,7 @@ from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
 from ..lead.view import footprint_cell
+from .schema import FOOTPRINT_FROM_VIEW_SQL
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -64,13 +65,11 @@ _SELECT_LIST = (
     " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
     " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
     " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,"
-    # the Microsoft footprint and other services, read from the current view for the rows shown only
-    " json_type(d.current_json, '$.microsoft') = 'object' AS fp_asked,"
-    " (SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
-    " json_each(w.value, '$.tags') AS t) AS fp_tags,"
-    " (SELECT group_concat(json_extract(s.value, '$.id'), ',') FROM json_each(d.current_json, '$.services') AS s)"
-    " AS fp_services"
+    # the Microsoft footprint and other services: the column the writer fills (schema 8)
+    " d.footprint"
 )
+# A file from before schema 8 opened read-only: the footprint read from the current view instead.
+_SELECT_LIST_NO_FOOTPRINT = _SELECT_LIST.replace(" d.footprint", f" {FOOTPRINT_FROM_VIEW_SQL}")
 # `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
 CRM_STATUSES = ("open", "qualified", "disqualified", "none")
 _CRM_STATECODES = {"open": 0, "qualified": 1, "disqualified": 2}
@@ -418,10 +417,14 @@ def select_sql(
     offset: int = 0,
     search_index: bool = True,
     walk: bool = False,
+    footprint_column: bool = True,
 ) -> tuple[str, list]:
-    """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all."""
+    """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
+
+    ``footprint_column`` False reads the footprint from the current view (a file before schema 8)."""
     where, params = where_sql(f, search_index, walk)
-    sql = f"SELECT {_SELECT_LIST} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
+    columns = _SELECT_LIST if footprint_column else _SELECT_LIST_NO_FOOTPRINT
+    sql = f"SELECT {columns} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
     if limit:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -473,10 +476,21 @@ def search_matches(conn: sqlite3.Connection, f: LeadFilter, search_index: bool =
     return conn.execute("SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", (query,)).fetchone()[0]
 
 
+def has_footprint_column(conn: sqlite3.Connection) -> bool:
+    """Whether ``domains`` has the ``footprint`` column (schema 8 and later)."""
+    return any(r[1] == "footprint" for r in conn.execute("PRAGMA table_info(domains)"))
+
+
 def has_search_index(conn: sqlite3.Connection) -> bool:
     """Whether the file has the ``domains_fts`` index (schema 7 and later)."""
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'domains_fts'").fetchone()
     return row is not None
+
+
+def _footprint_from_view(asked: object, tags: str | None, services: str | None) -> str:
+    # the workload tags sorted, as the lead view gives them (MicrosoftFootprint.tags)
+    workloads = sorted(set(tags.split(","))) if tags else []
+    return footprint_cell(workloads, services.split(",") if services else [], bool(asked))
 
 
 def _row_dict(r: tuple) -> dict:
@@ -505,9 +519,7 @@ def _row_dict(r: tuple) -> dict:
         "crm_status": r[21],
         "crm_owner": r[22],
         "tags": [],
-        "footprint": footprint_cell(
-            (r[24] or "").split(",") if r[24] else [], (r[25] or "").split(",") if r[25] else [], bool(r[23])
-        ),
+        "footprint": (r[23] or "?") if len(r) == 24 else _footprint_from_view(r[23], r[24], r[25]),
     }
 
 
@@ -556,7 +568,9 @@ def page(
     try:
         matches = search_matches(conn, f, indexed)
         walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
-        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk)
+        sql, params = select_sql(
+            f, sort, limit, search_index=indexed, walk=walk, footprint_column=has_footprint_column(conn)
+        )
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
             total = len(rows)
@@ -579,7 +593,9 @@ def iter_leads(
 ) -> Generator[dict, None, None]:
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
-    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn))
+    sql, params = select_sql(
+        f, sort, limit, search_index=has_search_index(conn), footprint_column=has_footprint_column(conn)
+    )
     conn.execute("BEGIN")
     try:
         cur = conn.execute(sql, params)

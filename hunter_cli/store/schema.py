@@ -422,28 +422,47 @@ SCAN_RESULTS_VIEW_SQL = (
 )
 
 
+# The footprint cell of `hunter leads` as it was read from the current view before it became a
+# column (migration 8 fills the column with it): workload tags, service ids, whether it was asked.
+FOOTPRINT_FROM_VIEW_SQL = (
+    "json_type(d.current_json, '$.microsoft') = 'object',"
+    " (SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
+    " json_each(w.value, '$.tags') AS t),"
+    " (SELECT group_concat(json_extract(s.value, '$.id'), ',') FROM json_each(d.current_json, '$.services') AS s)"
+)
+
+
 def _results_once(db: sqlite_utils.Database) -> None:
-    """`scans.result_json` may be NULL (the result is the current view); the current view compacted."""
+    """`scans.result_json` may be NULL (the result is the current view); the current view compacted;
+    the footprint cell of the lead list as a column (read without parsing the view)."""
+    from ..lead.view import footprint_cell
+
     db.table("scans").transform(not_null={"result_json": False})
+    db.table("domains").add_column("footprint", str)
     last = 0
     while True:  # by rowid, a thousand at a time: the rows read are not the rows being changed
         chunk = db.execute(
-            "SELECT d.rowid, d.domain, d.current_json, s.id, s.result_json FROM domains d"
+            f"SELECT d.rowid, d.domain, d.current_json, s.id, s.result_json, {FOOTPRINT_FROM_VIEW_SQL} FROM domains d"
             " LEFT JOIN scans s ON s.id = d.last_good_scan_id"
-            " WHERE d.rowid > ? AND d.current_json IS NOT NULL ORDER BY d.rowid LIMIT 1000",
+            " WHERE d.rowid > ? AND json_valid(d.current_json) ORDER BY d.rowid LIMIT 1000",
             (last,),
         ).fetchall()
         if not chunk:
             break
         last = chunk[-1][0]
-        for _rowid, domain, current_text, scan_id, result_text in chunk:
+        for _rowid, domain, current_text, scan_id, result_text, asked, tags, services in chunk:
             try:
                 view = json.loads(current_text)
             except ValueError:
                 continue  # not JSON: leave both as they are
             compact = compact_json(view)
-            if compact != current_text:
-                db.execute("UPDATE domains SET current_json = ? WHERE domain = ?", (compact, domain))
+            # the workload tags sorted, as the lead view gives them (MicrosoftFootprint.tags)
+            tags_sorted = sorted(set(tags.split(","))) if tags else []
+            cell = footprint_cell(tags_sorted, services.split(",") if services else [], bool(asked))
+            db.execute(
+                "UPDATE domains SET current_json = ?, footprint = ? WHERE domain = ?",
+                (compact if compact != current_text else current_text, cell, domain),
+            )
             if scan_id is None or result_text is None:
                 continue
             try:

@@ -298,7 +298,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                    provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?,
                    tenant = ?, tenant_id = ?,
                    score = ?, segment = ?, category = ?, current_json = ?,
-                   spf_result = ?, dkim_state = ?, state = ?
+                   spf_result = ?, dkim_state = ?, state = ?, footprint = ?
                    WHERE domain = ?""",
                 (
                     r.scanned_at,
@@ -323,6 +323,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     col["spf_result"],
                     col["dkim_state"],
                     col["state"],
+                    lead.footprint_cell,
                     r.domain,
                 ),
             )
