@@ -38,6 +38,7 @@ print(n, stats.duplicates)
 # What inputs.leads did before: a set of each registrable domain's hash().
 HASH_SET = """
 import sys
+import hunter_cli.store  # imported by every scan; the other loop imports it to reach store/seen.py
 from hunter_cli import inputs
 from hunter_cli.domains import Rejected, normalize
 seen, n, dup = set(), 0, 0

@@ -99,3 +99,52 @@ def test_referrals_list_pages_and_streams(hunter, db):
     rows = json.loads(hunter("referrals", "list", "--json").stdout)
     assert len(rows) == 75 and rows[0]["id"] == "ref-074"
     assert len(json.loads(hunter("referrals", "list", "--json", "--limit", "10").stdout)) == 10
+
+
+def test_csv_cells_computed_in_sql_are_what_the_renderer_writes(hunter, db):
+    """The CSV fast path (cells computed in SQL) against the renderer over the lead dicts, cell for cell."""
+    from hunter_cli.render import leads as render
+    from hunter_cli.store import leads as core
+
+    hunter.scan_json("firma.com.tr", "m365-zayif.com.tr", "google-ornek.com.tr", "nomail.com", "slowmx.com")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    conn.execute("UPDATE domains SET company = '=HYPERLINK(\"x\")' WHERE domain = 'firma.com.tr'")
+    conn.execute("UPDATE domains SET company = '-Eksi A.Ş.', domain_unicode = '' WHERE domain = 'nomail.com'")
+    conn.execute("UPDATE domains SET company = 'Şahin İnşaat' WHERE domain = 'google-ornek.com.tr'")
+    conn.execute("UPDATE domains SET last_change_at = '2026-03-01T09:30:00+00:00', expires = '2027-01-01'")
+    conn.execute("INSERT INTO domains (domain, added_at) VALUES ('yeni.com.tr', '2026-01-01T00:00:00+00:00')")
+    for d, tag, source in (
+        ("firma.com.tr", "vip", "user"),
+        ("firma.com.tr", "=cmd", "user"),
+        ("firma.com.tr", "vip", "auto"),
+        ("nomail.com", "+ara", "user"),
+        ("yeni.com.tr", "ankara", "user"),
+    ):
+        conn.execute(
+            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
+            (d, tag, source),
+        )
+    conn.execute(
+        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
+        " VALUES ('firma.com.tr', 'https://x.crm4.dynamics.com', 'l-1', 1, '@Ayşe', '2026-01-01T00:00:00+00:00',"
+        " 'pushed', '2026-01-01T00:00:00+00:00')"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    conn = core.prepare(store.connect(db))
+    try:
+        for f, order, limit, n in (
+            (core.LeadFilter(), core.DEFAULT_SORT, None, 6),
+            (core.LeadFilter(categories=("P1", "P3", "P4", "P6")), core.parse_sort(["-company"]), None, None),
+            (core.LeadFilter(), core.parse_sort(["scanned"]), 3, 3),
+        ):
+            slow, fast = io.BytesIO(), io.BytesIO()
+            render.write_csv(core.iter_leads(conn, f, order, limit), slow)
+            render.write_csv_cells(core.csv_rows(conn, f, order, limit), fast)
+            assert fast.getvalue() == slow.getvalue()
+            assert n is None or fast.getvalue().count(b"\r\n") == n + 1
+    finally:
+        conn.close()
+    out = hunter("leads", "-f", "csv").stdout
+    assert "'=HYPERLINK" in out and "'-Eksi" in out and "'=cmd;vip" in out and "'@Ayşe" in out and "'-all" in out

@@ -180,7 +180,14 @@ def leads(
         try:
             if fmt is Format.csv:
                 out = _binary_stdout()
-                render.write_csv(rows_iter, out)
+                cells = core.csv_rows(conn, f, order, limit or None)  # the cells computed in SQL
+                if cells is not None:
+                    try:
+                        render.write_csv_cells(cells, out)
+                    finally:
+                        cells.close()
+                else:  # a file from before schema 8, read-only
+                    render.write_csv(rows_iter, out)
                 out.flush()
             elif fmt is Format.json:
                 render.write_json(rows_iter, sys.stdout)

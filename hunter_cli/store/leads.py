@@ -663,3 +663,79 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         "events": events,
         "history": history,
     }
+
+
+# -- CSV export ----------------------------------------------------------------------
+def _excel_safe_sql(expr: str) -> str:
+    """SQL for :func:`hunter_cli.render.csvsafe.excel_safe` of a text: a leading ' before = + - @ tab CR."""
+    return (
+        f"CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) THEN '''' || {expr} ELSE {expr} END"
+    )
+
+
+def _csv_time_sql(expr: str) -> str:
+    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 09:30:00`` (render.leads._csv_time)."""
+    return f"replace(substr({expr}, 1, 19), 'T', ' ')"
+
+
+# The CSV columns (render.leads.FIELDS, in order) as SQL computes them: the cells `hunter leads -f csv`
+# writes, so a million rows go from SQLite to the csv module without a Python function per row.
+CSV_SELECT_LIST = ", ".join(
+    (
+        "d.domain",
+        _excel_safe_sql("coalesce(nullif(d.domain_unicode, ''), d.domain)"),
+        _excel_safe_sql("d.company"),
+        "d.provider",
+        _excel_safe_sql("d.provider_name"),
+        "d.gateway",
+        "d.tenant",
+        "d.tenant_id",
+        "coalesce(d.footprint, '?')",
+        "d.dmarc_policy",
+        _excel_safe_sql("d.spf_all"),
+        "CASE WHEN d.dkim IS NULL THEN NULL WHEN d.dkim THEN 'yes' ELSE 'no' END",
+        "d.score",
+        "d.segment",
+        "d.category",
+        _csv_time_sql("d.last_good_at"),
+        "d.last_status",
+        _csv_time_sql("d.last_attempt_at"),
+        _csv_time_sql("d.last_change_at"),
+        "coalesce(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain))",
+        "d.referrals",
+        "CASE WHEN d.active_cosell THEN 'yes' ELSE 'no' END",
+        "(SELECT " + _excel_safe_sql("g") + " FROM (SELECT group_concat(tag, ';') AS g FROM"
+        " (SELECT DISTINCT t.tag FROM tags t WHERE t.domain = d.domain ORDER BY t.tag)))",
+        "(SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
+        " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
+        " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain)",
+        "(SELECT " + _excel_safe_sql("c.owner_name") + " FROM crm_leads c WHERE c.domain = d.domain)",
+    )
+)
+
+
+def csv_rows(
+    conn: sqlite3.Connection,
+    f: LeadFilter,
+    sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
+    limit: int | None = None,
+) -> Generator[tuple, None, None] | None:
+    """Every matching lead (or the first ``limit``) as the tuple of CSV cells ``hunter leads -f csv`` writes,
+    streamed from one read transaction; None for a file without the footprint column (before schema 8:
+    use :func:`iter_leads` and render them)."""
+    prepare(conn)
+    if not has_footprint_column(conn):
+        return None
+    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn))
+    sql = sql.replace(f"SELECT {_SELECT_LIST} FROM", f"SELECT {CSV_SELECT_LIST} FROM", 1)
+    return _stream(conn, sql, params)
+
+
+def _stream(conn: sqlite3.Connection, sql: str, params: list) -> Generator[tuple, None, None]:
+    conn.execute("BEGIN")
+    try:
+        cur = conn.execute(sql, params)
+        while rows := cur.fetchmany(IN_CHUNK * 4):
+            yield from rows
+    finally:
+        conn.execute("COMMIT")
