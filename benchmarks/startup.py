@@ -30,6 +30,14 @@ from dnsserver import DNSTestServer, load_zone_dir  # noqa: E402
 from msserver import MsLoginServer, Tenant  # noqa: E402
 from regserver import RdapServer, rdap_domain  # noqa: E402
 
+TYPER_COMMAND = """
+import typer
+app = typer.Typer()
+@app.command()
+def main(n: int = typer.Option(1, "--n")) -> None:
+    pass
+app()
+"""
 HEAVY = ("aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "pydantic", "sqlite_utils")
 
 
@@ -80,6 +88,9 @@ def main() -> None:
         cases = {
             "python -c pass": [py, "-c", "pass"],
             "python -c 'import typer' (floor)": [py, "-c", "import typer"],
+            # typer 0.29 checks an invoked command's option values with pydantic's TypeAdapter, so any
+            # Typer command with one option imports pydantic: the floor of a command that runs
+            "a Typer command with one int option": [py, "-c", TYPER_COMMAND, "--n", "2"],
             "hunter --help": hunter + ["--help"],
             "hunter sales-summary firma.com.tr": hunter + ["sales-summary", "firma.com.tr", "--db", str(db)],
             "hunter leads show firma.com.tr": hunter + ["leads", "show", "firma.com.tr", "--db", str(db)],

@@ -43,3 +43,22 @@ def test_the_network_libraries_stay_out_of_commands_that_read_the_database(tmp_p
     loaded = imported("leads", "--db", str(db)) | imported("changes", "--db", str(db))
     assert not loaded & NETWORK
     assert "sqlite3" in loaded
+
+
+def test_the_lead_list_builds_no_lead_view(tmp_path):
+    """`hunter leads` (table and csv) and `changes` read columns: the lead view's pydantic models
+    (hunter_cli.lead, .models, the footprint catalogs) are left for the commands that show one lead."""
+    db = tmp_path / "h.db"
+    imported("leads", "--db", str(db))
+
+    def ours(*argv: str) -> set[str]:
+        env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "hunter_cli", *argv], env=env, capture_output=True, text=True
+        )
+        return {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "hunter_cli." in line}
+
+    for argv in (("leads", "--category", "P1", "-n", "50"), ("leads", "-f", "csv"), ("changes",)):
+        loaded = ours(*argv, "--db", str(db))
+        assert "hunter_cli.store.leads" in loaded or argv[0] == "changes"
+        assert not loaded & {"hunter_cli.lead", "hunter_cli.models", "hunter_cli.footprint.schema"}, argv

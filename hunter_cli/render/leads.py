@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -17,9 +17,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..lead import Lead
 from .csvsafe import excel_safe
-from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
+from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
+
+if TYPE_CHECKING:  # the list itself needs no pydantic model: `leads show` imports the lead view
+    from ..lead import Lead
 
 # Columns of the machine formats, in order (CSV header = these names).
 FIELDS = (
@@ -386,6 +388,8 @@ def lead_detail(d: dict) -> Group:
     """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
     lead = d["lead"]
     tags = d["tags"]
+    from ..lead import Lead
+
     view = Lead.from_store(
         lead, d["view"], registration=d.get("registration"), tags=(tags.get("user") or []) + (tags.get("auto") or [])
     )

@@ -15,10 +15,7 @@ from ..lead import Lead
 from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
-
-PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
-STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
-CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
+from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE  # noqa: E402  (kept importable from here)
 
 
 @dataclass

@@ -20,7 +20,6 @@ import sqlite3
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
-from ..lead.view import footprint_cell
 from .schema import FOOTPRINT_FROM_VIEW_SQL
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
@@ -149,6 +148,9 @@ def parse_crm_statuses(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_services(values: Iterable[str]) -> tuple[str, ...]:
     """``--uses`` values: service ids of ``services.json`` (``zoom``, ``okta``, ...), any case, commas too."""
+    values = list(values)
+    if not values:  # the catalog (pydantic models) is read only when the option is given
+        return ()
     from ..footprint.schema import services_catalog
 
     return _pick("--uses", values, tuple(s.id for s in services_catalog().services if s.listed), "service")
@@ -156,6 +158,9 @@ def parse_services(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_workload_tags(values: Iterable[str], option: str = "--workload") -> tuple[str, ...]:
     """``--workload`` / ``--missing`` values: the footprint's tags (``intune``, ``exchange-online``, ...)."""
+    values = list(values)
+    if not values:
+        return ()
     from ..footprint import workload_tags
 
     return _pick(option, values, tuple(workload_tags()), "workload")
@@ -488,9 +493,9 @@ def has_search_index(conn: sqlite3.Connection) -> bool:
 
 
 def _footprint_from_view(asked: object, tags: str | None, services: str | None) -> str:
-    # the workload tags sorted, as the lead view gives them (MicrosoftFootprint.tags)
-    workloads = sorted(set(tags.split(","))) if tags else []
-    return footprint_cell(workloads, services.split(",") if services else [], bool(asked))
+    from ..lead.view import footprint_cell  # a file before schema 8 only: the lead view is a pydantic model
+
+    return footprint_cell(tags.split(",") if tags else [], services.split(",") if services else [], bool(asked))
 
 
 def _row_dict(r: tuple) -> dict:

@@ -432,6 +432,19 @@ FOOTPRINT_FROM_VIEW_SQL = (
 )
 
 
+def footprint_of_view(view: dict) -> str:
+    """The ``domains.footprint`` cell of a current view: what :data:`FOOTPRINT_FROM_VIEW_SQL` reads, in the
+    view's order (workloads in catalog order, then their tags), through ``lead.view.footprint_cell``."""
+    from ..lead.view import footprint_cell
+
+    ms = view.get("microsoft")
+    asked = isinstance(ms, dict)
+    workloads = (ms.get("workloads") or {}) if isinstance(ms, dict) else {}
+    tags = [t for w in workloads.values() if isinstance(w, dict) for t in (w.get("tags") or [])]
+    services = [s["id"] for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
+    return footprint_cell([str(t) for t in tags], [str(s) for s in services], asked)
+
+
 def _results_once(db: sqlite_utils.Database) -> None:
     """`scans.result_json` may be NULL (the result is the current view); the current view compacted;
     the footprint cell of the lead list as a column (read without parsing the view)."""
@@ -456,9 +469,7 @@ def _results_once(db: sqlite_utils.Database) -> None:
             except ValueError:
                 continue  # not JSON: leave both as they are
             compact = compact_json(view)
-            # the workload tags sorted, as the lead view gives them (MicrosoftFootprint.tags)
-            tags_sorted = sorted(set(tags.split(","))) if tags else []
-            cell = footprint_cell(tags_sorted, services.split(",") if services else [], bool(asked))
+            cell = footprint_cell(tags.split(",") if tags else [], services.split(",") if services else [], bool(asked))
             db.execute(
                 "UPDATE domains SET current_json = ?, footprint = ? WHERE domain = ?",
                 (compact if compact != current_text else current_text, cell, domain),

@@ -19,15 +19,19 @@ import threading
 import time
 from collections.abc import Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .. import posture
-from ..lead import Lead
-from ..models import DomainResult
 from .connection import WRITER_BUSY_MS, connect, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .reads import current
-from .schema import RESTORE_RESULT_SQL, compact_json
+from .schema import RESTORE_RESULT_SQL, compact_json, footprint_of_view
 from .search import search_text
+
+if TYPE_CHECKING:
+    from ..lead import Lead
+    from ..models import DomainResult
+# posture and the lead view (pydantic models) are imported where results are written, so that
+# `from hunter_cli import store` stays light for the commands that only read (hunter leads)
 
 # -- writes -----------------------------------------------------------------------
 SCORE_FIELDS = ("score", "segment", "category", "reasons")
@@ -160,6 +164,8 @@ def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: Lead | dict | No
     """Replace the domain's automatic tags; a rep's own tags are never touched."""
     from datetime import date
 
+    from .. import posture
+
     if view is None:
         view = current(conn, domain)
         if view is None:
@@ -180,6 +186,8 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
     ensure_lead(conn, domain, now)  # registrations.domain references domains
     if reg is not None and reg.expires:
         from datetime import date
+
+        from .. import posture
 
         old = conn.execute("SELECT expires FROM domains WHERE domain = ?", (domain,)).fetchone()
         old_expires = old[0] if old else None
@@ -224,6 +232,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
 
     Items are ``(DomainResult, json_text)`` or ``("registration", domain, Registration | None, ScanError | None)``.
     """
+    from .. import posture
+    from ..lead import Lead
+
     conn.execute("BEGIN IMMEDIATE")
     try:
         for item in results:
@@ -323,7 +334,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     col["spf_result"],
                     col["dkim_state"],
                     col["state"],
-                    lead.footprint_cell,
+                    footprint_of_view(view),
                     r.domain,
                 ),
             )
