@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .domains import Rejected, normalize
 
 log = logging.getLogger("hunter.inputs")
+if TYPE_CHECKING:  # imported when the input is read: the store package is not needed to parse a line
+    from .store.seen import SeenDomains
 
 TEXT_EXTENSIONS = (".txt", ".list", ".lst")
 CSV_EXTENSIONS = (".csv", ".tsv")
@@ -728,8 +731,9 @@ class Lead:
 def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Lead]:
     """Leads from all inputs, in input order, counted into ``stats``."""
     from .domains import DATA_PROBLEMS
+    from .store.seen import SeenDomains
 
-    seen: set[int] = set()  # hashes, not strings: a million inputs stay small
+    seen = SeenDomains()  # exact, and flat in memory past 100,000 domains (store/seen.py)
     try:
         for arg in args:
             try:
@@ -739,10 +743,11 @@ def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHin
             except InputError as exc:
                 stats.unreadable.append(str(exc))  # the other inputs are still read
     finally:
+        seen.close()
         stats.notes.extend(p for p in DATA_PROBLEMS if p not in stats.notes)
 
 
-def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: set[int]) -> Iterator[Lead]:
+def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: SeenDomains) -> Iterator[Lead]:
     """Leads of one input; raises InputError when it cannot be read (see :func:`candidates`)."""
     for cand in candidates(arg, stats, hints):
         result = normalize(cand.text)
@@ -757,13 +762,11 @@ def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: set[int]) -
                 stats.consumer += 1
             stats.skip(result.reason, cand.where)
             continue
-        key = hash(result)
-        if key in seen:
+        if not seen.add(result):
             stats.duplicates += 1
             if cand.company:
                 yield Lead(result, cand.company, duplicate=True)
             continue
-        seen.add(key)
         stats.accepted += 1
         if cand.company:
             stats.companies += 1

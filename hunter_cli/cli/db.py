@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -76,3 +77,83 @@ def backup(
             markup=False,
             soft_wrap=True,
         )
+
+
+@db_app.command("prune")
+def prune(
+    keep: str = typer.Option(
+        "90d", "--keep", metavar="DURATION", help="Keep every scan newer than this (e.g. 90d, 26w)."
+    ),
+    db: Path | None = DbOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say how many scans would go; change nothing."),
+    json_out: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+) -> None:
+    """Remove scans older than --keep that nothing needs; the space is reused by later scans
+    (`hunter db vacuum` gives it back to the disk).
+
+    Kept whatever their age: each lead's last scan and last good scan, scans a change event
+    names, each lead's first good scan, and the two scans on either side of a provider or
+    gateway change (the brief's "what changed"). Safe while a scan runs. Exit codes: 0 pruned,
+    1 the database is not usable, 2 usage error.
+    """
+    from .. import store
+    from ..durations import ago_iso, parse_duration
+    from ..store.prune import prune as prune_scans
+    from .common import open_store
+
+    try:
+        cutoff = ago_iso(parse_duration(keep))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--keep") from None
+    path = db_path(db)
+    conn = open_store(path, write=True)
+    try:
+        report = prune_scans(conn, cutoff, dry_run=dry_run)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        conn.close()
+    if json_out:
+        typer.echo(json.dumps(dict(report, before=cutoff, dry_run=dry_run)))
+        return
+    verb = "would remove" if dry_run else "removed"
+    stdout_console().print(
+        f"{report['older']:,} scans older than {cutoff[:10]}: {verb} {report['removed']:,}, kept {report['kept']:,}"
+        f" that leads, change events or the brief need; {report['scans']:,} scans in the database"
+        + ("" if dry_run or not report["removed"] else "; `hunter db vacuum` gives the space back to the disk"),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@db_app.command("vacuum")
+def vacuum(
+    db: Path | None = DbOption,
+    json_out: bool = typer.Option(False, "--json", help="Print the sizes as one JSON object."),
+) -> None:
+    """Rewrite the database file without its free space (SQLite's VACUUM) and say how much was freed.
+
+    Needs free disk space about the size of the data, and waits for no scan: when one is
+    writing, it says so and stops. Readers may go on meanwhile. Exit codes: 0 done, 1 a scan
+    holds the database, no room on the disk, or the database is not usable.
+    """
+    from .. import store
+    from ..store.prune import vacuum as vacuum_file
+    from .common import open_store
+
+    path = db_path(db)
+    conn = open_store(path, write=True)
+    try:
+        report = vacuum_file(conn, path)
+    except store.StoreError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        conn.close()
+    if json_out:
+        typer.echo(json.dumps(report))
+        return
+    stdout_console().print(
+        f"{path}: {report['before']:,} bytes before, {report['after']:,} after; freed {report['freed']:,} bytes",
+        markup=False,
+        soft_wrap=True,
+    )

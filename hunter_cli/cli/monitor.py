@@ -94,7 +94,15 @@ def changes(
     db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
-    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N changes (0: all)."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=0,
+        metavar="N",
+        show_default=False,
+        help="At most N changes; 0 for all. Default: 50 in the table, all in json and csv.",
+    ),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -115,14 +123,20 @@ def changes(
             f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
         )
     kind = [k for k in kinds if k is not None]
-    conn = open_store(db)
-    try:
-        with store_errors(db):
-            rows = store.events_since(conn, cutoff, kind, limit)
-            empty = not rows and not store.has_leads(conn)
-    finally:
-        conn.close()
+    from ..render import paging
     from ..render.changes import Changes
     from ..render.formats import render
 
-    render("changes", formats.Format.json if json_out else fmt, Changes(rows, since, cutoff, no_leads=empty))
+    out_fmt = formats.Format.json if json_out else formats.Format(fmt.value)
+    conn = open_store(db)
+    try:
+        with store_errors(db):
+            if out_fmt is formats.Format.table:  # the first page and a count: a table of every event takes seconds
+                rows = store.iter_events(conn, cutoff, kind, paging.table_limit(limit))
+                total = store.count_events(conn, cutoff, kind)
+                empty = not total and not store.has_leads(conn)
+            else:  # streamed: never a list of every event
+                rows, total, empty = store.iter_events(conn, cutoff, kind, limit or 0), 0, False
+            render("changes", out_fmt, Changes(rows, since, cutoff, no_leads=empty, total=total))
+    finally:
+        conn.close()

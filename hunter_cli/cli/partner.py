@@ -181,7 +181,15 @@ def list_(
     db: Path | None = DbOption,
     fmt: RefFormat = typer.Option(RefFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
-    limit: int = typer.Option(0, "--limit", "-n", min=0, metavar="N", help="At most N referrals (0: all)."),
+    limit: int | None = typer.Option(
+        None,
+        "--limit",
+        "-n",
+        min=0,
+        metavar="N",
+        show_default=False,
+        help="At most N referrals; 0 for all. Default: 50 in the table, all in json and csv.",
+    ),
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
@@ -193,16 +201,23 @@ def list_(
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--since") from None
-    conn = open_store(db)
-    try:
-        rows = store.list_referrals(conn, status_, type_, linked, updated_since, limit)
-    finally:
-        conn.close()
+    from ..render import paging
     from ..render.formats import render
     from ..render.referrals import Referrals
 
+    out_fmt = formats.Format.json if json_out else formats.Format(fmt.value)
+    where = (status_, type_, linked, updated_since)
     filtered = bool(status_ or type_ or linked is not None or since)
-    render("referrals", formats.Format.json if json_out else fmt, Referrals(rows, filtered))
+    conn = open_store(db)
+    try:
+        if out_fmt is formats.Format.table:  # the first page and a count
+            rows = store.iter_referrals(conn, *where, limit=paging.table_limit(limit))
+            total = store.count_referrals(conn, *where)
+        else:  # streamed: never a list of every referral
+            rows, total = store.iter_referrals(conn, *where, limit=limit or 0), 0
+        render("referrals", out_fmt, Referrals(rows, filtered, total))
+    finally:
+        conn.close()
 
 
 @ref_app.command("link")

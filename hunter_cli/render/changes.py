@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich import box
@@ -12,8 +12,8 @@ from rich.text import Text
 
 from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
-from .scan_tables import CATEGORY_STYLE
-from .words import NO_LEADS, plural
+from .styles import CATEGORY_STYLE
+from .words import NO_LEADS
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
@@ -122,30 +122,36 @@ def changes_table(rows: list[dict], width: int = 80) -> Table:
 
 @dataclass
 class Changes:
-    """Change events newest first (store.events_since rows), seen within ``since`` (as typed, e.g. 7d),
+    """Change events newest first (store.iter_events rows, streamed), seen within ``since`` (as typed, e.g. 7d),
     i.e. at or after ``cutoff`` (ISO time); ``no_leads`` when the database holds no lead at all."""
 
-    rows: list[dict]
+    rows: Iterable[dict]
     since: str
     cutoff: str
     no_leads: bool = False
+    total: int = 0  # how many match without the limit (the table's footer)
 
 
 @formatter("changes", Format.json)
 def _json(c: Changes, out: Output) -> None:
-    out.write(json.dumps(c.rows, ensure_ascii=False) + "\n")
+    from .paging import write_json_array
+
+    write_json_array(c.rows, out.stream)
 
 
 @formatter("changes", Format.csv)
 def _csv(c: Changes, out: Output) -> None:
     from .csvsafe import write_csv
 
-    write_csv(out.stream, CSV_COLUMNS, [[r[k] for k in CSV_COLUMNS] for r in c.rows])
+    write_csv(out.stream, CSV_COLUMNS, ([r[k] for k in CSV_COLUMNS] for r in c.rows))
 
 
 @formatter("changes", Format.table)
 def _table(c: Changes, out: Output) -> None:
-    if not c.rows:
+    from .paging import footer
+
+    rows = list(c.rows)
+    if not rows:
         out.err.print(
             NO_LEADS
             if c.no_leads
@@ -153,5 +159,5 @@ def _table(c: Changes, out: Output) -> None:
             markup=False,
         )
         return
-    out.console.print(changes_table(c.rows, out.console.width))
-    out.err.print(f"{plural(len(c.rows), 'change')} since {day_for_people(c.cutoff)}")
+    out.console.print(changes_table(rows, out.console.width))
+    out.err.print(f"{footer(len(rows), max(c.total, len(rows)), 'change', 'changes')} since {day_for_people(c.cutoff)}")

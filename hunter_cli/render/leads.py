@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from rich import box
 from rich.cells import cell_len
@@ -17,13 +17,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..lead import Lead
 from ..timefmt import day_for_people, for_machines, for_people
 from .csvsafe import excel_safe
 from .formats import Format, Output, formatter
-from .scan_tables import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .short import GIVE_WAY, SHORT
+from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import NO_LEADS
+
+if TYPE_CHECKING:  # the list itself needs no pydantic model: `leads show` imports the lead view
+    from ..lead import Lead
 
 # Columns of the machine formats, in order (CSV header = these names).
 FIELDS = (
@@ -355,6 +357,23 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     return n
 
 
+def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
+    """:func:`write_csv` for rows whose cells are already what it would write (``store.leads.csv_rows``):
+    the csv module takes them as they come, with no Python function per row."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow(FIELDS)
+        writer.writerows(rows)
+        text.flush()
+    finally:
+        try:
+            text.detach()  # leave stdout open
+        except (OSError, ValueError):  # the reader went away (a closed pipe): the caller has the first error
+            pass
+
+
 # -- one lead --------------------------------------------------------------------------
 def _kv_table() -> Table:
     t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
@@ -411,6 +430,8 @@ def lead_detail(d: dict) -> Group:
     """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
     lead = d["lead"]
     tags = d["tags"]
+    from ..lead import Lead
+
     view = Lead.from_store(
         lead, d["view"], registration=d.get("registration"), tags=(tags.get("user") or []) + (tags.get("auto") or [])
     )
@@ -605,7 +626,14 @@ def _stream_formatter(fmt: Format):
         try:
             if fmt is Format.csv:
                 binary = out.binary()
-                write_csv(rows_iter, binary)
+                cells = core.csv_rows(q.conn, q.filter, q.order, q.limit or None)  # the cells computed in SQL
+                if cells is not None:
+                    try:
+                        write_csv_cells(cells, binary)
+                    finally:
+                        cells.close()
+                else:  # a file from before schema 8, read-only
+                    write_csv(rows_iter, binary)
                 binary.flush()
             elif fmt is Format.json:
                 write_json(rows_iter, out.stream)

@@ -3,7 +3,7 @@ terminal, JSON or CSV."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rich import box
@@ -53,15 +53,19 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
 
 @dataclass
 class Referrals:
-    """store.list_referrals rows; ``filtered`` when the command narrowed the list (status, kind, since...)."""
+    """store.iter_referrals rows (streamed); ``filtered`` when the command narrowed the list
+    (status, kind, since...)."""
 
-    rows: list[dict]
+    rows: Iterable[dict]
     filtered: bool = False
+    total: int = 0  # how many match without the limit (the table's footer)
 
 
 @formatter("referrals", Format.json)
 def _json(r: Referrals, out: Output) -> None:
-    out.write(json.dumps(r.rows, ensure_ascii=False) + "\n")
+    from .paging import write_json_array
+
+    write_json_array(r.rows, out.stream)
 
 
 @formatter("referrals", Format.csv)
@@ -69,12 +73,15 @@ def _csv(r: Referrals, out: Output) -> None:
     from ..store.referrals import LIST_COLUMNS
     from .csvsafe import write_csv
 
-    write_csv(out.stream, list(LIST_COLUMNS), [[row[c] for c in LIST_COLUMNS] for row in r.rows])
+    write_csv(out.stream, list(LIST_COLUMNS), ([row[c] for c in LIST_COLUMNS] for row in r.rows))
 
 
 @formatter("referrals", Format.table)
 def _table(r: Referrals, out: Output) -> None:
-    if not r.rows:
+    from .paging import footer
+
+    rows = list(r.rows)
+    if not rows:
         out.err.print(
             "No referrals match."
             if r.filtered
@@ -82,4 +89,6 @@ def _table(r: Referrals, out: Output) -> None:
             markup=False,
         )
         return
-    out.console.print(referrals_table(r.rows, out.console.width))
+    out.console.print(referrals_table(rows, out.console.width))
+    if len(rows) < r.total:
+        out.err.print(footer(len(rows), r.total, "referral", "referrals"))

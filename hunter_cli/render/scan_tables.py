@@ -18,11 +18,8 @@ from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
 from .formats import Format, Output, formatter
 from .short import GIVE_WAY, SHORT
+from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import plural
-
-PROVIDER_STYLE = {"m365": "cyan", "google": "yellow", "unknown": "red", "none": "dim", "other": "magenta"}
-STATUS_STYLE = {"ok": "green", "partial": "yellow", "failed": "red"}
-CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
 
 
 def _counts(c: Counter) -> str:

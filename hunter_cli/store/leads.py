@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
-from ..lead.view import footprint_cell
+from .schema import FOOTPRINT_FROM_VIEW_SQL
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -64,13 +64,11 @@ _SELECT_LIST = (
     " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
     " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
     " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,"
-    # the Microsoft footprint and other services, read from the current view for the rows shown only
-    " json_type(d.current_json, '$.microsoft') = 'object' AS fp_asked,"
-    " (SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
-    " json_each(w.value, '$.tags') AS t) AS fp_tags,"
-    " (SELECT group_concat(json_extract(s.value, '$.id'), ',') FROM json_each(d.current_json, '$.services') AS s)"
-    " AS fp_services"
+    # the Microsoft footprint and other services: the column the writer fills (schema 8)
+    " d.footprint"
 )
+# A file from before schema 8 opened read-only: the footprint read from the current view instead.
+_SELECT_LIST_NO_FOOTPRINT = _SELECT_LIST.replace(" d.footprint", f" {FOOTPRINT_FROM_VIEW_SQL}")
 # `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
 CRM_STATUSES = ("open", "qualified", "disqualified", "none")
 _CRM_STATECODES = {"open": 0, "qualified": 1, "disqualified": 2}
@@ -153,6 +151,9 @@ def parse_crm_statuses(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_services(values: Iterable[str]) -> tuple[str, ...]:
     """``--uses`` values: service ids of ``services.json`` (``zoom``, ``okta``, ...), any case, commas too."""
+    values = list(values)
+    if not values:  # the catalog (pydantic models) is read only when the option is given
+        return ()
     from ..footprint.schema import services_catalog
 
     return _pick("--uses", values, tuple(s.id for s in services_catalog().services if s.listed), "service")
@@ -160,6 +161,9 @@ def parse_services(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_workload_tags(values: Iterable[str], option: str = "--workload") -> tuple[str, ...]:
     """``--workload`` / ``--missing`` values: the footprint's tags (``intune``, ``exchange-online``, ...)."""
+    values = list(values)
+    if not values:
+        return ()
     from ..footprint import workload_tags
 
     return _pick(option, values, tuple(workload_tags()), "workload")
@@ -421,10 +425,14 @@ def select_sql(
     offset: int = 0,
     search_index: bool = True,
     walk: bool = False,
+    footprint_column: bool = True,
 ) -> tuple[str, list]:
-    """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all."""
+    """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
+
+    ``footprint_column`` False reads the footprint from the current view (a file before schema 8)."""
     where, params = where_sql(f, search_index, walk)
-    sql = f"SELECT {_SELECT_LIST} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
+    columns = _SELECT_LIST if footprint_column else _SELECT_LIST_NO_FOOTPRINT
+    sql = f"SELECT {columns} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
     if limit:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -476,10 +484,21 @@ def search_matches(conn: sqlite3.Connection, f: LeadFilter, search_index: bool =
     return conn.execute("SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", (query,)).fetchone()[0]
 
 
+def has_footprint_column(conn: sqlite3.Connection) -> bool:
+    """Whether ``domains`` has the ``footprint`` column (schema 8 and later)."""
+    return any(r[1] == "footprint" for r in conn.execute("PRAGMA table_info(domains)"))
+
+
 def has_search_index(conn: sqlite3.Connection) -> bool:
     """Whether the file has the ``domains_fts`` index (schema 7 and later)."""
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'domains_fts'").fetchone()
     return row is not None
+
+
+def _footprint_from_view(asked: object, tags: str | None, services: str | None) -> str:
+    from ..lead.view import footprint_cell  # a file before schema 8 only: the lead view is a pydantic model
+
+    return footprint_cell(tags.split(",") if tags else [], services.split(",") if services else [], bool(asked))
 
 
 def _row_dict(r: tuple) -> dict:
@@ -508,9 +527,7 @@ def _row_dict(r: tuple) -> dict:
         "crm_status": r[21],
         "crm_owner": r[22],
         "tags": [],
-        "footprint": footprint_cell(
-            (r[24] or "").split(",") if r[24] else [], (r[25] or "").split(",") if r[25] else [], bool(r[23])
-        ),
+        "footprint": (r[23] or "?") if len(r) == 24 else _footprint_from_view(r[23], r[24], r[25]),
     }
 
 
@@ -559,7 +576,9 @@ def page(
     try:
         matches = search_matches(conn, f, indexed)
         walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
-        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk)
+        sql, params = select_sql(
+            f, sort, limit, search_index=indexed, walk=walk, footprint_column=has_footprint_column(conn)
+        )
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
             total = len(rows)
@@ -582,7 +601,9 @@ def iter_leads(
 ) -> Generator[dict, None, None]:
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
-    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn))
+    sql, params = select_sql(
+        f, sort, limit, search_index=has_search_index(conn), footprint_column=has_footprint_column(conn)
+    )
     conn.execute("BEGIN")
     try:
         cur = conn.execute(sql, params)
@@ -650,3 +671,79 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         "events": events,
         "history": history,
     }
+
+
+# -- CSV export ----------------------------------------------------------------------
+def _excel_safe_sql(expr: str) -> str:
+    """SQL for :func:`hunter_cli.render.csvsafe.excel_safe` of a text: a leading ' before = + - @ tab CR."""
+    return (
+        f"CASE WHEN substr({expr}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13)) THEN '''' || {expr} ELSE {expr} END"
+    )
+
+
+def _csv_time_sql(expr: str) -> str:
+    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 09:30:00`` (render.leads._csv_time)."""
+    return f"replace(substr({expr}, 1, 19), 'T', ' ')"
+
+
+# The CSV columns (render.leads.FIELDS, in order) as SQL computes them: the cells `hunter leads -f csv`
+# writes, so a million rows go from SQLite to the csv module without a Python function per row.
+CSV_SELECT_LIST = ", ".join(
+    (
+        "d.domain",
+        _excel_safe_sql("coalesce(nullif(d.domain_unicode, ''), d.domain)"),
+        _excel_safe_sql("d.company"),
+        "d.provider",
+        _excel_safe_sql("d.provider_name"),
+        "d.gateway",
+        "d.tenant",
+        "d.tenant_id",
+        "coalesce(d.footprint, '?')",
+        "d.dmarc_policy",
+        _excel_safe_sql("d.spf_all"),
+        "CASE WHEN d.dkim IS NULL THEN NULL WHEN d.dkim THEN 'yes' ELSE 'no' END",
+        "d.score",
+        "d.segment",
+        "d.category",
+        _csv_time_sql("d.last_good_at"),
+        "d.last_status",
+        _csv_time_sql("d.last_attempt_at"),
+        _csv_time_sql("d.last_change_at"),
+        "coalesce(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain))",
+        "d.referrals",
+        "CASE WHEN d.active_cosell THEN 'yes' ELSE 'no' END",
+        "(SELECT " + _excel_safe_sql("g") + " FROM (SELECT group_concat(tag, ';') AS g FROM"
+        " (SELECT DISTINCT t.tag FROM tags t WHERE t.domain = d.domain ORDER BY t.tag)))",
+        "(SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
+        " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
+        " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain)",
+        "(SELECT " + _excel_safe_sql("c.owner_name") + " FROM crm_leads c WHERE c.domain = d.domain)",
+    )
+)
+
+
+def csv_rows(
+    conn: sqlite3.Connection,
+    f: LeadFilter,
+    sort: tuple[tuple[str, bool], ...] = DEFAULT_SORT,
+    limit: int | None = None,
+) -> Generator[tuple, None, None] | None:
+    """Every matching lead (or the first ``limit``) as the tuple of CSV cells ``hunter leads -f csv`` writes,
+    streamed from one read transaction; None for a file without the footprint column (before schema 8:
+    use :func:`iter_leads` and render them)."""
+    prepare(conn)
+    if not has_footprint_column(conn):
+        return None
+    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn))
+    sql = sql.replace(f"SELECT {_SELECT_LIST} FROM", f"SELECT {CSV_SELECT_LIST} FROM", 1)
+    return _stream(conn, sql, params)
+
+
+def _stream(conn: sqlite3.Connection, sql: str, params: list) -> Generator[tuple, None, None]:
+    conn.execute("BEGIN")
+    try:
+        cur = conn.execute(sql, params)
+        while rows := cur.fetchmany(IN_CHUNK * 4):
+            yield from rows
+    finally:
+        conn.execute("COMMIT")

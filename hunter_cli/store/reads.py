@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .core import utcnow
@@ -131,22 +131,45 @@ def due_for_rescan(
     return [r[0] for r in conn.execute(sql, params)]
 
 
-def events_since(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0) -> list[dict]:
-    """Change events at or after ``since_iso``, newest first, with the lead's company and category."""
+EVENT_COLUMNS = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
+
+
+def _events_where(since_iso: str, kinds: Sequence[str]) -> tuple[str, list]:
+    where, params = " WHERE e.occurred_at >= ?", [since_iso]
+    if kinds:
+        where += f" AND e.kind IN ({','.join('?' * len(kinds))})"
+        params += list(kinds)
+    return where, params
+
+
+def iter_events(
+    conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0, chunk: int = 500
+) -> Iterator[dict]:
+    """Change events at or after ``since_iso``, newest first, with the lead's company and category;
+    streamed ``chunk`` rows at a time (``limit`` 0: all)."""
+    where, params = _events_where(since_iso, kinds)
     sql = (
         "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"
-        " JOIN domains d USING (domain) WHERE e.occurred_at >= ?"
+        f" JOIN domains d USING (domain){where} ORDER BY e.occurred_at DESC, e.id DESC"
     )
-    params: list = [since_iso]
-    if kinds:
-        sql += f" AND e.kind IN ({','.join('?' * len(kinds))})"
-        params += list(kinds)
-    sql += " ORDER BY e.occurred_at DESC, e.id DESC"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
-    cols = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
-    return [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, params)]
+    cur = conn.execute(sql, params)
+    while rows := cur.fetchmany(chunk):
+        for r in rows:
+            yield dict(zip(EVENT_COLUMNS, r, strict=True))
+
+
+def events_since(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = (), limit: int = 0) -> list[dict]:
+    """:func:`iter_events` as a list."""
+    return list(iter_events(conn, since_iso, kinds, limit))
+
+
+def count_events(conn: sqlite3.Connection, since_iso: str, kinds: Sequence[str] = ()) -> int:
+    """How many change events :func:`iter_events` would give without a limit (the ``events_time`` index)."""
+    where, params = _events_where(since_iso, kinds)
+    return conn.execute(f"SELECT count(*) FROM events e{where}", params).fetchone()[0]
 
 
 def notes_of(conn: sqlite3.Connection, domain: str) -> list[dict]:

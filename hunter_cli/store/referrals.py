@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 REFERRAL_COLUMNS = (
     "id",
@@ -70,20 +70,9 @@ LIST_COLUMNS = (
 )
 
 
-def list_referrals(
-    conn: sqlite3.Connection,
-    statuses: Sequence[str] = (),
-    types: Sequence[str] = (),
-    linked: bool | None = None,
-    updated_since: str | None = None,
-    limit: int = 0,
-) -> list[dict]:
-    """Stored referrals (:data:`LIST_COLUMNS`), newest update first; at most ``limit`` (0: all).
-
-    ``statuses``: New, Active, Closed (any case); ``types``: Independent, Shared (any case) or
-    kinds (cosell, marketplace, partner); ``linked``: with (True) or without (False) a domain;
-    ``updated_since``: an ISO time.
-    """
+def _referrals_where(
+    statuses: Sequence[str], types: Sequence[str], linked: bool | None, updated_since: str | None
+) -> tuple[str, list]:
     where: list[str] = []
     params: list = []
     if statuses:
@@ -98,12 +87,55 @@ def list_referrals(
     if updated_since:
         where.append("updated_at >= ?")
         params.append(updated_since)
-    sql = f"SELECT {', '.join(LIST_COLUMNS)} FROM referrals" + (f" WHERE {' AND '.join(where)}" if where else "")
-    sql += " ORDER BY updated_at DESC"
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def iter_referrals(
+    conn: sqlite3.Connection,
+    statuses: Sequence[str] = (),
+    types: Sequence[str] = (),
+    linked: bool | None = None,
+    updated_since: str | None = None,
+    limit: int = 0,
+) -> Iterator[dict]:
+    """Stored referrals (:data:`LIST_COLUMNS`), newest update first, streamed (``limit`` 0: all).
+
+    ``statuses``: New, Active, Closed (any case); ``types``: Independent, Shared (any case) or
+    kinds (cosell, marketplace, partner); ``linked``: with (True) or without (False) a domain;
+    ``updated_since``: an ISO time.
+    """
+    where, params = _referrals_where(statuses, types, linked, updated_since)
+    sql = f"SELECT {', '.join(LIST_COLUMNS)} FROM referrals{where} ORDER BY updated_at DESC"
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
-    return [dict(zip(LIST_COLUMNS, r, strict=True)) for r in conn.execute(sql, params)]
+    cur = conn.execute(sql, params)
+    while rows := cur.fetchmany(500):
+        for r in rows:
+            yield dict(zip(LIST_COLUMNS, r, strict=True))
+
+
+def list_referrals(
+    conn: sqlite3.Connection,
+    statuses: Sequence[str] = (),
+    types: Sequence[str] = (),
+    linked: bool | None = None,
+    updated_since: str | None = None,
+) -> list[dict]:
+    """:func:`iter_referrals` as a list."""
+    return list(iter_referrals(conn, statuses, types, linked, updated_since))
+
+
+def count_referrals(
+    conn: sqlite3.Connection,
+    statuses: Sequence[str] = (),
+    types: Sequence[str] = (),
+    linked: bool | None = None,
+    updated_since: str | None = None,
+) -> int:
+    """How many referrals :func:`iter_referrals` gives without a limit."""
+    where, params = _referrals_where(statuses, types, linked, updated_since)
+    return conn.execute(f"SELECT count(*) FROM referrals{where}", params).fetchone()[0]
 
 
 def referral_link(conn: sqlite3.Connection, referral_id: str) -> tuple[str | None, str | None, str | None] | None:

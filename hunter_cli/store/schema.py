@@ -400,6 +400,91 @@ def _links_facts_search(db: sqlite_utils.Database) -> None:
     db.create_view(LEADS_VIEW, LEADS_VIEW_SQL)
 
 
+# -- 8: each scan result stored once ------------------------------------------
+def compact_json(value: object) -> str:
+    """The stored JSON form: no spaces between tokens, non-ASCII as is (what pydantic's ``model_dump_json`` writes)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# A scan whose result is exactly the domain's current view stores NULL in `scans.result_json`: the
+# text is in `domains.current_json`, once. The writer puts it back into the scan row (this statement)
+# before anything replaces the current view, so every scan keeps its result.
+RESTORE_RESULT_SQL = (
+    "UPDATE scans SET result_json = (SELECT d.current_json FROM domains d WHERE d.domain = scans.domain)"
+    " WHERE id = (SELECT d.last_good_scan_id FROM domains d WHERE d.domain = ?) AND result_json IS NULL"
+)
+# Every scan's result, wherever it is stored (for readers of `scans` outside Hunter too).
+SCAN_RESULTS_VIEW = "scan_results"
+SCAN_RESULTS_VIEW_SQL = (
+    "SELECT s.id, s.domain, s.run_id, s.scanned_at, s.status, s.provider, s.gateway,"
+    " COALESCE(s.result_json, d.current_json) AS result_json, s.raw_json, s.errors_json"
+    " FROM scans s LEFT JOIN domains d ON d.domain = s.domain AND s.result_json IS NULL"
+)
+
+
+# The footprint cell of `hunter leads` as it was read from the current view before it became a
+# column (migration 8 fills the column with it): workload tags, service ids, whether it was asked.
+FOOTPRINT_FROM_VIEW_SQL = (
+    "json_type(d.current_json, '$.microsoft') = 'object',"
+    " (SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
+    " json_each(w.value, '$.tags') AS t),"
+    " (SELECT group_concat(json_extract(s.value, '$.id'), ',') FROM json_each(d.current_json, '$.services') AS s)"
+)
+
+
+def footprint_of_view(view: dict) -> str:
+    """The ``domains.footprint`` cell of a current view: what :data:`FOOTPRINT_FROM_VIEW_SQL` reads, in the
+    view's order (workloads in catalog order, then their tags), through ``lead.view.footprint_cell``."""
+    from ..lead.view import footprint_cell
+
+    ms = view.get("microsoft")
+    asked = isinstance(ms, dict)
+    workloads = (ms.get("workloads") or {}) if isinstance(ms, dict) else {}
+    tags = [t for w in workloads.values() if isinstance(w, dict) for t in (w.get("tags") or [])]
+    services = [s["id"] for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
+    return footprint_cell([str(t) for t in tags], [str(s) for s in services], asked)
+
+
+def _results_once(db: sqlite_utils.Database) -> None:
+    """`scans.result_json` may be NULL (the result is the current view); the current view compacted;
+    the footprint cell of the lead list as a column (read without parsing the view)."""
+    from ..lead.view import footprint_cell
+
+    db.table("scans").transform(not_null={"result_json": False})
+    db.table("domains").add_column("footprint", str)
+    last = 0
+    while True:  # by rowid, a thousand at a time: the rows read are not the rows being changed
+        chunk = db.execute(
+            f"SELECT d.rowid, d.domain, d.current_json, s.id, s.result_json, {FOOTPRINT_FROM_VIEW_SQL} FROM domains d"
+            " LEFT JOIN scans s ON s.id = d.last_good_scan_id"
+            " WHERE d.rowid > ? AND json_valid(d.current_json) ORDER BY d.rowid LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for _rowid, domain, current_text, scan_id, result_text, asked, tags, services in chunk:
+            try:
+                view = json.loads(current_text)
+            except ValueError:
+                continue  # not JSON: leave both as they are
+            compact = compact_json(view)
+            cell = footprint_cell(tags.split(",") if tags else [], services.split(",") if services else [], bool(asked))
+            db.execute(
+                "UPDATE domains SET current_json = ?, footprint = ? WHERE domain = ?",
+                (compact if compact != current_text else current_text, cell, domain),
+            )
+            if scan_id is None or result_text is None:
+                continue
+            try:
+                same = json.loads(result_text) == view
+            except ValueError:
+                same = False
+            if same:
+                db.execute("UPDATE scans SET result_json = NULL WHERE id = ?", (scan_id,))
+    db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -408,6 +493,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (5, "referral addresses", _run(_V5_STATEMENTS)),
     (6, "Dynamics 365 leads", _run(_V6_STATEMENTS)),
     (7, "foreign keys on every link, key facts as columns, search index, leads view", _links_facts_search),
+    (8, "each scan result stored once: NULL in scans when it is the current view; compact JSON", _results_once),
 ]
 
 

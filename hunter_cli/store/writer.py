@@ -19,13 +19,19 @@ import threading
 import time
 from collections.abc import Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..lead import Lead, posture
-from ..models import DomainResult
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .reads import current
+from .schema import RESTORE_RESULT_SQL, compact_json, footprint_of_view
 from .search import search_text
+
+if TYPE_CHECKING:
+    from ..lead import Lead
+    from ..models import DomainResult
+# posture and the lead view (pydantic models) are imported where results are written, so that
+# `from hunter_cli import store` stays light for the commands that only read (hunter leads)
 
 # -- writes -----------------------------------------------------------------------
 SCORE_FIELDS = ("score", "segment", "category", "reasons")
@@ -158,6 +164,8 @@ def _set_auto_tags(conn: sqlite3.Connection, domain: str, view: Lead | dict | No
     """Replace the domain's automatic tags; a rep's own tags are never touched."""
     from datetime import date
 
+    from ..lead import posture
+
     if view is None:
         view = current(conn, domain)
         if view is None:
@@ -178,6 +186,8 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
     ensure_lead(conn, domain, now)  # registrations.domain references domains
     if reg is not None and reg.expires:
         from datetime import date
+
+        from ..lead import posture
 
         old = conn.execute("SELECT expires FROM domains WHERE domain = ?", (domain,)).fetchone()
         old_expires = old[0] if old else None
@@ -222,6 +232,8 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
 
     Items are ``(DomainResult, json_text)`` or ``("registration", domain, Registration | None, ScanError | None)``.
     """
+    from ..lead import Lead, posture
+
     conn.execute("BEGIN IMMEDIATE")
     try:
         for item in results:
@@ -235,6 +247,19 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             data = json.loads(text)
             errors = data["errors"]
             ensure_lead(conn, r.domain, r.scanned_at)
+            previous = view = view_text = None
+            if r.status != "failed":
+                previous = current(conn, r.domain)
+                view, view_text = data, text
+                tenant_source = (r.raw or {}).get("tenant_source")
+                not_done = {"tenant"} if tenant_source == "off" else set()
+                if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
+                    not_done.add("footprint")
+                if r.status == "partial" or not_done:
+                    view = carry_forward(data, previous, not_done)
+                    view_text = text if view == data else compact_json(view)
+                # the view about to be replaced goes back into its scan row (schema migration 8)
+                conn.execute(RESTORE_RESULT_SQL, (r.domain,))
             cur = conn.execute(
                 "INSERT INTO scans (domain, run_id, scanned_at, status, "
                 "provider, gateway, result_json, raw_json, errors_json)"
@@ -246,7 +271,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     r.status,
                     r.provider,
                     r.gateway,
-                    text,
+                    None if view_text is text else text,  # NULL: the result is the current view, stored once
                     json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
@@ -257,22 +282,13 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
                     (r.domain, r.scanned_at, r.tenant.model_dump_json() if r.tenant is not None else None),
                 )
-            if r.status == "failed":
+            if view is None:
                 # Keep the last good signals; only note that this attempt failed.
                 conn.execute(
                     "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ? WHERE domain = ?",
                     (r.scanned_at, r.status, scan_id, r.domain),
                 )
                 continue
-            previous = current(conn, r.domain)
-            view, view_text = data, text
-            tenant_source = (r.raw or {}).get("tenant_source")
-            not_done = {"tenant"} if tenant_source == "off" else set()
-            if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
-                not_done.add("footprint")
-            if r.status == "partial" or not_done:
-                view = carry_forward(data, previous, not_done)
-                view_text = json.dumps(view, ensure_ascii=False)
             tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
             if previous:
                 found = posture.changes(previous, view)
@@ -292,7 +308,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                    provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?,
                    tenant = ?, tenant_id = ?,
                    score = ?, segment = ?, category = ?, current_json = ?,
-                   spf_result = ?, dkim_state = ?, state = ?
+                   spf_result = ?, dkim_state = ?, state = ?, footprint = ?
                    WHERE domain = ?""",
                 (
                     r.scanned_at,
@@ -317,6 +333,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     col["spf_result"],
                     col["dkim_state"],
                     col["state"],
+                    footprint_of_view(view),
                     r.domain,
                 ),
             )
@@ -533,10 +550,13 @@ def rescore(
                 counts["unscorable"] += 1
                 continue
             out = evaluate(facts, rules)
+            before = [view.get(k) for k in SCORE_FIELDS]
             view.update(score=out.score, segment=out.segment, category=out.category, reasons=out.reasons)
+            if [view.get(k) for k in SCORE_FIELDS] != before:
+                conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
             conn.execute(
                 "UPDATE domains SET score = ?, segment = ?, category = ?, current_json = ? WHERE domain = ?",
-                (out.score, out.segment, out.category, json.dumps(view, ensure_ascii=False), domain),
+                (out.score, out.segment, out.category, compact_json(view), domain),
             )
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):

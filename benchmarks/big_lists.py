@@ -1,0 +1,193 @@
+"""Big lists: `hunter leads -f csv` and the first page of `hunter leads` at a million leads, and
+`hunter changes` over 11,000 change events, each beside its reference from the same run.
+
+Reuses the synthetic lead database of benchmarks/leads_query.py (`build`, seeded; about 40 minutes
+for 1,000,000 leads on a busy 2-core machine: keep it with --keep and pass --reuse afterwards).
+Every figure is a new process; wall time and CPU time (user + system, os.wait4) are printed, the
+median of --runs. CPU time is the steadier figure on a shared machine.
+
+- `hunter leads -f csv` (every lead) against `sqlite3 -csv DB 'SELECT * FROM leads'` (the view with
+  the same columns) and the same with hunter's default order; target: within 2 times.
+- `hunter leads --category P1 -n 50` against `python -c pass`; target: within 150 ms of wall time.
+  The reference `sqlite3` running the same page's SQL is printed beside it.
+- `hunter changes --since 7d` with 11,000 events (replacing the bench file's events) in the table
+  (first 50), `--limit 0` (all, in pieces) and `-f csv`, against `sqlite3` running its SQL.
+
+    python benchmarks/big_lists.py --leads 1000000 --keep /tmp/lq1m [--reuse] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from leads_query import build  # noqa: E402
+
+from hunter_cli import store  # noqa: E402
+from hunter_cli.store import leads as core  # noqa: E402
+
+
+def run(cmd: list[str], env: dict, out: Path | None = None) -> tuple[float, float]:
+    """(wall s, CPU s) of one child; stdout to ``out`` or /dev/null."""
+    start = time.perf_counter()
+    with open(out or os.devnull, "wb") as sink:
+        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def median_of(runs: int, cmd: list[str], env: dict) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(runs):
+        w, c = run(cmd, env)
+        walls.append(w)
+        cpus.append(c)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def add_events(db: Path, n: int) -> None:
+    """``n`` change events within the last day on the first ``n`` leads (replacing any others)."""
+    conn = sqlite3.connect(db)
+    now = datetime.now(timezone.utc)
+    domains = [r[0] for r in conn.execute("SELECT domain FROM domains LIMIT ?", (n,))]
+    conn.execute("BEGIN")
+    conn.execute("DELETE FROM events")  # the bench file's own: a rerun starts from the same events
+    conn.executemany(
+        "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES (?, ?, ?, ?, ?)",
+        [
+            (d, (now - timedelta(seconds=i * 5)).isoformat(timespec="seconds"), kind, old, new)
+            for i, d in enumerate(domains)
+            for kind, old, new in [
+                (
+                    ("provider_changed", "google", "m365"),
+                    ("dmarc_added", None, "quarantine"),
+                    (
+                        "spf_changed",
+                        "v=spf1 include:_spf.google.com ~all",
+                        "v=spf1 include:spf.protection.outlook.com -all",
+                    ),
+                    ("gateway_added", None, "mimecast"),
+                )[i % 4]
+            ]
+        ],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--leads", type=int, default=1_000_000)
+    ap.add_argument("--events", type=int, default=11_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="directory to keep the generated database in")
+    ap.add_argument("--reuse", action="store_true", help="use the database already in --keep")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    folder = args.keep or Path(tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "leads-bench.db"
+    if not (args.reuse and db.exists()):
+        db.unlink(missing_ok=True)
+        build(db, args.leads)
+    conn = store.connect(db)  # brings a kept file to the current schema
+    n = conn.execute("SELECT count(*) FROM domains").fetchone()[0]
+    conn.close()
+    py, sqlite = sys.executable, shutil.which("sqlite3")
+    env = dict(os.environ, NO_COLOR="1", COLUMNS="120")
+    hunter = [py, "-m", "hunter_cli"]
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    print(
+        f"commit {commit.stdout.strip()}, {n:,} leads ({db.stat().st_size / 1e9:.1f} GB), Python"
+        f" {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, median of {args.runs}"
+    )
+    print(f"  {'':<62} {'wall s':>8} {'CPU s':>8}")
+
+    def show(label: str, figures: tuple[float, float], note: str = "") -> None:
+        print(f"  {label:<62} {figures[0]:8.3f} {figures[1]:8.3f}  {note}")
+
+    # 1. CSV export of every lead
+    csv_h = median_of(args.runs, hunter + ["leads", "-f", "csv", "--db", str(db)], env)
+    order = core.order_sql(core.DEFAULT_SORT).replace("d.", "")
+    if sqlite:
+        ref = median_of(args.runs, [sqlite, "-csv", str(db), "SELECT * FROM leads"], env)
+        ref_sorted = median_of(args.runs, [sqlite, "-csv", str(db), f"SELECT * FROM leads{order}"], env)
+    show("hunter leads -f csv (every lead)", csv_h)
+    if sqlite:
+        show(
+            "reference: sqlite3 -csv DB 'SELECT * FROM leads'",
+            ref,
+            f"hunter / reference: {csv_h[0] / ref[0]:.2f} wall, {csv_h[1] / ref[1]:.2f} CPU (target <= 2)",
+        )
+        show(
+            f"reference: the same{order}",
+            ref_sorted,
+            f"hunter / reference: {csv_h[0] / ref_sorted[0]:.2f} wall, {csv_h[1] / ref_sorted[1]:.2f} CPU",
+        )
+
+    # 2. the first page
+    page = median_of(args.runs * 3, hunter + ["leads", "--category", "P1", "-n", "50", "--db", str(db)], env)
+    bare = median_of(args.runs * 3, [py, "-c", "pass"], env)
+    typer_floor = median_of(args.runs * 3, [py, "-c", "import typer"], env)
+    sql, params = core.select_sql(core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT, 50)
+    conn = core.prepare(store.connect(db))
+    start = time.perf_counter()
+    for _ in range(5):
+        core.page(conn, core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT, 50)
+    in_process = (time.perf_counter() - start) / 5
+    conn.close()
+    show(
+        "hunter leads --category P1 -n 50",
+        page,
+        f"{(page[0] - bare[0]) * 1000:+.0f} ms over python -c pass (target <= +150 ms)",
+    )
+    show("reference: python -c pass", bare)
+    show(
+        "reference: python -c 'import typer'",
+        typer_floor,
+        f"hunter: {(page[0] - typer_floor[0]) * 1000:+.0f} ms over it",
+    )
+    print(f"  {'the page in process (SELECT, COUNT, tags of the page)':<62} {in_process:8.3f}")
+
+    # 3. changes
+    copy = db
+    add_events(copy, args.events)
+    since = (datetime.now(timezone.utc) - timedelta(days=7)).isoformat(timespec="seconds")
+    show(
+        f"hunter changes --since 7d ({args.events:,} events, table: first 50)",
+        median_of(args.runs, hunter + ["changes", "--since", "7d", "--db", str(copy)], env),
+    )
+    show(
+        "hunter changes --since 7d --limit 0 (table, every event)",
+        median_of(args.runs, hunter + ["changes", "--since", "7d", "--limit", "0", "--db", str(copy)], env),
+    )
+    show(
+        "hunter changes --since 7d -f csv",
+        median_of(args.runs, hunter + ["changes", "--since", "7d", "-f", "csv", "--db", str(copy)], env),
+    )
+    if sqlite:
+        q = (
+            "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"
+            f" JOIN domains d USING (domain) WHERE e.occurred_at >= '{since}' ORDER BY e.occurred_at DESC, e.id DESC"
+        )
+        show("reference: sqlite3 -csv, the same SQL", median_of(args.runs, [sqlite, "-csv", str(copy), q], env))
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Big lists: every table pages like `hunter leads` (first 50, a footer with the count and how to see
+more), `--limit 0` prints all in pieces, json and csv stream every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+from hunter_cli import store
+
+
+def _events_db(db, n: int) -> list[str]:
+    """``n`` change events within the last day, one lead each; returns the domains newest first."""
+    conn = store.connect(db, write=True)
+    now = datetime.now(timezone.utc)
+    names = []
+    conn.execute("BEGIN")
+    for i in range(n):
+        d = f"firma{i:05d}.com.tr"
+        when = (now - timedelta(minutes=i)).isoformat(timespec="seconds")
+        conn.execute("INSERT INTO domains (domain, added_at, category) VALUES (?, ?, 'P1')", (d, when))
+        conn.execute(
+            "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES (?, ?, 'provider_changed', 'google', 'm365')",
+            (d, when),
+        )
+        names.append(d)
+    old = (now - timedelta(days=30)).isoformat(timespec="seconds")
+    conn.execute("INSERT INTO domains (domain, added_at) VALUES ('eski.com.tr', ?)", (old,))
+    conn.execute(
+        "INSERT INTO events (domain, occurred_at, kind, old, new) VALUES ('eski.com.tr', ?, 'gateway_added', NULL, 'mimecast')",
+        (old,),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    return names
+
+
+def _domains_in(text: str) -> list[str]:
+    return [w for line in text.splitlines() for w in line.split() if w.startswith("firma")]
+
+
+def test_changes_table_shows_the_first_page_and_says_how_many_match(hunter, db):
+    names = _events_db(db, 130)
+    out = hunter("changes", "--since", "7d")
+    assert out.exit_code == 0, out.stderr
+    assert _domains_in(out.stdout) == names[:50]  # newest first
+    assert "50 of 130 changes match" in out.stderr and "--limit 0" in out.stderr
+    few = hunter("changes", "--since", "7d", "--limit", "5")
+    assert _domains_in(few.stdout) == names[:5] and "5 of 130" in few.stderr
+    nothing = hunter("changes", "--since", "1s", "--kind", "dmarc_added")
+    assert nothing.exit_code == 0 and "No changes" in nothing.stderr and nothing.stdout == ""
+
+
+def test_changes_all_rows_come_in_pieces_with_one_header(hunter, db):
+    names = _events_db(db, 450)  # more than two pieces of 200
+    out = hunter("changes", "--since", "7d", "--limit", "0")
+    assert out.exit_code == 0, out.stderr
+    assert _domains_in(out.stdout) == names
+    assert out.stdout.count("When") == 1
+    assert "450 changes match" in out.stderr
+    assert "eski.com.tr" not in out.stdout  # older than --since
+    widths = {len(line.rstrip()) for line in out.stdout.splitlines() if "firma" in line}
+    assert max(widths) <= 120
+
+
+def test_changes_json_and_csv_stream_every_row(hunter, db):
+    names = _events_db(db, 260)
+    js = hunter("changes", "--since", "7d", "--json")
+    rows = json.loads(js.stdout)
+    assert [r["domain"] for r in rows] == names and rows[0]["kind"] == "provider_changed"
+    limited = json.loads(hunter("changes", "--since", "7d", "-f", "json", "--limit", "3").stdout)
+    assert [r["domain"] for r in limited] == names[:3]
+    raw = hunter("changes", "--since", "365d", "--format", "csv").stdout
+    table = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"))))
+    assert table[0] == ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
+    assert [r[1] for r in table[1:]] == names + ["eski.com.tr"]
+    empty = hunter("changes", "--since", "1s", "--kind", "dmarc_added", "--json")
+    assert json.loads(empty.stdout) == []
+
+
+def test_referrals_list_pages_and_streams(hunter, db):
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    for i in range(75):
+        conn.execute(
+            "INSERT INTO referrals (id, kind, name, status, updated_at, raw_json, synced_at)"
+            " VALUES (?, 'cosell', ?, 'Active', ?, '{}', '2026-01-01T00:00:00+00:00')",
+            (f"ref-{i:03d}", f"Müşteri {i:03d}", f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00"),
+        )
+    conn.execute("COMMIT")
+    conn.close()
+    table = hunter("referrals", "list")
+    assert table.exit_code == 0, table.stderr
+    shown = [w for line in table.stdout.splitlines() for w in line.split() if w.isdigit() and len(w) == 3]
+    assert shown == [f"{i:03d}" for i in range(74, 24, -1)]
+    assert "50 of 75 referrals match" in table.stderr
+    rows = json.loads(hunter("referrals", "list", "--json").stdout)
+    assert len(rows) == 75 and rows[0]["id"] == "ref-074"
+    assert len(json.loads(hunter("referrals", "list", "--json", "--limit", "10").stdout)) == 10
+
+
+def test_csv_cells_computed_in_sql_are_what_the_renderer_writes(hunter, db):
+    """The CSV fast path (cells computed in SQL) against the renderer over the lead dicts, cell for cell."""
+    from hunter_cli.render import leads as render
+    from hunter_cli.store import leads as core
+
+    hunter.scan_json("firma.com.tr", "m365-zayif.com.tr", "google-ornek.com.tr", "nomail.com", "slowmx.com")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    conn.execute("UPDATE domains SET company = '=HYPERLINK(\"x\")' WHERE domain = 'firma.com.tr'")
+    conn.execute("UPDATE domains SET company = '-Eksi A.Ş.', domain_unicode = '' WHERE domain = 'nomail.com'")
+    conn.execute("UPDATE domains SET company = 'Şahin İnşaat' WHERE domain = 'google-ornek.com.tr'")
+    conn.execute("UPDATE domains SET last_change_at = '2026-03-01T09:30:00+00:00', expires = '2027-01-01'")
+    conn.execute("INSERT INTO domains (domain, added_at) VALUES ('yeni.com.tr', '2026-01-01T00:00:00+00:00')")
+    for d, tag, source in (
+        ("firma.com.tr", "vip", "user"),
+        ("firma.com.tr", "=cmd", "user"),
+        ("firma.com.tr", "vip", "auto"),
+        ("nomail.com", "+ara", "user"),
+        ("yeni.com.tr", "ankara", "user"),
+    ):
+        conn.execute(
+            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
+            (d, tag, source),
+        )
+    conn.execute(
+        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
+        " VALUES ('firma.com.tr', 'https://x.crm4.dynamics.com', 'l-1', 1, '@Ayşe', '2026-01-01T00:00:00+00:00',"
+        " 'pushed', '2026-01-01T00:00:00+00:00')"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    conn = core.prepare(store.connect(db))
+    try:
+        for f, order, limit, n in (
+            (core.LeadFilter(), core.DEFAULT_SORT, None, 6),
+            (core.LeadFilter(categories=("P1", "P3", "P4", "P6")), core.parse_sort(["-company"]), None, None),
+            (core.LeadFilter(), core.parse_sort(["scanned"]), 3, 3),
+        ):
+            slow, fast = io.BytesIO(), io.BytesIO()
+            render.write_csv(core.iter_leads(conn, f, order, limit), slow)
+            render.write_csv_cells(core.csv_rows(conn, f, order, limit), fast)
+            assert fast.getvalue() == slow.getvalue()
+            assert n is None or fast.getvalue().count(b"\r\n") == n + 1
+    finally:
+        conn.close()
+    out = hunter("leads", "-f", "csv").stdout
+    assert "'=HYPERLINK" in out and "'-Eksi" in out and "'=cmd;vip" in out and "'@Ayşe" in out and "'-all" in out

@@ -1,0 +1,64 @@
+"""Start-up: `hunter --help` imports none of the heavy libraries; the commands that need them import them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+HEAVY = ("aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "pydantic", "sqlite_utils", "rich")
+
+
+def imported(*argv: str) -> set[str]:
+    """Top-level packages a fresh `python -m hunter_cli ARGV` process imported (python -X importtime)."""
+    env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "hunter_cli", *argv], env=env, capture_output=True, text=True
+    )
+    names = set()
+    for line in out.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[-1].strip().split(".")[0])
+    return names
+
+
+def test_help_imports_no_heavy_library():
+    loaded = imported("--help")
+    assert "typer" in loaded  # the measurement works
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+NETWORK = {"aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "sqlite_utils"}
+
+
+def test_a_subcommand_help_imports_no_network_library():
+    # (typer itself imports pydantic to build a subcommand's options: typer._adapters)
+    loaded = imported("scan", "--help") | imported("crm", "push", "--help") | imported("leads", "--help")
+    assert not loaded & NETWORK, sorted(loaded & NETWORK)
+
+
+def test_the_network_libraries_stay_out_of_commands_that_read_the_database(tmp_path):
+    db = tmp_path / "empty.db"
+    imported("leads", "--db", str(db))  # creates the file: its migrations import sqlite-utils, once
+    loaded = imported("leads", "--db", str(db)) | imported("changes", "--db", str(db))
+    assert not loaded & NETWORK
+    assert "sqlite3" in loaded
+
+
+def test_the_lead_list_builds_no_lead_view(tmp_path):
+    """`hunter leads` (table and csv) and `changes` read columns: the lead view's pydantic models
+    (hunter_cli.lead, .models, the footprint catalogs) are left for the commands that show one lead."""
+    db = tmp_path / "h.db"
+    imported("leads", "--db", str(db))
+
+    def ours(*argv: str) -> set[str]:
+        env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "hunter_cli", *argv], env=env, capture_output=True, text=True
+        )
+        return {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "hunter_cli." in line}
+
+    for argv in (("leads", "--category", "P1", "-n", "50"), ("leads", "-f", "csv"), ("changes",)):
+        loaded = ours(*argv, "--db", str(db))
+        assert "hunter_cli.store.leads" in loaded or argv[0] == "changes"
+        assert not loaded & {"hunter_cli.lead", "hunter_cli.models", "hunter_cli.footprint.schema"}, argv

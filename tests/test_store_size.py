@@ -1,0 +1,278 @@
+"""Disk: each scan result stored once (migration 8), `hunter db prune` and `hunter db vacuum`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+from filelock import FileLock
+
+from hunter_cli import store
+from hunter_cli.store.prune import prunable
+
+RELEASE_DB = Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db"
+
+
+def q(db, sql, *args):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def results_by_scan(db) -> dict[int, dict]:
+    return {i: json.loads(text) for i, text in q(db, "SELECT id, result_json FROM scan_results")}
+
+
+def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
+    first = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    (scan_id, stored), *_ = q(db, "SELECT id, result_json FROM scans")
+    assert stored is None  # the result is the current view: stored in domains only
+    (current,) = q(db, "SELECT current_json FROM domains WHERE domain = 'firma.com.tr'")[0]
+    assert json.loads(current) == first and ", " not in current[:200]  # compact
+    second = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    rows = q(db, "SELECT id, result_json FROM scans ORDER BY id")
+    assert [r[1] is None for r in rows] == [False, True]  # the first scan got its own result back
+    assert json.loads(rows[0][1]) == first
+    results = results_by_scan(db)
+    assert results == {rows[0][0]: first, rows[1][0]: second}
+
+
+def test_a_failed_rescan_stores_its_own_result_and_leaves_the_current_one(hunter, dns, db):
+    good = hunter.scan_json("slowmx.com")["slowmx.com"]
+    dns.faults["slowmx.com"] = "servfail"
+    failed = hunter.scan_json("slowmx.com")["slowmx.com"]
+    assert failed["status"] == "failed"
+    rows = q(db, "SELECT status, result_json FROM scans ORDER BY id")
+    assert rows[0] == ("ok", None) and json.loads(rows[1][1]) == failed
+    assert results_by_scan(db)[1] == good
+
+
+def test_rescoring_keeps_each_scan_result_as_scanned(hunter, db, tmp_path):
+    before = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    conn = store.connect(db)
+    conn.execute("UPDATE domains SET current_json = json_set(current_json, '$.score', 1)")  # as a rule change would
+    conn.close()
+    from hunter_cli.scoring import load_rules
+
+    conn = store.connect(db, write=True)
+    store.rescore(conn, load_rules())
+    conn.close()
+    (result,) = q(db, "SELECT result_json FROM scans")[0]
+    assert result is not None and json.loads(result)["score"] == 1  # what the view held when it was replaced
+    assert json.loads(q(db, "SELECT current_json FROM domains")[0][0])["score"] == before["score"]
+
+
+def test_release_database_keeps_every_result_through_the_upgrade(hunter, tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASE_DB, db)
+    results = {i: json.loads(t) for i, t in q(db, "SELECT id, result_json FROM scans")}
+    views = {
+        d: json.loads(t) for d, t in q(db, "SELECT domain, current_json FROM domains WHERE current_json IS NOT NULL")
+    }
+    size_before = sum(len(t) for (t,) in q(db, "SELECT result_json FROM scans")) + sum(
+        len(t) for (t,) in q(db, "SELECT current_json FROM domains WHERE current_json IS NOT NULL")
+    )
+    assert hunter("leads", "--db", str(db)).exit_code == 0  # opening upgrades
+    assert results_by_scan(db) == results
+    assert {
+        d: json.loads(t) for d, t in q(db, "SELECT domain, current_json FROM domains WHERE current_json IS NOT NULL")
+    } == views
+    stored_once = q(db, "SELECT count(*) FROM scans WHERE result_json IS NULL")[0][0]
+    expected = q(RELEASE_DB, "SELECT d.domain, s.result_json FROM domains d JOIN scans s ON s.id = d.last_good_scan_id")
+    # every scan whose result is its domain's current view (same JSON, whatever the spacing), and only those
+    assert stored_once == sum(json.loads(t) == views[d] for d, t in expected) > 60
+    size_after = sum(len(t or "") for (t,) in q(db, "SELECT result_json FROM scans")) + sum(
+        len(t) for (t,) in q(db, "SELECT current_json FROM domains WHERE current_json IS NOT NULL")
+    )
+    assert size_after < 0.55 * size_before
+    # a NULL result only ever stands for the domain's last good scan
+    assert q(
+        db,
+        "SELECT count(*) FROM scans s JOIN domains d ON d.domain = s.domain"
+        " WHERE s.result_json IS NULL AND s.id IS NOT d.last_good_scan_id",
+    ) == [(0,)]
+
+
+# -- prune ---------------------------------------------------------------------------
+def _history_db(path: Path) -> dict[str, int]:
+    """Leads with scans at known dates; returns the ids of the scans that matter by name."""
+    conn = store.connect(path, write=True)
+    ids: dict[str, int] = {}
+
+    def scan(name, domain, when, status="ok", provider="google", gateway=None):
+        cur = conn.execute(
+            "INSERT INTO scans (domain, scanned_at, status, provider, gateway, result_json) VALUES (?, ?, ?, ?, ?, ?)",
+            (domain, when, status, provider, gateway, json.dumps({"domain": domain, "at": when})),
+        )
+        ids[name] = cur.lastrowid
+
+    conn.execute("BEGIN")
+    for d in ("a.com.tr", "b.com.tr", "c.com.tr"):
+        conn.execute("INSERT INTO domains (domain, added_at) VALUES (?, '2020-01-01T00:00:00+00:00')", (d,))
+    # a: weekly rescans, no change, then a failed attempt last
+    scan("a_first", "a.com.tr", "2020-01-01T00:00:00+00:00")
+    for w in range(2, 10):
+        scan(f"a_{w}", "a.com.tr", f"2020-01-{w * 3:02d}T00:00:00+00:00")
+    scan("a_good", "a.com.tr", "2030-01-01T00:00:00+00:00")
+    scan("a_failed", "a.com.tr", "2030-01-08T00:00:00+00:00", status="failed", provider="unknown")
+    # b: moved from Google to Microsoft 365 long ago (the brief's "what changed"), a gateway later
+    scan("b_first", "b.com.tr", "2020-01-01T00:00:00+00:00")
+    scan("b_mid", "b.com.tr", "2020-02-01T00:00:00+00:00")
+    scan("b_before_move", "b.com.tr", "2020-03-01T00:00:00+00:00")
+    scan("b_partial_noise", "b.com.tr", "2020-03-05T00:00:00+00:00", status="failed", provider="unknown")
+    scan("b_after_move", "b.com.tr", "2020-04-01T00:00:00+00:00", provider="m365")
+    scan("b_same", "b.com.tr", "2020-05-01T00:00:00+00:00", provider="m365")
+    scan("b_before_gw", "b.com.tr", "2020-06-01T00:00:00+00:00", provider="m365")
+    scan("b_gw", "b.com.tr", "2020-07-01T00:00:00+00:00", provider="m365", gateway="mimecast")
+    scan("b_last", "b.com.tr", "2030-01-01T00:00:00+00:00", provider="m365", gateway="mimecast")
+    # c: an old scan a change event names
+    scan("c_first", "c.com.tr", "2020-01-01T00:00:00+00:00")
+    scan("c_event", "c.com.tr", "2020-02-01T00:00:00+00:00", provider="google")
+    scan("c_plain", "c.com.tr", "2020-03-01T00:00:00+00:00")
+    scan("c_last", "c.com.tr", "2030-01-01T00:00:00+00:00")
+    conn.execute(
+        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new)"
+        " VALUES ('c.com.tr', ?, '2020-02-01T00:00:00+00:00', 'dmarc_added', NULL, 'none')",
+        (ids["c_event"],),
+    )
+    for d, good, last in (
+        ("a.com.tr", "a_good", "a_failed"),
+        ("b.com.tr", "b_last", "b_last"),
+        ("c.com.tr", "c_last", "c_last"),
+    ):
+        conn.execute(
+            "UPDATE domains SET last_good_scan_id = ?, last_scan_id = ? WHERE domain = ?", (ids[good], ids[last], d)
+        )
+    conn.execute("COMMIT")
+    conn.close()
+    return ids
+
+
+def test_prune_removes_only_what_nothing_needs(hunter, tmp_path):
+    db = tmp_path / "h.db"
+    ids = _history_db(db)
+    dry = hunter("db", "prune", "--keep", "365d", "--dry-run", "--json", "--db", str(db))
+    assert dry.exit_code == 0, dry.stderr
+    assert q(db, "SELECT count(*) FROM scans")[0][0] == len(ids)  # a dry run changes nothing
+    done = hunter("db", "prune", "--keep", "365d", "--json", "--db", str(db))
+    assert done.exit_code == 0, done.stderr
+    report = json.loads(done.stdout)
+    left = {i for (i,) in q(db, "SELECT id FROM scans")}
+    kept = {name for name, i in ids.items() if i in left}
+    assert kept == {
+        "a_first",  # first good scan: known since
+        "a_good",  # last good scan
+        "a_failed",  # last attempt
+        "b_first",
+        "b_before_move",  # both sides of the provider move
+        "b_after_move",
+        "b_before_gw",  # both sides of the gateway change
+        "b_gw",
+        "b_last",
+        "c_first",
+        "c_event",  # a change event names it
+        "c_last",
+    }
+    would = json.loads(dry.stdout)
+    assert {k: report[k] for k in ("older", "removed", "kept", "scans")} == {
+        k: would[k] for k in ("older", "removed", "kept", "scans")
+    }
+    assert would["dry_run"] and not report["dry_run"]
+    assert report["removed"] == len(ids) - len(kept) and report["scans"] == len(kept)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()
+
+
+def test_prune_keeps_what_the_brief_says_changed(hunter, tmp_path):
+    from hunter_cli.brief.compose import _change_lines
+    from hunter_cli.brief.messages import Messages
+    from hunter_cli.lead import Lead
+
+    db = tmp_path / "h.db"
+    _history_db(db)
+
+    def lines():
+        conn = store.connect(db)
+        try:
+            history = store.history(conn, "b.com.tr")
+        finally:
+            conn.close()
+        return _change_lines(Messages("en"), history, Lead.model_construct())
+
+    before = lines()
+    assert any("Microsoft 365" in line for line in before) and any("mimecast" in line.lower() for line in before)
+    assert hunter("db", "prune", "--keep", "30d", "--db", str(db)).exit_code == 0
+    assert lines() == before
+
+
+def test_prune_beside_a_running_scan_and_vacuum_waits_for_none(hunter, tmp_path):
+    db = tmp_path / "h.db"
+    _history_db(db)
+    lock = FileLock(str(store.real_path(db)) + ".lock")
+    with lock.acquire(timeout=1):  # as `hunter scan` holds it
+        assert hunter("db", "prune", "--keep", "365d", "--db", str(db)).exit_code == 0
+        busy = hunter("db", "vacuum", "--db", str(db))
+        assert busy.exit_code == 1 and "scan is writing" in busy.stderr
+    done = hunter("db", "vacuum", "--json", "--db", str(db))
+    assert done.exit_code == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["after"] == report["before"] - report["freed"]
+
+
+def test_vacuum_gives_back_the_space_and_search_still_finds(hunter, db):
+    hunter("scan", "firma.com.tr", "-q")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    conn.execute("CREATE TABLE filler (x BLOB)")
+    conn.executemany("INSERT INTO filler VALUES (zeroblob(100000))", [()] * 50)
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("DROP TABLE filler")
+    conn.close()
+    result = hunter("db", "vacuum")
+    assert result.exit_code == 0, result.stderr
+    assert "freed" in result.stdout
+    conn = store.connect(db)
+    freed = json.loads(hunter("db", "vacuum", "--json").stdout)
+    conn.close()
+    assert freed["freed"] < 100_000  # nothing left to give back the second time
+    found = hunter("leads", "--search", "firma", "-f", "json")
+    assert [r["domain"] for r in json.loads(found.stdout)] == ["firma.com.tr"]
+    assert q(db, "SELECT count(*) FROM scans") == [(1,)]
+
+
+def test_prunable_ids_are_read_in_one_snapshot(tmp_path):
+    db = tmp_path / "h.db"
+    ids = _history_db(db)
+    conn = store.connect(db)
+    found, older = prunable(conn, "2025-01-01T00:00:00+00:00")
+    conn.close()
+    assert older == sum(1 for n in ids if not n.endswith(("_good", "_failed", "_last")))
+    assert set(found) <= set(ids.values())
+
+
+def test_the_footprint_column_says_what_the_view_says(hunter, db):
+    from test_footprint_zone import EXPECTED
+
+    from hunter_cli.store.schema import FOOTPRINT_FROM_VIEW_SQL
+
+    hunter.scan_json(*EXPECTED, "--no-whois")
+    conn = sqlite3.connect(db)
+    rows = conn.execute(f"SELECT d.domain, d.footprint, {FOOTPRINT_FROM_VIEW_SQL} FROM domains d").fetchall()
+    conn.close()
+    from hunter_cli.lead.view import footprint_cell
+
+    assert len(rows) == len(EXPECTED)
+    cells = {d: cell for d, cell, *_ in rows}
+    assert len(set(cells.values())) > 5  # a spread of workloads and services, not one value
+    for _domain, cell, asked, tags, services in rows:
+        assert cell == footprint_cell(
+            tags.split(",") if tags else [], services.split(",") if services else [], bool(asked)
+        )
+    listed = {r["domain"]: r["footprint"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert listed == cells
