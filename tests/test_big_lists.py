@@ -59,7 +59,7 @@ def test_changes_all_rows_come_in_pieces_with_one_header(hunter, db):
     assert out.exit_code == 0, out.stderr
     assert _domains_in(out.stdout) == names
     assert out.stdout.count("When") == 1
-    assert "450 changes match" in out.stderr
+    assert "450 changes since" in out.stderr
     assert "eski.com.tr" not in out.stdout  # older than --since
     widths = {len(line.rstrip()) for line in out.stdout.splitlines() if "firma" in line}
     assert max(widths) <= 120

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -58,4 +59,4 @@ def test_formatters_write_data_to_the_given_stream():
     assert "'=cmd" in text  # formula-safe, as every CSV
     out = io.StringIO()
     formats.render("changes", "json", Changes([row], "7d", "2026-04-24"), formats.Output(out))
-    assert out.getvalue().startswith('[{"occurred_at"') and out.getvalue().endswith("]\n")
+    assert json.loads(out.getvalue())[0]["occurred_at"] == row["occurred_at"] and out.getvalue().endswith("]\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 
 from . import app
-from .common import stdout_console
 
 config_app = typer.Typer(
     help="Settings: flags, HUNTER_* environment variables and the config file (docs/config.md).",
@@ -23,42 +22,24 @@ def show(
     Secrets (HUNTER_PARTNER_TOKEN, HUNTER_CRM_TOKEN) show as set or unset, never their value.
     """
     from .. import config
+    from ..render.formats import Format, render
+    from ..render.settings import SettingsShown
 
     loaded = config.current()  # the root callback has read and checked it
-    where = f"{loaded.file}" + ("" if loaded.file_exists else " (none there)")
-    if as_json:
-        import json
-
-        body = {
-            "config_file": str(loaded.file),
-            "config_file_exists": loaded.file_exists,
-            "settings": {
-                name: {
-                    "value": config.shown(loaded, name) if name in config.SECRETS else _plain(loaded.value(name)),
-                    "source": loaded.source(name),
-                    "env": config.env_name(name),
-                }
-                for name in config.NAMES
-            },
-        }
-        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
-        return
-    from rich.table import Table
-
-    table = Table(box=None, show_edge=False, pad_edge=False, title=None)
-    table.add_column("setting", no_wrap=True)
-    table.add_column("source", no_wrap=True)
-    table.add_column("value", overflow="fold")
     defaults = _defaults()
-    for name in config.NAMES:
-        value = config.shown(loaded, name)
-        if value == "-" and name in defaults:
-            value = f"({defaults[name]})"
-        table.add_row(name, loaded.source(name), value)
-    out = stdout_console()
-    out.print(f"config file: {where}", markup=False, soft_wrap=True)
-    out.print("environment variables: HUNTER_ and the name in capitals", markup=False)
-    out.print(table)
+    rows = [
+        {
+            "name": name,
+            "shown": config.shown(loaded, name),
+            "value": config.shown(loaded, name) if name in config.SECRETS else _plain(loaded.value(name)),
+            "source": loaded.source(name),
+            "env": config.env_name(name),
+            "default": defaults.get(name),
+        }
+        for name in config.NAMES
+    ]
+    shown = SettingsShown(str(loaded.file), loaded.file_exists, rows)
+    render("settings", Format.json if as_json else Format.table, shown)
 
 
 def _defaults() -> dict[str, str]:

@@ -13,7 +13,7 @@ from rich.text import Text
 from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
 from .styles import CATEGORY_STYLE
-from .words import NO_LEADS
+from .words import NO_LEADS, plural
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
@@ -95,16 +95,19 @@ def describe(kind: str, old: str | None, new: str | None) -> str:
     return f"{kind.replace('_', ' ')}: {old or '-'} {ARROW} {new or '-'}"
 
 
-def changes_table(rows: list[dict], width: int = 80) -> Table:
+def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
     """When (local time), domain (never wrapped or cut), the change in one short line, category.
 
-    The domain column is as wide as the longest domain; the description takes what is left and wraps.
+    The domain column is as wide as the longest domain (or ``dom_w``, for the later pieces of a long
+    list); the description takes what is left and wraps.
     """
     from ..domains import to_unicode
 
     domains = [to_unicode(r["domain"]) for r in rows]
-    dom_w = max([len("Domain")] + [len(d) for d in domains])
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0))
+    dom_w = dom_w or max([len("Domain")] + [len(d) for d in domains])
+    table = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0), show_header=header
+    )
     table.add_column("When", no_wrap=True, width=16)
     table.add_column("Domain", no_wrap=True, width=dom_w, style="bold")
     table.add_column("Change", overflow="fold", min_width=20, ratio=1)
@@ -148,10 +151,16 @@ def _csv(c: Changes, out: Output) -> None:
 
 @formatter("changes", Format.table)
 def _table(c: Changes, out: Output) -> None:
-    from .paging import footer
+    """The first page (or every row, in pieces of :data:`paging.PIECE` laid out like the first) and a
+    footer on stderr saying how many matched."""
+    from itertools import islice
 
-    rows = list(c.rows)
-    if not rows:
+    from ..domains import to_unicode
+    from .paging import PIECE
+
+    rows = iter(c.rows)
+    piece = list(islice(rows, PIECE))
+    if not piece:
         out.err.print(
             NO_LEADS
             if c.no_leads
@@ -159,5 +168,17 @@ def _table(c: Changes, out: Output) -> None:
             markup=False,
         )
         return
-    out.console.print(changes_table(rows, out.console.width))
-    out.err.print(f"{footer(len(rows), max(c.total, len(rows)), 'change', 'changes')} since {day_for_people(c.cutoff)}")
+    dom_w = max([len("Domain")] + [len(to_unicode(r["domain"])) for r in piece])
+    shown, header = 0, True
+    while piece:  # Rich measures every cell before printing: a table of thousands would take seconds
+        for r in piece:  # a later, longer domain widens its own piece's column rather than being cut
+            dom_w = max(dom_w, len(to_unicode(r["domain"])))
+        out.console.print(changes_table(piece, out.console.width, dom_w=dom_w, header=header))
+        shown += len(piece)
+        header = False
+        piece = list(islice(rows, PIECE))
+    day = day_for_people(c.cutoff)
+    if c.total > shown:
+        out.err.print(f"{shown:,} of {c.total:,} changes match since {day} (use --limit 0 for all, or --format csv)")
+    else:
+        out.err.print(f"{plural(shown, 'change')} since {day}")

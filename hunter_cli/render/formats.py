@@ -99,6 +99,7 @@ MODULES = {
     "lead": "hunter_cli.render.leads",
     "explain": "hunter_cli.render.explain",
     "db-check": "hunter_cli.render.maintenance",
+    "settings": "hunter_cli.render.settings",
     "auth-status": "hunter_cli.render.accounts",
     "crm-status": "hunter_cli.render.accounts",
     "crm-push": "hunter_cli.render.accounts",

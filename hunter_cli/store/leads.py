@@ -682,8 +682,13 @@ def _excel_safe_sql(expr: str) -> str:
 
 
 def _csv_time_sql(expr: str) -> str:
-    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 09:30:00`` (render.leads._csv_time)."""
-    return f"replace(substr({expr}, 1, 19), 'T', ' ')"
+    """ISO 8601 with offset, to the second, as render.leads._csv_time (timefmt.for_machines) writes it:
+    the store writes UTC (``utcnow``), so ``2026-03-01T09:30:00Z`` and ``2026-03-01 09:30:00`` both
+    become ``2026-03-01T09:30:00+00:00``; a date stays a date."""
+    return (
+        f"CASE WHEN {expr} IS NULL OR {expr} = '' OR length({expr}) = 10 THEN {expr}"
+        f" ELSE replace(substr({expr}, 1, 19), ' ', 'T') || '+00:00' END"
+    )
 
 
 # The CSV columns (render.leads.FIELDS, in order) as SQL computes them: the cells `hunter leads -f csv`
