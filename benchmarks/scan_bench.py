@@ -1268,15 +1268,18 @@ def run_bare_wire(
     return res
 
 
-def run_replay(gen: dict, server: DNSServer, workdir: Path, code: dict, concurrency: int | None) -> dict:
-    """The faithful ceiling: dump the server's log of the scan just measured, group it by domain,
-    replay it with hunter's transport (``replay`` worker), and check from the server's log that the
-    replay asked the same questions."""
-    scan_log = workdir / "main.scan-queries.tsv"
-    server.dump_log(scan_log)
+def run_replay(
+    gen: dict, server: DNSServer, workdir: Path, code: dict, concurrency: int | None, tag: str = "main"
+) -> dict:
+    """The faithful ceiling: the server's log of the scan measured as ``tag`` (dumped right after
+    that run by :func:`dump_scan_log`), grouped by domain, replayed with hunter's transport
+    (``replay`` worker); the server's log then says whether the replay asked the same questions."""
+    scan_log = workdir / f"{tag}.scan-queries.tsv"
+    if not scan_log.exists():
+        server.dump_log(scan_log)
     questions, tcp = read_query_log(scan_log)
     plan, stats = build_replay(gen, questions)
-    plan_path = workdir / "main.replay.json"
+    plan_path = workdir / f"{tag}.replay.json"
     plan_path.write_text(json.dumps(plan))
     del plan
     print(
@@ -1297,7 +1300,7 @@ def run_replay(gen: dict, server: DNSServer, workdir: Path, code: dict, concurre
         return res
     res["plan"] = stats
     res["scan_tcp_queries"] = tcp
-    replay_log = workdir / "main.replay-queries.tsv"
+    replay_log = workdir / f"{tag}.replay-queries.tsv"
     server.dump_log(replay_log)
     replayed, _ = read_query_log(replay_log)
     want, got = Counter(questions), Counter(replayed)
@@ -1315,6 +1318,11 @@ def run_replay(gen: dict, server: DNSServer, workdir: Path, code: dict, concurre
         )
     )
     return res
+
+
+def dump_scan_log(server: DNSServer, workdir: Path, tag: str) -> None:
+    """Keep the questions of the run just measured apart from the next run's (each gets its own ceiling)."""
+    server.dump_log(workdir / f"{tag}.scan-queries.tsv")
 
 
 def report_bare_wire(b: dict) -> None:
@@ -1637,6 +1645,7 @@ def print_table(results: dict) -> None:
         )
     for key, label in (
         ("ceiling", "bare-wire ceiling (replay)"),
+        ("ceiling_quick", "bare-wire ceiling, --quick's"),
         ("bare_wire", "c-ares, 4 q/d (information)"),
         ("raw_wire", "raw UDP, 4 q/d (information)"),
     ):
@@ -1656,14 +1665,18 @@ def print_table(results: dict) -> None:
             print(f"ratio hunter / checkdmarc {label}: {h['rate'] / ref['rate']:.1f}x")
             if hq and hq["valid"]:
                 print(f"ratio hunter --quick / checkdmarc {label}: {hq['rate'] / ref['rate']:.1f}x")
-    hunter_cpu = (h.get("user_cpu_s", 0) + h.get("sys_cpu_s", 0)) if h else 0
-    for key, label in (("ceiling", "bare-wire ceiling (replay)"), ("bare_wire", "4-question transport (information)")):
+    for run, key, label in (
+        (h, "ceiling", "hunter / bare-wire ceiling (replay)"),
+        (hq, "ceiling_quick", "hunter --quick / its bare-wire ceiling (replay of --quick's questions)"),
+        (h, "bare_wire", "hunter / 4-question transport (information)"),
+    ):
         b = results.get(key)
-        if h and h["valid"] and b and b.get("valid") and b.get("rate"):
-            # by CPU: CPU seconds for the same domains, both processes including start-up; steadier than
-            # wall time on a busy machine
-            by_cpu = f"{b['worker_cpu_s'] / hunter_cpu:.2f}" if hunter_cpu and b.get("worker_cpu_s") else "n/a"
-            print(f"ratio hunter / {label}: {h['rate'] / b['rate']:.2f} by wall time, {by_cpu} by CPU time")
+        if run and run["valid"] and b and b.get("valid") and b.get("rate"):
+            # by CPU: CPU seconds for the same domains, both processes (hunter's writer process included)
+            # with start-up; steadier than wall time on a busy machine
+            cpu = run.get("user_cpu_s", 0) + run.get("sys_cpu_s", 0)
+            by_cpu = f"{b['worker_cpu_s'] / cpu:.2f}" if cpu and b.get("worker_cpu_s") else "n/a"
+            print(f"ratio {label}: {run['rate'] / b['rate']:.2f} by wall time, {by_cpu} by CPU time")
 
 
 def main(argv=None) -> int:
@@ -1886,11 +1899,15 @@ def main(argv=None) -> int:
         h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
         results["hunter"] = h
         report_run(h)
+        if not args.no_ceiling:
+            dump_scan_log(server, workdir, "main")
         if args.quick_run and code.get("has_quick"):
             print(f"\nhunter scan --quick (no footprint questions) over the same {args.domains} domains:", flush=True)
             hq = run_hunter(gen, server, workdir, "quick", args.concurrency, code, ("--quick",))
             results["quick"] = hq
             report_run(hq)
+            if not args.no_ceiling:
+                dump_scan_log(server, workdir, "quick")
         elif args.quick_run:
             print("\n  this hunter has no --quick: the quick run is skipped")
 
@@ -1901,6 +1918,13 @@ def main(argv=None) -> int:
                 flush=True,
             )
             results["ceiling"] = run_replay(gen, server, workdir, code, args.concurrency)
+            if results.get("quick"):
+                print(
+                    f"\nbare-wire ceiling of `scan --quick`: the quick run's own questions replayed the same way, "
+                    f"same {args.domains} domains, same server:",
+                    flush=True,
+                )
+                results["ceiling_quick"] = run_replay(gen, server, workdir, code, args.concurrency, "quick")
             for kind, key, title in (
                 ("transport", "bare_wire", "for information: hunter's DNS transport, four first-wave questions only"),
                 ("raw", "raw_wire", "for information: raw UDP socket, four first-wave questions"),
