@@ -865,8 +865,19 @@ def run_hunter(
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=str(code["root"]))
+        own_cpu = children_cpu = None
+        try:  # exited, not yet reaped: its own CPU and its writer process's are still apart in /proc
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            wall = time.perf_counter() - t0
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()
+            tick = os.sysconf("SC_CLK_TCK")
+            own_cpu = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            children_cpu = (int(fields[13]) + int(fields[14])) / tick  # cutime + cstime (the writer process)
+        except (OSError, AttributeError, IndexError, ValueError):
+            pass
         _, status, ru = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
+        if own_cpu is None:
+            wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu1 = server.cpu()
     drops1 = udp_drops(server.pid)
@@ -932,6 +943,8 @@ def run_hunter(
         "wall_s": wall,
         "rate": n / wall if wall else None,
         "peak_rss_mb": ru.ru_maxrss / 1024,
+        "scan_process_cpu_s": own_cpu,
+        "writer_process_cpu_s": children_cpu,
         "user_cpu_s": ru.ru_utime,
         "sys_cpu_s": ru.ru_stime,
         "internal_scan_s": internal,
@@ -2025,6 +2038,12 @@ def report_run(h: dict) -> None:
         f"CPU user {h['user_cpu_s']:.1f} s + sys {h['sys_cpu_s']:.1f} s "
         f"(= {fmt(h['hunter_cpu_share'], '.0%')} of one core over the wall time)"
     )
+    if h.get("scan_process_cpu_s") is not None:
+        print(
+            f"  of which the scanning process {h['scan_process_cpu_s']:.1f} s "
+            f"({h['scan_process_cpu_s'] / h['wall_s']:.0%} of one core), "
+            f"its writer process {h['writer_process_cpu_s']:.1f} s"
+        )
     print(
         f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
         f"({h['db_distinct_domains']} distinct domains); exit code {h['exit_code']}"

@@ -659,6 +659,7 @@ def _start_child(path, run_id: int | None, batch_size: int, max_delay: float):
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             env=env,
+            start_new_session=True,  # Ctrl-C at the terminal goes to the scan, which closes the writer
         )
     except BaseException:
         for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
