@@ -101,7 +101,9 @@ What it does
    replay asked exactly the same questions.  The ratios ``hunter / ceiling``
    are printed by wall time (domains/s: hunter's around its whole process,
    start-up included; the ceiling's inside its event loop) and by CPU time
-   (both processes' user+sys CPU, start-up included).  For information the
+   (both processes' user+sys CPU, start-up included; hunter's writer process
+   included, and shown apart).  With ``--quick-run`` the log is dumped after
+   each run and ``scan --quick`` gets its own ceiling and ratio.  For information the
    same transport asking only the four first-wave questions per domain, and
    one raw UDP socket sending those four (2,000 in flight, answers matched by
    id only, which is the test server's limit rather than a resolver's), are
