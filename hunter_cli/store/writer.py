@@ -440,7 +440,7 @@ class ResultWriter:
         self.max_delay = max_delay
         self.on_stored = on_stored
         self.on_wait = on_wait
-        self.process = process
+        self.process = process and os.name == "posix"  # the pipes are handed over with pass_fds
         self.stats = WriterStats()
         self.error: StoreError | None = None
         self.output_error: BaseException | None = None  # raised by on_stored (e.g. a closed stdout)
@@ -449,7 +449,7 @@ class ResultWriter:
         # Results wait here only while a batch is being written or the lock is held; the
         # cap stops memory growing without end during a very long hold.
         self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 100)
-        if process:
+        if self.process:
             self._texts: collections.deque[str] = collections.deque()  # sent, not yet stored, in order
             self._child, self._send, self._recv = _start_child(path, run_id, batch_size, max_delay)
             self._receiver = threading.Thread(target=self._receive, name="hunter-store-receiver", daemon=True)
