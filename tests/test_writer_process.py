@@ -178,7 +178,7 @@ class TestWriterProcess:
 
 
 def _views(db: Path) -> dict[str, tuple]:
-    """Each lead's stored view (scan time left out), fact columns, tags and change events."""
+    """Each lead's stored view (scan time left out), fact columns, tags, change events and cached tenant."""
     conn = sqlite3.connect(db)
     try:
         out = {}
@@ -192,14 +192,19 @@ def _views(db: Path) -> dict[str, tuple]:
             events = sorted(
                 (k, o, n) for k, o, n in conn.execute("SELECT kind, old, new FROM events WHERE domain = ?", (domain,))
             )
-            out[domain] = (json.dumps(view, sort_keys=True), tuple(facts), tags, events)
+            cached = conn.execute("SELECT tenant_json FROM tenant_cache WHERE domain = ?", (domain,)).fetchone()
+            tenant = json.loads(cached[0]) if cached and cached[0] else (None if cached is None else "none")
+            raw = conn.execute(
+                "SELECT raw_json FROM scans WHERE domain = ? ORDER BY id DESC LIMIT 1", (domain,)
+            ).fetchone()[0]
+            out[domain] = (json.dumps(view, sort_keys=True), tuple(facts), tags, events, tenant, raw)
         return out
     finally:
         conn.close()
 
 
 def test_the_writer_process_stores_what_the_writer_thread_stores(hunter, dns, tmp_path):
-    """Same list, once small (thread) and once padded (process), each scanned twice (the second a rescan)."""
+    """Same list, once small (thread) and once padded (process), each scanned, then rescanned with --quick."""
     expected = json.loads((Path(__file__).parent / "zones" / "providers_expected.json").read_text())
     names = sorted(expected)
     small = tmp_path / "small.txt"
@@ -208,12 +213,14 @@ def test_the_writer_process_stores_what_the_writer_thread_stores(hunter, dns, tm
     pad = "# " + "-" * 78 + "\n"
     big.write_text(pad * (BULK_INPUT_BYTES // len(pad) + 1) + "\n".join(names) + "\n")
     thread_db, process_db = tmp_path / "thread.db", tmp_path / "process.db"
-    for _ in range(2):
+    for extra in ((), ("--quick",)):  # the rescan with --quick keeps the stored footprint (raw says so)
         for path, db in ((small, thread_db), (big, process_db)):
-            result = hunter("scan", str(path), "--db", str(db), "--no-tenant", "--no-whois", "-q")
+            result = hunter("scan", str(path), "--db", str(db), "--no-whois", "-q", *extra)
             assert result.exit_code == 0, result.stderr
     a, b = _views(thread_db), _views(process_db)
     assert set(a) == set(names)
+    assert any(v[4] is not None for v in a.values())  # tenant lookups were made and cached
+    assert any(json.loads(v[0]).get("microsoft") for v in a.values())  # the footprint survived the quick rescan
     assert a == b
 
 

@@ -220,17 +220,18 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
 
 
 class _Row:
-    """What :func:`write_results` reads of a DomainResult, taken from its JSON (the writer process has no model)."""
+    """What :func:`write_results` reads of a DomainResult, taken from its JSON and its ``raw``
+    (which the JSON leaves out); the writer process has no model."""
 
     __slots__ = ("domain", "scanned_at", "status", "provider", "gateway", "raw", "tenant")
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, raw: dict | None) -> None:
         self.domain = data["domain"]
         self.scanned_at = data["scanned_at"]
         self.status = data["status"]
         self.provider = data.get("provider")
         self.gateway = data.get("gateway")
-        self.raw = data.get("raw")
+        self.raw = raw
         self.tenant = data.get("tenant")
 
 
@@ -245,9 +246,9 @@ def _tenant_json(r: DomainResult | _Row) -> str | None:
 def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -> None:
     """Store one batch in a single transaction.
 
-    Items are ``(DomainResult, json_text)``, the ``json_text`` of a result alone (the
-    writer process), ``("registration", domain, Registration | None, ScanError | None)``
-    or ``("lead", domain, company)``.
+    Items are ``(DomainResult, json_text)``, ``("json", json_text, raw)`` (a result as the
+    writer process gets it: its JSON, and its ``raw`` records, which the JSON leaves out),
+    ``("registration", domain, Registration | None, ScanError | None)`` or ``("lead", domain, company)``.
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -258,10 +259,10 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             if item[0] == "lead":
                 upsert_lead(conn, item[1], item[2])
                 continue
-            if isinstance(item, str):  # the JSON alone, as the writer process receives it
-                text = item
+            if item[0] == "json":  # as the writer process receives a result
+                _, text, raw = item
                 data = json.loads(text)
-                r: DomainResult | _Row = _Row(data)
+                r: DomainResult | _Row = _Row(data, raw)
             else:
                 r, text = item
                 data = json.loads(text)
@@ -475,7 +476,7 @@ class ResultWriter:
         self._check()
         self._received += 1
         text = text if text is not None else result.model_dump_json()
-        self._queue.put(text if self.process else (result, text))
+        self._queue.put(("json", text, result.raw) if self.process else (result, text))
 
     def put_lead(self, domain: str, company: str | None) -> None:
         self._check()
@@ -568,7 +569,7 @@ class ResultWriter:
                 if stop:
                     chunk.pop()
                 if self.error is None:
-                    texts = [i for i in chunk if isinstance(i, str)]
+                    texts = [i[1] for i in chunk if i[0] == "json"]
                     if self.on_stored is not None:
                         self._texts.extend(texts)
                     try:
@@ -735,7 +736,7 @@ def _child_write(conn: sqlite3.Connection, batch: list, run_id: int | None, path
         out.send(("wait", seconds))
 
     with_write_retry(lambda: write_results(conn, batch, run_id), path, note_wait)
-    results = sum(1 for item in batch if isinstance(item, str))
+    results = sum(1 for item in batch if item[0] == "json")
     out.send(("stored", results, len(batch) - results, waited[0]))
 
 
