@@ -55,7 +55,7 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return out
 
 
-def _writer_of(scan: Scan, deadline: float = 10.0) -> int:
+def _writer_of(scan: Scan, deadline: float = 60.0) -> int:  # a loaded machine starts Python slowly
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         for pid, cmdline in _children(scan.proc.pid):
@@ -65,7 +65,7 @@ def _writer_of(scan: Scan, deadline: float = 10.0) -> int:
     raise AssertionError("the scan started no writer process")
 
 
-def _gone(pid: int, deadline: float = 10.0) -> bool:
+def _gone(pid: int, deadline: float = 30.0) -> bool:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         try:
@@ -166,7 +166,7 @@ class TestWriterProcess:
         _wait_for_rows(db, 2)
         scan.proc.send_signal(signal.SIGKILL)
         scan.finish()
-        assert _gone(writer, deadline=5), "the writer outlived the scan it wrote for"
+        assert _gone(writer, deadline=15), "the writer outlived the scan it wrote for"
         assert scan.printed() <= stored(db)
         assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
         assert hunter("tag", "firma.com.tr", "vip").exit_code == 0
