@@ -11,6 +11,7 @@ statements per result on prepared-statement cache hits.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import queue
@@ -227,10 +228,36 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
             )
 
 
+class _Row:
+    """What :func:`write_results` reads of a DomainResult, taken from its JSON and its ``raw``
+    (which the JSON leaves out); the writer process has no model."""
+
+    __slots__ = ("domain", "scanned_at", "status", "provider", "gateway", "raw", "tenant")
+
+    def __init__(self, data: dict, raw: dict | None) -> None:
+        self.domain = data["domain"]
+        self.scanned_at = data["scanned_at"]
+        self.status = data["status"]
+        self.provider = data.get("provider")
+        self.gateway = data.get("gateway")
+        self.raw = raw
+        self.tenant = data.get("tenant")
+
+
+def _tenant_json(r: DomainResult | _Row) -> str | None:
+    if r.tenant is None:
+        return None
+    if isinstance(r, _Row):  # the same compact JSON pydantic writes
+        return json.dumps(r.tenant, ensure_ascii=False, separators=(",", ":"))
+    return r.tenant.model_dump_json()
+
+
 def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -> None:
     """Store one batch in a single transaction.
 
-    Items are ``(DomainResult, json_text)`` or ``("registration", domain, Registration | None, ScanError | None)``.
+    Items are ``(DomainResult, json_text)``, ``("json", json_text, raw)`` (a result as the
+    writer process gets it: its JSON, and its ``raw`` records, which the JSON leaves out),
+    ``("registration", domain, Registration | None, ScanError | None)`` or ``("lead", domain, company)``.
     """
     from ..lead import Lead, posture
 
@@ -243,8 +270,13 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             if item[0] == "lead":
                 upsert_lead(conn, item[1], item[2])
                 continue
-            r, text = item
-            data = json.loads(text)
+            if item[0] == "json":  # as the writer process receives a result
+                _, text, raw = item
+                data = json.loads(text)
+                r: DomainResult | _Row = _Row(data, raw)
+            else:
+                r, text = item
+                data = json.loads(text)
             errors = data["errors"]
             ensure_lead(conn, r.domain, r.scanned_at)
             previous = view = view_text = None
@@ -280,7 +312,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             if r.raw is not None and r.raw.get("tenant_source") == "lookup":
                 conn.execute(
                     "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
-                    (r.domain, r.scanned_at, r.tenant.model_dump_json() if r.tenant is not None else None),
+                    (r.domain, r.scanned_at, _tenant_json(r)),
                 )
             if view is None:
                 # Keep the last good signals; only note that this attempt failed.
@@ -392,16 +424,25 @@ class WriterStats:
 
 
 class ResultWriter:
-    """Writes results from a background thread in batches, off the scan's event loop.
+    """Writes results in batches off the scan's event loop: in a thread, or in a writer process.
 
     Each batch (``batch_size`` items, or what arrived within ``max_delay`` seconds) is one
-    transaction. ``on_stored(texts)`` is called with the JSON of a batch's results right
-    after its COMMIT, so whatever the caller prints from there is already in the store.
-    While another process holds the write lock the writer waits (reporting through
-    ``on_wait(seconds, pending)``) and retries, for up to :func:`write_wait_limit`
-    seconds. ``put`` never blocks the loop for long; ``close`` flushes everything queued
-    and raises StoreError when something could not be stored, so a scan cannot claim
-    success for results it lost.
+    ``BEGIN IMMEDIATE`` transaction. ``on_stored(texts)`` is called with the JSON of a
+    batch's results right after its COMMIT, so whatever the caller prints from there is
+    already in the store. While another process holds the write lock the writer waits
+    (reporting through ``on_wait(seconds, pending)``) and retries, for up to
+    :func:`write_wait_limit` seconds. ``put`` never blocks the loop for long; ``close``
+    flushes everything queued and raises StoreError when something could not be stored,
+    so a scan cannot claim success for results it lost.
+
+    With ``process=True`` the transactions run in a child Python process
+    (:func:`_child_main`) that gets each result as its JSON text only, so the SQL, the
+    JSON decoding, the lead view, change events and automatic tags run on another core,
+    outside the scanning interpreter's lock (docs/performance.md). The child ignores
+    SIGINT and SIGTERM: the scan handles them and closes the writer, which stores what
+    was received. If the scan itself dies, the child sees its pipe close, stores the
+    batch it holds and exits. The guarantees are the thread's: one transaction per batch,
+    ``on_stored`` only after COMMIT, errors raised by ``close``.
     """
 
     def __init__(
@@ -412,6 +453,7 @@ class ResultWriter:
         max_delay: float = 1.0,
         on_stored=None,
         on_wait=None,
+        process: bool = False,
     ):
         self.path = path
         self.run_id = run_id
@@ -419,6 +461,7 @@ class ResultWriter:
         self.max_delay = max_delay
         self.on_stored = on_stored
         self.on_wait = on_wait
+        self.process = process and os.name == "posix"  # the pipes are handed over with pass_fds
         self.stats = WriterStats()
         self.error: StoreError | None = None
         self.output_error: BaseException | None = None  # raised by on_stored (e.g. a closed stdout)
@@ -427,7 +470,14 @@ class ResultWriter:
         # Results wait here only while a batch is being written or the lock is held; the
         # cap stops memory growing without end during a very long hold.
         self._queue: queue.Queue = queue.Queue(maxsize=batch_size * 100)
-        self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
+        if self.process:
+            self._texts: collections.deque[str] = collections.deque()  # sent, not yet stored, in order
+            self._child, self._send, self._recv = _start_child(path, run_id, batch_size, max_delay)
+            self._receiver = threading.Thread(target=self._receive, name="hunter-store-receiver", daemon=True)
+            self._receiver.start()
+            self._thread = threading.Thread(target=self._forward, name="hunter-store-sender", daemon=True)
+        else:
+            self._thread = threading.Thread(target=self._run, name="hunter-store-writer", daemon=True)
         self._thread.start()
 
     @property
@@ -445,7 +495,8 @@ class ResultWriter:
         """Queue a result; ``text`` is its JSON when the caller already made it."""
         self._check()
         self._received += 1
-        self._queue.put((result, text if text is not None else result.model_dump_json()))
+        text = text if text is not None else result.model_dump_json()
+        self._queue.put(("json", text, result.raw) if self.process else (result, text))
 
     def put_lead(self, domain: str, company: str | None) -> None:
         self._check()
@@ -456,6 +507,13 @@ class ResultWriter:
         self._check()
         self._received_other += 1
         self._queue.put(("registration", domain, registration, error))
+
+    def _stored(self, texts: list[str]) -> None:
+        if self.on_stored is not None and self.output_error is None and texts:
+            try:
+                self.on_stored(texts)
+            except BaseException as exc:  # noqa: BLE001 - handed to the scan, which stops
+                self.output_error = exc
 
     def _write(self, conn: sqlite3.Connection, batch: list) -> None:
         results = [item for item in batch if item[0] not in ("lead", "registration")]
@@ -471,11 +529,7 @@ class ResultWriter:
         self.stats.written += len(results)
         self.stats.written_other += len(batch) - len(results)
         self.stats.batches += 1
-        if self.on_stored is not None and self.output_error is None and results:
-            try:
-                self.on_stored([text for _, text in results])
-            except BaseException as exc:  # noqa: BLE001 - handed to the scan, which stops
-                self.output_error = exc
+        self._stored([text for _, text in results])
 
     def _run(self) -> None:
         conn = None
@@ -505,26 +559,215 @@ class ResultWriter:
             self.error = StoreError(f"writing results to {self.path} failed: {exc}")
         finally:
             if self.error is not None:
-                # drain so producers never block on a dead writer
-                while True:
-                    try:
-                        if self._queue.get_nowait() is _STOP:
-                            break
-                    except queue.Empty:
-                        break
+                self._drain()
             if conn is not None:
                 conn.close()
+
+    def _drain(self) -> None:
+        """Empty the queue so producers never block on a dead writer."""
+        while True:
+            try:
+                if self._queue.get_nowait() is _STOP:
+                    break
+            except queue.Empty:
+                break
+
+    # -- the writer process --------------------------------------------------------
+    def _forward(self) -> None:
+        """Sender thread: hand queued items to the child in chunks (one pickle and write per chunk)."""
+        try:
+            while True:
+                item = self._queue.get()
+                chunk = [item]
+                while item is not _STOP and len(chunk) < _CHUNK:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    chunk.append(item)
+                stop = chunk[-1] is _STOP
+                if stop:
+                    chunk.pop()
+                if self.error is None:
+                    texts = [i[1] for i in chunk if i[0] == "json"]
+                    if self.on_stored is not None:
+                        self._texts.extend(texts)
+                    try:
+                        if chunk:
+                            self._send.send(chunk)
+                        if stop:
+                            self._send.send(None)  # no more: store what is left and finish
+                    except OSError:  # the child is gone; the receiver says why
+                        self._child_gone()
+                if stop:
+                    return
+        finally:
+            self._send.close()
+
+    def _child_gone(self) -> None:
+        if self.error is None:
+            self.error = StoreError(f"writing results to {self.path} failed: the writer process ended unexpectedly")
+
+    def _receive(self) -> None:
+        """Receiver thread: the child's reports (stored, waiting, failed, done)."""
+        try:
+            while True:
+                try:
+                    msg = self._recv.recv()
+                except (EOFError, OSError):
+                    self._child_gone()
+                    break
+                kind = msg[0]
+                if kind == "stored":
+                    _, results, other, waited = msg
+                    self.stats.waited += waited
+                    self.stats.written += results
+                    self.stats.written_other += other
+                    self.stats.batches += 1
+                    texts = [self._texts.popleft() for _ in range(results)] if self.on_stored is not None else []
+                    self._stored(texts)
+                elif kind == "wait":
+                    if self.on_wait is not None:
+                        self.on_wait(msg[1], self.pending)
+                elif kind == "error":
+                    self.error = msg[1]
+                elif kind == "done":
+                    break
+        finally:
+            self._recv.close()  # the sender keeps draining the queue until close() stops it
 
     def close(self) -> WriterStats:
         """Flush what is queued and stop; raises the writer's StoreError, if any."""
         if self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join()
+        if self.process:
+            self._receiver.join()
+            self._child.wait()
+            if self.error is None and self._child.returncode != 0:
+                self._child_gone()
         if self.error is not None:
             self.stats.unstored = self.pending
             self.stats.unstored_other = self._received_other - self.stats.written_other
             raise self.error
         return self.stats
+
+
+_CHUNK = 64  # items per message to the writer process
+
+
+def _start_child(path, run_id: int | None, batch_size: int, max_delay: float):
+    """Start the writer process; returns (Popen, connection to send on, connection to receive on).
+
+    A fresh interpreter (not a fork: the scan holds a lock file, a database connection
+    and, under tests, server threads that a child must not inherit) that imports
+    only the store; the package comes from where this one was imported.
+    """
+    import subprocess
+    import sys
+    from multiprocessing.connection import Connection
+
+    to_child_r, to_child_w = os.pipe()
+    from_child_r, from_child_w = os.pipe()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    args = json.dumps([os.fspath(path), run_id, batch_size, max_delay, to_child_r, from_child_w])
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from hunter_cli.store.writer import _child_main; _child_main()", args],
+            pass_fds=(to_child_r, from_child_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # Ctrl-C at the terminal goes to the scan, which closes the writer
+        )
+    except BaseException:
+        for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
+            os.close(fd)
+        raise
+    os.close(to_child_r)
+    os.close(from_child_w)
+    return child, Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+
+
+def _child_main() -> None:
+    """The writer process: batches from the scan, one transaction each, reports back."""
+    import signal
+    import sys
+    from multiprocessing.connection import Connection
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the scan stops on these and closes the writer
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    path, run_id, batch_size, max_delay, rfd, wfd = json.loads(sys.argv[1])
+    inbox = Connection(rfd, writable=False)
+    out = Connection(wfd, readable=False)
+    conn = None
+    batch: list = []
+    pending: collections.deque = collections.deque()
+    try:
+        conn = connect(path, check=False, busy_ms=WRITER_BUSY_MS)
+        deadline = None
+        done = False
+        while True:
+            if not pending and not done:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if timeout is None or inbox.poll(timeout):
+                    try:
+                        chunk = inbox.recv()
+                    except EOFError:  # the scan is gone: store what was received
+                        chunk = None
+                    if chunk is None:
+                        done = True
+                    else:
+                        pending.extend(chunk)
+            while pending and len(batch) < batch_size:
+                batch.append(pending.popleft())
+                if deadline is None:
+                    deadline = time.monotonic() + max_delay
+            due = deadline is not None and time.monotonic() >= deadline
+            if batch and (done or due or len(batch) >= batch_size):
+                _child_write(conn, batch, run_id, path, out)
+                batch = []
+                deadline = None
+            if done and not batch and not pending:
+                break
+    except StoreError as exc:
+        _send_error(out, exc)
+    except BaseException as exc:  # noqa: BLE001 - reported by the scan's close(), never lost
+        _send_error(out, StoreError(f"writing results to {path} failed: {exc}"))
+    finally:
+        if conn is not None:
+            conn.close()
+    try:
+        out.send(("done",))
+    except OSError:
+        pass
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def _child_write(conn: sqlite3.Connection, batch: list, run_id: int | None, path, out) -> None:
+    """One batch in one transaction (retried while another process holds the lock), then reported."""
+    waited = [0.0]
+
+    def note_wait(seconds: float, _pending: int) -> None:
+        waited[0] = seconds
+        out.send(("wait", seconds))
+
+    with_write_retry(lambda: write_results(conn, batch, run_id), path, note_wait)
+    results = sum(1 for item in batch if item[0] == "json")
+    out.send(("stored", results, len(batch) - results, waited[0]))
+
+
+def _send_error(out, exc: StoreError) -> None:
+    try:
+        out.send(("error", exc))
+    except Exception:  # noqa: BLE001 - an exception that does not pickle goes as its message
+        try:
+            out.send(("error", StoreError(str(exc))))
+        except OSError:
+            pass
 
 
 def rescore(
