@@ -62,7 +62,7 @@ class ScanOptions:
     selectors: tuple[str, ...] = dkim_mod.DEFAULT_SELECTORS
     tenant: bool = True
     tenant_url: str = "https://login.microsoftonline.com"
-    tenant_concurrency: int = 16
+    tenant_concurrency: int = 128  # the most tenant requests in flight (tenant/client.py CEILING)
     registration: bool = True
     registration_concurrency: int = 4
     registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run

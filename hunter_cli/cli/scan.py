@@ -78,7 +78,11 @@ def scan(
         False, "--no-tenant", help="Do not ask Microsoft's sign-in service whether the domain has a tenant."
     ),
     tenant_concurrency: int = typer.Option(
-        16, "--tenant-concurrency", min=1, max=256, help="Tenant lookups in flight at once (be polite)."
+        128,
+        "--tenant-concurrency",
+        min=1,
+        max=256,
+        help="Most tenant requests in flight; Hunter adapts below it to the service's answers (docs/tenant.md).",
     ),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data (RDAP/WHOIS)."),
     quick: bool = typer.Option(
@@ -171,7 +175,7 @@ def build_options(
     concurrency: int = 500,
     selectors: tuple[str, ...] | None = None,
     no_tenant: bool = False,
-    tenant_concurrency: int = 16,
+    tenant_concurrency: int = 128,
     no_whois: bool = False,
     rules: str | None = None,
     registration_wait: float | None = None,
