@@ -56,7 +56,13 @@ def scan(
         show_default=False,
     ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
-    retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
+    retries: int = typer.Option(
+        2,
+        "--retries",
+        min=0,
+        max=10,
+        help="After a DNS timeout, ask again (next nameserver first) for up to N times --timeout seconds.",
+    ),
     concurrency: int = typer.Option(500, "--concurrency", "-c", min=1, max=10000, help="Domains scanned at once."),
     max_age: str | None = typer.Option(
         None,
