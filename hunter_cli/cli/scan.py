@@ -185,6 +185,7 @@ def build_options(
     no_whois: bool = False,
     rules: str | None = None,
     registration_wait: float | None = None,
+    registration_early: bool = False,
     quick: bool = False,
 ):
     """ScanOptions from command-line values and the environment (shared by scan and prep)."""
@@ -206,6 +207,7 @@ def build_options(
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
         registration_wait=registration_wait,
+        registration_early=registration_early,
         rules_path=rules,
         rdap_url=os.environ.get("HUNTER_RDAP_URL") or None,
         whois_host=os.environ.get("HUNTER_WHOIS_HOST") or None,
