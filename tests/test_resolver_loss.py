@@ -152,3 +152,14 @@ def test_loss_does_not_leave_a_domain_partial(hunter, dns):
     }
     assert rows["firma.com.tr"]["mx"] and rows["federe.com.tr"]["mx"]
     assert dns.count("firma.com.tr", "MX") == 4
+
+
+def test_no_try_waits_longer_than_the_timeout_however_slow_the_answers_were(dns):
+    """c-ares times each try at five times the average answer seen; --timeout caps it."""
+    for name, rtype in WARM:
+        dns.faults[(name, rtype)] = ("delay", 0.3)  # average 300 ms: c-ares alone would wait 1.5 s
+    dns.faults[("firma.com.tr", "TXT")] = "drop"
+    config = ResolverConfig(nameservers=(dns.nameserver,), timeout=0.5, retries=0)
+    (failure,), took, _ = ask(config, [("firma.com.tr", "TXT")])
+    assert isinstance(failure, LookupFailure) and failure.kind == "timeout"
+    assert took < 0.9
