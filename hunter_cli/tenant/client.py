@@ -1,6 +1,7 @@
 """Fetch tenant signals from the sign-in service, as a polite client of a shared service.
 
-The two documents of a domain are asked at the same time. Requests in flight
+The two documents of a domain are asked at the same time while the lane has
+room (one after the other, the second only for a tenant, when it is full). Requests in flight
 adapt to the service's answers under fixed ceilings (:class:`~.pace.Pace`:
 at most :data:`CEILING` in flight and :data:`MAX_RATE` a second), HTTP/1.1
 keep-alive, retries under :data:`hunter_cli.retry.TENANT` (429 and 5xx,
@@ -67,6 +68,8 @@ class TenantClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
         self.requests = 0
+        self.active = 0  # lookups in progress
+        self.together = 0  # lookups that asked both documents at once
 
     async def _get(self, url: str, params: dict | None = None) -> tuple[int, object]:
         import aiohttp
@@ -113,15 +116,29 @@ class TenantClient:
     async def lookup(self, domain: str) -> TenantInfo | None:
         """The domain's tenant, or None when no tenant owns it. Raises TenantFailure.
 
-        Both documents are asked at once (one round trip, not two); the user
-        realm only counts when the OpenID configuration names a tenant, so its
-        failure never fails a domain that has none.
+        While the lane has room (the requests of every lookup in progress fit
+        under the pace's limit), both documents are asked at once: one round
+        trip, not two. When the lane is full (a bulk scan), waiting costs
+        nothing in latency that matters and every request counts against the
+        ceiling, so the user realm is asked only once the OpenID configuration
+        has named a tenant: 1.4 requests a domain instead of 2 on a typical
+        list, and so more domains a second under the same ceiling. Either way
+        the user realm counts only for a tenant, so its failure never fails a
+        domain that has none.
         """
-        openid, realm = await asyncio.gather(
-            self._get(f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration"),
-            self._get(f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"}),
-            return_exceptions=True,
-        )
+        openid_url = f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration"
+        realm_args = (f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"})
+        self.active += 1
+        try:
+            if 2 * self.active <= self.pace.limit:
+                self.together += 1
+                openid, realm = await asyncio.gather(
+                    self._get(openid_url), self._get(*realm_args), return_exceptions=True
+                )
+            else:
+                openid, realm = await self._get(openid_url), None
+        finally:
+            self.active -= 1
         if isinstance(openid, BaseException):
             raise openid
         status, doc = openid
@@ -131,7 +148,9 @@ class TenantClient:
             raise TenantFailure("bad-response", f"OpenID configuration: {exc}") from None
         if tenant is None:
             return None
-        if isinstance(realm, BaseException):
+        if realm is None:
+            realm = await self._get(*realm_args)
+        elif isinstance(realm, BaseException):
             raise realm
         status, doc = realm
         if status != 200:
