@@ -75,17 +75,17 @@ def test_a_lost_question_is_asked_again_after_a_round_trip_not_a_timeout(dns):
     assert isinstance(answer, Answer) and answer.records == [SPF]
     assert dns.count("firma.com.tr", "TXT") == 3
     # the first try times out after c-ares' own adaptive wait (250 ms at least), the lost retry after
-    # the adaptive 200 ms: well under one 2 s timeout (the fixed wait of a fresh channel)
-    assert took < 1.0
+    # the adaptive one (200 ms on an idle machine): well under one 2 s timeout
+    assert took < 1.5
 
 
 def test_more_losses_than_retries_within_the_budget_still_get_an_answer(dns):
     dns.faults[("firma.com.tr", "TXT")] = ("drop", 4)
-    config = ResolverConfig(nameservers=(dns.nameserver,), timeout=1.0, retries=2)
+    config = ResolverConfig(nameservers=(dns.nameserver,), timeout=1.5, retries=2)
     (answer,), took, _ = ask(config, [("firma.com.tr", "TXT")])
-    assert isinstance(answer, Answer) and answer.records == [SPF]  # five tries fit in the 2 s budget
-    assert dns.count("firma.com.tr", "TXT") == 5
-    assert took < 2.5
+    assert isinstance(answer, Answer) and answer.records == [SPF]  # five tries fit in the 3 s budget
+    assert dns.count("firma.com.tr", "TXT") == 5  # where two retries would have left a failure
+    assert took < 4.5
 
 
 def test_a_name_never_answered_is_a_timeout_within_the_budget(dns):
@@ -93,7 +93,7 @@ def test_a_name_never_answered_is_a_timeout_within_the_budget(dns):
     config = ResolverConfig(nameservers=(dns.nameserver,), timeout=0.5, retries=2)
     (failure,), took, _ = ask(config, [("firma.com.tr", "TXT")])
     assert isinstance(failure, LookupFailure) and failure.kind == "timeout"  # never "no record"
-    assert took < 0.5 + 2 * 0.5 + 0.5  # the first try, the budget of retries * timeout, some slack
+    assert took < 0.5 + 2 * 0.5 + 1.0  # the first try, the budget of retries * timeout, some slack
     assert 3 <= dns.count("firma.com.tr", "TXT") <= 8  # asked again at the adaptive timeout, backing off
 
 
@@ -113,7 +113,7 @@ def test_a_retry_goes_to_another_nameserver(dns, zone_text):
         assert isinstance(answer, Answer) and answer.records == [SPF]
         assert dns.count("firma.com.tr", "TXT") == 1  # asked first, lost
         assert second.count("firma.com.tr", "TXT") == 1  # the retry went to the other one
-        assert took < 1.6  # one timeout of the first try, then the other server's answer
+        assert took < 2.5  # one timeout of the first try, then the other server's answer
 
 
 def test_refused_connections_are_not_hammered(dns):
@@ -127,7 +127,7 @@ def test_refused_connections_are_not_hammered(dns):
     (failure,), took, resolver = ask(config, [("firma.com.tr", "TXT")], warm=False)
     assert isinstance(failure, LookupFailure) and failure.kind in ("unreachable", "timeout")
     assert resolver.queries_sent <= 8  # one try per adaptive timeout, not a busy loop
-    assert took < 2.0
+    assert took < 3.0
 
 
 def test_loss_does_not_leave_a_domain_partial(hunter, dns):
@@ -139,7 +139,7 @@ def test_loss_does_not_leave_a_domain_partial(hunter, dns):
         ("federe.com.tr", "MX"),
     ]:
         dns.faults[(name, rtype)] = ("drop", 3)  # more losses in a row than the old fixed retries (2)
-    args = ["--json", "--no-whois", "--no-tenant", "--nameserver", dns.nameserver, "--timeout", "0.5", "--retries", "2"]
+    args = ["--json", "--no-whois", "--no-tenant", "--nameserver", dns.nameserver, "--timeout", "1", "--retries", "2"]
     result = hunter("scan", "firma.com.tr", "nomail.com", "federe.com.tr", *args, dns_args=False)
     assert result.exit_code == 0, result.stderr
     import json
