@@ -286,6 +286,15 @@ def hold(seconds: float) -> None:
     time.sleep(seconds)
 
 
+async def ahold(seconds: float) -> None:
+    """:func:`hold` for asyncio (the tenant lane's pause after a ``Retry-After``); skipped in stamina's test mode."""
+    if seconds <= 0 or _stamina().is_testing():
+        return
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 __all__ = [
     "DATAVERSE",
     "PARTNER_CENTER",
@@ -294,6 +303,7 @@ __all__ = [
     "Policy",
     "RetryableAnswer",
     "acall",
+    "ahold",
     "call",
     "hold",
     "parse_retry_after",

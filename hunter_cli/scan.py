@@ -65,11 +65,12 @@ class ScanOptions:
     selectors: tuple[str, ...] = dkim_mod.DEFAULT_SELECTORS
     tenant: bool = True
     tenant_url: str = "https://login.microsoftonline.com"
-    tenant_concurrency: int = 16
+    tenant_concurrency: int = 128  # the most tenant requests in flight (tenant/client.py CEILING)
     registration: bool = True
     registration_concurrency: int = 4
     registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run
     registration_wait: float | None = None  # seconds to wait for the lane at the end; None = until done
+    registration_early: bool = False  # start a domain's registration lookup with its DNS, not after it (prep)
     rules_path: str | None = None  # scoring rules file; None = HUNTER_RULES or the bundled rules
     rdap_url: str | None = None  # overrides the bootstrap for every TLD (tests, air-gapped mirrors)
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
@@ -720,6 +721,7 @@ async def scan_many(
     held: list[tuple[DomainResult, int]] = []  # (result, monitor.seen when it was held)
     suspect: list[str] = []  # why the resolver is not trusted (set once)
     check = options.resolver_check
+    early = lane is not None and options.registration_early
 
     def deliver(result: DomainResult) -> None:
         try:
@@ -727,7 +729,7 @@ async def scan_many(
         except BaseException as exc:  # e.g. a closed stdout: stop the scan, report it
             failure.append(exc)
             return
-        if lane is not None and result.registration is None and result.status != "failed":
+        if lane is not None and not early and result.registration is None and result.status != "failed":
             lane.offer(result.domain)
 
     def finished(task: asyncio.Task) -> None:
@@ -790,6 +792,8 @@ async def scan_many(
                     break
                 task = asyncio.ensure_future(scanner.scan(job))
                 running[task] = job
+                if early and lane is not None and job.registration is MISSING:
+                    lane.offer(job.domain)
                 task.add_done_callback(finished)
             while running and not suspect:
                 await asyncio.wait(set(running), return_when=asyncio.FIRST_COMPLETED)

@@ -43,6 +43,7 @@ load()/add().
 Faults (``server.faults``), checked per query before normal answering; keys are
 a lower-case name without trailing dot (all qtypes) or ``(name, "TXT")`` (that
 qtype only, wins over the plain name).  Values: ``"drop"``, ``"drop-once"``,
+``("drop", n)`` (the first n queries dropped, then answers: deterministic loss),
 ``"servfail"``, ``"refused"``, ``"truncate"`` (UDP only: TC with empty answer),
 ``("delay", seconds)``, and the lies and garbage of a misbehaving resolver:
 ``"nxdomain"`` (NXDOMAIN whatever the data says), ``("address", "198.51.100.7")``
@@ -371,6 +372,7 @@ class DNSTestServer:
         self.queries: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()  # guards _state replacement and drop-once state
         self._drop_once_seen: set = set()
+        self._drop_counts: dict = {}  # ("drop", n) faults: queries dropped so far, per key
         self._faults = NormDict(_norm_fault_key, on_set=self._rearm_fault)
         self._state = _State(_State.nodes_from_text(zone_text) if zone_text.strip() else {})
         self._udp: socket.socket | None = None
@@ -435,16 +437,19 @@ class DNSTestServer:
     def faults(self, value) -> None:
         with self._lock:
             self._drop_once_seen.clear()
+            self._drop_counts.clear()
         self._faults = NormDict(_norm_fault_key, value, on_set=self._rearm_fault)
 
     def _rearm_fault(self, key) -> None:
         with self._lock:
             self._drop_once_seen.discard(key)
+            self._drop_counts.pop(key, None)
 
     def clear_faults(self) -> None:
         self._faults.clear()
         with self._lock:
             self._drop_once_seen.clear()
+            self._drop_counts.clear()
 
     # ---- query log -------------------------------------------------------
 
@@ -603,6 +608,13 @@ class DNSTestServer:
                 if key in self._drop_once_seen:
                     return None
                 self._drop_once_seen.add(key)
+            return "drop"
+        if isinstance(fault, tuple) and len(fault) == 2 and fault[0] == "drop":
+            with self._lock:
+                dropped = self._drop_counts.get(key, 0)
+                if dropped >= fault[1]:
+                    return None
+                self._drop_counts[key] = dropped + 1
             return "drop"
         if fault in ("servfail", "refused", "truncate", "nxdomain", "garbage"):
             return fault

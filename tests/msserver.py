@@ -24,6 +24,8 @@ In-process use (tests)::
         srv.faults[("slow.com", "realm")] = ("slow", 0.5)
         ...  # GET srv.base_url + "/acme.com/v2.0/.well-known/openid-configuration"
         assert srv.count("openid", "acme.com") == 2
+        assert srv.peak_in_flight <= 8        # most requests being answered at once
+        srv.arrivals                          # monotonic arrival time of each logged request
 
 Subprocess use (benchmarks)::
 
@@ -434,6 +436,17 @@ class _Handler(BaseHTTPRequestHandler):
                 owner.user_agents.append(ua)
                 if endpoint is not None:
                     owner.requests.append((endpoint, _norm_domain(domain)))
+                    owner.arrivals.append(time.monotonic())
+        with owner._lock:
+            owner.in_flight += 1
+            owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+        try:
+            self._answer(owner, endpoint, domain, login)
+        finally:
+            with owner._lock:
+                owner.in_flight -= 1
+
+    def _answer(self, owner, endpoint, domain, login) -> None:
 
         if endpoint is None:
             self._send(404, _NOT_FOUND)
@@ -495,8 +508,11 @@ class MsLoginServer:
         self.port = port
         self.log_enabled = log
         self.requests: list[tuple[str, str]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each logged request, in order
         self.user_agents: list[str] = []
         self.connections = 0
+        self.in_flight = 0  # requests being answered now (a "slow" fault holds one in flight)
+        self.peak_in_flight = 0
         self._lock = threading.Lock()
         self._fault_hits: dict = {}
         self._faults = NormDict(_norm_fault_key, on_set=self._rearm_fault, check=_parse_fault)
@@ -590,11 +606,13 @@ class MsLoginServer:
         return sum(1 for ep, d in log if (endpoint is None or ep == endpoint) and (domain is None or d == domain))
 
     def reset_log(self) -> None:
-        """Forget logged requests and user agents, and set `connections` to 0."""
+        """Forget logged requests, arrival times and user agents; set `connections` to 0 and the peak to now."""
         with self._lock:
             del self.requests[:]
+            del self.arrivals[:]
             del self.user_agents[:]
             self.connections = 0
+            self.peak_in_flight = self.in_flight
 
     # ---- lifecycle ---------------------------------------------------------
 

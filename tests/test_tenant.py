@@ -62,11 +62,24 @@ def test_managed_tenant_in_the_scan(hunter, ms):
     assert any(ua.startswith("hunter/") for ua in ms.user_agents)
 
 
-def test_no_tenant_means_null_and_no_realm_question(hunter, ms):
+def test_no_tenant_means_null_and_each_endpoint_is_asked_once(hunter, ms):
     r = hunter.scan_json("nomail.com", "--no-whois")["nomail.com"]
     assert r["tenant"] is None and r["errors"] == []
     assert ms.count("openid", "nomail.com") == 1
-    assert ms.count("realm", "nomail.com") == 0
+    assert ms.count("realm", "nomail.com") == 1  # asked alongside the OpenID configuration, not after it
+
+
+def test_a_failing_user_realm_does_not_fail_a_domain_without_a_tenant(hunter, ms):
+    ms.faults[("nomail.com", "realm")] = ("500", 100)
+    r = hunter.scan_json("nomail.com", "--no-whois")["nomail.com"]
+    assert r["tenant"] is None and r["errors"] == [] and r["status"] == "ok"
+
+
+def test_a_failing_user_realm_fails_the_lookup_of_a_tenant(hunter, ms):
+    ms.faults[("firma.com.tr", "realm")] = ("503", None, 100)
+    r = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert r["tenant"] is None and r["status"] == "partial"
+    assert [(e["check"], e["kind"]) for e in r["errors"]] == [("tenant", "http-503")]
 
 
 def test_federated_tenant(hunter):
@@ -137,6 +150,7 @@ def test_keep_alive_and_bounded_concurrency(hunter, ms):
     hunter.scan_json(*domains, "--no-whois", "--tenant-concurrency", "4")
     assert ms.count("openid") == 40
     assert ms.connections <= 4
+    assert ms.peak_in_flight <= 4
 
 
 def test_summary_counts_tenants(hunter):

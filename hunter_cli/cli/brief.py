@@ -103,7 +103,8 @@ def prep(
 ) -> None:
     """Before a call: rescan the domain if its last good scan is older than --max-age, then print the brief.
 
-    Registration data gets one second at most; if the registry is slower it shows on the next prep.
+    Registration data is asked at the same time as DNS and gets one second beyond the scan at most;
+    if the registry is slower it shows on the next prep.
     Exit codes: 0 printed (fresh or rescanned), 1 no brief to show (never scanned successfully: the
     message says why, e.g. DNS unreachable) or the database is not usable, 2 usage error,
     5 the rescan failed or a bulk scan holds the database: the stored brief was printed after a warning.
@@ -149,6 +150,7 @@ def prep(
             no_whois=no_whois,
             rules=str(rules) if rules else None,
             registration_wait=1.0,
+            registration_early=True,  # registration lookups start with DNS: a slow registry gets the scan's time
         )
         started = store.utcnow()
         err = stderr_console()

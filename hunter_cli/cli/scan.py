@@ -25,7 +25,13 @@ def scan(
         help="DNS server HOST[:PORT] to ask (repeatable; env: comma-separated). Default: the system resolver.",
     ),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
-    retries: int = typer.Option(2, "--retries", min=0, max=10, help="Extra tries after a DNS timeout (with backoff)."),
+    retries: int = typer.Option(
+        2,
+        "--retries",
+        min=0,
+        max=10,
+        help="After a DNS timeout, ask again (next nameserver first) for up to N times --timeout seconds.",
+    ),
     concurrency: int = typer.Option(500, "--concurrency", "-c", min=1, max=10000, help="Domains scanned at once."),
     max_age: str | None = typer.Option(
         None,
@@ -46,7 +52,11 @@ def scan(
         False, "--no-tenant", help="Do not ask Microsoft's sign-in service whether the domain has a tenant."
     ),
     tenant_concurrency: int = typer.Option(
-        16, "--tenant-concurrency", min=1, max=256, help="Tenant lookups in flight at once (be polite)."
+        128,
+        "--tenant-concurrency",
+        min=1,
+        max=256,
+        help="Most tenant requests in flight; Hunter adapts below it to the service's answers (docs/tenant.md).",
     ),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data (RDAP/WHOIS)."),
     quick: bool = typer.Option(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import pycares
@@ -96,8 +96,8 @@ class Resolver(Protocol):
 class ResolverConfig:
     nameservers: tuple[str, ...] = ()  # "host", "host:port", "[v6]:port"; empty = system resolver
     timeout: float = 3.0
-    retries: int = 2  # extra attempts after a timeout
-    backoff: float = 0.25  # first retry delay; doubles each time
+    retries: int = 2  # after a timeout, ask again for up to retries * timeout seconds (see AresResolver._retrying)
+    backoff: float = 0.25  # unused since the adaptive retry timeout; kept for callers that set it
 
 
 def _decode_txt(data: bytes) -> str:
@@ -135,10 +135,11 @@ def _convert(result, rtype_code: int) -> Answer:
 
 
 _ARES_OPT_QUERY_CACHE = 1 << 21  # ares.h; pycares does not export it
+_ARES_OPT_MAXTIMEOUTMS = 1 << 20  # ares.h: the most c-ares' own adaptive timeout may reach
 
 
 @contextlib.contextmanager
-def _query_cache_off():
+def _query_cache_off(max_timeout: float | None = None):
     """Create c-ares channels with its answer cache disabled.
 
     c-ares (>= 1.23) keeps every answer for up to an hour. A bulk scan asks each
@@ -146,6 +147,10 @@ def _query_cache_off():
     domain, which took a 100,000-domain scan past 300 MB. pycares offers no
     option for it, so the options struct is amended on its way into
     ``ares_init_options`` while the channel is built.
+
+    ``max_timeout`` (seconds) caps the per-try timeout c-ares computes from the
+    round trips it has seen (five times their average, at least 250 ms, else at
+    most 5 s), so it never waits longer than ``--timeout`` for one answer.
     """
     real = pycares._lib
 
@@ -156,6 +161,9 @@ def _query_cache_off():
         @staticmethod
         def ares_init_options(channel, options, optmask):
             options.qcache_max_ttl = 0
+            if max_timeout is not None:
+                options.maxtimeout = max(1, int(max_timeout * 1000))
+                optmask |= _ARES_OPT_MAXTIMEOUTMS
             return real.ares_init_options(channel, options, optmask | _ARES_OPT_QUERY_CACHE)
 
     pycares._lib = _Lib()
@@ -165,15 +173,55 @@ def _query_cache_off():
         pycares._lib = real
 
 
+RTO_FLOOR = 0.2  # seconds: never ask again sooner (a loaded event loop's own delay stays under it)
+RTO_INITIAL = 1.0  # seconds, before any answer was timed (RFC 6298 2.1), capped by the configured timeout
+RTO_GRANULARITY = 0.01  # the G of RFC 6298 2.2-2.3: the loop's timer resolution
+RTO_GROWTH = 1.5  # each further try of the same question waits this much longer (RFC 6298 5.5 doubles)
+
+
+class RttEstimator:
+    """How long to wait for a DNS answer before asking again: RFC 6298's SRTT and RTTVAR.
+
+    :meth:`sample` takes the round-trip time (seconds) of an answered query
+    (section 2.2/2.3, alpha 1/8, beta 1/4); :meth:`rto` is ``SRTT + max(G,
+    4 RTTVAR)``, bounded by ``floor`` and ``ceiling`` (the configured
+    ``--timeout``), and grows by :data:`RTO_GROWTH` for each try of the same
+    question already timed out (section 5.5's back-off, gentler: a lossy
+    network loses packets at random, and the budget bounds the tries anyway).
+    """
+
+    def __init__(self, ceiling: float, floor: float = RTO_FLOOR) -> None:
+        self.ceiling = max(ceiling, 0.001)
+        self.floor = min(floor, self.ceiling)
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.samples = 0
+
+    def sample(self, rtt: float) -> None:
+        if self.srtt is None:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+            self.srtt = 0.875 * self.srtt + 0.125 * rtt
+        self.samples += 1
+
+    def rto(self, tries: int = 0) -> float:
+        """Seconds to wait for the answer to try number ``tries`` (0 for the first retry)."""
+        base = RTO_INITIAL if self.srtt is None else self.srtt + max(RTO_GRANULARITY, 4 * self.rttvar)
+        return min(self.ceiling, max(self.floor, base) * RTO_GROWTH**tries)
+
+
 class _Channel:
     """One c-ares channel driven by the running asyncio loop (socket-state callback + a timer)."""
+
+    rtt: RttEstimator | None = None  # when set, every answer's round-trip time is sampled into it
 
     def __init__(self, config: ResolverConfig, loop: asyncio.AbstractEventLoop, receive_buffer: int) -> None:
         self._loop = loop
         self._fds: dict[int, tuple[bool, bool]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._pending = 0
-        with _query_cache_off():
+        with _query_cache_off(config.timeout):
             self._channel = pycares.Channel(
                 sock_state_cb=self._sock_state,
                 timeout=config.timeout,
@@ -219,9 +267,12 @@ class _Channel:
     def once(self, name: str, code: int) -> asyncio.Future:
         """Send one query; the future gets ``(result, errorno)`` (errorno None on success)."""
         fut = self._loop.create_future()
+        sent = self._loop.time()
 
         def done(result, errorno, fut=fut):
             self._pending -= 1
+            if errorno is None and self.rtt is not None:
+                self.rtt.sample(self._loop.time() - sent)
             if not fut.done():
                 fut.set_result((result, errorno))
 
@@ -288,6 +339,8 @@ class AresResolver:
         self.config = config
         self._loop = asyncio.get_running_loop()
         self._main = _Channel(config, self._loop, 4 * 1024 * 1024)
+        self.rtt = self._main.rtt = RttEstimator(config.timeout)
+        self._retry_channels: list[_Channel] | None = None  # one per nameserver, opened at the first retry
         self._isolation = asyncio.Semaphore(ISOLATED_CHANNELS)
         self.queries_sent = 0
         self.isolated = 0  # questions asked again alone after a bad response
@@ -318,7 +371,7 @@ class AresResolver:
             return _ISOLATE
         kind, retry = _FAILURES.get(errorno, ("error", False))
         if retry and 0 <= attempt < self.config.retries:
-            log.info("%s %s: %s; asking again (try %d of %d)", name, rtype, kind, attempt + 2, self.config.retries + 1)
+            log.info("%s %s: %s; asking again (next nameserver first)", name, rtype, kind)
             return _RETRY
         log.info("%s %s: %s (%s)", name, rtype, kind, "no tries left" if retry else "not retried")
         return LookupFailure(kind, name, rtype, str(_E.strerror(errorno)) if kind == "error" else "")
@@ -337,18 +390,60 @@ class AresResolver:
         assert isinstance(out, Answer | LookupFailure)  # attempt -1: no retry, no isolation
         return out
 
+    def _again(self, name: str, code: int, tries: int) -> asyncio.Future:
+        """Send a retry of one question: try ``tries`` (0 first) goes to the next nameserver in turn.
+
+        Each nameserver has a channel of its own for retries, so a retry never
+        waits on the nameserver that just failed to answer when another is
+        configured (the first retry goes to the second nameserver).
+        """
+        channels = self._retry_channels
+        if channels is None:
+            servers = list(self.config.nameservers) or self._main.servers
+            configs = [replace(self.config, nameservers=(s,)) for s in servers] or [self.config]
+            channels = self._retry_channels = [_Channel(c, self._loop, 1024 * 1024) for c in configs]
+            for channel in channels:
+                channel.rtt = self.rtt
+        self.queries_sent += 1
+        start = 1 if len(channels) > 1 else 0
+        return channels[(start + tries) % len(channels)].once(name, code)
+
     async def _retrying(self, name: str, rtype: str, code: int, attempt: int) -> Answer | LookupFailure:
-        delay = self.config.backoff * (2 ** (attempt - 1))
-        while True:
-            await asyncio.sleep(delay)
-            result, errorno = await self._once(name, code)
-            out = self._outcome(name, rtype, code, result, errorno, attempt)
-            if out is _ISOLATE:
-                return await self._isolated(name, rtype, code)
-            if out is not _RETRY:
-                return out
-            attempt += 1
-            delay *= 2
+        """Ask again after a timeout until an answer comes or ``retries * timeout`` seconds have passed.
+
+        Each try waits the adaptive timeout (:class:`RttEstimator`: the round
+        trips observed, not a fixed ``--timeout``, so a lost packet costs about
+        one round trip, not 3 s) and goes to the next configured nameserver.
+        Tries overlap: a late answer to an earlier try still counts. Failures
+        that are not timeouts (SERVFAIL, REFUSED, ...) are final at once; a
+        nameserver that refuses connections is asked again no sooner than the
+        timeout. Only when no answer came within the budget is the question a
+        failure (the last try's kind, ``timeout`` when none ended).
+        """
+        loop = self._loop
+        deadline = loop.time() + self.config.timeout * self.config.retries
+        pending: set[asyncio.Future] = set()
+        last_error = _E.ARES_ETIMEOUT
+        tries = 0
+        while (now := loop.time()) < deadline:
+            pending.add(self._again(name, code, tries))
+            round_end = min(deadline, now + self.rtt.rto(tries))
+            tries += 1
+            while pending and (left := round_end - loop.time()) > 0:
+                done, pending = await asyncio.wait(pending, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                for fut in done:
+                    result, errorno = fut.result()
+                    out = self._outcome(name, rtype, code, result, errorno, 0)  # 0: _RETRY for any retryable error
+                    if out is _ISOLATE:
+                        return await self._isolated(name, rtype, code)
+                    if out is not _RETRY:
+                        return out
+                    last_error = errorno
+            if not pending and (left := round_end - loop.time()) > 0:
+                await asyncio.sleep(left)  # every try failed at once (refused): not again before the timeout
+        out = self._outcome(name, rtype, code, None, last_error, -1)
+        assert isinstance(out, LookupFailure)  # attempt -1 with a retryable error: a failure
+        return out
 
     async def _chase(self, name: str, rtype: str, code: int, answer: Answer) -> Answer | LookupFailure:
         """Follow a chain the resolver may have cut short, up to MAX_CNAME_CHAIN hops in all."""
@@ -409,6 +504,8 @@ class AresResolver:
 
     async def close(self) -> None:
         self._main.close()
+        for channel in self._retry_channels or ():
+            channel.close()
 
 
 def parse_nameserver(text: str) -> str:

@@ -158,10 +158,11 @@ def build_options(
     concurrency: int = 500,
     selectors: tuple[str, ...] | None = None,
     no_tenant: bool = False,
-    tenant_concurrency: int = 16,
+    tenant_concurrency: int = 128,
     no_whois: bool = False,
     rules: str | None = None,
     registration_wait: float | None = None,
+    registration_early: bool = False,
     quick: bool = False,
 ) -> ScanOptions:
     """ScanOptions from command-line values and the environment (shared by scan, rescan, prep and referrals sync).
@@ -185,6 +186,7 @@ def build_options(
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
         registration_wait=registration_wait,
+        registration_early=registration_early,
         rules_path=rules,
         rdap_url=get("rdap_url") or None,
         whois_host=get("whois_host") or None,

@@ -1,9 +1,12 @@
 """Fetch tenant signals from the sign-in service, as a polite client of a shared service.
 
-Bounded concurrency to the host (default 16), HTTP/1.1 keep-alive, retries under
-:data:`hunter_cli.retry.TENANT` (429 and 5xx, ``Retry-After`` honoured up to
-30 s, backoff with jitter, at most 4 tries; connection errors and timeouts too),
-and a User-Agent that says who is asking.
+The two documents of a domain are asked at the same time while the lane has
+room (one after the other, the second only for a tenant, when it is full). Requests in flight
+adapt to the service's answers under fixed ceilings (:class:`~.pace.Pace`:
+at most :data:`CEILING` in flight and :data:`MAX_RATE` a second), HTTP/1.1
+keep-alive, retries under :data:`hunter_cli.retry.TENANT` (429 and 5xx,
+``Retry-After`` honoured up to 30 s, backoff with jitter, at most 4 tries;
+connection errors and timeouts too), and a User-Agent that says who is asking.
 
 The client is aiohttp, chosen by measurement: against a loopback stand-in,
 httpx's AsyncClient spent about 3.2 ms of CPU per request (so tenant lookups
@@ -19,9 +22,13 @@ import json
 from .. import retry
 from ..http import USER_AGENT, tls_context
 from ..models import TenantInfo
+from .pace import Pace
 from .parse import UnexpectedAnswer, apply_realm, parse_openid
 
 DEFAULT_BASE = "https://login.microsoftonline.com"
+START = 16  # requests in flight before the service's answers say more (or fewer) are welcome
+CEILING = 128  # never more requests in flight (``--tenant-concurrency`` lowers it)
+MAX_RATE = 1000  # never more requests sent in any one second
 
 
 class TenantFailure(Exception):
@@ -41,30 +48,49 @@ class TenantClient:
         self,
         base_url: str = DEFAULT_BASE,
         *,
-        concurrency: int = 16,
+        concurrency: int = CEILING,
+        rate: float = MAX_RATE,
+        start: int = START,
         timeout: float = 10.0,
         policy: retry.Policy = retry.TENANT,
     ) -> None:
+        """``concurrency``: the most requests in flight; ``rate``: the most sent in any second; ``start``:
+        requests in flight at first (see :class:`~.pace.Pace`)."""
         import aiohttp
 
         self.base_url = base_url.rstrip("/")
         self.policy = policy
-        self._limit = asyncio.Semaphore(max(1, concurrency))
+        ceiling = max(1, concurrency)
+        self.pace = Pace(start=start, ceiling=ceiling, rate=rate, retry_after_max=policy.retry_after_max)
         self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=max(1, concurrency), ssl=tls_context()),
+            connector=aiohttp.TCPConnector(limit=ceiling, ssl=tls_context()),
             timeout=aiohttp.ClientTimeout(total=timeout),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
         self.requests = 0
+        self.active = 0  # lookups in progress
+        self.together = 0  # lookups that asked both documents at once
 
     async def _get(self, url: str, params: dict | None = None) -> tuple[int, object]:
         import aiohttp
 
+        pace = self.pace
+
         async def attempt() -> tuple[int, bytes]:
-            async with self._limit:  # held for the request only, never during a wait
-                self.requests += 1
+            sent = await pace.acquire()  # a slot for the request only, never held during a retry's wait
+            self.requests += 1
+            try:
                 async with self._session.get(url, params=params, allow_redirects=False) as resp:
                     status, body, retry_after = resp.status, await resp.read(), resp.headers.get("Retry-After")
+            except asyncio.CancelledError:
+                pace.abandon()
+                raise
+            except BaseException:
+                pace.done(sent, throttled=True)  # timeout, refused or reset connection: ask less
+                raise
+            throttled = status == 429 or status >= 500
+            wait = retry.parse_retry_after(retry_after) if throttled else None
+            pace.done(sent, throttled=throttled, retry_after=wait)
             self.policy.check(status, retry_after, f"HTTP {status} from {self.base_url}")
             return status, body
 
@@ -88,15 +114,45 @@ class TenantClient:
             raise TenantFailure("bad-response", f"HTTP {status} with a body that is not JSON") from None
 
     async def lookup(self, domain: str) -> TenantInfo | None:
-        """The domain's tenant, or None when no tenant owns it. Raises TenantFailure."""
-        status, doc = await self._get(f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration")
+        """The domain's tenant, or None when no tenant owns it. Raises TenantFailure.
+
+        While the lane has room (the requests of every lookup in progress fit
+        under the pace's limit), both documents are asked at once: one round
+        trip, not two. When the lane is full (a bulk scan), waiting costs
+        nothing in latency that matters and every request counts against the
+        ceiling, so the user realm is asked only once the OpenID configuration
+        has named a tenant: 1.4 requests a domain instead of 2 on a typical
+        list, and so more domains a second under the same ceiling. Either way
+        the user realm counts only for a tenant, so its failure never fails a
+        domain that has none.
+        """
+        openid_url = f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration"
+        realm_args = (f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"})
+        self.active += 1
+        try:
+            if 2 * self.active <= self.pace.limit:
+                self.together += 1
+                openid, realm = await asyncio.gather(
+                    self._get(openid_url), self._get(*realm_args), return_exceptions=True
+                )
+            else:
+                openid, realm = await self._get(openid_url), None
+        finally:
+            self.active -= 1
+        if isinstance(openid, BaseException):
+            raise openid
+        status, doc = openid
         try:
             tenant = parse_openid(status, doc)
         except UnexpectedAnswer as exc:
             raise TenantFailure("bad-response", f"OpenID configuration: {exc}") from None
         if tenant is None:
             return None
-        status, doc = await self._get(f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"})
+        if realm is None:
+            realm = await self._get(*realm_args)
+        elif isinstance(realm, BaseException):
+            raise realm
+        status, doc = realm
         if status != 200:
             raise TenantFailure(f"http-{status}", f"user realm: HTTP {status}")
         try:

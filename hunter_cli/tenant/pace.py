@@ -1,0 +1,126 @@
+"""How fast Hunter asks the Microsoft sign-in service: adaptive concurrency under two fixed ceilings.
+
+The number of requests allowed in flight (``limit``) adapts to the service's
+answers, the way TCP's congestion control adapts to a network (RFC 5681:
+slow start, then additive increase, multiplicative decrease):
+
+* an answer that is not 429 or 5xx and comes back *fast* (within twice the
+  fastest answer seen, plus 50 ms of event-loop slack) raises the limit: by one
+  per answer until the first throttle (doubling it every round trip), by
+  ``1/limit`` per answer after it (one more per round trip);
+* a 429, a 5xx, a timeout or a refused connection halves it (never below 1),
+  once per round trip: answers to requests sent before the last cut do not cut
+  again, so a burst of 429s to requests already in flight counts as one;
+* ``Retry-After`` on such an answer (RFC 9110 section 10.2.3) holds every new
+  request until it has passed (at most ``retry_after_max`` seconds: a longer
+  wait fails the request under the retry policy instead);
+* a slow answer changes nothing.
+
+Whatever it learns, Hunter never has more than ``ceiling`` requests in flight
+nor sends more than ``rate`` in any one second (a sliding window of send
+times): the polite client's ceiling (docs/tenant.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+from .. import retry
+
+FAST_SLACK = 0.05  # seconds an answer may take beyond twice the fastest and still count as fast
+
+
+class Pace:
+    """Adaptive limit on requests in flight to one service, under fixed ceilings.
+
+    ``start``: requests allowed in flight at first; ``ceiling``: never more in
+    flight; ``rate``: never more sent in any one second; ``retry_after_max``:
+    the longest ``Retry-After`` pause (seconds). Use :meth:`acquire` before a
+    request and :meth:`done` after its answer (or failure), always in pairs.
+    ``cuts`` lists ``(limit before, limit after)`` of every halving and
+    ``pauses`` every ``Retry-After`` pause (seconds), for tests and reports.
+    """
+
+    def __init__(
+        self,
+        *,
+        start: int = 16,
+        ceiling: int = 128,
+        rate: float = 1000.0,
+        retry_after_max: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ceiling = max(1, ceiling)
+        self.limit = float(min(max(1, start), self.ceiling))
+        self.rate = max(1, int(rate))
+        self.retry_after_max = retry_after_max
+        self.clock = clock
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.slow_start = True
+        self.fastest: float | None = None
+        self.paused_until = 0.0
+        self.cuts: list[tuple[float, float]] = []
+        self.pauses: list[float] = []
+        self._last_cut = float("-inf")
+        self._sent: deque[float] = deque()
+        self._turnstile = asyncio.Lock()  # FIFO: the first to wait is the first to go
+        self._freed: asyncio.Future | None = None
+
+    async def acquire(self) -> float:
+        """Wait for a slot (pause, limit, rate); return the send time to hand to :meth:`done`."""
+        async with self._turnstile:
+            while True:
+                now = self.clock()
+                if now < self.paused_until:
+                    wait = self.paused_until - now
+                    self.paused_until = 0.0  # a later throttle sets it again
+                    await retry.ahold(wait)
+                    continue
+                if self.in_flight >= int(self.limit):
+                    self._freed = asyncio.get_running_loop().create_future()
+                    await self._freed
+                    continue
+                sent = self._sent
+                while sent and sent[0] <= now - 1.0:
+                    sent.popleft()
+                if len(sent) >= self.rate:
+                    await asyncio.sleep(sent[0] + 1.0 - now)
+                    continue
+                sent.append(now)
+                self.in_flight += 1
+                if self.in_flight > self.peak_in_flight:
+                    self.peak_in_flight = self.in_flight
+                return now
+
+    def done(self, sent_at: float, *, throttled: bool = False, retry_after: float | None = None) -> None:
+        """A request sent at ``sent_at`` has ended. ``throttled``: 429, 5xx, timeout or connection failure."""
+        now = self.clock()
+        if throttled:
+            if sent_at >= self._last_cut:  # one cut per round trip
+                before = self.limit
+                self.limit = max(1.0, self.limit / 2)
+                self.slow_start = False
+                self._last_cut = now
+                self.cuts.append((before, self.limit))
+            if retry_after is not None and retry_after > 0:
+                wait = min(retry_after, self.retry_after_max)
+                self.pauses.append(wait)
+                self.paused_until = max(self.paused_until, now + wait)
+        else:
+            took = now - sent_at
+            if self.fastest is None or took < self.fastest:
+                self.fastest = took
+            if took <= 2 * self.fastest + FAST_SLACK and self.limit < self.ceiling:
+                self.limit = min(float(self.ceiling), self.limit + (1.0 if self.slow_start else 1.0 / self.limit))
+        self.abandon()
+
+    def abandon(self) -> None:
+        """A request ended with no answer to learn from (cancelled): free its slot only."""
+        self.in_flight -= 1
+        freed = self._freed
+        if freed is not None and not freed.done():
+            freed.set_result(None)

@@ -1,0 +1,150 @@
+"""The tenant lane's pace: both endpoints at once, adaptive concurrency, the ceilings, Retry-After.
+
+Over real sockets against the sign-in stand-in (tests/msserver.py); stamina's
+test mode (tests/conftest.py) turns every wait a 429 asks for into no wait, so
+what is checked is that the wait was asked for, not that the clock moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from hunter_cli.tenant.client import CEILING, MAX_RATE, TenantClient
+from hunter_cli.tenant.pace import Pace
+
+GUID = "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10"
+SIGN_IN = "the Microsoft sign-in service"
+
+
+def lookups(ms, domains, **kw):
+    """Look every domain up at once with a fresh client; returns (results, client).
+
+    ``client.took`` is the seconds the lookups took (the client's set-up not included).
+    """
+
+    async def run():
+        client = TenantClient(ms.base_url, **kw)
+        try:
+            started = time.monotonic()
+            results = await asyncio.gather(*(client.lookup(d) for d in domains), return_exceptions=True)
+            client.took = time.monotonic() - started
+            return results, client
+        finally:
+            await client.close()
+
+    return asyncio.run(run())
+
+
+def test_the_two_endpoints_are_asked_at_the_same_time(ms):
+    ms.faults["firma.com.tr"] = ("slow", 0.6)  # both endpoints hold their answer 0.6 s
+    (tenant,), client = lookups(ms, ["firma.com.tr"])
+    assert tenant.id == GUID and tenant.namespace_type == "Managed"
+    assert client.took >= 0.6
+    assert sorted(ep for ep, _ in ms.requests) == ["openid", "realm"]
+    assert abs(ms.arrivals[1] - ms.arrivals[0]) < 0.5  # the second was sent before the first was answered
+    assert ms.peak_in_flight == 2  # the server held both at once
+
+
+def test_429_halves_the_concurrency_and_waits_retry_after(ms, retries):
+    ms.faults[("firma.com.tr", "openid")] = ("429", 3, 1)
+    (tenant,), client = lookups(ms, ["firma.com.tr"], start=8)
+    assert client.took < 2.5  # test mode: the 3 s are asked for, not slept
+    assert tenant.id == GUID
+    assert retries == [(SIGN_IN, 429, 3.0)]  # the request waits Retry-After before it is asked again
+    assert client.pace.pauses == [3.0]  # and so does every new request
+    ((before, after),) = client.pace.cuts
+    assert before >= 8 and after == before / 2
+    assert ms.count("openid", "firma.com.tr") == 2
+
+
+def test_5xx_halves_the_concurrency_without_a_pause(ms, retries):
+    ms.faults[("firma.com.tr", "realm")] = ("500", 1)
+    (tenant,), client = lookups(ms, ["firma.com.tr"], start=10)
+    assert tenant.id == GUID
+    assert [status for _, status, _ in retries] == [500]
+    ((before, after),) = client.pace.cuts
+    assert before >= 10 and after == before / 2
+    assert client.pace.pauses == []
+
+
+def test_throttled_answers_to_requests_already_in_flight_cut_once(ms, retries):
+    first = [f"burst{i}.com" for i in range(8)]
+    for d in first:
+        ms.faults[(d, "openid")] = ("429", None, 1)
+    results, client = lookups(ms, first, start=16)
+    assert results == [None] * 8  # retried, then answered: no tenant
+    assert len(retries) == 8
+    assert len(client.pace.cuts) == 1  # eight 429s to requests sent together: one halving, as TCP does per window
+    assert client.pace.cuts[0][1] == client.pace.cuts[0][0] / 2
+
+
+def test_a_later_throttle_cuts_again():
+    async def run():
+        pace = Pace(start=16, ceiling=64)
+        a = await pace.acquire()
+        pace.done(a, throttled=True)
+        b = await pace.acquire()  # sent after the first cut
+        pace.done(b, throttled=True)
+        return pace
+
+    pace = asyncio.run(run())
+    assert [after for _, after in pace.cuts] == [8.0, 4.0]
+    assert pace.slow_start is False
+
+
+def test_fast_answers_raise_the_limit_up_to_the_ceiling_and_never_past_it(ms):
+    domains = [f"grow{i}.com" for i in range(40)]
+    for d in domains:
+        ms.faults[d] = ("slow", 0.05)  # answers overlap, so the client can use what it learns
+    results, client = lookups(ms, domains, start=2, concurrency=6)
+    assert results == [None] * 40
+    assert client.pace.limit == 6  # raised from 2 while answers came back fast
+    assert client.pace.peak_in_flight == 6
+    assert ms.peak_in_flight <= 6  # the server never saw more at once
+    assert ms.connections <= 6
+
+
+def test_the_rate_ceiling_holds_in_every_second(ms):
+    domains = [f"rate{i}.com" for i in range(50)]
+    results, client = lookups(ms, domains, rate=40, concurrency=64)
+    assert results == [None] * 50
+    arrivals = ms.arrivals
+    assert len(arrivals) == client.requests >= 50
+    # no 41 requests within one second (a little slack for the time between send and arrival)
+    assert all(arrivals[i + 40] - arrivals[i] >= 0.95 for i in range(len(arrivals) - 40))
+
+
+def test_slow_answers_do_not_raise_the_limit():
+    async def run():
+        now = [0.0]
+        pace = Pace(start=4, ceiling=64, clock=lambda: now[0])
+        a = await pace.acquire()
+        now[0] = 0.1
+        pace.done(a)  # 100 ms: the fastest yet, so fast
+        b = await pace.acquire()
+        now[0] = 0.5
+        pace.done(b)  # 400 ms, four times the fastest: slow
+        return pace
+
+    pace = asyncio.run(run())
+    assert pace.limit == 5 and pace.fastest == 0.1
+
+
+def test_the_documented_ceiling():
+    assert (CEILING, MAX_RATE) == (128, 1000)  # docs/tenant.md states these numbers
+    pace = Pace(start=500, ceiling=CEILING, rate=MAX_RATE)
+    assert pace.limit == CEILING
+
+
+def test_a_full_lane_asks_the_user_realm_only_for_tenants(ms):
+    domains = [f"none{i}.com" for i in range(6)] + ["federe.com.tr"]
+    results, client = lookups(ms, domains, concurrency=2)
+    assert results[:6] == [None] * 6
+    fed = results[6]
+    assert (fed.namespace_type, fed.federation_host) == ("Federated", "sts.federe.com.tr")
+    assert client.together == 1  # the first lookup found the lane empty and asked both at once
+    assert ms.count("openid") == 7
+    assert ms.count("realm") == 2  # that first domain's, and the tenant's, asked after its OpenID answer
+    assert ms.count("realm", "federe.com.tr") == 1
+    assert ms.peak_in_flight <= 2
