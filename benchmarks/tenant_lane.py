@@ -50,7 +50,7 @@ def scan(domains: Path, db: Path, ns: str, env: dict, extra: list[str]) -> tuple
         "--json",
         "--db",
         str(db),
-        "-n",
+        "--nameserver",
         ns,
         "-q",
         "--no-whois",
