@@ -388,6 +388,14 @@ def dumb_terminal() -> bool:
     return os.environ.get("TERM") == "dumb"
 
 
+def child_environment(import_root: str) -> dict[str, str]:
+    """The environment for a helper process Hunter starts (the store's writer process): this one's,
+    with ``import_root`` first on PYTHONPATH so the child imports the same package."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = import_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
 def session_bus() -> bool:
     """Whether a D-Bus session exists (Linux keyrings need one; cron and ssh sessions have none)."""
     return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))

@@ -670,8 +670,9 @@ def _start_child(path, run_id: int | None, batch_size: int, max_delay: float):
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    from ..config import child_environment
+
+    env = child_environment(root)
     args = json.dumps([os.fspath(path), run_id, batch_size, max_delay, to_child_r, from_child_w])
     try:
         child = subprocess.Popen(
