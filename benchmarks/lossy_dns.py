@@ -57,7 +57,18 @@ def stop_relay(proc: subprocess.Popen) -> dict:
 
 
 def scan(domains: Path, db: Path, nameserver: str, extra: list[str]) -> dict:
-    cmd = [sys.executable, "-m", "hunter_cli", "scan", str(domains), "--json", "--db", str(db), "--nameserver", nameserver]
+    cmd = [
+        sys.executable,
+        "-m",
+        "hunter_cli",
+        "scan",
+        str(domains),
+        "--json",
+        "--db",
+        str(db),
+        "--nameserver",
+        nameserver,
+    ]
     cmd += ["-q", "--no-tenant", "--no-whois", *extra]
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
     started = time.perf_counter()

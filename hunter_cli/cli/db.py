@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -113,17 +112,10 @@ def prune(
         raise fail(str(exc)) from None
     finally:
         conn.close()
-    if json_out:
-        typer.echo(json.dumps(dict(report, before=cutoff, dry_run=dry_run)))
-        return
-    verb = "would remove" if dry_run else "removed"
-    stdout_console().print(
-        f"{report['older']:,} scans older than {cutoff[:10]}: {verb} {report['removed']:,}, kept {report['kept']:,}"
-        f" that leads, change events or the brief need; {report['scans']:,} scans in the database"
-        + ("" if dry_run or not report["removed"] else "; `hunter db vacuum` gives the space back to the disk"),
-        markup=False,
-        soft_wrap=True,
-    )
+    from ..render.formats import Format, render
+    from ..render.maintenance import PruneReport
+
+    render("db-prune", Format.json if json_out else Format.table, PruneReport(report, cutoff, dry_run))
 
 
 @db_app.command("vacuum")
@@ -149,11 +141,7 @@ def vacuum(
         raise fail(str(exc)) from None
     finally:
         conn.close()
-    if json_out:
-        typer.echo(json.dumps(report))
-        return
-    stdout_console().print(
-        f"{path}: {report['before']:,} bytes before, {report['after']:,} after; freed {report['freed']:,} bytes",
-        markup=False,
-        soft_wrap=True,
-    )
+    from ..render.formats import Format, render
+    from ..render.maintenance import VacuumReport
+
+    render("db-vacuum", Format.json if json_out else Format.table, VacuumReport(path, report))

@@ -100,6 +100,8 @@ MODULES = {
     "explain": "hunter_cli.render.explain",
     "db-check": "hunter_cli.render.maintenance",
     "settings": "hunter_cli.render.settings",
+    "db-prune": "hunter_cli.render.maintenance",
+    "db-vacuum": "hunter_cli.render.maintenance",
     "auth-status": "hunter_cli.render.accounts",
     "crm-status": "hunter_cli.render.accounts",
     "crm-push": "hunter_cli.render.accounts",

@@ -1,4 +1,4 @@
-"""`hunter db check`: the store's health as lines for people or one JSON object."""
+"""`hunter db check`, `db prune` and `db vacuum`: what they found or did, as lines for people or one JSON object."""
 
 from __future__ import annotations
 
@@ -39,3 +39,55 @@ def _text(c: CheckReport, out: Output) -> None:
     if len(report["problems"]) > 20:
         con.print(f"  ... {len(report['problems']) - 20} more", markup=False)
     con.print(f"runs:           {report['unfinished_runs']} unfinished, {report['crashed_runs']} crashed", markup=False)
+
+
+@dataclass
+class PruneReport:
+    """store.prune's ``report`` (older, removed, kept, scans) for scans older than ``cutoff`` (ISO time)."""
+
+    report: dict[str, Any]
+    cutoff: str
+    dry_run: bool
+
+
+@formatter("db-prune", Format.json)
+def _prune_json(p: PruneReport, out: Output) -> None:
+    out.write(json.dumps(dict(p.report, before=p.cutoff, dry_run=p.dry_run)) + "\n")
+
+
+@formatter("db-prune", Format.table)
+def _prune_text(p: PruneReport, out: Output) -> None:
+    from ..timefmt import day_for_people
+
+    r = p.report
+    verb = "would remove" if p.dry_run else "removed"
+    out.console.print(
+        f"{r['older']:,} scans older than {day_for_people(p.cutoff)}: {verb} {r['removed']:,}, kept {r['kept']:,}"
+        f" that leads, change events or the brief need; {r['scans']:,} scans in the database"
+        + ("" if p.dry_run or not r["removed"] else "; `hunter db vacuum` gives the space back to the disk"),
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@dataclass
+class VacuumReport:
+    """store.vacuum's ``report`` (before, after, freed: bytes) for the database at ``path``."""
+
+    path: Path
+    report: dict[str, Any]
+
+
+@formatter("db-vacuum", Format.json)
+def _vacuum_json(v: VacuumReport, out: Output) -> None:
+    out.write(json.dumps(v.report) + "\n")
+
+
+@formatter("db-vacuum", Format.table)
+def _vacuum_text(v: VacuumReport, out: Output) -> None:
+    r = v.report
+    out.console.print(
+        f"{v.path}: {r['before']:,} bytes before, {r['after']:,} after; freed {r['freed']:,} bytes",
+        markup=False,
+        soft_wrap=True,
+    )
