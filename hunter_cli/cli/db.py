@@ -9,7 +9,10 @@ import typer
 from . import app
 from .common import DbOption, db_path, fail, stdout_console
 
-db_app = typer.Typer(help="The database: check its health, or back it up while scans run.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database: check its health, back it up while scans run, prune old scans, reclaim space.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 

@@ -92,10 +92,11 @@ def scan(
 
     Results go into the database; the summary says what was skipped and why.
     Exit codes: 0 the scan ran (some domains may have failed, see the summary),
-    1 fatal error (no valid domain, database busy or broken) or an input that could not be
-    read (the other inputs are still scanned),
-    2 usage error, 4 the DNS resolver does not tell the truth (nothing stored was changed),
-    130 interrupted by Ctrl-C, 143 stopped by SIGTERM (results so far are saved either way).
+    1 fatal error (no valid domain, database busy or broken) or an input that could not be read
+    (the other inputs are still scanned),
+    2 usage error (an unknown option, a file that does not exist), 4 the DNS resolver does not
+    tell the truth (nothing stored was changed), 130 interrupted by Ctrl-C, 141 the reader of
+    stdout went away (`--json | head`), 143 stopped by SIGTERM (results so far are saved either way).
     """
     from ..dns import dkim as dkim_mod
     from ..durations import ago_iso, parse_duration

@@ -162,9 +162,7 @@ def _table(c: Changes, out: Output) -> None:
     piece = list(islice(rows, PIECE))
     if not piece:
         out.err.print(
-            NO_LEADS
-            if c.no_leads
-            else f"No changes in the last {c.since}: changes show once a domain is scanned again.",
+            NO_LEADS if c.no_leads else f"No changes in the last {c.since}.",
             markup=False,
         )
         return
