@@ -354,3 +354,20 @@ def test_a_wait_for_another_process_write_lock_is_logged(hunter, db, tmp_path):
         holder.close()
     assert result.exit_code == 1 and "gave up waiting" in result.stderr, result.stderr
     assert re.search(r"INFO hunter\.store: .*hunter\.db: another process holds the write lock", log.read_text("utf-8"))
+
+
+def test_vv_logs_what_was_asked(hunter, dns):
+    """-vv (debug) names each DNS question asked; -v (info) does not flood the log with them."""
+    debug = _flaky_scan(hunter, dns, "-vv")
+    assert "hunter.dns: asking flaky.com MX" in debug.stderr and "asking _dmarc.flaky.com TXT" in debug.stderr
+    info = _flaky_scan(hunter, dns, "-v")
+    assert "asking again" in info.stderr and "asking flaky.com MX" not in info.stderr
+
+
+def test_config_path_answers_even_when_the_file_is_broken(hunter, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("lang = [\n", encoding="utf-8")
+    result = _run(hunter, "config", "path", env={"HUNTER_CONFIG": str(bad)})
+    assert result.exit_code == 0 and result.stdout.strip() == str(bad)
+    shown = _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(bad)})
+    assert shown.exit_code == 2 and str(bad) in shown.stderr

@@ -20,6 +20,7 @@ class _Hunter(TyperGroup):
     def invoke(self, ctx):
         rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
         ctx.meta["hunter.help"] = "--help" in rest or "-h" in rest
+        ctx.meta["hunter.config_path"] = rest[:2] == ["config", "path"]
         return super().invoke(ctx)
 
 
@@ -86,6 +87,8 @@ def _root(
     try:
         loaded = config.start(verbose=verbose, log_file=log_file, config=config_file)
     except config.ConfigError as exc:
+        if ctx.meta.get("hunter.config_path"):  # where the file is, even when it is broken
+            return
         raise fail(str(exc), EXIT_USAGE) from None
     path = loaded.value("log_file")
     try:

@@ -464,11 +464,14 @@ class AresResolver:
         return LookupFailure("cname-loop", name, rtype, f"CNAME chain longer than {MAX_CNAME_CHAIN} hops")
 
     async def query_many(self, questions: list[tuple[str, str]], chase: bool = True) -> list[Answer | LookupFailure]:
-        """Ask all questions at once; timeouts are retried with backoff, other failures returned.
+        """Ask all questions at once; timeouts are asked again (``_retrying``), other failures returned.
 
         Questions whose response could not be parsed are asked again alone (see the
         class docstring); an answer whose CNAME chain loops is a ``cname-loop`` failure.
         """
+        if log.isEnabledFor(logging.DEBUG):  # -vv: what was asked (one check per batch on the hot path)
+            for name, rtype in questions:
+                log.debug("asking %s %s", name, rtype)
         codes = [_TYPES[t] for _, t in questions]
         futures = [self._once(name, code) for (name, _), code in zip(questions, codes, strict=True)]
         out: list = []
