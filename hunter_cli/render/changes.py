@@ -60,36 +60,35 @@ def _workload(value: str | None) -> tuple[str, str]:
     return wid, state.replace("_", "-")
 
 
+# Event kinds whose line is the old and new values put into words (docs/database.md, "events").
+TEMPLATES = {
+    "gateway_added": "Gateway {new} added",
+    "gateway_removed": "Gateway {old} removed",
+    "gateway_changed": "Gateway: {old} " + ARROW + " {new}",
+    "dmarc_added": "DMARC published: p={new}",
+    "dmarc_removed": "DMARC removed (was p={old})",
+    "category_changed": "Category: {old} " + ARROW + " {new}",
+    "service_added": "Now uses {new}",
+    "service_removed": "No longer uses {old}",
+}
+
+
 def describe(kind: str, old: str | None, new: str | None) -> str:
     """One line a rep reads: what changed, from what to what. Pure; ``kind`` is an event kind of docs/database.md."""
+    if kind in TEMPLATES:
+        return TEMPLATES[kind].format(old=old, new=new)
     if kind == "provider_changed":
         return f"Provider: {_provider(old)} {ARROW} {_provider(new)}"
-    if kind == "gateway_added":
-        return f"Gateway {new} added"
-    if kind == "gateway_removed":
-        return f"Gateway {old} removed"
-    if kind == "gateway_changed":
-        return f"Gateway: {old} {ARROW} {new}"
     if kind == "tenant_appeared":
         return "Microsoft tenant appeared" + (f" ({new})" if new else "")
-    if kind == "dmarc_added":
-        return f"DMARC published: p={new}"
-    if kind == "dmarc_removed":
-        return f"DMARC removed (was p={old})"
     if kind == "dmarc_policy_changed":
         return f"DMARC: p={old or '?'} {ARROW} p={new or '?'}"
     if kind == "spf_changed":
         return _spf(old, new)
-    if kind == "category_changed":
-        return f"Category: {old} {ARROW} {new}"
     if kind in ("workload_added", "workload_removed", "workload_changed"):
         wid, a = _workload(old)
         wid2, b = _workload(new)
         return f"{(wid or wid2).capitalize()}: {a or 'absent'} {ARROW} {b or 'absent'}"
-    if kind == "service_added":
-        return f"Now uses {new}"
-    if kind == "service_removed":
-        return f"No longer uses {old}"
     if kind == "expires_soon":
         return f"Registration expires {new or old or 'soon'}"
     return f"{kind.replace('_', ' ')}: {old or '-'} {ARROW} {new or '-'}"
