@@ -18,6 +18,7 @@ from hunter_cli import store
 from hunter_cli.brief.compose import compose
 from hunter_cli.brief.messages import LANGUAGES, load
 from hunter_cli.render.brief import markdown
+from hunter_cli.store.packing import loads
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2026, 11, 27)
@@ -120,8 +121,8 @@ def scanned(tmp_path_factory, _session_dns, _session_ms, _session_reg):
 def _inputs(conn, domain):
     data = store.brief_inputs(conn, domain)
     if data is None:  # a domain whose only scan failed has no current view: brief from that scan
-        row = conn.execute("SELECT result_json FROM scans WHERE domain = ? ORDER BY id DESC", (domain,)).fetchone()
-        data = {"view": json.loads(row[0]), "company": None, "history": [], "registration": None}
+        row = conn.execute("SELECT result FROM scans WHERE domain = ? ORDER BY id DESC", (domain,)).fetchone()
+        data = {"view": loads(row[0]), "company": None, "history": [], "registration": None}
     return _freeze(data)
 
 

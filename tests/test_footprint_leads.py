@@ -119,3 +119,77 @@ def test_crm_push_selects_what_leads_lists(leads, args):
     assert dry.exit_code == 0, dry.stderr
     sent = {item["domain"] for item in json.loads(dry.stdout)}
     assert sent == _domains(leads(*args)) and sent
+
+
+def _as_schema_8(src, dst) -> None:
+    """``src`` turned back into the form schema 8 kept: JSON text in ``current_json`` and
+    ``result_json``, no filter columns, migration 9 not recorded."""
+    import shutil
+    import sqlite3
+
+    from hunter_cli.store.packing import unpack
+
+    shutil.copy(src, dst)
+    conn = sqlite3.connect(dst)
+    conn.execute("DROP VIEW scan_results")
+    conn.execute("ALTER TABLE domains RENAME COLUMN current_view TO current_json")
+    conn.execute("ALTER TABLE scans RENAME COLUMN result TO result_json")
+    for column in ("workload_tags", "workloads_unknown", "service_ids"):
+        conn.execute(f"ALTER TABLE domains DROP COLUMN {column}")
+    for rowid, value in conn.execute("SELECT rowid, current_json FROM domains").fetchall():
+        conn.execute("UPDATE domains SET current_json = ? WHERE rowid = ?", (unpack(value), rowid))
+    conn.execute("DELETE FROM schema_migrations WHERE version = 9")
+    conn.commit()
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+
+
+@pytest.fixture
+def schema_8_read_only(leads, tmp_path):
+    """The scanned leads as a schema 8 file behind a read-only folder (a read-only bind mount as root)."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "rw"
+    folder.mkdir()
+    old = folder / "old.db"
+    _as_schema_8(leads.hunter.db, old)
+    view = tmp_path / "ro"
+    view.mkdir()
+    if os.geteuid() == 0:
+        r = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
+        try:
+            yield view / old.name
+        finally:
+            subprocess.run(["umount", "-l", str(view)], check=False)
+    else:
+        old.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield old
+        finally:
+            folder.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--uses", "zoom"), ("--uses", "salesforce,box"), ("--workload", "exchange-onprem"), ("--missing", "intune")],
+)
+def test_a_read_only_file_before_schema_9_filters_the_same(leads, schema_8_read_only, args):
+    """A file a read-only share keeps at schema 8 cannot be upgraded: the filters read its JSON."""
+    import sqlite3
+
+    db = str(schema_8_read_only)
+    out = leads.hunter("leads", *args, "--format", "json", "--db", db)
+    assert out.exit_code == 0, out.stderr
+    assert _domains(json.loads(out.stdout)) == _domains(leads(*args))
+    shown = leads.hunter("leads", "show", "fp-coklu-ornek.com.tr", "--json", "--db", db)
+    assert shown.exit_code == 0, shown.stderr
+    assert "zoom" in shown.stdout
+    brief = leads.hunter("sales-summary", "fp-coklu-ornek.com.tr", "--json", "--db", db)
+    assert brief.exit_code == 0, brief.stderr
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:  # still schema 8: nothing was written
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (8,)

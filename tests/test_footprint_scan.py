@@ -12,6 +12,7 @@ from test_footprint_zone import EXPECTED
 
 from hunter_cli.footprint import questions
 from hunter_cli.footprint.schema import services_catalog
+from hunter_cli.store.packing import loads
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_a_failed_lookup_keeps_the_stored_state_and_raises_no_event(hunter, dns,
     dns.faults[(d, "NS")] = "servfail"
     hunter.scan_json(d, "--no-whois")
     conn = sqlite3.connect(db)
-    view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain = ?", (d,)).fetchone()[0])
+    view = loads(conn.execute("SELECT current_view FROM domains WHERE domain = ?", (d,)).fetchone()[0])
     assert view["microsoft"]["workloads"]["intune"]["state"] == "online"  # carried, not "unknown"
     kinds = [k for (k,) in conn.execute("SELECT kind FROM events WHERE domain = ?", (d,))]
     assert not [k for k in kinds if k.startswith(("workload_", "service_"))]
@@ -138,7 +139,7 @@ def test_quick_skips_the_footprint_and_keeps_the_stored_one(hunter, dns, db):
     assert dns.count(f"autodiscover.{d}") == 0 and dns.count(d, "NS") == 0
     assert dns.count(d, "MX") == 1
     conn = sqlite3.connect(db)
-    view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain = ?", (d,)).fetchone()[0])
+    view = loads(conn.execute("SELECT current_view FROM domains WHERE domain = ?", (d,)).fetchone()[0])
     assert view["microsoft"]["workloads"]["exchange"]["state"] == "on_premises"
     assert conn.execute("SELECT category FROM domains WHERE domain = ?", (d,)).fetchone()[0] == "P1"
     assert not conn.execute("SELECT kind FROM events WHERE domain = ?", (d,)).fetchall()
@@ -150,7 +151,7 @@ def test_quick_keeps_services_known_from_name_servers(hunter, dns, db):
     r = hunter.scan_json(d, "--no-whois", "--quick")[d]
     assert r["services"] == []  # this scan did not ask NS
     conn = sqlite3.connect(db)
-    view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain = ?", (d,)).fetchone()[0])
+    view = loads(conn.execute("SELECT current_view FROM domains WHERE domain = ?", (d,)).fetchone()[0])
     assert [s["id"] for s in view["services"]] == ["route53"]
     assert not conn.execute("SELECT kind FROM events WHERE domain = ?", (d,)).fetchall()
 

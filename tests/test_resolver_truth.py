@@ -37,7 +37,7 @@ def snapshot(db):
     return (
         q(
             db,
-            "SELECT domain, provider, category, score, current_json, last_good_at, last_ok_at FROM domains ORDER BY 1",
+            "SELECT domain, provider, category, score, current_view, last_good_at, last_ok_at FROM domains ORDER BY 1",
         ),
         q(db, "SELECT id, domain, kind, old, new FROM events ORDER BY id"),
         q(db, "SELECT domain, tag FROM tags ORDER BY 1, 2"),

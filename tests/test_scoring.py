@@ -10,6 +10,7 @@ import pytest
 
 from hunter_cli.scoring import DMARC_STATES, Facts, RulesError, evaluate, facts_from, load_rules
 from hunter_cli.scoring.matrix import markdown
+from hunter_cli.store.packing import loads
 
 DOC = Path(__file__).parent.parent / "docs" / "scoring.md"
 PROVIDERS = list(load_rules().data["provider_points"])
@@ -155,7 +156,7 @@ def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, d
         45,
         "P2",
     )  # Google is P2 whatever the score
-    view = json.loads(conn.execute("SELECT current_json FROM domains WHERE domain='gmailer.de'").fetchone()[0])
+    view = loads(conn.execute("SELECT current_view FROM domains WHERE domain='gmailer.de'").fetchone()[0])
     assert view["score"] == 45 and "provider:google +10" in view["reasons"]
 
 

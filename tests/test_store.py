@@ -9,6 +9,7 @@ import time
 from filelock import FileLock
 
 from hunter_cli import store
+from hunter_cli.store.packing import loads
 
 
 def rows(db, sql, *args):
@@ -66,12 +67,12 @@ def test_failed_rescan_keeps_the_last_good_result(hunter, dns, db):
     again = hunter.scan_json("slowmx.com")["slowmx.com"]
     assert again["status"] == "failed"
     (provider, status, good_id, last_id, current) = rows(
-        db, "SELECT provider, last_status, last_good_scan_id, last_scan_id, current_json FROM domains"
+        db, "SELECT provider, last_status, last_good_scan_id, last_scan_id, current_view FROM domains"
     )[0]
     assert provider == "m365"
     assert status == "failed"
     assert good_id != last_id
-    assert json.loads(current)["spf"]["includes"] == ["spf.protection.outlook.com"]
+    assert loads(current)["spf"]["includes"] == ["spf.protection.outlook.com"]
     statuses = [r[0] for r in rows(db, "SELECT status FROM scans ORDER BY id")]
     assert statuses == ["ok", "failed"]
 

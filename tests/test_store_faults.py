@@ -326,7 +326,7 @@ def test_a_full_disk_is_reported_clearly_and_keeps_what_was_stored(hunter, hunte
     db = small_disk / "hunter.db"
     first = hunter.scan_json("firma.com.tr", "--db", str(db))
     assert first["firma.com.tr"]["provider"] == "m365"
-    before = rows(db, "SELECT current_json FROM domains WHERE domain = 'firma.com.tr'")
+    before = rows(db, "SELECT current_view FROM domains WHERE domain = 'firma.com.tr'")
     _fill(small_disk, 160 * 1024)
     names = [f"bulk{i}-filler.com" for i in range(400)]
     listing = tmp_path / "bulk.txt"
@@ -338,7 +338,7 @@ def test_a_full_disk_is_reported_clearly_and_keeps_what_was_stored(hunter, hunte
     assert "is full" in err
     (small_disk / "filler").unlink()  # room again: the file must be intact and hold what it held
     assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
-    assert rows(db, "SELECT current_json FROM domains WHERE domain = 'firma.com.tr'") == before
+    assert rows(db, "SELECT current_view FROM domains WHERE domain = 'firma.com.tr'") == before
     assert scan.printed() <= stored(db)
     assert len(stored(db)) < len(names)
 

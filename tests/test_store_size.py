@@ -10,6 +10,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from hunter_cli import store
+from hunter_cli.store.packing import loads, pack, unpack
 from hunter_cli.store.prune import prunable
 
 RELEASE_DB = Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db"
@@ -24,19 +25,21 @@ def q(db, sql, *args):
 
 
 def results_by_scan(db) -> dict[int, dict]:
-    return {i: json.loads(text) for i, text in q(db, "SELECT id, result_json FROM scan_results")}
+    return {i: loads(stored) for i, stored in q(db, "SELECT id, result FROM scan_results")}
 
 
 def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
     first = hunter.scan_json("firma.com.tr")["firma.com.tr"]
-    (scan_id, stored), *_ = q(db, "SELECT id, result_json FROM scans")
+    (scan_id, stored), *_ = q(db, "SELECT id, result FROM scans")
     assert stored is None  # the result is the current view: stored in domains only
-    (current,) = q(db, "SELECT current_json FROM domains WHERE domain = 'firma.com.tr'")[0]
-    assert json.loads(current) == first and ", " not in current[:200]  # compact
+    (current,) = q(db, "SELECT current_view FROM domains WHERE domain = 'firma.com.tr'")[0]
+    text = unpack(current)
+    assert isinstance(current, bytes) and json.loads(text) == first and ", " not in text[:200]  # packed, compact
+    assert len(current) < len(text) / 4
     second = hunter.scan_json("firma.com.tr")["firma.com.tr"]
-    rows = q(db, "SELECT id, result_json FROM scans ORDER BY id")
+    rows = q(db, "SELECT id, result FROM scans ORDER BY id")
     assert [r[1] is None for r in rows] == [False, True]  # the first scan got its own result back
-    assert json.loads(rows[0][1]) == first
+    assert loads(rows[0][1]) == first
     results = results_by_scan(db)
     assert results == {rows[0][0]: first, rows[1][0]: second}
 
@@ -46,24 +49,26 @@ def test_a_failed_rescan_stores_its_own_result_and_leaves_the_current_one(hunter
     dns.faults["slowmx.com"] = "servfail"
     failed = hunter.scan_json("slowmx.com")["slowmx.com"]
     assert failed["status"] == "failed"
-    rows = q(db, "SELECT status, result_json FROM scans ORDER BY id")
-    assert rows[0] == ("ok", None) and json.loads(rows[1][1]) == failed
+    rows = q(db, "SELECT status, result FROM scans ORDER BY id")
+    assert rows[0] == ("ok", None) and loads(rows[1][1]) == failed
     assert results_by_scan(db)[1] == good
 
 
 def test_rescoring_keeps_each_scan_result_as_scanned(hunter, db, tmp_path):
     before = hunter.scan_json("firma.com.tr")["firma.com.tr"]
     conn = store.connect(db)
-    conn.execute("UPDATE domains SET current_json = json_set(current_json, '$.score', 1)")  # as a rule change would
+    (stored,) = conn.execute("SELECT current_view FROM domains").fetchone()
+    changed = pack(json.dumps({**loads(stored), "score": 1}))
+    conn.execute("UPDATE domains SET current_view = ?", (changed,))  # as a rule change would
     conn.close()
     from hunter_cli.scoring import load_rules
 
     conn = store.connect(db, write=True)
     store.rescore(conn, load_rules())
     conn.close()
-    (result,) = q(db, "SELECT result_json FROM scans")[0]
-    assert result is not None and json.loads(result)["score"] == 1  # what the view held when it was replaced
-    assert json.loads(q(db, "SELECT current_json FROM domains")[0][0])["score"] == before["score"]
+    (result,) = q(db, "SELECT result FROM scans")[0]
+    assert result is not None and loads(result)["score"] == 1  # what the view held when it was replaced
+    assert loads(q(db, "SELECT current_view FROM domains")[0][0])["score"] == before["score"]
 
 
 def test_release_database_keeps_every_result_through_the_upgrade(hunter, tmp_path):
@@ -79,21 +84,23 @@ def test_release_database_keeps_every_result_through_the_upgrade(hunter, tmp_pat
     assert hunter("leads", "--db", str(db)).exit_code == 0  # opening upgrades
     assert results_by_scan(db) == results
     assert {
-        d: json.loads(t) for d, t in q(db, "SELECT domain, current_json FROM domains WHERE current_json IS NOT NULL")
+        d: loads(v) for d, v in q(db, "SELECT domain, current_view FROM domains WHERE current_view IS NOT NULL")
     } == views
-    stored_once = q(db, "SELECT count(*) FROM scans WHERE result_json IS NULL")[0][0]
+    stored_once = q(db, "SELECT count(*) FROM scans WHERE result IS NULL")[0][0]
     expected = q(RELEASE_DB, "SELECT d.domain, s.result_json FROM domains d JOIN scans s ON s.id = d.last_good_scan_id")
     # every scan whose result is its domain's current view (same JSON, whatever the spacing), and only those
     assert stored_once == sum(json.loads(t) == views[d] for d, t in expected) > 60
-    size_after = sum(len(t or "") for (t,) in q(db, "SELECT result_json FROM scans")) + sum(
-        len(t) for (t,) in q(db, "SELECT current_json FROM domains WHERE current_json IS NOT NULL")
+    size_after = sum(len(v or b"") for (v,) in q(db, "SELECT result FROM scans")) + sum(
+        len(v) for (v,) in q(db, "SELECT current_view FROM domains WHERE current_view IS NOT NULL")
     )
-    assert size_after < 0.55 * size_before
+    assert size_after < 0.2 * size_before  # stored once (migration 8), packed (migration 9)
+    assert q(db, "SELECT count(*) FROM scans WHERE typeof(result) = 'text'") == [(0,)]
+    assert q(db, "SELECT count(*) FROM domains WHERE typeof(current_view) = 'text'") == [(0,)]
     # a NULL result only ever stands for the domain's last good scan
     assert q(
         db,
         "SELECT count(*) FROM scans s JOIN domains d ON d.domain = s.domain"
-        " WHERE s.result_json IS NULL AND s.id IS NOT d.last_good_scan_id",
+        " WHERE s.result IS NULL AND s.id IS NOT d.last_good_scan_id",
     ) == [(0,)]
 
 
@@ -105,8 +112,8 @@ def _history_db(path: Path) -> dict[str, int]:
 
     def scan(name, domain, when, status="ok", provider="google", gateway=None):
         cur = conn.execute(
-            "INSERT INTO scans (domain, scanned_at, status, provider, gateway, result_json) VALUES (?, ?, ?, ?, ?, ?)",
-            (domain, when, status, provider, gateway, json.dumps({"domain": domain, "at": when})),
+            "INSERT INTO scans (domain, scanned_at, status, provider, gateway, result) VALUES (?, ?, ?, ?, ?, ?)",
+            (domain, when, status, provider, gateway, pack(json.dumps({"domain": domain, "at": when}))),
         )
         ids[name] = cur.lastrowid
 
@@ -256,23 +263,44 @@ def test_prunable_ids_are_read_in_one_snapshot(tmp_path):
     assert set(found) <= set(ids.values())
 
 
-def test_the_footprint_column_says_what_the_view_says(hunter, db):
+def _items(framed: str | None) -> set[str] | None:
+    return None if framed is None else {x for x in framed.split(",") if x}
+
+
+def test_the_footprint_columns_say_what_the_view_says(hunter, db):
+    """The footprint cell and the filter columns the writer stores agree with the SQL that reads
+    them from the JSON view in files before schemas 8 and 9 (opened read-only, not upgraded)."""
     from test_footprint_zone import EXPECTED
 
+    from hunter_cli.lead.view import footprint_cell
+    from hunter_cli.store.leads import _FILTER_COLUMNS_FROM_JSON
     from hunter_cli.store.schema import FOOTPRINT_FROM_VIEW_SQL
 
     hunter.scan_json(*EXPECTED, "--no-whois")
     conn = sqlite3.connect(db)
-    rows = conn.execute(f"SELECT d.domain, d.footprint, {FOOTPRINT_FROM_VIEW_SQL} FROM domains d").fetchall()
+    stored = conn.execute(
+        "SELECT domain, footprint, workload_tags, workloads_unknown, service_ids, current_view FROM domains"
+    ).fetchall()
+    conn.execute("CREATE TEMP TABLE old (domain TEXT, current_json TEXT)")  # as a file before schema 9 keeps it
+    conn.executemany("INSERT INTO old VALUES (?, ?)", [(r[0], unpack(r[5])) for r in stored])
+    legacy_columns = ", ".join(
+        _FILTER_COLUMNS_FROM_JSON[c] for c in ("d.workload_tags", "d.workloads_unknown", "d.service_ids")
+    )
+    legacy = {
+        r[0]: r[1:] for r in conn.execute(f"SELECT d.domain, {FOOTPRINT_FROM_VIEW_SQL}, {legacy_columns} FROM old d")
+    }
     conn.close()
-    from hunter_cli.lead.view import footprint_cell
-
-    assert len(rows) == len(EXPECTED)
-    cells = {d: cell for d, cell, *_ in rows}
+    assert len(stored) == len(EXPECTED)
+    cells = {d: cell for d, cell, *_ in stored}
     assert len(set(cells.values())) > 5  # a spread of workloads and services, not one value
-    for _domain, cell, asked, tags, services in rows:
+    assert len({r[2] for r in stored}) > 5  # a spread of workload tags
+    for domain, cell, tags, unknown, services, _ in stored:
+        asked, old_tags, old_services, l_tags, l_unknown, l_services = legacy[domain]
         assert cell == footprint_cell(
-            tags.split(",") if tags else [], services.split(",") if services else [], bool(asked)
+            old_tags.split(",") if old_tags else [], old_services.split(",") if old_services else [], bool(asked)
         )
+        assert _items(tags) == _items(l_tags)
+        assert _items(unknown) == (_items(l_unknown) if tags is not None else None)
+        assert _items(services) == (_items(l_services) or set())
     listed = {r["domain"]: r["footprint"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
     assert listed == cells

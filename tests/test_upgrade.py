@@ -73,7 +73,7 @@ def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
     assert {"leads"} <= objects_after["view"] and "domains_fts" in objects_after["table"]
     # the key facts were filled from the stored views, for every scanned lead
     assert conn.execute(
-        "SELECT count(*) FROM domains WHERE current_json IS NOT NULL AND (dkim_state IS NULL OR spf_result IS NULL"
+        "SELECT count(*) FROM domains WHERE current_view IS NOT NULL AND (dkim_state IS NULL OR spf_result IS NULL"
         " OR state IS NULL OR search_text IS NULL)"
     ).fetchone() == (0,)
     assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == after["domains"]

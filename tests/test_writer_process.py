@@ -23,6 +23,7 @@ from test_store import _wait_for_rows, rows
 from test_store_faults import Scan, assert_clean, stored, write_lock_held
 
 from hunter_cli.services.scan import BULK_INPUT_BYTES
+from hunter_cli.store.packing import loads
 
 
 def _bulk_list(dns, tmp_path: Path, n: int, delay: float, name: str = "bulk.txt") -> tuple[Path, list[str]]:
@@ -93,7 +94,7 @@ class TestWriterProcess:
         assert outcome == "ok" and json.loads(stats)["stored"] == len(names)
         assert _gone(writer)
         # the lead rows, facts and automatic tags are written as the thread writes them
-        assert rows(db, "SELECT count(*) FROM domains WHERE current_json IS NOT NULL AND last_scan_id IS NOT NULL")[0][
+        assert rows(db, "SELECT count(*) FROM domains WHERE current_view IS NOT NULL AND last_scan_id IS NOT NULL")[0][
             0
         ] == len(names)
 
@@ -183,10 +184,10 @@ def _views(db: Path) -> dict[str, tuple]:
     try:
         out = {}
         for domain, text, *facts in conn.execute(
-            "SELECT domain, current_json, provider, gateway, score, category, dmarc_policy, spf_all, dkim, "
+            "SELECT domain, current_view, provider, gateway, score, category, dmarc_policy, spf_all, dkim, "
             "spf_result, dkim_state, state FROM domains"
         ):
-            view = json.loads(text)
+            view = loads(text)
             view.pop("scanned_at", None)
             tags = sorted(t for (t,) in conn.execute("SELECT tag FROM tags WHERE domain = ?", (domain,)))
             events = sorted(

@@ -15,12 +15,12 @@ fold function registered by :func:`prepare`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 
-from .schema import FOOTPRINT_FROM_VIEW_SQL
+from .packing import loads
+from .schema import FOOTPRINT_FILTER_COLUMNS, FOOTPRINT_FROM_VIEW_SQL
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -369,25 +369,19 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
                 " WHERE c.pushed_at IS NOT NULL AND c.push_state != 'deleted')"
             )
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
-    # The footprint lives in the current view (docs/footprint.md): JSON queries over it, here in the store.
+    # The footprint filters are columns beside the packed current view (schema migration 9: each a
+    # ",id,id," list; workload_tags NULL when the footprint was never asked).
     if f.uses:
-        service_id = "json_extract(s.value, '$.id')"
-        clauses.append(
-            "EXISTS (SELECT 1 FROM json_each(d.current_json, '$.services') AS s"
-            f" WHERE {_in(service_id, f.uses, params)})"
-        )
+        clauses.append("(" + " OR ".join("instr(d.service_ids, ?) > 0" for _ in f.uses) + ")")
+        params.extend(f",{s}," for s in f.uses)
     if f.workloads:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
-            f" json_each(w.value, '$.tags') AS t WHERE {_in('t.value', f.workloads, params)})"
-        )
+        clauses.append("(" + " OR ".join("instr(d.workload_tags, ?) > 0" for _ in f.workloads) + ")")
+        params.extend(f",{t}," for t in f.workloads)
     for tag in f.missing:  # known to lack it: the workload was checked and is not unknown
-        path = f'$.microsoft.workloads."{workload_of_tag(tag)}"'
         clauses.append(
-            "(json_extract(d.current_json, ?) NOT IN ('unknown')"
-            " AND NOT EXISTS (SELECT 1 FROM json_each(d.current_json, ?) AS t WHERE t.value = ?))"
+            "(d.workload_tags IS NOT NULL AND instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0)"
         )
-        params.extend([path + ".state", path + ".tags", tag])
+        params.extend([f",{workload_of_tag(tag)},", f",{tag},"])
     if f.domains:
         clauses.append(_in("d.domain", f.domains, params))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -426,11 +420,15 @@ def select_sql(
     search_index: bool = True,
     walk: bool = False,
     footprint_column: bool = True,
+    packed: bool = True,
 ) -> tuple[str, list]:
     """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
 
-    ``footprint_column`` False reads the footprint from the current view (a file before schema 8)."""
+    ``footprint_column`` False reads the footprint from the current view (a file before schema 8);
+    ``packed`` False filters on the JSON view instead of the filter columns (before schema 9)."""
     where, params = where_sql(f, search_index, walk)
+    if not packed:
+        where = _unpacked(where)
     columns = _SELECT_LIST if footprint_column else _SELECT_LIST_NO_FOOTPRINT
     sql = f"SELECT {columns} FROM domains AS d{where}{order_sql(sort, f.not_null)}"
     if limit:
@@ -442,8 +440,8 @@ def select_sql(
     return sql, params
 
 
-def count_sql(f: LeadFilter, search_index: bool = True) -> tuple[str, list]:
-    """``SELECT count(*)`` of the leads ``f`` matches.
+def count_sql(f: LeadFilter, search_index: bool = True, packed: bool = True) -> tuple[str, list]:
+    """``SELECT count(*)`` of the leads ``f`` matches (``packed``: see :func:`select_sql`).
 
     A search alone is counted in the index itself: every lead has exactly one row in
     ``domains_fts`` (the triggers keep it so), and this skips a lookup per match.
@@ -452,7 +450,7 @@ def count_sql(f: LeadFilter, search_index: bool = True) -> tuple[str, list]:
     if query and f == LeadFilter(search=f.search):
         return "SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", [query]
     where, params = where_sql(f, search_index)
-    return f"SELECT count(*) FROM domains AS d{where}", params
+    return f"SELECT count(*) FROM domains AS d{where if packed else _unpacked(where)}", params
 
 
 def tags_sql(domains: list[str]) -> tuple[str, list]:
@@ -487,6 +485,30 @@ def search_matches(conn: sqlite3.Connection, f: LeadFilter, search_index: bool =
 def has_footprint_column(conn: sqlite3.Connection) -> bool:
     """Whether ``domains`` has the ``footprint`` column (schema 8 and later)."""
     return any(r[1] == "footprint" for r in conn.execute("PRAGMA table_info(domains)"))
+
+
+def has_packed_views(conn: sqlite3.Connection) -> bool:
+    """Whether the file keeps packed views and the footprint filter columns (schema 9 and later)."""
+    return any(r[1] == "current_view" for r in conn.execute("PRAGMA table_info(domains)"))
+
+
+# A file before schema 9 opened read-only: the footprint filter columns computed from its JSON instead.
+_FILTER_COLUMNS_FROM_JSON = {
+    "d.service_ids": "(',' || (SELECT group_concat(json_extract(s.value, '$.id'), ',')"
+    " FROM json_each(d.current_json, '$.services') AS s) || ',')",
+    "d.workload_tags": "(CASE WHEN json_type(d.current_json, '$.microsoft') = 'object' THEN ',' || coalesce("
+    "(SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
+    " json_each(w.value, '$.tags') AS t), '') || ',' END)",
+    "d.workloads_unknown": "(',' || coalesce((SELECT group_concat(w.key, ',')"
+    " FROM json_each(d.current_json, '$.microsoft.workloads') AS w"
+    " WHERE json_extract(w.value, '$.state') = 'unknown'), '') || ',')",
+}
+
+
+def _unpacked(where: str) -> str:
+    for column, expr in _FILTER_COLUMNS_FROM_JSON.items():
+        where = where.replace(column, expr)
+    return where
 
 
 def has_search_index(conn: sqlite3.Connection) -> bool:
@@ -553,7 +575,7 @@ def _with_tags(conn: sqlite3.Connection, rows: list[dict]) -> list[dict]:
 
 def count(conn: sqlite3.Connection, f: LeadFilter) -> int:
     prepare(conn)
-    sql, params = count_sql(f, has_search_index(conn))
+    sql, params = count_sql(f, has_search_index(conn), has_packed_views(conn))
     return conn.execute(sql, params).fetchone()[0]
 
 
@@ -571,13 +593,14 @@ def page(
     """
     prepare(conn)
     indexed = has_search_index(conn) if search_index is None else search_index
-    csql, cparams = count_sql(f, indexed)
+    packed = has_packed_views(conn)
+    csql, cparams = count_sql(f, indexed, packed)
     conn.execute("BEGIN")
     try:
         matches = search_matches(conn, f, indexed)
         walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
         sql, params = select_sql(
-            f, sort, limit, search_index=indexed, walk=walk, footprint_column=has_footprint_column(conn)
+            f, sort, limit, search_index=indexed, walk=walk, footprint_column=has_footprint_column(conn), packed=packed
         )
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
@@ -602,7 +625,12 @@ def iter_leads(
     """Every matching lead (or the first ``limit``), streamed: rows and their tags fetched ``chunk`` at a time."""
     prepare(conn)
     sql, params = select_sql(
-        f, sort, limit, search_index=has_search_index(conn), footprint_column=has_footprint_column(conn)
+        f,
+        sort,
+        limit,
+        search_index=has_search_index(conn),
+        footprint_column=has_footprint_column(conn),
+        packed=has_packed_views(conn),
     )
     conn.execute("BEGIN")
     try:
@@ -635,8 +663,10 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         if row is None:
             return None
         lead = dict(zip([c[0] for c in cur.description], row, strict=True))
-        view = lead.pop("current_json", None)
-        lead.pop("search_text", None)  # the folded copy the search index reads
+        view = lead.pop("current_view", None)
+        view = lead.pop("current_json", view)  # a file before schema 9 opened read-only
+        for column in ("search_text", *FOOTPRINT_FILTER_COLUMNS):  # the copies search and filters read
+            lead.pop(column, None)
         lead["dkim"] = None if lead.get("dkim") is None else bool(lead["dkim"])
         lead["domain_unicode"] = lead.get("domain_unicode") or domain
         tags: dict[str, list[str]] = {"user": [], "auto": []}
@@ -664,7 +694,7 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         lead["expires"] = reg.get("expires")
     return {
         "lead": lead,
-        "view": json.loads(view) if view else None,
+        "view": loads(view) if view else None,
         "registration": reg,
         "tags": tags,
         "notes": notes,
@@ -739,7 +769,7 @@ def csv_rows(
     prepare(conn)
     if not has_footprint_column(conn):
         return None
-    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn))
+    sql, params = select_sql(f, sort, limit, search_index=has_search_index(conn), packed=has_packed_views(conn))
     sql = sql.replace(f"SELECT {_SELECT_LIST} FROM", f"SELECT {CSV_SELECT_LIST} FROM", 1)
     return _stream(conn, sql, params)
 

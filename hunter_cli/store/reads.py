@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .core import utcnow
+from .packing import loads
 from .referrals import referrals_of
 
 TENANT_TTL_SECONDS = 24 * 3600
@@ -71,15 +72,22 @@ def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
     return data
 
 
+def view_column(conn: sqlite3.Connection) -> str:
+    """``current_view`` (schema 9 on), or ``current_json`` in a file before it opened read-only."""
+    names = {r[1] for r in conn.execute("PRAGMA table_info(domains)")}
+    return "current_json" if "current_json" in names else "current_view"
+
+
 def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
     """Everything the call brief reads about one domain; None when it has no good scan."""
     row = conn.execute(
-        "SELECT current_json, company, last_good_at, active_cosell, tenant FROM domains WHERE domain = ?", (domain,)
+        f"SELECT {view_column(conn)}, company, last_good_at, active_cosell, tenant FROM domains WHERE domain = ?",
+        (domain,),
     ).fetchone()
     if not row or not row[0]:
         return None
     return {
-        "view": json.loads(row[0]),
+        "view": loads(row[0]),
         "company": row[1],
         "last_good_at": row[2],
         "cosell": bool(row[3]),
@@ -92,8 +100,9 @@ def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
 
 
 def current(conn: sqlite3.Connection, domain: str) -> dict | None:
-    row = conn.execute("SELECT current_json FROM domains WHERE domain = ?", (domain,)).fetchone()
-    return json.loads(row[0]) if row and row[0] else None
+    """The current view of ``domain`` (its last good result, JSON form) or None; PackError if damaged."""
+    row = conn.execute(f"SELECT {view_column(conn)} FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return loads(row[0]) if row and row[0] else None
 
 
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:

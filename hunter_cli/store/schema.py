@@ -406,16 +406,17 @@ def compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-# A scan whose result is exactly the domain's current view stores NULL in `scans.result_json`: the
-# text is in `domains.current_json`, once. The writer puts it back into the scan row (this statement)
-# before anything replaces the current view, so every scan keeps its result.
+# A scan whose result is exactly the domain's current view stores NULL in `scans.result`: the
+# packed text is in `domains.current_view`, once. The writer puts it back into the scan row (this
+# statement) before anything replaces the current view, so every scan keeps its result. (Column
+# names of migration 9; migration 8 named them result_json and current_json.)
 RESTORE_RESULT_SQL = (
-    "UPDATE scans SET result_json = (SELECT d.current_json FROM domains d WHERE d.domain = scans.domain)"
-    " WHERE id = (SELECT d.last_good_scan_id FROM domains d WHERE d.domain = ?) AND result_json IS NULL"
+    "UPDATE scans SET result = (SELECT d.current_view FROM domains d WHERE d.domain = scans.domain)"
+    " WHERE id = (SELECT d.last_good_scan_id FROM domains d WHERE d.domain = ?) AND result IS NULL"
 )
 # Every scan's result, wherever it is stored (for readers of `scans` outside Hunter too).
 SCAN_RESULTS_VIEW = "scan_results"
-SCAN_RESULTS_VIEW_SQL = (
+SCAN_RESULTS_VIEW_SQL = (  # migration 8's form
     "SELECT s.id, s.domain, s.run_id, s.scanned_at, s.status, s.provider, s.gateway,"
     " COALESCE(s.result_json, d.current_json) AS result_json, s.raw_json, s.errors_json"
     " FROM scans s LEFT JOIN domains d ON d.domain = s.domain AND s.result_json IS NULL"
@@ -485,6 +486,85 @@ def _results_once(db: sqlite_utils.Database) -> None:
     db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL)
 
 
+# -- 9: results packed; the footprint filters as columns ----------------------------
+def frame(items: list[str]) -> str:
+    """``["zoom", "okta"]`` -> ``",zoom,okta,"``: a list a filter finds an item in with
+    ``instr(column, ',zoom,') > 0`` (ids never hold a comma)."""
+    return "," + ",".join(items) + ("," if items else "")
+
+
+def footprint_filters_of_view(view: dict) -> tuple[str | None, str | None, str]:
+    """The ``workload_tags``, ``workloads_unknown`` and ``service_ids`` columns of a current view
+    (each :func:`frame`d): the workload tags it earns and the workloads whose state is
+    ``unknown`` (both None when the footprint was never asked: ``--quick``, older scans), and
+    the ids of the other services found. What ``hunter leads --workload/--missing/--uses``
+    filter on, so a list never unpacks a view."""
+    ms = view.get("microsoft")
+    services = [str(s["id"]) for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
+    if not isinstance(ms, dict):
+        return None, None, frame(services)
+    workloads = [w for w in (ms.get("workloads") or {}).values() if isinstance(w, dict)]
+    tags = sorted({str(t) for w in workloads for t in (w.get("tags") or [])})
+    unknown = [str(w.get("id")) for w in workloads if w.get("state") == "unknown"]
+    return frame(tags), frame(unknown), frame(services)
+
+
+FOOTPRINT_FILTER_COLUMNS = ("workload_tags", "workloads_unknown", "service_ids")
+SCAN_RESULTS_VIEW_SQL_9 = (
+    "SELECT s.id, s.domain, s.run_id, s.scanned_at, s.status, s.provider, s.gateway,"
+    " COALESCE(s.result, d.current_view) AS result, s.raw_json, s.errors_json"
+    " FROM scans s LEFT JOIN domains d ON d.domain = s.domain AND s.result IS NULL"
+)
+
+
+def _packed_results(db: sqlite_utils.Database) -> None:
+    """Each result's JSON packed (:mod:`.packing`): ``domains.current_json`` becomes
+    ``current_view`` and ``scans.result_json`` becomes ``result``, renamed in place (ALTER TABLE
+    RENAME COLUMN: no rebuild, rowids and the search index untouched); the footprint filters
+    of ``hunter leads`` become columns. Text that is not JSON is left as it is (readers pass
+    text through). The space freed is reused by later writes; ``hunter db vacuum`` returns it."""
+    from .packing import pack
+
+    conn = db.conn
+    conn.execute(f"DROP VIEW IF EXISTS [{SCAN_RESULTS_VIEW}]")
+    conn.execute("ALTER TABLE domains RENAME COLUMN current_json TO current_view")
+    conn.execute("ALTER TABLE scans RENAME COLUMN result_json TO result")
+    for column in FOOTPRINT_FILTER_COLUMNS:
+        db.table("domains").add_column(column, str)
+    last = 0
+    while True:  # by rowid, a thousand at a time
+        chunk = conn.execute(
+            "SELECT rowid, current_view FROM domains WHERE rowid > ? AND typeof(current_view) = 'text'"
+            " ORDER BY rowid LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for rowid, text in chunk:
+            try:
+                view = json.loads(text)
+            except ValueError:
+                continue
+            if not isinstance(view, dict):
+                continue
+            conn.execute(
+                "UPDATE domains SET current_view = ?, workload_tags = ?, workloads_unknown = ?, service_ids = ?"
+                " WHERE rowid = ?",
+                (pack(text), *footprint_filters_of_view(view), rowid),
+            )
+    last = 0
+    while True:
+        chunk = conn.execute(
+            "SELECT id, result FROM scans WHERE id > ? AND typeof(result) = 'text' ORDER BY id LIMIT 1000", (last,)
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        conn.executemany("UPDATE scans SET result = ? WHERE id = ?", [(pack(text), i) for i, text in chunk])
+    db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL_9)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -494,6 +574,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (6, "Dynamics 365 leads", _run(_V6_STATEMENTS)),
     (7, "foreign keys on every link, key facts as columns, search index, leads view", _links_facts_search),
     (8, "each scan result stored once: NULL in scans when it is the current view; compact JSON", _results_once),
+    (9, "results packed against a preset dictionary; footprint filters as columns", _packed_results),
 ]
 
 

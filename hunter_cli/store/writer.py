@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
+from .packing import loads, pack
 from .reads import current
-from .schema import RESTORE_RESULT_SQL, compact_json, footprint_of_view
+from .schema import RESTORE_RESULT_SQL, compact_json, footprint_filters_of_view, footprint_of_view
 from .search import search_text
 
 if TYPE_CHECKING:
@@ -294,7 +295,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 conn.execute(RESTORE_RESULT_SQL, (r.domain,))
             cur = conn.execute(
                 "INSERT INTO scans (domain, run_id, scanned_at, status, "
-                "provider, gateway, result_json, raw_json, errors_json)"
+                "provider, gateway, result, raw_json, errors_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     r.domain,
@@ -303,7 +304,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     r.status,
                     r.provider,
                     r.gateway,
-                    None if view_text is text else text,  # NULL: the result is the current view, stored once
+                    None if view_text is text else pack(text),  # NULL: the result is the current view, stored once
                     json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
@@ -331,6 +332,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     )
                 if found:
                     conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))
+            assert view_text is not None  # set with view
             lead = Lead.from_view(view, tenant_known=tenant_known)
             _set_auto_tags(conn, r.domain, lead, r.scanned_at)
             col = lead.columns()
@@ -339,8 +341,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                    last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
                    provider = ?, provider_name = ?, gateway = ?, dmarc_policy = ?, spf_all = ?, dkim = ?,
                    tenant = ?, tenant_id = ?,
-                   score = ?, segment = ?, category = ?, current_json = ?,
-                   spf_result = ?, dkim_state = ?, state = ?, footprint = ?
+                   score = ?, segment = ?, category = ?, current_view = ?,
+                   spf_result = ?, dkim_state = ?, state = ?, footprint = ?,
+                   workload_tags = ?, workloads_unknown = ?, service_ids = ?
                    WHERE domain = ?""",
                 (
                     r.scanned_at,
@@ -361,11 +364,12 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     col["score"],
                     col["segment"],
                     col["category"],
-                    view_text,
+                    pack(view_text),
                     col["spf_result"],
                     col["dkim_state"],
                     col["state"],
                     footprint_of_view(view),
+                    *footprint_filters_of_view(view),
                     r.domain,
                 ),
             )
@@ -782,13 +786,13 @@ def rescore(
         conn.execute("BEGIN IMMEDIATE")
     try:
         rows = conn.execute(
-            "SELECT domain, current_json, score, category, active_cosell FROM domains WHERE current_json IS NOT NULL"
+            "SELECT domain, current_view, score, category, active_cosell FROM domains WHERE current_view IS NOT NULL"
         ).fetchall()
         if domains is not None:
             wanted = set(domains)
             rows = [r for r in rows if r[0] in wanted]
-        for domain, text, old_score, old_category, cosell in rows:
-            view = json.loads(text)
+        for domain, stored, old_score, old_category, cosell in rows:
+            view = loads(stored)
             facts = facts_from(view, rules, bool(cosell))
             if facts is None:
                 counts["unscorable"] += 1
@@ -799,8 +803,8 @@ def rescore(
             if [view.get(k) for k in SCORE_FIELDS] != before:
                 conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
             conn.execute(
-                "UPDATE domains SET score = ?, segment = ?, category = ?, current_json = ? WHERE domain = ?",
-                (out.score, out.segment, out.category, compact_json(view), domain),
+                "UPDATE domains SET score = ?, segment = ?, category = ?, current_view = ? WHERE domain = ?",
+                (out.score, out.segment, out.category, pack(compact_json(view)), domain),
             )
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
