@@ -139,7 +139,7 @@ def _weighted(rnd: random.Random, items):
 def _view(
     domain: str, provider: str, provider_name, gateway, dmarc, spf_all, dkim, tenant, score, segment, category
 ) -> str:
-    """A current_json of the size a real scan stores (about 1.5 KB)."""
+    """A current view (JSON text) of the size a real scan stores (about 1.5 KB)."""
     return json.dumps(
         {
             "domain": domain,
@@ -293,12 +293,19 @@ def build(path: Path, n: int, seed: int = 7) -> dict:
         if rnd.random() < 0.25:
             for t in rnd.sample(USER_TAGS, rnd.randint(1, 2)):
                 tags.append((domain, t, "user", scanned))
+    # the measured commit's form of the current view: packed from schema 9 on (hunter_cli/store/packing.py)
+    packed = any(r[1] == "current_view" for r in conn.execute("PRAGMA table_info(domains)"))
+    if packed:
+        from hunter_cli.store.packing import pack
+
+        domains = [(*row[:19], row[19] and pack(row[19]), *row[20:]) for row in domains]
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO domains (domain, domain_unicode, company, added_at, "
         "last_attempt_at, last_status, last_good_at, last_ok_at,"
         " provider, provider_name, gateway, dmarc_policy, spf_all, dkim, tenant, tenant_id, score, segment, category,"
-        " current_json, last_change_at, expires, last_scan_id, search_text) VALUES (" + ", ".join("?" * 24) + ")",
+        f" {'current_view' if packed else 'current_json'}, last_change_at, expires, last_scan_id, search_text)"
+        " VALUES (" + ", ".join("?" * 24) + ")",
         domains,
     )
     conn.executemany("INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, ?)", tags)
