@@ -3,6 +3,7 @@ completion, time formats, plurals, empty states, a closed pipe and an interrupte
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -248,3 +249,49 @@ def test_no_empty_scan_table_before_an_error(hunter, tmp_path):
     assert result.exit_code == 1 and "no valid domain in the input" in result.stderr
     assert "Skipped" in result.stderr and "3 lines, 0 unique domains" in result.stderr
     assert "Scanned" not in result.stderr and "Providers" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["leads", "-n", "abc"], "--limit' / '-n': 'abc' is not a whole number"),
+        (["leads", "-n", "2.5"], "'2.5' is not a whole number"),
+        (["leads", "-n", "-1"], "-1 is below the lowest allowed value, 0"),
+        (["scan", "x.com.tr", "--timeout", "0"], "'--timeout': 0 is below the lowest allowed value, 0.05"),
+        (["scan", "x.com.tr", "--timeout", "soon"], "'soon' is not a number"),
+        (["scan", "x.com.tr", "--concurrency", "20000"], "20000 is above the highest allowed value, 10000"),
+    ],
+)
+def test_a_bad_number_names_the_option_and_the_range(hunter, args, message):
+    """Numbers are checked by hunter_cli/cli/coerce.py: one plain line, exit 2, nothing run."""
+    out = hunter(*args, dns_args=False)
+    assert out.exit_code == 2, out.stderr
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_numbers_paths_and_lists_arrive_as_their_types(hunter, tmp_path):
+    db = tmp_path / "sub" / "h.db"
+    ns = hunter.server.nameserver
+    out = hunter(
+        "scan",
+        "nomail.com",
+        "--json",
+        "--no-whois",
+        "--timeout",
+        " 2.5 ",
+        "-c",
+        "3",
+        "--retries",
+        "1",
+        "--nameserver",
+        ns,
+        "--db",
+        str(db),
+        dns_args=False,
+    )
+    assert out.exit_code == 0, out.stderr
+    assert db.exists()  # --db arrived as a path
+    listed = hunter("leads", "-n", " 1 ", "--sort", "domain", "--sort", "-score", "--db", str(db), "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout)[0]["domain"] == "nomail.com"

@@ -62,3 +62,22 @@ def test_the_lead_list_builds_no_lead_view(tmp_path):
         loaded = ours(*argv, "--db", str(db))
         assert "hunter_cli.store.leads" in loaded or argv[0] == "changes"
         assert not loaded & {"hunter_cli.lead", "hunter_cli.models", "hunter_cli.footprint.schema"}, argv
+
+
+def _modules(*argv: str) -> set[str]:
+    """Every module a fresh `python -m hunter_cli ARGV` process imported."""
+    env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "hunter_cli", *argv], env=env, capture_output=True, text=True
+    )
+    return {line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_plain_options_build_no_pydantic_adapter(tmp_path):
+    """Typer would build a pydantic TypeAdapter for each of `hunter leads`' 29 options at every run
+    (hunter_cli/cli/coerce.py); text, numbers and paths are coerced without one."""
+    db = tmp_path / "h.db"
+    _modules("leads", "--db", str(db))
+    loaded = _modules("leads", "--category", "P1", "-n", "50", "--sort", "-score", "--db", str(db))
+    assert "hunter_cli.store.leads" in loaded  # the command ran
+    assert "typer._adapters" not in loaded

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
-from . import helpfmt
+from . import coerce, helpfmt
 
 
 class _Hunter(TyperGroup):
@@ -25,6 +25,7 @@ class _Hunter(TyperGroup):
 
 
 helpfmt.install()
+coerce.install()
 
 app = typer.Typer(
     name="hunter",
