@@ -10,8 +10,10 @@ Every setting comes from the first of these that has it (docs/config.md):
    ``--config`` or ``HUNTER_CONFIG``; its keys are the settings' names in lower case;
 4. the default.
 
-The settings model is :class:`Settings`, a pydantic model: the environment and
-the file (tomllib; tomli before Python 3.11) are merged and validated by it. Not
+The settings are the table :data:`SETTINGS`; the environment and the file
+(tomllib; tomli before Python 3.11) are merged and validated by a pydantic model
+built from it (:func:`model`), only when one of them sets something: a command
+run with neither does not import pydantic for its settings. Not
 pydantic-settings: its TOML source needs Python 3.11 and cannot say which file
 and line a mistake is on, and importing it cost 25 to 45 ms more on every
 command (measured beside this module); what is left of it here is ten lines.
@@ -29,13 +31,13 @@ A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
 file and line or the variable; the CLI prints it and exits 2.
 
-This module imports pydantic, so the CLI imports it only inside commands:
-``hunter --help`` never loads it.
+The CLI imports this module only inside commands: ``hunter --help`` never loads it.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import sys
@@ -43,8 +45,6 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 ENV_PREFIX = "HUNTER_"
 CONFIG_ENV = "HUNTER_CONFIG"
@@ -64,103 +64,142 @@ def _split(value: object) -> object:
     return value
 
 
-class Settings(BaseModel):
-    """Every setting Hunter reads, with its type and default (docs/config.md lists them)."""
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its type (as a pydantic field takes it), default and documentation."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Any
+    default: Any
+    description: str
+    secret: bool = False  # from the environment only; shown as set/unset
 
+
+# Every setting Hunter reads (docs/config.md lists them). A plain table: the pydantic model that
+# checks them (:func:`model`) is built only when there is something to check, so a command run
+# with no config file and no HUNTER_* variable never imports pydantic for its settings.
+SETTINGS: dict[str, Setting] = {
     # --- the database
-    db: Path | None = Field(None, description="SQLite file (`--db`). Default: hunter.db in the user data folder.")
-    db_wait: float | None = Field(
+    "db": Setting(Path | None, None, "SQLite file (`--db`). Default: hunter.db in the user data folder."),
+    "db_wait": Setting(
+        float | None,
         None,
-        description="Seconds a writing command waits while another process holds the write lock"
+        "Seconds a writing command waits while another process holds the write lock"
         " (default 600 for scan, 30 for the others).",
-    )
-
+    ),
     # --- scans
-    nameservers: list[str] = Field(
+    "nameservers": Setting(
+        list[str],
         [],
-        description="DNS servers HOST[:PORT] to ask (`--nameserver`); comma-separated in the environment."
-        " Default: the system's.",
-    )
-    dkim_selectors: str | None = Field(
-        None, description="Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
-    )
-    rules: Path | None = Field(None, description="Scoring rules file used instead of the bundled one (`--rules`).")
-    catalog: Path | None = Field(None, description="Provider catalog file used instead of the bundled one.")
-    lang: str | None = Field(None, description="Language of briefs, en or tr (`--lang`). Default: en.")
-
+        "DNS servers HOST[:PORT] to ask (`--nameserver`); comma-separated in the environment. Default: the system's.",
+    ),
+    "dkim_selectors": Setting(
+        str | None, None, "Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
+    ),
+    "rules": Setting(Path | None, None, "Scoring rules file used instead of the bundled one (`--rules`)."),
+    "catalog": Setting(Path | None, None, "Provider catalog file used instead of the bundled one."),
+    "lang": Setting(str | None, None, "Language of briefs, en or tr (`--lang`). Default: en."),
     # --- services Hunter talks to (tests and air-gapped runs point them at local servers)
-    ms_login_url: str | None = Field(
-        None, description="Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."
-    )
-    rdap_url: str | None = Field(
-        None, description="RDAP base URL used instead of the registry's for every TLD that has RDAP."
-    )
-    whois_host: str | None = Field(
-        None, description="`host[:port]` used instead of the registry's WHOIS server for every TLD that has one."
-    )
-    rdap_bootstrap_url: str | None = Field(
-        None, description="Where `hunter data update` fetches IANA's RDAP bootstrap file."
-    )
-    psl_url: str | None = Field(None, description="Where `hunter data update` fetches the Public Suffix List.")
-    partner_api_url: str | None = Field(None, description="Base URL of the Partner Center referrals API.")
-    crm_url: str | None = Field(
-        None, description="Dynamics 365 environment URL (`--url`). Default: the one saved by `hunter crm login`."
-    )
-    crm_mapping: Path | None = Field(None, description="Field mapping file for `hunter crm push` (`--mapping`).")
-
+    "ms_login_url": Setting(
+        str | None, None, "Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."
+    ),
+    "rdap_url": Setting(str | None, None, "RDAP base URL used instead of the registry's for every TLD that has RDAP."),
+    "whois_host": Setting(
+        str | None, None, "`host[:port]` used instead of the registry's WHOIS server for every TLD that has one."
+    ),
+    "rdap_bootstrap_url": Setting(str | None, None, "Where `hunter data update` fetches IANA's RDAP bootstrap file."),
+    "psl_url": Setting(str | None, None, "Where `hunter data update` fetches the Public Suffix List."),
+    "partner_api_url": Setting(str | None, None, "Base URL of the Partner Center referrals API."),
+    "crm_url": Setting(
+        str | None, None, "Dynamics 365 environment URL (`--url`). Default: the one saved by `hunter crm login`."
+    ),
+    "crm_mapping": Setting(Path | None, None, "Field mapping file for `hunter crm push` (`--mapping`)."),
     # --- sign-in
-    client_id: str | None = Field(None, description="Public client application id for sign-in (`--client-id`).")
-    tenant_id: str | None = Field(
-        None, description="Your tenant id or domain for sign-in (`--tenant`). Default: organizations."
-    )
-    token_store: str | None = Field(
-        None, description="Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."
-    )
-    token_cache: Path | None = Field(
-        None, description="Token cache file. Default: msal_token_cache.json in the user data folder."
-    )
-    partner_token: SecretStr | None = Field(
-        None, description="A Partner Center bearer token used as is (environment only; never in the config file)."
-    )
-    crm_token: SecretStr | None = Field(
-        None, description="A Dataverse bearer token used as is (environment only; never in the config file)."
-    )
-
+    "client_id": Setting(str | None, None, "Public client application id for sign-in (`--client-id`)."),
+    "tenant_id": Setting(
+        str | None, None, "Your tenant id or domain for sign-in (`--tenant`). Default: organizations."
+    ),
+    "token_store": Setting(
+        str | None, None, "Where the sign-in token cache lives: auto (keyring when there is one), keyring or file."
+    ),
+    "token_cache": Setting(
+        Path | None, None, "Token cache file. Default: msal_token_cache.json in the user data folder."
+    ),
+    "partner_token": Setting(
+        str | None,
+        None,
+        "A Partner Center bearer token used as is (environment only; never in the config file).",
+        secret=True,
+    ),
+    "crm_token": Setting(
+        str | None,
+        None,
+        "A Dataverse bearer token used as is (environment only; never in the config file).",
+        secret=True,
+    ),
     # --- logging
-    log_level: Literal["debug", "info", "warning", "error"] | None = Field(
-        None, description="Log to stderr at this level (`-v` is info, `-vv` debug). Default: no log."
-    )
-    log_file: Path | None = Field(
-        None, description="Write the log to this file instead of stderr (`--log-file`); level info unless set."
-    )
+    "log_level": Setting(
+        Literal["debug", "info", "warning", "error"] | None,
+        None,
+        "Log to stderr at this level (`-v` is info, `-vv` debug). Default: no log.",
+    ),
+    "log_file": Setting(
+        Path | None, None, "Write the log to this file instead of stderr (`--log-file`); level info unless set."
+    ),
+}
+_PATHS = tuple(name for name, s in SETTINGS.items() if s.type == Path | None)
 
-    @field_validator("nameservers", mode="before")
-    @classmethod
-    def _list(cls, value: object) -> object:
+
+@functools.cache
+def model() -> Any:
+    """The pydantic model that checks settings: SETTINGS as fields (secrets as SecretStr, so a
+    validation error never echoes one), lists split on commas and spaces, ``~`` expanded."""
+    from pydantic import ConfigDict, Field, SecretStr, create_model, field_validator
+
+    def split(cls: Any, value: object) -> object:
         return _split(value)
 
-    @field_validator("db", "rules", "catalog", "crm_mapping", "token_cache", "log_file", mode="after")
-    @classmethod
-    def _home(cls, value: Path | None) -> Path | None:
+    def home(cls: Any, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
-    @field_validator("dkim_selectors", mode="before")
-    @classmethod
-    def _selectors(cls, value: object) -> object:
-        if isinstance(value, list):
-            return ",".join(str(v) for v in value)
-        return value
+    def selectors(cls: Any, value: object) -> object:
+        return ",".join(str(v) for v in value) if isinstance(value, list) else value
 
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _level(cls, value: object) -> object:
+    def level(cls: Any, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    fields: dict[str, Any] = {
+        name: (SecretStr | None if s.secret else s.type, Field(s.default, description=s.description))
+        for name, s in SETTINGS.items()
+    }
+    return create_model(
+        "Settings",
+        __config__=ConfigDict(extra="forbid", frozen=True),
+        __validators__={
+            "_list": field_validator("nameservers", mode="before")(split),
+            "_home": field_validator(*_PATHS, mode="after")(home),
+            "_selectors": field_validator("dkim_selectors", mode="before")(selectors),
+            "_level": field_validator("log_level", mode="before")(level),
+        },
+        **fields,
+    )
 
-SECRETS = frozenset({"partner_token", "crm_token"})
-NAMES: tuple[str, ...] = tuple(Settings.model_fields)
+
+def validated(data: dict[str, Any]) -> dict[str, Any]:
+    """The settings ``data`` gives, checked, with the defaults for the rest (secrets as plain text).
+
+    Raises pydantic's ValidationError; with nothing given, returns the defaults without pydantic."""
+    if not data:
+        return {name: (list(s.default) if isinstance(s.default, list) else s.default) for name, s in SETTINGS.items()}
+    checked = model().model_validate(data)
+    values = {name: getattr(checked, name) for name in SETTINGS}
+    for name, s in SETTINGS.items():
+        if s.secret and values[name] is not None:
+            values[name] = values[name].get_secret_value()
+    return values
+
+
+SECRETS = frozenset(name for name, s in SETTINGS.items() if s.secret)
+NAMES: tuple[str, ...] = tuple(SETTINGS)
 
 
 def env_name(name: str) -> str:
@@ -172,7 +211,7 @@ def env_name(name: str) -> str:
 class Loaded:
     """Settings as read once: the values, where the file is, what it held, and the environment seen."""
 
-    settings: Settings
+    settings: dict[str, Any]  # validated values (secrets as plain text), before flags
     file: Path
     file_named_by: Source  # flag (--config), env (HUNTER_CONFIG) or default
     file_exists: bool
@@ -202,8 +241,7 @@ class Loaded:
     def _value(self, name: str) -> Any:
         if name in self.flags:
             return self.flags[name]
-        value = getattr(self.settings, name)
-        return value.get_secret_value() if isinstance(value, SecretStr) else value
+        return self.settings[name]
 
 
 _lock = threading.Lock()
@@ -279,17 +317,28 @@ def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
                 f"{_where(path, text, key)}: {key} is a secret and is never read from a file;"
                 f" set {env_name(key)} in the environment instead"
             )
-        if key not in Settings.model_fields:
+        if key not in SETTINGS:
             close = difflib.get_close_matches(key, NAMES, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "`hunter config show` lists the keys"
             raise ConfigError(f"{_where(path, text, key)}: unknown key {key!r}; {hint}")
+    _, problem = _validate(data)  # the file alone: its mistakes are reported even where env overrides them
+    if problem is not None:
+        key, message = problem
+        raise ConfigError(f"{_where(path, text, key)}: {key}: {message}")
+    return True, data
+
+
+def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """(:func:`validated` values, None), or ({}, (setting, first problem)) when ``data`` does not pass."""
+    if not data:
+        return validated(data), None
+    from pydantic import ValidationError
+
     try:
-        Settings.model_validate(data)  # the file alone: its mistakes are reported even where env overrides them
+        return validated(data), None
     except ValidationError as exc:
         first = exc.errors()[0]
-        key = str(first["loc"][0]) if first["loc"] else ""
-        raise ConfigError(f"{_where(path, text, key)}: {key}: {_problem(first)}") from None
-    return True, data
+        return {}, (str(first["loc"][0]) if first["loc"] else "", _problem(first))
 
 
 _ENV = {name: env_name(name) for name in NAMES}
@@ -306,13 +355,12 @@ def load() -> Loaded:
         path, named_by = config_file()
         exists, data = _read_file(path, named_by)
         env = _env_snapshot()
-        try:  # the environment over the file; an empty variable is unset
-            settings = Settings.model_validate({**data, **{k: v for k, v in env.items() if v}})
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            name = str(first["loc"][0]) if first["loc"] else ""
+        # the environment over the file; an empty variable is unset
+        settings, problem = _validate({**data, **{k: v for k, v in env.items() if v}})
+        if problem is not None:
+            name, message = problem
             shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
-            raise ConfigError(f"environment variable {shown}: {_problem(first)}") from None
+            raise ConfigError(f"environment variable {shown}: {message}")
         _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags), _generation)
         return _loaded
 
@@ -414,5 +462,5 @@ def shown(loaded: Loaded, name: str) -> str:
 
 
 def describe(name: str) -> str:
-    """The field's documentation (its description in :class:`Settings`)."""
-    return Settings.model_fields[name].description or ""
+    """The setting's documentation (its description in :data:`SETTINGS`)."""
+    return SETTINGS[name].description

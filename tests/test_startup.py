@@ -64,9 +64,9 @@ def test_the_lead_list_builds_no_lead_view(tmp_path):
         assert not loaded & {"hunter_cli.lead", "hunter_cli.models", "hunter_cli.footprint.schema"}, argv
 
 
-def _modules(*argv: str) -> set[str]:
-    """Every module a fresh `python -m hunter_cli ARGV` process imported."""
-    env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
+def _modules(*argv: str, env: dict | None = None) -> set[str]:
+    """Every module a fresh `python -m hunter_cli ARGV` process imported (``env``: its whole environment)."""
+    env = dict(env if env is not None else os.environ, PYTHONSAFEPATH="1", NO_COLOR="1")
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "hunter_cli", *argv], env=env, capture_output=True, text=True
     )
@@ -81,3 +81,20 @@ def test_plain_options_build_no_pydantic_adapter(tmp_path):
     loaded = _modules("leads", "--category", "P1", "-n", "50", "--sort", "-score", "--db", str(db))
     assert "hunter_cli.store.leads" in loaded  # the command ran
     assert "typer._adapters" not in loaded
+
+
+def test_a_command_without_settings_to_check_imports_no_pydantic(tmp_path):
+    """No config file and no HUNTER_* variable: the settings are the defaults, with nothing for pydantic
+    to check, and the lead list needs no model either (hunter_cli/config.py)."""
+    db = tmp_path / "h.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    _modules("leads", "--db", str(db))
+    for argv in (("leads", "--category", "P1", "-n", "50"), ("leads", "-f", "csv"), ("changes",)):
+        loaded = _modules(*argv, "--db", str(db), env=env)
+        assert "hunter_cli.config" in loaded, argv  # the settings were read
+        assert not {m for m in loaded if m.split(".")[0] == "pydantic"}, argv
+    assert "pydantic" in _modules("leads", "--db", str(db), env={**env, "HUNTER_DB_WAIT": "5"})  # checked
+    (tmp_path / "config" / "hunter").mkdir(parents=True)
+    (tmp_path / "config" / "hunter" / "config.toml").write_text("db_wait = 5\n")
+    assert "pydantic" in _modules("leads", "--db", str(db), env=env)  # a file to check: checked
