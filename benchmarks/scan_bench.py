@@ -38,6 +38,11 @@ What it does
    the collector off, no stop, no drop, no failure (server RSS grows from
    ~775 MB to ~1.4 GB over the 100k scan, mostly its answer caches).  Without
    the wrapper the run measures the test server's GC, not hunter.
+   The server builds each answer the first time it is asked and keeps it, so
+   a run that follows another over the same names would meet a warm server:
+   before every timed run but the first (``--quick``, each ceiling, each
+   checkdmarc mode) the wrapper empties those caches (``COLD`` on its stdin),
+   and every run meets the server as the first did.
 3. Runs ``python -m hunter_cli scan domains.txt --json --db fresh.db
    --nameserver HOST:PORT -q`` as a subprocess (HUNTER_* variables removed from
    its environment), plus ``--no-tenant --no-whois`` when this hunter has them:
@@ -618,6 +623,15 @@ def commands(server):
                 f.writelines(f"{name}\\t{qt}\\t{tr}\\n" for name, qt, tr in entries)
             sys.stdout.write(f"DUMPED {n}\\n")
             sys.stdout.flush()
+        elif cmd == "COLD":
+            # the answers built so far are forgotten: the next timed run finds the server as the first did
+            with server._lock:
+                server._state = dnsserver._State(server._state.nodes)
+            if mode != "default":
+                gc.collect()
+                gc.freeze()
+            sys.stdout.write("COLD\\n")
+            sys.stdout.flush()
 def start(self):
     if mode != "default":
         gc.collect()
@@ -724,6 +738,26 @@ class DNSServer:
                 raise RuntimeError("DNS server exited while dumping its query log")
             if line.startswith("DUMPED "):
                 return int(line.split()[1])
+
+    def cold(self, timeout: float = 300.0) -> None:
+        """Empty the server's answer caches (built lazily as questions come), so that every timed run
+        (hunter, --quick, the ceilings, checkdmarc) meets the server in the same state."""
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write("COLD\n")
+        self.proc.stdin.flush()
+        deadline = time.perf_counter() + timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise RuntimeError(f"DNS server did not empty its caches within {timeout:.0f} s")
+            try:
+                line = self._lines.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:
+                raise RuntimeError("DNS server exited while emptying its caches")
+            if line.startswith("COLD"):
+                return
 
     @property
     def pid(self) -> int | None:
@@ -1085,7 +1119,7 @@ def transport_worker(nameserver: str, domains_path: str, concurrency: int) -> in
     return run_worker(main)
 
 
-REPLAY_TYPES = frozenset({"A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA"})  # what hunter's resolver can ask
+REPLAY_TYPES = frozenset({"A", "AAAA", "MX", "TXT", "CNAME", "NS", "SOA", "SRV"})  # what hunter's resolver can ask
 
 
 def read_query_log(path: Path) -> tuple[list[tuple[str, str]], int]:
@@ -1917,13 +1951,14 @@ def main(argv=None) -> int:
         )
 
         print(f"\nhunter scan over {args.domains} domains:", flush=True)
-        h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
+        h = run_hunter(gen, server, workdir, "main", args.concurrency, code)  # the server is cold: just started
         results["hunter"] = h
         report_run(h)
         if not args.no_ceiling:
             dump_scan_log(server, workdir, "main")
         if args.quick_run and code.get("has_quick"):
             print(f"\nhunter scan --quick (no footprint questions) over the same {args.domains} domains:", flush=True)
+            server.cold()
             hq = run_hunter(gen, server, workdir, "quick", args.concurrency, code, ("--quick",))
             results["quick"] = hq
             report_run(hq)
@@ -1938,6 +1973,7 @@ def main(argv=None) -> int:
                 f"same {args.domains} domains, same server:",
                 flush=True,
             )
+            server.cold()
             results["ceiling"] = run_replay(gen, server, workdir, code, args.concurrency)
             if results.get("quick"):
                 print(
@@ -1945,12 +1981,14 @@ def main(argv=None) -> int:
                     f"same {args.domains} domains, same server:",
                     flush=True,
                 )
+                server.cold()
                 results["ceiling_quick"] = run_replay(gen, server, workdir, code, args.concurrency, "quick")
             for kind, key, title in (
                 ("transport", "bare_wire", "for information: hunter's DNS transport, four first-wave questions only"),
                 ("raw", "raw_wire", "for information: raw UDP socket, four first-wave questions"),
             ):
                 print(f"\n{title}, same {args.domains} domains, same server:", flush=True)
+                server.cold()
                 bare = run_bare_wire(gen, server, kind, code, args.concurrency)
                 results[key] = bare
                 report_bare_wire(bare)
@@ -1959,6 +1997,7 @@ def main(argv=None) -> int:
         m = min(args.reference_sample, args.domains)
         for mode in reference_modes:
             print(f"\ncheckdmarc ({mode}) over the first {m} domains of the same list, same server:", flush=True)
+            server.cold()
             ref = run_reference(mode, gen, m, server, workdir)
             ref["valid"] = (
                 "error" not in ref
