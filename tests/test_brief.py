@@ -158,21 +158,51 @@ def test_brief_never_claims_what_was_not_observed(scanned):
     assert gw.provider == "m365"
 
 
-def test_changes_are_told_from_history():
-    view = {"domain": "x.com", "provider": "m365", "status": "ok", "mx": [], "errors": []}
+def test_changes_are_told_from_the_stored_events():
+    """Each event on a dated line (a list entry: the short date in Turkish), names for ids; a note for
+    what is left out, for a first scan and for scans that saw nothing change."""
+    view = {"domain": "x.com", "provider": "m365", "status": "ok", "mx": [], "errors": [], "scanned_at": FROZEN}
+    events = [
+        {"occurred_at": "2026-03-02T08:00:00+00:00", "kind": "provider_changed", "old": "google", "new": "m365"},
+        {"occurred_at": "2026-03-02T08:00:00+00:00", "kind": "gateway_added", "old": None, "new": "mimecast"},
+        {"occurred_at": "2026-02-11T23:30:00+00:00", "kind": "tenant_appeared", "old": None, "new": "3f2c8a71"},
+        {"occurred_at": "2026-02-01T08:00:00+00:00", "kind": "service_removed", "old": "box", "new": None},
+    ]
+    en = compose(view, lang="en", events=events, events_total=4, today=TODAY)
+    assert [c.text for c in en.changes] == [
+        "2026-03-02: Provider: Google Workspace → Microsoft 365.",
+        "2026-03-02: Gateway Mimecast added.",
+        "2026-02-11: Microsoft tenant appeared (3f2c8a71).",
+        "2026-02-01: No longer uses Box.",  # an id where a name was expected is looked up in the catalog
+    ]
+    assert en.changes_note is None and en.changes_total == 4
+    assert [(c.kind, c.old, c.new, c.occurred_at) for c in en.changes] == [
+        (e["kind"], e["old"], e["new"], e["occurred_at"]) for e in events
+    ]
+    tr = compose(view, lang="tr", events=events, events_total=4, today=TODAY)
+    assert [c.text for c in tr.changes] == [
+        "02.03.2026: E-posta sağlayıcısı değişti: Google Workspace → Microsoft 365.",
+        "02.03.2026: E-posta güvenlik geçidi eklendi: Mimecast.",
+        "11.02.2026: Alan adı artık bir Microsoft tenant'ına kayıtlı (tenant kimliği: 3f2c8a71).",
+        "01.02.2026: Artık Box kullanmıyor.",
+    ]
+    many = [dict(events[0], occurred_at=f"2026-03-{d:02d}T08:00:00+00:00") for d in range(20, 8, -1)]
+    told = compose(view, lang="en", events=many, events_total=40, today=TODAY)
+    assert len(told.changes) == 8 and told.changes[0].text.startswith("2026-03-20: ")
+    assert told.changes_note == "And 32 earlier changes: `hunter leads show x.com` lists them all."
+    assert compose(view, lang="tr", events=many, events_total=1250, today=TODAY).changes_note.startswith(
+        "Bunlardan önce 1.242 değişiklik daha var"
+    )
     history = [
         {"scanned_at": "2026-01-10T08:00:00+00:00", "status": "ok", "provider": "google", "gateway": None},
         {"scanned_at": "2026-02-01T08:00:00+00:00", "status": "failed", "provider": "unknown", "gateway": None},
-        {"scanned_at": "2026-03-02T08:00:00+00:00", "status": "ok", "provider": "m365", "gateway": "mimecast"},
+        {"scanned_at": "2026-03-02T08:00:00+00:00", "status": "partial", "provider": "google", "gateway": None},
     ]
-    en = compose(view, lang="en", history=history, today=TODAY).changes
-    assert en == [
-        "2026-03-02: mail moved from Google Workspace to Microsoft 365.",
-        "2026-03-02: mail now passes through Mimecast.",
-    ]
-    tr = compose(view, lang="tr", history=history, today=TODAY).changes
+    quiet = compose(view, lang="en", history=history, today=TODAY)
+    assert quiet.changes == [] and quiet.changes_note == "No change seen across 2 scans since 2026-01-10."
+    first = compose(view, lang="tr", history=history[:2], today=TODAY)
     assert (
-        len(tr) == 2 and tr[0].startswith("02.03.2026: ") and "Google Workspace" in tr[0] and "Microsoft 365" in tr[0]
+        first.changes == [] and first.changes_note == "İlk tarama: 10 Ocak 2026; henüz karşılaştırılacak bir şey yok."
     )
 
 

@@ -167,7 +167,7 @@ def test_change_descriptions():
     assert describe("spf_changed", None, "v=spf1 -all") == "SPF: record published"
     assert describe("dmarc_policy_changed", "none", "reject") == "DMARC: p=none → p=reject"
     assert describe("workload_changed", "exchange: on_premises", "exchange: hybrid") == "Exchange: on-premises → hybrid"
-    assert describe("gateway_changed", "mimecast", "proofpoint") == "Gateway: mimecast → proofpoint"
+    assert describe("gateway_changed", "mimecast", "proofpoint") == "Gateway: Mimecast → Proofpoint"
 
 
 @pytest.mark.parametrize(

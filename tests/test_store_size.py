@@ -196,25 +196,41 @@ def test_prune_removes_only_what_nothing_needs(hunter, tmp_path):
 
 
 def test_prune_keeps_what_the_brief_says_changed(hunter, tmp_path):
-    from hunter_cli.brief.compose import _change_lines
+    """The brief's "What changed" reads the change events, which prune never removes."""
+    from hunter_cli.brief.compose import _changes
     from hunter_cli.brief.messages import Messages
     from hunter_cli.lead import Lead
 
     db = tmp_path / "h.db"
-    _history_db(db)
+    ids = _history_db(db)
+    conn = store.connect(db, write=True)
+    conn.executemany(  # the events b's two moves raised when they were scanned
+        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new) VALUES ('b.com.tr', ?, ?, ?, ?, ?)",
+        [
+            (ids["b_after_move"], "2020-04-01T00:00:00+00:00", "provider_changed", "google", "m365"),
+            (ids["b_gw"], "2020-07-01T00:00:00+00:00", "gateway_added", None, "mimecast"),
+        ],
+    )
+    conn.commit()
+    conn.close()
 
-    def lines():
+    def told():
         conn = store.connect(db)
         try:
+            events, total = store.events_of(conn, "b.com.tr", 8)
             history = store.history(conn, "b.com.tr")
         finally:
             conn.close()
-        return _change_lines(Messages("en"), history, Lead.model_construct())
+        changes, note = _changes(Messages("en"), events, total, history, Lead.model_construct())
+        return [c.text for c in changes], note
 
-    before = lines()
-    assert any("Microsoft 365" in line for line in before) and any("mimecast" in line.lower() for line in before)
+    before = told()
+    assert before == (
+        ["2020-07-01: Gateway Mimecast added.", "2020-04-01: Provider: Google Workspace → Microsoft 365."],
+        None,
+    )
     assert hunter("db", "prune", "--keep", "30d", "--db", str(db)).exit_code == 0
-    assert lines() == before
+    assert told() == before
 
 
 def test_prune_beside_a_running_scan_and_vacuum_waits_for_none(hunter, tmp_path):

@@ -269,8 +269,45 @@ def _variants():
     ]
     notes = [{"created_at": "2026-11-20T10:00:00+00:00", "text": "Ayşe Hanım'ı aradım"}]
     yield "history", _view(), {"history": history, "notes": notes}
+    events = list(_events())
+    for i in range(0, len(events), 8):  # a brief tells the latest 8 (brief.compose.CHANGES_SHOWN)
+        yield f"events-{i // 8}", _view(), {"events": events[i : i + 8], "events_total": len(events)}
     yield "nxdomain", _view(state="nxdomain", provider="none", mx=[], spf=None, dmarc=None, tenant=None), {}
     yield "parked", _view(state="parked", provider="none", mx=[], null_mx=True, tenant=None), {}
+
+
+def _events():
+    """A change event of every kind (docs/cli.md), with each workload state and DMARC policy."""
+    at = "2026-11-12T09:00:00+00:00"
+    states = ("online", "on_premises", "hybrid", "other", "absent")
+    for (a, b), wid in zip(itertools.permutations(states, 2), itertools.cycle(("exchange", "teams", "intune"))):
+        kind = "workload_changed" if a != "absent" and b != "absent" else "workload_added"
+        yield {"occurred_at": at, "kind": kind, "old": f"{wid}: {a}", "new": f"{wid}: {b}"}
+    for a, b in itertools.permutations((*DMARC_POLICIES, None), 2):
+        yield {"occurred_at": at, "kind": "dmarc_policy_changed", "old": a, "new": b}
+    for policy in (*DMARC_POLICIES, "invalid"):
+        yield {"occurred_at": at, "kind": "dmarc_added", "old": None, "new": policy}
+        yield {"occurred_at": at, "kind": "dmarc_removed", "old": policy, "new": None}
+    for a, b in itertools.permutations(_providers(), 2):
+        if "unknown" not in (a, b):
+            yield {"occurred_at": at, "kind": "provider_changed", "old": a, "new": b}
+    for old, new in (
+        (None, "v=spf1 -all"),
+        ("v=spf1 -all", None),
+        ("v=spf1 a mx ~all", "v=spf1 mx include:spf.protection.outlook.com -all"),
+        ("v=spf1 mx", "v=spf1 mx ?all"),
+        ("v=spf1 a mx -all", "v=spf1 mx a -all"),
+    ):
+        yield {"occurred_at": at, "kind": "spf_changed", "old": old, "new": new}
+    yield {"occurred_at": at, "kind": "gateway_added", "old": None, "new": "mimecast"}
+    yield {"occurred_at": at, "kind": "gateway_removed", "old": "proofpoint", "new": None}
+    yield {"occurred_at": at, "kind": "gateway_changed", "old": "barracuda", "new": "hornetsecurity"}
+    yield {"occurred_at": at, "kind": "tenant_appeared", "old": None, "new": "00000000-0000-0000-0000-000000000001"}
+    yield {"occurred_at": at, "kind": "tenant_appeared", "old": None, "new": None}
+    yield {"occurred_at": at, "kind": "category_changed", "old": "P6", "new": "P1"}
+    yield {"occurred_at": at, "kind": "service_added", "old": None, "new": "Zoom"}
+    yield {"occurred_at": at, "kind": "service_removed", "old": "okta", "new": None}
+    yield {"occurred_at": at, "kind": "expires_soon", "old": "2026-11-01", "new": "2026-12-05"}
 
 
 VARIANTS = list(_variants())

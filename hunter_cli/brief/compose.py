@@ -6,7 +6,6 @@ lookup failed the brief says so instead of guessing.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,6 +16,7 @@ from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
+from .events import event_text
 from .localize import as_day
 from .messages import Messages
 
@@ -26,6 +26,7 @@ TOP_SERVICES = 6  # services named one per line; the rest share a line
 TOP_PLAY_TALKS = 2  # plays that become talking points
 # workloads in the order the footprint section tells them
 WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
+CHANGES_SHOWN = 8  # the latest change events told; the rest are counted ("and 3 earlier changes")
 
 
 class Offer(BaseModel):
@@ -33,6 +34,16 @@ class Offer(BaseModel):
     addons: list[str] = Field(default_factory=list)
     plays: list[str] = Field(default_factory=list)  # ids of the Microsoft plays offered beyond mail
     lines: list[str] = Field(default_factory=list)
+
+
+class Change(BaseModel):
+    """One stored change event as the brief tells it: the ``events`` row (docs/database.md) and its line."""
+
+    occurred_at: str  # ISO 8601, as stored
+    kind: str  # provider_changed, workload_added, service_added, ... (docs/cli.md, `hunter changes`)
+    old: str | None = None
+    new: str | None = None
+    text: str  # the line in the brief's language, dated: "2026-11-12: Now uses Zoom."
 
 
 class Brief(BaseModel):
@@ -68,7 +79,9 @@ class Brief(BaseModel):
     next_step: str = ""
     registration: list[str] = Field(default_factory=list)
     expires: str | None = None
-    changes: list[str] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)  # the latest change events, newest first
+    changes_total: int = 0  # how many change events are stored in all (more than shown: changes_note says so)
+    changes_note: str | None = None  # first scan, no change across N scans, or how many earlier changes
     referrals: list[str] = Field(default_factory=list)
     crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -476,34 +489,33 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
     return lines
 
 
-def _change_lines(m: Messages, history: list[dict], lead: Lead) -> list[str]:
+def _changes(
+    m: Messages, events: Sequence[dict], total: int, history: list[dict], lead: Lead
+) -> tuple[list[Change], str | None]:
+    """The latest change events (``events`` rows, newest first), each on a dated line, and a note:
+    how many earlier ones are left out of ``total``; or, with none stored, that this is the first good
+    scan or that ``history``'s good scans saw no change."""
+    shown = [
+        Change(
+            occurred_at=e["occurred_at"],
+            kind=e["kind"],
+            old=e.get("old"),
+            new=e.get("new"),
+            text=m(
+                "change.line", date=_day(e["occurred_at"]), text=event_text(m, e["kind"], e.get("old"), e.get("new"))
+            ),
+        )
+        for e in events[:CHANGES_SHOWN]
+    ]
+    if shown:
+        earlier = max(total, len(events)) - len(shown)
+        if earlier == 1:
+            return shown, m("change.more_one", domain=lead.domain)
+        return shown, (m("change.more", n=earlier, domain=lead.domain) if earlier > 0 else None)
     good = [h for h in history if h.get("status") in ("ok", "partial")]
     if len(good) < 2:
-        first = _day(good[0]["scanned_at"] if good else lead.scanned_at)
-        return [m("change.first", first=first)]
-    lines: list[str] = []
-    from ..catalog import load_catalog
-
-    names = load_catalog().names
-    for prev, cur in itertools.pairwise(good):
-        when = _day(cur["scanned_at"])
-        if prev.get("provider") != cur.get("provider"):
-            lines.append(
-                m(
-                    "change.provider",
-                    date=when,
-                    old=provider_label(m, prev.get("provider")),
-                    new=provider_label(m, cur.get("provider")),
-                )
-            )
-        if prev.get("gateway") != cur.get("gateway"):
-            if cur.get("gateway"):
-                lines.append(m("change.gateway_added", date=when, gateway=names.get(cur["gateway"], cur["gateway"])))
-            else:
-                lines.append(
-                    m("change.gateway_removed", date=when, gateway=names.get(prev["gateway"], prev["gateway"]))
-                )
-    return lines or [m("change.none", n=len(good), first=_day(good[0]["scanned_at"]))]
+        return [], m("change.first", first=_day(good[0]["scanned_at"] if good else lead.scanned_at))
+    return [], m("change.none", n=len(good), first=_day(good[0]["scanned_at"]))
 
 
 def compose(
@@ -511,6 +523,8 @@ def compose(
     *,
     lang: str = "en",
     history: Sequence[dict] = (),
+    events: Sequence[dict] = (),
+    events_total: int = 0,
     registration: dict | None = None,
     company: str | None = None,
     today: date,
@@ -520,7 +534,11 @@ def compose(
     cosell: bool = False,
     crm: dict | None = None,
 ) -> Brief:
-    """The brief for one domain from its lead view (a result's JSON form is built into one)."""
+    """The brief for one domain from its lead view (a result's JSON form is built into one).
+
+    ``history`` is the domain's scans oldest first (store.history); ``events`` its latest change
+    events newest first and ``events_total`` how many it has in all (store.events_of).
+    """
     from ..domains import to_unicode
 
     m = Messages(lang)
@@ -612,7 +630,8 @@ def compose(
     brief.offer = _offer(m, lead, category, level, factors, plays)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")
-    brief.changes = _change_lines(m, list(history), lead)
+    brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)
+    brief.changes_total = max(events_total, len(events))
     brief.referrals = _referral_lines(m, list(referrals))
     brief.crm = crm_lines(m, crm)
     brief.notes = [n if isinstance(n, str) else note_line(m, n) for n in notes]

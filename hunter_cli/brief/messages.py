@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import string
 from importlib import resources
 
 from .localize import MessageFormatter
@@ -17,6 +18,12 @@ def load(lang: str) -> dict:
         raise ValueError(f"unknown language {lang!r}; use one of: {', '.join(LANGUAGES)}")
     text = resources.files("hunter_cli.brief").joinpath(f"messages/{lang}.json").read_text("utf-8")
     return json.loads(text)
+
+
+@functools.cache
+def _plain(template: str) -> bool:
+    """Whether ``template``'s fields are all bare ``{name}`` (no format spec, no conversion)."""
+    return all(not spec and conv is None for _, name, spec, conv in string.Formatter().parse(template) if name)
 
 
 class Messages:
@@ -33,6 +40,8 @@ class Messages:
 
     def __call__(self, key: str, **values):
         value = self.data[key]
+        if isinstance(value, str) and _plain(value) and all(type(v) is str for v in values.values()):
+            return value.format_map(values)  # text into bare fields: nothing to localize (`hunter changes`' pace)
         if isinstance(value, list):
             return [self.formatter.vformat(v, (), values) for v in value]
         return self.formatter.vformat(value, (), values)

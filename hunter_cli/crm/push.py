@@ -123,6 +123,8 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
         view,
         lang=lang,
         history=data["history"],
+        events=data.get("events", ()),
+        events_total=data.get("events_total", 0),
         registration=data["registration"],
         company=data["company"],
         today=today,

@@ -23,7 +23,7 @@ def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
         (m("section.offer"), b.offer.lines),
         (m("section.next_step"), [b.next_step] if b.next_step else []),
         (m("section.registration"), b.registration),
-        (m("section.changes"), b.changes),
+        (m("section.changes"), [c.text for c in b.changes] + ([b.changes_note] if b.changes_note else [])),
     ]
     if b.referrals:
         sections.append((m("section.referrals"), b.referrals))

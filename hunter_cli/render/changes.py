@@ -1,5 +1,5 @@
 """`hunter changes` output: the change events as a table (each event in one short line,
-"Provider: Google Workspace → Microsoft 365"), JSON or CSV."""
+"Provider: Google Workspace → Microsoft 365", worded by hunter_cli/brief/events.py), JSON or CSV."""
 
 from __future__ import annotations
 
@@ -17,81 +17,14 @@ from .words import NO_LEADS, plural
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
-ARROW = "→"
 
+def describe(kind: str, old: str | None, new: str | None, lang: str = "en") -> str:
+    """One line a rep reads: what changed, from what to what ("Now uses Zoom"). Pure; ``kind`` is an
+    event kind of docs/database.md. The wording is the message files' ``event.*`` (shared with the
+    brief's "What changed", :func:`hunter_cli.brief.events.event_text`); `hunter changes` is English."""
+    from ..brief.events import event_text, messages
 
-def _provider(pid: str | None) -> str:
-    if not pid:
-        return "none"
-    from ..catalog import load_catalog
-
-    return load_catalog().names.get(pid, pid)
-
-
-def _spf_terms(record: str | None) -> list[str]:
-    """The mechanisms and modifiers of an SPF record (RFC 7208 section 4.6.1), without the version."""
-    return [t for t in (record or "").split() if not t.lower().startswith("v=spf1")]
-
-
-def _term(t: str) -> str:
-    """``include:spf.protection.outlook.com`` -> ``include spf.protection.outlook.com`` (easier to read)."""
-    name, sep, value = t.partition(":")
-    if not sep:
-        name, sep, value = t.partition("=")
-    return f"{name} {value}" if sep else t
-
-
-def _spf(old: str | None, new: str | None) -> str:
-    if not old:
-        return "SPF: record published"
-    if not new:
-        return "SPF: record removed"
-    a, b = _spf_terms(old), _spf_terms(new)
-    alls = [t for t in a if t.lower().endswith("all")], [t for t in b if t.lower().endswith("all")]
-    parts = [f"{_term(t)} added" for t in b if t not in a and t not in alls[1]]
-    parts += [f"{_term(t)} removed" for t in a if t not in b and t not in alls[0]]
-    if alls[0] != alls[1]:
-        parts.append(f"{' '.join(alls[0]) or 'no all'} {ARROW} {' '.join(alls[1]) or 'no all'}")
-    return "SPF: " + ("; ".join(parts) if parts else "terms reordered")
-
-
-def _workload(value: str | None) -> tuple[str, str]:
-    wid, _, state = (value or "").partition(": ")
-    return wid, state.replace("_", "-")
-
-
-# Event kinds whose line is the old and new values put into words (docs/database.md, "events").
-TEMPLATES = {
-    "gateway_added": "Gateway {new} added",
-    "gateway_removed": "Gateway {old} removed",
-    "gateway_changed": "Gateway: {old} " + ARROW + " {new}",
-    "dmarc_added": "DMARC published: p={new}",
-    "dmarc_removed": "DMARC removed (was p={old})",
-    "category_changed": "Category: {old} " + ARROW + " {new}",
-    "service_added": "Now uses {new}",
-    "service_removed": "No longer uses {old}",
-}
-
-
-def describe(kind: str, old: str | None, new: str | None) -> str:
-    """One line a rep reads: what changed, from what to what. Pure; ``kind`` is an event kind of docs/database.md."""
-    if kind in TEMPLATES:
-        return TEMPLATES[kind].format(old=old, new=new)
-    if kind == "provider_changed":
-        return f"Provider: {_provider(old)} {ARROW} {_provider(new)}"
-    if kind == "tenant_appeared":
-        return "Microsoft tenant appeared" + (f" ({new})" if new else "")
-    if kind == "dmarc_policy_changed":
-        return f"DMARC: p={old or '?'} {ARROW} p={new or '?'}"
-    if kind == "spf_changed":
-        return _spf(old, new)
-    if kind in ("workload_added", "workload_removed", "workload_changed"):
-        wid, a = _workload(old)
-        wid2, b = _workload(new)
-        return f"{(wid or wid2).capitalize()}: {a or 'absent'} {ARROW} {b or 'absent'}"
-    if kind == "expires_soon":
-        return f"Registration expires {new or old or 'soon'}"
-    return f"{kind.replace('_', ' ')}: {old or '-'} {ARROW} {new or '-'}"
+    return event_text(messages(lang), kind, old, new)
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:

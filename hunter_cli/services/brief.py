@@ -22,16 +22,16 @@ class NoBrief(Exception):
 def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
     """The brief of ``domain`` in ``lang`` from what ``conn`` stores; NoBrief when it has no good scan.
 
-    Reads the lead's current view, history, registration, notes, referrals and CRM status
-    (store.brief_inputs) and composes the brief as of today.
+    Reads the lead's current view, history, latest change events, registration, notes, referrals
+    and CRM status (store.brief_inputs) and composes the brief as of today.
     """
     from .. import store
-    from ..brief.compose import compose
+    from ..brief.compose import CHANGES_SHOWN, compose
     from ..facts import failure_text, long_date
     from ..lead import Lead
     from ..store import crm as crm_store
 
-    data = store.brief_inputs(conn, domain)
+    data = store.brief_inputs(conn, domain, events=CHANGES_SHOWN)
     if data is None:
         attempts = store.history(conn, domain)
         if attempts:
@@ -48,6 +48,8 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         lead,
         lang=lang,
         history=data["history"],
+        events=data["events"],
+        events_total=data["events_total"],
         registration=data["registration"],
         company=data["company"],
         today=date.today(),

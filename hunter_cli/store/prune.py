@@ -5,8 +5,9 @@ What a scan older than the window is still needed for, and so is kept:
 - ``domains.last_scan_id`` and ``last_good_scan_id`` point at it (the lead's current state);
 - a change event names it (``events.scan_id``: the change history);
 - it is a domain's first good scan (``leads show`` and the brief say since when the lead is known);
-- it is one side of a change the brief's "what changed" reports: a good (``ok`` or ``partial``)
-  scan whose provider or gateway differs from the good scan before it, and that scan before it.
+- it is one side of a provider or gateway move (the scan history in ``leads show`` shows it): a good
+  (``ok`` or ``partial``) scan whose provider or gateway differs from the good scan before it, and
+  that scan before it.
 
 Everything else older than the window goes. Safe beside a running scan without its lock: the
 scans to remove are chosen from one read snapshot, and a scan running meanwhile only adds newer

@@ -78,14 +78,18 @@ def view_column(conn: sqlite3.Connection) -> str:
     return "current_json" if "current_json" in names else "current_view"
 
 
-def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
-    """Everything the call brief reads about one domain; None when it has no good scan."""
+def brief_inputs(conn: sqlite3.Connection, domain: str, events: int = 8) -> dict | None:
+    """Everything the call brief reads about one domain; None when it has no good scan.
+
+    ``events``: how many of its latest change events to read (``events_total`` counts them all).
+    """
     row = conn.execute(
         f"SELECT {view_column(conn)}, company, last_good_at, active_cosell, tenant FROM domains WHERE domain = ?",
         (domain,),
     ).fetchone()
     if not row or not row[0]:
         return None
+    recent, total = events_of(conn, domain, events)
     return {
         "view": loads(row[0]),
         "company": row[1],
@@ -94,6 +98,8 @@ def brief_inputs(conn: sqlite3.Connection, domain: str) -> dict | None:
         "tenant_known": row[4] is not None,  # NULL: the tenant lookup was not made, or failed
         "referrals": referrals_of(conn, domain),
         "history": history(conn, domain),
+        "events": recent,
+        "events_total": total,
         "registration": registration(conn, domain),
         "notes": notes_of(conn, domain),
     }
@@ -122,6 +128,26 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0) -> tuple[list[dict], int]:
+    """One domain's change events newest first (``occurred_at``, ``kind``, ``old``, ``new``), at most
+    ``limit`` of them (0: all), and how many it has in all: one query over the ``events_domain`` index.
+
+    The later scan's events come first even within one second (times are stored to the second);
+    the events of one scan keep the order they were recorded in (:func:`hunter_cli.lead.posture.changes`:
+    the provider first, then gateway, tenant, DMARC, SPF, category, workloads, services).
+    """
+    sql = (
+        "SELECT occurred_at, kind, old, new, count(*) OVER () FROM events WHERE domain = ?"
+        " ORDER BY occurred_at DESC, scan_id DESC, id"
+    )
+    params: list = [domain]
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = conn.execute(sql, params).fetchall()
+    return [{"occurred_at": r[0], "kind": r[1], "old": r[2], "new": r[3]} for r in rows], (rows[0][4] if rows else 0)
 
 
 def due_for_rescan(
