@@ -696,7 +696,9 @@ async def scan_many(
     mail are held back until enough domains that had mail were seen answered
     (:class:`hunter_cli.dns.health.DenialMonitor`). When the resolver is not
     trusted, every domain not yet delivered gets a :func:`suspect_result` and
-    :class:`hunter_cli.dns.health.ResolverSuspect` is raised.
+    :class:`hunter_cli.dns.health.ResolverSuspect` is raised. When no check
+    question gets an answer at all, :class:`hunter_cli.dns.health.ResolverUnreachable`
+    is raised before the first domain.
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
@@ -774,7 +776,7 @@ async def scan_many(
     it = iter(jobs)
     try:
         if check:
-            reason, answers = await health.preflight(resolver)
+            reason, answers = await health.preflight(resolver, require_answer=True)
             if reason is not None:
                 suspect.append(reason)
             for (name, rtype), outcome in answers:
