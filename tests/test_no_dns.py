@@ -192,8 +192,10 @@ def test_one_domain_answered_is_enough_for_a_run_to_count(hunter, dns, db, answe
     assert q(db, "SELECT status FROM scans WHERE domain = 'firma.com.tr'")[0][0] == "failed"
 
 
-def test_a_domain_whose_mx_gets_servfail_is_not_a_dead_resolver(hunter, dns, db):
-    dns.faults[("halfbroken.com", "MX")] = "servfail"
+@pytest.mark.parametrize("fault", ["servfail", "drop"])
+def test_a_domain_whose_mx_alone_fails_is_not_a_dead_resolver(hunter, dns, db, fault):
+    # The MX lookup failed (the domain is `failed`), but its TXT and DMARC questions got answers.
+    dns.faults[("halfbroken.com", "MX")] = fault
     result = run(hunter, dns.nameserver, "halfbroken.com", "-q")
     assert result.exit_code == 0, result.stderr
     assert q(db, "SELECT status FROM scans")[0][0] == "failed"

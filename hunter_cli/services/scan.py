@@ -68,6 +68,11 @@ class SilentObserver:
         return None
 
 
+# The questions every domain asks first (MX, apex TXT, _dmarc TXT): when all three got no answer
+# (timeouts, refusals), the domain got no DNS answer at all.
+_FIRST_QUESTIONS = ("mx", "txt", "dmarc")
+
+
 @dataclass
 class ScanTally:
     """Counts the summary needs, kept while results stream past."""
@@ -84,7 +89,7 @@ class ScanTally:
     registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
     registration_failures: int = 0  # the lookup failed (retried on the next run)
     failed_domains: int = 0  # domains with at least one failed lookup
-    no_answer: Counter = field(default_factory=Counter)  # failed domains whose MX got no DNS answer, by kind
+    no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
@@ -100,12 +105,12 @@ class ScanTally:
             self.gateway[r.gateway] += 1
         if r.errors:
             self.failed_domains += 1
-            if r.status == "failed":
+            if r.status == "failed":  # the MX lookup failed: did the domain get any DNS answer at all?
                 from ..dns.health import NO_ANSWER_KINDS
 
-                kind = next((e.kind for e in r.errors if e.check == "mx"), None)
-                if kind in NO_ANSWER_KINDS:
-                    self.no_answer[kind] += 1
+                kinds = {e.check: e.kind for e in r.errors if e.check in _FIRST_QUESTIONS}
+                if len(kinds) == len(_FIRST_QUESTIONS) and NO_ANSWER_KINDS.issuperset(kinds.values()):
+                    self.no_answer[kinds["mx"]] += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
@@ -462,20 +467,23 @@ def run_scan(
 
 
 def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
-    """Why the run counts as failed when every scanned domain got no DNS answer for its MX (timeouts,
-    refusals: the resolver stopped answering), else None; each such domain is stored as a failure,
-    which never replaces a stored result, and is asked again on the next run."""
+    """Why the run counts as failed when not one scanned domain got a DNS answer to its MX, TXT or
+    DMARC question (timeouts, refusals: the resolver stopped answering), else None. Each such domain
+    is stored as a failure, which never replaces a stored result, and is asked again on the next run."""
     failed = sum(tally.no_answer.values())
     if not tally.scanned or failed < tally.scanned:
         return None
     words = {"timeout": "timed out", "unreachable": "connection refused", "refused": "refused"}
     how = " or ".join(words.get(k, k) for k, _ in tally.no_answer.most_common())
     who = ", ".join(nameservers) or "the system resolver"
-    domains = "the domain" if failed == 1 else f"all {failed:,} domains"
+    if failed == 1:
+        what = "the domain scanned failed", "it is stored as a failure"
+    else:
+        what = f"all {failed:,} domains scanned failed", "they are stored as failures"
     return (
-        f"no domain got a DNS answer: {domains} scanned failed ({how}) asking {who}; they are stored as"
-        " failures, to be asked again on the next run, and no stored result was replaced."
-        " Check --nameserver (or HUNTER_NAMESERVERS) and the network"
+        f"no domain got a DNS answer: {what[0]} ({how}) asking {who}; {what[1]}, to be asked again on"
+        " the next run, and no stored result was replaced. Check --nameserver (or HUNTER_NAMESERVERS)"
+        " and the network"
     )
 
 
