@@ -376,6 +376,10 @@ class Scanner:
         dangling: list[int] = []
         found: list[DkimSelector | None] = []
         for i, (sel, outcome) in enumerate(zip(selectors, answers, strict=True)):
+            if isinstance(outcome, LookupFailure) and outcome.permanent:  # the zone's fault: a finding, not retried
+                info.errors.append(dkim_mod.broken_key_name(sel, names[i], outcome.detail))
+                found.append(None)
+                continue
             answer = self._answer(outcome, "dkim", errors)
             key = None
             if answer is not None:
@@ -442,7 +446,8 @@ class Scanner:
             fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
-        dmarc_a = self._answer(dmarc_o, "dmarc", errors)
+        dmarc_loop = dmarc_o if isinstance(dmarc_o, LookupFailure) and dmarc_o.permanent else None
+        dmarc_a = self._answer(dmarc_o, "dmarc", errors) if dmarc_loop is None else None
         # A failed probe only means "ask every selector"; it is reported if those fail too.
         probe = None if isinstance(probe_o, LookupFailure) else probe_o
 
@@ -452,6 +457,8 @@ class Scanner:
         resolved, mx_todo = self._mx_known([h for _, h in mx])
         mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        if dmarc_loop is not None:  # the zone's fault, not a failed lookup: no policy, and not retried
+            dmarc = dmarc_mod.unfollowable(dmarc_loop.name, dmarc_loop.detail)
         report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
         report_task = None
         if report_hosts and dmarc is not None:

@@ -72,6 +72,10 @@ class Answer:
         return self.rcode != NXDOMAIN
 
 
+# Failure kinds that are faults of the zone, not of the network: every resolver gets the same on every try.
+PERMANENT_KINDS = frozenset({"cname-loop"})
+
+
 class LookupFailure(Exception):
     """The resolver did not give an answer: timeout, SERVFAIL, REFUSED, ..."""
 
@@ -79,9 +83,16 @@ class LookupFailure(Exception):
         self.kind = kind
         self.name = name
         self.rtype = rtype
+        self.detail = detail
         message = f"{rtype} {name}: {kind}" + (f" ({detail})" if detail else "")
         super().__init__(message)
         self.message = message
+
+    @property
+    def permanent(self) -> bool:
+        """A fault of the zone (a CNAME loop, a chain past MAX_CNAME_CHAIN hops): asking again cannot help,
+        so it is a finding about the record asked for, not a lookup to retry (RFC 1034 3.6.2)."""
+        return self.kind in PERMANENT_KINDS
 
 
 class Resolver(Protocol):
