@@ -333,7 +333,10 @@ class Scanner:
             if pending:
                 await asyncio.wait([asyncio.shield(f) for f in pending])
             for key, fut in zip(ev.missing, futures, strict=True):
-                (answers[key],) = fut.result()
+                (got,) = fut.result()
+                if isinstance(got, LookupFailure) and got.kind == "servfail":  # a loop some resolvers report so
+                    got = await self.resolver.loop_behind(got)
+                answers[key] = got
             ev = spf_eval.evaluate(domain, answers)
             rounds += 1
         if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid
@@ -373,6 +376,11 @@ class Scanner:
         info.checked = list(selectors)
         names = [f"{sel}._domainkey.{domain}" for sel in selectors]
         answers = await self.resolver.query_many([(n, "TXT") for n in names])
+        servfail = [(i, a) for i, a in enumerate(answers) if isinstance(a, LookupFailure) and a.kind == "servfail"]
+        if servfail and probe is not None:  # the zone answers (probe), so a SERVFAIL may hide a loop
+            loops = await asyncio.gather(*(self.resolver.loop_behind(a) for _, a in servfail))
+            for (i, _), looped in zip(servfail, loops, strict=True):
+                answers[i] = looped
         dangling: list[int] = []
         found: list[DkimSelector | None] = []
         for i, (sel, outcome) in enumerate(zip(selectors, answers, strict=True)):
@@ -446,6 +454,8 @@ class Scanner:
             fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
+        if isinstance(dmarc_o, LookupFailure) and dmarc_o.kind == "servfail" and isinstance(mx_o, Answer):
+            dmarc_o = await self.resolver.loop_behind(dmarc_o)  # the zone answers: the SERVFAIL may hide a loop
         dmarc_loop = dmarc_o if isinstance(dmarc_o, LookupFailure) and dmarc_o.permanent else None
         dmarc_a = self._answer(dmarc_o, "dmarc", errors) if dmarc_loop is None else None
         # A failed probe only means "ask every selector"; it is reported if those fail too.

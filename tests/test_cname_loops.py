@@ -127,3 +127,57 @@ def test_the_brief_says_the_dmarc_record_is_broken(hunter, db):
     assert "DMARC record is broken" in text and "lookup failed" not in text
     tr = " ".join(hunter("sales-summary", "loop-dmarc.com", "--lang", "tr").stdout.split())
     assert "DMARC kaydı hatalı" in tr and "sorgusu başarısız" not in tr
+
+
+# -- resolvers that answer SERVFAIL for a loop instead of returning the chain ----------------------
+# The test server returns the chain; the fault makes it answer the record's own question with SERVFAIL,
+# as many recursive resolvers do for a loop, while CNAME questions still get the alias records.
+
+
+@pytest.mark.parametrize(
+    "name, domain",
+    [
+        ("_dmarc.dmarc-ring.com.tr", "dmarc-ring.com.tr"),
+        ("_dmarc.loop-dmarc.com", "loop-dmarc.com"),
+        ("_dmarc.dmarc-long.com", "dmarc-long.com"),
+    ],
+)
+def test_a_servfail_that_hides_a_dmarc_loop_is_found_out(hunter, dns, name, domain):
+    dns.faults[(name, "TXT")] = "servfail"
+    r = scan(hunter, domain)[domain]
+    assert r["status"] == "ok" and r["errors"] == []
+    assert [e["code"] for e in r["dmarc"]["errors"]] == ["dmarc-cname-loop"]
+    assert r["dmarc"]["policy"] is None
+    assert 1 <= dns.count(name, "CNAME") <= 2  # followed hop by hop, each name asked once (a ring: once more)
+
+
+def test_a_servfail_that_hides_a_selector_or_spf_loop_is_found_out(hunter, dns):
+    dns.faults[("selector1._domainkey.dkim-loop.com.tr", "TXT")] = "servfail"
+    dns.faults[("spf.loop-provider.example", "TXT")] = "servfail"
+    out = scan(hunter, "dkim-loop.com.tr", "spf-shared-a.com.tr")
+    dkim = out["dkim-loop.com.tr"]
+    assert dkim["status"] == "ok" and dkim["errors"] == []
+    assert codes(dkim["dkim"]["errors"]) == ["dkim-cname-loop", "dkim-cname-loop"]
+    spf = out["spf-shared-a.com.tr"]
+    assert spf["status"] == "ok" and spf["spf"]["result"] == "permerror"
+    assert codes(spf["spf"]["errors"]) == [spf_eval.E_CNAME_LOOP]
+
+
+def test_a_servfail_at_an_alias_whose_chain_ends_stays_a_failure(hunter, dns):
+    assert scan(hunter, "dmarc-alias.com")["dmarc-alias.com"]["dmarc"]["policy"] == "quarantine"
+    dns.faults[("_dmarc.dmarc-alias.com", "TXT")] = "servfail"
+    r = scan(hunter, "dmarc-alias.com")["dmarc-alias.com"]
+    assert r["status"] == "partial" and r["dmarc"] is None
+    assert [(e["check"], e["kind"]) for e in r["errors"]] == [("dmarc", "servfail")]
+
+
+def test_a_domain_whose_own_zone_fails_is_not_searched_for_loops(hunter, dns):
+    # Every name of a lame domain gets SERVFAIL: following CNAMEs there would only cost queries.
+    for name in ("dkim-loop.com.tr", "_dmarc.dkim-loop.com.tr", "_domainkey.dkim-loop.com.tr"):
+        dns.faults[name] = "servfail"
+    for sel in ("selector1", "selector2", "google"):
+        dns.faults[f"{sel}._domainkey.dkim-loop.com.tr"] = "servfail"
+    r = scan(hunter, "dkim-loop.com.tr")["dkim-loop.com.tr"]
+    assert r["status"] == "failed"
+    assert dns.count("_dmarc.dkim-loop.com.tr", "CNAME") == 0
+    assert dns.count("selector1._domainkey.dkim-loop.com.tr", "CNAME") == 0

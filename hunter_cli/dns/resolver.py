@@ -100,6 +100,8 @@ class Resolver(Protocol):
 
     async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]: ...
 
+    async def loop_behind(self, failure: LookupFailure) -> LookupFailure: ...
+
     async def close(self) -> None: ...
 
 
@@ -508,6 +510,35 @@ class AresResolver:
                 if isinstance(outcome, Answer) and not outcome.records and len(outcome.cnames) >= CNAME_CHASE_AT:
                     out[i] = await self._chase(questions[i][0], questions[i][1], codes[i], outcome)
         return out
+
+    async def loop_behind(self, failure: LookupFailure) -> LookupFailure:
+        """``failure``, or a ``cname-loop`` failure when the SERVFAIL it reports hides a CNAME loop.
+
+        Many recursive resolvers answer SERVFAIL for a CNAME chain that loops or runs
+        longer than they follow, instead of returning the chain, so a permanent fault
+        of the zone would read as a temporary one. A CNAME question is answered with
+        the alias record itself, unchased (RFC 1034 4.3.2 step 3a), so the chain is
+        followed one hop at a time, up to MAX_CNAME_CHAIN hops: a name met twice
+        proves the loop; a name that is no alias, or a hop that fails too, leaves
+        the SERVFAIL as it is. Other failures are returned unchanged, unasked.
+        """
+        if failure.kind != "servfail" or failure.rtype == "CNAME":
+            return failure
+        name = failure.name.rstrip(".").lower()
+        cnames: list[tuple[str, str]] = []
+        while len(cnames) < MAX_CNAME_CHAIN:
+            owner = cnames[-1][1] if cnames else name
+            (hop,) = await self.query_many([(owner, "CNAME")], chase=False)
+            if not isinstance(hop, Answer) or not hop.records:
+                return failure
+            cnames.append((owner, hop.records[0]))
+            problem = cname_problem(name, cnames)
+            if problem is not None:
+                log.info("%s %s: SERVFAIL hides a %s", name, failure.rtype, problem)
+                return LookupFailure("cname-loop", failure.name, failure.rtype, problem)
+        return LookupFailure(
+            "cname-loop", failure.name, failure.rtype, f"CNAME chain longer than {MAX_CNAME_CHAIN} hops"
+        )
 
     async def query(self, name: str, rtype: str) -> Answer:
         """One question; raises LookupFailure when there is no answer."""
