@@ -479,7 +479,7 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     if failed == 1:
         what = "the domain scanned failed", "it is stored as a failure"
     else:
-        what = f"all {failed:,} domains scanned failed", "they are stored as failures"
+        what = f"{'both' if failed == 2 else f'all {failed:,}'} domains scanned failed", "they are stored as failures"
     return (
         f"no domain got a DNS answer: {what[0]} ({how}) asking {who}; {what[1]}, to be asked again on"
         " the next run, and no stored result was replaced. Check --nameserver (or HUNTER_NAMESERVERS)"
