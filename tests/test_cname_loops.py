@@ -181,3 +181,11 @@ def test_a_domain_whose_own_zone_fails_is_not_searched_for_loops(hunter, dns):
     assert r["status"] == "failed"
     assert dns.count("_dmarc.dkim-loop.com.tr", "CNAME") == 0
     assert dns.count("selector1._domainkey.dkim-loop.com.tr", "CNAME") == 0
+
+
+def test_the_brief_says_why_spf_is_broken(hunter, db):
+    assert hunter("scan", "spf-include-loop.com", "-q", "--no-whois").exit_code == 0
+    en = " ".join(hunter("sales-summary", "spf-include-loop.com").stdout.split())
+    assert "SPF is published but broken" in en and "a CNAME chain that loops" in en
+    tr = " ".join(hunter("sales-summary", "spf-include-loop.com", "--lang", "tr").stdout.split())
+    assert "SPF kaydı var ama hatalı" in tr and "döngüye giren" in tr
