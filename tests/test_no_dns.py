@@ -210,3 +210,15 @@ def test_prep_with_dns_down_shows_the_stored_brief(hunter, db):
     assert f"DNS is unreachable: no answer from the DNS resolver {dead}" in message
     assert "showing the scan of" in message
     assert "firma.com.tr" in result.stdout  # the stored brief
+
+
+def test_a_nightly_rescan_with_the_resolver_down_exits_6_and_changes_nothing(hunter, db):
+    assert hunter("scan", *GOOD, "-q", "--no-whois").exit_code == 0
+    before = views(db)
+    dead = f"127.0.0.1:{dead_port()}"
+    result = hunter("rescan", "--older-than", "0s", "-q", "--nameserver", dead, "--timeout", "0.2", "--no-whois")
+    assert result.exit_code == ExitStatus.NO_DNS, result.stderr
+    assert result.stdout == "" and f"DNS is unreachable: no answer from the DNS resolver {dead}" in one_line(
+        result.stderr
+    )
+    assert views(db) == before
