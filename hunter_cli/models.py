@@ -102,6 +102,7 @@ class DkimInfo(BaseModel):
     checked: list[str] = Field(default_factory=list)  # selectors actually asked for
     domainkey_exists: bool | None = None  # _domainkey.<domain> exists; False means no selector can exist
     tenant_domain: str | None = None  # the tenant's initial domain named by an M365 DKIM CNAME (any cloud)
+    errors: list[Finding] = Field(default_factory=list)  # selectors whose name cannot be followed (CNAME loop)
 
     @property
     def state(self) -> str:

@@ -333,7 +333,10 @@ class Scanner:
             if pending:
                 await asyncio.wait([asyncio.shield(f) for f in pending])
             for key, fut in zip(ev.missing, futures, strict=True):
-                (answers[key],) = fut.result()
+                (got,) = fut.result()
+                if isinstance(got, LookupFailure) and got.kind == "servfail":  # a loop some resolvers report so
+                    got = await self.resolver.loop_behind(got)
+                answers[key] = got
             ev = spf_eval.evaluate(domain, answers)
             rounds += 1
         if ev.missing:  # cannot happen with the 10-term limit; never report an unfinished verdict as valid
@@ -373,9 +376,18 @@ class Scanner:
         info.checked = list(selectors)
         names = [f"{sel}._domainkey.{domain}" for sel in selectors]
         answers = await self.resolver.query_many([(n, "TXT") for n in names])
+        servfail = [(i, a) for i, a in enumerate(answers) if isinstance(a, LookupFailure) and a.kind == "servfail"]
+        if servfail and probe is not None:  # the zone answers (probe), so a SERVFAIL may hide a loop
+            loops = await asyncio.gather(*(self.resolver.loop_behind(a) for _, a in servfail))
+            for (i, _), looped in zip(servfail, loops, strict=True):
+                answers[i] = looped
         dangling: list[int] = []
         found: list[DkimSelector | None] = []
         for i, (sel, outcome) in enumerate(zip(selectors, answers, strict=True)):
+            if isinstance(outcome, LookupFailure) and outcome.permanent:  # the zone's fault: a finding, not retried
+                info.errors.append(dkim_mod.broken_key_name(sel, names[i], outcome.detail))
+                found.append(None)
+                continue
             answer = self._answer(outcome, "dkim", errors)
             key = None
             if answer is not None:
@@ -442,7 +454,10 @@ class Scanner:
             fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
-        dmarc_a = self._answer(dmarc_o, "dmarc", errors)
+        if isinstance(dmarc_o, LookupFailure) and dmarc_o.kind == "servfail" and isinstance(mx_o, Answer):
+            dmarc_o = await self.resolver.loop_behind(dmarc_o)  # the zone answers: the SERVFAIL may hide a loop
+        dmarc_loop = dmarc_o if isinstance(dmarc_o, LookupFailure) and dmarc_o.permanent else None
+        dmarc_a = self._answer(dmarc_o, "dmarc", errors) if dmarc_loop is None else None
         # A failed probe only means "ask every selector"; it is reported if those fail too.
         probe = None if isinstance(probe_o, LookupFailure) else probe_o
 
@@ -452,6 +467,8 @@ class Scanner:
         resolved, mx_todo = self._mx_known([h for _, h in mx])
         mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
+        if dmarc_loop is not None:  # the zone's fault, not a failed lookup: no policy, and not retried
+            dmarc = dmarc_mod.unfollowable(dmarc_loop.name, dmarc_loop.detail)
         report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
         report_task = None
         if report_hosts and dmarc is not None:
@@ -696,7 +713,9 @@ async def scan_many(
     mail are held back until enough domains that had mail were seen answered
     (:class:`hunter_cli.dns.health.DenialMonitor`). When the resolver is not
     trusted, every domain not yet delivered gets a :func:`suspect_result` and
-    :class:`hunter_cli.dns.health.ResolverSuspect` is raised.
+    :class:`hunter_cli.dns.health.ResolverSuspect` is raised. When no check
+    question gets an answer at all, :class:`hunter_cli.dns.health.ResolverUnreachable`
+    is raised before the first domain.
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
@@ -774,7 +793,7 @@ async def scan_many(
     it = iter(jobs)
     try:
         if check:
-            reason, answers = await health.preflight(resolver)
+            reason, answers = await health.preflight(resolver, require_answer=True)
             if reason is not None:
                 suspect.append(reason)
             for (name, rtype), outcome in answers:

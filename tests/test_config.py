@@ -114,7 +114,7 @@ def test_config_path_defaults_to_the_user_config_folder(hunter, tmp_path):
 def _scan_ok(hunter, *argv: str, env: dict) -> dict:
     result = hunter("scan", "nomail.com", "--json", "--no-tenant", "--no-whois", "--timeout", "0.3", "--retries", "0",
                     *argv, env=env, dns_args=False)  # fmt: skip
-    assert result.exit_code in (0, 4), result.stderr
+    assert result.exit_code in (0, 4, 6), result.stderr  # 6: the dead nameserver answered nothing
     return json.loads(result.stdout.splitlines()[0]) if result.stdout.strip() else {}
 
 

@@ -143,6 +143,8 @@ def report(summary: ScanSummary, *, json_out: bool, quiet: bool, inputs: Sequenc
         raise fail("no valid domain in the input" + detail)
     if not quiet and code not in (EXIT_FATAL, EXIT_PIPE):
         render("scan", Format.ndjson if json_out else Format.table, summary)
+    if summary.no_dns:  # the run ended, but the resolver answered nothing: said after the figures, even with -q
+        fail(summary.no_dns, code)
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         from ..inputs import count_lines
         from ..render.scan_tables import continue_note

@@ -7,7 +7,9 @@ it (RFC 8020), which saves the whole probe for most domains without DKIM.
 
 from __future__ import annotations
 
-from ..models import DkimSelector
+from ..models import DkimSelector, Finding
+
+E_CNAME_LOOP = "dkim-cname-loop"
 
 DEFAULT_SELECTORS: tuple[str, ...] = (
     "selector1",  # Microsoft 365
@@ -65,6 +67,21 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
             revoked=not key,
         )
     return None
+
+
+def broken_key_name(selector: str, name: str, detail: str) -> Finding:
+    """The error for a selector whose name no resolver can follow (a CNAME loop or an endless chain).
+
+    It publishes no key: a verifier's key query fails at every try (RFC 6376
+    6.1.2), so mail signed with this selector never verifies until the zone is
+    fixed. A finding about the record, not a lookup to retry.
+    """
+    return Finding(
+        code=E_CNAME_LOOP,
+        message=f"selector {selector}: {name} cannot be followed ({detail or 'CNAME loop'}); no key can be"
+        " fetched there, so mail signed with it never passes DKIM until the zone is fixed",
+        where=[name],
+    )
 
 
 def tenant_from_cname(target: str | None) -> str | None:

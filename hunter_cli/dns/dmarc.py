@@ -377,6 +377,24 @@ def parse_txt(txts: list[str]) -> DmarcInfo | None:
     return info
 
 
+def unfollowable(name: str, detail: str) -> DmarcInfo:
+    """The DMARC result when ``_dmarc.<domain>`` is a CNAME chain no resolver can follow (a loop, or past
+    16 hops): no record can be read there, so receivers apply no DMARC policy (RFC 7489 6.6.3).
+
+    The zone's own fault, the same at every try: an error of the record, not a lookup to retry."""
+    info = DmarcInfo(result="invalid", policy=None, subdomain_policy=None)
+    info.errors.append(
+        Finding(
+            code="dmarc-cname-loop",
+            message=f"{name} cannot be followed ({detail or 'CNAME loop'}): no DMARC record can be read there,"
+            " so receivers apply no DMARC policy until the zone is fixed",
+            where=[name],
+        )
+    )
+    _sync_compat(info)
+    return info
+
+
 def external_destinations(info: DmarcInfo, domain: str) -> list[str]:
     """Report destination hosts (mailto domains of rua/ruf) outside ``domain``'s organisational domain.
 

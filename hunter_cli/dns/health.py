@@ -13,6 +13,11 @@ checks guard against that:
   records must not suddenly deny their existence en masse.
 
 When either fails the scan stops trusting the resolver (:class:`ResolverSuspect`).
+
+A resolver that does not answer at all (nothing listens at the address, a
+firewall drops the packets, it refuses every question) is not lying, but a scan
+through it would only record failures: when no check question gets an answer,
+the scan stops before the first domain (:class:`ResolverUnreachable`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ MUST_EXIST: tuple[tuple[str, str], ...] = (
 PROBE_TLD = "com"
 
 SUSPECT_KIND = "resolver_suspect"  # ScanError.kind of lookups not trusted
+# LookupFailure kinds that mean no nameserver answered the question at all (dns/resolver.py):
+# no reply within the timeout, connection refused (ICMP port unreachable), or REFUSED (RFC 1035 4.1.1).
+NO_ANSWER_KINDS = frozenset({"timeout", "unreachable", "refused"})
 
 
 class ResolverSuspect(Exception):
@@ -46,6 +54,32 @@ class ResolverSuspect(Exception):
             f"not trusting the DNS resolver {who}: {reason}; nothing stored was changed"
             " (use --nameserver to ask another resolver)"
         )
+
+
+class ResolverUnreachable(Exception):
+    """No nameserver answered any check question; ``what`` says how they failed, ``servers`` who was asked."""
+
+    def __init__(self, what: str, servers: list[str]) -> None:
+        self.what = what
+        self.servers = servers
+        who = ", ".join(servers) if servers else "the system resolver"
+        super().__init__(
+            f"DNS is unreachable: no answer from the DNS resolver {who} ({what}); nothing was scanned."
+            " Check --nameserver (or HUNTER_NAMESERVERS) and the network"
+        )
+
+
+def no_answer(outcomes: list[Answer | LookupFailure]) -> str | None:
+    """How the resolver failed when not one of ``outcomes`` is an answer (``"timeout"``, ...), else None. Pure.
+
+    Only failures of :data:`NO_ANSWER_KINDS` count: a SERVFAIL or a CNAME loop is
+    an answer from a resolver that is there.
+    """
+    if not outcomes or not all(isinstance(o, LookupFailure) and o.kind in NO_ANSWER_KINDS for o in outcomes):
+        return None
+    words = {"timeout": "timed out", "unreachable": "connection refused", "refused": "refused to answer"}
+    kinds = dict.fromkeys(words[o.kind] for o in outcomes if isinstance(o, LookupFailure))
+    return " or ".join(kinds)
 
 
 def probe_name() -> str:
@@ -79,16 +113,21 @@ def judge(
 
 
 async def preflight(
-    resolver: Resolver,
+    resolver: Resolver, *, require_answer: bool = False
 ) -> tuple[str | None, list[tuple[tuple[str, str], Answer | LookupFailure]]]:
     """Ask the must-exist names and a random name at once; :func:`judge` the answers.
 
     Returns (reason or None, the must-exist answers): the scan reuses the SPF
-    hosts' answers, so a trusted resolver costs one extra query per run.
+    hosts' answers, so a trusted resolver costs one extra query per run. With
+    ``require_answer``, raises :class:`ResolverUnreachable` when no question got
+    an answer (:func:`no_answer`), after the resolver's own retries.
     """
     probe = probe_name()
     questions = list(MUST_EXIST) + [(probe, "A")]
     outcomes = await resolver.query_many(questions)
+    what = no_answer(outcomes) if require_answer else None
+    if what is not None:
+        raise ResolverUnreachable(what, list(getattr(resolver, "servers", [])))
     must = list(zip(MUST_EXIST, outcomes[:-1], strict=True))
     return judge(must, probe, outcomes[-1]), must
 

@@ -72,6 +72,10 @@ class Answer:
         return self.rcode != NXDOMAIN
 
 
+# Failure kinds that are faults of the zone, not of the network: every resolver gets the same on every try.
+PERMANENT_KINDS = frozenset({"cname-loop"})
+
+
 class LookupFailure(Exception):
     """The resolver did not give an answer: timeout, SERVFAIL, REFUSED, ..."""
 
@@ -79,15 +83,24 @@ class LookupFailure(Exception):
         self.kind = kind
         self.name = name
         self.rtype = rtype
+        self.detail = detail
         message = f"{rtype} {name}: {kind}" + (f" ({detail})" if detail else "")
         super().__init__(message)
         self.message = message
+
+    @property
+    def permanent(self) -> bool:
+        """A fault of the zone (a CNAME loop, a chain past MAX_CNAME_CHAIN hops): asking again cannot help,
+        so it is a finding about the record asked for, not a lookup to retry (RFC 1034 3.6.2)."""
+        return self.kind in PERMANENT_KINDS
 
 
 class Resolver(Protocol):
     async def query(self, name: str, rtype: str) -> Answer: ...
 
     async def query_many(self, questions: list[tuple[str, str]]) -> list[Answer | LookupFailure]: ...
+
+    async def loop_behind(self, failure: LookupFailure) -> LookupFailure: ...
 
     async def close(self) -> None: ...
 
@@ -497,6 +510,35 @@ class AresResolver:
                 if isinstance(outcome, Answer) and not outcome.records and len(outcome.cnames) >= CNAME_CHASE_AT:
                     out[i] = await self._chase(questions[i][0], questions[i][1], codes[i], outcome)
         return out
+
+    async def loop_behind(self, failure: LookupFailure) -> LookupFailure:
+        """``failure``, or a ``cname-loop`` failure when the SERVFAIL it reports hides a CNAME loop.
+
+        Many recursive resolvers answer SERVFAIL for a CNAME chain that loops or runs
+        longer than they follow, instead of returning the chain, so a permanent fault
+        of the zone would read as a temporary one. A CNAME question is answered with
+        the alias record itself, unchased (RFC 1034 4.3.2 step 3a), so the chain is
+        followed one hop at a time, up to MAX_CNAME_CHAIN hops: a name met twice
+        proves the loop; a name that is no alias, or a hop that fails too, leaves
+        the SERVFAIL as it is. Other failures are returned unchanged, unasked.
+        """
+        if failure.kind != "servfail" or failure.rtype == "CNAME":
+            return failure
+        name = failure.name.rstrip(".").lower()
+        cnames: list[tuple[str, str]] = []
+        while len(cnames) < MAX_CNAME_CHAIN:
+            owner = cnames[-1][1] if cnames else name
+            (hop,) = await self.query_many([(owner, "CNAME")], chase=False)
+            if not isinstance(hop, Answer) or not hop.records:
+                return failure
+            cnames.append((owner, hop.records[0]))
+            problem = cname_problem(name, cnames)
+            if problem is not None:
+                log.info("%s %s: SERVFAIL hides a %s", name, failure.rtype, problem)
+                return LookupFailure("cname-loop", failure.name, failure.rtype, problem)
+        return LookupFailure(
+            "cname-loop", failure.name, failure.rtype, f"CNAME chain longer than {MAX_CNAME_CHAIN} hops"
+        )
 
     async def query(self, name: str, rtype: str) -> Answer:
         """One question; raises LookupFailure when there is no answer."""

@@ -19,6 +19,9 @@ lookups but not asked. What is counted and limited (RFC 7208 4.6.4):
 - MX records per ``mx`` mechanism: at most 10.
 
 Evaluation stops at the first error, as a receiver's does (RFC 7208 4.6.4, 5.2, 6.1).
+A DNS failure is temperror (4.4), except a name whose CNAME chain loops or runs
+past 16 hops: that is the zone's own fault, never cleared by a retry, so it is
+permerror (2.6.7), code ``spf-cname-loop``.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ E_MX_LIMIT = "spf-mx-limit"
 E_INCLUDE_NONE = "spf-include-none"
 E_REDIRECT_NONE = "spf-redirect-none"
 E_TEMPERROR = "spf-temperror"  # a DNS failure: the result is temperror, not permerror
+E_CNAME_LOOP = "spf-cname-loop"  # a name no resolver can follow: the zone's fault, permerror (see _Evaluator._get)
 
 # Warning codes: legal, but worth fixing.
 W_PASS_ALL = "spf-pass-all"
@@ -107,6 +111,21 @@ class _Evaluator:
             self._missing[(name, rtype)] = None
             return None
         if isinstance(got, LookupFailure):
+            if got.permanent:
+                # RFC 7208 4.4 makes a failed lookup temperror, which 2.6.6 defines as transient: "a later
+                # retry may succeed without further DNS operator action". A CNAME loop never clears without
+                # the operator, which is 2.6.7's permerror ("requires DNS operator intervention").
+                raise _PermError(
+                    [
+                        Finding(
+                            code=E_CNAME_LOOP,
+                            message=f"{rtype} {name} cannot be followed ({got.detail or 'CNAME loop'}): receivers"
+                            " fail this lookup at every try, so the result is permerror until the zone is fixed"
+                            " (RFC 7208 2.6.7)",
+                            where=list(where),
+                        )
+                    ]
+                )
             raise _TempError(got, where)
         return got
 

@@ -135,6 +135,10 @@ def after_rescan(
     last = attempts[-1] if attempts else None
     if code == 0 and last is not None and last["status"] != "failed":
         return PrepStep("show")
+    if code == ExitStatus.NO_DNS and last is None:  # no DNS answer before the scan began: the scan said so
+        if last_good:
+            return PrepStep("show", ExitStatus.STALE, warning=f"showing the scan of {long_date(last_good)}")
+        return PrepStep("fail", ExitStatus.FATAL)
     why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
     if last_good:
         return PrepStep(

@@ -68,6 +68,11 @@ class SilentObserver:
         return None
 
 
+# The questions every domain asks first (MX, apex TXT, _dmarc TXT): when all three got no answer
+# (timeouts, refusals), the domain got no DNS answer at all.
+_FIRST_QUESTIONS = ("mx", "txt", "dmarc")
+
+
 @dataclass
 class ScanTally:
     """Counts the summary needs, kept while results stream past."""
@@ -84,6 +89,7 @@ class ScanTally:
     registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
     registration_failures: int = 0  # the lookup failed (retried on the next run)
     failed_domains: int = 0  # domains with at least one failed lookup
+    no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
@@ -99,6 +105,12 @@ class ScanTally:
             self.gateway[r.gateway] += 1
         if r.errors:
             self.failed_domains += 1
+            if r.status == "failed":  # the MX lookup failed: did the domain get any DNS answer at all?
+                from ..dns.health import NO_ANSWER_KINDS
+
+                kinds = {e.check: e.kind for e in r.errors if e.check in _FIRST_QUESTIONS}
+                if len(kinds) == len(_FIRST_QUESTIONS) and NO_ANSWER_KINDS.issuperset(kinds.values()):
+                    self.no_answer[kinds["mx"]] += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
@@ -123,9 +135,10 @@ class ScanSummary:
 
     ``outcome`` is the run's record (``ok``, ``failed``, ``interrupted``,
     ``resolver_suspect``); ``code`` the exit status; ``error`` one sentence when
-    the run failed (the renderer prints it); ``stdout_closed`` when the reader
-    of ``--json`` went away (``| head``). ``seconds`` includes any wait for
-    another process's write lock.
+    the run failed (the renderer prints it); ``no_dns`` one sentence when the run
+    ended but no scanned domain got a DNS answer (printed after the summary);
+    ``stdout_closed`` when the reader of ``--json`` went away (``| head``).
+    ``seconds`` includes any wait for another process's write lock.
     """
 
     outcome: str
@@ -134,6 +147,7 @@ class ScanSummary:
     stats: InputStats
     seconds: float
     error: str | None = None
+    no_dns: str | None = None
     terminated: bool = False
     stdout_closed: bool = False
     record: dict[str, Any] = field(default_factory=dict)
@@ -257,7 +271,7 @@ def run_scan(
     from filelock import FileLock, Timeout
 
     from .. import store
-    from ..dns.health import ResolverSuspect
+    from ..dns.health import ResolverSuspect, ResolverUnreachable
     from ..durations import ago_iso
     from ..inputs import ColumnHints, InputError, InputStats, leads
     from ..scan import ScanJob, scan_many
@@ -351,6 +365,7 @@ def run_scan(
     outcome = "failed"
     code: int = ExitStatus.FATAL
     error_message = None
+    no_dns = None
     stdout_closed = False
     record: dict[str, Any] = {}
     elapsed = 0.0
@@ -363,6 +378,9 @@ def run_scan(
         if not finished:
             raise KeyboardInterrupt
         outcome, code = "ok", ExitStatus.OK
+        no_dns = _no_dns(tally, options.resolver.nameservers)
+        if no_dns is not None:
+            outcome, code = "failed", ExitStatus.NO_DNS
     except KeyboardInterrupt:
         outcome, code = "interrupted", ExitStatus.INTERRUPTED
     except InputError as exc:
@@ -373,6 +391,8 @@ def run_scan(
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverSuspect as exc:
         outcome, code, error_message = "resolver_suspect", ExitStatus.RESOLVER, str(exc)
+    except ResolverUnreachable as exc:  # before the first domain: nothing was scanned
+        outcome, code, error_message = "failed", ExitStatus.NO_DNS, str(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(store.store_error(exc, path))
     except Exception as exc:
@@ -417,8 +437,8 @@ def run_scan(
         if writer.stats.unstored or writer.stats.unstored_other:
             record["unstored"] = writer.stats.unstored
             record["unstored_other"] = writer.stats.unstored_other
-        if (error_message or unexpected) and outcome != "resolver_suspect":
-            record["error"] = error_message or unexpected
+        if (error_message or unexpected or no_dns) and outcome != "resolver_suspect":
+            record["error"] = error_message or unexpected or no_dns
         patience = max(store.write_wait_limit(), 10.0)  # the run's record is worth a little more patience
         conn.wait_limit = patience
         try:
@@ -439,9 +459,31 @@ def run_scan(
         stats=stats,
         seconds=elapsed,
         error=error_message,
+        no_dns=no_dns,
         terminated=terminated[0],
         stdout_closed=stdout_closed,
         record=record,
+    )
+
+
+def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
+    """Why the run counts as failed when not one scanned domain got a DNS answer to its MX, TXT or
+    DMARC question (timeouts, refusals: the resolver stopped answering), else None. Each such domain
+    is stored as a failure, which never replaces a stored result, and is asked again on the next run."""
+    failed = sum(tally.no_answer.values())
+    if not tally.scanned or failed < tally.scanned:
+        return None
+    words = {"timeout": "timed out", "unreachable": "connection refused", "refused": "refused"}
+    how = " or ".join(words.get(k, k) for k, _ in tally.no_answer.most_common())
+    who = ", ".join(nameservers) or "the system resolver"
+    if failed == 1:
+        what = "the domain scanned failed", "it is stored as a failure"
+    else:
+        what = f"{'both' if failed == 2 else f'all {failed:,}'} domains scanned failed", "they are stored as failures"
+    return (
+        f"no domain got a DNS answer: {what[0]} ({how}) asking {who}; {what[1]}, to be asked again on"
+        " the next run, and no stored result was replaced. Check --nameserver (or HUNTER_NAMESERVERS)"
+        " and the network"
     )
 
 
