@@ -10,12 +10,12 @@ lookup (``partial``, asked again): only the loop is permanent.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pytest
 
 from hunter_cli.dns import spf_eval
+from hunter_cli.store.packing import loads
 
 
 def scan(hunter, *domains: str) -> dict[str, dict]:
@@ -106,9 +106,7 @@ def test_a_domain_with_only_loops_counts_as_fresh_and_is_not_asked_again(hunter,
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute("SELECT domain, status FROM scans ORDER BY domain").fetchall()
-        view = json.loads(
-            conn.execute("SELECT current_json FROM domains WHERE domain = 'loop-dmarc.com'").fetchone()[0]
-        )
+        view = loads(conn.execute("SELECT current_view FROM domains WHERE domain = 'loop-dmarc.com'").fetchone()[0])
     finally:
         conn.close()
     assert rows == sorted((d, "ok") for d in domains)

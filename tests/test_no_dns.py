@@ -33,7 +33,7 @@ def q(db, sql, *args):
 
 
 def views(db):
-    return q(db, "SELECT domain, provider, category, score, current_json, last_good_at, last_ok_at FROM domains")
+    return q(db, "SELECT domain, provider, category, score, current_view, last_good_at, last_ok_at FROM domains")
 
 
 def dead_port() -> int:
