@@ -626,3 +626,29 @@ def test_db_check_reports_a_sound_database(hunter, db):
     missing = hunter("db", "check", "--db", str(db.parent / "nowhere.db"))
     assert missing.exit_code == 1 and "no database" in missing.stderr
     assert not (db.parent / "nowhere.db").exists()
+
+
+def test_db_check_reads_every_packed_result(hunter, db):
+    """A packed result whose bytes were changed inside a sound page: SQLite's checks pass, the zlib
+    checksum does not (hunter_cli/store/packing.py); `db check` names the row and exits 1."""
+    hunter.scan_json("firma.com.tr", "gmailer.de")
+    conn = sqlite3.connect(db)
+    (stored,) = conn.execute("SELECT current_view FROM domains WHERE domain = 'gmailer.de'").fetchone()
+    damaged = bytearray(stored)
+    damaged[len(damaged) // 2] ^= 0x55
+    conn.execute("UPDATE domains SET current_view = ? WHERE domain = 'gmailer.de'", (bytes(damaged),))
+    conn.commit()
+    conn.close()
+    assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
+    result = hunter("db", "check", "--json")
+    assert result.exit_code == 1, result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert len(problems) == 1 and "gmailer.de's current view cannot be read" in problems[0]
+    assert hunter("db", "check", "--json", "--quick").exit_code == 0  # the quick check reads pages only
+    shown = hunter("leads", "show", "gmailer.de")
+    assert shown.exit_code == 1 and "a stored result is damaged" in shown.stderr and "db check" in shown.stderr
+    assert hunter("leads", "show", "firma.com.tr").exit_code == 0  # the others read as before
+    hunter.scan_json("gmailer.de")  # a rescan replaces the damaged view; the scan that made it keeps what is left
+    assert hunter("leads", "show", "gmailer.de").exit_code == 0
+    after = json.loads(hunter("db", "check", "--json").stdout)["problems"]
+    assert len(after) == 1 and after[0].startswith("scans: scan ") and "result cannot be read" in after[0]

@@ -46,6 +46,34 @@ def broken_links(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
     return out
 
 
+def unreadable_results(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
+    """Stored results that do not unpack or parse (:mod:`.packing`), one sentence each: SQLite's own
+    checks see pages, not the zlib streams inside them (their checksums are checked here)."""
+    from .packing import PackError, loads
+
+    out: list[str] = []
+    names = {r[1] for r in conn.execute("PRAGMA table_info(domains)")}
+    if "current_view" not in names:  # a file before schema 9: plain JSON, nothing packed
+        return out
+    queries = (
+        ("domains", "SELECT domain, current_view FROM domains WHERE current_view IS NOT NULL"),
+        ("scans", "SELECT id, result FROM scans WHERE result IS NOT NULL"),
+    )
+    try:
+        for table, sql in queries:
+            for key, stored in conn.execute(sql):
+                try:
+                    loads(stored)
+                except (PackError, ValueError) as exc:
+                    what = f"{key}'s current view" if table == "domains" else f"scan {key}'s result"
+                    out.append(f"{table}: {what} cannot be read: {exc}")
+                    if len(out) >= limit:
+                        return out
+    except sqlite3.DatabaseError as exc:
+        out.append(f"stored results check failed: {exc}")
+    return out
+
+
 def check(path: str | os.PathLike, quick: bool = False) -> dict:
     """Health of the database at ``path``, read only.
 
@@ -53,7 +81,8 @@ def check(path: str | os.PathLike, quick: bool = False) -> dict:
     "unfinished_runs", "crashed_runs", "sound": bool, "writable_by_this_version": bool}``;
     ``problems`` lists what ``PRAGMA integrity_check`` (or ``quick_check``) reports, up to
     100, and, when the file is otherwise sound and the check is the full one, the links
-    ``PRAGMA foreign_key_check`` finds pointing at nothing. Raises StoreError when the file
+    ``PRAGMA foreign_key_check`` finds pointing at nothing and the stored results that do not
+    unpack (:func:`unreadable_results`). Raises StoreError when the file
     cannot be opened as a database at all.
     """
     conn = open_for_inspection(path)
@@ -68,7 +97,7 @@ def check(path: str | os.PathLike, quick: bool = False) -> dict:
             rows = [str(exc)]
         problems = [] if rows == ["ok"] else rows
         if not problems and not quick:
-            problems = broken_links(conn)
+            problems = broken_links(conn) + unreadable_results(conn)
         unfinished = crashed = 0
         try:
             unfinished = conn.execute("SELECT count(*) FROM runs WHERE finished_at IS NULL").fetchone()[0]

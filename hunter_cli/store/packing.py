@@ -20,12 +20,15 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from .core import StoreError
+
 VERSION = 1  # the dictionary :func:`pack` uses
 LEVEL = 6  # zlib's default: level 9 saves 6 bytes a row for 15 % more CPU
 
 
-class PackError(ValueError):
-    """A stored value that does not unpack: an unknown dictionary version, or damaged data."""
+class PackError(StoreError, ValueError):
+    """A stored value that does not unpack: an unknown dictionary version, or damaged data. A
+    StoreError, so commands report it in one line (exit 1) like any other damage to the file."""
 
 
 @cache
@@ -55,7 +58,9 @@ def unpack(value: bytes | str | None) -> str | None:
     try:
         data = z.decompress(value[1:]) + z.flush()
     except zlib.error as exc:
-        raise PackError(f"stored result is damaged ({exc})") from None
+        raise PackError(
+            f"a stored result is damaged ({exc}); `hunter db check` lists it, and scanning the domain again replaces its current view"
+        ) from None
     if not z.eof:
         raise PackError("stored result is cut short")
     return data.decode()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
-from .packing import loads, pack
+from .packing import PackError, loads, pack
 from .reads import current
 from .schema import RESTORE_RESULT_SQL, compact_json, footprint_filters_of_view, footprint_of_view
 from .search import search_text
@@ -282,7 +282,11 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             ensure_lead(conn, r.domain, r.scanned_at)
             previous = view = view_text = None
             if r.status != "failed":
-                previous = current(conn, r.domain)
+                try:
+                    previous = current(conn, r.domain)
+                except PackError:  # damaged in the file: this result replaces it (no events: nothing to compare)
+                    log.warning("%s: the stored view is damaged and is replaced by this scan's", r.domain)
+                    previous = None
                 view, view_text = data, text
                 tenant_source = (r.raw or {}).get("tenant_source")
                 not_done = {"tenant"} if tenant_source == "off" else set()
