@@ -98,4 +98,38 @@ def install() -> None:
     core.TyperArgument.display_type_rich = argument_display  # type: ignore[method-assign]  # Typer has no hook
     core.TyperArgument._rich_display_name = argument_name  # type: ignore[method-assign]  # Typer has no hook
     core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]  # Typer has no hook
+    _install_choice_hint()
     core.TyperOption._hunter_plain = True  # type: ignore[attr-defined]  # the idempotence mark
+
+
+def _install_choice_hint() -> None:
+    """A bad ``--format`` (any Enum choice) lists the choices and names the nearest one, as every other
+    choice option does (:func:`hunter_cli.choices.unknown`): ``'jsn' is not a valid choice; use one of:
+    table, json, ndjson, csv; did you mean json?``.
+
+    Typer (0.29) checks Enum choices in ``typer._param_types.coerce_cli_choice`` through a pydantic
+    adapter (imported only when an option is parsed); the adapter module binds the function when it is
+    imported, so it is replaced here, before that. A Typer without that module keeps its own message.
+    """
+    try:
+        from typer import _param_types
+    except ImportError:  # another Typer: its own message
+        return
+    original = getattr(_param_types, "coerce_cli_choice", None)
+    if original is None or getattr(original, "_hunter_hint", False):
+        return
+
+    def coerce_cli_choice(value: Any, *, choices: Any, case_sensitive: bool, ctx: Any = None) -> Any:
+        try:
+            return original(value, choices=choices, case_sensitive=case_sensitive, ctx=ctx)
+        except ValueError:
+            from pydantic_core import PydanticCustomError
+
+            from ..choices import unknown
+
+            allowed = [str(getattr(c, "value", c)) for c in choices]
+            message = unknown(str(value), allowed, "choice", article="a valid")
+            raise PydanticCustomError("choice", "{message}", {"message": message}) from None
+
+    coerce_cli_choice._hunter_hint = True  # type: ignore[attr-defined]  # the idempotence mark
+    _param_types.coerce_cli_choice = coerce_cli_choice  # type: ignore[assignment]  # Typer has no hook
