@@ -151,6 +151,10 @@ def test_database_flag_env_and_file_in_a_subprocess(hunter_cmd, tmp_path):
         )
         assert run.returncode == 0, run.stderr
 
+    from hunter_cli import store
+
+    for name in ("file", "env", "flag"):  # `hunter tag` changes a database; it never creates one
+        store.connect(tmp_path / f"{name}.db").close()
     tag("file.com.tr")
     tag("env.com.tr", HUNTER_DB=str(tmp_path / "env.db"))
     tag("flag.com.tr", "--db", str(tmp_path / "flag.db"), HUNTER_DB=str(tmp_path / "env.db"))

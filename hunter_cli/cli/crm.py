@@ -340,7 +340,7 @@ def pull(
 
     env = _url(url)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = open_store(db, write=True)
+        conn = open_store(db, write=True, create=True)
         client = _client(env)
         try:
             result, stats = crm_service.pull(conn, client, env, full=full)
