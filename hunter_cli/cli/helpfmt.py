@@ -132,4 +132,4 @@ def _install_choice_hint() -> None:
             raise PydanticCustomError("choice", "{message}", {"message": message}) from None
 
     coerce_cli_choice._hunter_hint = True  # type: ignore[attr-defined]  # the idempotence mark
-    _param_types.coerce_cli_choice = coerce_cli_choice  # type: ignore[assignment]  # Typer has no hook
+    _param_types.coerce_cli_choice = coerce_cli_choice  # Typer has no hook for the message

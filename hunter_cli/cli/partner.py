@@ -198,9 +198,8 @@ def list_(
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
-    from ..durations import ago_iso, parse_duration
-
     from ..choices import choose
+    from ..durations import ago_iso, parse_duration
 
     try:
         status_ = [choose(s, REFERRAL_STATUSES, "referral status") for v in status_ for s in v.split(",") if s.strip()]
