@@ -139,8 +139,7 @@ def _cells(r: dict) -> dict:
         ),
         "gateway": r.get("gateway") or "",
         "tenant": tenant_label(r.get("tenant"), scanned),
-        # a space after each comma: a long footprint wraps between its names, not inside one
-        "footprint": (r.get("footprint") or "").replace(",", ", ") if scanned else "",
+        "footprint": (r.get("footprint") or "") if scanned else "",
         "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
         "score": "" if r.get("score") is None else str(r["score"]),
         "segment": r.get("segment") or "",
