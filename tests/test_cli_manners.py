@@ -295,3 +295,33 @@ def test_numbers_paths_and_lists_arrive_as_their_types(hunter, tmp_path):
     listed = hunter("leads", "-n", " 1 ", "--sort", "domain", "--sort", "-score", "--db", str(db), "-f", "json")
     assert listed.exit_code == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["domain"] == "nomail.com"
+
+
+def _help(path: tuple[str, ...], width: int) -> str:
+    """`hunter PATH --help` at ``width`` columns (above 80, click's limit is lifted: one line per paragraph)."""
+    if width <= 80:
+        result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(width), "NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+    cmd = typer.main.get_command(app)
+    settings = {**cmd.context_settings, "terminal_width": width, "max_content_width": width}
+    ctx = cmd.context_class(cmd, info_name="hunter", **settings)
+    for name in path:
+        cmd = cmd.commands[name]
+        ctx = cmd.context_class(cmd, info_name=name, parent=ctx, terminal_width=width, max_content_width=width)
+    return cmd.get_help(ctx)
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL], ids=lambda p: " ".join(p) or "hunter")
+def test_no_word_of_any_help_is_split_at_80_columns(path):
+    """Every `--help` at COLUMNS=80 wraps between words: each word on an 80-column line is a word of the
+    same help printed unwrapped (no `exchange-` / `online`, no `[default:` `/root/.lo` / `cal/...]`),
+    and no line is wider than 80 columns (a word too long for its column starts a line of its own)."""
+    narrow, wide = _help(path, 80), _help(path, 2000)
+    words = set(wide.split())
+    for line in narrow.splitlines():
+        assert len(line) <= 80, line
+        for word in line.split():
+            if word.endswith("...") and "Commands:" in narrow:  # a command's summary, cut to fit
+                continue
+            assert word in words, f"{' '.join(path)}: {word!r} is a piece of a word:\n{narrow}"

@@ -99,6 +99,7 @@ def install() -> None:
     core.TyperArgument._rich_display_name = argument_name  # type: ignore[method-assign]  # Typer has no hook
     core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]  # Typer has no hook
     _install_choice_hint()
+    _install_whole_words()
     core.TyperOption._hunter_plain = True  # type: ignore[attr-defined]  # the idempotence mark
 
 
@@ -133,3 +134,33 @@ def _install_choice_hint() -> None:
 
     coerce_cli_choice._hunter_hint = True  # type: ignore[attr-defined]  # the idempotence mark
     _param_types.coerce_cli_choice = coerce_cli_choice  # Typer has no hook for the message
+
+
+def _install_whole_words() -> None:
+    """Help wraps between words only: never ``exchange-`` / ``online``, never ``--max-`` / ``age``,
+    never a ``[default: ...]`` cut inside a word. Click's wrapper breaks on hyphens and cuts words
+    longer than the column; here both are off (a word too long for its column starts a line of its
+    own; help texts keep their words short enough: tests/test_cli_manners.py walks every help at 80)."""
+    try:
+        from typer._click import _textwrap  # Typer 0.29 carries its own click
+    except ImportError:  # an older Typer on click itself
+        from click import _textwrap  # type: ignore[no-redef]  # the same module, in click
+    import textwrap
+
+    base = _textwrap.TextWrapper
+    if getattr(base, "_hunter_whole_words", False):
+        return
+
+    class WholeWords(base):  # type: ignore[valid-type, misc]  # a class chosen at run time
+        _hunter_whole_words = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("break_on_hyphens", False)
+            kwargs.setdefault("break_long_words", False)
+            super().__init__(*args, **kwargs)
+
+        def _handle_long_word(self, reversed_chunks: Any, cur_line: Any, cur_len: int, width: int) -> None:
+            # click's own cuts every long word; the standard library's keeps it whole (break_long_words)
+            textwrap.TextWrapper._handle_long_word(self, reversed_chunks, cur_line, cur_len, width)
+
+    _textwrap.TextWrapper = WholeWords  # type: ignore[misc]  # wrap_text imports it at each call
