@@ -295,10 +295,10 @@ def push(
                 from ..crm.client import API_PATH
 
                 api = env + API_PATH if env else ""
-                plans = list(plans)
-                out = [p.request(api) for p in plans]
+                planned = list(plans)
+                out = [p.request(api) for p in planned]
                 out += [{"domain": d, "action": "skip", "reason": "not in the database"} for d in missing]
-                would = pusher.forecast(plans, missing)
+                would = pusher.forecast(planned, missing)
                 from ..render.accounts import PushReport
                 from ..render.formats import Format, render
 
