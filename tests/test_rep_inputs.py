@@ -217,6 +217,9 @@ def test_a_one_column_utf16_list_without_bom(tmp_path):
 
 # -- tag and note ----------------------------------------------------------------------------------------------------
 def test_tag_and_note_say_when_they_create_a_lead(hunter):
+    from hunter_cli import store
+
+    store.connect(hunter.db).close()  # an empty database: tag and note change one, never create it
     first = hunter("tag", "yeni-firma.com.tr", "vip")
     assert first.exit_code == 0 and "not a lead yet" in first.stderr and "hunter scan yeni-firma.com.tr" in first.stderr
     again = hunter("tag", "yeni-firma.com.tr", "sicak")
