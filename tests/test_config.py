@@ -440,3 +440,21 @@ def test_a_good_value_from_any_layer_is_read_as_the_program_uses_it(hunter, tmp_
     shown = _show(hunter, env={"HUNTER_CONFIG": str(cfg)})
     assert shown["lang"]["value"] == "tr" and shown["token_store"]["value"] == "file"
     assert _show(hunter, env={"HUNTER_CONFIG": str(cfg), "HUNTER_LANG": "en_GB.UTF-8"})["lang"]["value"] == "en"
+
+
+def test_a_missing_rules_or_mapping_file_is_reported_where_it_was_named(hunter, tmp_path):
+    """Files a command is about to read: checked when used (`config show` still lists them)."""
+    gone = tmp_path / "gone.yaml"
+    cfg = _config(tmp_path, f'lang = "tr"\n\nrules = "{gone}"\n')
+    assert _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(cfg)}).exit_code == 0
+    for argv in (("rules", "matrix"), ("explain", "firma.com.tr"), ("rescore",)):
+        err = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)}).stderr
+        assert f"config file {cfg}, line 3: rules: no such file: {gone}" in err, (argv, err)
+    env = _run(hunter, "rules", "matrix", env={"HUNTER_RULES": str(tmp_path)})
+    assert env.exit_code == 2 and f"environment variable HUNTER_RULES={tmp_path}: " in env.stderr
+    assert "is a folder, not a file" in env.stderr
+    flag = _run(hunter, "rules", "matrix", "--rules", str(gone), env={"HUNTER_CONFIG": str(cfg)})
+    assert flag.exit_code == 2 and "--rules" in flag.stderr and "config file" not in flag.stderr
+    mapping = _config(tmp_path, f'crm_mapping = "{tmp_path / "map.json"}"\n', "crm.toml")
+    push = _run(hunter, "crm", "push", "--dry-run", env={"HUNTER_CONFIG": str(mapping)})
+    assert push.exit_code == 2 and f"config file {mapping}, line 1: crm_mapping: no such file" in push.stderr

@@ -45,7 +45,7 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
             except ValueError as exc:
                 raise typer.BadParameter(str(exc), ctx=ctx, param=param) from None
         try:  # the variable or the file: config.load() names the variable, or the file, line and key
-            resolved = config.get(name)
+            resolved = config.checked(name)
         except config.ConfigError as exc:
             raise fail(str(exc), EXIT_USAGE) from None
         return fallback if resolved is None else resolved
