@@ -104,13 +104,13 @@ def install() -> None:
 
 
 def _install_choice_hint() -> None:
-    """A bad ``--format`` (any Enum choice) lists the choices and names the nearest one, as every other
-    choice option does (:func:`hunter_cli.choices.unknown`): ``'jsn' is not a valid choice; use one of:
-    table, json, ndjson, csv; did you mean json?``.
+    """A bad ``--format`` (any Enum or Literal choice) lists the choices and names the nearest one, as
+    every other choice option does (:func:`hunter_cli.choices.unknown`): ``'jsn' is not a valid
+    choice; use one of: table, json, ndjson, csv; did you mean json?``.
 
-    Typer (0.29) checks Enum choices in ``typer._param_types.coerce_cli_choice`` through a pydantic
-    adapter (imported only when an option is parsed); the adapter module binds the function when it is
-    imported, so it is replaced here, before that. A Typer without that module keeps its own message.
+    Choices are matched by ``typer._param_types.coerce_cli_choice`` (cli/coerce.py calls it without
+    pydantic, looking it up at each call); it is replaced here by one that words the failure so.
+    A Typer without that function keeps its own message.
     """
     try:
         from typer import _param_types
@@ -124,13 +124,10 @@ def _install_choice_hint() -> None:
         try:
             return original(value, choices=choices, case_sensitive=case_sensitive, ctx=ctx)
         except ValueError:
-            from pydantic_core import PydanticCustomError
-
             from ..choices import unknown
 
             allowed = [str(getattr(c, "value", c)) for c in choices]
-            message = unknown(str(value), allowed, "choice", article="a valid")
-            raise PydanticCustomError("choice", "{message}", {"message": message}) from None
+            raise ValueError(unknown(str(value), allowed, "choice", article="a valid")) from None
 
     coerce_cli_choice._hunter_hint = True  # type: ignore[attr-defined]  # the idempotence mark
     _param_types.coerce_cli_choice = coerce_cli_choice  # Typer has no hook for the message
