@@ -35,3 +35,95 @@ def language(value: str, available: Iterable[str]) -> str | None:
         return exact
     head = value.strip().split(".", 1)[0].split("@", 1)[0].replace("_", "-").split("-", 1)[0]
     return pick(head, available) if head else None
+
+
+# Words people type for a choice, read as the choice itself (docs/cli.md, "Choices and their synonyms").
+# Keys are the choice lists' names (the ``what`` of :func:`unknown`); each maps a synonym, compared
+# through :func:`normalize`, to one of that list's values. Only words that cannot mean anything else.
+ALIASES: dict[str, dict[str, str]] = {
+    "provider": {
+        "microsoft": "m365",
+        "microsoft-365": "m365",
+        "microsoft365": "m365",
+        "ms365": "m365",
+        "office365": "m365",
+        "office-365": "m365",
+        "o365": "m365",
+        "exchange-online": "m365",
+        "outlook": "m365",
+        "google-workspace": "google",
+        "googleworkspace": "google",
+        "workspace": "google",
+        "gsuite": "google",
+        "g-suite": "google",
+        "gmail": "google",
+        "yandex-360": "yandex",
+        "zoho-mail": "zoho",
+        "proton-mail": "proton",
+        "protonmail": "proton",
+        "selfhosted": "self-hosted",
+        "self": "self-hosted",
+        "own-srv": "self-hosted",  # the table's short form (render/short.py)
+        "on-premises": "self-hosted",
+        "on-prem": "self-hosted",
+        "onprem": "self-hosted",
+    },
+    "gateway": {
+        "ironport": "cisco",
+        "trend-micro": "trendmicro",
+        "hornet": "hornetsecurity",
+        "hornet-security": "hornetsecurity",
+        "broadcom": "symantec",
+    },
+    "segment": {"exist": "Existing", "migr": "Migration"},  # the table's short forms (render/short.py)
+    # the footprint column's names for the Exchange tags (lead/view.py FOOTPRINT_SHORT)
+    "workload": {"exo": "exchange-online", "exch-onprem": "exchange-onprem", "exch-hybrid": "exchange-hybrid"},
+}
+
+
+def alias(value: str, what: str) -> str | None:
+    """The choice that ``value`` is a synonym of in the list called ``what`` (:data:`ALIASES`), or None."""
+    return ALIASES.get(what, {}).get(normalize(value))
+
+
+def closest(value: str, allowed: Iterable[str], what: str = "") -> str | None:
+    """The member of ``allowed`` (or of ``what``'s synonyms, read as their choice) that ``value`` most
+    nearly spells (difflib's ratio 0.6 or more), or None: ``"m356"`` -> ``"m365"``, ``"microsft"`` -> ``"m365"``."""
+    import difflib
+
+    names = {normalize(a): a for a in allowed}
+    synonyms = {k: v for k, v in ALIASES.get(what, {}).items() if v in names.values()}
+    key = normalize(value)
+    found = difflib.get_close_matches(key, list(names) + list(synonyms), n=1, cutoff=0.6)
+    if not found:
+        return None
+    return names.get(found[0]) or synonyms[found[0]]
+
+
+def unknown(
+    value: str, allowed: Iterable[str], what: str, article: str = "a", also: str = "", near: str | None = None
+) -> str:
+    """The message for a value that is not one of ``allowed``: the valid values, and the nearest one.
+
+    ``unknown("microsft", ("m365", "google"), "provider")`` ->
+    ``"'microsft' is not a provider; use one of: m365, google; did you mean m365?"``. ``also`` follows
+    the list (``" or a hosting brand such as Natro"``); ``near`` is the suggestion when :func:`closest`
+    finds none among ``allowed``.
+    """
+    allowed = list(allowed)
+    near = closest(value, allowed, what) or near
+    hint = f"; did you mean {near}?" if near is not None else ""
+    return f"{value.strip()!r} is not {article} {what}; use one of: {', '.join(allowed)}{also}{hint}"
+
+
+def choose(value: str, allowed: Iterable[str], what: str, article: str = "a") -> str:
+    """The member of ``allowed`` that ``value`` names, directly or as a synonym (:data:`ALIASES`);
+    ValueError with :func:`unknown`'s message otherwise."""
+    allowed = tuple(allowed)
+    found = pick(value, allowed)
+    if found is None:
+        syn = alias(value, what)
+        found = syn if syn in allowed else None
+    if found is None:
+        raise ValueError(unknown(value, allowed, what, article))
+    return found

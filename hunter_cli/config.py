@@ -165,7 +165,10 @@ def model() -> Any:
         return ",".join(str(v) for v in value) if isinstance(value, list) else value
 
     def level(cls: Any, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+        return value.strip().lower() if isinstance(value, str) else value  # the Literal names the levels
+
+    def checked_value(cls: Any, value: object, info: Any) -> object:
+        return value if value is None else check(str(info.field_name), value)
 
     fields: dict[str, Any] = {
         name: (SecretStr | None if s.secret else s.type, Field(s.default, description=s.description))
@@ -179,6 +182,7 @@ def model() -> Any:
             "_home": field_validator(*_PATHS, mode="after")(home),
             "_selectors": field_validator("dkim_selectors", mode="before")(selectors),
             "_level": field_validator("log_level", mode="before")(level),
+            "_value": field_validator(*EAGER, mode="after")(checked_value),
         },
         **fields,
     )
@@ -196,6 +200,88 @@ def validated(data: dict[str, Any]) -> dict[str, Any]:
         if s.secret and values[name] is not None:
             values[name] = values[name].get_secret_value()
     return values
+
+
+# -- what each setting's value may be: one check, whichever layer the value came from -----------
+TOKEN_STORES = ("auto", "keyring", "file")
+
+
+def _lang(value: Any) -> str:
+    from .brief.messages import LANGUAGES
+    from .choices import language, unknown
+
+    found = language(str(value), LANGUAGES)
+    if found is None:
+        raise ValueError(unknown(str(value), LANGUAGES, "brief language"))
+    return found
+
+
+def _choice(allowed: tuple[str, ...], what: str) -> Any:
+    def check_choice(value: Any) -> str:
+        from .choices import choose
+
+        return choose(str(value), allowed, what)
+
+    return check_choice
+
+
+def _seconds(value: Any) -> float:
+    if float(value) < 0:
+        raise ValueError("a wait cannot be negative; give 0 or more seconds")
+    return float(value)
+
+
+def _nameservers(value: Any) -> list[str]:
+    from .dns.resolver import parse_nameserver
+
+    values = [value] if isinstance(value, str) else list(value)
+    for v in values:
+        for part in str(v).split(","):
+            if part.strip():
+                parse_nameserver(part)  # ValueError: "bad nameserver 'x': give an IP address, not a name"
+    return values
+
+
+def _selectors(value: Any) -> str:
+    from .dns.dkim import parse_selectors
+
+    parse_selectors(str(value))  # ValueError: "bad DKIM selector 'a b'"
+    return str(value)
+
+
+def _file(value: Any) -> Path:
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a file")
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
+# Setting -> its check: the value as the program uses it, or ValueError whose message says what is wrong
+# and what would do (the caller adds where the value came from: flag, variable, or file, line and key).
+CHECKS: dict[str, Any] = {
+    "lang": _lang,
+    "token_store": _choice(TOKEN_STORES, "token store"),
+    "db_wait": _seconds,
+    "nameservers": _nameservers,
+    "dkim_selectors": _selectors,
+    "rules": _file,
+    "crm_mapping": _file,
+}
+# Checked only when a command uses the setting (:func:`checked`), not whenever settings are read:
+# a rules file that is not there yet must not stop `hunter leads` or `hunter config show`.
+WHEN_USED = frozenset({"rules", "crm_mapping"})
+# Checked whenever a variable or the file sets them, by the settings model.
+EAGER = tuple(name for name in CHECKS if name not in WHEN_USED)
+
+
+def check(name: str, value: Any) -> Any:
+    """``value`` for setting ``name`` as the program uses it (``"TR"`` -> ``"tr"``); ValueError when it
+    cannot be used. The same check for a flag, a variable and the file: only the wording of where the
+    value came from differs (the CLI names the flag, :func:`load` the variable or the file's line and key)."""
+    checker = CHECKS.get(name)
+    return value if checker is None else checker(value)
 
 
 SECRETS = frozenset(name for name, s in SETTINGS.items() if s.secret)
@@ -282,8 +368,8 @@ def _where(path: Path, text: str, key: str) -> str:
 
 
 def _problem(error: Any) -> str:
-    msg = str(error.get("msg", "invalid value"))
-    return msg[:1].lower() + msg[1:]
+    msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")  # a check's own words
+    return msg[:1].lower() + msg[1:] if not msg.startswith("'") else msg
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
@@ -391,6 +477,35 @@ def get(name: str) -> Any:
     if loaded is None or loaded.generation != _generation:
         loaded = load()
     return loaded.values[name]
+
+
+def checked(name: str) -> Any:
+    """:func:`get` for a setting a command is about to use, with its check (:data:`CHECKS`) run
+    when the value came from the environment or the file; ConfigError names the variable, or the
+    file, line and key (a flag's value is checked by the CLI, which names the flag)."""
+    value = get(name)
+    if value is None or name not in WHEN_USED:
+        return value  # the others were checked when the settings were read
+    try:
+        return check(name, value)
+    except ValueError as exc:
+        raise ConfigError(f"{origin(name)}: {exc}") from None
+
+
+def origin(name: str) -> str:
+    """Where the value of ``name`` came from, as an error message starts: ``environment variable
+    HUNTER_RULES=x`` or ``config file PATH, line N: rules``."""
+    loaded = current()
+    source = loaded.source(name)
+    if source == "env":
+        return f"environment variable {env_name(name)}" + ("" if name in SECRETS else f"={loaded.env[name]}")
+    if source == "file":
+        try:
+            text = loaded.file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        return f"{_where(loaded.file, text, name)}: {name}"
+    return name
 
 
 def resolve(name: str, flag_value: Any) -> Any:

@@ -385,7 +385,8 @@ def _pick_columns(
         col = _column_index(hints.domain, header, width)
         if col is None:
             raise ColumnError(
-                f"--domain-column {hints.domain!r}: no such column" + _columns_note(header, width), "--domain-column"
+                f"--domain-column {hints.domain!r}: no such column" + _columns_note(header, width, hints.domain),
+                "--domain-column",
             )
         chosen = [col]  # the column asked for, and only it: never the detected one instead
     else:
@@ -399,7 +400,7 @@ def _pick_columns(
         company = _column_index(hints.company, header, width)
         if company is None:
             raise ColumnError(
-                f"--company-column {hints.company!r}: no such column" + _columns_note(header, width),
+                f"--company-column {hints.company!r}: no such column" + _columns_note(header, width, hints.company),
                 "--company-column",
             )
     elif header is not None:
@@ -410,13 +411,17 @@ def _pick_columns(
     return header_at, chosen, company
 
 
-def _columns_note(header: list[str] | None, width: int) -> str:
+def _columns_note(header: list[str] | None, width: int, wanted: str = "") -> str:
+    """The columns the input has, and the header nearest to ``wanted`` (choices.closest), if one is."""
     if not width:
         return " (the input has no rows)"
     if not header:
         return f" (no header row; the rows have {width} columns, 1-{width} or A-{_letter(width - 1)})"
     named = [f"{_letter(i)}/{i + 1}={c.strip()!r}" for i, c in enumerate(header) if c.strip()]
-    return "; the columns are: " + ", ".join(named)
+    from .choices import closest
+
+    near = closest(wanted, [c.strip() for c in header if c.strip()]) if wanted else None
+    return "; the columns are: " + ", ".join(named) + (f"; did you mean {near!r}?" if near else "")
 
 
 def _table_candidates(

@@ -531,7 +531,11 @@ def _locate(pkg: _Package, wanted: str | None = None) -> tuple[zipfile.ZipInfo, 
             rid = workbook.sheets[int(key) - 1][1]
         else:
             listed = ", ".join(f"{i}={n!r}" for i, n in enumerate(names, 1))
-            raise SheetNotFound(f"{pkg.name}: no sheet {wanted!r}; the sheets are: {listed}")
+            from .choices import closest
+
+            near = closest(wanted, names)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise SheetNotFound(f"{pkg.name}: no sheet {wanted!r}; the sheets are: {listed}{hint}")
         if not any(r == rid for r, _ in sheets):
             raise SheetNotFound(f"{pkg.name}: sheet {wanted!r} is a chart or dialog sheet, not a worksheet")
     first = next((t for r, t in sheets if r == rid), None) or next((t for _, t in sheets), None)

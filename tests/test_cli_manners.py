@@ -295,3 +295,141 @@ def test_numbers_paths_and_lists_arrive_as_their_types(hunter, tmp_path):
     listed = hunter("leads", "-n", " 1 ", "--sort", "domain", "--sort", "-score", "--db", str(db), "-f", "json")
     assert listed.exit_code == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["domain"] == "nomail.com"
+
+
+def _help(path: tuple[str, ...], width: int) -> str:
+    """`hunter PATH --help` at ``width`` columns (above 80, click's limit is lifted: one line per paragraph)."""
+    if width <= 80:
+        result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(width), "NO_COLOR": "1"})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+    cmd = typer.main.get_command(app)
+    settings = {**cmd.context_settings, "terminal_width": width, "max_content_width": width}
+    ctx = cmd.context_class(cmd, info_name="hunter", **settings)
+    for name in path:
+        cmd = cmd.commands[name]
+        ctx = cmd.context_class(cmd, info_name=name, parent=ctx, terminal_width=width, max_content_width=width)
+    return cmd.get_help(ctx)
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ALL], ids=lambda p: " ".join(p) or "hunter")
+def test_no_word_of_any_help_is_split_at_80_columns(path):
+    """Every `--help` at COLUMNS=80 wraps between words: each word on an 80-column line is a word of the
+    same help printed unwrapped (no `exchange-` / `online`, no `[default:` `/root/.lo` / `cal/...]`),
+    and no line is wider than 80 columns (a word too long for its column starts a line of its own)."""
+    narrow, wide = _help(path, 80), _help(path, 2000)
+    words = set(wide.split())
+    for line in narrow.splitlines():
+        assert len(line) <= 80, line
+        for word in line.split():
+            if word.endswith("...") and "Commands:" in narrow:  # a command's summary, cut to fit
+                continue
+            assert word in words, f"{' '.join(path)}: {word!r} is a piece of a word:\n{narrow}"
+
+
+# -- a bad choice lists the valid values and names the nearest ---------------------------------
+@pytest.mark.parametrize(
+    "argv, option, near",
+    [
+        (["leads", "--provider", "microsft"], "--provider", "m365"),
+        (["leads", "--provider", "m356"], "--provider", "m365"),
+        (["leads", "--provider", "gogle"], "--provider", "google"),
+        (["leads", "--provider", "natr"], "--provider", "Natro"),
+        (["leads", "--gateway", "mimecst"], "--gateway", "mimecast"),
+        (["leads", "--segment", "migraton"], "--segment", "Migration"),
+        (["leads", "--category", "P7,p2"], "--category", None),
+        (["leads", "--crm-status", "qualifed"], "--crm-status", "qualified"),
+        (["leads", "--workload", "intun"], "--workload", "intune"),
+        (["leads", "--missing", "teamz"], "--missing", "teams"),
+        (["leads", "--uses", "zoomm"], "--uses", "zoom"),
+        (["leads", "--sort", "-scor"], "--sort", "score"),
+        (["leads", "-f", "jsn"], "--format", "json"),
+        (["changes", "--kind", "provider-chnged"], "--kind", "provider_changed"),
+        (["changes", "--format", "cvs"], "--format", "csv"),
+        (["rescan", "--category", "p0"], "--category", None),
+        (["referrals", "list", "--status", "activ"], "--status", "Active"),
+        (["referrals", "list", "--type", "cosel"], "--type", "cosell"),
+        (["crm", "push", "--dry-run", "--provider", "yandx"], "--provider", "yandex"),
+        (["sales-summary", "firma.com.tr", "--lang", "turkce"], "--lang", None),
+    ],
+)
+def test_a_bad_choice_lists_the_choices_and_names_the_nearest(hunter, argv, option, near):
+    from hunter_cli import store
+
+    store.connect(hunter.db, write=True).close()
+    result = hunter(*argv, dns_args=False)
+    err = " ".join(result.stderr.split())  # the message as one line, whatever the terminal wrapped
+    assert result.exit_code == 2, err
+    assert option in err and "use one of:" in err, err
+    if near:
+        assert f"did you mean {near}?" in err, err
+    else:
+        assert "did you mean" not in err, err
+
+
+@pytest.mark.parametrize(
+    "typed, meant",
+    [("microsoft", "m365"), ("Office365", "m365"), ("o365", "m365"), ("gmail", "google"),
+     ("google-workspace", "google"), ("G_Suite", "google"), ("on-prem", "self-hosted")],
+)  # fmt: skip
+def test_provider_synonyms_list_what_the_id_lists(hunter, typed, meant):
+    hunter.scan_json("firma.com.tr", "gmailer.de", "oz-sunucu.com.tr")
+    by_synonym = hunter("leads", "--provider", typed, "-f", "json")
+    by_id = hunter("leads", "--provider", meant, "-f", "json")
+    assert by_synonym.exit_code == 0, by_synonym.stderr
+    assert json.loads(by_synonym.stdout) == json.loads(by_id.stdout) and json.loads(by_id.stdout)
+
+
+def test_choice_hints_and_synonyms_are_pure():
+    from hunter_cli.choices import ALIASES, choose, closest, unknown
+
+    assert choose("Migr", ("Existing", "Migration"), "segment") == "Migration"
+    assert choose("IronPort", ("cisco", "sophos"), "gateway") == "cisco"
+    assert closest("microsft", ("m365", "google"), "provider") == "m365"  # near a synonym: its choice
+    assert closest("zzz", ("m365", "google"), "provider") is None
+    assert unknown("xx", ("a", "b"), "thing") == "'xx' is not a thing; use one of: a, b"
+    for what, synonyms in ALIASES.items():  # a synonym never shadows a value of another choice list
+        for word, choice in synonyms.items():
+            assert word != choice, (what, word)
+    with pytest.raises(ValueError, match="did you mean Existing"):
+        choose("Existng", ("Existing", "Migration"), "segment")
+
+
+# -- commands that change a database never create one ----------------------------------------
+CHANGERS = [
+    ["tag", "firma.com.tr", "vip"],
+    ["untag", "firma.com.tr", "vip"],
+    ["note", "firma.com.tr", "called"],
+    ["rescore"],
+    ["referrals", "link", "r-1", "firma.com.tr"],
+    ["crm", "push", "--dry-run"],
+    ["db", "prune", "--keep", "30d"],
+    ["db", "vacuum"],
+]
+
+
+@pytest.mark.parametrize("argv", CHANGERS, ids=" ".join)
+def test_a_command_that_changes_a_database_refuses_a_missing_one(hunter, tmp_path, argv):
+    """A mistyped --db is not a new empty database: the same "no database at PATH" as reading commands."""
+    typo = tmp_path / "typo" / "hunetr.db"
+    result = hunter(*argv, "--db", str(typo), dns_args=False)
+    assert result.exit_code == 1, result.stderr
+    assert f"no database at {typo}" in " ".join(result.stderr.split())
+    assert not typo.exists() and not typo.parent.exists()
+    reading = hunter("leads", "--db", str(typo), dns_args=False)
+    assert " ".join(reading.stderr.split()) == " ".join(result.stderr.split())  # word for word
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["import", "{csv}"], ["scan", "firma.com.tr"]],
+    ids=["import", "scan"],
+)
+def test_the_commands_that_fill_a_database_still_create_one(hunter, tmp_path, argv):
+    csv = tmp_path / "leads.csv"
+    csv.write_text("domain\nfirma.com.tr\n", encoding="utf-8")
+    new = tmp_path / "new" / "hunter.db"
+    result = hunter(*[a.format(csv=csv) for a in argv], "--db", str(new), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert new.exists()
+    assert hunter("tag", "firma.com.tr", "vip", "--db", str(new)).exit_code == 0  # now it exists

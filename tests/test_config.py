@@ -151,6 +151,10 @@ def test_database_flag_env_and_file_in_a_subprocess(hunter_cmd, tmp_path):
         )
         assert run.returncode == 0, run.stderr
 
+    from hunter_cli import store
+
+    for name in ("file", "env", "flag"):  # `hunter tag` changes a database; it never creates one
+        store.connect(tmp_path / f"{name}.db").close()
     tag("file.com.tr")
     tag("env.com.tr", HUNTER_DB=str(tmp_path / "env.db"))
     tag("flag.com.tr", "--db", str(tmp_path / "flag.db"), HUNTER_DB=str(tmp_path / "env.db"))
@@ -371,3 +375,86 @@ def test_config_path_answers_even_when_the_file_is_broken(hunter, tmp_path):
     assert result.exit_code == 0 and result.stdout.strip() == str(bad)
     shown = _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(bad)})
     assert shown.exit_code == 2 and str(bad) in shown.stderr
+
+
+# --- a value that cannot be used names where it came from: the file (line and key), the variable, or the flag
+
+
+@pytest.mark.parametrize(
+    "text, line, key, words",
+    [
+        ('db_wait = 5\nlang = "de"\n', 2, "lang", "'de' is not a brief language; use one of: en, tr"),
+        ('lang = "trr"\n', 1, "lang", "did you mean tr?"),
+        ('\ntoken_store = "keyrng"\n', 2, "token_store", "did you mean keyring?"),
+        ('nameservers = ["127.0.0.1", "dns.google"]\n', 1, "nameservers", "bad nameserver 'dns.google'"),
+        ('# the probes\ndkim_selectors = "a b!"\n', 2, "dkim_selectors", "bad DKIM selector 'a b!'"),
+        ("db_wait = -1\n", 1, "db_wait", "cannot be negative"),
+    ],
+)
+def test_a_bad_value_in_the_file_names_the_file_line_and_key_never_a_flag(hunter, tmp_path, text, line, key, words):
+    cfg = _config(tmp_path, text)
+    for argv in (("sales-summary", "firma.com.tr"), ("scan", "nomail.com"), ("leads",)):
+        result = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)})
+        err = result.stderr
+        assert result.exit_code == 2, (argv, err)
+        assert f"config file {cfg}, line {line}: {key}: " in err and words in err, err
+        assert "--" not in err and "HUNTER_" not in err, err  # neither a flag nor a variable was given
+
+
+@pytest.mark.parametrize(
+    "var, value, words",
+    [
+        ("HUNTER_LANG", "de", "'de' is not a brief language; use one of: en, tr"),
+        ("HUNTER_TOKEN_STORE", "vault", "'vault' is not a token store; use one of: auto, keyring, file"),
+        ("HUNTER_NAMESERVERS", "dns.google", "bad nameserver 'dns.google'"),
+        ("HUNTER_DKIM_SELECTORS", "a b!", "bad DKIM selector"),
+    ],
+)
+def test_a_bad_variable_names_the_variable_never_a_flag_or_the_file(hunter, tmp_path, var, value, words):
+    cfg = _config(tmp_path, 'lang = "tr"\n')  # a good file beside it
+    for argv in (("sales-summary", "firma.com.tr"), ("scan", "nomail.com")):
+        result = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg), var: value})
+        err = result.stderr
+        assert result.exit_code == 2, (argv, err)
+        assert f"environment variable {var}={value}: " in err and words in err, err
+        assert "config file" not in err and "--" not in err, err
+
+
+@pytest.mark.parametrize(
+    "argv, flag, words",
+    [
+        (("sales-summary", "firma.com.tr", "--lang", "de"), "--lang", "'de' is not a brief language"),
+        (("prep", "firma.com.tr", "--lang", "ingilizce"), "--lang", "use one of: en, tr"),
+        (("scan", "nomail.com", "--dkim-selectors", "a b!"), "--dkim-selectors", "bad DKIM selector"),
+    ],
+)
+def test_a_bad_flag_names_the_flag(hunter, tmp_path, argv, flag, words):
+    cfg = _config(tmp_path, 'lang = "tr"\n')
+    result = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)})
+    assert result.exit_code == 2 and flag in result.stderr and words in result.stderr, result.stderr
+    assert "config file" not in result.stderr and "HUNTER_" not in result.stderr
+
+
+def test_a_good_value_from_any_layer_is_read_as_the_program_uses_it(hunter, tmp_path):
+    cfg = _config(tmp_path, 'lang = "TR"\ntoken_store = "File"\n')
+    shown = _show(hunter, env={"HUNTER_CONFIG": str(cfg)})
+    assert shown["lang"]["value"] == "tr" and shown["token_store"]["value"] == "file"
+    assert _show(hunter, env={"HUNTER_CONFIG": str(cfg), "HUNTER_LANG": "en_GB.UTF-8"})["lang"]["value"] == "en"
+
+
+def test_a_missing_rules_or_mapping_file_is_reported_where_it_was_named(hunter, tmp_path):
+    """Files a command is about to read: checked when used (`config show` still lists them)."""
+    gone = tmp_path / "gone.yaml"
+    cfg = _config(tmp_path, f'lang = "tr"\n\nrules = "{gone}"\n')
+    assert _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(cfg)}).exit_code == 0
+    for argv in (("rules", "matrix"), ("explain", "firma.com.tr"), ("rescore",)):
+        err = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)}).stderr
+        assert f"config file {cfg}, line 3: rules: no such file: {gone}" in err, (argv, err)
+    env = _run(hunter, "rules", "matrix", env={"HUNTER_RULES": str(tmp_path)})
+    assert env.exit_code == 2 and f"environment variable HUNTER_RULES={tmp_path}: " in env.stderr
+    assert "is a folder, not a file" in env.stderr
+    flag = _run(hunter, "rules", "matrix", "--rules", str(gone), env={"HUNTER_CONFIG": str(cfg)})
+    assert flag.exit_code == 2 and "--rules" in flag.stderr and "config file" not in flag.stderr
+    mapping = _config(tmp_path, f'crm_mapping = "{tmp_path / "map.json"}"\n', "crm.toml")
+    push = _run(hunter, "crm", "push", "--dry-run", env={"HUNTER_CONFIG": str(mapping)})
+    assert push.exit_code == 2 and f"config file {mapping}, line 1: crm_mapping: no such file" in push.stderr

@@ -586,3 +586,38 @@ def hunter_app():
     from hunter_cli.cli import app
 
     return app
+
+
+# -- what a dry run says it would do ------------------------------------------------------
+def test_dry_run_counts_what_would_be_created_updated_and_skipped(scanned, dv, crm_env, tmp_path):
+    """`crm push --dry-run` says how many leads a run would create, update, leave unchanged and skip
+    (each skip with its reason): on stderr beside the requests, and as one JSON object with --json."""
+    hunter = scanned
+    no_token = {k: v for k, v in crm_env.items() if k != "HUNTER_CRM_TOKEN"}
+    csv = tmp_path / "new.csv"
+    csv.write_text("domain\nunscanned-lead.com.tr\n", encoding="utf-8")
+    assert hunter("import", str(csv), "-q").exit_code == 0
+    first = push(hunter, crm_env, "--json", "firma.com.tr")  # a real push: firma is in Dynamics now
+    assert summary(first)["created"] == ["firma.com.tr"]
+    args = ("firma.com.tr", "gmailer.de", "unscanned-lead.com.tr", "nowhere-in-db.com")
+    requests_before = len(dv.requests)
+
+    dry = push(hunter, no_token, "--dry-run", *args)
+    assert dry.exit_code == 0, dry.stderr
+    assert isinstance(json.loads(dry.stdout), list)  # the requests, as before (`> plan.json`)
+    assert "1 would be created, 0 updated, 1 unchanged, 2 skipped" in dry.stderr, dry.stderr
+    assert "would skip unscanned-lead.com.tr: not scanned yet (run: hunter scan unscanned-lead.com.tr)" in dry.stderr
+    assert "would skip nowhere-in-db.com: not in the database" in dry.stderr
+
+    forced = summary(push(hunter, no_token, "--dry-run", "--json", "--force", *args))
+    assert forced["dry_run"] is True
+    assert forced["counts"] == {"created": 1, "updated": 1, "unchanged": 0, "failed": 0, "skipped": 2}
+    assert forced["created"] == ["gmailer.de"] and forced["updated"] == ["firma.com.tr"]
+    assert {s["domain"]: s["reason"] for s in forced["skipped"]} == {
+        "unscanned-lead.com.tr": "not scanned yet (run: hunter scan unscanned-lead.com.tr)",
+        "nowhere-in-db.com": "not in the database",
+    }
+    assert {r["domain"]: r["action"] for r in forced["requests"]}["firma.com.tr"] == "update"
+    assert len(dv.requests) == requests_before  # nothing was sent
+    quiet = push(hunter, no_token, "--dry-run", "-q", *args)
+    assert quiet.exit_code == 0 and "would" not in quiet.stderr

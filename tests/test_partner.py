@@ -411,7 +411,9 @@ def test_a_keyring_asked_for_where_there_is_none_says_how_to_do_without(hunter, 
         assert result.exit_code in (1, 3) and "HUNTER_TOKEN_STORE=file" in err, (args, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr
     bad = hunter("auth", "status", env={**env, "HUNTER_TOKEN_STORE": "vault"}, dns_args=False)
-    assert bad.exit_code == 1 and "not one of: auto, keyring, file" in bad.stderr
+    # a bad setting, as every other: exit 2, the variable named, the valid values listed
+    assert bad.exit_code == 2 and "environment variable HUNTER_TOKEN_STORE=vault" in bad.stderr
+    assert "use one of: auto, keyring, file" in bad.stderr
 
 
 def test_linux_without_a_keyring_keeps_a_private_file(tmp_path, monkeypatch):

@@ -217,6 +217,9 @@ def test_a_one_column_utf16_list_without_bom(tmp_path):
 
 # -- tag and note ----------------------------------------------------------------------------------------------------
 def test_tag_and_note_say_when_they_create_a_lead(hunter):
+    from hunter_cli import store
+
+    store.connect(hunter.db).close()  # an empty database: tag and note change one, never create it
     first = hunter("tag", "yeni-firma.com.tr", "vip")
     assert first.exit_code == 0 and "not a lead yet" in first.stderr and "hunter scan yeni-firma.com.tr" in first.stderr
     again = hunter("tag", "yeni-firma.com.tr", "sicak")
@@ -280,3 +283,18 @@ def test_the_default_database_folder_is_not_created_either(tmp_path, argv):
 def test_reading_an_existing_empty_database_still_works(hunter, db):
     store.connect(db).close()
     assert hunter("leads").exit_code == 0
+
+
+def test_a_near_miss_of_a_sheet_or_column_names_the_nearest(tmp_path, hunter, db):
+    """--sheet and --domain-column are choices among what the file has: a near miss says which one."""
+    book = _workbook(tmp_path / "liste.xlsx", {"Kapak": COVER, "Liste": LIST})
+    result = hunter("import", str(book), "--sheet", "Lsite")
+    err = " ".join(result.stderr.split())
+    assert result.exit_code == 2 and "the sheets are: 1='Kapak', 2='Liste'; did you mean 'Liste'?" in err, err
+    table = tmp_path / "firmalar.txt"
+    table.write_text(TABLE, encoding="utf-8")
+    result = hunter("import", str(table), "--domain-column", "Web Sitsi")
+    err = " ".join(result.stderr.split())
+    assert result.exit_code != 0 and "did you mean 'Web Sitesi'?" in err, err
+    result = hunter("import", str(table), "--company-column", "Telefon")
+    assert result.exit_code != 0 and "no such column" in result.stderr and "did you mean" not in result.stderr

@@ -30,7 +30,10 @@ def _doc_cells():
     table = text[text.index("#### Without gateway or tenant") : text.index("#### With a security gateway")]
     lines = [line for line in table.splitlines() if line.startswith("|")]
     heads = [h.strip() for h in lines[0].strip("|").split("|")][3:]
-    seg = {"Ex": "Existing", "Mig": "Migration", "Cold": "Cold", "Skip": "Skip"}
+    from hunter_cli.render.short import SHORT
+
+    seg = {s: s for s in ("Existing", "Migration", "Cold", "Skip")}  # the doc has the full forms
+    seg.update({short: full for full, short in SHORT["segment"].items()})  # and a narrow terminal the short
     for line in lines[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         spf, dkim, dmarc = cells[0] == "Y", cells[1] == "Y", cells[2]

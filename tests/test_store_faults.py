@@ -345,6 +345,9 @@ def test_a_full_disk_is_reported_clearly_and_keeps_what_was_stored(hunter, hunte
 
 def test_import_and_tag_on_a_full_disk_say_so(hunter, small_disk, tmp_path):
     db = small_disk / "hunter.db"
+    from hunter_cli import store
+
+    store.connect(db).close()  # `hunter tag` changes a database, never creates one
     assert hunter("tag", "firma.com.tr", "vip", "--db", str(db)).exit_code == 0
     _fill(small_disk, 48 * 1024)
     big = tmp_path / "leads.csv"

@@ -134,6 +134,10 @@ def istanbul(monkeypatch):
 COMMANDS = {
     "scan": None,  # from the scan itself, below
     "leads": ["leads", "--limit", "0"],
+    # a column filtered on or sorted by never gives way (render/short.py FILTER_COLUMNS)
+    "leads-gateway": ["leads", "--gateway", "mimecast,none"],
+    "leads-workload": ["leads", "--workload", "exchange-online,exchange-onprem", "--sort", "segment"],
+    "leads-sorted": ["leads", "--sort", "-scanned,tenant", "--segment", "existing,cold"],
     "leads-show": ["leads", "show", "firma.com.tr"],
     "leads-show-failed": ["leads", "show", "slowmx.com"],
     "changes": ["changes", "--since", "1000d"],
@@ -198,3 +202,89 @@ def test_domains_are_never_cut_or_wrapped_at_80(tables_db):
             assert d in out, (argv, d)
         # only a company name under its domain may be shortened; no value column is cut
         assert all(line.rstrip().endswith("…") for line in out.splitlines() if "…" in line), out
+
+
+# Each lead-list filter or sort, and the header of the column it is about (render/short.py FILTER_COLUMNS).
+KEPT = [
+    (["--provider", "m365,google"], "Provider"),
+    (["--provider", "microsoft"], "Provider"),
+    (["--gateway", "any"], "Gateway"),
+    (["--gateway", "none"], "Gateway"),
+    (["--sort", "gateway"], "Gateway"),
+    (["--tenant"], "Tenant"),
+    (["--no-tenant"], "Tenant"),
+    (["--sort", "-tenant"], "Tenant"),
+    (["--segment", "cold,existing"], "Segment"),
+    (["--category", "P1,P2,P3"], "Cat"),
+    (["--uses", "zoom"], "Footprint"),
+    (["--workload", "exchange-online"], "Footprint"),
+    (["--missing", "intune"], "Footprint"),
+    (["--sort", "dmarc"], "DMARC"),
+    (["--sort", "-scanned"], "Scanned"),
+    (["--failed"], "Scanned"),
+    (["--search", "ornek"], "Domain"),
+    (["--min-score", "10", "--gateway", "none"], "Score"),
+]
+
+
+@pytest.mark.parametrize("width", (64, 72, 80, 100))
+@pytest.mark.parametrize("argv, header", KEPT, ids=[" ".join(a) for a, _ in KEPT])
+def test_a_column_filtered_on_or_sorted_by_never_gives_way(tables_db, argv, header, width):
+    """`hunter leads --gateway any` at 80 columns shows the Gateway column: whatever gives way, the
+    column the user asked about stays, and every line still fits the terminal."""
+    h, db = tables_db
+    result = h("leads", "--limit", "0", *argv, "--db", str(db), env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines, result.stderr
+    assert header in lines[0].split(), (argv, width, lines[0])
+    _fits(result.stdout, width)
+
+
+def test_the_columns_kept_for_two_filters_and_a_sort(tables_db):
+    """Several asked-about columns at once: all of them stay, the others give way in GIVE_WAY order."""
+    h, db = tables_db
+    argv = ["--gateway", "any,none", "--segment", "cold,existing,migration", "--sort", "dmarc"]
+    out = h("leads", "--limit", "0", *argv, "--db", str(db), env={"COLUMNS": "66"}).stdout
+    head = out.splitlines()[0].split()
+    assert {"Gateway", "Segment", "DMARC", "Domain", "Score", "Cat"} <= set(head), head
+    assert "Tenant" not in head  # the first of GIVE_WAY not asked about went
+    _fits(out, 66)
+
+
+def test_one_vocabulary_of_short_forms_in_every_list_table():
+    """Below 120 columns every list table (leads, the scan's results and summary, the rules matrix)
+    writes a value in its one short form (render/short.py); at 120 every table writes it in full."""
+    from hunter_cli.render.short import SHORT
+
+    pairs = [(full, short) for forms in SHORT.values() for full, short in forms.items() if full != short]
+    lists = ("leads", "scan", "rules-matrix")
+    for path in sorted(GOLDEN.glob("*.txt")):
+        name, width = path.name.rsplit(".", 2)[0], int(path.name.rsplit(".", 2)[1])
+        if not name.startswith(lists) or name.startswith("leads-show"):  # one lead in full: room for words
+            continue
+        text = path.read_text(encoding="utf-8").split("--- stderr")[0] if name != "scan" else path.read_text()
+        words = set(re.findall(r"[\w?-]+(?: srv)?", text))
+        for full, short in pairs:
+            if width < 120:
+                assert full not in words, (path.name, full)
+            else:
+                assert short not in words, (path.name, short)
+
+
+def test_short_forms_never_stand_for_two_values():
+    """A short form is read back as exactly one value: never two values with one form, never a form
+    that is another value of the same column ("?" means not known, so Unknown keeps its name)."""
+    from hunter_cli.render.short import SHORT
+
+    values = {
+        "provider": {"self-hosted", "hosting", "unknown", "other", "none", "broken", "m365", "google"},
+        "tenant": {"Managed", "Federated", "Unknown", "none", "?"},
+        "dmarc": {"none", "quarantine", "reject", "-"},
+        "segment": {"Existing", "Migration", "Cold", "Skip"},
+    }
+    for column, forms in SHORT.items():
+        shorts = list(forms.values())
+        assert len(shorts) == len(set(shorts)), column
+        for full, short in forms.items():
+            assert short == full or short not in values[column], (column, full, short)

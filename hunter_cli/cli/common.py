@@ -28,7 +28,9 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
     The option's own default is None (so a flag given is told apart from none); when
     none is given the callback asks the configuration, which is imported only then,
     so ``--help`` stays quick; ``fallback`` when no layer sets it. Help names the
-    environment variable as click would.
+    environment variable as click would. A flag's value goes through the setting's own check
+    (``config.check``) and a bad one names the flag; a bad value from the environment or the
+    config file is reported by ``config.load`` naming the variable, or the file, line and key.
     """
     env = "HUNTER_" + name.upper()  # config.env_name(), without importing config for --help
 
@@ -37,8 +39,13 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
             return value
         from .. import config
 
-        try:
-            resolved = config.resolve(name, value)
+        if value is not None and value != () and value != []:  # the flag: its mistakes name the flag
+            try:
+                return config.check(name, value)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), ctx=ctx, param=param) from None
+        try:  # the variable or the file: config.load() names the variable, or the file, line and key
+            resolved = config.checked(name)
         except config.ConfigError as exc:
             raise fail(str(exc), EXIT_USAGE) from None
         return fallback if resolved is None else resolved
@@ -144,16 +151,23 @@ def warn(message: str) -> None:
     stderr_console().print(f"[bold yellow]warning:[/] {message}", soft_wrap=True, markup=True)
 
 
-def open_store(db: Path | None, *, write: bool = False):
+def open_store(db: Path | None, *, write: bool = False, create: bool = False):
     """The database connection for a command; a clear fatal error (exit 1) when it cannot be used.
 
     ``write=True`` for commands that change the store: a read-only, damaged or newer
     database is refused. Reading commands open a read-only or newer database with a
-    warning on stderr.
+    warning on stderr. A missing file is refused with the reading commands' "no database at
+    PATH" unless ``create`` is set: only the commands that fill a database (import, referrals
+    sync, crm pull; scan, rescan and prep through the scan service) create one, so that a
+    mistyped ``--db`` never becomes a new empty file (docs/cli.md, "No database").
     """
     from .. import store
 
     path = db_path(db)
+    if write and not create and not store.real_path(path).exists():
+        from ..store.connection import missing_message
+
+        raise fail(missing_message(path))
     try:
         conn = store.connect(path, write=write, on_wait=lock_wait_reporter(path) if write else None)
     except store.StoreError as exc:

@@ -198,7 +198,12 @@ def push(
         metavar="FILE",
         help="Mapping file (JSON; docs/dynamics.md). Default: the bundled one (standard lead columns only).",
     ),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be sent as JSON; no network, no writes."),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Print what would be sent as JSON and how many leads would be created, updated and skipped (and why);"
+        " no network, no writes.",
+    ),
     recreate: bool = typer.Option(False, "--recreate", help="Create leads again that were deleted in Dynamics."),
     include_disqualified: bool = typer.Option(
         False, "--include-disqualified", help="Push leads disqualified in Dynamics too."
@@ -270,7 +275,7 @@ def push(
         env = _url(url)
     err = stderr_console()
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = core.prepare(open_store(db, write=True))
+        conn = core.prepare(open_store(db, write=not dry_run))  # a dry run only reads
         try:
             rows = list(core.iter_leads(conn, f, core.DEFAULT_SORT))
             missing = sorted(set(names) - {r["domain"] for r in rows}) if names else []
@@ -290,9 +295,18 @@ def push(
                 from ..crm.client import API_PATH
 
                 api = env + API_PATH if env else ""
-                out = [p.request(api) for p in plans]
+                planned = list(plans)
+                out = [p.request(api) for p in planned]
                 out += [{"domain": d, "action": "skip", "reason": "not in the database"} for d in missing]
-                sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+                would = pusher.forecast(planned, missing)
+                from ..render.accounts import PushReport
+                from ..render.formats import Format, render
+
+                if json_out:  # one object: the counts a run would report, and the requests
+                    render("crm-push", Format.json, PushReport(would, quiet, dry_run=True, requests=out))
+                else:  # the requests on stdout (`> plan.json`), the counts on stderr as after a run
+                    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+                    render("crm-push", Format.table, PushReport(would, quiet, dry_run=True))
                 return
             assert env is not None
             client = _client(env, concurrency)
@@ -340,7 +354,7 @@ def pull(
 
     env = _url(url)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = open_store(db, write=True)
+        conn = open_store(db, write=True, create=True)
         client = _client(env)
         try:
             result, stats = crm_service.pull(conn, client, env, full=full)

@@ -38,8 +38,8 @@ ProviderOption = typer.Option(
     "--provider",
     metavar="ID",
     show_default=False,
-    help="Mail provider id (m365, google, hosting, self-hosted, none, ...)"
-    " or a hosting brand such as Natro (repeatable).",
+    help="Mail provider id (m365, google, hosting, self-hosted, none, ...; microsoft, o365, gmail, ... are read"
+    " as their id) or a hosting brand such as Natro (repeatable).",
 )
 GatewayOption = typer.Option(
     [],

@@ -98,4 +98,66 @@ def install() -> None:
     core.TyperArgument.display_type_rich = argument_display  # type: ignore[method-assign]  # Typer has no hook
     core.TyperArgument._rich_display_name = argument_name  # type: ignore[method-assign]  # Typer has no hook
     core.TyperArgument._usage_display_name = argument_usage  # type: ignore[method-assign]  # Typer has no hook
+    _install_choice_hint()
+    _install_whole_words()
     core.TyperOption._hunter_plain = True  # type: ignore[attr-defined]  # the idempotence mark
+
+
+def _install_choice_hint() -> None:
+    """A bad ``--format`` (any Enum or Literal choice) lists the choices and names the nearest one, as
+    every other choice option does (:func:`hunter_cli.choices.unknown`): ``'jsn' is not a valid
+    choice; use one of: table, json, ndjson, csv; did you mean json?``.
+
+    Choices are matched by ``typer._param_types.coerce_cli_choice`` (cli/coerce.py calls it without
+    pydantic, looking it up at each call); it is replaced here by one that words the failure so.
+    A Typer without that function keeps its own message.
+    """
+    try:
+        from typer import _param_types
+    except ImportError:  # another Typer: its own message
+        return
+    original = getattr(_param_types, "coerce_cli_choice", None)
+    if original is None or getattr(original, "_hunter_hint", False):
+        return
+
+    def coerce_cli_choice(value: Any, *, choices: Any, case_sensitive: bool, ctx: Any = None) -> Any:
+        try:
+            return original(value, choices=choices, case_sensitive=case_sensitive, ctx=ctx)
+        except ValueError:
+            from ..choices import unknown
+
+            allowed = [str(getattr(c, "value", c)) for c in choices]
+            raise ValueError(unknown(str(value), allowed, "choice", article="a valid")) from None
+
+    coerce_cli_choice._hunter_hint = True  # type: ignore[attr-defined]  # the idempotence mark
+    _param_types.coerce_cli_choice = coerce_cli_choice  # Typer has no hook for the message
+
+
+def _install_whole_words() -> None:
+    """Help wraps between words only: never ``exchange-`` / ``online``, never ``--max-`` / ``age``,
+    never a ``[default: ...]`` cut inside a word. Click's wrapper breaks on hyphens and cuts words
+    longer than the column; here both are off (a word too long for its column starts a line of its
+    own; help texts keep their words short enough: tests/test_cli_manners.py walks every help at 80)."""
+    try:
+        from typer._click import _textwrap  # Typer 0.29 carries its own click
+    except ImportError:  # an older Typer on click itself
+        from click import _textwrap  # type: ignore[no-redef]  # the same module, in click
+    import textwrap
+
+    base = _textwrap.TextWrapper
+    if getattr(base, "_hunter_whole_words", False):
+        return
+
+    class WholeWords(base):  # type: ignore[valid-type, misc]  # a class chosen at run time
+        _hunter_whole_words = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("break_on_hyphens", False)
+            kwargs.setdefault("break_long_words", False)
+            super().__init__(*args, **kwargs)
+
+        def _handle_long_word(self, reversed_chunks: Any, cur_line: Any, cur_len: int, width: int) -> None:
+            # click's own cuts every long word; the standard library's keeps it whole (break_long_words)
+            textwrap.TextWrapper._handle_long_word(self, reversed_chunks, cur_line, cur_len, width)
+
+    _textwrap.TextWrapper = WholeWords  # type: ignore[misc]  # wrap_text imports it at each call

@@ -59,7 +59,7 @@ def import_(
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
     hints = column_hints(files, domain_column, company_column, sheet)
-    conn = open_store(db, write=True)
+    conn = open_store(db, write=True, create=True)
     stats = InputStats()
     try:
         with store_errors(db):

@@ -69,10 +69,12 @@ def rescan(
         since = ago_iso(parse_duration(older_than))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--older-than") from None
-    cats = [c.upper() for c in category]
-    bad = [c for c in cats if c not in ("P1", "P2", "P3", "P4", "P5", "P6")]
-    if bad:
-        raise typer.BadParameter(f"{bad[0]!r} is not a category; use P1 to P6", param_hint="--category")
+    from ..store.leads import LeadQueryError, parse_categories
+
+    try:
+        cats = list(parse_categories(category))
+    except LeadQueryError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
     path = db_path(db)
     conn = open_store(path)
     try:
@@ -115,15 +117,12 @@ def changes(
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
-    from ..choices import pick
+    from ..choices import choose
 
-    kinds = [pick(k, EVENT_KINDS) for k in kind]
-    unknown = [k for k, found in zip(kind, kinds, strict=True) if found is None]
-    if unknown:
-        raise typer.BadParameter(
-            f"{unknown[0]!r} is not a change kind; use one of: {', '.join(EVENT_KINDS)}", param_hint="--kind"
-        )
-    kind = [k for k in kinds if k is not None]
+    try:
+        kind = [choose(k, EVENT_KINDS, "change kind") for k in kind]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--kind") from None
     from ..render import paging
     from ..render.changes import Changes
     from ..render.formats import render

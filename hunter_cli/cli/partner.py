@@ -134,7 +134,7 @@ def sync(
     tokens = TokenProvider(None if get("partner_token") else optional_settings())
     path = db_path(db)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = open_store(path, write=True)
+        conn = open_store(path, write=True, create=True)
         client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
         try:
             result = sync_referrals(conn, client, full=full, rules=rules)
@@ -170,6 +170,11 @@ else:  # the formats of `hunter referrals list` (render/referrals.py)
     RefFormat = formats.choices("RefFormat", formats.Format.table, formats.Format.json, formats.Format.csv)
 
 
+# The values `referrals list --status` and `--type` take (Partner Center's referral status, type and kind).
+REFERRAL_STATUSES = ("New", "Active", "Closed")
+REFERRAL_TYPES = ("Independent", "Shared", "cosell", "marketplace", "partner")
+
+
 @ref_app.command("list")
 def list_(
     status_: list[str] = typer.Option([], "--status", help="Only these statuses (New, Active, Closed; repeatable)."),
@@ -193,8 +198,17 @@ def list_(
 ) -> None:
     """Stored referrals, newest update first."""
     from .. import store
+    from ..choices import choose
     from ..durations import ago_iso, parse_duration
 
+    try:
+        status_ = [choose(s, REFERRAL_STATUSES, "referral status") for v in status_ for s in v.split(",") if s.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--status") from None
+    try:
+        type_ = [choose(t, REFERRAL_TYPES, "referral type or kind") for v in type_ for t in v.split(",") if t.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--type") from None
     updated_since = None
     if since:
         try:

@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, setting_option, stdout_console, store_errors
+from .common import (
+    EXIT_USAGE,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    open_store,
+    setting_option,
+    stdout_console,
+    store_errors,
+)
 
 rules_app = typer.Typer(
     help="The scoring rules: print the decision matrix or check a rules file.", no_args_is_help=True
@@ -20,6 +30,13 @@ RulesOption = setting_option("rules", "--rules", help="Scoring rules file to use
 def _rules(path: Path | None):
     from ..scoring import RulesError, load_rules
 
+    if path is None:  # a command without --rules: the setting's file, checked where it came from
+        from .. import config
+
+        try:
+            path = config.checked("rules")
+        except config.ConfigError as exc:
+            raise fail(str(exc), EXIT_USAGE) from None
     try:
         return load_rules(str(path) if path else None)
     except RulesError as exc:

@@ -45,7 +45,7 @@ def scan(
         "--dkim-selectors",
         metavar="LIST",
         help="Comma-separated DKIM selectors to probe."
-        " Default: selector1,selector2,google,default,k1,s1,s2,zmail,dkim,mail.",
+        " Default: selector1, selector2, google, default, k1, s1, s2, zmail, dkim, mail.",
         show_default=False,
     ),
     no_tenant: bool = typer.Option(

@@ -279,6 +279,28 @@ def plan(
             yield Plan(domain, "create", body, digest)
 
 
+def forecast(plans: Iterable[Plan], missing: Iterable[str] = ()) -> Summary:
+    """What a push of ``plans`` would do, for ``--dry-run``: the :class:`Summary` a run would report
+    if every request succeeded (``missing``: domains named but not in the database, skipped).
+
+    ``create`` and ``finish`` count as created, ``update`` as updated; an alternate-key ``upsert``
+    as updated when Hunter already pushed the lead, else as created (Dynamics may find a record
+    with that key made elsewhere and update it instead: only the run can know).
+    """
+    out = Summary()
+    for p in plans:
+        if p.action == "skip":
+            out.skipped.append((p.domain, p.reason or ""))
+        elif p.action == "unchanged":
+            out.unchanged.append(p.domain)
+        elif p.action == "update" or (p.action == "upsert" and p.known):
+            out.updated.append(p.domain)
+        else:  # create, finish, an upsert of a lead never pushed
+            out.created.append(p.domain)
+    out.skipped.extend((d, "not in the database") for d in missing)
+    return out
+
+
 # -- running -----------------------------------------------------------------------------
 class _Gone(Exception):
     """A PATCH with If-Match: * answered 404: the lead was deleted in Dynamics."""
@@ -418,4 +440,4 @@ def run(
     return summary
 
 
-__all__ = ["CrmError", "Plan", "Summary", "lead_context", "payload_hash", "plan", "run"]
+__all__ = ["CrmError", "Plan", "Summary", "forecast", "lead_context", "payload_hash", "plan", "run"]

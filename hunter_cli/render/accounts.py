@@ -86,20 +86,41 @@ def _crm_status_text(s: CrmStatus, out: Output) -> None:
 
 @dataclass
 class PushReport:
-    """crm.push's summary of a run; ``quiet`` leaves only the failures (on stderr)."""
+    """crm.push's summary of a run; ``quiet`` leaves only the failures (on stderr).
+
+    ``dry_run``: the summary is :func:`hunter_cli.crm.push.forecast`'s, what a run would do; JSON
+    then carries ``"dry_run": true``, the ``counts`` and the ``requests`` that would be sent."""
 
     summary: Any
     quiet: bool = False
+    dry_run: bool = False
+    requests: list | None = None
 
 
 @formatter("crm-push", Format.json)
 def _push_json(r: PushReport, out: Output) -> None:
-    out.write(json.dumps(r.summary.as_dict(), ensure_ascii=False) + "\n")
+    data = r.summary.as_dict()
+    if r.dry_run:
+        for key in ("failed", "stopped", "not_sent", "requests", "throttled"):  # nothing was sent
+            data.pop(key, None)
+        data = {"dry_run": True, "counts": r.summary.counts(), **data, "requests": r.requests or []}
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
 @formatter("crm-push", Format.table)
 def _push_text(r: PushReport, out: Output) -> None:
     summary = r.summary
+    if r.dry_run:
+        if not r.quiet:
+            c = summary.counts()
+            out.err.print(
+                f"Dynamics 365, dry run (nothing sent): {c['created']} would be created, {c['updated']} updated,"
+                f" {c['unchanged']} unchanged, {c['skipped']} skipped.",
+                markup=False,
+            )
+            for d, reason in summary.skipped:
+                out.err.print(f"  would skip {d}: {reason}", markup=False)
+        return
     if not r.quiet:
         c = summary.counts()
         line = (

@@ -20,7 +20,7 @@ from rich.text import Text
 from ..timefmt import day_for_people, for_machines, for_people
 from .csvsafe import excel_safe
 from .formats import Format, Output, formatter
-from .short import GIVE_WAY, SHORT
+from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import NO_LEADS
 
@@ -220,14 +220,31 @@ def _short(cells: dict) -> dict:
     return out
 
 
-def table_layout(rows: list[dict], width: int) -> Layout:
+def kept_columns(f: Any = None, order: Iterable[tuple[str, bool]] = ()) -> frozenset[str]:
+    """The columns that never give way for a lead filter ``f`` (store.leads.LeadFilter) and a sort
+    ``order`` (store.leads.parse_sort): the column of each filter given (:data:`FILTER_COLUMNS`)
+    and each column sorted by."""
+    import dataclasses
+
+    kept = {name for name, _desc in order if name in _COLS}
+    if f is not None:  # a filter is given when its field differs from the field's default
+        defaults = {field.name: field.default for field in dataclasses.fields(f)}
+        kept.update(column for attr, column in FILTER_COLUMNS.items() if getattr(f, attr) != defaults[attr])
+    return frozenset(kept)
+
+
+def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layout:
     """Columns and their widths for ``rows`` on a ``width``-column terminal.
 
     Every column when they fit (120 columns). Narrower (80 columns): the company and the tags go
-    under the domain, the scan date goes, values take their short forms (:data:`SHORT`), and if
-    that is not enough whole columns give way in the order of :data:`GIVE_WAY`. The domain column
-    is as wide as the longest domain, so a domain is never cut or wrapped.
+    under the domain, the scan date and the footprint go, values take their short forms below
+    120 columns (:data:`SHORT`), and if that is not enough whole columns give way in the order of
+    :data:`GIVE_WAY`. A column in ``keep`` (:func:`kept_columns`: filtered on or sorted by)
+    never gives way and stays in the narrow layout; what then still does not fit folds (the
+    footprint first, the domain last). The domain column is as wide as the longest domain, so
+    a domain is never cut or wrapped while the terminal has room.
     """
+    keep = frozenset(keep)
     cells = [_cells(r) for r in rows]
     # a tag is not split over two lines while the columns can still give way elsewhere
     longest_tag = max((cell_len(t) + 1 for r in rows for t in r.get("tags") or []), default=0)
@@ -240,31 +257,41 @@ def table_layout(rows: list[dict], width: int) -> Layout:
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
     ):
         return Layout(present, tuple(widths), False, 2)
-    names = [n for n in NARROW if n in present and n != "scanned"]
+    shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company and tags: under the domain
+    names = [n for n in WIDE if n in present and n in shown]
     domain_w = min(DOMAIN_MAX, max([cell_len(_COLS["domain"].header)] + [cell_len(c["domain"]) for c in cells]))
     gap = 2
 
     def natural(n: str, forms: list[dict]) -> int:
         if n == "domain":
             return domain_w
-        return max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in forms])
+        widest = max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in forms])
+        return min(_COLS[n].widest, widest) if _COLS[n].overflow == "fold" else widest  # a long footprint folds
 
     def total(forms: list[dict]) -> int:
         return sum(natural(n, forms) for n in names) + gap * (len(names) - 1)
 
-    short = False
-    if total(cells) > width:  # first the short forms, then whole columns give way
-        short = True
+    short = narrow(width)  # short forms below 120 columns, as in every table (render/short.py)
+    if short:
         cells = [_short(c) for c in cells]
+    if total(cells) > width:  # then whole columns give way
         for drop in GIVE_WAY:
             if total(cells) <= width:
                 break
-            if drop in names:
+            if drop in names and drop not in keep:
                 names.remove(drop)
     ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
-    if excess > 0:  # a terminal narrower still: the domain folds at last
-        ws[0] = max(_COLS["domain"].narrowest, ws[0] - excess)
+    # a terminal narrower still: the columns that fold give up width, the domain last
+    for i in sorted(
+        (i for i, n in enumerate(names) if _COLS[n].overflow == "fold"), key=lambda i: names[i] == "domain"
+    ):
+        if excess <= 0:
+            break
+        floor = _COLS[names[i]].narrowest
+        give = min(excess, max(0, ws[i] - floor))
+        ws[i] -= give
+        excess -= give
     return Layout(tuple(names), tuple(ws), True, gap, short)
 
 
@@ -285,19 +312,21 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
     return table
 
 
-def leads_table(rows: list[dict], width: int = 80) -> Table:
-    """One row per lead, fitted to ``width`` (the console's)."""
-    return build_table(rows, table_layout(rows, width))
+def leads_table(rows: list[dict], width: int = 80, keep: Iterable[str] = ()) -> Table:
+    """One row per lead, fitted to ``width`` (the console's); ``keep``: see :func:`table_layout`."""
+    return build_table(rows, table_layout(rows, width, keep))
 
 
-def leads_tables(rows: Iterable[dict], width: int = 80, chunk: int = 200) -> Iterator[tuple[Table, int]]:
+def leads_tables(
+    rows: Iterable[dict], width: int = 80, chunk: int = 200, keep: Iterable[str] = ()
+) -> Iterator[tuple[Table, int]]:
     """The table in pieces of ``chunk`` rows, laid out by the first piece: long lists (``--limit 0``)
     start printing at once and never sit in memory whole. Yields (table, rows in it)."""
     it = iter(rows)
     layout = None
     while batch := list(islice(it, chunk)):
         if layout is None:
-            layout = table_layout(batch, width)
+            layout = table_layout(batch, width, keep)
             yield build_table(batch, layout), len(batch)
         else:
             yield build_table(batch, layout, header=False), len(batch)
@@ -595,17 +624,18 @@ def _leads_table(q: LeadList, out: Output) -> None:
 
     n = TABLE_LIMIT if q.limit is None else q.limit
     console = out.console
+    keep = kept_columns(q.filter, q.order if q.order != core.DEFAULT_SORT else ())
     if n and n <= STREAM_ABOVE:
         rows, total = core.page(q.conn, q.filter, q.order, n)
         if rows:
-            console.print(leads_table(rows, console.width))
+            console.print(leads_table(rows, console.width, keep))
         shown = len(rows)
     else:  # hundreds or all: print the table piece by piece as the rows arrive
         total = core.count(q.conn, q.filter)
         shown = 0
         rows_iter = core.iter_leads(q.conn, q.filter, q.order, n or None)
         try:
-            for table, count in leads_tables(rows_iter, console.width):
+            for table, count in leads_tables(rows_iter, console.width, keep=keep):
                 console.print(table)
                 shown += count
         finally:

@@ -17,7 +17,7 @@ from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
 from .formats import Format, Output, formatter
-from .short import GIVE_WAY, SHORT
+from .short import GIVE_WAY, SHORT, narrow, shorten
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import plural
 
@@ -89,7 +89,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     def fits() -> bool:
         return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
 
-    if not wide and not fits():  # short forms, then whole columns give way: the domain is never cut or wrapped
+    if narrow(width):  # the short forms, as in every table at this width (render/short.py)
         for row in rows:
             for name, forms in SHORT.items():
                 key = "DMARC" if name == "dmarc" else name.capitalize()
@@ -97,6 +97,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
                 plain = cell.plain if isinstance(cell, Text) else cell
                 if plain in forms:
                     row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+    if not wide and not fits():  # then whole columns give way: the domain is never cut or wrapped
         for drop in GIVE_WAY:
             if fits():
                 break
@@ -126,9 +127,17 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
 
 
 def summary_table(
-    t: ScanTally, stats: InputStats, elapsed: float, interrupted: bool = False, inputs_only: bool = False
+    t: ScanTally,
+    stats: InputStats,
+    elapsed: float,
+    interrupted: bool = False,
+    inputs_only: bool = False,
+    width: int | None = None,
 ) -> Table:
-    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned)."""
+    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned).
+
+    On a terminal ``width`` columns wide the providers and tenants take the short forms the
+    results table above shows (render/short.py), so each reads the same in both."""
     table = Table(
         box=box.SIMPLE_HEAD,
         title="Input" if inputs_only else "Scan summary",
@@ -139,12 +148,17 @@ def summary_table(
     table.add_column("What", style="bold")
     table.add_column("Count", overflow="fold")
     if not inputs_only:
-        _scan_rows(table, t, elapsed, interrupted)
+        _scan_rows(table, t, elapsed, interrupted, narrow(width))
     _input_rows(table, stats)
     return table
 
 
-def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool) -> None:
+def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, short: bool = False) -> None:
+    def counts(c: Counter, column: str) -> str:
+        if short:
+            c = Counter({shorten(column, str(k)): n for k, n in c.items()})
+        return _counts(c)
+
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
         "Scanned",
@@ -152,7 +166,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool) ->
         + ("  [red]interrupted[/]" if interrupted else ""),
     )
     table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
-    table.add_row("Providers", _counts(t.provider) or "-")
+    table.add_row("Providers", counts(t.provider, "provider") or "-")
     if t.nxdomain:
         verb = "does" if t.nxdomain == 1 else "do"
         table.add_row("Not found", f"{plural(t.nxdomain, 'domain')} {verb} not exist (NXDOMAIN)")
@@ -160,7 +174,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool) ->
     if t.category:
         table.add_row("Priority", ", ".join(f"{k} {v}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
-        table.add_row("Tenants", _counts(t.tenant))
+        table.add_row("Tenants", counts(t.tenant, "tenant"))
     if t.registrations or t.registration_failures or t.registration_unavailable:
         reg = [f"{t.registrations} fetched"]
         if t.registration_unavailable:
@@ -228,7 +242,11 @@ def _scan_table(summary: ScanSummary, out: Output) -> None:
 @formatter("scan", Format.ndjson)
 def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
     """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
-    out.err.print(summary_table(summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted))
+    out.err.print(
+        summary_table(
+            summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted, width=out.err.width
+        )
+    )
 
 
 def continue_note(

@@ -10,8 +10,6 @@ from itertools import product
 
 from . import DMARC_STATES, Facts, Rules, evaluate, load_rules
 
-SEG_SHORT = {"Existing": "Ex", "Migration": "Mig", "Cold": "Cold", "Skip": "Skip"}
-
 
 def rows(gateway: bool = False, tenant: bool = False) -> list[tuple[bool, bool, str]]:
     return [(spf, dkim, dmarc) for spf, dkim, dmarc in product((True, False), (True, False), reversed(DMARC_STATES))]
@@ -32,10 +30,23 @@ def columns(rules: Rules, providers: list[str], gateway: bool = False, tenant: b
     return out
 
 
-def _label(ids: list[str], short: bool) -> str:
-    """A column's heading: every provider id, or the first and how many more (``godaddy +6``) when short."""
+def _label(ids: list[str], short: bool, forms: bool = False) -> str:
+    """A column's heading: every provider id, or the first and how many more (``godaddy +6``) when short;
+    with ``forms`` (a narrow terminal) a single provider in its short form (``own srv``, render/short.py)."""
+    from ..render.short import shorten
+
     whole = " / ".join(ids)
+    if forms and len(ids) == 1:
+        return shorten("provider", ids[0])
     return f"{ids[0]} +{len(ids) - 1}" if short and len(ids) > 1 and len(whole) > 13 else whole
+
+
+def _cell(score: int, segment: str, category: str, forms: bool) -> str:
+    """``90 Existing P4``; with ``forms`` (a narrow terminal) ``90 Exist P4``, the segment's short form
+    every table on that terminal writes (render/short.py)."""
+    from ..render.short import shorten
+
+    return f"{score} {shorten('segment', segment) if forms else segment} {category}"
 
 
 def markdown(rules: Rules | None = None, width: int | None = None) -> str:
@@ -45,7 +56,10 @@ def markdown(rules: Rules | None = None, width: int | None = None) -> str:
     every line to fit, with shortened headings (``godaddy +6``) and a legend of the shared
     columns; None for one wide table each (docs/scoring.md).
     """
+    from ..render.short import narrow, shorten
+
     rules = rules or load_rules()
+    forms = narrow(width)
     providers = [p for p in rules.data["provider_points"]]
     parts = []
     for title, gateway, tenant, subset in (
@@ -60,12 +74,18 @@ def markdown(rules: Rules | None = None, width: int | None = None) -> str:
     ):
         cols = columns(rules, subset, gateway, tenant)
         chunks = [cols]
-        full = len("| SPF | DKIM | DMARC |") + sum(max(len(_label(ids, False)), 10) + 3 for ids, _ in cols)
+
+        def cell_width(col: tuple[list[str], list], short: bool) -> int:
+            ids, outcomes = col
+            widest = max(len(_cell(o.score, o.segment, o.category, forms)) for o in outcomes)
+            return max(len(_label(ids, short, forms)), widest) + 3
+
+        full = len("| SPF | DKIM | DMARC |") + sum(cell_width(col, False) for col in cols)
         short = width is not None and full > width
         if short and width is not None:
             chunks, line = [[]], len("| SPF | DKIM | DMARC |")
             for col in cols:
-                cell = max(len(_label(col[0], True)), 10) + 3
+                cell = cell_width(col, True)
                 if chunks[-1] and line + cell > width:
                     chunks.append([])
                     line = len("| SPF | DKIM | DMARC |")
@@ -73,15 +93,16 @@ def markdown(rules: Rules | None = None, width: int | None = None) -> str:
                 line += cell
         lines = [f"#### {title}"]
         for chunk in chunks:
-            header = "| SPF | DKIM | DMARC | " + " | ".join(_label(ids, short) for ids, _ in chunk) + " |"
+            header = "| SPF | DKIM | DMARC | " + " | ".join(_label(ids, short, forms) for ids, _ in chunk) + " |"
             sep = "|---|---|---|" + "---|" * len(chunk)
             lines += ["", header, sep]
             for i, (spf, dkim, dmarc) in enumerate(rows()):
-                cells = [f"{o[i].score} {SEG_SHORT[o[i].segment]} {o[i].category}" for _, o in chunk]
+                cells = [_cell(o[i].score, o[i].segment, o[i].category, forms) for _, o in chunk]
+                policy = shorten("dmarc", dmarc) if forms else dmarc
                 lines.append(
-                    f"| {'Y' if spf else 'N'} | {'Y' if dkim else 'N'} | {dmarc} | " + " | ".join(cells) + " |"
+                    f"| {'Y' if spf else 'N'} | {'Y' if dkim else 'N'} | {policy} | " + " | ".join(cells) + " |"
                 )
-            shared = [ids for ids, _ in chunk if short and _label(ids, True) != " / ".join(ids)]
+            shared = [ids for ids, _ in chunk if short and len(ids) > 1 and _label(ids, True) != " / ".join(ids)]
             if shared:
                 lines += [""] + [f"{_label(ids, True)}: {', '.join(ids)}" for ids in shared]
         parts.append("\n".join(lines))

@@ -84,20 +84,21 @@ class LeadQueryError(ValueError):
 
 # -- parsing option values ---------------------------------------------------------
 def _pick(option: str, values: Iterable[str], allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    """Values of ``allowed`` named in ``values`` (commas too), matched by :func:`hunter_cli.choices.normalize`."""
-    from ..choices import normalize
+    """Values of ``allowed`` named in ``values`` (commas too), matched by :func:`hunter_cli.choices.choose`
+    (any case, synonyms); a bad one raises LeadQueryError listing ``allowed`` and the nearest of them."""
+    from ..choices import choose
 
-    by_lower = {normalize(a): a for a in allowed}
     out: list[str] = []
     for value in values:
         for part in value.split(","):
-            key = normalize(part)
-            if not key:
+            if not part.strip():
                 continue
-            if key not in by_lower:
-                raise LeadQueryError(option, f"{part.strip()!r} is not a {what}; use one of: {', '.join(allowed)}")
-            if by_lower[key] not in out:
-                out.append(by_lower[key])
+            try:
+                found = choose(part, allowed, what)
+            except ValueError as exc:
+                raise LeadQueryError(option, str(exc)) from None
+            if found not in out:
+                out.append(found)
     return tuple(out)
 
 
@@ -118,17 +119,39 @@ def parse_gateways(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
-    """Provider ids (m365, google, hosting, ...) lower-cased; anything else is a brand name such as Natro."""
-    from ..catalog import PROVIDER_IDS
+    """Provider ids (m365, google, hosting, ...) in any case or by a synonym (``microsoft``, ``gmail``:
+    :data:`hunter_cli.choices.ALIASES`), or a brand of the catalog (Natro, Microsoft 365) as typed.
+
+    Anything else raises LeadQueryError listing the ids and naming the nearest id or brand.
+    """
+    from ..catalog import PROVIDER_IDS, load_catalog
+    from ..choices import alias, closest, pick, unknown
 
     out: list[str] = []
+    brands: dict[str, str] | None = None
     for value in values:
         for part in value.split(","):
             p = part.strip()
-            if p:
-                p = p.lower() if p.lower() in PROVIDER_IDS else p
-                if p not in out:
-                    out.append(p)
+            if not p:
+                continue
+            found = pick(p, PROVIDER_IDS) or alias(p, "provider")
+            if found is None:
+                if brands is None:  # the catalog is read only for a brand name
+                    cat = load_catalog()
+                    names = {e.name for table in (cat.mx, cat.spf, cat.dkim) for e in table.values()}
+                    brands = {fold(n) or n: n for n in names | set(cat.names.values())}
+                if (fold(p) or p) not in brands:
+                    message = unknown(
+                        p,
+                        PROVIDER_IDS,
+                        "provider",
+                        also=" or a hosting brand such as Natro",
+                        near=closest(p, brands.values()),
+                    )
+                    raise LeadQueryError("--provider", message)
+                found = p
+            if found not in out:
+                out.append(found)
     return tuple(out)
 
 
@@ -191,11 +214,10 @@ def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
             name = p.lstrip("+-").strip().lower()
             name = SORT_ALIASES.get(name, name)
             if name not in SORT_COLUMNS:
-                raise LeadQueryError(
-                    "--sort",
-                    f"{p!r} is not a column to sort by; use one of: {', '.join(SORT_COLUMNS)}"
-                    " (prefix - for descending)",
-                )
+                from ..choices import unknown
+
+                message = unknown(p.lstrip("+-"), SORT_COLUMNS, "column to sort by", also=" (prefix - for descending)")
+                raise LeadQueryError("--sort", message)
             if name not in (k for k, _ in keys):
                 keys.append((name, desc))
     return tuple(keys) or DEFAULT_SORT
