@@ -59,7 +59,8 @@ def unpack(value: bytes | str | None) -> str | None:
         data = z.decompress(value[1:]) + z.flush()
     except zlib.error as exc:
         raise PackError(
-            f"a stored result is damaged ({exc}); `hunter db check` lists it, and scanning the domain again replaces its current view"
+            f"a stored result is damaged ({exc}); `hunter db check` lists it,"
+            " and scanning the domain again replaces its current view"
         ) from None
     if not z.eof:
         raise PackError("stored result is cut short")
