@@ -39,10 +39,13 @@ What it does
    ~775 MB to ~1.4 GB over the 100k scan, mostly its answer caches).  Without
    the wrapper the run measures the test server's GC, not hunter.
    The server builds each answer the first time it is asked and keeps it, so
-   a run that follows another over the same names would meet a warm server:
-   before every timed run but the first (``--quick``, each ceiling, each
-   checkdmarc mode) the wrapper empties those caches (``COLD`` on its stdin),
-   and every run meets the server as the first did.
+   a run that follows another over the same names meets a warm server, and
+   the first a cold one, whose CPU (a third of a core) competes with the
+   client on a 2-core machine.  Every timed run meets the server in the same
+   state: by default (``--server-cache warm``) one untimed ``hunter scan``
+   over the list warms it first, the nearest this machine gets to a resolver
+   on another one; ``--server-cache cold`` instead empties its caches before
+   each timed run (``COLD`` on the wrapper's stdin).
 3. Runs ``python -m hunter_cli scan domains.txt --json --db fresh.db
    --nameserver HOST:PORT -q`` as a subprocess (HUNTER_* variables removed from
    its environment), plus ``--no-tenant --no-whois`` when this hunter has them:
@@ -860,6 +863,12 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
     )
     code["imported_from"] = probe.stdout.strip() or probe.stderr.strip()[-300:]
     return code
+
+
+def cold(server: DNSServer, args) -> None:
+    """Empty the server's answer caches before a timed run when ``--server-cache cold``."""
+    if args.server_cache == "cold":
+        server.cold()
 
 
 def run_hunter(
@@ -1793,6 +1802,14 @@ def main(argv=None) -> int:
         "and gc.disable() once the zone is loaded, so that collections never stop the server "
         "under load; freeze: gc.freeze() only; default: leave the server's GC as it is",
     )
+    ap.add_argument(
+        "--server-cache",
+        choices=("warm", "cold"),
+        default="warm",
+        help="warm (default): one untimed `hunter scan` over the list first, so that every timed run meets "
+        "a server that has built its answers (the nearest a shared 2-core machine gets to a resolver on "
+        "another one); cold: the server's answer caches emptied before every timed run",
+    )
     ap.add_argument("--keep", metavar="DIR", help="write generated files, outputs and DBs here and keep them")
     ap.add_argument("--json-out", metavar="FILE", help="write the figures as JSON")
     ap.add_argument(
@@ -1951,14 +1968,19 @@ def main(argv=None) -> int:
         )
 
         print(f"\nhunter scan over {args.domains} domains:", flush=True)
-        h = run_hunter(gen, server, workdir, "main", args.concurrency, code)  # the server is cold: just started
+        if args.server_cache == "warm":
+            print(f"\nwarming the server: one untimed hunter scan over the {args.domains} domains", flush=True)
+            run_hunter(gen, server, workdir, "warm-up", args.concurrency, code)
+            if not args.no_ceiling:
+                dump_scan_log(server, workdir, "warm-up")  # not a run to replay
+        h = run_hunter(gen, server, workdir, "main", args.concurrency, code)
         results["hunter"] = h
         report_run(h)
         if not args.no_ceiling:
             dump_scan_log(server, workdir, "main")
         if args.quick_run and code.get("has_quick"):
             print(f"\nhunter scan --quick (no footprint questions) over the same {args.domains} domains:", flush=True)
-            server.cold()
+            cold(server, args)
             hq = run_hunter(gen, server, workdir, "quick", args.concurrency, code, ("--quick",))
             results["quick"] = hq
             report_run(hq)
@@ -1973,7 +1995,7 @@ def main(argv=None) -> int:
                 f"same {args.domains} domains, same server:",
                 flush=True,
             )
-            server.cold()
+            cold(server, args)
             results["ceiling"] = run_replay(gen, server, workdir, code, args.concurrency)
             if results.get("quick"):
                 print(
@@ -1981,14 +2003,14 @@ def main(argv=None) -> int:
                     f"same {args.domains} domains, same server:",
                     flush=True,
                 )
-                server.cold()
+                cold(server, args)
                 results["ceiling_quick"] = run_replay(gen, server, workdir, code, args.concurrency, "quick")
             for kind, key, title in (
                 ("transport", "bare_wire", "for information: hunter's DNS transport, four first-wave questions only"),
                 ("raw", "raw_wire", "for information: raw UDP socket, four first-wave questions"),
             ):
                 print(f"\n{title}, same {args.domains} domains, same server:", flush=True)
-                server.cold()
+                cold(server, args)
                 bare = run_bare_wire(gen, server, kind, code, args.concurrency)
                 results[key] = bare
                 report_bare_wire(bare)
@@ -1997,7 +2019,7 @@ def main(argv=None) -> int:
         m = min(args.reference_sample, args.domains)
         for mode in reference_modes:
             print(f"\ncheckdmarc ({mode}) over the first {m} domains of the same list, same server:", flush=True)
-            server.cold()
+            cold(server, args)
             ref = run_reference(mode, gen, m, server, workdir)
             ref["valid"] = (
                 "error" not in ref
