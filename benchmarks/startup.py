@@ -46,9 +46,12 @@ HEAVY = ("aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "py
 
 
 def run(cmd: list[str], env: dict) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one child process."""
+    """(wall seconds, CPU seconds) of one child process, started in a neutral folder: `python -m`
+    puts the current folder first on sys.path, which would shadow ``--compare``'s PYTHONPATH."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir()
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -104,6 +107,7 @@ def main() -> None:
                 hunter + ["scan", "firma.com.tr", "--db", str(other_db), "--nameserver", dns.nameserver, "-q"],
                 env=dict(env, PYTHONPATH=other_path),
                 check=True,
+                cwd=tempfile.gettempdir(),
             )
         cases = {
             "python -c pass": [py, "-c", "pass"],
