@@ -103,10 +103,23 @@ def convert(leaf: type, value: Any, info: Any) -> Any:
 
 
 def install() -> None:
-    """Give Typer's parameters the plain coercion where :func:`plain_type` says it applies."""
-    from typer import _coercion, core
+    """Give Typer's parameters the plain coercion where :func:`plain_type` says it applies.
 
-    if getattr(core._TyperParameter, "_hunter_plain", False):
+    Only where Typer has the internals this relies on (0.29's ``_coercion.RuntimeParam`` and
+    ``core._TyperParameter.get_runtime_param``); with another Typer nothing is changed."""
+    try:
+        from typer import _coercion, _param_types, core
+    except ImportError:  # a Typer without per-run adapters, or one that moved them: leave it be
+        return
+    parameter = getattr(core, "_TyperParameter", None)
+    if (
+        parameter is None
+        or not hasattr(parameter, "get_runtime_param")
+        or not hasattr(_coercion, "RuntimeParam")
+        or not hasattr(_param_types, "coerce_cli_choice")
+    ):
+        return
+    if getattr(parameter, "_hunter_plain", False):
         return
 
     @dataclass(frozen=True)
