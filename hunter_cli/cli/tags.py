@@ -41,7 +41,7 @@ def tag(
     from .. import store
 
     name, values = domain_arg(domain), _tags(tags)
-    conn = open_store(db, write=True)
+    conn = open_store(db, write=True, edit=True)
     try:
         with store_errors(db):
             created = store.add_tags(conn, name, values)
@@ -62,7 +62,7 @@ def untag(
     from .. import store
 
     name, values = domain_arg(domain), _tags(tags)
-    conn = open_store(db, write=True)
+    conn = open_store(db, write=True, edit=True)
     try:
         with store_errors(db):
             removed = store.remove_tags(conn, name, values)
@@ -86,7 +86,7 @@ def note(
     body = text.strip()
     if not body:
         raise typer.BadParameter("the note is empty", param_hint="TEXT")
-    conn = open_store(db, write=True)
+    conn = open_store(db, write=True, edit=True)
     try:
         with store_errors(db):
             created = store.add_note(conn, name, body[:4000])
