@@ -140,8 +140,8 @@ def _install_whole_words() -> None:
     own; help texts keep their words short enough: tests/test_cli_manners.py walks every help at 80)."""
     try:
         from typer._click import _textwrap  # Typer 0.29 carries its own click
-    except ImportError:  # an older Typer on click itself
-        from click import _textwrap  # type: ignore[no-redef]  # the same module, in click
+    except ImportError:  # a Typer that moved it: its own wrapping stays
+        return
     import textwrap
 
     base = _textwrap.TextWrapper
