@@ -293,3 +293,15 @@ def test_prep_asks_the_registry_at_the_same_time_as_dns(hunter, dns, db, registr
     assert out.exit_code == 0, out.stderr
     row = sqlite3.connect(db).execute("SELECT registrar, status FROM registrations WHERE domain = 'nomail.com'")
     assert row.fetchone() == ("GoDaddy.com, LLC", "ok")  # in time for this prep, not the next one
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_table_brief_of_a_domain_that_takes_no_mail(hunter, lang):
+    """Risk level `none` (no such domain, null MX, parked) on screen: the table format, not only markdown
+    and JSON (a fresh user's crash: the risk line had no style for it)."""
+    hunter.scan_json("nomail.com", "yok-boyle-bir-alan.com.tr", "--no-whois")
+    for domain in ("nomail.com", "yok-boyle-bir-alan.com.tr"):
+        out = hunter("sales-summary", domain, "--lang", lang, env={"COLUMNS": "80"})
+        assert out.exit_code == 0, out.stderr
+        assert "Traceback" not in out.stderr
+        assert domain in out.stdout

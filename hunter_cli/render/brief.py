@@ -8,7 +8,7 @@ from ..brief.messages import Messages
 from .formats import Format, Output, formatter
 
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "bold yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
-RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
+RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green", "none": "dim"}
 
 
 def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
@@ -69,7 +69,7 @@ def rich(b: Brief):
     head.append(b.one_liner)
     if b.risk:
         head.append("\n")
-        head.append(m("risk.line", level=m(f"risk.{b.risk}")), style=RISK_STYLE[b.risk])
+        head.append(m("risk.line", level=m(f"risk.{b.risk}")), style=RISK_STYLE.get(b.risk, ""))
     parts = [Panel(head, title=_title(b, m), title_align="left")]
     for title, lines in _sections(b, m):
         numbered = title in (m("section.talking_points"), m("section.questions"))
