@@ -171,6 +171,7 @@ class DomainResult(BaseModel):
     segment: str | None = None
     category: str | None = None  # P1..P6
     reasons: list[str] = Field(default_factory=list)  # score items and deciding rules, e.g. "no_dkim -15"
+    rules: str | None = None  # digest of the scoring rules that set score and category (rules_identity)
     errors: list[ScanError] = Field(default_factory=list)
     raw: dict | None = Field(default=None, exclude=True)  # records as served; kept in the store only
 

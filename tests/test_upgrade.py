@@ -84,3 +84,84 @@ def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
     for typed, domain in (("YENI FIRMA tek", "yeni-firma.com.tr"), ("ayse hanim ile", "firma.com.tr")):
         found = hunter("leads", "--search", typed, "-f", "json", "--db", str(db))
         assert [lead["domain"] for lead in json.loads(found.stdout)] == [domain], typed
+
+
+@pytest.fixture
+def release_read_only(tmp_path):
+    """The previous release's database behind a read-only folder (a read-only bind mount as root):
+    it cannot be upgraded, and reading commands read it as it is."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "rw"
+    folder.mkdir()
+    shutil.copy(RELEASES / MADE_BY[-1], folder / "old.db")
+    view = tmp_path / "ro"
+    view.mkdir()
+    if os.geteuid() == 0:
+        r = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
+        try:
+            yield view / "old.db"
+        finally:
+            subprocess.run(["umount", "-l", str(view)], check=False)
+    else:
+        (folder / "old.db").chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield folder / "old.db"
+        finally:
+            folder.chmod(0o755)
+
+
+def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_only):
+    """Tables later releases added (crm_leads, schema 6) stand in empty; every reading command works."""
+    db = str(release_read_only)
+    listed = hunter("leads", "--db", db, "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert rows and all(r["crm_status"] is None for r in rows)
+    assert "cannot be upgraded while read-only" in listed.stderr
+    for args in (["leads", "-f", "csv"], ["leads", "--crm-status", "none"], ["changes"]):
+        out = hunter(*args, "--db", db)
+        assert out.exit_code == 0, (args, out.stderr)
+    domain = rows[0]["domain"]
+    for args in (["leads", "show", domain], ["sales-summary", domain], ["explain", domain]):
+        out = hunter(*args, "--db", db)
+        assert out.exit_code == 0, (args, out.stderr)
+
+
+def test_scores_from_older_rules_are_flagged_until_rescored_and_make_no_change_events(hunter, tmp_path, dns):
+    """The previous release scored with other rules: the list says so (its stored categories may differ
+    from what `explain` and the brief compute now), `rescore` brings them in line, and a rescan before
+    that does not call the rules' category changes changes at the company."""
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASES / MADE_BY[-1], db)
+    listed = hunter("leads", "--db", str(db), "-n", "1")
+    assert listed.exit_code == 0 and "hunter rescore" in listed.stderr
+    # a rescan before any rescore: doruk-ornek.com.tr was P6 under the old rules and is P1 under these
+    scanned = hunter("scan", "doruk-ornek.com.tr", "--db", str(db), "--json", "--no-whois")
+    assert scanned.exit_code == 0, scanned.stderr
+    assert json.loads(scanned.stdout)["category"] == "P1"
+    kinds = [k for (k,) in sqlite3.connect(db).execute("SELECT kind FROM events WHERE domain = 'doruk-ornek.com.tr'")]
+    assert "category_changed" not in kinds
+    done = hunter("rescore", "--db", str(db))
+    assert done.exit_code == 0, done.stderr
+    again = hunter("leads", "--db", str(db), "-f", "json")
+    assert again.exit_code == 0 and "hunter rescore" not in again.stderr
+    rows = {r["domain"]: r for r in json.loads(again.stdout)}
+    some = next(d for d, r in rows.items() if r["category"])
+    explained = json.loads(hunter("explain", some, "--db", str(db), "--json").stdout)
+    assert explained["category"] == rows[some]["category"]
+
+
+def test_a_new_database_is_scored_with_the_current_rules(hunter, db, tmp_path):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    assert "hunter rescore" not in hunter("leads").stderr
+    other = tmp_path / "rules.json"
+    data = json.loads((Path(__file__).parent.parent / "hunter_cli" / "scoring" / "rules.json").read_text())
+    data["description"] = "our own rules"
+    other.write_text(json.dumps(data))
+    assert "hunter rescore" in hunter("leads", env={"HUNTER_RULES": str(other)}).stderr

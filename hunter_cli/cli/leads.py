@@ -9,7 +9,7 @@ import typer
 
 from ..render import formats
 from . import app
-from .common import DbOption, db_path, domain_arg, fail, open_store, store_errors
+from .common import DbOption, db_path, domain_arg, fail, open_store, store_errors, warn
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -45,9 +45,20 @@ else:  # the formats of `hunter leads` (render/leads.py)
 
 
 def _connect(db: Path | None):
+    """The store for a reading command, with a warning when its stored priorities may come from other
+    scoring rules than this Hunter's (an upgrade, a new rules file): `hunter rescore` updates them."""
+    from .. import config
+    from ..rules_identity import rules_digest
     from ..store import leads as core
+    from ..store.writer import scores_stale
 
-    return core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
+    conn = core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
+    if scores_stale(conn, rules_digest(config.get("rules"))):
+        warn(
+            "the scores and categories stored here were set by other scoring rules than these;"
+            " `hunter rescore` recomputes them (no network, nothing else changes)"
+        )
+    return conn
 
 
 @leads_app.callback(invoke_without_command=True)

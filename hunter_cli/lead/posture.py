@@ -109,7 +109,8 @@ def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     if os_ != ns:
         out.append(("spf_changed", os_, ns))
     oc, nc = old.get("category"), new.get("category")
-    if oc != nc and oc and nc:
+    if oc != nc and oc and nc and old.get("rules") == new.get("rules"):
+        # scored by other rules (or before views said which), the change may be the rules', not the company's
         out.append(("category_changed", oc, nc))
     out += footprint_changes(old, new)
     return out

@@ -298,6 +298,7 @@ class Rules:
     data: dict
     source: str
     model: RulesFile
+    digest: str = ""  # rules_identity.digest_of(data): stored with every view these rules score
 
     @property
     def groups(self) -> dict[str, list[str]]:
@@ -314,8 +315,10 @@ class Rules:
 
 
 def _check(data: object, source: str) -> Rules:
+    from ..rules_identity import digest_of
+
     model = parse_rules(data, source)
-    return Rules(data, source, model)  # type: ignore[arg-type]  # a dict: RulesFile validated it
+    return Rules(data, source, model, digest_of(data))  # type: ignore[arg-type]  # a dict: RulesFile validated it
 
 
 def load_rules(path: str | None = None) -> Rules:
@@ -437,11 +440,14 @@ def apply(result, rules: Rules | None = None, cosell: bool = False) -> None:
     """Set score, segment, category and reasons on a DomainResult (left null when unscorable)."""
     from ..lead import Lead
 
+    rules = rules or load_rules()
     facts = facts_from(Lead.from_result(result, cosell=cosell), rules)
     if facts is None:
         result.score = result.segment = result.category = None
         result.reasons = []
+        result.rules = None
         return
     out = evaluate(facts, rules)
     result.score, result.segment, result.category = out.score, out.segment, out.category
     result.reasons = out.reasons
+    result.rules = rules.digest

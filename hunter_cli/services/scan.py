@@ -336,6 +336,8 @@ def run_scan(
         # scan lock, so no live scan owns them.
         store.with_write_retry(lambda: store.mark_crashed_runs(conn, ("scan",)), path, on_wait)
         run_id = store.with_write_retry(lambda: store.start_run(conn, "scan"), path, on_wait)
+        rules_digest = load_rules(options.rules_path).digest
+        store.with_write_retry(lambda: store.claim_rules(conn, rules_digest), path, on_wait)
     except store.StoreError as exc:
         conn.close()
         lock.release()

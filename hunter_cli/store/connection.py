@@ -26,7 +26,7 @@ from .core import (
     store_error,
 )
 from .runs import mark_crashed_runs
-from .schema import latest_version, migrate, stored_version
+from .schema import latest_version, migrate, stand_ins, stored_version
 
 log = logging.getLogger("hunter.store")
 
@@ -221,6 +221,7 @@ def _open_read_only(p: Path, shown: Path) -> Connection:
                 f" {latest_version()}); reading it anyway, some details may be missing"
             )
         elif version < latest_version():
+            stand_ins(conn)
             conn.warnings.append(
                 f"{shown} has schema version {version} and this Hunter expects {latest_version()};"
                 " it cannot be upgraded while read-only, so some details may be missing"

@@ -22,10 +22,11 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..rules_identity import STATE_KEY
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .packing import PackError, loads, pack
-from .reads import current
+from .reads import current, set_state
 from .schema import RESTORE_RESULT_SQL, compact_json, footprint_filters_of_view, footprint_of_view
 from .search import search_text
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 # `from hunter_cli import store` stays light for the commands that only read (hunter leads)
 
 # -- writes -----------------------------------------------------------------------
-SCORE_FIELDS = ("score", "segment", "category", "reasons")
+SCORE_FIELDS = ("score", "segment", "category", "reasons", "rules")
 CARRIED_FIELDS = {
     "txt": ("spf", "verifications", "services"),
     "spf": ("spf",),  # a temperror in the include tree keeps the last good verdict
@@ -803,7 +804,9 @@ def rescore(
                 continue
             out = evaluate(facts, rules)
             before = [view.get(k) for k in SCORE_FIELDS]
-            view.update(score=out.score, segment=out.segment, category=out.category, reasons=out.reasons)
+            view.update(
+                score=out.score, segment=out.segment, category=out.category, reasons=out.reasons, rules=rules.digest
+            )
             if [view.get(k) for k in SCORE_FIELDS] != before:
                 conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
             conn.execute(
@@ -813,6 +816,8 @@ def rescore(
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
                 counts["changed"] += 1
+        if domains is None and rules.digest:
+            set_state(conn, STATE_KEY, rules.digest)  # every stored score is now these rules'
         if transaction:
             conn.execute("COMMIT")
     except BaseException:
@@ -820,6 +825,27 @@ def rescore(
             rollback(conn)
         raise
     return counts
+
+
+def claim_rules(conn: sqlite3.Connection, digest: str | None) -> None:
+    """Record ``digest`` as the rules of every stored score when there is no scored lead yet (a new
+    database, or one not scored before): a scan then scores everything it stores with them."""
+    if digest and conn.execute("SELECT 1 FROM domains WHERE score IS NOT NULL LIMIT 1").fetchone() is None:
+        set_state(conn, STATE_KEY, digest)
+
+
+def scores_stale(conn: sqlite3.Connection, digest: str | None) -> bool:
+    """Whether stored scores may come from other rules than ``digest``: the database says other rules
+    (or none, as files before this release) and it holds scored leads. Reading only."""
+    if not digest:
+        return False
+    try:
+        row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (STATE_KEY,)).fetchone()
+        if row is not None and row[0] == digest:
+            return False
+        return conn.execute("SELECT 1 FROM domains WHERE score IS NOT NULL LIMIT 1").fetchone() is not None
+    except sqlite3.DatabaseError:
+        return False
 
 
 # -- a rep's own tags and notes ----------------------------------------------------------

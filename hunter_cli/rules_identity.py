@@ -1,0 +1,35 @@
+"""Which scoring rules set a lead's score: a short digest of the rules, stored with every scored view
+(``rules`` in the ``--json`` shape) and, for the whole database, in ``sync_state`` (``scored_with``).
+
+Kept apart from :mod:`hunter_cli.scoring` (pydantic models) so that reading commands can tell
+whether the stored priorities are the current rules' without importing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+STATE_KEY = "scored_with"  # sync_state: the digest of the rules every stored score was set with
+
+
+def digest_of(data: object) -> str:
+    """16 hex digits of SHA-256 over the rules as canonical JSON (sorted keys, no spaces): the same
+    rules give the same digest however the file is laid out."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def rules_digest(path: str | Path | None = None) -> str | None:
+    """The digest of the rules file at ``path`` (None: the bundled rules); None when it cannot be
+    read or parsed (the command that scores says why)."""
+    try:
+        if path:
+            text = Path(path).read_text("utf-8")
+        else:
+            text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
+        return digest_of(json.loads(text))
+    except (OSError, ValueError):
+        return None
