@@ -655,3 +655,16 @@ def test_db_check_reads_every_packed_result(hunter, db):
     assert hunter("leads", "show", "gmailer.de").exit_code == 0
     after = json.loads(hunter("db", "check", "--json").stdout)["problems"]
     assert len(after) == 1 and after[0].startswith("scans: scan ") and "result cannot be read" in after[0]
+
+
+def test_db_check_of_a_file_too_damaged_to_open_says_so_without_sending_you_back_to_itself(hunter, db, tmp_path):
+    hunter.scan_json("firma.com.tr")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(db.read_bytes()[:5000])  # a copy cut short: the header promises pages that are not there
+    result = hunter("db", "check", "--db", str(cut))
+    assert result.exit_code == 1
+    assert "cannot be read as a database" in result.stderr and "restore a backup" in result.stderr
+    assert "db check" not in result.stderr and "Traceback" not in result.stderr

@@ -35,7 +35,13 @@ def check(
     try:
         report = store.check(path, quick=quick)
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        if not store.real_path(path).exists() or isinstance(exc, store.StoreMissing):
+            raise fail(str(exc)) from None
+        # not even readable as a database: this is the check's finding, not a reason to run the check
+        raise fail(
+            f"{path} cannot be read as a database ({_first_clause(str(exc))});"
+            " restore a backup, or start a new database with --db"
+        ) from None
     healthy = report["sound"] and report["writable_by_this_version"]
     from ..render.formats import Format, render
     from ..render.maintenance import CheckReport
@@ -45,6 +51,12 @@ def check(
         raise fail(f"{path} is damaged; restore a backup, or start a new database with --db")
     if not report["writable_by_this_version"]:
         raise fail(f"{path} was written by a newer Hunter (schema version {report['schema_version']}); upgrade Hunter")
+
+
+def _first_clause(message: str) -> str:
+    """``"x.db is damaged (file is not a database); Run ..."`` -> ``"file is not a database"``."""
+    start, end = message.find("("), message.find(")")
+    return message[start + 1 : end] if 0 <= start < end else message.split(";")[0]
 
 
 @db_app.command("backup")
