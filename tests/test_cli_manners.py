@@ -238,7 +238,12 @@ def test_interrupted_scan_says_what_is_left_and_how_to_continue(hunter_cmd, dns,
     m = re.search(r"interrupted: about (\d+) inputs? not scanned; results so far are stored\. Continue with: (.*)", err)
     assert m, err
     assert abs(int(m.group(1)) - (len(names) - done)) <= 2  # in flight at the moment of Ctrl-C: at most -c 2
-    assert m.group(2).startswith(f"hunter scan {path} --max-age 1d")
+    # the options typed are repeated (the nameserver above all: without it the rest would go elsewhere)
+    assert m.group(2).startswith(f"hunter scan {path} --")
+    words = m.group(2).split()
+    assert words[words.index("--nameserver") + 1] == dns.nameserver
+    assert words[words.index("--timeout") + 1] == "2.0" and words[words.index("--concurrency") + 1] == "2"
+    assert "--max-age" in words and words[words.index("--max-age") + 1] == "1d"
 
 
 def test_no_empty_scan_table_before_an_error(hunter, tmp_path):

@@ -12,6 +12,7 @@ from .common import DbOption, SheetOption, column_hints, db_path, setting_option
 
 @app.command(no_args_is_help=True)
 def scan(
+    ctx: typer.Context,
     inputs: list[str] = typer.Argument(
         ...,
         metavar="INPUT...",
@@ -117,6 +118,7 @@ def scan(
         raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
+    from .scanning import typed_options
 
     options = build_options(
         nameserver=nameserver,
@@ -139,5 +141,6 @@ def scan(
         json_out=json_out,
         quiet=quiet,
         hints=hints,
+        repeat=typed_options(ctx, skip=("max_age", "db")),
     )
     raise typer.Exit(code)

@@ -84,7 +84,39 @@ def scan_options(**values):
         raise typer.BadParameter(str(exc), param_hint="--nameserver") from None
 
 
-def scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool, quiet: bool, hints=None) -> int:
+def typed_options(ctx: typer.Context, skip: tuple[str, ...] = ()) -> list[str]:
+    """The options typed on this command line (not the defaults, not the environment's), as argv words
+    in the order Click declares them, less ``skip`` (parameter names): what a command that continues
+    this one must repeat."""
+    words: list[str] = []
+    for param in ctx.command.params:
+        name = param.name or ""
+        source = ctx.get_parameter_source(name)
+        if name in skip or not param.opts or not param.opts[0].startswith("-") or source is None:
+            continue
+        if source.name != "COMMANDLINE":
+            continue
+        value = ctx.params.get(name)
+        flag = param.opts[0]
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            words += [flag] * (int(value or 0) if getattr(param, "count", False) else int(bool(value)))
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            words += [flag, str(item)]
+    return words
+
+
+def scan(
+    inputs,
+    path: Path,
+    options,
+    *,
+    fresh_since: str | None,
+    json_out: bool,
+    quiet: bool,
+    hints=None,
+    repeat: list[str] | None = None,
+) -> int:
     """Run a scan through the service and show it; returns the exit status (raises typer.Exit on a fatal error).
 
     With ``json_out`` each result is written to stdout as one JSON line once it is stored.
@@ -111,14 +143,22 @@ def scan(inputs, path: Path, options, *, fresh_since: str | None, json_out: bool
         )
     except ScanRefused as exc:
         raise fail(str(exc)) from None
-    return report(summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path)
+    return report(summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path, repeat=repeat)
 
 
-def report(summary: ScanSummary, *, json_out: bool, quiet: bool, inputs: Sequence[str], path: Path) -> int:
+def report(
+    summary: ScanSummary,
+    *,
+    json_out: bool,
+    quiet: bool,
+    inputs: Sequence[str],
+    path: Path,
+    repeat: list[str] | None = None,
+) -> int:
     """Print a run's results table (stdout), summary and messages (stderr); the exit status.
 
-    ``inputs`` and ``path`` are the run's input files and database, named in the command that
-    continues an interrupted run."""
+    ``inputs``, ``path`` and ``repeat`` (the other options typed) are the run's input files, database
+    and options, named in the command that continues an interrupted run."""
     from ..render.formats import Format, render
     from ..render.scan_tables import summary_table
 
@@ -152,7 +192,7 @@ def report(summary: ScanSummary, *, json_out: bool, quiet: bool, inputs: Sequenc
 
         signal_name = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
         db_arg = None if Path(path) == default_db_path() else str(path)
-        note = continue_note(list(inputs), stats, tally, count_lines(inputs), db_arg, signal_name)
+        note = continue_note(list(inputs), stats, tally, count_lines(inputs), db_arg, signal_name, repeat or [])
         err.print(note, markup=False, soft_wrap=True)
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL

@@ -250,12 +250,19 @@ def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
 
 
 def continue_note(
-    inputs: list[str], stats: InputStats, t: ScanTally, total_lines: int | None, db: str | None, signal: str
+    inputs: list[str],
+    stats: InputStats,
+    t: ScanTally,
+    total_lines: int | None,
+    db: str | None,
+    signal: str,
+    repeat: list[str] | None = None,
 ) -> str:
     """What an interrupted scan says last: how many inputs were not scanned, and the command that continues.
 
     ``total_lines`` is the inputs' rough line count (None for standard input or an unknown size);
-    ``db`` the --db path to repeat (None for the default). The command rescans nothing that was
+    ``db`` the --db path to repeat (None for the default), ``repeat`` the other options the run was
+    given (``--nameserver ... --no-tenant``), in argv words. The command rescans nothing that was
     fully scanned within a day (``--max-age 1d``); failed and partial domains are retried.
     """
     import shlex
@@ -268,6 +275,6 @@ def continue_note(
             left = f"{plural(in_flight, 'domain')} in progress and " + left
     else:
         left = f"about {plural(unread + in_flight, 'input')} not scanned"
-    argv = ["hunter", "scan", *inputs, "--max-age", "1d"] + (["--db", db] if db else [])
+    argv = ["hunter", "scan", *inputs, *(repeat or []), "--max-age", "1d"] + (["--db", db] if db else [])
     stdin = " (feed it the same list)" if "-" in inputs else ""
     return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}{stdin}"
