@@ -18,3 +18,11 @@ class ExitStatus(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
     PIPE = 141  # stdout closed by its reader (`| head`): 128 + SIGPIPE, as a shell reports a piped command
     TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15
+
+
+class OutputClosed(Exception):
+    """The reader of standard output went away (``hunter leads | head``) before everything was written.
+
+    Renderers raise it instead of letting BrokenPipeError reach Typer, which would end the command
+    with status 1 as if it had failed; ``hunter``'s entry point ends it quietly with
+    :attr:`ExitStatus.PIPE` (141)."""

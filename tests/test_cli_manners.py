@@ -438,3 +438,16 @@ def test_the_commands_that_fill_a_database_still_create_one(hunter, tmp_path, ar
     assert result.exit_code == 0, result.stderr
     assert new.exists()
     assert hunter("tag", "firma.com.tr", "vip", "--db", str(new)).exit_code == 0  # now it exists
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "ndjson"])
+def test_a_reader_that_goes_away_mid_list_gets_141_in_every_format(hunter, hunter_cmd, tmp_path, fmt):
+    """More rows than a pipe holds, read one line of: 141 and silence (Typer's own handling of EPIPE
+    and Rich's said 1, a failure, with nothing on stderr)."""
+    listing = tmp_path / "big.txt"
+    listing.write_text("".join(f"firma{i:05d}-ornek.com.tr\n" for i in range(3000)))
+    assert hunter("import", str(listing)).exit_code == 0
+    base, env = hunter_cmd
+    out = _closed_pipe(base + ["leads", "-f", fmt, "-n", "0"], env)
+    assert out.returncode == 141, out.stderr
+    assert "Traceback" not in out.stderr and "Broken pipe" not in out.stderr and "Exception" not in out.stderr

@@ -117,23 +117,15 @@ from . import tags as _tags  # noqa: E402,F401
 def main() -> None:
     import sys
 
+    from ..exits import ExitStatus, OutputClosed
+
     try:
         app(prog_name="hunter")  # also under `python -m hunter_cli`: completion scripts name `hunter`
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except BrokenPipeError:  # `hunter ... | head`: the reader has gone; end quietly, as a piped command does
-        quiet_closed_stdout()
-        sys.exit(141)
+    except (BrokenPipeError, OutputClosed):  # `hunter ... | head`: the reader has gone; end quietly
+        from ..render.formats import quiet_output
 
-
-def quiet_closed_stdout() -> None:
-    """Point stdout at the null device so that the exit's own flush cannot fail ("Broken pipe" noise)."""
-    import os
-    import sys
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+        quiet_output(sys.stdout)
+        sys.exit(ExitStatus.PIPE)

@@ -97,9 +97,9 @@ def stderr_console():
 
 
 def stdout_console():
-    from rich.console import Console
+    from ..render.formats import data_console
 
-    return Console(highlight=False)
+    return data_console()
 
 
 def db_path(value: Path | None) -> Path:

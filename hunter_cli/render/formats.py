@@ -51,6 +51,22 @@ def choices(name: str, *formats: Format) -> Any:
     return enum.Enum(name, {f.name: f.value for f in formats}, type=str)
 
 
+def data_console(file: TextIO | None = None) -> Any:
+    """A Rich console for data on stdout (or ``file``). When the reader goes away (``| head``) it
+    raises :class:`~hunter_cli.exits.OutputClosed`, which ``hunter``'s entry point ends as exit 141,
+    instead of Rich's own ``SystemExit(1)``: a closed pipe is not a failure (docs/cli.md, exit codes)."""
+    from rich.console import Console
+
+    from ..exits import OutputClosed
+
+    class DataConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise OutputClosed
+
+    return DataConsole(file=file, highlight=False)
+
+
 class Output:
     """Where a formatter writes: stdout for data (text, bytes or a Rich console), stderr for messages."""
 
@@ -63,9 +79,7 @@ class Output:
     def console(self) -> Any:
         """A Rich console on stdout (colour only on a terminal, NO_COLOR respected)."""
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(file=self.stream if self.stream is not sys.stdout else None, highlight=False)
+            self._console = data_console(self.stream if self.stream is not sys.stdout else None)
         return self._console
 
     @property
@@ -129,14 +143,35 @@ def supported(kind: str) -> tuple[Format, ...]:
 
 
 def render(kind: str, fmt: Any, value: Any, out: Output | None = None) -> None:
-    """Write ``value`` (a result of ``kind``) in ``fmt``; ValueError when ``kind`` has no such format."""
+    """Write ``value`` (a result of ``kind``) in ``fmt``; ValueError when ``kind`` has no such format.
+
+    A reader that goes away mid-way (``| head``) raises :class:`~hunter_cli.exits.OutputClosed`
+    (exit 141), whichever formatter was writing."""
     _load(kind)
     f = Format.of(fmt)
     try:
         fn = _REGISTRY[(kind, f)]
     except KeyError:
         raise ValueError(f"{kind} cannot be written as {f.value}") from None
-    fn(value, out or Output())
+    target = out or Output()
+    try:
+        fn(value, target)
+    except BrokenPipeError:
+        from ..exits import OutputClosed
+
+        quiet_output(target.stream)
+        raise OutputClosed from None
+
+
+def quiet_output(stream: Any) -> None:
+    """Point a closed output at the null device, so that the exit's own flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _load(kind: str) -> None:

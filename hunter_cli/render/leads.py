@@ -669,24 +669,11 @@ def _stream_formatter(fmt: Format):
                 write_json(rows_iter, out.stream)
             else:
                 write_ndjson(rows_iter, out.stream)
-            out.stream.flush()
-        except BrokenPipeError:
-            _quiet_broken_pipe(out.stream)
+            out.stream.flush()  # a closed pipe: formats.render ends it as OutputClosed (exit 141)
         finally:
             rows_iter.close()
 
     return write
-
-
-def _quiet_broken_pipe(stream) -> None:
-    """`hunter leads --format csv | head`: stop quietly once the reader has gone."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 for _fmt in (Format.json, Format.ndjson, Format.csv):
