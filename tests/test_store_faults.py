@@ -668,3 +668,26 @@ def test_db_check_of_a_file_too_damaged_to_open_says_so_without_sending_you_back
     assert result.exit_code == 1
     assert "cannot be read as a database" in result.stderr and "restore a backup" in result.stderr
     assert "db check" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["leads"],
+        ["leads", "show", "firma.com.tr"],
+        ["changes"],
+        ["tag", "firma.com.tr", "vip"],
+        ["db", "check"],
+        ["scan", "firma.com.tr"],
+        ["sales-summary", "firma.com.tr"],
+    ],
+)
+def test_a_db_option_naming_a_folder_says_so(hunter, tmp_path, args):
+    """Not "read-only", not a traceback: the folder is named as a folder (a fresh user's `--db /tmp`)."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    out = hunter(*args, "--db", str(folder))
+    assert out.exit_code == 1, out.stderr
+    assert f"{folder} is a folder, not a database file" in out.stderr
+    assert "read-only" not in out.stderr and "Traceback" not in out.stderr
+    assert list(folder.iterdir()) == []

@@ -35,7 +35,8 @@ def check(
     try:
         report = store.check(path, quick=quick)
     except store.StoreError as exc:
-        if not store.real_path(path).exists() or isinstance(exc, store.StoreMissing):
+        real = store.real_path(path)
+        if not real.exists() or real.is_dir() or isinstance(exc, store.StoreMissing):
             raise fail(str(exc)) from None
         # not even readable as a database: this is the check's finding, not a reason to run the check
         raise fail(

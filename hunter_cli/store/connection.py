@@ -144,6 +144,8 @@ def connect(
     p = real_path(path)
     shown = Path(path)
     try:
+        if p.is_dir():
+            raise StoreError(folder_message(shown))
         if not write and not p.exists():
             raise StoreMissing(missing_message(shown))
         if not write and not _writable(p):
@@ -192,6 +194,11 @@ def connect(
     except OSError as exc:
         raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
     return conn
+
+
+def folder_message(shown: str | os.PathLike) -> str:
+    """What any command says when ``--db`` names a folder (it is neither missing nor read-only)."""
+    return f"{shown} is a folder, not a database file; give a file with --db (e.g. {Path(shown) / 'hunter.db'})"
 
 
 def missing_message(shown: str | os.PathLike) -> str:

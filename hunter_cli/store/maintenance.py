@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .connection import BUSY_TIMEOUT_MS, _open, _uri
+from .connection import BUSY_TIMEOUT_MS, _open, _uri, folder_message
 from .core import Connection, StoreError, StoreFull, error_kind, real_path, store_error
 from .schema import latest_version, stored_version
 
@@ -16,6 +16,8 @@ def open_for_inspection(path: str | os.PathLike) -> Connection:
     p = real_path(path)
     if not p.exists():
         raise StoreError(f"there is no database at {path}")
+    if p.is_dir():
+        raise StoreError(folder_message(path))
     last: Exception | None = None
     for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
         conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
