@@ -66,9 +66,16 @@ def consumer_domains() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+def _dotted_i(s: str) -> str:
+    """Turkish capital dotted I (``İ``), and the ``i`` plus combining dot above that lower-casing it the
+    Unicode way makes (Python's ``str.lower``, UTS 46, ``urlsplit().hostname``), become ``i``: a member
+    list typed in capitals (``ÇİÇEK.COM.TR``) names ``çiçek.com.tr``, and no .tr name can hold U+0307."""
+    return s.replace("İ", "i").replace("i\u0307", "i")
+
+
 def extract_host(text: str) -> str | None:
     """The host part of a domain, URL or e-mail address, or None when there is none."""
-    s = text.strip().strip("\"'").strip()
+    s = _dotted_i(text.strip().strip("\"'").strip())
     if not s:
         return None
     if "<" in s and ">" in s:  # Name <x@acme.com>
@@ -89,8 +96,7 @@ def extract_host(text: str) -> str | None:
 
 
 def _to_ascii(host: str) -> str | Rejected:
-    # Turkish capital dotted I would otherwise become "i" plus a combining dot.
-    host = host.replace("İ", "i").replace("I", "i")
+    host = _dotted_i(host).replace("I", "i")
     if host.isascii():
         return host.lower()
     import idna

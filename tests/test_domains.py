@@ -22,6 +22,11 @@ from hunter_cli.domains import Rejected, normalize, to_unicode
         ("çiçekçi-ahmet.com.tr", "xn--ieki-ahmet-n6abc.com.tr"),
         ("https://çiçekçi-ahmet.com.tr/", "xn--ieki-ahmet-n6abc.com.tr"),
         ("WWW.İSTANBULFİRMA.COM.TR", "istanbulfirma.com.tr"),
+        # a chamber list in capitals: the same domain as the lower-case spelling, in URLs and addresses too
+        ("ÇİÇEKÇİ-AHMET.COM.TR", "xn--ieki-ahmet-n6abc.com.tr"),
+        ("HTTPS://WWW.ÇİÇEKÇİ-AHMET.COM.TR/iletisim", "xn--ieki-ahmet-n6abc.com.tr"),
+        ("SATIS@ÇİÇEKÇİ-AHMET.COM.TR", "xn--ieki-ahmet-n6abc.com.tr"),
+        ("çi\u0307çekçi\u0307-ahmet.com.tr", "xn--ieki-ahmet-n6abc.com.tr"),  # lower-cased the Unicode way
         ('"acme.com"', "acme.com"),
     ],
 )
