@@ -193,3 +193,15 @@ def test_a_read_only_file_before_schema_9_filters_the_same(leads, schema_8_read_
     assert brief.exit_code == 0, brief.stderr
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:  # still schema 8: nothing was written
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (8,)
+
+
+def test_leads_show_tells_the_footprint_and_the_services(leads):
+    h = leads.hunter  # type: ignore[attr-defined]
+    shown = h("leads", "show", "fp-coklu-ornek.com.tr", env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.stderr
+    assert "Exchange: absent" in shown.stdout and "Intune enrolment: absent" in shown.stdout
+    assert "Services   Google Workspace, Zoom, Dropbox, Slack, Salesforce, Mailchimp" in shown.stdout
+    hybrid = h("leads", "show", "fp-hibrit-ornek.com.tr", env={"COLUMNS": "200"}).stdout
+    assert "Exchange: hybrid" in hybrid or "Exchange: online" in hybrid
+    quick = h("leads", "show", "fp-svc-box.com.tr", env={"COLUMNS": "200"}).stdout
+    assert "Microsoft  not checked" in quick

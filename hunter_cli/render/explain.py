@@ -52,7 +52,10 @@ def item_text(code: str) -> str:
 
 
 def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, title=f"Score of {domain}", title_justify="left", pad_edge=False)
+    from ..domains import to_unicode
+
+    title = f"Score of {to_unicode(domain)}"
+    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
     table.add_column("Points", justify="right")
     table.add_column("Why", overflow="fold")
     for item in out.items:

@@ -455,6 +455,21 @@ def _tenant_text(row: dict, lead: Lead) -> str:
     return {"none": "none", None: "not known"}.get(row.get("tenant"), row.get("tenant") or "")
 
 
+def _footprint_text(view) -> str:
+    """Each Microsoft workload and its state, in the brief's words (``Exchange: online; Teams: absent``);
+    ``not checked (--quick)`` when the footprint was never asked."""
+    if view.microsoft is None:
+        return "not checked (scanned with --quick, or before the footprint existed)"
+    from ..brief.messages import Messages
+
+    m = Messages("en")
+    return "; ".join(
+        f"{m(f'fp.workload.{wid}')}: {m(f'fp.state.{w.state}')}"
+        for wid, w in view.microsoft.workloads.items()
+        if wid != "msoid"  # legacy: the brief leaves it out too
+    )
+
+
 def lead_detail(d: dict) -> Group:
     """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
     lead = d["lead"]
@@ -503,6 +518,9 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(view))
         cur.add_row("DKIM", _dkim_text(view))
         cur.add_row("DMARC", _dmarc_text(view))
+        cur.add_row("Microsoft", _footprint_text(view))
+        if view.services:
+            cur.add_row("Services", ", ".join(s.name for s in view.services))
         score = "" if lead.get("score") is None else str(lead["score"])
         prio = Text(f"{score}   {lead.get('segment') or ''}   ")
         prio.append(lead.get("category") or "", style=CATEGORY_STYLE.get(lead.get("category") or "", ""))
