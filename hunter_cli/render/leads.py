@@ -139,7 +139,8 @@ def _cells(r: dict) -> dict:
         ),
         "gateway": r.get("gateway") or "",
         "tenant": tenant_label(r.get("tenant"), scanned),
-        "footprint": (r.get("footprint") or "") if scanned else "",
+        # a space after each comma lets a narrow column wrap between names, never inside one
+        "footprint": (r.get("footprint") or "").replace(",", ", ") if scanned else "",
         "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
         "score": "" if r.get("score") is None else str(r["score"]),
         "segment": r.get("segment") or "",
