@@ -29,7 +29,8 @@ def rules_digest(path: str | Path | None = None) -> str | None:
         if path:
             text = Path(path).read_text("utf-8")
         else:
-            text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
+            # through the top package: importing hunter_cli.scoring would load its pydantic models
+            text = resources.files("hunter_cli").joinpath("scoring", "rules.json").read_text("utf-8")
         return digest_of(json.loads(text))
     except (OSError, ValueError):
         return None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "pydantic", "sqlite_utils", "rich")
 
@@ -94,6 +96,18 @@ def test_a_command_without_settings_to_check_imports_no_pydantic(tmp_path):
         loaded = _modules(*argv, "--db", str(db), env=env)
         assert "hunter_cli.config" in loaded, argv  # the settings were read
         assert not {m for m in loaded if m.split(".")[0] == "pydantic"}, argv
+    # a database whose scores come from other rules: the warning is given without the rules' models
+    old = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db", old)
+    _modules("leads", "--db", str(old), env=env)  # the upgrade (its migrations may import what they need)
+    warned = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "hunter_cli", "leads", "--db", str(old)],
+        env=dict(env, PYTHONSAFEPATH="1", NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+    )
+    assert "hunter rescore" in warned.stderr
+    assert not [line for line in warned.stderr.splitlines() if line.rstrip().endswith("| pydantic")]
     assert "pydantic" in _modules("leads", "--db", str(db), env={**env, "HUNTER_DB_WAIT": "5"})  # checked
     (tmp_path / "config" / "hunter").mkdir(parents=True)
     (tmp_path / "config" / "hunter" / "config.toml").write_text("db_wait = 5\n")
