@@ -30,7 +30,7 @@ def rules_digest(path: str | Path | None = None) -> str | None:
             text = Path(path).read_text("utf-8")
         else:
             # through the top package: importing hunter_cli.scoring would load its pydantic models
-            text = resources.files("hunter_cli").joinpath("scoring", "rules.json").read_text("utf-8")
+            text = resources.files("hunter_cli").joinpath("scoring").joinpath("rules.json").read_text("utf-8")
         return digest_of(json.loads(text))
     except (OSError, ValueError):
         return None
