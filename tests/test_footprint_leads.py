@@ -205,3 +205,21 @@ def test_leads_show_tells_the_footprint_and_the_services(leads):
     assert "Exchange: hybrid" in hybrid or "Exchange: online" in hybrid
     quick = h("leads", "show", "fp-svc-box.com.tr", env={"COLUMNS": "200"}).stdout
     assert "Microsoft  not checked" in quick
+
+
+def test_missing_is_for_domains_that_exist(leads, tmp_path):
+    """A domain that does not exist lacks every workload, and is no one to sell Intune to."""
+    h = leads.hunter  # type: ignore[attr-defined]
+    assert h("scan", "yok-boyle-bir-alan.com.tr", "--no-whois", "-q").exit_code == 0
+    missing = _domains(leads("--missing", "intune"))
+    assert "yok-boyle-bir-alan.com.tr" not in missing and "fp-bos-ornek.com.tr" in missing
+
+
+def test_an_empty_footprint_filter_says_when_no_footprint_was_ever_stored(hunter, tmp_path):
+    db = tmp_path / "quick.db"
+    assert hunter("scan", "firma.com.tr", "--quick", "--no-whois", "-q", "--db", str(db)).exit_code == 0
+    out = hunter("leads", "--workload", "intune", "--db", str(db))
+    assert out.exit_code == 0
+    assert "No leads match." in out.stderr and "footprint stored yet" in out.stderr
+    plain = hunter("leads", "--category", "P6", "--db", str(db))
+    assert "footprint" not in plain.stderr  # only when the filter is on the footprint

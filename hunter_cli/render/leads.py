@@ -662,7 +662,13 @@ def _leads_table(q: LeadList, out: Output) -> None:
     if not shown:
         from ..store import has_leads
 
-        out.err.print("No leads match." if has_leads(q.conn) else NO_LEADS, markup=False)
+        message = "No leads match." if has_leads(q.conn) else NO_LEADS
+        if has_leads(q.conn) and (q.filter.workloads or q.filter.missing) and not core.has_footprints(q.conn):
+            message += (
+                " No lead here has its Microsoft footprint stored yet (scanned with --quick, or before"
+                " the footprint existed): a scan without --quick asks it (`hunter rescan` for the stored leads)."
+            )
+        out.err.print(message, markup=False)
     else:
         out.err.print(footer(shown, max(total, shown)))
 

@@ -399,9 +399,10 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
     if f.workloads:
         clauses.append("(" + " OR ".join("instr(d.workload_tags, ?) > 0" for _ in f.workloads) + ")")
         params.extend(f",{t}," for t in f.workloads)
-    for tag in f.missing:  # known to lack it: the workload was checked and is not unknown
+    for tag in f.missing:  # known to lack it: the workload was checked and is not unknown, at a domain that exists
         clauses.append(
-            "(d.workload_tags IS NOT NULL AND instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0)"
+            "(d.workload_tags IS NOT NULL AND instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0"
+            " AND coalesce(d.state, 'active') = 'active')"
         )
         params.extend([f",{workload_of_tag(tag)},", f",{tag},"])
     if f.domains:
@@ -507,6 +508,21 @@ def search_matches(conn: sqlite3.Connection, f: LeadFilter, search_index: bool =
 def has_footprint_column(conn: sqlite3.Connection) -> bool:
     """Whether ``domains`` has the ``footprint`` column (schema 8 and later)."""
     return any(r[1] == "footprint" for r in conn.execute("PRAGMA table_info(domains)"))
+
+
+def has_footprints(conn: sqlite3.Connection) -> bool:
+    """Whether any lead has its Microsoft footprint stored (a full scan since the footprint existed)."""
+    try:
+        if has_packed_views(conn):
+            return conn.execute("SELECT 1 FROM domains WHERE workload_tags IS NOT NULL LIMIT 1").fetchone() is not None
+        return (
+            conn.execute(
+                "SELECT 1 FROM domains WHERE json_type(current_json, '$.microsoft') = 'object' LIMIT 1"
+            ).fetchone()
+            is not None
+        )
+    except sqlite3.OperationalError:  # a file from before the footprint (no such column)
+        return False
 
 
 def has_packed_views(conn: sqlite3.Connection) -> bool:
