@@ -141,6 +141,7 @@ def test_scores_from_older_rules_are_flagged_until_rescored_and_make_no_change_e
     shutil.copy(RELEASES / MADE_BY[-1], db)
     listed = hunter("leads", "--db", str(db), "-n", "1")
     assert listed.exit_code == 0 and "hunter rescore" in listed.stderr
+    assert "does not say which scoring rules" in listed.stderr  # 0.1.0 did not record them: not known
     # a rescan before any rescore: doruk-ornek.com.tr was P6 under the old rules and is P1 under these
     scanned = hunter("scan", "doruk-ornek.com.tr", "--db", str(db), "--json", "--no-whois")
     assert scanned.exit_code == 0, scanned.stderr
@@ -164,4 +165,5 @@ def test_a_new_database_is_scored_with_the_current_rules(hunter, db, tmp_path):
     data = json.loads((Path(__file__).parent.parent / "hunter_cli" / "scoring" / "rules.json").read_text())
     data["description"] = "our own rules"
     other.write_text(json.dumps(data))
-    assert "hunter rescore" in hunter("leads", env={"HUNTER_RULES": str(other)}).stderr
+    warned = hunter("leads", env={"HUNTER_RULES": str(other)}).stderr
+    assert "set by other scoring rules than these" in warned and "hunter rescore" in warned

@@ -53,10 +53,15 @@ def _connect(db: Path | None):
     from ..store.writer import scores_stale
 
     conn = core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
-    if scores_stale(conn, rules_digest(config.get("rules"))):
+    stale = scores_stale(conn, rules_digest(config.get("rules")))
+    if stale:
         warn(
-            "the scores and categories stored here were set by other scoring rules than these;"
-            " `hunter rescore` recomputes them (no network, nothing else changes)"
+            (
+                "the scores and categories stored here were set by other scoring rules than these"
+                if stale == "other"
+                else "this database does not say which scoring rules set its scores (an older release wrote them)"
+            )
+            + "; `hunter rescore` recomputes them with these (no network, nothing else changes)"
         )
     return conn
 

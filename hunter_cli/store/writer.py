@@ -834,18 +834,21 @@ def claim_rules(conn: sqlite3.Connection, digest: str | None) -> None:
         set_state(conn, STATE_KEY, digest)
 
 
-def scores_stale(conn: sqlite3.Connection, digest: str | None) -> bool:
-    """Whether stored scores may come from other rules than ``digest``: the database says other rules
-    (or none, as files before this release) and it holds scored leads. Reading only."""
+def scores_stale(conn: sqlite3.Connection, digest: str | None) -> str | None:
+    """Whether the stored scores may come from other rules than ``digest``: ``"other"`` when the
+    database names other rules, ``"unknown"`` when it names none (files before this release) and holds
+    scored leads, None when they are these rules' or there are none. Reading only."""
     if not digest:
-        return False
+        return None
     try:
         row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (STATE_KEY,)).fetchone()
         if row is not None and row[0] == digest:
-            return False
-        return conn.execute("SELECT 1 FROM domains WHERE score IS NOT NULL LIMIT 1").fetchone() is not None
+            return None
+        if conn.execute("SELECT 1 FROM domains WHERE score IS NOT NULL LIMIT 1").fetchone() is None:
+            return None
+        return "other" if row is not None else "unknown"
     except sqlite3.DatabaseError:
-        return False
+        return None
 
 
 # -- a rep's own tags and notes ----------------------------------------------------------
