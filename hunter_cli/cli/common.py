@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -185,33 +186,48 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
     return conn
 
 
-def lock_wait_reporter(path, limit=None):
-    """``on_wait(seconds, pending=0)`` for a writing command: says on stderr that it waits for another process.
+class WaitLine:
+    """The line a command prints while another process holds the write lock (docs/cli.md, "Another
+    process holds the database"): due once a wait passes 3 s, then every 30 s; a wait shorter than
+    the last one seen is a new wait, reported afresh. Call it with each wait's length (seconds), the
+    results waiting and how to get the give-up time; it returns the line when one is due, else None."""
 
-    The first line comes once the wait passes 3 s, then one every 30 s (docs/cli.md,
-    "Another process holds the database"). ``limit`` is the number of seconds shown as
-    the point of giving up (default: the command's HUNTER_DB_WAIT wait).
+    def __init__(self, path) -> None:
+        self.path = path
+        self._reported = 0.0  # how long the wait had lasted at its last line
+        self._seen = 0.0  # how long it had lasted at the last call
+
+    def __call__(self, seconds: float, pending: int, give_up: Callable[[], float]) -> str | None:
+        if seconds < self._seen:
+            self._reported = 0.0
+        self._seen = seconds
+        if seconds < 3 or (self._reported and seconds - self._reported < 30):
+            return None
+        self._reported = max(seconds, 0.001)
+        what = f"; {pending} results wait to be stored and printed" if pending else ""
+        return (
+            f"[bold yellow]waiting:[/] another process has held the write lock on {self.path} for {seconds:.0f} s"
+            f"{what} (giving up after {give_up():g} s, HUNTER_DB_WAIT)"
+        )
+
+
+def lock_wait_reporter(path, limit=None):
+    """``on_wait(seconds, pending=0)`` for a writing command: says on stderr that it waits for another
+    process (:class:`WaitLine`). ``limit`` is the number of seconds shown as the point of giving up
+    (default: the command's HUNTER_DB_WAIT wait).
     """
     from .. import store
 
-    reported = [0.0, 0.0]  # when this wait was last reported, and how long it had lasted at the last call
+    line = WaitLine(path)
+
+    def give_up() -> float:
+        value = limit() if callable(limit) else limit
+        return store.write_wait_limit(store.COMMAND_WAIT_LIMIT) if value is None else value
 
     def on_wait(seconds: float, pending: int = 0) -> None:
-        if seconds < reported[1]:  # a new wait: report it afresh
-            reported[0] = 0.0
-        reported[1] = seconds
-        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
-            return
-        reported[0] = max(seconds, 0.001)
-        give_up = limit() if callable(limit) else limit
-        if give_up is None:
-            give_up = store.write_wait_limit(store.COMMAND_WAIT_LIMIT)
-        what = f"; {pending} results wait to be stored and printed" if pending else ""
-        stderr_console().print(
-            f"[bold yellow]waiting:[/] another process has held the write lock on {path} for {seconds:.0f} s{what}"
-            f" (giving up after {give_up:g} s, HUNTER_DB_WAIT)",
-            soft_wrap=True,
-        )
+        text = line(seconds, pending, give_up)
+        if text is not None:
+            stderr_console().print(text, soft_wrap=True)
 
     return on_wait
 

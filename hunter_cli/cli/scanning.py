@@ -15,7 +15,16 @@ from typing import Any
 import typer
 
 from ..services.scan import ScanRefused, ScanSummary, run_scan
-from .common import EXIT_FATAL, EXIT_INTERRUPTED, EXIT_PIPE, EXIT_TERMINATED, fail, report_unreadable, stderr_console
+from .common import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_PIPE,
+    EXIT_TERMINATED,
+    WaitLine,
+    fail,
+    report_unreadable,
+    stderr_console,
+)
 
 
 class ConsoleObserver:
@@ -27,24 +36,14 @@ class ConsoleObserver:
         self.progress: Any = None
         self.task_id: Any = None
         self._show = not quiet and self.err.is_terminal
-        self._reported = [0.0, 0.0]  # when this wait was last reported, and how long it had lasted at the last call
+        self._wait_line = WaitLine(path)
 
     def waiting(self, seconds: float, pending: int = 0) -> None:
         from .. import store
 
-        reported = self._reported
-        if seconds < reported[1]:  # a new wait: report it afresh
-            reported[0] = 0.0
-        reported[1] = seconds
-        if seconds < 3 or (reported[0] and seconds - reported[0] < 30):
-            return
-        reported[0] = max(seconds, 0.001)
-        what = f"; {pending} results wait to be stored and printed" if pending else ""
-        (self.progress.console if self.progress is not None else self.err).print(
-            f"[bold yellow]waiting:[/] another process has held the write lock on {self.path} for {seconds:.0f} s"
-            f"{what} (giving up after {store.write_wait_limit():g} s, HUNTER_DB_WAIT)",
-            soft_wrap=True,
-        )
+        text = self._wait_line(seconds, pending, store.write_wait_limit)
+        if text is not None:
+            (self.progress.console if self.progress is not None else self.err).print(text, soft_wrap=True)
 
     def start(self, inputs: Sequence[str]) -> None:
         if not self._show:
