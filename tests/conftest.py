@@ -6,6 +6,7 @@ production resolver; nothing in Hunter's own core is mocked.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -195,3 +196,33 @@ def hunter_cmd(hunter, db):
     base = [sys.executable, "-m", "hunter_cli"]
     env = dict(os.environ, HUNTER_DB=str(db), PYTHONSAFEPATH="1", **hunter.env)
     return base, env
+
+
+@contextlib.contextmanager
+def read_only_folder(folder: Path, mount_point: Path, files: tuple[Path, ...] = ()):
+    """``folder`` seen read-only: a read-only bind mount at ``mount_point`` as root (root writes
+    through permissions), else the folder itself chmodded 0555 and ``files`` 0444. Yields the folder
+    to use; skips the test when root cannot bind-mount here."""
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        mount_point.mkdir(exist_ok=True)
+        r = subprocess.run(["mount", "--bind", str(folder), str(mount_point)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mount_point)], check=True)
+        try:
+            yield mount_point
+        finally:
+            subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    else:
+        for p in files:
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+            for p in files:
+                p.chmod(0o644)

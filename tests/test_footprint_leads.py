@@ -147,31 +147,14 @@ def _as_schema_8(src, dst) -> None:
 @pytest.fixture
 def schema_8_read_only(leads, tmp_path):
     """The scanned leads as a schema 8 file behind a read-only folder (a read-only bind mount as root)."""
-    import os
-    import subprocess
+    from conftest import read_only_folder
 
     folder = tmp_path / "rw"
     folder.mkdir()
     old = folder / "old.db"
     _as_schema_8(leads.hunter.db, old)
-    view = tmp_path / "ro"
-    view.mkdir()
-    if os.geteuid() == 0:
-        r = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True)
-        if r.returncode != 0:
-            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
-        try:
-            yield view / old.name
-        finally:
-            subprocess.run(["umount", "-l", str(view)], check=False)
-    else:
-        old.chmod(0o444)
-        folder.chmod(0o555)
-        try:
-            yield old
-        finally:
-            folder.chmod(0o755)
+    with read_only_folder(folder, tmp_path / "ro", files=(old,)) as seen:
+        yield seen / old.name
 
 
 @pytest.mark.parametrize(

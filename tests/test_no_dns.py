@@ -14,6 +14,7 @@ import sqlite3
 import time
 
 import pytest
+from test_store import rows
 
 from hunter_cli.dns import health
 from hunter_cli.dns.resolver import Answer, LookupFailure
@@ -24,16 +25,8 @@ CANARIES = ["spf.protection.outlook.com", "_spf.google.com", "com"]  # the resol
 FAST = ["--timeout", "0.2", "--retries", "1"]
 
 
-def q(db, sql, *args):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 def views(db):
-    return q(db, "SELECT domain, provider, category, score, current_view, last_good_at, last_ok_at FROM domains")
+    return rows(db, "SELECT domain, provider, category, score, current_view, last_good_at, last_ok_at FROM domains")
 
 
 def dead_port() -> int:
@@ -72,16 +65,16 @@ def test_nothing_listening_stops_the_scan_before_the_first_domain(hunter, db):
     assert message.startswith("error: DNS is unreachable: no answer from the DNS resolver 127.0.0.1:")
     assert f"127.0.0.1:{port} (connection refused" in message and "--nameserver" in message
     assert "nothing was scanned" in message
-    assert q(db, "SELECT count(*) FROM scans")[0][0] == 0
-    assert q(db, "SELECT count(*) FROM domains")[0][0] == 0
-    outcome, stats = q(db, "SELECT outcome, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert rows(db, "SELECT count(*) FROM scans")[0][0] == 0
+    assert rows(db, "SELECT count(*) FROM domains")[0][0] == 0
+    outcome, stats = rows(db, "SELECT outcome, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
     assert outcome == "failed" and "no answer from the DNS resolver" in json.loads(stats)["error"]
 
 
 def test_a_resolver_that_drops_every_answer_stops_the_scan_and_keeps_good_results(hunter, dns, db):
     assert run(hunter, dns.nameserver, *GOOD, "-q").exit_code == 0
     before = views(db)
-    scans = q(db, "SELECT count(*) FROM scans")[0][0]
+    scans = rows(db, "SELECT count(*) FROM scans")[0][0]
     dns.faults["*"] = "drop"
     dns.reset_log()
     result = run(hunter, dns.nameserver, *GOOD, "nomail.com", "-q")
@@ -89,7 +82,7 @@ def test_a_resolver_that_drops_every_answer_stops_the_scan_and_keeps_good_result
     message = one_line(result.stderr)
     assert f"no answer from the DNS resolver {dns.nameserver} (timed out)" in message
     assert views(db) == before  # not one stored view touched
-    assert q(db, "SELECT count(*) FROM scans")[0][0] == scans  # no scan attempt recorded
+    assert rows(db, "SELECT count(*) FROM scans")[0][0] == scans  # no scan attempt recorded
     for name in GOOD:
         assert dns.count(name, "MX") == 0  # the scan stopped before asking any domain
 
@@ -120,7 +113,7 @@ def test_refused_to_every_question_is_no_answer_but_servfail_is_one(hunter, dns,
         dns.faults[name] = ("delay", 0)
     servfail = run(hunter, dns.nameserver, *GOOD, "-q")
     assert servfail.exit_code == 0, servfail.stderr
-    assert {r[0] for r in q(db, "SELECT status FROM scans")} == {"failed"}
+    assert {r[0] for r in rows(db, "SELECT status FROM scans")} == {"failed"}
 
 
 def test_no_answer_reads_only_failures_of_no_answer_kinds():
@@ -156,9 +149,9 @@ def test_a_run_where_no_domain_got_an_answer_fails_and_keeps_good_results(hunter
     assert "no domain got a DNS answer: all 3 domains scanned failed (timed out)" in message
     assert dns.nameserver in message and "asked again on the next run" in message
     assert views(db) == before  # failures never replace a good view
-    rows = q(db, "SELECT status FROM scans ORDER BY id DESC LIMIT 3")
-    assert [r[0] for r in rows] == ["failed"] * 3
-    outcome, stats = q(db, "SELECT outcome, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
+    latest = rows(db, "SELECT status FROM scans ORDER BY id DESC LIMIT 3")
+    assert [r[0] for r in latest] == ["failed"] * 3
+    outcome, stats = rows(db, "SELECT outcome, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
     assert outcome == "failed" and json.loads(stats)["error"].startswith("no domain got a DNS answer")
     # Failed attempts are not fresh: the next run (resolver back) asks every domain again.
     conn = sqlite3.connect(db)
@@ -189,7 +182,7 @@ def test_one_domain_answered_is_enough_for_a_run_to_count(hunter, dns, db, answe
     result = run(hunter, dns.nameserver, answered, "firma.com.tr", "-q", "--quick")
     assert result.exit_code == 0, result.stderr
     assert "no domain got a DNS answer" not in result.stderr
-    assert q(db, "SELECT status FROM scans WHERE domain = 'firma.com.tr'")[0][0] == "failed"
+    assert rows(db, "SELECT status FROM scans WHERE domain = 'firma.com.tr'")[0][0] == "failed"
 
 
 @pytest.mark.parametrize("fault", ["servfail", "drop"])
@@ -198,7 +191,7 @@ def test_a_domain_whose_mx_alone_fails_is_not_a_dead_resolver(hunter, dns, db, f
     dns.faults[("halfbroken.com", "MX")] = fault
     result = run(hunter, dns.nameserver, "halfbroken.com", "-q")
     assert result.exit_code == 0, result.stderr
-    assert q(db, "SELECT status FROM scans")[0][0] == "failed"
+    assert rows(db, "SELECT status FROM scans")[0][0] == "failed"
 
 
 def test_prep_with_dns_down_shows_the_stored_brief(hunter, db):

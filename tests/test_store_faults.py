@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import read_only_folder
 from test_store import _slow_list, _wait_for_rows, rows
 
 from hunter_cli import store
@@ -460,27 +461,8 @@ def read_only_db(hunter, db, tmp_path):
     assert hunter("note", "firma.com.tr", "Ayşe Hanım'ı ara").exit_code == 0
     with sqlite3.connect(db) as conn:  # a scan from last week: `prep` would want to refresh it
         conn.execute("UPDATE domains SET last_good_at = '2026-01-05T09:30:00+00:00' WHERE domain = 'firma.com.tr'")
-    view = tmp_path / "ro"
-    view.mkdir()
-    if os.geteuid() == 0:
-        r = subprocess.run(["mount", "--bind", str(db.parent), str(view)], capture_output=True)
-        if r.returncode != 0:
-            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
-        try:
-            yield view / db.name
-        finally:
-            subprocess.run(["umount", "-l", str(view)], check=False)
-    else:
-        view.rmdir()
-        view = db.parent
-        db.chmod(0o444)
-        view.chmod(0o555)
-        try:
-            yield db
-        finally:
-            view.chmod(0o755)
-            db.chmod(0o644)
+    with read_only_folder(db.parent, tmp_path / "ro", files=(db,)) as folder:
+        yield folder / db.name
 
 
 def test_a_read_only_database_refuses_writes_clearly_and_still_reads(hunter, read_only_db, tmp_path):

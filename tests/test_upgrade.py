@@ -90,30 +90,13 @@ def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
 def release_read_only(tmp_path):
     """The previous release's database behind a read-only folder (a read-only bind mount as root):
     it cannot be upgraded, and reading commands read it as it is."""
-    import os
-    import subprocess
+    from conftest import read_only_folder
 
     folder = tmp_path / "rw"
     folder.mkdir()
     shutil.copy(RELEASES / MADE_BY[-1], folder / "old.db")
-    view = tmp_path / "ro"
-    view.mkdir()
-    if os.geteuid() == 0:
-        r = subprocess.run(["mount", "--bind", str(folder), str(view)], capture_output=True)
-        if r.returncode != 0:
-            pytest.skip(f"cannot bind-mount here: {r.stderr.decode().strip()}")
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], check=True)
-        try:
-            yield view / "old.db"
-        finally:
-            subprocess.run(["umount", "-l", str(view)], check=False)
-    else:
-        (folder / "old.db").chmod(0o444)
-        folder.chmod(0o555)
-        try:
-            yield folder / "old.db"
-        finally:
-            folder.chmod(0o755)
+    with read_only_folder(folder, tmp_path / "ro", files=(folder / "old.db",)) as seen:
+        yield seen / "old.db"
 
 
 def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_only):
