@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")  # C0 controls but the tab
+_IP_LIKE = re.compile(r"^[\d.]+$|:")  # what ipaddress.ip_address could take: dotted digits, or IPv6
 # Cells people type when they have no website; never a domain.
 _PLACEHOLDERS = frozenset(
     {"nan", "n/a", "na", "none", "null", "-", "yok", "web", "website", "web sitesi", "http", "https", "www"}
@@ -115,18 +117,19 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("line too long to be a domain")
     if text.strip().strip("\"'").lower() in _PLACEHOLDERS:
         return Rejected("placeholder, not a domain")
-    if "\x00" in text or any(ord(c) < 32 and c not in "\t" for c in text):
+    if _CONTROL.search(text):
         return Rejected("contains control characters")
     host = extract_host(text)
     if not host:
         return Rejected("no domain found")
     if " " in host or "\t" in host:
         return Rejected("contains spaces")
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return Rejected("an IP address, not a domain")
-    except ValueError:
-        pass
+    if _IP_LIKE.search(host):  # a name with a letter and no colon is never an address
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+            return Rejected("an IP address, not a domain")
+        except ValueError:
+            pass
     ascii_host = _to_ascii(host)
     if isinstance(ascii_host, Rejected):
         return ascii_host
@@ -141,10 +144,10 @@ def normalize(text: str) -> str | Rejected:
         if not _LABEL.match(label):
             return Rejected(f"invalid label {label[:40]!r}")
     psl = _psl()
-    if psl.publicsuffix(ascii_host, accept_unknown=False) is None:
-        return Rejected(f"unknown top-level domain .{labels[-1]}")
-    registrable = psl.privatesuffix(ascii_host)
+    registrable = psl.privatesuffix(ascii_host, accept_unknown=False)  # one pass of the list for most lines
     if registrable is None:
+        if psl.publicsuffix(ascii_host, accept_unknown=False) is None:
+            return Rejected(f"unknown top-level domain .{labels[-1]}")
         return Rejected("a public suffix, not a company domain")
     if registrable in consumer_domains():
         return Rejected("consumer mailbox domain, not a company", consumer=True)
