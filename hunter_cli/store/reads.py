@@ -105,9 +105,12 @@ def brief_inputs(conn: sqlite3.Connection, domain: str, events: int = 8) -> dict
     }
 
 
-def current(conn: sqlite3.Connection, domain: str) -> dict | None:
-    """The current view of ``domain`` (its last good result, JSON form) or None; PackError if damaged."""
-    row = conn.execute(f"SELECT {view_column(conn)} FROM domains WHERE domain = ?", (domain,)).fetchone()
+def current(conn: sqlite3.Connection, domain: str, column: str | None = None) -> dict | None:
+    """The current view of ``domain`` (its last good result, JSON form) or None; PackError if damaged.
+
+    ``column``: the view's column when the caller knows the schema (the writer's file is always
+    migrated: ``current_view``); otherwise it is read from the file, a statement more."""
+    row = conn.execute(f"SELECT {column or view_column(conn)} FROM domains WHERE domain = ?", (domain,)).fetchone()
     return loads(row[0]) if row and row[0] else None
 
 

@@ -284,7 +284,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             previous = view = view_text = None
             if r.status != "failed":
                 try:
-                    previous = current(conn, r.domain)
+                    previous = current(conn, r.domain, "current_view")  # a writing connection is migrated
                 except PackError:  # damaged in the file: this result replaces it (no events: nothing to compare)
                     log.warning("%s: the stored view is damaged and is replaced by this scan's", r.domain)
                     previous = None
