@@ -95,6 +95,11 @@ SETTINGS: dict[str, Setting] = {
     "dkim_selectors": Setting(
         str | None, None, "Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
     ),
+    "scan_processes": Setting(
+        int | None,
+        None,
+        "Processes a scan of a long list uses (`--processes`). Default: one per CPU, at most 4; 1 scans in one.",
+    ),
     "rules": Setting(Path | None, None, "Scoring rules file used instead of the bundled one (`--rules`)."),
     "catalog": Setting(Path | None, None, "Provider catalog file used instead of the bundled one."),
     "lang": Setting(str | None, None, "Language of briefs, en or tr (`--lang`). Default: en."),
@@ -231,6 +236,15 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+MAX_SCAN_PROCESSES = 16
+
+
+def _processes(value: Any) -> int:
+    if not 1 <= int(value) <= MAX_SCAN_PROCESSES:
+        raise ValueError(f"give a number of processes from 1 to {MAX_SCAN_PROCESSES}")
+    return int(value)
+
+
 def _nameservers(value: Any) -> list[str]:
     from .dns.resolver import parse_nameserver
 
@@ -266,6 +280,7 @@ CHECKS: dict[str, Any] = {
     "db_wait": _seconds,
     "nameservers": _nameservers,
     "dkim_selectors": _selectors,
+    "scan_processes": _processes,
     "rules": _file,
     "crm_mapping": _file,
 }

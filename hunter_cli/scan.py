@@ -76,10 +76,14 @@ class ScanOptions:
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
     footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
+    processes: int = 1  # scan worker processes for a bulk list (scan_pool.py); 1 scans in this one
 
 
 class _Missing:
     def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self) -> str:  # unpickled as this module's MISSING (jobs sent to scan workers)
         return "MISSING"
 
 
@@ -699,6 +703,7 @@ async def scan_many(
     *,
     on_registration: Callable | None = None,
     catalog: Catalog | None = None,
+    processes: int = 1,
 ) -> int:
     """Scan every job (consumed lazily) with bounded concurrency.
 
@@ -716,13 +721,25 @@ async def scan_many(
     :class:`hunter_cli.dns.health.ResolverSuspect` is raised. When no check
     question gets an answer at all, :class:`hunter_cli.dns.health.ResolverUnreachable`
     is raised before the first domain.
+
+    With ``processes`` above 1 the domains are scanned by that many worker
+    processes (:class:`hunter_cli.scan_pool.ScanPool`, bundled catalog only);
+    everything above stays here.
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
     lane = None
+    pool = None
     try:  # set-up: the rules are read before any HTTP client opens, and a failure closes what did open
         scanner = Scanner(resolver, options, catalog, None)
-        if options.tenant:
+        if processes > 1 and catalog is None:
+            from .scan_pool import ScanPool
+
+            try:
+                pool = await ScanPool.start(options, processes)
+            except OSError as exc:  # no process to spare (ulimit, memory): one process scans, as on one CPU
+                log.warning("cannot start scan worker processes (%s); scanning in this process", exc)
+        if pool is None and options.tenant:
             from .tenant.client import TenantClient
 
             tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
@@ -730,9 +747,12 @@ async def scan_many(
         lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
     except BaseException:
         await resolver.close()
+        if pool is not None:
+            await pool.close()
         if tenants is not None:
             await tenants.close()
         raise
+    scan_one = pool.scan if pool is not None else scanner.scan
     limit = asyncio.Semaphore(max(1, options.concurrency))
     running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []
@@ -809,7 +829,7 @@ async def scan_many(
                     limit.release()
                     not_started.append(job.domain)
                     break
-                task = asyncio.ensure_future(scanner.scan(job))
+                task = asyncio.ensure_future(scan_one(job))
                 running[task] = job
                 if early and lane is not None and job.registration is MISSING:
                     lane.offer(job.domain)
@@ -854,6 +874,9 @@ async def scan_many(
             await asyncio.gather(*running, return_exceptions=True)
         sent = getattr(resolver, "queries_sent", 0)
         await resolver.close()
+        if pool is not None:
+            await pool.close()
+            sent += pool.queries_sent
         if tenants is not None:
             await tenants.close()
         if lane is not None:

@@ -216,7 +216,8 @@ def test_the_writer_process_stores_what_the_writer_thread_stores(hunter, dns, tm
     thread_db, process_db = tmp_path / "thread.db", tmp_path / "process.db"
     for extra in ((), ("--quick",)):  # the rescan with --quick keeps the stored footprint (raw says so)
         for path, db in ((small, thread_db), (big, process_db)):
-            result = hunter("scan", str(path), "--db", str(db), "--no-whois", "-q", *extra)
+            pool = ("--processes", "2") if path is big else ()  # the big list: two scan workers too
+            result = hunter("scan", str(path), "--db", str(db), "--no-whois", "-q", *extra, *pool)
             assert result.exit_code == 0, result.stderr
     a, b = _views(thread_db), _views(process_db)
     assert set(a) == set(names)

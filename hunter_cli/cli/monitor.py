@@ -49,6 +49,12 @@ def rescan(
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
+    processes: int | None = setting_option(
+        "scan_processes",
+        "--processes",
+        metavar="N",
+        help="Processes that scan when 800 leads or more are due. Default: one per CPU, at most 4.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
 ) -> None:
@@ -86,7 +92,9 @@ def rescan(
         if not quiet:
             stderr_console().print("Nothing to rescan: every selected lead has a recent good scan.")
         raise typer.Exit(0)
-    options = build_options(nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois)
+    options = build_options(
+        nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois, processes=processes
+    )
     raise typer.Exit(run_scan(domains, path, options, fresh_since=None, json_out=json_out, quiet=quiet))
 
 

@@ -66,6 +66,12 @@ def scan(
         help="Skip the Microsoft footprint questions (autodiscover, Teams, Intune, MTA-STS, ..., NS):"
         " about half the DNS queries, for the largest lists. Stored footprints are kept.",
     ),
+    processes: int | None = setting_option(
+        "scan_processes",
+        "--processes",
+        metavar="N",
+        help="Processes that scan a long list (800 domains or more). Default: one per CPU, at most 4.",
+    ),
     rules: Path | None = setting_option(
         "rules", "--rules", help="Scoring rules file to use instead of the bundled one."
     ),
@@ -131,6 +137,7 @@ def scan(
         no_whois=no_whois,
         rules=str(rules) if rules else None,
         quick=quick,
+        processes=processes,
     )
     hints = column_hints(inputs, domain_column, company_column, sheet)
     code = run_scan(

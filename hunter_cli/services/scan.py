@@ -178,6 +178,7 @@ def build_options(
     registration_wait: float | None = None,
     registration_early: bool = False,
     quick: bool = False,
+    processes: int | None = None,
 ) -> ScanOptions:
     """ScanOptions from command-line values and the environment (shared by scan, rescan, prep and referrals sync).
 
@@ -205,7 +206,16 @@ def build_options(
         rdap_url=get("rdap_url") or None,
         whois_host=get("whois_host") or None,
         footprint=not quick,
+        processes=processes or get("scan_processes") or default_processes(),
     )
+
+
+def default_processes() -> int:
+    """Scan worker processes when nothing says: one per usable CPU, at most 4 (measured in
+    docs/performance.md, "Both cores"); 1 on a single CPU, where a worker would only add a hand-off."""
+    from ..scan_pool import usable_cpus
+
+    return max(1, min(usable_cpus(), 4))
 
 
 def run_async(coro):
@@ -275,6 +285,7 @@ def run_scan(
     from ..durations import ago_iso
     from ..inputs import ColumnHints, InputError, InputStats, leads
     from ..scan import ScanJob, scan_many
+    from ..scan_pool import WorkerLost
     from ..scoring import RulesError, load_rules
 
     started = time.monotonic()  # the run's time includes any wait for another process's write lock
@@ -342,10 +353,11 @@ def run_scan(
         conn.close()
         lock.release()
         raise ScanRefused(str(exc)) from None
-    writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=_bulk(inputs))
+    bulk = _bulk(inputs)
+    writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
     def on_result(result) -> None:
-        writer.put(result, result.model_dump_json())
+        writer.put(result, result.json_text())
         tally.add(result)
         watch.advance()
 
@@ -373,8 +385,12 @@ def run_scan(
     elapsed = 0.0
     try:
         watch.start(inputs)
+        processes = options.processes if bulk else 1
         finished = run_async(
-            _until_sigterm(scan_many(source(), options, on_result, on_registration=on_registration), terminated)
+            _until_sigterm(
+                scan_many(source(), options, on_result, on_registration=on_registration, processes=processes),
+                terminated,
+            )
         )
         _install(signal.SIGTERM, on_sigterm)  # the loop put back the default handler
         if not finished:
@@ -393,6 +409,8 @@ def run_scan(
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverSuspect as exc:
         outcome, code, error_message = "resolver_suspect", ExitStatus.RESOLVER, str(exc)
+    except WorkerLost as exc:  # killed from outside, out of memory
+        outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverUnreachable as exc:  # before the first domain: nothing was scanned
         outcome, code, error_message = "failed", ExitStatus.NO_DNS, str(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
@@ -489,15 +507,17 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     )
 
 
-BULK_INPUT_BYTES = 16_384  # input files this large (about 800 domains) get the writer process
+BULK_INPUT_BYTES = 16_384  # input files this large (about 800 domains) get the writer process and scan workers
+BULK_DOMAINS = 800  # as many domains given as names (rescan, referrals sync)
 
 
 def _bulk(inputs: Iterable[str]) -> bool:
-    """A list big enough for a writer process to pay back its start-up (about 0.2 s of the other core)."""
+    """A list big enough for a writer process and scan workers to pay back their start-up (about 0.2 s
+    of CPU each): input files of 16 KiB or more, or 800 domains given by name."""
     size = 0
     for arg in inputs:
         try:
-            size += os.path.getsize(arg) if arg != "-" and os.path.isfile(arg) else 0
+            size += os.path.getsize(arg) if arg != "-" and os.path.isfile(arg) else BULK_INPUT_BYTES // BULK_DOMAINS
         except OSError:
             continue
     return size >= BULK_INPUT_BYTES

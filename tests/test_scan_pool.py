@@ -1,0 +1,107 @@
+"""Scan worker processes (hunter_cli/scan_pool.py): a bulk list scanned on every core.
+
+Real scans as subprocesses against the loopback DNS server, with ``--processes 2`` so the
+workers run whatever the machine's CPU count: the results equal one process's (see also
+tests/test_writer_process.py, whose bulk scans run on workers too), a worker's log reaches
+the run's log, a worker killed from outside fails the run in one sentence with what was
+printed stored, and a killed or stopped run leaves no worker behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from test_store import _wait_for_rows, rows
+from test_store_faults import Scan, assert_clean, stored
+from test_writer_process import _bulk_list, _children, _gone
+
+from hunter_cli.services.scan import BULK_INPUT_BYTES
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the workers")
+
+TWO = ("--processes", "2")
+
+
+def _workers_of(pid: int, count: int = 2, deadline: float = 60.0) -> list[int]:
+    """The scan worker processes of the scan ``pid`` (waits until ``count`` have started)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        found = [p for p, cmdline in _children(pid) if "_worker_main" in cmdline]
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"the scan started fewer than {count} scan workers")
+
+
+def test_workers_scan_exactly_what_one_process_scans(hunter, dns, tmp_path):
+    """Every test zone's domain, as JSON lines: the same results from two workers as from one process."""
+    expected = json.loads((Path(__file__).parent / "zones" / "providers_expected.json").read_text())
+    names = sorted(set(expected) | {"firma.com.tr", "federe.com.tr", "gw-ms-token.com"})  # with tenants
+    pad = "# " + "-" * 78 + "\n"
+    big = tmp_path / "big.txt"
+    big.write_text(pad * (BULK_INPUT_BYTES // len(pad) + 1) + "\n".join(names) + "\n")
+    out = {}
+    for processes in ("1", "2"):
+        result = hunter(
+            "scan", str(big), "--db", str(tmp_path / f"p{processes}.db"), "--json", "--processes", processes
+        )
+        assert result.exit_code == 0, result.stderr
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        for obj in lines:
+            obj.pop("scanned_at")
+        out[processes] = {obj["domain"]: obj for obj in lines}
+    assert set(out["1"]) == set(names)
+    assert out["1"] == out["2"]
+    assert out["2"]["federe.com.tr"]["tenant"]["namespace_type"] == "Federated"  # asked in a worker
+
+
+def test_a_worker_log_reaches_the_run_log(hunter, dns, tmp_path):
+    path, names = _bulk_list(dns, tmp_path, n=20, delay=0.0)
+    log = tmp_path / "scan.log"
+    env = {"HUNTER_LOG_FILE": str(log), "HUNTER_LOG_LEVEL": "debug"}
+    result = hunter("scan", str(path), "-q", "--no-whois", *TWO, env=env)
+    assert result.exit_code == 0, result.stderr
+    text = log.read_text()
+    for name in names:
+        assert f"asking {name} MX" in text  # the resolver's debug line, written in a worker
+
+
+def test_a_worker_killed_from_outside_fails_the_run_in_one_sentence(hunter_cmd, dns, db, tmp_path):
+    path, names = _bulk_list(dns, tmp_path, n=200, delay=0.05)
+    scan = Scan(hunter_cmd, dns, [path], "-c", "4", *TWO)
+    first, second = _workers_of(scan.proc.pid)
+    _wait_for_rows(db, 2)
+    os.kill(first, signal.SIGKILL)
+    code, err = scan.finish()
+    assert code == 1, err
+    assert_clean(err)  # no traceback
+    assert "scan worker process ended unexpectedly (killed by signal 9)" in err
+    assert "--processes 1" in err
+    assert scan.printed() <= stored(db) < set(names)
+    (outcome, stats) = rows(db, "SELECT outcome, stats_json FROM runs")[0]
+    assert outcome == "failed" and "scan worker" in json.loads(stats)["error"]
+    assert _gone(second), "the other worker outlived the run"
+    assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
+def test_a_run_killed_or_stopped_leaves_no_worker(hunter_cmd, dns, db, tmp_path, how):
+    path, names = _bulk_list(dns, tmp_path, n=150, delay=0.05)
+    scan = Scan(hunter_cmd, dns, [path], "-c", "2", *TWO)
+    workers = _workers_of(scan.proc.pid)
+    _wait_for_rows(db, 2)
+    scan.proc.send_signal(getattr(signal, how))
+    code, err = scan.finish(timeout=30)
+    for pid in workers:
+        assert _gone(pid, deadline=15), f"a scan worker outlived the run ({how})"
+    assert scan.printed() <= stored(db)
+    assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
+    if how == "SIGTERM":
+        assert code == 143, err
+        assert_clean(err)
+        assert rows(db, "SELECT outcome FROM runs")[0][0] == "interrupted"
