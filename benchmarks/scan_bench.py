@@ -853,6 +853,7 @@ def prepare_code(workdir: Path, worktree: bool, rev: str = "HEAD") -> dict:
         )
     helptext = helped.stdout
     code["extra_flags"] = [f for f in ("--no-tenant", "--no-whois") if f in helptext]
+    code["has_processes"] = "--processes" in helptext
     code["has_quick"] = "--quick" in helptext
     probe = subprocess.run(
         [sys.executable, "-c", "import hunter_cli; print(hunter_cli.__file__)"],
@@ -1674,7 +1675,9 @@ def print_table(results: dict) -> None:
     print("-" * len(head))
     for key, label in (
         ("hunter", "hunter scan"),
+        ("one", "hunter scan --processes 1"),
         ("quick", "hunter scan --quick"),
+        ("quick_one", "hunter scan --quick --processes 1"),
         ("memory", "hunter scan (memory run)"),
     ):
         h = results.get(key)
@@ -1725,7 +1728,9 @@ def print_table(results: dict) -> None:
                 print(f"ratio hunter --quick / checkdmarc {label}: {hq['rate'] / ref['rate']:.1f}x")
     for run, key, label in (
         (h, "ceiling", "hunter / bare-wire ceiling (replay)"),
+        (results.get("one"), "ceiling", "hunter --processes 1 / bare-wire ceiling (replay)"),
         (hq, "ceiling_quick", "hunter --quick / its bare-wire ceiling (replay of --quick's questions)"),
+        (results.get("quick_one"), "ceiling_quick", "hunter --quick --processes 1 / its bare-wire ceiling"),
         (h, "bare_wire", "hunter / 4-question transport (information)"),
     ):
         b = results.get(key)
@@ -1771,6 +1776,11 @@ def main(argv=None) -> int:
     ap.add_argument("--memory", type=int, metavar="N2", help="second hunter-only run over N2 domains (peak RSS)")
     ap.add_argument("--host", default="127.0.0.1", help="loopback address for the DNS server (default 127.0.0.1)")
     ap.add_argument("--concurrency", type=int, help="pass --concurrency to hunter (default: hunter's own, 500)")
+    ap.add_argument(
+        "--one-process",
+        action="store_true",
+        help="also time each hunter run with --processes 1 (one scanning process), as the reference for scan workers",
+    )
     ap.add_argument(
         "--server-timeout",
         type=float,
@@ -1978,6 +1988,14 @@ def main(argv=None) -> int:
         report_run(h)
         if not args.no_ceiling:
             dump_scan_log(server, workdir, "main")
+        one = args.one_process and code.get("has_processes")
+        if one:
+            print(f"\nhunter scan --processes 1 (one scanning process) over the same {args.domains} domains:")
+            cold(server, args)
+            results["one"] = run_hunter(gen, server, workdir, "one", args.concurrency, code, ("--processes", "1"))
+            report_run(results["one"])
+            if not args.no_ceiling:
+                dump_scan_log(server, workdir, "one")  # not a run to replay
         if args.quick_run and code.get("has_quick"):
             print(f"\nhunter scan --quick (no footprint questions) over the same {args.domains} domains:", flush=True)
             cold(server, args)
@@ -1986,6 +2004,15 @@ def main(argv=None) -> int:
             report_run(hq)
             if not args.no_ceiling:
                 dump_scan_log(server, workdir, "quick")
+            if one:
+                print(f"\nhunter scan --quick --processes 1 over the same {args.domains} domains:", flush=True)
+                cold(server, args)
+                results["quick_one"] = run_hunter(
+                    gen, server, workdir, "quick-one", args.concurrency, code, ("--quick", "--processes", "1")
+                )
+                report_run(results["quick_one"])
+                if not args.no_ceiling:
+                    dump_scan_log(server, workdir, "quick-one")  # not a run to replay
         elif args.quick_run:
             print("\n  this hunter has no --quick: the quick run is skipped")
 
@@ -2111,7 +2138,7 @@ def report_run(h: dict) -> None:
         print(
             f"  of which the scanning process {h['scan_process_cpu_s']:.1f} s "
             f"({h['scan_process_cpu_s'] / h['wall_s']:.0%} of one core), "
-            f"its writer process {h['writer_process_cpu_s']:.1f} s"
+            f"its writer and scan worker processes {h['writer_process_cpu_s']:.1f} s"
         )
     print(
         f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
