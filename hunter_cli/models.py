@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field
 
 from .footprint.microsoft import MicrosoftFootprint
 from .footprint.services import FoundService
@@ -174,11 +174,6 @@ class DomainResult(BaseModel):
     rules: str | None = None  # digest of the scoring rules that set score and category (rules_identity)
     errors: list[ScanError] = Field(default_factory=list)
     raw: dict | None = Field(default=None, exclude=True)  # records as served; kept in the store only
-    _json: str | None = PrivateAttr(default=None)  # the JSON a scan worker sent (scan_pool.py)
-
-    def json_text(self) -> str:
-        """Its compact JSON (``model_dump_json``): the text it was built from when a scan worker sent it."""
-        return self._json if self._json is not None else self.model_dump_json()
 
     def failed_checks(self) -> set[str]:
         return {e.check for e in self.errors}

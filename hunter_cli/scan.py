@@ -699,7 +699,7 @@ def denies_mail(result: DomainResult, had_mail: bool) -> bool:
 async def scan_many(
     jobs: Iterable[ScanJob | str],
     options: ScanOptions,
-    on_result: Callable[[DomainResult], None],
+    on_result: Callable[[DomainResult, str | None], None],
     *,
     on_registration: Callable | None = None,
     catalog: Catalog | None = None,
@@ -707,8 +707,9 @@ async def scan_many(
 ) -> int:
     """Scan every job (consumed lazily) with bounded concurrency.
 
-    ``on_result`` runs in the event loop as each domain's DNS and tenant lookups
-    finish. ``on_registration(domain, Registration | None, ScanError | None)``
+    ``on_result(result, text)`` runs in the event loop as each domain's DNS and
+    tenant lookups finish; ``text`` is the result's JSON when a scan worker sent it
+    (store and print it as it is), else None. ``on_registration(domain, Registration | None, ScanError | None)``
     runs later, as registration data arrives, for domains whose job carried no
     cached registration. Returns the number of DNS queries sent. Cancelling
     stops new work and cancels in-flight lookups.
@@ -757,14 +758,14 @@ async def scan_many(
     running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []
     monitor = health.DenialMonitor()
-    held: list[tuple[DomainResult, int]] = []  # (result, monitor.seen when it was held)
+    held: list[tuple[DomainResult, int, str | None]] = []  # (result, monitor.seen when it was held, its JSON)
     suspect: list[str] = []  # why the resolver is not trusted (set once)
     check = options.resolver_check
     early = lane is not None and options.registration_early
 
-    def deliver(result: DomainResult) -> None:
+    def deliver(result: DomainResult, text: str | None = None) -> None:
         try:
-            on_result(result)
+            on_result(result, text)
         except BaseException as exc:  # e.g. a closed stdout: stop the scan, report it
             failure.append(exc)
             return
@@ -789,9 +790,10 @@ async def scan_many(
         if exc is not None:
             failure.append(exc)
             return
-        result = task.result()
+        got = task.result()
+        result, text = got if isinstance(got, tuple) else (got, None)  # a worker's result comes with its JSON
         if not check:
-            deliver(result)
+            deliver(result, text)
             return
         # Only a denial that would overwrite stored mail hosts is held back; a new
         # domain's NXDOMAIN has no good view to wipe and is stored at once.
@@ -799,14 +801,15 @@ async def scan_many(
         if job.had_mail and result.status != "failed":
             monitor.observe(denied)
         if denied:
-            held.append((result, monitor.seen))
+            held.append((result, monitor.seen, text))
         else:
-            deliver(result)
+            deliver(result, text)
         if monitor.tripped():
             suspect.append(monitor.reason())
             return
         while held and monitor.seen - held[0][1] >= monitor.window:  # vetted by a full window
-            deliver(held.pop(0)[0])
+            result, _, text = held.pop(0)
+            deliver(result, text)
 
     running_lost: list[str] = []  # domains in flight when the resolver stopped being trusted
     not_started: list[str] = []
@@ -851,7 +854,7 @@ async def scan_many(
             for task, job in list(running.items()):  # not reached in practice: ``finished`` ran for each
                 del running[task]
                 running_lost.append(job.domain)
-            domains = [r.domain for r, _ in held] + running_lost + not_started
+            domains = [r.domain for r, _, _ in held] + running_lost + not_started
             held.clear()
             for domain in domains:
                 deliver(suspect_result(domain, reason))
@@ -860,8 +863,8 @@ async def scan_many(
             if failure:
                 raise failure[0]
             raise health.ResolverSuspect(reason, list(getattr(resolver, "servers", [])))
-        for result, _ in held:
-            deliver(result)
+        for result, _, text in held:
+            deliver(result, text)
         held.clear()
         if failure:
             raise failure[0]

@@ -166,8 +166,8 @@ class ScanPool:
     def queries_sent(self) -> int:
         return sum(w.queries_sent for w in self.workers)
 
-    async def scan(self, job: ScanJob) -> DomainResult:
-        """The job's result, scanned by the worker with the fewest jobs in flight."""
+    async def scan(self, job: ScanJob) -> tuple[DomainResult, str]:
+        """The job's result and its JSON text, scanned by the worker with the fewest jobs in flight."""
         if self._closed:
             raise WorkerLost("the scan worker processes have stopped")
         worker = min(self.workers, key=lambda w: len(w.waiting) + (1_000_000 if w.done else 0))
@@ -207,8 +207,7 @@ class ScanPool:
                         continue  # cancelled here (the run stopped, or stopped trusting the resolver)
                     result = DomainResult.model_validate_json(text)
                     result.raw = raw
-                    result._json = text  # the writer stores and --json prints this text, not a second dump
-                    fut.set_result(result)
+                    fut.set_result((result, text))  # the writer stores and --json prints this text as sent
             elif kind == "failed":
                 fut = worker.waiting.get(msg[1])
                 if fut is not None and not fut.done():

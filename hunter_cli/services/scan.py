@@ -323,14 +323,10 @@ def run_scan(
     tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
     registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
 
-    def source():
-        for lead in leads(inputs, stats, hints):
-            if lead.company:
-                writer.put_lead(lead.domain, lead.company)
-            if lead.duplicate:
-                continue
-            domain = lead.domain
-            known = store.prior(conn, domain, fresh_since, tenant_since, registration_since)
+    def jobs(domains: list[str]):
+        known_of = store.priors(conn, domains, fresh_since, tenant_since, registration_since)
+        for domain in domains:
+            known = known_of[domain]
             if known.fresh:
                 tally.fresh_skipped += 1
                 watch.advance()
@@ -341,6 +337,22 @@ def run_scan(
             if known.registration is not None or not options.registration:
                 job.registration = known.registration
             yield job
+
+    def source():
+        # For a long list what the store knows is read for PRIOR_BATCH domains at once (one query, not
+        # one each); a short one (or standard input, typed at a terminal) is never held back for more.
+        size = PRIOR_BATCH if bulk else 1
+        batch: list[str] = []
+        for lead in leads(inputs, stats, hints):
+            if lead.company:
+                writer.put_lead(lead.domain, lead.company)
+            if lead.duplicate:
+                continue
+            batch.append(lead.domain)
+            if len(batch) >= size:
+                yield from jobs(batch)
+                batch = []
+        yield from jobs(batch)
 
     try:
         # Runs left unfinished by a scan that is gone (kill -9, power cut): we hold the
@@ -356,8 +368,8 @@ def run_scan(
     bulk = _bulk(inputs)
     writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
-    def on_result(result) -> None:
-        writer.put(result, result.json_text())
+    def on_result(result, text: str | None = None) -> None:
+        writer.put(result, text if text is not None else result.model_dump_json())
         tally.add(result)
         watch.advance()
 
@@ -507,6 +519,7 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     )
 
 
+PRIOR_BATCH = 256  # domains whose stored state is read in one query
 BULK_INPUT_BYTES = 16_384  # input files this large (about 800 domains) get the writer process and scan workers
 BULK_DOMAINS = 800  # as many domains given as names (rescan, referrals sync)
 

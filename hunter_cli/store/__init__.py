@@ -75,6 +75,7 @@ from .reads import (
     last_good_at,
     notes_of,
     prior,
+    priors,
     registration,
     set_state,
 )
@@ -169,6 +170,7 @@ __all__ = [
     "notes_of",
     "open_for_inspection",
     "prior",
+    "priors",
     "put_referral",
     "quick_check",
     "real_path",

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .core import utcnow
 from .packing import loads
@@ -22,41 +23,57 @@ class Prior:
 
     fresh: bool = False  # fully answered scan within --max-age
     tenant_hit: bool = False  # tenant answer younger than a day (tenant may be None: no tenant)
-    tenant: object = None
-    registration: object = None  # Registration younger than a week (ok or unavailable), else None
+    tenant: Any = None  # TenantInfo or None (models are imported only when a cached answer is read)
+    registration: Any = None  # Registration younger than a week (ok or unavailable), else None
     cosell: bool = False
     had_mail: bool = False  # the current view has MX hosts
+
+
+_PRIOR_SQL = """SELECT q.domain, d.last_ok_at, d.active_cosell, d.provider,
+                  t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
+           FROM q
+           LEFT JOIN domains d ON d.domain = q.domain
+           LEFT JOIN tenant_cache t ON t.domain = q.domain
+           LEFT JOIN registrations r ON r.domain = q.domain"""
 
 
 def prior(
     conn: sqlite3.Connection, domain: str, fresh_since: str | None, tenant_since: str, registration_since: str
 ) -> Prior:
-    """One indexed query per domain for everything the scan's producer needs."""
-    row = conn.execute(
-        """SELECT d.last_ok_at, d.active_cosell, d.provider,
-                  t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
-           FROM (SELECT ? AS domain) q
-           LEFT JOIN domains d ON d.domain = q.domain
-           LEFT JOIN tenant_cache t ON t.domain = q.domain
-           LEFT JOIN registrations r ON r.domain = q.domain""",
-        (domain,),
-    ).fetchone()
-    last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
-    p = Prior(
-        fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
-        cosell=bool(cosell),
-        had_mail=provider not in (None, "none", "unknown"),
-    )
-    if t_at and t_at >= tenant_since:
-        from ..models import TenantInfo
+    """What the store knows of one domain that its scan can use (:func:`priors` for many)."""
+    return priors(conn, [domain], fresh_since, tenant_since, registration_since)[domain]
 
-        p.tenant_hit = True
-        p.tenant = TenantInfo.model_validate_json(t_json) if t_json else None
-    if r_at and r_at >= registration_since and r_status != "failed" and r_json:
-        from ..models import Registration
 
-        p.registration = Registration.model_validate_json(r_json)
-    return p
+def priors(
+    conn: sqlite3.Connection,
+    domains: Sequence[str],
+    fresh_since: str | None,
+    tenant_since: str,
+    registration_since: str,
+) -> dict[str, Prior]:
+    """:class:`Prior` of each of ``domains`` (distinct names, at most a few hundred), in one indexed query."""
+    if not domains:
+        return {}
+    values = ",".join("(?)" for _ in domains)
+    out: dict[str, Prior] = {}
+    for row in conn.execute(f"WITH q(domain) AS (VALUES {values}) {_PRIOR_SQL}", list(domains)):
+        domain, last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
+        p = Prior(
+            fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
+            cosell=bool(cosell),
+            had_mail=provider not in (None, "none", "unknown"),
+        )
+        if t_at and t_at >= tenant_since:
+            from ..models import TenantInfo
+
+            p.tenant_hit = True
+            p.tenant = TenantInfo.model_validate_json(t_json) if t_json else None
+        if r_at and r_at >= registration_since and r_status != "failed" and r_json:
+            from ..models import Registration
+
+            p.registration = Registration.model_validate_json(r_json)
+        out[domain] = p
+    return out
 
 
 def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
