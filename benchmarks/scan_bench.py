@@ -1741,6 +1741,8 @@ def print_table(results: dict) -> None:
             by_cpu = f"{b['worker_cpu_s'] / cpu:.2f}" if cpu and b.get("worker_cpu_s") else "n/a"
             line = f"ratio {label}: {run['rate'] / b['rate']:.2f} by wall time, {by_cpu} by CPU time"
             own = run.get("scan_process_cpu_s")
+            if results.get("hunter_has_processes") and not run.get("one_process"):
+                own = None  # the scan workers scanned: the run's own process is not the scanning one
             if own and run.get("writer_process_cpu_s") and b.get("worker_cpu_s"):
                 # with the writer on the other core, the scanning process's CPU is what a run on an idle
                 # two-core machine waits for
@@ -1934,6 +1936,7 @@ def main(argv=None) -> int:
         print(f"  hunter commit {results['hunter_commit']}: working tree {REPO}")
     results["hunter_code"] = code["mode"]
     results["hunter_extra_flags"] = code["extra_flags"]
+    results["hunter_has_processes"] = code.get("has_processes", False)
     results["network"] = network
     print(f"  hunter_cli imported from {code['imported_from']}")
     if code["extra_flags"]:
@@ -1993,6 +1996,7 @@ def main(argv=None) -> int:
             print(f"\nhunter scan --processes 1 (one scanning process) over the same {args.domains} domains:")
             cold(server, args)
             results["one"] = run_hunter(gen, server, workdir, "one", args.concurrency, code, ("--processes", "1"))
+            results["one"]["one_process"] = True
             report_run(results["one"])
             if not args.no_ceiling:
                 dump_scan_log(server, workdir, "one")  # not a run to replay
@@ -2010,6 +2014,7 @@ def main(argv=None) -> int:
                 results["quick_one"] = run_hunter(
                     gen, server, workdir, "quick-one", args.concurrency, code, ("--quick", "--processes", "1")
                 )
+                results["quick_one"]["one_process"] = True
                 report_run(results["quick_one"])
                 if not args.no_ceiling:
                     dump_scan_log(server, workdir, "quick-one")  # not a run to replay
@@ -2136,9 +2141,9 @@ def report_run(h: dict) -> None:
     )
     if h.get("scan_process_cpu_s") is not None:
         print(
-            f"  of which the scanning process {h['scan_process_cpu_s']:.1f} s "
+            f"  of which hunter's own process {h['scan_process_cpu_s']:.1f} s "
             f"({h['scan_process_cpu_s'] / h['wall_s']:.0%} of one core), "
-            f"its writer and scan worker processes {h['writer_process_cpu_s']:.1f} s"
+            f"its child processes (writer; scan workers unless --processes 1) {h['writer_process_cpu_s']:.1f} s"
         )
     print(
         f"  statuses {h['statuses']}; JSON lines {h['json_lines']}; DB scans rows {h['db_rows']} "
