@@ -696,6 +696,15 @@ def denies_mail(result: DomainResult, had_mail: bool) -> bool:
     return result.state == "nxdomain" or (had_mail and not result.mx)
 
 
+async def cancel_all(tasks: Iterable[asyncio.Task]) -> None:
+    """Cancel every task and wait until each has ended (what they raise is dropped)."""
+    tasks = list(tasks)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def scan_many(
     jobs: Iterable[ScanJob | str],
     options: ScanOptions,
@@ -847,10 +856,7 @@ async def scan_many(
                     suspect.append(f"{monitor.reason()}, and {reason}")
         if suspect:
             reason = suspect[0]
-            for task in list(running):
-                task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
+            await cancel_all(running)
             for task, job in list(running.items()):  # not reached in practice: ``finished`` ran for each
                 del running[task]
                 running_lost.append(job.domain)
@@ -871,10 +877,7 @@ async def scan_many(
         if lane is not None:
             await lane.drain(options.registration_wait)
     finally:
-        for task in list(running):
-            task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+        await cancel_all(running)
         sent = getattr(resolver, "queries_sent", 0)
         await resolver.close()
         if pool is not None:

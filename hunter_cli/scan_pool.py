@@ -248,30 +248,10 @@ class ScanPool:
 
 
 async def _start_worker(options: ScanOptions, processes: int, level: int) -> _Worker:
-    import subprocess
+    from .child import start_child
 
-    from .config import child_environment
-
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    args = json.dumps([to_child_r, from_child_w, processes, level])
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-c", "from hunter_cli.scan_pool import _worker_main; _worker_main()", args],
-            pass_fds=(to_child_r, from_child_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,  # stdout is the run's (--json): a worker never writes there
-            env=child_environment(root),
-            start_new_session=True,  # Ctrl-C at the terminal reaches the run, which closes the pipes
-        )
-    except BaseException:
-        for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
-            os.close(fd)
-        raise
-    os.close(to_child_r)
-    os.close(from_child_w)
-    reader, transport = await _pipe_streams(from_child_r, to_child_w)
+    child, to_child, from_child = start_child("hunter_cli.scan_pool:_worker_main", [processes, level])
+    reader, transport = await _pipe_streams(from_child, to_child)
     transport.write(_frame(options))
     return _Worker(child, reader, transport)
 
@@ -293,7 +273,7 @@ def _worker_main() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops on these and closes the pipe
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    rfd, wfd, processes, level = json.loads(sys.argv[1])
+    processes, level, rfd, wfd = json.loads(sys.argv[1])
     from .services.scan import run_async
 
     run_async(_serve(rfd, wfd, processes, level))
@@ -304,7 +284,7 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
     import traceback
 
     from .dns.resolver import open_resolver
-    from .scan import Scanner
+    from .scan import Scanner, cancel_all
 
     reader, transport = await _pipe_streams(rfd, wfd)
     options = await _read_frame(reader)
@@ -379,10 +359,7 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
                 running.add(task)
                 task.add_done_callback(functools.partial(finished, ident=ident, domain=job.domain))
     finally:
-        for task in list(running):
-            task.cancel()
-        if running:
-            await asyncio.gather(*running, return_exceptions=True)
+        await cancel_all(running)
         sent = getattr(resolver, "queries_sent", 0)
         await resolver.close()
         if tenants is not None:

@@ -666,39 +666,16 @@ _CHUNK = 64  # items per message to the writer process
 
 
 def _start_child(path, run_id: int | None, batch_size: int, max_delay: float):
-    """Start the writer process; returns (Popen, connection to send on, connection to receive on).
-
-    A fresh interpreter (not a fork: the scan holds a lock file, a database connection
-    and, under tests, server threads that a child must not inherit) that imports
-    only the store; the package comes from where this one was imported.
-    """
-    import subprocess
-    import sys
+    """Start the writer process (:mod:`hunter_cli.child`); returns (Popen, connection to send on,
+    connection to receive on). It imports only the store."""
     from multiprocessing.connection import Connection
 
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from ..config import child_environment
+    from ..child import start_child
 
-    env = child_environment(root)
-    args = json.dumps([os.fspath(path), run_id, batch_size, max_delay, to_child_r, from_child_w])
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-c", "from hunter_cli.store.writer import _child_main; _child_main()", args],
-            pass_fds=(to_child_r, from_child_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            env=env,
-            start_new_session=True,  # Ctrl-C at the terminal goes to the scan, which closes the writer
-        )
-    except BaseException:
-        for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
-            os.close(fd)
-        raise
-    os.close(to_child_r)
-    os.close(from_child_w)
-    return child, Connection(to_child_w, readable=False), Connection(from_child_r, writable=False)
+    child, send_fd, recv_fd = start_child(
+        "hunter_cli.store.writer:_child_main", [os.fspath(path), run_id, batch_size, max_delay]
+    )
+    return child, Connection(send_fd, readable=False), Connection(recv_fd, writable=False)
 
 
 def _child_main() -> None:
