@@ -742,6 +742,8 @@ async def scan_many(
     pool = None
     try:  # set-up: the rules are read before any HTTP client opens, and a failure closes what did open
         scanner = Scanner(resolver, options, catalog, None)
+        if options.tenant:  # each worker gets a share of the tenant ceiling, and a share is at least 1
+            processes = min(processes, options.tenant_concurrency)
         if processes > 1 and catalog is None:
             from .scan_pool import ScanPool
 
