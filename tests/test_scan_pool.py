@@ -128,3 +128,25 @@ def test_a_tenant_ceiling_below_the_workers_scans_with_fewer(hunter_cmd, dns, ms
     assert code == 0, err
     assert scan.printed() == set(names)
     assert ms.peak_in_flight == 1
+
+
+def test_standard_input_redirected_from_a_long_file_is_a_long_list(hunter_cmd, dns, db, tmp_path):
+    """`hunter scan - < list.txt`: the file's size is known, so workers scan it as they scan the file."""
+    import subprocess
+
+    path, names = _bulk_list(dns, tmp_path, n=40, delay=0.2)
+    base, env = hunter_cmd
+    with open(path) as stdin:
+        proc = subprocess.Popen(
+            [*base, "scan", "-", "--json", "--nameserver", dns.nameserver, "--no-whois", *TWO],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        workers = _workers_of(proc.pid)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert {json.loads(line)["domain"] for line in out.splitlines()} == set(names)
+    assert len(workers) == 2

@@ -527,11 +527,20 @@ BULK_DOMAINS = 800  # as many domains given as names (rescan, referrals sync)
 def _bulk(inputs: Iterable[str]) -> bool:
     """A list big enough for a writer process and scan workers to pay back their start-up (about 0.2 s
     of CPU each): input files of 16 KiB or more, or 800 domains given by name."""
+    import stat
+    import sys
+
     size = 0
     for arg in inputs:
         try:
-            size += os.path.getsize(arg) if arg != "-" and os.path.isfile(arg) else BULK_INPUT_BYTES // BULK_DOMAINS
-        except OSError:
+            if arg == "-":  # standard input redirected from a file has a size; a pipe's is not known
+                st = os.fstat(sys.stdin.fileno())
+                size += st.st_size if stat.S_ISREG(st.st_mode) else 0
+            elif os.path.isfile(arg):
+                size += os.path.getsize(arg)
+            else:  # a domain given by name
+                size += BULK_INPUT_BYTES // BULK_DOMAINS
+        except (OSError, ValueError):  # ValueError: a closed standard input
             continue
     return size >= BULK_INPUT_BYTES
 
