@@ -540,7 +540,7 @@ def _bulk(inputs: Iterable[str]) -> bool:
                 size += os.path.getsize(arg)
             else:  # a domain given by name
                 size += BULK_INPUT_BYTES // BULK_DOMAINS
-        except (OSError, ValueError):  # ValueError: a closed standard input
+        except (OSError, ValueError, AttributeError):  # a closed standard input (sys.stdin None, or closed)
             continue
     return size >= BULK_INPUT_BYTES
 
