@@ -245,9 +245,12 @@ class Scanner:
                     res = LookupFailure("error", h, "A", "cancelled")
                 if not isinstance(res, LookupFailure):
                     self._mx_done[h] = res
-                fut.set_result(res)  # a failure is handed over as a value: waiters report it themselves
+                if not fut.done():
+                    fut.set_result(res)  # a failure is handed over as a value: waiters report it themselves
         for h, fut in waiting:
-            outcome[h] = await fut
+            # shielded: a waiter that is cancelled (the run stops) must not cancel the answer another
+            # domain's lookup is about to hand to every waiter
+            outcome[h] = await asyncio.shield(fut)
         for h in todo:
             res = outcome[h]
             if isinstance(res, LookupFailure):

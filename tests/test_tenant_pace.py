@@ -148,3 +148,47 @@ def test_a_full_lane_asks_the_user_realm_only_for_tenants(ms):
     assert ms.count("realm") == 2  # that first domain's, and the tenant's, asked after its OpenID answer
     assert ms.count("realm", "federe.com.tr") == 1
     assert ms.peak_in_flight <= 2
+
+
+def test_a_service_that_reaches_nothing_is_asked_no_more_after_a_few_requests():
+    """Nothing listens on the port (as for a laptop offline, or a name that does not resolve): after
+    OUTAGE_LOOKUPS requests in a row fail, the rest fail at once, each a tenant failure, never 'no tenant'."""
+    from hunter_cli.tenant.client import OUTAGE_LOOKUPS, TenantFailure
+
+    async def run():
+        client = TenantClient("http://127.0.0.1:9", start=1)
+        try:
+            outcomes = [await asyncio.gather(client.lookup(f"d{i}.com"), return_exceptions=True) for i in range(40)]
+            return [o for (o,) in outcomes], client
+        finally:
+            await client.close()
+
+    outcomes, client = asyncio.run(run())
+    assert all(isinstance(o, TenantFailure) and o.kind == "unreachable" for o in outcomes)
+    assert client.down_since is not None
+    assert client.requests <= OUTAGE_LOOKUPS * 4  # each of the first ones tried 4 times, then no more
+    assert client.not_asked == 40 - OUTAGE_LOOKUPS
+    assert "not asked" in str(outcomes[-1])
+
+
+def test_a_service_back_after_an_outage_is_asked_again(ms):
+    async def run():
+        client = TenantClient(ms.base_url)
+        try:
+            client.down_since = time.monotonic()  # as after OUTAGE_LOOKUPS failures in a row
+            client._probe_at = time.monotonic() + 30
+            try:
+                await client.lookup("firma.com.tr")
+            except Exception as exc:  # noqa: BLE001 - checked below
+                first = exc
+            asked_while_down = len(ms.requests)
+            client._probe_at = 0.0  # the next probe is due
+            tenant = await client.lookup("firma.com.tr")
+            return first, asked_while_down, tenant, client
+        finally:
+            await client.close()
+
+    first, asked_while_down, tenant, client = asyncio.run(run())
+    assert getattr(first, "kind", None) == "unreachable" and asked_while_down == 0
+    assert tenant.id == GUID  # the probe reached the service: it counts as up again
+    assert client.down_since is None and client.unreached == 0

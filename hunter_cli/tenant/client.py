@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
 
 from .. import retry
 from ..http import USER_AGENT, tls_context
@@ -25,10 +27,14 @@ from ..models import TenantInfo
 from .pace import Pace
 from .parse import UnexpectedAnswer, apply_realm, parse_openid
 
+log = logging.getLogger("hunter.tenant")
+
 DEFAULT_BASE = "https://login.microsoftonline.com"
 START = 16  # requests in flight before the service's answers say more (or fewer) are welcome
 CEILING = 128  # never more requests in flight (``--tenant-concurrency`` lowers it)
 MAX_RATE = 1000  # never more requests sent in any one second
+OUTAGE_LOOKUPS = 8  # requests in a row that reached nothing (after their retries): the service is down
+PROBE_SECONDS = 30.0  # while it is down, one request goes through this often to see whether it is back
 
 
 class TenantFailure(Exception):
@@ -70,8 +76,56 @@ class TenantClient:
         self.requests = 0
         self.active = 0  # lookups in progress
         self.together = 0  # lookups that asked both documents at once
+        self.unreached = 0  # requests in a row that reached nothing (timeouts, refused or unresolved)
+        self.down_since: float | None = None  # the service counts as down (see _reachable)
+        self._probe_at = 0.0  # while down: when the next request may go through to see if it is back
+        self.not_asked = 0  # lookups failed at once while the service was down
+
+    def _reachable(self) -> None:
+        """Raise TenantFailure("unreachable") at once while the service is down, but for one lookup
+        (the probe) every PROBE_SECONDS. Down: OUTAGE_LOOKUPS requests in a row reached nothing after all their
+        retries (a laptop offline, a firewall, a name that does not resolve), so asking on would only
+        cost each domain its retries' waits; every domain still gets a tenant failure, never "no
+        tenant", and is asked again on the next run (docs/tenant.md)."""
+        if self.down_since is None:
+            return
+        now = time.monotonic()
+        if now >= self._probe_at:
+            self._probe_at = now + PROBE_SECONDS
+            return
+        self.not_asked += 1
+        raise TenantFailure(
+            "unreachable",
+            f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more requests"
+            " (asked again on the next run)",
+        )
+
+    def _outcome(self, reached: bool) -> None:
+        if reached:
+            self.unreached = 0
+            self.down_since = None
+            return
+        self.unreached += 1
+        if self.unreached >= OUTAGE_LOOKUPS and self.down_since is None:
+            self.down_since = time.monotonic()
+            self._probe_at = self.down_since + PROBE_SECONDS
+            log.warning(
+                "%s reached nothing for %d requests in a row: tenant lookups fail at once for now (one try every %d s)",
+                self.base_url,
+                self.unreached,
+                PROBE_SECONDS,
+            )
 
     async def _get(self, url: str, params: dict | None = None) -> tuple[int, object]:
+        try:
+            got = await self._request(url, params)
+        except TenantFailure as exc:  # an HTTP error is an answer: the service was reached
+            self._outcome(exc.kind not in ("unreachable", "timeout"))
+            raise
+        self._outcome(True)
+        return got
+
+    async def _request(self, url: str, params: dict | None = None) -> tuple[int, object]:
         import aiohttp
 
         pace = self.pace
@@ -126,6 +180,7 @@ class TenantClient:
         the user realm counts only for a tenant, so its failure never fails a
         domain that has none.
         """
+        self._reachable()  # while the service is down: a failure at once, but for one lookup now and then
         openid_url = f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration"
         realm_args = (f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"})
         self.active += 1
