@@ -246,6 +246,34 @@ def test_interrupted_scan_says_what_is_left_and_how_to_continue(hunter_cmd, dns,
     assert "--max-age" in words and words[words.index("--max-age") + 1] == "1d"
 
 
+def test_interrupted_rescan_continues_with_rescan_and_its_options(hunter, hunter_cmd, dns, db, tmp_path):
+    """Not `hunter scan` and every due domain by name (a line of thousands of names, without the
+    options): the same rescan, which picks what is still due."""
+    path, names = _slow_list(dns, tmp_path, n=60)
+    for name in names:  # first scan, fast
+        dns.faults.pop((name, "MX"), None)
+    assert hunter("scan", str(path), "--no-whois", "-q").exit_code == 0
+    for name in names[30:]:  # half answer at once, half take long enough to be caught in flight
+        dns.faults[(name, "MX")] = ("delay", 4.0)
+    base, env = hunter_cmd
+    args = ["rescan", "--older-than", "0s", "--nameserver", dns.nameserver, "--no-whois", "--timeout", "5"]
+    proc = subprocess.Popen(base + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 30
+    while rows(db, "SELECT count(*) FROM scans")[0][0] < len(names) + 2 and time.monotonic() < end:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    m = re.search(r"interrupted: (\d+) domains? not rescanned; results so far are stored\. Continue with: (.*)", err)
+    assert m, (out, err)
+    assert 0 < int(m.group(1)) < len(names)
+    words = m.group(2).split()
+    assert words[:2] == ["hunter", "rescan"] and "slow0.com" not in words
+    for option, value in (("--older-than", "0s"), ("--nameserver", dns.nameserver), ("--timeout", "5.0")):
+        assert words[words.index(option) + 1] == value
+    assert "--no-whois" in words and words[words.index("--db") + 1] == str(db)
+
+
 def test_no_empty_scan_table_before_an_error(hunter, tmp_path):
     """Nothing was scanned: the input's reasons show, never a summary of zero domains."""
     p = tmp_path / "bad.txt"

@@ -39,6 +39,7 @@ else:  # the formats of `hunter changes` (render/changes.py)
 
 @app.command()
 def rescan(
+    ctx: typer.Context,
     older_than: str = typer.Option(
         "7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."
     ),
@@ -95,7 +96,12 @@ def rescan(
     options = build_options(
         nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois, processes=processes
     )
-    raise typer.Exit(run_scan(domains, path, options, fresh_since=None, json_out=json_out, quiet=quiet))
+    from .scanning import typed_options
+
+    again = ["hunter", "rescan", *typed_options(ctx, skip=("db",))]  # what is still due is picked again
+    raise typer.Exit(
+        run_scan(domains, path, options, fresh_since=None, json_out=json_out, quiet=quiet, continue_with=again)
+    )
 
 
 @app.command()

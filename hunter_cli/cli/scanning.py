@@ -115,10 +115,13 @@ def scan(
     quiet: bool,
     hints=None,
     repeat: list[str] | None = None,
+    continue_with: list[str] | None = None,
 ) -> int:
     """Run a scan through the service and show it; returns the exit status (raises typer.Exit on a fatal error).
 
     With ``json_out`` each result is written to stdout as one JSON line once it is stored.
+    ``continue_with``: the command (argv words, without --db) an interrupted run suggests, when it
+    is not a scan of the same inputs (rescan).
     """
     from ..render.jsonl import write_line
 
@@ -142,7 +145,9 @@ def scan(
         )
     except ScanRefused as exc:
         raise fail(str(exc)) from None
-    return report(summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path, repeat=repeat)
+    return report(
+        summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path, repeat=repeat, continue_with=continue_with
+    )
 
 
 def report(
@@ -153,6 +158,7 @@ def report(
     inputs: Sequence[str],
     path: Path,
     repeat: list[str] | None = None,
+    continue_with: list[str] | None = None,
 ) -> int:
     """Print a run's results table (stdout), summary and messages (stderr); the exit status.
 
@@ -191,7 +197,8 @@ def report(
 
         signal_name = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
         db_arg = None if Path(path) == default_db_path() else str(path)
-        note = continue_note(list(inputs), stats, tally, count_lines(inputs), db_arg, signal_name, repeat or [])
+        lines = None if continue_with is not None else count_lines(inputs)  # rescan: names, not files
+        note = continue_note(list(inputs), stats, tally, lines, db_arg, signal_name, repeat or [], continue_with)
         err.print(note, markup=False, soft_wrap=True)
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL

@@ -257,8 +257,12 @@ def continue_note(
     db: str | None,
     signal: str,
     repeat: list[str] | None = None,
+    command: list[str] | None = None,
 ) -> str:
     """What an interrupted scan says last: how many inputs were not scanned, and the command that continues.
+
+    ``command`` (argv words) is that command when it is not a scan of the same inputs: `rescan`
+    continues with itself and the options it was given, since it picks what is still due.
 
     ``total_lines`` is the inputs' rough line count (None for standard input or an unknown size);
     ``db`` the --db path to repeat (None for the default), ``repeat`` the other options the run was
@@ -275,6 +279,10 @@ def continue_note(
             left = f"{plural(in_flight, 'domain')} in progress and " + left
     else:
         left = f"about {plural(unread + in_flight, 'input')} not scanned"
+    if command is not None:  # inputs are the domains it was to scan, by name
+        left = f"{plural(max(len(inputs) - t.scanned - t.fresh_skipped, 0), 'domain')} not rescanned"
+        argv = [*command, *(["--db", db] if db else [])]
+        return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}"
     argv = ["hunter", "scan", *inputs, *(repeat or []), "--max-age", "1d"] + (["--db", db] if db else [])
     stdin = " (feed it the same list)" if "-" in inputs else ""
     return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}{stdin}"
