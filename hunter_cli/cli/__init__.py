@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
 from . import coerce, helpfmt
+from .lazygroup import LazyGroup, click_command
 
 
-class _Hunter(TyperGroup):
+class _Hunter(LazyGroup):
     """The root group; notes whether the command line asks for help before the root callback runs."""
 
     def invoke(self, ctx):
@@ -120,7 +120,9 @@ def main() -> None:
     from ..exits import ExitStatus, OutputClosed
 
     try:
-        app(prog_name="hunter")  # also under `python -m hunter_cli`: completion scripts name `hunter`
+        # what app() runs, with the subcommands built only as the command line needs them (lazygroup.py);
+        # prog_name also under `python -m hunter_cli`: completion scripts name `hunter`
+        click_command(app)(prog_name="hunter")
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         sys.stderr.write("interrupted\n")
         sys.exit(130)
