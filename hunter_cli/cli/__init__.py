@@ -119,6 +119,10 @@ def main() -> None:
 
     from ..exits import ExitStatus, OutputClosed
 
+    # httpx imports its own command line (click, pygments, rich.syntax: about 40 ms) unless that
+    # import fails, which it allows for (httpx then prints that its CLI is not installed); hunter
+    # never runs it, so a hunter process tells Python it is not there.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
     try:
         # what app() runs, with the subcommands built only as the command line needs them (lazygroup.py);
         # prog_name also under `python -m hunter_cli`: completion scripts name `hunter`
