@@ -291,3 +291,126 @@ def test_a_schema_file_for_an_older_migration_is_not_used(tmp_path, monkeypatch)
     migrated = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     schema.migrate(migrated, fresh=False)
     assert _dump(conn) == _dump(migrated)
+
+
+# -- the reading commands build their models without validating stored data again (hunter_cli/trusted.py) --
+def _same_model(a, b, where: str = "") -> None:
+    """``a`` and ``b`` hold the same values, types and set fields, all the way down."""
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), (where, type(a), type(b))
+    if isinstance(a, BaseModel):
+        assert a.model_fields_set == b.model_fields_set, where
+        for name in type(a).model_fields:
+            _same_model(getattr(a, name), getattr(b, name), f"{where}.{name}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same_model(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            _same_model(a[k], b[k], f"{where}[{k!r}]")
+    else:
+        assert a == b, (where, a, b)
+
+
+def _validating(monkeypatch) -> None:
+    """Make hunter_cli.trusted.construct validate, as the code it replaced did."""
+    import hunter_cli.trusted
+
+    monkeypatch.setattr(hunter_cli.trusted, "construct", lambda cls, data: cls.model_validate(data))
+
+
+def test_stored_views_make_the_lead_validation_made(hunter, dns, tmp_path, monkeypatch):
+    """Every kind of domain the loopback zones hold, as stored (the packed view read back) and as
+    an older release stored it (no verdicts of its own, nothing of the footprint)."""
+    import sqlite3
+
+    from test_lead_view_fast import _domains
+
+    from hunter_cli.lead import Lead
+    from hunter_cli.store import leads as core
+
+    dns.faults[("_spf.yavas.spf-saglayici.net", "TXT")] = "servfail"  # a partial scan, with its errors
+    path = tmp_path / "list.txt"
+    path.write_text("\n".join(_domains()) + "\n")
+    hunter.scan_json(str(path), "--no-whois")
+    conn = sqlite3.connect(hunter.db, isolation_level=None)
+    details = [core.detail(conn, d) for d in _domains()]
+    assert len(details) > 40 and all(d and d["view"] for d in details)
+    kinds = set()
+    for d in details:
+        view = d["view"]
+        old = {k: v for k, v in view.items() if k not in ("state", "microsoft", "services")}
+        for spf_dmarc in ("spf", "dmarc"):
+            if isinstance(old.get(spf_dmarc), dict):
+                old[spf_dmarc] = {k: v for k, v in old[spf_dmarc].items() if k != "result"}
+        for v in (view, old):
+            tags = d["tags"]["user"] + d["tags"]["auto"]
+            fast = Lead.from_store(d["lead"], v, registration=d["registration"], tags=tags)
+            with monkeypatch.context() as m:
+                _validating(m)
+                checked = Lead.from_store(d["lead"], v, registration=d["registration"], tags=tags)
+            _same_model(fast, checked, d["lead"]["domain"])
+            kinds.add((fast.provider, fast.mx_state, fast.spf_result, bool(fast.errors), bool(fast.services)))
+    assert len(kinds) > 15  # many kinds of lead, not one kind many times
+    never = {"domain": "never.example", "domain_unicode": "never.example", "tags": []}
+    fast = Lead.from_store(never, None)
+    with monkeypatch.context() as m:
+        _validating(m)
+        _same_model(fast, Lead.from_store(never, None), "never scanned")
+
+
+def test_the_bundled_rules_read_without_validation_are_the_validated_rules(monkeypatch):
+    import json
+    from importlib import resources
+
+    from hunter_cli import scoring
+
+    data = json.loads(resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8"))
+    fast = scoring._check(data, "bundled rules", bundled=True)
+    checked = scoring._check(data, "bundled rules")
+    _same_model(fast.model, checked.model, "rules")
+    assert fast.digest == checked.digest
+    # a rules file someone wrote is still checked, with every fault named
+    with __import__("pytest").raises(scoring.RulesError, match="unknown condition 'spff'"):
+        scoring._check({**data, "signals": [{"code": "x", "points": 1, "when": {"spff": True}}]}, "mine.json")
+
+
+def test_the_bundled_plays_read_without_validation_are_the_validated_plays():
+    import json
+    from importlib import resources
+
+    from hunter_cli.footprint.schema import PlaysCatalog, plays_catalog
+
+    data = json.loads(resources.files("hunter_cli.catalog").joinpath("plays.json").read_text("utf-8"))
+    _same_model(plays_catalog(), PlaysCatalog.model_validate(data), "plays")
+
+
+def test_the_reading_commands_build_no_pydantic_validator(tmp_path, hunter, dns):
+    """`sales-summary` and `leads show` (rich, markdown) build their models from the stored view and
+    the bundled rules without a validator: pydantic's plugin loader, imported when the first one is
+    built, is never imported (the JSON brief is written by pydantic's serializer, which builds one)."""
+    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    db = str(hunter.db)
+    for argv in (
+        ("sales-summary", "firma.com.tr"),
+        ("sales-summary", "gmailer.de", "--lang", "tr", "-f", "markdown"),
+        ("leads", "show", "firma.com.tr"),
+        ("leads", "show", "gmailer.de", "--json"),
+    ):
+        ran = subprocess.run(
+            [sys.executable, "-m", "hunter_cli", *argv, "--db", db],
+            env=dict(env, PYTHONSAFEPATH="1"),
+            capture_output=True,
+            text=True,
+        )
+        domain = next(a for a in argv if "." in a)
+        assert ran.returncode == 0 and domain in ran.stdout, ran.stderr
+        loaded = _modules(*argv, "--db", db, env=env)
+        assert ("hunter_cli.lead.view" in loaded) == ("--json" not in argv), argv  # the JSON needs no model
+        assert "pydantic.plugin._loader" not in loaded, argv
+        assert not loaded & {"sqlite_utils", "aiohttp", "httpx"}, argv

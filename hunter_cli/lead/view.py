@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import facts
 from ..facts import DkimState, DomainState, SpfResult
@@ -81,11 +81,14 @@ def _mx_state(view: Mapping[str, Any]) -> MxState:
     return "hosts" if view.get("mx") else "none"
 
 
-def _errors(view: Mapping[str, Any]) -> list[ScanError]:
+def _errors(view: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The view's errors as :class:`ScanError` fields (a missing part as validation of older views gave it)."""
     return [
-        ScanError(
-            check=str(e.get("check") or ""), kind=str(e.get("kind") or "error"), message=str(e.get("message") or "")
-        )
+        {
+            "check": str(e.get("check") or ""),
+            "kind": str(e.get("kind") or "error"),
+            "message": str(e.get("message") or ""),
+        }
         for e in view.get("errors") or []
     ]
 
@@ -101,6 +104,9 @@ class Lead(BaseModel):
     RFC 7505). Checks that failed in the last scan are in ``errors``; the store
     carries the last good values of those checks forward (``store.carry_forward``).
     """
+
+    # built from stored views without validation (hunter_cli/trusted.py): the validator waits for a first use
+    model_config = ConfigDict(defer_build=True)
 
     domain: str
     domain_unicode: str = ""
@@ -151,12 +157,18 @@ class Lead(BaseModel):
 
         ``store`` takes the other fields by name (``company``, ``cosell``, ``tags``,
         ``last_good_at``, ...). Views written by older releases (no ``result`` in
-        SPF or DMARC, no ``state``) get the same verdicts as they always did."""
+        SPF or DMARC, no ``state``) get the same verdicts as they always did.
+
+        The view is a result Hunter validated when it stored it, so the lead is built from it
+        without validating it again (:func:`hunter_cli.trusted.construct`: the same models, lists
+        and defaults; tests/test_startup.py compares it with validation)."""
+        from ..trusted import construct
+
         spf, dmarc, dkim = view.get("spf"), view.get("dmarc"), view.get("dkim") or {}
         tenant = view.get("tenant")
         domain = str(view.get("domain") or store.pop("domain", ""))
         store.pop("domain", None)
-        return cls(
+        fields = dict(
             domain=domain,
             domain_unicode=store.pop("domain_unicode", None) or _unicode(domain),
             status=view.get("status"),
@@ -190,6 +202,7 @@ class Lead(BaseModel):
             errors=_errors(view),
             **store,
         )
+        return construct(cls, fields)
 
     @classmethod
     def from_result(cls, result: DomainResult, *, cosell: bool = False) -> Lead:
@@ -277,7 +290,9 @@ class Lead(BaseModel):
             "tenant_known": tenant_col is not None,  # NULL: the lookup was not made, or failed
         }
         if view is None:
-            return cls(**store)
+            from ..trusted import construct
+
+            return construct(cls, store)
         return cls.from_view(view, **store)
 
     # -- derived facts -------------------------------------------------------------
