@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .footprint.microsoft import MicrosoftFootprint
 from .footprint.services import FoundService
@@ -17,7 +17,13 @@ Status = Literal["ok", "partial", "failed"]
 DomainState = Literal["active", "nxdomain", "parked"]  # see hunter_cli.facts.domain_state
 
 
-class Finding(BaseModel):
+class _Model(BaseModel):
+    # the validator is built at the first validation or dump, not at import: the reading commands
+    # build these models from stored views without validating them (hunter_cli/trusted.py)
+    model_config = ConfigDict(defer_build=True)
+
+
+class Finding(_Model):
     """One error or warning about a published record.
 
     ``code`` is stable (documented in docs/json-schema.md) and scripts may rely on
@@ -30,7 +36,7 @@ class Finding(BaseModel):
     where: list[str] = Field(default_factory=list)
 
 
-class MxHost(BaseModel):
+class MxHost(_Model):
     """One MX record and what its exchange resolves to (RFC 5321 5.1)."""
 
     host: str  # exchange name, lower case; an IP literal stays as written
@@ -39,7 +45,7 @@ class MxHost(BaseModel):
     canonical: str | None = None  # where the name's CNAME chain ends, when the exchange is an alias
 
 
-class SpfInfo(BaseModel):
+class SpfInfo(_Model):
     """The domain's SPF policy, parsed and evaluated per RFC 7208 (see docs/json-schema.md).
 
     ``result`` is the verdict; ``errors`` are what makes receivers return
@@ -65,7 +71,7 @@ class SpfInfo(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
-class DmarcInfo(BaseModel):
+class DmarcInfo(_Model):
     """The domain's DMARC policy as receivers apply it (RFC 7489 6.3, 6.6.3, 7.1).
 
     ``policy`` is the effective policy (``p=reject; sp=bogus; rua=...`` is applied
@@ -90,14 +96,14 @@ class DmarcInfo(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
-class DkimSelector(BaseModel):
+class DkimSelector(_Model):
     selector: str
     cname: str | None = None  # CNAME target when the selector is delegated (M365: *.onmicrosoft.com)
     key_type: str | None = None
     revoked: bool = False  # empty p=: the key was withdrawn
 
 
-class DkimInfo(BaseModel):
+class DkimInfo(_Model):
     selectors: list[DkimSelector] = Field(default_factory=list)
     checked: list[str] = Field(default_factory=list)  # selectors actually asked for
     domainkey_exists: bool | None = None  # _domainkey.<domain> exists; False means no selector can exist
@@ -112,7 +118,7 @@ class DkimInfo(BaseModel):
         return dkim_state(self.model_dump())
 
 
-class TenantInfo(BaseModel):
+class TenantInfo(_Model):
     """A Microsoft Entra tenant found through the public sign-in endpoints."""
 
     id: str  # tenant GUID
@@ -124,7 +130,7 @@ class TenantInfo(BaseModel):
     federation_host: str | None = None  # identity provider host of a federated domain (ADFS, Okta, ...)
 
 
-class Registration(BaseModel):
+class Registration(_Model):
     """Who registered the domain and until when, from RDAP or port-43 WHOIS."""
 
     status: Literal["ok", "unavailable"] = "ok"  # unavailable: no registry service, or nothing parsable
@@ -137,13 +143,13 @@ class Registration(BaseModel):
     fetched_at: str | None = None
 
 
-class ScanError(BaseModel):
+class ScanError(_Model):
     check: str  # mx, txt, spf, dmarc, dkim, mx_host, dmarc_report, tenant, footprint, registration
     kind: str  # timeout, servfail, refused, unreachable, ...
     message: str
 
 
-class DomainResult(BaseModel):
+class DomainResult(_Model):
     """Everything one scan learned about one domain."""
 
     domain: str

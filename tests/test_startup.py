@@ -112,3 +112,293 @@ def test_a_command_without_settings_to_check_imports_no_pydantic(tmp_path):
     (tmp_path / "config" / "hunter").mkdir(parents=True)
     (tmp_path / "config" / "hunter" / "config.toml").write_text("db_wait = 5\n")
     assert "pydantic" in _modules("leads", "--db", str(db), env=env)  # a file to check: checked
+
+
+# -- the command tree, built as the command line needs it (hunter_cli/cli/lazygroup.py) -----------------
+def _help_both_ways(argv: list[str], columns: int) -> tuple[str, str]:
+    """(what `hunter ARGV` prints through hunter_cli.cli.main, whose subcommands are built lazily;
+    what Typer's eager build of the same app prints, ``app()``), each a process at ``columns``."""
+    env = dict(os.environ, PYTHONSAFEPATH="1", NO_COLOR="1", COLUMNS=str(columns))
+    eager_code = "import sys; from hunter_cli.cli import app; sys.argv[0] = 'hunter'; app(prog_name='hunter')"
+    out = []
+    for cmd in ([sys.executable, "-m", "hunter_cli"], [sys.executable, "-c", eager_code]):
+        proc = subprocess.run([*cmd, *argv], env=env, capture_output=True, text=True)
+        out.append((proc.returncode, proc.stdout, proc.stderr))
+    assert out[0][0] == out[1][0] and out[0][2] == out[1][2], (argv, out)
+    return out[0][1], out[1][1]
+
+
+def test_the_lazy_command_tree_prints_the_same_help_as_typers_own():
+    for argv, columns in (
+        (["--help"], 80),
+        (["--help"], 200),
+        (["-h"], 45),
+        (["leads", "--help"], 80),
+        (["leads", "show", "--help"], 100),
+        (["crm", "--help"], 80),
+        (["rules", "matrix", "--help"], 80),
+        (["prep", "--help"], 120),
+    ):
+        lazy, eager = _help_both_ways(argv, columns)
+        assert lazy == eager and "Usage: hunter" in lazy, argv
+
+
+def test_the_root_help_builds_no_subcommand_and_a_command_builds_only_its_own(monkeypatch):
+    import typer.testing
+    from typer.testing import CliRunner
+
+    from hunter_cli.cli import app
+    from hunter_cli.cli.lazygroup import LazyCommands, click_command
+
+    group = click_command(app)
+    commands = group.commands
+    assert isinstance(commands, LazyCommands)
+    import typer.main
+
+    assert list(commands) == list(typer.main.get_command(app).commands)  # the names, in Typer's order
+    monkeypatch.setattr(typer.testing, "_get_command", lambda _app: group)  # the runner runs the lazy group
+    result = CliRunner().invoke(group, ["--help"])
+    assert result.exit_code == 0 and "sales-summary" in result.stdout and "referrals" in result.stdout
+    assert commands._built == {}  # listed from stand-ins: nothing built
+    result = CliRunner().invoke(group, ["leads", "show", "--help"], prog_name="hunter")
+    assert result.exit_code == 0 and "Usage: hunter leads show" in result.stdout
+    assert set(commands._built) == {"leads"}
+    assert set(commands._built["leads"].commands._built) == {"show"}  # a sub-group is lazy too
+    # a mistyped command is still told the closest name (from the names alone)
+    result = CliRunner().invoke(group, ["sales-sumary", "x"])
+    assert result.exit_code == 2 and "sales-summary" in result.output and set(commands._built) == {"leads"}
+
+
+# -- prep: one HTTP library, no sqlite-utils for a new file, no httpx command line --------------------
+def test_prep_of_a_new_database_imports_one_http_library_and_no_sqlite_utils(hunter, dns, ms, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env.update(hunter.env, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    db = tmp_path / "new.db"
+    argv = ("prep", "firma.com.tr", "--db", str(db), "--nameserver", dns.nameserver, "-f", "markdown")
+    loaded = {m.split(".")[0] for m in _modules(*argv, env=env)}
+    assert "httpx" in loaded and "pycares" in loaded  # the registration lane and DNS ran
+    assert not loaded & {"aiohttp", "sqlite_utils", "click", "pygments"}, sorted(
+        loaded & {"aiohttp", "sqlite_utils", "click", "pygments"}
+    )
+    assert ms.count("openid", "firma.com.tr") == 1 and ms.count("realm", "firma.com.tr") == 1  # through httpx
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT tenant, tenant_id FROM domains").fetchone() == (
+        "Managed",
+        "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10",
+    )
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == list(range(1, 10))
+
+
+def test_a_bulk_scan_keeps_aiohttp_for_the_tenant_lane(hunter, dns, ms, tmp_path):
+    env = dict(os.environ, **hunter.env, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    argv = ("scan", "firma.com.tr", "--db", str(tmp_path / "h.db"), "--nameserver", dns.nameserver, "--no-whois", "-q")
+    loaded = {m.split(".")[0] for m in _modules(*argv, env=env)}
+    assert "aiohttp" in loaded and "httpx" not in loaded
+    assert ms.count("openid", "firma.com.tr") == 1
+
+
+def _lookup_both_ways(ms, domain: str) -> list[tuple[str, object]]:
+    """``domain``'s tenant lookup through aiohttp and through httpx (tenant.client.one_library):
+    each as ("tenant", (id, namespace type, brand)) or ("no tenant", None) or ("failure", kind)."""
+    import asyncio
+
+    from hunter_cli.tenant.client import TenantClient, TenantFailure, one_library
+
+    async def lookup() -> tuple[str, object]:
+        client = TenantClient(ms.base_url, timeout=2.0)
+        try:
+            t = await client.lookup(domain)
+            return ("no tenant", None) if t is None else ("tenant", (t.id, t.namespace_type, t.brand))
+        except TenantFailure as exc:
+            return ("failure", exc.kind)
+        finally:
+            await client.close()
+
+    outcomes = [asyncio.run(lookup())]
+    with one_library():
+        outcomes.append(asyncio.run(lookup()))
+    return outcomes
+
+
+def test_the_tenant_client_answers_the_same_through_either_http_library(ms, retries):
+    assert _lookup_both_ways(ms, "federe.com.tr") == [("tenant", (GUID_FEDERE, "Federated", "Federe Holding"))] * 2
+    assert _lookup_both_ways(ms, "nomail.com") == [("no tenant", None)] * 2
+    ms.faults[("gw-ms-token.com", "realm")] = ("503", None, 100)  # every try fails: the lookup fails
+    assert _lookup_both_ways(ms, "gw-ms-token.com") == [("failure", "http-503")] * 2
+    assert retries == [("the Microsoft sign-in service", 503, None)] * 6  # tried again (3 times each) before that
+    retries.clear()
+    ms.faults[("firma.com.tr", "openid")] = ("429", 1, 2)  # a 429 with Retry-After (each time), then the answer
+    assert _lookup_both_ways(ms, "firma.com.tr") == [("tenant", (GUID, "Managed", "Firma A.Ş."))] * 2
+    assert retries == [("the Microsoft sign-in service", 429, 1.0)] * 2  # waited as asked, either way
+    ms.clear_faults()
+    ms.faults["google-tenant.com.tr"] = "reset"  # the connection is dropped: unreachable, not "no tenant"
+    assert _lookup_both_ways(ms, "google-tenant.com.tr") == [("failure", "unreachable")] * 2
+
+
+GUID = "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10"
+GUID_FEDERE = "99999999-8888-4777-8666-555555555555"
+
+
+# -- a new database from fresh-schema.json is the database the migrations build ------------------------
+def _dump(conn) -> tuple[list, dict]:
+    master = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+    data = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+        columns = "version, name" if table == "schema_migrations" else "*"  # applied_at is the time it ran
+        data[table] = conn.execute(f"SELECT {columns} FROM [{table}] ORDER BY 1").fetchall()
+    return master, data
+
+
+def test_a_new_database_gets_exactly_the_schema_the_migrations_build(tmp_path):
+    import sqlite3
+
+    from hunter_cli.store import fresh, schema
+
+    assert fresh.load() == (fresh.generate()["version"], fresh.generate()["statements"]), (
+        "hunter_cli/store/fresh-schema.json is out of date: run python -m hunter_cli.store.fresh"
+    )
+    migrated = sqlite3.connect(tmp_path / "migrated.db", isolation_level=None)
+    assert schema.migrate(migrated, fresh=False) == list(range(1, schema.latest_version() + 1))
+    made = sqlite3.connect(tmp_path / "made.db", isolation_level=None)
+    assert schema.migrate(made) == list(range(1, schema.latest_version() + 1))
+    assert _dump(made) == _dump(migrated)
+    assert schema.migrate(made) == [] and schema.migrate(migrated) == []  # both are at the last version
+    # and the store's own opening of a new file takes that road, without sqlite-utils
+    code = (
+        "import sys; from hunter_cli.store.connection import connect; "
+        f"c = connect({str(tmp_path / 'opened.db')!r}); c.close(); print('sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    assert _dump(sqlite3.connect(tmp_path / "opened.db"))[0] == _dump(migrated)[0]
+
+
+def test_a_schema_file_for_an_older_migration_is_not_used(tmp_path, monkeypatch):
+    """A fresh-schema.json left behind by a new migration is passed over: the migrations run."""
+    import json
+    import sqlite3
+
+    from hunter_cli.store import fresh, schema
+
+    stale = tmp_path / "fresh-schema.json"
+    version, statements = fresh.load()
+    stale.write_text(json.dumps({"version": version - 1, "statements": statements[:3]}))
+    monkeypatch.setattr(fresh, "FILE", stale)
+    conn = sqlite3.connect(tmp_path / "h.db", isolation_level=None)
+    assert schema.migrate(conn) == list(range(1, schema.latest_version() + 1))
+    migrated = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    schema.migrate(migrated, fresh=False)
+    assert _dump(conn) == _dump(migrated)
+
+
+# -- the reading commands build their models without validating stored data again (hunter_cli/trusted.py) --
+def _same_model(a, b, where: str = "") -> None:
+    """``a`` and ``b`` hold the same values, types and set fields, all the way down."""
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), (where, type(a), type(b))
+    if isinstance(a, BaseModel):
+        assert a.model_fields_set == b.model_fields_set, where
+        for name in type(a).model_fields:
+            _same_model(getattr(a, name), getattr(b, name), f"{where}.{name}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same_model(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            _same_model(a[k], b[k], f"{where}[{k!r}]")
+    else:
+        assert a == b, (where, a, b)
+
+
+def test_stored_views_make_the_lead_validation_made(hunter, dns, tmp_path):
+    """Every kind of domain the loopback zones hold, as stored (the packed view read back) and as
+    an older release stored it (no verdicts of its own, nothing of the footprint)."""
+    import sqlite3
+
+    from test_lead_view_fast import _domains
+
+    from hunter_cli.lead import Lead
+    from hunter_cli.store import leads as core
+
+    dns.faults[("_spf.yavas.spf-saglayici.net", "TXT")] = "servfail"  # a partial scan, with its errors
+    path = tmp_path / "list.txt"
+    path.write_text("\n".join(_domains()) + "\n")
+    hunter.scan_json(str(path), "--no-whois")
+    conn = sqlite3.connect(hunter.db, isolation_level=None)
+    details = [core.detail(conn, d) for d in _domains()]
+    assert len(details) > 40 and all(d and d["view"] for d in details)
+    kinds = set()
+    for d in details:
+        view = d["view"]
+        old = {k: v for k, v in view.items() if k not in ("state", "microsoft", "services")}
+        for spf_dmarc in ("spf", "dmarc"):
+            if isinstance(old.get(spf_dmarc), dict):
+                old[spf_dmarc] = {k: v for k, v in old[spf_dmarc].items() if k != "result"}
+        for v in (view, old):
+            tags = d["tags"]["user"] + d["tags"]["auto"]
+            fast = Lead.from_store(d["lead"], v, registration=d["registration"], tags=tags, validate=False)
+            checked = Lead.from_store(d["lead"], v, registration=d["registration"], tags=tags)
+            _same_model(fast, checked, d["lead"]["domain"])
+            kinds.add((fast.provider, fast.mx_state, fast.spf_result, bool(fast.errors), bool(fast.services)))
+    assert len(kinds) > 15  # many kinds of lead, not one kind many times
+    never = {"domain": "never.example", "domain_unicode": "never.example", "tags": []}
+    _same_model(Lead.from_store(never, None, validate=False), Lead.from_store(never, None), "never scanned")
+
+
+def test_the_bundled_rules_read_without_validation_are_the_validated_rules(monkeypatch):
+    import json
+    from importlib import resources
+
+    from hunter_cli import scoring
+
+    data = json.loads(resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8"))
+    fast = scoring._check(data, "bundled rules", bundled=True)
+    checked = scoring._check(data, "bundled rules")
+    _same_model(fast.model, checked.model, "rules")
+    assert fast.digest == checked.digest
+    # a rules file someone wrote is still checked, with every fault named
+    with __import__("pytest").raises(scoring.RulesError, match="unknown condition 'spff'"):
+        scoring._check({**data, "signals": [{"code": "x", "points": 1, "when": {"spff": True}}]}, "mine.json")
+
+
+def test_the_bundled_plays_read_without_validation_are_the_validated_plays():
+    import json
+    from importlib import resources
+
+    from hunter_cli.footprint.schema import PlaysCatalog, plays_catalog
+
+    data = json.loads(resources.files("hunter_cli.catalog").joinpath("plays.json").read_text("utf-8"))
+    _same_model(plays_catalog(), PlaysCatalog.model_validate(data), "plays")
+
+
+def test_the_reading_commands_build_no_pydantic_validator(tmp_path, hunter, dns):
+    """`sales-summary` and `leads show` (rich, markdown) build their models from the stored view and
+    the bundled rules without a validator: pydantic's plugin loader, imported when the first one is
+    built, is never imported (the JSON brief is written by pydantic's serializer, which builds one)."""
+    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    db = str(hunter.db)
+    for argv in (
+        ("sales-summary", "firma.com.tr"),
+        ("sales-summary", "gmailer.de", "--lang", "tr", "-f", "markdown"),
+        ("leads", "show", "firma.com.tr"),
+        ("leads", "show", "gmailer.de", "--json"),
+    ):
+        ran = subprocess.run(
+            [sys.executable, "-m", "hunter_cli", *argv, "--db", db],
+            env=dict(env, PYTHONSAFEPATH="1"),
+            capture_output=True,
+            text=True,
+        )
+        domain = next(a for a in argv if "." in a)
+        assert ran.returncode == 0 and domain in ran.stdout, ran.stderr
+        loaded = _modules(*argv, "--db", db, env=env)
+        assert ("hunter_cli.lead.view" in loaded) == ("--json" not in argv), argv  # the JSON needs no model
+        assert "pydantic.plugin._loader" not in loaded, argv
+        assert not loaded & {"sqlite_utils", "aiohttp", "httpx"}, argv

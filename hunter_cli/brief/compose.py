@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..footprint import Play, TenantFacts, choose_plays
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
+from ..trusted import construct, plain
 from .events import event_text
 from .localize import as_day
 from .messages import Messages
@@ -29,14 +30,19 @@ WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
 CHANGES_SHOWN = 8  # the latest change events told; the rest are counted ("and 3 earlier changes")
 
 
-class Offer(BaseModel):
+class _Model(BaseModel):
+    # the validator is built at the first validation or dump, not at import (hunter_cli/trusted.py)
+    model_config = ConfigDict(defer_build=True)
+
+
+class Offer(_Model):
     tier: str | None = None
     addons: list[str] = Field(default_factory=list)
     plays: list[str] = Field(default_factory=list)  # ids of the Microsoft plays offered beyond mail
     lines: list[str] = Field(default_factory=list)
 
 
-class Change(BaseModel):
+class Change(_Model):
     """One stored change event as the brief tells it: the ``events`` row (docs/database.md) and its line."""
 
     occurred_at: str  # ISO 8601, as stored
@@ -46,7 +52,7 @@ class Change(BaseModel):
     text: str  # the line in the brief's language, dated: "2026-11-12: Now uses Zoom."
 
 
-class Brief(BaseModel):
+class Brief(_Model):
     """The brief as data; docs/brief.md documents this JSON."""
 
     domain: str
@@ -416,13 +422,13 @@ def _offer(
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
-        return Offer(lines=[m("offer.nxdomain")])
+        return Offer.model_construct(lines=[m("offer.nxdomain")])
     if provider == "none":
-        return Offer(lines=[m("offer.none")])
+        return Offer.model_construct(lines=[m("offer.none")])
     if category is None:
-        return Offer()
+        return Offer.model_construct()
     if category == "P6":
-        return Offer(lines=[m("offer.skip")])
+        return Offer.model_construct(lines=[m("offer.skip")])
     addons: list[str] = []
     why: list[str] = []
     if category in ("P5", "P6"):
@@ -454,7 +460,7 @@ def _offer(
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
     if plays:
         lines.append(m("offer.plays", offers="; ".join(p.offer for p in plays)))
-    return Offer(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
+    return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
 
 
 def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
@@ -496,7 +502,7 @@ def _changes(
     how many earlier ones are left out of ``total``; or, with none stored, that this is the first good
     scan or that ``history``'s good scans saw no change."""
     shown = [
-        Change(
+        Change.model_construct(
             occurred_at=e["occurred_at"],
             kind=e["kind"],
             old=e.get("old"),
@@ -556,20 +562,23 @@ def compose(
         if lead.state == "active" and category != "P6"
         else []
     )
-    brief = Brief(
-        domain=domain,
-        domain_unicode=to_unicode(domain),
-        company=company,
-        lang=lang,
-        generated_on=today.isoformat(),
-        scanned_at=lead.scanned_at,
-        status=lead.status,
-        provider=lead.provider,
-        gateway=lead.gateway,
-        tenant=tenant.model_dump() if tenant else None,
-        risk=level,
-        state=lead.state,
-        one_liner="",
+    brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
+        Brief,
+        dict(
+            domain=domain,
+            domain_unicode=to_unicode(domain),
+            company=company,
+            lang=lang,
+            generated_on=today.isoformat(),
+            scanned_at=lead.scanned_at,
+            status=lead.status,
+            provider=lead.provider,
+            gateway=lead.gateway,
+            tenant=plain(tenant) if tenant else None,
+            risk=level,
+            state=lead.state,
+            one_liner="",
+        ),
     )
     if outcome is None:
         failed = sorted(lead.failed_checks) or ["mx"]

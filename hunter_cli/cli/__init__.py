@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from typer.core import TyperGroup
 
 from . import coerce, helpfmt
+from .lazygroup import LazyGroup, click_command
 
 
-class _Hunter(TyperGroup):
+class _Hunter(LazyGroup):
     """The root group; notes whether the command line asks for help before the root callback runs."""
 
     def invoke(self, ctx):
@@ -119,8 +119,14 @@ def main() -> None:
 
     from ..exits import ExitStatus, OutputClosed
 
+    # httpx imports its own command line (click, pygments, rich.syntax: about 40 ms) unless that
+    # import fails, which it allows for (httpx then prints that its CLI is not installed); hunter
+    # never runs it, so a hunter process tells Python it is not there.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
     try:
-        app(prog_name="hunter")  # also under `python -m hunter_cli`: completion scripts name `hunter`
+        # what app() runs, with the subcommands built only as the command line needs them (lazygroup.py);
+        # prog_name also under `python -m hunter_cli`: completion scripts name `hunter`
+        click_command(app)(prog_name="hunter")
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handling: no traceback
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -42,6 +42,16 @@ def _check_lang(lang: str) -> str:
     return found
 
 
+def _rescan(err, name: str, path: Path, options) -> int:
+    """Prep's rescan of ``name`` into ``path`` (a spinner on a terminal): the scan's exit status."""
+    from .scanning import scan as run_scan
+
+    if err.is_terminal:
+        with err.status(f"rescanning {name}…", spinner="dots"):
+            return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+    return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+
+
 def print_brief(
     path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None, warning: str | None = None
 ) -> None:
@@ -113,7 +123,7 @@ def prep(
     from ..durations import ago_iso, parse_duration
     from ..services import brief as service
     from ..services.scan import scan_lock_free
-    from .scanning import scan as run_scan
+    from ..tenant.client import one_library
     from .scanning import scan_options as build_options
 
     name = domain_arg(domain)
@@ -155,11 +165,8 @@ def prep(
         started = store.utcnow()
         err = stderr_console()
         try:
-            if err.is_terminal:
-                with err.status(f"rescanning {name}…", spinner="dots"):
-                    code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-            else:
-                code = run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+            with one_library():  # one HTTP library for the tenant and registration lanes (tenant/client.py)
+                code = _rescan(err, name, path, options)
         except typer.Exit as exc:  # run_scan printed why
             code = exc.exit_code
         conn = open_store(path)

@@ -43,6 +43,11 @@ Rcode = Literal["noerror", "nxdomain", "nodata"]
 MailSecurityState = Literal["published", "invalid", "absent", "unknown"]
 
 
+class _Model(BaseModel):
+    # the validator is built at the first validation or dump, not at import (hunter_cli/trusted.py)
+    model_config = ConfigDict(defer_build=True)
+
+
 class Reply(BaseModel):
     """One DNS answer as plain data, or the failure that stood in for it.
 
@@ -54,7 +59,7 @@ class Reply(BaseModel):
     refused, ...) means there was no answer; ``rcode`` is then ignored.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rcode: Rcode = "noerror"
     records: list[Any] = Field(default_factory=list)
@@ -74,7 +79,7 @@ class Reply(BaseModel):
         return cls(rcode="nodata")
 
 
-_EMPTY = {rc: Reply(rcode=rc) for rc in ("noerror", "nxdomain", "nodata")}
+_EMPTY = {rc: Reply.model_construct(rcode=rc) for rc in ("noerror", "nxdomain", "nodata")}  # no validator built
 
 
 def reply_from(outcome: Any) -> Reply:
@@ -93,7 +98,7 @@ def reply_from(outcome: Any) -> Reply:
     return Reply(rcode=rcode, records=list(outcome.records), cnames=[tuple(c) for c in outcome.cnames])
 
 
-class Workload(BaseModel):
+class Workload(_Model):
     """One Microsoft workload as the domain's DNS shows it."""
 
     id: str
@@ -111,7 +116,7 @@ class Workload(BaseModel):
     records: list[str] = Field(default_factory=list)
 
 
-class MailSecurity(BaseModel):
+class MailSecurity(_Model):
     """MTA-STS, TLS reporting or BIMI: whether a usable record is published."""
 
     id: str
@@ -124,7 +129,7 @@ class MailSecurity(BaseModel):
     failed: list[str] = Field(default_factory=list)
 
 
-class MicrosoftFootprint(BaseModel):
+class MicrosoftFootprint(_Model):
     """The ``microsoft`` object: every workload and mail-security record, keyed by id."""
 
     workloads: dict[str, Workload]

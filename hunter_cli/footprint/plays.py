@@ -12,14 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .microsoft import MicrosoftFootprint
 from .schema import Lang, PlayRule, PlaysCatalog, plays_catalog
 from .services import FoundService, identity_service_for
 
 
-class TenantFacts(BaseModel):
+class _Model(BaseModel):
+    # the validator is built at the first validation or dump, not at import (hunter_cli/trusted.py)
+    model_config = ConfigDict(defer_build=True)
+
+
+class TenantFacts(_Model):
     """What the sign-in endpoints told about the domain's Microsoft tenant (docs/tenant.md)."""
 
     has_tenant: bool = False
@@ -30,12 +35,15 @@ class TenantFacts(BaseModel):
     def from_tenant(cls, tenant: Any) -> TenantFacts:
         """From a ``TenantInfo`` (or its JSON dict); ``None`` means no tenant was found."""
         if tenant is None:
-            return cls()
+            return cls.model_construct()
         get = tenant.get if isinstance(tenant, Mapping) else lambda k: getattr(tenant, k, None)
-        return cls(has_tenant=True, namespace_type=get("namespace_type"), federation_host=get("federation_host"))
+        # plain values from a validated tenant: built without a validator (hunter_cli/trusted.py)
+        return cls.model_construct(
+            has_tenant=True, namespace_type=get("namespace_type"), federation_host=get("federation_host")
+        )
 
 
-class Play(BaseModel):
+class Play(_Model):
     """One thing to offer, why, and the observed evidence it rests on."""
 
     id: str
@@ -105,7 +113,7 @@ def choose_plays(
     workload play is chosen. ``tenant`` None means no tenant facts (no tenant found).
     """
     cat = catalog or plays_catalog()
-    facts = tenant or TenantFacts()
+    facts = tenant or TenantFacts.model_construct()
     plays: list[Play] = []
     for rule in cat.plays:
         hit = _match(rule, microsoft, services, facts)
@@ -115,5 +123,8 @@ def choose_plays(
         if "services" in values:
             values["services"] = _join(values["services"].split("\x00"), lang)
         text = getattr(rule.reason, lang)
-        plays.append(Play(id=rule.id, offer=getattr(rule.offer, lang), reason=text.format(**values), evidence=evidence))
+        play = Play.model_construct(  # strings and a list of strings: nothing to validate
+            id=rule.id, offer=getattr(rule.offer, lang), reason=text.format(**values), evidence=evidence
+        )
+        plays.append(play)
     return plays

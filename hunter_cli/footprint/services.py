@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .hosts import host_matches, norm_host
 from .schema import ServicesCatalog, services_catalog
@@ -21,7 +21,12 @@ from .schema import ServicesCatalog, services_catalog
 NS_EVIDENCE = "name server "  # the start of the sentence _host_evidence writes for a name server match
 
 
-class FoundService(BaseModel):
+class _Model(BaseModel):
+    # the validator is built at the first validation or dump, not at import (hunter_cli/trusted.py)
+    model_config = ConfigDict(defer_build=True)
+
+
+class FoundService(_Model):
     """One service the domain uses, with the observed evidence in plain words."""
 
     id: str

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import facts
 from ..facts import DkimState, DomainState, SpfResult
@@ -81,11 +81,14 @@ def _mx_state(view: Mapping[str, Any]) -> MxState:
     return "hosts" if view.get("mx") else "none"
 
 
-def _errors(view: Mapping[str, Any]) -> list[ScanError]:
+def _errors(view: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The view's errors as :class:`ScanError` fields (a missing part as validation of older views gave it)."""
     return [
-        ScanError(
-            check=str(e.get("check") or ""), kind=str(e.get("kind") or "error"), message=str(e.get("message") or "")
-        )
+        {
+            "check": str(e.get("check") or ""),
+            "kind": str(e.get("kind") or "error"),
+            "message": str(e.get("message") or ""),
+        }
         for e in view.get("errors") or []
     ]
 
@@ -101,6 +104,9 @@ class Lead(BaseModel):
     RFC 7505). Checks that failed in the last scan are in ``errors``; the store
     carries the last good values of those checks forward (``store.carry_forward``).
     """
+
+    # built from stored views without validation (hunter_cli/trusted.py): the validator waits for a first use
+    model_config = ConfigDict(defer_build=True)
 
     domain: str
     domain_unicode: str = ""
@@ -146,17 +152,24 @@ class Lead(BaseModel):
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def from_view(cls, view: Mapping[str, Any], **store: Any) -> Lead:
+    def from_view(cls, view: Mapping[str, Any], *, validate: bool = True, **store: Any) -> Lead:
         """The lead from a result's JSON form (``current_json``) plus what the store keeps beside it.
 
         ``store`` takes the other fields by name (``company``, ``cosell``, ``tags``,
         ``last_good_at``, ...). Views written by older releases (no ``result`` in
-        SPF or DMARC, no ``state``) get the same verdicts as they always did."""
+        SPF or DMARC, no ``state``) get the same verdicts as they always did.
+
+        ``validate=False``, for a command that shows one lead (``sales-summary``, ``leads show``):
+        the view is a result Hunter validated when it stored it, so the lead is built from it without
+        validating it again (:func:`hunter_cli.trusted.construct`: the same models, lists and
+        defaults; tests/test_startup.py compares the two). Building the lead's validator costs
+        such a command more than the validation; code that reads many leads (the store's writer,
+        ``rescore``, ``crm push``) validates, about 15 times faster a lead once the validator exists."""
         spf, dmarc, dkim = view.get("spf"), view.get("dmarc"), view.get("dkim") or {}
         tenant = view.get("tenant")
         domain = str(view.get("domain") or store.pop("domain", ""))
         store.pop("domain", None)
-        return cls(
+        fields = dict(
             domain=domain,
             domain_unicode=store.pop("domain_unicode", None) or _unicode(domain),
             status=view.get("status"),
@@ -190,6 +203,11 @@ class Lead(BaseModel):
             errors=_errors(view),
             **store,
         )
+        if not validate:
+            from ..trusted import construct
+
+            return construct(cls, fields)
+        return cls(**fields)
 
     @classmethod
     def from_result(cls, result: DomainResult, *, cosell: bool = False) -> Lead:
@@ -257,9 +275,11 @@ class Lead(BaseModel):
         registration: Mapping[str, Any] | None = None,
         tags: list[str] | None = None,
         crm_status: str | None = None,
+        validate: bool = True,
     ) -> Lead:
         """The lead from its ``domains`` row (as :func:`hunter_cli.leads.detail` reads it, or a
-        ``hunter leads`` row) and its current view; a lead never scanned well has no view."""
+        ``hunter leads`` row) and its current view; a lead never scanned well has no view.
+        ``validate``: as in :meth:`from_view`."""
         domain = row["domain"]
         tenant_col = row.get("tenant")
         store: dict[str, Any] = {
@@ -277,8 +297,12 @@ class Lead(BaseModel):
             "tenant_known": tenant_col is not None,  # NULL: the lookup was not made, or failed
         }
         if view is None:
-            return cls(**store)
-        return cls.from_view(view, **store)
+            if validate:
+                return cls(**store)
+            from ..trusted import construct
+
+            return construct(cls, store)
+        return cls.from_view(view, validate=validate, **store)
 
     # -- derived facts -------------------------------------------------------------
     @property

@@ -477,8 +477,12 @@ def lead_detail(d: dict) -> Group:
     tags = d["tags"]
     from ..lead import Lead
 
-    view = Lead.from_store(
-        lead, d["view"], registration=d.get("registration"), tags=(tags.get("user") or []) + (tags.get("auto") or [])
+    view = Lead.from_store(  # one lead: built without a validator (lead/view.py)
+        lead,
+        d["view"],
+        registration=d.get("registration"),
+        tags=(tags.get("user") or []) + (tags.get("auto") or []),
+        validate=False,
     )
     name = lead["domain_unicode"]
     title = name if name == lead["domain"] else f"{name} ({lead['domain']})"

@@ -610,18 +610,24 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
-def migrate(conn: sqlite3.Connection) -> list[int]:
+def migrate(conn: sqlite3.Connection, *, fresh: bool = True) -> list[int]:
     """Apply pending migrations, each in its own transaction; returns the versions applied.
 
     ``PRAGMA foreign_keys`` is switched off around each migration (it cannot change inside a
     transaction) and on again afterwards; a migration that would leave a link pointing at
     nothing fails its ``PRAGMA foreign_key_check`` and is rolled back whole. Safe when several
     processes open an old file at once: each version is applied by exactly one of them.
+    A new, empty file gets the schema the migrations would build in one step instead
+    (:mod:`.fresh`, with ``fresh``; every migration is recorded as applied).
     """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
         "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
+    if fresh:
+        made = _create_fresh(conn)
+        if made:
+            return made
     db = None
     applied: list[int] = []
     for version, name, apply in MIGRATIONS:
@@ -656,3 +662,37 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
         finally:
             conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     return applied
+
+
+def _create_fresh(conn: sqlite3.Connection) -> list[int]:
+    """Make a new file's schema from :mod:`.fresh`'s statements in one transaction; the versions recorded,
+    or [] when the file is not new (another process may have just made it) or the statements are not
+    those of the last migration."""
+
+    def is_new() -> bool:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE name != 'schema_migrations'").fetchone()[0] == 0
+
+    if not is_new():
+        return []
+    from . import fresh
+
+    version, statements = fresh.load()
+    if version != latest_version() or not statements:
+        return []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not is_new():  # made while we waited for the write lock
+            conn.execute("COMMIT")
+            return []
+        for sql in statements:
+            conn.execute(sql)
+        now = utcnow()
+        conn.executemany(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            [(version, name, now) for version, name, _ in MIGRATIONS],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise
+    return [version for version, _, _ in MIGRATIONS]

@@ -12,6 +12,10 @@ The client is aiohttp, chosen by measurement: against a loopback stand-in,
 httpx's AsyncClient spent about 3.2 ms of CPU per request (so tenant lookups
 cut a bulk scan to a sixth of its DNS-only rate), aiohttp about 0.3 ms
 (docs/performance.md). Low-volume HTTP (RDAP, Partner Center) stays on httpx.
+A command that asks about one domain (`hunter prep`) makes its two requests
+through httpx instead (:func:`one_library`): importing aiohttp beside httpx,
+which the registration lookup needs anyway, cost it about 150 ms of CPU, far
+more than two requests cost either way.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .. import retry
 from ..http import USER_AGENT, tls_context
@@ -62,17 +69,11 @@ class TenantClient:
     ) -> None:
         """``concurrency``: the most requests in flight; ``rate``: the most sent in any second; ``start``:
         requests in flight at first (see :class:`~.pace.Pace`)."""
-        import aiohttp
-
         self.base_url = base_url.rstrip("/")
         self.policy = policy
         ceiling = max(1, concurrency)
         self.pace = Pace(start=start, ceiling=ceiling, rate=rate, retry_after_max=policy.retry_after_max)
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=ceiling, ssl=tls_context()),
-            timeout=aiohttp.ClientTimeout(total=timeout),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        )
+        self._http = _Httpx(ceiling, timeout) if _LIBRARY.get() == "httpx" else _Aiohttp(ceiling, timeout)
         self.requests = 0
         self.active = 0  # lookups in progress
         self.together = 0  # lookups that asked both documents at once
@@ -126,16 +127,14 @@ class TenantClient:
         return got
 
     async def _request(self, url: str, params: dict | None = None) -> tuple[int, object]:
-        import aiohttp
-
         pace = self.pace
+        http = self._http
 
         async def attempt() -> tuple[int, bytes]:
             sent = await pace.acquire()  # a slot for the request only, never held during a retry's wait
             self.requests += 1
             try:
-                async with self._session.get(url, params=params, allow_redirects=False) as resp:
-                    status, body, retry_after = resp.status, await resp.read(), resp.headers.get("Retry-After")
+                status, body, retry_after = await http.get(url, params)
             except asyncio.CancelledError:
                 pace.abandon()
                 raise
@@ -149,12 +148,10 @@ class TenantClient:
             return status, body
 
         try:
-            status, body = await retry.acall(
-                self.policy, attempt, transient=(aiohttp.ClientError, asyncio.TimeoutError)
-            )
-        except asyncio.TimeoutError:
+            status, body = await retry.acall(self.policy, attempt, transient=(*http.unreachable, *http.timeouts))
+        except http.timeouts:
             raise TenantFailure("timeout", f"no answer from {self.base_url} in time") from None
-        except aiohttp.ClientError as exc:
+        except http.unreachable as exc:
             raise TenantFailure("unreachable", f"cannot reach {self.base_url}: {exc.__class__.__name__}") from None
         except retry.RetryableAnswer as exc:
             if exc.refused_wait is not None:
@@ -216,4 +213,68 @@ class TenantClient:
             raise TenantFailure("bad-response", f"user realm: {exc}") from None
 
     async def close(self) -> None:
+        await self._http.close()
+
+
+_LIBRARY: ContextVar[str] = ContextVar("tenant_http_library", default="aiohttp")
+
+
+@contextmanager
+def one_library() -> Iterator[None]:
+    """Tenant clients made inside this block send through httpx, the library the registration
+    lookups use, instead of aiohttp: for a command that asks about one domain (`hunter prep`),
+    where importing a second HTTP library costs more than the requests."""
+    token = _LIBRARY.set("httpx")
+    try:
+        yield
+    finally:
+        _LIBRARY.reset(token)
+
+
+class _Aiohttp:
+    """The bulk scan's transport: GET, no redirects, ``timeout`` seconds in all per request."""
+
+    def __init__(self, limit: int, timeout: float) -> None:
+        import aiohttp
+
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=limit, ssl=tls_context()),
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+        self.timeouts: tuple[type[BaseException], ...] = (asyncio.TimeoutError,)
+        self.unreachable: tuple[type[BaseException], ...] = (aiohttp.ClientError,)
+
+    async def get(self, url: str, params: dict | None) -> tuple[int, bytes, str | None]:
+        """(status, body, Retry-After header or None) of one GET."""
+        async with self._session.get(url, params=params, allow_redirects=False) as resp:
+            return resp.status, await resp.read(), resp.headers.get("Retry-After")
+
+    async def close(self) -> None:
         await self._session.close()
+
+
+class _Httpx:
+    """The same requests through httpx (:func:`one_library`), with the shared TLS context."""
+
+    def __init__(self, limit: int, timeout: float) -> None:
+        import httpx
+
+        self._timeout = timeout
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            verify=tls_context(),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
+            follow_redirects=False,
+        )
+        self.timeouts: tuple[type[BaseException], ...] = (asyncio.TimeoutError, httpx.TimeoutException)
+        self.unreachable: tuple[type[BaseException], ...] = (httpx.TransportError,)
+
+    async def get(self, url: str, params: dict | None) -> tuple[int, bytes, str | None]:
+        """(status, body, Retry-After header or None) of one GET, ``timeout`` seconds in all as aiohttp's."""
+        resp = await asyncio.wait_for(self._client.get(url, params=params), self._timeout)
+        return resp.status_code, resp.content, resp.headers.get("Retry-After")
+
+    async def close(self) -> None:
+        await self._client.aclose()
