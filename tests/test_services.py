@@ -120,3 +120,32 @@ def test_prep_after_a_rescan_shows_fresh_or_stale_or_says_why_not():
     assert "no successful scan yet" in _after(0, [servfail]).message
     gone = _after(ExitStatus.RESOLVER, [])
     assert (gone.action, gone.code, gone.message) == ("fail", ExitStatus.RESOLVER, None)
+
+
+def test_the_scan_table_shows_the_highest_priority_not_the_first_to_finish():
+    """The quickest domains to finish are the dead ones: the table keeps the best 50, whatever the order."""
+    import random
+
+    from hunter_cli.models import DomainResult
+    from hunter_cli.services.scan import ScanTally
+
+    results = [
+        DomainResult(
+            domain=f"d{i:03}.com",
+            status="ok",
+            scanned_at="2026-11-30T00:00:00+00:00",
+            provider="hosting",
+            category=f"P{1 + i % 6}",
+            score=i % 7,
+        )
+        for i in range(120)
+    ]
+    best = sorted(results, key=lambda r: (r.category, -(r.score or 0), r.domain))[:50]
+    for seed in (1, 2):
+        tally = ScanTally()
+        shuffled = results[:]
+        random.Random(seed).shuffle(shuffled)
+        for r in shuffled:
+            tally.add(r)
+        assert sorted(r.domain for r in tally.sample) == sorted(r.domain for r in best)
+        assert tally.scanned == 120

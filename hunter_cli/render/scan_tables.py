@@ -119,7 +119,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     if not wide and any(r.status != "ok" for r in t.sample):
         notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
     if t.scanned > len(t.sample):
-        notes.append(f"first {len(t.sample)} of {t.scanned}; see them all with --json or hunter leads")
+        notes.append(f"the {len(t.sample)} of {t.scanned} with the highest priority; see them all with hunter leads")
     if notes:
         table.caption = "\n".join(notes)
         table.caption_justify = "left"
@@ -233,7 +233,7 @@ def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
 
 @formatter("scan", Format.table)
 def _scan_table(summary: ScanSummary, out: Output) -> None:
-    """The scanned domains (first 50) on stdout, the summary on stderr."""
+    """The scanned domains (the 50 of highest priority) on stdout, the summary on stderr."""
     if summary.tally.sample:
         out.console.print(results_table(summary.tally, out.console.width))
     _scan_ndjson(summary, out)

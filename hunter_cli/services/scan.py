@@ -12,10 +12,12 @@ renderers given the :class:`ScanSummary` it returns. `hunter scan`, `rescan`,
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -91,8 +93,9 @@ class ScanTally:
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     nxdomain: int = 0  # domains that do not exist: not counted among providers
-    sample: list[DomainResult] = field(default_factory=list)
     sample_limit: int = 50
+    _best: list = field(default_factory=list)  # (rank, arrival, result) heap, the lowest rank first
+    _arrival: Iterator[int] = field(default_factory=itertools.count)
 
     def add(self, r: DomainResult) -> None:
         self.scanned += 1
@@ -116,8 +119,18 @@ class ScanTally:
         self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
         if r.category:
             self.category[r.category] += 1
-        if len(self.sample) < self.sample_limit:
-            self.sample.append(r)
+        # The sample the table shows: the highest priority seen, not the first to finish (the quickest
+        # are the domains that do not exist or take no mail). A heap of the best, worst at the top.
+        entry = (_rank(r), next(self._arrival), r)
+        if len(self._best) < self.sample_limit:
+            heapq.heappush(self._best, entry)
+        elif entry[0] > self._best[0][0]:
+            heapq.heapreplace(self._best, entry)
+
+    @property
+    def sample(self) -> list[DomainResult]:
+        """At most ``sample_limit`` scanned domains of the highest priority (category, then score)."""
+        return [r for _, _, r in self._best]
 
     def add_registration(self, registration: Registration | None, error: ScanError | None) -> None:
         """Count one registration answer: fetched, unavailable (not found, no registry service) or failed."""
@@ -155,6 +168,14 @@ class ScanSummary:
     @property
     def interrupted(self) -> bool:
         return self.code in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED)
+
+
+_CATEGORY_ORDER = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
+
+
+def _rank(r: DomainResult) -> tuple[int, int, str]:
+    """Higher is a better lead to show: its category (P1 best), then its score; ties by domain, a-z."""
+    return (-_CATEGORY_ORDER.get(r.category or "", 9), r.score or 0, "".join(chr(0x10FFFF - ord(c)) for c in r.domain))
 
 
 def parse_nameservers(values: Iterable[str]) -> tuple[str, ...]:
