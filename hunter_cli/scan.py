@@ -77,6 +77,7 @@ class ScanOptions:
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
     footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
     processes: int = 1  # scan worker processes for a bulk list (scan_pool.py); 1 scans in this one
+    processes_given: bool = False  # --processes was typed: used for any list, not only a long one
 
 
 class _Missing:

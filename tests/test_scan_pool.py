@@ -150,3 +150,24 @@ def test_standard_input_redirected_from_a_long_file_is_a_long_list(hunter_cmd, d
     assert proc.returncode == 0, err
     assert {json.loads(line)["domain"] for line in out.splitlines()} == set(names)
     assert len(workers) == 2
+
+
+def test_a_short_list_scans_on_workers_only_when_processes_is_given(hunter_cmd, dns, db, tmp_path):
+    names = [f"slow{i}.com" for i in range(6)]
+    for name in names:
+        dns.faults[(name, "MX")] = ("delay", 1.0)
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(names) + "\n")
+    asked = Scan(hunter_cmd, dns, [path], "--no-whois", *TWO)
+    assert len(_workers_of(asked.proc.pid)) == 2
+    code, err = asked.finish()
+    assert code == 0, err
+    assert asked.printed() == set(names)
+    # the variable only sets how many a long list gets: a short one is scanned in the run's process
+    default = Scan(hunter_cmd, dns, [path], "--no-whois", env={"HUNTER_SCAN_PROCESSES": "2"})
+    end = time.monotonic() + 0.8
+    while time.monotonic() < end:
+        assert not [p for p, cmdline in _children(default.proc.pid) if "_worker_main" in cmdline]
+        time.sleep(0.05)
+    code, err = default.finish()
+    assert code == 0, err

@@ -50,11 +50,16 @@ def rescan(
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
-    processes: int | None = setting_option(
-        "scan_processes",
+    processes: int | None = typer.Option(
+        None,
         "--processes",
         metavar="N",
-        help="Processes that scan when 800 leads or more are due. Default: one per CPU, at most 4.",
+        min=1,
+        max=16,
+        show_default=False,
+        help="Processes that scan, 1 to 16. Default: one per CPU, at most 4, when 800 leads or more are"
+        " due; fewer scan in one process unless this is given.  [env var: HUNTER_SCAN_PROCESSES, for long"
+        " lists only]",
     ),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),

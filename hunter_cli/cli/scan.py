@@ -66,11 +66,16 @@ def scan(
         help="Skip the Microsoft footprint questions (autodiscover, Teams, Intune, MTA-STS, ..., NS):"
         " about half the DNS queries, for the largest lists. Stored footprints are kept.",
     ),
-    processes: int | None = setting_option(
-        "scan_processes",
+    processes: int | None = typer.Option(
+        None,
         "--processes",
         metavar="N",
-        help="Processes that scan a long list (800 domains or more). Default: one per CPU, at most 4.",
+        min=1,
+        max=16,
+        show_default=False,
+        help="Processes that scan the domains, 1 to 16. Default: one per CPU, at most 4, for an input file"
+        " of 16 KiB or more (about 800 domains); a shorter list or a pipe scans in one process unless"
+        " this is given.  [env var: HUNTER_SCAN_PROCESSES, for long lists only]",
     ),
     rules: Path | None = setting_option(
         "rules", "--rules", help="Scoring rules file to use instead of the bundled one."

@@ -228,6 +228,7 @@ def build_options(
         whois_host=get("whois_host") or None,
         footprint=not quick,
         processes=processes or get("scan_processes") or default_processes(),
+        processes_given=processes is not None,
     )
 
 
@@ -418,7 +419,7 @@ def run_scan(
     elapsed = 0.0
     try:
         watch.start(inputs)
-        processes = options.processes if bulk else 1
+        processes = options.processes if bulk or options.processes_given else 1
         finished = run_async(
             _until_sigterm(
                 scan_many(source(), options, on_result, on_registration=on_registration, processes=processes),
