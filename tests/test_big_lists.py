@@ -165,7 +165,7 @@ def test_csv_lines_written_by_sqlite_are_the_bytes_the_csv_module_writes(hunter,
         "a02.com.tr": ('Kaya "Usta" Ltd', "P1", 90),  # quotes: doubled inside quotes
         "a03.com.tr": ("Satır\nsonu", "P2", 70),  # LF
         "a04.com.tr": ("Satır\rbaşı", None, None),  # CR, no category, no score
-        "a05.com.tr": ("=1+2, \"x\"", "P3", 55),  # a formula, a comma and quotes
+        "a05.com.tr": ('=1+2, "x"', "P3", 55),  # a formula, a comma and quotes
         "a06.com.tr": ("Düz Şirket", "P1", 90),
         "a07.com.tr": ("", "P6", 0),  # an empty company
         "a08.com.tr": (None, "P2", 70),
@@ -228,5 +228,5 @@ def test_csv_lines_written_by_sqlite_are_the_bytes_the_csv_module_writes(hunter,
     assert by_domain["a01.com.tr"][2] == "Yıldız, Ticaret A.Ş." and by_domain["a01.com.tr"][22] == "ankara"
     assert by_domain["a02.com.tr"][2] == 'Kaya "Usta" Ltd' and by_domain["a02.com.tr"][22] == "çok,virgül"
     assert by_domain["a03.com.tr"][2] == "Satır\nsonu" and by_domain["a03.com.tr"][24] == "Demir, Ayşe"
-    assert by_domain["a05.com.tr"][2] == "'=1+2, \"x\"" and by_domain["a09.com.tr"][12] == "0.30000000000000004"
+    assert by_domain["a05.com.tr"][2] == '\'=1+2, "x"' and by_domain["a09.com.tr"][12] == "0.30000000000000004"
     assert by_domain["a04.com.tr"][17] == "2026-02-03T04:05:06+00:00"
