@@ -230,3 +230,48 @@ def test_csv_lines_written_by_sqlite_are_the_bytes_the_csv_module_writes(hunter,
     assert by_domain["a03.com.tr"][2] == "Satır\nsonu" and by_domain["a03.com.tr"][24] == "Demir, Ayşe"
     assert by_domain["a05.com.tr"][2] == '\'=1+2, "x"' and by_domain["a09.com.tr"][12] == "0.30000000000000004"
     assert by_domain["a04.com.tr"][17] == "2026-02-03T04:05:06+00:00"
+
+
+def test_csv_export_without_room_for_sqlites_sort_reads_in_index_order(db, tmp_path):
+    """The whole list is sorted by SQLite in temporary files; with no room for them (a 64 KB tmpfs as
+    SQLITE_TMPDIR) the export reads the same lines in an index walk instead: same bytes, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO domains (domain, added_at, company, category, score) VALUES (?, '2026-01-01T00:00:00+00:00', ?, ?, ?)",
+        [
+            (f"firma{i:05d}.com.tr", f"Firma {i} Ticaret, Sanayi ve Dış Ticaret A.Ş." * 3, f"P{i % 6 + 1}", i % 101)
+            for i in range(20_000)
+        ],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    small = tmp_path / "small-tmp"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        outs = []
+        for tmpdir in (str(tmp_path), str(small)):
+            env = dict(os.environ, SQLITE_TMPDIR=tmpdir, NO_COLOR="1")
+            run = subprocess.run(
+                [sys.executable, "-m", "hunter_cli", "leads", "-f", "csv", "--db", str(db)],
+                env=env,
+                capture_output=True,
+            )
+            assert run.returncode == 0, run.stderr.decode()
+            outs.append(run.stdout)
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
+    assert outs[0] == outs[1] and outs[0].count(b"\r\n") == 20_001
+    table = list(csv.reader(io.StringIO(outs[0].decode("utf-8-sig"), newline="")))
+    assert table[1][0] == "firma00504.com.tr" and table[1][14] == "P1" and table[1][12] == "100"

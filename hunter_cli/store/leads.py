@@ -454,22 +454,20 @@ def select_sql(
     footprint_column: bool = True,
     packed: bool = True,
     columns: str | None = None,
+    sort_apart: bool = False,
 ) -> tuple[str, list]:
     """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
 
     ``footprint_column`` False reads the footprint from the current view (a file before schema 8);
     ``packed`` False filters on the JSON view instead of the filter columns (before schema 9);
-    ``columns``: another select list over ``domains AS d`` (the CSV export's), sorted apart from any
-    index when there is no limit (see :func:`order_sql`)."""
+    ``columns``: another select list over ``domains AS d`` (the CSV export's); ``sort_apart``: see
+    :func:`order_sql`."""
     where, params = where_sql(f, search_index, walk)
     if not packed:
         where = _unpacked(where)
     if columns is None:
         columns = _SELECT_LIST if footprint_column else _SELECT_LIST_NO_FOOTPRINT
-        order = order_sql(sort, f.not_null)
-    else:
-        order = order_sql(sort, f.not_null, sort_apart=not limit)
-    sql = f"SELECT {columns} FROM domains AS d{where}{order}"
+    sql = f"SELECT {columns} FROM domains AS d{where}{order_sql(sort, f.not_null, sort_apart)}"
     if limit:
         sql += " LIMIT ?"
         params.append(int(limit))
@@ -770,7 +768,9 @@ def _csv_time_sql(expr: str) -> str:
     the store writes UTC (``utcnow``), so ``2026-03-01T09:30:00Z`` and ``2026-03-01 09:30:00`` both
     become ``2026-03-01T09:30:00+00:00``; a date stays a date."""
     return (
-        f"CASE WHEN {expr} IS NULL OR {expr} = '' OR length({expr}) = 10 THEN {expr}"
+        # what the store writes comes out as it is (the test first: no string is built for it)
+        f"CASE WHEN substr({expr}, 20) = '+00:00' AND instr({expr}, ' ') = 0 THEN {expr}"
+        f" WHEN {expr} IS NULL OR {expr} = '' OR length({expr}) = 10 THEN {expr}"
         f" ELSE replace(substr({expr}, 1, 19), ' ', 'T') || '+00:00' END"
     )
 
@@ -800,8 +800,11 @@ CSV_CELLS = (
     "coalesce(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain))",
     "d.referrals",
     "CASE WHEN d.active_cosell THEN 'yes' ELSE 'no' END",
-    "(SELECT " + _excel_safe_sql("g") + " FROM (SELECT group_concat(tag, ';') AS g FROM"
-    " (SELECT DISTINCT t.tag FROM tags t WHERE t.domain = d.domain ORDER BY t.tag)))",
+    # each tag once, in order: the primary key (domain, tag, source) gives a domain's tags sorted, and
+    # a tag both the rep and the scan gave is taken from its 'auto' row (no DISTINCT, no sort per lead)
+    "(SELECT " + _excel_safe_sql("g") + " FROM (SELECT group_concat(t.tag, ';') AS g FROM tags t"
+    " WHERE t.domain = d.domain AND NOT (t.source = 'user' AND EXISTS (SELECT 1 FROM tags u"
+    " WHERE u.domain = t.domain AND u.tag = t.tag AND u.source = 'auto'))))",
     "(SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
     " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
     " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain)",
@@ -823,7 +826,13 @@ def csv_rows(
     if not has_footprint_column(conn):
         return None
     sql, params = select_sql(
-        f, sort, limit, search_index=has_search_index(conn), packed=has_packed_views(conn), columns=CSV_SELECT_LIST
+        f,
+        sort,
+        limit,
+        search_index=has_search_index(conn),
+        packed=has_packed_views(conn),
+        columns=CSV_SELECT_LIST,
+        sort_apart=not limit,
     )
     return _stream(conn, sql, params)
 
@@ -856,14 +865,27 @@ def csv_lines(
     object a cell. A piece whose lines hold a quote, a CR or LF, or more commas than separators has
     a cell that needs quoting: those leads' cells (:data:`CSV_CELLS`) are read again in the same
     snapshot and ``quote`` (rows of cells -> CSV bytes, the csv module's rules) writes them.
+
+    Without a limit SQLite sorts the whole list apart from the indexes (:func:`order_sql`), in
+    temporary files (about 250 bytes a lead); when it cannot write them (SQLITE_FULL, SQLITE_IOERR)
+    before the first line, the same lines are read in an index walk instead.
     """
     prepare(conn)
     if not has_footprint_column(conn):
         return None
-    sql, params = select_sql(
-        f, sort, limit, search_index=has_search_index(conn), packed=has_packed_views(conn), columns=CSV_LINE_SQL
-    )
-    return _lines(conn, sql, params, batch, quote)
+    queries = [
+        select_sql(
+            f,
+            sort,
+            limit,
+            search_index=has_search_index(conn),
+            packed=has_packed_views(conn),
+            columns=CSV_LINE_SQL,
+            sort_apart=apart,
+        )
+        for apart in ((True, False) if not limit else (False,))
+    ]
+    return _lines(conn, queries, batch, quote)
 
 
 def _plain(lines: bytes, n: int, separators: int = len(CSV_CELLS) - 1) -> bool:
@@ -876,39 +898,60 @@ def _plain(lines: bytes, n: int, separators: int = len(CSV_CELLS) - 1) -> bool:
     )
 
 
+def _first(conn: sqlite3.Connection, queries: list[tuple[str, list]], batch: int) -> tuple[sqlite3.Cursor, list[tuple]]:
+    """The cursor of the first of ``queries`` that returns its first rows (the next one when SQLite cannot
+    write its temporary files) and those rows."""
+    for i, (sql, params) in enumerate(queries):
+        try:
+            cur = conn.execute(sql, params)  # the sort happens here, before the first row
+            return cur, cur.fetchmany(batch)
+        except sqlite3.OperationalError as exc:
+            if i == len(queries) - 1 or getattr(exc, "sqlite_errorname", "") not in ("SQLITE_FULL", "SQLITE_IOERR"):
+                raise
+            if not conn.in_transaction:  # SQLite rolled the read back: nothing was read, start again
+                conn.execute("BEGIN")
+    raise ValueError("no query")
+
+
+def _requoted(conn: sqlite3.Connection, rows: list[tuple], quote: Callable[[list[tuple]], bytes]) -> bytes:
+    """``rows`` of (rowid, line) as CSV: the lines that need quoting written again from their cells."""
+    bad = [r[0] for r in rows if not _plain(r[1], 1)]
+    cells: dict[int, tuple] = {}
+    for i in range(0, len(bad), IN_CHUNK):
+        part = bad[i : i + IN_CHUNK]
+        marks = ", ".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT d.rowid, {CSV_SELECT_LIST} FROM domains AS d WHERE d.rowid IN ({marks})", part
+        ):
+            cells[row[0]] = row[1:]
+    return b"".join([r[1] if r[0] not in cells else quote([cells[r[0]]]) for r in rows])
+
+
 def _lines(
-    conn: sqlite3.Connection, sql: str, params: list, batch: int, quote: Callable[[list[tuple]], bytes]
+    conn: sqlite3.Connection, queries: list[tuple[str, list]], batch: int, quote: Callable[[list[tuple]], bytes]
 ) -> Generator[bytes, None, None]:
     factory = conn.text_factory
+    threads = 0
     conn.execute("BEGIN")
     try:
         threads = conn.execute("PRAGMA threads").fetchone()[0]
         conn.execute("PRAGMA threads = 2")  # SQLite's sorter may sort and merge on a second core
-        cur = conn.execute(sql, params)
-        while True:
-            conn.text_factory = bytes  # the lines as stored: UTF-8, never decoded and encoded again
-            rows = cur.fetchmany(batch)
+        conn.text_factory = bytes  # the lines as stored: UTF-8, never decoded and encoded again
+        cur, rows = _first(conn, queries, batch)
+        while rows:
             conn.text_factory = factory
-            if not rows:
-                break
             chunk = b"".join([r[1] for r in rows])
             if _plain(chunk, len(rows)):
                 yield chunk
-                continue
-            bad = [r[0] for r in rows if not _plain(r[1], 1)]
-            cells: dict[int, tuple] = {}
-            for i in range(0, len(bad), IN_CHUNK):
-                part = bad[i : i + IN_CHUNK]
-                marks = ", ".join("?" * len(part))
-                for row in conn.execute(
-                    f"SELECT d.rowid, {CSV_SELECT_LIST} FROM domains AS d WHERE d.rowid IN ({marks})", part
-                ):
-                    cells[row[0]] = row[1:]
-            yield b"".join([r[1] if r[0] not in cells else quote([cells[r[0]]]) for r in rows])
+            else:
+                yield _requoted(conn, rows, quote)
+            conn.text_factory = bytes
+            rows = cur.fetchmany(batch)
     finally:
         conn.text_factory = factory
         conn.execute(f"PRAGMA threads = {int(threads)}")
-        conn.execute("COMMIT")
+        if conn.in_transaction:
+            conn.execute("COMMIT")
 
 
 def _stream(conn: sqlite3.Connection, sql: str, params: list) -> Generator[tuple, None, None]:
