@@ -148,3 +148,130 @@ def test_csv_cells_computed_in_sql_are_what_the_renderer_writes(hunter, db):
         conn.close()
     out = hunter("leads", "-f", "csv").stdout
     assert "'=HYPERLINK" in out and "'-Eksi" in out and "'=cmd;vip" in out and "'@Ayşe" in out and "'-all" in out
+
+
+def test_csv_lines_written_by_sqlite_are_the_bytes_the_csv_module_writes(hunter, db):
+    """The CSV export's lines (printf in SQL, bytes as stored) against the csv module over the lead dicts,
+    byte for byte, with cells that need quoting (commas, quotes, CR, LF) spread over small pieces so that
+    plain pieces, mixed pieces and quoted leads alike are read; every sort order and a limit."""
+    from hunter_cli.render import leads as render
+    from hunter_cli.store import leads as core
+
+    hunter.scan_json("firma.com.tr", "m365-zayif.com.tr", "google-ornek.com.tr", "nomail.com", "slowmx.com")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    odd = {
+        "a01.com.tr": ("Yıldız, Ticaret A.Ş.", "P1", 90),  # a comma: quoted
+        "a02.com.tr": ('Kaya "Usta" Ltd', "P1", 90),  # quotes: doubled inside quotes
+        "a03.com.tr": ("Satır\nsonu", "P2", 70),  # LF
+        "a04.com.tr": ("Satır\rbaşı", None, None),  # CR, no category, no score
+        "a05.com.tr": ('=1+2, "x"', "P3", 55),  # a formula, a comma and quotes
+        "a06.com.tr": ("Düz Şirket", "P1", 90),
+        "a07.com.tr": ("", "P6", 0),  # an empty company
+        "a08.com.tr": (None, "P2", 70),
+        "a09.com.tr": ("Ünlü Gıda", "P4", 12),
+    }
+    for i, (d, (company, category, score)) in enumerate(odd.items()):
+        conn.execute(
+            "INSERT INTO domains (domain, added_at, company, category, score, referrals, spf_all, last_attempt_at)"
+            " VALUES (?, '2026-01-01T00:00:00+00:00', ?, ?, ?, ?, ?, '2026-02-03 04:05:06')",
+            (d, company, category, score, i, "-all" if i % 2 else "~all"),
+        )
+    # a REAL (never written by Hunter): Python prints 0.30000000000000004 where SQLite's printf says 0.3
+    conn.execute("UPDATE domains SET score = 0.1 + 0.2 WHERE domain = 'a09.com.tr'")
+    conn.execute("UPDATE domains SET provider_name = 'Natro, Hosting' WHERE domain = 'a06.com.tr'")
+    for d, tag, source in (
+        ("a01.com.tr", "ankara", "user"),
+        ("a01.com.tr", "ankara", "auto"),
+        ("a02.com.tr", "çok,virgül", "user"),  # a comma in a tag (written by hand into the file)
+        ("a06.com.tr", '"alıntı"', "auto"),
+    ):
+        conn.execute(
+            "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
+            (d, tag, source),
+        )
+    conn.execute(
+        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
+        " VALUES ('a03.com.tr', 'https://x.crm4.dynamics.com', 'l-2', 0, 'Demir, Ayşe', '2026-01-01T00:00:00+00:00',"
+        " 'pushed', '2026-01-01T00:00:00+00:00')"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    conn = core.prepare(store.connect(db))
+    try:
+        cases = [(core.LeadFilter(), core.parse_sort([name]), None) for name in core.SORT_COLUMNS]
+        cases += [(core.LeadFilter(), core.parse_sort(["-" + name]), None) for name in core.SORT_COLUMNS]
+        cases += [
+            (core.LeadFilter(), core.DEFAULT_SORT, None),
+            (core.LeadFilter(), core.DEFAULT_SORT, 4),
+            (core.LeadFilter(categories=("P1", "P2")), core.DEFAULT_SORT, None),
+            (core.LeadFilter(search="yıldız"), core.DEFAULT_SORT, None),
+        ]
+        plain = quoted = 0
+        for f, order, limit in cases:
+            for batch in (1, 3, 1000):
+                slow, fast = io.BytesIO(), io.BytesIO()
+                render.write_csv(core.iter_leads(conn, f, order, limit), slow)
+                lines = core.csv_lines(conn, f, order, limit, quote=render.csv_quote, batch=batch)
+                assert lines is not None
+                render.write_csv_lines(lines, fast)
+                assert fast.getvalue() == slow.getvalue(), (f, order, limit, batch)
+                plain += fast.getvalue().count(b"\r\n")
+                quoted += fast.getvalue().count(b'"')
+        assert plain and quoted
+    finally:
+        conn.close()
+    out = hunter("leads", "-f", "csv").stdout_bytes
+    table = list(csv.reader(io.StringIO(out.decode("utf-8-sig"), newline="")))
+    assert len(table) == 1 + 5 + len(odd)
+    by_domain = {r[0]: r for r in table[1:]}
+    assert by_domain["a01.com.tr"][2] == "Yıldız, Ticaret A.Ş." and by_domain["a01.com.tr"][22] == "ankara"
+    assert by_domain["a02.com.tr"][2] == 'Kaya "Usta" Ltd' and by_domain["a02.com.tr"][22] == "çok,virgül"
+    assert by_domain["a03.com.tr"][2] == "Satır\nsonu" and by_domain["a03.com.tr"][24] == "Demir, Ayşe"
+    assert by_domain["a05.com.tr"][2] == '\'=1+2, "x"' and by_domain["a09.com.tr"][12] == "0.30000000000000004"
+    assert by_domain["a04.com.tr"][17] == "2026-02-03T04:05:06+00:00"
+
+
+def test_csv_export_without_room_for_sqlites_sort_reads_in_index_order(db, tmp_path):
+    """The whole list is sorted by SQLite in temporary files; with no room for them (a 64 KB tmpfs as
+    SQLITE_TMPDIR) the export reads the same lines in an index walk instead: same bytes, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO domains (domain, added_at, company, category, score) VALUES (?, '2026-01-01T00:00:00+00:00', ?, ?, ?)",
+        [
+            (f"firma{i:05d}.com.tr", f"Firma {i} Ticaret, Sanayi ve Dış Ticaret A.Ş." * 3, f"P{i % 6 + 1}", i % 101)
+            for i in range(20_000)
+        ],
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    small = tmp_path / "small-tmp"
+    small.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        outs = []
+        for tmpdir in (str(tmp_path), str(small)):
+            env = dict(os.environ, SQLITE_TMPDIR=tmpdir, NO_COLOR="1")
+            run = subprocess.run(
+                [sys.executable, "-m", "hunter_cli", "leads", "-f", "csv", "--db", str(db)],
+                env=env,
+                capture_output=True,
+            )
+            assert run.returncode == 0, run.stderr.decode()
+            outs.append(run.stdout)
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)
+    assert outs[0] == outs[1] and outs[0].count(b"\r\n") == 20_001
+    table = list(csv.reader(io.StringIO(outs[0].decode("utf-8-sig"), newline="")))
+    assert table[1][0] == "firma00504.com.tr" and table[1][14] == "P1" and table[1][12] == "100"

@@ -138,7 +138,9 @@ def _as_schema_8(src, dst) -> None:
         conn.execute(f"ALTER TABLE domains DROP COLUMN {column}")
     for rowid, value in conn.execute("SELECT rowid, current_json FROM domains").fetchall():
         conn.execute("UPDATE domains SET current_json = ? WHERE rowid = ?", (unpack(value), rowid))
-    conn.execute("DELETE FROM schema_migrations WHERE version = 9")
+    conn.execute("DROP INDEX domains_category_score")  # migration 10's, back to schema 8's
+    conn.execute("CREATE INDEX domains_category_score ON domains(category, score DESC)")
+    conn.execute("DELETE FROM schema_migrations WHERE version >= 9")
     conn.commit()
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()

@@ -150,3 +150,30 @@ def test_a_new_database_is_scored_with_the_current_rules(hunter, db, tmp_path):
     other.write_text(json.dumps(data))
     warned = hunter("leads", env={"HUNTER_RULES": str(other)}).stderr
     assert "set by other scoring rules than these" in warned and "hunter rescore" in warned
+
+
+def test_the_upgraded_file_lists_leads_in_the_default_order_from_one_index(tmp_path):
+    """Migration 10: the domain joins domains_category_score, so the first page of `hunter leads`
+    (category, score descending, domain) is an index walk that stops at the page's end, with or
+    without a category filter, and no sort of its own."""
+    from hunter_cli.store import leads as core
+
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASES / MADE_BY[-1], db)
+    conn = store.connect(db, write=True)
+    try:
+        columns = [r[2] for r in conn.execute("PRAGMA index_info('domains_category_score')")]
+        assert columns == ["category", "score", "domain"]
+        for f in (core.LeadFilter(), core.LeadFilter(categories=("P1",)), core.LeadFilter(categories=("P1", "P2"))):
+            sql, params = core.select_sql(f, core.DEFAULT_SORT, 50)
+            plan = core.explain(conn, sql, params)
+            assert any("INDEX domains_category_score" in p for p in plan), plan
+            assert not any("TEMP B-TREE" in p for p in plan), plan
+        listed = core.page(conn, core.LeadFilter(), core.DEFAULT_SORT, 0)[0]
+        keys = [
+            (r["category"] is None, r["category"] or "", 1 if r["score"] is None else -r["score"], r["domain"])
+            for r in listed
+        ]
+        assert listed and keys == sorted(keys)
+    finally:
+        conn.close()

@@ -404,6 +404,21 @@ def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
             pass
 
 
+def csv_quote(rows: Iterable[tuple]) -> bytes:
+    """Rows of cells as :func:`write_csv_cells` writes them (the csv module's quoting), UTF-8."""
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
+    """:func:`write_csv` for lines SQLite already wrote (``store.leads.csv_lines``): the byte-order mark,
+    the header, then the pieces as they come."""
+    out.write(CSV_BOM + ",".join(FIELDS).encode() + b"\r\n")
+    for chunk in chunks:
+        out.write(chunk)
+
+
 # -- one lead --------------------------------------------------------------------------
 def _kv_table() -> Table:
     t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
@@ -685,12 +700,12 @@ def _stream_formatter(fmt: Format):
         try:
             if fmt is Format.csv:
                 binary = out.binary()
-                cells = core.csv_rows(q.conn, q.filter, q.order, q.limit or None)  # the cells computed in SQL
-                if cells is not None:
+                lines = core.csv_lines(q.conn, q.filter, q.order, q.limit or None, quote=csv_quote)  # SQL writes them
+                if lines is not None:
                     try:
-                        write_csv_cells(cells, binary)
+                        write_csv_lines(lines, binary)
                     finally:
-                        cells.close()
+                        lines.close()
                 else:  # a file from before schema 8, read-only
                     write_csv(rows_iter, binary)
                 binary.flush()

@@ -565,6 +565,16 @@ def _packed_results(db: sqlite_utils.Database) -> None:
     db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL_9)
 
 
+# -- 10: the lead list's default order from one index --------------------------
+# `hunter leads` sorts by category (NULLS LAST), score descending, then domain. With the domain in
+# the index SQLite walks it to the page's end; without it, it read and sorted every lead of the
+# first score (2,073 of them for P1 at 1,000,000 leads, 20 ms) to show 50. Same number of indexes
+# for the scan to keep up to date; the entry changes only when the category or the score does.
+_V10_STATEMENTS = (
+    "DROP INDEX IF EXISTS domains_category_score",
+    "CREATE INDEX domains_category_score ON domains(category, score DESC, domain)",
+)
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -575,6 +585,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (7, "foreign keys on every link, key facts as columns, search index, leads view", _links_facts_search),
     (8, "each scan result stored once: NULL in scans when it is the current view; compact JSON", _results_once),
     (9, "results packed against a preset dictionary; footprint filters as columns", _packed_results),
+    (10, "the lead list's default order walks one index: the domain in domains_category_score", _run(_V10_STATEMENTS)),
 ]
 
 
