@@ -204,6 +204,15 @@ def test_table_shows_every_column_and_the_footer(leads):
     assert "9 leads match" in result.stderr and "9 leads match" not in out
 
 
+def test_a_tag_longer_than_every_domain_is_never_cut_at_80_columns(leads):
+    """Tags go under the domain at 80 columns: the column is as wide as the longest tag too."""
+    assert leads("tag", "firma.com.tr", "migration-ready-2026-q1").exit_code == 0
+    result = leads("leads", "--limit", "0", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert "migration-ready-2026-q1" in result.stdout  # whole, on one line
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
 def test_table_fits_80_columns(leads):
     result = leads("leads", env={"COLUMNS": "80"})
     assert result.exit_code == 0

@@ -260,7 +260,12 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         return Layout(present, tuple(widths), False, 2)
     shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company and tags: under the domain
     names = [n for n in WIDE if n in present and n in shown]
-    domain_w = min(DOMAIN_MAX, max([cell_len(_COLS["domain"].header)] + [cell_len(c["domain"]) for c in cells]))
+    # as wide as the longest domain, and as the longest tag (the tags go under the domain: a tag wider
+    # than the column would be cut mid-word)
+    domain_w = min(
+        DOMAIN_MAX,
+        max([cell_len(_COLS["domain"].header), longest_tag - 1] + [cell_len(c["domain"]) for c in cells]),
+    )
     gap = 2
 
     def natural(n: str, forms: list[dict]) -> int:
