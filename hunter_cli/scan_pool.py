@@ -66,6 +66,12 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def default_processes() -> int:
+    """Scan worker processes when nothing says: one per usable CPU, at most 4 (measured in
+    docs/performance.md, "Scan workers"); 1 on a single CPU, where a worker would only add a hand-off."""
+    return max(1, min(usable_cpus(), 4))
+
+
 def _frame(obj: Any) -> bytes:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(len(data)) + data

@@ -44,6 +44,7 @@ def show(
 
 def _defaults() -> dict[str, str]:
     """What an unset setting means, in words (the table shows it in brackets)."""
+    from ..scan_pool import default_processes
     from ..store import default_db_path
 
     return {
@@ -51,6 +52,7 @@ def _defaults() -> dict[str, str]:
         "db_wait": "600 s for scan, 30 s for others",
         "nameservers": "the system resolver",
         "dkim_selectors": "the built-in list",
+        "scan_processes": f"{default_processes()} here: one per CPU, at most 4",
         "rules": "bundled",
         "catalog": "bundled",
         "lang": "en",

@@ -209,6 +209,7 @@ def build_options(
     from ..dns import dkim as dkim_mod
     from ..dns.resolver import ResolverConfig
     from ..scan import ScanOptions
+    from ..scan_pool import default_processes
     from ..tenant.client import DEFAULT_BASE
 
     if not nameserver:  # callers without the option (referrals sync)
@@ -230,14 +231,6 @@ def build_options(
         processes=processes or get("scan_processes") or default_processes(),
         processes_given=processes is not None,
     )
-
-
-def default_processes() -> int:
-    """Scan worker processes when nothing says: one per usable CPU, at most 4 (measured in
-    docs/performance.md, "Both cores"); 1 on a single CPU, where a worker would only add a hand-off."""
-    from ..scan_pool import usable_cpus
-
-    return max(1, min(usable_cpus(), 4))
 
 
 def run_async(coro):
