@@ -55,6 +55,22 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
     return typer.Option(None, *decls, help=f"{help}  [env var: {env}]", callback=from_settings, **kw)
 
 
+def processes_option(long_list: str):
+    """``--processes N`` (scan, rescan): typed, it applies to any list; the variable and the config key
+    (read by the scan service) only set how many a long list gets. ``long_list`` says what is long."""
+    return typer.Option(
+        None,
+        "--processes",
+        metavar="N",
+        min=1,
+        max=16,
+        show_default=False,
+        help=f"Processes that scan, 1 to 16. Default: one per CPU, at most 4, for {long_list}; fewer"
+        " domains scan in one process unless this is given.  [env var: HUNTER_SCAN_PROCESSES, for long"
+        " lists only]",
+    )
+
+
 DbOption = setting_option("db", "--db", help="SQLite file to use. Default: hunter.db in your user data folder.")
 
 

@@ -9,7 +9,7 @@ import typer
 
 from ..render import formats
 from . import app
-from .common import DbOption, db_path, open_store, setting_option, stderr_console, store_errors
+from .common import DbOption, db_path, open_store, processes_option, setting_option, stderr_console, store_errors
 
 EVENT_KINDS = (
     "provider_changed",
@@ -50,17 +50,7 @@ def rescan(
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
-    processes: int | None = typer.Option(
-        None,
-        "--processes",
-        metavar="N",
-        min=1,
-        max=16,
-        show_default=False,
-        help="Processes that scan, 1 to 16. Default: one per CPU, at most 4, when 800 leads or more are"
-        " due; fewer scan in one process unless this is given.  [env var: HUNTER_SCAN_PROCESSES, for long"
-        " lists only]",
-    ),
+    processes: int | None = processes_option("800 due leads or more"),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, SheetOption, column_hints, db_path, setting_option
+from .common import DbOption, SheetOption, column_hints, db_path, processes_option, setting_option
 
 
 @app.command(no_args_is_help=True)
@@ -66,17 +66,7 @@ def scan(
         help="Skip the Microsoft footprint questions (autodiscover, Teams, Intune, MTA-STS, ..., NS):"
         " about half the DNS queries, for the largest lists. Stored footprints are kept.",
     ),
-    processes: int | None = typer.Option(
-        None,
-        "--processes",
-        metavar="N",
-        min=1,
-        max=16,
-        show_default=False,
-        help="Processes that scan the domains, 1 to 16. Default: one per CPU, at most 4, for an input file"
-        " of 16 KiB or more (about 800 domains); a shorter list or a pipe scans in one process unless"
-        " this is given.  [env var: HUNTER_SCAN_PROCESSES, for long lists only]",
-    ),
+    processes: int | None = processes_option("an input file of 16 KiB or more (about 800 domains; not a pipe)"),
     rules: Path | None = setting_option(
         "rules", "--rules", help="Scoring rules file to use instead of the bundled one."
     ),
