@@ -149,3 +149,22 @@ def test_the_scan_table_shows_the_highest_priority_not_the_first_to_finish():
             tally.add(r)
         assert sorted(r.domain for r in tally.sample) == sorted(r.domain for r in best)
         assert tally.scanned == 120
+
+
+def test_summary_counts_are_written_with_thousands_separators():
+    """'3,000 domains' beside 'ok 3,000', never 'ok 3000'."""
+    from rich.console import Console
+
+    from hunter_cli.inputs import InputStats
+    from hunter_cli.render.scan_tables import summary_table
+    from hunter_cli.services.scan import ScanTally
+
+    tally = ScanTally(scanned=3000)
+    tally.status["ok"] = 3000
+    tally.category["P3"] = 1044
+    tally.provider["m365"] = 1201
+    console = Console(width=100, record=True, color_system=None)
+    console.print(summary_table(tally, InputStats(lines=3000, accepted=3000), 9.5))
+    text = console.export_text()
+    assert "ok 3,000" in text and "P3 1,044" in text and "m365 1,201" in text
+    assert "3000" not in text and "1044" not in text

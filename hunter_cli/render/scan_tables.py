@@ -24,7 +24,7 @@ from .words import plural
 
 def _counts(c: Counter) -> str:
     """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same."""
-    return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    return ", ".join(f"{k} {v:,}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -165,14 +165,14 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
         f"{plural(t.scanned, 'domain')} in {elapsed:.1f} s ({rate:.0f}/s)"
         + ("  [red]interrupted[/]" if interrupted else ""),
     )
-    table.add_row("Result", ", ".join(f"{k} {v}" for k, v in sorted(t.status.items())) or "-")
+    table.add_row("Result", ", ".join(f"{k} {v:,}" for k, v in sorted(t.status.items())) or "-")
     table.add_row("Providers", counts(t.provider, "provider") or "-")
     if t.nxdomain:
         verb = "does" if t.nxdomain == 1 else "do"
         table.add_row("Not found", f"{plural(t.nxdomain, 'domain')} {verb} not exist (NXDOMAIN)")
     table.add_row("Gateways", _counts(t.gateway) or "none")
     if t.category:
-        table.add_row("Priority", ", ".join(f"{k} {v}" for k, v in sorted(t.category.items())))
+        table.add_row("Priority", ", ".join(f"{k} {v:,}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
         table.add_row("Tenants", counts(t.tenant, "tenant"))
     if t.registrations or t.registration_failures or t.registration_unavailable:
@@ -183,7 +183,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
             reg.append(f"{t.registration_failures} failed (retried on the next run)")
         table.add_row("Registration", ", ".join(reg))
     if t.failed_domains:
-        lookups = ", ".join(f"{k} {v}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
+        lookups = ", ".join(f"{k} {v:,}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
         table.add_row(
             "Failures",
             f"{plural(t.failed_domains, 'domain')} with failed lookups ({lookups}); retried on the next run",
