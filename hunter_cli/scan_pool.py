@@ -105,7 +105,6 @@ class _Worker:
         self.outbox: list[tuple[int, ScanJob]] = []
         self.queries_sent = 0
         self.done = False
-        self.stopped = False  # said it was done (the run closed its pipe), rather than vanished
         self.task: asyncio.Task | None = None
 
     def lost(self) -> str:
@@ -200,7 +199,6 @@ class ScanPool:
     async def _receive(self, worker: _Worker) -> None:
         from .models import DomainResult
 
-        stopped = False
         while True:
             msg = await _read_frame(worker.reader)
             if msg is None:
@@ -223,10 +221,8 @@ class ScanPool:
                 logging.getLogger(name).log(level, "%s", text)
             elif kind == "done":
                 worker.queries_sent = msg[1]
-                stopped = True
                 break
-        worker.done = True
-        worker.stopped = stopped
+        worker.done = True  # said "done" (the run closed its pipe), or vanished: either way, nothing more comes
         for fut in worker.waiting.values():
             if not fut.done():
                 fut.set_exception(WorkerLost(worker.lost()))
