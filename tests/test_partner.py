@@ -338,6 +338,10 @@ def test_list_link_boost_and_brief(hunter, pc, partner_env, db):
     assert hunter("referrals", "link", "no-such-id", "gmailer.de", dns_args=False).exit_code == 1
     brief = hunter("sales-summary", "firma.com.tr", "-f", "markdown", dns_args=False).stdout
     assert "Microsoft co-sell referral" in brief and "Microsoft contact" in brief
+    # Turkish: the kind names the referral whole ("Partner kaynaklı yönlendirme", never "... yönlendirmesi")
+    tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", "--lang", "tr", dns_args=False).stdout
+    assert "Microsoft ortak satış (co-sell) yönlendirmesi:" in tr
+    assert "kaynaklı yönlendirmesi" not in tr
     csv_out = hunter("referrals", "list", "--format", "csv", dns_args=False).stdout
     assert csv_out.startswith("\ufeff") and "firma.com.tr" in csv_out
 
