@@ -58,9 +58,8 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
     )
-    order = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
     rows: list[dict[str, str | Text]] = []
-    for r in sorted(t.sample, key=lambda r: (order.get(r.category or "", 9), -(r.score or 0), r.domain)):
+    for r in t.sample:  # best first (priority_order)
         lead = Lead.from_result(r)
         rows.append(
             {

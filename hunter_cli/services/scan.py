@@ -12,7 +12,6 @@ renderers given the :class:`ScanSummary` it returns. `hunter scan`, `rescan`,
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 import time
@@ -94,7 +93,7 @@ class ScanTally:
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample_limit: int = 50
-    _best: list = field(default_factory=list)  # (rank, arrival, result) heap, the lowest rank first
+    _best: list = field(default_factory=list)  # (priority_order, arrival, result), up to twice the sample
     _arrival: Iterator[int] = field(default_factory=itertools.count)
 
     def add(self, r: DomainResult) -> None:
@@ -120,17 +119,16 @@ class ScanTally:
         if r.category:
             self.category[r.category] += 1
         # The sample the table shows: the highest priority seen, not the first to finish (the quickest
-        # are the domains that do not exist or take no mail). A heap of the best, worst at the top.
-        entry = (_rank(r), next(self._arrival), r)
-        if len(self._best) < self.sample_limit:
-            heapq.heappush(self._best, entry)
-        elif entry[0] > self._best[0][0]:
-            heapq.heapreplace(self._best, entry)
+        # are the domains that do not exist or take no mail). Cut back to the best when it doubles.
+        self._best.append((priority_order(r), next(self._arrival), r))
+        if len(self._best) >= 2 * self.sample_limit:
+            self._best.sort()
+            del self._best[self.sample_limit :]
 
     @property
     def sample(self) -> list[DomainResult]:
-        """At most ``sample_limit`` scanned domains of the highest priority (category, then score)."""
-        return [r for _, _, r in self._best]
+        """At most ``sample_limit`` scanned domains of the highest priority, in :func:`priority_order`."""
+        return [r for _, _, r in sorted(self._best)[: self.sample_limit]]
 
     def add_registration(self, registration: Registration | None, error: ScanError | None) -> None:
         """Count one registration answer: fetched, unavailable (not found, no registry service) or failed."""
@@ -173,9 +171,10 @@ class ScanSummary:
 _CATEGORY_ORDER = {c: i for i, c in enumerate(("P1", "P2", "P3", "P4", "P5", "P6"))}
 
 
-def _rank(r: DomainResult) -> tuple[int, int, str]:
-    """Higher is a better lead to show: its category (P1 best), then its score; ties by domain, a-z."""
-    return (-_CATEGORY_ORDER.get(r.category or "", 9), r.score or 0, "".join(chr(0x10FFFF - ord(c)) for c in r.domain))
+def priority_order(r: DomainResult) -> tuple[int, int, str]:
+    """Sort key of the scan table, best lead first: its category (P1 first), its score (highest
+    first), then its domain a-z."""
+    return (_CATEGORY_ORDER.get(r.category or "", 9), -(r.score or 0), r.domain)
 
 
 def parse_nameservers(values: Iterable[str]) -> tuple[str, ...]:
