@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_store import _wait_for_rows, rows
 from test_store_faults import Scan, assert_clean, stored
-from test_writer_process import _bulk_list, _children, _gone
+from test_writer_process import _bulk_list, _children, _gone, _started
 
 from hunter_cli.services.scan import BULK_INPUT_BYTES
 
@@ -27,15 +27,9 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 TWO = ("--processes", "2")
 
 
-def _workers_of(pid: int, count: int = 2, deadline: float = 60.0) -> list[int]:
-    """The scan worker processes of the scan ``pid`` (waits until ``count`` have started)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        found = [p for p, cmdline in _children(pid) if "_worker_main" in cmdline]
-        if len(found) >= count:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"the scan started fewer than {count} scan workers")
+def _workers_of(pid: int) -> list[int]:
+    """The two scan worker processes of the scan ``pid``."""
+    return _started(pid, "_worker_main", count=2)
 
 
 def test_workers_scan_exactly_what_one_process_scans(hunter, dns, tmp_path):

@@ -56,14 +56,20 @@ def _children(pid: int) -> list[tuple[int, str]]:
     return out
 
 
-def _writer_of(scan: Scan, deadline: float = 60.0) -> int:  # a loaded machine starts Python slowly
+def _started(pid: int, marker: str, count: int = 1, deadline: float = 60.0) -> list[int]:
+    """The children of ``pid`` whose command line holds ``marker``, once ``count`` of them have started
+    (a loaded machine starts Python slowly)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
-        for pid, cmdline in _children(scan.proc.pid):
-            if "_child_main" in cmdline:
-                return pid
+        found = [p for p, cmdline in _children(pid) if marker in cmdline]
+        if len(found) >= count:
+            return found
         time.sleep(0.05)
-    raise AssertionError("the scan started no writer process")
+    raise AssertionError(f"fewer than {count} processes running {marker} were started")
+
+
+def _writer_of(scan: Scan) -> int:
+    return _started(scan.proc.pid, "_child_main")[0]
 
 
 def _gone(pid: int, deadline: float = 30.0) -> bool:
