@@ -101,6 +101,26 @@ def test_referrals_list_pages_and_streams(hunter, db):
     assert len(json.loads(hunter("referrals", "list", "--json", "--limit", "10").stdout)) == 10
 
 
+def _finish_fixture(db, conn, tags: list[tuple[str, str, str]], crm: tuple[str, str, int, str]):
+    """Add ``(domain, tag, source)`` tags and one pushed CRM lead ``(domain, lead id, statecode, owner)``,
+    commit the fixture's transaction and reopen the file as the list commands read it."""
+    from hunter_cli.store import leads as core
+
+    conn.executemany(
+        "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
+        tags,
+    )
+    conn.execute(
+        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
+        " VALUES (?, 'https://x.crm4.dynamics.com', ?, ?, ?, '2026-01-01T00:00:00+00:00', 'pushed',"
+        " '2026-01-01T00:00:00+00:00')",
+        crm,
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    return core.prepare(store.connect(db))
+
+
 def test_csv_cells_computed_in_sql_are_what_the_renderer_writes(hunter, db):
     """The CSV fast path (cells computed in SQL) against the renderer over the lead dicts, cell for cell."""
     from hunter_cli.render import leads as render
@@ -114,25 +134,18 @@ def test_csv_cells_computed_in_sql_are_what_the_renderer_writes(hunter, db):
     conn.execute("UPDATE domains SET company = 'Şahin İnşaat' WHERE domain = 'google-ornek.com.tr'")
     conn.execute("UPDATE domains SET last_change_at = '2026-03-01T09:30:00+00:00', expires = '2027-01-01'")
     conn.execute("INSERT INTO domains (domain, added_at) VALUES ('yeni.com.tr', '2026-01-01T00:00:00+00:00')")
-    for d, tag, source in (
-        ("firma.com.tr", "vip", "user"),
-        ("firma.com.tr", "=cmd", "user"),
-        ("firma.com.tr", "vip", "auto"),
-        ("nomail.com", "+ara", "user"),
-        ("yeni.com.tr", "ankara", "user"),
-    ):
-        conn.execute(
-            "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
-            (d, tag, source),
-        )
-    conn.execute(
-        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
-        " VALUES ('firma.com.tr', 'https://x.crm4.dynamics.com', 'l-1', 1, '@Ayşe', '2026-01-01T00:00:00+00:00',"
-        " 'pushed', '2026-01-01T00:00:00+00:00')"
+    conn = _finish_fixture(
+        db,
+        conn,
+        [
+            ("firma.com.tr", "vip", "user"),
+            ("firma.com.tr", "=cmd", "user"),
+            ("firma.com.tr", "vip", "auto"),
+            ("nomail.com", "+ara", "user"),
+            ("yeni.com.tr", "ankara", "user"),
+        ],
+        ("firma.com.tr", "l-1", 1, "@Ayşe"),
     )
-    conn.execute("COMMIT")
-    conn.close()
-    conn = core.prepare(store.connect(db))
     try:
         for f, order, limit, n in (
             (core.LeadFilter(), core.DEFAULT_SORT, None, 6),
@@ -180,24 +193,17 @@ def test_csv_lines_written_by_sqlite_are_the_bytes_the_csv_module_writes(hunter,
     # a REAL (never written by Hunter): Python prints 0.30000000000000004 where SQLite's printf says 0.3
     conn.execute("UPDATE domains SET score = 0.1 + 0.2 WHERE domain = 'a09.com.tr'")
     conn.execute("UPDATE domains SET provider_name = 'Natro, Hosting' WHERE domain = 'a06.com.tr'")
-    for d, tag, source in (
-        ("a01.com.tr", "ankara", "user"),
-        ("a01.com.tr", "ankara", "auto"),
-        ("a02.com.tr", "çok,virgül", "user"),  # a comma in a tag (written by hand into the file)
-        ("a06.com.tr", '"alıntı"', "auto"),
-    ):
-        conn.execute(
-            "INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, '2026-01-01T00:00:00+00:00')",
-            (d, tag, source),
-        )
-    conn.execute(
-        "INSERT INTO crm_leads (domain, environment, lead_id, statecode, owner_name, pushed_at, push_state, attempted_at)"
-        " VALUES ('a03.com.tr', 'https://x.crm4.dynamics.com', 'l-2', 0, 'Demir, Ayşe', '2026-01-01T00:00:00+00:00',"
-        " 'pushed', '2026-01-01T00:00:00+00:00')"
+    conn = _finish_fixture(
+        db,
+        conn,
+        [
+            ("a01.com.tr", "ankara", "user"),
+            ("a01.com.tr", "ankara", "auto"),
+            ("a02.com.tr", "çok,virgül", "user"),  # a comma in a tag (written by hand into the file)
+            ("a06.com.tr", '"alıntı"', "auto"),
+        ],
+        ("a03.com.tr", "l-2", 0, "Demir, Ayşe"),
     )
-    conn.execute("COMMIT")
-    conn.close()
-    conn = core.prepare(store.connect(db))
     try:
         cases = [(core.LeadFilter(), core.parse_sort([name]), None) for name in core.SORT_COLUMNS]
         cases += [(core.LeadFilter(), core.parse_sort(["-" + name]), None) for name in core.SORT_COLUMNS]
