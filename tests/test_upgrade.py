@@ -86,6 +86,55 @@ def test_release_database_upgrades_without_loss(hunter, tmp_path, made_by):
         assert [lead["domain"] for lead in json.loads(found.stdout)] == [domain], typed
 
 
+def stored_schema(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        return conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["leads", "-n", "1"],
+        ["leads", "show", "firma.com.tr"],
+        ["sales-summary", "firma.com.tr"],
+        ["changes"],
+        ["referrals", "list"],
+        ["explain", "firma.com.tr"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_a_reading_command_that_upgrades_says_so_once(hunter, tmp_path, args):
+    """Any command upgrades a writable older file in place (docs/database.md, "Migrations"), and says
+    so in one line on stderr, naming the file and both schema versions; the next command has
+    nothing to say about it."""
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASES / MADE_BY[-1], db)
+    old = stored_schema(db)
+    assert old < store.latest_version()
+    first = hunter(*args, "--db", str(db))
+    assert first.exit_code == 0, first.stderr
+    said = [line for line in first.stderr.splitlines() if "upgraded" in line]
+    assert said == [f"note: upgraded the database {db} from schema version {old} to {store.latest_version()}"]
+    assert "upgraded" not in first.stdout
+    assert stored_schema(db) == store.latest_version()
+    again = hunter(*args, "--db", str(db))
+    assert again.exit_code == 0 and "upgraded" not in again.stderr
+
+
+def test_a_scan_that_upgrades_says_so_and_a_new_file_is_not_called_upgraded(hunter, tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASES / MADE_BY[-1], db)
+    scanned = hunter("scan", "firma.com.tr", "--db", str(db), "-q", "--no-whois")
+    assert scanned.exit_code == 0, scanned.stderr
+    assert f"upgraded the database {db} from schema version" in scanned.stderr
+    assert "upgraded" not in scanned.stdout
+    new = hunter("scan", "firma.com.tr", "--db", str(tmp_path / "new.db"), "-q", "--no-whois")
+    assert new.exit_code == 0 and "upgraded" not in new.stderr
+
+
 @pytest.fixture
 def release_read_only(tmp_path):
     """The previous release's database behind a read-only folder (a read-only bind mount as root):
@@ -106,7 +155,7 @@ def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_on
     assert listed.exit_code == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert rows and all(r["crm_status"] is None for r in rows)
-    assert "cannot be upgraded while read-only" in listed.stderr
+    assert "cannot be upgraded while read-only" in listed.stderr and "upgraded the database" not in listed.stderr
     for args in (["leads", "-f", "csv"], ["leads", "--crm-status", "none"], ["changes"]):
         out = hunter(*args, "--db", db)
         assert out.exit_code == 0, (args, out.stderr)
@@ -114,6 +163,7 @@ def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_on
     for args in (["leads", "show", domain], ["sales-summary", domain], ["explain", domain]):
         out = hunter(*args, "--db", db)
         assert out.exit_code == 0, (args, out.stderr)
+    assert stored_schema(release_read_only) < store.latest_version()  # read as it is, never upgraded
 
 
 def test_scores_from_older_rules_are_flagged_until_rescored_and_make_no_change_events(hunter, tmp_path, dns):

@@ -168,6 +168,11 @@ def warn(message: str) -> None:
     stderr_console().print(f"[bold yellow]warning:[/] {message}", soft_wrap=True, markup=True)
 
 
+def notice(message: str) -> None:
+    """A line on stderr saying what a command did besides its work (an upgrade of the database)."""
+    stderr_console().print(f"[bold]note:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+
+
 def open_store(db: Path | None, *, write: bool = False, create: bool = False, edit: bool = False):
     """The database connection for a command; a clear fatal error (exit 1) when it cannot be used.
 
@@ -197,6 +202,8 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
         )
     except store.StoreError as exc:
         raise fail(str(exc)) from None
+    for message in conn.notices:
+        notice(message)
     for message in conn.warnings:
         warn(message)
     return conn

@@ -22,6 +22,7 @@ from .common import (
     EXIT_TERMINATED,
     WaitLine,
     fail,
+    notice,
     report_unreadable,
     stderr_console,
 )
@@ -44,6 +45,9 @@ class ConsoleObserver:
         text = self._wait_line(seconds, pending, store.write_wait_limit)
         if text is not None:
             (self.progress.console if self.progress is not None else self.err).print(text, soft_wrap=True)
+
+    def notice(self, text: str) -> None:
+        notice(text)
 
     def start(self, inputs: Sequence[str]) -> None:
         if not self._show:

@@ -43,6 +43,9 @@ class ScanObserver(Protocol):
     def waiting(self, seconds: float, pending: int = 0) -> None:
         """Another process has held the write lock for ``seconds``; ``pending`` results wait in memory."""
 
+    def notice(self, text: str) -> None:
+        """Something done besides the scan, e.g. the database upgraded in place at open."""
+
     def start(self, inputs: Sequence[str]) -> None:
         """The scan begins (after the lock and the run record)."""
 
@@ -57,6 +60,9 @@ class SilentObserver:
     """An observer that shows nothing (prep's quiet rescan, tests, library callers)."""
 
     def waiting(self, seconds: float, pending: int = 0) -> None:
+        return None
+
+    def notice(self, text: str) -> None:
         return None
 
     def start(self, inputs: Sequence[str]) -> None:
@@ -317,6 +323,8 @@ def run_scan(
         conn = store.connect(path, write=True, on_wait=on_wait, wait_limit=store.write_wait_limit())
     except store.StoreError as exc:
         raise ScanRefused(str(exc)) from None
+    for text in conn.notices:
+        watch.notice(text)
     # The lock belongs to the real file: a symlink or another spelling of the path
     # (./x/../hunter.db) names the same lock.
     lock = FileLock(str(store.real_path(path)) + ".lock")

@@ -2,7 +2,8 @@
 
 ``connect`` refuses what it must not write to (read-only, newer schema, damaged
 file) with a :class:`~hunter_cli.store.core.StoreError` subclass, migrates older
-files in place (:mod:`hunter_cli.store.schema`) and marks runs whose process died.
+writable files in place (:mod:`hunter_cli.store.schema`), for reading commands too,
+with a line in ``conn.notices``, and marks runs whose process died.
 """
 
 from __future__ import annotations
@@ -130,9 +131,11 @@ def connect(
     refuses, with a StoreError subclass, a read-only file or folder (StoreReadOnly), a
     file from a newer Hunter (StoreNewer) and, when ``check`` is set, a file whose
     ``PRAGMA quick_check``, bounded to ``check_seconds``, finds damage (StoreDamaged). ``write=False`` (reading
-    commands): a read-only file is opened read-only and a newer schema is read, each with
-    a line in ``conn.warnings``; a missing file raises StoreMissing, and neither the file
-    nor its folder is created.
+    commands): a read-only file is opened read-only (an older one is read as it is, not
+    upgraded) and a newer schema is read, each with a line in ``conn.warnings``; a missing
+    file raises StoreMissing, and neither the file nor its folder is created. Either way a
+    writable file of an older schema is upgraded in place, with the line
+    :func:`upgraded_message` in ``conn.notices`` (a new, empty file gets none).
 
     Without ``busy_ms``, a writing connection is a :class:`WaitingConnection`: while
     another process holds the write lock it calls ``on_wait(seconds)`` after each
@@ -165,7 +168,7 @@ def connect(
             conn.on_wait, conn.wait_limit = on_wait, wait_limit
         else:
             conn = _open(_uri(p), BUSY_TIMEOUT_MS if busy_ms is None else busy_ms)
-        conn.path, conn.readonly, conn.warnings = p, False, []
+        conn.path, conn.readonly, conn.warnings, conn.notices = p, False, [], []
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -181,7 +184,8 @@ def connect(
                 return conn
             if write and check:
                 check_damage(conn, shown, check_seconds)
-            migrate(conn)
+            if migrate(conn) and version > 0:
+                conn.notices.append(upgraded_message(shown, version))
             if write:
                 mark_crashed_runs(conn)
         except BaseException:
@@ -194,6 +198,11 @@ def connect(
     except OSError as exc:
         raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
     return conn
+
+
+def upgraded_message(shown: str | os.PathLike, version: int) -> str:
+    """The line any command prints when its open upgraded an older file in place (docs/database.md)."""
+    return f"upgraded the database {shown} from schema version {version} to {latest_version()}"
 
 
 def folder_message(shown: str | os.PathLike) -> str:
@@ -214,7 +223,7 @@ def _open_read_only(p: Path, shown: Path) -> Connection:
     note = f"{shown} is read-only: reading only; scan, import, tag, note and rescore need a writable database"
     for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
         conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
-        conn.path, conn.readonly, conn.warnings = p, True, [note]
+        conn.path, conn.readonly, conn.warnings, conn.notices = p, True, [note], []
         try:
             version = stored_version(conn)
         except sqlite3.DatabaseError as exc:

@@ -49,11 +49,13 @@ class StoreBusy(StoreError):
 
 
 class Connection(sqlite3.Connection):
-    """A store connection: ``path`` (the real file), ``readonly`` and ``warnings`` for the user."""
+    """A store connection: ``path`` (the real file), ``readonly``, and ``warnings`` and ``notices`` (what
+    was done at open, e.g. an upgrade) for the user."""
 
     path: Path
     readonly: bool
     warnings: list[str]
+    notices: list[str]
     # Used by connection.WaitingConnection (writing commands): called while waiting for the
     # write lock, and how long to wait (None: HUNTER_DB_WAIT or the command default).
     on_wait = None

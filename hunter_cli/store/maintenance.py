@@ -21,7 +21,7 @@ def open_for_inspection(path: str | os.PathLike) -> Connection:
     last: Exception | None = None
     for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
         conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
-        conn.path, conn.readonly, conn.warnings = p, True, []
+        conn.path, conn.readonly, conn.warnings, conn.notices = p, True, [], []
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
