@@ -9,19 +9,85 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from typer.core import TyperOption
 
 from . import coerce, helpfmt
 from .lazygroup import LazyGroup, click_command
 
+# The shells `--show-completion SHELL` and `--install-completion SHELL` know (Typer's completion scripts).
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+_COMPLETION_HELP = {
+    "install_completion": "Install completion for SHELL (bash, zsh, fish or powershell; default: the current shell).",
+    "show_completion": "Print the completion script for SHELL (bash, zsh, fish or powershell; default: the current"
+    " shell), to install it your own way.",
+}
+
+
+class _ShellOption(TyperOption):
+    """Typer's `--show-completion` / `--install-completion` flag, listed in help as taking [SHELL]."""
+
+    def get_help_record(self, ctx):
+        record = super().get_help_record(ctx)
+        return None if record is None else (f"{record[0]} [SHELL]", record[1])
+
 
 class _Hunter(LazyGroup):
-    """The root group; notes whether the command line asks for help before the root callback runs."""
+    """The root group; notes whether the command line asks for help before the root callback runs, and
+    gives the completion options an optional shell name (Typer's take none and always use the current
+    shell: `hunter --show-completion zsh` printed bash's script from bash)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if param.name in _COMPLETION_HELP and not isinstance(param, _ShellOption):
+                param.help = _COMPLETION_HELP[param.name]
+                param.__class__ = _ShellOption
+        return params
+
+    def parse_args(self, ctx, args):
+        if not ctx.resilient_parsing:
+            _completion_for_shell(ctx, args, set(self.commands))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
         ctx.meta["hunter.help"] = "--help" in rest or "-h" in rest
         ctx.meta["hunter.config_path"] = rest[:2] == ["config", "path"]
         return super().invoke(ctx)
+
+
+def _completion_for_shell(ctx, args: list[str], commands: set[str]) -> None:
+    """`--show-completion SHELL` / `--install-completion SHELL` (or `=SHELL`) before the command name:
+    print or install that shell's script and exit 0; a word that is no shell is a usage error (exit 2).
+    Without a shell name Typer's own options run (the current shell)."""
+    for i, word in enumerate(args):
+        if word in commands or word == "--":
+            return
+        option, eq, shell = word.partition("=")
+        if option not in ("--show-completion", "--install-completion"):
+            continue
+        if not eq:
+            following = args[i + 1] if i + 1 < len(args) else ""
+            if not following or following.startswith("-") or following in commands:
+                return
+            shell = following
+        if shell.lower() not in SHELLS:
+            raise typer.BadParameter(
+                f"{shell!r} is not a shell Hunter completes; use one of: bash, zsh, fish, powershell",
+                ctx=ctx,
+                param_hint=option,
+            )
+        from typer._completion_shared import get_completion_script, install
+
+        prog = ctx.info_name or "hunter"
+        var = "_{}_COMPLETE".format(prog.replace("-", "_").upper())
+        if option == "--show-completion":
+            typer.echo(get_completion_script(prog_name=prog, complete_var=var, shell=shell.lower()))
+        else:
+            done, path = install(shell=shell.lower(), prog_name=prog, complete_var=var)
+            typer.secho(f"{done} completion installed in {path}", fg="green")
+            typer.echo("Completion will take effect once you restart the terminal")
+        ctx.exit(0)
 
 
 helpfmt.install()

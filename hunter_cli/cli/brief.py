@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from . import app
+from . import app, complete
 from .common import (
     DbOption,
     db_path,
@@ -27,7 +27,13 @@ else:  # the formats a brief is written in (render/brief.py)
     Format = formats.choices("Format", formats.Format.rich, formats.Format.markdown, formats.Format.json)
 
 
-LangOption = setting_option("lang", "--lang", help="Language of the brief: en or tr. Default: en.", fallback="en")
+LangOption = setting_option(
+    "lang",
+    "--lang",
+    help="Language of the brief: en or tr. Default: en.",
+    fallback="en",
+    autocompletion=complete.languages,
+)
 FormatOption = typer.Option(Format.rich, "--format", "-f", help="rich (terminal), markdown (CRM, e-mail) or json.")
 JsonOption = typer.Option(False, "--json", help="Same as --format json.")
 

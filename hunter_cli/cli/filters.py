@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from . import complete
+
 if TYPE_CHECKING:
     from ..store.leads import LeadFilter
 
@@ -27,16 +29,23 @@ SegmentOption = typer.Option(
     [],
     "--segment",
     metavar="NAME",
+    autocompletion=complete.segments,
     show_default=False,
     help="Existing, Migration, Cold or Skip (repeatable; any of them matches).",
 )
 CategoryOption = typer.Option(
-    [], "--category", metavar="P1..P6", show_default=False, help="Priority category (repeatable)."
+    [],
+    "--category",
+    metavar="P1..P6",
+    show_default=False,
+    help="Priority category (repeatable).",
+    autocompletion=complete.categories,
 )
 ProviderOption = typer.Option(
     [],
     "--provider",
     metavar="ID",
+    autocompletion=complete.providers,
     show_default=False,
     help="Mail provider id (m365, google, hosting, self-hosted, none, ...; microsoft, o365, gmail, ... are read"
     " as their id) or a hosting brand such as Natro (repeatable).",
@@ -45,6 +54,7 @@ GatewayOption = typer.Option(
     [],
     "--gateway",
     metavar="ID",
+    autocompletion=complete.gateways,
     show_default=False,
     help="Security gateway (mimecast, proofpoint, ...), 'any' for any gateway, 'none' for none (repeatable).",
 )
@@ -92,6 +102,7 @@ CrmStatusOption = typer.Option(
     [],
     "--crm-status",
     metavar="STATUS",
+    autocompletion=complete.crm_statuses,
     show_default=False,
     help="open, qualified or disqualified in Dynamics 365 (as last read by `hunter crm pull`),"
     " or none: not in Dynamics (repeatable).",
@@ -101,6 +112,7 @@ UsesOption = typer.Option(
     [],
     "--uses",
     metavar="SERVICE",
+    autocompletion=complete.services,
     show_default=False,
     help="Uses this other cloud service (zoom, slack, okta, salesforce, dropbox, ...: services.json ids;"
     " repeatable, any of them).",
@@ -109,6 +121,7 @@ WorkloadOption = typer.Option(
     [],
     "--workload",
     metavar="WORKLOAD",
+    autocompletion=complete.workloads,
     show_default=False,
     help="Runs this Microsoft workload: exchange-online, exchange-onprem, exchange-hybrid, teams, lync-onprem,"
     " teams-hybrid, intune, device-registration, device-registration-onprem, msoid (repeatable, any of them).",
@@ -117,6 +130,7 @@ MissingOption = typer.Option(
     [],
     "--missing",
     metavar="WORKLOAD",
+    autocompletion=complete.workloads,
     show_default=False,
     help="Known not to run this workload (same names as --workload); a failed lookup or a --quick scan never"
     " counts as missing (repeatable, all of them).",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from . import app
+from . import app, complete
 from .common import DbOption, db_path, domain_arg, fail, open_store, store_errors, warn
 from .filters import (
     CategoryOption,
@@ -90,6 +90,7 @@ def leads(
         [],
         "--sort",
         metavar="[-]COLUMN",
+        autocompletion=complete.sort_columns,
         show_default=False,
         help="domain, company, provider, gateway, tenant, dmarc, score, segment, category or scanned; '-' first for"
         " descending; repeatable. Default: category, -score, domain. Empty values always come last.",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from . import app
+from . import app, complete
 from .common import DbOption, db_path, open_store, processes_option, setting_option, stderr_console, store_errors
 
 EVENT_KINDS = (
@@ -43,7 +43,9 @@ def rescan(
     older_than: str = typer.Option(
         "7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."
     ),
-    category: list[str] = typer.Option([], "--category", help="Only these categories (repeatable)."),
+    category: list[str] = typer.Option(
+        [], "--category", help="Only these categories (repeatable).", autocompletion=complete.categories
+    ),
     tag: list[str] = typer.Option([], "--tag", help="Only leads with one of these tags (repeatable)."),
     db: Path | None = DbOption,
     nameserver: list[str] = setting_option("nameservers", "--nameserver", help="DNS server HOST[:PORT] (repeatable)."),
@@ -102,7 +104,12 @@ def rescan(
 @app.command()
 def changes(
     since: str = typer.Option("7d", "--since", metavar="DURATION", help="Changes seen within this long."),
-    kind: list[str] = typer.Option([], "--kind", help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}."),
+    kind: list[str] = typer.Option(
+        [],
+        "--kind",
+        help=f"Only these kinds (repeatable): {', '.join(EVENT_KINDS)}.",
+        autocompletion=complete.event_kinds,
+    ),
     db: Path | None = DbOption,
     fmt: ChangeFormat = typer.Option(ChangeFormat.table, "--format", "-f", help="table, json or csv."),
     json_out: bool = typer.Option(False, "--json", help="Same as --format json."),

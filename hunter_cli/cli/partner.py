@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from . import app
+from . import app, complete
 from .common import (
     EXIT_FATAL,
     EXIT_SIGN_IN,
@@ -177,9 +177,17 @@ REFERRAL_TYPES = ("Independent", "Shared", "cosell", "marketplace", "partner")
 
 @ref_app.command("list")
 def list_(
-    status_: list[str] = typer.Option([], "--status", help="Only these statuses (New, Active, Closed; repeatable)."),
+    status_: list[str] = typer.Option(
+        [],
+        "--status",
+        help="Only these statuses (New, Active, Closed; repeatable).",
+        autocompletion=complete.referral_statuses,
+    ),
     type_: list[str] = typer.Option(
-        [], "--type", help="Only these types (Independent, Shared) or kinds (cosell, marketplace, partner)."
+        [],
+        "--type",
+        help="Only these types (Independent, Shared) or kinds (cosell, marketplace, partner).",
+        autocompletion=complete.referral_types,
     ),
     linked: bool | None = typer.Option(None, "--linked/--unlinked", help="Only referrals with / without a domain."),
     since: str | None = typer.Option(None, "--since", metavar="DURATION", help="Updated within this long."),
