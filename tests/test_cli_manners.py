@@ -75,6 +75,30 @@ def test_version_short_and_completion():
     assert "--install-completion" in text and "--show-completion" in text
 
 
+def test_version_is_the_installed_packages_and_pyprojects():
+    """`hunter -V` / `--version` print the installed distribution's version, which is pyproject.toml's."""
+    import sys
+    from importlib.metadata import version
+    from pathlib import Path
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    declared = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["version"]
+    assert version("hunter-cli") == declared
+    for flag in ("-V", "--version"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "hunter_cli", flag],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**__import__("os").environ, "PYTHONSAFEPATH": "1"},
+        )
+        assert proc.returncode == 0 and proc.stdout == f"hunter {declared}\n", proc.stderr
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
 def test_completion_script_for_each_shell(shell):
     """`hunter --show-completion SHELL` prints a script that completes `hunter` (here through Typer's own hook)."""
