@@ -154,10 +154,90 @@ SETTINGS: dict[str, Setting] = {
 _PATHS = tuple(name for name, s in SETTINGS.items() if s.type == Path | None)
 
 
+def kind(name: str) -> str:
+    """What a setting's value must be: ``int``, ``float``, ``path``, ``list`` (of text) or ``text``."""
+    t = SETTINGS[name].type
+    return {int | None: "int", float | None: "float", Path | None: "path", list[str]: "list"}.get(t, "text")
+
+
+_EXPECTED = {
+    "int": "a whole number",
+    "float": "a number",
+    "path": "a file path in quotes",
+    "list": "a list of text values in quotes (or one text with commas)",
+    "text": "text in quotes",
+}
+
+
+def _given(value: object) -> str:
+    """A value as the error shows it, with its TOML type: ``true (a boolean)``, ``'2.0' (text)``."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, int):
+        return f"{value} (a whole number)"
+    if isinstance(value, float):
+        return f"{value} (a decimal number)"
+    if isinstance(value, str):
+        return f"{value!r} (text)"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"{value!r}"
+
+
+def typed(name: str, value: object) -> object:
+    """``value`` for setting ``name`` if it has the setting's type, exactly (TOML's types, no coercion:
+    ``scan_processes = true`` or ``2.0`` is refused, not read as 1 or 2; a whole number is a number);
+    ValueError ``expected a whole number, got true (a boolean)`` otherwise. Lists of DKIM selectors
+    are joined with commas. Text from the environment is read by :func:`from_env` first."""
+    k = kind(name)
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+        "path": isinstance(value, str | Path),
+        "list": isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)),
+        "text": isinstance(value, str),
+    }[k]
+    if name == "dkim_selectors" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if not ok:
+        hint = ""
+        if k in ("int", "float") and isinstance(value, str) and (_WHOLE if k == "int" else _DECIMAL).fullmatch(value):
+            hint = f"; write it without quotes: {name} = {value}"
+        raise ValueError(f"expected {_EXPECTED[k]}, got {_given(value)}{hint}")
+    if k == "float" and isinstance(value, int | float):
+        import math
+
+        if not math.isfinite(value):
+            raise ValueError(f"expected {_EXPECTED[k]}, got {_given(value)}")
+        return float(value)
+    return value
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
+def from_env(name: str, text: str) -> object:
+    """An environment variable's text as setting ``name``'s type: ``"4"`` -> 4 for a whole number,
+    ``"2.5"`` -> 2.5 for a number (digits and one point only: ``2.0``, ``true`` or ``1e3`` for a whole
+    number and ``nan`` for a number are refused); other settings' text as it is. ValueError as
+    :func:`typed`'s."""
+    k = kind(name)
+    if k in ("int", "float"):
+        stripped = text.strip()
+        if (_WHOLE if k == "int" else _DECIMAL).fullmatch(stripped):
+            return int(stripped) if k == "int" else float(stripped)
+        raise ValueError(f"expected {_EXPECTED[k]}, got {text!r}")
+    return text
+
+
 @functools.cache
 def model() -> Any:
     """The pydantic model that checks settings: SETTINGS as fields (secrets as SecretStr, so a
-    validation error never echoes one), lists split on commas and spaces, ``~`` expanded."""
+    validation error never echoes one), each value of its own type exactly (:func:`typed`: no lax
+    coercion of ``true`` or ``2.0`` to a whole number), lists split on commas and spaces, ``~`` expanded."""
     from pydantic import ConfigDict, Field, SecretStr, create_model, field_validator
 
     def split(cls: Any, value: object) -> object:
@@ -166,8 +246,8 @@ def model() -> Any:
     def home(cls: Any, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
-    def selectors(cls: Any, value: object) -> object:
-        return ",".join(str(v) for v in value) if isinstance(value, list) else value
+    def exact(cls: Any, value: object, info: Any) -> object:
+        return value if value is None else typed(str(info.field_name), value)
 
     def level(cls: Any, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value  # the Literal names the levels
@@ -183,10 +263,11 @@ def model() -> Any:
         "Settings",
         __config__=ConfigDict(extra="forbid", frozen=True),
         __validators__={
+            # pydantic runs the "before" validators last-defined first: the type is checked before anything is read
             "_list": field_validator("nameservers", mode="before")(split),
             "_home": field_validator(*_PATHS, mode="after")(home),
-            "_selectors": field_validator("dkim_selectors", mode="before")(selectors),
             "_level": field_validator("log_level", mode="before")(level),
+            "_exact": field_validator(*(n for n in SETTINGS if n not in SECRETS), mode="before")(exact),
             "_value": field_validator(*EAGER, mode="after")(checked_value),
         },
         **fields,
@@ -456,8 +537,16 @@ def load() -> Loaded:
         path, named_by = config_file()
         exists, data = _read_file(path, named_by)
         env = _env_snapshot()
-        # the environment over the file; an empty variable is unset
-        settings, problem = _validate({**data, **{k: v for k, v in env.items() if v}})
+        # the environment over the file; an empty variable is unset; its text read as the setting's type
+        given: dict[str, Any] = {}
+        for name, text in env.items():
+            if not text:
+                continue
+            try:
+                given[name] = from_env(name, text)
+            except ValueError as exc:
+                raise ConfigError(f"environment variable {env_name(name)}={text}: {exc}") from None
+        settings, problem = _validate({**data, **given})
         if problem is not None:
             name, message = problem
             shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"

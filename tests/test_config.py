@@ -174,7 +174,7 @@ def test_database_flag_env_and_file_in_a_subprocess(hunter_cmd, tmp_path):
         ('db_wait = 5\nlang = "tr\n', r"config file .*: not valid TOML: .*line 2"),
         ('lang = "tr"\n\ncolor = "never"\n', r"config file .*, line 3: unknown key 'color'"),
         ("db_wait = 5\nnamservers = []\n", r"line 2: unknown key 'namservers'; did you mean 'nameservers'\?"),
-        ('db_wait = "soon"\n', r"line 1: db_wait: input should be a valid number"),
+        ('db_wait = "soon"\n', r"line 1: db_wait: expected a number, got 'soon' \(text\)"),
         ('log_level = "loud"\n', r"line 1: log_level: input should be 'debug', 'info', 'warning' or 'error'"),
         ("[scan]\ntimeout = 3\n", r"line 1: unknown key 'scan'"),
         ('partner_token = "eyJhbGciOi.secret.value"\n', r"line 1: partner_token is a secret .* HUNTER_PARTNER_TOKEN"),
@@ -458,3 +458,79 @@ def test_a_missing_rules_or_mapping_file_is_reported_where_it_was_named(hunter, 
     mapping = _config(tmp_path, f'crm_mapping = "{tmp_path / "map.json"}"\n', "crm.toml")
     push = _run(hunter, "crm", "push", "--dry-run", env={"HUNTER_CONFIG": str(mapping)})
     assert push.exit_code == 2 and f"config file {mapping}, line 1: crm_mapping: no such file" in push.stderr
+
+
+# --- each value has its setting's type exactly: no lax coercion of booleans, decimals or quoted numbers
+
+
+@pytest.mark.parametrize(
+    "text, key, words",
+    [
+        ("scan_processes = true\n", "scan_processes", "expected a whole number, got true (a boolean)"),
+        ("scan_processes = false\n", "scan_processes", "expected a whole number, got false (a boolean)"),
+        ("scan_processes = 2.0\n", "scan_processes", "expected a whole number, got 2.0 (a decimal number)"),
+        ('scan_processes = "2.0"\n', "scan_processes", "expected a whole number, got '2.0' (text)"),
+        (
+            'scan_processes = "3"\n',
+            "scan_processes",
+            "expected a whole number, got '3' (text); write it without quotes: scan_processes = 3",
+        ),
+        ("db_wait = true\n", "db_wait", "expected a number, got true (a boolean)"),
+        ('db_wait = "30"\n', "db_wait", "expected a number, got '30' (text)"),
+        ("db_wait = inf\n", "db_wait", "expected a number, got inf (a decimal number)"),
+        ("db_wait = [5]\n", "db_wait", "expected a number, got an array"),
+        ("lang = 1\n", "lang", "expected text in quotes, got 1 (a whole number)"),
+        ("db = true\n", "db", "expected a file path in quotes, got true (a boolean)"),
+        ("log_file = 3\n", "log_file", "expected a file path in quotes, got 3 (a whole number)"),
+        ("nameservers = [1, 2]\n", "nameservers", "expected a list of text values in quotes"),
+        ("token_store = false\n", "token_store", "expected text in quotes, got false (a boolean)"),
+        ("log_level = 2\n", "log_level", "expected text in quotes, got 2 (a whole number)"),
+        ("[crm_url]\nx = 1\n", "crm_url", "expected text in quotes, got a table"),
+    ],
+)
+def test_a_value_of_the_wrong_type_in_the_file_is_refused_naming_file_line_key_and_type(
+    hunter, tmp_path, text, key, words
+):
+    cfg = _config(tmp_path, "# settings\n" + text)
+    for argv in (("config", "show"), ("leads",), ("scan", "nomail.com")):
+        result = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)})
+        err = result.stderr
+        assert result.exit_code == 2, (argv, err)
+        assert f"config file {cfg}, line 2: {key}: {words}" in err, err
+        assert len(err.strip().splitlines()) == 1 and result.stdout == "", err
+
+
+@pytest.mark.parametrize(
+    "var, value, words",
+    [
+        ("HUNTER_SCAN_PROCESSES", "2.0", "expected a whole number, got '2.0'"),
+        ("HUNTER_SCAN_PROCESSES", "true", "expected a whole number, got 'true'"),
+        ("HUNTER_SCAN_PROCESSES", "1e1", "expected a whole number, got '1e1'"),
+        ("HUNTER_SCAN_PROCESSES", "four", "expected a whole number, got 'four'"),
+        ("HUNTER_DB_WAIT", "yes", "expected a number, got 'yes'"),
+        ("HUNTER_DB_WAIT", "nan", "expected a number, got 'nan'"),
+        ("HUNTER_DB_WAIT", "1e3", "expected a number, got '1e3'"),
+    ],
+)
+def test_a_variable_that_is_not_the_settings_number_is_refused_naming_it(hunter, var, value, words):
+    for argv in (("config", "show"), ("scan", "nomail.com")):
+        result = _run(hunter, *argv, env={var: value})
+        assert result.exit_code == 2, (argv, result.stderr)
+        assert f"environment variable {var}={value}: {words}" in result.stderr, result.stderr
+
+
+def test_values_of_the_right_type_are_kept(hunter, tmp_path):
+    """TOML whole numbers, decimals and text, and variables of digits, still read as they did."""
+    cfg = _config(
+        tmp_path,
+        'scan_processes = 3\ndb_wait = 2\nlang = "TR"\ndkim_selectors = ["s1", "s2"]\n'
+        'nameservers = "192.0.2.1, 192.0.2.2"\nlog_level = "ERROR"\n',
+    )
+    shown = _show(hunter, env={"HUNTER_CONFIG": str(cfg)})
+    assert shown["scan_processes"]["value"] == 3 and shown["db_wait"]["value"] == 2.0
+    assert shown["lang"]["value"] == "tr" and shown["dkim_selectors"]["value"] == "s1,s2"
+    assert shown["nameservers"]["value"] == ["192.0.2.1", "192.0.2.2"] and shown["log_level"]["value"] == "error"
+    env = {"HUNTER_CONFIG": str(cfg), "HUNTER_SCAN_PROCESSES": " 4 ", "HUNTER_DB_WAIT": "2.5"}
+    shown = _show(hunter, env=env)
+    assert shown["scan_processes"] == {"value": 4, "source": "env", "env": "HUNTER_SCAN_PROCESSES"}
+    assert shown["db_wait"]["value"] == 2.5 and shown["db_wait"]["source"] == "env"
