@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
+from .short import heading
 from .styles import CATEGORY_STYLE
 from .words import NO_LEADS, plural
 
@@ -40,10 +41,10 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     table = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0), show_header=header
     )
-    table.add_column("When", no_wrap=True, width=16)
-    table.add_column("Domain", no_wrap=True, width=dom_w, style="bold")
-    table.add_column("Change", overflow="fold", min_width=20, ratio=1)
-    table.add_column("Cat", no_wrap=True, width=3)
+    table.add_column(heading("When"), no_wrap=True, width=16)
+    table.add_column(heading("Domain"), no_wrap=True, width=dom_w, style="bold")
+    table.add_column(heading("Change"), overflow="fold", min_width=20, ratio=1)
+    table.add_column(heading("Cat"), no_wrap=True, width=3)
     for r, d in zip(rows, domains, strict=True):
         cat = r.get("category") or ""
         table.add_row(

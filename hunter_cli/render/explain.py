@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ..scoring import Facts, Outcome
 from .formats import Format, Output, formatter
+from .short import heading
 
 ITEM_TEXT = {
     "spf": "SPF record published",
@@ -56,8 +57,8 @@ def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
 
     title = f"Score of {to_unicode(domain)}"
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
-    table.add_column("Points", justify="right")
-    table.add_column("Why", overflow="fold")
+    table.add_column(heading("Points"), justify="right")
+    table.add_column(heading("Why"), overflow="fold")
     for item in out.items:
         table.add_row(f"{item.points:+d}", item_text(item.code))
     clamp = f" (sum {out.raw_score}, kept within 0..100)" if out.raw_score != out.score else ""

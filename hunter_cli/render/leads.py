@@ -20,7 +20,7 @@ from rich.text import Text
 from ..timefmt import day_for_people, for_machines, for_people
 from .csvsafe import excel_safe
 from .formats import Format, Output, formatter
-from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, narrow
+from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import NO_LEADS
 
@@ -298,6 +298,21 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         give = min(excess, max(0, ws[i] - floor))
         ws[i] -= give
         excess -= give
+    if excess > 0:  # still too wide (columns kept by filters and sorts): headers wider than their values
+        # give way next, shown cut with "…" (render.short.heading), so that Rich need not squeeze the domain
+        # one character at a time from the one with the most room above its values
+        floors = [
+            ws[i]
+            if _COLS[n].overflow == "fold"
+            else max(min(3, cell_len(_COLS[n].header)), *(_natural(c, n, False) for c in cells))
+            for i, n in enumerate(names)
+        ]
+        while excess > 0:
+            i = max(range(len(names)), key=lambda i: (ws[i] - floors[i], -i))
+            if ws[i] <= floors[i]:
+                break
+            ws[i] -= 1
+            excess -= 1
     return Layout(tuple(names), tuple(ws), True, gap, short)
 
 
@@ -307,7 +322,9 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
     )
     for n, w in zip(layout.names, layout.widths, strict=True):
         c = _COLS[n]
-        table.add_column(c.header, width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify)
+        table.add_column(
+            heading(c.header), width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify
+        )
     for r in rows:
         row = _cells(r)
         if layout.short:
@@ -427,8 +444,8 @@ def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
 # -- one lead --------------------------------------------------------------------------
 def _kv_table() -> Table:
     t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
-    t.add_column("What", style="bold", no_wrap=True)
-    t.add_column("Value", overflow="fold")
+    t.add_column(heading("What"), style="bold", no_wrap=True)
+    t.add_column(heading("Value"), overflow="fold")
     return t
 
 
@@ -601,8 +618,8 @@ def lead_detail(d: dict) -> Group:
 
     if d["notes"]:
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Notes (newest first)", title_justify="left")
-        t.add_column("When", no_wrap=True)
-        t.add_column("Note", overflow="fold")
+        t.add_column(heading("When"), no_wrap=True)
+        t.add_column(heading("Note"), overflow="fold")
         for n in d["notes"]:
             t.add_row(date_time(n["created_at"]), n["text"])
         parts.append(t)
@@ -611,19 +628,19 @@ def lead_detail(d: dict) -> Group:
         from .changes import describe
 
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Changes (newest first)", title_justify="left")
-        t.add_column("When", no_wrap=True)
-        t.add_column("What", overflow="fold")
+        t.add_column(heading("When"), no_wrap=True)
+        t.add_column(heading("What"), overflow="fold")
         for e in d["events"]:
             t.add_row(date_time(e["occurred_at"]), describe(e["kind"], e.get("old"), e.get("new")))
         parts.append(t)
 
     if d["history"]:
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Scan history (newest first)", title_justify="left")
-        t.add_column("When", no_wrap=True)
-        t.add_column("Status", no_wrap=True)
-        t.add_column("Provider")
-        t.add_column("Gateway")
-        t.add_column("Errors", overflow="fold")
+        t.add_column(heading("When"), no_wrap=True)
+        t.add_column(heading("Status"), no_wrap=True)
+        t.add_column(heading("Provider"))
+        t.add_column(heading("Gateway"))
+        t.add_column(heading("Errors"), overflow="fold")
         for h in d["history"]:
             t.add_row(
                 date_time(h["scanned_at"]),

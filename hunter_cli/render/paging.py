@@ -17,6 +17,8 @@ from rich import box
 from rich.cells import cell_len
 from rich.table import Table
 
+from .short import heading
+
 TABLE_LIMIT = 50  # rows a table shows unless --limit says otherwise
 STREAM_ABOVE = 500  # a longer table is printed in pieces
 PIECE = 200  # rows per piece
@@ -47,7 +49,7 @@ def _widths(headers: Sequence[str], rows: list[Sequence[str]], width: int, gap: 
 def _table(headers: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[str]], header: bool) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, show_header=header, padding=(0, 1, 0, 0))
     for h, w in zip(headers, widths, strict=True):
-        table.add_column(h, width=w, overflow="fold")
+        table.add_column(heading(h), width=w, overflow="fold")
     for r in rows:
         table.add_row(*r)
     return table

@@ -13,6 +13,7 @@ from rich.text import Text
 from ..domains import to_unicode
 from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
+from .short import heading
 
 WIDE = 120  # from this width every field has a column of its own
 
@@ -25,14 +26,14 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
     """
     wide = width >= WIDE
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0), expand=True)
-    table.add_column("Updated", no_wrap=True)
-    table.add_column("Customer", overflow="fold", ratio=1, min_width=10)
-    table.add_column("Domain", no_wrap=True)
+    table.add_column(heading("Updated"), no_wrap=True)
+    table.add_column(heading("Customer"), overflow="fold", ratio=1, min_width=10)
+    table.add_column(heading("Domain"), no_wrap=True)
     if wide:
-        table.add_column("Kind", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-    table.add_column("Deal", no_wrap=True, justify="right")
-    table.add_column("Closing", no_wrap=True)
+        table.add_column(heading("Kind"), no_wrap=True)
+        table.add_column(heading("Status"), no_wrap=True)
+    table.add_column(heading("Deal"), no_wrap=True, justify="right")
+    table.add_column(heading("Closing"), no_wrap=True)
     for r in rows:
         deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
         status = f"{r['status'] or ''} {r['substatus'] or ''}".strip()

@@ -17,7 +17,7 @@ from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
 from .formats import Format, Output, formatter
-from .short import GIVE_WAY, SHORT, narrow, shorten
+from .short import GIVE_WAY, SHORT, heading, narrow, shorten
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import plural
 
@@ -30,6 +30,15 @@ def _counts(c: Counter) -> str:
 def tenant_label(r: DomainResult) -> str:
     """Managed / Federated / Unknown for a tenant, "none" when there is none, "?" when not known."""
     return lead_tenant_label(r.tenant, result_tenant_known(r))
+
+
+# The Tenant cell of a domain whose tenant was not asked (``--no-tenant``): not "?", which is a lookup that failed.
+NOT_ASKED = "-"
+
+
+def tenant_not_asked(r: DomainResult) -> bool:
+    """Whether the scan did not look the tenant up at all (``--no-tenant``: the day's cache is not read either)."""
+    return (r.raw or {}).get("tenant_source") == "off"
 
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
@@ -59,8 +68,11 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
     )
     rows: list[dict[str, str | Text]] = []
+    not_asked = 0  # domains whose tenant was not looked up (--no-tenant)
     for r in t.sample:  # best first (priority_order)
         lead = Lead.from_result(r)
+        off = tenant_not_asked(r)
+        not_asked += off
         rows.append(
             {
                 # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
@@ -70,7 +82,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
                 ),
                 "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
                 "Gateway": r.gateway or "",
-                "Tenant": lead.tenant_label,
+                "Tenant": NOT_ASKED if off else lead.tenant_label,
                 "SPF": lead.spf_cell,
                 "DKIM": lead.dkim_cell,
                 "DMARC": lead.dmarc_cell,
@@ -81,6 +93,8 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
             }
         )
     shown = [name for name, wide_only in _RESULT_COLUMNS if wide or not wide_only]
+    if rows and not_asked == len(rows):  # a column of dashes says nothing: the note below says why it is not there
+        shown.remove("Tenant")
 
     def natural(name: str) -> int:
         return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
@@ -105,16 +119,22 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
                 shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(name, no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name)))
+            table.add_column(
+                heading(name), no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name))
+            )
         elif name == "Score":
-            table.add_column(name, justify="right", min_width=5)
+            table.add_column(heading(name), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
-            table.add_column(name, no_wrap=True)
+            table.add_column(heading(name), no_wrap=True)
         else:
-            table.add_column(name, overflow="ellipsis", no_wrap=True)
+            table.add_column(heading(name), overflow="ellipsis", no_wrap=True)
     for row in rows:
         table.add_row(*(row[name] for name in shown))
     notes = []
+    if not_asked and "Tenant" not in shown and not_asked == len(rows):
+        notes.append("Tenant: not looked up (--no-tenant)")
+    elif not_asked and "Tenant" in shown:
+        notes.append(f"Tenant {NOT_ASKED}: not looked up (--no-tenant)")
     if not wide and any(r.status != "ok" for r in t.sample):
         notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
     if t.scanned > len(t.sample):
@@ -144,8 +164,8 @@ def summary_table(
         show_header=False,
         pad_edge=False,
     )
-    table.add_column("What", style="bold")
-    table.add_column("Count", overflow="fold")
+    table.add_column(heading("What"), style="bold")
+    table.add_column(heading("Count"), overflow="fold")
     if not inputs_only:
         _scan_rows(table, t, elapsed, interrupted, narrow(width))
     _input_rows(table, stats)
@@ -209,8 +229,8 @@ def _input_rows(table: Table, stats: InputStats) -> None:
 def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
     """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons."""
     table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
-    table.add_column("What", style="bold")
-    table.add_column("Count", overflow="fold")
+    table.add_column(heading("What"), style="bold")
+    table.add_column(heading("Count"), overflow="fold")
     table.add_row("Rows read", str(stats.lines))
     table.add_row("Leads created", str(counts["created"]))
     table.add_row("Company names filled in", str(counts["updated"]))

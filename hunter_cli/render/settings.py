@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .formats import Format, Output, formatter
+from .short import heading
 
 
 @dataclass
@@ -34,9 +35,9 @@ def _table(s: SettingsShown, out: Output) -> None:
     from rich.table import Table
 
     table = Table(box=None, show_edge=False, pad_edge=False, title=None)
-    table.add_column("setting", no_wrap=True)
-    table.add_column("source", no_wrap=True)
-    table.add_column("value", overflow="fold")
+    table.add_column(heading("setting"), no_wrap=True)
+    table.add_column(heading("source"), no_wrap=True)
+    table.add_column(heading("value"), overflow="fold")
     for r in s.rows:
         value = r["shown"]
         if value == "-" and r["default"]:

@@ -53,3 +53,11 @@ def narrow(width: int | None) -> bool:
 def shorten(column: str, value: str) -> str:
     """``value`` of ``column`` (a key of :data:`SHORT`) in its short form; other values as they are."""
     return SHORT.get(column, {}).get(value, value)
+
+
+def heading(label: str):
+    """A column header that never breaks inside a word: on one line, cut with "…" when the column is
+    narrower than it (``Foot…``), where Rich would fold it (``Footprin`` over ``t``)."""
+    from rich.text import Text
+
+    return Text(label, no_wrap=True, overflow="ellipsis")
