@@ -16,6 +16,7 @@ from .common import (
     db_path,
     domain_arg,
     fail,
+    new_database_kept_only_on_success,
     open_store,
     setting_option,
     stderr_console,
@@ -353,21 +354,22 @@ def pull(
     from ..services import crm as crm_service
 
     env = _url(url)
-    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = open_store(db, write=True, create=True)
-        client = _client(env)
-        try:
-            result, stats = crm_service.pull(conn, client, env, full=full)
-        except InteractionRequired as exc:
+    with new_database_kept_only_on_success(db):  # a failed first pull leaves no empty database
+        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+            conn = open_store(db, write=True, create=True)
+            client = _client(env)
+            try:
+                result, stats = crm_service.pull(conn, client, env, full=full)
+            except InteractionRequired as exc:
+                conn.close()
+                stderr_console().print(str(exc), markup=False)
+                raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
+            except crm_service.PullFailed as exc:
+                conn.close()
+                raise fail(f"pull failed: {exc}") from None
+            finally:
+                client.close()
             conn.close()
-            stderr_console().print(str(exc), markup=False)
-            raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-        except crm_service.PullFailed as exc:
-            conn.close()
-            raise fail(f"pull failed: {exc}") from None
-        finally:
-            client.close()
-        conn.close()
     from ..render.accounts import PullReport
     from ..render.formats import Format, render
 

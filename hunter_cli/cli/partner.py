@@ -16,6 +16,7 @@ from .common import (
     db_path,
     domain_arg,
     fail,
+    new_database_kept_only_on_success,
     open_store,
     setting_option,
     stderr_console,
@@ -133,21 +134,22 @@ def sync(
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
     tokens = TokenProvider(None if get("partner_token") else optional_settings())
     path = db_path(db)
-    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-        conn = open_store(path, write=True, create=True)
-        client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
-        try:
-            result = sync_referrals(conn, client, full=full, rules=rules)
-        except InteractionRequired as exc:
+    with new_database_kept_only_on_success(path):  # a failed first sync leaves no empty database
+        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+            conn = open_store(path, write=True, create=True)
+            client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
+            try:
+                result = sync_referrals(conn, client, full=full, rules=rules)
+            except InteractionRequired as exc:
+                conn.close()
+                err.print(f"{exc}", markup=False, soft_wrap=True)
+                raise typer.Exit(EXIT_SIGN_IN) from None
+            except (SyncError, AuthError) as exc:
+                conn.close()
+                raise fail(f"referral sync failed: {exc}") from None
+            finally:
+                client.close()
             conn.close()
-            err.print(f"{exc}", markup=False, soft_wrap=True)
-            raise typer.Exit(EXIT_SIGN_IN) from None
-        except (SyncError, AuthError) as exc:
-            conn.close()
-            raise fail(f"referral sync failed: {exc}") from None
-        finally:
-            client.close()
-        conn.close()
     if not quiet:
         err.print(
             f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"

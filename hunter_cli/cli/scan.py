@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 
 from . import app
-from .common import DbOption, SheetOption, column_hints, db_path, processes_option, setting_option
+from .common import (
+    DbOption,
+    SheetOption,
+    column_hints,
+    db_path,
+    new_database_kept_only_on_success,
+    processes_option,
+    setting_option,
+)
 
 
 @app.command(no_args_is_help=True)
@@ -135,14 +143,15 @@ def scan(
         processes=processes,
     )
     hints = column_hints(inputs, domain_column, company_column, sheet)
-    code = run_scan(
-        inputs,
-        db_path(db),
-        options,
-        fresh_since=fresh_since,
-        json_out=json_out,
-        quiet=quiet,
-        hints=hints,
-        repeat=typed_options(ctx, skip=("max_age", "db")),
-    )
-    raise typer.Exit(code)
+    with new_database_kept_only_on_success(db):  # a failed first scan leaves no empty database
+        code = run_scan(
+            inputs,
+            db_path(db),
+            options,
+            fresh_since=fresh_since,
+            json_out=json_out,
+            quiet=quiet,
+            hints=hints,
+            repeat=typed_options(ctx, skip=("max_age", "db")),
+        )
+        raise typer.Exit(code)
