@@ -255,36 +255,16 @@ def lock_wait_reporter(path, limit=None):
     return on_wait
 
 
-# A new database holds nothing worth keeping while these tables are empty (runs and sync state record
-# only what was tried).
-_KEPT_TABLES = ("domains", "referrals", "crm_leads")
-
-
-def _holds_nothing(path: Path) -> bool:
-    """Whether the database at ``path`` has no lead, referral or CRM lead (False when it cannot be read)."""
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return False
-    try:
-        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return all(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is None for t in _KEPT_TABLES if t in have)
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
-
-
 @contextmanager
 def new_database_kept_only_on_success(db: Path | None):
     """Around a command that may create its database (scan, prep, import, referrals sync, crm pull):
     when the file did not exist before and the command fails (an exit status other than 0, an error,
-    Ctrl-C) having stored nothing (:func:`_holds_nothing`), the file and the ``-wal``, ``-shm`` and
-    ``.lock`` files the command made beside it are removed, so a failed first run leaves no empty
-    database behind (docs/cli.md, "No database"). Anything stored keeps the file."""
+    Ctrl-C) having stored nothing (:func:`hunter_cli.store.connection.holds_nothing`), the file and
+    the ``-wal``, ``-shm`` and ``.lock`` files the command made beside it are removed, so a failed
+    first run leaves no empty database behind (docs/cli.md, exit status 1). Anything stored keeps
+    the file."""
     from .. import store
+    from ..store.connection import holds_nothing
 
     real = store.real_path(db_path(db))
     made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock"))]
@@ -300,7 +280,7 @@ def new_database_kept_only_on_success(db: Path | None):
         ok = not exc.code
         raise
     finally:
-        if not ok and not before[real] and real.is_file() and _holds_nothing(real):
+        if not ok and not before[real] and real.is_file() and holds_nothing(real):
             for p in made:
                 if not before[p]:
                     try:

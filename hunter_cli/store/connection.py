@@ -218,6 +218,27 @@ def missing_message(shown: str | os.PathLike) -> str:
     )
 
 
+# A new database holds nothing worth keeping while these tables are empty (runs and sync state record
+# only what was tried).
+_KEPT_TABLES = ("domains", "referrals", "crm_leads")
+
+
+def holds_nothing(path: str | os.PathLike) -> bool:
+    """Whether the database at ``path`` has no lead, referral or CRM lead (False when it cannot be read):
+    a command that created it and failed may remove it (cli.common.new_database_kept_only_on_success)."""
+    try:
+        conn = sqlite3.connect(_uri(real_path(path), mode="ro"), uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return all(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is None for t in _KEPT_TABLES if t in have)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
 def _open_read_only(p: Path, shown: Path) -> Connection:
     """A read-only file or folder: open with mode=ro, or immutable when SQLite cannot share its WAL index."""
     note = f"{shown} is read-only: reading only; scan, import, tag, note and rescore need a writable database"
