@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 
 from .packing import loads
-from .schema import FOOTPRINT_FILTER_COLUMNS, FOOTPRINT_FROM_VIEW_SQL
+from .schema import FOOTPRINT_FILTER_COLUMNS, FOOTPRINT_FROM_VIEW_SQL, turkish_sort_key_sql
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -34,7 +34,7 @@ TENANT_KINDS = (
 # Sort name -> (SQL expressions, the column each expression reads). Names are the table's columns.
 SORT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "domain": (("d.domain", "domain"),),
-    "company": (("d.company COLLATE NOCASE", "company"),),
+    "company": ((turkish_sort_key_sql("d.company"), "company"),),  # Turkish order (schema 11's index)
     "provider": (("d.provider", "provider"), ("d.provider_name COLLATE NOCASE", "provider_name")),
     "gateway": (("d.gateway", "gateway"),),
     "tenant": (("d.tenant", "tenant"),),

@@ -575,6 +575,55 @@ _V10_STATEMENTS = (
     "CREATE INDEX domains_category_score ON domains(category, score DESC, domain)",
 )
 
+# -- 11: companies in Turkish alphabetical order --------------------------------
+# `hunter leads --sort company` ordered by byte (NOCASE only folds ASCII): Ç, Ğ, İ, Ö, Ş, Ü came after z
+# and `I` sorted as `i`. Turkish order is a b c ç d e f g ğ h ı i j k l m n o ö p r s ş t u ü v y z,
+# case aside, with I the capital of ı and İ of i, and â î û read as a i u (TDK). The key below is built
+# from SQLite's own functions, so other tools read and write the file without a collation of Hunter's,
+# and the index on it lets the first page walk the index as before.
+_TURKISH_KEY_STEPS = (
+    # capitals first: I is dotless, İ dotted (SQLite's lower() only folds ASCII: it runs after these)
+    ("I", "ı"),
+    ("İ", "i"),
+    # the Turkish letters (either case) sort just after their base letter: '~' comes after every ASCII
+    # letter and digit, so 'c~' sorts after any 'c'+letter and before 'd'
+    ("Ç", "c~"),
+    ("ç", "c~"),
+    ("Ğ", "g~"),
+    ("ğ", "g~"),
+    ("ı", "h~"),  # ı comes before i: just after every h
+    ("Ö", "o~"),
+    ("ö", "o~"),
+    ("Ş", "s~"),
+    ("ş", "s~"),
+    ("Ü", "u~"),
+    ("ü", "u~"),
+    ("Â", "a"),
+    ("â", "a"),
+    ("Î", "i"),
+    ("î", "i"),
+    ("Û", "u"),
+    ("û", "u"),
+)
+
+
+def turkish_sort_key_sql(column: str) -> str:
+    """SQL for the Turkish alphabetical sort key of a text ``column`` (NULL stays NULL): compared as
+    bytes, the keys order the texts as a Turkish reader does, case aside. Pure SQLite functions."""
+    expr = column
+    for old, new in _TURKISH_KEY_STEPS[:2]:
+        expr = f"replace({expr}, '{old}', '{new}')"
+    expr = f"lower({expr})"
+    for old, new in _TURKISH_KEY_STEPS[2:]:
+        expr = f"replace({expr}, '{old}', '{new}')"
+    return expr
+
+
+_V11_STATEMENTS = (
+    "DROP INDEX IF EXISTS domains_company",
+    f"CREATE INDEX domains_company_tr ON domains({turkish_sort_key_sql('company')}, domain)",
+)
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -586,6 +635,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (8, "each scan result stored once: NULL in scans when it is the current view; compact JSON", _results_once),
     (9, "results packed against a preset dictionary; footprint filters as columns", _packed_results),
     (10, "the lead list's default order walks one index: the domain in domains_category_score", _run(_V10_STATEMENTS)),
+    (11, "companies sort in Turkish alphabetical order: domains_company_tr", _run(_V11_STATEMENTS)),
 ]
 
 
