@@ -1,12 +1,15 @@
-"""A first command that fails leaves no database it created (docs/cli.md, exit status 1): the commands
-that may create a database (scan, prep, import, referrals sync) remove the file, and the -wal, -shm and
-.lock files beside it, when they fail having stored nothing; anything stored, or a file that was there
-before, is kept."""
+"""A first command that fails never leaves a database it created behind unannounced (docs/cli.md, exit
+status 1): the commands that may create one (scan, prep, import, referrals sync, crm pull) remove the
+file, and the -wal, -shm and .lock files beside it, when they fail having stored nothing at all; when
+the file holds the record of the failed run (the run log, docs/partner.md) it is kept and a line says
+that the command created it. Leads stored, or a file that was there before, are kept without a word."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 DEAD = "127.0.0.1:9"  # the discard port: nothing answers DNS there
 
@@ -15,22 +18,38 @@ def _left(folder: Path, name: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith(name))
 
 
-def test_a_first_prep_without_dns_leaves_no_database(hunter, tmp_path):
+def _said_created(stderr: str, db: Path) -> bool:
+    line = f"note: this command created the database {db}; it holds no lead yet, only the record of this failed run"
+    return line in " ".join(stderr.split())
+
+
+def _runs(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM domains").fetchone() == (0,)
+        return conn.execute("SELECT command, outcome FROM runs").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_first_prep_without_dns_says_it_created_the_database_holding_the_failed_run(hunter, tmp_path):
     db = tmp_path / "new" / "prep.db"
     db.parent.mkdir()
     result = hunter("prep", "firma.com.tr", "--db", str(db), "--nameserver", DEAD, "--timeout", "0.2", "--no-whois")
     assert result.exit_code == 1, result.output
-    assert "DNS is unreachable" in result.stderr
-    assert _left(db.parent, "prep.db") == []
+    assert "DNS is unreachable" in result.stderr and _said_created(result.stderr, db), result.stderr
+    assert _runs(db) == [("scan", "failed")]
+    assert "prep.db-wal" not in _left(db.parent, "prep.db")  # closed cleanly: no WAL left beside it
 
 
-def test_a_first_scan_without_dns_leaves_no_database_nor_lock_file(hunter, tmp_path):
+def test_a_first_scan_without_dns_says_it_created_the_database(hunter, tmp_path):
     db = tmp_path / "scan.db"
     result = hunter(
         "scan", "firma.com.tr", "gmailer.de", "--db", str(db), "--nameserver", DEAD, "--timeout", "0.2", dns_args=False
     )
     assert result.exit_code == 6, result.output
-    assert _left(tmp_path, "scan.db") == []
+    assert _said_created(result.stderr, db) and _runs(db) == [("scan", "failed")]
+    assert result.stdout == ""
 
 
 def test_a_first_import_of_no_valid_domain_leaves_no_database(hunter, tmp_path):
@@ -42,12 +61,24 @@ def test_a_first_import_of_no_valid_domain_leaves_no_database(hunter, tmp_path):
     assert _left(tmp_path, "import.db") == []
 
 
-def test_a_first_referral_sync_that_cannot_reach_partner_center_leaves_no_database(hunter, tmp_path):
+def test_a_first_referral_sync_that_cannot_reach_partner_center_says_it_created_the_database(hunter, tmp_path):
     db = tmp_path / "sync.db"
     env = {"HUNTER_PARTNER_TOKEN": "not-a-real-token", "HUNTER_PARTNER_API_URL": f"http://{DEAD}"}
     result = hunter("referrals", "sync", "--db", str(db), env=env)
     assert result.exit_code == 1 and "referral sync failed" in result.stderr
-    assert _left(tmp_path, "sync.db") == []
+    assert _said_created(result.stderr, db) and _runs(db) == [("referrals sync", "failed")]
+
+
+def test_a_first_command_that_fails_before_recording_a_run_leaves_no_file(hunter, tmp_path):
+    """An interrupted first scan that stored nothing, not even its run, leaves nothing behind."""
+    db = tmp_path / "empty.db"
+    from hunter_cli.cli.common import new_database_kept_only_on_success
+    from hunter_cli.store import connect
+
+    with pytest.raises(KeyboardInterrupt), new_database_kept_only_on_success(db):
+        connect(db).close()  # the schema is made, as a scan's first open does
+        raise KeyboardInterrupt
+    assert _left(tmp_path, "empty.db") == []
 
 
 def test_a_database_that_was_there_or_holds_a_lead_is_kept(hunter, tmp_path, dns):
@@ -57,12 +88,12 @@ def test_a_database_that_was_there_or_holds_a_lead_is_kept(hunter, tmp_path, dns
     failed = hunter(
         "scan", "gmailer.de", "--db", str(db), "--nameserver", DEAD, "--timeout", "0.2", "--no-whois", dns_args=False
     )
-    assert failed.exit_code == 6 and db.exists()
+    assert failed.exit_code == 6 and db.exists() and "created the database" not in failed.stderr
     assert sqlite3.connect(db).execute("SELECT domain FROM domains").fetchall() == [("firma.com.tr",)]
     # new, failed, but something stored: a lead imported before a file in the same run could not be read
     src = tmp_path / "list.txt"
     src.write_text("firma.com.tr\n", "utf-8")
     other = tmp_path / "partial.db"
     result = hunter("import", str(src), str(tmp_path), "--db", str(other))
-    assert result.exit_code != 0 and other.exists(), result.output
+    assert result.exit_code != 0 and other.exists() and "created the database" not in result.stderr, result.output
     assert sqlite3.connect(other).execute("SELECT count(*) FROM domains").fetchone() == (1,)

@@ -257,16 +257,18 @@ def lock_wait_reporter(path, limit=None):
 
 @contextmanager
 def new_database_kept_only_on_success(db: Path | None):
-    """Around a command that may create its database (scan, prep, import, referrals sync, crm pull):
+    """Around a command that may create its database (scan, prep, import, referrals sync, crm pull),
     when the file did not exist before and the command fails (an exit status other than 0, an error,
-    Ctrl-C) having stored nothing (:func:`hunter_cli.store.connection.holds_nothing`), the file and
-    the ``-wal``, ``-shm`` and ``.lock`` files the command made beside it are removed, so a failed
-    first run leaves no empty database behind (docs/cli.md, exit status 1). Anything stored keeps
-    the file."""
+    Ctrl-C) having stored no lead, referral or CRM lead (:func:`hunter_cli.store.connection.contents`):
+    a file that holds nothing is removed with the ``-wal``, ``-shm`` and ``.lock`` files the command
+    made beside it; one that holds the record of the failed run (the run log, docs/partner.md) is
+    kept, and a line on stderr says that the command created it and what it holds. A failed first
+    run never leaves an empty database behind unannounced (docs/cli.md, exit status 1)."""
     from .. import store
-    from ..store.connection import holds_nothing
+    from ..store.connection import contents
 
-    real = store.real_path(db_path(db))
+    shown = db_path(db)
+    real = store.real_path(shown)
     made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock"))]
     before = {p: p.exists() for p in made}
     ok = False
@@ -280,13 +282,19 @@ def new_database_kept_only_on_success(db: Path | None):
         ok = not exc.code
         raise
     finally:
-        if not ok and not before[real] and real.is_file() and holds_nothing(real):
+        held = None if ok or before[real] or not real.is_file() else contents(real)
+        if held == "nothing":
             for p in made:
                 if not before[p]:
                     try:
                         p.unlink(missing_ok=True)
                     except OSError:
                         pass
+        elif held == "runs":
+            notice(
+                f"this command created the database {shown}; it holds no lead yet, only the record of this"
+                " failed run (delete it if you do not want it)"
+            )
 
 
 @contextmanager

@@ -218,23 +218,30 @@ def missing_message(shown: str | os.PathLike) -> str:
     )
 
 
-# A new database holds nothing worth keeping while these tables are empty (runs and sync state record
-# only what was tried).
+# What a database holds that is worth keeping (leads, referrals, CRM leads), and the run log (what was tried).
 _KEPT_TABLES = ("domains", "referrals", "crm_leads")
 
 
-def holds_nothing(path: str | os.PathLike) -> bool:
-    """Whether the database at ``path`` has no lead, referral or CRM lead (False when it cannot be read):
-    a command that created it and failed may remove it (cli.common.new_database_kept_only_on_success)."""
-    try:
-        conn = sqlite3.connect(_uri(real_path(path), mode="ro"), uri=True)
+def contents(path: str | os.PathLike) -> str | None:
+    """What the database at ``path`` holds: ``data`` (a lead, a referral or a CRM lead), ``runs`` (only
+    the run log: commands that were tried), ``nothing``; None when it cannot be read. A command that
+    created the file and failed removes it when it holds nothing and says so when it holds only runs
+    (cli.common.new_database_kept_only_on_success)."""
+    try:  # not read-only: the last connection to close checkpoints the WAL and removes -wal and -shm
+        conn = sqlite3.connect(_uri(real_path(path), mode="rw"), uri=True)
     except sqlite3.Error:
-        return False
+        return None
     try:
         have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return all(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is None for t in _KEPT_TABLES if t in have)
+
+        def empty(table: str) -> bool:
+            return table not in have or conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+
+        if not all(empty(t) for t in _KEPT_TABLES):
+            return "data"
+        return "nothing" if empty("runs") else "runs"
     except sqlite3.Error:
-        return False
+        return None
     finally:
         conn.close()
 
