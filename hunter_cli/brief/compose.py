@@ -52,6 +52,25 @@ class Change(_Model):
     text: str  # the line in the brief's language, dated: "2026-11-12: Now uses Zoom."
 
 
+class Referral(_Model):
+    """One Partner Center referral as the brief tells it: the fields ``hunter referrals list --json``
+    gives (docs/partner.md) and the lines the brief shows for it, in the brief's language."""
+
+    id: str | None = None
+    name: str | None = None
+    customer_name: str | None = None
+    kind: str | None = None  # cosell, marketplace, partner
+    type: str | None = None  # Independent, Shared
+    status: str | None = None
+    substatus: str | None = None
+    deal_value: float | None = None
+    currency: str | None = None
+    closing_date: str | None = None
+    microsoft_contact: str | None = None
+    updated_at: str | None = None
+    lines: list[str] = Field(default_factory=list)
+
+
 class Brief(_Model):
     """The brief as data; docs/brief.md documents this JSON."""
 
@@ -88,7 +107,7 @@ class Brief(_Model):
     changes: list[Change] = Field(default_factory=list)  # the latest change events, newest first
     changes_total: int = 0  # how many change events are stored in all (more than shown: changes_note says so)
     changes_note: str | None = None  # first scan, no change across N scans, or how many earlier changes
-    referrals: list[str] = Field(default_factory=list)
+    referrals: list[Referral] = Field(default_factory=list)  # the latest 3, each with its lines
     crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
 
@@ -368,9 +387,11 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
     return out
 
 
-def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
-    lines: list[str] = []
+def _referral_lines(m: Messages, referrals: list[dict]) -> list[Referral]:
+    """The latest three referrals (``referrals`` rows, newest first), each with the lines the brief shows."""
+    out: list[Referral] = []
     for r in referrals[:3]:
+        lines: list[str] = []
         words = [m.label("referral.status", r.get("status"))] if r.get("status") else []
         if r.get("substatus"):
             words.append(m.label("referral.substatus", r.get("substatus")))
@@ -393,7 +414,12 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[str]:
                 lines.append(m("referral.deal_no_close", value=value, currency=r.get("currency") or ""))
         if r.get("microsoft_contact"):
             lines.append(m("referral.microsoft", contact=r["microsoft_contact"]))
-    return lines
+        fields = {k: r.get(k) for k in Referral.model_fields if k != "lines"}
+        fields["deal_value"] = None if r.get("deal_value") is None else float(r["deal_value"])
+        out.append(
+            Referral(**{k: v if k == "deal_value" or v is None else str(v) for k, v in fields.items()}, lines=lines)
+        )
+    return out
 
 
 def note_line(m: Messages, note: dict) -> str:

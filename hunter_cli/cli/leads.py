@@ -183,6 +183,9 @@ def show(
     try:
         with store_errors(db):
             d = core.detail(conn, name)
+            if d is not None and json_out:  # the lead as `hunter leads -f json` gives it (render.leads.detail_object)
+                listed, _ = core.page(conn, core.LeadFilter(domains=(name,)), limit=1)
+                d["listed"] = listed[0] if listed else None
     finally:
         conn.close()
     if d is None:

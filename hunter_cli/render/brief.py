@@ -25,8 +25,8 @@ def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:
         (m("section.registration"), b.registration),
         (m("section.changes"), [c.text for c in b.changes] + ([b.changes_note] if b.changes_note else [])),
     ]
-    if b.referrals:
-        sections.append((m("section.referrals"), b.referrals))
+    if b.referrals:  # each referral's lines, one after another
+        sections.append((m("section.referrals"), [line for r in b.referrals for line in r.lines]))
     if b.crm:
         sections.append((m("section.crm"), b.crm))
     if b.notes:

@@ -658,8 +658,33 @@ def date_time(ts: str | None) -> str:
     return for_people(ts)
 
 
+# `hunter leads show --json`: its `lead` is the object `hunter leads -f json` gives for the domain (FIELDS:
+# the same names, true and false, times as there), then these facts the list has no column for (docs/cli.md).
+DETAIL_FACTS = ("added_at", "state", "spf_result", "dkim_state")
+# The list's names for the stored columns (a lead read without the list's row: never with Hunter's own files).
+_LIST_NAMES = {"last_scanned": "last_good_at", "last_attempt": "last_attempt_at", "last_change": "last_change_at"}
+
+
+def detail_object(d: dict) -> dict:
+    """The JSON object of `hunter leads show --json` for :func:`hunter_cli.store.leads.detail`'s ``d``
+    (with ``listed``, the lead as the list gives it): ``lead``, ``view``, ``registration``, ``tags``,
+    ``notes``, ``events``, ``history``."""
+    stored = d["lead"]
+    listed = d.get("listed")
+    if listed is not None:
+        lead = _obj(listed)
+    else:
+        lead = {k: stored.get(_LIST_NAMES.get(k, k)) for k in FIELDS}
+        lead["tags"] = sorted({*d["tags"].get("user", []), *d["tags"].get("auto", [])})
+    lead["dkim"] = None if lead.get("dkim") is None else bool(lead["dkim"])
+    lead["active_cosell"] = bool(lead.get("active_cosell"))
+    lead["referrals"] = int(lead.get("referrals") or 0)
+    lead.update({k: stored.get(k) for k in DETAIL_FACTS})
+    return {"lead": lead, **{k: d[k] for k in ("view", "registration", "tags", "notes", "events", "history")}}
+
+
 def detail_json(d: dict) -> str:
-    return json.dumps(d, ensure_ascii=False)
+    return json.dumps(detail_object(d), ensure_ascii=False)
 
 
 # -- the formats of `hunter leads` (render/formats.py) ---------------------------------------
