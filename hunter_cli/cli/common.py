@@ -270,7 +270,14 @@ def new_database_kept_only_on_success(db: Path | None):
     shown = db_path(db)
     real = store.real_path(shown)
     made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock"))]
-    before = {p: p.exists() for p in made}
+
+    def exists(p: Path) -> bool:
+        try:
+            return p.exists()
+        except OSError:  # a path that cannot be looked at (too long, no permission): never ours to remove
+            return True
+
+    before = {p: exists(p) for p in made}
     ok = False
     try:
         yield
@@ -282,7 +289,7 @@ def new_database_kept_only_on_success(db: Path | None):
         ok = not exc.code
         raise
     finally:
-        held = None if ok or before[real] or not real.is_file() else contents(real)
+        held = None if ok or before[real] or not exists(real) or not real.is_file() else contents(real)
         if held == "nothing":
             for p in made:
                 if not before[p]:
