@@ -14,7 +14,7 @@ from .common import (
     db_path,
     domain_arg,
     fail,
-    new_database_kept_only_on_success,
+    keeps_a_new_database_only_on_success,
     open_store,
     setting_option,
     stderr_console,
@@ -99,6 +99,7 @@ def sales_summary(
 
 
 @app.command()
+@keeps_a_new_database_only_on_success
 def prep(
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
     db: Path | None = DbOption,
@@ -141,53 +142,52 @@ def prep(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
-    with new_database_kept_only_on_success(path):  # a failed first prep leaves no empty database
-        last_good, read_only = None, False
-        if store.real_path(path).exists():  # no database yet: the scan below creates it
-            conn = open_store(path)  # a read-only store is opened with a warning that says why
-            try:
-                with store_errors(path):
-                    last_good = store.last_good_at(conn, name)
-                read_only = conn.readonly
-            finally:
-                conn.close()
-        step = service.before_rescan(
-            name,
-            path,
-            last_good=last_good,
-            read_only=read_only,
-            lock_free=lambda: scan_lock_free(path),
-            age=age,
-            since=ago_iso(age),
+    last_good, read_only = None, False
+    if store.real_path(path).exists():  # no database yet: the scan below creates it
+        conn = open_store(path)  # a read-only store is opened with a warning that says why
+        try:
+            with store_errors(path):
+                last_good = store.last_good_at(conn, name)
+            read_only = conn.readonly
+        finally:
+            conn.close()
+    step = service.before_rescan(
+        name,
+        path,
+        last_good=last_good,
+        read_only=read_only,
+        lock_free=lambda: scan_lock_free(path),
+        age=age,
+        since=ago_iso(age),
+    )
+    if step.action == "rescan":
+        options = build_options(
+            nameserver=nameserver,
+            timeout=timeout,
+            no_tenant=no_tenant,
+            no_whois=no_whois,
+            rules=str(rules) if rules else None,
+            registration_wait=1.0,
+            registration_early=True,  # registration lookups start with DNS: a slow registry gets the scan's time
         )
-        if step.action == "rescan":
-            options = build_options(
-                nameserver=nameserver,
-                timeout=timeout,
-                no_tenant=no_tenant,
-                no_whois=no_whois,
-                rules=str(rules) if rules else None,
-                registration_wait=1.0,
-                registration_early=True,  # registration lookups start with DNS: a slow registry gets the scan's time
-            )
-            started = store.utcnow()
-            err = stderr_console()
-            try:
-                with one_library():  # one HTTP library for the tenant and registration lanes (tenant/client.py)
-                    code = _rescan(err, name, path, options)
-            except typer.Exit as exc:  # run_scan printed why
-                code = exc.exit_code
-            conn = open_store(path)
-            try:
-                with store_errors(path):
-                    attempts = service.attempts_since(conn, name, started)
-            finally:
-                conn.close()
-            step = service.after_rescan(
-                name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers
-            )
-        if step.action == "show":
-            print_brief(path, name, lang, fmt, rules, warning=step.warning)
+        started = store.utcnow()
+        err = stderr_console()
+        try:
+            with one_library():  # one HTTP library for the tenant and registration lanes (tenant/client.py)
+                code = _rescan(err, name, path, options)
+        except typer.Exit as exc:  # run_scan printed why
+            code = exc.exit_code
+        conn = open_store(path)
+        try:
+            with store_errors(path):
+                attempts = service.attempts_since(conn, name, started)
+        finally:
+            conn.close()
+        step = service.after_rescan(
+            name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers
+        )
+    if step.action == "show":
+        print_brief(path, name, lang, fmt, rules, warning=step.warning)
         if step.code:
             raise typer.Exit(step.code)
         return

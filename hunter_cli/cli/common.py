@@ -304,6 +304,19 @@ def new_database_kept_only_on_success(db: Path | None):
             )
 
 
+def keeps_a_new_database_only_on_success(command: Callable) -> Callable:
+    """A command (``scan``, ``prep``, ``import``, ``referrals sync``, ``crm pull``) run inside
+    :func:`new_database_kept_only_on_success` for its ``--db``; Typer reads the wrapped signature."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with new_database_kept_only_on_success(kwargs.get("db")):
+            return command(*args, **kwargs)
+
+    return run
+
+
 @contextmanager
 def store_errors(db: Path | None):
     """Turn SQLite trouble met while a command uses the store into a clear fatal error (exit 1).

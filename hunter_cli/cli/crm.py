@@ -16,7 +16,7 @@ from .common import (
     db_path,
     domain_arg,
     fail,
-    new_database_kept_only_on_success,
+    keeps_a_new_database_only_on_success,
     open_store,
     setting_option,
     stderr_console,
@@ -336,6 +336,7 @@ def push(
 
 
 @crm_app.command("pull")
+@keeps_a_new_database_only_on_success
 def pull(
     full: bool = typer.Option(
         False, "--full", help="Read every pushed lead, not only those modified since the last pull."
@@ -354,22 +355,21 @@ def pull(
     from ..services import crm as crm_service
 
     env = _url(url)
-    with new_database_kept_only_on_success(db):  # a failed first pull leaves no empty database
-        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-            conn = open_store(db, write=True, create=True)
-            client = _client(env)
-            try:
-                result, stats = crm_service.pull(conn, client, env, full=full)
-            except InteractionRequired as exc:
-                conn.close()
-                stderr_console().print(str(exc), markup=False)
-                raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
-            except crm_service.PullFailed as exc:
-                conn.close()
-                raise fail(f"pull failed: {exc}") from None
-            finally:
-                client.close()
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = open_store(db, write=True, create=True)
+        client = _client(env)
+        try:
+            result, stats = crm_service.pull(conn, client, env, full=full)
+        except InteractionRequired as exc:
             conn.close()
+            stderr_console().print(str(exc), markup=False)
+            raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
+        except crm_service.PullFailed as exc:
+            conn.close()
+            raise fail(f"pull failed: {exc}") from None
+        finally:
+            client.close()
+        conn.close()
     from ..render.accounts import PullReport
     from ..render.formats import Format, render
 

@@ -13,7 +13,7 @@ from .common import (
     SheetOption,
     column_hints,
     fail,
-    new_database_kept_only_on_success,
+    keeps_a_new_database_only_on_success,
     open_store,
     report_unreadable,
     stderr_console,
@@ -22,6 +22,7 @@ from .common import (
 
 
 @app.command("import")
+@keeps_a_new_database_only_on_success
 def import_(
     files: list[Path] = typer.Argument(..., metavar="FILE...", help="CSV or XLSX files (a .txt list works too)."),
     db: Path | None = DbOption,
@@ -60,29 +61,28 @@ def import_(
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
     hints = column_hints(files, domain_column, company_column, sheet)
-    with new_database_kept_only_on_success(db):  # a failed first import leaves no empty database
-        conn = open_store(db, write=True, create=True)
-        stats = InputStats()
-        try:
-            with store_errors(db):
-                rows = leads([str(f) for f in files], stats, hints)
-                counts = store.import_leads(conn, rows, overwrite_company)
-        except InputError as exc:
-            raise fail(str(exc)) from None
-        finally:
-            conn.close()
-        err = stderr_console()
-        if stats.accepted == 0:
-            if stats.lines:
-                _report(err, stats, counts)
-            report_unreadable(stats)
-            if stats.unreadable and not stats.lines:
-                raise typer.Exit(EXIT_FATAL)
-            raise fail("no valid domain in the input")
-        if not quiet:
+    conn = open_store(db, write=True, create=True)
+    stats = InputStats()
+    try:
+        with store_errors(db):
+            rows = leads([str(f) for f in files], stats, hints)
+            counts = store.import_leads(conn, rows, overwrite_company)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        conn.close()
+    err = stderr_console()
+    if stats.accepted == 0:
+        if stats.lines:
             _report(err, stats, counts)
-        if report_unreadable(stats):
+        report_unreadable(stats)
+        if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
+        raise fail("no valid domain in the input")
+    if not quiet:
+        _report(err, stats, counts)
+    if report_unreadable(stats):
+        raise typer.Exit(EXIT_FATAL)
 
 
 def _report(err, stats, counts) -> None:

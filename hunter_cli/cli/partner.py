@@ -16,7 +16,7 @@ from .common import (
     db_path,
     domain_arg,
     fail,
-    new_database_kept_only_on_success,
+    keeps_a_new_database_only_on_success,
     open_store,
     setting_option,
     stderr_console,
@@ -108,6 +108,7 @@ def logout() -> None:
 
 
 @ref_app.command("sync")
+@keeps_a_new_database_only_on_success
 def sync(
     full: bool = typer.Option(
         False, "--full", help="Fetch every referral again, not only the ones updated since the last sync."
@@ -134,22 +135,21 @@ def sync(
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
     tokens = TokenProvider(None if get("partner_token") else optional_settings())
     path = db_path(db)
-    with new_database_kept_only_on_success(path):  # a failed first sync leaves no empty database
-        with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
-            conn = open_store(path, write=True, create=True)
-            client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
-            try:
-                result = sync_referrals(conn, client, full=full, rules=rules)
-            except InteractionRequired as exc:
-                conn.close()
-                err.print(f"{exc}", markup=False, soft_wrap=True)
-                raise typer.Exit(EXIT_SIGN_IN) from None
-            except (SyncError, AuthError) as exc:
-                conn.close()
-                raise fail(f"referral sync failed: {exc}") from None
-            finally:
-                client.close()
+    with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
+        conn = open_store(path, write=True, create=True)
+        client = ReferralsClient(tokens, get("partner_api_url") or DEFAULT_BASE)
+        try:
+            result = sync_referrals(conn, client, full=full, rules=rules)
+        except InteractionRequired as exc:
             conn.close()
+            err.print(f"{exc}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_SIGN_IN) from None
+        except (SyncError, AuthError) as exc:
+            conn.close()
+            raise fail(f"referral sync failed: {exc}") from None
+        finally:
+            client.close()
+        conn.close()
     if not quiet:
         err.print(
             f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"

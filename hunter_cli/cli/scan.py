@@ -12,13 +12,14 @@ from .common import (
     SheetOption,
     column_hints,
     db_path,
-    new_database_kept_only_on_success,
+    keeps_a_new_database_only_on_success,
     processes_option,
     setting_option,
 )
 
 
 @app.command(no_args_is_help=True)
+@keeps_a_new_database_only_on_success
 def scan(
     ctx: typer.Context,
     inputs: list[str] = typer.Argument(
@@ -143,15 +144,14 @@ def scan(
         processes=processes,
     )
     hints = column_hints(inputs, domain_column, company_column, sheet)
-    with new_database_kept_only_on_success(db):  # a failed first scan leaves no empty database
-        code = run_scan(
-            inputs,
-            db_path(db),
-            options,
-            fresh_since=fresh_since,
-            json_out=json_out,
-            quiet=quiet,
-            hints=hints,
-            repeat=typed_options(ctx, skip=("max_age", "db")),
-        )
-        raise typer.Exit(code)
+    code = run_scan(
+        inputs,
+        db_path(db),
+        options,
+        fresh_since=fresh_since,
+        json_out=json_out,
+        quiet=quiet,
+        hints=hints,
+        repeat=typed_options(ctx, skip=("max_age", "db")),
+    )
+    raise typer.Exit(code)
