@@ -39,6 +39,7 @@ from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverCon
 from .facts import domain_state
 from .footprint import Reply, find_services, microsoft_footprint, reply_from
 from .footprint import questions as footprint_questions
+from .footprint.microsoft import MicrosoftFootprint, attach_policy
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -76,6 +77,7 @@ class ScanOptions:
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
     footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
+    mta_sts_port: int = 443  # where MTA-STS policy hosts are asked (tests' local servers: setting mta_sts_port)
     processes: int = 1  # scan worker processes for a bulk list (scan_pool.py); 1 scans in this one
     processes_given: bool = False  # --processes was typed: used for any list, not only a long one
 
@@ -158,6 +160,28 @@ class Scanner:
         self._mx_done: dict[str, tuple[bool, str | None]] = {}  # exchange -> (resolves, canonical), this run
         self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
         self._report_cache: dict[str, asyncio.Future] = {}
+        self._sts: Any = None  # StsFetcher, made at the first published _mta-sts record
+
+    async def close(self) -> None:
+        """Close what the scanner opened itself (the MTA-STS policy client)."""
+        if self._sts is not None:
+            await self._sts.close()
+            self._sts = None
+
+    async def _mta_sts_policy(self, domain: str, microsoft: MicrosoftFootprint, mx_hosts, errors: list[ScanError]):
+        """Fetch and judge the policy file of a domain whose ``_mta-sts`` record is published (RFC 8461 3.3)."""
+        sec = microsoft.mail_security.get("mta-sts")
+        if sec is None or sec.state != "published":
+            return
+        if self._sts is None:
+            from .mta_sts_fetch import StsFetcher
+
+            self._sts = StsFetcher(self.resolver, port=self.options.mta_sts_port)
+        policy = await self._sts.fetch(domain, mx_hosts)
+        attach_policy(sec, policy)
+        if policy.state == "unknown":
+            kind = policy.failure_kind or "unreachable"
+            errors.append(ScanError(check="footprint", kind=kind, message=f"MTA-STS policy: {policy.failed}"))
 
     async def _once(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
         """``await make()`` once per run for ``key``; a LookupFailure is raised to every waiter and not kept."""
@@ -525,6 +549,7 @@ class Scanner:
                 else:
                     replies[(name, rtype)] = reply_from(outcome)
             microsoft = microsoft_footprint(domain, replies, mx_hosts=[h for _, h in mx] if mx_a is not None else None)
+            await self._mta_sts_policy(domain, microsoft, [h for _, h in mx] if mx_a is not None else None, errors)
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         services = find_services(
             txts,
@@ -885,6 +910,7 @@ async def scan_many(
     finally:
         await cancel_all(running)
         sent = getattr(resolver, "queries_sent", 0)
+        await scanner.close()
         await resolver.close()
         if pool is not None:
             await pool.close()

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..domains import is_within
 from .hosts import matches_normalized, norm_host
+from .mta_sts import StsPolicy
 from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog
 from .schema import Workload as WorkloadRule
 
@@ -127,6 +128,22 @@ class MailSecurity(_Model):
     hosted_by: str | None = None  # CNAME target when the record is delegated to a provider
     evidence: list[str] = Field(default_factory=list)
     failed: list[str] = Field(default_factory=list)
+    policy: StsPolicy | None = None  # MTA-STS only: the policy file, when the record is published and it was asked
+
+
+def attach_policy(sec: MailSecurity, policy: StsPolicy) -> None:
+    """Put the fetched MTA-STS ``policy`` on its ``_mta-sts`` record's :class:`MailSecurity`.
+
+    A policy senders cannot use makes the whole of MTA-STS ``invalid``: with no usable
+    policy they deliver as though the domain had none (RFC 8461 5). A policy that
+    could not be fetched on the way (``unknown``) leaves the record's state as it is.
+    """
+    sec.policy = policy
+    if policy.state == "invalid":
+        sec.state = "invalid"
+        sec.evidence = [*sec.evidence, *policy.errors]
+    elif policy.state == "unknown" and policy.failed:
+        sec.failed = [*sec.failed, f"MTA-STS policy: {policy.failed}"]
 
 
 class MicrosoftFootprint(_Model):
@@ -376,6 +393,14 @@ def _check_values(rec_id: str, tags: dict[str, str]) -> str | None:
     return None
 
 
+def _starts_with_version(record: str, version: str) -> bool:
+    """Whether ``record`` begins with the tag ``version`` (e.g. ``v=STSv1``) as a whole term, in any case:
+    ``v=STSv1; id=1`` does, ``v=STSv10; id=1`` does not (RFC 8461 3.1, RFC 8460 3)."""
+    key, _, value = version.partition("=")
+    pattern = rf"\s*{re.escape(key)}\s*=\s*{re.escape(value)}(?=$|[\s;])"
+    return re.match(pattern, record, re.IGNORECASE) is not None
+
+
 def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:
     name = f"{rule.question.name}.{domain}"
     reply = answers.get((name, rule.question.type))
@@ -388,7 +413,7 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     hosted_by = norm_host(reply.cnames[-1][1]) if reply.cnames else None
     version = rule.version.lower()
     # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3).
-    candidates = [r for r in (str(x) for x in reply.records) if r.strip().lower().replace(" ", "").startswith(version)]
+    candidates = [r for r in (str(x) for x in reply.records) if _starts_with_version(r, version)]
     if not candidates:
         return MailSecurity(
             **base, state="absent", hosted_by=hosted_by, evidence=[f"no {rule.version} record at {name}"]
@@ -450,6 +475,14 @@ def microsoft_footprint(
     return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)
 
 
+def _policy_lost(now: Mapping[str, Any] | None, was: Mapping[str, Any]) -> bool:
+    """True when ``now`` is the same MTA-STS record as ``was`` but its policy fetch failed and ``was`` has one."""
+    if not now or not (now.get("policy") or {}).get("state") == "unknown":
+        return False
+    old_policy = was.get("policy") or {}
+    return old_policy.get("state") in ("valid", "invalid") and now.get("record") == was.get("record")
+
+
 def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The ``microsoft`` object to keep after a scan whose footprint lookups failed or were skipped.
 
@@ -469,6 +502,8 @@ def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) 
             now = mine.get(key)
             if (now is None or now.get("state") == "unknown") and was.get("state") != "unknown":
                 mine[key] = was
+            elif now is not None and _policy_lost(now, was):  # same record, policy not reached now: keep the last
+                mine[key] = {**now, "policy": was["policy"], "state": was["state"], "evidence": was.get("evidence", [])}
         merged[part] = mine
     merged["clouds"] = sorted({w["cloud"] for w in merged["workloads"].values() if w.get("cloud")})
     return merged

@@ -227,6 +227,7 @@ def build_options(
         rdap_url=get("rdap_url") or None,
         whois_host=get("whois_host") or None,
         footprint=not quick,
+        mta_sts_port=get("mta_sts_port") or 443,
         processes=processes or get("scan_processes") or default_processes(),
         processes_given=processes is not None,
     )
