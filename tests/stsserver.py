@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import ipaddress
 import ssl
 import threading
 import time
@@ -35,45 +36,61 @@ class Policy:
     delay: float = 0.0  # seconds before answering (a slow or hanging policy host)
 
 
-def issue(folder: Path, names: list[str]) -> tuple[Path, Path, Path]:
-    """(root certificate, server certificate, server key) files; the server's is valid for ``names``."""
+def issue(
+    folder: Path,
+    names: list[str],
+    *,
+    ips: tuple[str, ...] = (),
+    root_name: tuple[str, ...] = ("Hunter test root",),
+    prefix: str = "",
+) -> tuple[Path, Path, Path]:
+    """(root certificate, server certificate, server key) files, written in ``folder`` with ``prefix``.
+
+    The root is a made-up CA (``root_name``: its common name, then an organisation if given); the
+    server's certificate, issued by it for a day, is valid for the DNS ``names`` and the ``ips``.
+    Shared by this server and tests/test_tls.py's TLS-inspection proxy.
+    """
     now = datetime.datetime.now(datetime.timezone.utc)
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hunter test MTA-STS root")])
+    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, org) for org in root_name[1:]]
+    root_subject = x509.Name([*attributes, x509.NameAttribute(NameOID.COMMON_NAME, root_name[0])])
     root = (
         x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
+        .subject_name(root_subject)
+        .issuer_name(root_subject)
         .public_key(root_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
+        .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(  # digital_signature, key_cert_sign, crl_sign
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
+    alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
+    alt_names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
     leaf = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
-        .issuer_name(root_name)
+        .issuer_name(root_subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    (folder / "sts-root.pem").write_bytes(root.public_bytes(pem))
-    (folder / "sts-chain.pem").write_bytes(leaf.public_bytes(pem))
-    (folder / "sts-key.pem").write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return folder / "sts-root.pem", folder / "sts-chain.pem", folder / "sts-key.pem"
+    files = folder / f"{prefix}root.pem", folder / f"{prefix}chain.pem", folder / f"{prefix}key.pem"
+    files[0].write_bytes(root.public_bytes(pem))
+    files[1].write_bytes(leaf.public_bytes(pem))
+    files[2].write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return files
 
 
 class StsPolicyServer:
@@ -86,7 +103,7 @@ class StsPolicyServer:
     def __init__(self, folder: Path, policies: dict[str, Policy], names: list[str]) -> None:
         self.policies = policies
         self.requests: list[str] = []
-        self.root, chain, key = issue(folder, names)
+        self.root, chain, key = issue(folder, names, root_name=("Hunter test MTA-STS root",), prefix="sts-")
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
