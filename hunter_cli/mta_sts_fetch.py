@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from .footprint.mta_sts import WELL_KNOWN_PATH, StsPolicy, judge
@@ -152,7 +153,11 @@ class StsFetcher:
             kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
             detail = str(exc) or type(exc).__name__
             return StsPolicy(state="unknown", host=host, failed=f"{host}: {detail}", failure_kind=kind)
-        return judge(host, bytes(body).decode("utf-8", errors="replace"), mx_hosts, content_type=content_type)
+        text = bytes(body).decode("utf-8", errors="replace")
+        policy = judge(host, text, mx_hosts, content_type=content_type)
+        policy.body, policy.content_type = text, content_type
+        policy.fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return policy
 
     async def close(self) -> None:
         if self._client is not None:

@@ -78,6 +78,7 @@ class ScanOptions:
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
     footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
     mta_sts_port: int = 443  # where MTA-STS policy hosts are asked (tests' local servers: setting mta_sts_port)
+    store_path: str | None = None  # the run's database, read for MTA-STS policies fetched before (run_scan sets it)
     processes: int = 1  # scan worker processes for a bulk list (scan_pool.py); 1 scans in this one
     processes_given: bool = False  # --processes was typed: used for any list, not only a long one
 
@@ -161,23 +162,52 @@ class Scanner:
         self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
         self._report_cache: dict[str, asyncio.Future] = {}
         self._sts: Any = None  # StsFetcher, made at the first published _mta-sts record
+        self._store: Any = None  # read-only connection to options.store_path, opened at the first such record
 
     async def close(self) -> None:
         """Close what the scanner opened itself (the MTA-STS policy client)."""
         if self._sts is not None:
             await self._sts.close()
             self._sts = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _stored_mta_sts(self, domain: str) -> dict | None:
+        """The stored view's ``mta-sts`` entry of ``domain`` (JSON form), or None (no store, not found, unreadable)."""
+        import sqlite3
+
+        from .store import reads
+        from .store.packing import PackError
+
+        if not self.options.store_path:
+            return None
+        try:
+            if self._store is None:
+                from pathlib import Path
+
+                uri = Path(self.options.store_path).resolve().as_uri() + "?mode=ro"
+                self._store = sqlite3.connect(uri, uri=True, timeout=1.0, check_same_thread=False)
+            view = reads.current(self._store, domain)
+        except (sqlite3.Error, PackError, OSError, ValueError) as exc:
+            log.debug("%s: no stored MTA-STS policy to reuse (%s)", domain, exc)
+            return None
+        return (((view or {}).get("microsoft") or {}).get("mail_security") or {}).get("mta-sts")
 
     async def _mta_sts_policy(self, domain: str, microsoft: MicrosoftFootprint, mx_hosts, errors: list[ScanError]):
         """Fetch and judge the policy file of a domain whose ``_mta-sts`` record is published (RFC 8461 3.3)."""
         sec = microsoft.mail_security.get("mta-sts")
         if sec is None or sec.state != "published":
             return
-        if self._sts is None:
-            from .mta_sts_fetch import StsFetcher
+        from .footprint.mta_sts import reuse
 
-            self._sts = StsFetcher(self.resolver, port=self.options.mta_sts_port)
-        policy = await self._sts.fetch(domain, mx_hosts)
+        policy = reuse(self._stored_mta_sts(domain), sec.record, mx_hosts, datetime.now(timezone.utc))
+        if policy is None:
+            if self._sts is None:
+                from .mta_sts_fetch import StsFetcher
+
+                self._sts = StsFetcher(self.resolver, port=self.options.mta_sts_port)
+            policy = await self._sts.fetch(domain, mx_hosts)
         attach_policy(sec, policy)
         if policy.state == "unknown":
             kind = policy.failure_kind or "unreachable"

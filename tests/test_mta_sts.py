@@ -194,30 +194,65 @@ def test_an_unreachable_policy_host_is_a_failed_lookup_not_a_verdict(scanned):
     assert [e["check"] for e in r["errors"]] == ["footprint"] and "MTA-STS policy" in r["errors"][0]["message"]
 
 
-def test_a_rescan_that_cannot_reach_the_policy_host_keeps_the_last_policy(scanned, _session_sts):
-    h, _ = scanned
-    saved = _session_sts.policies.pop("mta-sts.sts-enforce.com.tr")
-    try:  # it answers 404 now: a fault found, which replaces the good policy
-        again = h.scan_json("sts-enforce.com.tr", "--no-tenant", "--no-whois")
-        assert sts(again, "sts-enforce.com.tr")["policy"]["errors"][0].endswith("senders find no policy")
-    finally:
-        _session_sts.policies["mta-sts.sts-enforce.com.tr"] = saved
-    h.scan_json("sts-enforce.com.tr", "--no-tenant", "--no-whois")  # good again
-    h.server.faults["mta-sts.sts-enforce.com.tr"] = "servfail"  # then the policy host cannot be looked up
-    try:
-        failed = h.scan_json("sts-enforce.com.tr", "--no-tenant", "--no-whois")
-    finally:
-        h.server.clear_faults()
-    assert sts(failed, "sts-enforce.com.tr")["policy"]["state"] == "unknown"
-    assert failed["sts-enforce.com.tr"]["status"] == "partial"
-    import sqlite3
+def test_a_rescan_reuses_the_policy_while_the_record_is_the_same(scanned, _session_sts):
+    """RFC 8461 3.1/5.1: the record's id says whether the policy changed; a fresh stored policy is judged again."""
+    h, first = scanned
+    asked = _session_sts.requests.count("mta-sts.sts-enforce.com.tr")
+    again = h.scan_json("sts-enforce.com.tr", "--no-tenant", "--no-whois")
+    p = sts(again, "sts-enforce.com.tr")["policy"]
+    assert p["cached"] is True and p["fetched_at"] == sts(first, "sts-enforce.com.tr")["policy"]["fetched_at"]
+    assert (p["state"], p["mode"], p["errors"]) == ("valid", "enforce", [])
+    assert _session_sts.requests.count("mta-sts.sts-enforce.com.tr") == asked  # not asked again
 
-    from hunter_cli.store import reads
 
-    with sqlite3.connect(h.db) as conn:
-        stored = reads.current(conn, "sts-enforce.com.tr")
-    kept = stored["microsoft"]["mail_security"]["mta-sts"]
-    assert (kept["state"], kept["policy"]["state"], kept["policy"]["mode"]) == ("published", "valid", "enforce")
+def test_a_stored_policy_is_fetched_again_when_the_record_changes_or_it_is_too_old():
+    from datetime import datetime, timedelta, timezone
+
+    from hunter_cli.footprint.mta_sts import reuse
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+    fetched = (now - timedelta(days=2)).isoformat()
+    good = judge("mta-sts.example.com", GOOD, ["mail.example.com"]).model_dump()
+    good.update(body=GOOD, content_type="text/plain", fetched_at=fetched)
+    stored = {"record": "v=STSv1; id=1", "policy": good}
+    reused = reuse(stored, "v=STSv1; id=1", ["mail.example.com"], now)
+    assert reused is not None and reused.cached and reused.errors == []
+    moved = reuse(stored, "v=STSv1; id=1", ["mx.new-provider.net"], now)  # MX changed since: judged again
+    assert moved is not None and moved.uncovered == ["mx.new-provider.net"]
+    assert reuse(stored, "v=STSv1; id=2", ["mail.example.com"], now) is None  # a new id: a new policy
+    assert reuse(stored, "v=STSv1; id=1", ["mail.example.com"], now + timedelta(days=6)) is None  # past max_age
+    short = {**stored, "policy": {**good, "max_age": 3600}}
+    assert reuse(short, "v=STSv1; id=1", ["mail.example.com"], now) is None
+    assert reuse({"record": "v=STSv1; id=1", "policy": {**good, "body": None}}, "v=STSv1; id=1", [], now) is None
+
+
+def test_a_new_policy_fault_replaces_the_old_policy_and_a_failed_fetch_keeps_it(
+    _session_dns, _session_ms, _session_reg, _session_sts, tmp_path
+):
+    from conftest import Hunter
+
+    from hunter_cli.footprint.microsoft import carry_forward
+
+    h = Hunter(_session_dns, tmp_path / "hunter.db", _session_ms, _session_reg)
+    host = "mta-sts.sts-html.com.tr"
+    saved = _session_sts.policies.pop(host)
+    try:  # 404 now, in a database that has no policy stored: a fault found
+        found = h.scan_json("sts-html.com.tr", "--no-tenant", "--no-whois")
+    finally:
+        _session_sts.policies[host] = saved
+    assert sts(found, "sts-html.com.tr")["policy"]["errors"][0].endswith("senders find no policy")
+    # the writer's merge: a policy that could not be fetched keeps the last one of the same record
+    old = {"workloads": {}, "mail_security": {"mta-sts": {"state": "published", "record": "v=STSv1; id=1",
+           "evidence": ["x"], "policy": {"state": "valid", "mode": "enforce"}}}}  # fmt: skip
+    new = {"workloads": {}, "mail_security": {"mta-sts": {"state": "published", "record": "v=STSv1; id=1",
+           "evidence": ["x"], "policy": {"state": "unknown", "failed": "timeout"}}}}  # fmt: skip
+    kept = carry_forward(new, old)["mail_security"]["mta-sts"]
+    assert kept["policy"] == {"state": "valid", "mode": "enforce"}
+    other = {
+        "workloads": {},
+        "mail_security": {"mta-sts": {**new["mail_security"]["mta-sts"], "record": "v=STSv1; id=2"}},
+    }
+    assert carry_forward(other, old)["mail_security"]["mta-sts"]["policy"]["state"] == "unknown"
 
 
 def test_every_fetch_asks_the_policy_host_by_name_and_only_for_published_records(scanned, _session_sts):

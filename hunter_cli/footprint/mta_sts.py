@@ -17,8 +17,9 @@ What counts as what:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +29,7 @@ PolicyState = Literal["valid", "invalid", "unknown"]
 PolicyMode = Literal["enforce", "testing", "none"]
 
 MAX_AGE_LIMIT = 31557600  # seconds, about a year: RFC 8461 3.2 "MUST be less than or equal to"
+CACHE_LIMIT = 7 * 86400  # seconds: a stored policy is fetched again after this, or after its max_age if sooner
 SHORT_MAX_AGE = 86400  # seconds: under a day, senders fetch the policy again for nearly every message
 WELL_KNOWN_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.2
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # sts-policy-ext-name (RFC 8461 3.2)
@@ -54,6 +56,10 @@ class StsPolicy(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     uncovered: list[str] = Field(default_factory=list)  # MX hosts no mx pattern matches
     failed: str | None = None  # why the fetch did not finish (state unknown)
+    body: str | None = None  # the file as fetched (HTTP 200), at most 64 KiB
+    content_type: str | None = None  # its Content-Type header
+    fetched_at: str | None = None  # ISO time of the fetch that gave ``body``
+    cached: bool = False  # judged from the body an earlier scan fetched (:func:`reuse`), not fetched again
     failure_kind: str | None = Field(
         default=None, exclude=True
     )  # timeout, unreachable, servfail, ...: the scan's error kind
@@ -206,3 +212,29 @@ def judge(
         warnings=warnings,
         uncovered=uncovered,
     )
+
+
+def reuse(
+    stored: Mapping[str, Any] | None, record: str | None, mx_hosts: Sequence[str] | None, now: datetime
+) -> StsPolicy | None:
+    """The policy an earlier scan fetched, judged again against today's MX hosts, or None to fetch it anew.
+
+    ``stored`` is the ``mta-sts`` entry of the stored view's ``microsoft.mail_security`` (JSON form).
+    A policy is reused while the ``_mta-sts`` record is the same text (its ``id`` says whether the
+    policy changed, RFC 8461 3.1) and it was fetched less than its ``max_age`` and
+    :data:`CACHE_LIMIT` ago: what a sending server caches (section 5.1), checked weekly at least.
+    """
+    old = (stored or {}).get("policy") or {}
+    body, fetched = old.get("body"), old.get("fetched_at")
+    if not record or not body or not fetched or (stored or {}).get("record") != record:
+        return None
+    try:
+        age = (now - datetime.fromisoformat(fetched)).total_seconds()
+    except (TypeError, ValueError):
+        return None
+    limit = min(CACHE_LIMIT, old.get("max_age") or CACHE_LIMIT)
+    if not 0 <= age < limit:
+        return None
+    policy = judge(old.get("host") or "", body, mx_hosts, content_type=old.get("content_type"))
+    policy.body, policy.content_type, policy.fetched_at, policy.cached = body, old.get("content_type"), fetched, True
+    return policy

@@ -17,7 +17,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -413,6 +413,7 @@ def run_scan(
     try:
         watch.start(inputs)
         processes = options.processes if bulk or options.processes_given else 1
+        options = replace(options, store_path=str(path))  # MTA-STS policies fetched before are read from it
         finished = run_async(
             _until_sigterm(
                 scan_many(source(), options, on_result, on_registration=on_registration, processes=processes),
