@@ -58,7 +58,9 @@ class SpfInfo(_Model):
     result: Literal["valid", "permerror", "temperror", "none"] = "valid"
     valid: bool = True
     record: str | None = None
-    all: str | None = None  # "-all", "~all", "?all", "+all" or None when the record has no all
+    # "-all", "~all", "?all", "+all": the all a sender matching nothing meets, the record's own or, without one,
+    # its redirect target's (RFC 7208 6.1); None when neither has one
+    all: str | None = None
     includes: list[str] = Field(default_factory=list)
     redirect: str | None = None
     terms: list[str] = Field(default_factory=list)

@@ -415,6 +415,7 @@ class Scanner:
             lookup_limit_exceeded=ev.lookups > spf_mod.LOOKUP_LIMIT,
             expanded=ev.expanded,
             problems=[f.message for f in ev.errors + ev.warnings],
+            **({"all": ev.effective_all} if ev.effective_all else {}),  # through redirect= too (RFC 7208 6.1)
         )
         if ev.failure is not None:
             errors.append(ScanError(check="spf", kind=ev.failure.kind, message=f"SPF {ev.failure.message}"))
