@@ -41,7 +41,18 @@ MAILBOX_IDS = (
 SUITE_IDS = ("m365", "google")
 COMPUTED_IDS = ("self-hosted", "other", "broken", "none", "unknown")
 PROVIDER_IDS = MAILBOX_IDS + COMPUTED_IDS
-GATEWAY_IDS = ("mimecast", "proofpoint", "barracuda", "cisco", "sophos", "trendmicro", "symantec", "hornetsecurity")
+GATEWAY_IDS = (
+    "mimecast",
+    "proofpoint",
+    "barracuda",
+    "cisco",
+    "sophos",
+    "trendmicro",
+    "symantec",
+    "hornetsecurity",
+    "spamexperts",
+    "forcepoint",
+)
 
 
 @dataclass(frozen=True, slots=True)
