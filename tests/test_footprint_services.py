@@ -315,6 +315,8 @@ CAT5_SERVICES = {
     "fp-svc-sophos.com.tr": (["sophos"], []),
     "fp-svc-twilio.com.tr": (["twilio"], []),
     "fp-svc-tiktok.com.tr": (["tiktok"], []),
+    "fp-svc-1password.com.tr": (["1password"], []),
+    "fp-svc-sparkpost.com.tr": (["sparkpost"], []),
     "cat5-webex-hub.com.tr": (["webex"], []),
     "cat5-pardot.com.tr": (["salesforce"], []),
     "cat5-brevo.com.tr": (["brevo"], ["brevo"]),

@@ -17,6 +17,7 @@ CAT5_EXPECTED = {
     "cat5-antispamcloud.com.tr": ("other", "spamexperts"),
     "cat5-forcepoint-m365.co.uk": ("m365", "forcepoint"),
     "cat5-messagelabs-us.com": ("google", "symantec"),
+    "cat5-hornet-m365de.de": ("m365", "hornetsecurity"),
 }
 
 
@@ -104,4 +105,21 @@ def test_audited_gateways_and_clouds_are_classified_over_real_dns(hunter):
 )
 def test_catalog_hosts_from_the_vendors_docs(host, want):
     e = load_catalog().match_mx(host)
+    assert (e.id if e else None) == want
+
+
+@pytest.mark.parametrize(
+    "include, want",
+    [
+        ("spf.protection.outlook.com", "m365"),
+        ("spf.protection.outlook.de", "m365"),  # Microsoft Cloud Deutschland (Microsoft's SPF syntax table, row 4)
+        ("spf.protection.office365.us", "m365"),
+        ("spf.protection.partner.outlook.cn", "m365"),
+        ("_spf.google.com", "google"),
+        ("_spf.yandex.net", "yandex"),
+        ("spf.protection.outlook.de.example", None),
+    ],
+)
+def test_spf_includes_of_the_mailbox_clouds(include, want):
+    e = load_catalog().match_spf(include)
     assert (e.id if e else None) == want
