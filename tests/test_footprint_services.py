@@ -346,3 +346,16 @@ def test_scan_evidence_names_the_tokens_and_includes(audited):
     ]
     brevo = audited["cat5-brevo.com.tr"]["services"][0]
     assert ["spf", "spf.brevo.com"] in brevo["found"] and ["txt", "Sendinblue-code:"] in brevo["found"]
+
+
+def test_stored_verifications_and_services_read_tokens_the_same_way():
+    """Catalog.verifications() (indexed) and TxtToken.matches agree on every example and near miss."""
+    cat = load_catalog()
+    kinds = [(t, t.verification) for s in CATALOG.services for t in s.txt if t.verification]
+    samples = []
+    for t, _ in kinds:
+        rest = t.example.strip()[len(t.prefix) :]
+        samples += [t.example, " " + t.example + " ", t.prefix, t.prefix.swapcase() + rest, "x" + t.example]
+    for s in samples:
+        want = list(dict.fromkeys(kind for t, kind in kinds if t.matches(s)))
+        assert cat.verifications([s]) == want, s

@@ -167,19 +167,38 @@ def find_services(
     return found
 
 
+_VERIFICATION_INDEXES: dict[int, tuple[ServicesCatalog, dict[str, list[tuple[str, re.Pattern[str], str]]]]] = {}
+
+
+def _verification_index(cat: ServicesCatalog) -> dict[str, list[tuple[str, re.Pattern[str], str]]]:
+    """(prefix, compiled value, stored kind) of every token with a ``verification`` id, by the
+    prefix's first two characters, each list in catalog order; built once per catalog."""
+    hit = _VERIFICATION_INDEXES.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        index: dict[str, list[tuple[str, re.Pattern[str], str]]] = {}
+        for svc in cat.services:
+            for t in svc.txt:
+                if t.verification:
+                    index.setdefault(t.prefix[:2], []).append((t.prefix, re.compile(t.value), t.verification))
+        hit = (cat, index)
+        _VERIFICATION_INDEXES[id(cat)] = hit
+    return hit[1]
+
+
 def verifications(txts: Iterable[str], catalog: ServicesCatalog | None = None) -> list[str]:
     """The stored ``verifications`` of these apex TXT strings: ids in order of first appearance.
 
     Only tokens with a ``verification`` field take part, reported under that id (the 35 kinds
     Hunter stored before services.json existed, under the same ids); they match exactly as in
-    :func:`find_services`, so there is one list of tokens and one way to read it.
+    :func:`find_services` (:meth:`TxtToken.matches`), so there is one list of tokens and one
+    way to read it.
     """
-    cat = catalog or services_catalog()
-    tokens = [(t, t.verification) for s in cat.services for t in s.txt if t.verification]
+    index = _verification_index(catalog or services_catalog())
     found: list[str] = []
     for txt in txts:
-        for token, kind in tokens:
-            if kind not in found and token.matches(txt):
+        t = txt.strip()
+        for prefix, value, kind in index.get(t[:2], ()):
+            if kind not in found and t.startswith(prefix) and value.fullmatch(t, len(prefix)) is not None:
                 found.append(kind)
     return found
 
