@@ -227,6 +227,8 @@ TOKENS = [(s.id, t) for s in LISTED for t in s.txt]
         ("logmein-verification-code=6c9a1e3b", "goto"),
         ("statuspage-domain-verification=g90gln3s127q", "statuspage"),
         ("globalsign-smime-dv=CDYX+XFHUw2wml6/Gb8+59BsH31KzUr6c1l2BPvqKX8=", "globalsign"),
+        ("google-gws-recovery-domain-verification=42225222", "google"),
+        ("cursor-domain-verification-7etnx9=AnyVPVFCmQJv6S6Hy1hH9cMUx", "cursor"),
         # near misses: case the vendor never prints
         ("zoom_verify_mEujaWwm5dMExViFaHNZl9", None),
         ("Zoom_Verify_abc", None),
@@ -246,6 +248,8 @@ TOKENS = [(s.id, t) for s in LISTED for t in s.txt]
         ("anthropic-domain-verificationkgfyr5=kw", None),
         ("pardot-verification=abc", None),
         ("pardotx=abc", None),
+        ("google-gws-recovery-domain-verification=abc", None),  # Google issues digits
+        ("cursor-domain-verification=AnyVPVFCmQJv6S6Hy1hH9cMUx", None),
         # near misses: a prefix with nothing (or only blanks) after it, or two words
         ("MS=", None),
         ("atlassian-domain-verification=", None),
@@ -317,6 +321,10 @@ CAT5_SERVICES = {
     "fp-svc-tiktok.com.tr": (["tiktok"], []),
     "fp-svc-1password.com.tr": (["1password"], []),
     "fp-svc-sparkpost.com.tr": (["sparkpost"], []),
+    "fp-svc-cursor.com.tr": (["cursor"], []),
+    "fp-svc-docker.com.tr": (["docker"], []),
+    "fp-svc-postman.com.tr": (["postman"], []),
+    "cat5-gws-recovery.com.tr": (["google"], []),
     "cat5-webex-hub.com.tr": (["webex"], []),
     "cat5-pardot.com.tr": (["salesforce"], []),
     "cat5-brevo.com.tr": (["brevo"], ["brevo"]),
