@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Literal
 
@@ -124,19 +125,40 @@ class MicrosoftCatalog(_Strict):
 
 
 class TxtToken(_Strict):
-    """An apex TXT verification token, matched by case-insensitive prefix."""
+    """An apex TXT verification token in the vendor's exact format: the record starts with
+    ``prefix`` character for character (case and the ``=``/``:`` separator included) and the rest
+    is matched whole by the regular expression ``value`` (default: one or more non-space characters).
+    A prefix that ends without a separator (``webexdomainverification.``) needs a ``value`` that
+    spells the rest, so it cannot read another vendor's token."""
 
-    prefix: str
+    prefix: str = Field(min_length=2)
+    value: str = r"\S+"
     example: str
     source: str
     label: str | None = None
     # the id Catalog.verifications() reports (the stored `verifications`); None: a service only
     verification: str | None = None
 
+    @field_validator("value")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"value is not a regular expression: {exc}") from None
+        return v
+
+    def matches(self, txt: str) -> bool:
+        """True when the TXT string (surrounding blanks ignored) is this token."""
+        txt = txt.strip()
+        return txt.startswith(self.prefix) and re.fullmatch(self.value, txt[len(self.prefix) :]) is not None
+
     @model_validator(mode="after")
     def _example_matches(self) -> TxtToken:
-        if not self.example.strip().lower().startswith(self.prefix.lower()):
+        if not self.example.strip().startswith(self.prefix):
             raise ValueError(f"example {self.example!r} does not start with {self.prefix!r}")
+        if not self.matches(self.example):
+            raise ValueError(f"example {self.example!r}: what follows {self.prefix!r} does not match /{self.value}/")
         return self
 
 
