@@ -103,6 +103,7 @@ class DkimSelector(_Model):
     cname: str | None = None  # CNAME target when the selector is delegated (M365: *.onmicrosoft.com)
     key_type: str | None = None
     revoked: bool = False  # empty p=: the key was withdrawn
+    problem: str | None = None  # why no usable key stands here (v= not DKIM1, unknown k=): RFC 6376 3.6.1
 
 
 class DkimInfo(_Model):
