@@ -80,6 +80,10 @@ class Workload(_Strict):
     tags: dict[Literal["online", "on_premises", "hybrid"], list[str]] = Field(default_factory=dict)
     online: list[TargetRule] = Field(default_factory=list)
     mx_online: list[TargetRule] = Field(default_factory=list)
+    # the domain's DKIM CNAME targets and SPF includes are evidence too (the scan passes them):
+    # a key hosted in the tenant, or the provider's SPF include, means the provider sends their mail
+    dkim_online: list[TargetRule] = Field(default_factory=list)
+    spf_online: list[TargetRule] = Field(default_factory=list)
     other: list[TargetRule] = Field(default_factory=list)
 
 
@@ -107,7 +111,7 @@ class MicrosoftCatalog(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate workload id in {ids}")
         for w in self.workloads:
-            for rule in (*w.online, *w.mx_online, *w.other):
+            for rule in (*w.online, *w.mx_online, *w.dkim_online, *w.spf_online, *w.other):
                 if rule.source not in self.sources:
                     raise ValueError(f"workload {w.id}: unknown source {rule.source!r}")
                 if rule.cloud is not None and rule.cloud not in self.clouds:
