@@ -47,9 +47,11 @@ class Play(_Model):
     """One thing to offer, why, and the observed evidence it rests on."""
 
     id: str
-    offer: str
-    reason: str
+    offer: str  # the title
+    reason: str  # why, for the rep
     evidence: list[str] = Field(default_factory=list)
+    offer_inline: str = ""  # the title inside a sentence ("moving sign-in from AD FS to Entra ID")
+    pitch: str = ""  # the talking point, said to the customer
 
 
 _AND = {"en": " and ", "tr": " ve "}
@@ -122,9 +124,14 @@ def choose_plays(
         values, evidence = hit
         if "services" in values:
             values["services"] = _join(values["services"].split("\x00"), lang)
-        text = getattr(rule.reason, lang)
+        offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
-            id=rule.id, offer=getattr(rule.offer, lang), reason=text.format(**values), evidence=evidence
+            id=rule.id,
+            offer=offer,
+            reason=getattr(rule.reason, lang).format(**values),
+            evidence=evidence,
+            offer_inline=getattr(rule.offer_inline, lang) if rule.offer_inline else offer,
+            pitch=getattr(rule.pitch, lang).format(**values),
         )
         plays.append(play)
     return plays

@@ -243,8 +243,10 @@ class PlayWhen(_Strict):
 
 class PlayRule(_Strict):
     id: str
-    offer: Text
-    reason: Text  # may use {services}, {evidence}, {host}
+    offer: Text  # the title, as a line or a list starts with it
+    offer_inline: Text | None = None  # the title inside a sentence, when it starts with a common word
+    reason: Text  # why, for the rep (third person); may use {services}, {evidence}, {host}
+    pitch: Text  # the talking point said to the customer (second person); the same placeholders
     when: PlayWhen
 
 
