@@ -24,10 +24,11 @@ The rules (a brief breaking one fails with the rule's name):
   "no Microsoft tenant claims this domain" never meet; nor does "no tenant" meet Exchange Online.
 - ``greenfield``: "greenfield" / "no cloud mailbox suite yet" never meet a tenant or Exchange Online.
 - ``suite``: a competitive takeover from another suite (Google Workspace, ...) offers the migration
-  with the competitive reason, never the greenfield one.
+  with the competitive reason, never the greenfield one; when "their other services" lists that suite,
+  the section says the offer replaces it; mailboxes in Microsoft's cloud never meet the competitive reason.
 - ``plays``: a play is backed by the footprint it names: the Exchange migration by Exchange on their
   own server, the Teams migration by Lync or Skype for Business on their own server, the Intune play by
-  a tenant and Intune not seen.
+  a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
 - ``gateway``: a gateway in the mail section is in the security section too, and the gateway talking
   point only comes with one.
 - ``voice``: talking points are said to the customer: no third person (English they/their/them;
@@ -306,6 +307,13 @@ def check(text: str, lang: str) -> list[str]:
             rule("suite", not green, f"{name} customer called greenfield: {green}")
     if "offer.why.competitive" in said:
         rule("suite", "fp.exchange.online" not in said, "a competitor's suite, yet mailboxes in Microsoft's cloud")
+    services = _section(text, lang, "section.services")
+    for suite in SUITES:
+        name = msgs[f"provider.{suite}"]
+        on_suite = _said(text, _patterns(lang, ["one_liner.P2", "one_liner.P2_tenant"], provider=name))
+        listed = [line for line in services if line.startswith(name + " (")]
+        if on_suite and listed:  # their own suite in "what to offer": the section says the offer replaces it
+            rule("suite", bool(_said(text, _patterns(lang, ["svc.provider"]))), f"{name} listed without an offer")
 
     # plays
     if "exchange-online-migration" in plays_said:
@@ -315,6 +323,10 @@ def check(text: str, lang: str) -> list[str]:
         rule("plays", bool(own), "the Exchange migration without Exchange on their own server")
     if "teams-migration" in plays_said:
         rule("plays", "fp.teams.on_premises" in said or "fp.teams.hybrid" in said, "Teams migration, no Lync server")
+    if "google-workspace" in plays_said:
+        google = msgs["provider.google"]
+        on_google = _said(text, _patterns(lang, ["one_liner.P2", "one_liner.P2_tenant"], provider=google))
+        rule("plays", not on_google, "Google Workspace offered as an extra to a Google Workspace customer")
     if "intune" in plays_said:
         rule("plays", "fp.intune.online" not in said, "the Intune play although Intune is seen")
         absent = _pattern(msgs["fp.absent"])
@@ -433,6 +445,10 @@ def _brief(lang: str, *lines: str) -> str:
     return "\n".join(lines)
 
 
+def _play(play_id: str):
+    return next(p for p in plays_catalog().plays if p.id == play_id)
+
+
 def test_the_check_catches_each_kind_of_contradiction():
     """Each rule fails on a brief made to break it, so a rule that can never fire would be noticed."""
     en = load("en")
@@ -459,10 +475,10 @@ def test_the_check_catches_each_kind_of_contradiction():
             "**" + en["one_liner.P2"].format(provider="Google Workspace", window="3 days") + "**",
             "- " + en["offer.why.greenfield"],
         ],
-        "plays": ["- " + en["fp.intune.online"].format(records="x"), "- " + plays_catalog().plays[8].reason.en],
+        "plays": ["- " + en["fp.intune.online"].format(records="x"), "- " + _play("intune").reason.en],
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
-        "voice": ["## " + en["section.talking_points"], "", "1. " + plays_catalog().plays[8].reason.en],
-        "running-text": ["- Offer " + plays_catalog().plays[9].offer.en + ". Why."],
+        "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
+        "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
     }
     for name, lines in cases.items():
         found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}
@@ -499,7 +515,7 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
 
     ms.tenants["br5-gw-kendi.com"] = Tenant(id="5e5e5e5e-1111-4222-8333-444444444444", brand="Kendi Ltd")
     ms.tenants["br5-gw-cpanel.com"] = Tenant(id="6f6f6f6f-1111-4222-8333-444444444444", brand="Panel Ltd")
-    scanned = hunter.scan_json(*EXCHANGE_CASES, "--no-whois")
+    scanned = hunter.scan_json(*EXCHANGE_CASES, "br5-m365-google.com", "gmailer.de", "--no-whois")
     for domain, (provider, gateway, state, key) in EXCHANGE_CASES.items():
         data = scanned[domain]
         assert (data["provider"], data["gateway"]) == (provider, gateway), domain
@@ -513,6 +529,16 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
                 not in "\n".join(line for line in text.splitlines() if _pattern(load(lang)["fp.absent"]).search(line))
                 or provider != "m365"
             )
+    google = scanned["br5-m365-google.com"]
+    assert google["provider"] == "m365"
+    for lang in LANGUAGES:
+        brief = compose(google, lang=lang, today=date(2026, 11, 27))
+        assert [p.id for p in brief.plays] == ["google-workspace"] and brief.offer.plays == ["google-workspace"]
+        assert check(markdown(brief), lang) == []
+    for domain in ("gmailer.de", "br5-google-exo.com"):  # Google customers: the main offer, not a play
+        brief = compose(scanned[domain], lang="en", today=date(2026, 11, 27))
+        assert "google-workspace" not in [p.id for p in brief.plays]
+        assert "Their mailboxes are on Google Workspace: the offer below moves them to Microsoft 365." in brief.services
     records = scanned["br5-proofpoint-dkim.com"]["microsoft"]["workloads"]["exchange"]["records"]
     assert records == [
         "selector1._domainkey CNAME → selector1-br5-proofpoint-dkim-com._domainkey.br5pp.onmicrosoft.com"

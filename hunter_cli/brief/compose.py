@@ -359,8 +359,9 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
-def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
-    """Each service with how we know it, then the plays with their reasons."""
+def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = False) -> list[str]:
+    """Each service with how we know it, then the plays with their reasons. A listed service that is their
+    mail provider itself (Google Workspace for a Google customer) points at the main offer when there is one."""
     if lead.state != "active" or not lead.scanned:
         return []
     lines: list[str] = []
@@ -376,6 +377,9 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
         lines.append(m("svc.more", n=len(rest), names=", ".join(s.name for s in rest)))
     if not lead.services and lead.microsoft is not None:
         lines.append(m("svc.none"))
+    own = next((svc for svc in lead.services if svc.id == lead.provider), None)
+    if own is not None and offering:
+        lines.append(m("svc.provider", name=own.name))
     lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
     return lines
 
@@ -589,7 +593,13 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     plays = (
-        choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(tenant), lang=m.lang)  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        choose_plays(
+            lead.microsoft,
+            lead.services,
+            TenantFacts.from_tenant(tenant),
+            lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+            provider=lead.provider,
+        )
         if lead.state == "active" and category != "P6"
         else []
     )
@@ -668,7 +678,7 @@ def compose(
     brief.security = _security_lines(m, lead, level)
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
-    brief.services = _service_lines(m, lead, plays)
+    brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
     brief.offer = _offer(m, lead, category, level, factors, plays)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")

@@ -219,6 +219,8 @@ class PlayWhen(_Strict):
     """What must be observed for a play; exactly one kind per play."""
 
     services_any: list[str] | None = None  # any of these service ids was found
+    found_by: list[str] | None = None  # ... by one of these kinds of evidence (txt, spf, dkim, ns, federation)
+    unless_provider: list[str] | None = None  # not when the mail provider is one of these (the offer replaces it)
     workload: str | None = None  # this workload is in one of `states`
     states: list[WorkloadState] | None = None
     tenant_without: str | None = None  # a tenant exists and this workload is absent (not unknown)
@@ -238,6 +240,8 @@ class PlayWhen(_Strict):
             )
         if (self.workload is None) != (self.states is None):
             raise ValueError("`workload` and `states` go together")
+        if self.found_by is not None and self.services_any is None:
+            raise ValueError("`found_by` narrows `services_any`")
         return self
 
 
