@@ -580,7 +580,12 @@ class Scanner:
                     nameservers = outcome.records if isinstance(outcome, Answer) else []
                 else:
                     replies[(name, rtype)] = reply_from(outcome)
-            microsoft = microsoft_footprint(domain, replies, mx_hosts=[h for _, h in mx] if mx_a is not None else None)
+            microsoft = microsoft_footprint(
+                domain,
+                replies,
+                mx_hosts=[h for _, h in mx] if mx_a is not None else None,
+                **_mail_evidence(resolved, dkim, spf, txt_a is not None, dkim_errors),
+            )
             await self._mta_sts_policy(domain, microsoft, [h for _, h in mx] if mx_a is not None else None, errors)
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         services = find_services(
@@ -952,3 +957,21 @@ async def scan_many(
         if lane is not None:
             await lane.close()
     return sent
+
+
+def _mail_evidence(
+    resolved: dict, dkim: DkimInfo, spf: SpfInfo | None, txt_answered: bool, dkim_errors: list[ScanError]
+) -> dict:
+    """What the footprint reads from the mail lookups (docs/footprint.md): MX aliases, the DKIM CNAMEs
+    met, the SPF includes (nested ones too) and which of those lookups gave no answer."""
+    unchecked = [f"DKIM: {e.message}" for e in dkim_errors]
+    if spf is not None and spf.result == "temperror":
+        unchecked.append("SPF: a lookup in the include chain failed")
+    return {
+        "mx_canonical": {h: c for h, (_ok, c) in resolved.items() if c},
+        "dkim": [(s.selector, s.cname) for s in dkim.selectors if s.cname],
+        "spf_includes": list(dict.fromkeys(spf.includes + spf.expanded))
+        if spf is not None
+        else ([] if txt_answered else None),
+        "unchecked": unchecked,
+    }

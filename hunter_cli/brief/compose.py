@@ -152,6 +152,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.gateway", gateway=gateway))
         if lead.provider == "other":
             lines.append(m("mail.behind_gateway_unknown"))
+        elif lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
+            # only a tenant and its MS= token put the mailboxes there (catalog.classify): say so
+            lines.append(m("mail.behind_gateway_tenant"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
     if lead.spf and lead.spf.includes:  # the names they allow to send for them
@@ -184,9 +187,28 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.tenant_unknown"))
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
+    elif _exchange_online(lead) or lead.provider == "m365":
+        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
+        lines.append(m("mail.no_tenant_but_exchange"))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
+
+
+def _exchange_state(lead: Lead) -> str | None:
+    """The footprint's Exchange state (online, hybrid, ...), None when the footprint was not checked."""
+    w = lead.microsoft.workloads.get("exchange") if lead.microsoft is not None else None
+    return w.state if w is not None else None
+
+
+def _exchange_online(lead: Lead) -> bool:
+    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
+    return _exchange_state(lead) in ("online", "hybrid")
+
+
+def _uses_microsoft(lead: Lead) -> bool:
+    """A tenant is known (sign-in service or DKIM) or a record names Exchange Online: not a greenfield."""
+    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead)
 
 
 def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
@@ -298,7 +320,8 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
         w = fp.workloads.get(wid)
         if w is None:
             continue
-        if w.state == "absent":
+        m365 = wid == "exchange" and lead.provider == "m365"
+        if w.state == "absent" and not m365:
             if wid != "msoid":  # a missing legacy record is nothing to sell
                 absent.append(wid)
             continue
@@ -309,8 +332,16 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
         key = f"fp.{wid}.{w.state}"
         if wid == "msoid" and w.state == "online" and w.cloud == "21vianet":
             key = "fp.msoid.required"
+        elif m365 and w.state in ("absent", "on_premises", "other"):
+            # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
+            # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
+            key = f"fp.exchange.{w.state}_m365"
+        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown", "broken"):
+            key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
+        elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
+            key = "fp.exchange.online_beside"  # their MX delivers to another provider
         if m.has(key):
-            lines.append(m(key, records=records))
+            lines.append(m(key, records=records, provider=provider_label(m, lead.provider, lead.provider_name)))
     if absent:
         lines.append(m("fp.absent", names=_names(m, [m(f"fp.name.{w}") for w in absent])))
         if "teams" in absent:
@@ -328,8 +359,9 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
-def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
-    """Each service with how we know it, then the plays with their reasons."""
+def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = False) -> list[str]:
+    """Each service with how we know it, then the plays with their reasons. A listed service that is their
+    mail provider itself (Google Workspace for a Google customer) points at the main offer when there is one."""
     if lead.state != "active" or not lead.scanned:
         return []
     lines: list[str] = []
@@ -345,7 +377,10 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
         lines.append(m("svc.more", n=len(rest), names=", ".join(s.name for s in rest)))
     if not lead.services and lead.microsoft is not None:
         lines.append(m("svc.none"))
-    lines += [m("play.line", offer=p.offer, reason=p.reason) for p in plays]
+    own = next((svc for svc in lead.services if svc.id == lead.provider), None)
+    if own is not None and offering:
+        lines.append(m("svc.provider", name=own.name))
+    lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
     return lines
 
 
@@ -448,7 +483,7 @@ def _offer(
     else:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.greenfield"))
+        why.append(m("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield"))
     if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
@@ -459,7 +494,7 @@ def _offer(
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
     if plays:
-        lines.append(m("offer.plays", offers="; ".join(p.offer for p in plays)))
+        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in plays)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
 
 
@@ -558,7 +593,13 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     plays = (
-        choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(tenant), lang=m.lang)  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        choose_plays(
+            lead.microsoft,
+            lead.services,
+            TenantFacts.from_tenant(tenant),
+            lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+            provider=lead.provider,
+        )
         if lead.state == "active" and category != "P6"
         else []
     )
@@ -602,6 +643,8 @@ def compose(
                 variant = ("P3_protected" if "+onprem_migration" in rule else "P4") if protected else "P4_gaps"
             elif rule.startswith("weak_partner"):
                 variant = "P3" if not protected else "P4"
+        elif category == "P1" and _uses_microsoft(lead):
+            variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
             variant = f"P6_{lead.state}"
         elif category == "P6" and lead.provider == "none":
@@ -625,8 +668,8 @@ def compose(
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
-            for play in plays[:TOP_PLAY_TALKS]:
-                brief.talking_points.append(m("talk.play", offer=play.offer, reason=play.reason))
+            for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
+                brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
@@ -635,7 +678,7 @@ def compose(
     brief.security = _security_lines(m, lead, level)
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
-    brief.services = _service_lines(m, lead, plays)
+    brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
     brief.offer = _offer(m, lead, category, level, factors, plays)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")

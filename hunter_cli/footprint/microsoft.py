@@ -270,12 +270,20 @@ def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str
     return out
 
 
+def _where(hit: TargetRule, cat: MicrosoftCatalog) -> str:
+    return f" ({cat.clouds[hit.cloud]})" if hit.cloud else ""
+
+
 def _workload(
     rule: WorkloadRule,
     domain: str,
     answers: Mapping[tuple[str, str], Reply],
     mx_hosts: Sequence[str] | None,
     cat: MicrosoftCatalog,
+    mx_canonical: Mapping[str, str] = {},  # noqa: B006  # read only
+    dkim: Sequence[tuple[str, str]] | None = (),
+    spf_includes: Sequence[str] | None = (),
+    unchecked: Sequence[str] = (),
 ) -> Workload:
     findings: list[_Finding] = []
     failed: list[str] = []
@@ -301,11 +309,42 @@ def _workload(
             failed.append(f"MX {domain}: not known")
         else:
             for mx in mx_hosts:
-                hit = _first(rule.mx_online, norm_host(mx))
+                host = norm_host(mx)
+                alias = norm_host(mx_canonical.get(mx) or mx_canonical.get(host) or "") or None
+                hit = _first(rule.mx_online, host)
+                shown, target = host, host
+                if hit is None and alias:  # mx1.acme.com CNAME acme-com.mail.protection.outlook.com
+                    hit = _first(rule.mx_online, alias)
+                    shown, target = f"{host} (an alias of {alias})", alias
                 if hit is not None:
-                    where = f" ({cat.clouds[hit.cloud]})" if hit.cloud else ""
-                    text = f"MX {norm_host(mx)} is Exchange Online{where}"
-                    findings.append(_Finding("online", text, hit.cloud, hit.note, f"MX → {norm_host(mx)}"))
+                    text = f"MX {shown} is {rule.name} Online{_where(hit, cat)}"
+                    fact = f"MX → {target}" if target == host else f"MX {host} → {target}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, fact))
+                    break
+    if rule.dkim_online or rule.spf_online:
+        failed += list(unchecked)  # the scan's own DKIM or SPF lookups that gave no answer
+    if rule.dkim_online:
+        if dkim is None:
+            failed.append("DKIM selectors: not known")
+        else:
+            for selector, target in dkim:
+                host = norm_host(target)
+                hit = _first(rule.dkim_online, host)
+                if hit is not None:  # the key lives in the tenant: the provider signs their mail
+                    kept = f"a DKIM key kept by {rule.name} Online{_where(hit, cat)}"
+                    text = f"{selector}._domainkey CNAME to {host}, {kept}"
+                    fact = f"{selector}._domainkey CNAME → {host}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, fact))
+    if rule.spf_online:
+        if spf_includes is None:
+            failed.append(f"SPF {domain}: not known")
+        else:
+            for include in spf_includes:
+                host = norm_host(include)
+                hit = _first(rule.spf_online, host)
+                if hit is not None:  # the provider's include: it sends mail in their name
+                    text = f"SPF include:{host} lets {rule.name} Online send for them{_where(hit, cat)}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, f"SPF include:{host}"))
                     break
 
     kinds = {f.kind for f in findings}
@@ -325,7 +364,16 @@ def _workload(
 
     evidence = [f.text for f in findings if f.kind != "declined" or state == "absent"]
     if state == "absent" and not evidence:
-        evidence = ["no " + ", no ".join(asked) + (" and no Microsoft MX" if rule.mx else "")]
+        extra = [
+            label
+            for on, label in (
+                (rule.mx, "Microsoft MX"),
+                (rule.dkim_online, "DKIM key in a Microsoft 365 tenant"),
+                (rule.spf_online, "Microsoft SPF include"),
+            )
+            if on
+        ]
+        evidence = ["no " + ", no ".join(asked + extra)]
     if state == "unknown":
         evidence = [f"nothing found, and {len(failed)} lookup(s) gave no answer"]
     clouds = sorted({f.cloud for f in findings if f.kind == "online" and f.cloud})
@@ -457,6 +505,10 @@ def microsoft_footprint(
     answers: Mapping[tuple[str, str], Reply],
     *,
     mx_hosts: Sequence[str] | None = (),
+    mx_canonical: Mapping[str, str] | None = None,
+    dkim: Sequence[tuple[str, str]] | None = (),
+    spf_includes: Sequence[str] | None = (),
+    unchecked: Sequence[str] = (),
     catalog: MicrosoftCatalog | None = None,
 ) -> MicrosoftFootprint:
     """Each workload's state and evidence from the answers to :func:`questions`.
@@ -464,12 +516,24 @@ def microsoft_footprint(
     ``answers`` maps ``(absolute name, rtype)`` (as :func:`questions` gives them) to a
     :class:`Reply`; a missing question counts as a failed one. ``mx_hosts`` are the
     domain's MX hosts (``None`` when the MX lookup failed; an empty list when there is
-    no MX). Raises nothing for odd data besides ``TypeError`` for an unreadable SRV record.
+    no MX) and ``mx_canonical`` maps an alias exchange to where its CNAME chain ends.
+    ``dkim`` holds the ``(selector, CNAME target)`` pairs the DKIM lookups met and
+    ``spf_includes`` every name the SPF record includes, nested ones too (``None`` when
+    the TXT lookup failed); ``unchecked`` names the DKIM or SPF lookups that failed while
+    others answered (``"DKIM: ... timeout"``). A workload with ``dkim_online`` or
+    ``spf_online`` rules reads them: for Exchange, a DKIM key kept in the tenant
+    (Microsoft Learn, "How to use DKIM for email in your custom domain") or
+    ``include:spf.protection.outlook.com`` ("Set up SPF to identify valid email sources
+    for your Microsoft 365 domain") means Exchange Online sends their mail.
+    Raises nothing for odd data besides ``TypeError`` for an unreadable SRV record.
     """
     cat = catalog or microsoft_catalog()
     domain = norm_host(domain)
     norm_answers = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
-    workloads = {w.id: _workload(w, domain, norm_answers, mx_hosts, cat) for w in cat.workloads}
+    workloads = {
+        w.id: _workload(w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked)
+        for w in cat.workloads
+    }
     security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
     clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
     return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)

@@ -81,6 +81,10 @@ class Workload(_Strict):
     tags: dict[Literal["online", "on_premises", "hybrid"], list[str]] = Field(default_factory=dict)
     online: list[TargetRule] = Field(default_factory=list)
     mx_online: list[TargetRule] = Field(default_factory=list)
+    # the domain's DKIM CNAME targets and SPF includes are evidence too (the scan passes them):
+    # a key hosted in the tenant, or the provider's SPF include, means the provider sends their mail
+    dkim_online: list[TargetRule] = Field(default_factory=list)
+    spf_online: list[TargetRule] = Field(default_factory=list)
     other: list[TargetRule] = Field(default_factory=list)
 
 
@@ -108,7 +112,7 @@ class MicrosoftCatalog(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate workload id in {ids}")
         for w in self.workloads:
-            for rule in (*w.online, *w.mx_online, *w.other):
+            for rule in (*w.online, *w.mx_online, *w.dkim_online, *w.spf_online, *w.other):
                 if rule.source not in self.sources:
                     raise ValueError(f"workload {w.id}: unknown source {rule.source!r}")
                 if rule.cloud is not None and rule.cloud not in self.clouds:
@@ -237,6 +241,8 @@ class PlayWhen(_Strict):
     """What must be observed for a play; exactly one kind per play."""
 
     services_any: list[str] | None = None  # any of these service ids was found
+    found_by: list[str] | None = None  # ... by one of these kinds of evidence (txt, spf, dkim, ns, federation)
+    unless_provider: list[str] | None = None  # not when the mail provider is one of these (the offer replaces it)
     workload: str | None = None  # this workload is in one of `states`
     states: list[WorkloadState] | None = None
     tenant_without: str | None = None  # a tenant exists and this workload is absent (not unknown)
@@ -256,13 +262,17 @@ class PlayWhen(_Strict):
             )
         if (self.workload is None) != (self.states is None):
             raise ValueError("`workload` and `states` go together")
+        if self.found_by is not None and self.services_any is None:
+            raise ValueError("`found_by` narrows `services_any`")
         return self
 
 
 class PlayRule(_Strict):
     id: str
-    offer: Text
-    reason: Text  # may use {services}, {evidence}, {host}
+    offer: Text  # the title, as a line or a list starts with it
+    offer_inline: Text | None = None  # the title inside a sentence, when it starts with a common word
+    reason: Text  # why, for the rep (third person); may use {services}, {evidence}, {host}
+    pitch: Text  # the talking point said to the customer (second person); the same placeholders
     when: PlayWhen
 
 
