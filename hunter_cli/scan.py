@@ -39,7 +39,7 @@ from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverCon
 from .facts import domain_state
 from .footprint import Reply, find_services, microsoft_footprint, reply_from
 from .footprint import questions as footprint_questions
-from .footprint.microsoft import MicrosoftFootprint, attach_policy
+from .footprint.microsoft import MicrosoftFootprint, attach_policy, check_bimi_dmarc
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -587,6 +587,13 @@ class Scanner:
                 **_mail_evidence(resolved, dkim, spf, txt_a is not None, dkim_errors),
             )
             await self._mta_sts_policy(domain, microsoft, [h for _, h in mx] if mx_a is not None else None, errors)
+            if dmarc_a is not None or dmarc_loop is not None:  # DMARC known: a logo needs it at enforcement
+                check_bimi_dmarc(
+                    microsoft,
+                    dmarc.policy if dmarc else None,
+                    dmarc.pct if dmarc else None,
+                    dmarc.subdomain_policy if dmarc else None,
+                )
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         services = find_services(
             txts,
@@ -847,7 +854,8 @@ async def scan_many(
             failure.append(exc)
             return
         if lane is not None and not early and result.registration is None and result.status != "failed":
-            lane.offer(result.domain)
+            if result.state != "nxdomain":  # a name not in DNS has no registrant worth asking a registry about
+                lane.offer(result.domain)
 
     def finished(task: asyncio.Task) -> None:
         job = running.pop(task, None)

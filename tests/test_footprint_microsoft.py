@@ -303,7 +303,6 @@ def security(name: str, reply: Reply) -> dict:
             "v=BIMI1; l=https://ornek-firma.com.tr/logo.svg; a=https://ornek-firma.com.tr/vmc.pem",
             "bimi",
         ),
-        ("default._bimi", "v=BIMI1; l=; a=;", "bimi"),  # declination record: published, says "no logo"
     ],
 )
 def test_mail_security_published(name, record, key):

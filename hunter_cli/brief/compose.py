@@ -249,14 +249,17 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         else:
             lines.append(m("sec.spf_no_all"))
     state = lead.dkim_state
+    unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
         lines.append(m("sec.dkim_unknown"))
-    else:
+    elif not unusable:
         lines.append(m("sec.dkim_missing"))
+    if unusable:
+        lines.append(m("sec.dkim_unusable", selectors=", ".join(unusable[:3])))
     dmarc = lead.dmarc
     policy = lead.dmarc_policy
     if "dmarc" in failed:
@@ -272,17 +275,15 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         lines.append(m("sec.dmarc_none"))
     else:
         pct = dmarc.pct
-        if pct >= 100:
+        if pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
             lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct))
+        if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
+            lines.append(m("sec.dmarc_sp_weaker", sp=dmarc.subdomain_policy or "none"))
     if dmarc and "dmarc" not in failed:
-        rua = dmarc.rua
-        lines.append(
-            m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2]))
-            if rua
-            else m("sec.dmarc_no_rua")
-        )
+        rua = _report_addresses(dmarc.rua)
+        lines.append(m("sec.dmarc_rua", rua=", ".join(rua[:2])) if rua else m("sec.dmarc_no_rua"))
         unauthorized = [
             w.where[0] for w in dmarc.warnings if w.code == "dmarc-report-authorization-missing" and w.where
         ]
@@ -294,6 +295,18 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
     if level:
         lines.append(m("risk.line", level=m(f"risk.{level}")))
     return lines
+
+
+def _report_addresses(rua: list[str]) -> list[str]:
+    """The addresses DMARC reports can reach, as a rep reads them: ``mailto:`` and a size limit
+    (``!10m``, RFC 7489 6.2) left out, and an address that is not ``local@domain`` skipped."""
+    out = []
+    for uri in rua:
+        address = uri.removeprefix("mailto:").split("!", 1)[0].strip()
+        local, at, host = address.partition("@")
+        if at and local and host and "@" not in host and "." in host:
+            out.append(address)
+    return out
 
 
 def _names(m: Messages, names: list[str]) -> str:
@@ -354,6 +367,12 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     for state in ("published", "invalid", "absent"):
         if by_state.get(state):
             lines.append(m(f"fp.mailsec.{state}", names=_names(m, by_state[state])))
+    sts = fp.mail_security.get("mta-sts")
+    policy = sts.policy if sts is not None and sts.state == "published" else None
+    if policy is not None and policy.state == "valid" and policy.mode:  # what the policy file says (RFC 8461)
+        lines.append(m(f"fp.mts.{policy.mode}"))
+        if policy.mode == "enforce" and policy.uncovered:
+            lines.append(m("fp.mts.uncovered", hosts=", ".join(policy.uncovered[:3])))
     if by_state.get("unknown"):
         lines.append(m("fp.unknown", names=_names(m, by_state["unknown"])))
     return lines

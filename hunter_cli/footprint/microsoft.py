@@ -497,7 +497,29 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     evidence = [f"{rule.question.name} TXT {record}"]
     if hosted_by:
         evidence.append(f"{rule.question.name} is a CNAME to {hosted_by}")
+    if rule.id == "bimi" and not tags.get("l") and not tags.get("a"):  # BIMI draft 4.3: a declination record
+        evidence.append("a declination record (l= and a= empty): the domain asks that no logo be shown")
+        return MailSecurity(**base, state="absent", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
     return MailSecurity(**base, state="published", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
+
+
+def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None) -> None:
+    """Make a published BIMI record ``invalid`` when DMARC is not at enforcement, as mailbox providers
+    read it: no logo without ``p=quarantine`` or ``reject`` at ``pct=100`` and an ``sp`` that is not
+    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one)."""
+    bimi = footprint.mail_security.get("bimi")
+    if bimi is None or bimi.state != "published":
+        return
+    enforced = policy in ("quarantine", "reject") and (pct is None or pct >= 100) and sp != "none"
+    if not enforced:
+        shown = f"p={policy}" if policy else "no DMARC policy"
+        bimi.state = "invalid"
+        bimi.evidence = [
+            *bimi.evidence,
+            f"BIMI needs DMARC at enforcement (p=quarantine or reject, pct=100, sp not none), and the domain has"
+            f" {shown}{f', pct={pct}' if pct is not None and pct < 100 else ''}{', sp=none' if sp == 'none' else ''}:"
+            " mailbox providers show no logo",
+        ]
 
 
 def microsoft_footprint(
