@@ -108,6 +108,9 @@ SETTINGS: dict[str, Setting] = {
         str | None, None, "Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."
     ),
     "rdap_url": Setting(str | None, None, "RDAP base URL used instead of the registry's for every TLD that has RDAP."),
+    "mta_sts_port": Setting(
+        int | None, None, "Port MTA-STS policy hosts are asked on, for a local test server. Default: 443."
+    ),
     "whois_host": Setting(
         str | None, None, "`host[:port]` used instead of the registry's WHOIS server for every TLD that has one."
     ),

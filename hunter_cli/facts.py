@@ -18,8 +18,10 @@ DOMAIN_STATES: tuple[str, ...] = ("active", "nxdomain", "parked")
 
 
 def dkim_keys(dkim: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    """Selectors that publish a usable key (a ``p=`` tag that is not empty, RFC 6376 3.6.1)."""
-    return [s for s in (dkim or {}).get("selectors") or [] if s.get("key_type") and not s.get("revoked")]
+    """Selectors that publish a usable key: a ``p=`` tag that is not empty, in a record verifiers keep
+    (``v=DKIM1`` when given) with a key type they know (RFC 6376 3.6.1)."""
+    sels = (dkim or {}).get("selectors") or []
+    return [s for s in sels if s.get("key_type") and not s.get("revoked") and not s.get("problem")]
 
 
 def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:

@@ -58,7 +58,9 @@ class SpfInfo(_Model):
     result: Literal["valid", "permerror", "temperror", "none"] = "valid"
     valid: bool = True
     record: str | None = None
-    all: str | None = None  # "-all", "~all", "?all", "+all" or None when the record has no all
+    # "-all", "~all", "?all", "+all": the all a sender matching nothing meets, the record's own or, without one,
+    # its redirect target's (RFC 7208 6.1); None when neither has one
+    all: str | None = None
     includes: list[str] = Field(default_factory=list)
     redirect: str | None = None
     terms: list[str] = Field(default_factory=list)
@@ -101,6 +103,7 @@ class DkimSelector(_Model):
     cname: str | None = None  # CNAME target when the selector is delegated (M365: *.onmicrosoft.com)
     key_type: str | None = None
     revoked: bool = False  # empty p=: the key was withdrawn
+    problem: str | None = None  # why no usable key stands here (v= not DKIM1, unknown k=): RFC 6376 3.6.1
 
 
 class DkimInfo(_Model):

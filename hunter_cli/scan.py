@@ -39,6 +39,7 @@ from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverCon
 from .facts import domain_state
 from .footprint import Reply, find_services, microsoft_footprint, reply_from
 from .footprint import questions as footprint_questions
+from .footprint.microsoft import MicrosoftFootprint, attach_policy, check_bimi_dmarc
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -76,6 +77,8 @@ class ScanOptions:
     whois_host: str | None = None  # "host[:port]" overriding the WHOIS server for every TLD
     resolver_check: bool = True  # check the resolver tells the truth before and during the run (dns/health.py)
     footprint: bool = True  # ask the Microsoft footprint questions and NS (False: scan --quick)
+    mta_sts_port: int = 443  # where MTA-STS policy hosts are asked (tests' local servers: setting mta_sts_port)
+    store_path: str | None = None  # the run's database, read for MTA-STS policies fetched before (run_scan sets it)
     processes: int = 1  # scan worker processes for a bulk list (scan_pool.py); 1 scans in this one
     processes_given: bool = False  # --processes was typed: used for any list, not only a long one
 
@@ -158,6 +161,57 @@ class Scanner:
         self._mx_done: dict[str, tuple[bool, str | None]] = {}  # exchange -> (resolves, canonical), this run
         self._mx_inflight: dict[str, asyncio.Future] = {}  # exchanges being asked right now
         self._report_cache: dict[str, asyncio.Future] = {}
+        self._sts: Any = None  # StsFetcher, made at the first published _mta-sts record
+        self._store: Any = None  # read-only connection to options.store_path, opened at the first such record
+
+    async def close(self) -> None:
+        """Close what the scanner opened itself (the MTA-STS policy client)."""
+        if self._sts is not None:
+            await self._sts.close()
+            self._sts = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def _stored_mta_sts(self, domain: str) -> dict | None:
+        """The stored view's ``mta-sts`` entry of ``domain`` (JSON form), or None (no store, not found, unreadable)."""
+        import sqlite3
+
+        from .store import reads
+        from .store.packing import PackError
+
+        if not self.options.store_path:
+            return None
+        try:
+            if self._store is None:
+                from pathlib import Path
+
+                uri = Path(self.options.store_path).resolve().as_uri() + "?mode=ro"
+                self._store = sqlite3.connect(uri, uri=True, timeout=1.0, check_same_thread=False)
+            view = reads.current(self._store, domain)
+        except (sqlite3.Error, PackError, OSError, ValueError) as exc:
+            log.debug("%s: no stored MTA-STS policy to reuse (%s)", domain, exc)
+            return None
+        return (((view or {}).get("microsoft") or {}).get("mail_security") or {}).get("mta-sts")
+
+    async def _mta_sts_policy(self, domain: str, microsoft: MicrosoftFootprint, mx_hosts, errors: list[ScanError]):
+        """Fetch and judge the policy file of a domain whose ``_mta-sts`` record is published (RFC 8461 3.3)."""
+        sec = microsoft.mail_security.get("mta-sts")
+        if sec is None or sec.state != "published":
+            return
+        from .footprint.mta_sts import reuse
+
+        policy = reuse(self._stored_mta_sts(domain), sec.record, mx_hosts, datetime.now(timezone.utc))
+        if policy is None:
+            if self._sts is None:
+                from .mta_sts_fetch import StsFetcher
+
+                self._sts = StsFetcher(self.resolver, port=self.options.mta_sts_port)
+            policy = await self._sts.fetch(domain, mx_hosts)
+        attach_policy(sec, policy)
+        if policy.state == "unknown":
+            kind = policy.failure_kind or "unreachable"
+            errors.append(ScanError(check="footprint", kind=kind, message=f"MTA-STS policy: {policy.failed}"))
 
     async def _once(self, cache: dict[str, asyncio.Future], limit: int, key: str, make) -> Any:
         """``await make()`` once per run for ``key``; a LookupFailure is raised to every waiter and not kept."""
@@ -361,6 +415,7 @@ class Scanner:
             lookup_limit_exceeded=ev.lookups > spf_mod.LOOKUP_LIMIT,
             expanded=ev.expanded,
             problems=[f.message for f in ev.errors + ev.warnings],
+            **({"all": ev.effective_all} if ev.effective_all else {}),  # through redirect= too (RFC 7208 6.1)
         )
         if ev.failure is not None:
             errors.append(ScanError(check="spf", kind=ev.failure.kind, message=f"SPF {ev.failure.message}"))
@@ -421,6 +476,7 @@ class Scanner:
                 if answer is not None and answer.records:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
+        info.errors.extend(dkim_mod.key_findings(info.selectors))
         for s in info.selectors:
             tenant = self.catalog.initial_domain(s.cname)
             if tenant:
@@ -524,7 +580,20 @@ class Scanner:
                     nameservers = outcome.records if isinstance(outcome, Answer) else []
                 else:
                     replies[(name, rtype)] = reply_from(outcome)
-            microsoft = microsoft_footprint(domain, replies, mx_hosts=[h for _, h in mx] if mx_a is not None else None)
+            microsoft = microsoft_footprint(
+                domain,
+                replies,
+                mx_hosts=[h for _, h in mx] if mx_a is not None else None,
+                **_mail_evidence(resolved, dkim, spf, txt_a is not None, dkim_errors),
+            )
+            await self._mta_sts_policy(domain, microsoft, [h for _, h in mx] if mx_a is not None else None, errors)
+            if dmarc_a is not None or dmarc_loop is not None:  # DMARC known: a logo needs it at enforcement
+                check_bimi_dmarc(
+                    microsoft,
+                    dmarc.policy if dmarc else None,
+                    dmarc.pct if dmarc else None,
+                    dmarc.subdomain_policy if dmarc else None,
+                )
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         services = find_services(
             txts,
@@ -785,7 +854,8 @@ async def scan_many(
             failure.append(exc)
             return
         if lane is not None and not early and result.registration is None and result.status != "failed":
-            lane.offer(result.domain)
+            if result.state != "nxdomain":  # a name not in DNS has no registrant worth asking a registry about
+                lane.offer(result.domain)
 
     def finished(task: asyncio.Task) -> None:
         job = running.pop(task, None)
@@ -885,6 +955,7 @@ async def scan_many(
     finally:
         await cancel_all(running)
         sent = getattr(resolver, "queries_sent", 0)
+        await scanner.close()
         await resolver.close()
         if pool is not None:
             await pool.close()
@@ -894,3 +965,21 @@ async def scan_many(
         if lane is not None:
             await lane.close()
     return sent
+
+
+def _mail_evidence(
+    resolved: dict, dkim: DkimInfo, spf: SpfInfo | None, txt_answered: bool, dkim_errors: list[ScanError]
+) -> dict:
+    """What the footprint reads from the mail lookups (docs/footprint.md): MX aliases, the DKIM CNAMEs
+    met, the SPF includes (nested ones too) and which of those lookups gave no answer."""
+    unchecked = [f"DKIM: {e.message}" for e in dkim_errors]
+    if spf is not None and spf.result == "temperror":
+        unchecked.append("SPF: a lookup in the include chain failed")
+    return {
+        "mx_canonical": {h: c for h, (_ok, c) in resolved.items() if c},
+        "dkim": [(s.selector, s.cname) for s in dkim.selectors if s.cname],
+        "spf_includes": list(dict.fromkeys(spf.includes + spf.expanded))
+        if spf is not None
+        else ([] if txt_answered else None),
+        "unchecked": unchecked,
+    }

@@ -363,6 +363,7 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
     finally:
         await cancel_all(running)
         sent = getattr(resolver, "queries_sent", 0)
+        await scanner.close()
         await resolver.close()
         if tenants is not None:
             await tenants.close()

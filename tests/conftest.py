@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from dnsserver import DNSTestServer, load_zone_dir  # noqa: E402
 from msserver import MsLoginServer, Tenant  # noqa: E402
 from regserver import RdapServer, WhoisServer, rdap_domain, trabis_whois  # noqa: E402
+from stsserver import Policy, StsPolicyServer  # noqa: E402
 
 from hunter_cli.cli import app  # noqa: E402
 
@@ -34,6 +35,56 @@ stamina.set_testing(True, attempts=1000, cap=True)
 os.environ["HUNTER_TOKEN_STORE"] = "file"
 # No developer's own config file (~/.config/hunter/config.toml) changes what a test sees: an empty one.
 os.environ["HUNTER_CONFIG"] = os.devnull
+
+
+# MTA-STS policy files the loopback policy server gives the test zones' policy hosts (tests/zones/mta_sts.zone).
+_ENFORCE_M365 = "version: STSv1\r\nmode: enforce\r\nmx: *.mail.protection.outlook.com\r\nmax_age: 604800\r\n"
+STS_POLICIES = {
+    "mta-sts.fp-exo-ornek.com.tr": Policy(_ENFORCE_M365),
+    "mta-sts.fp-m365-aciklar.com.tr": Policy(_ENFORCE_M365),
+    "mta-sts.fp-sts-hosted.com.tr": Policy(
+        "version: STSv1\nmode: testing\nmx: mx.fp-sts-hosted.com.tr\nmax_age: 86400\n"
+    ),
+    "mta-sts.sts-enforce.com.tr": Policy("version: STSv1\nmode: enforce\nmx: *.sts-enforce.com.tr\nmax_age: 1209600\n"),
+    "mta-sts.sts-eksik.com.tr": Policy("version: STSv1\nmode: enforce\nmx: mx1.sts-eksik.com.tr\nmax_age: 604800\n"),
+    "mta-sts.sts-test.com.tr": Policy("version: STSv1\nmode: testing\nmx: mx.baska-firma.net\nmax_age: 604800\n"),
+    "mta-sts.sts-404.com.tr": Policy("not here", status=404, content_type="text/html"),
+    "mta-sts.sts-yonlen.com.tr": Policy(
+        "", status=301, headers={"Location": "https://www.sts-yonlen.com.tr/.well-known/mta-sts.txt"}
+    ),
+    "mta-sts.sts-sertifika.com.tr": Policy(_ENFORCE_M365),
+    "mta-sts.sts-bozuk.com.tr": Policy("version: STSv1\nmode: Enforce\nmx: mx.sts-bozuk.com.tr\nmax_age: 604800\n"),
+    "mta-sts.sts-html.com.tr": Policy(
+        "version: STSv1\nmode: enforce\nmx: mx.sts-html.com.tr\nmax_age: 604800\n", content_type="text/html"
+    ),
+    "mta-sts.sts-none.com.tr": Policy("version: STSv1\nmode: none\nmax_age: 86400\n"),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_sts(tmp_path_factory):
+    """The MTA-STS policy server for every test: its port and root reach Hunter through the environment
+    (``HUNTER_MTA_STS_PORT``; ``SSL_CERT_FILE`` with the root added, the system store as IT would extend it)."""
+    import certifi
+
+    from hunter_cli import http as hunter_http
+
+    folder = tmp_path_factory.mktemp("mta-sts")
+    names = [h for h in STS_POLICIES if h != "mta-sts.sts-sertifika.com.tr"]  # that one gets a certificate without it
+    with StsPolicyServer(folder, STS_POLICIES, names) as srv:
+        bundle = folder / "store.pem"
+        bundle.write_bytes(Path(certifi.where()).read_bytes() + srv.root.read_bytes())
+        saved = {k: os.environ.get(k) for k in ("HUNTER_MTA_STS_PORT", "SSL_CERT_FILE")}
+        os.environ["HUNTER_MTA_STS_PORT"] = str(srv.port)
+        os.environ["SSL_CERT_FILE"] = str(bundle)
+        hunter_http.tls_context.cache_clear()
+        yield srv
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        hunter_http.tls_context.cache_clear()
 
 
 @pytest.fixture

@@ -46,6 +46,9 @@ DOMAINS = [
     "fp-coklu-ornek.com.tr",
     "fp-hata-ornek.com.tr",
 ]
+# briefs only (test_tables_golden.py's database keeps DOMAINS): Exchange Online seen only through a DKIM
+# key in the tenant or the SPF include (tests/zones/providers.zone, tests/zones/br5-brief.zone)
+GOLDEN_DOMAINS = [*DOMAINS, "gw-mimecast-m365.co.uk", "br5-proofpoint-dkim.com", "br5-spf-kendi.com.tr"]
 
 
 def _fields(value):
@@ -109,7 +112,7 @@ def scanned(tmp_path_factory, _session_dns, _session_ms, _session_reg):
         _session_dns.faults[f"{name}.fp-hata-ornek.com.tr"] = "servfail"  # the footprint unknown, not absent
     try:
         h = Hunter(_session_dns, db, _session_ms, _session_reg)
-        result = h("scan", *DOMAINS, "-q")
+        result = h("scan", *GOLDEN_DOMAINS, "-q")
         assert result.exit_code == 0, result.stderr
     finally:
         _session_dns.clear_faults()
@@ -127,7 +130,7 @@ def _inputs(conn, domain):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("domain", GOLDEN_DOMAINS)
 def test_golden_brief(scanned, domain, lang):
     _, conn = scanned
     data = _inputs(conn, domain)

@@ -1,21 +1,58 @@
-"""A brief never contradicts itself: over every golden brief in tests/golden/, in each language,
-the summary, the risk level, the talking points and the offer tell the same story.
+"""A brief never contradicts itself, and reads well in both languages (issue 13, sections 3 and 4).
 
-The claims are read from the message files (hunter_cli/brief/messages/*.json), so the test
-follows any rewording: each message below is turned into a pattern and looked for in the text.
+Checked over every golden brief in tests/golden/ and over the brief of every domain the loopback
+zones hold (tests/zones/*.zone: every owner of an MX or a DMARC record, and every domain of
+providers_expected.json), each in English and in Turkish. The claims are read from the message
+files (hunter_cli/brief/messages/*.json) and the plays catalog, so the rules follow any rewording:
+each message is turned into a pattern and looked for in the text.
+
+The rules (a brief breaking one fails with the rule's name):
+
+- ``protection``: never "well protected" and "poorly protected" in one brief; a high or medium
+  risk is never called well protected, a low one never weak.
+- ``nothing-to-sell``: P6 says there is nothing to sell and nothing else does; every other category
+  makes an offer; risk ``none`` (no such domain, parked) is P6; a spoofable domain is archived only
+  when it takes no mail at all; a high risk outside P6 is a talking point.
+- ``dmarc-risk``: DMARC missing, monitoring only, broken or applied as p=none means a medium or high
+  risk; an enforced DMARC never goes with a high risk; a low risk needs an enforced DMARC and a DKIM
+  key, and no SPF that is missing, broken or open to anyone (+all), as the security section states them.
+- ``m365-exchange``: when the brief puts the mailboxes on Microsoft 365 (the summary, the mail
+  section, the reasons), the footprint never lists Exchange under "not seen" nor says they are not
+  on Exchange Online, and "their mailboxes are in Microsoft's cloud" is said only of a Microsoft 365
+  customer.
+- ``tenant``: a tenant stated anywhere (mail section, summary, talking points, a tenant play) and
+  "no Microsoft tenant claims this domain" never meet; nor does "no tenant" meet Exchange Online.
+- ``greenfield``: "greenfield" / "no cloud mailbox suite yet" never meet a tenant or Exchange Online.
+- ``suite``: a competitive takeover from another suite (Google Workspace, ...) offers the migration
+  with the competitive reason, never the greenfield one; when "their other services" lists that suite,
+  the section says the offer replaces it; mailboxes in Microsoft's cloud never meet the competitive reason.
+- ``plays``: a play is backed by the footprint it names: the Exchange migration by Exchange on their
+  own server, the Teams migration by Lync or Skype for Business on their own server, the Intune play by
+  a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
+- ``gateway``: a gateway in the mail section is in the security section too, and the gateway talking
+  point only comes with one.
+- ``voice``: talking points are said to the customer: no third person (English they/their/them;
+  Turkish third-person plural verbs; "them" may name a thing).
+- ``running-text``: a play title inside a sentence keeps no capital of its own ("offer moving
+  sign-in", never "offer Moving sign-in"); in Turkish no capital follows a semicolon except a proper
+  name or an abbreviation.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import string
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from hunter_cli.brief.messages import load
+from hunter_cli.brief.messages import LANGUAGES, load
+from hunter_cli.footprint.schema import plays_catalog
 
 GOLDEN = Path(__file__).parent / "golden"
+ZONES = Path(__file__).parent / "zones"
 
 # Sentences that say the domain is well protected / has gaps / has nothing to sell.
 # A list message is named with the index of the line that makes the claim (talk.P4[0]).
@@ -46,19 +83,56 @@ NOTHING_TO_SELL = [
     "offer.nxdomain",
     "next.P6",
 ]
+DMARC_WEAK = ["sec.dmarc_missing", "sec.dmarc_none", "sec.dmarc_invalid", "sec.dmarc_ignored"]
+DMARC_ENFORCED = ["sec.dmarc_enforced", "sec.dmarc_partial"]
+# the brief puts the mailboxes on Microsoft 365 (provider filled in where the message names one)
+ON_M365 = [
+    "one_liner.P3",
+    "one_liner.P4",
+    "one_liner.P3_protected",
+    "one_liner.P4_gaps",
+    "mail.behind_gateway",
+    "mail.behind_gateway_tenant",
+    "reason.provider",
+    "offer.why.existing_weak",
+    "offer.why.existing_strong",
+]
+EXCHANGE_ONLINE = [
+    "fp.exchange.online",
+    "fp.exchange.online_beside",
+    "fp.exchange.online_sending",
+    "fp.exchange.hybrid",
+]
+EXCHANGE_NOT_ONLINE = [
+    "fp.exchange.on_premises",
+    "fp.exchange.other",
+    "fp.exchange.online_beside",
+    "fp.exchange.online_sending",
+]
+TENANT = [
+    "mail.tenant",
+    "mail.tenant_no_brand",
+    "mail.tenant_from_dkim",
+    "mail.cross_sell",
+    "one_liner.P2_tenant",
+    "talk.P2_tenant[0]",
+    "reason.tenant_cross_sell",
+]
+GREENFIELD = ["one_liner.P1", "offer.why.greenfield"]
+SUITES = ["google", "yandex", "zoho"]
 
 
-def _pattern(template: str) -> re.Pattern:
-    """A message template as a regex: literal text kept, each {placeholder} any text."""
+def _pattern(template: str, **fixed: str) -> re.Pattern:
+    """A message template as a regex: literal text kept, each {placeholder} any text (or ``fixed``'s value)."""
     out = ""
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         out += re.escape(literal)
         if name is not None:
-            out += ".+?"
+            out += re.escape(fixed[name]) if name in fixed else ".+?"
     return re.compile(out)
 
 
-def _patterns(lang: str, keys: list[str]) -> dict[str, list[re.Pattern]]:
+def _patterns(lang: str, keys: list[str], **fixed: str) -> dict[str, list[re.Pattern]]:
     msgs = load(lang)
     out: dict[str, list[re.Pattern]] = {}
     for name in keys:
@@ -66,7 +140,7 @@ def _patterns(lang: str, keys: list[str]) -> dict[str, list[re.Pattern]]:
         value = msgs[key]
         if index:
             value = [value[int(index.rstrip("]"))]]
-        out[name] = [_pattern(v) for v in (value if isinstance(value, list) else [value])]
+        out[name] = [_pattern(v, **fixed) for v in (value if isinstance(value, list) else [value])]
     return out
 
 
@@ -91,6 +165,207 @@ def _category(text: str) -> str | None:
     return cats.pop() if cats else None
 
 
+def _section(text: str, lang: str, key: str) -> list[str]:
+    """The lines of one section (``section.talking_points``), list markers removed."""
+    title = "## " + load(lang)[key]
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            inside = line == title
+            continue
+        if inside and line.strip():
+            out.append(re.sub(r"^(?:- |\d+\. )", "", line))
+    return out
+
+
+def _play_texts(lang: str, field: str) -> dict[str, re.Pattern]:
+    return {p.id: _pattern(getattr(getattr(p, field), lang)) for p in plays_catalog().plays}
+
+
+# English third person in a talking point; Turkish third-person plural verb endings (-yorlar, -mışlar,
+# -dılar, -ları var ...), which a rep would not say to the customer's face
+THIRD_PERSON = {
+    "en": re.compile(r"\b(?:they|their|theirs|the company)\b", re.I),
+    "tr": re.compile(r"\b\w+(?:yorlar|yorlardı|mışlar|mişler|muşlar|müşler|dılar|diler|dular|düler|tılar|tiler)\b"),
+}
+# words that keep a capital after a semicolon: names of products, companies and services
+PROPER = re.compile(
+    r"^(?:Microsoft|Exchange|Teams|Lync|Skype|Intune|Entra|Dynamics|OneDrive|SharePoint|Defender|Outlook|Office|"
+    r"Google|Yandex|Zoho|Customer|Copilot|Power|Business|Partner|Natro|Mimecast|Proofpoint|Barracuda|"
+    r"[A-ZÇĞİÖŞÜ0-9]{2,}\w*|[A-Z][a-z]+[A-Z]\w*)"
+)
+
+
+def check(text: str, lang: str) -> list[str]:
+    """Every rule a brief's markdown breaks, as ``rule: why`` lines (empty when it is consistent)."""
+    msgs = load(lang)
+    bad: list[str] = []
+
+    def rule(name: str, ok: bool, why: str) -> None:
+        if not ok:
+            bad.append(f"{name}: {why}")
+
+    lines = text.splitlines()
+    risk = _risk(text, lang)
+    category = _category(text)
+    said = _said(
+        text,
+        _patterns(lang, PROTECTED + WEAK + NOTHING_TO_SELL + DMARC_WEAK + DMARC_ENFORCED + GREENFIELD)
+        | _patterns(lang, EXCHANGE_ONLINE + EXCHANGE_NOT_ONLINE + TENANT)
+        | _patterns(
+            lang,
+            [
+                "sec.dkim_ok",
+                "mail.no_tenant",
+                "mail.gateway",
+                "sec.gateway",
+                "talk.gateway",
+                "offer.why.competitive",
+                "offer.migration",
+                "fp.intune.online",
+                "fp.exchange.on_premises_m365",
+                "fp.teams.on_premises",
+                "fp.teams.hybrid",
+            ],
+        ),
+    )
+    m365 = _said(text, _patterns(lang, ON_M365, provider=msgs["provider.m365"]))
+    protected = [k for k in PROTECTED if k in said]
+    weak = [k for k in WEAK if k in said]
+    dead = [k for k in NOTHING_TO_SELL if k in said]
+
+    # protection
+    rule("protection", not (protected and weak), f"well protected ({protected}) and weak ({weak})")
+    rule("protection", not (risk in ("high", "medium") and protected), f"risk {risk} but well protected: {protected}")
+    rule("protection", not (risk == "low" and weak), f"risk low but called weak: {weak}")
+
+    # nothing-to-sell
+    if category is None:
+        rule("nothing-to-sell", not dead and not protected, "unscored, yet a verdict or no offer")
+    elif category == "P6":
+        rule("nothing-to-sell", bool(dead), "P6 without saying there is nothing to sell")
+        if risk in ("high", "medium"):
+            rule("nothing-to-sell", "one_liner.P6_no_mail" in dead, f"archived while its spoofing risk is {risk}")
+    else:
+        rule("nothing-to-sell", not dead, f"{category} but says there is nothing to sell: {dead}")
+        offer = _pattern(msgs["offer.line"])
+        rule("nothing-to-sell", any(offer.search(line) for line in lines), f"{category} without an offer")
+    rule("nothing-to-sell", risk != "none" or category == "P6", f"risk none but {category}")
+    if risk == "high" and category not in (None, "P6"):
+        rule("nothing-to-sell", "talk.risk_high" in said, "a high risk the talking points do not mention")
+
+    # dmarc-risk
+    dmarc_weak = [k for k in DMARC_WEAK if k in said]
+    if dmarc_weak:
+        rule("dmarc-risk", risk in ("medium", "high", None), f"{dmarc_weak} but risk {risk}")
+    if any(k in said for k in DMARC_ENFORCED):
+        rule("dmarc-risk", risk != "high", "DMARC enforced but risk high")
+    if risk == "low":
+        for key in ("sec.dmarc_enforced", "sec.dkim_ok"):
+            rule("dmarc-risk", key in said, f"risk low without {key}")
+        spf_bad = _said(text, _patterns(lang, ["sec.spf_missing", "sec.spf_invalid", "sec.spf_open"]))
+        rule("dmarc-risk", not spf_bad, f"risk low with {spf_bad}")
+
+    # m365-exchange
+    if m365:
+        absent = _pattern(msgs["fp.absent"])
+        listed = [line for line in lines if absent.search(line) and msgs["fp.name.exchange"] in line]
+        rule("m365-exchange", not listed, f"on Microsoft 365 ({m365}) yet Exchange not seen: {listed}")
+        wrong = [k for k in EXCHANGE_NOT_ONLINE if k in said]
+        rule("m365-exchange", not wrong, f"on Microsoft 365 ({m365}) yet {wrong}")
+    if "fp.exchange.online" in said:
+        rule("m365-exchange", bool(m365), "mailboxes in Microsoft's cloud, but not on Microsoft 365 elsewhere")
+
+    # tenant
+    tenant = [k for k in TENANT if k in said]
+    plays_said = {
+        pid
+        for field in ("reason", "pitch")
+        for pid, pat in _play_texts(lang, field).items()
+        if any(pat.search(line) for line in lines)
+    }
+    if "intune" in plays_said:
+        tenant.append("play intune")
+    if "mail.no_tenant" in said:
+        rule("tenant", not tenant, f"a tenant ({tenant}) and no tenant in one brief")
+        online = [k for k in EXCHANGE_ONLINE if k in said]
+        rule("tenant", not online, f"no tenant, yet Exchange Online: {online}")
+
+    # greenfield
+    green = [k for k in GREENFIELD if k in said]
+    if green:
+        online = [k for k in EXCHANGE_ONLINE if k in said]
+        rule("greenfield", not tenant and not online, f"{green} with a tenant {tenant} or Exchange Online {online}")
+
+    # suite
+    for suite in SUITES:
+        name = msgs[f"provider.{suite}"]
+        if _said(text, _patterns(lang, ["one_liner.P2", "one_liner.P2_tenant"], provider=name)):
+            rule("suite", "offer.why.competitive" in said, f"{name} takeover without the competitive reason")
+            rule("suite", "offer.migration" in said, f"{name} takeover without the mail migration")
+            rule("suite", not green, f"{name} customer called greenfield: {green}")
+    if "offer.why.competitive" in said:
+        rule("suite", "fp.exchange.online" not in said, "a competitor's suite, yet mailboxes in Microsoft's cloud")
+    services = _section(text, lang, "section.services")
+    for suite in SUITES:
+        name = msgs[f"provider.{suite}"]
+        on_suite = _said(text, _patterns(lang, ["one_liner.P2", "one_liner.P2_tenant"], provider=name))
+        listed = [line for line in services if line.startswith(name + " (")]
+        if on_suite and listed:  # their own suite in "what to offer": the section says the offer replaces it
+            rule("suite", bool(_said(text, _patterns(lang, ["svc.provider"]))), f"{name} listed without an offer")
+
+    # plays
+    if "exchange-online-migration" in plays_said:
+        own = _said(
+            text, _patterns(lang, ["fp.exchange.on_premises", "fp.exchange.on_premises_m365", "fp.exchange.hybrid"])
+        )
+        rule("plays", bool(own), "the Exchange migration without Exchange on their own server")
+    if "teams-migration" in plays_said:
+        rule("plays", "fp.teams.on_premises" in said or "fp.teams.hybrid" in said, "Teams migration, no Lync server")
+    if "google-workspace" in plays_said:
+        google = msgs["provider.google"]
+        on_google = _said(text, _patterns(lang, ["one_liner.P2", "one_liner.P2_tenant"], provider=google))
+        rule("plays", not on_google, "Google Workspace offered as an extra to a Google Workspace customer")
+    if "intune" in plays_said:
+        rule("plays", "fp.intune.online" not in said, "the Intune play although Intune is seen")
+        absent = _pattern(msgs["fp.absent"])
+        rule(
+            "plays",
+            any(absent.search(line) and msgs["fp.name.intune"] in line for line in lines),
+            "the Intune play without Intune listed as not seen",
+        )
+
+    # gateway
+    rule("gateway", ("mail.gateway" in said) == ("sec.gateway" in said), "a gateway in one section only")
+    if "talk.gateway" in said:
+        rule("gateway", "mail.gateway" in said, "the gateway talking point without a gateway")
+
+    # voice
+    talk = _section(text, lang, "section.talking_points")
+    third = [t for t in talk if THIRD_PERSON[lang].search(t)]
+    rule("voice", not third, f"talking points in the third person: {third}")
+
+    # running-text
+    for p in plays_catalog().plays:
+        if p.offer_inline is None:
+            continue
+        title = getattr(p.offer, lang)
+        inline = getattr(p.offer_inline, lang)
+        if title == inline:
+            continue
+        inside = re.compile(r"(?:\w |; |, )" + re.escape(title))
+        hits = [line for line in lines if inside.search(line)]
+        rule("running-text", not hits, f"play title {title!r} inside a sentence: {hits}")
+    if lang == "tr":
+        for line in lines:
+            for m in re.finditer(r"; (\S+)", line):
+                word = m.group(1)
+                if word[:1].isupper():
+                    rule("running-text", bool(PROPER.match(word)), f"capital after a semicolon: {word!r} in {line!r}")
+    return bad
+
+
 BRIEFS = sorted(GOLDEN.glob("*.md"))
 
 
@@ -100,49 +375,196 @@ def test_there_are_golden_briefs_in_both_languages():
 
 
 @pytest.mark.parametrize("path", BRIEFS, ids=lambda p: p.name)
-def test_a_brief_never_contradicts_itself(path):
+def test_a_golden_brief_never_contradicts_itself(path):
     lang = path.name.rsplit(".", 2)[-2]
-    text = path.read_text("utf-8")
-    risk = _risk(text, lang)
-    category = _category(text)
-    protected = _said(text, _patterns(lang, PROTECTED))
-    weak = _said(text, _patterns(lang, WEAK))
-    dead = _said(text, _patterns(lang, NOTHING_TO_SELL))
-
-    assert not (protected and weak), f"well protected ({protected}) and weak ({weak}) in one brief"
-    if risk in ("high", "medium"):
-        assert not protected, f"risk {risk} but called well protected: {protected}"
-    if risk == "low":
-        assert not weak, f"risk low but called weak: {weak}"
-    if category is None:  # unscored: no verdict, no offer
-        assert not dead and not protected
-        return
-    if category == "P6":
-        assert dead, "P6 without saying there is nothing to sell"
-        if risk in ("high", "medium"):  # archived while spoofable: only a domain that takes no mail at all
-            assert "one_liner.P6_no_mail" in dead, f"archived as not worth a call, yet its spoofing risk is {risk}"
-    else:
-        assert not dead, f"{category} but says there is nothing to sell: {dead}"
-        offer = _pattern(load(lang)["offer.line"])
-        assert any(offer.search(line) for line in text.splitlines()), f"{category} without an offer"
-    if risk == "none":  # the domain does not exist or is parked: nothing to sell
-        assert category == "P6"
-    if risk == "high" and category != "P6":
-        assert "talk.risk_high" in weak, "a high risk the talking points do not mention"
+    assert check(path.read_text("utf-8"), lang) == []
 
 
-def test_the_check_catches_a_contradiction():
-    """The test above would fail on the brief the issue describes (risk high, yet archived)."""
+def _zone_domains() -> list[str]:
+    """Every domain the loopback zones hold: owners of an MX or a DMARC record, and providers_expected.json."""
+    names = set(json.loads((ZONES / "providers_expected.json").read_text()))
+    for zone in ZONES.glob("*.zone"):
+        for line in zone.read_text().splitlines():
+            m = re.match(r"^([a-z0-9.-]+)\.\s+(?:\d+\s+)?(?:IN\s+)?MX\s", line) or re.match(
+                r"^_dmarc\.([a-z0-9.-]+)\.\s", line
+            )
+            if m:
+                names.add(m.group(1))
+    return sorted(names)
+
+
+@pytest.fixture(scope="module")
+def zone_views(tmp_path_factory, _session_dns, _session_ms, _session_reg):
+    """Every zone domain scanned once (tenants as the sign-in stand-in holds them), its stored view."""
+    from conftest import TENANTS, Hunter
+
+    from hunter_cli import store
+
+    db = tmp_path_factory.mktemp("consistency") / "hunter.db"
+    _session_ms.tenants.clear()
+    _session_ms.tenants.update(TENANTS)
+    _session_dns.clear_faults()
+    listing = db.parent / "domains.txt"
+    domains = _zone_domains()
+    listing.write_text("\n".join(domains) + "\n")
+    h = Hunter(_session_dns, db, _session_ms, _session_reg)
+    result = h("scan", str(listing), "--no-whois", "-q")
+    assert result.exit_code in (0, 5), result.stderr
+    conn = store.connect(db)
+    views = {}
+    for d in domains:
+        data = store.brief_inputs(conn, d)
+        if data is not None:
+            views[d] = data
+    conn.close()
+    assert len(views) > 150
+    return views
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_brief_of_every_zone_domain_never_contradicts_itself(zone_views, lang):
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.render.brief import markdown
+
+    broken = {}
+    for domain, data in zone_views.items():
+        brief = compose(
+            data["view"],
+            lang=lang,
+            history=data["history"],
+            registration=data["registration"],
+            today=date(2026, 11, 27),
+        )
+        bad = check(markdown(brief), lang)
+        if bad:
+            broken[domain] = bad
+    assert broken == {}, "\n".join(f"{d}: {b}" for d, bad in broken.items() for b in bad)
+
+
+def _brief(lang: str, *lines: str) -> str:
+    return "\n".join(lines)
+
+
+def _play(play_id: str):
+    return next(p for p in plays_catalog().plays if p.id == play_id)
+
+
+def test_the_check_catches_each_kind_of_contradiction():
+    """Each rule fails on a brief made to break it, so a rule that can never fire would be noticed."""
     en = load("en")
-    text = "\n".join(
-        [
+    tr = load("tr")
+    risk_high = "- " + en["risk.line"].format(level=en["risk.high"])
+    cases = {
+        "protection": ["**" + en["one_liner.P4"].format(window="5 days") + "**", risk_high],
+        "nothing-to-sell": [
             "**" + en["one_liner.P6"].format(provider="shared hosting at Natro") + "**",
-            "- " + en["risk.line"].format(level=en["risk.high"]),
+            risk_high,
             "- Category P6, No-Go / Archive; segment Skip; readiness score 5 of 100.",
-            "1. " + en["talk.P4"][0],
-            "- " + en["offer.why.existing_weak"],
-        ]
-    )
-    protected = _said(text, _patterns("en", PROTECTED))
-    weak = _said(text, _patterns("en", WEAK))
-    assert protected and weak and _risk(text, "en") == "high"
+        ],
+        "dmarc-risk": ["- " + en["sec.dmarc_missing"], "- " + en["risk.line"].format(level=en["risk.low"])],
+        "m365-exchange": [
+            "- " + en["mail.behind_gateway"].format(provider="Microsoft 365"),
+            "- " + en["fp.absent"].format(names="Exchange, Teams / Skype for Business records"),
+        ],
+        "tenant": ["- " + en["mail.tenant_from_dkim"].format(initial="x.onmicrosoft.com"), "- " + en["mail.no_tenant"]],
+        "greenfield": [
+            "**" + en["one_liner.P1"].format(provider="shared hosting", window="2 days") + "**",
+            "- " + en["mail.tenant_from_dkim"].format(initial="x.onmicrosoft.com"),
+        ],
+        "suite": [
+            "**" + en["one_liner.P2"].format(provider="Google Workspace", window="3 days") + "**",
+            "- " + en["offer.why.greenfield"],
+        ],
+        "plays": ["- " + en["fp.intune.online"].format(records="x"), "- " + _play("intune").reason.en],
+        "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
+        "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
+        "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
+    }
+    for name, lines in cases.items():
+        found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}
+        assert name in found, (name, found)
+    turkish = ["## " + tr["section.talking_points"], "", "1. Bunu kullanıyorlar; Oturum açmayı taşıyın."]
+    found = {b.split(":")[0] for b in check("\n".join(turkish), "tr")}
+    assert {"voice", "running-text"} <= found
+
+
+# domain -> (provider, gateway, Exchange state, the footprint's Exchange message)
+EXCHANGE_CASES = {
+    "gw-mimecast-m365.co.uk": ("m365", "mimecast", "online", "fp.exchange.online"),
+    "br5-proofpoint-dkim.com": ("m365", "proofpoint", "online", "fp.exchange.online"),
+    "br5-barracuda-yeni.com.tr": ("m365", "barracuda", "online", "fp.exchange.online"),
+    "br5-mx-takma.com.tr": ("m365", None, "online", "fp.exchange.online"),
+    "br5-spf-kendi.com.tr": ("self-hosted", None, "online", "fp.exchange.online_beside"),
+    "br5-google-exo.com": ("google", None, "online", "fp.exchange.online_beside"),
+    "br5-gw-hibrit.com": ("m365", "mimecast", "hybrid", "fp.exchange.hybrid"),
+    "gw-ms-token.com": ("m365", "mimecast", "absent", "fp.exchange.absent_m365"),
+    # Microsoft 365 only from a tenant and its MS= token behind the gateway (tenants given below)
+    "br5-gw-kendi.com": ("m365", "mimecast", "on_premises", "fp.exchange.on_premises_m365"),
+    "br5-gw-cpanel.com": ("m365", "mimecast", "other", "fp.exchange.other_m365"),
+}
+
+
+def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunter, ms):
+    """The scan hands the footprint its DKIM CNAMEs, SPF includes and MX aliases; the brief then says where
+    Exchange Online was seen, in words that fit the provider line, in both languages."""
+    from msserver import Tenant
+
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.brief.messages import Messages
+    from hunter_cli.render.brief import markdown
+
+    ms.tenants["br5-gw-kendi.com"] = Tenant(id="5e5e5e5e-1111-4222-8333-444444444444", brand="Kendi Ltd")
+    ms.tenants["br5-gw-cpanel.com"] = Tenant(id="6f6f6f6f-1111-4222-8333-444444444444", brand="Panel Ltd")
+    scanned = hunter.scan_json(*EXCHANGE_CASES, "br5-m365-google.com", "gmailer.de", "--no-whois")
+    for domain, (provider, gateway, state, key) in EXCHANGE_CASES.items():
+        data = scanned[domain]
+        assert (data["provider"], data["gateway"]) == (provider, gateway), domain
+        assert data["microsoft"]["workloads"]["exchange"]["state"] == state, domain
+        for lang in LANGUAGES:
+            text = markdown(compose(data, lang=lang, today=date(2026, 11, 27)))
+            assert check(text, lang) == [], (domain, lang)
+            assert _said(text, _patterns(lang, [key])), (domain, lang, key)
+            assert (
+                Messages(lang)("fp.name.exchange")
+                not in "\n".join(line for line in text.splitlines() if _pattern(load(lang)["fp.absent"]).search(line))
+                or provider != "m365"
+            )
+    google = scanned["br5-m365-google.com"]
+    assert google["provider"] == "m365"
+    for lang in LANGUAGES:
+        brief = compose(google, lang=lang, today=date(2026, 11, 27))
+        assert [p.id for p in brief.plays] == ["google-workspace"] and brief.offer.plays == ["google-workspace"]
+        assert check(markdown(brief), lang) == []
+    for domain in ("gmailer.de", "br5-google-exo.com"):  # Google customers: the main offer, not a play
+        brief = compose(scanned[domain], lang="en", today=date(2026, 11, 27))
+        assert "google-workspace" not in [p.id for p in brief.plays]
+        assert "Their mailboxes are on Google Workspace: the offer below moves them to Microsoft 365." in brief.services
+    records = scanned["br5-proofpoint-dkim.com"]["microsoft"]["workloads"]["exchange"]["records"]
+    assert records == [
+        "selector1._domainkey CNAME → selector1-br5-proofpoint-dkim-com._domainkey.br5pp.onmicrosoft.com"
+    ]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "showing the scan of 20 November 2026"), ("tr", "20 Kasım 2026")])
+def test_prep_warnings_speak_the_briefs_language(lang, words):
+    """`prep --lang tr`: the lines saying the stored scan is shown (old, could not be refreshed) are Turkish."""
+    from datetime import timedelta
+
+    from hunter_cli.services import brief as service
+
+    last = "2026-11-20T08:00:00+00:00"
+    stale = service.before_rescan(
+        "firma.com.tr", "/x/h.db", last_good=last, read_only=True, lock_free=lambda: True,
+        age=timedelta(days=1), since="2026-11-26T00:00:00+00:00", lang=lang,
+    )  # fmt: skip
+    busy = service.before_rescan(
+        "firma.com.tr", "/x/h.db", last_good=last, read_only=False, lock_free=lambda: False,
+        age=timedelta(days=1), since="2026-11-26T00:00:00+00:00", lang=lang,
+    )  # fmt: skip
+    failed = {"status": "failed", "errors": [{"check": "mx", "kind": "timeout", "message": "MX timeout"}]}
+    after = service.after_rescan("firma.com.tr", code=5, attempts=[failed], last_good=last, nameservers=(), lang=lang)
+    for step in (stale, busy, after):
+        assert words in (step.warning or ""), step.warning
+    if lang == "tr":
+        assert all("showing" not in s.warning and "could not" not in s.warning for s in (stale, busy, after))
+        assert "yenilenemedi" in (after.warning or "") and "toplu bir tarama" in (busy.warning or "")

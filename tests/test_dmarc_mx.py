@@ -129,9 +129,26 @@ def test_subdomain_policy_defaults_to_p():
 )
 def test_pct_range(pct, ok):
     info = dmarc.parse_record(f"v=DMARC1; p=reject; pct={pct}; rua=mailto:d@a.com.tr")
-    assert info.policy == "reject" and info.result == "valid"  # a bad pct is ignored, not the policy
+    # a bad pct is ignored, not the policy; pct=0 selects no mail for reject: quarantine for all (RFC 7489 6.6.4)
+    assert info.policy == ("quarantine" if pct == "0" else "reject") and info.result == "valid"
+    assert info.published_policy == "reject"
     assert ("dmarc-pct-invalid" in codes(info.errors)) is not ok
     assert info.pct == (int(pct) if ok else 100)
+
+
+@pytest.mark.parametrize(
+    ("record", "policy", "sp"),
+    [
+        ("v=DMARC1; p=reject; pct=0", "quarantine", "quarantine"),
+        ("v=DMARC1; p=quarantine; pct=0", "none", "none"),
+        ("v=DMARC1; p=reject; sp=none; pct=0", "quarantine", "none"),
+        ("v=DMARC1; p=reject; pct=1", "reject", "reject"),
+    ],
+)
+def test_pct_zero_applies_the_next_weaker_policy_to_all_mail(record, policy, sp):
+    info = dmarc.parse_record(record)
+    assert (info.policy, info.subdomain_policy) == (policy, sp)
+    assert ("dmarc-pct-zero" in codes(info.warnings)) is (record.endswith("pct=0"))
 
 
 def test_pct_below_100_is_a_warning():

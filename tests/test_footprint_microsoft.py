@@ -303,7 +303,6 @@ def security(name: str, reply: Reply) -> dict:
             "v=BIMI1; l=https://ornek-firma.com.tr/logo.svg; a=https://ornek-firma.com.tr/vmc.pem",
             "bimi",
         ),
-        ("default._bimi", "v=BIMI1; l=; a=;", "bimi"),  # declination record: published, says "no logo"
     ],
 )
 def test_mail_security_published(name, record, key):
@@ -348,3 +347,84 @@ def test_mta_sts_delegated_by_cname_names_the_host():
 def test_parse_tags():
     assert parse_tags("v=STSv1; id=20160831085700Z;") == {"v": "STSv1", "id": "20160831085700Z"}
     assert parse_tags("v=STSv1; nonsense") is None
+
+
+# Exchange Online's sending side (Microsoft Learn, "How to use DKIM for email in your custom domain":
+# selector1-<CustomDomain>._domainkey.<InitialDomain>, or <InitialDomainPrefix>.<x>-v1.dkim.mail.microsoft for
+# domains added since May 2025; "Set up SPF ...": include:spf.protection.outlook.com)
+@pytest.mark.parametrize(
+    ("dkim", "spf", "cloud", "fact"),
+    [
+        (
+            [("selector1", "selector1-ornek-firma-com-tr._domainkey.ornekfirma.onmicrosoft.com")],
+            [],
+            "commercial",
+            "selector1._domainkey CNAME → selector1-ornek-firma-com-tr._domainkey.ornekfirma.onmicrosoft.com",
+        ),
+        (
+            [("selector2", "Selector2-Ornek-Firma-com-tr._domainkey.ornekfirma.p-v1.dkim.mail.microsoft.")],
+            [],
+            "commercial",
+            "selector2._domainkey CNAME → selector2-ornek-firma-com-tr._domainkey.ornekfirma.p-v1.dkim.mail.microsoft",
+        ),
+        ([("selector1", "selector1-x._domainkey.ornek.partner.onmschina.cn")], [], "21vianet", None),
+        ([], ["spf.protection.outlook.com"], "commercial", "SPF include:spf.protection.outlook.com"),
+        ([], ["_spf.relay.example", "spf.protection.office365.us"], "us-government", None),  # nested include
+    ],
+)
+def test_exchange_online_from_a_dkim_key_in_the_tenant_or_the_spf_include(dkim, spf, cloud, fact):
+    """Behind a gateway (MX elsewhere, no autodiscover) a DKIM key kept by Microsoft 365 or the SPF include
+    is Exchange Online evidence, shown as the record seen."""
+    fp = microsoft_footprint(D, answers(), mx_hosts=["eu-smtp-inbound-1.mimecast.com"], dkim=dkim, spf_includes=spf)
+    ex = fp.workloads["exchange"]
+    assert (ex.state, ex.cloud) == ("online", cloud)
+    assert "exchange-online" in ex.tags
+    if fact:
+        assert ex.records == [fact]
+
+
+def test_dkim_and_spf_that_name_someone_else_are_no_exchange_evidence():
+    fp = microsoft_footprint(
+        D,
+        answers(),
+        mx_hosts=["aspmx.l.google.com"],
+        dkim=[("google", "google._domainkey.example.net"), ("s1", "s1.domainkey.u123.wl.sendgrid.net")],
+        spf_includes=["_spf.google.com", "spf.protection.outlook.com.evil.example", "outlook.com"],
+    )
+    ex = fp.workloads["exchange"]
+    assert ex.state == "absent" and ex.records == []
+    assert "DKIM key in a Microsoft 365 tenant" in ex.evidence[0] and "Microsoft SPF include" in ex.evidence[0]
+
+
+def test_an_own_autodiscover_with_the_spf_include_is_hybrid():
+    fp = microsoft_footprint(
+        D,
+        answers({("autodiscover", "CNAME"): cname(f"mail.{D}")}),
+        mx_hosts=[f"mail.{D}"],
+        spf_includes=["spf.protection.outlook.com"],
+    )
+    ex = fp.workloads["exchange"]
+    assert ex.state == "hybrid" and {"exchange-hybrid", "exchange-online", "exchange-onprem"} <= set(ex.tags)
+
+
+def test_an_mx_alias_of_exchange_online_is_exchange_online():
+    fp = microsoft_footprint(
+        D, answers(), mx_hosts=[f"mx1.{D}"], mx_canonical={f"mx1.{D}": "ornek-firma-com-tr.mail.protection.outlook.com"}
+    )
+    ex = fp.workloads["exchange"]
+    assert ex.state == "online" and ex.records == [f"MX mx1.{D} → ornek-firma-com-tr.mail.protection.outlook.com"]
+    assert "an alias of" in ex.evidence[0]
+
+
+def test_a_failed_dkim_or_spf_lookup_never_makes_exchange_absent():
+    """Nothing found and a DKIM or TXT lookup without an answer: unknown, not absent; found evidence stands."""
+    failed_dkim = microsoft_footprint(D, answers(), mx_hosts=[], unchecked=["DKIM: selector1: timeout"])
+    assert failed_dkim.workloads["exchange"].state == "unknown"
+    no_txt = microsoft_footprint(D, answers(), mx_hosts=[], spf_includes=None)
+    assert no_txt.workloads["exchange"].state == "unknown"
+    assert microsoft_footprint(D, answers(), mx_hosts=[]).workloads["exchange"].state == "absent"
+    found = microsoft_footprint(
+        D, answers(), mx_hosts=[], spf_includes=["spf.protection.outlook.com"], unchecked=["DKIM: timeout"]
+    )
+    assert found.workloads["exchange"].state == "online"
+    assert microsoft_footprint(D, answers(), mx_hosts=[]).workloads["teams"].failed == []  # others unaffected

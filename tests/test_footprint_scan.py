@@ -51,8 +51,10 @@ def test_mail_security_and_hybrid_tags_in_json(workloads):
     assert {k: v["state"] for k, v in exo["mail_security"].items()} == {
         "mta-sts": "published",
         "tls-rpt": "published",
-        "bimi": "published",
+        "bimi": "invalid",  # the record is good, but the domain has no DMARC policy: no logo is shown
     }
+    assert "BIMI needs DMARC at enforcement" in exo["mail_security"]["bimi"]["evidence"][-1]
+    assert exo["mail_security"]["mta-sts"]["policy"]["mode"] == "enforce"
     hybrid = workloads["fp-hibrit-ornek.com.tr"]["microsoft"]["workloads"]["exchange"]
     assert hybrid["tags"] == ["exchange-online", "exchange-onprem", "exchange-hybrid"]
     assert workloads["fp-hibrit-ornek.com.tr"]["microsoft"]["clouds"] == ["commercial"]

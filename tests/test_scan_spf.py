@@ -324,3 +324,27 @@ def test_the_domains_own_mx_answer_is_reused_for_its_mx_mechanism(hunter, dns):
     assert r["spf"]["result"] == "valid" and r["spf"]["lookups"] == 2 and r["spf"]["void_lookups"] == 1
     assert dns.count("oz-sunucu.com.tr", "MX") == 1
     assert dns.count("oz-sunucu.com.tr", "A") == 1 and dns.count("oz-sunucu.com.tr", "AAAA") == 1
+
+
+def test_the_all_of_a_redirect_target_is_the_domains_own(hunter):
+    """RFC 7208 6.1: without an 'all', the redirect target's result is the domain's; its 'all' applies."""
+    got = hunter.scan_json(
+        "yandex-ornek.com.tr", "yonlen-yoksay.com.tr", "yonlen-derin.com.tr", "--no-tenant", "--no-whois"
+    )
+    assert got["yandex-ornek.com.tr"]["spf"]["all"] == "~all"  # v=spf1 redirect=_spf.yandex.net (... ~all)
+    assert got["yonlen-yoksay.com.tr"]["spf"]["all"] == "-all"  # its own all wins; the redirect is ignored
+    brief = hunter("sales-summary", "yandex-ornek.com.tr")
+    assert "~all" in brief.stdout and "no closing" not in brief.stdout
+
+
+def test_an_included_records_all_is_not_the_domains():
+    """An include's own '-all' only ends the include (RFC 7208 5.2): the domain without 'all' has none."""
+    from hunter_cli.dns import spf_eval
+    from hunter_cli.dns.resolver import Answer
+
+    answers = {
+        ("example.com", "TXT"): Answer("noerror", ["v=spf1 include:_spf.provider.net"]),
+        ("_spf.provider.net", "TXT"): Answer("noerror", ["v=spf1 ip4:192.0.2.0/24 -all"]),
+    }
+    ev = spf_eval.evaluate("example.com", answers)
+    assert (ev.result, ev.effective_all) == ("valid", None)

@@ -10,9 +10,7 @@ the root there; certifi's bundle alone refuses the same server.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import http.server
-import ipaddress
 import ssl
 import sys
 import threading
@@ -22,10 +20,7 @@ from pathlib import Path
 import certifi
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from stsserver import issue
 from typer.testing import CliRunner
 
 from hunter_cli import http as hunter_http
@@ -35,49 +30,7 @@ from hunter_cli.registration.rdap import load_bootstrap
 
 def _issue(tmp: Path) -> tuple[Path, Path, Path]:
     """(root certificate, server chain, server key) files: a CA and a leaf for localhost and 127.0.0.1."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Firma A.Ş."),
-                           x509.NameAttribute(NameOID.COMMON_NAME, "Firma TLS Inspection Root")])  # fmt: skip
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
-        )  # digital_signature, key_cert_sign, crl_sign
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
-        .issuer_name(root_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
-        .sign(root_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    (tmp / "root.pem").write_bytes(root.public_bytes(pem))
-    (tmp / "chain.pem").write_bytes(leaf.public_bytes(pem))
-    (tmp / "key.pem").write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return tmp / "root.pem", tmp / "chain.pem", tmp / "key.pem"
+    return issue(tmp, ["localhost"], ips=("127.0.0.1",), root_name=("Firma TLS Inspection Root", "Firma A.Ş."))
 
 
 @pytest.fixture(scope="module")

@@ -171,6 +171,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.gateway", gateway=gateway))
         if lead.provider == "other":
             lines.append(m("mail.behind_gateway_unknown"))
+        elif lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
+            # only a tenant and its MS= token put the mailboxes there (catalog.classify): say so
+            lines.append(m("mail.behind_gateway_tenant"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
     if lead.spf and lead.spf.includes:  # the names they allow to send for them
@@ -203,9 +206,28 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
         lines.append(m("mail.tenant_unknown"))
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
+    elif _exchange_online(lead) or lead.provider == "m365":
+        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
+        lines.append(m("mail.no_tenant_but_exchange"))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
+
+
+def _exchange_state(lead: Lead) -> str | None:
+    """The footprint's Exchange state (online, hybrid, ...), None when the footprint was not checked."""
+    w = lead.microsoft.workloads.get("exchange") if lead.microsoft is not None else None
+    return w.state if w is not None else None
+
+
+def _exchange_online(lead: Lead) -> bool:
+    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
+    return _exchange_state(lead) in ("online", "hybrid")
+
+
+def _uses_microsoft(lead: Lead) -> bool:
+    """A tenant is known (sign-in service or DKIM) or a record names Exchange Online: not a greenfield."""
+    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead)
 
 
 def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
@@ -246,14 +268,17 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         else:
             lines.append(m("sec.spf_no_all"))
     state = lead.dkim_state
+    unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
         lines.append(m("sec.dkim_unknown"))
-    else:
+    elif not unusable:
         lines.append(m("sec.dkim_missing"))
+    if unusable:
+        lines.append(m("sec.dkim_unusable", selectors=", ".join(unusable[:3])))
     dmarc = lead.dmarc
     policy = lead.dmarc_policy
     if "dmarc" in failed:
@@ -269,17 +294,15 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         lines.append(m("sec.dmarc_none"))
     else:
         pct = dmarc.pct
-        if pct >= 100:
+        if pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
             lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct))
+        if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
+            lines.append(m("sec.dmarc_sp_weaker", sp=dmarc.subdomain_policy or "none"))
     if dmarc and "dmarc" not in failed:
-        rua = dmarc.rua
-        lines.append(
-            m("sec.dmarc_rua", rua=", ".join(u.removeprefix("mailto:") for u in rua[:2]))
-            if rua
-            else m("sec.dmarc_no_rua")
-        )
+        rua = _report_addresses(dmarc.rua)
+        lines.append(m("sec.dmarc_rua", rua=", ".join(rua[:2])) if rua else m("sec.dmarc_no_rua"))
         unauthorized = [
             w.where[0] for w in dmarc.warnings if w.code == "dmarc-report-authorization-missing" and w.where
         ]
@@ -291,6 +314,18 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
     if level:
         lines.append(m("risk.line", level=m(f"risk.{level}")))
     return lines
+
+
+def _report_addresses(rua: list[str]) -> list[str]:
+    """The addresses DMARC reports can reach, as a rep reads them: ``mailto:`` and a size limit
+    (``!10m``, RFC 7489 6.2) left out, and an address that is not ``local@domain`` skipped."""
+    out = []
+    for uri in rua:
+        address = uri.removeprefix("mailto:").split("!", 1)[0].strip()
+        local, at, host = address.partition("@")
+        if at and local and host and "@" not in host and "." in host:
+            out.append(address)
+    return out
 
 
 def _names(m: Messages, names: list[str]) -> str:
@@ -317,7 +352,8 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
         w = fp.workloads.get(wid)
         if w is None:
             continue
-        if w.state == "absent":
+        m365 = wid == "exchange" and lead.provider == "m365"
+        if w.state == "absent" and not m365:
             if wid != "msoid":  # a missing legacy record is nothing to sell
                 absent.append(wid)
             continue
@@ -328,8 +364,16 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
         key = f"fp.{wid}.{w.state}"
         if wid == "msoid" and w.state == "online" and w.cloud == "21vianet":
             key = "fp.msoid.required"
+        elif m365 and w.state in ("absent", "on_premises", "other"):
+            # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
+            # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
+            key = f"fp.exchange.{w.state}_m365"
+        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown", "broken"):
+            key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
+        elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
+            key = "fp.exchange.online_beside"  # their MX delivers to another provider
         if m.has(key):
-            lines.append(m(key, records=records))
+            lines.append(m(key, records=records, provider=provider_label(m, lead.provider, lead.provider_name)))
     if absent:
         lines.append(m("fp.absent", names=_names(m, [m(f"fp.name.{w}") for w in absent])))
         if "teams" in absent:
@@ -342,13 +386,20 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     for state in ("published", "invalid", "absent"):
         if by_state.get(state):
             lines.append(m(f"fp.mailsec.{state}", names=_names(m, by_state[state])))
+    sts = fp.mail_security.get("mta-sts")
+    policy = sts.policy if sts is not None and sts.state == "published" else None
+    if policy is not None and policy.state == "valid" and policy.mode:  # what the policy file says (RFC 8461)
+        lines.append(m(f"fp.mts.{policy.mode}"))
+        if policy.mode == "enforce" and policy.uncovered:
+            lines.append(m("fp.mts.uncovered", hosts=", ".join(policy.uncovered[:3])))
     if by_state.get("unknown"):
         lines.append(m("fp.unknown", names=_names(m, by_state["unknown"])))
     return lines
 
 
-def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
-    """Each service with how we know it, then the plays with their reasons."""
+def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = False) -> list[str]:
+    """Each service with how we know it, then the plays with their reasons. A listed service that is their
+    mail provider itself (Google Workspace for a Google customer) points at the main offer when there is one."""
     if lead.state != "active" or not lead.scanned:
         return []
     lines: list[str] = []
@@ -364,7 +415,10 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play]) -> list[str]:
         lines.append(m("svc.more", n=len(rest), names=", ".join(s.name for s in rest)))
     if not lead.services and lead.microsoft is not None:
         lines.append(m("svc.none"))
-    lines += [m("play.line", offer=p.offer, reason=p.reason) for p in plays]
+    own = next((svc for svc in lead.services if svc.id == lead.provider), None)
+    if own is not None and offering:
+        lines.append(m("svc.provider", name=own.name))
+    lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
     return lines
 
 
@@ -474,7 +528,7 @@ def _offer(
     else:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.greenfield"))
+        why.append(m("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield"))
     if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
@@ -485,7 +539,7 @@ def _offer(
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
     if plays:
-        lines.append(m("offer.plays", offers="; ".join(p.offer for p in plays)))
+        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in plays)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
 
 
@@ -584,7 +638,13 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     plays = (
-        choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(tenant), lang=m.lang)  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        choose_plays(
+            lead.microsoft,
+            lead.services,
+            TenantFacts.from_tenant(tenant),
+            lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+            provider=lead.provider,
+        )
         if lead.state == "active" and category != "P6"
         else []
     )
@@ -628,6 +688,8 @@ def compose(
                 variant = ("P3_protected" if "+onprem_migration" in rule else "P4") if protected else "P4_gaps"
             elif rule.startswith("weak_partner"):
                 variant = "P3" if not protected else "P4"
+        elif category == "P1" and _uses_microsoft(lead):
+            variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
             variant = f"P6_{lead.state}"
         elif category == "P6" and lead.provider == "none":
@@ -651,8 +713,8 @@ def compose(
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
-            for play in plays[:TOP_PLAY_TALKS]:
-                brief.talking_points.append(m("talk.play", offer=play.offer, reason=play.reason))
+            for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
+                brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
@@ -661,7 +723,7 @@ def compose(
     brief.security = _security_lines(m, lead, level)
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
-    brief.services = _service_lines(m, lead, plays)
+    brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
     brief.offer = _offer(m, lead, category, level, factors, plays)
     brief.registration = _registration_lines(m, registration, today, domain)
     brief.expires = (registration or {}).get("expires")

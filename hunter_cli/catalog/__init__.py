@@ -41,7 +41,18 @@ MAILBOX_IDS = (
 SUITE_IDS = ("m365", "google")
 COMPUTED_IDS = ("self-hosted", "other", "broken", "none", "unknown")
 PROVIDER_IDS = MAILBOX_IDS + COMPUTED_IDS
-GATEWAY_IDS = ("mimecast", "proofpoint", "barracuda", "cisco", "sophos", "trendmicro", "symantec", "hornetsecurity")
+GATEWAY_IDS = (
+    "mimecast",
+    "proofpoint",
+    "barracuda",
+    "cisco",
+    "sophos",
+    "trendmicro",
+    "symantec",
+    "hornetsecurity",
+    "spamexperts",
+    "forcepoint",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +81,9 @@ class Catalog:
     mx: dict[str, Entry] = field(default_factory=dict)
     spf: dict[str, Entry] = field(default_factory=dict)
     dkim: dict[str, Entry] = field(default_factory=dict)
-    verification: list[tuple[str, str]] = field(default_factory=list)
+    # a user's own catalog file with a `verification` list (case-insensitive prefixes, as before
+    # services.json); None: the exact tokens of services.json
+    verification: list[tuple[str, str]] | None = None
     names: dict[str, str] = field(default_factory=dict)  # id -> display name
     tenant_dkim: list[TenantDkimForm] = field(default_factory=list)  # longest suffix first
 
@@ -127,6 +140,12 @@ class Catalog:
         return self._match(self.dkim, target)
 
     def verifications(self, txts: list[str]) -> list[str]:
+        """Verification-token kinds in these apex TXT strings (``microsoft``, ``google``, ...),
+        in order of first appearance; the bundled tokens match exactly (footprint.services)."""
+        if self.verification is None:
+            from ..footprint.services import verifications
+
+            return verifications(txts)
         found: list[str] = []
         for txt in txts:
             low = txt.strip().lower()
@@ -159,10 +178,7 @@ def _load(data: dict) -> Catalog:
     cat.tenant_dkim.sort(key=lambda f: -len(f.suffix))
     if "verification" in data:  # a user's own catalog file from before services.json
         cat.verification = [(v["prefix"].lower(), v["service"]) for v in data["verification"]]
-    else:  # one list: the TXT tokens of hunter_cli/catalog/services.json
-        from ..footprint.services import verification_prefixes
-
-        cat.verification = verification_prefixes()
+    # otherwise one list: the TXT tokens of hunter_cli/catalog/services.json (Catalog.verifications)
     cat.names.update(
         {
             "self-hosted": "Own mail server",

@@ -77,7 +77,9 @@ def print_brief(
     finally:
         conn.close()
     if warning:
-        stderr_console().print(f"[bold yellow]warning:[/] {warning}", soft_wrap=True)
+        from ..brief.messages import Messages
+
+        stderr_console().print(f"[bold yellow]{Messages(lang)('prep.warning')}:[/] {warning}", soft_wrap=True)
     render("brief", fmt, brief)
 
 
@@ -159,6 +161,7 @@ def prep(
         lock_free=lambda: scan_lock_free(path),
         age=age,
         since=ago_iso(age),
+        lang=lang,
     )
     if step.action == "rescan":
         options = build_options(
@@ -184,7 +187,7 @@ def prep(
         finally:
             conn.close()
         step = service.after_rescan(
-            name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers
+            name, code=code, attempts=attempts, last_good=last_good, nameservers=options.resolver.nameservers, lang=lang
         )
     if step.action == "show":
         print_brief(path, name, lang, fmt, rules, warning=step.warning)

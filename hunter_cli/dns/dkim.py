@@ -10,6 +10,9 @@ from __future__ import annotations
 from ..models import DkimSelector, Finding
 
 E_CNAME_LOOP = "dkim-cname-loop"
+E_BAD_VERSION = "dkim-bad-version"
+E_UNKNOWN_KEY_TYPE = "dkim-unknown-key-type"
+KEY_TYPES = frozenset({"rsa", "ed25519"})  # RFC 6376 3.6.1 (k=, default rsa), RFC 8463 (ed25519)
 
 DEFAULT_SELECTORS: tuple[str, ...] = (
     "selector1",  # Microsoft 365
@@ -50,23 +53,59 @@ def is_key_record(txt: str) -> bool:
     return any(part.strip().lower().startswith("p=") for part in txt.split(";"))
 
 
+def _tags(txt: str) -> list[tuple[str, str]]:
+    out = []
+    for part in txt.split(";"):
+        k, sep, v = part.partition("=")
+        if sep:
+            out.append((k.strip().lower(), v.strip()))
+    return out
+
+
 def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector | None:
+    """The selector's key from its TXT strings (RFC 6376 3.6.1), or None when none is a key record.
+
+    A record that begins with ``v=`` other than ``DKIM1`` is discarded, as verifiers must; when no
+    other record is a key, the selector is returned with ``problem`` saying why no key stands there.
+    A ``k=`` type verifiers do not know (neither ``rsa`` nor ``ed25519``, RFC 8463) is kept with its
+    ``problem``: signatures made with it fail (PERMFAIL, RFC 6376 6.1.2). A usable key has no problem.
+    """
+    discarded: str | None = None
     for txt in txts:
         if not is_key_record(txt):
             continue
+        pairs = _tags(txt)
         tags: dict[str, str] = {}
-        for part in txt.split(";"):
-            k, sep, v = part.partition("=")
-            if sep:
-                tags.setdefault(k.strip().lower(), v.strip())
+        for k, v in pairs:
+            tags.setdefault(k, v)
+        if pairs and pairs[0][0] == "v" and pairs[0][1] != "DKIM1":
+            discarded = discarded or f"the record says v={pairs[0][1]}, not DKIM1, so verifiers discard it"
+            continue
         key = "".join(tags.get("p", "").split())
-        return DkimSelector(
-            selector=selector,
-            cname=cname,
-            key_type=tags.get("k", "rsa").lower() or "rsa",
-            revoked=not key,
-        )
+        key_type = tags.get("k", "rsa").lower() or "rsa"
+        problem = None
+        if key and key_type not in KEY_TYPES:
+            problem = f"k={key_type} is not a key type verifiers know (rsa, ed25519)"
+        return DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key, problem=problem)
+    if discarded is not None:
+        return DkimSelector(selector=selector, cname=cname, key_type=None, problem=discarded)
     return None
+
+
+def key_findings(selectors: list[DkimSelector]) -> list[Finding]:
+    """An error for each selector whose record cannot verify mail (its ``problem``, RFC 6376 3.6.1)."""
+    out = []
+    for s in selectors:
+        if s.problem:
+            code = E_BAD_VERSION if s.key_type is None else E_UNKNOWN_KEY_TYPE
+            out.append(
+                Finding(
+                    code=code,
+                    message=f"selector {s.selector}: {s.problem}; mail signed with it fails DKIM (RFC 6376 3.6.1)",
+                    where=[s.selector],
+                )
+            )
+    return out
 
 
 def broken_key_name(selector: str, name: str, detail: str) -> Finding:

@@ -308,7 +308,21 @@ def parse_record(record: str) -> DmarcInfo:
                 where=["p"],
             )
         )
-    if info.policy in ("quarantine", "reject") and info.pct < 100:
+    if info.policy in ("quarantine", "reject") and info.pct == 0:
+        # RFC 7489 6.6.4: mail not selected by pct gets the next weaker policy; pct=0 selects none of it
+        weaker = POLICIES[POLICIES.index(info.policy) - 1]
+        warnings.append(
+            Finding(
+                code="dmarc-pct-zero",
+                message=f"pct=0: no failing mail gets p={info.policy}; receivers apply {weaker} to all of it"
+                " (RFC 7489 6.6.4)",
+                where=["pct"],
+            )
+        )
+        info.policy = weaker
+        if info.subdomain_policy in ("quarantine", "reject"):
+            info.subdomain_policy = POLICIES[POLICIES.index(info.subdomain_policy) - 1]
+    elif info.policy in ("quarantine", "reject") and info.pct < 100:
         warnings.append(
             Finding(
                 code="dmarc-pct-partial",

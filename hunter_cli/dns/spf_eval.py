@@ -74,6 +74,8 @@ class Evaluation:
     lookups: int = 0
     void_lookups: int = 0
     expanded: list[str] = field(default_factory=list)  # include/redirect targets reached, first reach order
+    # the ``all`` a sender matching nothing meets: the record's own, else its redirect target's (RFC 7208 6.1)
+    effective_all: str | None = None
     missing: list[tuple[str, str]] = field(default_factory=list)
     failure: LookupFailure | None = None  # the DNS failure behind a temperror
 
@@ -195,6 +197,8 @@ class _Evaluator:
         self._record_warnings(record, where, effective)
         for term in record.mechanisms:
             if term.name == "all":
+                if effective:
+                    self.out.effective_all = term.qualifier + "all"
                 return None  # "all" always matches: nothing after it is evaluated
             if term.name in spf_mod.LOOKUP_MECHANISMS:
                 self._mechanism(term, domain, where)

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..domains import is_within
 from .hosts import matches_normalized, norm_host
+from .mta_sts import StsPolicy
 from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog
 from .schema import Workload as WorkloadRule
 
@@ -127,6 +128,22 @@ class MailSecurity(_Model):
     hosted_by: str | None = None  # CNAME target when the record is delegated to a provider
     evidence: list[str] = Field(default_factory=list)
     failed: list[str] = Field(default_factory=list)
+    policy: StsPolicy | None = None  # MTA-STS only: the policy file, when the record is published and it was asked
+
+
+def attach_policy(sec: MailSecurity, policy: StsPolicy) -> None:
+    """Put the fetched MTA-STS ``policy`` on its ``_mta-sts`` record's :class:`MailSecurity`.
+
+    A policy senders cannot use makes the whole of MTA-STS ``invalid``: with no usable
+    policy they deliver as though the domain had none (RFC 8461 5). A policy that
+    could not be fetched on the way (``unknown``) leaves the record's state as it is.
+    """
+    sec.policy = policy
+    if policy.state == "invalid":
+        sec.state = "invalid"
+        sec.evidence = [*sec.evidence, *policy.errors]
+    elif policy.state == "unknown" and policy.failed:
+        sec.failed = [*sec.failed, f"MTA-STS policy: {policy.failed}"]
 
 
 class MicrosoftFootprint(_Model):
@@ -253,12 +270,20 @@ def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str
     return out
 
 
+def _where(hit: TargetRule, cat: MicrosoftCatalog) -> str:
+    return f" ({cat.clouds[hit.cloud]})" if hit.cloud else ""
+
+
 def _workload(
     rule: WorkloadRule,
     domain: str,
     answers: Mapping[tuple[str, str], Reply],
     mx_hosts: Sequence[str] | None,
     cat: MicrosoftCatalog,
+    mx_canonical: Mapping[str, str] = {},  # noqa: B006  # read only
+    dkim: Sequence[tuple[str, str]] | None = (),
+    spf_includes: Sequence[str] | None = (),
+    unchecked: Sequence[str] = (),
 ) -> Workload:
     findings: list[_Finding] = []
     failed: list[str] = []
@@ -284,11 +309,42 @@ def _workload(
             failed.append(f"MX {domain}: not known")
         else:
             for mx in mx_hosts:
-                hit = _first(rule.mx_online, norm_host(mx))
+                host = norm_host(mx)
+                alias = norm_host(mx_canonical.get(mx) or mx_canonical.get(host) or "") or None
+                hit = _first(rule.mx_online, host)
+                shown, target = host, host
+                if hit is None and alias:  # mx1.acme.com CNAME acme-com.mail.protection.outlook.com
+                    hit = _first(rule.mx_online, alias)
+                    shown, target = f"{host} (an alias of {alias})", alias
                 if hit is not None:
-                    where = f" ({cat.clouds[hit.cloud]})" if hit.cloud else ""
-                    text = f"MX {norm_host(mx)} is Exchange Online{where}"
-                    findings.append(_Finding("online", text, hit.cloud, hit.note, f"MX → {norm_host(mx)}"))
+                    text = f"MX {shown} is {rule.name} Online{_where(hit, cat)}"
+                    fact = f"MX → {target}" if target == host else f"MX {host} → {target}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, fact))
+                    break
+    if rule.dkim_online or rule.spf_online:
+        failed += list(unchecked)  # the scan's own DKIM or SPF lookups that gave no answer
+    if rule.dkim_online:
+        if dkim is None:
+            failed.append("DKIM selectors: not known")
+        else:
+            for selector, target in dkim:
+                host = norm_host(target)
+                hit = _first(rule.dkim_online, host)
+                if hit is not None:  # the key lives in the tenant: the provider signs their mail
+                    kept = f"a DKIM key kept by {rule.name} Online{_where(hit, cat)}"
+                    text = f"{selector}._domainkey CNAME to {host}, {kept}"
+                    fact = f"{selector}._domainkey CNAME → {host}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, fact))
+    if rule.spf_online:
+        if spf_includes is None:
+            failed.append(f"SPF {domain}: not known")
+        else:
+            for include in spf_includes:
+                host = norm_host(include)
+                hit = _first(rule.spf_online, host)
+                if hit is not None:  # the provider's include: it sends mail in their name
+                    text = f"SPF include:{host} lets {rule.name} Online send for them{_where(hit, cat)}"
+                    findings.append(_Finding("online", text, hit.cloud, hit.note, f"SPF include:{host}"))
                     break
 
     kinds = {f.kind for f in findings}
@@ -308,7 +364,16 @@ def _workload(
 
     evidence = [f.text for f in findings if f.kind != "declined" or state == "absent"]
     if state == "absent" and not evidence:
-        evidence = ["no " + ", no ".join(asked) + (" and no Microsoft MX" if rule.mx else "")]
+        extra = [
+            label
+            for on, label in (
+                (rule.mx, "Microsoft MX"),
+                (rule.dkim_online, "DKIM key in a Microsoft 365 tenant"),
+                (rule.spf_online, "Microsoft SPF include"),
+            )
+            if on
+        ]
+        evidence = ["no " + ", no ".join(asked + extra)]
     if state == "unknown":
         evidence = [f"nothing found, and {len(failed)} lookup(s) gave no answer"]
     clouds = sorted({f.cloud for f in findings if f.kind == "online" and f.cloud})
@@ -376,6 +441,14 @@ def _check_values(rec_id: str, tags: dict[str, str]) -> str | None:
     return None
 
 
+def _starts_with_version(record: str, version: str) -> bool:
+    """Whether ``record`` begins with the tag ``version`` (e.g. ``v=STSv1``) as a whole term, in any case:
+    ``v=STSv1; id=1`` does, ``v=STSv10; id=1`` does not (RFC 8461 3.1, RFC 8460 3)."""
+    key, _, value = version.partition("=")
+    pattern = rf"\s*{re.escape(key)}\s*=\s*{re.escape(value)}(?=$|[\s;])"
+    return re.match(pattern, record, re.IGNORECASE) is not None
+
+
 def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:
     name = f"{rule.question.name}.{domain}"
     reply = answers.get((name, rule.question.type))
@@ -388,7 +461,7 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     hosted_by = norm_host(reply.cnames[-1][1]) if reply.cnames else None
     version = rule.version.lower()
     # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3).
-    candidates = [r for r in (str(x) for x in reply.records) if r.strip().lower().replace(" ", "").startswith(version)]
+    candidates = [r for r in (str(x) for x in reply.records) if _starts_with_version(r, version)]
     if not candidates:
         return MailSecurity(
             **base, state="absent", hosted_by=hosted_by, evidence=[f"no {rule.version} record at {name}"]
@@ -424,7 +497,29 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     evidence = [f"{rule.question.name} TXT {record}"]
     if hosted_by:
         evidence.append(f"{rule.question.name} is a CNAME to {hosted_by}")
+    if rule.id == "bimi" and not tags.get("l") and not tags.get("a"):  # BIMI draft 4.3: a declination record
+        evidence.append("a declination record (l= and a= empty): the domain asks that no logo be shown")
+        return MailSecurity(**base, state="absent", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
     return MailSecurity(**base, state="published", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
+
+
+def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None) -> None:
+    """Make a published BIMI record ``invalid`` when DMARC is not at enforcement, as mailbox providers
+    read it: no logo without ``p=quarantine`` or ``reject`` at ``pct=100`` and an ``sp`` that is not
+    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one)."""
+    bimi = footprint.mail_security.get("bimi")
+    if bimi is None or bimi.state != "published":
+        return
+    enforced = policy in ("quarantine", "reject") and (pct is None or pct >= 100) and sp != "none"
+    if not enforced:
+        shown = f"p={policy}" if policy else "no DMARC policy"
+        bimi.state = "invalid"
+        bimi.evidence = [
+            *bimi.evidence,
+            f"BIMI needs DMARC at enforcement (p=quarantine or reject, pct=100, sp not none), and the domain has"
+            f" {shown}{f', pct={pct}' if pct is not None and pct < 100 else ''}{', sp=none' if sp == 'none' else ''}:"
+            " mailbox providers show no logo",
+        ]
 
 
 def microsoft_footprint(
@@ -432,6 +527,10 @@ def microsoft_footprint(
     answers: Mapping[tuple[str, str], Reply],
     *,
     mx_hosts: Sequence[str] | None = (),
+    mx_canonical: Mapping[str, str] | None = None,
+    dkim: Sequence[tuple[str, str]] | None = (),
+    spf_includes: Sequence[str] | None = (),
+    unchecked: Sequence[str] = (),
     catalog: MicrosoftCatalog | None = None,
 ) -> MicrosoftFootprint:
     """Each workload's state and evidence from the answers to :func:`questions`.
@@ -439,15 +538,35 @@ def microsoft_footprint(
     ``answers`` maps ``(absolute name, rtype)`` (as :func:`questions` gives them) to a
     :class:`Reply`; a missing question counts as a failed one. ``mx_hosts`` are the
     domain's MX hosts (``None`` when the MX lookup failed; an empty list when there is
-    no MX). Raises nothing for odd data besides ``TypeError`` for an unreadable SRV record.
+    no MX) and ``mx_canonical`` maps an alias exchange to where its CNAME chain ends.
+    ``dkim`` holds the ``(selector, CNAME target)`` pairs the DKIM lookups met and
+    ``spf_includes`` every name the SPF record includes, nested ones too (``None`` when
+    the TXT lookup failed); ``unchecked`` names the DKIM or SPF lookups that failed while
+    others answered (``"DKIM: ... timeout"``). A workload with ``dkim_online`` or
+    ``spf_online`` rules reads them: for Exchange, a DKIM key kept in the tenant
+    (Microsoft Learn, "How to use DKIM for email in your custom domain") or
+    ``include:spf.protection.outlook.com`` ("Set up SPF to identify valid email sources
+    for your Microsoft 365 domain") means Exchange Online sends their mail.
+    Raises nothing for odd data besides ``TypeError`` for an unreadable SRV record.
     """
     cat = catalog or microsoft_catalog()
     domain = norm_host(domain)
     norm_answers = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
-    workloads = {w.id: _workload(w, domain, norm_answers, mx_hosts, cat) for w in cat.workloads}
+    workloads = {
+        w.id: _workload(w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked)
+        for w in cat.workloads
+    }
     security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
     clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
     return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)
+
+
+def _policy_lost(now: Mapping[str, Any] | None, was: Mapping[str, Any]) -> bool:
+    """True when ``now`` is the same MTA-STS record as ``was`` but its policy fetch failed and ``was`` has one."""
+    if not now or not (now.get("policy") or {}).get("state") == "unknown":
+        return False
+    old_policy = was.get("policy") or {}
+    return old_policy.get("state") in ("valid", "invalid") and now.get("record") == was.get("record")
 
 
 def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -469,6 +588,8 @@ def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) 
             now = mine.get(key)
             if (now is None or now.get("state") == "unknown") and was.get("state") != "unknown":
                 mine[key] = was
+            elif now is not None and _policy_lost(now, was):  # same record, policy not reached now: keep the last
+                mine[key] = {**now, "policy": was["policy"], "state": was["state"], "evidence": was.get("evidence", [])}
         merged[part] = mine
     merged["clouds"] = sorted({w["cloud"] for w in merged["workloads"].values() if w.get("cloud")})
     return merged

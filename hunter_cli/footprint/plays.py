@@ -47,9 +47,11 @@ class Play(_Model):
     """One thing to offer, why, and the observed evidence it rests on."""
 
     id: str
-    offer: str
-    reason: str
+    offer: str  # the title
+    reason: str  # why, for the rep
     evidence: list[str] = Field(default_factory=list)
+    offer_inline: str = ""  # the title inside a sentence ("moving sign-in from AD FS to Entra ID")
+    pitch: str = ""  # the talking point, said to the customer
 
 
 _AND = {"en": " and ", "tr": " ve "}
@@ -62,12 +64,20 @@ def _join(names: Sequence[str], lang: Lang) -> str:
 
 
 def _match(
-    rule: PlayRule, microsoft: MicrosoftFootprint | None, services: Sequence[FoundService], tenant: TenantFacts
+    rule: PlayRule,
+    microsoft: MicrosoftFootprint | None,
+    services: Sequence[FoundService],
+    tenant: TenantFacts,
+    provider: str | None = None,
 ) -> tuple[dict[str, str], list[str]] | None:
     """Template values and evidence when the rule's condition is observed, else None."""
     when = rule.when
+    if when.unless_provider and provider in when.unless_provider:
+        return None
     if when.services_any is not None:
         hits = [s for s in services if s.id in when.services_any]
+        if when.found_by is not None:
+            hits = [s for s in hits if any(kind in when.found_by for kind, _ in s.found)]
         if not hits:
             return None
         evidence = [f"{s.name}: {e}" for s in hits for e in s.evidence]
@@ -105,26 +115,34 @@ def choose_plays(
     tenant: TenantFacts | None = None,
     *,
     lang: Lang = "en",
+    provider: str | None = None,
     catalog: PlaysCatalog | None = None,
 ) -> list[Play]:
     """The plays the observed evidence supports, in catalog order, worded in ``lang`` (en, tr).
 
     ``microsoft`` may be None when the footprint was not asked (``--quick``); then no
     workload play is chosen. ``tenant`` None means no tenant facts (no tenant found).
+    ``provider`` is the mail provider's id: a play whose ``unless_provider`` names it is
+    left out (Google Workspace is the main offer's business when the mailboxes are there).
     """
     cat = catalog or plays_catalog()
     facts = tenant or TenantFacts.model_construct()
     plays: list[Play] = []
     for rule in cat.plays:
-        hit = _match(rule, microsoft, services, facts)
+        hit = _match(rule, microsoft, services, facts, provider)
         if hit is None:
             continue
         values, evidence = hit
         if "services" in values:
             values["services"] = _join(values["services"].split("\x00"), lang)
-        text = getattr(rule.reason, lang)
+        offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
-            id=rule.id, offer=getattr(rule.offer, lang), reason=text.format(**values), evidence=evidence
+            id=rule.id,
+            offer=offer,
+            reason=getattr(rule.reason, lang).format(**values),
+            evidence=evidence,
+            offer_inline=getattr(rule.offer_inline, lang) if rule.offer_inline else offer,
+            pitch=getattr(rule.pitch, lang).format(**values),
         )
         plays.append(play)
     return plays

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib import resources
 from typing import Literal
 
@@ -80,6 +81,10 @@ class Workload(_Strict):
     tags: dict[Literal["online", "on_premises", "hybrid"], list[str]] = Field(default_factory=dict)
     online: list[TargetRule] = Field(default_factory=list)
     mx_online: list[TargetRule] = Field(default_factory=list)
+    # the domain's DKIM CNAME targets and SPF includes are evidence too (the scan passes them):
+    # a key hosted in the tenant, or the provider's SPF include, means the provider sends their mail
+    dkim_online: list[TargetRule] = Field(default_factory=list)
+    spf_online: list[TargetRule] = Field(default_factory=list)
     other: list[TargetRule] = Field(default_factory=list)
 
 
@@ -107,7 +112,7 @@ class MicrosoftCatalog(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate workload id in {ids}")
         for w in self.workloads:
-            for rule in (*w.online, *w.mx_online, *w.other):
+            for rule in (*w.online, *w.mx_online, *w.dkim_online, *w.spf_online, *w.other):
                 if rule.source not in self.sources:
                     raise ValueError(f"workload {w.id}: unknown source {rule.source!r}")
                 if rule.cloud is not None and rule.cloud not in self.clouds:
@@ -124,19 +129,40 @@ class MicrosoftCatalog(_Strict):
 
 
 class TxtToken(_Strict):
-    """An apex TXT verification token, matched by case-insensitive prefix."""
+    """An apex TXT verification token in the vendor's exact format: the record starts with
+    ``prefix`` character for character (case and the ``=``/``:`` separator included) and the rest
+    is matched whole by the regular expression ``value`` (default: one or more non-space characters).
+    A prefix that ends without a separator (``webexdomainverification.``) needs a ``value`` that
+    spells the rest, so it cannot read another vendor's token."""
 
-    prefix: str
+    prefix: str = Field(min_length=2)
+    value: str = r"\S+"
     example: str
     source: str
     label: str | None = None
     # the id Catalog.verifications() reports (the stored `verifications`); None: a service only
     verification: str | None = None
 
+    @field_validator("value")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"value is not a regular expression: {exc}") from None
+        return v
+
+    def matches(self, txt: str) -> bool:
+        """True when the TXT string (surrounding blanks ignored) is this token."""
+        txt = txt.strip()
+        return txt.startswith(self.prefix) and re.fullmatch(self.value, txt[len(self.prefix) :]) is not None
+
     @model_validator(mode="after")
     def _example_matches(self) -> TxtToken:
-        if not self.example.strip().lower().startswith(self.prefix.lower()):
+        if not self.example.strip().startswith(self.prefix):
             raise ValueError(f"example {self.example!r} does not start with {self.prefix!r}")
+        if not self.matches(self.example):
+            raise ValueError(f"example {self.example!r}: what follows {self.prefix!r} does not match /{self.value}/")
         return self
 
 
@@ -215,6 +241,8 @@ class PlayWhen(_Strict):
     """What must be observed for a play; exactly one kind per play."""
 
     services_any: list[str] | None = None  # any of these service ids was found
+    found_by: list[str] | None = None  # ... by one of these kinds of evidence (txt, spf, dkim, ns, federation)
+    unless_provider: list[str] | None = None  # not when the mail provider is one of these (the offer replaces it)
     workload: str | None = None  # this workload is in one of `states`
     states: list[WorkloadState] | None = None
     tenant_without: str | None = None  # a tenant exists and this workload is absent (not unknown)
@@ -234,13 +262,17 @@ class PlayWhen(_Strict):
             )
         if (self.workload is None) != (self.states is None):
             raise ValueError("`workload` and `states` go together")
+        if self.found_by is not None and self.services_any is None:
+            raise ValueError("`found_by` narrows `services_any`")
         return self
 
 
 class PlayRule(_Strict):
     id: str
-    offer: Text
-    reason: Text  # may use {services}, {evidence}, {host}
+    offer: Text  # the title, as a line or a list starts with it
+    offer_inline: Text | None = None  # the title inside a sentence, when it starts with a common word
+    reason: Text  # why, for the rep (third person); may use {services}, {evidence}, {host}
+    pitch: Text  # the talking point said to the customer (second person); the same placeholders
     when: PlayWhen
 
 

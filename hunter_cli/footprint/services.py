@@ -9,6 +9,7 @@ add a service.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
@@ -52,26 +53,36 @@ _SAY = {
 
 
 class _Index:
-    """The catalog's evidence arranged for lookups: TXT prefixes, and host patterns by kind,
-    exact suffixes in a dict (a host is looked up by each of its suffixes) and globs in a list.
-    Built once per catalog; :func:`find_services` runs once per scanned domain."""
+    """The catalog's evidence arranged for lookups: TXT tokens by their first two characters,
+    and host patterns by kind, exact suffixes in a dict (a host is looked up by each of its
+    suffixes) and globs in a list. Built once per catalog; :func:`find_services` runs once per
+    scanned domain."""
 
     def __init__(self, cat: ServicesCatalog) -> None:
         self.services = [s for s in cat.services if s.listed]
-        # (lower-case prefix, service index, token index) by the prefix's first two characters
-        self.txt: dict[str, list[tuple[str, int, int]]] = {}
+        # (prefix, compiled value, service index, token index) by the prefix's first two characters
+        self.txt: dict[str, list[tuple[str, re.Pattern[str], int, int]]] = {}
         self.suffix: dict[str, dict[str, list[tuple[int, int]]]] = {k: {} for k in KINDS}
         self.globs: dict[str, list[tuple[str, int, int]]] = {k: [] for k in KINDS}
         for si, svc in enumerate(self.services):
             for ti, token in enumerate(svc.txt):
-                prefix = token.prefix.lower()
-                self.txt.setdefault(prefix[:2] if len(prefix) >= 2 else "", []).append((prefix, si, ti))
+                entry = (token.prefix, re.compile(token.value), si, ti)
+                self.txt.setdefault(token.prefix[:2], []).append(entry)
             for kind in KINDS:
                 for pi, hp in enumerate(getattr(svc, kind)):
                     if "*" in hp.pattern:
                         self.globs[kind].append((hp.pattern, si, pi))
                     else:
                         self.suffix[kind].setdefault(hp.pattern, []).append((si, pi))
+
+    def tokens(self, txts: Iterable[str]) -> set[tuple[int, int]]:
+        """(service index, token index) of every token some TXT string is, exactly."""
+        found: set[tuple[int, int]] = set()
+        for t in txts:
+            for prefix, value, si, ti in self.txt.get(t[:2], ()):
+                if t.startswith(prefix) and value.fullmatch(t, len(prefix)) is not None:
+                    found.add((si, ti))
+        return found
 
     def hosts(self, kind: str, values: list[str], hits: dict[tuple[int, str, int], str]) -> None:
         """Record, for each (service, kind, pattern) some value matches, the first such value."""
@@ -113,15 +124,12 @@ def find_services(
     DKIM selector CNAMEs. ``nameservers``: the domain's NS hosts. ``federation_host``:
     the identity provider host of a federated Microsoft 365 domain (getuserrealm).
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
+    A TXT string names a service only when it is one of its tokens exactly (:class:`TxtToken`:
+    the prefix character for character, case and separator included, then the value pattern).
     A host pattern matches the host or any name below it; one with ``*`` is a glob.
     """
     idx = _index(catalog or services_catalog())
-    txts = [t.strip().lower() for t in txt if t and t.strip()]
-    tokens: set[tuple[int, int]] = set()
-    for t in txts:
-        for prefix, si, ti in [*idx.txt.get(t[:2], ()), *idx.txt.get("", ())]:
-            if t.startswith(prefix):
-                tokens.add((si, ti))
+    tokens = idx.tokens(t.strip() for t in txt if t and t.strip())
     hits: dict[tuple[int, str, int], str] = {}
     idx.hosts("spf", _hosts(spf_includes), hits)
     idx.hosts("dkim", _hosts(dkim_cnames), hits)
@@ -159,15 +167,40 @@ def find_services(
     return found
 
 
-def verification_prefixes(catalog: ServicesCatalog | None = None) -> list[tuple[str, str]]:
-    """``(lower-case prefix, id)`` pairs for :meth:`hunter_cli.catalog.Catalog.verifications`.
+_VERIFICATION_INDEXES: dict[int, tuple[ServicesCatalog, dict[str, list[tuple[str, re.Pattern[str], str]]]]] = {}
 
-    Only tokens with a ``verification`` field take part, reported under that id: the 35
-    kinds Hunter stored before services.json existed, unchanged. The same token list
-    feeds :func:`find_services`, so there is one list of tokens, not two.
+
+def _verification_index(cat: ServicesCatalog) -> dict[str, list[tuple[str, re.Pattern[str], str]]]:
+    """(prefix, compiled value, stored kind) of every token with a ``verification`` id, by the
+    prefix's first two characters, each list in catalog order; built once per catalog."""
+    hit = _VERIFICATION_INDEXES.get(id(cat))
+    if hit is None or hit[0] is not cat:
+        index: dict[str, list[tuple[str, re.Pattern[str], str]]] = {}
+        for svc in cat.services:
+            for t in svc.txt:
+                if t.verification:
+                    index.setdefault(t.prefix[:2], []).append((t.prefix, re.compile(t.value), t.verification))
+        hit = (cat, index)
+        _VERIFICATION_INDEXES[id(cat)] = hit
+    return hit[1]
+
+
+def verifications(txts: Iterable[str], catalog: ServicesCatalog | None = None) -> list[str]:
+    """The stored ``verifications`` of these apex TXT strings: ids in order of first appearance.
+
+    Only tokens with a ``verification`` field take part, reported under that id (the 35 kinds
+    Hunter stored before services.json existed, under the same ids); they match exactly as in
+    :func:`find_services` (:meth:`TxtToken.matches`), so there is one list of tokens and one
+    way to read it.
     """
-    cat = catalog or services_catalog()
-    return [(t.prefix.lower(), t.verification) for s in cat.services for t in s.txt if t.verification]
+    index = _verification_index(catalog or services_catalog())
+    found: list[str] = []
+    for txt in txts:
+        t = txt.strip()
+        for prefix, value, kind in index.get(t[:2], ()):
+            if kind not in found and t.startswith(prefix) and value.fullmatch(t, len(prefix)) is not None:
+                found.append(kind)
+    return found
 
 
 def identity_service_for(federation_host: str, catalog: ServicesCatalog | None = None) -> str | None:

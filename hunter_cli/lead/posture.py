@@ -32,6 +32,7 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         "spf": lead.spf_result != "valid" or lead.spf_all == "+all",
         "dkim": not lead.has_dkim,
         "dmarc": lead.dmarc_policy in (None, "none"),
+        # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
         "partial": lead.dmarc_policy in ("quarantine", "reject") and ((dmarc.pct if dmarc else 100) or 100) < 100,
         "lookups": bool(spf and spf.lookup_limit_exceeded),
     }

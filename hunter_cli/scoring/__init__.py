@@ -427,7 +427,7 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
         return None
     from ..footprint import TenantFacts, choose_plays
 
-    plays = choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(lead.tenant))
+    plays = choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(lead.tenant), provider=lead.provider)
     return Facts(
         provider=lead.provider,
         spf=lead.spf_result == "valid",

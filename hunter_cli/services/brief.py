@@ -68,6 +68,23 @@ def attempts_since(conn: Connection, domain: str, started: str) -> list[dict]:
     return [h for h in store.history(conn, domain) if h["scanned_at"] >= started]
 
 
+class _Warnings:
+    """Prep's warnings about the stored scan it shows, in the brief's language (messages ``prep.*``)."""
+
+    def __init__(self, lang: str) -> None:
+        from ..brief.messages import Messages
+
+        self.m = Messages(lang)
+
+    def __call__(self, key: str, last_good: str, **values: str) -> str:
+        from ..brief.localize import as_day
+        from ..facts import long_date
+
+        # English keeps its long date ("20 November 2026"); Turkish writes the day its own way
+        day = long_date(last_good) if self.m.lang == "en" else as_day(last_good) or last_good
+        return self.m(key, date=day, **values)
+
+
 @dataclass
 class PrepStep:
     """What `hunter prep` does next.
@@ -91,18 +108,18 @@ def before_rescan(
     lock_free: Callable[[], bool],
     age: timedelta,
     since: str,
+    lang: str = "en",
 ) -> PrepStep:
     """Whether prep rescans ``name`` first: its last good scan (ISO time) against ``--max-age`` (``age``,
     i.e. ``since``), a read-only store, and a bulk scan holding the lock (``lock_free()``, asked only
     when a rescan is due). ``--max-age 0s`` always rescans: times are stored to the second, so a scan
-    made in the same second would otherwise count as fresh."""
-    from ..facts import long_date
-
+    made in the same second would otherwise count as fresh. Warnings are in ``lang`` (the brief's language)."""
+    warn = _Warnings(lang)
     if last_good and age.total_seconds() > 0 and last_good >= since:
         return PrepStep("show")
     if read_only:  # no rescan can be stored: show what is stored, if anything
         if last_good:
-            return PrepStep("show", ExitStatus.STALE, warning=f"showing the scan of {long_date(last_good)}")
+            return PrepStep("show", ExitStatus.STALE, warning=warn("prep.stale", last_good))
         return PrepStep(
             "fail",
             ExitStatus.FATAL,
@@ -113,7 +130,7 @@ def before_rescan(
             return PrepStep(
                 "show",
                 ExitStatus.STALE,
-                warning=f"a bulk scan is writing to {path}; showing the scan of {long_date(last_good)}",
+                warning=warn("prep.locked", last_good, path=str(path)),
             )
         return PrepStep(
             "fail",
@@ -125,26 +142,33 @@ def before_rescan(
 
 
 def after_rescan(
-    name: str, *, code: int, attempts: list[dict], last_good: str | None, nameservers: tuple[str, ...]
+    name: str,
+    *,
+    code: int,
+    attempts: list[dict],
+    last_good: str | None,
+    nameservers: tuple[str, ...],
+    lang: str = "en",
 ) -> PrepStep:
     """What prep shows after its rescan ended with exit status ``code`` and stored ``attempts``
     (:func:`attempts_since`): the fresh brief, the stored one with why it is not fresh, or why there
-    is none (DNS unreachable through ``nameservers``, or the last attempt's failure)."""
-    from ..facts import failure_text, long_date
+    is none (DNS unreachable through ``nameservers``, or the last attempt's failure). Warnings are in ``lang``."""
+    from ..facts import failure_text
 
+    warn = _Warnings(lang)
     last = attempts[-1] if attempts else None
     if code == 0 and last is not None and last["status"] != "failed":
         return PrepStep("show")
     if code == ExitStatus.NO_DNS and last is None:  # no DNS answer before the scan began: the scan said so
         if last_good:
-            return PrepStep("show", ExitStatus.STALE, warning=f"showing the scan of {long_date(last_good)}")
+            return PrepStep("show", ExitStatus.STALE, warning=warn("prep.stale", last_good))
         return PrepStep("fail", ExitStatus.FATAL)
     why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
     if last_good:
         return PrepStep(
             "show",
             ExitStatus.STALE,
-            warning=f"could not refresh: {why}; showing the scan of {long_date(last_good)}",
+            warning=warn("prep.not_refreshed", last_good, why=why),
         )
     if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
         who = ", ".join(nameservers) or "the system resolver"

@@ -17,7 +17,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -233,6 +233,7 @@ def build_options(
         rdap_url=get("rdap_url") or None,
         whois_host=get("whois_host") or None,
         footprint=not quick,
+        mta_sts_port=get("mta_sts_port") or 443,
         processes=processes or get("scan_processes") or default_processes(),
         processes_given=processes is not None,
     )
@@ -420,6 +421,7 @@ def run_scan(
     try:
         watch.start(inputs)
         processes = options.processes if bulk or options.processes_given else 1
+        options = replace(options, store_path=str(path))  # MTA-STS policies fetched before are read from it
         finished = run_async(
             _until_sigterm(
                 scan_many(source(), options, on_result, on_registration=on_registration, processes=processes),
