@@ -106,7 +106,7 @@ def test_the_brief_tells_workloads_and_services_that_came_and_went(hunter, dns, 
     short = f"{day.day:02d}.{day.month:02d}.{day.year}"
     for said in (
         "Exchange: kendi sunucularında → Microsoft bulutunda",
-        "Intune cihaz kaydı: yok → Microsoft bulutunda",
+        "Intune cihaz yönetimi kaydı: yok → Microsoft bulutunda",
         "Zoom kullanmaya başladı",
         "Artık Dropbox kullanmıyor",
         "E-posta sağlayıcısı değişti: şirket içi e-posta sunucusu → Microsoft 365",
