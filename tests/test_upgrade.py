@@ -159,6 +159,9 @@ def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_on
     rows = json.loads(listed.stdout)
     assert rows and all(r["crm_status"] is None for r in rows)
     assert "cannot be upgraded while read-only" in listed.stderr and "upgraded the database" not in listed.stderr
+    assert "make it writable (or copy it somewhere writable) and run any hunter command on it" in " ".join(
+        listed.stderr.split()
+    )
     for args in (["leads", "-f", "csv"], ["leads", "--crm-status", "none"], ["changes"]):
         out = hunter(*args, "--db", db)
         assert out.exit_code == 0, (args, out.stderr)

@@ -268,7 +268,8 @@ def _open_read_only(p: Path, shown: Path) -> Connection:
             stand_ins(conn)
             conn.warnings.append(
                 f"{shown} has schema version {version} and this Hunter expects {latest_version()};"
-                " it cannot be upgraded while read-only, so some details may be missing"
+                " it cannot be upgraded while read-only, so some details may be missing; to upgrade it, make it"
+                " writable (or copy it somewhere writable) and run any hunter command on it"
             )
         return conn
     raise StoreReadOnly(f"cannot read {shown}")  # not reached: the immutable open either works or raises
