@@ -210,7 +210,7 @@ def test_empty_states_say_what_to_run(hunter, db, argv, expected):
     assert result.exit_code == 0 and expected in result.stderr and result.stdout == ""
 
 
-def test_scan_summary_counts_domains_and_registration_honestly(hunter, dns):
+def test_scan_summary_counts_domains_and_registration_honestly(hunter, dns, registries):
     dns.faults[("slowmx.com", "MX")] = "servfail"
     dns.faults[("_dmarc.firma.com.tr", "TXT")] = "servfail"
     result = hunter("scan", "firma.com.tr", "slowmx.com", "nomail.com", "gone-for-good.com.tr")
@@ -219,7 +219,9 @@ def test_scan_summary_counts_domains_and_registration_honestly(hunter, dns):
     assert "Not found      1 domain does not exist (NXDOMAIN)" in err
     providers = next(line for line in err.splitlines() if line.strip().startswith("Providers"))
     assert "none 1" in providers  # nomail.com only: the domain that does not exist is not a provider "none"
-    assert re.search(r"Registration +\d+ fetched, \d+ not found or no registry service", err)
+    assert re.search(r"Registration +2 fetched", err)  # firma.com.tr (WHOIS), nomail.com (RDAP)
+    # a name that does not exist in DNS is not asked of a registry (a WHOIS query each for a list of dead names)
+    assert hunter.whois.count("gone-for-good.com.tr") == 0 and hunter.rdap.count("gone-for-good.com.tr") == 0
     assert "4 lines, 4 unique domains" in err
 
 

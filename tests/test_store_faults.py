@@ -171,7 +171,8 @@ def write_lock_held(db):
 
 
 def test_a_write_lock_held_for_seconds_loses_nothing_printed_and_is_reported(hunter_cmd, dns, db, tmp_path):
-    path, names = _slow_list(dns, tmp_path, n=200, delay=0.02)
+    # about 5 s of scanning, so most results arrive while the lock is held (the names do not exist in DNS)
+    path, names = _slow_list(dns, tmp_path, n=200, delay=0.1)
     scan = Scan(hunter_cmd, dns, [path], "-c", "4")
     _wait_for_rows(db, 1)
     printed_during_hold = set()

@@ -127,7 +127,9 @@ class TestWriterProcess:
         assert _gone(writer)
 
     def test_a_write_lock_held_for_seconds_is_waited_for_and_reported(self, hunter_cmd, dns, db, tmp_path):
-        path, names = _bulk_list(dns, tmp_path, n=200, delay=0.02)
+        # slow enough (about 5 s) that most results are still to be stored when the lock is taken: these
+        # names do not exist, and a name not in DNS is no longer asked of a registry, which took longer
+        path, names = _bulk_list(dns, tmp_path, n=200, delay=0.1)
         scan = Scan(hunter_cmd, dns, [path], "-c", "4")
         _writer_of(scan)
         _wait_for_rows(db, 1)
