@@ -505,3 +505,16 @@ def test_a_reader_that_goes_away_mid_list_gets_141_in_every_format(hunter, hunte
     out = _closed_pipe(base + ["leads", "-f", fmt, "-n", "0"], env)
     assert out.returncode == 141, out.stderr
     assert "Traceback" not in out.stderr and "Broken pipe" not in out.stderr and "Exception" not in out.stderr
+
+
+def test_help_lists_commands_in_a_reps_order_and_cuts_no_summary_at_80_columns():
+    import hunter_cli.cli as cli_module
+
+    runner = CliRunner()
+    root = runner.invoke(cli_module.app, ["--help"], env={"COLUMNS": "80"})
+    listed = [line.split()[0] for line in root.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed == list(cli_module.COMMANDS)  # scan first, then the lists, the brief, the tools
+    assert "..." not in root.stdout.split("Commands:")[1]
+    for group in {k.split()[0] for k in cli_module.SUBCOMMANDS}:
+        sub = runner.invoke(cli_module.app, [group, "--help"], env={"COLUMNS": "80"})
+        assert "..." not in sub.stdout.split("Commands:")[1], group

@@ -32,9 +32,14 @@ class _ShellOption(TyperOption):
 
 
 class _Hunter(LazyGroup):
-    """The root group; notes whether the command line asks for help before the root callback runs, and
+    """The root group, listing its commands in :data:`COMMANDS`' order; notes whether the command line asks for help before the root callback runs, and
     gives the completion options an optional shell name (Typer's take none and always use the current
     shell: `hunter --show-completion zsh` printed bash's script from bash)."""
+
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        order = {name: i for i, name in enumerate(COMMANDS)}
+        return sorted(names, key=lambda n: order.get(n, len(order)))  # a command not in the table goes last
 
     def get_params(self, ctx):
         params = super().get_params(ctx)
@@ -165,7 +170,6 @@ def _root(
     config.log_sources(loaded)
 
 
-# Registration order is the order of `hunter --help`.
 from . import brief as _brief  # noqa: E402,F401
 from . import config as _config  # noqa: E402,F401
 from . import crm as _crm  # noqa: E402,F401
@@ -178,6 +182,69 @@ from . import partner as _partner  # noqa: E402,F401
 from . import rules as _rules  # noqa: E402,F401
 from . import scan as _scan  # noqa: E402,F401
 from . import tags as _tags  # noqa: E402,F401
+
+# `hunter --help` lists the commands in the order of a rep's day, each with a summary that fits 80
+# columns (Click cuts a docstring's first sentence with "..." there); the full help stays each command's.
+COMMANDS = {
+    "scan": "Scan domains and store what their DNS shows.",
+    "rescan": "Rescan stored leads whose results are due.",
+    "import": "Import leads with their company names.",
+    "leads": "List, filter, sort and export stored leads.",
+    "changes": "What changed between scans, newest first.",
+    "prep": "Before a call: rescan if needed, then the brief.",
+    "sales-summary": "The call brief from stored results only.",
+    "explain": "A domain's score, point by point.",
+    "tag": "Add your own tags to a lead.",
+    "untag": "Remove your own tags from a lead.",
+    "note": "Add a dated note to a lead.",
+    "referrals": "Partner Center referrals: sync, list, link.",
+    "auth": "Sign in to Microsoft Partner Center.",
+    "crm": "Dynamics 365 Sales: push leads, read status.",
+    "rescore": "Apply the scoring rules again to stored leads.",
+    "rules": "The scoring rules: decision matrix and checks.",
+    "config": "Settings: flags, HUNTER_* variables, the file.",
+    "data": "Bundled data files: show them, update them.",
+    "db": "The database: check, back up, prune, vacuum.",
+}
+# The same for each group's commands, as `hunter GROUP --help` lists them.
+SUBCOMMANDS = {
+    "leads show": "Everything stored about one domain.",
+    "referrals sync": "Pull referrals in and scan their new domains.",
+    "referrals list": "Stored referrals, newest update first.",
+    "referrals link": "Link a referral to a domain by hand.",
+    "auth login": "Sign in with a device code.",
+    "auth status": "Who is signed in, and until when.",
+    "auth logout": "Remove the signed-in account and its tokens.",
+    "crm login": "Sign in to Dynamics 365 with a device code.",
+    "crm status": "The environment, the account, the leads pushed.",
+    "crm push": "Create or update one Dynamics 365 lead per domain.",
+    "crm pull": "Read the leads' status back from Dynamics 365.",
+    "rules matrix": "Print the decision matrix.",
+    "rules check": "Check a rules file.",
+    "config show": "Every setting's value and where it came from.",
+    "config path": "The config file Hunter reads.",
+    "data update": "Download fresh copies of the bundled data.",
+    "data status": "Which copy of each data file is in use.",
+    "db check": "Check the database and every stored result.",
+    "db backup": "Copy the database safely, even during a scan.",
+    "db prune": "Remove old scans that nothing needs.",
+    "db vacuum": "Give the free space back to the disk.",
+}
+
+
+def _command_name(info) -> str | None:
+    callback = getattr(info, "callback", None)
+    return info.name or (callback.__name__.replace("_", "-") if callback is not None else None)
+
+
+for _info in [*app.registered_commands, *app.registered_groups]:
+    _name = _command_name(_info)
+    if _name in COMMANDS and not _info.short_help:
+        _info.short_help = COMMANDS[_name]
+    for _sub in getattr(getattr(_info, "typer_instance", None), "registered_commands", []):
+        _key = f"{_name} {_command_name(_sub)}"
+        if _key in SUBCOMMANDS and not _sub.short_help:
+            _sub.short_help = SUBCOMMANDS[_key]
 
 
 def main() -> None:
