@@ -32,9 +32,10 @@ class _ShellOption(TyperOption):
 
 
 class _Hunter(LazyGroup):
-    """The root group, listing its commands in :data:`COMMANDS`' order; notes whether the command line asks for help before the root callback runs, and
-    gives the completion options an optional shell name (Typer's take none and always use the current
-    shell: `hunter --show-completion zsh` printed bash's script from bash)."""
+    """The root group, listing its commands in :data:`COMMANDS`' order; notes whether the command line
+    asks for help before the root callback runs, and gives the completion options an optional shell name
+    (Typer's take none and always use the current shell: `hunter --show-completion zsh` printed bash's
+    script from bash)."""
 
     def list_commands(self, ctx):
         names = super().list_commands(ctx)
