@@ -7,6 +7,7 @@ inside the commands so that `hunter --help` starts instantly.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from typer.core import TyperOption
@@ -238,7 +239,8 @@ def _command_name(info) -> str | None:
     return info.name or (callback.__name__.replace("_", "-") if callback is not None else None)
 
 
-for _info in [*app.registered_commands, *app.registered_groups]:
+_infos: list[Any] = [*app.registered_commands, *app.registered_groups]  # CommandInfo and TyperInfo alike
+for _info in _infos:
     _name = _command_name(_info)
     if _name in COMMANDS and not _info.short_help:
         _info.short_help = COMMANDS[_name]
