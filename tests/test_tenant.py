@@ -109,7 +109,8 @@ def test_endpoint_failure_is_an_error_not_no_tenant(hunter, ms, db):
     assert r["status"] == "partial"
     assert [(e["check"], e["kind"]) for e in r["errors"]] == [("tenant", "http-500")]
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT tenant FROM domains").fetchone()[0] is None  # unknown, not "none"
+    # not "none": the lookup failed; and firma.com.tr's DKIM CNAMEs name its tenant, so one exists, type unknown
+    assert conn.execute("SELECT tenant FROM domains").fetchone()[0] == "Unknown"
     assert conn.execute("SELECT count(*) FROM tenant_cache").fetchone()[0] == 0  # failures are not cached
     ms.clear_faults()
     again = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
@@ -158,3 +159,16 @@ def test_summary_counts_tenants(hunter):
     assert result.exit_code == 0
     assert "Tenants" in result.stderr and "Managed 1" in result.stderr and "Federated 1" in result.stderr
     assert "Tenant" in result.stdout
+
+
+def test_a_tenant_named_by_dkim_records_is_a_tenant_in_the_list_too(hunter):
+    """The sign-in stand-in knows no tenant for gw-cisco-m365.com, but its DKIM CNAMEs name one
+    (gwciscom365.onmicrosoft.com): the brief says it has a tenant, so the list and its filter must too."""
+    assert hunter("scan", "gw-cisco-m365.com", "nomail.com", "--no-whois", "-q").exit_code == 0
+    listed = hunter("leads", "--tenant", "-f", "csv")
+    assert "gw-cisco-m365.com" in listed.stdout and "nomail.com" not in listed.stdout
+    import json
+
+    shown = json.loads(hunter("leads", "show", "gw-cisco-m365.com", "--json").stdout)
+    assert json.dumps(shown).count('"Unknown"') >= 1
+    assert "tenant" in hunter("sales-summary", "gw-cisco-m365.com").stdout.lower()

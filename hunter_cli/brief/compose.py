@@ -253,6 +253,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
         lines.append(m("sec.spf_unknown"))
+    elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
+        lines.append(m("sec.spf_missing_dmarc"))  # DMARC still stops forgery (RFC 7489 6.6.2)
+        if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
+            lines.append(m("sec.own_mail_fails_dmarc", policy=m.label("dmarc.policy", lead.dmarc_policy)))
     elif not spf:
         lines.append(m("sec.spf_missing"))
     elif spf_verdict != "valid":
@@ -265,10 +269,18 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
             lines.append(m("sec.spf_soft", all=qualifier))
         elif qualifier == "+all":
             lines.append(m("sec.spf_open", all=qualifier))
+        elif spf.redirect and "%{" in spf.redirect:  # RFC 7208 6.1: the target depends on the sender
+            lines.append(m("sec.spf_redirect_macro", target=spf.redirect))
         else:
             lines.append(m("sec.spf_no_all"))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
+    unusable += [  # a selector whose name is a CNAME loop publishes no key either
+        e.where[0].split("._domainkey")[0]
+        for e in (lead.dkim.errors if lead.dkim else [])
+        if e.where
+        if e.code == "dkim-cname-loop"
+    ]
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
     elif state == "delegated":
@@ -298,6 +310,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
             lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct))
+        if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
+            lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             lines.append(m("sec.dmarc_sp_weaker", sp=dmarc.subdomain_policy or "none"))
     if dmarc and "dmarc" not in failed:
@@ -390,8 +404,14 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     policy = sts.policy if sts is not None and sts.state == "published" else None
     if policy is not None and policy.state == "valid" and policy.mode:  # what the policy file says (RFC 8461)
         lines.append(m(f"fp.mts.{policy.mode}"))
-        if policy.mode == "enforce" and policy.uncovered:
-            lines.append(m("fp.mts.uncovered", hosts=", ".join(policy.uncovered[:3])))
+        if policy.mode != "none" and policy.uncovered:
+            key = "fp.mts.uncovered" if policy.mode == "enforce" else "fp.mts.uncovered_testing"
+            lines.append(m(key, hosts=", ".join(policy.uncovered[:3])))
+        media = (policy.content_type or "").split(";", 1)[0].strip().lower()
+        if media != "text/plain":  # RFC 8461 3.3: senders SHOULD check it, so some ignore the policy
+            lines.append(m("fp.mts.content_type", type=media) if media else m("fp.mts.no_content_type"))
+    elif policy is not None and policy.state == "unknown":
+        lines.append(m("fp.mts.unknown"))
     if by_state.get("unknown"):
         lines.append(m("fp.unknown", names=_names(m, by_state["unknown"])))
     return lines

@@ -340,7 +340,7 @@ class Lead(BaseModel):
     @property
     def tenant_label(self) -> str:
         """Managed / Federated / Unknown for a tenant, ``none`` when there is none, ``?`` when not known."""
-        return tenant_label(self.tenant, bool(self.tenant_known))
+        return tenant_label(self.tenant, bool(self.tenant_known), self.dkim.tenant_domain if self.dkim else None)
 
     @property
     def spf_all(self) -> str | None:
@@ -414,9 +414,10 @@ class Lead(BaseModel):
     def columns(self) -> dict[str, Any]:
         """The key facts as the store's ``domains`` columns (what ``hunter leads`` lists and sorts by).
 
-        ``tenant`` is the namespace type, ``none`` when the lookup found no
-        tenant, NULL when it was not made or failed."""
+        ``tenant`` is the namespace type (``Unknown`` for a tenant known only from an M365 DKIM CNAME),
+        ``none`` when the lookup found no tenant and nothing names one, NULL when it was not made or failed."""
         tenant = self.tenant
+        label = self.tenant_label  # a tenant named by their DKIM records counts too
         return {
             "provider": self.provider,
             "provider_name": self.provider_name,
@@ -424,7 +425,7 @@ class Lead(BaseModel):
             "dmarc_policy": self.dmarc_policy,
             "spf_all": self.spf_all,
             "dkim": int(self.has_dkim),
-            "tenant": (tenant.namespace_type or "Unknown") if tenant else ("none" if self.tenant_known else None),
+            "tenant": None if label == "?" else label,
             "tenant_id": tenant.id if tenant else None,
             "score": self.score,
             "segment": self.segment,
@@ -452,10 +453,15 @@ def footprint_cell(tags: list[str], services: list[str], asked: bool) -> str:
     return f"{cell} | {','.join(services)}" if services else cell
 
 
-def tenant_label(tenant: TenantInfo | None, known: bool) -> str:
-    """Managed / Federated / Unknown for a tenant, ``none`` when the lookup found none, ``?`` when not known."""
+def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = None) -> str:
+    """Managed / Federated / Unknown for a tenant, ``none`` when the lookup found none, ``?`` when not known.
+
+    ``named``: a tenant's initial domain that a Microsoft 365 DKIM CNAME names (``acme.onmicrosoft.com``):
+    the tenant exists whatever the sign-in service said, its namespace type unknown (``Unknown``)."""
     if tenant is not None:
         return tenant.namespace_type or "Unknown"
+    if named:
+        return "Unknown"
     return "none" if known else "?"
 
 

@@ -29,7 +29,7 @@ def _counts(c: Counter) -> str:
 
 def tenant_label(r: DomainResult) -> str:
     """Managed / Federated / Unknown for a tenant, "none" when there is none, "?" when not known."""
-    return lead_tenant_label(r.tenant, result_tenant_known(r))
+    return lead_tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
 
 
 # The Tenant cell of a domain whose tenant was not asked (``--no-tenant``): not "?", which is a lookup that failed.

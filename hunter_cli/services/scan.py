@@ -121,7 +121,7 @@ class ScanTally:
                     self.no_answer[kinds["mx"]] += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
-        self.tenant[tenant_label(r.tenant, result_tenant_known(r))] += 1
+        self.tenant[tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)] += 1
         if r.category:
             self.category[r.category] += 1
         # The sample the table shows: the highest priority seen, not the first to finish (the quickest
