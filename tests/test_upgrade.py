@@ -233,3 +233,30 @@ def test_the_upgraded_file_lists_leads_in_the_default_order_from_one_index(tmp_p
         assert listed and keys == sorted(keys)
     finally:
         conn.close()
+
+
+def test_a_brief_from_an_upgraded_database_says_when_the_list_shows_another_priority(tmp_path):
+    """The 0.1.0 file's categories came from its rules; the brief scores with this release's: it says the
+    list differs, and how to bring it in line, instead of two priorities for one lead without a word."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASES / "hunter-0.1.0.db", db)
+    out = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "sales-summary", "bigtxt.com", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert "the lead list shows P6 for bigtxt.com" in out.stderr and "`hunter rescore`" in out.stderr
+    subprocess.run([sys.executable, "-m", "hunter_cli", "rescore", "--db", str(db)], capture_output=True, check=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "sales-summary", "bigtxt.com", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    assert "the lead list shows" not in again.stderr

@@ -19,6 +19,7 @@ from .common import (
     setting_option,
     stderr_console,
     store_errors,
+    warn_if_listed_otherwise,
 )
 from .rules import RulesOption
 
@@ -63,6 +64,7 @@ def print_brief(
     path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None, warning: str | None = None
 ) -> None:
     """Print the stored brief (``warning`` first, on stderr); a clear fatal error when there is none."""
+    from .. import store
     from ..render.formats import render
     from ..services.brief import NoBrief, load_brief
     from .rules import _rules
@@ -72,6 +74,7 @@ def print_brief(
     try:
         with store_errors(path):
             brief = load_brief(conn, domain, lang, rules)
+            warn_if_listed_otherwise(domain, store.stored_category(conn, domain), brief.category)
     except NoBrief as exc:
         raise fail(str(exc)) from None
     finally:

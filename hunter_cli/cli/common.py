@@ -168,6 +168,17 @@ def warn(message: str) -> None:
     stderr_console().print(f"[bold yellow]warning:[/] {message}", soft_wrap=True, markup=True)
 
 
+def warn_if_listed_otherwise(domain: str, listed: str | None, category: str | None) -> None:
+    """Warn when ``hunter leads`` lists ``domain`` under another category (``listed``, store.stored_category)
+    than ``category`` (what this command computed with the current rules): its stored priority came from
+    other scoring rules."""
+    if listed and category and listed != category:
+        warn(
+            f"the lead list shows {listed} for {domain}, set by other scoring rules than these (an older"
+            f" release or another rules file); `hunter rescore` brings the list in line with {category}"
+        )
+
+
 def notice(message: str) -> None:
     """A line on stderr saying what a command did besides its work (an upgrade of the database)."""
     stderr_console().print(f"[bold]note:[/] {message}", soft_wrap=True, markup=True, highlight=False)

@@ -17,6 +17,7 @@ from .common import (
     setting_option,
     stdout_console,
     store_errors,
+    warn_if_listed_otherwise,
 )
 
 rules_app = typer.Typer(
@@ -61,7 +62,7 @@ def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> Non
     stdout_console().print(f"{rules}: usable")
 
 
-def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
+def _load_view(path: Path, domain: str) -> tuple[str, dict, bool, str | None]:
     from .. import store
 
     name = domain_arg(domain)
@@ -70,11 +71,12 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool]:
         with store_errors(path):
             view = store.current(conn, name)
             cosell = store.active_cosell(conn, name)
+            listed = store.stored_category(conn, name)
     finally:
         conn.close()
     if view is None:
         raise fail(f"{name} has no good scan in {path}; run: hunter scan {name}")
-    return name, view, cosell
+    return name, view, cosell, listed
 
 
 @app.command()
@@ -94,13 +96,14 @@ def explain(
     from ..scoring import evaluate, facts_from
 
     r = _rules(rules)
-    name, view, cosell = _load_view(db_path(db), domain)
+    name, view, cosell, listed = _load_view(db_path(db), domain)
     lead = Lead.from_view(view, cosell=cosell)
     facts = facts_from(lead, r)
     if facts is None:
         failed = ", ".join(sorted(lead.failed_checks)) or "mx"
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
     outcome = evaluate(facts, r)
+    warn_if_listed_otherwise(name, listed, outcome.category)
     render("explain", Format.json if json_out else Format.table, Explanation(name, facts, outcome))
 
 

@@ -78,6 +78,7 @@ from .reads import (
     priors,
     registration,
     set_state,
+    stored_category,
 )
 from .referrals import (
     REFERRAL_COLUMNS,
@@ -186,6 +187,7 @@ __all__ = [
     "schema_version",
     "set_manual_link",
     "set_state",
+    "stored_category",
     "start_run",
     "store_error",
     "upsert_lead",

@@ -253,6 +253,12 @@ def last_good_at(conn: sqlite3.Connection, domain: str) -> str | None:
     return row[0] if row else None
 
 
+def stored_category(conn: sqlite3.Connection, domain: str) -> str | None:
+    """The category ``hunter leads`` lists for ``domain`` (set by the rules of its last scoring); None when none."""
+    row = conn.execute("SELECT category FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return row[0] if row else None
+
+
 def active_cosell(conn: sqlite3.Connection, domain: str) -> bool:
     """Whether an active co-sell referral names ``domain`` (kept by refresh_referral_flags)."""
     row = conn.execute("SELECT active_cosell FROM domains WHERE domain = ?", (domain,)).fetchone()
