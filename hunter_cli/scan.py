@@ -684,7 +684,9 @@ class RegistrationLane:
     next run (the store knows which have none).
     """
 
-    def __init__(self, options: ScanOptions, on_registration: Callable) -> None:
+    def __init__(
+        self, options: ScanOptions, on_registration: Callable, on_deferred: Callable[[str], None] | None = None
+    ) -> None:
         from .http import async_client
         from .registration.rdap import load_bootstrap
 
@@ -695,10 +697,13 @@ class RegistrationLane:
         self.limit = asyncio.Semaphore(max(1, options.registration_concurrency))
         self.tasks: set[asyncio.Task] = set()
         self.skipped = 0
+        self.on_deferred = on_deferred  # told of each domain left for its next scan (the backlog was full)
 
     def offer(self, domain: str) -> None:
         if len(self.tasks) >= self.options.registration_backlog:
             self.skipped += 1
+            if self.on_deferred is not None:
+                self.on_deferred(domain)
             return
         task = asyncio.ensure_future(self._one(domain))
         self.tasks.add(task)
@@ -784,6 +789,7 @@ async def scan_many(
     on_result: Callable[[DomainResult, str | None], None],
     *,
     on_registration: Callable | None = None,
+    on_registration_deferred: Callable[[str], None] | None = None,
     catalog: Catalog | None = None,
     processes: int = 1,
 ) -> int:
@@ -829,7 +835,11 @@ async def scan_many(
 
             tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
             scanner.tenants = tenants
-        lane = RegistrationLane(options, on_registration) if options.registration and on_registration else None
+        lane = (
+            RegistrationLane(options, on_registration, on_registration_deferred)
+            if options.registration and on_registration
+            else None
+        )
     except BaseException:
         await resolver.close()
         if pool is not None:

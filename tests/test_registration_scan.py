@@ -102,3 +102,34 @@ def test_registration_never_holds_back_the_domain_row(hunter_cmd, registries, db
     assert proc.returncode == 0
     assert seen_scan_before_registration
     assert reg_row(db, "firma.com.tr")[0] == "ok"
+
+
+def test_domains_the_full_lane_cannot_take_are_counted_and_said(hunter, registries):
+    """With the lane's backlog full, a domain is left for its next scan: counted, and the summary says so."""
+    import asyncio
+
+    from hunter_cli.scan import RegistrationLane, ScanOptions
+
+    deferred: list[str] = []
+
+    async def go():
+        lane = RegistrationLane(ScanOptions(registration_backlog=0), lambda *a: None, deferred.append)
+        try:
+            lane.offer("firma.com.tr")
+        finally:
+            await lane.close()
+
+    asyncio.run(go())
+    assert deferred == ["firma.com.tr"]
+
+    from rich.console import Console
+
+    from hunter_cli.inputs import InputStats
+    from hunter_cli.render.scan_tables import summary_table
+    from hunter_cli.services.scan import ScanTally
+
+    tally = ScanTally()
+    tally.registrations, tally.registration_deferred = 3, 1200
+    console = Console(width=200, record=True, no_color=True)
+    console.print(summary_table(tally, InputStats(), 1.0))
+    assert "1,200 not asked this run" in console.export_text()

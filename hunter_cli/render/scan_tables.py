@@ -194,12 +194,17 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
         table.add_row("Priority", ", ".join(f"{k} {v:,}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
         table.add_row("Tenants", counts(t.tenant, "tenant"))
-    if t.registrations or t.registration_failures or t.registration_unavailable:
+    if t.registrations or t.registration_failures or t.registration_unavailable or t.registration_deferred:
         reg = [f"{t.registrations:,} fetched"]
         if t.registration_unavailable:
             reg.append(f"{t.registration_unavailable:,} not found or no registry service")
         if t.registration_failures:
             reg.append(f"{t.registration_failures:,} failed (retried on the next run)")
+        if t.registration_deferred:
+            reg.append(
+                f"{t.registration_deferred:,} not asked this run (the registries are asked a few at a time;"
+                " the next scan of those domains asks)"
+            )
         table.add_row("Registration", ", ".join(reg))
     if t.failed_domains:
         lookups = ", ".join(f"{k} {v:,}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])

@@ -95,6 +95,7 @@ class ScanTally:
     registrations: int = 0  # registration data fetched
     registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
     registration_failures: int = 0  # the lookup failed (retried on the next run)
+    registration_deferred: int = 0  # not asked this run: the lane's backlog was full (asked at the next scan)
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     nxdomain: int = 0  # domains that do not exist: not counted among providers
@@ -403,6 +404,9 @@ def run_scan(
             return  # the writer has stopped; on_result stops the scan and the summary says what was lost
         tally.add_registration(registration, error)
 
+    def on_deferred(domain: str) -> None:
+        tally.registration_deferred += 1
+
     terminated = [False]
 
     def on_sigterm(signum, frame) -> None:
@@ -424,7 +428,14 @@ def run_scan(
         options = replace(options, store_path=str(path))  # MTA-STS policies fetched before are read from it
         finished = run_async(
             _until_sigterm(
-                scan_many(source(), options, on_result, on_registration=on_registration, processes=processes),
+                scan_many(
+                    source(),
+                    options,
+                    on_result,
+                    on_registration=on_registration,
+                    on_registration_deferred=on_deferred,
+                    processes=processes,
+                ),
                 terminated,
             )
         )
