@@ -329,6 +329,12 @@ def _processes(value: Any) -> int:
     return int(value)
 
 
+def _port(value: Any) -> int:
+    if not 1 <= int(value) <= 65535:
+        raise ValueError("give a TCP port from 1 to 65535")
+    return int(value)
+
+
 def _nameservers(value: Any) -> list[str]:
     from .dns.resolver import parse_nameserver
 
@@ -365,6 +371,7 @@ CHECKS: dict[str, Any] = {
     "nameservers": _nameservers,
     "dkim_selectors": _selectors,
     "scan_processes": _processes,
+    "mta_sts_port": _port,
     "rules": _file,
     "crm_mapping": _file,
 }

@@ -534,3 +534,10 @@ def test_values_of_the_right_type_are_kept(hunter, tmp_path):
     shown = _show(hunter, env=env)
     assert shown["scan_processes"] == {"value": 4, "source": "env", "env": "HUNTER_SCAN_PROCESSES"}
     assert shown["db_wait"]["value"] == 2.5 and shown["db_wait"]["source"] == "env"
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_an_mta_sts_port_out_of_range_is_refused_naming_the_variable(hunter, port):
+    out = hunter("leads", env={"HUNTER_MTA_STS_PORT": port})
+    assert out.exit_code == 2
+    assert "HUNTER_MTA_STS_PORT" in out.stderr and "1 to 65535" in out.stderr
