@@ -100,8 +100,10 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=None, help="pass --timeout to hunter")
+    ap.add_argument("--concurrency", type=int, default=None, help="pass --concurrency to hunter (default: its own)")
     args = ap.parse_args()
     extra = [] if args.timeout is None else ["--timeout", str(args.timeout)]
+    extra += [] if args.concurrency is None else ["--concurrency", str(args.concurrency)]
     n = args.domains
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
