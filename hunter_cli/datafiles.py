@@ -76,14 +76,14 @@ def cached_parse(path, parse):
     A damaged or unreadable cache entry is simply rebuilt; the cache is an
     optimisation, never a source of truth.
     """
-    import hashlib
     import io
     import pickle
+    import zlib
 
     from platformdirs import user_cache_dir
 
     data = Path(path).read_bytes()
-    key = hashlib.sha256(data).hexdigest()[:20]
+    key = f"{len(data)}-{zlib.crc32(data):08x}"  # a cache key, not a security check (hashlib costs 2 ms to import)
     cache = Path(user_cache_dir("hunter", appauthor=False)) / f"parsed-{Path(path).name}-{key}.pickle"
     try:
         return pickle.loads(cache.read_bytes())

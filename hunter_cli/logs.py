@@ -92,7 +92,7 @@ def setup(level: str | None, file: Path | None = None) -> None:
         else:
             from rich.console import Console
 
-            stderr = Console(stderr=True, highlight=False)
+            stderr = Console(stderr=True, highlight=False, emoji=False)
             if stderr.is_terminal:
                 from rich.highlighter import NullHighlighter
                 from rich.logging import RichHandler

@@ -518,3 +518,11 @@ def test_help_lists_commands_in_a_reps_order_and_cuts_no_summary_at_80_columns()
     for group in {k.split()[0] for k in cli_module.SUBCOMMANDS}:
         sub = runner.invoke(cli_module.app, [group, "--help"], env={"COLUMNS": "80"})
         assert "..." not in sub.stdout.split("Commands:")[1], group
+
+
+def test_text_from_users_and_dns_is_never_turned_into_emoji(hunter):
+    """Rich reads ':fire:' as an emoji code by default; a note or a company name must print as written."""
+    assert hunter("scan", "nomail.com", "--no-tenant", "--no-whois", "-q").exit_code == 0
+    assert hunter("note", "nomail.com", ":fire: call back after the fair").exit_code == 0
+    shown = hunter("leads", "show", "nomail.com")
+    assert ":fire: call back" in shown.stdout and "\N{FIRE}" not in shown.stdout

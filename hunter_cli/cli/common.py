@@ -110,7 +110,7 @@ def stderr_console():
         return logs.console
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)  # names from DNS and files stay as written
 
 
 def stdout_console():

@@ -64,7 +64,7 @@ def data_console(file: TextIO | None = None) -> Any:
             self.quiet = True
             raise OutputClosed
 
-    return DataConsole(file=file, highlight=False)
+    return DataConsole(file=file, highlight=False, emoji=False)  # ':smile:' in a company name stays text
 
 
 class Output:
@@ -88,7 +88,7 @@ class Output:
         if self._err is None:
             from rich.console import Console
 
-            self._err = Console(stderr=True, highlight=False)
+            self._err = Console(stderr=True, highlight=False, emoji=False)
         return self._err
 
     def write(self, text: str) -> None:
