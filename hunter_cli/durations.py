@@ -10,7 +10,10 @@ _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 
 
 def parse_duration(text: str) -> timedelta:
-    """``"7d"`` -> 7 days. Raises ValueError with a message fit for the user."""
+    """``"7d"`` -> 7 days; ``"0"`` (zero needs no unit) -> no time at all. Raises ValueError with a message
+    fit for the user."""
+    if (text or "").strip() == "0":
+        return timedelta(0)
     m = _PATTERN.match(text or "")
     if not m:
         raise ValueError(f"{text!r} is not a duration; use a number and a unit, like 90s, 30m, 12h, 7d or 2w")

@@ -526,3 +526,14 @@ def test_text_from_users_and_dns_is_never_turned_into_emoji(hunter):
     assert hunter("note", "nomail.com", ":fire: call back after the fair").exit_code == 0
     shown = hunter("leads", "show", "nomail.com")
     assert ":fire: call back" in shown.stdout and "\N{FIRE}" not in shown.stdout
+
+
+def test_a_zero_duration_needs_no_unit():
+    from datetime import timedelta
+
+    from hunter_cli.durations import parse_duration
+
+    assert parse_duration("0") == timedelta(0) == parse_duration("0s")
+    assert parse_duration("7d") == timedelta(days=7)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("5")  # a number other than zero says nothing without its unit
