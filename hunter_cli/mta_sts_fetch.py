@@ -6,7 +6,8 @@ resolver (so ``--nameserver`` applies, and a proven NXDOMAIN is told apart from 
 timeout), then asked over HTTPS at its first address, with the host name as TLS
 server name and ``Host``, the certificate checked against the system's trust store
 (hunter_cli/http.py). Redirects are not followed and nothing is cached by HTTP
-(section 3.3). Each connection serves one request, so a shared address never
+(section 3.3). Like Hunter's other HTTP clients it goes through the proxy the environment names
+(``HTTPS_PROXY``), as a corporate network may require. Each connection serves one request, so a shared address never
 answers one domain on another's TLS session.
 
 Bounds: :data:`CONCURRENCY` fetches at once per process, :data:`TIMEOUT` seconds for
@@ -66,7 +67,6 @@ class StsFetcher:
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT, "Accept": "text/plain", "Cache-Control": "no-cache"},
                 limits=httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=0),
-                trust_env=False,  # no proxy: the policy is asked of the host itself, like a sending server would
             )
         return self._client
 
