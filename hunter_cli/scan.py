@@ -177,19 +177,15 @@ class Scanner:
         """The stored view's ``mta-sts`` entry of ``domain`` (JSON form), or None (no store, not found, unreadable)."""
         import sqlite3
 
-        from .store import reads
-        from .store.packing import PackError
+        from .store import StoreError, open_for_inspection, reads
 
         if not self.options.store_path:
             return None
         try:
-            if self._store is None:
-                from pathlib import Path
-
-                uri = Path(self.options.store_path).resolve().as_uri() + "?mode=ro"
-                self._store = sqlite3.connect(uri, uri=True, timeout=1.0, check_same_thread=False)
+            if self._store is None:  # read-only: no create, no migration (the run's writer owns the file)
+                self._store = open_for_inspection(self.options.store_path)
             view = reads.current(self._store, domain)
-        except (sqlite3.Error, PackError, OSError, ValueError) as exc:
+        except (sqlite3.Error, StoreError, OSError, ValueError) as exc:
             log.debug("%s: no stored MTA-STS policy to reuse (%s)", domain, exc)
             return None
         return (((view or {}).get("microsoft") or {}).get("mail_security") or {}).get("mta-sts")

@@ -15,6 +15,8 @@ CASES = [
     ("sts-kapali.com.tr", "could not be fetched in the last scan", None),
     ("sts-test.com.tr", "reports will show it failing", None),
     ("sts-eksik.com.tr", "will not deliver there", None),
+    # rua=mailto:dmarc@@bozuk, mailto:ok@bozuk-adres.com.tr!10m: only the address receivers can use, no size
+    ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "@@"),
 ]
 
 

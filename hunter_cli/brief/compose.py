@@ -331,14 +331,16 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
 
 
 def _report_addresses(rua: list[str]) -> list[str]:
-    """The addresses DMARC reports can reach, as a rep reads them: ``mailto:`` and a size limit
-    (``!10m``, RFC 7489 6.2) left out, and an address that is not ``local@domain`` skipped."""
+    """The addresses DMARC reports can reach, as a rep reads them: the ``mailto:`` URIs the DMARC parser
+    accepts (:func:`hunter_cli.dns.dmarc.parse_uri`, RFC 7489 6.2), without ``mailto:``, a size limit
+    (``!10m``) or a query."""
+    from ..dns.dmarc import parse_uri
+
     out = []
-    for uri in rua:
-        address = uri.removeprefix("mailto:").split("!", 1)[0].strip()
-        local, at, host = address.partition("@")
-        if at and local and host and "@" not in host and "." in host:
-            out.append(address)
+    for text in rua:
+        uri, mail_domain, problem = parse_uri(text)
+        if problem is None and mail_domain is not None:
+            out.append(uri.split(":", 1)[1].split("?", 1)[0])
     return out
 
 
