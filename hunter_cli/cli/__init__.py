@@ -235,8 +235,11 @@ SUBCOMMANDS = {
 
 
 def _command_name(info) -> str | None:
+    """The name Typer gives a registered command or group (lazygroup.py names them the same way)."""
+    from typer.main import get_command_name
+
     callback = getattr(info, "callback", None)
-    return info.name or (callback.__name__.replace("_", "-") if callback is not None else None)
+    return info.name or (get_command_name(callback.__name__) if callback is not None else None)
 
 
 _infos: list[Any] = [*app.registered_commands, *app.registered_groups]  # CommandInfo and TyperInfo alike
