@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -186,7 +187,7 @@ def _query_cache_off(max_timeout: float | None = None):
         pycares._lib = real
 
 
-RTO_FLOOR = 0.2  # seconds: never ask again sooner (a loaded event loop's own delay stays under it)
+RTO_FLOOR = 0.05  # seconds, never ask again sooner: Unbound's infra-cache-min-rtt (samples hold the loop's delay)
 RTO_INITIAL = 1.0  # seconds, before any answer was timed (RFC 6298 2.1), capped by the configured timeout
 RTO_GRANULARITY = 0.01  # the G of RFC 6298 2.2-2.3: the loop's timer resolution
 RTO_GROWTH = 1.5  # each further try of the same question waits this much longer (RFC 6298 5.5 doubles)
@@ -313,6 +314,14 @@ class _Channel:
         self._channel.close()
 
 
+def _settle(first: asyncio.Future, extra: asyncio.Future) -> None:
+    """End the first try's future with an extra try's result, if that is an answer and nothing ended it yet."""
+    result, errorno = extra.result()
+    if not first.done() and errorno in _ANSWERED:
+        first.set_result((result, errorno))
+
+
+_ANSWERED = (None, _E.ARES_ENOTFOUND, _E.ARES_ENODATA)  # errorno of a real answer: records, NXDOMAIN, NODATA
 _RETRY = object()  # a timeout with attempts left: ask again on the same channel, after a pause
 _ISOLATE = object()  # an unparsable answer: ask again alone, on a channel of its own
 
@@ -357,6 +366,7 @@ class AresResolver:
         self._isolation = asyncio.Semaphore(ISOLATED_CHANNELS)
         self.queries_sent = 0
         self.isolated = 0  # questions asked again alone after a bad response
+        self.hedged = 0  # first tries asked again before c-ares' own timeout (see _hedge)
 
     @property
     def servers(self) -> list[str]:
@@ -458,6 +468,26 @@ class AresResolver:
         assert isinstance(out, LookupFailure)  # attempt -1 with a retryable error: a failure
         return out
 
+    def _hedge(self, questions: list[tuple[str, str]], codes: list[int], futures: list[asyncio.Future]) -> None:
+        """Ask once more every question of a batch still unanswered after the adaptive timeout.
+
+        The first try's own timer is c-ares' (five times the average answer,
+        250 ms at least, then jittered down to half), far longer than a round
+        trip on a fast network; so a batch still waiting after
+        :meth:`RttEstimator.rto` sends each missing question again, to the
+        next nameserver when there is one. Whichever answer comes first ends
+        the question (the original's callback finds its future done); the
+        first try stays in flight, so a slow answer is never thrown away. Only
+        answers end a question this way: a failure of the extra try leaves the
+        first try's own outcome (and the retries after it) to decide.
+        """
+        for (name, _), code, fut in zip(questions, codes, futures, strict=True):
+            if fut.done():
+                continue
+            self.hedged += 1
+            extra = self._again(name, code, 0)
+            extra.add_done_callback(functools.partial(_settle, fut))
+
     async def _chase(self, name: str, rtype: str, code: int, answer: Answer) -> Answer | LookupFailure:
         """Follow a chain the resolver may have cut short, up to MAX_CNAME_CHAIN hops in all."""
         cnames = list(answer.cnames)
@@ -487,6 +517,9 @@ class AresResolver:
                 log.debug("asking %s %s", name, rtype)
         codes = [_TYPES[t] for _, t in questions]
         futures = [self._once(name, code) for (name, _), code in zip(questions, codes, strict=True)]
+        hedge = None
+        if self.config.retries and self.rtt.samples:  # before any answer was timed, c-ares' timer is as good
+            hedge = self._loop.call_later(self.rtt.rto(), self._hedge, questions, codes, futures)
         out: list = []
         again: list[int] = []
         alone: list[int] = []
@@ -498,6 +531,8 @@ class AresResolver:
             elif outcome is _ISOLATE:
                 alone.append(i)
             out.append(outcome)
+        if hedge is not None:
+            hedge.cancel()
         if again or alone:  # retry together, not one after another
             retried = await asyncio.gather(
                 *(self._retrying(*questions[i], codes[i], 1) for i in again),
