@@ -523,16 +523,18 @@ class AresResolver:
         out: list = []
         again: list[int] = []
         alone: list[int] = []
-        for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
-            result, errorno = await fut
-            outcome = self._outcome(name, rtype, code, result, errorno, 0)
-            if outcome is _RETRY:
-                again.append(i)
-            elif outcome is _ISOLATE:
-                alone.append(i)
-            out.append(outcome)
-        if hedge is not None:
-            hedge.cancel()
+        try:
+            for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
+                result, errorno = await fut
+                outcome = self._outcome(name, rtype, code, result, errorno, 0)
+                if outcome is _RETRY:
+                    again.append(i)
+                elif outcome is _ISOLATE:
+                    alone.append(i)
+                out.append(outcome)
+        finally:  # answered, or cancelled: no extra try after this
+            if hedge is not None:
+                hedge.cancel()
         if again or alone:  # retry together, not one after another
             retried = await asyncio.gather(
                 *(self._retrying(*questions[i], codes[i], 1) for i in again),
