@@ -779,6 +779,9 @@ async def cancel_all(tasks: Iterable[asyncio.Task]) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+BEHIND_POLL = 0.01  # seconds between looks at a store that is behind (scan_many's ``behind``)
+
+
 async def scan_many(
     jobs: Iterable[ScanJob | str],
     options: ScanOptions,
@@ -788,6 +791,7 @@ async def scan_many(
     on_registration_deferred: Callable[[str], None] | None = None,
     catalog: Catalog | None = None,
     processes: int = 1,
+    behind: Callable[[], bool] | None = None,
 ) -> int:
     """Scan every job (consumed lazily) with bounded concurrency.
 
@@ -796,7 +800,9 @@ async def scan_many(
     (store and print it as it is), else None. ``on_registration(domain, Registration | None, ScanError | None)``
     runs later, as registration data arrives, for domains whose job carried no
     cached registration. Returns the number of DNS queries sent. Cancelling
-    stops new work and cancels in-flight lookups.
+    stops new work and cancels in-flight lookups. While ``behind()`` is true
+    (the store has not caught up with the results handed to it) no new domain
+    starts, so what waits for the store stays bounded however long the list.
 
     With ``options.resolver_check`` the resolver is checked first
     (:func:`hunter_cli.dns.health.preflight`), and results that deny a domain's
@@ -917,6 +923,8 @@ async def scan_many(
             for item in it:
                 job = ScanJob(item) if isinstance(item, str) else item
                 await limit.acquire()
+                while behind is not None and behind() and not failure:
+                    await asyncio.sleep(BEHIND_POLL)
                 if failure:
                     raise failure[0]
                 if suspect:

@@ -263,3 +263,29 @@ def test_a_writer_process_that_dies_fails_the_scan_and_says_what_was_not_stored(
     assert writer.stats.unstored == writer.pending  # whatever was put after the first is counted as not stored
     assert len(printed) == 1  # nothing else was claimed as stored
     assert sqlite3.connect(db).execute("SELECT count(*) FROM scans").fetchone()[0] == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the writer process")
+def test_the_scan_waits_for_a_store_that_is_behind(hunter_cmd, dns, db, tmp_path):
+    """Names that cost a few questions each are scanned faster than they are stored; a held write lock
+    makes the store fall behind at once. The scan must wait (at most BACKLOG results handed over and not
+    stored, plus those in flight), not queue every result in memory: a million dead names took 235 MB."""
+    from hunter_cli.store.writer import BACKLOG
+
+    n, concurrency = BACKLOG + 2_500, 100
+    names = [f"gone{i}.com" for i in range(n)]  # not in any zone: NXDOMAIN, four questions each
+    path = tmp_path / "dead.txt"
+    path.write_text("\n".join(names) + "\n")
+    assert path.stat().st_size >= BULK_INPUT_BYTES
+    scan = Scan(hunter_cmd, dns, [path], "-c", str(concurrency), "--no-tenant", "--no-whois")
+    _writer_of(scan)
+    _wait_for_rows(db, 1)
+    with write_lock_held(db):
+        before = len(stored(db))
+        time.sleep(3)  # without the wait, every name is scanned well within this
+        asked = sum(1 for name in names if dns.count(name, "MX"))
+    code, err = scan.finish()
+    assert code == 0, err
+    assert asked <= before + BACKLOG + concurrency + 1, (asked, before)
+    assert asked < n
+    assert stored(db) == set(names)  # then everything, once the lock is gone

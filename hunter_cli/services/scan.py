@@ -435,6 +435,7 @@ def run_scan(
                     on_registration=on_registration,
                     on_registration_deferred=on_deferred,
                     processes=processes,
+                    behind=writer.behind,
                 ),
                 terminated,
             )

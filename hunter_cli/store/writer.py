@@ -494,6 +494,16 @@ class ResultWriter:
         """Results received and not yet stored."""
         return self._received - self.stats.written
 
+    def behind(self) -> bool:
+        """True while more than :data:`BACKLOG` results wait to be stored and the writer still works.
+
+        The scan starts no new domain meanwhile (``scan_many``'s ``behind``): a list of names that
+        cost a few questions each (dead domains) is scanned faster than it is stored, and without
+        this the results queued up to the queue's cap, about 200 MB at a million lines. A writer
+        that failed is never behind: the next ``put`` raises its error instead.
+        """
+        return self.error is None and self.pending > BACKLOG
+
     def _check(self) -> None:
         if self.error is not None:
             raise self.error
@@ -663,6 +673,7 @@ class ResultWriter:
 
 
 _CHUNK = 64  # items per message to the writer process
+BACKLOG = 2_000  # results handed over and not yet stored, beyond which the scan waits (four batches)
 
 
 def _start_child(path, run_id: int | None, batch_size: int, max_delay: float):
