@@ -358,14 +358,14 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
     cols = [_COLS[n] for n in names]
 
     def lines_of(cell: Text | str, col: _Col, width: int) -> list[str] | None:
+        if not isinstance(cell, Text) and "[" in cell:  # Rich reads a text cell as markup
+            return None
         text = cell.plain if isinstance(cell, Text) else cell
         if "\n" not in text and text.isprintable() and text == text.strip():
             size = cell_len(text)
             if size <= width:
                 return [" " * (width - size) + text if col.justify == "right" else text + " " * (width - size)]
         if not isinstance(cell, Text):
-            if "[" in cell:  # Rich reads a text cell as markup
-                return None
             cell = Text(cell)
         wrapped = cell.wrap(
             console,
