@@ -15,7 +15,10 @@ run would otherwise compile the modules it imports again: about 60 ms of the fir
 - `hunter changes --since 7d` with 11,000 events (replacing the bench file's events) in the table
   (first 50), `--limit 0` (all, in pieces) and `-f csv`, against `sqlite3` running its SQL.
 
-    python benchmarks/big_lists.py --leads 1000000 --keep /tmp/lq1m [--reuse] [--runs 3]
+    python benchmarks/big_lists.py --leads 1000000 --keep /tmp/lq1m [--reuse] [--runs 3] [--compare REV] [--page-only]
+
+``--compare REV`` also times the first page by commit REV's ``hunter_cli/``, interleaved with this
+tree's and the references; ``--page-only`` skips the CSV export and `changes`.
 """
 
 from __future__ import annotations
@@ -44,10 +47,13 @@ from hunter_cli.store import leads as core  # noqa: E402
 
 
 def run(cmd: list[str], env: dict, out: Path | None = None) -> tuple[float, float]:
-    """(wall s, CPU s) of one child; stdout to ``out`` or /dev/null."""
+    """(wall s, CPU s) of one child; stdout to ``out`` or /dev/null. Started in a neutral folder:
+    `python -m` puts the current folder first on sys.path, which would shadow ``--compare``'s PYTHONPATH."""
     start = time.perf_counter()
     with open(out or os.devnull, "wb") as sink:
-        proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=sink, stderr=subprocess.DEVNULL, cwd=env.get("BENCH_CWD", tempfile.gettempdir())
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}")
@@ -93,6 +99,58 @@ def add_events(db: Path, n: int) -> None:
     conn.close()
 
 
+def first_page(args: argparse.Namespace, db: Path, hunter: list[str], env: dict) -> None:
+    """`hunter leads --category P1 -n 50` against `python -c pass`, and with ``--compare REV`` the same
+    page by REV's ``hunter_cli/`` (``git archive``, first on PYTHONPATH), every command in turn."""
+    py = sys.executable
+    cases = {
+        "hunter leads --category P1 -n 50": (hunter + ["leads", "--category", "P1", "-n", "50", "--db", str(db)], env),
+        "reference: python -c pass": ([py, "-c", "pass"], env),
+        "reference: python -c 'import typer'": ([py, "-c", "import typer"], env),
+    }
+    other = None
+    if args.compare:
+        other = Path(tempfile.mkdtemp(prefix="big-lists-compare-"))
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", args.compare, "hunter_cli"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
+        compileall.compile_dir(other / "hunter_cli", quiet=1)
+        other_env = dict(env, PYTHONPATH=str(other) + os.pathsep + env.get("PYTHONPATH", ""))
+        cases[f"hunter leads --category P1 -n 50 ({args.compare})"] = (
+            cases["hunter leads --category P1 -n 50"][0],
+            other_env,
+        )
+    walls: dict[str, list[float]] = {k: [] for k in cases}
+    cpus: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(args.runs * 3):
+        for name, (cmd, case_env) in cases.items():
+            w, c = run(cmd, case_env)
+            walls[name].append(w)
+            cpus[name].append(c)
+    if other:
+        shutil.rmtree(other, ignore_errors=True)
+    med = {k: (statistics.median(walls[k]), statistics.median(cpus[k])) for k in cases}
+    bare = med["reference: python -c pass"]
+    typer_floor = med["reference: python -c 'import typer'"]
+    conn = core.prepare(store.connect(db))
+    start = time.perf_counter()
+    for _ in range(5):
+        core.page(conn, core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT, 50)
+    in_process = (time.perf_counter() - start) / 5
+    conn.close()
+    for name, figures in med.items():
+        if name.startswith("hunter"):
+            note = f"{(figures[0] - bare[0]) * 1000:+.0f} ms over python -c pass (target <= +150 ms)"
+        elif "typer" in name:
+            page = med["hunter leads --category P1 -n 50"]
+            note = f"hunter: {(page[0] - typer_floor[0]) * 1000:+.0f} ms over it"
+        else:
+            note = ""
+        print(f"  {name:<62} {figures[0]:8.3f} {figures[1]:8.3f}  {note}")
+    print(f"  {'the page in process (SELECT, COUNT, tags of the page)':<62} {in_process:8.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--leads", type=int, default=1_000_000)
@@ -100,6 +158,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="directory to keep the generated database in")
     ap.add_argument("--reuse", action="store_true", help="use the database already in --keep")
+    ap.add_argument("--compare", metavar="REV", help="also time commit REV's first page, interleaved with this tree's")
+    ap.add_argument("--page-only", action="store_true", help="time the first page only (no CSV, no changes)")
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     folder = args.keep or Path(tmp.name)
@@ -125,6 +185,11 @@ def main() -> None:
     def show(label: str, figures: tuple[float, float], note: str = "") -> None:
         print(f"  {label:<62} {figures[0]:8.3f} {figures[1]:8.3f}  {note}")
 
+    if args.page_only:
+        first_page(args, db, hunter, env)
+        tmp.cleanup()
+        return
+
     # 1. CSV export of every lead
     csv_h = median_of(args.runs, hunter + ["leads", "-f", "csv", "--db", str(db)], env)
     order = core.order_sql(core.DEFAULT_SORT).replace("d.", "")
@@ -145,28 +210,7 @@ def main() -> None:
         )
 
     # 2. the first page
-    page = median_of(args.runs * 3, hunter + ["leads", "--category", "P1", "-n", "50", "--db", str(db)], env)
-    bare = median_of(args.runs * 3, [py, "-c", "pass"], env)
-    typer_floor = median_of(args.runs * 3, [py, "-c", "import typer"], env)
-    sql, params = core.select_sql(core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT, 50)
-    conn = core.prepare(store.connect(db))
-    start = time.perf_counter()
-    for _ in range(5):
-        core.page(conn, core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT, 50)
-    in_process = (time.perf_counter() - start) / 5
-    conn.close()
-    show(
-        "hunter leads --category P1 -n 50",
-        page,
-        f"{(page[0] - bare[0]) * 1000:+.0f} ms over python -c pass (target <= +150 ms)",
-    )
-    show("reference: python -c pass", bare)
-    show(
-        "reference: python -c 'import typer'",
-        typer_floor,
-        f"hunter: {(page[0] - typer_floor[0]) * 1000:+.0f} ms over it",
-    )
-    print(f"  {'the page in process (SELECT, COUNT, tags of the page)':<62} {in_process:8.3f}")
+    first_page(args, db, hunter, env)
 
     # 3. changes
     copy = db

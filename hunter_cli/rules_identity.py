@@ -7,7 +7,7 @@ whether the stored priorities are the current rules' without importing them.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -19,7 +19,21 @@ def digest_of(data: object) -> str:
     """16 hex digits of SHA-256 over the rules as canonical JSON (sorted keys, no spaces): the same
     rules give the same digest however the file is laid out."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _sha256(text.encode())[:16]
+
+
+def _sha256(data: bytes) -> str:
+    """hashlib.sha256(data).hexdigest() through the interpreter's own module where there is one:
+    importing hashlib loads OpenSSL (about 3 ms), which every reading command paid for this digest."""
+    for name in ("_sha2", "_sha256"):  # Python 3.12 and later; 3.11
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return str(module.sha256(data).hexdigest())
+    import hashlib  # a build without them
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def rules_digest(path: str | Path | None = None) -> str | None:

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _UNION = (typing.Union, types.UnionType)
+_CONTAINERS = (list, dict, set, tuple)  # default factories that take no argument
 
 
 def construct(cls: type[M], data: Mapping[str, Any]) -> M:
@@ -43,6 +44,8 @@ def construct(cls: type[M], data: Mapping[str, Any]) -> M:
             factory = field.default_factory
             if isinstance(factory, type) and issubclass(factory, BaseModel):  # a nested model's default
                 values[name] = construct(factory, {})
+            elif factory in _CONTAINERS:  # made here: pydantic would parse list's signature each time (inspect)
+                values[name] = factory()
             continue
         values[name] = _value(field.annotation, data[key])
         given.add(name)

@@ -405,3 +405,55 @@ def test_the_reading_commands_build_no_pydantic_validator(tmp_path, hunter, dns)
         assert ("hunter_cli.lead.view" in loaded) == ("--json" not in argv), argv  # the JSON needs no model
         assert "pydantic.plugin._loader" not in loaded, argv
         assert not loaded & {"sqlite_utils", "aiohttp", "httpx"}, argv
+
+
+# -- what each reading command leaves out, and the collector (cli/lazygroup.py) ---------------------------
+def test_the_reading_commands_leave_out_what_they_do_not_draw(tmp_path, hunter, dns):
+    """The lead list's page is laid out without Rich's table (render.leads.plain_lines) and its rules
+    digest needs no OpenSSL; `leads show`'s panel titles need no emoji table."""
+    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    db = str(hunter.db)
+    page = _modules("leads", "--category", "P2", "-n", "50", "--db", db, env={**env, "COLUMNS": "120"})
+    assert "hunter_cli.render.leads" in page  # the page was drawn
+    assert not page & {"rich.table", "rich.panel", "hashlib", "_hashlib", "rich._emoji_codes"}, sorted(
+        page & {"rich.table", "rich.panel", "hashlib", "_hashlib", "rich._emoji_codes"}
+    )
+    show = _modules("leads", "show", "firma.com.tr", "--db", db, env=env)
+    assert "rich.panel" in show and "rich._emoji_codes" not in show
+
+
+GC_PROBE = """
+import atexit, gc, runpy, sys
+seen = []
+gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(info["generation"]))
+atexit.register(lambda: print(f"collections={len(seen)} frozen={gc.get_freeze_count()}", file=sys.stderr))
+sys.argv = ["hunter", *sys.argv[1:]]
+runpy.run_module("hunter_cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def test_short_commands_run_without_the_collector_and_the_others_with_it(tmp_path, hunter, dns):
+    """`python -m hunter_cli` starts with the cyclic collector off; `sales-summary`, `leads show` and a
+    page of `leads` keep it off and freeze before exit; a long list, CSV and every other command get
+    it back before they run."""
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), PYTHONSAFEPATH="1", NO_COLOR="1")
+    db = str(hunter.db)
+
+    def probe(*argv: str) -> tuple[int, int]:
+        out = subprocess.run(
+            [sys.executable, "-c", GC_PROBE, *argv, "--db", db], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        collections, frozen = out.stderr.strip().splitlines()[-1].split()
+        return int(collections.split("=")[1]), int(frozen.split("=")[1])
+
+    for argv in (("sales-summary", "firma.com.tr"), ("leads", "show", "firma.com.tr"), ("leads", "-n", "50")):
+        collections, frozen = probe(*argv)
+        assert collections == 0 and frozen > 10_000, argv
+    for argv in (("leads", "-f", "csv"), ("leads", "--limit", "0"), ("changes",)):
+        collections, frozen = probe(*argv)
+        assert collections > 0 and frozen == 0, argv

@@ -13,7 +13,14 @@ import typer
 from typer.core import TyperOption
 
 from . import coerce, helpfmt
-from .lazygroup import LazyGroup, click_command
+from .lazygroup import (
+    SHORT_COMMANDS,
+    LazyGroup,
+    click_command,
+    collect_garbage,
+    end_without_collector,
+    start_without_collector,
+)
 
 # The shells `--show-completion SHELL` and `--install-completion SHELL` know (Typer's completion scripts).
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
@@ -60,6 +67,8 @@ class _Hunter(LazyGroup):
         rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
         ctx.meta["hunter.help"] = "--help" in rest or "-h" in rest
         ctx.meta["hunter.config_path"] = rest[:2] == ["config", "path"]
+        if not rest or rest[0] not in SHORT_COMMANDS:
+            collect_garbage()  # only a short command runs without the collector (lazygroup.py)
         return super().invoke(ctx)
 
 
@@ -262,6 +271,7 @@ def main() -> None:
     # import fails, which it allows for (httpx then prints that its CLI is not installed); hunter
     # never runs it, so a hunter process tells Python it is not there.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None in sys.modules blocks an import
+    start_without_collector()  # (`python -m hunter_cli` turned it off before importing this module)
     try:
         # what app() runs, with the subcommands built only as the command line needs them (lazygroup.py);
         # prog_name also under `python -m hunter_cli`: completion scripts name `hunter`
@@ -274,3 +284,5 @@ def main() -> None:
 
         quiet_output(sys.stdout)
         sys.exit(ExitStatus.PIPE)
+    finally:
+        end_without_collector()

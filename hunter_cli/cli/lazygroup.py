@@ -13,6 +13,7 @@ those. ``tests/test_startup.py`` holds the output byte-identical to Typer's eage
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,32 @@ from typing import Any
 import typer
 from typer import main as typer_main
 from typer.core import TyperCommand, TyperGroup
+
+# -- garbage collection while a short command starts ------------------------------------------------
+# Start-up makes a few hundred thousand objects (modules, classes, Typer's and pydantic's tables) and no
+# garbage cycles, yet the cyclic collector walked them again and again while they were made: about a
+# tenth of `sales-summary`'s time (docs/performance.md). `hunter`'s entry point turns it off; a command
+# with bounded work and nothing but stdout and stderr to write keeps it off to the end, every other
+# command gets it back before it runs (`scan` tunes it further: services/scan.py run_async).
+SHORT_COMMANDS = frozenset({"sales-summary", "leads"})  # `leads` itself hands it back for long lists
+
+
+def start_without_collector() -> None:
+    """Turn the cyclic garbage collector off for start-up (the entry point, before its imports)."""
+    gc.disable()
+
+
+def collect_garbage() -> None:
+    """Turn the collector back on: the command about to run may make garbage cycles for a long time."""
+    gc.enable()
+
+
+def end_without_collector() -> None:
+    """At the end of a short command that ran without the collector: freeze what exists, so that the
+    interpreter's collection at exit has nothing to walk (the process is ending; nothing to free)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class LazyCommands(MutableMapping[str, Any]):

@@ -30,11 +30,13 @@ from .filters import (
     WorkloadOption,
     lead_filter,
 )
+from .lazygroup import collect_garbage
 
 leads_app = typer.Typer()  # help: the callback's docstring
 app.add_typer(leads_app, name="leads")
 
 TABLE_LIMIT = 50  # render.leads.TABLE_LIMIT, named in the help
+STREAM_ABOVE = 500  # render.leads.STREAM_ABOVE: longer tables are printed in pieces
 
 if TYPE_CHECKING:
     Format = formats.Format
@@ -122,6 +124,8 @@ def leads(
     """
     if ctx.invoked_subcommand is not None:
         return
+    if formats.Format.of(fmt) is not formats.Format.table or limit == 0 or (limit or 0) > STREAM_ABOVE:
+        collect_garbage()  # a list of any length: the collector back on (lazygroup.py)
     import sqlite3
 
     from ..render.formats import render

@@ -80,7 +80,10 @@ class Reply(BaseModel):
         return cls(rcode="nodata")
 
 
-_EMPTY = {rc: Reply.model_construct(rcode=rc) for rc in ("noerror", "nxdomain", "nodata")}  # no validator built
+# no validator built; the empty lists given, so that pydantic does not parse list's signature for them
+_EMPTY = {
+    rc: Reply.model_construct({"rcode"}, rcode=rc, records=[], cnames=[]) for rc in ("noerror", "nxdomain", "nodata")
+}
 
 
 def reply_from(outcome: Any) -> Reply:

@@ -11,10 +11,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
-from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
@@ -25,6 +23,8 @@ from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import NO_LEADS
 
 if TYPE_CHECKING:  # the list itself needs no pydantic model: `leads show` imports the lead view
+    from rich.table import Table  # the page of a list mostly lays itself out (plain_lines)
+
     from ..lead import Lead
 
 # Columns of the machine formats, in order (CSV header = these names).
@@ -317,6 +317,8 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
+    from rich.table import Table
+
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, layout.gap - 1, 0, 0), show_header=header
     )
@@ -333,6 +335,78 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
             row["domain"] = _domain_cell(row, layout.widths[0])
         table.add_row(*(row[n] for n in layout.names))
     return table
+
+
+def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
+    """What ``console.print(build_table(rows, layout))`` writes, laid out without Rich's table, or None
+    where this does not promise the same characters (Rich lays the table out then).
+
+    Only for a console that writes no escape codes (``color_system`` None: a pipe, a file, a dumb
+    terminal), where the characters are all that is printed, for a table that fits the console's width
+    and has no markup in its text cells (a ``[``). Rich's layout of it (box.SIMPLE_HEAD without edges,
+    each column padded by one space on the right but the last, a one-space divider, a rule under the
+    header) is rebuilt here: each cell's lines are Rich's own (:meth:`rich.text.Text.wrap` with the
+    column's justification and overflow; a one-line cell that fits is taken as it is), padded to the
+    column's width in display cells, a row as tall as its tallest cell. Rich's table took about 36 ms
+    for 50 rows, most of it measuring and wrapping cells that fit (docs/performance.md).
+    """
+    if console.color_system is not None or console.record or layout.gap != 2:
+        return None
+    names, widths = layout.names, layout.widths
+    if sum(widths) + layout.gap * (len(widths) - 1) > console.width:
+        return None
+    cols = [_COLS[n] for n in names]
+
+    def lines_of(cell: Text | str, col: _Col, width: int) -> list[str] | None:
+        if not isinstance(cell, Text) and "[" in cell:  # Rich reads a text cell as markup
+            return None
+        text = cell.plain if isinstance(cell, Text) else cell
+        if "\n" not in text and text.isprintable() and text == text.strip():
+            size = cell_len(text)
+            if size <= width:
+                return [" " * (width - size) + text if col.justify == "right" else text + " " * (width - size)]
+        if not isinstance(cell, Text):
+            cell = Text(cell)
+        wrapped = cell.wrap(
+            console,
+            width,
+            justify=cell.justify or col.justify,
+            overflow=cell.overflow or col.overflow,
+            tab_size=console.tab_size,
+            no_wrap=cell.no_wrap if cell.no_wrap is not None else col.overflow == "ellipsis",
+        )
+        return [set_cell_size(line.plain, width) for line in wrapped]
+
+    table: list[list[list[str]]] = []
+    for r in [None, *rows]:
+        if r is None:
+            row: dict = {n: heading(c.header) for n, c in zip(names, cols, strict=True)}
+        else:
+            row = _cells(r)
+            if layout.short:
+                row = _short(row)
+            if layout.narrow:
+                row["domain"] = _domain_cell(row, widths[0])
+        cells = []
+        for n, col, width in zip(names, cols, widths, strict=True):
+            lines = lines_of(row[n], col, width)
+            if lines is None:
+                return None
+            cells.append(lines)
+        table.append(cells)
+    out: list[str] = []
+    for index, cells in enumerate(table):
+        height = max(1, *(len(lines) for lines in cells))
+        blank = [" " * w for w in widths]
+        if index == 0:  # the header's cells sit at the bottom, the rows' at the top
+            cells = [[blank[i]] * (height - len(lines)) + lines for i, lines in enumerate(cells)]
+        for i in range(height):
+            out.append("  ".join(lines[i] if i < len(lines) else blank[c] for c, lines in enumerate(cells)))
+        if index == 0:
+            padded = [w + 1 for w in widths[:-1]] + [widths[-1]]  # Rich's widths: each with its padding
+            rule = box.SIMPLE_HEAD.substitute(console.options, safe=console.safe_box)
+            out.append(rule.get_row(padded, "head", edge=False))
+    return "\n".join(out) + "\n"
 
 
 def leads_table(rows: list[dict], width: int = 80, keep: Iterable[str] = ()) -> Table:
@@ -443,6 +517,8 @@ def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
 
 # -- one lead --------------------------------------------------------------------------
 def _kv_table() -> Table:
+    from rich.table import Table
+
     t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     t.add_column(heading("What"), style="bold", no_wrap=True)
     t.add_column(heading("Value"), overflow="fold")
@@ -509,7 +585,12 @@ def _footprint_text(view) -> str:
 
 
 def lead_detail(d: dict) -> Group:
-    """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history."""
+    """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history.
+    The panels' titles are Text, not markup: a title given as a string is read for markup and emoji
+    codes (rich.panel), which imports Rich's emoji table (about 2 ms) and would read a ``[``."""
+    from rich.panel import Panel
+    from rich.table import Table
+
     lead = d["lead"]
     tags = d["tags"]
     from ..lead import Lead
@@ -586,7 +667,7 @@ def lead_detail(d: dict) -> Group:
             cur.add_row(Text("Error", style="red"), f"{e.check} {e.kind}: {e.message}")
     if lead.get("last_change_at"):
         cur.add_row("Last change", for_people(lead["last_change_at"]))
-    parts.append(Panel(cur, title=title, title_align="left", box=box.ROUNDED))
+    parts.append(Panel(cur, title=Text(title), title_align="left", box=box.ROUNDED))
 
     reg = d.get("registration")
     if reg:
@@ -609,12 +690,12 @@ def lead_detail(d: dict) -> Group:
             if reg.get("nameservers"):
                 t.add_row("Name servers", ", ".join(reg["nameservers"]))
         t.add_row("Fetched", for_people(reg.get("fetched_at")))
-        parts.append(Panel(t, title="Registration", title_align="left", box=box.ROUNDED))
+        parts.append(Panel(t, title=Text("Registration"), title_align="left", box=box.ROUNDED))
 
     t = _kv_table()
     t.add_row("User", ", ".join(tags.get("user") or []) or "-")
     t.add_row("Auto", ", ".join(tags.get("auto") or []) or "-")
-    parts.append(Panel(t, title="Tags", title_align="left", box=box.ROUNDED))
+    parts.append(Panel(t, title=Text("Tags"), title_align="left", box=box.ROUNDED))
 
     if d["notes"]:
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Notes (newest first)", title_justify="left")
@@ -713,7 +794,14 @@ def _leads_table(q: LeadList, out: Output) -> None:
     if n and n <= STREAM_ABOVE:
         rows, total = core.page(q.conn, q.filter, q.order, n)
         if rows:
-            console.print(leads_table(rows, console.width, keep))
+            layout = table_layout(rows, console.width, keep)
+            lines = plain_lines(rows, layout, console)
+            if lines is None:
+                console.print(build_table(rows, layout))
+            else:  # the same characters, without Rich's table layout (plain_lines), through the same console
+                from rich.segment import Segment, Segments
+
+                console.print(Segments([Segment(lines)]))
         shown = len(rows)
     else:  # hundreds or all: print the table piece by piece as the rows arrive
         total = core.count(q.conn, q.filter)
