@@ -424,13 +424,18 @@ def test_the_reading_commands_leave_out_what_they_do_not_draw(tmp_path, hunter, 
     assert "rich.panel" in show and "rich._emoji_codes" not in show
 
 
+# __main__.py is compiled before it runs (on every run where no bytecode is written, as under
+# PYTHONDONTWRITEBYTECODE), and the compiler's objects may trigger a collection before its first line
+# turns the collector off: compile it first, then count, then run it as `python -m hunter_cli` would.
 GC_PROBE = """
-import atexit, gc, runpy, sys
+import atexit, gc, importlib.util, sys
+spec = importlib.util.find_spec("hunter_cli.__main__")
+code = spec.loader.get_code(spec.name)
 seen = []
 gc.callbacks.append(lambda phase, info: phase == "start" and seen.append(info["generation"]))
 atexit.register(lambda: print(f"collections={len(seen)} frozen={gc.get_freeze_count()}", file=sys.stderr))
 sys.argv = ["hunter", *sys.argv[1:]]
-runpy.run_module("hunter_cli", run_name="__main__", alter_sys=True)
+exec(code, {"__name__": "__main__", "__package__": "hunter_cli", "__spec__": spec, "__file__": spec.origin})
 """
 
 
