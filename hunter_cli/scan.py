@@ -473,6 +473,7 @@ class Scanner:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
         info.errors.extend(dkim_mod.key_findings(info.selectors))
+        info.warnings.extend(dkim_mod.key_warnings(info.selectors))
         for s in info.selectors:
             tenant = self.catalog.initial_domain(s.cname)
             if tenant:
