@@ -630,7 +630,7 @@ def _changes(
             text=m(
                 "change.line",
                 date=_day(e["occurred_at"]),
-                text=event_text(m, e["kind"], e.get("old"), e.get("new")),
+                text=event_text(m, e["kind"], e.get("old"), e.get("new"), e.get("detail")),
             ),
         )
         for e in events[:CHANGES_SHOWN]
