@@ -47,6 +47,27 @@ DEFAULT_SELECTORS: tuple[str, ...] = (
 CNAME_SELECTORS = frozenset({"selector1", "selector2"})
 
 
+def selectors_shown(txts: list[str]) -> tuple[str, ...]:
+    """Selectors a service the domain shows has its customers publish (``zendesk1`` beside an
+    ``include:mail.zendesk.com``), from the apex TXT strings alone: the services catalog's tokens and the
+    include and redirect targets written in the SPF record (RFC 7208 5.2, 6.1), not the ones below them,
+    so the DKIM probe can ask them in its one wave. Each service's selectors are ``dkim_selectors`` in
+    hunter_cli/catalog/services.json; a domain that shows none gets only the default list.
+    """
+    from ..footprint.services import dkim_selectors_shown
+    from . import spf as spf_mod
+
+    targets: list[str] = []
+    for record in spf_mod.spf_records(txts):
+        parsed = spf_mod.parse(record)
+        terms = [t for t in parsed.mechanisms if t.name == "include"]
+        terms += [parsed.redirect] if parsed.redirect is not None else []
+        targets += [s for t in terms if (s := spf_mod.spec_text(t.domain)) and "%" not in s]
+    if not targets and not txts:
+        return ()
+    return tuple(dkim_selectors_shown(txts, targets))
+
+
 def parse_selectors(text: str) -> tuple[str, ...]:
     """``"selector1, google"`` -> ``("selector1", "google")``; rejects names that cannot be DNS labels."""
     out: list[str] = []
