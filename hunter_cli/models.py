@@ -104,6 +104,10 @@ class DkimSelector(_Model):
     key_type: str | None = None
     revoked: bool = False  # empty p=: the key was withdrawn
     problem: str | None = None  # why no usable key stands here (v= not DKIM1, unknown k=): RFC 6376 3.6.1
+    problem_code: str | None = None  # the dkim.errors code of ``problem`` (docs/json-schema.md)
+    bits: int | None = None  # an RSA key's modulus length (RFC 8301 3.2)
+    spki: bool | None = None  # an RSA key wrapped in a SubjectPublicKeyInfo; False: a bare RSAPublicKey
+    testing: bool = False  # t=y: testing mode, its signatures count as none (RFC 6376 3.6.1)
 
 
 class DkimInfo(_Model):
@@ -111,7 +115,8 @@ class DkimInfo(_Model):
     checked: list[str] = Field(default_factory=list)  # selectors actually asked for
     domainkey_exists: bool | None = None  # _domainkey.<domain> exists; False means no selector can exist
     tenant_domain: str | None = None  # the tenant's initial domain named by an M365 DKIM CNAME (any cloud)
-    errors: list[Finding] = Field(default_factory=list)  # selectors whose name cannot be followed (CNAME loop)
+    errors: list[Finding] = Field(default_factory=list)  # selectors with no usable key: CNAME loop, unusable record
+    warnings: list[Finding] = Field(default_factory=list)  # usable keys worth fixing: short RSA, t=y, bare RSA
 
     @property
     def state(self) -> str:

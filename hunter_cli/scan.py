@@ -425,13 +425,15 @@ class Scanner:
         microsoft_hint: bool,
         errors: list[ScanError],
         mx_hosts: asyncio.Future | dict | None = None,
+        shown: tuple[str, ...] = (),
     ) -> DkimInfo:
         """The DKIM selectors; ``mx_hosts`` is the MX resolution (or the task making it), read only when a
-        dangling Microsoft-style CNAME needs a hint that nothing else gave."""
+        dangling Microsoft-style CNAME needs a hint that nothing else gave; ``shown`` are the selectors of
+        services the domain shows (dkim.selectors_shown), asked in the same wave as the others."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
-        selectors = self.options.selectors
+        selectors = self.options.selectors + tuple(s for s in shown if s not in self.options.selectors)
         info.checked = list(selectors)
         names = [f"{sel}._domainkey.{domain}" for sel in selectors]
         answers = await self.resolver.query_many([(n, "TXT") for n in names])
@@ -473,6 +475,7 @@ class Scanner:
                     found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
         info.selectors = [s for s in found if s is not None]
         info.errors.extend(dkim_mod.key_findings(info.selectors))
+        info.warnings.extend(dkim_mod.key_warnings(info.selectors))
         for s in info.selectors:
             tenant = self.catalog.initial_domain(s.cname)
             if tenant:
@@ -537,7 +540,9 @@ class Scanner:
         dkim_task = None
         if probe is None or probe.exists:
             dkim_task = asyncio.ensure_future(
-                self._dkim(domain, probe, microsoft_hint, dkim_errors, mx_task or resolved)
+                self._dkim(
+                    domain, probe, microsoft_hint, dkim_errors, mx_task or resolved, dkim_mod.selectors_shown(txts)
+                )
             )
         spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)

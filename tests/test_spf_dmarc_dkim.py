@@ -121,14 +121,15 @@ def test_dmarc_invalid_policy():
 
 
 def test_dkim_key_records():
-    s = dkim.parse_key("google", ["v=DKIM1; k=rsa; p=MIIBIjANBg"], None)
-    assert s.key_type == "rsa" and not s.revoked
-    p_only = dkim.parse_key("s1", ["p=MIGfMA0G"], None)
-    assert p_only is not None and p_only.key_type == "rsa"
+    s = dkim.parse_key("google", ["v=DKIM1; k=rsa; p=MIIBIjANBg"], None)  # a key cut short: no RSA key in it
+    assert s.key_type == "rsa" and not s.revoked and s.problem_code == "dkim-bad-rsa-key"
+    p_only = dkim.parse_key("s1", ["p=MIGfMA0G"], None)  # six bytes: the start of a key, no more
+    assert p_only is not None and p_only.key_type == "rsa" and p_only.problem_code == "dkim-bad-rsa-key"
     revoked = dkim.parse_key("s1", ["v=DKIM1; p="], None)
-    assert revoked.revoked
+    assert revoked.revoked and revoked.problem is None  # withdrawn, not broken
+    assert dkim.parse_key("s1", ["p=MIGfMA0GC"], None).problem_code == "dkim-bad-base64"  # one past a group of 4
     ed = dkim.parse_key("s1", ["v=DKIM1; k=ed25519; p=11qYAYKx"], None)
-    assert ed.key_type == "ed25519"
+    assert ed.key_type == "ed25519" and ed.problem_code == "dkim-bad-ed25519-key"
     assert dkim.parse_key("s1", ["not a key"], None) is None
 
 

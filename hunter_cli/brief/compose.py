@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..footprint import Play, TenantFacts, choose_plays
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
-from ..models import SpfInfo
+from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain
 from .events import event_text
@@ -242,6 +242,16 @@ def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
     return m(key, target=where[-1] if where else "?")
 
 
+def _by_code(findings: Sequence[Finding]) -> dict[str, list[str]]:
+    """Selectors by finding code, in order: ``where`` is the selector, or its ``<selector>._domainkey`` name."""
+    out: dict[str, list[str]] = {}
+    for f in findings:
+        sel = f.where[0].split("._domainkey")[0] if f.where else "?"
+        if sel not in out.setdefault(f.code, []):
+            out[f.code].append(sel)
+    return out
+
+
 def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
         return [m(f"sec.{lead.state}"), m("risk.line", level=m("risk.none"))]
@@ -289,8 +299,16 @@ def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
         lines.append(m("sec.dkim_unknown"))
     elif not unusable:
         lines.append(m("sec.dkim_missing"))
-    if unusable:
+    # why each unusable record or weak key fails or falls short, one line per reason (docs/json-schema.md)
+    if unusable and not lead.dkim.errors:  # results stored before dkim.errors existed
         lines.append(m("sec.dkim_unusable", selectors=", ".join(unusable[:3])))
+    for kind, findings in (("dkim_error", lead.dkim.errors), ("dkim_warning", lead.dkim.warnings)):
+        for code, where in _by_code(findings).items():
+            key = "sec.dkim_unusable_why" if kind == "dkim_error" else "sec.dkim_warning"
+            if m.has(f"{kind}.{code}"):
+                lines.append(m(key, selectors=", ".join(where[:3]), reason=m(f"{kind}.{code}")))
+            elif kind == "dkim_error":
+                lines.append(m("sec.dkim_unusable", selectors=", ".join(where[:3])))
     dmarc = lead.dmarc
     policy = lead.dmarc_policy
     if "dmarc" in failed:
@@ -610,7 +628,9 @@ def _changes(
             old=e.get("old"),
             new=e.get("new"),
             text=m(
-                "change.line", date=_day(e["occurred_at"]), text=event_text(m, e["kind"], e.get("old"), e.get("new"))
+                "change.line",
+                date=_day(e["occurred_at"]),
+                text=event_text(m, e["kind"], e.get("old"), e.get("new"), e.get("detail")),
             ),
         )
         for e in events[:CHANGES_SHOWN]

@@ -12,6 +12,7 @@ their states from ``fp.state.*``, services from ``catalog/services.json``, DMARC
 from __future__ import annotations
 
 import functools
+import json
 
 from .localize import as_day
 from .messages import Messages
@@ -84,6 +85,15 @@ def _term(t: str) -> str:
     return f"{name} {value}" if sep else t
 
 
+def _all_of(m: Messages, terms: list[str], alls: list[str]) -> str:
+    """A record's ``all`` in words: its own, else the redirect target's (RFC 7208 6.1), else none."""
+    if alls:
+        return " ".join(alls)
+    if any(t.lower().startswith("redirect=") for t in terms):
+        return m("event.spf.redirect_all")
+    return m("event.spf.no_all")
+
+
 def _spf(m: Messages, old: str | None, new: str | None) -> str:
     """What changed between two SPF records: terms added and removed, then the ``all`` mechanism."""
     if not old:
@@ -95,17 +105,69 @@ def _spf(m: Messages, old: str | None, new: str | None) -> str:
     parts = [m("event.spf.added", term=_term(t)) for t in b if t not in a and t not in alls[1]]
     parts += [m("event.spf.removed", term=_term(t)) for t in a if t not in b and t not in alls[0]]
     if alls[0] != alls[1]:
-        no_all = m("event.spf.no_all")
-        parts.append(m("event.spf.all", old=" ".join(alls[0]) or no_all, new=" ".join(alls[1]) or no_all))
+        parts.append(m("event.spf.all", old=_all_of(m, a, alls[0]), new=_all_of(m, b, alls[1])))
     return m("event.spf_changed", parts="; ".join(parts) if parts else m("event.spf.reordered"))
 
 
-def event_text(m: Messages, kind: str, old: str | None, new: str | None) -> str:
+def _dmarc_detail(detail: str | None) -> tuple[list, list] | None:
+    """``events.detail`` of a DMARC event (:func:`hunter_cli.lead.posture.change_detail`): the published
+    ``p`` and the ``pct`` of the old and the new record, or None when absent or unreadable."""
+    try:
+        got = json.loads(detail or "null")
+        p, pct = got["p"], got["pct"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    ok = isinstance(p, list) and isinstance(pct, list) and len(p) == len(pct) == 2
+    return (p, pct) if ok else None
+
+
+def _dmarc_side(m: Messages, policy: str | None, published: str | None, pct: object) -> str:
+    """A DMARC record's policy as applied, saying why when it is not the ``p=`` written (RFC 7489 6.6.3, 6.6.4)."""
+    label = m.label("dmarc.policy", policy or "?")
+    if not published or policy == published:
+        return m("event.dmarc.side", policy=label)
+    wrote = m.label("dmarc.policy", published)
+    if policy is None:
+        return m("event.dmarc.side_invalid", published=wrote)
+    if pct == 0:
+        return m("event.dmarc.side_pct0", published=wrote, policy=label)
+    return m("event.dmarc.side_ignored", published=wrote, policy=label)
+
+
+def _dmarc(m: Messages, kind: str, old: str | None, new: str | None, detail: str | None) -> str | None:
+    """A DMARC event whose policies are not the ones published, told as what changed; None for the plain words.
+
+    The event records effective policies: ``p=reject`` with ``pct=0`` is recorded as ``quarantine``
+    (RFC 7489 6.6.4), which read as "p=reject → p=quarantine" says the published policy changed.
+    """
+    got = _dmarc_detail(detail)
+    if got is None:
+        return None
+    (p_old, p_new), (pct_old, pct_new) = got
+    if kind == "dmarc_added":
+        return m("event.dmarc_added_applied", new=_dmarc_side(m, new, p_new, pct_new))
+    if kind == "dmarc_removed":
+        return m("event.dmarc_removed_applied", old=_dmarc_side(m, old, p_old, pct_old))
+    if p_old and p_old == p_new and pct_old != pct_new and old and new:
+        wrote = m.label("dmarc.policy", p_new)
+        if pct_new == 0 and old == p_old:  # only pct changed, to 0: the next weaker policy applies
+            return m("event.dmarc_pct_zero", published=wrote, new=m.label("dmarc.policy", new))
+        if pct_old == 0 and new == p_new:  # pct no longer 0: the published policy applies again
+            return m("event.dmarc_pct_restored", published=wrote, pct=pct_new, old=m.label("dmarc.policy", old))
+    return m(
+        "event.dmarc_applied_changed",
+        old=_dmarc_side(m, old, p_old, pct_old),
+        new=_dmarc_side(m, new, p_new, pct_new),
+    )
+
+
+def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail: str | None = None) -> str:
     """One line saying what changed, from what to what, in ``m``'s language (no date, no full stop).
 
-    ``kind``, ``old`` and ``new`` are an ``events`` row's columns as the store writer and
+    ``kind``, ``old``, ``new`` and ``detail`` are an ``events`` row's columns as the store writer and
     :func:`hunter_cli.lead.posture.changes` record them (docs/database.md, docs/cli.md); an
-    unknown kind is still told, with its raw values.
+    unknown kind is still told, with its raw values. A DMARC event's ``detail`` says which ``p=`` and
+    ``pct`` stood behind the effective policies, so a change of ``pct`` is not told as a change of ``p``.
     """
     if kind == "provider_changed":
         return m("event.provider_changed", old=_provider(m, old), new=_provider(m, new))
@@ -116,6 +178,9 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None) -> str:
     if kind == "dmarc_added" and new == "invalid":  # posture.changes: a record without a valid policy
         return m("event.dmarc_added_invalid")
     if kind in ("dmarc_added", "dmarc_removed", "dmarc_policy_changed"):
+        told = _dmarc(m, kind, old, new, detail)
+        if told is not None:
+            return told
         return m(
             f"event.{kind}",
             old=m.label("dmarc.policy", old or "?"),

@@ -7,11 +7,26 @@ it (RFC 8020), which saves the whole probe for most domains without DKIM.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+
 from ..models import DkimSelector, Finding
 
 E_CNAME_LOOP = "dkim-cname-loop"
 E_BAD_VERSION = "dkim-bad-version"
 E_UNKNOWN_KEY_TYPE = "dkim-unknown-key-type"
+# A key record verifiers cannot use (the selector's ``problem``): errors, mail signed with it fails DKIM.
+E_BAD_BASE64 = "dkim-bad-base64"  # p= is not base64 (RFC 6376 2.8, 3.6.1)
+E_BAD_RSA_KEY = "dkim-bad-rsa-key"  # p= is no DER RSA public key (RFC 6376 3.6.1 k=rsa, errata 3017)
+E_BAD_ED25519_KEY = "dkim-bad-ed25519-key"  # p= is not 32 bytes (RFC 8463 4.2)
+E_RSA_UNDER_1024 = "dkim-rsa-under-1024"  # RFC 8301 3.2: verifiers MUST NOT accept such signatures
+E_SHA1_ONLY = "dkim-sha1-only"  # h=sha1: RFC 8301 3.1, verifiers MUST NOT accept rsa-sha1
+E_UNKNOWN_HASH = "dkim-unknown-hash"  # h= names no hash verifiers know (RFC 6376 3.6.1, 6.1.2)
+# A usable key worth fixing: warnings.
+W_RSA_UNDER_2048 = "dkim-rsa-under-2048"  # RFC 8301 3.2: signers SHOULD use at least 2048 bits
+W_TESTING = "dkim-testing"  # t=y (RFC 6376 3.6.1): verifiers treat its mail as unsigned
+W_BARE_RSA_KEY = "dkim-rsa-bare-key"  # an RSAPublicKey without SubjectPublicKeyInfo: OpenDKIM cannot read it
 KEY_TYPES = frozenset({"rsa", "ed25519"})  # RFC 6376 3.6.1 (k=, default rsa), RFC 8463 (ed25519)
 
 DEFAULT_SELECTORS: tuple[str, ...] = (
@@ -30,6 +45,27 @@ DEFAULT_SELECTORS: tuple[str, ...] = (
 # Selectors whose record is usually a CNAME into the provider: ask for the CNAME
 # itself when the TXT lookup finds nothing, so the tenant name is still seen.
 CNAME_SELECTORS = frozenset({"selector1", "selector2"})
+
+
+def selectors_shown(txts: list[str]) -> tuple[str, ...]:
+    """Selectors a service the domain shows has its customers publish (``zendesk1`` beside an
+    ``include:mail.zendesk.com``), from the apex TXT strings alone: the services catalog's tokens and the
+    include and redirect targets written in the SPF record (RFC 7208 5.2, 6.1), not the ones below them,
+    so the DKIM probe can ask them in its one wave. Each service's selectors are ``dkim_selectors`` in
+    hunter_cli/catalog/services.json; a domain that shows none gets only the default list.
+    """
+    from ..footprint.services import dkim_selectors_shown
+    from . import spf as spf_mod
+
+    targets: list[str] = []
+    for record in spf_mod.spf_records(txts):
+        parsed = spf_mod.parse(record)
+        terms = [t for t in parsed.mechanisms if t.name == "include"]
+        terms += [parsed.redirect] if parsed.redirect is not None else []
+        targets += [s for t in terms if (s := spf_mod.spec_text(t.domain)) and "%" not in s]
+    if not targets and not txts:
+        return ()
+    return tuple(dkim_selectors_shown(txts, targets))
 
 
 def parse_selectors(text: str) -> tuple[str, ...]:
@@ -62,13 +98,148 @@ def _tags(txt: str) -> list[tuple[str, str]]:
     return out
 
 
+_FWS = re.compile(r"[ \t\r\n]+")  # folding whitespace (RFC 6376 2.8, RFC 5322 3.2.2); no other spaces
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_RSA_OID = bytes.fromhex("2a864886f70d010101")  # rsaEncryption, 1.2.840.113549.1.1.1 (RFC 3279 2.3.1)
+
+
+def decode_base64(value: str) -> bytes | None:
+    """The bytes of a DKIM ``base64string`` (RFC 6376 2.8), or None when it is not one.
+
+    Folding whitespace (space, tab, CR, LF) may stand anywhere between the characters and is removed;
+    any other character outside the base64 alphabet, padding other than one or two ``=`` at the end,
+    or a length no base64 text can have (one character past a group of four) makes it not base64.
+    The grammar makes padding optional, so a text that only lacks its ``=`` is read as padded.
+    """
+    text = _FWS.sub("", value)
+    if not _BASE64.fullmatch(text):
+        return None
+    body = text.rstrip("=")
+    pad = len(text) - len(body)
+    if len(body) % 4 == 1 or (pad and (len(body) + pad) % 4):
+        return None
+    try:
+        return base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+    except binascii.Error:
+        return None
+
+
+def _der(data: bytes, pos: int, tag: int) -> tuple[int, int]:
+    """The (start, end) of the content of the DER element with ``tag`` at ``pos`` (X.690 8.1, 10.1).
+
+    Raises ValueError when another tag stands there or the length is not a definite DER length inside
+    ``data``.
+    """
+    if pos + 2 > len(data) or data[pos] != tag:
+        raise ValueError("unexpected tag")
+    first = data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        n = first & 0x7F
+        if n == 0 or n > 4 or pos + n > len(data) or data[pos] == 0:  # indefinite, huge or not minimal
+            raise ValueError("bad length")
+        length = int.from_bytes(data[pos : pos + n], "big")
+        if length < 0x80:
+            raise ValueError("bad length")
+        pos += n
+    if pos + length > len(data):
+        raise ValueError("truncated")
+    return pos, pos + length
+
+
+def _positive_integer(data: bytes, pos: int) -> tuple[int, int]:
+    """The value of the DER INTEGER at ``pos`` and the position after it; ValueError unless positive."""
+    start, end = _der(data, pos, 0x02)
+    content = data[start:end]
+    if not content or content[0] & 0x80 or (len(content) > 1 and content[0] == 0 and not content[1] & 0x80):
+        raise ValueError("not a positive DER integer")
+    return int.from_bytes(content, "big"), end
+
+
+def _rsa_public_key(data: bytes, pos: int, end: int) -> int:
+    """The modulus length in bits of the RSAPublicKey filling ``data[pos:end]`` (RFC 8017 A.1.1)."""
+    start, seq_end = _der(data, pos, 0x30)
+    if seq_end != end:
+        raise ValueError("trailing data")
+    modulus, pos = _positive_integer(data, start)
+    exponent, pos = _positive_integer(data, pos)
+    if pos != seq_end or not 3 <= exponent < modulus:  # RFC 8017 3.1: 3 <= e <= n - 1
+        raise ValueError("not an RSA public key")
+    return modulus.bit_length()
+
+
+def rsa_key_bits(der: bytes) -> tuple[int, bool] | None:
+    """``(modulus bits, wrapped)`` of a DKIM RSA key, or None when ``der`` is no RSA public key.
+
+    RFC 6376 3.6.1 (k=rsa) names a DER RSAPublicKey, "which MAY be contained in a SubjectPublicKeyInfo"
+    (erratum 3017); ``wrapped`` is True for the SubjectPublicKeyInfo with the rsaEncryption algorithm
+    (RFC 5280 4.1.2.7, RFC 3279 2.3.1) that every signer publishes, False for the bare RSAPublicKey.
+    """
+    try:
+        if der[:1] != b"\x30":
+            return None
+        start, end = _der(der, 0, 0x30)
+        if end != len(der):
+            return None
+        if der[start : start + 1] == b"\x02":  # a bare RSAPublicKey: the modulus comes first
+            return _rsa_public_key(der, 0, len(der)), False
+        alg_start, alg_end = _der(der, start, 0x30)
+        oid_start, oid_end = _der(der, alg_start, 0x06)
+        if der[oid_start:oid_end] != _RSA_OID or der[oid_end:alg_end] not in (b"", b"\x05\x00"):
+            return None
+        bits_start, bits_end = _der(der, alg_end, 0x03)
+        if bits_end != end or bits_start == bits_end or der[bits_start] != 0:  # no unused bits
+            return None
+        return _rsa_public_key(der, bits_start + 1, bits_end), True
+    except ValueError:
+        return None
+
+
+def key_problem(tags: dict[str, str]) -> tuple[str, str] | None:
+    """``(code, why)`` when the key record's tags make it unusable, or None (RFC 6376 3.6.1, RFC 8301, RFC 8463).
+
+    ``tags`` are the record's tags (names lower case, values stripped) with a non-empty ``p=``. In order:
+    a ``k=`` verifiers do not know; an ``h=`` that lists no hash verifiers accept (only ``sha1``, which RFC
+    8301 3.1 forbids, or none they know: RFC 6376 6.1.2 ignores the key then); a ``p=`` that is not base64;
+    an RSA key that is not a DER RSA public key or has fewer than 1024 bits (RFC 8301 3.2); an Ed25519 key
+    that is not 32 bytes (RFC 8463 4.2).
+    """
+    key_type = tags.get("k", "rsa").lower() or "rsa"
+    if key_type not in KEY_TYPES:
+        return E_UNKNOWN_KEY_TYPE, f"k={key_type} is not a key type verifiers know (rsa, ed25519)"
+    if "h" in tags:
+        hashes = {h.strip().lower() for h in tags["h"].split(":")}
+        if "sha256" not in hashes:
+            if "sha1" in hashes:
+                return E_SHA1_ONLY, "h= allows only sha1, which verifiers no longer accept (RFC 8301 3.1)"
+            return E_UNKNOWN_HASH, f"h={tags['h']} names no hash verifiers know (sha256)"
+    der = decode_base64(tags.get("p", ""))
+    if der is None:
+        return E_BAD_BASE64, "p= is not valid base64"
+    if key_type == "ed25519":
+        if len(der) != 32:
+            return E_BAD_ED25519_KEY, f"p= holds {len(der)} bytes, not the 32 of an Ed25519 key (RFC 8463 4.2)"
+        return None
+    parsed = rsa_key_bits(der)
+    if parsed is None:
+        return E_BAD_RSA_KEY, "p= is not an RSA public key (truncated or corrupt)"
+    if parsed[0] < 1024:
+        return E_RSA_UNDER_1024, f"the RSA key has {parsed[0]} bits; verifiers reject keys under 1024 (RFC 8301 3.2)"
+    return None
+
+
 def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector | None:
     """The selector's key from its TXT strings (RFC 6376 3.6.1), or None when none is a key record.
 
     A record that begins with ``v=`` other than ``DKIM1`` is discarded, as verifiers must; when no
     other record is a key, the selector is returned with ``problem`` saying why no key stands there.
     A ``k=`` type verifiers do not know (neither ``rsa`` nor ``ed25519``, RFC 8463) is kept with its
-    ``problem``: signatures made with it fail (PERMFAIL, RFC 6376 6.1.2). A usable key has no problem.
+    ``problem``: signatures made with it fail (PERMFAIL, RFC 6376 6.1.2), as do those of a key
+    :func:`key_problem` finds unusable (``problem_code`` says which). A usable key has no problem; its
+    ``bits`` (RSA), ``spki`` and ``testing`` (``t=y``) feed :func:`key_warnings`. An empty ``p=`` is a
+    revoked key (RFC 6376 3.6.1), no problem.
     """
     discarded: str | None = None
     for txt in txts:
@@ -81,12 +252,21 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
         if pairs and pairs[0][0] == "v" and pairs[0][1] != "DKIM1":
             discarded = discarded or f"the record says v={pairs[0][1]}, not DKIM1, so verifiers discard it"
             continue
-        key = "".join(tags.get("p", "").split())
+        key = _FWS.sub("", tags.get("p", ""))
         key_type = tags.get("k", "rsa").lower() or "rsa"
-        problem = None
-        if key and key_type not in KEY_TYPES:
-            problem = f"k={key_type} is not a key type verifiers know (rsa, ed25519)"
-        return DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key, problem=problem)
+        sel = DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key)
+        if not key:
+            return sel
+        der = decode_base64(key)
+        parsed = rsa_key_bits(der) if key_type == "rsa" and der is not None else None
+        if parsed is not None:
+            sel.bits, sel.spki = parsed
+        flags = {f.strip().lower() for f in tags.get("t", "").split(":")}
+        sel.testing = "y" in flags  # RFC 6376 3.6.1 t=; unknown flags are ignored
+        found = key_problem(tags)
+        if found is not None:
+            sel.problem_code, sel.problem = found
+        return sel
     if discarded is not None:
         return DkimSelector(selector=selector, cname=cname, key_type=None, problem=discarded)
     return None
@@ -97,11 +277,52 @@ def key_findings(selectors: list[DkimSelector]) -> list[Finding]:
     out = []
     for s in selectors:
         if s.problem:
-            code = E_BAD_VERSION if s.key_type is None else E_UNKNOWN_KEY_TYPE
+            code = s.problem_code or (E_BAD_VERSION if s.key_type is None else E_UNKNOWN_KEY_TYPE)
             out.append(
                 Finding(
                     code=code,
                     message=f"selector {s.selector}: {s.problem}; mail signed with it fails DKIM (RFC 6376 3.6.1)",
+                    where=[s.selector],
+                )
+            )
+    return out
+
+
+def key_warnings(selectors: list[DkimSelector]) -> list[Finding]:
+    """Warnings about usable keys (legal, but worth fixing), one per selector and reason.
+
+    An RSA key of 1024 to 2047 bits (RFC 8301 3.2: signers SHOULD use 2048); ``t=y``, testing mode
+    (RFC 6376 3.6.1: verifiers MUST NOT treat its signed mail differently from unsigned mail); a bare
+    RSAPublicKey, which RFC 6376 3.6.1 allows but OpenDKIM (it reads SubjectPublicKeyInfo only) rejects.
+    """
+    out = []
+    for s in selectors:
+        if s.problem or s.revoked or not s.key_type:
+            continue
+        if s.bits is not None and s.bits < 2048:
+            out.append(
+                Finding(
+                    code=W_RSA_UNDER_2048,
+                    message=f"selector {s.selector}: the RSA key has {s.bits} bits; signers should use at least"
+                    " 2048 (RFC 8301 3.2)",
+                    where=[s.selector],
+                )
+            )
+        if s.testing:
+            out.append(
+                Finding(
+                    code=W_TESTING,
+                    message=f"selector {s.selector}: t=y marks the key as testing, so receivers treat mail signed"
+                    " with it as unsigned (RFC 6376 3.6.1)",
+                    where=[s.selector],
+                )
+            )
+        if s.spki is False:
+            out.append(
+                Finding(
+                    code=W_BARE_RSA_KEY,
+                    message=f"selector {s.selector}: the key is a bare RSAPublicKey, not the SubjectPublicKeyInfo"
+                    " signers publish; some verifiers (OpenDKIM) cannot read it (RFC 6376 3.6.1, erratum 3017)",
                     where=[s.selector],
                 )
             )

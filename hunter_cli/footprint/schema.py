@@ -185,6 +185,14 @@ class HostPattern(_Strict):
         return self
 
 
+class SelectorHint(_Strict):
+    """A DKIM selector the service has its customers publish (``zendesk1``): asked for only at domains
+    that show the service (:func:`hunter_cli.dns.dkim.selectors_shown`), not at every domain."""
+
+    selector: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=63)
+    source: str
+
+
 class Service(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -195,6 +203,7 @@ class Service(_Strict):
     dkim: list[HostPattern] = Field(default_factory=list)
     ns: list[HostPattern] = Field(default_factory=list)
     federation: list[HostPattern] = Field(default_factory=list)
+    dkim_selectors: list[SelectorHint] = Field(default_factory=list)  # not evidence: what to ask once it is seen
 
     @model_validator(mode="after")
     def _has_evidence(self) -> Service:
@@ -220,7 +229,14 @@ class ServicesCatalog(_Strict):
             seen.add(s.id)
             if s.category not in self.categories:
                 raise ValueError(f"service {s.id}: unknown category {s.category!r}")
-            items: list[TxtToken | HostPattern] = [*s.txt, *s.spf, *s.dkim, *s.ns, *s.federation]
+            items: list[TxtToken | HostPattern | SelectorHint] = [
+                *s.txt,
+                *s.spf,
+                *s.dkim,
+                *s.ns,
+                *s.federation,
+                *s.dkim_selectors,
+            ]
             for item in items:
                 if item.source not in self.sources:
                     raise ValueError(f"service {s.id}: unknown source {item.source!r}")

@@ -237,3 +237,17 @@ def carry_forward(new: list[dict[str, Any]], old: list[dict[str, Any]]) -> list[
             out.append(kept)
             by_id[was["id"]] = kept
     return out
+
+
+def dkim_selectors_shown(
+    txt: Iterable[str] = (), spf_includes: Iterable[str] = (), *, catalog: ServicesCatalog | None = None
+) -> list[str]:
+    """The DKIM selectors (``dkim_selectors`` in the catalog) of each service that ``txt`` tokens or
+    ``spf_includes`` targets name, in catalog order, each once (the evidence as :func:`find_services`)."""
+    cat = catalog or services_catalog()
+    found = {f.id for f in find_services(txt, spf_includes, catalog=cat)}
+    out: dict[str, None] = {}
+    for svc in cat.services:
+        if svc.id in found:
+            out.update((h.selector, None) for h in svc.dkim_selectors)
+    return list(out)

@@ -117,6 +117,29 @@ def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     return out
 
 
+def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+    """What a DMARC event's policies stand for when one is not the policy as published, else None.
+
+    A ``dmarc_*`` event records the effective policies (``dmarc.policy``), which can differ from the
+    ``p=`` written: ``pct=0`` applies the next weaker policy (RFC 7489 6.6.4), an invalid ``p``/``sp``
+    with a valid ``rua`` is applied as ``none`` and an invalid record applies none (RFC 7489 6.6.3).
+    The detail is JSON, ``{"p": [old, new], "pct": [old, new]}``: the published ``p`` and the ``pct``
+    of the two views (null for a side without a record), so the event can say what really changed
+    (:func:`hunter_cli.brief.events.event_text`). Stored in ``events.detail``.
+    """
+    if not kind.startswith("dmarc_"):
+        return None
+    sides = [(v.get("dmarc") or {}) for v in (old, new)]
+    if not any(d and d.get("published_policy") and d.get("policy") != d.get("published_policy") for d in sides):
+        return None
+    import json
+
+    return json.dumps(
+        {"p": [d.get("published_policy") for d in sides], "pct": [d.get("pct") if d else None for d in sides]},
+        separators=(",", ":"),
+    )
+
+
 _PRESENT = frozenset({"online", "on_premises", "hybrid"})  # states in which the domain runs the workload
 
 

@@ -19,13 +19,13 @@ from .words import NO_LEADS, plural
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
 
-def describe(kind: str, old: str | None, new: str | None, lang: str = "en") -> str:
+def describe(kind: str, old: str | None, new: str | None, lang: str = "en", detail: str | None = None) -> str:
     """One line a rep reads: what changed, from what to what ("Now uses Zoom"). Pure; ``kind`` is an
     event kind of docs/database.md. The wording is the message files' ``event.*`` (shared with the
     brief's "What changed", :func:`hunter_cli.brief.events.event_text`); `hunter changes` is English."""
     from ..brief.events import event_text, messages
 
-    return event_text(messages(lang), kind, old, new)
+    return event_text(messages(lang), kind, old, new, detail)
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
@@ -50,7 +50,7 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
         table.add_row(
             for_people(r["occurred_at"]),
             d,
-            describe(r["kind"], r.get("old"), r.get("new")),
+            describe(r["kind"], r.get("old"), r.get("new"), detail=r.get("detail")),
             Text(cat, style=CATEGORY_STYLE.get(cat, "")),
         )
     return table

@@ -712,7 +712,9 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("What"), overflow="fold")
         for e in d["events"]:
-            t.add_row(date_time(e["occurred_at"]), describe(e["kind"], e.get("old"), e.get("new")))
+            t.add_row(
+                date_time(e["occurred_at"]), describe(e["kind"], e.get("old"), e.get("new"), detail=e.get("detail"))
+            )
         parts.append(t)
 
     if d["history"]:

@@ -159,7 +159,7 @@ def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0) -> tuple[li
     the provider first, then gateway, tenant, DMARC, SPF, category, workloads, services).
     """
     sql = (
-        "SELECT occurred_at, kind, old, new, count(*) OVER () FROM events WHERE domain = ?"
+        "SELECT occurred_at, kind, old, new, count(*) OVER (), detail FROM events WHERE domain = ?"
         " ORDER BY occurred_at DESC, scan_id DESC, id"
     )
     params: list = [domain]
@@ -167,7 +167,9 @@ def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0) -> tuple[li
         sql += " LIMIT ?"
         params.append(limit)
     rows = conn.execute(sql, params).fetchall()
-    return [{"occurred_at": r[0], "kind": r[1], "old": r[2], "new": r[3]} for r in rows], (rows[0][4] if rows else 0)
+    return [{"occurred_at": r[0], "kind": r[1], "old": r[2], "new": r[3], "detail": r[5]} for r in rows], (
+        rows[0][4] if rows else 0
+    )
 
 
 def due_for_rescan(
@@ -186,7 +188,7 @@ def due_for_rescan(
     return [r[0] for r in conn.execute(sql, params)]
 
 
-EVENT_COLUMNS = ("occurred_at", "domain", "company", "kind", "old", "new", "category")
+EVENT_COLUMNS = ("occurred_at", "domain", "company", "kind", "old", "new", "category", "detail")
 
 
 def _events_where(since_iso: str, kinds: Sequence[str]) -> tuple[str, list]:
@@ -204,7 +206,7 @@ def iter_events(
     streamed ``chunk`` rows at a time (``limit`` 0: all)."""
     where, params = _events_where(since_iso, kinds)
     sql = (
-        "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category FROM events e"
+        "SELECT e.occurred_at, e.domain, d.company, e.kind, e.old, e.new, d.category, e.detail FROM events e"
         f" JOIN domains d USING (domain){where} ORDER BY e.occurred_at DESC, e.id DESC"
     )
     if limit:

@@ -332,8 +332,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 found = posture.changes(previous, view)
                 for kind, old, new in found:
                     conn.execute(
-                        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new) VALUES (?, ?, ?, ?, ?, ?)",
-                        (r.domain, scan_id, r.scanned_at, kind, old, new),
+                        "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new, detail)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (r.domain, scan_id, r.scanned_at, kind, old, new, posture.change_detail(kind, previous, view)),
                     )
                 if found:
                     conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))

@@ -1,0 +1,138 @@
+"""Change events say what really changed: a DMARC event records the effective policy (RFC 7489 6.6.3,
+6.6.4), so a ``pct=0`` or an invalid tag must not read as a new ``p=``; an SPF record that hands ``all`` to
+its redirect target (RFC 7208 6.1) does not read as having none. Over the suite's real DNS server, in
+English and Turkish, in the brief and in `hunter changes`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from hunter_cli.brief.events import event_text, messages
+from hunter_cli.lead.posture import change_detail
+
+D = "pct-degisen.com.tr"
+BASE = f"""{D}. 300 IN MX 10 mx.{D}.
+mx.{D}. 300 IN A 198.51.100.171
+"""
+
+
+def _dmarc(tags: str) -> str:
+    return f'_dmarc.{D}. 300 IN TXT "v=DMARC1; {tags}"\n'
+
+
+def _spf(record: str) -> str:
+    return f'{D}. 300 IN TXT "{record}"\n_spf.{D}. 300 IN TXT "v=spf1 ip4:198.51.100.0/24 -all"\n'
+
+
+def _scan_through(hunter, dns, zone_text, *zones: str) -> None:
+    try:
+        for zone in zones:
+            dns.load(zone_text + BASE + zone)
+            assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+
+
+def _events(db) -> list[tuple[str, str | None, str | None, str | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT kind, old, new, detail FROM events WHERE domain = ? AND kind LIKE 'dmarc%' ORDER BY scan_id, id",
+            (D,),
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_pct_zero_is_told_as_pct_not_as_a_new_policy(hunter, dns, db, zone_text):
+    _scan_through(
+        hunter,
+        dns,
+        zone_text,
+        "",
+        _dmarc("p=reject; pct=0; rua=mailto:d@pct-degisen.com.tr"),  # published with pct=0: quarantine applies
+        _dmarc("p=reject; rua=mailto:d@pct-degisen.com.tr"),  # pct back to 100
+        _dmarc("p=reject; pct=0; rua=mailto:d@pct-degisen.com.tr"),  # only pct changed, to 0
+        _dmarc("p=quarantine; pct=0; rua=mailto:d@pct-degisen.com.tr"),  # p changed, pct=0 stays: none applies
+        _dmarc("p=quarantine; sp=bogus; rua=mailto:d@pct-degisen.com.tr"),  # an invalid sp: applied as none
+        _dmarc("p=reject; sp=bogus"),  # no valid rua either: no policy applies
+    )
+    stored = _events(db)
+    assert [(k, o, n) for k, o, n, _ in stored] == [
+        ("dmarc_added", None, "quarantine"),
+        ("dmarc_policy_changed", "quarantine", "reject"),
+        ("dmarc_policy_changed", "reject", "quarantine"),
+        ("dmarc_policy_changed", "quarantine", "none"),
+        ("dmarc_policy_changed", "none", None),
+    ]
+    assert json.loads(stored[2][3]) == {"p": ["reject", "reject"], "pct": [100, 0]}
+    en = [event_text(messages("en"), *row) for row in stored]
+    assert en == [
+        "DMARC published: p=reject, but with pct=0 effectively quarantine",
+        "DMARC: pct is no longer 0 (now 100), so p=reject applies again (was effectively quarantine)",
+        "DMARC: pct set to 0, so p=reject is now effectively quarantine",
+        "DMARC: p=reject, but with pct=0 effectively quarantine → p=quarantine, but with pct=0 effectively none",
+        "DMARC: p=quarantine, but with an invalid p or sp effectively none → p=reject, but the record is invalid,"
+        " so no policy applies",
+    ]
+    tr = [event_text(messages("tr"), *row) for row in stored]
+    assert tr[0] == (
+        "DMARC kaydı yayımlandı; politika: reddetme (p=reject), ama pct=0 olduğundan fiilen karantina (p=quarantine)"
+    )
+    assert tr[2] == (
+        "DMARC: pct=0 yapıldı; yayımlanan reddetme (p=reject) politikası artık fiilen karantina (p=quarantine)"
+    )
+    assert tr[1].startswith("DMARC: pct artık 0 değil (pct=100); yayımlanan reddetme (p=reject) politikası")
+
+    brief = hunter("sales-summary", D, "--format", "markdown").stdout
+    assert "DMARC: pct set to 0, so p=reject is now effectively quarantine." in brief
+    assert "p=reject → p=quarantine" not in brief
+    brief_tr = hunter("sales-summary", D, "--format", "markdown", "--lang", "tr").stdout
+    assert "DMARC: pct=0 yapıldı; yayımlanan reddetme (p=reject) politikası" in brief_tr
+    changes = hunter("changes", "--since", "1d", "--format", "json")
+    rows = [r for r in json.loads(changes.stdout) if r["domain"] == D and r["kind"].startswith("dmarc")]
+    assert {r["detail"] for r in rows} == {d for *_, d in stored}
+
+
+def test_plain_policy_changes_keep_their_words_and_no_detail(hunter, dns, db, zone_text):
+    _scan_through(hunter, dns, zone_text, _dmarc("p=none"), _dmarc("p=reject; pct=50"), "")
+    stored = _events(db)
+    assert stored == [("dmarc_policy_changed", "none", "reject", None), ("dmarc_removed", "reject", None, None)]
+    assert [event_text(messages("en"), *row) for row in stored] == [
+        "DMARC: p=none → p=reject",
+        "DMARC removed (was p=reject)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "detail"),
+    [
+        ({"policy": "reject", "published_policy": "reject", "pct": 100}, None, None),
+        (None, {"policy": "quarantine", "published_policy": "reject", "pct": 0}, {"p": [None, "reject"], "pct": [None, 0]}),
+        ({"policy": "none", "published_policy": "rejct", "pct": 100}, None, {"p": ["rejct", None], "pct": [100, None]}),
+        ({"policy": "none", "published_policy": "none", "pct": 0}, {"policy": "reject", "published_policy": "reject", "pct": 100}, None),
+        ({"policy": "reject"}, {"policy": "quarantine"}, None),  # views stored before published_policy existed
+    ],
+)  # fmt: skip
+def test_the_detail_is_kept_only_when_a_policy_is_not_the_one_published(old, new, detail):
+    got = change_detail("dmarc_policy_changed", {"dmarc": old}, {"dmarc": new})
+    assert (json.loads(got) if got else None) == detail
+    assert change_detail("spf_changed", {"dmarc": old}, {"dmarc": new}) is None
+
+
+@pytest.mark.parametrize("detail", [None, "", "{", "[]", '{"p": "reject"}', '{"p": [1], "pct": [0]}'])
+def test_an_unreadable_detail_falls_back_to_the_plain_words(detail):
+    m = messages("en")
+    assert event_text(m, "dmarc_policy_changed", "reject", "quarantine", detail) == "DMARC: p=reject → p=quarantine"
+
+
+def test_an_spf_record_that_hands_all_to_its_redirect_target_does_not_read_as_having_none(hunter, dns, zone_text):
+    m = messages("en")
+    said = event_text(m, "spf_changed", "v=spf1 mx -all", f"v=spf1 redirect=_spf.{D}")
+    assert said == f"SPF: redirect _spf.{D} added; mx removed; -all → the redirect target's all"
+    assert event_text(m, "spf_changed", "v=spf1 mx -all", "v=spf1 mx") == "SPF: -all → no all"
+    tr = event_text(messages("tr"), "spf_changed", "v=spf1 mx ~all", f"v=spf1 redirect=_spf.{D}")
+    assert tr.endswith("~all → yönlendirilen kaydın all mekanizması")
