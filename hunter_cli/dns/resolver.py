@@ -499,6 +499,8 @@ class AresResolver:
                     return Answer(more.rcode, more.records, cnames + more.cnames)
                 return more
             cnames += more.cnames
+            if len(cnames) > MAX_CNAME_CHAIN:  # this answer's hops took the chain past the limit
+                return LookupFailure("cname-loop", name, rtype, f"CNAME chain longer than {MAX_CNAME_CHAIN} hops")
             problem = cname_problem(name, cnames)
             if problem is not None:
                 return LookupFailure("cname-loop", name, rtype, problem)
