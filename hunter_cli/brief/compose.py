@@ -12,6 +12,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..footprint import Play, TenantFacts, choose_plays
+from ..footprint.plays import online_workloads
+from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import SpfInfo
@@ -209,6 +211,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
     elif _exchange_online(lead) or lead.provider == "m365":
         # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
         lines.append(m("mail.no_tenant_but_exchange"))
+    elif online := [w for w in WORKLOADS if w in _in_use(lead)]:
+        # Teams, Intune and device registration in Microsoft's cloud all belong to a tenant, as above
+        lines.append(m("mail.no_tenant_but_online", names=_names(m, [m(f"fp.workload.{w}") for w in online])))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
@@ -226,8 +231,29 @@ def _exchange_online(lead: Lead) -> bool:
 
 
 def _uses_microsoft(lead: Lead) -> bool:
-    """A tenant is known (sign-in service or DKIM) or a record names Exchange Online: not a greenfield."""
-    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead)
+    """A tenant is known (sign-in service or DKIM), a record names Exchange Online, or the footprint
+    reports another workload online (Teams, Intune, device registration: each lives in a tenant): not
+    a greenfield."""
+    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead) or bool(_in_use(lead))
+
+
+def _in_use(lead: Lead) -> set[str]:
+    """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
+    the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
+    the purpose of the Office 365 CNAME record for MSOID?")."""
+    fp = lead.microsoft
+    if fp is None:
+        return set()
+    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+
+
+def _has_key(m: Messages, key: str, owned: set[str]) -> str:
+    """``key``, or its variant for a customer who already uses a workload (``talk.P2.with_teams``) when
+    the footprint reports that workload online (``owned``): no sentence sells what they already have."""
+    for wid in WORKLOADS:
+        if wid in owned and m.has(f"{key}.with_{wid}"):
+            return f"{key}.with_{wid}"
+    return key
 
 
 def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
@@ -532,37 +558,40 @@ def _offer(
     if category == "P6":
         return Offer.model_construct(lines=[m("offer.skip")])
     addons: list[str] = []
-    why: list[str] = []
+    why: list[str] = []  # message keys
     if category in ("P5", "P6"):
         tier = "basic"
-        why.append(m("offer.why.nurture"))
+        why.append("offer.why.nurture")
     elif provider == "m365":
-        if level in ("high", "medium"):
-            tier = "premium"
-            why.append(m("offer.why.existing_weak"))
-        else:
-            tier = "defender"
-            why.append(m("offer.why.existing_strong"))
+        tier, reason = ("premium", "existing_weak") if level in ("high", "medium") else ("defender", "existing_strong")
+        why.append(f"offer.why.{reason}")
     elif provider in SUITES:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.competitive"))
+        why.append("offer.why.competitive")
     else:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield"))
+        why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
+    owned = online_workloads(lead.microsoft)
+    rule = plays_catalog().tier(tier)
+    have = [w for w in rule.sells if w in owned] if rule else []
+    if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
+        tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
+        why = [_has_key(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
     if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
+    reasons = [m(k) for k in why]
     if level in ("high", "medium") and category not in ("P5", "P6"):
-        why.append(m("offer.why.risk", level=m(f"risk.{level}")))
+        reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
     if plays:
         lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in plays)))
-    return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
+    return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
 def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
@@ -727,7 +756,8 @@ def compose(
             ),
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
         ]
-        talk_key = f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}"
+        owned = online_workloads(lead.microsoft)
+        talk_key = _has_key(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -738,7 +768,7 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(q_key, provider=provider) + m("q.common")
+            brief.questions = m(_has_key(m, q_key, owned), provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider)
