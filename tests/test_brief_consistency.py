@@ -626,3 +626,56 @@ def test_every_play_that_names_a_workload_says_it_sells_it(lang):
     for p in plays_catalog().plays:
         named = {w for w, pat in PRODUCTS.items() if pat.search(getattr(p.offer, lang))}
         assert named <= set(p.sells), (p.id, named, p.sells)
+
+
+def _cuts(rendered: str, texts: list[str]) -> list[str]:
+    """The places where Rich broke a line inside a token (not at a space) other than just after a dot or a
+    hyphen, each as ``…before|after…``. ``rendered`` is the terminal output of a brief, ``texts`` its lines."""
+    body = []
+    for raw in rendered.splitlines():
+        line = raw.strip().strip("│").strip()  # the panel's borders
+        line = re.sub(r"^(?:•|\d+\.)\s+", "", line)  # a bullet starts a new item
+        body.append((raw.strip().strip("│").strip(), line))
+    bad = []
+    for text in texts:
+        first = next((i for i, (full, line) in enumerate(body) if line and text.startswith(line)), None)
+        if first is None:
+            continue
+        pos, i = 0, first
+        while i < len(body) and pos < len(text):
+            seg = body[i][1]
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            if not text.startswith(seg, pos):
+                break
+            pos += len(seg)
+            if pos < len(text) and text[pos] != " " and text[pos - 1] not in ".-":
+                bad.append(f"…{text[max(0, pos - 12) : pos]}|{text[pos : pos + 12]}…")
+            i += 1
+    return bad
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_long_host_names_fold_only_between_labels(zone_views, width):
+    """At 80 and 60 columns a host name longer than the line (an MX host, a DKIM CNAME target, an SPF
+    include) is broken only after a dot or a hyphen, never inside a label (``outlook.c`` / ``om``)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.render.brief import _sections, rich
+
+    cut = {}
+    for lang in LANGUAGES:
+        for domain, data in zone_views.items():
+            brief = compose(data["view"], lang=lang, history=data["history"], today=date(2026, 11, 27))
+            out = StringIO()
+            Console(file=out, width=width, no_color=True, highlight=False, emoji=False).print(rich(brief))
+            from hunter_cli.brief.messages import Messages
+
+            texts = [line for _title, lines in _sections(brief, Messages(lang)) for line in lines]
+            bad = _cuts(out.getvalue(), texts)
+            if bad:
+                cut[f"{domain} ({lang})"] = bad[:3]
+    assert cut == {}, "\n".join(f"{d}: {b}" for d, b in cut.items())

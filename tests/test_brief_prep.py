@@ -56,3 +56,26 @@ def test_the_brief_never_sells_what_the_footprint_shows_in_use(owned, lang):
     assert own.talking_points[:3] == m("talk.P1_microsoft.with_teams", provider=m("provider.self-hosted"))
     assert m("mail.no_tenant") not in own.mail
     assert own.offer.lines[-2] == m("offer.why.greenfield_microsoft")
+
+
+def _prep(hunter, *args: str, env: dict | None = None):
+    """`hunter prep` through the test DNS server."""
+    return hunter("prep", *args, "--nameserver", hunter.server.nameserver, "--timeout", "0.3", env=env)
+
+
+@pytest.mark.parametrize("width", ["80", "60"])
+def test_prep_folds_long_host_names_only_between_labels(hunter, width):
+    """`COLUMNS=80 hunter prep`: an MX host, a DKIM CNAME target or an SPF include longer than the space
+    left is broken after a dot or a hyphen (or starts a line of its own), never inside a label."""
+    import json
+
+    from test_brief_consistency import _cuts
+
+    for domain in ("br5-barracuda-yeni.com.tr", "m365-dnssec-ornek.de", "cat5-spamexperts-m365.com.tr"):
+        for lang in LANGUAGES:
+            shown = _prep(hunter, domain, "--lang", lang, "--no-whois", env={"COLUMNS": width})
+            assert shown.exit_code == 0, shown.stderr
+            assert max(len(line) for line in shown.stdout.splitlines()) <= int(width)
+            brief = json.loads(hunter("sales-summary", domain, "--lang", lang, "--json").stdout)
+            texts = [*brief["mail"], *brief["security"], *brief["microsoft"], *brief["services"]]
+            assert len(texts) > 5 and _cuts(shown.stdout, texts) == [], (domain, lang)
