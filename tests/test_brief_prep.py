@@ -4,6 +4,9 @@ labels, a missing domain said plainly."""
 
 from __future__ import annotations
 
+import re
+import socket
+import sqlite3
 from datetime import date
 
 import pytest
@@ -79,3 +82,104 @@ def test_prep_folds_long_host_names_only_between_labels(hunter, width):
             brief = json.loads(hunter("sales-summary", domain, "--lang", lang, "--json").stdout)
             texts = [*brief["mail"], *brief["security"], *brief["microsoft"], *brief["services"]]
             assert len(texts) > 5 and _cuts(shown.stdout, texts) == [], (domain, lang)
+
+
+# English words no Turkish sentence of Hunter's uses; command names (scan, note, ...) and hosts are left
+# out before looking (:func:`_english`)
+ENGLISH = re.compile(
+    r"\b(?:the|is|are|was|were|no|and|or|of|to|from|could|cannot|failed|fails|warning|error|showing|scanned|"
+    r"scanning|rescanning|nothing|check|database|yet|unreachable|refused|timed|answer|holds|run|stored|lead|"
+    r"registration|unknown|read-only|reading|only|writable|created|delete|try|again|with|without|asking)\b",
+    re.I,
+)
+COMMANDS = re.compile(r"\bhunter \S+|\b(?:scan|import|tag|note|rescore|prep)\b|`[^`]*`")
+
+
+def _english(text: str) -> list[str]:
+    """The lines of ``text`` with an English word in them, host names, paths, options and commands aside."""
+    out = []
+    for line in text.splitlines():
+        words = " ".join(w for w in COMMANDS.sub(" ", line).split() if not re.search(r"[./:_@=]|--", w))
+        if ENGLISH.search(words):
+            out.append(line.strip())
+    return out
+
+
+def _closed_port() -> int:
+    """A loopback UDP port nothing listens on: queries to it are refused (ICMP port unreachable)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_prep_in_turkish_prints_no_english_sentence(hunter, ms, registries):
+    """`prep --lang tr` against an unreachable resolver, a failing tenant stand-in and failing registries:
+    errors, warnings, notes and the brief itself are all Turkish."""
+    from hunter_cli.brief.messages import Messages
+
+    tr = Messages("tr")
+    dead = f"127.0.0.1:{_closed_port()}"
+    rdap, whois = registries
+    # a new database and an unreachable resolver: the error and the note about the new file
+    new = hunter("prep", "firma.com.tr", "--lang", "tr", "--nameserver", dead, "--timeout", "0.2")
+    assert new.exit_code == 1 and new.stdout == ""
+    assert new.stderr.startswith(tr("cli.label.error") + ": DNS'e ulaşılamıyor") and dead in new.stderr
+    assert tr("cli.label.note") + ": bu komut" in new.stderr
+    assert _english(new.stderr) == []
+    # the sign-in stand-in and both registries fail: the brief says so in Turkish
+    ms.faults["google-tenant.com.tr"] = ("500", 100)
+    whois.faults["google-tenant.com.tr"] = "close"
+    rdap.faults["nomail.com"] = "500"
+    for domain in ("google-tenant.com.tr", "nomail.com"):
+        shown = _prep(hunter, domain, "--lang", "tr")
+        assert shown.exit_code == 0, shown.stderr
+        assert _english(shown.stdout + shown.stderr) == [], domain
+    assert tr("mail.tenant_unknown") in " ".join(_prep(hunter, "google-tenant.com.tr", "--lang", "tr").stdout.split())
+    # what was not asked (--no-tenant, --no-whois) is said in Turkish too
+    quiet = _prep(hunter, "gmailer.de", "--lang", "tr", "--no-tenant", "--no-whois")
+    assert quiet.exit_code == 0 and _english(quiet.stdout + quiet.stderr) == []
+    # a stored scan and then no resolver: the stored brief, after a Turkish error and warning
+    stale = hunter("prep", "nomail.com", "--lang", "tr", "--max-age", "0s", "--nameserver", dead, "--timeout", "0.2")
+    assert stale.exit_code == 5
+    assert f"{tr('cli.label.warning')}: " in stale.stderr and "tarihli tarama gösteriliyor" in stale.stderr
+    assert _english(stale.stdout + stale.stderr) == []
+    # no brief yet: sales-summary and prep say why in Turkish
+    never = hunter("sales-summary", "hic-taranmadi.com.tr", "--lang", "tr")
+    assert never.exit_code == 1 and "henüz taranmadı" in never.stderr and _english(never.stderr) == []
+    # the English brief still speaks English
+    english = hunter("prep", "nomail.com", "--max-age", "0s", "--nameserver", dead, "--timeout", "0.2")
+    assert english.stderr.startswith("error: DNS is unreachable") and "warning: showing the scan of" in english.stderr
+
+
+@pytest.fixture
+def read_only_db(hunter, db, tmp_path):
+    """A database holding firma.com.tr scanned last week, seen read-only (a read-only bind mount as root:
+    root writes through file permissions; chmod otherwise), as tests/test_store_faults.py does."""
+    from conftest import read_only_folder
+
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE domains SET last_good_at = '2026-01-05T09:30:00+00:00' WHERE domain = 'firma.com.tr'")
+    with read_only_folder(db.parent, tmp_path / "ro", files=(db,)) as folder:
+        yield folder / db.name
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_prep_on_a_read_only_database_warns_once(hunter, read_only_db, lang):
+    """prep opens the store to decide and again to show the brief: the read-only warning is printed once,
+    and so is every other line, in the brief's language."""
+    from hunter_cli.brief.messages import Messages
+    from hunter_cli.said import Said, in_lang
+
+    db = str(read_only_db)
+    read_only = in_lang(Said("cli.store.read_only", path=db), lang)
+    for args in (["prep", "firma.com.tr"], ["sales-summary", "firma.com.tr"], ["prep", "yeni-firma.com.tr"]):
+        result = hunter(*args, "--lang", lang, "--db", db)
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == len(set(lines)), result.stderr
+        assert sum(read_only in line for line in lines) == 1, result.stderr
+        assert lines[0].startswith(Messages(lang)("cli.label.warning") + ": "), lines
+        if lang == "tr":
+            assert _english(result.stderr) == [], result.stderr
+    stale = hunter("prep", "firma.com.tr", "--lang", lang, "--db", db)
+    assert stale.exit_code == 5 and "firma.com.tr" in stale.stdout
