@@ -146,6 +146,8 @@ def test_prep_in_turkish_prints_no_english_sentence(hunter, ms, registries):
     # no brief yet: sales-summary and prep say why in Turkish
     never = hunter("sales-summary", "hic-taranmadi.com.tr", "--lang", "tr")
     assert never.exit_code == 1 and "henüz taranmadı" in never.stderr and _english(never.stderr) == []
+    missing = hunter("sales-summary", "firma.com.tr", "--lang", "tr", "--db", str(hunter.db.parent / "yok.db"))
+    assert missing.exit_code == 1 and "veritabanı yok" in missing.stderr and _english(missing.stderr) == []
     # the English brief still speaks English
     english = hunter("prep", "nomail.com", "--max-age", "0s", "--nameserver", dead, "--timeout", "0.2")
     assert english.stderr.startswith("error: DNS is unreachable") and "warning: showing the scan of" in english.stderr
@@ -183,3 +185,16 @@ def test_prep_on_a_read_only_database_warns_once(hunter, read_only_db, lang):
             assert _english(result.stderr) == [], result.stderr
     stale = hunter("prep", "firma.com.tr", "--lang", lang, "--db", db)
     assert stale.exit_code == 5 and "firma.com.tr" in stale.stdout
+
+
+def test_an_spf_error_without_words_is_still_said_in_the_briefs_language(hunter):
+    """An SPF error code this release has no sentence for (a newer checker's) never puts the checker's
+    English text into a Turkish brief."""
+    data = hunter.scan_json("makro-harf.com.tr", "--no-tenant", "--no-whois")["makro-harf.com.tr"]
+    assert data["spf"]["errors"], data["spf"]
+    data["spf"]["errors"][0] |= {"code": "spf-some-new-error", "message": "the record breaks a new rule"}
+    for lang, words in (("en", "an error receivers reject (spf-some-new-error)"), ("tr", "(spf-some-new-error)")):
+        security = " ".join(_brief(data, lang).security)
+        assert words in security and "breaks a new rule" not in security, security
+        if lang == "tr":
+            assert _english(security) == [], security

@@ -263,8 +263,8 @@ def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
     first = spf.errors[0]
     where = first.where
     key = f"spf_error.{first.code}"
-    if not m.has(key):
-        return first.message or first.code or "?"
+    if not m.has(key):  # a code this release has no words for: said plainly in the brief's language
+        return m("spf_error.other", code=first.code or "?")
     return m(key, target=where[-1] if where else "?")
 
 
@@ -374,7 +374,7 @@ def _names(m: Messages, names: list[str]) -> str:
     """``a, b and c`` in the brief's language."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + (" ve " if m.lang == "tr" else " and ") + names[-1]
+    return m("list.and", first=", ".join(names[:-1]), last=names[-1])
 
 
 def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:

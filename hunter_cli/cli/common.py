@@ -239,6 +239,7 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
     untag, note: a row or two) gives the damage check at open half a second instead of two.
     """
     from .. import store
+    from ..said import said_of
 
     path = db_path(db)
     if write and not create and not store.real_path(path).exists():
@@ -255,7 +256,7 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
             on_wait=lock_wait_reporter(path) if write else None,
         )
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     for message in conn.notices:
         notice(message)
     for message in conn.warnings:
@@ -380,10 +381,11 @@ def store_errors(db: Path | None):
     import sqlite3
 
     from .. import store
+    from ..said import said_of
 
     try:
         yield
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     except sqlite3.Error as exc:
         raise fail(str(store.store_error(exc, db_path(db)))) from None

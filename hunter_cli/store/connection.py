@@ -210,15 +210,12 @@ def upgraded_message(shown: str | os.PathLike, version: int) -> str:
 
 def folder_message(shown: str | os.PathLike) -> str:
     """What any command says when ``--db`` names a folder (it is neither missing nor read-only)."""
-    return f"{shown} is a folder, not a database file; give a file with --db (e.g. {Path(shown) / 'hunter.db'})"
+    return Said("cli.store.folder", path=str(shown), example=str(Path(shown) / "hunter.db"))
 
 
 def missing_message(shown: str | os.PathLike) -> str:
     """What a reading command says when its database does not exist (docs/cli.md, "No database")."""
-    return (
-        f"no database at {shown}; run `hunter scan FILE` or `hunter import FILE` to create one"
-        " (or give the right file with --db / HUNTER_DB)"
-    )
+    return Said("cli.store.missing", path=str(shown))
 
 
 # What a database holds that is worth keeping (leads, referrals, CRM leads), and the run log (what was tried).
