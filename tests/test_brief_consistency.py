@@ -34,6 +34,9 @@ The rules (a brief breaking one fails with the rule's name):
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
   ``tiers``: Business Premium sells Intune), and the sentences of SELLS below.
+- ``registration``: "the domain does not exist" never meets a registration the registry holds (registered
+  or expired): a registered domain DNS does not know is "registered but not in DNS", an expired one "gone
+  from DNS" (prep asks the registry beside DNS).
 - ``gateway``: a gateway in the mail section is in the security section too, and the gateway talking
   point only comes with one.
 - ``voice``: talking points are said to the customer: no third person (English they/their/them;
@@ -83,12 +86,19 @@ NOTHING_TO_SELL = [
     "one_liner.P6",
     "one_liner.P6_no_mail",
     "one_liner.P6_nxdomain",
+    "one_liner.P6_nxdomain_registered",
+    "one_liner.P6_nxdomain_expired",
     "one_liner.P6_parked",
     "offer.skip",
     "offer.none",
     "offer.nxdomain",
+    "offer.nxdomain_registered",
+    "offer.nxdomain_expired",
     "next.P6",
 ]
+# "the domain does not exist" (a typo, a closed company), and what the registry says against it
+DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain"]
+REGISTERED = ["reg.line", "reg.line_no_registrar", "reg.expired", "reg.expired_nxdomain"]
 DMARC_WEAK = ["sec.dmarc_missing", "sec.dmarc_none", "sec.dmarc_invalid", "sec.dmarc_ignored"]
 DMARC_ENFORCED = ["sec.dmarc_enforced", "sec.dmarc_partial"]
 # the brief puts the mailboxes on Microsoft 365 (provider filled in where the message names one)
@@ -377,6 +387,11 @@ def check(text: str, lang: str) -> list[str]:
         sold = {k: sorted(ws & online) for k, ws in selling.items() if ws & online}
         rule("owned", not sold, f"sells what the footprint reports online: {sold}")
 
+    # registration
+    nowhere = _said(text, _patterns(lang, DOES_NOT_EXIST))
+    registered = _said(text, _patterns(lang, REGISTERED))
+    rule("registration", not (nowhere and registered), f"does not exist ({nowhere}) yet registered ({registered})")
+
     # gateway
     rule("gateway", ("mail.gateway" in said) == ("sec.gateway" in said), "a gateway in one section only")
     if "talk.gateway" in said:
@@ -520,6 +535,10 @@ def test_the_check_catches_each_kind_of_contradiction():
         "owned": [
             "- " + en["fp.intune.online"].format(records="enterpriseenrollment CNAME → x"),
             "- " + en["offer.line"].format(tier=en["offer.premium"]),
+        ],
+        "registration": [
+            "- " + en["mail.nxdomain"],
+            "- " + en["reg.line"].format(registrar="Example Registrar", date="2027-06-01"),
         ],
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
         "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],

@@ -198,3 +198,41 @@ def test_an_spf_error_without_words_is_still_said_in_the_briefs_language(hunter)
         assert words in security and "breaks a new rule" not in security, security
         if lang == "tr":
             assert _english(security) == [], security
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_prep_tells_a_domain_dns_does_not_know_as_the_registry_explains_it(hunter, registries, lang):
+    """prep asks the registry beside DNS. For an apex that is NXDOMAIN the brief says plainly whether the
+    domain does not exist (the registry has no record, or none could be had), is registered but not in DNS
+    (no name servers in use, on hold) or is gone because its registration expired; never "does not exist"
+    next to a registration the registry holds."""
+    from regserver import rdap_domain, trabis_whois
+    from test_brief_consistency import check
+
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    rdap, whois = registries
+    rdap.domains["kayitli-dnssiz.com"] = rdap_domain("kayitli-dnssiz.com", registrar="Example Registrar")
+    whois.records["askida-firma.com.tr"] = trabis_whois("askida-firma.com.tr", expires="2030-01-01")
+    rdap.domains["suresi-bitmis.com"] = rdap_domain(
+        "suresi-bitmis.com", registrar="Example Registrar", created="2010-01-01", expires="2025-06-01"
+    )
+    rdap.faults["kayit-hatali.com"] = "500"
+    expected = {  # domain -> the mail section's line, the registration section's first words
+        "kayitli-dnssiz.com": ("mail.nxdomain_registered", None),
+        "askida-firma.com.tr": ("mail.nxdomain_registered", None),
+        "suresi-bitmis.com": ("mail.nxdomain_expired", "reg.expired_nxdomain"),
+        "hic-kaydi-yok.com": ("mail.nxdomain", "reg.not_found"),
+        "kayit-hatali.com": ("mail.nxdomain", "reg.unknown"),
+    }
+    for domain, (mail, reg) in expected.items():
+        shown = _prep(hunter, domain, "--lang", lang, "--format", "markdown")
+        assert shown.exit_code == 0, shown.stderr
+        text = " ".join(shown.stdout.split())
+        assert check(shown.stdout, lang) == [], (domain, check(shown.stdout, lang))
+        assert m(mail) in text, (domain, text)
+        if reg is None:
+            assert m("mail.nxdomain") not in text and m("one_liner.P6_nxdomain") not in text
+        else:
+            assert m(reg, date=date(2025, 6, 1)).split(":")[0].split(";")[0] in text, (domain, text)

@@ -141,13 +141,13 @@ def _gateway_name(lead: Lead) -> str | None:
     return load_catalog().names.get(gw, gw) if gw else None
 
 
-def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
+def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[str]:
     lines: list[str] = []
     mx = lead.mx
     if lead.mx_state == "failed":
         lines.append(m("mail.mx_failed"))
     elif lead.state == "nxdomain":
-        lines.append(m("mail.nxdomain"))
+        lines.append(m(_variant(m, "mail.nxdomain", nx)))
     elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
     elif lead.mx_state == "none" and any(f.code == "null-mx-malformed" for f in lead.mx_errors):
@@ -268,9 +268,9 @@ def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
     return m(key, target=where[-1] if where else "?")
 
 
-def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
+def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") -> list[str]:
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(f"sec.{lead.state}"), m("risk.line", level=m("risk.none"))]
+        return [m(_variant(m, f"sec.{lead.state}", nx)), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
@@ -470,7 +470,7 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     return lines
 
 
-def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
+def _reason_lines(m: Messages, outcome, provider: str, nx: str = "") -> list[str]:
     items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
     out = []
     for i in items:
@@ -479,7 +479,7 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
     if outcome.segment_rule in ("domain_does_not_exist", "parked"):
-        out.insert(0, m(f"reason.{outcome.segment_rule}"))
+        out.insert(0, m(_variant(m, f"reason.{outcome.segment_rule}", nx)))
     if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
     if "+cosell_referral" in outcome.category_rule:
@@ -546,11 +546,17 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
 
 
 def _offer(
-    m: Messages, lead: Lead, category: str | None, level: str | None, factors: dict, plays: Sequence[Play] = ()
+    m: Messages,
+    lead: Lead,
+    category: str | None,
+    level: str | None,
+    factors: dict,
+    plays: Sequence[Play] = (),
+    nx: str = "",
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
-        return Offer.model_construct(lines=[m("offer.nxdomain")])
+        return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
     if provider == "none":
         return Offer.model_construct(lines=[m("offer.none")])
     if category is None:
@@ -594,7 +600,27 @@ def _offer(
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
-def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
+def _variant(m: Messages, key: str, suffix: str) -> str:
+    """``key`` + ``suffix`` when the message files have that variant, else ``key``."""
+    return key + suffix if suffix and m.has(key + suffix) else key
+
+
+def _nxdomain_kind(lead: Lead, reg: dict | None, today: date) -> str:
+    """How the registry explains a domain DNS does not know (NXDOMAIN): ``_registered`` (the registry
+    holds it and it has not expired: no name servers in use, or on hold), ``_expired`` (its registration
+    ran out), or "" (no registration data, or the registry has no record: it does not exist). "" for a
+    domain DNS knows. The registry is asked beside DNS (prep): the brief must not call a domain that the
+    registry holds nonexistent."""
+    if lead.state != "nxdomain" or not reg or reg.get("status") == "unavailable" or not reg.get("expires"):
+        return ""
+    try:
+        days = (date.fromisoformat(reg["expires"]) - today).days
+    except ValueError:
+        return ""
+    return "_expired" if days < 0 else "_registered"
+
+
+def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str, nxdomain: bool = False) -> list[str]:
     if not reg or reg.get("status") == "failed" and not reg.get("expires"):
         return [m("reg.unknown")]
     if reg.get("status") == "unavailable":
@@ -609,8 +635,8 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
         return [m("reg.unknown")]
     days = (date.fromisoformat(expires) - today).days
     day = _day(expires)
-    if days < 0:
-        return [m("reg.expired", date=day)]
+    if days < 0:  # gone from DNS as well: the expiry is why
+        return [m("reg.expired_nxdomain" if nxdomain else "reg.expired", date=day)]
     line = (
         m("reg.line", registrar=reg["registrar"], date=day)
         if reg.get("registrar")
@@ -688,6 +714,7 @@ def compose(
     level, factors = security_risk(lead)
     category = outcome.category if outcome else None
     tenant = lead.tenant
+    nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     plays = (
         choose_plays(
             lead.microsoft,
@@ -742,7 +769,7 @@ def compose(
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
-            variant = f"P6_{lead.state}"
+            variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
@@ -754,7 +781,7 @@ def compose(
                 segment=m(f"segment.{outcome.segment}"),
                 score=outcome.score,
             ),
-            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
+            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
         ]
         owned = online_workloads(lead.microsoft)
         talk_key = _has_key(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
@@ -771,13 +798,13 @@ def compose(
             brief.questions = m(_has_key(m, q_key, owned), provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
-    brief.mail = _mail_lines(m, lead, provider)
-    brief.security = _security_lines(m, lead, level)
+    brief.mail = _mail_lines(m, lead, provider, nx)
+    brief.security = _security_lines(m, lead, level, nx)
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
-    brief.offer = _offer(m, lead, category, level, factors, plays)
-    brief.registration = _registration_lines(m, registration, today, domain)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx)
+    brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)
     brief.changes_total = max(events_total, len(events))
