@@ -236,3 +236,17 @@ def test_prep_tells_a_domain_dns_does_not_know_as_the_registry_explains_it(hunte
             assert m("mail.nxdomain") not in text and m("one_liner.P6_nxdomain") not in text
         else:
             assert m(reg, date=date(2025, 6, 1)).split(":")[0].split(";")[0] in text, (domain, text)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_prep_says_a_failed_rescan_once(hunter, dns, lang):
+    """The resolver answers its check but not the domain's own questions: the scan says no domain got a
+    DNS answer, and prep adds no second error about the same failure."""
+    for question in (("firma.com.tr", "MX"), ("firma.com.tr", "TXT"), ("_dmarc.firma.com.tr", "TXT")):
+        dns.faults[question] = "drop"
+    result = hunter(
+        "prep", "firma.com.tr", "--lang", lang, "--no-whois", "--nameserver", dns.nameserver, "--timeout", "0.2"
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(" ")]
+    assert len(errors) == 1 and dns.nameserver in result.stderr, result.stderr

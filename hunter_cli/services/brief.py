@@ -207,6 +207,8 @@ def after_rescan(
             ExitStatus.STALE,
             warning=warn("prep.not_refreshed", last_good, why=why),
         )
+    if code == ExitStatus.NO_DNS:  # the scan said why (no domain got a DNS answer): not a second error
+        return PrepStep("fail", ExitStatus.FATAL)
     if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
         who = ", ".join(nameservers) or Said("cli.dns.system_resolver")
         return PrepStep(
