@@ -247,7 +247,7 @@ def _in_use(lead: Lead) -> set[str]:
     return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
 
 
-def _has_key(m: Messages, key: str, owned: set[str]) -> str:
+def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
     """``key``, or its variant for a customer who already uses a workload (``talk.P2.with_teams``) when
     the footprint reports that workload online (``owned``): no sentence sells what they already have."""
     for wid in WORKLOADS:
@@ -584,7 +584,7 @@ def _offer(
     have = [w for w in rule.sells if w in owned] if rule else []
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
         tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
-        why = [_has_key(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
+        why = [_owned_variant(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
     if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
@@ -784,7 +784,7 @@ def compose(
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
         ]
         owned = online_workloads(lead.microsoft)
-        talk_key = _has_key(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
+        talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -795,7 +795,7 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(_has_key(m, q_key, owned), provider=provider) + m("q.common")
+            brief.questions = m(_owned_variant(m, q_key, owned), provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
