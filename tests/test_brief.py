@@ -61,7 +61,7 @@ def _placeholders(value):
 
 
 # Format specs a message may use (hunter_cli/brief/localize.py); Turkish may add a suffix to a percentage.
-SPECS = {"", "short", "+d", ",.0f", "%"}
+SPECS = {"", "short", "long", "+d", ",.0f", "%"}
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])

@@ -21,14 +21,22 @@ The rules (a brief breaking one fails with the rule's name):
   on Exchange Online, and "their mailboxes are in Microsoft's cloud" is said only of a Microsoft 365
   customer.
 - ``tenant``: a tenant stated anywhere (mail section, summary, talking points, a tenant play) and
-  "no Microsoft tenant claims this domain" never meet; nor does "no tenant" meet Exchange Online.
-- ``greenfield``: "greenfield" / "no cloud mailbox suite yet" never meet a tenant or Exchange Online.
+  "no Microsoft tenant claims this domain" never meet; nor does "no tenant" meet Exchange Online or
+  another workload in Microsoft's cloud.
+- ``greenfield``: "greenfield" / "no cloud mailbox suite yet" never meet a tenant, Exchange Online or another
+  workload in Microsoft's cloud (Teams, Intune, device registration all live in a tenant).
 - ``suite``: a competitive takeover from another suite (Google Workspace, ...) offers the migration
   with the competitive reason, never the greenfield one; when "their other services" lists that suite,
   the section says the offer replaces it; mailboxes in Microsoft's cloud never meet the competitive reason.
 - ``plays``: a play is backed by the footprint it names: the Exchange migration by Exchange on their
   own server, the Teams migration by Lync or Skype for Business on their own server, the Intune play by
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
+- ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
+  already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
+  ``tiers``: Business Premium sells Intune), and the sentences of SELLS below.
+- ``registration``: "the domain does not exist" never meets a registration the registry holds (registered
+  or expired): a registered domain DNS does not know is "registered but not in DNS", an expired one "gone
+  from DNS" (prep asks the registry beside DNS).
 - ``gateway``: a gateway in the mail section is in the security section too, and the gateway talking
   point only comes with one.
 - ``voice``: talking points are said to the customer: no third person (English they/their/them;
@@ -69,6 +77,7 @@ WEAK = [
     "talk.P3[0]",
     "talk.P4_gaps[0]",
     "offer.why.existing_weak",
+    "offer.why.existing_weak.with_intune",
     "talk.risk_high",
     "talk.risk_medium",
     "offer.why.risk",
@@ -77,12 +86,19 @@ NOTHING_TO_SELL = [
     "one_liner.P6",
     "one_liner.P6_no_mail",
     "one_liner.P6_nxdomain",
+    "one_liner.P6_nxdomain_registered",
+    "one_liner.P6_nxdomain_expired",
     "one_liner.P6_parked",
     "offer.skip",
     "offer.none",
     "offer.nxdomain",
+    "offer.nxdomain_registered",
+    "offer.nxdomain_expired",
     "next.P6",
 ]
+# "the domain does not exist" (a typo, a closed company), and what the registry says against it
+DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain"]
+REGISTERED = ["reg.line", "reg.line_no_registrar", "reg.expired", "reg.expired_nxdomain"]
 DMARC_WEAK = ["sec.dmarc_missing", "sec.dmarc_none", "sec.dmarc_invalid", "sec.dmarc_ignored"]
 DMARC_ENFORCED = ["sec.dmarc_enforced", "sec.dmarc_partial"]
 # the brief puts the mailboxes on Microsoft 365 (provider filled in where the message names one)
@@ -95,6 +111,7 @@ ON_M365 = [
     "mail.behind_gateway_tenant",
     "reason.provider",
     "offer.why.existing_weak",
+    "offer.why.existing_weak.with_intune",
     "offer.why.existing_strong",
 ]
 EXCHANGE_ONLINE = [
@@ -119,6 +136,21 @@ TENANT = [
     "reason.tenant_cross_sell",
 ]
 GREENFIELD = ["one_liner.P1", "offer.why.greenfield"]
+# sentences that sell a Microsoft workload (microsoft.json ids), beside the plays and tiers of plays.json
+SELLS = {
+    "teams": ["talk.P1[1]", "talk.P1_microsoft[1]", "talk.P2[0]"],
+    "intune": ["offer.why.existing_weak"],
+    "exchange": ["offer.migration", "offer.why.greenfield", "offer.why.greenfield_microsoft"],
+}
+WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
+# workloads in Microsoft's cloud beside Exchange Online: each lives in a tenant (the legacy msoid record does not count)
+IN_CLOUD = [
+    "fp.teams.online",
+    "fp.teams.hybrid",
+    "fp.intune.online",
+    "fp.device-registration.online",
+    "fp.device-registration.hybrid",
+]
 SUITES = ["google", "yandex", "zoho"]
 
 
@@ -287,15 +319,15 @@ def check(text: str, lang: str) -> list[str]:
     }
     if "intune" in plays_said:
         tenant.append("play intune")
+    in_cloud = [k for k in EXCHANGE_ONLINE + IN_CLOUD if _said(text, _patterns(lang, [k]))]
     if "mail.no_tenant" in said:
         rule("tenant", not tenant, f"a tenant ({tenant}) and no tenant in one brief")
-        online = [k for k in EXCHANGE_ONLINE if k in said]
-        rule("tenant", not online, f"no tenant, yet Exchange Online: {online}")
+        rule("tenant", not in_cloud, f"no tenant, yet a workload in Microsoft's cloud: {in_cloud}")
 
     # greenfield
     green = [k for k in GREENFIELD if k in said]
     if green:
-        online = [k for k in EXCHANGE_ONLINE if k in said]
+        online = in_cloud
         rule("greenfield", not tenant and not online, f"{green} with a tenant {tenant} or Exchange Online {online}")
 
     # suite
@@ -335,6 +367,30 @@ def check(text: str, lang: str) -> list[str]:
             any(absent.search(line) and msgs["fp.name.intune"] in line for line in lines),
             "the Intune play without Intune listed as not seen",
         )
+
+    # owned
+    online = {w for w in WORKLOADS if _said(text, _patterns(lang, [f"fp.{w}.online"]))}
+    if online:
+        selling: dict[str, set[str]] = {}
+        for w, keys in SELLS.items():
+            for k in _said(text, _patterns(lang, keys)):
+                selling.setdefault(k, set()).add(w)
+        cat = plays_catalog()
+        offered = _pattern(msgs["offer.plays"])
+        for p in cat.plays:
+            title = getattr(p.offer_inline or p.offer, lang)
+            if p.id in plays_said or any(offered.search(line) and title in line for line in lines):
+                selling.setdefault(f"play {p.id}", set()).update(p.sells)
+        for t in cat.tiers:
+            if _said(text, {"tier": [_pattern(msgs["offer.line"], tier=msgs[f"offer.{t.id}"])]}):
+                selling.setdefault(f"tier {t.id}", set()).update(t.sells)
+        sold = {k: sorted(ws & online) for k, ws in selling.items() if ws & online}
+        rule("owned", not sold, f"sells what the footprint reports online: {sold}")
+
+    # registration
+    nowhere = _said(text, _patterns(lang, DOES_NOT_EXIST))
+    registered = _said(text, _patterns(lang, REGISTERED))
+    rule("registration", not (nowhere and registered), f"does not exist ({nowhere}) yet registered ({registered})")
 
     # gateway
     rule("gateway", ("mail.gateway" in said) == ("sec.gateway" in said), "a gateway in one section only")
@@ -476,6 +532,14 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["offer.why.greenfield"],
         ],
         "plays": ["- " + en["fp.intune.online"].format(records="x"), "- " + _play("intune").reason.en],
+        "owned": [
+            "- " + en["fp.intune.online"].format(records="enterpriseenrollment CNAME → x"),
+            "- " + en["offer.line"].format(tier=en["offer.premium"]),
+        ],
+        "registration": [
+            "- " + en["mail.nxdomain"],
+            "- " + en["reg.line"].format(registrar="Example Registrar", date="2027-06-01"),
+        ],
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
         "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
         "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
@@ -568,3 +632,69 @@ def test_prep_warnings_speak_the_briefs_language(lang, words):
     if lang == "tr":
         assert all("showing" not in s.warning and "could not" not in s.warning for s in (stale, busy, after))
         assert "yenilenemedi" in (after.warning or "") and "toplu bir tarama" in (busy.warning or "")
+
+
+PRODUCTS = {"teams": re.compile(r"\bTeams\b(?! Phone| Premium)"), "intune": re.compile(r"\bIntune\b"),
+            "exchange": re.compile(r"\bExchange Online\b")}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_play_that_names_a_workload_says_it_sells_it(lang):
+    """The ``owned`` rule trusts ``sells``: a play whose title names Teams, Intune or Exchange Online
+    must list that workload, so a new play cannot forget it and be offered to someone who has it."""
+    for p in plays_catalog().plays:
+        named = {w for w, pat in PRODUCTS.items() if pat.search(getattr(p.offer, lang))}
+        assert named <= set(p.sells), (p.id, named, p.sells)
+
+
+def _cuts(rendered: str, texts: list[str]) -> list[str]:
+    """The places where Rich broke a line inside a token (not at a space) other than just after a dot or a
+    hyphen, each as ``…before|after…``. ``rendered`` is the terminal output of a brief, ``texts`` its lines."""
+    body = []
+    for raw in rendered.splitlines():
+        line = raw.strip().strip("│").strip()  # the panel's borders
+        line = re.sub(r"^(?:•|\d+\.)\s+", "", line)  # a bullet starts a new item
+        body.append((raw.strip().strip("│").strip(), line))
+    bad = []
+    for text in texts:
+        first = next((i for i, (full, line) in enumerate(body) if line and text.startswith(line)), None)
+        if first is None:
+            continue
+        pos, i = 0, first
+        while i < len(body) and pos < len(text):
+            seg = body[i][1]
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            if not text.startswith(seg, pos):
+                break
+            pos += len(seg)
+            if pos < len(text) and text[pos] != " " and text[pos - 1] not in ".-":
+                bad.append(f"…{text[max(0, pos - 12) : pos]}|{text[pos : pos + 12]}…")
+            i += 1
+    return bad
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_long_host_names_fold_only_between_labels(zone_views, width):
+    """At 80 and 60 columns a host name longer than the line (an MX host, a DKIM CNAME target, an SPF
+    include) is broken only after a dot or a hyphen, never inside a label (``outlook.c`` / ``om``)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.render.brief import _sections, rich
+
+    cut = {}
+    for lang in LANGUAGES:
+        for domain, data in zone_views.items():
+            brief = compose(data["view"], lang=lang, history=data["history"], today=date(2026, 11, 27))
+            out = StringIO()
+            Console(file=out, width=width, no_color=True, highlight=False, emoji=False).print(rich(brief))
+            from hunter_cli.brief.messages import Messages
+
+            texts = [line for _title, lines in _sections(brief, Messages(lang)) for line in lines]
+            bad = _cuts(out.getvalue(), texts)
+            if bad:
+                cut[f"{domain} ({lang})"] = bad[:3]
+    assert cut == {}, "\n".join(f"{d}: {b}" for d, b in cut.items())

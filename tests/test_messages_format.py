@@ -16,8 +16,8 @@ from hunter_cli.brief.messages import Messages, load
 
 
 def _sample(spec: str) -> object:
-    """A value of the type a field's format expects: a date for ``short``, a number for ``+d`` or ``%``."""
-    if spec == "short":
+    """A value of the type a field's format expects: a date for ``short`` or ``long``, a number for ``+d`` or ``%``."""
+    if spec in ("short", "long"):
         return date(2026, 11, 30)
     return 1 if spec else "x"
 

@@ -12,6 +12,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..footprint import Play, TenantFacts, choose_plays
+from ..footprint.plays import online_workloads
+from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
 from ..models import Finding, SpfInfo
@@ -139,13 +141,13 @@ def _gateway_name(lead: Lead) -> str | None:
     return load_catalog().names.get(gw, gw) if gw else None
 
 
-def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
+def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[str]:
     lines: list[str] = []
     mx = lead.mx
     if lead.mx_state == "failed":
         lines.append(m("mail.mx_failed"))
     elif lead.state == "nxdomain":
-        lines.append(m("mail.nxdomain"))
+        lines.append(m(_variant(m, "mail.nxdomain", nx)))
     elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
     elif lead.mx_state == "none" and any(f.code == "null-mx-malformed" for f in lead.mx_errors):
@@ -209,6 +211,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str) -> list[str]:
     elif _exchange_online(lead) or lead.provider == "m365":
         # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
         lines.append(m("mail.no_tenant_but_exchange"))
+    elif online := [w for w in WORKLOADS if w in _in_use(lead)]:
+        # Teams, Intune and device registration in Microsoft's cloud all belong to a tenant, as above
+        lines.append(m("mail.no_tenant_but_online", names=_names(m, [m(f"fp.workload.{w}") for w in online])))
     else:
         lines.append(m("mail.no_tenant"))
     return lines
@@ -226,8 +231,29 @@ def _exchange_online(lead: Lead) -> bool:
 
 
 def _uses_microsoft(lead: Lead) -> bool:
-    """A tenant is known (sign-in service or DKIM) or a record names Exchange Online: not a greenfield."""
-    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead)
+    """A tenant is known (sign-in service or DKIM), a record names Exchange Online, or the footprint
+    reports another workload online (Teams, Intune, device registration: each lives in a tenant): not
+    a greenfield."""
+    return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead) or bool(_in_use(lead))
+
+
+def _in_use(lead: Lead) -> set[str]:
+    """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
+    the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
+    the purpose of the Office 365 CNAME record for MSOID?")."""
+    fp = lead.microsoft
+    if fp is None:
+        return set()
+    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+
+
+def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
+    """``key``, or its variant for a customer who already uses a workload (``talk.P2.with_teams``) when
+    the footprint reports that workload online (``owned``): no sentence sells what they already have."""
+    for wid in WORKLOADS:
+        if wid in owned and m.has(f"{key}.with_{wid}"):
+            return f"{key}.with_{wid}"
+    return key
 
 
 def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
@@ -237,8 +263,8 @@ def _spf_error_words(m: Messages, spf: SpfInfo, domain: str) -> str:
     first = spf.errors[0]
     where = first.where
     key = f"spf_error.{first.code}"
-    if not m.has(key):
-        return first.message or first.code or "?"
+    if not m.has(key):  # a code this release has no words for: said plainly in the brief's language
+        return m("spf_error.other", code=first.code or "?")
     return m(key, target=where[-1] if where else "?")
 
 
@@ -252,9 +278,9 @@ def _by_code(findings: Sequence[Finding]) -> dict[str, list[str]]:
     return out
 
 
-def _security_lines(m: Messages, lead: Lead, level: str | None) -> list[str]:
+def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") -> list[str]:
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(f"sec.{lead.state}"), m("risk.line", level=m("risk.none"))]
+        return [m(_variant(m, f"sec.{lead.state}", nx)), m("risk.line", level=m("risk.none"))]
     lines: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
@@ -366,7 +392,7 @@ def _names(m: Messages, names: list[str]) -> str:
     """``a, b and c`` in the brief's language."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + (" ve " if m.lang == "tr" else " and ") + names[-1]
+    return m("list.and", first=", ".join(names[:-1]), last=names[-1])
 
 
 def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
@@ -462,7 +488,7 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     return lines
 
 
-def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
+def _reason_lines(m: Messages, outcome, provider: str, nx: str = "") -> list[str]:
     items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
     out = []
     for i in items:
@@ -471,7 +497,7 @@ def _reason_lines(m: Messages, outcome, provider: str) -> list[str]:
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
     if outcome.segment_rule in ("domain_does_not_exist", "parked"):
-        out.insert(0, m(f"reason.{outcome.segment_rule}"))
+        out.insert(0, m(_variant(m, f"reason.{outcome.segment_rule}", nx)))
     if outcome.category_rule.startswith("tenant_cross_sell"):
         out.append(m("reason.tenant_cross_sell"))
     if "+cosell_referral" in outcome.category_rule:
@@ -538,11 +564,17 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
 
 
 def _offer(
-    m: Messages, lead: Lead, category: str | None, level: str | None, factors: dict, plays: Sequence[Play] = ()
+    m: Messages,
+    lead: Lead,
+    category: str | None,
+    level: str | None,
+    factors: dict,
+    plays: Sequence[Play] = (),
+    nx: str = "",
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
-        return Offer.model_construct(lines=[m("offer.nxdomain")])
+        return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
     if provider == "none":
         return Offer.model_construct(lines=[m("offer.none")])
     if category is None:
@@ -550,40 +582,63 @@ def _offer(
     if category == "P6":
         return Offer.model_construct(lines=[m("offer.skip")])
     addons: list[str] = []
-    why: list[str] = []
+    why: list[str] = []  # message keys
     if category in ("P5", "P6"):
         tier = "basic"
-        why.append(m("offer.why.nurture"))
+        why.append("offer.why.nurture")
     elif provider == "m365":
-        if level in ("high", "medium"):
-            tier = "premium"
-            why.append(m("offer.why.existing_weak"))
-        else:
-            tier = "defender"
-            why.append(m("offer.why.existing_strong"))
+        tier, reason = ("premium", "existing_weak") if level in ("high", "medium") else ("defender", "existing_strong")
+        why.append(f"offer.why.{reason}")
     elif provider in SUITES:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.competitive"))
+        why.append("offer.why.competitive")
     else:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
-        why.append(m("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield"))
+        why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
+    owned = online_workloads(lead.microsoft)
+    rule = plays_catalog().tier(tier)
+    have = [w for w in rule.sells if w in owned] if rule else []
+    if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
+        tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
+        why = [_owned_variant(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
     if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
+    reasons = [m(k) for k in why]
     if level in ("high", "medium") and category not in ("P5", "P6"):
-        why.append(m("offer.why.risk", level=m(f"risk.{level}")))
+        reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
     if plays:
         lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in plays)))
-    return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + why)
+    return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
-def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str) -> list[str]:
+def _variant(m: Messages, key: str, suffix: str) -> str:
+    """``key`` + ``suffix`` when the message files have that variant, else ``key``."""
+    return key + suffix if suffix and m.has(key + suffix) else key
+
+
+def _nxdomain_kind(lead: Lead, reg: dict | None, today: date) -> str:
+    """How the registry explains a domain DNS does not know (NXDOMAIN): ``_registered`` (the registry
+    holds it and it has not expired: no name servers in use, or on hold), ``_expired`` (its registration
+    ran out), or "" (no registration data, or the registry has no record: it does not exist). "" for a
+    domain DNS knows. The registry is asked beside DNS (prep): the brief must not call a domain that the
+    registry holds nonexistent."""
+    if lead.state != "nxdomain" or not reg or reg.get("status") == "unavailable" or not reg.get("expires"):
+        return ""
+    try:
+        days = (date.fromisoformat(reg["expires"]) - today).days
+    except ValueError:
+        return ""
+    return "_expired" if days < 0 else "_registered"
+
+
+def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str, nxdomain: bool = False) -> list[str]:
     if not reg or reg.get("status") == "failed" and not reg.get("expires"):
         return [m("reg.unknown")]
     if reg.get("status") == "unavailable":
@@ -598,8 +653,8 @@ def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str)
         return [m("reg.unknown")]
     days = (date.fromisoformat(expires) - today).days
     day = _day(expires)
-    if days < 0:
-        return [m("reg.expired", date=day)]
+    if days < 0:  # gone from DNS as well: the expiry is why
+        return [m("reg.expired_nxdomain" if nxdomain else "reg.expired", date=day)]
     line = (
         m("reg.line", registrar=reg["registrar"], date=day)
         if reg.get("registrar")
@@ -679,6 +734,7 @@ def compose(
     level, factors = security_risk(lead)
     category = outcome.category if outcome else None
     tenant = lead.tenant
+    nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     plays = (
         choose_plays(
             lead.microsoft,
@@ -733,7 +789,7 @@ def compose(
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
-            variant = f"P6_{lead.state}"
+            variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
@@ -745,9 +801,10 @@ def compose(
                 segment=m(f"segment.{outcome.segment}"),
                 score=outcome.score,
             ),
-            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider))),
+            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
         ]
-        talk_key = f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}"
+        owned = online_workloads(lead.microsoft)
+        talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -758,16 +815,16 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(q_key, provider=provider) + m("q.common")
+            brief.questions = m(_owned_variant(m, q_key, owned), provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
-    brief.mail = _mail_lines(m, lead, provider)
-    brief.security = _security_lines(m, lead, level)
+    brief.mail = _mail_lines(m, lead, provider, nx)
+    brief.security = _security_lines(m, lead, level, nx)
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
-    brief.offer = _offer(m, lead, category, level, factors, plays)
-    brief.registration = _registration_lines(m, registration, today, domain)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx)
+    brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)
     brief.changes_total = max(events_total, len(events))

@@ -12,6 +12,7 @@ Message files use these through format specs (see :class:`MessageFormatter`):
 
 ``{date}``           a :class:`datetime.date`: the prose form
 ``{date:short}``     the numeric form for lists and tables
+``{date:long}``      English ``14 December 2026`` (Turkish: the prose form)
 ``{n:,}``            any Python number spec; Turkish swaps the separators
 ``{pct:%}``          a percentage: ``50%`` / ``%50``
 ``{pct:%'sine}``     Turkish only: a percentage with a suffix, written as it attaches to
@@ -61,10 +62,27 @@ def as_day(value: object) -> date | None:
     return None
 
 
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def format_date(day: date, lang: str, spec: str = "") -> str:
-    """``day`` for people: en ``2026-12-14``; tr ``14 Aralık 2026``, or ``14.12.2026`` with spec ``short``."""
+    """``day`` for people: en ``2026-12-14`` (``14 December 2026`` with spec ``long``, for messages on
+    stderr); tr ``14 Aralık 2026`` (also with ``long``), or ``14.12.2026`` with spec ``short``."""
     if lang != "tr":
-        return day.isoformat()
+        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}" if spec == "long" else day.isoformat()
     if spec == "short":
         return f"{day.day:02d}.{day.month:02d}.{day.year}"
     return f"{day.day} {MONTHS_TR[day.month - 1]} {day.year}"

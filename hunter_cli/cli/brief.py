@@ -17,8 +17,10 @@ from .common import (
     keeps_a_new_database_only_on_success,
     open_store,
     setting_option,
+    speak,
     stderr_console,
     store_errors,
+    warn,
     warn_if_listed_otherwise,
 )
 from .rules import RulesOption
@@ -50,12 +52,13 @@ def _check_lang(lang: str) -> str:
     return found
 
 
-def _rescan(err, name: str, path: Path, options) -> int:
-    """Prep's rescan of ``name`` into ``path`` (a spinner on a terminal): the scan's exit status."""
+def _rescan(err, name: str, path: Path, options, lang: str) -> int:
+    """Prep's rescan of ``name`` into ``path`` (a spinner on a terminal, in ``lang``): the scan's exit status."""
+    from ..brief.messages import Messages
     from .scanning import scan as run_scan
 
     if err.is_terminal:
-        with err.status(f"rescanning {name}…", spinner="dots"):
+        with err.status(Messages(lang)("cli.prep.rescanning", domain=name), spinner="dots"):
             return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
     return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
 
@@ -64,8 +67,11 @@ def print_brief(
     path: Path, domain: str, lang: str, fmt: Format, rules_path: Path | None, warning: str | None = None
 ) -> None:
     """Print the stored brief (``warning`` first, on stderr); a clear fatal error when there is none."""
+    from rich.markup import escape
+
     from .. import store
     from ..render.formats import render
+    from ..said import said_of
     from ..services.brief import NoBrief, load_brief
     from .rules import _rules
 
@@ -76,13 +82,11 @@ def print_brief(
             brief = load_brief(conn, domain, lang, rules)
             warn_if_listed_otherwise(domain, store.stored_category(conn, domain), brief.category)
     except NoBrief as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     finally:
         conn.close()
     if warning:
-        from ..brief.messages import Messages
-
-        stderr_console().print(f"[bold yellow]{Messages(lang)('prep.warning')}:[/] {warning}", soft_wrap=True)
+        warn(escape(warning))
     render("brief", fmt, brief)
 
 
@@ -100,7 +104,9 @@ def sales_summary(
     Exit codes: 0 printed, 1 no successful scan yet (the message says why, or names the command to run),
     2 usage error.
     """
-    print_brief(db_path(db), domain_arg(domain), _check_lang(lang), Format.json if json_out else fmt, rules)
+    lang = _check_lang(lang)
+    speak(lang)  # errors and warnings in the brief's language
+    print_brief(db_path(db), domain_arg(domain), lang, Format.json if json_out else fmt, rules)
 
 
 @app.command()
@@ -139,20 +145,22 @@ def prep(
     from ..tenant.client import one_library
     from .scanning import scan_options as build_options
 
-    name = domain_arg(domain)
     lang = _check_lang(lang)
+    speak(lang)  # errors and warnings in the brief's language
+    name = domain_arg(domain)
     fmt = Format.json if json_out else fmt
     try:
         age = parse_duration(max_age)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--max-age") from None
     path = db_path(db)
-    last_good, read_only = None, False
+    last_good, read_only, last_id = None, False, 0
     if store.real_path(path).exists():  # no database yet: the scan below creates it
         conn = open_store(path)  # a read-only store is opened with a warning that says why
         try:
             with store_errors(path):
                 last_good = store.last_good_at(conn, name)
+                last_id = service.last_scan_id(conn, name)
             read_only = conn.readonly
         finally:
             conn.close()
@@ -180,13 +188,13 @@ def prep(
         err = stderr_console()
         try:
             with one_library():  # one HTTP library for the tenant and registration lanes (tenant/client.py)
-                code = _rescan(err, name, path, options)
+                code = _rescan(err, name, path, options, lang)
         except typer.Exit as exc:  # run_scan printed why
             code = exc.exit_code
         conn = open_store(path)
         try:
             with store_errors(path):
-                attempts = service.attempts_since(conn, name, started)
+                attempts = service.attempts_since(conn, name, started, after_id=last_id)
         finally:
             conn.close()
         step = service.after_rescan(

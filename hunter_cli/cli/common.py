@@ -127,15 +127,53 @@ def db_path(value: Path | None) -> Path:
     return default_db_path()
 
 
+def speak(lang: str) -> None:
+    """Print this command's errors, warnings and notes in ``lang`` (en, tr): the brief's commands
+    (prep, sales-summary) say them in the brief's language (messages ``cli.*``, hunter_cli/said.py)."""
+    ctx = _context()
+    if ctx is not None:
+        ctx.meta["hunter.lang"] = lang
+
+
+def _context():
+    """The running command's context (shared ``meta`` for this run), None outside a command."""
+    from typer._click.globals import get_current_context  # Typer 0.29 carries its own click
+
+    return get_current_context(silent=True)
+
+
+def _said(kind: str, message: str) -> tuple[str, str] | None:
+    """The label (error, warning, note) and ``message`` in the command's language; None when this run
+    of the command has already printed the same line (a warning reached from two layers, or the store
+    opened twice, prints once)."""
+    from ..said import in_lang
+
+    ctx = _context()
+    lang = ctx.meta.get("hunter.lang") if ctx is not None else None
+    text = in_lang(message, lang)
+    if ctx is not None:
+        seen = ctx.meta.setdefault("hunter.said", set())
+        if (kind, text) in seen:
+            return None
+        seen.add((kind, text))
+    if lang in (None, "en"):
+        return kind, text
+    from ..brief.messages import Messages
+
+    return Messages(lang)(f"cli.label.{kind}"), text
+
+
 def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
-    """Print ``message`` to stderr and return the Exit to raise.
+    """Print ``message`` to stderr (once per run of a command) and return the Exit to raise.
 
     The message is plain text: brackets in it (a file name, a server's words) are
     printed as they are, never read as Rich markup.
     """
     from rich.markup import escape
 
-    stderr_console().print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    said = _said("error", message)
+    if said is not None:
+        stderr_console().print(f"[bold red]{said[0]}:[/] {escape(said[1])}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -165,7 +203,10 @@ def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:
 
 
 def warn(message: str) -> None:
-    stderr_console().print(f"[bold yellow]warning:[/] {message}", soft_wrap=True, markup=True)
+    """A warning on stderr, once per run of a command, in the command's language (:func:`speak`)."""
+    said = _said("warning", message)
+    if said is not None:
+        stderr_console().print(f"[bold yellow]{said[0]}:[/] {said[1]}", soft_wrap=True, markup=True)
 
 
 def warn_if_listed_otherwise(domain: str, listed: str | None, category: str | None) -> None:
@@ -173,15 +214,17 @@ def warn_if_listed_otherwise(domain: str, listed: str | None, category: str | No
     than ``category`` (what this command computed with the current rules): its stored priority came from
     other scoring rules."""
     if listed and category and listed != category:
-        warn(
-            f"the lead list shows {listed} for {domain}, set by other scoring rules than these (an older"
-            f" release or another rules file); `hunter rescore` brings the list in line with {category}"
-        )
+        from ..said import Said
+
+        warn(Said("cli.listed_otherwise", listed=listed, domain=domain, category=category))
 
 
 def notice(message: str) -> None:
-    """A line on stderr saying what a command did besides its work (an upgrade of the database)."""
-    stderr_console().print(f"[bold]note:[/] {message}", soft_wrap=True, markup=True, highlight=False)
+    """A line on stderr saying what a command did besides its work (an upgrade of the database), once per
+    run of a command, in the command's language (:func:`speak`)."""
+    said = _said("note", message)
+    if said is not None:
+        stderr_console().print(f"[bold]{said[0]}:[/] {said[1]}", soft_wrap=True, markup=True, highlight=False)
 
 
 def open_store(db: Path | None, *, write: bool = False, create: bool = False, edit: bool = False):
@@ -196,6 +239,7 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
     untag, note: a row or two) gives the damage check at open half a second instead of two.
     """
     from .. import store
+    from ..said import said_of
 
     path = db_path(db)
     if write and not create and not store.real_path(path).exists():
@@ -212,7 +256,7 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
             on_wait=lock_wait_reporter(path) if write else None,
         )
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     for message in conn.notices:
         notice(message)
     for message in conn.warnings:
@@ -309,10 +353,9 @@ def new_database_kept_only_on_success(db: Path | None):
                     except OSError:
                         pass
         elif held == "runs":
-            notice(
-                f"this command created the database {shown}; it holds no lead yet, only the record of this"
-                " failed run (delete it if you do not want it)"
-            )
+            from ..said import Said
+
+            notice(Said("cli.created_database", path=str(shown)))
 
 
 def keeps_a_new_database_only_on_success(command: Callable) -> Callable:
@@ -338,10 +381,11 @@ def store_errors(db: Path | None):
     import sqlite3
 
     from .. import store
+    from ..said import said_of
 
     try:
         yield
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     except sqlite3.Error as exc:
         raise fail(str(store.store_error(exc, db_path(db)))) from None

@@ -26,6 +26,7 @@ import secrets
 from collections import deque
 from dataclasses import dataclass, field
 
+from ..said import Said
 from .resolver import NXDOMAIN, Answer, LookupFailure, Resolver
 
 # (name, type) that exist on the public Internet as long as it exists; the first
@@ -49,11 +50,8 @@ class ResolverSuspect(Exception):
     def __init__(self, reason: str, servers: list[str]) -> None:
         self.reason = reason
         self.servers = servers
-        who = ", ".join(servers) if servers else "the system resolver"
-        super().__init__(
-            f"not trusting the DNS resolver {who}: {reason}; nothing stored was changed"
-            " (use --nameserver to ask another resolver)"
-        )
+        who = ", ".join(servers) if servers else Said("cli.dns.system_resolver")
+        super().__init__(Said("cli.dns.suspect", who=who, reason=reason))
 
 
 class ResolverUnreachable(Exception):
@@ -62,11 +60,8 @@ class ResolverUnreachable(Exception):
     def __init__(self, what: str, servers: list[str]) -> None:
         self.what = what
         self.servers = servers
-        who = ", ".join(servers) if servers else "the system resolver"
-        super().__init__(
-            f"DNS is unreachable: no answer from the DNS resolver {who} ({what}); nothing was scanned."
-            " Check --nameserver (or HUNTER_NAMESERVERS) and the network"
-        )
+        who = ", ".join(servers) if servers else Said("cli.dns.system_resolver")
+        super().__init__(Said("cli.dns.unreachable", who=who, what=what))
 
 
 def no_answer(outcomes: list[Answer | LookupFailure]) -> str | None:
@@ -77,9 +72,16 @@ def no_answer(outcomes: list[Answer | LookupFailure]) -> str | None:
     """
     if not outcomes or not all(isinstance(o, LookupFailure) and o.kind in NO_ANSWER_KINDS for o in outcomes):
         return None
-    words = {"timeout": "timed out", "unreachable": "connection refused", "refused": "refused to answer"}
-    kinds = dict.fromkeys(words[o.kind] for o in outcomes if isinstance(o, LookupFailure))
-    return " or ".join(kinds)
+    kinds = list(dict.fromkeys(o.kind for o in outcomes if isinstance(o, LookupFailure)))
+    return either([Said(f"cli.dns.no_answer.{k}") for k in kinds])
+
+
+def either(words: list[str]) -> str:
+    """``a or b or c`` in the message files' words (``cli.or``), each word kept as it is."""
+    out = words[0]
+    for w in words[1:]:
+        out = Said("cli.or", a=out, b=w)
+    return out
 
 
 def probe_name() -> str:
@@ -103,12 +105,12 @@ def judge(
     resolver is reported by the scan's own errors, not here.
     """
     if isinstance(probe_outcome, Answer) and probe_outcome.rcode != NXDOMAIN:
-        what = ", ".join(str(r) for r in probe_outcome.records) or "an empty answer"
-        return f"it answered {what} for {probe}, a name that cannot exist (NXDOMAIN hijacking)"
+        what = ", ".join(str(r) for r in probe_outcome.records) or Said("cli.dns.empty_answer")
+        return Said("cli.dns.hijack", what=what, probe=probe)
     answered = [o for _, o in must_exist if isinstance(o, Answer)]
     if answered and not any(o.records for o in answered):
         names = [f"{n} {t}" for (n, t), o in must_exist if _denied(o)]
-        return f"it denies that {', '.join(names)} exist, names that always exist"
+        return Said("cli.dns.denies", names=names)
     return None
 
 

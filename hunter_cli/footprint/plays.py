@@ -63,6 +63,14 @@ def _join(names: Sequence[str], lang: Lang) -> str:
     return ", ".join(names[:-1]) + _AND[lang] + names[-1]
 
 
+def online_workloads(microsoft: MicrosoftFootprint | None) -> set[str]:
+    """The ids of the workloads the footprint reports ``online`` (a record points at Microsoft's cloud):
+    what the customer already uses, so nothing to sell them (docs/footprint.md, "Plays")."""
+    if microsoft is None:
+        return set()
+    return {wid for wid, w in microsoft.workloads.items() if w.state == "online"}
+
+
 def _match(
     rule: PlayRule,
     microsoft: MicrosoftFootprint | None,
@@ -73,6 +81,10 @@ def _match(
     """Template values and evidence when the rule's condition is observed, else None."""
     when = rule.when
     if when.unless_provider and provider in when.unless_provider:
+        return None
+    if online_workloads(microsoft) & set(rule.sells):  # they already have what the play sells
+        return None
+    if when.with_online and not set(when.with_online) <= online_workloads(microsoft):
         return None
     if when.services_any is not None:
         hits = [s for s in services if s.id in when.services_any]

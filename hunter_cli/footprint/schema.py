@@ -263,6 +263,7 @@ class PlayWhen(_Strict):
     states: list[WorkloadState] | None = None
     tenant_without: str | None = None  # a tenant exists and this workload is absent (not unknown)
     federated_own_server: bool | None = None  # federated to a host that is no known identity service
+    with_online: list[str] | None = None  # only when the footprint reports each of these workloads online
 
     @model_validator(mode="after")
     def _one_kind(self) -> PlayWhen:
@@ -290,12 +291,27 @@ class PlayRule(_Strict):
     reason: Text  # why, for the rep (third person); may use {services}, {evidence}, {host}
     pitch: Text  # the talking point said to the customer (second person); the same placeholders
     when: PlayWhen
+    # the Microsoft workloads (microsoft.json ids) the play sells: it is left out when the footprint
+    # reports one of them online, since the customer already has it
+    sells: list[str] = Field(default_factory=list)
+
+
+class TierRule(_Strict):
+    """A licence the brief's offer suggests (``offer.<id>`` in the messages) and what it sells."""
+
+    id: str
+    sells: list[str] = Field(default_factory=list)  # workloads that come with it (Business Premium: Intune)
+    # the tier offered instead when the footprint reports one of `sells` online, by mail provider id
+    # ("m365") or "other": Business Premium's Intune already in use leaves Defender for a Microsoft 365
+    # customer, and Business Standard (with Defender as an add-on) for anyone else
+    instead: dict[str, str] = Field(default_factory=dict)
 
 
 class PlaysCatalog(_Strict):
     schema_: int = Field(alias="schema")
     about: str = ""
     plays: list[PlayRule]
+    tiers: list[TierRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> PlaysCatalog:
@@ -303,6 +319,10 @@ class PlaysCatalog(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate play id in {ids}")
         return self
+
+    def tier(self, tier_id: str) -> TierRule | None:
+        """The tier rule of ``tier_id`` (basic, standard, premium, defender), None when it has none."""
+        return next((t for t in self.tiers if t.id == tier_id), None)
 
 
 # --------------------------------------------------------------------------

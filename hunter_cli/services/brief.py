@@ -27,8 +27,9 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
     """
     from .. import store
     from ..brief.compose import CHANGES_SHOWN, compose
-    from ..facts import failure_text, long_date
+    from ..brief.localize import as_day
     from ..lead import Lead
+    from ..said import Said
     from ..store import crm as crm_store
 
     data = store.brief_inputs(conn, domain, events=CHANGES_SHOWN)
@@ -36,11 +37,9 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         attempts = store.history(conn, domain)
         if attempts:
             last = attempts[-1]
-            raise NoBrief(
-                f"{domain}: no successful scan yet; last attempt failed ({failure_text(last['errors'])})"
-                f" on {long_date(last['scanned_at'])}"
-            )
-        raise NoBrief(f"{domain} has not been scanned yet; run: hunter prep {domain}  (or: hunter scan {domain})")
+            day = as_day(last["scanned_at"]) or last["scanned_at"]
+            raise NoBrief(Said("cli.brief.failed", domain=domain, why=failure_words(last["errors"]), date=day))
+        raise NoBrief(Said("cli.brief.never", domain=domain))
     crm = crm_store.lead_crm(conn, domain)
     lead = Lead.from_view(data["view"], validate=False)  # one lead: no validator to build (lead/view.py)
     lead.tenant_known = data["tenant_known"]
@@ -61,11 +60,47 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
     )
 
 
-def attempts_since(conn: Connection, domain: str, started: str) -> list[dict]:
-    """The scans of ``domain`` stored at or after ``started`` (ISO time), oldest first: what a rescan did."""
+def failure_words(errors: list[dict]) -> str:
+    """A failed attempt in a few words, ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``, as
+    :func:`hunter_cli.facts.failure_text` writes it, in the message files' words (a :class:`Said`)."""
+    from ..said import Said
+
+    parts: list[str] = []
+    for e in errors:
+        kind = str(e.get("kind") or "error")
+        key = f"cli.failure.kind.{kind}"
+        word = Said(key) if _has(key) else kind
+        check = str(e.get("check") or "").upper()
+        part = Said("cli.failure.part", check=check, kind=word) if check else word
+        if part not in parts:
+            parts.append(part)
+    return Said("cli.list", items=parts[:3]) if parts else Said("cli.failure.unknown")
+
+
+def _has(key: str) -> bool:
+    from ..brief.messages import load
+
+    return key in load("en")
+
+
+def attempts_since(conn: Connection, domain: str, started: str, after_id: int | None = None) -> list[dict]:
+    """The scans of ``domain`` stored at or after ``started`` (ISO time, to the second), oldest first:
+    what a rescan did. ``after_id``: the domain's newest scan id before the rescan; rows up to it are
+    older attempts made in the same second, never the rescan's."""
     from .. import store
 
-    return [h for h in store.history(conn, domain) if h["scanned_at"] >= started]
+    return [
+        h
+        for h in store.history(conn, domain)
+        if h["scanned_at"] >= started and (after_id is None or h["id"] > after_id)
+    ]
+
+
+def last_scan_id(conn: Connection, domain: str) -> int:
+    """The id of the newest stored scan of ``domain``, 0 when there is none (for :func:`attempts_since`)."""
+    from .. import store
+
+    return max((h["id"] for h in store.history(conn, domain)), default=0)
 
 
 class _Warnings:
@@ -79,10 +114,11 @@ class _Warnings:
     def __call__(self, key: str, last_good: str, **values: str) -> str:
         from ..brief.localize import as_day
         from ..facts import long_date
+        from ..said import in_lang
 
         # English keeps its long date ("20 November 2026"); Turkish writes the day its own way
         day = long_date(last_good) if self.m.lang == "en" else as_day(last_good) or last_good
-        return self.m(key, date=day, **values)
+        return self.m(key, date=day, **{k: in_lang(v, self.m.lang) for k, v in values.items()})
 
 
 @dataclass
@@ -114,6 +150,8 @@ def before_rescan(
     i.e. ``since``), a read-only store, and a bulk scan holding the lock (``lock_free()``, asked only
     when a rescan is due). ``--max-age 0s`` always rescans: times are stored to the second, so a scan
     made in the same second would otherwise count as fresh. Warnings are in ``lang`` (the brief's language)."""
+    from ..said import Said
+
     warn = _Warnings(lang)
     if last_good and age.total_seconds() > 0 and last_good >= since:
         return PrepStep("show")
@@ -123,7 +161,7 @@ def before_rescan(
         return PrepStep(
             "fail",
             ExitStatus.FATAL,
-            message=f"{name} has no stored scan, and {path} is read-only, so it cannot be scanned into it",
+            message=Said("cli.prep.read_only_no_scan", domain=name, path=str(path)),
         )
     if not lock_free():
         if last_good:
@@ -135,8 +173,7 @@ def before_rescan(
         return PrepStep(
             "fail",
             ExitStatus.FATAL,
-            message=f"a bulk scan is writing to {path} and {name} has no stored scan; try again when it ends,"
-            " or use --db for a separate database",
+            message=Said("cli.prep.locked_no_scan", domain=name, path=str(path)),
         )
     return PrepStep("rescan")
 
@@ -153,7 +190,7 @@ def after_rescan(
     """What prep shows after its rescan ended with exit status ``code`` and stored ``attempts``
     (:func:`attempts_since`): the fresh brief, the stored one with why it is not fresh, or why there
     is none (DNS unreachable through ``nameservers``, or the last attempt's failure). Warnings are in ``lang``."""
-    from ..facts import failure_text
+    from ..said import Said
 
     warn = _Warnings(lang)
     last = attempts[-1] if attempts else None
@@ -163,22 +200,20 @@ def after_rescan(
         if last_good:
             return PrepStep("show", ExitStatus.STALE, warning=warn("prep.stale", last_good))
         return PrepStep("fail", ExitStatus.FATAL)
-    why = failure_text(last["errors"]) if last else f"the scan ended with exit code {code}"
+    why = failure_words(last["errors"]) if last else Said("cli.prep.exit_code", code=code)
     if last_good:
         return PrepStep(
             "show",
             ExitStatus.STALE,
             warning=warn("prep.not_refreshed", last_good, why=why),
         )
+    if code == ExitStatus.NO_DNS:  # the scan said why (no domain got a DNS answer): not a second error
+        return PrepStep("fail", ExitStatus.FATAL)
     if last and last["errors"] and all(e["kind"] in ("timeout", "unreachable") for e in last["errors"]):
-        who = ", ".join(nameservers) or "the system resolver"
+        who = ", ".join(nameservers) or Said("cli.dns.system_resolver")
         return PrepStep(
-            "fail",
-            ExitStatus.FATAL,
-            message=f"cannot scan {name}: DNS is unreachable ({why} asking {who}); check the network or --nameserver",
+            "fail", ExitStatus.FATAL, message=Said("cli.prep.dns_unreachable", domain=name, why=why, who=who)
         )
     if last:
-        return PrepStep(
-            "fail", ExitStatus.FATAL, message=f"{name}: no successful scan yet; last attempt failed ({why})"
-        )
+        return PrepStep("fail", ExitStatus.FATAL, message=Said("cli.prep.no_good_scan", domain=name, why=why))
     return PrepStep("fail", code or ExitStatus.FATAL)

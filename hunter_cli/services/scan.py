@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exits import ExitStatus
 from ..lead.view import result_tenant_known, tenant_label
+from ..said import Said, said_of
 
 if TYPE_CHECKING:
     from ..inputs import ColumnHints, InputStats
@@ -454,13 +455,13 @@ def run_scan(
     except BrokenPipeError:
         outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True
     except store.StoreError as exc:
-        outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
+        outcome, code, error_message = "failed", ExitStatus.FATAL, said_of(exc)
     except ResolverSuspect as exc:
-        outcome, code, error_message = "resolver_suspect", ExitStatus.RESOLVER, str(exc)
+        outcome, code, error_message = "resolver_suspect", ExitStatus.RESOLVER, said_of(exc)
     except WorkerLost as exc:  # killed from outside, out of memory
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverUnreachable as exc:  # before the first domain: nothing was scanned
-        outcome, code, error_message = "failed", ExitStatus.NO_DNS, str(exc)
+        outcome, code, error_message = "failed", ExitStatus.NO_DNS, said_of(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(store.store_error(exc, path))
     except Exception as exc:
@@ -541,17 +542,12 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     failed = sum(tally.no_answer.values())
     if not tally.scanned or failed < tally.scanned:
         return None
-    words = {"timeout": "timed out", "unreachable": "connection refused", "refused": "refused"}
-    how = " or ".join(words.get(k, k) for k, _ in tally.no_answer.most_common())
-    who = ", ".join(nameservers) or "the system resolver"
-    if failed == 1:
-        what = "the domain scanned failed", "it is stored as a failure"
-    else:
-        what = f"{'both' if failed == 2 else f'all {failed:,}'} domains scanned failed", "they are stored as failures"
-    return (
-        f"no domain got a DNS answer: {what[0]} ({how}) asking {who}; {what[1]}, to be asked again on"
-        " the next run, and no stored result was replaced. Check --nameserver (or HUNTER_NAMESERVERS)"
-        " and the network"
+    from ..dns.health import NO_ANSWER_KINDS, either
+
+    how = either([Said(f"cli.dns.no_dns.{k}") if k in NO_ANSWER_KINDS else k for k, _ in tally.no_answer.most_common()])
+    who = ", ".join(nameservers) or Said("cli.dns.system_resolver")
+    return Said(
+        f"cli.dns.no_dns.{'one' if failed == 1 else 'two' if failed == 2 else 'many'}", how=how, who=who, n=failed
     )
 
 

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from ..said import Said
 from .core import (
     Connection,
     StoreBusy,
@@ -180,7 +181,9 @@ def connect(
                 )
                 if write:
                     raise StoreNewer(message + "; nothing was written")
-                conn.warnings.append(message + "; reading it anyway, some details may be missing")
+                conn.warnings.append(
+                    Said("cli.store.newer_read", path=str(shown), version=version, latest=latest_version())
+                )
                 return conn
             if write and check:
                 check_damage(conn, shown, check_seconds)
@@ -202,20 +205,17 @@ def connect(
 
 def upgraded_message(shown: str | os.PathLike, version: int) -> str:
     """The line any command prints when its open upgraded an older file in place (docs/database.md)."""
-    return f"upgraded the database {shown} from schema version {version} to {latest_version()}"
+    return Said("cli.store.upgraded", path=str(shown), version=version, latest=latest_version())
 
 
 def folder_message(shown: str | os.PathLike) -> str:
     """What any command says when ``--db`` names a folder (it is neither missing nor read-only)."""
-    return f"{shown} is a folder, not a database file; give a file with --db (e.g. {Path(shown) / 'hunter.db'})"
+    return Said("cli.store.folder", path=str(shown), example=str(Path(shown) / "hunter.db"))
 
 
 def missing_message(shown: str | os.PathLike) -> str:
     """What a reading command says when its database does not exist (docs/cli.md, "No database")."""
-    return (
-        f"no database at {shown}; run `hunter scan FILE` or `hunter import FILE` to create one"
-        " (or give the right file with --db / HUNTER_DB)"
-    )
+    return Said("cli.store.missing", path=str(shown))
 
 
 # What a database holds that is worth keeping (leads, referrals, CRM leads), and the run log (what was tried).
@@ -248,7 +248,7 @@ def contents(path: str | os.PathLike) -> str | None:
 
 def _open_read_only(p: Path, shown: Path) -> Connection:
     """A read-only file or folder: open with mode=ro, or immutable when SQLite cannot share its WAL index."""
-    note = f"{shown} is read-only: reading only; scan, import, tag, note and rescore need a writable database"
+    note = Said("cli.store.read_only", path=str(shown))
     for params in ({"mode": "ro"}, {"mode": "ro", "immutable": "1"}):
         conn = _open(_uri(p, **params), BUSY_TIMEOUT_MS)
         conn.path, conn.readonly, conn.warnings, conn.notices = p, True, [note], []
@@ -261,15 +261,12 @@ def _open_read_only(p: Path, shown: Path) -> Connection:
             raise
         if version > latest_version():
             conn.warnings.append(
-                f"{shown} was written by a newer Hunter (schema version {version}; this one knows up to"
-                f" {latest_version()}); reading it anyway, some details may be missing"
+                Said("cli.store.newer_read_only", path=str(shown), version=version, latest=latest_version())
             )
         elif version < latest_version():
             stand_ins(conn)
             conn.warnings.append(
-                f"{shown} has schema version {version} and this Hunter expects {latest_version()};"
-                " it cannot be upgraded while read-only, so some details may be missing; to upgrade it, make it"
-                " writable (or copy it somewhere writable) and run any hunter command on it"
+                Said("cli.store.older_read_only", path=str(shown), version=version, latest=latest_version())
             )
         return conn
     raise StoreReadOnly(f"cannot read {shown}")  # not reached: the immutable open either works or raises
