@@ -258,7 +258,10 @@ def test_verbose_logs_a_dns_retry_and_the_default_is_silent(hunter, dns):
     loud = _flaky_scan(hunter, dns, "-v")
     assert loud.exit_code == 0, loud.stderr
     err = " ".join(loud.stderr.split())
-    assert "hunter.dns: flaky.com MX: timeout; asking again (next nameserver first)" in err, loud.stderr
+    # the lost question is asked again at the adaptive timeout, or when c-ares' own timer ends its first try
+    assert re.search(
+        r"hunter\.dns: flaky\.com MX: (no answer yet|timeout); asking again \(next nameserver first\)", err
+    ), loud.stderr
     assert json.loads(loud.stdout)["status"] == "ok"  # stdout stays pure JSON
     env_level = _flaky_scan(hunter, dns, env={"HUNTER_LOG_LEVEL": "INFO"})
     assert "asking again" in env_level.stderr

@@ -481,10 +481,11 @@ class AresResolver:
         answers end a question this way: a failure of the extra try leaves the
         first try's own outcome (and the retries after it) to decide.
         """
-        for (name, _), code, fut in zip(questions, codes, futures, strict=True):
+        for (name, rtype), code, fut in zip(questions, codes, futures, strict=True):
             if fut.done():
                 continue
             self.hedged += 1
+            log.info("%s %s: no answer yet; asking again (next nameserver first)", name, rtype)
             extra = self._again(name, code, 0)
             extra.add_done_callback(functools.partial(_settle, fut))
 
