@@ -17,6 +17,8 @@ CASES = [
     ("sts-eksik.com.tr", "will not deliver there", None),
     # rua=mailto:dmarc@@bozuk, mailto:ok@bozuk-adres.com.tr!10m: only the address receivers can use, no size
     ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "@@"),
+    # p=reject with sp=none: every subdomain can be forged (RFC 7489 6.3), so the risk is not low
+    ("firma.com.tr", "Spoofing and phishing risk: medium", "well protected"),
 ]
 
 

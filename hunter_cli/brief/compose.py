@@ -357,7 +357,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
             lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
-            lines.append(m("sec.dmarc_sp_weaker", sp=dmarc.subdomain_policy or "none"))
+            sp = dmarc.subdomain_policy or "none"
+            lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
     if dmarc and "dmarc" not in failed:
         rua = _report_addresses(dmarc.rua)
         lines.append(m("sec.dmarc_rua", rua=", ".join(rua[:2])) if rua else m("sec.dmarc_no_rua"))
@@ -603,7 +604,7 @@ def _offer(
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
         tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
         why = [_owned_variant(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
-    if factors.get("dmarc") or factors.get("spf") or factors.get("dkim"):
+    if factors.get("dmarc") or factors.get("spf") or factors.get("dkim") or factors.get("subdomains"):
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")

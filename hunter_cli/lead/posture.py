@@ -15,7 +15,8 @@ EXPIRY_SOON_DAYS = 30
 
 def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
-    with SPF or DKIM missing too, high. None when a needed lookup failed.
+    with SPF or DKIM missing too, high. An enforced ``p=`` with ``sp=none`` leaves every subdomain
+    spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
 
     ``"none"`` for a domain that does not exist or is parked (see
     :func:`hunter_cli.facts.domain_state`): there is nothing to protect, and
@@ -35,10 +36,13 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
         "partial": lead.dmarc_policy in ("quarantine", "reject") and ((dmarc.pct if dmarc else 100) or 100) < 100,
         "lookups": bool(spf and spf.lookup_limit_exceeded),
+        # p= enforced but sp=none: mail in any subdomain's name is delivered (RFC 7489 6.3, 6.6.3)
+        "subdomains": lead.dmarc_policy in ("quarantine", "reject")
+        and bool(dmarc and dmarc.subdomain_policy == "none"),
     }
     if f["dmarc"] and (f["spf"] or f["dkim"]):
         return "high", f
-    if f["dmarc"] or f["spf"] or f["dkim"] or f["partial"] or f["lookups"]:
+    if any(f.values()):
         return "medium", f
     return "low", f
 
