@@ -250,3 +250,27 @@ def test_prep_says_a_failed_rescan_once(hunter, dns, lang):
     assert result.exit_code == 1 and result.stdout == ""
     errors = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith(" ")]
     assert len(errors) == 1 and dns.nameserver in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("sig", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_prep_stopped_during_its_rescan_stops_with_the_scans_exit_status(hunter, hunter_cmd, dns, sig, code):
+    """Ctrl-C (or SIGTERM) while prep rescans: no brief after it, and the exit status says it was stopped
+    (a trial saw exit 5 and the stored brief printed with 'the scan ended with exit code 130')."""
+    import signal
+    import subprocess
+    import time
+
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0  # a stored brief exists
+    dns.faults[("firma.com.tr", "MX")] = ("delay", 20)
+    dns.reset_log()
+    base, env = hunter_cmd
+    argv = [*base, "prep", "firma.com.tr", "--max-age", "0s", "--no-whois", "--nameserver", dns.nameserver]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + 60
+    while not dns.count("firma.com.tr", "MX") and time.monotonic() < end:  # the rescan has begun
+        time.sleep(0.05)
+    proc.send_signal(getattr(signal, sig))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert out == "" and "Traceback" not in err
+    assert "exit code" not in err

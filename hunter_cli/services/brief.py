@@ -194,6 +194,8 @@ def after_rescan(
 
     warn = _Warnings(lang)
     last = attempts[-1] if attempts else None
+    if code in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED):  # Ctrl-C or SIGTERM: stop, as the scan did
+        return PrepStep("fail", code)
     if code == 0 and last is not None and last["status"] != "failed":
         return PrepStep("show")
     if code == ExitStatus.NO_DNS and last is None:  # no DNS answer before the scan began: the scan said so
