@@ -161,6 +161,9 @@ def test_rescore_reapplies_changed_rules_without_network(hunter, db, tmp_path, d
     )  # Google is P2 whatever the score
     view = loads(conn.execute("SELECT current_view FROM domains WHERE domain='gmailer.de'").fetchone()[0])
     assert view["score"] == 45 and "provider:google +10" in view["reasons"]
+    # the automatic tags follow the new score: migration-ready means segment Migration (docs/cli.md)
+    tags = {t for (t,) in conn.execute("SELECT tag FROM tags WHERE domain='gmailer.de' AND source='auto'")}
+    assert ("migration-ready" in tags) == (view["segment"] == "Migration"), (tags, view["segment"])
 
 
 SCHEMA = Path(__file__).parent.parent / "hunter_cli" / "scoring" / "rules.schema.json"

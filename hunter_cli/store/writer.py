@@ -796,12 +796,15 @@ def rescore(
             view.update(
                 score=out.score, segment=out.segment, category=out.category, reasons=out.reasons, rules=rules.digest
             )
-            if [view.get(k) for k in SCORE_FIELDS] != before:
+            changed = [view.get(k) for k in SCORE_FIELDS] != before
+            if changed:
                 conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
             conn.execute(
                 "UPDATE domains SET score = ?, segment = ?, category = ?, current_view = ? WHERE domain = ?",
                 (out.score, out.segment, out.category, pack(compact_json(view)), domain),
             )
+            if changed:  # migration-ready follows the segment: the automatic tags follow the new score
+                _set_auto_tags(conn, domain, view, utcnow())
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
                 counts["changed"] += 1
