@@ -387,6 +387,18 @@ def check(text: str, lang: str) -> list[str]:
         sold = {k: sorted(ws & online) for k, ws in selling.items() if ws & online}
         rule("owned", not sold, f"sells what the footprint reports online: {sold}")
 
+    # twice: the "also offer" line never repeats what the suggested licence includes
+    cat = plays_catalog()
+    offered = _pattern(msgs["offer.plays"])
+    for t in cat.tiers:
+        if not t.sells or not _said(text, {"tier": [_pattern(msgs["offer.line"], tier=msgs[f"offer.{t.id}"])]}):
+            continue
+        for p in cat.plays:
+            title = getattr(p.offer_inline or p.offer, lang)
+            if p.sells and set(p.sells) <= set(t.sells):
+                again = [line for line in lines if offered.search(line) and title in line]
+                rule("twice", not again, f"offers {p.id} beside the {t.id} licence that includes it: {again}")
+
     # registration
     nowhere = _said(text, _patterns(lang, DOES_NOT_EXIST))
     registered = _said(text, _patterns(lang, REGISTERED))

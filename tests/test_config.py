@@ -274,7 +274,9 @@ def test_log_file_for_cron(hunter, dns, tmp_path):
     assert result.exit_code == 0 and "asking again" not in result.stderr  # to the file, not stderr
     lines = log.read_text("utf-8").splitlines()
     line = next(x for x in lines if "asking again" in x)
-    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d INFO hunter\.dns: flaky\.com MX: (no answer yet|timeout)", line)
+    assert re.match(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d INFO hunter\.dns: flaky\.com MX: (no answer yet|timeout)", line
+    )
     _flaky_scan(hunter, dns, "--log-file", str(log))
     assert len(log.read_text("utf-8").splitlines()) > len(lines)  # appended, not replaced
     unwritable = hunter("--log-file", str(tmp_path), "leads", dns_args=False)  # a directory

@@ -614,8 +614,13 @@ def _offer(
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
         lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
-    if plays:
-        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in plays)))
+    catalog = plays_catalog()
+    chosen = set(t.sells) if (t := catalog.tier(tier)) else set()
+    sells = {r.id: set(r.sells) for r in catalog.plays}
+    # a play the suggested licence already includes (Intune in Business Premium) is not offered twice
+    extra = [p for p in plays if not (chosen and sells.get(p.id) and sells[p.id] <= chosen)]
+    if extra:
+        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in extra)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
