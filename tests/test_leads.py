@@ -777,3 +777,16 @@ def test_search_of_100k_leads_reads_the_index_either_way_and_gets_the_true_page(
     assert total == len(hits) == matches
     expected = sorted(hits, key=lambda r: (r[11] is None, r[11] or "", r[9] is None, -(r[9] or 0), r[0]))[:50]
     assert [p["domain"] for p in page] == [r[0] for r in expected]
+
+
+def test_leads_show_says_first_that_a_domain_does_not_exist(hunter):
+    """Every other row of a name DNS does not know is empty for that reason: say it (a trial saw only
+    'Provider none (No mail)' and 'no SPF record')."""
+    hunter.scan_json("yok-firma-xyz.com.tr", "--no-whois")
+    out = hunter("leads", "show", "yok-firma-xyz.com.tr")
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    assert "does not exist in DNS (NXDOMAIN)" in text
+    assert text.index("does not exist") < text.index("Provider")
+    firma = hunter("leads", "show", "firma.com.tr") if hunter.scan_json("firma.com.tr", "--no-whois") else None
+    assert firma is not None and "does not exist" not in firma.stdout

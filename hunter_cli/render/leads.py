@@ -624,6 +624,10 @@ def lead_detail(d: dict) -> Group:
     elif not d["view"]:
         cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
     else:
+        if view.state == "nxdomain":  # said first: every row below is empty because of it
+            cur.add_row("Domain", Text("does not exist in DNS (NXDOMAIN): a typo, or a company that closed", style="red"))
+        elif view.state == "parked":
+            cur.add_row("Domain", "parked: takes no mail (a null MX, or no MX and v=spf1 -all)")
         cur.add_row(
             "Provider",
             Text(
