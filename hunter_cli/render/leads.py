@@ -625,7 +625,8 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
     else:
         if view.state == "nxdomain":  # said first: every row below is empty because of it
-            cur.add_row("Domain", Text("does not exist in DNS (NXDOMAIN): a typo, or a company that closed", style="red"))
+            gone = "does not exist in DNS (NXDOMAIN): a typo, or a company that closed"
+            cur.add_row("Domain", Text(gone, style="red"))
         elif view.state == "parked":
             cur.add_row("Domain", "parked: takes no mail (a null MX, or no MX and v=spf1 -all)")
         cur.add_row(
