@@ -299,33 +299,27 @@ def key_warnings(selectors: list[DkimSelector]) -> list[Finding]:
     for s in selectors:
         if s.problem or s.revoked or not s.key_type:
             continue
+        said: list[tuple[str, str]] = []
         if s.bits is not None and s.bits < 2048:
-            out.append(
-                Finding(
-                    code=W_RSA_UNDER_2048,
-                    message=f"selector {s.selector}: the RSA key has {s.bits} bits; signers should use at least"
-                    " 2048 (RFC 8301 3.2)",
-                    where=[s.selector],
-                )
+            said.append(
+                (W_RSA_UNDER_2048, f"the RSA key has {s.bits} bits; signers should use at least 2048 (RFC 8301 3.2)")
             )
         if s.testing:
-            out.append(
-                Finding(
-                    code=W_TESTING,
-                    message=f"selector {s.selector}: t=y marks the key as testing, so receivers treat mail signed"
-                    " with it as unsigned (RFC 6376 3.6.1)",
-                    where=[s.selector],
+            said.append(
+                (
+                    W_TESTING,
+                    "t=y marks the key as testing, so receivers treat mail signed with it as unsigned (RFC 6376 3.6.1)",
                 )
             )
         if s.spki is False:
-            out.append(
-                Finding(
-                    code=W_BARE_RSA_KEY,
-                    message=f"selector {s.selector}: the key is a bare RSAPublicKey, not the SubjectPublicKeyInfo"
-                    " signers publish; some verifiers (OpenDKIM) cannot read it (RFC 6376 3.6.1, erratum 3017)",
-                    where=[s.selector],
+            said.append(
+                (
+                    W_BARE_RSA_KEY,
+                    "the key is a bare RSAPublicKey, not the SubjectPublicKeyInfo signers publish; some verifiers"
+                    " (OpenDKIM) cannot read it (RFC 6376 3.6.1, erratum 3017)",
                 )
             )
+        out += [Finding(code=c, message=f"selector {s.selector}: {why}", where=[s.selector]) for c, why in said]
     return out
 
 
