@@ -300,11 +300,20 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
         if number == 1 and fold(text) in _WEBSITE | _EMAIL:
             stats.headers += 1
             continue
-        if len(fields) > 1 and all(not isinstance(normalize(f), Rejected) for f in fields):
-            for f in fields:  # "a.com.tr, b.com.tr": every field a domain, so each one is a lead
+        listed = _domain_list(fields)
+        if listed:
+            for f in listed:  # "a.com.tr, b.com.tr": every field a domain, so each one is a lead
                 yield Candidate(f, f"{name}:{number}")
             continue
         yield Candidate(text, f"{name}:{number}", fields)
+
+
+def _domain_list(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` when there are two or more and every one is a domain ("a.com.tr; b.com.tr" in one line
+    or cell: each a lead), else ()."""
+    if len(fields) > 1 and all(not isinstance(normalize(f), Rejected) for f in fields):
+        return fields
+    return ()
 
 
 def _column_index(spec: str, header: list[str] | None, width: int) -> int | None:
@@ -458,7 +467,18 @@ def _table_candidates(
                 stats.skip("no domain in the chosen column", f"{name}:{number}")
             return
         company = clean_company(cells[company_col]) if company_col is not None and company_col < len(cells) else None
-        yield Candidate(values[0], f"{name}:{number}", tuple(values[1:]), company)
+        first = values[0]
+        parts = (
+            tuple(f.strip() for f in first.replace(";", ",").split(",") if f.strip())
+            if ";" in first or "," in first
+            else ()
+        )
+        listed = _domain_list(parts)
+        if listed:  # a cell holding "a.com.tr; b.com.tr": each domain a lead of the row's company
+            for f in listed:
+                yield Candidate(f, f"{name}:{number}", (), company)
+            return
+        yield Candidate(first, f"{name}:{number}", parts + tuple(values[1:]), company)  # "a.com.tr, ofis": a.com.tr
 
     for number, cells in head:
         yield from emit(number, cells)

@@ -141,3 +141,28 @@ def test_stdin_via_cli(hunter):
 
 
 _ = io
+
+
+@pytest.mark.parametrize("sep", ["; ", ", ", ";"])
+def test_a_cell_holding_two_domains_gives_both_leads_of_the_rows_company(tmp_path, sep):
+    """A member list's website cell with two sites: both are leads, as on a text line (a trial saw the row
+    skipped as 'contains spaces'). A cell of a domain and free text stays one candidate."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["FİRMA ÜNVANI", "WEB SİTESİ"])
+    ws.append(["Kendi A.Ş.", f"kendi-sunucu.com.tr{sep}oz-sunucu.com.tr"])
+    ws.append(["Firma A.Ş.", "firma.com.tr, merkez ofis"])
+    ws.append(["Gmailer GmbH", "www.gmailer.de"])
+    ws.append(["Natro Örnek", "natro-ornek.com.tr"])
+    p = tmp_path / "uyeler.xlsx"
+    wb.save(p)
+    stats = InputStats()
+    got = [(lead.domain, lead.company) for lead in inputs.leads([str(p)], stats)]
+    assert got == [
+        ("kendi-sunucu.com.tr", "Kendi A.Ş."),
+        ("oz-sunucu.com.tr", "Kendi A.Ş."),
+        ("firma.com.tr", "Firma A.Ş."),
+        ("gmailer.de", "Gmailer GmbH"),
+        ("natro-ornek.com.tr", "Natro Örnek"),
+    ]
+    assert stats.skipped_total == 0
