@@ -172,3 +172,12 @@ def test_a_tenant_named_by_dkim_records_is_a_tenant_in_the_list_too(hunter):
     shown = json.loads(hunter("leads", "show", "gw-cisco-m365.com", "--json").stdout)
     assert json.dumps(shown).count('"Unknown"') >= 1
     assert "tenant" in hunter("sales-summary", "gw-cisco-m365.com").stdout.lower()
+
+
+def test_a_scan_without_tenant_lookups_counts_no_tenant_it_did_not_ask(hunter):
+    """--no-tenant: no '?' for the tenants never asked (a trial saw 'Tenants ? 18, Unknown 2'); a tenant
+    the DKIM records name is still counted."""
+    result = hunter("scan", "firma.com.tr", "nomail.com", "gmailer.de", "--no-whois", "--no-tenant")
+    assert result.exit_code == 0, result.stderr
+    tenants = [line for line in result.stderr.splitlines() if line.strip().startswith("Tenants")]
+    assert tenants and "?" not in tenants[0] and "Unknown 1" in tenants[0], result.stderr

@@ -123,7 +123,9 @@ class ScanTally:
                     self.no_answer[kinds["mx"]] += 1
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
-        self.tenant[tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)] += 1
+        label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
+        if label != "?" or (r.raw or {}).get("tenant_source") != "off":  # --no-tenant: not asked, not "?"
+            self.tenant[label] += 1
         if r.category:
             self.category[r.category] += 1
         # The sample the table shows: the highest priority seen, not the first to finish (the quickest
