@@ -184,8 +184,10 @@ def report(
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
+        from ..render.words import plural
+
         detail = (
-            f": {stats.skipped_total} lines skipped, reasons in the summary"
+            f": {plural(stats.skipped_total, 'line')} skipped, reasons in the summary"
             if stats.skipped_total and not quiet
             else ""
         )
