@@ -616,13 +616,20 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
     if len(names) <= 1:
         yield from _table_candidates(_xlsx_rows(path, name, stats), name, stats, hints)
         return
+    refused: ColumnError | None = None  # a column named on the command line that the first sheets lack
     for number, sheet in enumerate(names, 1):
         rows = _xlsx_rows(path, name, stats, str(number))
         try:
             head = list(itertools.islice(rows, 50))
         except ColumnError:  # a chart sheet
             continue
-        if _pick_columns(head, hints)[1]:
+        try:
+            picked = _pick_columns(head, hints)[1]
+        except ColumnError as exc:  # --domain-column E on a cover sheet: look for it in the next sheets
+            refused = refused or exc
+            rows.close()
+            continue
+        if picked:
             if number > 1:
                 before = ", ".join(repr(n) for n in names[: number - 1])
                 stats.notes.append(f"{name}: read sheet {sheet!r}; no domain, website or e-mail column in {before}")
@@ -630,6 +637,8 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
             return
         rows.close()
     looked = ", ".join(repr(n) for n in names)
+    if refused is not None:
+        raise ColumnError(f"{name}: {refused} (sheets looked at: {looked})", refused.option)
     raise InputError(
         f"{name}: no domain, website or e-mail column in any sheet (looked at {looked});"
         " name one with --sheet and --domain-column"

@@ -166,3 +166,26 @@ def test_a_cell_holding_two_domains_gives_both_leads_of_the_rows_company(tmp_pat
         ("natro-ornek.com.tr", "Natro Örnek"),
     ]
     assert stats.skipped_total == 0
+
+
+@pytest.mark.parametrize("column", ["E", "Website", "5"])
+def test_a_column_named_on_the_command_line_is_looked_for_past_a_cover_sheet(tmp_path, column):
+    """--domain-column without --sheet: a cover sheet that lacks the column is passed over, as it is when no
+    column is named (a trial got 'no such column' from the cover page's title cell)."""
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Kapak"
+    cover.append(["OSB Üye Listesi 2026"])
+    members = wb.create_sheet("Üyeler")
+    members.append(["No", "Firma", "Adres", "Telefon", "Website"])
+    members.append([1, "Firma A.Ş.", "OSB", "0224", "www.firma.com.tr"])
+    members.append([2, "Gmailer GmbH", "Berlin", "030", "gmailer.de"])
+    p = tmp_path / "uyeler.xlsx"
+    wb.save(p)
+    stats = InputStats()
+    hints = inputs.ColumnHints(domain=column)
+    inputs.check_hints([str(p)], hints)  # no usage error before the scan starts
+    assert [lead.domain for lead in inputs.leads([str(p)], stats, hints)] == ["firma.com.tr", "gmailer.de"]
+    with pytest.raises(inputs.ColumnError) as err:
+        inputs.check_hints([str(p)], inputs.ColumnHints(domain="Web Sitesi"))  # in no sheet: still refused
+    assert "'Kapak'" in str(err.value) and "'Üyeler'" in str(err.value)
