@@ -19,6 +19,8 @@ CASES = [
     ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "@@"),
     # p=reject with sp=none: every subdomain can be forged (RFC 7489 6.3), so the risk is not low
     ("firma.com.tr", "Spoofing and phishing risk: medium", "well protected"),
+    # a sound BIMI record beside p=none: no logo until DMARC is enforced, not an "invalid" record
+    ("bimi-izleme.com.tr", "no logo shows until DMARC is at enforcement", "published but invalid"),
 ]
 
 

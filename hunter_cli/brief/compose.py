@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..footprint import Play, TenantFacts, choose_plays
+from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
@@ -442,11 +443,17 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     if unknown:
         lines.append(m("fp.unknown", names=_names(m, unknown)))
     by_state: dict[str, list[str]] = {}
+    waiting = False  # a sound BIMI record that shows no logo: DMARC is not at enforcement (not "invalid")
     for sec in fp.mail_security.values():
+        if sec.id == "bimi" and sec.state == "invalid" and any(e.startswith(BIMI_NEEDS_DMARC) for e in sec.evidence):
+            waiting = True
+            continue
         by_state.setdefault(sec.state, []).append(m(f"fp.mailsec.name.{sec.id}"))
     for state in ("published", "invalid", "absent"):
         if by_state.get(state):
             lines.append(m(f"fp.mailsec.{state}", names=_names(m, by_state[state])))
+    if waiting:
+        lines.append(m("fp.mailsec.bimi_needs_dmarc"))
     sts = fp.mail_security.get("mta-sts")
     policy = sts.policy if sts is not None and sts.state == "published" else None
     if policy is not None and policy.state == "valid" and policy.mode:  # what the policy file says (RFC 8461)

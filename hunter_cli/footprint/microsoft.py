@@ -506,6 +506,9 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     return MailSecurity(**base, state="published", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
 
 
+BIMI_NEEDS_DMARC = "BIMI needs DMARC at enforcement"  # the evidence check_bimi_dmarc adds (the brief reads it)
+
+
 def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None) -> None:
     """Make a published BIMI record ``invalid`` when DMARC is not at enforcement, as mailbox providers
     read it: no logo without ``p=quarantine`` or ``reject`` at ``pct=100`` and an ``sp`` that is not
@@ -519,7 +522,7 @@ def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int
         bimi.state = "invalid"
         bimi.evidence = [
             *bimi.evidence,
-            f"BIMI needs DMARC at enforcement (p=quarantine or reject, pct=100, sp not none), and the domain has"
+            f"{BIMI_NEEDS_DMARC} (p=quarantine or reject, pct=100, sp not none), and the domain has"
             f" {shown}{f', pct={pct}' if pct is not None and pct < 100 else ''}{', sp=none' if sp == 'none' else ''}:"
             " mailbox providers show no logo",
         ]
