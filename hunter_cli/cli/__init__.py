@@ -214,7 +214,7 @@ COMMANDS = {
     "rescore": "Apply the scoring rules again to stored leads.",
     "rules": "The scoring rules: decision matrix and checks.",
     "config": "Settings: flags, HUNTER_* variables, the file.",
-    "data": "Bundled data files: show them, update them.",
+    "data": "Bundled data files: which copy is in use, update them.",
     "db": "The database: check, back up, prune, vacuum.",
 }
 # The same for each group's commands, as `hunter GROUP --help` lists them.
