@@ -790,3 +790,11 @@ def test_leads_show_says_first_that_a_domain_does_not_exist(hunter):
     assert text.index("does not exist") < text.index("Provider")
     firma = hunter("leads", "show", "firma.com.tr") if hunter.scan_json("firma.com.tr", "--no-whois") else None
     assert firma is not None and "does not exist" not in firma.stdout
+
+
+def test_a_domain_given_to_leads_points_at_leads_show(hunter):
+    out = hunter("leads", "m365-firma.com.tr")
+    assert out.exit_code == 2
+    assert "To see one lead: hunter leads show m365-firma.com.tr" in " ".join(out.stderr.split())
+    other = hunter("leads", "frobnicate")
+    assert other.exit_code == 2 and "leads show" not in other.stderr

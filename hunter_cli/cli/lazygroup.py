@@ -111,6 +111,22 @@ class LazyGroup(TyperGroup):
             super().format_commands(ctx, formatter)
 
 
+class ShowHintGroup(TyperGroup):
+    """A group (``hunter leads``) that, given a domain where a command name is expected, says which
+    command takes one: ``No such command 'acme.com'; to see one lead: hunter leads show acme.com``."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        from typer._click.exceptions import UsageError  # Typer 0.29 carries its own click
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            name = args[0] if args else ""
+            if "." in name and not name.startswith("-") and "show" in self.commands:
+                exc.message += f" To see one lead: {ctx.command_path} show {name}"
+            raise
+
+
 def _settings(app: typer.Typer) -> dict[str, Any]:
     return {
         "pretty_exceptions_short": app.pretty_exceptions_short,

@@ -30,9 +30,9 @@ from .filters import (
     WorkloadOption,
     lead_filter,
 )
-from .lazygroup import collect_garbage
+from .lazygroup import ShowHintGroup, collect_garbage
 
-leads_app = typer.Typer()  # help: the callback's docstring
+leads_app = typer.Typer(cls=ShowHintGroup)  # help: the callback's docstring
 app.add_typer(leads_app, name="leads")
 
 TABLE_LIMIT = 50  # render.leads.TABLE_LIMIT, named in the help
