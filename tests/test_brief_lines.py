@@ -14,6 +14,8 @@ CASES = [
     ("sts-html.com.tr", "served as text/html instead of text/plain", None),
     ("sts-kapali.com.tr", "could not be fetched in the last scan", None),
     ("sts-test.com.tr", "reports will show it failing", None),
+    # testing mode only sends reports: with no _smtp._tls record nobody gets them (RFC 8460 3)
+    ("sts-test.com.tr", "no report reaches them", "it asks for reports"),
     ("sts-eksik.com.tr", "will not deliver there", None),
     # rua=mailto:dmarc@@bozuk, mailto:ok@bozuk-adres.com.tr!10m: only the address receivers can use, no size
     ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "@@"),

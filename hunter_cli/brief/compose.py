@@ -457,7 +457,9 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     sts = fp.mail_security.get("mta-sts")
     policy = sts.policy if sts is not None and sts.state == "published" else None
     if policy is not None and policy.state == "valid" and policy.mode:  # what the policy file says (RFC 8461)
-        lines.append(m(f"fp.mts.{policy.mode}"))
+        rpt = fp.mail_security.get("tls-rpt")
+        no_reports = policy.mode == "testing" and (rpt is None or rpt.state != "published")  # RFC 8460 3
+        lines.append(m("fp.mts.testing_no_rpt" if no_reports else f"fp.mts.{policy.mode}"))
         if policy.mode != "none" and policy.uncovered:
             key = "fp.mts.uncovered" if policy.mode == "enforce" else "fp.mts.uncovered_testing"
             lines.append(m(key, hosts=", ".join(policy.uncovered[:3])))
