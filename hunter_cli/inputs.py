@@ -294,9 +294,7 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
         cut = text.find(" #")
         if cut >= 0:
             text = text[:cut].strip()
-        fields: tuple[str, ...] = ()
-        if any(sep in text for sep in ",;\t"):
-            fields = tuple(f.strip() for f in text.replace(";", ",").replace("\t", ",").split(",") if f.strip())
+        fields = _fields(text, ",;\t")
         if number == 1 and fold(text) in _WEBSITE | _EMAIL:
             stats.headers += 1
             continue
@@ -306,6 +304,15 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
                 yield Candidate(f, f"{name}:{number}")
             continue
         yield Candidate(text, f"{name}:{number}", fields)
+
+
+def _fields(text: str, separators: str = ",;") -> tuple[str, ...]:
+    """The non-empty pieces of ``text`` (stripped) split at any of ``separators``; () when it has none."""
+    if not any(sep in text for sep in separators):
+        return ()
+    for sep in separators[1:]:
+        text = text.replace(sep, separators[0])
+    return tuple(f.strip() for f in text.split(separators[0]) if f.strip())
 
 
 def _domain_list(fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -468,11 +475,7 @@ def _table_candidates(
             return
         company = clean_company(cells[company_col]) if company_col is not None and company_col < len(cells) else None
         first = values[0]
-        parts = (
-            tuple(f.strip() for f in first.replace(";", ",").split(",") if f.strip())
-            if ";" in first or "," in first
-            else ()
-        )
+        parts = _fields(first)
         listed = _domain_list(parts)
         if listed:  # a cell holding "a.com.tr; b.com.tr": each domain a lead of the row's company
             for f in listed:
@@ -695,8 +698,7 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
     if not os.path.lexists(arg):
         if lower.endswith(FILE_EXTENSIONS):
             raise InputError(f"{arg}: no such file")
-        parts = [p.strip() for p in arg.replace(";", ",").split(",")]
-        parts = [p for p in parts if p] or [arg]
+        parts = list(_fields(arg)) or [arg.strip() or arg]
         for part in parts:  # "a.com.tr,b.com.tr; c.com": a list pasted from a CRM
             stats.lines += 1
             yield Candidate(part, "argument")
