@@ -24,7 +24,6 @@ tree's and the references; ``--page-only`` skips the CSV export and `changes`.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import shutil
 import sqlite3
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import trees  # noqa: E402
 from leads_query import build  # noqa: E402
 
 from hunter_cli import store  # noqa: E402
@@ -110,12 +110,7 @@ def first_page(args: argparse.Namespace, db: Path, hunter: list[str], env: dict)
     }
     other = None
     if args.compare:
-        other = Path(tempfile.mkdtemp(prefix="big-lists-compare-"))
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.compare, "hunter_cli"], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
-        compileall.compile_dir(other / "hunter_cli", quiet=1)
+        other = trees.extract(args.compare, "big-lists-compare-")
         other_env = dict(env, PYTHONPATH=str(other) + os.pathsep + env.get("PYTHONPATH", ""))
         cases[f"hunter leads --category P1 -n 50 ({args.compare})"] = (
             cases["hunter leads --category P1 -n 50"][0],
@@ -168,7 +163,7 @@ def main() -> None:
     if not (args.reuse and db.exists()):
         db.unlink(missing_ok=True)
         build(db, args.leads)
-    compileall.compile_dir(ROOT / "hunter_cli", quiet=1)
+    trees.compile_tree(ROOT / "hunter_cli")
     conn = store.connect(db)  # brings a kept file to the current schema
     n = conn.execute("SELECT count(*) FROM domains").fetchone()[0]
     conn.close()

@@ -30,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import trees  # noqa: E402
 from dnsserver import DNSTestServer, load_zone_dir  # noqa: E402
 from msserver import MsLoginServer, Tenant  # noqa: E402
 from regserver import RdapServer, rdap_domain  # noqa: E402
@@ -75,17 +77,8 @@ def main() -> None:
     hunter = [py, "-m", "hunter_cli"]
     other = None
     if args.compare:
-        other = Path(tempfile.mkdtemp(prefix="startup-compare-"))
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.compare, "hunter_cli"], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
-    # Both trees' bytecode is written first, so that neither run pays for compiling its sources (with
-    # PYTHONDONTWRITEBYTECODE set, the extracted tree would be compiled again by every run it timed).
-    for tree in [ROOT / "hunter_cli"] + ([other / "hunter_cli"] if other else []):
-        subprocess.run(
-            [py, "-m", "compileall", "-q", str(tree)], check=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="")
-        )
+        other = trees.extract(args.compare, "startup-compare-")  # compiled, as this tree is next
+    trees.compile_tree(ROOT / "hunter_cli")  # no timed run pays for compiling its sources
     tenants = {"firma.com.tr": Tenant(id="3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10", brand="Firma")}
     with (
         DNSTestServer(load_zone_dir(ROOT / "tests" / "zones")) as dns,
@@ -140,7 +133,7 @@ def main() -> None:
         walls: dict[str, list[float]] = {k: [] for k in cases}
         cpus: dict[str, list[float]] = {k: [] for k in cases}
         # prep of this tree and, with --compare, of REV's (its own stored database for the known case)
-        trees = [("", env, db)] + (
+        runs_of = [("", env, db)] + (
             [(f" ({args.compare})", dict(env, PYTHONPATH=other_path), other_db)] if other else []
         )
         prep: dict[str, list[tuple[float, float]]] = {}
@@ -150,7 +143,7 @@ def main() -> None:
                 walls[name].append(w)
                 cpus[name].append(c)
             if i < max(3, args.runs // 3):
-                for t, (suffix, tree_env, stored) in enumerate(trees):
+                for t, (suffix, tree_env, stored) in enumerate(runs_of):
                     fresh = Path(tmp) / f"prep{i}-{t}.db"
                     cold = [
                         "prep",
