@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,13 @@ def start(cmd: list[str], prefix: str) -> tuple[subprocess.Popen, str]:
     raise SystemExit(f"{prefix} did not start")
 
 
-def scan(domains: Path, db: Path, ns: str, env: dict, extra: list[str]) -> tuple[float, dict]:
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def scan(domains: Path, db: Path, ns: str, env: dict, extra: list[str]) -> tuple[float, dict, float]:
     cmd = [
         sys.executable,
         "-m",
@@ -56,14 +63,17 @@ def scan(domains: Path, db: Path, ns: str, env: dict, extra: list[str]) -> tuple
         "--no-whois",
         *extra,
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     statuses: dict = {}
     for line in out.stdout.splitlines():
         s = json.loads(line)["status"]
         statuses[s] = statuses.get(s, 0) + 1
-    return dt, statuses
+    return dt, statuses, cpu
 
 
 def main() -> None:
@@ -102,9 +112,11 @@ def main() -> None:
         try:
             env = dict(os.environ, HUNTER_MS_LOGIN_URL=url, NO_COLOR="1")
             scan(work / "d.txt", work / "warm.db", ns, env, ["--no-tenant"])  # warm the DNS server's answer cache
-            dns_t, dns_s = scan(work / "d.txt", work / "a.db", ns, env, ["--no-tenant"])
+            dns_t, dns_s, dns_cpu = scan(work / "d.txt", work / "a.db", ns, env, ["--no-tenant"])
             extra = [] if args.tenant_concurrency is None else ["--tenant-concurrency", str(args.tenant_concurrency)]
-            ten_t, ten_s = scan(work / "d.txt", work / "b.db", ns, env, extra)
+            ms_before, dnsd_before = cpu_of(ms.pid), cpu_of(dns.pid)
+            ten_t, ten_s, ten_cpu = scan(work / "d.txt", work / "b.db", ns, env, extra)
+            ms_cpu, dnsd_cpu = cpu_of(ms.pid) - ms_before, cpu_of(dns.pid) - dnsd_before
         finally:
             dns.terminate()
             ms.terminate()
@@ -117,9 +129,16 @@ def main() -> None:
     print(
         f"commit {commit()}; stand-in delay {args.delay_ms:g} ms" + (f", 429 bursts {args.burst}" if args.burst else "")
     )
-    print(f"  DNS only (reference)     {n / dns_t:7.0f} domains/s  {dns_s}")
-    print(f"  DNS + tenant lookups     {n / ten_t:7.0f} domains/s  {ten_s}")
+    cores = os.cpu_count() or 1
+    print(f"  DNS only (reference)     {n / dns_t:7.0f} domains/s  {dns_s}  hunter CPU {dns_cpu:.1f} s")
+    print(f"  DNS + tenant lookups     {n / ten_t:7.0f} domains/s  {ten_s}  hunter CPU {ten_cpu:.1f} s")
     print(f"  ratio                    {dns_t / ten_t:7.2f}  (target >= 0.80)")
+    print(
+        f"  CPU during the tenant run: hunter {ten_cpu:.1f} s, sign-in stand-in {ms_cpu:.1f} s, DNS server"
+        f" {dnsd_cpu:.1f} s, together {(ten_cpu + ms_cpu + dnsd_cpu) / (ten_t * cores):.0%} of {cores} CPUs'"
+        f" {ten_t:.1f} s; the tenant lane cost hunter {(ten_cpu - dns_cpu) * 1e6 / max(1, stats.get('requests') or 0):.0f}"
+        " µs of CPU a request"
+    )
     print(
         f"  stand-in: {stats.get('requests')} requests ({stats.get('requests', 0) / n:.2f} a domain),"
         f" {stats.get('throttled')} answered 429; at most {stats.get('peak_in_flight')} in flight,"

@@ -286,13 +286,9 @@ def hold(seconds: float) -> None:
     time.sleep(seconds)
 
 
-async def ahold(seconds: float) -> None:
-    """:func:`hold` for asyncio (the tenant lane's pause after a ``Retry-After``); skipped in stamina's test mode."""
-    if seconds <= 0 or _stamina().is_testing():
-        return
-    import asyncio
-
-    await asyncio.sleep(seconds)
+def holding() -> bool:
+    """False in stamina's test mode, where :func:`hold` and the tenant lane's pauses skip their waits."""
+    return not _stamina().is_testing()
 
 
 __all__ = [
@@ -303,8 +299,8 @@ __all__ = [
     "Policy",
     "RetryableAnswer",
     "acall",
-    "ahold",
     "call",
     "hold",
+    "holding",
     "parse_retry_after",
 ]

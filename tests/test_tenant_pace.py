@@ -131,6 +131,53 @@ def test_slow_answers_do_not_raise_the_limit():
     assert pace.limit == 5 and pace.fastest == 0.1
 
 
+def test_slots_freed_in_one_turn_of_the_loop_are_all_handed_on_in_the_next():
+    """A bulk scan's event loop parses DNS answers between turns, so a turn can take milliseconds: a
+    lane that hands one freed slot on per turn sent a few hundred requests a second, whatever its
+    ceiling. Every waiter whose slot freed must be sending after one turn, still first come first
+    served."""
+
+    async def run():
+        pace = Pace(start=4, ceiling=4)
+        sent = [await pace.acquire() for _ in range(4)]
+        order: list[int] = []
+
+        async def wait(i: int) -> None:
+            await pace.acquire()
+            order.append(i)
+
+        waiters = [asyncio.ensure_future(wait(i)) for i in range(6)]
+        await asyncio.sleep(0)  # all six are queued behind the full lane
+        assert order == [] and pace.in_flight == 4
+        for t in sent:
+            pace.done(t)
+        await asyncio.sleep(0)  # one turn
+        granted = list(order)
+        for w in waiters[4:]:  # the two still waiting give up: nothing leaks
+            w.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+        return granted, pace
+
+    granted, pace = asyncio.run(run())
+    assert granted == [0, 1, 2, 3]
+    assert pace.in_flight == 4
+
+
+def test_a_waiter_cancelled_after_its_grant_gives_the_slot_back():
+    async def run():
+        pace = Pace(start=1, ceiling=1)
+        first = await pace.acquire()
+        waiter = asyncio.ensure_future(pace.acquire())
+        await asyncio.sleep(0)
+        pace.done(first)  # the slot is granted to the waiter ...
+        waiter.cancel()  # ... which is cancelled before it runs
+        await asyncio.gather(waiter, return_exceptions=True)
+        return pace, await pace.acquire()
+
+    pace, _ = asyncio.run(run())
+    assert pace.in_flight == 1  # the one just acquired; the cancelled grant was returned
+
+
 def test_the_documented_ceiling():
     assert (CEILING, MAX_RATE) == (128, 1000)  # docs/tenant.md states these numbers
     pace = Pace(start=500, ceiling=CEILING, rate=MAX_RATE)

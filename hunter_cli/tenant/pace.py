@@ -67,34 +67,77 @@ class Pace:
         self.pauses: list[float] = []
         self._last_cut = float("-inf")
         self._sent: deque[float] = deque()
-        self._turnstile = asyncio.Lock()  # FIFO: the first to wait is the first to go
-        self._freed: asyncio.Future | None = None
+        self._waiting: deque[asyncio.Future[float]] = deque()  # FIFO: the first to wait is the first to go
+        self._timer: asyncio.TimerHandle | None = None
+
+    def _blocked(self, now: float) -> float | None:
+        """None when a request may be sent at ``now``; else 0.0 (wait for a slot to free) or the
+        moment a pause or the rate window allows the next one."""
+        if now < self.paused_until:
+            if retry.holding():
+                return self.paused_until
+            self.paused_until = 0.0  # stamina's test mode: no real waits (retry.ahold)
+        if self.in_flight >= int(self.limit):
+            return 0.0
+        sent = self._sent
+        while sent and sent[0] <= now - 1.0:
+            sent.popleft()
+        if len(sent) >= self.rate:
+            return sent[0] + 1.0
+        return None
+
+    def _take(self, now: float) -> float:
+        self._sent.append(now)
+        self.in_flight += 1
+        if self.in_flight > self.peak_in_flight:
+            self.peak_in_flight = self.in_flight
+        return now
 
     async def acquire(self) -> float:
-        """Wait for a slot (pause, limit, rate); return the send time to hand to :meth:`done`."""
-        async with self._turnstile:
-            while True:
-                now = self.clock()
-                if now < self.paused_until:
-                    wait = self.paused_until - now
-                    self.paused_until = 0.0  # a later throttle sets it again
-                    await retry.ahold(wait)
-                    continue
-                if self.in_flight >= int(self.limit):
-                    self._freed = asyncio.get_running_loop().create_future()
-                    await self._freed
-                    continue
-                sent = self._sent
-                while sent and sent[0] <= now - 1.0:
-                    sent.popleft()
-                if len(sent) >= self.rate:
-                    await asyncio.sleep(sent[0] + 1.0 - now)
-                    continue
-                sent.append(now)
-                self.in_flight += 1
-                if self.in_flight > self.peak_in_flight:
-                    self.peak_in_flight = self.in_flight
-                return now
+        """Wait for a slot (pause, limit, rate); return the send time to hand to :meth:`done`.
+
+        Requests go in the order they asked. A freed slot is handed to the next waiter at once, in
+        the same turn of the event loop, so a busy loop (a bulk scan parsing DNS answers between
+        turns) sends as many requests per turn as slots freed, not one."""
+        now = self.clock()
+        if not self._waiting and self._blocked(now) is None:
+            return self._take(now)
+        granted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting.append(granted)
+        self._wake()
+        try:
+            return await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():  # granted, then cancelled before it ran: give it back
+                self.abandon()
+            else:
+                try:
+                    self._waiting.remove(granted)
+                except ValueError:
+                    pass
+            raise
+
+    def _wake(self) -> None:
+        """Grant slots to waiters, first come first served, while the ceilings allow; when a pause or
+        the rate window is what holds them, look again when it ends."""
+        waiting = self._waiting
+        while waiting:
+            if waiting[0].done():  # cancelled while it waited
+                waiting.popleft()
+                continue
+            now = self.clock()
+            until = self._blocked(now)
+            if until is None:
+                waiting.popleft().set_result(self._take(now))
+                continue
+            if until > 0.0 and self._timer is None:
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(max(0.0, until - now), self._ring)
+            return
+
+    def _ring(self) -> None:
+        self._timer = None
+        self._wake()
 
     def done(self, sent_at: float, *, throttled: bool = False, retry_after: float | None = None) -> None:
         """A request sent at ``sent_at`` has ended. ``throttled``: 429, 5xx, timeout or connection failure."""
@@ -121,6 +164,4 @@ class Pace:
     def abandon(self) -> None:
         """A request ended with no answer to learn from (cancelled): free its slot only."""
         self.in_flight -= 1
-        freed = self._freed
-        if freed is not None and not freed.done():
-            freed.set_result(None)
+        self._wake()
