@@ -197,3 +197,45 @@ def test_no_try_waits_longer_than_the_timeout_however_slow_the_answers_were(dns)
     (failure,), took, _ = ask(config, [("firma.com.tr", "TXT")])
     assert isinstance(failure, LookupFailure) and failure.kind == "timeout"
     assert took < 0.9
+
+
+def _dead_port() -> int:
+    """A loopback UDP port with nothing listening: queries to it get ICMP port unreachable."""
+    import socket
+
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_a_nameserver_nothing_listens_on_fails_at_once_not_after_the_budget():
+    """A mistyped --nameserver: every try is refused and nothing ever answered, so the question fails
+    as ``unreachable`` in a moment. It waited out timeout x retries (6 s by default) before."""
+    config = ResolverConfig(nameservers=(f"127.0.0.1:{_dead_port()}",), timeout=3.0, retries=2)
+    (out,), took, _ = ask(config, [("firma.com.tr", "MX")], warm=False)
+    assert isinstance(out, LookupFailure) and out.kind == "unreachable"
+    assert took < 1.5
+
+
+def test_a_resolver_that_answered_and_then_refuses_is_waited_for():
+    """Refused after answers came (a resolver restarting): the question keeps its whole budget."""
+
+    async def run():
+        with DNSTestServer("firma.com.tr. 300 IN MX 0 mx.firma.com.tr.\n") as server:
+            config = ResolverConfig(nameservers=(server.nameserver,), timeout=0.4, retries=2)
+            resolver = AresResolver(config)
+            try:
+                (first,) = await resolver.query_many([("firma.com.tr", "MX")])
+                server.stop()
+                started = time.monotonic()
+                (second,) = await resolver.query_many([("firma.com.tr", "TXT")])
+                return first, second, time.monotonic() - started
+            finally:
+                await resolver.close()
+
+    first, second, took = asyncio.run(run())
+    assert isinstance(first, Answer) and first.records
+    assert isinstance(second, LookupFailure) and second.kind == "unreachable"
+    assert took >= 0.7  # the budget, 0.4 s x 2, less the timer's slack

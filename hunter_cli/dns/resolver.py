@@ -431,7 +431,9 @@ class AresResolver:
         start = 1 if len(channels) > 1 else 0
         return channels[(start + tries) % len(channels)].once(name, code)
 
-    async def _retrying(self, name: str, rtype: str, code: int, attempt: int) -> Answer | LookupFailure:
+    async def _retrying(
+        self, name: str, rtype: str, code: int, attempt: int, first: int = _E.ARES_ETIMEOUT
+    ) -> Answer | LookupFailure:
         """Ask again after a timeout until an answer comes or ``retries * timeout`` seconds have passed.
 
         Each try waits the adaptive timeout (:class:`RttEstimator`: the round
@@ -441,13 +443,20 @@ class AresResolver:
         that are not timeouts (SERVFAIL, REFUSED, ...) are final at once; a
         nameserver that refuses connections is asked again no sooner than the
         timeout. Only when no answer came within the budget is the question a
-        failure (the last try's kind, ``timeout`` when none ended).
+        failure (the last try's kind, ``timeout`` when none ended). One
+        exception: before any nameserver has answered anything, a question that
+        every configured nameserver refused (ICMP port unreachable: nothing
+        listens there) fails at once as ``unreachable``, so a mistyped
+        ``--nameserver`` is reported in a moment, not after the whole budget; a
+        resolver that answered before and refuses now (restarting) is waited for.
         """
         loop = self._loop
         deadline = loop.time() + self.config.timeout * self.config.retries
         pending: set[asyncio.Future] = set()
         last_error = _E.ARES_ETIMEOUT
         tries = 0
+        refusals = 1 if first == _E.ARES_ECONNREFUSED else 0  # ``first``: how the first try ended
+        servers = max(1, len(self.config.nameservers) or len(self._main.servers))
         while (now := loop.time()) < deadline:
             pending.add(self._again(name, code, tries))
             round_end = min(deadline, now + self.rtt.rto(tries))
@@ -462,6 +471,9 @@ class AresResolver:
                     if out is not _RETRY:
                         return out
                     last_error = errorno
+                    refusals = refusals + 1 if refusals and errorno == _E.ARES_ECONNREFUSED else 0
+            if refusals > servers and self.rtt.samples == 0:
+                break  # every nameserver refused (the first twice) and none ever answered: nothing listens
             if not pending and (left := round_end - loop.time()) > 0:
                 await asyncio.sleep(left)  # every try failed at once (refused): not again before the timeout
         out = self._outcome(name, rtype, code, None, last_error, -1)
@@ -526,12 +538,14 @@ class AresResolver:
         out: list = []
         again: list[int] = []
         alone: list[int] = []
+        first: dict[int, int] = {}  # how the first try of each question asked again ended (c-ares status)
         try:
             for i, ((name, rtype), code, fut) in enumerate(zip(questions, codes, futures, strict=True)):
                 result, errorno = await fut
                 outcome = self._outcome(name, rtype, code, result, errorno, 0)
                 if outcome is _RETRY:
                     again.append(i)
+                    first[i] = errorno
                 elif outcome is _ISOLATE:
                     alone.append(i)
                 out.append(outcome)
@@ -540,7 +554,7 @@ class AresResolver:
                 hedge.cancel()
         if again or alone:  # retry together, not one after another
             retried = await asyncio.gather(
-                *(self._retrying(*questions[i], codes[i], 1) for i in again),
+                *(self._retrying(*questions[i], codes[i], 1, first[i]) for i in again),
                 *(self._isolated(*questions[i], codes[i]) for i in alone),
             )
             for i, outcome in zip(again + alone, retried, strict=True):
