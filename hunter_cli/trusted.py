@@ -23,7 +23,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from .modelbase import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 

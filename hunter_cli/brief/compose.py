@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
+from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain
