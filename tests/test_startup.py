@@ -646,6 +646,29 @@ def test_the_light_models_print_what_pydantic_models_print(hunter, dns, tmp_path
     assert "Görüşme öncesi özet" in shown["firma.com.tr markdown tr"]
 
 
+def test_the_light_models_read_an_older_release_database_as_pydantic_models_do(tmp_path):
+    """A 0.1.0 database, upgraded by `leads show` (a process with the light models: the migrations run
+    there) into the same file pydantic's models make of it, then shown both ways, byte for byte."""
+    import sqlite3
+
+    from hunter_cli.store import connect
+
+    release = Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db"
+    light_db, checked_db = tmp_path / "light.db", tmp_path / "checked.db"
+    shutil.copy(release, light_db)
+    shutil.copy(release, checked_db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    argv = [sys.executable, "-m", "hunter_cli", "leads", "show", "firma.com.tr", "--db", str(light_db)]
+    ran = subprocess.run(argv, env=dict(env, PYTHONSAFEPATH="1", NO_COLOR="1"), capture_output=True, text=True)
+    assert ran.returncode == 0 and "upgraded the database" in ran.stderr, ran.stderr
+    connect(checked_db).close()  # upgraded here, with pydantic's models
+    assert _dump(sqlite3.connect(light_db)) == _dump(sqlite3.connect(checked_db))
+    domains = [r[0] for r in sqlite3.connect(light_db).execute("SELECT domain FROM domains ORDER BY 1")]
+    light, checked = _both_ways(light_db, domains, {})
+    assert light["pydantic"] == [] and len(domains) > 30
+    assert light["shown"] == checked["shown"]
+
+
 def test_the_light_models_write_the_golden_briefs(golden_scan):
     """tests/golden/, both languages, composed with the light models (as `sales-summary` composes them)."""
     db, conn = golden_scan

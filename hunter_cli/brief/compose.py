@@ -545,9 +545,8 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[Referral]:
             lines.append(m("referral.microsoft", contact=r["microsoft_contact"]))
         fields = {k: r.get(k) for k in Referral.model_fields if k != "lines"}
         fields["deal_value"] = None if r.get("deal_value") is None else float(r["deal_value"])
-        out.append(
-            Referral(**{k: v if k == "deal_value" or v is None else str(v) for k, v in fields.items()}, lines=lines)
-        )
+        values = {k: v if k == "deal_value" or v is None else str(v) for k, v in fields.items()}
+        out.append(construct(Referral, {**values, "lines": lines}))  # each value made here (hunter_cli/trusted.py)
     return out
 
 
