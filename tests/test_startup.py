@@ -606,17 +606,22 @@ def _both_ways(db: Path, domains: list[str], golden: dict) -> tuple[dict, dict]:
     import json
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
-    out = []
-    for mode in ("light", "pydantic"):
-        ran = subprocess.run(
+    procs = [  # side by side: one a core
+        subprocess.Popen(
             [sys.executable, "-c", BOTH_WAYS, mode, str(db), *domains],
-            input=json.dumps(golden),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=dict(env, PYTHONSAFEPATH="1"),
-            capture_output=True,
             text=True,
         )
-        assert ran.returncode == 0, ran.stderr
-        out.append(json.loads(ran.stdout))
+        for mode in ("light", "pydantic")
+    ]
+    out = []
+    for proc in procs:
+        stdout, stderr = proc.communicate(json.dumps(golden))
+        assert proc.returncode == 0, stderr
+        out.append(json.loads(stdout))
     return out[0], out[1]
 
 
