@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .footprint.microsoft import MicrosoftFootprint
 from .footprint.services import FoundService
+from .modelbase import BaseModel, ConfigDict, Field
 
 Status = Literal["ok", "partial", "failed"]
 DomainState = Literal["active", "nxdomain", "parked"]  # see hunter_cli.facts.domain_state

@@ -13,7 +13,8 @@ models, lists as lists, tuples as tuples, defaults for what is missing (a nested
 built the same way), extra keys dropped, ``model_fields_set`` the keys given. It converts nothing
 else: no coercion of types, no validators run. Never use it on data from outside (a user's file,
 an HTTP answer); tests/test_startup.py checks it against ``model_validate`` on stored views and
-the bundled rules.
+the bundled rules. In a process that chose the light model base (:mod:`hunter_cli.modelbase`) the
+same code builds the light models, from the same field table.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from .modelbase import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import test_brief
+
+golden_scan = test_brief.scanned  # the golden briefs' database, a fixture
+
 HEAVY = ("aiohttp", "httpx", "msal", "msal_extensions", "uvloop", "pycares", "pydantic", "sqlite_utils", "rich")
 
 
@@ -379,19 +383,33 @@ def test_the_bundled_plays_read_without_validation_are_the_validated_plays():
     _same_model(plays_catalog(), PlaysCatalog.model_validate(data), "plays")
 
 
-def test_the_reading_commands_build_no_pydantic_validator(tmp_path, hunter, dns):
-    """`sales-summary` and `leads show` (rich, markdown) build their models from the stored view and
-    the bundled rules without a validator: pydantic's plugin loader, imported when the first one is
-    built, is never imported (the JSON brief is written by pydantic's serializer, which builds one)."""
-    hunter.scan_json("firma.com.tr", "gmailer.de", "--no-whois")
+def test_the_bundled_catalogs_read_without_validation_are_the_validated_catalogs():
+    """microsoft.json and services.json, as a process with the light models reads them (no validator runs,
+    so none may rewrite a value: a host name in upper case or with its trailing dot would fail here)."""
+    from hunter_cli.footprint.schema import MicrosoftCatalog, ServicesCatalog, _read
+    from hunter_cli.trusted import construct
+
+    for cls, name in ((MicrosoftCatalog, "microsoft.json"), (ServicesCatalog, "services.json")):
+        _same_model(construct(cls, _read(name)), cls.model_validate(_read(name)), name)  # type: ignore[type-var]
+
+
+def test_the_reading_commands_import_no_pydantic(tmp_path, hunter, dns):
+    """`sales-summary` (rich, markdown) and `leads show` build their models from the stored view and the
+    bundled rules and catalogs with the light model base (hunter_cli/lightmodel.py): pydantic is never
+    imported. The JSON brief is written by pydantic's serializer, so `sales-summary -f json` keeps
+    pydantic's models; so does a rules file of the user's, which is validated."""
+    hunter.scan_json("firma.com.tr", "gmailer.de", "federe.com.tr", "--no-whois")
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     db = str(hunter.db)
     for argv in (
         ("sales-summary", "firma.com.tr"),
         ("sales-summary", "gmailer.de", "--lang", "tr", "-f", "markdown"),
+        ("sales-summary", "federe.com.tr", "--lang", "tr"),  # a federated tenant: the services catalog
         ("leads", "show", "firma.com.tr"),
+        ("leads", "show", "federe.com.tr"),
         ("leads", "show", "gmailer.de", "--json"),
+        ("sales-summary", "firma.com.tr", "--json"),
     ):
         ran = subprocess.run(
             [sys.executable, "-m", "hunter_cli", *argv, "--db", db],
@@ -402,9 +420,29 @@ def test_the_reading_commands_build_no_pydantic_validator(tmp_path, hunter, dns)
         domain = next(a for a in argv if "." in a)
         assert ran.returncode == 0 and domain in ran.stdout, ran.stderr
         loaded = _modules(*argv, "--db", db, env=env)
-        assert ("hunter_cli.lead.view" in loaded) == ("--json" not in argv), argv  # the JSON needs no model
-        assert "pydantic.plugin._loader" not in loaded, argv
+        dumped = argv[0] == "sales-summary" and "--json" in argv  # by pydantic's serializer
+        models = "hunter_cli.lead.view" in loaded
+        assert models == ("--json" not in argv or dumped), argv  # leads show's JSON needs no model
+        assert ("hunter_cli.lightmodel" in loaded) == (models and not dumped), argv
+        assert bool({m for m in loaded if m.split(".")[0] == "pydantic"}) == dumped, argv
         assert not loaded & {"sqlite_utils", "aiohttp", "httpx"}, argv
+    # a rules file of the user's is checked by pydantic's models, its faults named
+    rules = tmp_path / "mine.json"
+    rules.write_text('{"signals": [{"code": "x", "points": "many"}]}')
+    argv = ("sales-summary", "firma.com.tr", "--rules", str(rules), "--db", db)
+    ran = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", *argv], env=dict(env, PYTHONSAFEPATH="1"), capture_output=True, text=True
+    )
+    assert ran.returncode == 1 and "mine.json" in ran.stderr and "points" in ran.stderr, ran.stderr
+    assert "hunter_cli.lightmodel" not in _modules(*argv, env=env)
+    # as is one named by the environment
+    ran = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "sales-summary", "firma.com.tr", "--db", db],
+        env=dict(env, PYTHONSAFEPATH="1", HUNTER_RULES=str(rules)),
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 1 and "mine.json" in ran.stderr and "points" in ran.stderr, ran.stderr
 
 
 # -- what each reading command leaves out, and the collector (cli/lazygroup.py) ---------------------------
@@ -462,3 +500,236 @@ def test_short_commands_run_without_the_collector_and_the_others_with_it(tmp_pat
     for argv in (("leads", "-f", "csv"), ("leads", "--limit", "0"), ("changes",)):
         collections, frozen = probe(*argv)
         assert collections > 0 and frozen == 0, argv
+
+
+# -- the light model base (hunter_cli/lightmodel.py): the same text as pydantic's models, without pydantic --
+# A process that prints every stored view's `leads show` panels and `sales-summary` brief (rich in both
+# languages, without and with colour, and markdown), the briefs' and leads' values all the way down
+# (type, set fields, values), and the golden briefs' markdown from the inputs given on stdin. argv: the
+# model base ("light": chosen first, as the two commands choose it; "pydantic": a model module imported
+# first), the database, the domains. Prints one JSON object.
+BOTH_WAYS = r"""
+import contextlib, io, json, os, sys
+from datetime import date
+
+mode, db, *domains = sys.argv[1:]
+if mode == "light":
+    from hunter_cli.modelbase import trusted_reading
+
+    assert trusted_reading()
+else:
+    import hunter_cli.lead  # noqa: F401  (the models are pydantic's from here on)
+
+from hunter_cli import store
+from hunter_cli.brief.compose import compose
+from hunter_cli.lead import Lead
+from hunter_cli.modelbase import BaseModel, chosen
+from hunter_cli.render.brief import markdown
+from hunter_cli.render.formats import Format, render
+from hunter_cli.said import said_of
+from hunter_cli.scoring import load_rules
+from hunter_cli.services.brief import NoBrief, load_brief
+from hunter_cli.store import leads as core
+
+
+def shape(x):
+    if isinstance(x, BaseModel):
+        fields = [n for n in type(x).model_fields if n in x.__dict__]
+        return [type(x).__name__, sorted(x.model_fields_set), {n: shape(getattr(x, n)) for n in fields}]
+    if isinstance(x, (list, tuple)):
+        return [type(x).__name__, [shape(v) for v in x]]
+    if isinstance(x, dict):
+        return ["dict", [[repr(k), shape(v)] for k, v in x.items()]]
+    return repr(x)
+
+
+COLOURS = {"plain": {"NO_COLOR": "1"}, "colour": {"FORCE_COLOR": "1", "COLORTERM": "truecolor"}}
+
+
+def printed(kind, fmt, value, colour):
+    for k in ("NO_COLOR", "FORCE_COLOR", "COLORTERM"):
+        os.environ.pop(k, None)
+    os.environ.update(COLOURS[colour], COLUMNS="100")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        render(kind, fmt, value)
+    return out.getvalue()
+
+
+rules = load_rules()
+conn = store.connect(db)
+shown = {}
+for domain in domains:
+    d = core.detail(conn, domain)
+    tags = d["tags"]["user"] + d["tags"]["auto"]
+    lead = Lead.from_store(d["lead"], d["view"], registration=d["registration"], tags=tags, validate=False)
+    shown[f"{domain} lead"] = shape(lead)
+    for colour in COLOURS:
+        shown[f"{domain} show {colour}"] = printed("lead", Format.table, d, colour)
+    for lang in ("en", "tr"):
+        try:
+            brief = load_brief(conn, domain, lang, rules)
+        except NoBrief as exc:
+            shown[f"{domain} brief {lang}"] = str(said_of(exc))
+            continue
+        shown[f"{domain} brief {lang}"] = shape(brief)
+        shown[f"{domain} markdown {lang}"] = printed("brief", Format.markdown, brief, "plain")
+        for colour in COLOURS:
+            shown[f"{domain} rich {lang} {colour}"] = printed("brief", Format.rich, brief, colour)
+golden = {}
+for key, data in json.load(sys.stdin).items():
+    day = date.fromisoformat(data.pop("today"))
+    lead = Lead.from_view(data.pop("view"), validate=False)
+    golden[key] = markdown(compose(lead, today=day, **data))
+pydantic = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic")
+print(json.dumps({"chosen": chosen(), "pydantic": pydantic, "shown": shown, "golden": golden}))
+"""
+
+
+def _zone_domains() -> list[str]:
+    """Every domain the loopback zones hold: the owners of MX records in each zone file, and the
+    cases of tests/test_lead_view_fast.py (domains without MX, that do not exist, ...)."""
+    import re
+
+    from test_lead_view_fast import _domains
+
+    names = set(_domains())
+    for zone in (Path(__file__).parent / "zones").glob("*.zone"):
+        for line in zone.read_text().splitlines():
+            m = re.match(r"^([a-z0-9.-]+)\.\s", line)
+            if m and " MX " in line:
+                names.add(m.group(1))
+    return sorted(names)
+
+
+def _both_ways(db: Path, domains: list[str], golden: dict) -> tuple[dict, dict]:
+    import json
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    procs = [  # side by side: one a core
+        subprocess.Popen(
+            [sys.executable, "-c", BOTH_WAYS, mode, str(db), *domains],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env, PYTHONSAFEPATH="1"),
+            text=True,
+        )
+        for mode in ("light", "pydantic")
+    ]
+    out = []
+    for proc in procs:
+        stdout, stderr = proc.communicate(json.dumps(golden))
+        assert proc.returncode == 0, stderr
+        out.append(json.loads(stdout))
+    return out[0], out[1]
+
+
+def test_the_light_models_print_what_pydantic_models_print(hunter, dns, tmp_path):
+    """Every stored view of the loopback zones, through the light models and through pydantic's: the same
+    leads and briefs (types, set fields, values, all the way down) and the same text, byte for byte
+    (`leads show`; `sales-summary` rich in English and Turkish, without and with colour, and markdown)."""
+    dns.faults[("_spf.yavas.spf-saglayici.net", "TXT")] = "servfail"  # a partial scan, with its errors
+    dns.faults[("gmailer.de", "MX")] = "servfail"  # a domain whose only scan failed: no brief, said why
+    domains = _zone_domains()
+    path = tmp_path / "list.txt"
+    path.write_text("\n".join(domains) + "\n")
+    hunter.scan_json(str(path), "--no-whois")
+    hunter("tag", "firma.com.tr", "arandı")  # what the store keeps beside the view
+    hunter("note", "firma.com.tr", "Bilgi işlem müdürü: Ayşe Hanım")
+    light, checked = _both_ways(hunter.db, domains, {})
+    assert light["chosen"] == "light" and light["pydantic"] == []
+    assert checked["chosen"] == "pydantic" and "pydantic.main" in checked["pydantic"]
+    assert light["shown"].keys() == checked["shown"].keys()
+    for key, text in checked["shown"].items():
+        assert light["shown"][key] == text, key
+    shown = checked["shown"]
+    assert len(domains) > 250 and len(shown) > 8 * 250
+    assert "\x1b[" in shown["firma.com.tr rich tr colour"] and "\x1b[" not in shown["firma.com.tr rich tr plain"]
+    assert "\x1b[" in shown["firma.com.tr show colour"] and "Ayşe" in shown["firma.com.tr show plain"]
+    assert "MX" in shown["gmailer.de brief en"] and "gmailer.de markdown en" not in shown  # no brief, said why
+    assert "Görüşme öncesi özet" in shown["firma.com.tr markdown tr"]
+
+
+def test_the_light_models_read_an_older_release_database_as_pydantic_models_do(tmp_path):
+    """A 0.1.0 database, upgraded by `leads show` (a process with the light models: the migrations run
+    there) into the same file pydantic's models make of it, then shown both ways, byte for byte."""
+    import sqlite3
+
+    from hunter_cli.store import connect
+
+    release = Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db"
+    light_db, checked_db = tmp_path / "light.db", tmp_path / "checked.db"
+    shutil.copy(release, light_db)
+    shutil.copy(release, checked_db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUNTER_")}
+    argv = [sys.executable, "-m", "hunter_cli", "leads", "show", "firma.com.tr", "--db", str(light_db)]
+    ran = subprocess.run(argv, env=dict(env, PYTHONSAFEPATH="1", NO_COLOR="1"), capture_output=True, text=True)
+    assert ran.returncode == 0 and "upgraded the database" in ran.stderr, ran.stderr
+    connect(checked_db).close()  # upgraded here, with pydantic's models
+    assert _dump(sqlite3.connect(light_db)) == _dump(sqlite3.connect(checked_db))
+    domains = [r[0] for r in sqlite3.connect(light_db).execute("SELECT domain FROM domains ORDER BY 1")]
+    light, checked = _both_ways(light_db, domains, {})
+    assert light["pydantic"] == [] and len(domains) > 30
+    assert light["shown"] == checked["shown"]
+
+
+def test_the_light_models_write_the_golden_briefs(golden_scan):
+    """tests/golden/, both languages, composed with the light models (as `sales-summary` composes them)."""
+    db, conn = golden_scan
+    inputs = {}
+    for domain in test_brief.GOLDEN_DOMAINS:
+        data = test_brief._inputs(conn, domain)
+        for lang in ("en", "tr"):
+            inputs[f"{domain}.{lang}"] = {
+                "view": data["view"],
+                "lang": lang,
+                "history": data["history"],
+                "registration": data["registration"],
+                "company": data["company"],
+                "today": test_brief.TODAY.isoformat(),
+            }
+    light, checked = _both_ways(db, [], inputs)
+    assert light["pydantic"] == [] and len(light["golden"]) == 2 * len(test_brief.GOLDEN_DOMAINS)
+    for key, text in light["golden"].items():
+        assert text == (test_brief.GOLDEN / f"{key}.md").read_text(encoding="utf-8"), key
+    assert light["golden"] == checked["golden"]
+
+
+def test_a_process_with_the_light_models_refuses_to_validate():
+    """Whatever asks a light model to validate (or to do what only pydantic does) gets a clear error."""
+    code = """
+import sys
+from hunter_cli.modelbase import trusted_reading
+assert trusted_reading()
+from hunter_cli.lead import Lead
+from hunter_cli.lightmodel import ValidationRefused
+from hunter_cli.models import DomainResult
+from hunter_cli.scoring import RulesFile
+view = Lead.model_construct(domain="acme.com")
+calls = [
+    lambda: Lead(domain="acme.com"),
+    lambda: Lead.from_view({"domain": "acme.com"}),
+    lambda: DomainResult.model_validate({"domain": "acme.com"}),
+    lambda: DomainResult.model_validate_json("{}"),
+    lambda: RulesFile.model_validate({}),
+    lambda: view.model_dump_json(),
+    lambda: view.model_dump(mode="json"),
+    lambda: view.model_copy(),
+]
+for call in calls:
+    try:
+        call()
+    except ValidationRefused as exc:
+        assert "validates nothing" in str(exc)
+    else:
+        sys.exit("not refused")
+assert "pydantic" not in sys.modules
+print("refused")
+"""
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert ran.stdout.strip() == "refused", ran.stderr
+    # and a process that imported a model module first keeps pydantic's, validating
+    code = "from hunter_cli import models; from hunter_cli.modelbase import trusted_reading; print(trusted_reading())"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert ran.stdout.strip() == "False", ran.stderr

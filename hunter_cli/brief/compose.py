@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
+from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain
@@ -546,9 +545,8 @@ def _referral_lines(m: Messages, referrals: list[dict]) -> list[Referral]:
             lines.append(m("referral.microsoft", contact=r["microsoft_contact"]))
         fields = {k: r.get(k) for k in Referral.model_fields if k != "lines"}
         fields["deal_value"] = None if r.get("deal_value") is None else float(r["deal_value"])
-        out.append(
-            Referral(**{k: v if k == "deal_value" or v is None else str(v) for k, v in fields.items()}, lines=lines)
-        )
+        values = {k: v if k == "deal_value" or v is None else str(v) for k, v in fields.items()}
+        out.append(construct(Referral, {**values, "lines": lines}))  # each value made here (hunter_cli/trusted.py)
     return out
 
 

@@ -106,7 +106,12 @@ def sales_summary(
     """
     lang = _check_lang(lang)
     speak(lang)  # errors and warnings in the brief's language
-    print_brief(db_path(db), domain_arg(domain), lang, Format.json if json_out else fmt, rules)
+    fmt = Format.json if json_out else fmt
+    if fmt != Format.json and rules is None:  # a stored view and the bundled rules: nothing to validate
+        from ..modelbase import trusted_reading
+
+        trusted_reading()  # models without pydantic (hunter_cli/lightmodel.py); its JSON dump needs pydantic
+    print_brief(db_path(db), domain_arg(domain), lang, fmt, rules)
 
 
 @app.command()

@@ -177,9 +177,11 @@ def show(
     Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the
     command to run), 2 usage error.
     """
+    from ..modelbase import trusted_reading
     from ..render.formats import render
     from ..store import leads as core
 
+    trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
     name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`
         db = ctx.parent.params.get("db")

@@ -32,9 +32,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from ..domains import is_within
+from ..modelbase import BaseModel, ConfigDict, Field
 from .hosts import matches_normalized, norm_host
 from .mta_sts import StsPolicy
 from .schema import MailSecurityRecord, MicrosoftCatalog, TargetRule, WorkloadState, microsoft_catalog

@@ -21,8 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ..modelbase import BaseModel, ConfigDict, Field
 from .hosts import norm_host
 
 PolicyState = Literal["valid", "invalid", "unknown"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ..modelbase import BaseModel, ConfigDict, Field
 from .microsoft import MicrosoftFootprint
 from .schema import Lang, PlayRule, PlaysCatalog, plays_catalog
 from .services import FoundService, identity_service_for

@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from ..modelbase import BaseModel, ConfigDict, Field
 from .hosts import host_matches, norm_host
 from .schema import ServicesCatalog, services_catalog
 

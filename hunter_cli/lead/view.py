@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .. import facts
 from ..facts import DkimState, DomainState, SpfResult
 from ..footprint import FoundService, MicrosoftFootprint
+from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import (
     DkimInfo,
     DmarcInfo,

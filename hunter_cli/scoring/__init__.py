@@ -18,10 +18,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
-
 from .. import config
 from ..facts import DomainState
+from ..modelbase import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
 if TYPE_CHECKING:
     from ..lead import Lead
