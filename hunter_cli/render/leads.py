@@ -16,7 +16,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import excel_safe
+from .csvsafe import csv_cell
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
@@ -473,7 +473,7 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     out.write(CSV_BOM)
     n = 0
     for row in rows:
-        writer.writerow([excel_safe(_csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
         n += 1
         if n % chunk == 0:
             out.write(buf.getvalue().encode("utf-8"))
