@@ -16,6 +16,7 @@ from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
+from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import GIVE_WAY, SHORT, heading, narrow, shorten
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
@@ -60,6 +61,10 @@ _RESULT_COLUMNS = (
 _MARK = {"partial": " *", "failed": " !"}
 
 
+def _plain(cell: str | Text | Folded) -> str:
+    return cell.plain if isinstance(cell, Text) else cell.text if isinstance(cell, Folded) else cell
+
+
 def results_table(t: ScanTally, width: int = 120) -> Table:
     """The scanned domains, highest priority first. At 80 columns SPF, DKIM and segment give way
     (`hunter leads show` and `--json` have them) so that domains stay readable."""
@@ -67,7 +72,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
     table = Table(
         box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
     )
-    rows: list[dict[str, str | Text]] = []
+    rows: list[dict[str, str | Text | Folded]] = []
     not_asked = 0  # domains whose tenant was not looked up (--no-tenant)
     for r in t.sample:  # best first (priority_order)
         lead = Lead.from_result(r)
@@ -76,7 +81,8 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         rows.append(
             {
                 # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
-                "Domain": Text(
+                # a name too long for the column folds after a dot or hyphen, never cut (render/fold.py)
+                "Domain": Folded(
                     to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
                     style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
                 ),
@@ -97,7 +103,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         shown.remove("Tenant")
 
     def natural(name: str) -> int:
-        return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
+        return max([len(name)] + [cell_len(_plain(c)) for c in (r[name] for r in rows)])
 
     def fits() -> bool:
         return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
@@ -107,10 +113,10 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
             for name, forms in SHORT.items():
                 key = "DMARC" if name == "dmarc" else name.capitalize()
                 cell = row[key]
-                plain = cell.plain if isinstance(cell, Text) else cell
-                if plain in forms:
+                plain = _plain(cell)
+                if plain in forms and not isinstance(cell, Folded):
                     row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
-    if not wide and not fits():  # then whole columns give way: the domain is never cut or wrapped
+    if not wide and not fits():  # then whole columns give way: the domain folds only when that is not enough
         for drop in GIVE_WAY:
             if fits():
                 break
@@ -119,9 +125,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
                 shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(
-                heading(name), no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name))
-            )
+            table.add_column(heading(name), min_width=18 if wide else min(40, natural(name)))
         elif name == "Score":
             table.add_column(heading(name), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
