@@ -183,3 +183,18 @@ def test_an_interrupted_scan_says_what_is_left_in_turkish(hunter_cmd, dns, db, t
     assert ("yarıda kesildi" if how == "SIGINT" else "sonlandırıldı (SIGTERM)") in err
     assert "Tarama özeti" in err
     assert not english_in(err, path, db, tmp_path), (english_in(err, path, db, tmp_path), err)
+
+
+def test_the_backup_and_vacuum_refusals_are_said_in_turkish(hunter, db, tmp_path):
+    hunter.scan_json("firma.com.tr")
+    dest = tmp_path / "kopya.db"
+    assert hunter("db", "backup", str(dest)).exit_code == 0
+    err = _turkish(hunter("db", "backup", str(dest), env=TR), dest, code=1)
+    assert "zaten var" in err and "--force" in err
+    err = _turkish(hunter("db", "backup", str(db), "--force", env=TR), db, code=1)
+    assert "veritabanının kendisi" in err
+    err = _turkish(hunter("db", "backup", str(tmp_path / "yok" / "kopya.db"), env=TR), tmp_path, code=1)
+    assert "klasörü yok" in err
+    with FileLock(str(store.real_path(db)) + ".lock"):
+        err = _turkish(hunter("db", "vacuum", env=TR), db, code=1)
+    assert "bir hunter taraması" in err and "`hunter db vacuum`" in err
