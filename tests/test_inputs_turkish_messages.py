@@ -198,3 +198,15 @@ def test_the_backup_and_vacuum_refusals_are_said_in_turkish(hunter, db, tmp_path
     with FileLock(str(store.real_path(db)) + ".lock"):
         err = _turkish(hunter("db", "vacuum", env=TR), db, code=1)
     assert "bir hunter taraması" in err and "`hunter db vacuum`" in err
+
+
+def test_the_import_summary_is_turkish_under_hunter_lang(hunter, tmp_path):
+    p = tmp_path / "firmalar.txt"
+    p.write_text("Firma Adı, Web Sitesi\nAcme Ltd, acme.com.tr\nali@gmail.com\nacme.com.tr\n", encoding="utf-8")
+    err = _turkish(hunter("import", str(p), env=TR), p, code=0)
+    assert "İçe aktarma özeti" in err and "Eklenen müşteri adayı" in err and "bireysel e-posta hizmeti" in err
+    empty = tmp_path / "bos.txt"
+    empty.write_text("ali@gmail.com\n", encoding="utf-8")
+    err = _turkish(hunter("import", str(empty), env=TR), empty, code=1)
+    assert "girdide geçerli bir alan adı yok" in err
+    assert "Import summary" in hunter("import", str(p)).stderr  # English stays English

@@ -243,6 +243,11 @@ def _input_rows(table: Table, stats: InputStats, m=None) -> None:
     if stats.duplicates:
         inputs.append(_count(m, "scan.summary.duplicates", stats.duplicates))
     table.add_row(m("scan.summary.input"), ", ".join(inputs))
+    _skip_rows(table, stats, m)
+
+
+def _skip_rows(table: Table, stats: InputStats, m) -> None:
+    """The lines skipped (each reason, how many, where), the notes and the inputs that could not be read."""
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
@@ -281,27 +286,24 @@ def skip_reason(reason: str, lang: str) -> str:
     return reason
 
 
-def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
-    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons."""
-    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
+def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") -> Table:
+    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons,
+    in ``lang`` (messages ``import.summary.*``, and the scan summary's for the skips)."""
+    m = _messages(lang)
+    table = Table(
+        box=box.SIMPLE_HEAD, title=m("import.summary.title"), title_justify="left", show_header=False, pad_edge=False
+    )
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
-    table.add_row("Rows read", str(stats.lines))
-    table.add_row("Leads created", str(counts["created"]))
-    table.add_row("Company names filled in", str(counts["updated"]))
-    table.add_row("Already known", str(counts["unchanged"]))
-    table.add_row("Duplicates merged", str(stats.duplicates))
-    table.add_row("With company name", str(stats.companies))
+    table.add_row(m("import.summary.rows"), str(stats.lines))
+    table.add_row(m("import.summary.created"), str(counts["created"]))
+    table.add_row(m("import.summary.filled"), str(counts["updated"]))
+    table.add_row(m("import.summary.known"), str(counts["unchanged"]))
+    table.add_row(m("import.summary.merged"), str(stats.duplicates))
+    table.add_row(m("import.summary.with_company"), str(stats.companies))
     if stats.headers:
-        table.add_row("Header rows", str(stats.headers))
-    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
-        where = ", ".join(stats.skipped[reason])
-        more = "" if count <= len(stats.skipped[reason]) else ", ..."
-        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
-    for note in stats.notes:
-        table.add_row("Note", note)
-    for message in stats.unreadable:
-        table.add_row("Not read", message)
+        table.add_row(m("import.summary.headers"), str(stats.headers))
+    _skip_rows(table, stats, m)
     return table
 
 
