@@ -9,9 +9,9 @@ import sqlite3
 from contextlib import contextmanager
 
 import pytest
+from conftest import read_only_folder
 from filelock import FileLock
 
-from conftest import read_only_folder
 from hunter_cli import store
 
 # Words that give an English sentence away (command names, options, codes and values aside).
