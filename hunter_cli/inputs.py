@@ -294,25 +294,141 @@ def _text_candidates(stream, name: str, stats: InputStats) -> Iterator[Candidate
         cut = text.find(" #")
         if cut >= 0:
             text = text[:cut].strip()
-        fields = _fields(text, ",;\t")
-        if number == 1 and fold(text) in _WEBSITE | _EMAIL:
+        fields = _fields(text, TEXT_SEPARATORS)
+        if number == 1 and _is_header_line(text, fields):
             stats.headers += 1
             continue
+        where = f"{name}:{number}"
         listed = _domain_list(fields)
         if listed:
             for f in listed:  # "a.com.tr, b.com.tr": every field a domain, so each one is a lead
-                yield Candidate(f, f"{name}:{number}")
+                yield Candidate(f, where)
             continue
-        yield Candidate(text, f"{name}:{number}", fields)
+        found, company = _line_company(text, fields)
+        if found:  # "Acme Ltd, acme.com.tr", "acme.com.tr;Acme Ltd": each domain a lead of the line's company
+            for f in found:
+                yield Candidate(f, where, (), company)
+            continue
+        yield Candidate(text, where, fields)
+
+
+# A text line's fields are split at any of these (a CSV export's delimiters; tab from Excel's copy).
+TEXT_SEPARATORS = ",;\t|"
+# Words of a legal form (compared after fold()): a field holding one is the company when a line has
+# several texts ("İstanbul, acme.com.tr, Acme Ltd"), and a line's rest made only of them is not a name.
+LEGAL_FORMS = frozenset(
+    fold(w)
+    for w in (
+        "a.ş.", "aş", "as", "ltd", "ltd.", "şti", "şti.", "limited", "şirketi", "sirketi", "san", "san.", "tic",
+        "tic.", "holding", "inc", "inc.", "llc", "corp", "corp.", "co", "co.", "company", "plc", "gmbh", "ag",
+        "sa", "s.a.", "srl", "bv", "b.v.", "nv", "oy", "ab", "kg",
+    )
+)  # fmt: skip
+_BRACKETS = "()<>[]{}\"'"
+_JOINERS = " -–—|:/()<>[]{}\"'"
+
+
+def _is_header_line(text: str, fields: tuple[str, ...]) -> bool:
+    """A first line that only names columns: "domain", "Firma;Web Sitesi", "company, website"."""
+    names = fields or (text,)
+    folded = [fold(f) for f in names]
+    known = _WEBSITE | _EMAIL
+    pairs = zip(folded, names, strict=True)
+    return any(f in known for f in folded) and all(f in known or _is_company_header(n) for f, n in pairs)
+
+
+def _company_text(text: str) -> str | None:
+    """``text`` as a company name: None when it is a placeholder, has no letter, or looks like an
+    address, a URL or a domain Hunter rejected (``acme.example``, ``ali@gmail.com``)."""
+    name = clean_company(text.strip(_JOINERS))
+    if name is None or not any(c.isalpha() for c in name):
+        return None
+    if "@" in name or "://" in name or name.lower().startswith("www."):
+        return None
+    if " " not in name and "." in name.strip(".") and fold(name) not in LEGAL_FORMS:
+        return None  # one dotted word: a (bad) domain, never a name
+    return name
+
+
+def _is_legal_form(name: str) -> bool:
+    return any(fold(w) in LEGAL_FORMS for w in name.replace(",", " ").split())
+
+
+def _line_company(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """The domains on a text line and the company name beside them, in any order.
+
+    Fields (``fields``, split quote-aware by :func:`_fields`) that are domains, URLs or
+    e-mail addresses are the leads; of the others, the one with a legal form
+    (Ltd, A.Ş., Inc, GmbH, ...) else the first with a letter is the company:
+    ``Acme Ltd, acme.com.tr``, ``acme.com.tr;Acme Ltd``, ``"Acme, Inc.",acme.com``,
+    ``Acme Ltd<TAB>acme.com.tr``. A line without separators is split at spaces
+    when exactly one word is a domain: ``Acme Ltd acme.com.tr``,
+    ``Acme Ltd <info@acme.com.tr>``, ``Acme Ltd (acme.com.tr)``. Returns ((), None)
+    when the line holds no domain, or no name beside it.
+    """
+    if not fields:
+        words = text.split()
+        if len(words) < 2:
+            return (), None
+        hits = [i for i, w in enumerate(words) if not isinstance(normalize(w.strip(_BRACKETS + ",;")), Rejected)]
+        if len(hits) != 1:
+            return (), None
+        i = hits[0]
+        rest = " ".join(words[:i] + words[i + 1 :])
+        company = _company_text(rest)
+        if company is None:
+            return (), None
+        if all(fold(w) in LEGAL_FORMS for w in rest.split()):
+            company = clean_company(text)  # "Acme.com Ltd": the whole line is the name
+        return (words[i].strip(_BRACKETS + ",;"),), company
+    found = tuple(f for f in fields if not isinstance(normalize(f), Rejected))
+    if not found:
+        return (), None
+    names = [n for f in fields if isinstance(normalize(f), Rejected) and (n := _company_text(f)) is not None]
+    if not names:
+        return (), None
+    return found, next((n for n in names if _is_legal_form(n)), names[0])
 
 
 def _fields(text: str, separators: str = ",;") -> tuple[str, ...]:
-    """The non-empty pieces of ``text`` (stripped) split at any of ``separators``; () when it has none."""
+    """The non-empty pieces of ``text`` (stripped) split at any of ``separators``; () when it has none.
+
+    A piece that starts with a double quote runs to its closing quote, separators
+    inside included, and ``""`` in it is one quote (RFC 4180 §2 rules 5-7):
+    ``"Acme, Inc.",acme.com`` is two pieces, ``Acme, Inc.`` and ``acme.com``.
+    """
     if not any(sep in text for sep in separators):
         return ()
-    for sep in separators[1:]:
-        text = text.replace(sep, separators[0])
-    return tuple(f.strip() for f in text.split(separators[0]) if f.strip())
+    if '"' not in text:
+        for sep in separators[1:]:
+            text = text.replace(sep, separators[0])
+        return tuple(f.strip() for f in text.split(separators[0]) if f.strip())
+    pieces: list[str] = []
+    piece: list[str] = []
+    quoted = closed = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            if ch == '"' and text[i + 1 : i + 2] == '"':
+                piece.append('"')
+                i += 1
+            elif ch == '"':
+                quoted, closed = False, True
+            else:
+                piece.append(ch)
+        elif ch in separators:
+            pieces.append("".join(piece))
+            piece, closed = [], False
+        elif ch == '"' and not closed and not "".join(piece).strip():
+            piece, quoted = [], True
+        else:
+            piece.append(ch)
+        i += 1
+    if quoted:  # an unbalanced quote is a character like any other
+        return _fields(text.replace('"', ""), separators)
+    pieces.append("".join(piece))
+    return tuple(f.strip() for f in pieces if f.strip())
 
 
 def _domain_list(fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -790,8 +906,9 @@ def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: SeenDomains
         if isinstance(result, Rejected):
             for alt in cand.fallback:
                 alt_result = normalize(alt)
-                if not isinstance(alt_result, Rejected):
-                    result = alt_result
+                if not isinstance(alt_result, Rejected) or (alt_result.consumer and not result.consumer):
+                    result = alt_result  # a consumer mailbox beside a name says more than "contains spaces"
+                if not isinstance(result, Rejected):
                     break
         if isinstance(result, Rejected):
             if result.consumer:

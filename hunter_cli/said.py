@@ -24,8 +24,22 @@ class Said(str):
         obj.key, obj.values = key, values
         return obj
 
-    def __reduce__(self):  # a Said crosses to a worker process as the sentence it is
+    def __reduce__(self):
+        # a Said crosses to another process (the scan's writer) with its key, so the command there says
+        # it in its own language; one holding a value that is not plain text or a number, as its sentence
+        if all(_plain(v) for v in self.values.values()):
+            return (_said, (self.key, self.values))
         return (str, (str(self),))
+
+
+def _said(key: str, values: dict[str, Any]) -> Said:
+    return Said(key, **values)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool) or isinstance(value, Said)
 
 
 def in_lang(text: object, lang: str | None) -> str:

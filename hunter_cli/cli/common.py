@@ -127,6 +127,32 @@ def db_path(value: Path | None) -> Path:
     return default_db_path()
 
 
+def messages_lang_option():
+    """``--lang`` for a command that prints no brief (scan): the language of its messages and summary,
+    from the same ``lang`` setting as the brief's (HUNTER_LANG, the config file)."""
+    from . import complete
+
+    return setting_option(
+        "lang",
+        "--lang",
+        help="Language of messages and the summary: en or tr. Default: en.",
+        fallback="en",
+        autocompletion=complete.languages,
+    )
+
+
+def speak_in(lang: str) -> None:
+    """:func:`speak` for a ``--lang`` value as typed (``TR``, ``tr_TR.UTF-8``); a language Hunter does not
+    speak is a usage error naming the option."""
+    from ..brief.messages import LANGUAGES
+    from ..choices import language
+
+    found = language(lang, LANGUAGES)
+    if found is None:
+        raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
+    speak(found)
+
+
 def speak(lang: str) -> None:
     """Print this command's errors, warnings and notes in ``lang`` (en, tr): the brief's commands
     (prep, sales-summary) say them in the brief's language (messages ``cli.*``, hunter_cli/said.py)."""
@@ -142,6 +168,25 @@ def _context():
     return get_current_context(silent=True)
 
 
+def current_lang() -> str:
+    """The language of this command's sentences (en, tr): ``--lang`` where the command has it
+    (:func:`speak`), else the ``lang`` setting (HUNTER_LANG, the config file), else en. Read once
+    a run; a setting that is not a language is left to the commands that check it (the brief's)."""
+    ctx = _context()
+    if ctx is not None and ctx.meta.get("hunter.lang"):
+        return ctx.meta["hunter.lang"]
+    lang = "en"
+    try:
+        from .. import config
+
+        lang = config.checked("lang") or "en"
+    except Exception:  # noqa: BLE001 - a bad config file is reported by the command that reads it
+        pass
+    if ctx is not None:
+        ctx.meta["hunter.lang"] = lang
+    return lang
+
+
 def _said(kind: str, message: str) -> tuple[str, str] | None:
     """The label (error, warning, note) and ``message`` in the command's language; None when this run
     of the command has already printed the same line (a warning reached from two layers, or the store
@@ -149,7 +194,7 @@ def _said(kind: str, message: str) -> tuple[str, str] | None:
     from ..said import in_lang
 
     ctx = _context()
-    lang = ctx.meta.get("hunter.lang") if ctx is not None else None
+    lang = current_lang()
     text = in_lang(message, lang)
     if ctx is not None:
         seen = ctx.meta.setdefault("hunter.said", set())
@@ -272,6 +317,7 @@ class WaitLine:
 
     def __init__(self, path) -> None:
         self.path = path
+        self.lang = current_lang()  # asked here: the scan's writer thread, which calls it, has no command context
         self._reported = 0.0  # how long the wait had lasted at its last line
         self._seen = 0.0  # how long it had lasted at the last call
 
@@ -282,11 +328,19 @@ class WaitLine:
         if seconds < 3 or (self._reported and seconds - self._reported < 30):
             return None
         self._reported = max(seconds, 0.001)
-        what = f"; {pending} results wait to be stored and printed" if pending else ""
-        return (
-            f"[bold yellow]waiting:[/] another process has held the write lock on {self.path} for {seconds:.0f} s"
-            f"{what} (giving up after {give_up():g} s, HUNTER_DB_WAIT)"
-        )
+        from rich.markup import escape
+
+        from ..brief.messages import Messages
+
+        m = Messages(self.lang)
+        key = "cli.store.waiting_pending" if pending else "cli.store.waiting"
+        text = m(key, path=str(self.path), seconds=seconds, pending=pending, limit=seconds_of(give_up()))
+        return f"[bold yellow]{m('cli.label.waiting')}:[/] {escape(text)}"
+
+
+def seconds_of(value: float) -> int | float:
+    """A number of seconds as a message shows it: ``2`` for 2.0, ``0.5`` (``0,5`` in Turkish) otherwise."""
+    return int(value) if float(value).is_integer() else value
 
 
 def lock_wait_reporter(path, limit=None):
@@ -388,4 +442,4 @@ def store_errors(db: Path | None):
     except store.StoreError as exc:
         raise fail(said_of(exc)) from None
     except sqlite3.Error as exc:
-        raise fail(str(store.store_error(exc, db_path(db)))) from None
+        raise fail(said_of(store.store_error(exc, db_path(db)))) from None

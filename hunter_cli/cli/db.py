@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..said import said_of
 from . import app
 from .common import DbOption, db_path, fail, stdout_console
 
@@ -37,7 +38,7 @@ def check(
     except store.StoreError as exc:
         real = store.real_path(path)
         if not real.exists() or real.is_dir() or isinstance(exc, store.StoreMissing):
-            raise fail(str(exc)) from None
+            raise fail(said_of(exc)) from None
         # not even readable as a database: this is the check's finding, not a reason to run the check
         raise fail(
             f"{path} cannot be read as a database ({_first_clause(str(exc))});"
@@ -79,7 +80,7 @@ def backup(
     try:
         report = store.backup(path, dest, overwrite=force)
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     if report["problems"]:
         raise fail(
             f"copied {path} to {dest}, but the copy is damaged ({report['problems'][0]}): so is the database;"
@@ -125,7 +126,7 @@ def prune(
     try:
         report = prune_scans(conn, cutoff, dry_run=dry_run)
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     finally:
         conn.close()
     from ..render.formats import Format, render
@@ -154,7 +155,7 @@ def vacuum(
     try:
         report = vacuum_file(conn, path)
     except store.StoreError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     finally:
         conn.close()
     from ..render.formats import Format, render

@@ -78,7 +78,9 @@ def import_(
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
-        raise fail("no valid domain in the input")
+        from ..said import Said
+
+        raise fail(Said("cli.scan.no_valid_domain"))
     if not quiet:
         _report(err, stats, counts)
     if report_unreadable(stats):
@@ -87,5 +89,6 @@ def import_(
 
 def _report(err, stats, counts) -> None:
     from ..render.scan_tables import import_table
+    from .common import current_lang
 
-    err.print(import_table(stats, counts))
+    err.print(import_table(stats, counts, current_lang()))

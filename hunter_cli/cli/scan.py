@@ -13,8 +13,10 @@ from .common import (
     column_hints,
     db_path,
     keeps_a_new_database_only_on_success,
+    messages_lang_option,
     processes_option,
     setting_option,
+    speak_in,
 )
 
 
@@ -98,6 +100,7 @@ def scan(
         False, "--json", help="Write one JSON object per domain per line to stdout, nothing else."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, table or summary; errors only."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Scan domains: mail provider, security gateway, SPF, DKIM and DMARC.
 
@@ -115,6 +118,7 @@ def scan(
     from ..durations import ago_iso, parse_duration
     from ..inputs import missing_files
 
+    speak_in(lang)
     missing = missing_files(inputs)
     if missing:
         raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="INPUT")

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from ..said import Said, said_of
 from ..services.scan import ScanRefused, ScanSummary, run_scan
 from .common import (
     EXIT_FATAL,
@@ -21,6 +22,7 @@ from .common import (
     EXIT_PIPE,
     EXIT_TERMINATED,
     WaitLine,
+    current_lang,
     fail,
     notice,
     report_unreadable,
@@ -148,7 +150,7 @@ def scan(
             emit=emit if json_out else None,
         )
     except ScanRefused as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     return report(
         summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path, repeat=repeat, continue_with=continue_with
     )
@@ -175,23 +177,20 @@ def report(
         sys.stdout = None  # the reader has gone (| head): nothing more can go there
     code = summary.code
     stats, tally = summary.stats, summary.tally
+    summary.lang = lang = current_lang()
     err = stderr_console()
     if summary.error:
         raise fail(summary.error, code)
     if code == 0 and stats.accepted == 0:
         if not quiet and stats.lines:
-            err.print(summary_table(tally, stats, summary.seconds, inputs_only=True))  # no empty scan figures
+            err.print(summary_table(tally, stats, summary.seconds, inputs_only=True, lang=lang))  # no empty figures
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
-        from ..render.words import plural
-
-        detail = (
-            f": {plural(stats.skipped_total, 'line')} skipped, reasons in the summary"
-            if stats.skipped_total and not quiet
-            else ""
-        )
-        raise fail("no valid domain in the input" + detail)
+        n = stats.skipped_total
+        if n and not quiet:
+            raise fail(Said("cli.scan.no_valid_domain_skipped." + ("one" if n == 1 else "many"), n=n))
+        raise fail(Said("cli.scan.no_valid_domain"))
     if not quiet and code not in (EXIT_FATAL, EXIT_PIPE):
         render("scan", Format.ndjson if json_out else Format.table, summary)
     if summary.no_dns:  # the run ended, but the resolver answered nothing: said after the figures, even with -q
@@ -201,10 +200,12 @@ def report(
         from ..render.scan_tables import continue_note
         from ..store import default_db_path
 
-        signal_name = "terminated (SIGTERM)" if code == EXIT_TERMINATED else "interrupted"
+        signal_name = "terminated" if code == EXIT_TERMINATED else "interrupted"
         db_arg = None if Path(path) == default_db_path() else str(path)
         lines = None if continue_with is not None else count_lines(inputs)  # rescan: names, not files
-        note = continue_note(list(inputs), stats, tally, lines, db_arg, signal_name, repeat or [], continue_with)
+        note = continue_note(
+            list(inputs), stats, tally, lines, db_arg, signal_name, repeat or [], continue_with, lang=lang
+        )
         err.print(note, markup=False, soft_wrap=True)
     if report_unreadable(stats) and code == 0:
         code = EXIT_FATAL

@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from ..brief.compose import Brief
 from ..brief.localize import as_day
 from ..brief.messages import Messages
+from .fold import Folded  # one folding rule for brief lines and domain cells
 from .formats import Format, Output, formatter
 
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "bold yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
 RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green", "none": "dim"}
-
-
-_PIECE = re.compile(r"[^.\-]*[.\-]+|[^.\-]+")  # a label and the dots or hyphens after it
-
-
-def fold(text: str, width: int) -> list[str]:
-    """``text`` wrapped into lines of at most ``width`` cells, broken at spaces; a word longer than a
-    line (a long MX host, DKIM CNAME target or SPF include) starts a line of its own and is broken
-    only after a dot or a hyphen, so no label is cut in two (``outlook.c`` / ``om``). Only a single
-    label longer than the line itself is cut where the line ends."""
-    from rich.cells import cell_len
-
-    width = max(width, 1)
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        if cell_len(line) + (1 if line else 0) + cell_len(word) <= width:
-            line = f"{line} {word}" if line else word
-            continue
-        if line:
-            lines.append(line)
-            line = ""
-        if cell_len(word) <= width:
-            line = word
-            continue
-        for piece in _PIECE.findall(word):
-            while cell_len(piece) > width:  # one label longer than the line: nothing better to do
-                if line:
-                    lines.append(line)
-                    line = ""
-                lines.append(piece[:width])
-                piece = piece[width:]
-            if cell_len(line) + cell_len(piece) <= width:
-                line += piece
-            else:
-                lines.append(line)
-                line = piece
-    if line or not lines:
-        lines.append(line)
-    return lines
-
-
-class Folded:
-    """A brief line for a Rich table cell, wrapped by :func:`fold` at the width the cell gets."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __rich_console__(self, console, options):
-        from rich.text import Text
-
-        yield Text("\n".join(fold(self.text, options.max_width)), no_wrap=True, overflow="crop")
-
-    def __rich_measure__(self, console, options):
-        from rich.cells import cell_len
-        from rich.measure import Measurement
-
-        pieces = [p for word in self.text.split() for p in _PIECE.findall(word)] or [""]
-        return Measurement(max(cell_len(p) for p in pieces), cell_len(self.text)).clamp(max_width=options.max_width)
 
 
 def _sections(b: Brief, m: Messages) -> list[tuple[str, list[str]]]:

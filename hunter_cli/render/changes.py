@@ -29,15 +29,23 @@ def describe(kind: str, old: str | None, new: str | None, lang: str = "en", deta
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
-    """When (local time), domain (never wrapped or cut), the change in one short line, category.
+    """When (local time), domain (never cut), the change in one short line, category.
 
     The domain column is as wide as the longest domain (or ``dom_w``, for the later pieces of a long
-    list); the description takes what is left and wraps.
+    list), but leaves the description 20 columns; a longer domain folds after a dot or a hyphen
+    (render/fold.py). The description takes what is left and wraps.
     """
+    from rich.cells import cell_len
+
     from ..domains import to_unicode
+    from .fold import fold, narrowest
 
     domains = [to_unicode(r["domain"]) for r in rows]
-    dom_w = dom_w or max([len("Domain")] + [len(d) for d in domains])
+    dom_w = dom_w or max([len("Domain")] + [cell_len(d) for d in domains])
+    room = width - (16 + 1) - 1 - (20 + 1) - 3  # When, the gaps, the description's least, Cat
+    if dom_w > room:  # fold rather than cut: as narrow as the room, never narrower than a label
+        dom_w = max(room, len("Domain"), *(min(narrowest(d), dom_w) for d in domains))
+    domains = [d if cell_len(d) <= dom_w else "\n".join(fold(d, dom_w)) for d in domains]
     table = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0), show_header=header
     )
@@ -88,6 +96,8 @@ def _table(c: Changes, out: Output) -> None:
     footer on stderr saying how many matched."""
     from itertools import islice
 
+    from rich.cells import cell_len
+
     from ..domains import to_unicode
     from .paging import PIECE
 
@@ -99,11 +109,11 @@ def _table(c: Changes, out: Output) -> None:
             markup=False,
         )
         return
-    dom_w = max([len("Domain")] + [len(to_unicode(r["domain"])) for r in piece])
+    dom_w = max([len("Domain")] + [cell_len(to_unicode(r["domain"])) for r in piece])
     shown, header = 0, True
     while piece:  # Rich measures every cell before printing: a table of thousands would take seconds
         for r in piece:  # a later, longer domain widens its own piece's column rather than being cut
-            dom_w = max(dom_w, len(to_unicode(r["domain"])))
+            dom_w = max(dom_w, cell_len(to_unicode(r["domain"])))
         out.console.print(changes_table(piece, out.console.width, dom_w=dom_w, header=header))
         shown += len(piece)
         header = False

@@ -8,6 +8,13 @@ from typing import TextIO
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# RFC 7208 4.6.2: the result an ``all`` mechanism gives by its qualifier ("+" pass, "-" fail,
+# "~" softfail, "?" neutral). Written for ``-all`` & co., whose leading - or + Excel would read as a formula.
+SPF_ALL_RESULTS = {"+all": "pass", "-all": "fail", "~all": "softfail", "?all": "neutral"}
+# CSV columns Hunter fills from a closed set of its own: their cells are these words, which need no
+# formula guard (a value outside the set, from an older file, is guarded as any text is).
+CLOSED_CELLS: dict[str, dict[str, str]] = {"spf_all": SPF_ALL_RESULTS}
+
 
 def excel_safe(value):
     """A spreadsheet-safe cell (OWASP CSV injection): text starting with = + - @ tab or CR gets a
@@ -23,6 +30,15 @@ def excel_safe(value):
         value = ";".join(str(v) for v in value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_cell(column: str, value):
+    """The CSV cell of ``value`` in ``column``: its word when the column is one of CLOSED_CELLS
+    (``-all`` -> ``fail`` in ``spf_all``), else :func:`excel_safe` of it."""
+    words = CLOSED_CELLS.get(column)
+    if words is not None and value in words:
+        return words[value]
+    return excel_safe(value)
 
 
 def write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:

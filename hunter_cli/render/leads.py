@@ -16,7 +16,8 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import excel_safe
+from .csvsafe import csv_cell
+from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
@@ -162,8 +163,14 @@ def _natural(cells: dict, name: str, narrow: bool) -> int:
     return n
 
 
+def _folded(domain: str, width: int) -> str:
+    """``domain`` in lines of at most ``width`` cells, broken after a dot or a hyphen (render/fold.py):
+    a name longer than its column is folded whole, never cut inside a label."""
+    return domain if cell_len(domain) <= width else "\n".join(fold(domain, width))
+
+
 def _domain_cell(cells: dict, width: int) -> Text:
-    text = Text(cells["domain"], style="bold")
+    text = Text(_folded(cells["domain"], width), style="bold")
     if cells["company"]:
         company = Text(cells["company"])
         company.truncate(width, overflow="ellipsis")
@@ -260,11 +267,11 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         return Layout(present, tuple(widths), False, 2)
     shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company and tags: under the domain
     names = [n for n in WIDE if n in present and n in shown]
-    # as wide as the longest domain, and as the longest tag (the tags go under the domain: a tag wider
-    # than the column would be cut mid-word)
+    # as wide as the longest domain, and as the longest tag with the comma after it (the tags go under
+    # the domain: a tag wider than the column would be cut mid-word, its comma put on a line of its own)
     domain_w = min(
         DOMAIN_MAX,
-        max([cell_len(_COLS["domain"].header), longest_tag - 1] + [cell_len(c["domain"]) for c in cells]),
+        max([cell_len(_COLS["domain"].header), longest_tag] + [cell_len(c["domain"]) for c in cells]),
     )
     gap = 2
 
@@ -333,6 +340,8 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
             row = _short(row)
         if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0])
+        elif "domain" in layout.names:
+            row["domain"] = _folded(row["domain"], layout.widths[layout.names.index("domain")])
         table.add_row(*(row[n] for n in layout.names))
     return table
 
@@ -387,6 +396,8 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
                 row = _short(row)
             if layout.narrow:
                 row["domain"] = _domain_cell(row, widths[0])
+            elif "domain" in names:
+                row["domain"] = _folded(row["domain"], widths[names.index("domain")])
         cells = []
         for n, col, width in zip(names, cols, widths, strict=True):
             lines = lines_of(row[n], col, width)
@@ -473,7 +484,7 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     out.write(CSV_BOM)
     n = 0
     for row in rows:
-        writer.writerow([excel_safe(_csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
         n += 1
         if n % chunk == 0:
             out.write(buf.getvalue().encode("utf-8"))

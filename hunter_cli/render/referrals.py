@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..domains import to_unicode
 from ..timefmt import day_for_people, for_people
+from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import heading
 
@@ -19,7 +20,7 @@ WIDE = 120  # from this width every field has a column of its own
 
 
 def referrals_table(rows: list[dict], width: int = 80) -> Table:
-    """Updated, customer, domain (never cut or wrapped), kind, status, deal, closing date.
+    """Updated, customer, domain (never cut: folded at a dot or hyphen when it must), kind, status, deal, closing date.
 
     Below :data:`WIDE` columns the kind and status go under the customer's name and the update
     shows as a day, so that the domain keeps its whole width.
@@ -28,7 +29,7 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1, 0, 0), expand=True)
     table.add_column(heading("Updated"), no_wrap=True)
     table.add_column(heading("Customer"), overflow="fold", ratio=1, min_width=10)
-    table.add_column(heading("Domain"), no_wrap=True)
+    table.add_column(heading("Domain"))  # a domain too long for the room left folds after a dot or hyphen
     if wide:
         table.add_column(heading("Kind"), no_wrap=True)
         table.add_column(heading("Status"), no_wrap=True)
@@ -43,7 +44,7 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
         cells = [
             for_people(r["updated_at"]) if wide else day_for_people(r["updated_at"]),
             customer,
-            to_unicode(r["domain"]) if r["domain"] else "(unlinked)",
+            Folded(to_unicode(r["domain"])) if r["domain"] else "(unlinked)",
             *([r["kind"], status] if wide else []),
             deal,
             r["closing_date"] or "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
 
 from rich import box
@@ -16,10 +18,10 @@ from ..lead.view import result_tenant_known
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
+from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import GIVE_WAY, SHORT, heading, narrow, shorten
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
-from .words import plural
 
 
 def _counts(c: Counter) -> str:
@@ -60,14 +62,24 @@ _RESULT_COLUMNS = (
 _MARK = {"partial": " *", "failed": " !"}
 
 
-def results_table(t: ScanTally, width: int = 120) -> Table:
+def _plain(cell: str | Text | Folded) -> str:
+    return cell.plain if isinstance(cell, Text) else cell.text if isinstance(cell, Folded) else cell
+
+
+def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
     """The scanned domains, highest priority first. At 80 columns SPF, DKIM and segment give way
-    (`hunter leads show` and `--json` have them) so that domains stay readable."""
+    (`hunter leads show` and `--json` have them) so that domains stay readable. The title and the
+    notes under it are in ``lang`` (messages ``scan.results.*``)."""
+    m = _messages(lang)
     wide = width >= 120
     table = Table(
-        box=box.SIMPLE_HEAD, title="Scanned domains", title_justify="left", pad_edge=False, collapse_padding=True
+        box=box.SIMPLE_HEAD,
+        title=m("scan.results.title"),
+        title_justify="left",
+        pad_edge=False,
+        collapse_padding=True,
     )
-    rows: list[dict[str, str | Text]] = []
+    rows: list[dict[str, str | Text | Folded]] = []
     not_asked = 0  # domains whose tenant was not looked up (--no-tenant)
     for r in t.sample:  # best first (priority_order)
         lead = Lead.from_result(r)
@@ -76,7 +88,8 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         rows.append(
             {
                 # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
-                "Domain": Text(
+                # a name too long for the column folds after a dot or hyphen, never cut (render/fold.py)
+                "Domain": Folded(
                     to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
                     style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
                 ),
@@ -97,7 +110,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         shown.remove("Tenant")
 
     def natural(name: str) -> int:
-        return max([len(name)] + [cell_len(c.plain if isinstance(c, Text) else c) for c in (r[name] for r in rows)])
+        return max([len(name)] + [cell_len(_plain(c)) for c in (r[name] for r in rows)])
 
     def fits() -> bool:
         return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
@@ -107,10 +120,10 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
             for name, forms in SHORT.items():
                 key = "DMARC" if name == "dmarc" else name.capitalize()
                 cell = row[key]
-                plain = cell.plain if isinstance(cell, Text) else cell
-                if plain in forms:
+                plain = _plain(cell)
+                if plain in forms and not isinstance(cell, Folded):
                     row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
-    if not wide and not fits():  # then whole columns give way: the domain is never cut or wrapped
+    if not wide and not fits():  # then whole columns give way: the domain folds only when that is not enough
         for drop in GIVE_WAY:
             if fits():
                 break
@@ -119,9 +132,7 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
                 shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(
-                heading(name), no_wrap=not wide, overflow="fold", min_width=18 if wide else min(40, natural(name))
-            )
+            table.add_column(heading(name), min_width=18 if wide else min(40, natural(name)))
         elif name == "Score":
             table.add_column(heading(name), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
@@ -132,13 +143,13 @@ def results_table(t: ScanTally, width: int = 120) -> Table:
         table.add_row(*(row[name] for name in shown))
     notes = []
     if not_asked and "Tenant" not in shown and not_asked == len(rows):
-        notes.append("Tenant: not looked up (--no-tenant)")
+        notes.append(m("scan.results.tenant_off"))
     elif not_asked and "Tenant" in shown:
-        notes.append(f"Tenant {NOT_ASKED}: not looked up (--no-tenant)")
+        notes.append(m("scan.results.tenant_off_some", mark=NOT_ASKED))
     if not wide and any(r.status != "ok" for r in t.sample):
-        notes.append("* some lookups failed; ! the MX lookup failed (both are retried on the next run)")
+        notes.append(m("scan.results.marks"))
     if t.scanned > len(t.sample):
-        notes.append(f"the {len(t.sample)} of {t.scanned} with the highest priority; see them all with hunter leads")
+        notes.append(m("scan.results.sample", shown=len(t.sample), total=t.scanned))
     if notes:
         table.caption = "\n".join(notes)
         table.caption_justify = "left"
@@ -152,14 +163,18 @@ def summary_table(
     interrupted: bool = False,
     inputs_only: bool = False,
     width: int | None = None,
+    lang: str = "en",
 ) -> Table:
     """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned).
 
     On a terminal ``width`` columns wide the providers and tenants take the short forms the
-    results table above shows (render/short.py), so each reads the same in both."""
+    results table above shows (render/short.py), so each reads the same in both. Its words are in
+    ``lang`` (messages ``scan.summary.*``; the reasons lines were skipped, ``input.skip.*``); values
+    Hunter writes as codes (provider ids, statuses, categories) read the same in every language."""
+    m = _messages(lang)
     table = Table(
         box=box.SIMPLE_HEAD,
-        title="Input" if inputs_only else "Scan summary",
+        title=m("scan.summary.input_title" if inputs_only else "scan.summary.title"),
         title_justify="left",
         show_header=False,
         pad_edge=False,
@@ -167,12 +182,25 @@ def summary_table(
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
     if not inputs_only:
-        _scan_rows(table, t, elapsed, interrupted, narrow(width))
-    _input_rows(table, stats)
+        _scan_rows(table, t, elapsed, interrupted, narrow(width), m)
+    _input_rows(table, stats, m)
     return table
 
 
-def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, short: bool = False) -> None:
+def _messages(lang: str):
+    from ..brief.messages import Messages
+
+    return Messages(lang)
+
+
+def _count(m, key: str, n: int, **values) -> str:
+    """``key.one`` or ``key.many`` with ``n`` (and ``values``) filled in."""
+    return m(f"{key}.{'one' if n == 1 else 'many'}", n=n, **values)
+
+
+def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, short: bool = False, m=None) -> None:
+    m = m or _messages("en")
+
     def counts(c: Counter, column: str) -> str:
         if short:
             c = Counter({shorten(column, str(k)): n for k, n in c.items()})
@@ -180,78 +208,102 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
 
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
-        "Scanned",
-        f"{plural(t.scanned, 'domain')} in {elapsed:.1f} s ({rate:.0f}/s)"
-        + ("  [red]interrupted[/]" if interrupted else ""),
+        m("scan.summary.scanned"),
+        _count(m, "scan.summary.rate", t.scanned, seconds=round(elapsed, 1), rate=rate)
+        + (f"  [red]{m('scan.summary.interrupted')}[/]" if interrupted else ""),
     )
-    table.add_row("Result", ", ".join(f"{k} {v:,}" for k, v in sorted(t.status.items())) or "-")
-    table.add_row("Providers", counts(t.provider, "provider") or "-")
+    table.add_row(m("scan.summary.result"), ", ".join(f"{k} {v:,}" for k, v in sorted(t.status.items())) or "-")
+    table.add_row(m("scan.summary.providers"), counts(t.provider, "provider") or "-")
     if t.nxdomain:
-        verb = "does" if t.nxdomain == 1 else "do"
-        table.add_row("Not found", f"{plural(t.nxdomain, 'domain')} {verb} not exist (NXDOMAIN)")
-    table.add_row("Gateways", _counts(t.gateway) or "none")
+        table.add_row(m("scan.summary.not_found"), _count(m, "scan.summary.nxdomain", t.nxdomain))
+    table.add_row(m("scan.summary.gateways"), _counts(t.gateway) or m("scan.summary.none"))
     if t.category:
-        table.add_row("Priority", ", ".join(f"{k} {v:,}" for k, v in sorted(t.category.items())))
+        table.add_row(m("scan.summary.priority"), ", ".join(f"{k} {v:,}" for k, v in sorted(t.category.items())))
     if any(k != "?" for k in t.tenant):
-        table.add_row("Tenants", counts(t.tenant, "tenant"))
+        table.add_row(m("scan.summary.tenants"), counts(t.tenant, "tenant"))
     if t.registrations or t.registration_failures or t.registration_unavailable or t.registration_deferred:
-        reg = [f"{t.registrations:,} fetched"]
+        reg = [m("scan.summary.reg_fetched", n=t.registrations)]
         if t.registration_unavailable:
-            reg.append(f"{t.registration_unavailable:,} not found or no registry service")
+            reg.append(m("scan.summary.reg_unavailable", n=t.registration_unavailable))
         if t.registration_failures:
-            reg.append(f"{t.registration_failures:,} failed (retried on the next run)")
+            reg.append(m("scan.summary.reg_failed", n=t.registration_failures))
         if t.registration_deferred:
-            reg.append(
-                f"{t.registration_deferred:,} not asked this run (the registries are asked a few at a time;"
-                " the next scan of those domains asks)"
-            )
-        table.add_row("Registration", ", ".join(reg))
+            reg.append(m("scan.summary.reg_deferred", n=t.registration_deferred))
+        table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
         lookups = ", ".join(f"{k} {v:,}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
-        table.add_row(
-            "Failures",
-            f"{plural(t.failed_domains, 'domain')} with failed lookups ({lookups}); retried on the next run",
-        )
+        table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:
-        table.add_row("Up to date", f"{plural(t.fresh_skipped, 'domain')} scanned recently, not rescanned (--max-age)")
+        table.add_row(m("scan.summary.up_to_date"), _count(m, "scan.summary.fresh", t.fresh_skipped))
 
 
-def _input_rows(table: Table, stats: InputStats) -> None:
-    inputs = f"{plural(stats.lines, 'line')}, {plural(stats.accepted, 'unique domain')}"
+def _input_rows(table: Table, stats: InputStats, m=None) -> None:
+    m = m or _messages("en")
+    inputs = [_count(m, "scan.summary.lines", stats.lines), _count(m, "scan.summary.unique", stats.accepted)]
     if stats.duplicates:
-        inputs += f", {plural(stats.duplicates, 'duplicate')}"
-    table.add_row("Input", inputs)
+        inputs.append(_count(m, "scan.summary.duplicates", stats.duplicates))
+    table.add_row(m("scan.summary.input"), ", ".join(inputs))
+    _skip_rows(table, stats, m)
+
+
+def _skip_rows(table: Table, stats: InputStats, m) -> None:
+    """The lines skipped (each reason, how many, where), the notes and the inputs that could not be read."""
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
         where = ", ".join(stats.skipped[reason])
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
-        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
+        said = skip_reason(reason, m.lang)
+        table.add_row(m("scan.summary.skipped"), m("scan.summary.skip", n=count, reason=said, where=where + more))
     for note in stats.notes:
-        table.add_row("Note", note)
+        table.add_row(m("scan.summary.note"), note)
     for message in stats.unreadable:
-        table.add_row("Not read", message)
+        table.add_row(m("scan.summary.not_read"), message)
 
 
-def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
-    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons."""
-    table = Table(box=box.SIMPLE_HEAD, title="Import summary", title_justify="left", show_header=False, pad_edge=False)
+@functools.cache
+def _skip_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The English reasons of messages ``input.skip.*`` as patterns, each ``{field}`` a group: the reader
+    records a reason in English (hunter_cli/domains.py, inputs.py), and this finds its key and values."""
+    from ..brief.messages import load
+
+    out = []
+    for key, text in load("en").items():
+        if key.startswith("input.skip."):
+            parts = re.split(r"\{(\w+)\}", text)
+            pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
+            out.append((re.compile(pattern + r"\Z"), key))
+    return tuple(out)
+
+
+def skip_reason(reason: str, lang: str) -> str:
+    """Why an input line was skipped, in ``lang``: the reader's English reason matched against the
+    messages ``input.skip.*``; a reason none of them names stays as it is."""
+    if lang == "en":
+        return reason
+    for pattern, key in _skip_patterns():
+        found = pattern.match(reason)
+        if found:
+            return _messages(lang)(key, **found.groupdict())
+    return reason
+
+
+def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") -> Table:
+    """The summary of `hunter import`: rows read, leads created or filled in, skips and their reasons,
+    in ``lang`` (messages ``import.summary.*``, and the scan summary's for the skips)."""
+    m = _messages(lang)
+    table = Table(
+        box=box.SIMPLE_HEAD, title=m("import.summary.title"), title_justify="left", show_header=False, pad_edge=False
+    )
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
-    table.add_row("Rows read", str(stats.lines))
-    table.add_row("Leads created", str(counts["created"]))
-    table.add_row("Company names filled in", str(counts["updated"]))
-    table.add_row("Already known", str(counts["unchanged"]))
-    table.add_row("Duplicates merged", str(stats.duplicates))
-    table.add_row("With company name", str(stats.companies))
+    table.add_row(m("import.summary.rows"), str(stats.lines))
+    table.add_row(m("import.summary.created"), str(counts["created"]))
+    table.add_row(m("import.summary.filled"), str(counts["updated"]))
+    table.add_row(m("import.summary.known"), str(counts["unchanged"]))
+    table.add_row(m("import.summary.merged"), str(stats.duplicates))
+    table.add_row(m("import.summary.with_company"), str(stats.companies))
     if stats.headers:
-        table.add_row("Header rows", str(stats.headers))
-    for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
-        where = ", ".join(stats.skipped[reason])
-        more = "" if count <= len(stats.skipped[reason]) else ", ..."
-        table.add_row("Skipped", f"{count} {reason} ({where}{more})")
-    for note in stats.notes:
-        table.add_row("Note", note)
-    for message in stats.unreadable:
-        table.add_row("Not read", message)
+        table.add_row(m("import.summary.headers"), str(stats.headers))
+    _skip_rows(table, stats, m)
     return table
 
 
@@ -259,7 +311,7 @@ def import_table(stats: InputStats, counts: dict[str, int]) -> Table:
 def _scan_table(summary: ScanSummary, out: Output) -> None:
     """The scanned domains (the 50 of highest priority) on stdout, the summary on stderr."""
     if summary.tally.sample:
-        out.console.print(results_table(summary.tally, out.console.width))
+        out.console.print(results_table(summary.tally, out.console.width, summary.lang))
     _scan_ndjson(summary, out)
 
 
@@ -268,7 +320,12 @@ def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
     """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
     out.err.print(
         summary_table(
-            summary.tally, summary.stats, summary.seconds, interrupted=summary.interrupted, width=out.err.width
+            summary.tally,
+            summary.stats,
+            summary.seconds,
+            interrupted=summary.interrupted,
+            width=out.err.width,
+            lang=summary.lang,
         )
     )
 
@@ -282,8 +339,10 @@ def continue_note(
     signal: str,
     repeat: list[str] | None = None,
     command: list[str] | None = None,
+    lang: str = "en",
 ) -> str:
-    """What an interrupted scan says last: how many inputs were not scanned, and the command that continues.
+    """What an interrupted scan says last, in ``lang``: how many inputs were not scanned, and the command
+    that continues. ``signal`` is ``interrupted`` or ``terminated`` (messages ``scan.stop.*``).
 
     ``command`` (argv words) is that command when it is not a scan of the same inputs: `rescan`
     continues with itself and the options it was given, since it picks what is still due.
@@ -295,18 +354,18 @@ def continue_note(
     """
     import shlex
 
+    m = _messages(lang)
+    said = m(f"scan.stop.{signal}")
     in_flight = max(stats.accepted - t.scanned - t.fresh_skipped, 0)
     unread = max((total_lines or 0) - stats.lines, 0)
     if total_lines is None:
-        left = "the rest of the input was not read"
-        if in_flight:
-            left = f"{plural(in_flight, 'domain')} in progress and " + left
+        left = _count(m, "scan.left.in_progress", in_flight) if in_flight else m("scan.left.unread")
     else:
-        left = f"about {plural(unread + in_flight, 'input')} not scanned"
+        left = _count(m, "scan.left.about", unread + in_flight)
     if command is not None:  # inputs are the domains it was to scan, by name
-        left = f"{plural(max(len(inputs) - t.scanned - t.fresh_skipped, 0), 'domain')} not rescanned"
+        left = _count(m, "scan.left.not_rescanned", max(len(inputs) - t.scanned - t.fresh_skipped, 0))
         argv = [*command, *(["--db", db] if db else [])]
-        return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}"
+        return m("scan.continue", signal=said, left=left, command=shlex.join(argv))
     argv = ["hunter", "scan", *inputs, *(repeat or []), "--max-age", "1d"] + (["--db", db] if db else [])
-    stdin = " (feed it the same list)" if "-" in inputs else ""
-    return f"{signal}: {left}; results so far are stored. Continue with: {shlex.join(argv)}{stdin}"
+    key = "scan.continue_stdin" if "-" in inputs else "scan.continue"
+    return m(key, signal=said, left=left, command=shlex.join(argv))

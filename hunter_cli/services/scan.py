@@ -172,6 +172,7 @@ class ScanSummary:
     terminated: bool = False
     stdout_closed: bool = False
     record: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"  # the language its summary is printed in (the command's; docs/cli.md)
 
     @property
     def interrupted(self) -> bool:
@@ -327,7 +328,7 @@ def run_scan(
         # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.
         conn = store.connect(path, write=True, on_wait=on_wait, wait_limit=store.write_wait_limit())
     except store.StoreError as exc:
-        raise ScanRefused(str(exc)) from None
+        raise ScanRefused(said_of(exc)) from None
     for text in conn.notices:
         watch.notice(text)
     # The lock belongs to the real file: a symlink or another spelling of the path
@@ -337,12 +338,10 @@ def run_scan(
         lock.acquire(timeout=0)
     except Timeout:
         conn.close()
-        raise ScanRefused(
-            f"another hunter scan is writing to {path}; wait for it to finish, or use --db for a separate database"
-        ) from None
+        raise ScanRefused(Said("cli.scan.locked", path=str(path))) from None
     except OSError as exc:
         conn.close()
-        raise ScanRefused(f"cannot create the lock file beside {path}: {exc.strerror or exc}") from None
+        raise ScanRefused(Said("cli.scan.lock_file", path=str(path), why=exc.strerror or str(exc))) from None
 
     hints = hints or ColumnHints()
     stats = InputStats()
@@ -391,7 +390,7 @@ def run_scan(
     except store.StoreError as exc:
         conn.close()
         lock.release()
-        raise ScanRefused(str(exc)) from None
+        raise ScanRefused(said_of(exc)) from None
     bulk = _bulk(inputs)
     writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
@@ -465,7 +464,7 @@ def run_scan(
     except ResolverUnreachable as exc:  # before the first domain: nothing was scanned
         outcome, code, error_message = "failed", ExitStatus.NO_DNS, said_of(exc)
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
-        outcome, code, error_message = "failed", ExitStatus.FATAL, str(store.store_error(exc, path))
+        outcome, code, error_message = "failed", ExitStatus.FATAL, said_of(store.store_error(exc, path))
     except Exception as exc:
         # A bug: the traceback still shows, but the run is recorded as failed with its cause, never as ok.
         unexpected = f"{type(exc).__name__}: {exc}"

@@ -85,8 +85,12 @@ class WaitingConnection(Connection):
                     logged = waited + 10
                 if waited >= limit:
                     raise StoreBusy(
-                        f"another process held the write lock on {self.path} for"
-                        f" {waited:.0f} s; gave up waiting (HUNTER_DB_WAIT={limit:g} s)"
+                        Said(
+                            "cli.store.gave_up",
+                            path=str(self.path),
+                            seconds=waited,
+                            limit=int(limit) if float(limit).is_integer() else limit,
+                        )
                     ) from None
                 if self.on_wait is not None:
                     self.on_wait(waited)
@@ -159,7 +163,7 @@ def connect(
         except OSError as exc:
             if exc.errno in (13, 30):
                 raise StoreReadOnly(
-                    f"cannot create the database at {shown}: {exc.strerror or exc} (read-only)"
+                    Said("cli.store.cannot_create_read_only", path=str(shown), why=exc.strerror or str(exc))
                 ) from None
             raise
         if not _writable(p):
@@ -175,12 +179,10 @@ def connect(
             conn.execute("PRAGMA synchronous = NORMAL")
             version = stored_version(conn)
             if version > latest_version():
-                message = (
-                    f"{shown} was written by a newer Hunter (schema version {version}; this Hunter knows up to"
-                    f" {latest_version()}). Install the Hunter release that wrote it, or a newer one, to use it"
-                )
                 if write:
-                    raise StoreNewer(message + "; nothing was written")
+                    raise StoreNewer(
+                        Said("cli.store.newer_write", path=str(shown), version=version, latest=latest_version())
+                    )
                 conn.warnings.append(
                     Said("cli.store.newer_read", path=str(shown), version=version, latest=latest_version())
                 )
@@ -199,7 +201,7 @@ def connect(
     except sqlite3.DatabaseError as exc:
         raise store_error(exc, shown) from None
     except OSError as exc:
-        raise StoreError(f"cannot create the database at {shown}: {exc.strerror or exc}") from None
+        raise StoreError(Said("cli.store.cannot_create", path=str(shown), why=exc.strerror or str(exc))) from None
     return conn
 
 
@@ -301,6 +303,5 @@ def check_damage(conn: sqlite3.Connection, shown: str | os.PathLike, budget: flo
     if problems:
         lines = [line for p in problems for line in p.splitlines() if line.strip() and not line.startswith("***")]
         raise StoreDamaged(
-            f"{shown} is damaged ({lines[0] if lines else problems[0]}); Hunter will not write to it."
-            " Run `hunter db check` for details, then restore a backup or start a new database with --db"
+            Said("cli.store.damaged_at_open", path=str(shown), detail=lines[0] if lines else problems[0])
         )

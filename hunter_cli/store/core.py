@@ -98,32 +98,23 @@ def error_kind(exc: BaseException) -> str:
 
 def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
     """A clear StoreError for a sqlite3 or OS error met while using the store at ``path``."""
+    from ..said import Said  # the sentence in the command's language (messages cli.store.*)
+
     kind = error_kind(exc)
+    shown = str(path)
     if kind == "SQLITE_FULL" or (isinstance(exc, OSError) and exc.errno == 28):
-        return StoreFull(
-            f"the disk holding {path} is full; nothing more could be stored (what was stored before is intact)."
-            " Free some space and run the command again"
-        )
+        return StoreFull(Said("cli.store.full", path=shown))
     if kind in ("SQLITE_READONLY", "SQLITE_CANTOPEN") or (isinstance(exc, OSError) and exc.errno in (13, 30)):
-        return StoreReadOnly(
-            f"{path} is read-only (the file or its folder cannot be written): nothing was changed."
-            " Reading commands (leads, leads show, sales-summary, explain, changes) still work;"
-            " use --db for a writable copy"
-        )
+        return StoreReadOnly(Said("cli.store.read_only_write", path=shown))
     if kind == "SQLITE_NOTADB":
-        return StoreDamaged(
-            f"cannot use {path} as the Hunter database: it is not an SQLite database, or its header is damaged"
-        )
+        return StoreDamaged(Said("cli.store.not_a_db", path=shown))
     if kind == "SQLITE_CORRUPT":
-        return StoreDamaged(
-            f"{path} is damaged ({exc}); nothing more was written to it. Run `hunter db check`,"
-            " then restore a backup (`hunter db backup` makes one) or start a new database with --db"
-        )
+        return StoreDamaged(Said("cli.store.corrupt", path=shown, detail=str(exc)))
     if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-        return StoreBusy(f"{path} is locked by another process ({exc}); try again when it has finished")
+        return StoreBusy(Said("cli.store.locked", path=shown, detail=str(exc)))
     if kind == "SQLITE_IOERR":
-        return StoreError(f"cannot read or write {path}: disk I/O error ({exc})")
-    return StoreError(f"cannot use {path} as the Hunter database: {exc}")
+        return StoreError(Said("cli.store.io_error", path=shown, detail=str(exc)))
+    return StoreError(Said("cli.store.unusable", path=shown, detail=str(exc)))
 
 
 def rollback(conn: sqlite3.Connection) -> None:

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 
+from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import FOOTPRINT_FILTER_COLUMNS, FOOTPRINT_FROM_VIEW_SQL, turkish_sort_key_sql
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
@@ -763,6 +764,13 @@ def _excel_safe_sql(expr: str) -> str:
     )
 
 
+def _closed_cell_sql(expr: str, column: str) -> str:
+    """SQL for :func:`hunter_cli.render.csvsafe.csv_cell`: the word of a closed-set value (``-all`` ->
+    ``fail``), else the value guarded as :func:`_excel_safe_sql` guards it."""
+    whens = " ".join(f"WHEN '{value}' THEN '{word}'" for value, word in CLOSED_CELLS[column].items())
+    return f"CASE {expr} {whens} ELSE {_excel_safe_sql(expr)} END"
+
+
 def _csv_time_sql(expr: str) -> str:
     """ISO 8601 with offset, to the second, as render.leads._csv_time (timefmt.for_machines) writes it:
     the store writes UTC (``utcnow``), so ``2026-03-01T09:30:00Z`` and ``2026-03-01 09:30:00`` both
@@ -788,7 +796,7 @@ CSV_CELLS = (
     "d.tenant_id",
     "coalesce(d.footprint, '?')",
     "d.dmarc_policy",
-    _excel_safe_sql("d.spf_all"),
+    _closed_cell_sql("d.spf_all", "spf_all"),  # RFC 7208's result words: fail, softfail, neutral, pass
     "CASE WHEN d.dkim IS NULL THEN NULL WHEN d.dkim THEN 'yes' ELSE 'no' END",
     "d.score",
     "d.segment",

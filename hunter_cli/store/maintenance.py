@@ -6,6 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..said import Said
 from .connection import BUSY_TIMEOUT_MS, _open, _uri, folder_message
 from .core import Connection, StoreError, StoreFull, error_kind, real_path, store_error
 from .schema import latest_version, stored_version
@@ -15,7 +16,7 @@ def open_for_inspection(path: str | os.PathLike) -> Connection:
     """A read-only connection that changes nothing (no create, no migration); StoreError if absent."""
     p = real_path(path)
     if not p.exists():
-        raise StoreError(f"there is no database at {path}")
+        raise StoreError(Said("cli.store.no_database", path=str(path)))
     if p.is_dir():
         raise StoreError(folder_message(path))
     last: Exception | None = None
@@ -133,13 +134,13 @@ def backup(path: str | os.PathLike, dest: str | os.PathLike, overwrite: bool = F
     """
     src_real, dest_real = real_path(path), real_path(dest)
     if src_real == dest_real:
-        raise StoreError(f"{dest} is the database itself; choose another file for the backup")
+        raise StoreError(Said("cli.store.backup_self", dest=str(dest)))
     if dest_real.exists() and not overwrite:
-        raise StoreError(f"{dest} already exists; choose a new file or add --force to replace it")
+        raise StoreError(Said("cli.store.backup_exists", dest=str(dest)))
     if dest_real.is_dir():
-        raise StoreError(f"{dest} is a folder; give the backup's file name")
+        raise StoreError(Said("cli.store.backup_folder", dest=str(dest)))
     if not dest_real.parent.is_dir():
-        raise StoreError(f"the folder {dest_real.parent} does not exist; create it first or choose another place")
+        raise StoreError(Said("cli.store.backup_no_folder", folder=str(dest_real.parent)))
     src = open_for_inspection(path)
     tmp = dest_real.with_name(f".{dest_real.name}.{os.getpid()}.part")
     try:
@@ -157,10 +158,10 @@ def backup(path: str | os.PathLike, dest: str | os.PathLike, overwrite: bool = F
         os.replace(tmp, dest_real)
     except sqlite3.DatabaseError as exc:
         if error_kind(exc) == "SQLITE_FULL":
-            raise StoreFull(f"the disk holding {dest} is full; no backup was made") from None
-        raise StoreError(f"the backup to {dest} failed: {exc}; no backup was made") from None
+            raise StoreFull(Said("cli.store.backup_full", dest=str(dest))) from None
+        raise StoreError(Said("cli.store.backup_failed", dest=str(dest), detail=str(exc))) from None
     except OSError as exc:
-        raise StoreError(f"cannot write the backup {dest}: {exc.strerror or exc}; no backup was made") from None
+        raise StoreError(Said("cli.store.backup_cannot_write", dest=str(dest), why=exc.strerror or str(exc))) from None
     finally:
         src.close()
         for leftover in (tmp, Path(str(tmp) + "-journal")):

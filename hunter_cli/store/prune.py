@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from ..said import Said
 from .core import StoreBusy, StoreError, real_path, store_error
 
 PRUNE_CHUNK = 2000
@@ -125,7 +126,7 @@ def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise StoreBusy(f"a hunter scan is writing to {path}; run `hunter db vacuum` when it has finished") from None
+        raise StoreBusy(Said("cli.store.vacuum_busy", path=str(path))) from None
     try:
         page_size, pages, free = (
             conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "page_count", "freelist_count")
@@ -133,9 +134,7 @@ def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
         needed = page_size * (pages - free)
         room = shutil.disk_usage(real_path(path).parent).free
         if room < needed:
-            raise StoreError(
-                f"VACUUM needs about {needed:,} bytes free beside {path} for its copy; the disk has {room:,}"
-            )
+            raise StoreError(Said("cli.store.vacuum_room", path=str(path), needed=needed, room=room))
         try:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

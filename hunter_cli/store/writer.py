@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..rules_identity import STATE_KEY
+from ..said import Said
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .packing import PackError, loads, pack
@@ -411,8 +412,12 @@ def with_write_retry(action, path: str | os.PathLike, on_wait=None, limit: float
                 logged = waited + 10
             if waited >= limit:
                 raise StoreBusy(
-                    f"another process held the write lock on {path} for {waited:.0f} s;"
-                    f" gave up waiting (HUNTER_DB_WAIT={limit:g} s)"
+                    Said(
+                        "cli.store.gave_up",
+                        path=str(path),
+                        seconds=waited,
+                        limit=int(limit) if float(limit).is_integer() else limit,
+                    )
                 ) from None
             if on_wait is not None:
                 on_wait(waited, pending)
@@ -576,7 +581,7 @@ class ResultWriter:
         except StoreError as exc:  # reported by close()
             self.error = exc
         except BaseException as exc:  # noqa: BLE001 - reported by close(), never lost in a thread
-            self.error = StoreError(f"writing results to {self.path} failed: {exc}")
+            self.error = StoreError(Said("cli.store.write_failed", path=str(self.path), detail=str(exc)))
         finally:
             if self.error is not None:
                 self._drain()
@@ -626,7 +631,7 @@ class ResultWriter:
 
     def _child_gone(self) -> None:
         if self.error is None:
-            self.error = StoreError(f"writing results to {self.path} failed: the writer process ended unexpectedly")
+            self.error = StoreError(Said("cli.store.writer_ended", path=str(self.path)))
 
     def _receive(self) -> None:
         """Receiver thread: the child's reports (stored, waiting, failed, done)."""
@@ -734,7 +739,7 @@ def _child_main() -> None:
     except StoreError as exc:
         _send_error(out, exc)
     except BaseException as exc:  # noqa: BLE001 - reported by the scan's close(), never lost
-        _send_error(out, StoreError(f"writing results to {path} failed: {exc}"))
+        _send_error(out, StoreError(Said("cli.store.write_failed", path=str(path), detail=str(exc))))
     finally:
         if conn is not None:
             conn.close()
