@@ -12,7 +12,13 @@ import pytest
 
 from hunter_cli.brief.messages import LANGUAGES, Messages
 
-DKIM = ("b7-dkim-test.com.tr", "b7-dkim-ikili.com.tr", "b7-dkim-kirik.com.tr", "dkim-test-y.com.tr")
+DKIM = (
+    "b7-dkim-test.com.tr",
+    "b7-dkim-test-spfsiz.com.tr",
+    "b7-dkim-ikili.com.tr",
+    "b7-dkim-kirik.com.tr",
+    "dkim-test-y.com.tr",
+)
 PARKED = (
     "b7-park-null.com.tr",
     "b7-park-spf.com.tr",
@@ -66,6 +72,10 @@ def test_a_dkim_key_in_testing_mode_earns_nothing_and_is_never_called_protection
     own = _brief(dkim["dkim-test-y.com.tr"], lang)  # their own server, no SPF, no DMARC, t=y only
     assert own.risk == "high" and m("sec.dkim_testing", selectors="mail") in own.security
     assert not any("works" in line or "çalışıyor" in line for line in own.security)
+    bare = _brief(dkim["b7-dkim-test-spfsiz.com.tr"], lang)  # no SPF, DMARC reject: their own mail fails DMARC
+    policy = m.label("dmarc.policy", "reject")
+    assert m("sec.own_mail_fails_dmarc_testing", policy=policy) in bare.security
+    assert m("sec.own_mail_fails_dmarc", policy=policy) not in bare.security
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -295,6 +295,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     failed = lead.failed_checks
     spf = lead.spf
     spf_verdict = lead.spf_result
+    # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
+    testing = dkim_testing(lead.dkim.model_dump(include={"selectors"})) if lead.dkim else []
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
@@ -302,7 +304,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
         lines.append(m("sec.spf_missing_dmarc"))  # DMARC still stops forgery (RFC 7489 6.6.2)
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
-            lines.append(m("sec.own_mail_fails_dmarc", policy=m.label("dmarc.policy", lead.dmarc_policy)))
+            key = "sec.own_mail_fails_dmarc_testing" if testing else "sec.own_mail_fails_dmarc"
+            lines.append(m(key, policy=m.label("dmarc.policy", lead.dmarc_policy)))
     elif not spf:
         lines.append(m("sec.spf_missing"))
     elif spf_verdict != "valid":
@@ -327,8 +330,6 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
         if e.where
         if e.code == "dkim-cname-loop"
     ]
-    # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
-    testing = dkim_testing(lead.dkim.model_dump(include={"selectors"})) if lead.dkim else []
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
     elif testing:  # never "no key found" nor "signing never turned on": a key is there, and ignored
