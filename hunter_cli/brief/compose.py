@@ -296,7 +296,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     spf = lead.spf
     spf_verdict = lead.spf_result
     # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
-    testing = dkim_testing(lead.dkim.model_dump(include={"selectors"})) if lead.dkim else []
+    testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
