@@ -18,14 +18,31 @@ DOMAIN_STATES: tuple[str, ...] = ("active", "nxdomain", "parked")
 
 
 def dkim_keys(dkim: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    """Selectors that publish a usable key: a ``p=`` tag that is not empty, in a record verifiers keep
-    (``v=DKIM1`` when given) with a key type they know (RFC 6376 3.6.1)."""
+    """Selectors that publish a key verifiers use: a ``p=`` tag that is not empty, in a record verifiers
+    keep (``v=DKIM1`` when given) with a key type they know, and not in testing mode (RFC 6376 3.6.1).
+
+    A key with ``t=y`` is left out: "Verifiers MUST NOT treat messages from Signers in testing mode
+    differently from unsigned email" (RFC 6376 3.6.1), so it signs nothing yet (:func:`dkim_testing`).
+    A key with a ``problem`` (``dkim-bad-rsa-key``, ...) is left out too: signatures made with it fail
+    (PERMFAIL, RFC 6376 6.1.2), which DMARC treats like no signature (RFC 7489 4.2)."""
     sels = (dkim or {}).get("selectors") or []
-    return [s for s in sels if s.get("key_type") and not s.get("revoked") and not s.get("problem")]
+    return [s for s in sels if _key_record(s) and not s.get("testing")]
+
+
+def _key_record(sel: Mapping[str, Any]) -> bool:
+    return bool(sel.get("key_type")) and not sel.get("revoked") and not sel.get("problem")
+
+
+def dkim_testing(dkim: Mapping[str, Any] | None) -> list[str]:
+    """Selectors whose otherwise usable key is in testing mode (``t=y``, RFC 6376 3.6.1): their mail
+    counts as unsigned, so none of them is a DKIM key for scoring, the risk level or the brief."""
+    sels = (dkim or {}).get("selectors") or []
+    return [s["selector"] for s in sels if _key_record(s) and s.get("testing")]
 
 
 def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:
-    """``key``: a selector publishes a key. ``delegated``: a selector is a CNAME into the provider
+    """``key``: a selector publishes a key verifiers use (:func:`dkim_keys`; a key in testing mode
+    is none). ``delegated``: a selector is a CNAME into the provider
     but no key stands behind it (in Microsoft 365 this means DKIM signing was never turned on).
     ``none``: nothing was found at the selectors asked."""
     if dkim_keys(dkim):

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import scoring
-from .catalog import Catalog, classify, load_catalog
+from .catalog import Catalog, classify, load_catalog, other_provider_findings
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
 from .dns import health, spf_eval
@@ -631,6 +631,11 @@ class Scanner:
                 unresolved=mx_check.unresolved,
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
+            if spf is not None:  # mail moved, SPF still names the old provider: a warning (catalog data)
+                own = spf.includes + ([spf.redirect] if spf.redirect else [])
+                found = other_provider_findings(provider, provider_name, own, gateway=gateway, catalog=self.catalog)
+                spf.warnings += found
+                spf.problems += [f.message for f in found]
         status = "failed" if mx_a is None else ("partial" if errors else "ok")
         result = DomainResult(
             domain=domain,

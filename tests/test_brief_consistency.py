@@ -34,6 +34,15 @@ The rules (a brief breaking one fails with the rule's name):
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
   ``tiers``: Business Premium sells Intune), and the sentences of SELLS below.
+- ``labels``: no label stands bare for a reader to take as a verdict another line contradicts ("High
+  Potential Greenfield" beside "segment Cold", "Weak Partner" beside a well-protected tenant): the
+  priority section holds only the category line, with its label and what the rule that chose it means
+  (and, for P3, that "Weak Partner" is about partner support, not their security), the readiness
+  segment line with that segment's own meaning, and the reasons; each once.
+- ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
+  names M3AAWG's parked-domain records, and the risk line says the name can still be forged.
+- ``dkim-testing``: a DKIM key in testing mode (``t=y``) is never "published" protection nor a low risk
+  on its own.
 - ``registration``: "the domain does not exist" never meets a registration the registry holds (registered
   or expired): a registered domain DNS does not know is "registered but not in DNS", an expired one "gone
   from DNS" (prep asks the registry beside DNS).
@@ -398,6 +407,42 @@ def check(text: str, lang: str) -> list[str]:
             if p.sells and set(p.sells) <= set(t.sells):
                 again = [line for line in lines if offered.search(line) and title in line]
                 rule("twice", not again, f"offers {p.id} beside the {t.id} licence that includes it: {again}")
+
+    # labels: the priority section says what each label means (the category: the ranking, and why this
+    # kind of lead; the segment: the inherited readiness segment), and nothing else stands there
+    prio = _section(text, lang, "section.priority")
+    if category is not None:
+        cat_line = _pattern(msgs["prio.category"], category=category, label=msgs[f"label.{category}"])
+        segments = {s: msgs[f"segment.{s}"] for s in ("Existing", "Migration", "Cold", "Skip")}
+        seg_lines = {
+            s: _pattern(msgs["prio.segment"], segment=name, means=msgs[f"segment_means.{s}"])
+            for s, name in segments.items()
+        }
+        reasons = _pattern(msgs["prio.reasons"])
+        means = [v for k, v in msgs.items() if k.startswith("rule_means.") and k != "rule_means.other"]
+        means.append(msgs["rule_means.other"].split("{")[0])
+        cats = [line for line in prio if cat_line.fullmatch(line)]
+        segs = [line for line in prio if any(p.fullmatch(line) for p in seg_lines.values())]
+        rule("labels", len(cats) == 1, f"the category {category} without its meaning: {prio}")
+        rule("labels", len(segs) == 1, f"the segment without what it measures: {prio}")
+        rule("labels", all(any(m in line for m in means) for line in cats), f"no rule meaning: {cats}")
+        if category == "P3":
+            rule("labels", all(msgs["label_note.P3"] in line for line in cats), f"'Weak Partner' unexplained: {cats}")
+        other = [line for line in prio if line not in cats + segs and not reasons.fullmatch(line)]
+        rule("labels", not other, f"a priority line that is not the category, the segment or the reasons: {other}")
+
+    # parked
+    if _said(text, _patterns(lang, ["sec.parked"])):
+        rule("parked", bool(_said(text, _patterns(lang, ["sec.parked_practice"]))), "parked, no M3AAWG advice")
+        open_ = _said(text, _patterns(lang, ["sec.parked_missing_dmarc"]))
+        if open_:
+            rule("parked", risk != "none", "DMARC p=reject missing, yet the risk line says none")
+            rule("parked", msgs["risk.parked_forgeable"] in text, "DMARC p=reject missing: the risk line must say so")
+
+    # dkim-testing
+    if _said(text, _patterns(lang, ["sec.dkim_testing"])):
+        rule("dkim-testing", "sec.dkim_ok" not in said, "a key in testing mode beside 'DKIM keys are published'")
+        rule("dkim-testing", risk != "low", "a key in testing mode only, yet risk low")
 
     # registration
     nowhere = _said(text, _patterns(lang, DOES_NOT_EXIST))

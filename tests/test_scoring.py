@@ -125,7 +125,7 @@ def test_explain_shows_every_point(hunter):
         "+10 SPF record published",
         "+10 DKIM key published",
         "+15 DMARC policy quarantine",
-        "Category P2 Competitive Takeover",
+        "Category P2 (Competitive Takeover), the call ranking",
     ):
         assert text in out
     as_json = json.loads(hunter("explain", "gmailer.de", "--json", dns_args=False).stdout)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from ..catalog import other_mail_providers
+from ..facts import dkim_testing
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
-from ..lead.posture import EXPIRY_SOON_DAYS, security_risk
+from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
@@ -92,6 +94,7 @@ class Brief(_Model):
     category_label: str | None = None
     follow_up: str | None = None
     risk: str | None = None  # high, medium, low; none (the domain does not exist or is parked); None when checks failed
+    risk_text: str | None = None  # the risk line as told (a parked domain's says what can still be forged)
     state: str = "active"  # active, nxdomain (the domain does not exist) or parked
     one_liner: str
     mail: list[str] = Field(default_factory=list)
@@ -183,6 +186,10 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
+    if lead.spf and lead.state == "active":  # mail moved, SPF still names the old provider (catalog data)
+        own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+        for target, e in other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway):
+            lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
@@ -279,12 +286,16 @@ def _by_code(findings: Sequence[Finding]) -> dict[str, list[str]]:
 
 
 def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") -> list[str]:
+    if lead.state == "parked":  # no risk to sell on, but the name can be forged without DMARC p=reject
+        return _parked_lines(m, lead)
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(_variant(m, f"sec.{lead.state}", nx)), m("risk.line", level=m("risk.none"))]
+        return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level)]
     lines: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
     spf_verdict = lead.spf_result
+    # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
+    testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
@@ -292,7 +303,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
         lines.append(m("sec.spf_missing_dmarc"))  # DMARC still stops forgery (RFC 7489 6.6.2)
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
-            lines.append(m("sec.own_mail_fails_dmarc", policy=m.label("dmarc.policy", lead.dmarc_policy)))
+            key = "sec.own_mail_fails_dmarc_testing" if testing else "sec.own_mail_fails_dmarc"
+            lines.append(m(key, policy=m.label("dmarc.policy", lead.dmarc_policy)))
     elif not spf:
         lines.append(m("sec.spf_missing"))
     elif spf_verdict != "valid":
@@ -319,6 +331,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     ]
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
+    elif testing:  # never "no key found" nor "signing never turned on": a key is there, and ignored
+        lines.append(m("sec.dkim_testing", selectors=", ".join(testing[:3])))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
@@ -330,6 +344,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
         lines.append(m("sec.dkim_unusable", selectors=", ".join(unusable[:3])))
     for kind, findings in (("dkim_error", lead.dkim.errors), ("dkim_warning", lead.dkim.warnings)):
         for code, where in _by_code(findings).items():
+            if code == "dkim-testing":  # no key that "works, but": receivers ignore its signatures (above)
+                if state == "key":
+                    lines.append(m("sec.dkim_testing_beside", selectors=", ".join(where[:3])))
+                continue
             key = "sec.dkim_unusable_why" if kind == "dkim_error" else "sec.dkim_warning"
             if m.has(f"{kind}.{code}"):
                 lines.append(m(key, selectors=", ".join(where[:3]), reason=m(f"{kind}.{code}")))
@@ -371,7 +389,36 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     if gateway:
         lines.append(m("sec.gateway", gateway=gateway))
     if level:
-        lines.append(m("risk.line", level=m(f"risk.{level}")))
+        lines.append(risk_text(m, lead, level))
+    return lines
+
+
+def risk_text(m: Messages, lead: Lead, level: str | None) -> str:
+    """The brief's risk line ("Spoofing and phishing risk: medium."). A parked domain is no risk to sell
+    on (level ``none``), but until DMARC ``p=reject`` is published its name can still be forged in the
+    From: line (:func:`hunter_cli.lead.posture.parked_gaps`): the line says so instead of "none"."""
+    if lead.state == "parked":
+        missing, unknown = parked_gaps(lead)
+        if "dmarc" in missing:
+            return m("risk.parked_forgeable")
+        if "dmarc" in unknown:
+            return m("risk.parked_unknown")
+    return m("risk.line", level=m(f"risk.{level or 'none'}"))
+
+
+def _parked_lines(m: Messages, lead: Lead) -> list[str]:
+    """A parked domain's security section: what M3AAWG's parked-domain practice asks (null MX, SPF
+    ``-all``, DMARC ``p=reject``), what is missing, as advice to pass on, and the risk line."""
+    missing, unknown = parked_gaps(lead)
+    lines = [m("sec.parked"), m("sec.parked_practice")]
+    if missing:
+        names = _names(m, [m(f"parked.{r}") for r in missing])
+        lines.append(m("sec.parked_missing_dmarc" if "dmarc" in missing else "sec.parked_missing", missing=names))
+    if unknown:
+        lines.append(m("sec.parked_unknown", names=_names(m, [m(f"parked.{r}") for r in unknown])))
+    if not missing and not unknown:
+        lines.append(m("sec.parked_complete"))
+    lines.append(risk_text(m, lead, "none"))
     return lines
 
 
@@ -495,6 +542,36 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
         lines.append(m("svc.provider", name=own.name))
     lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
     return lines
+
+
+def category_means(m: Messages, category: str, rule: str) -> str:
+    """What the category says of this lead, from the rule that chose it and the boosts that moved it
+    (``renewal+onprem_migration``), and what its label does not mean (``label_note.P3``: "Weak Partner"
+    is about partner support, not their security); a rule of the user's own rules file is named."""
+    base, *boosts = rule.split("+")
+    parts = [m(f"rule_means.{base}") if m.has(f"rule_means.{base}") else m("rule_means.other", rule=base)]
+    for b in boosts:
+        parts.append(m(f"boost_means.{b}") if m.has(f"boost_means.{b}") else m("boost_means.other", rule=b))
+    if m.has(f"label_note.{category}"):
+        parts.append(m(f"label_note.{category}"))
+    return "; ".join(parts)
+
+
+def segment_means(m: Messages, segment: str) -> str:
+    """What the inherited readiness segment measures (docs/scoring.md): how ready the mail set-up is to
+    move, not how good a lead the company is."""
+    return m(f"segment_means.{segment}")
+
+
+def priority_lines(m: Messages, category: str, rule: str, segment: str, score: int) -> list[str]:
+    """The category and the segment, each with what it means, so that no label reads as a verdict another
+    line contradicts ("High Potential Greenfield" beside "segment Cold"): the category is the ranking
+    (whom to call first, and why this kind of lead), the segment the inherited readiness segment (how
+    ready the mail set-up is to move; docs/scoring.md), shown with the readiness score it follows."""
+    return [
+        m("prio.category", category=category, label=m(f"label.{category}"), means=category_means(m, category, rule)),
+        m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment), score=score),
+    ]
 
 
 def _reason_lines(m: Messages, outcome, provider: str, nx: str = "") -> list[str]:
@@ -807,13 +884,7 @@ def compose(
             variant = "P6_no_mail"
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
         brief.priority = [
-            m(
-                "prio.line",
-                category=category,
-                label=brief.category_label,
-                segment=m(f"segment.{outcome.segment}"),
-                score=outcome.score,
-            ),
+            *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score),
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
         ]
         owned = online_workloads(lead.microsoft)
@@ -833,6 +904,7 @@ def compose(
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
     brief.security = _security_lines(m, lead, level, nx)
+    brief.risk_text = risk_text(m, lead, level) if level else None
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))

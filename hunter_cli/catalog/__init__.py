@@ -16,9 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config
 from ..domains import is_within
+
+if TYPE_CHECKING:
+    from ..models import Finding
 
 # Ids the rest of the program relies on; the catalog may only use these.
 MAILBOX_IDS = (
@@ -309,3 +313,76 @@ def _classify(
         return Classification(e.id, e.name, gateway.id, evidence)
     evidence.append("nothing behind the gateway names a mailbox provider")
     return Classification("other", None, gateway.id, evidence)
+
+
+# services.json categories of services that send a company's mail for it without holding its mailboxes
+# (SendGrid, Mailchimp, Amazon SES, ...): their SPF include beside another mailbox provider is expected.
+SENDING_CATEGORIES = frozenset({"email-delivery", "email-marketing"})
+W_SPF_OTHER_PROVIDER = "spf-other-mail-provider"
+
+
+def other_mail_providers(
+    provider: str | None,
+    provider_name: str | None,
+    spf_targets: Sequence[str],
+    *,
+    gateway: str | None = None,
+    catalog: Catalog | None = None,
+) -> list[tuple[str, Entry]]:
+    """``(target, entry)`` for each mailbox provider other than ``provider`` that the domain's own SPF
+    ``include:`` or ``redirect=`` targets (``spf_targets``) authorize to send for it, each provider once.
+
+    Typical of a domain whose mail moved (MX at Microsoft 365) while SPF still names the old host
+    (a hosting firm, Google Workspace): legal (RFC 7208 5.2), but the old provider's servers may still
+    send in its name. Only said when ``provider`` is a catalog mailbox provider (not an own server, an
+    unknown or a broken set-up: no verdict without one). Never for a gateway's include (catalog kind
+    ``gateway``) nor for a target that services.json lists as a sending service (``SENDING_CATEGORIES``:
+    Amazon SES is both a mailbox provider and a sender). Behind a gateway the mailbox itself is deduced,
+    so the other provider is named only when the SPF record includes ``provider``'s own servers too.
+    Two hosting firms share the id ``hosting``: they differ by name.
+    """
+    if provider not in MAILBOX_IDS or not spf_targets:
+        return []
+    from ..footprint.services import find_services
+
+    cat = catalog or load_catalog()
+    hits = [(t, e) for t in spf_targets if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"]
+
+    def same(e: Entry) -> bool:
+        return e.id == provider and (e.id != "hosting" or not provider_name or e.name == provider_name)
+
+    if gateway and not any(same(e) for _, e in hits):
+        return []
+    out: list[tuple[str, Entry]] = []
+    for target, e in hits:
+        if same(e) or any((o.id, o.name) == (e.id, e.name) for _, o in out):
+            continue
+        if any(s.category in SENDING_CATEGORIES for s in find_services(spf_includes=[target])):
+            continue
+        out.append((target, e))
+    return out
+
+
+def other_provider_findings(
+    provider: str | None,
+    provider_name: str | None,
+    spf_targets: Sequence[str],
+    *,
+    gateway: str | None = None,
+    catalog: Catalog | None = None,
+) -> list[Finding]:
+    """The ``spf-other-mail-provider`` warnings (:func:`other_mail_providers`) as SPF findings, one per
+    provider, ``where`` the include target (docs/json-schema.md)."""
+    from ..models import Finding
+
+    cat = catalog or load_catalog()
+    mine = cat.names.get(provider or "", provider) if provider != "hosting" or not provider_name else provider_name
+    return [
+        Finding(
+            code=W_SPF_OTHER_PROVIDER,
+            message=f"mail is received by {mine}, but SPF still authorizes {e.name} ({target}) to send for the"
+            " domain: left over from a move, or a service still in use (RFC 7208 5.2)",
+            where=[target],
+        )
+        for target, e in other_mail_providers(provider, provider_name, spf_targets, gateway=gateway, catalog=cat)
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from . import app
+from . import app, complete
 from .common import (
     EXIT_USAGE,
     DbOption,
@@ -15,6 +15,7 @@ from .common import (
     fail,
     open_store,
     setting_option,
+    speak,
     stdout_console,
     store_errors,
     warn_if_listed_otherwise,
@@ -26,6 +27,14 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 RulesOption = setting_option("rules", "--rules", help="Scoring rules file to use instead of the bundled one.")
+# the brief commands' --lang (cli/brief.py): the same setting, so the same default and HUNTER_LANG
+ExplainLangOption = setting_option(
+    "lang",
+    "--lang",
+    help="Language of the breakdown: en or tr. Default: en.",
+    fallback="en",
+    autocompletion=complete.languages,
+)
 
 
 def _rules(path: Path | None):
@@ -85,13 +94,18 @@ def explain(
     db: Path | None = DbOption,
     rules: Path | None = RulesOption,
     json_out: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
+    lang: str = ExplainLangOption,
 ) -> None:
     """Show a domain's score breakdown: every point added or taken away, and the rules that chose segment and category.
 
     Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
     """
     from ..lead import Lead
-    from ..render.explain import Explanation
+    from .brief import _check_lang
+
+    lang = _check_lang(lang)
+    speak(lang)  # errors and warnings in the breakdown's language
+    from ..render.explain import Explanation, follow_up_window
     from ..render.formats import Format, render
     from ..scoring import evaluate, facts_from
 
@@ -104,7 +118,8 @@ def explain(
         raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
     outcome = evaluate(facts, r)
     warn_if_listed_otherwise(name, listed, outcome.category)
-    render("explain", Format.json if json_out else Format.table, Explanation(name, facts, outcome))
+    explanation = Explanation(name, facts, outcome, lang, follow_up_window(r, outcome.category, lang))
+    render("explain", Format.json if json_out else Format.table, explanation)
 
 
 @app.command()

@@ -19,9 +19,10 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
 
     ``"none"`` for a domain that does not exist or is parked (see
-    :func:`hunter_cli.facts.domain_state`): there is nothing to protect, and
-    receivers reject mail from a null-MX domain (RFC 7505 4.2); factors then
-    hold only ``state``.
+    :func:`hunter_cli.facts.domain_state`): no risk to sell on, since it takes no mail; factors then
+    hold only ``state``. "None" is no claim that nobody can forge a parked domain's name: a null MX
+    and SPF ``-all`` speak for the envelope sender only (RFC 7505 4.2, RFC 7208 8.4), and only DMARC
+    ``p=reject`` makes receivers refuse mail showing it in the From: line (:func:`parked_gaps`).
     """
     lead = as_lead(view)
     if lead.state != "active":
@@ -45,6 +46,41 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if any(f.values()):
         return "medium", f
     return "low", f
+
+
+PARKED_RECORDS = ("null_mx", "spf", "dmarc")  # M3AAWG, "Protecting Parked Domains Best Common Practices"
+
+
+def parked_gaps(view: Lead | Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(missing, unknown): which of the records M3AAWG asks of a parked domain are not published, and
+    which could not be checked (a failed lookup is never a missing record). Both empty for a domain
+    that is not parked.
+
+    M3AAWG's "Protecting Parked Domains Best Common Practices" (2015) asks a domain that sends and takes
+    no mail for a null MX (``MX 0 .``, RFC 7505), SPF ``v=spf1 -all`` (nobody may send, RFC 7208 8.4)
+    and DMARC ``p=reject`` (receivers refuse mail that shows the domain in its From: line, RFC 7489
+    6.3): ``null_mx``, ``spf``, ``dmarc`` (``dmarc`` too when ``sp=`` leaves subdomains weaker).
+    """
+    from ..facts import is_parking_spf
+
+    lead = as_lead(view)
+    if lead.state != "parked":
+        return [], []
+    failed = lead.failed_checks
+    missing: list[str] = []
+    unknown: list[str] = []
+    if lead.mx_state != "null":
+        missing.append("null_mx")
+    if {"txt", "spf"} & failed:
+        unknown.append("spf")
+    elif not is_parking_spf(lead.spf.record if lead.spf else None):
+        missing.append("spf")
+    sp = lead.dmarc.subdomain_policy if lead.dmarc else None
+    if "dmarc" in failed:
+        unknown.append("dmarc")
+    elif lead.dmarc_policy != "reject" or sp not in (None, "reject"):
+        missing.append("dmarc")
+    return missing, unknown
 
 
 def days_to_expiry(expires: str | None, today: date) -> int | None:

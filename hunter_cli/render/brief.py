@@ -66,11 +66,12 @@ def rich(b: Brief):
     head = Text()
     if b.category:
         head.append(f"{b.category} ", style=CATEGORY_STYLE.get(b.category, ""))
-        head.append(f"{b.category_label} · {b.score}/100 · {b.follow_up}\n")
+        head.append(f"{b.category_label} · {m('head.score', score=b.score)} · {b.follow_up}\n")
     head.append(b.one_liner)
     if b.risk:
         head.append("\n")
-        head.append(m("risk.line", level=m(f"risk.{b.risk}")), style=RISK_STYLE.get(b.risk, ""))
+        line = b.risk_text or m("risk.line", level=m(f"risk.{b.risk}"))  # briefs made before risk_text
+        head.append(line, style=RISK_STYLE.get(b.risk, ""))
     parts = [Panel(head, title=_title(b, m), title_align="left")]
     for title, lines in _sections(b, m):
         numbered = title in (m("section.talking_points"), m("section.questions"))

@@ -7,71 +7,69 @@ import json
 from dataclasses import dataclass
 
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
-from ..scoring import Facts, Outcome
+from ..brief.messages import Messages
+from ..scoring import Facts, Outcome, Rules
 from .formats import Format, Output, formatter
 from .short import heading
 
-ITEM_TEXT = {
-    "spf": "SPF record published",
-    "dkim": "DKIM key published",
-    "dmarc_quarantine": "DMARC policy quarantine",
-    "dmarc_reject": "DMARC policy reject",
-    "gateway": "security gateway in front of the mailbox",
-    "no_spf": "no valid SPF record (none, or a broken one)",
-    "no_dkim": "no DKIM key found",
-    "dmarc_none": "DMARC policy none (monitoring only)",
-    "no_dmarc": "no DMARC record (scores like p=none, never better)",
-    "weak_hosting": "shared hosting with neither SPF nor DKIM",
-}
-RULE_TEXT = {
-    "no_mail": "the domain receives no mail",
-    "existing": "mail runs on Microsoft 365",
-    "migration": "score 60 or more on a non-Microsoft provider",
-    "cold": "mail works, score below 60",
-    "domain_does_not_exist": "the domain does not exist",
-    "parked": "the domain is parked",
-    "broken_mail": "MX records exist but no MX host resolves",
-    "greenfield": "own server or shared hosting, whatever the score",
-    "tenant_cross_sell": "a Microsoft tenant exists while mail runs elsewhere",
-    "no_go": "segment Skip: nothing to sell",
-    "competitive": "Google, Yandex or Zoho, whatever the score",
-    "competitive_niche": "another mail service, ready to migrate",
-    "weak_partner": "Microsoft 365 with score 69 or less",
-    "renewal": "Microsoft 365 with score 70 or more",
-    "nurture": "no stronger rule applied",
-    "cosell_referral": "an active Microsoft co-sell referral names the company: one step up",
-    "onprem_migration": "Exchange or Lync still runs on their own servers: one step up",
-}
 
-
-def item_text(code: str) -> str:
+def item_text(code: str, lang: str = "en") -> str:
+    """One score item in words (``explain.item.*`` of the brief's message files); a rules file's own code
+    as it is."""
+    m = Messages(lang)
     if code.startswith("provider:"):
-        return f"mail provider {code.split(':', 1)[1]}"
-    return ITEM_TEXT.get(code, code)
+        return m("explain.provider", provider=code.split(":", 1)[1])
+    return m(f"explain.item.{code}") if m.has(f"explain.item.{code}") else code
 
 
-def explain_table(domain: str, facts: Facts, out: Outcome) -> Table:
+def rule_text(rule: str, lang: str = "en") -> str:
+    """The rules that chose a segment or a category (``renewal+onprem_migration``), in words."""
+    m = Messages(lang)
+    return "; ".join(m(f"explain.rule.{p}") if m.has(f"explain.rule.{p}") else p for p in rule.split("+"))
+
+
+def follow_up_window(rules: Rules, category: str, lang: str = "en") -> str:
+    """The category's follow-up window in ``lang`` ("48 hours", "48 saat")."""
+    from ..brief.compose import follow_up
+
+    return follow_up(Messages(lang), rules, category)
+
+
+def explain_table(domain: str, facts: Facts, out: Outcome, lang: str = "en", window: str | None = None) -> Table:
+    """The breakdown as a table: each point with its reason, the readiness score, then the segment and
+    the category, each with what it means (the brief's words: hunter_cli/brief/compose.py)."""
+    from ..brief.compose import category_means, segment_means
     from ..domains import to_unicode
 
-    title = f"Score of {to_unicode(domain)}"
+    m = Messages(lang)
+    title = m("explain.title", domain=to_unicode(domain))
     table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
-    table.add_column(heading("Points"), justify="right")
-    table.add_column(heading("Why"), overflow="fold")
+    table.add_column(heading(m("explain.points")), justify="right")
+    table.add_column(heading(m("explain.why")), overflow="fold")
     for item in out.items:
-        table.add_row(f"{item.points:+d}", item_text(item.code))
-    clamp = f" (sum {out.raw_score}, kept within 0..100)" if out.raw_score != out.score else ""
-    table.add_row(
-        f"[bold]{out.score}[/]",
-        f"[bold]readiness score[/]{clamp}: how much of a sound mail set-up is in place (the category is the ranking)",
+        table.add_row(f"{item.points:+d}", item_text(item.code, lang))
+    clamp = m("explain.clamp", raw=out.raw_score) if out.raw_score != out.score else ""
+    total = m("explain.total", clamp=clamp)
+    head, _, rest = total.partition(":")
+    table.add_row(f"[bold]{out.score}[/]", f"[bold]{escape(head)}[/]:{escape(rest)}" if rest else escape(total))
+    segment = m(
+        "explain.segment",
+        segment=m(f"segment.{out.segment}"),
+        means=segment_means(m, out.segment),
+        rule=rule_text(out.segment_rule, lang),
     )
-    table.caption = (
-        f"Segment {out.segment}: {RULE_TEXT.get(out.segment_rule, out.segment_rule)}.\n"
-        f"Category {out.category} {out.label}: "
-        f"{'; '.join(RULE_TEXT.get(part, part) for part in out.category_rule.split('+'))}; "
-        f"follow up: {out.window}."
+    category = m(
+        "explain.category",
+        category=out.category,
+        label=m(f"label.{out.category}"),
+        means=category_means(m, out.category, out.category_rule),
+        rule=rule_text(out.category_rule, lang),
+        window=window or out.window,
     )
+    table.caption = escape(f"{segment}\n{category}")
     table.caption_justify = "left"
     return table
 
@@ -83,11 +81,13 @@ class Explanation:
     domain: str
     facts: Facts
     outcome: Outcome
+    lang: str = "en"  # the words of the table (--lang); the JSON keeps the stored values
+    window: str | None = None  # the follow-up window in ``lang``
 
 
 @formatter("explain", Format.table)
 def _explain_table(e: Explanation, out: Output) -> None:
-    out.console.print(explain_table(e.domain, e.facts, e.outcome))
+    out.console.print(explain_table(e.domain, e.facts, e.outcome, e.lang, e.window))
 
 
 @formatter("explain", Format.json)

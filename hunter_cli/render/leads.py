@@ -527,6 +527,27 @@ def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
 
 
 # -- one lead --------------------------------------------------------------------------
+def _priority_rows(lead: dict, reasons: list[str]) -> list[tuple[str, Text]]:
+    """The category (the ranking), the readiness segment and the readiness score of ``leads show``, each
+    with what it means in the brief's words (hunter_cli/brief/compose.py), so that no label reads as a
+    verdict another contradicts ("Greenfield" beside "Cold"). Nothing for a lead without a score."""
+    from ..brief.compose import category_means, segment_means
+    from ..brief.messages import Messages
+
+    category, segment, score = lead.get("category"), lead.get("segment"), lead.get("score")
+    if category is None or segment is None or score is None:
+        return [("Score", Text("none yet: a lookup the score needs failed"))] if lead.get("last_good_at") else []
+    m = Messages("en")
+    rule = next((r.removeprefix("category:") for r in reasons if r.startswith("category:")), "")
+    cat = Text(category, style=CATEGORY_STYLE.get(category, ""))
+    cat.append(f" {m(f'label.{category}')}: {category_means(m, category, rule) if rule else ''}".rstrip(": "))
+    return [
+        ("Category", cat),
+        ("Segment", Text(f"{segment} (readiness segment): {segment_means(m, segment)}")),
+        ("Readiness", Text(f"{score} of 100: how much of a sound mail set-up is in place")),
+    ]
+
+
 def _kv_table() -> Table:
     from rich.table import Table
 
@@ -660,10 +681,8 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("Microsoft", _footprint_text(view))
         if view.services:
             cur.add_row("Services", ", ".join(s.name for s in view.services))
-        score = "" if lead.get("score") is None else str(lead["score"])
-        prio = Text(f"{score}   {lead.get('segment') or ''}   ")
-        prio.append(lead.get("category") or "", style=CATEGORY_STYLE.get(lead.get("category") or "", ""))
-        cur.add_row("Score", prio)
+        for label, text in _priority_rows(lead, view.reasons):  # each label with what it means
+            cur.add_row(label, text)
         if view.reasons:
             cur.add_row("Reasons", ", ".join(view.reasons))
         if view.mx:
