@@ -343,7 +343,7 @@ def other_mail_providers(
     """
     if provider not in MAILBOX_IDS or not spf_targets:
         return []
-    from ..footprint.services import find_services
+    from ..footprint.services import spf_categories
 
     cat = catalog or load_catalog()
     hits = [(t, e) for t in spf_targets if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"]
@@ -357,7 +357,7 @@ def other_mail_providers(
     for target, e in hits:
         if same(e) or any((o.id, o.name) == (e.id, e.name) for _, o in out):
             continue
-        if any(s.category in SENDING_CATEGORIES for s in find_services(spf_includes=[target])):
+        if spf_categories([target]) & SENDING_CATEGORIES:
             continue
         out.append((target, e))
     return out

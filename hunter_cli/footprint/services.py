@@ -166,6 +166,15 @@ def find_services(
     return found
 
 
+def spf_categories(spf_includes: Iterable[str], *, catalog: ServicesCatalog | None = None) -> set[str]:
+    """The categories of the services that SPF ``include:``/``redirect=`` targets name, matched as in
+    :func:`find_services`, without building their evidence (no model: a reading command may ask)."""
+    idx = _index(catalog or services_catalog())
+    hits: dict[tuple[int, str, int], str] = {}
+    idx.hosts("spf", _hosts(spf_includes), hits)
+    return {idx.services[si].category for si, _, _ in hits}
+
+
 _VERIFICATION_INDEXES: dict[int, tuple[ServicesCatalog, dict[str, list[tuple[str, re.Pattern[str], str]]]]] = {}
 
 
