@@ -15,9 +15,18 @@ from pathlib import Path
 STATE_KEY = "scored_with"  # sync_state: the digest of the rules every stored score was set with
 
 
+FACTS_REVISION = 2
+"""How Hunter reads a scan into the facts the rules test (``scoring.facts_from``, ``facts.py``); bumped
+when one of them changes meaning, so that a database scored before says its scores are stale and
+`hunter rescore` sets them again. 2: a DKIM key in testing mode (``t=y``) counts as no key (RFC 6376
+3.6.1), where it earned the DKIM points."""
+
+
 def digest_of(data: object) -> str:
-    """16 hex digits of SHA-256 over the rules as canonical JSON (sorted keys, no spaces): the same
-    rules give the same digest however the file is laid out."""
+    """16 hex digits of SHA-256 over the rules as canonical JSON (sorted keys, no spaces), with
+    :data:`FACTS_REVISION`: the same rules give the same digest however the file is laid out, and
+    another digest once Hunter reads scans into facts differently."""
+    data = {"facts_revision": FACTS_REVISION, "rules": data}  # (revision 1 digested the rules alone)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return _sha256(text.encode())[:16]
 

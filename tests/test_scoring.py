@@ -242,3 +242,27 @@ def test_condition_keys_are_the_typed_fields():
 
     assert CONDITION_KEYS == frozenset(When.model_fields)
     assert "dmarc" in CONDITION_KEYS and "colour" not in CONDITION_KEYS
+
+
+def test_a_database_scored_before_the_facts_changed_meaning_says_its_scores_are_stale(hunter, db):
+    """Scores set by a Hunter that read scans into facts differently (revision 1 counted a DKIM key in
+    testing mode as a key) are the old reading's, with the same rules file: the list says so until
+    `hunter rescore` sets them again."""
+    from hunter_cli.rules_identity import FACTS_REVISION, STATE_KEY, digest_of
+
+    assert FACTS_REVISION >= 2
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    assert "other scoring rules" not in hunter("leads", dns_args=False).stderr
+    old = json.dumps(load_rules().data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    import hashlib
+
+    revision_1 = hashlib.sha256(old.encode()).hexdigest()[:16]  # what 0.x before revision 2 stored
+    assert revision_1 != digest_of(load_rules().data)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE sync_state SET value = ? WHERE key = ?", (revision_1, STATE_KEY))
+    conn.close()
+    warned = " ".join(hunter("leads", dns_args=False).stderr.split())
+    assert "set by other scoring rules than these" in warned and "hunter rescore" in warned
+    assert hunter("rescore", dns_args=False).exit_code == 0
+    assert "other scoring rules" not in hunter("leads", dns_args=False).stderr

@@ -59,7 +59,8 @@ def _connect(db: Path | None):
     if stale:
         warn(
             (
-                "the scores and categories stored here were set by other scoring rules than these"
+                "the scores and categories stored here were set by other scoring rules than these (another"
+                " rules file, or an older Hunter that read scans into facts differently)"
                 if stale == "other"
                 else "this database does not say which scoring rules set its scores (an older release wrote them)"
             )
