@@ -556,6 +556,17 @@ class Scanner:
             errors.extend(dkim_errors)
 
         tenant = job.tenant if isinstance(job.tenant, TenantInfo) else None
+        if tenant_task is not None and isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN:
+            # The domain is not in DNS: a lead with nothing to sell, whatever a tenant says. A lookup not
+            # yet answered is dropped (on a list of dead names that is most of the sign-in requests), and
+            # one that failed does not make the result partial.
+            if not tenant_task.done():
+                tenant_task.cancel()
+                tenant_source = "nxdomain"
+            else:
+                tenant, tenant_error = tenant_task.result()
+                tenant_source = "lookup" if tenant_error is None else "nxdomain"
+            tenant_task = None
         if tenant_task is not None:
             tenant, tenant_error = await tenant_task
             if tenant_error is not None:

@@ -136,3 +136,48 @@ def test_an_spf_record_that_hands_all_to_its_redirect_target_does_not_read_as_ha
     assert event_text(m, "spf_changed", "v=spf1 mx -all", "v=spf1 mx") == "SPF: -all → no all"
     tr = event_text(messages("tr"), "spf_changed", "v=spf1 mx ~all", f"v=spf1 redirect=_spf.{D}")
     assert tr.endswith("~all → yönlendirilen kaydın all mekanizması")
+
+
+# -- the tenant: only a tenant whose absence was observed can appear ---------------------------------
+
+
+def _all_events(db, domain: str) -> list[tuple[str, str | None, str | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT kind, old, new FROM events WHERE domain = ? ORDER BY id", (domain,)).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_tenant_lookup_that_failed_then_answers_is_no_change_at_the_company(hunter, ms, db):
+    """A sign-in outage during the first scan: the domain's tenant (and the mailbox behind its gateway,
+    deduced from it) are learned at the next scan. Neither is a tenant that appeared, a provider that
+    changed or a category that moved: nothing changed at the company."""
+    ms.faults["gw-ms-token.com"] = ("500", 100)  # every request of the first scan fails
+    first = hunter("scan", "gw-ms-token.com", "--no-whois", "--json")
+    assert json.loads(first.stdout)["status"] == "partial", first.stderr
+    ms.clear_faults()
+    second = hunter("scan", "gw-ms-token.com", "--no-whois", "--json")
+    assert json.loads(second.stdout)["tenant"]["id"].startswith("0b1c2d3e")
+    assert _all_events(db, "gw-ms-token.com") == []
+
+
+def test_a_tenant_never_asked_for_is_not_one_that_appeared(hunter, ms, db):
+    assert hunter("scan", "firma.com.tr", "--no-whois", "--no-tenant", "-q").exit_code == 0
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0
+    assert [e for e in _all_events(db, "firma.com.tr") if e[0] == "tenant_appeared"] == []
+
+
+def test_a_tenant_that_was_looked_for_and_is_new_appears(hunter, ms, db):
+    """The guard: a lookup that answered "no tenant", then a tenant, is the event reps call about."""
+    from msserver import Tenant
+
+    ms.tenants.pop("firma.com.tr")
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0
+    ms.tenants["firma.com.tr"] = Tenant(id="3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10", brand="Firma A.Ş.")
+    conn = sqlite3.connect(db)
+    with conn:  # the "no tenant" answer is a day old: the next scan asks again
+        conn.execute("UPDATE tenant_cache SET fetched_at = '2020-01-01T00:00:00+00:00'")
+    conn.close()
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0
+    assert ("tenant_appeared", None, "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10") in _all_events(db, "firma.com.tr")

@@ -239,3 +239,36 @@ def test_a_service_back_after_an_outage_is_asked_again(ms):
     assert getattr(first, "kind", None) == "unreachable" and asked_while_down == 0
     assert tenant.id == GUID  # the probe reached the service: it counts as up again
     assert client.down_since is None and client.unreached == 0
+
+
+# -- the sign-in service out of reach: said once, and no domain not in DNS made partial by it ---------------
+
+
+def _dead_url() -> str:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def test_a_scan_that_cannot_reach_the_sign_in_service_says_so_even_when_quiet(hunter):
+    url = _dead_url()
+    result = hunter("scan", "firma.com.tr", "nomail.com", "--no-whois", "-q", env={"HUNTER_MS_LOGIN_URL": url})
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"Microsoft's sign-in service ({url}) could not be reached for 2 domains" in said
+    assert "unknown, not absent" in said and "HUNTER_MS_LOGIN_URL" in said
+    tr = hunter("scan", "firma.com.tr", "--no-whois", "-q", env={"HUNTER_MS_LOGIN_URL": url, "HUNTER_LANG": "tr"})
+    assert "Microsoft oturum açma hizmetine" in " ".join(tr.stderr.split())
+    fine = hunter("scan", "firma.com.tr", "--no-whois", "-q")
+    assert "sign-in service" not in fine.stderr
+
+
+def test_a_domain_not_in_dns_is_not_made_partial_by_the_sign_in_service(hunter):
+    out = hunter.scan_json("no-such-company-4711.com", "--no-whois", env={"HUNTER_MS_LOGIN_URL": _dead_url()})
+    r = out["no-such-company-4711.com"]
+    assert r["state"] == "nxdomain" and r["status"] == "ok", r["errors"]
+    assert r["tenant"] is None and not r["errors"]

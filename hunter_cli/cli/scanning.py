@@ -195,6 +195,10 @@ def report(
         render("scan", Format.ndjson if json_out else Format.table, summary)
     if summary.no_dns:  # the run ended, but the resolver answered nothing: said after the figures, even with -q
         fail(summary.no_dns, code)
+    if summary.tenant_unreached and code not in (EXIT_FATAL, EXIT_PIPE):  # even with -q: a nightly run's log
+        from .common import warn
+
+        warn(summary.tenant_unreached)
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         from ..inputs import count_lines
         from ..render.scan_tables import continue_note

@@ -122,21 +122,31 @@ def auto_tags(view: Lead | Mapping[str, Any], expires: str | None, today: date) 
     return tags
 
 
-def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
+def changes(old: dict, new: dict, *, old_tenant_known: bool = True) -> list[tuple[str, str | None, str | None]]:
     """Change events between two good views of a domain: (kind, old, new).
 
     Only facts both scans observed are compared; a failed check is carried
-    forward in the store, so it never shows up as a change.
+    forward in the store, so it never shows up as a change. ``old_tenant_known``
+    False: the old view's "no tenant" was never observed (its lookup failed, or
+    every scan so far ran with ``--no-tenant``), so a tenant in the new view is
+    no ``tenant_appeared``, and a provider or category that differ because the
+    tenant is now known (a mailbox behind a gateway deduced from it) are no
+    change at the company either.
     """
     out: list[tuple[str, str | None, str | None]] = []
-    if old.get("provider") != new.get("provider") and "unknown" not in (old.get("provider"), new.get("provider")):
+    tenant_learned = not old_tenant_known and not old.get("tenant") and bool(new.get("tenant"))
+    if (
+        old.get("provider") != new.get("provider")
+        and "unknown" not in (old.get("provider"), new.get("provider"))
+        and not tenant_learned
+    ):
         out.append(("provider_changed", old.get("provider"), new.get("provider")))
     og, ng = old.get("gateway"), new.get("gateway")
     if og != ng:
         kind = "gateway_added" if not og else ("gateway_removed" if not ng else "gateway_changed")
         out.append((kind, og, ng))
     ot, nt = old.get("tenant"), new.get("tenant")
-    if not ot and nt:
+    if not ot and nt and not tenant_learned:
         out.append(("tenant_appeared", None, nt.get("id")))
     od, nd = old.get("dmarc") or {}, new.get("dmarc") or {}
     op, np_ = od.get("policy"), nd.get("policy")
@@ -150,7 +160,7 @@ def changes(old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     if os_ != ns:
         out.append(("spf_changed", os_, ns))
     oc, nc = old.get("category"), new.get("category")
-    if oc != nc and oc and nc and old.get("rules") == new.get("rules"):
+    if oc != nc and oc and nc and old.get("rules") == new.get("rules") and not tenant_learned:
         # scored by other rules (or before views said which), the change may be the rules', not the company's
         out.append(("category_changed", oc, nc))
     out += footprint_changes(old, new)

@@ -465,8 +465,9 @@ def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = Non
 
 
 def result_tenant_known(result: DomainResult) -> bool:
-    """A scan knows the tenant when it looked it up (or read the day's cache) and the lookup did not fail."""
-    return (result.raw or {}).get("tenant_source") != "off" and "tenant" not in result.failed_checks()
+    """A scan knows the tenant when it looked it up (or read the day's cache) and the lookup did not fail;
+    not when it did not ask (``--no-tenant``) or dropped the question for a domain not in DNS."""
+    return (result.raw or {}).get("tenant_source") not in ("off", "nxdomain") and "tenant" not in result.failed_checks()
 
 
 def as_lead(view: Lead | Mapping[str, Any]) -> Lead:

@@ -124,7 +124,7 @@ class ScanTally:
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
-        if label != "?" or (r.raw or {}).get("tenant_source") != "off":  # --no-tenant: not asked, not "?"
+        if label != "?" or (r.raw or {}).get("tenant_source") not in ("off", "nxdomain"):  # not asked: not "?"
             self.tenant[label] += 1
         if r.category:
             self.category[r.category] += 1
@@ -169,6 +169,7 @@ class ScanSummary:
     seconds: float
     error: str | None = None
     no_dns: str | None = None
+    tenant_unreached: str | None = None  # one sentence when the sign-in service could not be reached
     terminated: bool = False
     stdout_closed: bool = False
     record: dict[str, Any] = field(default_factory=dict)
@@ -530,10 +531,23 @@ def run_scan(
         seconds=elapsed,
         error=error_message,
         no_dns=no_dns,
+        tenant_unreached=_tenant_unreached(tally, options.tenant_url) if options.tenant else None,
         terminated=terminated[0],
         stdout_closed=stdout_closed,
         record=record,
     )
+
+
+def _tenant_unreached(tally: ScanTally, url: str) -> str | None:
+    """A warning when Microsoft's sign-in service (``url``) gave no answer for some domains (no
+    connection, no answer in time): their tenant is unknown, not absent, and is asked again on the next
+    run. An HTTP error is an answer and not counted here (docs/tenant.md)."""
+    n = tally.error_kinds["tenant unreachable"] + tally.error_kinds["tenant timeout"]
+    if not n:
+        return None
+    from ..said import Said
+
+    return Said("cli.scan.tenant_unreached." + ("one" if n == 1 else "many"), n=n, url=url)
 
 
 def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:

@@ -316,6 +316,12 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 ),
             )
             scan_id = cur.lastrowid
+            # Whether the stored view's tenant (or its absence) was ever observed: a lookup's answer
+            # is kept in tenant_cache, so a view with no tenant and no such row never had one asked.
+            old_tenant_known = bool(previous and previous.get("tenant")) or (
+                previous is not None
+                and conn.execute("SELECT 1 FROM tenant_cache WHERE domain = ?", (r.domain,)).fetchone() is not None
+            )
             if r.raw is not None and r.raw.get("tenant_source") == "lookup":
                 conn.execute(
                     "INSERT OR REPLACE INTO tenant_cache (domain, fetched_at, tenant_json) VALUES (?, ?, ?)",
@@ -330,7 +336,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 continue
             tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
             if previous:
-                found = posture.changes(previous, view)
+                found = posture.changes(previous, view, old_tenant_known=old_tenant_known)
                 for kind, old, new in found:
                     conn.execute(
                         "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new, detail)"
