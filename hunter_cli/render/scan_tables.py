@@ -39,8 +39,9 @@ NOT_ASKED = "-"
 
 
 def tenant_not_asked(r: DomainResult) -> bool:
-    """Whether the scan did not look the tenant up at all (``--no-tenant``: the day's cache is not read either)."""
-    return (r.raw or {}).get("tenant_source") == "off"
+    """Whether the scan did not look the tenant up at all (``--no-tenant``: the day's cache is not read
+    either; a domain not in DNS: its lookup is dropped)."""
+    return (r.raw or {}).get("tenant_source") in ("off", "nxdomain")
 
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
