@@ -9,7 +9,17 @@ import typer
 
 from ..render import formats
 from . import app, complete
-from .common import DbOption, db_path, open_store, processes_option, setting_option, stderr_console, store_errors
+from .common import (
+    DbOption,
+    db_path,
+    messages_lang_option,
+    open_store,
+    processes_option,
+    setting_option,
+    speak_in,
+    stderr_console,
+    store_errors,
+)
 
 EVENT_KINDS = (
     "provider_changed",
@@ -122,6 +132,7 @@ def changes(
         show_default=False,
         help="At most N changes; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
+    lang: str = messages_lang_option(),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -129,6 +140,7 @@ def changes(
     from .. import store
     from ..durations import ago_iso, parse_duration
 
+    speak_in(lang)
     try:
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:
