@@ -277,10 +277,12 @@ def _skip_rows(table: Table, stats: InputStats, m) -> None:
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         said = skip_reason(reason, m.lang)
         table.add_row(m("scan.summary.skipped"), m("scan.summary.skip", n=count, reason=said, where=where + more))
+    from ..said import in_lang
+
     for note in stats.notes:
-        table.add_row(m("scan.summary.note"), note)
+        table.add_row(m("scan.summary.note"), in_lang(note, m.lang))
     for message in stats.unreadable:
-        table.add_row(m("scan.summary.not_read"), message)
+        table.add_row(m("scan.summary.not_read"), in_lang(message, m.lang))
 
 
 @functools.cache
