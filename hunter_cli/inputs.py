@@ -11,6 +11,7 @@ import csv
 import io
 import logging
 import os
+import re
 import sys
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -325,6 +326,26 @@ LEGAL_FORMS = frozenset(
         "sa", "s.a.", "srl", "bv", "b.v.", "nv", "oy", "ab", "kg",
     )
 )  # fmt: skip
+# Words (compared after fold()) that make an e-mail address's display name a company's rather than a
+# person's: what a business calls itself besides a legal form ("Ayna Tekstil", "Bimi Danışmanlık").
+COMPANY_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "holding", "grup", "group", "şirket", "şirketleri", "firma", "ticaret", "sanayi", "sanayii", "teknoloji",
+        "teknolojileri", "technology", "technologies", "tech", "yazılım", "software", "bilişim", "bilgisayar",
+        "danışmanlık", "consulting", "mühendislik", "engineering", "inşaat", "construction", "otomotiv", "lojistik",
+        "logistics", "nakliyat", "kargo", "gıda", "tekstil", "enerji", "energy", "sigorta", "insurance", "bank",
+        "banka", "bankası", "hastane", "hastanesi", "hospital", "klinik", "kliniği", "eczane", "eczanesi", "okul",
+        "okulu", "kolej", "koleji", "school", "üniversite", "üniversitesi", "university", "vakıf", "vakfı",
+        "dernek", "derneği", "belediye", "belediyesi", "ajans", "agency", "medya", "media", "sistem", "sistemleri",
+        "systems", "çözüm", "çözümleri", "solutions", "hizmetleri", "services", "mimarlık", "architects", "hukuk",
+        "avukatlık", "law", "bürosu", "muhasebe", "turizm", "tourism", "otel", "oteli", "hotel", "hotels",
+        "mağazacılık", "market", "marketleri", "stüdyo", "studio", "labs", "laboratuvar", "global", "uluslararası",
+        "international", "ilaç", "pharma", "kimya", "chemicals", "makina", "makine", "elektrik", "elektronik",
+        "plastik", "metal", "mobilya", "matbaa", "matbaacılık", "yayınevi", "yayıncılık", "reklam", "pazarlama",
+        "marketing", "ithalat", "ihracat", "dış", "petrol", "maden", "madencilik", "tarım", "hayvancılık",
+    )
+)  # fmt: skip
 _BRACKETS = "()<>[]{}\"'"
 _JOINERS = " -–—|:/()<>[]{}\"'"
 
@@ -355,7 +376,52 @@ def _is_legal_form(name: str) -> bool:
     return any(fold(w) in LEGAL_FORMS for w in name.replace(",", " ").split())
 
 
+# RFC 5322 §3.4 name-addr with a quoted display name: ``"Yılmaz, Ahmet" <ahmet@firma.com.tr>``
+_QUOTED_NAME_ADDR = re.compile(r'^\s*"(?P<name>(?:[^"\\]|\\.)*)"\s*<(?P<addr>[^<>\s]+@[^<>\s]+)>\s*$')
+
+
+def _is_address(field: str) -> bool:
+    return "@" in field.strip(_BRACKETS + ",;")
+
+
+def _display_name_is_company(name: str, found: tuple[str, ...]) -> bool:
+    """Whether ``name``, the display name beside the e-mail addresses ``found``, names a company.
+
+    RFC 5322 §3.4's name-addr (``Ahmet <ahmet@firma.com.tr>``, ``"Yılmaz, Ahmet" <...>``, or the
+    older ``ahmet@firma.com.tr (Ahmet)``) carries the sender's name, most often a person's: it is a
+    company's only when it has a legal form (:data:`LEGAL_FORMS`), a word only businesses call
+    themselves by (:data:`COMPANY_WORDS`), or is the address's domain by name (``Acme <info@acme.com.tr>``)."""
+    if _is_legal_form(name):
+        return True
+    if any(fold(w) in COMPANY_WORDS for w in name.replace(",", " ").split()):
+        return True
+    squashed = fold(name)
+    for address in found:
+        domain = normalize(address.strip(_BRACKETS + ",;"))
+        label = fold(domain.split(".")[0]) if isinstance(domain, str) else ""
+        if len(squashed) >= 3 and label and (squashed.startswith(label) or label == squashed):
+            return True
+    return False
+
+
 def _line_company(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """The domains on a text line and the company name beside them, in any order (:func:`_line_names`);
+    the display name beside e-mail addresses only when it names a company, not a person
+    (:func:`_display_name_is_company`): ``Ahmet <ahmet@firma.com.tr>`` is the address without a company."""
+    quoted = _QUOTED_NAME_ADDR.match(text)
+    if quoted is not None and not isinstance(normalize(quoted["addr"]), Rejected):
+        # "Yılmaz, Ahmet" <ahmet@firma.com.tr>: one display name, its commas inside the quotes (RFC 5322 §3.2.4)
+        name = _company_text(re.sub(r"\\(.)", r"\1", quoted["name"]))
+        found = (quoted["addr"],)
+        return found, name if name is not None and _display_name_is_company(name, found) else None
+    found, company = _line_names(text, fields)
+    if company is not None and found and all(_is_address(f) for f in found):
+        if not _display_name_is_company(company, found):
+            return found, None
+    return found, company
+
+
+def _line_names(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
     """The domains on a text line and the company name beside them, in any order.
 
     Fields (``fields``, split quote-aware by :func:`_fields`) that are domains, URLs or
