@@ -216,6 +216,7 @@ class Layout:
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
+DOMAIN_FOLD_ABOVE = 30  # at 80 columns, longer domains fold before any other column gives way
 
 
 def _short(cells: dict, short: bool = True) -> dict:
@@ -229,6 +230,30 @@ def _short(cells: dict, short: bool = True) -> dict:
         if said != plain:
             out[name] = Text(said, style=cell.style) if isinstance(cell, Text) else said
     return out
+
+
+TAGS_TWO_LINES_UP_TO = 26  # the domain column widens up to this to keep a lead's tags on two lines
+
+
+def _two_lines(tags: list[str]) -> int:
+    """The narrowest width (up to :data:`TAGS_TWO_LINES_UP_TO`) at which ``tags``, written "a, b, c" under
+    the domain and wrapped at spaces, take at most two lines: ``gateway, security-risk,`` / ``weak-dmarc``
+    rather than one tag a line; 0 without tags."""
+    if not tags:
+        return 0
+    words = [t + "," for t in tags[:-1]] + [tags[-1]]
+    for width in range(max(cell_len(w) for w in words), TAGS_TWO_LINES_UP_TO + 1):
+        lines, line = 1, -1
+        for w in words:
+            if line >= 0 and line + 1 + cell_len(w) <= width:
+                line += 1 + cell_len(w)
+            elif line < 0:
+                line = cell_len(w)
+            else:
+                lines, line = lines + 1, cell_len(w)
+        if lines <= 2:
+            return width
+    return 0
 
 
 def kept_columns(f: Any = None, order: Iterable[tuple[str, bool]] = ()) -> frozenset[str]:
@@ -273,15 +298,30 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
     names = [n for n in WIDE if n in present and n in shown]
     # as wide as the longest domain, and as the longest tag with the comma after it (the tags go under
     # the domain: a tag wider than the column would be cut mid-word, its comma put on a line of its own)
+    header_w = cell_len(column(_COLS["domain"].header))
+    # as wide as what goes in it on one line each (the domain, the company up to 24, the tags), up to DOMAIN_MAX ...
     domain_w = min(
         DOMAIN_MAX,
-        max([cell_len(column(_COLS["domain"].header)), longest_tag] + [cell_len(c["domain"]) for c in cells]),
+        max(
+            [header_w, longest_tag]
+            + [max(cell_len(c["domain"]), min(cell_len(c["company"]), 24), cell_len(c["tags"])) for c in cells]
+        ),
+    )
+    # ... but a long name (or a long list of tags) folds down to this before any other column gives way: one
+    # 62-character domain must not take the gateway, tenant and DMARC from every row (render/fold.py folds it)
+    domain_floor = min(
+        domain_w,
+        max(
+            [header_w, longest_tag, _COLS["domain"].comfortable]
+            + [cell_len(c["domain"]) for c in cells if cell_len(c["domain"]) <= DOMAIN_FOLD_ABOVE]
+            + [_two_lines(r.get("tags") or []) for r in rows]
+        ),
     )
     gap = 2
 
     def natural(n: str, forms: list[dict]) -> int:
         if n == "domain":
-            return domain_w
+            return domain_floor
         widest = max([cell_len(column(_COLS[n].header))] + [_natural(c, n, False) for c in forms])
         return min(_COLS[n].widest, widest) if _COLS[n].overflow == "fold" else widest  # a long footprint folds
 
@@ -299,6 +339,11 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
                 names.remove(drop)
     ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
+    if excess < 0 and "domain" in names:  # room left: the domain column takes it, up to what it holds on one line
+        i = names.index("domain")
+        grow = min(-excess, domain_w - ws[i])
+        ws[i] += grow
+        excess += grow
     # a terminal narrower still: the columns that fold give up width, the domain last
     for i in sorted(
         (i for i, n in enumerate(names) if _COLS[n].overflow == "fold"), key=lambda i: names[i] == "domain"

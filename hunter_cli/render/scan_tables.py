@@ -46,6 +46,8 @@ def tenant_not_asked(r: DomainResult) -> bool:
     return (r.raw or {}).get("tenant_source") == "off"
 
 
+DOMAIN_FOLD_ABOVE = 30  # at 80 columns, longer domains fold before another column gives way (as in `hunter leads`)
+
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
 _RESULT_COLUMNS = (
     ("Domain", False),
@@ -117,8 +119,19 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
     def natural(name: str) -> int:
         return max([cell_len(column(name, lang))] + [cell_len(_plain(c)) for c in (r[name] for r in rows)])
 
+    def floor(name: str) -> int:
+        """What a column needs before another gives way: a domain longer than DOMAIN_FOLD_ABOVE folds
+        (render/fold.py), so that one long name does not take the gateway and tenant from every row."""
+        if name != "Domain":
+            return natural(name)
+        names = [_plain(r["Domain"]) for r in rows]
+        return min(
+            natural(name),
+            max([cell_len(column(name, lang))] + [cell_len(d) for d in names if cell_len(d) <= DOMAIN_FOLD_ABOVE]),
+        )
+
     def fits() -> bool:
-        return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
+        return sum(floor(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
 
     if narrow(width):  # the short forms, as in every table at this width (render/short.py)
         for row in rows:
@@ -140,7 +153,12 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(heading(name, lang), min_width=18 if wide else min(40, natural(name)))
+            room = width - sum(natural(n) for n in shown if n != name) - 3 * (len(shown) - 1) - 2
+            table.add_column(
+                heading(name, lang),
+                min_width=18 if wide else max(floor(name), min(40, natural(name), room)),
+                max_width=None if wide else max(floor(name), min(40, room)),
+            )
         elif name == "Score":
             table.add_column(heading(name, lang), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
@@ -321,14 +339,14 @@ def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") ->
     )
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
-    table.add_row(m("import.summary.rows"), str(stats.lines))
-    table.add_row(m("import.summary.created"), str(counts["created"]))
-    table.add_row(m("import.summary.filled"), str(counts["updated"]))
-    table.add_row(m("import.summary.known"), str(counts["unchanged"]))
-    table.add_row(m("import.summary.merged"), str(stats.duplicates))
-    table.add_row(m("import.summary.with_company"), str(stats.companies))
+    table.add_row(m("import.summary.rows"), number(stats.lines, lang_=lang))
+    table.add_row(m("import.summary.created"), number(counts["created"], lang_=lang))
+    table.add_row(m("import.summary.filled"), number(counts["updated"], lang_=lang))
+    table.add_row(m("import.summary.known"), number(counts["unchanged"], lang_=lang))
+    table.add_row(m("import.summary.merged"), number(stats.duplicates, lang_=lang))
+    table.add_row(m("import.summary.with_company"), number(stats.companies, lang_=lang))
     if stats.headers:
-        table.add_row(m("import.summary.headers"), str(stats.headers))
+        table.add_row(m("import.summary.headers"), number(stats.headers, lang_=lang))
     _skip_rows(table, stats, m)
     return table
 
