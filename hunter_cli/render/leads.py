@@ -216,7 +216,7 @@ class Layout:
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
-DOMAIN_FOLD_ABOVE = 30  # at 80 columns, longer domains fold before any other column gives way
+DOMAIN_FOLD_ABOVE = 32  # at 80 columns, longer domains fold before any other column gives way; shorter ones stay whole
 
 
 def _short(cells: dict, short: bool = True) -> dict:

@@ -46,7 +46,7 @@ def tenant_not_asked(r: DomainResult) -> bool:
     return (r.raw or {}).get("tenant_source") == "off"
 
 
-DOMAIN_FOLD_ABOVE = 30  # at 80 columns, longer domains fold before another column gives way (as in `hunter leads`)
+DOMAIN_FOLD_ABOVE = 32  # at 80 columns, longer domains fold before another column gives way (as in `hunter leads`)
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
 _RESULT_COLUMNS = (
