@@ -412,8 +412,8 @@ def _line_company(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], 
     if quoted is not None and not isinstance(normalize(quoted["addr"]), Rejected):
         # "Yılmaz, Ahmet" <ahmet@firma.com.tr>: one display name, its commas inside the quotes (RFC 5322 §3.2.4)
         name = _company_text(re.sub(r"\\(.)", r"\1", quoted["name"]))
-        found = (quoted["addr"],)
-        return found, name if name is not None and _display_name_is_company(name, found) else None
+        addr: tuple[str, ...] = (quoted["addr"],)
+        return addr, name if name is not None and _display_name_is_company(name, addr) else None
     found, company = _line_names(text, fields)
     if company is not None and found and all(_is_address(f) for f in found):
         if not _display_name_is_company(company, found):

@@ -226,7 +226,7 @@ def _short(cells: dict, short: bool = True) -> dict:
     for name, forms in SHORT.items():
         cell = out[name]
         plain = cell.plain if isinstance(cell, Text) else cell
-        said = value(name, forms.get(plain, plain) if short else plain)
+        said = value(name, forms.get(plain, plain) if short else plain, short=short)
         if said != plain:
             out[name] = Text(said, style=cell.style) if isinstance(cell, Text) else said
     return out

@@ -47,14 +47,17 @@ def column(label: str, lang_: str | None = None) -> str:
     return m(key) if m.has(key) else label
 
 
-def value(column_name: str, text: str, lang_: str | None = None) -> str:
+def value(column_name: str, text: str, lang_: str | None = None, short: bool = False) -> str:
     """A value a table shows in ``column_name`` (provider, tenant, status) in the command's language
     (messages ``table.value.COLUMN.VALUE``: ``self-hosted`` is ``kendi sunucusu``); codes and names
-    that read the same in every language (m365, Natro, P1) as they are."""
+    that read the same in every language (m365, Natro, P1) as they are. ``short``: the narrow tables' form,
+    where a language needs one of its own (``table.value.COLUMN.short.VALUE``: Turkish ``Pas`` for Skip)."""
     if not text:
         return text
     from ..brief.messages import Messages
 
     m = Messages(lang_ or lang())
+    if short and m.has(f"table.value.{column_name}.short.{text}"):
+        return m(f"table.value.{column_name}.short.{text}")
     key = f"table.value.{column_name}.{text}"
     return m(key) if m.has(key) else text
