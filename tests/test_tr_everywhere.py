@@ -87,3 +87,18 @@ def test_changes_take_lang_and_are_turkish(hunter, db, tmp_path):
         assert not english_in(result.stderr), result.stderr
         assert not _english_table(result.stdout), result.stdout
     assert hunter("changes", "--lang", "xx").exit_code == 2
+
+
+def test_rescan_takes_lang(hunter):
+    hunter.scan_json(*DOMAINS)
+    ns = ["--nameserver", hunter.server.nameserver, "--timeout", "0.3", "--no-whois"]
+    nothing = hunter("rescan", *ns, "--lang", "tr")
+    assert nothing.exit_code == 0 and "Yeniden taranacak bir şey yok" in nothing.stderr, nothing.stderr
+    assert not english_in(nothing.stderr), nothing.stderr
+    import time
+
+    time.sleep(1.5)  # the scans above are now older than 1 s
+    again = hunter("rescan", "--older-than", "1s", *ns, "--lang", "tr", env={"COLUMNS": "80"})
+    assert again.exit_code == 0, again.stderr
+    assert "Tarama özeti" in again.stderr and "Alan adı" in again.stdout, again.stderr
+    assert not english_in(again.stderr), (english_in(again.stderr), again.stderr)

@@ -65,6 +65,7 @@ def rescan(
     processes: int | None = processes_option("800 due leads or more"),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Rescan stored leads that need it: last good scan older than --older-than, never scanned, or failed.
 
@@ -78,6 +79,8 @@ def rescan(
     from ..durations import ago_iso, parse_duration
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
+
+    speak_in(lang)
 
     try:
         since = ago_iso(parse_duration(older_than))
@@ -98,7 +101,10 @@ def rescan(
         conn.close()
     if not domains:
         if not quiet:
-            stderr_console().print("Nothing to rescan: every selected lead has a recent good scan.")
+            from ..brief.messages import Messages
+            from .common import current_lang
+
+            stderr_console().print(Messages(current_lang())("cli.rescan.nothing"), markup=False)
         raise typer.Exit(0)
     options = build_options(
         nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois, processes=processes

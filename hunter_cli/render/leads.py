@@ -901,10 +901,7 @@ def _leads_table(q: LeadList, out: Output) -> None:
 
         message = say("leads.none_match") if has_leads(q.conn) else say("leads.none_yet")
         if has_leads(q.conn) and (q.filter.workloads or q.filter.missing) and not core.has_footprints(q.conn):
-            message += (
-                " No lead here has its Microsoft footprint stored yet (scanned with --quick, or before"
-                " the footprint existed): a scan without --quick asks it (`hunter rescan` for the stored leads)."
-            )
+            message += " " + say("leads.no_footprint")
         out.err.print(message, markup=False)
     else:
         out.err.print(footer(shown, max(total, shown)))
