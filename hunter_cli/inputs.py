@@ -11,12 +11,14 @@ import csv
 import io
 import logging
 import os
+import re
 import sys
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .domains import Rejected, normalize
+from .said import Said, said_of
 
 log = logging.getLogger("hunter.inputs")
 if TYPE_CHECKING:  # imported when the input is read: the store package is not needed to parse a line
@@ -324,6 +326,26 @@ LEGAL_FORMS = frozenset(
         "sa", "s.a.", "srl", "bv", "b.v.", "nv", "oy", "ab", "kg",
     )
 )  # fmt: skip
+# Words (compared after fold()) that make an e-mail address's display name a company's rather than a
+# person's: what a business calls itself besides a legal form ("Ayna Tekstil", "Bimi Danışmanlık").
+COMPANY_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "holding", "grup", "group", "şirket", "şirketleri", "firma", "ticaret", "sanayi", "sanayii", "teknoloji",
+        "teknolojileri", "technology", "technologies", "tech", "yazılım", "software", "bilişim", "bilgisayar",
+        "danışmanlık", "consulting", "mühendislik", "engineering", "inşaat", "construction", "otomotiv", "lojistik",
+        "logistics", "nakliyat", "kargo", "gıda", "tekstil", "enerji", "energy", "sigorta", "insurance", "bank",
+        "banka", "bankası", "hastane", "hastanesi", "hospital", "klinik", "kliniği", "eczane", "eczanesi", "okul",
+        "okulu", "kolej", "koleji", "school", "üniversite", "üniversitesi", "university", "vakıf", "vakfı",
+        "dernek", "derneği", "belediye", "belediyesi", "ajans", "agency", "medya", "media", "sistem", "sistemleri",
+        "systems", "çözüm", "çözümleri", "solutions", "hizmetleri", "services", "mimarlık", "architects", "hukuk",
+        "avukatlık", "law", "bürosu", "muhasebe", "turizm", "tourism", "otel", "oteli", "hotel", "hotels",
+        "mağazacılık", "market", "marketleri", "stüdyo", "studio", "labs", "laboratuvar", "global", "uluslararası",
+        "international", "ilaç", "pharma", "kimya", "chemicals", "makina", "makine", "elektrik", "elektronik",
+        "plastik", "metal", "mobilya", "matbaa", "matbaacılık", "yayınevi", "yayıncılık", "reklam", "pazarlama",
+        "marketing", "ithalat", "ihracat", "dış", "petrol", "maden", "madencilik", "tarım", "hayvancılık",
+    )
+)  # fmt: skip
 _BRACKETS = "()<>[]{}\"'"
 _JOINERS = " -–—|:/()<>[]{}\"'"
 
@@ -354,7 +376,52 @@ def _is_legal_form(name: str) -> bool:
     return any(fold(w) in LEGAL_FORMS for w in name.replace(",", " ").split())
 
 
+# RFC 5322 §3.4 name-addr with a quoted display name: ``"Yılmaz, Ahmet" <ahmet@firma.com.tr>``
+_QUOTED_NAME_ADDR = re.compile(r'^\s*"(?P<name>(?:[^"\\]|\\.)*)"\s*<(?P<addr>[^<>\s]+@[^<>\s]+)>\s*$')
+
+
+def _is_address(field: str) -> bool:
+    return "@" in field.strip(_BRACKETS + ",;")
+
+
+def _display_name_is_company(name: str, found: tuple[str, ...]) -> bool:
+    """Whether ``name``, the display name beside the e-mail addresses ``found``, names a company.
+
+    RFC 5322 §3.4's name-addr (``Ahmet <ahmet@firma.com.tr>``, ``"Yılmaz, Ahmet" <...>``, or the
+    older ``ahmet@firma.com.tr (Ahmet)``) carries the sender's name, most often a person's: it is a
+    company's only when it has a legal form (:data:`LEGAL_FORMS`), a word only businesses call
+    themselves by (:data:`COMPANY_WORDS`), or is the address's domain by name (``Acme <info@acme.com.tr>``)."""
+    if _is_legal_form(name):
+        return True
+    if any(fold(w) in COMPANY_WORDS for w in name.replace(",", " ").split()):
+        return True
+    squashed = fold(name)
+    for address in found:
+        domain = normalize(address.strip(_BRACKETS + ",;"))
+        label = fold(domain.split(".")[0]) if isinstance(domain, str) else ""
+        if len(squashed) >= 3 and label and (squashed.startswith(label) or label == squashed):
+            return True
+    return False
+
+
 def _line_company(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """The domains on a text line and the company name beside them, in any order (:func:`_line_names`);
+    the display name beside e-mail addresses only when it names a company, not a person
+    (:func:`_display_name_is_company`): ``Ahmet <ahmet@firma.com.tr>`` is the address without a company."""
+    quoted = _QUOTED_NAME_ADDR.match(text)
+    if quoted is not None and not isinstance(normalize(quoted["addr"]), Rejected):
+        # "Yılmaz, Ahmet" <ahmet@firma.com.tr>: one display name, its commas inside the quotes (RFC 5322 §3.2.4)
+        name = _company_text(re.sub(r"\\(.)", r"\1", quoted["name"]))
+        addr: tuple[str, ...] = (quoted["addr"],)
+        return addr, name if name is not None and _display_name_is_company(name, addr) else None
+    found, company = _line_names(text, fields)
+    if company is not None and found and all(_is_address(f) for f in found):
+        if not _display_name_is_company(company, found):
+            return found, None
+    return found, company
+
+
+def _line_names(text: str, fields: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
     """The domains on a text line and the company name beside them, in any order.
 
     Fields (``fields``, split quote-aware by :func:`_fields`) that are domains, URLs or
@@ -700,18 +767,20 @@ def _xlsx_rows(
     try:
         yield from xlsx.read_rows(path, name, notes, checkpoint, sheet)
     except xlsx.SheetNotFound as exc:
-        raise ColumnError(str(exc), "--sheet") from None
+        raise ColumnError(said_of(exc), "--sheet") from None
     except xlsx.WorkbookError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(said_of(exc)) from None
     finally:
         if notes.ignored_cells:
             rows = ", ".join(str(r) for r in notes.ignored_rows)
+            more = ", ..." if notes.ignored_cells > len(notes.ignored_rows) else ""
             stats.notes.append(
-                f"{name}: {notes.ignored_cells} cells right of column AMJ ({xlsx.MAX_COLUMNS}) not read (rows {rows}"
-                + (", ...)" if notes.ignored_cells > len(notes.ignored_rows) else ")")
+                Said(
+                    "input.note.ignored_cells", name=name, n=notes.ignored_cells, max=xlsx.MAX_COLUMNS, rows=rows + more
+                )
             )
         if notes.cut_texts:
-            stats.notes.append(f"{name}: {notes.cut_texts} cell texts over {xlsx.MAX_CELL_CHARS} characters cut short")
+            stats.notes.append(Said("input.note.cut_texts", name=name, n=notes.cut_texts, max=xlsx.MAX_CELL_CHARS))
 
 
 def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnHints) -> Iterator[Candidate]:
@@ -731,7 +800,7 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
     try:
         names = xlsx.sheet_names(path, name)
     except xlsx.WorkbookError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(said_of(exc)) from None
     if len(names) <= 1:
         yield from _table_candidates(_xlsx_rows(path, name, stats), name, stats, hints)
         return
@@ -751,17 +820,14 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
         if picked:
             if number > 1:
                 before = ", ".join(repr(n) for n in names[: number - 1])
-                stats.notes.append(f"{name}: read sheet {sheet!r}; no domain, website or e-mail column in {before}")
+                stats.notes.append(Said("input.note.read_sheet", name=name, sheet=repr(sheet), before=before))
             yield from _table_candidates(itertools.chain(head, rows), name, stats, hints)
             return
         rows.close()
     looked = ", ".join(repr(n) for n in names)
     if refused is not None:
         raise ColumnError(f"{name}: {refused} (sheets looked at: {looked})", refused.option)
-    raise InputError(
-        f"{name}: no domain, website or e-mail column in any sheet (looked at {looked});"
-        " name one with --sheet and --domain-column"
-    )
+    raise InputError(Said("input.error.no_column_any_sheet", name=name, looked=looked))
 
 
 def check_hints(args: Iterable[str], hints: ColumnHints) -> None:
@@ -804,33 +870,38 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
     if arg == "-":
         stdin = sys.stdin
         if stdin is None or getattr(stdin, "buffer", None) is None:
-            raise InputError("standard input (-): it is closed, nothing to read")
+            raise InputError(Said("input.error.stdin_closed"))
+        read = stats.lines
         try:
             yield from _text_candidates(stdin.buffer, "stdin", stats)
         except (OSError, ValueError) as exc:  # ValueError: I/O on a closed file
-            raise InputError(f"standard input (-): cannot read it ({_why(exc)})") from None
+            raise InputError(Said("input.error.stdin_unreadable", why=_why(exc))) from None
+        if stats.lines == read:  # nothing came: `hunter scan - < empty.txt`
+            raise InputError(Said("input.error.stdin_empty"))
         return
     lower = arg.lower()
     if not os.path.lexists(arg):
         if lower.endswith(FILE_EXTENSIONS):
-            raise InputError(f"{arg}: no such file")
+            raise InputError(Said("input.error.no_such_file", name=arg))
         parts = list(_fields(arg)) or [arg.strip() or arg]
         for part in parts:  # "a.com.tr,b.com.tr; c.com": a list pasted from a CRM
             stats.lines += 1
             yield Candidate(part, "argument")
         return
     if os.path.isdir(arg):
-        raise InputError(f"{arg}: is a directory, not a file; give the files in it instead")
+        raise InputError(Said("input.error.directory", name=arg))
     name = os.path.basename(arg)
+    if _blank(arg):
+        raise InputError(Said("input.error.empty", name=name))
     if lower.endswith((".xls", ".ods")):
-        raise InputError(f"{name}: this spreadsheet format is not supported; save it as .xlsx or .csv")
+        raise InputError(Said("input.error.old_format", name=name))
     if lower.endswith(XLSX_EXTENSIONS):
         yield from _workbook_candidates(arg, name, stats, hints)
         return
     try:
         fh = open(arg, "rb")
     except OSError as exc:
-        raise InputError(f"{arg}: cannot open it ({_why(exc)})") from None
+        raise InputError(Said("input.error.cannot_open", name=arg, why=_why(exc))) from None
     read = stats.lines
     try:
         with fh:
@@ -844,8 +915,27 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
     except OSError as exc:
         done = stats.lines - read
         raise InputError(
-            f"{name}: reading stopped after {done} lines ({_why(exc)}); the lines before were used"
+            Said(f"input.error.stopped.{'one' if done == 1 else 'many'}", name=name, n=done, why=_why(exc))
         ) from None
+
+
+# Up to this many bytes, a file is read whole to tell whether it is empty (blank lines, a byte-order mark)
+_BLANK_PEEK = 1 << 16
+
+
+def _blank(path: str) -> bool:
+    """Whether the file at ``path`` holds nothing to read: 0 bytes, or only white space, NULs and byte-order
+    marks (UTF-8, UTF-16). False when it cannot be read (opening it says why) or is larger than 64 KiB."""
+    try:
+        if os.path.getsize(path) > _BLANK_PEEK:
+            return False
+        with open(path, "rb") as fh:
+            data = fh.read(_BLANK_PEEK)
+    except OSError:
+        return False
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        data = data.replace(bom, b"")
+    return not data.replace(b"\x00", b"").strip()
 
 
 def _why(exc: BaseException) -> str:
@@ -893,7 +983,7 @@ def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHin
             except ColumnError:
                 raise  # a usage error: the command line is wrong, not this input
             except InputError as exc:
-                stats.unreadable.append(str(exc))  # the other inputs are still read
+                stats.unreadable.append(said_of(exc))  # the other inputs are still read
     finally:
         seen.close()
         stats.notes.extend(p for p in DATA_PROBLEMS if p not in stats.notes)

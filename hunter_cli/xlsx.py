@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from .said import Said
+
 MAX_COLUMNS = 1024  # cells right of column AMJ are ignored
 MAX_CELL_CHARS = 1000  # longer texts are cut (domains.MAX_INPUT_LENGTH is 512)
 BUDGET_BASE = 32 << 20  # bytes of XML any workbook may unpack to ...
@@ -99,9 +101,13 @@ class _Budget:
         self.bytes_left -= info.file_size
         if self.bytes_left < 0:
             raise WorkbookError(
-                f"{self.name}: refused: its part {info.filename} unpacks to {_mb(info.file_size)} from a"
-                f" {_mb(self.file_size)} file, far more than a genuine workbook (a ZIP bomb?);"
-                " if the file is genuine, save it as CSV"
+                Said(
+                    "input.error.zip_bomb",
+                    name=self.name,
+                    part=info.filename,
+                    unpacked=_mb(info.file_size),
+                    size=_mb(self.file_size),
+                )
             )
 
 
@@ -163,18 +169,17 @@ class _Part:
             self.captured += len(text)
 
     def _doctype(self, *args: object) -> None:
-        raise WorkbookError(f"{self.budget.name}: refused: {self.part} declares a document type (DTD)")
+        raise WorkbookError(Said("input.error.dtd", name=self.budget.name, part=self.part))
 
     def _check(self, counted: int) -> int:
         budget = self.budget
         budget.elements_left -= self.starts - counted
         if budget.elements_left < 0:
             raise WorkbookError(
-                f"{budget.name}: refused: {self.part} holds more XML elements than a {_mb(budget.file_size)}"
-                " workbook genuinely can; if the file is genuine, save it as CSV"
+                Said("input.error.elements", name=budget.name, part=self.part, size=_mb(budget.file_size))
             )
         if self.starts - self.ends > MAX_DEPTH:
-            raise WorkbookError(f"{budget.name}: refused: {self.part} nests elements more than {MAX_DEPTH} deep")
+            raise WorkbookError(Said("input.error.depth", name=budget.name, part=self.part, depth=MAX_DEPTH))
         return self.starts
 
     def run(
@@ -206,10 +211,14 @@ class _Part:
                 self._check(counted)
                 yield from drain()
         except expat.ExpatError as exc:
-            raise WorkbookError(f"{self.budget.name}: the workbook is damaged ({info.filename}: {exc})") from None
+            raise WorkbookError(
+                Said("input.error.damaged", name=self.budget.name, part=info.filename, why=str(exc))
+            ) from None
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:
             # RuntimeError: an encrypted member; NotImplementedError: an unknown compression method
-            raise WorkbookError(f"{self.budget.name}: the workbook is damaged ({info.filename}: {exc})") from None
+            raise WorkbookError(
+                Said("input.error.damaged", name=self.budget.name, part=info.filename, why=str(exc))
+            ) from None
 
 
 def _nothing() -> Iterator:
@@ -445,16 +454,14 @@ def _open(path: str, name: str) -> zipfile.ZipFile:
         with open(path, "rb") as fh:
             magic = fh.read(8)
     except OSError as exc:
-        raise WorkbookError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise WorkbookError(Said("input.error.cannot_read", name=name, why=str(exc.strerror or exc))) from None
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise WorkbookError(
-            f"{name}: this is a password-protected workbook or an old .xls file; save it as .xlsx without"
-            " a password, or as CSV"
-        )
+        raise WorkbookError(Said("input.error.old_xls", name=name))
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise WorkbookError(f"{name}: not an Excel workbook (an .xlsx file is a ZIP archive: {exc})") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        # Python's "File is not a zip file" tells a rep nothing: what the file is not, and what to do
+        raise WorkbookError(Said("input.error.not_xlsx", name=name)) from None
 
 
 def read_rows(
@@ -499,7 +506,7 @@ def _workbook(pkg: _Package) -> tuple[_Workbook, list[tuple[str, str, str]]]:
     target = next((t for _, typ, t in pkg.rels("") if typ.endswith(_REL + "officeDocument")), "xl/workbook.xml")
     info = pkg.info(target)
     if info is None:
-        raise WorkbookError(f"{pkg.name}: not an Excel workbook (no {target} inside)")
+        raise WorkbookError(Said("input.error.not_workbook_part", name=pkg.name, part=target))
     rels = pkg.rels(info.filename)
     workbook = _Workbook(pkg.budget, info.filename)
     pkg.parse(workbook, info)
@@ -534,14 +541,19 @@ def _locate(pkg: _Package, wanted: str | None = None) -> tuple[zipfile.ZipInfo, 
             from .choices import closest
 
             near = closest(wanted, names)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise SheetNotFound(f"{pkg.name}: no sheet {wanted!r}; the sheets are: {listed}{hint}")
+            if near:
+                raise SheetNotFound(
+                    Said(
+                        "input.error.no_sheet_near", name=pkg.name, wanted=repr(wanted), listed=listed, near=repr(near)
+                    )
+                )
+            raise SheetNotFound(Said("input.error.no_sheet", name=pkg.name, wanted=repr(wanted), listed=listed))
         if not any(r == rid for r, _ in sheets):
-            raise SheetNotFound(f"{pkg.name}: sheet {wanted!r} is a chart or dialog sheet, not a worksheet")
+            raise SheetNotFound(Said("input.error.chart_sheet", name=pkg.name, wanted=repr(wanted)))
     first = next((t for r, t in sheets if r == rid), None) or next((t for _, t in sheets), None)
     sheet = pkg.info(first) if first else None
     if sheet is None:
-        raise WorkbookError(f"{pkg.name}: the workbook has no worksheet")
+        raise WorkbookError(Said("input.error.no_worksheet", name=pkg.name))
     strings = next((t for _, typ, t in rels if typ.endswith(_REL + "sharedStrings")), None)
     return sheet, pkg.info(strings) if strings else None
 

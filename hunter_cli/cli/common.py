@@ -94,7 +94,9 @@ def column_hints(inputs, domain: str | None, company: str | None, sheet: str | N
     try:
         check_hints([str(i) for i in inputs], hints)
     except ColumnError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        from ..said import in_lang, said_of
+
+        raise typer.BadParameter(in_lang(said_of(exc), current_lang()), param_hint=exc.option) from None
     return hints
 
 

@@ -9,7 +9,7 @@ import typer
 
 from ..render import formats
 from . import app, complete
-from .common import DbOption, db_path, domain_arg, fail, open_store, store_errors, warn
+from .common import DbOption, db_path, domain_arg, fail, messages_lang_option, open_store, speak_in, store_errors, warn
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -57,15 +57,9 @@ def _connect(db: Path | None):
     conn = core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
     stale = scores_stale(conn, rules_digest(config.get("rules")))
     if stale:
-        warn(
-            (
-                "the scores and categories stored here were set by other scoring rules than these (another"
-                " rules file, or an older Hunter that read scans into facts differently)"
-                if stale == "other"
-                else "this database does not say which scoring rules set its scores (an older release wrote them)"
-            )
-            + "; `hunter rescore` recomputes them with these (no network, nothing else changes)"
-        )
+        from ..said import Said
+
+        warn(Said("cli.leads.stale_other" if stale == "other" else "cli.leads.stale_unknown"))
     return conn
 
 
@@ -114,6 +108,7 @@ def leads(
         help="table (people), json (one array), ndjson (one lead per line) or csv (Excel).",
     ),
     db: Path | None = DbOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """List the stored leads, filtered and sorted.
 
@@ -123,6 +118,7 @@ def leads(
     (--limit 0 for all) and says on stderr how many match.
     Exit codes: 0 listed (also when nothing matches), 1 the database is not usable, 2 usage error.
     """
+    speak_in(lang)
     if ctx.invoked_subcommand is not None:
         return
     if formats.Format.of(fmt) is not formats.Format.table or limit == 0 or (limit or 0) > STREAM_ABOVE:
@@ -172,6 +168,12 @@ def show(
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
     db: Path | None = DbOption,
     json_out: bool = typer.Option(False, "--json", help="Print everything as one JSON object."),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of messages and the table: en or tr. Default: the lang setting.",
+        show_default=False,
+    ),
 ) -> None:
     """Everything stored about one domain: current signals, registration, tags, notes, changes and scan history.
 
@@ -182,6 +184,8 @@ def show(
     from ..render.formats import render
     from ..store import leads as core
 
+    if lang is not None:
+        speak_in(lang)
     trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
     name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`

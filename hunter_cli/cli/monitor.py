@@ -9,7 +9,17 @@ import typer
 
 from ..render import formats
 from . import app, complete
-from .common import DbOption, db_path, open_store, processes_option, setting_option, stderr_console, store_errors
+from .common import (
+    DbOption,
+    db_path,
+    messages_lang_option,
+    open_store,
+    processes_option,
+    setting_option,
+    speak_in,
+    stderr_console,
+    store_errors,
+)
 
 EVENT_KINDS = (
     "provider_changed",
@@ -55,6 +65,7 @@ def rescan(
     processes: int | None = processes_option("800 due leads or more"),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Rescan stored leads that need it: last good scan older than --older-than, never scanned, or failed.
 
@@ -68,6 +79,8 @@ def rescan(
     from ..durations import ago_iso, parse_duration
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
+
+    speak_in(lang)
 
     try:
         since = ago_iso(parse_duration(older_than))
@@ -88,7 +101,10 @@ def rescan(
         conn.close()
     if not domains:
         if not quiet:
-            stderr_console().print("Nothing to rescan: every selected lead has a recent good scan.")
+            from ..brief.messages import Messages
+            from .common import current_lang
+
+            stderr_console().print(Messages(current_lang())("cli.rescan.nothing"), markup=False)
         raise typer.Exit(0)
     options = build_options(
         nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois, processes=processes
@@ -122,6 +138,7 @@ def changes(
         show_default=False,
         help="At most N changes; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
+    lang: str = messages_lang_option(),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
     gateways, new tenants, DMARC and SPF changes, category changes, Microsoft workloads and other
@@ -129,6 +146,7 @@ def changes(
     from .. import store
     from ..durations import ago_iso, parse_duration
 
+    speak_in(lang)
     try:
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:

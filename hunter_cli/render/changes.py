@@ -14,7 +14,7 @@ from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
 from .short import heading
 from .styles import CATEGORY_STYLE
-from .words import NO_LEADS, plural
+from .words import column, lang, say
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
@@ -22,7 +22,7 @@ CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "catego
 def describe(kind: str, old: str | None, new: str | None, lang: str = "en", detail: str | None = None) -> str:
     """One line a rep reads: what changed, from what to what ("Now uses Zoom"). Pure; ``kind`` is an
     event kind of docs/database.md. The wording is the message files' ``event.*`` (shared with the
-    brief's "What changed", :func:`hunter_cli.brief.events.event_text`); `hunter changes` is English."""
+    brief's "What changed", :func:`hunter_cli.brief.events.event_text`), in ``lang``."""
     from ..brief.events import event_text, messages
 
     return event_text(messages(lang), kind, old, new, detail)
@@ -41,10 +41,10 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     from .fold import fold, narrowest
 
     domains = [to_unicode(r["domain"]) for r in rows]
-    dom_w = dom_w or max([len("Domain")] + [cell_len(d) for d in domains])
+    dom_w = dom_w or max([cell_len(column("Domain"))] + [cell_len(d) for d in domains])
     room = width - (16 + 1) - 1 - (20 + 1) - 3  # When, the gaps, the description's least, Cat
     if dom_w > room:  # fold rather than cut: as narrow as the room, never narrower than a label
-        dom_w = max(room, len("Domain"), *(min(narrowest(d), dom_w) for d in domains))
+        dom_w = max(room, cell_len(column("Domain")), *(min(narrowest(d), dom_w) for d in domains))
     domains = [d if cell_len(d) <= dom_w else "\n".join(fold(d, dom_w)) for d in domains]
     table = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0), show_header=header
@@ -58,7 +58,7 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
         table.add_row(
             for_people(r["occurred_at"]),
             d,
-            describe(r["kind"], r.get("old"), r.get("new"), detail=r.get("detail")),
+            describe(r["kind"], r.get("old"), r.get("new"), lang(), detail=r.get("detail")),
             Text(cat, style=CATEGORY_STYLE.get(cat, "")),
         )
     return table
@@ -105,11 +105,11 @@ def _table(c: Changes, out: Output) -> None:
     piece = list(islice(rows, PIECE))
     if not piece:
         out.err.print(
-            NO_LEADS if c.no_leads else f"No changes in the last {c.since}.",
+            say("leads.none_yet") if c.no_leads else say("changes.none", since=c.since),
             markup=False,
         )
         return
-    dom_w = max([len("Domain")] + [cell_len(to_unicode(r["domain"])) for r in piece])
+    dom_w = max([cell_len(column("Domain"))] + [cell_len(to_unicode(r["domain"])) for r in piece])
     shown, header = 0, True
     while piece:  # Rich measures every cell before printing: a table of thousands would take seconds
         for r in piece:  # a later, longer domain widens its own piece's column rather than being cut
@@ -120,6 +120,6 @@ def _table(c: Changes, out: Output) -> None:
         piece = list(islice(rows, PIECE))
     day = day_for_people(c.cutoff)
     if c.total > shown:
-        out.err.print(f"{shown:,} of {c.total:,} changes match since {day} (use --limit 0 for all, or --format csv)")
+        out.err.print(say("changes.footer.some", shown=shown, total=c.total, day=day), markup=False)
     else:
-        out.err.print(f"{plural(shown, 'change')} since {day}")
+        out.err.print(say(f"changes.footer.{'one' if shown == 1 else 'many'}", n=shown, day=day), markup=False)

@@ -21,7 +21,7 @@ from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
-from .words import NO_LEADS
+from .words import column, say, value
 
 if TYPE_CHECKING:  # the list itself needs no pydantic model: `leads show` imports the lead view
     from rich.table import Table  # the page of a list mostly lays itself out (plain_lines)
@@ -216,16 +216,44 @@ class Layout:
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
+DOMAIN_FOLD_ABOVE = 32  # at 80 columns, longer domains fold before any other column gives way; shorter ones stay whole
 
 
-def _short(cells: dict) -> dict:
+def _short(cells: dict, short: bool = True) -> dict:
+    """``cells`` with the values in their short forms (when ``short``: :data:`SHORT`) and in the command's
+    language (render/words.py :func:`value`)."""
     out = dict(cells)
     for name, forms in SHORT.items():
         cell = out[name]
         plain = cell.plain if isinstance(cell, Text) else cell
-        if plain in forms:
-            out[name] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+        said = value(name, forms.get(plain, plain) if short else plain, short=short)
+        if said != plain:
+            out[name] = Text(said, style=cell.style) if isinstance(cell, Text) else said
     return out
+
+
+TAGS_TWO_LINES_UP_TO = 26  # the domain column widens up to this to keep a lead's tags on two lines
+
+
+def _two_lines(tags: list[str]) -> int:
+    """The narrowest width (up to :data:`TAGS_TWO_LINES_UP_TO`) at which ``tags``, written "a, b, c" under
+    the domain and wrapped at spaces, take at most two lines: ``gateway, security-risk,`` / ``weak-dmarc``
+    rather than one tag a line; 0 without tags."""
+    if not tags:
+        return 0
+    words = [t + "," for t in tags[:-1]] + [tags[-1]]
+    for width in range(max(cell_len(w) for w in words), TAGS_TWO_LINES_UP_TO + 1):
+        lines, line = 1, -1
+        for w in words:
+            if line >= 0 and line + 1 + cell_len(w) <= width:
+                line += 1 + cell_len(w)
+            elif line < 0:
+                line = cell_len(w)
+            else:
+                lines, line = lines + 1, cell_len(w)
+        if lines <= 2:
+            return width
+    return 0
 
 
 def kept_columns(f: Any = None, order: Iterable[tuple[str, bool]] = ()) -> frozenset[str]:
@@ -253,13 +281,14 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
     a domain is never cut or wrapped while the terminal has room.
     """
     keep = frozenset(keep)
-    cells = [_cells(r) for r in rows]
+    english = [_cells(r) for r in rows]
+    cells = [_short(c, False) for c in english]
     # a tag is not split over two lines while the columns can still give way elsewhere
     longest_tag = max((cell_len(t) + 1 for r in rows for t in r.get("tags") or []), default=0)
     has_ref = any(r.get("referrals") for r in rows)
     has_crm = any(r.get("crm_status") for r in rows)
     present = tuple(n for n in WIDE if (has_ref or n != "referrals") and (has_crm or n != "crm"))
-    naturals = [max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in cells]) for n in present]
+    naturals = [max([cell_len(column(_COLS[n].header))] + [_natural(c, n, False) for c in cells]) for n in present]
     widths = column_widths(present, naturals, width, 2, {"tags": longest_tag})
     if all(w >= min(_COLS[n].comfortable, x) for n, w, x in zip(present, widths, naturals, strict=True)) and all(
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
@@ -269,16 +298,31 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
     names = [n for n in WIDE if n in present and n in shown]
     # as wide as the longest domain, and as the longest tag with the comma after it (the tags go under
     # the domain: a tag wider than the column would be cut mid-word, its comma put on a line of its own)
+    header_w = cell_len(column(_COLS["domain"].header))
+    # as wide as what goes in it on one line each (the domain, the company up to 24, the tags), up to DOMAIN_MAX ...
     domain_w = min(
         DOMAIN_MAX,
-        max([cell_len(_COLS["domain"].header), longest_tag] + [cell_len(c["domain"]) for c in cells]),
+        max(
+            [header_w, longest_tag]
+            + [max(cell_len(c["domain"]), min(cell_len(c["company"]), 24), cell_len(c["tags"])) for c in cells]
+        ),
+    )
+    # ... but a long name (or a long list of tags) folds down to this before any other column gives way: one
+    # 62-character domain must not take the gateway, tenant and DMARC from every row (render/fold.py folds it)
+    domain_floor = min(
+        domain_w,
+        max(
+            [header_w, longest_tag, _COLS["domain"].comfortable]
+            + [cell_len(c["domain"]) for c in cells if cell_len(c["domain"]) <= DOMAIN_FOLD_ABOVE]
+            + [_two_lines(r.get("tags") or []) for r in rows]
+        ),
     )
     gap = 2
 
     def natural(n: str, forms: list[dict]) -> int:
         if n == "domain":
-            return domain_w
-        widest = max([cell_len(_COLS[n].header)] + [_natural(c, n, False) for c in forms])
+            return domain_floor
+        widest = max([cell_len(column(_COLS[n].header))] + [_natural(c, n, False) for c in forms])
         return min(_COLS[n].widest, widest) if _COLS[n].overflow == "fold" else widest  # a long footprint folds
 
     def total(forms: list[dict]) -> int:
@@ -286,7 +330,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
 
     short = narrow(width)  # short forms below 120 columns, as in every table (render/short.py)
     if short:
-        cells = [_short(c) for c in cells]
+        cells = [_short(c) for c in english]
     if total(cells) > width:  # then whole columns give way
         for drop in GIVE_WAY:
             if total(cells) <= width:
@@ -295,6 +339,11 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
                 names.remove(drop)
     ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
+    if excess < 0 and "domain" in names:  # room left: the domain column takes it, up to what it holds on one line
+        i = names.index("domain")
+        grow = min(-excess, domain_w - ws[i])
+        ws[i] += grow
+        excess += grow
     # a terminal narrower still: the columns that fold give up width, the domain last
     for i in sorted(
         (i for i, n in enumerate(names) if _COLS[n].overflow == "fold"), key=lambda i: names[i] == "domain"
@@ -311,7 +360,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         floors = [
             ws[i]
             if _COLS[n].overflow == "fold"
-            else max(min(3, cell_len(_COLS[n].header)), *(_natural(c, n, False) for c in cells))
+            else max(min(3, cell_len(column(_COLS[n].header))), *(_natural(c, n, False) for c in cells))
             for i, n in enumerate(names)
         ]
         while excess > 0:
@@ -335,9 +384,7 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
             heading(c.header), width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify
         )
     for r in rows:
-        row = _cells(r)
-        if layout.short:
-            row = _short(row)
+        row = _short(_cells(r), layout.short)
         if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0])
         elif "domain" in layout.names:
@@ -391,9 +438,7 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
         if r is None:
             row: dict = {n: heading(c.header) for n, c in zip(names, cols, strict=True)}
         else:
-            row = _cells(r)
-            if layout.short:
-                row = _short(row)
+            row = _short(_cells(r), layout.short)
             if layout.narrow:
                 row["domain"] = _domain_cell(row, widths[0])
             elif "domain" in names:
@@ -441,9 +486,10 @@ def leads_tables(
 
 
 def footer(shown: int, total: int) -> str:
+    """What the table's footer says on stderr, in the command's language."""
     if total > shown:
-        return f"{shown} of {total} leads match (use --limit 0 for all)"
-    return "1 lead matches" if total == 1 else f"{total} leads match"
+        return say("leads.footer.some", shown=shown, total=total)
+    return say("leads.footer.one") if total == 1 else say("leads.footer.many", n=total)
 
 
 # -- machine formats -------------------------------------------------------------------
@@ -853,12 +899,9 @@ def _leads_table(q: LeadList, out: Output) -> None:
     if not shown:
         from ..store import has_leads
 
-        message = "No leads match." if has_leads(q.conn) else NO_LEADS
+        message = say("leads.none_match") if has_leads(q.conn) else say("leads.none_yet")
         if has_leads(q.conn) and (q.filter.workloads or q.filter.missing) and not core.has_footprints(q.conn):
-            message += (
-                " No lead here has its Microsoft footprint stored yet (scanned with --quick, or before"
-                " the footprint existed): a scan without --quick asks it (`hunter rescan` for the stored leads)."
-            )
+            message += " " + say("leads.no_footprint")
         out.err.print(message, markup=False)
     else:
         out.err.print(footer(shown, max(total, shown)))

@@ -22,11 +22,14 @@ from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import GIVE_WAY, SHORT, heading, narrow, shorten
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
+from .words import column, number, value
 
 
-def _counts(c: Counter) -> str:
-    """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same."""
-    return ", ".join(f"{k} {v:,}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+def _counts(c: Counter, column: str = "", lang: str = "en", by_name: bool = False) -> str:
+    """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same; each
+    value as the table of ``column`` shows it and each number in the command's language (6.417 in Turkish)."""
+    items = sorted(c.items(), key=lambda kv: (str(kv[0]),) if by_name else (-kv[1], str(kv[0])))
+    return ", ".join(f"{value(column, str(k), lang) if column else k} {number(v, lang_=lang)}" for k, v in items)
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -43,6 +46,8 @@ def tenant_not_asked(r: DomainResult) -> bool:
     either; a domain not in DNS: its lookup is dropped)."""
     return (r.raw or {}).get("tenant_source") in ("off", "nxdomain")
 
+
+DOMAIN_FOLD_ABOVE = 32  # at 80 columns, longer domains fold before another column gives way (as in `hunter leads`)
 
 # Columns of the results table; the ones marked wide_only give way on terminals under 120 columns.
 _RESULT_COLUMNS = (
@@ -94,16 +99,18 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                     to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
                     style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
                 ),
-                "Provider": Text(lead.provider_label, style=PROVIDER_STYLE.get(r.provider, "")),
+                "Provider": Text(
+                    value("provider", lead.provider_label, lang), style=PROVIDER_STYLE.get(r.provider, "")
+                ),
                 "Gateway": r.gateway or "",
-                "Tenant": NOT_ASKED if off else lead.tenant_label,
+                "Tenant": NOT_ASKED if off else value("tenant", lead.tenant_label, lang),
                 "SPF": lead.spf_cell,
                 "DKIM": lead.dkim_cell,
                 "DMARC": lead.dmarc_cell,
                 "Score": "" if r.score is None else str(r.score),
                 "Segment": r.segment or "",
                 "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
-                "Status": Text(r.status, style=STATUS_STYLE[r.status]),
+                "Status": Text(value("status", r.status, lang), style=STATUS_STYLE[r.status]),
             }
         )
     shown = [name for name, wide_only in _RESULT_COLUMNS if wide or not wide_only]
@@ -111,10 +118,21 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
         shown.remove("Tenant")
 
     def natural(name: str) -> int:
-        return max([len(name)] + [cell_len(_plain(c)) for c in (r[name] for r in rows)])
+        return max([cell_len(column(name, lang))] + [cell_len(_plain(c)) for c in (r[name] for r in rows)])
+
+    def floor(name: str) -> int:
+        """What a column needs before another gives way: a domain longer than DOMAIN_FOLD_ABOVE folds
+        (render/fold.py), so that one long name does not take the gateway and tenant from every row."""
+        if name != "Domain":
+            return natural(name)
+        names = [_plain(r["Domain"]) for r in rows]
+        return min(
+            natural(name),
+            max([cell_len(column(name, lang))] + [cell_len(d) for d in names if cell_len(d) <= DOMAIN_FOLD_ABOVE]),
+        )
 
     def fits() -> bool:
-        return sum(natural(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
+        return sum(floor(n) for n in shown) + 3 * (len(shown) - 1) + 2 <= width  # gaps and edges
 
     if narrow(width):  # the short forms, as in every table at this width (render/short.py)
         for row in rows:
@@ -122,8 +140,11 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 key = "DMARC" if name == "dmarc" else name.capitalize()
                 cell = row[key]
                 plain = _plain(cell)
-                if plain in forms and not isinstance(cell, Folded):
-                    row[key] = Text(forms[plain], style=cell.style) if isinstance(cell, Text) else forms[plain]
+                # the cell shows the value in the command's language: its English form, for SHORT
+                english = {value(name, full, lang): full for full in forms}.get(plain, plain)
+                if english in forms and not isinstance(cell, Folded):
+                    said = value(name, forms[english], lang)
+                    row[key] = Text(said, style=cell.style) if isinstance(cell, Text) else said
     if not wide and not fits():  # then whole columns give way: the domain folds only when that is not enough
         for drop in GIVE_WAY:
             if fits():
@@ -133,13 +154,18 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 shown.remove(key)
     for name in shown:
         if name == "Domain":
-            table.add_column(heading(name), min_width=18 if wide else min(40, natural(name)))
+            room = width - sum(natural(n) for n in shown if n != name) - 3 * (len(shown) - 1) - 2
+            table.add_column(
+                heading(name, lang),
+                min_width=18 if wide else max(floor(name), min(40, natural(name), room)),
+                max_width=None if wide else max(floor(name), min(40, room)),
+            )
         elif name == "Score":
-            table.add_column(heading(name), justify="right", min_width=5)
+            table.add_column(heading(name, lang), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
-            table.add_column(heading(name), no_wrap=True)
+            table.add_column(heading(name, lang), no_wrap=True)
         else:
-            table.add_column(heading(name), overflow="ellipsis", no_wrap=True)
+            table.add_column(heading(name, lang), overflow="ellipsis", no_wrap=True)
     for row in rows:
         table.add_row(*(row[name] for name in shown))
     notes = []
@@ -205,7 +231,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
     def counts(c: Counter, column: str) -> str:
         if short:
             c = Counter({shorten(column, str(k)): n for k, n in c.items()})
-        return _counts(c)
+        return _counts(c, column, m.lang)
 
     rate = t.scanned / elapsed if elapsed > 0 else 0.0
     table.add_row(
@@ -213,13 +239,16 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
         _count(m, "scan.summary.rate", t.scanned, seconds=round(elapsed, 1), rate=rate)
         + (f"  [red]{m('scan.summary.interrupted')}[/]" if interrupted else ""),
     )
-    table.add_row(m("scan.summary.result"), ", ".join(f"{k} {v:,}" for k, v in sorted(t.status.items())) or "-")
+    table.add_row(m("scan.summary.result"), _counts(t.status, "status", m.lang, by_name=True) or "-")
     table.add_row(m("scan.summary.providers"), counts(t.provider, "provider") or "-")
     if t.nxdomain:
         table.add_row(m("scan.summary.not_found"), _count(m, "scan.summary.nxdomain", t.nxdomain))
-    table.add_row(m("scan.summary.gateways"), _counts(t.gateway) or m("scan.summary.none"))
+    table.add_row(m("scan.summary.gateways"), _counts(t.gateway, "gateway", m.lang) or m("scan.summary.none"))
     if t.category:
-        table.add_row(m("scan.summary.priority"), ", ".join(f"{k} {v:,}" for k, v in sorted(t.category.items())))
+        table.add_row(
+            m("scan.summary.priority"),
+            ", ".join(f"{k} {number(v, lang_=m.lang)}" for k, v in sorted(t.category.items())),
+        )
     if any(k != "?" for k in t.tenant):
         table.add_row(m("scan.summary.tenants"), counts(t.tenant, "tenant"))
     if t.registrations or t.registration_failures or t.registration_unavailable or t.registration_deferred:
@@ -232,10 +261,23 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
             reg.append(m("scan.summary.reg_deferred", n=t.registration_deferred))
         table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
-        lookups = ", ".join(f"{k} {v:,}" for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
+        lookups = ", ".join(
+            f"{_failure(m, k)} {number(v, lang_=m.lang)}"
+            for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
+        )
         table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:
         table.add_row(m("scan.summary.up_to_date"), _count(m, "scan.summary.fresh", t.fresh_skipped))
+
+
+def _failure(m, kind: str) -> str:
+    """A failed lookup's ``check kind`` (``footprint unreachable``) in ``m``'s language: the check's
+    name (messages ``check.*``) and the failure's (``cli.failure.kind.*``)."""
+    if m.lang == "en" or " " not in kind:
+        return kind
+    check, how = kind.split(" ", 1)
+    said = m(f"cli.failure.kind.{how}") if m.has(f"cli.failure.kind.{how}") else how
+    return m("cli.failure.part", check=m.label("check", check), kind=said)
 
 
 def _input_rows(table: Table, stats: InputStats, m=None) -> None:
@@ -254,10 +296,12 @@ def _skip_rows(table: Table, stats: InputStats, m) -> None:
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         said = skip_reason(reason, m.lang)
         table.add_row(m("scan.summary.skipped"), m("scan.summary.skip", n=count, reason=said, where=where + more))
+    from ..said import in_lang
+
     for note in stats.notes:
-        table.add_row(m("scan.summary.note"), note)
+        table.add_row(m("scan.summary.note"), in_lang(note, m.lang))
     for message in stats.unreadable:
-        table.add_row(m("scan.summary.not_read"), message)
+        table.add_row(m("scan.summary.not_read"), in_lang(message, m.lang))
 
 
 @functools.cache
@@ -296,14 +340,14 @@ def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") ->
     )
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
-    table.add_row(m("import.summary.rows"), str(stats.lines))
-    table.add_row(m("import.summary.created"), str(counts["created"]))
-    table.add_row(m("import.summary.filled"), str(counts["updated"]))
-    table.add_row(m("import.summary.known"), str(counts["unchanged"]))
-    table.add_row(m("import.summary.merged"), str(stats.duplicates))
-    table.add_row(m("import.summary.with_company"), str(stats.companies))
+    table.add_row(m("import.summary.rows"), number(stats.lines, lang_=lang))
+    table.add_row(m("import.summary.created"), number(counts["created"], lang_=lang))
+    table.add_row(m("import.summary.filled"), number(counts["updated"], lang_=lang))
+    table.add_row(m("import.summary.known"), number(counts["unchanged"], lang_=lang))
+    table.add_row(m("import.summary.merged"), number(stats.duplicates, lang_=lang))
+    table.add_row(m("import.summary.with_company"), number(stats.companies, lang_=lang))
     if stats.headers:
-        table.add_row(m("import.summary.headers"), str(stats.headers))
+        table.add_row(m("import.summary.headers"), number(stats.headers, lang_=lang))
     _skip_rows(table, stats, m)
     return table
 

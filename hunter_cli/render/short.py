@@ -55,9 +55,12 @@ def shorten(column: str, value: str) -> str:
     return SHORT.get(column, {}).get(value, value)
 
 
-def heading(label: str):
+def heading(label: str, lang: str | None = None):
     """A column header that never breaks inside a word: on one line, cut with "…" when the column is
-    narrower than it (``Foot…``), where Rich would fold it (``Footprin`` over ``t``)."""
+    narrower than it (``Foot…``), where Rich would fold it (``Footprin`` over ``t``). ``label`` is the
+    English header; it is shown in the command's language (render/words.py :func:`column`)."""
     from rich.text import Text
 
-    return Text(label, no_wrap=True, overflow="ellipsis")
+    from .words import column
+
+    return Text(column(label, lang), no_wrap=True, overflow="ellipsis")

@@ -12,4 +12,52 @@ NO_LEADS = "No leads yet: run `hunter scan FILE` or `hunter import FILE`."
 def plural(n: int, noun: str, many: str | None = None) -> str:
     """``plural(1, "domain")`` -> ``"1 domain"``; ``plural(2, "domain")`` -> ``"2 domains"`` (thousands with commas)."""
     word = noun if n == 1 else (many or _PLURALS.get(noun, noun + "s"))
-    return f"{n:,} {word}"
+    return f"{number(n)} {word}"
+
+
+def lang() -> str:
+    """The running command's language (en, tr): its ``--lang``, else the ``lang`` setting (HUNTER_LANG,
+    the config file), else en (hunter_cli/cli/common.py :func:`current_lang`)."""
+    from ..cli.common import current_lang
+
+    return current_lang()
+
+
+def say(key: str, **values) -> str:
+    """The message ``key`` (hunter_cli/brief/messages/{en,tr}.json) in the command's language."""
+    from ..brief.messages import Messages
+
+    return Messages(lang())(key, **values)
+
+
+def number(n: float, spec: str = ",.0f", lang_: str | None = None) -> str:
+    """``n`` as the command's language writes it: 6,417 in English, 6.417 in Turkish."""
+    from ..brief.localize import format_number
+
+    return format_number(n, lang_ or lang(), spec)
+
+
+def column(label: str, lang_: str | None = None) -> str:
+    """A table's column header in the command's language (messages ``table.col.*``; the English
+    label where there is none, SPF, DKIM and DMARC among them)."""
+    from ..brief.messages import Messages
+
+    m = Messages(lang_ or lang())
+    key = f"table.col.{label}"
+    return m(key) if m.has(key) else label
+
+
+def value(column_name: str, text: str, lang_: str | None = None, short: bool = False) -> str:
+    """A value a table shows in ``column_name`` (provider, tenant, status) in the command's language
+    (messages ``table.value.COLUMN.VALUE``: ``self-hosted`` is ``kendi sunucusu``); codes and names
+    that read the same in every language (m365, Natro, P1) as they are. ``short``: the narrow tables' form,
+    where a language needs one of its own (``table.value.COLUMN.short.VALUE``: Turkish ``Pas`` for Skip)."""
+    if not text:
+        return text
+    from ..brief.messages import Messages
+
+    m = Messages(lang_ or lang())
+    if short and m.has(f"table.value.{column_name}.short.{text}"):
+        return m(f"table.value.{column_name}.short.{text}")
+    key = f"table.value.{column_name}.{text}"
+    return m(key) if m.has(key) else text

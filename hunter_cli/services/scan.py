@@ -110,7 +110,8 @@ class ScanTally:
         if r.state == "nxdomain":
             self.nxdomain += 1
         else:
-            self.provider[r.provider] += 1
+            # named as the results table names it (Lead.provider_label): "Natro 1", not "hosting 1"
+            self.provider[r.provider_name if r.provider == "hosting" and r.provider_name else r.provider] += 1
         if r.gateway:
             self.gateway[r.gateway] += 1
         if r.errors:
