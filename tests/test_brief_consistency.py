@@ -39,6 +39,8 @@ The rules (a brief breaking one fails with the rule's name):
   priority section holds only the category line, with its label and what the rule that chose it means
   (and, for P3, that "Weak Partner" is about partner support, not their security), the readiness
   segment line with that segment's own meaning, and the reasons; each once.
+- ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
+  named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
   names M3AAWG's parked-domain records, and the risk line says the name can still be forged.
 - ``dkim-testing``: a DKIM key in testing mode (``t=y``) is never "published" protection nor a low risk
@@ -431,6 +433,26 @@ def check(text: str, lang: str) -> list[str]:
         other = [line for line in prio if line not in cats + segs and not reasons.fullmatch(line)]
         rule("labels", not other, f"a priority line that is not the category, the segment or the reasons: {other}")
 
+    # sums: the reasons shown add up to the readiness score stated beside them (the rest counted, the
+    # clamp to 0..100 said), so no reason is silently left out
+    before, after = msgs["prio.segment"].split("{score}")
+    score_re = re.compile(re.escape(before.rsplit(".", 1)[-1].lstrip()) + r"(\d+)" + re.escape(after))
+    why_re = _pattern(msgs["prio.reasons"])
+    head, tail = msgs["reason.clamped"].split("{raw:+d}")
+    clamp = re.compile(r"(?:; )?" + re.escape(head) + r"([+-]\d+)" + re.escape(tail.split("{score}")[0]) + r"\d+")
+    for line in prio:
+        if not why_re.fullmatch(line):
+            continue
+        stated = [int(m.group(1)) for p in prio if (m := score_re.search(p))]
+        if not stated:
+            continue
+        if (c := clamp.search(line)) is not None:
+            line, shown = line[: c.start()], int(c.group(1))
+        else:
+            shown = stated[0]
+        points = sum(int(n) for n in re.findall(r"(?<![\w])[+-]\d+", line))
+        rule("sums", points == shown, f"the reasons add up to {points}, the score says {stated[0]}: {line}")
+
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
         rule("parked", bool(_said(text, _patterns(lang, ["sec.parked_practice"]))), "parked, no M3AAWG advice")
@@ -600,6 +622,11 @@ def test_the_check_catches_each_kind_of_contradiction():
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
         "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
         "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
+        "sums": [
+            "## " + en["section.priority"],
+            "- " + en["prio.segment"].format(segment="Existing", means="x", score=95),
+            "- " + en["prio.reasons"].format(reasons="Microsoft 365: +50; DMARC reject: +20; SPF published: +10"),
+        ],
     }
     for name, lines in cases.items():
         found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}

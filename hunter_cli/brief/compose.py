@@ -574,14 +574,29 @@ def priority_lines(m: Messages, category: str, rule: str, segment: str, score: i
     ]
 
 
-def _reason_lines(m: Messages, outcome, provider: str, nx: str = "") -> list[str]:
-    items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
-    out = []
-    for i in items:
-        if i.code.startswith("provider:"):
+def _reason_lines(m: Messages, outcome, provider: str, nx: str = "", domain: str = "") -> list[str]:
+    """The score's point items in words, largest first: the first ``TOP_REASONS`` with words, then what
+    the rest add together ("and 1 more: +5, see `hunter explain`"), then the clamp to 0..100 when the
+    items sum past it, so the reasons shown always add up to the score stated beside them."""
+    ranked = sorted(outcome.items, key=lambda i: -abs(i.points))
+    out: list[str] = []
+    rest: list = []
+    for i in ranked:
+        if len(out) >= TOP_REASONS:
+            if i.points:  # a zero beyond the first few adds nothing to tell
+                rest.append(i)
+        elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
+        elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
+            rest.append(i)
+    if rest:
+        points = sum(i.points for i in rest)
+        key = "reason.more_one" if len(rest) == 1 else "reason.more"
+        out.append(m(key, n=len(rest), points=points, domain=domain))
+    if outcome.raw_score != outcome.score:  # the items sum past 0..100
+        out.append(m("reason.clamped", raw=outcome.raw_score, score=outcome.score))
     if outcome.segment_rule in ("domain_does_not_exist", "parked"):
         out.insert(0, m(_variant(m, f"reason.{outcome.segment_rule}", nx)))
     if outcome.category_rule.startswith("tenant_cross_sell"):
@@ -885,7 +900,7 @@ def compose(
         brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
         brief.priority = [
             *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score),
-            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
+            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx, domain))),
         ]
         owned = online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
