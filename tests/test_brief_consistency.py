@@ -33,12 +33,16 @@ The rules (a brief breaking one fails with the rule's name):
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
-  ``tiers``: Business Premium sells Intune), and the sentences of SELLS below.
+  ``tiers``: Business Premium sells Intune), and the sentences of SELLS below; records no tenant
+  confirms prove nothing in use (``doubt``).
 - ``labels``: no label stands bare for a reader to take as a verdict another line contradicts ("High
   Potential Greenfield" beside "segment Cold", "Weak Partner" beside a well-protected tenant): the
   priority section holds only the category line, with its label and what the rule that chose it means
   (and, for P3, that "Weak Partner" is about partner support, not their security), the readiness
   segment line with that segment's own meaning, and the reasons; each once.
+- ``doubt``: when the mail section doubts the Microsoft records (no tenant behind them, or the mailboxes
+  put at Microsoft 365 only by a tenant behind a gateway), no summary, talking point, segment line or
+  offer states Microsoft 365 or a workload as in use, nor leaves anything out of the offer on them.
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -163,6 +167,31 @@ IN_CLOUD = [
     "fp.device-registration.hybrid",
 ]
 SUITES = ["google", "yandex", "zoho"]
+# the mail section doubts what the records say about Microsoft (no tenant behind them, or mailboxes put
+# at Microsoft 365 only by the tenant behind a gateway) ...
+DOUBTED = ["mail.no_tenant_but_exchange", "mail.no_tenant_but_online", "mail.behind_gateway_tenant"]
+# ... so nothing states it as fact: Microsoft 365 or a workload in use, nor an offer trimmed on it
+AS_FACT = [
+    "one_liner.P4",
+    "one_liner.P4_gaps",
+    "one_liner.P3",
+    "one_liner.P3_protected",
+    "one_liner.P1_microsoft",
+    "talk.P4[0]",
+    "talk.P4_gaps[0]",
+    "talk.P3[0]",
+    "talk.P3_protected[0]",
+    "talk.P1_microsoft[0]",
+    "talk.P1.with_teams[0]",
+    "talk.P1_microsoft.with_teams[0]",
+    "talk.P2.with_teams[0]",
+    "offer.why.existing_weak",
+    "offer.why.existing_strong",
+    "offer.why.existing_weak.with_intune",
+    "offer.why.greenfield_microsoft",
+    "offer.why.has.intune",
+    "segment_means.Existing",
+]
 
 
 def _pattern(template: str, **fixed: str) -> re.Pattern:
@@ -381,7 +410,8 @@ def check(text: str, lang: str) -> list[str]:
 
     # owned
     online = {w for w in WORKLOADS if _said(text, _patterns(lang, [f"fp.{w}.online"]))}
-    if online:
+    # records no tenant confirms are no proof they have it: the offer keeps it (rule ``doubt``)
+    if online and not _said(text, _patterns(lang, DOUBTED[:2])):
         selling: dict[str, set[str]] = {}
         for w, keys in SELLS.items():
             for k in _said(text, _patterns(lang, keys)):
@@ -416,9 +446,11 @@ def check(text: str, lang: str) -> list[str]:
     if category is not None:
         cat_line = _pattern(msgs["prio.category"], category=category, label=msgs[f"label.{category}"])
         segments = {s: msgs[f"segment.{s}"] for s in ("Existing", "Migration", "Cold", "Skip")}
-        seg_lines = {
-            s: _pattern(msgs["prio.segment"], segment=name, means=msgs[f"segment_means.{s}"])
+        seg_lines = {  # a segment's meaning, or its hedged variant when the brief doubts the Microsoft records
+            (s, key): _pattern(msgs["prio.segment"], segment=name, means=msgs[key])
             for s, name in segments.items()
+            for key in (f"segment_means.{s}", f"segment_means.{s}.unconfirmed")
+            if key in msgs
         }
         reasons = _pattern(msgs["prio.reasons"])
         means = [v for k, v in msgs.items() if k.startswith("rule_means.") and k != "rule_means.other"]
@@ -452,6 +484,18 @@ def check(text: str, lang: str) -> list[str]:
             shown = stated[0]
         points = sum(int(n) for n in re.findall(r"(?<![\w])[+-]\d+", line))
         rule("sums", points == shown, f"the reasons add up to {points}, the score says {stated[0]}: {line}")
+
+    # doubt: what one section calls unconfirmed, no other states as fact
+    doubted = _said(text, _patterns(lang, DOUBTED))
+    if doubted:
+        facts = _said(text, _patterns(lang, AS_FACT))
+        facts += [
+            f"play {pid}"
+            for pid in ("teams-phone",)
+            for field in ("reason", "pitch")
+            if _play_texts(lang, field)[pid].search(text)
+        ]
+        rule("doubt", not facts, f"{doubted} yet stated as fact: {facts}")
 
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
@@ -622,6 +666,10 @@ def test_the_check_catches_each_kind_of_contradiction():
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
         "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
         "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
+        "doubt": [
+            "- " + en["mail.no_tenant_but_exchange"],
+            "1. " + en["talk.P3"][0],
+        ],
         "sums": [
             "## " + en["section.priority"],
             "- " + en["prio.segment"].format(segment="Existing", means="x", score=95),

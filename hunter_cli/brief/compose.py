@@ -254,6 +254,47 @@ def _in_use(lead: Lead) -> set[str]:
     return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
 
 
+def _doubt(lead: Lead) -> str | None:
+    """Why the brief doubts what the records say about Microsoft, or None when it does not.
+
+    ``no_tenant``: the sign-in service answered and finds no tenant, no DKIM key names one, yet a record
+    names Exchange Online or another workload in Microsoft's cloud (the mail section says the records may
+    be left over: ``mail.no_tenant_but_exchange``); ``mailboxes``: behind a gateway only the tenant and its
+    MS= token put the mailboxes at Microsoft 365 (``mail.behind_gateway_tenant``). What one section calls
+    unconfirmed is unconfirmed everywhere: the talking points and the offer become questions or conditions,
+    and nothing is left out of the offer on the doubted records (issue 13)."""
+    if lead.state != "active":
+        return None
+    if (
+        lead.tenant is None
+        and not lead.dkim.tenant_domain
+        and "tenant" not in lead.failed_checks
+        and lead.tenant_known is not False
+        and (_exchange_online(lead) or lead.provider == "m365" or bool(_in_use(lead)))
+    ):
+        return "no_tenant"
+    if lead.gateway and lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
+        return "mailboxes"
+    return None
+
+
+def _hedged(m: Messages, key: str, doubt: str | None) -> str:
+    """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
+    Microsoft evidence (:func:`_doubt`) and the message files have one."""
+    return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
+
+
+def _unconfirmed_footprint(fp):
+    """The footprint with each workload a doubted record puts online marked unknown: no play, talking
+    point or offer takes it as in use ("you already use Teams"), nor leaves it out of the offer."""
+    if fp is None:
+        return None
+    workloads = {
+        wid: w.model_copy(update={"state": "unknown"}) if w.state == "online" else w for wid, w in fp.workloads.items()
+    }
+    return fp.model_copy(update={"workloads": workloads})
+
+
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
     """``key``, or its variant for a customer who already uses a workload (``talk.P2.with_teams``) when
     the footprint reports that workload online (``owned``): no sentence sells what they already have."""
@@ -557,20 +598,22 @@ def category_means(m: Messages, category: str, rule: str) -> str:
     return "; ".join(parts)
 
 
-def segment_means(m: Messages, segment: str) -> str:
+def segment_means(m: Messages, segment: str, doubt: str | None = None) -> str:
     """What the inherited readiness segment measures (docs/scoring.md): how ready the mail set-up is to
-    move, not how good a lead the company is."""
-    return m(f"segment_means.{segment}")
+    move, not how good a lead the company is; hedged when the brief doubts the Microsoft evidence."""
+    return m(_hedged(m, f"segment_means.{segment}", doubt))
 
 
-def priority_lines(m: Messages, category: str, rule: str, segment: str, score: int) -> list[str]:
+def priority_lines(
+    m: Messages, category: str, rule: str, segment: str, score: int, doubt: str | None = None
+) -> list[str]:
     """The category and the segment, each with what it means, so that no label reads as a verdict another
     line contradicts ("High Potential Greenfield" beside "segment Cold"): the category is the ranking
     (whom to call first, and why this kind of lead), the segment the inherited readiness segment (how
     ready the mail set-up is to move; docs/scoring.md), shown with the readiness score it follows."""
     return [
         m("prio.category", category=category, label=m(f"label.{category}"), means=category_means(m, category, rule)),
-        m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment), score=score),
+        m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment, doubt), score=score),
     ]
 
 
@@ -671,6 +714,7 @@ def _offer(
     factors: dict,
     plays: Sequence[Play] = (),
     nx: str = "",
+    doubt: str | None = None,
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
@@ -697,7 +741,9 @@ def _offer(
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
         why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
-    owned = online_workloads(lead.microsoft)
+    # nothing left out of the offer on records no tenant confirms
+    owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
+    why = [_hedged(m, k, doubt) for k in why]
     rule = plays_catalog().tier(tier)
     have = [w for w in rule.sells if w in owned] if rule else []
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
@@ -840,9 +886,10 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
+    doubt = _doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
     plays = (
         choose_plays(
-            lead.microsoft,
+            _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,
             lead.services,
             TenantFacts.from_tenant(tenant),
             lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
@@ -897,13 +944,14 @@ def compose(
             variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
-        brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
+        brief.one_liner = m(_hedged(m, f"one_liner.{variant}", doubt), provider=provider, window=brief.follow_up)
         brief.priority = [
-            *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score),
+            *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
             m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx, domain))),
         ]
-        owned = online_workloads(lead.microsoft)
+        owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
+        talk_key = _hedged(m, talk_key, doubt)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -914,7 +962,7 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(_owned_variant(m, q_key, owned), provider=provider) + m("q.common")
+            brief.questions = m(_hedged(m, _owned_variant(m, q_key, owned), doubt), provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
@@ -923,7 +971,7 @@ def compose(
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)
