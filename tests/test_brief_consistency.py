@@ -43,6 +43,8 @@ The rules (a brief breaking one fails with the rule's name):
 - ``doubt``: when the mail section doubts the Microsoft records (no tenant behind them, or the mailboxes
   put at Microsoft 365 only by a tenant behind a gateway), no summary, talking point, segment line or
   offer states Microsoft 365 or a workload as in use, nor leaves anything out of the offer on them.
+- ``leftover``: an SPF include the mail section reads as left from before a move is never sold against as a
+  second suite (a play found only through SPF) nor counted as Exchange Online beside their mail.
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -497,6 +499,21 @@ def check(text: str, lang: str) -> list[str]:
         ]
         rule("doubt", not facts, f"{doubted} yet stated as fact: {facts}")
 
+    # leftover: an SPF include read as left from before a move is not sold against as a second suite, nor
+    # counted as that provider handling their mail
+    gone = _pattern(msgs["mail.spf_other_provider"])
+    for line in lines:
+        if not gone.search(line):
+            continue
+        for p in plays_catalog().plays:
+            if p.when.found_by == ["spf"]:
+                hits = [n for n in ("reason", "pitch") if _play_texts(lang, n)[p.id].search(text)]
+                rule("leftover", not hits, f"an include called a leftover, yet the {p.id} play: {hits}")
+        if _pattern(msgs["mail.spf_other_provider"], other=msgs["provider.m365"]).search(line):
+            head, tail = msgs["fp.exchange.online_beside"].split("{records}")
+            spf_only = re.compile(re.escape(head) + r"SPF include:[^,]+?" + re.escape(tail.split("{provider}")[0]))
+            rule("leftover", not spf_only.search(text), "the Microsoft include called a leftover, yet Exchange Online")
+
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
         rule("parked", bool(_said(text, _patterns(lang, ["sec.parked_practice"]))), "parked, no M3AAWG advice")
@@ -670,6 +687,13 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["mail.no_tenant_but_exchange"],
             "1. " + en["talk.P3"][0],
         ],
+        "leftover": [
+            "- "
+            + en["mail.spf_other_provider"].format(
+                provider="Microsoft 365", other="Google Workspace", include="_spf.google.com"
+            ),
+            "- Offer Microsoft 365 in place of Google Workspace. " + _play("google-workspace").reason.en,
+        ],
         "sums": [
             "## " + en["section.priority"],
             "- " + en["prio.segment"].format(segment="Existing", means="x", score=95),
@@ -691,7 +715,8 @@ EXCHANGE_CASES = {
     "br5-barracuda-yeni.com.tr": ("m365", "barracuda", "online", "fp.exchange.online"),
     "br5-mx-takma.com.tr": ("m365", None, "online", "fp.exchange.online"),
     "br5-spf-kendi.com.tr": ("self-hosted", None, "online", "fp.exchange.online_beside"),
-    "br5-google-exo.com": ("google", None, "online", "fp.exchange.online_beside"),
+    # only the SPF include names Exchange Online, and the mail section reads it as left from before a move
+    "br5-google-exo.com": ("google", None, "online", "fp.exchange.spf_leftover"),
     "br5-gw-hibrit.com": ("m365", "mimecast", "hybrid", "fp.exchange.hybrid"),
     "gw-ms-token.com": ("m365", "mimecast", "absent", "fp.exchange.absent_m365"),
     # Microsoft 365 only from a tenant and its MS= token behind the gateway (tenants given below)
@@ -729,7 +754,10 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
     assert google["provider"] == "m365"
     for lang in LANGUAGES:
         brief = compose(google, lang=lang, today=date(2026, 11, 27))
-        assert [p.id for p in brief.plays] == ["google-workspace"] and brief.offer.plays == ["google-workspace"]
+        # SPF still names Google while the MX is at Microsoft 365: read as left from before a move, in every
+        # section, so no play sells against Google Workspace as a second suite
+        assert brief.plays == [] and brief.offer.plays == []
+        assert any("_spf.google.com" in line for line in brief.mail)
         assert check(markdown(brief), lang) == []
     for domain in ("gmailer.de", "br5-google-exo.com"):  # Google customers: the main offer, not a play
         brief = compose(scanned[domain], lang="en", today=date(2026, 11, 27))

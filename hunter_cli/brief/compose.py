@@ -186,10 +186,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
-    if lead.spf and lead.state == "active":  # mail moved, SPF still names the old provider (catalog data)
-        own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-        for target, e in other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway):
-            lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
+    for target, e in _spf_leftovers(lead):  # mail moved, SPF still names the old provider (catalog data)
+        lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
@@ -224,6 +222,17 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
     else:
         lines.append(m("mail.no_tenant"))
     return lines
+
+
+def _spf_leftovers(lead: Lead) -> list:
+    """``(target, entry)`` for each other mailbox provider their SPF still authorizes while the MX delivers
+    elsewhere (:func:`hunter_cli.catalog.other_mail_providers`): the brief reads such an include as left
+    from before a move, in every section; no play sells against it as a second suite and the footprint
+    does not count it as that provider in use (issue 13)."""
+    if not lead.spf or lead.state != "active":
+        return []
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
 
 
 def _exchange_state(lead: Lead) -> str | None:
@@ -519,6 +528,13 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
             key = f"fp.exchange.{w.state}_m365"
         elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown", "broken"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
+        elif (
+            wid == "exchange"
+            and w.state == "online"
+            and all(r.startswith("SPF ") for r in w.records)
+            and any(e.id == "m365" for _, e in _spf_leftovers(lead))
+        ):
+            key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             key = "fp.exchange.online_beside"  # their MX delivers to another provider
         if m.has(key):
@@ -898,6 +914,15 @@ def compose(
         if lead.state == "active" and category != "P6"
         else []
     )
+    # an include read as left from before a move is no second suite to sell against
+    leftover = {e.id for _, e in _spf_leftovers(lead)}
+    if leftover:  # a play found only through SPF (plays.json ``found_by``) on such an include is dropped
+        play_when = {r.id: r.when for r in plays_catalog().plays}
+        plays = [
+            p
+            for p in plays
+            if not ((w := play_when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
+        ]
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(
