@@ -45,6 +45,8 @@ The rules (a brief breaking one fails with the rule's name):
   offer states Microsoft 365 or a workload as in use, nor leaves anything out of the offer on them.
 - ``leftover``: an SPF include the mail section reads as left from before a move is never sold against as a
   second suite (a play found only through SPF) nor counted as Exchange Online beside their mail.
+- ``bounces``: a domain whose MX hosts do not resolve (its mail bounces) is P1 (rule ``broken_mail``),
+  and no line has Exchange Online handling its mail.
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -514,6 +516,13 @@ def check(text: str, lang: str) -> list[str]:
             spf_only = re.compile(re.escape(head) + r"SPF include:[^,]+?" + re.escape(tail.split("{provider}")[0]))
             rule("leftover", not spf_only.search(text), "the Microsoft include called a leftover, yet Exchange Online")
 
+    # bounces: mail that bounces is the most urgent call, said so, and no footprint line has Exchange
+    # Online handling the mail that bounces
+    if _said(text, _patterns(lang, ["mail.mx_broken"])):
+        rule("bounces", category in (None, "P1"), f"mail bounces, yet category {category}")
+        handled = _said(text, _patterns(lang, ["fp.exchange.online", "fp.exchange.online_sending", "one_liner.P5"]))
+        rule("bounces", not handled, f"mail bounces, yet {handled}")
+
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
         rule("parked", bool(_said(text, _patterns(lang, ["sec.parked_practice"]))), "parked, no M3AAWG advice")
@@ -693,6 +702,10 @@ def test_the_check_catches_each_kind_of_contradiction():
                 provider="Microsoft 365", other="Google Workspace", include="_spf.google.com"
             ),
             "- Offer Microsoft 365 in place of Google Workspace. " + _play("google-workspace").reason.en,
+        ],
+        "bounces": [
+            "- " + en["mail.mx_broken"],
+            "- " + en["fp.exchange.online_sending"].format(records="MX → x.mail.protection.outlook.com"),
         ],
         "sums": [
             "## " + en["section.priority"],

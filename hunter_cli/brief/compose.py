@@ -526,7 +526,9 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
             # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
             # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
             key = f"fp.exchange.{w.state}_m365"
-        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown", "broken"):
+        elif wid == "exchange" and w.state == "online" and lead.provider == "broken":
+            key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
+        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
         elif (
             wid == "exchange"
@@ -749,6 +751,9 @@ def _offer(
     elif provider == "m365":
         tier, reason = ("premium", "existing_weak") if level in ("high", "medium") else ("defender", "existing_strong")
         why.append(f"offer.why.{reason}")
+    elif provider == "broken":  # mail bounces: a working, protected mail set-up first, nothing to migrate
+        tier = "premium" if level == "high" else "standard"
+        why.append("offer.why.broken")
     elif provider in SUITES:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
@@ -963,6 +968,8 @@ def compose(
                 variant = ("P3_protected" if "+onprem_migration" in rule else "P4") if protected else "P4_gaps"
             elif rule.startswith("weak_partner"):
                 variant = "P3" if not protected else "P4"
+        elif lead.provider == "broken" and category != "P6":
+            variant = "P1_broken"  # mail bounces: fix it first, whatever the category's label says
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
