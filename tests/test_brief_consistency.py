@@ -47,6 +47,8 @@ The rules (a brief breaking one fails with the rule's name):
   second suite (a play found only through SPF) nor counted as Exchange Online beside their mail.
 - ``bounces``: a domain whose MX hosts do not resolve (its mail bounces) is P1 (rule ``broken_mail``),
   and no line has Exchange Online handling its mail.
+- ``said``: no internal category label of a provider ("a mail service we do not recognise", "a broken
+  mail set-up") stands in a talking point or a question: those are said to the customer.
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -546,6 +548,12 @@ def check(text: str, lang: str) -> list[str]:
     if "talk.gateway" in said:
         rule("gateway", "mail.gateway" in said, "the gateway talking point without a gateway")
 
+    # said: no internal category label ("a mail service we do not recognise") in what the rep says
+    said_lines = _section(text, lang, "section.talking_points") + _section(text, lang, "section.questions")
+    internal = [msgs[f"provider.{p}"] for p in ("other", "broken", "unknown", "none")]
+    pasted = [line for line in said_lines if any(label in line for label in internal)]
+    rule("said", not pasted, f"an internal label said to the customer: {pasted}")
+
     # voice
     talk = _section(text, lang, "section.talking_points")
     third = [t for t in talk if THIRD_PERSON[lang].search(t)]
@@ -706,6 +714,11 @@ def test_the_check_catches_each_kind_of_contradiction():
         "bounces": [
             "- " + en["mail.mx_broken"],
             "- " + en["fp.exchange.online_sending"].format(records="MX → x.mail.protection.outlook.com"),
+        ],
+        "said": [
+            "## " + en["section.talking_points"],
+            "",
+            "1. " + en["talk.P5"][0].format(provider=en["provider.other"]),
         ],
         "sums": [
             "## " + en["section.priority"],

@@ -287,6 +287,17 @@ def _doubt(lead: Lead) -> str | None:
     return None
 
 
+# providers whose label is Hunter's own category ("a mail service we do not recognise"), not a name the
+# customer would use: never put in a sentence said to the customer
+UNNAMED = frozenset({"other", "broken", "unknown", "none"})
+
+
+def _said_variant(m: Messages, key: str, provider: str | None) -> str:
+    """``key``, or its ``.unnamed`` variant (no provider named) when ``provider`` is one of ``UNNAMED``:
+    the talking points and questions are said to the customer, and an internal label is no name."""
+    return f"{key}.unnamed" if provider in UNNAMED and m.has(f"{key}.unnamed") else key
+
+
 def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
     Microsoft evidence (:func:`_doubt`) and the message files have one."""
@@ -983,7 +994,7 @@ def compose(
         ]
         owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
-        talk_key = _hedged(m, talk_key, doubt)
+        talk_key = _said_variant(m, _hedged(m, talk_key, doubt), lead.provider)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -994,7 +1005,8 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(_hedged(m, _owned_variant(m, q_key, owned), doubt), provider=provider) + m("q.common")
+            q_key = _said_variant(m, _hedged(m, _owned_variant(m, q_key, owned), doubt), lead.provider)
+            brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
