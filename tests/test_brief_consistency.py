@@ -49,6 +49,8 @@ The rules (a brief breaking one fails with the rule's name):
   and no line has Exchange Online handling its mail.
 - ``said``: no internal category label of a provider ("a mail service we do not recognise", "a broken
   mail set-up") stands in a talking point or a question: those are said to the customer.
+- ``gaps``: the set-up service offered names only what the security section shows missing, never SPF,
+  DKIM or DMARC it calls sound.
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -548,6 +550,20 @@ def check(text: str, lang: str) -> list[str]:
     if "talk.gateway" in said:
         rule("gateway", "mail.gateway" in said, "the gateway talking point without a gateway")
 
+    # gaps: the set-up service offered names only the gaps the security section shows, never a record
+    # it calls sound
+    addon_lines = [line for line in lines if _pattern(msgs["offer.addons"]).search(line)]
+    sound = {
+        "SPF": _said(text, _patterns(lang, ["sec.spf_ok"])),
+        "DKIM": _said(text, _patterns(lang, ["sec.dkim_ok"]))
+        and not _said(text, _patterns(lang, ["sec.dkim_testing"])),
+        "DMARC": _said(text, _patterns(lang, ["sec.dmarc_enforced"]))
+        and not _said(text, _patterns(lang, ["sec.dmarc_sp_weaker", "sec.dmarc_sp_quarantine", "sec.dmarc_partial"])),
+    }
+    for line in addon_lines:
+        named = [r for r, ok in sound.items() if ok and re.search(rf"\b{r}\b", line)]
+        rule("gaps", not named, f"the offer sets up what the security section calls sound: {named} in {line}")
+
     # said: no internal category label ("a mail service we do not recognise") in what the rep says
     said_lines = _section(text, lang, "section.talking_points") + _section(text, lang, "section.questions")
     internal = [msgs[f"provider.{p}"] for p in ("other", "broken", "unknown", "none")]
@@ -719,6 +735,10 @@ def test_the_check_catches_each_kind_of_contradiction():
             "## " + en["section.talking_points"],
             "",
             "1. " + en["talk.P5"][0].format(provider=en["provider.other"]),
+        ],
+        "gaps": [
+            "- " + en["sec.spf_ok"].format(all="-all"),
+            "- " + en["offer.addons"].format(addons=en["offer.gap_service"].format(gaps="DMARC, DKIM and SPF")),
         ],
         "sums": [
             "## " + en["section.priority"],

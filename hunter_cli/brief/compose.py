@@ -31,6 +31,8 @@ TOP_SERVICES = 6  # services named one per line; the rest share a line
 TOP_PLAY_TALKS = 2  # plays that become talking points
 # workloads in the order the footprint section tells them
 WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
+# the gaps of :func:`hunter_cli.lead.posture.security_risk` the set-up service closes, in the order named
+GAPS = ("dmarc", "partial", "subdomains", "dkim", "spf", "lookups")
 CHANGES_SHOWN = 8  # the latest change events told; the rest are counted ("and 3 earlier changes")
 
 
@@ -756,9 +758,16 @@ def _offer(
         return Offer.model_construct(lines=[m("offer.skip")])
     addons: list[str] = []
     why: list[str] = []  # message keys
+    gaps = [g for g in GAPS if factors.get(g)]  # what the security section found missing, in this order
+    gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
         why.append("offer.why.nurture")
+    elif provider == "m365" and level in ("high", "medium") and not (set(gaps) & {"spf", "dkim", "dmarc"}):
+        # SPF, DKIM and an enforced DMARC in place: only a setting is missing (sp=, pct=), nothing to call
+        # poorly protected; fix that one thing beside the Defender and renewal talk
+        tier = "defender"
+        why.append("offer.why.existing_gap")
     elif provider == "m365":
         tier, reason = ("premium", "existing_weak") if level in ("high", "medium") else ("defender", "existing_strong")
         why.append(f"offer.why.{reason}")
@@ -781,16 +790,17 @@ def _offer(
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
         tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
         why = [_owned_variant(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
-    if factors.get("dmarc") or factors.get("spf") or factors.get("dkim") or factors.get("subdomains"):
+    if gaps:  # the set-up service names only the gaps found, never the records already sound
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
-    reasons = [m(k) for k in why]
+    reasons = [m(k, gaps=gap_words) for k in why]
     if level in ("high", "medium") and category not in ("P5", "P6"):
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
-        lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
+        words = [m("offer.gap_service", gaps=gap_words) if a == "dmarc_service" else m(f"offer.{a}") for a in addons]
+        lines.append(m("offer.addons", addons=", ".join(words)))
     catalog = plays_catalog()
     chosen = set(t.sells) if (t := catalog.tier(tier)) else set()
     sells = {r.id: set(r.sells) for r in catalog.plays}
