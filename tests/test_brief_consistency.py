@@ -51,6 +51,8 @@ The rules (a brief breaking one fails with the rule's name):
   mail set-up") stands in a talking point or a question: those are said to the customer.
 - ``gaps``: the set-up service offered names only what the security section shows missing, never SPF,
   DKIM or DMARC it calls sound.
+- ``spf-provider``: an SPF record that does not list the servers of the provider sending their mail
+  earns no "SPF published" points and no low risk (RFC 7208 2.6: their own mail fails it).
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -554,7 +556,8 @@ def check(text: str, lang: str) -> list[str]:
     # it calls sound
     addon_lines = [line for line in lines if _pattern(msgs["offer.addons"]).search(line)]
     sound = {
-        "SPF": _said(text, _patterns(lang, ["sec.spf_ok"])),
+        "SPF": _said(text, _patterns(lang, ["sec.spf_ok"]))
+        and not _said(text, _patterns(lang, ["sec.spf_omits_provider"])),
         "DKIM": _said(text, _patterns(lang, ["sec.dkim_ok"]))
         and not _said(text, _patterns(lang, ["sec.dkim_testing"])),
         "DMARC": _said(text, _patterns(lang, ["sec.dmarc_enforced"]))
@@ -563,6 +566,12 @@ def check(text: str, lang: str) -> list[str]:
     for line in addon_lines:
         named = [r for r, ok in sound.items() if ok and re.search(rf"\b{r}\b", line)]
         rule("gaps", not named, f"the offer sets up what the security section calls sound: {named} in {line}")
+
+    # spf-provider: an SPF record that leaves out the provider sending their mail earns no "SPF published"
+    # points and no low risk: their own mail fails it (RFC 7208 2.6)
+    if _said(text, _patterns(lang, ["sec.spf_omits_provider"])):
+        rule("spf-provider", not _said(text, _patterns(lang, ["reason.spf"])), "SPF leaves out their provider, yet +10")
+        rule("spf-provider", risk != "low", "SPF leaves out their provider, yet risk low")
 
     # said: no internal category label ("a mail service we do not recognise") in what the rep says
     said_lines = _section(text, lang, "section.talking_points") + _section(text, lang, "section.questions")
@@ -739,6 +748,10 @@ def test_the_check_catches_each_kind_of_contradiction():
         "gaps": [
             "- " + en["sec.spf_ok"].format(all="-all"),
             "- " + en["offer.addons"].format(addons=en["offer.gap_service"].format(gaps="DMARC, DKIM and SPF")),
+        ],
+        "spf-provider": [
+            "- " + en["sec.spf_omits_provider"].format(provider="Microsoft 365", all="~all"),
+            "- " + en["prio.reasons"].format(reasons=en["reason.spf"].format(points=10)),
         ],
         "sums": [
             "## " + en["section.priority"],

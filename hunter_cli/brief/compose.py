@@ -16,7 +16,7 @@ from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
-from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk
+from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
@@ -384,6 +384,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
             lines.append(m("sec.spf_redirect_macro", target=spf.redirect))
         else:
             lines.append(m("sec.spf_no_all"))
+        if spf_verdict == "valid" and spf_omits_provider(lead):  # an error for their own mail, not a style point
+            label = provider_label(m, lead.provider, lead.provider_name)
+            lines.append(m("sec.spf_omits_provider", provider=label, all=spf.all or "?"))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -648,7 +651,9 @@ def priority_lines(
     ]
 
 
-def _reason_lines(m: Messages, outcome, provider: str, nx: str = "", domain: str = "") -> list[str]:
+def _reason_lines(
+    m: Messages, outcome, provider: str, nx: str = "", domain: str = "", spf_omits: bool = False
+) -> list[str]:
     """The score's point items in words, largest first: the first ``TOP_REASONS`` with words, then what
     the rest add together ("and 1 more: +5, see `hunter explain`"), then the clamp to 0..100 when the
     items sum past it, so the reasons shown always add up to the score stated beside them."""
@@ -661,6 +666,8 @@ def _reason_lines(m: Messages, outcome, provider: str, nx: str = "", domain: str
                 rest.append(i)
         elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
+        elif i.code == "no_spf" and spf_omits:  # valid, but their own mail fails it
+            out.append(m("reason.spf_omits_provider", points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
         elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
@@ -998,9 +1005,11 @@ def compose(
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
         brief.one_liner = m(_hedged(m, f"one_liner.{variant}", doubt), provider=provider, window=brief.follow_up)
+        spf_omits = spf_omits_provider(lead) is not None
+        reasons = _reason_lines(m, outcome, provider, nx, domain, spf_omits)
         brief.priority = [
             *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
-            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx, domain))),
+            m("prio.reasons", reasons="; ".join(reasons)),
         ]
         owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
