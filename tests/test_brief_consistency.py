@@ -53,6 +53,9 @@ The rules (a brief breaking one fails with the rule's name):
   DKIM or DMARC it calls sound.
 - ``spf-provider``: an SPF record that does not list the servers of the provider sending their mail
   earns no "SPF published" points and no low risk (RFC 7208 2.6: their own mail fails it).
+- ``wording``: a domain that does not exist is never one that "takes no mail"; an own mail server is never
+  asked about "the hosting company"; a token is never named with its trailing dot ("webexdomainverification.").
+- ``claims``: a service seen through a DNS record is never said to be paid for ("yet also pay for Zoom").
 - ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
   named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
@@ -122,7 +125,7 @@ NOTHING_TO_SELL = [
     "next.P6",
 ]
 # "the domain does not exist" (a typo, a closed company), and what the registry says against it
-DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain"]
+DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain", "risk.none_nxdomain"]
 REGISTERED = ["reg.line", "reg.line_no_registrar", "reg.expired", "reg.expired_nxdomain"]
 DMARC_WEAK = ["sec.dmarc_missing", "sec.dmarc_none", "sec.dmarc_invalid", "sec.dmarc_ignored"]
 DMARC_ENFORCED = ["sec.dmarc_enforced", "sec.dmarc_partial"]
@@ -236,6 +239,9 @@ def _risk(text: str, lang: str) -> str | None:
     msgs = load(lang)
     before = re.escape(msgs["risk.line"].split("{level}")[0])
     levels = {msgs[f"risk.{lvl}"]: lvl for lvl in ("high", "medium", "low", "none")}
+    levels |= {
+        msgs[k]: "none" for k in ("risk.none_nxdomain", "risk.none_nxdomain_registered", "risk.none_nxdomain_expired")
+    }
     found = {levels[m.group(1)] for m in re.finditer(before + r"(.+?)\.$", text, re.M) if m.group(1) in levels}
     assert len(found) <= 1, f"two risk levels in one brief: {found}"
     return found.pop() if found else None
@@ -573,6 +579,20 @@ def check(text: str, lang: str) -> list[str]:
         rule("spf-provider", not _said(text, _patterns(lang, ["reason.spf"])), "SPF leaves out their provider, yet +10")
         rule("spf-provider", risk != "low", "SPF leaves out their provider, yet risk low")
 
+    # wording: a domain that does not exist is not one that "takes no mail"; an own server has no hosting
+    # company to ask about; a service's token is named without its trailing separator
+    if _said(text, _patterns(lang, ["mail.nxdomain"])):
+        rule("wording", msgs["risk.none"] not in text, "a domain that does not exist, yet 'takes no mail'")
+    if msgs["provider.self-hosted"] in text:
+        hosting = [q for q in _section(text, lang, "section.questions") if q == msgs["q.P1"][1]]
+        rule("wording", not hosting, f"an own server, yet asked about a hosting company: {hosting}")
+    rule("wording", not re.search(r"\w\. (?:record|kaydı)\b", text), "a token named with its trailing dot")
+
+    # claims: a service seen through a DNS record (a verification token, an SPF include) is no proof they
+    # pay for it: nothing says they do
+    paid = [line for line in lines if re.search(r"\b(?:also|yet) pay for\b|için de ödeme yap", line)]
+    rule("claims", not paid, f"a payment the data does not show: {paid}")
+
     # said: no internal category label ("a mail service we do not recognise") in what the rep says
     said_lines = _section(text, lang, "section.talking_points") + _section(text, lang, "section.questions")
     internal = [msgs[f"provider.{p}"] for p in ("other", "broken", "unknown", "none")]
@@ -753,6 +773,8 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["sec.spf_omits_provider"].format(provider="Microsoft 365", all="~all"),
             "- " + en["prio.reasons"].format(reasons=en["reason.spf"].format(points=10)),
         ],
+        "wording": ["- " + en["mail.nxdomain"], "- " + en["risk.line"].format(level=en["risk.none"])],
+        "claims": ["- They already use Teams, yet also pay for Zoom."],
         "sums": [
             "## " + en["section.priority"],
             "- " + en["prio.segment"].format(segment="Existing", means="x", score=95),

@@ -352,7 +352,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     if lead.state == "parked":  # no risk to sell on, but the name can be forged without DMARC p=reject
         return _parked_lines(m, lead)
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level)]
+        return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level, nx)]
     lines: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
@@ -459,7 +459,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     return lines
 
 
-def risk_text(m: Messages, lead: Lead, level: str | None) -> str:
+def risk_text(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
     """The brief's risk line ("Spoofing and phishing risk: medium."). A parked domain is no risk to sell
     on (level ``none``), but until DMARC ``p=reject`` is published its name can still be forged in the
     From: line (:func:`hunter_cli.lead.posture.parked_gaps`): the line says so instead of "none"."""
@@ -469,6 +469,8 @@ def risk_text(m: Messages, lead: Lead, level: str | None) -> str:
             return m("risk.parked_forgeable")
         if "dmarc" in unknown:
             return m("risk.parked_unknown")
+    if lead.state == "nxdomain":  # not "takes no mail": it does not exist (or, per the registry, not in DNS)
+        return m("risk.line", level=m(_variant(m, "risk.none_nxdomain", nx)))
     return m("risk.line", level=m(f"risk.{level or 'none'}"))
 
 
@@ -604,7 +606,7 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     for svc in shown:
         hows = []
         for kind, value in svc.found[:2]:
-            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-"), host=value))
+            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-."), host=value))
         category = m(f"svc.cat.{svc.category}") if m.has(f"svc.cat.{svc.category}") else svc.category
         lines.append(m("svc.line", name=svc.name, category=category, how="; ".join(hows) or "?"))
     rest = lead.services[TOP_SERVICES:]
@@ -1025,12 +1027,14 @@ def compose(
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
             q_key = _said_variant(m, _hedged(m, _owned_variant(m, q_key, owned), doubt), lead.provider)
+            if lead.provider == "self-hosted":  # their own server: no "hosting company" to ask about
+                q_key = _variant(m, q_key, ".own_server")
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
     brief.security = _security_lines(m, lead, level, nx)
-    brief.risk_text = risk_text(m, lead, level) if level else None
+    brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
