@@ -311,10 +311,12 @@ def _unconfirmed_footprint(fp):
     point or offer takes it as in use ("you already use Teams"), nor leaves it out of the offer."""
     if fp is None:
         return None
+    # built with construct (hunter_cli/trusted.py), as the light model base reading the brief allows
     workloads = {
-        wid: w.model_copy(update={"state": "unknown"}) if w.state == "online" else w for wid, w in fp.workloads.items()
+        wid: construct(type(w), {**plain(w), "state": "unknown"}) if w.state == "online" else w
+        for wid, w in fp.workloads.items()
     }
-    return fp.model_copy(update={"workloads": workloads})
+    return construct(type(fp), {**{k: getattr(fp, k) for k in type(fp).model_fields}, "workloads": workloads})
 
 
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
