@@ -33,12 +33,31 @@ The rules (a brief breaking one fails with the rule's name):
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
-  ``tiers``: Business Premium sells Intune), and the sentences of SELLS below.
+  ``tiers``: Business Premium sells Intune), and the sentences of SELLS below; records no tenant
+  confirms prove nothing in use (``doubt``).
 - ``labels``: no label stands bare for a reader to take as a verdict another line contradicts ("High
   Potential Greenfield" beside "segment Cold", "Weak Partner" beside a well-protected tenant): the
   priority section holds only the category line, with its label and what the rule that chose it means
   (and, for P3, that "Weak Partner" is about partner support, not their security), the readiness
   segment line with that segment's own meaning, and the reasons; each once.
+- ``doubt``: when the mail section doubts the Microsoft records (no tenant behind them, or the mailboxes
+  put at Microsoft 365 only by a tenant behind a gateway), no summary, talking point, segment line or
+  offer states Microsoft 365 or a workload as in use, nor leaves anything out of the offer on them.
+- ``leftover``: an SPF include the mail section reads as left from before a move is never sold against as a
+  second suite (a play found only through SPF) nor counted as Exchange Online beside their mail.
+- ``bounces``: a domain whose MX hosts do not resolve (its mail bounces) is P1 (rule ``broken_mail``),
+  and no line has Exchange Online handling its mail.
+- ``said``: no internal category label of a provider ("a mail service we do not recognise", "a broken
+  mail set-up") stands in a talking point or a question: those are said to the customer.
+- ``gaps``: the set-up service offered names only what the security section shows missing, never SPF,
+  DKIM or DMARC it calls sound.
+- ``spf-provider``: an SPF record that does not list the servers of the provider sending their mail
+  earns no "SPF published" points and no low risk (RFC 7208 2.6: their own mail fails it).
+- ``wording``: a domain that does not exist is never one that "takes no mail"; an own mail server is never
+  asked about "the hosting company"; a token is never named with its trailing dot ("webexdomainverification.").
+- ``claims``: a service seen through a DNS record is never said to be paid for ("yet also pay for Zoom").
+- ``sums``: the reasons ("Why: ...") add up to the readiness score stated beside them: what is not
+  named one by one is counted ("and 1 more: +5"), and a total past 0..100 says it is kept within it.
 - ``parked``: a parked domain's brief never calls it unspoofable while DMARC ``p=reject`` is missing: it
   names M3AAWG's parked-domain records, and the risk line says the name can still be forged.
 - ``dkim-testing``: a DKIM key in testing mode (``t=y``) is never "published" protection nor a low risk
@@ -106,7 +125,7 @@ NOTHING_TO_SELL = [
     "next.P6",
 ]
 # "the domain does not exist" (a typo, a closed company), and what the registry says against it
-DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain"]
+DOES_NOT_EXIST = ["one_liner.P6_nxdomain", "mail.nxdomain", "sec.nxdomain", "offer.nxdomain", "risk.none_nxdomain"]
 REGISTERED = ["reg.line", "reg.line_no_registrar", "reg.expired", "reg.expired_nxdomain"]
 DMARC_WEAK = ["sec.dmarc_missing", "sec.dmarc_none", "sec.dmarc_invalid", "sec.dmarc_ignored"]
 DMARC_ENFORCED = ["sec.dmarc_enforced", "sec.dmarc_partial"]
@@ -161,6 +180,31 @@ IN_CLOUD = [
     "fp.device-registration.hybrid",
 ]
 SUITES = ["google", "yandex", "zoho"]
+# the mail section doubts what the records say about Microsoft (no tenant behind them, or mailboxes put
+# at Microsoft 365 only by the tenant behind a gateway) ...
+DOUBTED = ["mail.no_tenant_but_exchange", "mail.no_tenant_but_online", "mail.behind_gateway_tenant"]
+# ... so nothing states it as fact: Microsoft 365 or a workload in use, nor an offer trimmed on it
+AS_FACT = [
+    "one_liner.P4",
+    "one_liner.P4_gaps",
+    "one_liner.P3",
+    "one_liner.P3_protected",
+    "one_liner.P1_microsoft",
+    "talk.P4[0]",
+    "talk.P4_gaps[0]",
+    "talk.P3[0]",
+    "talk.P3_protected[0]",
+    "talk.P1_microsoft[0]",
+    "talk.P1.with_teams[0]",
+    "talk.P1_microsoft.with_teams[0]",
+    "talk.P2.with_teams[0]",
+    "offer.why.existing_weak",
+    "offer.why.existing_strong",
+    "offer.why.existing_weak.with_intune",
+    "offer.why.greenfield_microsoft",
+    "offer.why.has.intune",
+    "segment_means.Existing",
+]
 
 
 def _pattern(template: str, **fixed: str) -> re.Pattern:
@@ -195,6 +239,9 @@ def _risk(text: str, lang: str) -> str | None:
     msgs = load(lang)
     before = re.escape(msgs["risk.line"].split("{level}")[0])
     levels = {msgs[f"risk.{lvl}"]: lvl for lvl in ("high", "medium", "low", "none")}
+    levels |= {
+        msgs[k]: "none" for k in ("risk.none_nxdomain", "risk.none_nxdomain_registered", "risk.none_nxdomain_expired")
+    }
     found = {levels[m.group(1)] for m in re.finditer(before + r"(.+?)\.$", text, re.M) if m.group(1) in levels}
     assert len(found) <= 1, f"two risk levels in one brief: {found}"
     return found.pop() if found else None
@@ -379,7 +426,8 @@ def check(text: str, lang: str) -> list[str]:
 
     # owned
     online = {w for w in WORKLOADS if _said(text, _patterns(lang, [f"fp.{w}.online"]))}
-    if online:
+    # records no tenant confirms are no proof they have it: the offer keeps it (rule ``doubt``)
+    if online and not _said(text, _patterns(lang, DOUBTED[:2])):
         selling: dict[str, set[str]] = {}
         for w, keys in SELLS.items():
             for k in _said(text, _patterns(lang, keys)):
@@ -414,9 +462,11 @@ def check(text: str, lang: str) -> list[str]:
     if category is not None:
         cat_line = _pattern(msgs["prio.category"], category=category, label=msgs[f"label.{category}"])
         segments = {s: msgs[f"segment.{s}"] for s in ("Existing", "Migration", "Cold", "Skip")}
-        seg_lines = {
-            s: _pattern(msgs["prio.segment"], segment=name, means=msgs[f"segment_means.{s}"])
+        seg_lines = {  # a segment's meaning, or its hedged variant when the brief doubts the Microsoft records
+            (s, key): _pattern(msgs["prio.segment"], segment=name, means=msgs[key])
             for s, name in segments.items()
+            for key in (f"segment_means.{s}", f"segment_means.{s}.unconfirmed")
+            if key in msgs
         }
         reasons = _pattern(msgs["prio.reasons"])
         means = [v for k, v in msgs.items() if k.startswith("rule_means.") and k != "rule_means.other"]
@@ -430,6 +480,60 @@ def check(text: str, lang: str) -> list[str]:
             rule("labels", all(msgs["label_note.P3"] in line for line in cats), f"'Weak Partner' unexplained: {cats}")
         other = [line for line in prio if line not in cats + segs and not reasons.fullmatch(line)]
         rule("labels", not other, f"a priority line that is not the category, the segment or the reasons: {other}")
+
+    # sums: the reasons shown add up to the readiness score stated beside them (the rest counted, the
+    # clamp to 0..100 said), so no reason is silently left out
+    before, after = msgs["prio.segment"].split("{score}")
+    score_re = re.compile(re.escape(before.rsplit(".", 1)[-1].lstrip()) + r"(\d+)" + re.escape(after))
+    why_re = _pattern(msgs["prio.reasons"])
+    head, tail = msgs["reason.clamped"].split("{raw:+d}")
+    clamp = re.compile(r"(?:; )?" + re.escape(head) + r"([+-]\d+)" + re.escape(tail.split("{score}")[0]) + r"\d+")
+    for line in prio:
+        if not why_re.fullmatch(line):
+            continue
+        stated = [int(m.group(1)) for p in prio if (m := score_re.search(p))]
+        if not stated:
+            continue
+        if (c := clamp.search(line)) is not None:
+            line, shown = line[: c.start()], int(c.group(1))
+        else:
+            shown = stated[0]
+        points = sum(int(n) for n in re.findall(r"(?<![\w])[+-]\d+", line))
+        rule("sums", points == shown, f"the reasons add up to {points}, the score says {stated[0]}: {line}")
+
+    # doubt: what one section calls unconfirmed, no other states as fact
+    doubted = _said(text, _patterns(lang, DOUBTED))
+    if doubted:
+        facts = _said(text, _patterns(lang, AS_FACT))
+        facts += [
+            f"play {pid}"
+            for pid in ("teams-phone",)
+            for field in ("reason", "pitch")
+            if _play_texts(lang, field)[pid].search(text)
+        ]
+        rule("doubt", not facts, f"{doubted} yet stated as fact: {facts}")
+
+    # leftover: an SPF include read as left from before a move is not sold against as a second suite, nor
+    # counted as that provider handling their mail
+    gone = _pattern(msgs["mail.spf_other_provider"])
+    for line in lines:
+        if not gone.search(line):
+            continue
+        for p in plays_catalog().plays:
+            if p.when.found_by == ["spf"]:
+                hits = [n for n in ("reason", "pitch") if _play_texts(lang, n)[p.id].search(text)]
+                rule("leftover", not hits, f"an include called a leftover, yet the {p.id} play: {hits}")
+        if _pattern(msgs["mail.spf_other_provider"], other=msgs["provider.m365"]).search(line):
+            head, tail = msgs["fp.exchange.online_beside"].split("{records}")
+            spf_only = re.compile(re.escape(head) + r"SPF include:[^,]+?" + re.escape(tail.split("{provider}")[0]))
+            rule("leftover", not spf_only.search(text), "the Microsoft include called a leftover, yet Exchange Online")
+
+    # bounces: mail that bounces is the most urgent call, said so, and no footprint line has Exchange
+    # Online handling the mail that bounces
+    if _said(text, _patterns(lang, ["mail.mx_broken"])):
+        rule("bounces", category in (None, "P1"), f"mail bounces, yet category {category}")
+        handled = _said(text, _patterns(lang, ["fp.exchange.online", "fp.exchange.online_sending", "one_liner.P5"]))
+        rule("bounces", not handled, f"mail bounces, yet {handled}")
 
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
@@ -453,6 +557,47 @@ def check(text: str, lang: str) -> list[str]:
     rule("gateway", ("mail.gateway" in said) == ("sec.gateway" in said), "a gateway in one section only")
     if "talk.gateway" in said:
         rule("gateway", "mail.gateway" in said, "the gateway talking point without a gateway")
+
+    # gaps: the set-up service offered names only the gaps the security section shows, never a record
+    # it calls sound
+    addon_lines = [line for line in lines if _pattern(msgs["offer.addons"]).search(line)]
+    sound = {
+        "SPF": _said(text, _patterns(lang, ["sec.spf_ok"]))
+        and not _said(text, _patterns(lang, ["sec.spf_omits_provider"])),
+        "DKIM": _said(text, _patterns(lang, ["sec.dkim_ok"]))
+        and not _said(text, _patterns(lang, ["sec.dkim_testing"])),
+        "DMARC": _said(text, _patterns(lang, ["sec.dmarc_enforced"]))
+        and not _said(text, _patterns(lang, ["sec.dmarc_sp_weaker", "sec.dmarc_sp_quarantine", "sec.dmarc_partial"])),
+    }
+    for line in addon_lines:
+        named = [r for r, ok in sound.items() if ok and re.search(rf"\b{r}\b", line)]
+        rule("gaps", not named, f"the offer sets up what the security section calls sound: {named} in {line}")
+
+    # spf-provider: an SPF record that leaves out the provider sending their mail earns no "SPF published"
+    # points and no low risk: their own mail fails it (RFC 7208 2.6)
+    if _said(text, _patterns(lang, ["sec.spf_omits_provider"])):
+        rule("spf-provider", not _said(text, _patterns(lang, ["reason.spf"])), "SPF leaves out their provider, yet +10")
+        rule("spf-provider", risk != "low", "SPF leaves out their provider, yet risk low")
+
+    # wording: a domain that does not exist is not one that "takes no mail"; an own server has no hosting
+    # company to ask about; a service's token is named without its trailing separator
+    if _said(text, _patterns(lang, ["mail.nxdomain"])):
+        rule("wording", msgs["risk.none"] not in text, "a domain that does not exist, yet 'takes no mail'")
+    if msgs["provider.self-hosted"] in text:
+        hosting = [q for q in _section(text, lang, "section.questions") if q == msgs["q.P1"][1]]
+        rule("wording", not hosting, f"an own server, yet asked about a hosting company: {hosting}")
+    rule("wording", not re.search(r"\w\. (?:record|kaydı)\b", text), "a token named with its trailing dot")
+
+    # claims: a service seen through a DNS record (a verification token, an SPF include) is no proof they
+    # pay for it: nothing says they do
+    paid = [line for line in lines if re.search(r"\b(?:also|yet) pay for\b|için de ödeme yap", line)]
+    rule("claims", not paid, f"a payment the data does not show: {paid}")
+
+    # said: no internal category label ("a mail service we do not recognise") in what the rep says
+    said_lines = _section(text, lang, "section.talking_points") + _section(text, lang, "section.questions")
+    internal = [msgs[f"provider.{p}"] for p in ("other", "broken", "unknown", "none")]
+    pasted = [line for line in said_lines if any(label in line for label in internal)]
+    rule("said", not pasted, f"an internal label said to the customer: {pasted}")
 
     # voice
     talk = _section(text, lang, "section.talking_points")
@@ -600,6 +745,41 @@ def test_the_check_catches_each_kind_of_contradiction():
         "gateway": ["- " + en["mail.gateway"].format(gateway="Mimecast")],
         "voice": ["## " + en["section.talking_points"], "", "1. " + _play("intune").reason.en],
         "running-text": ["- Offer " + _play("entra-sign-in").offer.en + ". Why."],
+        "doubt": [
+            "- " + en["mail.no_tenant_but_exchange"],
+            "1. " + en["talk.P3"][0],
+        ],
+        "leftover": [
+            "- "
+            + en["mail.spf_other_provider"].format(
+                provider="Microsoft 365", other="Google Workspace", include="_spf.google.com"
+            ),
+            "- Offer Microsoft 365 in place of Google Workspace. " + _play("google-workspace").reason.en,
+        ],
+        "bounces": [
+            "- " + en["mail.mx_broken"],
+            "- " + en["fp.exchange.online_sending"].format(records="MX → x.mail.protection.outlook.com"),
+        ],
+        "said": [
+            "## " + en["section.talking_points"],
+            "",
+            "1. " + en["talk.P5"][0].format(provider=en["provider.other"]),
+        ],
+        "gaps": [
+            "- " + en["sec.spf_ok"].format(all="-all"),
+            "- " + en["offer.addons"].format(addons=en["offer.gap_service"].format(gaps="DMARC, DKIM and SPF")),
+        ],
+        "spf-provider": [
+            "- " + en["sec.spf_omits_provider"].format(provider="Microsoft 365", all="~all"),
+            "- " + en["prio.reasons"].format(reasons=en["reason.spf"].format(points=10)),
+        ],
+        "wording": ["- " + en["mail.nxdomain"], "- " + en["risk.line"].format(level=en["risk.none"])],
+        "claims": ["- They already use Teams, yet also pay for Zoom."],
+        "sums": [
+            "## " + en["section.priority"],
+            "- " + en["prio.segment"].format(segment="Existing", means="x", score=95),
+            "- " + en["prio.reasons"].format(reasons="Microsoft 365: +50; DMARC reject: +20; SPF published: +10"),
+        ],
     }
     for name, lines in cases.items():
         found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}
@@ -616,7 +796,8 @@ EXCHANGE_CASES = {
     "br5-barracuda-yeni.com.tr": ("m365", "barracuda", "online", "fp.exchange.online"),
     "br5-mx-takma.com.tr": ("m365", None, "online", "fp.exchange.online"),
     "br5-spf-kendi.com.tr": ("self-hosted", None, "online", "fp.exchange.online_beside"),
-    "br5-google-exo.com": ("google", None, "online", "fp.exchange.online_beside"),
+    # only the SPF include names Exchange Online, and the mail section reads it as left from before a move
+    "br5-google-exo.com": ("google", None, "online", "fp.exchange.spf_leftover"),
     "br5-gw-hibrit.com": ("m365", "mimecast", "hybrid", "fp.exchange.hybrid"),
     "gw-ms-token.com": ("m365", "mimecast", "absent", "fp.exchange.absent_m365"),
     # Microsoft 365 only from a tenant and its MS= token behind the gateway (tenants given below)
@@ -654,7 +835,10 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
     assert google["provider"] == "m365"
     for lang in LANGUAGES:
         brief = compose(google, lang=lang, today=date(2026, 11, 27))
-        assert [p.id for p in brief.plays] == ["google-workspace"] and brief.offer.plays == ["google-workspace"]
+        # SPF still names Google while the MX is at Microsoft 365: read as left from before a move, in every
+        # section, so no play sells against Google Workspace as a second suite
+        assert brief.plays == [] and brief.offer.plays == []
+        assert any("_spf.google.com" in line for line in brief.mail)
         assert check(markdown(brief), lang) == []
     for domain in ("gmailer.de", "br5-google-exo.com"):  # Google customers: the main offer, not a play
         brief = compose(scanned[domain], lang="en", today=date(2026, 11, 27))

@@ -49,16 +49,19 @@ def test_the_brief_never_sells_what_the_footprint_shows_in_use(owned, lang):
     assert intune.offer.tier == "defender" and "intune" not in intune.offer.plays
     assert m("offer.why.has.intune") in intune.offer.lines
     assert not any("Business Premium" in line for line in intune.offer.lines + intune.talking_points)
-    teams = briefs["sahip-teams.com.tr"]  # Teams Online and Zoom: Teams Phone, never Teams itself
-    assert teams.offer.plays == ["teams-phone"]
+    # Teams Online and Zoom, but no tenant behind the records: the brief doubts them (the mail section
+    # says they may be left over), so no "you already use Teams" play; Teams is offered with the rest
+    teams = briefs["sahip-teams.com.tr"]
+    assert teams.offer.plays == ["teams"]
+    assert teams.one_liner == m("one_liner.P3.unconfirmed", window=teams.follow_up)
     google = briefs["sahip-google.com"]  # mail on Google; Teams and Intune in use
     assert google.offer.tier == "standard" and "defender" in google.offer.addons
     assert google.offer.plays == ["teams-phone"]
     assert google.questions[1] == m("q.P2.with_teams", provider="")[1]
-    own = briefs["sahip-sunucu.com.tr"]  # their own mail server, Teams Online, no tenant found
-    assert own.talking_points[:3] == m("talk.P1_microsoft.with_teams", provider=m("provider.self-hosted"))
+    own = briefs["sahip-sunucu.com.tr"]  # their own mail server, Teams Online, no tenant found: asked, not told
+    assert own.talking_points[:3] == m("talk.P1_microsoft.unconfirmed", provider=m("provider.self-hosted"))
     assert m("mail.no_tenant") not in own.mail
-    assert own.offer.lines[-2] == m("offer.why.greenfield_microsoft")
+    assert own.offer.lines[-2] == m("offer.why.greenfield_microsoft.unconfirmed")
 
 
 def _prep(hunter, *args: str, env: dict | None = None):

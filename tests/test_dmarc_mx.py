@@ -425,7 +425,7 @@ def test_no_mx_host_resolves_is_broken(hunter, domain):
     assert r["provider"] == "broken"
     assert [h["resolved"] for h in r["mx"]] == [False]
     assert codes(r["mx_errors"]) == ["mx-host-unresolved"]
-    assert (r["segment"], r["category"]) == ("Cold", "P5")
+    assert (r["segment"], r["category"]) == ("Cold", "P1")  # mail bounces: the most urgent call (broken_mail)
     brief = compose(r, today=date(2026, 11, 29))
     assert any("broken" in line for line in brief.mail)
     assert "own" not in brief.one_liner.lower()

@@ -16,7 +16,7 @@ from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
-from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk
+from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
@@ -31,6 +31,8 @@ TOP_SERVICES = 6  # services named one per line; the rest share a line
 TOP_PLAY_TALKS = 2  # plays that become talking points
 # workloads in the order the footprint section tells them
 WORKLOADS = ("exchange", "teams", "intune", "device-registration", "msoid")
+# the gaps of :func:`hunter_cli.lead.posture.security_risk` the set-up service closes, in the order named
+GAPS = ("dmarc", "partial", "subdomains", "dkim", "spf", "lookups")
 CHANGES_SHOWN = 8  # the latest change events told; the rest are counted ("and 3 earlier changes")
 
 
@@ -186,10 +188,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
-    if lead.spf and lead.state == "active":  # mail moved, SPF still names the old provider (catalog data)
-        own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-        for target, e in other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway):
-            lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
+    for target, e in _spf_leftovers(lead):  # mail moved, SPF still names the old provider (catalog data)
+        lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
@@ -226,6 +226,17 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
     return lines
 
 
+def _spf_leftovers(lead: Lead) -> list:
+    """``(target, entry)`` for each other mailbox provider their SPF still authorizes while the MX delivers
+    elsewhere (:func:`hunter_cli.catalog.other_mail_providers`): the brief reads such an include as left
+    from before a move, in every section; no play sells against it as a second suite and the footprint
+    does not count it as that provider in use (issue 13)."""
+    if not lead.spf or lead.state != "active":
+        return []
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
+
+
 def _exchange_state(lead: Lead) -> str | None:
     """The footprint's Exchange state (online, hybrid, ...), None when the footprint was not checked."""
     w = lead.microsoft.workloads.get("exchange") if lead.microsoft is not None else None
@@ -252,6 +263,60 @@ def _in_use(lead: Lead) -> set[str]:
     if fp is None:
         return set()
     return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+
+
+def _doubt(lead: Lead) -> str | None:
+    """Why the brief doubts what the records say about Microsoft, or None when it does not.
+
+    ``no_tenant``: the sign-in service answered and finds no tenant, no DKIM key names one, yet a record
+    names Exchange Online or another workload in Microsoft's cloud (the mail section says the records may
+    be left over: ``mail.no_tenant_but_exchange``); ``mailboxes``: behind a gateway only the tenant and its
+    MS= token put the mailboxes at Microsoft 365 (``mail.behind_gateway_tenant``). What one section calls
+    unconfirmed is unconfirmed everywhere: the talking points and the offer become questions or conditions,
+    and nothing is left out of the offer on the doubted records (issue 13)."""
+    if lead.state != "active":
+        return None
+    if (
+        lead.tenant is None
+        and not lead.dkim.tenant_domain
+        and "tenant" not in lead.failed_checks
+        and lead.tenant_known is not False
+        and (_exchange_online(lead) or lead.provider == "m365" or bool(_in_use(lead)))
+    ):
+        return "no_tenant"
+    if lead.gateway and lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
+        return "mailboxes"
+    return None
+
+
+# providers whose label is Hunter's own category ("a mail service we do not recognise"), not a name the
+# customer would use: never put in a sentence said to the customer
+UNNAMED = frozenset({"other", "broken", "unknown", "none"})
+
+
+def _said_variant(m: Messages, key: str, provider: str | None) -> str:
+    """``key``, or its ``.unnamed`` variant (no provider named) when ``provider`` is one of ``UNNAMED``:
+    the talking points and questions are said to the customer, and an internal label is no name."""
+    return f"{key}.unnamed" if provider in UNNAMED and m.has(f"{key}.unnamed") else key
+
+
+def _hedged(m: Messages, key: str, doubt: str | None) -> str:
+    """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
+    Microsoft evidence (:func:`_doubt`) and the message files have one."""
+    return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
+
+
+def _unconfirmed_footprint(fp):
+    """The footprint with each workload a doubted record puts online marked unknown: no play, talking
+    point or offer takes it as in use ("you already use Teams"), nor leaves it out of the offer."""
+    if fp is None:
+        return None
+    # built with construct (hunter_cli/trusted.py), as the light model base reading the brief allows
+    workloads = {
+        wid: construct(type(w), {**plain(w), "state": "unknown"}) if w.state == "online" else w
+        for wid, w in fp.workloads.items()
+    }
+    return construct(type(fp), {**{k: getattr(fp, k) for k in type(fp).model_fields}, "workloads": workloads})
 
 
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
@@ -289,7 +354,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     if lead.state == "parked":  # no risk to sell on, but the name can be forged without DMARC p=reject
         return _parked_lines(m, lead)
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
-        return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level)]
+        return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level, nx)]
     lines: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
@@ -321,6 +386,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
             lines.append(m("sec.spf_redirect_macro", target=spf.redirect))
         else:
             lines.append(m("sec.spf_no_all"))
+        if spf_verdict == "valid" and spf_omits_provider(lead):  # an error for their own mail, not a style point
+            label = provider_label(m, lead.provider, lead.provider_name)
+            lines.append(m("sec.spf_omits_provider", provider=label, all=spf.all or "?"))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -393,7 +461,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     return lines
 
 
-def risk_text(m: Messages, lead: Lead, level: str | None) -> str:
+def risk_text(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
     """The brief's risk line ("Spoofing and phishing risk: medium."). A parked domain is no risk to sell
     on (level ``none``), but until DMARC ``p=reject`` is published its name can still be forged in the
     From: line (:func:`hunter_cli.lead.posture.parked_gaps`): the line says so instead of "none"."""
@@ -403,6 +471,8 @@ def risk_text(m: Messages, lead: Lead, level: str | None) -> str:
             return m("risk.parked_forgeable")
         if "dmarc" in unknown:
             return m("risk.parked_unknown")
+    if lead.state == "nxdomain":  # not "takes no mail": it does not exist (or, per the registry, not in DNS)
+        return m("risk.line", level=m(_variant(m, "risk.none_nxdomain", nx)))
     return m("risk.line", level=m(f"risk.{level or 'none'}"))
 
 
@@ -476,8 +546,17 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
             # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
             # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
             key = f"fp.exchange.{w.state}_m365"
-        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown", "broken"):
+        elif wid == "exchange" and w.state == "online" and lead.provider == "broken":
+            key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
+        elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
+        elif (
+            wid == "exchange"
+            and w.state == "online"
+            and all(r.startswith("SPF ") for r in w.records)
+            and any(e.id == "m365" for _, e in _spf_leftovers(lead))
+        ):
+            key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             key = "fp.exchange.online_beside"  # their MX delivers to another provider
         if m.has(key):
@@ -529,7 +608,7 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     for svc in shown:
         hows = []
         for kind, value in svc.found[:2]:
-            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-"), host=value))
+            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-."), host=value))
         category = m(f"svc.cat.{svc.category}") if m.has(f"svc.cat.{svc.category}") else svc.category
         lines.append(m("svc.line", name=svc.name, category=category, how="; ".join(hows) or "?"))
     rest = lead.services[TOP_SERVICES:]
@@ -557,31 +636,52 @@ def category_means(m: Messages, category: str, rule: str) -> str:
     return "; ".join(parts)
 
 
-def segment_means(m: Messages, segment: str) -> str:
+def segment_means(m: Messages, segment: str, doubt: str | None = None) -> str:
     """What the inherited readiness segment measures (docs/scoring.md): how ready the mail set-up is to
-    move, not how good a lead the company is."""
-    return m(f"segment_means.{segment}")
+    move, not how good a lead the company is; hedged when the brief doubts the Microsoft evidence."""
+    return m(_hedged(m, f"segment_means.{segment}", doubt))
 
 
-def priority_lines(m: Messages, category: str, rule: str, segment: str, score: int) -> list[str]:
+def priority_lines(
+    m: Messages, category: str, rule: str, segment: str, score: int, doubt: str | None = None
+) -> list[str]:
     """The category and the segment, each with what it means, so that no label reads as a verdict another
     line contradicts ("High Potential Greenfield" beside "segment Cold"): the category is the ranking
     (whom to call first, and why this kind of lead), the segment the inherited readiness segment (how
     ready the mail set-up is to move; docs/scoring.md), shown with the readiness score it follows."""
     return [
         m("prio.category", category=category, label=m(f"label.{category}"), means=category_means(m, category, rule)),
-        m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment), score=score),
+        m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment, doubt), score=score),
     ]
 
 
-def _reason_lines(m: Messages, outcome, provider: str, nx: str = "") -> list[str]:
-    items = sorted(outcome.items, key=lambda i: -abs(i.points))[:TOP_REASONS]
-    out = []
-    for i in items:
-        if i.code.startswith("provider:"):
+def _reason_lines(
+    m: Messages, outcome, provider: str, nx: str = "", domain: str = "", spf_omits: bool = False
+) -> list[str]:
+    """The score's point items in words, largest first: the first ``TOP_REASONS`` with words, then what
+    the rest add together ("and 1 more: +5, see `hunter explain`"), then the clamp to 0..100 when the
+    items sum past it, so the reasons shown always add up to the score stated beside them."""
+    ranked = sorted(outcome.items, key=lambda i: -abs(i.points))
+    out: list[str] = []
+    rest: list = []
+    for i in ranked:
+        if len(out) >= TOP_REASONS:
+            if i.points:  # a zero beyond the first few adds nothing to tell
+                rest.append(i)
+        elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
+        elif i.code == "no_spf" and spf_omits:  # valid, but their own mail fails it
+            out.append(m("reason.spf_omits_provider", points=i.points))
         elif m.has(f"reason.{i.code}"):
             out.append(m(f"reason.{i.code}", points=i.points))
+        elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
+            rest.append(i)
+    if rest:
+        points = sum(i.points for i in rest)
+        key = "reason.more_one" if len(rest) == 1 else "reason.more"
+        out.append(m(key, n=len(rest), points=points, domain=domain))
+    if outcome.raw_score != outcome.score:  # the items sum past 0..100
+        out.append(m("reason.clamped", raw=outcome.raw_score, score=outcome.score))
     if outcome.segment_rule in ("domain_does_not_exist", "parked"):
         out.insert(0, m(_variant(m, f"reason.{outcome.segment_rule}", nx)))
     if outcome.category_rule.startswith("tenant_cross_sell"):
@@ -656,6 +756,7 @@ def _offer(
     factors: dict,
     plays: Sequence[Play] = (),
     nx: str = "",
+    doubt: str | None = None,
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
@@ -668,12 +769,22 @@ def _offer(
         return Offer.model_construct(lines=[m("offer.skip")])
     addons: list[str] = []
     why: list[str] = []  # message keys
+    gaps = [g for g in GAPS if factors.get(g)]  # what the security section found missing, in this order
+    gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
         why.append("offer.why.nurture")
+    elif provider == "m365" and level in ("high", "medium") and not (set(gaps) & {"spf", "dkim", "dmarc"}):
+        # SPF, DKIM and an enforced DMARC in place: only a setting is missing (sp=, pct=), nothing to call
+        # poorly protected; fix that one thing beside the Defender and renewal talk
+        tier = "defender"
+        why.append("offer.why.existing_gap")
     elif provider == "m365":
         tier, reason = ("premium", "existing_weak") if level in ("high", "medium") else ("defender", "existing_strong")
         why.append(f"offer.why.{reason}")
+    elif provider == "broken":  # mail bounces: a working, protected mail set-up first, nothing to migrate
+        tier = "premium" if level == "high" else "standard"
+        why.append("offer.why.broken")
     elif provider in SUITES:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
@@ -682,22 +793,25 @@ def _offer(
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
         why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
-    owned = online_workloads(lead.microsoft)
+    # nothing left out of the offer on records no tenant confirms
+    owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
+    why = [_hedged(m, k, doubt) for k in why]
     rule = plays_catalog().tier(tier)
     have = [w for w in rule.sells if w in owned] if rule else []
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
         tier = rule.instead.get(provider or "", rule.instead.get("other", tier))
         why = [_owned_variant(m, k, owned) for k in why] + [f"offer.why.has.{w}" for w in have]
-    if factors.get("dmarc") or factors.get("spf") or factors.get("dkim") or factors.get("subdomains"):
+    if gaps:  # the set-up service names only the gaps found, never the records already sound
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
-    reasons = [m(k) for k in why]
+    reasons = [m(k, gaps=gap_words) for k in why]
     if level in ("high", "medium") and category not in ("P5", "P6"):
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
-        lines.append(m("offer.addons", addons=", ".join(m(f"offer.{a}") for a in addons)))
+        words = [m("offer.gap_service", gaps=gap_words) if a == "dmarc_service" else m(f"offer.{a}") for a in addons]
+        lines.append(m("offer.addons", addons=", ".join(words)))
     catalog = plays_catalog()
     chosen = set(t.sells) if (t := catalog.tier(tier)) else set()
     sells = {r.id: set(r.sells) for r in catalog.plays}
@@ -825,9 +939,10 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
+    doubt = _doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
     plays = (
         choose_plays(
-            lead.microsoft,
+            _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,
             lead.services,
             TenantFacts.from_tenant(tenant),
             lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
@@ -836,6 +951,15 @@ def compose(
         if lead.state == "active" and category != "P6"
         else []
     )
+    # an include read as left from before a move is no second suite to sell against
+    leftover = {e.id for _, e in _spf_leftovers(lead)}
+    if leftover:  # a play found only through SPF (plays.json ``found_by``) on such an include is dropped
+        play_when = {r.id: r.when for r in plays_catalog().plays}
+        plays = [
+            p
+            for p in plays
+            if not ((w := play_when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
+        ]
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(
@@ -876,19 +1000,24 @@ def compose(
                 variant = ("P3_protected" if "+onprem_migration" in rule else "P4") if protected else "P4_gaps"
             elif rule.startswith("weak_partner"):
                 variant = "P3" if not protected else "P4"
+        elif lead.provider == "broken" and category != "P6":
+            variant = "P1_broken"  # mail bounces: fix it first, whatever the category's label says
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
             variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
-        brief.one_liner = m(f"one_liner.{variant}", provider=provider, window=brief.follow_up)
+        brief.one_liner = m(_hedged(m, f"one_liner.{variant}", doubt), provider=provider, window=brief.follow_up)
+        spf_omits = spf_omits_provider(lead) is not None
+        reasons = _reason_lines(m, outcome, provider, nx, domain, spf_omits)
         brief.priority = [
-            *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score),
-            m("prio.reasons", reasons="; ".join(_reason_lines(m, outcome, provider, nx))),
+            *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
+            m("prio.reasons", reasons="; ".join(reasons)),
         ]
-        owned = online_workloads(lead.microsoft)
+        owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
+        talk_key = _said_variant(m, _hedged(m, talk_key, doubt), lead.provider)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
         if category not in ("P6",):
             if level in ("high", "medium"):
@@ -899,16 +1028,19 @@ def compose(
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
-            brief.questions = m(_owned_variant(m, q_key, owned), provider=provider) + m("q.common")
+            q_key = _said_variant(m, _hedged(m, _owned_variant(m, q_key, owned), doubt), lead.provider)
+            if lead.provider == "self-hosted":  # their own server: no "hosting company" to ask about
+                q_key = _variant(m, q_key, ".own_server")
+            brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
     brief.security = _security_lines(m, lead, level, nx)
-    brief.risk_text = risk_text(m, lead, level) if level else None
+    brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

@@ -31,7 +31,8 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         return None, {}
     spf, dmarc = lead.spf, lead.dmarc
     f = {
-        "spf": lead.spf_result != "valid" or lead.spf_all == "+all",
+        # missing, broken, open to anyone, or not listing the provider that sends their mail
+        "spf": lead.spf_result != "valid" or lead.spf_all == "+all" or spf_omits_provider(lead) is not None,
         "dkim": not lead.has_dkim,
         "dmarc": lead.dmarc_policy in (None, "none"),
         # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
@@ -46,6 +47,43 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if any(f.values()):
         return "medium", f
     return "low", f
+
+
+# SPF terms a sender can match besides include: and redirect= (RFC 7208 5): with any of them the record might
+# authorize the provider's servers some other way, so no verdict is given
+_OTHER_MECHANISMS = ("a", "mx", "ip4", "ip6", "ptr", "exists")
+
+
+def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
+    """The name of their mailbox provider (a catalog entry with SPF includes: Microsoft 365, Google
+    Workspace, ...) when their valid SPF record does not authorize it: mail they send through that provider
+    then fails SPF at every receiver (RFC 7208 2.6: ``softfail`` or ``fail``, never ``pass``), so it can pass
+    DMARC only through DKIM (RFC 7489 4.2). None when it does, when there is no verdict to give (no valid
+    SPF, ``+all``, a gateway that may relay their outgoing mail, a provider with no SPF include in the
+    catalog) or when the record has a mechanism other than ``include:`` that might cover the provider."""
+    from ..catalog import MAILBOX_IDS, load_catalog
+
+    lead = as_lead(view)
+    spf = lead.spf
+    if lead.state != "active" or lead.gateway or lead.provider not in MAILBOX_IDS or spf is None:
+        return None
+    if lead.spf_result != "valid" or lead.spf_all == "+all":
+        return None
+    for term in spf.terms:
+        name = term.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower()
+        if name in _OTHER_MECHANISMS:
+            return None
+    cat = load_catalog()
+
+    def same(e) -> bool:
+        return e is not None and e.id == lead.provider and (e.id != "hosting" or e.name == lead.provider_name)
+
+    if not any(same(e) for e in cat.spf.values()):  # the catalog knows no SPF include for this provider
+        return None
+    targets = spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded
+    if any(same(cat.match_spf(t)) for t in targets if "%" not in t):
+        return None
+    return lead.provider_name or lead.provider
 
 
 PARKED_RECORDS = ("null_mx", "spf", "dmarc")  # M3AAWG, "Protecting Parked Domains Best Common Practices"

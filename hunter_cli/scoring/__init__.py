@@ -425,11 +425,14 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
     if lead.failed_checks & set(rules.model.unscored_checks):
         return None
     from ..footprint import TenantFacts, choose_plays
+    from ..lead.posture import spf_omits_provider
 
     plays = choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(lead.tenant), provider=lead.provider)
     return Facts(
         provider=lead.provider,
-        spf=lead.spf_result == "valid",
+        # an SPF record that does not list their mail provider's servers passes none of their own mail:
+        # no SPF worth points (RFC 7208 2.6, RFC 7489 4.2; docs/scoring.md)
+        spf=lead.spf_result == "valid" and spf_omits_provider(lead) is None,
         dkim=lead.has_dkim,
         dmarc=lead.dmarc_policy or "absent",
         gateway=bool(lead.gateway),
