@@ -11,6 +11,7 @@ import time
 
 import pytest
 from dnsserver import DNSTestServer
+from test_no_dns import dead_port
 
 from hunter_cli.dns.resolver import RTO_FLOOR, Answer, AresResolver, LookupFailure, ResolverConfig, RttEstimator
 
@@ -199,21 +200,10 @@ def test_no_try_waits_longer_than_the_timeout_however_slow_the_answers_were(dns)
     assert took < 0.9
 
 
-def _dead_port() -> int:
-    """A loopback UDP port with nothing listening: queries to it get ICMP port unreachable."""
-    import socket
-
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def test_a_nameserver_nothing_listens_on_fails_at_once_not_after_the_budget():
     """A mistyped --nameserver: every try is refused and nothing ever answered, so the question fails
     as ``unreachable`` in a moment. It waited out timeout x retries (6 s by default) before."""
-    config = ResolverConfig(nameservers=(f"127.0.0.1:{_dead_port()}",), timeout=3.0, retries=2)
+    config = ResolverConfig(nameservers=(f"127.0.0.1:{dead_port()}",), timeout=3.0, retries=2)
     (out,), took, _ = ask(config, [("firma.com.tr", "MX")], warm=False)
     assert isinstance(out, LookupFailure) and out.kind == "unreachable"
     assert took < 1.5
