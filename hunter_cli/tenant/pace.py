@@ -76,7 +76,7 @@ class Pace:
         if now < self.paused_until:
             if retry.holding():
                 return self.paused_until
-            self.paused_until = 0.0  # stamina's test mode: no real waits (retry.ahold)
+            self.paused_until = 0.0  # stamina's test mode: no real waits (retry.holding)
         if self.in_flight >= int(self.limit):
             return 0.0
         sent = self._sent
