@@ -316,11 +316,12 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 ),
             )
             scan_id = cur.lastrowid
-            # Whether the stored view's tenant (or its absence) was ever observed: a lookup's answer
-            # is kept in tenant_cache, so a view with no tenant and no such row never had one asked.
-            old_tenant_known = bool(previous and previous.get("tenant")) or (
-                previous is not None
-                and conn.execute("SELECT 1 FROM tenant_cache WHERE domain = ?", (r.domain,)).fetchone() is not None
+            # Whether the stored view's "no tenant" was ever observed (read before this result's answer is
+            # cached below): a lookup's answer is kept in tenant_cache, so a view with no tenant and no such
+            # row never had one asked. Asked only where change events will read it.
+            old_tenant_known = previous is not None and (
+                bool(previous.get("tenant"))
+                or conn.execute("SELECT 1 FROM tenant_cache WHERE domain = ?", (r.domain,)).fetchone() is not None
             )
             if r.raw is not None and r.raw.get("tenant_source") == "lookup":
                 conn.execute(
