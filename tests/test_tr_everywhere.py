@@ -102,3 +102,29 @@ def test_rescan_takes_lang(hunter):
     assert again.exit_code == 0, again.stderr
     assert "Tarama özeti" in again.stderr and "Alan adı" in again.stdout, again.stderr
     assert not english_in(again.stderr), (english_in(again.stderr), again.stderr)
+
+
+# English labels and sentences of the `leads show` panels (render/leads.py lead_detail) a Turkish reader must not see
+ENGLISH_SHOW = re.compile(
+    r"\b(Provider|Gateway|Company|Category|Readiness|Reasons|Last scan|Tags|User|Auto|newest first|"
+    r"Scan history|Notes|Changes|no key found|no DMARC record|no SPF record|not known|of 100)\b"
+)
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_leads_show_panels_are_turkish(hunter, columns):
+    """Every label, value and table title of `hunter leads show` comes from the message files (a trial
+    found the panels English under --lang tr while the history table beside them was Turkish)."""
+    hunter.scan_json(*DOMAINS)
+    assert hunter("note", "firma.com.tr", "Ali Bey salı günü aranacak").exit_code == 0
+    for domain in DOMAINS:
+        for args, env in ((["--lang", "tr"], {"COLUMNS": columns}), ([], {"COLUMNS": columns, "HUNTER_LANG": "tr"})):
+            result = hunter("leads", "show", domain, *args, env=env)
+            assert result.exit_code == 0, result.stderr
+            out = result.stdout
+            assert not ENGLISH_SHOW.findall(out), (ENGLISH_SHOW.findall(out), out)
+            assert "Sağlayıcı" in out and "Etiketler" in out and "Tarama geçmişi (en yenisi önce)" in out, out
+    tr = hunter("leads", "show", "firma.com.tr", "--lang", "tr", env={"COLUMNS": "120"}).stdout
+    assert "Notlar (en yenisi önce)" in tr and "Ali Bey" in tr and "Kategori" in tr, tr
+    en = hunter("leads", "show", "firma.com.tr", env={"COLUMNS": "120"}).stdout
+    assert "Scan history (newest first)" in en and "Provider" in en and "Notes (newest first)" in en, en

@@ -21,11 +21,12 @@ from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
 from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
-from .words import column, say, value
+from .words import column, lang, say, value
 
 if TYPE_CHECKING:  # the list itself needs no pydantic model: `leads show` imports the lead view
     from rich.table import Table  # the page of a list mostly lays itself out (plain_lines)
 
+    from ..brief.messages import Messages
     from ..lead import Lead
 
 # Columns of the machine formats, in order (CSV header = these names).
@@ -573,24 +574,22 @@ def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
 
 
 # -- one lead --------------------------------------------------------------------------
-def _priority_rows(lead: dict, reasons: list[str]) -> list[tuple[str, Text]]:
+def _priority_rows(m: Messages, lead: dict, reasons: list[str]) -> list[tuple[str, Text]]:
     """The category (the ranking), the readiness segment and the readiness score of ``leads show``, each
     with what it means in the brief's words (hunter_cli/brief/compose.py), so that no label reads as a
     verdict another contradicts ("Greenfield" beside "Cold"). Nothing for a lead without a score."""
     from ..brief.compose import category_means, segment_means
-    from ..brief.messages import Messages
 
     category, segment, score = lead.get("category"), lead.get("segment"), lead.get("score")
     if category is None or segment is None or score is None:
-        return [("Score", Text("none yet: a lookup the score needs failed"))] if lead.get("last_good_at") else []
-    m = Messages("en")
+        return [(m("show.score"), Text(m("show.score_none")))] if lead.get("last_good_at") else []
     rule = next((r.removeprefix("category:") for r in reasons if r.startswith("category:")), "")
     cat = Text(category, style=CATEGORY_STYLE.get(category, ""))
     cat.append(f" {m(f'label.{category}')}: {category_means(m, category, rule) if rule else ''}".rstrip(": "))
     return [
-        ("Category", cat),
-        ("Segment", Text(f"{segment} (readiness segment): {segment_means(m, segment)}")),
-        ("Readiness", Text(f"{score} of 100: how much of a sound mail set-up is in place")),
+        (m("show.category"), cat),
+        (m("show.segment"), Text(m("show.segment_means", segment=segment, means=segment_means(m, segment)))),
+        (m("show.readiness"), Text(m("show.readiness_means", score=score))),
     ]
 
 
@@ -603,58 +602,58 @@ def _kv_table() -> Table:
     return t
 
 
-def _spf_text(lead: Lead) -> str:
+def _spf_text(m: Messages, lead: Lead) -> str:
     spf = lead.spf
     if spf is None:
-        return "no SPF record"
+        return m("show.spf_none")
     if lead.spf_result == "temperror":
-        return f"not checked (DNS lookup failed): {spf.record or ''}".strip()
+        return m("show.spf_temperror", record=spf.record or "").strip()
     if lead.spf_result != "valid":
         why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
-        return f"invalid{why}: {spf.record or ''}".strip()
-    return f"{spf.all or 'no all'}   {spf.record or ''}".rstrip()
+        return m("show.spf_invalid", why=why, record=spf.record or "").strip()
+    return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip()
 
 
-def _dkim_text(lead: Lead) -> str:
+def _dkim_text(m: Messages, lead: Lead) -> str:
     if lead.dkim_state == "key":
         keyed = [s for s in lead.dkim.selectors if s.selector in lead.dkim_key_selectors]
-        return "yes: " + ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
+        selectors = ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
+        return m("show.dkim_key", selectors=selectors)
     if lead.dkim_state == "delegated":
-        targets = ", ".join(lead.dkim_delegated_to)
-        return f"no key: delegated to {targets}, but no key stands behind it (signing not turned on)"
+        return m("show.dkim_delegated", targets=", ".join(lead.dkim_delegated_to))
     checked = lead.dkim.checked
-    return "no key found" + (f" (checked {', '.join(checked)})" if checked else "")
+    return m("show.dkim_none") + (m("show.dkim_checked", selectors=", ".join(checked)) if checked else "")
 
 
-def _dmarc_text(lead: Lead) -> str:
+def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
     if dmarc is None:
-        return "no DMARC record"
-    policy = lead.dmarc_policy or "invalid"
+        return m("show.dmarc_none")
+    policy = lead.dmarc_policy or m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
 
 
-def _tenant_text(row: dict, lead: Lead) -> str:
+def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
     tenant = lead.tenant
     if tenant:
-        parts = [tenant.namespace_type or "Unknown", tenant.id or ""]
+        parts = [value("tenant", tenant.namespace_type or "Unknown", m.lang), tenant.id or ""]
         if tenant.brand:
             parts.append(f"({tenant.brand})")
         if tenant.initial_domain:
             parts.append(tenant.initial_domain)
         return " ".join(p for p in parts if p)
-    return {"none": "none", None: "not known"}.get(row.get("tenant"), row.get("tenant") or "")
+    known = row.get("tenant")
+    if known == "none":
+        return m("show.none")
+    return known or m("show.not_known")
 
 
-def _footprint_text(view) -> str:
+def _footprint_text(m: Messages, view) -> str:
     """Each Microsoft workload and its state, in the brief's words (``Exchange: online; Teams: absent``);
     ``not checked (--quick)`` when the footprint was never asked."""
     if view.microsoft is None:
-        return "not checked (scanned with --quick, or before the footprint existed)"
-    from ..brief.messages import Messages
-
-    m = Messages("en")
+        return m("show.footprint_unchecked")
     return "; ".join(
         f"{m(f'fp.workload.{wid}')}: {m(f'fp.state.{w.state}')}"
         for wid, w in view.microsoft.workloads.items()
@@ -663,12 +662,16 @@ def _footprint_text(view) -> str:
 
 
 def lead_detail(d: dict) -> Group:
-    """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history.
-    The panels' titles are Text, not markup: a title given as a string is read for markup and emoji
-    codes (rich.panel), which imports Rich's emoji table (about 2 ms) and would read a ``[``."""
+    """Panels for `hunter leads show`: current view, registration, tags, notes, changes, scan history,
+    in the command's language (messages ``show.*``). The panels' titles are Text, not markup: a title
+    given as a string is read for markup and emoji codes (rich.panel), which imports Rich's emoji table
+    (about 2 ms) and would read a ``[``."""
     from rich.panel import Panel
     from rich.table import Table
 
+    from ..brief.messages import Messages
+
+    m = Messages(lang())
     lead = d["lead"]
     tags = d["tags"]
     from ..lead import Lead
@@ -686,68 +689,58 @@ def lead_detail(d: dict) -> Group:
 
     cur = _kv_table()
     if lead.get("company"):
-        cur.add_row("Company", lead["company"])
+        cur.add_row(m("show.company"), lead["company"])
     if not d["view"] and d.get("history"):
         from ..facts import failure_text, long_date
 
         last = d["history"][0]
-        cur.add_row(
-            "Scanned",
-            Text(
-                f"no successful scan yet; last attempt failed ({failure_text(last.get('errors') or [])})"
-                f" on {long_date(last.get('scanned_at'))}",
-                style="red",
-            ),
+        failed = m(
+            "show.scanned_failed", why=failure_text(last.get("errors") or []), when=long_date(last.get("scanned_at"))
         )
+        cur.add_row(m("show.scanned"), Text(failed, style="red"))
     elif not d["view"]:
-        cur.add_row("Scanned", f"never; run: hunter scan {lead['domain']}")
+        cur.add_row(m("show.scanned"), m("show.scanned_never", domain=lead["domain"]))
     else:
         if view.state == "nxdomain":  # said first: every row below is empty because of it
-            gone = "does not exist in DNS (NXDOMAIN): a typo, or a company that closed"
-            cur.add_row("Domain", Text(gone, style="red"))
+            cur.add_row(m("show.domain"), Text(m("show.nxdomain"), style="red"))
         elif view.state == "parked":
-            cur.add_row("Domain", "parked: takes no mail (a null MX, or no MX and v=spf1 -all)")
+            cur.add_row(m("show.domain"), m("show.parked"))
+        provider = lead.get("provider")
         cur.add_row(
-            "Provider",
+            column("Provider"),
             Text(
-                provider_label(lead.get("provider"), lead.get("provider_name"))
+                value("provider", provider_label(provider, lead.get("provider_name")))
                 + (
                     f" ({lead['provider_name']})"
-                    if lead.get("provider") not in (None, "hosting") and lead.get("provider_name")
+                    if provider not in (None, "hosting") and lead.get("provider_name")
                     else ""
                 ),
-                style=PROVIDER_STYLE.get(lead.get("provider") or "", ""),
+                style=PROVIDER_STYLE.get(provider or "", ""),
             ),
         )
-        cur.add_row("Gateway", lead.get("gateway") or "none")
-        cur.add_row("Tenant", _tenant_text(lead, view))
-        cur.add_row("SPF", _spf_text(view))
-        cur.add_row("DKIM", _dkim_text(view))
-        cur.add_row("DMARC", _dmarc_text(view))
-        cur.add_row("Microsoft", _footprint_text(view))
+        cur.add_row(column("Gateway"), lead.get("gateway") or m("show.none"))
+        cur.add_row(column("Tenant"), _tenant_text(m, lead, view))
+        cur.add_row("SPF", _spf_text(m, view))
+        cur.add_row("DKIM", _dkim_text(m, view))
+        cur.add_row("DMARC", _dmarc_text(m, view))
+        cur.add_row("Microsoft", _footprint_text(m, view))
         if view.services:
-            cur.add_row("Services", ", ".join(s.name for s in view.services))
-        for label, text in _priority_rows(lead, view.reasons):  # each label with what it means
+            cur.add_row(m("show.services"), ", ".join(s.name for s in view.services))
+        for label, text in _priority_rows(m, lead, view.reasons):  # each label with what it means
             cur.add_row(label, text)
         if view.reasons:
-            cur.add_row("Reasons", ", ".join(view.reasons))
+            cur.add_row(m("show.reasons"), ", ".join(view.reasons))
         if view.mx:
-            cur.add_row("MX", ", ".join(f"{m.preference} {m.host}" for m in view.mx))
-        cur.add_row(
-            "Last scan",
-            Text(
-                f"{for_people(lead.get('last_good_at'))}"
-                + (
-                    f"; last attempt {for_people(lead['last_attempt_at'])} {lead['last_status']}"
-                    if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at")
-                    else ""
-                )
-            ),
-        )
+            cur.add_row("MX", ", ".join(f"{mx.preference} {mx.host}" for mx in view.mx))
+        last_scan = for_people(lead.get("last_good_at"))
+        if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at"):
+            status = value("status", lead["last_status"] or "")
+            last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"]), status=status)
+        cur.add_row(m("show.last_scan"), Text(last_scan))
         for e in view.errors:
-            cur.add_row(Text("Error", style="red"), f"{e.check} {e.kind}: {e.message}")
+            cur.add_row(Text(m("show.error"), style="red"), f"{e.check} {e.kind}: {e.message}")
     if lead.get("last_change_at"):
-        cur.add_row("Last change", for_people(lead["last_change_at"]))
+        cur.add_row(m("show.last_change"), for_people(lead["last_change_at"]))
     parts.append(Panel(cur, title=Text(title), title_align="left", box=box.ROUNDED))
 
     reg = d.get("registration")
@@ -755,31 +748,30 @@ def lead_detail(d: dict) -> Group:
         t = _kv_table()
         if reg.get("status") == "failed":
             err = reg.get("error") or {}
-            t.add_row(
-                "Status", Text(f"lookup failed: {err.get('kind', '')} {err.get('message', '')}".strip(), style="red")
-            )
+            why = f"{err.get('kind', '')} {err.get('message', '')}".strip()
+            t.add_row(m("show.status"), Text(m("show.lookup_failed", why=why).strip(), style="red"))
         else:
-            for label, key in (
-                ("Registrar", "registrar"),
-                ("Created", "created"),
-                ("Expires", "expires"),
-                ("Source", "source"),
-                ("Note", "note"),
+            for key, field in (
+                ("show.registrar", "registrar"),
+                ("show.created", "created"),
+                ("show.expires", "expires"),
+                ("show.source", "source"),
+                ("show.note", "note"),
             ):
-                if reg.get(key):
-                    t.add_row(label, str(reg[key]))
+                if reg.get(field):
+                    t.add_row(m(key), str(reg[field]))
             if reg.get("nameservers"):
-                t.add_row("Name servers", ", ".join(reg["nameservers"]))
-        t.add_row("Fetched", for_people(reg.get("fetched_at")))
-        parts.append(Panel(t, title=Text("Registration"), title_align="left", box=box.ROUNDED))
+                t.add_row(m("show.nameservers"), ", ".join(reg["nameservers"]))
+        t.add_row(m("show.fetched"), for_people(reg.get("fetched_at")))
+        parts.append(Panel(t, title=Text(m("show.registration")), title_align="left", box=box.ROUNDED))
 
     t = _kv_table()
-    t.add_row("User", ", ".join(tags.get("user") or []) or "-")
-    t.add_row("Auto", ", ".join(tags.get("auto") or []) or "-")
-    parts.append(Panel(t, title=Text("Tags"), title_align="left", box=box.ROUNDED))
+    t.add_row(m("show.user"), ", ".join(tags.get("user") or []) or "-")
+    t.add_row(m("show.auto"), ", ".join(tags.get("auto") or []) or "-")
+    parts.append(Panel(t, title=Text(m("show.tags")), title_align="left", box=box.ROUNDED))
 
     if d["notes"]:
-        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Notes (newest first)", title_justify="left")
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=m("show.notes_title"), title_justify="left")
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("Note"), overflow="fold")
         for n in d["notes"]:
@@ -789,17 +781,16 @@ def lead_detail(d: dict) -> Group:
     if d["events"]:
         from .changes import describe
 
-        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Changes (newest first)", title_justify="left")
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=m("show.changes_title"), title_justify="left")
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("What"), overflow="fold")
         for e in d["events"]:
-            t.add_row(
-                date_time(e["occurred_at"]), describe(e["kind"], e.get("old"), e.get("new"), detail=e.get("detail"))
-            )
+            what = describe(e["kind"], e.get("old"), e.get("new"), lang=m.lang, detail=e.get("detail"))
+            t.add_row(date_time(e["occurred_at"]), what)
         parts.append(t)
 
     if d["history"]:
-        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Scan history (newest first)", title_justify="left")
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=m("show.history_title"), title_justify="left")
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("Status"), no_wrap=True)
         t.add_column(heading("Provider"))
@@ -808,8 +799,8 @@ def lead_detail(d: dict) -> Group:
         for h in d["history"]:
             t.add_row(
                 date_time(h["scanned_at"]),
-                Text(h["status"], style=STATUS_STYLE.get(h["status"], "")),
-                h.get("provider") or "",
+                Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
+                value("provider", h.get("provider") or ""),
                 h.get("gateway") or "",
                 ", ".join(f"{e.get('check')} {e.get('kind')}" for e in h.get("errors") or []),
             )
