@@ -23,17 +23,9 @@ import typing
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = [
-    "BaseModel",
-    "ConfigDict",
-    "Field",
-    "StrictBool",
-    "StrictInt",
-    "ValidationError",
-    "ValidationRefused",
-    "field_validator",
-    "model_validator",
-]
+from .modelbase import NAMES
+
+__all__ = sorted(NAMES | {"ValidationRefused"})  # the names hunter_cli.modelbase hands out, and our own error
 
 StrictBool = bool  # pydantic's are Annotated[bool, Strict()]: the strictness is validation's, never run here
 StrictInt = int

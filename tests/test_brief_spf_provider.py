@@ -47,3 +47,19 @@ def test_spf_that_leaves_out_the_mail_provider_earns_nothing_and_is_an_error(sca
         assert not _said(markdown(brief), _patterns(lang, ["sec.spf_omits_provider"])), domain
         if data["spf"]["result"] == "valid":
             assert "spf +10" in data["reasons"], (domain, data["reasons"])
+
+
+def test_one_reading_of_which_catalog_entry_is_their_provider():
+    """`spf-other-mail-provider` and `spf_omits_provider` ask the same question of the catalog: hosting
+    firms share the id ``hosting`` and differ by name; an unnamed hosting provider is matched by any (so
+    no other firm is named against it, and no verdict is given on an include nobody can name)."""
+    from hunter_cli.catalog import is_provider, load_catalog
+
+    cat = load_catalog()
+    natro = cat.match_spf("spf.natrohost.com")
+    m365 = cat.match_spf("spf.protection.outlook.com")
+    assert natro is not None and natro.id == "hosting" and m365 is not None and m365.id == "m365"
+    assert is_provider(natro, "hosting", natro.name) and is_provider(natro, "hosting", None)
+    assert not is_provider(natro, "hosting", "Another Hosting Firm")
+    assert is_provider(m365, "m365", "Microsoft 365") and not is_provider(m365, "google", None)
+    assert not is_provider(None, "m365", None)

@@ -321,6 +321,16 @@ SENDING_CATEGORIES = frozenset({"email-delivery", "email-marketing"})
 W_SPF_OTHER_PROVIDER = "spf-other-mail-provider"
 
 
+def is_provider(entry: Entry | None, provider: str | None, provider_name: str | None) -> bool:
+    """Whether catalog ``entry`` is the mailbox provider ``provider`` (a classification's id, with its
+    ``provider_name``). Hosting firms share the id ``hosting`` and differ by name; a hosting provider
+    whose name is not known is matched by any hosting entry (callers that need the firm itself, such as
+    a verdict on its SPF include, give none for an unnamed one)."""
+    if entry is None or entry.id != provider:
+        return False
+    return entry.id != "hosting" or not provider_name or entry.name == provider_name
+
+
 def other_mail_providers(
     provider: str | None,
     provider_name: str | None,
@@ -348,14 +358,11 @@ def other_mail_providers(
     cat = catalog or load_catalog()
     hits = [(t, e) for t in spf_targets if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"]
 
-    def same(e: Entry) -> bool:
-        return e.id == provider and (e.id != "hosting" or not provider_name or e.name == provider_name)
-
-    if gateway and not any(same(e) for _, e in hits):
+    if gateway and not any(is_provider(e, provider, provider_name) for _, e in hits):
         return []
     out: list[tuple[str, Entry]] = []
     for target, e in hits:
-        if same(e) or any((o.id, o.name) == (e.id, e.name) for _, o in out):
+        if is_provider(e, provider, provider_name) or any((o.id, o.name) == (e.id, e.name) for _, o in out):
             continue
         if spf_categories([target]) & SENDING_CATEGORIES:
             continue

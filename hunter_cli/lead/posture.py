@@ -61,27 +61,26 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
     DMARC only through DKIM (RFC 7489 4.2). None when it does, when there is no verdict to give (no valid
     SPF, ``+all``, a gateway that may relay their outgoing mail, a provider with no SPF include in the
     catalog) or when the record has a mechanism other than ``include:`` that might cover the provider."""
-    from ..catalog import MAILBOX_IDS, load_catalog
+    from ..catalog import MAILBOX_IDS, is_provider, load_catalog
 
     lead = as_lead(view)
     spf = lead.spf
     if lead.state != "active" or lead.gateway or lead.provider not in MAILBOX_IDS or spf is None:
         return None
+    if lead.provider == "hosting" and not lead.provider_name:  # which firm's servers would it name?
+        return None
     if lead.spf_result != "valid" or lead.spf_all == "+all":
         return None
     for term in spf.terms:
-        name = term.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower()
-        if name in _OTHER_MECHANISMS:
+        mechanism = term.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower()
+        if mechanism in _OTHER_MECHANISMS:
             return None
     cat = load_catalog()
-
-    def same(e) -> bool:
-        return e is not None and e.id == lead.provider and (e.id != "hosting" or e.name == lead.provider_name)
-
-    if not any(same(e) for e in cat.spf.values()):  # the catalog knows no SPF include for this provider
+    provider, name = lead.provider, lead.provider_name
+    if not any(is_provider(e, provider, name) for e in cat.spf.values()):  # no SPF include known for it
         return None
     targets = spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded
-    if any(same(cat.match_spf(t)) for t in targets if "%" not in t):
+    if any(is_provider(cat.match_spf(t), provider, name) for t in targets if "%" not in t):
         return None
     return lead.provider_name or lead.provider
 
