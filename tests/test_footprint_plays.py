@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hunter_cli.footprint import Reply, TenantFacts, choose_plays, find_services, microsoft_footprint, questions
@@ -153,3 +155,31 @@ def test_every_play_has_both_languages_and_only_known_placeholders():
             assert fields <= {"services", "evidence", "host"}, (rule.id, lang)
             assert getattr(rule.offer, lang).strip()
         assert rule.reason.en != rule.reason.tr
+
+
+@pytest.mark.parametrize(
+    ("txt", "one"),
+    [
+        (["ZOOM_verify_a"], True),
+        (["ZOOM_verify_a", "slack-domain-verification=b"], False),
+        (["slack-domain-verification=b", "ZOOM_verify_a"], False),
+    ],
+)
+def test_teams_plays_agree_in_number_with_the_services_they_name(txt, one):
+    """ "a record for Zoom ... do you use it?" for one service, "records for Zoom and Slack ... do you use
+    them?" for two (plays.json ``reason_many``/``pitch_many``), in the Teams play and, with Teams online,
+    the Teams Phone play; Turkish "bir kayıt" / "kayıtlar" the same way."""
+    services = find_services(txt=txt)
+    teams_online = fp({("lyncdiscover", "CNAME"): Reply(records=["webdir.online.lync.com"])})
+    for microsoft, play in ((None, "teams"), (teams_online, "teams-phone")):
+        (en,) = [p for p in choose_plays(microsoft, services, TENANT, lang="en") if p.id == play]
+        (tr,) = [p for p in choose_plays(microsoft, services, TENANT, lang="tr") if p.id == play]
+        for text in (en.reason, en.pitch):
+            assert ("a record for" in text) is one and ("records for" in text) is not one, text
+            singular = any(w in text for w in ("use it ", "is it still", "whether it is"))
+            plural = any(w in text for w in ("use them ", "are they still", "whether they are"))
+            assert singular is one and plural is not one, text
+        for text in (tr.reason, tr.pitch):
+            one_tr = re.search(r"için (de )?bir kayıt", text) is not None
+            many_tr = re.search(r"için (de )?kayıtlar", text) is not None
+            assert one_tr is one and many_tr is not one, text

@@ -144,16 +144,21 @@ def choose_plays(
         if hit is None:
             continue
         values, evidence = hit
+        many = False
         if "services" in values:
-            values["services"] = _join(values["services"].split("\x00"), lang)
+            names = values["services"].split("\x00")
+            many = len(names) > 1
+            values["services"] = _join(names, lang)
+        reason = rule.reason_many if many and rule.reason_many else rule.reason
+        pitch = rule.pitch_many if many and rule.pitch_many else rule.pitch
         offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
             id=rule.id,
             offer=offer,
-            reason=getattr(rule.reason, lang).format(**values),
+            reason=getattr(reason, lang).format(**values),
             evidence=evidence,
             offer_inline=getattr(rule.offer_inline, lang) if rule.offer_inline else offer,
-            pitch=getattr(rule.pitch, lang).format(**values),
+            pitch=getattr(pitch, lang).format(**values),
         )
         plays.append(play)
     return plays

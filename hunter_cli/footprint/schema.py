@@ -291,6 +291,9 @@ class PlayRule(_Strict):
     offer_inline: Text | None = None  # the title inside a sentence, when it starts with a common word
     reason: Text  # why, for the rep (third person); may use {services}, {evidence}, {host}
     pitch: Text  # the talking point said to the customer (second person); the same placeholders
+    # the same, when {services} names more than one service ("records for Zoom and Slack ... them")
+    reason_many: Text | None = None
+    pitch_many: Text | None = None
     when: PlayWhen
     # the Microsoft workloads (microsoft.json ids) the play sells: it is left out when the footprint
     # reports one of them online, since the customer already has it
