@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from . import coerce, helpfmt
+from . import coerce, helpfmt, usage
 from .lazygroup import (
     SHORT_COMMANDS,
     LazyGroup,
@@ -60,6 +60,7 @@ class _Hunter(LazyGroup):
 
     def parse_args(self, ctx, args):
         if not ctx.resilient_parsing:
+            usage.remember(args)  # a usage error is said in --lang's language (cli/usage.py)
             _completion_for_shell(ctx, args, set(self.commands))
         return super().parse_args(ctx, args)
 
@@ -107,6 +108,7 @@ def _completion_for_shell(ctx, args: list[str], commands: set[str]) -> None:
 
 
 helpfmt.install()
+usage.install()
 coerce.install()
 
 app = typer.Typer(

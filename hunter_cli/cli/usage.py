@@ -1,0 +1,141 @@
+"""Usage errors (a mistyped option, a missing argument, a bad value) in the command's language.
+
+Typer's Click prints them in English whatever the language ("Usage: ... Try 'hunter scan -h' for help.
+Error: No such option: --bogus"). :func:`install` makes them follow ``--lang`` (or HUNTER_LANG, ``lang`` in
+the config file): in Turkish the frame and the messages Click and Hunter's own option parsing word the
+same way every time are said from the exception's fields (messages ``usage.*``); a message a command wrote
+itself is kept as it is. English stays Click's own text, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import IO, Any
+
+# Messages that come as text (Click's parser, hunter_cli/choices.py, cli/coerce.py): pattern -> message key.
+_WORDED = (
+    (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((?P<args>.*)\)"), "usage.extra"),
+    (re.compile(r"Option (?P<opt>'[^']*') requires an argument\."), "usage.needs_value"),
+    (re.compile(r"Option (?P<opt>'[^']*') requires (?P<n>\d+) arguments\."), "usage.needs_values"),
+    (re.compile(r"Option (?P<opt>'[^']*') does not take a value\."), "usage.takes_no_value"),
+    (re.compile(r"No such command (?P<name>'[^']*')\."), "usage.no_command"),
+    (re.compile(r"Missing command\."), "usage.missing_command"),
+    (re.compile(r"(?P<value>'.*') is not a whole number"), "usage.not_whole"),
+    (re.compile(r"(?P<value>'.*') is not a number"), "usage.not_number"),
+    (
+        re.compile(r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)(?:; did you mean (?P<near>.+)\?)?"),
+        "usage.not_one_of",
+    ),
+)
+_PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_option"}
+
+
+_command_line: list[str] | None = None  # the words after `hunter`, as the root group was given them
+
+
+def remember(args: list[str]) -> None:
+    """Keep the command line's words (the root group's ``parse_args`` gives them) for :func:`lang`."""
+    global _command_line
+    _command_line = list(args)
+
+
+def lang(argv: list[str] | None = None) -> str:
+    """The language a usage error is said in: ``--lang X`` (or ``--lang=X``) on the command line when X is
+    a language, else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error stops the
+    parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
+    from ..brief.messages import LANGUAGES
+
+    words = argv if argv is not None else _command_line if _command_line is not None else sys.argv[1:]
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word.partition("=")[2]
+        if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
+            return value
+    try:
+        from .. import config
+
+        setting = config.current().values["lang"] or "en"  # read now: the root command never ran
+    except Exception:  # noqa: BLE001 - a bad config file is the command's to report, not the usage error's
+        return "en"
+    return setting if setting in LANGUAGES else "en"
+
+
+def reworded(message: str, m: Any) -> str:
+    """``message`` (a text Click or Hunter's option parsing wrote) in ``m``'s language where it is one of
+    the fixed forms of :data:`_WORDED`, else as it is."""
+    for pattern, key in _WORDED:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            values = {k: v for k, v in found.groupdict().items() if v is not None}
+            if key == "usage.not_one_of" and "near" in values:
+                return m("usage.not_one_of_near", **values)
+            return m(key, **values)
+    return message
+
+
+def error_text(exc: Any, m: Any) -> str:
+    """What follows "Error:" for a Click ``UsageError`` ``exc``, from its fields, in ``m``'s language."""
+    from typer._click import exceptions as ce
+
+    if isinstance(exc, ce.NoSuchOption):
+        text = m("usage.no_option", option=exc.option_name)
+        if exc.possibilities:
+            text += m("usage.possible", options=", ".join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, ce.MissingParameter):
+        hint = exc.param_hint
+        if hint is None and exc.param is not None:
+            hint = exc.param.get_error_hint()
+        hint = ce._join_param_hints(hint) or ""
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "parameter")
+        text = m(_PARAM_TYPES.get(kind, "usage.missing_parameter"), name=hint)
+        extra = exc.param.get_missing_message(ctx=exc.ctx) if exc.param is not None else ""
+        if extra and extra.startswith("Choose from:"):
+            extra = m("usage.choose_from") + extra.removeprefix("Choose from:")
+        return f"{text} {extra}".rstrip() if extra else text
+    if isinstance(exc, ce.BadParameter):
+        body = reworded(exc.message, m)
+        hint = exc.param_hint
+        if hint is None and exc.param is not None:
+            hint = exc.param.get_error_hint()
+        if hint is None:
+            return m("usage.invalid", message=body)
+        return m("usage.invalid_for", param=ce._join_param_hints(hint), message=body)
+    return reworded(exc.format_message(), m)
+
+
+def install() -> None:
+    """Make Click's usage errors speak the command's language (idempotent; English is left to Click)."""
+    from typer._click import exceptions as ce
+
+    if getattr(ce.UsageError, "_hunter_lang", False):
+        return
+    english_show = ce.UsageError.show
+
+    def show(self: Any, file: IO[Any] | None = None) -> None:
+        if isinstance(self, ce.NoArgsIsHelpError):
+            return english_show(self, file)
+        language = lang()
+        if language == "en":
+            return english_show(self, file)
+        from typer._click._compat import get_text_stderr
+        from typer._click.utils import echo
+
+        from ..brief.messages import Messages
+
+        m = Messages(language)
+        lines = []
+        if self.ctx is not None:
+            usage = self.ctx.get_usage().removeprefix("Usage:").strip()
+            lines.append(m("usage.usage", usage=usage))
+            if self.ctx.command.get_help_option(self.ctx) is not None:
+                lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
+            lines.append("")
+        lines.append(m("usage.error", message=error_text(self, m)))
+        color = self.ctx.color if self.ctx is not None else None
+        echo("\n".join(lines), file=file or get_text_stderr(), color=color)
+
+    ce.UsageError.show = show  # type: ignore[method-assign]  # Click has no hook for its wording
+    ce.UsageError._hunter_lang = True  # type: ignore[attr-defined]  # the idempotence mark
