@@ -798,3 +798,21 @@ def test_a_domain_given_to_leads_points_at_leads_show(hunter):
     assert "To see one lead: hunter leads show m365-firma.com.tr" in " ".join(out.stderr.split())
     other = hunter("leads", "frobnicate")
     assert other.exit_code == 2 and "leads show" not in other.stderr
+
+
+def test_show_says_why_a_published_dkim_record_gives_no_key(hunter):
+    """A key in testing mode (t=y) or a record that cannot be used is "no usable key" with the reason, in
+    the command's language; "no key found" is only for selectors where nothing stands (a trial found the
+    panel saying "no key found" beside a brief that named the testing key)."""
+    hunter.scan_json("b7-dkim-test.com.tr", "b7-dkim-kirik.com.tr", "natro-ornek.com.tr", "--no-whois")
+
+    def dkim(domain: str, *args: str) -> str:
+        out = hunter("leads", "show", domain, *args, env={"COLUMNS": "200"}).stdout
+        return " ".join(next(line for line in out.splitlines() if "DKIM" in line).split())
+
+    assert "no usable key: selector1 in testing mode (t=y)" in dkim("b7-dkim-test.com.tr")
+    assert "selector1 test modunda (t=y)" in dkim("b7-dkim-test.com.tr", "--lang", "tr")
+    kirik = dkim("b7-dkim-kirik.com.tr")
+    assert "no usable key: the record at selector1 cannot be used (" in kirik and "no key found" not in kirik
+    assert "kullanılamıyor (anahtar (p=)" in dkim("b7-dkim-kirik.com.tr", "--lang", "tr")
+    assert "no key found" in dkim("natro-ornek.com.tr")

@@ -621,6 +621,18 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
         return m("show.dkim_key", selectors=selectors)
     if lead.dkim_state == "delegated":
         return m("show.dkim_delegated", targets=", ".join(lead.dkim_delegated_to))
+    # a record stands there but no key works: said as such, never "no key found" (RFC 6376 3.6.1)
+    testing = [s.selector for s in lead.dkim.selectors if s.testing]
+    if testing:
+        return m("show.dkim_testing", selectors=", ".join(testing))
+    revoked = [s.selector for s in lead.dkim.selectors if s.revoked]
+    if revoked:
+        return m("show.dkim_revoked", selectors=", ".join(revoked))
+    broken = [s for s in lead.dkim.selectors if s.problem]
+    if broken:
+        code = f"dkim_error.{broken[0].problem_code}"  # the brief's words for why (messages dkim_error.*)
+        reason = m(code) if m.has(code) else broken[0].problem
+        return m("show.dkim_unusable", selectors=", ".join(s.selector for s in broken), reason=reason)
     checked = lead.dkim.checked
     return m("show.dkim_none") + (m("show.dkim_checked", selectors=", ".join(checked)) if checked else "")
 
