@@ -213,6 +213,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         lines.append(m("mail.tenant_from_dkim", initial=lead.dkim.tenant_domain))
     elif "tenant" in lead.failed_checks:
         lines.append(m("mail.tenant_unknown"))
+    elif lead.state == "nxdomain":  # not in DNS (said above): no tenant was asked, whatever the flags
+        pass
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
     elif _exchange_online(lead) or lead.provider == "m365":

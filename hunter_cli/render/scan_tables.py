@@ -86,11 +86,13 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
         collapse_padding=True,
     )
     rows: list[dict[str, str | Text | Folded]] = []
-    not_asked = 0  # domains whose tenant was not looked up (--no-tenant)
+    not_asked = 0  # domains whose tenant was not looked up (--no-tenant, or not in DNS)
+    by_flag = 0  # of those, the ones --no-tenant left out (the rest do not exist in DNS: never asked)
     for r in t.sample:  # best first (priority_order)
         lead = Lead.from_result(r)
         off = tenant_not_asked(r)
         not_asked += off
+        by_flag += off and (r.raw or {}).get("tenant_source") == "off"
         rows.append(
             {
                 # at 80 columns the status shows on the domain: * partial (yellow), ! failed (red)
@@ -169,10 +171,14 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
     for row in rows:
         table.add_row(*(row[name] for name in shown))
     notes = []
+    # why a tenant was not asked: --no-tenant, or a domain not in DNS (never blame a flag nobody gave)
+    why = "off" if by_flag == not_asked else "nxdomain" if not by_flag else "off_or_nxdomain"
     if not_asked and "Tenant" not in shown and not_asked == len(rows):
-        notes.append(m("scan.results.tenant_off"))
+        notes.append(m("scan.results.tenant_off" if why == "off" else f"scan.results.tenant_{why}_all"))
     elif not_asked and "Tenant" in shown:
-        notes.append(m("scan.results.tenant_off_some", mark=NOT_ASKED))
+        notes.append(
+            m("scan.results.tenant_off_some" if why == "off" else f"scan.results.tenant_{why}", mark=NOT_ASKED)
+        )
     if not wide and any(r.status != "ok" for r in t.sample):
         notes.append(m("scan.results.marks"))
     if t.scanned > len(t.sample):
