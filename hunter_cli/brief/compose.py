@@ -441,7 +441,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
         if pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
-            lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct))
+            # the rest gets the next weaker treatment: reject -> quarantine, quarantine -> none (RFC 7489 6.6.4)
+            rest = m(f"sec.dmarc_rest.{policy}") if m.has(f"sec.dmarc_rest.{policy}") else "?"
+            lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct, rest=rest))
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
             lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
