@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+# The result an SPF record's "all" mechanism gives a sender the record does not list (RFC 7208 5.1, 8.2-8.5).
+SPF_ALL_RESULTS = {"+all": "pass", "-all": "fail", "~all": "softfail", "?all": "neutral"}
+
 DkimState = Literal["key", "delegated", "none"]
 SpfResult = Literal["valid", "permerror", "temperror", "none"]
 DomainState = Literal["active", "nxdomain", "parked"]

@@ -770,7 +770,7 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["offer.addons"].format(addons=en["offer.gap_service"].format(gaps="DMARC, DKIM and SPF")),
         ],
         "spf-provider": [
-            "- " + en["sec.spf_omits_provider"].format(provider="Microsoft 365", all="~all"),
+            "- " + en["sec.spf_omits_provider"].format(provider="Microsoft 365", all="~all", result="softfail"),
             "- " + en["prio.reasons"].format(reasons=en["reason.spf"].format(points=10)),
         ],
         "wording": ["- " + en["mail.nxdomain"], "- " + en["risk.line"].format(level=en["risk.none"])],

@@ -35,7 +35,8 @@ def test_spf_that_leaves_out_the_mail_provider_earns_nothing_and_is_an_error(sca
         assert "no_spf -10" in data["reasons"] and "spf +10" not in data["reasons"], data["reasons"]
         brief = compose(data, lang=lang, today=date(2026, 11, 27))
         spf_all = data["spf"]["all"]
-        assert m("sec.spf_omits_provider", provider=name, all=spf_all) in brief.security, domain
+        result = {"-all": "fail", "~all": "softfail"}[spf_all]  # RFC 7208 8.4, 8.5: ~all never "fails"
+        assert m("sec.spf_omits_provider", provider=name, all=spf_all, result=result) in brief.security, domain
         assert brief.risk in ("medium", "high")
         text = markdown(brief)
         assert not _said(text, _patterns(lang, ["reason.spf"])), domain  # never "SPF published: +10"
@@ -63,3 +64,21 @@ def test_one_reading_of_which_catalog_entry_is_their_provider():
     assert not is_provider(natro, "hosting", "Another Hosting Firm")
     assert is_provider(m365, "m365", "Microsoft 365") and not is_provider(m365, "google", None)
     assert not is_provider(None, "m365", None)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_own_mail_that_cannot_pass_enforced_dmarc_is_urgent(hunter, ms, lang):
+    """SPF that leaves out their provider, no DKIM key and DMARC at quarantine: receivers quarantine their
+    own mail today (RFC 7489 4.2, 6.3). The brief says so, and says ~all gives softfail, never "fails"."""
+    from hunter_cli.brief.compose import compose
+
+    data = hunter.scan_json("b9-karantina.com.tr", "--no-whois")["b9-karantina.com.tr"]
+    m = Messages(lang)
+    brief = compose(data, lang=lang, today=date(2026, 11, 27))
+    policy = m.label("dmarc.policy", "quarantine")
+    assert m("sec.own_mail_fails_dmarc_omits", provider="Microsoft 365", policy=policy) in brief.security
+    assert m("sec.spf_omits_provider", provider="Microsoft 365", all="~all", result="softfail") in brief.security
+    natro = hunter.scan_json("b7-natro-kaldi.com.tr", "--no-whois")["b7-natro-kaldi.com.tr"]  # no DMARC
+    assert not any(
+        "DMARC" in line and "today" in line for line in compose(natro, lang="en", today=date(2026, 11, 27)).security
+    )

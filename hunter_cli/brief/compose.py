@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..catalog import other_mail_providers
-from ..facts import dkim_testing
+from ..facts import SPF_ALL_RESULTS, dkim_testing
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
@@ -390,7 +390,13 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
             lines.append(m("sec.spf_no_all"))
         if spf_verdict == "valid" and spf_omits_provider(lead):  # an error for their own mail, not a style point
             label = provider_label(m, lead.provider, lead.provider_name)
-            lines.append(m("sec.spf_omits_provider", provider=label, all=spf.all or "?"))
+            # what an unlisted sender gets (RFC 7208 4.7, 8.3-8.5): never "fails" for ~all or ?all
+            result = SPF_ALL_RESULTS.get(spf.all or "", "neutral")  # no "all" at all: neutral (RFC 7208 4.7)
+            lines.append(m("sec.spf_omits_provider", provider=label, all=spf.all or "?", result=result))
+            enforced = lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed
+            if enforced and lead.dkim_state != "key" and "dkim" not in failed:  # nothing aligns: RFC 7489 4.2
+                enforcing = m.label("dmarc.policy", lead.dmarc_policy)
+                lines.append(m("sec.own_mail_fails_dmarc_omits", provider=label, policy=enforcing))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either

@@ -6,11 +6,12 @@ import csv
 from collections.abc import Iterable
 from typing import TextIO
 
+from ..facts import SPF_ALL_RESULTS
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# RFC 7208 4.6.2: the result an ``all`` mechanism gives by its qualifier ("+" pass, "-" fail,
-# "~" softfail, "?" neutral). Written for ``-all`` & co., whose leading - or + Excel would read as a formula.
-SPF_ALL_RESULTS = {"+all": "pass", "-all": "fail", "~all": "softfail", "?all": "neutral"}
+# RFC 7208 4.6.2: the result an ``all`` mechanism gives by its qualifier (hunter_cli.facts.SPF_ALL_RESULTS),
+# written for ``-all`` & co., whose leading - or + Excel would read as a formula.
 # CSV columns Hunter fills from a closed set of its own: their cells are these words, which need no
 # formula guard (a value outside the set, from an older file, is guarded as any text is).
 CLOSED_CELLS: dict[str, dict[str, str]] = {"spf_all": SPF_ALL_RESULTS}
