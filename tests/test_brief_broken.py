@@ -38,5 +38,10 @@ def test_mail_that_bounces_is_the_first_call_and_never_told_as_handled(bouncing,
         assert brief.talking_points[:3] == m("talk.P1_broken")
         assert not any(m("provider.broken") in t for t in brief.talking_points)
         assert m("offer.why.broken") in brief.offer.lines and "migration" not in brief.offer.addons
+        # protection comes with the new set-up in the talk and the offer alike (a trial found "once it works,
+        # we can look at protection" beside "put the protection in the first offer, not a later one")
+        risk_first = m("offer.why.risk", level="{level}").split("{level}")[-1]
+        assert not any(risk_first in line for line in brief.offer.lines), brief.offer.lines
+        assert "SPF, DKIM" in m("talk.P1_broken")[2] and "DMARC" in m("talk.P1_broken")[2]
         assert _said(text, _patterns(lang, ["fp.exchange.mx_dangling"])) == ["fp.exchange.mx_dangling"]
         assert not _said(text, _patterns(lang, ["fp.exchange.online", "fp.exchange.online_sending", "next.P5"]))

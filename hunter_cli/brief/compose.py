@@ -816,7 +816,8 @@ def _offer(
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
     reasons = [m(k, gaps=gap_words) for k in why]
-    if level in ("high", "medium") and category not in ("P5", "P6"):
+    # protection first: said for a working set-up; for mail that bounces, offer.why.broken already puts it in
+    if level in ("high", "medium") and category not in ("P5", "P6") and provider != "broken":
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if addons:
