@@ -82,3 +82,25 @@ def test_own_mail_that_cannot_pass_enforced_dmarc_is_urgent(hunter, ms, lang):
     assert not any(
         "DMARC" in line and "today" in line for line in compose(natro, lang="en", today=date(2026, 11, 27)).security
     )
+
+
+def test_explain_and_leads_show_name_the_real_spf_fault_and_keep_the_doubt(hunter, ms):
+    """`explain` and `leads show` word the no-SPF points of a valid record that leaves out the provider as
+    that fault, never "no valid SPF record"; with no tenant found behind the Microsoft 365 records, the
+    segment, the category and the footprint say "not confirmed" as the brief's mail section does (a trial
+    found `explain` saying "their mail is already on Microsoft 365" beside a brief that doubted it)."""
+    ms.tenants.clear()
+    hunter.scan_json("b7-natro-kaldi.com.tr", "--no-whois")
+    wide = {"COLUMNS": "200"}
+    explain = " ".join(hunter("explain", "b7-natro-kaldi.com.tr", env=wide).stdout.split())
+    assert "does not list their mail provider's servers" in explain and "no valid SPF" not in explain, explain
+    assert "records point at Microsoft 365, not confirmed" in explain, explain
+    assert "already on Microsoft 365" not in explain and "(not confirmed)" in explain, explain
+    tr = " ".join(hunter("explain", "b7-natro-kaldi.com.tr", "--lang", "tr", env=wide).stdout.split())
+    assert "sağlayıcısının sunucularını listelemiyor" in tr and "(doğrulanmadı)" in tr, tr
+    show = " ".join(hunter("leads", "show", "b7-natro-kaldi.com.tr", env=wide).stdout.split())
+    assert "spf_omits_provider -10" in show and "no_spf" not in show and "(not confirmed)" in show, show
+    assert "Exchange: online by the records (no tenant found)" in show, show
+    brief = " ".join(hunter("sales-summary", "b7-natro-kaldi.com.tr", "--format", "markdown").stdout.split())
+    assert "so their mailboxes may not be there (any more): ask" in brief, brief
+    assert "so their mailboxes are in Microsoft's cloud" not in brief and "now arrives at" not in brief, brief

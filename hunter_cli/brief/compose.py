@@ -188,8 +188,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
+    leftover_key = _hedged(m, "mail.spf_other_provider", evidence_doubt(lead))  # "arrives at" only when not doubted
     for target, e in _spf_leftovers(lead):  # mail moved, SPF still names the old provider (catalog data)
-        lines.append(m("mail.spf_other_provider", provider=provider, other=e.name, include=target))
+        lines.append(m(leftover_key, provider=provider, other=e.name, include=target))
     cnames = lead.dkim_delegated_to
     if cnames:
         lines.append(m("mail.dkim_cname", targets=", ".join(cnames[:2])))
@@ -267,7 +268,7 @@ def _in_use(lead: Lead) -> set[str]:
     return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
 
 
-def _doubt(lead: Lead) -> str | None:
+def evidence_doubt(lead: Lead) -> str | None:
     """Why the brief doubts what the records say about Microsoft, or None when it does not.
 
     ``no_tenant``: the sign-in service answered and finds no tenant, no DKIM key names one, yet a record
@@ -526,10 +527,13 @@ def _names(m: Messages, names: list[str]) -> str:
 def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     """What they run with Microsoft and what not yet, each with the records seen (docs/footprint.md).
 
-    A workload whose lookups failed is said to be unchecked, never absent.
+    A workload whose lookups failed is said to be unchecked, never absent; a workload in Microsoft's cloud
+    that only records show, while the sign-in service finds no tenant, is said as possibly left over
+    (:func:`_doubt`: what the mail section doubts, this section doubts too).
     """
     if lead.state != "active":
         return []
+    doubt = evidence_doubt(lead)
     fp = lead.microsoft
     if fp is None:
         return [m("fp.not_asked")] if lead.scanned else []
@@ -569,6 +573,7 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
             key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             key = "fp.exchange.online_beside"  # their MX delivers to another provider
+        key = _hedged(m, key, doubt)
         if m.has(key):
             lines.append(m(key, records=records, provider=provider_label(m, lead.provider, lead.provider_name)))
     if absent:
@@ -633,12 +638,21 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     return lines
 
 
-def category_means(m: Messages, category: str, rule: str) -> str:
+def shown_code(code: str, spf_omits: bool) -> str:
+    """The score item ``code`` as the brief, `explain` and `leads show` word it: ``no_spf`` for a valid
+    record that leaves out their mail provider is ``spf_omits_provider`` (lead/posture.py), never "no SPF
+    record"; the stored reasons keep the rules' own code."""
+    return "spf_omits_provider" if code == "no_spf" and spf_omits else code
+
+
+def category_means(m: Messages, category: str, rule: str, doubt: str | None = None) -> str:
     """What the category says of this lead, from the rule that chose it and the boosts that moved it
     (``renewal+onprem_migration``), and what its label does not mean (``label_note.P3``: "Weak Partner"
-    is about partner support, not their security); a rule of the user's own rules file is named."""
+    is about partner support, not their security); a rule of the user's own rules file is named.
+    ``doubt`` (:func:`_doubt`) words "an existing Microsoft 365 customer" as the records' claim."""
     base, *boosts = rule.split("+")
-    parts = [m(f"rule_means.{base}") if m.has(f"rule_means.{base}") else m("rule_means.other", rule=base)]
+    key = _hedged(m, f"rule_means.{base}", doubt)
+    parts = [m(key) if m.has(key) else m("rule_means.other", rule=base)]
     for b in boosts:
         parts.append(m(f"boost_means.{b}") if m.has(f"boost_means.{b}") else m("boost_means.other", rule=b))
     if m.has(f"label_note.{category}"):
@@ -660,7 +674,12 @@ def priority_lines(
     (whom to call first, and why this kind of lead), the segment the inherited readiness segment (how
     ready the mail set-up is to move; docs/scoring.md), shown with the readiness score it follows."""
     return [
-        m("prio.category", category=category, label=m(f"label.{category}"), means=category_means(m, category, rule)),
+        m(
+            "prio.category",
+            category=category,
+            label=m(f"label.{category}"),
+            means=category_means(m, category, rule, doubt),
+        ),
         m("prio.segment", segment=m(f"segment.{segment}"), means=segment_means(m, segment, doubt), score=score),
     ]
 
@@ -680,10 +699,8 @@ def _reason_lines(
                 rest.append(i)
         elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
-        elif i.code == "no_spf" and spf_omits:  # valid, but their own mail fails it
-            out.append(m("reason.spf_omits_provider", points=i.points))
-        elif m.has(f"reason.{i.code}"):
-            out.append(m(f"reason.{i.code}", points=i.points))
+        elif m.has(f"reason.{shown_code(i.code, spf_omits)}"):  # no_spf: valid, but their own mail fails it
+            out.append(m(f"reason.{shown_code(i.code, spf_omits)}", points=i.points))
         elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
             rest.append(i)
     if rest:
@@ -950,7 +967,7 @@ def compose(
     category = outcome.category if outcome else None
     tenant = lead.tenant
     nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
-    doubt = _doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
+    doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
     plays = (
         choose_plays(
             _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,

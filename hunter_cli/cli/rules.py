@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..said import Said
 from . import app, complete
 from .common import (
     EXIT_USAGE,
@@ -84,7 +85,7 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool, str | None]:
     finally:
         conn.close()
     if view is None:
-        raise fail(f"{name} has no good scan in {path}; run: hunter scan {name}")
+        raise fail(Said("cli.explain.no_good_scan", domain=name, path=str(path)))
     return name, view, cosell, listed
 
 
@@ -115,10 +116,15 @@ def explain(
     facts = facts_from(lead, r)
     if facts is None:
         failed = ", ".join(sorted(lead.failed_checks)) or "mx"
-        raise fail(f"{name} cannot be scored: the last scan could not look up {failed}; rerun: hunter scan {name}")
+        raise fail(Said("cli.explain.unscorable", domain=name, checks=failed))
     outcome = evaluate(facts, r)
     warn_if_listed_otherwise(name, listed, outcome.category)
-    explanation = Explanation(name, facts, outcome, lang, follow_up_window(r, outcome.category, lang))
+    from ..brief.compose import evidence_doubt
+    from ..lead.posture import spf_omits_provider
+
+    window = follow_up_window(r, outcome.category, lang)
+    doubt, omits = evidence_doubt(lead), spf_omits_provider(lead) is not None
+    explanation = Explanation(name, facts, outcome, lang, window, doubt, omits)
     render("explain", Format.json if json_out else Format.table, explanation)
 
 

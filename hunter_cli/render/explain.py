@@ -38,10 +38,20 @@ def follow_up_window(rules: Rules, category: str, lang: str = "en") -> str:
     return follow_up(Messages(lang), rules, category)
 
 
-def explain_table(domain: str, facts: Facts, out: Outcome, lang: str = "en", window: str | None = None) -> Table:
+def explain_table(
+    domain: str,
+    facts: Facts,
+    out: Outcome,
+    lang: str = "en",
+    window: str | None = None,
+    doubt: str | None = None,
+    spf_omits: bool = False,
+) -> Table:
     """The breakdown as a table: each point with its reason, the readiness score, then the segment and
-    the category, each with what it means (the brief's words: hunter_cli/brief/compose.py)."""
-    from ..brief.compose import category_means, segment_means
+    the category, each with what it means (the brief's words: hunter_cli/brief/compose.py). ``doubt``
+    (compose.evidence_doubt) words the Microsoft 365 segment and category as the records' claim;
+    ``spf_omits``: the no-SPF points are for a record that leaves out their provider (posture.py)."""
+    from ..brief.compose import category_means, segment_means, shown_code
     from ..domains import to_unicode
 
     m = Messages(lang)
@@ -50,7 +60,7 @@ def explain_table(domain: str, facts: Facts, out: Outcome, lang: str = "en", win
     table.add_column(heading(m("explain.points")), justify="right")
     table.add_column(heading(m("explain.why")), overflow="fold")
     for item in out.items:
-        table.add_row(f"{item.points:+d}", item_text(item.code, lang))
+        table.add_row(f"{item.points:+d}", item_text(shown_code(item.code, spf_omits), lang))
     clamp = m("explain.clamp", raw=out.raw_score) if out.raw_score != out.score else ""
     total = m("explain.total", clamp=clamp)
     head, _, rest = total.partition(":")
@@ -58,14 +68,14 @@ def explain_table(domain: str, facts: Facts, out: Outcome, lang: str = "en", win
     segment = m(
         "explain.segment",
         segment=m(f"segment.{out.segment}"),
-        means=segment_means(m, out.segment),
+        means=segment_means(m, out.segment, doubt),
         rule=rule_text(out.segment_rule, lang),
     )
     category = m(
         "explain.category",
         category=out.category,
         label=m(f"label.{out.category}"),
-        means=category_means(m, out.category, out.category_rule),
+        means=category_means(m, out.category, out.category_rule, doubt),
         rule=rule_text(out.category_rule, lang),
         window=window or out.window,
     )
@@ -83,11 +93,13 @@ class Explanation:
     outcome: Outcome
     lang: str = "en"  # the words of the table (--lang); the JSON keeps the stored values
     window: str | None = None  # the follow-up window in ``lang``
+    doubt: str | None = None  # compose.evidence_doubt: the Microsoft records are not confirmed
+    spf_omits: bool = False  # the record leaves out their mail provider (posture.spf_omits_provider)
 
 
 @formatter("explain", Format.table)
 def _explain_table(e: Explanation, out: Output) -> None:
-    out.console.print(explain_table(e.domain, e.facts, e.outcome, e.lang, e.window))
+    out.console.print(explain_table(e.domain, e.facts, e.outcome, e.lang, e.window, e.doubt, e.spf_omits))
 
 
 @formatter("explain", Format.json)

@@ -574,10 +574,11 @@ def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
 
 
 # -- one lead --------------------------------------------------------------------------
-def _priority_rows(m: Messages, lead: dict, reasons: list[str]) -> list[tuple[str, Text]]:
+def _priority_rows(m: Messages, lead: dict, reasons: list[str], doubt: str | None) -> list[tuple[str, Text]]:
     """The category (the ranking), the readiness segment and the readiness score of ``leads show``, each
     with what it means in the brief's words (hunter_cli/brief/compose.py), so that no label reads as a
-    verdict another contradicts ("Greenfield" beside "Cold"). Nothing for a lead without a score."""
+    verdict another contradicts ("Greenfield" beside "Cold"); ``doubt`` as the brief's (evidence_doubt).
+    Nothing for a lead without a score."""
     from ..brief.compose import category_means, segment_means
 
     category, segment, score = lead.get("category"), lead.get("segment"), lead.get("score")
@@ -585,10 +586,12 @@ def _priority_rows(m: Messages, lead: dict, reasons: list[str]) -> list[tuple[st
         return [(m("show.score"), Text(m("show.score_none")))] if lead.get("last_good_at") else []
     rule = next((r.removeprefix("category:") for r in reasons if r.startswith("category:")), "")
     cat = Text(category, style=CATEGORY_STYLE.get(category, ""))
-    cat.append(f" {m(f'label.{category}')}: {category_means(m, category, rule) if rule else ''}".rstrip(": "))
+    means = category_means(m, category, rule, doubt) if rule else ""
+    cat.append(f" {m(f'label.{category}')}: {means}".rstrip(": "))
+    segment_text = m("show.segment_means", segment=segment, means=segment_means(m, segment, doubt))
     return [
         (m("show.category"), cat),
-        (m("show.segment"), Text(m("show.segment_means", segment=segment, means=segment_means(m, segment)))),
+        (m("show.segment"), Text(segment_text)),
         (m("show.readiness"), Text(m("show.readiness_means", score=score))),
     ]
 
@@ -661,13 +664,19 @@ def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
     return known or m("show.not_known")
 
 
-def _footprint_text(m: Messages, view) -> str:
+def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
     """Each Microsoft workload and its state, in the brief's words (``Exchange: online; Teams: absent``);
-    ``not checked (--quick)`` when the footprint was never asked."""
+    ``not checked (--quick)`` when the footprint was never asked. With ``doubt`` ``no_tenant``
+    (brief/compose.py evidence_doubt) a workload online by its records alone says so, as the brief does."""
     if view.microsoft is None:
         return m("show.footprint_unchecked")
+
+    def state(w) -> str:
+        words = m(f"fp.state.{w.state}")
+        return m("show.unconfirmed", state=words) if doubt == "no_tenant" and w.state == "online" else words
+
     return "; ".join(
-        f"{m(f'fp.workload.{wid}')}: {m(f'fp.state.{w.state}')}"
+        f"{m(f'fp.workload.{wid}')}: {state(w)}"
         for wid, w in view.microsoft.workloads.items()
         if wid != "msoid"  # legacy: the brief leaves it out too
     )
@@ -735,13 +744,20 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        cur.add_row("Microsoft", _footprint_text(m, view))
+        from ..brief.compose import evidence_doubt, shown_code
+        from ..lead.posture import spf_omits_provider
+
+        doubt = evidence_doubt(view)
+        cur.add_row("Microsoft", _footprint_text(m, view, doubt))
         if view.services:
             cur.add_row(m("show.services"), ", ".join(s.name for s in view.services))
-        for label, text in _priority_rows(m, lead, view.reasons):  # each label with what it means
+        for label, text in _priority_rows(m, lead, view.reasons, doubt):  # each label with what it means
             cur.add_row(label, text)
         if view.reasons:
-            cur.add_row(m("show.reasons"), ", ".join(view.reasons))
+            omits = spf_omits_provider(view) is not None
+            # "no_spf -10" for a record that leaves out their provider names the real fault
+            reasons = [" ".join([shown_code(r.split(" ")[0], omits), *r.split(" ")[1:]]) for r in view.reasons]
+            cur.add_row(m("show.reasons"), ", ".join(reasons))
         if view.mx:
             cur.add_row("MX", ", ".join(f"{mx.preference} {mx.host}" for mx in view.mx))
         last_scan = for_people(lead.get("last_good_at"))
