@@ -393,7 +393,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
             label = provider_label(m, lead.provider, lead.provider_name)
             # what an unlisted sender gets (RFC 7208 4.7, 8.3-8.5): never "fails" for ~all or ?all
             result = SPF_ALL_RESULTS.get(spf.all or "", "neutral")  # no "all" at all: neutral (RFC 7208 4.7)
-            lines.append(m("sec.spf_omits_provider", provider=label, all=spf.all or "?", result=result))
+            lines.append(
+                m("sec.spf_omits_provider", provider=label, all=spf.all or "?", result=m(f"spf_result.{result}"))
+            )
             enforced = lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed
             if enforced and lead.dkim_state != "key" and "dkim" not in failed:  # nothing aligns: RFC 7489 4.2
                 enforcing = m.label("dmarc.policy", lead.dmarc_policy)

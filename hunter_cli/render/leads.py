@@ -661,7 +661,9 @@ def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
     known = row.get("tenant")
     if known == "none":
         return m("show.none")
-    return known or m("show.not_known")
+    if known and lead.dkim and lead.dkim.tenant_domain:  # no sign-in answer, but DKIM names the tenant
+        return f"{value('tenant', known, m.lang)} ({lead.dkim.tenant_domain})"
+    return value("tenant", known, m.lang) if known else m("show.not_known")
 
 
 def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
