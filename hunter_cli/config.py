@@ -12,8 +12,10 @@ Every setting comes from the first of these that has it (docs/config.md):
 
 The settings are the table :data:`SETTINGS`; the environment and the file
 (tomllib; tomli before Python 3.11) are merged and validated by a pydantic model
-built from it (:func:`model`), only when one of them sets something: a command
-run with neither does not import pydantic for its settings. Not
+built from it (:func:`model`), only when one of them sets something that does not
+plainly pass (:func:`_plain` takes each value through the model's own steps without
+pydantic and leaves every doubt and every error to the model): a command run with
+neither, or with plain values, does not import pydantic for its settings. Not
 pydantic-settings: its TOML source needs Python 3.11 and cannot say which file
 and line a mistake is on, and importing it cost 25 to 45 ms more on every
 command (measured beside this module); what is left of it here is ten lines.
