@@ -9,7 +9,9 @@ sign-in and RDAP stand-ins answering at once) under 0.5 s of CPU; printed beside
 domain new to a database that already exists. Also lists the heavy modules
 `hunter --help` imports (none is the target).
 
-    python benchmarks/startup.py [--runs 15] [--compare REV]
+    python benchmarks/startup.py [--runs 15] [--prep-runs N] [--compare REV]
+
+``--prep-runs`` (default: a third of --runs, at least 3) is how many of the rounds also time `prep`.
 
 ``--compare REV`` also runs the hunter commands of commit REV (its ``hunter_cli/`` taken with
 ``git archive`` and put first on PYTHONPATH, with a database of its own), interleaved with this
@@ -72,6 +74,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--compare", metavar="REV", help="also time commit REV's hunter commands in the same run")
+    ap.add_argument("--prep-runs", type=int, help="rounds that also time prep (default: runs // 3, at least 3)")
     args = ap.parse_args()
     py = sys.executable
     hunter = [py, "-m", "hunter_cli"]
@@ -142,7 +145,7 @@ def main() -> None:
                 w, c = run(cmd, envs[name])
                 walls[name].append(w)
                 cpus[name].append(c)
-            if i < max(3, args.runs // 3):
+            if i < (args.prep_runs if args.prep_runs is not None else max(3, args.runs // 3)):
                 for t, (suffix, tree_env, stored) in enumerate(runs_of):
                     fresh = Path(tmp) / f"prep{i}-{t}.db"
                     cold = [
@@ -173,6 +176,12 @@ def main() -> None:
     print(
         f"commit {commit.stdout.strip()}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.runs}"
     )
+    # what the hunter commands import depends on the environment: httpcore imports h2 where it is installed
+    # (a development venv may have it; `pip install .` as README.md says does not install it)
+    import importlib.util
+
+    h2 = "installed" if importlib.util.find_spec("h2") else "not installed"
+    print(f"  interpreter {sys.executable} (h2 {h2})")
     width = max(40, *(len(n) for n in [*cases, *prep]))
     print(f"  {'command':<{width}} {'wall ms':>8} {'CPU ms':>8}   against the floor")
     for name in cases:

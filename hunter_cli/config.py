@@ -12,8 +12,10 @@ Every setting comes from the first of these that has it (docs/config.md):
 
 The settings are the table :data:`SETTINGS`; the environment and the file
 (tomllib; tomli before Python 3.11) are merged and validated by a pydantic model
-built from it (:func:`model`), only when one of them sets something: a command
-run with neither does not import pydantic for its settings. Not
+built from it (:func:`model`), only when one of them sets something that does not
+plainly pass (:func:`_plain` takes each value through the model's own steps without
+pydantic and leaves every doubt and every error to the model): a command run with
+neither, or with plain values, does not import pydantic for its settings. Not
 pydantic-settings: its TOML source needs Python 3.11 and cannot say which file
 and line a mistake is on, and importing it cost 25 to 45 ms more on every
 command (measured beside this module); what is left of it here is ten lines.
@@ -277,12 +279,75 @@ def model() -> Any:
     )
 
 
+def _defaults() -> dict[str, Any]:
+    return {name: (list(s.default) if isinstance(s.default, list) else s.default) for name, s in SETTINGS.items()}
+
+
+_LEVELS = ("debug", "info", "warning", "error")
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any] | None:
+    """:func:`validated`'s values for ``data`` found without pydantic, or None where the model must decide.
+
+    The model's steps for each value, in its order (:func:`model`): :func:`typed`, the log level's
+    case, the nameservers' split, the field's type, ``~`` expanded, the check of :data:`EAGER`. Any
+    step that would fail or that is not plainly one of these kinds (a secret that is not text, an
+    empty path, an unknown key, a log level not in the list) returns None, and the model checks
+    ``data`` and words the error as before. Building the model cost about 50 ms of CPU, at every
+    command run with a HUNTER_* variable or a config file (tests/test_config.py compares the two)."""
+    values = _defaults()
+    for name, value in data.items():
+        s = SETTINGS.get(name)
+        if s is None:
+            return None
+        if s.secret:
+            if type(value) is not str:
+                return None
+            values[name] = value
+            continue
+        try:
+            v = typed(name, value)
+        except ValueError:
+            return None
+        k = kind(name)
+        if name == "log_level":
+            v = v.strip().lower() if isinstance(v, str) else v
+            if v not in _LEVELS:
+                return None
+        elif k == "list":
+            v = _split(v)
+            if not isinstance(v, list) or not all(type(x) is str for x in v):
+                return None
+            v = list(v)
+        elif k == "path":
+            if not (type(v) is str and v) and not isinstance(v, Path):
+                return None
+            v = Path(v).expanduser()
+        elif k == "text" and type(v) is not str:
+            return None
+        elif k == "int" and type(v) is not int:
+            return None
+        elif k == "float" and type(v) is not float:
+            return None
+        if name in EAGER:
+            try:
+                v = check(name, v)
+            except ValueError:
+                return None
+        values[name] = v
+    return values
+
+
 def validated(data: dict[str, Any]) -> dict[str, Any]:
     """The settings ``data`` gives, checked, with the defaults for the rest (secrets as plain text).
 
-    Raises pydantic's ValidationError; with nothing given, returns the defaults without pydantic."""
+    Raises pydantic's ValidationError; with nothing given, or only values that plainly pass
+    (:func:`_plain`), returns them without pydantic."""
     if not data:
-        return {name: (list(s.default) if isinstance(s.default, list) else s.default) for name, s in SETTINGS.items()}
+        return _defaults()
+    plain = _plain(data)
+    if plain is not None:
+        return plain
     checked = model().model_validate(data)
     values = {name: getattr(checked, name) for name in SETTINGS}
     for name, s in SETTINGS.items():
@@ -524,6 +589,9 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | N
     """(:func:`validated` values, None), or ({}, (setting, first problem)) when ``data`` does not pass."""
     if not data:
         return validated(data), None
+    plain = _plain(data)
+    if plain is not None:
+        return plain, None
     from pydantic import ValidationError
 
     try:

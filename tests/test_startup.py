@@ -112,10 +112,61 @@ def test_a_command_without_settings_to_check_imports_no_pydantic(tmp_path):
     )
     assert "hunter rescore" in warned.stderr
     assert not [line for line in warned.stderr.splitlines() if line.rstrip().endswith("| pydantic")]
-    assert "pydantic" in _modules("leads", "--db", str(db), env={**env, "HUNTER_DB_WAIT": "5"})  # checked
+    # a variable or a file that sets plain values: checked without the settings model (config._plain)
+    assert "pydantic" not in _modules("leads", "--db", str(db), env={**env, "HUNTER_DB_WAIT": "5"})
     (tmp_path / "config" / "hunter").mkdir(parents=True)
     (tmp_path / "config" / "hunter" / "config.toml").write_text("db_wait = 5\n")
-    assert "pydantic" in _modules("leads", "--db", str(db), env=env)  # a file to check: checked
+    assert "pydantic" not in _modules("leads", "--db", str(db), env=env)
+    # ... and a value that does not pass is still refused, in the model's words
+    bad = subprocess.run(
+        [sys.executable, "-m", "hunter_cli", "leads", "--db", str(db)],
+        env=dict(env, HUNTER_DB_WAIT="-1", PYTHONSAFEPATH="1", NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "HUNTER_DB_WAIT=-1: a wait cannot be negative" in bad.stderr, bad.stderr
+
+
+def test_settings_checked_without_the_model_are_the_models_values():
+    """config._plain (no pydantic) gives exactly the settings model's values, or leaves the decision
+    to the model: every value the model refuses, and every kind it is not sure of, goes to the model."""
+    import random
+    from pathlib import PurePath
+
+    from pydantic import ValidationError
+
+    from hunter_cli import config
+
+    texts = "|| |x|~/h.db|./rules.toml|a\udcff|1.1.1.1|127.0.0.1:5353|1.1.1.1, 8.8.8.8|::1|[::1]:53|dns.example|tr|TR"
+    texts += "|en|xx|Debug| INFO |verbose|auto|Keyring|files|selector1,google|a b|5|2.5"
+    numbers = [0, 1, 4, 16, 17, 443, 65535, 65536, -1, 2.5, 0.0, -0.5, float("nan"), float("inf"), True, False]
+    others = [None, [], ["1.1.1.1"], ["1.1.1.1", 5], ["s1", "s2"], {}, PurePath("x"), Path("~/x")]
+    pool: list[object] = [*texts.split("|"), *numbers, *others]
+    names = [*config.NAMES, "not_a_setting"]
+    rng = random.Random(15)
+    cases = [{name: value} for name in names for value in pool]
+    cases += [{rng.choice(names): rng.choice(pool) for _ in range(rng.randint(2, 6))} for _ in range(400)]
+    plain_used = 0
+    for data in cases:
+        try:
+            checked = config.model().model_validate(data)
+        except (ValidationError, ValueError, TypeError):  # what the model refuses, the fast path leaves to it
+            assert config._plain(data) is None, data
+            continue
+        expected = {name: getattr(checked, name) for name in config.SETTINGS}
+        for name, s in config.SETTINGS.items():
+            if s.secret and expected[name] is not None:
+                expected[name] = expected[name].get_secret_value()
+        plain = config._plain(data)
+        if plain is not None:
+            plain_used += 1
+            assert plain == expected and {k: type(v) for k, v in plain.items()} == {
+                k: type(v) for k, v in expected.items()
+            }, data
+        assert config.validated(data) == expected, data
+    assert plain_used > 200  # the fast path is the usual one
+    # what the benchmarks and a rep's environment set: plain
+    assert config._plain({"ms_login_url": "http://127.0.0.1:1", "whois_host": "127.0.0.1:9", "db_wait": 5.0})
 
 
 # -- the command tree, built as the command line needs it (hunter_cli/cli/lazygroup.py) -----------------
@@ -179,11 +230,14 @@ def test_prep_of_a_new_database_imports_one_http_library_and_no_sqlite_utils(hun
     env.update(hunter.env, XDG_CONFIG_HOME=str(tmp_path / "config"))
     db = tmp_path / "new.db"
     argv = ("prep", "firma.com.tr", "--db", str(db), "--nameserver", dns.nameserver, "-f", "markdown")
-    loaded = {m.split(".")[0] for m in _modules(*argv, env=env)}
+    modules = _modules(*argv, env=env)
+    loaded = {m.split(".")[0] for m in modules}
     assert "httpx" in loaded and "pycares" in loaded  # the registration lane and DNS ran
     assert not loaded & {"aiohttp", "sqlite_utils", "click", "pygments"}, sorted(
         loaded & {"aiohttp", "sqlite_utils", "click", "pygments"}
     )
+    # nor what a quiet rescan never draws (a scan's tables); the WHOIS parser's patterns wait for an answer
+    assert "rich.table" not in modules and "hunter_cli.render.scan_tables" not in modules
     assert ms.count("openid", "firma.com.tr") == 1 and ms.count("realm", "firma.com.tr") == 1  # through httpx
     import sqlite3
 
@@ -494,12 +548,37 @@ def test_short_commands_run_without_the_collector_and_the_others_with_it(tmp_pat
         collections, frozen = out.stderr.strip().splitlines()[-1].split()
         return int(collections.split("=")[1]), int(frozen.split("=")[1])
 
-    for argv in (("sales-summary", "firma.com.tr"), ("leads", "show", "firma.com.tr"), ("leads", "-n", "50")):
+    for argv in (
+        ("sales-summary", "firma.com.tr"),
+        ("leads", "show", "firma.com.tr"),
+        ("leads", "-n", "50"),
+        ("prep", "firma.com.tr", "-f", "markdown"),  # scanned a moment ago: the stored brief
+    ):
         collections, frozen = probe(*argv)
         assert collections == 0 and frozen > 10_000, argv
     for argv in (("leads", "-f", "csv"), ("leads", "--limit", "0"), ("changes",)):
         collections, frozen = probe(*argv)
         assert collections > 0 and frozen == 0, argv
+
+
+def test_a_scan_has_the_collector_while_its_loop_runs_and_leaves_it_as_it_was():
+    """`prep` starts without the collector (cli/lazygroup.py); its rescan's event loop runs with it
+    (services/scan.run_async), and the command goes on as it started."""
+    import gc
+
+    from hunter_cli.services.scan import run_async
+
+    async def enabled() -> bool:
+        return gc.isenabled()
+
+    was = gc.isenabled()
+    try:
+        gc.disable()
+        assert run_async(enabled()) is True and not gc.isenabled()
+        gc.enable()
+        assert run_async(enabled()) is True and gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 # -- the light model base (hunter_cli/lightmodel.py): the same text as pydantic's models, without pydantic --

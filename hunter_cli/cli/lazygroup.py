@@ -27,8 +27,10 @@ from typer.core import TyperCommand, TyperGroup
 # garbage cycles, yet the cyclic collector walked them again and again while they were made: about a
 # tenth of `sales-summary`'s time (docs/performance.md). `hunter`'s entry point turns it off; a command
 # with bounded work and nothing but stdout and stderr to write keeps it off to the end, every other
-# command gets it back before it runs (`scan` tunes it further: services/scan.py run_async).
-SHORT_COMMANDS = frozenset({"sales-summary", "leads"})  # `leads` itself hands it back for long lists
+# command gets it back before it runs (`scan` tunes it further: services/scan.py run_async). `prep` starts
+# and prints its brief without it too (bounded work: one domain); its rescan has it back while the event
+# loop runs, as a scan's (run_async). Its imports had triggered about 80 collections, 5 % of its CPU.
+SHORT_COMMANDS = frozenset({"sales-summary", "leads", "prep"})  # `leads` itself hands it back for long lists
 
 
 def start_without_collector() -> None:

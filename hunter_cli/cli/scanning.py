@@ -171,7 +171,6 @@ def report(
     ``inputs``, ``path`` and ``repeat`` (the other options typed) are the run's input files, database
     and options, named in the command that continues an interrupted run."""
     from ..render.formats import Format, render
-    from ..render.scan_tables import summary_table
 
     if summary.stdout_closed:
         sys.stdout = None  # the reader has gone (| head): nothing more can go there
@@ -183,6 +182,8 @@ def report(
         raise fail(summary.error, code)
     if code == 0 and stats.accepted == 0:
         if not quiet and stats.lines:
+            from ..render.scan_tables import summary_table
+
             err.print(summary_table(tally, stats, summary.seconds, inputs_only=True, lang=lang))  # no empty figures
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:

@@ -191,16 +191,54 @@ NOT_FOUND_NOTE = "not found in the registry"
 
 # ---------------------------------------------------------------------------- compiled forms
 
-_DATE_RES = tuple(re.compile(p, re.IGNORECASE) for p in DATE_PATTERNS)
-_QUOTA_RES = tuple(re.compile(p, re.IGNORECASE) for p in QUOTA_PATTERNS)
-_REFUSED_RES = tuple(re.compile(p, re.IGNORECASE) for p in REFUSED_PATTERNS)
-_NOT_FOUND_RES = tuple(re.compile(p, re.IGNORECASE) for p in NOT_FOUND_PATTERNS)
-_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
-_KV = re.compile(r"^\s*(?:\*+\s*)?(?P<key>[^:\s][^:]{0,60}?)[\s.]*:(?:\s+(?P<value>.*)|(?P<empty>\s*))$")
-_BRACKET_HEADER = re.compile(r"^\s*\[\s*(?P<key>[^\]]{1,60}?)\s*\]\s*$")
-_BARE_HEADER = re.compile(r"^(?:\*+\s*)?(?P<key>[A-Za-z][A-Za-z /-]{1,40})$")
-_HOST = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
-_REGISTRAR_TAIL = re.compile(r"\s*(?:\[[^\]]*\]|\(\s*(?:https?://|www\.)[^)]*\))\s*$", re.IGNORECASE)
+
+class _Patterns:
+    """The parser's regular expressions, each compiled the first time a WHOIS answer needs it: compiled at
+    import they cost about 7 ms of CPU at every start of a command that imports this module (`prep`,
+    `scan`), whether a WHOIS answer comes or not."""
+
+    @functools.cached_property
+    def dates(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in DATE_PATTERNS)
+
+    @functools.cached_property
+    def quota(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in QUOTA_PATTERNS)
+
+    @functools.cached_property
+    def refused(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in REFUSED_PATTERNS)
+
+    @functools.cached_property
+    def not_found(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p, re.IGNORECASE) for p in NOT_FOUND_PATTERNS)
+
+    @functools.cached_property
+    def weekday(self) -> re.Pattern[str]:
+        return re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+
+    @functools.cached_property
+    def kv(self) -> re.Pattern[str]:
+        return re.compile(r"^\s*(?:\*+\s*)?(?P<key>[^:\s][^:]{0,60}?)[\s.]*:(?:\s+(?P<value>.*)|(?P<empty>\s*))$")
+
+    @functools.cached_property
+    def bracket_header(self) -> re.Pattern[str]:
+        return re.compile(r"^\s*\[\s*(?P<key>[^\]]{1,60}?)\s*\]\s*$")
+
+    @functools.cached_property
+    def bare_header(self) -> re.Pattern[str]:
+        return re.compile(r"^(?:\*+\s*)?(?P<key>[A-Za-z][A-Za-z /-]{1,40})$")
+
+    @functools.cached_property
+    def host(self) -> re.Pattern[str]:
+        return re.compile(r"^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+    @functools.cached_property
+    def registrar_tail(self) -> re.Pattern[str]:
+        return re.compile(r"\s*(?:\[[^\]]*\]|\(\s*(?:https?://|www\.)[^)]*\))\s*$", re.IGNORECASE)
+
+
+_RX = _Patterns()
 
 
 def _norm_key(key: str) -> str:
@@ -302,8 +340,8 @@ async def query_whois(
 
 def whois_date(value: str) -> str | None:
     """ISO date from a WHOIS date value in any format of :data:`DATE_PATTERNS`, else None."""
-    text = _WEEKDAY.sub("", value.strip())
-    for rx in _DATE_RES:
+    text = _RX.weekday.sub("", value.strip())
+    for rx in _RX.dates:
         m = rx.match(text)
         if not m:
             continue
@@ -328,7 +366,7 @@ def whois_date(value: str) -> str | None:
 def _host(value: str) -> str | None:
     token = value.strip().split()[0] if value.strip() else ""
     token = token.strip(",;").rstrip(".").lower()
-    if not token or not _HOST.match(token):
+    if not token or not _RX.host.match(token):
         return None
     with suppress(ValueError):
         ipaddress.ip_address(token)
@@ -337,7 +375,7 @@ def _host(value: str) -> str | None:
 
 
 def _clean_registrar(value: str) -> str | None:
-    v = _REGISTRAR_TAIL.sub("", value.strip()).strip()
+    v = _RX.registrar_tail.sub("", value.strip()).strip()
     if v.lower().rstrip(".") in EMPTY_VALUES or v.lower() in EMPTY_VALUES:
         return None
     return v
@@ -361,7 +399,7 @@ def _scan(text: str) -> _Parsed:
         if line.lstrip().startswith(("%", "#", ">>>")):
             continue
         header: str | None = None
-        kv = _KV.match(line)
+        kv = _RX.kv.match(line)
         if kv:
             key = _norm_key(kv.group("key"))
             value = (kv.group("value") or "").strip()
@@ -372,8 +410,8 @@ def _scan(text: str) -> _Parsed:
                 continue
             header = key
         else:
-            br = _BRACKET_HEADER.match(line)
-            bare = _BARE_HEADER.match(line) if not line[:1].isspace() else None
+            br = _RX.bracket_header.match(line)
+            bare = _RX.bare_header.match(line) if not line[:1].isspace() else None
             if br:
                 header = _norm_key(br.group("key"))
             elif bare:
@@ -393,7 +431,7 @@ def _section_value(body: list[str], keys: tuple[str, ...]) -> str | None:
     pairs = []
     bare = []
     for line in body:
-        kv = _KV.match(line)
+        kv = _RX.kv.match(line)
         if kv and (kv.group("value") or "").strip():
             pairs.append((_norm_key(kv.group("key")), kv.group("value").strip()))
         elif line.strip():
@@ -456,7 +494,7 @@ def _parse_whois(text: str, tld: str) -> Registration:
     for header, body in scanned.sections:
         if header in keys["nameservers"]:
             for line in body:
-                kv = _KV.match(line)
+                kv = _RX.kv.match(line)
                 if kv and (kv.group("value") or "").strip():
                     if _norm_key(kv.group("key")) in NAMESERVER_SECTION_KEYS:
                         add_ns(kv.group("value"))
@@ -496,17 +534,17 @@ def _parse_whois(text: str, tld: str) -> Registration:
 
     if not text.strip():
         return Registration(status="unavailable", source="whois", note="empty WHOIS answer")
-    quota = _matching_line(text, _QUOTA_RES)
+    quota = _matching_line(text, _RX.quota)
     if quota:
         return Registration(status="unavailable", source="whois", note=f"{QUOTA_NOTE}: {quota[:160]}")
-    refused = _matching_line(text, _REFUSED_RES)
+    refused = _matching_line(text, _RX.refused)
     if refused:
         return Registration(
             status="unavailable",
             source="whois",
             note=f"the WHOIS server does not answer queries from this client: {refused[:160]}",
         )
-    if _matching_line(text, _NOT_FOUND_RES):
+    if _matching_line(text, _RX.not_found):
         return Registration(status="unavailable", source="whois", note=NOT_FOUND_NOTE)
     return Registration(status="unavailable", source="whois", note="no registration data in the WHOIS answer")
 

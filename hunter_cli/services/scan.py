@@ -253,9 +253,13 @@ def run_async(coro):
 
     # The scan makes millions of short-lived objects and few cycles: collecting
     # less often cut the CPU per domain by about a tenth (docs/performance.md).
+    # The collector is on while the loop runs, also under a command that started
+    # without it (`prep`: cli/lazygroup.py), and as it was afterwards.
     thresholds = gc.get_threshold()
+    enabled = gc.isenabled()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    gc.enable()
     try:
         try:
             import uvloop
@@ -263,6 +267,8 @@ def run_async(coro):
             return asyncio.run(coro)
         return uvloop.run(coro)
     finally:
+        if not enabled:
+            gc.disable()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
