@@ -140,7 +140,7 @@ def test_a_long_cr_only_file_is_read_whole(tmp_path):
 
 @pytest.mark.parametrize("sep,given", [(";", ";"), (";", "semicolon"), ("\t", "tab"), (",", ",")])
 def test_leads_csv_with_the_separator_asked(hunter, tmp_path, sep, given):
-    hunter("import", str(_file(tmp_path, "a.csv", "Firma,Web\n\"Acme, Ltd\",b7-gw.com.tr\nB;C,b7-kendi.com.tr\n")))
+    hunter("import", str(_file(tmp_path, "a.csv", 'Firma,Web\n"Acme, Ltd",b7-gw.com.tr\nB;C,b7-kendi.com.tr\n')))
     hunter("tag", "b7-gw.com.tr", "sıcak", "izmir")
     result = hunter("leads", "-f", "csv", "--csv-separator", given)
     assert result.exit_code == 0, result.stderr
