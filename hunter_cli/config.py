@@ -105,6 +105,12 @@ SETTINGS: dict[str, Setting] = {
     "rules": Setting(Path | None, None, "Scoring rules file used instead of the bundled one (`--rules`)."),
     "catalog": Setting(Path | None, None, "Provider catalog file used instead of the bundled one."),
     "lang": Setting(str | None, None, "Language of briefs, en or tr (`--lang`). Default: en."),
+    "csv_separator": Setting(
+        str | None,
+        None,
+        "Separator of the CSV Hunter writes (`--csv-separator`): `,`, `;` (semicolon: Excel in a Turkish,"
+        " German or French locale) or `tab`. Default: `,`.",
+    ),
     # --- services Hunter talks to (tests and air-gapped runs point them at local servers)
     "ms_login_url": Setting(
         str | None, None, "Base URL of the Microsoft sign-in service. Default: https://login.microsoftonline.com."

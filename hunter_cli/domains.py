@@ -86,12 +86,15 @@ def extract_host(text: str) -> str | None:
         s = s[7:].split("?", 1)[0]
     if "@" in s and not _SCHEME.match(s):
         s = s.rsplit("@", 1)[1]
-    if _SCHEME.match(s):
-        host = urlsplit(s).hostname
-    elif any(c in s for c in "/?#:"):
-        host = urlsplit("//" + s).hostname
-    else:
-        host = s
+    try:
+        if _SCHEME.match(s):
+            host = urlsplit(s).hostname
+        elif any(c in s for c in "/?#:"):
+            host = urlsplit("//" + s).hostname
+        else:
+            host = s
+    except ValueError:  # "http://[x", "a.com]:80": a URL urlsplit cannot read (RFC 3986 §3.2.2 brackets)
+        return None
     if not host:
         return None
     return host.strip().rstrip(".")

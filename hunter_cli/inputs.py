@@ -202,27 +202,58 @@ def _peek(stream, n: int = 4) -> bytes:
     return bytes(peek(n)[:n])
 
 
-def _bounded_lines(stream, limit: int) -> Iterator[bytes | str | None]:
-    """Physical lines (terminator kept) of at most ``limit`` bytes or characters; None for a longer one.
+_BLOCK = 1 << 16  # bytes read at a time by _bounded_lines
 
-    A longer line is consumed in ``limit``-sized pieces and never held whole, so
-    memory stays bounded whatever the input (a 2 GB file without a newline).
+
+def _bounded_lines(stream, limit: int) -> Iterator[bytes | str | None]:
+    """Lines (terminator kept) of at most ``limit`` bytes or characters; None for a longer one.
+
+    A line ends at LF, CR or CR LF, as Python's universal newlines and the csv module read
+    them (and as an editor counts lines): Excel for Mac's "CSV (Macintosh)" ends its rows
+    with CR alone, and a file pasted together from several ends some lines one way and some
+    another. A longer line is consumed in pieces and never held whole, so memory stays
+    bounded whatever the input (a 2 GB file without a line break). Text streams (a
+    ``TextIOWrapper``) are read with ``readline``: open them with ``newline=None``.
     """
-    readline = getattr(stream, "readline", None)
-    if readline is None:  # any iterable of lines (tests, generators)
+    if isinstance(stream, io.TextIOBase):
+        while True:
+            raw = stream.readline(limit + 1)
+            if not raw:
+                return
+            if len(raw) > limit and not raw.endswith("\n"):
+                while raw and not raw.endswith("\n"):
+                    raw = stream.readline(limit + 1)
+                yield None
+                continue
+            yield raw
+    read = getattr(stream, "read1", None) or getattr(stream, "read", None)
+    if read is None:  # any iterable of lines (tests, generators)
         for raw in stream:
             yield raw if len(raw) <= limit else None
         return
+    carry = b""
+    skipping = False  # the rest of a line already reported as too long is dropped
     while True:
-        raw = readline(limit + 1)
-        if not raw:
-            return
-        if len(raw) > limit and raw[-1:] not in ("\n", b"\n"):
-            while raw and raw[-1:] not in ("\n", b"\n"):
-                raw = readline(limit + 1)
-            yield None
-            continue
-        yield raw
+        block = read(_BLOCK)
+        if not block:
+            break
+        pieces = (carry + block if carry else block).splitlines(keepends=True)
+        # The last piece may go on in the next block: no terminator yet, or a CR whose LF is still to come.
+        carry = pieces.pop()
+        if carry.endswith(b"\n"):
+            pieces.append(carry)
+            carry = b""
+        for raw in pieces:
+            if skipping:
+                skipping = False
+            else:
+                yield raw if len(raw) <= limit + 2 else None
+        if len(carry) > limit + 2:
+            if not skipping:
+                yield None
+            skipping, carry = True, carry[-1:] if carry.endswith(b"\r") else b""
+    if carry and not skipping:
+        yield carry if len(carry) <= limit + 2 else None
 
 
 def _utf16(head: bytes) -> str | None:
@@ -253,7 +284,7 @@ def _lines(stream, name: str, stats: InputStats) -> Iterator[tuple[int, str | No
     wrapper = None
     codec = _utf16(_peek(stream, 64))
     if codec is not None:
-        wrapper = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline="")
+        wrapper = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline=None)
         source: Iterator[bytes | str | None] = _bounded_lines(wrapper, MAX_LINE_BYTES // 2)
     else:
         source = _bounded_lines(stream, MAX_LINE_BYTES)
@@ -707,6 +738,8 @@ def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[
     the next line. So one stray quote costs one line, never the rest of the file.
     Rows are cut at MAX_COLUMNS cells.
     """
+    if csv.field_size_limit() < MAX_LINE_BYTES:  # a line's one value may be as long as the line
+        csv.field_size_limit(MAX_LINE_BYTES)
     numbered = _lines(stream, name, stats)
     pending: list[tuple[int, str | None]] = []  # lines to read again, last first
 
@@ -725,7 +758,12 @@ def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[
         if '"' not in line:
             cells = line.split(delimiter)
         elif _quote_state(line, delimiter) != _QUOTED:
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+            try:
+                cells = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error as exc:  # e.g. a quoted value over csv's field size limit
+                stats.lines += 1
+                stats.skip(f"broken CSV row ({exc})", f"{name}:{number}")
+                continue
         else:
             taken: list[tuple[int, str | None]] = [item]
             state, size = _QUOTED, len(line)
@@ -740,7 +778,10 @@ def _csv_rows(stream, name: str, stats: InputStats) -> Iterator[tuple[int, list[
                 size += len(more[1]) + 1
             cells = []
             if state != _QUOTED and taken[-1][1] is not None:
-                records = list(csv.reader([str(t) + "\n" for _, t in taken], delimiter=delimiter))
+                try:
+                    records = list(csv.reader([str(t) + "\n" for _, t in taken], delimiter=delimiter))
+                except csv.Error:  # what csv cannot read is an unbalanced row like any other
+                    records = []
                 cells = records[0] if len(records) == 1 else []
             if not cells or (width is not None and len(cells) != width):
                 stats.lines += 1
@@ -948,9 +989,9 @@ def _is_unicode_text_table(fh) -> bool:
     head = _peek(fh, 4096)
     codec = _utf16(head)
     if codec is not None:
-        first = head.decode(codec, errors="ignore").split("\n", 1)[0]
+        first = next(iter(head.decode(codec, errors="ignore").splitlines()), "")
         return "\t" in first
-    line = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
+    line = next(iter(head.splitlines()), b"").removeprefix(b"\xef\xbb\xbf")
     if b"\t" not in line:
         return False
     cells = [c.strip() for c in _decode(line).rstrip("\r").split("\t") if c.strip()]
@@ -1043,7 +1084,7 @@ def count_lines(args: Iterable[str]) -> int | None:
         try:
             with open(arg, "rb") as fh:
                 while chunk := fh.read(1 << 20):
-                    total += chunk.count(b"\n")
+                    total += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")  # LF, CR, CR LF
         except OSError:
             return None
     return total

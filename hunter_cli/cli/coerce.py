@@ -14,6 +14,7 @@ parsers, path checks) still goes through Typer's own. ``tests/test_startup.py`` 
 from __future__ import annotations
 
 import enum
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ def plain_type(annotation: Any, info: Any) -> tuple[Any, bool] | None:
 
 
 _NUMBER_WORDS = {int: "a whole number", float: "a number"}
+# The largest whole number any option takes when it names no maximum of its own: SQLite's INTEGER
+# (a signed 64-bit number), which every count and limit ends up compared with.
+LARGEST_WHOLE = 2**63 - 1
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off", ""})
 
@@ -94,7 +98,12 @@ def convert(leaf: type, value: Any, info: Any) -> Any:
         raise ValueError(f"{value!r} is not {_NUMBER_WORDS[leaf]}") from None
     if leaf is int and isinstance(value, float) and value != number:
         raise ValueError(f"{value!r} is not {_NUMBER_WORDS[leaf]}")
+    if leaf is float and not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
     low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if leaf is int:
+        low = -LARGEST_WHOLE - 1 if low is None else low
+        high = LARGEST_WHOLE if high is None else high
     if low is not None and number < low:
         raise ValueError(f"{value} is below the lowest allowed value, {low}")
     if high is not None and number > high:

@@ -73,6 +73,23 @@ def processes_option(long_list: str):
 
 DbOption = setting_option("db", "--db", help="SQLite file to use. Default: hunter.db in your user data folder.")
 
+CsvSeparatorOption = setting_option(
+    "csv_separator",
+    "--csv-separator",
+    metavar="SEP",
+    help="Between CSV cells: ',' (default), ';' (Excel in a Turkish, German or French locale) or tab.",
+)
+
+
+def use_csv_separator(value: str | None) -> None:
+    """Write this command's CSV with ``value`` (``--csv-separator``; None: a comma); a bad one is a usage error."""
+    from ..render.csvsafe import parse_separator, separator
+
+    try:
+        separator.set(parse_separator(value or ","))  # set each time: one process may run several commands
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--csv-separator") from None
+
 
 SheetOption = typer.Option(
     None,

@@ -9,7 +9,19 @@ import typer
 
 from ..render import formats
 from . import app, complete
-from .common import DbOption, db_path, domain_arg, fail, messages_lang_option, open_store, speak_in, store_errors, warn
+from .common import (
+    CsvSeparatorOption,
+    DbOption,
+    db_path,
+    domain_arg,
+    fail,
+    messages_lang_option,
+    open_store,
+    speak_in,
+    store_errors,
+    use_csv_separator,
+    warn,
+)
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -107,6 +119,7 @@ def leads(
         "-f",
         help="table (people), json (one array), ndjson (one lead per line) or csv (Excel).",
     ),
+    csv_separator: str | None = CsvSeparatorOption,
     db: Path | None = DbOption,
     lang: str = messages_lang_option(),
 ) -> None:
@@ -121,6 +134,7 @@ def leads(
     speak_in(lang)
     if ctx.invoked_subcommand is not None:
         return
+    use_csv_separator(csv_separator)
     if formats.Format.of(fmt) is not formats.Format.table or limit == 0 or (limit or 0) > STREAM_ABOVE:
         collect_garbage()  # a list of any length: the collector back on (lazygroup.py)
     import sqlite3

@@ -10,6 +10,7 @@ import typer
 from ..render import formats
 from . import app, complete
 from .common import (
+    CsvSeparatorOption,
     DbOption,
     db_path,
     messages_lang_option,
@@ -19,6 +20,7 @@ from .common import (
     speak_in,
     stderr_console,
     store_errors,
+    use_csv_separator,
 )
 
 EVENT_KINDS = (
@@ -138,6 +140,7 @@ def changes(
         show_default=False,
         help="At most N changes; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
+    csv_separator: str | None = CsvSeparatorOption,
     lang: str = messages_lang_option(),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
@@ -147,6 +150,7 @@ def changes(
     from ..durations import ago_iso, parse_duration
 
     speak_in(lang)
+    use_csv_separator(csv_separator)
     try:
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:

@@ -12,6 +12,7 @@ from . import app, complete
 from .common import (
     EXIT_FATAL,
     EXIT_SIGN_IN,
+    CsvSeparatorOption,
     DbOption,
     db_path,
     domain_arg,
@@ -22,6 +23,7 @@ from .common import (
     stderr_console,
     stdout_console,
     store_errors,
+    use_csv_separator,
 )
 
 auth_app = typer.Typer(help="Sign in to Microsoft Partner Center (device code flow).", no_args_is_help=True)
@@ -205,8 +207,10 @@ def list_(
         show_default=False,
         help="At most N referrals; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
+    csv_separator: str | None = CsvSeparatorOption,
 ) -> None:
     """Stored referrals, newest update first."""
+    use_csv_separator(csv_separator)
     from .. import store
     from ..choices import choose
     from ..durations import ago_iso, parse_duration

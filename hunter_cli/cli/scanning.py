@@ -177,6 +177,7 @@ def report(
     code = summary.code
     stats, tally = summary.stats, summary.tally
     summary.lang = lang = current_lang()
+    summary.rescan = continue_with is not None  # rescan: the inputs are the stored domains due, by name
     err = stderr_console()
     if summary.error:
         raise fail(summary.error, code)

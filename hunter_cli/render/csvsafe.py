@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import TextIO
 
 from ..facts import SPF_ALL_RESULTS
+
+# The separators `--csv-separator` (and HUNTER_CSV_SEPARATOR) take, by the names a user types. Excel
+# splits a CSV file at the list separator of Windows' region settings: a comma in English, a
+# semicolon in Turkish, German, French and most of Europe, where a comma is the decimal mark.
+SEPARATORS = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
+# The separator this command's CSV is written with (set once by the command from its option).
+separator: ContextVar[str] = ContextVar("csv_separator", default=",")
+
+
+def parse_separator(value: str) -> str:
+    """``";"``, ``"semicolon"``, ``"tab"``, ``","`` -> the character; ValueError naming the choices otherwise."""
+    found = SEPARATORS.get(value.strip().lower() if value.strip() else value)
+    if found is None:
+        raise ValueError(f"{value!r} is not a CSV separator; use ',' (comma), ';' (semicolon) or tab")
+    return found
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,7 +61,7 @@ def csv_cell(column: str, value):
 
 def write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=separator.get(), lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow([excel_safe(v) for v in row])

@@ -16,7 +16,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import csv_cell
+from .csvsafe import csv_cell, separator
 from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
@@ -526,7 +526,7 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     """UTF-8 with a byte-order mark (Excel reads Turkish letters right), header row, CRLF line ends,
     times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
     buf = io.StringIO()
-    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = csv.writer(buf, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS)
     out.write(CSV_BOM)
     n = 0
@@ -547,7 +547,7 @@ def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
         text.write("\ufeff")
-        writer = csv.writer(text, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer = csv.writer(text, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         writer.writerow(FIELDS)
         writer.writerows(rows)
         text.flush()
@@ -561,14 +561,14 @@ def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
 def csv_quote(rows: Iterable[tuple]) -> bytes:
     """Rows of cells as :func:`write_csv_cells` writes them (the csv module's quoting), UTF-8."""
     buf = io.StringIO()
-    csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerows(rows)
+    csv.writer(buf, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerows(rows)
     return buf.getvalue().encode("utf-8")
 
 
 def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
     """:func:`write_csv` for lines SQLite already wrote (``store.leads.csv_lines``): the byte-order mark,
     the header, then the pieces as they come."""
-    out.write(CSV_BOM + ",".join(FIELDS).encode() + b"\r\n")
+    out.write(CSV_BOM + separator.get().join(FIELDS).encode() + b"\r\n")
     for chunk in chunks:
         out.write(chunk)
 
@@ -936,7 +936,9 @@ def _stream_formatter(fmt: Format):
         try:
             if fmt is Format.csv:
                 binary = out.binary()
-                lines = core.csv_lines(q.conn, q.filter, q.order, q.limit or None, quote=csv_quote)  # SQL writes them
+                lines = core.csv_lines(  # SQL writes them
+                    q.conn, q.filter, q.order, q.limit or None, quote=csv_quote, separator=separator.get()
+                )
                 if lines is not None:
                     try:
                         write_csv_lines(lines, binary)

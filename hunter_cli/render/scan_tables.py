@@ -197,8 +197,11 @@ def summary_table(
     inputs_only: bool = False,
     width: int | None = None,
     lang: str = "en",
+    rescan: bool = False,
 ) -> Table:
-    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned).
+    """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned);
+    ``rescan`` when the domains were the stored ones due (``hunter rescan``: no input file, so the
+    input row says how many stored domains were due, not lines read).
 
     On a terminal ``width`` columns wide the providers and tenants take the short forms the
     results table above shows (render/short.py), so each reads the same in both. Its words are in
@@ -216,7 +219,10 @@ def summary_table(
     table.add_column(heading("Count"), overflow="fold")
     if not inputs_only:
         _scan_rows(table, t, elapsed, interrupted, narrow(width), m)
-    _input_rows(table, stats, m)
+    if rescan:
+        table.add_row(m("scan.summary.due"), _count(m, "scan.summary.due", stats.accepted))
+    else:
+        _input_rows(table, stats, m)
     return table
 
 
@@ -349,7 +355,7 @@ def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") ->
     table.add_row(m("import.summary.rows"), number(stats.lines, lang_=lang))
     table.add_row(m("import.summary.created"), number(counts["created"], lang_=lang))
     table.add_row(m("import.summary.filled"), number(counts["updated"], lang_=lang))
-    table.add_row(m("import.summary.known"), number(counts["unchanged"], lang_=lang))
+    table.add_row(m("import.summary.known"), number(counts["known"], lang_=lang))
     table.add_row(m("import.summary.merged"), number(stats.duplicates, lang_=lang))
     table.add_row(m("import.summary.with_company"), number(stats.companies, lang_=lang))
     if stats.headers:
@@ -377,6 +383,7 @@ def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
             interrupted=summary.interrupted,
             width=out.err.width,
             lang=summary.lang,
+            rescan=summary.rescan,
         )
     )
 

@@ -175,6 +175,7 @@ class ScanSummary:
     stdout_closed: bool = False
     record: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"  # the language its summary is printed in (the command's; docs/cli.md)
+    rescan: bool = False  # the stored domains due (`hunter rescan`), not an input read: the summary says so
 
     @property
     def interrupted(self) -> bool:

@@ -157,12 +157,14 @@ def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def parse_tags(values: Iterable[str]) -> tuple[str, ...]:
-    """Tags as `hunter tag` stores them: lower case (Turkish İ/I rules for non-ASCII), no duplicates."""
+    """``--tag`` values as the keys tags are compared by (store/tags.py: ``SICAK`` and ``sıcak`` are one
+    tag), commas too, no duplicates."""
+    from .tags import tag_key
+
     out: list[str] = []
     for value in values:
         for part in value.split(","):
-            t = part.strip()
-            t = t.lower() if t.isascii() else t.replace("İ", "i").replace("I", "ı").lower()
+            t = tag_key(part.strip())
             if t and t not in out:
                 out.append(t)
     return tuple(out)
@@ -366,7 +368,9 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
         clauses.append("d.score <= ?")
         params.append(f.max_score)
     if f.tags:
-        clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE {_in('t.tag', f.tags, params)})")
+        from .tags import spellings_sql  # the stored spellings of the keys asked for (any case, Turkish ı/i)
+
+        clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE t.tag IN ({spellings_sql(f.tags, params)}))")
     if f.search:
         clause = search_sql(f.search, params, search_index, walk)
         if clause:
@@ -851,9 +855,20 @@ def csv_rows(
 _CSV_LINE_CELLS = tuple(
     "CASE WHEN typeof(d.score) = 'real' THEN '\"' ELSE d.score END" if cell == "d.score" else cell for cell in CSV_CELLS
 )
-CSV_LINE_SQL = (
-    "d.rowid, printf('" + ",".join(["%s"] * len(CSV_CELLS)) + "' || char(13, 10), " + ", ".join(_CSV_LINE_CELLS) + ")"
-)
+
+
+def csv_line_sql(separator: str = ",") -> str:
+    """:data:`CSV_LINE_SQL` with ``separator`` (``,``, ``;`` or a tab) between the cells."""
+    return (
+        "d.rowid, printf('"
+        + separator.join(["%s"] * len(CSV_CELLS))
+        + "' || char(13, 10), "
+        + ", ".join(_CSV_LINE_CELLS)
+        + ")"
+    )
+
+
+CSV_LINE_SQL = csv_line_sql(",")
 CSV_LINE_BATCH = 4000
 
 
@@ -865,14 +880,16 @@ def csv_lines(
     *,
     quote: Callable[[list[tuple]], bytes],
     batch: int = CSV_LINE_BATCH,
+    separator: str = ",",
 ) -> Generator[bytes, None, None] | None:
     """The body of ``hunter leads -f csv`` (every line after the header, UTF-8, CRLF) in pieces of
     ``batch`` leads, from one read transaction; None for a file before schema 8 (as :func:`csv_rows`).
 
     SQLite writes each line (:data:`CSV_LINE_SQL`) and the bytes go out as stored, with no Python
-    object a cell. A piece whose lines hold a quote, a CR or LF, or more commas than separators has
-    a cell that needs quoting: those leads' cells (:data:`CSV_CELLS`) are read again in the same
-    snapshot and ``quote`` (rows of cells -> CSV bytes, the csv module's rules) writes them.
+    object a cell. ``separator`` (``,``, ``;``, tab: ``--csv-separator``) goes between the cells, and
+    ``quote`` must write with the same. A piece whose lines hold a quote, a CR or LF, or more separator
+    characters than separators has a cell that needs quoting: those leads' cells (:data:`CSV_CELLS`)
+    are read again in the same snapshot and ``quote`` (rows of cells -> CSV bytes, the csv module's rules) writes them.
 
     Without a limit SQLite sorts the whole list apart from the indexes (:func:`order_sql`), in
     temporary files (about 250 bytes a lead); when it cannot write them (SQLITE_FULL, SQLITE_IOERR)
@@ -888,21 +905,18 @@ def csv_lines(
             limit,
             search_index=has_search_index(conn),
             packed=has_packed_views(conn),
-            columns=CSV_LINE_SQL,
+            columns=csv_line_sql(separator),
             sort_apart=apart,
         )
         for apart in ((True, False) if not limit else (False,))
     ]
-    return _lines(conn, queries, batch, quote)
+    return _lines(conn, queries, batch, quote, separator.encode())
 
 
-def _plain(lines: bytes, n: int, separators: int = len(CSV_CELLS) - 1) -> bool:
-    """Whether ``n`` CRLF-ended lines need no quoting: no '"', no CR or LF but the ends, only separating commas."""
+def _plain(lines: bytes, n: int, sep: bytes = b",", separators: int = len(CSV_CELLS) - 1) -> bool:
+    """Whether ``n`` CRLF-ended lines need no quoting: no '"', no CR or LF but the ends, only separating ``sep``."""
     return (
-        b'"' not in lines
-        and lines.count(b"\n") == n
-        and lines.count(b"\r") == n
-        and lines.count(b",") == separators * n
+        b'"' not in lines and lines.count(b"\n") == n and lines.count(b"\r") == n and lines.count(sep) == separators * n
     )
 
 
@@ -921,9 +935,11 @@ def _first(conn: sqlite3.Connection, queries: list[tuple[str, list]], batch: int
     raise ValueError("no query")
 
 
-def _requoted(conn: sqlite3.Connection, rows: list[tuple], quote: Callable[[list[tuple]], bytes]) -> bytes:
+def _requoted(
+    conn: sqlite3.Connection, rows: list[tuple], quote: Callable[[list[tuple]], bytes], sep: bytes = b","
+) -> bytes:
     """``rows`` of (rowid, line) as CSV: the lines that need quoting written again from their cells."""
-    bad = [r[0] for r in rows if not _plain(r[1], 1)]
+    bad = [r[0] for r in rows if not _plain(r[1], 1, sep)]
     cells: dict[int, tuple] = {}
     for i in range(0, len(bad), IN_CHUNK):
         part = bad[i : i + IN_CHUNK]
@@ -936,7 +952,11 @@ def _requoted(conn: sqlite3.Connection, rows: list[tuple], quote: Callable[[list
 
 
 def _lines(
-    conn: sqlite3.Connection, queries: list[tuple[str, list]], batch: int, quote: Callable[[list[tuple]], bytes]
+    conn: sqlite3.Connection,
+    queries: list[tuple[str, list]],
+    batch: int,
+    quote: Callable[[list[tuple]], bytes],
+    sep: bytes = b",",
 ) -> Generator[bytes, None, None]:
     factory = conn.text_factory
     threads = 0
@@ -949,10 +969,10 @@ def _lines(
         while rows:
             conn.text_factory = factory
             chunk = b"".join([r[1] for r in rows])
-            if _plain(chunk, len(rows)):
+            if _plain(chunk, len(rows), sep):
                 yield chunk
             else:
-                yield _requoted(conn, rows, quote)
+                yield _requoted(conn, rows, quote, sep)
             conn.text_factory = bytes
             rows = cur.fetchmany(batch)
     finally:

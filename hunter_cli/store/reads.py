@@ -181,9 +181,11 @@ def due_for_rescan(
     if categories:
         where.append(f"category IN ({','.join('?' * len(categories))})")
         params += list(categories)
-    if tags:
-        where.append(f"domain IN (SELECT domain FROM tags WHERE tag IN ({','.join('?' * len(tags))}))")
-        params += list(tags)
+    if tags:  # compared by their keys (store/tags.py): SICAK finds sıcak
+        from .tags import register, spellings_sql, tag_key
+
+        register(conn)
+        where.append(f"domain IN (SELECT domain FROM tags WHERE tag IN ({spellings_sql(map(tag_key, tags), params)}))")
     sql = f"SELECT domain FROM domains WHERE {' AND '.join(where)} ORDER BY last_good_at IS NOT NULL, last_good_at"
     return [r[0] for r in conn.execute(sql, params)]
 

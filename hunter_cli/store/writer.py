@@ -138,8 +138,12 @@ def upsert_lead(conn: sqlite3.Connection, domain: str, company: str | None, over
 
 
 def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch: int = 1000) -> dict[str, int]:
-    """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows."""
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    """Store leads (from :func:`hunter_cli.inputs.leads`) in transactions of ``batch`` rows.
+
+    Returns counts: ``created`` (new leads), ``known`` (unique domains of the input already stored
+    before it, whether or not their name was filled in), ``updated`` (company names filled in or
+    replaced) and ``unchanged`` (rows that changed nothing)."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "known": 0}
     pending: list = []
 
     def flush():
@@ -149,6 +153,8 @@ def import_leads(conn: sqlite3.Connection, leads, overwrite: bool = False, batch
                 outcome = upsert_lead(conn, lead.domain, lead.company, overwrite)
                 if not (lead.duplicate and outcome == "unchanged"):  # a repeat row that added nothing
                     counts[outcome] += 1
+                if not lead.duplicate and outcome != "created":
+                    counts["known"] += 1
             conn.execute("COMMIT")
         except BaseException:
             rollback(conn)
@@ -859,12 +865,18 @@ def scores_stale(conn: sqlite3.Connection, digest: str | None) -> str | None:
 def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> bool:
     """Add the rep's own ``tags`` to ``domain`` (made a lead if it is not one), in one transaction.
 
-    Returns True when ``domain`` was not a lead before (the caller says so).
+    Returns True when ``domain`` was not a lead before (the caller says so). A tag whose key
+    (store/tags.py) is stored already is added in the stored spelling: ``SICAK`` after ``sıcak``
+    is ``sıcak`` (``tags`` is updated in place to the spellings stored).
     """
+    from .tags import stored_spellings, tag_key
+
     conn.execute("BEGIN IMMEDIATE")
     try:
         created = upsert_lead(conn, domain, None) == "created"
         now = utcnow()
+        known = stored_spellings(conn, tags)
+        tags[:] = [known.get(tag_key(t), t) for t in tags]  # the caller names the tags as stored
         conn.executemany(
             "INSERT OR IGNORE INTO tags (domain, tag, source, added_at) VALUES (?, ?, 'user', ?)",
             [(domain, t, now) for t in tags],
@@ -877,9 +889,16 @@ def add_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> bool:
 
 
 def remove_tags(conn: sqlite3.Connection, domain: str, tags: list[str]) -> int:
-    """Remove the rep's own ``tags`` from ``domain`` (automatic tags stay); returns how many were removed."""
-    marks = ",".join("?" * len(tags))
-    cur = conn.execute(f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND tag IN ({marks})", (domain, *tags))
+    """Remove the rep's own ``tags`` from ``domain`` (automatic tags stay), compared by their keys
+    (store/tags.py: ``SICAK`` removes ``sıcak``); returns how many were removed."""
+    from .tags import register, tag_key
+
+    register(conn)
+    keys = sorted({tag_key(t) for t in tags})
+    marks = ",".join("?" * len(keys))
+    cur = conn.execute(
+        f"DELETE FROM tags WHERE domain = ? AND source = 'user' AND hunter_fold(tag) IN ({marks})", (domain, *keys)
+    )
     return cur.rowcount
 
 
