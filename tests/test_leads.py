@@ -816,3 +816,23 @@ def test_show_says_why_a_published_dkim_record_gives_no_key(hunter):
     assert "no usable key: the record at selector1 cannot be used (" in kirik and "no key found" not in kirik
     assert "kullanılamıyor (anahtar (p=)" in dkim("b7-dkim-kirik.com.tr", "--lang", "tr")
     assert "no key found" in dkim("natro-ornek.com.tr")
+
+
+def test_show_words_exchange_online_as_the_brief_does(hunter, ms):
+    """Exchange Online that only an SPF include names, while the MX delivers elsewhere, is no mailbox
+    claim in `leads show` either ("online (only an SPF include names it ...)"), and with no tenant found
+    behind the records it is "online by the records (no tenant found)" as the brief doubts it."""
+    from msserver import Tenant
+
+    ms.tenants.clear()
+    ms.tenants["b8-google-spf-ms.com"] = Tenant(id="7a7a7a7a-1111-4222-8333-444444444444", brand="Google SPF")
+    hunter.scan_json("b8-google-spf-ms.com", "b7-natro-kaldi.com.tr", "--no-whois")
+
+    def microsoft(domain: str) -> str:
+        out = hunter("leads", "show", domain, env={"COLUMNS": "250"}).stdout
+        return " ".join(next(line for line in out.splitlines() if "│ Microsoft" in line).split())
+
+    assert "Exchange: online (only an SPF include names it; their MX delivers elsewhere)" in microsoft(
+        "b8-google-spf-ms.com"
+    )
+    assert "Exchange: online by the records (no tenant found)" in microsoft("b7-natro-kaldi.com.tr")

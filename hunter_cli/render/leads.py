@@ -675,7 +675,12 @@ def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
 
     def state(w) -> str:
         words = m(f"fp.state.{w.state}")
-        return m("show.unconfirmed", state=words) if doubt == "no_tenant" and w.state == "online" else words
+        if doubt == "no_tenant" and w.state == "online":
+            return m("show.unconfirmed", state=words)
+        spf_only = w.records and all(r.startswith("SPF ") for r in w.records)
+        if w.id == "exchange" and w.state == "online" and spf_only and view.provider != "m365":
+            return m("show.spf_only", state=words)  # as the brief says it: no mailbox claim
+        return words
 
     return "; ".join(
         f"{m(f'fp.workload.{wid}')}: {state(w)}"
