@@ -47,7 +47,7 @@ def test_a_scan_run_that_cannot_start_is_refused_without_a_record(dns, db):
     run_scan(["m365-firma.com.tr"], db, _options(dns), fresh_since=None)
     lock = FileLock(str(db.resolve()) + ".lock")
     with lock.acquire(timeout=0):
-        with pytest.raises(ScanRefused, match="another hunter scan is writing to"):
+        with pytest.raises(ScanRefused, match="a bulk scan is writing to"):
             run_scan(["google-ornek.com.tr"], db, _options(dns), fresh_since=None)
     with pytest.raises(ScanRefused, match="rules"):
         bad = db.parent / "rules.json"

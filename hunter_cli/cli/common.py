@@ -397,7 +397,7 @@ def new_database_kept_only_on_success(db: Path | None):
 
     shown = db_path(db)
     real = store.real_path(shown)
-    made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock"))]
+    made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock", ".lock-holder"))]
 
     def exists(p: Path) -> bool:
         try:

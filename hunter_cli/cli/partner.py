@@ -160,10 +160,19 @@ def sync(
     for line in result.malformed:
         err.print(f"skipped malformed referral {line}", markup=False)
     if result.new_domains and not no_scan:
+        from ..store.scanlock import Holder
         from .scanning import scan as run_scan
         from .scanning import scan_options as build_options
 
-        code = run_scan(result.new_domains, path, build_options(), fresh_since=None, json_out=False, quiet=True)
+        code = run_scan(
+            result.new_domains,
+            path,
+            build_options(),
+            fresh_since=None,
+            json_out=False,
+            quiet=True,
+            holder=Holder("partner"),
+        )
         if code:
             raise typer.Exit(code)
 
