@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import app
+from .common import JsonSameOption, TableJson, table_json_option
 
 config_app = typer.Typer(
     help="Settings: flags, HUNTER_* environment variables and the config file (docs/config.md).",
@@ -15,12 +16,14 @@ app.add_typer(config_app, name="config")
 
 @config_app.command("show")
 def show(
-    as_json: bool = typer.Option(False, "--json", help="One JSON object: each setting's value and source."),
+    fmt: TableJson = table_json_option("one object: each setting's value and source"),
+    as_json: bool = JsonSameOption,
 ) -> None:
     """Every setting's effective value and where it came from: flag, env, file or default.
 
     Secrets (HUNTER_PARTNER_TOKEN, HUNTER_CRM_TOKEN) show as set or unset, never their value.
     """
+    as_json = as_json or fmt is TableJson.json
     from .. import config
     from ..render.formats import Format, render
     from ..render.settings import SettingsShown

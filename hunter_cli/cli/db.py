@@ -8,7 +8,7 @@ import typer
 
 from ..said import said_of
 from . import app
-from .common import DbOption, db_path, fail, stdout_console
+from .common import DbOption, JsonSameOption, TableJson, db_path, fail, stdout_console, table_json_option
 
 db_app = typer.Typer(
     help="The database: check its health, back it up while scans run, prune old scans, reclaim space.",
@@ -23,13 +23,15 @@ def check(
     quick: bool = typer.Option(
         False, "--quick", help="SQLite's quick_check (structure only, faster) instead of the full integrity_check."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
+    fmt: TableJson = table_json_option("the findings as one JSON object"),
+    json_out: bool = JsonSameOption,
 ) -> None:
     """Check the database: SQLite's integrity check, the schema version, runs that never finished.
 
     Reads only; safe while a scan writes. Exit codes: 0 sound and usable by this Hunter,
     1 damaged, not a database, missing, or written by a newer Hunter.
     """
+    json_out = json_out or fmt is TableJson.json
     from .. import store
 
     path = db_path(db)
@@ -102,7 +104,8 @@ def prune(
     ),
     db: Path | None = DbOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Say how many scans would go; change nothing."),
-    json_out: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+    fmt: TableJson = table_json_option("the counts as one JSON object"),
+    json_out: bool = JsonSameOption,
 ) -> None:
     """Remove scans older than --keep that nothing needs; the space is reused by later scans
     (`hunter db vacuum` gives it back to the disk).
@@ -112,6 +115,7 @@ def prune(
     gateway change (the brief's "what changed"). Safe while a scan runs. Exit codes: 0 pruned,
     1 the database is not usable, 2 usage error.
     """
+    json_out = json_out or fmt is TableJson.json
     from .. import store
     from ..durations import ago_iso, parse_duration
     from ..store.prune import prune as prune_scans
@@ -138,7 +142,8 @@ def prune(
 @db_app.command("vacuum")
 def vacuum(
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="Print the sizes as one JSON object."),
+    fmt: TableJson = table_json_option("the sizes as one JSON object"),
+    json_out: bool = JsonSameOption,
 ) -> None:
     """Rewrite the database file without its free space (SQLite's VACUUM) and say how much was freed.
 
@@ -146,6 +151,7 @@ def vacuum(
     writing, it says so and stops. Readers may go on meanwhile. Exit codes: 0 done, 1 a scan
     holds the database, no room on the disk, or the database is not usable.
     """
+    json_out = json_out or fmt is TableJson.json
     from .. import store
     from ..store.prune import vacuum as vacuum_file
     from .common import open_store
