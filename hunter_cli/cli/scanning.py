@@ -132,14 +132,14 @@ def scan(
     is not a scan of the same inputs (rescan). ``holder`` and ``lock_wait``: what the run is to others
     that find the scan lock taken, and how long it waits for a prep's lock (services.scan.run_scan).
     """
-    from ..render.jsonl import write_line
+    from ..render.jsonl import with_unicode, write_line
 
     out = sys.stdout
 
     def emit(texts: list[str]) -> None:
         # Runs in the writer thread right after COMMIT: what is printed is already stored.
         for text in texts:
-            write_line(out, text)
+            write_line(out, with_unicode(text))
 
     observer = ConsoleObserver(path, quiet)
     try:
