@@ -480,3 +480,10 @@ def table_json_option(what: str) -> Any:
 
 
 JsonSameOption: Any = typer.Option(False, "--json", help="Same as --format json.")
+
+
+def say(message: str) -> str:
+    """``message`` (a :class:`hunter_cli.said.Said`) in the command's language, for a line on stdout."""
+    from ..said import in_lang
+
+    return in_lang(message, current_lang())
