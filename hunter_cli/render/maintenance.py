@@ -30,7 +30,7 @@ def _text(c: CheckReport, out: Output) -> None:
     from ..brief.messages import Messages
 
     m, report, con = Messages(c.lang), c.report, out.console
-    labels = {k: m("cli.db.check.label." + k) for k in ("database", "schema", "integrity", "runs")}
+    labels = {k: m(f"cli.db.check.label.{k}") for k in ("database", "schema", "integrity", "runs")}
     width = max(len(v) for v in labels.values()) + 2  # the values line up in any language
 
     def line(key: str, value: str) -> None:
