@@ -43,11 +43,15 @@ def _cert_error(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     return None
 
 
+# Policy hosts are asked over HTTPS on port 443 (RFC 8461 3.3); setting mta_sts_port is for test servers.
+MTA_STS_PORT = 443
+
+
 class StsFetcher:
     """Fetches policy files for one run. ``resolver`` is the scan's (``query_many``);
     ``port`` is 443 except for tests' local servers (setting ``mta_sts_port``)."""
 
-    def __init__(self, resolver: Any, *, port: int = 443, timeout: float = TIMEOUT) -> None:
+    def __init__(self, resolver: Any, *, port: int = MTA_STS_PORT, timeout: float = TIMEOUT) -> None:
         self._resolver = resolver
         self._port = port
         self._timeout = timeout

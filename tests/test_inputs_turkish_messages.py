@@ -10,9 +10,6 @@ from contextlib import contextmanager
 
 import pytest
 from conftest import read_only_folder
-from filelock import FileLock
-
-from hunter_cli import store
 
 # Words that give an English sentence away (command names, options, codes and values aside).
 ENGLISH = re.compile(
@@ -35,6 +32,19 @@ def english_in(text: str, *paths) -> list[str]:
 
 
 TR = {"HUNTER_LANG": "tr"}
+
+
+@contextmanager
+def _bulk_scan_lock(db):
+    """The scan lock held as a bulk scan holds it (store/scanlock.py)."""
+    from hunter_cli.store.scanlock import Holder, ScanLock
+
+    lock = ScanLock(db, Holder("scan"))
+    assert lock.try_acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager
@@ -142,10 +152,9 @@ def test_waiting_for_the_lock_and_giving_up_are_said_in_turkish(hunter, db):
 
 def test_a_second_scan_is_refused_in_turkish(hunter, db):
     hunter.scan_json("firma.com.tr")
-    lock = FileLock(str(store.real_path(db)) + ".lock")
-    with lock:
+    with _bulk_scan_lock(db):
         err = _turkish(hunter("scan", "nomail.com", "--lang", "tr"), db, code=1)
-        assert "başka bir hunter taraması" in err and "ayrı bir veritabanı için --db" in err
+        assert "toplu bir tarama yazıyor" in err and "ayrı bir veritabanı için --db" in err
         err = _turkish(hunter("prep", "nomail.com", "--lang", "tr"), db, code=1)
 
 
@@ -195,9 +204,9 @@ def test_the_backup_and_vacuum_refusals_are_said_in_turkish(hunter, db, tmp_path
     assert "veritabanının kendisi" in err
     err = _turkish(hunter("db", "backup", str(tmp_path / "yok" / "kopya.db"), env=TR), tmp_path, code=1)
     assert "klasörü yok" in err
-    with FileLock(str(store.real_path(db)) + ".lock"):
+    with _bulk_scan_lock(db):
         err = _turkish(hunter("db", "vacuum", env=TR), db, code=1)
-    assert "bir hunter taraması" in err and "`hunter db vacuum`" in err
+    assert "toplu bir tarama" in err and "`hunter db vacuum`" in err
 
 
 def test_the_import_summary_is_turkish_under_hunter_lang(hunter, tmp_path):

@@ -278,13 +278,17 @@ def test_prep_shows_the_stored_brief_with_a_warning_when_the_rescan_fails(hunter
 
 
 def test_prep_while_a_bulk_scan_holds_the_database_prints_the_stored_brief(hunter, dns, db):
-    from filelock import FileLock
+    from hunter_cli.store.scanlock import Holder, ScanLock
 
     assert scan(hunter, "gmailer.de").exit_code == 0
     q(db, "UPDATE domains SET last_good_at = '2026-11-20T09:00:00+00:00'")
-    with FileLock(str(db) + ".lock"):
+    lock = ScanLock(db, Holder("scan"))  # as a bulk scan holds it
+    assert lock.try_acquire()
+    try:
         result = _prep(hunter, "gmailer.de")
         never = _prep(hunter, "firma.com.tr")
+    finally:
+        lock.release()
     assert result.exit_code == 5 and "a bulk scan is writing" in result.stderr
     assert "gmailer.de" in result.stdout
     assert never.exit_code == 1 and "no stored scan" in never.stderr

@@ -7,7 +7,6 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from filelock import FileLock
 
 from hunter_cli.exits import ExitStatus
 from hunter_cli.services import brief as brief_service
@@ -45,10 +44,15 @@ def test_a_scan_run_returns_its_summary_records_its_run_and_prints_nothing(dns, 
 
 def test_a_scan_run_that_cannot_start_is_refused_without_a_record(dns, db):
     run_scan(["m365-firma.com.tr"], db, _options(dns), fresh_since=None)
-    lock = FileLock(str(db.resolve()) + ".lock")
-    with lock.acquire(timeout=0):
-        with pytest.raises(ScanRefused, match="another hunter scan is writing to"):
+    from hunter_cli.store.scanlock import Holder, ScanLock
+
+    lock = ScanLock(db, Holder("scan"))  # as a bulk scan holds it
+    assert lock.try_acquire()
+    try:
+        with pytest.raises(ScanRefused, match="a bulk scan is writing to"):
             run_scan(["google-ornek.com.tr"], db, _options(dns), fresh_since=None)
+    finally:
+        lock.release()
     with pytest.raises(ScanRefused, match="rules"):
         bad = db.parent / "rules.json"
         bad.write_text('{"weights": "no"}')

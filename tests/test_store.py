@@ -6,8 +6,6 @@ import sqlite3
 import subprocess
 import time
 
-from filelock import FileLock
-
 from hunter_cli import store
 from hunter_cli.store.packing import loads
 
@@ -101,11 +99,17 @@ def test_max_age_skips_fresh_domains_and_retries_failed_ones(hunter, dns, db):
 
 
 def test_second_scan_on_the_same_db_is_refused_clearly(hunter, db):
+    from hunter_cli.store.scanlock import Holder, ScanLock
+
     store.connect(db).close()
-    with FileLock(str(db) + ".lock"):
+    lock = ScanLock(db, Holder("scan"))  # as a bulk scan holds it
+    assert lock.try_acquire()
+    try:
         result = hunter("scan", "firma.com.tr")
+    finally:
+        lock.release()
     assert result.exit_code == 1
-    assert "another hunter scan is writing" in result.stderr
+    assert "a bulk scan is writing" in result.stderr
 
 
 def test_runs_are_recorded(hunter, db):

@@ -147,7 +147,7 @@ def test_a_second_scan_through_another_spelling_of_the_path_is_refused(hunter_cm
             )
             assert first.proc.poll() is None, "the first scan ended early; the test proves nothing"
             assert second.returncode == 1, (label, second.stderr)
-            assert "another hunter scan is writing" in second.stderr, label
+            assert "a bulk scan is writing" in second.stderr, label
     finally:
         first.proc.terminate()
         code, err = first.finish()

@@ -7,8 +7,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from filelock import FileLock
-
 from hunter_cli import store
 from hunter_cli.store.packing import loads, pack, unpack
 from hunter_cli.store.prune import prunable
@@ -28,15 +26,23 @@ def results_by_scan(db) -> dict[int, dict]:
     return {i: loads(stored) for i, stored in q(db, "SELECT id, result FROM scan_results")}
 
 
+def _stored_form(hunter, domain: str) -> dict:
+    """``scan --json``'s line for ``domain`` as the store keeps it: without ``domain_unicode``, which
+    only the output adds (docs/json-schema.md)."""
+    line = hunter.scan_json(domain)[domain]
+    assert line.pop("domain_unicode") == domain
+    return line
+
+
 def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
-    first = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    first = _stored_form(hunter, "firma.com.tr")
     (scan_id, stored), *_ = q(db, "SELECT id, result FROM scans")
     assert stored is None  # the result is the current view: stored in domains only
     (current,) = q(db, "SELECT current_view FROM domains WHERE domain = 'firma.com.tr'")[0]
     text = unpack(current)
     assert isinstance(current, bytes) and json.loads(text) == first and ", " not in text[:200]  # packed, compact
     assert len(current) < len(text) / 4
-    second = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    second = _stored_form(hunter, "firma.com.tr")
     rows = q(db, "SELECT id, result FROM scans ORDER BY id")
     assert [r[1] is None for r in rows] == [False, True]  # the first scan got its own result back
     assert loads(rows[0][1]) == first
@@ -45,9 +51,9 @@ def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
 
 
 def test_a_failed_rescan_stores_its_own_result_and_leaves_the_current_one(hunter, dns, db):
-    good = hunter.scan_json("slowmx.com")["slowmx.com"]
+    good = _stored_form(hunter, "slowmx.com")
     dns.faults["slowmx.com"] = "servfail"
-    failed = hunter.scan_json("slowmx.com")["slowmx.com"]
+    failed = _stored_form(hunter, "slowmx.com")
     assert failed["status"] == "failed"
     rows = q(db, "SELECT status, result FROM scans ORDER BY id")
     assert rows[0] == ("ok", None) and loads(rows[1][1]) == failed
@@ -55,7 +61,7 @@ def test_a_failed_rescan_stores_its_own_result_and_leaves_the_current_one(hunter
 
 
 def test_rescoring_keeps_each_scan_result_as_scanned(hunter, db, tmp_path):
-    before = hunter.scan_json("firma.com.tr")["firma.com.tr"]
+    before = _stored_form(hunter, "firma.com.tr")
     conn = store.connect(db)
     (stored,) = conn.execute("SELECT current_view FROM domains").fetchone()
     changed = pack(json.dumps({**loads(stored), "score": 1}))
@@ -236,11 +242,16 @@ def test_prune_keeps_what_the_brief_says_changed(hunter, tmp_path):
 def test_prune_beside_a_running_scan_and_vacuum_waits_for_none(hunter, tmp_path):
     db = tmp_path / "h.db"
     _history_db(db)
-    lock = FileLock(str(store.real_path(db)) + ".lock")
-    with lock.acquire(timeout=1):  # as `hunter scan` holds it
+    from hunter_cli.store.scanlock import Holder, ScanLock
+
+    lock = ScanLock(db, Holder("scan"))  # as `hunter scan` holds it
+    assert lock.try_acquire()
+    try:
         assert hunter("db", "prune", "--keep", "365d", "--db", str(db)).exit_code == 0
         busy = hunter("db", "vacuum", "--db", str(db))
         assert busy.exit_code == 1 and "scan is writing" in busy.stderr
+    finally:
+        lock.release()
     done = hunter("db", "vacuum", "--json", "--db", str(db))
     assert done.exit_code == 0, done.stderr
     report = json.loads(done.stdout)

@@ -52,15 +52,22 @@ def _check_lang(lang: str) -> str:
     return found
 
 
-def _rescan(err, name: str, path: Path, options, lang: str) -> int:
-    """Prep's rescan of ``name`` into ``path`` (a spinner on a terminal, in ``lang``): the scan's exit status."""
+def _rescan(err, name: str, path: Path, options, lang: str, holder) -> int:
+    """Prep's rescan of ``name`` into ``path`` (a spinner on a terminal, in ``lang``): the scan's exit status.
+
+    It holds the scan lock as ``holder`` (a prep of ``name``) and waits for another prep's lock up to
+    HUNTER_DB_WAIT, else 30 s."""
+    from .. import store
     from ..brief.messages import Messages
     from .scanning import scan as run_scan
 
+    wait = store.write_wait_limit(store.COMMAND_WAIT_LIMIT)
     if err.is_terminal:
         with err.status(Messages(lang)("cli.prep.rescanning", domain=name), spinner="dots"):
-            return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
-    return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True)
+            return run_scan(
+                [name], path, options, fresh_since=None, json_out=False, quiet=True, holder=holder, lock_wait=wait
+            )
+    return run_scan([name], path, options, fresh_since=None, json_out=False, quiet=True, holder=holder, lock_wait=wait)
 
 
 def print_brief(
@@ -146,7 +153,8 @@ def prep(
     from .. import store
     from ..durations import ago_iso, parse_duration
     from ..services import brief as service
-    from ..services.scan import scan_lock_free
+    from ..services.scan import scan_lock_holder
+    from ..store.scanlock import Holder
     from ..tenant.client import one_library
     from .scanning import scan_options as build_options
 
@@ -169,12 +177,24 @@ def prep(
             read_only = conn.readonly
         finally:
             conn.close()
+    asked: list[Holder | None] = []
+
+    def held() -> Holder | None:  # what holds the scan lock, looked at once
+        if not asked:
+            asked.append(scan_lock_holder(path))
+        return asked[0]
+
+    def free() -> bool:  # another prep holds the lock for one domain's scan: the rescan waits for it (run_scan)
+        who = held()
+        return who is None or who.brief
+
     step = service.before_rescan(
         name,
         path,
         last_good=last_good,
         read_only=read_only,
-        lock_free=lambda: scan_lock_free(path),
+        lock_free=free,
+        lock_holder=held,
         age=age,
         since=ago_iso(age),
         lang=lang,
@@ -193,7 +213,7 @@ def prep(
         err = stderr_console()
         try:
             with one_library():  # one HTTP library for the tenant and registration lanes (tenant/client.py)
-                code = _rescan(err, name, path, options, lang)
+                code = _rescan(err, name, path, options, lang, Holder("prep", name))
         except typer.Exit as exc:  # run_scan printed why
             code = exc.exit_code
         conn = open_store(path)

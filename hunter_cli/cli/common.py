@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -397,7 +399,7 @@ def new_database_kept_only_on_success(db: Path | None):
 
     shown = db_path(db)
     real = store.real_path(shown)
-    made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock"))]
+    made = [real, *(Path(f"{real}{suffix}") for suffix in ("-wal", "-shm", ".lock", ".lock-holder"))]
 
     def exists(p: Path) -> bool:
         try:
@@ -462,3 +464,26 @@ def store_errors(db: Path | None):
         raise fail(said_of(exc)) from None
     except sqlite3.Error as exc:
         raise fail(said_of(store.store_error(exc, db_path(db)))) from None
+
+
+class TableJson(str, enum.Enum):
+    """``-f/--format`` of a command that prints a table (or lines) for people or one JSON object;
+    its ``--json`` is the same as ``-f json``, as on ``hunter leads`` and ``sales-summary``."""
+
+    table = "table"
+    json = "json"
+
+
+def table_json_option(what: str) -> Any:
+    """The ``--format/-f table|json`` option; ``what`` says what json prints."""
+    return typer.Option(TableJson.table, "--format", "-f", help=f"table (people) or json ({what}).")
+
+
+JsonSameOption: Any = typer.Option(False, "--json", help="Same as --format json.")
+
+
+def say(message: str) -> str:
+    """``message`` (a :class:`hunter_cli.said.Said`) in the command's language, for a line on stdout."""
+    from ..said import in_lang
+
+    return in_lang(message, current_lang())

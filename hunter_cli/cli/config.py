@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from . import app
+from .common import JsonSameOption, TableJson, table_json_option
 
 config_app = typer.Typer(
     help="Settings: flags, HUNTER_* environment variables and the config file (docs/config.md).",
@@ -15,12 +16,14 @@ app.add_typer(config_app, name="config")
 
 @config_app.command("show")
 def show(
-    as_json: bool = typer.Option(False, "--json", help="One JSON object: each setting's value and source."),
+    fmt: TableJson = table_json_option("one object: each setting's value and source"),
+    as_json: bool = JsonSameOption,
 ) -> None:
     """Every setting's effective value and where it came from: flag, env, file or default.
 
     Secrets (HUNTER_PARTNER_TOKEN, HUNTER_CRM_TOKEN) show as set or unset, never their value.
     """
+    as_json = as_json or fmt is TableJson.json
     from .. import config
     from ..render.formats import Format, render
     from ..render.settings import SettingsShown
@@ -43,9 +46,18 @@ def show(
 
 
 def _defaults() -> dict[str, str]:
-    """What an unset setting means, in words (the table shows it in brackets)."""
+    """What an unset setting means, in words (the table shows it in brackets). A default that the
+    code using the setting computes (a URL, a port, a file) is taken from that code's own constant,
+    so the two cannot drift apart; every setting but the secrets has one (tests/test_cli_config_defaults.py)."""
+    from ..datafiles import PSL_URL
+    from ..mta_sts_fetch import MTA_STS_PORT
+    from ..partner.client import DEFAULT_BASE as PARTNER_API
+    from ..partner.token_cache import default_cache_path
+    from ..registration.rdap import BOOTSTRAP_URL
+    from ..render.csvsafe import separator
     from ..scan_pool import default_processes
     from ..store import default_db_path
+    from ..tenant.client import DEFAULT_BASE as MS_LOGIN
 
     return {
         "db": str(default_db_path()),
@@ -56,10 +68,20 @@ def _defaults() -> dict[str, str]:
         "rules": "bundled",
         "catalog": "bundled",
         "lang": "en",
+        "csv_separator": separator.get(),
+        "ms_login_url": MS_LOGIN,
+        "rdap_url": "each TLD's RDAP server, from IANA's bootstrap file",
+        "mta_sts_port": str(MTA_STS_PORT),
+        "whois_host": "each TLD's WHOIS server",
+        "rdap_bootstrap_url": BOOTSTRAP_URL,
+        "psl_url": PSL_URL,
+        "partner_api_url": PARTNER_API,
+        "crm_url": "saved by hunter crm login",
+        "crm_mapping": "bundled",
         "tenant_id": "saved at sign-in, else organizations",
         "client_id": "saved at sign-in",
-        "crm_url": "saved by hunter crm login",
         "token_store": "auto",
+        "token_cache": str(default_cache_path()),
         "log_level": "off",
         "log_file": "stderr",
     }

@@ -13,6 +13,8 @@ from .brief import LangOption, _check_lang
 from .common import (
     EXIT_SIGN_IN,
     DbOption,
+    JsonSameOption,
+    TableJson,
     db_path,
     domain_arg,
     fail,
@@ -22,6 +24,7 @@ from .common import (
     stderr_console,
     stdout_console,
     store_errors,
+    table_json_option,
 )
 from .filters import (
     CategoryOption,
@@ -135,13 +138,15 @@ def login(
 def status(
     url: str | None = UrlOption,
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="As JSON."),
+    fmt: TableJson = table_json_option("one JSON object"),
+    json_out: bool = JsonSameOption,
 ) -> None:
     """Which environment, signed in as whom, and how many leads were pushed, are pending or failed.
 
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
+    json_out = json_out or fmt is TableJson.json
     from ..crm.auth import token_store
     from ..store import crm as crm_store
 
@@ -215,7 +220,8 @@ def push(
     rules: Path | None = RulesOption,
     url: str | None = UrlOption,
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout."),
+    fmt: TableJson = table_json_option("the summary as JSON"),
+    json_out: bool = JsonSameOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but failures."),
 ) -> None:
     """Create or update one Dynamics 365 lead per domain, with the brief and the key facts.
@@ -227,6 +233,7 @@ def push(
     (the summary says which and why; rerun to finish), 2 usage error,
     3 sign-in needed: run `hunter crm login`.
     """
+    json_out = json_out or fmt is TableJson.json
     from datetime import date
 
     from rich.markup import escape
@@ -343,7 +350,8 @@ def pull(
     ),
     url: str | None = UrlOption,
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    fmt: TableJson = table_json_option("the result as JSON"),
+    json_out: bool = JsonSameOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Read the status (open, qualified, disqualified), status reason and owner of every pushed lead.
@@ -351,6 +359,7 @@ def pull(
     Uses silent sign-in only, so it runs from cron. Exit codes: 0 read,
     1 the pull failed (nothing was stored), 3 sign-in needed: run `hunter crm login`.
     """
+    json_out = json_out or fmt is TableJson.json
     from ..crm.auth import InteractionRequired
     from ..services import crm as crm_service
 

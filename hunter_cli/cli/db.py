@@ -6,9 +6,21 @@ from pathlib import Path
 
 import typer
 
-from ..said import said_of
+from ..said import Said, said_of
 from . import app
-from .common import DbOption, db_path, fail, stdout_console
+from .common import (
+    DbOption,
+    JsonSameOption,
+    TableJson,
+    current_lang,
+    db_path,
+    fail,
+    messages_lang_option,
+    say,
+    speak_in,
+    stdout_console,
+    table_json_option,
+)
 
 db_app = typer.Typer(
     help="The database: check its health, back it up while scans run, prune old scans, reclaim space.",
@@ -23,13 +35,17 @@ def check(
     quick: bool = typer.Option(
         False, "--quick", help="SQLite's quick_check (structure only, faster) instead of the full integrity_check."
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
+    fmt: TableJson = table_json_option("the findings as one JSON object"),
+    json_out: bool = JsonSameOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Check the database: SQLite's integrity check, the schema version, runs that never finished.
 
     Reads only; safe while a scan writes. Exit codes: 0 sound and usable by this Hunter,
     1 damaged, not a database, missing, or written by a newer Hunter.
     """
+    json_out = json_out or fmt is TableJson.json
+    speak_in(lang)
     from .. import store
 
     path = db_path(db)
@@ -40,19 +56,16 @@ def check(
         if not real.exists() or real.is_dir() or isinstance(exc, store.StoreMissing):
             raise fail(said_of(exc)) from None
         # not even readable as a database: this is the check's finding, not a reason to run the check
-        raise fail(
-            f"{path} cannot be read as a database ({_first_clause(str(exc))});"
-            " restore a backup, or start a new database with --db"
-        ) from None
+        raise fail(Said("cli.db.unreadable", path=str(path), why=_first_clause(str(exc)))) from None
     healthy = report["sound"] and report["writable_by_this_version"]
     from ..render.formats import Format, render
     from ..render.maintenance import CheckReport
 
-    render("db-check", Format.json if json_out else Format.table, CheckReport(path, report, healthy))
+    render("db-check", Format.json if json_out else Format.table, CheckReport(path, report, healthy, current_lang()))
     if not report["sound"]:
-        raise fail(f"{path} is damaged; restore a backup, or start a new database with --db")
+        raise fail(Said("cli.db.damaged", path=str(path)))
     if not report["writable_by_this_version"]:
-        raise fail(f"{path} was written by a newer Hunter (schema version {report['schema_version']}); upgrade Hunter")
+        raise fail(Said("cli.db.newer", path=str(path), version=report["schema_version"]))
 
 
 def _first_clause(message: str) -> str:
@@ -67,6 +80,7 @@ def backup(
     db: Path | None = DbOption,
     force: bool = typer.Option(False, "--force", help="Replace PATH if it exists."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Copy the database to PATH with SQLite's online backup: one consistent snapshot, safe while a scan writes.
 
@@ -76,23 +90,24 @@ def backup(
     """
     from .. import store
 
+    speak_in(lang)
     path = db_path(db)
     try:
         report = store.backup(path, dest, overwrite=force)
     except store.StoreError as exc:
         raise fail(said_of(exc)) from None
     if report["problems"]:
-        raise fail(
-            f"copied {path} to {dest}, but the copy is damaged ({report['problems'][0]}): so is the database;"
-            " run `hunter db check`"
-        )
+        raise fail(Said("cli.db.backup_damaged", path=str(path), dest=str(dest), why=report["problems"][0]))
     if not quiet:
-        stdout_console().print(
-            f"backed up {path} to {dest}: {report['domains']:,} domains, {report['bytes']:,} bytes,"
-            f" schema version {report['schema_version']}",
-            markup=False,
-            soft_wrap=True,
+        done = Said(
+            "cli.db.backed_up",
+            path=str(path),
+            dest=str(dest),
+            domains=report["domains"],
+            bytes=report["bytes"],
+            version=report["schema_version"],
         )
+        stdout_console().print(say(done), markup=False, soft_wrap=True)
 
 
 @db_app.command("prune")
@@ -102,7 +117,9 @@ def prune(
     ),
     db: Path | None = DbOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Say how many scans would go; change nothing."),
-    json_out: bool = typer.Option(False, "--json", help="Print the counts as one JSON object."),
+    fmt: TableJson = table_json_option("the counts as one JSON object"),
+    json_out: bool = JsonSameOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Remove scans older than --keep that nothing needs; the space is reused by later scans
     (`hunter db vacuum` gives it back to the disk).
@@ -112,6 +129,8 @@ def prune(
     gateway change (the brief's "what changed"). Safe while a scan runs. Exit codes: 0 pruned,
     1 the database is not usable, 2 usage error.
     """
+    json_out = json_out or fmt is TableJson.json
+    speak_in(lang)
     from .. import store
     from ..durations import ago_iso, parse_duration
     from ..store.prune import prune as prune_scans
@@ -132,13 +151,15 @@ def prune(
     from ..render.formats import Format, render
     from ..render.maintenance import PruneReport
 
-    render("db-prune", Format.json if json_out else Format.table, PruneReport(report, cutoff, dry_run))
+    render("db-prune", Format.json if json_out else Format.table, PruneReport(report, cutoff, dry_run, current_lang()))
 
 
 @db_app.command("vacuum")
 def vacuum(
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="Print the sizes as one JSON object."),
+    fmt: TableJson = table_json_option("the sizes as one JSON object"),
+    json_out: bool = JsonSameOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Rewrite the database file without its free space (SQLite's VACUUM) and say how much was freed.
 
@@ -146,6 +167,8 @@ def vacuum(
     writing, it says so and stops. Readers may go on meanwhile. Exit codes: 0 done, 1 a scan
     holds the database, no room on the disk, or the database is not usable.
     """
+    json_out = json_out or fmt is TableJson.json
+    speak_in(lang)
     from .. import store
     from ..store.prune import vacuum as vacuum_file
     from .common import open_store
@@ -161,4 +184,4 @@ def vacuum(
     from ..render.formats import Format, render
     from ..render.maintenance import VacuumReport
 
-    render("db-vacuum", Format.json if json_out else Format.table, VacuumReport(path, report))
+    render("db-vacuum", Format.json if json_out else Format.table, VacuumReport(path, report, current_lang()))

@@ -12,6 +12,8 @@ from . import app, complete
 from .common import (
     CsvSeparatorOption,
     DbOption,
+    JsonSameOption,
+    TableJson,
     db_path,
     domain_arg,
     fail,
@@ -19,6 +21,7 @@ from .common import (
     open_store,
     speak_in,
     store_errors,
+    table_json_option,
     use_csv_separator,
     warn,
 )
@@ -181,7 +184,8 @@ def show(
     ctx: typer.Context,
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
     db: Path | None = DbOption,
-    json_out: bool = typer.Option(False, "--json", help="Print everything as one JSON object."),
+    fmt: TableJson = table_json_option("everything as one JSON object"),
+    json_out: bool = JsonSameOption,
     lang: str | None = typer.Option(
         None,
         "--lang",
@@ -194,6 +198,7 @@ def show(
     Reads the database only. Exit codes: 0 shown, 1 not in the database (the message names the
     command to run), 2 usage error.
     """
+    json_out = json_out or fmt is TableJson.json
     from ..modelbase import trusted_reading
     from ..render.formats import render
     from ..store import leads as core

@@ -79,6 +79,7 @@ def rescan(
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
+    from ..store.scanlock import Holder
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
 
@@ -115,7 +116,16 @@ def rescan(
 
     again = ["hunter", "rescan", *typed_options(ctx, skip=("db",))]  # what is still due is picked again
     raise typer.Exit(
-        run_scan(domains, path, options, fresh_since=None, json_out=json_out, quiet=quiet, continue_with=again)
+        run_scan(
+            domains,
+            path,
+            options,
+            fresh_since=None,
+            json_out=json_out,
+            quiet=quiet,
+            continue_with=again,
+            holder=Holder("rescan"),
+        )
     )
 
 

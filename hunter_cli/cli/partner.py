@@ -14,6 +14,8 @@ from .common import (
     EXIT_SIGN_IN,
     CsvSeparatorOption,
     DbOption,
+    JsonSameOption,
+    TableJson,
     db_path,
     domain_arg,
     fail,
@@ -23,6 +25,7 @@ from .common import (
     stderr_console,
     stdout_console,
     store_errors,
+    table_json_option,
     use_csv_separator,
 )
 
@@ -65,12 +68,16 @@ def login(
 
 
 @auth_app.command("status")
-def status(json_out: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def status(
+    fmt: TableJson = table_json_option("one object"),
+    json_out: bool = JsonSameOption,
+) -> None:
     """Who is signed in, and until when the current access token is valid (it renews by itself).
 
     Reads the token cache only: no network. Exit codes: 0 signed in (or a token
     in HUNTER_PARTNER_TOKEN), 1 not signed in.
     """
+    json_out = json_out or fmt is TableJson.json
     from ..config import get
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
@@ -160,10 +167,19 @@ def sync(
     for line in result.malformed:
         err.print(f"skipped malformed referral {line}", markup=False)
     if result.new_domains and not no_scan:
+        from ..store.scanlock import Holder
         from .scanning import scan as run_scan
         from .scanning import scan_options as build_options
 
-        code = run_scan(result.new_domains, path, build_options(), fresh_since=None, json_out=False, quiet=True)
+        code = run_scan(
+            result.new_domains,
+            path,
+            build_options(),
+            fresh_since=None,
+            json_out=False,
+            quiet=True,
+            holder=Holder("partner"),
+        )
         if code:
             raise typer.Exit(code)
 

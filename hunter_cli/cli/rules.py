@@ -11,6 +11,8 @@ from . import app, complete
 from .common import (
     EXIT_USAGE,
     DbOption,
+    JsonSameOption,
+    TableJson,
     db_path,
     domain_arg,
     fail,
@@ -19,6 +21,7 @@ from .common import (
     speak,
     stdout_console,
     store_errors,
+    table_json_option,
     warn_if_listed_otherwise,
 )
 
@@ -94,13 +97,15 @@ def explain(
     domain: str = typer.Argument(..., help="Domain to explain."),
     db: Path | None = DbOption,
     rules: Path | None = RulesOption,
-    json_out: bool = typer.Option(False, "--json", help="Print the breakdown as JSON."),
+    fmt: TableJson = table_json_option("the breakdown as JSON"),
+    json_out: bool = JsonSameOption,
     lang: str = ExplainLangOption,
 ) -> None:
     """Show a domain's score breakdown: every point added or taken away, and the rules that chose segment and category.
 
     Reads the database only. Exit codes: 0 shown, 1 not scanned or not scorable, 2 usage error.
     """
+    json_out = json_out or fmt is TableJson.json
     from ..lead import Lead
     from .brief import _check_lang
 

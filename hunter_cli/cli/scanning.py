@@ -122,21 +122,24 @@ def scan(
     hints=None,
     repeat: list[str] | None = None,
     continue_with: list[str] | None = None,
+    holder=None,
+    lock_wait: float | None = None,
 ) -> int:
     """Run a scan through the service and show it; returns the exit status (raises typer.Exit on a fatal error).
 
     With ``json_out`` each result is written to stdout as one JSON line once it is stored.
     ``continue_with``: the command (argv words, without --db) an interrupted run suggests, when it
-    is not a scan of the same inputs (rescan).
+    is not a scan of the same inputs (rescan). ``holder`` and ``lock_wait``: what the run is to others
+    that find the scan lock taken, and how long it waits for a prep's lock (services.scan.run_scan).
     """
-    from ..render.jsonl import write_line
+    from ..render.jsonl import with_unicode, write_line
 
     out = sys.stdout
 
     def emit(texts: list[str]) -> None:
         # Runs in the writer thread right after COMMIT: what is printed is already stored.
         for text in texts:
-            write_line(out, text)
+            write_line(out, with_unicode(text))
 
     observer = ConsoleObserver(path, quiet)
     try:
@@ -148,6 +151,8 @@ def scan(
             hints=hints,
             observer=observer,
             emit=emit if json_out else None,
+            holder=holder,
+            lock_wait=lock_wait,
         )
     except ScanRefused as exc:
         raise fail(said_of(exc)) from None

@@ -7,28 +7,42 @@ from pathlib import Path
 
 import typer
 
+from ..said import Said
 from . import app
-from .common import DbOption, domain_arg, fail, open_store, stdout_console, store_errors, warn
+from .common import (
+    DbOption,
+    domain_arg,
+    fail,
+    messages_lang_option,
+    open_store,
+    say,
+    speak_in,
+    stdout_console,
+    store_errors,
+    warn,
+)
 
 _TAG = re.compile(r"^[a-z0-9çğıöşü][a-z0-9çğıöşü_.-]{0,39}$")
 
 
 def _tags(values: list[str]) -> list[str]:
-    from ..lead.posture import user_tag_problem
+    from ..lead.posture import AUTO_TAGS, user_tag_problem
 
     out = []
     for v in values:
         t = v.strip().replace("İ", "i").replace("I", "ı").lower() if not v.isascii() else v.strip().lower()
         if not _TAG.match(t):
-            raise typer.BadParameter(f"{v!r}: a tag is 1-40 letters, digits, '-', '_' or '.'", param_hint="TAG")
-        if problem := user_tag_problem(t):
-            raise typer.BadParameter(problem, param_hint="TAG")
+            raise typer.BadParameter(say(Said("cli.tags.bad_tag", tag=repr(v))), param_hint="TAG")
+        if user_tag_problem(t):
+            raise typer.BadParameter(
+                say(Said("cli.tags.auto_tag", tag=repr(t), auto=list(AUTO_TAGS))), param_hint="TAG"
+            )
         out.append(t)
     return out
 
 
 def new_lead_message(name: str) -> str:
-    return f"{name} was not a lead yet: added it as a new lead (run `hunter scan {name}` to fill in its facts)"
+    return Said("cli.tags.new_lead", domain=name)
 
 
 @app.command()
@@ -36,10 +50,12 @@ def tag(
     domain: str = typer.Argument(..., help="Company domain."),
     tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to add."),
     db: Path | None = DbOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Add your own tags to a lead (Hunter's automatic tags are kept apart and recomputed on each scan)."""
     from .. import store
 
+    speak_in(lang)
     name, values = domain_arg(domain), _tags(tags)
     conn = open_store(db, write=True, edit=True)
     try:
@@ -49,7 +65,7 @@ def tag(
         conn.close()
     if created:
         warn(new_lead_message(name))
-    stdout_console().print(f"{name}: tagged {', '.join(values)}")
+    stdout_console().print(say(Said("cli.tags.tagged", domain=name, tags=values)), markup=False)
 
 
 @app.command()
@@ -57,10 +73,12 @@ def untag(
     domain: str = typer.Argument(..., help="Company domain."),
     tags: list[str] = typer.Argument(..., metavar="TAG...", help="Tags to remove."),
     db: Path | None = DbOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Remove your own tags from a lead. Exit code 1 when the lead had none of them."""
     from .. import store
 
+    speak_in(lang)
     name, values = domain_arg(domain), _tags(tags)
     conn = open_store(db, write=True, edit=True)
     try:
@@ -69,8 +87,9 @@ def untag(
     finally:
         conn.close()
     if not removed:
-        raise fail(f"{name} has none of these tags: {', '.join(values)}")
-    stdout_console().print(f"{name}: removed {removed} tag(s)")
+        raise fail(Said("cli.tags.none_of", domain=name, tags=values))
+    key = "cli.tags.removed." + ("one" if removed == 1 else "many")
+    stdout_console().print(say(Said(key, domain=name, n=removed)), markup=False)
 
 
 @app.command()
@@ -78,14 +97,16 @@ def note(
     domain: str = typer.Argument(..., help="Company domain."),
     text: str = typer.Argument(..., help="The note, in quotes."),
     db: Path | None = DbOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Add a timestamped note to a lead; notes show in the brief and in `hunter leads show`."""
     from .. import store
 
+    speak_in(lang)
     name = domain_arg(domain)
     body = text.strip()
     if not body:
-        raise typer.BadParameter("the note is empty", param_hint="TEXT")
+        raise typer.BadParameter(say(Said("cli.tags.note_empty")), param_hint="TEXT")
     conn = open_store(db, write=True, edit=True)
     try:
         with store_errors(db):
@@ -94,4 +115,4 @@ def note(
         conn.close()
     if created:
         warn(new_lead_message(name))
-    stdout_console().print(f"{name}: note saved")
+    stdout_console().print(say(Said("cli.tags.note_saved", domain=name)), markup=False)

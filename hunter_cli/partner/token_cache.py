@@ -41,13 +41,18 @@ class TokenCacheError(Exception):
     """The token cache cannot be opened as configured; the message says what to change."""
 
 
-def cache_path() -> Path:
-    """The token cache file: ``HUNTER_TOKEN_CACHE``, else ``msal_token_cache.json`` in the user data folder."""
+def default_cache_path() -> Path:
+    """``msal_token_cache.json`` in the user data folder: the token cache when ``token_cache`` is unset."""
     from platformdirs import user_data_dir
 
+    return Path(user_data_dir("hunter", appauthor=False)) / FILE_NAME
+
+
+def cache_path() -> Path:
+    """The token cache file: ``HUNTER_TOKEN_CACHE``, else :func:`default_cache_path`."""
     from ..config import get
 
-    return Path(get("token_cache") or Path(user_data_dir("hunter", appauthor=False)) / FILE_NAME)
+    return Path(get("token_cache") or default_cache_path())
 
 
 def legacy_path() -> Path:

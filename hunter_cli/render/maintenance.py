@@ -17,6 +17,7 @@ class CheckReport:
     path: Path
     report: dict[str, Any]
     healthy: bool
+    lang: str = "en"
 
 
 @formatter("db-check", Format.json)
@@ -26,19 +27,26 @@ def _json(c: CheckReport, out: Output) -> None:
 
 @formatter("db-check", Format.table)
 def _text(c: CheckReport, out: Output) -> None:
-    report, con = c.report, out.console
-    con.print(f"database:       {c.path} ({report['bytes']:,} bytes)", markup=False, soft_wrap=True)
-    newer = " (newer than this Hunter: read only)" if not report["writable_by_this_version"] else ""
-    con.print(
-        f"schema version: {report['schema_version']} (this Hunter: {report['latest_version']}){newer}",
-        markup=False,
-    )
-    con.print(f"integrity:      {'ok' if report['sound'] else 'DAMAGED'}", markup=False)
+    from ..brief.messages import Messages
+
+    m, report, con = Messages(c.lang), c.report, out.console
+    labels = {k: m(f"cli.db.check.label.{k}") for k in ("database", "schema", "integrity", "runs")}
+    width = max(len(v) for v in labels.values()) + 2  # the values line up in any language
+
+    def line(key: str, value: str) -> None:
+        con.print(f"{labels[key] + ':':<{width}}{value}", markup=False, soft_wrap=True)
+
+    line("database", m("cli.db.check.database", path=str(c.path), bytes=report["bytes"]))
+    schema = m("cli.db.check.schema", version=report["schema_version"], latest=report["latest_version"])
+    if not report["writable_by_this_version"]:
+        schema = m("cli.db.check.schema_newer", version=report["schema_version"], latest=report["latest_version"])
+    line("schema", schema)
+    line("integrity", m("cli.db.check.sound" if report["sound"] else "cli.db.check.damaged"))
     for problem in report["problems"][:20]:
         con.print(f"  {problem}", markup=False, soft_wrap=True)
     if len(report["problems"]) > 20:
-        con.print(f"  ... {len(report['problems']) - 20} more", markup=False)
-    con.print(f"runs:           {report['unfinished_runs']} unfinished, {report['crashed_runs']} crashed", markup=False)
+        con.print("  " + m("cli.db.check.more", n=len(report["problems"]) - 20), markup=False)
+    line("runs", m("cli.db.check.runs", unfinished=report["unfinished_runs"], crashed=report["crashed_runs"]))
 
 
 @dataclass
@@ -48,6 +56,7 @@ class PruneReport:
     report: dict[str, Any]
     cutoff: str
     dry_run: bool
+    lang: str = "en"
 
 
 @formatter("db-prune", Format.json)
@@ -57,17 +66,17 @@ def _prune_json(p: PruneReport, out: Output) -> None:
 
 @formatter("db-prune", Format.table)
 def _prune_text(p: PruneReport, out: Output) -> None:
+    from ..brief.messages import Messages
     from ..timefmt import day_for_people
 
-    r = p.report
-    verb = "would remove" if p.dry_run else "removed"
-    out.console.print(
-        f"{r['older']:,} scans older than {day_for_people(p.cutoff)}: {verb} {r['removed']:,}, kept {r['kept']:,}"
-        f" that leads, change events or the brief need; {r['scans']:,} scans in the database"
-        + ("" if p.dry_run or not r["removed"] else "; `hunter db vacuum` gives the space back to the disk"),
-        markup=False,
-        soft_wrap=True,
+    m, r = Messages(p.lang), p.report
+    key = "cli.db.prune.would_remove" if p.dry_run else "cli.db.prune.removed"
+    text = m(
+        key, older=r["older"], day=day_for_people(p.cutoff), removed=r["removed"], kept=r["kept"], scans=r["scans"]
     )
+    if not p.dry_run and r["removed"]:
+        text += m("cli.db.prune.vacuum_hint")
+    out.console.print(text, markup=False, soft_wrap=True)
 
 
 @dataclass
@@ -76,6 +85,7 @@ class VacuumReport:
 
     path: Path
     report: dict[str, Any]
+    lang: str = "en"
 
 
 @formatter("db-vacuum", Format.json)
@@ -85,9 +95,10 @@ def _vacuum_json(v: VacuumReport, out: Output) -> None:
 
 @formatter("db-vacuum", Format.table)
 def _vacuum_text(v: VacuumReport, out: Output) -> None:
+    from ..brief.messages import Messages
+
     r = v.report
-    out.console.print(
-        f"{v.path}: {r['before']:,} bytes before, {r['after']:,} after; freed {r['freed']:,} bytes",
-        markup=False,
-        soft_wrap=True,
+    text = Messages(v.lang)(
+        "cli.db.vacuum.done", path=str(v.path), before=r["before"], after=r["after"], freed=r["freed"]
     )
+    out.console.print(text, markup=False, soft_wrap=True)

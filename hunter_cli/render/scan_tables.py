@@ -28,8 +28,23 @@ from .words import column, number, value
 def _counts(c: Counter, column: str = "", lang: str = "en", by_name: bool = False) -> str:
     """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same; each
     value as the table of ``column`` shows it and each number in the command's language (6.417 in Turkish)."""
+    from ..brief.messages import Messages
+
+    m = Messages(lang)
     items = sorted(c.items(), key=lambda kv: (str(kv[0]),) if by_name else (-kv[1], str(kv[0])))
-    return ", ".join(f"{value(column, str(k), lang) if column else k} {number(v, lang_=lang)}" for k, v in items)
+    return ", ".join(_item(m, _word(m, column, str(k)) if column else k, v) for k, v in items)
+
+
+def _word(m, column: str, key: str) -> str:
+    """``key`` as the summary says it: ``scan.summary.COLUMN.KEY`` where the summary has its own word
+    (Turkish ``16 eksiksiz`` where the table column says ``tamam``), else as the table shows it."""
+    own = f"scan.summary.{column}.{key}"
+    return m(own) if m.has(own) else value(column, key, m.lang)
+
+
+def _item(m, label: object, n: int) -> str:
+    """One count of the summary in the language's order: ``m365 7`` in English, ``7 m365`` in Turkish."""
+    return m("scan.summary.count_item", value=str(label), n=number(n, lang_=m.lang))
 
 
 def tenant_label(r: DomainResult) -> str:
@@ -259,7 +274,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
     if t.category:
         table.add_row(
             m("scan.summary.priority"),
-            ", ".join(f"{k} {number(v, lang_=m.lang)}" for k, v in sorted(t.category.items())),
+            ", ".join(_item(m, k, v) for k, v in sorted(t.category.items())),
         )
     if any(k != "?" for k in t.tenant):
         table.add_row(m("scan.summary.tenants"), counts(t.tenant, "tenant"))
@@ -274,8 +289,7 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
         table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
         lookups = ", ".join(
-            f"{_failure(m, k)} {number(v, lang_=m.lang)}"
-            for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
+            _item(m, _failure(m, k), v) for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
         )
         table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:

@@ -25,7 +25,10 @@ def _json(s: SettingsShown, out: Output) -> None:
     body = {
         "config_file": s.file,
         "config_file_exists": s.file_exists,
-        "settings": {r["name"]: {"value": r["value"], "source": r["source"], "env": r["env"]} for r in s.rows},
+        "settings": {
+            r["name"]: {"value": r["value"], "source": r["source"], "env": r["env"], "default": r["default"]}
+            for r in s.rows
+        },
     }
     out.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
 

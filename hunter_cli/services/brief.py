@@ -145,11 +145,14 @@ def before_rescan(
     age: timedelta,
     since: str,
     lang: str = "en",
+    lock_holder: Callable[[], object] | None = None,
 ) -> PrepStep:
     """Whether prep rescans ``name`` first: its last good scan (ISO time) against ``--max-age`` (``age``,
     i.e. ``since``), a read-only store, and a bulk scan holding the lock (``lock_free()``, asked only
     when a rescan is due). ``--max-age 0s`` always rescans: times are stored to the second, so a scan
-    made in the same second would otherwise count as fresh. Warnings are in ``lang`` (the brief's language)."""
+    made in the same second would otherwise count as fresh. Warnings are in ``lang`` (the brief's language)
+    and name what holds the lock (``lock_holder()``, a :class:`hunter_cli.store.scanlock.Holder`; default
+    a bulk scan)."""
     from ..said import Said
 
     warn = _Warnings(lang)
@@ -164,16 +167,20 @@ def before_rescan(
             message=Said("cli.prep.read_only_no_scan", domain=name, path=str(path)),
         )
     if not lock_free():
+        from ..store.scanlock import Holder
+
+        held = lock_holder() if lock_holder is not None else None
+        who = (held if isinstance(held, Holder) else Holder("scan")).said()
         if last_good:
             return PrepStep(
                 "show",
                 ExitStatus.STALE,
-                warning=warn("prep.locked", last_good, path=str(path)),
+                warning=warn("prep.locked_by", last_good, path=str(path), holder=who),
             )
         return PrepStep(
             "fail",
             ExitStatus.FATAL,
-            message=Said("cli.prep.locked_no_scan", domain=name, path=str(path)),
+            message=Said("cli.prep.locked_by_no_scan", domain=name, path=str(path), holder=who),
         )
     return PrepStep("rescan")
 

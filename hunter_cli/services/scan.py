@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..inputs import ColumnHints, InputStats
     from ..models import DomainResult, Registration, ScanError
     from ..scan import ScanOptions
+    from ..store.scanlock import Holder
 
 
 class ScanRefused(Exception):
@@ -274,19 +275,12 @@ def run_async(coro):
         gc.unfreeze()
 
 
-def scan_lock_free(path: Path) -> bool:
-    """True when no scan holds the lock on the store at ``path`` now (prep's check before a rescan)."""
-    from filelock import FileLock, Timeout
+def scan_lock_holder(path: Path):
+    """None when no scan holds the lock on the store at ``path`` now, else what holds it
+    (a :class:`hunter_cli.store.scanlock.Holder`; prep's check before a rescan)."""
+    from ..store.scanlock import lock_free
 
-    from .. import store
-
-    lock = FileLock(str(store.real_path(path)) + ".lock")  # the scan lock is on the real file
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return False
-    lock.release()
-    return True
+    return lock_free(path)
 
 
 def run_scan(
@@ -298,6 +292,8 @@ def run_scan(
     hints: ColumnHints | None = None,
     observer: ScanObserver | None = None,
     emit: Callable[[list[str]], None] | None = None,
+    holder: Holder | None = None,
+    lock_wait: float | None = None,
 ) -> ScanSummary:
     """Scan ``inputs`` into the store at ``path``; the run's summary (docs/cli.md for the exit statuses).
 
@@ -306,14 +302,16 @@ def run_scan(
     transaction that stores it has committed (in the writer thread), so nothing
     emitted is ever missing from the store. SIGTERM is handled like Ctrl-C: what was
     received is stored, the run is recorded ``interrupted`` and the status is 143.
+    ``holder`` says what this run is (a bulk scan by default; a prep of one domain, a rescan) to
+    another command that finds the scan lock taken. While a prep holds the lock, the run waits for
+    it up to ``lock_wait`` seconds (default HUNTER_DB_WAIT, else 600 s), saying so on the observer
+    after a second; a bulk scan, a rescan or a vacuum holding it refuses the run at once.
     Raises :class:`ScanRefused` when the run cannot start; an unexpected exception
     (a bug) propagates after the run is recorded as failed with its cause.
     """
     import signal
     import sqlite3
     from datetime import timedelta
-
-    from filelock import FileLock, Timeout
 
     from .. import store
     from ..dns.health import ResolverSuspect, ResolverUnreachable
@@ -322,6 +320,7 @@ def run_scan(
     from ..scan import ScanJob, scan_many
     from ..scan_pool import WorkerLost
     from ..scoring import RulesError, load_rules
+    from ..store.scanlock import Holder, LockTaken, ScanLock
 
     started = time.monotonic()  # the run's time includes any wait for another process's write lock
     watch: ScanObserver = observer or SilentObserver()
@@ -342,12 +341,22 @@ def run_scan(
         watch.notice(text)
     # The lock belongs to the real file: a symlink or another spelling of the path
     # (./x/../hunter.db) names the same lock.
-    lock = FileLock(str(store.real_path(path)) + ".lock")
+    lock = ScanLock(path, holder or Holder("scan"))
+    told: list[Holder] = []
+
+    def lock_wait_said(who: Holder, seconds: float) -> None:
+        if seconds >= LOCK_WAIT_SAID and who not in told:  # once a holder, when the wait shows
+            told.append(who)
+            watch.notice(Said("cli.scan.lock_waiting", holder=who.said(), path=str(path)))
+
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
+        lock.acquire(
+            wait_limit=store.write_wait_limit() if lock_wait is None else lock_wait,
+            on_wait=lock_wait_said,
+        )
+    except LockTaken as exc:
         conn.close()
-        raise ScanRefused(Said("cli.scan.locked", path=str(path))) from None
+        raise ScanRefused(Said("cli.scan.locked_by", holder=exc.holder.said(), path=str(path))) from None
     except OSError as exc:
         conn.close()
         raise ScanRefused(Said("cli.scan.lock_file", path=str(path), why=exc.strerror or str(exc))) from None
@@ -574,6 +583,7 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     )
 
 
+LOCK_WAIT_SAID = 1.0  # a run waiting for a prep's scan lock says so after this many seconds
 PRIOR_BATCH = 256  # domains whose stored state is read in one query
 BULK_INPUT_BYTES = 16_384  # input files this large (about 800 domains) get the writer process and scan workers
 BULK_DOMAINS = 800  # as many domains given as names (rescan, referrals sync)

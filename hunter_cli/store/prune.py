@@ -116,17 +116,17 @@ def file_bytes(path: str | os.PathLike) -> int:
 def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
     """``VACUUM`` the database under the scan lock; returns ``{"before", "after", "freed"}`` in bytes.
 
-    Raises StoreBusy when a scan holds the lock, StoreError when the disk has no room for the
+    Raises StoreBusy (naming the holder) when a scan holds the lock, StoreError when the disk has no room for the
     copy SQLite writes (about the size of the data kept) or SQLite fails.
     """
-    from filelock import FileLock, Timeout
+    from .scanlock import Holder, LockTaken, ScanLock
 
     before = file_bytes(path)
-    lock = FileLock(str(real_path(path)) + ".lock")
+    lock = ScanLock(path, Holder("vacuum"))
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise StoreBusy(Said("cli.store.vacuum_busy", path=str(path))) from None
+        lock.acquire()
+    except LockTaken as exc:
+        raise StoreBusy(Said("cli.store.vacuum_busy_by", path=str(path), holder=exc.holder.said())) from None
     try:
         page_size, pages, free = (
             conn.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "page_count", "freelist_count")
