@@ -594,18 +594,20 @@ def check(text: str, lang: str) -> list[str]:
             certain.append("risk.none")
         rule("no-mx", not certain, f"no MX record (most likely no mail), yet it takes no mail: {certain}")
 
-    # winback: the newest provider change in "What changed" took their mail away from Microsoft 365: the
-    # summary is a win-back (unless their mail now bounces or there is nothing to sell); a win-back is
-    # only said after such a move
+    # winback: a provider change in "What changed" took their mail away from Microsoft 365 and no newer one
+    # brought it back: the summary is a win-back (unless their mail now bounces or there is nothing to sell);
+    # a win-back is only said after such a move
     moves = [
         (old, new)
         for line in _section(text, lang, "section.changes")
         for old, new in _captures(msgs["event.provider_changed"], ("old", "new"), line)
     ]
     winback = _said(text, _patterns(lang, ["one_liner.winback"]))
-    left = bool(moves) and moves[0][0] == msgs["provider.m365"] and moves[0][1] != msgs["provider.m365"]
+    ms365 = msgs["provider.m365"]
+    back = next((i for i, (_, new) in enumerate(moves) if new == ms365), len(moves))
+    left = any(old == ms365 for old, _ in moves[:back])
     if left and category not in (None, "P1", "P6"):
-        rule("winback", bool(winback), f"mail moved away from Microsoft 365 ({moves[0]}), yet no win-back")
+        rule("winback", bool(winback), f"mail moved away from Microsoft 365 ({moves[:back]}), yet no win-back")
     if winback:
         rule("winback", left, f"a win-back without a move away from Microsoft 365 in what changed: {moves[:1]}")
 

@@ -144,6 +144,18 @@ def test_a_move_to_an_unrecognised_service_is_a_win_back_without_naming_it(hunte
         assert m("provider.other") not in said
 
 
+def test_a_move_on_from_where_they_went_is_still_a_win_back(hunter, dns, zone_text):
+    """Microsoft 365, then an unrecognised service, then Google Workspace: they still left Microsoft 365 and
+    never came back; the brief is a win-back, and the consistency rules hold."""
+    _scan_through(hunter, dns, zone_text, ON_M365, ON_UNKNOWN, ON_GOOGLE)
+    for lang in ("en", "tr"):
+        m = Messages(lang)
+        brief = _brief(hunter, W, lang)
+        assert brief["talking_points"][:3] == m("talk.winback", provider=m("provider.google"))
+        markdown = hunter("sales-summary", W, "--format", "markdown", "--lang", lang).stdout
+        assert check(markdown, lang) == []
+
+
 def test_a_move_to_microsoft_365_or_back_again_is_no_win_back(hunter, dns, zone_text):
     """Google, then Microsoft 365: a customer won, no win-back. Microsoft 365, Google, then Microsoft 365
     again: back home, no win-back either."""

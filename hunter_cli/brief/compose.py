@@ -840,7 +840,7 @@ def _offer(
     gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
-        why.append("offer.why.nurture")
+        why.append("offer.why.winback" if winback else "offer.why.nurture")
     elif provider == "m365" and level in ("high", "medium") and not (set(gaps) & {"spf", "dkim", "dmarc"}):
         # SPF, DKIM and an enforced DMARC in place: only a setting is missing (sp=, pct=), nothing to call
         # poorly protected; fix that one thing beside the Defender and renewal talk
@@ -918,16 +918,20 @@ def _last_good_scan(history: Sequence[dict], checks: set[str]) -> str | None:
 
 
 def left_microsoft(lead: Lead, events: Sequence[dict]) -> dict | None:
-    """The stored ``provider_changed`` event (``events`` newest first, docs/database.md) that took their mail
-    from Microsoft 365 to the provider it is at now, when it is the latest provider change: a win-back, told
-    as one in the one-liner, talking points, questions, next step and offer. None when the mail never left
-    Microsoft 365, moved on again, or now bounces or is gone (``broken``, ``none``: fixing comes first)."""
+    """The newest stored ``provider_changed`` event (``events`` newest first, docs/database.md) that took their
+    mail away from Microsoft 365, when no later one brought it back: a win-back, told as one in the one-liner,
+    talking points, questions, next step and offer. None when the mail never left Microsoft 365 (among the
+    events read), came back, or now bounces or is gone (``broken``, ``none``: fixing comes first)."""
     if lead.state != "active" or lead.provider in (None, "m365", "broken", "none", "unknown"):
         return None
-    last = next((e for e in events if e.get("kind") == "provider_changed"), None)
-    if last is None or last.get("old") != "m365" or last.get("new") != lead.provider:
-        return None
-    return last
+    for e in events:
+        if e.get("kind") != "provider_changed":
+            continue
+        if e.get("new") == "m365":  # back at Microsoft 365 since (or never left): no win-back
+            return None
+        if e.get("old") == "m365":
+            return e
+    return None
 
 
 def _variant(m: Messages, key: str, suffix: str) -> str:
