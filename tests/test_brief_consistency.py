@@ -44,9 +44,16 @@ The rules (a brief breaking one fails with the rule's name):
   put at Microsoft 365 only by a tenant behind a gateway), no summary, talking point, segment line or
   offer states Microsoft 365 or a workload as in use, nor leaves anything out of the offer on them.
 - ``leftover``: an SPF include the mail section reads as left from before a move is never sold against as a
-  second suite (a play found only through SPF) nor counted as Exchange Online beside their mail.
+  second suite (a play found only through SPF), counted as Exchange Online beside their mail, nor listed
+  under "their other services" as a service in use.
 - ``bounces``: a domain whose MX hosts do not resolve (its mail bounces) is P1 (rule ``broken_mail``),
-  and no line has Exchange Online handling its mail.
+  and no line has Exchange Online handling its mail; an MX written as an IP address (most senders refuse
+  or bounce mail to it, RFC 5321 5.1) is P1 too, never "keep nurturing" nor "its MX hosts do not resolve".
+- ``no-mx``: a domain with no MX record at all "most likely receives no mail" (its own address is the
+  implicit MX, RFC 5321 5.1): no summary, security, risk or offer line says it takes none.
+- ``winback``: when the newest provider change in "What changed" took their mail away from Microsoft 365,
+  the summary is a win-back (unless the mail now bounces or there is nothing to sell), and a win-back is
+  only said after such a move.
 - ``said``: no internal category label of a provider ("a mail service we do not recognise", "a broken
   mail set-up") stands in a talking point or a question: those are said to the customer.
 - ``gaps``: the set-up service offered names only what the security section shows missing, never SPF,
@@ -229,6 +236,19 @@ def _patterns(lang: str, keys: list[str], **fixed: str) -> dict[str, list[re.Pat
     return out
 
 
+def _captures(template: str, names: str | tuple[str, ...], line: str) -> list:
+    """The values of the placeholders ``names`` wherever ``template`` matches in ``line`` (one name: the
+    values; several: tuples), each other placeholder any text."""
+    wanted = (names,) if isinstance(names, str) else names
+    out = ""
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        out += re.escape(literal)
+        if name is not None:
+            out += f"(?P<{name}>.+?)" if name in wanted and f"(?P<{name}>" not in out else ".+?"
+    found = [m.group(*wanted) for m in re.finditer(out, line)]
+    return found
+
+
 def _said(text: str, groups: dict[str, list[re.Pattern]]) -> list[str]:
     lines = text.splitlines()
     return [k for k, pats in groups.items() if any(p.search(line) for p in pats for line in lines)]
@@ -240,7 +260,13 @@ def _risk(text: str, lang: str) -> str | None:
     before = re.escape(msgs["risk.line"].split("{level}")[0])
     levels = {msgs[f"risk.{lvl}"]: lvl for lvl in ("high", "medium", "low", "none")}
     levels |= {
-        msgs[k]: "none" for k in ("risk.none_nxdomain", "risk.none_nxdomain_registered", "risk.none_nxdomain_expired")
+        msgs[k]: "none"
+        for k in (
+            "risk.none_nxdomain",
+            "risk.none_nxdomain_registered",
+            "risk.none_nxdomain_expired",
+            "risk.none_no_mx",
+        )
     }
     found = {levels[m.group(1)] for m in re.finditer(before + r"(.+?)\.$", text, re.M) if m.group(1) in levels}
     assert len(found) <= 1, f"two risk levels in one brief: {found}"
@@ -535,12 +561,55 @@ def check(text: str, lang: str) -> list[str]:
             spf_only = re.compile(re.escape(head) + r"SPF include:[^,]+?" + re.escape(tail.split("{provider}")[0]))
             rule("leftover", not spf_only.search(text), "the Microsoft include called a leftover, yet Exchange Online")
 
-    # bounces: mail that bounces is the most urgent call, said so, and no footprint line has Exchange
-    # Online handling the mail that bounces
+    # leftover, in every section: "their other services" never lists an include the mail section reads as
+    # left from before a move with the plain "their SPF record lets ... send for them" of a service in use
+    leftovers = [i for line in lines for i in _captures(msgs["mail.spf_other_provider"], "include", line)]
+    leftovers += [i for line in lines for i in _captures(msgs["mail.spf_other_provider.unconfirmed"], "include", line)]
+    for include in leftovers:
+        in_use = _pattern(msgs["svc.how.spf"], host=include)
+        listed = [line for line in _section(text, lang, "section.services") if in_use.search(line)]
+        rule("leftover", not listed, f"{include} read as a leftover, yet listed as a service in use: {listed}")
+
+    # bounces: mail that bounces (or, to an MX written as an IP address, is refused) is the most urgent
+    # call, said so, and no footprint line has Exchange Online handling the mail that bounces
+    if _said(text, _patterns(lang, ["mail.mx_ip_literal"])):
+        rule("bounces", category in (None, "P1"), f"the MX is an IP address, yet category {category}")
+        wrong = _said(text, _patterns(lang, ["one_liner.P5", "one_liner.P1_broken", "mail.mx_broken"]))
+        rule("bounces", not wrong, f"the MX is an IP address, yet {wrong}")
     if _said(text, _patterns(lang, ["mail.mx_broken"])):
         rule("bounces", category in (None, "P1"), f"mail bounces, yet category {category}")
         handled = _said(text, _patterns(lang, ["fp.exchange.online", "fp.exchange.online_sending", "one_liner.P5"]))
         rule("bounces", not handled, f"mail bounces, yet {handled}")
+
+    # no-mx: a domain with no MX record at all may take mail at its own address (the implicit MX, RFC 5321
+    # 5.1): "most likely receives none" (mail.no_mx) never meets a line that says it takes no mail
+    if _said(text, _patterns(lang, ["mail.no_mx"])):
+        certain = [
+            k
+            for k in ("one_liner.P6_parked", "one_liner.P6_no_mail", "sec.parked", "offer.none")
+            + ("risk.parked_forgeable", "risk.parked_unknown")
+            if _said(text, _patterns(lang, [k]))
+        ]
+        if msgs["risk.line"].format(level=msgs["risk.none"]) in text:
+            certain.append("risk.none")
+        rule("no-mx", not certain, f"no MX record (most likely no mail), yet it takes no mail: {certain}")
+
+    # winback: a provider change in "What changed" took their mail away from Microsoft 365 and no newer one
+    # brought it back: the summary is a win-back (unless their mail now bounces or there is nothing to sell);
+    # a win-back is only said after such a move
+    moves = [
+        (old, new)
+        for line in _section(text, lang, "section.changes")
+        for old, new in _captures(msgs["event.provider_changed"], ("old", "new"), line)
+    ]
+    winback = _said(text, _patterns(lang, ["one_liner.winback"]))
+    ms365 = msgs["provider.m365"]
+    back = next((i for i, (_, new) in enumerate(moves) if new == ms365), len(moves))
+    left = any(old == ms365 for old, _ in moves[:back])
+    if left and category not in (None, "P1", "P6"):
+        rule("winback", bool(winback), f"mail moved away from Microsoft 365 ({moves[:back]}), yet no win-back")
+    if winback:
+        rule("winback", left, f"a win-back without a move away from Microsoft 365 in what changed: {moves[:1]}")
 
     # parked
     if _said(text, _patterns(lang, ["sec.parked"])):
@@ -548,7 +617,8 @@ def check(text: str, lang: str) -> list[str]:
         open_ = _said(text, _patterns(lang, ["sec.parked_missing_dmarc"]))
         if open_:
             rule("parked", risk != "none", "DMARC p=reject missing, yet the risk line says none")
-            rule("parked", msgs["risk.parked_forgeable"] in text, "DMARC p=reject missing: the risk line must say so")
+            forgeable = msgs["risk.parked_forgeable"] in text or msgs["risk.parked_forgeable_no_mx"] in text
+            rule("parked", forgeable, "DMARC p=reject missing: the risk line must say so")
 
     # dkim-testing
     if _said(text, _patterns(lang, ["sec.dkim_testing"])):
@@ -763,6 +833,14 @@ def test_the_check_catches_each_kind_of_contradiction():
             ),
             "- Offer Microsoft 365 in place of Google Workspace. " + _play("google-workspace").reason.en,
         ],
+        "no-mx": ["- " + en["mail.no_mx"], "**" + en["one_liner.P6_parked"] + "**"],
+        "winback": [
+            "**" + en["one_liner.P2"].format(provider="Google Workspace", window="3 days") + "**",
+            "- Category P2, Competitive Takeover.",
+            "## " + en["section.changes"],
+            "",
+            "- 2026-11-12: " + en["event.provider_changed"].format(old="Microsoft 365", new="Google Workspace") + ".",
+        ],
         "bounces": [
             "- " + en["mail.mx_broken"],
             "- " + en["fp.exchange.online_sending"].format(records="MX → x.mail.protection.outlook.com"),
@@ -788,7 +866,29 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["prio.reasons"].format(reasons="Microsoft 365: +50; DMARC reject: +20; SPF published: +10"),
         ],
     }
-    for name, lines in cases.items():
+    # more kinds under a rule already named above
+    cases_more = [
+        (
+            "leftover",
+            [
+                "- "
+                + en["mail.spf_other_provider"].format(
+                    provider="Yandex 360", other="Google Workspace", include="_spf.google.com"
+                ),
+                "## " + en["section.services"],
+                "",
+                "- "
+                + en["svc.line"].format(
+                    name="Google Workspace",
+                    category=en["svc.cat.productivity"],
+                    how=en["svc.how.spf"].format(host="_spf.google.com"),
+                ),
+            ],
+        ),
+        ("bounces", ["- " + en["mail.mx_ip_literal"].format(hosts="192.0.2.25"), "- Category P5, Low Intent."]),
+        ("no-mx", ["- " + en["mail.no_mx"], "- " + en["offer.none"]]),
+    ]
+    for name, lines in [*cases.items(), *cases_more]:
         found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}
         assert name in found, (name, found)
     turkish = ["## " + tr["section.talking_points"], "", "1. Bunu kullanıyorlar; Oturum açmayı taşıyın."]

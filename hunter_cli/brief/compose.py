@@ -165,10 +165,14 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         if "null-mx-mixed" in codes:
             lines.append(m("mail.null_mx_mixed"))
         unresolved = [h.host for h in mx if h.resolved is False]
-        if lead.provider == "broken":
+        literal = mx_ip_literals(lead)
+        if lead.provider == "broken" and not literal:
             lines.append(m("mail.mx_broken"))
         elif unresolved:
             lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
+        if literal:  # an address where a host belongs (RFC 5321 5.1): the only MX, or one others stand beside
+            key = "mail.mx_ip_literal" if lead.provider == "broken" else "mail.mx_ip_literal_beside"
+            lines.append(m(key, hosts=", ".join(literal[:2])))
         for h in mx[:3]:
             if h.canonical:
                 lines.append(m("mail.mx_alias", host=h.host, target=h.canonical))
@@ -227,6 +231,20 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
     else:
         lines.append(m("mail.no_tenant"))
     return lines
+
+
+def mx_ip_literals(lead: Lead) -> list[str]:
+    """The MX exchanges written as IP addresses (the scan's ``mx-ip-literal`` warning, docs/json-schema.md):
+    an MX names a host (RFC 5321 5.1, RFC 7505 3) and most MTAs will not deliver to an address literal
+    there; when no other MX host takes mail the provider is ``broken`` (hunter_cli/catalog ``classify``)."""
+    return [f.where[0] for f in lead.mx_warnings if f.code == "mx-ip-literal" and f.where]
+
+
+def spf_leftover_services(lead: Lead) -> dict[str, str]:
+    """Service id -> the SPF include of each mailbox provider the brief reads as left from before a move
+    (:func:`_spf_leftovers`): "Their other services" and `leads show` name such a service as a leftover,
+    never as one in use, as the mail section does."""
+    return {e.id: target for target, e in _spf_leftovers(lead)}
 
 
 def _spf_leftovers(lead: Lead) -> list:
@@ -480,20 +498,32 @@ def risk_text(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
     From: line (:func:`hunter_cli.lead.posture.parked_gaps`): the line says so instead of "none"."""
     if lead.state == "parked":
         missing, unknown = parked_gaps(lead)
+        nx = no_mx_suffix(lead)  # no null MX: "most likely receives no mail", as the mail section says
         if "dmarc" in missing:
-            return m("risk.parked_forgeable")
+            return m(_variant(m, "risk.parked_forgeable", nx))
         if "dmarc" in unknown:
-            return m("risk.parked_unknown")
+            return m(_variant(m, "risk.parked_unknown", nx))
+        return m("risk.line", level=m(_variant(m, f"risk.{level or 'none'}", nx)))
     if lead.state == "nxdomain":  # not "takes no mail": it does not exist (or, per the registry, not in DNS)
         return m("risk.line", level=m(_variant(m, "risk.none_nxdomain", nx)))
     return m("risk.line", level=m(f"risk.{level or 'none'}"))
+
+
+def no_mx_suffix(lead: Lead) -> str:
+    """``_no_mx`` for a domain in DNS with no MX record at all, else "": its mail goes to the domain's own
+    address records (the implicit MX, RFC 5321 5.1), which seldom accept mail, so it only most likely
+    receives none (``mail.no_mx``); a null MX (RFC 7505) or an MX set of only "." says it takes none. The
+    variant suffix of every line (one-liner, security, risk, offer) that says whether it takes mail."""
+    if lead.state == "nxdomain" or lead.mx_state != "none":
+        return ""
+    return "" if any(f.code == "null-mx-malformed" for f in lead.mx_errors) else "_no_mx"
 
 
 def _parked_lines(m: Messages, lead: Lead) -> list[str]:
     """A parked domain's security section: what M3AAWG's parked-domain practice asks (null MX, SPF
     ``-all``, DMARC ``p=reject``), what is missing, as advice to pass on, and the risk line."""
     missing, unknown = parked_gaps(lead)
-    lines = [m("sec.parked"), m("sec.parked_practice")]
+    lines = [m(_variant(m, "sec.parked", no_mx_suffix(lead))), m("sec.parked_practice")]
     if missing:
         names = _names(m, [m(f"parked.{r}") for r in missing])
         lines.append(m("sec.parked_missing_dmarc" if "dmarc" in missing else "sec.parked_missing", missing=names))
@@ -622,10 +652,17 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
         return []
     lines: list[str] = []
     shown = lead.services[:TOP_SERVICES]
+    leftover = spf_leftover_services(lead)
     for svc in shown:
+        if svc.id in leftover and all(kind == "spf" for kind, _ in svc.found):  # only the leftover include
+            label = provider_label(m, lead.provider, lead.provider_name)
+            lines.append(m("svc.leftover", name=svc.name, include=leftover[svc.id], provider=label))
+            continue
         hows = []
         for kind, value in svc.found[:2]:
-            hows.append(m(f"svc.how.{kind}", token=value.rstrip("=:_-."), host=value))
+            # the include the mail section reads as a leftover is said as one here too, never as in use
+            how = "svc.how.spf_leftover" if kind == "spf" and svc.id in leftover else f"svc.how.{kind}"
+            hows.append(m(how, token=value.rstrip("=:_-."), host=value))
         category = m(f"svc.cat.{svc.category}") if m.has(f"svc.cat.{svc.category}") else svc.category
         lines.append(m("svc.line", name=svc.name, category=category, how="; ".join(hows) or "?"))
     rest = lead.services[TOP_SERVICES:]
@@ -786,12 +823,13 @@ def _offer(
     plays: Sequence[Play] = (),
     nx: str = "",
     doubt: str | None = None,
+    winback: bool = False,
 ) -> Offer:
     provider = lead.provider
     if lead.state == "nxdomain":
         return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
     if provider == "none":
-        return Offer.model_construct(lines=[m("offer.none")])
+        return Offer.model_construct(lines=[m(_variant(m, "offer.none", nx))])
     if category is None:
         return Offer.model_construct()
     if category == "P6":
@@ -802,7 +840,7 @@ def _offer(
     gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
-        why.append("offer.why.nurture")
+        why.append("offer.why.winback" if winback else "offer.why.nurture")
     elif provider == "m365" and level in ("high", "medium") and not (set(gaps) & {"spf", "dkim", "dmarc"}):
         # SPF, DKIM and an enforced DMARC in place: only a setting is missing (sp=, pct=), nothing to call
         # poorly protected; fix that one thing beside the Defender and renewal talk
@@ -814,6 +852,10 @@ def _offer(
     elif provider == "broken":  # mail bounces: a working, protected mail set-up first, nothing to migrate
         tier = "premium" if level == "high" else "standard"
         why.append("offer.why.broken")
+    elif winback:  # they left Microsoft 365: a way back that answers why they moved, not a first sale
+        tier = "premium" if level == "high" else "standard"
+        addons.append("migration")
+        why.append("offer.why.winback")
     elif provider in SUITES:
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
@@ -834,7 +876,7 @@ def _offer(
         addons.append("dmarc_service")
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
-    reasons = [m(k, gaps=gap_words) for k in why]
+    reasons = [m(k, gaps=gap_words, provider=provider_label(m, provider, lead.provider_name)) for k in why]
     # protection first: said for a working set-up; for mail that bounces, offer.why.broken already puts it in
     if level in ("high", "medium") and category not in ("P5", "P6") and provider != "broken":
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
@@ -850,6 +892,46 @@ def _offer(
     if extra:
         lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in extra)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
+
+
+# the checks whose last good values the store keeps when a scan fails them (store/writer.py CARRIED_FIELDS)
+CARRIED_CHECKS = frozenset({"txt", "spf", "dmarc", "dkim"})
+
+
+def _stale_checks(lead: Lead, rules: Rules) -> set[str]:
+    """The failed checks the brief reads from the last scan that could look them up: a partial scan
+    that failed only lookups whose last good values the store carried forward (``store.carry_forward``),
+    and kept the lead's last score with them, as ``hunter leads`` shows it (docs/database.md: a good result
+    is never overwritten with an empty one). Empty otherwise: the brief then says "not scored yet"."""
+    failed = lead.failed_checks & set(rules.model.unscored_checks)
+    if lead.status != "partial" or lead.score is None or not failed or not failed <= CARRIED_CHECKS:
+        return set()
+    return failed
+
+
+def _last_good_scan(history: Sequence[dict], checks: set[str]) -> str | None:
+    """When the newest scan in ``history`` (oldest first) that looked up every one of ``checks`` ran."""
+    for h in reversed(history):
+        if h.get("status") in ("ok", "partial") and not {e.get("check") for e in h.get("errors") or []} & checks:
+            return h.get("scanned_at")
+    return None
+
+
+def left_microsoft(lead: Lead, events: Sequence[dict]) -> dict | None:
+    """The newest stored ``provider_changed`` event (``events`` newest first, docs/database.md) that took their
+    mail away from Microsoft 365, when no later one brought it back: a win-back, told as one in the one-liner,
+    talking points, questions, next step and offer. None when the mail never left Microsoft 365 (among the
+    events read), came back, or now bounces or is gone (``broken``, ``none``: fixing comes first)."""
+    if lead.state != "active" or lead.provider in (None, "m365", "broken", "none", "unknown"):
+        return None
+    for e in events:
+        if e.get("kind") != "provider_changed":
+            continue
+        if e.get("new") == "m365":  # back at Microsoft 365 since (or never left): no win-back
+            return None
+        if e.get("old") == "m365":
+            return e
+    return None
 
 
 def _variant(m: Messages, key: str, suffix: str) -> str:
@@ -962,6 +1044,16 @@ def compose(
     rules = rules or load_rules()
     lead = as_lead(view)
     domain = lead.domain
+    stale = _stale_checks(lead, rules)
+    latest_scan = lead.scanned_at
+    if stale:  # the brief reads the carried values as the last known ones, as the lead list does
+        lead = construct(
+            type(lead),
+            {
+                **{k: getattr(lead, k) for k in type(lead).model_fields},
+                "errors": [e for e in lead.errors if e.check not in stale],
+            },
+        )
     provider = provider_label(m, lead.provider, lead.provider_name)
     facts = facts_from(lead, rules, cosell)
     outcome = evaluate(facts, rules) if facts is not None else None
@@ -970,6 +1062,8 @@ def compose(
     tenant = lead.tenant
     nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
+    nx = nx or no_mx_suffix(lead)
+    winback = left_microsoft(lead, events)
     plays = (
         choose_plays(
             _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,
@@ -1031,14 +1125,25 @@ def compose(
             elif rule.startswith("weak_partner"):
                 variant = "P3" if not protected else "P4"
         elif lead.provider == "broken" and category != "P6":
-            variant = "P1_broken"  # mail bounces: fix it first, whatever the category's label says
+            # mail bounces (or, to an MX written as an address, is refused): fix it first, whatever the label says
+            variant = "P1_mx_ip" if mx_ip_literals(lead) else "P1_broken"
+        elif winback is not None and category != "P6":
+            variant = "winback"  # they left Microsoft 365 for another provider: ask why, what they miss
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
             variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
-        brief.one_liner = m(_hedged(m, f"one_liner.{variant}", doubt), provider=provider, window=brief.follow_up)
+        one_key = _hedged(m, f"one_liner.{variant}", doubt)
+        if variant == "P6_no_mail":  # no MX at all: most likely no mail, as the mail section says
+            one_key = _variant(m, one_key, nx)
+        brief.one_liner = m(
+            one_key,
+            provider=provider,
+            window=brief.follow_up,
+            date=_day(winback["occurred_at"]) if winback else "?",
+        )
         spf_omits = spf_omits_provider(lead) is not None
         reasons = _reason_lines(m, outcome, provider, nx, domain, spf_omits)
         brief.priority = [
@@ -1065,12 +1170,17 @@ def compose(
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx)
+    if stale and outcome is not None:  # said first, where the rep reads what the records say
+        checks = _names(m, [m.label("check", c) for c in sorted(stale)])
+        good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
+        brief.mail.insert(0, m("mail.stale", latest=latest, checks=checks, good=good, domain=domain))
+        brief.priority.insert(0, m("prio.stale", latest=latest, checks=checks, good=good))
     brief.security = _security_lines(m, lead, level, nx)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

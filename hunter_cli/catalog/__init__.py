@@ -187,7 +187,7 @@ def _load(data: dict) -> Catalog:
         {
             "self-hosted": "Own mail server",
             "other": "Other / unrecognised",
-            "broken": "Broken mail set-up (no MX host resolves)",
+            "broken": "Broken mail set-up (no MX host takes mail)",
             "none": "No mail",
             "unknown": "Unknown (lookup failed)",
         }
@@ -257,9 +257,16 @@ def _classify(
     if not named:
         why = "null MX (RFC 7505): the domain accepts no mail" if mx else "no MX record"
         return Classification("none", evidence=[why])
-    hosts = [(pref, h) for pref, h in named if h not in unresolved]
+    from ..dns.mx import is_ip_literal
+
+    # an IP address written as the exchange names no host (RFC 5321 5.1, RFC 7505 3): most senders will not
+    # deliver to it, so like an exchange with no address it takes no mail (docs/scoring.md)
+    hosts = [(pref, h) for pref, h in named if h not in unresolved and not is_ip_literal(h)]
     if not hosts:
         shown = ", ".join(h for _, h in named[:3])
+        if any(is_ip_literal(h) for _, h in named):
+            why = f"the MX names an IP address, not a host ({shown}): most senders refuse or bounce mail to it"
+            return Classification("broken", evidence=[why])
         return Classification("broken", evidence=[f"no MX host resolves ({shown}): mail to the domain bounces"])
     best = min(p for p, _ in hosts)
     primary = [h for p, h in hosts if p == best]

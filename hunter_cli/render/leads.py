@@ -751,13 +751,20 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        from ..brief.compose import evidence_doubt, shown_code
+        from ..brief.compose import evidence_doubt, mx_ip_literals, shown_code, spf_leftover_services
         from ..lead.posture import spf_omits_provider
 
         doubt = evidence_doubt(view)
         cur.add_row("Microsoft", _footprint_text(m, view, doubt))
-        if view.services:
-            cur.add_row(m("show.services"), ", ".join(s.name for s in view.services))
+        if view.services:  # a provider the brief reads as an SPF leftover is named as one (brief/compose.py)
+            leftover = spf_leftover_services(view)
+            names = [
+                m("show.service_leftover", name=s.name)
+                if s.id in leftover and all(kind == "spf" for kind, _ in s.found)
+                else s.name
+                for s in view.services
+            ]
+            cur.add_row(m("show.services"), ", ".join(names))
         for label, text in _priority_rows(m, lead, view.reasons, doubt):  # each label with what it means
             cur.add_row(label, text)
         if view.reasons:
@@ -766,7 +773,12 @@ def lead_detail(d: dict) -> Group:
             reasons = [" ".join([shown_code(r.split(" ")[0], omits), *r.split(" ")[1:]]) for r in view.reasons]
             cur.add_row(m("show.reasons"), ", ".join(reasons))
         if view.mx:
-            cur.add_row("MX", ", ".join(f"{mx.preference} {mx.host}" for mx in view.mx))
+            literal = set(mx_ip_literals(view))  # an address where a host belongs (RFC 5321 5.1)
+            hosts = [
+                f"{mx.preference} {mx.host}" + (f" ({m('show.mx_ip_literal')})" if mx.host in literal else "")
+                for mx in view.mx
+            ]
+            cur.add_row("MX", ", ".join(hosts))
         last_scan = for_people(lead.get("last_good_at"))
         if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at"):
             status = value("status", lead["last_status"] or "")
