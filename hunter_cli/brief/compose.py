@@ -656,7 +656,8 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     for svc in shown:
         if svc.id in leftover and all(kind == "spf" for kind, _ in svc.found):  # only the leftover include
             label = provider_label(m, lead.provider, lead.provider_name)
-            lines.append(m("svc.leftover", name=svc.name, include=leftover[svc.id], provider=label))
+            key = _hedged(m, "svc.leftover", evidence_doubt(lead))  # "arrives at" only when not doubted
+            lines.append(m(key, name=svc.name, include=leftover[svc.id], provider=label))
             continue
         hows = []
         for kind, value in svc.found[:2]:
