@@ -20,7 +20,7 @@ from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omi
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
-from ..trusted import construct, plain
+from ..trusted import construct, plain, replaced
 from .events import event_text
 from .localize import as_day
 from .messages import Messages
@@ -146,7 +146,7 @@ def _gateway_name(lead: Lead) -> str | None:
     return load_catalog().names.get(gw, gw) if gw else None
 
 
-def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[str]:
+def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
     lines: list[str] = []
     mx = lead.mx
     if lead.mx_state == "failed":
@@ -192,7 +192,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "") -> list[st
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
-    leftover_key = _hedged(m, "mail.spf_other_provider", evidence_doubt(lead))  # "arrives at" only when not doubted
+    leftover_key = _hedged(m, "mail.spf_other_provider", doubt)  # "arrives at" only when not doubted
     for target, e in _spf_leftovers(lead):  # mail moved, SPF still names the old provider (catalog data)
         lines.append(m(leftover_key, provider=provider, other=e.name, include=target))
     cnames = lead.dkim_delegated_to
@@ -245,6 +245,12 @@ def spf_leftover_services(lead: Lead) -> dict[str, str]:
     (:func:`_spf_leftovers`): "Their other services" and `leads show` name such a service as a leftover,
     never as one in use, as the mail section does."""
     return {e.id: target for target, e in _spf_leftovers(lead)}
+
+
+def leftover_only(svc, leftover: dict[str, str]) -> bool:
+    """Whether the only evidence of service ``svc`` is an SPF include read as a leftover (``leftover``:
+    :func:`spf_leftover_services`): named as a leftover, never as a service in use."""
+    return svc.id in leftover and all(kind == "spf" for kind, _ in svc.found)
 
 
 def _spf_leftovers(lead: Lead) -> list:
@@ -323,7 +329,7 @@ def _said_variant(m: Messages, key: str, provider: str | None) -> str:
 
 def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
-    Microsoft evidence (:func:`_doubt`) and the message files have one."""
+    Microsoft evidence (:func:`evidence_doubt`) and the message files have one."""
     return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
 
 
@@ -333,11 +339,8 @@ def _unconfirmed_footprint(fp):
     if fp is None:
         return None
     # built with construct (hunter_cli/trusted.py), as the light model base reading the brief allows
-    workloads = {
-        wid: construct(type(w), {**plain(w), "state": "unknown"}) if w.state == "online" else w
-        for wid, w in fp.workloads.items()
-    }
-    return construct(type(fp), {**{k: getattr(fp, k) for k in type(fp).model_fields}, "workloads": workloads})
+    workloads = {wid: replaced(w, state="unknown") if w.state == "online" else w for wid, w in fp.workloads.items()}
+    return replaced(fp, workloads=workloads)
 
 
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
@@ -556,16 +559,15 @@ def _names(m: Messages, names: list[str]) -> str:
     return m("list.and", first=", ".join(names[:-1]), last=names[-1])
 
 
-def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
+def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[str]:
     """What they run with Microsoft and what not yet, each with the records seen (docs/footprint.md).
 
     A workload whose lookups failed is said to be unchecked, never absent; a workload in Microsoft's cloud
     that only records show, while the sign-in service finds no tenant, is said as possibly left over
-    (:func:`_doubt`: what the mail section doubts, this section doubts too).
+    (:func:`evidence_doubt`: what the mail section doubts, this section doubts too).
     """
     if lead.state != "active":
         return []
-    doubt = evidence_doubt(lead)
     fp = lead.microsoft
     if fp is None:
         return [m("fp.not_asked")] if lead.scanned else []
@@ -645,7 +647,9 @@ def _microsoft_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
-def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = False) -> list[str]:
+def _service_lines(
+    m: Messages, lead: Lead, plays: list[Play], offering: bool = False, doubt: str | None = None
+) -> list[str]:
     """Each service with how we know it, then the plays with their reasons. A listed service that is their
     mail provider itself (Google Workspace for a Google customer) points at the main offer when there is one."""
     if lead.state != "active" or not lead.scanned:
@@ -654,9 +658,9 @@ def _service_lines(m: Messages, lead: Lead, plays: list[Play], offering: bool = 
     shown = lead.services[:TOP_SERVICES]
     leftover = spf_leftover_services(lead)
     for svc in shown:
-        if svc.id in leftover and all(kind == "spf" for kind, _ in svc.found):  # only the leftover include
+        if leftover_only(svc, leftover):
             label = provider_label(m, lead.provider, lead.provider_name)
-            key = _hedged(m, "svc.leftover", evidence_doubt(lead))  # "arrives at" only when not doubted
+            key = _hedged(m, "svc.leftover", doubt)  # "arrives at" only when not doubted
             lines.append(m(key, name=svc.name, include=leftover[svc.id], provider=label))
             continue
         hows = []
@@ -689,7 +693,7 @@ def category_means(m: Messages, category: str, rule: str, doubt: str | None = No
     """What the category says of this lead, from the rule that chose it and the boosts that moved it
     (``renewal+onprem_migration``), and what its label does not mean (``label_note.P3``: "Weak Partner"
     is about partner support, not their security); a rule of the user's own rules file is named.
-    ``doubt`` (:func:`_doubt`) words "an existing Microsoft 365 customer" as the records' claim."""
+    ``doubt`` (:func:`evidence_doubt`) words "an existing Microsoft 365 customer" as the records' claim."""
     base, *boosts = rule.split("+")
     key = _hedged(m, f"rule_means.{base}", doubt)
     parts = [m(key) if m.has(key) else m("rule_means.other", rule=base)]
@@ -739,8 +743,8 @@ def _reason_lines(
                 rest.append(i)
         elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
-        elif m.has(f"reason.{shown_code(i.code, spf_omits)}"):  # no_spf: valid, but their own mail fails it
-            out.append(m(f"reason.{shown_code(i.code, spf_omits)}", points=i.points))
+        elif m.has(key := f"reason.{shown_code(i.code, spf_omits)}"):  # no_spf: valid, but their own mail fails
+            out.append(m(key, points=i.points))
         elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
             rest.append(i)
     if rest:
@@ -1048,13 +1052,7 @@ def compose(
     stale = _stale_checks(lead, rules)
     latest_scan = lead.scanned_at
     if stale:  # the brief reads the carried values as the last known ones, as the lead list does
-        lead = construct(
-            type(lead),
-            {
-                **{k: getattr(lead, k) for k in type(lead).model_fields},
-                "errors": [e for e in lead.errors if e.check not in stale],
-            },
-        )
+        lead = replaced(lead, errors=[e for e in lead.errors if e.check not in stale])
     provider = provider_label(m, lead.provider, lead.provider_name)
     facts = facts_from(lead, rules, cosell)
     outcome = evaluate(facts, rules) if facts is not None else None
@@ -1170,7 +1168,7 @@ def compose(
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
-    brief.mail = _mail_lines(m, lead, provider, nx)
+    brief.mail = _mail_lines(m, lead, provider, nx, doubt)
     if stale and outcome is not None:  # said first, where the rep reads what the records say
         checks = _names(m, [m.label("check", c) for c in sorted(stale)])
         good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
@@ -1178,9 +1176,9 @@ def compose(
         brief.priority.insert(0, m("prio.stale", latest=latest, checks=checks, good=good))
     brief.security = _security_lines(m, lead, level, nx)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
-    brief.microsoft = _microsoft_lines(m, lead)
+    brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays
-    brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"))
+    brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"), doubt=doubt)
     brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")

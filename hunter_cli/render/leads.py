@@ -751,7 +751,7 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        from ..brief.compose import evidence_doubt, mx_ip_literals, shown_code, spf_leftover_services
+        from ..brief.compose import evidence_doubt, leftover_only, mx_ip_literals, shown_code, spf_leftover_services
         from ..lead.posture import spf_omits_provider
 
         doubt = evidence_doubt(view)
@@ -759,10 +759,7 @@ def lead_detail(d: dict) -> Group:
         if view.services:  # a provider the brief reads as an SPF leftover is named as one (brief/compose.py)
             leftover = spf_leftover_services(view)
             names = [
-                m("show.service_leftover", name=s.name)
-                if s.id in leftover and all(kind == "spf" for kind, _ in s.found)
-                else s.name
-                for s in view.services
+                m("show.service_leftover", name=s.name) if leftover_only(s, leftover) else s.name for s in view.services
             ]
             cur.add_row(m("show.services"), ", ".join(names))
         for label, text in _priority_rows(m, lead, view.reasons, doubt):  # each label with what it means
