@@ -464,10 +464,16 @@ def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = Non
     return "none" if known else "?"
 
 
+def tenant_not_asked(result: DomainResult) -> bool:
+    """Whether the scan did not look the tenant up at all: ``--no-tenant`` (the day's cache is not read
+    either), or a domain not in DNS, whose lookup is dropped (``tenant_source`` ``off`` / ``nxdomain``)."""
+    return (result.raw or {}).get("tenant_source") in ("off", "nxdomain")
+
+
 def result_tenant_known(result: DomainResult) -> bool:
     """A scan knows the tenant when it looked it up (or read the day's cache) and the lookup did not fail;
-    not when it did not ask (``--no-tenant``) or dropped the question for a domain not in DNS."""
-    return (result.raw or {}).get("tenant_source") not in ("off", "nxdomain") and "tenant" not in result.failed_checks()
+    not when it did not ask (:func:`tenant_not_asked`)."""
+    return not tenant_not_asked(result) and "tenant" not in result.failed_checks()
 
 
 def as_lead(view: Lead | Mapping[str, Any]) -> Lead:

@@ -14,7 +14,7 @@ from rich.text import Text
 from ..domains import to_unicode
 from ..inputs import InputStats
 from ..lead import Lead
-from ..lead.view import result_tenant_known
+from ..lead.view import result_tenant_known, tenant_not_asked
 from ..lead.view import tenant_label as lead_tenant_label
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
@@ -54,12 +54,6 @@ def tenant_label(r: DomainResult) -> str:
 
 # The Tenant cell of a domain whose tenant was not asked (``--no-tenant``): not "?", which is a lookup that failed.
 NOT_ASKED = "-"
-
-
-def tenant_not_asked(r: DomainResult) -> bool:
-    """Whether the scan did not look the tenant up at all (``--no-tenant``: the day's cache is not read
-    either; a domain not in DNS: its lookup is dropped)."""
-    return (r.raw or {}).get("tenant_source") in ("off", "nxdomain")
 
 
 DOMAIN_FOLD_ABOVE = 32  # at 80 columns, longer domains fold before another column gives way (as in `hunter leads`)

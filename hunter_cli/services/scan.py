@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exits import ExitStatus
-from ..lead.view import result_tenant_known, tenant_label
+from ..lead.view import result_tenant_known, tenant_label, tenant_not_asked
 from ..said import Said, said_of
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class ScanTally:
         for e in r.errors:
             self.error_kinds[f"{e.check} {e.kind}"] += 1
         label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
-        if label != "?" or (r.raw or {}).get("tenant_source") not in ("off", "nxdomain"):  # not asked: not "?"
+        if label != "?" or not tenant_not_asked(r):  # not asked (--no-tenant, not in DNS): not counted as "?"
             self.tenant[label] += 1
         if r.category:
             self.category[r.category] += 1
