@@ -506,10 +506,26 @@ def risk_text(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
             return m(_variant(m, "risk.parked_forgeable", nx))
         if "dmarc" in unknown:
             return m(_variant(m, "risk.parked_unknown", nx))
-        return m("risk.line", level=m(_variant(m, f"risk.{level or 'none'}", nx)))
-    if lead.state == "nxdomain":  # not "takes no mail": it does not exist (or, per the registry, not in DNS)
-        return m("risk.line", level=m(_variant(m, "risk.none_nxdomain", nx)))
-    return m("risk.line", level=m(f"risk.{level or 'none'}"))
+    return m("risk.line", level=risk_level(m, lead, level, nx))
+
+
+def risk_level(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
+    """The words of a risk level ("medium"; "none (the domain does not exist)"), as the brief's risk line
+    and the CRM's facts say it. ``nx``: :func:`nx_suffix`. A domain DNS does not know does not "take no
+    mail": it does not exist or, per the registry, is not in DNS; a parked one with no MX at all most likely
+    receives none (RFC 5321 5.1)."""
+    if lead.state == "nxdomain":
+        return m(_variant(m, "risk.none_nxdomain", nx))
+    if lead.state == "parked":
+        return m(_variant(m, f"risk.{level or 'none'}", no_mx_suffix(lead)))
+    return m(f"risk.{level or 'none'}")
+
+
+def nx_suffix(lead: Lead, registration: dict | None, today: date) -> str:
+    """The variant suffix of every line that says whether the domain takes mail: how the registry explains
+    a domain DNS does not know (:func:`_nxdomain_kind`), else ``_no_mx`` for one with no MX at all
+    (:func:`no_mx_suffix`), else ""."""
+    return _nxdomain_kind(lead, registration, today) or no_mx_suffix(lead)
 
 
 def no_mx_suffix(lead: Lead) -> str:
@@ -1059,9 +1075,8 @@ def compose(
     level, factors = security_risk(lead)
     category = outcome.category if outcome else None
     tenant = lead.tenant
-    nx = _nxdomain_kind(lead, registration, today)  # a domain DNS does not know, as the registry explains it
+    nx = nx_suffix(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
-    nx = nx or no_mx_suffix(lead)
     winback = left_microsoft(lead, events)
     plays = (
         choose_plays(

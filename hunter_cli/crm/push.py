@@ -164,13 +164,11 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
     facts.append("- " + m("crm.facts.auth", spf=crm_spf(m, view), dkim=crm_dkim(m, view), dmarc=crm_dmarc(m, view)))
     if brief.risk:
-        from ..brief.compose import no_mx_suffix
+        from ..brief.compose import nx_suffix, risk_level
 
-        # no MX at all: "most likely receives no mail", as the brief says (the implicit MX, RFC 5321 5.1)
-        risk_key = f"risk.{brief.risk}"
-        if brief.risk == "none" and m.has(risk_key + no_mx_suffix(view)):
-            risk_key += no_mx_suffix(view)
-        facts.append("- " + m("crm.facts.risk", risk=m(risk_key)))
+        # the brief's own words: "does not exist", "most likely receives no mail" (RFC 5321 5.1), ...
+        nx = nx_suffix(view, data["registration"], today)
+        facts.append("- " + m("crm.facts.risk", risk=risk_level(m, view, brief.risk, nx)))
     return {
         "domain": row["domain"],
         "domain_unicode": domain_u,
