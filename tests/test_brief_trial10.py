@@ -130,6 +130,22 @@ def test_mail_that_left_microsoft_365_is_a_win_back(hunter, dns, zone_text, lang
     assert check(markdown, lang) == []  # the consistency rules, ``winback`` among them
 
 
+ON_GOOGLE_STRICT = ON_GOOGLE.replace("~all", "-all").replace("p=quarantine", "p=reject")
+
+
+def test_a_win_back_outlives_the_events_shown(hunter, dns, zone_text):
+    """The move away from Microsoft 365 is older than the latest change events the brief shows (DMARC and
+    SPF changed back and forth since): the brief is still a win-back, and the move is still in `changes`."""
+    _scan_through(hunter, dns, zone_text, ON_M365, ON_GOOGLE, *[ON_GOOGLE_STRICT, ON_GOOGLE] * 3)
+    m = Messages("en")
+    brief = _brief(hunter, W, "en")
+    assert not any(e["kind"] == "provider_changed" for e in brief["changes"])  # out of the shown window
+    assert brief["changes_total"] > len(brief["changes"])
+    google = m("provider.google")
+    assert brief["talking_points"][: len(m.data["talk.winback"])] == m("talk.winback", provider=google)
+    assert brief["next_step"] == m("next.winback", window=brief["follow_up"])
+
+
 def test_a_move_to_an_unrecognised_service_is_a_win_back_without_naming_it(hunter, dns, zone_text):
     """Microsoft 365, then a mail service the catalog does not know: the win-back is said, and what is
     said to the customer names no internal label ("a mail service we do not recognise")."""

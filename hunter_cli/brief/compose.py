@@ -1045,6 +1045,7 @@ def compose(
     history: Sequence[dict] = (),
     events: Sequence[dict] = (),
     events_total: int = 0,
+    provider_events: Sequence[dict] | None = None,
     registration: dict | None = None,
     company: str | None = None,
     today: date,
@@ -1057,7 +1058,8 @@ def compose(
     """The brief for one domain from its lead view (a result's JSON form is built into one).
 
     ``history`` is the domain's scans oldest first (store.history); ``events`` its latest change
-    events newest first and ``events_total`` how many it has in all (store.events_of).
+    events newest first and ``events_total`` how many it has in all (store.events_of);
+    ``provider_events`` all its ``provider_changed`` events newest first (None: read them from ``events``).
     """
     from ..domains import to_unicode
 
@@ -1077,7 +1079,7 @@ def compose(
     tenant = lead.tenant
     nx = nx_suffix(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
-    winback = left_microsoft(lead, events)
+    winback = left_microsoft(lead, events if provider_events is None else provider_events)
     plays = (
         choose_plays(
             _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,

@@ -125,6 +125,7 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
         history=data["history"],
         events=data.get("events", ()),
         events_total=data.get("events_total", 0),
+        provider_events=data.get("provider_events"),
         registration=data["registration"],
         company=data["company"],
         today=today,

@@ -49,6 +49,7 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         history=data["history"],
         events=data["events"],
         events_total=data["events_total"],
+        provider_events=data.get("provider_events"),
         registration=data["registration"],
         company=data["company"],
         today=date.today(),

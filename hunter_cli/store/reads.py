@@ -117,6 +117,9 @@ def brief_inputs(conn: sqlite3.Connection, domain: str, events: int = 8) -> dict
         "history": history(conn, domain),
         "events": recent,
         "events_total": total,
+        # every move of their mail, however many other events came since: a win-back (brief/compose.py
+        # ``left_microsoft``) must not be lost behind the latest few events shown
+        "provider_events": events_of(conn, domain, kind="provider_changed")[0],
         "registration": registration(conn, domain),
         "notes": notes_of(conn, domain),
     }
@@ -150,19 +153,26 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     ]
 
 
-def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0) -> tuple[list[dict], int]:
+def events_of(
+    conn: sqlite3.Connection, domain: str, limit: int = 0, kind: str | None = None
+) -> tuple[list[dict], int]:
     """One domain's change events newest first (``occurred_at``, ``kind``, ``old``, ``new``), at most
     ``limit`` of them (0: all), and how many it has in all: one query over the ``events_domain`` index.
+    ``kind``: only the events of that kind (``provider_changed``, ...).
 
     The later scan's events come first even within one second (times are stored to the second);
     the events of one scan keep the order they were recorded in (:func:`hunter_cli.lead.posture.changes`:
     the provider first, then gateway, tenant, DMARC, SPF, category, workloads, services).
     """
+    params: list = [domain]
+    of_kind = ""
+    if kind:
+        of_kind = " AND kind = ?"
+        params.append(kind)
     sql = (
-        "SELECT occurred_at, kind, old, new, count(*) OVER (), detail FROM events WHERE domain = ?"
+        f"SELECT occurred_at, kind, old, new, count(*) OVER (), detail FROM events WHERE domain = ?{of_kind}"
         " ORDER BY occurred_at DESC, scan_id DESC, id"
     )
-    params: list = [domain]
     if limit:
         sql += " LIMIT ?"
         params.append(limit)
