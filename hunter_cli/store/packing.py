@@ -24,6 +24,10 @@ from .core import StoreError
 
 VERSION = 1  # the dictionary :func:`pack` uses
 LEVEL = 6  # zlib's default: level 9 saves 6 bytes a row for 15 % more CPU
+# zlib's memLevel (1 to 9): the compressor's hash table and symbol buffer, 384 KB of state at 9 and 160 KB at
+# 6, all of which every copy of the primed compressor moves. In the writer, between other work, a copy took
+# 190 to 310 µs a result at 9 and about 55 at 6; the results packed to the same mean size (docs/performance.md).
+MEM_LEVEL = 6
 
 
 class PackError(StoreError, ValueError):
@@ -43,8 +47,11 @@ def dictionary(version: int) -> bytes:
 @cache
 def _primed() -> Any:
     """A compressor with the dictionary loaded; each result is packed by a copy of it (loading a 32 KB
-    dictionary into a fresh compressor took 70 µs a result, a copy 40: the bytes are the same)."""
-    return zlib.compressobj(LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY, dictionary(VERSION))
+    dictionary into a fresh compressor took 64 µs a result, a copy 27: the bytes are the same). Any
+    memLevel gives a stream every zlib inflates (RFC 1951 leaves how matches are found to the compressor)."""
+    return zlib.compressobj(
+        LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, dictionary(VERSION)
+    )
 
 
 def pack(text: str) -> bytes:
