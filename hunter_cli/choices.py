@@ -76,7 +76,7 @@ ALIASES: dict[str, dict[str, str]] = {
         "broadcom": "symantec",
     },
     "segment": {"exist": "Existing", "migr": "Migration"},  # the table's short forms (render/short.py)
-    # the footprint column's names for the Exchange tags (lead/view.py FOOTPRINT_SHORT)
+    # the footprint column's names for the Exchange tags (lead/footprint.py FOOTPRINT_SHORT)
     "workload": {"exo": "exchange-online", "exch-onprem": "exchange-onprem", "exch-hybrid": "exchange-hybrid"},
 }
 

@@ -24,11 +24,16 @@ DOMAINS = {
 @pytest.fixture(scope="module")
 def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
     """The domains above scanned once (fp-hata with its Intune and Teams lookups failing), plus
-    fp-svc-box.com.tr scanned with --quick only, so its footprint was never asked."""
-    from conftest import Hunter
+    fp-svc-box.com.tr scanned with --quick only, so its footprint was never asked. The domains with
+    workloads online have a tenant (without one the lists count those workloads as unknown:
+    tests/test_leads_footprint_agree.py)."""
+    from conftest import TENANTS, Hunter
+    from msserver import Tenant
 
     h = Hunter(_session_dns, tmp_path_factory.mktemp("leads") / "hunter.db", _session_ms, _session_reg)
     _session_dns.clear_faults()
+    for i, online in enumerate(("fp-exo-ornek.com.tr", "fp-hibrit-ornek.com.tr", "fp-hata-ornek.com.tr")):
+        _session_ms.tenants[online] = Tenant(id=f"2222{i:04d}-2222-4333-8444-555555555555", brand=online, region="EU")
     d = "fp-hata-ornek.com.tr"
     for name in ("enterpriseenrollment", "lyncdiscover", "_sipfederationtls._tcp", "_mta-sts"):
         _session_dns.faults[f"{name}.{d}"] = "servfail"
@@ -37,6 +42,8 @@ def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
         assert h("scan", "fp-svc-box.com.tr", "--no-whois", "--quick", "-q").exit_code == 0
     finally:
         _session_dns.clear_faults()
+        _session_ms.tenants.clear()
+        _session_ms.tenants.update(TENANTS)
 
     def run(*args: str) -> list[dict]:
         out = h("leads", *args, "--format", "json")

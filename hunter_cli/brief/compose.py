@@ -10,13 +10,18 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..catalog import other_mail_providers
 from ..facts import SPF_ALL_RESULTS, dkim_testing
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
+from ..lead.footprint import evidence_doubt as evidence_doubt  # the brief's doubt is every output's (lead/)
+from ..lead.footprint import exchange_leftover, leftover_only, spf_leftover_services
+from ..lead.footprint import exchange_online as _exchange_online
+from ..lead.footprint import exchange_state as _exchange_state
+from ..lead.footprint import in_use as _in_use
+from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
@@ -241,80 +246,11 @@ def mx_ip_literals(lead: Lead) -> list[str]:
     return [f.where[0] for f in lead.mx_warnings if f.code == "mx-ip-literal" and f.where]
 
 
-def spf_leftover_services(lead: Lead) -> dict[str, str]:
-    """Service id -> the SPF include of each mailbox provider the brief reads as left from before a move
-    (:func:`_spf_leftovers`): "Their other services" and `leads show` name such a service as a leftover,
-    never as one in use, as the mail section does."""
-    return {e.id: target for target, e in _spf_leftovers(lead)}
-
-
-def leftover_only(svc, leftover: dict[str, str]) -> bool:
-    """Whether the only evidence of service ``svc`` is an SPF include read as a leftover (``leftover``:
-    :func:`spf_leftover_services`): named as a leftover, never as a service in use."""
-    return svc.id in leftover and all(kind == "spf" for kind, _ in svc.found)
-
-
-def _spf_leftovers(lead: Lead) -> list:
-    """``(target, entry)`` for each other mailbox provider their SPF still authorizes while the MX delivers
-    elsewhere (:func:`hunter_cli.catalog.other_mail_providers`): the brief reads such an include as left
-    from before a move, in every section; no play sells against it as a second suite and the footprint
-    does not count it as that provider in use (issue 13)."""
-    if not lead.spf or lead.state != "active":
-        return []
-    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
-
-
-def _exchange_state(lead: Lead) -> str | None:
-    """The footprint's Exchange state (online, hybrid, ...), None when the footprint was not checked."""
-    w = lead.microsoft.workloads.get("exchange") if lead.microsoft is not None else None
-    return w.state if w is not None else None
-
-
-def _exchange_online(lead: Lead) -> bool:
-    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
-    return _exchange_state(lead) in ("online", "hybrid")
-
-
 def _uses_microsoft(lead: Lead) -> bool:
     """A tenant is known (sign-in service or DKIM), a record names Exchange Online, or the footprint
     reports another workload online (Teams, Intune, device registration: each lives in a tenant): not
     a greenfield."""
     return lead.tenant is not None or bool(lead.dkim.tenant_domain) or _exchange_online(lead) or bool(_in_use(lead))
-
-
-def _in_use(lead: Lead) -> set[str]:
-    """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
-    the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
-    the purpose of the Office 365 CNAME record for MSOID?")."""
-    fp = lead.microsoft
-    if fp is None:
-        return set()
-    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
-
-
-def evidence_doubt(lead: Lead) -> str | None:
-    """Why the brief doubts what the records say about Microsoft, or None when it does not.
-
-    ``no_tenant``: the sign-in service answered and finds no tenant, no DKIM key names one, yet a record
-    names Exchange Online or another workload in Microsoft's cloud (the mail section says the records may
-    be left over: ``mail.no_tenant_but_exchange``); ``mailboxes``: behind a gateway only the tenant and its
-    MS= token put the mailboxes at Microsoft 365 (``mail.behind_gateway_tenant``). What one section calls
-    unconfirmed is unconfirmed everywhere: the talking points and the offer become questions or conditions,
-    and nothing is left out of the offer on the doubted records (issue 13)."""
-    if lead.state != "active":
-        return None
-    if (
-        lead.tenant is None
-        and not lead.dkim.tenant_domain
-        and "tenant" not in lead.failed_checks
-        and lead.tenant_known is not False
-        and (_exchange_online(lead) or lead.provider == "m365" or bool(_in_use(lead)))
-    ):
-        return "no_tenant"
-    if lead.gateway and lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
-        return "mailboxes"
-    return None
 
 
 # providers whose label is Hunter's own category ("a mail service we do not recognise"), not a name the
@@ -667,12 +603,7 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
         elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
-        elif (
-            wid == "exchange"
-            and w.state == "online"
-            and all(r.startswith("SPF ") for r in w.records)
-            and any(e.id == "m365" for _, e in _spf_leftovers(lead))
-        ):
+        elif wid == "exchange" and exchange_leftover(lead):
             key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             key = "fp.exchange.online_beside"  # their MX delivers to another provider

@@ -32,6 +32,7 @@ from ..models import (
     Status,
     TenantInfo,
 )
+from .footprint import Listed
 
 DmarcResult = Literal["valid", "invalid", "absent"]
 DmarcPolicy = Literal["none", "quarantine", "reject"]
@@ -348,18 +349,27 @@ class Lead(BaseModel):
 
     @property
     def workload_tags(self) -> list[str]:
-        """Filter names the footprint earns (``exchange-online``, ``intune``, ...); empty when never asked."""
-        return self.microsoft.tags() if self.microsoft is not None else []
+        """Filter names of the workloads in use (``exchange-online``, ``intune``, ...), sorted; empty when
+        never asked. Not the tags of a workload Hunter reads as a leftover or doubts (lead/footprint.py)."""
+        return sorted(self.listed_footprint.tags)
 
     @property
     def service_ids(self) -> list[str]:
-        """Ids of the other cloud services found (``zoom``, ``okta``, ...), in catalog order."""
-        return [s.id for s in self.services]
+        """Ids of the other cloud services in use (``zoom``, ``okta``, ...), in catalog order; not one
+        named only by an SPF include read as a leftover (lead/footprint.py)."""
+        return self.listed_footprint.services
+
+    @property
+    def listed_footprint(self) -> Listed:
+        """The footprint as the lists, the CSV, ``--json`` and ``leads show`` state it (lead/footprint.py)."""
+        from .footprint import listed
+
+        return listed(self)
 
     @property
     def footprint_cell(self) -> str:
-        """The compact footprint column of ``hunter leads``: see :func:`footprint_cell`."""
-        return footprint_cell(self.workload_tags, self.service_ids, self.microsoft is not None)
+        """The compact footprint column of ``hunter leads``: see :meth:`Listed.cell`."""
+        return self.listed_footprint.cell()
 
     # -- verdicts as shown: the scan table's cells, the CRM facts' words ------------------
     @property
@@ -437,19 +447,12 @@ class Lead(BaseModel):
         }
 
 
-FOOTPRINT_SHORT = {"exchange-online": "exo", "exchange-onprem": "exch-onprem", "exchange-hybrid": "exch-hybrid"}
-
-
 def footprint_cell(tags: list[str], services: list[str], asked: bool) -> str:
-    """The compact footprint column: the workload tags, then `` | `` and the service ids.
+    """The compact footprint column of tags and service ids as given (a file before schema 8 opened
+    read-only, migration 8): see :meth:`hunter_cli.lead.footprint.Listed.cell`."""
+    from .footprint import Listed
 
-    ``exo,intune | zoom,okta``; ``none`` when the footprint was asked and shows no
-    workload, ``?`` when it was never asked (``--quick``, older scans). The legacy
-    ``msoid`` tag is left out. Never starts with a character a spreadsheet reads as a formula.
-    """
-    shown = [FOOTPRINT_SHORT.get(t, t) for t in dict.fromkeys(tags) if t != "msoid"]
-    cell = ",".join(shown) if shown else ("none" if asked else "?")
-    return f"{cell} | {','.join(services)}" if services else cell
+    return Listed(asked, tags, [], [], services).cell()
 
 
 def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = None) -> str:

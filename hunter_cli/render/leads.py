@@ -673,13 +673,14 @@ def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
     if view.microsoft is None:
         return m("show.footprint_unchecked")
 
+    from ..lead.footprint import exchange_leftover, listed_state
+
     def state(w) -> str:
         words = m(f"fp.state.{w.state}")
-        if doubt == "no_tenant" and w.state == "online":
+        if listed_state(view, w.id, doubt) == "unconfirmed":  # as the lists count it: neither in use nor missing
             return m("show.unconfirmed", state=words)
-        spf_only = w.records and all(r.startswith("SPF ") for r in w.records)
-        if w.id == "exchange" and w.state == "online" and spf_only and view.provider != "m365":
-            return m("show.spf_only", state=words)  # as the brief says it: no mailbox claim
+        if w.id == "exchange" and exchange_leftover(view):  # as the brief and the lists read it: no mailbox claim
+            return m("show.spf_only", state=words)
         return words
 
     return "; ".join(
@@ -751,7 +752,8 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        from ..brief.compose import evidence_doubt, leftover_only, mx_ip_literals, shown_code, spf_leftover_services
+        from ..brief.compose import mx_ip_literals, shown_code
+        from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
         from ..lead.posture import spf_omits_provider
 
         doubt = evidence_doubt(view)

@@ -433,19 +433,6 @@ FOOTPRINT_FROM_VIEW_SQL = (
 )
 
 
-def footprint_of_view(view: dict) -> str:
-    """The ``domains.footprint`` cell of a current view: what :data:`FOOTPRINT_FROM_VIEW_SQL` reads, in the
-    view's order (workloads in catalog order, then their tags), through ``lead.view.footprint_cell``."""
-    from ..lead.view import footprint_cell
-
-    ms = view.get("microsoft")
-    asked = isinstance(ms, dict)
-    workloads = (ms.get("workloads") or {}) if isinstance(ms, dict) else {}
-    tags = [t for w in workloads.values() if isinstance(w, dict) for t in (w.get("tags") or [])]
-    services = [s["id"] for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
-    return footprint_cell([str(t) for t in tags], [str(s) for s in services], asked)
-
-
 def _results_once(db: sqlite_utils.Database) -> None:
     """`scans.result_json` may be NULL (the result is the current view); the current view compacted;
     the footprint cell of the lead list as a column (read without parsing the view)."""
@@ -497,8 +484,9 @@ def footprint_filters_of_view(view: dict) -> tuple[str | None, str | None, str]:
     """The ``workload_tags``, ``workloads_unknown`` and ``service_ids`` columns of a current view
     (each :func:`frame`d): the workload tags it earns and the workloads whose state is
     ``unknown`` (both None when the footprint was never asked: ``--quick``, older scans), and
-    the ids of the other services found. What ``hunter leads --workload/--missing/--uses``
-    filter on, so a list never unpacks a view."""
+    the ids of the other services found, as the scan wrote them: what migration 9 filled the columns
+    with. Migration 12 and the writer derive them through the lead view instead
+    (:func:`hunter_cli.lead.footprint.footprint_columns`)."""
     ms = view.get("microsoft")
     services = [str(s["id"]) for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
     if not isinstance(ms, dict):
@@ -624,6 +612,47 @@ _V11_STATEMENTS = (
     f"CREATE INDEX domains_company_tr ON domains({turkish_sort_key_sql('company')}, domain)",
 )
 
+
+# -- 12: the footprint columns as the lead view states them --------------------------
+def _footprint_as_stated(db: sqlite_utils.Database) -> None:
+    """``footprint``, ``workload_tags``, ``workloads_unknown`` and ``service_ids`` derived again, through
+    the lead view (:func:`hunter_cli.lead.footprint.footprint_columns`), for every lead with a current
+    view. Migrations 8 and 9 copied the scan's own tags and service ids: a Microsoft 365 or Google SPF
+    include left over while the MX delivers elsewhere counted as the service in use, and a workload
+    online by records no tenant stands behind as in use, where the brief calls them a leftover and a
+    doubt. ``tenant`` (NULL: the lookup was not made or failed) says whether the tenant is known, as the
+    lead list reads it. A view that does not unpack or build keeps its columns (``hunter db check`` lists it)."""
+    from ..lead import Lead
+    from ..lead.footprint import footprint_columns
+    from .packing import PackError, loads
+
+    conn = db.conn
+    last = 0
+    while True:  # by rowid, a thousand at a time
+        chunk = conn.execute(
+            "SELECT rowid, domain, tenant, current_view FROM domains"
+            " WHERE rowid > ? AND current_view IS NOT NULL ORDER BY rowid LIMIT 1000",
+            (last,),
+        ).fetchall()
+        if not chunk:
+            break
+        last = chunk[-1][0]
+        for rowid, domain, tenant, stored in chunk:
+            try:
+                view = loads(stored)
+                if not isinstance(view, dict):
+                    continue
+                lead = Lead.from_store({"domain": domain, "tenant": tenant}, view, validate=False)
+                col = footprint_columns(lead)
+            except (PackError, ValueError, TypeError, KeyError, AttributeError):
+                continue
+            conn.execute(
+                "UPDATE domains SET footprint = ?, workload_tags = ?, workloads_unknown = ?, service_ids = ?"
+                " WHERE rowid = ?",
+                (col["footprint"], col["workload_tags"], col["workloads_unknown"], col["service_ids"], rowid),
+            )
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -636,6 +665,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (9, "results packed against a preset dictionary; footprint filters as columns", _packed_results),
     (10, "the lead list's default order walks one index: the domain in domains_category_score", _run(_V10_STATEMENTS)),
     (11, "companies sort in Turkish alphabetical order: domains_company_tr", _run(_V11_STATEMENTS)),
+    (12, "footprint columns as the lead view states them: SPF leftovers and doubted records", _footprint_as_stated),
 ]
 
 

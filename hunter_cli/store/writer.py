@@ -28,7 +28,7 @@ from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .packing import PackError, loads, pack
 from .reads import current, set_state
-from .schema import RESTORE_RESULT_SQL, compact_json, footprint_filters_of_view, footprint_of_view
+from .schema import RESTORE_RESULT_SQL, compact_json
 from .search import search_text
 
 if TYPE_CHECKING:
@@ -269,6 +269,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
     ``("registration", domain, Registration | None, ScanError | None)`` or ``("lead", domain, company)``.
     """
     from ..lead import Lead, posture
+    from ..lead.footprint import footprint_columns
 
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -356,6 +357,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             lead = Lead.from_view(view, tenant_known=tenant_known)
             _set_auto_tags(conn, r.domain, lead, r.scanned_at)
             col = lead.columns()
+            fp = footprint_columns(lead)
             conn.execute(
                 """UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?,
                    last_good_at = ?, last_good_scan_id = ?, last_ok_at = CASE WHEN ? = 'ok' THEN ? ELSE last_ok_at END,
@@ -388,8 +390,10 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     col["spf_result"],
                     col["dkim_state"],
                     col["state"],
-                    footprint_of_view(view),
-                    *footprint_filters_of_view(view),
+                    fp["footprint"],  # the footprint as the lead view states it (lead/footprint.py)
+                    fp["workload_tags"],
+                    fp["workloads_unknown"],
+                    fp["service_ids"],
                     r.domain,
                 ),
             )

@@ -1,0 +1,192 @@
+"""The Microsoft footprint and the other services as Hunter states them: once, for the lists, the CSV,
+``--json``, ``leads show`` and the brief.
+
+The scan's ``microsoft`` and ``services`` objects say what each record names (docs/json-schema.md). Two
+readings of them are Hunter's own, and every output takes them from here, so that no list calls a company
+an Exchange Online or Google Workspace customer that its brief calls a leftover or a doubt (issue 13):
+
+- **A leftover SPF include.** Their SPF record still authorizes another mailbox provider while their MX
+  delivers elsewhere (:func:`hunter_cli.catalog.other_mail_providers`, RFC 7208 5.2): read as left from
+  before a move. A service whose only evidence is such an include is not in use (:func:`leftover_only`),
+  and Exchange Online named only by the Microsoft 365 include is not either (:func:`exchange_leftover`):
+  the lists count that workload as absent.
+- **Records no tenant stands behind** (:func:`evidence_doubt` ``no_tenant``): Microsoft's sign-in service
+  answered and finds no tenant, and no DKIM key names one, yet records point a workload at Microsoft's
+  cloud. Exchange Online and the other cloud workloads only serve domains verified in a tenant (Microsoft
+  Learn, "Add a domain to Microsoft 365"), so the records may be left over: the brief asks, and the lists
+  count each workload ``online`` by such records alone as unknown (neither in use nor missing), shown
+  with a ``?`` in the footprint column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from ..catalog import Entry
+    from ..footprint import FoundService
+    from .view import Lead
+
+# The short forms of the footprint column (hunter leads, CSV): the long tags would crowd it.
+FOOTPRINT_SHORT = {"exchange-online": "exo", "exchange-onprem": "exch-onprem", "exchange-hybrid": "exch-hybrid"}
+DOUBTED_MARK = "?"  # after a tag in the footprint column: online by records no tenant stands behind
+
+
+def spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
+    """``(target, entry)`` for each other mailbox provider their SPF still authorizes while the MX delivers
+    elsewhere (:func:`hunter_cli.catalog.other_mail_providers`): read as left from before a move, in every
+    output; no play sells against it as a second suite and no list counts it as that provider in use.
+    Empty for a domain that does not exist or is parked, and without an SPF record."""
+    if not lead.spf or lead.state != "active":
+        return []
+    from ..catalog import other_mail_providers
+
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
+
+
+def spf_leftover_services(lead: Lead) -> dict[str, str]:
+    """Service id -> the SPF include of each mailbox provider read as left from before a move
+    (:func:`spf_leftovers`)."""
+    return {e.id: target for target, e in spf_leftovers(lead)}
+
+
+def leftover_only(svc: FoundService, leftover: Mapping[str, str]) -> bool:
+    """Whether the only evidence of service ``svc`` is an SPF include read as a leftover (``leftover``:
+    :func:`spf_leftover_services`): named as a leftover, never as a service in use."""
+    return svc.id in leftover and all(kind == "spf" for kind, _ in svc.found)
+
+
+def exchange_state(lead: Lead) -> str | None:
+    """The footprint's Exchange state (online, hybrid, ...), None when the footprint was not checked."""
+    w = lead.microsoft.workloads.get("exchange") if lead.microsoft is not None else None
+    return w.state if w is not None else None
+
+
+def exchange_online(lead: Lead) -> bool:
+    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
+    return exchange_state(lead) in ("online", "hybrid")
+
+
+def exchange_leftover(lead: Lead) -> bool:
+    """Whether Exchange Online is ``online`` only through the Microsoft 365 SPF include, and that include is
+    read as a leftover (:func:`spf_leftovers`: their MX delivers to another mailbox provider): nothing shows
+    Exchange Online handling their mail, so no list counts them as using it."""
+    fp = lead.microsoft
+    w = fp.workloads.get("exchange") if fp is not None else None
+    if w is None or w.state != "online" or not w.records or not all(r.startswith("SPF ") for r in w.records):
+        return False
+    return any(e.id == "m365" for _, e in spf_leftovers(lead))
+
+
+def in_use(lead: Lead) -> set[str]:
+    """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
+    the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
+    the purpose of the Office 365 CNAME record for MSOID?")."""
+    fp = lead.microsoft
+    if fp is None:
+        return set()
+    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+
+
+def evidence_doubt(lead: Lead) -> str | None:
+    """Why Hunter doubts what the records say about Microsoft, or None when it does not.
+
+    ``no_tenant``: the sign-in service answered and finds no tenant, no DKIM key names one, yet a record
+    names Exchange Online or another workload in Microsoft's cloud (the brief's mail section says the
+    records may be left over: ``mail.no_tenant_but_exchange``); ``mailboxes``: behind a gateway only the
+    tenant and its MS= token put the mailboxes at Microsoft 365 (``mail.behind_gateway_tenant``). What one
+    output calls unconfirmed is unconfirmed everywhere: the brief's talking points and offer become
+    questions or conditions, ``leads show`` says "by the records", and the lists count each workload
+    online by those records as unknown (:func:`listed`)."""
+    if lead.state != "active":
+        return None
+    if (
+        lead.tenant is None
+        and not lead.dkim.tenant_domain
+        and "tenant" not in lead.failed_checks
+        and lead.tenant_known is not False
+        and (exchange_online(lead) or lead.provider == "m365" or bool(in_use(lead)))
+    ):
+        return "no_tenant"
+    if lead.gateway and lead.provider == "m365" and exchange_state(lead) in ("absent", "on_premises", "other"):
+        return "mailboxes"
+    return None
+
+
+def listed_state(lead: Lead, wid: str, doubt: str | None) -> str:
+    """The state the lists give workload ``wid``: its footprint state, except ``absent`` for Exchange Online
+    named only by a leftover SPF include (:func:`exchange_leftover`) and ``unconfirmed`` for a workload
+    online by records no tenant stands behind (``doubt`` ``no_tenant``, :func:`evidence_doubt`).
+    ``KeyError`` when the footprint has no such workload; the footprint must have been asked."""
+    assert lead.microsoft is not None
+    w = lead.microsoft.workloads[wid]
+    if wid == "exchange" and exchange_leftover(lead):
+        return "absent"
+    if w.state == "online" and doubt == "no_tenant":
+        return "unconfirmed"
+    return w.state
+
+
+class Listed(NamedTuple):
+    """The footprint as the lists state it (:func:`listed`)."""
+
+    asked: bool  # the footprint was asked (not `scan --quick`, not an older scan)
+    tags: list[str]  # the tags of the workloads in use, in the view's order: what --workload finds
+    doubted: list[str]  # the tags of the workloads online by records no tenant stands behind
+    unknown: list[str]  # ids of the workloads whose state is not known, doubted ones too: --missing skips them
+    services: list[str]  # ids of the services in use, in the view's order: what --uses finds
+
+    def cell(self) -> str:
+        """The compact footprint column: the workload tags, then `` | `` and the service ids.
+
+        ``exo,intune | zoom,okta``; a workload online by records no tenant stands behind with a ``?``
+        (``exo?``); ``none`` when the footprint was asked and shows no workload, ``?`` when it was never
+        asked (``--quick``, older scans). The legacy ``msoid`` tag is left out. Never starts with a
+        character a spreadsheet reads as a formula."""
+        shown = [FOOTPRINT_SHORT.get(t, t) for t in dict.fromkeys(self.tags) if t != "msoid"]
+        shown += [FOOTPRINT_SHORT.get(t, t) + DOUBTED_MARK for t in dict.fromkeys(self.doubted) if t != "msoid"]
+        text = ",".join(shown) if shown else ("none" if self.asked else "?")
+        return f"{text} | {','.join(self.services)}" if self.services else text
+
+
+def listed(lead: Lead) -> Listed:
+    """The workload tags, the doubted and unknown workloads and the services the lists, the CSV, the
+    store's filter columns and ``leads show`` state for ``lead``: each workload at its
+    :func:`listed_state`, each service unless :func:`leftover_only`."""
+    leftover = spf_leftover_services(lead)
+    services = [s.id for s in lead.services if not leftover_only(s, leftover)]
+    fp = lead.microsoft
+    if fp is None:
+        return Listed(False, [], [], [], services)
+    doubt = evidence_doubt(lead)
+    tags: list[str] = []
+    doubted: list[str] = []
+    unknown: list[str] = []
+    for wid, w in fp.workloads.items():
+        state = listed_state(lead, wid, doubt)
+        if state == "unconfirmed":
+            doubted += w.tags
+            unknown.append(wid)
+        elif state == "unknown":
+            unknown.append(wid)
+        elif state == w.state:
+            tags += w.tags
+    return Listed(True, list(dict.fromkeys(tags)), list(dict.fromkeys(doubted)), unknown, services)
+
+
+def footprint_columns(lead: Lead) -> dict[str, Any]:
+    """The store's ``domains`` columns of the footprint (what ``hunter leads`` shows and filters on without
+    unpacking a view): ``footprint`` (:meth:`Listed.cell`), ``workload_tags`` and ``workloads_unknown``
+    (each :func:`hunter_cli.store.schema.frame`d; both None when the footprint was never asked) and
+    ``service_ids``."""
+    from ..store.schema import frame
+
+    fp = listed(lead)
+    return {
+        "footprint": fp.cell(),
+        "workload_tags": frame(sorted(fp.tags)) if fp.asked else None,
+        "workloads_unknown": frame(fp.unknown) if fp.asked else None,
+        "service_ids": frame(fp.services),
+    }

@@ -1,0 +1,135 @@
+"""`hunter leads` states the footprint as the brief and `leads show` do (issue 13, "each fact about a lead is
+defined once"): real scans of tests/zones/lists11.zone through the suite's DNS server and sign-in stand-in.
+
+- An SPF include that the brief reads as left over from before a move (the MX delivers to another mailbox
+  provider: catalog.other_mail_providers, RFC 7208 5.2) is no service in use: not in `--uses`, not in the
+  footprint column, and Exchange Online named only by it is no `--workload exchange-online` (it is missing).
+- A workload online by records no tenant stands behind (the brief's "no_tenant" doubt) is neither in use
+  nor missing: `exo?` in the column, in neither `--workload` nor `--missing`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+# domain -> the footprint column
+CELLS = {
+    "l11-google-eski-exo.com.tr": "none | google",  # the Exchange Online include is a leftover
+    "l11-exo-eski-google.com.tr": "exo",  # the Google include is a leftover
+    "l11-natro-iki-kalinti.com.tr": "none",  # both includes are leftovers
+    "l11-google-jetonlu.com.tr": "exo | google",  # Google has a token of its own: more than the include
+    "l11-exo-gercek.com.tr": "exo,intune",
+    "l11-exo-sadece-spf.com.tr": "exo",  # their own server: no leftover verdict, Exchange Online runs beside it
+    "l11-hibrit.com.tr": "exo,exch-onprem,exch-hybrid",
+    "l11-hibrit-tenantsiz.com.tr": "exo,exch-onprem,exch-hybrid,intune?",  # the on-premises side stands
+    "l11-tenantsiz.com.tr": "exo?,teams?,intune?",
+}
+WITH_TENANT = (
+    "l11-exo-eski-google.com.tr",
+    "l11-google-jetonlu.com.tr",
+    "l11-exo-gercek.com.tr",
+    "l11-exo-sadece-spf.com.tr",
+    "l11-hibrit.com.tr",
+)
+
+
+@pytest.fixture(scope="module")
+def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
+    """The domains above scanned once; the sign-in stand-in knows a tenant for those in WITH_TENANT."""
+    from conftest import TENANTS, Hunter
+    from msserver import Tenant
+
+    h = Hunter(_session_dns, tmp_path_factory.mktemp("lists11") / "hunter.db", _session_ms, _session_reg)
+    _session_dns.clear_faults()
+    _session_ms.tenants.clear()
+    _session_ms.tenants.update(TENANTS)
+    for i, d in enumerate(WITH_TENANT):
+        _session_ms.tenants[d] = Tenant(id=f"1111{i:04d}-2222-4333-8444-555555555555", brand=d, region="EU")
+    try:
+        out = h("scan", *CELLS, "--no-whois", "-q")
+        assert out.exit_code == 0, out.stderr
+    finally:
+        _session_ms.tenants.clear()
+        _session_ms.tenants.update(TENANTS)
+
+    def run(*args: str) -> list[dict]:
+        out = h("leads", *args, "--format", "json")
+        assert out.exit_code == 0, out.stderr
+        return json.loads(out.stdout)
+
+    run.hunter = h  # type: ignore[attr-defined]
+    return run
+
+
+def _domains(rows: list[dict]) -> set[str]:
+    return {r["domain"] for r in rows}
+
+
+def test_footprint_column_states_the_brief_reading(leads):
+    rows = {r["domain"]: r["footprint"] for r in leads()}
+    assert {d: rows[d] for d in CELLS} == CELLS
+
+
+def test_workload_exchange_online_lists_only_users(leads):
+    assert _domains(leads("--workload", "exchange-online")) == {
+        "l11-exo-eski-google.com.tr",
+        "l11-google-jetonlu.com.tr",
+        "l11-exo-gercek.com.tr",
+        "l11-exo-sadece-spf.com.tr",
+        "l11-hibrit.com.tr",
+        "l11-hibrit-tenantsiz.com.tr",  # hybrid stands: its own server is seen whatever the tenant
+    }
+    assert _domains(leads("--workload", "intune")) == {"l11-exo-gercek.com.tr"}
+    assert _domains(leads("--workload", "exchange-onprem")) == {"l11-hibrit.com.tr", "l11-hibrit-tenantsiz.com.tr"}
+    assert leads("--workload", "teams") == []  # l11-tenantsiz's Teams records have no tenant behind them
+
+
+def test_missing_counts_a_leftover_as_missing_and_a_doubt_as_unknown(leads):
+    missing = _domains(leads("--missing", "exchange-online"))
+    # a company whose mail moved to Google or a hosting firm does not use Exchange Online: a lead for it
+    assert {"l11-google-eski-exo.com.tr", "l11-natro-iki-kalinti.com.tr"} <= missing
+    assert "l11-tenantsiz.com.tr" not in missing  # doubted: not known to lack it either
+    assert not missing & {"l11-exo-gercek.com.tr", "l11-exo-eski-google.com.tr", "l11-hibrit.com.tr"}
+    intune_missing = _domains(leads("--missing", "intune"))
+    assert "l11-tenantsiz.com.tr" not in intune_missing and "l11-hibrit-tenantsiz.com.tr" not in intune_missing
+    assert "l11-exo-gercek.com.tr" not in intune_missing
+    assert "l11-google-eski-exo.com.tr" in intune_missing
+
+
+def test_uses_google_leaves_out_a_leftover_include(leads):
+    assert _domains(leads("--uses", "google")) & set(CELLS) == {
+        "l11-google-eski-exo.com.tr",  # their mail provider
+        "l11-google-jetonlu.com.tr",  # a verification token of their own besides the include
+    }
+
+
+def test_csv_and_table_carry_the_same_cells(leads):
+    h = leads.hunter
+    out = h("leads", "--format", "csv")
+    assert out.exit_code == 0, out.stderr
+    rows = {r["domain"]: r["footprint"] for r in csv.DictReader(io.StringIO(out.stdout.lstrip("\ufeff")))}
+    assert {d: rows[d] for d in CELLS} == CELLS
+    table = h("leads", "--workload", "exchange-online", "--limit", "100")
+    assert table.exit_code == 0, table.stderr
+    assert "l11-google-eski-exo" not in table.stdout and "l11-natro-iki" not in table.stdout
+    assert "l11-exo-gercek" in table.stdout
+
+
+def test_leads_show_and_the_brief_say_what_the_list_says(leads):
+    h = leads.hunter
+    show = h("leads", "show", "l11-google-eski-exo.com.tr", "--lang", "en")
+    assert show.exit_code == 0, show.stderr
+    text = " ".join(show.stdout.split())
+    assert "only an SPF include names it" in text
+    detail = json.loads(h("leads", "show", "l11-exo-eski-google.com.tr", "--format", "json").stdout)
+    assert detail["lead"]["footprint"] == "exo"  # the same object as the list's row
+    show = h("leads", "show", "l11-exo-eski-google.com.tr", "--lang", "en")
+    assert "Google Workspace (only in SPF" in " ".join(show.stdout.split())
+    show = " ".join(h("leads", "show", "l11-tenantsiz.com.tr", "--lang", "en").stdout.split())
+    assert "by the records (no tenant found)" in show
+    brief = " ".join(h("sales-summary", "l11-google-eski-exo.com.tr", "--lang", "en").stdout.split())
+    assert "only their SPF record names it" in brief
