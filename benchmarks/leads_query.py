@@ -309,10 +309,40 @@ def build(path: Path, n: int, seed: int = 7) -> dict:
         domains,
     )
     conn.executemany("INSERT INTO tags (domain, tag, source, added_at) VALUES (?, ?, ?, ?)", tags)
+    _footprint_columns(conn, random.Random(seed + 1))
     conn.execute("COMMIT")
     conn.close()
     counts["tags"] = len(tags)
     return counts
+
+
+def _footprint_columns(conn: sqlite3.Connection, rnd: random.Random) -> None:
+    """The footprint filter columns (schema 9 on) of the scanned leads: a mix of workload tags, unknown
+    workloads and services, so that --workload, --missing and --uses have rows to find."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(domains)")}
+    if "workload_tags" not in have:
+        return
+    rows = []
+    for rowid, provider in conn.execute("SELECT rowid, provider FROM domains WHERE provider IS NOT NULL").fetchall():
+        asked = rnd.random() < 0.9
+        tags = [t for t, p in WORKLOAD_MIX if rnd.random() < (p * 2 if provider == "m365" else p / 4)]
+        unknown = ["intune"] if rnd.random() < 0.03 else []
+        services = [s for s, p in SERVICE_MIX if rnd.random() < p]
+        rows.append(
+            (
+                ("," + ",".join(tags) + ",") if asked and tags else ("," if asked else None),
+                ("," + ",".join(unknown) + ",") if asked and unknown else ("," if asked else None),
+                ("," + ",".join(services) + ",") if services else ",",
+                rowid,
+            )
+        )
+    conn.executemany(
+        "UPDATE domains SET workload_tags = ?, workloads_unknown = ?, service_ids = ? WHERE rowid = ?", rows
+    )
+
+
+WORKLOAD_MIX = [("exchange-online", 0.4), ("teams", 0.25), ("intune", 0.12), ("exchange-onprem", 0.03)]
+SERVICE_MIX = [("google", 0.2), ("zoom", 0.08), ("slack", 0.05), ("okta", 0.02), ("mailchimp", 0.06)]
 
 
 def best(fn, runs: int) -> tuple[float, object]:
@@ -441,6 +471,8 @@ def main() -> None:
         ("--tag vip --gateway any", {"filter": {"tags": ("vip",), "gateways": ("any",)}}),
         ("--search anadolu", {"filter": {"search": "anadolu"}}),
         ("--stale 30d --sort scanned", {"filter": {"stale_before": "2026-02-15T00:00:00+00:00"}, "sort": ["scanned"]}),
+        ("--workload exchange-online", {"filter": {"workloads": ("exchange-online",)}}),
+        ("--missing intune --uses zoom", {"filter": {"missing": ("intune",), "uses": ("zoom",)}}),
     ]
     print(
         "\nin-process: all = store.connect + query + count + tags + Rich table; query = the SELECT, COUNT and tags only"

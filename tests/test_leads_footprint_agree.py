@@ -27,6 +27,8 @@ CELLS = {
     "l11-hibrit.com.tr": "exo,exch-onprem,exch-hybrid",
     "l11-hibrit-tenantsiz.com.tr": "exo,exch-onprem,exch-hybrid,intune?",  # the on-premises side stands
     "l11-tenantsiz.com.tr": "exo?,teams?,intune?",
+    "l11-gecit-tenant.com.tr": "exo?",  # Microsoft 365 behind a gateway by the tenant alone
+    "l11-sarkan.com.tr": "exo?",  # no MX host resolves: Exchange Online receives none of their mail
 }
 WITH_TENANT = (
     "l11-exo-eski-google.com.tr",
@@ -34,6 +36,8 @@ WITH_TENANT = (
     "l11-exo-gercek.com.tr",
     "l11-exo-sadece-spf.com.tr",
     "l11-hibrit.com.tr",
+    "l11-gecit-tenant.com.tr",
+    "l11-sarkan.com.tr",
 )
 
 
@@ -65,6 +69,9 @@ def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
     return run
 
 
+WIDE = {"COLUMNS": "400"}  # no cell of `leads show` wraps: the sentences are matched whole
+
+
 def _domains(rows: list[dict]) -> set[str]:
     return {r["domain"] for r in rows}
 
@@ -93,6 +100,8 @@ def test_missing_counts_a_leftover_as_missing_and_a_doubt_as_unknown(leads):
     # a company whose mail moved to Google or a hosting firm does not use Exchange Online: a lead for it
     assert {"l11-google-eski-exo.com.tr", "l11-natro-iki-kalinti.com.tr"} <= missing
     assert "l11-tenantsiz.com.tr" not in missing  # doubted: not known to lack it either
+    assert "l11-gecit-tenant.com.tr" not in missing  # the brief puts the mailboxes at Microsoft 365
+    assert "l11-sarkan.com.tr" not in missing  # a set-up removed or never finished: ask
     assert not missing & {"l11-exo-gercek.com.tr", "l11-exo-eski-google.com.tr", "l11-hibrit.com.tr"}
     intune_missing = _domains(leads("--missing", "intune"))
     assert "l11-tenantsiz.com.tr" not in intune_missing and "l11-hibrit-tenantsiz.com.tr" not in intune_missing
@@ -121,15 +130,75 @@ def test_csv_and_table_carry_the_same_cells(leads):
 
 def test_leads_show_and_the_brief_say_what_the_list_says(leads):
     h = leads.hunter
-    show = h("leads", "show", "l11-google-eski-exo.com.tr", "--lang", "en")
+    show = h("leads", "show", "l11-google-eski-exo.com.tr", "--lang", "en", env=WIDE)
     assert show.exit_code == 0, show.stderr
     text = " ".join(show.stdout.split())
     assert "only an SPF include names it" in text
     detail = json.loads(h("leads", "show", "l11-exo-eski-google.com.tr", "--format", "json").stdout)
     assert detail["lead"]["footprint"] == "exo"  # the same object as the list's row
-    show = h("leads", "show", "l11-exo-eski-google.com.tr", "--lang", "en")
+    show = h("leads", "show", "l11-exo-eski-google.com.tr", "--lang", "en", env=WIDE)
     assert "Google Workspace (only in SPF" in " ".join(show.stdout.split())
-    show = " ".join(h("leads", "show", "l11-tenantsiz.com.tr", "--lang", "en").stdout.split())
+    show = " ".join(h("leads", "show", "l11-tenantsiz.com.tr", "--lang", "en", env=WIDE).stdout.split())
     assert "by the records (no tenant found)" in show
-    brief = " ".join(h("sales-summary", "l11-google-eski-exo.com.tr", "--lang", "en").stdout.split())
+    brief = " ".join(h("sales-summary", "l11-google-eski-exo.com.tr", "--lang", "en", env=WIDE).stdout.split())
     assert "only their SPF record names it" in brief
+    show = " ".join(h("leads", "show", "l11-gecit-tenant.com.tr", "--lang", "en", env=WIDE).stdout.split())
+    assert "Exchange: absent by the records (only the tenant and its MS= token" in show
+    show = " ".join(h("leads", "show", "l11-gecit-tenant.com.tr", "--lang", "tr", env=WIDE).stdout.split())
+    assert "yalnızca tenant ve MS= kaydı gösteriyor" in show
+    show = " ".join(h("leads", "show", "l11-sarkan.com.tr", "--lang", "en", env=WIDE).stdout.split())
+    assert "Exchange: online by the records (no MX host resolves" in show
+    brief = " ".join(h("sales-summary", "l11-sarkan.com.tr", "--lang", "en", env=WIDE).stdout.split())
+    assert "Exchange Online receives none of their mail" in brief
+
+
+def _as_before_migration_12(src, dst) -> None:
+    """``src`` as the release before migration 12 left it: the footprint and filter columns copied from
+    the scan's own tags and service ids (what migrations 8 and 9 and that release's writer stored)."""
+    import shutil
+    import sqlite3
+
+    from hunter_cli.lead.view import footprint_cell
+    from hunter_cli.store.packing import loads
+    from hunter_cli.store.schema import footprint_filters_of_view
+
+    shutil.copy(src, dst)
+    conn = sqlite3.connect(dst)
+    for rowid, value in conn.execute("SELECT rowid, current_view FROM domains WHERE current_view IS NOT NULL"):
+        view = loads(value)
+        ms = view.get("microsoft")
+        tags = [t for w in ((ms or {}).get("workloads") or {}).values() for t in w.get("tags") or []]
+        cell = footprint_cell(tags, [s["id"] for s in view.get("services") or []], isinstance(ms, dict))
+        conn.execute(
+            "UPDATE domains SET footprint = ?, workload_tags = ?, workloads_unknown = ?, service_ids = ? WHERE rowid = ?",
+            (cell, *footprint_filters_of_view(view), rowid),
+        )
+    conn.execute("DELETE FROM schema_migrations WHERE version >= 12")
+    conn.commit()
+    conn.close()
+
+
+def test_an_older_database_is_derived_again_on_open(leads, tmp_path):
+    """Migration 12: a file whose columns still hold the scan's own tags lists what the brief says once opened."""
+    import sqlite3
+
+    h = leads.hunter
+    old = tmp_path / "old.db"
+    _as_before_migration_12(h.db, old)
+    with sqlite3.connect(old) as conn:  # the disagreement as that release stored it
+        stored = dict(conn.execute("SELECT domain, footprint FROM domains"))
+    assert stored["l11-google-eski-exo.com.tr"] == "exo | google"
+    assert stored["l11-exo-eski-google.com.tr"] == "exo | google"
+    assert stored["l11-tenantsiz.com.tr"] == "exo,teams,intune"
+
+    out = h("leads", "--format", "json", "--db", str(old))
+    assert out.exit_code == 0, out.stderr
+    assert {r["domain"]: r["footprint"] for r in json.loads(out.stdout) if r["domain"] in CELLS} == CELLS
+    listed = h("leads", "--workload", "exchange-online", "--format", "json", "--db", str(old))
+    assert _domains(json.loads(listed.stdout)) == _domains(leads("--workload", "exchange-online"))
+    missing = h("leads", "--missing", "exchange-online", "--format", "json", "--db", str(old))
+    assert _domains(json.loads(missing.stdout)) == _domains(leads("--missing", "exchange-online"))
+    uses = h("leads", "--uses", "google", "--format", "json", "--db", str(old))
+    assert _domains(json.loads(uses.stdout)) == _domains(leads("--uses", "google"))
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (12,)

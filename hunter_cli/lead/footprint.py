@@ -15,7 +15,8 @@ an Exchange Online or Google Workspace customer that its brief calls a leftover 
   cloud. Exchange Online and the other cloud workloads only serve domains verified in a tenant (Microsoft
   Learn, "Add a domain to Microsoft 365"), so the records may be left over: the brief asks, and the lists
   count each workload ``online`` by such records alone as unknown (neither in use nor missing), shown
-  with a ``?`` in the footprint column.
+  with a ``?`` in the footprint column. So do Exchange Online behind a gateway by the tenant alone and
+  Exchange Online named by an MX host that does not resolve (:func:`listed_reading`).
 """
 
 from __future__ import annotations
@@ -115,18 +116,49 @@ def evidence_doubt(lead: Lead) -> str | None:
     return None
 
 
-def listed_state(lead: Lead, wid: str, doubt: str | None) -> str:
-    """The state the lists give workload ``wid``: its footprint state, except ``absent`` for Exchange Online
-    named only by a leftover SPF include (:func:`exchange_leftover`) and ``unconfirmed`` for a workload
-    online by records no tenant stands behind (``doubt`` ``no_tenant``, :func:`evidence_doubt`).
-    ``KeyError`` when the footprint has no such workload; the footprint must have been asked."""
+def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
+    """Why the lists do not take workload ``wid``'s footprint state as it is, or None when they do:
+
+    - ``leftover``: Exchange Online named only by a leftover SPF include (:func:`exchange_leftover`): missing;
+    - ``mx_dangling``: Exchange Online ``online`` while no MX host resolves (provider ``broken``): their mail
+      bounces, Exchange Online receives none of it (the brief's ``fp.exchange.mx_dangling``): unconfirmed;
+    - ``no_tenant``: ``online`` by records no tenant stands behind (``doubt``, :func:`evidence_doubt`):
+      unconfirmed;
+    - ``mailboxes``: Exchange behind a gateway that only the tenant and its MS= token put at Microsoft 365
+      (``doubt``): no record names Exchange Online, and the brief does not call it missing: unconfirmed.
+
+    ``doubt`` is :func:`evidence_doubt` of the lead (passed in: computed once per lead). ``KeyError`` when the
+    footprint has no such workload; the footprint must have been asked."""
     assert lead.microsoft is not None
     w = lead.microsoft.workloads[wid]
     if wid == "exchange" and exchange_leftover(lead):
-        return "absent"
+        return "leftover"
+    if wid == "exchange" and w.state == "online" and lead.provider == "broken":
+        return "mx_dangling"
     if w.state == "online" and doubt == "no_tenant":
+        return "no_tenant"
+    if wid == "exchange" and doubt == "mailboxes":
+        return "mailboxes"
+    return None
+
+
+def listed_state(lead: Lead, wid: str, doubt: str | None) -> str:
+    """The state the lists give workload ``wid`` (:func:`listed_reading`): ``absent`` for a leftover,
+    ``unconfirmed`` (neither in use nor missing) for a doubt, else the footprint's state."""
+    assert lead.microsoft is not None
+    reading = listed_reading(lead, wid, doubt)
+    if reading == "leftover":
+        return "absent"
+    if reading is not None:
         return "unconfirmed"
-    return w.state
+    return lead.microsoft.workloads[wid].state
+
+
+def online_tags(wid: str) -> list[str]:
+    """The tags workload ``wid`` earns online (``catalog/microsoft.json``): ``["exchange-online"]``."""
+    from ..footprint.schema import microsoft_catalog
+
+    return next((list(w.tags.get("online", [])) for w in microsoft_catalog().workloads if w.id == wid), [])
 
 
 class Listed(NamedTuple):
@@ -166,7 +198,11 @@ def listed(lead: Lead) -> Listed:
     unknown: list[str] = []
     for wid, w in fp.workloads.items():
         state = listed_state(lead, wid, doubt)
-        if state == "unconfirmed":
+        if state == "unconfirmed" and w.state != "online":  # the mailboxes by the tenant alone, behind a gateway
+            tags += w.tags  # what the records do show (their own Exchange server) stands
+            doubted += [t for t in online_tags(wid) if t not in w.tags]
+            unknown.append(wid)
+        elif state == "unconfirmed":
             doubted += w.tags
             unknown.append(wid)
         elif state == "unknown":

@@ -666,22 +666,28 @@ def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
     return value("tenant", known, m.lang) if known else m("show.not_known")
 
 
+# How `leads show` words a workload state the lists read otherwise (lead/footprint.py listed_reading), as the brief does
+SHOW_READING = {
+    "leftover": "show.spf_only",
+    "mx_dangling": "show.mx_dangling",
+    "no_tenant": "show.unconfirmed",
+    "mailboxes": "show.mailboxes_by_tenant",
+}
+
+
 def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
     """Each Microsoft workload and its state, in the brief's words (``Exchange: online; Teams: absent``);
-    ``not checked (--quick)`` when the footprint was never asked. With ``doubt`` ``no_tenant``
-    (brief/compose.py evidence_doubt) a workload online by its records alone says so, as the brief does."""
+    ``not checked (--quick)`` when the footprint was never asked. A workload the lists count as unconfirmed
+    or Exchange Online they count as missing (lead/footprint.py ``listed_state``) says why, as the brief does."""
     if view.microsoft is None:
         return m("show.footprint_unchecked")
 
-    from ..lead.footprint import exchange_leftover, listed_state
+    from ..lead.footprint import listed_reading
 
     def state(w) -> str:
         words = m(f"fp.state.{w.state}")
-        if listed_state(view, w.id, doubt) == "unconfirmed":  # as the lists count it: neither in use nor missing
-            return m("show.unconfirmed", state=words)
-        if w.id == "exchange" and exchange_leftover(view):  # as the brief and the lists read it: no mailbox claim
-            return m("show.spf_only", state=words)
-        return words
+        reading = listed_reading(view, w.id, doubt)  # as the lists count it (lead/footprint.py)
+        return m(SHOW_READING[reading], state=words) if reading else words
 
     return "; ".join(
         f"{m(f'fp.workload.{wid}')}: {state(w)}"
