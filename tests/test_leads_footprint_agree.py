@@ -202,3 +202,36 @@ def test_an_older_database_is_derived_again_on_open(leads, tmp_path):
     assert _domains(json.loads(uses.stdout)) == _domains(leads("--uses", "google"))
     with sqlite3.connect(old) as conn:
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (12,)
+
+
+def test_a_read_only_older_file_lists_the_same_without_upgrading(leads, tmp_path):
+    """A file a read-only share keeps before migration 12 cannot be derived again: the lists read each
+    lead's view through the writer's definition instead (store.leads.footprint_derived_from)."""
+    import sqlite3
+
+    from conftest import read_only_folder
+
+    h = leads.hunter
+    folder = tmp_path / "rw"
+    folder.mkdir()
+    old = folder / "old.db"
+    _as_before_migration_12(h.db, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    with read_only_folder(folder, tmp_path / "ro", files=(old,)) as seen:
+        db = str(seen / old.name)
+        out = h("leads", "--format", "json", "--db", db)
+        assert out.exit_code == 0, out.stderr
+        assert {r["domain"]: r["footprint"] for r in json.loads(out.stdout) if r["domain"] in CELLS} == CELLS
+        for args in (("--workload", "exchange-online"), ("--missing", "exchange-online"), ("--uses", "google")):
+            got = h("leads", *args, "--format", "json", "--db", db)
+            assert got.exit_code == 0, got.stderr
+            assert _domains(json.loads(got.stdout)) == _domains(leads(*args)), args
+        csv_out = h("leads", "--format", "csv", "--db", db)
+        rows = {r["domain"]: r["footprint"] for r in csv.DictReader(io.StringIO(csv_out.stdout.lstrip("\ufeff")))}
+        assert {d: rows[d] for d in CELLS} == CELLS
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:  # nothing was written
+            assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (11,)
+            assert conn.execute(
+                "SELECT footprint FROM domains WHERE domain = 'l11-google-eski-exo.com.tr'"
+            ).fetchone() == ("exo | google",)

@@ -18,10 +18,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
-from .schema import FOOTPRINT_FILTER_COLUMNS, FOOTPRINT_FROM_VIEW_SQL, turkish_sort_key_sql
+from .schema import (
+    FOOTPRINT_AS_STATED,
+    FOOTPRINT_FILTER_COLUMNS,
+    footprint_columns_of,
+    stored_version,
+    turkish_sort_key_sql,
+)
 from .search import MIN_FTS_CHARS, fold, fts_phrase, like_pattern
 
 CATEGORIES = ("P1", "P2", "P3", "P4", "P5", "P6")
@@ -68,8 +75,6 @@ _SELECT_LIST = (
     # the Microsoft footprint and other services: the column the writer fills (schema 8)
     " d.footprint"
 )
-# A file from before schema 8 opened read-only: the footprint read from the current view instead.
-_SELECT_LIST_NO_FOOTPRINT = _SELECT_LIST.replace(" d.footprint", f" {FOOTPRINT_FROM_VIEW_SQL}")
 # `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
 CRM_STATUSES = ("open", "qualified", "disqualified", "none")
 _CRM_STATECODES = {"open": 0, "qualified": 1, "disqualified": 2}
@@ -456,22 +461,20 @@ def select_sql(
     offset: int = 0,
     search_index: bool = True,
     walk: bool = False,
-    footprint_column: bool = True,
-    packed: bool = True,
+    derive: str | None = None,
     columns: str | None = None,
     sort_apart: bool = False,
 ) -> tuple[str, list]:
     """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
 
-    ``footprint_column`` False reads the footprint from the current view (a file before schema 8);
-    ``packed`` False filters on the JSON view instead of the filter columns (before schema 9);
-    ``columns``: another select list over ``domains AS d`` (the CSV export's); ``sort_apart``: see
-    :func:`order_sql`."""
+    ``derive``: the view column (``d.current_view`` or ``d.current_json``) the footprint and its filter
+    columns are derived from on read, for a file opened read-only before they were the lead view's
+    (:func:`footprint_derived_from`); None reads the stored columns. ``columns``: another select list
+    over ``domains AS d`` (the CSV export's); ``sort_apart``: see :func:`order_sql`."""
     where, params = where_sql(f, search_index, walk)
-    if not packed:
-        where = _unpacked(where)
-    if columns is None:
-        columns = _SELECT_LIST if footprint_column else _SELECT_LIST_NO_FOOTPRINT
+    columns = _SELECT_LIST if columns is None else columns
+    if derive:
+        where, columns = _derived(where, derive), _derived(columns, derive)
     sql = f"SELECT {columns} FROM domains AS d{where}{order_sql(sort, f.not_null, sort_apart)}"
     if limit:
         sql += " LIMIT ?"
@@ -482,8 +485,8 @@ def select_sql(
     return sql, params
 
 
-def count_sql(f: LeadFilter, search_index: bool = True, packed: bool = True) -> tuple[str, list]:
-    """``SELECT count(*)`` of the leads ``f`` matches (``packed``: see :func:`select_sql`).
+def count_sql(f: LeadFilter, search_index: bool = True, derive: str | None = None) -> tuple[str, list]:
+    """``SELECT count(*)`` of the leads ``f`` matches (``derive``: see :func:`select_sql`).
 
     A search alone is counted in the index itself: every lead has exactly one row in
     ``domains_fts`` (the triggers keep it so), and this skips a lookup per match.
@@ -492,7 +495,7 @@ def count_sql(f: LeadFilter, search_index: bool = True, packed: bool = True) -> 
     if query and f == LeadFilter(search=f.search):
         return "SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", [query]
     where, params = where_sql(f, search_index)
-    return f"SELECT count(*) FROM domains AS d{where if packed else _unpacked(where)}", params
+    return f"SELECT count(*) FROM domains AS d{_derived(where, derive) if derive else where}", params
 
 
 def tags_sql(domains: list[str]) -> tuple[str, list]:
@@ -506,8 +509,10 @@ def tags_sql(domains: list[str]) -> tuple[str, list]:
 
 # -- running the queries -----------------------------------------------------------
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index)."""
+    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index) and
+    ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's)."""
     conn.create_function("hunter_fold", 1, fold, deterministic=True)
+    conn.create_function("hunter_footprint", 4, _footprint_part, deterministic=True)
     return conn
 
 
@@ -549,35 +554,42 @@ def has_packed_views(conn: sqlite3.Connection) -> bool:
     return any(r[1] == "current_view" for r in conn.execute("PRAGMA table_info(domains)"))
 
 
-# A file before schema 9 opened read-only: the footprint filter columns computed from its JSON instead.
-_FILTER_COLUMNS_FROM_JSON = {
-    "d.service_ids": "(',' || (SELECT group_concat(json_extract(s.value, '$.id'), ',')"
-    " FROM json_each(d.current_json, '$.services') AS s) || ',')",
-    "d.workload_tags": "(CASE WHEN json_type(d.current_json, '$.microsoft') = 'object' THEN ',' || coalesce("
-    "(SELECT group_concat(t.value, ',') FROM json_each(d.current_json, '$.microsoft.workloads') AS w,"
-    " json_each(w.value, '$.tags') AS t), '') || ',' END)",
-    "d.workloads_unknown": "(',' || coalesce((SELECT group_concat(w.key, ',')"
-    " FROM json_each(d.current_json, '$.microsoft.workloads') AS w"
-    " WHERE json_extract(w.value, '$.state') = 'unknown'), '') || ',')",
-}
+def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
+    """The view column to derive the footprint and its filter columns from on read, or None when the stored
+    columns are the lead view's (migration 12 and later: every file Hunter can write). A file opened
+    read-only at an older schema keeps columns from before (or none, before schema 8): the lists then
+    read each lead's view through the same definition as the writer (``schema.footprint_columns_of``)."""
+    if stored_version(conn) >= FOOTPRINT_AS_STATED:
+        return None
+    return "d.current_view" if has_packed_views(conn) else "d.current_json"
 
 
-def _unpacked(where: str) -> str:
-    for column, expr in _FILTER_COLUMNS_FROM_JSON.items():
-        where = where.replace(column, expr)
-    return where
+def _derived(sql: str, view: str) -> str:
+    """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``."""
+    for column in ("footprint", *FOOTPRINT_FILTER_COLUMNS):
+        sql = sql.replace(f"d.{column}", f"hunter_footprint({view}, d.domain, d.tenant, '{column}')")
+    return sql
+
+
+@lru_cache(maxsize=64)
+def _footprint_of(stored: bytes | str, domain: str, tenant: str | None) -> dict | None:
+    return footprint_columns_of(domain, tenant, stored)  # a row's four columns ask for the same lead
+
+
+def _footprint_part(stored: bytes | str | None, domain: str, tenant: str | None, part: str) -> str | None:
+    """``hunter_footprint(view, domain, tenant, part)``: one of the footprint columns (``part``) as the
+    writer would store it for this view, NULL without one."""
+    if stored is None:
+        return None
+    col = _footprint_of(stored, domain, tenant)
+
+    return None if col is None else col[part]
 
 
 def has_search_index(conn: sqlite3.Connection) -> bool:
     """Whether the file has the ``domains_fts`` index (schema 7 and later)."""
     row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'domains_fts'").fetchone()
     return row is not None
-
-
-def _footprint_from_view(asked: object, tags: str | None, services: str | None) -> str:
-    from ..lead.view import footprint_cell  # a file before schema 8 only: the lead view is a pydantic model
-
-    return footprint_cell(tags.split(",") if tags else [], services.split(",") if services else [], bool(asked))
 
 
 def _row_dict(r: tuple) -> dict:
@@ -606,7 +618,7 @@ def _row_dict(r: tuple) -> dict:
         "crm_status": r[21],
         "crm_owner": r[22],
         "tags": [],
-        "footprint": (r[23] or "?") if len(r) == 24 else _footprint_from_view(r[23], r[24], r[25]),
+        "footprint": r[23] or "?",
     }
 
 
@@ -632,7 +644,7 @@ def _with_tags(conn: sqlite3.Connection, rows: list[dict]) -> list[dict]:
 
 def count(conn: sqlite3.Connection, f: LeadFilter) -> int:
     prepare(conn)
-    sql, params = count_sql(f, has_search_index(conn), has_packed_views(conn))
+    sql, params = count_sql(f, has_search_index(conn), footprint_derived_from(conn))
     return conn.execute(sql, params).fetchone()[0]
 
 
@@ -650,15 +662,13 @@ def page(
     """
     prepare(conn)
     indexed = has_search_index(conn) if search_index is None else search_index
-    packed = has_packed_views(conn)
-    csql, cparams = count_sql(f, indexed, packed)
+    derive = footprint_derived_from(conn)
+    csql, cparams = count_sql(f, indexed, derive)
     conn.execute("BEGIN")
     try:
         matches = search_matches(conn, f, indexed)
         walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
-        sql, params = select_sql(
-            f, sort, limit, search_index=indexed, walk=walk, footprint_column=has_footprint_column(conn), packed=packed
-        )
+        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive)
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
             total = len(rows)
@@ -686,8 +696,7 @@ def iter_leads(
         sort,
         limit,
         search_index=has_search_index(conn),
-        footprint_column=has_footprint_column(conn),
-        packed=has_packed_views(conn),
+        derive=footprint_derived_from(conn),
     )
     conn.execute("BEGIN")
     try:
@@ -842,7 +851,7 @@ def csv_rows(
         sort,
         limit,
         search_index=has_search_index(conn),
-        packed=has_packed_views(conn),
+        derive=footprint_derived_from(conn),
         columns=CSV_SELECT_LIST,
         sort_apart=not limit,
     )
@@ -904,13 +913,15 @@ def csv_lines(
             sort,
             limit,
             search_index=has_search_index(conn),
-            packed=has_packed_views(conn),
+            derive=footprint_derived_from(conn),
             columns=csv_line_sql(separator),
             sort_apart=apart,
         )
         for apart in ((True, False) if not limit else (False,))
     ]
-    return _lines(conn, queries, batch, quote, separator.encode())
+    derive = footprint_derived_from(conn)
+    cells = _derived(CSV_SELECT_LIST, derive) if derive else CSV_SELECT_LIST
+    return _lines(conn, queries, batch, quote, separator.encode(), cells)
 
 
 def _plain(lines: bytes, n: int, sep: bytes = b",", separators: int = len(CSV_CELLS) - 1) -> bool:
@@ -936,17 +947,20 @@ def _first(conn: sqlite3.Connection, queries: list[tuple[str, list]], batch: int
 
 
 def _requoted(
-    conn: sqlite3.Connection, rows: list[tuple], quote: Callable[[list[tuple]], bytes], sep: bytes = b","
+    conn: sqlite3.Connection,
+    rows: list[tuple],
+    quote: Callable[[list[tuple]], bytes],
+    sep: bytes = b",",
+    cells_sql: str = CSV_SELECT_LIST,
 ) -> bytes:
-    """``rows`` of (rowid, line) as CSV: the lines that need quoting written again from their cells."""
+    """``rows`` of (rowid, line) as CSV: the lines that need quoting written again from their cells
+    (``cells_sql``: :data:`CSV_SELECT_LIST`, or its footprint derived on read: :func:`footprint_derived_from`)."""
     bad = [r[0] for r in rows if not _plain(r[1], 1, sep)]
     cells: dict[int, tuple] = {}
     for i in range(0, len(bad), IN_CHUNK):
         part = bad[i : i + IN_CHUNK]
         marks = ", ".join("?" * len(part))
-        for row in conn.execute(
-            f"SELECT d.rowid, {CSV_SELECT_LIST} FROM domains AS d WHERE d.rowid IN ({marks})", part
-        ):
+        for row in conn.execute(f"SELECT d.rowid, {cells_sql} FROM domains AS d WHERE d.rowid IN ({marks})", part):
             cells[row[0]] = row[1:]
     return b"".join([r[1] if r[0] not in cells else quote([cells[r[0]]]) for r in rows])
 
@@ -957,6 +971,7 @@ def _lines(
     batch: int,
     quote: Callable[[list[tuple]], bytes],
     sep: bytes = b",",
+    cells_sql: str = CSV_SELECT_LIST,
 ) -> Generator[bytes, None, None]:
     factory = conn.text_factory
     threads = 0
@@ -972,7 +987,7 @@ def _lines(
             if _plain(chunk, len(rows), sep):
                 yield chunk
             else:
-                yield _requoted(conn, rows, quote, sep)
+                yield _requoted(conn, rows, quote, sep, cells_sql)
             conn.text_factory = bytes
             rows = cur.fetchmany(batch)
     finally:

@@ -614,18 +614,35 @@ _V11_STATEMENTS = (
 
 
 # -- 12: the footprint columns as the lead view states them --------------------------
-def _footprint_as_stated(db: sqlite_utils.Database) -> None:
-    """``footprint``, ``workload_tags``, ``workloads_unknown`` and ``service_ids`` derived again, through
-    the lead view (:func:`hunter_cli.lead.footprint.footprint_columns`), for every lead with a current
-    view. Migrations 8 and 9 copied the scan's own tags and service ids: a Microsoft 365 or Google SPF
-    include left over while the MX delivers elsewhere counted as the service in use, and a workload
-    online by records no tenant stands behind as in use, where the brief calls them a leftover and a
-    doubt. ``tenant`` (NULL: the lookup was not made or failed) says whether the tenant is known, as the
-    lead list reads it. A view that does not unpack or build keeps its columns (``hunter db check`` lists it)."""
+FOOTPRINT_AS_STATED = 12  # the migration from which the stored footprint columns are the lead view's
+
+
+def footprint_columns_of(domain: str, tenant: str | None, stored: bytes | str | None) -> dict | None:
+    """The ``footprint``, ``workload_tags``, ``workloads_unknown`` and ``service_ids`` of a lead from its
+    stored current view (packed or JSON text) and its ``tenant`` column (NULL: the lookup was not made or
+    failed), through the lead view (:func:`hunter_cli.lead.footprint.footprint_columns`): what the writer
+    stores. None when there is no view or it does not unpack or build (``hunter db check`` lists it)."""
     from ..lead import Lead
     from ..lead.footprint import footprint_columns
     from .packing import PackError, loads
 
+    if stored is None:
+        return None
+    try:
+        view = loads(stored)
+        if not isinstance(view, dict):
+            return None
+        return footprint_columns(Lead.from_store({"domain": domain, "tenant": tenant}, view, validate=False))
+    except (PackError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _footprint_as_stated(db: sqlite_utils.Database) -> None:
+    """``footprint``, ``workload_tags``, ``workloads_unknown`` and ``service_ids`` derived again
+    (:func:`footprint_columns_of`) for every lead with a current view. Migrations 8 and 9 copied the scan's
+    own tags and service ids: a Microsoft 365 or Google SPF include left over while the MX delivers
+    elsewhere counted as the service in use, and a workload online by records no tenant stands behind as
+    in use, where the brief calls them a leftover and a doubt. A view that does not unpack keeps its columns."""
     conn = db.conn
     last = 0
     while True:  # by rowid, a thousand at a time
@@ -638,13 +655,8 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             break
         last = chunk[-1][0]
         for rowid, domain, tenant, stored in chunk:
-            try:
-                view = loads(stored)
-                if not isinstance(view, dict):
-                    continue
-                lead = Lead.from_store({"domain": domain, "tenant": tenant}, view, validate=False)
-                col = footprint_columns(lead)
-            except (PackError, ValueError, TypeError, KeyError, AttributeError):
+            col = footprint_columns_of(domain, tenant, stored)
+            if col is None:
                 continue
             conn.execute(
                 "UPDATE domains SET footprint = ?, workload_tags = ?, workloads_unknown = ?, service_ids = ?"
@@ -665,7 +677,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (9, "results packed against a preset dictionary; footprint filters as columns", _packed_results),
     (10, "the lead list's default order walks one index: the domain in domains_category_score", _run(_V10_STATEMENTS)),
     (11, "companies sort in Turkish alphabetical order: domains_company_tr", _run(_V11_STATEMENTS)),
-    (12, "footprint columns as the lead view states them: SPF leftovers and doubted records", _footprint_as_stated),
+    (
+        FOOTPRINT_AS_STATED,
+        "footprint columns as the lead view states them: SPF leftovers and doubted records",
+        _footprint_as_stated,
+    ),
 ]
 
 
