@@ -212,13 +212,16 @@ def listed(lead: Lead) -> Listed:
     return Listed(True, list(dict.fromkeys(tags)), list(dict.fromkeys(doubted)), unknown, services)
 
 
+def frame(items: list[str]) -> str:
+    """``["zoom", "okta"]`` -> ``",zoom,okta,"``: a list a filter finds an item in with
+    ``instr(column, ',zoom,') > 0`` (ids never hold a comma)."""
+    return "," + ",".join(items) + ("," if items else "")
+
+
 def footprint_columns(lead: Lead) -> dict[str, Any]:
     """The store's ``domains`` columns of the footprint (what ``hunter leads`` shows and filters on without
     unpacking a view): ``footprint`` (:meth:`Listed.cell`), ``workload_tags`` and ``workloads_unknown``
-    (each :func:`hunter_cli.store.schema.frame`d; both None when the footprint was never asked) and
-    ``service_ids``."""
-    from ..store.schema import frame
-
+    (each :func:`frame`d; both None when the footprint was never asked) and ``service_ids``."""
     fp = listed(lead)
     return {
         "footprint": fp.cell(),

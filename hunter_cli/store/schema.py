@@ -474,10 +474,6 @@ def _results_once(db: sqlite_utils.Database) -> None:
 
 
 # -- 9: results packed; the footprint filters as columns ----------------------------
-def frame(items: list[str]) -> str:
-    """``["zoom", "okta"]`` -> ``",zoom,okta,"``: a list a filter finds an item in with
-    ``instr(column, ',zoom,') > 0`` (ids never hold a comma)."""
-    return "," + ",".join(items) + ("," if items else "")
 
 
 def footprint_filters_of_view(view: dict) -> tuple[str | None, str | None, str]:
@@ -487,6 +483,8 @@ def footprint_filters_of_view(view: dict) -> tuple[str | None, str | None, str]:
     the ids of the other services found, as the scan wrote them: what migration 9 filled the columns
     with. Migration 12 and the writer derive them through the lead view instead
     (:func:`hunter_cli.lead.footprint.footprint_columns`)."""
+    from ..lead.footprint import frame  # a migration: the lead view's import is paid once
+
     ms = view.get("microsoft")
     services = [str(s["id"]) for s in view.get("services") or [] if isinstance(s, dict) and s.get("id") is not None]
     if not isinstance(ms, dict):
