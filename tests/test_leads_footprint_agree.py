@@ -21,7 +21,7 @@ CELLS = {
     "l11-google-eski-exo.com.tr": "none | google",  # the Exchange Online include is a leftover
     "l11-exo-eski-google.com.tr": "exo",  # the Google include is a leftover
     "l11-natro-iki-kalinti.com.tr": "none",  # both includes are leftovers
-    "l11-google-jetonlu.com.tr": "exo | google",  # Google has a token of its own: more than the include
+    "l11-google-jetonlu.com.tr": "exo | google",  # a Workspace token of its own: more than the include
     "l11-exo-gercek.com.tr": "exo,intune",
     "l11-exo-sadece-spf.com.tr": "exo",  # their own server: no leftover verdict, Exchange Online runs beside it
     "l11-hibrit.com.tr": "exo,exch-onprem,exch-hybrid",
