@@ -146,6 +146,18 @@ class _RunAnswers(dict):
         return got
 
 
+async def tenant_outcome(client, domain: str) -> tuple[TenantInfo | None, ScanError | None]:
+    """``(tenant or None, None)`` from ``client`` (a :class:`~hunter_cli.tenant.client.TenantClient`), or
+    ``(None, the failure as a ScanError)`` when the sign-in service gave no answer (never "no tenant")."""
+    from .tenant.client import TenantFailure
+
+    try:
+        return await client.lookup(domain), None
+    except TenantFailure as exc:
+        log.info("%s: tenant lookup failed: %s: %s", domain, exc.kind, exc.message)
+        return None, ScanError(check="tenant", kind=exc.kind, message=exc.message)
+
+
 class Scanner:
     """Scans single domains; shares the resolver and the SPF include cache between them."""
 
@@ -484,27 +496,23 @@ class Scanner:
         return info
 
     # -- one domain -----------------------------------------------------------
-    async def _tenant(self, domain: str) -> tuple[TenantInfo | None, ScanError | None]:
-        from .tenant.client import TenantFailure
-
-        try:
-            return await self.tenants.lookup(domain), None
-        except TenantFailure as exc:
-            log.info("%s: tenant lookup failed: %s: %s", domain, exc.kind, exc.message)
-            return None, ScanError(check="tenant", kind=exc.kind, message=exc.message)
-
-    async def scan(self, job: ScanJob | str) -> DomainResult:
+    async def scan(self, job: ScanJob | str, tenant_answer: asyncio.Future | None = None) -> DomainResult:
+        """The domain's result. ``tenant_answer``: the run's process is asking the sign-in service for this
+        job (a scan worker's job, :mod:`hunter_cli.scan_pool`); its :func:`tenant_outcome` arrives there."""
         if isinstance(job, str):
             job = ScanJob(job)
         domain = job.domain
         errors: list[ScanError] = []
-        tenant_task = None
+        tenant_task: asyncio.Future | None = None
         tenant_source = "cache"
-        if self.tenants is not None and job.tenant is MISSING:
-            tenant_task = asyncio.ensure_future(self._tenant(domain))  # alongside DNS, not after it
+        if tenant_answer is not None:
+            tenant_task = tenant_answer
             tenant_source = "lookup"
-        elif self.tenants is None:
-            tenant_source = "off"
+        elif self.tenants is not None and job.tenant is MISSING:
+            tenant_task = asyncio.ensure_future(tenant_outcome(self.tenants, domain))  # alongside DNS, not after it
+            tenant_source = "lookup"
+        elif self.tenants is None:  # lookups off; or a scan worker's job whose tenant the run has cached
+            tenant_source = "cache" if self.options.tenant and job.tenant is not MISSING else "off"
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
@@ -836,7 +844,7 @@ async def scan_many(
 
     With ``processes`` above 1 the domains are scanned by that many worker
     processes (:class:`hunter_cli.scan_pool.ScanPool`, bundled catalog only);
-    everything above stays here.
+    everything above stays here, and so do the tenant lookups (one client for the run, its ceiling whole).
     """
     resolver = await open_resolver(options.resolver)
     tenants = None
@@ -844,8 +852,6 @@ async def scan_many(
     pool = None
     try:  # set-up: the rules are read before any HTTP client opens, and a failure closes what did open
         scanner = Scanner(resolver, options, catalog, None)
-        if options.tenant:  # each worker gets a share of the tenant ceiling, and a share is at least 1
-            processes = min(processes, options.tenant_concurrency)
         if processes > 1 and catalog is None:
             from .scan_pool import ScanPool
 
@@ -853,11 +859,14 @@ async def scan_many(
                 pool = await ScanPool.start(options, processes)
             except OSError as exc:  # no process to spare (ulimit, memory): one process scans, as on one CPU
                 log.warning("cannot start scan worker processes (%s); scanning in this process", exc)
-        if pool is None and options.tenant:
+        if options.tenant:  # in this process even when workers scan: see ScanPool.tenants
             from .tenant.client import TenantClient
 
             tenants = TenantClient(options.tenant_url, concurrency=options.tenant_concurrency)
-            scanner.tenants = tenants
+            if pool is not None:
+                pool.tenants = tenants
+            else:
+                scanner.tenants = tenants
         lane = (
             RegistrationLane(options, on_registration, on_registration_deferred)
             if options.registration and on_registration

@@ -4,18 +4,23 @@ One Python process scans at most one core's worth of domains: c-ares' Python
 layer, parsing, SPF evaluation, classification, scoring and JSON all hold its
 interpreter lock (docs/performance.md, "Both cores"). For a bulk list,
 :class:`ScanPool` starts ``processes`` worker interpreters, each with its own
-resolver channel, caches and tenant client, and hands each domain to the worker
-with the fewest domains in flight. Everything else stays in the scanning run's
-process (:func:`hunter_cli.scan.scan_many`): the input, the concurrency limit,
-the resolver checks (preflight and the denial monitor), the registration lane,
-the tally and the hand-off to the store's writer. So a worker only ever turns a
-:class:`~hunter_cli.scan.ScanJob` into the JSON of its
+resolver channel and caches, and hands each domain to the worker with the
+fewest domains in flight. Everything else stays in the scanning run's process
+(:func:`hunter_cli.scan.scan_many`): the input, the concurrency limit, the
+resolver checks (preflight and the denial monitor), the tenant lookups, the
+registration lane, the tally and the hand-off to the store's writer. So a
+worker only ever turns a :class:`~hunter_cli.scan.ScanJob` into the JSON of its
 :class:`~hunter_cli.models.DomainResult`, exactly what an in-process scan of the
 same job gives.
 
-The politeness ceilings are shared out, not multiplied: with ``n`` workers each
-tenant client gets ``1/n`` of the requests in flight and of the requests a
-second (docs/tenant.md).
+The tenant lookups run in the run's process, one client with the whole ceiling
+(:attr:`ScanPool.tenants`): the lookup starts as the job goes to its worker, the
+worker's DNS runs meanwhile and its scan waits for the answer, which follows the
+job down the same pipe. Measured (docs/performance.md, "Tenant lane"): a
+request cost a busy scan worker about twice the CPU it costs the run's quieter
+process, and slots held by a busy worker's slow turns of its event loop left the
+lane's ceiling half used. A result that comes back first (a domain not in DNS)
+drops a lookup not yet answered.
 
 Frames on the pipes are a 4-byte big-endian length and a pickle. A worker is a
 fresh interpreter (not a fork: the run holds a lock file, a database connection
@@ -72,6 +77,13 @@ def default_processes() -> int:
     return max(1, min(usable_cpus(), 4))
 
 
+@functools.cache
+def _missing() -> Any:
+    from .scan import MISSING  # not at the top: `hunter --help` imports this module, not the scan
+
+    return MISSING
+
+
 def _frame(obj: Any) -> bytes:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     return _HEADER.pack(len(data)) + data
@@ -102,7 +114,8 @@ class _Worker:
         self.reader = reader
         self.transport = transport
         self.waiting: dict[int, asyncio.Future] = {}
-        self.outbox: list[tuple[int, ScanJob]] = []
+        self.outbox: list[tuple[int, ScanJob, bool]] = []  # (ident, job, its tenant answer follows)
+        self.answers: list[tuple[int, Any]] = []  # (ident, tenant_outcome) not yet sent
         self.queries_sent = 0
         self.done = False
         self.task: asyncio.Task | None = None
@@ -122,10 +135,14 @@ class _Worker:
         )
 
     def flush(self) -> None:
-        while self.outbox:
+        while self.outbox:  # jobs first: an answer never reaches a worker before its job
             chunk, self.outbox = self.outbox[:_BATCH], self.outbox[_BATCH:]
             if not self.transport.is_closing():
                 self.transport.write(_frame(chunk))
+        while self.answers:
+            answers, self.answers = self.answers[:_BATCH], self.answers[_BATCH:]
+            if not self.transport.is_closing():
+                self.transport.write(_frame(("tenants", answers)))
 
 
 class ScanPool:
@@ -140,6 +157,7 @@ class ScanPool:
 
     def __init__(self, workers: list[_Worker]) -> None:
         self.workers = workers
+        self.tenants: Any = None  # the run's TenantClient: jobs with no cached tenant are asked about here
         self._next_id = 0
         self._flush_due = False
         self._closed = False
@@ -152,7 +170,6 @@ class ScanPool:
         level = logging.getLogger("hunter").getEffectiveLevel()
         share = dataclasses.replace(
             options,
-            tenant_concurrency=max(1, options.tenant_concurrency // processes),
             resolver_check=False,  # the run checks the resolver once, for every worker
         )
         workers: list[_Worker] = []
@@ -182,14 +199,37 @@ class ScanPool:
         ident = self._next_id
         fut = asyncio.get_running_loop().create_future()
         worker.waiting[ident] = fut
-        worker.outbox.append((ident, job))
-        if not self._flush_due:  # one frame per worker per pass of the event loop
-            self._flush_due = True
-            asyncio.get_running_loop().call_soon(self._flush)
+        lookup = None
+        if self.tenants is not None and job.tenant is _missing():
+            from .scan import tenant_outcome
+
+            lookup = asyncio.ensure_future(tenant_outcome(self.tenants, job.domain))
+            lookup.add_done_callback(functools.partial(self._answer, worker, ident))
+        worker.outbox.append((ident, job, lookup is not None))
+        self._flush_soon()
         try:
             return await fut
         finally:
             worker.waiting.pop(ident, None)
+            if lookup is not None and not lookup.done():  # the result came first (not in DNS), or the run stops
+                lookup.cancel()
+
+    def _answer(self, worker: _Worker, ident: int, lookup: asyncio.Future) -> None:
+        """A tenant lookup ended: its outcome goes to the worker scanning the job."""
+        fut = worker.waiting.get(ident)
+        if lookup.cancelled() or fut is None or fut.done():
+            return
+        exc = lookup.exception()
+        if exc is not None:  # a bug, not a failed lookup (those are outcomes): the domain fails as in a worker
+            fut.set_exception(exc)
+            return
+        worker.answers.append((ident, lookup.result()))
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if not self._flush_due:  # one frame per worker per pass of the event loop
+            self._flush_due = True
+            asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_due = False
@@ -323,21 +363,13 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
     hunter_log.addHandler(_Forward(send))
 
     resolver = await open_resolver(options.resolver)
-    tenants = None
-    if options.tenant:
-        from .tenant.client import MAX_RATE, START, TenantClient
-
-        tenants = TenantClient(
-            options.tenant_url,
-            concurrency=options.tenant_concurrency,
-            rate=MAX_RATE / processes,
-            start=max(1, START // processes),
-        )
-    scanner = Scanner(resolver, options, None, tenants)
+    scanner = Scanner(resolver, options, None, None)  # no tenant client: the run asks and sends the answers
     running: set[asyncio.Task] = set()
+    asked: dict[int, asyncio.Future] = {}  # ident -> where the run's tenant answer for that job goes
 
     def finished(task: asyncio.Task, *, ident: int, domain: str) -> None:
         running.discard(task)
+        asked.pop(ident, None)
         if task.cancelled():
             return
         exc = task.exception()
@@ -353,11 +385,20 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
 
     try:
         while True:
-            jobs = await _read_frame(reader)
-            if jobs is None:
+            msg = await _read_frame(reader)
+            if msg is None:
                 break
-            for ident, job in jobs:
-                task = asyncio.ensure_future(scanner.scan(job))
+            if isinstance(msg, tuple) and msg[0] == "tenants":
+                for ident, outcome in msg[1]:
+                    answer = asked.pop(ident, None)
+                    if answer is not None and not answer.done():  # else the scan ended first (not in DNS)
+                        answer.set_result(outcome)
+                continue
+            for ident, job, tenant_follows in msg:
+                answer = None
+                if tenant_follows:
+                    answer = asked[ident] = loop.create_future()
+                task = asyncio.ensure_future(scanner.scan(job, answer))
                 running.add(task)
                 task.add_done_callback(functools.partial(finished, ident=ident, domain=job.domain))
     finally:
@@ -365,8 +406,6 @@ async def _serve(rfd: int, wfd: int, processes: int, level: int) -> None:
         sent = getattr(resolver, "queries_sent", 0)
         await scanner.close()
         await resolver.close()
-        if tenants is not None:
-            await tenants.close()
         flush()
         if not transport.is_closing():
             transport.write(_frame(("done", sent)))

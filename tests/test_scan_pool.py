@@ -113,7 +113,7 @@ def _in_dns(dns, zone_text: str, names: list[str]):
         dns.load(zone_text)
 
 
-def test_the_tenant_ceiling_is_shared_among_workers_not_multiplied(hunter, dns, ms, tmp_path, zone_text):
+def test_the_tenant_ceiling_is_not_multiplied_by_the_workers(hunter, dns, ms, tmp_path, zone_text):
     """--tenant-concurrency 4 with two workers: the sign-in stand-in never holds more than 4 at once."""
     path, names = _bulk_list(dns, tmp_path, n=60, delay=0.0)
     for name in names:
@@ -125,8 +125,8 @@ def test_the_tenant_ceiling_is_shared_among_workers_not_multiplied(hunter, dns, 
     assert 2 <= ms.peak_in_flight <= 4
 
 
-def test_a_tenant_ceiling_below_the_workers_scans_with_fewer(hunter_cmd, dns, ms, db, tmp_path, zone_text):
-    """--tenant-concurrency 1 leaves one request in flight in all: one process scans."""
+def test_a_tenant_ceiling_below_the_workers_holds(hunter_cmd, dns, ms, db, tmp_path, zone_text):
+    """--tenant-concurrency 1 leaves one request in flight in all (the run's one client asks for every worker)."""
     path, names = _bulk_list(dns, tmp_path, n=30, delay=0.05)
     for name in names:
         ms.faults[name] = ("slow", 0.05)
