@@ -567,13 +567,12 @@ class Scanner:
         if tenant_task is not None and isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN:
             # The domain is not in DNS: a lead with nothing to sell, whatever a tenant says. A lookup not
             # yet answered is dropped (on a list of dead names that is most of the sign-in requests), and
-            # one that failed does not make the result partial.
+            # one already answered is dropped too, so that what a domain not in DNS shows never depends on
+            # which answer came first (it read "tenant: none" beside "not asked"); a failed one does not
+            # make the result partial.
             if not tenant_task.done():
                 tenant_task.cancel()
-                tenant_source = "nxdomain"
-            else:
-                tenant, tenant_error = tenant_task.result()
-                tenant_source = "lookup" if tenant_error is None else "nxdomain"
+            tenant_source = "nxdomain"
             tenant_task = None
         if tenant_task is not None:
             tenant, tenant_error = await tenant_task

@@ -90,3 +90,19 @@ def test_a_domain_not_in_dns_does_not_wait_for_its_lookup(hunter, ms, db):
         end = time.monotonic() + 15
         while ms.in_flight and time.monotonic() < end:
             time.sleep(0.1)
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_domain_not_in_dns_reads_the_same_whichever_answer_comes_first(hunter, ms, dns, db, processes):
+    """The sign-in service answers before DNS says NXDOMAIN: the lookup is dropped as when it answers
+    after, so the domain is never "tenant: none" beside the summary's "not asked (not in DNS)"."""
+    from conftest import Tenant
+
+    name = "no-such-company-4711.com"
+    dns.faults[(name, "MX")] = ("delay", 0.15)  # within the suite's 0.3 s timeout; the stand-in answers at once
+    ms.tenants[name] = Tenant(id="55555555-4444-4333-8222-111111111111", brand="Gone", region="EU")
+    r = hunter.scan_json(name, "--no-whois", "--processes", processes)[name]
+    assert r["state"] == "nxdomain" and r["tenant"] is None and not r["errors"]
+    assert any(d == name for _, d in ms.requests)  # it was asked, and answered, before the NXDOMAIN
+    (raw,) = sqlite3.connect(db).execute("SELECT raw_json FROM scans ORDER BY id DESC").fetchone()
+    assert json.loads(raw)["tenant_source"] == "nxdomain"
