@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exits import ExitStatus
+from ..facts import failed_check
 from ..lead.view import result_tenant_known, tenant_label, tenant_not_asked
 from ..said import Said, said_of
 
@@ -123,8 +124,8 @@ class ScanTally:
                 kinds = {e.check: e.kind for e in r.errors if e.check in _FIRST_QUESTIONS}
                 if len(kinds) == len(_FIRST_QUESTIONS) and NO_ANSWER_KINDS.issuperset(kinds.values()):
                     self.no_answer[kinds["mx"]] += 1
-        for e in r.errors:
-            self.error_kinds[f"{e.check} {e.kind}"] += 1
+        for e in r.errors:  # an MTA-STS policy fetch is counted as itself, not as a footprint lookup
+            self.error_kinds[f"{failed_check(e.check, e.message)} {e.kind}"] += 1
         label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
         if label != "?" or not tenant_not_asked(r):  # not asked (--no-tenant, not in DNS): not counted as "?"
             self.tenant[label] += 1

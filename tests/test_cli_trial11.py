@@ -1,0 +1,169 @@
+"""A fresh user's trial (polish11): `leads show`, `explain`, the scan summary and the scan table speak
+the rep's language and say what they mean, against the suite's real DNS server, in English and Turkish."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+FP_FAULTS = ("enterpriseenrollment", "lyncdiscover", "_sipfederationtls._tcp", "_mta-sts")
+
+
+def _panel(text: str) -> str:
+    """The text of a Rich panel without its frame, lines joined by spaces (what a rep reads)."""
+    lines = [ln.strip("│╭╮╰╯─ ") for ln in text.splitlines()]
+    return re.sub(r"\s+", " ", " ".join(lines))
+
+
+# -- leads show: segment, reasons, gateway, DMARC words, registration failure ---------------------------
+@pytest.mark.parametrize(
+    "lang, segment, reasons, gateway",
+    [
+        (
+            "en",
+            "Segment Existing (readiness segment)",
+            ["+50 mail provider Microsoft 365", "+5 security gateway in front of the mailbox", "-15 no DKIM key"],
+            "Gateway Mimecast",
+        ),
+        (
+            "tr",
+            "Segment Mevcut (hazırlık segmenti)",
+            [
+                "+50 e-posta sağlayıcısı: Microsoft 365",
+                "+5 posta kutusunun önünde bir güvenlik ağ geçidi var",
+                "-15 alıcıların kullandığı bir DKIM anahtarı yok",
+                "segment kuralı: e-postaları Microsoft 365'te çalışıyor",
+                "kategori kuralı: Microsoft 365, puan 69 ya da altı",
+            ],
+            "Geçit Mimecast",
+        ),
+    ],
+)
+def test_leads_show_says_segment_reasons_and_gateway_in_words(hunter, lang, segment, reasons, gateway):
+    hunter.scan_json("gw-ms-token.com", "--no-whois")
+    result = hunter("leads", "show", "gw-ms-token.com", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    text = _panel(result.stdout)
+    assert segment in text
+    assert gateway in text
+    for reason in reasons:
+        assert reason in text, (reason, text)
+    for code in ("provider:m365", "no_dkim", "no_dmarc", "segment:existing", "category:", "mimecast "):
+        assert code not in text, code
+    if lang == "tr":
+        assert "Existing" not in text
+
+
+@pytest.mark.parametrize(
+    "lang, policy",
+    [("en", "DMARC reject "), ("tr", "DMARC reddetme (p=reject)")],
+)
+def test_leads_show_words_the_dmarc_policy(hunter, lang, policy):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    text = _panel(hunter("leads", "show", "firma.com.tr", "--lang", lang).stdout)
+    assert policy in text
+
+
+@pytest.mark.parametrize(
+    "lang, expected, raw",
+    [
+        ("en", "lookup failed: the registry server could not be reached; detail: cannot resolve WHOIS server", None),
+        ("tr", "sorgu başarısız: kayıt sunucusuna ulaşılamadı; ayrıntı: cannot resolve WHOIS server", "unreachable"),
+    ],
+)
+def test_a_failed_registration_lookup_is_worded_and_kept_apart_from_its_detail(hunter, lang, expected, raw):
+    env = {"HUNTER_WHOIS_HOST": "whois.nowhere.invalid:43"}  # a name the test DNS server does not know
+    assert hunter("scan", "google-tenant.com.tr", env=env).exit_code == 0
+    text = _panel(hunter("leads", "show", "google-tenant.com.tr", "--lang", lang).stdout)
+    assert expected in text, text
+    assert "unreachable cannot" not in text
+    if raw:
+        assert raw not in text
+
+
+# -- explain: ids reach nobody -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "domain, lang, expected, not_expected",
+    [
+        ("firma.com.tr", "tr", "e-posta sağlayıcısı: Microsoft 365", "sağlayıcısı: m365"),
+        ("firma.com.tr", "en", "mail provider Microsoft 365", "mail provider m365"),
+        ("google-tenant.com.tr", "tr", "e-posta sağlayıcısı: Google Workspace", "sağlayıcısı: google"),
+        ("google-tenant.com.tr", "en", "mail provider Google Workspace", "mail provider google"),
+    ],
+)
+def test_explain_names_the_provider_not_its_id(hunter, domain, lang, expected, not_expected):
+    hunter.scan_json(domain, "--no-whois")
+    result = hunter("explain", domain, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert expected in result.stdout and not_expected not in result.stdout
+
+
+# -- the scan summary says what failed, with Turkish number agreement -------------------------------------
+@pytest.mark.parametrize(
+    "lang, expected, wrong",
+    [
+        ("en", "1 MTA-STS policy could not be fetched (unreachable)", "footprint unreachable"),
+        ("tr", "1 MTA-STS politikası alınamadı (ulaşılamadı)", "Microsoft kayıtları ulaşılamadı"),
+    ],
+)
+def test_the_summary_says_an_mta_sts_policy_could_not_be_fetched(hunter, lang, expected, wrong):
+    result = hunter("scan", "sts-kapali.com.tr", "--no-whois", "--no-tenant", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    err = re.sub(r"\s+", " ", result.stderr)
+    assert expected in err, err
+    assert wrong not in err
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "4 Microsoft footprint lookups failed (SERVFAIL)"),
+        ("tr", "4 Microsoft kaydı sorgusu başarısız oldu (SERVFAIL)"),  # the noun singular after a number
+    ],
+)
+def test_the_summary_counts_footprint_lookups_with_the_number_s_grammar(hunter, dns, lang, expected):
+    for name in FP_FAULTS:
+        dns.faults[f"{name}.fp-hata-ornek.com.tr"] = "servfail"
+    result = hunter("scan", "fp-hata-ornek.com.tr", "--no-whois", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    err = re.sub(r"\s+", " ", result.stderr)
+    assert expected in err, err
+    assert "kayıtları" not in err
+
+
+# -- leads show: the scan history counts repeated failures ---------------------------------------------
+@pytest.mark.parametrize(
+    "lang, expected, repeated",
+    [
+        ("en", "footprint servfail x4", "footprint servfail, footprint"),
+        ("tr", "Microsoft kayıtları SERVFAIL (4 kez)", "SERVFAIL, Microsoft"),
+    ],
+)
+def test_the_scan_history_counts_repeats_instead_of_repeating(hunter, dns, lang, expected, repeated):
+    for name in FP_FAULTS:
+        dns.faults[f"{name}.fp-hata-ornek.com.tr"] = "servfail"
+    assert hunter("scan", "fp-hata-ornek.com.tr", "--no-whois").exit_code == 0
+    out = hunter("leads", "show", "fp-hata-ornek.com.tr", "--lang", lang, env={"COLUMNS": "200"}).stdout
+    history = out[out.index("(") :]
+    assert expected in history, history
+    assert repeated not in history
+
+
+def test_the_scan_history_names_an_mta_sts_failure_as_such(hunter):
+    assert hunter("scan", "sts-kapali.com.tr", "--no-whois", "--no-tenant").exit_code == 0
+    out = hunter("leads", "show", "sts-kapali.com.tr", "--lang", "tr", env={"COLUMNS": "200"}).stdout
+    assert "MTA-STS politikası ulaşılamadı" in out and "Microsoft kayıtları" not in out
+
+
+# -- the scan table keeps the gateway at 80 columns ----------------------------------------------------
+def test_the_scan_table_at_80_columns_keeps_the_gateway_on_the_provider(hunter):
+    result = hunter(
+        "scan", "gw-ms-token.com", "b10-m365-verified-left.com.tr", "namecheap-forward-sample.net", "--no-whois",
+        env={"COLUMNS": "80"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if "gw-ms-token.com" in line)
+    assert "mimecast" in row.lower(), result.stdout
+    assert all(len(line.rstrip()) <= 80 for line in lines)
