@@ -167,3 +167,46 @@ def test_the_scan_table_at_80_columns_keeps_the_gateway_on_the_provider(hunter):
     row = next(line for line in lines if "gw-ms-token.com" in line)
     assert "mimecast" in row.lower(), result.stdout
     assert all(len(line.rstrip()) <= 80 for line in lines)
+
+
+# -- changes: a table cell is not Markdown ---------------------------------------------------------------
+_SPF_BEFORE = """
+degisen-spf.com.tr. 300 IN MX 10 mx.degisen-spf.com.tr.
+mx.degisen-spf.com.tr. 300 IN A 192.0.2.10
+degisen-spf.com.tr. 300 IN TXT "v=spf1 mx -all"
+"""
+
+
+@pytest.fixture
+def spf_changed(hunter, dns, zone_text):
+    """degisen-spf.com.tr scanned with ``v=spf1 mx -all``, then with an include and an ip4 term added and
+    ``mx`` removed; the test server's zones restored afterwards."""
+    try:
+        dns.load(zone_text + _SPF_BEFORE)
+        assert hunter("scan", "degisen-spf.com.tr", "--no-whois", "--no-tenant").exit_code == 0
+        after = _SPF_BEFORE.replace(
+            '"v=spf1 mx -all"', '"v=spf1 include:spf.protection.outlook.com ip4:192.0.2.0/24 ~all"'
+        )
+        dns.load(zone_text + after)
+        assert hunter("scan", "degisen-spf.com.tr", "--no-whois", "--no-tenant").exit_code == 0
+        yield
+    finally:
+        dns.load(zone_text)
+
+
+@pytest.mark.parametrize("lang, added", [("en", "added"), ("tr", "eklendi")])
+def test_changes_and_leads_show_print_no_markdown_backticks(hunter, spf_changed, lang, added):
+    for argv in (["changes", "--since", "1d"], ["leads", "show", "degisen-spf.com.tr"]):
+        result = hunter(*argv, "--lang", lang, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.stderr
+        assert "spf.protection.outlook.com" in result.stdout and added in result.stdout, result.stdout
+        assert "`" not in result.stdout, result.stdout
+
+
+def test_a_change_description_is_plain_text_in_every_language():
+    from hunter_cli.render.changes import describe
+
+    before, after = "v=spf1 a mx -all", "v=spf1 mx include:_spf.example.net ?all"
+    for lang in ("en", "tr"):
+        assert "`" not in describe("spf_changed", before, after, lang=lang)
+    assert describe("spf_changed", before, after, lang="tr").startswith("SPF kaydı değişti: include _spf.example.net")

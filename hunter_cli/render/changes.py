@@ -25,7 +25,13 @@ def describe(kind: str, old: str | None, new: str | None, lang: str = "en", deta
     brief's "What changed", :func:`hunter_cli.brief.events.event_text`), in ``lang``."""
     from ..brief.events import event_text, messages
 
-    return event_text(messages(lang), kind, old, new, detail)
+    return unmarked(event_text(messages(lang), kind, old, new, detail))
+
+
+def unmarked(text: str) -> str:
+    """``text`` without Markdown code marks: a table cell is not Markdown, so ```include:x` eklendi``
+    reads ``include:x eklendi`` (the brief's Markdown keeps its own marks)."""
+    return text.replace("`", "") if "`" in text else text
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
