@@ -210,3 +210,35 @@ def test_a_change_description_is_plain_text_in_every_language():
     for lang in ("en", "tr"):
         assert "`" not in describe("spf_changed", before, after, lang=lang)
     assert describe("spf_changed", before, after, lang="tr").startswith("SPF kaydı değişti: include _spf.example.net")
+
+
+# -- Turkish usage lines: the placeholders in Turkish ------------------------------------------------------
+@pytest.mark.parametrize(
+    "argv, env, usage",
+    [
+        (["leads", "--bogus", "--lang", "tr"], {}, "Kullanım: hunter leads [SEÇENEKLER] KOMUT [ARGÜMANLAR]..."),
+        (["tag", "--lang", "tr"], {}, "Kullanım: hunter tag [SEÇENEKLER] ALAN_ADI ETİKET..."),
+        (["scan", "--bogus"], {"HUNTER_LANG": "tr"}, "Kullanım: hunter scan [SEÇENEKLER] GİRDİ..."),
+        (["leads", "--bogus"], {}, "Usage: hunter leads [OPTIONS] COMMAND [ARGS]..."),
+    ],
+)
+def test_a_usage_error_s_usage_line_speaks_the_command_s_language(hunter, argv, env, usage):
+    result = hunter(*argv, env=env, dns_args=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == usage, result.stderr
+    if "Kullanım" in usage:
+        assert not re.search(r"OPTIONS|COMMAND|ARGS|DOMAIN|INPUT", result.stderr)
+
+
+@pytest.mark.parametrize(
+    "argv, env, usage",
+    [
+        (["note", "-h"], {"HUNTER_LANG": "tr"}, "Kullanım: hunter note [SEÇENEKLER] ALAN_ADI METİN"),
+        (["leads", "show", "-h", "--lang", "tr"], {}, "Kullanım: hunter leads show [SEÇENEKLER] ALAN_ADI"),
+        (["note", "-h"], {}, "Usage: hunter note [OPTIONS] DOMAIN TEXT"),
+    ],
+)
+def test_help_s_usage_line_speaks_the_command_s_language(hunter, argv, env, usage):
+    result = hunter(*argv, env=env, dns_args=False)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == usage, result.stdout
