@@ -242,3 +242,31 @@ def test_help_s_usage_line_speaks_the_command_s_language(hunter, argv, env, usag
     result = hunter(*argv, env=env, dns_args=False)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == usage, result.stdout
+
+
+# -- config show: a URL is never broken mid-word --------------------------------------------------------
+@pytest.mark.parametrize("columns", ["80", "64"])
+def test_config_show_never_breaks_a_url_inside_a_word(hunter, columns):
+    url = "https://partner-api.contoso-ornek.com.tr/v1/customers/referrals-eu-west.json"
+    from hunter_cli.cli import app
+
+    env = {**hunter.env, "COLUMNS": columns, "HUNTER_PARTNER_API_URL": url}
+    result = hunter.runner.invoke(app, ["config", "show"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert all(len(line.rstrip()) <= int(columns) for line in out.splitlines())
+    # the value's lines, read back: each but the last ends at a slash, and together they are the URL
+    rows = out.splitlines()
+    col = next(ln for ln in rows if ln.startswith("setting")).index("value")
+    for name, whole in (
+        ("psl_url", "(https://publicsuffix.org/list/public_suffix_list.dat)"),
+        ("partner_api_url", url),
+    ):
+        start = next(i for i, ln in enumerate(rows) if ln.startswith(name + " "))
+        pieces = [rows[start][col:].strip()]
+        for line in rows[start + 1 :]:
+            if line[:col].strip():
+                break
+            pieces.append(line.strip())
+        assert "".join(pieces) == whole, out
+        assert all(p.endswith("/") for p in pieces[:-1]), out
