@@ -32,6 +32,7 @@ _PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_o
 
 
 _command_line: list[str] | None = None  # the words after `hunter`, as the root group was given them
+_speaking: str | None = None  # the language of the usage error being shown (its usage line follows it)
 
 
 def remember(args: list[str]) -> None:
@@ -40,7 +41,7 @@ def remember(args: list[str]) -> None:
     _command_line = list(args)
 
 
-def lang(argv: list[str] | None = None) -> str:
+def lang(argv: list[str] | None = None, settings: bool = True) -> str:
     """The language a usage error is said in: ``--lang X`` (or ``--lang=X``) on the command line when X is
     a language, else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error stops the
     parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
@@ -53,6 +54,11 @@ def lang(argv: list[str] | None = None) -> str:
         value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word.partition("=")[2]
         if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
             return value
+    if not settings:  # help loads no settings (tests/test_config.py): the command line, then HUNTER_LANG
+        import os
+
+        env = os.environ.get("HUNTER_LANG", "")
+        return env if env in LANGUAGES else "en"
     try:
         from .. import config
 
@@ -128,8 +134,13 @@ def install() -> None:
         m = Messages(language)
         lines = []
         if self.ctx is not None:
+            global _speaking
             prefix = m("usage.usage", usage="").strip()
-            usage = self.ctx.get_usage().strip().removeprefix(prefix).removeprefix("Usage:").strip()
+            _speaking = language  # the usage line in the error's language (_install_usage_line)
+            try:
+                usage = self.ctx.get_usage().strip().removeprefix(prefix).removeprefix("Usage:").strip()
+            finally:
+                _speaking = None
             lines.append(m("usage.usage", usage=usage))
             if self.ctx.command.get_help_option(self.ctx) is not None:
                 lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
@@ -167,7 +178,7 @@ def _install_usage_line() -> None:
     english = cc.Command.format_usage
 
     def format_usage(self: Any, ctx: Any, formatter: Any) -> None:
-        language = lang()
+        language = _speaking or lang(settings=False)
         if language == "en":
             return english(self, ctx, formatter)
         from ..brief.messages import Messages
