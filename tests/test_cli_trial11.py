@@ -233,7 +233,7 @@ def test_a_usage_error_s_usage_line_speaks_the_command_s_language(hunter, argv, 
 @pytest.mark.parametrize(
     "argv, env, usage",
     [
-        (["note", "-h"], {"HUNTER_LANG": "tr"}, "Kullanım: hunter note [SEÇENEKLER] ALAN_ADI METİN"),
+        (["note", "-h", "--lang", "tr"], {}, "Kullanım: hunter note [SEÇENEKLER] ALAN_ADI METİN"),
         (["leads", "show", "-h", "--lang", "tr"], {}, "Kullanım: hunter leads show [SEÇENEKLER] ALAN_ADI"),
         (["note", "-h"], {}, "Usage: hunter note [OPTIONS] DOMAIN TEXT"),
     ],

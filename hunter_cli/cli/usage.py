@@ -54,11 +54,8 @@ def lang(argv: list[str] | None = None, settings: bool = True) -> str:
         value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word.partition("=")[2]
         if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
             return value
-    if not settings:  # help loads no settings (tests/test_config.py): the command line, then HUNTER_LANG
-        import os
-
-        env = os.environ.get("HUNTER_LANG", "")
-        return env if env in LANGUAGES else "en"
+    if not settings:  # help loads no settings (tests/test_config.py): the command line only
+        return "en"
     try:
         from .. import config
 
