@@ -270,3 +270,31 @@ def test_config_show_never_breaks_a_url_inside_a_word(hunter, columns):
             pieces.append(line.strip())
         assert "".join(pieces) == whole, out
         assert all(p.endswith("/") for p in pieces[:-1]), out
+
+
+# -- a new database in a folder that cannot be written ---------------------------------------------------
+@pytest.mark.parametrize(
+    "lang, says, wrong",
+    [
+        ("en", ["cannot be written", "no database"], "Reading commands"),
+        ("tr", ["yazılamıyor", "veritabanı yok"], "Okuma komutları"),
+    ],
+)
+def test_a_new_database_in_a_read_only_folder_says_the_folder_cannot_be_written(hunter, tmp_path, lang, says, wrong):
+    from conftest import read_only_folder
+
+    listing = tmp_path / "liste.txt"
+    listing.write_text("firma.com.tr\n", "utf-8")
+    folder = tmp_path / "klasor"
+    folder.mkdir()
+    with read_only_folder(folder, tmp_path / "ro") as ro:
+        target = ro / "new.db"
+        for argv in (["scan", str(listing), "--no-whois"], ["import", str(listing)]):  # both create a database
+            result = hunter(*argv, "--db", str(target), env={"HUNTER_LANG": lang})
+            assert result.exit_code != 0, (argv, result.stdout)
+            err = re.sub(r"\s+", " ", result.stderr)
+            for part in says:
+                assert part in err, (argv, err)
+            assert wrong not in err, (argv, err)
+            assert str(ro) in err
+        assert not target.exists()
