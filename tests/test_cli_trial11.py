@@ -298,3 +298,47 @@ def test_a_new_database_in_a_read_only_folder_says_the_folder_cannot_be_written(
             assert wrong not in err, (argv, err)
             assert str(ro) in err
         assert not target.exists()
+
+
+# -- a rules file that cannot be used is said as such by every command that reads it -----------------------
+BAD_RULES = {
+    "not-json.json": ("{ not json", "not valid JSON"),
+    "not-rules.json": ('{"weights": {"spf": "ten"}}', "unknown section 'weights'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_RULES))
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["leads"], 0),
+        (["leads", "show", "firma.com.tr"], 0),
+        (["explain", "firma.com.tr"], 1),
+        (["sales-summary", "firma.com.tr"], 1),
+        (["prep", "firma.com.tr"], 1),
+        (["rescore"], 1),
+        (["scan", "firma.com.tr", "--no-whois"], 1),
+    ],
+)
+def test_a_bad_rules_file_is_named_with_what_is_wrong_and_no_rescore_is_advised(hunter, tmp_path, name, argv, code):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    text, fault = BAD_RULES[name]
+    rules = tmp_path / name
+    rules.write_text(text, "utf-8")
+    result = hunter(*argv, env={"HUNTER_RULES": str(rules), "COLUMNS": "300"})
+    assert result.exit_code == code, result.stderr
+    err = re.sub(r"\s+", " ", result.stderr)
+    assert f"the scoring rules file {rules} (HUNTER_RULES) cannot be used" in err, err
+    assert fault in err, err
+    assert "rescore" not in err and "other scoring rules" not in err, err
+
+
+def test_a_bad_rules_file_is_said_in_turkish(hunter, tmp_path):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    rules = tmp_path / "kurallar.json"
+    rules.write_text("{ bozuk", "utf-8")
+    for argv in (["leads"], ["explain", "firma.com.tr"]):
+        result = hunter(*argv, "--lang", "tr", env={"HUNTER_RULES": str(rules), "COLUMNS": "300"})
+        err = re.sub(r"\s+", " ", result.stderr)
+        assert f"puanlama kuralları dosyası {rules} (HUNTER_RULES) kullanılamıyor" in err, err
+        assert "rescore" not in err

@@ -70,7 +70,15 @@ def _connect(db: Path | None):
     from ..store.writer import scores_stale
 
     conn = core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
-    stale = scores_stale(conn, rules_digest(config.get("rules")))
+    digest = rules_digest(config.get("rules"))
+    stale = scores_stale(conn, digest)
+    if (stale or digest is None) and config.get("rules"):  # a rules file that cannot be used is said as such
+        from ..services.rules_file import configured_problem
+
+        problem = configured_problem()
+        if problem is not None:
+            warn(problem)
+            return conn
     if stale:
         from ..said import Said
 

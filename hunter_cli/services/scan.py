@@ -331,7 +331,10 @@ def run_scan(
     try:
         load_rules(options.rules_path)
     except RulesError as exc:
-        raise ScanRefused(str(exc)) from None
+        from ..config import get as get_setting
+        from .rules_file import invalid
+
+        raise ScanRefused(invalid(exc, options.rules_path or get_setting("rules"))) from None
     try:
         # Writes on this connection (the run's record, crashed runs) wait in short slices,
         # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.
