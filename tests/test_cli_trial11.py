@@ -342,3 +342,21 @@ def test_a_bad_rules_file_is_said_in_turkish(hunter, tmp_path):
         err = re.sub(r"\s+", " ", result.stderr)
         assert f"puanlama kuralları dosyası {rules} (HUNTER_RULES) kullanılamıyor" in err, err
         assert "rescore" not in err
+
+
+# -- README: the two set-up commands install into a virtual environment --------------------------------
+def test_readme_s_first_two_commands_make_and_use_a_virtual_environment():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    if not readme.exists():
+        pytest.skip("no README.md beside the tests")
+    text = readme.read_text("utf-8")
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(block) == 2, block
+    install, tests = block
+    for line in block:
+        assert line.startswith("python3 -m venv .venv && .venv/bin/pip install "), line
+        assert " pip install" not in line.replace(".venv/bin/pip install", ""), line
+    assert install.endswith(".venv/bin/hunter scan domains.txt")
+    assert "'.[test]'" in tests and tests.endswith(".venv/bin/pytest")
