@@ -360,3 +360,9 @@ def test_readme_s_first_two_commands_make_and_use_a_virtual_environment():
         assert " pip install" not in line.replace(".venv/bin/pip install", ""), line
     assert install.endswith(".venv/bin/hunter scan domains.txt")
     assert "'.[test]'" in tests and tests.endswith(".venv/bin/pytest")
+
+
+def test_the_turkish_scan_table_names_the_segment_in_turkish(hunter):
+    result = hunter("scan", "firma.com.tr", "--no-whois", "--lang", "tr", env={"COLUMNS": "160"})
+    row = next(line for line in result.stdout.splitlines() if "firma.com.tr" in line)
+    assert "Mevcut" in row and "Existing" not in row, result.stdout

@@ -119,7 +119,7 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 "DKIM": lead.dkim_cell,
                 "DMARC": lead.dmarc_cell,
                 "Score": "" if r.score is None else str(r.score),
-                "Segment": r.segment or "",
+                "Segment": value("segment", r.segment or "", lang),
                 "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
                 "Status": Text(value("status", r.status, lang), style=STATUS_STYLE[r.status]),
             }
