@@ -366,3 +366,19 @@ def test_the_turkish_scan_table_names_the_segment_in_turkish(hunter):
     result = hunter("scan", "firma.com.tr", "--no-whois", "--lang", "tr", env={"COLUMNS": "160"})
     row = next(line for line in result.stdout.splitlines() if "firma.com.tr" in line)
     assert "Mevcut" in row and "Existing" not in row, result.stdout
+
+
+@pytest.mark.parametrize(
+    "lang, since, expected",
+    [
+        ("en", [], "No changes in the last 7 days."),
+        ("tr", [], "Son 7 gün içinde değişiklik yok."),
+        ("tr", ["--since", "1w"], "Son 1 hafta içinde değişiklik yok."),
+        ("en", ["--since", "36h"], "No changes in the last 36 hours."),
+    ],
+)
+def test_no_changes_says_the_window_in_words(hunter, lang, since, expected):
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    result = hunter("changes", *since, "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == expected
