@@ -364,6 +364,7 @@ class _Sheet(_Part):
         self.notes = notes
         self.links = links  # the sheet's hyperlinks, read before its rows (they come after them)
         self.formula: str | None = None
+        self.cut_before = False
         self.rows: list[tuple[int, list[str]]] = []
         self.row_number = 0
         self.cells: list[str] | None = None
@@ -414,11 +415,13 @@ class _Sheet(_Part):
         if self.cells is not None:
             self.capture = []
             self.captured = 0
+            self.cut_before = self.cut
 
     def _f_end(self) -> None:
         if self.capture is not None:
             self.formula = "".join(self.capture)
             self.capture = None
+            self.cut = self.cut_before  # a long formula is no text cut short (ReadNotes.cut_texts)
 
     def _t(self, attrs: dict[str, str]) -> None:
         if self.inline is not None and not self.phonetic:

@@ -113,3 +113,11 @@ def test_a_scan_of_a_workbook_of_formula_links_reads_the_domain(hunter, tmp_path
     )
     results = hunter.scan_json(str(path), "--no-whois")
     assert list(results) == ["firma.com.tr"]
+
+
+def test_a_long_formula_is_read_for_its_link_without_a_cut_text_note(tmp_path):
+    long_formula = "=" + "+".join(["1"] * 700)  # 1,400 characters: longer than any cell text is kept
+    path = _workbook(tmp_path / "uzun.xlsx", [["Web", "Toplam"], ["firma.com.tr", None]], formulas={"B2": long_formula})
+    notes = xlsx.ReadNotes()
+    rows = dict(xlsx.read_rows(str(path), path.name, notes))
+    assert rows[2][0] == "firma.com.tr" and notes.cut_texts == 0
