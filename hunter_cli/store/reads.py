@@ -153,9 +153,7 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     ]
 
 
-def events_of(
-    conn: sqlite3.Connection, domain: str, limit: int = 0, kind: str | None = None
-) -> tuple[list[dict], int]:
+def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0, kind: str | None = None) -> tuple[list[dict], int]:
     """One domain's change events newest first (``occurred_at``, ``kind``, ``old``, ``new``), at most
     ``limit`` of them (0: all), and how many it has in all: one query over the ``events_domain`` index.
     ``kind``: only the events of that kind (``provider_changed``, ...).
