@@ -382,3 +382,24 @@ def test_no_changes_says_the_window_in_words(hunter, lang, since, expected):
     result = hunter("changes", *since, "--lang", lang)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.strip() == expected
+
+
+def test_leads_show_in_a_process_of_its_own_says_a_wrong_shape_rules_file_is_invalid(hunter, hunter_cmd, tmp_path):
+    """`leads show` reads stored views without pydantic (modelbase.trusted_reading); checking a rules file
+    of one's own needs it, so such a run keeps pydantic and warns instead of a traceback."""
+    import subprocess
+
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    rules = tmp_path / "sekil.json"
+    rules.write_text('{"groups": {}, "provider_points": {"m365": "fifty"}}', "utf-8")
+    base, env = hunter_cmd
+    run = subprocess.run(
+        [*base, "leads", "show", "firma.com.tr"],
+        env={**env, "HUNTER_RULES": str(rules), "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert f"the scoring rules file {rules} (HUNTER_RULES) cannot be used" in " ".join(run.stderr.split())
+    assert "firma.com.tr" in run.stdout

@@ -213,7 +213,10 @@ def show(
 
     if lang is not None:
         speak_in(lang)
-    trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
+    from .. import config
+
+    if not config.get("rules"):  # a rules file of one's own is checked (_connect): that needs pydantic
+        trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
     name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`
         db = ctx.parent.params.get("db")
