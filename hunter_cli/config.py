@@ -97,6 +97,12 @@ SETTINGS: dict[str, Setting] = {
     "dkim_selectors": Setting(
         str | None, None, "Comma-separated DKIM selectors to probe (`--dkim-selectors`). Default: the built-in list."
     ),
+    "dns_dead_after": Setting(
+        float | None,
+        None,
+        "Seconds with no DNS answer (and 50 domains in a row without one) after which a scan stops;"
+        " 0 never stops. Default 60.",
+    ),
     "scan_processes": Setting(
         int | None,
         None,
@@ -439,6 +445,7 @@ CHECKS: dict[str, Any] = {
     "lang": _lang,
     "token_store": _choice(TOKEN_STORES, "token store"),
     "db_wait": _seconds,
+    "dns_dead_after": _seconds,
     "nameservers": _nameservers,
     "dkim_selectors": _selectors,
     "scan_processes": _processes,

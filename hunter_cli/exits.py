@@ -14,7 +14,8 @@ class ExitStatus(enum.IntEnum):
     SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
     RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
     STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
-    NO_DNS = 6  # scan, rescan, referrals sync: no DNS answer (resolver unreachable before the run, or every domain)
+    # scan, rescan, referrals sync: no DNS answer (resolver unreachable before the run, every domain, or gone mid-run)
+    NO_DNS = 6
     INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
     PIPE = 141  # stdout closed by its reader (`| head`): 128 + SIGPIPE, as a shell reports a piped command
     TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15

@@ -55,6 +55,25 @@ def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:
     return "none"
 
 
+def spf_in_force(spf: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """``spf`` with ``includes`` and ``redirect`` as a receiver evaluates them (RFC 7208 5.1, 6.1:
+    nothing after the first ``all``, no redirect beside an ``all``): the same mapping when nothing
+    is left out, else a copy. Results stored by earlier releases listed every include and the ignored
+    redirect; newer ones already hold these (:func:`hunter_cli.dns.spf.in_force`)."""
+    if not spf or not spf.get("record"):
+        return spf
+    terms = [t.lower().lstrip("+-~?") for t in spf.get("terms") or []]
+    at = next((i for i, t in enumerate(terms) if t == "all"), None)
+    if at is None or not (spf.get("redirect") or any(t.startswith("include:") for t in terms[at + 1 :])):
+        return spf
+    from .dns import spf as spf_mod
+
+    includes, redirect = spf_mod.in_force(spf_mod.parse(spf["record"]))
+    if includes == spf.get("includes") and redirect == spf.get("redirect"):
+        return spf
+    return {**spf, "includes": includes, "redirect": redirect}
+
+
 def spf_result(spf: Mapping[str, Any] | None) -> SpfResult:
     """The SPF verdict (RFC 7208 2.6): ``none`` when no record is published."""
     if not spf:

@@ -544,6 +544,11 @@ def check(text: str, lang: str) -> list[str]:
             for field in ("reason", "pitch")
             if _play_texts(lang, field)[pid].search(text)
         ]
+        # "Microsoft 365, which sends their mail": the SPF record may be right and the MX left over
+        m365 = msgs["provider.m365"]
+        for key in ("sec.spf_omits_provider", "sec.own_mail_fails_dmarc_omits"):
+            named = [p for line in lines for p in _captures(msgs[key], "provider", line)]
+            facts += [key for p in named if p == m365]
         rule("doubt", not facts, f"{doubted} yet stated as fact: {facts}")
 
     # leftover: an SPF include read as left from before a move is not sold against as a second suite, nor
@@ -574,7 +579,9 @@ def check(text: str, lang: str) -> list[str]:
     # call, said so, and no footprint line has Exchange Online handling the mail that bounces
     if _said(text, _patterns(lang, ["mail.mx_ip_literal"])):
         rule("bounces", category in (None, "P1"), f"the MX is an IP address, yet category {category}")
-        wrong = _said(text, _patterns(lang, ["one_liner.P5", "one_liner.P1_broken", "mail.mx_broken"]))
+        wrong = _said(
+            text, _patterns(lang, ["one_liner.P5", "one_liner.P1_broken", "mail.mx_broken", "offer.why.broken"])
+        )
         rule("bounces", not wrong, f"the MX is an IP address, yet {wrong}")
     if _said(text, _patterns(lang, ["mail.mx_broken"])):
         rule("bounces", category in (None, "P1"), f"mail bounces, yet category {category}")
@@ -640,7 +647,7 @@ def check(text: str, lang: str) -> list[str]:
     addon_lines = [line for line in lines if _pattern(msgs["offer.addons"]).search(line)]
     sound = {
         "SPF": _said(text, _patterns(lang, ["sec.spf_ok"]))
-        and not _said(text, _patterns(lang, ["sec.spf_omits_provider"])),
+        and not _said(text, _patterns(lang, ["sec.spf_omits_provider", "sec.spf_omits_provider.unconfirmed"])),
         "DKIM": _said(text, _patterns(lang, ["sec.dkim_ok"]))
         and not _said(text, _patterns(lang, ["sec.dkim_testing"])),
         "DMARC": _said(text, _patterns(lang, ["sec.dmarc_enforced"]))

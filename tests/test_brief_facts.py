@@ -73,9 +73,9 @@ def test_a_dkim_key_in_testing_mode_earns_nothing_and_is_never_called_protection
     assert own.risk == "high" and m("sec.dkim_testing", selectors="mail") in own.security
     assert not any("works" in line or "çalışıyor" in line for line in own.security)
     bare = _brief(dkim["b7-dkim-test-spfsiz.com.tr"], lang)  # no SPF, DMARC reject: their own mail fails DMARC
-    policy = m.label("dmarc.policy", "reject")
-    assert m("sec.own_mail_fails_dmarc_testing", policy=policy) in bare.security
-    assert m("sec.own_mail_fails_dmarc", policy=policy) not in bare.security
+    policy, fate = m.label("dmarc.policy", "reject"), m("dmarc.fate.reject")
+    assert m("sec.own_mail_fails_dmarc_testing", policy=policy, fate=fate) in bare.security
+    assert m("sec.own_mail_fails_dmarc", policy=policy, fate=fate) not in bare.security
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

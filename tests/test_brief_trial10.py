@@ -73,7 +73,7 @@ def test_a_leftover_include_beside_other_evidence_is_said_as_a_leftover(hunter):
     that evidence, but its SPF include is said as the leftover the mail section calls it."""
     domain = "b10-m365-verified-left.com.tr"
     assert hunter("scan", domain, "--no-whois", "-q").exit_code == 0
-    for lang, words in (("en", "probably left from before a move"), ("tr", "bir taşınmadan kalmış")):
+    for lang, words in (("en", "probably left from before a move"), ("tr", "önceki bir geçişten kalmış")):
         services = _brief(hunter, domain, lang)["services"]
         line = next(line for line in services if line.startswith("Google Workspace"))
         assert "_spf.google.com" in line and words in line, line

@@ -16,7 +16,7 @@ DOMAINS = {
     "fp-bos-ornek.com.tr": "none",
     "fp-svc-zoom.com.tr": "none | zoom",
     "fp-svc-slack.com.tr": "none | slack",
-    "fp-coklu-ornek.com.tr": "none | google,zoom,dropbox,slack,salesforce,mailchimp",
+    "fp-coklu-ornek.com.tr": "none | google,zoom,dropbox,slack,salesforce,mailchimp,google-verified",
     "fp-hata-ornek.com.tr": "exo",
 }
 
@@ -185,7 +185,10 @@ def test_leads_show_tells_the_footprint_and_the_services(leads):
     shown = h("leads", "show", "fp-coklu-ornek.com.tr", env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.stderr
     assert "Exchange: absent" in shown.stdout and "Intune enrolment: absent" in shown.stdout
-    assert "Services   Google Workspace, Zoom, Dropbox, Slack, Salesforce, Mailchimp" in shown.stdout
+    assert (
+        "Services   Google Workspace, Zoom, Dropbox, Slack, Salesforce, Mailchimp, Google Search Console / Workspace"
+        in shown.stdout
+    )
     hybrid = h("leads", "show", "fp-hibrit-ornek.com.tr", env={"COLUMNS": "200"}).stdout
     assert "Exchange: hybrid" in hybrid or "Exchange: online" in hybrid
     quick = h("leads", "show", "fp-svc-box.com.tr", env={"COLUMNS": "200"}).stdout

@@ -215,3 +215,49 @@ def test_a_nightly_rescan_with_the_resolver_down_exits_6_and_changes_nothing(hun
         result.stderr
     )
     assert views(db) == before
+
+
+# -- during the run: the resolver stops answering -------------------------------------------------
+
+DEAD = [f"olu-{i:03d}.com.tr" for i in range(90)]
+
+
+def run_dead_after(hunter, dns, seconds: str, *args: str):
+    """A scan through the suite's server with `dns_dead_after` set to ``seconds`` (HUNTER_DNS_DEAD_AFTER)."""
+    return hunter(
+        "scan",
+        *args,
+        "--no-whois",
+        "--nameserver",
+        dns.nameserver,
+        *FAST,
+        dns_args=False,
+        env={"HUNTER_DNS_DEAD_AFTER": seconds},
+    )
+
+
+def test_a_resolver_that_stops_answering_mid_run_stops_the_scan(hunter, dns, db):
+    """Fifty domains in a row with no DNS answer and none answered for `dns_dead_after` seconds: the scan
+    stops rather than record failures for the rest of the list, says why and how to continue, exits 6,
+    and the run is recorded as interrupted. Good results are never replaced."""
+    assert run(hunter, dns.nameserver, *GOOD, "-q").exit_code == 0
+    before = views(db)
+    _answer_only_the_check(dns)
+    result = run_dead_after(hunter, dns, "0.2", *GOOD, *DEAD, "--concurrency", "10")
+    assert result.exit_code == ExitStatus.NO_DNS, result.stderr
+    message = one_line(result.stderr)
+    assert "DNS stopped answering:" in message and "domains in a row got no answer (timed out)" in message
+    assert dns.nameserver in message
+    assert "Continue with: hunter scan" in message and "--max-age 1d" in message
+    assert [v for v in views(db) if v[0] in GOOD] == before  # failures never replace a good view
+    outcome, stats = rows(db, "SELECT outcome, stats_json FROM runs ORDER BY id DESC LIMIT 1")[0]
+    assert outcome == "interrupted"
+    assert 50 <= json.loads(stats)["scanned"] < len(GOOD) + len(DEAD)  # stopped before the end of the list
+
+
+def test_a_dead_resolver_with_the_stop_turned_off_fails_every_domain(hunter, dns, db):
+    """`dns_dead_after = 0` never stops: every domain is tried, and the run fails as no domain answered."""
+    _answer_only_the_check(dns)
+    result = run_dead_after(hunter, dns, "0", *DEAD[:60], "-q")
+    assert result.exit_code == ExitStatus.NO_DNS, result.stderr
+    assert "no domain got a DNS answer: all 60 domains scanned failed" in one_line(result.stderr)

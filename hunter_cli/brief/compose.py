@@ -6,6 +6,7 @@ lookup failed the brief says so instead of guessing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -374,7 +375,7 @@ def _by_code(findings: Sequence[Finding]) -> dict[str, list[str]]:
     return out
 
 
-def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") -> list[str]:
+def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", doubt: str | None = None) -> list[str]:
     if lead.state == "parked":  # no risk to sell on, but the name can be forged without DMARC p=reject
         return _parked_lines(m, lead)
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
@@ -390,10 +391,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     elif "spf" in failed or spf_verdict == "temperror":
         lines.append(m("sec.spf_unknown"))
     elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
-        lines.append(m("sec.spf_missing_dmarc"))  # DMARC still stops forgery (RFC 7489 6.6.2)
+        # forged mail still fails DMARC (RFC 7489 6.6.2); quarantine is no refusal (RFC 7489 6.3)
+        enforcing, fate = m.label("dmarc.policy", lead.dmarc_policy), m(f"dmarc.fate.{lead.dmarc_policy}")
+        lines.append(m("sec.spf_missing_dmarc", policy=enforcing, fate=fate))
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
             key = "sec.own_mail_fails_dmarc_testing" if testing else "sec.own_mail_fails_dmarc"
-            lines.append(m(key, policy=m.label("dmarc.policy", lead.dmarc_policy)))
+            lines.append(m(key, policy=enforcing, fate=fate))
     elif not spf:
         lines.append(m("sec.spf_missing"))
     elif spf_verdict != "valid":
@@ -402,8 +405,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
         qualifier = spf.all
         if qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
-        elif qualifier in ("~all", "?all"):
+        elif qualifier == "~all":
             lines.append(m("sec.spf_soft", all=qualifier))
+        elif qualifier == "?all":  # neutral is treated exactly like no SPF record (RFC 7208 8.2)
+            lines.append(m("sec.spf_neutral"))
         elif qualifier == "+all":
             lines.append(m("sec.spf_open", all=qualifier))
         elif spf.redirect and "%{" in spf.redirect:  # RFC 7208 6.1: the target depends on the sender
@@ -414,13 +419,24 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
             label = provider_label(m, lead.provider, lead.provider_name)
             # what an unlisted sender gets (RFC 7208 4.7, 8.3-8.5): never "fails" for ~all or ?all
             result = SPF_ALL_RESULTS.get(spf.all or "", "neutral")  # no "all" at all: neutral (RFC 7208 4.7)
+            # Microsoft 365 itself in doubt (no tenant behind its records): a condition, as the SPF record
+            # may be right and the MX left over; another provider is not what the doubt is about
+            hedge = doubt if lead.provider == "m365" else None
             lines.append(
-                m("sec.spf_omits_provider", provider=label, all=spf.all or "?", result=m(f"spf_result.{result}"))
+                m(
+                    _hedged(m, "sec.spf_omits_provider", hedge),
+                    provider=label,
+                    all=spf.all or "?",
+                    result=m(f"spf_result.{result}"),
+                )
             )
             enforced = lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed
             if enforced and lead.dkim_state != "key" and "dkim" not in failed:  # nothing aligns: RFC 7489 4.2
                 enforcing = m.label("dmarc.policy", lead.dmarc_policy)
-                lines.append(m("sec.own_mail_fails_dmarc_omits", provider=label, policy=enforcing))
+                fate = m(f"dmarc.fate.{lead.dmarc_policy}")
+                key = _hedged(m, "sec.own_mail_fails_dmarc_omits", hedge)
+                lines.append(m(key, provider=label, policy=enforcing, fate=fate))
+        lines += [m("sec.spf_warning", reason=reason) for reason in _spf_warning_words(m, spf)]
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -464,6 +480,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     elif lead.dmarc_applied_as_none:
         # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
         lines.append(m("sec.dmarc_ignored", published=dmarc.published_policy or "?"))
+    elif policy == "none" and any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):
+        # p=quarantine; pct=0: no failing message is selected, so none applies to all (RFC 7489 6.6.4)
+        lines.append(m("sec.dmarc_none_pct_zero", published=dmarc.published_policy or "?"))
     elif policy == "none":
         lines.append(m("sec.dmarc_none"))
     else:
@@ -493,6 +512,40 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "") ->
     if level:
         lines.append(risk_text(m, lead, level))
     return lines
+
+
+_VOID = re.compile(r"'([^']*)' asks (\S+), which")
+
+
+def _spf_warning_words(m: Messages, spf) -> list[str]:
+    """Why their own valid SPF record is worth fixing, one reason per warning code of that record
+    (``spf_warning.*``: ptr, terms after ``all``, an ignored redirect, unknown modifiers, nearly ten
+    lookups, void lookups; RFC 7208 4.6.4, 5.1, 5.5, 6, 6.1). The warnings the main SPF line already
+    says (``+all``, ``?all``, no ``all``), those of other providers' records reached through an
+    include, and the other-provider leftover (the mail section's) are left out."""
+    terms = spf.terms or []
+    at = next((i for i, t in enumerate(terms) if t.lower().lstrip("+-~?") == "all"), None)
+    values = {
+        "terms": ", ".join(terms[at + 1 :]) if at is not None else "",
+        "redirect": next((t for t in terms if t.lower().startswith("redirect=")), "redirect="),
+        "lookups": spf.lookups,
+    }
+    out: list[str] = []
+    seen: set[str] = set()
+    for f in spf.warnings:
+        if f.code in seen or len(f.where) > 1 or not m.has(f"spf_warning.{f.code}"):
+            continue
+        seen.add(f.code)
+        if f.code == "spf-unknown-modifier":
+            known = ("redirect=", "exp=")
+            odd = [t for t in terms if "=" in t.split(":", 1)[0] and not t.lower().startswith(known)]
+            values["terms"] = ", ".join(odd) or "?"
+        elif f.code == "spf-void-lookup":  # "'a' asks acme.com, which ..." (dns/spf_eval.py, _Evaluator._void)
+            said = [_VOID.match(w.message) for w in spf.warnings if w.code == f.code and len(w.where) <= 1]
+            voids = [f"'{v[1]}' ({v[2]})" if v[2] not in v[1] else f"'{v[1]}'" for v in said if v]
+            values["voids"] = ", ".join(dict.fromkeys(voids)) or "?"
+        out.append(m(f"spf_warning.{f.code}", **values))
+    return out
 
 
 def risk_text(m: Messages, lead: Lead, level: str | None, nx: str = "") -> str:
@@ -872,7 +925,8 @@ def _offer(
         why.append(f"offer.why.{reason}")
     elif provider == "broken":  # mail bounces: a working, protected mail set-up first, nothing to migrate
         tier = "premium" if level == "high" else "standard"
-        why.append("offer.why.broken")
+        # an MX written as an address: mail may bounce or be refused, as the mail section says, not "bounces"
+        why.append("offer.why.broken_mx_ip" if mx_ip_literals(lead) else "offer.why.broken")
     elif winback:  # they left Microsoft 365: a way back that answers why they moved, not a first sale
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
@@ -928,6 +982,19 @@ def _stale_checks(lead: Lead, rules: Rules) -> set[str]:
     if lead.status != "partial" or lead.score is None or not failed or not failed <= CARRIED_CHECKS:
         return set()
     return failed
+
+
+def _failure_words(m: Messages, errors: Sequence[dict]) -> str:
+    """A failed attempt in a few words of the brief's language ("MX timeout", "MX zaman aşımı"), as
+    :func:`hunter_cli.facts.failure_text` writes it in English."""
+    parts: list[str] = []
+    for e in errors:
+        kind = str(e.get("kind") or "error")
+        word = m(f"cli.failure.kind.{kind}") if m.has(f"cli.failure.kind.{kind}") else kind
+        part = f"{str(e.get('check') or '').upper()} {word}".strip()
+        if part not in parts:
+            parts.append(part)
+    return ", ".join(parts[:3]) or m("cli.failure.unknown")
 
 
 def _last_good_scan(history: Sequence[dict], checks: set[str]) -> str | None:
@@ -1131,7 +1198,11 @@ def compose(
         variant = category
         protected = level == "low"  # one judgement for the summary, talking points and offer
         rule = outcome.category_rule
-        if category == "P2" and tenant and rule.startswith("tenant_cross_sell"):
+        if winback is not None and category != "P6":
+            # they left Microsoft 365 for another provider: ask why, what they miss; a tenant left behind
+            # (their sign-ins may still live there) does not make it a first sale
+            variant = "winback"
+        elif category == "P2" and tenant and rule.startswith("tenant_cross_sell"):
             variant = "P2_tenant"
         elif lead.provider == "m365" and category != "P6":
             # A Microsoft 365 customer is told as one, whatever boost moved the category; the words
@@ -1143,8 +1214,6 @@ def compose(
         elif lead.provider == "broken" and category != "P6":
             # mail bounces (or, to an MX written as an address, is refused): fix it first, whatever the label says
             variant = "P1_mx_ip" if mx_ip_literals(lead) else "P1_broken"
-        elif winback is not None and category != "P6":
-            variant = "winback"  # they left Microsoft 365 for another provider: ask why, what they miss
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
         elif category == "P6" and lead.state != "active":
@@ -1186,12 +1255,18 @@ def compose(
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx, doubt)
+    last = history[-1] if history else None
+    if last is not None and last.get("status") == "failed":
+        # the latest attempt failed and the store kept the last good result (docs/database.md): say so
+        why = _failure_words(m, last.get("errors") or [])
+        said = m("mail.latest_failed", latest=_day(last.get("scanned_at")), why=why, good=_day(latest_scan))
+        brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     if stale and outcome is not None:  # said first, where the rep reads what the records say
         checks = _names(m, [m.label("check", c) for c in sorted(stale)])
         good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
         brief.mail.insert(0, m("mail.stale", latest=latest, checks=checks, good=good, domain=domain))
         brief.priority.insert(0, m("prio.stale", latest=latest, checks=checks, good=good))
-    brief.security = _security_lines(m, lead, level, nx)
+    brief.security = _security_lines(m, lead, level, nx, doubt)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays

@@ -64,6 +64,7 @@ def _defaults() -> dict[str, str]:
         "db_wait": "600 s for scan, 30 s for others",
         "nameservers": "the system resolver",
         "dkim_selectors": "the built-in list",
+        "dns_dead_after": "60 s",
         "scan_processes": f"{default_processes()} here: one per CPU, at most 4",
         "rules": "bundled",
         "catalog": "bundled",

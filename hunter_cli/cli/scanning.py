@@ -206,12 +206,12 @@ def report(
         from .common import warn
 
         warn(summary.tenant_unreached)
-    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED) or summary.dns_stopped:
         from ..inputs import count_lines
         from ..render.scan_tables import continue_note
         from ..store import default_db_path
 
-        signal_name = "terminated" if code == EXIT_TERMINATED else "interrupted"
+        signal_name = "dns" if summary.dns_stopped else "terminated" if code == EXIT_TERMINATED else "interrupted"
         db_arg = None if Path(path) == default_db_path() else str(path)
         lines = None if continue_with is not None else count_lines(inputs)  # rescan: names, not files
         note = continue_note(

@@ -64,6 +64,18 @@ class ResolverUnreachable(Exception):
         super().__init__(Said("cli.dns.unreachable", who=who, what=what))
 
 
+class ResolverStopped(Exception):
+    """The resolver stopped answering during the run: ``n`` domains in a row got no DNS answer at all and
+    none got one for ``seconds``; going on would only record failures. ``servers`` who was asked."""
+
+    def __init__(self, n: int, seconds: float, how: str, servers: list[str]) -> None:
+        self.n = n
+        self.seconds = seconds
+        self.servers = servers
+        who = ", ".join(servers) if servers else Said("cli.dns.system_resolver")
+        super().__init__(Said("cli.dns.stopped", who=who, n=n, seconds=round(seconds), how=how))
+
+
 def no_answer(outcomes: list[Answer | LookupFailure]) -> str | None:
     """How the resolver failed when not one of ``outcomes`` is an answer (``"timeout"``, ...), else None. Pure.
 

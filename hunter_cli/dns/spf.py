@@ -388,8 +388,26 @@ def spec_text(spec: MacroString | None) -> str | None:
     return "".join(out).rstrip(".").lower()
 
 
+def in_force(parsed: Record) -> tuple[list[str], str | None]:
+    """The include targets and the redirect a receiver evaluates: the ``include`` mechanisms before the
+    first ``all`` ("mechanisms after 'all' will never be tested", RFC 7208 5.1) and the ``redirect``
+    only when the record has no ``all`` (RFC 7208 6.1). Targets as :func:`spec_text` gives them; the
+    ``spf-terms-after-all`` and ``spf-redirect-ignored`` warnings say what is left out."""
+    includes: list[str] = []
+    for t in parsed.mechanisms:
+        if t.name == "all":
+            break
+        if t.name == "include" and (target := spec_text(t.domain)):
+            includes.append(target)
+    redirect = None
+    if parsed.redirect is not None and parsed.all is None:
+        redirect = spec_text(parsed.redirect.domain)
+    return includes, redirect
+
+
 def describe(record: str, **evaluated: Any) -> SpfInfo:
-    """The record's own fields (all, includes, redirect, terms), before evaluation.
+    """The record's own fields (all, the includes and redirect in force: :func:`in_force`, terms), before
+    evaluation.
 
     ``lookups`` counts only this record's DNS-querying terms; the evaluator
     (:func:`hunter_cli.dns.spf_eval.evaluate`) fills in the verdict. Its fields
@@ -398,12 +416,13 @@ def describe(record: str, **evaluated: Any) -> SpfInfo:
     """
     parsed = parse(record)
     first_all = parsed.all
+    includes, redirect = in_force(parsed)
     fields: dict[str, Any] = {
         "record": record,
         "terms": record.split()[1:],
         "all": (first_all.qualifier + "all") if first_all is not None else None,
-        "includes": [s for t in parsed.mechanisms if t.name == "include" and (s := spec_text(t.domain))],
-        "redirect": spec_text(parsed.redirect.domain) if parsed.redirect is not None else None,
+        "includes": includes,
+        "redirect": redirect,
         "lookups": sum(1 for t in parsed.mechanisms if t.name in LOOKUP_MECHANISMS) + (parsed.redirect is not None),
     }
     fields.update(evaluated)

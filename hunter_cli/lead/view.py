@@ -182,7 +182,7 @@ class Lead(BaseModel):
             mx_warnings=view.get("mx_warnings") or [],
             mx_state=_mx_state(view),
             state=facts.domain_state(view),
-            spf=spf or None,
+            spf=facts.spf_in_force(spf) or None,  # a view stored before: no include after 'all' counts
             spf_result=facts.spf_result(spf),
             dmarc=dmarc or None,
             dmarc_result=_dmarc_result(dmarc),

@@ -424,7 +424,8 @@ def continue_note(
     lang: str = "en",
 ) -> str:
     """What an interrupted scan says last, in ``lang``: how many inputs were not scanned, and the command
-    that continues. ``signal`` is ``interrupted`` or ``terminated`` (messages ``scan.stop.*``).
+    that continues. ``signal`` is ``interrupted``, ``terminated`` or ``dns`` (DNS stopped answering;
+    messages ``scan.stop.*``).
 
     ``command`` (argv words) is that command when it is not a scan of the same inputs: `rescan`
     continues with itself and the options it was given, since it picks what is still due.

@@ -101,6 +101,8 @@ class ScanTally:
     registration_deferred: int = 0  # not asked this run: the lane's backlog was full (asked at the next scan)
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
+    no_answer_run: int = 0  # the latest domains, in a row, that got no DNS answer at all
+    last_answer: float = field(default_factory=time.monotonic)  # when a domain last got a DNS answer
     nxdomain: int = 0  # domains that do not exist: not counted among providers
     sample_limit: int = 50
     _best: list = field(default_factory=list)  # (priority_order, arrival, result), up to twice the sample
@@ -116,6 +118,7 @@ class ScanTally:
             self.provider[r.provider_name if r.provider == "hosting" and r.provider_name else r.provider] += 1
         if r.gateway:
             self.gateway[r.gateway] += 1
+        answered = True
         if r.errors:
             self.failed_domains += 1
             if r.status == "failed":  # the MX lookup failed: did the domain get any DNS answer at all?
@@ -124,6 +127,11 @@ class ScanTally:
                 kinds = {e.check: e.kind for e in r.errors if e.check in _FIRST_QUESTIONS}
                 if len(kinds) == len(_FIRST_QUESTIONS) and NO_ANSWER_KINDS.issuperset(kinds.values()):
                     self.no_answer[kinds["mx"]] += 1
+                    answered = False
+        if answered:
+            self.no_answer_run, self.last_answer = 0, time.monotonic()
+        else:
+            self.no_answer_run += 1
         for e in r.errors:  # an MTA-STS policy fetch is counted as itself, not as a footprint lookup
             self.error_kinds[f"{failed_check(e.check, e.message)} {e.kind}"] += 1
         label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
@@ -172,6 +180,7 @@ class ScanSummary:
     seconds: float
     error: str | None = None
     no_dns: str | None = None
+    dns_stopped: bool = False  # the run stopped because DNS stopped answering (``no_dns`` says so)
     tenant_unreached: str | None = None  # one sentence when the sign-in service could not be reached
     terminated: bool = False
     stdout_closed: bool = False
@@ -315,7 +324,7 @@ def run_scan(
     from datetime import timedelta
 
     from .. import store
-    from ..dns.health import ResolverSuspect, ResolverUnreachable
+    from ..dns.health import ResolverStopped, ResolverSuspect, ResolverUnreachable
     from ..durations import ago_iso
     from ..inputs import ColumnHints, InputError, InputStats, leads
     from ..scan import ScanJob, scan_many
@@ -416,10 +425,14 @@ def run_scan(
     bulk = _bulk(inputs)
     writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
+    dead_after = dns_dead_after()
+
     def on_result(result, text: str | None = None) -> None:
         writer.put(result, text if text is not None else result.model_dump_json())
         tally.add(result)
         watch.advance()
+        if dead_after and tally.no_answer_run >= DEAD_RUN and time.monotonic() - tally.last_answer >= dead_after:
+            raise _stopped(tally, options.resolver.nameservers, time.monotonic() - tally.last_answer)
 
     def on_registration(domain, registration, error) -> None:
         try:
@@ -443,6 +456,7 @@ def run_scan(
     code: int = ExitStatus.FATAL
     error_message = None
     no_dns = None
+    dns_stopped = False
     stdout_closed = False
     record: dict[str, Any] = {}
     elapsed = 0.0
@@ -485,6 +499,8 @@ def run_scan(
         outcome, code, error_message = "failed", ExitStatus.FATAL, str(exc)
     except ResolverUnreachable as exc:  # before the first domain: nothing was scanned
         outcome, code, error_message = "failed", ExitStatus.NO_DNS, said_of(exc)
+    except ResolverStopped as exc:  # mid-run: what was scanned is stored, the rest waits for the next run
+        outcome, code, no_dns, dns_stopped = "interrupted", ExitStatus.NO_DNS, said_of(exc), True
     except sqlite3.Error as exc:  # reading what is stored (damage found mid-way, I/O error)
         outcome, code, error_message = "failed", ExitStatus.FATAL, said_of(store.store_error(exc, path))
     except Exception as exc:
@@ -552,6 +568,7 @@ def run_scan(
         seconds=elapsed,
         error=error_message,
         no_dns=no_dns,
+        dns_stopped=dns_stopped,
         tenant_unreached=_tenant_unreached(tally, options.tenant_url) if options.tenant else None,
         terminated=terminated[0],
         stdout_closed=stdout_closed,
@@ -588,6 +605,29 @@ def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
 
 
 LOCK_WAIT_SAID = 1.0  # a run waiting for a prep's scan lock says so after this many seconds
+# A run stops when this many domains in a row got no DNS answer at all and none got one for
+# `dns_dead_after` seconds (default DNS_DEAD_AFTER): the resolver has gone, and going on would only
+# record failures (each asked again on the next run) for hours on a long list.
+DEAD_RUN = 50
+DNS_DEAD_AFTER = 60.0
+
+
+def dns_dead_after() -> float:
+    """Seconds with no DNS answer after which a run stops (setting ``dns_dead_after``; 0: never)."""
+    from ..config import checked
+
+    value = checked("dns_dead_after")
+    return DNS_DEAD_AFTER if value is None else float(value)
+
+
+def _stopped(tally: ScanTally, nameservers: Sequence[str], seconds: float):
+    """The :class:`hunter_cli.dns.health.ResolverStopped` a run raises when DNS stopped answering."""
+    from ..dns.health import NO_ANSWER_KINDS, ResolverStopped, either
+
+    how = either([Said(f"cli.dns.no_dns.{k}") if k in NO_ANSWER_KINDS else k for k, _ in tally.no_answer.most_common()])
+    return ResolverStopped(tally.no_answer_run, seconds, how, list(nameservers))
+
+
 PRIOR_BATCH = 256  # domains whose stored state is read in one query
 BULK_INPUT_BYTES = 16_384  # input files this large (about 800 domains) get the writer process and scan workers
 BULK_DOMAINS = 800  # as many domains given as names (rescan, referrals sync)
