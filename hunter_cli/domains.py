@@ -100,6 +100,35 @@ def extract_host(text: str) -> str | None:
     return host.strip().rstrip(".")
 
 
+_PORT = re.compile(r":\d{1,5}")
+
+
+def ip_literal(text: str) -> bool:
+    """Whether ``text`` is an IP address, bare or as people write one: ``2001:db8::1``, ``[2001:db8::1]``
+    and ``[2001:db8::1]:25`` (RFC 3986 3.2.2), ``::ffff:192.0.2.1`` (IPv4-mapped, RFC 4291 2.5.5.2),
+    ``fe80::1%eth0`` (a zone, RFC 6874), ``192.0.2.1:25``, and an e-mail address literal
+    ``x@[IPv6:2001:db8::1]`` or ``x@[192.0.2.1]`` (RFC 5321 4.1.3). Pure."""
+    s = text.strip().strip("\"'").strip()
+    if s.lower().startswith("mailto:"):
+        s = s[7:].split("?", 1)[0]
+    if "@" in s and not _SCHEME.match(s):
+        s = s.rsplit("@", 1)[1].rstrip(">").strip()
+    if s.startswith("["):
+        inner, closed, rest = s[1:].partition("]")
+        if not closed or (rest and not _PORT.fullmatch(rest)):
+            return False
+        s = inner[5:] if inner[:5].lower() == "ipv6:" else inner
+    elif s.count(":") == 1:  # 192.0.2.1:25
+        host, _, port = s.partition(":")
+        if _PORT.fullmatch(":" + port):
+            s = host
+    try:
+        ipaddress.ip_address(s)
+    except ValueError:
+        return False
+    return True
+
+
 def _to_ascii(host: str) -> str | Rejected:
     host = _dotted_i(host).replace("I", "i")
     if host.isascii():
@@ -122,6 +151,8 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("placeholder, not a domain")
     if _CONTROL.search(text):
         return Rejected("contains control characters")
+    if ip_literal(text):  # before the host is looked for: "2001:db8::1" would read as host "2001", port 8
+        return Rejected("an IP address, not a domain")
     host = extract_host(text)
     if not host:
         return Rejected("no domain found")
@@ -140,7 +171,7 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("name longer than 253 characters")
     labels = ascii_host.split(".")
     if len(labels) < 2:
-        return Rejected("no dot: not a domain")
+        return Rejected("a single name with no dot, not a domain")
     for label in labels:
         if not label:
             return Rejected("empty label (two dots in a row)")

@@ -129,6 +129,15 @@ def domain_state(view: Mapping[str, Any]) -> DomainState:
     return "active"
 
 
+def failed_check(check: str | None, message: str | None = None) -> str:
+    """The lookup a stored scan error is about, for people: a footprint error the MTA-STS policy fetch
+    recorded (scan.py: ``MTA-STS policy: ...``, an HTTPS fetch, RFC 8461 3.3) is ``mta-sts``, not a DNS
+    lookup of the Microsoft footprint; every other error is its ``check``."""
+    if check == "footprint" and (message or "").startswith("MTA-STS policy"):
+        return "mta-sts"
+    return check or ""
+
+
 def failure_text(errors: list[Mapping[str, Any]]) -> str:
     """A failed attempt in a few words, e.g. ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``."""
     parts = []

@@ -565,6 +565,16 @@ def _letter(index: int) -> str:
     return out
 
 
+def _cell_text(cell: str) -> str:
+    """The text a cell gives a domain from: its own, or, when that names no domain ("Web Sitesi", "Site",
+    the company's name), the link attached to it (a workbook's hyperlink or HYPERLINK formula,
+    xlsx.LinkedText; a ``mailto:`` link gives the address's domain)."""
+    link = getattr(cell, "link", None)
+    if link and isinstance(normalize(cell), Rejected):
+        return str(link)
+    return cell
+
+
 def _pick_columns(
     rows: list[tuple[int, list[str]]], hints: ColumnHints = ColumnHints()
 ) -> tuple[int | None, list[int], int | None]:
@@ -580,9 +590,16 @@ def _pick_columns(
         n = 0
         for number, cells in rows:
             if number > start and col < len(cells) and cells[col].strip():
-                if not isinstance(normalize(cells[col]), Rejected) or "@" in cells[col]:
+                text = _cell_text(cells[col])
+                if not isinstance(normalize(text), Rejected) or "@" in text:
                     n += 1
         return n
+
+    def linked(col: int, start: int) -> bool:
+        """Whether the column's domains come from links on names (a company column linked to websites)."""
+        return any(
+            number > start and col < len(cells) and _cell_text(cells[col]) is not cells[col] for number, cells in rows
+        )
 
     def names(col: int, start: int) -> int:
         n = 0
@@ -635,7 +652,7 @@ def _pick_columns(
             )
     elif header is not None:
         for i, cell in enumerate(header):
-            if i not in chosen and _is_company_header(cell) and names(i, start) > 0:
+            if (i not in chosen or linked(i, start)) and _is_company_header(cell) and names(i, start) > 0:
                 company = i
                 break
     return header_at, chosen, company
@@ -682,7 +699,7 @@ def _table_candidates(
         if header_at is not None and number <= header_at:
             stats.headers += 1
             return
-        values = [cells[c].strip() for c in columns if c < len(cells) and cells[c] and cells[c].strip()]
+        values = [_cell_text(cells[c]).strip() for c in columns if c < len(cells) and cells[c] and cells[c].strip()]
         if not values:
             if any(c.strip() for c in cells if c):
                 stats.skip("no domain in the chosen column", f"{name}:{number}")

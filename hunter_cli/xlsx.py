@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,45 @@ ELEMENTS_PER_BYTE = 1  # ... plus this many per byte of the file
 MAX_DEPTH = 64  # real parts nest fewer than ten deep
 _CHUNK = 1 << 16
 _REL = "/relationships/"
+
+
+class LinkedText(str):
+    """A cell's text with the hyperlink attached to it: the sheet's ``<hyperlink>`` (§18.3.1.47) through
+    its external relationship, or the URL of a ``HYPERLINK("url", "name")`` formula (§18.17.7.145).
+    ``link`` is the target as written (``https://www.acme.com.tr/``, ``mailto:info@acme.com.tr``)."""
+
+    link: str
+
+    def __new__(cls, text: str, link: str) -> LinkedText:
+        obj = super().__new__(cls, text)
+        obj.link = link
+        return obj
+
+
+MAX_LINKS = 100_000  # hyperlinks read from one sheet; more are ignored
+# HYPERLINK("url"[, "name"]) with literal texts (a doubled quote is a quote); another first argument is no URL
+_HYPERLINK = re.compile(
+    r'\s*(?:_xlfn\.)?HYPERLINK\(\s*"((?:[^"]|"")*)"\s*(?:[,;]\s*"((?:[^"]|"")*)"\s*)?\)\s*\Z', re.IGNORECASE
+)
+
+
+def hyperlink_formula(formula: str) -> tuple[str, str | None] | None:
+    """``HYPERLINK("http://acme.com.tr","Site")`` -> ``("http://acme.com.tr", "Site")``: the URL and the
+    shown name of a HYPERLINK formula whose arguments are literal texts, else None. Pure."""
+    found = _HYPERLINK.match(formula)
+    if found is None:
+        return None
+    url, name = found.group(1).replace('""', '"').strip(), found.group(2)
+    return (url, name.replace('""', '"') if name is not None else None) if url else None
+
+
+def _cell_at(ref: str) -> tuple[int, int] | None:
+    """``B3`` -> (row 3, column 1), or None."""
+    col = _column(ref)
+    digits = ref.lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz").replace("$", "")
+    if col is None or not digits.isdigit() or len(digits) > 8:
+        return None
+    return int(digits), col
 
 
 class WorkbookError(ValueError):
@@ -313,13 +353,18 @@ class _Sheet(_Part):
     them must not cost the rest of the pipeline anything.
     """
 
-    STARTS = {"row": "_row", "c": "_c", "v": "_v", "is": "_is", "t": "_t", "rPh": "_rph"}
-    ENDS = {"row": "_row_end", "c": "_c_end", "v": "_v_end", "t": "_t_end", "rPh": "_rph_end"}
+    STARTS = {"row": "_row", "c": "_c", "v": "_v", "is": "_is", "t": "_t", "rPh": "_rph", "f": "_f"}
+    ENDS = {"row": "_row_end", "c": "_c_end", "v": "_v_end", "t": "_t_end", "rPh": "_rph_end", "f": "_f_end"}
 
-    def __init__(self, budget: _Budget, part: str, strings: list[str], notes: ReadNotes) -> None:
+    def __init__(
+        self, budget: _Budget, part: str, strings: list[str], notes: ReadNotes, links: _Hyperlinks | None = None
+    ) -> None:
         super().__init__(budget, part)
         self.strings = strings
         self.notes = notes
+        self.links = links  # the sheet's hyperlinks, read before its rows (they come after them)
+        self.formula: str | None = None
+        self.cut_before = False
         self.rows: list[tuple[int, list[str]]] = []
         self.row_number = 0
         self.cells: list[str] | None = None
@@ -347,6 +392,7 @@ class _Sheet(_Part):
         self.column = ref if ref is not None else self.column + 1
         self.kind = attrs.get("t", "n")
         self.value = None
+        self.formula = None
         self.inline = None
         self.cut = False
         self.captured = 0
@@ -364,6 +410,18 @@ class _Sheet(_Part):
     def _is(self, attrs: dict[str, str]) -> None:
         if self.cells is not None:
             self.inline = []
+
+    def _f(self, attrs: dict[str, str]) -> None:
+        if self.cells is not None:
+            self.capture = []
+            self.captured = 0
+            self.cut_before = self.cut
+
+    def _f_end(self) -> None:
+        if self.capture is not None:
+            self.formula = "".join(self.capture)
+            self.capture = None
+            self.cut = self.cut_before  # a long formula is no text cut short (ReadNotes.cut_texts)
 
     def _t(self, attrs: dict[str, str]) -> None:
         if self.inline is not None and not self.phonetic:
@@ -396,10 +454,18 @@ class _Sheet(_Part):
         else:
             value = raw or ""
         self.notes.cut_texts += self.cut
+        column = self.column
+        link = self.links.target(self.row_number, column) if self.links is not None else None
+        if self.formula is not None and link is None:
+            called = hyperlink_formula(self.formula)
+            if called is not None:
+                link = called[0]
+                value = value or called[1] or link  # openpyxl and others store no computed value
+        if link:
+            value = LinkedText(value or link, link)
         if not value:
             return
         cells = self.cells
-        column = self.column
         if column >= MAX_COLUMNS:
             self.notes.ignored_cells += 1
             rows = self.notes.ignored_rows
@@ -413,6 +479,46 @@ class _Sheet(_Part):
     def drain(self) -> Iterator[tuple[int, list[str]]]:
         rows, self.rows = self.rows, []
         return iter(rows)
+
+
+class _Hyperlinks(_Part):
+    """A worksheet's ``<hyperlinks>`` (§18.3.1.48): each ``<hyperlink ref r:id>`` whose relationship is an
+    external target (ECMA-376 Part 2 §9.3, ``TargetMode="External"``), by cell or range. Links to places
+    inside the workbook (``location``) are not websites and are left out."""
+
+    STARTS = {"hyperlink": "_hyperlink"}
+
+    def __init__(self, budget: _Budget, part: str, targets: dict[str, str]) -> None:
+        super().__init__(budget, part)
+        self.targets = targets  # relationship id -> target
+        self.cells: dict[tuple[int, int], str] = {}
+        self.ranges: list[tuple[int, int, int, int, str]] = []
+
+    def _hyperlink(self, attrs: dict[str, str]) -> None:
+        if len(self.cells) + len(self.ranges) >= MAX_LINKS:
+            return
+        rid = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+        target = self.targets.get(rid)
+        ref = attrs.get("ref", "")
+        if not target or not ref:
+            return
+        first, _, last = ref.partition(":")
+        start, end = _cell_at(first), _cell_at(last) if last else None
+        if start is None:
+            return
+        if end is None:
+            self.cells.setdefault(start, target)
+        else:
+            self.ranges.append(
+                (min(start[0], end[0]), min(start[1], end[1]), max(start[0], end[0]), max(start[1], end[1]), target)
+            )
+
+    def target(self, row: int, col: int) -> str | None:
+        """The link of the cell at ``row`` (1-based) and ``col`` (0-based), if one is attached."""
+        found = self.cells.get((row, col))
+        if found is None and self.ranges:
+            found = next((t for r1, c1, r2, c2, t in self.ranges if r1 <= row <= r2 and c1 <= col <= c2), None)
+        return found
 
 
 class _Package:
@@ -439,10 +545,25 @@ class _Package:
         out = []
         for rid, typ, target, external in handler.found:
             if external or not target:
-                continue
+                continue  # hyperlinks: external_links
             resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
             out.append((rid, typ, posixpath.normpath(resolved)))
         return out
+
+    def external_links(self, part: str) -> dict[str, str]:
+        """Id -> target of a part's external hyperlink relationships (a worksheet's links to websites)."""
+        folder, base = posixpath.split(part)
+        info = self.info(posixpath.join(folder, "_rels", base + ".rels"))
+        if info is None:
+            return {}
+        handler = _Relationships(self.budget, info.filename)
+        for _ in handler.run(self.zf, info, _nothing):
+            pass
+        return {
+            rid: target.strip()
+            for rid, typ, target, external in handler.found
+            if external and target.strip() and typ.endswith(_REL + "hyperlink")
+        }
 
     def parse(self, handler: _Part, info: zipfile.ZipInfo) -> None:
         for _ in handler.run(self.zf, info, _nothing):
@@ -496,7 +617,13 @@ def read_rows(
                 pass
             strings = handler.table
             del handler
-        reader = _Sheet(pkg.budget, part.filename, strings, notes)
+        links = None
+        targets = pkg.external_links(part.filename)
+        if targets:  # <hyperlinks> follows <sheetData>: read first, on a budget of its own, the rows second
+            links = _Hyperlinks(_Budget(name, os.path.getsize(path)), part.filename, targets)
+            for _ in links.run(zf, part, _nothing, checkpoint):
+                pass
+        reader = _Sheet(pkg.budget, part.filename, strings, notes, links)
         yield from reader.run(zf, part, reader.drain, checkpoint)
     finally:
         zf.close()

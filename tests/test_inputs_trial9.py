@@ -114,7 +114,7 @@ def test_mixed_line_endings_lose_nothing_and_count_lines_as_an_editor(hunter, tm
     assert "t3.csv:4" in result.stderr  # nokta-yok is on the editor's 4th line
     stats = inputs.InputStats()
     list(inputs.leads([str(f)], stats))
-    assert stats.lines == 5 and stats.skipped == {"no dot: not a domain": ["t3.csv:4"]}
+    assert stats.lines == 5 and stats.skipped == {"a single name with no dot, not a domain": ["t3.csv:4"]}
 
 
 def test_cr_only_text_with_a_broken_quote_skips_one_line(tmp_path):
@@ -206,7 +206,7 @@ def test_turkish_skip_reasons_have_no_doubled_colons(hunter, tmp_path):
     assert rows, result.stderr
     for row in rows:
         assert row.replace("liste.txt:", "").count(":") == 0, row
-    assert "nokta yok, alan adı değil" in result.stderr
+    assert "noktası olmayan tek bir ad, alan adı değil" in result.stderr
 
 
 def _file(folder, name, body):

@@ -121,7 +121,7 @@ def test_explain_shows_every_point(hunter):
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     for text in (
-        "+50 mail provider google",
+        "+50 mail provider Google Workspace",
         "+10 SPF record published",
         "+10 DKIM key published",
         "+15 DMARC policy quarantine",

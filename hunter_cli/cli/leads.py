@@ -70,7 +70,15 @@ def _connect(db: Path | None):
     from ..store.writer import scores_stale
 
     conn = core.prepare(open_store(db))  # exit 1 with the message when the database is not usable
-    stale = scores_stale(conn, rules_digest(config.get("rules")))
+    digest = rules_digest(config.get("rules"))
+    stale = scores_stale(conn, digest)
+    if (stale or digest is None) and config.get("rules"):  # a rules file that cannot be used is said as such
+        from ..services.rules_file import configured_problem
+
+        problem = configured_problem()
+        if problem is not None:
+            warn(problem)
+            return conn
     if stale:
         from ..said import Said
 
@@ -205,7 +213,10 @@ def show(
 
     if lang is not None:
         speak_in(lang)
-    trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
+    from .. import config
+
+    if not config.get("rules"):  # a rules file of one's own is checked (_connect): that needs pydantic
+        trusted_reading()  # the stored view, shown: models without pydantic (hunter_cli/lightmodel.py)
     name = domain_arg(domain)
     if db is None and ctx.parent is not None:  # `hunter leads --db X show DOMAIN`
         db = ctx.parent.params.get("db")

@@ -41,8 +41,12 @@ ExplainLangOption = setting_option(
 )
 
 
-def _rules(path: Path | None):
+def _rules(path: Path | None, checking: bool = False):
+    """The scoring rules of ``path`` (``--rules``), else of the setting; a file that cannot be used fails
+    the command saying which file, where it was named and what is wrong (services/rules_file.py);
+    ``checking``: `hunter rules check`, which lists the faults as they are."""
     from ..scoring import RulesError, load_rules
+    from ..services.rules_file import invalid
 
     if path is None:  # a command without --rules: the setting's file, checked where it came from
         from .. import config
@@ -54,7 +58,7 @@ def _rules(path: Path | None):
     try:
         return load_rules(str(path) if path else None)
     except RulesError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc) if checking else invalid(exc, str(path) if path else None)) from None
 
 
 @rules_app.command("matrix")
@@ -71,7 +75,7 @@ def matrix(rules: Path | None = RulesOption) -> None:
 @rules_app.command("check")
 def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> None:
     """Check a rules file and say what is wrong with it, if anything."""
-    _rules(rules)
+    _rules(rules, checking=True)
     stdout_console().print(f"{rules}: usable")
 
 

@@ -32,6 +32,7 @@ _PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_o
 
 
 _command_line: list[str] | None = None  # the words after `hunter`, as the root group was given them
+_speaking: str | None = None  # the language of the usage error being shown (its usage line follows it)
 
 
 def remember(args: list[str]) -> None:
@@ -40,7 +41,7 @@ def remember(args: list[str]) -> None:
     _command_line = list(args)
 
 
-def lang(argv: list[str] | None = None) -> str:
+def lang(argv: list[str] | None = None, settings: bool = True) -> str:
     """The language a usage error is said in: ``--lang X`` (or ``--lang=X``) on the command line when X is
     a language, else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error stops the
     parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
@@ -53,6 +54,8 @@ def lang(argv: list[str] | None = None) -> str:
         value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word.partition("=")[2]
         if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
             return value
+    if not settings:  # help loads no settings (tests/test_config.py): the command line only
+        return "en"
     try:
         from .. import config
 
@@ -128,7 +131,13 @@ def install() -> None:
         m = Messages(language)
         lines = []
         if self.ctx is not None:
-            usage = self.ctx.get_usage().removeprefix("Usage:").strip()
+            global _speaking
+            prefix = m("usage.usage", usage="").strip()
+            _speaking = language  # the usage line in the error's language (_install_usage_line)
+            try:
+                usage = self.ctx.get_usage().strip().removeprefix(prefix).removeprefix("Usage:").strip()
+            finally:
+                _speaking = None
             lines.append(m("usage.usage", usage=usage))
             if self.ctx.command.get_help_option(self.ctx) is not None:
                 lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
@@ -139,3 +148,40 @@ def install() -> None:
 
     ce.UsageError.show = show  # type: ignore[method-assign]  # Click has no hook for its wording
     ce.UsageError._hunter_lang = True  # type: ignore[attr-defined]  # the idempotence mark
+    _install_usage_line()
+
+
+# A usage line's placeholders: [OPTIONS], COMMAND, [ARGS]..., DOMAIN, TAG..., FILE, HOST[:PORT].
+_PLACEHOLDER = re.compile(r"(?<![\w-])[A-Z][A-Z0-9_]*(?![\w-])")
+
+
+def placeholders(usage: str, m: Any) -> str:
+    """A usage line's placeholders in ``m``'s language (messages ``usage.metavar.WORD``: Turkish
+    ``[OPTIONS]`` is ``[SEÇENEKLER]``, ``DOMAIN`` is ``ALAN_ADI``); a word without one as it is (``URL``)."""
+
+    def said(found: re.Match[str]) -> str:
+        key = f"usage.metavar.{found.group(0)}"
+        return str(m(key)) if m.has(key) else found.group(0)
+
+    return _PLACEHOLDER.sub(said, usage)
+
+
+def _install_usage_line() -> None:
+    """Make every command's usage line (in ``-h`` and above a usage error) follow the command's language:
+    ``Kullanım: hunter leads [SEÇENEKLER] KOMUT [ARGÜMANLAR]...`` in Turkish (messages ``usage.usage``,
+    ``usage.metavar.*``). English stays Click's own line."""
+    from typer._click import core as cc
+
+    english = cc.Command.format_usage
+
+    def format_usage(self: Any, ctx: Any, formatter: Any) -> None:
+        language = _speaking or lang(settings=False)
+        if language == "en":
+            return english(self, ctx, formatter)
+        from ..brief.messages import Messages
+
+        m = Messages(language)
+        pieces = placeholders(" ".join(self.collect_usage_pieces(ctx)), m)
+        formatter.write_usage(ctx.command_path, pieces, prefix=m("usage.usage", usage="").rstrip() + " ")
+
+    cc.Command.format_usage = format_usage  # type: ignore[method-assign]  # Click has no hook for its wording

@@ -14,7 +14,7 @@ from ..timefmt import day_for_people, for_people
 from .formats import Format, Output, formatter
 from .short import heading
 from .styles import CATEGORY_STYLE
-from .words import column, lang, say
+from .words import column, lang, number, say
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
@@ -25,7 +25,25 @@ def describe(kind: str, old: str | None, new: str | None, lang: str = "en", deta
     brief's "What changed", :func:`hunter_cli.brief.events.event_text`), in ``lang``."""
     from ..brief.events import event_text, messages
 
-    return event_text(messages(lang), kind, old, new, detail)
+    return unmarked(event_text(messages(lang), kind, old, new, detail))
+
+
+def since_words(since: str) -> str:
+    """``7d`` (a --since duration) in the command's language, ``7 days`` / ``7 gün`` (messages
+    ``window.*``); minutes, seconds and other forms as given."""
+    import re
+
+    found = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", since or "")
+    if found is None:
+        return since
+    n, unit = int(found.group(1)), {"h": "hour", "d": "day", "w": "week"}[found.group(2)]
+    return say(f"window.{unit}" if n == 1 else f"window.{unit}s", n=number(n))
+
+
+def unmarked(text: str) -> str:
+    """``text`` without Markdown code marks: a table cell is not Markdown, so ```include:x` eklendi``
+    reads ``include:x eklendi`` (the brief's Markdown keeps its own marks)."""
+    return text.replace("`", "") if "`" in text else text
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
@@ -105,7 +123,7 @@ def _table(c: Changes, out: Output) -> None:
     piece = list(islice(rows, PIECE))
     if not piece:
         out.err.print(
-            say("leads.none_yet") if c.no_leads else say("changes.none", since=c.since),
+            say("leads.none_yet") if c.no_leads else say("changes.none", since=since_words(c.since)),
             markup=False,
         )
         return

@@ -18,11 +18,37 @@ from .short import heading
 
 def item_text(code: str, lang: str = "en") -> str:
     """One score item in words (``explain.item.*`` of the brief's message files); a rules file's own code
-    as it is."""
+    as it is. A provider item names the provider as the brief does (``provider:m365`` -> Microsoft 365,
+    compose.provider_label), never by its id."""
     m = Messages(lang)
     if code.startswith("provider:"):
-        return m("explain.provider", provider=code.split(":", 1)[1])
+        from ..brief.compose import provider_label
+
+        return m("explain.provider", provider=provider_label(m, code.split(":", 1)[1]))
     return m(f"explain.item.{code}") if m.has(f"explain.item.{code}") else code
+
+
+def reason_lines(reasons: list[str], lang: str = "en", spf_omits: bool = False) -> list[str]:
+    """A lead's stored reasons (``provider:m365 +50``, ``no_dkim -15``, ``segment:existing``,
+    ``category:renewal``; scoring.evaluate) in words, as `hunter explain` words them: each score item
+    with its points (``+50  mail provider Microsoft 365``), then the rules that chose the segment and
+    the category (messages ``show.reason_segment``, ``show.reason_category``). ``spf_omits``:
+    compose.shown_code's."""
+    from ..brief.compose import shown_code
+
+    m = Messages(lang)
+    items: list[str] = []
+    rules: list[str] = []
+    for reason in reasons:
+        code, _, points = reason.partition(" ")
+        if code.startswith(("segment:", "category:")):
+            kind, _, rule = code.partition(":")
+            rules.append(m(f"show.reason_{kind}", rule=rule_text(rule, lang)))
+        elif points:
+            items.append(f"{points} {item_text(shown_code(code, spf_omits), lang)}")
+        else:
+            items.append(item_text(shown_code(code, spf_omits), lang))
+    return items + rules
 
 
 def rule_text(rule: str, lang: str = "en") -> str:

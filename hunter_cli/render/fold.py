@@ -9,13 +9,21 @@ from __future__ import annotations
 import re
 
 _PIECE = re.compile(r"[^.\-]*[.\-]+|[^.\-]+")  # a label and the dots or hyphens after it
+# A URL or a file path breaks only after a slash: ``https://publicsuffix.org/list/`` /
+# ``public_suffix_list.dat``, never after a dot or a hyphen inside a host or a file name (``list.d`` / ``at``).
+_PATH_PIECE = re.compile(r"[^/]*/+|[^/]+")
+
+
+def _pieces(word: str) -> list[str]:
+    """Where ``word`` may break: after a dot or a hyphen, or, in a URL or a path, only after a slash."""
+    return (_PATH_PIECE if "/" in word else _PIECE).findall(word)
 
 
 def fold(text: str, width: int) -> list[str]:
     """``text`` wrapped into lines of at most ``width`` cells, broken at spaces; a word longer than a
     line (a long MX host, DKIM CNAME target or SPF include, a long domain) starts a line of its own and
-    is broken only after a dot or a hyphen, so no label is cut in two (``outlook.c`` / ``om``). Only a
-    single label longer than the line itself is cut where the line ends."""
+    is broken only after a dot or a hyphen, so no label is cut in two (``outlook.c`` / ``om``); a URL only
+    after a slash. Only a single piece longer than the line itself is cut where the line ends."""
     from rich.cells import cell_len, set_cell_size
 
     width = max(width, 1)
@@ -31,7 +39,7 @@ def fold(text: str, width: int) -> list[str]:
         if cell_len(word) <= width:
             line = word
             continue
-        for piece in _PIECE.findall(word):
+        for piece in _pieces(word):
             while cell_len(piece) > width:  # one label longer than the line: nothing better to do
                 if line:
                     lines.append(line)
@@ -53,7 +61,7 @@ def narrowest(text: str) -> int:
     """The fewest cells :func:`fold` can fold ``text`` into without cutting a label: its longest piece."""
     from rich.cells import cell_len
 
-    return max((cell_len(p) for word in text.split() for p in _PIECE.findall(word)), default=0)
+    return max((cell_len(p) for word in text.split() for p in _pieces(word)), default=0)
 
 
 class Folded:

@@ -69,6 +69,49 @@ def provider_label(provider: str | None, provider_name: str | None) -> str:
     return provider or ""
 
 
+def gateway_name(gateway: str | None) -> str:
+    """A security gateway as a rep reads it: its name in the provider catalog (``mimecast`` -> Mimecast),
+    else the id; '' for none."""
+    if not gateway:
+        return ""
+    from ..catalog import load_catalog
+
+    return load_catalog().names.get(gateway, gateway)
+
+
+def failure_words(m: Messages, check: str | None, kind: str | None) -> str:
+    """A failed lookup (``dkim unreachable``) in ``m``'s language: the check's name (messages ``check.*``)
+    and the failure's (``cli.failure.kind.*``); English as stored."""
+    check, kind = check or "", kind or "error"
+    if m.lang == "en":
+        return f"{check} {kind}".strip()
+    said = m(f"cli.failure.kind.{kind}") if m.has(f"cli.failure.kind.{kind}") else kind
+    return m("cli.failure.part", check=m.label("check", check), kind=said) if check else said
+
+
+def history_errors(m: Messages, errors: list[dict]) -> str:
+    """The failed lookups of one scan in the history table, each kind once with how often it failed
+    (``dkim unreachable x11, footprint unreachable x13``; messages ``show.repeat``), in first-seen order."""
+    from collections import Counter
+
+    from ..facts import failed_check
+
+    counts = Counter(failure_words(m, failed_check(e.get("check"), e.get("message")), e.get("kind")) for e in errors)
+    return ", ".join(m("show.repeat", what=w, n=n) if n > 1 else w for w, n in counts.items())
+
+
+def registration_failure(m: Messages, reg: dict) -> str:
+    """Why a registration lookup failed: the kind in words (messages ``show.reg_kind.*``: ``unreachable``
+    -> "the registry server could not be reached"), then the stored detail, kept apart (``; detail: ...``).
+    The kinds are registration.RegistrationFailure's."""
+    err = reg.get("error") or {}
+    kind, detail = str(err.get("kind") or ""), str(err.get("message") or "").strip()
+    said = m(f"show.reg_kind.{kind}") if m.has(f"show.reg_kind.{kind}") else kind
+    if said and detail:
+        return m("show.reg_failure_detail", kind=said, detail=detail)
+    return said or detail or m("cli.failure.unknown")
+
+
 def tenant_label(tenant: str | None, scanned: bool) -> str:
     """Managed / Federated / Unknown, "none" when there is none, "?" when not known, blank when never scanned."""
     if not scanned:
@@ -588,7 +631,9 @@ def _priority_rows(m: Messages, lead: dict, reasons: list[str], doubt: str | Non
     cat = Text(category, style=CATEGORY_STYLE.get(category, ""))
     means = category_means(m, category, rule, doubt) if rule else ""
     cat.append(f" {m(f'label.{category}')}: {means}".rstrip(": "))
-    segment_text = m("show.segment_means", segment=segment, means=segment_means(m, segment, doubt))
+    segment_text = m(
+        "show.segment_means", segment=m.label("segment", segment, segment), means=segment_means(m, segment, doubt)
+    )
     return [
         (m("show.category"), cat),
         (m("show.segment"), Text(segment_text)),
@@ -644,7 +689,7 @@ def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
     if dmarc is None:
         return m("show.dmarc_none")
-    policy = lead.dmarc_policy or m("show.dmarc_invalid")
+    policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
 
@@ -753,12 +798,12 @@ def lead_detail(d: dict) -> Group:
                 style=PROVIDER_STYLE.get(provider or "", ""),
             ),
         )
-        cur.add_row(column("Gateway"), lead.get("gateway") or m("show.none"))
+        cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
         cur.add_row(column("Tenant"), _tenant_text(m, lead, view))
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        from ..brief.compose import mx_ip_literals, shown_code
+        from ..brief.compose import mx_ip_literals
         from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
         from ..lead.posture import spf_omits_provider
 
@@ -772,11 +817,11 @@ def lead_detail(d: dict) -> Group:
             cur.add_row(m("show.services"), ", ".join(names))
         for label, text in _priority_rows(m, lead, view.reasons, doubt):  # each label with what it means
             cur.add_row(label, text)
-        if view.reasons:
+        if view.reasons:  # in words, as `hunter explain` says them ("no_spf" for a record that omits
+            from .explain import reason_lines  # their provider names the real fault: compose.shown_code)
+
             omits = spf_omits_provider(view) is not None
-            # "no_spf -10" for a record that leaves out their provider names the real fault
-            reasons = [" ".join([shown_code(r.split(" ")[0], omits), *r.split(" ")[1:]]) for r in view.reasons]
-            cur.add_row(m("show.reasons"), ", ".join(reasons))
+            cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, omits)))
         if view.mx:
             literal = set(mx_ip_literals(view))  # an address where a host belongs (RFC 5321 5.1)
             hosts = [
@@ -789,8 +834,13 @@ def lead_detail(d: dict) -> Group:
             status = value("status", lead["last_status"] or "")
             last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"]), status=status)
         cur.add_row(m("show.last_scan"), Text(last_scan))
+        from ..facts import failed_check
+
         for e in view.errors:
-            cur.add_row(Text(m("show.error"), style="red"), f"{e.check} {e.kind}: {e.message}")
+            cur.add_row(
+                Text(m("show.error"), style="red"),
+                f"{failure_words(m, failed_check(e.check, e.message), e.kind)}: {e.message}",
+            )
     if lead.get("last_change_at"):
         cur.add_row(m("show.last_change"), for_people(lead["last_change_at"]))
     parts.append(Panel(cur, title=Text(title), title_align="left", box=box.ROUNDED))
@@ -799,9 +849,7 @@ def lead_detail(d: dict) -> Group:
     if reg:
         t = _kv_table()
         if reg.get("status") == "failed":
-            err = reg.get("error") or {}
-            why = f"{err.get('kind', '')} {err.get('message', '')}".strip()
-            t.add_row(m("show.status"), Text(m("show.lookup_failed", why=why).strip(), style="red"))
+            t.add_row(m("show.status"), Text(m("show.lookup_failed", why=registration_failure(m, reg)), style="red"))
         else:
             for key, field in (
                 ("show.registrar", "registrar"),
@@ -853,8 +901,8 @@ def lead_detail(d: dict) -> Group:
                 date_time(h["scanned_at"]),
                 Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
                 value("provider", h.get("provider") or ""),
-                h.get("gateway") or "",
-                ", ".join(f"{e.get('check')} {e.get('kind')}" for e in h.get("errors") or []),
+                gateway_name(h.get("gateway")),
+                history_errors(m, h.get("errors") or []),
             )
         parts.append(t)
     return Group(*parts)

@@ -119,7 +119,7 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 "DKIM": lead.dkim_cell,
                 "DMARC": lead.dmarc_cell,
                 "Score": "" if r.score is None else str(r.score),
-                "Segment": r.segment or "",
+                "Segment": value("segment", r.segment or "", lang),
                 "Cat": Text(r.category or "", style=CATEGORY_STYLE.get(r.category or "", "")),
                 "Status": Text(value("status", r.status, lang), style=STATUS_STYLE[r.status]),
             }
@@ -163,6 +163,8 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
             key = "DMARC" if drop == "dmarc" else drop.capitalize()
             if key in shown:
                 shown.remove(key)
+                if key == "Gateway":  # said in the provider cell (m365+mimecast), never lost; fits() counts it
+                    _gateway_on_provider(rows)
     for name in shown:
         if name == "Domain":
             room = width - sum(natural(n) for n in shown if n != name) - 3 * (len(shown) - 1) - 2
@@ -174,6 +176,8 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
         elif name == "Score":
             table.add_column(heading(name, lang), justify="right", min_width=5)
         elif name in ("Status", "Cat"):
+            table.add_column(heading(name, lang), no_wrap=True)
+        elif name == "Provider" and "Gateway" not in shown:  # m365+mimecast: whole, as the Cat column
             table.add_column(heading(name, lang), no_wrap=True)
         else:
             table.add_column(heading(name, lang), overflow="ellipsis", no_wrap=True)
@@ -196,6 +200,16 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
         table.caption = "\n".join(notes)
         table.caption_justify = "left"
     return table
+
+
+def _gateway_on_provider(rows: list[dict[str, str | Text | Folded]]) -> None:
+    """Each row's gateway, once its column gave way, joined to the provider cell: ``m365+mimecast``."""
+    for row in rows:
+        gateway = row["Gateway"]
+        cell = row["Provider"]
+        if gateway and not isinstance(cell, Folded):
+            said = f"{_plain(cell)}+{_plain(gateway)}"
+            row["Provider"] = Text(said, style=cell.style) if isinstance(cell, Text) else said
 
 
 def summary_table(
@@ -283,21 +297,23 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
         table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
         lookups = ", ".join(
-            _item(m, _failure(m, k), v) for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
+            _failed_lookups(m, k, v) for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
         )
         table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:
         table.add_row(m("scan.summary.up_to_date"), _count(m, "scan.summary.fresh", t.fresh_skipped))
 
 
-def _failure(m, kind: str) -> str:
-    """A failed lookup's ``check kind`` (``footprint unreachable``) in ``m``'s language: the check's
-    name (messages ``check.*``) and the failure's (``cli.failure.kind.*``)."""
-    if m.lang == "en" or " " not in kind:
-        return kind
-    check, how = kind.split(" ", 1)
-    said = m(f"cli.failure.kind.{how}") if m.has(f"cli.failure.kind.{how}") else how
-    return m("cli.failure.part", check=m.label("check", check), kind=said)
+def _failed_lookups(m, key: str, n: int) -> str:
+    """``n`` failed lookups of one ``check kind`` (ScanTally.error_kinds: ``mta-sts unreachable``) said as
+    what failed, in ``m``'s language with the count's grammar (messages ``scan.failed.CHECK.one/many``:
+    "2 MTA-STS policies could not be fetched (unreachable)", Turkish "2 MTA-STS politikası alınamadı
+    (ulaşılamadı)", the noun singular after a number) and the failure's kind (``cli.failure.kind.*``)."""
+    check, _, how = key.partition(" ")
+    kind = m(f"cli.failure.kind.{how}") if m.has(f"cli.failure.kind.{how}") else how
+    if m.has(f"scan.failed.{check}.one"):
+        return _count(m, f"scan.failed.{check}", n, kind=kind)
+    return _count(m, "scan.failed.other", n, check=check, kind=kind)
 
 
 def _input_rows(table: Table, stats: InputStats, m=None) -> None:

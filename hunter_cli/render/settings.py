@@ -37,6 +37,8 @@ def _json(s: SettingsShown, out: Output) -> None:
 def _table(s: SettingsShown, out: Output) -> None:
     from rich.table import Table
 
+    from .fold import Folded
+
     table = Table(box=None, show_edge=False, pad_edge=False, title=None)
     table.add_column(heading("setting"), no_wrap=True)
     table.add_column(heading("source"), no_wrap=True)
@@ -45,7 +47,7 @@ def _table(s: SettingsShown, out: Output) -> None:
         value = r["shown"]
         if value == "-" and r["default"]:
             value = f"({r['default']})"
-        table.add_row(r["name"], r["source"], value)
+        table.add_row(r["name"], r["source"], Folded(str(value)))  # a URL never broken mid-word (render/fold.py)
     where = s.file + ("" if s.file_exists else " (none there)")
     out.console.print(f"config file: {where}", markup=False, soft_wrap=True)
     out.console.print("environment variables: HUNTER_ and the name in capitals", markup=False)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exits import ExitStatus
+from ..facts import failed_check
 from ..lead.view import result_tenant_known, tenant_label, tenant_not_asked
 from ..said import Said, said_of
 
@@ -131,8 +132,8 @@ class ScanTally:
             self.no_answer_run, self.last_answer = 0, time.monotonic()
         else:
             self.no_answer_run += 1
-        for e in r.errors:
-            self.error_kinds[f"{e.check} {e.kind}"] += 1
+        for e in r.errors:  # an MTA-STS policy fetch is counted as itself, not as a footprint lookup
+            self.error_kinds[f"{failed_check(e.check, e.message)} {e.kind}"] += 1
         label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
         if label != "?" or not tenant_not_asked(r):  # not asked (--no-tenant, not in DNS): not counted as "?"
             self.tenant[label] += 1
@@ -339,7 +340,10 @@ def run_scan(
     try:
         load_rules(options.rules_path)
     except RulesError as exc:
-        raise ScanRefused(str(exc)) from None
+        from ..config import get as get_setting
+        from .rules_file import invalid
+
+        raise ScanRefused(invalid(exc, options.rules_path or get_setting("rules"))) from None
     try:
         # Writes on this connection (the run's record, crashed runs) wait in short slices,
         # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.

@@ -105,6 +105,9 @@ def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
     if kind == "SQLITE_FULL" or (isinstance(exc, OSError) and exc.errno == 28):
         return StoreFull(Said("cli.store.full", path=shown))
     if kind in ("SQLITE_READONLY", "SQLITE_CANTOPEN") or (isinstance(exc, OSError) and exc.errno in (13, 30)):
+        if not os.path.lexists(path):  # a new database in a folder that cannot be written: nothing to read
+            folder = os.path.dirname(os.path.abspath(path))
+            return StoreReadOnly(Said("cli.store.new_in_read_only_folder", path=shown, folder=folder))
         return StoreReadOnly(Said("cli.store.read_only_write", path=shown))
     if kind == "SQLITE_NOTADB":
         return StoreDamaged(Said("cli.store.not_a_db", path=shown))
