@@ -92,6 +92,15 @@ def test_spf_neutral_ignored_redirect_and_void_lookups_are_said_as_the_rfc_has_t
     assert m("sec.spf_warning", reason=m("spf_warning.spf-void-lookup", voids="'a' (oz-sunucu.com.tr)")) in void
 
 
+def test_each_spf_warning_names_its_own_terms(hunter):
+    """An unknown modifier and a term after ``all`` in one record: neither line borrows the other's terms."""
+    m = Messages("en")
+    _scan(hunter, "b11-ayar.com.tr")
+    security = _brief(hunter, "b11-ayar.com.tr", "en")["security"]
+    assert m("sec.spf_warning", reason=m("spf_warning.spf-terms-after-all", terms="a")) in security
+    assert m("sec.spf_warning", reason=m("spf_warning.spf-unknown-modifier", modifiers="foo=bar")) in security
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_quarantine_with_pct_zero_is_quoted_and_explained(hunter, lang):
     m = Messages(lang)

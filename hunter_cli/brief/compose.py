@@ -475,7 +475,7 @@ def _spf_warning_words(m: Messages, spf) -> list[str]:
         if f.code == "spf-unknown-modifier":
             known = ("redirect=", "exp=")
             odd = [t for t in terms if "=" in t.split(":", 1)[0] and not t.lower().startswith(known)]
-            values["terms"] = ", ".join(odd) or "?"
+            values["modifiers"] = ", ".join(odd) or "?"
         elif f.code == "spf-void-lookup":  # "'a' asks acme.com, which ..." (dns/spf_eval.py, _Evaluator._void)
             said = [_VOID.match(w.message) for w in spf.warnings if w.code == f.code and len(w.where) <= 1]
             voids = [f"'{v[1]}' ({v[2]})" if v[2] not in v[1] else f"'{v[1]}'" for v in said if v]
