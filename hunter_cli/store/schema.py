@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from .core import rollback, utcnow
@@ -503,6 +503,18 @@ SCAN_RESULTS_VIEW_SQL_9 = (
 )
 
 
+def _chunks(conn: sqlite3.Connection, sql: str) -> Iterator[list[tuple]]:
+    """The rows of ``sql`` a chunk at a time: its first column is the rowid or id it orders by, and its one
+    ``?`` takes the last one seen, so a migration over a million leads holds one chunk in memory."""
+    last = 0
+    while True:
+        chunk = conn.execute(sql, (last,)).fetchall()
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield chunk
+
+
 def _packed_results(db: sqlite_utils.Database) -> None:
     """Each result's JSON packed (:mod:`.packing`): ``domains.current_json`` becomes
     ``current_view`` and ``scans.result_json`` becomes ``result``, renamed in place (ALTER TABLE
@@ -517,16 +529,8 @@ def _packed_results(db: sqlite_utils.Database) -> None:
     conn.execute("ALTER TABLE scans RENAME COLUMN result_json TO result")
     for column in FOOTPRINT_FILTER_COLUMNS:
         db.table("domains").add_column(column, str)
-    last = 0
-    while True:  # by rowid, a thousand at a time
-        chunk = conn.execute(
-            "SELECT rowid, current_view FROM domains WHERE rowid > ? AND typeof(current_view) = 'text'"
-            " ORDER BY rowid LIMIT 1000",
-            (last,),
-        ).fetchall()
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    views = "SELECT rowid, current_view FROM domains WHERE rowid > ? AND typeof(current_view) = 'text'"
+    for chunk in _chunks(conn, views + " ORDER BY rowid LIMIT 1000"):
         for rowid, text in chunk:
             try:
                 view = json.loads(text)
@@ -539,14 +543,8 @@ def _packed_results(db: sqlite_utils.Database) -> None:
                 " WHERE rowid = ?",
                 (pack(text), *footprint_filters_of_view(view), rowid),
             )
-    last = 0
-    while True:
-        chunk = conn.execute(
-            "SELECT id, result FROM scans WHERE id > ? AND typeof(result) = 'text' ORDER BY id LIMIT 1000", (last,)
-        ).fetchall()
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    results = "SELECT id, result FROM scans WHERE id > ? AND typeof(result) = 'text' ORDER BY id LIMIT 1000"
+    for chunk in _chunks(conn, results):
         conn.executemany("UPDATE scans SET result = ? WHERE id = ?", [(pack(text), i) for i, text in chunk])
     db.create_view(SCAN_RESULTS_VIEW, SCAN_RESULTS_VIEW_SQL_9)
 
@@ -642,16 +640,8 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
     elsewhere counted as the service in use, and a workload online by records no tenant stands behind as
     in use, where the brief calls them a leftover and a doubt. A view that does not unpack keeps its columns."""
     conn = db.conn
-    last = 0
-    while True:  # by rowid, a thousand at a time
-        chunk = conn.execute(
-            "SELECT rowid, domain, tenant, current_view FROM domains"
-            " WHERE rowid > ? AND current_view IS NOT NULL ORDER BY rowid LIMIT 1000",
-            (last,),
-        ).fetchall()
-        if not chunk:
-            break
-        last = chunk[-1][0]
+    views = "SELECT rowid, domain, tenant, current_view FROM domains WHERE rowid > ? AND current_view IS NOT NULL"
+    for chunk in _chunks(conn, views + " ORDER BY rowid LIMIT 1000"):
         for rowid, domain, tenant, stored in chunk:
             col = footprint_columns_of(domain, tenant, stored)
             if col is None:
