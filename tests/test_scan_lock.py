@@ -113,3 +113,34 @@ def test_refusals_name_a_rescan_and_a_vacuum(hunter, db):
             lock.release()
         assert scan.exit_code == 1 and words in scan.stderr, scan.stderr
         assert vacuum.exit_code != 0 and words in vacuum.stderr, vacuum.stderr
+
+
+def test_a_holder_releasing_the_lock_is_waited_for_not_taken_for_an_unknown_one(tmp_path):
+    """A prep gives the lock back holder file first: for that instant the lock has no holder that says what
+    it is. A bulk scan waiting for the prep waits on through it (it refused at once after 0.5 s of waiting)."""
+    import threading
+
+    from hunter_cli.store.scanlock import holder_path
+
+    db = tmp_path / "hunter.db"
+    taken = threading.Event()
+
+    def prep() -> None:  # taken and given back in one thread (filelock counts per thread)
+        lock = ScanLock(db, Holder("prep", "firma.com.tr"))
+        lock.acquire()
+        taken.set()
+        time.sleep(0.7)  # the bulk scan has waited past the first half second
+        holder_path(db).unlink()  # what release() does first ...
+        time.sleep(0.3)  # ... and the instant before the lock itself goes
+        lock._lock.release()
+
+    t = threading.Thread(target=prep)
+    t.start()
+    assert taken.wait(5)
+    scan = ScanLock(db, Holder("scan"))
+    try:
+        scan.acquire(wait_limit=10)  # raised LockTaken(unknown) before
+    finally:
+        t.join()
+    assert holder_of(db) == Holder("scan")
+    scan.release()

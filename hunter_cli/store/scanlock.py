@@ -105,11 +105,16 @@ class ScanLock:
         seconds, calling ``on_wait(holder, seconds)`` after each try; a long holder (a bulk scan,
         a rescan, a vacuum), or a brief one still there after ``wait_limit``, raises :class:`LockTaken`."""
         started = time.monotonic()
+        unknown_since: float | None = None
         while not self.try_acquire():
             holder = holder_of(self.path)
-            waited = time.monotonic() - started
-            # an unknown holder may be one that has just taken the lock and not yet said what it is
-            if (not holder.brief and not (holder is UNKNOWN and waited < 0.5)) or waited >= wait_limit:
+            now = time.monotonic()
+            waited = now - started
+            # an unknown holder may be one that has just taken the lock and not yet said what it is, or
+            # one releasing it (its holder file goes first): half a second of grace from when it was seen
+            unknown_since = (unknown_since or now) if holder is UNKNOWN else None
+            in_grace = unknown_since is not None and now - unknown_since < UNKNOWN_GRACE
+            if (not holder.brief and not in_grace) or waited >= wait_limit:
                 raise LockTaken(holder, waited)
             if on_wait is not None:
                 on_wait(holder, waited)
@@ -122,6 +127,9 @@ class ScanLock:
         except OSError:
             pass
         self._lock.release()
+
+
+UNKNOWN_GRACE = 0.5  # seconds a holder that does not say what it is may be between taking and releasing
 
 
 class LockTaken(Exception):
