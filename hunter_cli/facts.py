@@ -8,7 +8,7 @@ is what the store keeps and what every reader has.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 # The result an SPF record's "all" mechanism gives a sender the record does not list (RFC 7208 5.1, 8.2-8.5).
@@ -55,6 +55,14 @@ def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:
     return "none"
 
 
+def spf_terms_after_all(terms: Sequence[str]) -> list[str] | None:
+    """The terms written after the record's first ``all`` mechanism, as written ("mechanisms after 'all' will
+    never be tested", RFC 7208 5.1); None when the record has no ``all``. ``terms``: the record's words after
+    ``v=spf1`` (``SpfInfo.terms``)."""
+    at = next((i for i, t in enumerate(terms) if t.lower().lstrip("+-~?") == "all"), None)
+    return None if at is None else list(terms[at + 1 :])
+
+
 def spf_in_force(spf: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """``spf`` with ``includes`` and ``redirect`` as a receiver evaluates them (RFC 7208 5.1, 6.1:
     nothing after the first ``all``, no redirect beside an ``all``): the same mapping when nothing
@@ -62,9 +70,8 @@ def spf_in_force(spf: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     redirect; newer ones already hold these (:func:`hunter_cli.dns.spf.in_force`)."""
     if not spf or not spf.get("record"):
         return spf
-    terms = [t.lower().lstrip("+-~?") for t in spf.get("terms") or []]
-    at = next((i for i, t in enumerate(terms) if t == "all"), None)
-    if at is None or not (spf.get("redirect") or any(t.startswith("include:") for t in terms[at + 1 :])):
+    after = spf_terms_after_all(spf.get("terms") or [])
+    if after is None or not (spf.get("redirect") or any(t.lower().startswith("include:") for t in after)):
         return spf
     from .dns import spf as spf_mod
 

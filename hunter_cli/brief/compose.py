@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..facts import SPF_ALL_RESULTS, dkim_testing
+from ..facts import SPF_ALL_RESULTS, dkim_testing, spf_terms_after_all
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
@@ -460,9 +460,8 @@ def _spf_warning_words(m: Messages, spf) -> list[str]:
     says (``+all``, ``?all``, no ``all``), those of other providers' records reached through an
     include, and the other-provider leftover (the mail section's) are left out."""
     terms = spf.terms or []
-    at = next((i for i, t in enumerate(terms) if t.lower().lstrip("+-~?") == "all"), None)
     values = {
-        "terms": ", ".join(terms[at + 1 :]) if at is not None else "",
+        "terms": ", ".join(spf_terms_after_all(terms) or []),
         "redirect": next((t for t in terms if t.lower().startswith("redirect=")), "redirect="),
         "lookups": spf.lookups,
     }
