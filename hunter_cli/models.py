@@ -107,6 +107,7 @@ class DkimSelector(_Model):
     bits: int | None = None  # an RSA key's modulus length (RFC 8301 3.2)
     spki: bool | None = None  # an RSA key wrapped in a SubjectPublicKeyInfo; False: a bare RSAPublicKey
     testing: bool = False  # t=y: testing mode, its signatures count as none (RFC 6376 3.6.1)
+    version_not_first: bool = False  # v=DKIM1 written after another tag (RFC 6376 3.6.1: it MUST be first)
 
 
 class DkimInfo(_Model):

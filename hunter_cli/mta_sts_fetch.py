@@ -105,6 +105,7 @@ class StsFetcher:
                 state="invalid",
                 host=host,
                 errors=[f"the policy host {host} {missing}, so senders cannot fetch the policy (RFC 8461 3.3)"],
+                invalid_kind="host-missing",
             )
         address = addresses[0]
         shown = f"[{address}]" if ":" in address else address
@@ -122,6 +123,7 @@ class StsFetcher:
                         state="invalid",
                         host=host,
                         errors=[f"{host} answers HTTP {status}, a redirect to {where}: {_NOT_FOLLOWED}"],
+                        invalid_kind="redirect",
                     )
                 if status == 429 or status >= 500:
                     return StsPolicy(
@@ -132,6 +134,7 @@ class StsFetcher:
                         state="invalid",
                         host=host,
                         errors=[f"{host} answers HTTP {status} for {WELL_KNOWN_PATH}: senders find no policy"],
+                        invalid_kind="http-status",
                     )
                 body = bytearray()
                 async for chunk in resp.aiter_bytes():
@@ -141,6 +144,7 @@ class StsFetcher:
                             state="invalid",
                             host=host,
                             errors=[f"the policy at {host} is longer than {MAX_BODY // 1024} KiB: not a policy file"],
+                            invalid_kind="too-large",
                         )
                 content_type = resp.headers.get("Content-Type")
         except httpx.HTTPError as exc:
@@ -153,6 +157,7 @@ class StsFetcher:
                     errors=[
                         f"the certificate of {host} is not valid ({why}): senders refuse the policy (RFC 8461 3.3)"
                     ],
+                    invalid_kind="certificate",
                 )
             kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
             detail = str(exc) or type(exc).__name__

@@ -29,7 +29,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import scoring
-from .catalog import Catalog, classify, load_catalog, other_provider_findings
+from .catalog import (
+    Catalog,
+    classify,
+    load_catalog,
+    mx_provider_findings,
+    mx_receiver_hosts,
+    other_provider_findings,
+)
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
 from .dns import health, spf_eval
@@ -614,16 +621,19 @@ class Scanner:
                     dmarc.subdomain_policy if dmarc else None,
                 )
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
+        mx_check = mx_mod.check(mx, resolved)
+        receivers = mx_receiver_hosts(mx, mx_check.canonical, mx_check.unresolved, catalog=self.catalog)
         services = find_services(
             txts,
             spf_includes=list(dict.fromkeys((spf.includes + spf.expanded) if spf is not None else [])),
             dkim_cnames=dkim_cnames,
             nameservers=nameservers,
             federation_host=tenant.federation_host if tenant is not None else None,
+            mx_providers=[(e.id, h) for e, h in receivers if e.kind == "mailbox"],
+            spf_providers=self._spf_providers(spf),
         )
 
         verifications = self.catalog.verifications(txts)
-        mx_check = mx_mod.check(mx, resolved)
         raw = {
             "mx": [list(r) for r in mx],
             "txt": txts,
@@ -649,9 +659,19 @@ class Scanner:
                 unresolved=mx_check.unresolved,
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
+            mx_check.warnings += mx_provider_findings(
+                domain, mx, mx_check.canonical, mx_check.unresolved, catalog=self.catalog
+            )
             if spf is not None:  # mail moved, SPF still names the old provider: a warning (catalog data)
                 own = spf.includes + ([spf.redirect] if spf.redirect else [])
-                found = other_provider_findings(provider, provider_name, own, gateway=gateway, catalog=self.catalog)
+                found = other_provider_findings(
+                    provider,
+                    provider_name,
+                    own,
+                    gateway=gateway,
+                    receivers=[e for e, _ in receivers],
+                    catalog=self.catalog,
+                )
                 spf.warnings += found
                 spf.problems += [f.message for f in found]
         status = "failed" if mx_a is None else ("partial" if errors else "ok")
@@ -684,6 +704,17 @@ class Scanner:
             result.state = domain_state(result.model_dump(include={"mx", "null_mx", "provider", "spf"}))
         scoring.apply(result, self.rules, job.cosell)
         return result
+
+    def _spf_providers(self, spf: SpfInfo | None) -> list[tuple[str, str]]:
+        """``(provider id, include)`` for each mailbox provider (providers.json) their SPF tree includes."""
+        if spf is None:
+            return []
+        out = []
+        for t in dict.fromkeys(spf.includes + spf.expanded):
+            e = self.catalog.match_spf(t)
+            if e is not None and e.kind == "mailbox":
+                out.append((e.id, t))
+        return out
 
     def _microsoft_mx(self, host: str) -> bool:
         e = self.catalog.match_mx(host) if host else None

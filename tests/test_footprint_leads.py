@@ -13,7 +13,7 @@ DOMAINS = {
     "fp-exo-ornek.com.tr": "exo,teams,intune,device-registration",
     "fp-sunucu-ornek.com.tr": "exch-onprem,lync-onprem,device-registration-onprem",
     "fp-hibrit-ornek.com.tr": "exo,exch-onprem,exch-hybrid,teams,lync-onprem,teams-hybrid,intune",
-    "fp-bos-ornek.com.tr": "none",
+    "fp-bos-ornek.com.tr": "none | yandex",  # Yandex 360 by its MX alone: a service in use
     "fp-svc-zoom.com.tr": "none | zoom",
     "fp-svc-slack.com.tr": "none | slack",
     "fp-coklu-ornek.com.tr": "none | google,zoom,dropbox,slack,salesforce,mailchimp,google-verified",

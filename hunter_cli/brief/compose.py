@@ -21,6 +21,7 @@ from ..lead.footprint import exchange_leftover, leftover_only, spf_leftover_serv
 from ..lead.footprint import exchange_online as _exchange_online
 from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
+from ..lead.footprint import mx_receivers as _mx_receivers
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -152,6 +153,60 @@ def _gateway_name(lead: Lead) -> str | None:
     return load_catalog().names.get(gw, gw) if gw else None
 
 
+def _spf_named_suites(lead: Lead) -> set[str]:
+    """The ids of the mailbox providers their own SPF record names by include or redirect, when it names two
+    or more and no MX host is at any of them (an own server whose record lists Google, Yandex and Zoho):
+    none of them is an observed suite. Empty otherwise."""
+    from ..catalog import SENDING_CATEGORIES, load_catalog
+    from ..footprint.services import spf_categories
+
+    if not lead.spf or lead.state != "active":
+        return set()
+    cat = load_catalog()
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    named = {
+        e.id
+        for t in own
+        if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"
+        if not spf_categories([t]) & SENDING_CATEGORIES  # Amazon SES sends for many a suite's customers
+    }
+    named.discard(lead.provider or "")
+    if len(named) < 2 or named & {e.id for e in _mx_receivers(lead)}:
+        return set()
+    return named
+
+
+def _mx_party(m: Messages, lead: Lead, host: str) -> str:
+    """Who an MX host belongs to, in the brief's words: a catalog provider or gateway, else their own server."""
+    from ..catalog import load_catalog
+
+    canonical = next((h.canonical for h in lead.mx if h.host == host), None)
+    e, _ = load_catalog().match_mx_host(host, canonical)
+    if e is None:
+        return m("provider.self-hosted")
+    return provider_label(m, e.id, e.name) if e.kind == "mailbox" else e.name
+
+
+def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
+    """The MX set's ``mx-split-providers`` and ``mx-backup-elsewhere`` warnings
+    (:func:`hunter_cli.catalog.mx_provider_findings`), one line each."""
+    from ..catalog import W_MX_BACKUP, W_MX_SPLIT
+
+    lines: list[str] = []
+    split = next((f for f in lead.mx_warnings if f.code == W_MX_SPLIT), None)
+    best = min((h.preference for h in lead.mx if h.resolved is not False), default=None)
+    primary = list(dict.fromkeys(_mx_party(m, lead, h.host) for h in lead.mx if h.preference == best))
+    if split is not None:
+        names = list(dict.fromkeys(_mx_party(m, lead, h) for h in split.where))
+        lines.append(m("mail.mx_split", names=_names(m, names)))
+        primary = names
+    for f in lead.mx_warnings:
+        if f.code == W_MX_BACKUP and f.where:
+            host = f.where[0]
+            lines.append(m("mail.mx_backup", host=host, name=_mx_party(m, lead, host), primary=_names(m, primary)))
+    return lines
+
+
 def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
     lines: list[str] = []
     mx = lead.mx
@@ -183,6 +238,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
             if h.canonical:
                 lines.append(m("mail.mx_alias", host=h.host, target=h.canonical))
                 break
+        lines += _mx_party_lines(m, lead)
     gateway = _gateway_name(lead)
     if gateway:
         lines.append(m("mail.gateway", gateway=gateway))
@@ -351,7 +407,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.spf_redirect_macro", target=spf.redirect))
         else:
             lines.append(m("sec.spf_no_all"))
-        if spf_verdict == "valid" and spf_omits_provider(lead):  # an error for their own mail, not a style point
+        omits = spf_omits_provider(lead)
+        if omits:  # an error for their own mail, not a style point
             label = provider_label(m, lead.provider, lead.provider_name)
             # what an unlisted sender gets (RFC 7208 4.7, 8.3-8.5): never "fails" for ~all or ?all
             result = SPF_ALL_RESULTS.get(spf.all or "", "neutral")  # no "all" at all: neutral (RFC 7208 4.7)
@@ -372,7 +429,11 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                 fate = m(f"dmarc.fate.{lead.dmarc_policy}")
                 key = _hedged(m, "sec.own_mail_fails_dmarc_omits", hedge)
                 lines.append(m(key, provider=label, policy=enforcing, fate=fate))
-        lines += [m("sec.spf_warning", reason=reason) for reason in _spf_warning_words(m, spf)]
+        # "SPF works, but" only where it does: not beside an error for their own mail (it omits the
+        # provider), nor for ?all, +all or no 'all' (their lines say it does nothing against forgery)
+        works = qualifier in ("-all", "~all") and not omits
+        warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
+        lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -381,14 +442,19 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if e.where
         if e.code == "dkim-cname-loop"
     ]
+    revoked = [s.selector for s in lead.dkim.selectors if s.revoked] if lead.dkim else []  # empty p=
     if state == "key":
         lines.append(m("sec.dkim_ok", selectors=", ".join(lead.dkim_key_selectors)))
+        if revoked:
+            lines.append(m("sec.dkim_revoked_beside", selectors=", ".join(revoked[:3])))
     elif testing:  # never "no key found" nor "signing never turned on": a key is there, and ignored
         lines.append(m("sec.dkim_testing", selectors=", ".join(testing[:3])))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
         lines.append(m("sec.dkim_unknown"))
+    elif revoked:  # a key was published and withdrawn (RFC 6376 3.6.1): not "never set up"
+        lines.append(m("sec.dkim_revoked", selectors=", ".join(revoked[:3])))
     elif not unusable:
         lines.append(m("sec.dkim_missing"))
     # why each unusable record or weak key fails or falls short, one line per reason (docs/json-schema.md)
@@ -401,6 +467,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                     lines.append(m("sec.dkim_testing_beside", selectors=", ".join(where[:3])))
                 continue
             key = "sec.dkim_unusable_why" if kind == "dkim_error" else "sec.dkim_warning"
+            if kind == "dkim_warning" and set(where) <= set(testing):  # a key in testing mode "works" for nobody
+                key = "sec.dkim_warning_testing"
             if m.has(f"{kind}.{code}"):
                 lines.append(m(key, selectors=", ".join(where[:3]), reason=m(f"{kind}.{code}")))
             elif kind == "dkim_error":
@@ -436,10 +504,16 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
     if dmarc and "dmarc" not in failed:
         rua = _report_addresses(dmarc.rua)
-        lines.append(m("sec.dmarc_rua", rua=", ".join(rua[:2])) if rua else m("sec.dmarc_no_rua"))
         unauthorized = [
             w.where[0] for w in dmarc.warnings if w.code == "dmarc-report-authorization-missing" and w.where
         ]
+        # reports to a domain that has not agreed to take them are never sent (RFC 7489 7.1): not "go to"
+        refused = {h.lower().rstrip(".") for h in unauthorized}
+        arrive = [a for a in rua if a.rpartition("@")[2].lower().rstrip(".") not in refused]
+        if arrive:
+            lines.append(m("sec.dmarc_rua", rua=", ".join(arrive[:2])))
+        elif not rua:
+            lines.append(m("sec.dmarc_no_rua"))
         if unauthorized:
             lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))
     gateway = _gateway_name(lead)
@@ -617,14 +691,23 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         lines.append(m("fp.unknown", names=_names(m, unknown)))
     by_state: dict[str, list[str]] = {}
     waiting = False  # a sound BIMI record that shows no logo: DMARC is not at enforcement (not "invalid")
+    unusable_policy = None  # an MTA-STS record whose policy file senders cannot use: said with its reason
     for sec in fp.mail_security.values():
         if sec.id == "bimi" and sec.state == "invalid" and any(e.startswith(BIMI_NEEDS_DMARC) for e in sec.evidence):
             waiting = True
             continue
+        kind = sec.policy.invalid_kind if sec.policy is not None and sec.state == "invalid" else None
+        if kind and m.has(f"fp.mts.invalid.{kind}"):
+            unusable_policy = m(f"fp.mts.invalid.{kind}", host=sec.policy.host if sec.policy else "?")
+            continue
         by_state.setdefault(sec.state, []).append(m(f"fp.mailsec.name.{sec.id}"))
     for state in ("published", "invalid", "absent"):
-        if by_state.get(state):
-            lines.append(m(f"fp.mailsec.{state}", names=_names(m, by_state[state])))
+        names = by_state.get(state)
+        if names:
+            key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
+            lines.append(m(key, names=_names(m, names)))
+    if unusable_policy:
+        lines.append(unusable_policy)
     if waiting:
         lines.append(m("fp.mailsec.bimi_needs_dmarc"))
     sts = fp.mail_security.get("mta-sts")
@@ -841,6 +924,8 @@ def _offer(
     addons: list[str] = []
     why: list[str] = []  # message keys
     gaps = [g for g in GAPS if factors.get(g)]  # what the security section found missing, in this order
+    if "lookups" in gaps and "spf" in gaps:  # over the lookup limit is the SPF gap: named once, as that
+        gaps.remove("spf")
     gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
@@ -1084,12 +1169,14 @@ def compose(
             TenantFacts.from_tenant(tenant),
             lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
             provider=lead.provider,
+            receivers=[e.id for e in _mx_receivers(lead)],
         )
         if lead.state == "active" and category != "P6"
         else []
     )
-    # an include read as left from before a move is no second suite to sell against
-    leftover = {e.id for _, e in _spf_leftovers(lead)}
+    # an include read as left from before a move is no second suite to sell against, and neither is one of
+    # several mailbox providers one record names while the MX names none of them: which, if any, is a question
+    leftover = {e.id for _, e in _spf_leftovers(lead)} | _spf_named_suites(lead)
     if leftover:  # a play found only through SPF (plays.json ``found_by``) on such an include is dropped
         play_when = {r.id: r.when for r in plays_catalog().plays}
         plays = [

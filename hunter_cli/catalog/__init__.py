@@ -219,6 +219,30 @@ class Classification:
     evidence: list[str] = field(default_factory=list)
 
 
+def _corroborated(
+    boxes: list[tuple[str, Entry, str]],
+    spf_targets: Sequence[str],
+    dkim_cnames: Sequence[str],
+    tenant: bool,
+    cat: Catalog,
+) -> tuple[str, Entry, str]:
+    """Of the mailbox providers named by MX hosts of the same (lowest) preference, ``(host, entry, matched)``
+    of the one other records stand behind: a DKIM key delegated to it, then (for Microsoft 365) a tenant,
+    then an SPF include of it; else the first in MX order. Senders pick among equal preferences at random
+    (RFC 5321 5.1), so the records, not the order, say which is the company's own suite."""
+
+    def backed(e: Entry) -> int:
+        if any(is_provider(cat.match_dkim(t), e.id, e.name) for t in dkim_cnames):
+            return 0
+        if tenant and e.id == "m365":
+            return 1
+        if any(is_provider(cat.match_spf(t), e.id, e.name) for t in spf_targets):
+            return 2
+        return 3
+
+    return min(boxes, key=lambda box: backed(box[1]))
+
+
 def classify(domain: str, mx: list[tuple[int, str]], *, tenant: bool = False, **evidence) -> Classification:
     """Mailbox provider and gateway; see :func:`_classify` for the order of evidence.
 
@@ -284,11 +308,19 @@ def _classify(
             break
 
     if gateway is None:
+        boxes: list[tuple[str, Entry, str]] = []
         for h in primary:
             e, matched = cat.match_mx_host(h, canonical.get(h))
             if e is not None and e.kind == "mailbox":
-                evidence.append(f"{via(h, matched)} belongs to {e.name}")
-                return Classification(e.id, e.name, None, evidence)
+                boxes.append((h, e, matched))
+        if boxes:
+            h, e, matched = _corroborated(boxes, spf_targets, dkim_cnames, tenant, cat)
+            evidence.append(f"{via(h, matched)} belongs to {e.name}")
+            others = list(dict.fromkeys(o.name for _, o, _ in boxes if (o.id, o.name) != (e.id, e.name)))
+            if others:  # equal preference: senders pick among them at random (RFC 5321 5.1)
+                also = ", ".join(others)
+                evidence.append(f"MX hosts of the same preference also point at {also}: mail arrives at each")
+            return Classification(e.id, e.name, None, evidence)
         for h in primary:
             if is_within(h, domain):
                 evidence.append(f"MX {h} is inside {domain}: a mail server of their own")
@@ -344,6 +376,7 @@ def other_mail_providers(
     spf_targets: Sequence[str],
     *,
     gateway: str | None = None,
+    receivers: Sequence[Entry] = (),
     catalog: Catalog | None = None,
 ) -> list[tuple[str, Entry]]:
     """``(target, entry)`` for each mailbox provider other than ``provider`` that the domain's own SPF
@@ -356,7 +389,9 @@ def other_mail_providers(
     ``gateway``) nor for a target that services.json lists as a sending service (``SENDING_CATEGORIES``:
     Amazon SES is both a mailbox provider and a sender). Behind a gateway the mailbox itself is deduced,
     so the other provider is named only when the SPF record includes ``provider``'s own servers too.
-    Two hosting firms share the id ``hosting``: they differ by name.
+    Two hosting firms share the id ``hosting``: they differ by name. A provider that one of the domain's MX
+    hosts names (``receivers``: :func:`mx_receivers`, a backup or one of equal preference) takes part of
+    its mail today, so its include is no leftover either.
     """
     if provider not in MAILBOX_IDS or not spf_targets:
         return []
@@ -371,6 +406,8 @@ def other_mail_providers(
     for target, e in hits:
         if is_provider(e, provider, provider_name) or any((o.id, o.name) == (e.id, e.name) for _, o in out):
             continue
+        if any((r.id, r.name) == (e.id, e.name) for r in receivers):
+            continue
         if spf_categories([target]) & SENDING_CATEGORIES:
             continue
         out.append((target, e))
@@ -383,6 +420,7 @@ def other_provider_findings(
     spf_targets: Sequence[str],
     *,
     gateway: str | None = None,
+    receivers: Sequence[Entry] = (),
     catalog: Catalog | None = None,
 ) -> list[Finding]:
     """The ``spf-other-mail-provider`` warnings (:func:`other_mail_providers`) as SPF findings, one per
@@ -398,5 +436,116 @@ def other_provider_findings(
             " domain: left over from a move, or a service still in use (RFC 7208 5.2)",
             where=[target],
         )
-        for target, e in other_mail_providers(provider, provider_name, spf_targets, gateway=gateway, catalog=cat)
+        for target, e in other_mail_providers(
+            provider, provider_name, spf_targets, gateway=gateway, receivers=receivers, catalog=cat
+        )
     ]
+
+
+W_MX_SPLIT = "mx-split-providers"
+W_MX_BACKUP = "mx-backup-elsewhere"
+
+
+def mx_receiver_hosts(
+    mx: Sequence[tuple[int, str]],
+    canonical: dict[str, str] | None = None,
+    unresolved: frozenset[str] | set[str] = frozenset(),
+    catalog: Catalog | None = None,
+) -> list[tuple[Entry, str]]:
+    """``(entry, host)`` for the catalog entry (mailbox provider or gateway) of every MX host that takes mail,
+    primary or backup, each entry once with its first host: ``mx`` is ``[(preference, exchange)]``; exchanges
+    in ``unresolved``, IP literals and ``.`` take none (RFC 5321 5.1, RFC 7505)."""
+    from ..dns.mx import is_ip_literal
+
+    cat = catalog or load_catalog()
+    canonical = canonical or {}
+    out: list[tuple[Entry, str]] = []
+    for _, h in mx:
+        if not h or h in unresolved or is_ip_literal(h):
+            continue
+        e, _ = cat.match_mx_host(h, canonical.get(h))
+        if e is not None and not any((o.id, o.name) == (e.id, e.name) for o, _ in out):
+            out.append((e, h))
+    return out
+
+
+def mx_receivers(
+    mx: Sequence[tuple[int, str]],
+    canonical: dict[str, str] | None = None,
+    unresolved: frozenset[str] | set[str] = frozenset(),
+    catalog: Catalog | None = None,
+) -> list[Entry]:
+    """The entries of :func:`mx_receiver_hosts`, without their hosts."""
+    return [e for e, _ in mx_receiver_hosts(mx, canonical, unresolved, catalog)]
+
+
+def mx_provider_findings(
+    domain: str,
+    mx: Sequence[tuple[int, str]],
+    canonical: dict[str, str] | None = None,
+    unresolved: frozenset[str] | set[str] = frozenset(),
+    catalog: Catalog | None = None,
+) -> list[Finding]:
+    """Warnings about whom an MX set delivers to, when it is more than one party (docs/providers.md):
+
+    - ``mx-split-providers``: hosts of the same, lowest preference belong to different providers (or one is
+      the company's own server). Senders pick among equal preferences at random (RFC 5321 5.1), so mail
+      arrives at each: a move half done, or two systems that must both hold every mailbox.
+    - ``mx-backup-elsewhere``: a backup (higher preference) host belongs to another provider or server than
+      the primary hosts. Senders use it whenever the primary cannot be reached, and mail sent straight to it
+      skips the primary's filtering.
+
+    Only hosts the catalog names or that lie inside ``domain`` count (two unknown hosts may well be one
+    firm's); ``where`` lists the hosts. Legal set-ups, so warnings, never errors."""
+    from ..dns.mx import is_ip_literal
+    from ..models import Finding
+
+    cat = catalog or load_catalog()
+    canonical = canonical or {}
+    hosts = [(p, h) for p, h in mx if h and h not in unresolved and not is_ip_literal(h)]
+    if not hosts:
+        return []
+
+    def party(h: str) -> tuple[str, str] | None:
+        e, _ = cat.match_mx_host(h, canonical.get(h))
+        if e is not None:
+            return (f"{e.id}:{e.name}", e.name)
+        if is_within(h, domain):
+            return ("self", "their own server")
+        return None
+
+    best = min(p for p, _ in hosts)
+    first: dict[str, tuple[str, list[str]]] = {}
+    for p, h in hosts:
+        if p == best and (who := party(h)) is not None:
+            first.setdefault(who[0], (who[1], []))[1].append(h)
+    out: list[Finding] = []
+    if len(first) > 1:
+        names = [name for name, _ in first.values()]
+        out.append(
+            Finding(
+                code=W_MX_SPLIT,
+                message=f"MX hosts of the same preference point at {' and '.join(names)}: senders pick one at"
+                " random, so mail arrives at each (RFC 5321 5.1)",
+                where=[h for _, hs in first.values() for h in hs],
+            )
+        )
+    if not first:
+        return out
+    primary = " and ".join(name for name, _ in first.values())
+    seen: set[str] = set(first)
+    for p, h in hosts:
+        who = party(h) if p > best else None
+        if who is None or who[0] in seen:
+            continue
+        seen.add(who[0])
+        out.append(
+            Finding(
+                code=W_MX_BACKUP,
+                message=f"backup MX {h} ({who[1]}) also takes mail for the domain: senders use it whenever"
+                f" {primary} cannot be reached, and mail sent straight to it skips {primary}'s filtering"
+                " (RFC 5321 5.1)",
+                where=[h],
+            )
+        )
+    return out

@@ -27,6 +27,7 @@ E_UNKNOWN_HASH = "dkim-unknown-hash"  # h= names no hash verifiers know (RFC 637
 W_RSA_UNDER_2048 = "dkim-rsa-under-2048"  # RFC 8301 3.2: signers SHOULD use at least 2048 bits
 W_TESTING = "dkim-testing"  # t=y (RFC 6376 3.6.1): verifiers treat its mail as unsigned
 W_BARE_RSA_KEY = "dkim-rsa-bare-key"  # an RSAPublicKey without SubjectPublicKeyInfo: OpenDKIM cannot read it
+W_VERSION_NOT_FIRST = "dkim-version-not-first"  # v= MUST be the first tag (RFC 6376 3.6.1)
 KEY_TYPES = frozenset({"rsa", "ed25519"})  # RFC 6376 3.6.1 (k=, default rsa), RFC 8463 (ed25519)
 
 DEFAULT_SELECTORS: tuple[str, ...] = (
@@ -252,6 +253,10 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
         if pairs and pairs[0][0] == "v" and pairs[0][1] != "DKIM1":
             discarded = discarded or f"the record says v={pairs[0][1]}, not DKIM1, so verifiers discard it"
             continue
+        version_late = "v" in tags and pairs[0][0] != "v"  # "MUST be the first tag" (RFC 6376 3.6.1)
+        if version_late and tags["v"] != "DKIM1":  # "If specified, this tag MUST be set to DKIM1"
+            discarded = discarded or f"the record says v={tags['v']}, not DKIM1, so verifiers discard it"
+            continue
         key = _FWS.sub("", tags.get("p", ""))
         key_type = tags.get("k", "rsa").lower() or "rsa"
         sel = DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key)
@@ -263,6 +268,7 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
             sel.bits, sel.spki = parsed
         flags = {f.strip().lower() for f in tags.get("t", "").split(":")}
         sel.testing = "y" in flags  # RFC 6376 3.6.1 t=; unknown flags are ignored
+        sel.version_not_first = version_late
         found = key_problem(tags)
         if found is not None:
             sel.problem_code, sel.problem = found
@@ -309,6 +315,14 @@ def key_warnings(selectors: list[DkimSelector]) -> list[Finding]:
                 (
                     W_TESTING,
                     "t=y marks the key as testing, so receivers treat mail signed with it as unsigned (RFC 6376 3.6.1)",
+                )
+            )
+        if s.version_not_first:
+            said.append(
+                (
+                    W_VERSION_NOT_FIRST,
+                    "v=DKIM1 is not the first tag of the record, which RFC 6376 3.6.1 requires; strict verifiers"
+                    " may discard it",
                 )
             )
         if s.spki is False:

@@ -41,6 +41,7 @@ E_MX_LIMIT = "spf-mx-limit"
 E_INCLUDE_NONE = "spf-include-none"
 E_REDIRECT_NONE = "spf-redirect-none"
 E_TEMPERROR = "spf-temperror"  # a DNS failure: the result is temperror, not permerror
+E_INCLUDE_LOOP = "spf-include-loop"  # an include/redirect chain that comes back to itself: ends at the limit
 E_CNAME_LOOP = "spf-cname-loop"  # a name no resolver can follow: the zone's fault, permerror (see _Evaluator._get)
 
 # Warning codes: legal, but worth fixing.
@@ -140,6 +141,19 @@ class _Evaluator:
     def _count(self, term: str, where: list[str]) -> None:
         self.out.lookups += 1
         if self.out.lookups > spf_mod.LOOKUP_LIMIT:
+            again = next((name for i, name in enumerate(where) if name in where[:i]), None)
+            if again is not None:  # the limit is how receivers end a loop; the loop is what to fix
+                raise _PermError(
+                    [
+                        Finding(
+                            code=E_INCLUDE_LOOP,
+                            message=f"the record reaches {again} again through its own includes or redirect, a"
+                            f" loop receivers follow until they pass {spf_mod.LOOKUP_LIMIT} DNS lookups and"
+                            " return permerror (RFC 7208 4.6.4)",
+                            where=list(dict.fromkeys(where)),
+                        )
+                    ]
+                )
             raise _PermError(
                 [
                     Finding(

@@ -451,6 +451,12 @@ def _starts_with_version(record: str, version: str) -> bool:
     return re.match(pattern, record, re.IGNORECASE) is not None
 
 
+def _starts_with_family(record: str, family: str) -> bool:
+    """Whether ``record`` begins with ``v=`` and a version of ``family`` (``sts`` for ``v=STSv2``, ``tlsrpt``,
+    ``bimi``), in any case: a record of the kind, whatever version it claims."""
+    return re.match(rf"\s*v\s*=\s*{re.escape(family)}", record, re.IGNORECASE) is not None
+
+
 def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:
     name = f"{rule.question.name}.{domain}"
     reply = answers.get((name, rule.question.type))
@@ -465,6 +471,18 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
     # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3).
     candidates = [r for r in (str(x) for x in reply.records) if _starts_with_version(r, version)]
     if not candidates:
+        # Discarded by senders, but published: a record of the same kind with another version (v=STSv2 for
+        # MTA-STS) is a mistake to fix, not "not published" (RFC 8461 3.1, RFC 8460 3)
+        family = re.sub(r"v?\d+$", "", rule.version.split("=", 1)[1]).lower()
+        other = next((r for r in (str(x) for x in reply.records) if _starts_with_family(r, family)), None)
+        if other is not None:
+            return MailSecurity(
+                **base,
+                state="invalid",
+                record=other.strip(),
+                hosted_by=hosted_by,
+                evidence=[f"{name}: the record does not start with {rule.version}, so senders discard it"],
+            )
         return MailSecurity(
             **base, state="absent", hosted_by=hosted_by, evidence=[f"no {rule.version} record at {name}"]
         )

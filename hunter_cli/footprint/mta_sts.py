@@ -59,6 +59,9 @@ class StsPolicy(BaseModel):
     content_type: str | None = None  # its Content-Type header
     fetched_at: str | None = None  # ISO time of the fetch that gave ``body``
     cached: bool = False  # judged from the body an earlier scan fetched (:func:`reuse`), not fetched again
+    # why an ``invalid`` policy cannot be used, for words in each language: host-missing, redirect, http-status,
+    # too-large, certificate, unparsable (None: a valid policy, or one stored before this field existed)
+    invalid_kind: str | None = None
     failure_kind: str | None = Field(
         default=None, exclude=True
     )  # timeout, unreachable, servfail, ...: the scan's error kind
@@ -179,6 +182,7 @@ def judge(
             state="invalid",
             host=host,
             errors=[f"the policy at https://{host}{WELL_KNOWN_PATH} cannot be used: {exc}"],
+            invalid_kind="unparsable",
         )
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media != "text/plain":

@@ -9,7 +9,7 @@ lists that evidence; an ``unknown`` workload (a failed lookup) never triggers a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -76,10 +76,11 @@ def _match(
     services: Sequence[FoundService],
     tenant: TenantFacts,
     provider: str | None = None,
+    receivers: Collection[str] = (),
 ) -> tuple[dict[str, str], list[str]] | None:
     """Template values and evidence when the rule's condition is observed, else None."""
     when = rule.when
-    if when.unless_provider and provider in when.unless_provider:
+    if when.unless_provider and ({provider, *receivers} & set(when.unless_provider)):
         return None
     if online_workloads(microsoft) & set(rule.sells):  # they already have what the play sells
         return None
@@ -127,6 +128,7 @@ def choose_plays(
     *,
     lang: Lang = "en",
     provider: str | None = None,
+    receivers: Collection[str] = (),
     catalog: PlaysCatalog | None = None,
 ) -> list[Play]:
     """The plays the observed evidence supports, in catalog order, worded in ``lang`` (en, tr).
@@ -134,13 +136,15 @@ def choose_plays(
     ``microsoft`` may be None when the footprint was not asked (``--quick``); then no
     workload play is chosen. ``tenant`` None means no tenant facts (no tenant found).
     ``provider`` is the mail provider's id: a play whose ``unless_provider`` names it is
-    left out (Google Workspace is the main offer's business when the mailboxes are there).
+    left out (Google Workspace is the main offer's business when the mailboxes are there), and so is one
+    whose ``unless_provider`` names a provider in ``receivers``, the ids of the providers an MX host
+    names (a backup, or one of equal preference): part of their mail arrives there today.
     """
     cat = catalog or plays_catalog()
     facts = tenant or TenantFacts.model_construct()
     plays: list[Play] = []
     for rule in cat.plays:
-        hit = _match(rule, microsoft, services, facts, provider)
+        hit = _match(rule, microsoft, services, facts, provider, receivers)
         if hit is None:
             continue
         values, evidence = hit

@@ -258,7 +258,7 @@ class PlayWhen(_Strict):
     """What must be observed for a play; exactly one kind per play."""
 
     services_any: list[str] | None = None  # any of these service ids was found
-    found_by: list[str] | None = None  # ... by one of these kinds of evidence (txt, spf, dkim, ns, federation)
+    found_by: list[str] | None = None  # ... by one of these kinds of evidence (txt, spf, dkim, ns, federation, mx)
     unless_provider: list[str] | None = None  # not when the mail provider is one of these (the offer replaces it)
     workload: str | None = None  # this workload is in one of `states`
     states: list[WorkloadState] | None = None

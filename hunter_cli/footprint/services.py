@@ -34,7 +34,7 @@ class FoundService(_Model):
     category: str
     evidence: list[str] = Field(default_factory=list)
     # the same evidence as language-neutral (kind, value) pairs for the brief's own wording:
-    # ("txt", token prefix), ("spf", host), ("dkim", host), ("ns", host), ("federation", host)
+    # ("txt", token prefix), ("spf", host), ("dkim", host), ("ns", host), ("federation", host), ("mx", host)
     found: list[tuple[str, str]] = Field(default_factory=list)
 
 
@@ -114,6 +114,8 @@ def find_services(
     nameservers: Iterable[str] = (),
     federation_host: str | None = None,
     *,
+    mx_providers: Iterable[tuple[str, str]] = (),
+    spf_providers: Iterable[tuple[str, str]] = (),
     catalog: ServicesCatalog | None = None,
 ) -> list[FoundService]:
     """Services named by the evidence, in catalog order, each with its evidence sentences.
@@ -121,7 +123,12 @@ def find_services(
     ``txt``: the apex TXT strings (character-strings joined). ``spf_includes``: include
     and redirect targets found anywhere in the SPF tree. ``dkim_cnames``: targets of
     DKIM selector CNAMEs. ``nameservers``: the domain's NS hosts. ``federation_host``:
-    the identity provider host of a federated Microsoft 365 domain (getuserrealm).
+    the identity provider host of a federated Microsoft 365 domain (getuserrealm). ``mx_providers``:
+    ``(provider id, host)`` for the mailbox providers their MX hosts deliver to (providers.json, by
+    :func:`hunter_cli.catalog.mx_receiver_hosts`): a service of the same id (Google Workspace, Zoho,
+    Yandex 360) is in use by that alone, with or without an SPF include. ``spf_providers``: the same pairs
+    for the mailbox providers their SPF includes name (providers.json's include list, the one list of each
+    provider's includes): a service of that id with no SPF pattern of its own (Zoho) is found by them too.
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
     A TXT string names a service only when it is one of its tokens exactly (:class:`TxtToken`:
     the prefix character for character, case and separator included, then the value pattern).
@@ -135,14 +142,31 @@ def find_services(
     idx.hosts("ns", _hosts(nameservers), hits)
     if federation_host and norm_host(federation_host):
         idx.hosts("federation", [norm_host(federation_host)], hits)
-    if not tokens and not hits:
+    by_mx: dict[int, str] = {}
+    by_spf: dict[int, str] = {}
+    if mx_providers or spf_providers:
+        ids = {svc.id: si for si, svc in enumerate(idx.services)}
+        for pairs, into in ((mx_providers, by_mx), (spf_providers, by_spf)):
+            for pid, host in pairs:
+                if pid in ids:
+                    into.setdefault(ids[pid], host)
+        # a service with SPF patterns of its own says so with its own label (above)
+        spf_hit = {si for si, kind, _ in hits if kind == "spf"}
+        by_spf = {si: h for si, h in by_spf.items() if si not in spf_hit}
+    if not tokens and not hits and not by_mx and not by_spf:
         return []
 
     found: list[FoundService] = []
-    for si in sorted({si for si, _ in tokens} | {si for si, _, _ in hits}):
+    for si in sorted({si for si, _ in tokens} | {si for si, _, _ in hits} | set(by_mx) | set(by_spf)):
         svc = idx.services[si]
         evidence: list[str] = []
         seen: list[tuple[str, str]] = []
+        if si in by_mx:
+            evidence.append(f"MX {by_mx[si]} delivers their mail to it")
+            seen.append(("mx", by_mx[si]))
+        if si in by_spf:
+            evidence.append(_SAY["spf"].format(by_spf[si]))
+            seen.append(("spf", by_spf[si]))
         for ti, token in enumerate(svc.txt):
             if (si, ti) in tokens:
                 what = f" ({token.label})" if token.label else ""

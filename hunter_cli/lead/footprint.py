@@ -44,7 +44,19 @@ def spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
     from ..catalog import other_mail_providers
 
     own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
+    receivers = mx_receivers(lead)
+    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway, receivers=receivers)
+
+
+def mx_receivers(lead: Lead) -> list[Entry]:
+    """The catalog providers and gateways of every MX host of ``lead`` that takes mail, primary or backup
+    (:func:`hunter_cli.catalog.mx_receivers`): each receives part of its mail today."""
+    from ..catalog import mx_receivers as receivers
+
+    mx = [(h.preference, h.host) for h in lead.mx]
+    canonical = {h.host: h.canonical for h in lead.mx if h.canonical}
+    unresolved = frozenset(h.host for h in lead.mx if h.resolved is False)
+    return receivers(mx, canonical, unresolved)
 
 
 def spf_leftover_services(lead: Lead) -> dict[str, str]:

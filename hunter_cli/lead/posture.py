@@ -32,12 +32,17 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     spf, dmarc = lead.spf, lead.dmarc
     f = {
         # missing, broken, open to anyone, or not listing the provider that sends their mail
-        "spf": lead.spf_result != "valid" or lead.spf_all == "+all" or spf_omits_provider(lead) is not None,
+        "spf": lead.spf_result != "valid"
+        or lead.spf_all == "+all"
+        or spf_neutral(lead)
+        or spf_omits_provider(lead) is not None,
         "dkim": not lead.has_dkim,
         "dmarc": lead.dmarc_policy in (None, "none"),
         # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
         "partial": lead.dmarc_policy in ("quarantine", "reject") and ((dmarc.pct if dmarc else 100) or 100) < 100,
-        "lookups": bool(spf and spf.lookup_limit_exceeded),
+        # over the limit by a loop: the loop is the fault, and no flattening fixes it
+        "lookups": bool(spf and spf.lookup_limit_exceeded)
+        and not any(e.code == "spf-include-loop" for e in (spf.errors if spf else [])),
         # p= enforced but sp=none: mail in any subdomain's name is delivered (RFC 7489 6.3, 6.6.3)
         "subdomains": lead.dmarc_policy in ("quarantine", "reject")
         and bool(dmarc and dmarc.subdomain_policy == "none"),
@@ -47,6 +52,19 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if any(f.values()):
         return "medium", f
     return "low", f
+
+
+def spf_neutral(view: Lead | Mapping[str, Any]) -> bool:
+    """Whether their valid SPF record leaves forged mail ``neutral``: it ends in ``?all``, or has neither an
+    ``all`` nor a redirect (RFC 7208 4.7). Receivers treat neutral exactly like no SPF record (RFC 7208 8.2),
+    so it protects nothing. A redirect whose target needs the sender (a macro) gives no verdict."""
+    lead = as_lead(view)
+    spf = lead.spf
+    if spf is None or lead.spf_result != "valid":
+        return False
+    if lead.spf_all == "?all":
+        return True
+    return lead.spf_all is None and not spf.redirect
 
 
 # SPF terms a sender can match besides include: and redirect= (RFC 7208 5): with any of them the record might

@@ -425,9 +425,16 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
     if lead.failed_checks & set(rules.model.unscored_checks):
         return None
     from ..footprint import TenantFacts, choose_plays
+    from ..lead.footprint import mx_receivers
     from ..lead.posture import spf_omits_provider
 
-    plays = choose_plays(lead.microsoft, lead.services, TenantFacts.from_tenant(lead.tenant), provider=lead.provider)
+    plays = choose_plays(
+        lead.microsoft,
+        lead.services,
+        TenantFacts.from_tenant(lead.tenant),
+        provider=lead.provider,
+        receivers=[e.id for e in mx_receivers(lead)],
+    )
     return Facts(
         provider=lead.provider,
         # an SPF record that does not list their mail provider's servers passes none of their own mail:
