@@ -1,0 +1,196 @@
+"""Wrong verdicts and self-contradictions a fresh-user trial found (stop 26), each as a kind, over the suite's
+real DNS server (zones in tests/zones/trial12.zone), in English and Turkish:
+
+- MX hosts of the same preference at two providers: mail arrives at each (RFC 5321 5.1), the records decide
+  which is their suite, and neither provider's SPF include is "left over from a move";
+- a backup MX at another provider or their own server is said, and its include is no leftover either;
+- a withdrawn DKIM key (empty ``p=``) is said as withdrawn, never "no key found" (RFC 6376 3.6.1);
+- ``v=DKIM1`` after another tag is a warning (RFC 6376 3.6.1: it MUST be first);
+- a key in testing mode "works" for nobody, and an SPF record with an error or a neutral ``all`` never
+  "works, but";
+- DMARC reports to a domain that has not authorised them never "go to" it (RFC 7489 7.1);
+- an SPF include loop is said as a loop, and no lookup-limit fix is offered for it;
+- several mailbox providers in one SPF record and none in the MX: no one of them is sold against;
+- an MTA-STS record whose policy host does not exist, or one with another version, is said as what it is;
+- a neutral SPF record (``?all``, no ``all``) is an SPF gap for the offer (RFC 7208 8.2);
+- a mailbox provider that the MX delivers to, or that an SPF include names, is a service in use.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from msserver import Tenant
+from test_brief_consistency import check
+
+from hunter_cli.brief.messages import LANGUAGES, Messages
+
+
+def _brief(hunter, domain: str, lang: str) -> dict:
+    result = hunter("sales-summary", domain, "--json", "--lang", lang)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _consistent(hunter, domain: str, lang: str) -> None:
+    assert check(hunter("sales-summary", domain, "--format", "markdown", "--lang", lang).stdout, lang) == []
+
+
+def _codes(findings) -> list[str]:
+    return [f["code"] for f in findings]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_equal_preference_mx_at_two_providers_is_a_split_not_a_leftover(hunter, ms, lang):
+    """MX 10 Google and MX 10 Microsoft 365 with a tenant: Microsoft 365 is their suite (the tenant stands
+    behind it), the split is said, and the Microsoft include is no leftover to delete."""
+    domain = "t12-esit.com.tr"
+    ms.tenants[domain] = Tenant(id="12121212-1111-4222-8333-444444444444", brand="Esit")
+    m = Messages(lang)
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["provider"] == "m365"
+    assert _codes(out["mx_warnings"]) == ["mx-split-providers"]
+    assert "spf-other-mail-provider" not in _codes(out["spf"]["warnings"])
+    brief = _brief(hunter, domain, lang)
+    split = m("mail.mx_split", names=m("list.and", first="Google Workspace", last="Microsoft 365"))
+    assert split in brief["mail"]
+    assert "google-workspace" not in brief["offer"]["plays"]  # "their mailboxes are not there" is false
+    _consistent(hunter, domain, lang)
+
+
+def test_without_a_tenant_the_records_order_decides_and_nothing_is_a_leftover(hunter):
+    """No record stands behind either provider more: the first host in order, still with the split warning and
+    no leftover include."""
+    domain = "t12-esit.com.tr"
+    out = hunter.scan_json(domain, "--no-whois", "--no-tenant")[domain]
+    assert out["provider"] == "google"
+    assert _codes(out["mx_warnings"]) == ["mx-split-providers"]
+    assert "spf-other-mail-provider" not in _codes(out["spf"]["warnings"])
+    row = next(r for r in json.loads(hunter("leads", "-f", "json").stdout) if r["domain"] == domain)
+    assert "google" in row["footprint"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_backup_mx_elsewhere_is_said_and_its_include_is_no_leftover(hunter, lang):
+    m = Messages(lang)
+    out = hunter.scan_json("t12-yedek.com.tr", "t12-yedek-ev.com.tr", "--no-whois")
+    google = out["t12-yedek.com.tr"]
+    assert google["provider"] == "google" and _codes(google["mx_warnings"]) == ["mx-backup-elsewhere"]
+    assert "spf-other-mail-provider" not in _codes(google["spf"]["warnings"])
+    brief = _brief(hunter, "t12-yedek.com.tr", lang)
+    host = "t12-yedek-com-tr.mail.protection.outlook.com"
+    assert m("mail.mx_backup", host=host, name="Microsoft 365", primary="Google Workspace") in brief["mail"]
+    assert not [line for line in brief["mail"] if "before a move" in line or "geçişten" in line]
+    own = out["t12-yedek-ev.com.tr"]
+    assert own["provider"] == "m365" and own["mx_warnings"][0]["where"] == ["mx.t12-yedek-ev.com.tr"]
+    brief = _brief(hunter, "t12-yedek-ev.com.tr", lang)
+    name = m("provider.self-hosted")
+    line = m("mail.mx_backup", host="mx.t12-yedek-ev.com.tr", name=name, primary="Microsoft 365")
+    assert line in brief["mail"]
+    _consistent(hunter, "t12-yedek.com.tr", lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dkim_keys_withdrawn_late_version_and_testing(hunter, lang):
+    m = Messages(lang)
+    out = hunter.scan_json("t12-iptal.com.tr", "t12-vsonra.com.tr", "t12-test.com.tr", "--no-whois")
+    assert out["t12-iptal.com.tr"]["dkim"]["selectors"][0]["revoked"] is True
+    brief = _brief(hunter, "t12-iptal.com.tr", lang)
+    assert m("sec.dkim_revoked", selectors="google") in brief["security"]
+    assert m("sec.dkim_missing") not in brief["security"]
+
+    late = out["t12-vsonra.com.tr"]["dkim"]
+    assert late["selectors"][0]["version_not_first"] is True
+    assert _codes(late["warnings"]) == ["dkim-version-not-first"]
+    brief = _brief(hunter, "t12-vsonra.com.tr", lang)
+    why = m("dkim_warning.dkim-version-not-first")
+    assert m("sec.dkim_warning", selectors="google", reason=why) in brief["security"]
+
+    brief = _brief(hunter, "t12-test.com.tr", lang)
+    short = m("dkim_warning.dkim-rsa-under-2048")
+    assert m("sec.dkim_warning_testing", selectors="google", reason=short) in brief["security"]
+    assert m("sec.dkim_warning", selectors="google", reason=short) not in brief["security"]  # "works, but"
+    for domain in ("t12-iptal.com.tr", "t12-test.com.tr"):
+        _consistent(hunter, domain, lang)
+
+
+def test_a_record_starting_with_another_tag_and_a_later_other_version_is_discarded():
+    from hunter_cli.dns.dkim import parse_key
+
+    key = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC7"
+    sel = parse_key("s", [f"k=rsa; v=DKIM2; p={key}"], None)
+    assert sel is not None and sel.key_type is None and "v=DKIM2" in (sel.problem or "")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_spf_never_works_beside_its_own_error_or_a_neutral_all(hunter, lang):
+    """A redirect ignored beside -all leaves Google out (an error): the redirect is said as one more thing to
+    fix, not "SPF works, but". The same for ?all, which protects nothing (RFC 7208 8.2)."""
+    m = Messages(lang)
+    hunter.scan_json("t12-yonlen.com.tr", "t12-soru.com.tr", "t12-allsiz.com.tr", "--no-whois")
+    brief = _brief(hunter, "t12-yonlen.com.tr", lang)
+    works = m("sec.spf_warning", reason="").split("{")[0].rstrip(" .")
+    assert not [line for line in brief["security"] if line.startswith(works)]
+    ignored = m("spf_warning.spf-redirect-ignored", redirect="redirect=_spf.google.com")
+    assert m("sec.spf_warning_also", reason=ignored) in brief["security"]
+    for domain in ("t12-soru.com.tr", "t12-allsiz.com.tr"):
+        brief = _brief(hunter, domain, lang)
+        assert m("gap.spf") in " ".join(brief["offer"]["lines"] + brief["offer"]["addons"]), domain
+        _consistent(hunter, domain, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dmarc_reports_nobody_authorised_are_not_said_to_go_there(hunter, lang):
+    m = Messages(lang)
+    out = hunter.scan_json("t12-rapor.com.tr", "--no-whois")["t12-rapor.com.tr"]
+    assert "dmarc-report-authorization-missing" in _codes(out["dmarc"]["warnings"])
+    brief = _brief(hunter, "t12-rapor.com.tr", lang)
+    assert m("sec.dmarc_report_unauthorized", hosts="t12-baska.com.tr") in brief["security"]
+    assert not [line for line in brief["security"] if "rapor@t12-baska.com.tr" in line]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_spf_include_loop_is_said_as_a_loop_and_not_offered_as_flattening(hunter, lang):
+    m = Messages(lang)
+    out = hunter.scan_json("t12-dongu.com.tr", "--no-whois")["t12-dongu.com.tr"]
+    assert out["spf"]["result"] == "permerror" and _codes(out["spf"]["errors"]) == ["spf-include-loop"]
+    brief = _brief(hunter, "t12-dongu.com.tr", lang)
+    loop = m("spf_error.spf-include-loop", target="t12-dongu.com.tr")
+    assert m("sec.spf_invalid", reason=loop) in brief["security"]
+    offered = " ".join(brief["offer"]["lines"] + brief["offer"]["addons"])
+    assert m("gap.lookups") not in offered and m("gap.spf") in offered
+    _consistent(hunter, "t12-dongu.com.tr", lang)
+
+
+def test_several_suites_in_one_spf_record_sell_against_none(hunter):
+    hunter.scan_json("t12-coklu.com.tr", "--no-whois")
+    brief = _brief(hunter, "t12-coklu.com.tr", "en")
+    assert brief["provider"] == "self-hosted"
+    assert "google-workspace" not in brief["offer"]["plays"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_mta_sts_with_no_policy_host_or_another_version(hunter, lang):
+    m = Messages(lang)
+    out = hunter.scan_json("t12-sts-yok.com.tr", "t12-sts2.com.tr", "--no-whois")
+    sts = out["t12-sts-yok.com.tr"]["microsoft"]["mail_security"]["mta-sts"]
+    assert sts["state"] == "invalid" and sts["policy"]["invalid_kind"] == "host-missing"
+    brief = _brief(hunter, "t12-sts-yok.com.tr", lang)
+    assert m("fp.mts.invalid.host-missing", host="mta-sts.t12-sts-yok.com.tr") in brief["microsoft"]
+    assert not [line for line in brief["microsoft"] if line.startswith("MTA-STS:") and "{" in line]
+
+    two = out["t12-sts2.com.tr"]["microsoft"]["mail_security"]
+    assert two["mta-sts"]["state"] == "invalid" and two["mta-sts"]["record"] == "v=STSv2; id=1"
+    assert two["tls-rpt"]["state"] == "invalid"
+    brief = _brief(hunter, "t12-sts2.com.tr", lang)
+    names = m("list.and", first=m("fp.mailsec.name.mta-sts"), last=m("fp.mailsec.name.tls-rpt"))
+    assert m("fp.mailsec.invalid_many", names=names) in brief["microsoft"]
+
+
+def test_a_mailbox_provider_by_mx_or_by_its_include_is_a_service_in_use(hunter):
+    out = hunter.scan_json("t12-zoho.com.tr", "--no-whois")["t12-zoho.com.tr"]
+    zoho = next(s for s in out["services"] if s["id"] == "zoho")
+    assert ["mx", "mx.zoho.eu"] in zoho["found"] and ["spf", "zoho.eu"] in zoho["found"]
+    listed = json.loads(hunter("leads", "--uses", "zoho", "-f", "json").stdout)
+    assert [r["domain"] for r in listed] == ["t12-zoho.com.tr"]
