@@ -710,8 +710,10 @@ def resolve(name: str, flag_value: Any) -> Any:
     return get(name)
 
 
-def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None = None) -> Loaded:
-    """The root command's flags (``-v``, ``--log-file``, ``--config``), then read and check everything.
+def start(
+    *, verbose: int = 0, log_file: Path | None = None, config: Path | None = None, lang: str | None = None
+) -> Loaded:
+    """The root command's flags (``-v``, ``--log-file``, ``--config``, ``--lang``), then read and check everything.
 
     Raises ConfigError for a bad setting.
     """
@@ -727,6 +729,8 @@ def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None
         _flags["log_level"] = "debug" if verbose > 1 else "info"
     if log_file is not None:
         _flags["log_file"] = log_file
+    if lang is not None:  # `hunter --lang tr COMMAND`: every command's language, as HUNTER_LANG would set it
+        _flags["lang"] = lang
     return load()
 
 
