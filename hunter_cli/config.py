@@ -537,6 +537,29 @@ def config_file() -> tuple[Path, Source]:
     return default_file(), "default"
 
 
+def unchecked(name: str, config: Path | None = None) -> str | None:
+    """Setting ``name`` as its environment variable or the config file sets it, as text and unchecked;
+    None when neither does, or the file cannot be read or is not valid TOML.
+
+    For ``--help`` (its language: cli/helplang.py), which loads no settings: no pydantic, no check, no
+    error (a bad value is the command's to report when it runs). ``config`` is ``--config``'s value as
+    typed (the root command has not run), else HUNTER_CONFIG or the default place names the file, whose
+    TOML is parsed only when it holds the name. Without a variable or a file: about 5 ms (platformdirs).
+    """
+    text = os.environ.get(env_name(name))
+    if text:
+        return text
+    if config is None:
+        named = os.environ.get(CONFIG_ENV)
+        config = Path(named).expanduser() if named else default_file()
+    try:
+        raw = config.read_text("utf-8")
+        value = _parse_toml(raw).get(name) if name in raw else None
+    except (OSError, UnicodeDecodeError, ValueError):  # no file, a folder, not TOML: as if unset
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _line_of(text: str, key: str) -> int | None:
     """The line (1-based) where ``key`` is set or opened as a table in TOML ``text``."""
     pattern = re.compile(rf"""^\s*(\[+\s*)?["']?{re.escape(key)}["']?\s*(=|\])""")

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from . import coerce, complete, helpfmt, usage
+from . import coerce, complete, helpfmt, helplang, usage
 from .lazygroup import (
     SHORT_COMMANDS,
     LazyGroup,
@@ -109,6 +109,7 @@ def _completion_for_shell(ctx, args: list[str], commands: set[str]) -> None:
 
 helpfmt.install()
 usage.install()
+helplang.install()
 coerce.install()
 
 app = typer.Typer(
