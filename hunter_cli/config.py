@@ -33,7 +33,8 @@ A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
 file and line or the variable; the CLI prints it and exits 2.
 
-The CLI imports this module only inside commands: ``hunter --help`` never loads it.
+The CLI imports this module inside commands; ``--help`` only for :func:`unchecked` (the language
+of help), and never loads the settings.
 """
 
 from __future__ import annotations
@@ -544,7 +545,7 @@ def unchecked(name: str, config: Path | None = None) -> str | None:
     For ``--help`` (its language: cli/helplang.py), which loads no settings: no pydantic, no check, no
     error (a bad value is the command's to report when it runs). ``config`` is ``--config``'s value as
     typed (the root command has not run), else HUNTER_CONFIG or the default place names the file, whose
-    TOML is parsed only when it holds the name. Without a variable or a file: about 5 ms (platformdirs).
+    TOML is parsed only when it holds the name. Without a variable: a few ms (platformdirs, to find the file).
     """
     text = os.environ.get(env_name(name))
     if text:

@@ -157,6 +157,7 @@ def test_english_help_is_unchanged_whatever_says_english():
         (["scan", "--help"], {"HUNTER_LANG": "en"}),
         (["--lang", "en", "scan", "--help"], {"HUNTER_LANG": "tr"}),
         (["scan", "--lang", "en", "-h"], {"HUNTER_LANG": "tr"}),
+        (["--lang", "tr", "scan", "--lang", "en", "--help"], {}),  # the command's own --lang over the root's
     ):
         assert _help(argv, env) == documented, (argv, env)
 
@@ -230,3 +231,17 @@ def test_the_root_lang_is_the_whole_run_s_language(tmp_path):
     assert (lang["value"], lang["source"]) == ("tr", "flag")
     bad = run("--lang", "de", "leads", "--db", str(tmp_path / "none.db"))
     assert bad.exit_code == 2 and "--lang" in bad.stderr and "en, tr" in bad.stderr, bad.stderr
+
+
+def test_the_language_typed_is_read_as_the_commands_read_it():
+    """`--lang TR`, `--lang=tr_TR.UTF-8`: a usage error and help read the value as the commands do (a code in
+    any case, a locale); the last `--lang` naming a language wins; after `--` it is an input."""
+    from hunter_cli.cli import usage
+
+    assert usage.typed_lang(["scan", "--lang", "TR"]) == "tr"
+    assert usage.typed_lang(["--lang=tr_TR.UTF-8", "scan"]) == "tr"
+    assert usage.typed_lang(["--lang", "tr", "scan", "--lang", "en"]) == "en"
+    assert usage.typed_lang(["--lang", "tr", "scan", "--lang", "de"]) == "tr"
+    assert usage.typed_lang(["scan", "--", "--lang", "tr"]) is None
+    result = CliRunner().invoke(app, ["scan", "--bogus", "--lang", "TR"], prog_name="hunter", env=PLAIN)
+    assert result.exit_code == 2 and "Hata: Böyle bir seçenek yok: --bogus" in result.stderr, result.stderr

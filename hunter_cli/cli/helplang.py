@@ -80,19 +80,19 @@ class Helps:
 
 def help_lang() -> str:
     """The language help is shown in (this module's docstring): en or tr."""
-    argv = usage.words()
-    typed = usage.option_values("--lang", argv)
-    if not typed:
-        from .. import config
+    typed = usage.typed_lang()
+    if typed is not None:
+        return typed
+    from .. import config
 
-        given = usage.option_values("--config", argv)
-        typed = [config.unchecked("lang", Path(given[0]).expanduser() if given else None) or ""]
-    if not typed[0]:
+    given = usage.option_values("--config", usage.words())
+    setting = config.unchecked("lang", Path(given[0]).expanduser() if given else None)
+    if not setting:
         return "en"
     from ..brief.messages import LANGUAGES
     from ..choices import language
 
-    return language(typed[0], LANGUAGES) or "en"
+    return language(setting, LANGUAGES) or "en"
 
 
 @contextmanager

@@ -62,15 +62,28 @@ def option_values(option: str, argv: list[str]) -> list[str]:
     return found
 
 
+def typed_lang(argv: list[str] | None = None) -> str | None:
+    """The language the command line names with ``--lang X`` (or ``--lang=X``; ``TR``, ``tr_TR.UTF-8``), the
+    last one that names a language (a command's own ``--lang`` after the root's), else None."""
+    values = option_values("--lang", argv if argv is not None else words())
+    if not values:
+        return None
+    from ..brief.messages import LANGUAGES
+    from ..choices import language
+
+    named = [found for found in (language(value, LANGUAGES) for value in values) if found is not None]
+    return named[-1] if named else None
+
+
 def lang(argv: list[str] | None = None, settings: bool = True) -> str:
-    """The language a usage error is said in: ``--lang X`` (or ``--lang=X``) on the command line when X is
-    a language, else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error stops the
-    parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
+    """The language a usage error is said in: ``--lang X`` on the command line when X is a language
+    (:func:`typed_lang`), else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error
+    stops the parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
     from ..brief.messages import LANGUAGES
 
-    for value in option_values("--lang", argv if argv is not None else words()):
-        if value in LANGUAGES:
-            return value
+    typed = typed_lang(argv)
+    if typed is not None:
+        return typed
     if not settings:  # the command line only
         return "en"
     try:
