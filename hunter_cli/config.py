@@ -33,7 +33,8 @@ A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
 file and line or the variable; the CLI prints it and exits 2.
 
-The CLI imports this module only inside commands: ``hunter --help`` never loads it.
+The CLI imports this module inside commands; ``--help`` only for :func:`unchecked` (the language
+of help), and never loads the settings.
 """
 
 from __future__ import annotations
@@ -537,6 +538,29 @@ def config_file() -> tuple[Path, Source]:
     return default_file(), "default"
 
 
+def unchecked(name: str, config: Path | None = None) -> str | None:
+    """Setting ``name`` as its environment variable or the config file sets it, as text and unchecked;
+    None when neither does, or the file cannot be read or is not valid TOML.
+
+    For ``--help`` (its language: cli/helplang.py), which loads no settings: no pydantic, no check, no
+    error (a bad value is the command's to report when it runs). ``config`` is ``--config``'s value as
+    typed (the root command has not run), else HUNTER_CONFIG or the default place names the file, whose
+    TOML is parsed only when it holds the name. Without a variable: a few ms (platformdirs, to find the file).
+    """
+    text = os.environ.get(env_name(name))
+    if text:
+        return text
+    if config is None:
+        named = os.environ.get(CONFIG_ENV)
+        config = Path(named).expanduser() if named else default_file()
+    try:
+        raw = config.read_text("utf-8")
+        value = _parse_toml(raw).get(name) if name in raw else None
+    except (OSError, UnicodeDecodeError, ValueError):  # no file, a folder, not TOML: as if unset
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _line_of(text: str, key: str) -> int | None:
     """The line (1-based) where ``key`` is set or opened as a table in TOML ``text``."""
     pattern = re.compile(rf"""^\s*(\[+\s*)?["']?{re.escape(key)}["']?\s*(=|\])""")
@@ -710,8 +734,10 @@ def resolve(name: str, flag_value: Any) -> Any:
     return get(name)
 
 
-def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None = None) -> Loaded:
-    """The root command's flags (``-v``, ``--log-file``, ``--config``), then read and check everything.
+def start(
+    *, verbose: int = 0, log_file: Path | None = None, config: Path | None = None, lang: str | None = None
+) -> Loaded:
+    """The root command's flags (``-v``, ``--log-file``, ``--config``, ``--lang``), then read and check everything.
 
     Raises ConfigError for a bad setting.
     """
@@ -727,6 +753,8 @@ def start(*, verbose: int = 0, log_file: Path | None = None, config: Path | None
         _flags["log_level"] = "debug" if verbose > 1 else "info"
     if log_file is not None:
         _flags["log_file"] = log_file
+    if lang is not None:  # `hunter --lang tr COMMAND`: every command's language, as HUNTER_LANG would set it
+        _flags["lang"] = lang
     return load()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from . import coerce, helpfmt, usage
+from . import coerce, complete, helpfmt, helplang, usage
 from .lazygroup import (
     SHORT_COMMANDS,
     LazyGroup,
@@ -109,6 +109,7 @@ def _completion_for_shell(ctx, args: list[str], commands: set[str]) -> None:
 
 helpfmt.install()
 usage.install()
+helplang.install()
 coerce.install()
 
 app = typer.Typer(
@@ -162,15 +163,26 @@ def _root(
         "  [env var: HUNTER_CONFIG]",
         show_default=False,
     ),
+    # Hidden: the help English readers see is unchanged (docs/cli.md); the language is documented there.
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="LANG",
+        hidden=True,
+        help="Language of every command's help, messages and brief: en or tr (as HUNTER_LANG).",
+        autocompletion=complete.languages,
+    ),
 ) -> None:
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
     if ctx.meta.get("hunter.help"):
         return  # `hunter scan --help`: no settings to read, and no pydantic-settings to import
     from .. import config, logs
-    from .common import EXIT_USAGE, fail
+    from .common import EXIT_USAGE, fail, language_of
 
     try:
-        loaded = config.start(verbose=verbose, log_file=log_file, config=config_file)
+        loaded = config.start(
+            verbose=verbose, log_file=log_file, config=config_file, lang=None if lang is None else language_of(lang)
+        )
     except config.ConfigError as exc:
         if ctx.meta.get("hunter.config_path"):  # where the file is, even when it is broken
             return

@@ -162,16 +162,21 @@ def messages_lang_option():
     )
 
 
-def speak_in(lang: str) -> None:
-    """:func:`speak` for a ``--lang`` value as typed (``TR``, ``tr_TR.UTF-8``); a language Hunter does not
-    speak is a usage error naming the option."""
+def language_of(lang: str) -> str:
+    """A ``--lang`` value as typed (``TR``, ``tr_TR.UTF-8``) as the language it names (tr); a language
+    Hunter does not speak is a usage error naming the option."""
     from ..brief.messages import LANGUAGES
     from ..choices import language
 
     found = language(lang, LANGUAGES)
     if found is None:
         raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
-    speak(found)
+    return found
+
+
+def speak_in(lang: str) -> None:
+    """:func:`speak` for a ``--lang`` value as typed (:func:`language_of`)."""
+    speak(language_of(lang))
 
 
 def speak(lang: str) -> None:

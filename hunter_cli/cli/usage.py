@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 # Messages that come as text (Click's parser, hunter_cli/choices.py, cli/coerce.py): pattern -> message key.
@@ -32,7 +34,7 @@ _PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_o
 
 
 _command_line: list[str] | None = None  # the words after `hunter`, as the root group was given them
-_speaking: str | None = None  # the language of the usage error being shown (its usage line follows it)
+_speaking: str | None = None  # the language of the usage error or help being shown (its usage line follows it)
 
 
 def remember(args: list[str]) -> None:
@@ -41,20 +43,48 @@ def remember(args: list[str]) -> None:
     _command_line = list(args)
 
 
-def lang(argv: list[str] | None = None, settings: bool = True) -> str:
-    """The language a usage error is said in: ``--lang X`` (or ``--lang=X``) on the command line when X is
-    a language, else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error stops the
-    parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
-    from ..brief.messages import LANGUAGES
+def words() -> list[str]:
+    """The command line's words after ``hunter`` (:func:`remember`, else ``sys.argv``)."""
+    return _command_line if _command_line is not None else sys.argv[1:]
 
-    words = argv if argv is not None else _command_line if _command_line is not None else sys.argv[1:]
-    for i, word in enumerate(words):
+
+def option_values(option: str, argv: list[str]) -> list[str]:
+    """Every value ``option`` (``--lang``) is given on the command line ``argv``, ``--lang X`` or ``--lang=X``,
+    in order; none after ``--``, where the inputs begin."""
+    found = []
+    for i, word in enumerate(argv):
         if word == "--":
             break
-        value = words[i + 1] if word == "--lang" and i + 1 < len(words) else word.partition("=")[2]
-        if (word == "--lang" or word.startswith("--lang=")) and value in LANGUAGES:
-            return value
-    if not settings:  # help loads no settings (tests/test_config.py): the command line only
+        if word == option and i + 1 < len(argv):
+            found.append(argv[i + 1])
+        elif word.startswith(option + "="):
+            found.append(word.partition("=")[2])
+    return found
+
+
+def typed_lang(argv: list[str] | None = None) -> str | None:
+    """The language the command line names with ``--lang X`` (or ``--lang=X``; ``TR``, ``tr_TR.UTF-8``), the
+    last one that names a language (a command's own ``--lang`` after the root's), else None."""
+    values = option_values("--lang", argv if argv is not None else words())
+    if not values:
+        return None
+    from ..brief.messages import LANGUAGES
+    from ..choices import language
+
+    named = [found for found in (language(value, LANGUAGES) for value in values) if found is not None]
+    return named[-1] if named else None
+
+
+def lang(argv: list[str] | None = None, settings: bool = True) -> str:
+    """The language a usage error is said in: ``--lang X`` on the command line when X is a language
+    (:func:`typed_lang`), else the ``lang`` setting (HUNTER_LANG, the config file), else en. A usage error
+    stops the parsing that would have read ``--lang``, so the command line (:func:`remember`) is read again."""
+    from ..brief.messages import LANGUAGES
+
+    typed = typed_lang(argv)
+    if typed is not None:
+        return typed
+    if not settings:  # the command line only
         return "en"
     try:
         from .. import config
@@ -131,13 +161,9 @@ def install() -> None:
         m = Messages(language)
         lines = []
         if self.ctx is not None:
-            global _speaking
             prefix = m("usage.usage", usage="").strip()
-            _speaking = language  # the usage line in the error's language (_install_usage_line)
-            try:
+            with speaking(language):  # the usage line in the error's language (_install_usage_line)
                 usage = self.ctx.get_usage().strip().removeprefix(prefix).removeprefix("Usage:").strip()
-            finally:
-                _speaking = None
             lines.append(m("usage.usage", usage=usage))
             if self.ctx.command.get_help_option(self.ctx) is not None:
                 lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
@@ -164,6 +190,17 @@ def placeholders(usage: str, m: Any) -> str:
         return str(m(key)) if m.has(key) else found.group(0)
 
     return _PLACEHOLDER.sub(said, usage)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """While active, usage lines are in ``language`` (help in that language: cli/helplang.py)."""
+    global _speaking
+    before, _speaking = _speaking, language
+    try:
+        yield
+    finally:
+        _speaking = before
 
 
 def _install_usage_line() -> None:
