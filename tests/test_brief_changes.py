@@ -247,6 +247,7 @@ def test_every_event_kind_has_its_own_words(lang):
         "service_added": (None, "amazon-ses"),
         "service_removed": ("atlassian", None),
         "expires_soon": (None, "2026-12-05"),
+        "state_changed": ("active", "parked"),
     }
     for kind in EVENT_KINDS:
         old, new = values.get(kind, ("google", "m365") if kind == "provider_changed" else ("a", "b"))

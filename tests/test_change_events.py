@@ -181,3 +181,30 @@ def test_a_tenant_that_was_looked_for_and_is_new_appears(hunter, ms, db):
     conn.close()
     assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0
     assert ("tenant_appeared", None, "3f2c8a71-5b0e-4c1d-9a6f-0e7d2b4c8a10") in _all_events(db, "firma.com.tr")
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_domain_that_becomes_parked_is_a_change(hunter, dns, db, zone_text, lang):
+    """No MX, then a null MX (RFC 7505): the provider stays `none` both times, but the domain went from in
+    use to parked, and `hunter changes` and the brief say so (the trial's "No change seen across 4 scans")."""
+    name = "durum-degisen.com.tr"
+    site = f"{name}. 300 IN A 192.0.2.70\n"
+    try:
+        for zone in (site, site + f"{name}. 300 IN MX 0 .\n"):
+            dns.load(zone_text + zone)
+            assert hunter("scan", name, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT kind, old, new FROM events WHERE domain = ?", (name,)).fetchall()
+    finally:
+        conn.close()
+    assert ("state_changed", "active", "parked") in rows
+    m = messages(lang)
+    said = event_text(m, "state_changed", "active", "parked")
+    assert said == m("event.state_changed", old=m("event.state.active"), new=m("event.state.parked"))
+    out = hunter("changes", "--kind", "state_changed", "--lang", lang, "-f", "json")
+    assert out.exit_code == 0 and [e["kind"] for e in json.loads(out.stdout)] == ["state_changed"]
+    brief = hunter("sales-summary", name, "--lang", lang, "--format", "markdown").stdout
+    assert said in brief

@@ -198,6 +198,8 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
         return m("event.service_added", new=_service(new))
     if kind == "service_removed":
         return m("event.service_removed", old=_service(old))
+    if kind == "state_changed":
+        return m("event.state_changed", old=m.label("event.state", old), new=m.label("event.state", new))
     if kind == "expires_soon":
         day = as_day(new or old)
         return m("event.expires_soon", date=day) if day else m("event.expires_soon_no_date")

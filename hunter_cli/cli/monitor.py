@@ -40,6 +40,7 @@ EVENT_KINDS = (
     "service_added",
     "service_removed",
     "expires_soon",
+    "state_changed",
 )
 
 

@@ -218,6 +218,9 @@ def changes(old: dict, new: dict, *, old_tenant_known: bool = True) -> list[tupl
     if oc != nc and oc and nc and old.get("rules") == new.get("rules") and not tenant_learned:
         # scored by other rules (or before views said which), the change may be the rules', not the company's
         out.append(("category_changed", oc, nc))
+    ost, nst = old.get("state"), new.get("state")
+    if ost and nst and ost != nst:  # in use, parked (a null MX), gone from DNS: said even when the provider is not
+        out.append(("state_changed", ost, nst))
     out += footprint_changes(old, new)
     return out
 
