@@ -152,6 +152,7 @@ ON_M365 = [
 EXCHANGE_ONLINE = [
     "fp.exchange.online",
     "fp.exchange.online_beside",
+    "fp.exchange.online_split",
     "fp.exchange.online_sending",
     "fp.exchange.hybrid",
 ]
@@ -159,6 +160,7 @@ EXCHANGE_NOT_ONLINE = [
     "fp.exchange.on_premises",
     "fp.exchange.other",
     "fp.exchange.online_beside",
+    "fp.exchange.online_split",
     "fp.exchange.online_sending",
 ]
 TENANT = [
@@ -220,7 +222,10 @@ def _pattern(template: str, **fixed: str) -> re.Pattern:
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         out += re.escape(literal)
         if name is not None:
-            out += re.escape(fixed[name]) if name in fixed else ".+?"
+            if name in fixed:
+                out += re.escape(fixed[name])
+            else:  # a number field ({points:+d}) is a number, so "Microsoft 365: senders ..." is no score line
+                out += r"[+-]?\d+" if _spec.endswith("d") else ".+?"
     return re.compile(out)
 
 

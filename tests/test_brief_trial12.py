@@ -69,6 +69,11 @@ def test_without_a_tenant_the_records_order_decides_and_nothing_is_a_leftover(hu
     assert "spf-other-mail-provider" not in _codes(out["spf"]["warnings"])
     row = next(r for r in json.loads(hunter("leads", "-f", "json").stdout) if r["domain"] == domain)
     assert "google" in row["footprint"]
+    brief = _brief(hunter, domain, "en")
+    head = Messages("en").data["fp.exchange.online_split"].split(":")[0]  # part of their mail, not "beside"
+    assert [line for line in brief["microsoft"] if line.startswith(head)]
+    for lang in LANGUAGES:
+        _consistent(hunter, domain, lang)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -679,7 +679,11 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         elif wid == "exchange" and exchange_leftover(lead):
             key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
-            key = "fp.exchange.online_beside"  # their MX delivers to another provider
+            # their MX delivers to another provider, or (MX hosts of the same preference) to both
+            split = "m365" in {e.id for e in _mx_receivers(lead)} and any(
+                f.code == "mx-split-providers" for f in lead.mx_warnings
+            )
+            key = "fp.exchange.online_split" if split else "fp.exchange.online_beside"
         key = _hedged(m, key, doubt)
         if m.has(key):
             lines.append(m(key, records=records, provider=provider_label(m, lead.provider, lead.provider_name)))
