@@ -176,34 +176,41 @@ def _spf_named_suites(lead: Lead) -> set[str]:
     return named
 
 
-def _mx_party(m: Messages, lead: Lead, host: str) -> str:
-    """Who an MX host belongs to, in the brief's words: a catalog provider or gateway, else their own server."""
+def _mx_party(m: Messages, lead: Lead, host: str) -> str | None:
+    """Who an MX host belongs to, in the brief's words: a catalog provider or gateway, their own server (a host
+    inside the domain), else None, as :func:`hunter_cli.catalog.mx_provider_findings` counts parties."""
     from ..catalog import load_catalog
+    from ..domains import is_within
 
     canonical = next((h.canonical for h in lead.mx if h.host == host), None)
     e, _ = load_catalog().match_mx_host(host, canonical)
-    if e is None:
-        return m("provider.self-hosted")
-    return provider_label(m, e.id, e.name) if e.kind == "mailbox" else e.name
+    if e is not None:
+        return provider_label(m, e.id, e.name) if e.kind == "mailbox" else e.name
+    return m("provider.self-hosted") if lead.domain and is_within(host, lead.domain) else None
 
 
 def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     """The MX set's ``mx-split-providers`` and ``mx-backup-elsewhere`` warnings
     (:func:`hunter_cli.catalog.mx_provider_findings`), one line each."""
     from ..catalog import W_MX_BACKUP, W_MX_SPLIT
+    from ..dns.mx import is_ip_literal
+
+    def parties(hosts: Sequence[str]) -> list[str]:
+        return [p for p in dict.fromkeys(_mx_party(m, lead, h) for h in hosts) if p]
 
     lines: list[str] = []
+    takers = [h for h in lead.mx if h.host and h.resolved is not False and not is_ip_literal(h.host)]
+    best = min((h.preference for h in takers), default=None)
+    primary = parties([h.host for h in takers if h.preference == best])
     split = next((f for f in lead.mx_warnings if f.code == W_MX_SPLIT), None)
-    best = min((h.preference for h in lead.mx if h.resolved is not False), default=None)
-    primary = list(dict.fromkeys(_mx_party(m, lead, h.host) for h in lead.mx if h.preference == best))
     if split is not None:
-        names = list(dict.fromkeys(_mx_party(m, lead, h) for h in split.where))
-        lines.append(m("mail.mx_split", names=_names(m, names)))
-        primary = names
+        primary = parties(split.where)
+        lines.append(m("mail.mx_split", names=_names(m, primary)))
     for f in lead.mx_warnings:
         if f.code == W_MX_BACKUP and f.where:
             host = f.where[0]
-            lines.append(m("mail.mx_backup", host=host, name=_mx_party(m, lead, host), primary=_names(m, primary)))
+            name = _mx_party(m, lead, host) or host
+            lines.append(m("mail.mx_backup", host=host, name=name, primary=_names(m, primary)))
     return lines
 
 
