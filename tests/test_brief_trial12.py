@@ -199,3 +199,18 @@ def test_a_mailbox_provider_by_mx_or_by_its_include_is_a_service_in_use(hunter):
     assert ["mx", "mx.zoho.eu"] in zoho["found"] and ["spf", "zoho.eu"] in zoho["found"]
     listed = json.loads(hunter("leads", "--uses", "zoho", "-f", "json").stdout)
     assert [r["domain"] for r in listed] == ["t12-zoho.com.tr"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_broken_spf_record_allows_nobody_whatever_it_names(hunter, lang):
+    """permerror: receivers evaluate none of it (RFC 7208 2.6.7), so no line says it "allows" or "lets" a
+    server send; the services it names are said as named by a broken record."""
+    m = Messages(lang)
+    out = hunter.scan_json("t12-kirik.com.tr", "--no-whois")["t12-kirik.com.tr"]
+    assert out["spf"]["result"] == "permerror"
+    brief = _brief(hunter, "t12-kirik.com.tr", lang)
+    allows = m.data["mail.spf_includes"].split("{")[0]
+    assert not [line for line in brief["mail"] if line.startswith(allows)]
+    how = m("svc.how.spf_broken", host="_spf.google.com")
+    assert [line for line in brief["services"] if how in line]
+    assert m("svc.how.spf", host="_spf.google.com") not in " ".join(brief["services"])

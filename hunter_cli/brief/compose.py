@@ -256,7 +256,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
             lines.append(m("mail.behind_gateway_tenant"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
-    if lead.spf and lead.spf.includes:  # the names they allow to send for them
+    # the names they allow to send for them: a broken record (permerror) allows nobody (RFC 7208 2.6.7)
+    if lead.spf and lead.spf.includes and lead.spf_result == "valid":
         # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
@@ -760,6 +761,8 @@ def _service_lines(
         for kind, value in svc.found[:2]:
             # the include the mail section reads as a leftover is said as one here too, never as in use
             how = "svc.how.spf_leftover" if kind == "spf" and svc.id in leftover else f"svc.how.{kind}"
+            if kind == "spf" and lead.spf_result == "permerror":  # a broken record allows nobody (RFC 7208 2.6.7)
+                how = "svc.how.spf_broken"
             hows.append(m(how, token=value.rstrip("=:_-."), host=value))
         category = m(f"svc.cat.{svc.category}") if m.has(f"svc.cat.{svc.category}") else svc.category
         lines.append(m("svc.line", name=svc.name, category=category, how="; ".join(hows) or "?"))
