@@ -214,3 +214,18 @@ def test_a_broken_spf_record_allows_nobody_whatever_it_names(hunter, lang):
     how = m("svc.how.spf_broken", host="_spf.google.com")
     assert [line for line in brief["services"] if how in line]
     assert m("svc.how.spf", host="_spf.google.com") not in " ".join(brief["services"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_delegated_selector_to_a_testing_key_is_testing_in_every_output(hunter, lang):
+    m = Messages(lang)
+    domain = "t12-cname-test.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["dkim"]["selectors"][0]["testing"] is True
+    brief = _brief(hunter, domain, lang)
+    assert m("sec.dkim_testing", selectors="selector1") in brief["security"]
+    shown = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.stderr
+    assert m("show.dkim_testing", selectors="selector1") in shown.stdout
+    target = out["dkim"]["selectors"][0]["cname"]
+    assert m("show.dkim_delegated", targets=target) not in shown.stdout

@@ -667,12 +667,16 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
         keyed = [s for s in lead.dkim.selectors if s.selector in lead.dkim_key_selectors]
         selectors = ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
         return m("show.dkim_key", selectors=selectors)
-    if lead.dkim_state == "delegated":
-        return m("show.dkim_delegated", targets=", ".join(lead.dkim_delegated_to))
-    # a record stands there but no key works: said as such, never "no key found" (RFC 6376 3.6.1)
-    testing = [s.selector for s in lead.dkim.selectors if s.testing]
+    # a record stands there but no key works: said as such, never "no key found" (RFC 6376 3.6.1); a key in
+    # testing mode behind a delegated selector is that key, as the brief says, not "never turned on"
+    from ..facts import dkim_testing
+    from ..trusted import plain
+
+    testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]})
     if testing:
         return m("show.dkim_testing", selectors=", ".join(testing))
+    if lead.dkim_state == "delegated":
+        return m("show.dkim_delegated", targets=", ".join(lead.dkim_delegated_to))
     revoked = [s.selector for s in lead.dkim.selectors if s.revoked]
     if revoked:
         return m("show.dkim_revoked", selectors=", ".join(revoked))
