@@ -17,10 +17,10 @@ from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.footprint import evidence_doubt as evidence_doubt  # the brief's doubt is every output's (lead/)
-from ..lead.footprint import exchange_leftover, leftover_only, spf_leftover_services
 from ..lead.footprint import exchange_online as _exchange_online
 from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
+from ..lead.footprint import leftover_only, listed_footprint, listed_reading, spf_leftover_services
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -268,16 +268,6 @@ def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
     Microsoft evidence (:func:`evidence_doubt`) and the message files have one."""
     return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
-
-
-def _unconfirmed_footprint(fp):
-    """The footprint with each workload a doubted record puts online marked unknown: no play, talking
-    point or offer takes it as in use ("you already use Teams"), nor leaves it out of the offer."""
-    if fp is None:
-        return None
-    # built with construct (hunter_cli/trusted.py), as the light model base reading the brief allows
-    workloads = {wid: replaced(w, state="unknown") if w.state == "online" else w for wid, w in fp.workloads.items()}
-    return replaced(fp, workloads=workloads)
 
 
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
@@ -598,12 +588,12 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
             # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
             key = f"fp.exchange.{w.state}_m365"
-        elif wid == "exchange" and w.state == "online" and lead.provider == "broken":
+        elif (reading := listed_reading(lead, wid, doubt)) == "mx_dangling":
             key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
         elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
-        elif wid == "exchange" and exchange_leftover(lead):
-            key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
+        elif reading == "leftover":  # missing in the lists: only the include the mail section reads as a leftover
+            key = "fp.exchange.spf_leftover"
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             key = "fp.exchange.online_beside"  # their MX delivers to another provider
         key = _hedged(m, key, doubt)
@@ -828,7 +818,11 @@ def _offer(
     nx: str = "",
     doubt: str | None = None,
     winback: bool = False,
+    owned: set[str] | None = None,
 ) -> Offer:
+    """The licence and add-ons to suggest, and why. ``owned``: the workloads they already use as the lists
+    state it (``online_workloads`` of :func:`hunter_cli.lead.footprint.listed_footprint`): a tier that sells
+    one of them is swapped (plays.json ``tiers``)."""
     provider = lead.provider
     if lead.state == "nxdomain":
         return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
@@ -869,8 +863,7 @@ def _offer(
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
         why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
-    # nothing left out of the offer on records no tenant confirms
-    owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
+    owned = owned or set()
     why = [_hedged(m, k, doubt) for k in why]
     rule = plays_catalog().tier(tier)
     have = [w for w in rule.sells if w in owned] if rule else []
@@ -1077,9 +1070,14 @@ def compose(
     nx = nx_suffix(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
     winback = left_microsoft(lead, events if provider_events is None else provider_events)
+    # the footprint as the lists state it (lead/footprint.py): the plays, what they already use and the
+    # offer read it, never the raw one (a leftover include is no Exchange Online in use, records no
+    # tenant confirms put no workload in use, nor make one missing)
+    listed = listed_footprint(lead, doubt)
+    owned = online_workloads(listed)
     plays = (
         choose_plays(
-            _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,
+            listed,
             lead.services,
             TenantFacts.from_tenant(tenant),
             lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
@@ -1165,7 +1163,6 @@ def compose(
             *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
             m("prio.reasons", reasons="; ".join(reasons)),
         ]
-        owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         talk_key = _said_variant(m, _hedged(m, talk_key, doubt), lead.provider)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
@@ -1201,7 +1198,7 @@ def compose(
     brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"), doubt=doubt)
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from ..catalog import Entry
     from ..footprint import FoundService
+    from ..footprint.microsoft import MicrosoftFootprint
     from .view import Lead
 
 # The short forms of the footprint column (hunter leads, CSV): the long tags would crowd it.
@@ -66,8 +67,11 @@ def exchange_state(lead: Lead) -> str | None:
 
 
 def exchange_online(lead: Lead) -> bool:
-    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
-    return exchange_state(lead) in ("online", "hybrid")
+    """Whether a record puts their mail at Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF
+    include), not counting a Microsoft 365 SPF include read as left from before a move
+    (:func:`exchange_leftover`): the lists count that Exchange Online as missing, so no output calls them a
+    user of it, nor doubts a tenant because of it."""
+    return exchange_state(lead) in ("online", "hybrid") and not exchange_leftover(lead)
 
 
 def exchange_leftover(lead: Lead) -> bool:
@@ -84,11 +88,17 @@ def exchange_leftover(lead: Lead) -> bool:
 def in_use(lead: Lead) -> set[str]:
     """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
     the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
-    the purpose of the Office 365 CNAME record for MSOID?")."""
+    the purpose of the Office 365 CNAME record for MSOID?"), nor Exchange Online named only by a leftover
+    SPF include (:func:`exchange_leftover`)."""
     fp = lead.microsoft
     if fp is None:
         return set()
-    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+    leftover = exchange_leftover(lead)
+    return {
+        wid
+        for wid, w in fp.workloads.items()
+        if w.state in ("online", "hybrid") and wid != "msoid" and not (wid == "exchange" and leftover)
+    }
 
 
 def evidence_doubt(lead: Lead) -> str | None:
@@ -152,6 +162,29 @@ def listed_state(lead: Lead, wid: str, doubt: str | None) -> str:
     if reading is not None:
         return "unconfirmed"
     return lead.microsoft.workloads[wid].state
+
+
+def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None:
+    """The footprint with each workload at the state the lists count it in (:func:`listed_state`): what the
+    brief's plays, its "they already use" wording and its offer read, so that no play is chosen or left out,
+    and no workload is sold or taken as theirs, on a reading the lists do not share. Exchange Online named only
+    by a leftover include is ``absent``; a workload ``online`` by records the lists leave unconfirmed is
+    ``unknown`` (a failed lookup's state: no play sells it, none takes it as in use, none calls it missing); a
+    workload the doubt leaves unconfirmed although its records show something else (their own Exchange server
+    behind a gateway) keeps what its records show, as its tags stay in the lists. ``doubt``: :func:`evidence_doubt`
+    of the lead. None when the footprint was never asked."""
+    fp = lead.microsoft
+    if fp is None:
+        return None
+    from ..trusted import replaced
+
+    workloads = {}
+    for wid, w in fp.workloads.items():
+        state = listed_state(lead, wid, doubt)
+        if state == "unconfirmed":
+            state = "unknown" if w.state == "online" else w.state
+        workloads[wid] = w if state == w.state else replaced(w, state=state)
+    return replaced(fp, workloads=workloads)
 
 
 def online_tags(wid: str) -> list[str]:

@@ -727,11 +727,12 @@ def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
     if view.microsoft is None:
         return m("show.footprint_unchecked")
 
-    from ..lead.footprint import listed_reading
+    from ..lead.footprint import listed_reading, listed_state
 
     def state(w) -> str:
-        words = m(f"fp.state.{w.state}")
         reading = listed_reading(view, w.id, doubt)  # as the lists count it (lead/footprint.py)
+        listed = listed_state(view, w.id, doubt)  # a leftover is absent there: said so here too
+        words = m(f"fp.state.{w.state if listed == 'unconfirmed' else listed}")
         return m(SHOW_READING[reading], state=words) if reading else words
 
     return "; ".join(
