@@ -199,9 +199,10 @@ def _view(states: dict[str, str] | None, services: list[str] | None) -> dict:
     # a tenant stands behind the records: the lists take them as they are (lead/footprint.py evidence_doubt)
     view: dict = {"provider": "m365", "tenant": {"id": "0c0c0c0c-1111-4222-8333-444444444444"}}
     if states is not None:
-        view["microsoft"] = {"workloads": {w: {"state": s} for w, s in states.items()}, "mail_security": {}}
+        workloads = {w: {"id": w, "name": w, "state": s} for w, s in states.items()}
+        view["microsoft"] = {"workloads": workloads, "mail_security": {}}
     if services is not None:
-        view["services"] = [{"id": s, "name": s.title()} for s in services]
+        view["services"] = [{"id": s, "name": s.title(), "category": "storage"} for s in services]
     return view
 
 

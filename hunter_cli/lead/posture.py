@@ -265,9 +265,10 @@ def footprint_changes(
     asked_svc = "services" in old and "services" in new
     if not asked_ms and not asked_svc:
         return out
-    # stored views were validated when they were written: read without validating again (lead/view.py)
-    was = Lead.from_view(old, validate=False, tenant_known=old_tenant_known)
-    now = Lead.from_view(new, validate=False, tenant_known=new_tenant_known)
+    # validated: the writer reads thousands of views, and a lead once the validator exists costs about 0.03 ms,
+    # 15 times less than building it without (lead/view.py Lead.from_view)
+    was = Lead.from_view(old, tenant_known=old_tenant_known)
+    now = Lead.from_view(new, tenant_known=new_tenant_known)
     if asked_ms:
         assert was.microsoft is not None and now.microsoft is not None
         was_doubt, now_doubt = evidence_doubt(was), evidence_doubt(now)
