@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..facts import SPF_ALL_RESULTS, dkim_testing, spf_terms_after_all
+from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_terms_after_all
 from ..footprint import Play, TenantFacts, choose_plays
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
@@ -25,6 +25,7 @@ from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
+from ..said import in_lang
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain, replaced
 from .events import event_text
@@ -907,19 +908,6 @@ def _stale_checks(lead: Lead, rules: Rules) -> set[str]:
     return failed
 
 
-def _failure_words(m: Messages, errors: Sequence[dict]) -> str:
-    """A failed attempt in a few words of the brief's language ("MX timeout", "MX zaman aşımı"), as
-    :func:`hunter_cli.facts.failure_text` writes it in English."""
-    parts: list[str] = []
-    for e in errors:
-        kind = str(e.get("kind") or "error")
-        word = m(f"cli.failure.kind.{kind}") if m.has(f"cli.failure.kind.{kind}") else kind
-        part = f"{str(e.get('check') or '').upper()} {word}".strip()
-        if part not in parts:
-            parts.append(part)
-    return ", ".join(parts[:3]) or m("cli.failure.unknown")
-
-
 def _last_good_scan(history: Sequence[dict], checks: set[str]) -> str | None:
     """When the newest scan in ``history`` (oldest first) that looked up every one of ``checks`` ran."""
     for h in reversed(history):
@@ -1185,7 +1173,7 @@ def compose(
     last = history[-1] if history else None
     if last is not None and last.get("status") == "failed":
         # the latest attempt failed and the store kept the last good result (docs/database.md): say so
-        why = _failure_words(m, last.get("errors") or [])
+        why = in_lang(failure_words(last.get("errors") or []), m.lang)
         said = m("mail.latest_failed", latest=_day(last.get("scanned_at")), why=why, good=_day(latest_scan))
         brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     if stale and outcome is not None:  # said first, where the rep reads what the records say
