@@ -10,6 +10,8 @@ section, "what they run / what they do not yet", its plays and its offer) say th
 - MX at Microsoft 365 with no tenant behind it: Exchange Online unconfirmed (``exo?``), asked about everywhere;
 - a tenant with Exchange Online and Teams records: in use everywhere, nothing sold that they already have;
 - Exchange on a server of their own: on-premises everywhere, the migration play offered.
+
+The plays the scoring counts (rules condition ``plays_min``) are the plays the brief offers.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ CELLS = {
     "f12-mx-tenantsiz.com.tr": "exo? | zoom",
     "f12-tenantli.com.tr": "exo,teams | zoom",
     "f12-onprem.com.tr": "exch-onprem",
+    "f12-google-kalinti.com.tr": "exo",  # the Google include is a leftover
 }
-WITH_TENANT = ("f12-kalinti-tenant.com.tr", "f12-tenantli.com.tr")
+WITH_TENANT = ("f12-kalinti-tenant.com.tr", "f12-tenantli.com.tr", "f12-google-kalinti.com.tr")
 WIDE = {"COLUMNS": "400"}  # no cell of `leads show` wraps: the sentences are matched whole
 
 
@@ -80,7 +83,7 @@ def test_the_list_states_each_footprint(scanned):
     out = scanned("leads", "--format", "json")
     rows = {r["domain"]: r["footprint"] for r in json.loads(out.stdout)}
     assert {d: rows[d] for d in CELLS} == CELLS
-    assert _listed(scanned, "--workload", "exchange-online") == {"f12-tenantli.com.tr"}
+    assert _listed(scanned, "--workload", "exchange-online") == {"f12-tenantli.com.tr", "f12-google-kalinti.com.tr"}
     assert _listed(scanned, "--workload", "exchange-onprem") == {"f12-onprem.com.tr"}
     # a leftover include is missing Exchange Online, as is their own server; records no tenant confirms are
     # neither in use nor missing
@@ -143,3 +146,22 @@ def test_exchange_on_premises_is_offered_the_move_everywhere(scanned):
     assert "Exchange on a server of their own" in _text(brief)
     assert [p["id"] for p in brief["plays"]] == ["exchange-online-migration"]
     assert "exchange-online-migration" in brief["offer"]["plays"]
+
+
+def test_the_score_counts_the_plays_the_brief_offers(scanned):
+    """Before: the score counted plays on the raw footprint, so a Microsoft 365 customer whose SPF still names
+    Google Workspace had a "Google Workspace" play for ``plays_min`` that its brief (rightly) never offered."""
+    import sqlite3
+
+    from hunter_cli.lead import Lead
+    from hunter_cli.scoring import facts_from
+    from hunter_cli.store.packing import loads
+
+    conn = sqlite3.connect(scanned.db)
+    views = dict(conn.execute("SELECT domain, current_view FROM domains"))
+    conn.close()
+    for domain in CELLS:
+        facts = facts_from(Lead.from_view(loads(views[domain])))
+        assert facts is not None
+        assert facts.plays == len(_brief(scanned, domain)["plays"]), domain
+    assert [p["id"] for p in _brief(scanned, "f12-google-kalinti.com.tr")["plays"]] == ["intune"]

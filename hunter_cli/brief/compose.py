@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_terms_after_all
-from ..footprint import Play, TenantFacts, choose_plays
+from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
@@ -20,7 +20,7 @@ from ..lead.footprint import evidence_doubt as evidence_doubt  # the brief's dou
 from ..lead.footprint import exchange_online as _exchange_online
 from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
-from ..lead.footprint import leftover_only, listed_footprint, listed_reading, spf_leftover_services
+from ..lead.footprint import lead_plays, leftover_only, listed_footprint, listed_reading, spf_leftover_services
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -1061,28 +1061,8 @@ def compose(
     # the footprint as the lists state it (lead/footprint.py): the plays, what they already use and the
     # offer read it, never the raw one (a leftover include is no Exchange Online in use, records no
     # tenant confirms put no workload in use, nor make one missing)
-    listed = listed_footprint(lead, doubt)
-    owned = online_workloads(listed)
-    plays = (
-        choose_plays(
-            listed,
-            lead.services,
-            TenantFacts.from_tenant(tenant),
-            lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
-            provider=lead.provider,
-        )
-        if lead.state == "active" and category != "P6"
-        else []
-    )
-    # an include read as left from before a move is no second suite to sell against
-    leftover = {e.id for _, e in _spf_leftovers(lead)}
-    if leftover:  # a play found only through SPF (plays.json ``found_by``) on such an include is dropped
-        play_when = {r.id: r.when for r in plays_catalog().plays}
-        plays = [
-            p
-            for p in plays
-            if not ((w := play_when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
-        ]
+    owned = online_workloads(listed_footprint(lead, doubt))
+    plays = lead_plays(lead, m.lang, doubt) if lead.state == "active" and category != "P6" else []
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..catalog import Entry
-    from ..footprint import FoundService
+    from ..footprint import FoundService, Play
     from ..footprint.microsoft import MicrosoftFootprint
     from .view import Lead
 
@@ -185,6 +185,35 @@ def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None
             state = "unknown" if w.state == "online" else w.state
         workloads[wid] = w if state == w.state else replaced(w, state=state)
     return replaced(fp, workloads=workloads)
+
+
+def lead_plays(lead: Lead, lang: str = "en", doubt: str | None = None) -> list[Play]:
+    """The Microsoft plays (:func:`hunter_cli.footprint.choose_plays`, worded in ``lang``) the footprint supports
+    as the lists state it (:func:`listed_footprint`), without a play found only through SPF (plays.json
+    ``found_by``) on an include read as a leftover (:func:`spf_leftovers`: no second suite to sell against).
+    What the brief offers and the scoring's ``plays_min`` counts. ``doubt``: :func:`evidence_doubt` of the
+    lead, computed here when not given."""
+    from ..footprint import TenantFacts, choose_plays
+    from ..footprint.schema import plays_catalog
+
+    if doubt is None:
+        doubt = evidence_doubt(lead)
+    plays = choose_plays(
+        listed_footprint(lead, doubt),
+        lead.services,
+        TenantFacts.from_tenant(lead.tenant),
+        lang=lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        provider=lead.provider,
+    )
+    leftover = {e.id for _, e in spf_leftovers(lead)}
+    if not leftover:
+        return plays
+    when = {r.id: r.when for r in plays_catalog().plays}
+    return [
+        p
+        for p in plays
+        if not ((w := when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
+    ]
 
 
 def online_tags(wid: str) -> list[str]:
