@@ -184,6 +184,8 @@ def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None
         if state == "unconfirmed":
             state = "unknown" if w.state == "online" else w.state
         workloads[wid] = w if state == w.state else replaced(w, state=state)
+    if all(workloads[wid] is w for wid, w in fp.workloads.items()):
+        return fp  # read as recorded (most leads): no copy to build on every scan and rescore
     return replaced(fp, workloads=workloads)
 
 
