@@ -9,7 +9,10 @@ is what the store keeps and what every reader has.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .said import Said
 
 # The result an SPF record's "all" mechanism gives a sender the record does not list (RFC 7208 5.1, 8.2-8.5).
 SPF_ALL_RESULTS = {"+all": "pass", "-all": "fail", "~all": "softfail", "?all": "neutral"}
@@ -145,15 +148,44 @@ def failed_check(check: str | None, message: str | None = None) -> str:
     return check or ""
 
 
-def failure_text(errors: list[Mapping[str, Any]]) -> str:
-    """A failed attempt in a few words, e.g. ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``."""
-    parts = []
+def failure_part(check: str | None, kind: str | None, message: str | None = None) -> str:
+    """One failed lookup in the message files' words (a :class:`~hunter_cli.said.Said`, said in the language of
+    the sentence it goes into): the check (``cli.failure.check.*``: English keeps the code in capitals, ``MX``,
+    ``FOOTPRINT``; Turkish names it, ``Microsoft kayıtları``) and the failure's kind (``cli.failure.kind.*``:
+    ``timeout``, ``SERVFAIL``, ``zaman aşımı``), e.g. ``MX SERVFAIL``. ``check`` and ``message`` are a stored
+    scan error's; an MTA-STS policy fetch the footprint recorded is named as such (:func:`failed_check`).
+    The kind alone when there is no check; a kind without words is said as stored, a check without words
+    in capitals."""
+    from .said import Said
+
+    check, kind = failed_check(check, message), kind or "error"
+    word: str = Said(f"cli.failure.kind.{kind}") if _has(f"cli.failure.kind.{kind}") else kind
+    if not check:
+        return word
+    name = Said(f"cli.failure.check.{check}") if _has(f"cli.failure.check.{check}") else check.upper()
+    return Said("cli.failure.part", check=name, kind=word)
+
+
+def failure_words(errors: Sequence[Mapping[str, Any]]) -> Said:
+    """A failed attempt in a few words, each failed lookup once and at most three (:func:`failure_part`):
+    ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``; Turkish ``MX zaman aşımı``. ``errors``: the scan's stored
+    errors (``check``, ``kind``, ``message``). What the brief, ``leads show``, ``sales-summary`` and ``prep``
+    say of a failed scan: ``str()`` is the English, :func:`hunter_cli.said.in_lang` another language."""
+    from .said import Said
+
+    parts: list[str] = []
     for e in errors:
-        kind = str(e.get("kind") or "error")
-        part = f"{str(e.get('check') or '').upper()} {kind.upper() if kind in ('servfail', 'nxdomain') else kind}"
+        part = failure_part(e.get("check"), e.get("kind"), e.get("message"))
         if part not in parts:
-            parts.append(part.strip())
-    return ", ".join(parts[:3]) or "unknown error"
+            parts.append(part)
+    return Said("cli.list", items=parts[:3]) if parts else Said("cli.failure.unknown")
+
+
+def _has(key: str) -> bool:
+    """Whether the message files have ``key`` (every language has the same keys: tests/test_brief.py)."""
+    from .brief.messages import load
+
+    return key in load("en")
 
 
 def long_date(iso: str | None) -> str:

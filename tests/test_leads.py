@@ -820,8 +820,8 @@ def test_show_says_why_a_published_dkim_record_gives_no_key(hunter):
 
 def test_show_words_exchange_online_as_the_brief_does(hunter, ms):
     """Exchange Online that only an SPF include names, while the MX delivers elsewhere, is no mailbox
-    claim in `leads show` either ("online (only an SPF include names it ...)"), and with no tenant found
-    behind the records it is "online by the records (no tenant found)" as the brief doubts it."""
+    claim in `leads show` either: "absent (only an SPF include names it ...)", as the lists count it; with
+    no tenant found behind the records it is "online by the records (no tenant found)" as the brief doubts it."""
     from msserver import Tenant
 
     ms.tenants.clear()
@@ -832,7 +832,8 @@ def test_show_words_exchange_online_as_the_brief_does(hunter, ms):
         out = hunter("leads", "show", domain, env={"COLUMNS": "250"}).stdout
         return " ".join(next(line for line in out.splitlines() if "│ Microsoft" in line).split())
 
-    assert "Exchange: online (only an SPF include names it; their MX delivers elsewhere)" in microsoft(
-        "b8-google-spf-ms.com"
+    assert (
+        "Exchange: absent (only an SPF include names it, left from before a move: their MX delivers elsewhere)"
+        in microsoft("b8-google-spf-ms.com")
     )
     assert "Exchange: online by the records (no tenant found)" in microsoft("b7-natro-kaldi.com.tr")

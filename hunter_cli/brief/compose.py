@@ -10,22 +10,23 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..facts import SPF_ALL_RESULTS, dkim_testing, spf_terms_after_all
-from ..footprint import Play, TenantFacts, choose_plays
+from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_terms_after_all
+from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
 from ..lead.footprint import evidence_doubt as evidence_doubt  # the brief's doubt is every output's (lead/)
-from ..lead.footprint import exchange_leftover, leftover_only, spf_leftover_services
 from ..lead.footprint import exchange_online as _exchange_online
 from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
+from ..lead.footprint import lead_plays, leftover_only, listed_footprint, listed_reading, spf_leftover_services
 from ..lead.footprint import mx_receivers as _mx_receivers
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
+from ..said import in_lang
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain, replaced
 from .events import event_text
@@ -151,29 +152,6 @@ def _gateway_name(lead: Lead) -> str | None:
 
     gw = lead.gateway
     return load_catalog().names.get(gw, gw) if gw else None
-
-
-def _spf_named_suites(lead: Lead) -> set[str]:
-    """The ids of the mailbox providers their own SPF record names by include or redirect, when it names two
-    or more and no MX host is at any of them (an own server whose record lists Google, Yandex and Zoho):
-    none of them is an observed suite. Empty otherwise."""
-    from ..catalog import SENDING_CATEGORIES, load_catalog
-    from ..footprint.services import spf_categories
-
-    if not lead.spf or lead.state != "active":
-        return set()
-    cat = load_catalog()
-    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-    named = {
-        e.id
-        for t in own
-        if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"
-        if not spf_categories([t]) & SENDING_CATEGORIES  # Amazon SES sends for many a suite's customers
-    }
-    named.discard(lead.provider or "")
-    if len(named) < 2 or named & {e.id for e in _mx_receivers(lead)}:
-        return set()
-    return named
 
 
 def _mx_party(m: Messages, lead: Lead, host: str) -> str | None:
@@ -332,16 +310,6 @@ def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
     Microsoft evidence (:func:`evidence_doubt`) and the message files have one."""
     return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
-
-
-def _unconfirmed_footprint(fp):
-    """The footprint with each workload a doubted record puts online marked unknown: no play, talking
-    point or offer takes it as in use ("you already use Teams"), nor leaves it out of the offer."""
-    if fp is None:
-        return None
-    # built with construct (hunter_cli/trusted.py), as the light model base reading the brief allows
-    workloads = {wid: replaced(w, state="unknown") if w.state == "online" else w for wid, w in fp.workloads.items()}
-    return replaced(fp, workloads=workloads)
 
 
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
@@ -680,12 +648,12 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
             # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
             key = f"fp.exchange.{w.state}_m365"
-        elif wid == "exchange" and w.state == "online" and lead.provider == "broken":
+        elif (reading := listed_reading(lead, wid, doubt)) == "mx_dangling":
             key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
         elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
-        elif wid == "exchange" and exchange_leftover(lead):
-            key = "fp.exchange.spf_leftover"  # only the SPF include the mail section reads as a leftover
+        elif reading == "leftover":  # missing in the lists: only the include the mail section reads as a leftover
+            key = "fp.exchange.spf_leftover"
         elif wid == "exchange" and w.state == "online" and lead.provider != "m365":
             # their MX delivers to another provider, or (MX hosts of the same preference) to both
             split = "m365" in {e.id for e in _mx_receivers(lead)} and any(
@@ -925,7 +893,11 @@ def _offer(
     nx: str = "",
     doubt: str | None = None,
     winback: bool = False,
+    owned: set[str] | None = None,
 ) -> Offer:
+    """The licence and add-ons to suggest, and why. ``owned``: the workloads they already use as the lists
+    state it (``online_workloads`` of :func:`hunter_cli.lead.footprint.listed_footprint`): a tier that sells
+    one of them is swapped (plays.json ``tiers``)."""
     provider = lead.provider
     if lead.state == "nxdomain":
         return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
@@ -968,8 +940,7 @@ def _offer(
         tier = "premium" if level == "high" else "standard"
         addons.append("migration")
         why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
-    # nothing left out of the offer on records no tenant confirms
-    owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
+    owned = owned or set()
     why = [_hedged(m, k, doubt) for k in why]
     rule = plays_catalog().tier(tier)
     have = [w for w in rule.sells if w in owned] if rule else []
@@ -1011,19 +982,6 @@ def _stale_checks(lead: Lead, rules: Rules) -> set[str]:
     if lead.status != "partial" or lead.score is None or not failed or not failed <= CARRIED_CHECKS:
         return set()
     return failed
-
-
-def _failure_words(m: Messages, errors: Sequence[dict]) -> str:
-    """A failed attempt in a few words of the brief's language ("MX timeout", "MX zaman aşımı"), as
-    :func:`hunter_cli.facts.failure_text` writes it in English."""
-    parts: list[str] = []
-    for e in errors:
-        kind = str(e.get("kind") or "error")
-        word = m(f"cli.failure.kind.{kind}") if m.has(f"cli.failure.kind.{kind}") else kind
-        part = f"{str(e.get('check') or '').upper()} {word}".strip()
-        if part not in parts:
-            parts.append(part)
-    return ", ".join(parts[:3]) or m("cli.failure.unknown")
 
 
 def _last_good_scan(history: Sequence[dict], checks: set[str]) -> str | None:
@@ -1176,28 +1134,11 @@ def compose(
     nx = nx_suffix(lead, registration, today)  # a domain DNS does not know, as the registry explains it
     doubt = evidence_doubt(lead)  # what one section calls unconfirmed is unconfirmed in every section
     winback = left_microsoft(lead, events if provider_events is None else provider_events)
-    plays = (
-        choose_plays(
-            _unconfirmed_footprint(lead.microsoft) if doubt == "no_tenant" else lead.microsoft,
-            lead.services,
-            TenantFacts.from_tenant(tenant),
-            lang=m.lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
-            provider=lead.provider,
-            receivers=[e.id for e in _mx_receivers(lead)],
-        )
-        if lead.state == "active" and category != "P6"
-        else []
-    )
-    # an include read as left from before a move is no second suite to sell against, and neither is one of
-    # several mailbox providers one record names while the MX names none of them: which, if any, is a question
-    leftover = {e.id for _, e in _spf_leftovers(lead)} | _spf_named_suites(lead)
-    if leftover:  # a play found only through SPF (plays.json ``found_by``) on such an include is dropped
-        play_when = {r.id: r.when for r in plays_catalog().plays}
-        plays = [
-            p
-            for p in plays
-            if not ((w := play_when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
-        ]
+    # the footprint as the lists state it (lead/footprint.py): the plays, what they already use and the
+    # offer read it, never the raw one (a leftover include is no Exchange Online in use, records no
+    # tenant confirms put no workload in use, nor make one missing)
+    owned = online_workloads(listed_footprint(lead, doubt))
+    plays = lead_plays(lead, m.lang, doubt) if lead.state == "active" and category != "P6" else []
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(
@@ -1266,7 +1207,6 @@ def compose(
             *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
             m("prio.reasons", reasons="; ".join(reasons)),
         ]
-        owned = set() if doubt == "no_tenant" else online_workloads(lead.microsoft)
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         talk_key = _said_variant(m, _hedged(m, talk_key, doubt), lead.provider)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
@@ -1289,7 +1229,7 @@ def compose(
     last = history[-1] if history else None
     if last is not None and last.get("status") == "failed":
         # the latest attempt failed and the store kept the last good result (docs/database.md): say so
-        why = _failure_words(m, last.get("errors") or [])
+        why = in_lang(failure_words(last.get("errors") or []), m.lang)
         said = m("mail.latest_failed", latest=_day(last.get("scanned_at")), why=why, good=_day(latest_scan))
         brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     if stale and outcome is not None:  # said first, where the rep reads what the records say
@@ -1302,7 +1242,7 @@ def compose(
     brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"), doubt=doubt)
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None)
+    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

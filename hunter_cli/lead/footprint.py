@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..catalog import Entry
-    from ..footprint import FoundService
+    from ..footprint import FoundService, Play
+    from ..footprint.microsoft import MicrosoftFootprint
     from .view import Lead
 
 # The short forms of the footprint column (hunter leads, CSV): the long tags would crowd it.
@@ -78,8 +79,11 @@ def exchange_state(lead: Lead) -> str | None:
 
 
 def exchange_online(lead: Lead) -> bool:
-    """Whether a record names Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF include)."""
-    return exchange_state(lead) in ("online", "hybrid")
+    """Whether a record puts their mail at Exchange Online (MX, autodiscover, a DKIM key in the tenant, the SPF
+    include), not counting a Microsoft 365 SPF include read as left from before a move
+    (:func:`exchange_leftover`): the lists count that Exchange Online as missing, so no output calls them a
+    user of it, nor doubts a tenant because of it."""
+    return exchange_state(lead) in ("online", "hybrid") and not exchange_leftover(lead)
 
 
 def exchange_leftover(lead: Lead) -> bool:
@@ -96,11 +100,17 @@ def exchange_leftover(lead: Lead) -> bool:
 def in_use(lead: Lead) -> set[str]:
     """The workloads a record puts in Microsoft's cloud (online or hybrid), each living in a tenant; not
     the legacy msoid record: one left from years ago proves no tenant in use today (Microsoft: "What is
-    the purpose of the Office 365 CNAME record for MSOID?")."""
+    the purpose of the Office 365 CNAME record for MSOID?"), nor Exchange Online named only by a leftover
+    SPF include (:func:`exchange_leftover`)."""
     fp = lead.microsoft
     if fp is None:
         return set()
-    return {wid for wid, w in fp.workloads.items() if w.state in ("online", "hybrid") and wid != "msoid"}
+    leftover = exchange_leftover(lead)
+    return {
+        wid
+        for wid, w in fp.workloads.items()
+        if w.state in ("online", "hybrid") and wid != "msoid" and not (wid == "exchange" and leftover)
+    }
 
 
 def evidence_doubt(lead: Lead) -> str | None:
@@ -164,6 +174,86 @@ def listed_state(lead: Lead, wid: str, doubt: str | None) -> str:
     if reading is not None:
         return "unconfirmed"
     return lead.microsoft.workloads[wid].state
+
+
+def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None:
+    """The footprint with each workload at the state the lists count it in (:func:`listed_state`): what the
+    brief's plays, its "they already use" wording and its offer read, so that no play is chosen or left out,
+    and no workload is sold or taken as theirs, on a reading the lists do not share. Exchange Online named only
+    by a leftover include is ``absent``; a workload ``online`` by records the lists leave unconfirmed is
+    ``unknown`` (a failed lookup's state: no play sells it, none takes it as in use, none calls it missing); a
+    workload the doubt leaves unconfirmed although its records show something else (their own Exchange server
+    behind a gateway) keeps what its records show, as its tags stay in the lists. ``doubt``: :func:`evidence_doubt`
+    of the lead. None when the footprint was never asked."""
+    fp = lead.microsoft
+    if fp is None:
+        return None
+    from ..trusted import replaced
+
+    workloads = {}
+    for wid, w in fp.workloads.items():
+        state = listed_state(lead, wid, doubt)
+        if state == "unconfirmed":
+            state = "unknown" if w.state == "online" else w.state
+        workloads[wid] = w if state == w.state else replaced(w, state=state)
+    if all(workloads[wid] is w for wid, w in fp.workloads.items()):
+        return fp  # read as recorded (most leads): no copy to build on every scan and rescore
+    return replaced(fp, workloads=workloads)
+
+
+def lead_plays(lead: Lead, lang: str = "en", doubt: str | None = None) -> list[Play]:
+    """The Microsoft plays (:func:`hunter_cli.footprint.choose_plays`, worded in ``lang``) the footprint supports
+    as the lists state it (:func:`listed_footprint`), without a play found only through SPF (plays.json
+    ``found_by``) on an include read as a leftover (:func:`spf_leftovers`: no second suite to sell against).
+    What the brief offers and the scoring's ``plays_min`` counts. ``doubt``: :func:`evidence_doubt` of the
+    lead, computed here when not given."""
+    from ..footprint import TenantFacts, choose_plays
+    from ..footprint.schema import plays_catalog
+
+    if doubt is None:
+        doubt = evidence_doubt(lead)
+    plays = choose_plays(
+        listed_footprint(lead, doubt),
+        lead.services,
+        TenantFacts.from_tenant(lead.tenant),
+        lang=lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
+        provider=lead.provider,
+        receivers=[e.id for e in mx_receivers(lead)],  # a suite their MX delivers to is no play either
+    )
+    # and neither is one of several mailbox providers one record names while the MX names none of them
+    leftover = {e.id for _, e in spf_leftovers(lead)} | spf_named_suites(lead)
+    if not leftover:
+        return plays
+    when = {r.id: r.when for r in plays_catalog().plays}
+    return [
+        p
+        for p in plays
+        if not ((w := when.get(p.id)) and w.found_by == ["spf"] and set(w.services_any or ()) & leftover)
+    ]
+
+
+def spf_named_suites(lead: Lead) -> set[str]:
+    """The ids of the mailbox providers their own SPF record names by include or redirect, when it names two
+    or more and no MX host is at any of them (an own server whose record lists Google, Yandex and Zoho):
+    none of them is an observed suite to sell against. Empty otherwise. Sending services (Amazon SES) and
+    their mail provider itself do not count."""
+    from ..catalog import SENDING_CATEGORIES, load_catalog
+    from ..footprint.services import spf_categories
+
+    if not lead.spf or lead.state != "active":
+        return set()
+    cat = load_catalog()
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    named = {
+        e.id
+        for t in own
+        if (e := cat.match_spf(t)) is not None and e.kind == "mailbox"
+        if not spf_categories([t]) & SENDING_CATEGORIES  # Amazon SES sends for many a suite's customers
+    }
+    named.discard(lead.provider or "")
+    if len(named) < 2 or named & {e.id for e in mx_receivers(lead)}:
+        return set()
+    return named
 
 
 def online_tags(wid: str) -> list[str]:

@@ -80,13 +80,15 @@ def gateway_name(gateway: str | None) -> str:
 
 
 def failure_words(m: Messages, check: str | None, kind: str | None) -> str:
-    """A failed lookup (``dkim unreachable``) in ``m``'s language: the check's name (messages ``check.*``)
-    and the failure's (``cli.failure.kind.*``); English as stored."""
-    check, kind = check or "", kind or "error"
+    """A failed lookup (``dkim unreachable``) in ``m``'s language, as :func:`hunter_cli.facts.failure_part` says
+    it (``Microsoft kayıtları SERVFAIL``); English as stored, the scan history's codes (``footprint servfail``).
+    ``check``: :func:`hunter_cli.facts.failed_check` of the stored error."""
     if m.lang == "en":
-        return f"{check} {kind}".strip()
-    said = m(f"cli.failure.kind.{kind}") if m.has(f"cli.failure.kind.{kind}") else kind
-    return m("cli.failure.part", check=m.label("check", check), kind=said) if check else said
+        return f"{check or ''} {kind or 'error'}".strip()
+    from ..facts import failure_part
+    from ..said import in_lang
+
+    return in_lang(failure_part(check, kind), m.lang)
 
 
 def history_errors(m: Messages, errors: list[dict]) -> str:
@@ -731,11 +733,12 @@ def _footprint_text(m: Messages, view, doubt: str | None = None) -> str:
     if view.microsoft is None:
         return m("show.footprint_unchecked")
 
-    from ..lead.footprint import listed_reading
+    from ..lead.footprint import listed_reading, listed_state
 
     def state(w) -> str:
-        words = m(f"fp.state.{w.state}")
         reading = listed_reading(view, w.id, doubt)  # as the lists count it (lead/footprint.py)
+        listed = listed_state(view, w.id, doubt)  # a leftover is absent there: said so here too
+        words = m(f"fp.state.{w.state if listed == 'unconfirmed' else listed}")
         return m(SHOW_READING[reading], state=words) if reading else words
 
     return "; ".join(
@@ -775,12 +778,15 @@ def lead_detail(d: dict) -> Group:
     if lead.get("company"):
         cur.add_row(m("show.company"), lead["company"])
     if not d["view"] and d.get("history"):
-        from ..facts import failure_text, long_date
+        from ..brief.localize import as_day, format_date
+        from ..facts import failure_words as attempt_words
+        from ..said import in_lang
 
         last = d["history"][0]
-        failed = m(
-            "show.scanned_failed", why=failure_text(last.get("errors") or []), when=long_date(last.get("scanned_at"))
-        )
+        why = in_lang(attempt_words(last.get("errors") or []), m.lang)  # as the brief and prep say it
+        day = as_day(last.get("scanned_at"))
+        when = format_date(day, m.lang, "long") if day else last.get("scanned_at") or ""  # "20 Kasım 2026"
+        failed = m("show.scanned_failed", why=why, when=when)
         cur.add_row(m("show.scanned"), Text(failed, style="red"))
     elif not d["view"]:
         cur.add_row(m("show.scanned"), m("show.scanned_never", domain=lead["domain"]))

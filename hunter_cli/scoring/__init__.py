@@ -260,7 +260,7 @@ class Facts:
     cosell: bool = False  # an active Microsoft co-sell referral names this company
     state: str = "active"  # active, nxdomain or parked (hunter_cli.facts.domain_state)
     onprem: bool = False  # Exchange or Lync on their own servers, alone or hybrid (docs/footprint.md)
-    plays: int = 0  # Microsoft plays the observed footprint and services support (footprint.choose_plays)
+    plays: int = 0  # Microsoft plays the footprint and services support, as the brief offers them (lead_plays)
 
 
 ONPREM_TAGS = frozenset({"exchange-onprem", "exchange-hybrid", "lync-onprem", "teams-hybrid"})
@@ -424,17 +424,10 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
         return None
     if lead.failed_checks & set(rules.model.unscored_checks):
         return None
-    from ..footprint import TenantFacts, choose_plays
-    from ..lead.footprint import mx_receivers
+    from ..lead.footprint import lead_plays
     from ..lead.posture import spf_omits_provider
 
-    plays = choose_plays(
-        lead.microsoft,
-        lead.services,
-        TenantFacts.from_tenant(lead.tenant),
-        provider=lead.provider,
-        receivers=[e.id for e in mx_receivers(lead)],
-    )
+    plays = lead_plays(lead)  # the plays the brief offers: the footprint as the lists state it
     return Facts(
         provider=lead.provider,
         # an SPF record that does not list their mail provider's servers passes none of their own mail:

@@ -28,6 +28,7 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
     from .. import store
     from ..brief.compose import CHANGES_SHOWN, compose
     from ..brief.localize import as_day
+    from ..facts import failure_words
     from ..lead import Lead
     from ..said import Said
     from ..store import crm as crm_store
@@ -59,29 +60,6 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         cosell=data["cosell"],
         crm=crm,
     )
-
-
-def failure_words(errors: list[dict]) -> str:
-    """A failed attempt in a few words, ``MX SERVFAIL`` or ``MX timeout, DMARC timeout``, as
-    :func:`hunter_cli.facts.failure_text` writes it, in the message files' words (a :class:`Said`)."""
-    from ..said import Said
-
-    parts: list[str] = []
-    for e in errors:
-        kind = str(e.get("kind") or "error")
-        key = f"cli.failure.kind.{kind}"
-        word = Said(key) if _has(key) else kind
-        check = str(e.get("check") or "").upper()
-        part = Said("cli.failure.part", check=check, kind=word) if check else word
-        if part not in parts:
-            parts.append(part)
-    return Said("cli.list", items=parts[:3]) if parts else Said("cli.failure.unknown")
-
-
-def _has(key: str) -> bool:
-    from ..brief.messages import load
-
-    return key in load("en")
 
 
 def attempts_since(conn: Connection, domain: str, started: str, after_id: int | None = None) -> list[dict]:
@@ -198,6 +176,7 @@ def after_rescan(
     """What prep shows after its rescan ended with exit status ``code`` and stored ``attempts``
     (:func:`attempts_since`): the fresh brief, the stored one with why it is not fresh, or why there
     is none (DNS unreachable through ``nameservers``, or the last attempt's failure). Warnings are in ``lang``."""
+    from ..facts import failure_words
     from ..said import Said
 
     warn = _Warnings(lang)

@@ -344,7 +344,9 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 continue
             tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
             if previous:
-                found = posture.changes(previous, view, old_tenant_known=old_tenant_known)
+                found = posture.changes(
+                    previous, view, old_tenant_known=old_tenant_known, new_tenant_known=tenant_known
+                )
                 for kind, old, new in found:
                     conn.execute(
                         "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new, detail)"
