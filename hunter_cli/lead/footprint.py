@@ -45,8 +45,11 @@ def spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
     from ..catalog import other_mail_providers
 
     own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
-    receivers = mx_receivers(lead)
-    return other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway, receivers=receivers)
+    found = other_mail_providers(lead.provider, lead.provider_name, own, gateway=lead.gateway)
+    if not found:  # most leads: no MX host to read
+        return found
+    taking = {(e.id, e.name) for e in mx_receivers(lead)}  # a provider an MX host names takes mail: no leftover
+    return [(t, e) for t, e in found if (e.id, e.name) not in taking]
 
 
 def mx_receivers(lead: Lead) -> list[Entry]:
@@ -218,7 +221,7 @@ def lead_plays(lead: Lead, lang: str = "en", doubt: str | None = None) -> list[P
         TenantFacts.from_tenant(lead.tenant),
         lang=lang,  # type: ignore[arg-type]  # LANGUAGES are the plays' languages
         provider=lead.provider,
-        receivers=[e.id for e in mx_receivers(lead)],  # a suite their MX delivers to is no play either
+        receivers=_play_receivers(lead),  # a suite their MX delivers to is no play either
     )
     # and neither is one of several mailbox providers one record names while the MX names none of them
     leftover = {e.id for _, e in spf_leftovers(lead)} | spf_named_suites(lead)
@@ -232,6 +235,17 @@ def lead_plays(lead: Lead, lang: str = "en", doubt: str | None = None) -> list[P
     ]
 
 
+def _play_receivers(lead: Lead) -> list[str]:
+    """The ids of the providers lead's MX hosts name, read only when a service of the lead is one a play's
+    ``unless_provider`` names (Google Workspace): what :func:`hunter_cli.footprint.choose_plays` compares."""
+    from ..footprint.schema import plays_catalog
+
+    named = {p for r in plays_catalog().plays for p in (r.when.unless_provider or ())}
+    if not any(svc.id in named for svc in lead.services):
+        return []
+    return [e.id for e in mx_receivers(lead)]
+
+
 def spf_named_suites(lead: Lead) -> set[str]:
     """The ids of the mailbox providers their own SPF record names by include or redirect, when it names two
     or more and no MX host is at any of them (an own server whose record lists Google, Yandex and Zoho):
@@ -242,8 +256,10 @@ def spf_named_suites(lead: Lead) -> set[str]:
 
     if not lead.spf or lead.state != "active":
         return set()
-    cat = load_catalog()
     own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    if len(own) < 2:
+        return set()
+    cat = load_catalog()
     named = {
         e.id
         for t in own
