@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +18,12 @@ import stamina
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# A suite started in the background (`pytest &`, nohup) inherits SIGINT ignored, and so would every `hunter`
+# it starts (an ignored signal stays ignored across exec): the Ctrl-C tests need it delivered, as in a
+# terminal. A handler of Python's own is reset to the default in each child.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from dnsserver import DNSTestServer, load_zone_dir  # noqa: E402
 from msserver import MsLoginServer, Tenant  # noqa: E402

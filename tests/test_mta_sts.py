@@ -263,6 +263,8 @@ def test_every_fetch_asks_the_policy_host_by_name_and_only_for_published_records
 
 
 def test_a_record_whose_version_only_begins_like_stsv1_is_discarded():
+    """Senders discard a record that does not begin with v=STSv1 (RFC 8461 3.1): MTA-STS is not in force.
+    Published all the same, it is a mistake to fix, so its state is ``invalid``, not ``absent``."""
     from hunter_cli.footprint import Reply, microsoft_footprint
     from hunter_cli.footprint import questions as footprint_questions
 
@@ -271,7 +273,8 @@ def test_a_record_whose_version_only_begins_like_stsv1_is_discarded():
         answers[("_mta-sts.example.com", "TXT")] = Reply(records=list(records))
         return microsoft_footprint("example.com", answers, mx_hosts=[]).mail_security["mta-sts"].state
 
-    assert sts_state("v=STSv10; id=1") == "absent"
+    assert sts_state("v=STSv10; id=1") == "invalid"
+    assert sts_state("v=spf1 -all") == "absent"  # another kind of record altogether
     assert sts_state("v=STSv1; id=1") == "published"
     assert sts_state("v=STSv1 ; id=1") == "published"
     assert sts_state("v=STSv1; id=1", "v=STSv10; id=2") == "published"  # the other one is not MTA-STS at all
