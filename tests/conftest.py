@@ -238,6 +238,25 @@ class Hunter:
         return out
 
 
+def scanned_once(tmp_path_factory, dns, ms, reg, name: str, domains, with_tenant, id_prefix: str) -> Hunter:
+    """A :class:`Hunter` on a database of its own (for a module-scoped fixture) holding ``domains`` scanned
+    once, with the sign-in stand-in knowing a tenant for each of ``with_tenant`` during that scan only (ids
+    ``<id_prefix><n>-2222-4333-8444-555555555555``, ``id_prefix`` four hex digits)."""
+    h = Hunter(dns, tmp_path_factory.mktemp(name) / "hunter.db", ms, reg)
+    dns.clear_faults()
+    ms.tenants.clear()
+    ms.tenants.update(TENANTS)
+    for i, d in enumerate(with_tenant):
+        ms.tenants[d] = Tenant(id=f"{id_prefix}{i:04d}-2222-4333-8444-555555555555", brand=d, region="EU")
+    try:
+        out = h("scan", *domains, "--no-whois", "-q")
+        assert out.exit_code == 0, out.stderr
+    finally:
+        ms.tenants.clear()
+        ms.tenants.update(TENANTS)
+    return h
+
+
 @pytest.fixture
 def hunter(dns, db, ms, registries) -> Hunter:
     return Hunter(dns, db, ms, registries)

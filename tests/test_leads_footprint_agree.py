@@ -44,21 +44,9 @@ WITH_TENANT = (
 @pytest.fixture(scope="module")
 def leads(tmp_path_factory, _session_dns, _session_ms, _session_reg):
     """The domains above scanned once; the sign-in stand-in knows a tenant for those in WITH_TENANT."""
-    from conftest import TENANTS, Hunter
-    from msserver import Tenant
+    from conftest import scanned_once
 
-    h = Hunter(_session_dns, tmp_path_factory.mktemp("lists11") / "hunter.db", _session_ms, _session_reg)
-    _session_dns.clear_faults()
-    _session_ms.tenants.clear()
-    _session_ms.tenants.update(TENANTS)
-    for i, d in enumerate(WITH_TENANT):
-        _session_ms.tenants[d] = Tenant(id=f"1111{i:04d}-2222-4333-8444-555555555555", brand=d, region="EU")
-    try:
-        out = h("scan", *CELLS, "--no-whois", "-q")
-        assert out.exit_code == 0, out.stderr
-    finally:
-        _session_ms.tenants.clear()
-        _session_ms.tenants.update(TENANTS)
+    h = scanned_once(tmp_path_factory, _session_dns, _session_ms, _session_reg, "lists11", CELLS, WITH_TENANT, "1111")
 
     def run(*args: str) -> list[dict]:
         out = h("leads", *args, "--format", "json")
