@@ -384,7 +384,9 @@ def check(text: str, lang: str) -> list[str]:
     if risk == "low":
         for key in ("sec.dmarc_enforced", "sec.dkim_ok"):
             rule("dmarc-risk", key in said, f"risk low without {key}")
-        spf_bad = _said(text, _patterns(lang, ["sec.spf_missing", "sec.spf_invalid", "sec.spf_open"]))
+        spf_bad = _said(
+            text, _patterns(lang, ["sec.spf_missing", "sec.spf_invalid", "sec.spf_open", "sec.spf_open_term"])
+        )
         rule("dmarc-risk", not spf_bad, f"risk low with {spf_bad}")
 
     # m365-exchange

@@ -229,3 +229,30 @@ def test_a_delegated_selector_to_a_testing_key_is_testing_in_every_output(hunter
     assert m("show.dkim_testing", selectors="selector1") in shown.stdout
     target = out["dkim"]["selectors"][0]["cname"]
     assert m("show.dkim_delegated", targets=target) not in shown.stdout
+
+
+OPEN = {
+    "t13-acik-ip4.com.tr": "ip4:0.0.0.0/0",
+    "t13-acik-ip6.com.tr": "ip6:::/0",
+    "t13-acik-exists.com.tr": "exists:t13-acik-exists.com.tr",
+    "t13-acik-inc.com.tr": "include:spf.t13-acik-inc.com.tr",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_terms_as_open_as_plus_all_are_said_and_sold_like_it(hunter, lang):
+    """A /0 network (RFC 7208 5.6), an exists: that always matches (5.7) and an include of +all (5.2) let any
+    server pass whatever the closing -all says: the brief says so instead of "ends in -all", SPF is a gap for
+    the risk level and the offer, and "-ip4:0.0.0.0/0" (fail for everyone) is no such term."""
+    m = Messages(lang)
+    out = hunter.scan_json(*OPEN, "t13-kapali-ip4.com.tr", "--no-whois")
+    for domain, term in OPEN.items():
+        assert "spf-pass-all" in _codes(out[domain]["spf"]["warnings"]), domain
+        brief = _brief(hunter, domain, lang)
+        assert m("sec.spf_open_term", terms=term) in brief["security"], domain
+        assert m("sec.spf_ok", all="-all") not in brief["security"]
+        assert m("gap.spf") in " ".join(brief["offer"]["lines"] + brief["offer"]["addons"]), domain
+        _consistent(hunter, domain, lang)
+    closed = out["t13-kapali-ip4.com.tr"]
+    assert "spf-pass-all" not in _codes(closed["spf"]["warnings"])
+    assert m("sec.spf_ok", all="-all") in _brief(hunter, "t13-kapali-ip4.com.tr", lang)["security"]

@@ -23,7 +23,7 @@ from ..lead.footprint import in_use as _in_use
 from ..lead.footprint import lead_plays, leftover_only, listed_footprint, listed_reading, spf_leftover_services
 from ..lead.footprint import mx_receivers as _mx_receivers
 from ..lead.footprint import spf_leftovers as _spf_leftovers
-from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider
+from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider, spf_open_terms
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..said import in_lang
@@ -371,7 +371,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
     else:
         qualifier = spf.all
-        if qualifier == "-all":
+        # a term as open as +all (a /0 network, an exists: that always matches, an include of +all): what the
+        # record's own 'all' says protects nothing, so that is the line
+        opened = spf_open_terms(lead) if qualifier != "+all" else []
+        if opened:
+            lines.append(m("sec.spf_open_term", terms=", ".join(opened[:3])))
+        elif qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
         elif qualifier == "~all":
             lines.append(m("sec.spf_soft", all=qualifier))
@@ -407,7 +412,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                 lines.append(m(key, provider=label, policy=enforcing, fate=fate))
         # "SPF works, but" only where it does: not beside an error for their own mail (it omits the
         # provider), nor for ?all, +all or no 'all' (their lines say it does nothing against forgery)
-        works = qualifier in ("-all", "~all") and not omits
+        works = qualifier in ("-all", "~all") and not omits and not opened
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
     state = lead.dkim_state

@@ -216,6 +216,10 @@ class _Evaluator:
                 return None  # "all" always matches: nothing after it is evaluated
             if term.name in spf_mod.LOOKUP_MECHANISMS:
                 self._mechanism(term, domain, where)
+            elif term.qualifier == "+" and (term.cidr4 if term.name == "ip4" else term.cidr6) == 0:
+                # a /0 network is every address of its family (RFC 7208 5.6): as open as +all
+                family = "IPv4" if term.name == "ip4" else "IPv6"
+                self._warn(W_PASS_ALL, f"{term.text!r} matches every {family} sender: any server passes SPF", where)
         if record.redirect is not None and record.all is None:
             self._count(record.redirect.text, where)
             assert record.redirect.domain is not None  # the parser requires one
@@ -288,6 +292,14 @@ class _Evaluator:
                     return
             if not answer.records:
                 self._void(term.text, target, where)
+            elif term.name == "exists" and term.qualifier == "+":
+                # the name does not depend on the sender (expand gave it without one): it matches every sender
+                self._warn(
+                    W_PASS_ALL,
+                    f"{term.text!r} always matches ({target} has an address whatever the sender): any server"
+                    " passes SPF (RFC 7208 5.7)",
+                    where,
+                )
 
     def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
         for code, message in _record_warnings(record.text, effective):

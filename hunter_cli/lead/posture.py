@@ -4,6 +4,7 @@ level, the automatic tags and the change events between two scans. Pure function
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -34,6 +35,7 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         # missing, broken, open to anyone, or not listing the provider that sends their mail
         "spf": lead.spf_result != "valid"
         or lead.spf_all == "+all"
+        or bool(spf_open_terms(lead))
         or spf_neutral(lead)
         or spf_omits_provider(lead) is not None,
         "dkim": not lead.has_dkim,
@@ -52,6 +54,30 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if any(f.values()):
         return "medium", f
     return "low", f
+
+
+def spf_open_terms(view: Lead | Mapping[str, Any]) -> list[str]:
+    """The terms of their valid SPF record that let any server on the internet pass, besides a closing
+    ``+all``: a ``/0`` network (``ip4:0.0.0.0/0``, ``ip6:::/0``, RFC 7208 5.6), an ``exists:`` whose name does
+    not depend on the sender and has an address (5.7), an include of a record that ends in ``+all`` (5.2:
+    the include always matches, said as ``include:<name>``). From the ``spf-pass-all`` warnings of the
+    evaluation (hunter_cli/dns/spf_eval.py); empty when the record is not valid."""
+    lead = as_lead(view)
+    spf = lead.spf
+    if spf is None or lead.spf_result != "valid":
+        return []
+    out: list[str] = []
+    for w in spf.warnings:
+        if w.code != "spf-pass-all":
+            continue
+        if len(w.where) > 1:  # reached through an include: the include of the top record is what opens it
+            out.append(f"include:{w.where[1]}")
+        elif (term := _QUOTED.match(w.message)) and term[1].lstrip("+").lower() != "all":
+            out.append(term[1])  # the closing +all is the record's own `all` (spf_all), said on its own
+    return list(dict.fromkeys(out))
+
+
+_QUOTED = re.compile(r"'([^']+)'")
 
 
 def spf_neutral(view: Lead | Mapping[str, Any]) -> bool:
@@ -87,7 +113,7 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
         return None
     if lead.provider == "hosting" and not lead.provider_name:  # which firm's servers would it name?
         return None
-    if lead.spf_result != "valid" or lead.spf_all == "+all":
+    if lead.spf_result != "valid" or lead.spf_all == "+all" or spf_open_terms(lead):
         return None
     for term in spf.terms:
         mechanism = term.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower()
