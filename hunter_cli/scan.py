@@ -623,13 +623,17 @@ class Scanner:
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         mx_check = mx_mod.check(mx, resolved)
         receivers = mx_receiver_hosts(mx, mx_check.canonical, mx_check.unresolved, catalog=self.catalog)
+        taking = [(p, h) for p, h in mx if h and h not in mx_check.unresolved and not mx_mod.is_ip_literal(h)]
+        best = min((p for p, _ in taking), default=None)
+        primary_mx = {h for p, h in taking if p == best}
         services = find_services(
             txts,
             spf_includes=list(dict.fromkeys((spf.includes + spf.expanded) if spf is not None else [])),
             dkim_cnames=dkim_cnames,
             nameservers=nameservers,
             federation_host=tenant.federation_host if tenant is not None else None,
-            mx_providers=[(e.id, h) for e, h in receivers if e.kind == "mailbox"],
+            # the suites their primary MX hosts deliver to: a backup takes mail only when those fail (RFC 5321 5.1)
+            mx_providers=[(e.id, h) for e, h in receivers if e.kind == "mailbox" and h in primary_mx],
             spf_providers=self._spf_providers(spf),
         )
 

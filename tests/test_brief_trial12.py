@@ -256,3 +256,29 @@ def test_terms_as_open_as_plus_all_are_said_and_sold_like_it(hunter, lang):
     closed = out["t13-kapali-ip4.com.tr"]
     assert "spf-pass-all" not in _codes(closed["spf"]["warnings"])
     assert m("sec.spf_ok", all="-all") in _brief(hunter, "t13-kapali-ip4.com.tr", lang)["security"]
+
+
+def test_a_backup_mx_at_another_suite_is_no_service_in_use(hunter):
+    """A backup host takes mail only when the primary ones fail (RFC 5321 5.1): Yandex 360 is not a service
+    they use, in the JSON, `--uses` and the brief, while the backup line says where it is."""
+    domain = "t13-yedek-yandex.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert _codes(out["mx_warnings"]) == ["mx-backup-elsewhere"]
+    assert "yandex" not in {s["id"] for s in out["services"]}
+    assert json.loads(hunter("leads", "--uses", "yandex", "-f", "json").stdout) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_gateway_beside_a_mailbox_host_is_a_bypass_not_a_split(hunter, lang):
+    """Mimecast and Google at the same preference: Mimecast holds no mailboxes, so this is no "move half
+    done"; the mail senders hand to Google skips the gateway, and the brief says the gateway filters part."""
+    m = Messages(lang)
+    domain = "t13-gw-yarim.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert (out["provider"], out["gateway"]) == ("google", "mimecast")
+    assert _codes(out["mx_warnings"]) == ["mx-gateway-bypass"]
+    brief = _brief(hunter, domain, lang)
+    assert m("mail.mx_gateway_bypass", gateway="Mimecast", direct="Google Workspace") in brief["mail"]
+    assert m("mail.gateway", gateway="Mimecast") not in brief["mail"]
+    assert m("sec.gateway_part", gateway="Mimecast") in brief["security"]
+    _consistent(hunter, domain, lang)

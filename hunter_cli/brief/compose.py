@@ -170,7 +170,7 @@ def _mx_party(m: Messages, lead: Lead, host: str) -> str | None:
 def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     """The MX set's ``mx-split-providers`` and ``mx-backup-elsewhere`` warnings
     (:func:`hunter_cli.catalog.mx_provider_findings`), one line each."""
-    from ..catalog import W_MX_BACKUP, W_MX_SPLIT
+    from ..catalog import W_MX_BACKUP, W_MX_BYPASS, W_MX_SPLIT
     from ..dns.mx import is_ip_literal
 
     def parties(hosts: Sequence[str]) -> list[str]:
@@ -180,10 +180,15 @@ def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     takers = [h for h in lead.mx if h.host and h.resolved is not False and not is_ip_literal(h.host)]
     best = min((h.preference for h in takers), default=None)
     primary = parties([h.host for h in takers if h.preference == best])
-    split = next((f for f in lead.mx_warnings if f.code == W_MX_SPLIT), None)
-    if split is not None:
+    split = next((f for f in lead.mx_warnings if f.code in (W_MX_SPLIT, W_MX_BYPASS)), None)
+    if split is not None and split.code == W_MX_SPLIT:
         primary = parties(split.where)
         lines.append(m("mail.mx_split", names=_names(m, primary)))
+    elif split is not None:  # a gateway beside a mailbox host: the mail sent to the latter is not filtered
+        primary = parties(split.where)
+        gateway = _gateway_name(lead) or "?"
+        direct = [p for p in primary if p != gateway]
+        lines.append(m("mail.mx_gateway_bypass", gateway=gateway, direct=_names(m, direct)))
     for f in lead.mx_warnings:
         if f.code == W_MX_BACKUP and f.where:
             host = f.where[0]
@@ -226,7 +231,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         lines += _mx_party_lines(m, lead)
     gateway = _gateway_name(lead)
     if gateway:
-        lines.append(m("mail.gateway", gateway=gateway))
+        if not any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings):  # else said above: not all of it
+            lines.append(m("mail.gateway", gateway=gateway))
         if lead.provider == "other":
             lines.append(m("mail.behind_gateway_unknown"))
         elif lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
@@ -499,7 +505,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))
     gateway = _gateway_name(lead)
     if gateway:
-        lines.append(m("sec.gateway", gateway=gateway))
+        bypassed = any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings)
+        lines.append(m("sec.gateway_part" if bypassed else "sec.gateway", gateway=gateway))
     if level:
         lines.append(risk_text(m, lead, level))
     return lines

@@ -444,6 +444,7 @@ def other_provider_findings(
 
 W_MX_SPLIT = "mx-split-providers"
 W_MX_BACKUP = "mx-backup-elsewhere"
+W_MX_BYPASS = "mx-gateway-bypass"
 
 
 def mx_receiver_hosts(
@@ -491,6 +492,8 @@ def mx_provider_findings(
     - ``mx-split-providers``: hosts of the same, lowest preference belong to different providers (or one is
       the company's own server). Senders pick among equal preferences at random (RFC 5321 5.1), so mail
       arrives at each: a move half done, or two systems that must both hold every mailbox.
+    - ``mx-gateway-bypass``: hosts of the same, lowest preference are a security gateway and a mailbox
+      provider or server: the mail senders hand to the latter skips the gateway's filtering;
     - ``mx-backup-elsewhere``: a backup (higher preference) host belongs to another provider or server than
       the primary hosts. Senders use it whenever the primary cannot be reached, and mail sent straight to it
       skips the primary's filtering.
@@ -506,9 +509,13 @@ def mx_provider_findings(
     if not hosts:
         return []
 
+    gateways: set[str] = set()
+
     def party(h: str) -> tuple[str, str] | None:
         e, _ = cat.match_mx_host(h, canonical.get(h))
         if e is not None:
+            if e.kind == "gateway":
+                gateways.add(f"{e.id}:{e.name}")
             return (f"{e.id}:{e.name}", e.name)
         if is_within(h, domain):
             return ("self", "their own server")
@@ -520,7 +527,20 @@ def mx_provider_findings(
         if p == best and (who := party(h)) is not None:
             first.setdefault(who[0], (who[1], []))[1].append(h)
     out: list[Finding] = []
-    if len(first) > 1:
+    past = {k: v for k, v in first.items() if k not in gateways}  # where mail goes without a gateway's filter
+    if len(first) > 1 and gateways & set(first) and past:
+        guard = " and ".join(name for k, (name, _) in first.items() if k in gateways)
+        direct = " and ".join(name for name, _ in past.values())
+        out.append(
+            Finding(
+                code=W_MX_BYPASS,
+                message=f"MX hosts of the same preference point at {guard} and {direct}: senders pick one at"
+                f" random, so part of the mail reaches {direct} directly and skips {guard}'s filtering"
+                " (RFC 5321 5.1)",
+                where=[h for _, hs in first.values() for h in hs],
+            )
+        )
+    elif len(first) > 1:
         names = [name for name, _ in first.values()]
         out.append(
             Finding(

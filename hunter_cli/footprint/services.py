@@ -124,9 +124,10 @@ def find_services(
     and redirect targets found anywhere in the SPF tree. ``dkim_cnames``: targets of
     DKIM selector CNAMEs. ``nameservers``: the domain's NS hosts. ``federation_host``:
     the identity provider host of a federated Microsoft 365 domain (getuserrealm). ``mx_providers``:
-    ``(provider id, host)`` for the mailbox providers their MX hosts deliver to (providers.json, by
-    :func:`hunter_cli.catalog.mx_receiver_hosts`): a service of the same id (Google Workspace, Zoho,
-    Yandex 360) is in use by that alone, with or without an SPF include. ``spf_providers``: the same pairs
+    ``(provider id, host)`` for the mailbox providers their primary (lowest-preference) MX hosts deliver to
+    (providers.json, by :func:`hunter_cli.catalog.mx_receiver_hosts`): a service of the same id (Google
+    Workspace, Zoho, Yandex 360) is in use by that alone, with or without an SPF include; a backup host,
+    which takes mail only when the primary ones fail (RFC 5321 5.1), is no such evidence. ``spf_providers``: the same pairs
     for the mailbox providers their SPF includes name (providers.json's include list, the one list of each
     provider's includes): a service of that id with no SPF pattern of its own (Zoho) is found by them too.
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
