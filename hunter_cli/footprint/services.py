@@ -127,9 +127,10 @@ def find_services(
     ``(provider id, host)`` for the mailbox providers their primary (lowest-preference) MX hosts deliver to
     (providers.json, by :func:`hunter_cli.catalog.mx_receiver_hosts`): a service of the same id (Google
     Workspace, Zoho, Yandex 360) is in use by that alone, with or without an SPF include; a backup host,
-    which takes mail only when the primary ones fail (RFC 5321 5.1), is no such evidence. ``spf_providers``: the same pairs
-    for the mailbox providers their SPF includes name (providers.json's include list, the one list of each
-    provider's includes): a service of that id with no SPF pattern of its own (Zoho) is found by them too.
+    which takes mail only when the primary ones fail (RFC 5321 5.1), is no such evidence.
+    ``spf_providers``: the same pairs for the mailbox providers their SPF includes name (providers.json's
+    include list, the one list of each provider's includes): a service of that id with no SPF pattern of
+    its own (Zoho) is found by them too.
     Entries with ``listed: false`` (Microsoft's own MS= token) are never returned.
     A TXT string names a service only when it is one of its tokens exactly (:class:`TxtToken`:
     the prefix character for character, case and separator included, then the value pattern).
