@@ -208,3 +208,21 @@ def test_a_domain_that_becomes_parked_is_a_change(hunter, dns, db, zone_text, la
     assert out.exit_code == 0 and [e["kind"] for e in json.loads(out.stdout)] == ["state_changed"]
     brief = hunter("sales-summary", name, "--lang", lang, "--format", "markdown").stdout
     assert said in brief
+
+
+def test_a_move_between_suites_is_one_change_not_a_service_too(hunter, dns, db, zone_text):
+    """Google Workspace by its MX, then Yandex: the provider change says it; "no longer uses Google Workspace"
+    and "now uses Yandex 360" beside it would tell the same move twice."""
+    name = "tasinan-suit.com.tr"
+    try:
+        for mx in ("smtp.google.com.", "mx.yandex.net."):
+            dns.load(zone_text + f"{name}. 300 IN MX 10 {mx}\n")
+            assert hunter("scan", name, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    conn = sqlite3.connect(db)
+    try:
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM events WHERE domain = ? ORDER BY id", (name,))]
+    finally:
+        conn.close()
+    assert kinds == ["provider_changed"]

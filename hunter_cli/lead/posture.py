@@ -250,8 +250,21 @@ def changes(
     ost, nst = old.get("state"), new.get("state")
     if ost and nst and ost != nst:  # in use, parked (a null MX), gone from DNS: said even when the provider is not
         out.append(("state_changed", ost, nst))
-    out += footprint_changes(old, new, old_tenant_known=old_tenant_known, new_tenant_known=new_tenant_known)
+    # the mail provider's own suite (Google Workspace for google) coming or going is the provider change, told
+    # once: service events carry the service's name, the provider change the provider's id
+    moved = any(kind == "provider_changed" for kind, _, _ in out)
+    gone = _suite_names(old) if moved else set()
+    came = _suite_names(new) if moved else set()
+    for kind, o, n in footprint_changes(old, new, old_tenant_known=old_tenant_known, new_tenant_known=new_tenant_known):
+        if (kind == "service_removed" and o in gone) or (kind == "service_added" and n in came):
+            continue
+        out.append((kind, o, n))
     return out
+
+
+def _suite_names(view: Mapping[str, Any]) -> set[str]:
+    """The names of the services in ``view`` that are its mail provider itself (``Google Workspace``)."""
+    return {s.get("name") for s in view.get("services") or [] if s.get("id") == view.get("provider")}
 
 
 def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
