@@ -282,3 +282,21 @@ def test_a_gateway_beside_a_mailbox_host_is_a_bypass_not_a_split(hunter, lang):
     assert m("mail.gateway", gateway="Mimecast") not in brief["mail"]
     assert m("sec.gateway_part", gateway="Mimecast") in brief["security"]
     _consistent(hunter, domain, lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
+    """National clouds sign their tenants in through their own Entra instance, not the worldwide service Hunter
+    asks: its "no tenant" says nothing, so the records are not "probably left over", the lists count Exchange
+    Online as in use, and the brief names the cloud."""
+    m = Messages(lang)
+    out = hunter.scan_json("t13-cin.com.tr", "t13-gcch.com.tr", "--no-whois")
+    for domain, cloud in (("t13-cin.com.tr", "21vianet"), ("t13-gcch.com.tr", None)):
+        clouds = out[domain]["microsoft"]["clouds"]
+        cloud = cloud or next(c for c in clouds if c != "commercial")
+        brief = _brief(hunter, domain, lang)
+        assert m("mail.tenant_national", clouds=m(f"cloud.{cloud}")) in brief["mail"], (domain, clouds)
+        assert m("mail.no_tenant_but_exchange") not in brief["mail"]
+        _consistent(hunter, domain, lang)
+    listed = {r["domain"] for r in json.loads(hunter("leads", "--workload", "exchange-online", "-f", "json").stdout)}
+    assert {"t13-cin.com.tr", "t13-gcch.com.tr"} <= listed

@@ -22,6 +22,7 @@ from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
 from ..lead.footprint import lead_plays, leftover_only, listed_footprint, listed_reading, spf_leftover_services
 from ..lead.footprint import mx_receivers as _mx_receivers
+from ..lead.footprint import national_clouds
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider, spf_open_terms
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -276,6 +277,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         pass
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
+    elif clouds := national_clouds(lead):  # their tenant signs in elsewhere: the worldwide lookup cannot tell
+        lines.append(m("mail.tenant_national", clouds=_names(m, [m.label("cloud", c) for c in clouds])))
     elif _exchange_online(lead) or lead.provider == "m365":
         # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
         lines.append(m("mail.no_tenant_but_exchange"))

@@ -130,6 +130,7 @@ def evidence_doubt(lead: Lead) -> str | None:
         return None
     if (
         lead.tenant is None
+        and not national_clouds(lead)  # their tenant signs in elsewhere: the lookup's "none" is no answer
         and not lead.dkim.tenant_domain
         and "tenant" not in lead.failed_checks
         and lead.tenant_known is not False
@@ -139,6 +140,21 @@ def evidence_doubt(lead: Lead) -> str | None:
     if lead.gateway and lead.provider == "m365" and exchange_state(lead) in ("absent", "on_premises", "other"):
         return "mailboxes"
     return None
+
+
+# Microsoft's clouds whose tenants sign in through their own Entra instance, not login.microsoftonline.com,
+# which is the only sign-in service Hunter asks ("National clouds", Microsoft identity platform docs): a
+# "no tenant" answer says nothing about them. Ids as in catalog/microsoft.json.
+NATIONAL_CLOUDS = ("21vianet", "us-government", "gcc-high", "dod", "germany")
+
+
+def national_clouds(lead: Lead) -> list[str]:
+    """The national clouds (:data:`NATIONAL_CLOUDS`) the lead's Microsoft records point at, in catalog order;
+    empty for the worldwide cloud or when the footprint was not asked."""
+    fp = lead.microsoft
+    if fp is None:
+        return []
+    return [c for c in NATIONAL_CLOUDS if c in fp.clouds]
 
 
 def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
