@@ -20,9 +20,15 @@ from ..lead.footprint import evidence_doubt as evidence_doubt  # the brief's dou
 from ..lead.footprint import exchange_online as _exchange_online
 from ..lead.footprint import exchange_state as _exchange_state
 from ..lead.footprint import in_use as _in_use
-from ..lead.footprint import lead_plays, leftover_only, listed_footprint, listed_reading, spf_leftover_services
+from ..lead.footprint import (
+    lead_plays,
+    leftover_only,
+    listed_footprint,
+    listed_reading,
+    national_clouds,
+    spf_leftover_services,
+)
 from ..lead.footprint import mx_receivers as _mx_receivers
-from ..lead.footprint import national_clouds
 from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider, spf_open_terms
 from ..modelbase import BaseModel, ConfigDict, Field
