@@ -300,3 +300,24 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
         _consistent(hunter, domain, lang)
     listed = {r["domain"] for r in json.loads(hunter("leads", "--workload", "exchange-online", "-f", "json").stdout)}
     assert {"t13-cin.com.tr", "t13-gcch.com.tr"} <= listed
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_domain_gone_from_dns_that_a_tenant_claimed_is_no_typo(hunter, dns, ms, zone_text, lang):
+    """Scanned with a tenant, then gone from DNS (NXDOMAIN) with no registration data: the brief never says
+    "check the spelling" beside the tenant it shows from the earlier scan."""
+    m = Messages(lang)
+    domain = "t13-giden.com.tr"
+    ms.tenants[domain] = Tenant(id="13131313-1111-4222-8333-444444444444", brand="Giden")
+    try:
+        dns.load(zone_text + f"{domain}. 300 IN MX 10 smtp.google.com.\n")
+        assert hunter("scan", domain, "--no-whois", "-q").exit_code == 0
+        dns.load(zone_text)
+        assert hunter("scan", domain, "--no-whois", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    brief = _brief(hunter, domain, lang)
+    assert brief["state"] == "nxdomain" and brief["tenant"]
+    assert brief["one_liner"] == m("one_liner.P6_nxdomain_tenant")
+    assert m("mail.nxdomain_tenant") in brief["mail"]
+    _consistent(hunter, domain, lang)

@@ -1038,11 +1038,16 @@ def _variant(m: Messages, key: str, suffix: str) -> str:
 def _nxdomain_kind(lead: Lead, reg: dict | None, today: date) -> str:
     """How the registry explains a domain DNS does not know (NXDOMAIN): ``_registered`` (the registry
     holds it and it has not expired: no name servers in use, or on hold), ``_expired`` (its registration
-    ran out), or "" (no registration data, or the registry has no record: it does not exist). "" for a
+    ran out), ``_tenant`` (no registration data, but a Microsoft tenant claimed it when it was in DNS: no
+    typo, so never "check the spelling"), or "" (no registration data, or the registry has no record: it
+    does not exist). "" for a
     domain DNS knows. The registry is asked beside DNS (prep): the brief must not call a domain that the
     registry holds nonexistent."""
-    if lead.state != "nxdomain" or not reg or reg.get("status") == "unavailable" or not reg.get("expires"):
+    if lead.state != "nxdomain":
         return ""
+    if not reg or reg.get("status") == "unavailable" or not reg.get("expires"):
+        # no registry to ask; a tenant seen on it before says it is no typo: the company's domain went away
+        return "_tenant" if lead.tenant is not None else ""
     try:
         days = (date.fromisoformat(reg["expires"]) - today).days
     except ValueError:
