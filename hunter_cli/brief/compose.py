@@ -175,8 +175,8 @@ def _mx_party(m: Messages, lead: Lead, host: str) -> str | None:
 
 
 def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
-    """The MX set's ``mx-split-providers`` and ``mx-backup-elsewhere`` warnings
-    (:func:`hunter_cli.catalog.mx_provider_findings`), one line each."""
+    """The MX set's ``mx-split-providers``, ``mx-gateway-bypass`` and ``mx-backup-elsewhere`` warnings
+    (:func:`hunter_cli.catalog.mx_provider_findings`), one line each, in the brief's words."""
     from ..catalog import W_MX_BACKUP, W_MX_BYPASS, W_MX_SPLIT
     from ..dns.mx import is_ip_literal
 
