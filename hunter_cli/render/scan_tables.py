@@ -446,9 +446,16 @@ def continue_note(
     else:
         left = _count(m, "scan.left.about", unread + in_flight)
     if command is not None:  # inputs are the domains it was to scan, by name
-        left = _count(m, "scan.left.not_rescanned", max(len(inputs) - t.scanned - t.fresh_skipped, 0))
+        not_done = max(len(inputs) - t.scanned - t.fresh_skipped, 0)
+        if not not_done and t.registration_left:
+            return _count(m, "scan.registration_left", t.registration_left, signal=said)
+        left = _count(m, "scan.left.not_rescanned", not_done)
         argv = [*command, *(["--db", db] if db else [])]
         return m("scan.continue", signal=said, left=left, command=shlex.join(argv))
+    if t.registration_left and not in_flight and total_lines is not None and not unread:
+        # every input was scanned: only registration lookups were cut short, and the domains' next scan
+        # asks them (a scan with --max-age 1d would skip those fresh domains, registration and all)
+        return _count(m, "scan.registration_left", t.registration_left, signal=said)
     argv = ["hunter", "scan", *inputs, *(repeat or []), "--max-age", "1d"] + (["--db", db] if db else [])
     key = "scan.continue_stdin" if "-" in inputs else "scan.continue"
     return m(key, signal=said, left=left, command=shlex.join(argv))
