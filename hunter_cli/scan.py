@@ -737,6 +737,7 @@ class RegistrationLane:
         on_left: Callable[[str], None] | None = None,
     ) -> None:
         from .http import async_client
+        from .registration.lookup import Reach
         from .registration.rdap import load_bootstrap
 
         self.options = options
@@ -748,6 +749,7 @@ class RegistrationLane:
         self.skipped = 0
         self.on_deferred = on_deferred  # told of each domain left for its next scan (the backlog was full)
         self.on_left = on_left  # told of each domain whose lookup was still waiting or running at close
+        self.reach = Reach()  # each server's name resolved once; a service that reached nothing skipped fast
 
     def offer(self, domain: str) -> None:
         if len(self.tasks) >= self.options.registration_backlog:
@@ -774,6 +776,7 @@ class RegistrationLane:
                     bootstrap=self.bootstrap,
                     rdap_url=self.options.rdap_url,
                     whois_host=self.options.whois_host,
+                    reach=self.reach,
                 )
             except RegistrationFailure as exc:
                 log.info("%s: registration lookup failed: %s: %s", domain, exc.kind, exc.message)
