@@ -124,8 +124,14 @@ def explain(
     lead = Lead.from_view(view, cosell=cosell)
     facts = facts_from(lead, r)
     if facts is None:
-        failed = ", ".join(sorted(lead.failed_checks)) or "mx"
-        raise fail(Said("cli.explain.unscorable", domain=name, checks=failed))
+        from ..brief.messages import Messages
+
+        known = Messages("en").has
+        failed = [
+            Said(f"check.{c}") if known(f"check.{c}") else Said("check.other", value=c)
+            for c in sorted(lead.failed_checks)
+        ]
+        raise fail(Said("cli.explain.unscorable", domain=name, checks=failed or [Said("check.mx")]))
     outcome = evaluate(facts, r)
     warn_if_listed_otherwise(name, listed, outcome.category)
     from ..brief.compose import evidence_doubt

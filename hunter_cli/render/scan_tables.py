@@ -296,12 +296,22 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
             reg.append(m("scan.summary.reg_deferred", n=t.registration_deferred))
         table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
-        lookups = ", ".join(
-            _failed_lookups(m, k, v) for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
-        )
+        # Those that leave a domain unscored (the rules' unscored_checks: MX, its hosts' addresses, SPF...)
+        # first, then most first; never cut without saying how many more failed (an MX-host SERVFAIL
+        # was left out as the 7th kind)
+        first = set(t.unscored_checks)
+        kinds = sorted(t.error_kinds.items(), key=lambda kv: (kv[0].split(" ")[0] not in first, -kv[1], kv[0]))
+        said = [_failed_lookups(m, k, v) for k, v in kinds[:FAILURE_KINDS_SHOWN]]
+        more = sum(v for _, v in kinds[FAILURE_KINDS_SHOWN:])
+        if more:
+            said.append(_count(m, "scan.failed.more", more))
+        lookups = ", ".join(said)
         table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:
         table.add_row(m("scan.summary.up_to_date"), _count(m, "scan.summary.fresh", t.fresh_skipped))
+
+
+FAILURE_KINDS_SHOWN = 6  # kinds of failed lookups the summary names; the rest are counted together
 
 
 def _failed_lookups(m, key: str, n: int) -> str:

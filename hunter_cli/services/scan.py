@@ -100,6 +100,7 @@ class ScanTally:
     registration_failures: int = 0  # the lookup failed (retried on the next run)
     registration_deferred: int = 0  # not asked this run: the lane's backlog was full (asked at the next scan)
     registration_left: int = 0  # asked, but not answered when the run ended (Ctrl-C; asked at the next scan)
+    unscored_checks: tuple[str, ...] = ()  # the run's rules: checks whose failure leaves a domain unscored
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     no_answer_run: int = 0  # the latest domains, in a row, that got no DNS answer at all
@@ -377,7 +378,7 @@ def run_scan(
 
     hints = hints or ColumnHints()
     stats = InputStats()
-    tally = ScanTally()
+    tally = ScanTally(unscored_checks=tuple(load_rules(options.rules_path).model.unscored_checks))
     tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
     registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
 
