@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
+from ..said import said_of
 from . import app, complete
 from .common import (
     EXIT_FATAL,
@@ -234,17 +235,17 @@ def list_(
     try:
         status_ = [choose(s, REFERRAL_STATUSES, "referral status") for v in status_ for s in v.split(",") if s.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--status") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--status") from None
     try:
         type_ = [choose(t, REFERRAL_TYPES, "referral type or kind") for v in type_ for t in v.split(",") if t.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--type") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--type") from None
     updated_since = None
     if since:
         try:
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--since") from None
+            raise typer.BadParameter(said_of(exc), param_hint="--since") from None
     from ..render import paging
     from ..render.formats import render
     from ..render.referrals import Referrals

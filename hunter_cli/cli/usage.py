@@ -13,6 +13,8 @@ import re
 import sys
 from typing import IO, Any
 
+from ..said import Said, in_lang
+
 # Messages that come as text (Click's parser, hunter_cli/choices.py, cli/coerce.py): pattern -> message key.
 _WORDED = (
     (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((?P<args>.*)\)"), "usage.extra"),
@@ -22,12 +24,24 @@ _WORDED = (
     (re.compile(r"No such command (?P<name>'[^']*')\."), "usage.no_command"),
     (re.compile(r"Missing command\."), "usage.missing_command"),
     (re.compile(r"(?P<value>'.*') is not a whole number"), "usage.not_whole"),
+    (re.compile(r"(?P<value>\S+) is below the lowest allowed value, (?P<low>\S+)"), "usage.below"),
+    (re.compile(r"(?P<value>\S+) is above the highest allowed value, (?P<high>\S+)"), "usage.above"),
+    (re.compile(r"(?P<value>'.*') is not yes or no"), "usage.not_yes_no"),
+    (re.compile(r"(?P<value>'.*') is not a finite number"), "usage.not_finite"),
     (re.compile(r"(?P<value>'.*') is not a number"), "usage.not_number"),
     (
-        re.compile(r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)(?:; did you mean (?P<near>.+)\?)?"),
+        re.compile(
+            r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)"
+            r"(?P<also> \(prefix - for descending\)| or a hosting brand such as Natro)?"
+            r"(?:; did you mean (?P<near>.+)\?)?"
+        ),
         "usage.not_one_of",
     ),
 )
+_ALSO = {  # what follows the choices in some messages (choices.unknown's ``also``): its message
+    " (prefix - for descending)": "usage.also.descending",
+    " or a hosting brand such as Natro": "usage.also.hosting",
+}
 _PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_option"}
 
 
@@ -72,6 +86,9 @@ def reworded(message: str, m: Any) -> str:
         found = pattern.fullmatch(message.strip())
         if found:
             values = {k: v for k, v in found.groupdict().items() if v is not None}
+            also = values.pop("also", None)  # what follows the choices (choices.unknown's ``also``)
+            if also is not None:
+                values["choices"] += m(_ALSO[also])
             if key == "usage.not_one_of" and "near" in values:
                 return m("usage.not_one_of_near", **values)
             return m(key, **values)
@@ -99,13 +116,15 @@ def error_text(exc: Any, m: Any) -> str:
             extra = m("usage.choose_from") + extra.removeprefix("Choose from:")
         return f"{text} {extra}".rstrip() if extra else text
     if isinstance(exc, ce.BadParameter):
-        body = reworded(exc.message, m)
+        # Hunter's own messages come as a Said (said in the error's language), Click's as text
+        body = in_lang(exc.message, m.lang) if isinstance(exc.message, Said) else reworded(exc.message, m)
         hint = exc.param_hint
         if hint is None and exc.param is not None:
             hint = exc.param.get_error_hint()
         if hint is None:
             return m("usage.invalid", message=body)
-        return m("usage.invalid_for", param=ce._join_param_hints(hint), message=body)
+        # an argument is named as the usage line above names it (DOMAIN is ALAN_ADI in Turkish)
+        return m("usage.invalid_for", param=placeholders(ce._join_param_hints(hint) or "", m), message=body)
     return reworded(exc.format_message(), m)
 
 

@@ -365,6 +365,19 @@ def _skip_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(out)
 
 
+def skip_said(reason: str) -> str:
+    """The reader's English reason (hunter_cli/domains.py) as a :class:`hunter_cli.said.Said` of its
+    ``input.skip.*`` message, so that an error naming it follows the command's language; a reason none
+    of them names stays as it is."""
+    from ..said import Said
+
+    for pattern, key in _skip_patterns():
+        found = pattern.match(reason)
+        if found:
+            return Said(key, **found.groupdict())
+    return reason
+
+
 def skip_reason(reason: str, lang: str) -> str:
     """Why an input line was skipped, in ``lang``: the reader's English reason matched against the
     messages ``input.skip.*``; a reason none of them names stays as it is."""
