@@ -14,7 +14,7 @@ import pytest
 # Words of the English messages that a Turkish one never has (values such as column names aside).
 ENGLISH = re.compile(
     r"\b(is not|is too long|use one of|use a number|give an|no such|is below|is above|prefix|run:|"
-    r"bad nameserver|the columns are|did you mean|contains|not a company|for descending|is not in)\b"
+    r"bad nameserver|bad DKIM|is not a CSV|the columns are|did you mean|contains|not a company|for descending|is not in)\b"
 )
 
 CASES = [
@@ -30,6 +30,9 @@ CASES = [
     (["tag", "firma.com.tr", "a b!"], "ETİKET için geçersiz değer"),
     (["scan", "nosuchfile.txt", "--max-age", "1d"], None),  # a domain name typed, or a missing file: either way Turkish
     (["leads", "show", "yok.com.tr"], "yok.com.tr, "),
+    (["scan", "x.com.tr", "--dkim-selectors", "a/b"], "geçersiz DKIM seçicisi 'a/b'"),
+    (["leads", "-f", "csv", "--csv-separator", "xx"], "'xx' bir CSV ayırıcısı değil"),
+    (["changes", "--since", "soon"], "'soon' bir süre değil"),
 ]
 
 
