@@ -259,6 +259,14 @@ def stdout_is_tty() -> bool:
     return not dumb_terminal()
 
 
+def shown(name: str) -> str:
+    """A stored domain (A-label, ``xn--irket-idb.com.tr``) as people typed it and read it
+    (``şirket.com.tr``), for the lines that confirm or refuse what a command did to it."""
+    from ..domains import to_unicode
+
+    return to_unicode(name)
+
+
 def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:
     """A DOMAIN argument normalised to the registrable domain; a usage error (exit 2) otherwise."""
     from ..domains import Rejected, normalize

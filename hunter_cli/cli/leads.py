@@ -20,6 +20,7 @@ from .common import (
     fail,
     messages_lang_option,
     open_store,
+    shown,
     speak_in,
     store_errors,
     table_json_option,
@@ -231,5 +232,5 @@ def show(
     finally:
         conn.close()
     if d is None:
-        raise fail(Said("cli.leads.not_in_db", domain=name, path=str(db_path(db))))
+        raise fail(Said("cli.leads.not_in_db", domain=shown(name), path=str(db_path(db))))
     render("lead", formats.Format.json if json_out else formats.Format.table, d)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from ..said import said_of
+from ..said import Said, said_of
 from . import app, complete
 from .common import (
     EXIT_FATAL,
@@ -282,9 +282,12 @@ def link_(
         with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
             previous = link(conn, referral_id, name, rules)
     except KeyError:
-        raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
+        raise fail(Said("cli.partner.no_referral", id=repr(referral_id))) from None
     finally:
         conn.close()
-    stdout_console().print(
-        f"Referral {referral_id} linked to {name}" + (f" (was {previous})" if previous else "") + "."
-    )
+    from .common import say, shown
+
+    linked = Said("cli.partner.linked", id=referral_id, domain=shown(name))
+    if previous:
+        linked = Said("cli.partner.linked_was", id=referral_id, domain=shown(name), previous=shown(previous))
+    stdout_console().print(say(linked), markup=False)
