@@ -167,7 +167,35 @@ def install() -> None:
 
     ce.UsageError.show = show  # type: ignore[method-assign]  # Click has no hook for its wording
     ce.UsageError._hunter_lang = True  # type: ignore[attr-defined]  # the idempotence mark
+    _install_group_menu()
     _install_usage_line()
+
+
+def _install_group_menu() -> None:
+    """`hunter` or a group (`hunter db`, `hunter rules`) run alone prints its help on stdout with exit
+    status 0, as `--help` does: asking for the menu is no usage error (docs/cli.md). A command run
+    without the argument it needs (`hunter scan`) still prints its help on stderr with exit status 2."""
+    from typer._click import exceptions as ce
+
+    english_init = ce.NoArgsIsHelpError.__init__
+
+    def init(self: Any, ctx: Any) -> None:
+        english_init(self, ctx)
+        if hasattr(ctx.command, "commands"):  # a group (Typer 0.29 carries its own click, with no Group class)
+            self.exit_code = 0
+
+    english_show = ce.NoArgsIsHelpError.show
+
+    def show(self: Any, file: IO[Any] | None = None) -> None:
+        if self.exit_code == 0 and file is None:
+            from typer._click.utils import echo
+
+            echo(self.format_message(), color=self.ctx.color)  # stdout, as --help
+            return
+        english_show(self, file)
+
+    ce.NoArgsIsHelpError.__init__ = init  # type: ignore[method-assign]
+    ce.NoArgsIsHelpError.show = show  # type: ignore[method-assign]
 
 
 # A usage line's placeholders: [OPTIONS], COMMAND, [ARGS]..., DOMAIN, TAG..., FILE, HOST[:PORT].
