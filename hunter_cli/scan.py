@@ -837,11 +837,14 @@ async def end_tasks(tasks: Iterable[asyncio.Future]) -> None:
     """Cancel those of ``tasks`` still running and wait until each has ended; what any of them raised
     is retrieved and dropped (their owner has stopped, or has already read what it needed)."""
     tasks = list(tasks)
+    pending = [t for t in tasks if not t.done()]  # the usual case, a domain scanned to the end: none
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
     for task in tasks:
-        if not task.done():
-            task.cancel()
-    if tasks:
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if not task.cancelled():
+            task.exception()  # marks it retrieved: no "exception was never retrieved" when it is collected
 
 
 async def cancel_all(tasks: Iterable[asyncio.Task]) -> None:
