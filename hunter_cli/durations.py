@@ -6,6 +6,8 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
+from .said import Said
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 # The longest duration accepted: 100 years back from now is still a date Python can hold and far
@@ -24,10 +26,10 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(0)
     m = _PATTERN.match(text or "")
     if not m:
-        raise ValueError(f"{text!r} is not a duration; use a number and a unit, like 90s, 30m, 12h, 7d or 2w")
+        raise ValueError(Said("cli.duration.bad", value=repr(text)))
     seconds = float(m.group(1)) * _UNITS[m.group(2).lower()]
     if not math.isfinite(seconds) or seconds > LONGEST.total_seconds():
-        raise ValueError(f"{text.strip()!r} is too long; the longest duration accepted is {LONGEST_DAYS}d (100 years)")
+        raise ValueError(Said("cli.duration.too_long", value=repr(text.strip()), days=LONGEST_DAYS))
     return timedelta(seconds=seconds)
 
 

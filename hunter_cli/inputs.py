@@ -632,7 +632,12 @@ def _pick_columns(
         col = _column_index(hints.domain, header, width)
         if col is None:
             raise ColumnError(
-                f"--domain-column {hints.domain!r}: no such column" + _columns_note(header, width, hints.domain),
+                Said(
+                    "input.column.none",
+                    option="--domain-column",
+                    wanted=repr(hints.domain),
+                    columns=_columns_note(header, width, hints.domain),
+                ),
                 "--domain-column",
             )
         chosen = [col]  # the column asked for, and only it: never the detected one instead
@@ -647,7 +652,12 @@ def _pick_columns(
         company = _column_index(hints.company, header, width)
         if company is None:
             raise ColumnError(
-                f"--company-column {hints.company!r}: no such column" + _columns_note(header, width, hints.company),
+                Said(
+                    "input.column.none",
+                    option="--company-column",
+                    wanted=repr(hints.company),
+                    columns=_columns_note(header, width, hints.company),
+                ),
                 "--company-column",
             )
     elif header is not None:
@@ -658,17 +668,19 @@ def _pick_columns(
     return header_at, chosen, company
 
 
-def _columns_note(header: list[str] | None, width: int, wanted: str = "") -> str:
+def _columns_note(header: list[str] | None, width: int, wanted: str = "") -> Said:
     """The columns the input has, and the header nearest to ``wanted`` (choices.closest), if one is."""
     if not width:
-        return " (the input has no rows)"
+        return Said("input.column.no_rows")
     if not header:
-        return f" (no header row; the rows have {width} columns, 1-{width} or A-{_letter(width - 1)})"
+        return Said("input.column.no_header", width=width, last=_letter(width - 1))
     named = [f"{_letter(i)}/{i + 1}={c.strip()!r}" for i, c in enumerate(header) if c.strip()]
     from .choices import closest
 
     near = closest(wanted, [c.strip() for c in header if c.strip()]) if wanted else None
-    return "; the columns are: " + ", ".join(named) + (f"; did you mean {near!r}?" if near else "")
+    if near:
+        return Said("input.column.list_near", columns=", ".join(named), near=repr(near))
+    return Said("input.column.list", columns=", ".join(named))
 
 
 def _table_candidates(
@@ -682,7 +694,7 @@ def _table_candidates(
     try:
         header_at, columns, company_col = _pick_columns(head, hints)
     except ColumnError as exc:
-        raise ColumnError(f"{name}: {exc}", exc.option) from None
+        raise ColumnError(Said("input.column.in_file", name=name, error=said_of(exc)), exc.option) from None
     if not columns:
         for number, cells in head:
             stats.lines += 1
@@ -884,7 +896,7 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
         rows.close()
     looked = ", ".join(repr(n) for n in names)
     if refused is not None:
-        raise ColumnError(f"{name}: {refused} (sheets looked at: {looked})", refused.option)
+        raise ColumnError(Said("input.column.sheets", name=name, error=said_of(refused), looked=looked), refused.option)
     raise InputError(Said("input.error.no_column_any_sheet", name=name, looked=looked))
 
 

@@ -184,7 +184,10 @@ class Scanner:
         self._store: Any = None  # read-only connection to options.store_path, opened at the first such record
 
     async def close(self) -> None:
-        """Close what the scanner opened itself (the MTA-STS policy client)."""
+        """End the lookups its caches share between domains (left running when the run stops) and
+        close what the scanner opened itself (the MTA-STS policy client)."""
+        shared = [*self._spf_cache.values(), *self._mx_inflight.values(), *self._report_cache.values()]
+        await end_tasks(shared)
         if self._sts is not None:
             await self._sts.close()
             self._sts = None
@@ -505,7 +508,25 @@ class Scanner:
     # -- one domain -----------------------------------------------------------
     async def scan(self, job: ScanJob | str, tenant_answer: asyncio.Future | None = None) -> DomainResult:
         """The domain's result. ``tenant_answer``: the run's process is asking the sign-in service for this
-        job (a scan worker's job, :mod:`hunter_cli.scan_pool`); its :func:`tenant_outcome` arrives there."""
+        job (a scan worker's job, :mod:`hunter_cli.scan_pool`); its :func:`tenant_outcome` arrives there.
+
+        Every task started for the domain (its tenant lookup, footprint batch, MX hosts, DKIM, report
+        checks) has ended when this returns or raises: cancelled with the scan (Ctrl-C), each is
+        cancelled and awaited here, so none is left to fail against a closed client and print
+        "Task exception was never retrieved" after the run's summary.
+        """
+        children: list[asyncio.Future] = []
+        try:
+            return await self._scan(job, tenant_answer, children)
+        finally:
+            await end_tasks(children)
+
+    async def _scan(self, job: ScanJob | str, tenant_answer: asyncio.Future | None, children: list) -> DomainResult:
+        def child(aw) -> asyncio.Future:
+            fut = asyncio.ensure_future(aw)
+            children.append(fut)
+            return fut
+
         if isinstance(job, str):
             job = ScanJob(job)
         domain = job.domain
@@ -516,7 +537,7 @@ class Scanner:
             tenant_task = tenant_answer
             tenant_source = "lookup"
         elif self.tenants is not None and job.tenant is MISSING:
-            tenant_task = asyncio.ensure_future(tenant_outcome(self.tenants, domain))  # alongside DNS, not after it
+            tenant_task = child(tenant_outcome(self.tenants, domain))  # alongside DNS, not after it
             tenant_source = "lookup"
         elif self.tenants is None:  # lookups off; or a scan worker's job whose tenant the run has cached
             tenant_source = "cache" if self.options.tenant and job.tenant is not MISSING else "off"
@@ -529,7 +550,7 @@ class Scanner:
             # One batch right after the first wave, in flight beside DKIM, SPF and the MX hosts; a domain
             # that does not exist has nothing below it (RFC 8020), so its footprint is not asked.
             fp_questions = [*footprint_questions(domain), (domain, "NS")]
-            fp_task = asyncio.ensure_future(self.resolver.query_many(fp_questions))
+            fp_task = child(self.resolver.query_many(fp_questions))
         mx_a = self._answer(mx_o, "mx", errors)
         txt_a = self._answer(txt_o, "txt", errors)
         if isinstance(dmarc_o, LookupFailure) and dmarc_o.kind == "servfail" and isinstance(mx_o, Answer):
@@ -543,18 +564,18 @@ class Scanner:
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
         resolved, mx_todo = self._mx_known([h for _, h in mx])
-        mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
+        mx_task = child(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
         if dmarc_loop is not None:  # the zone's fault, not a failed lookup: no policy, and not retried
             dmarc = dmarc_mod.unfollowable(dmarc_loop.name, dmarc_loop.detail)
         report_hosts = dmarc_mod.external_destinations(dmarc, domain) if dmarc is not None else []
         report_task = None
         if report_hosts and dmarc is not None:
-            report_task = asyncio.ensure_future(self._check_reports(domain, dmarc, report_hosts, errors))
+            report_task = child(self._check_reports(domain, dmarc, report_hosts, errors))
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(
+            dkim_task = child(
                 self._dkim(
                     domain, probe, microsoft_hint, dkim_errors, mx_task or resolved, dkim_mod.selectors_shown(txts)
                 )
@@ -744,9 +765,14 @@ class RegistrationLane:
     """
 
     def __init__(
-        self, options: ScanOptions, on_registration: Callable, on_deferred: Callable[[str], None] | None = None
+        self,
+        options: ScanOptions,
+        on_registration: Callable,
+        on_deferred: Callable[[str], None] | None = None,
+        on_left: Callable[[str], None] | None = None,
     ) -> None:
         from .http import async_client
+        from .registration.lookup import Reach
         from .registration.rdap import load_bootstrap
 
         self.options = options
@@ -754,9 +780,11 @@ class RegistrationLane:
         self.bootstrap = load_bootstrap()  # before the client, so a failure here leaves nothing open
         self.http = async_client(max_connections=options.registration_concurrency)
         self.limit = asyncio.Semaphore(max(1, options.registration_concurrency))
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: dict[asyncio.Task, str] = {}  # lookups offered and not ended -> their domain
         self.skipped = 0
         self.on_deferred = on_deferred  # told of each domain left for its next scan (the backlog was full)
+        self.on_left = on_left  # told of each domain whose lookup was still waiting or running at close
+        self.reach = Reach()  # each server's name resolved once; a service that reached nothing skipped fast
 
     def offer(self, domain: str) -> None:
         if len(self.tasks) >= self.options.registration_backlog:
@@ -765,8 +793,11 @@ class RegistrationLane:
                 self.on_deferred(domain)
             return
         task = asyncio.ensure_future(self._one(domain))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.tasks[task] = domain
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task) -> None:
+        self.tasks.pop(task, None)
 
     async def _one(self, domain: str) -> None:
         from .registration import RegistrationFailure
@@ -780,6 +811,7 @@ class RegistrationLane:
                     bootstrap=self.bootstrap,
                     rdap_url=self.options.rdap_url,
                     whois_host=self.options.whois_host,
+                    reach=self.reach,
                 )
             except RegistrationFailure as exc:
                 log.info("%s: registration lookup failed: %s: %s", domain, exc.kind, exc.message)
@@ -804,10 +836,13 @@ class RegistrationLane:
             await asyncio.wait(set(self.tasks), timeout=left)
 
     async def close(self) -> None:
-        for t in list(self.tasks):
-            t.cancel()
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+        """Cancel the lookups not done (the run stopped, or ``registration_wait`` ran out), telling
+        ``on_left`` of each domain, and wait until each has ended before the HTTP client closes."""
+        left = list(self.tasks.items())
+        if self.on_left is not None:
+            for _, domain in left:
+                self.on_left(domain)
+        await end_tasks([t for t, _ in left])
         await self.http.aclose()
 
 
@@ -833,6 +868,20 @@ def denies_mail(result: DomainResult, had_mail: bool) -> bool:
     return result.state == "nxdomain" or (had_mail and not result.mx)
 
 
+async def end_tasks(tasks: Iterable[asyncio.Future]) -> None:
+    """Cancel those of ``tasks`` still running and wait until each has ended; what any of them raised
+    is retrieved and dropped (their owner has stopped, or has already read what it needed)."""
+    tasks = list(tasks)
+    pending = [t for t in tasks if not t.done()]  # the usual case, a domain scanned to the end: none
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # marks it retrieved: no "exception was never retrieved" when it is collected
+
+
 async def cancel_all(tasks: Iterable[asyncio.Task]) -> None:
     """Cancel every task and wait until each has ended (what they raise is dropped)."""
     tasks = list(tasks)
@@ -852,6 +901,7 @@ async def scan_many(
     *,
     on_registration: Callable | None = None,
     on_registration_deferred: Callable[[str], None] | None = None,
+    on_registration_left: Callable[[str], None] | None = None,
     catalog: Catalog | None = None,
     processes: int = 1,
     behind: Callable[[], bool] | None = None,
@@ -862,7 +912,9 @@ async def scan_many(
     tenant lookups finish; ``text`` is the result's JSON when a scan worker sent it
     (store and print it as it is), else None. ``on_registration(domain, Registration | None, ScanError | None)``
     runs later, as registration data arrives, for domains whose job carried no
-    cached registration. Returns the number of DNS queries sent. Cancelling
+    cached registration; ``on_registration_left(domain)`` for each whose lookup was still waiting or
+    running when the run ended (stopped, or ``registration_wait`` ran out). Returns the number of DNS
+    queries sent. Cancelling
     stops new work and cancels in-flight lookups. While ``behind()`` is true
     (the store has not caught up with the results handed to it) no new domain
     starts, so what waits for the store stays bounded however long the list.
@@ -902,7 +954,7 @@ async def scan_many(
             else:
                 scanner.tenants = tenants
         lane = (
-            RegistrationLane(options, on_registration, on_registration_deferred)
+            RegistrationLane(options, on_registration, on_registration_deferred, on_registration_left)
             if options.registration and on_registration
             else None
         )

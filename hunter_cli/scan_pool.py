@@ -211,15 +211,19 @@ class ScanPool:
             return await fut
         finally:
             worker.waiting.pop(ident, None)
-            if lookup is not None and not lookup.done():  # the result came first (not in DNS), or the run stops
-                lookup.cancel()
+            if lookup is not None:  # the result came first (not in DNS), or the run stops: ended before
+                from .scan import end_tasks  # the run closes the tenant client (nothing fails after the summary)
+
+                await end_tasks([lookup])
 
     def _answer(self, worker: _Worker, ident: int, lookup: asyncio.Future) -> None:
         """A tenant lookup ended: its outcome goes to the worker scanning the job."""
         fut = worker.waiting.get(ident)
-        if lookup.cancelled() or fut is None or fut.done():
+        if lookup.cancelled():
             return
-        exc = lookup.exception()
+        exc = lookup.exception()  # retrieved even when nobody waits for it any more
+        if fut is None or fut.done():
+            return
         if exc is not None:  # a bug, not a failed lookup (those are outcomes): the domain fails as in a worker
             fut.set_exception(exc)
             return

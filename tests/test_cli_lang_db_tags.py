@@ -94,3 +94,17 @@ def test_scan_summary_reads_as_turkish(hunter, tmp_path):
     en = hunter("scan", str(listing), "--no-whois")
     err = " ".join(en.stderr.split())
     assert re.search(r"Result ok \d", err) and "broken 2" in err, err  # English keeps its order
+
+
+def test_tag_untag_note_and_a_missing_lead_say_the_domain_as_typed(hunter):
+    """trial12 E9: `hunter tag şirket.com.tr öncelikli` confirmed "xn--irket-idb.com.tr: tagged öncelikli"."""
+    assert hunter("scan", "firma.com.tr", "--no-whois", "--no-tenant").exit_code == 0
+    tagged = hunter("tag", "ŞİRKET.com.tr", "öncelikli")
+    assert tagged.exit_code == 0 and "şirket.com.tr: tagged öncelikli" in tagged.stdout, tagged.output
+    assert "hunter scan şirket.com.tr" in tagged.stderr and "xn--" not in tagged.output
+    noted = hunter("note", "şirket.com.tr", "Ayşe aradı")
+    assert "şirket.com.tr: note saved" in noted.stdout and "xn--" not in noted.output
+    untagged = hunter("untag", "şirket.com.tr", "öncelikli")
+    assert "şirket.com.tr: removed 1 tag" in untagged.stdout and "xn--" not in untagged.output
+    missing = hunter("leads", "show", "çiçek.com.tr")
+    assert missing.exit_code == 1 and "çiçek.com.tr is not in" in missing.stderr and "xn--" not in missing.stderr

@@ -537,3 +537,19 @@ def test_a_zero_duration_needs_no_unit():
     assert parse_duration("7d") == timedelta(days=7)
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("5")  # a number other than zero says nothing without its unit
+
+
+GROUPS = [[name] for name, cmd in ALL[0][1].commands.items() if hasattr(cmd, "commands") and cmd.no_args_is_help]
+
+
+@pytest.mark.parametrize("group", [[], *GROUPS], ids=lambda g: " ".join(g) or "hunter")
+def test_a_group_run_alone_prints_its_help_and_exits_0(hunter_cmd, group):
+    """trial12 E10: `hunter rules` printed its help and exited 2 (a usage error); a group run alone is
+    a request for its menu, as `--help` is: stdout, exit 0. A command without its argument stays 2."""
+    base, env = hunter_cmd
+    shown = subprocess.run(base + group, env=env, capture_output=True, text=True, timeout=60)
+    helped = subprocess.run(base + [*group, "--help"], env=env, capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and shown.stderr == "", shown.stderr
+    assert shown.stdout == helped.stdout
+    bare = subprocess.run(base + ["scan"], env=env, capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 2 and "Usage:" in bare.stderr

@@ -61,6 +61,19 @@ def test_a_first_import_of_no_valid_domain_leaves_no_database(hunter, tmp_path):
     assert _left(tmp_path, "import.db") == []
 
 
+@pytest.mark.parametrize("command", ["scan", "import"])
+def test_a_first_scan_or_import_of_no_valid_domain_leaves_no_database(hunter, tmp_path, command):
+    """trial12 E3: `scan` kept the new database (its run record of nothing tried) and an empty .lock,
+    where `import` of the same input left nothing; both leave nothing now, as docs/cli.md says."""
+    src = tmp_path / "junk.txt"
+    src.write_text("Firma Ltd\nnot a domain\nnan\n", "utf-8")
+    db = tmp_path / "new.db"
+    result = hunter(command, str(src), "--db", str(db))
+    assert result.exit_code == 1 and "no valid domain" in result.stderr, result.output
+    assert "created the database" not in result.stderr
+    assert _left(tmp_path, "new.db") == []
+
+
 def test_a_first_referral_sync_that_cannot_reach_partner_center_says_it_created_the_database(hunter, tmp_path):
     db = tmp_path / "sync.db"
     env = {"HUNTER_PARTNER_TOKEN": "not-a-real-token", "HUNTER_PARTNER_API_URL": f"http://{DEAD}"}

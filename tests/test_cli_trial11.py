@@ -403,3 +403,45 @@ def test_leads_show_in_a_process_of_its_own_says_a_wrong_shape_rules_file_is_inv
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
     assert f"the scoring rules file {rules} (HUNTER_RULES) cannot be used" in " ".join(run.stderr.split())
     assert "firma.com.tr" in run.stdout
+
+
+# -- trial12 C3: the summary never leaves out the failure that keeps a domain unscored --------------------
+@pytest.mark.parametrize(
+    "lang, expected, more",
+    [
+        ("en", "1 MX host address lookup failed (SERVFAIL)", "and 1 other failed lookup"),
+        ("tr", "1 MX sunucusu adres sorgusu başarısız oldu (SERVFAIL)", "ve 1 başarısız sorgu daha"),
+    ],
+)
+def test_the_summary_names_an_mx_host_failure_among_many_others(hunter, dns, lang, expected, more):
+    """Seven kinds of failed lookups in one run: an MX-host SERVFAIL (check mx_host, which leaves the
+    domain unscored) was cut off the list of six, and nothing said so. The failures that leave a domain
+    unscored come first now, and those past the sixth are counted."""
+    dns.faults[("double.com", "TXT")] = "servfail"  # txt
+    dns.faults[("_dmarc.double.com", "TXT")] = "refused"  # dmarc, refused
+    dns.faults[("_dmarc.firma.com.tr", "TXT")] = "servfail"  # dmarc, SERVFAIL
+    dns.faults[("autodiscover.federe.com.tr", "CNAME")] = "servfail"  # footprint
+    dns.faults[("lyncdiscover.federe.com.tr", "CNAME")] = "refused"  # footprint, another kind
+    dns.faults[("m365-zayif.com.tr", "MX")] = "refused"  # mx
+    dns.faults[("mx.yandex.net", "A")] = "servfail"  # mx_host
+    names = ["double.com", "firma.com.tr", "federe.com.tr", "m365-zayif.com.tr", "xn--ieki-ahmet-n6abc.com.tr"]
+    result = hunter("scan", *names, "--no-whois", "--no-tenant", "--lang", lang, "--retries", "0")
+    failures = re.sub(r"\s+", " ", result.stderr).split("Failures" if lang == "en" else "Başarısız", 1)[1]
+    failures = failures.split(";")[0]
+    assert expected in failures, failures
+    assert more in failures, failures
+
+
+@pytest.mark.parametrize(
+    "lang, words",
+    [("en", "could not look up the MX hosts' addresses"), ("tr", "MX sunucularının adresleri")],
+)
+def test_an_unscored_brief_says_the_failed_lookup_in_words(hunter, dns, lang, words):
+    """trial12 C3: "the last scan could not look up mx_host" named an internal check in English."""
+    dns.faults[("mx.yandex.net", "A")] = "servfail"
+    assert hunter("scan", "xn--ieki-ahmet-n6abc.com.tr", "--no-whois", "--retries", "0").exit_code == 0
+    brief = hunter("sales-summary", "xn--ieki-ahmet-n6abc.com.tr", "--lang", lang)
+    assert words in re.sub(r"\s+", " ", brief.stdout), brief.stdout
+    assert "mx_host" not in brief.stdout
+    explain = hunter("explain", "xn--ieki-ahmet-n6abc.com.tr", "--lang", lang)
+    assert explain.exit_code == 1 and "mx_host" not in explain.stderr, explain.stderr

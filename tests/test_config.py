@@ -432,11 +432,11 @@ def test_a_bad_variable_names_the_variable_never_a_flag_or_the_file(hunter, tmp_
 @pytest.mark.parametrize(
     "argv, flag, words",
     [
-        # the config file's lang = "tr" is the usage error's language too (cli/usage.py); a command's own
-        # message ("bad DKIM selector") keeps its words inside the Turkish frame
+        # the config file's lang = "tr" is the usage error's language too (cli/usage.py), the command's own
+        # reason included (trial12 D: "bad DKIM selector" stayed English inside the Turkish frame)
         (("sales-summary", "firma.com.tr", "--lang", "de"), "--lang", "'de' geçerli bir seçim değil"),
         (("prep", "firma.com.tr", "--lang", "ingilizce"), "--lang", "şunlardan birini kullanın: en, tr"),
-        (("scan", "nomail.com", "--dkim-selectors", "a b!"), "--dkim-selectors", "bad DKIM selector"),
+        (("scan", "nomail.com", "--dkim-selectors", "a b!"), "--dkim-selectors", "geçersiz DKIM seçicisi 'a b!'"),
     ],
 )
 def test_a_bad_flag_names_the_flag(hunter, tmp_path, argv, flag, words):

@@ -752,3 +752,52 @@ def test_lookup_rdap_connection_closed_or_refused_is_a_failure(servers):
     with pytest.raises(RegistrationFailure) as exc:
         asyncio.run(go())
     assert exc.value.kind == "unreachable"
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now: every connection is refused
+    return port
+
+
+def test_a_registry_that_reaches_nothing_is_skipped_fast_then_probed():
+    """trial12 E7: offline, every WHOIS lookup failed one by one (36 s of a 330-domain scan). After
+    OUTAGE_LOOKUPS refused connections in a row the service counts as down: the next lookups fail at
+    once, "not asked", as tenant lookups do (docs/tenant.md), until a probe reaches it."""
+    from hunter_cli.registration import lookup as lookup_mod
+
+    port = _closed_port()
+
+    async def go() -> list[str]:
+        reach = lookup_mod.Reach()
+        said = []
+        async with httpx.AsyncClient() as http:
+            for i in range(lookup_mod.OUTAGE_LOOKUPS + 3):
+                with pytest.raises(RegistrationFailure) as exc:
+                    await lookup(f"f{i}.com.tr", http=http, whois_host=f"127.0.0.1:{port}", reach=reach)
+                said.append(exc.value.message)
+        return said
+
+    said = asyncio.run(go())
+    n = lookup_mod.OUTAGE_LOOKUPS
+    assert all(m.startswith("WHOIS server 127.0.0.1:") for m in said[:n]), said
+    assert all(m.startswith(f"not asked: 127.0.0.1:{port} reached nothing") for m in said[n:]), said
+
+
+def test_a_registry_name_that_does_not_resolve_is_unreachable_and_resolved_once_per_run():
+    from hunter_cli.registration import lookup as lookup_mod
+
+    async def go():
+        reach = lookup_mod.Reach()
+        async with httpx.AsyncClient() as http:
+            with pytest.raises(RegistrationFailure) as exc:
+                await lookup("f.com.tr", http=http, whois_host="whois.nosuch.invalid", reach=reach)
+            ok = await reach.addresses("127.0.0.1", 43, "WHOIS server")
+            again = await reach.addresses("127.0.0.1", 43, "WHOIS server")
+        return exc.value, ok, again, reach
+
+    exc, ok, again, reach = asyncio.run(go())
+    assert exc.kind == "unreachable" and "cannot resolve WHOIS server whois.nosuch.invalid" in exc.message
+    assert ok == again and ok[0][:2] == ("127.0.0.1", 43) and len(reach._hosts) == 1  # the failure is not kept

@@ -111,3 +111,18 @@ def test_a_tag_under_the_domain_keeps_its_comma(hunter):
     out = hunter("leads", env={"COLUMNS": "80"}).stdout
     assert "migration-ready," in out
     assert not any(line.lstrip().startswith(",") for line in out.splitlines()), out
+
+
+def test_leads_show_folds_a_long_dkim_target_after_a_dot(hunter):
+    """trial12 E5: at 80 columns `leads show` cut a DKIM CNAME target inside a label
+    ("...onmicrosoft.co" / "m,"), so it could not be copied; every value folds as render/fold.py does."""
+    domain = "cat5-spamexperts-m365.com.tr"
+    assert hunter("scan", domain, "--no-whois", "--no-tenant").exit_code == 0
+    shown = hunter("leads", "show", domain, env={"COLUMNS": "80"})
+    assert shown.exit_code == 0, shown.stderr
+    values = [line.strip("│ ").split("  ")[-1].strip() for line in shown.stdout.splitlines()]
+    assert max(len(line) for line in shown.stdout.splitlines()) <= 80
+    target = "selector1-cat5-spamexperts-m365-com-tr._domainkey.cat5sem365.onmicrosoft.com"
+    text = "\n".join(values)
+    assert target in text.replace(".\n", "."), text  # broken only after a dot
+    assert "onmicrosoft.co\n" not in text and "onmicro\n" not in text, text

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from hunter_cli import store
 from hunter_cli.store.packing import loads, pack, unpack
 from hunter_cli.store.prune import prunable
@@ -330,3 +332,18 @@ def test_the_footprint_columns_say_what_the_view_says(hunter, db, ms):
         assert derived[domain] == (cell, tags, unknown, services)
     listed = {r["domain"]: r["footprint"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
     assert listed == cells
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_prune_dry_run_says_what_is_in_the_database_now_and_wraps_at_80_columns(hunter, tmp_path, lang):
+    """trial12 E4, E5: a dry run said "159 scans in the database" (what would be left) while 290 were
+    there, in one line of 124 characters at 80 columns."""
+    db = tmp_path / "h.db"
+    ids = _history_db(db)
+    dry = hunter("db", "prune", "--keep", "365d", "--dry-run", "--db", str(db), "--lang", lang, env={"COLUMNS": "80"})
+    assert dry.exit_code == 0, dry.stderr
+    lines = dry.stdout.splitlines()
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 80, dry.stdout
+    text = " ".join(dry.stdout.split())
+    now = f"{len(ids)} scans in the database now" if lang == "en" else f"veritabanında şu an {len(ids)} tarama var"
+    assert now in text, text

@@ -1056,8 +1056,15 @@ def _nxdomain_kind(lead: Lead, reg: dict | None, today: date) -> str:
 
 
 def _registration_lines(m: Messages, reg: dict | None, today: date, domain: str, nxdomain: bool = False) -> list[str]:
-    if not reg or reg.get("status") == "failed" and not reg.get("expires"):
+    if not reg:
         return [m("reg.unknown")]
+    if reg.get("status") == "failed" and not reg.get("expires"):  # tried and failed: not "yet" (leads show agrees)
+        kind = str((reg.get("error") or {}).get("kind") or "")
+        return [
+            m("reg.failed", why=m(f"show.reg_kind.{kind}"))
+            if m.has(f"show.reg_kind.{kind}")
+            else m("reg.failed_unknown")
+        ]
     if reg.get("status") == "unavailable":
         note = reg.get("note") or ""
         if note.startswith("not found"):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
+from ..said import Said, said_of
 from . import app, complete
 from .common import (
     DbOption,
@@ -48,7 +49,9 @@ def _check_lang(lang: str) -> str:
 
     found = language(lang, LANGUAGES)
     if found is None:
-        raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
+        raise typer.BadParameter(
+            Said("cli.lang.unavailable", value=repr(lang), languages=", ".join(LANGUAGES)), param_hint="--lang"
+        )
     return found
 
 
@@ -165,7 +168,7 @@ def prep(
     try:
         age = parse_duration(max_age)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--max-age") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--max-age") from None
     path = db_path(db)
     last_good, read_only, last_id = None, False, 0
     if store.real_path(path).exists():  # no database yet: the scan below creates it

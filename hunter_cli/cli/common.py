@@ -12,6 +12,7 @@ from typing import Any
 import typer
 
 from ..exits import ExitStatus
+from ..said import Said, said_of
 
 # Documented in docs/cli.md; scripts rely on them (hunter_cli/exits.py).
 EXIT_OK = ExitStatus.OK
@@ -46,7 +47,7 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
             try:
                 return config.check(name, value)
             except ValueError as exc:
-                raise typer.BadParameter(str(exc), ctx=ctx, param=param) from None
+                raise typer.BadParameter(said_of(exc), ctx=ctx, param=param) from None
         try:  # the variable or the file: config.load() names the variable, or the file, line and key
             resolved = config.checked(name)
         except config.ConfigError as exc:
@@ -90,7 +91,7 @@ def use_csv_separator(value: str | None) -> None:
     try:
         separator.set(parse_separator(value or ","))  # set each time: one process may run several commands
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--csv-separator") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--csv-separator") from None
 
 
 SheetOption = typer.Option(
@@ -113,9 +114,7 @@ def column_hints(inputs, domain: str | None, company: str | None, sheet: str | N
     try:
         check_hints([str(i) for i in inputs], hints)
     except ColumnError as exc:
-        from ..said import in_lang, said_of
-
-        raise typer.BadParameter(in_lang(said_of(exc), current_lang()), param_hint=exc.option) from None
+        raise typer.BadParameter(said_of(exc), param_hint=exc.option) from None
     return hints
 
 
@@ -170,7 +169,9 @@ def language_of(lang: str) -> str:
 
     found = language(lang, LANGUAGES)
     if found is None:
-        raise typer.BadParameter(f"{lang!r} is not available; use one of: {', '.join(LANGUAGES)}", param_hint="--lang")
+        raise typer.BadParameter(
+            Said("cli.lang.unavailable", value=repr(lang), languages=", ".join(LANGUAGES)), param_hint="--lang"
+        )
     return found
 
 
@@ -263,13 +264,25 @@ def stdout_is_tty() -> bool:
     return not dumb_terminal()
 
 
+def shown(name: str) -> str:
+    """A stored domain (A-label, ``xn--irket-idb.com.tr``) as people typed it and read it
+    (``şirket.com.tr``), for the lines that confirm or refuse what a command did to it."""
+    from ..domains import to_unicode
+
+    return to_unicode(name)
+
+
 def domain_arg(text: str, param_hint: str = "DOMAIN") -> str:
     """A DOMAIN argument normalised to the registrable domain; a usage error (exit 2) otherwise."""
     from ..domains import Rejected, normalize
 
     name = normalize(text)
     if isinstance(name, Rejected):
-        raise typer.BadParameter(f"{text!r} is not a company domain: {name.reason}", param_hint=param_hint)
+        from ..render.scan_tables import skip_said
+
+        raise typer.BadParameter(
+            Said("cli.domain.not_company", value=repr(text), reason=skip_said(name.reason)), param_hint=param_hint
+        )
     return name
 
 

@@ -139,7 +139,7 @@ def prune(
     try:
         cutoff = ago_iso(parse_duration(keep))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--keep") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--keep") from None
     path = db_path(db)
     conn = open_store(path, write=True)
     try:

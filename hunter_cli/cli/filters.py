@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ..said import Said, said_of
 from . import complete
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def _since(value: str | None, option: str) -> str | None:
     try:
         return ago_iso(parse_duration(value))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from None
+        raise typer.BadParameter(said_of(exc), param_hint=option) from None
 
 
 # The filter options, shared with `hunter crm push` (same names, same meaning).
@@ -183,7 +184,9 @@ def lead_filter(
             domains=domains,
         )
     except core.LeadQueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise typer.BadParameter(said_of(exc), param_hint=exc.option) from None
     if min_score is not None and max_score is not None and min_score > max_score:
-        raise typer.BadParameter(f"--min-score {min_score} is above --max-score {max_score}", param_hint="--min-score")
+        raise typer.BadParameter(
+            Said("cli.filters.min_above_max", low=min_score, high=max_score), param_hint="--min-score"
+        )
     return f

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..said import Said
 from . import app
 from .common import (
     EXIT_FATAL,
@@ -59,7 +60,7 @@ def import_(
 
     missing = missing_files([str(f) for f in files]) or [str(f) for f in files if not f.exists()]
     if missing:
-        raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="FILE")
+        raise typer.BadParameter(Said("cli.file.missing", path=missing[0]), param_hint="FILE")
     hints = column_hints(files, domain_column, company_column, sheet)
     conn = open_store(db, write=True, create=True)
     stats = InputStats()
@@ -78,7 +79,6 @@ def import_(
         report_unreadable(stats)
         if stats.unreadable and not stats.lines:
             raise typer.Exit(EXIT_FATAL)
-        from ..said import Said
 
         raise fail(Said("cli.scan.no_valid_domain"))
     if not quiet:

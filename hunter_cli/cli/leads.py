@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
+from ..said import Said, said_of
 from . import app, complete
 from .common import (
     CsvSeparatorOption,
@@ -19,6 +20,7 @@ from .common import (
     fail,
     messages_lang_option,
     open_store,
+    shown,
     speak_in,
     store_errors,
     table_json_option,
@@ -176,7 +178,7 @@ def leads(
     try:
         order = core.parse_sort(sort)
     except core.LeadQueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise typer.BadParameter(said_of(exc), param_hint=exc.option) from None
 
     conn = _connect(db)
     try:
@@ -230,5 +232,5 @@ def show(
     finally:
         conn.close()
     if d is None:
-        raise fail(f"{name} is not in {db_path(db)}; run: hunter scan {name}")
+        raise fail(Said("cli.leads.not_in_db", domain=shown(name), path=str(db_path(db))))
     render("lead", formats.Format.json if json_out else formats.Format.table, d)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
+from ..said import said_of
 from . import app, complete
 from .common import (
     CsvSeparatorOption,
@@ -89,13 +90,13 @@ def rescan(
     try:
         since = ago_iso(parse_duration(older_than))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--older-than") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--older-than") from None
     from ..store.leads import LeadQueryError, parse_categories
 
     try:
         cats = list(parse_categories(category))
     except LeadQueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise typer.BadParameter(said_of(exc), param_hint=exc.option) from None
     path = db_path(db)
     conn = open_store(path)
     try:
@@ -165,13 +166,13 @@ def changes(
     try:
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--since") from None
     from ..choices import choose
 
     try:
         kind = [choose(k, EVENT_KINDS, "change kind") for k in kind]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--kind") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--kind") from None
     from ..render import paging
     from ..render.changes import Changes
     from ..render.formats import render

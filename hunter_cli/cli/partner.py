@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
+from ..said import Said, said_of
 from . import app, complete
 from .common import (
     EXIT_FATAL,
@@ -234,17 +235,17 @@ def list_(
     try:
         status_ = [choose(s, REFERRAL_STATUSES, "referral status") for v in status_ for s in v.split(",") if s.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--status") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--status") from None
     try:
         type_ = [choose(t, REFERRAL_TYPES, "referral type or kind") for v in type_ for t in v.split(",") if t.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--type") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--type") from None
     updated_since = None
     if since:
         try:
             updated_since = ago_iso(parse_duration(since))
         except ValueError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--since") from None
+            raise typer.BadParameter(said_of(exc), param_hint="--since") from None
     from ..render import paging
     from ..render.formats import render
     from ..render.referrals import Referrals
@@ -281,9 +282,12 @@ def link_(
         with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
             previous = link(conn, referral_id, name, rules)
     except KeyError:
-        raise fail(f"no referral with id {referral_id!r}; see: hunter referrals list") from None
+        raise fail(Said("cli.partner.no_referral", id=repr(referral_id))) from None
     finally:
         conn.close()
-    stdout_console().print(
-        f"Referral {referral_id} linked to {name}" + (f" (was {previous})" if previous else "") + "."
-    )
+    from .common import say, shown
+
+    linked = Said("cli.partner.linked", id=referral_id, domain=shown(name))
+    if previous:
+        linked = Said("cli.partner.linked_was", id=referral_id, domain=shown(name), previous=shown(previous))
+    stdout_console().print(say(linked), markup=False)

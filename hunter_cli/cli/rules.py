@@ -18,6 +18,7 @@ from .common import (
     fail,
     open_store,
     setting_option,
+    shown,
     speak,
     stdout_console,
     store_errors,
@@ -92,7 +93,7 @@ def _load_view(path: Path, domain: str) -> tuple[str, dict, bool, str | None]:
     finally:
         conn.close()
     if view is None:
-        raise fail(Said("cli.explain.no_good_scan", domain=name, path=str(path)))
+        raise fail(Said("cli.explain.no_good_scan", domain=shown(name), path=str(path)))
     return name, view, cosell, listed
 
 
@@ -124,8 +125,14 @@ def explain(
     lead = Lead.from_view(view, cosell=cosell)
     facts = facts_from(lead, r)
     if facts is None:
-        failed = ", ".join(sorted(lead.failed_checks)) or "mx"
-        raise fail(Said("cli.explain.unscorable", domain=name, checks=failed))
+        from ..brief.messages import Messages
+
+        known = Messages("en").has
+        failed = [
+            Said(f"check.{c}") if known(f"check.{c}") else Said("check.other", value=c)
+            for c in sorted(lead.failed_checks)
+        ]
+        raise fail(Said("cli.explain.unscorable", domain=shown(name), checks=failed or [Said("check.mx")]))
     outcome = evaluate(facts, r)
     warn_if_listed_otherwise(name, listed, outcome.category)
     from ..brief.compose import evidence_doubt

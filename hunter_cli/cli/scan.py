@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..said import Said, said_of
 from . import app
 from .common import (
     DbOption,
@@ -121,15 +122,15 @@ def scan(
     speak_in(lang)
     missing = missing_files(inputs)
     if missing:
-        raise typer.BadParameter(f"no such file: {missing[0]}", param_hint="INPUT")
+        raise typer.BadParameter(Said("cli.file.missing", path=missing[0]), param_hint="INPUT")
     try:
         fresh_since = ago_iso(parse_duration(max_age)) if max_age else None
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--max-age") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--max-age") from None
     try:
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--dkim-selectors") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--dkim-selectors") from None
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
     from .scanning import typed_options

@@ -86,7 +86,7 @@ def scan_options(**values):
     try:
         return build_options(**values)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--nameserver") from None
+        raise typer.BadParameter(said_of(exc), param_hint="--nameserver") from None
 
 
 def typed_options(ctx: typer.Context, skip: tuple[str, ...] = ()) -> list[str]:

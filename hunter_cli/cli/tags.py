@@ -16,6 +16,7 @@ from .common import (
     messages_lang_option,
     open_store,
     say,
+    shown,
     speak_in,
     stdout_console,
     store_errors,
@@ -42,7 +43,7 @@ def _tags(values: list[str]) -> list[str]:
 
 
 def new_lead_message(name: str) -> str:
-    return Said("cli.tags.new_lead", domain=name)
+    return Said("cli.tags.new_lead", domain=shown(name))
 
 
 @app.command()
@@ -65,7 +66,7 @@ def tag(
         conn.close()
     if created:
         warn(new_lead_message(name))
-    stdout_console().print(say(Said("cli.tags.tagged", domain=name, tags=values)), markup=False)
+    stdout_console().print(say(Said("cli.tags.tagged", domain=shown(name), tags=values)), markup=False)
 
 
 @app.command()
@@ -87,9 +88,9 @@ def untag(
     finally:
         conn.close()
     if not removed:
-        raise fail(Said("cli.tags.none_of", domain=name, tags=values))
+        raise fail(Said("cli.tags.none_of", domain=shown(name), tags=values))
     key = "cli.tags.removed." + ("one" if removed == 1 else "many")
-    stdout_console().print(say(Said(key, domain=name, n=removed)), markup=False)
+    stdout_console().print(say(Said(key, domain=shown(name), n=removed)), markup=False)
 
 
 @app.command()
@@ -115,4 +116,4 @@ def note(
         conn.close()
     if created:
         warn(new_lead_message(name))
-    stdout_console().print(say(Said("cli.tags.note_saved", domain=name)), markup=False)
+    stdout_console().print(say(Said("cli.tags.note_saved", domain=shown(name))), markup=False)

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+from ..said import Said, in_lang
+
 # Messages that come as text (Click's parser, hunter_cli/choices.py, cli/coerce.py): pattern -> message key.
 _WORDED = (
     (re.compile(r"Got unexpected extra argument(?:\(s\)|s)? \((?P<args>.*)\)"), "usage.extra"),
@@ -24,12 +26,24 @@ _WORDED = (
     (re.compile(r"No such command (?P<name>'[^']*')\."), "usage.no_command"),
     (re.compile(r"Missing command\."), "usage.missing_command"),
     (re.compile(r"(?P<value>'.*') is not a whole number"), "usage.not_whole"),
+    (re.compile(r"(?P<value>\S+) is below the lowest allowed value, (?P<low>\S+)"), "usage.below"),
+    (re.compile(r"(?P<value>\S+) is above the highest allowed value, (?P<high>\S+)"), "usage.above"),
+    (re.compile(r"(?P<value>'.*') is not yes or no"), "usage.not_yes_no"),
+    (re.compile(r"(?P<value>'.*') is not a finite number"), "usage.not_finite"),
     (re.compile(r"(?P<value>'.*') is not a number"), "usage.not_number"),
     (
-        re.compile(r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)(?:; did you mean (?P<near>.+)\?)?"),
+        re.compile(
+            r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)"
+            r"(?P<also> \(prefix - for descending\)| or a hosting brand such as Natro)?"
+            r"(?:; did you mean (?P<near>.+)\?)?"
+        ),
         "usage.not_one_of",
     ),
 )
+_ALSO = {  # what follows the choices in some messages (choices.unknown's ``also``): its message
+    " (prefix - for descending)": "usage.also.descending",
+    " or a hosting brand such as Natro": "usage.also.hosting",
+}
 _PARAM_TYPES = {"argument": "usage.missing_argument", "option": "usage.missing_option"}
 
 
@@ -102,6 +116,9 @@ def reworded(message: str, m: Any) -> str:
         found = pattern.fullmatch(message.strip())
         if found:
             values = {k: v for k, v in found.groupdict().items() if v is not None}
+            also = values.pop("also", None)  # what follows the choices (choices.unknown's ``also``)
+            if also is not None:
+                values["choices"] += m(_ALSO[also])
             if key == "usage.not_one_of" and "near" in values:
                 return m("usage.not_one_of_near", **values)
             return m(key, **values)
@@ -129,13 +146,15 @@ def error_text(exc: Any, m: Any) -> str:
             extra = m("usage.choose_from") + extra.removeprefix("Choose from:")
         return f"{text} {extra}".rstrip() if extra else text
     if isinstance(exc, ce.BadParameter):
-        body = reworded(exc.message, m)
+        # Hunter's own messages come as a Said (said in the error's language), Click's as text
+        body = in_lang(exc.message, m.lang) if isinstance(exc.message, Said) else reworded(exc.message, m)
         hint = exc.param_hint
         if hint is None and exc.param is not None:
             hint = exc.param.get_error_hint()
         if hint is None:
             return m("usage.invalid", message=body)
-        return m("usage.invalid_for", param=ce._join_param_hints(hint), message=body)
+        # an argument is named as the usage line above names it (DOMAIN is ALAN_ADI in Turkish)
+        return m("usage.invalid_for", param=placeholders(ce._join_param_hints(hint) or "", m), message=body)
     return reworded(exc.format_message(), m)
 
 
@@ -174,7 +193,35 @@ def install() -> None:
 
     ce.UsageError.show = show  # type: ignore[method-assign]  # Click has no hook for its wording
     ce.UsageError._hunter_lang = True  # type: ignore[attr-defined]  # the idempotence mark
+    _install_group_menu()
     _install_usage_line()
+
+
+def _install_group_menu() -> None:
+    """`hunter` or a group (`hunter db`, `hunter rules`) run alone prints its help on stdout with exit
+    status 0, as `--help` does: asking for the menu is no usage error (docs/cli.md). A command run
+    without the argument it needs (`hunter scan`) still prints its help on stderr with exit status 2."""
+    from typer._click import exceptions as ce
+
+    english_init = ce.NoArgsIsHelpError.__init__
+
+    def init(self: Any, ctx: Any) -> None:
+        english_init(self, ctx)
+        if hasattr(ctx.command, "commands"):  # a group (Typer 0.29 carries its own click, with no Group class)
+            self.exit_code = 0
+
+    english_show = ce.NoArgsIsHelpError.show
+
+    def show(self: Any, file: IO[Any] | None = None) -> None:
+        if self.exit_code == 0 and file is None:
+            from typer._click.utils import echo
+
+            echo(self.format_message(), color=self.ctx.color)  # stdout, as --help
+            return
+        english_show(self, file)
+
+    ce.NoArgsIsHelpError.__init__ = init  # type: ignore[method-assign]
+    ce.NoArgsIsHelpError.show = show  # type: ignore[method-assign]
 
 
 # A usage line's placeholders: [OPTIONS], COMMAND, [ARGS]..., DOMAIN, TAG..., FILE, HOST[:PORT].

@@ -77,11 +77,15 @@ def parse_selectors(text: str) -> tuple[str, ...]:
         if not s:
             continue
         if len(s) > 63 or not all(c.isalnum() or c in "-_." for c in s):
-            raise ValueError(f"bad DKIM selector {part.strip()!r}")
+            from ..said import Said
+
+            raise ValueError(Said("cli.dkim.selector", value=repr(part.strip())))
         if s not in out:
             out.append(s)
     if not out:
-        raise ValueError("no DKIM selector given")
+        from ..said import Said
+
+        raise ValueError(Said("cli.dkim.no_selector"))
     return tuple(out)
 
 

@@ -611,28 +611,30 @@ def parse_nameserver(text: str) -> str:
     """Validate ``HOST[:PORT]`` / ``[V6]:PORT`` and return it in c-ares' CSV form."""
     import ipaddress
 
+    from ..said import Said
+
     s = text.strip()
     if not s:
-        raise ValueError("empty nameserver")
+        raise ValueError(Said("cli.nameserver.empty"))
     host, port = s, None
     if s.startswith("["):
         end = s.find("]")
         if end < 0:
-            raise ValueError(f"bad nameserver {text!r}: missing ']'")
+            raise ValueError(Said("cli.nameserver.bracket", value=repr(text)))
         host, rest = s[1:end], s[end + 1 :]
         if rest:
             if not rest.startswith(":"):
-                raise ValueError(f"bad nameserver {text!r}")
+                raise ValueError(Said("cli.nameserver.bad", value=repr(text)))
             port = rest[1:]
     elif s.count(":") == 1:
         host, port = s.split(":")
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise ValueError(f"bad nameserver {text!r}: give an IP address, not a name") from None
+        raise ValueError(Said("cli.nameserver.name", value=repr(text))) from None
     if port is not None:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"bad nameserver {text!r}: port must be 1-65535")
+            raise ValueError(Said("cli.nameserver.port", value=repr(text)))
     if ip.version == 6:
         return f"[{ip}]:{port}" if port else str(ip)
     return f"{ip}:{port}" if port else str(ip)

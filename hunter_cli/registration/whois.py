@@ -286,18 +286,25 @@ def decode_whois(raw: bytes) -> str:
 
 
 async def query_whois(
-    domain: str, server: str, port: int = WHOIS_PORT, timeout: float = 10, *, query: str | None = None
+    domain: str,
+    server: str,
+    port: int = WHOIS_PORT,
+    timeout: float = 10,
+    *,
+    query: str | None = None,
+    address: tuple[str, int] | None = None,
 ) -> str:
     """Send one query to ``server:port`` and return the answer text.
 
     Sends ``query`` (default: the domain) followed by CRLF and reads to EOF, at most
-    :data:`MAX_WHOIS_BYTES`. The whole exchange is bounded by ``timeout`` seconds.
+    :data:`MAX_WHOIS_BYTES`. The whole exchange is bounded by ``timeout`` seconds. ``address``: the
+    ``(ip, port)`` to connect to, when the caller resolved ``server`` already.
     Raises :class:`RegistrationFailure` (``timeout`` or ``unreachable``).
     """
     line = (query if query is not None else domain).strip() + "\r\n"
 
     async def exchange() -> bytes:
-        reader, writer = await asyncio.open_connection(server, port)
+        reader, writer = await asyncio.open_connection(*(address or (server, port)))
         chunks: list[bytes] = []
         total = 0
         try:

@@ -21,7 +21,9 @@ def parse_separator(value: str) -> str:
     """``";"``, ``"semicolon"``, ``"tab"``, ``","`` -> the character; ValueError naming the choices otherwise."""
     found = SEPARATORS.get(value.strip().lower() if value.strip() else value)
     if found is None:
-        raise ValueError(f"{value!r} is not a CSV separator; use ',' (comma), ';' (semicolon) or tab")
+        from ..said import Said
+
+        raise ValueError(Said("cli.csv.separator", value=repr(value)))
     return found
 
 

@@ -73,12 +73,22 @@ class Folded:
         self.style = style
 
     def __rich_console__(self, console, options):
+        from rich.cells import cell_len
         from rich.text import Text
 
-        yield Text("\n".join(fold(self.text, options.max_width)), style=self.style, no_wrap=True, overflow="crop")
+        width = options.max_width
+        # A line whose every word fits is left to Rich's wrapping at spaces, which keeps the spaces that
+        # line values up ("reject   v=DMARC1"); one with a longer word (a host name) is folded here.
+        lines = [
+            ln
+            for part in self.text.split("\n")
+            for ln in ([part] if max((cell_len(w) for w in part.split()), default=0) <= width else fold(part, width))
+        ]
+        yield Text("\n".join(lines), style=self.style, overflow="fold")
 
     def __rich_measure__(self, console, options):
         from rich.cells import cell_len
         from rich.measure import Measurement
 
-        return Measurement(narrowest(self.text), cell_len(self.text)).clamp(max_width=options.max_width)
+        widest = max(cell_len(part) for part in self.text.split("\n"))
+        return Measurement(narrowest(self.text), widest).clamp(max_width=options.max_width)

@@ -644,9 +644,25 @@ def _priority_rows(m: Messages, lead: dict, reasons: list[str], doubt: str | Non
 
 
 def _kv_table() -> Table:
+    """A two-column table of `leads show`: each value folded by render/fold.py (a long DKIM CNAME
+    target, MX host or SPF include breaks after a dot, a URL after a slash, never inside a label)."""
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    from .fold import Folded
+
+    class _Folding(Table):
+        def add_row(self, *cells, **kw):
+            def folded(cell):
+                if isinstance(cell, str):
+                    return Folded(cell)
+                if isinstance(cell, Text) and not cell.spans:  # one style for the whole value
+                    return Folded(cell.plain, str(cell.style or ""))
+                return cell
+
+            return super().add_row(*(cells[:1] + tuple(folded(c) for c in cells[1:])), **kw)
+
+    t = _Folding(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
     t.add_column(heading("What"), style="bold", no_wrap=True)
     t.add_column(heading("Value"), overflow="fold")
     return t

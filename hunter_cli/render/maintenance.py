@@ -72,11 +72,17 @@ def _prune_text(p: PruneReport, out: Output) -> None:
     m, r = Messages(p.lang), p.report
     key = "cli.db.prune.would_remove" if p.dry_run else "cli.db.prune.removed"
     text = m(
-        key, older=r["older"], day=day_for_people(p.cutoff), removed=r["removed"], kept=r["kept"], scans=r["scans"]
+        key,
+        older=r["older"],
+        day=day_for_people(p.cutoff),
+        removed=r["removed"],
+        kept=r["kept"],
+        scans=r["scans"],
+        now=r["scans"] + r["removed"],  # a dry run removed nothing: "scans" is what would be left
     )
     if not p.dry_run and r["removed"]:
         text += m("cli.db.prune.vacuum_hint")
-    out.console.print(text, markup=False, soft_wrap=True)
+    out.console.print(text, markup=False)  # wrapped at the terminal's width, at spaces (80 columns)
 
 
 @dataclass

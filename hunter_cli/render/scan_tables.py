@@ -296,12 +296,22 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
             reg.append(m("scan.summary.reg_deferred", n=t.registration_deferred))
         table.add_row(m("scan.summary.registration"), ", ".join(reg))
     if t.failed_domains:
-        lookups = ", ".join(
-            _failed_lookups(m, k, v) for k, v in sorted(t.error_kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
-        )
+        # Those that leave a domain unscored (the rules' unscored_checks: MX, its hosts' addresses, SPF...)
+        # first, then most first; never cut without saying how many more failed (an MX-host SERVFAIL
+        # was left out as the 7th kind)
+        first = set(t.unscored_checks)
+        kinds = sorted(t.error_kinds.items(), key=lambda kv: (kv[0].split(" ")[0] not in first, -kv[1], kv[0]))
+        said = [_failed_lookups(m, k, v) for k, v in kinds[:FAILURE_KINDS_SHOWN]]
+        more = sum(v for _, v in kinds[FAILURE_KINDS_SHOWN:])
+        if more:
+            said.append(_count(m, "scan.failed.more", more))
+        lookups = ", ".join(said)
         table.add_row(m("scan.summary.failures"), _count(m, "scan.summary.failures", t.failed_domains, lookups=lookups))
     if t.fresh_skipped:
         table.add_row(m("scan.summary.up_to_date"), _count(m, "scan.summary.fresh", t.fresh_skipped))
+
+
+FAILURE_KINDS_SHOWN = 6  # kinds of failed lookups the summary names; the rest are counted together
 
 
 def _failed_lookups(m, key: str, n: int) -> str:
@@ -353,6 +363,19 @@ def _skip_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
             pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
             out.append((re.compile(pattern + r"\Z"), key))
     return tuple(out)
+
+
+def skip_said(reason: str) -> str:
+    """The reader's English reason (hunter_cli/domains.py) as a :class:`hunter_cli.said.Said` of its
+    ``input.skip.*`` message, so that an error naming it follows the command's language; a reason none
+    of them names stays as it is."""
+    from ..said import Said
+
+    for pattern, key in _skip_patterns():
+        found = pattern.match(reason)
+        if found:
+            return Said(key, **found.groupdict())
+    return reason
 
 
 def skip_reason(reason: str, lang: str) -> str:
@@ -446,9 +469,16 @@ def continue_note(
     else:
         left = _count(m, "scan.left.about", unread + in_flight)
     if command is not None:  # inputs are the domains it was to scan, by name
-        left = _count(m, "scan.left.not_rescanned", max(len(inputs) - t.scanned - t.fresh_skipped, 0))
+        not_done = max(len(inputs) - t.scanned - t.fresh_skipped, 0)
+        if not not_done and t.registration_left:
+            return _count(m, "scan.registration_left", t.registration_left, signal=said)
+        left = _count(m, "scan.left.not_rescanned", not_done)
         argv = [*command, *(["--db", db] if db else [])]
         return m("scan.continue", signal=said, left=left, command=shlex.join(argv))
+    if t.registration_left and not in_flight and total_lines is not None and not unread:
+        # every input was scanned: only registration lookups were cut short, and the domains' next scan
+        # asks them (a scan with --max-age 1d would skip those fresh domains, registration and all)
+        return _count(m, "scan.registration_left", t.registration_left, signal=said)
     argv = ["hunter", "scan", *inputs, *(repeat or []), "--max-age", "1d"] + (["--db", db] if db else [])
     key = "scan.continue_stdin" if "-" in inputs else "scan.continue"
     return m(key, signal=said, left=left, command=shlex.join(argv))

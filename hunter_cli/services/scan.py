@@ -99,6 +99,8 @@ class ScanTally:
     registration_unavailable: int = 0  # not found in the registry, or no registry service for the TLD
     registration_failures: int = 0  # the lookup failed (retried on the next run)
     registration_deferred: int = 0  # not asked this run: the lane's backlog was full (asked at the next scan)
+    registration_left: int = 0  # asked, but not answered when the run ended (Ctrl-C; asked at the next scan)
+    unscored_checks: tuple[str, ...] = ()  # the run's rules: checks whose failure leaves a domain unscored
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
     no_answer_run: int = 0  # the latest domains, in a row, that got no DNS answer at all
@@ -376,7 +378,7 @@ def run_scan(
 
     hints = hints or ColumnHints()
     stats = InputStats()
-    tally = ScanTally()
+    tally = ScanTally(unscored_checks=tuple(load_rules(options.rules_path).model.unscored_checks))
     tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
     registration_since = ago_iso(timedelta(seconds=store.REGISTRATION_TTL_SECONDS))
 
@@ -444,6 +446,9 @@ def run_scan(
     def on_deferred(domain: str) -> None:
         tally.registration_deferred += 1
 
+    def on_left(domain: str) -> None:
+        tally.registration_left += 1
+
     terminated = [False]
 
     def on_sigterm(signum, frame) -> None:
@@ -472,6 +477,7 @@ def run_scan(
                     on_result,
                     on_registration=on_registration,
                     on_registration_deferred=on_deferred,
+                    on_registration_left=on_left,
                     processes=processes,
                     behind=writer.behind,
                 ),

@@ -226,7 +226,8 @@ _KEPT_TABLES = ("domains", "referrals", "crm_leads")
 
 def contents(path: str | os.PathLike) -> str | None:
     """What the database at ``path`` holds: ``data`` (a lead, a referral or a CRM lead), ``runs`` (only
-    the run log: commands that were tried), ``nothing``; None when it cannot be read. A command that
+    the run log: commands that were tried), ``nothing`` (also: only scans that had no valid domain to
+    try); None when it cannot be read. A command that
     created the file and failed removes it when it holds nothing and says so when it holds only runs
     (cli.common.new_database_kept_only_on_success)."""
     try:  # not read-only: the last connection to close checkpoints the WAL and removes -wal and -shm
@@ -241,7 +242,16 @@ def contents(path: str | os.PathLike) -> str | None:
 
         if not all(empty(t) for t in _KEPT_TABLES):
             return "data"
-        return "nothing" if empty("runs") else "runs"
+        if empty("runs"):
+            return "nothing"
+        # A scan that found no valid domain in its input (or could read none) tried nothing: its run
+        # record is no reason to keep the file, as `hunter import` of the same input keeps none
+        tried = conn.execute(
+            "SELECT 1 FROM runs WHERE NOT (command = 'scan' AND outcome = 'ok' AND json_valid(stats_json)"
+            " AND coalesce(json_extract(stats_json, '$.accepted'), 0) = 0"
+            " AND coalesce(json_extract(stats_json, '$.scanned'), 0) = 0) LIMIT 1"
+        ).fetchone()
+        return "runs" if tried is not None else "nothing"
     except sqlite3.Error:
         return None
     finally:
