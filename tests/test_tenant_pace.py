@@ -213,9 +213,35 @@ def test_a_service_that_reaches_nothing_is_asked_no_more_after_a_few_requests():
     outcomes, client = asyncio.run(run())
     assert all(isinstance(o, TenantFailure) and o.kind == "unreachable" for o in outcomes)
     assert client.down_since is not None
-    assert client.requests <= OUTAGE_LOOKUPS * 4  # each of the first ones tried 4 times, then no more
-    assert client.not_asked == 40 - OUTAGE_LOOKUPS
+    assert client.requests == OUTAGE_LOOKUPS  # tries are counted: two lookups of four tries each, then no more
+    assert client.not_asked == 40 - 2
     assert "not asked" in str(outcomes[-1])
+
+
+def test_retries_in_flight_stop_once_the_service_counts_as_down(ms):
+    """Every try waits until it times out (as for a resolver that never answers the service's name): once
+    OUTAGE_LOOKUPS tries in a row reached nothing, the retries of the lookups in flight stop too, instead of
+    each running its four tries (minutes for a list of a few hundred, with seconds a try)."""
+    from hunter_cli.tenant.client import OUTAGE_LOOKUPS, TenantFailure
+
+    domains = [f"asili{i}.com" for i in range(40)]
+    for d in domains:
+        ms.faults[d] = ("slow", 5)
+
+    async def run():
+        client = TenantClient(ms.base_url, start=16, timeout=0.2)
+        try:
+            outcomes = await asyncio.gather(*(client.lookup(d) for d in domains), return_exceptions=True)
+            return outcomes, client
+        finally:
+            await client.close()
+
+    outcomes, client = asyncio.run(run())
+    assert all(isinstance(o, TenantFailure) and o.kind in ("timeout", "unreachable") for o in outcomes), outcomes
+    assert client.down_since is not None
+    # the 16 lookups in flight (one document each while the lane is full) tried once; none tried again
+    assert client.requests <= 2 * 16, client.requests
+    assert client.requests >= OUTAGE_LOOKUPS
 
 
 def test_a_service_back_after_an_outage_is_asked_again(ms):

@@ -40,7 +40,7 @@ DEFAULT_BASE = "https://login.microsoftonline.com"
 START = 16  # requests in flight before the service's answers say more (or fewer) are welcome
 CEILING = 128  # never more requests in flight (``--tenant-concurrency`` lowers it)
 MAX_RATE = 1000  # never more requests sent in any one second
-OUTAGE_LOOKUPS = 8  # requests in a row that reached nothing (after their retries): the service is down
+OUTAGE_LOOKUPS = 8  # tries in a row that reached nothing (any request's, retries included): the service is down
 PROBE_SECONDS = 30.0  # while it is down, one request goes through this often to see whether it is back
 
 
@@ -77,17 +77,19 @@ class TenantClient:
         self.requests = 0
         self.active = 0  # lookups in progress
         self.together = 0  # lookups that asked both documents at once
-        self.unreached = 0  # requests in a row that reached nothing (timeouts, refused or unresolved)
+        self.unreached = 0  # tries in a row that reached nothing (timeouts, refused or unresolved)
         self.down_since: float | None = None  # the service counts as down (see _reachable)
         self._probe_at = 0.0  # while down: when the next request may go through to see if it is back
         self.not_asked = 0  # lookups failed at once while the service was down
 
     def _reachable(self) -> None:
         """Raise TenantFailure("unreachable") at once while the service is down, but for one lookup
-        (the probe) every PROBE_SECONDS. Down: OUTAGE_LOOKUPS requests in a row reached nothing after all their
-        retries (a laptop offline, a firewall, a name that does not resolve), so asking on would only
-        cost each domain its retries' waits; every domain still gets a tenant failure, never "no
-        tenant", and is asked again on the next run (docs/tenant.md)."""
+        (the probe) every PROBE_SECONDS. Down: OUTAGE_LOOKUPS tries in a row, whichever requests made them,
+        reached nothing (a laptop offline, a firewall, a name that does not resolve), so asking on would
+        only cost each domain its retries' waits; the retries already waiting stop too. Every domain
+        still gets a tenant failure, never "no tenant", and is asked again on the next run (docs/tenant.md).
+        Counting tries, not requests that used up their retries, matters when each try waits seconds (a
+        resolver that never answers): 128 requests in flight, four tries each, took minutes to say so."""
         if self.down_since is None:
             return
         now = time.monotonic()
@@ -97,7 +99,7 @@ class TenantClient:
         self.not_asked += 1
         raise TenantFailure(
             "unreachable",
-            f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more requests"
+            f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more tries"
             " (asked again on the next run)",
         )
 
@@ -111,36 +113,51 @@ class TenantClient:
             self.down_since = time.monotonic()
             self._probe_at = self.down_since + PROBE_SECONDS
             log.warning(
-                "%s reached nothing for %d requests in a row: tenant lookups fail at once for now (one try every %d s)",
+                "%s reached nothing for %d tries in a row: tenant lookups fail at once for now (one try every %d s)",
                 self.base_url,
                 self.unreached,
                 PROBE_SECONDS,
             )
 
-    async def _get(self, url: str, params: dict | None = None) -> tuple[int, object]:
-        try:
-            got = await self._request(url, params)
-        except TenantFailure as exc:  # an HTTP error is an answer: the service was reached
-            self._outcome(exc.kind not in ("unreachable", "timeout"))
-            raise
-        self._outcome(True)
-        return got
+    async def _get(self, url: str, params: dict | None = None, *, since: float = 0.0) -> tuple[int, object]:
+        """One document; each try says whether it reached the service (:meth:`_outcome`). ``since``: when the
+        lookup began (``time.monotonic()``): a try the service went down after that is not sent."""
+        return await self._request(url, params, since)
 
-    async def _request(self, url: str, params: dict | None = None) -> tuple[int, object]:
+    def _gone_down(self, since: float) -> bool:
+        """Whether the service counted as down after ``since``, when a lookup began (a probe begins after)."""
+        return self.down_since is not None and self.down_since >= since
+
+    async def _request(self, url: str, params: dict | None, since: float) -> tuple[int, object]:
         pace = self.pace
         http = self._http
 
+        def stopped() -> TenantFailure:
+            return TenantFailure(
+                "unreachable",
+                f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more tries"
+                " (asked again on the next run)",
+            )
+
         async def attempt() -> tuple[int, bytes]:
+            if self._gone_down(since):  # a retry, or a try that waited for a slot, while the service is down
+                raise stopped()
             sent = await pace.acquire()  # a slot for the request only, never held during a retry's wait
+            if self._gone_down(since):
+                pace.abandon()
+                raise stopped()
             self.requests += 1
             try:
                 status, body, retry_after = await http.get(url, params)
             except asyncio.CancelledError:
                 pace.abandon()
                 raise
-            except BaseException:
+            except BaseException as exc:
                 pace.done(sent, throttled=True)  # timeout, refused or reset connection: ask less
+                if isinstance(exc, (*http.unreachable, *http.timeouts)):
+                    self._outcome(False)
                 raise
+            self._outcome(True)  # an HTTP answer, whatever its status: the service was reached
             throttled = status == 429 or status >= 500
             wait = retry.parse_retry_after(retry_after) if throttled else None
             pace.done(sent, throttled=throttled, retry_after=wait)
@@ -178,6 +195,7 @@ class TenantClient:
         domain that has none.
         """
         self._reachable()  # while the service is down: a failure at once, but for one lookup now and then
+        since = time.monotonic()
         openid_url = f"{self.base_url}/{domain}/v2.0/.well-known/openid-configuration"
         realm_args = (f"{self.base_url}/getuserrealm.srf", {"login": f"someone@{domain}", "json": "1"})
         self.active += 1
@@ -185,10 +203,10 @@ class TenantClient:
             if 2 * self.active <= self.pace.limit:
                 self.together += 1
                 openid, realm = await asyncio.gather(
-                    self._get(openid_url), self._get(*realm_args), return_exceptions=True
+                    self._get(openid_url, since=since), self._get(*realm_args, since=since), return_exceptions=True
                 )
             else:
-                openid, realm = await self._get(openid_url), None
+                openid, realm = await self._get(openid_url, since=since), None
         finally:
             self.active -= 1
         if isinstance(openid, BaseException):
@@ -201,7 +219,7 @@ class TenantClient:
         if tenant is None:
             return None
         if realm is None:
-            realm = await self._get(*realm_args)
+            realm = await self._get(*realm_args, since=since)
         elif isinstance(realm, BaseException):
             raise realm
         status, doc = realm
