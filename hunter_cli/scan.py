@@ -441,14 +441,13 @@ class Scanner:
         self,
         domain: str,
         probe: Answer | None,
-        microsoft_hint: bool,
         errors: list[ScanError],
-        mx_hosts: asyncio.Future | dict | None = None,
         shown: tuple[str, ...] = (),
     ) -> DkimInfo:
-        """The DKIM selectors; ``mx_hosts`` is the MX resolution (or the task making it), read only when a
-        dangling Microsoft-style CNAME needs a hint that nothing else gave; ``shown`` are the selectors of
-        services the domain shows (dkim.selectors_shown), asked in the same wave as the others."""
+        """The DKIM selectors; ``shown`` are the selectors of services the domain shows
+        (dkim.selectors_shown), asked in the same wave as the others. A selector whose TXT question gets
+        NXDOMAIN is asked for its CNAME in one more wave: an alias to a name that does not exist is a
+        selector that was published (dkim.dangling_selector), not one that is absent."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -474,24 +473,20 @@ class Scanner:
                 cname = answer.cnames[-1][1] if answer.cnames else None
                 if answer.records:
                     key = dkim_mod.parse_key(sel, answer.records, cname)
-                elif cname is not None:
-                    key = DkimSelector(selector=sel, cname=cname, key_type=None)
-                elif answer.rcode == NXDOMAIN and sel in dkim_mod.CNAME_SELECTORS:
+                if key is None and cname is not None:  # an alias to a name with no key record
+                    key = dkim_mod.dangling_selector(sel, cname, domain, exists=True)
+                elif answer.rcode == NXDOMAIN:
                     dangling.append(i)
             found.append(key)
-        if dangling and not microsoft_hint and mx_hosts is not None:
-            # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
-            resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
-            microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
-        if not microsoft_hint:
-            dangling = []
         if dangling:
-            # A CNAME whose target does not resolve still names the M365 tenant.
+            # NXDOMAIN may come at the end of a CNAME chain, which the answer does not keep: the selector's
+            # own CNAME says whether the name was published (RFC 6376 6.1.2: no key there, PERMFAIL), or, for
+            # Microsoft 365, names the tenant whose signing was never turned on.
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
             for i, outcome in zip(dangling, cnames, strict=True):
                 answer = self._answer(outcome, "dkim", errors)
                 if answer is not None and answer.records:
-                    found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
+                    found[i] = dkim_mod.dangling_selector(selectors[i], answer.records[0], domain, exists=False)
         info.selectors = [s for s in found if s is not None]
         info.errors.extend(dkim_mod.key_findings(info.selectors))
         info.warnings.extend(dkim_mod.key_warnings(info.selectors))
@@ -541,7 +536,6 @@ class Scanner:
 
         txts = txt_a.records if txt_a is not None else []
         mx = sorted(mx_a.records) if mx_a is not None else []
-        microsoft_hint = self._microsoft_hint(mx, txts)
         resolved, mx_todo = self._mx_known([h for _, h in mx])
         mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
@@ -554,11 +548,7 @@ class Scanner:
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(
-                self._dkim(
-                    domain, probe, microsoft_hint, dkim_errors, mx_task or resolved, dkim_mod.selectors_shown(txts)
-                )
-            )
+            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, dkim_errors, dkim_mod.selectors_shown(txts)))
         spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
         if mx_task is not None:
@@ -687,6 +677,7 @@ class Scanner:
             mx_errors=mx_check.errors,
             mx_warnings=mx_check.warnings,
             spf=spf,
+            spf_discarded=spf_mod.discarded_records(txts),
             dmarc=dmarc,
             dkim=dkim,
             verifications=verifications,
@@ -715,20 +706,6 @@ class Scanner:
             if e is not None and e.kind == "mailbox":
                 out.append((e.id, t))
         return out
-
-    def _microsoft_mx(self, host: str) -> bool:
-        e = self.catalog.match_mx(host) if host else None
-        return e is not None and (e.id == "m365" or e.kind == "gateway")
-
-    def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
-        """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
-        if any(self._microsoft_mx(host) for _, host in mx):
-            return True
-        for txt in txts:
-            low = txt.lower()
-            if low.startswith("ms=") or "spf.protection.outlook.com" in low:
-                return True
-        return False
 
 
 class RegistrationLane:

@@ -443,6 +443,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                     lines.append(m("sec.dkim_testing_beside", selectors=", ".join(where[:3])))
                 continue
             key = "sec.dkim_unusable_why" if kind == "dkim_error" else "sec.dkim_warning"
+            if m.has(f"sec.{kind}_line.{code}"):  # a whole line of its own: the key works, but may not be used
+                lines.append(m(f"sec.{kind}_line.{code}", selectors=", ".join(where[:3])))
+                continue
             if kind == "dkim_warning" and set(where) <= set(testing):  # a key in testing mode "works" for nobody
                 key = "sec.dkim_warning_testing"
             if m.has(f"{kind}.{code}"):
@@ -473,6 +476,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             # the rest gets the next weaker treatment: reject -> quarantine, quarantine -> none (RFC 7489 6.6.4)
             rest = m(f"sec.dmarc_rest.{policy}") if m.has(f"sec.dmarc_rest.{policy}") else "?"
             lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct, rest=rest))
+        if policy in ("quarantine", "reject") and any(w.code == "dmarc-testing" for w in dmarc.warnings):
+            # t=y: DMARCbis receivers apply one level below p; RFC 7489's apply p as written
+            lower = m(f"sec.dmarc_rest.{policy}")
+            lines.append(m("sec.dmarc_testing_bis", policy=m.label("dmarc.policy", policy), lower=lower))
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
             lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable

@@ -322,8 +322,8 @@ class Lead(BaseModel):
 
     @property
     def dkim_delegated_to(self) -> list[str]:
-        """CNAME targets of the selectors that point into the provider."""
-        return [s.cname for s in self.dkim.selectors if s.cname]
+        """CNAME targets of the selectors that point into the provider (not those to a name with no key)."""
+        return [s.cname for s in self.dkim.selectors if s.cname and not s.problem]  # not an alias to no key
 
     @property
     def dmarc_applied_as_none(self) -> bool:
