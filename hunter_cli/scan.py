@@ -441,13 +441,21 @@ class Scanner:
         self,
         domain: str,
         probe: Answer | None,
+        microsoft_hint: bool,
         errors: list[ScanError],
+        mx_hosts: asyncio.Future | dict | None = None,
         shown: tuple[str, ...] = (),
     ) -> DkimInfo:
         """The DKIM selectors; ``shown`` are the selectors of services the domain shows
-        (dkim.selectors_shown), asked in the same wave as the others. A selector whose TXT question gets
-        NXDOMAIN is asked for its CNAME in one more wave: an alias to a name that does not exist is a
-        selector that was published (dkim.dangling_selector), not one that is absent."""
+        (dkim.selectors_shown), asked in the same wave as the others.
+
+        NXDOMAIN may end a CNAME chain, which the answer does not keep, so when no selector has a usable
+        key, each selector whose TXT question got NXDOMAIN is asked for its CNAME in one more wave: an alias
+        to a name that does not exist was published (dkim.dangling_selector: no key, RFC 6376 6.1.2), and
+        "no key found" would be wrong. Beside a usable key only Microsoft 365's selectors are asked, and
+        only when Microsoft is hinted (``microsoft_hint``, or an MX alias into Microsoft in ``mx_hosts``,
+        the MX resolution or the task making it): their target names the tenant. The extra wave costs one
+        question per such selector, so it is not asked where it cannot change the verdict."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -478,10 +486,16 @@ class Scanner:
                 elif answer.rcode == NXDOMAIN:
                     dangling.append(i)
             found.append(key)
+        if any(k is not None and k.key_type and not k.revoked and not k.problem for k in found):
+            dangling = [i for i in dangling if selectors[i] in dkim_mod.CNAME_SELECTORS]
+            if dangling and not microsoft_hint and mx_hosts is not None:
+                # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
+                resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
+                microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
+            if not microsoft_hint:
+                dangling = []
         if dangling:
-            # NXDOMAIN may come at the end of a CNAME chain, which the answer does not keep: the selector's
-            # own CNAME says whether the name was published (RFC 6376 6.1.2: no key there, PERMFAIL), or, for
-            # Microsoft 365, names the tenant whose signing was never turned on.
+            # the selector's own CNAME: published but pointing at no key, or Microsoft 365's, naming the tenant
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
             for i, outcome in zip(dangling, cnames, strict=True):
                 answer = self._answer(outcome, "dkim", errors)
@@ -536,6 +550,7 @@ class Scanner:
 
         txts = txt_a.records if txt_a is not None else []
         mx = sorted(mx_a.records) if mx_a is not None else []
+        microsoft_hint = self._microsoft_hint(mx, txts)
         resolved, mx_todo = self._mx_known([h for _, h in mx])
         mx_task = asyncio.ensure_future(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
@@ -548,7 +563,11 @@ class Scanner:
         dkim_errors: list[ScanError] = []
         dkim_task = None
         if probe is None or probe.exists:
-            dkim_task = asyncio.ensure_future(self._dkim(domain, probe, dkim_errors, dkim_mod.selectors_shown(txts)))
+            dkim_task = asyncio.ensure_future(
+                self._dkim(
+                    domain, probe, microsoft_hint, dkim_errors, mx_task or resolved, dkim_mod.selectors_shown(txts)
+                )
+            )
         spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None
         dkim = await dkim_task if dkim_task is not None else DkimInfo(domainkey_exists=False)
         if mx_task is not None:
@@ -706,6 +725,20 @@ class Scanner:
             if e is not None and e.kind == "mailbox":
                 out.append((e.id, t))
         return out
+
+    def _microsoft_mx(self, host: str) -> bool:
+        e = self.catalog.match_mx(host) if host else None
+        return e is not None and (e.id == "m365" or e.kind == "gateway")
+
+    def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
+        """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
+        if any(self._microsoft_mx(host) for _, host in mx):
+            return True
+        for txt in txts:
+            low = txt.lower()
+            if low.startswith("ms=") or "spf.protection.outlook.com" in low:
+                return True
+        return False
 
 
 class RegistrationLane:

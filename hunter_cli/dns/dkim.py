@@ -40,6 +40,10 @@ W_MULTIPLE_RECORDS = "dkim-multiple-records"  # RFC 6376 3.6.2.2: TXT RRs MUST b
 W_ED25519_ONLY = "dkim-ed25519-only"  # only Ed25519 keys (RFC 8463): many receivers verify none of them
 KEY_TYPES = frozenset({"rsa", "ed25519"})  # RFC 6376 3.6.1 (k=, default rsa), RFC 8463 (ed25519)
 
+# Microsoft 365's selectors, a CNAME into the tenant: asked for that CNAME beside a usable key too when
+# Microsoft is hinted, so the tenant's name is seen even though no key stands behind it.
+CNAME_SELECTORS = frozenset({"selector1", "selector2"})
+
 DEFAULT_SELECTORS: tuple[str, ...] = (
     "selector1",  # Microsoft 365
     "selector2",  # Microsoft 365
