@@ -198,7 +198,11 @@ def test_a_record_with_leading_spaces_is_no_spf_record(scanned):
     assert r["spf"] is None
     assert codes(r["spf_discarded"]) == ["spf-not-at-start"]
     assert r["spf_discarded"][0]["where"] == ["  v=spf1 include:_spf.google.com -all"]
-    assert "There is no SPF record" in brief(h, "v13-slead.com.tr", "en")
+    en, tr = brief(h, "v13-slead.com.tr", "en"), brief(h, "v13-slead.com.tr", "tr")
+    assert "There is no SPF record" in en and "SPF is published" not in en
+    assert 'begins with spaces ("v=spf1 include:_spf.google.com -all")' in en
+    assert "SPF kaydı yok" in tr and "boşlukla başlıyor" in tr
+    assert "begins with spaces" not in brief(h, "v13-strail.com.tr", "en")
     for domain in ("v13-strail.com.tr", "v13-supper.com.tr"):
         assert got[domain]["spf"]["result"] == "valid" and got[domain]["spf"]["all"] == "-all"
         assert got[domain]["spf_discarded"] == []

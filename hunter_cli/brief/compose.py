@@ -410,6 +410,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         works = qualifier in ("-all", "~all") and not omits
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
+    if not spf and lead.spf_discarded and "txt" not in failed:  # RFC 7208 4.5: not a record, but meant as one
+        lines.append(m("sec.spf_not_at_start", record=(lead.spf_discarded[0].where or ["v=spf1"])[0].strip()))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
