@@ -49,11 +49,14 @@ def dkim_testing(dkim: Mapping[str, Any] | None) -> list[str]:
 def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:
     """``key``: a selector publishes a key verifiers use (:func:`dkim_keys`; a key in testing mode
     is none). ``delegated``: a selector is a CNAME into the provider
-    but no key stands behind it (in Microsoft 365 this means DKIM signing was never turned on).
+    but no key stands behind it (in Microsoft 365 this means DKIM signing was never turned on); an
+    alias to a name with no key that is no such delegation has a ``problem`` (``dkim-cname-dangling``,
+    RFC 6376 6.1.2) and is not one, nor is an alias to a record that holds a key.
     ``none``: nothing was found at the selectors asked."""
     if dkim_keys(dkim):
         return "key"
-    if any(s.get("cname") for s in (dkim or {}).get("selectors") or []):
+    sels = (dkim or {}).get("selectors") or []
+    if any(s.get("cname") and not s.get("key_type") and not s.get("problem") for s in sels):
         return "delegated"
     return "none"
 

@@ -108,6 +108,10 @@ class DkimSelector(_Model):
     spki: bool | None = None  # an RSA key wrapped in a SubjectPublicKeyInfo; False: a bare RSAPublicKey
     testing: bool = False  # t=y: testing mode, its signatures count as none (RFC 6376 3.6.1)
     version_not_first: bool = False  # v=DKIM1 written after another tag (RFC 6376 3.6.1: it MUST be first)
+    # several key records at the selector (RFC 6376 3.6.2.2: they MUST be unique): how many, and how many of
+    # them are withdrawn or unusable; None when there is one
+    key_records: int | None = None
+    unusable_records: int | None = None
 
 
 class DkimInfo(_Model):
@@ -172,6 +176,9 @@ class DomainResult(_Model):
     mx_warnings: list[Finding] = Field(default_factory=list)  # legal but worth fixing (aliases, IP literals)
     state: DomainState = "active"  # nxdomain: the domain does not exist; parked: takes no mail and says so
     spf: SpfInfo | None = None
+    # TXT records at the apex that would be SPF records but receivers discard (spf-not-at-start: whitespace
+    # before v=spf1, RFC 7208 4.5); warnings, also when no SPF record is published (then spf is None)
+    spf_discarded: list[Finding] = Field(default_factory=list)
     dmarc: DmarcInfo | None = None
     dkim: DkimInfo = Field(default_factory=DkimInfo)
     verifications: list[str] = Field(default_factory=list)  # services proven by apex TXT tokens (MS=, ...)

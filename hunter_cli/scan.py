@@ -449,9 +449,16 @@ class Scanner:
         mx_hosts: asyncio.Future | dict | None = None,
         shown: tuple[str, ...] = (),
     ) -> DkimInfo:
-        """The DKIM selectors; ``mx_hosts`` is the MX resolution (or the task making it), read only when a
-        dangling Microsoft-style CNAME needs a hint that nothing else gave; ``shown`` are the selectors of
-        services the domain shows (dkim.selectors_shown), asked in the same wave as the others."""
+        """The DKIM selectors; ``shown`` are the selectors of services the domain shows
+        (dkim.selectors_shown), asked in the same wave as the others.
+
+        NXDOMAIN may end a CNAME chain, which the answer does not keep, so when no selector has a usable
+        key, each selector whose TXT question got NXDOMAIN is asked for its CNAME in one more wave: an alias
+        to a name that does not exist was published (dkim.dangling_selector: no key, RFC 6376 6.1.2), and
+        "no key found" would be wrong. Beside a usable key only Microsoft 365's selectors are asked, and
+        only when Microsoft is hinted (``microsoft_hint``, or an MX alias into Microsoft in ``mx_hosts``,
+        the MX resolution or the task making it): their target names the tenant. The extra wave costs one
+        question per such selector, so it is not asked where it cannot change the verdict."""
         info = DkimInfo(domainkey_exists=None if probe is None else probe.exists)
         if probe is not None and not probe.exists:
             return info
@@ -477,24 +484,26 @@ class Scanner:
                 cname = answer.cnames[-1][1] if answer.cnames else None
                 if answer.records:
                     key = dkim_mod.parse_key(sel, answer.records, cname)
-                elif cname is not None:
-                    key = DkimSelector(selector=sel, cname=cname, key_type=None)
-                elif answer.rcode == NXDOMAIN and sel in dkim_mod.CNAME_SELECTORS:
+                if key is None and cname is not None:  # an alias to a name with no key record
+                    key = dkim_mod.dangling_selector(sel, cname, domain, exists=True)
+                elif answer.rcode == NXDOMAIN:
                     dangling.append(i)
             found.append(key)
-        if dangling and not microsoft_hint and mx_hosts is not None:
-            # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
-            resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
-            microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
-        if not microsoft_hint:
-            dangling = []
+        if any(k is not None and k.key_type and not k.revoked and not k.problem for k in found):
+            dangling = [i for i in dangling if selectors[i] in dkim_mod.CNAME_SELECTORS]
+            if dangling and not microsoft_hint and mx_hosts is not None:
+                # An MX alias into Microsoft (mx1.acme.com CNAME acme-com.mail.protection.outlook.com) hints too.
+                resolved = mx_hosts if isinstance(mx_hosts, dict) else await asyncio.shield(mx_hosts)
+                microsoft_hint = any(self._microsoft_mx(c) for _, c in resolved.values() if c)
+            if not microsoft_hint:
+                dangling = []
         if dangling:
-            # A CNAME whose target does not resolve still names the M365 tenant.
+            # the selector's own CNAME: published but pointing at no key, or Microsoft 365's, naming the tenant
             cnames = await self.resolver.query_many([(names[i], "CNAME") for i in dangling])
             for i, outcome in zip(dangling, cnames, strict=True):
                 answer = self._answer(outcome, "dkim", errors)
                 if answer is not None and answer.records:
-                    found[i] = DkimSelector(selector=selectors[i], cname=answer.records[0], key_type=None)
+                    found[i] = dkim_mod.dangling_selector(selectors[i], answer.records[0], domain, exists=False)
         info.selectors = [s for s in found if s is not None]
         info.errors.extend(dkim_mod.key_findings(info.selectors))
         info.warnings.extend(dkim_mod.key_warnings(info.selectors))
@@ -712,6 +721,7 @@ class Scanner:
             mx_errors=mx_check.errors,
             mx_warnings=mx_check.warnings,
             spf=spf,
+            spf_discarded=spf_mod.discarded_records(txts),
             dmarc=dmarc,
             dkim=dkim,
             verifications=verifications,

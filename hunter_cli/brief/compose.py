@@ -430,6 +430,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         works = qualifier in ("-all", "~all") and not omits and not opened
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
+    if not spf and lead.spf_discarded and "txt" not in failed:  # RFC 7208 4.5: not a record, but meant as one
+        lines.append(m("sec.spf_not_at_start", record=(lead.spf_discarded[0].where or ["v=spf1"])[0].strip()))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -463,6 +465,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                     lines.append(m("sec.dkim_testing_beside", selectors=", ".join(where[:3])))
                 continue
             key = "sec.dkim_unusable_why" if kind == "dkim_error" else "sec.dkim_warning"
+            if m.has(f"sec.{kind}_line.{code}"):  # a whole line of its own: the key works, but may not be used
+                lines.append(m(f"sec.{kind}_line.{code}", selectors=", ".join(where[:3])))
+                continue
             if kind == "dkim_warning" and set(where) <= set(testing):  # a key in testing mode "works" for nobody
                 key = "sec.dkim_warning_testing"
             if m.has(f"{kind}.{code}"):
@@ -493,6 +498,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             # the rest gets the next weaker treatment: reject -> quarantine, quarantine -> none (RFC 7489 6.6.4)
             rest = m(f"sec.dmarc_rest.{policy}") if m.has(f"sec.dmarc_rest.{policy}") else "?"
             lines.append(m("sec.dmarc_partial", policy=m.label("dmarc.policy", policy), pct=pct, rest=rest))
+        if policy in ("quarantine", "reject") and any(w.code == "dmarc-testing" for w in dmarc.warnings):
+            # t=y: DMARCbis receivers apply one level below p; RFC 7489's apply p as written
+            lower = m(f"sec.dmarc_rest.{policy}")
+            lines.append(m("sec.dmarc_testing_bis", policy=m.label("dmarc.policy", policy), lower=lower))
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
             lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable

@@ -23,12 +23,26 @@ E_BAD_ED25519_KEY = "dkim-bad-ed25519-key"  # p= is not 32 bytes (RFC 8463 4.2)
 E_RSA_UNDER_1024 = "dkim-rsa-under-1024"  # RFC 8301 3.2: verifiers MUST NOT accept such signatures
 E_SHA1_ONLY = "dkim-sha1-only"  # h=sha1: RFC 8301 3.1, verifiers MUST NOT accept rsa-sha1
 E_UNKNOWN_HASH = "dkim-unknown-hash"  # h= names no hash verifiers know (RFC 6376 3.6.1, 6.1.2)
+E_OTHER_SERVICE = "dkim-other-service"  # s= names neither email nor * (RFC 6376 3.6.1): mail verifiers ignore it
+# The selector is a CNAME to a name with no key record (RFC 6376 6.1.2: no key, PERMFAIL): in their own domain,
+# or in another registered domain, whose holder (or whoever registers it) could publish a key there.
+E_CNAME_DANGLING = "dkim-cname-dangling"
+E_CNAME_DANGLING_FOREIGN = "dkim-cname-dangling-foreign"
+# Several key records at one selector, one of them withdrawn or unusable: RFC 6376 3.6.2.2 leaves the result
+# undefined, so a verifier may pick that one and fail the signature.
+E_MULTIPLE_RECORDS_UNUSABLE = "dkim-multiple-records-unusable"
 # A usable key worth fixing: warnings.
 W_RSA_UNDER_2048 = "dkim-rsa-under-2048"  # RFC 8301 3.2: signers SHOULD use at least 2048 bits
 W_TESTING = "dkim-testing"  # t=y (RFC 6376 3.6.1): verifiers treat its mail as unsigned
 W_BARE_RSA_KEY = "dkim-rsa-bare-key"  # an RSAPublicKey without SubjectPublicKeyInfo: OpenDKIM cannot read it
 W_VERSION_NOT_FIRST = "dkim-version-not-first"  # v= MUST be the first tag (RFC 6376 3.6.1)
+W_MULTIPLE_RECORDS = "dkim-multiple-records"  # RFC 6376 3.6.2.2: TXT RRs MUST be unique for a selector
+W_ED25519_ONLY = "dkim-ed25519-only"  # only Ed25519 keys (RFC 8463): many receivers verify none of them
 KEY_TYPES = frozenset({"rsa", "ed25519"})  # RFC 6376 3.6.1 (k=, default rsa), RFC 8463 (ed25519)
+
+# Microsoft 365's selectors, a CNAME into the tenant: asked for that CNAME beside a usable key too when
+# Microsoft is hinted, so the tenant's name is seen even though no key stands behind it.
+CNAME_SELECTORS = frozenset({"selector1", "selector2"})
 
 DEFAULT_SELECTORS: tuple[str, ...] = (
     "selector1",  # Microsoft 365
@@ -42,10 +56,6 @@ DEFAULT_SELECTORS: tuple[str, ...] = (
     "dkim",
     "mail",
 )
-
-# Selectors whose record is usually a CNAME into the provider: ask for the CNAME
-# itself when the TXT lookup finds nothing, so the tenant name is still seen.
-CNAME_SELECTORS = frozenset({"selector1", "selector2"})
 
 
 def selectors_shown(txts: list[str]) -> tuple[str, ...]:
@@ -202,18 +212,36 @@ def rsa_key_bits(der: bytes) -> tuple[int, bool] | None:
         return None
 
 
+def serves_email(services: str | None) -> bool:
+    """True when an ``s=`` tag's value (None: no tag) lets the key verify mail: a colon list that names
+    ``email`` or ``*`` (RFC 6376 3.6.1, case-insensitive; the default is ``*``). ``s=tlsrpt`` (RFC 8460 3)
+    or any other list without them restricts the key to other services."""
+    if services is None or not _FWS.sub("", services):  # no tag, or an empty one: the default, "*"
+        return True
+    names = {_FWS.sub("", n).lower() for n in services.split(":")}
+    return bool(names & {"email", "*"})
+
+
 def key_problem(tags: dict[str, str]) -> tuple[str, str] | None:
     """``(code, why)`` when the key record's tags make it unusable, or None (RFC 6376 3.6.1, RFC 8301, RFC 8463).
 
     ``tags`` are the record's tags (names lower case, values stripped) with a non-empty ``p=``. In order:
-    a ``k=`` verifiers do not know; an ``h=`` that lists no hash verifiers accept (only ``sha1``, which RFC
-    8301 3.1 forbids, or none they know: RFC 6376 6.1.2 ignores the key then); a ``p=`` that is not base64;
+    a ``k=`` verifiers do not know; an ``s=`` service list that names neither ``email`` nor ``*`` ("Verifiers
+    for a given service type MUST ignore this record if the appropriate type is not listed"); an ``h=`` that
+    lists no hash verifiers accept (only ``sha1``, which RFC 8301 3.1 forbids, or none they know: RFC 6376
+    6.1.2 ignores the key then); a ``p=`` that is not base64;
     an RSA key that is not a DER RSA public key or has fewer than 1024 bits (RFC 8301 3.2); an Ed25519 key
     that is not 32 bytes (RFC 8463 4.2).
     """
     key_type = tags.get("k", "rsa").lower() or "rsa"
     if key_type not in KEY_TYPES:
         return E_UNKNOWN_KEY_TYPE, f"k={key_type} is not a key type verifiers know (rsa, ed25519)"
+    if not serves_email(tags.get("s")):
+        return (
+            E_OTHER_SERVICE,
+            f"s={tags['s']} restricts the key to another service than email, so mail verifiers ignore it"
+            " (RFC 6376 3.6.1)",
+        )
     if "h" in tags:
         hashes = {h.strip().lower() for h in tags["h"].split(":")}
         if "sha256" not in hashes:
@@ -245,8 +273,13 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
     :func:`key_problem` finds unusable (``problem_code`` says which). A usable key has no problem; its
     ``bits`` (RSA), ``spki`` and ``testing`` (``t=y``) feed :func:`key_warnings`. An empty ``p=`` is a
     revoked key (RFC 6376 3.6.1), no problem.
+
+    Several key records at one name ("TXT RRs MUST be unique for a particular selector name", RFC 6376
+    3.6.2.2: the result is undefined): the first usable one is returned, else the first; ``key_records``
+    counts them and ``unusable_records`` those withdrawn or unusable, which a verifier may pick instead.
     """
     discarded: str | None = None
+    keys: list[DkimSelector] = []
     for txt in txts:
         if not is_key_record(txt):
             continue
@@ -261,37 +294,92 @@ def parse_key(selector: str, txts: list[str], cname: str | None) -> DkimSelector
         if version_late and tags["v"] != "DKIM1":  # "If specified, this tag MUST be set to DKIM1"
             discarded = discarded or f"the record says v={tags['v']}, not DKIM1, so verifiers discard it"
             continue
-        key = _FWS.sub("", tags.get("p", ""))
-        key_type = tags.get("k", "rsa").lower() or "rsa"
-        sel = DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key)
-        if not key:
-            return sel
-        der = decode_base64(key)
-        parsed = rsa_key_bits(der) if key_type == "rsa" and der is not None else None
-        if parsed is not None:
-            sel.bits, sel.spki = parsed
-        flags = {f.strip().lower() for f in tags.get("t", "").split(":")}
-        sel.testing = "y" in flags  # RFC 6376 3.6.1 t=; unknown flags are ignored
-        sel.version_not_first = version_late
-        found = key_problem(tags)
-        if found is not None:
-            sel.problem_code, sel.problem = found
+        keys.append(_one_key(selector, tags, cname, version_late))
+    if keys:
+        usable = [k for k in keys if not k.revoked and not k.problem]
+        sel = usable[0] if usable else keys[0]
+        if len(keys) > 1:
+            sel.key_records = len(keys)
+            sel.unusable_records = len(keys) - len(usable)
         return sel
     if discarded is not None:
         return DkimSelector(selector=selector, cname=cname, key_type=None, problem=discarded)
     return None
 
 
+def _one_key(selector: str, tags: dict[str, str], cname: str | None, version_late: bool) -> DkimSelector:
+    """One kept key record's selector (see :func:`parse_key`)."""
+    key = _FWS.sub("", tags.get("p", ""))
+    key_type = tags.get("k", "rsa").lower() or "rsa"
+    sel = DkimSelector(selector=selector, cname=cname, key_type=key_type, revoked=not key)
+    if not key:
+        return sel
+    der = decode_base64(key)
+    parsed = rsa_key_bits(der) if key_type == "rsa" and der is not None else None
+    if parsed is not None:
+        sel.bits, sel.spki = parsed
+    flags = {f.strip().lower() for f in tags.get("t", "").split(":")}
+    sel.testing = "y" in flags  # RFC 6376 3.6.1 t=; unknown flags are ignored
+    sel.version_not_first = version_late
+    found = key_problem(tags)
+    if found is not None:
+        sel.problem_code, sel.problem = found
+    return sel
+
+
+def dangling_selector(selector: str, target: str, domain: str, exists: bool) -> DkimSelector:
+    """A selector that is a CNAME to ``target``, where no key record stands (``exists``: the name exists
+    but holds no key; False: NXDOMAIN). A verifier finds no key and the signature fails (PERMFAIL, RFC
+    6376 6.1.2), so it is a ``problem``: ``dkim-cname-dangling`` when ``target`` is in the company's own
+    registered domain, ``dkim-cname-dangling-foreign`` when it is in another one, whose holder (or, when
+    nobody holds it, whoever registers it) could publish a key there and sign mail as them.
+
+    Not for Microsoft 365's own CNAMEs into the tenant (``*.onmicrosoft.com``, ``*.dkim.mail.microsoft``,
+    :func:`tenant_from_cname`): no key stands behind them until signing is turned on, the ``delegated``
+    state of :func:`hunter_cli.facts.dkim_state`; those come back without a problem.
+    """
+    from ..domains import organizational_domain
+
+    sel = DkimSelector(selector=selector, cname=target, key_type=None)
+    if tenant_from_cname(target):
+        return sel
+    where = "holds no DKIM key" if exists else "does not exist"
+    if organizational_domain(target) == organizational_domain(domain):
+        sel.problem_code = E_CNAME_DANGLING
+        sel.problem = f"it is an alias (CNAME) for {target}, which {where}, so no key can be fetched"
+    else:
+        sel.problem_code = E_CNAME_DANGLING_FOREIGN
+        sel.problem = (
+            f"it is an alias (CNAME) for {target}, which {where}, so no key can be fetched; that name is in"
+            f" {organizational_domain(target)}, another domain, whose holder (or whoever registers it) could"
+            " publish a key there and sign mail as them"
+        )
+    return sel
+
+
 def key_findings(selectors: list[DkimSelector]) -> list[Finding]:
-    """An error for each selector whose record cannot verify mail (its ``problem``, RFC 6376 3.6.1)."""
+    """An error for each selector whose record cannot verify mail (its ``problem``, RFC 6376 3.6.1; a CNAME
+    to no key, 6.1.2), and for each usable key beside which a withdrawn or unusable key record stands at
+    the same name (RFC 6376 3.6.2.2: the result is undefined, a verifier may pick that one)."""
     out = []
     for s in selectors:
         if s.problem:
             code = s.problem_code or (E_BAD_VERSION if s.key_type is None else E_UNKNOWN_KEY_TYPE)
+            rfc = "RFC 6376 6.1.2" if code in (E_CNAME_DANGLING, E_CNAME_DANGLING_FOREIGN) else "RFC 6376 3.6.1"
             out.append(
                 Finding(
                     code=code,
-                    message=f"selector {s.selector}: {s.problem}; mail signed with it fails DKIM (RFC 6376 3.6.1)",
+                    message=f"selector {s.selector}: {s.problem}; mail signed with it fails DKIM ({rfc})",
+                    where=[s.selector],
+                )
+            )
+        elif s.unusable_records and not s.revoked:
+            out.append(
+                Finding(
+                    code=E_MULTIPLE_RECORDS_UNUSABLE,
+                    message=f"selector {s.selector}: {s.key_records} key records stand at the selector and"
+                    f" {s.unusable_records} of them is withdrawn or unusable; the result is undefined (RFC 6376"
+                    " 3.6.2.2), so a verifier may pick that one and fail the signature",
                     where=[s.selector],
                 )
             )
@@ -303,9 +391,14 @@ def key_warnings(selectors: list[DkimSelector]) -> list[Finding]:
 
     An RSA key of 1024 to 2047 bits (RFC 8301 3.2: signers SHOULD use 2048); ``t=y``, testing mode
     (RFC 6376 3.6.1: verifiers MUST NOT treat its signed mail differently from unsigned mail); a bare
-    RSAPublicKey, which RFC 6376 3.6.1 allows but OpenDKIM (it reads SubjectPublicKeyInfo only) rejects.
+    RSAPublicKey, which RFC 6376 3.6.1 allows but OpenDKIM (it reads SubjectPublicKeyInfo only) rejects;
+    several key records at the selector, all usable (RFC 6376 3.6.2.2: TXT RRs MUST be unique for a
+    selector); and, when every usable key is Ed25519 (RFC 8463), one warning per such selector: many
+    receivers do not verify ed25519-sha256 signatures yet, so mail signed only so counts there as unsigned.
     """
     out = []
+    usable = [s for s in selectors if not s.problem and not s.revoked and s.key_type and not s.testing]
+    ed_only = bool(usable) and all(s.key_type == "ed25519" for s in usable)
     for s in selectors:
         if s.problem or s.revoked or not s.key_type:
             continue
@@ -327,6 +420,22 @@ def key_warnings(selectors: list[DkimSelector]) -> list[Finding]:
                     W_VERSION_NOT_FIRST,
                     "v=DKIM1 is not the first tag of the record, which RFC 6376 3.6.1 requires; strict verifiers"
                     " may discard it",
+                )
+            )
+        if s.key_records and not s.unusable_records:
+            said.append(
+                (
+                    W_MULTIPLE_RECORDS,
+                    f"{s.key_records} key records stand at the selector, where RFC 6376 3.6.2.2 allows one;"
+                    " which one a verifier uses is undefined",
+                )
+            )
+        if ed_only and s in usable:
+            said.append(
+                (
+                    W_ED25519_ONLY,
+                    "the key is Ed25519 and no RSA key is published; many receivers do not verify Ed25519"
+                    " signatures (RFC 8463), so sign with an RSA key too",
                 )
             )
         if s.spki is False:

@@ -15,7 +15,9 @@ Pure functions, no I/O. The rules and where they come from:
   ``fo`` is a colon list of ``0 1 d s``, ``rf`` a colon list of keywords
   (``afrf``), ``ri`` a 32-bit unsigned integer; an invalid value makes receivers
   ignore that tag (its default applies). Unknown tags are ignored (a warning:
-  often a typo such as ``rau=``).
+  often a typo such as ``rau=``); ``np`` (RFC 9091 4.1), ``t`` and ``psd`` (DMARCbis)
+  are not unknown but later than RFC 7489 (``dmarc-tag-not-rfc7489``, ``dmarc-testing``
+  for ``t=y``).
 * Report URIs (6.2): ``URI [ "!" 1*DIGIT [ "k" / "m" / "g" / "t" ] ]``, separated
   by commas; receivers must support ``mailto``.
 * External destinations (7.1): a report address whose organisational domain
@@ -38,6 +40,9 @@ POLICIES = ("none", "quarantine", "reject")
 _ALIGN = frozenset({"r", "s"})
 _FO = frozenset({"0", "1", "d", "s"})
 _KNOWN_TAGS = frozenset({"v", "p", "sp", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri"})
+# Tags that later documents define and RFC 7489, which most receivers apply, does not: np (RFC 9091 4.1, the
+# policy for non-existent subdomains; DMARCbis too), t and psd (DMARCbis, draft-ietf-dmarc-dmarcbis 5.3).
+_LATER_TAGS = frozenset({"np", "t", "psd"})
 _WSP = " \t"
 _TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _KEYWORD = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
@@ -155,6 +160,9 @@ def _tags(record: str, errors: list[Finding], warnings: list[Finding]) -> dict[s
                 Finding(code="dmarc-tag-duplicate", message=f"tag {key} is given more than once", where=[key])
             )
             continue
+        if key in _LATER_TAGS:
+            warnings.append(_later_tag(key, name, _strip(value)))
+            continue
         if key not in _KNOWN_TAGS:
             warnings.append(
                 Finding(
@@ -166,6 +174,35 @@ def _tags(record: str, errors: list[Finding], warnings: list[Finding]) -> dict[s
             continue
         tags[key] = _strip(value)
     return tags
+
+
+def _later_tag(key: str, name: str, value: str) -> Finding:
+    """The warning for a tag RFC 7489 does not define but RFC 9091 or DMARCbis does (``_LATER_TAGS``).
+
+    ``t=y`` is ``dmarc-testing``: DMARCbis (draft-ietf-dmarc-dmarcbis 5.3, "t") asks receivers that
+    implement it to apply the policy one level below ``p`` (reject as quarantine, quarantine as none);
+    receivers of RFC 7489 ignore it and apply ``p`` as written. The others are ``dmarc-tag-not-rfc7489``.
+    """
+    low = value.lower()
+    if key == "t" and low == "y":
+        return Finding(
+            code="dmarc-testing",
+            message="t=y is not part of RFC 7489, which most receivers apply as written; receivers that implement"
+            " DMARCbis read it as testing and apply one level below p (reject as quarantine, quarantine as none)",
+            where=[key],
+        )
+    if key == "np":
+        meaning = "RFC 9091's policy for subdomains that do not exist (4.1)"
+    elif key == "t":
+        meaning = "DMARCbis's testing flag; t=n, its default, asks for the policy as written"
+    else:
+        meaning = "DMARCbis's public-suffix flag"
+    return Finding(
+        code="dmarc-tag-not-rfc7489",
+        message=f"{name}={value!r} is not part of RFC 7489, which most receivers apply, so they ignore it;"
+        f" it is {meaning}, read only by receivers that implement it",
+        where=[key],
+    )
 
 
 def _uri_list(tag: str, value: str, errors: list[Finding], warnings: list[Finding]) -> tuple[list[str], list[str]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..models import SpfInfo
+from ..models import Finding, SpfInfo
 
 LOOKUP_LIMIT = 10  # DNS-querying terms per evaluation, RFC 7208 4.6.4
 VOID_LOOKUP_LIMIT = 2  # RFC 7208 4.6.4 (SHOULD, default 2)
@@ -53,15 +53,38 @@ _DELIMITERS = frozenset(".-+,/_=")
 _QUERYABLE = re.compile(r"[A-Za-z0-9_\-]{1,63}\Z")
 
 
+W_NOT_AT_START = "spf-not-at-start"  # a TXT record with v=spf1 after leading spaces: discarded (RFC 7208 4.5)
+
+
 def is_spf(txt: str) -> bool:
-    """True for a ``v=spf1`` record (RFC 7208 4.5: the version, then a space or the end)."""
-    t = txt.lstrip()[:7].lower()
+    """True for a ``v=spf1`` record: one that begins with exactly ``v=spf1`` (case-insensitive, RFC 5234
+    2.3), then a space or the end (RFC 7208 4.5: "discard records that do not begin with a version
+    section of exactly 'v=spf1'"; "the version section is terminated by either an SP character or the
+    end of the record"). A record that begins with spaces is no SPF record; trailing spaces are allowed
+    (``record = version terms *SP``, RFC 7208 12)."""
+    t = txt[:7].lower()
     return t == "v=spf1" or t.startswith("v=spf1 ")
 
 
 def spf_records(txts: list[str]) -> list[str]:
-    """The ``v=spf1`` records among a name's TXT strings (RFC 7208 4.5)."""
-    return [t.strip() for t in txts if is_spf(t)]
+    """The ``v=spf1`` records among a name's TXT strings (RFC 7208 4.5), trailing spaces removed."""
+    return [t.rstrip() for t in txts if is_spf(t)]
+
+
+def discarded_records(txts: list[str]) -> list[Finding]:
+    """A warning for each TXT string that would be an SPF record but for the whitespace before ``v=spf1``:
+    receivers discard it (RFC 7208 4.5), so unless another record is published they see none (result
+    ``none``, RFC 7208 4.5, 2.6.1), which the record's author surely did not mean."""
+    return [
+        Finding(
+            code=W_NOT_AT_START,
+            message=f"the TXT record {t!r} does not begin with v=spf1 (whitespace comes first), so receivers"
+            " discard it as no SPF record (RFC 7208 4.5)",
+            where=[t],
+        )
+        for t in txts
+        if not is_spf(t) and is_spf(t.lstrip())
+    ]
 
 
 @dataclass(frozen=True, slots=True)

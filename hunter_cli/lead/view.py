@@ -124,6 +124,7 @@ class Lead(BaseModel):
     state: DomainState = "active"  # active, nxdomain or parked: facts.domain_state
     spf: SpfInfo | None = None
     spf_result: SpfResult = "none"  # facts.spf_result
+    spf_discarded: list[Finding] = Field(default_factory=list)  # look-alike SPF records receivers discard
     dmarc: DmarcInfo | None = None
     dmarc_result: DmarcResult = "absent"
     dmarc_policy: DmarcPolicy | None = None  # the effective policy receivers apply: facts.dmarc_policy
@@ -185,6 +186,7 @@ class Lead(BaseModel):
             state=facts.domain_state(view),
             spf=facts.spf_in_force(spf) or None,  # a view stored before: no include after 'all' counts
             spf_result=facts.spf_result(spf),
+            spf_discarded=view.get("spf_discarded") or [],
             dmarc=dmarc or None,
             dmarc_result=_dmarc_result(dmarc),
             dmarc_policy=facts.dmarc_policy(dmarc),
@@ -237,6 +239,7 @@ class Lead(BaseModel):
             state=facts.domain_state(view),
             spf=result.spf,
             spf_result=facts.spf_result(spf),
+            spf_discarded=list(result.spf_discarded),
             dmarc=result.dmarc,
             dmarc_result=_dmarc_result(dmarc),
             dmarc_policy=cast("DmarcPolicy | None", facts.dmarc_policy(dmarc)),  # one of the three, or None
@@ -322,8 +325,8 @@ class Lead(BaseModel):
 
     @property
     def dkim_delegated_to(self) -> list[str]:
-        """CNAME targets of the selectors that point into the provider."""
-        return [s.cname for s in self.dkim.selectors if s.cname]
+        """CNAME targets of the selectors that point into the provider (not those to a name with no key)."""
+        return [s.cname for s in self.dkim.selectors if s.cname and not s.problem]  # not an alias to no key
 
     @property
     def dmarc_applied_as_none(self) -> bool:
