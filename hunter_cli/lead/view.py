@@ -424,14 +424,17 @@ class Lead(BaseModel):
         """The key facts as the store's ``domains`` columns (what ``hunter leads`` lists and sorts by).
 
         ``tenant`` is the namespace type (``Unknown`` for a tenant known only from an M365 DKIM CNAME),
-        ``none`` when the lookup found no tenant and nothing names one, NULL when it was not made or failed."""
+        ``none`` when the lookup found no tenant and nothing names one, NULL when it was not made or failed.
+        ``dmarc_policy`` is the effective policy, ``invalid`` when a record stands but no policy applies
+        (RFC 7489 6.6.3: receivers discard it), NULL when there is no record."""
         tenant = self.tenant
         label = self.tenant_label  # a tenant named by their DKIM records counts too
         return {
             "provider": self.provider,
             "provider_name": self.provider_name,
             "gateway": self.gateway,
-            "dmarc_policy": self.dmarc_policy,
+            # the effective policy; "invalid" for a record that gives none (the scan table's cell), NULL for no record
+            "dmarc_policy": self.dmarc_policy or ("invalid" if self.dmarc is not None else None),
             "spf_all": self.spf_all,
             "dkim": int(self.has_dkim),
             "tenant": None if label == "?" else label,

@@ -653,6 +653,40 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             )
 
 
+# -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
+def dmarc_column_of(stored: bytes | str | None) -> str | None:
+    """The ``dmarc_policy`` column of a lead from its stored current view (packed or JSON text), as the writer
+    stores it (:meth:`hunter_cli.lead.Lead.columns`): the effective policy, ``invalid`` when a record stands but
+    no policy applies (RFC 7489 6.6.3), None for no record, no view, or one that does not unpack."""
+    from ..facts import dmarc_policy
+    from .packing import PackError, loads
+
+    if stored is None:
+        return None
+    try:
+        view = loads(stored)
+    except (PackError, ValueError, TypeError):
+        return None
+    dmarc = view.get("dmarc") if isinstance(view, dict) else None
+    if not dmarc:
+        return None
+    return dmarc_policy(dmarc) or "invalid"
+
+
+def _dmarc_invalid(db: sqlite_utils.Database) -> None:
+    """``dmarc_policy`` ``invalid`` for every lead whose current view has a DMARC record that gives no policy
+    (``"v=DMARC1 p=reject"``, no ``;``): the column held NULL for it, as for a domain with no record, so
+    `hunter leads` showed ``-`` where the scan table and `leads show` said ``invalid``."""
+    conn = db.conn
+    views = (
+        "SELECT rowid, current_view FROM domains"
+        " WHERE rowid > ? AND dmarc_policy IS NULL AND current_view IS NOT NULL ORDER BY rowid LIMIT 1000"
+    )
+    for chunk in _chunks(conn, views):
+        fixed = [(rowid,) for rowid, stored in chunk if dmarc_column_of(stored) == "invalid"]
+        conn.executemany("UPDATE domains SET dmarc_policy = 'invalid' WHERE rowid = ?", fixed)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -670,6 +704,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         "footprint columns as the lead view states them: SPF leftovers and doubted records",
         _footprint_as_stated,
     ),
+    (13, "a DMARC record that gives no policy is listed as invalid, not as no record", _dmarc_invalid),
 ]
 
 
