@@ -10,7 +10,7 @@ import typer
 from . import complete
 
 if TYPE_CHECKING:
-    from ..store.leads import LeadFilter
+    from ..store.leads import LeadFilter, LeadQueryError
 
 
 def _since(value: str | None, option: str) -> str | None:
@@ -137,6 +137,16 @@ MissingOption = typer.Option(
 )
 
 
+def bad_value(exc: LeadQueryError) -> typer.BadParameter:
+    """The usage error (exit 2) for a filter or sort value the lead list cannot use, in the command's
+    language: the store's :class:`hunter_cli.said.Said` said in it (``cli.provider.*``, ``cli.sort.*``),
+    any other message as it is (Click's frame and its fixed forms follow the language: cli/usage.py)."""
+    from ..said import in_lang, said_of
+    from .common import current_lang
+
+    return typer.BadParameter(in_lang(said_of(exc), current_lang()), param_hint=exc.option)
+
+
 def lead_filter(
     *,
     segment: Sequence[str] = (),
@@ -183,7 +193,7 @@ def lead_filter(
             domains=domains,
         )
     except core.LeadQueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise bad_value(exc) from None
     if min_score is not None and max_score is not None and min_score > max_score:
         raise typer.BadParameter(f"--min-score {min_score} is above --max-score {max_score}", param_hint="--min-score")
     return f

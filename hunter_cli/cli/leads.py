@@ -43,6 +43,7 @@ from .filters import (
     TenantOption,
     UsesOption,
     WorkloadOption,
+    bad_value,
     lead_filter,
 )
 from .lazygroup import ShowHintGroup, collect_garbage
@@ -176,7 +177,7 @@ def leads(
     try:
         order = core.parse_sort(sort)
     except core.LeadQueryError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise bad_value(exc) from None
 
     conn = _connect(db)
     try:

@@ -126,15 +126,21 @@ def parse_gateways(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
     """Provider ids (m365, google, hosting, ...) in any case or by a synonym (``microsoft``, ``gmail``:
-    :data:`hunter_cli.choices.ALIASES`), or a brand of the catalog (Natro, Microsoft 365) as typed.
+    :data:`hunter_cli.choices.ALIASES`), or a brand of the catalog (Natro, Microsoft 365) as the catalog
+    names it: typed in any case, with or without Turkish letters, punctuation, spaces or a domain ending
+    (``guzel hosting``, ``doruk``, ``turkticaret``), or by its first word or the start of its name when
+    only one brand has it (``guzel``, ``isim``: :func:`hunter_cli.choices.match_brands`).
 
-    Anything else raises LeadQueryError listing the ids and naming the nearest id or brand.
+    Anything else raises LeadQueryError: a start several brands share names them (``host``), an unknown
+    value lists the ids and names the nearest id or brand. Its message is a :class:`hunter_cli.said.Said`
+    (messages ``cli.provider.*``), said in the command's language.
     """
     from ..catalog import PROVIDER_IDS, load_catalog
-    from ..choices import alias, closest, pick, unknown
+    from ..choices import alias, closest, match_brands, pick
+    from ..said import Said
 
     out: list[str] = []
-    brands: dict[str, str] | None = None
+    brands: list[str] | None = None
     for value in values:
         for part in value.split(","):
             p = part.strip()
@@ -145,17 +151,16 @@ def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
                 if brands is None:  # the catalog is read only for a brand name
                     cat = load_catalog()
                     names = {e.name for table in (cat.mx, cat.spf, cat.dkim) for e in table.values()}
-                    brands = {fold(n) or n: n for n in names | set(cat.names.values())}
-                if (fold(p) or p) not in brands:
-                    message = unknown(
-                        p,
-                        PROVIDER_IDS,
-                        "provider",
-                        also=" or a hosting brand such as Natro",
-                        near=closest(p, brands.values()),
-                    )
-                    raise LeadQueryError("--provider", message)
-                found = p
+                    brands = sorted(names | set(cat.names.values()), key=lambda n: fold(n) or n)
+                matched = match_brands(p, brands)
+                if len(matched) > 1:
+                    raise LeadQueryError("--provider", Said("cli.provider.ambiguous", value=repr(p), brands=matched))
+                if not matched:
+                    near = closest(p, PROVIDER_IDS, "provider") or closest(p, brands)
+                    key = "cli.provider.unknown_near" if near else "cli.provider.unknown"
+                    said = Said(key, value=repr(p), choices=list(PROVIDER_IDS), near=near)
+                    raise LeadQueryError("--provider", said)
+                found = matched[0]  # the brand as the catalog names it: the column holds that name
             if found not in out:
                 out.append(found)
     return tuple(out)
@@ -222,10 +227,13 @@ def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
             name = p.lstrip("+-").strip().lower()
             name = SORT_ALIASES.get(name, name)
             if name not in SORT_COLUMNS:
-                from ..choices import unknown
+                from ..choices import closest
+                from ..said import Said
 
-                message = unknown(p.lstrip("+-"), SORT_COLUMNS, "column to sort by", also=" (prefix - for descending)")
-                raise LeadQueryError("--sort", message)
+                typed = p.lstrip("+-").strip()
+                near = closest(typed, SORT_COLUMNS)
+                key = "cli.sort.unknown_near" if near else "cli.sort.unknown"
+                raise LeadQueryError("--sort", Said(key, value=repr(typed), choices=list(SORT_COLUMNS), near=near))
             if name not in (k for k, _ in keys):
                 keys.append((name, desc))
     return tuple(keys) or DEFAULT_SORT
