@@ -79,3 +79,31 @@ def test_an_older_file_lists_invalid_once_opened(scanned, tmp_path):
     assert {d: rows[d] for d in CASES} == CASES
     with sqlite3.connect(old) as conn:
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (latest_version(),)
+
+
+def test_a_read_only_older_file_lists_invalid_without_upgrading(scanned, tmp_path):
+    """A file a read-only share keeps before migration 13 cannot be changed: the lists read a NULL column's
+    view through the writer's definition instead (schema.dmarc_column_of), in JSON and CSV alike."""
+    import shutil
+
+    from conftest import read_only_folder
+
+    folder = tmp_path / "rw"
+    folder.mkdir()
+    old = folder / "old.db"
+    shutil.copy(scanned.db, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("UPDATE domains SET dmarc_policy = NULL WHERE dmarc_policy = 'invalid'")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 13")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    with read_only_folder(folder, tmp_path / "ro", files=(old,)) as seen:
+        db = str(seen / old.name)
+        out = scanned("leads", "-f", "json", "--db", db)
+        assert out.exit_code == 0, out.stderr
+        rows = {r["domain"]: r["dmarc_policy"] for r in json.loads(out.stdout)}
+        assert {d: rows[d] for d in CASES} == CASES
+        text = scanned("leads", "-f", "csv", "--db", db).stdout_bytes.decode("utf-8-sig")
+        cells = {r["domain"]: r["dmarc_policy"] for r in csv.DictReader(io.StringIO(text))}
+        assert {d: cells[d] for d in CASES} == {d: v or "" for d, v in CASES.items()}
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:  # nothing was written
+            assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (12,)

@@ -23,8 +23,9 @@ from functools import lru_cache
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import (
-    FOOTPRINT_AS_STATED,
+    DMARC_AS_LISTED,
     FOOTPRINT_FILTER_COLUMNS,
+    dmarc_column_of,
     footprint_columns_of,
     stored_version,
     turkish_sort_key_sql,
@@ -517,10 +518,12 @@ def tags_sql(domains: list[str]) -> tuple[str, list]:
 
 # -- running the queries -----------------------------------------------------------
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index) and
-    ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's)."""
+    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index),
+    ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's) and
+    ``hunter_dmarc`` (its ``dmarc_policy`` for a record that gives no policy, before schema 13)."""
     conn.create_function("hunter_fold", 1, fold, deterministic=True)
     conn.create_function("hunter_footprint", 4, _footprint_part, deterministic=True)
+    conn.create_function("hunter_dmarc", 1, dmarc_column_of, deterministic=True)
     return conn
 
 
@@ -563,20 +566,22 @@ def has_packed_views(conn: sqlite3.Connection) -> bool:
 
 
 def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
-    """The view column to derive the footprint and its filter columns from on read, or None when the stored
-    columns are the lead view's (migration 12 and later: every file Hunter can write). A file opened
-    read-only at an older schema keeps columns from before (or none, before schema 8): the lists then
-    read each lead's view through the same definition as the writer (``schema.footprint_columns_of``)."""
-    if stored_version(conn) >= FOOTPRINT_AS_STATED:
+    """The view column to derive the footprint, its filter columns and ``dmarc_policy`` from on read, or None
+    when the stored columns are the lead view's (migration 13 and later: every file Hunter can write). A file
+    opened read-only at an older schema keeps columns from before (or none, before schema 8; a NULL
+    ``dmarc_policy`` for a record that gives no policy, before 13): the lists then read each lead's view
+    through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``)."""
+    if stored_version(conn) >= DMARC_AS_LISTED:
         return None
     return "d.current_view" if has_packed_views(conn) else "d.current_json"
 
 
 def _derived(sql: str, view: str) -> str:
-    """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``."""
+    """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``, and a NULL
+    ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy)."""
     for column in ("footprint", *FOOTPRINT_FILTER_COLUMNS):
         sql = sql.replace(f"d.{column}", f"hunter_footprint({view}, d.domain, d.tenant, '{column}')")
-    return sql
+    return sql.replace("d.dmarc_policy", f"coalesce(d.dmarc_policy, hunter_dmarc({view}))")
 
 
 @lru_cache(maxsize=64)

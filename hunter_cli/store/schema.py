@@ -654,6 +654,9 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
 
 
 # -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
+DMARC_AS_LISTED = 13  # the migration from which dmarc_policy says "invalid" for a record that gives no policy
+
+
 def dmarc_column_of(stored: bytes | str | None) -> str | None:
     """The ``dmarc_policy`` column of a lead from its stored current view (packed or JSON text), as the writer
     stores it (:meth:`hunter_cli.lead.Lead.columns`): the effective policy, ``invalid`` when a record stands but
@@ -704,7 +707,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         "footprint columns as the lead view states them: SPF leftovers and doubted records",
         _footprint_as_stated,
     ),
-    (13, "a DMARC record that gives no policy is listed as invalid, not as no record", _dmarc_invalid),
+    (DMARC_AS_LISTED, "a DMARC record that gives no policy is listed as invalid, not as no record", _dmarc_invalid),
 ]
 
 
