@@ -107,3 +107,25 @@ def test_a_read_only_older_file_lists_invalid_without_upgrading(scanned, tmp_pat
         assert {d: cells[d] for d in CASES} == {d: v or "" for d, v in CASES.items()}
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:  # nothing was written
             assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (12,)
+
+
+def test_a_failed_lookup_is_not_known_never_no_record(hunter, dns):
+    """A DMARC lookup that failed (SERVFAIL) with no record seen before: the brief says "we do not know their
+    policy", the scan table ``?``; the lists said ``-`` and `leads show` "no DMARC record". A record an earlier
+    scan saw is kept through a failed lookup (the store keeps the last known state)."""
+    dns.faults[("_dmarc.firma.com.tr", "TXT")] = "servfail"
+    out = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert out["dmarc"] is None and "dmarc" in [e["check"] for e in out["errors"]]
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["dmarc_policy"] == "?"
+    assert "?" in _table_cells(hunter("leads", env=WIDE).stdout, "firma.com.tr")
+    show = " ".join(hunter("leads", "show", "firma.com.tr", env=WIDE).stdout.split())
+    assert "DMARC not checked (DNS lookup failed)" in show and "no DMARC record" not in show
+    tr = " ".join(hunter("leads", "show", "firma.com.tr", "--lang", "tr", env=WIDE).stdout.split())
+    assert "DMARC denetlenemedi (DNS sorgusu başarısız)" in tr
+    dns.clear_faults()
+    assert hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]["dmarc"]["policy"] == "reject"
+    dns.faults[("_dmarc.firma.com.tr", "TXT")] = "servfail"
+    hunter.scan_json("firma.com.tr", "--no-whois")
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["dmarc_policy"] == "reject"  # the record seen before, kept

@@ -693,8 +693,8 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
 
 def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
-    if dmarc is None:
-        return m("show.dmarc_none")
+    if dmarc is None:  # a failed lookup is no "no record" (the brief: "we do not know their policy")
+        return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
