@@ -7,6 +7,7 @@ Pure functions, no I/O. Every command matches its choice values through these (i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -127,3 +128,43 @@ def choose(value: str, allowed: Iterable[str], what: str, article: str = "a") ->
     if found is None:
         raise ValueError(unknown(value, allowed, what, article))
     return found
+
+
+# -- brands: names people type shorter, without Turkish letters ---------------------------------------
+BRAND_PREFIX_MIN = 3  # a typed start of a brand's name shorter than this matches by its first word only
+# the tails a brand written as its domain ends in (Doruk.net, Turkticaret.net, VIT's vit.com.tr): left out
+_DOMAIN_TAIL = re.compile(r"(?:\.(?:com|net|org|biz|info|gen|web|bel|tr|eu|io|de|co|uk))+$")
+_NOT_LETTER = re.compile(r"[^0-9a-z]+")
+
+
+def brand_key(text: str) -> str:
+    """The form a brand name and what someone typed for it are compared in: Turkish letters and case
+    folded (``Güzel`` -> ``guzel``, ``İsimtescil`` -> ``isimtescil``, ``ı`` -> ``i``), a part in brackets and a
+    domain ending (``.net``, ``.com.tr``) left out, then nothing but letters and digits:
+    ``"Güzel Hosting"`` -> ``"guzelhosting"``, ``"Doruk.net"`` -> ``"doruk"``, ``"VIT (vit.com.tr)"`` -> ``"vit"``."""
+    from .store.search import fold
+
+    folded = re.sub(r"\([^)]*\)", " ", fold(text) or "").strip()
+    return _NOT_LETTER.sub("", _DOMAIN_TAIL.sub("", folded))
+
+
+def match_brands(value: str, names: Iterable[str]) -> list[str]:
+    """The brands of ``names`` that ``value`` names, in ``names``' order: those whose :func:`brand_key` it has
+    (``guzel hosting``, ``doruk.net``, ``turkticaret``); failing that, those whose first word it is (``guzel``,
+    ``a2``) or whose key starts with its key of at least :data:`BRAND_PREFIX_MIN` characters (``isim``). Several
+    means the value is ambiguous (``host``: HostGator, Hostixo, ...); [] that it names none."""
+    key = brand_key(value)
+    if not key:
+        return []
+    names = list(dict.fromkeys(names))
+    from .store.search import fold
+
+    whole = [n for n in names if key in (brand_key(n), _NOT_LETTER.sub("", fold(n) or ""))]
+    if whole:
+        return whole
+
+    def first_word(name: str) -> str:
+        words = re.sub(r"\([^)]*\)", " ", fold(name) or "").split()
+        return brand_key(words[0]) if words else ""
+
+    return [n for n in names if first_word(n) == key or (len(key) >= BRAND_PREFIX_MIN and brand_key(n).startswith(key))]

@@ -393,7 +393,7 @@ def test_no_word_of_any_help_is_split_at_80_columns(path):
         (["leads", "--provider", "microsft"], "--provider", "m365"),
         (["leads", "--provider", "m356"], "--provider", "m365"),
         (["leads", "--provider", "gogle"], "--provider", "google"),
-        (["leads", "--provider", "natr"], "--provider", "Natro"),
+        (["leads", "--provider", "natroo"], "--provider", "Natro"),
         (["leads", "--gateway", "mimecst"], "--gateway", "mimecast"),
         (["leads", "--segment", "migraton"], "--segment", "Migration"),
         (["leads", "--category", "P7,p2"], "--category", None),

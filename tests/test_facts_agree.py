@@ -127,12 +127,14 @@ def test_every_surface_tells_the_same_story(hunter, surfaces, domain):
     # hunter leads: JSON, CSV and the table
     row = rows[domain]
     assert row["dkim"] is (dkim == "key")
-    assert row["dmarc_policy"] == ({"applied_none": "none", "invalid": None, "absent": None}.get(dmarc, dmarc))
+    # a record that gives no policy is "invalid", as in the scan table; no record is empty (trial 13, B3)
+    assert row["dmarc_policy"] == ({"applied_none": "none", "absent": None}.get(dmarc, dmarc))
     assert row["spf_all"] == lead.spf_all  # the all qualifier as written, even in a broken record
     assert csv_rows[domain]["dkim"] == ("yes" if dkim == "key" else "no")
     assert (csv_rows[domain]["dmarc_policy"] or None) == row["dmarc_policy"]
     listed = _cells(leads_table, domain)
     assert (row["dmarc_policy"] or "-") in listed
+    assert dmarc_cell in listed  # the list's cell is the scan table's
 
     # leads show
     show = " ".join(hunter("leads", "show", domain, env={"COLUMNS": "400"}).stdout.split())

@@ -245,3 +245,32 @@ def test_the_language_typed_is_read_as_the_commands_read_it():
     assert usage.typed_lang(["scan", "--", "--lang", "tr"]) is None
     result = CliRunner().invoke(app, ["scan", "--bogus", "--lang", "TR"], prog_name="hunter", env=PLAIN)
     assert result.exit_code == 2 and "Hata: Böyle bir seçenek yok: --bogus" in result.stderr, result.stderr
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", [p for p, _, _ in ALL], ids=lambda p: " ".join(p) or "hunter")
+def test_exit_codes_read_as_a_turkish_speaker_writes_them(path):
+    """Trial 13, C3: "DNS çözümleyicisi" (the compound noun takes its suffix) and "the program reading stdout
+    closed", not "DNS çözümleyici doğruyu söylemiyor" or the colloquial "okuyan taraf gitti"."""
+    text = _flat(_help(["--lang", "tr", *path, "--help"]))
+    assert "DNS çözümleyici doğruyu" not in text and "taraf gitti" not in text, text
+    english = _flat(_help([*path, "--help"]))
+    if "4 the DNS resolver does not tell the truth" in english:
+        assert "4 DNS çözümleyicisi doğruyu söylemiyor" in text, text
+    if "141 the reader of stdout went away" in english:
+        assert "141 stdout'u okuyan program kapandı" in text, text
+
+
+def test_leads_help_states_the_one_filter_that_wants_all_of_its_values():
+    """Trial 13, C4: the description said every repeated filter matches any of its values, and --missing
+    "(repeatable, all of them)": the exception is said where the rule is, in English and Turkish."""
+    english = _flat(_help(["leads", "--help"]))
+    assert "a repeated filter matches any of its values, except --missing, which matches a lead missing all" in english
+    assert "a lead must be missing every one given" in english
+    turkish = _flat(_help(["--lang", "tr", "leads", "--help"]))
+    assert "yalnızca --missing'de verilen iş yüklerinin hepsi eksik olan seçilir" in turkish
+    assert "iş yüklerinin hepsi eksik olan seçilir)" in turkish  # in --missing's own help too
+    assert "(birden çok kez verilebilir, hepsi)" not in turkish

@@ -170,6 +170,8 @@ def test_an_older_database_is_derived_again_on_open(leads, tmp_path):
     """Migration 12: a file whose columns still hold the scan's own tags lists what the brief says once opened."""
     import sqlite3
 
+    from hunter_cli.store.schema import latest_version
+
     h = leads.hunter
     old = tmp_path / "old.db"
     _as_before_migration_12(h.db, old)
@@ -189,7 +191,7 @@ def test_an_older_database_is_derived_again_on_open(leads, tmp_path):
     uses = h("leads", "--uses", "google", "--format", "json", "--db", str(old))
     assert _domains(json.loads(uses.stdout)) == _domains(leads("--uses", "google"))
     with sqlite3.connect(old) as conn:
-        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (12,)
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (latest_version(),)
 
 
 def test_a_read_only_older_file_lists_the_same_without_upgrading(leads, tmp_path):

@@ -204,6 +204,39 @@ def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
+def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
+    """What the MX set's errors and warnings (the scan's ``mx_errors`` and ``mx_warnings``,
+    docs/json-schema.md) mean, one sentence each in ``m``'s language: a null MX beside real hosts, hosts
+    that do not resolve (or none that does), an IP address where a host belongs, an alias (the first of
+    three hosts) and the parties (:func:`_mx_party_lines`: a split, a backup elsewhere); with no MX host,
+    a malformed null MX. The brief's "Who runs" section says them after the hosts, `hunter leads show` in
+    its MX row (render/leads.py). [] when none applies (no finding, a failed lookup, a null MX, NXDOMAIN)."""
+    lines: list[str] = []
+    mx = lead.mx
+    codes = {f.code for f in lead.mx_errors}
+    if lead.state == "nxdomain" or lead.mx_state in ("failed", "null"):
+        return lines
+    if lead.mx_state == "none":  # only "." but not as the single "MX 0 ." (RFC 7505 3): no mail arrives
+        return [m("mail.null_mx_malformed")] if "null-mx-malformed" in codes else lines
+    if "null-mx-mixed" in codes:
+        lines.append(m("mail.null_mx_mixed"))
+    unresolved = [h.host for h in mx if h.resolved is False]
+    literal = mx_ip_literals(lead)
+    if lead.provider == "broken" and not literal:
+        lines.append(m("mail.mx_broken"))
+    elif unresolved:
+        lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
+    if literal:  # an address where a host belongs (RFC 5321 5.1): the only MX, or one others stand beside
+        key = "mail.mx_ip_literal" if lead.provider == "broken" else "mail.mx_ip_literal_beside"
+        lines.append(m(key, hosts=", ".join(literal[:2])))
+    for h in mx[:3]:
+        if h.canonical:
+            lines.append(m("mail.mx_alias", host=h.host, target=h.canonical))
+            break
+    lines += _mx_party_lines(m, lead)
+    return lines
+
+
 def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
     lines: list[str] = []
     mx = lead.mx
@@ -214,28 +247,12 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif lead.mx_state == "null":
         lines.append(m("mail.null_mx"))
     elif lead.mx_state == "none" and any(f.code == "null-mx-malformed" for f in lead.mx_errors):
-        lines.append(m("mail.null_mx_malformed"))
+        lines += mx_finding_lines(m, lead)
     elif lead.mx_state == "none":
         lines.append(m("mail.no_mx"))
     else:
         lines.append(m("mail.mx", hosts=", ".join(h.host for h in mx[:3])))
-        codes = {f.code for f in lead.mx_errors}
-        if "null-mx-mixed" in codes:
-            lines.append(m("mail.null_mx_mixed"))
-        unresolved = [h.host for h in mx if h.resolved is False]
-        literal = mx_ip_literals(lead)
-        if lead.provider == "broken" and not literal:
-            lines.append(m("mail.mx_broken"))
-        elif unresolved:
-            lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
-        if literal:  # an address where a host belongs (RFC 5321 5.1): the only MX, or one others stand beside
-            key = "mail.mx_ip_literal" if lead.provider == "broken" else "mail.mx_ip_literal_beside"
-            lines.append(m(key, hosts=", ".join(literal[:2])))
-        for h in mx[:3]:
-            if h.canonical:
-                lines.append(m("mail.mx_alias", host=h.host, target=h.canonical))
-                break
-        lines += _mx_party_lines(m, lead)
+        lines += mx_finding_lines(m, lead)
     gateway = _gateway_name(lead)
     if gateway:
         if not any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings):  # else said above: not all of it

@@ -49,7 +49,8 @@ ProviderOption = typer.Option(
     autocompletion=complete.providers,
     show_default=False,
     help="Mail provider id (m365, google, hosting, self-hosted, none, ...; microsoft, o365, gmail, ... are read"
-    " as their id) or a hosting brand such as Natro (repeatable).",
+    " as their id) or a hosting brand such as Natro: its name or first word, with or without Turkish letters"
+    " (repeatable).",
 )
 GatewayOption = typer.Option(
     [],
@@ -134,7 +135,7 @@ MissingOption = typer.Option(
     autocompletion=complete.workloads,
     show_default=False,
     help="Known not to run this workload (same names as --workload); a failed lookup or a --quick scan never"
-    " counts as missing (repeatable, all of them).",
+    " counts as missing (repeatable: unlike the other filters, a lead must be missing every one given).",
 )
 
 

@@ -140,7 +140,8 @@ def leads(
 
     One row per domain with its current signals; `hunter leads show DOMAIN`
     shows everything stored about one. Filters combine with AND; a
-    repeated filter matches any of its values. The table shows the first 50
+    repeated filter matches any of its values, except --missing, which
+    matches a lead missing all of them. The table shows the first 50
     (--limit 0 for all) and says on stderr how many match.
     Exit codes: 0 listed (also when nothing matches), 1 the database is not usable, 2 usage error.
     """

@@ -36,7 +36,7 @@ FIELDS: dict[str, str] = {
     "gateway": "security gateway id, when there is one",
     "tenant": "Microsoft tenant kind (Managed, Federated, Unknown, none)",
     "tenant_id": "Microsoft tenant id",
-    "dmarc_policy": "DMARC policy (none, quarantine, reject)",
+    "dmarc_policy": "DMARC policy (none, quarantine, reject; invalid: a record that gives none; ?: lookup failed)",
     "spf_all": "the SPF all qualifier (-all, ~all, ...)",
     "dkim": "true when a DKIM key is published",
     "score": "score 0-100 (a whole number)",

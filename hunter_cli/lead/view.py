@@ -93,6 +93,18 @@ def _errors(view: Mapping[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def dmarc_listed(policy: str | None, has_record: bool, failed: bool) -> str | None:
+    """The DMARC value the lists give (the store's ``dmarc_policy`` column): the effective ``policy``; ``invalid``
+    when a record stands but no policy applies (RFC 7489 6.6.3: receivers discard it); ``?`` when the lookup
+    failed and no scan has seen a record (the scan table's ``?``: not known, never "no record"); None for no
+    record. A record an earlier scan saw is kept through a failed lookup, as the store keeps it."""
+    if policy:
+        return policy
+    if has_record:
+        return "invalid"
+    return "?" if failed else None
+
+
 class Lead(BaseModel):
     """What Hunter knows about one domain now.
 
@@ -427,14 +439,15 @@ class Lead(BaseModel):
         """The key facts as the store's ``domains`` columns (what ``hunter leads`` lists and sorts by).
 
         ``tenant`` is the namespace type (``Unknown`` for a tenant known only from an M365 DKIM CNAME),
-        ``none`` when the lookup found no tenant and nothing names one, NULL when it was not made or failed."""
+        ``none`` when the lookup found no tenant and nothing names one, NULL when it was not made or failed.
+        ``dmarc_policy`` is :func:`dmarc_listed`'s."""
         tenant = self.tenant
         label = self.tenant_label  # a tenant named by their DKIM records counts too
         return {
             "provider": self.provider,
             "provider_name": self.provider_name,
             "gateway": self.gateway,
-            "dmarc_policy": self.dmarc_policy,
+            "dmarc_policy": dmarc_listed(self.dmarc_policy, self.dmarc is not None, "dmarc" in self.failed_checks),
             "spf_all": self.spf_all,
             "dkim": int(self.has_dkim),
             "tenant": None if label == "?" else label,

@@ -709,8 +709,8 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
 
 def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
-    if dmarc is None:
-        return m("show.dmarc_none")
+    if dmarc is None:  # a failed lookup is no "no record" (the brief: "we do not know their policy")
+        return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
@@ -829,7 +829,6 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
-        from ..brief.compose import mx_ip_literals
         from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
         from ..lead.posture import spf_omits_provider
 
@@ -848,13 +847,15 @@ def lead_detail(d: dict) -> Group:
 
             omits = spf_omits_provider(view) is not None
             cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, omits)))
-        if view.mx:
-            literal = set(mx_ip_literals(view))  # an address where a host belongs (RFC 5321 5.1)
-            hosts = [
-                f"{mx.preference} {mx.host}" + (f" ({m('show.mx_ip_literal')})" if mx.host in literal else "")
-                for mx in view.mx
-            ]
-            cur.add_row("MX", ", ".join(hosts))
+        from ..brief.compose import mx_finding_lines
+
+        # the MX set's errors and warnings (a split, a backup elsewhere, an alias, an IP address, hosts that do
+        # not resolve, a null MX beside hosts) in the brief's words, each on a line under the hosts
+        mx_lines = ([", ".join(f"{mx.preference} {mx.host}" for mx in view.mx)] if view.mx else []) + mx_finding_lines(
+            m, view
+        )
+        if mx_lines:
+            cur.add_row("MX", "\n".join(mx_lines))
         last_scan = for_people(lead.get("last_good_at"))
         if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at"):
             status = value("status", lead["last_status"] or "")

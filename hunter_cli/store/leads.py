@@ -23,8 +23,9 @@ from functools import lru_cache
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import (
-    FOOTPRINT_AS_STATED,
+    DMARC_AS_LISTED,
     FOOTPRINT_FILTER_COLUMNS,
+    dmarc_column_of,
     footprint_columns_of,
     stored_version,
     turkish_sort_key_sql,
@@ -126,15 +127,21 @@ def parse_gateways(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
     """Provider ids (m365, google, hosting, ...) in any case or by a synonym (``microsoft``, ``gmail``:
-    :data:`hunter_cli.choices.ALIASES`), or a brand of the catalog (Natro, Microsoft 365) as typed.
+    :data:`hunter_cli.choices.ALIASES`), or a brand of the catalog (Natro, Microsoft 365) as the catalog
+    names it: typed in any case, with or without Turkish letters, punctuation, spaces or a domain ending
+    (``guzel hosting``, ``doruk``, ``turkticaret``), or by its first word or the start of its name when
+    only one brand has it (``guzel``, ``isim``: :func:`hunter_cli.choices.match_brands`).
 
-    Anything else raises LeadQueryError listing the ids and naming the nearest id or brand.
+    Anything else raises LeadQueryError: a start several brands share names them (``host``), an unknown
+    value lists the ids and names the nearest id or brand. Its message is a :class:`hunter_cli.said.Said`
+    (messages ``cli.provider.*``), said in the command's language.
     """
     from ..catalog import PROVIDER_IDS, load_catalog
-    from ..choices import alias, closest, pick, unknown
+    from ..choices import alias, closest, match_brands, pick
+    from ..said import Said
 
     out: list[str] = []
-    brands: dict[str, str] | None = None
+    brands: list[str] | None = None
     for value in values:
         for part in value.split(","):
             p = part.strip()
@@ -145,17 +152,16 @@ def parse_providers(values: Iterable[str]) -> tuple[str, ...]:
                 if brands is None:  # the catalog is read only for a brand name
                     cat = load_catalog()
                     names = {e.name for table in (cat.mx, cat.spf, cat.dkim) for e in table.values()}
-                    brands = {fold(n) or n: n for n in names | set(cat.names.values())}
-                if (fold(p) or p) not in brands:
-                    message = unknown(
-                        p,
-                        PROVIDER_IDS,
-                        "provider",
-                        also=" or a hosting brand such as Natro",
-                        near=closest(p, brands.values()),
-                    )
-                    raise LeadQueryError("--provider", message)
-                found = p
+                    brands = sorted(names | set(cat.names.values()), key=lambda n: fold(n) or n)
+                matched = match_brands(p, brands)
+                if len(matched) > 1:
+                    raise LeadQueryError("--provider", Said("cli.provider.ambiguous", value=repr(p), brands=matched))
+                if not matched:
+                    near = closest(p, PROVIDER_IDS, "provider") or closest(p, brands)
+                    key = "cli.provider.unknown_near" if near else "cli.provider.unknown"
+                    said = Said(key, value=repr(p), choices=list(PROVIDER_IDS), near=near)
+                    raise LeadQueryError("--provider", said)
+                found = matched[0]  # the brand as the catalog names it: the column holds that name
             if found not in out:
                 out.append(found)
     return tuple(out)
@@ -222,10 +228,13 @@ def parse_sort(values: Iterable[str]) -> tuple[tuple[str, bool], ...]:
             name = p.lstrip("+-").strip().lower()
             name = SORT_ALIASES.get(name, name)
             if name not in SORT_COLUMNS:
-                from ..choices import unknown
+                from ..choices import closest
+                from ..said import Said
 
-                message = unknown(p.lstrip("+-"), SORT_COLUMNS, "column to sort by", also=" (prefix - for descending)")
-                raise LeadQueryError("--sort", message)
+                typed = p.lstrip("+-").strip()
+                near = closest(typed, SORT_COLUMNS)
+                key = "cli.sort.unknown_near" if near else "cli.sort.unknown"
+                raise LeadQueryError("--sort", Said(key, value=repr(typed), choices=list(SORT_COLUMNS), near=near))
             if name not in (k for k, _ in keys):
                 keys.append((name, desc))
     return tuple(keys) or DEFAULT_SORT
@@ -509,10 +518,12 @@ def tags_sql(domains: list[str]) -> tuple[str, list]:
 
 # -- running the queries -----------------------------------------------------------
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
-    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index) and
-    ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's)."""
+    """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index),
+    ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's) and
+    ``hunter_dmarc`` (its ``dmarc_policy`` for a record that gives no policy, before schema 13)."""
     conn.create_function("hunter_fold", 1, fold, deterministic=True)
     conn.create_function("hunter_footprint", 4, _footprint_part, deterministic=True)
+    conn.create_function("hunter_dmarc", 1, dmarc_column_of, deterministic=True)
     return conn
 
 
@@ -555,20 +566,22 @@ def has_packed_views(conn: sqlite3.Connection) -> bool:
 
 
 def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
-    """The view column to derive the footprint and its filter columns from on read, or None when the stored
-    columns are the lead view's (migration 12 and later: every file Hunter can write). A file opened
-    read-only at an older schema keeps columns from before (or none, before schema 8): the lists then
-    read each lead's view through the same definition as the writer (``schema.footprint_columns_of``)."""
-    if stored_version(conn) >= FOOTPRINT_AS_STATED:
+    """The view column to derive the footprint, its filter columns and ``dmarc_policy`` from on read, or None
+    when the stored columns are the lead view's (migration 13 and later: every file Hunter can write). A file
+    opened read-only at an older schema keeps columns from before (or none, before schema 8; a NULL
+    ``dmarc_policy`` for a record that gives no policy, before 13): the lists then read each lead's view
+    through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``)."""
+    if stored_version(conn) >= DMARC_AS_LISTED:
         return None
     return "d.current_view" if has_packed_views(conn) else "d.current_json"
 
 
 def _derived(sql: str, view: str) -> str:
-    """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``."""
+    """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``, and a NULL
+    ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy)."""
     for column in ("footprint", *FOOTPRINT_FILTER_COLUMNS):
         sql = sql.replace(f"d.{column}", f"hunter_footprint({view}, d.domain, d.tenant, '{column}')")
-    return sql
+    return sql.replace("d.dmarc_policy", f"coalesce(d.dmarc_policy, hunter_dmarc({view}))")
 
 
 @lru_cache(maxsize=64)

@@ -653,6 +653,47 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             )
 
 
+# -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
+DMARC_AS_LISTED = 13  # the migration from which dmarc_policy says "invalid" for a record that gives no policy
+
+
+def dmarc_column_of(stored: bytes | str | None) -> str | None:
+    """The ``dmarc_policy`` column of a lead from its stored current view (packed or JSON text), as the writer
+    stores it (:meth:`hunter_cli.lead.Lead.columns`): the effective policy, ``invalid`` when a record stands but
+    no policy applies (RFC 7489 6.6.3), ``?`` when the lookup failed and no record is known
+    (:func:`hunter_cli.lead.view.dmarc_listed`); None for no record, no view, or one that does not unpack."""
+    from ..facts import dmarc_policy
+    from ..lead.view import dmarc_listed
+    from .packing import PackError, loads
+
+    if stored is None:
+        return None
+    try:
+        view = loads(stored)
+    except (PackError, ValueError, TypeError):
+        return None
+    if not isinstance(view, dict):
+        return None
+    dmarc = view.get("dmarc")
+    failed = any(isinstance(e, dict) and e.get("check") == "dmarc" for e in view.get("errors") or [])
+    return dmarc_listed(dmarc_policy(dmarc), bool(dmarc), failed)
+
+
+def _dmarc_invalid(db: sqlite_utils.Database) -> None:
+    """``dmarc_policy`` ``invalid`` for every lead whose current view has a DMARC record that gives no policy
+    (``"v=DMARC1 p=reject"``, no ``;``), and ``?`` for one whose DMARC lookup failed with no record known
+    (:func:`dmarc_column_of`): the column held NULL for both, as for a domain with no record, so `hunter leads`
+    showed ``-`` where the scan table said ``invalid`` or ``?``."""
+    conn = db.conn
+    views = (
+        "SELECT rowid, current_view FROM domains"
+        " WHERE rowid > ? AND dmarc_policy IS NULL AND current_view IS NOT NULL ORDER BY rowid LIMIT 1000"
+    )
+    for chunk in _chunks(conn, views):
+        fixed = [(value, rowid) for rowid, stored in chunk if (value := dmarc_column_of(stored)) is not None]
+        conn.executemany("UPDATE domains SET dmarc_policy = ? WHERE rowid = ?", fixed)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -669,6 +710,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         FOOTPRINT_AS_STATED,
         "footprint columns as the lead view states them: SPF leftovers and doubted records",
         _footprint_as_stated,
+    ),
+    (
+        DMARC_AS_LISTED,
+        "a DMARC record that gives no policy is listed as invalid, a failed lookup as ?, not as no record",
+        _dmarc_invalid,
     ),
 ]
 
