@@ -219,17 +219,17 @@ def test_a_service_that_reaches_nothing_is_asked_no_more_after_a_few_requests():
 
 
 def test_retries_in_flight_stop_once_the_service_counts_as_down(ms):
-    """Every try waits until it times out (as for a resolver that never answers the service's name): once
-    OUTAGE_LOOKUPS tries in a row reached nothing, the retries of the lookups in flight stop too, instead of
-    each running its four tries (minutes for a list of a few hundred, with seconds a try)."""
+    """Every try reaches nothing (the connection is reset; offline, each would wait seconds for a name that
+    never resolves): once OUTAGE_LOOKUPS tries in a row reached nothing, the retries of the lookups in flight
+    stop too, instead of each running its four tries (4 minutes for 330 domains on a machine with no network)."""
     from hunter_cli.tenant.client import OUTAGE_LOOKUPS, TenantFailure
 
     domains = [f"asili{i}.com" for i in range(40)]
     for d in domains:
-        ms.faults[d] = ("slow", 5)
+        ms.faults[d] = "reset"
 
     async def run():
-        client = TenantClient(ms.base_url, start=16, timeout=0.2)
+        client = TenantClient(ms.base_url, start=16)
         try:
             outcomes = await asyncio.gather(*(client.lookup(d) for d in domains), return_exceptions=True)
             return outcomes, client
