@@ -77,14 +77,18 @@ def _match(
     tenant: TenantFacts,
     provider: str | None = None,
     receivers: Collection[str] = (),
+    online: set[str] | None = None,
 ) -> tuple[dict[str, str], list[str]] | None:
-    """Template values and evidence when the rule's condition is observed, else None."""
+    """Template values and evidence when the rule's condition is observed, else None. ``online``:
+    :func:`online_workloads` of ``microsoft``, when the caller has it (computed once for every rule)."""
     when = rule.when
+    if online is None:
+        online = online_workloads(microsoft)
     if when.unless_provider and ({provider, *receivers} & set(when.unless_provider)):
         return None
-    if online_workloads(microsoft) & set(rule.sells):  # they already have what the play sells
+    if online & set(rule.sells):  # they already have what the play sells
         return None
-    if when.with_online and not set(when.with_online) <= online_workloads(microsoft):
+    if when.with_online and not set(when.with_online) <= online:
         return None
     if when.services_any is not None:
         hits = [s for s in services if s.id in when.services_any]
@@ -142,9 +146,10 @@ def choose_plays(
     """
     cat = catalog or plays_catalog()
     facts = tenant or TenantFacts.model_construct()
+    online = online_workloads(microsoft)
     plays: list[Play] = []
     for rule in cat.plays:
-        hit = _match(rule, microsoft, services, facts, provider, receivers)
+        hit = _match(rule, microsoft, services, facts, provider, receivers, online)
         if hit is None:
             continue
         values, evidence = hit

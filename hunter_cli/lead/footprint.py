@@ -21,6 +21,7 @@ an Exchange Online or Google Workspace customer that its brief calls a leftover 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -254,12 +255,18 @@ def lead_plays(lead: Lead, lang: str = "en", doubt: str | None = None) -> list[P
 def _play_receivers(lead: Lead) -> list[str]:
     """The ids of the providers lead's MX hosts name, read only when a service of the lead is one a play's
     ``unless_provider`` names (Google Workspace): what :func:`hunter_cli.footprint.choose_plays` compares."""
-    from ..footprint.schema import plays_catalog
-
-    named = {p for r in plays_catalog().plays for p in (r.when.unless_provider or ())}
+    named = _unless_providers()
     if not any(svc.id in named for svc in lead.services):
         return []
     return [e.id for e in mx_receivers(lead)]
+
+
+@functools.cache
+def _unless_providers() -> frozenset[str]:
+    """Every provider id a bundled play's ``unless_provider`` names (plays.json, read once)."""
+    from ..footprint.schema import plays_catalog
+
+    return frozenset(p for r in plays_catalog().plays for p in (r.when.unless_provider or ()))
 
 
 def spf_named_suites(lead: Lead) -> set[str]:
