@@ -94,24 +94,21 @@ def test_scanned_key_for_tls_reporting_is_no_dkim_key(scanned):
 # -- A6: a CNAME to no key ------------------------------------------------------------------------------
 
 
-def test_a_selector_aliased_to_a_missing_name_in_another_domain_is_an_error(scanned):
+def test_a_selector_aliased_to_a_missing_name_costs_no_extra_question(scanned, hunter, dns):
+    """A selector whose alias ends in NXDOMAIN: the TXT answer keeps no CNAME, and asking every NXDOMAIN
+    selector for one cost bulk scans 14 % more questions, so outside Microsoft 365's selectors under a
+    Microsoft hint it is not asked, and the selector reads as not found (the documented limit)."""
     h, got = scanned
     d = got["v13-kdead.com.tr"]["dkim"]
-    assert [(s["selector"], s["cname"]) for s in d["selectors"]] == [("google", "dkim.yok-keys-v13.net")]
-    assert codes(d["errors"]) == ["dkim-cname-dangling-foreign"] and dkim_state(d) == "none"
-    assert "yok-keys-v13.net" in d["errors"][0]["message"]
-    en, tr = brief(h, "v13-kdead.com.tr", "en"), brief(h, "v13-kdead.com.tr", "tr")
-    assert "No DKIM key was found" not in en and "delegated" not in en
-    assert "whoever holds or registers that domain could publish a key" in en
-    assert "kaydettiren herkes oraya bir anahtar koyup" in tr and "devredilmiş" not in tr
+    assert d["selectors"] == [] and dkim_state(d) == "none"
+    hunter.scan_json("v13-kdead.com.tr", "--no-whois", "--no-tenant")
+    assert dns.count("google._domainkey.v13-kdead.com.tr", "CNAME") == 0
 
 
-@pytest.mark.parametrize(
-    ("domain", "selector", "where"),
-    [("v13-kdead-own.com.tr", "google", "does not exist"), ("v13-knodata.com.tr", "s1", "holds no DKIM key")],
-)
-def test_a_selector_aliased_to_no_key_in_their_own_domain_is_an_error(scanned, domain, selector, where):
+def test_a_selector_aliased_to_no_key_in_their_own_domain_is_an_error(scanned):
+    """An alias to a name that exists and holds no key: the TXT answer keeps the CNAME, no extra question."""
     h, got = scanned
+    domain, selector, where = "v13-knodata.com.tr", "s1", "holds no DKIM key"
     d = got[domain]["dkim"]
     assert [s["selector"] for s in d["selectors"]] == [selector]
     assert codes(d["errors"]) == ["dkim-cname-dangling"] and where in d["errors"][0]["message"]
@@ -121,20 +118,11 @@ def test_a_selector_aliased_to_no_key_in_their_own_domain_is_an_error(scanned, d
     assert "anahtar yayımlanmamış bir ada yönlenen" in brief(h, domain, "tr")
 
 
-def test_microsoft_365_selectors_with_signing_off_stay_delegated(scanned, dns):
-    h, got = scanned
-    d = got["v13-m365-off.com.tr"]["dkim"]
-    assert d["errors"] == [] and dkim_state(d) == "delegated"
-    assert d["tenant_domain"] == "v13m365off.onmicrosoft.com"  # no Microsoft MX or SPF needed to see it
-    assert "signing was never turned on" in brief(h, "v13-m365-off.com.tr", "en")
-
-
-def test_selectors_with_no_name_are_asked_for_a_cname_only_where_no_key_works(hunter, dns):
-    hunter.scan_json("v13-ksvc.com.tr", "v13-ksvc-ok.com.tr", "--no-whois", "--no-tenant")
-    assert dns.count("selector1._domainkey.v13-ksvc.com.tr", "CNAME") == 1  # NXDOMAIN: is it an alias?
-    assert dns.count("google._domainkey.v13-ksvc.com.tr", "CNAME") == 0  # answered: nothing to ask
-    # a usable key: "no key found" cannot be said, so the extra wave is not asked (nor Microsoft's: no hint)
-    assert dns.count("selector1._domainkey.v13-ksvc-ok.com.tr", "CNAME") == 0
+def test_microsoft_selectors_are_asked_for_a_cname_only_under_a_microsoft_hint(hunter, dns):
+    hunter.scan_json("v13-ksvc.com.tr", "v13-ksvc-ok.com.tr", "v13-m365-off.com.tr", "--no-whois", "--no-tenant")
+    for domain in ("v13-ksvc.com.tr", "v13-ksvc-ok.com.tr", "v13-m365-off.com.tr"):  # no Microsoft MX or SPF
+        assert dns.count(f"selector1._domainkey.{domain}", "CNAME") == 0, domain
+    assert dns.count("google._domainkey.v13-ksvc.com.tr", "CNAME") == 0
 
 
 # -- A8: several key records -------------------------------------------------------------------------
