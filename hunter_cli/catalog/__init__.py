@@ -90,6 +90,7 @@ class Catalog:
     verification: list[tuple[str, str]] | None = None
     names: dict[str, str] = field(default_factory=dict)  # id -> display name
     tenant_dkim: list[TenantDkimForm] = field(default_factory=list)  # longest suffix first
+    _mx_memo: dict[str, Entry | None] = field(default_factory=dict, repr=False, compare=False)  # match_mx
 
     def initial_domain(self, target: str | None) -> str | None:
         """The tenant's initial domain named by a Microsoft 365 DKIM CNAME target, in its cloud's suffix.
@@ -125,14 +126,24 @@ class Catalog:
         return None
 
     def match_mx(self, host: str) -> Entry | None:
-        return self._match(self.mx, host)
+        """The catalog entry of MX host ``host`` (longest suffix), remembered for the host's next questions:
+        one domain's MX hosts are matched by its classification, its MX findings and its receivers in turn,
+        and a provider's shared hosts (``aspmx.l.google.com``) by every domain. The memory is dropped whole
+        at :data:`_MEMO_LIMIT` hosts, so a list of millions of tenant-specific hosts stays small."""
+        memo = self._mx_memo
+        if host in memo:
+            return memo[host]
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        e = memo[host] = self._match(self.mx, host)
+        return e
 
     def match_mx_host(self, host: str, canonical: str | None = None) -> tuple[Entry | None, str]:
         """The catalog entry for an MX exchange by its name, else by its canonical name (an alias's target),
         with the name that matched."""
-        e = self._match(self.mx, host)
+        e = self.match_mx(host)
         if e is None and canonical:
-            e = self._match(self.mx, canonical)
+            e = self.match_mx(canonical)
             if e is not None:
                 return e, canonical
         return e, host
@@ -441,6 +452,8 @@ def other_provider_findings(
         )
     ]
 
+
+_MEMO_LIMIT = 50_000  # MX hosts Catalog.match_mx remembers before it starts again
 
 W_MX_SPLIT = "mx-split-providers"
 W_MX_BACKUP = "mx-backup-elsewhere"

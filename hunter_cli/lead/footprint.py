@@ -36,6 +36,21 @@ FOOTPRINT_SHORT = {"exchange-online": "exo", "exchange-onprem": "exch-onprem", "
 DOUBTED_MARK = "?"  # after a tag in the footprint column: online by records no tenant stands behind
 
 
+_LAST: dict[str, tuple[object, Any]] = {}  # per reading: (the last lead it was worked out for, its value)
+
+
+def _per_lead(name: str, lead: Lead, compute):
+    """``compute()`` for ``lead``, remembered while the same lead object asks again: scoring, the lists'
+    columns and the brief read the same lead's leftovers, receivers and doubt several times in a row. The
+    identity check keeps it right for any other lead; only the last lead of each reading is held."""
+    hit = _LAST.get(name)
+    if hit is not None and hit[0] is lead:
+        return hit[1]
+    value = compute()
+    _LAST[name] = (lead, value)
+    return value
+
+
 def spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
     """``(target, entry)`` for each other mailbox provider their SPF still authorizes while the MX delivers
     elsewhere (:func:`hunter_cli.catalog.other_mail_providers`): read as left from before a move, in every
@@ -43,6 +58,11 @@ def spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
     Empty for a domain that does not exist or is parked, and without an SPF record."""
     if not lead.spf or lead.state != "active":
         return []
+    return _per_lead("spf_leftovers", lead, lambda: _spf_leftovers(lead))
+
+
+def _spf_leftovers(lead: Lead) -> list[tuple[str, Entry]]:
+    assert lead.spf is not None
     from ..catalog import other_mail_providers
 
     own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
@@ -129,6 +149,10 @@ def evidence_doubt(lead: Lead) -> str | None:
     online by those records as unknown (:func:`listed`)."""
     if lead.state != "active":
         return None
+    return _per_lead("evidence_doubt", lead, lambda: _evidence_doubt(lead))
+
+
+def _evidence_doubt(lead: Lead) -> str | None:
     if (
         lead.tenant is None
         and not national_clouds(lead)  # their tenant signs in elsewhere: the lookup's "none" is no answer
