@@ -631,7 +631,10 @@ def parse_nameserver(text: str) -> str:
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        raise ValueError(Said("cli.nameserver.name", value=repr(text))) from None
+        # digits and dots (300.1.1.1), or hex and colons, are an address written wrong, not a host name
+        looks_like_ip = bool(host) and (all(c.isdigit() or c == "." for c in host) or ":" in host)
+        key = "cli.nameserver.bad_ip" if looks_like_ip else "cli.nameserver.name"
+        raise ValueError(Said(key, value=repr(text))) from None
     if port is not None:
         if not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError(Said("cli.nameserver.port", value=repr(text)))
