@@ -637,7 +637,7 @@ def check(text: str, lang: str) -> list[str]:
             rule("parked", forgeable, "DMARC p=reject missing: the risk line must say so")
 
     # dkim-testing
-    if _said(text, _patterns(lang, ["sec.dkim_testing"])):
+    if _said(text, _patterns(lang, ["sec.dkim_testing", "sec.dkim_testing_hosted"])):
         rule("dkim-testing", "sec.dkim_ok" not in said, "a key in testing mode beside 'DKIM keys are published'")
         rule("dkim-testing", risk != "low", "a key in testing mode only, yet risk low")
 
@@ -662,7 +662,7 @@ def check(text: str, lang: str) -> list[str]:
         "SPF": _said(text, _patterns(lang, ["sec.spf_ok"]))
         and not _said(text, _patterns(lang, ["sec.spf_omits_provider", "sec.spf_omits_provider.unconfirmed"])),
         "DKIM": _said(text, _patterns(lang, ["sec.dkim_ok"]))
-        and not _said(text, _patterns(lang, ["sec.dkim_testing"])),
+        and not _said(text, _patterns(lang, ["sec.dkim_testing", "sec.dkim_testing_hosted"])),
         "DMARC": _said(text, _patterns(lang, ["sec.dmarc_enforced"]))
         and not _said(text, _patterns(lang, ["sec.dmarc_sp_weaker", "sec.dmarc_sp_quarantine", "sec.dmarc_partial"])),
     }

@@ -104,7 +104,7 @@ def test_a_leftover_include_beside_a_tenant_keeps_the_tenant(scanned):
     """The tenant makes them a Microsoft user; the leftover include still makes no Exchange Online customer."""
     assert "Exchange: absent (only an SPF include names it" in _microsoft_row(scanned, "f12-kalinti-tenant.com.tr")
     brief = _brief(scanned, "f12-kalinti-tenant.com.tr")
-    assert "although they already use Microsoft" in brief["one_liner"]
+    assert "although they already have a Microsoft tenant" in brief["one_liner"]
     assert "Their mailboxes are not in Microsoft 365 yet" in _text(brief)
     assert [p["id"] for p in brief["plays"]] == ["intune"]
 

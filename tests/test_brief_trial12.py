@@ -223,11 +223,13 @@ def test_a_delegated_selector_to_a_testing_key_is_testing_in_every_output(hunter
     out = hunter.scan_json(domain, "--no-whois")[domain]
     assert out["dkim"]["selectors"][0]["testing"] is True
     brief = _brief(hunter, domain, lang)
-    assert m("sec.dkim_testing", selectors="selector1") in brief["security"]
+    target = out["dkim"]["selectors"][0]["cname"]
+    # the key lives at the alias' target (Microsoft's): the switch is there, not "remove t=y from the record"
+    assert m("sec.dkim_testing_hosted", selectors="selector1", host=target) in brief["security"]
+    assert m("sec.dkim_testing", selectors="selector1") not in brief["security"]
     shown = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.stderr
     assert m("show.dkim_testing", selectors="selector1") in shown.stdout
-    target = out["dkim"]["selectors"][0]["cname"]
     assert m("show.dkim_delegated", targets=target) not in shown.stdout
 
 
@@ -321,3 +323,14 @@ def test_a_domain_gone_from_dns_that_a_tenant_claimed_is_no_typo(hunter, dns, ms
     assert brief["one_liner"] == m("one_liner.P6_nxdomain_tenant")
     assert m("mail.nxdomain_tenant") in brief["mail"]
     _consistent(hunter, domain, lang)
+
+
+def test_a_nameserver_address_written_wrong_is_not_called_a_name(hunter):
+    """`--nameserver 300.1.1.1` is an IP address written wrong (trial 14): said so, in both languages; a host
+    name stays "give an IP address, not a name"."""
+    bad = hunter("scan", "x.com.tr", "--nameserver", "300.1.1.1", dns_args=False)
+    assert bad.exit_code == 2 and "not a valid IP address" in bad.stderr and "not a name" not in bad.stderr
+    tr = hunter("--lang", "tr", "scan", "x.com.tr", "--nameserver", "300.1.1.1", dns_args=False)
+    assert tr.exit_code == 2 and "geçerli bir IP adresi değil" in tr.stderr
+    name = hunter("scan", "x.com.tr", "--nameserver", "dns.google", dns_args=False)
+    assert name.exit_code == 2 and "not a name" in name.stderr

@@ -19,7 +19,7 @@ def _left(folder: Path, name: str) -> list[str]:
 
 
 def _said_created(stderr: str, db: Path) -> bool:
-    line = f"note: this command created the database {db}; it holds no lead yet, only the record of this failed run"
+    line = f"note: this command created the database {db}; it holds no lead yet, only the record of this run, which stored none"
     return line in " ".join(stderr.split())
 
 

@@ -463,7 +463,11 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if revoked:
             lines.append(m("sec.dkim_revoked_beside", selectors=", ".join(revoked[:3])))
     elif testing:  # never "no key found" nor "signing never turned on": a key is there, and ignored
-        lines.append(m("sec.dkim_testing", selectors=", ".join(testing[:3])))
+        hosted = [s.cname for s in lead.dkim.selectors if s.selector in testing and s.cname]
+        if hosted:  # the record lives where the selector's alias points: the switch is there, not in their DNS
+            lines.append(m("sec.dkim_testing_hosted", selectors=", ".join(testing[:3]), host=hosted[0]))
+        else:
+            lines.append(m("sec.dkim_testing", selectors=", ".join(testing[:3])))
     elif state == "delegated":
         lines.append(m("sec.dkim_delegated"))
     elif "dkim" in failed:
