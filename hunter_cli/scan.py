@@ -654,9 +654,7 @@ class Scanner:
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         mx_check = mx_mod.check(mx, resolved)
         receivers = mx_receiver_hosts(mx, mx_check.canonical, mx_check.unresolved, catalog=self.catalog)
-        taking = [(p, h) for p, h in mx if h and h not in mx_check.unresolved and not mx_mod.is_ip_literal(h)]
-        best = min((p for p, _ in taking), default=None)
-        primary_mx = {h for p, h in taking if p == best}
+        primary_mx = set(mx_mod.lowest_preference(mx_mod.taking_mail(mx, mx_check.unresolved)))
         services = find_services(
             txts,
             spf_includes=list(dict.fromkeys((spf.includes + spf.expanded) if spf is not None else [])),

@@ -164,29 +164,30 @@ def _gateway_name(lead: Lead) -> str | None:
 def _mx_party(m: Messages, lead: Lead, host: str) -> str | None:
     """Who an MX host belongs to, in the brief's words: a catalog provider or gateway, their own server (a host
     inside the domain), else None, as :func:`hunter_cli.catalog.mx_provider_findings` counts parties."""
-    from ..catalog import load_catalog
-    from ..domains import is_within
+    from ..catalog import mx_party
 
     canonical = next((h.canonical for h in lead.mx if h.host == host), None)
-    e, _ = load_catalog().match_mx_host(host, canonical)
-    if e is not None:
-        return provider_label(m, e.id, e.name) if e.kind == "mailbox" else e.name
-    return m("provider.self-hosted") if lead.domain and is_within(host, lead.domain) else None
+    who = mx_party(lead.domain or "", host, canonical)
+    if who is None:
+        return None
+    if isinstance(who, str):  # "self": a host inside the domain
+        return m("provider.self-hosted")
+    return provider_label(m, who.id, who.name) if who.kind == "mailbox" else who.name
 
 
 def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     """The MX set's ``mx-split-providers``, ``mx-gateway-bypass`` and ``mx-backup-elsewhere`` warnings
     (:func:`hunter_cli.catalog.mx_provider_findings`), one line each, in the brief's words."""
     from ..catalog import W_MX_BACKUP, W_MX_BYPASS, W_MX_SPLIT
-    from ..dns.mx import is_ip_literal
+    from ..dns.mx import lowest_preference, taking_mail
+    from ..lead.footprint import mx_records
 
     def parties(hosts: Sequence[str]) -> list[str]:
         return [p for p in dict.fromkeys(_mx_party(m, lead, h) for h in hosts) if p]
 
     lines: list[str] = []
-    takers = [h for h in lead.mx if h.host and h.resolved is not False and not is_ip_literal(h.host)]
-    best = min((h.preference for h in takers), default=None)
-    primary = parties([h.host for h in takers if h.preference == best])
+    mx, _, unresolved = mx_records(lead)
+    primary = parties(lowest_preference(taking_mail(mx, unresolved)))
     split = next((f for f in lead.mx_warnings if f.code in (W_MX_SPLIT, W_MX_BYPASS)), None)
     if split is not None and split.code == W_MX_SPLIT:
         primary = parties(split.where)

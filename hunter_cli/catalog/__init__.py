@@ -292,19 +292,18 @@ def _classify(
     if not named:
         why = "null MX (RFC 7505): the domain accepts no mail" if mx else "no MX record"
         return Classification("none", evidence=[why])
-    from ..dns.mx import is_ip_literal
+    from ..dns.mx import is_ip_literal, lowest_preference, taking_mail
 
     # an IP address written as the exchange names no host (RFC 5321 5.1, RFC 7505 3): most senders will not
     # deliver to it, so like an exchange with no address it takes no mail (docs/scoring.md)
-    hosts = [(pref, h) for pref, h in named if h not in unresolved and not is_ip_literal(h)]
+    hosts = taking_mail(named, unresolved)
     if not hosts:
         shown = ", ".join(h for _, h in named[:3])
         if any(is_ip_literal(h) for _, h in named):
             why = f"the MX names an IP address, not a host ({shown}): most senders refuse or bounce mail to it"
             return Classification("broken", evidence=[why])
         return Classification("broken", evidence=[f"no MX host resolves ({shown}): mail to the domain bounces"])
-    best = min(p for p, _ in hosts)
-    primary = [h for p, h in hosts if p == best]
+    primary = lowest_preference(hosts)
     evidence: list[str] = []
 
     def via(host: str, matched: str) -> str:
@@ -460,6 +459,18 @@ W_MX_BACKUP = "mx-backup-elsewhere"
 W_MX_BYPASS = "mx-gateway-bypass"
 
 
+def mx_party(
+    domain: str, host: str, canonical: str | None = None, catalog: Catalog | None = None
+) -> Entry | str | None:
+    """Who MX host ``host`` of ``domain`` belongs to: its catalog entry (a mailbox provider or a gateway, by its
+    name or its alias' target ``canonical``), ``"self"`` for a host inside the domain (their own server), else
+    None (a firm the catalog does not know: two such hosts may be one firm's)."""
+    e, _ = (catalog or load_catalog()).match_mx_host(host, canonical)
+    if e is not None:
+        return e
+    return "self" if domain and is_within(host, domain) else None
+
+
 def mx_receiver_hosts(
     mx: Sequence[tuple[int, str]],
     canonical: dict[str, str] | None = None,
@@ -469,14 +480,12 @@ def mx_receiver_hosts(
     """``(entry, host)`` for the catalog entry (mailbox provider or gateway) of every MX host that takes mail,
     primary or backup, each entry once with its first host: ``mx`` is ``[(preference, exchange)]``; exchanges
     in ``unresolved``, IP literals and ``.`` take none (RFC 5321 5.1, RFC 7505)."""
-    from ..dns.mx import is_ip_literal
+    from ..dns.mx import taking_mail
 
     cat = catalog or load_catalog()
     canonical = canonical or {}
     out: list[tuple[Entry, str]] = []
-    for _, h in mx:
-        if not h or h in unresolved or is_ip_literal(h):
-            continue
+    for _, h in taking_mail(mx, unresolved):
         e, _ = cat.match_mx_host(h, canonical.get(h))
         if e is not None and not any((o.id, o.name) == (e.id, e.name) for o, _ in out):
             out.append((e, h))
@@ -513,26 +522,26 @@ def mx_provider_findings(
 
     Only hosts the catalog names or that lie inside ``domain`` count (two unknown hosts may well be one
     firm's); ``where`` lists the hosts. Legal set-ups, so warnings, never errors."""
-    from ..dns.mx import is_ip_literal
+    from ..dns.mx import taking_mail
     from ..models import Finding
 
     cat = catalog or load_catalog()
     canonical = canonical or {}
-    hosts = [(p, h) for p, h in mx if h and h not in unresolved and not is_ip_literal(h)]
+    hosts = taking_mail(mx, unresolved)
     if not hosts:
         return []
 
     gateways: set[str] = set()
 
     def party(h: str) -> tuple[str, str] | None:
-        e, _ = cat.match_mx_host(h, canonical.get(h))
-        if e is not None:
-            if e.kind == "gateway":
-                gateways.add(f"{e.id}:{e.name}")
-            return (f"{e.id}:{e.name}", e.name)
-        if is_within(h, domain):
+        who = mx_party(domain, h, canonical.get(h), cat)
+        if who is None:
+            return None
+        if isinstance(who, str):  # "self"
             return ("self", "their own server")
-        return None
+        if who.kind == "gateway":
+            gateways.add(f"{who.id}:{who.name}")
+        return (f"{who.id}:{who.name}", who.name)
 
     best = min(p for p, _ in hosts)
     first: dict[str, tuple[str, list[str]]] = {}

@@ -18,6 +18,7 @@ and hands the outcomes here.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from ..models import Finding, MxHost
@@ -36,6 +37,20 @@ def is_ip_literal(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def taking_mail(mx: Sequence[tuple[int, str]], unresolved: Collection[str] = frozenset()) -> list[tuple[int, str]]:
+    """The ``(preference, exchange)`` records of ``mx`` whose exchange can take mail, in order: a host name
+    (``""``, the null MX's ``.``, names none, RFC 7505), not one proven to have no address (``unresolved``),
+    not an IP address written where a host belongs (RFC 5321 5.1)."""
+    return [(p, h) for p, h in mx if h and h not in unresolved and not is_ip_literal(h)]
+
+
+def lowest_preference(taking: Sequence[tuple[int, str]]) -> list[str]:
+    """The exchanges of the lowest preference among ``taking`` (:func:`taking_mail`): where senders deliver
+    first, picking among them at random (RFC 5321 5.1). Empty when none takes mail."""
+    best = min((p for p, _ in taking), default=None)
+    return [h for p, h in taking if p == best]
 
 
 @dataclass(slots=True)

@@ -78,10 +78,15 @@ def mx_receivers(lead: Lead) -> list[Entry]:
     (:func:`hunter_cli.catalog.mx_receivers`): each receives part of its mail today."""
     from ..catalog import mx_receivers as receivers
 
+    return receivers(*mx_records(lead))
+
+
+def mx_records(lead: Lead) -> tuple[list[tuple[int, str]], dict[str, str], frozenset[str]]:
+    """The lead's MX set as the catalog's MX readings take it: ``[(preference, exchange)]``, alias exchange ->
+    canonical name, and the exchanges proven to have no address."""
     mx = [(h.preference, h.host) for h in lead.mx]
     canonical = {h.host: h.canonical for h in lead.mx if h.canonical}
-    unresolved = frozenset(h.host for h in lead.mx if h.resolved is False)
-    return receivers(mx, canonical, unresolved)
+    return mx, canonical, frozenset(h.host for h in lead.mx if h.resolved is False)
 
 
 def spf_leftover_services(lead: Lead) -> dict[str, str]:
