@@ -119,16 +119,13 @@ class TenantClient:
                 PROBE_SECONDS,
             )
 
-    async def _get(self, url: str, params: dict | None = None, *, since: float = 0.0) -> tuple[int, object]:
-        """One document; each try says whether it reached the service (:meth:`_outcome`). ``since``: when the
-        lookup began (``time.monotonic()``): a try the service went down after that is not sent."""
-        return await self._request(url, params, since)
-
     def _gone_down(self, since: float) -> bool:
         """Whether the service counted as down after ``since``, when a lookup began (a probe begins after)."""
         return self.down_since is not None and self.down_since >= since
 
-    async def _request(self, url: str, params: dict | None, since: float) -> tuple[int, object]:
+    async def _get(self, url: str, params: dict | None = None, *, since: float = 0.0) -> tuple[int, object]:
+        """One document; each try says whether it reached the service (:meth:`_outcome`). ``since``: when the
+        lookup began (``time.monotonic()``): a try the service went down after that is not sent."""
         pace = self.pace
         http = self._http
 
