@@ -15,14 +15,17 @@ from pathlib import Path
 STATE_KEY = "scored_with"  # sync_state: the digest of the rules every stored score was set with
 
 
-FACTS_REVISION = 4
+FACTS_REVISION = 5
 """How Hunter reads a scan into the facts the rules test (``scoring.facts_from``, ``facts.py``); bumped
 when one of them changes meaning, so that a database scored before says its scores are stale and
 `hunter rescore` sets them again. 2: a DKIM key in testing mode (``t=y``) counts as no key (RFC 6376
 3.6.1), where it earned the DKIM points. 3: a valid SPF record that does not list the servers of their
 mail provider (``lead.posture.spf_omits_provider``) counts as no SPF, where it earned the SPF points.
 4: an SPF ``include:`` after ``all``, or a ``redirect=`` beside one, is not in force (RFC 7208 5.1, 6.1:
-``facts.spf_in_force``), so it no longer lists their provider's servers."""
+``facts.spf_in_force``), so it no longer lists their provider's servers. 5: an SPF record open to any
+server (``+all``, ``ip4:0.0.0.0/0``, ...) or ending neutral (``?all``, no ``all``) counts as no SPF
+(``lead.posture.spf_shortfall``; RFC 7208 8.2), and a security gateway that mail can go around
+(``mx-gateway-bypass``) earns no gateway points."""
 
 
 def digest_of(data: object) -> str:

@@ -30,7 +30,15 @@ from ..lead.footprint import (
 )
 from ..lead.footprint import mx_receivers as _mx_receivers
 from ..lead.footprint import spf_leftovers as _spf_leftovers
-from ..lead.posture import EXPIRY_SOON_DAYS, parked_gaps, security_risk, spf_omits_provider, spf_open_terms
+from ..lead.posture import (
+    EXPIRY_SOON_DAYS,
+    gateway_bypassed,
+    parked_gaps,
+    security_risk,
+    spf_omits_provider,
+    spf_open_terms,
+    spf_shortfall,
+)
 from ..modelbase import BaseModel, ConfigDict, Field
 from ..models import Finding, SpfInfo
 from ..said import in_lang
@@ -545,8 +553,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.dmarc_report_unauthorized", hosts=", ".join(unauthorized[:2])))
     gateway = _gateway_name(lead)
     if gateway:
-        bypassed = any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings)
-        lines.append(m("sec.gateway_part" if bypassed else "sec.gateway", gateway=gateway))
+        lines.append(m("sec.gateway_part" if gateway_bypassed(lead) else "sec.gateway", gateway=gateway))
     if level:
         lines.append(risk_text(m, lead, level))
     return lines
@@ -798,11 +805,12 @@ def _service_lines(
     return lines
 
 
-def shown_code(code: str, spf_omits: bool) -> str:
+def shown_code(code: str, spf_shortfall: str | None) -> str:
     """The score item ``code`` as the brief, `explain` and `leads show` word it: ``no_spf`` for a valid
-    record that leaves out their mail provider is ``spf_omits_provider`` (lead/posture.py), never "no SPF
-    record"; the stored reasons keep the rules' own code."""
-    return "spf_omits_provider" if code == "no_spf" and spf_omits else code
+    record that does not protect their mail is said with why (``spf_open``, ``spf_neutral``,
+    ``spf_omits_provider``: :func:`hunter_cli.lead.posture.spf_shortfall`), never "no SPF record"; the
+    stored reasons keep the rules' own code."""
+    return spf_shortfall if code == "no_spf" and spf_shortfall else code
 
 
 def category_means(m: Messages, category: str, rule: str, doubt: str | None = None) -> str:
@@ -845,7 +853,7 @@ def priority_lines(
 
 
 def _reason_lines(
-    m: Messages, outcome, provider: str, nx: str = "", domain: str = "", spf_omits: bool = False
+    m: Messages, outcome, provider: str, nx: str = "", domain: str = "", spf_short: str | None = None
 ) -> list[str]:
     """The score's point items in words, largest first: the first ``TOP_REASONS`` with words, then what
     the rest add together ("and 1 more: +5, see `hunter explain`"), then the clamp to 0..100 when the
@@ -859,7 +867,7 @@ def _reason_lines(
                 rest.append(i)
         elif i.code.startswith("provider:"):
             out.append(m("reason.provider", provider=provider, points=i.points))
-        elif m.has(key := f"reason.{shown_code(i.code, spf_omits)}"):  # no_spf: valid, but their own mail fails
+        elif m.has(key := f"reason.{shown_code(i.code, spf_short)}"):  # no_spf: valid, but their own mail fails
             out.append(m(key, points=i.points))
         elif i.points:  # a rule this release has no words for: counted with the rest, never dropped
             rest.append(i)
@@ -1265,8 +1273,7 @@ def compose(
             window=brief.follow_up,
             date=_day(winback["occurred_at"]) if winback else "?",
         )
-        spf_omits = spf_omits_provider(lead) is not None
-        reasons = _reason_lines(m, outcome, provider, nx, domain, spf_omits)
+        reasons = _reason_lines(m, outcome, provider, nx, domain, spf_shortfall(lead))
         brief.priority = [
             *priority_lines(m, outcome.category, outcome.category_rule, outcome.segment, outcome.score, doubt),
             m("prio.reasons", reasons="; ".join(reasons)),

@@ -136,11 +136,10 @@ def explain(
     outcome = evaluate(facts, r)
     warn_if_listed_otherwise(name, listed, outcome.category)
     from ..brief.compose import evidence_doubt
-    from ..lead.posture import spf_omits_provider
+    from ..lead.posture import spf_shortfall
 
     window = follow_up_window(r, outcome.category, lang)
-    doubt, omits = evidence_doubt(lead), spf_omits_provider(lead) is not None
-    explanation = Explanation(name, facts, outcome, lang, window, doubt, omits)
+    explanation = Explanation(name, facts, outcome, lang, window, evidence_doubt(lead), spf_shortfall(lead))
     render("explain", Format.json if json_out else Format.table, explanation)
 
 

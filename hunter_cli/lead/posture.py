@@ -32,12 +32,8 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         return None, {}
     spf, dmarc = lead.spf, lead.dmarc
     f = {
-        # missing, broken, open to anyone, or not listing the provider that sends their mail
-        "spf": lead.spf_result != "valid"
-        or lead.spf_all == "+all"
-        or bool(spf_open_terms(lead))
-        or spf_neutral(lead)
-        or spf_omits_provider(lead) is not None,
+        # missing, broken, open to anyone, neutral, or not listing the provider that sends their mail
+        "spf": spf_shortfall(lead) is not None,
         "dkim": not lead.has_dkim,
         "dmarc": lead.dmarc_policy in (None, "none"),
         # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
@@ -54,6 +50,33 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if any(f.values()):
         return "medium", f
     return "low", f
+
+
+def spf_shortfall(view: Lead | Mapping[str, Any]) -> str | None:
+    """Why their SPF does not protect their mail, as the score item's shown code; None when it does.
+    ``no_spf``: no record, or a broken one (RFC 7208 4.5, 4.6: ``none`` or ``permerror``); ``spf_open``:
+    ``+all`` or a term that lets any server pass (:func:`spf_open_terms`; 5.1, 5.6, 5.7); ``spf_neutral``:
+    ``?all`` or no ``all`` at all, which receivers treat as no record (8.2); ``spf_omits_provider``: a
+    record that leaves out the servers of their own mail provider (:func:`spf_omits_provider`). One reading
+    for the spoofing risk (:func:`security_risk`), the score's SPF fact (``scoring.facts_from``) and the
+    words of its points (``brief.compose.shown_code``)."""
+    lead = as_lead(view)
+    if lead.spf_result != "valid":
+        return "no_spf"
+    if lead.spf_all == "+all" or spf_open_terms(lead):
+        return "spf_open"
+    if spf_neutral(lead):
+        return "spf_neutral"
+    if spf_omits_provider(lead) is not None:
+        return "spf_omits_provider"
+    return None
+
+
+def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:
+    """Whether mail can reach their mailbox host around their security gateway: hosts of the same, lowest
+    MX preference are the gateway and a mailbox provider (``mx-gateway-bypass``, RFC 5321 5.1: senders pick
+    among them at random), so the gateway filters only part of the mail."""
+    return any(f.code == "mx-gateway-bypass" for f in as_lead(view).mx_warnings)
 
 
 def spf_open_terms(view: Lead | Mapping[str, Any]) -> list[str]:

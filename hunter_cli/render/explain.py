@@ -28,12 +28,12 @@ def item_text(code: str, lang: str = "en") -> str:
     return m(f"explain.item.{code}") if m.has(f"explain.item.{code}") else code
 
 
-def reason_lines(reasons: list[str], lang: str = "en", spf_omits: bool = False) -> list[str]:
+def reason_lines(reasons: list[str], lang: str = "en", spf_short: str | None = None) -> list[str]:
     """A lead's stored reasons (``provider:m365 +50``, ``no_dkim -15``, ``segment:existing``,
     ``category:renewal``; scoring.evaluate) in words, as `hunter explain` words them: each score item
     with its points (``+50  mail provider Microsoft 365``), then the rules that chose the segment and
-    the category (messages ``show.reason_segment``, ``show.reason_category``). ``spf_omits``:
-    compose.shown_code's."""
+    the category (messages ``show.reason_segment``, ``show.reason_category``). ``spf_short``:
+    why their SPF does not protect them (posture.spf_shortfall), for compose.shown_code."""
     from ..brief.compose import shown_code
 
     m = Messages(lang)
@@ -45,9 +45,9 @@ def reason_lines(reasons: list[str], lang: str = "en", spf_omits: bool = False) 
             kind, _, rule = code.partition(":")
             rules.append(m(f"show.reason_{kind}", rule=rule_text(rule, lang)))
         elif points:
-            items.append(f"{points} {item_text(shown_code(code, spf_omits), lang)}")
+            items.append(f"{points} {item_text(shown_code(code, spf_short), lang)}")
         else:
-            items.append(item_text(shown_code(code, spf_omits), lang))
+            items.append(item_text(shown_code(code, spf_short), lang))
     return items + rules
 
 
@@ -71,12 +71,12 @@ def explain_table(
     lang: str = "en",
     window: str | None = None,
     doubt: str | None = None,
-    spf_omits: bool = False,
+    spf_short: str | None = None,
 ) -> Table:
     """The breakdown as a table: each point with its reason, the readiness score, then the segment and
     the category, each with what it means (the brief's words: hunter_cli/brief/compose.py). ``doubt``
     (compose.evidence_doubt) words the Microsoft 365 segment and category as the records' claim;
-    ``spf_omits``: the no-SPF points are for a record that leaves out their provider (posture.py)."""
+    ``spf_short``: why the no-SPF points are taken from a valid record (posture.spf_shortfall)."""
     from ..brief.compose import category_means, segment_means, shown_code
     from ..domains import to_unicode
 
@@ -86,7 +86,7 @@ def explain_table(
     table.add_column(heading(m("explain.points")), justify="right")
     table.add_column(heading(m("explain.why")), overflow="fold")
     for item in out.items:
-        table.add_row(f"{item.points:+d}", item_text(shown_code(item.code, spf_omits), lang))
+        table.add_row(f"{item.points:+d}", item_text(shown_code(item.code, spf_short), lang))
     clamp = m("explain.clamp", raw=out.raw_score) if out.raw_score != out.score else ""
     total = m("explain.total", clamp=clamp)
     head, _, rest = total.partition(":")
@@ -120,12 +120,12 @@ class Explanation:
     lang: str = "en"  # the words of the table (--lang); the JSON keeps the stored values
     window: str | None = None  # the follow-up window in ``lang``
     doubt: str | None = None  # compose.evidence_doubt: the Microsoft records are not confirmed
-    spf_omits: bool = False  # the record leaves out their mail provider (posture.spf_omits_provider)
+    spf_short: str | None = None  # why their SPF does not protect them (posture.spf_shortfall)
 
 
 @formatter("explain", Format.table)
 def _explain_table(e: Explanation, out: Output) -> None:
-    out.console.print(explain_table(e.domain, e.facts, e.outcome, e.lang, e.window, e.doubt, e.spf_omits))
+    out.console.print(explain_table(e.domain, e.facts, e.outcome, e.lang, e.window, e.doubt, e.spf_short))
 
 
 @formatter("explain", Format.json)

@@ -830,7 +830,7 @@ def lead_detail(d: dict) -> Group:
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
         from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
-        from ..lead.posture import spf_omits_provider
+        from ..lead.posture import spf_shortfall
 
         doubt = evidence_doubt(view)
         cur.add_row("Microsoft", _footprint_text(m, view, doubt))
@@ -845,8 +845,7 @@ def lead_detail(d: dict) -> Group:
         if view.reasons:  # in words, as `hunter explain` says them ("no_spf" for a record that omits
             from .explain import reason_lines  # their provider names the real fault: compose.shown_code)
 
-            omits = spf_omits_provider(view) is not None
-            cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, omits)))
+            cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, spf_shortfall(view))))
         from ..brief.compose import mx_finding_lines
 
         # the MX set's errors and warnings (a split, a backup elsewhere, an alias, an IP address, hosts that do

@@ -425,17 +425,18 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
     if lead.failed_checks & set(rules.model.unscored_checks):
         return None
     from ..lead.footprint import lead_plays
-    from ..lead.posture import spf_omits_provider
+    from ..lead.posture import gateway_bypassed, spf_shortfall
 
     plays = lead_plays(lead)  # the plays the brief offers: the footprint as the lists state it
     return Facts(
         provider=lead.provider,
-        # an SPF record that does not list their mail provider's servers passes none of their own mail:
-        # no SPF worth points (RFC 7208 2.6, RFC 7489 4.2; docs/scoring.md)
-        spf=lead.spf_result == "valid" and spf_omits_provider(lead) is None,
+        # SPF earns its points only where it protects their mail: a record open to any server, a neutral
+        # one or one that leaves out their provider's servers is no SPF (RFC 7208 2.6, 8.2; docs/scoring.md)
+        spf=spf_shortfall(lead) is None,
         dkim=lead.has_dkim,
         dmarc=lead.dmarc_policy or "absent",
-        gateway=bool(lead.gateway),
+        # a gateway that mail can go around (mx-gateway-bypass) filters only part of it: no points
+        gateway=bool(lead.gateway) and not gateway_bypassed(lead),
         tenant=lead.tenant is not None,
         cosell=lead.cosell if cosell is None else cosell,
         state=lead.state,

@@ -1,0 +1,72 @@
+"""The score's SPF and gateway points follow what protects their mail, as the risk and the brief say it.
+
+An SPF record open to any server (``+all``, ``ip4:0.0.0.0/0``, an include of ``+all``; RFC 7208 5.1, 5.6) or
+ending neutral (``?all``, or no ``all``: 8.2, receivers treat it as no record) protects nothing: it earned
+"+10 SPF published" beside a brief that called it wide open. A security gateway that mail can go around
+(``mx-gateway-bypass``: a gateway and a mailbox host at the same lowest MX preference, RFC 5321 5.1) earned
+the gateway's points beside a brief saying it filters only part of the mail. ``FACTS_REVISION`` 5."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hunter_cli.brief.messages import LANGUAGES, Messages
+
+# domain -> the shown reason of its no-SPF points (lead.posture.spf_shortfall)
+SHORT = {
+    "s15-herkes.com.tr": "spf_open",  # include:_spf.google.com +all
+    "t13-acik-ip4.com.tr": "spf_open",  # ip4:0.0.0.0/0 before -all
+    "t13-acik-inc.com.tr": "spf_open",  # an include of a record ending in +all
+    "b11-notr.com.tr": "spf_neutral",  # mx ?all, DMARC p=none
+    "t12-soru.com.tr": "spf_neutral",  # mx ?all
+}
+CLOSED = "t13-kapali-ip4.com.tr"  # -ip4:0.0.0.0/0: fails everyone the include does not pass, so it protects
+BYPASS = "t13-gw-yarim.com.tr"  # Mimecast and Google at the same preference
+
+
+@pytest.fixture(scope="module")
+def hunter_module(tmp_path_factory, _session_dns, _session_ms, _session_reg):
+    from conftest import Hunter
+
+    return Hunter(_session_dns, tmp_path_factory.mktemp("protect") / "hunter.db", _session_ms, _session_reg)
+
+
+@pytest.fixture(scope="module")
+def scanned(hunter_module):
+    return hunter_module.scan_json(*SHORT, CLOSED, BYPASS, "--no-whois")
+
+
+def test_spf_that_protects_nothing_earns_no_points(scanned):
+    for domain in SHORT:
+        reasons = scanned[domain]["reasons"]
+        assert scanned[domain]["spf"]["result"] == "valid", domain  # a legal record ...
+        assert "spf +10" not in reasons and "no_spf -10" in reasons, (domain, reasons)  # ... worth nothing
+    assert "spf +10" in scanned[CLOSED]["reasons"], scanned[CLOSED]["reasons"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_no_spf_points_say_why_in_every_view(hunter_module, scanned, lang):
+    m = Messages(lang)
+    for domain, code in SHORT.items():
+        explained = hunter_module("explain", domain, "--lang", lang)
+        assert explained.exit_code == 0, explained.stderr
+        text = " ".join(explained.stdout.split())
+        assert " ".join(m(f"explain.item.{code}").split()) in text, (domain, text)
+        assert m("explain.item.no_spf") not in text and m("explain.item.spf") not in text
+        brief = json.loads(hunter_module("sales-summary", domain, "--json", "--lang", lang).stdout)
+        said = " ".join(brief["priority"])
+        assert m(f"reason.{code}", points=-10) in said, (domain, said)
+        assert m("reason.spf", points=10) not in said
+        panel = hunter_module("leads", "show", domain, "--lang", lang).stdout.replace("│", " ")
+        shown = " ".join(panel.split())  # the panel's lines joined back into running text
+        assert " ".join(m(f"explain.item.{code}").split()) in shown, (domain, shown)
+
+
+def test_a_gateway_mail_can_go_around_earns_no_points(scanned, hunter_module):
+    data = scanned[BYPASS]
+    assert data["gateway"] == "mimecast" and [f["code"] for f in data["mx_warnings"]] == ["mx-gateway-bypass"]
+    assert not any(r.startswith("gateway ") for r in data["reasons"]), data["reasons"]
+    explained = json.loads(hunter_module("explain", BYPASS, "--json").stdout)
+    assert explained["facts"]["gateway"] is False
