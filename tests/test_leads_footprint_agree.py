@@ -25,7 +25,8 @@ CELLS = {
     "l11-exo-gercek.com.tr": "exo,intune",
     "l11-exo-sadece-spf.com.tr": "exo",  # their own server: no leftover verdict, Exchange Online runs beside it
     "l11-hibrit.com.tr": "exo,exch-onprem,exch-hybrid",
-    "l11-hibrit-tenantsiz.com.tr": "exo,exch-onprem,exch-hybrid,intune?",  # the on-premises side stands
+    # the on-premises side stands; the Exchange Online side (and so the hybrid) is doubted, as the brief says
+    "l11-hibrit-tenantsiz.com.tr": "exch-onprem,exo?,exch-hybrid?,intune?",
     "l11-tenantsiz.com.tr": "exo?,teams?,intune?",
     "l11-gecit-tenant.com.tr": "exo?",  # Microsoft 365 behind a gateway by the tenant alone
     "l11-sarkan.com.tr": "exo?",  # no MX host resolves: Exchange Online receives none of their mail
@@ -76,10 +77,10 @@ def test_workload_exchange_online_lists_only_users(leads):
         "l11-exo-gercek.com.tr",
         "l11-exo-sadece-spf.com.tr",
         "l11-hibrit.com.tr",
-        "l11-hibrit-tenantsiz.com.tr",  # hybrid stands: its own server is seen whatever the tenant
-    }
+    }  # not l11-hibrit-tenantsiz: no tenant stands behind its Exchange Online side
     assert _domains(leads("--workload", "intune")) == {"l11-exo-gercek.com.tr"}
     assert _domains(leads("--workload", "exchange-onprem")) == {"l11-hibrit.com.tr", "l11-hibrit-tenantsiz.com.tr"}
+    assert _domains(leads("--workload", "exchange-hybrid")) == {"l11-hibrit.com.tr"}
     assert leads("--workload", "teams") == []  # l11-tenantsiz's Teams records have no tenant behind them
 
 
@@ -90,6 +91,7 @@ def test_missing_counts_a_leftover_as_missing_and_a_doubt_as_unknown(leads):
     assert "l11-tenantsiz.com.tr" not in missing  # doubted: not known to lack it either
     assert "l11-gecit-tenant.com.tr" not in missing  # the brief puts the mailboxes at Microsoft 365
     assert "l11-sarkan.com.tr" not in missing  # a set-up removed or never finished: ask
+    assert "l11-hibrit-tenantsiz.com.tr" not in missing  # its Exchange Online side is doubted, not missing
     assert not missing & {"l11-exo-gercek.com.tr", "l11-exo-eski-google.com.tr", "l11-hibrit.com.tr"}
     intune_missing = _domains(leads("--missing", "intune"))
     assert "l11-tenantsiz.com.tr" not in intune_missing and "l11-hibrit-tenantsiz.com.tr" not in intune_missing
@@ -138,6 +140,11 @@ def test_leads_show_and_the_brief_say_what_the_list_says(leads):
     assert "Exchange: online by the records (no MX host resolves" in show
     brief = " ".join(h("sales-summary", "l11-sarkan.com.tr", "--lang", "en", env=WIDE).stdout.split())
     assert "Exchange Online receives none of their mail" in brief
+    show = " ".join(h("leads", "show", "l11-hibrit-tenantsiz.com.tr", "--lang", "en", env=WIDE).stdout.split())
+    assert "Exchange: hybrid by the records (no tenant found)" in show  # the brief: "may be left over: ask"
+    brief = " ".join(h("sales-summary", "l11-hibrit-tenantsiz.com.tr", "--lang", "en", env=WIDE).stdout.split())
+    assert "the Exchange Online side may be left over" in brief
+    assert "Offer migration to Exchange Online" in brief  # their own server stands: the migration play holds
 
 
 def _as_before_migration_12(src, dst) -> None:

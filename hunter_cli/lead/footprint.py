@@ -193,8 +193,8 @@ def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
     - ``leftover``: Exchange Online named only by a leftover SPF include (:func:`exchange_leftover`): missing;
     - ``mx_dangling``: Exchange Online ``online`` while no MX host resolves (provider ``broken``): their mail
       bounces, Exchange Online receives none of it (the brief's ``fp.exchange.mx_dangling``): unconfirmed;
-    - ``no_tenant``: ``online`` by records no tenant stands behind (``doubt``, :func:`evidence_doubt`):
-      unconfirmed;
+    - ``no_tenant``: ``online`` or ``hybrid`` by records no tenant stands behind (``doubt``,
+      :func:`evidence_doubt`): unconfirmed (for ``hybrid``, its Microsoft side: their own servers stand);
     - ``mailboxes``: Exchange behind a gateway that only the tenant and its MS= token put at Microsoft 365
       (``doubt``): no record names Exchange Online, and the brief does not call it missing: unconfirmed.
 
@@ -206,7 +206,7 @@ def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
         return "leftover"
     if wid == "exchange" and w.state == "online" and lead.provider == "broken":
         return "mx_dangling"
-    if w.state == "online" and doubt == "no_tenant":
+    if w.state in ("online", "hybrid") and doubt == "no_tenant":
         return "no_tenant"
     if wid == "exchange" and doubt == "mailboxes":
         return "mailboxes"
@@ -230,7 +230,8 @@ def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None
     brief's plays, its "they already use" wording and its offer read, so that no play is chosen or left out,
     and no workload is sold or taken as theirs, on a reading the lists do not share. Exchange Online named only
     by a leftover include is ``absent``; a workload ``online`` by records the lists leave unconfirmed is
-    ``unknown`` (a failed lookup's state: no play sells it, none takes it as in use, none calls it missing); a
+    ``unknown`` (a failed lookup's state: no play sells it, none takes it as in use, none calls it missing), and
+    one ``hybrid`` by such records is ``on_premises`` (their own servers are what the records prove); a
     workload the doubt leaves unconfirmed although its records show something else (their own Exchange server
     behind a gateway) keeps what its records show, as its tags stay in the lists. ``doubt``: :func:`evidence_doubt`
     of the lead. None when the footprint was never asked."""
@@ -243,7 +244,7 @@ def listed_footprint(lead: Lead, doubt: str | None) -> MicrosoftFootprint | None
     for wid, w in fp.workloads.items():
         state = listed_state(lead, wid, doubt)
         if state == "unconfirmed":
-            state = "unknown" if w.state == "online" else w.state
+            state = {"online": "unknown", "hybrid": "on_premises"}.get(w.state, w.state)
         workloads[wid] = w if state == w.state else replaced(w, state=state)
     if all(workloads[wid] is w for wid, w in fp.workloads.items()):
         return fp  # read as recorded (most leads): no copy to build on every scan and rescore
@@ -324,11 +325,17 @@ def spf_named_suites(lead: Lead) -> set[str]:
     return named
 
 
-def online_tags(wid: str) -> list[str]:
-    """The tags workload ``wid`` earns online (``catalog/microsoft.json``): ``["exchange-online"]``."""
+def workload_tags(wid: str, state: str) -> list[str]:
+    """The tags workload ``wid`` earns in ``state`` (``catalog/microsoft.json``): ``exchange``, ``hybrid`` ->
+    ``["exchange-hybrid"]``."""
     from ..footprint.schema import microsoft_catalog
 
-    return next((list(w.tags.get("online", [])) for w in microsoft_catalog().workloads if w.id == wid), [])
+    return next((list(w.tags.get(state, [])) for w in microsoft_catalog().workloads if w.id == wid), [])
+
+
+def online_tags(wid: str) -> list[str]:
+    """The tags workload ``wid`` earns online (``catalog/microsoft.json``): ``["exchange-online"]``."""
+    return workload_tags(wid, "online")
 
 
 class Listed(NamedTuple):
@@ -368,9 +375,12 @@ def listed(lead: Lead) -> Listed:
     unknown: list[str] = []
     for wid, w in fp.workloads.items():
         state = listed_state(lead, wid, doubt)
-        if state == "unconfirmed" and w.state != "online":  # the mailboxes by the tenant alone, behind a gateway
-            tags += w.tags  # what the records do show (their own Exchange server) stands
-            doubted += [t for t in online_tags(wid) if t not in w.tags]
+        if state == "unconfirmed" and w.state != "online":  # hybrid with no tenant, or mailboxes behind a gateway
+            # what the records show of their own servers stands; the Microsoft side (and "hybrid", which needs it)
+            # is doubted
+            side = online_tags(wid) + (workload_tags(wid, "hybrid") if w.state == "hybrid" else [])
+            tags += [t for t in w.tags if t not in side]
+            doubted += side
             unknown.append(wid)
         elif state == "unconfirmed":
             doubted += w.tags

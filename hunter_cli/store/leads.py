@@ -23,8 +23,8 @@ from functools import lru_cache
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import (
-    DMARC_AS_LISTED,
     FOOTPRINT_FILTER_COLUMNS,
+    HYBRID_DOUBTED,
     dmarc_column_of,
     footprint_columns_of,
     stored_version,
@@ -567,11 +567,12 @@ def has_packed_views(conn: sqlite3.Connection) -> bool:
 
 def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
     """The view column to derive the footprint, its filter columns and ``dmarc_policy`` from on read, or None
-    when the stored columns are the lead view's (migration 13 and later: every file Hunter can write). A file
+    when the stored columns are the lead view's (migration 14 and later: every file Hunter can write). A file
     opened read-only at an older schema keeps columns from before (or none, before schema 8; a NULL
-    ``dmarc_policy`` for a record that gives no policy, before 13): the lists then read each lead's view
+    ``dmarc_policy`` for a record that gives no policy, before 13; a hybrid no tenant backs listed as in use,
+    before 14): the lists then read each lead's view
     through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``)."""
-    if stored_version(conn) >= DMARC_AS_LISTED:
+    if stored_version(conn) >= HYBRID_DOUBTED:
         return None
     return "d.current_view" if has_packed_views(conn) else "d.current_json"
 

@@ -653,6 +653,17 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             )
 
 
+# -- 14: hybrid Exchange or Teams with no tenant behind it is doubted on its Microsoft side -----------------
+HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns doubt a hybrid no tenant backs
+
+
+def _hybrid_doubted(db: sqlite_utils.Database) -> None:
+    """The footprint columns derived again (:func:`_footprint_as_stated`): a workload ``hybrid`` by records no
+    tenant stands behind was listed as Exchange Online in use (``exo,exch-onprem,exch-hybrid``) where the brief
+    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``."""
+    _footprint_as_stated(db)
+
+
 # -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
 DMARC_AS_LISTED = 13  # the migration from which dmarc_policy says "invalid" for a record that gives no policy
 
@@ -715,6 +726,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         DMARC_AS_LISTED,
         "a DMARC record that gives no policy is listed as invalid, a failed lookup as ?, not as no record",
         _dmarc_invalid,
+    ),
+    (
+        HYBRID_DOUBTED,
+        "footprint columns: a hybrid that no tenant stands behind is doubted on its Microsoft side",
+        _hybrid_doubted,
     ),
 ]
 
