@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from ..catalog import Entry
@@ -325,7 +325,7 @@ def spf_named_suites(lead: Lead) -> set[str]:
     return named
 
 
-def workload_tags(wid: str, state: str) -> list[str]:
+def workload_tags(wid: str, state: Literal["online", "on_premises", "hybrid"]) -> list[str]:
     """The tags workload ``wid`` earns in ``state`` (``catalog/microsoft.json``): ``exchange``, ``hybrid`` ->
     ``["exchange-hybrid"]``."""
     from ..footprint.schema import microsoft_catalog
