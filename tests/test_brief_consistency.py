@@ -14,7 +14,8 @@ The rules (a brief breaking one fails with the rule's name):
   makes an offer; risk ``none`` (no such domain, parked) is P6; a spoofable domain is archived only
   when it takes no mail at all; a high risk outside P6 is a talking point.
 - ``dmarc-risk``: DMARC missing, monitoring only, broken or applied as p=none means a medium or high
-  risk; an enforced DMARC never goes with a high risk; a low risk needs an enforced DMARC and a DKIM
+  risk; an enforced DMARC never goes with a high risk, unless SPF lets any server pass (then it is high);
+  a low risk needs an enforced DMARC and a DKIM
   key, and no SPF that is missing, broken or open to anyone (+all), as the security section states them.
 - ``m365-exchange``: when the brief puts the mailboxes on Microsoft 365 (the summary, the mail
   section, the reasons), the footprint never lists Exchange under "not seen" nor says they are not
@@ -383,6 +384,8 @@ def check(text: str, lang: str) -> list[str]:
         rule("dmarc-risk", risk in ("medium", "high", None), f"{dmarc_weak} but risk {risk}")
     if any(k in said for k in DMARC_ENFORCED):
         rule("dmarc-risk", risk != "high", "DMARC enforced but risk high")
+    if "sec.dmarc_enforced_spf_open" in said:  # SPF open to anyone: DMARC passes every forgery (RFC 7489 4.2)
+        rule("dmarc-risk", risk == "high", f"DMARC enforced beside an open SPF but risk {risk}")
     if risk == "low":
         for key in ("sec.dmarc_enforced", "sec.dkim_ok"):
             rule("dmarc-risk", key in said, f"risk low without {key}")

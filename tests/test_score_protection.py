@@ -70,3 +70,44 @@ def test_a_gateway_mail_can_go_around_earns_no_points(scanned, hunter_module):
     assert not any(r.startswith("gateway ") for r in data["reasons"]), data["reasons"]
     explained = json.loads(hunter_module("explain", BYPASS, "--json").stdout)
     assert explained["facts"]["gateway"] is False
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_open_spf_is_high_risk_whatever_dmarc_enforces(hunter, lang):
+    """An enforced DMARC policy stops no forgery while SPF lets any server pass: the forger's own envelope
+    sender in their name passes SPF, aligned with the From: domain, so DMARC passes (RFC 7489 4.2)."""
+    m = Messages(lang)
+    domain = "s15-genis.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["dmarc"]["policy"] == "reject" and out["spf"]["all"] == "-all"
+    brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
+    assert brief["risk"] == "high"
+    assert m("sec.dmarc_enforced_spf_open", policy=m.label("dmarc.policy", "reject")) in brief["security"]
+    assert m("sec.dmarc_enforced", policy=m.label("dmarc.policy", "reject")) not in brief["security"]
+    assert m("talk.risk_medium") not in brief["talking_points"]  # never "partly protected"
+    tagged = hunter("leads", "--tag", "security-risk", "--format", "json")
+    assert domain in {r["domain"] for r in json.loads(tagged.stdout)}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_domain_without_mail_that_a_tenant_holds_points_at_the_company(hunter, ms, lang):
+    """A null MX domain a Microsoft tenant holds (an alias domain of a Microsoft customer): still P6, nothing to
+    sell on this domain, but never "no offer, archive" with nothing more: the company behind the tenant is the
+    lead, and the brief says to find the domain it uses for mail."""
+    from msserver import Tenant
+
+    m = Messages(lang)
+    domain = "b7-park-tam.com.tr"
+    ms.tenants[domain] = Tenant(id="15151515-1111-4222-8333-444444444444", brand="Parked Co")
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["category"] == "P6" and out["tenant"]["brand"] == "Parked Co"
+    brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
+    assert brief["one_liner"] == m("one_liner.P6_tenant_domain", brand="Parked Co")
+    assert m("offer.tenant_domain", brand="Parked Co") in brief["offer"]["lines"]
+    assert brief["next_step"] == m("next.P6_tenant_domain", brand="Parked Co")
+    del ms.tenants[domain]
+    other = "b7-park-null.com.tr"  # no tenant: the plain words stay
+    hunter.scan_json(other, "--no-whois")
+    brief = json.loads(hunter("sales-summary", other, "--json", "--lang", lang).stdout)
+    assert "Parked Co" not in json.dumps(brief, ensure_ascii=False)
+    assert all(m("offer.tenant_domain", brand=other) != line for line in brief["offer"]["lines"])

@@ -522,7 +522,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m("sec.dmarc_none"))
     else:
         pct = dmarc.pct
-        if pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
+        if spf_shortfall(lead) == "spf_open":  # a forger passes SPF in their name, aligned: DMARC passes it
+            lines.append(m("sec.dmarc_enforced_spf_open", policy=m.label("dmarc.policy", policy)))
+        elif pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
             # the rest gets the next weaker treatment: reject -> quarantine, quarantine -> none (RFC 7489 6.6.4)
@@ -961,6 +963,9 @@ def _offer(
     provider = lead.provider
     if lead.state == "nxdomain":
         return Offer.model_construct(lines=[m(_variant(m, "offer.nxdomain", nx))])
+    if provider == "none" and lead.tenant is not None:  # a tenant holds this domain that takes no mail
+        brand = lead.tenant.brand or lead.domain
+        return Offer.model_construct(lines=[m(_variant(m, "offer.none", nx)), m("offer.tenant_domain", brand=brand)])
     if provider == "none":
         return Offer.model_construct(lines=[m(_variant(m, "offer.none", nx))])
     if category is None:
@@ -1260,6 +1265,8 @@ def compose(
             variant = "P1_mx_ip" if mx_ip_literals(lead) else "P1_broken"
         elif category == "P1" and _uses_microsoft(lead):
             variant = "P1_microsoft"  # a tenant or Exchange Online already: not a greenfield
+        elif category == "P6" and lead.state != "nxdomain" and lead.provider == "none" and tenant is not None:
+            variant = "P6_tenant_domain"  # no mail here, but a tenant holds the domain: its company is the lead
         elif category == "P6" and lead.state != "active":
             variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
@@ -1269,6 +1276,7 @@ def compose(
             one_key = _variant(m, one_key, nx)
         brief.one_liner = m(
             one_key,
+            brand=(tenant.brand if tenant else None) or domain,
             provider=provider,
             window=brief.follow_up,
             date=_day(winback["occurred_at"]) if winback else "?",
@@ -1295,7 +1303,7 @@ def compose(
                 q_key = _variant(m, q_key, ".own_server")
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
-        brief.next_step = m(next_key, window=brief.follow_up)
+        brief.next_step = m(next_key, window=brief.follow_up, brand=(tenant.brand if tenant else None) or domain)
     brief.mail = _mail_lines(m, lead, provider, nx, doubt)
     last = history[-1] if history else None
     if last is not None and last.get("status") == "failed":

@@ -16,8 +16,9 @@ EXPIRY_SOON_DAYS = 30
 
 def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
-    with SPF or DKIM missing too, high. An enforced ``p=`` with ``sp=none`` leaves every subdomain
-    spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
+    with SPF or DKIM missing too, high. SPF open to any server is high whatever DMARC says: a forger
+    passes SPF aligned with the From: domain, and so DMARC (RFC 7489 4.2). An enforced ``p=`` with
+    ``sp=none`` leaves every subdomain spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
 
     ``"none"`` for a domain that does not exist or is parked (see
     :func:`hunter_cli.facts.domain_state`): no risk to sell on, since it takes no mail; factors then
@@ -31,9 +32,13 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     if lead.failed_checks & {"txt", "spf", "dmarc"}:
         return None, {}
     spf, dmarc = lead.spf, lead.dmarc
+    shortfall = spf_shortfall(lead)
     f = {
         # missing, broken, open to anyone, neutral, or not listing the provider that sends their mail
-        "spf": spf_shortfall(lead) is not None,
+        "spf": shortfall is not None,
+        # open to any server: a forger's own envelope sender passes SPF aligned with the From: domain, so
+        # DMARC passes whatever its policy (RFC 7489 4.2, 3.1.2)
+        "spf_open": shortfall == "spf_open",
         "dkim": not lead.has_dkim,
         "dmarc": lead.dmarc_policy in (None, "none"),
         # pct=0 is no partial policy: the next weaker one (the effective policy by then) applies to all mail
@@ -45,7 +50,7 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         "subdomains": lead.dmarc_policy in ("quarantine", "reject")
         and bool(dmarc and dmarc.subdomain_policy == "none"),
     }
-    if f["dmarc"] and (f["spf"] or f["dkim"]):
+    if (f["dmarc"] and (f["spf"] or f["dkim"])) or f["spf_open"]:
         return "high", f
     if any(f.values()):
         return "medium", f
