@@ -553,3 +553,45 @@ def test_a_group_run_alone_prints_its_help_and_exits_0(hunter_cmd, group):
     assert shown.stdout == helped.stdout
     bare = subprocess.run(base + ["scan"], env=env, capture_output=True, text=True, timeout=60)
     assert bare.returncode == 2 and "Usage:" in bare.stderr
+
+
+def _on_a_terminal(cmd: list[str], env: dict) -> str:
+    """``cmd``'s stderr as a terminal of ``env``'s COLUMNS shows it (a pseudo-terminal), escape codes removed."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=slave, timeout=60, check=False)
+    finally:
+        os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode()).replace("\r\n", "\n")
+
+
+def test_a_long_warning_wraps_on_a_terminal_and_is_one_line_in_a_pipe(hunter_cmd, dns):
+    """trial14: a warning of 220 characters was one line on an 80-column terminal, cut mid-word by the
+    terminal. On a terminal it is wrapped at word boundaries; in a pipe or a log it stays one line that grep
+    finds whole."""
+    base, env = hunter_cmd
+    env = dict(env, HUNTER_MS_LOGIN_URL="http://127.0.0.1:9/", COLUMNS="80")  # nothing listens: a long warning
+    cmd = base + ["scan", "firma.com.tr", "gmailer.de", "--nameserver", dns.nameserver, "--no-whois", "-q"]
+    piped = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60).stderr
+    warning = next(line for line in piped.splitlines() if line.startswith("warning:"))
+    assert len(warning) > 160, warning  # one line, whatever its length
+    shown = _on_a_terminal(cmd, env)
+    lines = shown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("warning:"))
+    assert max(len(line) for line in lines) <= 80, shown
+    wrapped = lines[start : start + len(warning) // 40]
+    assert " ".join(" ".join(wrapped).split()).startswith(" ".join(warning.split()[:20])), shown
+    assert all(not line.endswith("-") or line.endswith(" -") for line in wrapped)  # whole words, not cut

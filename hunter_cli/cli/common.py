@@ -133,6 +133,14 @@ def stderr_console():
     return Console(stderr=True, highlight=False, emoji=False)  # names from DNS and files stay as written
 
 
+def print_message(text: str, **kw) -> None:
+    """Print a message line (``error:``, ``warning:``, ``note:``, a wait) on :func:`stderr_console`: wrapped at
+    word boundaries to the terminal's width on a terminal (a 220-character warning at 80 columns), one line per
+    message anywhere else (a log file, a pipe: grep finds it whole)."""
+    con = stderr_console()
+    con.print(text, soft_wrap=not con.is_terminal, **kw)
+
+
 def stdout_console():
     from ..render.formats import data_console
 
@@ -245,7 +253,7 @@ def fail(message: str, code: int = EXIT_FATAL) -> typer.Exit:
 
     said = _said("error", message)
     if said is not None:
-        stderr_console().print(f"[bold red]{said[0]}:[/] {escape(said[1])}", soft_wrap=True)
+        print_message(f"[bold red]{said[0]}:[/] {escape(said[1])}")
     return typer.Exit(code)
 
 
@@ -290,7 +298,7 @@ def warn(message: str) -> None:
     """A warning on stderr, once per run of a command, in the command's language (:func:`speak`)."""
     said = _said("warning", message)
     if said is not None:
-        stderr_console().print(f"[bold yellow]{said[0]}:[/] {said[1]}", soft_wrap=True, markup=True)
+        print_message(f"[bold yellow]{said[0]}:[/] {said[1]}", markup=True)
 
 
 def warn_if_listed_otherwise(domain: str, listed: str | None, category: str | None) -> None:
@@ -308,7 +316,7 @@ def notice(message: str) -> None:
     run of a command, in the command's language (:func:`speak`)."""
     said = _said("note", message)
     if said is not None:
-        stderr_console().print(f"[bold]{said[0]}:[/] {said[1]}", soft_wrap=True, markup=True, highlight=False)
+        print_message(f"[bold]{said[0]}:[/] {said[1]}", markup=True, highlight=False)
 
 
 def open_store(db: Path | None, *, write: bool = False, create: bool = False, edit: bool = False):
@@ -398,7 +406,7 @@ def lock_wait_reporter(path, limit=None):
     def on_wait(seconds: float, pending: int = 0) -> None:
         text = line(seconds, pending, give_up)
         if text is not None:
-            stderr_console().print(text, soft_wrap=True)
+            print_message(text)
 
     return on_wait
 

@@ -46,7 +46,8 @@ class ConsoleObserver:
 
         text = self._wait_line(seconds, pending, store.write_wait_limit)
         if text is not None:
-            (self.progress.console if self.progress is not None else self.err).print(text, soft_wrap=True)
+            con = self.progress.console if self.progress is not None else self.err
+            con.print(text, soft_wrap=not con.is_terminal)  # as common.print_message: wrapped on a terminal only
 
     def notice(self, text: str) -> None:
         notice(text)
