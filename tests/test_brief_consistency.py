@@ -169,6 +169,7 @@ TENANT = [
     "mail.tenant_no_brand",
     "mail.tenant_from_dkim",
     "mail.cross_sell",
+    "mail.cross_sell_broken",
     "one_liner.P2_tenant",
     "talk.P2_tenant[0]",
     "reason.tenant_cross_sell",

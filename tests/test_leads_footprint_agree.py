@@ -140,6 +140,10 @@ def test_leads_show_and_the_brief_say_what_the_list_says(leads):
     assert "Exchange: online by the records (no MX host resolves" in show
     brief = " ".join(h("sales-summary", "l11-sarkan.com.tr", "--lang", "en", env=WIDE).stdout.split())
     assert "Exchange Online receives none of their mail" in brief
+    assert "their mail does not work now (no MX host takes mail)" in brief  # not "their mail runs on" it
+    assert "while their mail runs on" not in brief
+    brief = " ".join(h("sales-summary", "l11-sarkan.com.tr", "--lang", "tr", env=WIDE).stdout.split())
+    assert "e-postası şu an çalışmıyor" in brief and "üzerinde: tenant" not in brief
     show = " ".join(h("leads", "show", "l11-hibrit-tenantsiz.com.tr", "--lang", "en", env=WIDE).stdout.split())
     assert "Exchange: hybrid by the records (no tenant found)" in show  # the brief: "may be left over: ask"
     brief = " ".join(h("sales-summary", "l11-hibrit-tenantsiz.com.tr", "--lang", "en", env=WIDE).stdout.split())

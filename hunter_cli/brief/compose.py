@@ -299,7 +299,9 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
             lines.append(m("mail.tenant_initial", initial=tenant.initial_domain))
         if tenant.federation_host:
             lines.append(m("mail.tenant_federated", host=tenant.federation_host))
-        if lead.provider not in ("m365", "none", "unknown"):
+        if lead.provider == "broken":  # no mail runs anywhere now: not "their mail runs on <a set-up that fails>"
+            lines.append(m("mail.cross_sell_broken"))
+        elif lead.provider not in ("m365", "none", "unknown"):
             lines.append(m("mail.cross_sell", provider=provider))
     elif lead.dkim.tenant_domain:  # M365 DKIM CNAMEs name the tenant's initial domain: a tenant exists
         lines.append(m("mail.tenant_from_dkim", initial=lead.dkim.tenant_domain))
