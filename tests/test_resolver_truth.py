@@ -79,6 +79,13 @@ def test_a_lying_resolver_changes_nothing_stored(hunter, dns, db, lie, said):
     (line,) = out.stdout.splitlines()
     obj = json.loads(line)
     assert obj["status"] == "failed" and obj["provider"] == "unknown" and obj["errors"][0]["kind"] == "resolver_suspect"
+    # a lead whose last attempt was not trusted says so in words, never the stored code (trial 14); the English
+    # scan history keeps its codes, as for every failure (render/leads.py failure_words)
+    for lang, words in (("en", "MX answers not trusted"), ("tr", "MX yanıtlarına güvenilmedi")):
+        panel = hunter("leads", "show", "nomail.com", "--lang", lang, env={"COLUMNS": "400"}).stdout
+        shown = " ".join(panel.split())
+        assert words in shown and f"({words})" in shown, shown
+        assert lang == "en" or "resolver_suspect" not in shown, shown
     dns.clear_faults()
     assert scan(hunter, *GOOD).exit_code == 0  # the truth again: the scan goes through
 
