@@ -112,12 +112,12 @@ SCAN_TR_WORDS = [  # wherever the lines break
     "Alan adlarını tarar: e-posta sağlayıcısı, güvenlik ağ geçidi, SPF, DKIM ve DMARC.",
     "GİRDİ... Alan adları, URL'ler, e-posta adresleri, .txt/.csv/.xlsx dosyaları ya da standart girdi için -."
     " [zorunlu]",
-    "--db PATH Kullanılacak SQLite dosyası. Varsayılan: kullanıcı veri klasörünüzdeki hunter.db."
+    "--db YOL Kullanılacak SQLite dosyası. Varsayılan: kullanıcı veri klasörünüzdeki hunter.db."
     " [ortam değişkeni: HUNTER_DB]",
-    "--timeout SECONDS Bir DNS yanıtı için beklenecek saniye. [varsayılan: 3.0; 0.05<=x<=60]",
+    "--timeout SANİYE Bir DNS yanıtı için beklenecek saniye. [varsayılan: 3.0; 0.05<=x<=60]",
     "--nameserver HOST[:PORT] Sorulacak DNS sunucusu, HOST[:PORT] (birden çok kez verilebilir;",
     "-c, --concurrency N Aynı anda taranan alan adı sayısı. [varsayılan: 500; 1<=x<=10000]",
-    "--lang LANG Mesajların ve özetin dili: en ya da tr. Varsayılan: en. [ortam değişkeni: HUNTER_LANG]",
+    "--lang DİL Mesajların ve özetin dili: en ya da tr. Varsayılan: en. [ortam değişkeni: HUNTER_LANG]",
 ]
 # Click's and Typer's English words, and English help of Hunter's own, that Turkish help must not show
 ENGLISH = re.compile(r"Usage:|Options:|Arguments:|Commands:|\[default|\brequired|env var|Show this|Exit codes|\bthe\b")
@@ -186,8 +186,13 @@ def test_every_help_in_turkish(path):
     if "Komutlar:" in lines:
         listed = lines[lines.index("Komutlar:") + 1 :]
         assert all(re.match(r"  \S", line) for line in listed), text  # no summary wraps onto a second line
-    # the names column as in English: the same options with the same metavars, the same commands
-    assert _names(text, "Seçenekler") == _names(_help([*path, "--help"]), "Options") != [], text
+    # the names column as in English: the same options and commands, each value placeholder as the usage line
+    # says it (--since SÜRE)
+    from hunter_cli.brief.messages import Messages
+    from hunter_cli.cli.usage import placeholders
+
+    english = [placeholders(n, Messages("tr")) for n in _names(_help([*path, "--help"]), "Options")]
+    assert _names(text, "Seçenekler") == english != [], text
 
 
 def _names(text: str, heading: str) -> list[str]:

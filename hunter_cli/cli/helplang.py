@@ -12,9 +12,10 @@ that language, so English help costs the lookup of the language and nothing else
 each English text as help shows it (:func:`key`: a command's help, its summary in a command list, an
 option's or argument's help) to its translation; ``words`` hold Click's words. An English text without
 a translation is shown as it is; tests/test_help_lang.py walks every command so that none lacks one
-and none is left over. Names stay as typed: commands, options, metavars and values (``--format json``)
-read the same in both languages; an argument's name follows the usage line (``ALAN_ADI``, messages
-``usage.metavar.*``), as the usage line is in the command's language already (cli/usage.py).
+and none is left over. Names stay as typed: commands, options and values (``--format json``) read the
+same in both languages; an argument's name and an option's value placeholder follow the usage line
+(``ALAN_ADI``, ``--since SÜRE``; messages ``usage.metavar.*``), as the usage line is in the command's
+language already (cli/usage.py).
 """
 
 from __future__ import annotations
@@ -170,8 +171,8 @@ def _record(english: Any) -> Any:
         if rest.strip():  # Click's "  [default: 2; 0<=x<=10]" (or the whole text of a parameter without help)
             head, bracket = rest.rstrip().removesuffix("]").rsplit("[", 1)
             rest = f"{head}[{_active.extras(bracket)}]"
-        if self.param_type_name == "argument":
-            name = usage.placeholders(name, _active.messages)
+        # an argument's name and an option's value placeholder (``--since DURATION``) as the usage line says them
+        name = usage.placeholders(name, _active.messages)
         return name, text + rest
 
     return get_help_record
