@@ -846,12 +846,16 @@ def lead_detail(d: dict) -> Group:
             from .explain import reason_lines  # their provider names the real fault: compose.shown_code)
 
             cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, spf_shortfall(view))))
-        from ..brief.compose import mx_finding_lines
+        from ..brief.compose import mx_finding_lines, once
 
         # the MX set's errors and warnings (a split, a backup elsewhere, an alias, an IP address, hosts that do
         # not resolve, a null MX beside hosts) in the brief's words, each on a line under the hosts
-        mx_lines = ([", ".join(f"{mx.preference} {mx.host}" for mx in view.mx)] if view.mx else []) + mx_finding_lines(
-            m, view
+        # each host once, at its lowest preference (a host listed at two preferences is one server)
+        hosts: dict[str, int] = {}
+        for mx in view.mx:
+            hosts[mx.host] = min(mx.preference, hosts.get(mx.host, mx.preference))
+        mx_lines = ([", ".join(f"{hosts[h]} {h}" for h in once(mx.host for mx in view.mx))] if view.mx else []) + (
+            mx_finding_lines(m, view)
         )
         if mx_lines:
             cur.add_row("MX", "\n".join(mx_lines))
