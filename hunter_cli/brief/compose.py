@@ -1186,8 +1186,12 @@ def compose(
     notes: Sequence[str | dict] = (),
     cosell: bool = False,
     crm: dict | None = None,
+    tenant_asked: str | None = None,
 ) -> Brief:
     """The brief for one domain from its lead view (a result's JSON form is built into one).
+
+    ``tenant_asked``: when the sign-in service gave the tenant answer the scan reused from the day's cache
+    (ISO time, store.tenant_asked_at); None when the scan asked itself.
 
     ``history`` is the domain's scans oldest first (store.history); ``events`` its latest change
     events newest first and ``events_total`` how many it has in all (store.events_of);
@@ -1303,6 +1307,10 @@ def compose(
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up)
     brief.mail = _mail_lines(m, lead, provider, nx, doubt)
+    if tenant_asked and lead.tenant_known and (lead.tenant or not lead.dkim.tenant_domain):  # after its line
+        from ..timefmt import for_people
+
+        brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
     last = history[-1] if history else None
     if last is not None and last.get("status") == "failed":
         # the latest attempt failed and the store kept the last good result (docs/database.md): say so

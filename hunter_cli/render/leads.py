@@ -825,7 +825,11 @@ def lead_detail(d: dict) -> Group:
             ),
         )
         cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
-        cur.add_row(column("Tenant"), _tenant_text(m, lead, view))
+        tenant_text = _tenant_text(m, lead, view)
+        asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
+        if asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
+            tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
+        cur.add_row(column("Tenant"), tenant_text)
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
