@@ -133,6 +133,10 @@ def _to_ascii(host: str) -> str | Rejected:
     host = _dotted_i(host).replace("I", "i")
     if host.isascii():
         return host.lower()
+    for label in host.lower().split("."):  # an A-label among U-labels: its own reason, not idna's English
+        if label.isascii() and label.startswith("xn--") and _LABEL.match(label):
+            if (fault := _alabel_fault(label)) is not None:
+                return fault
     import idna
 
     try:
@@ -141,6 +145,34 @@ def _to_ascii(host: str) -> str | Rejected:
         return Rejected(f"not a valid international domain name ({exc})")
     except UnicodeError:
         return Rejected("not a valid international domain name")
+
+
+def _alabel_fault(label: str) -> Rejected | None:
+    """Why an ASCII label that starts ``xn--`` (lower-case) is not an A-label, or None when it is one.
+
+    RFC 5890 2.3.2.1 and RFC 5891 5.4: an A-label must be Punycode (RFC 3492) that decodes to a valid
+    U-label (IDNA 2008 code points, NFC, the hyphen, joiner and bidi rules of RFC 5891 4.2 and RFC 5893),
+    and must be the one Punycode spelling of that U-label. ``xn--zz`` is no Punycode; ``xn---bbk`` is a
+    second spelling of ``xn--bbk``; ``xn--ls8h`` decodes to an emoji, a code point IDNA 2008 disallows.
+    (One that decodes to plain ASCII, ``xn--abc-``, ends with a hyphen: :data:`_LABEL` refuses it first.)
+    """
+    import idna
+
+    try:
+        idna.ulabel(label)
+    except idna.IDNAError as exc:
+        code = getattr(exc, "code", "")  # idna >= 3.11 names the rule; older ones say only the message
+        shown = repr(label[:40])
+        if code == "non_canonical_alabel":
+            return Rejected(f"invalid A-label {shown}: not the standard Punycode spelling of its name")
+        if code in ("disallowed_codepoint", "unknown_codepoint", "invalid_ascii") or "not allowed" in str(exc):
+            return Rejected(f"invalid A-label {shown}: decodes to characters a domain name may not hold")
+        if code == "invalid_alabel" or not code:
+            return Rejected(f"invalid A-label {shown}: not valid Punycode")
+        return Rejected(f"invalid A-label {shown}: decodes to a name the IDNA 2008 rules do not allow")
+    except UnicodeError:
+        return Rejected(f"invalid A-label {label[:40]!r}: not valid Punycode")
+    return None
 
 
 def normalize(text: str) -> str | Rejected:
@@ -177,6 +209,8 @@ def normalize(text: str) -> str | Rejected:
             return Rejected("empty label (two dots in a row)")
         if not _LABEL.match(label):
             return Rejected(f"invalid label {label[:40]!r}")
+        if label.startswith("xn--") and (fault := _alabel_fault(label)) is not None:
+            return fault
     psl = _psl()
     registrable = psl.privatesuffix(ascii_host, accept_unknown=False)  # one pass of the list for most lines
     if registrable is None:

@@ -74,6 +74,7 @@ class ScanOptions:
     tenant: bool = True
     tenant_url: str = "https://login.microsoftonline.com"
     tenant_concurrency: int = 128  # the most tenant requests in flight (tenant/client.py CEILING)
+    tenant_cache: bool = True  # reuse a stored answer younger than a day (store.TENANT_TTL_SECONDS); False: ask
     registration: bool = True
     registration_concurrency: int = 4
     registration_backlog: int = 200  # domains waiting for the lane; beyond it they wait for the next run

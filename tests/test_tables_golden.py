@@ -174,7 +174,7 @@ def test_table(tables_db, name, width):
     )
     assert result.exit_code == 0, result.stderr
     _fits(result.stdout, width)
-    stderr = re.sub(r"since \d{4}-\d\d-\d\d", "since DAY", result.stderr)  # --since is relative to today
+    stderr = re.sub(r"since \d{4}-\d\d-\d\d \d\d:\d\d", "since DAY TIME", result.stderr)  # --since is relative to now
     _check(name, width, result.stdout + ("--- stderr\n" + stderr if stderr else ""))
 
 

@@ -7,7 +7,7 @@ lookup failed the brief says so instead of guessing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_terms_after_all
@@ -213,6 +213,12 @@ def _mx_party_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
+def once(hosts: Iterable[str]) -> list[str]:
+    """Each MX host once, in the order first seen (lowest preference first, as stored): a host listed at
+    two preferences (``MX 5 aspmx.l.google.com``, ``MX 20 aspmx.l.google.com``) is one server."""
+    return list(dict.fromkeys(hosts))
+
+
 def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
     """What the MX set's errors and warnings (the scan's ``mx_errors`` and ``mx_warnings``,
     docs/json-schema.md) mean, one sentence each in ``m``'s language: a null MX beside real hosts, hosts
@@ -229,8 +235,8 @@ def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
         return [m("mail.null_mx_malformed")] if "null-mx-malformed" in codes else lines
     if "null-mx-mixed" in codes:
         lines.append(m("mail.null_mx_mixed"))
-    unresolved = [h.host for h in mx if h.resolved is False]
-    literal = mx_ip_literals(lead)
+    unresolved = once(h.host for h in mx if h.resolved is False)
+    literal = once(mx_ip_literals(lead))
     if lead.provider == "broken" and not literal:
         lines.append(m("mail.mx_broken"))
     elif unresolved:
@@ -260,7 +266,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif lead.mx_state == "none":
         lines.append(m("mail.no_mx"))
     else:
-        lines.append(m("mail.mx", hosts=", ".join(h.host for h in mx[:3])))
+        lines.append(m("mail.mx", hosts=", ".join(once(h.host for h in mx)[:3])))
         lines += mx_finding_lines(m, lead)
     gateway = _gateway_name(lead)
     if gateway:
@@ -761,7 +767,7 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         lines.append(m("fp.mts.testing_no_rpt" if no_reports else f"fp.mts.{policy.mode}"))
         if policy.mode != "none" and policy.uncovered:
             key = "fp.mts.uncovered" if policy.mode == "enforce" else "fp.mts.uncovered_testing"
-            lines.append(m(key, hosts=", ".join(policy.uncovered[:3])))
+            lines.append(m(key, hosts=", ".join(once(policy.uncovered)[:3])))
         media = (policy.content_type or "").split(";", 1)[0].strip().lower()
         if media != "text/plain":  # RFC 8461 3.3: senders SHOULD check it, so some ignore the policy
             lines.append(m("fp.mts.content_type", type=media) if media else m("fp.mts.no_content_type"))
@@ -1187,8 +1193,12 @@ def compose(
     notes: Sequence[str | dict] = (),
     cosell: bool = False,
     crm: dict | None = None,
+    tenant_asked: str | None = None,
 ) -> Brief:
     """The brief for one domain from its lead view (a result's JSON form is built into one).
+
+    ``tenant_asked``: when the sign-in service gave the tenant answer the scan reused from the day's cache
+    (ISO time, store.tenant_asked_at); None when the scan asked itself.
 
     ``history`` is the domain's scans oldest first (store.history); ``events`` its latest change
     events newest first and ``events_total`` how many it has in all (store.events_of);
@@ -1307,6 +1317,10 @@ def compose(
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up, brand=(tenant.brand if tenant else None) or domain)
     brief.mail = _mail_lines(m, lead, provider, nx, doubt)
+    if tenant_asked and lead.tenant_known and (lead.tenant or not lead.dkim.tenant_domain):  # after its line
+        from ..timefmt import for_people
+
+        brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
     last = history[-1] if history else None
     if last is not None and last.get("status") == "failed":
         # the latest attempt failed and the store kept the last good result (docs/database.md): say so

@@ -64,6 +64,12 @@ def scan(
     no_tenant: bool = typer.Option(
         False, "--no-tenant", help="Do not ask Microsoft's sign-in service whether the domain has a tenant."
     ),
+    fresh_tenant: bool = typer.Option(
+        False,
+        "--fresh-tenant",
+        help="Ask Microsoft's sign-in service again for every domain. Its answers (a tenant, or none) are kept"
+        " for a day and reused by the scans of that day.",
+    ),
     tenant_concurrency: int = typer.Option(
         128,
         "--tenant-concurrency",
@@ -131,6 +137,8 @@ def scan(
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
         raise typer.BadParameter(said_of(exc), param_hint="--dkim-selectors") from None
+    if fresh_tenant and no_tenant:
+        raise typer.BadParameter(Said("cli.scan.fresh_tenant_off"), param_hint="--fresh-tenant")
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
     from .scanning import typed_options
@@ -142,6 +150,7 @@ def scan(
         concurrency=concurrency,
         selectors=sel,
         no_tenant=no_tenant,
+        fresh_tenant=fresh_tenant,
         tenant_concurrency=tenant_concurrency,
         no_whois=no_whois,
         rules=str(rules) if rules else None,

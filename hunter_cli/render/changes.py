@@ -10,7 +10,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..timefmt import day_for_people, for_people
+from ..timefmt import for_people
 from .formats import Format, Output, formatter
 from .short import heading
 from .styles import CATEGORY_STYLE
@@ -136,7 +136,7 @@ def _table(c: Changes, out: Output) -> None:
         shown += len(piece)
         header = False
         piece = list(islice(rows, PIECE))
-    day = day_for_people(c.cutoff)
+    day = for_people(c.cutoff)  # a moment (now minus --since), with its minutes: "since 2026-11-29" misled
     if c.total > shown:
         out.err.print(say("changes.footer.some", shown=shown, total=c.total, day=day), markup=False)
     else:

@@ -825,7 +825,11 @@ def lead_detail(d: dict) -> Group:
             ),
         )
         cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
-        cur.add_row(column("Tenant"), _tenant_text(m, lead, view))
+        tenant_text = _tenant_text(m, lead, view)
+        asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
+        if asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
+            tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
+        cur.add_row(column("Tenant"), tenant_text)
         cur.add_row("SPF", _spf_text(m, view))
         cur.add_row("DKIM", _dkim_text(m, view))
         cur.add_row("DMARC", _dmarc_text(m, view))
@@ -846,12 +850,16 @@ def lead_detail(d: dict) -> Group:
             from .explain import reason_lines  # their provider names the real fault: compose.shown_code)
 
             cur.add_row(m("show.reasons"), "\n".join(reason_lines(view.reasons, m.lang, spf_shortfall(view))))
-        from ..brief.compose import mx_finding_lines
+        from ..brief.compose import mx_finding_lines, once
 
         # the MX set's errors and warnings (a split, a backup elsewhere, an alias, an IP address, hosts that do
         # not resolve, a null MX beside hosts) in the brief's words, each on a line under the hosts
-        mx_lines = ([", ".join(f"{mx.preference} {mx.host}" for mx in view.mx)] if view.mx else []) + mx_finding_lines(
-            m, view
+        # each host once, at its lowest preference (a host listed at two preferences is one server)
+        hosts: dict[str, int] = {}
+        for mx in view.mx:
+            hosts[mx.host] = min(mx.preference, hosts.get(mx.host, mx.preference))
+        mx_lines = ([", ".join(f"{hosts[h]} {h}" for h in once(mx.host for mx in view.mx))] if view.mx else []) + (
+            mx_finding_lines(m, view)
         )
         if mx_lines:
             cur.add_row("MX", "\n".join(mx_lines))

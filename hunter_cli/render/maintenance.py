@@ -67,14 +67,14 @@ def _prune_json(p: PruneReport, out: Output) -> None:
 @formatter("db-prune", Format.table)
 def _prune_text(p: PruneReport, out: Output) -> None:
     from ..brief.messages import Messages
-    from ..timefmt import day_for_people
+    from ..timefmt import for_people
 
     m, r = Messages(p.lang), p.report
     key = "cli.db.prune.would_remove" if p.dry_run else "cli.db.prune.removed"
     text = m(
         key,
         older=r["older"],
-        day=day_for_people(p.cutoff),
+        day=for_people(p.cutoff),  # a moment (now minus --keep): scans of that day may be newer
         removed=r["removed"],
         kept=r["kept"],
         scans=r["scans"],

@@ -260,6 +260,28 @@ def _count(m, key: str, n: int, **values) -> str:
     return m(f"{key}.{'one' if n == 1 else 'many'}", n=n, **values)
 
 
+def _rate(scanned: int, elapsed: float) -> float:
+    """Domains a second (``elapsed`` in seconds); 0.0 when no time has passed."""
+    return scanned / elapsed if elapsed > 0 else 0.0
+
+
+def _rate_key(scanned: int, elapsed: float) -> str:
+    """The summary's rate message: whole domains a second from 10 a second up (``12/s``), one decimal
+    below (``0.3/s``, Turkish ``saniyede 0,3``), and no rate at all when one decimal would read 0 though
+    something was scanned (1 domain in 30 s): a rate of "0" says nothing was done."""
+    rate = _rate(scanned, elapsed)
+    if scanned and rate < 0.05:
+        return "scan.summary.rate_none"
+    return "scan.summary.rate_tenths" if scanned and rate < 10 else "scan.summary.rate"
+
+
+def _shown_rate(key: str, t: ScanTally, elapsed: float) -> float:
+    """The rate as its message shows it: to one decimal for ``rate_tenths`` (0.3; the language writes
+    the decimal mark, "0,3" in Turkish, as it writes the seconds), whole for ``rate`` (``{rate:,.0f}``)."""
+    rate = _rate(t.scanned, elapsed)
+    return round(rate, 1) if key == "scan.summary.rate_tenths" else rate
+
+
 def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, short: bool = False, m=None) -> None:
     m = m or _messages("en")
 
@@ -268,10 +290,10 @@ def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, sh
             c = Counter({shorten(column, str(k)): n for k, n in c.items()})
         return _counts(c, column, m.lang)
 
-    rate = t.scanned / elapsed if elapsed > 0 else 0.0
+    key = _rate_key(t.scanned, elapsed)
     table.add_row(
         m("scan.summary.scanned"),
-        _count(m, "scan.summary.rate", t.scanned, seconds=round(elapsed, 1), rate=rate)
+        _count(m, key, t.scanned, seconds=round(elapsed, 1), rate=_shown_rate(key, t, elapsed))
         + (f"  [red]{m('scan.summary.interrupted')}[/]" if interrupted else ""),
     )
     table.add_row(m("scan.summary.result"), _counts(t.status, "status", m.lang, by_name=True) or "-")

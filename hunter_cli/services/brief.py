@@ -59,6 +59,7 @@ def load_brief(conn: Connection, domain: str, lang: str, rules: Rules) -> Brief:
         referrals=data["referrals"],
         cosell=data["cosell"],
         crm=crm,
+        tenant_asked=data.get("tenant_asked_at"),
     )
 
 

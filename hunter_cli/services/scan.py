@@ -219,6 +219,7 @@ def build_options(
     concurrency: int = 500,
     selectors: tuple[str, ...] | None = None,
     no_tenant: bool = False,
+    fresh_tenant: bool = False,
     tenant_concurrency: int = 128,
     no_whois: bool = False,
     rules: str | None = None,
@@ -245,6 +246,7 @@ def build_options(
         concurrency=concurrency,
         selectors=selectors or dkim_mod.DEFAULT_SELECTORS,
         tenant=not no_tenant,
+        tenant_cache=not fresh_tenant,
         tenant_url=get("ms_login_url") or DEFAULT_BASE,
         tenant_concurrency=tenant_concurrency,
         registration=not no_whois,
@@ -391,7 +393,7 @@ def run_scan(
                 watch.advance()
                 continue
             job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
-            if options.tenant and known.tenant_hit:
+            if options.tenant and options.tenant_cache and known.tenant_hit:  # --fresh-tenant: ask again
                 job.tenant = known.tenant
             if known.registration is not None or not options.registration:
                 job.registration = known.registration

@@ -734,7 +734,7 @@ def explain(conn: sqlite3.Connection, sql: str, params: list) -> list[str]:
 def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
     """Everything stored about ``domain``; None when it is not in the database."""
     from .reads import history as scan_history
-    from .reads import registration
+    from .reads import registration, tenant_asked_at
 
     conn.execute("BEGIN")
     try:
@@ -768,6 +768,7 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         ]
         reg = registration(conn, domain)
         history = list(reversed(scan_history(conn, domain)))  # newest first, like notes and events
+        asked = tenant_asked_at(conn, domain, lead.get("last_good_at"))  # a cached tenant answer's time
     finally:
         conn.execute("COMMIT")
     if not lead.get("expires") and reg:
@@ -780,6 +781,7 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         "notes": notes,
         "events": events,
         "history": history,
+        "tenant_asked_at": asked,
     }
 
 

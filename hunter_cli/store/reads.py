@@ -76,6 +76,22 @@ def priors(
     return out
 
 
+def tenant_asked_at(conn: sqlite3.Connection, domain: str, scanned_at: str | None) -> str | None:
+    """When the sign-in service gave the tenant answer that the scan of ``scanned_at`` (ISO time) used,
+    when that is before the scan: the scan read it from ``tenant_cache`` (kept :data:`TENANT_TTL_SECONDS`,
+    a day). None when the scan asked itself (the cache row holds the scan's own time), when no answer is
+    stored, or when a later lookup replaced it (a scan that failed after asking: its time is not this
+    answer's)."""
+    if not scanned_at:
+        return None
+    try:
+        row = conn.execute("SELECT fetched_at FROM tenant_cache WHERE domain = ?", (domain,)).fetchone()
+    except sqlite3.OperationalError:  # a file from before the cache (schema 1), opened read-only
+        return None
+    fetched = row[0] if row else None
+    return fetched if fetched and fetched < scanned_at else None
+
+
 def registration(conn: sqlite3.Connection, domain: str) -> dict | None:
     row = conn.execute(
         "SELECT status, data_json, error_json, fetched_at FROM registrations WHERE domain = ?", (domain,)
@@ -113,6 +129,7 @@ def brief_inputs(conn: sqlite3.Connection, domain: str, events: int = 8) -> dict
         "last_good_at": row[2],
         "cosell": bool(row[3]),
         "tenant_known": row[4] is not None,  # NULL: the tenant lookup was not made, or failed
+        "tenant_asked_at": tenant_asked_at(conn, domain, row[2]),  # the day's cached answer: when it was asked
         "referrals": referrals_of(conn, domain),
         "history": history(conn, domain),
         "events": recent,

@@ -1,0 +1,56 @@
+"""What a scan says while another program holds SQLite's write lock, and the rate it gives afterwards
+(trial 15): the Turkish waiting line blamed "another hunter process" when a plain sqlite3 held the lock (the
+English says "another process"), and 1 domain in 3.9 s read "saniyede 0" / "(0/s)", as if nothing was scanned."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "lang, waiting, rate",
+    [
+        ("tr", "veritabanı kilitli: başka bir işlem", r"1 alan adı, \d,\d sn'de \(saniyede 0,\d\)"),
+        ("en", "another process has held the write lock", r"1 domain in \d\.\d s \(0\.\d/s\)"),
+    ],
+)
+def test_a_lock_held_by_another_program_is_not_blamed_on_hunter_and_the_slow_rate_has_a_decimal(
+    hunter, db, lang, waiting, rate
+):
+    hunter.scan_json("firma.com.tr")
+    holder = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(3.4, lambda: holder.execute("ROLLBACK"))  # the waiting line comes after 3 s
+    release.start()
+    try:
+        result = hunter(
+            "scan", "nomail.com", "--no-whois", "--lang", lang, env={"HUNTER_DB_WAIT": "20", "COLUMNS": "200"}
+        )
+    finally:
+        release.join()
+        holder.close()
+    assert result.exit_code == 0, result.stderr
+    err = re.sub(r"\s+", " ", result.stderr)
+    assert waiting in err and "hunter işlemi" not in err and "hunter process" not in err, err
+    assert re.search(rate, err), err
+
+
+@pytest.mark.parametrize(
+    "scanned, seconds, key",
+    [
+        (1, 3.9, "scan.summary.rate_tenths"),  # 0.3/s
+        (25, 3.0, "scan.summary.rate_tenths"),  # 8.3/s
+        (100, 5.0, "scan.summary.rate"),  # 20/s
+        (1, 30.0, "scan.summary.rate_none"),  # 0.03/s would read 0.0
+        (1, 0.0, "scan.summary.rate_none"),
+        (0, 3.0, "scan.summary.rate"),  # nothing scanned: 0/s is true
+    ],
+)
+def test_the_rate_is_never_a_zero_for_something_scanned(scanned, seconds, key):
+    from hunter_cli.render.scan_tables import _rate_key
+
+    assert _rate_key(scanned, seconds) == key

@@ -1,0 +1,100 @@
+"""A stored tenant answer ("no tenant", or a tenant) is reused by the scans of the next day
+(store.TENANT_TTL_SECONDS). A trial's rep, whose customer had just made a tenant, saw "none" as current with
+nothing saying so: `scan --help` says answers are kept for a day, `leads show` and the brief say when a reused
+answer was asked, and `scan --fresh-tenant` asks again. Real scans against the sign-in stand-in."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from msserver import Tenant
+
+DOMAIN = "iki-tercih.com.tr"  # tests/zones/trial15.zone: Google mail, no tenant until the test makes one
+WIDE = {"COLUMNS": "200"}
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\s│]+", " ", text)  # a panel's wrapped lines joined
+
+
+def _asked_earlier(db, hours: int = 3) -> str:
+    """The stored answer as if the sign-in service gave it ``hours`` ago; returns that time as people read it."""
+    when = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=hours)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "UPDATE tenant_cache SET fetched_at = ? WHERE domain = ?", (when.isoformat(), DOMAIN)
+        ).rowcount
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.fixture
+def reused(hunter, ms, db):
+    """DOMAIN scanned with no tenant, then a tenant made and DOMAIN scanned again: the second scan reuses "none"."""
+    assert hunter("scan", DOMAIN, "--no-whois", "-q").exit_code == 0
+    asked = _asked_earlier(db)
+    ms.tenants[DOMAIN] = Tenant(id="15151515-2222-4333-8444-555555555555", brand="Iki Tercih", namespace="Federated")
+    again = hunter("scan", DOMAIN, "--no-whois", "--json")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["tenant"] is None  # the day's cached answer, not the new tenant
+    return asked
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [("en", "none (asked {when}; `hunter scan --fresh-tenant` asks again)"), ("tr", "yok ({when} tarihinde soruldu;")],
+)
+def test_leads_show_says_when_a_reused_answer_was_asked(hunter, reused, lang, said):
+    out = hunter("leads", "show", DOMAIN, "--lang", lang, env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    assert said.format(when=reused) in _flat(out.stdout), out.stdout
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", "gave this tenant answer on {when}, before this scan: Hunter keeps tenant answers for a day."),
+        (
+            "tr",
+            "bu tenant yanıtını bu taramadan önce, {when} tarihinde verdi: Hunter tenant yanıtlarını bir gün saklar.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["sales-summary", "prep"])
+def test_the_brief_says_when_a_reused_answer_was_asked(hunter, reused, command, lang, said):
+    out = hunter(command, DOMAIN, "--lang", lang, env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    text = _flat(out.stdout)
+    assert said.format(when=reused) in text and f"`hunter scan {DOMAIN} --fresh-tenant`" in text, out.stdout
+
+
+def test_fresh_tenant_asks_again_and_the_answer_is_current(hunter, reused, ms):
+    ms.reset_log()
+    out = hunter("scan", DOMAIN, "--no-whois", "--fresh-tenant", "--json")
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["tenant"]["namespace_type"] == "Federated"
+    show = _flat(hunter("leads", "show", DOMAIN, env=WIDE).stdout)
+    assert "Federated 15151515-2222-4333-8444-555555555555" in show and "(asked" not in show, show
+    brief = _flat(hunter("sales-summary", DOMAIN, env=WIDE).stdout)
+    assert "Hunter keeps tenant answers for a day" not in brief, brief
+
+
+def test_an_answer_the_scan_asked_itself_carries_no_time(hunter):
+    assert hunter("scan", DOMAIN, "--no-whois", "-q").exit_code == 0
+    show = _flat(hunter("leads", "show", DOMAIN, env=WIDE).stdout)
+    assert re.search(r"Tenant none\b", show) and "(asked" not in show, show
+    brief = _flat(hunter("sales-summary", DOMAIN, env=WIDE).stdout)
+    assert "Hunter keeps tenant answers for a day" not in brief, brief
+
+
+def test_scan_help_says_answers_are_kept_for_a_day(hunter):
+    out = _flat(hunter("scan", "--help", env=WIDE).stdout)
+    assert "--fresh-tenant" in out and "kept for a day" in out, out
+
+
+def test_fresh_tenant_and_no_tenant_contradict(hunter):
+    out = hunter("scan", DOMAIN, "--fresh-tenant", "--no-tenant", "--lang", "tr", env=WIDE)
+    assert out.exit_code == 2 and "yalnızca birini verin" in _flat(out.stderr), out.stderr
