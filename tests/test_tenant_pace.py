@@ -115,6 +115,46 @@ def test_the_rate_ceiling_holds_in_every_second(ms):
     assert all(arrivals[i + 40] - arrivals[i] >= 0.95 for i in range(len(arrivals) - 40))
 
 
+def test_a_stall_between_grant_and_send_lets_no_burst_through():
+    """The rate window counts a request from when it is sent, not from when its slot was granted.
+
+    Waiters granted together resume on a later turn of the event loop; a loop that stalls in between
+    (a bulk scan parsing DNS answers, a starved machine) sends them late. Stamped at the grant, they
+    left the window on time and the next second's requests went out right behind them: 2 x rate
+    sent within 0.1 s. The fake clock stands for the stall."""
+
+    async def run():
+        now = [0.0]
+        pace = Pace(start=100, ceiling=100, rate=4, clock=lambda: now[0])
+        sends: list[float] = []
+
+        async def request() -> None:
+            sends.append(await pace.acquire())
+
+        first = [await pace.acquire() for _ in range(4)]  # the window is full at 0.0
+        sends.extend(first)
+        second = [asyncio.ensure_future(request()) for _ in range(4)]
+        await asyncio.sleep(0)  # queued behind the rate window
+        now[0] = 1.0
+        pace.done(first[0])  # a turn at 1.0 hands the window's four slots on
+        now[0] = 1.9  # the loop stalls before the four run
+        await asyncio.sleep(0)
+        await asyncio.gather(*second)
+        third = [asyncio.ensure_future(request()) for _ in range(4)]
+        now[0] = 2.0
+        pace.done(first[1])
+        await asyncio.sleep(0)
+        for t in third:  # whatever is still held by the window gives up: nothing leaks
+            t.cancel()
+        await asyncio.gather(*third, return_exceptions=True)
+        return sends, pace
+
+    sends, pace = asyncio.run(run())
+    assert sends[4:8] == [1.9] * 4  # stamped when they went, not when they were granted
+    assert len(sends) == 8  # none of the third four went at 2.0: 1.9's four are in its window until 2.9
+    assert pace.in_flight == 6  # 8 sent, 2 answered; the cancelled waiters hold nothing
+
+
 def test_slow_answers_do_not_raise_the_limit():
     async def run():
         now = [0.0]
