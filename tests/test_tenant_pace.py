@@ -106,13 +106,33 @@ def test_fast_answers_raise_the_limit_up_to_the_ceiling_and_never_past_it(ms):
 
 
 def test_the_rate_ceiling_holds_in_every_second(ms):
-    domains = [f"rate{i}.com" for i in range(50)]
-    results, client = lookups(ms, domains, rate=40, concurrency=64)
+    """No 41 requests sent within any one second at rate=40: measured when each request is sent (the
+    send time its slot returns, taken as it goes to the HTTP library), and every request the stand-in
+    answered was one of them. Not measured as arrival times at the stand-in: its handler threads share
+    this interpreter, and on a loaded machine they log requests late and bunched (41 within 0.955 s
+    while no 41 sends were within 1.000 s), which once failed this test with no ceiling broken."""
+    sends: list[float] = []
+
+    async def run():
+        client = TenantClient(ms.base_url, rate=40, concurrency=64)
+        acquire = client.pace.acquire
+
+        async def recorded() -> float:  # the pace's own answer, looked at on its way out
+            sent = await acquire()
+            sends.append(sent)
+            return sent
+
+        client.pace.acquire = recorded  # type: ignore[method-assign]
+        try:
+            return await asyncio.gather(*(client.lookup(f"rate{i}.com") for i in range(50))), client
+        finally:
+            await client.close()
+
+    results, client = asyncio.run(run())
     assert results == [None] * 50
-    arrivals = ms.arrivals
-    assert len(arrivals) == client.requests >= 50
-    # no 41 requests within one second (a little slack for the time between send and arrival)
-    assert all(arrivals[i + 40] - arrivals[i] >= 0.95 for i in range(len(arrivals) - 40))
+    assert len(sends) == client.requests == len(ms.arrivals) >= 50
+    sends.sort()
+    assert all(sends[i + 40] - sends[i] >= 1.0 - 1e-9 for i in range(len(sends) - 40))
 
 
 def test_a_stall_between_grant_and_send_lets_no_burst_through():
