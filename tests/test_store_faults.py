@@ -208,6 +208,7 @@ def test_a_write_lock_held_past_hunter_db_wait_fails_the_scan_clearly(hunter_cmd
     assert code == 1, err
     assert_clean(err)
     assert "held the write lock" in err and "gave up" in err and "were not stored" in err
+    assert err.count("held the write lock") == 1 and "unexpectedly" not in err, err  # the reason, once
     assert scan.printed() <= stored(db)
     (outcome, stats) = rows(db, "SELECT outcome, stats_json FROM runs")[0]
     stats = json.loads(stats)

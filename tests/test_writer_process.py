@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -162,6 +163,7 @@ class TestWriterProcess:
         assert code == 1, err
         assert_clean(err)
         assert "held the write lock" in err and "gave up" in err and "were not stored" in err
+        assert err.count("held the write lock") == 1 and "unexpectedly" not in err, err  # the reason, once
         assert scan.printed() <= stored(db)
         (outcome, stats) = rows(db, "SELECT outcome, stats_json FROM runs")[0]
         stats = json.loads(stats)
@@ -263,6 +265,51 @@ def test_a_writer_process_that_dies_fails_the_scan_and_says_what_was_not_stored(
     assert writer.stats.unstored == writer.pending  # whatever was put after the first is counted as not stored
     assert len(printed) == 1  # nothing else was claimed as stored
     assert sqlite3.connect(db).execute("SELECT count(*) FROM scans").fetchone()[0] == 1
+
+
+def test_the_writer_process_s_own_error_wins_over_its_closed_pipe(tmp_path, monkeypatch):
+    """The child gives up on a held write lock, says why and exits; the sender meets the closed pipe
+    before the receiver has read why. The writer must still fail with the child's reason, never with
+    'ended unexpectedly' (a full suite run once printed only that). The receiver is held inside
+    ``on_wait`` (it reads the child's reports in order) until the sender has met the closed pipe, so
+    the order is the one that went wrong, every time."""
+    from hunter_cli import store
+
+    monkeypatch.setenv("HUNTER_DB_WAIT", "1.5")  # one wait report (after a 1 s busy timeout), then it gives up
+    db = tmp_path / "w.db"
+    store.connect(db, write=True).close()
+    reading, release = threading.Event(), threading.Event()
+
+    def on_wait(seconds: float, pending: int) -> None:
+        reading.set()
+        release.wait(timeout=60)
+
+    writer = store.ResultWriter(db, None, batch_size=1, max_delay=0.01, on_wait=on_wait, process=True)
+    closing: list[BaseException | None] = []
+
+    def close() -> None:
+        try:
+            writer.close()
+            closing.append(None)
+        except BaseException as exc:  # noqa: BLE001 - looked at below
+            closing.append(exc)
+
+    try:
+        with write_lock_held(db):
+            writer.put_lead("a.com", "A")
+            assert reading.wait(timeout=30), "the writer process never reported the lock"
+            assert writer._child.wait(timeout=30) == 0  # it gave up, reported and exited
+        closer = threading.Thread(target=close)
+        closer.start()  # the sender sends the end of the run into the closed pipe and finishes
+        writer._thread.join(timeout=30)
+        assert not writer._thread.is_alive()
+        assert writer.error is None or "gave up" in str(writer.error), writer.error
+    finally:
+        release.set()
+    closer.join(timeout=30)
+    assert len(closing) == 1 and isinstance(closing[0], store.StoreBusy), closing
+    assert "held the write lock" in str(closing[0]) and "unexpectedly" not in str(closing[0])
+    assert writer.stats.unstored_other == 1
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the writer process")

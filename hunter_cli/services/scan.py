@@ -522,7 +522,9 @@ def run_scan(
             writer.close()
         except store.StoreError as exc:
             outcome, code = "failed", ExitStatus.FATAL
-            error_message = (error_message + "; " if error_message else "") + (
+            # the writer's error usually stopped the scan already (put raised it): said once, not twice
+            before = error_message if error_message and error_message != said_of(exc) else None
+            error_message = (before + "; " if before else "") + (
                 f"{exc}. {writer.stats.unstored} results and {writer.stats.unstored_other} registration records"
                 " or company names received were not stored"
                 + ("; every result printed was stored" if emit is not None else "")

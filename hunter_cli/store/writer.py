@@ -618,7 +618,14 @@ class ResultWriter:
 
     # -- the writer process --------------------------------------------------------
     def _forward(self) -> None:
-        """Sender thread: hand queued items to the child in chunks (one pickle and write per chunk)."""
+        """Sender thread: hand queued items to the child in chunks (one pickle and write per chunk).
+
+        A pipe that no longer takes them (the child has exited) is not a reason to fail with: the
+        child may have sent its reason (``("error", StoreBusy)``: it gave up on a held write lock)
+        just before it exited, and the receiver, which reads the child's reports in order, may not
+        have read it yet. So the sender only stops sending (it keeps draining the queue, so that
+        ``put`` never blocks); the receiver says why the child ended (:meth:`_receive`)."""
+        gone = False
         try:
             while True:
                 item = self._queue.get()
@@ -632,7 +639,7 @@ class ResultWriter:
                 stop = chunk[-1] is _STOP
                 if stop:
                     chunk.pop()
-                if self.error is None:
+                if self.error is None and not gone:
                     texts = [i[1] for i in chunk if i[0] == "json"]
                     if self.on_stored is not None:
                         self._texts.extend(texts)
@@ -641,19 +648,24 @@ class ResultWriter:
                             self._send.send(chunk)
                         if stop:
                             self._send.send(None)  # no more: store what is left and finish
-                    except OSError:  # the child is gone; the receiver says why
-                        self._child_gone()
+                    except OSError:  # the child is gone; the receiver says why, once it has read all it sent
+                        gone = True
                 if stop:
                     return
         finally:
             self._send.close()
 
     def _child_gone(self) -> None:
+        """The child ended without saying why (killed, out of memory): only once its reports are all read."""
         if self.error is None:
             self.error = StoreError(Said("cli.store.writer_ended", path=str(self.path)))
 
     def _receive(self) -> None:
-        """Receiver thread: the child's reports (stored, waiting, failed, done)."""
+        """Receiver thread: the child's reports (stored, waiting, failed, done).
+
+        The only thread that sets :attr:`error` while the writer runs: the child's own error (sent
+        before it exits) is read before the end of its pipe, so a child that said why it stopped
+        is never reported as one that "ended unexpectedly"."""
         try:
             while True:
                 try:

@@ -18,7 +18,12 @@ slow start, then additive increase, multiplicative decrease):
 
 Whatever it learns, Hunter never has more than ``ceiling`` requests in flight
 nor sends more than ``rate`` in any one second (a sliding window of send
-times): the polite client's ceiling (docs/tenant.md).
+times): the polite client's ceiling (docs/tenant.md). A send time is when the
+request goes, not when its slot was granted: a waiter is granted its slot in
+one turn of the event loop and sends in a later one, and a loop that stalls in
+between (a bulk scan parsing DNS answers, a starved machine) would otherwise
+send late requests that had already left the window, and the next second's
+right behind them. From its grant until it goes, a request counts as sent now.
 """
 
 from __future__ import annotations
@@ -66,8 +71,9 @@ class Pace:
         self.cuts: list[tuple[float, float]] = []
         self.pauses: list[float] = []
         self._last_cut = float("-inf")
-        self._sent: deque[float] = deque()
-        self._waiting: deque[asyncio.Future[float]] = deque()  # FIFO: the first to wait is the first to go
+        self._sent: deque[float] = deque()  # send times, oldest first
+        self._starting = 0  # granted, not yet sent: in the window until they go, then from when they went
+        self._waiting: deque[asyncio.Future[None]] = deque()  # FIFO: the first to wait is the first to go
         self._timer: asyncio.TimerHandle | None = None
 
     def _blocked(self, now: float) -> float | None:
@@ -82,16 +88,15 @@ class Pace:
         sent = self._sent
         while sent and sent[0] <= now - 1.0:
             sent.popleft()
-        if len(sent) >= self.rate:
-            return sent[0] + 1.0
+        over = len(sent) + self._starting - self.rate
+        if over >= 0:  # the window frees a place when its first over + 1 sends have left it
+            return sent[over] + 1.0 if over < len(sent) else 0.0  # 0.0: when the granted have gone
         return None
 
-    def _take(self, now: float) -> float:
-        self._sent.append(now)
+    def _hold(self) -> None:
         self.in_flight += 1
         if self.in_flight > self.peak_in_flight:
             self.peak_in_flight = self.in_flight
-        return now
 
     async def acquire(self) -> float:
         """Wait for a slot (pause, limit, rate); return the send time to hand to :meth:`done`.
@@ -101,14 +106,17 @@ class Pace:
         turns) sends as many requests per turn as slots freed, not one."""
         now = self.clock()
         if not self._waiting and self._blocked(now) is None:
-            return self._take(now)
-        granted: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            self._hold()
+            self._sent.append(now)
+            return now
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append(granted)
         self._wake()
         try:
-            return await granted
+            await granted
         except asyncio.CancelledError:
             if granted.done() and not granted.cancelled():  # granted, then cancelled before it ran: give it back
+                self._starting -= 1
                 self.abandon()
             else:
                 try:
@@ -116,6 +124,12 @@ class Pace:
                 except ValueError:
                     pass
             raise
+        now = self.clock()  # it goes now, however long the loop took to get here since the grant
+        self._starting -= 1
+        self._sent.append(now)
+        if self._waiting:
+            self._wake()  # a window held only by the granted may have a place again later
+        return now
 
     def _wake(self) -> None:
         """Grant slots to waiters, first come first served, while the ceilings allow; when a pause or
@@ -128,7 +142,9 @@ class Pace:
             now = self.clock()
             until = self._blocked(now)
             if until is None:
-                waiting.popleft().set_result(self._take(now))
+                self._hold()
+                self._starting += 1
+                waiting.popleft().set_result(None)
                 continue
             if until > 0.0 and self._timer is None:
                 loop = asyncio.get_running_loop()
