@@ -100,12 +100,15 @@ def lang(argv: list[str] | None = None, settings: bool = True) -> str:
         return typed
     if not settings:  # the command line only
         return "en"
-    try:
-        from .. import config
+    from pathlib import Path
 
+    from .. import config
+
+    try:
         setting = config.current().values["lang"] or "en"  # read now: the root command never ran
     except Exception:  # noqa: BLE001 - a bad config file is the command's to report, not the usage error's
-        return "en"
+        given = option_values("--config", argv if argv is not None else words())
+        return config.language(Path(given[-1]).expanduser() if given else None)  # its lang key, or HUNTER_LANG
     return setting if setting in LANGUAGES else "en"
 
 
