@@ -31,9 +31,10 @@ show`` says ``set`` or ``unset``, never the value.
 
 A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
-file and line or the variable; the CLI prints it and exits 2.
+file and line or the variable; the CLI prints it, in the language :func:`language` finds
+without the settings that failed, and exits 2.
 
-The CLI imports this module inside commands; ``--help`` only for :func:`unchecked` (the language
+The CLI imports this module inside commands; ``--help`` only for :func:`language` (the language
 of help), and never loads the settings.
 """
 
@@ -554,27 +555,10 @@ def config_file() -> tuple[Path, Source]:
     return default_file(), "default"
 
 
-def unchecked(name: str, config: Path | None = None) -> str | None:
-    """Setting ``name`` as its environment variable or the config file sets it, as text and unchecked;
-    None when neither does, or the file cannot be read or is not valid TOML.
-
-    For ``--help`` (its language: cli/helplang.py), which loads no settings: no pydantic, no check, no
-    error (a bad value is the command's to report when it runs). ``config`` is ``--config``'s value as
-    typed (the root command has not run), else HUNTER_CONFIG or the default place names the file, whose
-    TOML is parsed only when it holds the name. Without a variable: a few ms (platformdirs, to find the file).
-    """
-    text = os.environ.get(env_name(name))
-    if text:
-        return text
-    if config is None:
-        named = os.environ.get(CONFIG_ENV)
-        config = Path(named).expanduser() if named else default_file()
-    return _in_file(name, config)
-
-
 def _in_file(name: str, config: Path) -> str | None:
     """Key ``name`` of the TOML file ``config`` when it is text, unchecked; None when the file does not set
-    it, cannot be read or is not valid TOML (its other keys are not looked at: one of them may be wrong)."""
+    it, cannot be read or is not valid TOML (its other keys are not looked at: one of them may be wrong).
+    The TOML is parsed only when the text holds the name."""
     try:
         raw = config.read_text("utf-8")
         value = _parse_toml(raw).get(name) if name in raw else None
@@ -584,19 +568,23 @@ def _in_file(name: str, config: Path) -> str | None:
 
 
 def language(config: Path | None = None) -> str:
-    """The language (en, tr) to say a settings error in, found without the settings that failed
-    (docs/config.md, "The language of messages"): the root command's ``--lang``, else HUNTER_LANG, else
-    the config file's ``lang`` key even when another key of the file is wrong, else en. A value that
-    names no language Hunter speaks is passed over (its own error is said in the next one's language);
-    a file that cannot be read or is not valid TOML sets none. ``config`` is the file ``--config`` names
-    when the root command has not run; else :func:`config_file` names it. The CLI looks at ``--lang``
-    anywhere on the command line first (cli/usage.py :func:`typed_lang`)."""
+    """The language (en, tr) of what is said before the settings are read, or when they cannot be (their
+    own error, a usage error, ``--help``): HUNTER_LANG, else the config file's ``lang`` key even when
+    another key of the file is wrong, else en (docs/config.md, "The language of messages"); the CLI
+    looks at ``--lang`` on the command line first (cli/usage.py :func:`~hunter_cli.cli.usage.early_lang`).
+
+    A value that names no language Hunter speaks is passed over (its own error is said in the next one's
+    language); a file that cannot be read or is not valid TOML sets none. ``config`` is ``--config``'s
+    value as typed, else HUNTER_CONFIG or the default place names the file. Loads no settings: no
+    pydantic, no check, no error; without a variable a few ms (platformdirs, to find the file).
+    """
     from .brief.messages import LANGUAGES
     from .choices import language as named_language
 
-    if _flags.get("lang"):
-        return str(_flags["lang"])
-    for text in (os.environ.get(env_name("lang")), _in_file("lang", config or config_file()[0])):
+    if config is None:
+        named = os.environ.get(CONFIG_ENV)
+        config = Path(named).expanduser() if named else default_file()
+    for text in (os.environ.get(env_name("lang")), _in_file("lang", config)):
         found = named_language(text, LANGUAGES) if text else None
         if found is not None:
             return found

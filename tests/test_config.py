@@ -238,7 +238,7 @@ def test_help_names_the_variables_and_loads_no_settings():
         )
         assert run.returncode == 0, run.stderr[-2000:]
         # importtime lines go to stderr: the settings are not loaded for help (nor pydantic for `hunter --help`);
-        # help reads only its language, as text (config.unchecked): no TOML parser when no file sets it
+        # help reads only its language, as text (config.language): no TOML parser when no file sets it
         assert not re.search(r"\| +(hunter_cli\.logs|tomllib|tomli)$", run.stderr, re.M), argv
         if argv == ["--help"]:
             assert not re.search(r"\| +pydantic$", run.stderr, re.M)

@@ -396,3 +396,12 @@ def test_config_show_in_turkish(hunter, tmp_path):
     # JSON is data: its source names stay flag, env, file and default
     data = _run(hunter, "--lang", "tr", "config", "show", "--json", env=env)
     assert '"source": "file"' in data.stdout and '"source": "default"' in data.stdout
+
+
+def test_help_finds_its_language_in_the_same_order(hunter, tmp_path):
+    """--help loads no settings: a variable that names no language is passed over for the file's lang key."""
+    cfg = _config(tmp_path, 'lang = "tr"\ncolor = "never"\n')
+    turkish = _run(hunter, "config", "--help", env={"HUNTER_CONFIG": str(cfg), "HUNTER_LANG": "de"})
+    assert turkish.exit_code == 0 and "Seçenekler" in turkish.stdout, turkish.stdout
+    english = _run(hunter, "config", "--help", env={"HUNTER_CONFIG": str(cfg), "HUNTER_LANG": "en"})
+    assert english.exit_code == 0 and "Options" in english.stdout, english.stdout

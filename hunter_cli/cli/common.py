@@ -199,8 +199,8 @@ def current_lang() -> str:
     """The language of this command's sentences (en, tr): ``--lang`` where the command has it
     (:func:`speak`), else the ``lang`` setting (HUNTER_LANG, the config file), else en. Read once
     a run; a setting that is not a language is left to the commands that check it (the brief's).
-    When the settings cannot be read (the error being said is theirs): ``--lang`` on the command line,
-    else ``config.language`` (HUNTER_LANG, else the config file's ``lang`` key), else en."""
+    When the settings cannot be read (the error being said is theirs): :func:`.usage.early_lang` (``--lang``
+    on the command line, else HUNTER_LANG, else the config file's ``lang`` key even beside a wrong one)."""
     ctx = _context()
     if ctx is not None and ctx.meta.get("hunter.lang"):
         return ctx.meta["hunter.lang"]
@@ -209,9 +209,9 @@ def current_lang() -> str:
     try:
         lang = config.checked("lang") or "en"
     except Exception:  # noqa: BLE001 - a bad config file is reported by the command that reads it
-        from .usage import typed_lang
+        from .usage import early_lang
 
-        lang = typed_lang() or config.language()
+        lang = early_lang()
     if ctx is not None:
         ctx.meta["hunter.lang"] = lang
     return lang
