@@ -607,7 +607,7 @@ def _where(path: Path, text: str, key: str) -> Said:
     return Said("cli.config.where", path=str(path))
 
 
-def _problem(error: Any) -> Said | str:
+def _problem(error: Any) -> Said:
     """A pydantic error of the settings model in words: a check's own :class:`Said` (the ValueError a
     validator raised), the log level's choices, else pydantic's message ("invalid value" in Turkish)."""
     cause = (error.get("ctx") or {}).get("error")
@@ -731,7 +731,7 @@ def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
     return True, data
 
 
-def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, Said | str] | None]:
+def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, Said] | None]:
     """(:func:`validated` values, None), or ({}, (setting, first problem)) when ``data`` does not pass."""
     if not data:
         return validated(data), None
