@@ -447,6 +447,13 @@ def _selectors(value: Any) -> str:
     return str(value)
 
 
+def _separator(value: Any) -> str:
+    from .render.csvsafe import parse_separator
+
+    parse_separator(str(value))  # ValueError(Said): "'xx' is not a CSV separator; use ',' (comma), ..."
+    return str(value)  # as given: the command reads it (cli/common.py use_csv_separator)
+
+
 def _file(value: Any) -> Path:
     path = Path(value).expanduser()
     if path.is_dir():
@@ -468,6 +475,7 @@ CHECKS: dict[str, Any] = {
     "dkim_selectors": _selectors,
     "scan_processes": _processes,
     "mta_sts_port": _port,
+    "csv_separator": _separator,
     "rules": _file,
     "crm_mapping": _file,
 }

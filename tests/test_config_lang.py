@@ -255,6 +255,13 @@ ENV_CASES = [
         "şunlardan biri olmalı: 'debug', 'info', 'warning' ya da 'error'",
     ),
     ("HUNTER_DKIM_SELECTORS", ",", "no DKIM selector given", "hiç DKIM seçicisi verilmedi"),
+    # named the flag --csv-separator, which was not given, in a usage error
+    (
+        "HUNTER_CSV_SEPARATOR",
+        "xx",
+        "'xx' is not a CSV separator; use ',' (comma), ';' (semicolon) or tab",
+        "'xx' bir CSV ayırıcısı değil; ',' (virgül), ';' (noktalı virgül) ya da tab kullanın",
+    ),
 ]
 
 
