@@ -31,9 +31,10 @@ show`` says ``set`` or ``unset``, never the value.
 
 A bad setting (TOML syntax, an unknown key, a wrong type, in the file or in the
 environment) raises :class:`ConfigError`, whose message is one line naming the
-file and line or the variable; the CLI prints it and exits 2.
+file and line or the variable; the CLI prints it, in the language :func:`language` finds
+without the settings that failed, and exits 2.
 
-The CLI imports this module inside commands; ``--help`` only for :func:`unchecked` (the language
+The CLI imports this module inside commands; ``--help`` only for :func:`language` (the language
 of help), and never loads the settings.
 """
 
@@ -49,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .said import Said, said_of
+
 ENV_PREFIX = "HUNTER_"
 CONFIG_ENV = "HUNTER_CONFIG"
 FILE_NAME = "config.toml"
@@ -57,7 +60,10 @@ Source = Literal["flag", "env", "file", "default"]
 
 
 class ConfigError(Exception):
-    """A setting that cannot be used; the message is one line naming where it came from (CLI exit 2)."""
+    """A setting that cannot be used; the message is one line naming where it came from (CLI exit 2).
+
+    Raised with a :class:`~hunter_cli.said.Said` (messages ``cli.config.*``), so the CLI says it in the
+    command's language, which :func:`language` finds without the settings that failed."""
 
 
 def _split(value: object) -> object:
@@ -178,36 +184,32 @@ def kind(name: str) -> str:
     return {int | None: "int", float | None: "float", Path | None: "path", list[str]: "list"}.get(t, "text")
 
 
-_EXPECTED = {
-    "int": "a whole number",
-    "float": "a number",
-    "path": "a file path in quotes",
-    "list": "a list of text values in quotes (or one text with commas)",
-    "text": "text in quotes",
-}
+def _expected(k: str, given: Said | str, hint: Said | str = "") -> Said:
+    """``expected a whole number, got true (a boolean)``: what setting kind ``k`` takes and what was given."""
+    return Said("cli.config.expected", expected=Said(f"cli.config.kind.{k}"), given=given, hint=hint)
 
 
-def _given(value: object) -> str:
+def _given(value: object) -> Said:
     """A value as the error shows it, with its TOML type: ``true (a boolean)``, ``'2.0' (text)``."""
     if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
+        return Said("cli.config.given.boolean", value=str(value).lower())
     if isinstance(value, int):
-        return f"{value} (a whole number)"
+        return Said("cli.config.given.whole", value=str(value))
     if isinstance(value, float):
-        return f"{value} (a decimal number)"
+        return Said("cli.config.given.decimal", value=str(value))
     if isinstance(value, str):
-        return f"{value!r} (text)"
+        return Said("cli.config.given.text", value=repr(value))
     if isinstance(value, list):
-        return "an array"
+        return Said("cli.config.given.array")
     if isinstance(value, dict):
-        return "a table"
-    return f"{value!r}"
+        return Said("cli.config.given.table")
+    return Said("cli.config.given.other", value=repr(value))
 
 
 def typed(name: str, value: object) -> object:
     """``value`` for setting ``name`` if it has the setting's type, exactly (TOML's types, no coercion:
     ``scan_processes = true`` or ``2.0`` is refused, not read as 1 or 2; a whole number is a number);
-    ValueError ``expected a whole number, got true (a boolean)`` otherwise. Lists of DKIM selectors
+    ValueError ``expected a whole number, got true (a boolean)`` (a :class:`Said`) otherwise. Lists of DKIM selectors
     are joined with commas. Text from the environment is read by :func:`from_env` first."""
     k = kind(name)
     ok = {
@@ -220,15 +222,15 @@ def typed(name: str, value: object) -> object:
     if name == "dkim_selectors" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ",".join(value)
     if not ok:
-        hint = ""
+        hint: Said | str = ""
         if k in ("int", "float") and isinstance(value, str) and (_WHOLE if k == "int" else _DECIMAL).fullmatch(value):
-            hint = f"; write it without quotes: {name} = {value}"
-        raise ValueError(f"expected {_EXPECTED[k]}, got {_given(value)}{hint}")
+            hint = Said("cli.config.unquote", name=name, value=value)
+        raise ValueError(_expected(k, _given(value), hint))
     if k == "float" and isinstance(value, int | float):
         import math
 
         if not math.isfinite(value):
-            raise ValueError(f"expected {_EXPECTED[k]}, got {_given(value)}")
+            raise ValueError(_expected(k, _given(value)))
         return float(value)
     return value
 
@@ -247,7 +249,7 @@ def from_env(name: str, text: str) -> object:
         stripped = text.strip()
         if (_WHOLE if k == "int" else _DECIMAL).fullmatch(stripped):
             return int(stripped) if k == "int" else float(stripped)
-        raise ValueError(f"expected {_EXPECTED[k]}, got {text!r}")
+        raise ValueError(_expected(k, repr(text)))
     return text
 
 
@@ -373,13 +375,24 @@ def validated(data: dict[str, Any]) -> dict[str, Any]:
 TOKEN_STORES = ("auto", "keyring", "file")
 
 
+def _not_one_of(value: str, allowed: tuple[str, ...], what: str) -> Said:
+    """:func:`hunter_cli.choices.unknown`'s sentence (``'de' is not a brief language; use one of: en, tr``)
+    as a :class:`Said`; ``what`` (``brief language``) is said by messages ``cli.config.what.*``."""
+    from .choices import closest
+
+    near = closest(value, allowed, what)
+    key = "cli.config.not_one_of" if near is None else "cli.config.not_one_of_near"
+    said_what = Said("cli.config.what." + what.replace(" ", "_"))
+    return Said(key, value=repr(value.strip()), what=said_what, choices=", ".join(allowed), near=near or "")
+
+
 def _lang(value: Any) -> str:
     from .brief.messages import LANGUAGES
-    from .choices import language, unknown
+    from .choices import language
 
     found = language(str(value), LANGUAGES)
     if found is None:
-        raise ValueError(unknown(str(value), LANGUAGES, "brief language"))
+        raise ValueError(_not_one_of(str(value), LANGUAGES, "brief language"))
     return found
 
 
@@ -387,14 +400,17 @@ def _choice(allowed: tuple[str, ...], what: str) -> Any:
     def check_choice(value: Any) -> str:
         from .choices import choose
 
-        return choose(str(value), allowed, what)
+        try:
+            return choose(str(value), allowed, what)
+        except ValueError:
+            raise ValueError(_not_one_of(str(value), allowed, what)) from None
 
     return check_choice
 
 
 def _seconds(value: Any) -> float:
     if float(value) < 0:
-        raise ValueError("a wait cannot be negative; give 0 or more seconds")
+        raise ValueError(Said("cli.config.negative_wait"))
     return float(value)
 
 
@@ -403,13 +419,13 @@ MAX_SCAN_PROCESSES = 16
 
 def _processes(value: Any) -> int:
     if not 1 <= int(value) <= MAX_SCAN_PROCESSES:
-        raise ValueError(f"give a number of processes from 1 to {MAX_SCAN_PROCESSES}")
+        raise ValueError(Said("cli.config.processes", most=str(MAX_SCAN_PROCESSES)))
     return int(value)
 
 
 def _port(value: Any) -> int:
     if not 1 <= int(value) <= 65535:
-        raise ValueError("give a TCP port from 1 to 65535")
+        raise ValueError(Said("cli.config.port"))
     return int(value)
 
 
@@ -420,28 +436,36 @@ def _nameservers(value: Any) -> list[str]:
     for v in values:
         for part in str(v).split(","):
             if part.strip():
-                parse_nameserver(part)  # ValueError: "bad nameserver 'x': give an IP address, not a name"
+                parse_nameserver(part)  # ValueError(Said): "bad nameserver 'x': give an IP address, not a name"
     return values
 
 
 def _selectors(value: Any) -> str:
     from .dns.dkim import parse_selectors
 
-    parse_selectors(str(value))  # ValueError: "bad DKIM selector 'a b'"
+    parse_selectors(str(value))  # ValueError(Said): "bad DKIM selector 'a b'"
     return str(value)
+
+
+def _separator(value: Any) -> str:
+    from .render.csvsafe import parse_separator
+
+    parse_separator(str(value))  # ValueError(Said): "'xx' is not a CSV separator; use ',' (comma), ..."
+    return str(value)  # as given: the command reads it (cli/common.py use_csv_separator)
 
 
 def _file(value: Any) -> Path:
     path = Path(value).expanduser()
     if path.is_dir():
-        raise ValueError(f"{path} is a folder, not a file")
+        raise ValueError(Said("cli.file.folder", path=str(path)))
     if not path.is_file():
-        raise ValueError(f"no such file: {path}")
+        raise ValueError(Said("cli.file.missing", path=str(path)))
     return path
 
 
-# Setting -> its check: the value as the program uses it, or ValueError whose message says what is wrong
-# and what would do (the caller adds where the value came from: flag, variable, or file, line and key).
+# Setting -> its check: the value as the program uses it, or ValueError whose message (a Said, so it is
+# said in the command's language) says what is wrong and what would do (the caller adds where the value
+# came from: flag, variable, or file, line and key).
 CHECKS: dict[str, Any] = {
     "lang": _lang,
     "token_store": _choice(TOKEN_STORES, "token store"),
@@ -451,6 +475,7 @@ CHECKS: dict[str, Any] = {
     "dkim_selectors": _selectors,
     "scan_processes": _processes,
     "mta_sts_port": _port,
+    "csv_separator": _separator,
     "rules": _file,
     "crm_mapping": _file,
 }
@@ -538,27 +563,40 @@ def config_file() -> tuple[Path, Source]:
     return default_file(), "default"
 
 
-def unchecked(name: str, config: Path | None = None) -> str | None:
-    """Setting ``name`` as its environment variable or the config file sets it, as text and unchecked;
-    None when neither does, or the file cannot be read or is not valid TOML.
-
-    For ``--help`` (its language: cli/helplang.py), which loads no settings: no pydantic, no check, no
-    error (a bad value is the command's to report when it runs). ``config`` is ``--config``'s value as
-    typed (the root command has not run), else HUNTER_CONFIG or the default place names the file, whose
-    TOML is parsed only when it holds the name. Without a variable: a few ms (platformdirs, to find the file).
-    """
-    text = os.environ.get(env_name(name))
-    if text:
-        return text
-    if config is None:
-        named = os.environ.get(CONFIG_ENV)
-        config = Path(named).expanduser() if named else default_file()
+def _in_file(name: str, config: Path) -> str | None:
+    """Key ``name`` of the TOML file ``config`` when it is text, unchecked; None when the file does not set
+    it, cannot be read or is not valid TOML (its other keys are not looked at: one of them may be wrong).
+    The TOML is parsed only when the text holds the name."""
     try:
         raw = config.read_text("utf-8")
         value = _parse_toml(raw).get(name) if name in raw else None
     except (OSError, UnicodeDecodeError, ValueError):  # no file, a folder, not TOML: as if unset
         return None
     return value if isinstance(value, str) else None
+
+
+def language(config: Path | None = None) -> str:
+    """The language (en, tr) of what is said before the settings are read, or when they cannot be (their
+    own error, a usage error, ``--help``): HUNTER_LANG, else the config file's ``lang`` key even when
+    another key of the file is wrong, else en (docs/config.md, "The language of messages"); the CLI
+    looks at ``--lang`` on the command line first (cli/usage.py :func:`~hunter_cli.cli.usage.early_lang`).
+
+    A value that names no language Hunter speaks is passed over (its own error is said in the next one's
+    language); a file that cannot be read or is not valid TOML sets none. ``config`` is ``--config``'s
+    value as typed, else HUNTER_CONFIG or the default place names the file. Loads no settings: no
+    pydantic, no check, no error; without a variable a few ms (platformdirs, to find the file).
+    """
+    from .brief.messages import LANGUAGES
+    from .choices import language as named_language
+
+    if config is None:
+        named = os.environ.get(CONFIG_ENV)
+        config = Path(named).expanduser() if named else default_file()
+    for text in (os.environ.get(env_name("lang")), _in_file("lang", config)):
+        found = named_language(text, LANGUAGES) if text else None
+        if found is not None:
+            return found
+    return "en"
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -570,14 +608,92 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def _where(path: Path, text: str, key: str) -> str:
+def _where(path: Path, text: str, key: str) -> Said:
     line = _line_of(text, key)
-    return f"config file {path}, line {line}" if line else f"config file {path}"
+    if line:
+        return Said("cli.config.where_line", path=str(path), line=str(line))
+    return Said("cli.config.where", path=str(path))
 
 
-def _problem(error: Any) -> str:
+def _problem(error: Any) -> Said:
+    """A pydantic error of the settings model in words: a check's own :class:`Said` (the ValueError a
+    validator raised), the log level's choices, else pydantic's message ("invalid value" in Turkish)."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError):
+        said = said_of(cause)
+        if isinstance(said, Said):
+            return said
+    if error.get("type") == "literal_error" and error.get("loc") == ("log_level",):
+        levels = [repr(level) for level in _LEVELS]
+        return Said("cli.config.should_be", choices=Said("cli.or", a=", ".join(levels[:-1]), b=levels[-1]))
     msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")  # a check's own words
-    return msg[:1].lower() + msg[1:] if not msg.startswith("'") else msg
+    return Said.worded(msg[:1].lower() + msg[1:] if not msg.startswith("'") else msg, "cli.config.invalid")
+
+
+# tomllib's (and tomli's) messages, each said in the command's language: pattern -> message key; the
+# English message of each key is tomllib's own words, so the English line is what tomllib wrote.
+_TOML_PROBLEMS = (
+    (re.compile(r"Invalid statement"), "statement"),
+    (re.compile(r"Expected newline or end of document after a statement"), "end_of_line"),
+    (re.compile(r"Expected (?P<what>'.*')"), "expected"),
+    (re.compile(r"Found invalid character (?P<what>'.*')"), "invalid_character"),
+    (re.compile(r"Cannot declare (?P<name>.+) twice"), "twice"),
+    (re.compile(r"Cannot overwrite a value"), "overwrite"),
+    (re.compile(r"Expected ']' at the end of a table declaration"), "table_end"),
+    (re.compile(r"Expected ']]' at the end of an array declaration"), "array_table_end"),
+    (re.compile(r"Cannot mutate immutable namespace (?P<name>.+)"), "immutable"),
+    (re.compile(r"Cannot redefine namespace (?P<name>.+)"), "redefine"),
+    (re.compile(r"Expected '=' after a key in a key/value pair"), "equals"),
+    (re.compile(r"Invalid initial character for a key part"), "key_start"),
+    (re.compile(r"Unclosed array"), "unclosed_array"),
+    (re.compile(r"Duplicate inline table key (?P<name>.+)"), "duplicate_key"),
+    (re.compile(r"Unclosed inline table"), "unclosed_table"),
+    (re.compile(r"Unescaped '\\' in a string"), "backslash"),
+    (re.compile(r"Invalid hex value"), "hex"),
+    (re.compile(r"Escaped character is not a Unicode scalar value"), "scalar"),
+    (re.compile(r"Unterminated string"), "unterminated"),
+    (re.compile(r"Illegal character (?P<what>'.*')"), "illegal_character"),
+    (re.compile(r"Invalid date or datetime"), "date"),
+    (re.compile(r"Invalid value"), "value"),
+)
+_TOML_AT = re.compile(r"(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|(?P<end>end of document))\)")
+
+
+def toml_problem(message: str) -> Said:
+    """tomllib's error ``message`` (``Expected '=' after a key in a key/value pair (at line 4, column 7)``)
+    as a :class:`Said` in messages ``cli.config.toml.*``: the same English words, and the same fault and
+    place in Turkish. A message not in :data:`_TOML_PROBLEMS` (a later tomllib's) is English as it is, and
+    "a TOML syntax error" with its place in other languages."""
+    found = _TOML_AT.fullmatch(message.strip())
+    fault, at = (found["message"], found) if found else (message.strip(), None)
+    said = Said.worded(fault, "cli.config.toml.other")
+    for pattern, key in _TOML_PROBLEMS:
+        words = pattern.fullmatch(fault)
+        if words:
+            said = Said(f"cli.config.toml.{key}", **words.groupdict())
+            break
+    if at is None:
+        return said
+    if at["end"]:
+        return Said("cli.config.toml.at_end", problem=said)
+    return Said("cli.config.toml.at", problem=said, line=at["line"], column=at["column"])
+
+
+def os_reason(exc: OSError | UnicodeDecodeError, english: str | None = None) -> Said:
+    """Why a file could not be read or written, in the command's language: in English ``english``, else
+    what Python says (``[Errno 13] Permission denied: '/etc/x'``, ``'utf-8' codec can't decode byte 0xff
+    ...``); in Turkish the same from the error number (messages ``cli.os.*``: ``erişim izni yok``)."""
+    import errno
+
+    from .brief.messages import load
+
+    words = str(exc) if english is None else english
+    if isinstance(exc, UnicodeDecodeError):
+        return Said.worded(words, "cli.os.not_utf8", byte=str(exc.start + 1))
+    code = errno.errorcode.get(exc.errno or 0, "")
+    if code and f"cli.os.{code}" in load("en"):
+        return Said.worded(words, f"cli.os.{code}")
+    return Said.worded(words, "cli.os.other", code=code or type(exc).__name__)
 
 
 def _parse_toml(text: str) -> dict[str, Any]:
@@ -596,33 +712,34 @@ def _read_file(path: Path, named_by: Source) -> tuple[bool, dict[str, Any]]:
         if named_by == "default":
             return False, {}
         how = "--config" if named_by == "flag" else CONFIG_ENV
-        raise ConfigError(f"config file {path} (named by {how}) does not exist")
+        raise ConfigError(Said("cli.config.missing", path=str(path), how=how))
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+        raise ConfigError(Said("cli.config.unreadable", path=str(path), why=os_reason(exc))) from None
     try:
         data = _parse_toml(text) if text.strip() else {}  # an empty file: no parser to import
     except ValueError as exc:  # TOMLDecodeError: "Expected '=' after a key ... (at line 3, column 7)"
-        raise ConfigError(f"config file {path}: not valid TOML: {exc}") from None
+        raise ConfigError(Said("cli.config.not_toml", path=str(path), why=toml_problem(str(exc)))) from None
     for key in data:
         if key in SECRETS:
-            raise ConfigError(
-                f"{_where(path, text, key)}: {key} is a secret and is never read from a file;"
-                f" set {env_name(key)} in the environment instead"
-            )
+            raise ConfigError(Said("cli.config.secret", where=_where(path, text, key), setting=key, var=env_name(key)))
         if key not in SETTINGS:
             close = difflib.get_close_matches(key, NAMES, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "`hunter config show` lists the keys"
-            raise ConfigError(f"{_where(path, text, key)}: unknown key {key!r}; {hint}")
+            where = _where(path, text, key)
+            if close:
+                near = repr(close[0])
+                raise ConfigError(Said("cli.config.unknown_key_near", where=where, setting=repr(key), near=near))
+            raise ConfigError(Said("cli.config.unknown_key", where=where, setting=repr(key)))
     _, problem = _validate(data)  # the file alone: its mistakes are reported even where env overrides them
     if problem is not None:
         key, message = problem
-        raise ConfigError(f"{_where(path, text, key)}: {key}: {message}")
+        where = Said("cli.config.at_key", where=_where(path, text, key), setting=key)
+        raise ConfigError(Said("cli.config.bad", where=where, problem=message))
     return True, data
 
 
-def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, Said] | None]:
     """(:func:`validated` values, None), or ({}, (setting, first problem)) when ``data`` does not pass."""
     if not data:
         return validated(data), None
@@ -645,6 +762,13 @@ def _env_snapshot() -> dict[str, str | None]:
     return {name: os.environ.get(var) for name, var in _ENV.items()}
 
 
+def _variable(name: str, text: str) -> Said:
+    """``environment variable HUNTER_X=value`` (a secret without its value), in the command's language."""
+    if name in SECRETS:
+        return Said("cli.config.secret_variable", var=env_name(name))
+    return Said("cli.config.variable", var=env_name(name), value=text)
+
+
 def load() -> Loaded:
     """Read the environment and the config file now (raises ConfigError); later :func:`get` calls reuse it."""
     global _loaded
@@ -660,12 +784,11 @@ def load() -> Loaded:
             try:
                 given[name] = from_env(name, text)
             except ValueError as exc:
-                raise ConfigError(f"environment variable {env_name(name)}={text}: {exc}") from None
+                raise ConfigError(Said("cli.config.bad", where=_variable(name, text), problem=said_of(exc))) from None
         settings, problem = _validate({**data, **given})
         if problem is not None:
             name, message = problem
-            shown = env_name(name) if name in SECRETS else f"{env_name(name)}={env.get(name) or ''}"
-            raise ConfigError(f"environment variable {shown}: {message}")
+            raise ConfigError(Said("cli.config.bad", where=_variable(name, env.get(name) or ""), problem=message))
         _loaded = Loaded(settings, path, named_by, exists, data, env, dict(_flags), _generation)
         return _loaded
 
@@ -708,22 +831,22 @@ def checked(name: str) -> Any:
     try:
         return check(name, value)
     except ValueError as exc:
-        raise ConfigError(f"{origin(name)}: {exc}") from None
+        raise ConfigError(Said("cli.config.bad", where=origin(name), problem=said_of(exc))) from None
 
 
-def origin(name: str) -> str:
+def origin(name: str) -> Said | str:
     """Where the value of ``name`` came from, as an error message starts: ``environment variable
-    HUNTER_RULES=x`` or ``config file PATH, line N: rules``."""
+    HUNTER_RULES=x`` or ``config file PATH, line N: rules`` (a :class:`Said`), else the name."""
     loaded = current()
     source = loaded.source(name)
     if source == "env":
-        return f"environment variable {env_name(name)}" + ("" if name in SECRETS else f"={loaded.env[name]}")
+        return _variable(name, loaded.env[name] or "")
     if source == "file":
         try:
             text = loaded.file.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             text = ""
-        return f"{_where(loaded.file, text, name)}: {name}"
+        return Said("cli.config.at_key", where=_where(loaded.file, text, name), setting=name)
     return name
 
 

@@ -5,7 +5,9 @@ plain ``str``, so every layer that makes one can keep passing and joining text a
 also remembers its key and values, so a command run with ``--lang tr`` prints the same sentence
 from tr.json (:func:`in_lang`). Values may be Said themselves (a failure's words inside a
 sentence): they follow the sentence's language; a list of values is written joined by ", ".
-Pure; the message files are read once.
+:meth:`Said.worded` is a sentence whose English is words Hunter did not write (Python's reason a
+file cannot be read, tomllib's for a syntax error), kept as they were, and whose other languages are
+the key's. Pure; the message files are read once.
 """
 
 from __future__ import annotations
@@ -18,22 +20,31 @@ class Said(str):
 
     key: str
     values: dict[str, Any]
+    english: str | None = None  # the English words as given (:meth:`worded`), else None: en.json's
 
     def __new__(cls, key: str, **values: Any) -> Said:
         obj = super().__new__(cls, _format(key, values, "en"))
         obj.key, obj.values = key, values
         return obj
 
+    @classmethod
+    def worded(cls, english: str, key: str, **values: Any) -> Said:
+        """``english`` as it is in English (``[Errno 13] Permission denied: '/etc/x'``), and ``key``'s
+        sentence with ``values`` in any other language (tr: ``erişim izni yok``)."""
+        obj = super().__new__(cls, english)
+        obj.key, obj.values, obj.english = key, values, english
+        return obj
+
     def __reduce__(self):
         # a Said crosses to another process (the scan's writer) with its key, so the command there says
         # it in its own language; one holding a value that is not plain text or a number, as its sentence
         if all(_plain(v) for v in self.values.values()):
-            return (_said, (self.key, self.values))
+            return (_said, (self.key, self.values, self.english))
         return (str, (str(self),))
 
 
-def _said(key: str, values: dict[str, Any]) -> Said:
-    return Said(key, **values)
+def _said(key: str, values: dict[str, Any], english: str | None = None) -> Said:
+    return Said(key, **values) if english is None else Said.worded(english, key, **values)
 
 
 def _plain(value: Any) -> bool:

@@ -175,7 +175,7 @@ def test_database_flag_env_and_file_in_a_subprocess(hunter_cmd, tmp_path):
     "text, expected",
     [
         ('db_wait = 5\nlang = "tr\n', r"config file .*: not valid TOML: .*line 2"),
-        ('lang = "tr"\n\ncolor = "never"\n', r"config file .*, line 3: unknown key 'color'"),
+        ('lang = "en"\n\ncolor = "never"\n', r"config file .*, line 3: unknown key 'color'"),
         ("db_wait = 5\nnamservers = []\n", r"line 2: unknown key 'namservers'; did you mean 'nameservers'\?"),
         ('db_wait = "soon"\n', r"line 1: db_wait: expected a number, got 'soon' \(text\)"),
         ('log_level = "loud"\n', r"line 1: log_level: input should be 'debug', 'info', 'warning' or 'error'"),
@@ -238,7 +238,7 @@ def test_help_names_the_variables_and_loads_no_settings():
         )
         assert run.returncode == 0, run.stderr[-2000:]
         # importtime lines go to stderr: the settings are not loaded for help (nor pydantic for `hunter --help`);
-        # help reads only its language, as text (config.unchecked): no TOML parser when no file sets it
+        # help reads only its language, as text (config.language): no TOML parser when no file sets it
         assert not re.search(r"\| +(hunter_cli\.logs|tomllib|tomli)$", run.stderr, re.M), argv
         if argv == ["--help"]:
             assert not re.search(r"\| +pydantic$", run.stderr, re.M)
@@ -420,7 +420,7 @@ def test_a_bad_value_in_the_file_names_the_file_line_and_key_never_a_flag(hunter
     ],
 )
 def test_a_bad_variable_names_the_variable_never_a_flag_or_the_file(hunter, tmp_path, var, value, words):
-    cfg = _config(tmp_path, 'lang = "tr"\n')  # a good file beside it
+    cfg = _config(tmp_path, 'lang = "en"\n')  # a good file beside it (its language is the error's)
     for argv in (("sales-summary", "firma.com.tr"), ("scan", "nomail.com")):
         result = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg), var: value})
         err = result.stderr
@@ -434,7 +434,7 @@ def test_a_bad_variable_names_the_variable_never_a_flag_or_the_file(hunter, tmp_
     [
         # the config file's lang = "tr" is the usage error's language too (cli/usage.py), the command's own
         # reason included (trial12 D: "bad DKIM selector" stayed English inside the Turkish frame)
-        (("sales-summary", "firma.com.tr", "--lang", "de"), "--lang", "'de' geçerli bir seçim değil"),
+        (("sales-summary", "firma.com.tr", "--lang", "de"), "--lang", "'de' dil olarak kullanılamaz"),
         (("prep", "firma.com.tr", "--lang", "ingilizce"), "--lang", "şunlardan birini kullanın: en, tr"),
         (("scan", "nomail.com", "--dkim-selectors", "a b!"), "--dkim-selectors", "geçersiz DKIM seçicisi 'a b!'"),
     ],
@@ -457,7 +457,7 @@ def test_a_good_value_from_any_layer_is_read_as_the_program_uses_it(hunter, tmp_
 def test_a_missing_rules_or_mapping_file_is_reported_where_it_was_named(hunter, tmp_path):
     """Files a command is about to read: checked when used (`config show` still lists them)."""
     gone = tmp_path / "gone.yaml"
-    cfg = _config(tmp_path, f'lang = "tr"\n\nrules = "{gone}"\n')
+    cfg = _config(tmp_path, f'lang = "en"\n\nrules = "{gone}"\n')
     assert _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(cfg)}).exit_code == 0
     for argv in (("rules", "matrix"), ("explain", "firma.com.tr"), ("rescore",)):
         err = _run(hunter, *argv, env={"HUNTER_CONFIG": str(cfg)}).stderr

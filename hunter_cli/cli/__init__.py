@@ -177,6 +177,7 @@ def _root(
     if ctx.meta.get("hunter.help"):
         return  # `hunter scan --help`: no settings to read, and no pydantic-settings to import
     from .. import config, logs
+    from ..said import Said, said_of
     from .common import EXIT_USAGE, fail, language_of
 
     try:
@@ -186,12 +187,13 @@ def _root(
     except config.ConfigError as exc:
         if ctx.meta.get("hunter.config_path"):  # where the file is, even when it is broken
             return
-        raise fail(str(exc), EXIT_USAGE) from None
+        raise fail(said_of(exc), EXIT_USAGE) from None  # in config.language()'s language (common.current_lang)
     path = loaded.value("log_file")
     try:
         logs.setup(loaded.value("log_level"), path)
     except OSError as exc:
-        raise fail(f"cannot write the log file {path}: {exc.strerror or exc}", EXIT_USAGE) from None
+        why = config.os_reason(exc, exc.strerror or str(exc))
+        raise fail(Said("cli.log_file.cannot_write", path=str(path), why=why), EXIT_USAGE) from None
     config.log_sources(loaded)
 
 

@@ -51,7 +51,7 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
         try:  # the variable or the file: config.load() names the variable, or the file, line and key
             resolved = config.checked(name)
         except config.ConfigError as exc:
-            raise fail(str(exc), EXIT_USAGE) from None
+            raise fail(said_of(exc), EXIT_USAGE) from None
         return fallback if resolved is None else resolved
 
     kw.setdefault("show_default", False)
@@ -206,17 +206,20 @@ def _context():
 def current_lang() -> str:
     """The language of this command's sentences (en, tr): ``--lang`` where the command has it
     (:func:`speak`), else the ``lang`` setting (HUNTER_LANG, the config file), else en. Read once
-    a run; a setting that is not a language is left to the commands that check it (the brief's)."""
+    a run; a setting that is not a language is left to the commands that check it (the brief's).
+    When the settings cannot be read (the error being said is theirs): :func:`.usage.early_lang` (``--lang``
+    on the command line, else HUNTER_LANG, else the config file's ``lang`` key even beside a wrong one)."""
     ctx = _context()
     if ctx is not None and ctx.meta.get("hunter.lang"):
         return ctx.meta["hunter.lang"]
-    lang = "en"
-    try:
-        from .. import config
+    from .. import config
 
+    try:
         lang = config.checked("lang") or "en"
     except Exception:  # noqa: BLE001 - a bad config file is reported by the command that reads it
-        pass
+        from .usage import early_lang
+
+        lang = early_lang()
     if ctx is not None:
         ctx.meta["hunter.lang"] = lang
     return lang

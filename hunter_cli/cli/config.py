@@ -38,6 +38,7 @@ def show(
             "source": loaded.source(name),
             "env": config.env_name(name),
             "default": defaults.get(name),
+            "secret": name in config.SECRETS,
         }
         for name in config.NAMES
     ]
@@ -46,44 +47,46 @@ def show(
 
 
 def _defaults() -> dict[str, str]:
-    """What an unset setting means, in words (the table shows it in brackets). A default that the
-    code using the setting computes (a URL, a port, a file) is taken from that code's own constant,
-    so the two cannot drift apart; every setting but the secrets has one (tests/test_cli_config_defaults.py)."""
+    """What an unset setting means, in words (the table shows it in brackets, in the command's language:
+    the words are a Said; JSON has them in English). A default that the code using the setting computes
+    (a URL, a port, a file) is taken from that code's own constant, so the two cannot drift apart; every
+    setting but the secrets has one (tests/test_cli_config_defaults.py)."""
     from ..datafiles import PSL_URL
     from ..mta_sts_fetch import MTA_STS_PORT
     from ..partner.client import DEFAULT_BASE as PARTNER_API
     from ..partner.token_cache import default_cache_path
     from ..registration.rdap import BOOTSTRAP_URL
     from ..render.csvsafe import separator
+    from ..said import Said
     from ..scan_pool import default_processes
     from ..store import default_db_path
     from ..tenant.client import DEFAULT_BASE as MS_LOGIN
 
     return {
         "db": str(default_db_path()),
-        "db_wait": "600 s for scan, 30 s for others",
-        "nameservers": "the system resolver",
-        "dkim_selectors": "the built-in list",
-        "dns_dead_after": "60 s",
-        "scan_processes": f"{default_processes()} here: one per CPU, at most 4",
-        "rules": "bundled",
-        "catalog": "bundled",
+        "db_wait": Said("cli.config.default.db_wait"),
+        "nameservers": Said("cli.dns.system_resolver"),
+        "dkim_selectors": Said("cli.config.default.dkim_selectors"),
+        "dns_dead_after": Said("cli.config.default.seconds", n="60"),
+        "scan_processes": Said("cli.config.default.scan_processes", n=str(default_processes())),
+        "rules": Said("cli.config.default.bundled"),
+        "catalog": Said("cli.config.default.bundled"),
         "lang": "en",
         "csv_separator": separator.get(),
         "ms_login_url": MS_LOGIN,
-        "rdap_url": "each TLD's RDAP server, from IANA's bootstrap file",
+        "rdap_url": Said("cli.config.default.rdap_url"),
         "mta_sts_port": str(MTA_STS_PORT),
-        "whois_host": "each TLD's WHOIS server",
+        "whois_host": Said("cli.config.default.whois_host"),
         "rdap_bootstrap_url": BOOTSTRAP_URL,
         "psl_url": PSL_URL,
         "partner_api_url": PARTNER_API,
-        "crm_url": "saved by hunter crm login",
-        "crm_mapping": "bundled",
-        "tenant_id": "saved at sign-in, else organizations",
-        "client_id": "saved at sign-in",
+        "crm_url": Said("cli.config.default.crm_url"),
+        "crm_mapping": Said("cli.config.default.bundled"),
+        "tenant_id": Said("cli.config.default.tenant_id"),
+        "client_id": Said("cli.config.default.client_id"),
         "token_store": "auto",
         "token_cache": str(default_cache_path()),
-        "log_level": "off",
+        "log_level": Said("cli.config.default.off"),
         "log_file": "stderr",
     }
 

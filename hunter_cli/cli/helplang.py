@@ -3,9 +3,10 @@ Click's own words (``Options``, ``[default: 3.0]``), in Turkish when the languag
 
 The language is the one a command would speak (docs/cli.md, "Choice values"): ``--lang X`` anywhere on
 the command line (the root's or the command's), else HUNTER_LANG, else ``lang`` in the config file
-(``--config FILE`` on the command line, HUNTER_CONFIG or the default place), else en. Help loads no
-settings (tests/test_config.py): the variable and the file are read as text by
-``config.unchecked``, and a value that is not a language is English here (the command reports it).
+(``--config FILE`` on the command line, HUNTER_CONFIG or the default place), else en: the order an
+error is said in when the settings cannot be read (cli/usage.py ``early_lang``). Help loads no settings
+(tests/test_config.py): the variable and the file's ``lang`` key are read as text by ``config.language``,
+and a value that is not a language is passed over here (the command reports it).
 
 The translations are data: ``help/<lang>.json`` beside this module, read only when help is shown in
 that language, so English help costs the lookup of the language and nothing else. Its ``texts`` map
@@ -24,7 +25,6 @@ import functools
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from . import usage
@@ -81,19 +81,7 @@ class Helps:
 
 def help_lang() -> str:
     """The language help is shown in (this module's docstring): en or tr."""
-    typed = usage.typed_lang()
-    if typed is not None:
-        return typed
-    from .. import config
-
-    given = usage.option_values("--config", usage.words())
-    setting = config.unchecked("lang", Path(given[0]).expanduser() if given else None)
-    if not setting:
-        return "en"
-    from ..brief.messages import LANGUAGES
-    from ..choices import language
-
-    return language(setting, LANGUAGES) or "en"
+    return usage.early_lang()
 
 
 @contextmanager

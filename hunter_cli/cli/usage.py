@@ -100,13 +100,29 @@ def lang(argv: list[str] | None = None, settings: bool = True) -> str:
         return typed
     if not settings:  # the command line only
         return "en"
-    try:
-        from .. import config
+    from .. import config
 
+    try:
         setting = config.current().values["lang"] or "en"  # read now: the root command never ran
     except Exception:  # noqa: BLE001 - a bad config file is the command's to report, not the usage error's
-        return "en"
+        return early_lang(argv)  # the file's lang key even so, or HUNTER_LANG
     return setting if setting in LANGUAGES else "en"
+
+
+def early_lang(argv: list[str] | None = None) -> str:
+    """The language found without loading the settings (help, and errors when the settings cannot be
+    read): ``--lang X`` on the command line (:func:`typed_lang`), else HUNTER_LANG, else ``lang`` in the
+    config file (``--config FILE`` on the command line, HUNTER_CONFIG or the default place) even when
+    another key of it is wrong, else en (hunter_cli/config.py :func:`~hunter_cli.config.language`)."""
+    typed = typed_lang(argv)
+    if typed is not None:
+        return typed
+    from pathlib import Path
+
+    from .. import config
+
+    given = option_values("--config", argv if argv is not None else words())
+    return config.language(Path(given[-1]).expanduser() if given else None)
 
 
 def reworded(message: str, m: Any) -> str:

@@ -13,7 +13,8 @@ from .short import heading
 @dataclass
 class SettingsShown:
     """What `hunter config show` prints: the config file, whether it exists, and one row per setting
-    (name, value as shown, source: flag/env/file/default, its environment variable, the default in words)."""
+    (name, value as shown, source: flag/env/file/default, its environment variable, the default in words,
+    whether it is a secret). The table is in the command's language; JSON is data, in English."""
 
     file: str
     file_exists: bool
@@ -37,18 +38,24 @@ def _json(s: SettingsShown, out: Output) -> None:
 def _table(s: SettingsShown, out: Output) -> None:
     from rich.table import Table
 
+    from ..said import in_lang
     from .fold import Folded
+    from .words import lang, say, value
 
+    speaking = lang()
     table = Table(box=None, show_edge=False, pad_edge=False, title=None)
-    table.add_column(heading("setting"), no_wrap=True)
-    table.add_column(heading("source"), no_wrap=True)
-    table.add_column(heading("value"), overflow="fold")
+    table.add_column(heading("setting", speaking), no_wrap=True)
+    table.add_column(heading("source", speaking), no_wrap=True)
+    table.add_column(heading("value", speaking), overflow="fold")
     for r in s.rows:
-        value = r["shown"]
-        if value == "-" and r["default"]:
-            value = f"({r['default']})"
-        table.add_row(r["name"], r["source"], Folded(str(value)))  # a URL never broken mid-word (render/fold.py)
-    where = s.file + ("" if s.file_exists else " (none there)")
-    out.console.print(f"config file: {where}", markup=False, soft_wrap=True)
-    out.console.print("environment variables: HUNTER_ and the name in capitals", markup=False)
+        shown = r["shown"]
+        if r.get("secret"):  # set or unset, never the value
+            shown = say(f"cli.config.show.{shown}")
+        elif shown == "-" and r["default"]:
+            shown = f"({in_lang(r['default'], speaking)})"
+        source = value("source", r["source"], speaking)
+        table.add_row(r["name"], source, Folded(str(shown)))  # a URL never broken mid-word (render/fold.py)
+    where = say("cli.config.show.file" if s.file_exists else "cli.config.show.file_missing", path=s.file)
+    out.console.print(where, markup=False, soft_wrap=True)
+    out.console.print(say("cli.config.show.variables"), markup=False)
     out.console.print(table)
