@@ -524,11 +524,13 @@ def run_scan(
             outcome, code = "failed", ExitStatus.FATAL
             # the writer's error usually stopped the scan already (put raised it): said once, not twice
             before = error_message if error_message and error_message != said_of(exc) else None
-            error_message = (before + "; " if before else "") + (
-                f"{exc}. {writer.stats.unstored} results and {writer.stats.unstored_other} registration records"
-                " or company names received were not stored"
-                + ("; every result printed was stored" if emit is not None else "")
+            lost = Said(
+                "cli.scan.unstored_printed" if emit is not None else "cli.scan.unstored",
+                error=said_of(exc),
+                results=writer.stats.unstored,
+                other=writer.stats.unstored_other,
             )
+            error_message = Said("cli.scan.and_then", first=before, then=lost) if before else lost
         if writer.output_error is not None and outcome == "ok":
             outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True  # stdout closed (| head)
         if terminated[0] and outcome == "interrupted":
