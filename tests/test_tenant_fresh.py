@@ -98,3 +98,20 @@ def test_scan_help_says_answers_are_kept_for_a_day(hunter):
 def test_fresh_tenant_and_no_tenant_contradict(hunter):
     out = hunter("scan", DOMAIN, "--fresh-tenant", "--no-tenant", "--lang", "tr", env=WIDE)
     assert out.exit_code == 2 and "yalnızca birini verin" in _flat(out.stderr), out.stderr
+
+
+def test_rescan_fresh_tenant_asks_again(hunter, reused, ms, dns):
+    ns = ("--nameserver", dns.nameserver, "--timeout", "0.3")
+    out = hunter("rescan", "--older-than", "0s", "--fresh-tenant", "--no-whois", "--json", *ns)
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout)["tenant"]["namespace_type"] == "Federated"
+    assert hunter("rescan", "--fresh-tenant", "--no-tenant").exit_code == 2  # asking again and never asking
+
+
+def test_prep_that_rescans_asks_the_sign_in_service_again(hunter, reused, ms, dns):
+    """prep is read just before a call: when it rescans it never takes the day's stored tenant answer."""
+    ns = ("--nameserver", dns.nameserver, "--timeout", "0.3")
+    out = hunter("prep", DOMAIN, "--max-age", "0s", "--no-whois", "--json", *ns)
+    assert out.exit_code == 0, out.stderr
+    show = _flat(hunter("leads", "show", DOMAIN, env=WIDE).stdout)
+    assert "Federated 15151515-2222-4333-8444-555555555555" in show and "(asked" not in show, show

@@ -207,6 +207,7 @@ def prep(
             nameserver=nameserver,
             timeout=timeout,
             no_tenant=no_tenant,
+            fresh_tenant=not no_tenant,  # one request, just before a call: never a day-old answer
             no_whois=no_whois,
             rules=str(rules) if rules else None,
             registration_wait=1.0,

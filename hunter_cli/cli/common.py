@@ -58,6 +58,17 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
     return typer.Option(None, *decls, help=f"{help}  [env var: {env}]", callback=from_settings, **kw)
 
 
+def fresh_tenant_option() -> Any:
+    """``--fresh-tenant`` for the commands that scan many domains (scan, rescan): ask the sign-in service
+    again instead of reusing the day's answer (store.TENANT_TTL_SECONDS; docs/tenant.md)."""
+    return typer.Option(
+        False,
+        "--fresh-tenant",
+        help="Ask Microsoft's sign-in service again for every domain. Its answers (a tenant, or none) are kept"
+        " for a day and reused by the scans of that day.",
+    )
+
+
 def processes_option(long_list: str):
     """``--processes N`` (scan, rescan): typed, it applies to any list; the variable and the config key
     (read by the scan service) only set how many a long list gets. ``long_list`` says what is long."""

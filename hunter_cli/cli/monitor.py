@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from ..said import said_of
+from ..said import Said, said_of
 from . import app, complete
 from .common import (
     CsvSeparatorOption,
     DbOption,
     db_path,
+    fresh_tenant_option,
     messages_lang_option,
     open_store,
     processes_option,
@@ -65,6 +66,7 @@ def rescan(
     nameserver: list[str] = setting_option("nameservers", "--nameserver", help="DNS server HOST[:PORT] (repeatable)."),
     timeout: float = typer.Option(3.0, "--timeout", min=0.05, max=60, help="Seconds to wait for one DNS answer."),
     no_tenant: bool = typer.Option(False, "--no-tenant", help="Do not ask Microsoft's sign-in service."),
+    fresh_tenant: bool = fresh_tenant_option(),
     no_whois: bool = typer.Option(False, "--no-whois", help="Do not look up registration data."),
     processes: int | None = processes_option("800 due leads or more"),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per rescanned domain on stdout."),
@@ -86,7 +88,8 @@ def rescan(
     from .scanning import scan_options as build_options
 
     speak_in(lang)
-
+    if fresh_tenant and no_tenant:
+        raise typer.BadParameter(Said("cli.scan.fresh_tenant_off"), param_hint="--fresh-tenant")
     try:
         since = ago_iso(parse_duration(older_than))
     except ValueError as exc:
@@ -112,7 +115,12 @@ def rescan(
             stderr_console().print(Messages(current_lang())("cli.rescan.nothing"), markup=False)
         raise typer.Exit(0)
     options = build_options(
-        nameserver=nameserver, timeout=timeout, no_tenant=no_tenant, no_whois=no_whois, processes=processes
+        nameserver=nameserver,
+        timeout=timeout,
+        no_tenant=no_tenant,
+        fresh_tenant=fresh_tenant,
+        no_whois=no_whois,
+        processes=processes,
     )
     from .scanning import typed_options
 

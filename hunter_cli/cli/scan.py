@@ -13,6 +13,7 @@ from .common import (
     SheetOption,
     column_hints,
     db_path,
+    fresh_tenant_option,
     keeps_a_new_database_only_on_success,
     messages_lang_option,
     processes_option,
@@ -64,12 +65,7 @@ def scan(
     no_tenant: bool = typer.Option(
         False, "--no-tenant", help="Do not ask Microsoft's sign-in service whether the domain has a tenant."
     ),
-    fresh_tenant: bool = typer.Option(
-        False,
-        "--fresh-tenant",
-        help="Ask Microsoft's sign-in service again for every domain. Its answers (a tenant, or none) are kept"
-        " for a day and reused by the scans of that day.",
-    ),
+    fresh_tenant: bool = fresh_tenant_option(),
     tenant_concurrency: int = typer.Option(
         128,
         "--tenant-concurrency",
