@@ -250,6 +250,8 @@ def from_env(name: str, text: str) -> object:
         if (_WHOLE if k == "int" else _DECIMAL).fullmatch(stripped):
             return int(stripped) if k == "int" else float(stripped)
         raise ValueError(_expected(k, repr(text)))
+    if k == "list" and text.strip() and not _split(text):  # ",,": a typo, not "none given" (that is unset)
+        raise ValueError(Said("cli.config.list_only_separators", value=repr(text)))
     return text
 
 
@@ -434,9 +436,11 @@ def _nameservers(value: Any) -> list[str]:
 
     values = [value] if isinstance(value, str) else list(value)
     for v in values:
-        for part in str(v).split(","):
-            if part.strip():
-                parse_nameserver(part)  # ValueError(Said): "bad nameserver 'x': give an IP address, not a name"
+        parts = [part for part in str(v).split(",") if part.strip()]
+        if not parts:  # "," or " ": a typo, not "the system resolver" (an empty list, or no setting, says that)
+            raise ValueError(Said("cli.config.list_only_separators", value=repr(v)))
+        for part in parts:
+            parse_nameserver(part)  # ValueError(Said): "bad nameserver 'x': give an IP address, not a name"
     return values
 
 

@@ -412,3 +412,31 @@ def test_help_finds_its_language_in_the_same_order(hunter, tmp_path):
     assert turkish.exit_code == 0 and "Seçenekler" in turkish.stdout, turkish.stdout
     english = _run(hunter, "config", "--help", env={"HUNTER_CONFIG": str(cfg), "HUNTER_LANG": "en"})
     assert english.exit_code == 0 and "Options" in english.stdout, english.stdout
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", "error: environment variable HUNTER_NAMESERVERS=,,: ',,' holds only commas and spaces, no value"),
+        (
+            "tr",
+            "hata: HUNTER_NAMESERVERS=,, ortam değişkeni: ',,' yalnızca virgül ve boşluktan oluşuyor, hiçbir değer yok",
+        ),
+    ],
+)
+def test_a_list_of_only_separators_is_an_error_not_the_default(hunter, lang, said):
+    """HUNTER_NAMESERVERS=",," fell back to the system resolver without a word (trial 14): a typo is said, while
+    an empty variable is no setting at all."""
+    out = _run(hunter, "--lang", lang, "config", "show", env={"HUNTER_NAMESERVERS": ",,"})
+    assert out.exit_code != 0 and said in " ".join(out.stderr.split()), out.stderr
+    empty = _run(hunter, "config", "show", env={"HUNTER_NAMESERVERS": ""})
+    assert empty.exit_code == 0, empty.stderr
+
+
+def test_a_nameserver_list_of_only_separators_in_the_file_is_an_error(hunter, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('nameservers = [" , "]\n', "utf-8")
+    out = _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(config)})
+    assert out.exit_code != 0 and "line 1: nameservers: ' , ' holds only commas and spaces" in out.stderr, out.stderr
+    config.write_text("nameservers = []\n", "utf-8")  # an empty list: the system resolver, said so by the user
+    assert _run(hunter, "config", "show", env={"HUNTER_CONFIG": str(config)}).exit_code == 0
