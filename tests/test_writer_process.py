@@ -336,3 +336,41 @@ def test_the_scan_waits_for_a_store_that_is_behind(hunter_cmd, dns, db, tmp_path
     assert asked <= before + BACKLOG + concurrency + 1, (asked, before)
     assert asked < n, before
     assert stored(db) == set(names)  # then everything, once the lock is gone
+
+
+def test_a_report_that_cannot_be_read_fails_the_writer_and_never_hangs_it(tmp_path):
+    """A report of the writer process that does not unpickle (its receiver thread died on it before) left the
+    child blocked on a pipe nobody read and the run reported as a success. Now it is the writer's error, and
+    the receiver goes on reading, so close() returns. The real child and pipe; the one garbled report is
+    made by turning the next report the receiver reads into the error unpickling raises."""
+    import pickle
+
+    from hunter_cli import store
+
+    db = tmp_path / "w.db"
+    store.connect(db, write=True).close()
+    writer = store.ResultWriter(db, None, batch_size=1, max_delay=0.01, process=True)
+    real = writer._recv
+
+    class Garbled:
+        calls = 0
+
+        def recv(self):
+            msg = real.recv()
+            Garbled.calls += 1
+            if Garbled.calls == 1:
+                raise pickle.UnpicklingError(f"garbled report {msg[0]!r}")
+            return msg
+
+        def close(self):
+            real.close()
+
+    writer._recv = Garbled()
+    for name in ("a.com", "b.com", "c.com"):
+        writer.put_lead(name, name.upper())
+    closer = threading.Thread(target=lambda: pytest.raises(store.StoreError, writer.close))
+    closer.start()
+    closer.join(timeout=30)
+    assert not closer.is_alive(), "close() hung on the writer process"
+    assert isinstance(writer.error, store.StoreError) and "could not be read" in str(writer.error), writer.error
+    assert writer._child.returncode == 0  # the child finished its work: nothing blocked it

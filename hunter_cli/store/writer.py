@@ -673,6 +673,10 @@ class ResultWriter:
                 except (EOFError, OSError):
                     self._child_gone()
                     break
+                except Exception as exc:  # a report that does not unpickle: never a silent success, nor a
+                    if self.error is None:  # child blocked on a pipe nobody reads (the loop goes on reading)
+                        self.error = StoreError(Said("cli.store.writer_report", path=str(self.path), error=exc))
+                    continue
                 kind = msg[0]
                 if kind == "stored":
                     _, results, other, waited = msg
