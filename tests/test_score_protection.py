@@ -111,3 +111,22 @@ def test_a_domain_without_mail_that_a_tenant_holds_points_at_the_company(hunter,
     brief = json.loads(hunter("sales-summary", other, "--json", "--lang", lang).stdout)
     assert "Parked Co" not in json.dumps(brief, ensure_ascii=False)
     assert all(m("offer.tenant_domain", brand=other) != line for line in brief["offer"]["lines"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_exchange_online_at_a_domain_without_mail_is_doubted_not_online(hunter, lang):
+    """A null MX says the domain takes no mail (RFC 7505): an autodiscover alias to Exchange Online there is no
+    mailbox receiving its mail. `leads show` said "Exchange: online" beside "takes no mail" (trial 16)."""
+    m = Messages(lang)
+    domain = "s15-bos-exo.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["microsoft"]["workloads"]["exchange"]["state"] == "online"  # what the records say, as stored
+    row = json.loads(hunter("leads", "--format", "json").stdout)[0]
+    assert row["footprint"] == "exo?", row
+    assert hunter("leads", "--workload", "exchange-online", "--format", "json").stdout.strip() == "[]"
+    panel = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "400"}).stdout
+    assert m("show.no_mail", state=m("fp.state.online")) in " ".join(panel.split()), panel
+    brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
+    said = " ".join(brief["microsoft"] + brief["mail"])  # a parked domain's brief has no footprint section
+    for key in ("fp.exchange.online", "fp.exchange.online_sending"):  # never "Microsoft's cloud handles it"
+        assert m(key, records="\0").split("\0")[0] not in said, said

@@ -737,6 +737,7 @@ def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
 SHOW_READING = {
     "leftover": "show.spf_only",
     "mx_dangling": "show.mx_dangling",
+    "no_mail": "show.no_mail",
     "no_tenant": "show.unconfirmed",
     "mailboxes": "show.mailboxes_by_tenant",
 }

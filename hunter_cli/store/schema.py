@@ -653,14 +653,15 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             )
 
 
-# -- 14: hybrid Exchange or Teams with no tenant behind it is doubted on its Microsoft side -----------------
-HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns doubt a hybrid no tenant backs
+# -- 14: hybrid with no tenant behind it, and Exchange Online at a domain without mail, are doubted -------------
+HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns doubt what the brief doubts
 
 
 def _hybrid_doubted(db: sqlite_utils.Database) -> None:
     """The footprint columns derived again (:func:`_footprint_as_stated`): a workload ``hybrid`` by records no
     tenant stands behind was listed as Exchange Online in use (``exo,exch-onprem,exch-hybrid``) where the brief
-    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``."""
+    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``. Exchange Online
+    at a domain that takes no mail (a null MX, no MX) was ``exo``; it is now ``exo?``."""
     _footprint_as_stated(db)
 
 
@@ -729,7 +730,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     ),
     (
         HYBRID_DOUBTED,
-        "footprint columns: a hybrid that no tenant stands behind is doubted on its Microsoft side",
+        "footprint columns: a hybrid no tenant stands behind, and Exchange Online at a domain without mail, doubted",
         _hybrid_doubted,
     ),
 ]
