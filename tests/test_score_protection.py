@@ -130,3 +130,16 @@ def test_exchange_online_at_a_domain_without_mail_is_doubted_not_online(hunter, 
     said = " ".join(brief["microsoft"] + brief["mail"])  # a parked domain's brief has no footprint section
     for key in ("fp.exchange.online", "fp.exchange.online_sending"):  # never "Microsoft's cloud handles it"
         assert m(key, records="\0").split("\0")[0] not in said, said
+
+
+def test_an_enforced_dmarc_beside_open_spf_earns_nothing(hunter):
+    """p=reject beside SPF open to any server: the brief says the policy stops no forgery, so the score takes its
+    +20 back (dmarc_reject_void) instead of paying for it (trial 16)."""
+    domain = "s15-genis.com.tr"  # ip4:0.0.0.0/0 before -all, DMARC p=reject
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert "dmarc_reject +20" in out["reasons"] and "dmarc_reject_void -20" in out["reasons"], out["reasons"]
+    explained = json.loads(hunter("explain", domain, "--json").stdout)
+    assert explained["facts"]["spf_open"] is True
+    closed = "t13-kapali-ip4.com.tr"  # -ip4:0.0.0.0/0: not open; its DMARC keeps whatever it earns
+    reasons = hunter.scan_json(closed, "--no-whois")[closed]["reasons"]
+    assert not any(r.startswith(("dmarc_reject_void", "dmarc_quarantine_void")) for r in reasons), reasons
