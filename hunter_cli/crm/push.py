@@ -198,8 +198,13 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
 
 
 def crm_spf(m, lead) -> str:
-    """The SPF verdict in the CRM facts' words: the all qualifier when valid (RFC 7208 2.6)."""
+    """The SPF verdict in the CRM facts' words: the all qualifier when valid (RFC 7208 2.6), or the terms that
+    let any server pass (RFC 7208 5.6, 5.2: ``posture.spf_open_terms``)."""
+    from ..lead.posture import spf_open_terms
+
     verdict = lead.spf_verdict
+    if verdict == "valid" and (opened := spf_open_terms(lead)):  # "-all" after ip4:0.0.0.0/0 is never reached
+        return m("crm.facts.spf.open", terms=", ".join(opened))
     if verdict == "valid":
         return lead.spf_all or m("crm.facts.spf.no_all")
     if verdict == "none":

@@ -677,6 +677,10 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if lead.spf_result != "valid":
         why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
         return m("show.spf_invalid", why=why, record=spf.record or "").strip()
+    from ..lead.posture import spf_open_terms
+
+    if spf.all != "+all" and (opened := spf_open_terms(lead)):  # its own "-all" is never reached (RFC 7208 5.6)
+        return f"{m('show.spf_open', terms=', '.join(opened))}   {spf.record or ''}".rstrip()
     return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip()
 
 
