@@ -164,12 +164,10 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     )
     facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
     facts.append("- " + m("crm.facts.auth", spf=crm_spf(m, view), dkim=crm_dkim(m, view), dmarc=crm_dmarc(m, view)))
-    if brief.risk:
-        from ..brief.compose import nx_suffix, risk_level
-
-        # the brief's own words: "does not exist", "most likely receives no mail" (RFC 5321 5.1), ...
-        nx = nx_suffix(view, data["registration"], today)
-        facts.append("- " + m("crm.facts.risk", risk=risk_level(m, view, brief.risk, nx)))
+    if brief.risk and brief.risk_text:
+        # the brief's own risk line: "does not exist", "most likely receives no mail" (RFC 5321 5.1), and for a
+        # parked domain whose name can still be forged, that (never a bare "none")
+        facts.append("- " + brief.risk_text)
     return {
         "domain": row["domain"],
         "domain_unicode": domain_u,
