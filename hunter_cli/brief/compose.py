@@ -836,6 +836,8 @@ def category_means(m: Messages, category: str, rule: str, doubt: str | None = No
         parts.append(m(f"boost_means.{b}") if m.has(f"boost_means.{b}") else m("boost_means.other", rule=b))
     if m.has(f"label_note.{category}"):
         parts.append(m(f"label_note.{category}"))
+    elif boosts:  # a rank reached by a step up: its label names the rank, not this lead (a customer is no takeover)
+        parts.append(m("label_note.moved", label=m(f"label.{category}")))
     return "; ".join(parts)
 
 
