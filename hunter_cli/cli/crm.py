@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 
 from ..said import Said, said_of
-from . import app
-from .brief import LangOption, _check_lang
+from . import app, complete
+from .brief import _check_lang
 from .common import (
     EXIT_SIGN_IN,
     DbOption,
@@ -65,6 +65,16 @@ UrlOption = typer.Option(
     show_default=False,
     help="Dynamics 365 environment URL (https://contoso.crm4.dynamics.com). Default: HUNTER_CRM_URL,"
     " else the one saved by `hunter crm login`.",
+)
+
+
+# `crm push --lang`: the language of the lead text sent to Dynamics 365 and of the command's own lines
+PushLangOption = setting_option(
+    "lang",
+    "--lang",
+    help="Language of the lead text sent and of messages: en or tr. Default: en.",
+    fallback="en",
+    autocompletion=complete.languages,
 )
 
 
@@ -222,7 +232,7 @@ def push(
     ),
     force: bool = typer.Option(False, "--force", help="Send leads whose payload has not changed since the last push."),
     concurrency: int = typer.Option(4, "--concurrency", "-c", min=1, max=16, help="Requests in flight at once."),
-    lang: str = LangOption,
+    lang: str = PushLangOption,
     rules: Path | None = RulesOption,
     url: str | None = UrlOption,
     db: Path | None = DbOption,
