@@ -31,6 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..said import Said, said_of
 from ..store import crm as crm_store
 from .client import CrmError, DataverseClient, LeadFailed, WriteResult, entity_path, key_path
 from .mapping import Mapping
@@ -253,11 +254,11 @@ def plan(
         if rec and rec["environment"] != environment:
             rec = None  # an id from another environment means nothing here
         if rec and rec["statecode"] == crm_store.STATE_CODES["disqualified"] and not include_disqualified:
-            yield Plan(domain, "skip", reason="disqualified in Dynamics 365 (--include-disqualified sends it anyway)")
+            yield Plan(domain, "skip", reason=Said("cli.crm.skip.disqualified"))
             continue
         data = store.brief_inputs(conn, domain)
         if data is None:
-            yield Plan(domain, "skip", reason=f"not scanned yet (run: hunter scan {domain})")
+            yield Plan(domain, "skip", reason=Said("cli.crm.skip.not_scanned", domain=domain))
             continue
         ctx = lead_context(row, data, lang, rules, today)
         body = mapping.payload(ctx)
@@ -268,14 +269,14 @@ def plan(
         if key is not None:
             empty = [c for c, v in key.items() if v in (None, "")]
             if empty:
-                yield Plan(domain, "skip", reason=f"no value for the alternate key column {empty[0]}")
+                yield Plan(domain, "skip", reason=Said("cli.crm.skip.no_key", column=empty[0]))
             elif same:
                 yield Plan(domain, "unchanged", lead_id=rec["lead_id"] if rec else None)
             else:
                 yield Plan(domain, "upsert", body, digest, rec["lead_id"] if rec else None, key, known=pushed)
             continue
         if rec and rec["push_state"] == "deleted" and not recreate:
-            yield Plan(domain, "skip", reason="deleted in Dynamics 365 (--recreate creates it again)")
+            yield Plan(domain, "skip", reason=Said("cli.crm.skip.deleted"))
         elif rec and rec["push_state"] == "creating" and rec["lead_id"]:
             yield Plan(domain, "finish", body, digest, rec["lead_id"])
         elif rec and rec["lead_id"] and rec["push_state"] != "deleted":
@@ -305,7 +306,7 @@ def forecast(plans: Iterable[Plan], missing: Iterable[str] = ()) -> Summary:
             out.updated.append(p.domain)
         else:  # create, finish, an upsert of a lead never pushed
             out.created.append(p.domain)
-    out.skipped.extend((d, "not in the database") for d in missing)
+    out.skipped.extend((d, Said("cli.crm.skip.not_stored")) for d in missing)
     return out
 
 
@@ -331,7 +332,7 @@ def _execute(client: DataverseClient, p: Plan) -> WriteResult:
             return client.update(ENTITY_SET, p.lead_id, p.body)
         except LeadFailed as exc:
             if exc.status == 404:
-                raise _Gone(str(exc)) from None
+                raise _Gone(said_of(exc)) from None
             raise
     if p.action == "upsert":
         assert p.key is not None
@@ -380,13 +381,13 @@ def run(
             if recreate:
                 pending.append(Plan(p.domain, "create", p.body, p.payload_hash))
                 return
-            reason = f"deleted in Dynamics 365 ({exc}); --recreate creates it again"
+            reason: str = Said("cli.crm.failed.deleted", error=said_of(exc))
             crm_store.mark_failed(conn, p.domain, environment, reason, deleted=True)
             summary.failed.append((p.domain, reason))
             note(p, "failed")
             return
         except LeadFailed as exc:
-            reason = redact(str(exc), client.tokens.secrets)
+            reason = redact(said_of(exc), client.tokens.secrets)
             crm_store.mark_failed(conn, p.domain, environment, reason)
             summary.failed.append((p.domain, reason))
             note(p, "failed")
@@ -442,7 +443,7 @@ def run(
     if error is not None:
         selected += sum(1 for _ in it)
         summary.not_sent = max(0, selected - sum(summary.counts().values()))
-        summary.stopped = redact(str(error), client.tokens.secrets)
+        summary.stopped = redact(said_of(error), client.tokens.secrets)
         setattr(error, "summary", summary)  # noqa: B010  the CLI prints what was done before the stop
         raise error
     return summary

@@ -114,6 +114,18 @@ def registration_failure(m: Messages, reg: dict) -> str:
     return said or detail or m("cli.failure.unknown")
 
 
+# Providers whose stored name is Hunter's own English words (hunter_cli/catalog/__init__.py), not a brand's
+_GENERIC_PROVIDERS = frozenset({"self-hosted", "other", "broken", "none", "unknown"})
+
+
+def _provider_name(m, provider: str | None, name: str) -> str:
+    """The provider's name after its short form in `leads show`: a brand as it is (Google Workspace), Hunter's
+    own words for a kind of set-up (No mail) in the command's language (messages ``provider.*``)."""
+    if m.lang != "en" and provider in _GENERIC_PROVIDERS and m.has(f"provider.{provider}"):
+        return m(f"provider.{provider}")
+    return name
+
+
 def tenant_label(tenant: str | None, scanned: bool) -> str:
     """Managed / Federated / Unknown, "none" when there is none, "?" when not known, blank when never scanned."""
     if not scanned:
@@ -822,7 +834,7 @@ def lead_detail(d: dict) -> Group:
             Text(
                 value("provider", provider_label(provider, lead.get("provider_name")))
                 + (
-                    f" ({lead['provider_name']})"
+                    f" ({_provider_name(m, provider, lead['provider_name'])})"
                     if provider not in (None, "hosting") and lead.get("provider_name")
                     else ""
                 ),
