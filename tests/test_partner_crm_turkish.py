@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from dvserver import DataverseServer
-from pcserver import PartnerCenterServer, load_referrals
+from conftest import CRM_TOKEN, PARTNER_TOKEN
 from test_inputs_turkish_messages import english_in
 
-PARTNER_TOKEN = "fixed-automation-token"
-CRM_TOKEN = "crm-fixed-token-5f1c2a9e7b"
 QUOTED = re.compile(r'"[^"]*"')  # a service's own words, kept as it said them
 
 
@@ -43,20 +40,6 @@ def _lang(lang: str, how: str, argv: tuple[str, ...]) -> tuple[tuple[str, ...], 
 
 
 HOWS = ("env", "global", "option")
-
-
-@pytest.fixture
-def pc():
-    with PartnerCenterServer(load_referrals(), page_size=4) as srv:
-        srv.valid_tokens.add(PARTNER_TOKEN)
-        yield srv
-
-
-@pytest.fixture
-def dv():
-    with DataverseServer() as srv:
-        srv.valid_tokens.add(CRM_TOKEN)
-        yield srv
 
 
 @pytest.fixture
