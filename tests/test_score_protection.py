@@ -182,3 +182,33 @@ def test_an_open_record_is_plus_all_in_every_list_and_export(hunter, tmp_path):
         conn.execute("DELETE FROM schema_migrations WHERE version >= 14")
     upgraded = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "-f", "json", "--db", str(old)).stdout)}
     assert upgraded == listed
+
+
+# domain -> (the spf_all the lists give, whether the record is open, the terms that open it)
+RANGES = {
+    "s15-a0.com.tr": ("+all", True, "a:any.s15-a0.com.tr/0"),  # a/0: every IPv4 sender once the name has an A
+    "s15-mx0.com.tr": ("+all", True, "mx/0"),  # mx/0: the same through the MX hosts (RFC 7208 5.4)
+    "s15-yarim.com.tr": ("+all", True, "ip4:0.0.0.0/1 ip4:128.0.0.0/1"),  # two halves are all of IPv4
+    "s15-ters.com.tr": ("-all", False, ""),  # every sender fails before the +all is reached (4.6.2)
+    "s15-kapali-yarim.com.tr": ("-all", False, ""),  # half of IPv4 fails first: the /0 passes only the rest
+}
+
+
+def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
+    """trial 17: `a:x/0`, `mx/0` and `ip4:0.0.0.0/1 ip4:128.0.0.0/1` pass every sender, as `+all` does, and scored
+    as closed; `mx -ip4:0.0.0.0/0 -ip6:::/0 +all` fails every sender before its `+all` and scored as open. The
+    first matching term decides (RFC 7208 4.6.2): the verdict follows the ranges."""
+    from hunter_cli.lead.posture import spf_open_terms, spf_shortfall
+
+    scanned = hunter.scan_json(*RANGES, "--no-whois")
+    listed = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "--format", "json").stdout)}
+    for domain, (spf_all, is_open, terms) in RANGES.items():
+        view = scanned[domain]
+        assert view["spf"]["result"] == "valid", (domain, view["spf"])
+        assert listed[domain] == spf_all, (domain, listed[domain])
+        assert (spf_shortfall(view) == "spf_open") is is_open, (domain, view["spf"]["warnings"])
+        assert spf_open_terms(view) == ([terms] if terms else []), domain
+        assert ("spf +10" not in view["reasons"]) is is_open, (domain, view["reasons"])
+    brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
+    assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
+    assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"

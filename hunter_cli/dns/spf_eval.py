@@ -33,6 +33,7 @@ from functools import lru_cache
 from ..models import Finding
 from . import spf as spf_mod
 from .resolver import NXDOMAIN, Answer, LookupFailure
+from .spf_cover import Coverage, family_of
 
 # Evaluation error codes (permerror unless said otherwise).
 E_LOOKUP_LIMIT = "spf-lookup-limit"
@@ -46,6 +47,7 @@ E_CNAME_LOOP = "spf-cname-loop"  # a name no resolver can follow: the zone's fau
 
 # Warning codes: legal, but worth fixing.
 W_PASS_ALL = "spf-pass-all"
+_PERMISSIVE = "+?~-"  # the qualifiers from the most to the least permissive
 W_NEUTRAL_ALL = "spf-neutral-all"
 W_NO_ALL = "spf-no-all"
 W_PTR = "spf-ptr"
@@ -209,17 +211,31 @@ class _Evaluator:
         if record.errors:
             raise _PermError([Finding(code=c, message=m, where=list(where)) for c, m in record.errors])
         self._record_warnings(record, where, effective)
+        cover = Coverage()  # what the wide ranges decide, in order (RFC 7208 4.6.2: the first match wins)
         for term in record.mechanisms:
             if term.name == "all":
+                self._open_by(cover, where)
+                qualifier = term.qualifier
+                if cover.decided(4) and cover.decided(6):  # every sender matched an earlier term: never reached
+                    qualifier = min((cover.result(4), cover.result(6)), key=_PERMISSIVE.index)
+                elif qualifier == "+":
+                    self._warn(W_PASS_ALL, f"{term.text!r} lets any server on the internet pass SPF", where)
                 if effective:
-                    self.out.effective_all = term.qualifier + "all"
+                    self.out.effective_all = qualifier + "all"
                 return None  # "all" always matches: nothing after it is evaluated
             if term.name in spf_mod.LOOKUP_MECHANISMS:
-                self._mechanism(term, domain, where)
-            elif term.qualifier == "+" and (term.cidr4 if term.name == "ip4" else term.cidr6) == 0:
-                # a /0 network is every address of its family (RFC 7208 5.6): as open as +all
-                family = "IPv4" if term.name == "ip4" else "IPv6"
-                self._warn(W_PASS_ALL, f"{term.text!r} matches every {family} sender: any server passes SPF", where)
+                found = self._mechanism(term, domain, where)
+                # a/mx with a prefix length of 0 match every address of the family once the name has one (5.3, 5.4)
+                if found in (4, 0) and term.cidr4 == 0:
+                    cover.add(4, "0.0.0.0", 0, term.qualifier, term.text)
+                if found in (6, 0) and term.cidr6 == 0:
+                    cover.add(6, "::", 0, term.qualifier, term.text)
+            elif term.name in ("ip4", "ip6") and term.network is not None:
+                family = family_of(term.name)
+                prefix = term.cidr4 if family == 4 else term.cidr6
+                width = 32 if family == 4 else 128  # no prefix: one address (RFC 7208 5.6)
+                cover.add(family, term.network, width if prefix is None else prefix, term.qualifier, term.text)
+        self._open_by(cover, where)
         if record.redirect is not None and record.all is None:
             self._count(record.redirect.text, where)
             assert record.redirect.domain is not None  # the parser requires one
@@ -240,17 +256,32 @@ class _Evaluator:
                 )
         return None
 
+    def _open_by(self, cover: Coverage, where: list[str]) -> None:
+        """Warn ``spf-pass-all`` for each family whose every sender the record's ranges pass (RFC 7208 5.6): one
+        term (``ip4:0.0.0.0/0``, ``a/0``) or several together (``ip4:0.0.0.0/1 ip4:128.0.0.0/1``)."""
+        for family in (4, 6):
+            terms = cover.open_terms(family)
+            if len(terms) == 1:
+                self._warn(W_PASS_ALL, f"{terms[0]!r} matches every IPv{family} sender: any server passes SPF", where)
+            elif terms:
+                together = " ".join(terms)
+                self._warn(
+                    W_PASS_ALL, f"{together!r} together match every IPv{family} sender: any server passes SPF", where
+                )
+
     def _reach(self, target: str) -> None:
         if target not in self.out.expanded:
             self.out.expanded.append(target)
 
-    def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str]) -> None:
+    def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str]) -> int | None:
+        """Count and follow one DNS-querying mechanism; for ``a`` and ``mx``, the family whose addresses the name
+        has (4 or 6; 0 for ``mx`` with MX hosts, of either family), else None."""
         self._count(term.text, where)
         if term.name == "ptr":
-            return  # needs the sender's address
+            return None  # needs the sender's address
         target = domain if term.domain is None else spf_mod.expand(term.domain, domain)
         if target is None:
-            return  # needs the sender: counted, not asked
+            return None  # needs the sender: counted, not asked
         if term.name == "include":
             self._reach(target)
             if self.check_host(target, [*where, target], False) is _NONE:
@@ -267,7 +298,7 @@ class _Evaluator:
         elif term.name == "mx":
             answer = self._get(target, "MX", where)
             if answer is None:
-                return
+                return None
             if not answer.records:
                 self._void(term.text, target, where)
             elif len(answer.records) > spf_mod.MX_LIMIT:
@@ -281,17 +312,22 @@ class _Evaluator:
                         )
                     ]
                 )
+            else:
+                return 0
         else:  # a, exists
             answer = self._get(target, "A", where)
             if answer is None:
-                return
+                return None
+            family = 4
             if not answer.records and answer.rcode != NXDOMAIN and term.name == "a":
                 # No IPv4 address: an IPv6 sender's receiver asks AAAA. Void only when both are empty.
-                answer = self._get(target, "AAAA", where)
+                answer, family = self._get(target, "AAAA", where), 6
                 if answer is None:
-                    return
+                    return None
             if not answer.records:
                 self._void(term.text, target, where)
+            elif term.name == "a":
+                return family
             elif term.name == "exists" and term.qualifier == "+":
                 # the name does not depend on the sender (expand gave it without one): it matches every sender
                 self._warn(
@@ -300,6 +336,7 @@ class _Evaluator:
                     " passes SPF (RFC 7208 5.7)",
                     where,
                 )
+        return None
 
     def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
         for code, message in _record_warnings(record.text, effective):
@@ -330,8 +367,6 @@ def _record_warnings(text: str, effective: bool) -> tuple[tuple[str, str], ...]:
             seen_all = True
         if term.name == "ptr":
             out.append((W_PTR, "'ptr' is slow and unreliable; RFC 7208 5.5 says not to use it"))
-    if first_all is not None and first_all.qualifier == "+":
-        out.append((W_PASS_ALL, f"{first_all.text!r} lets any server on the internet pass SPF"))
     if first_all is not None and record.redirect is not None:
         out.append(
             (W_REDIRECT_IGNORED, f"{record.redirect.text!r} is ignored because the record has 'all' (RFC 7208 6.1)")
