@@ -340,6 +340,7 @@ def check(text: str, lang: str) -> list[str]:
                 "sec.dkim_ok",
                 "mail.no_tenant",
                 "mail.gateway",
+                "mail.gateway_but_backup",
                 "mail.mx_gateway_bypass",
                 "sec.gateway",
                 "sec.gateway_part",
@@ -651,11 +652,13 @@ def check(text: str, lang: str) -> list[str]:
     rule("registration", not (nowhere and registered), f"does not exist ({nowhere}) yet registered ({registered})")
 
     # gateway
-    # a gateway beside a mailbox host at the same preference filters part of the mail: said as such in both
-    mail_gw = "mail.gateway" in said or "mail.mx_gateway_bypass" in said
+    # a gateway beside a mailbox host at the same preference, or with a backup MX behind it that is no gateway,
+    # filters part of the mail: said as such in both
+    part = "mail.mx_gateway_bypass" in said or "mail.gateway_but_backup" in said
+    mail_gw = "mail.gateway" in said or part
     sec_gw = "sec.gateway" in said or "sec.gateway_part" in said
     rule("gateway", mail_gw == sec_gw, "a gateway in one section only")
-    rule("gateway", ("mail.mx_gateway_bypass" in said) == ("sec.gateway_part" in said), "part filtered in one only")
+    rule("gateway", part == ("sec.gateway_part" in said), "part filtered in one only")
     if "talk.gateway" in said:
         rule("gateway", mail_gw, "the gateway talking point without a gateway")
 

@@ -212,3 +212,25 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
     brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
     assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
     assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_backup_mx_straight_at_the_mailboxes_goes_around_the_gateway(hunter, lang):
+    """Proofpoint first and Exchange Online as the backup MX: mail handed to the backup (spammers use backup MX
+    hosts on purpose) skips the gateway, so it earns no points and filters only part of the mail; a second
+    gateway as the backup leaves no way around (trial 17; RFC 5321 5.1)."""
+    m = Messages(lang)
+    around, guarded = "s15-gecit-yedek.com.tr", "s15-gecit-iki.com.tr"
+    out = hunter.scan_json(around, guarded, "--no-whois")
+    assert out[around]["gateway"] == "proofpoint" and "mx-backup-elsewhere" in _codes(out[around]["mx_warnings"])
+    assert not any(r.startswith("gateway ") for r in out[around]["reasons"]), out[around]["reasons"]
+    assert "gateway +5" in out[guarded]["reasons"], out[guarded]["reasons"]
+    brief = json.loads(hunter("sales-summary", around, "--json", "--lang", lang).stdout)
+    assert m("sec.gateway_part", gateway="Proofpoint") in brief["security"]
+    assert m("sec.gateway", gateway="Proofpoint") not in brief["security"]
+    assert m("mail.gateway_but_backup", gateway="Proofpoint") in brief["mail"]
+    assert m("mail.gateway", gateway="Proofpoint") not in brief["mail"]
+
+
+def _codes(findings) -> list[str]:
+    return [f["code"] for f in findings]

@@ -270,7 +270,11 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         lines += mx_finding_lines(m, lead)
     gateway = _gateway_name(lead)
     if gateway:
-        if not any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings):  # else said above: not all of it
+        if any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings):
+            pass  # said above with the MX hosts: the gateway takes only part of the mail
+        elif gateway_bypassed(lead):  # a backup MX behind the gateway that is no gateway: said above too
+            lines.append(m("mail.gateway_but_backup", gateway=gateway))
+        else:
             lines.append(m("mail.gateway", gateway=gateway))
         if lead.provider == "other":
             lines.append(m("mail.behind_gateway_unknown"))

@@ -78,10 +78,23 @@ def spf_shortfall(view: Lead | Mapping[str, Any]) -> str | None:
 
 
 def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:
-    """Whether mail can reach their mailbox host around their security gateway: hosts of the same, lowest
-    MX preference are the gateway and a mailbox provider (``mx-gateway-bypass``, RFC 5321 5.1: senders pick
-    among them at random), so the gateway filters only part of the mail."""
-    return any(f.code == "mx-gateway-bypass" for f in as_lead(view).mx_warnings)
+    """Whether mail can reach their mailbox host around their security gateway (RFC 5321 5.1): hosts of the
+    same, lowest MX preference are the gateway and a mailbox provider (``mx-gateway-bypass``: senders pick among
+    them at random), or a backup MX behind the gateway is no gateway (``mx-backup-elsewhere``: senders, and
+    spammers on purpose, hand mail straight to it), so the gateway filters only part of the mail."""
+    from ..catalog import mx_party
+
+    lead = as_lead(view)
+    if any(f.code == "mx-gateway-bypass" for f in lead.mx_warnings):
+        return True
+    if not lead.gateway:
+        return False
+    for f in lead.mx_warnings:
+        if f.code == "mx-backup-elsewhere" and f.where:
+            who = mx_party(lead.domain, f.where[0])
+            if getattr(who, "kind", None) != "gateway":
+                return True
+    return False
 
 
 def spf_open_terms(view: Lead | Mapping[str, Any]) -> list[str]:
