@@ -621,3 +621,53 @@ def test_dry_run_counts_what_would_be_created_updated_and_skipped(scanned, dv, c
     assert len(dv.requests) == requests_before  # nothing was sent
     quiet = push(hunter, no_token, "--dry-run", "-q", *args)
     assert quiet.exit_code == 0 and "would" not in quiet.stderr
+
+
+# -- a lead whose last push failed says so everywhere (trial 16) -------------------------------
+def test_a_failed_push_or_update_reads_failed_in_every_place(scanned, dv, crm_env, waits):
+    """`crm push --force` where every write answers 400: the list (table, JSON, CSV), `leads show`, the
+    brief and `crm status` all read the lead's crm_status from one definition, never `pushed`."""
+    hunter = scanned
+    assert summary(push(hunter, crm_env, "--json", "firma.com.tr", "gmailer.de"))["created"]
+    dv.faults.append({"status": 400, "message": "Plug-in refused the lead", "times": "always"})
+    result = push(hunter, crm_env, "--json", "--force", "firma.com.tr", "gmailer.de", "m365-zayif.com.tr")
+    assert result.exit_code == 1 and len(summary(result)["failed"]) == 3
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["crm_status"] == "update failed"  # in Dynamics, but the update never arrived
+    assert rows["m365-zayif.com.tr"]["crm_status"] == "failed"  # never reached Dynamics
+    assert rows["natro-ornek.com.tr"]["crm_status"] is None
+    csv_text = hunter("leads", "-f", "csv").stdout
+    assert "update failed" in csv_text and ",pushed," not in csv_text
+    table = hunter("leads", env={"COLUMNS": "160"}).stdout
+    assert "update failed" in table and "pushed" not in table
+    failed = json.loads(hunter("leads", "--crm-status", "failed", "-f", "json").stdout)
+    assert {r["domain"] for r in failed} == {"firma.com.tr", "gmailer.de", "m365-zayif.com.tr"}
+    # the SQL view for Datasette and friends says the same
+    assert dict(q(hunter.db, "SELECT domain, crm_status FROM leads WHERE crm_status IS NOT NULL")) == {
+        "firma.com.tr": "update failed",
+        "gmailer.de": "update failed",
+        "m365-zayif.com.tr": "failed",
+    }
+    show = hunter("leads", "show", "firma.com.tr", env={"COLUMNS": "200"}).stdout
+    assert "The last update to Dynamics 365 failed on" in show and "Plug-in refused the lead" in show
+    detail = json.loads(hunter("leads", "show", "m365-zayif.com.tr", "--json").stdout)
+    assert detail["crm"]["status"] == "failed" and "Plug-in refused" in detail["crm"]["error"]
+    brief = hunter("sales-summary", "firma.com.tr", "-f", "markdown").stdout
+    assert "The last update to Dynamics 365 failed on" in brief and "Plug-in refused the lead" in brief
+    never = hunter("sales-summary", "m365-zayif.com.tr", "-f", "markdown").stdout
+    assert "Not in Dynamics 365: sending it failed on" in never and "Sent to Dynamics" not in never
+    tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", "--lang", "tr").stdout
+    assert "Dynamics 365'e son güncelleme" in tr
+    # crm status: the counts add up to the leads sent, the failed ones said apart
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["pending"], st["failed"]) == (3, 0, 0, 3)
+    assert st["failed_in_dynamics"] == 2
+    text = hunter("crm", "status", env=crm_env).stdout
+    assert "Leads sent to Dynamics 365: 3: 0 pushed, 0 pending, 3 failed (2 of the failed" in text
+    # fixed on the server: the rerun sends them, and every place says so again
+    dv.faults.clear()
+    assert push(hunter, crm_env, "firma.com.tr", "gmailer.de", "m365-zayif.com.tr").exit_code == 0
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert {rows[d]["crm_status"] for d in ("firma.com.tr", "gmailer.de", "m365-zayif.com.tr")} == {"pushed"}
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["failed"]) == (3, 3, 0)

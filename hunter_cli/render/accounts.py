@@ -71,10 +71,23 @@ def _crm_status_text(s: CrmStatus, out: Output) -> None:
         con.print(f"Sign-in state not known: {account['error']}", markup=False)
     else:
         con.print(f"Signed in as {account['account']} (tenant {account['tenant']}).", markup=False)
+    from .words import say
+
+    # pushed, pending and failed are apart and add up to the total (store/crm.py summary)
     con.print(
-        f"Leads in Dynamics: {counts['pushed']} pushed, {counts['pending']} pending, {counts['failed']} failed"
-        f" ({counts['deleted']} deleted in Dynamics); open {counts['open']}, qualified {counts['qualified']},"
-        f" disqualified {counts['disqualified']}."
+        say(
+            "cli.crm.status_counts",
+            total=counts["total"],
+            pushed=counts["pushed"],
+            pending=counts["pending"],
+            failed=counts["failed"],
+            in_dynamics=counts["failed_in_dynamics"],
+            deleted=counts["deleted"],
+            open=counts["open"],
+            qualified=counts["qualified"],
+            disqualified=counts["disqualified"],
+        ),
+        markup=False,
     )
     from ..timefmt import for_people
 
