@@ -671,3 +671,56 @@ def test_a_failed_push_or_update_reads_failed_in_every_place(scanned, dv, crm_en
     assert {rows[d]["crm_status"] for d in ("firma.com.tr", "gmailer.de", "m365-zayif.com.tr")} == {"pushed"}
     st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
     assert (st["total"], st["pushed"], st["failed"]) == (3, 3, 0)
+
+
+# -- Ctrl-C while Dynamics asks to wait (trial 16) ---------------------------------------------
+def _wait_until(check, seconds=20.0):
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "the condition never came"
+        time.sleep(0.02)
+
+
+def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_what_was_not_sent(scanned, dv, crm_env, hunter_cmd):
+    """A real process (stamina is not in test mode there): every write answers 429 with Retry-After: 30,
+    so each worker waits; SIGINT ends the run within a second or so, exit 130, with the counts and the
+    way to finish. The old run slept out every Retry-After (43 s in trial 16) and then printed nothing."""
+    import signal
+    import subprocess
+
+    hunter = scanned
+    assert summary(push(hunter, crm_env, "--json", "firma.com.tr"))["created"] == ["firma.com.tr"]
+    csv = hunter.db.parent / "unscanned.csv"
+    csv.write_text("domain\nunscanned-lead.com.tr\n", encoding="utf-8")
+    assert hunter("import", str(csv), "-q").exit_code == 0
+    dv.faults.append({"status": 429, "retry_after": 30, "times": "always"})
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "crm", "push", "--force", "--concurrency", "2"],
+        env={**env, **crm_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until(lambda: dv.count(status=429) >= 2)  # both workers are waiting out a Retry-After
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 5, err  # not 30 s
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "interrupted: 0 leads sent to Dynamics 365 and stored, 5 not sent." in err, err
+    assert "Run the same command again to finish" in err
+    # the never-scanned lead is skipped, as a whole run says, not counted among the unsent
+    assert "1 skipped; 5 not sent" in err and "skipped unscanned-lead.com.tr: not scanned yet" in err
+    assert q(hunter.db, "SELECT outcome FROM runs WHERE command = 'crm push' ORDER BY id DESC LIMIT 1") == [
+        ("interrupted",)
+    ]
+    # nothing was lost: the rerun sends them
+    dv.faults.clear()
+    rerun = summary(push(hunter, crm_env, "--json"))
+    assert len(rerun["created"]) + len(rerun["updated"]) + len(rerun["unchanged"]) == len(DOMAINS)
+    assert len(dv.leads) == len(DOMAINS)

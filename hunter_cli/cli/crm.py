@@ -231,7 +231,9 @@ def push(
     the mapping's alternate key). Exit codes: 0 every selected lead is in
     Dynamics (or unchanged or skipped), 1 some leads failed or the run stopped
     (the summary says which and why; rerun to finish), 2 usage error,
-    3 sign-in needed: run `hunter crm login`.
+    3 sign-in needed: run `hunter crm login`, 130 interrupted (Ctrl-C stops
+    at once, even while Dynamics asks to wait; what was sent is stored and
+    the rest counted: rerun to finish).
     """
     json_out = json_out or fmt is TableJson.json
     from datetime import date
@@ -282,6 +284,7 @@ def push(
     else:
         env = _url(url)
     err = stderr_console()
+    interrupted = None
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = core.prepare(open_store(db, write=not dry_run))  # a dry run only reads
         try:
@@ -325,6 +328,8 @@ def push(
             finally:
                 client.close()
             summary, code = run.summary, run.code
+            if run.interrupted:
+                interrupted = summary
             if run.sign_in:
                 err.print(run.sign_in, markup=False)
             elif run.stopped:
@@ -338,6 +343,11 @@ def push(
         render("crm-push", Format.json if json_out else Format.table, PushReport(summary, quiet))
         if summary.failed and code == 0:
             code = 1
+    if interrupted is not None:  # Ctrl-C: what was sent and what was not, and how to finish (exit 130)
+        from ..said import Said
+
+        sent = len(interrupted.created) + len(interrupted.updated)
+        raise fail(Said("cli.crm.push_interrupted", sent=sent, not_sent=interrupted.not_sent), code)
     if code:
         raise typer.Exit(code)
 

@@ -12,6 +12,7 @@ from ..said import Said, said_of
 from . import app, complete
 from .common import (
     EXIT_FATAL,
+    EXIT_INTERRUPTED,
     EXIT_SIGN_IN,
     CsvSeparatorOption,
     DbOption,
@@ -133,7 +134,8 @@ def sync(
     1 the sync failed (nothing was recorded as synced), 3 sign-in needed: nobody
     is signed in (run `hunter auth login`; with no client id configured, pass
     `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
-    Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
+    Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN),
+    130 interrupted (nothing of the sync is stored; run it again).
     """
     from ..config import get
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
@@ -157,6 +159,11 @@ def sync(
         except (SyncError, AuthError) as exc:
             conn.close()
             raise fail(f"referral sync failed: {exc}") from None
+        except KeyboardInterrupt:  # fetched pages are stored only all at once (partner/sync.py): nothing was
+            conn.close()
+            from ..said import Said
+
+            raise fail(Said("cli.referrals.sync_interrupted"), EXIT_INTERRUPTED) from None
         finally:
             client.close()
         conn.close()

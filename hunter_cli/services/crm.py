@@ -18,6 +18,7 @@ class PushRun:
     code: int
     sign_in: str | None = None
     stopped: str | None = None
+    interrupted: bool = False  # Ctrl-C: ``code`` is 130 and the summary says what was not sent
 
 
 def push(
@@ -26,7 +27,8 @@ def push(
     """Send ``plans`` (crm.push.plan) through ``client``; ``missing`` domains were asked for but are not stored.
 
     The run is recorded as ``crm push``: ``ok`` when nothing failed, else ``failed`` with the counts
-    and why it stopped; Ctrl-C records it ``interrupted`` and propagates.
+    and why it stopped; Ctrl-C while sending records it ``interrupted`` with the counts and returns
+    exit status 130 (before the sending began it records it so and propagates).
     """
     from .. import store
     from ..crm import push as pusher
@@ -45,6 +47,10 @@ def push(
         run.summary = getattr(exc, "summary", None)
         run.stopped = str(run.summary.stopped if run.summary else exc)
         run.code = ExitStatus.FATAL
+    except pusher.Interrupted as exc:  # Ctrl-C during the sending: what was sent is stored, the rest counted
+        run.summary = exc.summary
+        run.interrupted = True
+        run.code = ExitStatus.INTERRUPTED
     except KeyboardInterrupt:
         store.finish_run(conn, run_id, "interrupted", {})
         raise
@@ -52,11 +58,16 @@ def push(
         for d in missing:
             run.summary.skipped.append((d, "not in the database"))
     counts = run.summary.counts() if run.summary else {}
+    outcome = "interrupted" if run.interrupted else "ok" if run.code == 0 and not counts.get("failed") else "failed"
     store.finish_run(
         conn,
         run_id,
-        "ok" if run.code == 0 and not counts.get("failed") else "failed",
-        {**counts, "stopped": run.summary.stopped if run.summary else None},
+        outcome,
+        {
+            **counts,
+            "not_sent": run.summary.not_sent if run.summary else 0,
+            "stopped": run.summary.stopped if run.summary else None,
+        },
     )
     return run
 
