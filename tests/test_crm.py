@@ -125,14 +125,15 @@ def test_custom_mapping_shorthand_types_key_and_lengths():
         ({"columns": {}}, "empty"),
         ({"columns": {"subject": {"field": "domain", "template": "{domain}"}}}, "either"),
         ({"alternate_key": {"new_key": "nope"}, "columns": {"subject": "domain"}}, "unknown Hunter field"),
-        ({"columns": {"subject": "domain"}, "extra": 1}, "extra"),
-        ({"columns": {"subject": {"field": "domain", "max_length": 0}}}, "greater than"),
+        ({"columns": {"subject": "domain"}, "extra": 1}, "extra: is not a key of the mapping file"),
+        ({"columns": {"subject": {"field": "domain", "max_length": 0}}}, "must be a whole number, 1 or more"),
     ],
 )
 def test_bad_mappings_are_refused_with_the_reason(data, words):
     with pytest.raises(mapping_mod.MappingError) as exc:
         mapping_mod.parse(data, "m.json")
-    assert words in str(exc.value) and str(exc.value).startswith("m.json")
+    assert words in str(exc.value) and str(exc.value).startswith("mapping file m.json: ")
+    assert "Value error" not in str(exc.value) and "Input should" not in str(exc.value)
 
 
 def test_alternate_key_literals_are_quoted_and_escaped():
@@ -703,7 +704,8 @@ def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_what_was_not_se
         text=True,
     )
     try:
-        _wait_until(lambda: dv.count(status=429) >= 2)  # both workers are waiting out a Retry-After
+        _wait_until(lambda: dv.count(status=429) >= 2 or proc.poll() is not None)  # both workers wait
+        assert proc.poll() is None, proc.communicate()
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
@@ -724,3 +726,67 @@ def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_what_was_not_se
     rerun = summary(push(hunter, crm_env, "--json"))
     assert len(rerun["created"]) + len(rerun["updated"]) + len(rerun["unchanged"]) == len(DOMAINS)
     assert len(dv.leads) == len(DOMAINS)
+
+
+# -- mapping files: plain words with the line, and a column Dynamics does not know (trial 16) ---
+def test_every_mapping_problem_is_said_plainly_with_its_line_in_english_and_turkish(scanned, tmp_path, dv, crm_env):
+    bad = tmp_path / "m2.json"
+    bad.write_text(
+        "{\n"
+        '  "columns": {\n'
+        '    "leadid": "domain",\n'
+        '    "Subject": "score",\n'
+        '    "companyname": {"template": "{category}", "max_length": -5},\n'
+        '    "description": {"field": "categry"}\n'
+        "  }\n"
+        "}\n"
+    )
+    result = push(scanned, crm_env, "--mapping", str(bad))
+    assert result.exit_code == 2 and dv.requests == []
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: mapping file {bad}, line 3: columns.leadid: leadid is Hunter's to set (it is the record's id);"
+        " map another column",
+        f"error: mapping file {bad}, line 4: columns.Subject: 'Subject' is not a column's logical name:"
+        " Dataverse logical names are lower case (subject)",
+        f"error: mapping file {bad}, line 5: columns.companyname.max_length: must be a whole number, 1 or more",
+        f"error: mapping file {bad}, line 6: columns.description: unknown Hunter field 'categry'; known: "
+        + ", ".join(mapping_mod.FIELDS),
+    ], result.stderr
+    tr = scanned("--lang", "tr", "crm", "push", "--mapping", str(bad), env=crm_env)
+    assert tr.exit_code == 2
+    assert (
+        f"hata: {bad} eşleme dosyası, 5. satır: columns.companyname.max_length: en az 1 olan bir tam sayı olmalı"
+        in (tr.stderr)
+    )
+    assert "Dataverse'te mantıksal adlar küçük harfle yazılır (subject)" in tr.stderr
+    assert "Value error" not in tr.stderr + result.stderr and "Input should" not in tr.stderr + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["column", "key"])
+def test_a_column_or_key_dynamics_does_not_know_stops_the_run_with_one_line(scanned, dv, crm_env, tmp_path, kind):
+    """Dataverse answers 400 "Invalid property 'new_hunterscore'" (or "The key ... is not defined") for
+    every lead: the mapping is wrong, not the leads. One line naming the file, the line and the column,
+    exit 2, and no more requests; the old run failed each lead with the same 400 (8 lines, 8 requests)."""
+    mp = tmp_path / "m.json"
+    if kind == "column":
+        mp.write_text('{"columns": {\n  "subject": "domain",\n  "new_hunterscore": "score"\n}}\n')
+        word = "has no column 'new_hunterscore' in its lead table"
+    else:
+        dv.custom_columns.add("new_hunterdomain")  # a column, but not defined as an alternate key
+        mp.write_text('{"alternate_key": {\n  "new_hunterdomain": "domain"\n},\n "columns": {"subject": "domain"}}\n')
+        word = "has no alternate key 'new_hunterdomain' on its lead table"
+    result = push(scanned, crm_env, "--mapping", str(mp), "--concurrency", "1")
+    assert result.exit_code == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"mapping file {mp}, line" in errors[0] and word in errors[0], result.stderr
+    assert "failed " not in result.stderr
+    assert len(dv.requests) == 1 and dv.leads == {}
+    # the leads are not marked failed: the mapping was at fault
+    assert json.loads(scanned("leads", "-f", "json").stdout)[0]["crm_status"] is None
+    assert q(scanned.db, "SELECT count(*) FROM crm_leads WHERE error IS NOT NULL") == [(0,)]
+    # fixed in Dynamics: the same mapping now pushes every lead, none twice
+    dv.custom_columns.add("new_hunterscore")
+    dv.alternate_keys.add("new_hunterdomain")
+    again = summary(push(scanned, crm_env, "--json", "--mapping", str(mp)))
+    assert len(again["created"]) + len(again["updated"]) == len(DOMAINS) and len(dv.leads) == len(DOMAINS)

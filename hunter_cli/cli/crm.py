@@ -270,8 +270,10 @@ def push(
     )
     try:
         mp = load(mapping)
-    except MappingError as exc:
-        raise fail(str(exc), 2) from None
+    except MappingError as exc:  # every problem of the file, each with its line, in the command's language
+        for problem in exc.problems[:-1]:
+            fail(problem, 2)
+        raise fail(exc.problems[-1], 2) from None
     scoring_rules = _rules(rules)
     env: str | None
     if dry_run:
@@ -330,7 +332,11 @@ def push(
             summary, code = run.summary, run.code
             if run.interrupted:
                 interrupted = summary
-            if run.sign_in:
+            if run.mapping is not None:  # one line naming the file and the column, not one 400 per lead
+                fail(_mapping_rejected(run.mapping, mapping), code)
+                if summary is not None and not (summary.created or summary.updated or summary.failed):
+                    summary = None  # nothing was done: the line says it all
+            elif run.sign_in:
                 err.print(run.sign_in, markup=False)
             elif run.stopped:
                 err.print(f"[bold red]error:[/] push stopped: {escape(run.stopped)}")
@@ -350,6 +356,28 @@ def push(
         raise fail(Said("cli.crm.push_interrupted", sent=sent, not_sent=interrupted.not_sent), code)
     if code:
         raise typer.Exit(code)
+
+
+def _mapping_rejected(exc, path: Path | None):
+    """The sentence for crm.push.MappingRejected: the mapping file and the line of the column or key."""
+    from ..crm.mapping import key_line
+    from ..said import Said
+
+    text = None
+    if path is not None:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError:
+            text = None
+    part = "alternate_key" if exc.kind == "key" else "columns"
+    line = key_line(text, (part, exc.column)) if text is not None else None
+    source = str(path) if path is not None else "bundled mapping.json"
+    where = (
+        Said("cli.crm.mapping.where_line", path=source, line=str(line))
+        if line
+        else Said("cli.crm.mapping.where", path=source)
+    )
+    return Said(f"cli.crm.mapping.rejected_{exc.kind}", where=where, column=repr(exc.column), message=exc.message)
 
 
 @crm_app.command("pull")

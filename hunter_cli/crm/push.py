@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -379,6 +380,39 @@ def _execute(client: DataverseClient, p: Plan) -> WriteResult:
     raise ValueError(f"nothing to send for {p.action}")
 
 
+class MappingRejected(CrmError):
+    """Dynamics 365 answered 400 naming a column (or alternate key) of the mapping as unknown: the mapping
+    is wrong for this environment, not the lead, so the run stops at the first such answer.
+    ``kind``: ``column`` or ``key``; ``column``: its logical name; ``message``: the server's words (redacted)."""
+
+    def __init__(self, kind: str, column: str, message: str) -> None:
+        super().__init__(f"Dynamics 365 does not know the mapping's {kind} {column!r}: {message}")
+        self.kind, self.column, self.message = kind, column, message
+
+
+# Dataverse's 400 for a column the lead table does not have ("Compose HTTP requests and handle errors":
+# 0x80060888 "Invalid property 'x' was found in entity ...", OData's "Could not find a property named
+# 'x' on type ...") and for an alternate key it does not define ("The key 'x' is not defined ...").
+_UNKNOWN_COLUMN = re.compile(r"Invalid property '([^']+)'|Could not find a property named '([^']+)'")
+_UNKNOWN_KEY = re.compile(r"The key '([^']+)' is not defined|alternate key '([^']+)' is not defined", re.I)
+
+
+def mapping_fault(exc: LeadFailed, mapping: Mapping | None) -> MappingRejected | None:
+    """The 400 ``exc`` as a fault of ``mapping`` when it names one of the mapping's columns or key
+    columns as unknown; None for any other failure (that lead's own: a plug-in, a too long text)."""
+    if exc.status != 400 or mapping is None:
+        return None
+    text = str(exc)
+    keys = set(mapping.alternate_key or {})
+    m = _UNKNOWN_KEY.search(text)
+    if m and (name := m.group(1) or m.group(2)) in keys:
+        return MappingRejected("key", name, text)
+    m = _UNKNOWN_COLUMN.search(text)
+    if m and (name := m.group(1) or m.group(2)) in set(mapping.columns) | keys:
+        return MappingRejected("column", name, text)
+    return None
+
+
 INTERRUPT_GRACE = 1.0  # seconds a Ctrl-C waits for the answers already on their way, to store them
 
 
@@ -404,7 +438,8 @@ def run(
 
     A :class:`CrmError` (or sign-in needed) stops the run: nothing new is sent,
     requests in flight are waited for and stored, then it is raised with the
-    summary in ``exc.summary``. Ctrl-C cuts every wait short (a ``Retry-After``,
+    summary in ``exc.summary``; so does the first 400 that names a column or key
+    of the mapping as unknown (:class:`MappingRejected`). Ctrl-C cuts every wait short (a ``Retry-After``,
     a backoff: :func:`hunter_cli.retry.stop_waiting`), stores the answers that
     come within :data:`INTERRUPT_GRACE`, and raises :class:`Interrupted`. Either
     way the leads never sent are counted as a whole run would count them: those
@@ -413,6 +448,7 @@ def run(
     from .. import retry
 
     retry.resume_waiting()  # a Ctrl-C of an earlier run in this process (the tests' in-process CLI) is over
+    mapping = plans.mapping if isinstance(plans, Plans) else None
     summary = Summary()
     in_flight: dict[Future, Plan] = {}
     pending: list[Plan] = []
@@ -438,6 +474,12 @@ def run(
             return
         except LeadFailed as exc:
             reason = redact(str(exc), client.tokens.secrets)
+            fault = mapping_fault(LeadFailed(reason, exc.status), mapping)
+            if fault is not None:  # the mapping's fault, not this lead's: stop, and the rerun sends it
+                if error is None:
+                    error = fault
+                pending.append(p)
+                return
             crm_store.mark_failed(conn, p.domain, environment, reason)
             summary.failed.append((p.domain, reason))
             note(p, "failed")

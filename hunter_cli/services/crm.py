@@ -19,6 +19,7 @@ class PushRun:
     sign_in: str | None = None
     stopped: str | None = None
     interrupted: bool = False  # Ctrl-C: ``code`` is 130 and the summary says what was not sent
+    mapping: Any = None  # crm.push.MappingRejected: Dynamics does not know a column of the mapping (code 2)
 
 
 def push(
@@ -43,6 +44,10 @@ def push(
         run.summary = getattr(exc, "summary", None)
         run.sign_in = str(exc)
         run.code = ExitStatus.SIGN_IN
+    except pusher.MappingRejected as exc:
+        run.summary = getattr(exc, "summary", None)
+        run.mapping = exc
+        run.code = ExitStatus.USAGE
     except CrmError as exc:
         run.summary = getattr(exc, "summary", None)
         run.stopped = str(run.summary.stopped if run.summary else exc)
