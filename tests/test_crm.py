@@ -442,6 +442,8 @@ def test_pull_reads_status_owner_pages_and_skips_malformed_items(scanned, dv, cr
     out = json.loads(result.stdout)
     assert out["asked"] == len(DOMAINS) and out["qualified"] == 1 and out["disqualified"] == 1
     assert len(out["malformed"]) == 2 and "skipped malformed lead" in result.stderr
+    # it has a leadid: one that is not a GUID (trial 16 read "no leadid")
+    assert "skipped malformed lead not-a-guid: leadid 'not-a-guid' is not a GUID" in result.stderr
     gets = [r for r in dv.requests if r["method"] == "GET"]
     assert len(gets) == 3  # five leads, two per page: the next links were followed
     first = gets[0]["query"]
@@ -790,3 +792,22 @@ def test_a_column_or_key_dynamics_does_not_know_stops_the_run_with_one_line(scan
     dv.alternate_keys.add("new_hunterdomain")
     again = summary(push(scanned, crm_env, "--json", "--mapping", str(mp)))
     assert len(again["created"]) + len(again["updated"]) == len(DOMAINS) and len(dv.leads) == len(DOMAINS)
+
+
+def test_a_stopped_run_counts_skipped_leads_as_a_whole_run_does(scanned, dv, crm_env, waits):
+    """After a 401 stop the summary said `0 skipped; 11 not sent` while 3 of the 11 were never scanned,
+    which a whole run lists as skipped (trial 16): the leads the run never reached are counted the same
+    way in every case."""
+    hunter = scanned
+    csv = hunter.db.parent / "more.csv"
+    csv.write_text("domain\nunscanned-lead.com.tr\nnever-scanned.com.tr\n", encoding="utf-8")
+    assert hunter("import", str(csv), "-q").exit_code == 0
+    whole = summary(push(hunter, {**crm_env, "HUNTER_CRM_TOKEN": ""}, "--dry-run", "--json"))
+    dv.faults.append({"status": 401, "times": "always", "after": 1})
+    stopped = push(hunter, crm_env, "--json", "--concurrency", "1")
+    assert stopped.exit_code == 1 and "refused the token" in stopped.stderr
+    s = summary(stopped)
+    assert s["skipped"] == whole["skipped"] and len(s["skipped"]) == 2  # the never-scanned, with the same reason
+    assert len(s["created"]) == 1 and s["not_sent"] == len(DOMAINS) - 1
+    text = " ".join(push(hunter, crm_env, "--concurrency", "1").stderr.split())  # the one before is unchanged now
+    assert "1 unchanged, 0 failed, 2 skipped; 4 not sent (the run stopped; run it again to finish)" in text, text

@@ -475,3 +475,28 @@ def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_nothing_was_sto
     assert "Traceback" not in err and out == ""
     assert q(db, "SELECT count(*) FROM referrals") == [(0,)]
     assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync'") == [("interrupted",)]
+
+
+def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_scan(hunter, pc, partner_env, db, dns):
+    """docs/partner.md: sync scans the companies the referrals name. Leads stored by `sync --no-scan` were
+    never scanned by a later sync ("0 new leads", `Scanned never`, trial 16); --no-scan says how many wait."""
+    first = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert first.exit_code == 0, first.stderr
+    named = q(db, "SELECT count(DISTINCT domain) FROM referrals WHERE domain IS NOT NULL")[0][0]
+    assert named > 3 and q(db, "SELECT count(*) FROM scans") == [(0,)]
+    assert f"note: not scanned yet: {named} of the leads that referrals name" in first.stderr, first.stderr
+    assert "`hunter referrals sync` (without --no-scan) scans them" in first.stderr
+    again = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert f"not scanned yet: {named} of the leads" in again.stderr  # still waiting, still said
+    pc.reset()
+    scanned = hunter("referrals", "sync", env=partner_env, dns_args=False)
+    assert scanned.exit_code == 0, scanned.stderr
+    assert "0 new leads" in scanned.stderr
+    assert f"scanning the leads that referrals name and that were stored earlier without a scan: {named}" in (
+        scanned.stderr
+    )
+    assert q(db, "SELECT count(DISTINCT domain) FROM scans") == [(named,)]
+    assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]
+    quiet = hunter("referrals", "sync", env=partner_env, dns_args=False)  # nothing waits any more
+    assert "stored earlier without a scan" not in quiet.stderr and "not scanned yet" not in quiet.stderr
+    assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]

@@ -22,6 +22,7 @@ from .common import (
     domain_arg,
     fail,
     keeps_a_new_database_only_on_success,
+    notice,
     open_store,
     setting_option,
     stderr_console,
@@ -137,6 +138,7 @@ def sync(
     Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN),
     130 interrupted (nothing of the sync is stored; run it again).
     """
+    from .. import store
     from ..config import get
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
@@ -161,12 +163,13 @@ def sync(
             raise fail(f"referral sync failed: {exc}") from None
         except KeyboardInterrupt:  # fetched pages are stored only all at once (partner/sync.py): nothing was
             conn.close()
-            from ..said import Said
-
             raise fail(Said("cli.referrals.sync_interrupted"), EXIT_INTERRUPTED) from None
         finally:
             client.close()
-        conn.close()
+        try:  # referral leads stored earlier without a scan (--no-scan, `referrals link`): scanned now too
+            earlier = [d for d in store.unscanned_referral_leads(conn) if d not in set(result.new_domains)]
+        finally:
+            conn.close()
     if not quiet:
         err.print(
             f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"
@@ -174,13 +177,20 @@ def sync(
         )
     for line in result.malformed:
         err.print(f"skipped malformed referral {line}", markup=False)
-    if result.new_domains and not no_scan:
+    if no_scan:
+        waiting = len(result.new_domains) + len(earlier)
+        if waiting and not quiet:
+            notice(Said("cli.referrals.unscanned", n=waiting))
+        return
+    if earlier and not quiet:
+        notice(Said("cli.referrals.scanning_earlier", n=len(earlier)))
+    if result.new_domains or earlier:
         from ..store.scanlock import Holder
         from .scanning import scan as run_scan
         from .scanning import scan_options as build_options
 
         code = run_scan(
-            result.new_domains,
+            result.new_domains + earlier,
             path,
             build_options(),
             fresh_since=None,

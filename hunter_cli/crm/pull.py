@@ -44,12 +44,14 @@ def parse_item(item: object) -> dict:
     if not isinstance(item, dict):
         raise Malformed("not an object")
     raw_id = item.get("leadid")
-    try:
-        lead_id = str(uuid.UUID(str(raw_id))) if raw_id else None
-    except ValueError:
-        lead_id = None
-    if lead_id is None:
+    if raw_id is None or raw_id == "":
         raise Malformed("no leadid")
+    try:
+        lead_id = str(uuid.UUID(str(raw_id)))
+    except ValueError:
+        from ..said import Said
+
+        raise Malformed(Said("cli.crm.pull.not_guid", value=repr(raw_id))) from None
     state, status = item.get("statecode"), item.get("statuscode")
     if not isinstance(state, int) or isinstance(state, bool) or state not in crm_store.STATES:
         raise Malformed(f"statecode {state!r} is not 0, 1 or 2")
