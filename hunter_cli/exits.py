@@ -12,7 +12,7 @@ class ExitStatus(enum.IntEnum):
     FATAL = 1
     USAGE = 2
     SIGN_IN = 3  # referrals sync, crm push/pull: sign-in needed (nobody signed in, expired, token refused)
-    RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; nothing stored was changed
+    RESOLVER = 4  # scan, rescan, prep: the DNS resolver lies; no lead's result changed (the attempt is kept as failed)
     STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
     # scan, rescan, referrals sync: no DNS answer (resolver unreachable before the run, every domain, or gone mid-run)
     NO_DNS = 6

@@ -141,7 +141,9 @@ def check_token_base(base_url: str) -> None:
         return
     if parts.scheme == "http" and is_loopback_host(parts.hostname):
         return
-    raise ValueError(f"{base_url!r} is not an https URL (plain http is allowed only for a loopback test server)")
+    from .said import Said
+
+    raise ValueError(Said("cli.http.not_https", url=repr(base_url)))
 
 
 def origin(url: str) -> str:
@@ -173,5 +175,8 @@ def check_next_link(base_url: str, current_url: str, link: str) -> str:
     check_token_base(base_url)
     absolute = urljoin(current_url, link)
     if origin(absolute) != origin(base_url):
-        raise ValueError(f"the next-page link leads to {origin(absolute) or 'an unusable URL'}, not {origin(base_url)}")
+        from .said import Said
+
+        target = origin(absolute) or Said("cli.http.unusable_url")
+        raise ValueError(Said("cli.http.next_link_away", target=target, base=origin(base_url)))
     return absolute

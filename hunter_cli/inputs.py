@@ -930,8 +930,13 @@ def missing_files(args: Iterable[str]) -> list[str]:
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) -> Iterator[Candidate]:
+def candidates(
+    arg: str, stats: InputStats, hints: ColumnHints = ColumnHints(), position: int | None = None
+) -> Iterator[Candidate]:
     """Candidates from one command-line INPUT: ``-``, a file path, or a literal domain/URL/e-mail.
+
+    ``position`` is the INPUT's place on the command line (1 for the first): a literal's place is then
+    said as ``argument 2: xn--zz.com`` (in the command's language), else as ``argument``.
 
     Raises InputError when the input cannot be read at all, or stops being
     readable part-way (candidates already yielded stay valid); the message
@@ -956,7 +961,8 @@ def candidates(arg: str, stats: InputStats, hints: ColumnHints = ColumnHints()) 
         parts = list(_fields(arg)) or [arg.strip() or arg]
         for part in parts:  # "a.com.tr,b.com.tr; c.com": a list pasted from a CRM
             stats.lines += 1
-            yield Candidate(part, "argument")
+            where = "argument" if position is None else Said("input.where.argument", n=position, text=part)
+            yield Candidate(part, where)
         return
     if os.path.isdir(arg):
         raise InputError(Said("input.error.directory", name=arg))
@@ -1047,9 +1053,9 @@ def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHin
 
     seen = SeenDomains()  # exact, and flat in memory past 100,000 domains (store/seen.py)
     try:
-        for arg in args:
+        for position, arg in enumerate(args, 1):
             try:
-                yield from _leads_of(arg, stats, hints, seen)
+                yield from _leads_of(arg, stats, hints, seen, position)
             except ColumnError:
                 raise  # a usage error: the command line is wrong, not this input
             except InputError as exc:
@@ -1059,9 +1065,12 @@ def leads(args: Iterable[str], stats: InputStats, hints: ColumnHints = ColumnHin
         stats.notes.extend(p for p in DATA_PROBLEMS if p not in stats.notes)
 
 
-def _leads_of(arg: str, stats: InputStats, hints: ColumnHints, seen: SeenDomains) -> Iterator[Lead]:
-    """Leads of one input; raises InputError when it cannot be read (see :func:`candidates`)."""
-    for cand in candidates(arg, stats, hints):
+def _leads_of(
+    arg: str, stats: InputStats, hints: ColumnHints, seen: SeenDomains, position: int | None = None
+) -> Iterator[Lead]:
+    """Leads of one input (the ``position``-th on the command line); raises InputError when it cannot be
+    read (see :func:`candidates`)."""
+    for cand in candidates(arg, stats, hints, position):
         result = normalize(cand.text)
         if isinstance(result, Rejected):
             for alt in cand.fallback:

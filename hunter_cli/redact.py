@@ -107,13 +107,24 @@ def summary(text: object, limit: int = 300, secrets: tuple[str, ...] = ()) -> st
 
     Control characters and terminal escapes become spaces, runs of white space
     collapse, and the result is cut to ``limit`` characters (ending in "...").
-    Redaction happens before the cut, so a secret is never half-kept.
+    Redaction happens before the cut, so a secret is never half-kept. A
+    :class:`~hunter_cli.said.Said` stays one (its English as said here, its values
+    redacted), so the sentence is still printed in the command's language.
     """
     s = _CONTROL.sub(" ", redact(text, secrets))
     s = " ".join(s.split())
     if len(s) > limit:
         s = s[: max(0, limit - 3)].rstrip() + "..."
+    from .said import Said
+
+    if isinstance(text, Said):  # the same words, still said in the command's language, its values redacted too
+        return Said.worded(s, text.key, **{k: _summary_value(v, limit, secrets) for k, v in text.values.items()})
     return s
+
+
+def _summary_value(value: object, limit: int, secrets: tuple[str, ...]) -> object:
+    """A value of a :class:`~hunter_cli.said.Said` as :func:`summary` leaves it: text redacted and bounded."""
+    return summary(value, limit, secrets) if isinstance(value, str) else value
 
 
 __all__ = ["MARK", "redact", "remember", "summary"]

@@ -87,13 +87,12 @@ class RetryableAnswer(Exception):
 
     def give_up_text(self, cap: float) -> str:
         """One sentence for the user: why Hunter stopped asking."""
-        who = self.service or "the server"
+        from .said import Said  # said in the command's language (messages cli.retry.*)
+
+        who = self.service or Said("cli.retry.the_server")
         if self.refused_wait is not None:
-            return (
-                f"{who} asks to wait {self.refused_wait:.0f} s before the next request ({self.detail}),"
-                f" longer than Hunter waits ({cap:g} s); try again later"
-            )
-        return f"{who} kept answering {self.detail} ({self.tries} tries); try again later"
+            return Said("cli.retry.refused_wait", who=who, seconds=self.refused_wait, detail=self.detail, cap=cap)
+        return Said("cli.retry.kept_answering", who=who, detail=self.detail, tries=self.tries)
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,30 @@ def scanned_once(tmp_path_factory, dns, ms, reg, name: str, domains, with_tenant
     return h
 
 
+PARTNER_TOKEN = "fixed-automation-token"  # the token the Partner Center stand-in takes (HUNTER_PARTNER_TOKEN)
+CRM_TOKEN = "crm-fixed-token-5f1c2a9e7b"  # the token the Dataverse stand-in takes (HUNTER_CRM_TOKEN)
+
+
+@pytest.fixture
+def pc():
+    """The Partner Center stand-in (tests/pcserver.py) with the bundled referrals, four to a page."""
+    from pcserver import PartnerCenterServer, load_referrals
+
+    with PartnerCenterServer(load_referrals(), page_size=4) as srv:
+        srv.valid_tokens.add(PARTNER_TOKEN)
+        yield srv
+
+
+@pytest.fixture
+def dv():
+    """The Dataverse Web API stand-in (tests/dvserver.py)."""
+    from dvserver import DataverseServer
+
+    with DataverseServer() as srv:
+        srv.valid_tokens.add(CRM_TOKEN)
+        yield srv
+
+
 @pytest.fixture
 def hunter(dns, db, ms, registries) -> Hunter:
     return Hunter(dns, db, ms, registries)

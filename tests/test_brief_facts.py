@@ -266,6 +266,11 @@ def test_every_label_says_what_it_means(dkim, hunter, lang):
     assert m("label_note.P3") in category_means(m, "P3", "renewal+onprem_migration")
     assert m("boost_means.onprem_migration") in category_means(m, "P3", "renewal+onprem_migration")
     assert "mine" in category_means(m, "P2", "mine")  # a rule of the user's own file is named
+    # a Microsoft 365 customer moved up to P2 by a co-sell referral is no "Competitive Takeover" (trial 16): the
+    # label is said to name the rank it reached; a category reached by its own rule gets no such note
+    moved = m("label_note.moved", label=m("label.P2"))
+    assert moved in category_means(m, "P2", "renewal+cosell_referral")
+    assert moved not in category_means(m, "P2", "competitive")
     if lang == "en":
         show = hunter("leads", "show", "dkim-test-y.com.tr")
         text = " ".join(show.stdout.replace("│", " ").split())

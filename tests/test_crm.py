@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dvserver import DataverseServer
+from conftest import CRM_TOKEN
 from fake_authority import FakeAuthority
 
 from hunter_cli.crm import mapping as mapping_mod
@@ -15,7 +15,7 @@ from hunter_cli.crm.client import DataverseClient, key_path
 from hunter_cli.crm.redact import MARK, redact
 from hunter_cli.partner import auth as auth_mod
 
-TOKEN = "crm-fixed-token-5f1c2a9e7b"
+TOKEN = CRM_TOKEN
 DOMAINS = ("firma.com.tr", "gmailer.de", "m365-zayif.com.tr", "google-tenant.com.tr", "natro-ornek.com.tr")
 _TEMPLATE: dict[str, Path] = {}
 
@@ -46,13 +46,6 @@ def scanned(hunter, tmp_path_factory):
     else:
         _copy_db(_TEMPLATE["db"], hunter.db)
     return hunter
-
-
-@pytest.fixture
-def dv():
-    with DataverseServer() as srv:
-        srv.valid_tokens.add(TOKEN)
-        yield srv
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import PARTNER_TOKEN
 from fake_authority import FakeAuthority
 from pcserver import EXPECTED_DOMAINS, PartnerCenterServer, load_referrals
 
 from hunter_cli.partner import auth as auth_mod
 from hunter_cli.partner.referrals import MalformedReferral, parse
 
-TOKEN = "fixed-automation-token"
+TOKEN = PARTNER_TOKEN
 
 
 def q(db, sql, *args):
@@ -36,13 +37,6 @@ def test_domains_kinds_and_malformed_items_from_realistic_payloads():
         assert r.domain == EXPECTED_DOMAINS[rid], rid
     kinds = {parse(i).kind for i in load_referrals(valid_only=True)}
     assert kinds == {"cosell", "marketplace", "partner"}
-
-
-@pytest.fixture
-def pc():
-    with PartnerCenterServer(load_referrals(), page_size=4) as srv:
-        srv.valid_tokens.add(TOKEN)
-        yield srv
 
 
 @pytest.fixture

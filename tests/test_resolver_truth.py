@@ -64,6 +64,9 @@ def test_a_lying_resolver_changes_nothing_stored(hunter, dns, db, lie, said):
     assert result.exit_code == 4, result.stderr
     message = " ".join(result.stderr.split())
     assert f"not trusting the DNS resolver {dns.nameserver}" in message and said in message
+    # as stored: every lead's result stays, and the attempt is in its history as failed (trial 16 read "nothing
+    # stored was changed" beside a failed row in the history)
+    assert "no lead's stored result was changed, and the attempt is kept as failed" in message, message
     after = snapshot(db)
     assert after[1:] == before[1:]  # no event, no tag
     assert [r for r in after[0] if r[0] in GOOD] == before[0]  # no view or column changed

@@ -111,3 +111,74 @@ def test_a_domain_without_mail_that_a_tenant_holds_points_at_the_company(hunter,
     brief = json.loads(hunter("sales-summary", other, "--json", "--lang", lang).stdout)
     assert "Parked Co" not in json.dumps(brief, ensure_ascii=False)
     assert all(m("offer.tenant_domain", brand=other) != line for line in brief["offer"]["lines"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_exchange_online_at_a_domain_without_mail_is_doubted_not_online(hunter, lang):
+    """A null MX says the domain takes no mail (RFC 7505): an autodiscover alias to Exchange Online there is no
+    mailbox receiving its mail. `leads show` said "Exchange: online" beside "takes no mail" (trial 16)."""
+    m = Messages(lang)
+    domain = "s15-bos-exo.com.tr"
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert out["microsoft"]["workloads"]["exchange"]["state"] == "online"  # what the records say, as stored
+    row = json.loads(hunter("leads", "--format", "json").stdout)[0]
+    assert row["footprint"] == "exo?", row
+    assert hunter("leads", "--workload", "exchange-online", "--format", "json").stdout.strip() == "[]"
+    panel = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "400"}).stdout
+    assert m("show.no_mail", state=m("fp.state.online")) in " ".join(panel.split()), panel
+    brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
+    said = " ".join(brief["microsoft"] + brief["mail"])  # a parked domain's brief has no footprint section
+    for key in ("fp.exchange.online", "fp.exchange.online_sending"):  # never "Microsoft's cloud handles it"
+        assert m(key, records="\0").split("\0")[0] not in said, said
+
+
+def test_an_enforced_dmarc_beside_open_spf_earns_nothing(hunter):
+    """p=reject beside SPF open to any server: the brief says the policy stops no forgery, so the score takes its
+    +20 back (dmarc_reject_void) instead of paying for it (trial 16)."""
+    domain = "s15-genis.com.tr"  # ip4:0.0.0.0/0 before -all, DMARC p=reject
+    out = hunter.scan_json(domain, "--no-whois")[domain]
+    assert "dmarc_reject +20" in out["reasons"] and "dmarc_reject_void -20" in out["reasons"], out["reasons"]
+    explained = json.loads(hunter("explain", domain, "--json").stdout)
+    assert explained["facts"]["spf_open"] is True
+    closed = "t13-kapali-ip4.com.tr"  # -ip4:0.0.0.0/0: not open; its DMARC keeps whatever it earns
+    reasons = hunter.scan_json(closed, "--no-whois")[closed]["reasons"]
+    assert not any(r.startswith(("dmarc_reject_void", "dmarc_quarantine_void")) for r in reasons), reasons
+
+
+def test_an_open_record_is_plus_all_in_every_list_and_export(hunter, tmp_path):
+    """`ip4:0.0.0.0/0 -all` lets every server pass before its `-all` is reached (RFC 7208 5.6): the lists, the CSV
+    (`fail` read as the strictest SPF), the JSON and the CRM's facts called it `-all` while the score and the
+    brief called it open (trials 15 and 16). Its `spf_all` is `+all` everywhere and `leads show` names the term;
+    an older database is set right by migration 14."""
+    import csv
+    import io
+    import sqlite3
+
+    from hunter_cli.lead import Lead
+    from hunter_cli.store.packing import loads
+
+    domains = ("s15-genis.com.tr", "t13-acik-inc.com.tr", "t13-kapali-ip4.com.tr")
+    hunter.scan_json(*domains, "--no-whois")
+    listed = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "--format", "json").stdout)}
+    assert listed == {"s15-genis.com.tr": "+all", "t13-acik-inc.com.tr": "+all", "t13-kapali-ip4.com.tr": "-all"}
+    rows = csv.DictReader(io.StringIO(hunter("leads", "--format", "csv").stdout.lstrip("\ufeff")))
+    assert {r["domain"]: r["spf_all"] for r in rows}["s15-genis.com.tr"] == "pass"
+    panel = " ".join(hunter("leads", "show", "s15-genis.com.tr", env={"COLUMNS": "400"}).stdout.split())
+    assert "+all in effect: ip4:0.0.0.0/0 lets every server pass v=spf1" in panel, panel
+    with sqlite3.connect(hunter.db) as conn:
+        (stored,) = conn.execute("SELECT current_view FROM domains WHERE domain = 's15-genis.com.tr'").fetchone()
+    from hunter_cli.crm.push import crm_spf
+
+    lead = Lead.from_store({"domain": "s15-genis.com.tr", "tenant": None}, loads(stored), validate=False)
+    assert crm_spf(Messages("en"), lead) == "open to any server (ip4:0.0.0.0/0)"
+    # a database from before: the column as that release stored it, and migration 14 not yet applied
+    old = tmp_path / "old.db"
+    with sqlite3.connect(hunter.db) as src, sqlite3.connect(old) as dst:
+        src.backup(dst)
+    with sqlite3.connect(old) as conn:
+        conn.execute(
+            "UPDATE domains SET spf_all = '-all' WHERE domain IN ('s15-genis.com.tr', 't13-kapali-ip4.com.tr')"
+        )
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 14")
+    upgraded = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "-f", "json", "--db", str(old)).stdout)}
+    assert upgraded == listed

@@ -177,7 +177,7 @@ def test_published_schema_is_the_models():
     )
     schema = json.loads(SCHEMA.read_text("utf-8"))
     assert set(schema["$defs"]["When"]["properties"]) == {
-        "spf", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in",
+        "spf", "spf_open", "dkim", "dmarc", "gateway", "tenant", "cosell", "provider", "provider_in",
         "group", "group_in", "score_min", "score_max", "segment", "segment_in", "state", "onprem", "plays_min",
     }  # fmt: skip
     assert schema["$defs"]["When"]["additionalProperties"] is False

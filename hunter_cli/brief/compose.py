@@ -717,8 +717,9 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             # the mail section puts the mailboxes on Microsoft 365 from other evidence (a tenant with its
             # MS= token behind a gateway): say that no Exchange record confirms it, never "not seen"
             key = f"fp.exchange.{w.state}_m365"
-        elif (reading := listed_reading(lead, wid, doubt)) == "mx_dangling":
-            key = "fp.exchange.mx_dangling"  # the MX names Exchange Online, but no MX host resolves: it bounces
+        elif (reading := listed_reading(lead, wid, doubt)) in ("mx_dangling", "no_mail"):
+            # the MX names Exchange Online but no MX host resolves (it bounces), or the domain takes no mail
+            key = f"fp.exchange.{reading}"
         elif wid == "exchange" and w.state == "online" and lead.provider in ("none", "unknown"):
             key = "fp.exchange.online_sending"  # no working MX (or it is not known): no mailbox claim
         elif reading == "leftover":  # missing in the lists: only the include the mail section reads as a leftover
@@ -835,6 +836,8 @@ def category_means(m: Messages, category: str, rule: str, doubt: str | None = No
         parts.append(m(f"boost_means.{b}") if m.has(f"boost_means.{b}") else m("boost_means.other", rule=b))
     if m.has(f"label_note.{category}"):
         parts.append(m(f"label_note.{category}"))
+    elif boosts:  # a rank reached by a step up: its label names the rank, not this lead (a customer is no takeover)
+        parts.append(m("label_note.moved", label=m(f"label.{category}")))
     return "; ".join(parts)
 
 

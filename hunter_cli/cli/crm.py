@@ -8,8 +8,9 @@ from pathlib import Path
 
 import typer
 
-from . import app
-from .brief import LangOption, _check_lang
+from ..said import Said, said_of
+from . import app, complete
+from .brief import _check_lang
 from .common import (
     EXIT_SIGN_IN,
     DbOption,
@@ -19,8 +20,12 @@ from .common import (
     domain_arg,
     fail,
     keeps_a_new_database_only_on_success,
+    messages_lang_option,
     open_store,
+    say,
     setting_option,
+    speak,
+    speak_in,
     stderr_console,
     stdout_console,
     store_errors,
@@ -63,13 +68,23 @@ UrlOption = typer.Option(
 )
 
 
+# `crm push --lang`: the language of the lead text sent to Dynamics 365 and of the command's own lines
+PushLangOption = setting_option(
+    "lang",
+    "--lang",
+    help="Language of the lead text sent and of messages: en or tr. Default: en.",
+    fallback="en",
+    autocompletion=complete.languages,
+)
+
+
 def _url(flag: str | None) -> str:
     from ..crm.auth import CrmConfigError, environment_url
 
     try:
         return environment_url(flag)
     except CrmConfigError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
 
 
 def _settings(client_id: str | None = None, tenant: str | None = None):
@@ -78,7 +93,7 @@ def _settings(client_id: str | None = None, tenant: str | None = None):
     try:
         return settings(client_id, tenant)
     except AuthError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
 
 
 def _tokens(url: str):
@@ -92,11 +107,7 @@ def _tokens(url: str):
     try:
         return CrmTokens(url, settings())
     except AuthError as exc:
-        raise fail(
-            f"{exc}. Then sign in once with: hunter crm login --client-id <application id>"
-            " (or pass a token in HUNTER_CRM_TOKEN)",
-            EXIT_INTERACTION_REQUIRED,
-        ) from None
+        raise fail(Said("cli.crm.no_client_id", reason=said_of(exc)), EXIT_INTERACTION_REQUIRED) from None
 
 
 def _client(url: str, concurrency: int = 4):
@@ -110,6 +121,7 @@ def login(
     url: str | None = UrlOption,
     client_id: str | None = setting_option("client_id", "--client-id", help="Public client application id."),
     tenant: str | None = setting_option("tenant_id", "--tenant", help="Your tenant id or domain."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Sign in to Dynamics 365 with a device code: open the page shown on stderr and enter the code there.
 
@@ -121,6 +133,7 @@ def login(
     from ..crm.auth import AuthError, save_environment, token_store
     from ..partner.auth import save_settings
 
+    speak_in(lang)
     env = _url(url)
     s = _settings(client_id, tenant)
     err = stderr_console()
@@ -128,10 +141,11 @@ def login(
         with token_store(s, env) as store:
             who = store.device_login(lambda message: err.print(message, markup=False, highlight=False))
     except AuthError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     save_settings(s)
     save_environment(env)
-    err.print(f"Signed in to {env} as {who['account'] or 'unknown account'}.", markup=False)
+    account = who["account"] or Said("cli.auth.unknown_account")
+    err.print(say(Said("cli.crm.signed_in", env=env, account=account)), markup=False)
 
 
 @crm_app.command("status")
@@ -140,12 +154,14 @@ def status(
     db: Path | None = DbOption,
     fmt: TableJson = table_json_option("one JSON object"),
     json_out: bool = JsonSameOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Which environment, signed in as whom, and how many leads were pushed, are pending or failed.
 
     Reads the token cache and the database only (no request to Dynamics 365).
     Exit codes: 0 shown, 1 no environment configured or the database is not usable.
     """
+    speak_in(lang)
     json_out = json_out or fmt is TableJson.json
     from ..crm.auth import token_store
     from ..store import crm as crm_store
@@ -164,7 +180,7 @@ def status(
             with token_store(settings(), env) as store:
                 account = store.status()
         except AuthError as exc:  # no client id: the counts are still worth showing
-            account = {"account": None, "error": str(exc)}
+            account = {"account": None, "error": said_of(exc)}
         except Exception as exc:  # noqa: BLE001  a cache or network problem must not hide the counts
             account = {"account": None, "error": redact(f"{exc.__class__.__name__}: {exc}")}
     conn = open_store(db)
@@ -216,7 +232,7 @@ def push(
     ),
     force: bool = typer.Option(False, "--force", help="Send leads whose payload has not changed since the last push."),
     concurrency: int = typer.Option(4, "--concurrency", "-c", min=1, max=16, help="Requests in flight at once."),
-    lang: str = LangOption,
+    lang: str = PushLangOption,
     rules: Path | None = RulesOption,
     url: str | None = UrlOption,
     db: Path | None = DbOption,
@@ -247,6 +263,7 @@ def push(
     from .rules import _rules
 
     lang = _check_lang(lang)
+    speak(lang)  # the messages in the language of the text sent
     names = tuple(dict.fromkeys(domain_arg(d) for d in domains or []))
     f = lead_filter(
         segment=segment,
@@ -310,7 +327,7 @@ def push(
                 api = env + API_PATH if env else ""
                 planned = list(plans)
                 out = [p.request(api) for p in planned]
-                out += [{"domain": d, "action": "skip", "reason": "not in the database"} for d in missing]
+                out += [{"domain": d, "action": "skip", "reason": Said("cli.crm.skip.not_stored")} for d in missing]
                 would = pusher.forecast(planned, missing)
                 from ..render.accounts import PushReport
                 from ..render.formats import Format, render
@@ -337,9 +354,12 @@ def push(
                 if summary is not None and not (summary.created or summary.updated or summary.failed):
                     summary = None  # nothing was done: the line says it all
             elif run.sign_in:
-                err.print(run.sign_in, markup=False)
+                err.print(say(run.sign_in), markup=False)
             elif run.stopped:
-                err.print(f"[bold red]error:[/] push stopped: {escape(run.stopped)}")
+                from .common import _said
+
+                label, text = _said("error", Said("cli.crm.push_stopped", reason=run.stopped)) or ("", "")
+                err.print(f"[bold red]{label}:[/] {escape(text)}")
         finally:
             conn.close()
     if summary is not None:
@@ -350,8 +370,6 @@ def push(
         if summary.failed and code == 0:
             code = 1
     if interrupted is not None:  # Ctrl-C: what was sent and what was not, and how to finish (exit 130)
-        from ..said import Said
-
         sent = len(interrupted.created) + len(interrupted.updated)
         raise fail(Said("cli.crm.push_interrupted", sent=sent, not_sent=interrupted.not_sent), code)
     if code:
@@ -361,7 +379,6 @@ def push(
 def _mapping_rejected(exc, path: Path | None):
     """The sentence for crm.push.MappingRejected: the mapping file and the line of the column or key."""
     from ..crm.mapping import key_line
-    from ..said import Said
 
     text = None
     if path is not None:
@@ -391,6 +408,7 @@ def pull(
     fmt: TableJson = table_json_option("the result as JSON"),
     json_out: bool = JsonSameOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Read the status (open, qualified, disqualified), status reason and owner of every pushed lead.
 
@@ -401,6 +419,7 @@ def pull(
     from ..crm.auth import InteractionRequired
     from ..services import crm as crm_service
 
+    speak_in(lang)
     env = _url(url)
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = open_store(db, write=True, create=True)
@@ -409,11 +428,11 @@ def pull(
             result, stats = crm_service.pull(conn, client, env, full=full)
         except InteractionRequired as exc:
             conn.close()
-            stderr_console().print(str(exc), markup=False)
+            stderr_console().print(say(said_of(exc)), markup=False)
             raise typer.Exit(EXIT_INTERACTION_REQUIRED) from None
         except crm_service.PullFailed as exc:
             conn.close()
-            raise fail(f"pull failed: {exc}") from None
+            raise fail(Said("cli.crm.pull_failed", reason=said_of(exc))) from None
         finally:
             client.close()
         conn.close()

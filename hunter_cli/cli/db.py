@@ -56,7 +56,7 @@ def check(
         if not real.exists() or real.is_dir() or isinstance(exc, store.StoreMissing):
             raise fail(said_of(exc)) from None
         # not even readable as a database: this is the check's finding, not a reason to run the check
-        raise fail(Said("cli.db.unreadable", path=str(path), why=_first_clause(str(exc)))) from None
+        raise fail(Said("cli.db.unreadable", path=str(path), why=_first_clause(exc))) from None
     healthy = report["sound"] and report["writable_by_this_version"]
     from ..render.formats import Format, render
     from ..render.maintenance import CheckReport
@@ -68,10 +68,21 @@ def check(
         raise fail(Said("cli.db.newer", path=str(path), version=report["schema_version"]))
 
 
-def _first_clause(message: str) -> str:
-    """``"x.db is damaged (file is not a database); Run ..."`` -> ``"file is not a database"``."""
+def _first_clause(exc: BaseException) -> str:
+    """``"x.db is damaged (file is not a database); Run ..."`` -> ``"file is not a database"``; in other
+    languages the same reason from the error's keyed sentence (never its English inside their words)."""
+    message = str(exc)
     start, end = message.find("("), message.find(")")
-    return message[start + 1 : end] if 0 <= start < end else message.split(";")[0]
+    english = message[start + 1 : end] if 0 <= start < end else message.split(";")[0]
+    said = said_of(exc)
+    if not isinstance(said, Said):
+        return english
+    if said.key == "cli.store.not_a_db":
+        return Said.worded(english, "cli.db.why.not_a_db")
+    detail = said.values.get("detail")
+    if isinstance(detail, Said):  # what SQLite said (store/core.py sqlite_reason)
+        return Said.worded(english, detail.key, **detail.values)
+    return english
 
 
 @db_app.command("backup")

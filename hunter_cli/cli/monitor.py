@@ -78,7 +78,7 @@ def rescan(
     Each rescan is compared with the previous good one and the differences are
     stored as change events (`hunter changes`). Exit codes: 0 ran (also when
     nothing needed a rescan), 1 fatal error, 2 usage error, 4 the DNS resolver does not tell
-    the truth (nothing stored was changed), 6 no DNS answer (the resolver is unreachable, or no
+    the truth (no lead's stored result was changed), 6 no DNS answer (the resolver is unreachable, or no
     rescanned domain got an answer), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
     """
     from .. import store

@@ -22,9 +22,12 @@ from .common import (
     domain_arg,
     fail,
     keeps_a_new_database_only_on_success,
+    messages_lang_option,
     notice,
     open_store,
+    say,
     setting_option,
+    speak_in,
     stderr_console,
     stdout_console,
     store_errors,
@@ -44,13 +47,14 @@ def _settings(client_id=None, tenant=None):
     try:
         return settings(client_id, tenant)
     except AuthError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
 
 
 @auth_app.command("login")
 def login(
     client_id: str | None = setting_option("client_id", "--client-id", help="Public client application id."),
     tenant: str | None = setting_option("tenant_id", "--tenant", help="Your partner tenant id or domain."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Sign in with a device code: open the page shown on stderr and enter the code there.
 
@@ -59,27 +63,31 @@ def login(
     """
     from ..partner.auth import AuthError, TokenStore, save_settings
 
+    speak_in(lang)
     s = _settings(client_id, tenant)
     err = stderr_console()
     try:
         with TokenStore(s) as store:
             who = store.device_login(lambda message: err.print(message, markup=False, highlight=False))
     except AuthError as exc:
-        raise fail(str(exc)) from None
+        raise fail(said_of(exc)) from None
     save_settings(s)
-    err.print(f"Signed in as {who['account'] or 'unknown account'}.")
+    account = who["account"] or Said("cli.auth.unknown_account")
+    err.print(say(Said("cli.auth.signed_in", account=account)), markup=False)
 
 
 @auth_app.command("status")
 def status(
     fmt: TableJson = table_json_option("one object"),
     json_out: bool = JsonSameOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Who is signed in, and until when the current access token is valid (it renews by itself).
 
     Reads the token cache only: no network. Exit codes: 0 signed in (or a token
     in HUNTER_PARTNER_TOKEN), 1 not signed in.
     """
+    speak_in(lang)
     json_out = json_out or fmt is TableJson.json
     from ..config import get
     from ..partner.auth import AuthError, TokenStore, optional_settings
@@ -93,7 +101,7 @@ def status(
             with TokenStore(configured) as store:
                 info = store.status()
         except AuthError as exc:
-            raise fail(str(exc)) from None
+            raise fail(said_of(exc)) from None
     from ..render.accounts import AuthStatus
     from ..render.formats import render
 
@@ -107,16 +115,17 @@ def status(
 
 
 @auth_app.command("logout")
-def logout() -> None:
+def logout(lang: str = messages_lang_option()) -> None:
     """Remove the signed-in account and its tokens from the token cache (no network needed)."""
     from ..partner.auth import AuthError, TokenStore, optional_settings
 
+    speak_in(lang)
     try:
         with TokenStore(optional_settings()) as store:
             removed = store.logout()
     except AuthError as exc:
-        raise fail(str(exc)) from None
-    stdout_console().print("Signed out." if removed else "Nobody was signed in.")
+        raise fail(said_of(exc)) from None
+    stdout_console().print(say(Said("cli.auth.signed_out" if removed else "cli.auth.nobody_signed_in")))
 
 
 @ref_app.command("sync")
@@ -128,6 +137,7 @@ def sync(
     no_scan: bool = typer.Option(False, "--no-scan", help="Do not scan the domains of new leads."),
     db: Path | None = DbOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    lang: str = messages_lang_option(),
 ) -> None:
     """Pull Partner Center referrals into the database and scan the new leads they bring.
 
@@ -145,6 +155,7 @@ def sync(
     from ..services.partner import sync_referrals
     from .rules import _rules
 
+    speak_in(lang)
     err = stderr_console()
     rules = _rules(None)  # a bad rules file fails here, before anything is asked or written
     tokens = TokenProvider(None if get("partner_token") else optional_settings())
@@ -156,11 +167,11 @@ def sync(
             result = sync_referrals(conn, client, full=full, rules=rules)
         except InteractionRequired as exc:
             conn.close()
-            err.print(f"{exc}", markup=False, soft_wrap=True)
+            err.print(say(said_of(exc)), markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_SIGN_IN) from None
         except (SyncError, AuthError) as exc:
             conn.close()
-            raise fail(f"referral sync failed: {exc}") from None
+            raise fail(Said("cli.partner.sync_failed", reason=said_of(exc))) from None
         except KeyboardInterrupt:  # fetched pages are stored only all at once (partner/sync.py): nothing was
             conn.close()
             raise fail(Said("cli.referrals.sync_interrupted"), EXIT_INTERRUPTED) from None
@@ -171,12 +182,17 @@ def sync(
         finally:
             conn.close()
     if not quiet:
-        err.print(
-            f"Referrals: {result.fetched} fetched, {result.created} new, {result.stored} stored,"
-            f" {result.unlinked} without a domain, {len(result.new_domains)} new leads."
+        done = Said(
+            "cli.partner.synced",
+            fetched=result.fetched,
+            created=result.created,
+            stored=result.stored,
+            unlinked=result.unlinked,
+            leads=len(result.new_domains),
         )
+        err.print(say(done), markup=False)
     for line in result.malformed:
-        err.print(f"skipped malformed referral {line}", markup=False)
+        err.print(say(Said("cli.partner.malformed", item=line)), markup=False)
     if no_scan:
         waiting = len(result.new_domains) + len(earlier)
         if waiting and not quiet:
@@ -242,8 +258,10 @@ def list_(
         help="At most N referrals; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
     csv_separator: str | None = CsvSeparatorOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Stored referrals, newest update first."""
+    speak_in(lang)
     use_csv_separator(csv_separator)
     from .. import store
     from ..choices import choose
@@ -287,11 +305,13 @@ def link_(
     referral_id: str = typer.Argument(..., help="The referral id (see `hunter referrals list --json`)."),
     domain: str = typer.Argument(..., help="The customer's domain."),
     db: Path | None = DbOption,
+    lang: str = messages_lang_option(),
 ) -> None:
     """Link a referral to a domain by hand (a manual link is never overwritten by a sync)."""
     from ..partner.sync import link
     from .rules import _rules
 
+    speak_in(lang)
     name = domain_arg(domain)
     rules = _rules(None)
     conn = open_store(db, write=True)
@@ -302,7 +322,7 @@ def link_(
         raise fail(Said("cli.partner.no_referral", id=repr(referral_id))) from None
     finally:
         conn.close()
-    from .common import say, shown
+    from .common import shown
 
     linked = Said("cli.partner.linked", id=referral_id, domain=shown(name))
     if previous:

@@ -112,7 +112,7 @@ def scan(
     1 fatal error (no valid domain, database busy or broken) or an input that could not be read
     (the other inputs are still scanned),
     2 usage error (an unknown option, a file that does not exist), 4 the DNS resolver does not
-    tell the truth (nothing stored was changed), 6 no DNS answer: no nameserver answered the
+    tell the truth (no lead's stored result was changed), 6 no DNS answer: no nameserver answered the
     resolver check (nothing was scanned), or no scanned domain got an answer (each is stored as a
     failure and asked again next run), 130 interrupted by Ctrl-C, 141 the reader of
     stdout went away (`--json | head`), 143 stopped by SIGTERM (results so far are saved either way).

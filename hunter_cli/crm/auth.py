@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..partner.auth import AuthError, InteractionRequired, Settings, TokenStore
+from ..said import Said
 
 __all__ = [
     "AuthError",
@@ -69,13 +70,11 @@ def normalise_url(text: str) -> str:
     raw = text.strip()
     parts = urlsplit(raw if "://" in raw else f"https://{raw}")
     if not parts.hostname:
-        raise CrmConfigError(f"{text!r} is not an environment URL (like https://contoso.crm4.dynamics.com)")
+        raise CrmConfigError(Said("cli.crm.not_env_url", value=repr(text)))
     if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname)):
-        raise CrmConfigError(f"the environment URL must use https: {text!r}")
+        raise CrmConfigError(Said("cli.crm.not_https", value=repr(text)))
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise CrmConfigError(
-            f"the environment URL is the address without a path (like https://contoso.crm4.dynamics.com), not {text!r}"
-        )
+        raise CrmConfigError(Said("cli.crm.url_with_path", value=repr(text)))
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
@@ -93,10 +92,7 @@ def environment_url(flag: str | None = None) -> str:
 
     value = flag or get("crm_url") or _saved().get("url")
     if not value:
-        raise CrmConfigError(
-            "no Dynamics 365 environment: set HUNTER_CRM_URL (like https://contoso.crm4.dynamics.com)"
-            " or run: hunter crm login --url URL"
-        )
+        raise CrmConfigError(Said("cli.crm.no_environment"))
     return normalise_url(str(value))
 
 
@@ -166,6 +162,6 @@ class CrmTokens:
 
     def _acquire(self, force: bool) -> str:
         if self.settings is None:
-            raise InteractionRequired(f"not signed in to {SERVICE}; run: {SIGNIN}")
+            raise InteractionRequired(Said("cli.auth.not_signed_in", service=SERVICE, signin=SIGNIN))
         with token_store(self.settings, self.url, self.http_client) as store:
             return store.silent_token(force_refresh=force)

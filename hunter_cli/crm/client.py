@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from .. import retry
+from ..said import Said
 from .auth import SERVICE, CrmTokens, is_loopback
 from .redact import redact
 
@@ -93,12 +94,8 @@ def error_message(resp: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
             code, msg = err.get("code"), err.get("message")
     except ValueError:
         pass
-    text = f"HTTP {resp.status_code}"
-    if msg:
-        text += f": {msg}"
-    if code:
-        text += f" ({code})"
-    return redact(text, secrets)
+    key = "cli.crm.http_error" + ("_message" if msg else "") + ("_code" if code else "")
+    return redact(Said(key, status=resp.status_code, message=msg, code=code), secrets)  # quoted in other languages
 
 
 class DataverseClient:
@@ -175,8 +172,7 @@ class DataverseClient:
                 resp = self._request(method, url, body, headers, token)
             if resp.status_code == 401:
                 raise CrmError(
-                    "Dynamics 365 refused the token (HTTP 401)"
-                    + ("; check HUNTER_CRM_TOKEN" if not self.tokens.can_refresh else "; run: hunter crm login")
+                    Said("cli.crm.token_refused" if self.tokens.can_refresh else "cli.crm.token_refused_fixed")
                 )
             status = resp.status_code
             if status in self.policy.statuses:
@@ -189,15 +185,15 @@ class DataverseClient:
         try:
             return retry.call(self.policy, attempt, transient=(httpx.TimeoutException,))
         except httpx.TimeoutException:
-            raise CrmError(f"Dynamics 365 did not answer in time ({self.url})") from None
+            raise CrmError(Said("cli.crm.timeout", url=self.url)) from None
         except httpx.TransportError as exc:
-            raise CrmError(f"cannot reach Dynamics 365 at {self.url}: {exc.__class__.__name__}") from None
+            raise CrmError(Said("cli.crm.unreachable", url=self.url, error=exc.__class__.__name__)) from None
         except retry.RetryableAnswer as exc:
             if exc.refused_wait is not None:
                 raise LeadFailed(exc.give_up_text(self.policy.retry_after_max), exc.status) from None
             if exc.status == 429:
-                raise LeadFailed("Dynamics 365 kept answering HTTP 429 (service protection limit)", 429) from None
-            raise LeadFailed(f"{exc.detail} after {exc.tries} tries", exc.status) from None
+                raise LeadFailed(Said("cli.crm.throttled_out"), 429) from None
+            raise LeadFailed(Said("cli.crm.after_tries", detail=exc.detail, tries=exc.tries), exc.status) from None
 
     def _fail(self, resp: httpx.Response) -> LeadFailed:
         return LeadFailed(error_message(resp, self.tokens.secrets), resp.status_code)
@@ -212,7 +208,7 @@ class DataverseClient:
         if lead_id is None and resp.status_code == 201:
             lead_id = _id_in_body(resp, entity_set)
         if lead_id is None:
-            raise LeadFailed("Dynamics 365 created the lead but did not say its id (no OData-EntityId)", 0)
+            raise LeadFailed(Said("cli.crm.no_id"), 0)
         return WriteResult("created", lead_id)
 
     def update(self, entity_set: str, lead_id: str, body: dict, *, upsert: bool = False) -> WriteResult:
@@ -264,24 +260,23 @@ class DataverseClient:
             assert url is not None
             resp = self._send("GET", url + _query_string(query), headers={"Prefer": prefer})
             if resp.status_code != 200:
-                raise CrmError(f"reading {entity_set} failed: {error_message(resp, self.tokens.secrets)}")
+                raise CrmError(
+                    Said("cli.crm.read_failed", what=entity_set, error=error_message(resp, self.tokens.secrets))
+                )
             try:
                 data = resp.json()
             except ValueError:
-                raise CrmError("Dynamics 365 answered with something that is not JSON") from None
+                raise CrmError(Said("cli.crm.not_json")) from None
             if not isinstance(data, dict) or not isinstance(data.get("value"), list):
-                raise CrmError(f"Dynamics 365's answer has no list of {entity_set}")
+                raise CrmError(Said("cli.crm.no_list", what=entity_set))
             yield from data["value"]
             nxt = data.get("@odata.nextLink")
             if not nxt:
                 return
             if not isinstance(nxt, str) or not self.same_origin(nxt):
-                raise CrmError(
-                    f"Dynamics 365's next page points away from {self.url}; stopped"
-                    " (next links are followed only to the same environment)"
-                )
+                raise CrmError(Said("cli.crm.next_away", url=self.url))
             url, query = nxt, None
-        raise CrmError(f"more than {MAX_PAGES} pages; stopped")
+        raise CrmError(Said("cli.crm.too_many_pages", pages=MAX_PAGES))
 
     def close(self) -> None:
         self.http.close()

@@ -43,7 +43,7 @@ FIELDS: dict[str, str] = {
     "tenant": "Microsoft tenant kind (Managed, Federated, Unknown, none)",
     "tenant_id": "Microsoft tenant id",
     "dmarc_policy": "DMARC policy (none, quarantine, reject; invalid: a record that gives none; ?: lookup failed)",
-    "spf_all": "the SPF all qualifier (-all, ~all, ...)",
+    "spf_all": "the SPF all qualifier any server meets (-all, ~all, ...; +all when a term lets every server pass)",
     "dkim": "true when a DKIM key is published",
     "score": "score 0-100 (a whole number)",
     "segment": "Existing, Migration, Cold or Skip",

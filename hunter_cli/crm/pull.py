@@ -18,6 +18,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass, field
 
+from ..said import Said, said_of
 from ..store import crm as crm_store
 from .client import FORMATTED, DataverseClient
 
@@ -42,24 +43,24 @@ class Malformed(ValueError):
 def parse_item(item: object) -> dict:
     """One lead of the answer -> the stored status fields. Raises :class:`Malformed`."""
     if not isinstance(item, dict):
-        raise Malformed("not an object")
+        raise Malformed(Said("cli.crm.malformed.not_object"))
     raw_id = item.get("leadid")
-    if raw_id is None or raw_id == "":
-        raise Malformed("no leadid")
     try:
-        lead_id = str(uuid.UUID(str(raw_id)))
+        lead_id = str(uuid.UUID(str(raw_id))) if raw_id else None
     except ValueError:
-        from ..said import Said
-
-        raise Malformed(Said("cli.crm.pull.not_guid", value=repr(raw_id))) from None
+        lead_id = None
+    if lead_id is None:
+        if raw_id:  # it has one, but not a GUID
+            raise Malformed(Said("cli.crm.malformed.not_guid", value=repr(raw_id)))
+        raise Malformed(Said("cli.crm.malformed.no_leadid"))
     state, status = item.get("statecode"), item.get("statuscode")
     if not isinstance(state, int) or isinstance(state, bool) or state not in crm_store.STATES:
-        raise Malformed(f"statecode {state!r} is not 0, 1 or 2")
+        raise Malformed(Said("cli.crm.malformed.statecode", value=repr(state)))
     if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
-        raise Malformed(f"statuscode {status!r} is not a number")
+        raise Malformed(Said("cli.crm.malformed.statuscode", value=repr(status)))
     modified = item.get("modifiedon")
     if modified is not None and not isinstance(modified, str):
-        raise Malformed("modifiedon is not a date-time")
+        raise Malformed(Said("cli.crm.malformed.modifiedon"))
     label = item.get(f"statuscode@{FORMATTED}")
     owner = item.get(f"_ownerid_value@{FORMATTED}")
     return {
@@ -98,7 +99,8 @@ def pull(conn: sqlite3.Connection, client: DataverseClient, environment: str, fu
                 s = parse_item(item)
             except Malformed as exc:
                 ident = item.get("leadid") if isinstance(item, dict) else None
-                result.malformed.append(f"{ident if isinstance(ident, str) else f'item {n}'}: {exc}")
+                which = ident if isinstance(ident, str) else Said("cli.partner.item_n", n=n)
+                result.malformed.append(Said("cli.partner.malformed_item", item=which, reason=said_of(exc)))
                 continue
             domain = known.get(s["lead_id"])
             if domain is None:

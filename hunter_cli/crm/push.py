@@ -32,6 +32,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..said import Said, said_of
 from ..store import crm as crm_store
 from .client import CrmError, DataverseClient, LeadFailed, WriteResult, entity_path, key_path
 from .mapping import Mapping
@@ -165,12 +166,10 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
     )
     facts.append("- " + m("crm.facts.tenant", tenant=tenant_text))
     facts.append("- " + m("crm.facts.auth", spf=crm_spf(m, view), dkim=crm_dkim(m, view), dmarc=crm_dmarc(m, view)))
-    if brief.risk:
-        from ..brief.compose import nx_suffix, risk_level
-
-        # the brief's own words: "does not exist", "most likely receives no mail" (RFC 5321 5.1), ...
-        nx = nx_suffix(view, data["registration"], today)
-        facts.append("- " + m("crm.facts.risk", risk=risk_level(m, view, brief.risk, nx)))
+    if brief.risk and brief.risk_text:
+        # the brief's own risk line: "does not exist", "most likely receives no mail" (RFC 5321 5.1), and for a
+        # parked domain whose name can still be forged, that (never a bare "none")
+        facts.append("- " + brief.risk_text)
     return {
         "domain": row["domain"],
         "domain_unicode": domain_u,
@@ -199,8 +198,13 @@ def lead_context(row: dict, data: dict, lang: str, rules, today: date) -> dict:
 
 
 def crm_spf(m, lead) -> str:
-    """The SPF verdict in the CRM facts' words: the all qualifier when valid (RFC 7208 2.6)."""
+    """The SPF verdict in the CRM facts' words: the all qualifier when valid (RFC 7208 2.6), or the terms that
+    let any server pass (RFC 7208 5.6, 5.2: ``posture.spf_open_terms``)."""
+    from ..lead.posture import spf_open_terms
+
     verdict = lead.spf_verdict
+    if verdict == "valid" and (opened := spf_open_terms(lead)):  # "-all" after ip4:0.0.0.0/0 is never reached
+        return m("crm.facts.spf.open", terms=", ".join(opened))
     if verdict == "valid":
         return lead.spf_all or m("crm.facts.spf.no_all")
     if verdict == "none":
@@ -261,11 +265,11 @@ class Plans:
         if rec and rec["environment"] != self.environment:
             rec = None  # an id from another environment means nothing here
         if rec and rec["statecode"] == crm_store.STATE_CODES["disqualified"] and not self.include_disqualified:
-            return rec, "disqualified in Dynamics 365 (--include-disqualified sends it anyway)"
+            return rec, Said("cli.crm.skip.disqualified")
         if row.get("last_scanned") is None:
-            return rec, f"not scanned yet (run: hunter scan {domain})"
+            return rec, Said("cli.crm.skip.not_scanned", domain=domain)
         if self.mapping.alternate_key is None and rec and rec["push_state"] == "deleted" and not self.recreate:
-            return rec, "deleted in Dynamics 365 (--recreate creates it again)"
+            return rec, Said("cli.crm.skip.deleted")
         return rec, None
 
     def _plan(self, row: dict) -> Plan:
@@ -277,7 +281,7 @@ class Plans:
             return Plan(domain, "skip", reason=reason)
         data = store.brief_inputs(self.conn, domain)
         if data is None:
-            return Plan(domain, "skip", reason=f"not scanned yet (run: hunter scan {domain})")
+            return Plan(domain, "skip", reason=Said("cli.crm.skip.not_scanned", domain=domain))
         ctx = lead_context(row, data, self.lang, self.rules, self.today)
         body = self.mapping.payload(ctx)
         key = self.mapping.key(ctx)
@@ -287,7 +291,7 @@ class Plans:
         if key is not None:
             empty = [c for c, v in key.items() if v in (None, "")]
             if empty:
-                return Plan(domain, "skip", reason=f"no value for the alternate key column {empty[0]}")
+                return Plan(domain, "skip", reason=Said("cli.crm.skip.no_key", column=empty[0]))
             if same:
                 return Plan(domain, "unchanged", lead_id=rec["lead_id"] if rec else None)
             return Plan(domain, "upsert", body, digest, rec["lead_id"] if rec else None, key, known=pushed)
@@ -346,7 +350,7 @@ def forecast(plans: Iterable[Plan], missing: Iterable[str] = ()) -> Summary:
             out.updated.append(p.domain)
         else:  # create, finish, an upsert of a lead never pushed
             out.created.append(p.domain)
-    out.skipped.extend((d, "not in the database") for d in missing)
+    out.skipped.extend((d, Said("cli.crm.skip.not_stored")) for d in missing)
     return out
 
 
@@ -372,7 +376,7 @@ def _execute(client: DataverseClient, p: Plan) -> WriteResult:
             return client.update(ENTITY_SET, p.lead_id, p.body)
         except LeadFailed as exc:
             if exc.status == 404:
-                raise _Gone(str(exc)) from None
+                raise _Gone(said_of(exc)) from None
             raise
     if p.action == "upsert":
         assert p.key is not None
@@ -467,13 +471,13 @@ def run(
             if recreate:
                 pending.append(Plan(p.domain, "create", p.body, p.payload_hash))
                 return
-            reason = f"deleted in Dynamics 365 ({exc}); --recreate creates it again"
+            reason: str = Said("cli.crm.failed.deleted", error=said_of(exc))
             crm_store.mark_failed(conn, p.domain, environment, reason, deleted=True)
             summary.failed.append((p.domain, reason))
             note(p, "failed")
             return
         except LeadFailed as exc:
-            reason = redact(str(exc), client.tokens.secrets)
+            reason = redact(said_of(exc), client.tokens.secrets)
             fault = mapping_fault(LeadFailed(reason, exc.status), mapping)
             if fault is not None:  # the mapping's fault, not this lead's: stop, and the rerun sends it
                 if error is None:
@@ -554,7 +558,7 @@ def run(
         summary.throttled = client.throttled
     if error is not None:
         count_the_rest()
-        summary.stopped = redact(str(error), client.tokens.secrets)
+        summary.stopped = redact(said_of(error), client.tokens.secrets)
         setattr(error, "summary", summary)  # noqa: B010  the CLI prints what was done before the stop
         raise error
     return summary

@@ -193,6 +193,9 @@ def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
     - ``leftover``: Exchange Online named only by a leftover SPF include (:func:`exchange_leftover`): missing;
     - ``mx_dangling``: Exchange Online ``online`` while no MX host resolves (provider ``broken``): their mail
       bounces, Exchange Online receives none of it (the brief's ``fp.exchange.mx_dangling``): unconfirmed;
+    - ``no_mail``: Exchange Online ``online`` for a domain that takes no mail (a null MX, or no MX at all:
+      provider ``none``): no mailbox there receives mail for it; the records may serve another domain of
+      theirs (the brief's ``fp.exchange.no_mail``): unconfirmed;
     - ``no_tenant``: ``online`` or ``hybrid`` by records no tenant stands behind (``doubt``,
       :func:`evidence_doubt`): unconfirmed (for ``hybrid``, its Microsoft side: their own servers stand);
     - ``mailboxes``: Exchange behind a gateway that only the tenant and its MS= token put at Microsoft 365
@@ -206,6 +209,8 @@ def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
         return "leftover"
     if wid == "exchange" and w.state == "online" and lead.provider == "broken":
         return "mx_dangling"
+    if wid == "exchange" and w.state == "online" and lead.provider == "none":
+        return "no_mail"
     if w.state in ("online", "hybrid") and doubt == "no_tenant":
         return "no_tenant"
     if wid == "exchange" and doubt == "mailboxes":

@@ -359,8 +359,18 @@ class Lead(BaseModel):
 
     @property
     def spf_all(self) -> str | None:
-        """The all qualifier as written (``-all``, ``~all``, ...): the ``spf_all`` column of ``hunter leads``."""
+        """The all qualifier as written (``-all``, ``~all``, ...), the record's own or its redirect's."""
         return self.spf.all if self.spf else None
+
+    @property
+    def spf_all_listed(self) -> str | None:
+        """The ``all`` result any server on the internet meets, the ``spf_all`` column of ``hunter leads``:
+        :attr:`spf_all`, or ``+all`` when another term of the valid record already lets every server pass
+        (``ip4:0.0.0.0/0 -all``, an include of ``+all``: RFC 7208 5.6, 5.2; :func:`posture.spf_open_terms`),
+        so no list or export calls an open record ``-all`` / ``fail``."""
+        from .posture import spf_open_terms
+
+        return "+all" if self.spf_all != "+all" and spf_open_terms(self) else self.spf_all
 
     @property
     def workload_tags(self) -> list[str]:
@@ -448,7 +458,7 @@ class Lead(BaseModel):
             "provider_name": self.provider_name,
             "gateway": self.gateway,
             "dmarc_policy": dmarc_listed(self.dmarc_policy, self.dmarc is not None, "dmarc" in self.failed_checks),
-            "spf_all": self.spf_all,
+            "spf_all": self.spf_all_listed,
             "dkim": int(self.has_dkim),
             "tenant": None if label == "?" else label,
             "tenant_id": tenant.id if tenant else None,

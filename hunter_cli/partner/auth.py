@@ -66,14 +66,22 @@ class Settings:
         return f"{AUTHORITY_HOST}/{self.tenant}"
 
 
-NOT_CONFIGURED = (
-    "not signed in to Partner Center, and no application (client) id is set: run"
-    " `hunter auth login --client-id <application id>` (or set HUNTER_CLIENT_ID, then run `hunter auth login`);"
-    " automation can pass a token in HUNTER_PARTNER_TOKEN instead"
-)
-NO_CLIENT_ID = (
-    "no application (client) id: pass --client-id or set HUNTER_CLIENT_ID to your public client app registration"
-)
+# The keys of two sentences said in the command's language (hunter_cli/said.py, messages cli.auth.*)
+NOT_CONFIGURED = "cli.auth.not_configured"
+NO_CLIENT_ID = "cli.auth.no_client_id"
+
+
+def _said(key: str, **values: Any):
+    from ..said import Said
+
+    return Said(key, **values)
+
+
+def _os_why(exc: OSError):
+    """Why the token cache file cannot be used, in the command's language."""
+    from ..config import os_reason
+
+    return os_reason(exc, exc.strerror or str(exc))
 
 
 def _saved() -> dict:
@@ -91,7 +99,7 @@ def settings(client_id: str | None = None, tenant: str | None = None) -> Setting
     """
     found = optional_settings(client_id, tenant)
     if found is None:
-        raise AuthError(NO_CLIENT_ID)
+        raise AuthError(_said(NO_CLIENT_ID))
     return found
 
 
@@ -233,9 +241,9 @@ class TokenStore:
         try:
             self.cache = open_cache()
         except TokenCacheError as exc:
-            raise AuthError(str(exc)) from None
+            raise AuthError(exc.args[0] if exc.args else str(exc)) from None
         except OSError as exc:
-            raise AuthError(f"cannot use the token cache {self.path}: {exc.strerror or exc}") from None
+            raise AuthError(_said("cli.auth.cache_unusable", path=str(self.path), why=_os_why(exc))) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -255,9 +263,9 @@ class TokenStore:
             try:
                 yield
             except LockError:
-                raise AuthError(f"the token cache {path} is locked by another hunter process; try again") from None
+                raise AuthError(_said("cli.auth.cache_locked", path=str(path))) from None
             except OSError as exc:
-                raise AuthError(f"cannot use the token cache {path}: {exc.strerror or exc}") from None
+                raise AuthError(_said("cli.auth.cache_unusable", path=str(path), why=_os_why(exc))) from None
 
         return guard()
 
@@ -268,7 +276,7 @@ class TokenStore:
             import msal
 
             if self.settings is None:
-                raise AuthError(NO_CLIENT_ID)
+                raise AuthError(_said(NO_CLIENT_ID))
             with self._service("reach"):
                 self._app = msal.PublicClientApplication(
                     self.settings.client_id,
@@ -295,21 +303,16 @@ class TokenStore:
                 with self._cache_guard():  # MSAL writes the cache as tokens arrive
                     yield
             except httpx.TimeoutException:
-                raise AuthError(f"the Microsoft sign-in service ({host}) did not answer in time; try again") from None
+                raise AuthError(_said("cli.auth.timeout", host=host)) from None
             except httpx.HTTPError as exc:
-                raise AuthError(
-                    f"cannot {doing} the Microsoft sign-in service ({host}): {exc.__class__.__name__}; "
-                    "check the network connection or proxy"
-                ) from None
-            except MsalError as exc:
-                raise AuthError(f"the Microsoft sign-in service failed: {exc}") from None
+                error = exc.__class__.__name__
+                raise AuthError(_said("cli.auth.unreachable", doing=doing, host=host, error=error)) from None
+            except MsalError as exc:  # the service's own words, quoted in other languages
+                raise AuthError(_said("cli.auth.service_failed", detail=str(exc))) from None
             except ValueError as exc:  # MSAL: tenant discovery refused (unknown tenant) or unreadable
-                raise AuthError(
-                    f"the Microsoft sign-in service does not accept the tenant {tenant!r} "
-                    f"(--tenant / HUNTER_TENANT_ID): {exc}"
-                ) from None
+                raise AuthError(_said("cli.auth.bad_tenant", tenant=repr(tenant), detail=str(exc))) from None
             except RuntimeError as exc:
-                raise AuthError(f"the Microsoft sign-in service failed: {exc}") from None
+                raise AuthError(_said("cli.auth.service_failed", detail=str(exc))) from None
 
         return guard()
 
@@ -325,26 +328,26 @@ class TokenStore:
         with self._service("reach"):
             flow = self.app.initiate_device_flow(scopes=[self.scope])
         if "user_code" not in flow:
-            raise AuthError(
-                f"could not start sign-in: {flow.get('error_description') or flow.get('error') or 'unknown error'}"
-            )
+            detail = flow.get("error_description") or flow.get("error") or _said("cli.auth.unknown_error")
+            raise AuthError(_said("cli.auth.start_failed", detail=detail))
         show_message(flow["message"])
         with self._service("reach"):
             result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:
-            raise AuthError(f"sign-in failed: {result.get('error_description') or result.get('error')}")
+            detail = result.get("error_description") or result.get("error")
+            raise AuthError(_said("cli.auth.login_failed", detail=detail))
         return {"account": (result.get("id_token_claims") or {}).get("preferred_username")}
 
     def silent_token(self, force_refresh: bool = False) -> str:
         if not self.has_account():  # offline: nobody signed in, no need to ask the network
-            raise InteractionRequired(f"not signed in to {self.service}; run: {self.signin}")
+            raise InteractionRequired(_said("cli.auth.not_signed_in", service=self.service, signin=self.signin))
         with self._service("reach"):
             accounts = self.app.get_accounts()
             if not accounts:
-                raise InteractionRequired(f"not signed in to {self.service}; run: {self.signin}")
+                raise InteractionRequired(_said("cli.auth.not_signed_in", service=self.service, signin=self.signin))
             result = self.app.acquire_token_silent([self.scope], account=accounts[0], force_refresh=force_refresh)
         if not result or "access_token" not in result:
-            raise InteractionRequired(f"the {self.service} sign-in has expired; run: {self.signin}")
+            raise InteractionRequired(_said("cli.auth.expired", service=self.service, signin=self.signin))
         return result["access_token"]
 
     def status(self) -> dict | None:
@@ -401,7 +404,7 @@ class TokenProvider:
         if self.fixed:
             return self.fixed
         if self.settings is None:
-            raise InteractionRequired(NOT_CONFIGURED)
+            raise InteractionRequired(_said(NOT_CONFIGURED))
         with TokenStore(self.settings, self.http_client) as store:
             return store.silent_token(force_refresh)
 

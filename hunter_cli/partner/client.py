@@ -22,6 +22,7 @@ import httpx
 
 from .. import retry
 from ..redact import remember, summary
+from ..said import Said, said_of
 from .auth import InteractionRequired, TokenProvider
 
 DEFAULT_BASE = "https://api.partner.microsoft.com"
@@ -33,7 +34,7 @@ class SyncError(Exception):
     """The sync could not finish; nothing was recorded as synced. The message is redacted and bounded."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(summary(message, 400))
+        super().__init__(summary(message, 400))  # a Said stays one (redact.summary)
 
 
 class TokenRefused(InteractionRequired):
@@ -82,28 +83,23 @@ class ReferralsClient:
         try:
             resp = retry.call(self.policy, attempt, transient=(httpx.TimeoutException,))
         except httpx.TimeoutException:
-            raise SyncError(f"Partner Center did not answer in time ({self.base_url})") from None
+            raise SyncError(Said("cli.partner.timeout", url=self.base_url)) from None
         except httpx.TransportError as exc:
-            raise SyncError(f"cannot reach Partner Center at {self.base_url}: {exc.__class__.__name__}") from None
+            raise SyncError(Said("cli.partner.unreachable", url=self.base_url, error=exc.__class__.__name__)) from None
         except retry.RetryableAnswer as exc:
             raise SyncError(exc.give_up_text(self.policy.retry_after_max)) from None
         if resp.status_code == 401:
             if not self.tokens.can_refresh:
-                raise TokenRefused(
-                    "Partner Center refused the token in HUNTER_PARTNER_TOKEN (HTTP 401); renew it, or unset"
-                    " HUNTER_PARTNER_TOKEN and run: hunter auth login (signing in does not help while it is set)"
-                )
-            raise TokenRefused(
-                "Partner Center refused the token even after renewing it (HTTP 401); run: hunter auth login"
-            )
-        if resp.status_code != 200:
-            raise SyncError(f"Partner Center answered HTTP {resp.status_code}: {_error_text(resp)}")
+                raise TokenRefused(Said("cli.partner.fixed_token_refused"))
+            raise TokenRefused(Said("cli.partner.token_refused"))
+        if resp.status_code != 200:  # the service's own words, quoted in other languages
+            raise SyncError(Said("cli.partner.http_error", status=resp.status_code, detail=_error_text(resp)))
         try:
             data = resp.json()
         except ValueError:
-            raise SyncError("Partner Center answered with something that is not JSON") from None
+            raise SyncError(Said("cli.partner.not_json")) from None
         if not isinstance(data, dict) or not isinstance(data.get("value", []), list):
-            raise SyncError("Partner Center's answer has no list of referrals")
+            raise SyncError(Said("cli.partner.no_list"))
         return data
 
     def _token(self, force_refresh: bool = False) -> str:
@@ -122,7 +118,7 @@ class ReferralsClient:
         try:
             check_token_base(self.base_url)
         except ValueError as exc:
-            raise SyncError(f"will not send the Partner Center token: {exc} (HUNTER_PARTNER_API_URL)") from None
+            raise SyncError(Said("cli.partner.token_base", reason=said_of(exc))) from None
         url = self.base_url + PATH
         for _ in range(MAX_PAGES):
             data = self._get(url, params)
@@ -131,13 +127,13 @@ class ReferralsClient:
             if not link:
                 return
             if not isinstance(link, str):
-                raise SyncError("Partner Center's next-page link is not a URL")
+                raise SyncError(Said("cli.partner.next_not_url"))
             try:
                 url = check_next_link(self.base_url, url, link)
             except ValueError as exc:
-                raise SyncError(f"not following Partner Center's paging: {exc}; nothing was synced") from None
+                raise SyncError(Said("cli.partner.paging", reason=said_of(exc))) from None
             params = None  # the next link carries its own query
-        raise SyncError(f"more than {MAX_PAGES} pages; stopped")
+        raise SyncError(Said("cli.partner.too_many_pages", pages=MAX_PAGES))
 
     def close(self) -> None:
         self.http.close()

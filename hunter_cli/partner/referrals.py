@@ -20,6 +20,20 @@ class MalformedReferral(ValueError):
     """A referral item that cannot be stored; the message says what is wrong."""
 
 
+def _said(key: str):
+    from ..said import Said
+
+    return Said(key)
+
+
+def _json_type(name: str) -> str:
+    """A Python type's name (str, list) as the command's language calls a JSON value of that type."""
+    from ..brief.messages import load
+    from ..said import Said
+
+    return Said.worded(name, f"cli.json.type.{name}") if f"cli.json.type.{name}" in load("en") else name
+
+
 @dataclass
 class Referral:
     id: str
@@ -55,7 +69,10 @@ def _obj(value, what: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise MalformedReferral(f"{what} is a {type(value).__name__}, not an object")
+        from ..said import Said
+
+        kind = type(value).__name__
+        raise MalformedReferral(Said("cli.partner.malformed.field_not_object", field=what, kind=_json_type(kind)))
     return value
 
 
@@ -107,10 +124,10 @@ def find_domain(contacts: list[dict], *sources: dict) -> tuple[str | None, str |
 def parse(item) -> Referral:
     """One referral from the API's JSON. Raises MalformedReferral for items that cannot be stored."""
     if not isinstance(item, dict):
-        raise MalformedReferral("item is not an object")
+        raise MalformedReferral(_said("cli.partner.malformed.not_object"))
     rid = item.get("id")
     if not isinstance(rid, str) or not rid.strip():
-        raise MalformedReferral("no id")
+        raise MalformedReferral(_said("cli.partner.malformed.no_id"))
     customer = _obj(item.get("customerProfile"), "customerProfile")
     details = _obj(item.get("details"), "details")
     address = _obj(customer.get("address"), "customerProfile.address")

@@ -69,8 +69,11 @@ def store_referrals(conn: sqlite3.Connection, items: list, result: SyncResult) -
         try:
             r = parse(item)
         except MalformedReferral as exc:
-            rid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"item {n}"
-            result.malformed.append(f"{rid}: {exc}")
+            from ..said import Said, said_of
+
+            rid = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else None
+            which = rid if rid is not None else Said("cli.partner.item_n", n=n)
+            result.malformed.append(Said("cli.partner.malformed_item", item=which, reason=said_of(exc)))
             continue
         old = store.referral_link(conn, r.id)
         link: str | None

@@ -68,7 +68,9 @@ def store_setting() -> str:
 
     value = (get("token_store") or "auto").strip().lower()
     if value not in STORES:
-        raise TokenCacheError(f"HUNTER_TOKEN_STORE={value!r} is not one of: {', '.join(STORES)}")
+        from ..said import Said
+
+        raise TokenCacheError(Said("cli.auth.bad_store", value=repr(value), choices=", ".join(STORES)))
     return value
 
 
@@ -130,13 +132,11 @@ def persistence(path: Path, setting: str | None = None) -> Any:
     except Exception as exc:  # each platform raises its own kind (ImportError, OSError, gi's GLib.Error...)
         if setting == "auto" and sys.platform not in ("win32", "darwin"):
             return _tolerant(_private_file_persistence(path))  # Linux without a keyring: the 0600 file
-        what = {"win32": "Windows data protection (DPAPI)", "darwin": "the macOS Keychain"}.get(
-            sys.platform, "a keyring (libsecret; install PyGObject and run inside a desktop session)"
-        )
-        raise TokenCacheError(
-            f"cannot keep the token cache in {what}: {exc.__class__.__name__}: {exc}; set HUNTER_TOKEN_STORE=file"
-            " to keep it in a plain file readable only by you"
-        ) from None
+        from ..said import Said
+
+        what = Said(f"cli.auth.store.{sys.platform if sys.platform in ('win32', 'darwin') else 'other'}")
+        error = f"{exc.__class__.__name__}: {exc}"
+        raise TokenCacheError(Said("cli.auth.no_keyring", what=what, error=error)) from None
 
 
 def _tolerant(inner: Any) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .formats import Format, Output, formatter
+from .words import said
 
 
 @dataclass
@@ -26,23 +27,25 @@ def _auth_json(s: AuthStatus, out: Output) -> None:
 def _auth_text(s: AuthStatus, out: Output) -> None:
     info = s.info
     if not info and not s.configured:
-        out.console.print(
-            "Not signed in, and no application (client) id is set. Run: hunter auth login --client-id"
-            " <application id> (or set HUNTER_CLIENT_ID first).",
-            markup=False,
-        )
+        out.console.print(said("cli.auth.status.not_configured"), markup=False)
     elif not info:
-        out.console.print("Not signed in. Run: hunter auth login")
+        out.console.print(said("cli.auth.status.not_signed_in"), markup=False)
     elif info.get("source"):
-        out.console.print("Using the token in HUNTER_PARTNER_TOKEN.")
+        out.console.print(said("cli.auth.status.fixed_token"), markup=False)
     else:
-        kept = "encrypted by the operating system" if info.get("encrypted") else "a file readable only by you"
-        out.console.print(
-            f"Signed in as {info['account']} (tenant {info['tenant']}); access token valid until"
-            f" {info['access_token_expires'] or 'unknown'}.\nToken cache: {info['token_cache']} ({kept}).",
-            markup=False,
-            highlight=False,
+        from ..said import Said
+
+        kept = Said("cli.auth.kept.encrypted" if info.get("encrypted") else "cli.auth.kept.file")
+        expires = info["access_token_expires"] or Said("cli.auth.status.unknown")
+        text = said(
+            "cli.auth.status.signed_in",
+            account=info["account"],
+            tenant=info["tenant"],
+            expires=expires,
+            cache=info["token_cache"],
+            kept=kept,
         )
+        out.console.print(text, markup=False, highlight=False)
 
 
 @dataclass
@@ -61,40 +64,29 @@ def _crm_status_json(s: CrmStatus, out: Output) -> None:
 
 @formatter("crm-status", Format.table)
 def _crm_status_text(s: CrmStatus, out: Output) -> None:
-    con, account, counts = out.console, s.account, s.counts
-    con.print(f"Environment: {s.env}", markup=False)
-    if not account:
-        con.print("Not signed in. Run: hunter crm login")
-    elif account.get("source"):
-        con.print("Using the token in HUNTER_CRM_TOKEN.")
-    elif account.get("error"):
-        con.print(f"Sign-in state not known: {account['error']}", markup=False)
-    else:
-        con.print(f"Signed in as {account['account']} (tenant {account['tenant']}).", markup=False)
-    from .words import say
+    from ..said import Said
 
+    con, account, counts = out.console, s.account, s.counts
+    con.print(said("cli.crm.status.environment", env=s.env), markup=False)
+    if not account:
+        con.print(said("cli.crm.status.not_signed_in"), markup=False)
+    elif account.get("source"):
+        con.print(said("cli.crm.status.fixed_token"), markup=False)
+    elif account.get("error"):
+        con.print(said("cli.crm.status.unknown", error=account["error"]), markup=False)
+    else:
+        con.print(said("cli.crm.status.signed_in", account=account["account"], tenant=account["tenant"]), markup=False)
     # pushed, pending and failed are apart and add up to the total (store/crm.py summary)
-    con.print(
-        say(
-            "cli.crm.status_counts",
-            total=counts["total"],
-            pushed=counts["pushed"],
-            pending=counts["pending"],
-            failed=counts["failed"],
-            in_dynamics=counts["failed_in_dynamics"],
-            deleted=counts["deleted"],
-            open=counts["open"],
-            qualified=counts["qualified"],
-            disqualified=counts["disqualified"],
-        ),
-        markup=False,
-    )
+    names = ("total", "pushed", "pending", "failed", "deleted", "open", "qualified", "disqualified")
+    values = {n: counts[n] for n in names}
+    con.print(said("cli.crm.status.counts", in_dynamics=counts["failed_in_dynamics"], **values), markup=False)
     from ..timefmt import for_people
 
-    last_push, last_pull = for_people(counts["last_push"]) or "never", for_people(counts["last_pull"]) or "never"
-    con.print(f"Last push: {last_push}; last pull: {last_pull}.")
+    never = Said("cli.crm.status.never")
+    last_push, last_pull = for_people(counts["last_push"]) or never, for_people(counts["last_pull"]) or never
+    con.print(said("cli.crm.status.last", push=last_push, pull=last_pull), markup=False)
     for f in counts["failures"]:
-        con.print(f"  failed {f['domain']}: {f['error']}", markup=False)
+        con.print(said("cli.crm.failed_line", domain=f["domain"], reason=f["error"]), markup=False)
 
 
 @dataclass
@@ -126,29 +118,22 @@ def _push_text(r: PushReport, out: Output) -> None:
     if r.dry_run:
         if not r.quiet:
             c = summary.counts()
-            out.err.print(
-                f"Dynamics 365, dry run (nothing sent): {c['created']} would be created, {c['updated']} updated,"
-                f" {c['unchanged']} unchanged, {c['skipped']} skipped.",
-                markup=False,
-            )
+            out.err.print(said("cli.crm.dry_run", **c), markup=False)
             for d, reason in summary.skipped:
-                out.err.print(f"  would skip {d}: {reason}", markup=False)
+                out.err.print(said("cli.crm.would_skip", domain=d, reason=reason), markup=False)
         return
     if not r.quiet:
         c = summary.counts()
-        line = (
-            f"Dynamics 365: {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged,"
-            f" {c['failed']} failed, {c['skipped']} skipped"
-        )
+        line = said("cli.crm.pushed", **c)
         if summary.not_sent:
-            line += f"; {summary.not_sent} not sent (the run stopped; run it again to finish)"
+            line += said("cli.crm.not_sent", n=summary.not_sent)
         if summary.throttled:
-            line += f"; throttled {summary.throttled} times (service protection limits)"
+            line += said("cli.crm.throttled", n=summary.throttled)
         out.err.print(line + ".", markup=False)
         for d, reason in summary.skipped:
-            out.err.print(f"  skipped {d}: {reason}", markup=False)
+            out.err.print(said("cli.crm.skipped_line", domain=d, reason=reason), markup=False)
     for d, reason in summary.failed:
-        out.err.print(f"  failed {d}: {reason}", markup=False)
+        out.err.print(said("cli.crm.failed_line", domain=d, reason=reason), markup=False)
 
 
 @dataclass
@@ -169,13 +154,17 @@ def _pull_json(r: PullReport, out: Output) -> None:
 @formatter("crm-pull", Format.table)
 def _pull_text(r: PullReport, out: Output) -> None:
     if not r.quiet:
-        states = ", ".join(f"{n} {k}" for k, n in sorted(r.result.states.items())) or "no changes"
-        out.err.print(
-            f"Dynamics 365: asked about {r.result.asked} leads, {r.result.read} read ({states}).", markup=False
-        )
+        from ..said import Said
+
+        counted = [
+            Said("cli.crm.state_count", n=n, state=Said(f"cli.crm.state.{k}"))
+            for k, n in sorted(r.result.states.items())
+        ]
+        states = counted or Said("cli.crm.no_changes")
+        out.err.print(said("cli.crm.pulled", asked=r.result.asked, read=r.result.read, states=states), markup=False)
     _pull_malformed(r, out)
 
 
 def _pull_malformed(r: PullReport, out: Output) -> None:
     for line in r.result.malformed:
-        out.err.print(f"skipped malformed lead {line}", markup=False)
+        out.err.print(said("cli.crm.malformed", item=line), markup=False)

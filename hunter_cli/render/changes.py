@@ -59,8 +59,10 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     from .fold import fold, narrowest
 
     domains = [to_unicode(r["domain"]) for r in rows]
+    cat_label = say("changes.col.category")  # a whole word in Turkish (Öncelik), never cut to "Önc"
+    cat_w = max(3, cell_len(cat_label))
     dom_w = dom_w or max([cell_len(column("Domain"))] + [cell_len(d) for d in domains])
-    room = width - (16 + 1) - 1 - (20 + 1) - 3  # When, the gaps, the description's least, Cat
+    room = width - (16 + 1) - 1 - (20 + 1) - cat_w  # When, the gaps, the description's least, Cat
     if dom_w > room:  # fold rather than cut: as narrow as the room, never narrower than a label
         dom_w = max(room, cell_len(column("Domain")), *(min(narrowest(d), dom_w) for d in domains))
     domains = [d if cell_len(d) <= dom_w else "\n".join(fold(d, dom_w)) for d in domains]
@@ -70,7 +72,7 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     table.add_column(heading("When"), no_wrap=True, width=16)
     table.add_column(heading("Domain"), no_wrap=True, width=dom_w, style="bold")
     table.add_column(heading("Change"), overflow="fold", min_width=20, ratio=1)
-    table.add_column(heading("Cat"), no_wrap=True, width=3)
+    table.add_column(Text(cat_label, no_wrap=True, overflow="ellipsis"), no_wrap=True, width=cat_w)
     for r, d in zip(rows, domains, strict=True):
         cat = r.get("category") or ""
         table.add_row(

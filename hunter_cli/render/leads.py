@@ -114,6 +114,18 @@ def registration_failure(m: Messages, reg: dict) -> str:
     return said or detail or m("cli.failure.unknown")
 
 
+# Providers whose stored name is Hunter's own English words (hunter_cli/catalog/__init__.py), not a brand's
+_GENERIC_PROVIDERS = frozenset({"self-hosted", "other", "broken", "none", "unknown"})
+
+
+def _provider_name(m, provider: str | None, name: str) -> str:
+    """The provider's name after its short form in `leads show`: a brand as it is (Google Workspace), Hunter's
+    own words for a kind of set-up (No mail) in the command's language (messages ``provider.*``)."""
+    if m.lang != "en" and provider in _GENERIC_PROVIDERS and m.has(f"provider.{provider}"):
+        return m(f"provider.{provider}")
+    return name
+
+
 def tenant_label(tenant: str | None, scanned: bool) -> str:
     """Managed / Federated / Unknown, "none" when there is none, "?" when not known, blank when never scanned."""
     if not scanned:
@@ -683,6 +695,10 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if lead.spf_result != "valid":
         why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
         return m("show.spf_invalid", why=why, record=spf.record or "").strip()
+    from ..lead.posture import spf_open_terms
+
+    if spf.all != "+all" and (opened := spf_open_terms(lead)):  # its own "-all" is never reached (RFC 7208 5.6)
+        return f"{m('show.spf_open', terms=', '.join(opened))}   {spf.record or ''}".rstrip()
     return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip()
 
 
@@ -743,6 +759,7 @@ def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
 SHOW_READING = {
     "leftover": "show.spf_only",
     "mx_dangling": "show.mx_dangling",
+    "no_mail": "show.no_mail",
     "no_tenant": "show.unconfirmed",
     "mailboxes": "show.mailboxes_by_tenant",
 }
@@ -823,7 +840,7 @@ def lead_detail(d: dict) -> Group:
             Text(
                 value("provider", provider_label(provider, lead.get("provider_name")))
                 + (
-                    f" ({lead['provider_name']})"
+                    f" ({_provider_name(m, provider, lead['provider_name'])})"
                     if provider not in (None, "hosting") and lead.get("provider_name")
                     else ""
                 ),

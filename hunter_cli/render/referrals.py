@@ -15,6 +15,7 @@ from ..timefmt import day_for_people, for_people
 from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import heading
+from .words import number, said
 
 WIDE = 120  # from this width every field has a column of its own
 
@@ -36,7 +37,7 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
     table.add_column(heading("Deal"), no_wrap=True, justify="right")
     table.add_column(heading("Closing"), no_wrap=True)
     for r in rows:
-        deal = f"{r['deal_value']:,.0f} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
+        deal = f"{number(r['deal_value'])} {r['currency'] or ''}".strip() if r["deal_value"] is not None else ""
         status = f"{r['status'] or ''} {r['substatus'] or ''}".strip()
         customer = Text(r["customer_name"] or r["name"] or r["id"])
         if not wide:
@@ -44,7 +45,7 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
         cells = [
             for_people(r["updated_at"]) if wide else day_for_people(r["updated_at"]),
             customer,
-            Folded(to_unicode(r["domain"])) if r["domain"] else "(unlinked)",
+            Folded(to_unicode(r["domain"])) if r["domain"] else said("cli.partner.unlinked"),
             *([r["kind"], status] if wide else []),
             deal,
             r["closing_date"] or "",
@@ -80,17 +81,10 @@ def _csv(r: Referrals, out: Output) -> None:
 
 @formatter("referrals", Format.table)
 def _table(r: Referrals, out: Output) -> None:
-    from .paging import footer
-
     rows = list(r.rows)
     if not rows:
-        out.err.print(
-            "No referrals match."
-            if r.filtered
-            else "No referrals yet: run `hunter referrals sync` (after `hunter auth login`).",
-            markup=False,
-        )
+        out.err.print(said("cli.partner.none_match" if r.filtered else "cli.partner.none_yet"), markup=False)
         return
     out.console.print(referrals_table(rows, out.console.width))
     if len(rows) < r.total:
-        out.err.print(footer(len(rows), r.total, "referral", "referrals"))
+        out.err.print(said("cli.partner.footer_more", shown=len(rows), total=r.total))

@@ -359,12 +359,13 @@ def _input_rows(table: Table, stats: InputStats, m=None) -> None:
 
 def _skip_rows(table: Table, stats: InputStats, m) -> None:
     """The lines skipped (each reason, how many, where), the notes and the inputs that could not be read."""
+    from ..said import in_lang
+
     for reason, count in sorted(stats.skipped_counts.items(), key=lambda kv: -kv[1]):
-        where = ", ".join(stats.skipped[reason])
+        where = ", ".join(in_lang(w, m.lang) for w in stats.skipped[reason])  # argument 2: x.com in Turkish too
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         said = skip_reason(reason, m.lang)
         table.add_row(m("scan.summary.skipped"), m("scan.summary.skip", n=count, reason=said, where=where + more))
-    from ..said import in_lang
 
     for note in stats.notes:
         table.add_row(m("scan.summary.note"), in_lang(note, m.lang))

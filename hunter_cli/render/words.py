@@ -30,6 +30,14 @@ def say(key: str, **values) -> str:
     return Messages(lang())(key, **values)
 
 
+def said(key: str, **values) -> str:
+    """:func:`say` for a sentence whose values may be sentences themselves (:class:`~hunter_cli.said.Said`:
+    a failure's words), each said in the command's language too."""
+    from ..said import Said, in_lang
+
+    return in_lang(Said(key, **values), lang())
+
+
 def number(n: float, spec: str = ",.0f", lang_: str | None = None) -> str:
     """``n`` as the command's language writes it: 6,417 in English, 6.417 in Turkish."""
     from ..brief.localize import format_number

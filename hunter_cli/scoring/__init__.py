@@ -43,16 +43,31 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+# the conditions that compare with a Facts field of the same name
+_FACT_KEYS = frozenset(
+    {"spf", "spf_open", "dkim", "gateway", "tenant", "cosell", "dmarc", "provider", "state", "onprem"}
+)
+
+
 class When(_Strict):
     """The conditions of a rule; every condition given must hold (an empty ``when`` matches everything).
 
-    ``spf``, ``dkim``, ``dmarc``, ``gateway``, ``tenant``, ``cosell`` and
+    ``spf``, ``spf_open``, ``dkim``, ``dmarc``, ``gateway``, ``tenant``, ``cosell`` and
     ``state``, ``onprem`` compare with the domain's :class:`Facts` (``plays_min``
     with its ``plays``); ``group`` is the
     provider's group in ``groups``; ``score_*`` and ``segment*`` apply once the
     score (segments, categories) and the segment (categories) are known."""
 
-    spf: StrictBool | None = Field(None, description="a valid SPF record is published (RFC 7208 result pass-able)")
+    spf: StrictBool | None = Field(
+        None,
+        description="SPF protects their mail: a valid record, not open to any server, not neutral, listing their"
+        " mail provider (RFC 7208)",
+    )
+    spf_open: StrictBool | None = Field(
+        None,
+        description="their SPF lets any server on the internet pass (+all, ip4:0.0.0.0/0, ...): a forger passes"
+        " SPF aligned, and so DMARC, whatever its policy (RFC 7489 4.2)",
+    )
     dkim: StrictBool | None = Field(None, description="a DKIM key is published (not only a delegated selector)")
     dmarc: DmarcState | None = Field(None, description="the effective DMARC policy, or absent")
     gateway: StrictBool | None = Field(None, description="a security gateway is in front of the mailbox")
@@ -79,7 +94,7 @@ class When(_Strict):
         """Every condition given holds for ``facts`` (``group``: the provider's group)."""
         for key in self.model_fields_set:
             want = getattr(self, key)
-            if key in ("spf", "dkim", "gateway", "tenant", "cosell", "dmarc", "provider", "state", "onprem"):
+            if key in _FACT_KEYS:
                 if getattr(facts, key) != want:
                     return False
             elif key == "provider_in":
@@ -261,6 +276,7 @@ class Facts:
     state: str = "active"  # active, nxdomain or parked (hunter_cli.facts.domain_state)
     onprem: bool = False  # Exchange or Lync on their own servers, alone or hybrid (docs/footprint.md)
     plays: int = 0  # Microsoft plays the footprint and services support, as the brief offers them (lead_plays)
+    spf_open: bool = False  # SPF lets any server pass (posture.spf_shortfall "spf_open"): DMARC stops no forgery
 
 
 ONPREM_TAGS = frozenset({"exchange-onprem", "exchange-hybrid", "lync-onprem", "teams-hybrid"})
@@ -432,7 +448,8 @@ def facts_from(lead: Lead | Mapping[str, Any], rules: Rules | None = None, cosel
         provider=lead.provider,
         # SPF earns its points only where it protects their mail: a record open to any server, a neutral
         # one or one that leaves out their provider's servers is no SPF (RFC 7208 2.6, 8.2; docs/scoring.md)
-        spf=spf_shortfall(lead) is None,
+        spf=(shortfall := spf_shortfall(lead)) is None,
+        spf_open=shortfall == "spf_open",
         dkim=lead.has_dkim,
         dmarc=lead.dmarc_policy or "absent",
         # a gateway that mail can go around (mx-gateway-bypass) filters only part of it: no points

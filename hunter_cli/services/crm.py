@@ -35,6 +35,7 @@ def push(
     from ..crm import push as pusher
     from ..crm.auth import InteractionRequired
     from ..crm.client import CrmError
+    from ..said import Said, said_of
 
     run_id = store.start_run(conn, "crm push")
     run = PushRun(summary=None, code=ExitStatus.OK)
@@ -42,7 +43,7 @@ def push(
         run.summary = pusher.run(conn, client, plans, env, concurrency=concurrency, recreate=recreate)
     except InteractionRequired as exc:
         run.summary = getattr(exc, "summary", None)
-        run.sign_in = str(exc)
+        run.sign_in = said_of(exc)
         run.code = ExitStatus.SIGN_IN
     except pusher.MappingRejected as exc:
         run.summary = getattr(exc, "summary", None)
@@ -50,7 +51,7 @@ def push(
         run.code = ExitStatus.USAGE
     except CrmError as exc:
         run.summary = getattr(exc, "summary", None)
-        run.stopped = str(run.summary.stopped if run.summary else exc)
+        run.stopped = run.summary.stopped if run.summary else said_of(exc)
         run.code = ExitStatus.FATAL
     except pusher.Interrupted as exc:  # Ctrl-C during the sending: what was sent is stored, the rest counted
         run.summary = exc.summary
@@ -61,7 +62,7 @@ def push(
         raise
     if run.summary is not None:
         for d in missing:
-            run.summary.skipped.append((d, "not in the database"))
+            run.summary.skipped.append((d, Said("cli.crm.skip.not_stored")))
     counts = run.summary.counts() if run.summary else {}
     outcome = "interrupted" if run.interrupted else "ok" if run.code == 0 and not counts.get("failed") else "failed"
     store.finish_run(
@@ -100,7 +101,9 @@ def pull(conn: Any, client: Any, env: str, *, full: bool) -> tuple[Any, dict[str
         store.finish_run(conn, run_id, "failed", {"error": "interaction required"})
         raise
     except CrmError as exc:
-        message = redact(str(exc), client.tokens.secrets)
+        from ..said import said_of
+
+        message = redact(said_of(exc), client.tokens.secrets)
         store.finish_run(conn, run_id, "failed", {"error": message})
         raise PullFailed(message) from None
     stats = {

@@ -163,7 +163,7 @@ def connect(
         except OSError as exc:
             if exc.errno in (13, 30):
                 raise StoreReadOnly(
-                    Said("cli.store.cannot_create_read_only", path=str(shown), why=exc.strerror or str(exc))
+                    Said("cli.store.cannot_create_read_only", path=str(shown), why=_os_why(exc))
                 ) from None
             raise
         if not _writable(p):
@@ -201,8 +201,16 @@ def connect(
     except sqlite3.DatabaseError as exc:
         raise store_error(exc, shown) from None
     except OSError as exc:
-        raise StoreError(Said("cli.store.cannot_create", path=str(shown), why=exc.strerror or str(exc))) from None
+        raise StoreError(Said("cli.store.cannot_create", path=str(shown), why=_os_why(exc))) from None
     return conn
+
+
+def _os_why(exc: OSError):
+    """Why a file cannot be made, as Python says it in English (its strerror) and by its error number in
+    other languages (hunter_cli/config.py :func:`os_reason`)."""
+    from ..config import os_reason
+
+    return os_reason(exc, exc.strerror or str(exc))
 
 
 def upgraded_message(shown: str | os.PathLike, version: int) -> str:

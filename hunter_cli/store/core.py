@@ -112,12 +112,42 @@ def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
     if kind == "SQLITE_NOTADB":
         return StoreDamaged(Said("cli.store.not_a_db", path=shown))
     if kind == "SQLITE_CORRUPT":
-        return StoreDamaged(Said("cli.store.corrupt", path=shown, detail=str(exc)))
+        return StoreDamaged(Said("cli.store.corrupt", path=shown, detail=sqlite_reason(exc)))
     if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-        return StoreBusy(Said("cli.store.locked", path=shown, detail=str(exc)))
+        return StoreBusy(Said("cli.store.locked", path=shown, detail=sqlite_reason(exc)))
     if kind == "SQLITE_IOERR":
-        return StoreError(Said("cli.store.io_error", path=shown, detail=str(exc)))
-    return StoreError(Said("cli.store.unusable", path=shown, detail=str(exc)))
+        return StoreError(Said("cli.store.io_error", path=shown, detail=sqlite_reason(exc)))
+    return StoreError(Said("cli.store.unusable", path=shown, detail=sqlite_reason(exc)))
+
+
+def sqlite_reason(exc: BaseException):
+    """What SQLite (or the OS) said, as it said it in English (``database disk image is malformed``) and
+    from its result code in other languages (messages ``cli.sqlite.*``); an OSError by its error number."""
+    from ..said import Said
+
+    if isinstance(exc, OSError):
+        from ..config import os_reason
+
+        return os_reason(exc, str(exc))
+    kind = error_kind(exc)
+    if kind.startswith("SQLITE_") and kind in _SQLITE_WORDS:
+        return Said.worded(str(exc), f"cli.sqlite.{kind}")
+    return Said.worded(str(exc), "cli.sqlite.other", code=kind or type(exc).__name__)
+
+
+# the result codes whose reason has words of its own (messages cli.sqlite.*)
+_SQLITE_WORDS = frozenset(
+    {
+        "SQLITE_CORRUPT",
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_IOERR",
+        "SQLITE_NOTADB",
+        "SQLITE_FULL",
+        "SQLITE_READONLY",
+        "SQLITE_CANTOPEN",
+    }
+)
 
 
 def rollback(conn: sqlite3.Connection) -> None:

@@ -671,15 +671,38 @@ def _footprint_as_stated(db: sqlite_utils.Database) -> None:
             )
 
 
-# -- 14: hybrid Exchange or Teams with no tenant behind it is doubted on its Microsoft side -----------------
-HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns doubt a hybrid no tenant backs
+# -- 14: hybrid with no tenant behind it, and Exchange Online at a domain without mail, are doubted -------------
+HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns doubt what the brief doubts
 
 
 def _hybrid_doubted(db: sqlite_utils.Database) -> None:
     """The footprint columns derived again (:func:`_footprint_as_stated`): a workload ``hybrid`` by records no
     tenant stands behind was listed as Exchange Online in use (``exo,exch-onprem,exch-hybrid``) where the brief
-    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``."""
+    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``. Exchange Online
+    at a domain that takes no mail (a null MX, no MX) was ``exo``; it is now ``exo?``. ``spf_all`` of a record
+    that another term opens to every server (``ip4:0.0.0.0/0 -all``) was ``-all``; it is ``+all``
+    (:meth:`hunter_cli.lead.Lead.spf_all_listed`)."""
     _footprint_as_stated(db)
+    conn = db.conn
+    views = "SELECT rowid, domain, tenant, current_view FROM domains WHERE rowid > ? AND current_view IS NOT NULL"
+    for chunk in _chunks(conn, views + " AND spf_all IS NOT NULL AND spf_all != '+all' ORDER BY rowid LIMIT 1000"):
+        fixed = [(value, rowid) for rowid, domain, tenant, stored in chunk if (value := _spf_all_of(stored)) == "+all"]
+        conn.executemany("UPDATE domains SET spf_all = ? WHERE rowid = ?", fixed)
+
+
+def _spf_all_of(stored: bytes | str | None) -> str | None:
+    """The ``spf_all`` column of a lead from its stored current view, as the writer stores it
+    (:meth:`hunter_cli.lead.Lead.spf_all_listed`); None when the view does not unpack or build."""
+    from ..lead import Lead
+    from .packing import PackError, loads
+
+    try:
+        view = loads(stored) if stored is not None else None
+        if not isinstance(view, dict):
+            return None
+        return Lead.from_store({"domain": "", "tenant": None}, view, validate=False).spf_all_listed
+    except (PackError, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 # -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
@@ -755,7 +778,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     ),
     (
         HYBRID_DOUBTED,
-        "footprint columns: a hybrid that no tenant stands behind is doubted on its Microsoft side",
+        "footprint and spf_all columns as the brief reads them: doubted hybrids and mail-less Exchange, open SPF",
         _hybrid_doubted,
     ),
     (
