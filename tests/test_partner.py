@@ -478,7 +478,7 @@ def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_sc
     assert first.exit_code == 0, first.stderr
     named = q(db, "SELECT count(DISTINCT domain) FROM referrals WHERE domain IS NOT NULL")[0][0]
     assert named > 3 and q(db, "SELECT count(*) FROM scans") == [(0,)]
-    assert f"note: not scanned yet: {named} of the leads that referrals name" in first.stderr, first.stderr
+    assert f"Not scanned yet: {named} of the leads that referrals name" in first.stderr, first.stderr
     assert "`hunter referrals sync` (without --no-scan) scans them" in first.stderr
     again = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
     assert f"not scanned yet: {named} of the leads" in again.stderr  # still waiting, still said
@@ -486,7 +486,7 @@ def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_sc
     scanned = hunter("referrals", "sync", env=partner_env, dns_args=False)
     assert scanned.exit_code == 0, scanned.stderr
     assert "0 new leads" in scanned.stderr
-    assert f"scanning the leads that referrals name and that were stored earlier without a scan: {named}" in (
+    assert f"Scanning the leads that referrals name and that were stored earlier without a scan: {named}" in (
         scanned.stderr
     )
     assert q(db, "SELECT count(DISTINCT domain) FROM scans") == [(named,)]

@@ -23,7 +23,6 @@ from .common import (
     fail,
     keeps_a_new_database_only_on_success,
     messages_lang_option,
-    notice,
     open_store,
     say,
     setting_option,
@@ -195,11 +194,11 @@ def sync(
         err.print(say(Said("cli.partner.malformed", item=line)), markup=False)
     if no_scan:
         waiting = len(result.new_domains) + len(earlier)
-        if waiting and not quiet:
-            notice(Said("cli.referrals.unscanned", n=waiting))
+        if waiting and not quiet:  # a line of the summary, as the counts above
+            err.print(say(Said("cli.referrals.unscanned", n=waiting)), markup=False)
         return
     if earlier and not quiet:
-        notice(Said("cli.referrals.scanning_earlier", n=len(earlier)))
+        err.print(say(Said("cli.referrals.scanning_earlier", n=len(earlier))), markup=False)
     if result.new_domains or earlier:
         from ..store.scanlock import Holder
         from .scanning import scan as run_scan
