@@ -91,7 +91,9 @@ class RetryableAnswer(Exception):
 
         who = self.service or Said("cli.retry.the_server")
         if self.refused_wait is not None:
-            return Said("cli.retry.refused_wait", who=who, seconds=self.refused_wait, detail=self.detail, cap=cap)
+            # whole seconds, as the service gives them (Retry-After is an integer: RFC 9110 10.2.3)
+            seconds, most = round(self.refused_wait), round(cap)
+            return Said("cli.retry.refused_wait", who=who, seconds=seconds, detail=self.detail, cap=most)
         return Said("cli.retry.kept_answering", who=who, detail=self.detail, tries=self.tries)
 
 

@@ -277,7 +277,7 @@ class TokenStore:
 
             if self.settings is None:
                 raise AuthError(_said(NO_CLIENT_ID))
-            with self._service("reach"):
+            with self._service():
                 self._app = msal.PublicClientApplication(
                     self.settings.client_id,
                     authority=self.settings.authority,
@@ -287,7 +287,7 @@ class TokenStore:
                 )
         return self._app
 
-    def _service(self, doing: str):
+    def _service(self):
         """A context that turns network and identity-platform failures into a one-line AuthError."""
         import contextlib
 
@@ -306,7 +306,7 @@ class TokenStore:
                 raise AuthError(_said("cli.auth.timeout", host=host)) from None
             except httpx.HTTPError as exc:
                 error = exc.__class__.__name__
-                raise AuthError(_said("cli.auth.unreachable", doing=doing, host=host, error=error)) from None
+                raise AuthError(_said("cli.auth.unreachable", host=host, error=error)) from None
             except MsalError as exc:  # the service's own words, quoted in other languages
                 raise AuthError(_said("cli.auth.service_failed", detail=str(exc))) from None
             except ValueError as exc:  # MSAL: tenant discovery refused (unknown tenant) or unreadable
@@ -325,13 +325,13 @@ class TokenStore:
         return bool(self._accounts())
 
     def device_login(self, show_message) -> dict:
-        with self._service("reach"):
+        with self._service():
             flow = self.app.initiate_device_flow(scopes=[self.scope])
         if "user_code" not in flow:
             detail = flow.get("error_description") or flow.get("error") or _said("cli.auth.unknown_error")
             raise AuthError(_said("cli.auth.start_failed", detail=detail))
         show_message(flow["message"])
-        with self._service("reach"):
+        with self._service():
             result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:
             detail = result.get("error_description") or result.get("error")
@@ -341,7 +341,7 @@ class TokenStore:
     def silent_token(self, force_refresh: bool = False) -> str:
         if not self.has_account():  # offline: nobody signed in, no need to ask the network
             raise InteractionRequired(_said("cli.auth.not_signed_in", service=self.service, signin=self.signin))
-        with self._service("reach"):
+        with self._service():
             accounts = self.app.get_accounts()
             if not accounts:
                 raise InteractionRequired(_said("cli.auth.not_signed_in", service=self.service, signin=self.signin))
