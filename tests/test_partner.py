@@ -481,7 +481,7 @@ def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_sc
     assert f"Not scanned yet: {named} of the leads that referrals name" in first.stderr, first.stderr
     assert "`hunter referrals sync` (without --no-scan) scans them" in first.stderr
     again = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
-    assert f"not scanned yet: {named} of the leads" in again.stderr  # still waiting, still said
+    assert f"Not scanned yet: {named} of the leads" in again.stderr  # still waiting, still said
     pc.reset()
     scanned = hunter("referrals", "sync", env=partner_env, dns_args=False)
     assert scanned.exit_code == 0, scanned.stderr
@@ -492,5 +492,5 @@ def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_sc
     assert q(db, "SELECT count(DISTINCT domain) FROM scans") == [(named,)]
     assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]
     quiet = hunter("referrals", "sync", env=partner_env, dns_args=False)  # nothing waits any more
-    assert "stored earlier without a scan" not in quiet.stderr and "not scanned yet" not in quiet.stderr
+    assert "stored earlier without a scan" not in quiet.stderr and "Not scanned yet" not in quiet.stderr
     assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]
