@@ -33,6 +33,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -165,6 +166,36 @@ RDAP = Policy(
 """RDAP domain lookups: a short budget, since a failure is retried by a later run anyway."""
 
 
+class Stopped(Exception):
+    """The run was told to stop (Ctrl-C, :func:`stop_waiting`) while a request waited to be tried again."""
+
+
+_stop = threading.Event()
+
+
+def stop_waiting() -> None:
+    """Cut short every wait of this process (a ``Retry-After``, a backoff, :func:`hold`), now and later: each
+    raises :class:`Stopped` in the thread that waits. For Ctrl-C in a command whose workers are threads:
+    they stop within the moment instead of sleeping out a server's ``Retry-After`` (trial 16)."""
+    _stop.set()
+
+
+def waiting_stopped() -> bool:
+    return _stop.is_set()
+
+
+def resume_waiting() -> None:
+    """Undo :func:`stop_waiting` (a new run in the same process: the tests' in-process CLI)."""
+    _stop.clear()
+
+
+def _sleep(seconds: float) -> None:
+    """The retries' sleep (tenacity's ``sleep``, in threads): ``seconds`` unless :func:`stop_waiting` was
+    called before or meanwhile, then :class:`Stopped`. stamina's test mode asks for 0 s."""
+    if _stop.wait(seconds) if seconds > 0 else _stop.is_set():
+        raise Stopped
+
+
 class _Budget:
     """stamina's ``on`` hook for one request: whether a failure is tried again, and after how long."""
 
@@ -223,8 +254,12 @@ def _stamina() -> Any:
     return stamina
 
 
-def _context(policy: Policy, budget: _Budget) -> Any:
-    return _stamina().retry_context(
+def _context(policy: Policy, budget: _Budget, *, threads: bool = False) -> Any:
+    """stamina's retry context for ``policy``; ``threads``: its waits are :func:`_sleep`, which
+    :func:`stop_waiting` cuts short. stamina takes no sleep function, so it is handed to tenacity under
+    it (the ``sleep`` of ``tenacity.Retrying``) through the context's tenacity arguments;
+    tests/test_retry.py fails should a stamina release stop passing them on."""
+    ctx = _stamina().retry_context(
         on=budget,
         attempts=policy.attempts + policy.throttle_retries,
         timeout=None,  # bounded by attempts, wait_max and retry_after_max
@@ -232,6 +267,9 @@ def _context(policy: Policy, budget: _Budget) -> Any:
         wait_max=policy.wait_max,
         wait_jitter=policy.jitter,
     )
+    if threads and isinstance(getattr(ctx, "_t_kw", None), dict):
+        ctx._t_kw["sleep"] = _sleep
+    return ctx
 
 
 def call(policy: Policy, fn: Callable[[], T], *, transient: tuple[type[BaseException], ...] = ()) -> T:
@@ -241,6 +279,8 @@ def call(policy: Policy, fn: Callable[[], T], *, transient: tuple[type[BaseExcep
     (a :class:`RetryableAnswer` then carries ``tries`` and ``refused_wait``).
     Any other exception passes through at once.
     """
+    if _stop.is_set():
+        raise Stopped
     try:
         return fn()
     except RetryableAnswer as exc:
@@ -248,7 +288,7 @@ def call(policy: Policy, fn: Callable[[], T], *, transient: tuple[type[BaseExcep
     except transient as exc:
         first = exc
     budget = _Budget(policy, transient)
-    for attempt in _context(policy, budget):
+    for attempt in _context(policy, budget, threads=True):
         with attempt:
             if first is not None:  # the first try's failure, so stamina decides and waits
                 failed, first = first, None
@@ -280,11 +320,12 @@ async def acall(
 def hold(seconds: float) -> None:
     """Wait ``seconds`` that a server asked for outside a retry (another worker's ``Retry-After``).
 
-    Skipped in stamina's test mode, like the retries' own waits.
+    Skipped in stamina's test mode, like the retries' own waits; :class:`Stopped` after :func:`stop_waiting`.
     """
-    if seconds <= 0 or _stamina().is_testing():
-        return
-    time.sleep(seconds)
+    if not _stamina().is_testing():
+        _sleep(seconds)
+    elif _stop.is_set():
+        raise Stopped
 
 
 def holding() -> bool:
@@ -299,9 +340,13 @@ __all__ = [
     "TENANT",
     "Policy",
     "RetryableAnswer",
+    "Stopped",
     "acall",
     "call",
     "hold",
     "holding",
     "parse_retry_after",
+    "resume_waiting",
+    "stop_waiting",
+    "waiting_stopped",
 ]

@@ -118,14 +118,15 @@ def test_custom_mapping_shorthand_types_key_and_lengths():
         ({"columns": {}}, "empty"),
         ({"columns": {"subject": {"field": "domain", "template": "{domain}"}}}, "either"),
         ({"alternate_key": {"new_key": "nope"}, "columns": {"subject": "domain"}}, "unknown Hunter field"),
-        ({"columns": {"subject": "domain"}, "extra": 1}, "extra"),
-        ({"columns": {"subject": {"field": "domain", "max_length": 0}}}, "greater than"),
+        ({"columns": {"subject": "domain"}, "extra": 1}, "extra: is not a key of the mapping file"),
+        ({"columns": {"subject": {"field": "domain", "max_length": 0}}}, "must be a whole number, 1 or more"),
     ],
 )
 def test_bad_mappings_are_refused_with_the_reason(data, words):
     with pytest.raises(mapping_mod.MappingError) as exc:
         mapping_mod.parse(data, "m.json")
-    assert words in str(exc.value) and str(exc.value).startswith("m.json")
+    assert words in str(exc.value) and str(exc.value).startswith("mapping file m.json: ")
+    assert "Value error" not in str(exc.value) and "Input should" not in str(exc.value)
 
 
 def test_alternate_key_literals_are_quoted_and_escaped():
@@ -434,6 +435,8 @@ def test_pull_reads_status_owner_pages_and_skips_malformed_items(scanned, dv, cr
     out = json.loads(result.stdout)
     assert out["asked"] == len(DOMAINS) and out["qualified"] == 1 and out["disqualified"] == 1
     assert len(out["malformed"]) == 2 and "skipped malformed lead" in result.stderr
+    # it has a leadid: one that is not a GUID (trial 16 read "no leadid")
+    assert "skipped malformed lead not-a-guid: leadid 'not-a-guid' is not a GUID" in result.stderr
     gets = [r for r in dv.requests if r["method"] == "GET"]
     assert len(gets) == 3  # five leads, two per page: the next links were followed
     first = gets[0]["query"]
@@ -614,3 +617,196 @@ def test_dry_run_counts_what_would_be_created_updated_and_skipped(scanned, dv, c
     assert len(dv.requests) == requests_before  # nothing was sent
     quiet = push(hunter, no_token, "--dry-run", "-q", *args)
     assert quiet.exit_code == 0 and "would" not in quiet.stderr
+
+
+# -- a lead whose last push failed says so everywhere (trial 16) -------------------------------
+def test_a_failed_push_or_update_reads_failed_in_every_place(scanned, dv, crm_env, waits):
+    """`crm push --force` where every write answers 400: the list (table, JSON, CSV), `leads show`, the
+    brief and `crm status` all read the lead's crm_status from one definition, never `pushed`."""
+    hunter = scanned
+    assert summary(push(hunter, crm_env, "--json", "firma.com.tr", "gmailer.de"))["created"]
+    dv.faults.append({"status": 400, "message": "Plug-in refused the lead", "times": "always"})
+    result = push(hunter, crm_env, "--json", "--force", "firma.com.tr", "gmailer.de", "m365-zayif.com.tr")
+    assert result.exit_code == 1 and len(summary(result)["failed"]) == 3
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["crm_status"] == "update failed"  # in Dynamics, but the update never arrived
+    assert rows["m365-zayif.com.tr"]["crm_status"] == "failed"  # never reached Dynamics
+    assert rows["natro-ornek.com.tr"]["crm_status"] is None
+    csv_text = hunter("leads", "-f", "csv").stdout
+    assert "update failed" in csv_text and ",pushed," not in csv_text
+    table = hunter("leads", env={"COLUMNS": "160"}).stdout
+    assert "update failed" in table and "pushed" not in table
+    failed = json.loads(hunter("leads", "--crm-status", "failed", "-f", "json").stdout)
+    assert {r["domain"] for r in failed} == {"firma.com.tr", "gmailer.de", "m365-zayif.com.tr"}
+    # the SQL view for Datasette and friends says the same
+    assert dict(q(hunter.db, "SELECT domain, crm_status FROM leads WHERE crm_status IS NOT NULL")) == {
+        "firma.com.tr": "update failed",
+        "gmailer.de": "update failed",
+        "m365-zayif.com.tr": "failed",
+    }
+    show = hunter("leads", "show", "firma.com.tr", env={"COLUMNS": "200"}).stdout
+    assert "The last update to Dynamics 365 failed on" in show and "Plug-in refused the lead" in show
+    detail = json.loads(hunter("leads", "show", "m365-zayif.com.tr", "--json").stdout)
+    assert detail["crm"]["status"] == "failed" and "Plug-in refused" in detail["crm"]["error"]
+    brief = hunter("sales-summary", "firma.com.tr", "-f", "markdown").stdout
+    assert "The last update to Dynamics 365 failed on" in brief and "Plug-in refused the lead" in brief
+    never = hunter("sales-summary", "m365-zayif.com.tr", "-f", "markdown").stdout
+    assert "Not in Dynamics 365: sending it failed on" in never and "Sent to Dynamics" not in never
+    tr = hunter("sales-summary", "firma.com.tr", "-f", "markdown", "--lang", "tr").stdout
+    assert "Dynamics 365'e son güncelleme" in tr
+    # crm status: the counts add up to the leads sent, the failed ones said apart
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["pending"], st["failed"]) == (3, 0, 0, 3)
+    assert st["failed_in_dynamics"] == 2
+    text = hunter("crm", "status", env=crm_env).stdout
+    assert (
+        "Leads sent to Dynamics 365: 3 (0 pushed, 0 pending, 3 failed; of the failed, in Dynamics from an earlier push: 2,"
+        in " ".join(text.split())
+    )
+    # fixed on the server: the rerun sends them, and every place says so again
+    dv.faults.clear()
+    assert push(hunter, crm_env, "firma.com.tr", "gmailer.de", "m365-zayif.com.tr").exit_code == 0
+    rows = {r["domain"]: r for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert {rows[d]["crm_status"] for d in ("firma.com.tr", "gmailer.de", "m365-zayif.com.tr")} == {"pushed"}
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["failed"]) == (3, 3, 0)
+
+
+# -- Ctrl-C while Dynamics asks to wait (trial 16) ---------------------------------------------
+def _wait_until(check, seconds=20.0):
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "the condition never came"
+        time.sleep(0.02)
+
+
+def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_what_was_not_sent(scanned, dv, crm_env, hunter_cmd):
+    """A real process (stamina is not in test mode there): every write answers 429 with Retry-After: 30,
+    so every worker waits (the one told in its retry, the others at the client's gate); SIGINT ends the run within a second or so, exit 130, with the counts and the
+    way to finish. The old run slept out every Retry-After (43 s in trial 16) and then printed nothing."""
+    import signal
+    import subprocess
+
+    hunter = scanned
+    assert summary(push(hunter, crm_env, "--json", "firma.com.tr"))["created"] == ["firma.com.tr"]
+    csv = hunter.db.parent / "unscanned.csv"
+    csv.write_text("domain\nunscanned-lead.com.tr\n", encoding="utf-8")
+    assert hunter("import", str(csv), "-q").exit_code == 0
+    dv.faults.append({"status": 429, "retry_after": 30, "times": "always"})
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "crm", "push", "--force", "--concurrency", "2"],
+        env={**env, **crm_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # the first 429 holds every worker (its Retry-After in the client's gate, or its own retry wait)
+        _wait_until(lambda: dv.count(status=429) >= 1 or proc.poll() is not None)
+        time.sleep(0.3)
+        assert proc.poll() is None, proc.communicate()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    took = time.monotonic() - started
+    assert took < 5, err  # not 30 s
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    assert "interrupted: sent to Dynamics 365 and stored: 0; not sent: 5." in err, err
+    assert "Run the same command again to finish" in err
+    # the never-scanned lead is skipped, as a whole run says, not counted among the unsent
+    assert "1 skipped; 5 not sent" in err and "skipped unscanned-lead.com.tr: not scanned yet" in err
+    assert q(hunter.db, "SELECT outcome FROM runs WHERE command = 'crm push' ORDER BY id DESC LIMIT 1") == [
+        ("interrupted",)
+    ]
+    # nothing was lost: the rerun sends them
+    dv.faults.clear()
+    rerun = summary(push(hunter, crm_env, "--json"))
+    assert len(rerun["created"]) + len(rerun["updated"]) + len(rerun["unchanged"]) == len(DOMAINS)
+    assert len(dv.leads) == len(DOMAINS)
+
+
+# -- mapping files: plain words with the line, and a column Dynamics does not know (trial 16) ---
+def test_every_mapping_problem_is_said_plainly_with_its_line_in_english_and_turkish(scanned, tmp_path, dv, crm_env):
+    bad = tmp_path / "m2.json"
+    bad.write_text(
+        "{\n"
+        '  "columns": {\n'
+        '    "leadid": "domain",\n'
+        '    "Subject": "score",\n'
+        '    "companyname": {"template": "{category}", "max_length": -5},\n'
+        '    "description": {"field": "categry"}\n'
+        "  }\n"
+        "}\n"
+    )
+    result = push(scanned, crm_env, "--mapping", str(bad))
+    assert result.exit_code == 2 and dv.requests == []
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: mapping file {bad}, line 3: columns.leadid: leadid is Hunter's to set (it is the record's id);"
+        " map another column",
+        f"error: mapping file {bad}, line 4: columns.Subject: 'Subject' is not a column's logical name:"
+        " Dataverse logical names are lower case (subject)",
+        f"error: mapping file {bad}, line 5: columns.companyname.max_length: must be a whole number, 1 or more",
+        f"error: mapping file {bad}, line 6: columns.description: unknown Hunter field 'categry'; known: "
+        + ", ".join(mapping_mod.FIELDS),
+    ], result.stderr
+    tr = scanned("--lang", "tr", "crm", "push", "--mapping", str(bad), env=crm_env)
+    assert tr.exit_code == 2
+    assert (
+        f"hata: {bad} eşleme dosyası, 5. satır: columns.companyname.max_length: en az 1 olan bir tam sayı olmalı"
+        in (tr.stderr)
+    )
+    assert "Dataverse'te mantıksal adlar küçük harfle yazılır (subject)" in tr.stderr
+    assert "Value error" not in tr.stderr + result.stderr and "Input should" not in tr.stderr + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["column", "key"])
+def test_a_column_or_key_dynamics_does_not_know_stops_the_run_with_one_line(scanned, dv, crm_env, tmp_path, kind):
+    """Dataverse answers 400 "Invalid property 'new_hunterscore'" (or "The key ... is not defined") for
+    every lead: the mapping is wrong, not the leads. One line naming the file, the line and the column,
+    exit 2, and no more requests; the old run failed each lead with the same 400 (8 lines, 8 requests)."""
+    mp = tmp_path / "m.json"
+    if kind == "column":
+        mp.write_text('{"columns": {\n  "subject": "domain",\n  "new_hunterscore": "score"\n}}\n')
+        word = "has no column 'new_hunterscore' in its lead table"
+    else:
+        dv.custom_columns.add("new_hunterdomain")  # a column, but not defined as an alternate key
+        mp.write_text('{"alternate_key": {\n  "new_hunterdomain": "domain"\n},\n "columns": {"subject": "domain"}}\n')
+        word = "has no alternate key 'new_hunterdomain' on its lead table"
+    result = push(scanned, crm_env, "--mapping", str(mp), "--concurrency", "1")
+    assert result.exit_code == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and f"mapping file {mp}, line" in errors[0] and word in errors[0], result.stderr
+    assert "failed " not in result.stderr
+    assert len(dv.requests) == 1 and dv.leads == {}
+    # the leads are not marked failed: the mapping was at fault
+    assert json.loads(scanned("leads", "-f", "json").stdout)[0]["crm_status"] is None
+    assert q(scanned.db, "SELECT count(*) FROM crm_leads WHERE error IS NOT NULL") == [(0,)]
+    # fixed in Dynamics: the same mapping now pushes every lead, none twice
+    dv.custom_columns.add("new_hunterscore")
+    dv.alternate_keys.add("new_hunterdomain")
+    again = summary(push(scanned, crm_env, "--json", "--mapping", str(mp)))
+    assert len(again["created"]) + len(again["updated"]) == len(DOMAINS) and len(dv.leads) == len(DOMAINS)
+
+
+def test_a_stopped_run_counts_skipped_leads_as_a_whole_run_does(scanned, dv, crm_env, waits):
+    """After a 401 stop the summary said `0 skipped; 11 not sent` while 3 of the 11 were never scanned,
+    which a whole run lists as skipped (trial 16): the leads the run never reached are counted the same
+    way in every case."""
+    hunter = scanned
+    csv = hunter.db.parent / "more.csv"
+    csv.write_text("domain\nunscanned-lead.com.tr\nnever-scanned.com.tr\n", encoding="utf-8")
+    assert hunter("import", str(csv), "-q").exit_code == 0
+    whole = summary(push(hunter, {**crm_env, "HUNTER_CRM_TOKEN": ""}, "--dry-run", "--json"))
+    dv.faults.append({"status": 401, "times": "always", "after": 1})
+    stopped = push(hunter, crm_env, "--json", "--concurrency", "1")
+    assert stopped.exit_code == 1 and "refused the token" in stopped.stderr
+    s = summary(stopped)
+    assert s["skipped"] == whole["skipped"] and len(s["skipped"]) == 2  # the never-scanned, with the same reason
+    assert len(s["created"]) == 1 and s["not_sent"] == len(DOMAINS) - 1
+    text = " ".join(push(hunter, crm_env, "--concurrency", "1").stderr.split())  # the one before is unchanged now
+    assert "1 unchanged, 0 failed, 2 skipped; 4 not sent (the run stopped; run it again to finish)" in text, text

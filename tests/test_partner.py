@@ -435,3 +435,62 @@ def test_a_lock_left_by_a_dead_process_does_not_block_cron(hunter, partner_env, 
     out = hunter("auth", "logout", env=env, dns_args=False)
     assert out.exit_code == 0 and "Signed out" in out.stdout
     assert not Path(env["HUNTER_TOKEN_CACHE"] + ".lockfile").exists()
+
+
+def test_ctrl_c_during_a_retry_after_wait_stops_at_once_and_says_nothing_was_stored(partner_env, pc, hunter_cmd, db):
+    """Partner Center asks to wait 50 s; SIGINT in a real process ends the sync at once with exit 130 and
+    one line: nothing of this sync was stored, run it again (trial 16: it stopped but printed nothing)."""
+    import signal
+    import subprocess
+    import time
+
+    pc.faults.append({"status": 429, "retry_after": 50, "times": "always"})
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "referrals", "sync", "--no-scan"],
+        env={**env, **partner_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        end = time.monotonic() + 20
+        while not any(r.get("status") == 429 for r in list(pc.requests)):
+            assert time.monotonic() < end
+            time.sleep(0.02)
+        time.sleep(0.2)  # in the wait now
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 5 and proc.returncode == 130, err
+    assert "interrupted: nothing of this sync was stored" in err and "hunter referrals sync" in err, err
+    assert "Traceback" not in err and out == ""
+    assert q(db, "SELECT count(*) FROM referrals") == [(0,)]
+    assert q(db, "SELECT outcome FROM runs WHERE command = 'referrals sync'") == [("interrupted",)]
+
+
+def test_a_sync_that_scans_also_scans_referral_leads_stored_earlier_without_a_scan(hunter, pc, partner_env, db, dns):
+    """docs/partner.md: sync scans the companies the referrals name. Leads stored by `sync --no-scan` were
+    never scanned by a later sync ("0 new leads", `Scanned never`, trial 16); --no-scan says how many wait."""
+    first = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert first.exit_code == 0, first.stderr
+    named = q(db, "SELECT count(DISTINCT domain) FROM referrals WHERE domain IS NOT NULL")[0][0]
+    assert named > 3 and q(db, "SELECT count(*) FROM scans") == [(0,)]
+    assert f"Not scanned yet: {named} of the leads that referrals name" in first.stderr, first.stderr
+    assert "`hunter referrals sync` (without --no-scan) scans them" in first.stderr
+    again = hunter("referrals", "sync", "--no-scan", env=partner_env, dns_args=False)
+    assert f"Not scanned yet: {named} of the leads" in again.stderr  # still waiting, still said
+    pc.reset()
+    scanned = hunter("referrals", "sync", env=partner_env, dns_args=False)
+    assert scanned.exit_code == 0, scanned.stderr
+    assert "0 new leads" in scanned.stderr
+    assert f"Scanning the leads that referrals name and that were stored earlier without a scan: {named}" in (
+        scanned.stderr
+    )
+    assert q(db, "SELECT count(DISTINCT domain) FROM scans") == [(named,)]
+    assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]
+    quiet = hunter("referrals", "sync", env=partner_env, dns_args=False)  # nothing waits any more
+    assert "stored earlier without a scan" not in quiet.stderr and "Not scanned yet" not in quiet.stderr
+    assert q(db, "SELECT count(*) FROM scans WHERE domain = 'yeni-firma.com.tr'") == [(1,)]

@@ -226,11 +226,12 @@ def test_crm_push_pull_and_status_say_every_line_in_the_language(hunter, env, dv
     assert status.exit_code == 0, status.stderr
     said = _one_line(status.stdout)
     if lang == "en":
-        assert "Using the token in HUNTER_CRM_TOKEN." in said and "Leads in Dynamics: 1 pushed," in said
+        assert "Using the token in HUNTER_CRM_TOKEN." in said
+        assert "Leads sent to Dynamics 365: 1 (0 pushed, 0 pending, 1 failed; of the failed, in Dynamics" in said
     else:
         assert f"Ortam: {dv.url}" in said
         assert "HUNTER_CRM_TOKEN değişkenindeki erişim belirteci kullanılıyor." in said
-        assert "Dynamics'teki müşteri adayları: 1 gönderildi, 0 bekliyor, 1 başarısız" in said
+        assert "Dynamics 365'e gönderilen müşteri adayı: 1 (0 gönderildi, 0 bekliyor, 1 gönderilemedi;" in said
         assert "açık 1, nitelikli 0, niteliksiz 0." in said and "son durum okuma:" in said
 
 

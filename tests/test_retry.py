@@ -181,3 +181,39 @@ def test_hold_never_sleeps_in_test_mode():
     started = time.monotonic()
     retry.hold(30)
     assert time.monotonic() - started < 1
+
+
+def test_stop_waiting_cuts_a_real_retry_after_short_in_another_thread():
+    """Ctrl-C in `crm push` (trial 16): a worker thread waiting out a server's Retry-After: 30 stops at
+    once with Stopped, and so does any later call, until resume_waiting; stamina still reports the wait."""
+    import threading
+
+    waits: list[float] = []
+    outcome: list[BaseException] = []
+    patient = Policy("Test", frozenset({503}), attempts=3, wait_initial=0.02, wait_max=0.05, retry_after_max=60)
+
+    def worker() -> None:
+        try:
+            retry.call(patient, Script((503, "30"), 200, policy=patient))
+        except BaseException as exc:  # noqa: BLE001
+            outcome.append(exc)
+
+    stamina.instrumentation.set_on_retry_hooks([lambda d: waits.append(d.wait_for)])
+    try:
+        with stamina.set_testing(False):
+            t = threading.Thread(target=worker)
+            t.start()
+            end = time.monotonic() + 5
+            while not waits and time.monotonic() < end:
+                time.sleep(0.01)
+            started = time.monotonic()
+            retry.stop_waiting()
+            t.join(5)
+            assert time.monotonic() - started < 1 and not t.is_alive()
+            with pytest.raises(retry.Stopped):
+                retry.call(TINY, Script(200))
+    finally:
+        retry.resume_waiting()
+        stamina.instrumentation.set_on_retry_hooks(None)
+    assert waits == [30.0] and len(outcome) == 1 and isinstance(outcome[0], retry.Stopped)
+    assert retry.call(TINY, Script(200)) == 200

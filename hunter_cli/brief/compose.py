@@ -951,13 +951,27 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     since = _day(crm.get("crm_created_on") or crm.get("first_pushed_at"))
     if crm.get("push_state") == "deleted":
         return [m("crm.deleted", date=_day(crm.get("attempted_at")))]
+    failed = crm.get("status")  # crm_status (store/schema.py CRM_STATUS_SQL): failed, update failed, ...
+    if failed == "failed":  # Dynamics holds no lead from Hunter
+        return [m("crm.failed", date=_day(crm.get("attempted_at")), error=crm.get("error") or "?")]
     state = crm.get("state")
     if state is None:
-        return [m("crm.pushed_not_pulled", since=since)]
-    word = m(f"crm.state.{state}")
-    label = crm.get("status_label")
-    status = m("crm.status", state=word, label=label) if label and label.lower() != word.lower() else word
-    return [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
+        lines = [m("crm.pushed_not_pulled", since=since)]
+    else:
+        word = m(f"crm.state.{state}")
+        label = crm.get("status_label")
+        status = m("crm.status", state=word, label=label) if label and label.lower() != word.lower() else word
+        lines = [m("crm.line", since=since, owner=crm.get("owner_name") or m("crm.owner_unknown"), status=status)]
+    if failed == "update failed":
+        lines.append(
+            m(
+                "crm.update_failed",
+                date=_day(crm.get("attempted_at")),
+                error=crm.get("error") or "?",
+                pushed=_day(crm.get("pushed_at")),
+            )
+        )
+    return lines
 
 
 def _offer(

@@ -247,7 +247,9 @@ def push(
     the mapping's alternate key). Exit codes: 0 every selected lead is in
     Dynamics (or unchanged or skipped), 1 some leads failed or the run stopped
     (the summary says which and why; rerun to finish), 2 usage error,
-    3 sign-in needed: run `hunter crm login`.
+    3 sign-in needed: run `hunter crm login`, 130 interrupted (Ctrl-C stops
+    at once, even while Dynamics asks to wait; what was sent is stored and
+    the rest counted: rerun to finish).
     """
     json_out = json_out or fmt is TableJson.json
     from datetime import date
@@ -285,8 +287,10 @@ def push(
     )
     try:
         mp = load(mapping)
-    except MappingError as exc:
-        raise fail(said_of(exc), 2) from None
+    except MappingError as exc:  # every problem of the file, each with its line, in the command's language
+        for problem in exc.problems[:-1]:
+            fail(problem, 2)
+        raise fail(exc.problems[-1], 2) from None
     scoring_rules = _rules(rules)
     env: str | None
     if dry_run:
@@ -299,6 +303,7 @@ def push(
     else:
         env = _url(url)
     err = stderr_console()
+    interrupted = None
     with store_errors(db):  # a locked or read-only database: one sentence, never a traceback
         conn = core.prepare(open_store(db, write=not dry_run))  # a dry run only reads
         try:
@@ -342,7 +347,13 @@ def push(
             finally:
                 client.close()
             summary, code = run.summary, run.code
-            if run.sign_in:
+            if run.interrupted:
+                interrupted = summary
+            if run.mapping is not None:  # one line naming the file and the column, not one 400 per lead
+                fail(_mapping_rejected(run.mapping, mapping), code)
+                if summary is not None and not (summary.created or summary.updated or summary.failed):
+                    summary = None  # nothing was done: the line says it all
+            elif run.sign_in:
                 err.print(say(run.sign_in), markup=False)
             elif run.stopped:
                 from .common import _said
@@ -358,8 +369,32 @@ def push(
         render("crm-push", Format.json if json_out else Format.table, PushReport(summary, quiet))
         if summary.failed and code == 0:
             code = 1
+    if interrupted is not None:  # Ctrl-C: what was sent and what was not, and how to finish (exit 130)
+        sent = len(interrupted.created) + len(interrupted.updated)
+        raise fail(Said("cli.crm.push_interrupted", sent=sent, not_sent=interrupted.not_sent), code)
     if code:
         raise typer.Exit(code)
+
+
+def _mapping_rejected(exc, path: Path | None):
+    """The sentence for crm.push.MappingRejected: the mapping file and the line of the column or key."""
+    from ..crm.mapping import key_line
+
+    text = None
+    if path is not None:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError:
+            text = None
+    part = "alternate_key" if exc.kind == "key" else "columns"
+    line = key_line(text, (part, exc.column)) if text is not None else None
+    source = str(path) if path is not None else "bundled mapping.json"
+    where = (
+        Said("cli.crm.mapping.where_line", path=source, line=str(line))
+        if line
+        else Said("cli.crm.mapping.where", path=source)
+    )
+    return Said(f"cli.crm.mapping.rejected_{exc.kind}", where=where, column=repr(exc.column), message=exc.message)
 
 
 @crm_app.command("pull")

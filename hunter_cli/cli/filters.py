@@ -107,7 +107,7 @@ CrmStatusOption = typer.Option(
     autocompletion=complete.crm_statuses,
     show_default=False,
     help="open, qualified or disqualified in Dynamics 365 (as last read by `hunter crm pull`),"
-    " or none: not in Dynamics (repeatable).",
+    " failed: its last push or update did not reach Dynamics, or none: not in Dynamics (repeatable).",
 )
 
 UsesOption = typer.Option(

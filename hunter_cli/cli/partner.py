@@ -12,6 +12,7 @@ from ..said import Said, said_of
 from . import app, complete
 from .common import (
     EXIT_FATAL,
+    EXIT_INTERRUPTED,
     EXIT_SIGN_IN,
     CsvSeparatorOption,
     DbOption,
@@ -143,8 +144,10 @@ def sync(
     1 the sync failed (nothing was recorded as synced), 3 sign-in needed: nobody
     is signed in (run `hunter auth login`; with no client id configured, pass
     `--client-id` there or set HUNTER_CLIENT_ID), the sign-in has expired, or
-    Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN).
+    Partner Center refused the token (also the one in HUNTER_PARTNER_TOKEN),
+    130 interrupted (nothing of the sync is stored; run it again).
     """
+    from .. import store
     from ..config import get
     from ..partner.auth import AuthError, InteractionRequired, TokenProvider, optional_settings
     from ..partner.client import DEFAULT_BASE, ReferralsClient, SyncError
@@ -168,9 +171,15 @@ def sync(
         except (SyncError, AuthError) as exc:
             conn.close()
             raise fail(Said("cli.partner.sync_failed", reason=said_of(exc))) from None
+        except KeyboardInterrupt:  # fetched pages are stored only all at once (partner/sync.py): nothing was
+            conn.close()
+            raise fail(Said("cli.referrals.sync_interrupted"), EXIT_INTERRUPTED) from None
         finally:
             client.close()
-        conn.close()
+        try:  # referral leads stored earlier without a scan (--no-scan, `referrals link`): scanned now too
+            earlier = [d for d in store.unscanned_referral_leads(conn) if d not in set(result.new_domains)]
+        finally:
+            conn.close()
     if not quiet:
         done = Said(
             "cli.partner.synced",
@@ -183,13 +192,20 @@ def sync(
         err.print(say(done), markup=False)
     for line in result.malformed:
         err.print(say(Said("cli.partner.malformed", item=line)), markup=False)
-    if result.new_domains and not no_scan:
+    if no_scan:
+        waiting = len(result.new_domains) + len(earlier)
+        if waiting and not quiet:  # a line of the summary, as the counts above
+            err.print(say(Said("cli.referrals.unscanned", n=waiting)), markup=False)
+        return
+    if earlier and not quiet:
+        err.print(say(Said("cli.referrals.scanning_earlier", n=len(earlier))), markup=False)
+    if result.new_domains or earlier:
         from ..store.scanlock import Holder
         from .scanning import scan as run_scan
         from .scanning import scan_options as build_options
 
         code = run_scan(
-            result.new_domains,
+            result.new_domains + earlier,
             path,
             build_options(),
             fresh_since=None,

@@ -11,6 +11,9 @@ A column's value is a Hunter field (:data:`FIELDS`) or a template with
 ``{field}`` placeholders; ``max_length`` shortens text with "…" (Dataverse
 rejects longer text with a 400). The bundled default (``mapping.json``) uses
 only standard ``lead`` columns: subject, companyname, websiteurl, description.
+
+A file that cannot be used raises :class:`MappingError` with every problem found, each a sentence
+in the command's language naming the file and the line of the key (messages ``cli.crm.mapping.*``).
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ import re
 import string
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..said import Said
 
 # The fields a mapping may name; push.lead_context() fills every one of them.
 FIELDS: dict[str, str] = {
@@ -55,14 +61,19 @@ _COLUMN = re.compile(r"^[a-z_][a-z0-9_]{0,99}$")
 
 
 class MappingError(ValueError):
-    """The mapping file cannot be used; the message names the file and the problem."""
+    """The mapping file cannot be used; ``problems``: one :class:`Said` per problem, each naming the file
+    (and the line of the key, when the file's text is known); the message is the first of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0])
+        self.problems = problems
 
 
 def _template_fields(template: str) -> list[str]:
     try:
         return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
-        raise ValueError(f"bad template {template!r}: {exc}") from None
+        raise ValueError(Said("cli.crm.mapping.bad_template", template=repr(template), why=str(exc))) from None
 
 
 class Column(BaseModel):
@@ -75,11 +86,11 @@ class Column(BaseModel):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.field is None) == (self.template is None):
-            raise ValueError("give either 'field' or 'template'")
+            raise ValueError(Said("cli.crm.mapping.either"))
         names = [self.field] if self.field is not None else _template_fields(self.template or "")
         unknown = [n for n in names if n not in FIELDS]
         if unknown:
-            raise ValueError(f"unknown Hunter field {unknown[0]!r}; known: {', '.join(FIELDS)}")
+            raise ValueError(_unknown_field(unknown[0]))
         return self
 
     def value(self, ctx: dict) -> object:
@@ -118,17 +129,16 @@ class Mapping(BaseModel):
     @model_validator(mode="after")
     def _names(self):
         if not self.columns:
-            raise ValueError("columns is empty")
-        if "leadid" in self.columns:
-            raise ValueError("leadid is Hunter's to set (it is the record's id); map another column")
+            raise ValueError(Said("cli.crm.mapping.columns_empty"))
         for name in list(self.columns) + list(self.alternate_key or {}):
-            if not _COLUMN.match(name):
-                raise ValueError(f"{name!r} is not a column's logical name (lower case, like 'subject' or 'new_score')")
-        for column, fld in (self.alternate_key or {}).items():
+            problem = name_problem(name)
+            if problem:
+                raise ValueError(problem)
+        for fld in (self.alternate_key or {}).values():
             if fld not in FIELDS:
-                raise ValueError(f"alternate_key {column!r}: unknown Hunter field {fld!r}")
+                raise ValueError(_unknown_field(fld))
         if self.alternate_key == {}:
-            raise ValueError("alternate_key is empty; leave it out to create and update by lead id")
+            raise ValueError(Said("cli.crm.mapping.key_empty"))
         return self
 
     def key(self, ctx: dict) -> dict[str, object] | None:
@@ -149,13 +159,112 @@ class Mapping(BaseModel):
         return body
 
 
-def parse(data: object, source: str = "mapping") -> Mapping:
+def _unknown_field(name: str) -> Said:
+    return Said("cli.crm.mapping.unknown_field", name=repr(name), known=", ".join(FIELDS))
+
+
+def name_problem(name: str) -> Said | None:
+    """Why ``name`` cannot be a mapped column (Dataverse logical names are lower case), or None."""
+    if name == "leadid":
+        return Said("cli.crm.mapping.leadid")
+    if _COLUMN.match(name):
+        return None
+    if _COLUMN.match(name.lower()):
+        return Said("cli.crm.mapping.upper_case", name=repr(name), lower=name.lower())
+    return Said("cli.crm.mapping.not_logical", name=repr(name))
+
+
+# pydantic's own checks, in words: error type -> message key (values: the error's ctx)
+_PYDANTIC = {
+    "greater_than_equal": "cli.crm.mapping.at_least",
+    "int_type": "cli.crm.mapping.whole_number",
+    "int_parsing": "cli.crm.mapping.whole_number",
+    "int_from_float": "cli.crm.mapping.whole_number",
+    "string_type": "cli.crm.mapping.text",
+    "dict_type": "cli.crm.mapping.object",
+    "model_type": "cli.crm.mapping.object",
+    "model_attributes_type": "cli.crm.mapping.object",
+    "extra_forbidden": "cli.crm.mapping.extra",
+    "missing": "cli.crm.mapping.missing",
+}
+# the keys known where an unknown one was found (extra_forbidden), by the depth of its place
+_KNOWN_KEYS = {1: "alternate_key, columns", 3: "field, template, max_length"}
+
+
+def _problem(error: Any) -> Said:
+    """A pydantic error of the mapping model in words: a check's own :class:`Said`, else pydantic's
+    check said by :data:`_PYDANTIC`, else pydantic's English words ("invalid value" in Turkish)."""
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and isinstance(cause.args[0] if cause.args else None, Said):
+        return cause.args[0]
+    key = _PYDANTIC.get(error.get("type", ""))
+    if key == "cli.crm.mapping.at_least":
+        return Said(key, limit=(error.get("ctx") or {}).get("ge", 1))
+    if key == "cli.crm.mapping.extra":
+        return Said(key, known=_KNOWN_KEYS.get(len(error.get("loc") or ()), "alternate_key, columns"))
+    if key:
+        return Said(key)
+    msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return Said.worded(msg, "cli.crm.mapping.invalid")
+
+
+def key_line(text: str, loc: tuple) -> int | None:
+    """The line (1-based) of the key at ``loc`` (``("columns", "subject", "max_length")``) in the JSON
+    ``text``: each key looked for after the one before it; None when a key is not found."""
+    pos, line = 0, None
+    for part in loc:
+        if not isinstance(part, str):
+            continue
+        m = re.compile(r'"' + re.escape(json.dumps(part)[1:-1]) + r'"\s*:').search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        line = text.count("\n", 0, m.start()) + 1
+    return line
+
+
+def _where(source: str, text: str | None, loc: tuple) -> Said:
+    line = key_line(text, loc) if text is not None else None
+    if line:
+        return Said("cli.crm.mapping.where_line", path=source, line=str(line))
+    return Said("cli.crm.mapping.where", path=source)
+
+
+def _place(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) or "(top)"
+
+
+def parse(data: object, source: str = "mapping", text: str | None = None) -> Mapping:
+    """The mapping in ``data`` (the parsed JSON of ``source``, whose ``text`` gives the lines).
+
+    Raises :class:`MappingError` with every problem found: each column name that is not a lower-case
+    logical name (``Subject``) or is ``leadid``, and each problem pydantic finds, in plain words.
+    """
+    problems: list[tuple[tuple, Said]] = []
+    if isinstance(data, dict):
+        for part in ("columns", "alternate_key"):
+            names = data.get(part)
+            if isinstance(names, dict):
+                for name in names:
+                    problem = name_problem(name)
+                    if problem:
+                        problems.append(((part, name), problem))
     try:
-        return Mapping.model_validate(data)
+        mapping = Mapping.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top)"
-        raise MappingError(f"{source}: {where}: {first['msg']}") from None
+        for err in exc.errors():
+            if err["loc"] == () and problems:
+                continue  # the model's own check found a name problem already listed
+            problems.append((tuple(err["loc"]), _problem(err)))
+    else:
+        if not problems:
+            return mapping
+    raise MappingError(
+        [
+            Said("cli.crm.mapping.problem", where=_where(source, text, loc), place=_place(loc), problem=problem)
+            for loc, problem in problems
+        ]
+    )
 
 
 def load(path: Path | None = None) -> Mapping:
@@ -163,15 +272,16 @@ def load(path: Path | None = None) -> Mapping:
     if path is None:
         return default()
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
+        text = Path(path).read_text("utf-8")
+        data = json.loads(text)
     except OSError as exc:
-        raise MappingError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise MappingError([f"cannot read {path}: {exc.strerror or exc}"]) from None
     except ValueError as exc:
-        raise MappingError(f"{path} is not JSON: {exc}") from None
-    return parse(data, str(path))
+        raise MappingError([f"{path} is not JSON: {exc}"]) from None
+    return parse(data, str(path), text)
 
 
 @functools.cache
 def default() -> Mapping:
     text = resources.files("hunter_cli.crm").joinpath("mapping.json").read_text("utf-8")
-    return parse(json.loads(text), "bundled mapping.json")
+    return parse(json.loads(text), "bundled mapping.json", text)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -232,6 +233,77 @@ def payload_hash(body: dict, key: dict | None) -> str:
 
 
 # -- planning ----------------------------------------------------------------------------
+class Plans:
+    """:func:`plan`'s answer: one :class:`Plan` per lead, made as it is taken (iterate once).
+
+    :meth:`rest` says what became of the leads not taken yet when a run stops: a ``skip`` with its
+    reason where the store alone tells (disqualified, never scanned, deleted in Dynamics: what a
+    whole run would list as skipped), else ``unsent``; without composing a brief, so a stopped run
+    of thousands of leads ends at once.
+    """
+
+    def __init__(self, conn, rows, mapping, environment, *, lang, rules, today, recreate, include_disqualified, force):
+        self.conn, self.mapping, self.environment = conn, mapping, environment
+        self.lang, self.rules, self.today = lang, rules, today
+        self.recreate, self.include_disqualified, self.force = recreate, include_disqualified, force
+        self._rows = iter(rows)
+
+    def __iter__(self) -> Iterator[Plan]:
+        for row in self._rows:
+            yield self._plan(row)
+
+    def rest(self) -> Iterator[Plan]:
+        """The leads not taken yet, each a ``skip`` (as a whole run would say) or ``unsent``."""
+        for row in self._rows:
+            rec, reason = self._skip(row)
+            yield Plan(row["domain"], "skip", reason=reason) if reason else Plan(row["domain"], "unsent")
+
+    def _skip(self, row: dict) -> tuple[dict | None, str | None]:
+        """(the lead's stored CRM row for this environment, why it is skipped or None), from the store only."""
+        domain = row["domain"]
+        rec = crm_store.record(self.conn, domain)
+        if rec and rec["environment"] != self.environment:
+            rec = None  # an id from another environment means nothing here
+        if rec and rec["statecode"] == crm_store.STATE_CODES["disqualified"] and not self.include_disqualified:
+            return rec, Said("cli.crm.skip.disqualified")
+        if row.get("last_scanned") is None:
+            return rec, Said("cli.crm.skip.not_scanned", domain=domain)
+        if self.mapping.alternate_key is None and rec and rec["push_state"] == "deleted" and not self.recreate:
+            return rec, Said("cli.crm.skip.deleted")
+        return rec, None
+
+    def _plan(self, row: dict) -> Plan:
+        from .. import store
+
+        domain = row["domain"]
+        rec, reason = self._skip(row)
+        if reason:
+            return Plan(domain, "skip", reason=reason)
+        data = store.brief_inputs(self.conn, domain)
+        if data is None:
+            return Plan(domain, "skip", reason=Said("cli.crm.skip.not_scanned", domain=domain))
+        ctx = lead_context(row, data, self.lang, self.rules, self.today)
+        body = self.mapping.payload(ctx)
+        key = self.mapping.key(ctx)
+        digest = payload_hash(body, key)
+        pushed = bool(rec and rec["pushed_at"] and rec["push_state"] in ("pushed", "failed"))
+        same = bool(rec and rec["push_state"] == "pushed" and rec["payload_hash"] == digest) and not self.force
+        if key is not None:
+            empty = [c for c, v in key.items() if v in (None, "")]
+            if empty:
+                return Plan(domain, "skip", reason=Said("cli.crm.skip.no_key", column=empty[0]))
+            if same:
+                return Plan(domain, "unchanged", lead_id=rec["lead_id"] if rec else None)
+            return Plan(domain, "upsert", body, digest, rec["lead_id"] if rec else None, key, known=pushed)
+        if rec and rec["push_state"] == "creating" and rec["lead_id"]:
+            return Plan(domain, "finish", body, digest, rec["lead_id"])
+        if rec and rec["lead_id"] and rec["push_state"] != "deleted":
+            if same:
+                return Plan(domain, "unchanged", lead_id=rec["lead_id"])
+            return Plan(domain, "update", body, digest, rec["lead_id"], known=True)
+        return Plan(domain, "create", body, digest)
+
+
 def plan(
     conn: sqlite3.Connection,
     rows: Iterable[dict],
@@ -244,48 +316,20 @@ def plan(
     recreate: bool = False,
     include_disqualified: bool = False,
     force: bool = False,
-) -> Iterator[Plan]:
-    """One :class:`Plan` per lead, from the store only (no network, no writes)."""
-    from .. import store
-
-    for row in rows:
-        domain = row["domain"]
-        rec = crm_store.record(conn, domain)
-        if rec and rec["environment"] != environment:
-            rec = None  # an id from another environment means nothing here
-        if rec and rec["statecode"] == crm_store.STATE_CODES["disqualified"] and not include_disqualified:
-            yield Plan(domain, "skip", reason=Said("cli.crm.skip.disqualified"))
-            continue
-        data = store.brief_inputs(conn, domain)
-        if data is None:
-            yield Plan(domain, "skip", reason=Said("cli.crm.skip.not_scanned", domain=domain))
-            continue
-        ctx = lead_context(row, data, lang, rules, today)
-        body = mapping.payload(ctx)
-        key = mapping.key(ctx)
-        digest = payload_hash(body, key)
-        pushed = bool(rec and rec["pushed_at"] and rec["push_state"] in ("pushed", "failed"))
-        same = bool(rec and rec["push_state"] == "pushed" and rec["payload_hash"] == digest) and not force
-        if key is not None:
-            empty = [c for c, v in key.items() if v in (None, "")]
-            if empty:
-                yield Plan(domain, "skip", reason=Said("cli.crm.skip.no_key", column=empty[0]))
-            elif same:
-                yield Plan(domain, "unchanged", lead_id=rec["lead_id"] if rec else None)
-            else:
-                yield Plan(domain, "upsert", body, digest, rec["lead_id"] if rec else None, key, known=pushed)
-            continue
-        if rec and rec["push_state"] == "deleted" and not recreate:
-            yield Plan(domain, "skip", reason=Said("cli.crm.skip.deleted"))
-        elif rec and rec["push_state"] == "creating" and rec["lead_id"]:
-            yield Plan(domain, "finish", body, digest, rec["lead_id"])
-        elif rec and rec["lead_id"] and rec["push_state"] != "deleted":
-            if same:
-                yield Plan(domain, "unchanged", lead_id=rec["lead_id"])
-            else:
-                yield Plan(domain, "update", body, digest, rec["lead_id"], known=True)
-        else:
-            yield Plan(domain, "create", body, digest)
+) -> Plans:
+    """One :class:`Plan` per lead, from the store only (no network, no writes); see :class:`Plans`."""
+    return Plans(
+        conn,
+        rows,
+        mapping,
+        environment,
+        lang=lang,
+        rules=rules,
+        today=today,
+        recreate=recreate,
+        include_disqualified=include_disqualified,
+        force=force,
+    )
 
 
 def forecast(plans: Iterable[Plan], missing: Iterable[str] = ()) -> Summary:
@@ -340,6 +384,50 @@ def _execute(client: DataverseClient, p: Plan) -> WriteResult:
     raise ValueError(f"nothing to send for {p.action}")
 
 
+class MappingRejected(CrmError):
+    """Dynamics 365 answered 400 naming a column (or alternate key) of the mapping as unknown: the mapping
+    is wrong for this environment, not the lead, so the run stops at the first such answer.
+    ``kind``: ``column`` or ``key``; ``column``: its logical name; ``message``: the server's words (redacted)."""
+
+    def __init__(self, kind: str, column: str, message: str) -> None:
+        super().__init__(f"Dynamics 365 does not know the mapping's {kind} {column!r}: {message}")
+        self.kind, self.column, self.message = kind, column, message
+
+
+# Dataverse's 400 for a column the lead table does not have ("Compose HTTP requests and handle errors":
+# 0x80060888 "Invalid property 'x' was found in entity ...", OData's "Could not find a property named
+# 'x' on type ...") and for an alternate key it does not define ("The key 'x' is not defined ...").
+_UNKNOWN_COLUMN = re.compile(r"Invalid property '([^']+)'|Could not find a property named '([^']+)'")
+_UNKNOWN_KEY = re.compile(r"The key '([^']+)' is not defined|alternate key '([^']+)' is not defined", re.I)
+
+
+def mapping_fault(exc: LeadFailed, mapping: Mapping | None) -> MappingRejected | None:
+    """The 400 ``exc`` as a fault of ``mapping`` when it names one of the mapping's columns or key
+    columns as unknown; None for any other failure (that lead's own: a plug-in, a too long text)."""
+    if exc.status != 400 or mapping is None:
+        return None
+    text = str(exc)
+    keys = set(mapping.alternate_key or {})
+    m = _UNKNOWN_KEY.search(text)
+    if m and (name := m.group(1) or m.group(2)) in keys:
+        return MappingRejected("key", name, text)
+    m = _UNKNOWN_COLUMN.search(text)
+    if m and (name := m.group(1) or m.group(2)) in set(mapping.columns) | keys:
+        return MappingRejected("column", name, text)
+    return None
+
+
+INTERRUPT_GRACE = 1.0  # seconds a Ctrl-C waits for the answers already on their way, to store them
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the run; ``summary`` says what was sent, what failed and what was not sent."""
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
 def run(
     conn: sqlite3.Connection,
     client: DataverseClient,
@@ -354,20 +442,22 @@ def run(
 
     A :class:`CrmError` (or sign-in needed) stops the run: nothing new is sent,
     requests in flight are waited for and stored, then it is raised with the
-    summary in ``exc.summary``. Ctrl-C does the same and re-raises.
+    summary in ``exc.summary``; so does the first 400 that names a column or key
+    of the mapping as unknown (:class:`MappingRejected`). Ctrl-C cuts every wait short (a ``Retry-After``,
+    a backoff: :func:`hunter_cli.retry.stop_waiting`), stores the answers that
+    come within :data:`INTERRUPT_GRACE`, and raises :class:`Interrupted`. Either
+    way the leads never sent are counted as a whole run would count them: those
+    the store says are skipped as skipped, the rest in ``not_sent`` (:meth:`Plans.rest`).
     """
+    from .. import retry
+
+    retry.resume_waiting()  # a Ctrl-C of an earlier run in this process (the tests' in-process CLI) is over
+    mapping = plans.mapping if isinstance(plans, Plans) else None
     summary = Summary()
     in_flight: dict[Future, Plan] = {}
     pending: list[Plan] = []
     it = iter(plans)
-    selected = 0  # plans taken from ``plans`` (a lead sent again with --recreate is not counted twice)
     error: BaseException | None = None
-
-    def take() -> Plan | None:
-        nonlocal selected
-        p = next(it, None)
-        selected += p is not None
-        return p
 
     def note(p: Plan, what: str) -> None:
         if progress is not None:
@@ -388,6 +478,12 @@ def run(
             return
         except LeadFailed as exc:
             reason = redact(said_of(exc), client.tokens.secrets)
+            fault = mapping_fault(LeadFailed(reason, exc.status), mapping)
+            if fault is not None:  # the mapping's fault, not this lead's: stop, and the rerun sends it
+                if error is None:
+                    error = fault
+                pending.append(p)
+                return
             crm_store.mark_failed(conn, p.domain, environment, reason)
             summary.failed.append((p.domain, reason))
             note(p, "failed")
@@ -395,16 +491,31 @@ def run(
         except BaseException as exc:  # CrmError, InteractionRequired: the run stops; the rerun finishes it
             if error is None:
                 error = exc
+            pending.append(p)  # not sent, or not known to have arrived: counted with the rest
             return
         crm_store.mark_pushed(conn, p.domain, environment, result.lead_id or p.lead_id, p.payload_hash)
         (summary.created if result.outcome == "created" else summary.updated).append(p.domain)
         note(p, result.outcome)
 
+    def count_the_rest() -> None:
+        """Every lead the run did not finish: skipped as a whole run would say, else not sent."""
+        rest: list[Plan] = list(pending) + list(in_flight.values())
+        rest += list(plans.rest()) if isinstance(plans, Plans) else list(it)
+        pending.clear()
+        for p in rest:
+            if p.action == "skip":
+                summary.skipped.append((p.domain, p.reason or ""))
+            elif p.action == "unchanged":
+                summary.unchanged.append(p.domain)
+            else:
+                summary.not_sent += 1
+
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="hunter-crm")
+    interrupted = False
     try:
         while True:
             while error is None and len(in_flight) < max(1, concurrency):
-                p = pending.pop(0) if pending else take()
+                p = pending.pop(0) if pending else next(it, None)
                 if p is None:
                     break
                 if p.action == "skip":
@@ -424,29 +535,44 @@ def run(
             done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for fut in done:
                 settle(fut, in_flight.pop(fut))
-    except BaseException as exc:  # Ctrl-C: store what came back, then stop
+    except KeyboardInterrupt:  # Ctrl-C: stop every wait, store what comes back at once, say what was not sent
+        interrupted = True
+        retry.stop_waiting()
         for fut in list(in_flight):
-            fut.cancel()
-        for fut, p in list(in_flight.items()):
-            if not fut.cancelled():
-                try:
-                    fut.exception()
-                except BaseException:  # noqa: BLE001  cancelled or interrupted: nothing to store
-                    continue
+            if fut.cancel():
+                pending.append(in_flight.pop(fut))
+        done, _ = wait(list(in_flight), timeout=INTERRUPT_GRACE)
+        for fut in done:
+            p = in_flight.pop(fut)
+            try:
                 settle(fut, p)
+            except BaseException:  # noqa: BLE001  a second Ctrl-C while storing: the rest is counted below
+                pending.append(p)
+        error = None  # a worker's Stopped is the interruption itself
+        count_the_rest()
         summary.stopped = "interrupted"
-        raise exc from None
+        raise Interrupted(summary) from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
         summary.requests = client.calls
         summary.throttled = client.throttled
     if error is not None:
-        selected += sum(1 for _ in it)
-        summary.not_sent = max(0, selected - sum(summary.counts().values()))
+        count_the_rest()
         summary.stopped = redact(said_of(error), client.tokens.secrets)
         setattr(error, "summary", summary)  # noqa: B010  the CLI prints what was done before the stop
         raise error
     return summary
 
 
-__all__ = ["CrmError", "Plan", "Summary", "forecast", "lead_context", "payload_hash", "plan", "run"]
+__all__ = [
+    "CrmError",
+    "Interrupted",
+    "Plan",
+    "Plans",
+    "Summary",
+    "forecast",
+    "lead_context",
+    "payload_hash",
+    "plan",
+    "run",
+]

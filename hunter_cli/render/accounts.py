@@ -76,8 +76,10 @@ def _crm_status_text(s: CrmStatus, out: Output) -> None:
         con.print(said("cli.crm.status.unknown", error=account["error"]), markup=False)
     else:
         con.print(said("cli.crm.status.signed_in", account=account["account"], tenant=account["tenant"]), markup=False)
-    names = ("pushed", "pending", "failed", "deleted", "open", "qualified", "disqualified")
-    con.print(said("cli.crm.status.counts", **{n: counts[n] for n in names}), markup=False)
+    # pushed, pending and failed are apart and add up to the total (store/crm.py summary)
+    names = ("total", "pushed", "pending", "failed", "deleted", "open", "qualified", "disqualified")
+    values = {n: counts[n] for n in names}
+    con.print(said("cli.crm.status.counts", in_dynamics=counts["failed_in_dynamics"], **values), markup=False)
     from ..timefmt import for_people
 
     never = Said("cli.crm.status.never")

@@ -167,7 +167,7 @@ _COLS = {
     "scanned": _Col("Scanned", 10, 10, 10),
     "tags": _Col("Tags", 12, 6, 30, "fold"),
     "referrals": _Col("Ref", 3, 3, 3, justify="right"),
-    "crm": _Col("CRM", 4, 4, 12),
+    "crm": _Col("CRM", 4, 4, 13),
 }
 WIDE = tuple(_COLS)
 # Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
@@ -184,7 +184,13 @@ NARROW = (
     "referrals",
     "crm",
 )
-CRM_STYLE = {"qualified": "bold green", "disqualified": "dim", "deleted": "red"}
+CRM_STYLE = {
+    "qualified": "bold green",
+    "disqualified": "dim",
+    "deleted": "red",
+    "failed": "red",
+    "update failed": "red",
+}
 
 
 def _cells(r: dict) -> dict:
@@ -894,6 +900,12 @@ def lead_detail(d: dict) -> Group:
             )
     if lead.get("last_change_at"):
         cur.add_row(m("show.last_change"), for_people(lead["last_change_at"]))
+    crm = d.get("crm")
+    if crm:  # the brief's words (hunter_cli/brief/compose.py crm_lines), from the same crm_status
+        from ..brief.compose import crm_lines
+
+        failed = crm.get("status") in ("failed", "update failed", "deleted")
+        cur.add_row(m("show.crm"), Text("\n".join(crm_lines(m, crm)), style="red" if failed else ""))
     parts.append(Panel(cur, title=Text(title), title_align="left", box=box.ROUNDED))
 
     reg = d.get("registration")
@@ -974,7 +986,7 @@ _LIST_NAMES = {"last_scanned": "last_good_at", "last_attempt": "last_attempt_at"
 def detail_object(d: dict) -> dict:
     """The JSON object of `hunter leads show --json` for :func:`hunter_cli.store.leads.detail`'s ``d``
     (with ``listed``, the lead as the list gives it): ``lead``, ``view``, ``registration``, ``tags``,
-    ``notes``, ``events``, ``history``."""
+    ``notes``, ``events``, ``history``, ``crm`` (:data:`CRM_DETAIL` of the lead in Dynamics 365, or None)."""
     stored = d["lead"]
     listed = d.get("listed")
     if listed is not None:
@@ -986,7 +998,30 @@ def detail_object(d: dict) -> dict:
     lead["active_cosell"] = bool(lead.get("active_cosell"))
     lead["referrals"] = int(lead.get("referrals") or 0)
     lead.update({k: stored.get(k) for k in DETAIL_FACTS})
-    return {"lead": lead, **{k: d[k] for k in ("view", "registration", "tags", "notes", "events", "history")}}
+    crm = d.get("crm")
+    if crm:  # the lead in Dynamics 365: crm_status (as in the list), and when and why the last push failed
+        crm = {k: crm.get(k) for k in CRM_DETAIL}
+    return {
+        "lead": lead,
+        **{k: d[k] for k in ("view", "registration", "tags", "notes", "events", "history")},
+        "crm": crm,
+    }
+
+
+# `leads show --json`'s "crm": the lead's crm_leads row as far as a reader needs it
+CRM_DETAIL = (
+    "status",
+    "environment",
+    "lead_id",
+    "first_pushed_at",
+    "pushed_at",
+    "attempted_at",
+    "error",
+    "state",
+    "status_label",
+    "owner_name",
+    "pulled_at",
+)
 
 
 def detail_json(d: dict) -> str:

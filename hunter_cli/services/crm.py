@@ -18,6 +18,8 @@ class PushRun:
     code: int
     sign_in: str | None = None
     stopped: str | None = None
+    interrupted: bool = False  # Ctrl-C: ``code`` is 130 and the summary says what was not sent
+    mapping: Any = None  # crm.push.MappingRejected: Dynamics does not know a column of the mapping (code 2)
 
 
 def push(
@@ -26,7 +28,8 @@ def push(
     """Send ``plans`` (crm.push.plan) through ``client``; ``missing`` domains were asked for but are not stored.
 
     The run is recorded as ``crm push``: ``ok`` when nothing failed, else ``failed`` with the counts
-    and why it stopped; Ctrl-C records it ``interrupted`` and propagates.
+    and why it stopped; Ctrl-C while sending records it ``interrupted`` with the counts and returns
+    exit status 130 (before the sending began it records it so and propagates).
     """
     from .. import store
     from ..crm import push as pusher
@@ -42,10 +45,18 @@ def push(
         run.summary = getattr(exc, "summary", None)
         run.sign_in = said_of(exc)
         run.code = ExitStatus.SIGN_IN
+    except pusher.MappingRejected as exc:
+        run.summary = getattr(exc, "summary", None)
+        run.mapping = exc
+        run.code = ExitStatus.USAGE
     except CrmError as exc:
         run.summary = getattr(exc, "summary", None)
         run.stopped = run.summary.stopped if run.summary else said_of(exc)
         run.code = ExitStatus.FATAL
+    except pusher.Interrupted as exc:  # Ctrl-C during the sending: what was sent is stored, the rest counted
+        run.summary = exc.summary
+        run.interrupted = True
+        run.code = ExitStatus.INTERRUPTED
     except KeyboardInterrupt:
         store.finish_run(conn, run_id, "interrupted", {})
         raise
@@ -53,11 +64,16 @@ def push(
         for d in missing:
             run.summary.skipped.append((d, Said("cli.crm.skip.not_stored")))
     counts = run.summary.counts() if run.summary else {}
+    outcome = "interrupted" if run.interrupted else "ok" if run.code == 0 and not counts.get("failed") else "failed"
     store.finish_run(
         conn,
         run_id,
-        "ok" if run.code == 0 and not counts.get("failed") else "failed",
-        {**counts, "stopped": run.summary.stopped if run.summary else None},
+        outcome,
+        {
+            **counts,
+            "not_sent": run.summary.not_sent if run.summary else 0,
+            "stopped": run.summary.stopped if run.summary else None,
+        },
     )
     return run
 

@@ -10,7 +10,7 @@ def sync_referrals(conn: Any, client: Any, *, full: bool, rules: Any) -> Any:
 
     Returns partner.sync's SyncResult (fetched, stored, created, unlinked, new domains, malformed,
     watermark). InteractionRequired (sign-in needed), SyncError and AuthError propagate after the
-    run is recorded as failed with a redacted reason.
+    run is recorded as failed with a redacted reason; KeyboardInterrupt after it is recorded as interrupted.
     """
     from .. import store
     from ..partner.auth import AuthError, InteractionRequired
@@ -26,6 +26,9 @@ def sync_referrals(conn: Any, client: Any, *, full: bool, rules: Any) -> Any:
         raise
     except (SyncError, AuthError) as exc:
         store.finish_run(conn, run_id, "failed", {"error": summary(exc, 300)})
+        raise
+    except KeyboardInterrupt:  # Ctrl-C while fetching (or storing: rolled back whole); the CLI says so
+        store.finish_run(conn, run_id, "interrupted", {})
         raise
     store.finish_run(
         conn,

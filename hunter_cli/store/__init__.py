@@ -90,6 +90,7 @@ from .referrals import (
     referrals_of,
     refresh_referral_flags,
     set_manual_link,
+    unscanned_referral_leads,
 )
 from .runs import finish_run, mark_crashed_runs, start_run
 from .schema import MIGRATIONS, latest_version, migrate, schema_version
@@ -164,6 +165,7 @@ __all__ = [
     "last_good_at",
     "latest_version",
     "count_referrals",
+    "unscanned_referral_leads",
     "iter_referrals",
     "list_referrals",
     "mark_crashed_runs",

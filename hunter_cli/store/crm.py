@@ -169,19 +169,26 @@ def watermark(conn: sqlite3.Connection, environment: str) -> str | None:
 
 
 def summary(conn: sqlite3.Connection, environment: str) -> dict:
-    """Counts for ``hunter crm status``.
+    """Counts for ``hunter crm status``; ``pushed``, ``pending`` and ``failed`` are apart and add up to ``total``.
 
-    pushed: leads Dynamics holds (as far as Hunter knows); pending: a create
-    not confirmed yet, or a lead rescanned or changed in Hunter since its last
-    push (the next push updates it); failed: the last attempt failed (deleted
-    in Dynamics included); and the pulled states.
+    total: the leads Hunter has tried to send to this environment; pushed: in Dynamics with Hunter's
+    latest facts; pending: a create not confirmed yet, or a lead rescanned or changed in Hunter since
+    its last push (the next push updates it); failed: the last attempt failed (``crm_status`` failed,
+    update failed or deleted; hunter_cli/store/schema.py :data:`CRM_STATUS_SQL`), of which
+    ``failed_in_dynamics`` are still in Dynamics from an earlier push and ``deleted`` were deleted there;
+    and the pulled states.
     """
+    from .schema import CRM_STATUS_SQL
+
+    failed = f"coalesce(({CRM_STATUS_SQL}) IN ('failed', 'update failed', 'deleted'), 0)"
+    changed = "coalesce(d.last_good_at > c.pushed_at OR d.last_change_at > c.pushed_at, 0)"  # NULL: never
     row = conn.execute(
-        """SELECT
-             coalesce(sum(c.pushed_at IS NOT NULL AND c.push_state != 'deleted'), 0),
-             coalesce(sum(c.push_state = 'creating' OR (c.push_state = 'pushed' AND
-                 (d.last_good_at > c.pushed_at OR d.last_change_at > c.pushed_at))), 0),
-             coalesce(sum(c.push_state IN ('failed', 'deleted')), 0),
+        f"""SELECT
+             count(*),
+             coalesce(sum(NOT {failed} AND c.push_state = 'pushed' AND NOT {changed}), 0),
+             coalesce(sum(NOT {failed} AND (c.push_state = 'creating' OR (c.push_state = 'pushed' AND {changed}))), 0),
+             coalesce(sum({failed}), 0),
+             coalesce(sum(({CRM_STATUS_SQL}) = 'update failed'), 0),
              coalesce(sum(c.push_state = 'deleted'), 0),
              coalesce(sum(c.statecode = 0), 0),
              coalesce(sum(c.statecode = 1), 0),
@@ -190,12 +197,24 @@ def summary(conn: sqlite3.Connection, environment: str) -> dict:
            FROM crm_leads c JOIN domains d USING (domain) WHERE c.environment = ?""",
         (environment,),
     ).fetchone()
-    keys = ("pushed", "pending", "failed", "deleted", "open", "qualified", "disqualified", "last_push", "last_pull")
+    keys = (
+        "total",
+        "pushed",
+        "pending",
+        "failed",
+        "failed_in_dynamics",
+        "deleted",
+        "open",
+        "qualified",
+        "disqualified",
+        "last_push",
+        "last_pull",
+    )
     out = dict(zip(keys, row, strict=True))
     out["failures"] = [
         {"domain": d, "error": e}
         for d, e in conn.execute(
-            "SELECT domain, error FROM crm_leads WHERE environment = ? AND push_state IN ('failed', 'deleted')"
+            f"SELECT domain, error FROM crm_leads c WHERE environment = ? AND {failed}"
             " ORDER BY attempted_at DESC LIMIT 20",
             (environment,),
         )
@@ -205,9 +224,19 @@ def summary(conn: sqlite3.Connection, environment: str) -> dict:
 
 
 def lead_crm(conn: sqlite3.Connection, domain: str) -> dict | None:
-    """What the brief shows about a lead in Dynamics; None when it was never pushed."""
+    """What the brief and ``leads show`` say about a lead in Dynamics; None when it was never sent.
+
+    Adds ``state`` (open, qualified, disqualified as last pulled, else None) and ``status``, the
+    lead's ``crm_status`` (:data:`hunter_cli.store.schema.CRM_STATUS_SQL`, the same SQL `hunter leads` reads).
+    """
+    from .schema import CRM_STATUS_SQL
+
     r = record(conn, domain)
-    if not r or not (r["pushed_at"] or r["push_state"] == "deleted"):
+    if not r:
+        return None
+    (status,) = conn.execute(f"SELECT {CRM_STATUS_SQL} FROM crm_leads c WHERE c.domain = ?", (domain,)).fetchone()
+    if status is None:
         return None
     r["state"] = STATES.get(r["statecode"]) if r["statecode"] is not None else None
+    r["status"] = status
     return r

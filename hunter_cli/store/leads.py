@@ -23,6 +23,8 @@ from functools import lru_cache
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import (
+    CRM_FAILED_STATUSES,
+    CRM_STATUS_SQL,
     FOOTPRINT_FILTER_COLUMNS,
     HYBRID_DOUBTED,
     dmarc_column_of,
@@ -69,15 +71,14 @@ _SELECT_LIST = (
     " d.last_status, d.last_change_at, d.referrals, d.active_cosell,"
     " COALESCE(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain)) AS expires,"
     # Dynamics 365 (hunter crm): one primary-key lookup each, so the lead list's query plan is unchanged
-    " (SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
-    " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
-    " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
+    f" (SELECT {CRM_STATUS_SQL} FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
     " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,"
     # the Microsoft footprint and other services: the column the writer fills (schema 8)
     " d.footprint"
 )
-# `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), or none (never sent)
-CRM_STATUSES = ("open", "qualified", "disqualified", "none")
+# `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), failed (its last push
+# or update did not reach Dynamics: crm_status failed or update failed), or none (never sent)
+CRM_STATUSES = ("open", "qualified", "disqualified", "failed", "none")
 _CRM_STATECODES = {"open": 0, "qualified": 1, "disqualified": 2}
 
 
@@ -401,9 +402,13 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
         clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
     if f.crm_statuses:
         parts = []
-        codes = tuple(_CRM_STATECODES[s] for s in f.crm_statuses if s != "none")
+        codes = tuple(_CRM_STATECODES[s] for s in f.crm_statuses if s in _CRM_STATECODES)
         if codes:
             parts.append(f"d.domain IN (SELECT c.domain FROM crm_leads c WHERE {_in('c.statecode', codes, params)})")
+        if "failed" in f.crm_statuses:
+            parts.append(
+                f"d.domain IN (SELECT c.domain FROM crm_leads c WHERE ({CRM_STATUS_SQL}) IN {CRM_FAILED_STATUSES!r})"
+            )
         if "none" in f.crm_statuses:
             parts.append(
                 "d.domain NOT IN (SELECT c.domain FROM crm_leads c"
@@ -769,6 +774,9 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         reg = registration(conn, domain)
         history = list(reversed(scan_history(conn, domain)))  # newest first, like notes and events
         asked = tenant_asked_at(conn, domain, lead.get("last_good_at"))  # a cached tenant answer's time
+        from .crm import lead_crm
+
+        crm = lead_crm(conn, domain)  # the lead in Dynamics 365, as the brief says it
     finally:
         conn.execute("COMMIT")
     if not lead.get("expires") and reg:
@@ -782,6 +790,7 @@ def detail(conn: sqlite3.Connection, domain: str) -> dict | None:
         "events": events,
         "history": history,
         "tenant_asked_at": asked,
+        "crm": crm,
     }
 
 
@@ -842,9 +851,7 @@ CSV_CELLS = (
     "(SELECT " + _excel_safe_sql("g") + " FROM (SELECT group_concat(t.tag, ';') AS g FROM tags t"
     " WHERE t.domain = d.domain AND NOT (t.source = 'user' AND EXISTS (SELECT 1 FROM tags u"
     " WHERE u.domain = t.domain AND u.tag = t.tag AND u.source = 'auto'))))",
-    "(SELECT CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'"
-    " WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
-    " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END FROM crm_leads c WHERE c.domain = d.domain)",
+    f"(SELECT {CRM_STATUS_SQL} FROM crm_leads c WHERE c.domain = d.domain)",
     "(SELECT " + _excel_safe_sql("c.owner_name") + " FROM crm_leads c WHERE c.domain = d.domain)",
 )
 CSV_SELECT_LIST = ", ".join(CSV_CELLS)

@@ -162,3 +162,15 @@ def set_manual_link(conn: sqlite3.Connection, referral_id: str, domain: str) -> 
         "UPDATE referrals SET domain = ?, link = 'manual', domain_source = 'manual' WHERE id = ?",
         (domain, referral_id),
     )
+
+
+def unscanned_referral_leads(conn: sqlite3.Connection) -> list[str]:
+    """The leads a referral names (linked by a sync or by hand) that were never scanned, not even tried:
+    stored by ``referrals sync --no-scan`` or ``referrals link``; sorted."""
+    return [
+        d
+        for (d,) in conn.execute(
+            "SELECT DISTINCT r.domain FROM referrals r JOIN domains d ON d.domain = r.domain"
+            " WHERE d.last_attempt_at IS NULL AND d.last_good_at IS NULL ORDER BY r.domain"
+        )
+    ]

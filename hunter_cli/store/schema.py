@@ -279,6 +279,20 @@ END""",
 # The lead list as `hunter leads -f json` gives it (same names, same order), for sqlite-utils,
 # Datasette or a spreadsheet's ODBC driver: one row per lead, tags as one comma-separated string.
 LEADS_VIEW = "leads"
+
+# A lead's state in Dynamics 365 (``crm_status`` of `hunter leads`, its CSV and JSON, the ``leads`` view),
+# from its ``crm_leads`` row ``c``, defined once: ``deleted`` in Dynamics; ``failed`` when the last attempt
+# failed and Dynamics holds no lead from Hunter (never created, or a create not confirmed); ``update failed``
+# when it holds one from an earlier push but the last change never reached it; else its state as last
+# pulled (``open``, ``qualified``, ``disqualified``), else ``pushed``; NULL when never sent.
+CRM_STATUS_SQL = (
+    "CASE WHEN c.push_state = 'deleted' THEN 'deleted'"
+    " WHEN c.error IS NOT NULL AND (c.push_state = 'creating' OR c.pushed_at IS NULL) THEN 'failed'"
+    " WHEN c.push_state = 'failed' THEN 'update failed'"
+    " WHEN c.statecode = 0 THEN 'open' WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'"
+    " WHEN c.pushed_at IS NOT NULL THEN 'pushed' END"
+)
+CRM_FAILED_STATUSES = ("failed", "update failed")
 LEADS_VIEW_SQL = """SELECT
   d.domain,
   coalesce(d.domain_unicode, d.domain) AS domain_unicode,
@@ -313,6 +327,10 @@ LEADS_VIEW_SQL = """SELECT
   d.last_scan_id,
   d.last_good_scan_id
 FROM domains d"""
+# the crm_status of migration 7's view, which said `pushed` for a lead whose last push failed
+_V7_CRM_STATUS = """CASE WHEN c.push_state = 'deleted' THEN 'deleted' WHEN c.statecode = 0 THEN 'open'
+     WHEN c.statecode = 1 THEN 'qualified' WHEN c.statecode = 2 THEN 'disqualified'
+     WHEN c.pushed_at IS NOT NULL THEN 'pushed' END"""
 
 
 def facts_of(view: dict | None) -> dict[str, str | None]:
@@ -728,6 +746,14 @@ def _dmarc_invalid(db: sqlite_utils.Database) -> None:
         conn.executemany("UPDATE domains SET dmarc_policy = ? WHERE rowid = ?", fixed)
 
 
+# -- 15: the leads view says when a lead's last push to Dynamics failed ---------
+CRM_FAILED_SHOWN = 15
+_V15_STATEMENTS = (
+    f"DROP VIEW IF EXISTS [{LEADS_VIEW}]",
+    f"CREATE VIEW [{LEADS_VIEW}] AS " + LEADS_VIEW_SQL.replace(_V7_CRM_STATUS, CRM_STATUS_SQL),
+)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -754,6 +780,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         HYBRID_DOUBTED,
         "footprint and spf_all columns as the brief reads them: doubted hybrids and mail-less Exchange, open SPF",
         _hybrid_doubted,
+    ),
+    (
+        CRM_FAILED_SHOWN,
+        "the leads view says failed or update failed for a lead whose last push failed",
+        _run(_V15_STATEMENTS),
     ),
 ]
 
