@@ -698,7 +698,9 @@ def _table_candidates(
     if not columns:
         for number, cells in head:
             stats.lines += 1
-            if any(c.strip() for c in cells):
+            if company_col is not None and header_at is not None and number <= header_at:
+                stats.headers += 1  # a header row it recognised (a company column), no row of data to skip
+            elif any(c.strip() for c in cells):
                 stats.skip("no domain, website or e-mail column found", f"{name}:{number}")
         for number, cells in rows:
             stats.lines += 1

@@ -189,3 +189,18 @@ def test_a_column_named_on_the_command_line_is_looked_for_past_a_cover_sheet(tmp
     with pytest.raises(inputs.ColumnError) as err:
         inputs.check_hints([str(p)], inputs.ColumnHints(domain="Web Sitesi"))  # in no sheet: still refused
     assert "'Kapak'" in str(err.value) and "'Üyeler'" in str(err.value)
+
+
+def test_a_header_with_no_website_column_is_a_header_not_a_skipped_row(tmp_path):
+    """trial 17: `Firma;Telefon` then one row: the header row was counted as a row skipped for having no
+    website column. A header it recognises (a company column) is a header; the data rows are skipped."""
+    p = tmp_path / "nosite.csv"
+    p.write_text("Firma;Telefon\nAcme Ltd;123\n", encoding="utf-8")
+    got, stats = collect(str(p))
+    assert got == [] and stats.headers == 1
+    assert stats.skipped["no domain, website or e-mail column found"] == ["nosite.csv:2"]
+    bare = tmp_path / "bare.csv"  # no header it knows: every row is data, and skipped as such
+    bare.write_text("Acme Ltd;123\nBeta AS;456\n", encoding="utf-8")
+    got, stats = collect(str(bare))
+    assert got == [] and stats.headers == 0
+    assert stats.skipped["no domain, website or e-mail column found"] == ["bare.csv:1", "bare.csv:2"]
