@@ -32,7 +32,7 @@ FIXED = [
     (["crm", "push"], "--category", ["P1", "P2", "P3", "P4", "P5", "P6"]),
     (["rescan"], "--category", ["P1", "P2", "P3", "P4", "P5", "P6"]),
     (["leads"], "--segment", ["Existing", "Migration", "Cold", "Skip"]),
-    (["leads"], "--crm-status", ["open", "qualified", "disqualified", "none"]),
+    (["leads"], "--crm-status", ["open", "qualified", "disqualified", "failed", "none"]),
     (["sales-summary", "x.com"], "--lang", ["en", "tr"]),
     (["prep", "x.com"], "--lang", ["en", "tr"]),
     (["crm", "push"], "--lang", ["en", "tr"]),

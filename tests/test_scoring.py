@@ -266,3 +266,28 @@ def test_a_database_scored_before_the_facts_changed_meaning_says_its_scores_are_
     assert "set by other scoring rules than these" in warned and "hunter rescore" in warned
     assert hunter("rescore", dns_args=False).exit_code == 0
     assert "other scoring rules" not in hunter("leads", dns_args=False).stderr
+
+
+def test_a_bad_rules_file_is_said_in_turkish_too(tmp_path, hunter):
+    """trial 17: `hunter --lang tr rules check` printed "hata:" and then pydantic's English ("Input should be a
+    valid integer", "unknown key"). Each fault is a sentence of the message files; English is as before."""
+    from test_config_lang import ENGLISH
+
+    data = json.loads(json.dumps(load_rules().data))
+    data["provider_points"]["self-hosted"] = "ten"
+    data["categories"][0]["bogus_key"] = 1
+    data["risks"][0]["when"]["colour"] = "red"
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps(data))
+    english = hunter("rules", "check", str(p), dns_args=False)
+    assert english.exit_code == 1
+    assert "provider_points.self-hosted: Input should be a valid integer" in english.stderr, english.stderr
+    assert "categories[0]: unknown key 'bogus_key'" in english.stderr
+    turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
+    assert turkish.exit_code == 1
+    text = " ".join(turkish.stderr.split())
+    assert 'provider_points.self-hosted: bu değer kullanılamıyor (verilen: "ten")' in text, text
+    assert "categories[0]: bilinmeyen anahtar 'bogus_key'" in text and "bilinmeyen koşul 'colour'" in text, text
+    assert not ENGLISH.search(text.replace(str(p), "P")), ENGLISH.search(text)
+    used = hunter("explain", "firma.com.tr", "--rules", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
+    assert "bilinmeyen anahtar 'bogus_key'" in " ".join(used.stderr.split()), used.stderr

@@ -59,7 +59,9 @@ def _rules(path: Path | None, checking: bool = False):
     try:
         return load_rules(str(path) if path else None)
     except RulesError as exc:
-        raise fail(str(exc) if checking else invalid(exc, str(path) if path else None)) from None
+        from ..scoring import said_lines
+
+        raise fail(said_lines(exc.faults) if checking else invalid(exc, str(path) if path else None)) from None
 
 
 @rules_app.command("matrix")

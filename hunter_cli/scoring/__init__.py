@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .. import config
 from ..facts import DomainState
 from ..modelbase import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+from ..said import Said
 
 if TYPE_CHECKING:
     from ..lead import Lead
@@ -34,7 +35,20 @@ CATEGORIES: tuple[Category, ...] = ("P1", "P2", "P3", "P4", "P5", "P6")
 
 
 class RulesError(ValueError):
-    """The rules file is not usable; the message says where."""
+    """The rules file is not usable: ``faults``, one sentence each (a :class:`~hunter_cli.said.Said`, said in
+    the command's language), led by where; ``str()`` is the English, one fault a line."""
+
+    def __init__(self, *faults: str) -> None:
+        super().__init__("\n".join(faults))
+        self.faults = list(faults)
+
+
+def said_lines(faults: list[str], key: str = "cli.rules.lines") -> str:
+    """``faults`` as one sentence, one a line (``key`` ``cli.rules.lines``) or another joiner of two (``{first}``
+    and ``{then}``), each in the sentence's language."""
+    if len(faults) <= 1:
+        return faults[0] if faults else ""
+    return Said(key, first=faults[0], then=said_lines(faults[1:], key))
 
 
 # -- the rules file ------------------------------------------------------------------
@@ -228,28 +242,31 @@ def _loc(loc: tuple[int | str, ...]) -> str:
 
 
 def _error_text(err: Mapping[str, Any]) -> str:
-    """One pydantic error as ``where: what (expected ...)``, in a rules writer's words."""
+    """One pydantic error as ``where: what (expected ...)``, in a rules writer's words (a Said: the English is
+    the same as before, other languages from ``cli.rules.*``)."""
     loc = tuple(err["loc"])
     where, kind, key = _loc(loc), err["type"], loc[-1] if loc else ""
     if kind == "missing":
         if len(loc) == 1:
-            return f"missing section {key!r}"
-        return f"{_loc(loc[:-1])}: missing key {key!r}"
+            return Said("cli.rules.missing_section", name=repr(key))
+        return Said("cli.rules.missing_key", where=_loc(loc[:-1]), name=repr(key))
     if kind == "extra_forbidden":
         parent = _loc(loc[:-1])
         if len(loc) >= 2 and loc[-2] == "when":
-            return f"{parent}: unknown condition {key!r} (expected one of {', '.join(sorted(CONDITION_KEYS))})"
+            known = ", ".join(sorted(CONDITION_KEYS))
+            return Said("cli.rules.unknown_condition", where=parent, name=repr(key), known=known)
         if len(loc) == 1:
-            return f"unknown section {key!r}"
-        return f"{parent}: unknown key {key!r}"
+            return Said("cli.rules.unknown_section", name=repr(key))
+        return Said("cli.rules.unknown_key", where=parent, name=repr(key))
     got = err.get("input")
     if kind == "literal_error" and key in ("segment", "category") and len(loc) >= 3:
         expected = err.get("ctx", {}).get("expected", "")
-        return f"{where}: unknown {key} {got!r} (expected {expected})"
+        return Said(f"cli.rules.unknown_{key}", where=where, got=repr(got), expected=expected)
     if kind == "value_error":
         msg = str(err["msg"]).removeprefix("Value error, ")
-        return f"{where}: {msg}" if where else msg
-    return f"{where}: {err['msg']} (got {json.dumps(got, ensure_ascii=False)[:60]})"
+        return Said.worded(f"{where}: {msg}" if where else msg, "cli.rules.bad_value", where=where or "-")
+    shown = json.dumps(got, ensure_ascii=False)[:60]
+    return Said.worded(f"{where}: {err['msg']} (got {shown})", "cli.rules.bad_type", where=where, got=shown)
 
 
 def parse_rules(data: object, source: str) -> RulesFile:
@@ -257,8 +274,9 @@ def parse_rules(data: object, source: str) -> RulesFile:
     try:
         return RulesFile.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{source}: {_error_text(e)}" for e in exc.errors()]
-        raise RulesError("\n".join(lines)) from None
+        raise RulesError(
+            *[Said("cli.rules.fault", source=source, fault=_error_text(e)) for e in exc.errors()]
+        ) from None
 
 
 # -- evaluation ----------------------------------------------------------------------
@@ -355,7 +373,10 @@ def _load_rules(path: str | None) -> Rules:
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
-            raise RulesError(f"cannot read rules file {path}: {exc.strerror or exc}") from None
+            reason = exc.strerror or str(exc)
+            raise RulesError(
+                Said.worded(f"cannot read rules file {path}: {reason}", "cli.rules.unreadable", path=path)
+            ) from None
         source = path
     else:
         text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
@@ -363,7 +384,9 @@ def _load_rules(path: str | None) -> Rules:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise RulesError(f"{source}: not valid JSON ({exc})") from None
+        raise RulesError(
+            Said.worded(f"{source}: not valid JSON ({exc})", "cli.rules.not_json", source=source)
+        ) from None
     return _check(data, source, bundled=not path)
 
 
@@ -408,7 +431,7 @@ def follow_up_parts(follow_up: FollowUp | Mapping[str, Any] | None) -> tuple[str
         try:
             follow_up = FollowUp.model_validate(follow_up)
         except ValidationError:
-            raise RulesError(f"follow_up must give hours, days, weeks or monthly, not {dict(follow_up)!r}") from None
+            raise RulesError(Said("cli.rules.follow_up", value=repr(dict(follow_up)))) from None
     if follow_up.monthly:
         return "monthly", None
     for unit in ("hours", "days", "weeks"):

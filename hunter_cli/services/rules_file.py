@@ -50,8 +50,24 @@ def _where(path: str | None) -> str:
 
 
 def _faults(exc: BaseException, path: str | None) -> str:
-    lines = [line.removeprefix(f"{path}: ") if path else line for line in str(exc).splitlines() if line.strip()]
-    lines = [line.removeprefix(f"cannot read rules file {path}: ") for line in lines]
-    lines.sort(key=lambda line: not line.startswith("unknown "))  # a misspelt section explains the missing one
-    shown = "; ".join(lines[:_MAX_FAULTS])
-    return shown + (f" (+{len(lines) - _MAX_FAULTS})" if len(lines) > _MAX_FAULTS else "")
+    """The faults of a RulesError without the path each leads with (the sentence names it), the first few
+    joined with "; " (messages ``cli.rules.semicolon``) in the command's language, and how many more."""
+    from ..scoring import said_lines
+
+    faults = getattr(exc, "faults", None) or [str(exc)]
+    lines = [_bare(f, path) for f in faults if str(f).strip()]
+    lines.sort(key=lambda line: not str(line).startswith("unknown "))  # a misspelt section explains the missing one
+    shown = said_lines(lines[:_MAX_FAULTS], "cli.rules.semicolon")
+    if len(lines) > _MAX_FAULTS:
+        return Said("cli.rules.more", shown=shown, n=len(lines) - _MAX_FAULTS)
+    return shown
+
+
+def _bare(fault: str, path: str | None) -> str:
+    """A fault without the ``PATH: `` it leads with: a keyed fault's own words, else the text less the prefix."""
+    if isinstance(fault, Said) and fault.key == "cli.rules.fault":
+        return fault.values["fault"]
+    if isinstance(fault, Said) and fault.key == "cli.rules.unreadable":
+        return Said.worded(str(fault).removeprefix(f"cannot read rules file {path}: "), "cli.rules.unreadable_bare")
+    text = str(fault)
+    return text.removeprefix(f"{path}: ") if path else text
