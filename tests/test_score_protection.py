@@ -191,6 +191,7 @@ RANGES = {
     "s15-yarim.com.tr": ("+all", True, "ip4:0.0.0.0/1 ip4:128.0.0.0/1"),  # two halves are all of IPv4
     "s15-ters.com.tr": ("-all", False, ""),  # every sender fails before the +all is reached (4.6.2)
     "s15-kapali-yarim.com.tr": ("-all", False, ""),  # half of IPv4 fails first: the /0 passes only the rest
+    "s15-iki-aile.com.tr": ("+all", True, ""),  # both families passed before -all: two open terms, said as such
 }
 
 
@@ -207,11 +208,13 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
         assert view["spf"]["result"] == "valid", (domain, view["spf"])
         assert listed[domain] == spf_all, (domain, listed[domain])
         assert (spf_shortfall(view) == "spf_open") is is_open, (domain, view["spf"]["warnings"])
-        assert spf_open_terms(view) == ([terms] if terms else []), domain
+        assert spf_open_terms(view) == ([terms] if terms else ["ip4:0.0.0.0/0", "ip6:::/0"] if is_open else []), domain
         assert ("spf +10" not in view["reasons"]) is is_open, (domain, view["reasons"])
     brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
     assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
     assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"
+    both = " ".join(json.loads(hunter("sales-summary", "s15-iki-aile.com.tr", "--json").stdout)["security"])
+    assert "ends in +all" not in both and "ip4:0.0.0.0/0" in both, both  # its own all is -all; the terms open it
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -217,7 +217,9 @@ class _Evaluator:
                 self._open_by(cover, where)
                 qualifier = term.qualifier
                 if cover.decided(4) and cover.decided(6):  # every sender matched an earlier term: never reached
-                    qualifier = min((cover.result(4), cover.result(6)), key=_PERMISSIVE.index)
+                    given = min((cover.result(4), cover.result(6)), key=_PERMISSIVE.index)
+                    if given != "+":  # what those terms give every sender (an open record is said above)
+                        qualifier = given
                 elif qualifier == "+":
                     self._warn(W_PASS_ALL, f"{term.text!r} lets any server on the internet pass SPF", where)
                 if effective:
