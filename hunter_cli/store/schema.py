@@ -36,6 +36,8 @@ from .search import search_text
 if TYPE_CHECKING:  # imported when a migration runs: sqlite-utils costs ~70 ms to import
     import sqlite_utils
 
+    from ..lead import Lead
+
 Migration = Callable[["sqlite_utils.Database"], None]
 
 
@@ -636,8 +638,16 @@ def footprint_columns_of(domain: str, tenant: str | None, stored: bytes | str | 
     stored current view (packed or JSON text) and its ``tenant`` column (NULL: the lookup was not made or
     failed), through the lead view (:func:`hunter_cli.lead.footprint.footprint_columns`): what the writer
     stores. None when there is no view or it does not unpack or build (``hunter db check`` lists it)."""
-    from ..lead import Lead
     from ..lead.footprint import footprint_columns
+
+    lead = _stored_lead(domain, tenant, stored)
+    return None if lead is None else footprint_columns(lead)
+
+
+def _stored_lead(domain: str, tenant: str | None, stored: bytes | str | None) -> Lead | None:
+    """The lead view (:class:`hunter_cli.lead.Lead`, built without a validator) of a stored current view
+    (packed or JSON text) and its ``tenant`` column; None when there is none or it does not unpack or build."""
+    from ..lead import Lead
     from .packing import PackError, loads
 
     if stored is None:
@@ -646,7 +656,7 @@ def footprint_columns_of(domain: str, tenant: str | None, stored: bytes | str | 
         view = loads(stored)
         if not isinstance(view, dict):
             return None
-        return footprint_columns(Lead.from_store({"domain": domain, "tenant": tenant}, view, validate=False))
+        return Lead.from_store({"domain": domain, "tenant": tenant}, view, validate=False)
     except (PackError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
@@ -676,33 +686,33 @@ HYBRID_DOUBTED = 14  # the migration from which the stored footprint columns dou
 
 
 def _hybrid_doubted(db: sqlite_utils.Database) -> None:
-    """The footprint columns derived again (:func:`_footprint_as_stated`): a workload ``hybrid`` by records no
-    tenant stands behind was listed as Exchange Online in use (``exo,exch-onprem,exch-hybrid``) where the brief
-    says its Exchange Online side may be left over; it is now ``exch-onprem,exo?,exch-hybrid?``. Exchange Online
-    at a domain that takes no mail (a null MX, no MX) was ``exo``; it is now ``exo?``. ``spf_all`` of a record
-    that another term opens to every server (``ip4:0.0.0.0/0 -all``) was ``-all``; it is ``+all``
-    (:meth:`hunter_cli.lead.Lead.spf_all_listed`)."""
-    _footprint_as_stated(db)
+    """The footprint columns and ``spf_all`` derived again, in one pass over the leads (each view unpacked
+    once): a workload ``hybrid`` by records no tenant stands behind was listed as Exchange Online in use
+    (``exo,exch-onprem,exch-hybrid``) where the brief says its Exchange Online side may be left over; it is now
+    ``exch-onprem,exo?,exch-hybrid?``. Exchange Online at a domain that takes no mail (a null MX, no MX) was
+    ``exo``; it is now ``exo?``. ``spf_all`` of a record that another term opens to every server
+    (``ip4:0.0.0.0/0 -all``) was ``-all``; it is ``+all`` (:meth:`hunter_cli.lead.Lead.spf_all_listed`). A view
+    that does not unpack keeps its columns."""
+    from ..lead.footprint import footprint_columns
+
     conn = db.conn
     views = "SELECT rowid, domain, tenant, current_view FROM domains WHERE rowid > ? AND current_view IS NOT NULL"
-    for chunk in _chunks(conn, views + " AND spf_all IS NOT NULL AND spf_all != '+all' ORDER BY rowid LIMIT 1000"):
-        fixed = [(value, rowid) for rowid, domain, tenant, stored in chunk if (value := _spf_all_of(stored)) == "+all"]
-        conn.executemany("UPDATE domains SET spf_all = ? WHERE rowid = ?", fixed)
-
-
-def _spf_all_of(stored: bytes | str | None) -> str | None:
-    """The ``spf_all`` column of a lead from its stored current view, as the writer stores it
-    (:meth:`hunter_cli.lead.Lead.spf_all_listed`); None when the view does not unpack or build."""
-    from ..lead import Lead
-    from .packing import PackError, loads
-
-    try:
-        view = loads(stored) if stored is not None else None
-        if not isinstance(view, dict):
-            return None
-        return Lead.from_store({"domain": "", "tenant": None}, view, validate=False).spf_all_listed
-    except (PackError, ValueError, TypeError, KeyError, AttributeError):
-        return None
+    for chunk in _chunks(conn, views + " ORDER BY rowid LIMIT 1000"):
+        rows = []
+        for rowid, domain, tenant, stored in chunk:
+            lead = _stored_lead(domain, tenant, stored)
+            if lead is None:
+                continue
+            col = footprint_columns(lead)
+            rows.append(
+                (col["footprint"], col["workload_tags"], col["workloads_unknown"], col["service_ids"])
+                + (lead.spf_all_listed, rowid)
+            )
+        conn.executemany(
+            "UPDATE domains SET footprint = ?, workload_tags = ?, workloads_unknown = ?, service_ids = ?,"
+            " spf_all = ? WHERE rowid = ?",
+            rows,
+        )
 
 
 # -- 13: a DMARC record that gives no policy is listed as "invalid" -------------------------
