@@ -69,6 +69,14 @@ def fresh_tenant_option() -> Any:
     )
 
 
+def refuse_fresh_without_tenant(fresh_tenant: bool, no_tenant: bool) -> None:
+    """``--fresh-tenant`` with ``--no-tenant`` (asking again, and never asking): a usage error (exit 2)."""
+    if fresh_tenant and no_tenant:
+        from ..said import Said
+
+        raise typer.BadParameter(Said("cli.scan.fresh_tenant_off"), param_hint="--fresh-tenant")
+
+
 def processes_option(long_list: str):
     """``--processes N`` (scan, rescan): typed, it applies to any list; the variable and the config key
     (read by the scan service) only set how many a long list gets. ``long_list`` says what is long."""
@@ -144,11 +152,12 @@ def stderr_console():
     return Console(stderr=True, highlight=False, emoji=False)  # names from DNS and files stay as written
 
 
-def print_message(text: str, **kw) -> None:
-    """Print a message line (``error:``, ``warning:``, ``note:``, a wait) on :func:`stderr_console`: wrapped at
-    word boundaries to the terminal's width on a terminal (a 220-character warning at 80 columns), one line per
-    message anywhere else (a log file, a pipe: grep finds it whole)."""
-    con = stderr_console()
+def print_message(text: str, console: Any = None, **kw) -> None:
+    """Print a message line (``error:``, ``warning:``, ``note:``, a wait) on ``console`` (default
+    :func:`stderr_console`; a progress bar's own, above the bar): wrapped at word boundaries to the terminal's
+    width on a terminal (a 220-character warning at 80 columns), one line per message anywhere else (a log
+    file, a pipe: grep finds it whole)."""
+    con = console if console is not None else stderr_console()
     con.print(text, soft_wrap=not con.is_terminal, **kw)
 
 

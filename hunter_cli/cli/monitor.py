@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..render import formats
-from ..said import Said, said_of
+from ..said import said_of
 from . import app, complete
 from .common import (
     CsvSeparatorOption,
@@ -18,6 +18,7 @@ from .common import (
     messages_lang_option,
     open_store,
     processes_option,
+    refuse_fresh_without_tenant,
     setting_option,
     speak_in,
     stderr_console,
@@ -88,8 +89,7 @@ def rescan(
     from .scanning import scan_options as build_options
 
     speak_in(lang)
-    if fresh_tenant and no_tenant:
-        raise typer.BadParameter(Said("cli.scan.fresh_tenant_off"), param_hint="--fresh-tenant")
+    refuse_fresh_without_tenant(fresh_tenant, no_tenant)
     try:
         since = ago_iso(parse_duration(older_than))
     except ValueError as exc:

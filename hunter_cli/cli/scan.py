@@ -17,6 +17,7 @@ from .common import (
     keeps_a_new_database_only_on_success,
     messages_lang_option,
     processes_option,
+    refuse_fresh_without_tenant,
     setting_option,
     speak_in,
 )
@@ -133,8 +134,7 @@ def scan(
         sel = dkim_mod.parse_selectors(selectors) if selectors else dkim_mod.DEFAULT_SELECTORS
     except ValueError as exc:
         raise typer.BadParameter(said_of(exc), param_hint="--dkim-selectors") from None
-    if fresh_tenant and no_tenant:
-        raise typer.BadParameter(Said("cli.scan.fresh_tenant_off"), param_hint="--fresh-tenant")
+    refuse_fresh_without_tenant(fresh_tenant, no_tenant)
     from .scanning import scan as run_scan
     from .scanning import scan_options as build_options
     from .scanning import typed_options

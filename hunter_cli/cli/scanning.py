@@ -25,6 +25,7 @@ from .common import (
     current_lang,
     fail,
     notice,
+    print_message,
     report_unreadable,
     stderr_console,
 )
@@ -46,8 +47,7 @@ class ConsoleObserver:
 
         text = self._wait_line(seconds, pending, store.write_wait_limit)
         if text is not None:
-            con = self.progress.console if self.progress is not None else self.err
-            con.print(text, soft_wrap=not con.is_terminal)  # as common.print_message: wrapped on a terminal only
+            print_message(text, self.progress.console if self.progress is not None else self.err)
 
     def notice(self, text: str) -> None:
         notice(text)
