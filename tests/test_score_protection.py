@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_brief_trial12 import _codes
 
 from hunter_cli.brief.messages import LANGUAGES, Messages
 
@@ -233,7 +234,3 @@ def test_a_backup_mx_straight_at_the_mailboxes_goes_around_the_gateway(hunter, l
     assert m("sec.gateway", gateway="Proofpoint") not in brief["security"]
     assert m("mail.gateway_but_backup", gateway="Proofpoint") in brief["mail"]
     assert m("mail.gateway", gateway="Proofpoint") not in brief["mail"]
-
-
-def _codes(findings) -> list[str]:
-    return [f["code"] for f in findings]

@@ -64,6 +64,13 @@ class Coverage:
         share = self.share[family]
         return max(share, key=lambda q: (share[q], -_PERMISSIVE.index(q)))
 
+    def every_sender(self) -> str | None:
+        """When the terms seen so far decide every sender of both families (an ``all`` after them is never
+        reached): the qualifier they give, the more permissive of the two families'; else None."""
+        if not (self.decided(4) and self.decided(6)):
+            return None
+        return min((self.result(4), self.result(6)), key=_PERMISSIVE.index)
+
 
 def family_of(term_name: str) -> int:
     """``ip4`` -> 4, ``ip6`` -> 6."""

@@ -47,7 +47,6 @@ E_CNAME_LOOP = "spf-cname-loop"  # a name no resolver can follow: the zone's fau
 
 # Warning codes: legal, but worth fixing.
 W_PASS_ALL = "spf-pass-all"
-_PERMISSIVE = "+?~-"  # the qualifiers from the most to the least permissive
 W_NEUTRAL_ALL = "spf-neutral-all"
 W_NO_ALL = "spf-no-all"
 W_PTR = "spf-ptr"
@@ -216,11 +215,10 @@ class _Evaluator:
             if term.name == "all":
                 self._open_by(cover, where)
                 qualifier = term.qualifier
-                if cover.decided(4) and cover.decided(6):  # every sender matched an earlier term: never reached
-                    given = min((cover.result(4), cover.result(6)), key=_PERMISSIVE.index)
-                    if given != "+":  # what those terms give every sender (an open record is said above)
-                        qualifier = given
-                elif qualifier == "+":
+                given = cover.every_sender()  # every sender matched an earlier term: this all is never reached
+                if given is not None and given != "+":  # what those terms give (an open record is said above)
+                    qualifier = given
+                elif given is None and qualifier == "+":
                     self._warn(W_PASS_ALL, f"{term.text!r} lets any server on the internet pass SPF", where)
                 if effective:
                     self.out.effective_all = qualifier + "all"
