@@ -185,14 +185,20 @@ def test_an_open_record_is_plus_all_in_every_list_and_export(hunter, tmp_path):
     assert upgraded == listed
 
 
-# domain -> (the spf_all the lists give, whether the record is open, the terms that open it)
+# domain -> (the spf_all the lists give, why the record protects nothing (None: it does), the terms that open it)
 RANGES = {
-    "s15-a0.com.tr": ("+all", True, "a:any.s15-a0.com.tr/0"),  # a/0: every IPv4 sender once the name has an A
-    "s15-mx0.com.tr": ("+all", True, "mx/0"),  # mx/0: the same through the MX hosts (RFC 7208 5.4)
-    "s15-yarim.com.tr": ("+all", True, "ip4:0.0.0.0/1 ip4:128.0.0.0/1"),  # two halves are all of IPv4
-    "s15-ters.com.tr": ("-all", False, ""),  # every sender fails before the +all is reached (4.6.2)
-    "s15-kapali-yarim.com.tr": ("-all", False, ""),  # half of IPv4 fails first: the /0 passes only the rest
-    "s15-iki-aile.com.tr": ("+all", True, ""),  # both families passed before -all: two open terms, said as such
+    "s15-a0.com.tr": ("+all", "spf_open", "a:any.s15-a0.com.tr/0"),  # a/0: every IPv4 sender once the name has an A
+    "s15-mx0.com.tr": ("+all", "spf_open", "mx/0"),  # mx/0: the same through the MX hosts (RFC 7208 5.4)
+    "s15-yarim.com.tr": ("+all", "spf_open", "ip4:0.0.0.0/1 ip4:128.0.0.0/1"),  # two halves are all of IPv4
+    "s15-ters.com.tr": ("-all", None, ""),  # every sender fails before the +all is reached (4.6.2)
+    "s15-kapali-yarim.com.tr": ("-all", None, ""),  # half of IPv4 fails first: the /0 passes only the rest
+    "s15-iki-aile.com.tr": ("+all", "spf_open", ""),  # both families passed before -all: two open terms, said as such
+    # session 28: mx/0 opens only the families its MX hosts have addresses in (5.4): an IPv6-only host, no IPv4
+    "s28-mx0-v6.com.tr": ("-all", None, ""),
+    "s28-a00.com.tr": ("+all", "spf_open", "a:any.s28-a00.com.tr/0//0"),  # /0//0 on a name of both families
+    # every IPv4 sender meets ~ (or ?) before -all: a forger sends over IPv4, so that is the record's all
+    "s28-yumusak.com.tr": ("~all", None, ""),
+    "s28-notr.com.tr": ("?all", "spf_neutral", ""),  # neutral is no policy (8.2)
 }
 
 
@@ -204,13 +210,14 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
 
     scanned = hunter.scan_json(*RANGES, "--no-whois")
     listed = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "--format", "json").stdout)}
-    for domain, (spf_all, is_open, terms) in RANGES.items():
+    for domain, (spf_all, shortfall, terms) in RANGES.items():
         view = scanned[domain]
+        is_open = shortfall == "spf_open"
         assert view["spf"]["result"] == "valid", (domain, view["spf"])
         assert listed[domain] == spf_all, (domain, listed[domain])
-        assert (spf_shortfall(view) == "spf_open") is is_open, (domain, view["spf"]["warnings"])
+        assert spf_shortfall(view) == shortfall, (domain, view["spf"]["warnings"])
         assert spf_open_terms(view) == ([terms] if terms else ["ip4:0.0.0.0/0", "ip6:::/0"] if is_open else []), domain
-        assert ("spf +10" not in view["reasons"]) is is_open, (domain, view["reasons"])
+        assert ("spf +10" in view["reasons"]) is (shortfall is None), (domain, view["reasons"])
     brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
     assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
     assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"

@@ -64,12 +64,13 @@ class Coverage:
         share = self.share[family]
         return max(share, key=lambda q: (share[q], -_PERMISSIVE.index(q)))
 
-    def every_sender(self) -> str | None:
-        """When the terms seen so far decide every sender of both families (an ``all`` after them is never
-        reached): the qualifier they give, the more permissive of the two families'; else None."""
-        if not (self.decided(4) and self.decided(6)):
-            return None
-        return min((self.result(4), self.result(6)), key=_PERMISSIVE.index)
+    def reached(self, all_qualifier: str) -> str:
+        """What a sender no narrow term names meets, given the record's ``all`` qualifier after the terms seen so
+        far: per family, what the terms give where they decide every sender of it (the ``all`` is never reached
+        there), else the ``all``; the more permissive of the two families, since a forger sends from either
+        (``~ip4:0.0.0.0/0 -all`` is ``~`` for every IPv4 sender, so ``~``)."""
+        given = (self.result(f) if self.decided(f) else all_qualifier for f in (4, 6))
+        return min(given, key=_PERMISSIVE.index)
 
 
 def family_of(term_name: str) -> int:

@@ -215,11 +215,11 @@ class _Evaluator:
             if term.name == "all":
                 self._open_by(cover, where)
                 qualifier = term.qualifier
-                given = cover.every_sender()  # every sender matched an earlier term: this all is never reached
-                if given is not None and given != "+":  # what those terms give (an open record is said above)
-                    qualifier = given
-                elif given is None and qualifier == "+":
+                if qualifier == "+" and not (cover.decided(4) and cover.decided(6)):
                     self._warn(W_PASS_ALL, f"{term.text!r} lets any server on the internet pass SPF", where)
+                given = cover.reached(qualifier)  # where earlier terms decide a whole family, its all is not met
+                if given != "+":  # an open record is said above, and keeps its own all
+                    qualifier = given
                 if effective:
                     self.out.effective_all = qualifier + "all"
                 return None  # "all" always matches: nothing after it is evaluated
@@ -275,7 +275,7 @@ class _Evaluator:
 
     def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str]) -> int | None:
         """Count and follow one DNS-querying mechanism; for ``a`` and ``mx``, the family whose addresses the name
-        has (4 or 6; 0 for ``mx`` with MX hosts, of either family), else None."""
+        (``a``) or its MX hosts (``mx/0``, :meth:`_host_family`) have: 4 or 6, 0 for both; else None."""
         self._count(term.text, where)
         if term.name == "ptr":
             return None  # needs the sender's address
@@ -312,8 +312,9 @@ class _Evaluator:
                         )
                     ]
                 )
-            else:
-                return 0
+            elif term.cidr4 == 0 or term.cidr6 == 0:
+                hosts = [h.lower().rstrip(".") for _, h in answer.records if h.rstrip(".")]  # no null MX (RFC 7505)
+                return self._host_family(hosts, term.cidr4 == 0, term.cidr6 == 0, where)
         else:  # a, exists
             answer = self._get(target, "A", where)
             if answer is None:
@@ -326,6 +327,8 @@ class _Evaluator:
                     return None
             if not answer.records:
                 self._void(term.text, target, where)
+            elif term.name == "a" and (term.cidr4 == 0 or term.cidr6 == 0):
+                return self._host_family([target], term.cidr4 == 0, term.cidr6 == 0, where)
             elif term.name == "a":
                 return family
             elif term.name == "exists" and term.qualifier == "+":
@@ -337,6 +340,23 @@ class _Evaluator:
                     where,
                 )
         return None
+
+    def _host_family(self, hosts: list[str], v4: bool, v6: bool, where: list[str]) -> int | None:
+        """For ``mx/0``: the families (4, 6, or 0 for both) in which one of the MX ``hosts`` has an address, so
+        that the term matches every sender of that family (RFC 7208 5.4: each MX host's addresses, compared
+        under the prefix). Only the families asked for (``v4``/``v6``) are looked up; an address lookup not
+        answered yet is asked (``missing``), and one that failed counts as no address: no claim of an open
+        record rests on a failed lookup. None when no host has one."""
+        found = set()
+        for family, wanted, rtype in ((4, v4, "A"), (6, v6, "AAAA")):
+            for host in hosts if wanted else ():
+                got = self.answers.get((host, rtype))
+                if got is None and spf_mod.queryable(host):
+                    self._missing[(host, rtype)] = None
+                elif isinstance(got, Answer) and got.records:
+                    found.add(family)
+                    break
+        return 0 if found == {4, 6} else found.pop() if found else None
 
     def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
         for code, message in _record_warnings(record.text, effective):
