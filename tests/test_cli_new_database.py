@@ -7,6 +7,7 @@ that the command created it. Leads stored, or a file that was there before, are 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,45 @@ def test_a_database_that_was_there_or_holds_a_lead_is_kept(hunter, tmp_path, dns
     result = hunter("import", str(src), str(tmp_path), "--db", str(other))
     assert result.exit_code != 0 and other.exists() and "created the database" not in result.stderr, result.output
     assert sqlite3.connect(other).execute("SELECT count(*) FROM domains").fetchone() == (1,)
+
+
+def test_a_failed_command_never_removes_a_new_database_another_scan_is_writing(hunter_cmd, dns, tmp_path):
+    """trial 18: two first scans of one new --db started together. The one refused by the scan lock saw no file
+    when it started and removed the file, WAL and lock of the one that won, which went on to write every result
+    into a removed file and exit 0. A command now removes only a file it created itself, and only while it holds
+    the scan lock (nobody scanning into it) and the file still holds nothing."""
+    import typer
+    from test_store_faults import Scan, stored
+    from test_writer_process import _bulk_list
+
+    from hunter_cli.cli.common import new_database_kept_only_on_success
+    from hunter_cli.store.scanlock import Holder, LockTaken, ScanLock, holder_path
+
+    path, names = _bulk_list(dns, tmp_path, n=40, delay=0.3)
+    db = tmp_path / "shared.db"
+    with pytest.raises(typer.Exit), new_database_kept_only_on_success(db):  # the second scan: no file when it began
+        first = Scan(hunter_cmd, dns, [path], "--db", str(db), "-c", "4", "--no-whois")
+        deadline = time.monotonic() + 30
+        while not holder_path(db).exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        with pytest.raises(LockTaken):  # what refused the second scan
+            ScanLock(db, Holder("scan")).acquire()
+        raise typer.Exit(1)
+    assert db.exists(), "the other scan's new database was removed"
+    code, err = first.finish()
+    assert code == 0, err
+    assert stored(db) == set(names)
+
+
+def test_an_empty_database_this_process_did_not_create_is_kept(tmp_path):
+    """A file that appeared at the path while the command ran, made by someone else (here plain sqlite3, not the
+    store's open), is not the command's to remove, even empty."""
+    from hunter_cli.cli.common import new_database_kept_only_on_success
+
+    db = tmp_path / "theirs.db"
+    with pytest.raises(KeyboardInterrupt), new_database_kept_only_on_success(db):
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TABLE t (x)")
+        conn.close()
+        raise KeyboardInterrupt
+    assert db.exists()

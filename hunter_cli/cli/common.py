@@ -437,14 +437,15 @@ def lock_wait_reporter(path, limit=None):
 @contextmanager
 def new_database_kept_only_on_success(db: Path | None):
     """Around a command that may create its database (scan, prep, import, referrals sync, crm pull),
-    when the file did not exist before and the command fails (an exit status other than 0, an error,
-    Ctrl-C) having stored no lead, referral or CRM lead (:func:`hunter_cli.store.connection.contents`):
+    when the file did not exist before, this process created it (:func:`hunter_cli.store.connection.created_here`:
+    never a file another process made at the same path) and the command fails (an exit status other than 0, an
+    error, Ctrl-C) having stored no lead, referral or CRM lead (:func:`hunter_cli.store.connection.contents`):
     a file that holds nothing is removed with the ``-wal``, ``-shm`` and ``.lock`` files the command
-    made beside it; one that holds the record of the failed run (the run log, docs/partner.md) is
-    kept, and a line on stderr says that the command created it and what it holds. A failed first
-    run never leaves an empty database behind unannounced (docs/cli.md, exit status 1)."""
+    made beside it, under the scan lock (:func:`_remove_if_unused`); one that holds the record of the failed
+    run (the run log, docs/partner.md) is kept, and a line on stderr says that the command created it and what
+    it holds. A failed first run never leaves an empty database behind unannounced (docs/cli.md, exit status 1)."""
     from .. import store
-    from ..store.connection import contents
+    from ..store.connection import contents, created_here
 
     shown = db_path(db)
     real = store.real_path(shown)
@@ -468,18 +469,38 @@ def new_database_kept_only_on_success(db: Path | None):
         ok = not exc.code
         raise
     finally:
-        held = None if ok or before[real] or not exists(real) or not real.is_file() else contents(real)
+        mine = not (ok or before[real]) and exists(real) and real.is_file() and created_here(real)
+        held = contents(real) if mine else None
         if held == "nothing":
-            for p in made:
-                if not before[p]:
-                    try:
-                        p.unlink(missing_ok=True)
-                    except OSError:
-                        pass
+            _remove_if_unused(real, [p for p in made if not before[p]])
         elif held == "runs":
             from ..said import Said
 
             notice(Said("cli.created_database", path=str(shown)))
+
+
+def _remove_if_unused(real: Path, files: list[Path]) -> None:
+    """Remove ``files`` (the new database ``real`` and those beside it) while holding its scan lock, and only
+    when it still holds nothing: a scan of another process that opened the file meanwhile holds the lock, or
+    has stored a lead, and keeps its database (two first scans of one new ``--db`` at once, trial 18)."""
+    from ..store.connection import contents, created_here
+    from ..store.scanlock import UNKNOWN, ScanLock
+
+    lock = ScanLock(real, UNKNOWN)
+    try:
+        if not lock.try_acquire():
+            return
+    except OSError:
+        return
+    try:
+        if created_here(real) and contents(real) == "nothing":
+            for p in files:
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass
+    finally:
+        lock.release()
 
 
 def keeps_a_new_database_only_on_success(command: Callable) -> Callable:

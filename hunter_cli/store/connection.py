@@ -104,6 +104,36 @@ def _writable(p: Path) -> bool:
     return os.access(p.parent, os.W_OK)
 
 
+# (device, inode) of the database files this process created (:func:`_claim_new_file`): only those may a failed
+# first command remove (cli.common.new_database_kept_only_on_success), never a file another process made
+_CREATED: set[tuple[int, int]] = set()
+
+
+def _claim_new_file(p: Path) -> None:
+    """Create the database file ``p`` if it does not exist, atomically (``O_EXCL``: of two processes opening a
+    new path at once, exactly one creates it), and remember that this process made it (:func:`created_here`).
+    An empty file is an empty SQLite database. Any OSError is left for SQLite's open to report."""
+    try:
+        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    except OSError:
+        return
+    try:
+        st = os.fstat(fd)
+        _CREATED.add((st.st_dev, st.st_ino))
+    finally:
+        os.close(fd)
+
+
+def created_here(path: str | os.PathLike) -> bool:
+    """Whether the database file now at ``path`` is one this process created (the same file, not one made again
+    by another process after it was removed)."""
+    try:
+        st = os.stat(real_path(path))
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in _CREATED
+
+
 def _open(uri: str, timeout_ms: int, factory: type[Connection] = Connection) -> Connection:
     conn = sqlite3.connect(
         uri, uri=True, timeout=timeout_ms / 1000, isolation_level=None, check_same_thread=False, factory=factory
@@ -168,6 +198,7 @@ def connect(
             raise
         if not _writable(p):
             raise store_error(sqlite3.OperationalError("attempt to write a readonly database"), shown)
+        _claim_new_file(p)
         if busy_ms is None and write:
             conn = _open(_uri(p), WAIT_SLICE_MS, WaitingConnection)
             conn.on_wait, conn.wait_limit = on_wait, wait_limit
