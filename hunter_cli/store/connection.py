@@ -114,7 +114,7 @@ def _claim_new_file(p: Path) -> None:
     new path at once, exactly one creates it), and remember that this process made it (:func:`created_here`).
     An empty file is an empty SQLite database. Any OSError is left for SQLite's open to report."""
     try:
-        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)  # SQLite's own default mode
     except OSError:
         return
     try:
