@@ -36,6 +36,7 @@ from .catalog import (
     mx_provider_findings,
     mx_receiver_hosts,
     other_provider_findings,
+    own_mail_servers,
 )
 from .dns import dkim as dkim_mod
 from .dns import dmarc as dmarc_mod
@@ -691,6 +692,11 @@ class Scanner:
                 catalog=self.catalog,
                 canonical=mx_check.canonical,
                 unresolved=mx_check.unresolved,
+                own_servers=own_mail_servers(
+                    domain,
+                    _own_exchange(microsoft),
+                    spf.terms if spf is not None else [],
+                ),
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
             mx_check.warnings += mx_provider_findings(
@@ -1123,3 +1129,10 @@ def _mail_evidence(
         else ([] if txt_answered else None),
         "unchecked": unchecked,
     }
+
+
+def _own_exchange(microsoft) -> list[str]:
+    """The records of their own Exchange server (``autodiscover CNAME → mail.acme.com``) when the footprint reads
+    Exchange as on-premises only; empty otherwise (hybrid has Exchange Online too; no footprint with --quick)."""
+    exchange = microsoft.workloads.get("exchange") if microsoft is not None else None
+    return list(exchange.own_hosts) if exchange is not None and exchange.state == "on_premises" else []

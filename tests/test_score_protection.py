@@ -241,3 +241,42 @@ def test_a_backup_mx_straight_at_the_mailboxes_goes_around_the_gateway(hunter, l
     assert m("sec.gateway", gateway="Proofpoint") not in brief["security"]
     assert m("mail.gateway_but_backup", gateway="Proofpoint") in brief["mail"]
     assert m("mail.gateway", gateway="Proofpoint") not in brief["mail"]
+
+
+BEHIND = {
+    # domain -> (provider, gateway, the evidence line that says why)
+    "s28-gw-exch.com.tr": ("self-hosted", "barracuda", "autodiscover CNAME → mail.s28-gw-exch.com.tr"),
+    "s28-gw-spf-a.com.tr": ("self-hosted", "barracuda", "SPF a:smtp.s28-gw-spf-a.com.tr"),
+    "s28-gw-bos.com.tr": ("other", "barracuda", "nothing behind the gateway names a mailbox provider"),
+    "s28-filtre-m365.com.tr": ("m365", None, "Microsoft 365 behind a filter Hunter does not know"),
+    "s28-filtre-yok.com.tr": ("other", None, "matches no known provider"),
+    "s28-filtre-iki.com.tr": ("other", None, "matches no known provider"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_what_sits_behind_a_filter_is_read_from_their_own_records(hunter, ms, lang):
+    """trial 18: their own Exchange behind Barracuda (autodiscover at their own server) was `other`, P5 "low
+    intent, Business Basic", in a brief that said both "nothing public says which mailbox service sits behind the
+    gateway" and "Exchange on a server of their own"; Microsoft 365 behind a filter the catalog does not know (SPF
+    naming only Exchange Online, a tenant) was a "Competitive Takeover: your mailboxes are still on another
+    service". Their own servers make it self-hosted behind the gateway; one backed SPF provider makes it that
+    provider; with nothing to back it, no guess."""
+    from msserver import Tenant
+
+    for d in ("s28-filtre-m365.com.tr", "s28-filtre-iki.com.tr"):
+        ms.tenants[d] = Tenant(id="28282828-1111-4222-8333-444444444444", brand="Filtre Ltd", region="EU")
+    out = hunter.scan_json(*BEHIND, "--no-whois")
+    for domain, (provider, gateway, why) in BEHIND.items():
+        assert (out[domain]["provider"], out[domain]["gateway"]) == (provider, gateway), (
+            domain,
+            out[domain]["evidence"],
+        )
+        assert any(why in e for e in out[domain]["evidence"]), (domain, out[domain]["evidence"])
+    m = Messages(lang)
+    brief = json.loads(hunter("sales-summary", "s28-gw-exch.com.tr", "--json", "--lang", lang).stdout)
+    assert brief["category"] not in ("P5", "P6"), brief["category"]
+    assert m("mail.behind_gateway_unknown") not in brief["mail"], brief["mail"]
+    filtered = json.loads(hunter("sales-summary", "s28-filtre-m365.com.tr", "--json", "--lang", lang).stdout)
+    assert filtered["category"] != "P2", filtered["category"]
+    assert m("mail.behind_unknown_filter", provider="Microsoft 365") in filtered["mail"], filtered["mail"]

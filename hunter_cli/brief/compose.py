@@ -252,6 +252,16 @@ def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
     return lines
 
 
+def _behind_unknown_filter(lead: Lead) -> bool:
+    """A mailbox suite no MX host names: the scan read it from SPF and the records behind it, with the MX in front
+    most likely a filter the catalog does not know (catalog.classify); said so, not passed off as its MX."""
+    from ..catalog import MAILBOX_IDS, mx_party
+
+    if lead.provider not in MAILBOX_IDS or not lead.mx:
+        return False
+    return all(mx_party(lead.domain, h.host, h.canonical) is None for h in lead.mx)
+
+
 def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
     lines: list[str] = []
     mx = lead.mx
@@ -283,6 +293,8 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
             lines.append(m("mail.behind_gateway_tenant"))
         else:
             lines.append(m("mail.behind_gateway", provider=provider))
+    elif _behind_unknown_filter(lead):
+        lines.append(m("mail.behind_unknown_filter", provider=provider))
     # the names they allow to send for them: a broken record (permerror) allows nobody (RFC 7208 2.6.7)
     if lead.spf and lead.spf.includes and lead.spf_result == "valid":
         # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep

@@ -277,8 +277,15 @@ def _classify(
     catalog: Catalog | None = None,
     canonical: dict[str, str] | None = None,
     unresolved: frozenset[str] | set[str] = frozenset(),
+    own_servers: Sequence[str] = (),
 ) -> Classification:
     """Mailbox provider and gateway from MX hosts (sorted by preference) and supporting evidence.
+
+    ``own_servers`` are records naming a mail server inside the domain (their own Exchange's autodiscover,
+    an SPF ``a:`` term of one of their hosts: :func:`own_mail_servers`): behind a gateway where nothing names a
+    provider, they make the mailbox ``self-hosted``. An MX host no catalog entry names, with SPF naming one
+    mailbox provider that a DKIM key or (Microsoft 365) a tenant stands behind, is that provider behind a
+    filter the catalog does not know, not ``other``.
 
     ``mx`` is empty for NXDOMAIN/NODATA and ``[(0, "")]`` for a null MX: both mean
     ``none``. A failed MX lookup never reaches this function (the scan says ``unknown``).
@@ -336,6 +343,14 @@ def _classify(
                 evidence.append(f"MX {h} is inside {domain}: a mail server of their own")
                 return Classification("self-hosted", None, None, evidence)
         evidence.append(f"MX {primary[0]} matches no known provider")
+        behind = _behind_unknown_filter(spf_targets, dkim_cnames, tenant, cat)
+        if behind is not None:
+            target, e, why = behind
+            evidence.append(
+                f"SPF names only {e.name} ({target}) to send their mail and {why}: {e.name} behind a filter"
+                " Hunter does not know"
+            )
+            return Classification(e.id, e.name, None, evidence)
         return Classification("other", None, None, evidence)
 
     # Behind a gateway: the mailbox is wherever backup MX, DKIM or SPF point.
@@ -360,8 +375,50 @@ def _classify(
         target, e = spf_hits[0]
         evidence.append(f"SPF includes {target} ({e.name})")
         return Classification(e.id, e.name, gateway.id, evidence)
+    if own_servers:
+        evidence.append(f"{own_servers[0]}: a mail server of their own behind the gateway")
+        return Classification("self-hosted", None, gateway.id, evidence)
     evidence.append("nothing behind the gateway names a mailbox provider")
     return Classification("other", None, gateway.id, evidence)
+
+
+def _behind_unknown_filter(
+    spf_targets: Sequence[str], dkim_cnames: Sequence[str], tenant: bool, cat: Catalog
+) -> tuple[str, Entry, str] | None:
+    """``(include, entry, why)`` when the SPF tree names exactly one mailbox provider (sending services such as
+    Amazon SES aside) and other records stand behind it (a DKIM key delegated to it, or for Microsoft 365 a
+    tenant): the mail the company sends goes out through that provider, so the unknown MX in front is most
+    likely a filter. None otherwise (two providers, or nothing to back the include): no guess."""
+    from ..footprint.services import spf_categories
+
+    hits = [
+        (t, e)
+        for t in spf_targets
+        if (e := cat.match_spf(t)) is not None and e.kind == "mailbox" and not spf_categories([t]) & SENDING_CATEGORIES
+    ]
+    if len({(e.id, e.name) for _, e in hits}) != 1:
+        return None
+    target, e = hits[0]
+    if any(is_provider(cat.match_dkim(c), e.id, e.name) for c in dkim_cnames):
+        return target, e, "a DKIM key is delegated to it"
+    if tenant and e.id == "m365":
+        return target, e, "a Microsoft tenant holds the domain"
+    return None
+
+
+def own_mail_servers(domain: str, exchange_own_hosts: Sequence[str], spf_terms: Sequence[str]) -> list[str]:
+    """Records that name a mail server inside ``domain``, in words: their own Exchange's records
+    (``exchange_own_hosts``, the footprint's on-premises evidence such as ``autodiscover CNAME → mail.acme.com``),
+    then each SPF ``a:<host>`` term whose host is inside the domain and not the apex (a bare ``a`` names the web
+    site's address as often as a mail server; RFC 7208 5.3)."""
+    out = list(exchange_own_hosts)
+    for term in spf_terms:
+        body = term[1:] if term[:1] in "+" else term
+        if body.lower().startswith("a:"):
+            host = body[2:].split("/", 1)[0].lower().rstrip(".")
+            if host != domain and is_within(host, domain) and "%" not in host:
+                out.append(f"SPF {term}")
+    return out
 
 
 # services.json categories of services that send a company's mail for it without holding its mailboxes
