@@ -892,3 +892,62 @@ def test_failures_stored_before_migration_16_upgrade_and_read_as_they_are(hunter
         hunter("leads", "show", "eski.com.tr", "--json", "--db", str(db), env={"HUNTER_LANG": "tr"}).stdout
     )
     assert detail["crm"]["error"] == "HTTP 400: Plug-in refused the lead (0x80040216)"
+
+
+# -- Ctrl-C while a request is held open ------------------------------------------------------
+def test_ctrl_c_while_dynamics_holds_a_create_open_ends_at_once_and_the_rerun_never_duplicates(
+    scanned, dv, crm_env, hunter_cmd
+):
+    """A real process: Dynamics takes two creates and does not answer (a stalled service). SIGINT ends the run
+    in well under a second, exit 130; the old run waited for the held requests (the worker threads were joined
+    at exit: up to the 60 s HTTP timeout). The two leads in flight are not stored as pushed: they stay
+    `creating` with the id Hunter chose, and are said as sent but not answered. Dynamics then creates them (the
+    requests had arrived); the rerun finishes them under the same ids: five leads, none twice."""
+    import signal
+    import subprocess
+
+    hunter = scanned
+    dv.faults.append({"hold": 60, "method": "POST", "times": "always"})
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "crm", "push", "--concurrency", "2"],
+        env={**env, **crm_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until(lambda: dv.count(method="POST") >= 2 or proc.poll() is not None)
+        time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        proc.kill()
+    assert took < 1.0, (took, err)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    said = " ".join(err.split())
+    assert "interrupted: sent to Dynamics 365 and stored: 0; sent but not answered yet: 2; not sent: 3." in said
+    assert "2 sent but not answered" in said
+    rows = dict(q(hunter.db, "SELECT domain, push_state FROM crm_leads"))
+    assert sorted(rows.values()) == ["creating", "creating"], rows  # nothing stored as pushed
+    assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE pushed_at IS NOT NULL OR error IS NOT NULL") == [(0,)]
+    held = {lead_id for (lead_id,) in q(hunter.db, "SELECT lead_id FROM crm_leads")}
+    assert q(hunter.db, "SELECT outcome FROM runs WHERE command = 'crm push' ORDER BY id DESC LIMIT 1") == [
+        ("interrupted",)
+    ]
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["pending"], st["failed"]) == (2, 0, 2, 0)
+    # the held creates arrive after all (Hunter could not know): the rerun finishes them under the same ids
+    dv.faults.clear()
+    dv.release()
+    _wait_until(lambda: len(dv.leads) == 2)
+    assert set(dv.leads) == held
+    rerun = summary(push(hunter, crm_env, "--json"))
+    assert len(rerun["created"]) == 3 and len(rerun["updated"]) == 2, rerun
+    assert len(dv.leads) == len(DOMAINS)
+    assert {lead_id for (lead_id,) in q(hunter.db, "SELECT lead_id FROM crm_leads")} >= held
+    assert set(dict(q(hunter.db, "SELECT domain, push_state FROM crm_leads")).values()) == {"pushed"}

@@ -116,7 +116,7 @@ def _push_json(r: PushReport, out: Output) -> None:
     if data.get("stopped"):
         data["stopped"] = in_lang(data["stopped"], lang())
     if r.dry_run:
-        for key in ("failed", "stopped", "not_sent", "requests", "throttled"):  # nothing was sent
+        for key in ("failed", "stopped", "not_sent", "unanswered", "requests", "throttled"):  # nothing was sent
             data.pop(key, None)
         data = {"dry_run": True, "counts": r.summary.counts(), **data, "requests": r.requests or []}
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -137,6 +137,8 @@ def _push_text(r: PushReport, out: Output) -> None:
         line = said("cli.crm.pushed", **c)
         if summary.not_sent:
             line += said("cli.crm.not_sent", n=summary.not_sent)
+        if summary.unanswered:
+            line += said("cli.crm.unanswered", n=summary.unanswered)
         if summary.throttled:
             line += said("cli.crm.throttled", n=summary.throttled)
         out.err.print(line + ".", markup=False)
