@@ -440,3 +440,22 @@ def test_a_command_that_scores_with_a_bad_rules_file_gives_the_detail_in_turkish
     assert turkish.exit_code != 0 and turkish_words in text, text
     english = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p))
     assert english_words in " ".join(english.stderr.split()), english.stderr
+
+
+def test_a_rules_file_that_cannot_be_read_says_why_in_both_languages(tmp_path, hunter):
+    """A rules file that is not UTF-8 ended `rules check` in a traceback; a file that cannot be read lost its
+    reason in Turkish ("kural dosyası okunamıyor" and nothing more)."""
+    p = tmp_path / "latin.json"
+    p.write_bytes(b'{"description": "\xfe"}')
+    english = hunter("rules", "check", str(p), dns_args=False)
+    assert english.exit_code == 1 and "Traceback" not in english.stderr, english.stderr
+    assert f"cannot read rules file {p}: 'utf-8' codec can't decode byte 0xfe" in " ".join(english.stderr.split())
+    turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
+    text = " ".join(turkish.stderr.split())
+    assert f"{p} kural dosyası okunamıyor: UTF-8 metni değil (18. bayt okunamıyor)" in text, text
+    scanned = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p), env={"HUNTER_LANG": "tr"})
+    assert "kullanılamıyor: dosya okunamıyor: UTF-8 metni değil" in " ".join(scanned.stderr.split()), scanned.stderr
+    hunter.scan_json("firma.com.tr", "--no-whois")  # named by the setting: a reading command warns with the reason
+    listed = hunter("leads", dns_args=False, env={"HUNTER_LANG": "tr", "HUNTER_RULES": str(p)})
+    text = " ".join(listed.stderr.split())
+    assert listed.exit_code == 0 and "(HUNTER_RULES) kullanılamıyor: dosya okunamıyor: UTF-8 metni değil" in text, text

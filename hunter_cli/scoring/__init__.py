@@ -430,11 +430,9 @@ def _load_rules(path: str | None) -> Rules:
     if path:
         try:
             text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise RulesError(
-                Said.worded(f"cannot read rules file {path}: {reason}", "cli.rules.unreadable", path=path)
-            ) from None
+        except (OSError, UnicodeDecodeError) as exc:  # a folder, no such file, no access, not UTF-8
+            why = config.os_reason(exc, exc.strerror or str(exc)) if isinstance(exc, OSError) else config.os_reason(exc)
+            raise RulesError(Said("cli.rules.unreadable", path=path, why=why)) from None
         source = path
     else:
         text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
