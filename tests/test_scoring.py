@@ -337,12 +337,12 @@ RULES_FAULTS = {
     "not a list": (
         _set("signals", {}),
         "signals: Input should be a valid list, [...] (got {})",
-        "signals: bir liste, [...] olmalı (verilen: {})",
+        "signals: bir liste ([...]) olmalı (verilen: {})",
     ),
     "not an object": (
         _set("signals.0.when", "x"),
         'signals[0].when: Input should be a valid object, {...} (got "x")',
-        'signals[0].when: bir nesne, {...} olmalı (verilen: "x")',
+        'signals[0].when: bir nesne ({...}) olmalı (verilen: "x")',
     ),
     "unknown category": (
         _set("categories.0.category", "P9"),
@@ -385,7 +385,7 @@ RULES_FAULTS = {
     "not an object at all": (
         "[1, 2]",
         "the file: Input should be a valid object, {...} (got [1, 2])",
-        "dosya: bir nesne, {...} olmalı (verilen: [1, 2])",
+        "dosya: bir nesne ({...}) olmalı (verilen: [1, 2])",
     ),
     "bad JSON": (
         '{"version": 1,\n "groups": {}\n "signals": []}',
