@@ -71,6 +71,72 @@ def _format(key: str, values: dict[str, Any], lang: str) -> str:
     return Messages(lang)(key, **{k: word(v) for k, v in values.items()})
 
 
+def stored(text: str) -> str:
+    """``text`` as a database column keeps it: a :class:`Said` as JSON, so a later reader says it in
+    its own language (:func:`from_stored`); any other text as it is.
+
+    Shape: ``{"said": key, "values": {name: value}, "english": words or null}``, where a value that is a
+    Said has the same shape, a list is a list of values, and any value that is not text, a number, a
+    truth value or null is kept as its text. Nothing is redacted here: ``text`` must be already.
+    """
+    import json
+
+    if not isinstance(text, Said):
+        return str(text)
+    return json.dumps(_said_data(text), ensure_ascii=False, separators=(",", ":"))
+
+
+def _said_data(said: Said) -> dict:
+    return {"said": said.key, "values": {k: _value_data(v) for k, v in said.values.items()}, "english": said.english}
+
+
+def _value_data(value: Any) -> Any:
+    if isinstance(value, Said):
+        return _said_data(value)
+    if isinstance(value, list | tuple):
+        return [_value_data(v) for v in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return str(value)
+
+
+def from_stored(text: str | None) -> str | None:
+    """What :func:`stored` wrote, as a :class:`Said` again; text written otherwise (by a release before
+    these were kept as JSON, or a sentence whose message is gone) as it is. Never raises."""
+    import json
+
+    if not text or not text.startswith('{"said":'):
+        return text
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    try:
+        return _said_of_data(data)
+    except Exception:  # noqa: BLE001  a message that is gone or changed: its English words, else the text
+        english = data.get("english") if isinstance(data, dict) else None
+        return english if isinstance(english, str) and english else text
+
+
+def _said_of_data(data: dict) -> Said:
+    values = {str(k): _value_of_data(v) for k, v in dict(data["values"]).items()}
+    english = data.get("english")
+    said = (
+        Said(str(data["said"]), **values) if english is None else Said.worded(str(english), str(data["said"]), **values)
+    )
+    for lang in ("en", "tr"):
+        in_lang(said, lang)  # a message that is gone, or whose fields changed: the caller keeps the text
+    return said
+
+
+def _value_of_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _said_of_data(value)
+    if isinstance(value, list):
+        return [_value_of_data(v) for v in value]
+    return value
+
+
 def said_of(exc: BaseException) -> str:
     """An exception's message: the :class:`Said` it was raised with, else ``str(exc)``."""
     first = exc.args[0] if len(exc.args) == 1 else None

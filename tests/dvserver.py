@@ -34,7 +34,8 @@ function in ``dv.validators`` (body -> message or None) objects to.
 Faults (``dv.faults``), checked in order before authentication; the first that
 applies fires: ``{"status": 429, "retry_after": 3}``, ``{"status": 503}``,
 ``{"status": 401}`` (even with a valid token), ``{"drop": True}``,
-``{"status": 400, "message": "..."}``; optional ``"method"`` and
+``{"status": 400, "message": "..."}``, ``{"hold": 30}`` (the request is held open, unanswered, for up to 30 s
+or until ``dv.release()``, then handled as usual: a create still creates); optional ``"method"`` and
 ``"path_contains"`` narrow it, ``"after": N`` holds it back until N requests were served; ``times`` an int (default 1) or ``"always"``.
 ``dv.injected`` items are appended to every collection answer (malformed items);
 ``dv.next_link_base`` makes next links point elsewhere (an off-origin link).
@@ -218,6 +219,7 @@ class DataverseServer:
         self._clock = datetime(2026, 12, 1, 9, 0, 0, tzinfo=timezone.utc)
         self._host, self._port = host, port
         self._lock = threading.RLock()
+        self._released = threading.Event()  # ends every "hold" fault
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -232,7 +234,12 @@ class DataverseServer:
             self._thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer every request a ``hold`` fault keeps open, and hold no more."""
+        self._released.set()
+
     def stop(self) -> None:
+        self.release()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -338,6 +345,9 @@ class DataverseServer:
 
     def _respond(self, h, path, query, headers, body):
         fault = self._take_fault(h.command, path)
+        if fault is not None and fault.get("hold"):
+            self._released.wait(float(fault["hold"]))  # a stalled service: no answer yet, then the usual one
+            fault = None
         if fault is not None:
             if fault.get("drop"):
                 h.close_connection = True

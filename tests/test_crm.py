@@ -810,3 +810,144 @@ def test_a_stopped_run_counts_skipped_leads_as_a_whole_run_does(scanned, dv, crm
     assert len(s["created"]) == 1 and s["not_sent"] == len(DOMAINS) - 1
     text = " ".join(push(hunter, crm_env, "--concurrency", "1").stderr.split())  # the one before is unchanged now
     assert "1 unchanged, 0 failed, 2 skipped; 4 not sent (the run stopped; run it again to finish)" in text, text
+
+
+# -- a stored failure is said in the reader's language, not the pusher's ------------------------
+def _tr(env):
+    return {**env, "HUNTER_LANG": "tr"}
+
+
+def test_a_stored_failure_is_said_in_the_language_it_is_read_in(scanned, dv, crm_env, waits):
+    """Pushed in English: one lead deleted in Dynamics (404 on the update), one whose create kept answering 503.
+    `crm status` (text and JSON), `leads show` (text and JSON) and the brief read in Turkish say both reasons in
+    Turkish, with Dynamics' own words (redacted) inside; read in English, in English. The old release stored the
+    English sentence and every reader got English."""
+    hunter = scanned
+    assert summary(push(hunter, crm_env, "--json", "firma.com.tr"))["created"] == ["firma.com.tr"]
+    dv.delete(q(hunter.db, "SELECT lead_id FROM crm_leads WHERE domain = 'firma.com.tr'")[0][0])
+    dv.faults.append(
+        {"status": 503, "method": "POST", "times": "always", "message": f"Busy; echo Bearer {TOKEN} token=at-77-leak"}
+    )
+    pushed = push(hunter, crm_env, "--force", "firma.com.tr", "m365-zayif.com.tr")
+    assert pushed.exit_code == 1 and "after 5 tries" in pushed.stderr and "deleted in Dynamics 365" in pushed.stderr
+
+    english = " ".join(hunter("crm", "status", env=crm_env).stdout.split())
+    assert "failed m365-zayif.com.tr: HTTP 503: Busy" in english and "after 5 tries" in english
+    assert "failed firma.com.tr: deleted in Dynamics 365 (HTTP 404:" in english
+
+    turkish = " ".join(hunter("crm", "status", env=_tr(crm_env)).stdout.split())
+    assert 'başarısız: m365-zayif.com.tr: HTTP 503: "Busy; echo Bearer <redacted> token=<redacted>"' in turkish
+    assert "(5 denemeden sonra)" in turkish and "başarısız: firma.com.tr: Dynamics 365'te silinmiş (HTTP 404" in turkish
+    assert "after 5 tries" not in turkish and "deleted in Dynamics" not in turkish and TOKEN not in turkish
+    as_json = json.loads(hunter("crm", "status", "--json", env=_tr(crm_env)).stdout)
+    reasons = {f["domain"]: f["error"] for f in as_json["failures"]}
+    assert "denemeden sonra" in reasons["m365-zayif.com.tr"] and "silinmiş" in reasons["firma.com.tr"]
+    stored = dict(q(hunter.db, "SELECT domain, error FROM crm_leads"))
+    assert all(e.startswith('{"said":') for e in stored.values()), stored  # the message and its values, not words
+    assert TOKEN not in str(stored) and "at-77-leak" not in str(stored)
+
+    show = " ".join(
+        hunter("leads", "show", "m365-zayif.com.tr", env={"HUNTER_LANG": "tr", "COLUMNS": "200"}).stdout.split()
+    )
+    assert "(5 denemeden sonra)" in show and "after 5 tries" not in show
+    detail = json.loads(hunter("leads", "show", "m365-zayif.com.tr", "--json", env={"HUNTER_LANG": "tr"}).stdout)
+    assert detail["crm"]["error"].endswith("(5 denemeden sonra)")
+    detail = json.loads(hunter("leads", "show", "m365-zayif.com.tr", "--json").stdout)
+    assert detail["crm"]["error"].endswith("after 5 tries")
+    brief = hunter("sales-summary", "m365-zayif.com.tr", "-f", "markdown", "--lang", "tr").stdout
+    assert "(5 denemeden sonra)" in brief and "after 5 tries" not in brief
+
+    # a row the previous release wrote holds a finished sentence: shown as it is, in any language
+    conn = sqlite3.connect(hunter.db)
+    with conn:
+        conn.execute("UPDATE crm_leads SET error = 'HTTP 400: old words {x}' WHERE domain = 'm365-zayif.com.tr'")
+    conn.close()
+    assert "başarısız: m365-zayif.com.tr: HTTP 400: old words {x}" in hunter("crm", "status", env=_tr(crm_env)).stdout
+
+
+def test_failures_stored_before_migration_16_upgrade_and_read_as_they_are(hunter, tmp_path, crm_env, monkeypatch):
+    """A file at the previous release's schema (15) with an English sentence in crm_leads.error: opening it
+    upgrades it to 16 and the sentence is shown as it was written, in English and in Turkish."""
+    from hunter_cli import store
+
+    db = tmp_path / "release.db"
+    monkeypatch.setattr(store.schema, "MIGRATIONS", [m for m in store.MIGRATIONS if m[0] <= 15])
+    conn = store.connect(db)
+    conn.execute(
+        "INSERT INTO domains (domain, domain_unicode, added_at) VALUES ('eski.com.tr', 'eski.com.tr', '2026-01-01')"
+    )
+    conn.execute(
+        "INSERT INTO crm_leads (domain, environment, lead_id, push_state, attempted_at, error)"
+        " VALUES ('eski.com.tr', ?, '00000000-0000-4000-8000-000000000001', 'creating', '2026-11-01T10:00:00Z', ?)",
+        (crm_env["HUNTER_CRM_URL"], "HTTP 400: Plug-in refused the lead (0x80040216)"),
+    )
+    conn.close()
+    monkeypatch.undo()
+    assert q(db, "SELECT max(version) FROM schema_migrations") == [(15,)]
+    for env in (crm_env, _tr(crm_env)):
+        text = " ".join(hunter("crm", "status", "--db", str(db), env=env).stdout.split())
+        assert "eski.com.tr: HTTP 400: Plug-in refused the lead (0x80040216)" in text, text
+    assert q(db, "SELECT max(version) FROM schema_migrations") == [(16,)]
+    detail = json.loads(
+        hunter("leads", "show", "eski.com.tr", "--json", "--db", str(db), env={"HUNTER_LANG": "tr"}).stdout
+    )
+    assert detail["crm"]["error"] == "HTTP 400: Plug-in refused the lead (0x80040216)"
+
+
+# -- Ctrl-C while a request is held open ------------------------------------------------------
+def test_ctrl_c_while_dynamics_holds_a_create_open_ends_at_once_and_the_rerun_never_duplicates(
+    scanned, dv, crm_env, hunter_cmd
+):
+    """A real process: Dynamics takes two creates and does not answer (a stalled service). SIGINT ends the run
+    in well under a second, exit 130; the old run waited for the held requests (the worker threads were joined
+    at exit: up to the 60 s HTTP timeout). The two leads in flight are not stored as pushed: they stay
+    `creating` with the id Hunter chose, and are said as sent but not answered. Dynamics then creates them (the
+    requests had arrived); the rerun finishes them under the same ids: five leads, none twice."""
+    import signal
+    import subprocess
+
+    hunter = scanned
+    dv.faults.append({"hold": 60, "method": "POST", "times": "always"})
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "crm", "push", "--concurrency", "2"],
+        env={**env, **crm_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_until(lambda: dv.count(method="POST") >= 2 or proc.poll() is not None)
+        time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        proc.kill()
+    assert took < 1.0, (took, err)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    said = " ".join(err.split())
+    assert "interrupted: sent to Dynamics 365 and stored: 0; sent but not answered yet: 2; not sent: 3." in said
+    assert "2 sent but not answered" in said
+    rows = dict(q(hunter.db, "SELECT domain, push_state FROM crm_leads"))
+    assert sorted(rows.values()) == ["creating", "creating"], rows  # nothing stored as pushed
+    assert q(hunter.db, "SELECT count(*) FROM crm_leads WHERE pushed_at IS NOT NULL OR error IS NOT NULL") == [(0,)]
+    held = {lead_id for (lead_id,) in q(hunter.db, "SELECT lead_id FROM crm_leads")}
+    assert q(hunter.db, "SELECT outcome FROM runs WHERE command = 'crm push' ORDER BY id DESC LIMIT 1") == [
+        ("interrupted",)
+    ]
+    st = json.loads(hunter("crm", "status", "--json", env=crm_env).stdout)
+    assert (st["total"], st["pushed"], st["pending"], st["failed"]) == (2, 0, 2, 0)
+    # the held creates arrive after all (Hunter could not know): the rerun finishes them under the same ids
+    dv.faults.clear()
+    dv.release()
+    _wait_until(lambda: len(dv.leads) == 2)
+    assert set(dv.leads) == held
+    rerun = summary(push(hunter, crm_env, "--json"))
+    assert len(rerun["created"]) == 3 and len(rerun["updated"]) == 2, rerun
+    assert len(dv.leads) == len(DOMAINS)
+    assert {lead_id for (lead_id,) in q(hunter.db, "SELECT lead_id FROM crm_leads")} >= held
+    assert set(dict(q(hunter.db, "SELECT domain, push_state FROM crm_leads")).values()) == {"pushed"}

@@ -286,8 +286,176 @@ def test_a_bad_rules_file_is_said_in_turkish_too(tmp_path, hunter):
     turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
     assert turkish.exit_code == 1
     text = " ".join(turkish.stderr.split())
-    assert 'provider_points.self-hosted: bu değer kullanılamıyor (verilen: "ten")' in text, text
+    assert 'provider_points.self-hosted: tam sayı olmalı (verilen: "ten")' in text, text
     assert "categories[0]: bilinmeyen anahtar 'bogus_key'" in text and "bilinmeyen koşul 'colour'" in text, text
     assert not ENGLISH.search(text.replace(str(p), "P")), ENGLISH.search(text)
     used = hunter("explain", "firma.com.tr", "--rules", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
     assert "bilinmeyen anahtar 'bogus_key'" in " ".join(used.stderr.split()), used.stderr
+
+
+def _set(path: str, value):
+    """A change to the bundled rules: ``path`` like ``signals.0.points`` set to ``value`` (None: removed)."""
+
+    def change(data):
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is None:
+            node.pop(last)
+        elif last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return change
+
+
+# every kind of fault a rules file can have: (change or raw text, English words, Turkish words)
+RULES_FAULTS = {
+    "missing key": (
+        _set("signals.0.code", None),
+        "signals[0]: missing key 'code'",
+        "signals[0]: 'code' anahtarı eksik",
+    ),
+    "missing section": (_set("risks", None), "missing section 'risks'", "'risks' bölümü eksik"),
+    "weight not a number": (
+        _set("signals.0.points", "ten"),
+        'signals[0].points: Input should be a valid integer (got "ten")',
+        'signals[0].points: tam sayı olmalı (verilen: "ten")',
+    ),
+    "not true or false": (
+        _set("signals.0.when.spf", "yes"),
+        'signals[0].when.spf: Input should be a valid boolean, true or false (got "yes")',
+        'signals[0].when.spf: true ya da false olmalı (verilen: "yes")',
+    ),
+    "not text": (
+        _set("signals.0.code", 5),
+        "signals[0].code: Input should be a valid string, text in quotes (got 5)",
+        "signals[0].code: tırnak içinde bir metin olmalı (verilen: 5)",
+    ),
+    "not a list": (
+        _set("signals", {}),
+        "signals: Input should be a valid list, [...] (got {})",
+        "signals: bir liste ([...]) olmalı (verilen: {})",
+    ),
+    "not an object": (
+        _set("signals.0.when", "x"),
+        'signals[0].when: Input should be a valid object, {...} (got "x")',
+        'signals[0].when: bir nesne ({...}) olmalı (verilen: "x")',
+    ),
+    "unknown category": (
+        _set("categories.0.category", "P9"),
+        "categories[0].category: unknown category 'P9' (expected 'P1', 'P2', 'P3', 'P4', 'P5' or 'P6')",
+        "categories[0].category: bilinmeyen kategori 'P9' (şunlardan biri olmalı: 'P1', 'P2', 'P3', 'P4', 'P5' ya da"
+        " 'P6')",
+    ),
+    "not one of the choices": (
+        _set("signals.0.when.dmarc", "strict"),
+        "signals[0].when.dmarc: Input should be 'absent', 'none', 'quarantine' or 'reject' (got \"strict\")",
+        "signals[0].when.dmarc: şunlardan biri olmalı: 'absent', 'none', 'quarantine' ya da 'reject' (verilen:"
+        ' "strict")',
+    ),
+    "a key not allowed": (
+        _set("category_info.P9", {"label": "x"}),
+        "category_info: 'P9' is not allowed as a key here (expected 'P1', 'P2', 'P3', 'P4', 'P5' or 'P6')",
+        "category_info: 'P9' burada anahtar olamaz (şunlardan biri olmalı: 'P1', 'P2', 'P3', 'P4', 'P5' ya da 'P6')",
+    ),
+    "out of range": (
+        _set("category_info.P1.follow_up", {"hours": 0}),
+        "category_info.P1.follow_up.hours: Input should be greater than or equal to 1 (got 0)",
+        "category_info.P1.follow_up.hours: en az 1 olmalı (verilen: 0)",
+    ),
+    "too few": (_set("segments", []), "segments: should have at least 1 item (got 0)", "segments: en az 1 öğe olmalı"),
+    "a rule of the file": (
+        _set("category_info.P1.follow_up", {"hours": 1, "days": 2}),
+        "category_info.P1.follow_up: give exactly one of hours, days, weeks or monthly",
+        "category_info.P1.follow_up: hours, days, weeks ya da monthly'den tam olarak birini verin",
+    ),
+    "a rule of the whole file": (
+        _set("category_info.P6", None),
+        "category_info has no entry for P6",
+        "category_info içinde P6 için bir giriş yok",
+    ),
+    "extra key": (
+        _set("signals.0.colour", 1),
+        "signals[0]: unknown key 'colour'",
+        "signals[0]: bilinmeyen anahtar 'colour'",
+    ),
+    "not an object at all": (
+        "[1, 2]",
+        "the file: Input should be a valid object, {...} (got [1, 2])",
+        "dosya: bir nesne ({...}) olmalı (verilen: [1, 2])",
+    ),
+    "bad JSON": (
+        '{"version": 1,\n "groups": {}\n "signals": []}',
+        "not valid JSON (Expecting ',' delimiter: line 3 column 2 (char 30))",
+        "geçerli bir JSON değil (',' bekleniyordu: satır 3, sütun 2, karakter 30)",
+    ),
+    "bad JSON, a trailing comma": (
+        '{"version": 1,}',
+        "not valid JSON (Expecting property name enclosed in double quotes: line 1 column 15 (char 14))",
+        "geçerli bir JSON değil (çift tırnak içinde bir anahtar adı bekleniyordu: satır 1, sütun 15, karakter 14)",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RULES_FAULTS))
+def test_every_kind_of_rules_fault_says_field_fault_and_what_is_allowed_in_both_languages(tmp_path, hunter, kind):
+    """`rules check` says which field, what is wrong and what is allowed, in English and in the same detail in
+    Turkish; the Turkish said "bu değer kullanılamıyor" (this value cannot be used) for a wrong type, a choice not
+    allowed, a number out of range or a rule of the file, and kept the JSON error's reason in English only."""
+    from test_config_lang import ENGLISH
+
+    change, english_words, turkish_words = RULES_FAULTS[kind]
+    p = tmp_path / "bad.json"
+    if isinstance(change, str):
+        p.write_text(change)
+    else:
+        data = json.loads(json.dumps(load_rules().data))
+        change(data)
+        p.write_text(json.dumps(data))
+    english = hunter("rules", "check", str(p), dns_args=False)
+    assert english.exit_code == 1 and english_words in " ".join(english.stderr.split()), english.stderr
+    turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
+    text = " ".join(turkish.stderr.split())
+    assert turkish.exit_code == 1 and turkish_words in text, text
+    assert "kullanılamıyor" not in text.replace("kural dosyası", "")
+    assert not ENGLISH.search(text.replace(str(p), "P")), ENGLISH.search(text.replace(str(p), "P"))
+
+
+@pytest.mark.parametrize("kind", ["weight not a number", "bad JSON", "out of range"])
+def test_a_command_that_scores_with_a_bad_rules_file_gives_the_detail_in_turkish(tmp_path, hunter, kind):
+    """`scan --rules` refuses the file with the same detail `rules check` gives, in Turkish too."""
+    change, english_words, turkish_words = RULES_FAULTS[kind]
+    p = tmp_path / "bad.json"
+    if isinstance(change, str):
+        p.write_text(change)
+    else:
+        data = json.loads(json.dumps(load_rules().data))
+        change(data)
+        p.write_text(json.dumps(data))
+    turkish = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p), env={"HUNTER_LANG": "tr"})
+    text = " ".join(turkish.stderr.split())
+    assert turkish.exit_code != 0 and turkish_words in text, text
+    english = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p))
+    assert english_words in " ".join(english.stderr.split()), english.stderr
+
+
+def test_a_rules_file_that_cannot_be_read_says_why_in_both_languages(tmp_path, hunter):
+    """A rules file that is not UTF-8 ended `rules check` in a traceback; a file that cannot be read lost its
+    reason in Turkish ("kural dosyası okunamıyor" and nothing more)."""
+    p = tmp_path / "latin.json"
+    p.write_bytes(b'{"description": "\xfe"}')
+    english = hunter("rules", "check", str(p), dns_args=False)
+    assert english.exit_code == 1 and "Traceback" not in english.stderr, english.stderr
+    assert f"cannot read rules file {p}: 'utf-8' codec can't decode byte 0xfe" in " ".join(english.stderr.split())
+    turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
+    text = " ".join(turkish.stderr.split())
+    assert f"{p} kural dosyası okunamıyor: UTF-8 metni değil (18. bayt okunamıyor)" in text, text
+    scanned = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p), env={"HUNTER_LANG": "tr"})
+    assert "kullanılamıyor: dosya okunamıyor: UTF-8 metni değil" in " ".join(scanned.stderr.split()), scanned.stderr
+    hunter.scan_json("firma.com.tr", "--no-whois")  # named by the setting: a reading command warns with the reason
+    listed = hunter("leads", dns_args=False, env={"HUNTER_LANG": "tr", "HUNTER_RULES": str(p)})
+    text = " ".join(listed.stderr.split())
+    assert listed.exit_code == 0 and "(HUNTER_RULES) kullanılamıyor: dosya okunamıyor: UTF-8 metni değil" in text, text

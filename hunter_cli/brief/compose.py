@@ -965,7 +965,7 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
         return [m("crm.deleted", date=_day(crm.get("attempted_at")))]
     failed = crm.get("status")  # crm_status (store/schema.py CRM_STATUS_SQL): failed, update failed, ...
     if failed == "failed":  # Dynamics holds no lead from Hunter
-        return [m("crm.failed", date=_day(crm.get("attempted_at")), error=crm.get("error") or "?")]
+        return [m("crm.failed", date=_day(crm.get("attempted_at")), error=in_lang(crm.get("error") or "?", m.lang))]
     state = crm.get("state")
     if state is None:
         lines = [m("crm.pushed_not_pulled", since=since)]
@@ -979,7 +979,7 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
             m(
                 "crm.update_failed",
                 date=_day(crm.get("attempted_at")),
-                error=crm.get("error") or "?",
+                error=in_lang(crm.get("error") or "?", m.lang),  # stored as a sentence: said in the brief's language
                 pushed=_day(crm.get("pushed_at")),
             )
         )

@@ -371,6 +371,16 @@ def push(
             code = 1
     if interrupted is not None:  # Ctrl-C: what was sent and what was not, and how to finish (exit 130)
         sent = len(interrupted.created) + len(interrupted.updated)
+        if interrupted.unanswered:  # in flight at the Ctrl-C: they may have arrived; the rerun finishes them
+            raise fail(
+                Said(
+                    "cli.crm.push_interrupted_unanswered",
+                    sent=sent,
+                    unanswered=interrupted.unanswered,
+                    not_sent=interrupted.not_sent,
+                ),
+                code,
+            )
         raise fail(Said("cli.crm.push_interrupted", sent=sent, not_sent=interrupted.not_sent), code)
     if code:
         raise typer.Exit(code)

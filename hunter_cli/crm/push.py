@@ -18,6 +18,8 @@ Planning (no network) reads the store and the mapping and decides per lead:
 
 Running sends up to ``concurrency`` requests at once (threads over one HTTP
 client) and stores each outcome in the main thread the moment it arrives.
+The threads are daemons (:class:`_Workers`): a Ctrl-C ends the process at once
+even while a request is held open, instead of waiting out the HTTP timeout.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import hashlib
 import json
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,6 +88,9 @@ class Summary:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stopped: str | None = None  # why the run stopped early
     not_sent: int = 0  # selected leads the run never got to (it stopped); the rerun sends them
+    # Ctrl-C: requests sent whose answer had not come (they may have arrived); their leads stay as before the
+    # request (a create ``creating`` with the id Hunter chose), so the rerun finishes them, never twice
+    unanswered: int = 0
     requests: int = 0
     throttled: int = 0
 
@@ -97,6 +103,7 @@ class Summary:
             "skipped": [{"domain": d, "reason": r} for d, r in self.skipped],
             "stopped": self.stopped,
             "not_sent": self.not_sent,
+            "unanswered": self.unanswered,
             "requests": self.requests,
             "throttled": self.throttled,
         }
@@ -417,7 +424,34 @@ def mapping_fault(exc: LeadFailed, mapping: Mapping | None) -> MappingRejected |
     return None
 
 
-INTERRUPT_GRACE = 1.0  # seconds a Ctrl-C waits for the answers already on their way, to store them
+INTERRUPT_GRACE = 0.2  # seconds a Ctrl-C waits for the answers already on their way, to store them
+
+
+class _Workers:
+    """Runs each request in a daemon thread of its own, answering through a :class:`Future`.
+
+    ``ThreadPoolExecutor``'s threads are joined when the interpreter exits, so a Ctrl-C while a request
+    was held open (a slow or stalled Dynamics) kept the process alive until the HTTP timeout (60 s);
+    a daemon thread is left behind instead. Its answer is never stored: the store is written in the
+    main thread only, so a request cut off leaves its lead as it was before the request
+    (:func:`run`). At most ``concurrency`` requests are in flight (the caller submits no more).
+    """
+
+    def submit(self, fn: Callable[..., WriteResult], *args: object) -> Future:
+        fut: Future = Future()
+
+        def work() -> None:
+            if not fut.set_running_or_notify_cancel():
+                return  # cancelled before it started
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # noqa: BLE001  handed to the main thread, which decides
+                fut.set_exception(exc)
+            else:
+                fut.set_result(result)
+
+        threading.Thread(target=work, name="hunter-crm", daemon=True).start()
+        return fut
 
 
 class Interrupted(KeyboardInterrupt):
@@ -445,7 +479,11 @@ def run(
     summary in ``exc.summary``; so does the first 400 that names a column or key
     of the mapping as unknown (:class:`MappingRejected`). Ctrl-C cuts every wait short (a ``Retry-After``,
     a backoff: :func:`hunter_cli.retry.stop_waiting`), stores the answers that
-    come within :data:`INTERRUPT_GRACE`, and raises :class:`Interrupted`. Either
+    come within :data:`INTERRUPT_GRACE`, and raises :class:`Interrupted` without
+    waiting for the requests still in flight (counted in ``unanswered``; their
+    leads stay as they were: a create ``creating`` with the id Hunter chose, which
+    the next run finishes with an upsert on that id, an update still marked with
+    the payload of the push before, which the next run sends again). Either
     way the leads never sent are counted as a whole run would count them: those
     the store says are skipped as skipped, the rest in ``not_sent`` (:meth:`Plans.rest`).
     """
@@ -500,6 +538,9 @@ def run(
     def count_the_rest() -> None:
         """Every lead the run did not finish: skipped as a whole run would say, else not sent."""
         rest: list[Plan] = list(pending) + list(in_flight.values())
+        if interrupted:  # sent, and no answer came: not "not sent" (it may have arrived)
+            summary.unanswered = len(in_flight)
+            rest = list(pending)
         rest += list(plans.rest()) if isinstance(plans, Plans) else list(it)
         pending.clear()
         for p in rest:
@@ -510,7 +551,7 @@ def run(
             else:
                 summary.not_sent += 1
 
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="hunter-crm")
+    pool = _Workers()
     interrupted = False
     try:
         while True:
@@ -553,7 +594,6 @@ def run(
         summary.stopped = "interrupted"
         raise Interrupted(summary) from None
     finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
         summary.requests = client.calls
         summary.throttled = client.throttled
     if error is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .formats import Format, Output, formatter
-from .words import said
+from .words import lang, said
 
 
 @dataclass
@@ -59,7 +59,11 @@ class CrmStatus:
 
 @formatter("crm-status", Format.json)
 def _crm_status_json(s: CrmStatus, out: Output) -> None:
-    out.write(json.dumps({"environment": s.env, "signed_in": s.account, **s.counts}, ensure_ascii=False) + "\n")
+    from ..said import in_lang
+
+    counts = dict(s.counts)  # each failure's reason in the command's language, as the text says it
+    counts["failures"] = [{**f, "error": in_lang(f["error"], lang())} for f in counts.get("failures", [])]
+    out.write(json.dumps({"environment": s.env, "signed_in": s.account, **counts}, ensure_ascii=False) + "\n")
 
 
 @formatter("crm-status", Format.table)
@@ -104,9 +108,15 @@ class PushReport:
 
 @formatter("crm-push", Format.json)
 def _push_json(r: PushReport, out: Output) -> None:
+    from ..said import in_lang
+
     data = r.summary.as_dict()
+    for key in ("failed", "skipped"):  # the reasons in the command's language, as the text says them
+        data[key] = [{**f, "reason": in_lang(f["reason"], lang())} for f in data[key]]
+    if data.get("stopped"):
+        data["stopped"] = in_lang(data["stopped"], lang())
     if r.dry_run:
-        for key in ("failed", "stopped", "not_sent", "requests", "throttled"):  # nothing was sent
+        for key in ("failed", "stopped", "not_sent", "unanswered", "requests", "throttled"):  # nothing was sent
             data.pop(key, None)
         data = {"dry_run": True, "counts": r.summary.counts(), **data, "requests": r.requests or []}
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
@@ -127,6 +137,8 @@ def _push_text(r: PushReport, out: Output) -> None:
         line = said("cli.crm.pushed", **c)
         if summary.not_sent:
             line += said("cli.crm.not_sent", n=summary.not_sent)
+        if summary.unanswered:
+            line += said("cli.crm.unanswered", n=summary.unanswered)
         if summary.throttled:
             line += said("cli.crm.throttled", n=summary.throttled)
         out.err.print(line + ".", markup=False)

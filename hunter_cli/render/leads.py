@@ -1000,7 +1000,11 @@ def detail_object(d: dict) -> dict:
     lead.update({k: stored.get(k) for k in DETAIL_FACTS})
     crm = d.get("crm")
     if crm:  # the lead in Dynamics 365: crm_status (as in the list), and when and why the last push failed
+        from ..said import in_lang
+        from .words import lang
+
         crm = {k: crm.get(k) for k in CRM_DETAIL}
+        crm["error"] = in_lang(crm["error"], lang()) if crm["error"] is not None else None  # the reader's language
     return {
         "lead": lead,
         **{k: d[k] for k in ("view", "registration", "tags", "notes", "events", "history")},

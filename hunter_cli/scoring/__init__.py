@@ -179,7 +179,7 @@ class FollowUp(_Strict):
     def _one_unit(self) -> FollowUp:
         given = [k for k in ("hours", "days", "weeks", "monthly") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of hours, days, weeks or monthly")
+            raise ValueError(Said("cli.rules.one_unit"))
         return self
 
 
@@ -212,9 +212,9 @@ class RulesFile(_Strict):
     def _complete(self) -> RulesFile:
         missing = [c for c in CATEGORIES if c not in self.category_info]
         if missing:
-            raise ValueError(f"category_info has no entry for {missing[0]}")
+            raise ValueError(Said("cli.rules.no_category_info", category=missing[0]))
         if self.segments[-1].when.model_fields_set or self.categories[-1].when.model_fields_set:
-            raise ValueError("the last segment and category rules must match everything (empty 'when')")
+            raise ValueError(Said("cli.rules.last_matches_all"))
         return self
 
 
@@ -241,11 +241,47 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+# pydantic's error types (pydantic_core ErrorType) a rules file can raise -> the message that says what the value
+# should be; each with ``{where}`` and ``{got}`` (the value given, as JSON)
+_WANTED = {
+    "int_type": "cli.rules.want_int",
+    "int_parsing": "cli.rules.want_int",
+    "int_from_float": "cli.rules.want_int",
+    "bool_type": "cli.rules.want_bool",
+    "bool_parsing": "cli.rules.want_bool",
+    "string_type": "cli.rules.want_text",
+    "list_type": "cli.rules.want_list",
+    "dict_type": "cli.rules.want_object",
+    "model_type": "cli.rules.want_object",
+    "model_attributes_type": "cli.rules.want_object",
+}
+# the bounds of ``Field(ge=..., gt=..., le=..., lt=...)`` -> (message, the ``ctx`` entry with the limit)
+_BOUNDS = {
+    "greater_than_equal": ("cli.rules.at_least", "ge"),
+    "greater_than": ("cli.rules.more_than", "gt"),
+    "less_than_equal": ("cli.rules.at_most", "le"),
+    "less_than": ("cli.rules.less_than", "lt"),
+}
+
+
+def _choices(expected: str) -> str:
+    """pydantic's ``'P1', 'P2' or 'P3'`` (a Literal's choices) as the command's language lists them (``cli.or``)."""
+    import re
+
+    items = [c for c in re.split(r", | or ", expected) if c]
+    if len(items) < 2:
+        return expected
+    return Said("cli.or", a=", ".join(items[:-1]), b=items[-1])
+
+
 def _error_text(err: Mapping[str, Any]) -> str:
-    """One pydantic error as ``where: what (expected ...)``, in a rules writer's words (a Said: the English is
-    the same as before, other languages from ``cli.rules.*``)."""
+    """One pydantic error as ``where: what (expected ...)``, in a rules writer's words: a Said of ``cli.rules.*``
+    for every kind a :class:`RulesFile` raises (missing, unknown key, wrong type, not one of the choices, out of
+    range, too few items, a rule of the file broken), so each language says which field, what is wrong and what
+    is allowed; a kind not foreseen keeps pydantic's English words inside the sentence."""
     loc = tuple(err["loc"])
     where, kind, key = _loc(loc), err["type"], loc[-1] if loc else ""
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         if len(loc) == 1:
             return Said("cli.rules.missing_section", name=repr(key))
@@ -259,14 +295,36 @@ def _error_text(err: Mapping[str, Any]) -> str:
             return Said("cli.rules.unknown_section", name=repr(key))
         return Said("cli.rules.unknown_key", where=parent, name=repr(key))
     got = err.get("input")
-    if kind == "literal_error" and key in ("segment", "category") and len(loc) >= 3:
-        expected = err.get("ctx", {}).get("expected", "")
-        return Said(f"cli.rules.unknown_{key}", where=where, got=repr(got), expected=expected)
+    place: str = where or Said("cli.rules.the_file")
+    if kind == "literal_error":
+        expected = _choices(str(ctx.get("expected", "")))
+        if key == "[key]" and len(loc) >= 2:  # a key of an object that only takes some (category_info: P1..P6)
+            return Said("cli.rules.bad_key", where=_loc(loc[:-2]) or place, got=repr(loc[-2]), expected=expected)
+        if key in ("segment", "category") and len(loc) >= 3:
+            return Said(f"cli.rules.unknown_{key}", where=where, got=repr(got), expected=expected)
+        return Said("cli.rules.not_one_of", where=place, got=_shown(got), expected=expected)
     if kind == "value_error":
+        reason = ctx.get("error")
+        said = reason.args[0] if isinstance(reason, ValueError) and reason.args else None
+        if isinstance(said, Said):  # a rule of the file (the model's own validators), said in words of ours
+            return Said("cli.rules.at", where=where, what=said) if where else said
         msg = str(err["msg"]).removeprefix("Value error, ")
-        return Said.worded(f"{where}: {msg}" if where else msg, "cli.rules.bad_value", where=where or "-")
-    shown = json.dumps(got, ensure_ascii=False)[:60]
-    return Said.worded(f"{where}: {err['msg']} (got {shown})", "cli.rules.bad_type", where=where, got=shown)
+        return Said.worded(f"{where}: {msg}" if where else msg, "cli.rules.bad_value", where=place, detail=msg)
+    if kind in _WANTED:
+        return Said(_WANTED[kind], where=place, got=_shown(got))
+    if kind in _BOUNDS:
+        message, bound = _BOUNDS[kind]
+        return Said(message, where=place, limit=ctx.get(bound), got=_shown(got))
+    if kind in ("too_short", "too_long"):
+        n = ctx.get("min_length" if kind == "too_short" else "max_length")
+        message = "cli.rules.too_few" if kind == "too_short" else "cli.rules.too_many"
+        return Said(message, where=place, n=n, got=ctx.get("actual_length", _shown(got)))
+    return Said("cli.rules.bad_type", where=place, detail=str(err["msg"]), got=_shown(got))
+
+
+def _shown(value: object) -> str:
+    """A value of the file as JSON writes it, cut to 60 characters."""
+    return json.dumps(value, ensure_ascii=False)[:60]
 
 
 def parse_rules(data: object, source: str) -> RulesFile:
@@ -372,22 +430,40 @@ def _load_rules(path: str | None) -> Rules:
     if path:
         try:
             text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise RulesError(
-                Said.worded(f"cannot read rules file {path}: {reason}", "cli.rules.unreadable", path=path)
-            ) from None
+        except (OSError, UnicodeDecodeError) as exc:  # a folder, no such file, no access, not UTF-8
+            why = config.os_reason(exc, exc.strerror or str(exc)) if isinstance(exc, OSError) else config.os_reason(exc)
+            raise RulesError(Said("cli.rules.unreadable", path=path, why=why)) from None
         source = path
     else:
         text = resources.files("hunter_cli.scoring").joinpath("rules.json").read_text("utf-8")
         source = "bundled rules"
     try:
         data = json.loads(text)
-    except ValueError as exc:
-        raise RulesError(
-            Said.worded(f"{source}: not valid JSON ({exc})", "cli.rules.not_json", source=source)
-        ) from None
+    except json.JSONDecodeError as exc:
+        raise RulesError(Said("cli.rules.fault", source=source, fault=not_json(exc))) from None
     return _check(data, source, bundled=not path)
+
+
+# json.JSONDecodeError's messages (CPython Modules/_json.c, Lib/json/decoder.py) -> ``cli.rules.json.*``
+_JSON_FAULTS = {
+    "Expecting value": "value",
+    "Expecting ',' delimiter": "comma",
+    "Expecting ':' delimiter": "colon",
+    "Expecting property name enclosed in double quotes": "name",
+    "Unterminated string starting at": "unterminated",
+    "Invalid control character at": "control",
+    "Invalid \\escape": "escape",
+    "Invalid \\uXXXX escape": "u_escape",
+    "Extra data": "extra",
+}
+
+
+def not_json(exc: json.JSONDecodeError) -> Said:
+    """Why a file is not JSON, where (line, column, character: 1-based, 1-based, 0-based as Python counts them),
+    in the command's language (``cli.rules.not_json``); English as Python says it."""
+    kind = _JSON_FAULTS.get(exc.msg)
+    why = Said(f"cli.rules.json.{kind}") if kind else Said("cli.rules.json.other", message=exc.msg)
+    return Said("cli.rules.not_json", why=why, line=exc.lineno, column=exc.colno, pos=exc.pos)
 
 
 def evaluate(facts: Facts, rules: Rules | None = None) -> Outcome:

@@ -72,6 +72,7 @@ def push(
         {
             **counts,
             "not_sent": run.summary.not_sent if run.summary else 0,
+            "unanswered": run.summary.unanswered if run.summary else 0,
             "stopped": run.summary.stopped if run.summary else None,
         },
     )

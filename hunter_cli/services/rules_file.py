@@ -67,7 +67,7 @@ def _bare(fault: str, path: str | None) -> str:
     """A fault without the ``PATH: `` it leads with: a keyed fault's own words, else the text less the prefix."""
     if isinstance(fault, Said) and fault.key == "cli.rules.fault":
         return fault.values["fault"]
-    if isinstance(fault, Said) and fault.key == "cli.rules.unreadable":
-        return Said.worded(str(fault).removeprefix(f"cannot read rules file {path}: "), "cli.rules.unreadable_bare")
+    if isinstance(fault, Said) and fault.key == "cli.rules.unreadable":  # the sentence names the file: the reason
+        return Said("cli.rules.unreadable_bare", why=fault.values["why"])
     text = str(fault)
     return text.removeprefix(f"{path}: ") if path else text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from ..said import from_stored, stored
 from . import reads as core
 from .core import rollback, utcnow
 
@@ -55,7 +56,13 @@ def watermark_key(environment: str) -> str:
 
 
 def _row(r: tuple | None) -> dict | None:
-    return dict(zip(COLUMNS, r, strict=True)) if r else None
+    """A ``crm_leads`` row as a dict; its ``error`` as :func:`hunter_cli.said.from_stored` reads it (a sentence
+    said in the reader's language, or the plain text a release before migration 16 stored)."""
+    if not r:
+        return None
+    row = dict(zip(COLUMNS, r, strict=True))
+    row["error"] = from_stored(row["error"])
+    return row
 
 
 def record(conn: sqlite3.Connection, domain: str) -> dict | None:
@@ -107,7 +114,11 @@ def mark_pushed(
 
 
 def mark_failed(conn: sqlite3.Connection, domain: str, environment: str, error: str, *, deleted: bool = False) -> None:
-    """A failed attempt; ``error`` must already be redacted. A lead created earlier keeps its id."""
+    """A failed attempt; ``error`` must already be redacted (its values too). A lead created earlier keeps its id.
+
+    A :class:`~hunter_cli.said.Said` ``error`` is kept as its message key and values (JSON,
+    :func:`hunter_cli.said.stored`), so ``crm status``, ``leads show`` and the brief say it in the
+    language they are read in, not the one of the push (migration 16)."""
     old = record(conn, domain)
     row = _base(old, domain, environment)
     if deleted:
@@ -116,7 +127,7 @@ def mark_failed(conn: sqlite3.Connection, domain: str, environment: str, error: 
         state = "creating"  # the create may or may not have happened: the rerun upserts on the same id
     else:
         state = "failed"
-    row.update(push_state=state, attempted_at=utcnow(), error=error)
+    row.update(push_state=state, attempted_at=utcnow(), error=stored(error))
     _write(conn, row)
 
 
@@ -212,7 +223,7 @@ def summary(conn: sqlite3.Connection, environment: str) -> dict:
     )
     out = dict(zip(keys, row, strict=True))
     out["failures"] = [
-        {"domain": d, "error": e}
+        {"domain": d, "error": from_stored(e)}
         for d, e in conn.execute(
             f"SELECT domain, error FROM crm_leads c WHERE environment = ? AND {failed}"
             " ORDER BY attempted_at DESC LIMIT 20",

@@ -764,6 +764,15 @@ _V15_STATEMENTS = (
 )
 
 
+# -- 16: crm_leads.error keeps a failure's sentence as its message key and values ------------------
+# From this version on hunter_cli/store/crm.py writes ``error`` as JSON (hunter_cli/said.py ``stored``:
+# {"said": key, "values": {...}, "english": ...}), so every reader says it in its own language. Rows
+# written before hold one finished sentence in the language of that push; they are read as they are
+# (``from_stored``), so nothing is rewritten. The version is what keeps a release before this one from
+# writing into the file (it would show the JSON as text).
+CRM_ERROR_SAID = 16
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -795,6 +804,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         CRM_FAILED_SHOWN,
         "the leads view says failed or update failed for a lead whose last push failed",
         _run(_V15_STATEMENTS),
+    ),
+    (
+        CRM_ERROR_SAID,
+        "a failed push's reason kept as its message and values, said in the reader's language",
+        _run(()),
     ),
 ]
 
