@@ -302,6 +302,28 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
         _consistent(hunter, domain, lang)
     listed = {r["domain"] for r in json.loads(hunter("leads", "--workload", "exchange-online", "-f", "json").stdout)}
     assert {"t13-cin.com.tr", "t13-gcch.com.tr"} <= listed
+    # trial 19: nor do the lists call their tenant "none": not among those known to have none
+    rows = {r["domain"]: r["tenant"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["t13-cin.com.tr"] is None and rows["t13-gcch.com.tr"] is None, rows
+    none = {r["domain"] for r in json.loads(hunter("leads", "--no-tenant", "-f", "json").stdout)}
+    assert not {"t13-cin.com.tr", "t13-gcch.com.tr"} & none, none
+
+
+def test_a_national_cloud_tenant_stored_as_none_is_unknown_after_the_upgrade(hunter, tmp_path):
+    """trial 19: a file from before holds `none` for a 21Vianet or GCC High lead; migration 17 makes it unknown,
+    and the scan's summary never counts it among the tenants that are none."""
+    import sqlite3
+
+    result = hunter("scan", "t13-cin.com.tr", "t13-gcch.com.tr", "--no-whois")
+    assert result.exit_code == 0 and "none 2" not in result.stdout + result.stderr, result.output
+    old = tmp_path / "old.db"
+    with sqlite3.connect(hunter.db) as src, sqlite3.connect(old) as dst:
+        src.backup(dst)
+    with sqlite3.connect(old) as conn:
+        conn.execute("UPDATE domains SET tenant = 'none'")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 17")
+    none = {r["domain"] for r in json.loads(hunter("leads", "--no-tenant", "-f", "json", "--db", str(old)).stdout)}
+    assert none == set(), none
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -331,10 +331,11 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         lines.append(m("mail.tenant_unknown"))
     elif lead.state == "nxdomain":  # not in DNS (said above): no tenant was asked, whatever the flags
         pass
+    elif clouds := national_clouds(lead):  # their tenant signs in elsewhere: the worldwide lookup cannot tell
+        # (asked or not: the lists store its tenant as not known, so this comes before "not checked")
+        lines.append(m("mail.tenant_national", clouds=_names(m, [m.label("cloud", c) for c in clouds])))
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
-    elif clouds := national_clouds(lead):  # their tenant signs in elsewhere: the worldwide lookup cannot tell
-        lines.append(m("mail.tenant_national", clouds=_names(m, [m.label("cloud", c) for c in clouds])))
     elif _exchange_online(lead) or lead.provider == "m365":
         # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
         lines.append(m("mail.no_tenant_but_exchange"))

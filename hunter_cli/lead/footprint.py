@@ -181,10 +181,12 @@ NATIONAL_CLOUDS = ("21vianet", "us-government", "gcc-high", "dod", "germany")
 def national_clouds(lead: Lead) -> list[str]:
     """The national clouds (:data:`NATIONAL_CLOUDS`) the lead's Microsoft records point at, in catalog order;
     empty for the worldwide cloud or when the footprint was not asked."""
-    fp = lead.microsoft
-    if fp is None:
-        return []
-    return [c for c in NATIONAL_CLOUDS if c in fp.clouds]
+    return national_of(lead.microsoft)
+
+
+def national_of(fp: MicrosoftFootprint | None) -> list[str]:
+    """:func:`national_clouds` of a footprint (a lead's, or a scan result's ``microsoft``)."""
+    return [] if fp is None else [c for c in NATIONAL_CLOUDS if c in fp.clouds]
 
 
 def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:

@@ -355,7 +355,10 @@ class Lead(BaseModel):
     @property
     def tenant_label(self) -> str:
         """Managed / Federated / Unknown for a tenant, ``none`` when there is none, ``?`` when not known."""
-        return tenant_label(self.tenant, bool(self.tenant_known), self.dkim.tenant_domain if self.dkim else None)
+        from .footprint import national_of
+
+        named = self.dkim.tenant_domain if self.dkim else None
+        return tenant_label(self.tenant, bool(self.tenant_known), named, bool(national_of(self.microsoft)))
 
     @property
     def spf_all(self) -> str | None:
@@ -481,16 +484,28 @@ def footprint_cell(tags: list[str], services: list[str], asked: bool) -> str:
     return Listed(asked, tags, [], [], services).cell()
 
 
-def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = None) -> str:
+def tenant_label(tenant: TenantInfo | None, known: bool, named: str | None = None, national: bool = False) -> str:
     """Managed / Federated / Unknown for a tenant, ``none`` when the lookup found none, ``?`` when not known.
 
     ``named``: a tenant's initial domain that a Microsoft 365 DKIM CNAME names (``acme.onmicrosoft.com``):
-    the tenant exists whatever the sign-in service said, its namespace type unknown (``Unknown``)."""
+    the tenant exists whatever the sign-in service said, its namespace type unknown (``Unknown``).
+    ``national``: their Microsoft records point at a national cloud (21Vianet, GCC High, DoD:
+    :func:`hunter_cli.lead.footprint.national_of`), whose tenants sign in elsewhere, so the worldwide
+    service's "no tenant" is no answer (``?``; Microsoft identity platform, "National clouds")."""
     if tenant is not None:
         return tenant.namespace_type or "Unknown"
     if named:
         return "Unknown"
-    return "none" if known else "?"
+    return "none" if known and not national else "?"
+
+
+def result_tenant_label(r: DomainResult) -> str:
+    """:func:`tenant_label` of a scan's result (the scan's summary and table)."""
+    from .footprint import national_of
+
+    return tenant_label(
+        r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None, bool(national_of(r.microsoft))
+    )
 
 
 def tenant_not_asked(result: DomainResult) -> bool:

@@ -14,8 +14,7 @@ from rich.text import Text
 from ..domains import to_unicode
 from ..inputs import InputStats
 from ..lead import Lead
-from ..lead.view import result_tenant_known, tenant_not_asked
-from ..lead.view import tenant_label as lead_tenant_label
+from ..lead.view import result_tenant_label, tenant_not_asked
 from ..models import DomainResult
 from ..services.scan import ScanSummary, ScanTally
 from .fold import Folded
@@ -49,7 +48,7 @@ def _item(m, label: object, n: int) -> str:
 
 def tenant_label(r: DomainResult) -> str:
     """Managed / Federated / Unknown for a tenant, "none" when there is none, "?" when not known."""
-    return lead_tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
+    return result_tenant_label(r)
 
 
 # The Tenant cell of a domain whose tenant was not asked (``--no-tenant``): not "?", which is a lookup that failed.

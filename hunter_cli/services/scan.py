@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..exits import ExitStatus
 from ..facts import failed_check
-from ..lead.view import result_tenant_known, tenant_label, tenant_not_asked
+from ..lead.view import result_tenant_label, tenant_not_asked
 from ..said import Said, said_of
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class ScanTally:
             self.no_answer_run += 1
         for e in r.errors:  # an MTA-STS policy fetch is counted as itself, not as a footprint lookup
             self.error_kinds[f"{failed_check(e.check, e.message)} {e.kind}"] += 1
-        label = tenant_label(r.tenant, result_tenant_known(r), r.dkim.tenant_domain if r.dkim else None)
+        label = result_tenant_label(r)
         if label != "?" or not tenant_not_asked(r):  # not asked (--no-tenant, not in DNS): not counted as "?"
             self.tenant[label] += 1
         if r.category:

@@ -773,6 +773,29 @@ _V15_STATEMENTS = (
 CRM_ERROR_SAID = 16
 
 
+# -- 17: a national cloud's "no tenant" is no answer -----------------------------------------------------------
+NATIONAL_TENANT_UNKNOWN = 17
+
+
+def _national_tenant_unknown(db: sqlite_utils.Database) -> None:
+    """``tenant`` NULL (not known) instead of ``none`` for a lead whose Microsoft records point at a national
+    cloud (21Vianet, GCC High, DoD): its tenants sign in elsewhere, so the worldwide sign-in service's "no
+    tenant" says nothing, as the brief already said; ``--no-tenant`` ("known to have none") listed them
+    (:func:`hunter_cli.lead.view.tenant_label`, trial 19). Only rows listed ``none`` are read."""
+    conn = db.conn
+    views = (
+        "SELECT rowid, domain, tenant, current_view FROM domains"
+        " WHERE rowid > ? AND tenant = 'none' AND current_view IS NOT NULL"
+    )
+    for chunk in _chunks(conn, views + " ORDER BY rowid LIMIT 1000"):
+        rows = []
+        for rowid, domain, tenant, stored in chunk:
+            lead = _stored_lead(domain, tenant, stored)
+            if lead is not None and lead.tenant_label == "?":
+                rows.append((rowid,))
+        conn.executemany("UPDATE domains SET tenant = NULL WHERE rowid = ?", rows)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -809,6 +832,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         CRM_ERROR_SAID,
         "a failed push's reason kept as its message and values, said in the reader's language",
         _run(()),
+    ),
+    (
+        NATIONAL_TENANT_UNKNOWN,
+        "a lead in a national Microsoft cloud: its tenant is not known, not none",
+        _national_tenant_unknown,
     ),
 ]
 
