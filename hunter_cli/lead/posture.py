@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ..domains import organizational_domain
 from .view import Lead, as_lead
 
 EXPIRY_SOON_DAYS = 30
@@ -143,7 +144,9 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
     """The name of their mailbox provider (a catalog entry with SPF includes: Microsoft 365, Google
     Workspace, ...) when their valid SPF record does not authorize it: mail they send through that provider
     then fails SPF at every receiver (RFC 7208 2.6: ``softfail`` or ``fail``, never ``pass``), so it can pass
-    DMARC only through DKIM (RFC 7489 4.2). None when it does, when there is no verdict to give (no valid
+    DMARC only through DKIM (RFC 7489 4.2). None when it does (an include or redirect target the catalog
+    lists for the provider, or one under the registrable domain of the MX host that names the provider:
+    :func:`provider_domains`), when there is no verdict to give (no valid
     SPF, ``+all``, a gateway that may relay their outgoing mail, a provider with no SPF include in the
     catalog) or when the record has a mechanism other than ``include:`` that might cover the provider."""
     from ..catalog import MAILBOX_IDS, is_provider, load_catalog
@@ -164,10 +167,31 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
     provider, name = lead.provider, lead.provider_name
     if not any(is_provider(e, provider, name) for e in cat.spf.values()):  # no SPF include known for it
         return None
-    targets = spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded
-    if any(is_provider(cat.match_spf(t), provider, name) for t in targets if "%" not in t):
+    targets = [t for t in spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded if "%" not in t]
+    if any(is_provider(cat.match_spf(t), provider, name) for t in targets):
+        return None
+    # an include the catalog does not list, under the registrable domain of the provider's own MX host
+    # (Natro's spf.kurumsaleposta.com beside mx.kurumsaleposta.com), is the provider's own mail host family
+    own = provider_domains(lead)
+    if any(organizational_domain(t) in own for t in targets):
         return None
     return lead.provider_name or lead.provider
+
+
+def provider_domains(view: Lead | Mapping[str, Any]) -> set[str]:
+    """The registrable domains (RFC 7489 3.2 Organizational Domains: ``kurumsaleposta.com``) of the MX hosts
+    that name their mailbox provider in the catalog (by the host's name or its alias' target); empty for an
+    own server, an unknown host or a gateway. A firm's SPF include under one of them is the firm's own."""
+    from ..catalog import is_provider, load_catalog
+
+    lead = as_lead(view)
+    cat = load_catalog()
+    out: set[str] = set()
+    for mx in lead.mx:
+        entry, matched = cat.match_mx_host(mx.host, mx.canonical)
+        if is_provider(entry, lead.provider, lead.provider_name):
+            out.add(organizational_domain(matched))
+    return out
 
 
 PARKED_RECORDS = ("null_mx", "spf", "dmarc")  # M3AAWG, "Protecting Parked Domains Best Common Practices"
