@@ -9,16 +9,20 @@
   list their provider", and no "shared hosting with neither SPF nor DKIM" for a domain that has SPF.
 - Providers and gateways added: Cloudflare Email Security (``*.mxrecord.io``/``*.mxrecord.mx``), Uzman
   Posta, Aruba Business, GMX.
+- A provider change names the hosting firm: ``Natro (shared hosting) → Microsoft 365``.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
 
+from hunter_cli.brief.events import event_text, messages
 from hunter_cli.brief.messages import LANGUAGES, Messages
 from hunter_cli.dns.dkim import DEFAULT_SELECTORS
+from hunter_cli.lead.posture import changes
 
 SELECTORS = {
     "c18-proton.ch": (["protonmail", "protonmail2", "protonmail3"], "protonmail2"),
@@ -105,3 +109,61 @@ def test_providers_and_gateways_added_in_trial_18(hunter):
         if name:
             assert r["provider_name"] == name, domain
     assert any("Cloudflare Email Security" in e for e in got["c18-cf-m365.com.tr"]["evidence"])
+
+
+D = "c18-tasinan.com.tr"
+NATRO = f"""{D}. 300 IN MX 10 mx.kurumsaleposta.com.
+{D}. 300 IN TXT "v=spf1 include:spf.kurumsaleposta.com ~all"
+"""
+M365 = f"""{D}. 300 IN MX 0 c18-tasinan-com-tr.mail.protection.outlook.com.
+c18-tasinan-com-tr.mail.protection.outlook.com. 300 IN A 198.51.100.221
+{D}. 300 IN TXT "v=spf1 include:spf.protection.outlook.com -all"
+"""
+TURHOST = f"""{D}. 300 IN MX 10 srvm12.turhost.com.
+srvm12.turhost.com. 300 IN A 198.51.100.222
+"""
+
+
+def _provider_events(db) -> list[tuple[str, str | None, str | None, str | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT kind, old, new, detail FROM events WHERE domain = ? AND kind = 'provider_changed'"
+            " ORDER BY scan_id, id",
+            (D,),
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_provider_change_names_the_hosting_firm(hunter, dns, db, zone_text):
+    try:
+        for zone in (NATRO, M365, TURHOST, NATRO):
+            dns.load(zone_text + zone)
+            assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    events = _provider_events(db)
+    # Natro -> Microsoft 365 -> Turhost -> Natro: a move between two hosting firms is a change too
+    assert [(k, o, n) for k, o, n, _ in events] == [
+        ("provider_changed", "hosting", "m365"),
+        ("provider_changed", "m365", "hosting"),
+        ("provider_changed", "hosting", "hosting"),
+    ]
+    en, tr = messages("en"), messages("tr")
+    said = [event_text(en, *e) for e in events]
+    assert said == [
+        "Provider: Natro (shared hosting) → Microsoft 365",
+        "Provider: Microsoft 365 → Turhost (shared hosting)",
+        "Provider: Turhost (shared hosting) → Natro (shared hosting)",
+    ]
+    assert event_text(tr, *events[0]) == "E-posta sağlayıcısı değişti: Natro (paylaşımlı hosting) → Microsoft 365"
+    out = hunter("changes", "--since", "7d").output
+    assert "Natro (shared hosting) → Microsoft 365" in out, out
+    brief = hunter("sales-summary", D, "--lang", "tr").output
+    assert "Turhost (paylaşımlı hosting) → Natro (paylaşımlı hosting)" in brief, brief
+    # a view stored without the firm's name makes no change of a named one
+    natro, unnamed = {"provider": "hosting", "provider_name": "Natro"}, {"provider": "hosting"}
+    assert changes(natro, unnamed) == [] and changes(unnamed, natro) == []
+    # an event stored before the names were kept (no detail) still reads as it did
+    assert event_text(en, "provider_changed", "hosting", "m365", None) == "Provider: shared hosting → Microsoft 365"

@@ -284,11 +284,9 @@ def changes(
     """
     out: list[tuple[str, str | None, str | None]] = []
     tenant_learned = not old_tenant_known and not old.get("tenant") and bool(new.get("tenant"))
-    if (
-        old.get("provider") != new.get("provider")
-        and "unknown" not in (old.get("provider"), new.get("provider"))
-        and not tenant_learned
-    ):
+    if _provider_moved(old, new) and "unknown" not in (old.get("provider"), new.get("provider")) and not tenant_learned:
+        # two hosting firms share the id ``hosting``: a move from one to the other is a change too, told by
+        # the firms' names (change_detail)
         out.append(("provider_changed", old.get("provider"), new.get("provider")))
     og, ng = old.get("gateway"), new.get("gateway")
     if og != ng:
@@ -327,13 +325,33 @@ def changes(
     return out
 
 
+def _provider_moved(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the mail provider differs: another id, or two hosting firms (both ``hosting``) by name; a
+    side whose firm has no name (a view stored without it) makes no change of a named one."""
+    if old.get("provider") != new.get("provider"):
+        return True
+    a, b = _hosting_name(old), _hosting_name(new)
+    return bool(a and b and a != b)
+
+
+def _hosting_name(view: Mapping[str, Any]) -> str | None:
+    """The hosting firm's name of a view whose provider is ``hosting``, else None."""
+    return view.get("provider_name") or None if view.get("provider") == "hosting" else None
+
+
 def _suite_names(view: Mapping[str, Any]) -> set[str]:
     """The names of the services in ``view`` that are its mail provider itself (``Google Workspace``)."""
     return {s.get("name") for s in view.get("services") or [] if s.get("id") == view.get("provider")}
 
 
 def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
-    """What a DMARC event's policies stand for when one is not the policy as published, else None.
+    """What a DMARC event's policies stand for when one is not the policy as published, or which hosting
+    firms a provider event's ``hosting`` stands for; else None.
+
+    A ``provider_changed`` event records provider ids, and the hosting firms share one (``hosting``): its
+    detail is JSON, ``{"name": [old, new]}``, the hosting firm's name of each side (null for a side that is
+    not a named hosting firm), so the event can say ``Natro (shared hosting) → Microsoft 365``. Events
+    stored without it still read with the plain words.
 
     A ``dmarc_*`` event records the effective policies (``dmarc.policy``), which can differ from the
     ``p=`` written: ``pct=0`` applies the next weaker policy (RFC 7489 6.6.4), an invalid ``p``/``sp``
@@ -342,13 +360,16 @@ def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     of the two views (null for a side without a record), so the event can say what really changed
     (:func:`hunter_cli.brief.events.event_text`). Stored in ``events.detail``.
     """
+    import json
+
+    if kind == "provider_changed":
+        names = [_hosting_name(v) for v in (old, new)]
+        return json.dumps({"name": names}, separators=(",", ":"), ensure_ascii=False) if any(names) else None
     if not kind.startswith("dmarc_"):
         return None
     sides = [(v.get("dmarc") or {}) for v in (old, new)]
     if not any(d and d.get("published_policy") and d.get("policy") != d.get("published_policy") for d in sides):
         return None
-    import json
-
     return json.dumps(
         {"p": [d.get("published_policy") for d in sides], "pct": [d.get("pct") if d else None for d in sides]},
         separators=(",", ":"),
