@@ -15,7 +15,7 @@ from pathlib import Path
 STATE_KEY = "scored_with"  # sync_state: the digest of the rules every stored score was set with
 
 
-FACTS_REVISION = 5
+FACTS_REVISION = 6
 """How Hunter reads a scan into the facts the rules test (``scoring.facts_from``, ``facts.py``); bumped
 when one of them changes meaning, so that a database scored before says its scores are stale and
 `hunter rescore` sets them again. 2: a DKIM key in testing mode (``t=y``) counts as no key (RFC 6376
@@ -25,7 +25,9 @@ mail provider (``lead.posture.spf_omits_provider``) counts as no SPF, where it e
 ``facts.spf_in_force``), so it no longer lists their provider's servers. 5: an SPF record open to any
 server (``+all``, ``ip4:0.0.0.0/0``, ...) or ending neutral (``?all``, no ``all``) counts as no SPF
 (``lead.posture.spf_shortfall``; RFC 7208 8.2), and a security gateway that mail can go around
-(``mx-gateway-bypass``) earns no gateway points."""
+(``mx-gateway-bypass``) earns no gateway points. 6: an SPF include under the registrable domain of the
+MX host that names their provider (Natro's ``spf.kurumsaleposta.com`` beside ``mx.kurumsaleposta.com``) lists
+the provider's servers (``lead.posture.provider_domains``), where it counted as no SPF."""
 
 
 def digest_of(data: object) -> str:

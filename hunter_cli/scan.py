@@ -589,7 +589,13 @@ class Scanner:
         if probe is None or probe.exists:
             dkim_task = child(
                 self._dkim(
-                    domain, probe, microsoft_hint, dkim_errors, mx_task or resolved, dkim_mod.selectors_shown(txts)
+                    domain,
+                    probe,
+                    microsoft_hint,
+                    dkim_errors,
+                    mx_task or resolved,
+                    # the selectors of services and of the mail provider the records name (catalog data)
+                    dkim_mod.selectors_shown(txts, [h for _, h in mx], self.catalog),
                 )
             )
         spf = await self._spf(domain, txts, mx_a, errors) if txt_a is not None else None

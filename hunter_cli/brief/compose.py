@@ -837,7 +837,10 @@ def shown_code(code: str, spf_shortfall: str | None) -> str:
     """The score item ``code`` as the brief, `explain` and `leads show` word it: ``no_spf`` for a valid
     record that does not protect their mail is said with why (``spf_open``, ``spf_neutral``,
     ``spf_omits_provider``: :func:`hunter_cli.lead.posture.spf_shortfall`), never "no SPF record"; the
-    stored reasons keep the rules' own code."""
+    stored reasons keep the rules' own code. ``weak_hosting`` ("neither SPF nor DKIM") beside a record that
+    exists but protects nothing is said as such (``weak_hosting_spf``)."""
+    if code == "weak_hosting" and spf_shortfall not in (None, "no_spf"):
+        return "weak_hosting_spf"
     return spf_shortfall if code == "no_spf" and spf_shortfall else code
 
 

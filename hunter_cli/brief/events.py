@@ -24,11 +24,12 @@ def messages(lang: str) -> Messages:
     return Messages(lang)
 
 
-def _provider(m: Messages, pid: str | None) -> str:
-    """A mail provider id as the brief names it (``provider.*``), else the catalog's name."""
+def _provider(m: Messages, pid: str | None, name: str | None = None) -> str:
+    """A mail provider id as the brief names it (``provider.*``), else the catalog's name; a hosting firm
+    by its ``name`` when the event kept it (``Natro (shared hosting)``)."""
     pid = pid or "none"
-    if pid == "hosting":  # an event keeps the id only, not the hosting firm's name
-        return m("provider.hosting_unnamed")
+    if pid == "hosting":  # events stored before the firm's name was kept (no detail) say only the kind
+        return m("event.provider.hosting_named", name=name) if name else m("provider.hosting_unnamed")
     if m.has(f"provider.{pid}"):
         return m(f"provider.{pid}")
     from ..catalog import load_catalog
@@ -109,6 +110,19 @@ def _spf(m: Messages, old: str | None, new: str | None) -> str:
     return m("event.spf_changed", parts="; ".join(parts) if parts else m("event.spf.reordered"))
 
 
+def _provider_names(detail: str | None) -> tuple[str | None, str | None]:
+    """``events.detail`` of a provider event (:func:`hunter_cli.lead.posture.change_detail`): the hosting
+    firm's name of the old and the new side, each None when absent or unreadable."""
+    try:
+        got = json.loads(detail or "null")["name"]
+    except (ValueError, TypeError, KeyError):
+        return None, None
+    if not isinstance(got, list) or len(got) != 2:
+        return None, None
+    old, new = (n if isinstance(n, str) and n else None for n in got)
+    return old, new
+
+
 def _dmarc_detail(detail: str | None) -> tuple[list, list] | None:
     """``events.detail`` of a DMARC event (:func:`hunter_cli.lead.posture.change_detail`): the published
     ``p`` and the ``pct`` of the old and the new record, or None when absent or unreadable."""
@@ -170,7 +184,8 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
     ``pct`` stood behind the effective policies, so a change of ``pct`` is not told as a change of ``p``.
     """
     if kind == "provider_changed":
-        return m("event.provider_changed", old=_provider(m, old), new=_provider(m, new))
+        names = _provider_names(detail)
+        return m("event.provider_changed", old=_provider(m, old, names[0]), new=_provider(m, new, names[1]))
     if kind in ("gateway_added", "gateway_removed", "gateway_changed"):
         return m(f"event.{kind}", old=_gateway(old), new=_gateway(new))
     if kind == "tenant_appeared":

@@ -56,6 +56,7 @@ GATEWAY_IDS = (
     "hornetsecurity",
     "spamexperts",
     "forcepoint",
+    "cloudflare",
 )
 
 
@@ -90,6 +91,8 @@ class Catalog:
     verification: list[tuple[str, str]] | None = None
     names: dict[str, str] = field(default_factory=dict)  # id -> display name
     tenant_dkim: list[TenantDkimForm] = field(default_factory=list)  # longest suffix first
+    # (id, name) of a mailbox entry -> the DKIM selectors it hands its customers (``dkim_selectors``)
+    selectors: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     _mx_memo: dict[str, Entry | None] = field(default_factory=dict, repr=False, compare=False)  # match_mx
 
     def initial_domain(self, target: str | None) -> str | None:
@@ -154,6 +157,17 @@ class Catalog:
     def match_dkim(self, target: str) -> Entry | None:
         return self._match(self.dkim, target)
 
+    def provider_selectors(self, mx_hosts: Sequence[str], spf_targets: Sequence[str] = ()) -> tuple[str, ...]:
+        """The DKIM selectors (``dkim_selectors`` in providers.json) of each mailbox provider that an MX host
+        (``mx_hosts``, by name) or an SPF include/redirect target written in the record (``spf_targets``)
+        names, in that order, each once; empty when none publishes any (scan.Scanner._dkim asks them)."""
+        out: dict[str, None] = {}
+        hits = [self.match_mx(h) for h in mx_hosts if h] + [self.match_spf(t) for t in spf_targets]
+        for e in hits:
+            if e is not None and e.kind == "mailbox":
+                out.update((s, None) for s in self.selectors.get((e.id, e.name), ()))
+        return tuple(out)
+
     def verifications(self, txts: list[str]) -> list[str]:
         """Verification-token kinds in these apex TXT strings (``microsoft``, ``google``, ...),
         in order of first appearance; the bundled tokens match exactly (footprint.services)."""
@@ -181,6 +195,10 @@ def _load(data: dict) -> Catalog:
             for table, field_name in ((cat.mx, "mx"), (cat.spf, "spf"), (cat.dkim, "dkim")):
                 for suffix in item.get(field_name, []):
                     table[suffix.lower().strip(".")] = entry
+            if item.get("dkim_selectors"):
+                chosen = cat.selectors.setdefault((entry.id, entry.name), ())
+                more = tuple(str(s["selector"]).lower() for s in item["dkim_selectors"])
+                cat.selectors[(entry.id, entry.name)] = tuple(dict.fromkeys(chosen + more))
             for form in item.get("tenant_dkim", []):
                 pattern = form.get("partition")
                 cat.tenant_dkim.append(

@@ -10,8 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..models import DkimSelector, Finding
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
 
 E_CNAME_LOOP = "dkim-cname-loop"
 E_BAD_VERSION = "dkim-bad-version"
@@ -58,12 +63,16 @@ DEFAULT_SELECTORS: tuple[str, ...] = (
 )
 
 
-def selectors_shown(txts: list[str]) -> tuple[str, ...]:
+def selectors_shown(txts: list[str], mx_hosts: Sequence[str] = (), catalog: Catalog | None = None) -> tuple[str, ...]:
     """Selectors a service the domain shows has its customers publish (``zendesk1`` beside an
     ``include:mail.zendesk.com``), from the apex TXT strings alone: the services catalog's tokens and the
     include and redirect targets written in the SPF record (RFC 7208 5.2, 6.1), not the ones below them,
     so the DKIM probe can ask them in its one wave. Each service's selectors are ``dkim_selectors`` in
-    hunter_cli/catalog/services.json; a domain that shows none gets only the default list.
+    hunter_cli/catalog/services.json. Then the selectors the mailbox provider hands out (Proton's
+    ``protonmail``..``protonmail3``, IONOS's ``s1-ionos``, ``s2-ionos``: ``dkim_selectors`` in
+    hunter_cli/catalog/providers.json, ``catalog``, else the bundled or configured one) when one of
+    ``mx_hosts`` (the MX exchanges, by name) or one of those SPF targets names the provider. A domain that
+    shows none gets only the default list.
     """
     from ..footprint.services import dkim_selectors_shown
     from . import spf as spf_mod
@@ -74,9 +83,14 @@ def selectors_shown(txts: list[str]) -> tuple[str, ...]:
         terms = [t for t in parsed.mechanisms if t.name == "include"]
         terms += [parsed.redirect] if parsed.redirect is not None else []
         targets += [s for t in terms if (s := spf_mod.spec_text(t.domain)) and "%" not in s]
-    if not targets and not txts:
-        return ()
-    return tuple(dkim_selectors_shown(txts, targets))
+    out: dict[str, None] = {}
+    if targets or txts:
+        out.update((s, None) for s in dkim_selectors_shown(txts, targets))
+    if mx_hosts or targets:
+        from ..catalog import load_catalog
+
+        out.update((s, None) for s in (catalog or load_catalog()).provider_selectors(mx_hosts, targets))
+    return tuple(out)
 
 
 def parse_selectors(text: str) -> tuple[str, ...]:

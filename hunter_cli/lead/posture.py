@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ..domains import organizational_domain
 from .view import Lead, as_lead
 
 EXPIRY_SOON_DAYS = 30
@@ -143,7 +144,9 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
     """The name of their mailbox provider (a catalog entry with SPF includes: Microsoft 365, Google
     Workspace, ...) when their valid SPF record does not authorize it: mail they send through that provider
     then fails SPF at every receiver (RFC 7208 2.6: ``softfail`` or ``fail``, never ``pass``), so it can pass
-    DMARC only through DKIM (RFC 7489 4.2). None when it does, when there is no verdict to give (no valid
+    DMARC only through DKIM (RFC 7489 4.2). None when it does (an include or redirect target the catalog
+    lists for the provider, or one under the registrable domain of the MX host that names the provider:
+    :func:`provider_domains`), when there is no verdict to give (no valid
     SPF, ``+all``, a gateway that may relay their outgoing mail, a provider with no SPF include in the
     catalog) or when the record has a mechanism other than ``include:`` that might cover the provider."""
     from ..catalog import MAILBOX_IDS, is_provider, load_catalog
@@ -164,10 +167,31 @@ def spf_omits_provider(view: Lead | Mapping[str, Any]) -> str | None:
     provider, name = lead.provider, lead.provider_name
     if not any(is_provider(e, provider, name) for e in cat.spf.values()):  # no SPF include known for it
         return None
-    targets = spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded
-    if any(is_provider(cat.match_spf(t), provider, name) for t in targets if "%" not in t):
+    targets = [t for t in spf.includes + ([spf.redirect] if spf.redirect else []) + spf.expanded if "%" not in t]
+    if any(is_provider(cat.match_spf(t), provider, name) for t in targets):
+        return None
+    # an include the catalog does not list, under the registrable domain of the provider's own MX host
+    # (Natro's spf.kurumsaleposta.com beside mx.kurumsaleposta.com), is the provider's own mail host family
+    own = provider_domains(lead)
+    if any(organizational_domain(t) in own for t in targets):
         return None
     return lead.provider_name or lead.provider
+
+
+def provider_domains(view: Lead | Mapping[str, Any]) -> set[str]:
+    """The registrable domains (RFC 7489 3.2 Organizational Domains: ``kurumsaleposta.com``) of the MX hosts
+    that name their mailbox provider in the catalog (by the host's name or its alias' target); empty for an
+    own server, an unknown host or a gateway. A firm's SPF include under one of them is the firm's own."""
+    from ..catalog import is_provider, load_catalog
+
+    lead = as_lead(view)
+    cat = load_catalog()
+    out: set[str] = set()
+    for mx in lead.mx:
+        entry, matched = cat.match_mx_host(mx.host, mx.canonical)
+        if is_provider(entry, lead.provider, lead.provider_name):
+            out.add(organizational_domain(matched))
+    return out
 
 
 PARKED_RECORDS = ("null_mx", "spf", "dmarc")  # M3AAWG, "Protecting Parked Domains Best Common Practices"
@@ -260,11 +284,9 @@ def changes(
     """
     out: list[tuple[str, str | None, str | None]] = []
     tenant_learned = not old_tenant_known and not old.get("tenant") and bool(new.get("tenant"))
-    if (
-        old.get("provider") != new.get("provider")
-        and "unknown" not in (old.get("provider"), new.get("provider"))
-        and not tenant_learned
-    ):
+    if _provider_moved(old, new) and "unknown" not in (old.get("provider"), new.get("provider")) and not tenant_learned:
+        # two hosting firms share the id ``hosting``: a move from one to the other is a change too, told by
+        # the firms' names (change_detail)
         out.append(("provider_changed", old.get("provider"), new.get("provider")))
     og, ng = old.get("gateway"), new.get("gateway")
     if og != ng:
@@ -303,13 +325,33 @@ def changes(
     return out
 
 
+def _provider_moved(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the mail provider differs: another id, or two hosting firms (both ``hosting``) by name; a
+    side whose firm has no name (a view stored without it) makes no change of a named one."""
+    if old.get("provider") != new.get("provider"):
+        return True
+    a, b = _hosting_name(old), _hosting_name(new)
+    return bool(a and b and a != b)
+
+
+def _hosting_name(view: Mapping[str, Any]) -> str | None:
+    """The hosting firm's name of a view whose provider is ``hosting``, else None."""
+    return view.get("provider_name") or None if view.get("provider") == "hosting" else None
+
+
 def _suite_names(view: Mapping[str, Any]) -> set[str]:
     """The names of the services in ``view`` that are its mail provider itself (``Google Workspace``)."""
     return {s.get("name") for s in view.get("services") or [] if s.get("id") == view.get("provider")}
 
 
 def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
-    """What a DMARC event's policies stand for when one is not the policy as published, else None.
+    """What a DMARC event's policies stand for when one is not the policy as published, or which hosting
+    firms a provider event's ``hosting`` stands for; else None.
+
+    A ``provider_changed`` event records provider ids, and the hosting firms share one (``hosting``): its
+    detail is JSON, ``{"name": [old, new]}``, the hosting firm's name of each side (null for a side that is
+    not a named hosting firm), so the event can say ``Natro (shared hosting) → Microsoft 365``. Events
+    stored without it still read with the plain words.
 
     A ``dmarc_*`` event records the effective policies (``dmarc.policy``), which can differ from the
     ``p=`` written: ``pct=0`` applies the next weaker policy (RFC 7489 6.6.4), an invalid ``p``/``sp``
@@ -318,13 +360,16 @@ def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     of the two views (null for a side without a record), so the event can say what really changed
     (:func:`hunter_cli.brief.events.event_text`). Stored in ``events.detail``.
     """
+    import json
+
+    if kind == "provider_changed":
+        names = [_hosting_name(v) for v in (old, new)]
+        return json.dumps({"name": names}, separators=(",", ":"), ensure_ascii=False) if any(names) else None
     if not kind.startswith("dmarc_"):
         return None
     sides = [(v.get("dmarc") or {}) for v in (old, new)]
     if not any(d and d.get("published_policy") and d.get("policy") != d.get("published_policy") for d in sides):
         return None
-    import json
-
     return json.dumps(
         {"p": [d.get("published_policy") for d in sides], "pct": [d.get("pct") if d else None for d in sides]},
         separators=(",", ":"),
