@@ -273,3 +273,29 @@ def test_every_event_kind_has_its_own_words(lang):
     assert event_text(m, "workload_added", *values["workload_added"]) == names[0]
     assert event_text(m, "workload_changed", *values["workload_changed"]).startswith(names[1])
     assert "Atlassian (Jira, Confluence)" in event_text(m, "service_removed", "atlassian", None)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_mail_security_records_that_come_and_go_are_change_events(hunter, dns, db, zone_text, lang):
+    """trial 19: MTA-STS and TLS reporting published between two scans showed in the footprint section while
+    "What changed" said nothing had; each is now an event of its own, in `hunter changes` and the brief."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    added = AFTER + f'_smtp._tls.{D}. 300 IN TXT "v=TLSRPTv1; rua=mailto:tls@{D}"\n'
+    added += f'_mta-sts.{D}. 300 IN TXT "v=STSv1; id=20261130"\n'  # no mta-sts.{D} host: published, not usable
+    _scan_through(hunter, dns, zone_text, AFTER, added, AFTER)
+    kinds = [(k, o, n) for _, k, o, n in _events(db) if k == "mail_security_changed"]
+    assert sorted(kinds) == sorted(
+        [
+            ("mail_security_changed", "tls-rpt: absent", "tls-rpt: published"),
+            ("mail_security_changed", "mta-sts: absent", "mta-sts: invalid"),
+            ("mail_security_changed", "tls-rpt: published", "tls-rpt: absent"),
+            ("mail_security_changed", "mta-sts: invalid", "mta-sts: absent"),
+        ]
+    ), kinds
+    said = hunter("sales-summary", D, "--format", "markdown", "--lang", lang).stdout
+    tls = m("fp.mailsec.name.tls-rpt")
+    assert f"{tls}: {m('event.mailsec_state.absent')} → {m('event.mailsec_state.published')}" in said, said
+    listed = hunter("changes", "--since", "7d", "--kind", "mail_security_changed", "-f", "json", "--lang", lang)
+    assert len(json.loads(listed.stdout)) == 4, listed.stdout

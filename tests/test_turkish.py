@@ -101,6 +101,7 @@ _ALLOWED = [
     r"\((?:fail|softfail|neutral|pass)\)",  # RFC 7208's result after its Turkish word
     r"\bXQ\b",
     r"seçiciler: [^)]*",  # DKIM selector names are DNS labels ("google", "k1")
+    r"\S+(?= (?:eklendi|çıkarıldı)\b)",  # an SPF term added or removed ("mx çıkarıldı"), as the record writes it
 ]
 
 

@@ -73,6 +73,11 @@ def _state(m: Messages, state: str | None) -> str:
     return m(f"fp.state.{state}") if m.has(f"fp.state.{state}") else state
 
 
+def _sec_state(m: Messages, state: str) -> str:
+    """A mail-security record's state (published, invalid, absent) in words."""
+    return m(f"event.mailsec_state.{state}") if m.has(f"event.mailsec_state.{state}") else state
+
+
 def spf_terms(record: str | None) -> list[str]:
     """The mechanisms and modifiers of an SPF record (RFC 7208 section 4.6.1), without the version."""
     return [t for t in (record or "").split() if not t.lower().startswith("v=spf1")]
@@ -209,6 +214,12 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
         wid, a = _workload(old)
         wid2, b = _workload(new)
         return m("event.workload", name=workload_name(m, wid or wid2), old=_state(m, a), new=_state(m, b))
+    if kind == "mail_security_changed":
+        sid, a = _workload(old)
+        sid2, b = _workload(new)
+        name = sid or sid2
+        shown = m(f"fp.mailsec.name.{name}") if m.has(f"fp.mailsec.name.{name}") else name
+        return m("event.mail_security", name=shown, old=_sec_state(m, a), new=_sec_state(m, b))
     if kind == "service_added":
         return m("event.service_added", new=_service(new))
     if kind == "service_removed":

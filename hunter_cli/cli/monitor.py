@@ -42,6 +42,7 @@ EVENT_KINDS = (
     "workload_changed",
     "service_added",
     "service_removed",
+    "mail_security_changed",
     "expires_soon",
     "state_changed",
 )

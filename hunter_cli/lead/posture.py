@@ -398,6 +398,8 @@ def footprint_changes(
     (the reverse), ``workload_changed`` (between states, e.g. on_premises -> online: a
     migration happened), with old and new as ``"exchange: on_premises"`` (the states the lists give,
     :func:`hunter_cli.lead.footprint.listed_state`; never ``unconfirmed``);
+    ``mail_security_changed``: MTA-STS, TLS reporting or BIMI between ``published``, ``invalid`` and ``absent``
+    (``"mta-sts: absent"`` -> ``"mta-sts: published"``; RFC 8461, RFC 8460);
     ``service_added`` / ``service_removed`` with the service's name. A workload
     ``unknown`` on either side (a failed lookup) and views from scans that did not ask
     (no ``microsoft`` object, no ``services`` list) are never compared. ``old_tenant_known`` /
@@ -431,6 +433,11 @@ def footprint_changes(
             else:
                 kind = "workload_changed"
             out.append((kind, f"{wid}: {a}", f"{wid}: {b}"))
+        for sid, sec in now.microsoft.mail_security.items():
+            prior = was.microsoft.mail_security.get(sid)
+            if prior is None or prior.state == sec.state or "unknown" in (prior.state, sec.state):
+                continue
+            out.append(("mail_security_changed", f"{sid}: {prior.state}", f"{sid}: {sec.state}"))
     if asked_svc:
         names = {s.id: s.name or s.id for s in was.services} | {s.id: s.name or s.id for s in now.services}
         before, after = listed(was).services, listed(now).services
