@@ -424,9 +424,10 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
         clauses.append("(" + " OR ".join("instr(d.workload_tags, ?) > 0" for _ in f.workloads) + ")")
         params.extend(f",{t}," for t in f.workloads)
     for tag in f.missing:  # known to lack it: the workload was checked and is not unknown, at a domain that exists
+        # and takes mail (no MX or a null MX: provider none, a P6 lead with nothing to sell)
         clauses.append(
             "(d.workload_tags IS NOT NULL AND instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0"
-            " AND coalesce(d.state, 'active') = 'active')"
+            " AND coalesce(d.state, 'active') = 'active' AND coalesce(d.provider, '') != 'none')"
         )
         params.extend([f",{workload_of_tag(tag)},", f",{tag},"])
     if f.domains:
