@@ -66,6 +66,19 @@ def test_service_plays_in_both_languages(evidence, play, names_en, names_tr):
     assert all(":" in e for e in en[0].evidence)  # "<service>: <evidence>"
 
 
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_identity_play_asks_and_never_assumes_a_microsoft_licence(lang):
+    """trial 19: a Duo verification token at a company with no tenant and no Microsoft 365 earned "Sign-in runs
+    through Cisco Duo ... within your Microsoft licence": a token shows the service is set up for the domain, not
+    that staff sign in with it, and the company has no Microsoft licence. The play asks, and names the licences
+    Entra ID P1 comes with."""
+    play = choose_plays(None, find_services(txt=["duo_sso_verification=x"]), None, lang=lang)[0]
+    for text in (play.reason, play.pitch):
+        assert not re.search(r"within (?:the|your) Microsoft licen|lisans(?:ın|ınız)ın içinde|runs through|yürüyor", text)
+        assert "Business Premium" in text, text
+    assert play.pitch.count("?") == 1, play.pitch
+
+
 def test_turkish_reads_as_turkish():
     tr = choose_plays(None, find_services(txt=["ZOOM_verify_a"]), None, lang="tr")[0]
     assert "kullanıyor olabilirler" in tr.reason and "Teams" in tr.reason  # seen, not asserted (a record)
