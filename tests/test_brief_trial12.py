@@ -302,6 +302,14 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
         _consistent(hunter, domain, lang)
     listed = {r["domain"] for r in json.loads(hunter("leads", "--workload", "exchange-online", "-f", "json").stdout)}
     assert {"t13-cin.com.tr", "t13-gcch.com.tr"} <= listed
+    # trial 19: the offer says the worldwide price list does not apply there, and GCC High is named once
+    for domain in ("t13-cin.com.tr", "t13-gcch.com.tr"):
+        brief = _brief(hunter, domain, lang)
+        assert brief["offer"]["lines"][0].startswith(m("offer.national", clouds="\x00").split("\x00")[0]), brief[
+            "offer"
+        ]
+    gcch = " ".join(_brief(hunter, "t13-gcch.com.tr", lang)["mail"])
+    assert m("cloud.us-government") not in gcch or m("cloud.gcc-high") not in gcch, gcch
     # trial 19: nor do the lists call their tenant "none": not among those known to have none
     rows = {r["domain"]: r["tenant"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
     assert rows["t13-cin.com.tr"] is None and rows["t13-gcch.com.tr"] is None, rows

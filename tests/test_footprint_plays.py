@@ -74,7 +74,9 @@ def test_the_identity_play_asks_and_never_assumes_a_microsoft_licence(lang):
     Entra ID P1 comes with."""
     play = choose_plays(None, find_services(txt=["duo_sso_verification=x"]), None, lang=lang)[0]
     for text in (play.reason, play.pitch):
-        assert not re.search(r"within (?:the|your) Microsoft licen|lisans(?:ın|ınız)ın içinde|runs through|yürüyor", text)
+        assert not re.search(
+            r"within (?:the|your) Microsoft licen|lisans(?:ın|ınız)ın içinde|runs through|yürüyor", text
+        )
         assert "Business Premium" in text, text
     assert play.pitch.count("?") == 1, play.pitch
 

@@ -185,8 +185,13 @@ def national_clouds(lead: Lead) -> list[str]:
 
 
 def national_of(fp: MicrosoftFootprint | None) -> list[str]:
-    """:func:`national_clouds` of a footprint (a lead's, or a scan result's ``microsoft``)."""
-    return [] if fp is None else [c for c in NATIONAL_CLOUDS if c in fp.clouds]
+    """:func:`national_clouds` of a footprint (a lead's, or a scan result's ``microsoft``). ``us-government``
+    (the MX namespace GCC High and DoD share) gives way to the one an autodiscover record names, so one cloud
+    is never named twice ("US Government and GCC High")."""
+    clouds = [] if fp is None else [c for c in NATIONAL_CLOUDS if c in fp.clouds]
+    if "us-government" in clouds and ({"gcc-high", "dod"} & set(clouds)):
+        clouds.remove("us-government")
+    return clouds
 
 
 def listed_reading(lead: Lead, wid: str, doubt: str | None) -> str | None:
