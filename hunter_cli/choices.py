@@ -77,6 +77,15 @@ ALIASES: dict[str, dict[str, str]] = {
         "broadcom": "symantec",
     },
     "segment": {"exist": "Existing", "migr": "Migration"},  # the table's short forms (render/short.py)
+    # services.json ids by the names the brief shows ("Google Workspace", "Freshworks (Freshdesk)", "Cisco Duo")
+    "service": {
+        "google-workspace": "google",
+        "googleworkspace": "google",
+        "gsuite": "google",
+        "g-suite": "google",
+        "freshworks": "freshdesk",
+        "cisco-duo": "duo",
+    },
     # the footprint column's names for the Exchange tags (lead/footprint.py FOOTPRINT_SHORT)
     "workload": {"exo": "exchange-online", "exch-onprem": "exchange-onprem", "exch-hybrid": "exchange-hybrid"},
 }
@@ -102,17 +111,24 @@ def closest(value: str, allowed: Iterable[str], what: str = "") -> str | None:
 
 
 def unknown(
-    value: str, allowed: Iterable[str], what: str, article: str = "a", also: str = "", near: str | None = None
+    value: str,
+    allowed: Iterable[str],
+    what: str,
+    article: str = "a",
+    also: str = "",
+    near: str | None = None,
+    instead: str | None = None,
 ) -> str:
     """The message for a value that is not one of ``allowed``: the valid values, and the nearest one.
 
     ``unknown("microsft", ("m365", "google"), "provider")`` ->
     ``"'microsft' is not a provider; use one of: m365, google; did you mean m365?"``. ``also`` follows
     the list (``" or a hosting brand such as Natro"``); ``near`` is the suggestion when :func:`closest`
-    finds none among ``allowed``.
+    finds none among ``allowed``; ``instead`` is one that comes before it (``--workload teams`` for a Microsoft
+    workload typed as a service, which :func:`closest` would read as ``teamviewer``).
     """
     allowed = list(allowed)
-    near = closest(value, allowed, what) or near
+    near = instead or closest(value, allowed, what) or near
     hint = f"; did you mean {near}?" if near is not None else ""
     return f"{value.strip()!r} is not {article} {what}; use one of: {', '.join(allowed)}{also}{hint}"
 

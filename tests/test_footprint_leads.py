@@ -109,6 +109,16 @@ def test_unknown_values_are_usage_errors(leads, args, option):
     assert out.exit_code == 2 and option in out.stderr
 
 
+def test_services_by_the_names_the_brief_shows_and_workloads_pointed_to_their_option(leads):
+    """trial 19: `--uses google-workspace` was refused ("use one of: google") and `--uses freshworks` too, though
+    the brief names them so; `--uses teams` listed 67 service ids, none of them Teams, and guessed nothing useful."""
+    assert _domains(leads("--uses", "google-workspace")) == _domains(leads("--uses", "google"))
+    assert leads("--uses", "freshworks") == leads("--uses", "freshdesk")
+    for typed, tag in (("teams", "teams"), ("exo", "exchange-online"), ("Intune", "intune")):
+        out = leads.hunter("leads", "--uses", typed)
+        assert out.exit_code == 2 and f"--workload {tag}" in " ".join(out.stderr.split()), out.stderr
+
+
 def test_footprint_column_in_csv_and_table(leads):
     out = leads.hunter("leads", "--format", "csv", "--uses", "zoom")
     text = out.stdout_bytes.decode("utf-8-sig")

@@ -194,7 +194,29 @@ def parse_services(values: Iterable[str]) -> tuple[str, ...]:
         return ()
     from ..footprint.schema import services_catalog
 
-    return _pick("--uses", values, tuple(s.id for s in services_catalog().services if s.listed), "service")
+    allowed = tuple(s.id for s in services_catalog().services if s.listed)
+    try:
+        return _pick("--uses", values, allowed, "service")
+    except LeadQueryError:
+        _workload_as_service(values, allowed)
+        raise
+
+
+def _workload_as_service(values: list[str], allowed: tuple[str, ...]) -> None:
+    """Raise a LeadQueryError pointing at ``--workload`` for a Microsoft workload typed to ``--uses`` (``teams``,
+    ``intune``, ``exo``): those are the footprint's, not other cloud services; return when there is none."""
+    from ..choices import alias, pick, unknown
+    from ..footprint import workload_tags
+
+    tags = tuple(workload_tags())
+    for value in values:
+        for part in value.split(","):
+            typed = part.strip()
+            if not typed or pick(typed, allowed) or alias(typed, "service"):
+                continue
+            tag = pick(typed, tags) or alias(typed, "workload")
+            if tag:
+                raise LeadQueryError("--uses", unknown(typed, allowed, "service", instead=f"--workload {tag}"))
 
 
 def parse_workload_tags(values: Iterable[str], option: str = "--workload") -> tuple[str, ...]:
