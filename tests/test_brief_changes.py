@@ -299,3 +299,24 @@ def test_mail_security_records_that_come_and_go_are_change_events(hunter, dns, d
     assert f"{tls}: {m('event.mailsec_state.absent')} → {m('event.mailsec_state.published')}" in said, said
     listed = hunter("changes", "--since", "7d", "--kind", "mail_security_changed", "-f", "json", "--lang", lang)
     assert len(json.loads(listed.stdout)) == 4, listed.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_workload_kept_from_an_earlier_scan_is_said_as_such(hunter, dns, zone_text, lang):
+    """trial 19: the Intune enrolment lookup failed (SERVFAIL) in a rescan; the store kept Intune as the earlier
+    scan saw it (right), and the brief said "we see enterpriseenrollment ... their devices enrol in Intune" as if
+    seen again. It now says the lookups failed and the picture may be from an earlier scan."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    _scan_through(hunter, dns, zone_text, AFTER)
+    said = m("fp.partly_checked", names=m("fp.name.intune"))
+    assert said not in json.loads(hunter("sales-summary", D, "--json", "--lang", lang).stdout)["microsoft"]
+    dns.faults[f"enterpriseenrollment.{D}"] = "servfail"
+    try:
+        _scan_through(hunter, dns, zone_text, AFTER)
+    finally:
+        dns.clear_faults()
+    brief = json.loads(hunter("sales-summary", D, "--json", "--lang", lang).stdout)
+    assert said in brief["microsoft"], brief["microsoft"]
+    assert any("enterpriseenrollment" in line for line in brief["microsoft"])  # the kept state is still shown

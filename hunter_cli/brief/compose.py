@@ -756,6 +756,13 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             lines.append(m("fp.teams_absent_note"))
     if unknown:
         lines.append(m("fp.unknown", names=_names(m, unknown)))
+    # a state shown although some of its lookups failed in the latest scan: kept from an earlier scan
+    # (store.carry_forward), or seen only in part
+    partly = [
+        m(f"fp.name.{wid}") for wid in WORKLOADS if (w := fp.workloads.get(wid)) and w.failed and w.state != "unknown"
+    ]
+    if partly:
+        lines.append(m("fp.partly_checked", names=_names(m, partly)))
     by_state: dict[str, list[str]] = {}
     waiting = False  # a sound BIMI record that shows no logo: DMARC is not at enforcement (not "invalid")
     unusable_policy = None  # an MTA-STS record whose policy file senders cannot use: said with its reason

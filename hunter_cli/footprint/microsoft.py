@@ -598,7 +598,8 @@ def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) 
     Both are the JSON form (``MicrosoftFootprint.model_dump()``). ``new`` None (not asked,
     ``--quick``) keeps ``old`` whole. Otherwise each workload or record this scan left
     ``unknown`` (a lookup failed, nothing found) keeps its last known state, so a timeout
-    never wipes what an earlier scan saw; everything this scan did establish stands.
+    never wipes what an earlier scan saw, with this scan's ``failed`` lookups beside it (so a reader knows it
+    was not seen again); everything this scan did establish stands.
     """
     if new is None:
         return dict(old) if old is not None else None
@@ -610,7 +611,8 @@ def carry_forward(new: Mapping[str, Any] | None, old: Mapping[str, Any] | None) 
         for key, was in (old.get(part) or {}).items():
             now = mine.get(key)
             if (now is None or now.get("state") == "unknown") and was.get("state") != "unknown":
-                mine[key] = was
+                # the last known state, with this scan's failed lookups beside it: the brief says it is not new
+                mine[key] = {**was, "failed": list((now or {}).get("failed") or [])} if now is not None else was
             elif now is not None and _policy_lost(now, was):  # same record, policy not reached now: keep the last
                 mine[key] = {**now, "policy": was["policy"], "state": was["state"], "evidence": was.get("evidence", [])}
         merged[part] = mine
