@@ -431,7 +431,7 @@ def own_mail_servers(domain: str, exchange_own_hosts: Sequence[str], spf_terms: 
     site's address as often as a mail server; RFC 7208 5.3)."""
     out = list(exchange_own_hosts)
     for term in spf_terms:
-        body = term[1:] if term[:1] in "+" else term
+        body = term[1:] if term.startswith("+") else term
         if body.lower().startswith("a:"):
             host = body[2:].split("/", 1)[0].lower().rstrip(".")
             if host != domain and is_within(host, domain) and "%" not in host:
