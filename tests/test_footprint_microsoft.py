@@ -121,6 +121,7 @@ def test_on_premises_exchange_lync_and_adfs_registration():
                 ("autodiscover", "CNAME"): cname(f"mail.{D}"),
                 ("_autodiscover._tcp", "SRV"): srv(f"mail.{D}."),
                 ("_sip._tls", "SRV"): srv(f"sip.{D}"),
+                ("sip", "CNAME"): Reply.nodata(),  # the SRV target exists and is no alias: their own edge
                 ("enterpriseregistration", "CNAME"): cname(f"adfs.{D}"),
             }
         ),
@@ -187,7 +188,6 @@ def test_mx_alone_in_the_new_dnssec_namespace_is_exchange_online():
         ("_autodiscover._tcp", "SRV", srv("cpanelemaildiscovery.cpanel.net."), "exchange", "cPanel"),
         ("autodiscover", "CNAME", cname("autodiscover.secureserver.net"), "exchange", "outside Microsoft"),
         ("enterpriseenrollment", "CNAME", cname(f"mdm.{D}"), "intune", "not Intune"),
-        ("lyncdiscover", "CNAME", cname(D), "teams", "wildcard"),  # *.domain CNAME domain
     ],
 )
 def test_other(record, rtype, reply, workload, why):
@@ -195,6 +195,15 @@ def test_other(record, rtype, reply, workload, why):
     assert w.state == "other"
     assert why in " ".join(w.evidence)
     assert w.tags == []
+
+
+def test_a_target_equal_to_the_domain_is_a_wildcard_answer_not_another_service():
+    fp = microsoft_footprint(D, answers({("lyncdiscover", "CNAME"): cname(D)}), mx_hosts=[])  # *.domain CNAME domain
+    w = fp.workloads["teams"]
+    assert (w.state, w.tags, w.records) == ("absent", [], [])
+    assert w.wildcard == [f"lyncdiscover CNAME → {D}"]
+    assert fp.wildcard == D
+    assert "wildcard" in " ".join(w.evidence)
 
 
 def test_absent_needs_every_answer_and_says_what_was_asked():
