@@ -703,7 +703,10 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
 
     A workload whose lookups failed is said to be unchecked, never absent; a workload in Microsoft's cloud
     that only records show, while the sign-in service finds no tenant, is said as possibly left over
-    (:func:`evidence_doubt`: what the mail section doubts, this section doubts too).
+    (:func:`evidence_doubt`: what the mail section doubts, this section doubts too). A record that leads to
+    no host (``leftovers``, ``loops``) is said apart, as left over or broken, never as a server of theirs; a
+    wildcard's answers are said as such, never as another service. For a domain that takes no mail
+    (provider ``none``) only what is seen: no Teams note, no "not published" MTA-STS / TLS-RPT / BIMI line.
     """
     if lead.state != "active":
         return []

@@ -399,7 +399,8 @@ def _judge(rule: WorkloadRule, domain: str, shown: str, fact: str, host: str, ca
     if is_within(host, domain) and host != domain:
         return _Finding(rule.own_host, f"{shown}: {rule.own_host_label}", fact=fact)
     if host == domain:
-        # A wildcard CNAME (*.acme.com -> acme.com) yields exactly this; it names no server.
+        # A chain that ends at the apex (a target equal to the domain at the first hop is a wildcard's answer,
+        # wildcard_target); it names no server.
         return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give", fact=fact)
     return _Finding("other", f"{shown}: a host outside Microsoft", fact=fact)
 
