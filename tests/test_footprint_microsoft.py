@@ -437,3 +437,67 @@ def test_a_failed_dkim_or_spf_lookup_never_makes_exchange_absent():
     )
     assert found.workloads["exchange"].state == "online"
     assert microsoft_footprint(D, answers(), mx_hosts=[]).workloads["teams"].failed == []  # others unaffected
+
+
+def test_only_a_target_inside_the_domain_costs_a_question_more():
+    from hunter_cli.footprint.microsoft import chain_questions
+
+    given = answers(
+        {
+            ("autodiscover", "CNAME"): cname("autodiscover.outlook.com"),
+            ("lyncdiscover", "CNAME"): cname(f"ld.{D}"),
+            ("_autodiscover._tcp", "SRV"): srv(f"ld.{D}"),  # the same name: asked once
+        }
+    )
+    assert chain_questions(D, given) == [(f"ld.{D}", "CNAME")]
+    given[(f"ld.{D}", "CNAME")] = cname("webdir.online.lync.com")
+    assert chain_questions(D, given) == []
+    assert chain_questions(D, answers()) == []  # most domains: nothing inside the domain to follow
+
+
+def test_a_chain_the_resolver_already_gave_needs_no_question():
+    from hunter_cli.footprint.microsoft import chain_questions
+
+    # a resolver that adds the rest of the chain to a CNAME answer (dns/resolver.py keeps it as cnames)
+    given = answers(
+        {("autodiscover", "CNAME"): Reply(records=[f"ad.{D}"], cnames=[(f"ad.{D}", "autodiscover.outlook.com")])}
+    )
+    assert chain_questions(D, given) == []
+    ex = microsoft_footprint(D, given, mx_hosts=[]).workloads["exchange"]
+    assert ex.state == "online"
+    assert ex.records == [f"autodiscover CNAME → ad.{D} → autodiscover.outlook.com"]
+
+
+def test_a_chain_longer_than_the_limit_is_a_finding_not_more_questions():
+    from hunter_cli.footprint.microsoft import MAX_CHAIN, chain_questions
+
+    given = answers({("lyncdiscover", "CNAME"): cname(f"h0.{D}")})
+    asked = 0
+    while more := chain_questions(D, given):
+        asked += 1
+        assert asked <= MAX_CHAIN
+        for name, rtype in more:
+            given[(name, rtype)] = cname(f"h{int(name.split('.')[0][1:]) + 1}.{D}")
+    teams = microsoft_footprint(D, given).workloads["teams"]
+    assert asked == MAX_CHAIN
+    assert teams.state == "absent" and len(teams.loops) == 1
+    assert "past 4 names" in " ".join(teams.evidence)
+
+
+def test_a_failed_lookup_on_the_way_is_unknown_not_gone_nor_their_server():
+    given = answers({("autodiscover", "CNAME"): cname(f"ad.{D}"), ("ad", "CNAME"): Reply.failed("timeout")})
+    ex = microsoft_footprint(D, given, mx_hosts=[]).workloads["exchange"]
+    assert (ex.state, ex.leftovers, ex.own_hosts) == ("unknown", [], [])
+    assert f"CNAME ad.{D}: timeout" in ex.failed
+
+
+def test_three_names_at_one_target_are_a_wildcard_unless_a_one_label_name_does_not_exist():
+    same = {(n, "CNAME"): cname("parking.hoster.example") for n in ("autodiscover", "lyncdiscover", "sip")}
+    hoster = {(n, "CNAME"): cname("parking.hoster.example") for n in ("enterpriseenrollment", "enterpriseregistration")}
+    nodata = {("msoid", "CNAME"): Reply.nodata()}
+    fp = microsoft_footprint(D, answers({**same, **hoster, **nodata}), mx_hosts=[])
+    assert fp.wildcard == "parking.hoster.example"
+    assert fp.workloads["intune"].state == "absent" and fp.workloads["intune"].wildcard
+    # msoid NXDOMAIN (the helper's default): a wildcard would have answered it, so these are records of theirs
+    fp = microsoft_footprint(D, answers(same), mx_hosts=[])
+    assert fp.wildcard is None and fp.workloads["teams"].state == "other"

@@ -271,7 +271,19 @@ class _Chain:
         self.failure = failure
 
 
-def _walk(domain: str, first: str, answers: Mapping[tuple[str, str], Reply], wildcard: str | None) -> _Chain:
+def _known_hops(answers: Mapping[tuple[str, str], Reply]) -> dict[str, str]:
+    """``{alias: target}`` for every CNAME hop the answers carry beyond the names asked: a chain a resolver
+    chased, or added to a CNAME answer. Those need no question of their own."""
+    return {norm_host(owner): norm_host(target) for r in answers.values() for owner, target in r.cnames}
+
+
+def _walk(
+    domain: str,
+    first: str,
+    answers: Mapping[tuple[str, str], Reply],
+    wildcard: str | None,
+    known: Mapping[str, str],
+) -> _Chain:
     """Follow ``first`` through the CNAME answers while it stays inside ``domain`` (normalised keys)."""
     hosts = [first]
     while True:
@@ -280,23 +292,21 @@ def _walk(domain: str, first: str, answers: Mapping[tuple[str, str], Reply], wil
             return _Chain(hosts, "host")
         if len(hosts) > MAX_CHAIN:
             return _Chain(hosts, "long")
-        reply = answers.get((host, "CNAME"))
-        if reply is None:
-            return _Chain(hosts, "open")
-        if reply.failure:
-            return _Chain(hosts, "failed", f"CNAME {host}: {reply.failure}")
-        if reply.rcode == "nxdomain":
-            return _Chain(hosts, "gone")
-        if not reply.records:
-            return _Chain(hosts, "host")  # the name exists and is no alias: a host of theirs
-        nxt = norm_host(str(reply.records[0]))
-        hops = [nxt] + [norm_host(t) for _o, t in reply.cnames]  # a resolver that gave more of the chain
-        for h in hops:
-            if h in hosts:
-                return _Chain([*hosts, h], "loop")
-            hosts.append(h)
-            if h == domain or h == wildcard or not is_within(h, domain):
-                break
+        nxt = known.get(host)
+        if nxt is None:
+            reply = answers.get((host, "CNAME"))
+            if reply is None:
+                return _Chain(hosts, "open")
+            if reply.failure:
+                return _Chain(hosts, "failed", f"CNAME {host}: {reply.failure}")
+            if reply.rcode == "nxdomain":
+                return _Chain(hosts, "gone")
+            if not reply.records:
+                return _Chain(hosts, "host")  # the name exists and is no alias: a host of theirs
+            nxt = norm_host(str(reply.records[0]))
+        if nxt in hosts:
+            return _Chain([*hosts, nxt], "loop")
+        hosts.append(nxt)
 
 
 def _chain_starts(domain: str, answers: Mapping[tuple[str, str], Reply], cat: MicrosoftCatalog):
@@ -330,11 +340,12 @@ def chain_questions(
     domain = norm_host(domain)
     norm = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
     wildcard = wildcard_target(domain, norm, cat)
+    known = _known_hops(norm)
     out: list[tuple[str, str]] = []
     for first in _chain_starts(domain, norm, cat):
         if first in ("", "."):
             continue
-        chain = _walk(domain, first, norm, wildcard)
+        chain = _walk(domain, first, norm, wildcard, known)
         if chain.end == "open" and (chain.hosts[-1], "CNAME") not in out:
             out.append((chain.hosts[-1], "CNAME"))
     return out
@@ -440,6 +451,7 @@ def _workload(
     spf_includes: Sequence[str] | None = (),
     unchecked: Sequence[str] = (),
     wildcard: str | None = None,
+    known: Mapping[str, str] = {},  # noqa: B006  # read only
 ) -> Workload:
     findings: list[_Finding] = []
     failed: list[str] = []
@@ -464,7 +476,7 @@ def _workload(
                 text = f"{label} to {shown}: a wildcard record's answer, as every name gets, not a record of theirs"
                 findings.append(_Finding("wildcard", text, fact=f"{label} → {shown}"))
                 continue
-            chain = _walk(domain, first, answers, wildcard)
+            chain = _walk(domain, first, answers, wildcard, known)
             path = [shown, *chain.hosts[1:]]
             fact = f"{label} → " + " → ".join(path)
             text = f"{label} to " + ", then to ".join(path)
@@ -760,9 +772,10 @@ def microsoft_footprint(
     domain = norm_host(domain)
     norm_answers = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
     wildcard = wildcard_target(domain, norm_answers, cat)
+    known = _known_hops(norm_answers)
     workloads = {
         w.id: _workload(
-            w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked, wildcard
+            w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked, wildcard, known
         )
         for w in cat.workloads
     }
