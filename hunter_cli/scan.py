@@ -14,8 +14,11 @@ authorisation TXT per DMARC report destination outside the domain, plus the
 Microsoft footprint (docs/footprint.md): twelve CNAME, SRV and TXT questions at
 the domain's own names and its NS, sent in one batch as soon as the first four
 are answered, beside the DKIM, SPF and MX host lookups; not for a domain that
-does not exist (RFC 8020). ``ScanOptions.footprint`` False (``scan --quick``)
-leaves them out.
+does not exist (RFC 8020). A footprint record that points at a name inside the
+domain costs one CNAME question more per name its chain passes there (at most
+``footprint.microsoft.MAX_CHAIN``), so that it is judged by where it ends; a
+target outside the domain costs none. ``ScanOptions.footprint`` False
+(``scan --quick``) leaves them out.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from .dns.resolver import NXDOMAIN, Answer, LookupFailure, Resolver, ResolverCon
 from .facts import domain_state
 from .footprint import Reply, find_services, microsoft_footprint, reply_from
 from .footprint import questions as footprint_questions
-from .footprint.microsoft import MicrosoftFootprint, attach_policy, check_bimi_dmarc
+from .footprint.microsoft import MAX_CHAIN, MicrosoftFootprint, attach_policy, chain_questions, check_bimi_dmarc
 from .models import (
     DkimInfo,
     DkimSelector,
@@ -644,6 +647,14 @@ class Scanner:
                 if rtype == "NS":
                     nameservers = outcome.records if isinstance(outcome, Answer) else []
                 else:
+                    replies[(name, rtype)] = reply_from(outcome)
+            for _hop in range(MAX_CHAIN):  # a record that points inside the domain: follow it where it ends
+                more = chain_questions(domain, replies)
+                if not more:  # most domains: no question more
+                    break
+                for (name, rtype), outcome in zip(more, await self.resolver.query_many(more), strict=True):
+                    if isinstance(outcome, LookupFailure):
+                        errors.append(ScanError(check="footprint", kind=outcome.kind, message=outcome.message))
                     replies[(name, rtype)] = reply_from(outcome)
             microsoft = microsoft_footprint(
                 domain,

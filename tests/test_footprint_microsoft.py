@@ -121,6 +121,7 @@ def test_on_premises_exchange_lync_and_adfs_registration():
                 ("autodiscover", "CNAME"): cname(f"mail.{D}"),
                 ("_autodiscover._tcp", "SRV"): srv(f"mail.{D}."),
                 ("_sip._tls", "SRV"): srv(f"sip.{D}"),
+                ("sip", "CNAME"): Reply.nodata(),  # the SRV target exists and is no alias: their own edge
                 ("enterpriseregistration", "CNAME"): cname(f"adfs.{D}"),
             }
         ),
@@ -187,7 +188,6 @@ def test_mx_alone_in_the_new_dnssec_namespace_is_exchange_online():
         ("_autodiscover._tcp", "SRV", srv("cpanelemaildiscovery.cpanel.net."), "exchange", "cPanel"),
         ("autodiscover", "CNAME", cname("autodiscover.secureserver.net"), "exchange", "outside Microsoft"),
         ("enterpriseenrollment", "CNAME", cname(f"mdm.{D}"), "intune", "not Intune"),
-        ("lyncdiscover", "CNAME", cname(D), "teams", "wildcard"),  # *.domain CNAME domain
     ],
 )
 def test_other(record, rtype, reply, workload, why):
@@ -195,6 +195,15 @@ def test_other(record, rtype, reply, workload, why):
     assert w.state == "other"
     assert why in " ".join(w.evidence)
     assert w.tags == []
+
+
+def test_a_target_equal_to_the_domain_is_a_wildcard_answer_not_another_service():
+    fp = microsoft_footprint(D, answers({("lyncdiscover", "CNAME"): cname(D)}), mx_hosts=[])  # *.domain CNAME domain
+    w = fp.workloads["teams"]
+    assert (w.state, w.tags, w.records) == ("absent", [], [])
+    assert w.wildcard == [f"lyncdiscover CNAME → {D}"]
+    assert fp.wildcard == D
+    assert "wildcard" in " ".join(w.evidence)
 
 
 def test_absent_needs_every_answer_and_says_what_was_asked():
@@ -428,3 +437,67 @@ def test_a_failed_dkim_or_spf_lookup_never_makes_exchange_absent():
     )
     assert found.workloads["exchange"].state == "online"
     assert microsoft_footprint(D, answers(), mx_hosts=[]).workloads["teams"].failed == []  # others unaffected
+
+
+def test_only_a_target_inside_the_domain_costs_a_question_more():
+    from hunter_cli.footprint.microsoft import chain_questions
+
+    given = answers(
+        {
+            ("autodiscover", "CNAME"): cname("autodiscover.outlook.com"),
+            ("lyncdiscover", "CNAME"): cname(f"ld.{D}"),
+            ("_autodiscover._tcp", "SRV"): srv(f"ld.{D}"),  # the same name: asked once
+        }
+    )
+    assert chain_questions(D, given) == [(f"ld.{D}", "CNAME")]
+    given[(f"ld.{D}", "CNAME")] = cname("webdir.online.lync.com")
+    assert chain_questions(D, given) == []
+    assert chain_questions(D, answers()) == []  # most domains: nothing inside the domain to follow
+
+
+def test_a_chain_the_resolver_already_gave_needs_no_question():
+    from hunter_cli.footprint.microsoft import chain_questions
+
+    # a resolver that adds the rest of the chain to a CNAME answer (dns/resolver.py keeps it as cnames)
+    given = answers(
+        {("autodiscover", "CNAME"): Reply(records=[f"ad.{D}"], cnames=[(f"ad.{D}", "autodiscover.outlook.com")])}
+    )
+    assert chain_questions(D, given) == []
+    ex = microsoft_footprint(D, given, mx_hosts=[]).workloads["exchange"]
+    assert ex.state == "online"
+    assert ex.records == [f"autodiscover CNAME → ad.{D} → autodiscover.outlook.com"]
+
+
+def test_a_chain_longer_than_the_limit_is_a_finding_not_more_questions():
+    from hunter_cli.footprint.microsoft import MAX_CHAIN, chain_questions
+
+    given = answers({("lyncdiscover", "CNAME"): cname(f"h0.{D}")})
+    asked = 0
+    while more := chain_questions(D, given):
+        asked += 1
+        assert asked <= MAX_CHAIN
+        for name, rtype in more:
+            given[(name, rtype)] = cname(f"h{int(name.split('.')[0][1:]) + 1}.{D}")
+    teams = microsoft_footprint(D, given).workloads["teams"]
+    assert asked == MAX_CHAIN
+    assert teams.state == "absent" and len(teams.loops) == 1
+    assert "past 4 names" in " ".join(teams.evidence)
+
+
+def test_a_failed_lookup_on_the_way_is_unknown_not_gone_nor_their_server():
+    given = answers({("autodiscover", "CNAME"): cname(f"ad.{D}"), ("ad", "CNAME"): Reply.failed("timeout")})
+    ex = microsoft_footprint(D, given, mx_hosts=[]).workloads["exchange"]
+    assert (ex.state, ex.leftovers, ex.own_hosts) == ("unknown", [], [])
+    assert f"CNAME ad.{D}: timeout" in ex.failed
+
+
+def test_three_names_at_one_target_are_a_wildcard_unless_a_one_label_name_does_not_exist():
+    same = {(n, "CNAME"): cname("parking.hoster.example") for n in ("autodiscover", "lyncdiscover", "sip")}
+    hoster = {(n, "CNAME"): cname("parking.hoster.example") for n in ("enterpriseenrollment", "enterpriseregistration")}
+    nodata = {("msoid", "CNAME"): Reply.nodata()}
+    fp = microsoft_footprint(D, answers({**same, **hoster, **nodata}), mx_hosts=[])
+    assert fp.wildcard == "parking.hoster.example"
+    assert fp.workloads["intune"].state == "absent" and fp.workloads["intune"].wildcard
+    # msoid NXDOMAIN (the helper's default): a wildcard would have answered it, so these are records of theirs
+    fp = microsoft_footprint(D, answers(same), mx_hosts=[])
+    assert fp.wildcard is None and fp.workloads["teams"].state == "other"

@@ -92,6 +92,7 @@ def test_on_premises_exchange_and_lync_plays_name_the_records():
         {
             ("autodiscover", "CNAME"): Reply(records=[f"mail.{D}"]),
             ("_sipfederationtls._tcp", "SRV"): Reply(records=[(0, 0, 5061, f"sip.{D}")]),
+            ("sip", "CNAME"): Reply.nodata(),  # the edge exists and is no alias
         }
     )
     en = choose_plays(onprem, [], TENANT, lang="en")

@@ -704,7 +704,10 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
 
     A workload whose lookups failed is said to be unchecked, never absent; a workload in Microsoft's cloud
     that only records show, while the sign-in service finds no tenant, is said as possibly left over
-    (:func:`evidence_doubt`: what the mail section doubts, this section doubts too).
+    (:func:`evidence_doubt`: what the mail section doubts, this section doubts too). A record that leads to
+    no host (``leftovers``, ``loops``) is said apart, as left over or broken, never as a server of theirs; a
+    wildcard's answers are said as such, never as another service. For a domain that takes no mail
+    (provider ``none``) only what is seen: no Teams note, no "not published" MTA-STS / TLS-RPT / BIMI line.
     """
     if lead.state != "active":
         return []
@@ -714,13 +717,20 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
     lines: list[str] = []
     absent: list[str] = []
     unknown: list[str] = []
+    aside: list[str] = []  # records that lead to no host: said after the workloads, never as a server of theirs
+    no_mail = lead.provider == "none"  # takes no mail (no MX, or a null MX): what is seen, no advice
     for wid in WORKLOADS:
         w = fp.workloads.get(wid)
         if w is None:
             continue
+        if w.leftovers:
+            key = "fp.leftover_many" if len(w.leftovers) > 1 else "fp.leftover"
+            aside.append(m(key, records=", ".join(w.leftovers[:3])))
+        if w.loops:
+            aside.append(m("fp.loop", records=", ".join(w.loops[:3])))
         m365 = wid == "exchange" and lead.provider == "m365"
         if w.state == "absent" and not m365:
-            if wid != "msoid":  # a missing legacy record is nothing to sell
+            if wid != "msoid" and not w.leftovers and not w.loops:  # a missing legacy record is nothing to sell
                 absent.append(wid)
             continue
         if w.state == "unknown":
@@ -750,10 +760,15 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         key = _hedged(m, key, doubt)
         if m.has(key):
             lines.append(m(key, records=records, provider=provider_label(m, lead.provider, lead.provider_name)))
+    lines += aside
     if absent:
         lines.append(m("fp.absent", names=_names(m, [m(f"fp.name.{w}") for w in absent])))
-        if "teams" in absent:
-            lines.append(m("fp.teams_absent_note"))
+    if fp.wildcard and any(w.wildcard for w in fp.workloads.values()):
+        # a wildcard's answer at autodiscover, enterpriseenrollment, ... is no other service (footprint.md)
+        lines.append(m("fp.wildcard", target=fp.wildcard))
+    teams = fp.workloads.get("teams")
+    if teams is not None and teams.state == "absent" and not no_mail:
+        lines.append(m("fp.teams_absent_note"))
     if unknown:
         lines.append(m("fp.unknown", names=_names(m, unknown)))
     # a state shown although some of its lookups failed in the latest scan: kept from an earlier scan
@@ -775,8 +790,8 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             unusable_policy = m(f"fp.mts.invalid.{kind}", host=sec.policy.host if sec.policy else "?")
             continue
         by_state.setdefault(sec.state, []).append(m(f"fp.mailsec.name.{sec.id}"))
-    for state in ("published", "invalid", "absent"):
-        names = by_state.get(state)
+    for state in ("published", "invalid") if no_mail else ("published", "invalid", "absent"):
+        names = by_state.get(state)  # a domain that takes no mail needs no MTA-STS or TLS reporting: not said
         if names:
             key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
             lines.append(m(key, names=_names(m, names)))

@@ -61,7 +61,8 @@ class Answer:
     ``records`` hold the data of the asked type: ``(preference, host)`` for MX,
     ``str`` for TXT (character-strings joined), host name for CNAME/NS, address for A,
     ``(priority, weight, port, target)`` for SRV (RFC 2782; target ``"."`` when declined).
-    ``cnames`` lists the CNAME chain met on the way, as ``(owner, target)``.
+    ``cnames`` lists the CNAME chain met on the way, as ``(owner, target)``; for a CNAME question, the
+    hops after the asked name's own alias that a resolver added (most answer with that alias alone).
     """
 
     rcode: str
@@ -124,6 +125,7 @@ def _decode_txt(data: bytes) -> str:
 def _convert(result, rtype_code: int) -> Answer:
     records: list = []
     cnames: list = []
+    asked_alias = None  # a CNAME question: the owner of the answer's first CNAME, the name asked
     for rr in result.answer:
         t = rr.type
         d = rr.data
@@ -133,7 +135,14 @@ def _convert(result, rtype_code: int) -> Answer:
             elif t == pycares.QUERY_TYPE_TXT:
                 records.append(_decode_txt(d.data))
             elif t == pycares.QUERY_TYPE_CNAME:
-                records.append(d.cname.rstrip(".").lower())
+                # RFC 1034 4.3.2 3a: the asked name's alias alone; a resolver that adds the rest of the chain
+                # gives it as the hops met on the way (cnames), never as more records of the asked name
+                owner = rr.name.rstrip(".").lower()
+                asked_alias = asked_alias or owner
+                if owner == asked_alias:
+                    records.append(d.cname.rstrip(".").lower())
+                else:
+                    cnames.append((owner, d.cname.rstrip(".").lower()))
             elif t == pycares.QUERY_TYPE_NS:
                 records.append(d.nsdname.rstrip(".").lower())
             elif t == pycares.QUERY_TYPE_SRV:

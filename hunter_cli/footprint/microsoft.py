@@ -13,12 +13,16 @@ States of a workload:
 
 - ``online``: a record points at Microsoft's cloud (``cloud`` says which one when the
   target tells it).
-- ``on_premises``: a record points at a host inside the domain (not the apex itself,
-  which a wildcard produces): their own Exchange, Lync or AD FS server.
+- ``on_premises``: a record points at a host inside the domain that exists and is no alias
+  (a chain of aliases inside the domain is followed to where it ends, :func:`chain_questions`):
+  their own Exchange, Lync or AD FS server.
 - ``hybrid``: both of the above at once (autodiscover at their own server while MX
   is Exchange Online; lyncdiscover online while federation SRV is their own edge).
 - ``other``: something else answers (a hosting panel, another MDM, an unknown host).
-- ``absent``: every question was answered and none names anything.
+- ``absent``: every question was answered and none names anything. A record that leads to a
+  name that does not exist (``leftovers``: a retired server's record) or round in a loop
+  (``loops``), and a wildcard record's answer (``wildcard``: :func:`wildcard_target`), name
+  nothing, so they do not make a state; each is kept apart for the reader.
 - ``unknown``: nothing was found and at least one lookup failed, so absence is not
   proven (a timeout or SERVFAIL is never "no record").
 
@@ -117,6 +121,13 @@ class Workload(_Model):
     own_hosts: list[str] = Field(default_factory=list)
     # every record behind the state, language-neutral: "autodiscover CNAME → autodiscover.outlook.com"
     records: list[str] = Field(default_factory=list)
+    # records whose chain ends at a name inside the domain that does not exist (NXDOMAIN), language-neutral:
+    # "lyncdiscover CNAME → gone.acme.com": left over, probably from a retired server; no state rests on them
+    leftovers: list[str] = Field(default_factory=list)
+    # records whose chain inside the domain loops or does not end within MAX_CHAIN hops: "a CNAME → b → a"
+    loops: list[str] = Field(default_factory=list)
+    # records that are only a wildcard record's answer (:func:`wildcard_target`): "msoid CNAME → acme.com"
+    wildcard: list[str] = Field(default_factory=list)
 
 
 class MailSecurity(_Model):
@@ -154,6 +165,7 @@ class MicrosoftFootprint(_Model):
     workloads: dict[str, Workload]
     mail_security: dict[str, MailSecurity]
     clouds: list[str] = Field(default_factory=list)  # clouds named by any online evidence
+    wildcard: str | None = None  # the target a wildcard record answers every name with (wildcard_target)
 
     def tags(self) -> list[str]:
         """Filter names the domain earns (``exchange-online``, ``intune``, ...), sorted."""
@@ -190,6 +202,155 @@ def questions(domain: str, catalog: MicrosoftCatalog | None = None) -> list[tupl
     return out
 
 
+MAX_CHAIN = 4  # names inside the domain a footprint record's CNAME chain is followed through
+WILDCARD_MIN = 3  # footprint names answering the same target that make it a wildcard's answer
+
+
+def _microsoft_host(host: str, cat: MicrosoftCatalog) -> bool:
+    return any(_first(w.online, host) is not None for w in cat.workloads)
+
+
+def _first_targets(domain: str, answers: Mapping[tuple[str, str], Reply], cat: MicrosoftCatalog):
+    """``(question name, first target)`` of each footprint answer that names one: a CNAME question's record,
+    or the alias an SRV or TXT name is (its first CNAME hop). ``answers`` keys are normalised."""
+    asked = [(q.name, q.type) for w in cat.workloads for q in w.questions]
+    asked += [(m.question.name, m.question.type) for m in cat.mail_security]
+    for name, rtype in dict.fromkeys(asked):
+        reply = answers.get((f"{name}.{domain}", rtype))
+        if reply is None or reply.failure:
+            continue
+        if rtype == "CNAME" and reply.records:
+            yield name, norm_host(str(reply.records[0]))
+        elif rtype != "CNAME" and reply.cnames:
+            yield name, norm_host(reply.cnames[0][1])
+
+
+def wildcard_target(
+    domain: str, answers: Mapping[tuple[str, str], Reply], catalog: MicrosoftCatalog | None = None
+) -> str | None:
+    """The target a wildcard record (``*.acme.com CNAME acme.com.``, a hoster's ``* CNAME parking.host.net.``)
+    answers the footprint's names with, or None; read from the answers the scan already has, no question more.
+
+    A wildcard answers every name that has no record of its own (RFC 1034 4.3.3, RFC 4592 2.2), so its
+    target comes back for many footprint names. It is one when a target is the domain itself (an alias of the
+    apex names no server), or when at least ``WILDCARD_MIN`` footprint names (CNAME records, or the first hop
+    of an SRV or TXT name that is an alias) answer the same target that is not Microsoft's, and none of the
+    one-label CNAME names (``autodiscover``, ``msoid``, ...) is NXDOMAIN: a wildcard would have answered it.
+    ``answers`` as :func:`microsoft_footprint` takes them.
+    """
+    cat = catalog or microsoft_catalog()
+    domain = norm_host(domain)
+    norm = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
+    counts: dict[str, int] = {}
+    for _name, target in _first_targets(domain, norm, cat):
+        counts[target] = counts.get(target, 0) + 1
+    if domain in counts:
+        return domain
+    if not counts:
+        return None
+    target = max(counts, key=lambda t: counts[t])
+    if counts[target] < WILDCARD_MIN or _microsoft_host(target, cat):
+        return None
+    one_label = {q.name for w in cat.workloads for q in w.questions if q.type == "CNAME" and "." not in q.name}
+    for name in one_label:
+        reply = norm.get((f"{name}.{domain}", "CNAME"))
+        if reply is not None and not reply.failure and reply.rcode == "nxdomain":
+            return None
+    return target
+
+
+class _Chain:
+    __slots__ = ("hosts", "end", "failure")
+
+    def __init__(self, hosts: list[str], end: str, failure: str | None = None) -> None:
+        self.hosts = hosts  # the targets met, first to last
+        # host: ends at hosts[-1] (outside the domain, or a name inside it that is no alias); gone: hosts[-1]
+        # does not exist; loop: hosts[-1] was met before; long: more than MAX_CHAIN names inside the domain;
+        # failed: the lookup of hosts[-1] gave no answer; open: hosts[-1] was not asked (read as a host)
+        self.end = end
+        self.failure = failure
+
+
+def _known_hops(answers: Mapping[tuple[str, str], Reply]) -> dict[str, str]:
+    """``{alias: target}`` for every CNAME hop the answers carry beyond the names asked: a chain a resolver
+    chased, or added to a CNAME answer. Those need no question of their own."""
+    return {norm_host(owner): norm_host(target) for r in answers.values() for owner, target in r.cnames}
+
+
+def _walk(
+    domain: str,
+    first: str,
+    answers: Mapping[tuple[str, str], Reply],
+    wildcard: str | None,
+    known: Mapping[str, str],
+) -> _Chain:
+    """Follow ``first`` through the CNAME answers while it stays inside ``domain`` (normalised keys)."""
+    hosts = [first]
+    while True:
+        host = hosts[-1]
+        if host == domain or host == wildcard or not is_within(host, domain):
+            return _Chain(hosts, "host")
+        if len(hosts) > MAX_CHAIN:
+            return _Chain(hosts, "long")
+        nxt = known.get(host)
+        if nxt is None:
+            reply = answers.get((host, "CNAME"))
+            if reply is None:
+                return _Chain(hosts, "open")
+            if reply.failure:
+                return _Chain(hosts, "failed", f"CNAME {host}: {reply.failure}")
+            if reply.rcode == "nxdomain":
+                return _Chain(hosts, "gone")
+            if not reply.records:
+                return _Chain(hosts, "host")  # the name exists and is no alias: a host of theirs
+            nxt = norm_host(str(reply.records[0]))
+        if nxt in hosts:
+            return _Chain([*hosts, nxt], "loop")
+        hosts.append(nxt)
+
+
+def _chain_starts(domain: str, answers: Mapping[tuple[str, str], Reply], cat: MicrosoftCatalog):
+    """The first target of every footprint record that points inside the domain (CNAME records, SRV targets)."""
+    for w in cat.workloads:
+        for q in w.questions:
+            reply = answers.get((f"{q.name}.{domain}", q.type))
+            if reply is None or reply.failure:
+                continue
+            if q.type == "CNAME":
+                yield from (norm_host(str(r)) for r in reply.records[:1])
+            elif q.type == "SRV":
+                for rec in reply.records:
+                    yield _srv_target(rec)[0]
+
+
+def chain_questions(
+    domain: str, answers: Mapping[tuple[str, str], Reply], catalog: MicrosoftCatalog | None = None
+) -> list[tuple[str, str]]:
+    """The ``(name, "CNAME")`` questions still needed to follow the footprint's records that point inside
+    ``domain`` to where they end; empty when none is (most domains: no question more).
+
+    A CNAME question is answered with the alias record alone, unchased (RFC 1034 4.3.2 step 3a; a
+    recursive resolver answers so too, and the test server does), so ``autodiscover CNAME ad.acme.com``,
+    ``ad.acme.com CNAME autodiscover.outlook.com`` shows only the first hop. The scan asks these, adds the
+    answers to ``answers`` and asks again until the list is empty: one round per hop, at most ``MAX_CHAIN``
+    (a loop or a longer chain is a finding, never asked round again). Targets outside the domain, the domain
+    itself and a wildcard's target (:func:`wildcard_target`) are not followed.
+    """
+    cat = catalog or microsoft_catalog()
+    domain = norm_host(domain)
+    norm = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
+    wildcard = wildcard_target(domain, norm, cat)
+    known = _known_hops(norm)
+    out: list[tuple[str, str]] = []
+    for first in _chain_starts(domain, norm, cat):
+        if first in ("", "."):
+            continue
+        chain = _walk(domain, first, norm, wildcard, known)
+        if chain.end == "open" and (chain.hosts[-1], "CNAME") not in out:
+            out.append((chain.hosts[-1], "CNAME"))
+    return out
+
+
 def workload_tags(catalog: MicrosoftCatalog | None = None) -> list[str]:
     """Every filter name a workload can earn, for validating ``--workload`` / ``--missing``."""
     cat = catalog or microsoft_catalog()
@@ -223,7 +384,7 @@ class _Finding:
     def __init__(
         self, kind: str, text: str, cloud: str | None = None, note: str | None = None, fact: str | None = None
     ) -> None:
-        self.kind = kind  # online, on_premises, other, declined
+        self.kind = kind  # online, on_premises, other; declined, leftover, loop, wildcard (no state rests on them)
         self.text = text  # English sentence
         self.cloud = cloud
         self.note = note
@@ -249,26 +410,29 @@ def _judge(rule: WorkloadRule, domain: str, shown: str, fact: str, host: str, ca
     if is_within(host, domain) and host != domain:
         return _Finding(rule.own_host, f"{shown}: {rule.own_host_label}", fact=fact)
     if host == domain:
-        # A wildcard CNAME (*.acme.com -> acme.com) yields exactly this; it names no server.
+        # A chain that ends at the apex (a target equal to the domain at the first hop is a wildcard's answer,
+        # wildcard_target); it names no server.
         return _Finding("other", f"{shown}: the domain itself, as a wildcard record would give", fact=fact)
     return _Finding("other", f"{shown}: a host outside Microsoft", fact=fact)
 
 
-def _targets(q_name: str, q_type: str, reply: Reply) -> list[tuple[str, str, str]]:
-    """(English sentence, language-neutral fact, target host) for each target a reply names."""
-    out: list[tuple[str, str, str]] = []
+def _targets(q_name: str, q_type: str, reply: Reply, domain: str) -> list[tuple[str, str, int | None]]:
+    """``(label, first target, port)`` for each target a reply names: ``("autodiscover CNAME",
+    "ad.acme.com", None)``, ``("_sip._tls SRV", "sipdir.online.lync.com", 443)``. An SRV name that is
+    itself an alias names its provider by where the alias ends outside the domain (an alias inside it only
+    leads to the SRV records, which carry the targets)."""
+    out: list[tuple[str, str, int | None]] = []
     if q_type == "CNAME":
-        for rec in reply.records:
-            host = norm_host(str(rec))
-            out.append((f"{q_name} CNAME to {host}", f"{q_name} CNAME → {host}", host))
+        for rec in reply.records[:1]:  # a name holds one CNAME (RFC 1034 3.6.2); the rest is a chain
+            out.append((f"{q_name} CNAME", norm_host(str(rec)), None))
     elif q_type == "SRV":
         for rec in reply.records:
             target, port = _srv_target(rec)
-            shown = f"{target}:{port}" if port is not None else target
-            out.append((f"{q_name} SRV to {shown}", f"{q_name} SRV → {shown}", target))
-        for _owner, target in reply.cnames:  # an SRV name delegated by CNAME names its provider too
-            host = norm_host(target)
-            out.append((f"{q_name} is a CNAME to {host}", f"{q_name} CNAME → {host}", host))
+            out.append((f"{q_name} SRV", target, port))
+        if reply.cnames:  # an SRV name delegated by CNAME names its provider too
+            host = norm_host(reply.cnames[-1][1])
+            if host == domain or not is_within(host, domain):
+                out.append((f"{q_name} CNAME", host, None))
     return out
 
 
@@ -286,6 +450,8 @@ def _workload(
     dkim: Sequence[tuple[str, str]] | None = (),
     spf_includes: Sequence[str] | None = (),
     unchecked: Sequence[str] = (),
+    wildcard: str | None = None,
+    known: Mapping[str, str] = {},  # noqa: B006  # read only
 ) -> Workload:
     findings: list[_Finding] = []
     failed: list[str] = []
@@ -300,12 +466,31 @@ def _workload(
         if reply.failure:
             failed.append(f"{q.type} {name}: {reply.failure}")
             continue
-        for shown, fact, host in _targets(q.name, q.type, reply):
-            if q.type == "SRV" and host in ("", "."):
+        for label, first, port in _targets(q.name, q.type, reply, domain):
+            if q.type == "SRV" and first in ("", "."):
                 # RFC 2782: a target of "." says the service is decidedly not available here.
                 findings.append(_Finding("declined", f"{q.name} SRV target '.': the service is declared unavailable"))
                 continue
-            findings.append(_judge(rule, domain, shown, fact, host, cat))
+            shown = f"{first}:{port}" if port is not None else first
+            if first == wildcard:
+                text = f"{label} to {shown}: a wildcard record's answer, as every name gets, not a record of theirs"
+                findings.append(_Finding("wildcard", text, fact=f"{label} → {shown}"))
+                continue
+            chain = _walk(domain, first, answers, wildcard, known)
+            path = [shown, *chain.hosts[1:]]
+            fact = f"{label} → " + " → ".join(path)
+            text = f"{label} to " + ", then to ".join(path)
+            last = chain.hosts[-1]
+            if chain.end == "failed" and chain.failure:
+                failed.append(chain.failure)  # where it leads is not known: neither their server nor gone
+            elif chain.end == "gone":
+                note = f"{last} does not exist: a record left over, probably from a retired server"
+                findings.append(_Finding("leftover", f"{text}: {note}", fact=fact))
+            elif chain.end in ("loop", "long"):
+                why = "the chain loops" if chain.end == "loop" else f"the chain goes on past {MAX_CHAIN} names"
+                findings.append(_Finding("loop", f"{text}: {why} and leads to no host", fact=fact))
+            else:
+                findings.append(_judge(rule, domain, text, fact, last, cat))
     if rule.mx:
         if mx_hosts is None:
             failed.append(f"MX {domain}: not known")
@@ -365,6 +550,7 @@ def _workload(
         state = "absent"
 
     evidence = [f.text for f in findings if f.kind != "declined" or state == "absent"]
+    aside = {k: [f.fact for f in findings if f.kind == k and f.fact] for k in ("leftover", "loop", "wildcard")}
     if state == "absent" and not evidence:
         extra = [
             label
@@ -384,6 +570,10 @@ def _workload(
     notes = [f.note for f in findings if f.note and f.kind == "online"]
     if len(clouds) > 1:
         notes.append("records point at more than one Microsoft cloud: " + ", ".join(clouds))
+    if aside["wildcard"]:
+        notes.append(f"a wildcard record answers every name with {wildcard}: those records are no service of theirs")
+    if aside["leftover"]:
+        notes.append("a record points at a name that does not exist: left over, probably from a retired server")
     tags: list[str] = []
     if state in ("online", "hybrid"):
         tags += rule.tags.get("online", [])
@@ -401,8 +591,14 @@ def _workload(
         failed=failed,
         tags=list(dict.fromkeys(tags)),
         own_hosts=list(dict.fromkeys(f.fact for f in findings if f.kind == "on_premises" and f.fact)),
-        records=list(dict.fromkeys(f.fact for f in findings if f.fact and f.kind != "declined")),
+        records=list(dict.fromkeys(f.fact for f in findings if f.fact and f.kind in _STATED)),
+        leftovers=list(dict.fromkeys(aside["leftover"])),
+        loops=list(dict.fromkeys(aside["loop"])),
+        wildcard=list(dict.fromkeys(aside["wildcard"])),
     )
+
+
+_STATED = frozenset({"online", "on_premises", "other"})  # the findings a state rests on
 
 
 _TAG = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
@@ -575,13 +771,17 @@ def microsoft_footprint(
     cat = catalog or microsoft_catalog()
     domain = norm_host(domain)
     norm_answers = {(norm_host(n), t.upper()): r for (n, t), r in answers.items()}
+    wildcard = wildcard_target(domain, norm_answers, cat)
+    known = _known_hops(norm_answers)
     workloads = {
-        w.id: _workload(w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked)
+        w.id: _workload(
+            w, domain, norm_answers, mx_hosts, cat, mx_canonical or {}, dkim, spf_includes, unchecked, wildcard, known
+        )
         for w in cat.workloads
     }
     security = {m.id: _mail_security(m, domain, norm_answers) for m in cat.mail_security}
     clouds = sorted({w.cloud for w in workloads.values() if w.cloud})
-    return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds)
+    return MicrosoftFootprint(workloads=workloads, mail_security=security, clouds=clouds, wildcard=wildcard)
 
 
 def _policy_lost(now: Mapping[str, Any] | None, was: Mapping[str, Any]) -> bool:
