@@ -33,6 +33,13 @@ class Rejected:
 
     reason: str
     consumer: bool = False
+    platform: bool = False  # a social-media or site-builder page (data/site_platforms.txt)
+
+    @property
+    def telling(self) -> bool:
+        """Whether the text named a host, just not a company's own (a free mailbox, a page on a platform):
+        such a reason says more about a row than "contains spaces" does."""
+        return self.consumer or self.platform
 
 
 @functools.cache
@@ -66,6 +73,23 @@ def consumer_domains() -> frozenset[str]:
     """Free-mail domains (gmail.com, hotmail.com.tr, ...) that are people, not companies."""
     text = resources.files("hunter_cli.data").joinpath("consumer_domains.txt").read_text("utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def site_platforms() -> frozenset[str]:
+    """Hosts of social networks, link-in-bio services and site builders (instagram.com, linktr.ee,
+    wixsite.com, sites.google.com, ...): a page there is not the company's own domain. A listed host
+    covers the names below it (``firma.wixsite.com``). Source: hunter_cli/data/site_platforms.txt."""
+    text = resources.files("hunter_cli.data").joinpath("site_platforms.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def on_site_platform(host: str) -> bool:
+    """Whether the ASCII host ``host`` is a listed platform host or a name below one
+    (``www.instagram.com``, ``firma.wixsite.com``). Pure but for loading the list once."""
+    platforms = site_platforms()
+    labels = host.lower().rstrip(".").split(".")
+    return any(".".join(labels[i:]) in platforms for i in range(len(labels) - 1))
 
 
 def _dotted_i(s: str) -> str:
@@ -203,6 +227,8 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("name longer than 253 characters")
     labels = ascii_host.split(".")
     if len(labels) < 2:
+        if ascii_host.isdigit():
+            return Rejected("a number, not a domain")
         return Rejected("a single name with no dot, not a domain")
     for label in labels:
         if not label:
@@ -217,6 +243,8 @@ def normalize(text: str) -> str | Rejected:
         if psl.publicsuffix(ascii_host, accept_unknown=False) is None:
             return Rejected(f"unknown top-level domain .{labels[-1]}")
         return Rejected("a public suffix, not a company domain")
+    if on_site_platform(ascii_host):
+        return Rejected("a social-media or site-builder page, not the company's own domain", platform=True)
     if registrable in consumer_domains():
         return Rejected("consumer mailbox domain, not a company", consumer=True)
     return registrable
