@@ -16,7 +16,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import csv_cell, separator
+from .csvsafe import bom_text, csv_cell, separator
 from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
@@ -57,7 +57,6 @@ FIELDS = (
     "crm_status",
     "crm_owner",
 )
-CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # ISO 8601 with offset, as in JSON
 
 
@@ -586,12 +585,12 @@ def _csv_time(ts: str | None) -> str | None:
 
 
 def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
-    """UTF-8 with a byte-order mark (Excel reads Turkish letters right), header row, CRLF line ends,
-    times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
+    """UTF-8 with a byte-order mark (Excel reads Turkish letters right; none under ``--no-bom``), header row,
+    CRLF line ends, times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS)
-    out.write(CSV_BOM)
+    out.write(bom_text().encode())
     n = 0
     for row in rows:
         writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
@@ -609,7 +608,7 @@ def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
     the csv module takes them as they come, with no Python function per row."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
-        text.write("\ufeff")
+        text.write(bom_text())
         writer = csv.writer(text, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         writer.writerow(FIELDS)
         writer.writerows(rows)
@@ -631,7 +630,7 @@ def csv_quote(rows: Iterable[tuple]) -> bytes:
 def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
     """:func:`write_csv` for lines SQLite already wrote (``store.leads.csv_lines``): the byte-order mark,
     the header, then the pieces as they come."""
-    out.write(CSV_BOM + separator.get().join(FIELDS).encode() + b"\r\n")
+    out.write(bom_text().encode() + separator.get().join(FIELDS).encode() + b"\r\n")
     for chunk in chunks:
         out.write(chunk)
 
