@@ -181,3 +181,56 @@ def test_the_scan_summary_names_the_unread_sheet_and_sheet_all_reads_it(hunter, 
     assert "(oda.xlsx[Eksik Liste]:2)" in re.sub(r"\s+", " ", result.stderr), result.stderr
     listed = hunter("leads", "-f", "csv", "--limit", "0")
     assert all(d in listed.stdout for d in ("acme.com.tr", "proton-k.ch", "zohoeu-k.de", "strato-k.de"))
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "").replace(".", ""))
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_an_interrupted_scan_says_exact_figures_that_add_up(hunter_cmd, dns, db, tmp_path, lang):
+    """Trial 18, 2.4: the summary said "Input 8,960 lines" and the last line "about 11,502 not scanned" of a
+    19,997-line file: the domains read but not yet scanned were counted in both. Now the lines read and not
+    read add up to the file's, the domains scanned and read-but-not-scanned to the unique ones, and the
+    summary and the last line give the same figures."""
+    import signal
+    import subprocess
+
+    from test_store import _slow_list, _wait_for_rows
+
+    path, names = _slow_list(dns, tmp_path, n=3000, delay=0.05)
+    path.write_text("# oda listesi\n" + "\n".join(names[:5] + names) + "\n")  # a comment and 5 duplicates
+    total = 1 + 5 + len(names)
+    base, env = hunter_cmd
+    args = base + ["scan", str(path), "-c", "2", "--nameserver", dns.nameserver, "--timeout", "2", "--no-whois"]
+    proc = subprocess.Popen(
+        args, env=dict(env, HUNTER_LANG=lang, COLUMNS="200"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _wait_for_rows(db, 3)
+    proc.send_signal(signal.SIGINT)
+    _, raw = proc.communicate(timeout=60)
+    err = re.sub(r"\s+", " ", raw.decode())
+    assert proc.returncode == 130, err
+    n = r"([\d.,]+)"
+    if lang == "en":
+        summary = re.search(
+            rf"Input {n} of {n} lines, {n} unique domains, {n} duplicates?, {n} read but not scanned", err
+        )
+        last = re.search(rf"interrupted: {n} domains? read but not scanned, {n} lines? not read; results so far", err)
+        scanned = re.search(rf"Scanned {n} domains?", err)
+    else:
+        summary = re.search(
+            rf"Girdi {n} satırın {n} tanesi, {n} benzersiz alan adı, {n} [^,]+, {n} tanesi okundu ama taranmadı", err
+        )
+        last = re.search(rf"{n} alan adı okundu ama taranmadı, {n} satır okunmadı", err)
+        scanned = re.search(rf"{n} alan adı", err[err.index("Tarama özeti") :])
+    assert summary and last and scanned, err
+    if lang == "tr":
+        read_lines, total_lines, unique, _dupes, left = (_number(g) for g in summary.groups())
+        read_lines, total_lines = total_lines, read_lines  # "{total} satırın {n} tanesi"
+    else:
+        read_lines, total_lines, unique, _dupes, left = (_number(g) for g in summary.groups())
+    left_again, unread = (_number(g) for g in last.groups())
+    assert total_lines == total and left == left_again > 0 and unread > 0
+    assert read_lines + unread == total_lines  # every line read or not read
+    assert _number(scanned.group(1)) + left == unique  # every unique domain read: scanned, or not

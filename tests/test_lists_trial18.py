@@ -4,6 +4,7 @@ one line a lead at 80 columns."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -52,3 +53,55 @@ def test_no_bom_leaves_the_byte_order_mark_out_of_every_csv(hunter, argv):
         import io
 
         assert next(csv.DictReader(io.StringIO(plain.stdout)))["domain"] == "firma.com.tr"
+
+
+def _lines_of(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def test_providers_are_named_as_the_csv_names_them_in_tables_and_summary(hunter):
+    scan = hunter(
+        "scan", "firma.com.tr", "gmailer.de", "oz-sunucu.com.tr", "heavy.com", "--no-whois", env={"COLUMNS": "200"}
+    )
+    assert scan.exit_code == 0, scan.stderr
+    providers = next(line for line in scan.stderr.splitlines() if line.strip().startswith("Providers"))
+    assert "Google Workspace 1" in providers and "Microsoft 365 1" in providers and "own server 1" in providers
+    assert "m365" not in providers and "google" not in providers
+    wide = hunter("leads", env={"COLUMNS": "200"}).stdout
+    for domain, name in (("firma.com.tr", "Microsoft 365"), ("gmailer.de", "Google Workspace")):
+        assert re.search(rf"^{re.escape(domain)} +{name}  ", wide, re.M), wide
+    assert re.search(r"^oz-sunucu\.com\.tr +own server  ", wide, re.M) and re.search(
+        r"^heavy\.com +other  ", wide, re.M
+    )
+    narrow = hunter("leads", env={"COLUMNS": "80"}).stdout
+    assert re.search(r"^firma\.com\.tr +M365  ", narrow, re.M) and re.search(r"^gmailer\.de +Google  ", narrow, re.M)
+    turkish = hunter("leads", env={"COLUMNS": "200", "HUNTER_LANG": "tr"}).stdout
+    assert re.search(r"^oz-sunucu\.com\.tr +kendi sunucusu  ", turkish, re.M)
+    assert re.search(r"^heavy\.com +diğer  ", turkish, re.M) and re.search(
+        r"^firma\.com\.tr +Microsoft 365  ", turkish, re.M
+    )
+    only = hunter("leads", "--provider", "m365", "-f", "csv").stdout  # the filter still takes the id
+    assert [line.split(",")[0] for line in _lines_of(only)[1:]] == ["firma.com.tr"]
+
+
+def test_the_table_writes_no_microsoft_workload_as_a_dash_before_the_services(hunter):
+    assert hunter("scan", "gmailer.de", "firma.com.tr", "--no-whois", "-q").exit_code == 0
+    table = hunter("leads", "--uses", "google", env={"COLUMNS": "200"}).stdout
+    assert "- | google" in table and "none | google" not in table, table
+    listed = hunter("leads", "-f", "csv").stdout  # the CSV column keeps its form, documented in docs/cli.md
+    assert ",none | google," in listed
+
+
+@pytest.mark.parametrize("width", ["80", "100", "120"])
+def test_the_narrow_leads_table_keeps_one_line_a_lead_and_says_where_the_tags_are(hunter, width):
+    domains = ["oz-sunucu.com.tr", "natro-ornek.com.tr", "gmailer.de", "gw-ms-token.com", "heavy.com"]
+    assert hunter("scan", *domains, "--no-whois", "-q").exit_code == 0
+    assert hunter("tag", "gmailer.de", "fuar-2026").exit_code == 0
+    for lang, note in (("en", "Tags are not shown at this width"), ("tr", "Etiketler bu genişlikte gösterilmiyor")):
+        out = hunter("leads", env={"COLUMNS": width, "HUNTER_LANG": lang})
+        rows = _lines_of(out.stdout)[2:]  # under the header and its rule
+        assert len(rows) == len(domains), out.stdout
+        assert all(any(d in row for d in domains) for row in rows), out.stdout
+        assert note in out.stderr and "hunter leads show" in out.stderr and "-f csv" in out.stderr
+    tagged = hunter("leads", "--tag", "fuar-2026", env={"COLUMNS": width})  # asked about: shown under the domain
+    assert "fuar-2026" in tagged.stdout and "Tags are not shown" not in tagged.stderr
