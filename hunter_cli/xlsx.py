@@ -652,7 +652,9 @@ def read_rows(
             links = _Hyperlinks(_Budget(name, os.path.getsize(path)), part.filename, targets)
             for _ in links.run(zf, part, _nothing, checkpoint):
                 pass
-        merged = _merged_ranges(zf, part, checkpoint)  # <mergeCells> follows <sheetData> too
+        # <mergeCells> follows <sheetData> too: found first, the part's size checked against a budget of its own
+        _Budget(name, os.path.getsize(path)).take_bytes(part)
+        merged = _merged_ranges(zf, part, checkpoint)
         reader = _Sheet(pkg.budget, part.filename, strings, notes, links, merged)
         yield from reader.run(zf, part, reader.drain, checkpoint)
     finally:
@@ -673,8 +675,9 @@ def _merged_ranges(
     """The sheet's merged ranges of more than one row (§18.3.1.55 ``<mergeCells>``) as (first row,
     first column) -> last row; rows 1-based, columns 0-based. ``<mergeCells>`` comes after the rows, so
     the part's bytes are searched first, unparsed (zipfile returns no more than the declared size, which
-    the budget has already allowed). A range on one row only (a title over A1:E1) is left out: its value
-    belongs to its first cell, on that row. Damaged data gives what was found before it."""
+    the caller has checked against the unpacking budget first). A range on one row only (a title over
+    A1:E1) is left out: its value belongs to its first cell, on that row. Damaged data gives what was
+    found before it."""
     found: dict[tuple[int, int], int] = {}
     tail = b""
     try:
