@@ -18,6 +18,9 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")  # C0 controls but the tab
 _IP_LIKE = re.compile(r"^[\d.]+$|:")  # what ipaddress.ip_address could take: dotted digits, or IPv6
+# A number as a spreadsheet cell holds one (12345, 123.45, 9.05551112233E+11, 12,345) or a phone number as people
+# write it (+90 555 111 22 33, (0212) 555-11-22): digits and their punctuation, no letter but an exponent's E.
+_NUMBER = re.compile(r"[+\-]?\(?\d[\d\s().,/\-]*(?:[eE][+\-]?\d+)?")
 # Cells people type when they have no website; never a domain.
 _PLACEHOLDERS = frozenset(
     {"nan", "n/a", "na", "none", "null", "-", "yok", "web", "website", "web sitesi", "http", "https", "www"}
@@ -209,6 +212,8 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("contains control characters")
     if ip_literal(text):  # before the host is looked for: "2001:db8::1" would read as host "2001", port 8
         return Rejected("an IP address, not a domain")
+    if _NUMBER.fullmatch(text.strip().strip("\"'").strip()):  # 123.45 is no host under a ".45"
+        return Rejected("a number, not a domain")
     host = extract_host(text)
     if not host:
         return Rejected("no domain found")
@@ -227,8 +232,6 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("name longer than 253 characters")
     labels = ascii_host.split(".")
     if len(labels) < 2:
-        if ascii_host.isdigit():
-            return Rejected("a number, not a domain")
         return Rejected("a single name with no dot, not a domain")
     for label in labels:
         if not label:

@@ -28,6 +28,9 @@ PLATFORM_PAGES = [
     "http://firma.blogspot.com",
     "https://firma-ltd.business.site/",
     "FIRMA.WORDPRESS.COM",
+    "https://firma.github.io/",
+    "https://bit.ly/3abcdEF",
+    "instagr.am/firma",
 ]
 
 
@@ -38,12 +41,27 @@ def test_a_page_on_a_social_network_or_site_builder_is_not_a_company_domain(text
     assert result.reason == "a social-media or site-builder page, not the company's own domain"
 
 
-@pytest.mark.parametrize("text", ["google.com.tr", "acme-instagram.com", "xfacebook.com", "wix.com.tr", "firma.com"])
+@pytest.mark.parametrize(
+    "text", ["google.com.tr", "acme-instagram.com", "xfacebook.com", "wix.com.tr", "firma.com", "3m.com", "365.com.tr"]
+)
 def test_names_that_only_look_like_a_platform_stay_domains(text):
     assert normalize(text) == text
 
 
-@pytest.mark.parametrize("text", ["12345", "905551112233", " 42 "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345",
+        "905551112233",
+        " 42 ",
+        "123.45",  # a decimal, not a host under a ".45"
+        "9.05551112233E+11",  # a long number as a workbook stores it
+        "905321234567.0",
+        "12,345",
+        "+90 555 111 22 33",  # a phone number in the website column
+        "(0212) 555-11-22",
+    ],
+)
 def test_a_number_is_said_to_be_a_number(text):
     result = normalize(text)
     assert isinstance(result, Rejected) and result.reason == "a number, not a domain", result
