@@ -80,8 +80,18 @@ def test_providers_are_named_as_the_csv_names_them_in_tables_and_summary(hunter)
     assert re.search(r"^heavy\.com +diğer  ", turkish, re.M) and re.search(
         r"^firma\.com\.tr +Microsoft 365  ", turkish, re.M
     )
-    only = hunter("leads", "--provider", "m365", "-f", "csv").stdout  # the filter still takes the id
-    assert [line.split(",")[0] for line in _lines_of(only)[1:]] == ["firma.com.tr"]
+    for typed, domain in (
+        ("m365", "firma.com.tr"),  # the filter still takes the id
+        ("M365", "firma.com.tr"),  # and each name a table shows
+        ("Google Workspace", "gmailer.de"),
+        ("own server", "oz-sunucu.com.tr"),
+        ("own srv", "oz-sunucu.com.tr"),
+        ("kendi sunucusu", "oz-sunucu.com.tr"),
+        ("diğer", "heavy.com"),
+    ):
+        only = hunter("leads", "--provider", typed, "-f", "csv")
+        assert only.exit_code == 0, (typed, only.stderr)
+        assert [line.split(",")[0] for line in _lines_of(only.stdout)[1:]] == [domain], typed
 
 
 def test_the_table_writes_no_microsoft_workload_as_a_dash_before_the_services(hunter):
