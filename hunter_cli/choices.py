@@ -65,6 +65,14 @@ ALIASES: dict[str, dict[str, str]] = {
         "selfhosted": "self-hosted",
         "self": "self-hosted",
         "own-srv": "self-hosted",  # the table's short form (render/short.py)
+        "own srv": "self-hosted",
+        "own server": "self-hosted",  # the table's full form (table.value.provider.self-hosted)
+        "own-server": "self-hosted",
+        "kendi": "self-hosted",  # the Turkish table's forms
+        "kendi sunucusu": "self-hosted",
+        "diğer": "other",
+        "workmail": "amazon",  # the table's short form of Amazon WorkMail
+        "amazon-workmail": "amazon",
         "on-premises": "self-hosted",
         "on-prem": "self-hosted",
         "onprem": "self-hosted",

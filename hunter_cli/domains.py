@@ -18,6 +18,9 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")  # C0 controls but the tab
 _IP_LIKE = re.compile(r"^[\d.]+$|:")  # what ipaddress.ip_address could take: dotted digits, or IPv6
+# A number as a spreadsheet cell holds one (12345, 123.45, 9.05551112233E+11, 12,345) or a phone number as people
+# write it (+90 555 111 22 33, (0212) 555-11-22): digits and their punctuation, no letter but an exponent's E.
+_NUMBER = re.compile(r"[+\-]?\(?\d[\d\s().,/\-]*(?:[eE][+\-]?\d+)?")
 # Cells people type when they have no website; never a domain.
 _PLACEHOLDERS = frozenset(
     {"nan", "n/a", "na", "none", "null", "-", "yok", "web", "website", "web sitesi", "http", "https", "www"}
@@ -33,6 +36,13 @@ class Rejected:
 
     reason: str
     consumer: bool = False
+    platform: bool = False  # a social-media or site-builder page (data/site_platforms.txt)
+
+    @property
+    def telling(self) -> bool:
+        """Whether the text named a host, just not a company's own (a free mailbox, a page on a platform):
+        such a reason says more about a row than "contains spaces" does."""
+        return self.consumer or self.platform
 
 
 @functools.cache
@@ -66,6 +76,23 @@ def consumer_domains() -> frozenset[str]:
     """Free-mail domains (gmail.com, hotmail.com.tr, ...) that are people, not companies."""
     text = resources.files("hunter_cli.data").joinpath("consumer_domains.txt").read_text("utf-8")
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def site_platforms() -> frozenset[str]:
+    """Hosts of social networks, link-in-bio services and site builders (instagram.com, linktr.ee,
+    wixsite.com, sites.google.com, ...): a page there is not the company's own domain. A listed host
+    covers the names below it (``firma.wixsite.com``). Source: hunter_cli/data/site_platforms.txt."""
+    text = resources.files("hunter_cli.data").joinpath("site_platforms.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def on_site_platform(host: str) -> bool:
+    """Whether the ASCII host ``host`` is a listed platform host or a name below one
+    (``www.instagram.com``, ``firma.wixsite.com``). Pure but for loading the list once."""
+    platforms = site_platforms()
+    labels = host.lower().rstrip(".").split(".")
+    return any(".".join(labels[i:]) in platforms for i in range(len(labels) - 1))
 
 
 def _dotted_i(s: str) -> str:
@@ -185,6 +212,8 @@ def normalize(text: str) -> str | Rejected:
         return Rejected("contains control characters")
     if ip_literal(text):  # before the host is looked for: "2001:db8::1" would read as host "2001", port 8
         return Rejected("an IP address, not a domain")
+    if _NUMBER.fullmatch(text.strip().strip("\"'").strip()):  # 123.45 is no host under a ".45"
+        return Rejected("a number, not a domain")
     host = extract_host(text)
     if not host:
         return Rejected("no domain found")
@@ -217,6 +246,8 @@ def normalize(text: str) -> str | Rejected:
         if psl.publicsuffix(ascii_host, accept_unknown=False) is None:
             return Rejected(f"unknown top-level domain .{labels[-1]}")
         return Rejected("a public suffix, not a company domain")
+    if on_site_platform(ascii_host):
+        return Rejected("a social-media or site-builder page, not the company's own domain", platform=True)
     if registrable in consumer_domains():
         return Rejected("consumer mailbox domain, not a company", consumer=True)
     return registrable

@@ -855,28 +855,35 @@ def _xlsx_rows(
             stats.notes.append(Said("input.note.cut_texts", name=name, n=notes.cut_texts, max=xlsx.MAX_CELL_CHARS))
 
 
+ALL_SHEETS = "all"  # --sheet all: every sheet with a usable column (a sheet named "all" by its number)
+
+
 def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnHints) -> Iterator[Candidate]:
-    """Candidates from a workbook: the sheet named by ``--sheet``, else the first sheet with a usable column.
+    """Candidates from a workbook: the sheet named by ``--sheet``, every sheet with a usable column for
+    ``--sheet all`` (each row named ``book.xlsx[Sheet]:5``), else the first sheet with a usable column.
 
     A workbook whose first sheet is a cover page is read from the next sheet that
-    has a domain, website or e-mail column (said in ``stats.notes``); when none has
-    one, InputError names the sheets looked at.
+    has a domain, website or e-mail column (said in ``stats.notes``); a later sheet
+    that has one too is named in ``stats.notes`` with its rows, and how to read it.
+    When no sheet has one, InputError names the sheets looked at.
     """
     import itertools
 
     from . import xlsx
 
-    if hints.sheet is not None:
+    every = hints.sheet is not None and hints.sheet.strip().casefold() == ALL_SHEETS
+    if hints.sheet is not None and not every:
         yield from _table_candidates(_xlsx_rows(path, name, stats, hints.sheet), name, stats, hints)
         return
     try:
         names = xlsx.sheet_names(path, name)
     except xlsx.WorkbookError as exc:
         raise InputError(said_of(exc)) from None
-    if len(names) <= 1:
+    if len(names) <= 1 and not every:
         yield from _table_candidates(_xlsx_rows(path, name, stats), name, stats, hints)
         return
     refused: ColumnError | None = None  # a column named on the command line that the first sheets lack
+    read: list[str] = []
     for number, sheet in enumerate(names, 1):
         rows = _xlsx_rows(path, name, stats, str(number))
         try:
@@ -884,22 +891,48 @@ def _workbook_candidates(path: str, name: str, stats: InputStats, hints: ColumnH
         except ColumnError:  # a chart sheet
             continue
         try:
-            picked = _pick_columns(head, hints)[1]
+            picked = _pick_columns(head, hints)
         except ColumnError as exc:  # --domain-column E on a cover sheet: look for it in the next sheets
             refused = refused or exc
             rows.close()
             continue
-        if picked:
-            if number > 1:
-                before = ", ".join(repr(n) for n in names[: number - 1])
-                stats.notes.append(Said("input.note.read_sheet", name=name, sheet=repr(sheet), before=before))
-            yield from _table_candidates(itertools.chain(head, rows), name, stats, hints)
-            return
-        rows.close()
+        if not picked[1]:
+            rows.close()
+            continue
+        if read and not every:  # a later sheet with a usable column: say so, with how to read it
+            rows_with = _rows_in_columns(itertools.chain(head, rows), *picked[:2])
+            if rows_with:
+                key = "input.note.other_sheet." + ("one" if rows_with == 1 else "many")
+                stats.notes.append(Said(key, name=name, sheet=repr(sheet), n=rows_with, option=_quoted(sheet)))
+            continue
+        if number > 1 and not read and not every:
+            before = ", ".join(repr(n) for n in names[: number - 1])
+            stats.notes.append(Said("input.note.read_sheet", name=name, sheet=repr(sheet), before=before))
+        read.append(sheet)
+        shown = f"{name}[{sheet}]" if every else name
+        yield from _table_candidates(itertools.chain(head, rows), shown, stats, hints)
+    if read:
+        return
     looked = ", ".join(repr(n) for n in names)
     if refused is not None:
         raise ColumnError(Said("input.column.sheets", name=name, error=said_of(refused), looked=looked), refused.option)
     raise InputError(Said("input.error.no_column_any_sheet", name=name, looked=looked))
+
+
+def _rows_in_columns(rows: Iterable[tuple[int, list[str]]], header_at: int | None, columns: list[int]) -> int:
+    """How many rows below the header row have a value in one of ``columns``."""
+    return sum(
+        1
+        for number, cells in rows
+        if (header_at is None or number > header_at) and any(c < len(cells) and cells[c].strip() for c in columns)
+    )
+
+
+def _quoted(sheet: str) -> str:
+    """A sheet's name as a shell word for ``--sheet``: ``'Ek Liste'``, ``Sayfa2``."""
+    import shlex
+
+    return shlex.quote(sheet)
 
 
 def check_hints(args: Iterable[str], hints: ColumnHints) -> None:
@@ -1077,8 +1110,8 @@ def _leads_of(
         if isinstance(result, Rejected):
             for alt in cand.fallback:
                 alt_result = normalize(alt)
-                if not isinstance(alt_result, Rejected) or (alt_result.consumer and not result.consumer):
-                    result = alt_result  # a consumer mailbox beside a name says more than "contains spaces"
+                if not isinstance(alt_result, Rejected) or (alt_result.telling and not result.telling):
+                    result = alt_result  # a free mailbox or social page beside a name says more than "contains spaces"
                 if not isinstance(result, Rejected):
                     break
         if isinstance(result, Rejected):

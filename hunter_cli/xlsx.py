@@ -1,4 +1,4 @@
-"""Read the first worksheet of an ``.xlsx`` workbook as rows of text, within fixed bounds.
+"""Read a worksheet of an ``.xlsx`` workbook as rows of text, within fixed bounds.
 
 An ``.xlsx`` file is a ZIP archive of XML parts (ECMA-376 Part 2 for the
 package and its relationships; Part 1 §18.2 for the workbook, §18.3 for
@@ -357,9 +357,17 @@ class _Sheet(_Part):
     ENDS = {"row": "_row_end", "c": "_c_end", "v": "_v_end", "t": "_t_end", "rPh": "_rph_end", "f": "_f_end"}
 
     def __init__(
-        self, budget: _Budget, part: str, strings: list[str], notes: ReadNotes, links: _Hyperlinks | None = None
+        self,
+        budget: _Budget,
+        part: str,
+        strings: list[str],
+        notes: ReadNotes,
+        links: _Hyperlinks | None = None,
+        merged: dict[tuple[int, int], int] | None = None,
     ) -> None:
         super().__init__(budget, part)
+        self.merged = merged or {}  # (first row, column) -> last row of each merged range (_merged_ranges)
+        self.spans: list[tuple[int, int, str]] = []  # (column, last row, value) of ranges still open
         self.strings = strings
         self.notes = notes
         self.links = links  # the sheet's hyperlinks, read before its rows (they come after them)
@@ -381,6 +389,8 @@ class _Sheet(_Part):
         self.column = -1
 
     def _row_end(self) -> None:
+        if self.spans:
+            self._fill_merged()
         if self.cells:
             self.rows.append((self.row_number, self.cells))
         self.cells = None
@@ -475,6 +485,25 @@ class _Sheet(_Part):
         if column >= len(cells):
             cells.extend([""] * (column + 1 - len(cells)))
         cells[column] = value
+        if self.merged:
+            last = self.merged.get((self.row_number, column))
+            if last is not None:
+                self.spans.append((column, last, value))
+
+    def _fill_merged(self) -> None:
+        """Give this row the value of each merged range that covers it from a row above (B9:B10 holds
+        its name in B9; Excel shows it over row 10 too), in the range's first column, unless the row has
+        a value of its own there. A row with no value at all stays out (rows without a value are not
+        produced)."""
+        row, cells = self.row_number, self.cells
+        self.spans = [span for span in self.spans if span[1] >= row]
+        if not cells:
+            return
+        for column, _last, value in self.spans:
+            if column >= len(cells):
+                cells.extend([""] * (column + 1 - len(cells)))
+            if not cells[column]:
+                cells[column] = value
 
     def drain(self) -> Iterator[tuple[int, list[str]]]:
         rows, self.rows = self.rows, []
@@ -623,10 +652,53 @@ def read_rows(
             links = _Hyperlinks(_Budget(name, os.path.getsize(path)), part.filename, targets)
             for _ in links.run(zf, part, _nothing, checkpoint):
                 pass
-        reader = _Sheet(pkg.budget, part.filename, strings, notes, links)
+        # <mergeCells> follows <sheetData> too: found first, the part's size checked against a budget of its own
+        _Budget(name, os.path.getsize(path)).take_bytes(part)
+        merged = _merged_ranges(zf, part, checkpoint)
+        reader = _Sheet(pkg.budget, part.filename, strings, notes, links, merged)
         yield from reader.run(zf, part, reader.drain, checkpoint)
     finally:
         zf.close()
+
+
+MAX_MERGES = 100_000  # merged ranges read from one sheet; more are ignored
+# A <mergeCell ref="B9:B10"/> (§18.3.1.55), prefixed or not. Markup never appears raw in a cell's text
+# (XML escapes "<" there), so the raw bytes can be searched without parsing them.
+_MERGE_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*["\']([A-Za-z$]+\d+):([A-Za-z$]+\d+)["\']'
+)
+
+
+def _merged_ranges(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, checkpoint: Callable[[], None] | None = None
+) -> dict[tuple[int, int], int]:
+    """The sheet's merged ranges of more than one row (§18.3.1.55 ``<mergeCells>``) as (first row,
+    first column) -> last row; rows 1-based, columns 0-based. ``<mergeCells>`` comes after the rows, so
+    the part's bytes are searched first, unparsed (zipfile returns no more than the declared size, which
+    the caller has checked against the unpacking budget first). A range on one row only (a title over
+    A1:E1) is left out: its value belongs to its first cell, on that row. Damaged data gives what was
+    found before it."""
+    found: dict[tuple[int, int], int] = {}
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                block = tail + chunk
+                end = 0
+                for match in _MERGE_CELL.finditer(block):
+                    end = match.end()
+                    start, last = _cell_at(match.group(1).decode()), _cell_at(match.group(2).decode())
+                    if start is None or last is None or len(found) >= MAX_MERGES:
+                        continue
+                    top, bottom = min(start[0], last[0]), max(start[0], last[0])
+                    if bottom > top:
+                        found[(top, min(start[1], last[1]))] = bottom
+                tail = block[max(end, len(block) - 256) :]  # a tag cut by the chunk's end is read whole next time
+                if checkpoint is not None:
+                    checkpoint()
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError):
+        pass  # the rows' own read reports the damage
+    return found
 
 
 def _workbook(pkg: _Package) -> tuple[_Workbook, list[tuple[str, str, str]]]:

@@ -41,8 +41,8 @@ def test_json_output_is_only_json_lines_with_the_documented_keys(hunter):
 def test_table_output_and_summary(hunter):
     result = hunter("scan", "firma.com.tr", "gmailer.de", "nomail.com")
     assert result.exit_code == 0
-    assert "firma.com.tr" in result.stdout and "m365" in result.stdout
-    assert "Scan summary" in result.stderr and "m365 1" in result.stderr
+    assert "firma.com.tr" in result.stdout and "Microsoft 365" in result.stdout
+    assert "Scan summary" in result.stderr and "Microsoft 365 1" in result.stderr
 
 
 def test_quiet_prints_nothing_on_success(hunter):

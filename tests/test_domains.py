@@ -12,7 +12,7 @@ from hunter_cli.domains import Rejected, normalize, to_unicode
         ("  ACME.COM.  ", "acme.com"),
         ("www.acme.com.tr", "acme.com.tr"),
         ("https://www.Acme.com.tr/iletisim", "acme.com.tr"),
-        ("HTTP://X.COM", "x.com"),
+        ("HTTP://Q.COM", "q.com"),
         ("acme.com/contact?x=1", "acme.com"),
         ("acme.com:8080", "acme.com"),
         ("satis@acme.com.tr", "acme.com.tr"),

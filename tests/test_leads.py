@@ -198,16 +198,26 @@ def test_table_shows_every_column_and_the_footer(leads):
     ):
         assert text in out
     line = next(line for line in out.splitlines() if line.startswith("firma.com.tr"))
-    for text in ("Firma A.Ş.", "m365", "Managed", "reject", "90", "Existing", "P4", store.utcnow()[:10], "vip"):
+    for text in (
+        "Firma A.Ş.",
+        "Microsoft 365",
+        "Managed",
+        "reject",
+        "90",
+        "Existing",
+        "P4",
+        store.utcnow()[:10],
+        "vip",
+    ):
         assert text in line
     assert "Natro" in out and "mimecast" in out and "çiçek.com.tr" in out
     assert "9 leads match" in result.stderr and "9 leads match" not in out
 
 
 def test_a_tag_longer_than_every_domain_is_never_cut_at_80_columns(leads):
-    """Tags go under the domain at 80 columns: the column is as wide as the longest tag too."""
+    """Tags asked about (--tag) go under the domain at 80 columns: the column is as wide as the longest tag too."""
     assert leads("tag", "firma.com.tr", "migration-ready-2026-q1").exit_code == 0
-    result = leads("leads", "--limit", "0", env={"COLUMNS": "80"})
+    result = leads("leads", "--limit", "0", "--tag", "migration-ready-2026-q1", env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.stderr
     assert "migration-ready-2026-q1" in result.stdout  # whole, on one line
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
@@ -220,7 +230,10 @@ def test_table_fits_80_columns(leads):
     assert max(len(line) for line in lines) <= 80
     for domain in SCANNED:
         assert domain in result.stdout  # every domain whole, never shortened
-    assert "Firma A.Ş." in result.stdout and "vip" in result.stdout  # company and tags under the domain
+    assert "Firma A.Ş." in result.stdout  # the company under the domain
+    assert "vip" not in result.stdout and "Tags are not shown at this width" in result.stderr  # the tags: said where
+    tagged = leads("leads", "--tag", "vip", env={"COLUMNS": "80"})
+    assert "vip" in tagged.stdout and max(len(line) for line in tagged.stdout.splitlines()) <= 80
 
 
 def test_never_scanned_leads_have_blank_signals(leads):

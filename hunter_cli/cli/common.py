@@ -117,7 +117,10 @@ SheetOption = typer.Option(
     None,
     "--sheet",
     metavar="SHEET",
-    help="Excel sheet to read: name or number (default: the first sheet with a domain column).",
+    help=(
+        "Excel sheet to read: name or number, or 'all' for every sheet with a domain column"
+        " (default: the first sheet with one; the summary names the other sheets that have one)."
+    ),
     show_default=False,
 )
 

@@ -27,6 +27,7 @@ from .common import (
     use_csv_separator,
     warn,
 )
+from .csvout import NoBomOption, use_bom
 from .filters import (
     CategoryOption,
     ChangedSinceOption,
@@ -130,9 +131,11 @@ def leads(
         Format.table,
         "--format",
         "-f",
-        help="table (people), json (one array), ndjson (one lead per line) or csv (Excel).",
+        help="table (people), json (one array), ndjson (one lead per line) or csv (Excel: UTF-8 starting with a"
+        " byte-order mark; --no-bom leaves it out for scripts).",
     ),
     csv_separator: str | None = CsvSeparatorOption,
+    no_bom: bool = NoBomOption,
     db: Path | None = DbOption,
     lang: str = messages_lang_option(),
 ) -> None:
@@ -149,6 +152,8 @@ def leads(
     if ctx.invoked_subcommand is not None:
         return
     use_csv_separator(csv_separator)
+    use_bom(no_bom)
+    formats.whole_lists_on_pipes()
     if formats.Format.of(fmt) is not formats.Format.table or limit == 0 or (limit or 0) > STREAM_ABOVE:
         collect_garbage()  # a list of any length: the collector back on (lazygroup.py)
     import sqlite3

@@ -25,6 +25,7 @@ from .common import (
     store_errors,
     use_csv_separator,
 )
+from .csvout import NoBomOption, use_bom
 
 EVENT_KINDS = (
     "provider_changed",
@@ -162,6 +163,7 @@ def changes(
         help="At most N changes; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
     csv_separator: str | None = CsvSeparatorOption,
+    no_bom: bool = NoBomOption,
     lang: str = messages_lang_option(),
 ) -> None:
     """What changed between scans, newest first: mail provider moves (the strongest sales signal),
@@ -172,6 +174,8 @@ def changes(
 
     speak_in(lang)
     use_csv_separator(csv_separator)
+    use_bom(no_bom)
+    formats.whole_lists_on_pipes()
     try:
         cutoff = ago_iso(parse_duration(since))
     except ValueError as exc:

@@ -33,6 +33,7 @@ from .common import (
     table_json_option,
     use_csv_separator,
 )
+from .csvout import NoBomOption, use_bom
 
 auth_app = typer.Typer(help="Sign in to Microsoft Partner Center (device code flow).", no_args_is_help=True)
 ref_app = typer.Typer(help="Partner Center referrals: sync, list, link.", no_args_is_help=True)
@@ -257,11 +258,14 @@ def list_(
         help="At most N referrals; 0 for all. Default: 50 in the table, all in json and csv.",
     ),
     csv_separator: str | None = CsvSeparatorOption,
+    no_bom: bool = NoBomOption,
     lang: str = messages_lang_option(),
 ) -> None:
     """Stored referrals, newest update first."""
     speak_in(lang)
     use_csv_separator(csv_separator)
+    use_bom(no_bom)
+    formats.whole_lists_on_pipes()
     from .. import store
     from ..choices import choose
     from ..durations import ago_iso, parse_duration

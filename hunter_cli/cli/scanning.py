@@ -199,6 +199,11 @@ def report(
         if n and not quiet:
             raise fail(Said("cli.scan.no_valid_domain_skipped." + ("one" if n == 1 else "many"), n=n))
         raise fail(Said("cli.scan.no_valid_domain"))
+    stopped = code in (EXIT_INTERRUPTED, EXIT_TERMINATED) or summary.dns_stopped
+    if stopped and continue_with is None:  # the summary and the last line count what was left of the same lines
+        from ..inputs import count_lines
+
+        summary.total_lines = count_lines(inputs)
     if not quiet and code not in (EXIT_FATAL, EXIT_PIPE):
         render("scan", Format.ndjson if json_out else Format.table, summary)
     if summary.no_dns:  # the run ended, but the resolver answered nothing: said after the figures, even with -q
@@ -207,14 +212,13 @@ def report(
         from .common import warn
 
         warn(summary.tenant_unreached)
-    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED) or summary.dns_stopped:
-        from ..inputs import count_lines
+    if stopped:
         from ..render.scan_tables import continue_note
         from ..store import default_db_path
 
         signal_name = "dns" if summary.dns_stopped else "terminated" if code == EXIT_TERMINATED else "interrupted"
         db_arg = None if Path(path) == default_db_path() else str(path)
-        lines = None if continue_with is not None else count_lines(inputs)  # rescan: names, not files
+        lines = summary.total_lines  # rescan: names, not files (None)
         note = continue_note(
             list(inputs), stats, tally, lines, db_arg, signal_name, repeat or [], continue_with, lang=lang
         )

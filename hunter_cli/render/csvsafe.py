@@ -1,4 +1,4 @@
-"""CSV that opens cleanly in Excel: UTF-8 with BOM, and no cell Excel would run as a formula."""
+"""CSV that opens cleanly in Excel: UTF-8 with BOM (unless --no-bom), and no cell Excel would run as a formula."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ from ..facts import SPF_ALL_RESULTS
 SEPARATORS = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "tab": "\t", "\\t": "\t", "\t": "\t"}
 # The separator this command's CSV is written with (set once by the command from its option).
 separator: ContextVar[str] = ContextVar("csv_separator", default=",")
+# Whether this command's CSV starts with the UTF-8 byte-order mark (Excel's cue; off with --no-bom).
+bom: ContextVar[bool] = ContextVar("csv_bom", default=True)
+
+
+def bom_text() -> str:
+    """The byte-order mark this command's CSV starts with: U+FEFF, or "" under ``--no-bom``."""
+    return "\ufeff" if bom.get() else ""
 
 
 def parse_separator(value: str) -> str:
@@ -62,7 +69,7 @@ def csv_cell(column: str, value):
 
 
 def write_csv(out: TextIO, header: list[str], rows: Iterable[list]) -> None:
-    out.write("\ufeff")
+    out.write(bom_text())
     writer = csv.writer(out, delimiter=separator.get(), lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:

@@ -156,11 +156,41 @@ def render(kind: str, fmt: Any, value: Any, out: Output | None = None) -> None:
     target = out or Output()
     try:
         fn(value, target)
+        target.stream.flush()  # what a buffer still holds fails here, inside this handling, not at exit
     except BrokenPipeError:
         from ..exits import OutputClosed
 
         quiet_output(target.stream)
         raise OutputClosed from None
+
+
+PIPE_BUFFER = 64 << 10  # what a Linux pipe holds (pipe(7)): a list up to this size is written in one piece
+
+
+def whole_lists_on_pipes() -> None:
+    """Give standard output a buffer of :data:`PIPE_BUFFER` bytes when it is not a terminal, for a command
+    that writes a list (``leads``, ``changes``, ``referrals list``).
+
+    A reader that takes only the first lines (``| head -2``) then sees every format alike: a list that
+    fits in the pipe is written at once, before the reader can go away, and the command exits 0; a
+    longer one meets the closed pipe in every format, exit 141 (docs/cli.md, exit codes). With Python's
+    8 KiB buffer it depended on how a format's writes fell: CSV (written in pieces as SQLite gives
+    them) exited 141 where JSON of the same leads exited 0. No-op on a terminal, or when stdout is no
+    file (tests' captured output)."""
+    import io
+
+    stream = sys.stdout
+    try:
+        if stream is None or stream.isatty() or not isinstance(stream, io.TextIOWrapper):
+            return
+        fd = stream.fileno()
+        stream.flush()
+    except (OSError, ValueError, AttributeError):
+        return
+    raw = io.FileIO(fd, "w", closefd=False)
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw, PIPE_BUFFER), encoding=stream.encoding, errors=stream.errors, newline=None
+    )
 
 
 def quiet_output(stream: Any) -> None:

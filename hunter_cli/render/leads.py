@@ -16,7 +16,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import csv_cell, separator
+from .csvsafe import bom_text, csv_cell, separator
 from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
@@ -57,7 +57,6 @@ FIELDS = (
     "crm_status",
     "crm_owner",
 )
-CSV_BOM = "\ufeff".encode()
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # ISO 8601 with offset, as in JSON
 
 
@@ -156,7 +155,7 @@ class _Col:
 _COLS = {
     "domain": _Col("Domain", 20, 14, 40, "fold"),
     "company": _Col("Company", 12, 8, 28),
-    "provider": _Col("Provider", 8, 6, 16),
+    "provider": _Col("Provider", 8, 6, 23),  # Namecheap Private Email
     "gateway": _Col("Gateway", 7, 4, 14),
     "tenant": _Col("Tenant", 7, 4, 9),
     "footprint": _Col("Footprint", 9, 5, 28, "fold"),
@@ -170,7 +169,8 @@ _COLS = {
     "crm": _Col("CRM", 4, 4, 13),
 }
 WIDE = tuple(_COLS)
-# Too narrow for eleven columns (80-column terminals): company and tags go under the domain.
+# Too narrow for eleven columns (80-column terminals): the company goes under the domain, the tags (unless
+# --tag asks about them) are left out and the footer says where they are.
 NARROW = (
     "domain",
     "provider",
@@ -193,6 +193,16 @@ CRM_STYLE = {
 }
 
 
+def footprint_shown(stored: str | None) -> str:
+    """The footprint as the table shows it: the stored compact form (``exo,teams | zoom``,
+    :meth:`hunter_cli.lead.footprint.Listed.cell`) with a space after each comma, and ``-`` for "no
+    Microsoft workload" before the services (``- | google``), as the table writes "no record" in
+    DMARC: ``none | google`` read as "none, or Google". Alone, ``none`` stays (nothing at all)."""
+    text = (stored or "").replace(",", ", ")
+    workloads, bar, services = text.partition(" | ")
+    return f"- | {services}" if bar and workloads == "none" else text
+
+
 def _cells(r: dict) -> dict:
     scanned = r.get("last_scanned") is not None
     return {
@@ -205,7 +215,7 @@ def _cells(r: dict) -> dict:
         "gateway": r.get("gateway") or "",
         "tenant": tenant_label(r.get("tenant"), scanned),
         # a space after each comma lets a narrow column wrap between names, never inside one
-        "footprint": (r.get("footprint") or "").replace(",", ", ") if scanned else "",
+        "footprint": footprint_shown(r.get("footprint")) if scanned else "",
         "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
         "score": "" if r.get("score") is None else str(r["score"]),
         "segment": r.get("segment") or "",
@@ -233,14 +243,16 @@ def _folded(domain: str, width: int) -> str:
     return domain if cell_len(domain) <= width else "\n".join(fold(domain, width))
 
 
-def _domain_cell(cells: dict, width: int) -> Text:
+def _domain_cell(cells: dict, width: int, tags: bool = False) -> Text:
+    """The narrow layout's first cell: the domain, the company under it (one line, cut with "…"), and
+    the tags under that only when ``tags`` (a --tag filter asked about them)."""
     text = Text(_folded(cells["domain"], width), style="bold")
     if cells["company"]:
         company = Text(cells["company"])
         company.truncate(width, overflow="ellipsis")
         text.append("\n")
         text.append_text(company)
-    if cells["tags"]:
+    if tags and cells["tags"]:
         text.append("\n" + cells["tags"], style="dim")
     return text
 
@@ -277,6 +289,7 @@ class Layout:
     narrow: bool
     gap: int
     short: bool = False  # values in their short forms (SHORT)
+    tags: bool = True  # the tags are shown: their column, or under the domain in the narrow layout
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
@@ -336,8 +349,9 @@ def kept_columns(f: Any = None, order: Iterable[tuple[str, bool]] = ()) -> froze
 def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layout:
     """Columns and their widths for ``rows`` on a ``width``-column terminal.
 
-    Every column when they fit (120 columns). Narrower (80 columns): the company and the tags go
-    under the domain, the scan date and the footprint go, values take their short forms below
+    Every column when they fit (120 columns). Narrower (80 columns): the company goes under the
+    domain, the tags go (under the company when ``keep`` has them: a --tag filter), the scan date
+    and the footprint go, values take their short forms below
     120 columns (:data:`SHORT`), and if that is not enough whole columns give way in the order of
     :data:`GIVE_WAY`. A column in ``keep`` (:func:`kept_columns`: filtered on or sorted by)
     never gives way and stays in the narrow layout; what then still does not fit folds (the
@@ -358,8 +372,13 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
     ):
         return Layout(present, tuple(widths), False, 2)
-    shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company and tags: under the domain
+    shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company (and tags): under the domain
     names = [n for n in WIDE if n in present and n in shown]
+    # the tags go under the domain only when --tag asks about them: a line of tags under every
+    # lead, with no header, made a list of 50 leads 120 lines long (trial 18); the footer says where they are
+    tags = "tags" in keep
+    if not tags:
+        longest_tag = 0
     # as wide as the longest domain, and as the longest tag with the comma after it (the tags go under
     # the domain: a tag wider than the column would be cut mid-word, its comma put on a line of its own)
     header_w = cell_len(column(_COLS["domain"].header))
@@ -368,7 +387,10 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         DOMAIN_MAX,
         max(
             [header_w, longest_tag]
-            + [max(cell_len(c["domain"]), min(cell_len(c["company"]), 24), cell_len(c["tags"])) for c in cells]
+            + [
+                max(cell_len(c["domain"]), min(cell_len(c["company"]), 24), cell_len(c["tags"]) if tags else 0)
+                for c in cells
+            ]
         ),
     )
     # ... but a long name (or a long list of tags) folds down to this before any other column gives way: one
@@ -378,7 +400,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         max(
             [header_w, longest_tag, _COLS["domain"].comfortable]
             + [cell_len(c["domain"]) for c in cells if cell_len(c["domain"]) <= DOMAIN_FOLD_ABOVE]
-            + [_two_lines(r.get("tags") or []) for r in rows]
+            + [_two_lines(r.get("tags") or []) for r in rows if tags]
         ),
     )
     gap = 2
@@ -433,7 +455,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
                 break
             ws[i] -= 1
             excess -= 1
-    return Layout(tuple(names), tuple(ws), True, gap, short)
+    return Layout(tuple(names), tuple(ws), True, gap, short, tags)
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
@@ -450,7 +472,7 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
     for r in rows:
         row = _short(_cells(r), layout.short)
         if layout.narrow:
-            row["domain"] = _domain_cell(row, layout.widths[0])
+            row["domain"] = _domain_cell(row, layout.widths[0], layout.tags)
         elif "domain" in layout.names:
             row["domain"] = _folded(row["domain"], layout.widths[layout.names.index("domain")])
         table.add_row(*(row[n] for n in layout.names))
@@ -504,7 +526,7 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
         else:
             row = _short(_cells(r), layout.short)
             if layout.narrow:
-                row["domain"] = _domain_cell(row, widths[0])
+                row["domain"] = _domain_cell(row, widths[0], layout.tags)
             elif "domain" in names:
                 row["domain"] = _folded(row["domain"], widths[names.index("domain")])
         cells = []
@@ -535,10 +557,11 @@ def leads_table(rows: list[dict], width: int = 80, keep: Iterable[str] = ()) -> 
 
 
 def leads_tables(
-    rows: Iterable[dict], width: int = 80, chunk: int = 200, keep: Iterable[str] = ()
+    rows: Iterable[dict], width: int = 80, chunk: int = 200, keep: Iterable[str] = (), left_out: list | None = None
 ) -> Iterator[tuple[Table, int]]:
     """The table in pieces of ``chunk`` rows, laid out by the first piece: long lists (``--limit 0``)
-    start printing at once and never sit in memory whole. Yields (table, rows in it)."""
+    start printing at once and never sit in memory whole. Yields (table, rows in it). ``left_out``, when
+    given, gets True once a row with tags was printed in a layout that leaves the tags out."""
     it = iter(rows)
     layout = None
     while batch := list(islice(it, chunk)):
@@ -547,13 +570,23 @@ def leads_tables(
             yield build_table(batch, layout), len(batch)
         else:
             yield build_table(batch, layout, header=False), len(batch)
+        if left_out is not None and not left_out and tags_left_out(batch, layout):
+            left_out.append(True)
 
 
-def footer(shown: int, total: int) -> str:
-    """What the table's footer says on stderr, in the command's language."""
+def tags_left_out(rows: list[dict], layout: Layout) -> bool:
+    """Whether ``layout`` leaves out tags that some of ``rows`` have (the footer then says where they are)."""
+    return not layout.tags and any(r.get("tags") for r in rows)
+
+
+def footer(shown: int, total: int, tags_hidden: bool = False) -> str:
+    """What the table's footer says on stderr, in the command's language; ``tags_hidden``: with the line
+    that says where the tags the table left out are."""
     if total > shown:
-        return say("leads.footer.some", shown=shown, total=total)
-    return say("leads.footer.one") if total == 1 else say("leads.footer.many", n=total)
+        said = say("leads.footer.some", shown=shown, total=total)
+    else:
+        said = say("leads.footer.one") if total == 1 else say("leads.footer.many", n=total)
+    return said + ("\n" + say("leads.footer.tags") if tags_hidden else "")
 
 
 # -- machine formats -------------------------------------------------------------------
@@ -586,12 +619,12 @@ def _csv_time(ts: str | None) -> str | None:
 
 
 def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
-    """UTF-8 with a byte-order mark (Excel reads Turkish letters right), header row, CRLF line ends,
-    times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
+    """UTF-8 with a byte-order mark (Excel reads Turkish letters right; none under ``--no-bom``), header row,
+    CRLF line ends, times in ISO 8601 with their offset (``2026-03-01T09:30:00+00:00``), as in JSON."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(FIELDS)
-    out.write(CSV_BOM)
+    out.write(bom_text().encode())
     n = 0
     for row in rows:
         writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
@@ -609,7 +642,7 @@ def write_csv_cells(rows: Iterable[tuple], out: BinaryIO) -> None:
     the csv module takes them as they come, with no Python function per row."""
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     try:
-        text.write("\ufeff")
+        text.write(bom_text())
         writer = csv.writer(text, delimiter=separator.get(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         writer.writerow(FIELDS)
         writer.writerows(rows)
@@ -631,7 +664,7 @@ def csv_quote(rows: Iterable[tuple]) -> bytes:
 def write_csv_lines(chunks: Iterable[bytes], out: BinaryIO) -> None:
     """:func:`write_csv` for lines SQLite already wrote (``store.leads.csv_lines``): the byte-order mark,
     the header, then the pieces as they come."""
-    out.write(CSV_BOM + separator.get().join(FIELDS).encode() + b"\r\n")
+    out.write(bom_text().encode() + separator.get().join(FIELDS).encode() + b"\r\n")
     for chunk in chunks:
         out.write(chunk)
 
@@ -835,18 +868,14 @@ def lead_detail(d: dict) -> Group:
         elif view.state == "parked":
             cur.add_row(m("show.domain"), m("show.parked"))
         provider = lead.get("provider")
-        cur.add_row(
-            column("Provider"),
-            Text(
-                value("provider", provider_label(provider, lead.get("provider_name")))
-                + (
-                    f" ({_provider_name(m, provider, lead['provider_name'])})"
-                    if provider not in (None, "hosting") and lead.get("provider_name")
-                    else ""
-                ),
-                style=PROVIDER_STYLE.get(provider or "", ""),
-            ),
-        )
+        shown_as = value("provider", provider_label(provider, lead.get("provider_name")))
+        if provider not in (None, "hosting", *_GENERIC_PROVIDERS) and shown_as != provider:
+            after = f" ({provider})"  # Microsoft 365 (m365): the name, then the id --provider takes
+        elif provider not in (None, "hosting") and lead.get("provider_name"):
+            after = f" ({_provider_name(m, provider, lead['provider_name'])})"
+        else:
+            after = ""
+        cur.add_row(column("Provider"), Text(shown_as + after, style=PROVIDER_STYLE.get(provider or "", "")))
         cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
         tenant_text = _tenant_text(m, lead, view)
         asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
@@ -1055,10 +1084,12 @@ def _leads_table(q: LeadList, out: Output) -> None:
     n = TABLE_LIMIT if q.limit is None else q.limit
     console = out.console
     keep = kept_columns(q.filter, q.order if q.order != core.DEFAULT_SORT else ())
+    hidden = False  # tags some shown lead has, left out of the table at this width
     if n and n <= STREAM_ABOVE:
         rows, total = core.page(q.conn, q.filter, q.order, n)
         if rows:
             layout = table_layout(rows, console.width, keep)
+            hidden = tags_left_out(rows, layout)
             lines = plain_lines(rows, layout, console)
             if lines is None:
                 console.print(build_table(rows, layout))
@@ -1071,12 +1102,14 @@ def _leads_table(q: LeadList, out: Output) -> None:
         total = core.count(q.conn, q.filter)
         shown = 0
         rows_iter = core.iter_leads(q.conn, q.filter, q.order, n or None)
+        left_out: list = []
         try:
-            for table, count in leads_tables(rows_iter, console.width, keep=keep):
+            for table, count in leads_tables(rows_iter, console.width, keep=keep, left_out=left_out):
                 console.print(table)
                 shown += count
         finally:
             rows_iter.close()
+        hidden = bool(left_out)
     if not shown:
         from ..store import has_leads
 
@@ -1085,7 +1118,7 @@ def _leads_table(q: LeadList, out: Output) -> None:
             message += " " + say("leads.no_footprint")
         out.err.print(message, markup=False)
     else:
-        out.err.print(footer(shown, max(total, shown)))
+        out.err.print(footer(shown, max(total, shown), hidden), markup=False)
 
 
 def _stream_formatter(fmt: Format):

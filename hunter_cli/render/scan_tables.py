@@ -24,21 +24,22 @@ from .styles import CATEGORY_STYLE, PROVIDER_STYLE, STATUS_STYLE
 from .words import column, number, value
 
 
-def _counts(c: Counter, column: str = "", lang: str = "en", by_name: bool = False) -> str:
-    """``m365 7, google 3, none 2``: most first, ties by name, so the same scan reads the same; each
-    value as the table of ``column`` shows it and each number in the command's language (6.417 in Turkish)."""
+def _counts(c: Counter, column: str = "", lang: str = "en", by_name: bool = False, short: bool = False) -> str:
+    """``Microsoft 365 7, Google Workspace 3, none 2``: most first, ties by name, so the same scan reads the
+    same; each value as the table of ``column`` shows it (``short``: in its narrow form, ``M365``) and each
+    number in the command's language (6.417 in Turkish)."""
     from ..brief.messages import Messages
 
     m = Messages(lang)
     items = sorted(c.items(), key=lambda kv: (str(kv[0]),) if by_name else (-kv[1], str(kv[0])))
-    return ", ".join(_item(m, _word(m, column, str(k)) if column else k, v) for k, v in items)
+    return ", ".join(_item(m, _word(m, column, str(k), short) if column else k, v) for k, v in items)
 
 
-def _word(m, column: str, key: str) -> str:
+def _word(m, column: str, key: str, short: bool = False) -> str:
     """``key`` as the summary says it: ``scan.summary.COLUMN.KEY`` where the summary has its own word
     (Turkish ``16 eksiksiz`` where the table column says ``tamam``), else as the table shows it."""
     own = f"scan.summary.{column}.{key}"
-    return m(own) if m.has(own) else value(column, key, m.lang)
+    return m(own) if m.has(own) else value(column, key, m.lang, short=short)
 
 
 def _item(m, label: object, n: int) -> str:
@@ -109,8 +110,9 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                     to_unicode(r.domain) + ("" if wide or r.status == "ok" else _MARK[r.status]),
                     style="" if wide or r.status == "ok" else STATUS_STYLE[r.status],
                 ),
-                "Provider": Text(
-                    value("provider", lead.provider_label, lang), style=PROVIDER_STYLE.get(r.provider, "")
+                "Provider": Text(  # by name, as the CSV's provider_name (M365 below 120 columns)
+                    value("provider", lead.provider_label, lang, short=narrow(width)),
+                    style=PROVIDER_STYLE.get(r.provider, ""),
                 ),
                 "Gateway": r.gateway or "",
                 "Tenant": NOT_ASKED if off else value("tenant", lead.tenant_label, lang),
@@ -155,6 +157,14 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
                 if english in forms and not isinstance(cell, Folded):
                     said = value(name, forms[english], lang)
                     row[key] = Text(said, style=cell.style) if isinstance(cell, Text) else said
+    short_providers = narrow(width)
+    if wide and not fits():  # the providers' full names (Google Workspace) cost a domain its line: short names
+        short_providers = True
+        for row, r in zip(rows, t.sample, strict=True):
+            cell = row["Provider"]
+            if isinstance(cell, Text):
+                label = Lead.from_result(r).provider_label
+                row["Provider"] = Text(value("provider", label, lang, short=True), style=cell.style)
     if not wide and not fits():  # then whole columns give way: the domain folds only when that is not enough
         for drop in GIVE_WAY:
             if fits():
@@ -198,6 +208,7 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
     if notes:
         table.caption = "\n".join(notes)
         table.caption_justify = "left"
+    table.short_providers = short_providers  # type: ignore[attr-defined]  # the summary names them alike
     return table
 
 
@@ -220,6 +231,8 @@ def summary_table(
     width: int | None = None,
     lang: str = "en",
     rescan: bool = False,
+    short_providers: bool | None = None,
+    total_lines: int | None = None,
 ) -> Table:
     """The summary on stderr; ``inputs_only`` keeps just what was read and skipped (no domain was scanned);
     ``rescan`` when the domains were the stored ones due (``hunter rescan``: no input file, so the
@@ -240,12 +253,18 @@ def summary_table(
     table.add_column(heading("What"), style="bold")
     table.add_column(heading("Count"), overflow="fold")
     if not inputs_only:
-        _scan_rows(table, t, elapsed, interrupted, narrow(width), m)
+        short = narrow(width)
+        _scan_rows(table, t, elapsed, interrupted, short, m, short if short_providers is None else short_providers)
     if rescan:
         table.add_row(m("scan.summary.due"), _count(m, "scan.summary.due", stats.accepted))
     else:
-        _input_rows(table, stats, m)
+        _input_rows(table, stats, m, total_lines if interrupted else None, not_scanned(stats, t))
     return table
+
+
+def not_scanned(stats: InputStats, t: ScanTally) -> int:
+    """Domains read and handed to the scan that it did not scan before it stopped (exact)."""
+    return max(stats.accepted - t.scanned - t.fresh_skipped, 0)
 
 
 def _messages(lang: str):
@@ -281,13 +300,24 @@ def _shown_rate(key: str, t: ScanTally, elapsed: float) -> float:
     return round(rate, 1) if key == "scan.summary.rate_tenths" else rate
 
 
-def _scan_rows(table: Table, t: ScanTally, elapsed: float, interrupted: bool, short: bool = False, m=None) -> None:
+def _scan_rows(
+    table: Table,
+    t: ScanTally,
+    elapsed: float,
+    interrupted: bool,
+    short: bool = False,
+    m=None,
+    short_providers: bool | None = None,
+) -> None:
+    """The scan's rows of the summary; ``short``: values in their narrow forms; ``short_providers``: the
+    providers by their short names (M365) as the results table above shows them (default: ``short``)."""
     m = m or _messages("en")
 
     def counts(c: Counter, column: str) -> str:
         if short:
             c = Counter({shorten(column, str(k)): n for k, n in c.items()})
-        return _counts(c, column, m.lang)
+        brief = short if column != "provider" or short_providers is None else short_providers
+        return _counts(c, column, m.lang, short=brief)
 
     key = _rate_key(t.scanned, elapsed)
     table.add_row(
@@ -347,11 +377,20 @@ def _failed_lookups(m, key: str, n: int) -> str:
     return _count(m, "scan.failed.other", n, check=check, kind=kind)
 
 
-def _input_rows(table: Table, stats: InputStats, m=None) -> None:
+def _input_rows(table: Table, stats: InputStats, m=None, total: int | None = None, left: int = 0) -> None:
+    """What was read. ``total``: an interrupted scan's lines in all (None: not stopped, or not known), then
+    the lines read are said out of them (``8,960 of 19,997 lines``) and ``left``, the domains read but not
+    scanned, too: the same figures as the last line's (:func:`continue_note`)."""
     m = m or _messages("en")
-    inputs = [_count(m, "scan.summary.lines", stats.lines), _count(m, "scan.summary.unique", stats.accepted)]
+    if total is not None and total >= stats.lines:
+        lines = _count(m, "scan.summary.lines_of", stats.lines, total=total)
+    else:
+        lines = _count(m, "scan.summary.lines", stats.lines)
+    inputs = [lines, _count(m, "scan.summary.unique", stats.accepted)]
     if stats.duplicates:
         inputs.append(_count(m, "scan.summary.duplicates", stats.duplicates))
+    if total is not None and left:
+        inputs.append(_count(m, "scan.summary.not_scanned", left))
     table.add_row(m("scan.summary.input"), ", ".join(inputs))
     _skip_rows(table, stats, m)
 
@@ -436,14 +475,21 @@ def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") ->
 @formatter("scan", Format.table)
 def _scan_table(summary: ScanSummary, out: Output) -> None:
     """The scanned domains (the 50 of highest priority) on stdout, the summary on stderr."""
+    short_providers = None
     if summary.tally.sample:
-        out.console.print(results_table(summary.tally, out.console.width, summary.lang))
-    _scan_ndjson(summary, out)
+        table = results_table(summary.tally, out.console.width, summary.lang)
+        short_providers = table.short_providers  # type: ignore[attr-defined]
+        out.console.print(table)
+    _summary(summary, out, short_providers)
 
 
 @formatter("scan", Format.ndjson)
 def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
     """The result lines were written as they were stored (services.scan's ``emit``): only the summary, on stderr."""
+    _summary(summary, out)
+
+
+def _summary(summary: ScanSummary, out: Output, short_providers: bool | None = None) -> None:
     out.err.print(
         summary_table(
             summary.tally,
@@ -453,6 +499,8 @@ def _scan_ndjson(summary: ScanSummary, out: Output) -> None:
             width=out.err.width,
             lang=summary.lang,
             rescan=summary.rescan,
+            short_providers=short_providers,
+            total_lines=summary.total_lines,
         )
     )
 
@@ -484,12 +532,18 @@ def continue_note(
 
     m = _messages(lang)
     said = m(f"scan.stop.{signal}")
-    in_flight = max(stats.accepted - t.scanned - t.fresh_skipped, 0)
-    unread = max((total_lines or 0) - stats.lines, 0)
+    in_flight = not_scanned(stats, t)  # read, not scanned: exact
+    unread = max((total_lines or 0) - stats.lines, 0)  # exact for text and CSV; a workbook's rows are estimated
     if total_lines is None:
         left = _count(m, "scan.left.in_progress", in_flight) if in_flight else m("scan.left.unread")
     else:
-        left = _count(m, "scan.left.about", unread + in_flight)
+        from ..inputs import XLSX_EXTENSIONS
+
+        parts = [_count(m, "scan.left.read_not_scanned", in_flight)] if in_flight else []
+        if unread or not parts:
+            rough = any(a.lower().endswith(XLSX_EXTENSIONS) for a in inputs)
+            parts.append(_count(m, "scan.left.not_read_about" if rough else "scan.left.not_read", unread))
+        left = ", ".join(parts)
     if command is not None:  # inputs are the domains it was to scan, by name
         not_done = max(len(inputs) - t.scanned - t.fresh_skipped, 0)
         if not not_done and t.registration_left:

@@ -57,9 +57,11 @@ def column(label: str, lang_: str | None = None) -> str:
 
 def value(column_name: str, text: str, lang_: str | None = None, short: bool = False) -> str:
     """A value a table shows in ``column_name`` (provider, tenant, status) in the command's language
-    (messages ``table.value.COLUMN.VALUE``: ``self-hosted`` is ``kendi sunucusu``); codes and names
-    that read the same in every language (m365, Natro, P1) as they are. ``short``: the narrow tables' form,
-    where a language needs one of its own (``table.value.COLUMN.short.VALUE``: Turkish ``Pas`` for Skip)."""
+    (messages ``table.value.COLUMN.VALUE``: ``self-hosted`` is ``kendi sunucusu``, ``m365`` is
+    ``Microsoft 365`` as the CSV's provider_name has it; a provider id without a message, the provider
+    catalog's name); codes and names that read the same in every language (Natro, P1) as they are.
+    ``short``: the narrow tables' form, where a value needs one of its own (``table.value.COLUMN.short.VALUE``:
+    Turkish ``Pas`` for Skip, ``M365`` for Microsoft 365)."""
     if not text:
         return text
     from ..brief.messages import Messages
@@ -68,4 +70,10 @@ def value(column_name: str, text: str, lang_: str | None = None, short: bool = F
     if short and m.has(f"table.value.{column_name}.short.{text}"):
         return m(f"table.value.{column_name}.short.{text}")
     key = f"table.value.{column_name}.{text}"
-    return m(key) if m.has(key) else text
+    if m.has(key):
+        return m(key)
+    if column_name == "provider":  # a provider id the messages do not name yet: the catalog's name for it
+        from ..catalog import load_catalog
+
+        return load_catalog().names.get(text, text)
+    return text

@@ -189,6 +189,7 @@ class ScanSummary:
     record: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"  # the language its summary is printed in (the command's; docs/cli.md)
     rescan: bool = False  # the stored domains due (`hunter rescan`), not an input read: the summary says so
+    total_lines: int | None = None  # an interrupted scan's inputs, lines in all (inputs.count_lines): None unknown
 
     @property
     def interrupted(self) -> bool:
