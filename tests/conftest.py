@@ -68,6 +68,17 @@ STS_POLICIES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _settings_read_again():
+    """After each test, the settings are read again at their next use: a command run with a bad setting in its
+    environment (``HUNTER_RULES`` naming an unreadable file) would otherwise leave them loaded for a test that
+    uses Hunter as a library (services.run_scan reads them through config.get)."""
+    yield
+    from hunter_cli import config
+
+    config._loaded = None
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_sts(tmp_path_factory):
     """The MTA-STS policy server for every test: its port and root reach Hunter through the environment

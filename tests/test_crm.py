@@ -887,7 +887,7 @@ def test_failures_stored_before_migration_16_upgrade_and_read_as_they_are(hunter
     for env in (crm_env, _tr(crm_env)):
         text = " ".join(hunter("crm", "status", "--db", str(db), env=env).stdout.split())
         assert "eski.com.tr: HTTP 400: Plug-in refused the lead (0x80040216)" in text, text
-    assert q(db, "SELECT max(version) FROM schema_migrations") == [(16,)]
+    assert q(db, "SELECT max(version) FROM schema_migrations")[0][0] >= 16
     detail = json.loads(
         hunter("leads", "show", "eski.com.tr", "--json", "--db", str(db), env={"HUNTER_LANG": "tr"}).stdout
     )
