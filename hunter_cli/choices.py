@@ -132,11 +132,13 @@ def unknown(
     ``unknown("microsft", ("m365", "google"), "provider")`` ->
     ``"'microsft' is not a provider; use one of: m365, google; did you mean m365?"``. ``also`` follows
     the list (``" or a hosting brand such as Natro"``); ``near`` is the suggestion when :func:`closest`
-    finds none among ``allowed``; ``instead`` is one that comes before it (``--workload teams`` for a Microsoft
-    workload typed as a service, which :func:`closest` would read as ``teamviewer``).
+    finds none among ``allowed``; ``instead`` is another option to use, said alone (``--workload teams`` for a
+    Microsoft workload typed as a service, which :func:`closest` would read as ``teamviewer``).
     """
+    if instead is not None:  # another option is the place for it: no list of this one's values
+        return f"{value.strip()!r} is not {article} {what}; use {instead} instead"
     allowed = list(allowed)
-    near = instead or closest(value, allowed, what) or near
+    near = closest(value, allowed, what) or near
     hint = f"; did you mean {near}?" if near is not None else ""
     return f"{value.strip()!r} is not {article} {what}; use one of: {', '.join(allowed)}{also}{hint}"
 

@@ -116,7 +116,10 @@ def test_services_by_the_names_the_brief_shows_and_workloads_pointed_to_their_op
     assert leads("--uses", "freshworks") == leads("--uses", "freshdesk")
     for typed, tag in (("teams", "teams"), ("exo", "exchange-online"), ("Intune", "intune")):
         out = leads.hunter("leads", "--uses", typed)
-        assert out.exit_code == 2 and f"--workload {tag}" in " ".join(out.stderr.split()), out.stderr
+        said = " ".join(out.stderr.split())
+        assert out.exit_code == 2 and f"use --workload {tag} instead" in said and "zoom" not in said, out.stderr
+    tr = " ".join(leads.hunter("leads", "--uses", "teams", env={"HUNTER_LANG": "tr"}).stderr.split())
+    assert "bunun yerine --workload teams kullanın" in tr and "zoom" not in tr, tr
 
 
 def test_footprint_column_in_csv_and_table(leads):

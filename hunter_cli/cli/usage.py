@@ -31,6 +31,7 @@ _WORDED = (
     (re.compile(r"(?P<value>'.*') is not yes or no"), "usage.not_yes_no"),
     (re.compile(r"(?P<value>'.*') is not a finite number"), "usage.not_finite"),
     (re.compile(r"(?P<value>'.*') is not a number"), "usage.not_number"),
+    (re.compile(r"(?P<value>'.*') is not an? [^;]+; use (?P<instead>--\S+ \S+) instead"), "usage.use_instead"),
     (
         re.compile(
             r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)"
