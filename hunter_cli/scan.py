@@ -714,6 +714,7 @@ class Scanner:
                     _own_exchange(microsoft),
                     spf.terms if spf is not None else [],
                 ),
+                dkim_keys=[s.selector for s in dkim.selectors if s.key_type and not s.revoked and not s.problem],
             )
             provider, provider_name, gateway, evidence = c.provider, c.provider_name, c.gateway, c.evidence
             mx_check.warnings += mx_provider_findings(

@@ -249,6 +249,7 @@ BEHIND = {
     "s28-gw-spf-a.com.tr": ("self-hosted", "barracuda", "SPF a:smtp.s28-gw-spf-a.com.tr"),
     "s28-gw-bos.com.tr": ("other", "barracuda", "nothing behind the gateway names a mailbox provider"),
     "s28-filtre-m365.com.tr": ("m365", None, "Microsoft 365 behind a filter Hunter does not know"),
+    "s28-filtre-google.com.tr": ("google", None, "a DKIM key stands at its selector google"),  # trial 20
     "s28-filtre-yok.com.tr": ("other", None, "matches no known provider"),
     "s28-filtre-iki.com.tr": ("other", None, "matches no known provider"),
 }
@@ -280,6 +281,9 @@ def test_what_sits_behind_a_filter_is_read_from_their_own_records(hunter, ms, la
     filtered = json.loads(hunter("sales-summary", "s28-filtre-m365.com.tr", "--json", "--lang", lang).stdout)
     assert filtered["category"] != "P2", filtered["category"]
     assert m("mail.behind_unknown_filter", provider="Microsoft 365") in filtered["mail"], filtered["mail"]
+    google = json.loads(hunter("sales-summary", "s28-filtre-google.com.tr", "--json", "--lang", lang).stdout)
+    assert m("mail.behind_unknown_filter", provider="Google Workspace") in google["mail"], google["mail"]
+    assert google["category"] == "P2", google["category"]  # a competitor's suite, not "a service we do not know"
 
 
 def test_a_domain_that_takes_no_mail_is_never_known_to_lack_a_workload(hunter):

@@ -296,14 +296,16 @@ def _classify(
     canonical: dict[str, str] | None = None,
     unresolved: frozenset[str] | set[str] = frozenset(),
     own_servers: Sequence[str] = (),
+    dkim_keys: Sequence[str] = (),
 ) -> Classification:
     """Mailbox provider and gateway from MX hosts (sorted by preference) and supporting evidence.
 
     ``own_servers`` are records naming a mail server inside the domain (their own Exchange's autodiscover,
     an SPF ``a:`` term of one of their hosts: :func:`own_mail_servers`): behind a gateway where nothing names a
     provider, they make the mailbox ``self-hosted``. An MX host no catalog entry names, with SPF naming one
-    mailbox provider that a DKIM key or (Microsoft 365) a tenant stands behind, is that provider behind a
-    filter the catalog does not know, not ``other``.
+    mailbox provider that a DKIM key stands behind (delegated to it, or at a selector it hands out, ``dkim_keys``:
+    the selectors with a usable key) or, for Microsoft 365, a tenant, is that provider behind a filter the catalog
+    does not know, not ``other``.
 
     ``mx`` is empty for NXDOMAIN/NODATA and ``[(0, "")]`` for a null MX: both mean
     ``none``. A failed MX lookup never reaches this function (the scan says ``unknown``).
@@ -361,7 +363,7 @@ def _classify(
                 evidence.append(f"MX {h} is inside {domain}: a mail server of their own")
                 return Classification("self-hosted", None, None, evidence)
         evidence.append(f"MX {primary[0]} matches no known provider")
-        behind = _behind_unknown_filter(spf_targets, dkim_cnames, tenant, cat)
+        behind = _behind_unknown_filter(spf_targets, dkim_cnames, dkim_keys, tenant, cat)
         if behind is not None:
             target, e, why = behind
             evidence.append(
@@ -401,7 +403,7 @@ def _classify(
 
 
 def _behind_unknown_filter(
-    spf_targets: Sequence[str], dkim_cnames: Sequence[str], tenant: bool, cat: Catalog
+    spf_targets: Sequence[str], dkim_cnames: Sequence[str], dkim_keys: Sequence[str], tenant: bool, cat: Catalog
 ) -> tuple[str, Entry, str] | None:
     """``(include, entry, why)`` when the SPF tree names exactly one mailbox provider (sending services such as
     Amazon SES aside) and other records stand behind it (a DKIM key delegated to it, or for Microsoft 365 a
@@ -419,6 +421,8 @@ def _behind_unknown_filter(
     target, e = hits[0]
     if any(is_provider(cat.match_dkim(c), e.id, e.name) for c in dkim_cnames):
         return target, e, "a DKIM key is delegated to it"
+    if found := [k for k in dkim_keys if k in cat.selectors.get((e.id, e.name), ())]:
+        return target, e, f"a DKIM key stands at its selector {found[0]}"
     if tenant and e.id == "m365":
         return target, e, "a Microsoft tenant holds the domain"
     return None
