@@ -292,3 +292,21 @@ def test_a_domain_that_takes_no_mail_is_never_known_to_lack_a_workload(hunter):
     hunter.scan_json("s28-mxsiz.com.tr", "s28-gw-exch.com.tr", "--no-whois")
     missing = {r["domain"] for r in json.loads(hunter("leads", "--missing", "intune", "-f", "json").stdout)}
     assert missing == {"s28-gw-exch.com.tr"}, missing
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_suite_behind_a_gateway_that_no_tenant_confirms_is_said_as_likely(hunter, ms, lang):
+    """trial 20: "Behind the gateway the mailboxes are on Microsoft 365" stood as a fact a few lines above "the
+    sign-in service finds no tenant ... the records may be left over"; without a tenant it is said as likely."""
+    from msserver import Tenant
+
+    m = Messages(lang)
+    d = "s28-gw-m365.com.tr"
+    hunter.scan_json(d, "--no-whois")
+    mail = json.loads(hunter("sales-summary", d, "--json", "--lang", lang).stdout)["mail"]
+    assert m("mail.behind_gateway.unconfirmed", provider="Microsoft 365") in mail, mail
+    assert m("mail.behind_gateway", provider="Microsoft 365") not in mail
+    ms.tenants[d] = Tenant(id="28282828-2222-4222-8333-444444444444", brand="Gecit Ltd", region="EU")
+    hunter.scan_json(d, "--no-whois", "--fresh-tenant")
+    mail = json.loads(hunter("sales-summary", d, "--json", "--lang", lang).stdout)["mail"]
+    assert m("mail.behind_gateway", provider="Microsoft 365") in mail, mail

@@ -291,8 +291,10 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         elif lead.provider == "m365" and _exchange_state(lead) in ("absent", "on_premises", "other"):
             # only a tenant and its MS= token put the mailboxes there (catalog.classify): say so
             lines.append(m("mail.behind_gateway_tenant"))
-        else:
-            lines.append(m("mail.behind_gateway", provider=provider))
+        else:  # records no tenant stands behind put it at Microsoft 365: said as likely, not as fact
+            lines.append(
+                m(_hedged(m, "mail.behind_gateway", doubt if lead.provider == "m365" else None), provider=provider)
+            )
     elif _behind_unknown_filter(lead):
         lines.append(m("mail.behind_unknown_filter", provider=provider))
     # the names they allow to send for them: a broken record (permerror) allows nobody (RFC 7208 2.6.7)
