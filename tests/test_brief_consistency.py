@@ -374,8 +374,8 @@ def check(text: str, lang: str) -> list[str]:
             rule("nothing-to-sell", "one_liner.P6_no_mail" in dead, f"archived while its spoofing risk is {risk}")
     else:
         rule("nothing-to-sell", not dead, f"{category} but says there is nothing to sell: {dead}")
-        offer = _pattern(msgs["offer.line"])
-        rule("nothing-to-sell", any(offer.search(line) for line in lines), f"{category} without an offer")
+        offers = [_pattern(msgs[k]) for k in ("offer.line", "offer.line_indicative")]  # a national cloud: a guide
+        rule("nothing-to-sell", any(o.search(line) for o in offers for line in lines), f"{category} without an offer")
     rule("nothing-to-sell", risk != "none" or category == "P6", f"risk none but {category}")
     if risk == "high" and category not in (None, "P6"):
         rule("nothing-to-sell", "talk.risk_high" in said, "a high risk the talking points do not mention")

@@ -308,6 +308,9 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
         assert brief["offer"]["lines"][0].startswith(m("offer.national", clouds="\x00").split("\x00")[0]), brief[
             "offer"
         ]
+        # no plain "Suggest Business Premium" a rep could quote: the tier only as a guide (trial 20)
+        plain = m("offer.line", tier="\x00").split("\x00")[0]
+        assert not any(line.startswith(plain) for line in brief["offer"]["lines"]), brief["offer"]
     gcch = " ".join(_brief(hunter, "t13-gcch.com.tr", lang)["mail"])
     assert m("cloud.us-government") not in gcch or m("cloud.gcc-high") not in gcch, gcch
     # trial 19: nor do the lists call their tenant "none": not among those known to have none

@@ -1091,7 +1091,8 @@ def _offer(
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if clouds := national_clouds(lead):  # sold through that cloud's own channel, not the worldwide price list
-        lines.insert(0, m("offer.national", clouds=_names(m, [m.label("cloud", c) for c in clouds])))
+        national = m("offer.national", clouds=_names(m, [m.label("cloud", c) for c in clouds]))
+        lines = [national, m("offer.line_indicative", tier=m(f"offer.{tier}"))]
     if addons:
         words = [m("offer.gap_service", gaps=gap_words) if a == "dmarc_service" else m(f"offer.{a}") for a in addons]
         lines.append(m("offer.addons", addons=", ".join(words)))
