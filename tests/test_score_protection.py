@@ -218,6 +218,15 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
         assert spf_shortfall(view) == shortfall, (domain, view["spf"]["warnings"])
         assert spf_open_terms(view) == ([terms] if terms else ["ip4:0.0.0.0/0", "ip6:::/0"] if is_open else []), domain
         assert ("spf +10" in view["reasons"]) is (shortfall is None), (domain, view["reasons"])
+    # trial 20: the brief names the term that decides a family before the record's own all, never "ends in ~all"
+    for domain, key, term in (
+        ("s28-yumusak.com.tr", "soft", "~ip4:0.0.0.0/0"),
+        ("s28-notr.com.tr", "neutral", "?ip4:0.0.0.0/0"),
+    ):
+        for lang in LANGUAGES:
+            said = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["security"]
+            line = Messages(lang)(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term)
+            assert line in said, (domain, lang, said)
     brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
     assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
     assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"

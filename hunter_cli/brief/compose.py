@@ -374,6 +374,22 @@ def _said_variant(m: Messages, key: str, provider: str | None) -> str:
     return f"{key}.unnamed" if provider in UNNAMED and m.has(f"{key}.unnamed") else key
 
 
+def _all_decided_first(record: str | None, effective: str | None) -> tuple[str | None, list[str]]:
+    """``(own all, terms)``: the record's own ``all`` term, and the terms before it with the qualifier of the
+    ``all`` a sender meets (``effective``, the evaluation's ``spf.all``) when that differs from the record's own,
+    i.e. when earlier ranges decide a whole address family first (RFC 7208 4.6.2: ``~ip4:0.0.0.0/0 -all`` gives
+    every IPv4 sender ``~``); ``(own, [])`` when the record's own ``all`` is what a sender meets."""
+    terms = (record or "").split()[1:]
+    own = next((t for t in terms if t.lstrip("+-~?").lower() == "all"), None)
+    if own is None or effective is None:
+        return own, []
+    shown = own if own[0] in "+-~?" else "+" + own
+    if shown.lower() == effective.lower():
+        return own, []
+    before = terms[: terms.index(own)]
+    return own, [t for t in before if t[0] == effective[0] and t.lstrip("+-~?").lower() != "all"]
+
+
 def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
     Microsoft evidence (:func:`evidence_doubt`) and the message files have one."""
@@ -442,8 +458,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         # a term as open as +all (a /0 network, an exists: that always matches, an include of +all): what the
         # record's own 'all' says protects nothing, so that is the line
         opened = spf_open_terms(lead) if qualifier != "+all" else []
+        own, deciding = _all_decided_first(spf.record, qualifier)
         if opened:
             lines.append(m("sec.spf_open_term", terms=", ".join(opened[:3])))
+        elif deciding and qualifier in ("~all", "?all"):  # `~ip4:0.0.0.0/0 -all`: IPv4 meets ~ before the -all
+            key = "sec.spf_all_decided.neutral" if qualifier == "?all" else "sec.spf_all_decided.soft"
+            lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3])))
         elif qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
         elif qualifier == "~all":
