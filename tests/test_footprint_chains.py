@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_brief_footprint_agree import _brief, _text
 
 from hunter_cli.brief.messages import Messages
 
@@ -26,18 +27,6 @@ ALL = (CHAIN, OWN, GONE, LOOP, WILD_APEX, WILD_HOST, PROXY, NO_MAIL, MDM)
 
 def _workloads(result: dict) -> dict[str, dict]:
     return result["microsoft"]["workloads"]
-
-
-def _brief(h, domain: str, lang: str = "en") -> dict:
-    out = h("sales-summary", domain, "--json", "--lang", lang)
-    assert out.exit_code == 0, out.stderr
-    return json.loads(out.stdout)
-
-
-def _text(brief: dict) -> str:
-    parts = [brief["one_liner"], *brief["mail"], *brief["microsoft"], *brief["services"]]
-    parts += [*brief["talking_points"], *brief["questions"], *brief["offer"]["lines"], *brief["priority"]]
-    return " ".join(" ".join(parts).split())
 
 
 def _listed(h, *args: str) -> set[str]:

@@ -408,13 +408,7 @@ def test_every_kind_of_rules_fault_says_field_fault_and_what_is_allowed_in_both_
     from test_config_lang import ENGLISH
 
     change, english_words, turkish_words = RULES_FAULTS[kind]
-    p = tmp_path / "bad.json"
-    if isinstance(change, str):
-        p.write_text(change)
-    else:
-        data = json.loads(json.dumps(load_rules().data))
-        change(data)
-        p.write_text(json.dumps(data))
+    p = _bad_rules_file(tmp_path, change)
     english = hunter("rules", "check", str(p), dns_args=False)
     assert english.exit_code == 1 and english_words in " ".join(english.stderr.split()), english.stderr
     turkish = hunter("rules", "check", str(p), dns_args=False, env={"HUNTER_LANG": "tr"})
@@ -424,10 +418,8 @@ def test_every_kind_of_rules_fault_says_field_fault_and_what_is_allowed_in_both_
     assert not ENGLISH.search(text.replace(str(p), "P")), ENGLISH.search(text.replace(str(p), "P"))
 
 
-@pytest.mark.parametrize("kind", ["weight not a number", "bad JSON", "out of range"])
-def test_a_command_that_scores_with_a_bad_rules_file_gives_the_detail_in_turkish(tmp_path, hunter, kind):
-    """`scan --rules` refuses the file with the same detail `rules check` gives, in Turkish too."""
-    change, english_words, turkish_words = RULES_FAULTS[kind]
+def _bad_rules_file(tmp_path, change):
+    """A rules file with one fault: ``change`` is the file's whole text, or edits the bundled rules' data."""
     p = tmp_path / "bad.json"
     if isinstance(change, str):
         p.write_text(change)
@@ -435,6 +427,14 @@ def test_a_command_that_scores_with_a_bad_rules_file_gives_the_detail_in_turkish
         data = json.loads(json.dumps(load_rules().data))
         change(data)
         p.write_text(json.dumps(data))
+    return p
+
+
+@pytest.mark.parametrize("kind", ["weight not a number", "bad JSON", "out of range"])
+def test_a_command_that_scores_with_a_bad_rules_file_gives_the_detail_in_turkish(tmp_path, hunter, kind):
+    """`scan --rules` refuses the file with the same detail `rules check` gives, in Turkish too."""
+    change, english_words, turkish_words = RULES_FAULTS[kind]
+    p = _bad_rules_file(tmp_path, change)
     turkish = hunter("scan", "firma.com.tr", "--no-whois", "--rules", str(p), env={"HUNTER_LANG": "tr"})
     text = " ".join(turkish.stderr.split())
     assert turkish.exit_code != 0 and turkish_words in text, text
