@@ -319,3 +319,15 @@ def test_a_suite_behind_a_gateway_that_no_tenant_confirms_is_said_as_likely(hunt
     hunter.scan_json(d, "--no-whois", "--fresh-tenant")
     mail = json.loads(hunter("sales-summary", d, "--json", "--lang", lang).stdout)["mail"]
     assert m("mail.behind_gateway", provider="Microsoft 365") in mail, mail
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_broken_key_behind_an_alias_to_the_provider_is_the_providers_to_fix(hunter, lang):
+    """trial 20: a DKIM selector that is an alias (CNAME) to IONOS's name, whose key is cut off, was said to be
+    "probably cut off when it was pasted": the customer pasted nothing; the record is the provider's."""
+    m = Messages(lang)
+    hunter.scan_json("s28-ionos-kirik.de", "--no-whois")
+    security = json.loads(hunter("sales-summary", "s28-ionos-kirik.de", "--json", "--lang", lang).stdout)["security"]
+    why = m("dkim_error.dkim-bad-rsa-key.delegated")
+    assert any(why in line for line in security), security
+    assert not any(m("dkim_error.dkim-bad-rsa-key") in line for line in security), security

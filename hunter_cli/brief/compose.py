@@ -390,6 +390,17 @@ def _all_decided_first(record: str | None, effective: str | None) -> tuple[str |
     return own, [t for t in before if t[0] == effective[0] and t.lstrip("+-~?").lower() != "all"]
 
 
+def _delegated(lead: Lead, selectors: Sequence[str]) -> bool:
+    """Whether every one of ``selectors`` is an alias (CNAME) to a name outside the domain: the key record is
+    the target's (their provider's, as ``s1-ionos._domainkey CNAME s1.dkim.ionos.com``), not one they wrote."""
+    from ..domains import is_within
+
+    cnames = {s.selector: s.cname for s in lead.dkim.selectors}
+    return bool(selectors) and all(
+        (c := cnames.get(name)) and not is_within(c.rstrip("."), lead.domain) for name in selectors
+    )
+
+
 def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     """``key``, or its ``.unconfirmed`` variant (a question or a condition) when the brief doubts the
     Microsoft evidence (:func:`evidence_doubt`) and the message files have one."""
@@ -548,7 +559,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             if kind == "dkim_warning" and set(where) <= set(testing):  # a key in testing mode "works" for nobody
                 key = "sec.dkim_warning_testing"
             if m.has(f"{kind}.{code}"):
-                lines.append(m(key, selectors=", ".join(where[:3]), reason=m(f"{kind}.{code}")))
+                # a record delegated (CNAME) to a host outside the domain is the host's to fix, not pasted by them
+                reason = f"{kind}.{code}.delegated" if _delegated(lead, where) else f"{kind}.{code}"
+                reason = reason if m.has(reason) else f"{kind}.{code}"
+                lines.append(m(key, selectors=", ".join(where[:3]), reason=m(reason)))
             elif kind == "dkim_error":
                 lines.append(m("sec.dkim_unusable", selectors=", ".join(where[:3])))
     dmarc = lead.dmarc
