@@ -392,7 +392,18 @@ def check(text: str, lang: str) -> list[str]:
         for key in ("sec.dmarc_enforced", "sec.dkim_ok"):
             rule("dmarc-risk", key in said, f"risk low without {key}")
         spf_bad = _said(
-            text, _patterns(lang, ["sec.spf_missing", "sec.spf_invalid", "sec.spf_open", "sec.spf_open_term"])
+            text,
+            _patterns(
+                lang,
+                [
+                    "sec.spf_missing",
+                    "sec.spf_invalid",
+                    "sec.spf_open",
+                    "sec.spf_open_term",
+                    "sec.spf_open_term.v4",
+                    "sec.spf_open_term.v6",
+                ],
+            ),
         )
         rule("dmarc-risk", not spf_bad, f"risk low with {spf_bad}")
 

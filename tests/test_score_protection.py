@@ -227,6 +227,13 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
             said = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["security"]
             line = Messages(lang)(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term)
             assert line in said, (domain, lang, said)
+    # trial 20: mx/0 whose MX host has an IPv4 address only opens IPv4, and says so; a/0//0 opens both
+    for lang in LANGUAGES:
+        m = Messages(lang)
+        said = json.loads(hunter("sales-summary", "s15-mx0.com.tr", "--json", "--lang", lang).stdout)["security"]
+        assert m("sec.spf_open_term.v4", terms="mx/0") in said, said
+        said = json.loads(hunter("sales-summary", "s28-a00.com.tr", "--json", "--lang", lang).stdout)["security"]
+        assert m("sec.spf_open_term", terms="a:any.s28-a00.com.tr/0//0") in said, said
     brief = json.loads(hunter("sales-summary", "s15-ters.com.tr", "--json").stdout)
     assert brief["risk"] != "high" and "+all" not in " ".join(brief["security"]), brief["security"]
     assert json.loads(hunter("sales-summary", "s15-yarim.com.tr", "--json").stdout)["risk"] == "high"

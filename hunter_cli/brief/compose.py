@@ -36,6 +36,7 @@ from ..lead.posture import (
     parked_gaps,
     security_risk,
     spf_omits_provider,
+    spf_open_families,
     spf_open_terms,
     spf_shortfall,
 )
@@ -470,8 +471,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         # record's own 'all' says protects nothing, so that is the line
         opened = spf_open_terms(lead) if qualifier != "+all" else []
         own, deciding = _all_decided_first(spf.record, qualifier)
-        if opened:
-            lines.append(m("sec.spf_open_term", terms=", ".join(opened[:3])))
+        if opened:  # a range that opens one family only (mx/0 with IPv4 hosts) is said as that family
+            families = spf_open_families(lead)
+            key = f"sec.spf_open_term.v{families.pop()}" if len(families) == 1 else "sec.spf_open_term"
+            lines.append(m(key, terms=", ".join(opened[:3])))
         elif deciding and qualifier in ("~all", "?all"):  # `~ip4:0.0.0.0/0 -all`: IPv4 meets ~ before the -all
             key = "sec.spf_all_decided.neutral" if qualifier == "?all" else "sec.spf_all_decided.soft"
             lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3])))

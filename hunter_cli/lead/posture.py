@@ -122,6 +122,24 @@ def spf_open_terms(view: Lead | Mapping[str, Any]) -> list[str]:
 _QUOTED = re.compile(r"'([^']+)'")
 
 
+def spf_open_families(view: Lead | Mapping[str, Any]) -> set[int]:
+    """The address families (4, 6) whose every sender their valid SPF record lets pass: both for ``+all`` or an
+    include of it, only the family a range opens (``mx/0`` with IPv4 hosts: {4}; RFC 7208 5.4, 5.6). Read from
+    the ``spf-pass-all`` warnings as :func:`spf_open_terms` reads them; empty when the record is not open."""
+    lead = as_lead(view)
+    spf = lead.spf
+    if spf is None or lead.spf_result != "valid":
+        return set()
+    out: set[int] = set()
+    for w in spf.warnings:
+        if w.code == "spf-pass-all":
+            family = re.search(r"every IPv([46]) sender", w.message)
+            out |= {int(family[1])} if family else {4, 6}
+    if lead.spf_all == "+all":
+        out |= {4, 6}
+    return out
+
+
 def spf_neutral(view: Lead | Mapping[str, Any]) -> bool:
     """Whether their valid SPF record leaves forged mail ``neutral``: it ends in ``?all``, or has neither an
     ``all`` nor a redirect (RFC 7208 4.7). Receivers treat neutral exactly like no SPF record (RFC 7208 8.2),
