@@ -313,6 +313,9 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
         # no plain "Suggest Business Premium" a rep could quote: the tier only as a guide (trial 20)
         plain = m("offer.line", tier="\x00").split("\x00")[0]
         assert not any(line.startswith(plain) for line in brief["offer"]["lines"]), brief["offer"]
+        # nor do the talking points promise partner work in a cloud sold through its own channel (trial 20)
+        first = m("talk.national", clouds="\x00")[0].split("\x00")[0]
+        assert brief["talking_points"][0].startswith(first), brief["talking_points"]
     gcch = " ".join(_brief(hunter, "t13-gcch.com.tr", lang)["mail"])
     assert m("cloud.us-government") not in gcch or m("cloud.gcc-high") not in gcch, gcch
     # trial 19: nor do the lists call their tenant "none": not among those known to have none

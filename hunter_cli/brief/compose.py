@@ -1402,6 +1402,11 @@ def compose(
         talk_key = _owned_variant(m, f"talk.{variant}" if m.has(f"talk.{variant}") else f"talk.{category}", owned)
         talk_key = _said_variant(m, _hedged(m, talk_key, doubt), lead.provider)
         brief.talking_points = m(talk_key, provider=provider, brand=(tenant.brand if tenant else None) or domain)
+        if (clouds := national_clouds(lead)) and category != "P6":
+            # sold and supported through that cloud's own channel: no promise of partner work there (the offer
+            # says the same)
+            names = _names(m, [m.label("cloud", c) for c in clouds])
+            brief.talking_points = m("talk.national", clouds=names)
         if category not in ("P6",):
             if level in ("high", "medium"):
                 brief.talking_points.append(m(f"talk.risk_{level}", domain=domain))
