@@ -108,6 +108,12 @@ def test_hybrid_exchange_is_a_migration_play_too():
         {("autodiscover", "CNAME"): Reply(records=[f"owa.{D}"])}, mx=["ornek-com-tr.mail.protection.outlook.com"]
     )
     assert "exchange-online-migration" in ids(choose_plays(hybrid, [], None))
+    # trial 21: a hybrid customer's mail is at Exchange Online already: finish the move, never "you run Exchange on
+    # a server of your own; we can move your mailboxes" as if nothing were there yet
+    for lang in ("en", "tr"):
+        play = next(p for p in choose_plays(hybrid, [], None, lang=lang) if p.id == "exchange-online-migration")
+        assert ("finish the move" if lang == "en" else "geçişi tamamla") in play.pitch, play.pitch
+        assert "Exchange Online" in play.reason and f"owa.{D}" in play.reason, play.reason
 
 
 def test_online_exchange_gets_no_migration_play():

@@ -104,7 +104,7 @@ def _match(
         w = microsoft.workloads[when.workload]
         if w.state not in (when.states or []):
             return None
-        return {"evidence": "; ".join(w.own_hosts or w.evidence)}, list(w.evidence)
+        return {"evidence": "; ".join(w.own_hosts or w.evidence), "\x00state": w.state}, list(w.evidence)
     if when.tenant_without is not None:
         if not tenant.has_tenant or microsoft is None or when.tenant_without not in microsoft.workloads:
             return None
@@ -160,6 +160,8 @@ def choose_plays(
             values["services"] = _join(names, lang)
         reason = rule.reason_many if many and rule.reason_many else rule.reason
         pitch = rule.pitch_many if many and rule.pitch_many else rule.pitch
+        if values.pop("\x00state", None) == "hybrid":  # part already online: finish the move, not start it
+            reason, pitch = rule.reason_hybrid or reason, rule.pitch_hybrid or pitch
         offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
             id=rule.id,

@@ -294,6 +294,9 @@ class PlayRule(_Strict):
     # the same, when {services} names more than one service ("records for Zoom and Slack ... them")
     reason_many: Text | None = None
     pitch_many: Text | None = None
+    # a workload play's words when the workload is hybrid (part already in Microsoft's cloud): finish the move
+    reason_hybrid: Text | None = None
+    pitch_hybrid: Text | None = None
     when: PlayWhen
     # the Microsoft workloads (microsoft.json ids) the play sells: it is left out when the footprint
     # reports one of them online, since the customer already has it
