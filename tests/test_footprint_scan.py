@@ -95,6 +95,14 @@ def test_services_from_name_servers_and_federation(hunter, ms):
     assert [s["id"] for s in okta] == ["okta"] and okta[0]["found"] == [["federation", "acme.okta.com"]]
     cf = out["fp-svc-cloudflare.com.tr"]["services"]
     assert [s["id"] for s in cf] == ["cloudflare"] and ["ns", "amy.ns.cloudflare.com"] in cf[0]["found"]
+    # trial 21: Okta's cloud is no identity provider "of their own", as AD FS at sts.<their domain> is
+    from hunter_cli.brief.messages import Messages
+
+    for lang in ("en", "tr"):
+        m = Messages(lang)
+        mail = json.loads(hunter("sales-summary", "fp-svc-okta.com.tr", "--json", "--lang", lang).stdout)["mail"]
+        assert m("mail.tenant_federated_service", host="acme.okta.com", service="Okta") in mail, mail
+        assert m("mail.tenant_federated", host="acme.okta.com") not in mail
 
 
 def test_each_footprint_question_is_asked_once(hunter, dns):

@@ -323,7 +323,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         if tenant.initial_domain:
             lines.append(m("mail.tenant_initial", initial=tenant.initial_domain))
         if tenant.federation_host:
-            lines.append(m("mail.tenant_federated", host=tenant.federation_host))
+            lines.append(_federation_line(m, lead.domain, tenant.federation_host))
         if lead.provider == "broken":  # no mail runs anywhere now: not "their mail runs on <a set-up that fails>"
             lines.append(m("mail.cross_sell_broken"))
         elif lead.provider not in ("m365", "none", "unknown"):
@@ -389,6 +389,22 @@ def _all_decided_first(record: str | None, effective: str | None) -> tuple[str |
         return own, []
     before = terms[: terms.index(own)]
     return own, [t for t in before if t[0] == effective[0] and t.lstrip("+-~?").lower() != "all"]
+
+
+def _federation_line(m: Messages, domain: str, host: str) -> str:
+    """Where a federated tenant's users sign in: their own identity provider (AD FS at a host inside the domain),
+    a known identity service (Okta's ``acme.okta.com``, by services.json ``federation``), or an outside one."""
+    from ..domains import is_within
+    from ..footprint.schema import services_catalog
+    from ..footprint.services import identity_service_for
+
+    if is_within(host.rstrip("."), domain):
+        return m("mail.tenant_federated", host=host)
+    sid = identity_service_for(host)
+    name = next((s.name for s in services_catalog().services if s.id == sid), None) if sid else None
+    if name:
+        return m("mail.tenant_federated_service", host=host, service=name)
+    return m("mail.tenant_federated_outside", host=host)
 
 
 def _delegated(lead: Lead, selectors: Sequence[str]) -> bool:
