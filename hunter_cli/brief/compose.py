@@ -1141,7 +1141,13 @@ def _offer(
     reasons = [m(k, gaps=gap_words, provider=provider_label(m, provider, lead.provider_name)) for k in why]
     # protection first: said for a working set-up; for mail that bounces, offer.why.broken already puts it in
     if level in ("high", "medium") and category not in ("P5", "P6") and provider != "broken":
-        reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
+        # a tier without Defender (Business Standard): the protection in the first offer is the set-up service
+        key = (
+            "offer.why.risk_setup"
+            if tier not in ("premium", "defender") and "dmarc_service" in addons
+            else "offer.why.risk"
+        )
+        reasons.append(m(key, level=m(f"risk.{level}")))
     lines = [m("offer.line", tier=m(f"offer.{tier}"))]
     if clouds := national_clouds(lead):  # sold through that cloud's own channel, not the worldwide price list
         national = m("offer.national", clouds=_names(m, [m.label("cloud", c) for c in clouds]))
