@@ -997,6 +997,27 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
     ]
 
 
+def test_a_microsoft_365_customer_behind_a_gateway_hears_that_we_saw_it_over_real_dns(hunter, ms):
+    """trial 21 (2.3): Microsoft 365 behind Mimecast or Proofpoint was offered Defender with no word of the
+    gateway they pay for, while the on-premises customer behind Proofpoint heard "You already invest in mail
+    security with Proofpoint". The Microsoft 365 customer hears the gateway named too, with Defender as what
+    could take its job over, and the brief stays free of contradictions in both languages."""
+    from msserver import Tenant
+
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.render.brief import markdown
+
+    ms.tenants["gw-mimecast-m365.co.uk"] = Tenant(id="7a7a7a7a-1111-4222-8333-444444444444", brand="Mime Ltd")
+    scanned = hunter.scan_json("gw-mimecast-m365.co.uk", "br5-proofpoint-dkim.com", "--no-whois")
+    for domain, gateway in (("gw-mimecast-m365.co.uk", "Mimecast"), ("br5-proofpoint-dkim.com", "Proofpoint")):
+        assert scanned[domain]["provider"] == "m365", domain
+        for lang in LANGUAGES:
+            brief = compose(scanned[domain], lang=lang, today=date(2026, 11, 27))
+            named = [t for t in brief.talking_points if gateway in t]
+            assert len(named) == 1 and "Defender for Office 365" in named[0], (domain, lang, brief.talking_points)
+            assert check(markdown(brief), lang) == [], (domain, lang)
+
+
 @pytest.mark.parametrize(("lang", "words"), [("en", "showing the scan of 20 November 2026"), ("tr", "20 Kasım 2026")])
 def test_prep_warnings_speak_the_briefs_language(lang, words):
     """`prep --lang tr`: the lines saying the stored scan is shown (old, could not be refreshed) are Turkish."""

@@ -1413,6 +1413,8 @@ def compose(
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
+            elif gateway:  # Microsoft 365 behind a gateway they pay for: Defender is sold as its successor
+                brief.talking_points.append(m(_hedged(m, "talk.gateway_m365", doubt), gateway=gateway))
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
