@@ -1018,6 +1018,24 @@ def test_a_microsoft_365_customer_behind_a_gateway_hears_that_we_saw_it_over_rea
             assert check(markdown(brief), lang) == [], (domain, lang)
 
 
+def test_a_business_plan_for_a_firm_with_its_own_exchange_and_lync_names_the_300_user_cap(hunter):
+    """trial 21 (3.1): a holding running its own Exchange and Lync servers was offered Business Premium with no
+    word that Business plans stop at 300 users. The offer says so where the tier is a Business plan for a
+    company whose footprint puts Exchange or Lync on its own servers, and nowhere else."""
+    from hunter_cli.brief.compose import compose
+
+    scanned = hunter.scan_json("fp-sunucu-ornek.com.tr", "b7-kendi.com.tr", "--no-whois")
+    cap = {"en": "up to 300 users", "tr": "en fazla 300 kullanıcı"}
+    for domain, said in (("fp-sunucu-ornek.com.tr", True), ("b7-kendi.com.tr", False)):
+        assert scanned[domain]["provider"] == "self-hosted", domain
+        for lang in LANGUAGES:
+            offer = compose(scanned[domain], lang=lang, today=date(2026, 11, 27)).offer
+            assert offer.tier in ("premium", "standard"), (domain, offer.tier)
+            lines = [line for line in offer.lines if cap[lang] in line]
+            assert len(lines) == int(said), (domain, lang, offer.lines)
+            assert not said or "E3" in lines[0]
+
+
 @pytest.mark.parametrize(("lang", "words"), [("en", "showing the scan of 20 November 2026"), ("tr", "20 Kasım 2026")])
 def test_prep_warnings_speak_the_briefs_language(lang, words):
     """`prep --lang tr`: the lines saying the stored scan is shown (old, could not be refreshed) are Turkish."""

@@ -1051,6 +1051,17 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     return lines
 
 
+def _runs_own_servers(lead: Lead) -> bool:
+    """Whether the footprint puts Exchange or Lync / Skype for Business on a server of their own (state
+    on_premises or hybrid, catalog/microsoft.json): a firm that runs those is often past the 300 users
+    Microsoft 365 Business plans cover (Microsoft: "Microsoft 365 for business subscriptions ... up to 300
+    users")."""
+    workloads = lead.microsoft.workloads if lead.microsoft is not None else {}
+    return any(
+        (w := workloads.get(wid)) is not None and w.state in ("on_premises", "hybrid") for wid in ("exchange", "teams")
+    )
+
+
 def _offer(
     m: Messages,
     lead: Lead,
@@ -1123,6 +1134,8 @@ def _offer(
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
     reasons = [m(k, gaps=gap_words, provider=provider_label(m, provider, lead.provider_name)) for k in why]
+    if tier in ("premium", "standard") and provider == "self-hosted" and _runs_own_servers(lead):
+        reasons.append(m("offer.why.seat_cap"))  # an Exchange or Lync server of their own: often past 300 users
     # protection first: said for a working set-up; for mail that bounces, offer.why.broken already puts it in
     if level in ("high", "medium") and category not in ("P5", "P6") and provider != "broken":
         reasons.append(m("offer.why.risk", level=m(f"risk.{level}")))
