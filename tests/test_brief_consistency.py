@@ -997,6 +997,45 @@ def test_exchange_online_seen_through_dkim_spf_or_an_mx_alias_over_real_dns(hunt
     ]
 
 
+def test_a_microsoft_365_customer_behind_a_gateway_hears_that_we_saw_it_over_real_dns(hunter, ms):
+    """trial 21 (2.3): Microsoft 365 behind Mimecast or Proofpoint was offered Defender with no word of the
+    gateway they pay for, while the on-premises customer behind Proofpoint heard "You already invest in mail
+    security with Proofpoint". The Microsoft 365 customer hears the gateway named too, with Defender as what
+    could take its job over, and the brief stays free of contradictions in both languages."""
+    from msserver import Tenant
+
+    from hunter_cli.brief.compose import compose
+    from hunter_cli.render.brief import markdown
+
+    ms.tenants["gw-mimecast-m365.co.uk"] = Tenant(id="7a7a7a7a-1111-4222-8333-444444444444", brand="Mime Ltd")
+    scanned = hunter.scan_json("gw-mimecast-m365.co.uk", "br5-proofpoint-dkim.com", "--no-whois")
+    for domain, gateway in (("gw-mimecast-m365.co.uk", "Mimecast"), ("br5-proofpoint-dkim.com", "Proofpoint")):
+        assert scanned[domain]["provider"] == "m365", domain
+        for lang in LANGUAGES:
+            brief = compose(scanned[domain], lang=lang, today=date(2026, 11, 27))
+            named = [t for t in brief.talking_points if gateway in t]
+            assert len(named) == 1 and "Defender for Office 365" in named[0], (domain, lang, brief.talking_points)
+            assert check(markdown(brief), lang) == [], (domain, lang)
+
+
+def test_a_business_plan_for_a_firm_with_its_own_exchange_and_lync_names_the_300_user_cap(hunter):
+    """trial 21 (3.1): a holding running its own Exchange and Lync servers was offered Business Premium with no
+    word that Business plans stop at 300 users. The offer says so where the tier is a Business plan for a
+    company whose footprint puts Exchange or Lync on its own servers, and nowhere else."""
+    from hunter_cli.brief.compose import compose
+
+    scanned = hunter.scan_json("fp-sunucu-ornek.com.tr", "b7-kendi.com.tr", "--no-whois")
+    cap = {"en": "up to 300 users", "tr": "en fazla 300 kullanıcı"}
+    for domain, said in (("fp-sunucu-ornek.com.tr", True), ("b7-kendi.com.tr", False)):
+        assert scanned[domain]["provider"] == "self-hosted", domain
+        for lang in LANGUAGES:
+            offer = compose(scanned[domain], lang=lang, today=date(2026, 11, 27)).offer
+            assert offer.tier in ("premium", "standard"), (domain, offer.tier)
+            lines = [line for line in offer.lines if cap[lang] in line]
+            assert len(lines) == int(said), (domain, lang, offer.lines)
+            assert not said or "E3" in lines[0]
+
+
 @pytest.mark.parametrize(("lang", "words"), [("en", "showing the scan of 20 November 2026"), ("tr", "20 Kasım 2026")])
 def test_prep_warnings_speak_the_briefs_language(lang, words):
     """`prep --lang tr`: the lines saying the stored scan is shown (old, could not be refreshed) are Turkish."""

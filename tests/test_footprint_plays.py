@@ -81,6 +81,37 @@ def test_the_identity_play_asks_and_never_assumes_a_microsoft_licence(lang):
     assert play.pitch.count("?") == 1, play.pitch
 
 
+@pytest.mark.parametrize("lang", ["en", "tr"])
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"txt": ["dropbox-domain-verification=x"]},
+        {"txt": ["dropbox-domain-verification=x", "box-domain-verification=y"]},
+        {"spf_includes": ["_spf.salesforce.com"]},
+        {"txt": ["hubspot-developer-verification=x"], "spf_includes": ["_spf.salesforce.com"]},
+        {"spf_includes": ["mail.zendesk.com"]},
+        {"spf_includes": ["servers.mcsv.net"]},
+    ],
+)
+def test_service_plays_say_what_dns_shows_and_ask(evidence, lang):
+    """trial 21: a HubSpot developer token and a Salesforce SPF include earned "Their customer records are in
+    HubSpot and Salesforce", a Dropbox token "Your files are in Dropbox", read aloud to the customer. A record
+    is a sign, not a fact: the reason says what DNS shows and tells the rep to ask, the pitch asks the customer
+    one question, as the identity play does."""
+    plays = [p for p in choose_plays(None, find_services(**evidence), None, lang=lang) if p.id != "teams"]
+    assert plays
+    for play in plays:
+        assert re.search(r"DNS shows|DNS kayıtlarında .* görünüyor", play.reason), play.reason
+        assert re.search(r"\bask\b|sorun\.", play.reason), play.reason
+        assert play.pitch.count("?") == 1, play.pitch
+        for text in (play.reason, play.pitch):
+            assert not re.search(
+                r"(?:files|records) are in|CRM is|runs on|You (?:run|send)|They send|üzerinde (?:duruyor|tutuyorlar)"
+                r"|kayıtlarınız .* üzerinde;|kullanıyor(?:lar|sunuz)|yürütüyor(?:lar|sunuz);|gönderiyor(?:lar|sunuz);",
+                text,
+            ), text
+
+
 def test_turkish_reads_as_turkish():
     tr = choose_plays(None, find_services(txt=["ZOOM_verify_a"]), None, lang="tr")[0]
     assert "kullanıyor olabilirler" in tr.reason and "Teams" in tr.reason  # seen, not asserted (a record)

@@ -366,3 +366,40 @@ def test_registry_and_registrar_are_not_confused():
     assert "kayıt otoritesi" in tr["reg.not_found"].lower()
     assert "kayıt şirketi" in tr["reg.line"].lower()
     assert tr["reg.soon_one"].startswith("Alan adı kaydı yarın")
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return []
+
+
+# trial 21 (section 4): sentences a Turkish reader stumbled on, with what each should have said
+AWKWARD = {
+    r"\borası\b": "one host for two DMARC report hosts ('adresine ... ama orası')",
+    r"geçirdikçe": "'every time it lets through', where 'because' was meant",
+    r"devredilmiş": "'handed over (ownership)' for a DKIM CNAME, which only points",
+    r"Exchange hibrit": "'Hibrit Exchange' is the Turkish word order",
+    r"yürütüyoruz|kaybetmiyor": "a promise in the present tense reads as a migration under way",
+    r"satılabilir;.*etiketteki|gelir; Microsoft'tan": "the P1 priority line ran three clauses with semicolons",
+}
+
+
+def test_turkish_messages_avoid_the_sentences_the_trial_stumbled_on():
+    texts = _texts(load("tr")) + _texts(json.loads((CATALOG / "plays.json").read_text(encoding="utf-8")))
+    for pattern, why in AWKWARD.items():
+        found = [t for t in texts if re.search(pattern, t)]
+        assert not found, (why, found)
+    # a message naming one or two hosts is worded for either number, in English too ("which has")
+    assert "which has" not in load("en")["sec.dmarc_report_unauthorized"]
+
+
+def test_a_turkish_why_line_says_toplam_at_most_once():
+    """trial 21: "ve 2 kalem daha: toplam -20, ...; toplam -15, ama puan ..." said "toplam" twice."""
+    m = Messages("tr")
+    line = "; ".join([m("reason.more", n=2, points=-20, domain="x.com.tr"), m("reason.clamped", raw=-15, score=0)])
+    assert len(re.findall(r"\btoplam\b", line)) == 1, line

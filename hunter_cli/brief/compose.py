@@ -1067,6 +1067,17 @@ def crm_lines(m: Messages, crm: dict | None) -> list[str]:
     return lines
 
 
+def _runs_own_servers(lead: Lead) -> bool:
+    """Whether the footprint puts Exchange or Lync / Skype for Business on a server of their own (state
+    on_premises or hybrid, catalog/microsoft.json): a firm that runs those is often past the 300 users
+    Microsoft 365 Business plans cover (Microsoft: "Microsoft 365 for business subscriptions ... up to 300
+    users")."""
+    workloads = lead.microsoft.workloads if lead.microsoft is not None else {}
+    return any(
+        (w := workloads.get(wid)) is not None and w.state in ("on_premises", "hybrid") for wid in ("exchange", "teams")
+    )
+
+
 def _offer(
     m: Messages,
     lead: Lead,
@@ -1139,6 +1150,8 @@ def _offer(
     if level == "high" and tier not in ("premium", "defender") and category not in ("P5", "P6"):
         addons.append("defender")
     reasons = [m(k, gaps=gap_words, provider=provider_label(m, provider, lead.provider_name)) for k in why]
+    if tier in ("premium", "standard") and provider == "self-hosted" and _runs_own_servers(lead):
+        reasons.append(m("offer.why.seat_cap"))  # an Exchange or Lync server of their own: often past 300 users
     # protection first: said for a working set-up; for mail that bounces, offer.why.broken already puts it in
     if level in ("high", "medium") and category not in ("P5", "P6") and provider != "broken":
         # a tier without Defender (Business Standard): the protection in the first offer is the set-up service
@@ -1435,6 +1448,8 @@ def compose(
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
+            elif gateway:  # Microsoft 365 behind a gateway they pay for: Defender is sold as its successor
+                brief.talking_points.append(m(_hedged(m, "talk.gateway_m365", doubt), gateway=gateway))
             for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
                 brief.talking_points.append(play.pitch or play.reason)
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
