@@ -308,6 +308,15 @@ def test_a_domain_that_takes_no_mail_is_never_known_to_lack_a_workload(hunter):
     hunter.scan_json("s28-mxsiz.com.tr", "s28-gw-exch.com.tr", "--no-whois")
     missing = {r["domain"] for r in json.loads(hunter("leads", "--missing", "intune", "-f", "json").stdout)}
     assert missing == {"s28-gw-exch.com.tr"}, missing
+    # trial 21: risk "high" beside "archive" gave no advice; the parked-domain records to publish are named
+    for lang in LANGUAGES:
+        m = Messages(lang)
+        security = json.loads(hunter("sales-summary", "s28-mxsiz.com.tr", "--json", "--lang", lang).stdout)["security"]
+        names = ", ".join(m(f"parked.{r}") for r in ("null_mx", "spf", "dmarc"))
+        said = [
+            line for line in security if line.startswith(m("sec.no_mail_practice", missing="\x00").split("\x00")[0])
+        ]
+        assert said and all(m(f"parked.{r}") in said[0] for r in ("null_mx", "spf", "dmarc")), (security, names)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

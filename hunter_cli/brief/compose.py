@@ -636,6 +636,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     gateway = _gateway_name(lead)
     if gateway:
         lines.append(m("sec.gateway_part" if gateway_bypassed(lead) else "sec.gateway", gateway=gateway))
+    if lead.provider == "none" and not lead.null_mx:
+        # no MX (P6, nothing to sell): what to pass on if they send no mail either, as for a parked domain
+        missing, _ = parked_gaps(lead)
+        if missing:
+            names = _names(m, [m(f"parked.{r}") for r in missing])
+            lines.append(m("sec.no_mail_practice", missing=names))
     if level:
         lines.append(risk_text(m, lead, level))
     return lines

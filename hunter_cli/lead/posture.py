@@ -218,7 +218,7 @@ PARKED_RECORDS = ("null_mx", "spf", "dmarc")  # M3AAWG, "Protecting Parked Domai
 def parked_gaps(view: Lead | Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """(missing, unknown): which of the records M3AAWG asks of a parked domain are not published, and
     which could not be checked (a failed lookup is never a missing record). Both empty for a domain
-    that is not parked.
+    that is not parked and takes mail (one with no MX at all, provider ``none``, is asked the same).
 
     M3AAWG's "Protecting Parked Domains Best Common Practices" (2015) asks a domain that sends and takes
     no mail for a null MX (``MX 0 .``, RFC 7505), SPF ``v=spf1 -all`` (nobody may send, RFC 7208 8.4)
@@ -228,7 +228,7 @@ def parked_gaps(view: Lead | Mapping[str, Any]) -> tuple[list[str], list[str]]:
     from ..facts import is_parking_spf
 
     lead = as_lead(view)
-    if lead.state != "parked":
+    if lead.state != "parked" and not (lead.state == "active" and lead.provider == "none"):
         return [], []
     failed = lead.failed_checks
     missing: list[str] = []
