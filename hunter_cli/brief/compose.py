@@ -971,14 +971,17 @@ def priority_lines(
 def _reason_lines(
     m: Messages, outcome, provider: str, nx: str = "", domain: str = "", spf_short: str | None = None
 ) -> list[str]:
-    """The score's point items in words, largest first: the first ``TOP_REASONS`` with words, then what
-    the rest add together ("and 1 more: +5, see `hunter explain`"), then the clamp to 0..100 when the
+    """The score's point items in words, largest first: the first ``TOP_REASONS`` with words (one more when only
+    one would be left), then what the rest add together ("and 2 more: +5, see `hunter explain`"), then the clamp
+    to 0..100 when the
     items sum past it, so the reasons shown always add up to the score stated beside them."""
     ranked = sorted(outcome.items, key=lambda i: -abs(i.points))
+    # one item past the first few is named itself: "and 1 more" would hide the very point it stands for
+    shown = TOP_REASONS + 1 if sum(1 for i in ranked if i.points) == TOP_REASONS + 1 else TOP_REASONS
     out: list[str] = []
     rest: list = []
     for i in ranked:
-        if len(out) >= TOP_REASONS:
+        if len(out) >= shown:
             if i.points:  # a zero beyond the first few adds nothing to tell
                 rest.append(i)
         elif i.code.startswith("provider:"):
