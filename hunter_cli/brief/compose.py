@@ -401,7 +401,7 @@ def _federation_line(m: Messages, domain: str, host: str) -> str:
     if is_within(host.rstrip("."), domain):
         return m("mail.tenant_federated", host=host)
     sid = identity_service_for(host)
-    name = next((s.name for s in services_catalog().services if s.id == sid), None) if sid else None
+    name = services_catalog().name_of(sid) if sid else None
     if name:
         return m("mail.tenant_federated_service", host=host, service=name)
     return m("mail.tenant_federated_outside", host=host)

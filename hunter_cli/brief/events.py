@@ -49,7 +49,7 @@ def _service(value: str | None) -> str:
         return "?"
     from ..footprint.schema import services_catalog
 
-    return next((s.name for s in services_catalog().services if s.id == value), value)
+    return services_catalog().name_of(value) or value
 
 
 def _workload(value: str | None) -> tuple[str, str]:

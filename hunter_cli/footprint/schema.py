@@ -221,6 +221,10 @@ class ServicesCatalog(_Strict):
     categories: dict[str, str]
     services: list[Service]
 
+    def name_of(self, service_id: str) -> str | None:
+        """The display name of the service ``service_id`` (``okta`` -> ``Okta``), None for an id not listed."""
+        return next((s.name for s in self.services if s.id == service_id), None)
+
     @model_validator(mode="after")
     def _references(self) -> ServicesCatalog:
         seen: set[str] = set()
