@@ -61,11 +61,17 @@ def dkim_state(dkim: Mapping[str, Any] | None) -> DkimState:
     return "none"
 
 
+def spf_first_all(terms: Sequence[str]) -> int | None:
+    """The place of the record's first ``all`` mechanism among ``terms`` (the record's words after ``v=spf1``,
+    ``SpfInfo.terms``), any qualifier; None when it has none. Only the first is ever tested (RFC 7208 5.1)."""
+    return next((i for i, t in enumerate(terms) if t.lower().lstrip("+-~?") == "all"), None)
+
+
 def spf_terms_after_all(terms: Sequence[str]) -> list[str] | None:
     """The terms written after the record's first ``all`` mechanism, as written ("mechanisms after 'all' will
     never be tested", RFC 7208 5.1); None when the record has no ``all``. ``terms``: the record's words after
     ``v=spf1`` (``SpfInfo.terms``)."""
-    at = next((i for i, t in enumerate(terms) if t.lower().lstrip("+-~?") == "all"), None)
+    at = spf_first_all(terms)
     return None if at is None else list(terms[at + 1 :])
 
 

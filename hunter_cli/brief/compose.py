@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_terms_after_all
+from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC
 from ..footprint.plays import online_workloads
@@ -375,20 +375,20 @@ def _said_variant(m: Messages, key: str, provider: str | None) -> str:
     return f"{key}.unnamed" if provider in UNNAMED and m.has(f"{key}.unnamed") else key
 
 
-def _all_decided_first(record: str | None, effective: str | None) -> tuple[str | None, list[str]]:
-    """``(own all, terms)``: the record's own ``all`` term, and the terms before it with the qualifier of the
-    ``all`` a sender meets (``effective``, the evaluation's ``spf.all``) when that differs from the record's own,
-    i.e. when earlier ranges decide a whole address family first (RFC 7208 4.6.2: ``~ip4:0.0.0.0/0 -all`` gives
-    every IPv4 sender ``~``); ``(own, [])`` when the record's own ``all`` is what a sender meets."""
-    terms = (record or "").split()[1:]
-    own = next((t for t in terms if t.lstrip("+-~?").lower() == "all"), None)
-    if own is None or effective is None:
-        return own, []
+def _all_decided_first(terms: Sequence[str], effective: str | None) -> tuple[str | None, list[str]]:
+    """``(own all, terms)``: the record's own ``all`` term (``terms``: its words after ``v=spf1``), and the terms
+    before it with the qualifier of the ``all`` a sender meets (``effective``, the evaluation's ``spf.all``) when
+    that differs from the record's own, i.e. when earlier ranges decide a whole address family first (RFC 7208
+    4.6.2: ``~ip4:0.0.0.0/0 -all`` gives every IPv4 sender ``~``); ``(own, [])`` when the record's own ``all`` is
+    what a sender meets."""
+    at = spf_first_all(terms)
+    if at is None:
+        return None, []
+    own = terms[at]
     shown = own if own[0] in "+-~?" else "+" + own
-    if shown.lower() == effective.lower():
+    if effective is None or shown.lower() == effective.lower():
         return own, []
-    before = terms[: terms.index(own)]
-    return own, [t for t in before if t[0] == effective[0] and t.lstrip("+-~?").lower() != "all"]
+    return own, [t for t in terms[:at] if t[0] == effective[0]]
 
 
 def _federation_line(m: Messages, domain: str, host: str) -> str:
@@ -486,7 +486,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         # a term as open as +all (a /0 network, an exists: that always matches, an include of +all): what the
         # record's own 'all' says protects nothing, so that is the line
         opened = spf_open_terms(lead) if qualifier != "+all" else []
-        own, deciding = _all_decided_first(spf.record, qualifier)
+        own, deciding = _all_decided_first(spf.terms, qualifier)
         if opened:  # a range that opens one family only (mx/0 with IPv4 hosts) is said as that family
             families = spf_open_families(lead)
             key = f"sec.spf_open_term.v{families.pop()}" if len(families) == 1 else "sec.spf_open_term"
