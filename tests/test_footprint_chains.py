@@ -111,6 +111,53 @@ def test_a_leftover_earns_no_on_premises_tag(scanned):
     assert GONE not in _listed(scanned, "--workload", "exchange-onprem")
 
 
+OUT_GONE = "f29-eski.com.tr"
+RESELLER = "f29-bayi.com.tr"
+
+
+def test_a_target_outside_the_domain_that_does_not_exist_is_a_leftover_not_another_service(hunter, dns):
+    w = _workloads(hunter.scan_json(OUT_GONE, "--no-whois")[OUT_GONE])
+    assert (w["exchange"]["state"], w["exchange"]["leftovers"]) == (
+        "absent",
+        ["autodiscover CNAME → autodiscover.eski-hosting-ornek.net"],
+    )
+    assert (w["intune"]["state"], w["intune"]["leftovers"]) == (
+        "absent",
+        ["enterpriseenrollment CNAME → enroll.eski-mdm-ornek.com"],
+    )
+    # a host outside that exists, through an alias of its own: another service, the chain quoted whole
+    reg = w["device-registration"]
+    assert reg["state"] == "other" and reg["leftovers"] == []
+    assert "enterpriseregistration CNAME → reg.mdm-ornek.com → mdm-lb.mdm-ornek.com" in reg["records"]
+    assert dns.count("autodiscover.eski-hosting-ornek.net", "CNAME") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_brief_calls_a_dead_name_outside_the_domain_left_over(hunter, lang):
+    m = Messages(lang)
+    hunter.scan_json(OUT_GONE, "--no-whois")
+    out = hunter("prep", OUT_GONE, "--format", "json", "--lang", lang)
+    assert out.exit_code == 0, out.stderr
+    said = json.loads(out.stdout)["microsoft"]
+    assert m("fp.leftover", records="autodiscover CNAME → autodiscover.eski-hosting-ornek.net") in said
+    assert not any(line.startswith(m("fp.exchange.other", records="\x00").split("\x00")[0]) for line in said)
+
+
+def test_a_name_outside_the_domain_that_aliases_to_microsoft_is_online(hunter, dns):
+    ex = _workloads(hunter.scan_json(RESELLER, "--no-whois")[RESELLER])["exchange"]
+    assert ex["state"] == "online" and ex["tags"] == ["exchange-online"]
+    assert "autodiscover CNAME → autodiscover.bayi-ornek.net → autodiscover.outlook.com" in ex["records"]
+    assert dns.count("autodiscover.outlook.com") == 0  # a name the catalog knows is never asked
+
+
+def test_a_target_outside_whose_lookup_fails_is_unknown_not_gone(hunter, dns):
+    dns.faults["autodiscover.eski-hosting-ornek.net"] = "servfail"
+    res = hunter.scan_json(OUT_GONE, "--no-whois")[OUT_GONE]
+    ex = _workloads(res)["exchange"]
+    assert ex["state"] == "unknown" and ex["leftovers"] == []
+    assert "CNAME autodiscover.eski-hosting-ornek.net: servfail" in ex["failed"]
+
+
 def test_a_target_whose_lookup_fails_is_unknown_not_gone(hunter, dns):
     dns.faults[f"oldexch.{GONE}"] = "servfail"
     res = hunter.scan_json(GONE, "--no-whois")[GONE]
@@ -178,7 +225,10 @@ def test_turkish_names_intune_enrolment_and_entra_registration_apart(scanned):
     m = Messages("tr")
     said = _brief(scanned, MDM, "tr")["microsoft"]
     intune = m("fp.intune.other", records="enterpriseenrollment CNAME → enroll.mdm-ornek.com")
-    reg = m("fp.device-registration.other", records="enterpriseregistration CNAME → reg.mdm-ornek.com")
+    reg = m(
+        "fp.device-registration.other",
+        records="enterpriseregistration CNAME → reg.mdm-ornek.com → mdm-lb.mdm-ornek.com",
+    )
     assert intune in said and reg in said
     assert intune.startswith(m("fp.name.intune")) and reg.startswith(m("fp.name.device-registration"))
     assert intune.split()[:2] != reg.split()[:2]

@@ -202,7 +202,7 @@ def questions(domain: str, catalog: MicrosoftCatalog | None = None) -> list[tupl
     return out
 
 
-MAX_CHAIN = 4  # names inside the domain a footprint record's CNAME chain is followed through
+MAX_CHAIN = 4  # names a footprint record's CNAME chain is followed through
 WILDCARD_MIN = 3  # footprint names answering the same target that make it a wildcard's answer
 
 
@@ -288,8 +288,11 @@ def _walk(
     hosts = [first]
     while True:
         host = hosts[-1]
-        if host == domain or host == wildcard or not is_within(host, domain):
+        if host == domain or host == wildcard:
             return _Chain(hosts, "host")
+        inside = is_within(host, domain)
+        if not inside and host not in known and (host, "CNAME") not in answers:
+            return _Chain(hosts, "host")  # outside: followed only where the scan asked (chain_questions)
         if len(hosts) > MAX_CHAIN:
             return _Chain(hosts, "long")
         nxt = known.get(host)
@@ -310,7 +313,7 @@ def _walk(
 
 
 def _chain_starts(domain: str, answers: Mapping[tuple[str, str], Reply], cat: MicrosoftCatalog):
-    """The first target of every footprint record that points inside the domain (CNAME records, SRV targets)."""
+    """The first target of every footprint record that names a host (CNAME records, SRV targets)."""
     for w in cat.workloads:
         for q in w.questions:
             reply = answers.get((f"{q.name}.{domain}", q.type))
@@ -323,18 +326,25 @@ def _chain_starts(domain: str, answers: Mapping[tuple[str, str], Reply], cat: Mi
                     yield _srv_target(rec)[0]
 
 
+def _named(cat: MicrosoftCatalog, host: str) -> bool:
+    """Whether the catalog names ``host`` for any workload (Microsoft's, or another provider's we know)."""
+    return any(_first(w.online, host) is not None or _first(w.other, host) is not None for w in cat.workloads)
+
+
 def chain_questions(
     domain: str, answers: Mapping[tuple[str, str], Reply], catalog: MicrosoftCatalog | None = None
 ) -> list[tuple[str, str]]:
-    """The ``(name, "CNAME")`` questions still needed to follow the footprint's records that point inside
-    ``domain`` to where they end; empty when none is (most domains: no question more).
+    """The ``(name, "CNAME")`` questions still needed to follow the footprint's records to where they end;
+    empty when none is (most domains: no question more).
 
     A CNAME question is answered with the alias record alone, unchased (RFC 1034 4.3.2 step 3a; a
     recursive resolver answers so too, and the test server does), so ``autodiscover CNAME ad.acme.com``,
     ``ad.acme.com CNAME autodiscover.outlook.com`` shows only the first hop. The scan asks these, adds the
     answers to ``answers`` and asks again until the list is empty: one round per hop, at most ``MAX_CHAIN``
-    (a loop or a longer chain is a finding, never asked round again). Targets outside the domain, the domain
-    itself and a wildcard's target (:func:`wildcard_target`) are not followed.
+    (a loop or a longer chain is a finding, never asked round again). A target outside the domain is asked
+    only when the catalog does not name it (neither Microsoft's nor a provider we know):
+    a name that does not exist is a record left over, as inside the domain, and an alias on to Microsoft
+    is Microsoft's. The domain itself and a wildcard's target (:func:`wildcard_target`) are not followed.
     """
     cat = catalog or microsoft_catalog()
     domain = norm_host(domain)
@@ -343,11 +353,16 @@ def chain_questions(
     known = _known_hops(norm)
     out: list[tuple[str, str]] = []
     for first in _chain_starts(domain, norm, cat):
-        if first in ("", "."):
+        if first in ("", ".") or first == wildcard:
             continue
         chain = _walk(domain, first, norm, wildcard, known)
-        if chain.end == "open" and (chain.hosts[-1], "CNAME") not in out:
-            out.append((chain.hosts[-1], "CNAME"))
+        last = chain.hosts[-1]
+        ask = chain.end == "open"
+        if chain.end == "host" and len(chain.hosts) <= MAX_CHAIN and last != domain and last != wildcard:
+            # a host outside the domain that the catalog does not name: does it exist, or alias on?
+            ask = not is_within(last, domain) and not _named(cat, last)
+        if ask and (last, "CNAME") not in norm and (last, "CNAME") not in out:
+            out.append((last, "CNAME"))
     return out
 
 
