@@ -347,3 +347,45 @@ def test_a_broken_key_behind_an_alias_to_the_provider_is_the_providers_to_fix(hu
     why = m("dkim_error.dkim-bad-rsa-key.delegated")
     assert any(why in line for line in security), security
     assert not any(m("dkim_error.dkim-bad-rsa-key") in line for line in security), security
+
+
+# trial 22 (F0): domain -> (spf_all in the lists, why SPF protects nothing (None: it does), the terms that open it)
+QUALIFIED = {
+    "s29-eksi-inc.com.tr": ("-all", None, []),  # -include: of a record that passes everyone fails everyone
+    "s29-notr-inc.com.tr": ("?all", "spf_neutral", []),  # ?include: of it makes everyone neutral (8.2)
+    "s29-eksi-exists.com.tr": ("-all", None, []),  # -exists: of a name that always resolves, before +all
+    "s29-yumusak-exists.com.tr": ("~all", None, []),
+    "s29-genis-inc.com.tr": ("-all", None, []),  # -include: of a record whose ranges pass everyone
+    "s29-arti-inc.com.tr": ("+all", "spf_open", ["include:acik.s29-arti-inc.com.tr"]),  # no qualifier: +
+    "s29-v6-acik.com.tr": ("+all", "spf_open", []),  # IPv4 fails first; every IPv6 sender reaches the +all
+}
+
+
+def test_a_term_that_matches_everyone_gives_its_own_qualifier_not_an_open_record(hunter):
+    """RFC 7208 4.6.2: the first mechanism that matches returns its qualifier; 5.2: an include matches when
+    the included record passes; 5.7: exists matches when the name has an address. `-include:` of a record
+    that passes everyone was read as "anyone can send", with DMARC's points taken back; `?exists:` before
+    `-all` was read as a strict -all."""
+    from hunter_cli.lead.posture import spf_open_terms, spf_shortfall
+
+    scanned = hunter.scan_json(*QUALIFIED, "--no-whois")
+    listed = {r["domain"]: r["spf_all"] for r in json.loads(hunter("leads", "--format", "json").stdout)}
+    for domain, (spf_all, shortfall, terms) in QUALIFIED.items():
+        view = scanned[domain]
+        assert view["spf"]["result"] == "valid", (domain, view["spf"])
+        assert listed[domain] == spf_all, (domain, listed[domain])
+        assert spf_shortfall(view) == shortfall, (domain, view["spf"]["warnings"])
+        assert spf_open_terms(view) == terms, domain
+    for lang in LANGUAGES:
+        m = Messages(lang)
+        for domain in ("s29-eksi-inc.com.tr", "s29-eksi-exists.com.tr"):
+            brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
+            assert m("sec.spf_ok", all="-all") in brief["security"], (domain, brief["security"])
+            assert brief["risk"] != "high", (domain, brief["security"])
+        said = json.loads(hunter("sales-summary", "s29-notr-inc.com.tr", "--json", "--lang", lang).stdout)
+        line = m("sec.spf_all_decided.neutral", own="-all", all="?all", terms="?include:acik.s29-notr-inc.com.tr")
+        assert line in said["security"], said["security"]
+        assert said["risk"] == "medium", said["security"]  # neutral SPF, but DMARC reject still refuses forgers
+        said = json.loads(hunter("sales-summary", "s29-v6-acik.com.tr", "--json", "--lang", lang).stdout)
+        assert m("sec.spf_open.v6", all="+all") in said["security"], said["security"]
+    assert "spf +10" in scanned["s29-eksi-inc.com.tr"]["reasons"]

@@ -4,6 +4,8 @@ The evaluator is fed a dict zone; a name missing from it answers NXDOMAIN, and a
 ``LookupFailure`` value stands for a timeout or SERVFAIL.
 """
 
+import re
+
 import pytest
 
 from hunter_cli.dns import spf, spf_eval
@@ -512,14 +514,61 @@ def test_warnings(record, warning):
     assert ev.result == "valid" and codes(ev.warnings) == [warning]
 
 
-def test_pass_all_in_an_include_is_a_warning_with_the_chain():
+def test_pass_all_in_an_include_is_a_warning_that_names_the_include():
     zone = {
         ("example.com", "TXT"): ["v=spf1 include:_spf.example.net -all"],
         ("_spf.example.net", "TXT"): ["v=spf1 +all"],
     }
     ev = evaluate("example.com", zone)
     assert ev.result == "valid" and codes(ev.warnings) == ["spf-pass-all"]
-    assert ev.warnings[0].where == ["example.com", "_spf.example.net"]
+    assert ev.warnings[0].where == ["example.com"]
+    assert ev.warnings[0].message == "'include:_spf.example.net' matches every sender: any server passes SPF"
+
+
+OPEN_INCLUDE = {
+    ("open.example.net", "TXT"): ["v=spf1 +all"],
+    ("wide.example.net", "TXT"): ["v=spf1 ip4:0.0.0.0/0 ip6:::/0 -all"],
+    ("v4.example.net", "TXT"): ["v=spf1 ip4:0.0.0.0/0 -all"],
+    ("nested.example.net", "TXT"): ["v=spf1 include:open.example.net -all"],
+    ("negated.example.net", "TXT"): ["v=spf1 -include:open.example.net +all"],
+    ("e.example.net", "A"): ["127.0.0.2"],
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "effective_all", "open_families"),
+    [
+        # RFC 7208 4.6.2: a mechanism that matches returns its own qualifier; 5.2: include matches when the
+        # included record passes; 5.7: exists matches when the name has an address
+        ("v=spf1 -include:open.example.net -all", "-all", set()),
+        ("v=spf1 -include:open.example.net +all", "-all", set()),
+        ("v=spf1 ?include:open.example.net -all", "?all", set()),
+        ("v=spf1 ~include:open.example.net -all", "~all", set()),
+        ("v=spf1 -include:wide.example.net -all", "-all", set()),
+        ("v=spf1 -exists:e.example.net +all", "-all", set()),
+        ("v=spf1 ?exists:e.example.net -all", "?all", set()),
+        ("v=spf1 ~exists:e.example.net -all", "~all", set()),
+        ("v=spf1 include:open.example.net -all", "-all", {4, 6}),
+        ("v=spf1 +include:nested.example.net -all", "-all", {4, 6}),
+        ("v=spf1 include:wide.example.net -all", "-all", {4, 6}),
+        ("v=spf1 include:v4.example.net -all", "-all", {4}),
+        ("v=spf1 exists:e.example.net -all", "-all", {4, 6}),
+        # the included record fails everyone itself: the include never matches
+        ("v=spf1 include:negated.example.net -all", "-all", set()),
+        # a closing +all reached by IPv6 senders only
+        ("v=spf1 -ip4:0.0.0.0/0 +all", "+all", {6}),
+    ],
+)
+def test_a_term_that_matches_every_sender_returns_its_own_qualifier(record, effective_all, open_families):
+    zone = {("example.com", "TXT"): [record], **OPEN_INCLUDE}
+    ev = evaluate("example.com", zone)
+    assert (ev.result, ev.missing) == ("valid", [])
+    opened = set()
+    for w in ev.warnings:
+        if w.code == "spf-pass-all":
+            family = re.search(r"every IPv([46]) sender", w.message)
+            opened |= {int(family[1])} if family else {4, 6}
+    assert (ev.effective_all, opened) == (effective_all, open_families)
 
 
 def test_the_redirect_target_decides_the_policy_warnings():

@@ -500,8 +500,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.spf_soft", all=qualifier))
         elif qualifier == "?all":  # neutral is treated exactly like no SPF record (RFC 7208 8.2)
             lines.append(m("sec.spf_neutral"))
-        elif qualifier == "+all":
-            lines.append(m("sec.spf_open", all=qualifier))
+        elif qualifier == "+all":  # reached by one family only when earlier terms decide the other (-a/0 +all)
+            families = spf_open_families(lead)
+            key = f"sec.spf_open.v{families.pop()}" if len(families) == 1 else "sec.spf_open"
+            lines.append(m(key, all=qualifier))
         elif spf.redirect and "%{" in spf.redirect:  # RFC 7208 6.1: the target depends on the sender
             lines.append(m("sec.spf_redirect_macro", target=spf.redirect))
         else:

@@ -13,6 +13,7 @@ never by host routes, and leaving the narrow ones out keeps the common record fr
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 WIDE = 8  # the longest prefix that counts: 2**8 terms would be needed to cover a family with longer ones
@@ -69,8 +70,12 @@ class Coverage:
         far: per family, what the terms give where they decide every sender of it (the ``all`` is never reached
         there), else the ``all``; the more permissive of the two families, since a forger sends from either
         (``~ip4:0.0.0.0/0 -all`` is ``~`` for every IPv4 sender, so ``~``)."""
-        given = (self.result(f) if self.decided(f) else all_qualifier for f in (4, 6))
-        return min(given, key=_PERMISSIVE.index)
+        return most_permissive(self.result(f) if self.decided(f) else all_qualifier for f in (4, 6))
+
+
+def most_permissive(qualifiers: Iterable[str]) -> str:
+    """The most permissive of the qualifiers ``+ ? ~ -`` given (an iterable of one or more)."""
+    return min(qualifiers, key=_PERMISSIVE.index)
 
 
 def family_of(term_name: str) -> int:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from ..models import Finding
 from . import spf as spf_mod
 from .resolver import NXDOMAIN, Answer, LookupFailure
-from .spf_cover import Coverage, family_of
+from .spf_cover import Coverage, family_of, most_permissive
 
 # Evaluation error codes (permerror unless said otherwise).
 E_LOOKUP_LIMIT = "spf-lookup-limit"
@@ -96,6 +96,11 @@ class _TempError(Exception):
 
 
 _NONE = object()  # check_host found no SPF record at the name
+
+# What check_host() returns for a sender no narrow term names, per address family (IPv4, IPv6): the qualifier
+# of the result (``+`` pass, ``-`` fail, ``~`` softfail, ``?`` neutral), or None when not known (an answer not
+# in yet, a redirect that needs the sender).
+Outcome = tuple[str | None, str | None]
 
 
 class _Evaluator:
@@ -183,11 +188,16 @@ class _Evaluator:
         self._warn(W_VOID_LOOKUP, f"{term!r} asks {name}, which does not exist or has no records", where)
 
     # -- check_host() ------------------------------------------------------------
-    def check_host(self, domain: str, where: list[str], effective: bool) -> object:
-        """Evaluate the record at ``domain`` (RFC 7208 4); returns _NONE when it has none.
+    def check_host(self, domain: str, where: list[str], effective: bool) -> Outcome | object | None:
+        """Evaluate the record at ``domain`` (RFC 7208 4): its :data:`Outcome`, _NONE when it has no record,
+        None when its TXT answer is not in yet.
 
         ``effective``: this record's result is the domain's own (the top record
-        or a redirect target), so its ``all`` is the domain's policy.
+        or a redirect target), so its ``all`` is the domain's policy and a term
+        that passes every sender is warned here. An included record's outcome
+        goes to the include term instead, under the include's own qualifier
+        (RFC 7208 5.2: ``-include:`` of a record that passes everyone fails
+        everyone).
         """
         answer = self._get(domain, "TXT", where)
         if answer is None:
@@ -213,37 +223,41 @@ class _Evaluator:
         cover = Coverage()  # what the wide ranges decide, in order (RFC 7208 4.6.2: the first match wins)
         for term in record.mechanisms:
             if term.name == "all":
-                self._open_by(cover, where)
                 qualifier = term.qualifier
-                if qualifier == "+" and not (cover.decided(4) and cover.decided(6)):
-                    self._warn(W_PASS_ALL, f"{term.text!r} lets any server on the internet pass SPF", where)
-                given = cover.reached(qualifier)  # where earlier terms decide a whole family, its all is not met
-                if given != "+":  # an open record is said above, and keeps its own all
-                    qualifier = given
                 if effective:
-                    self.out.effective_all = qualifier + "all"
-                return None  # "all" always matches: nothing after it is evaluated
+                    self._open_by(cover, where)
+                    if qualifier == "+":
+                        self._open_all(term.text, cover, where)
+                    given = cover.reached(qualifier)  # where earlier terms decide a whole family, its all is not met
+                    # an open record is said above, and keeps its own all
+                    self.out.effective_all = (qualifier if given == "+" else given) + "all"
+                return _outcome(cover, (qualifier, qualifier))  # "all" always matches: nothing after it counts
             if term.name in spf_mod.LOOKUP_MECHANISMS:
                 found = self._mechanism(term, domain, where)
-                # a/mx with a prefix length of 0 match every address of the family once the name has one (5.3, 5.4)
-                if found in (4, 0) and term.cidr4 == 0:
+                # a/mx with a prefix length of 0 match every address of the family once the name has one (5.3,
+                # 5.4); an include of a record that passes every sender of a family, and an exists: that does
+                # not depend on the sender and has an address, match every sender of it (5.2, 5.7)
+                whole = term.name in ("include", "exists")
+                if found in (4, 0) and (whole or term.cidr4 == 0):
                     cover.add(4, "0.0.0.0", 0, term.qualifier, term.text)
-                if found in (6, 0) and term.cidr6 == 0:
+                if found in (6, 0) and (whole or term.cidr6 == 0):
                     cover.add(6, "::", 0, term.qualifier, term.text)
             elif term.name in ("ip4", "ip6") and term.network is not None:
                 family = family_of(term.name)
                 prefix = term.cidr4 if family == 4 else term.cidr6
                 width = 32 if family == 4 else 128  # no prefix: one address (RFC 7208 5.6)
                 cover.add(family, term.network, width if prefix is None else prefix, term.qualifier, term.text)
-        self._open_by(cover, where)
+        if effective:
+            self._open_by(cover, where)
         if record.redirect is not None and record.all is None:
             self._count(record.redirect.text, where)
             assert record.redirect.domain is not None  # the parser requires one
             target = spf_mod.expand(record.redirect.domain, domain)
             if target is None:
-                return None  # needs the sender: counted, not followed
+                return _outcome(cover, (None, None))  # needs the sender: counted, not followed
             self._reach(target)
-            if self.check_host(target, [*where, target], effective) is _NONE:
+            got = self.check_host(target, [*where, target], effective)
+            if got is _NONE:
                 raise _PermError(
                     [
                         Finding(
@@ -254,20 +268,44 @@ class _Evaluator:
                         )
                     ]
                 )
-        return None
+            if not isinstance(got, tuple):
+                return _outcome(cover, (None, None))
+            outcome = _outcome(cover, got)
+            if effective and (cover.decided(4) or cover.decided(6)) and None not in outcome:
+                # `-ip4:0.0.0.0/0 redirect=x`: IPv4 senders never reach the target's all
+                self.out.effective_all = most_permissive(q for q in outcome if q) + "all"
+            return outcome
+        return _outcome(cover, ("?", "?"))  # no all, no redirect: neutral (RFC 7208 4.7)
 
     def _open_by(self, cover: Coverage, where: list[str]) -> None:
-        """Warn ``spf-pass-all`` for each family whose every sender the record's ranges pass (RFC 7208 5.6): one
-        term (``ip4:0.0.0.0/0``, ``a/0``) or several together (``ip4:0.0.0.0/1 ip4:128.0.0.0/1``)."""
-        for family in (4, 6):
-            terms = cover.open_terms(family)
+        """Warn ``spf-pass-all`` for each family whose every sender the record's terms pass (RFC 7208 5.6, 5.2,
+        5.7): one term (``ip4:0.0.0.0/0``, ``a/0``, an include of ``+all``) or several together
+        (``ip4:0.0.0.0/1 ip4:128.0.0.0/1``); said once when the same terms open both families."""
+        opened = {family: cover.open_terms(family) for family in (4, 6)}
+        families: tuple[tuple[str, list[str]], ...] = (("", opened[4]),) if opened[4] == opened[6] else ()
+        families = families or tuple((f"IPv{f} ", opened[f]) for f in (4, 6))
+        for family, terms in families:
             if len(terms) == 1:
-                self._warn(W_PASS_ALL, f"{terms[0]!r} matches every IPv{family} sender: any server passes SPF", where)
+                self._warn(W_PASS_ALL, f"{terms[0]!r} matches every {family}sender: any server passes SPF", where)
             elif terms:
                 together = " ".join(terms)
                 self._warn(
-                    W_PASS_ALL, f"{together!r} together match every IPv{family} sender: any server passes SPF", where
+                    W_PASS_ALL, f"{together!r} together match every {family}sender: any server passes SPF", where
                 )
+
+    def _open_all(self, text: str, cover: Coverage, where: list[str]) -> None:
+        """Warn ``spf-pass-all`` for a closing ``+all``, naming the one family it opens when earlier terms decide
+        every sender of the other (``-a/0 +all`` with IPv4 hosts: every IPv6 sender passes)."""
+        reached = [f for f in (4, 6) if not cover.decided(f)]
+        if len(reached) == 2:
+            self._warn(W_PASS_ALL, f"{text!r} lets any server on the internet pass SPF", where)
+        elif reached:
+            other = 10 - reached[0]  # 4 <-> 6
+            self._warn(
+                W_PASS_ALL,
+                f"{text!r} lets every IPv{reached[0]} sender pass SPF (earlier terms decide every IPv{other} one)",
+                where,
+            )
 
     def _reach(self, target: str) -> None:
         if target not in self.out.expanded:
@@ -284,7 +322,11 @@ class _Evaluator:
             return None  # needs the sender: counted, not asked
         if term.name == "include":
             self._reach(target)
-            if self.check_host(target, [*where, target], False) is _NONE:
+            got = self.check_host(target, [*where, target], False)
+            if isinstance(got, tuple):  # the families whose every sender the included record passes
+                passes = {f for f, q in zip((4, 6), got, strict=True) if q == "+"}
+                return 0 if passes == {4, 6} else passes.pop() if passes else None
+            if got is _NONE:
                 raise _PermError(
                     [
                         Finding(
@@ -331,14 +373,9 @@ class _Evaluator:
                 return self._host_family([target], term.cidr4 == 0, term.cidr6 == 0, where)
             elif term.name == "a":
                 return family
-            elif term.name == "exists" and term.qualifier == "+":
+            elif term.name == "exists":
                 # the name does not depend on the sender (expand gave it without one): it matches every sender
-                self._warn(
-                    W_PASS_ALL,
-                    f"{term.text!r} always matches ({target} has an address whatever the sender): any server"
-                    " passes SPF (RFC 7208 5.7)",
-                    where,
-                )
+                return 0
         return None
 
     def _host_family(self, hosts: list[str], v4: bool, v6: bool, where: list[str]) -> int | None:
@@ -361,6 +398,14 @@ class _Evaluator:
     def _record_warnings(self, record: spf_mod.Record, where: list[str], effective: bool) -> None:
         for code, message in _record_warnings(record.text, effective):
             self._warn(code, message, where)
+
+
+def _outcome(cover: Coverage, rest: Outcome) -> Outcome:
+    """Per family, what the record's wide terms give where they decide every sender, else ``rest`` (its all's
+    qualifier, its redirect target's outcome)."""
+    four = cover.result(4) if cover.decided(4) else rest[0]
+    six = cover.result(6) if cover.decided(6) else rest[1]
+    return four, six
 
 
 @lru_cache(maxsize=4096)

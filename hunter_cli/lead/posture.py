@@ -101,21 +101,28 @@ def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:
 def spf_open_terms(view: Lead | Mapping[str, Any]) -> list[str]:
     """The terms of their valid SPF record that let any server on the internet pass, besides a closing
     ``+all``: a ``/0`` network (``ip4:0.0.0.0/0``, ``ip6:::/0``, RFC 7208 5.6), an ``exists:`` whose name does
-    not depend on the sender and has an address (5.7), an include of a record that ends in ``+all`` (5.2:
-    the include always matches, said as ``include:<name>``). From the ``spf-pass-all`` warnings of the
+    not depend on the sender and has an address (5.7), an include of a record that passes every sender (5.2:
+    the include always matches, as the term, ``include:<name>``), each only under a ``+`` qualifier (4.6.2:
+    ``-include:`` of such a record fails everyone), and a term of the redirect target as ``redirect=<name>``.
+    From the ``spf-pass-all`` warnings of the
     evaluation (hunter_cli/dns/spf_eval.py); empty when the record is not valid."""
     lead = as_lead(view)
     spf = lead.spf
     if spf is None or lead.spf_result != "valid":
         return []
     out: list[str] = []
+    redirect = (spf.redirect or "").lower().rstrip(".")
     for w in spf.warnings:
         if w.code != "spf-pass-all":
             continue
-        if len(w.where) > 1:  # reached through an include: the include of the top record is what opens it
+        term = _QUOTED.match(w.message)
+        own_all = term is not None and term[1].lstrip("+").lower() == "all"  # spf_all, said on its own
+        if len(w.where) > 1 and w.where[1] != redirect:  # inside an include: stored before 2026-12-01
             out.append(f"include:{w.where[1]}")
-        elif (term := _QUOTED.match(w.message)) and term[1].lstrip("+").lower() != "all":
-            out.append(term[1])  # the closing +all is the record's own `all` (spf_all), said on its own
+        elif len(w.where) > 1 and not own_all:  # a term of the redirect target (RFC 7208 6.1)
+            out.append(f"redirect={w.where[1]}")
+        elif term and not own_all:
+            out.append(term[1])
     return list(dict.fromkeys(out))
 
 
@@ -135,7 +142,7 @@ def spf_open_families(view: Lead | Mapping[str, Any]) -> set[int]:
         if w.code == "spf-pass-all":
             family = re.search(r"every IPv([46]) sender", w.message)
             out |= {int(family[1])} if family else {4, 6}
-    if lead.spf_all == "+all":
+    if lead.spf_all == "+all" and not out:
         out |= {4, 6}
     return out
 
