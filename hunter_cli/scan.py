@@ -559,6 +559,8 @@ class Scanner:
         mx_o, txt_o, dmarc_o, probe_o = await self.resolver.query_many(
             [(domain, "MX"), (domain, "TXT"), (f"_dmarc.{domain}", "TXT"), (f"_domainkey.{domain}", "TXT")]
         )
+        below = [(domain, txt_o), (f"_dmarc.{domain}", dmarc_o), (f"_domainkey.{domain}", probe_o)]
+        mx_o = health.contradicted_denial(domain, mx_o, below) or mx_o  # the domain denied, a name below it not
         fp_questions: list[tuple[str, str]] = []
         fp_task = None
         if self.options.footprint and not (isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN):
@@ -1004,7 +1006,13 @@ async def scan_many(
     running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []
     monitor = health.DenialMonitor()
-    held: list[tuple[DomainResult, int, str | None]] = []  # (result, monitor.seen when it was held, its JSON)
+    # A denial is quick (one question) and a domain with mail takes twenty, so results arrive denials first:
+    # the monitor sees the domains that had mail in the order they were started, each once all before it is in.
+    started: dict[asyncio.Task, int] = {}  # task of a domain that had mail -> its place among them
+    arrived: dict[int, bool | None] = {}  # place -> denied; None: not counted (the lookup failed)
+    counted: dict[int, int] = {}  # place of a held denial -> monitor.seen once it was counted
+    order = [0, 0]  # the next place to hand out, the next place to count
+    held: list[tuple[DomainResult, int, str | None]] = []  # (result, its place, its JSON)
     suspect: list[str] = []  # why the resolver is not trusted (set once)
     check = options.resolver_check
     early = lane is not None and options.registration_early
@@ -1019,8 +1027,21 @@ async def scan_many(
             if result.state != "nxdomain":  # a name not in DNS has no registrant worth asking a registry about
                 lane.offer(result.domain)
 
+    def count(place: int | None, denied: bool | None) -> None:
+        """Hand the monitor every domain that had mail whose turn has come (:class:`health.DenialMonitor`)."""
+        if place is None:
+            return
+        arrived[place] = denied
+        while order[1] in arrived:
+            seen = arrived.pop(order[1])
+            if seen is not None:
+                monitor.observe(seen)
+            counted[order[1]] = monitor.seen
+            order[1] += 1
+
     def finished(task: asyncio.Task) -> None:
         job = running.pop(task, None)
+        place = started.pop(task, None)
         if job is None:  # already counted as lost when the resolver stopped being trusted
             return
         limit.release()
@@ -1032,9 +1053,11 @@ async def scan_many(
             running_lost.append(job.domain)
             return
         if task.cancelled():
+            count(place, None)
             return
         exc = task.exception()
         if exc is not None:
+            count(place, None)
             failure.append(exc)
             return
         got = task.result()
@@ -1045,18 +1068,20 @@ async def scan_many(
         # Only a denial that would overwrite stored mail hosts is held back; a new
         # domain's NXDOMAIN has no good view to wipe and is stored at once.
         denied = job.had_mail and denies_mail(result, True)
-        if job.had_mail and result.status != "failed":
-            monitor.observe(denied)
         if denied:
-            held.append((result, monitor.seen, text))
+            held.append((result, place if place is not None else -1, text))
         else:
             deliver(result, text)
+        count(place, denied if result.status != "failed" else None)
         if monitor.tripped():
             suspect.append(monitor.reason())
             return
-        while held and monitor.seen - held[0][1] >= monitor.window:  # vetted by a full window
-            result, _, text = held.pop(0)
+        while held and held[0][1] in counted and monitor.seen - counted[held[0][1]] >= monitor.window:
+            result, place, text = held.pop(0)  # vetted by a full window of domains started after it
+            del counted[place]
             deliver(result, text)
+        for done in [p for p in counted if not held or p < held[0][1]]:
+            del counted[done]  # no held denial needs it
 
     running_lost: list[str] = []  # domains in flight when the resolver stopped being trusted
     not_started: list[str] = []
@@ -1083,6 +1108,9 @@ async def scan_many(
                     break
                 task = asyncio.ensure_future(scan_one(job))
                 running[task] = job
+                if check and job.had_mail:
+                    started[task] = order[0]
+                    order[0] += 1
                 if early and lane is not None and job.registration is MISSING:
                     lane.offer(job.domain)
                 task.add_done_callback(finished)

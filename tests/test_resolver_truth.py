@@ -109,13 +109,60 @@ def test_a_resolver_that_starts_lying_mid_run_is_caught_by_the_leads_it_knew(hun
     assert snapshot(db) == before
 
 
+def _closed(dns, domain: str) -> None:
+    """The company closed: its domain and every name below it are gone (RFC 8020)."""
+    for name in (domain, f"_dmarc.{domain}", f"_domainkey.{domain}"):
+        dns.faults[name] = "nxdomain"
+
+
 def test_a_few_closed_companies_are_believed(hunter, dns, db):
     assert scan(hunter, *GOOD).exit_code == 0
-    dns.faults["gmailer.de"] = "nxdomain"  # one company of five closed: that happens
+    _closed(dns, "gmailer.de")  # one company of five closed: that happens
     result = hunter.scan_json(*GOOD, "--no-whois")
     assert result["gmailer.de"]["state"] == "nxdomain" and result["gmailer.de"]["status"] == "ok"
     assert all(result[d]["state"] == "active" for d in GOOD if d != "gmailer.de")
     assert q(db, "SELECT provider, category FROM domains WHERE domain = 'gmailer.de'")[0] == ("none", "P6")
+
+
+def test_closed_companies_spread_through_a_long_list_do_not_make_the_resolver_suspect(hunter, dns, db):
+    """trial 23 (A0): a closed company's denial is one question and a live domain's answer twenty, so denials
+    arrive first; counted in the order they arrived, 15 closed of 300 (5 %) read as "15 of 15 denied" and the
+    whole run was thrown away as a lying resolver, every night. They are counted in the order they started."""
+    names = [f"live{i:03d}.com.tr" for i in range(300)]
+    dns.add("\n".join(f'{n}. 300 IN MX 10 mx.{n}.\n{n}. 300 IN TXT "v=spf1 mx -all"' for n in names))
+    assert scan(hunter, *names).exit_code == 0
+    closed = names[7::20]
+    for name in closed:
+        _closed(dns, name)
+    for name in names:
+        if name not in closed:
+            dns.faults[(name, "TXT")] = ("delay", 0.3)  # a live domain takes longer, as on a real network
+    result = scan(hunter, *names)
+    assert result.exit_code == 0, result.stderr
+    states = dict(q(db, "SELECT domain, provider FROM domains"))
+    assert {n for n in names if states[n] == "none"} == set(closed)
+    assert q(db, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1")[0][0] != "resolver_suspect"
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_domain_denied_while_a_name_below_it_answers_is_a_failed_lookup(hunter, dns, db, lang):
+    """trial 23 (A8): NXDOMAIN means nothing exists at or below the name (RFC 8020 2); a resolver that denies
+    the domain while answering its _dmarc record contradicts itself. The lead was rewritten as "gone from
+    DNS" with 18 change events; the lookup now fails, the stored view stays and no event is written."""
+    assert scan(hunter, *GOOD).exit_code == 0
+    before = snapshot(db)
+    dns.faults["firma.com.tr"] = "nxdomain"  # MX and TXT denied, _dmarc.firma.com.tr still answers
+    out = hunter.scan_json("firma.com.tr", "--no-whois")["firma.com.tr"]
+    assert out["status"] == "failed" and out["state"] != "nxdomain", out
+    assert [(e["check"], e["kind"]) for e in out["errors"]] == [("mx", "inconsistent")]
+    assert "_dmarc.firma.com.tr" in out["errors"][0]["message"]
+    after = snapshot(db)
+    assert after[1:] == before[1:]  # no event, no tag
+    assert [r for r in after[0] if r[0] == "firma.com.tr"] == [r for r in before[0] if r[0] == "firma.com.tr"]
+    shown = hunter("leads", "show", "firma.com.tr", "--lang", lang)
+    assert shown.exit_code == 0, shown.stderr
+    words = "mx inconsistent" if lang == "en" else "çelişkili yanıtlar"  # English shows the stored codes
+    assert words in " ".join(shown.stdout.split()), shown.stdout
 
 
 def test_judge_names_what_the_resolver_did():

@@ -146,6 +146,26 @@ async def preflight(
     return judge(must, probe, outcomes[-1]), must
 
 
+def contradicted_denial(
+    domain: str, denied: Answer | LookupFailure, below: list[tuple[str, Answer | LookupFailure]]
+) -> LookupFailure | None:
+    """A failure of kind ``inconsistent`` standing in for ``denied``, the MX answer for ``domain``, when that is
+    NXDOMAIN for the domain itself (not for the end of a CNAME chain) and an answer for a name at or below it
+    (``below``: ``(name, outcome)`` of the same wave) says that name exists (NOERROR); else None.
+
+    RFC 8020 2: NXDOMAIN means nothing exists at or below the name, so a resolver that denies the domain
+    while answering ``_dmarc.<domain>`` contradicts itself (a lie, a broken server, a zone being changed):
+    the denial is not believed, the stored view is kept and the domain is asked again on the next run."""
+    if not isinstance(denied, Answer) or denied.rcode != NXDOMAIN or denied.cnames:
+        return None
+    for name, outcome in below:
+        if isinstance(outcome, Answer) and outcome.rcode != NXDOMAIN:
+            said = "records" if outcome.records else "an empty answer"
+            detail = f"NXDOMAIN, yet {name} got {said} in the same scan (RFC 8020)"
+            return LookupFailure("inconsistent", domain, "MX", detail)
+    return None
+
+
 @dataclass(slots=True)
 class DenialMonitor:
     """Counts, among domains the store knows had MX records, how many now deny having mail.
