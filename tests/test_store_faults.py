@@ -371,6 +371,24 @@ def test_import_and_tag_on_a_full_disk_say_so(hunter, small_disk, tmp_path):
     assert rows(db, "SELECT tag FROM tags WHERE domain = 'firma.com.tr'") == [("vip",)]
 
 
+def test_a_disk_with_no_byte_left_is_said_to_be_full_not_an_io_error(hunter, small_disk):
+    """trial 23 (B1): at 0 bytes free SQLite cannot create the WAL index beside the file and says "disk I/O
+    error"; the user is told the disk is full, and nothing stored is touched."""
+    db = small_disk / "hunter.db"
+    hunter.scan_json("firma.com.tr", "--db", str(db))
+    for extra in small_disk.glob("hunter.db-*"):
+        extra.unlink(missing_ok=True)  # the WAL index is made again by the next command
+    _fill(small_disk, 0)
+    for args in (["leads"], ["scan", "firma.com.tr", "--no-whois"]):
+        result = hunter(*args, "--db", str(db))
+        assert result.exit_code == 1, (args, result.stderr)
+        assert_clean(result.stderr)
+        assert "is full" in result.stderr and "I/O" not in result.stderr, (args, result.stderr)
+    (small_disk / "filler").unlink()
+    assert rows(db, "PRAGMA integrity_check")[0][0] == "ok"
+    assert rows(db, "SELECT provider FROM domains WHERE domain = 'firma.com.tr'") == [("m365",)]
+
+
 # -- a database from a newer Hunter ------------------------------------------------------
 def test_a_newer_schema_is_refused_for_writing_and_read_with_a_warning(hunter, db, tmp_path):
     hunter.scan_json("firma.com.tr")

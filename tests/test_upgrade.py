@@ -172,6 +172,48 @@ def test_a_read_only_release_database_is_listed_as_it_is(hunter, release_read_on
     assert stored_schema(release_read_only) < store.latest_version()  # read as it is, never upgraded
 
 
+@pytest.fixture
+def schema4_read_only(tmp_path):
+    """A database from before referral addresses (schema 4: no ``referrals.address_json``), read-only."""
+    from conftest import read_only_folder
+
+    folder = tmp_path / "rw4"
+    folder.mkdir()
+    shutil.copy(RELEASES / MADE_BY[-1], folder / "old.db")
+    conn = sqlite3.connect(folder / "old.db")
+    with conn:
+        conn.execute("ALTER TABLE referrals DROP COLUMN address_json")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 5")
+    conn.close()
+    with read_only_folder(folder, tmp_path / "ro4", files=(folder / "old.db",)) as seen:
+        yield seen / "old.db"
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_brief_reads_an_older_read_only_database_without_its_newer_columns(hunter, schema4_read_only, lang):
+    """trial 23 (B3): `sales-summary` and `prep` on an older release's file that cannot be upgraded failed with
+    "no such column: address_json" (Turkish: "SQLite hatası: SQLITE_ERROR", the reason lost); the warning
+    promises that some details may be missing, not a failure."""
+    db = str(schema4_read_only)
+    domain = json.loads(hunter("leads", "--db", db, "-f", "json").stdout)[0]["domain"]
+    for args in (["sales-summary", domain], ["prep", domain, "--max-age", "3650d"]):
+        out = hunter(*args, "--db", db, "--lang", lang)
+        assert out.exit_code == 0, (args, out.stderr)
+        assert domain in out.stdout
+    assert stored_schema(schema4_read_only) < 5
+
+
+def test_an_unexpected_sqlite_error_keeps_its_reason_in_turkish():
+    from hunter_cli.brief.messages import Messages
+    from hunter_cli.store.core import sqlite_reason
+
+    exc = sqlite3.OperationalError("no such column: address_json")
+    exc.sqlite_errorname = "SQLITE_ERROR"  # type: ignore[attr-defined]
+    said = sqlite_reason(exc)
+    assert str(said) == "no such column: address_json"
+    assert Messages("tr")(said.key, **said.values) == "SQLite hatası (SQLITE_ERROR): no such column: address_json"
+
+
 def test_scores_from_older_rules_are_flagged_until_rescored_and_make_no_change_events(hunter, tmp_path, dns):
     """The previous release scored with other rules: the list says so (its stored categories may differ
     from what `explain` and the brief compute now), `rescore` brings them in line, and a rescan before

@@ -115,9 +115,22 @@ def store_error(exc: BaseException, path: str | os.PathLike) -> StoreError:
         return StoreDamaged(Said("cli.store.corrupt", path=shown, detail=sqlite_reason(exc)))
     if kind in ("SQLITE_BUSY", "SQLITE_LOCKED"):
         return StoreBusy(Said("cli.store.locked", path=shown, detail=sqlite_reason(exc)))
+    if kind == "SQLITE_IOERR" and _disk_full(path):  # a WAL index (-shm) that cannot grow on a full disk
+        return StoreFull(Said("cli.store.full", path=shown))
     if kind == "SQLITE_IOERR":
         return StoreError(Said("cli.store.io_error", path=shown, detail=sqlite_reason(exc)))
     return StoreError(Said("cli.store.unusable", path=shown, detail=sqlite_reason(exc)))
+
+
+def _disk_full(path: str | os.PathLike) -> bool:
+    """Whether the file system holding ``path`` has (next to) no space left: SQLite says "disk I/O error", not
+    "disk is full", when the WAL index beside the database cannot be created or grown."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(os.path.dirname(os.path.abspath(path)) or ".").free < 64 * 1024
+    except OSError:
+        return False
 
 
 def sqlite_reason(exc: BaseException):
@@ -132,7 +145,7 @@ def sqlite_reason(exc: BaseException):
     kind = error_kind(exc)
     if kind.startswith("SQLITE_") and kind in _SQLITE_WORDS:
         return Said.worded(str(exc), f"cli.sqlite.{kind}")
-    return Said.worded(str(exc), "cli.sqlite.other", code=kind or type(exc).__name__)
+    return Said.worded(str(exc), "cli.sqlite.other", code=kind or type(exc).__name__, detail=str(exc))
 
 
 # the result codes whose reason has words of its own (messages cli.sqlite.*)

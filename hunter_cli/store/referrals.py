@@ -35,9 +35,13 @@ REFERRAL_COLUMNS = (
 
 
 def referrals_of(conn: sqlite3.Connection, domain: str) -> list[dict]:
-    cols = ", ".join(REFERRAL_COLUMNS)
-    rows = conn.execute(f"SELECT {cols} FROM referrals WHERE domain = ? ORDER BY updated_at DESC", (domain,))
-    return [dict(zip(REFERRAL_COLUMNS, r, strict=True)) for r in rows]
+    """The referrals naming ``domain``, newest first, as ``{column: value}`` over :data:`REFERRAL_COLUMNS`. A
+    column the database does not have yet (an older release's file opened read-only, which cannot be
+    upgraded) reads as None."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(referrals)")}
+    cols = [c for c in REFERRAL_COLUMNS if c in have]
+    rows = conn.execute(f"SELECT {', '.join(cols)} FROM referrals WHERE domain = ? ORDER BY updated_at DESC", (domain,))
+    return [dict.fromkeys(REFERRAL_COLUMNS) | dict(zip(cols, r, strict=True)) for r in rows]
 
 
 def refresh_referral_flags(conn: sqlite3.Connection, domains) -> None:
