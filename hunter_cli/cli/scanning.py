@@ -156,7 +156,7 @@ def scan(
             lock_wait=lock_wait,
         )
     except ScanRefused as exc:
-        raise fail(said_of(exc)) from None
+        raise fail(said_of(exc), exc.code) from None
     return report(
         summary, json_out=json_out, quiet=quiet, inputs=inputs, path=path, repeat=repeat, continue_with=continue_with
     )

@@ -34,10 +34,15 @@ if TYPE_CHECKING:
 
 
 class ScanRefused(Exception):
-    """The run could not start (database unusable, another scan holds the lock, bad rules file).
+    """The run could not start (database unusable, another scan holds the lock, bad rules file), or was
+    stopped by Ctrl-C before it started (waiting for a lock: ``code`` 130).
 
-    Nothing was scanned or recorded; the message is one sentence for the user (exit status 1).
+    Nothing was scanned or recorded; the message is one sentence for the user (exit status ``code``, 1).
     """
+
+    def __init__(self, message: object, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class ScanObserver(Protocol):
@@ -372,6 +377,9 @@ def run_scan(
             wait_limit=store.write_wait_limit() if lock_wait is None else lock_wait,
             on_wait=lock_wait_said,
         )
+    except KeyboardInterrupt:  # Ctrl-C while another scan or a prep held the database: nothing began
+        conn.close()
+        raise ScanRefused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
     except LockTaken as exc:
         conn.close()
         raise ScanRefused(Said("cli.scan.locked_by", holder=exc.holder.said(), path=str(path))) from None
@@ -427,6 +435,10 @@ def run_scan(
         conn.close()
         lock.release()
         raise ScanRefused(said_of(exc)) from None
+    except KeyboardInterrupt:  # Ctrl-C while another process held the write lock: nothing was scanned
+        conn.close()
+        lock.release()
+        raise ScanRefused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
     bulk = _bulk(inputs)
     writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
