@@ -304,6 +304,10 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
         named = [i for i in lead.spf.includes if "%" not in i]
         if named:
             lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
+    redirect = lead.spf.redirect if lead.spf and lead.spf_result == "valid" else None
+    ignored = lead.spf is not None and any(w.code == "spf-redirect-ignored" for w in lead.spf.warnings)
+    if redirect and "%" not in redirect and not ignored:  # RFC 7208 6.1: the target's record decides
+        lines.append(m("mail.spf_redirect", target=redirect))
     leftover_key = _hedged(m, "mail.spf_other_provider", doubt)  # "arrives at" only when not doubted
     for target, e in _spf_leftovers(lead):  # mail moved, SPF still names the old provider (catalog data)
         lines.append(m(leftover_key, provider=provider, other=e.name, include=target))
