@@ -12,7 +12,7 @@ from datetime import date
 
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
-from ..footprint.microsoft import BIMI_NEEDS_DMARC
+from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
@@ -856,6 +856,15 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         if names:
             key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
             lines.append(m(key, names=_names(m, names)))
+    for sec in fp.mail_security.values():  # in use, but with a mistake beside it (RFC 8461 3.1, RFC 8460 3)
+        if sec.state != "published":
+            continue
+        if sec.discarded:
+            name = m(f"fp.mailsec.name.{sec.id}")
+            lines.append(m("fp.mailsec.discarded", name=name, record=sec.discarded[0].strip()[:60]))
+        skipped = rua_skipped(sec.tags)[1] if sec.id == "tls-rpt" else []
+        if skipped:
+            lines.append(m("fp.mailsec.rua_skipped", uris=", ".join(skipped[:3])))
     if unusable_policy:
         lines.append(unusable_policy)
     if waiting:

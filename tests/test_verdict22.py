@@ -1,0 +1,78 @@
+"""Trial 22: records receivers discard or read otherwise than they look, over real DNS
+(tests/zones/verdict22.zone) and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def mailsec(hunter):
+    h = hunter
+    got = h.scan_json(
+        "v22-rpt-iki.com.tr",
+        "v22-rpt-kucuk.com.tr",
+        "v22-rpt-bosluk.com.tr",
+        "v22-rpt-esit.com.tr",
+        "v22-rpt-noktali.com.tr",
+        "v22-rpt-ftp.com.tr",
+        "v22-rpt-ftpyalniz.com.tr",
+        "v22-sts-kucuk.com.tr",
+        "v22-sts-iki.com.tr",
+        "--no-tenant",
+        "--no-whois",
+    )
+    return h, {d: r["microsoft"]["mail_security"] for d, r in got.items()}
+
+
+def test_tls_rpt_version_is_case_sensitive_and_only_matching_records_count(mailsec):
+    """RFC 8460 3: tlsrpt-version = %s"v=TLSRPTv1", records not starting with it are discarded; a valid
+    record beside a discarded look-alike is the one record, and the look-alike is a warning."""
+    _, sec = mailsec
+    two = sec["v22-rpt-iki.com.tr"]["tls-rpt"]
+    assert two["state"] == "published" and two["tags"]["rua"] == "mailto:a@v22-rpt-iki.com.tr"
+    assert two["discarded"] == ["v=tlsrptv1; rua=mailto:b@v22-rpt-iki.com.tr"]
+    assert "case-sensitive" in two["warnings"][0] and "discard" in two["warnings"][0]
+    for domain, why in (
+        ("v22-rpt-kucuk.com.tr", "case-sensitive"),
+        ("v22-rpt-bosluk.com.tr", "nothing may come before it"),
+        ("v22-rpt-esit.com.tr", "no space may stand around '='"),
+    ):
+        one = sec[domain]["tls-rpt"]
+        assert one["state"] == "invalid", domain
+        assert "does not start with v=TLSRPTv1" in one["evidence"][0] and why in one["evidence"][0], domain
+    # spaces before ';' are the grammar's own (field-delim = *WSP ";" *WSP)
+    assert sec["v22-rpt-noktali.com.tr"]["tls-rpt"]["state"] == "published"
+
+
+def test_mta_sts_version_is_case_sensitive(mailsec):
+    """RFC 8461 3.1: sts-version = %s"v=STSv1"; a lower-case record is discarded, so no policy is fetched."""
+    _, sec = mailsec
+    low = sec["v22-sts-kucuk.com.tr"]["mta-sts"]
+    assert low["state"] == "invalid" and low["policy"] is None
+    assert "does not start with v=STSv1 (the version is case-sensitive)" in low["evidence"][0]
+    # one record starts with v=STSv1: it is the record, not "two records"; the look-alikes are warnings
+    three = sec["v22-sts-iki.com.tr"]["mta-sts"]
+    assert three["record"] == "v=STSv1; id=new"
+    assert sorted(three["discarded"]) == ["V=STSv1; id=old", "v=STSv1id=bad"]
+    assert not any("records at" in e for e in three["evidence"])
+
+
+def test_tls_rpt_one_usable_rua_is_published_with_a_warning(mailsec):
+    """RFC 8460 3: tlsrpt-uri = URI, senders send to the schemes they support (mailto:, https:)."""
+    h, sec = mailsec
+    ftp = sec["v22-rpt-ftp.com.tr"]["tls-rpt"]
+    assert ftp["state"] == "published"
+    assert ftp["warnings"] == [
+        "rua ftp://v22-rpt-ftp.com.tr/r is not a mailto: or https: address, so senders skip it (RFC 8460 3)"
+    ]
+    only = sec["v22-rpt-ftpyalniz.com.tr"]["tls-rpt"]
+    assert only["state"] == "invalid" and "no mailto: or https: address" in only["evidence"][0]
+    en = " ".join(h("prep", "v22-rpt-ftp.com.tr").stdout.split())
+    assert "SMTP TLS reporting: published but invalid" not in en
+    assert "ftp://v22-rpt-ftp.com.tr/r is not a mailto: or https: address, so senders skip it" in en
+    en = " ".join(h("prep", "v22-rpt-iki.com.tr").stdout.split())
+    assert "published but invalid" not in en
+    assert "SMTP TLS reporting: beside the record in use there is another that senders discard" in en
+    tr = " ".join(h("prep", "v22-rpt-iki.com.tr", "--lang", "tr").stdout.split())
+    assert "gönderen sunucuların yok saydığı bir kayıt daha var" in tr
