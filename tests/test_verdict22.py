@@ -6,6 +6,11 @@ from __future__ import annotations
 import pytest
 
 
+def _flat(text: str) -> str:
+    """The text with the panels' borders and line breaks taken out: one line of words."""
+    return " ".join(text.replace("│", " ").split())
+
+
 @pytest.fixture
 def mailsec(hunter):
     h = hunter
@@ -68,11 +73,47 @@ def test_tls_rpt_one_usable_rua_is_published_with_a_warning(mailsec):
     ]
     only = sec["v22-rpt-ftpyalniz.com.tr"]["tls-rpt"]
     assert only["state"] == "invalid" and "no mailto: or https: address" in only["evidence"][0]
-    en = " ".join(h("prep", "v22-rpt-ftp.com.tr").stdout.split())
+    en = _flat(h("prep", "v22-rpt-ftp.com.tr").stdout)
     assert "SMTP TLS reporting: published but invalid" not in en
     assert "ftp://v22-rpt-ftp.com.tr/r is not a mailto: or https: address, so senders skip it" in en
-    en = " ".join(h("prep", "v22-rpt-iki.com.tr").stdout.split())
+    en = _flat(h("prep", "v22-rpt-iki.com.tr").stdout)
     assert "published but invalid" not in en
     assert "SMTP TLS reporting: beside the record in use there is another that senders discard" in en
-    tr = " ".join(h("prep", "v22-rpt-iki.com.tr", "--lang", "tr").stdout.split())
+    tr = _flat(h("prep", "v22-rpt-iki.com.tr", "--lang", "tr").stdout)
     assert "gönderen sunucuların yok saydığı bir kayıt daha var" in tr
+
+
+def test_spf_lookalikes_receivers_discard_are_warned_and_said_as_malformed(hunter):
+    """RFC 7208 4.5: the version section ends with a space or the end of the record; 3.3: the strings of a
+    record are joined with no space added. The verdict stays none; the brief says the record is malformed
+    and ignored, and what is wrong with it, not "There is no SPF record"."""
+    got = hunter.scan_json(
+        "v22-spf-sekme.com.tr",
+        "v22-spf-parca.com.tr",
+        "v22-spf-bitisik.com.tr",
+        "v22-spf-on10.com.tr",
+        "--no-tenant",
+        "--no-whois",
+    )
+    codes = {d: [f["code"] for f in r["spf_discarded"]] for d, r in got.items()}
+    assert all(r["spf"] is None for r in got.values())
+    assert codes == {
+        "v22-spf-sekme.com.tr": ["spf-version-whitespace"],
+        "v22-spf-parca.com.tr": ["spf-version-joined"],
+        "v22-spf-bitisik.com.tr": ["spf-version-joined"],
+        "v22-spf-on10.com.tr": [],  # v=spf10 is another version, not a look-alike
+    }
+    tab = _flat(hunter("prep", "v22-spf-sekme.com.tr").stdout)
+    assert "There is no SPF record" not in tab
+    assert "Their SPF record is malformed, so receivers ignore it" in tab
+    assert 'a tab or another invisible character after v=spf1 instead of a space ("v=spf1\\tip4:192.0.2.111' in tab
+    joined = _flat(hunter("prep", "v22-spf-parca.com.tr").stdout)
+    assert "There is no SPF record" not in joined
+    assert "Their SPF record is malformed, so receivers ignore it as if there were none" in joined
+    assert 'no space after v=spf1 ("v=spf1ip4:192.0.2.112 -all")' in joined
+    tr = _flat(hunter("prep", "v22-spf-parca.com.tr", "--lang", "tr").stdout)
+    assert "SPF kaydı yok;" not in tr and "SPF kaydı hatalı yazılmış" in tr
+    show = _flat(hunter("leads", "show", "v22-spf-sekme.com.tr").stdout)
+    assert "no SPF record in force: one is malformed and ignored (spf-version-whitespace)" in show
+    # the version that goes on in digits is another version: no record, said as such
+    assert "There is no SPF record" in _flat(hunter("prep", "v22-spf-on10.com.tr").stdout)

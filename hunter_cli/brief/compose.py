@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from ..dns.spf import W_VERSION_JOINED, W_VERSION_WHITESPACE
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
@@ -466,6 +467,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     spf_verdict = lead.spf_result
     # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
     testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
+    # a record meant as SPF that receivers discard (RFC 7208 4.5): "malformed and ignored", not "no SPF record"
+    discarded = ".discarded" if not spf and lead.spf_discarded and "txt" not in failed else ""
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
@@ -473,12 +476,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
         # forged mail still fails DMARC (RFC 7489 6.6.2); quarantine is no refusal (RFC 7489 6.3)
         enforcing, fate = m.label("dmarc.policy", lead.dmarc_policy), m(f"dmarc.fate.{lead.dmarc_policy}")
-        lines.append(m("sec.spf_missing_dmarc", policy=enforcing, fate=fate))
+        lines.append(m(_variant(m, "sec.spf_missing_dmarc", discarded), policy=enforcing, fate=fate))
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
-            key = "sec.own_mail_fails_dmarc_testing" if testing else "sec.own_mail_fails_dmarc"
+            key = "sec.own_mail_fails_dmarc_testing" if testing else _variant(m, "sec.own_mail_fails_dmarc", discarded)
             lines.append(m(key, policy=enforcing, fate=fate))
     elif not spf:
-        lines.append(m("sec.spf_missing"))
+        lines.append(m(_variant(m, "sec.spf_missing", discarded)))
     elif spf_verdict != "valid":
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
     else:
@@ -533,8 +536,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         works = qualifier in ("-all", "~all") and not omits and not opened
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
-    if not spf and lead.spf_discarded and "txt" not in failed:  # RFC 7208 4.5: not a record, but meant as one
-        lines.append(m("sec.spf_not_at_start", record=(lead.spf_discarded[0].where or ["v=spf1"])[0].strip()))
+    if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
+        first = lead.spf_discarded[0]
+        said = {W_VERSION_WHITESPACE: "sec.spf_version_whitespace", W_VERSION_JOINED: "sec.spf_version_joined"}
+        text = (first.where or ["?"])[0].strip()  # a tab or other whitespace shown, not printed as itself
+        record = "".join(c if c == " " or not c.isspace() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in text)
+        lines.append(m(said.get(first.code, "sec.spf_not_at_start"), record=record))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either

@@ -71,20 +71,54 @@ def spf_records(txts: list[str]) -> list[str]:
     return [t.rstrip() for t in txts if is_spf(t)]
 
 
+W_VERSION_WHITESPACE = "spf-version-whitespace"  # v=spf1 then a tab (or other whitespace), not SP: discarded (4.5)
+W_VERSION_JOINED = "spf-version-joined"  # v=spf1 then a term with no space ("v=spf1ip4:..."): discarded (4.5, 3.3)
+
+
 def discarded_records(txts: list[str]) -> list[Finding]:
-    """A warning for each TXT string that would be an SPF record but for the whitespace before ``v=spf1``:
-    receivers discard it (RFC 7208 4.5), so unless another record is published they see none (result
-    ``none``, RFC 7208 4.5, 2.6.1), which the record's author surely did not mean."""
-    return [
-        Finding(
-            code=W_NOT_AT_START,
-            message=f"the TXT record {t!r} does not begin with v=spf1 (whitespace comes first), so receivers"
-            " discard it as no SPF record (RFC 7208 4.5)",
-            where=[t],
+    """A warning for each TXT string that would be an SPF record but for the whitespace around ``v=spf1``:
+    receivers discard it (RFC 7208 4.5: the record must begin with exactly ``v=spf1``, and "the version
+    section is terminated by either an SP character or the end of the record"), so unless another record is
+    published they see none (result ``none``, RFC 7208 2.6.1), which the record's author surely did not mean.
+
+    Codes: ``spf-not-at-start`` (whitespace before ``v=spf1``), ``spf-version-whitespace`` (a tab or other
+    whitespace after it instead of a space), ``spf-version-joined`` (a term right after it, ``v=spf1ip4:...``:
+    what a record split into strings gives, since they are joined with no space added, RFC 7208 3.3).
+    ``where`` is the record. A version that goes on in digits (``v=spf10``) is another version: not warned.
+    """
+    out: list[Finding] = []
+    for t in txts:
+        if is_spf(t):
+            continue
+        body = t.lstrip()
+        if body[:6].lower() != "v=spf1":
+            continue
+        after = body[6:7]
+        if len(body) != len(t) and (not after or after == " "):
+            code, message = W_NOT_AT_START, "does not begin with v=spf1 (whitespace comes first)"
+        elif after.isspace():
+            code, message = W_VERSION_WHITESPACE, f"has {_whitespace_name(after)} after v=spf1 where a space must be"
+        elif after and not after.isdigit():
+            code = W_VERSION_JOINED
+            message = (
+                f"has {body[6:30]!r} right after v=spf1 with no space (strings a record is split into are joined"
+                " without one, RFC 7208 3.3)"
+            )
+        else:
+            continue
+        out.append(
+            Finding(
+                code=code,
+                message=f"the TXT record {t!r} {message}, so receivers discard it as no SPF record (RFC 7208 4.5)",
+                where=[t],
+            )
         )
-        for t in txts
-        if not is_spf(t) and is_spf(t.lstrip())
-    ]
+    return out
+
+
+def _whitespace_name(ch: str) -> str:
+    """``"a tab"`` for ``\\t``; other whitespace by its code point (``U+00A0``)."""
+    return {"\t": "a tab", "\n": "a line break", "\r": "a line break"}.get(ch, f"the character U+{ord(ch):04X}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -721,6 +721,9 @@ def _kv_table() -> Table:
 
 def _spf_text(m: Messages, lead: Lead) -> str:
     spf = lead.spf
+    if spf is None and lead.spf_discarded:  # meant as SPF, discarded by receivers (RFC 7208 4.5): say so
+        shown = (lead.spf_discarded[0].where or [""])[0].strip().replace("\t", "\\t")
+        return m("show.spf_discarded", code=lead.spf_discarded[0].code, record=shown).strip()
     if spf is None:
         return m("show.spf_none")
     if lead.spf_result == "temperror":
