@@ -117,3 +117,33 @@ def test_spf_lookalikes_receivers_discard_are_warned_and_said_as_malformed(hunte
     assert "no SPF record in force: one is malformed and ignored (spf-version-whitespace)" in show
     # the version that goes on in digits is another version: no record, said as such
     assert "There is no SPF record" in _flat(hunter("prep", "v22-spf-on10.com.tr").stdout)
+
+
+def test_an_mx_written_as_an_address_is_an_error_when_no_other_host_takes_mail(hunter):
+    """RFC 5321 5.1: an MX names a host; most senders will not deliver to an address written there. As the
+    only MX (or beside hosts that do not resolve) mail bounces: an error, as the brief and provider say; beside
+    a working host it is a warning, worded with the same severity as the brief's."""
+    got = hunter.scan_json(
+        "v22-mx-ip.com.tr",
+        "v22-mx-ip6.com.tr",
+        "v22-mx-ip-nx.com.tr",
+        "v22-mx-ip-iyi.com.tr",
+        "--no-tenant",
+        "--no-whois",
+    )
+    for domain in ("v22-mx-ip.com.tr", "v22-mx-ip6.com.tr", "v22-mx-ip-nx.com.tr"):
+        r = got[domain]
+        assert r["provider"] == "broken", domain
+        assert "mx-ip-literal" in [f["code"] for f in r["mx_errors"]], domain
+        assert "mx-ip-literal" not in [f["code"] for f in r["mx_warnings"]], domain
+        assert (
+            "mail to the domain bounces" in next(f for f in r["mx_errors"] if f["code"] == "mx-ip-literal")["message"]
+        )
+    good = got["v22-mx-ip-iyi.com.tr"]
+    assert good["provider"] != "broken" and [f["code"] for f in good["mx_errors"]] == []
+    warned = [f for f in good["mx_warnings"] if f["code"] == "mx-ip-literal"]
+    assert warned and "most senders skip it" in warned[0]["message"]
+    brief = _flat(hunter("prep", "v22-mx-ip.com.tr").stdout)
+    assert "most mail servers will not deliver to an address written there" in brief
+    beside = _flat(hunter("prep", "v22-mx-ip-iyi.com.tr").stdout)
+    assert "most senders skip it and use their other MX hosts" in beside

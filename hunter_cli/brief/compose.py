@@ -355,7 +355,7 @@ def mx_ip_literals(lead: Lead) -> list[str]:
     """The MX exchanges written as IP addresses (the scan's ``mx-ip-literal`` warning, docs/json-schema.md):
     an MX names a host (RFC 5321 5.1, RFC 7505 3) and most MTAs will not deliver to an address literal
     there; when no other MX host takes mail the provider is ``broken`` (hunter_cli/catalog ``classify``)."""
-    return [f.where[0] for f in lead.mx_warnings if f.code == "mx-ip-literal" and f.where]
+    return [f.where[0] for f in (*lead.mx_errors, *lead.mx_warnings) if f.code == "mx-ip-literal" and f.where]
 
 
 def _uses_microsoft(lead: Lead) -> bool:
