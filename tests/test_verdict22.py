@@ -147,3 +147,34 @@ def test_an_mx_written_as_an_address_is_an_error_when_no_other_host_takes_mail(h
     assert "most mail servers will not deliver to an address written there" in brief
     beside = _flat(hunter("prep", "v22-mx-ip-iyi.com.tr").stdout)
     assert "most senders skip it and use their other MX hosts" in beside
+
+
+def test_dmarc_is_said_as_written(hunter):
+    """No p= is said as such (not "p=?"); BIMI evidence quotes the p= written, with the policy it is applied as
+    (RFC 7489 6.6.4); tag mistakes receivers ignore (RFC 7489 6.3) are said in the brief and `leads show`."""
+    got = hunter.scan_json(
+        "v22-dmarc-nop.com.tr",
+        "v22-bimi-sifir.com.tr",
+        "v22-dmarc-pct.com.tr",
+        "v22-dmarc-hizala.com.tr",
+        "--no-tenant",
+        "--no-whois",
+    )
+    nop = _flat(hunter("prep", "v22-dmarc-nop.com.tr").stdout)
+    assert "p=?" not in nop and "Their DMARC record has no p= tag, so receivers treat it as p=none" in nop
+    nop_tr = _flat(hunter("prep", "v22-dmarc-nop.com.tr", "--lang", "tr").stdout)
+    assert "p=?" not in nop_tr and "DMARC kaydında p= etiketi yok" in nop_tr
+    bimi = got["v22-bimi-sifir.com.tr"]["microsoft"]["mail_security"]["bimi"]
+    assert bimi["state"] == "invalid"
+    assert "the domain has p=reject, pct=0 (in effect quarantine for all failing mail" in bimi["evidence"][-1]
+    assert got["v22-dmarc-pct.com.tr"]["dmarc"]["policy"] == "reject"  # pct=101 ignored: 100
+    pct = _flat(hunter("prep", "v22-dmarc-pct.com.tr").stdout)
+    assert "Their DMARC record also has a mistake receivers ignore: pct=101 (not 0 to 100" in pct
+    both = _flat(hunter("prep", "v22-dmarc-hizala.com.tr").stdout)
+    assert "also has mistakes receivers ignore: " in both
+    assert "adkim=x (not a value the tag takes, so its default applies)" in both
+    assert "rua= given twice (receivers differ on which one they keep)" in both
+    tr = _flat(hunter("prep", "v22-dmarc-hizala.com.tr", "--lang", "tr").stdout)
+    assert "DMARC kaydında alıcıların yok saydığı başka hatalar da var: rua= iki kez yazılmış" in tr
+    show = _flat(hunter("leads", "show", "v22-dmarc-pct.com.tr").stdout)
+    assert "also a mistake receivers ignore: pct=101 (not 0 to 100, so read as pct=100)" in show

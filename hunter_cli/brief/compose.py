@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from ..dns.dmarc import ignored_mistakes
 from ..dns.spf import W_VERSION_JOINED, W_VERSION_WHITESPACE
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
@@ -42,7 +43,7 @@ from ..lead.posture import (
     spf_shortfall,
 )
 from ..modelbase import BaseModel, ConfigDict, Field
-from ..models import Finding, SpfInfo
+from ..models import DmarcInfo, Finding, SpfInfo
 from ..said import in_lang
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain, replaced
@@ -601,7 +602,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m("sec.dmarc_invalid"))
     elif lead.dmarc_applied_as_none:
         # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
-        lines.append(m("sec.dmarc_ignored", published=dmarc.published_policy or "?"))
+        key = "sec.dmarc_ignored" if dmarc.published_policy else "sec.dmarc_ignored.no_p"  # no p= at all
+        lines.append(m(key, published=dmarc.published_policy or "?"))
     elif policy == "none" and any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):
         # p=quarantine; pct=0: no failing message is selected, so none applies to all (RFC 7489 6.6.4)
         lines.append(m("sec.dmarc_none_pct_zero", published=dmarc.published_policy or "?"))
@@ -626,6 +628,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             sp = dmarc.subdomain_policy or "none"
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
+    if dmarc and "dmarc" not in failed and (mistakes := dmarc_mistakes(m, dmarc)):
+        # errors the JSON lists that receivers ignore, the record applied all the same (RFC 7489 6.3)
+        key = "sec.dmarc_mistakes_many" if len(ignored_mistakes(dmarc)) > 1 else "sec.dmarc_mistakes"
+        lines.append(m(key, mistakes=mistakes))
     if dmarc and "dmarc" not in failed:
         rua = _report_addresses(dmarc.rua)
         unauthorized = [
@@ -652,6 +658,14 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     if level:
         lines.append(risk_text(m, lead, level))
     return lines
+
+
+def dmarc_mistakes(m: Messages, dmarc: DmarcInfo) -> str:
+    """The mistakes in a DMARC record that receivers ignore, said in ``m``'s language (``pct=101 (not 0 to 100,
+    so read as pct=100)``), joined; ``""`` for none (:func:`hunter_cli.dns.dmarc.ignored_mistakes`). The brief's
+    security section and `hunter leads show` say them."""
+    words = [m(f"dmarc_mistake.{code}", shown=shown) for code, shown in ignored_mistakes(dmarc)[:3]]
+    return "; ".join(words)
 
 
 _VOID = re.compile(r"'([^']*)' asks (\S+), which")

@@ -779,22 +779,33 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
 BIMI_NEEDS_DMARC = "BIMI needs DMARC at enforcement"  # the evidence check_bimi_dmarc adds (the brief reads it)
 
 
-def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None) -> None:
+def check_bimi_dmarc(
+    footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None, published: str | None = None
+) -> None:
     """Make a published BIMI record ``invalid`` when DMARC is not at enforcement, as mailbox providers
     read it: no logo without ``p=quarantine`` or ``reject`` at ``pct=100`` and an ``sp`` that is not
-    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one)."""
+    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one).
+    ``published`` is ``p`` as written: the evidence quotes it, with the policy it is applied as when that
+    differs (``p=reject, pct=0``: quarantine for all failing mail, RFC 7489 6.6.4), never the effective
+    policy as if it were written."""
     bimi = footprint.mail_security.get("bimi")
     if bimi is None or bimi.state != "published":
         return
     enforced = policy in ("quarantine", "reject") and (pct is None or pct >= 100) and sp != "none"
     if not enforced:
-        shown = f"p={policy}" if policy else "no DMARC policy"
+        partial = f", pct={pct}" if pct is not None and pct < 100 else ""
+        if not policy:
+            shown = "no DMARC policy"
+        elif published and published != policy:
+            scope = " for all failing mail, RFC 7489 6.6.4" if pct == 0 else ""
+            shown = f"p={published}{partial} (in effect {policy}{scope})"
+        else:
+            shown = f"p={policy}{partial}"
         bimi.state = "invalid"
         bimi.evidence = [
             *bimi.evidence,
             f"{BIMI_NEEDS_DMARC} (p=quarantine or reject, pct=100, sp not none), and the domain has"
-            f" {shown}{f', pct={pct}' if pct is not None and pct < 100 else ''}{', sp=none' if sp == 'none' else ''}:"
-            " mailbox providers show no logo",
+            f" {shown}{', sp=none' if sp == 'none' else ''}: mailbox providers show no logo",
         ]
 
 

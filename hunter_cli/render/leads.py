@@ -771,7 +771,12 @@ def _dmarc_text(m: Messages, lead: Lead) -> str:
         return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
-    return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
+    text = f"{policy}{extra}   {dmarc.record or ''}".rstrip()
+    from ..brief.compose import dmarc_mistakes
+
+    if mistakes := dmarc_mistakes(m, dmarc):  # errors receivers ignore, as the brief says them (RFC 7489 6.3)
+        text += "\n" + m("show.dmarc_mistakes", mistakes=mistakes)
+    return text
 
 
 def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
