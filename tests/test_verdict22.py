@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 
@@ -178,3 +180,23 @@ def test_dmarc_is_said_as_written(hunter):
     assert "DMARC kaydında alıcıların yok saydığı başka hatalar da var: rua= iki kez yazılmış" in tr
     show = _flat(hunter("leads", "show", "v22-dmarc-pct.com.tr").stdout)
     assert "also a mistake receivers ignore: pct=101 (not 0 to 100, so read as pct=100)" in show
+
+
+def test_turkish_says_one_record_and_translates_the_policy(hunter):
+    """One SPF or DMARC record is "kaydı", not "kayıtları" (which reads as if several were published, itself an
+    error); the applied policy is said in Turkish as elsewhere ("karantina (p=quarantine)"); redirect named."""
+    hunter.scan_json(
+        "v22-bimi-sifir.com.tr", "v22-spf-yonlendir.com.tr", "v22-spf-ptr.com.tr", "--no-tenant", "--no-whois"
+    )
+    pct = _flat(hunter("prep", "v22-bimi-sifir.com.tr", "--lang", "tr").stdout)
+    assert "DMARC kaydı p=reject diyor ama pct=0" in pct and "karantina (p=quarantine) uyguluyor" in pct
+    redirect = _flat(hunter("prep", "v22-spf-yonlendir.com.tr", "--lang", "tr").stdout)
+    assert "nx.v22-spf-yonlendir.com.tr adresine yönlendiriyor (redirect)" in redirect
+    ptr = _flat(hunter("prep", "v22-spf-ptr.com.tr", "--lang", "tr").stdout)
+    assert "SPF kaydında düzeltilmesi gereken bir şey daha var" in ptr
+    from hunter_cli.brief.messages import Messages
+
+    tr = Messages("tr")
+    said = " ".join(str(tr.data[k]) for k in tr.data)
+    # a list of record kinds ("DKIM ve SPF kayıtlarının hiçbiri") is plural; the one record is not
+    assert re.findall(r"(?:SPF|DMARC) kayıtları(?:nda)?[ ,]", said) == []

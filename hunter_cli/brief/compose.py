@@ -624,7 +624,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lower = m(f"sec.dmarc_rest.{policy}")
             lines.append(m("sec.dmarc_testing_bis", policy=m.label("dmarc.policy", policy), lower=lower))
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
-            lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
+            # the applied policy in the language's words ("karantina (p=quarantine)"), as the line above says it
+            applied = m.label("dmarc.policy", policy)
+            lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=applied))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             sp = dmarc.subdomain_policy or "none"
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
