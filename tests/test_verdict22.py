@@ -200,3 +200,27 @@ def test_turkish_says_one_record_and_translates_the_policy(hunter):
     said = " ".join(str(tr.data[k]) for k in tr.data)
     # a list of record kinds ("DKIM ve SPF kayıtlarının hiçbiri") is plural; the one record is not
     assert re.findall(r"(?:SPF|DMARC) kayıtları(?:nda)?[ ,]", said) == []
+
+
+def test_own_mail_that_cannot_pass_dmarc_is_said(hunter, dns):
+    """RFC 7489 4.2, 6.6.2: with SPF permerror (a pass for nobody, RFC 7208 2.6.7) and no DKIM key, their own
+    mail fails DMARC, so receivers honouring p=reject refuse it: said plainly, with a talking point. With a
+    valid SPF the failure only hits mail from servers it does not list: said as a condition. A failed DKIM
+    lookup leaves nothing certain: neither is said."""
+    dns.faults[("default._domainkey.v22-kendi-dkim.com.tr", "TXT")] = "servfail"
+    hunter.scan_json(
+        "v22-kendi-bozuk.com.tr", "v22-kendi-liste.com.tr", "v22-kendi-dkim.com.tr", "--no-tenant", "--no-whois"
+    )
+    broken = _flat(hunter("prep", "v22-kendi-bozuk.com.tr").stdout)
+    assert "With their SPF record broken (receivers ignore it) and no usable DKIM key" in broken
+    assert "their own mail cannot pass DMARC: receivers that enforce their reject policy may refuse it" in broken
+    assert "Your SPF record has an error, so mail servers ignore it, and we found no DKIM signing key" in broken
+    tr = _flat(hunter("prep", "v22-kendi-bozuk.com.tr", "--lang", "tr").stdout)
+    assert "kendi e-postaları DMARC'tan geçemiyor: reddetme (p=reject) politikasını uygulayan alıcılar" in tr
+    assert "kendi e-postalarınız bugün DMARC denetiminden geçemiyor" in tr
+    listed = _flat(hunter("prep", "v22-kendi-liste.com.tr").stdout)
+    assert "if they send from a server their SPF record does not list" in listed
+    assert "your own mail cannot pass your DMARC check" not in listed  # not certain: no talking point
+    unknown = _flat(hunter("prep", "v22-kendi-dkim.com.tr").stdout)
+    assert "cannot pass DMARC" not in unknown and "cannot pass your DMARC" not in unknown
+    assert "does not list" not in unknown

@@ -35,6 +35,7 @@ from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import (
     EXPIRY_SOON_DAYS,
     gateway_bypassed,
+    own_mail_fails_dmarc,
     parked_gaps,
     security_risk,
     spf_omits_provider,
@@ -485,6 +486,11 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m(_variant(m, "sec.spf_missing", discarded)))
     elif spf_verdict != "valid":
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
+        if own_mail_fails_dmarc(lead) == "spf_broken":  # a pass for nobody, no DKIM key: RFC 7489 4.2
+            enforcing = m.label("dmarc.policy", lead.dmarc_policy)
+            lines.append(
+                m("sec.own_mail_fails_dmarc_broken", policy=enforcing, fate=m(f"dmarc.fate.{lead.dmarc_policy}"))
+            )
     else:
         qualifier = spf.all
         # a term as open as +all (a /0 network, an exists: that always matches, an include of +all): what the
@@ -537,6 +543,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         works = qualifier in ("-all", "~all") and not omits and not opened
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
+        if own_mail_fails_dmarc(lead) == "unlisted":  # where they send from is not seen: a condition
+            enforcing = m.label("dmarc.policy", lead.dmarc_policy)
+            fate = m(f"dmarc.fate.{lead.dmarc_policy}")
+            lines.append(m("sec.own_mail_unlisted_fails_dmarc", policy=enforcing, fate=fate))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
         said = {W_VERSION_WHITESPACE: "sec.spf_version_whitespace", W_VERSION_JOINED: "sec.spf_version_joined"}
@@ -1486,6 +1496,10 @@ def compose(
         if category not in ("P6",):
             if level in ("high", "medium"):
                 brief.talking_points.append(m(f"talk.risk_{level}", domain=domain))
+            if (why := own_mail_fails_dmarc(lead)) in ("no_spf", "spf_broken"):  # certain: their mail bounces
+                policy = m.label("dmarc.policy", lead.dmarc_policy)
+                fate = m(f"dmarc.fate.{lead.dmarc_policy}")
+                brief.talking_points.append(m(f"talk.own_mail_fails_dmarc.{why}", policy=policy, fate=fate))
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
