@@ -26,6 +26,8 @@ def mailsec(hunter):
         "v22-rpt-ftpyalniz.com.tr",
         "v22-sts-kucuk.com.tr",
         "v22-sts-iki.com.tr",
+        "v22-rpt-buyuk.com.tr",
+        "v22-sts-esit.com.tr",
         "--no-tenant",
         "--no-whois",
     )
@@ -63,6 +65,16 @@ def test_mta_sts_version_is_case_sensitive(mailsec):
     assert three["record"] == "v=STSv1; id=new"
     assert sorted(three["discarded"]) == ["V=STSv1; id=old", "v=STSv1id=bad"]
     assert not any("records at" in e for e in three["evidence"])
+
+
+def test_mta_sts_and_tls_rpt_fields_are_read_as_the_grammar_writes_them(mailsec):
+    """%s"rua=" and %s"id=" are case-sensitive, and no space stands around '=' (RFC 8460 3, RFC 8461 3.1)."""
+    _, sec = mailsec
+    upper = sec["v22-rpt-buyuk.com.tr"]["tls-rpt"]
+    assert upper["state"] == "invalid" and "RUA= is not it: tag names are case-sensitive" in upper["evidence"][0]
+    spaced = sec["v22-sts-esit.com.tr"]["mta-sts"]
+    assert spaced["state"] == "invalid" and "no space may stand around '='" in spaced["evidence"][0]
+    assert spaced["policy"] is None  # senders fetch no policy for a record they cannot read
 
 
 def test_tls_rpt_one_usable_rua_is_published_with_a_warning(mailsec):

@@ -640,6 +640,27 @@ def parse_tags(record: str) -> dict[str, str] | None:
     return out
 
 
+# a field of the exact grammars, written as is: name (sts-ext-name / tlsrpt-ext-name, and the %s"id=" / %s"rua="
+# of RFC 8461 3.1, RFC 8460 3), '=' with no space around it, a value
+_EXACT_FIELD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=(.*)$")
+
+
+def parse_exact_tags(record: str) -> dict[str, str] | None:
+    """The fields of an MTA-STS or TLS-RPT record as their grammars read them (RFC 8461 3.1, RFC 8460 3):
+    split at ``;`` with spaces or tabs allowed around it (``field-delim = *WSP ";" *WSP``), names kept as
+    written (``%s"id="``, ``%s"rua="`` are case-sensitive: ``ID=1`` is another field, no ``id``), no space
+    around ``=``. None when a field is not ``name=value`` so written; the first of a repeated name counts."""
+    out: dict[str, str] = {}
+    for term in re.split(r"[ \t]*;[ \t]*", record.strip(" \t")):
+        if not term:
+            continue
+        m = _EXACT_FIELD.match(term)
+        if m is None:
+            return None
+        out.setdefault(m.group(1), m.group(2))
+    return out
+
+
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
 
@@ -706,6 +727,8 @@ def _discarded_why(name: str, record: str, rule: MailSecurityRecord) -> str:
             why = " (no space may stand around '=')"
         elif head != rule.version and head.lower() == rule.version.lower():
             why = " (the version is case-sensitive)"
+        elif head == rule.version and not record[len(head) :][:1].isdigit():
+            why = " (a ';' must follow it)"
     shown = record.strip()[:60]
     return f"{name}: the record {shown!r} does not start with {rule.version}{why}, so senders discard it"
 
@@ -750,10 +773,15 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
             evidence=[f"{len(candidates)} {rule.version} records at {name}: receivers treat that as none"],
         )
     record = candidates[0].strip()
-    tags = parse_tags(record)
+    tags = parse_exact_tags(record) if rule.exact_version else parse_tags(record)
     if tags is None or tags.get("v", "").lower() != rule.version.split("=", 1)[1].lower():
-        return MailSecurity(**base, state="invalid", record=record, **extra, evidence=[f"{name}: not a tag=value list"])
+        exact = " (no space may stand around '=', RFC 8461 3.1, RFC 8460 3)" if rule.exact_version else ""
+        return MailSecurity(
+            **base, state="invalid", record=record, **extra, evidence=[f"{name}: not a tag=value list{exact}"]
+        )
     missing = [t for t in rule.required if t not in tags]
+    # a required name written in another case is another field: the grammar's names are %s strings
+    miscased = [k for k in tags if k.lower() in missing and k not in missing] if rule.exact_version else []
     if missing:
         return MailSecurity(
             **base,
@@ -761,7 +789,10 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
             record=record,
             tags=tags,
             **extra,
-            evidence=[f"{name}: the {', '.join(missing)} tag is missing"],
+            evidence=[
+                f"{name}: the {', '.join(missing)} tag is missing"
+                + (f" ({', '.join(miscased)}= is not it: tag names are case-sensitive)" if miscased else "")
+            ],
         )
     problem, value_warnings = _check_values(rule.id, tags)
     warnings += value_warnings
