@@ -106,6 +106,8 @@ def test_spf_lookalikes_receivers_discard_are_warned_and_said_as_malformed(hunte
         "v22-spf-parca.com.tr",
         "v22-spf-bitisik.com.tr",
         "v22-spf-on10.com.tr",
+        "v22-spf-tirnak.com.tr",
+        "v22-spf-aralik.com.tr",
         "--no-tenant",
         "--no-whois",
     )
@@ -116,7 +118,14 @@ def test_spf_lookalikes_receivers_discard_are_warned_and_said_as_malformed(hunte
         "v22-spf-parca.com.tr": ["spf-version-joined"],
         "v22-spf-bitisik.com.tr": ["spf-version-joined"],
         "v22-spf-on10.com.tr": [],  # v=spf10 is another version, not a look-alike
+        "v22-spf-tirnak.com.tr": ["spf-quoted"],  # quote marks kept as text by a DNS panel
+        "v22-spf-aralik.com.tr": ["spf-version-spaced"],  # "v= spf1"
     }
+    quoted = _flat(hunter("prep", "v22-spf-tirnak.com.tr").stdout)
+    assert "There is no SPF record" not in quoted
+    assert 'wrapped in quote marks that are part of its text ("v=spf1 mx -all")' in quoted
+    spaced = _flat(hunter("prep", "v22-spf-aralik.com.tr", "--lang", "tr").stdout)
+    assert "SPF kaydı hatalı yazılmış" in spaced and "v=spf1'in içinde boşluk var" in spaced
     tab = _flat(hunter("prep", "v22-spf-sekme.com.tr").stdout)
     assert "There is no SPF record" not in tab
     assert "Their SPF record is malformed, so receivers ignore it" in tab

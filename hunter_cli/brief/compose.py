@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ..dns.dmarc import ignored_mistakes
-from ..dns.spf import W_VERSION_JOINED, W_VERSION_WHITESPACE
+from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
@@ -549,7 +549,12 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m("sec.own_mail_unlisted_fails_dmarc", policy=enforcing, fate=fate))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
-        said = {W_VERSION_WHITESPACE: "sec.spf_version_whitespace", W_VERSION_JOINED: "sec.spf_version_joined"}
+        said = {
+            W_VERSION_WHITESPACE: "sec.spf_version_whitespace",
+            W_VERSION_JOINED: "sec.spf_version_joined",
+            W_VERSION_SPACED: "sec.spf_version_spaced",
+            W_QUOTED: "sec.spf_quoted",
+        }
         text = (first.where or ["?"])[0].strip()  # a tab or other whitespace shown, not printed as itself
         record = "".join(c if c == " " or not c.isspace() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in text)
         lines.append(m(said.get(first.code, "sec.spf_not_at_start"), record=record))
