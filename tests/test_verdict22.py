@@ -230,7 +230,12 @@ def test_own_mail_that_cannot_pass_dmarc_is_said(hunter, dns):
     lookup leaves nothing certain: neither is said."""
     dns.faults[("default._domainkey.v22-kendi-dkim.com.tr", "TXT")] = "servfail"
     hunter.scan_json(
-        "v22-kendi-bozuk.com.tr", "v22-kendi-liste.com.tr", "v22-kendi-dkim.com.tr", "--no-tenant", "--no-whois"
+        "v22-kendi-bozuk.com.tr",
+        "v22-kendi-liste.com.tr",
+        "v22-kendi-dkim.com.tr",
+        "v22-kendi-hic.com.tr",
+        "--no-tenant",
+        "--no-whois",
     )
     broken = _flat(hunter("prep", "v22-kendi-bozuk.com.tr").stdout)
     assert "With their SPF record broken (receivers ignore it) and no usable DKIM key" in broken
@@ -242,6 +247,9 @@ def test_own_mail_that_cannot_pass_dmarc_is_said(hunter, dns):
     listed = _flat(hunter("prep", "v22-kendi-liste.com.tr").stdout)
     assert "if they send from a server their SPF record does not list" in listed
     assert "your own mail cannot pass your DMARC check" not in listed  # not certain: no talking point
+    none_listed = _flat(hunter("prep", "v22-kendi-hic.com.tr").stdout)
+    assert "Their SPF record lets no server send for them (v=spf1 -all)" in none_listed
+    assert "if they send any mail from this domain, it cannot pass DMARC" in none_listed
     unknown = _flat(hunter("prep", "v22-kendi-dkim.com.tr").stdout)
     assert "cannot pass DMARC" not in unknown and "cannot pass your DMARC" not in unknown
     assert "does not list" not in unknown

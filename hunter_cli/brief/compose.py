@@ -546,7 +546,10 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if own_mail_fails_dmarc(lead) == "unlisted":  # where they send from is not seen: a condition
             enforcing = m.label("dmarc.policy", lead.dmarc_policy)
             fate = m(f"dmarc.fate.{lead.dmarc_policy}")
-            lines.append(m("sec.own_mail_unlisted_fails_dmarc", policy=enforcing, fate=fate))
+            # a record that lists no sender at all (v=spf1 -all): any mail they send fails, if they send any
+            listed = [t for t in spf.terms or [] if t.lower().lstrip("+-~?") != "all"]
+            key = "sec.own_mail_unlisted_fails_dmarc" + ("" if listed else ".none_listed")
+            lines.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
         said = {
