@@ -671,6 +671,7 @@ class Scanner:
                     dmarc.policy if dmarc else None,
                     dmarc.pct if dmarc else None,
                     dmarc.subdomain_policy if dmarc else None,
+                    published=dmarc.published_policy if dmarc else None,
                 )
         dkim_cnames = [s.cname for s in dkim.selectors if s.cname]
         mx_check = mx_mod.check(mx, resolved)

@@ -17,8 +17,10 @@ CASES = [
     # testing mode only sends reports: with no _smtp._tls record nobody gets them (RFC 8460 3)
     ("sts-test.com.tr", "no report reaches them", "it asks for reports"),
     ("sts-eksik.com.tr", "will not deliver there", None),
-    # rua=mailto:dmarc@@bozuk, mailto:ok@bozuk-adres.com.tr!10m: only the address receivers can use, no size
-    ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "@@"),
+    # rua=mailto:dmarc@@bozuk, mailto:ok@bozuk-adres.com.tr!10m: only the address receivers can use, no size;
+    # the broken one is named only as a mistake receivers ignore (trial 22), never as where reports go
+    ("bozuk-adres.com.tr", "DMARC reports go to ok@bozuk-adres.com.tr.", "go to dmarc@@"),
+    ("bozuk-adres.com.tr", "mistakes receivers ignore: the report address mailto:dmarc@@bozuk", None),
     # p=reject with sp=none: every subdomain can be forged (RFC 7489 6.3), so the risk is not low
     ("firma.com.tr", "Spoofing and phishing risk: medium", "well protected"),
     # a sound BIMI record beside p=none: no logo until DMARC is enforced, not an "invalid" record

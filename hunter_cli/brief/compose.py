@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from ..dns.dmarc import ignored_mistakes
+from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
-from ..footprint.microsoft import BIMI_NEEDS_DMARC
+from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
@@ -33,6 +35,7 @@ from ..lead.footprint import spf_leftovers as _spf_leftovers
 from ..lead.posture import (
     EXPIRY_SOON_DAYS,
     gateway_bypassed,
+    own_mail_fails_dmarc,
     parked_gaps,
     security_risk,
     spf_omits_provider,
@@ -41,7 +44,7 @@ from ..lead.posture import (
     spf_shortfall,
 )
 from ..modelbase import BaseModel, ConfigDict, Field
-from ..models import Finding, SpfInfo
+from ..models import DmarcInfo, Finding, SpfInfo
 from ..said import in_lang
 from ..scoring import Rules, evaluate, facts_from, follow_up_parts, load_rules
 from ..trusted import construct, plain, replaced
@@ -358,7 +361,7 @@ def mx_ip_literals(lead: Lead) -> list[str]:
     """The MX exchanges written as IP addresses (the scan's ``mx-ip-literal`` warning, docs/json-schema.md):
     an MX names a host (RFC 5321 5.1, RFC 7505 3) and most MTAs will not deliver to an address literal
     there; when no other MX host takes mail the provider is ``broken`` (hunter_cli/catalog ``classify``)."""
-    return [f.where[0] for f in lead.mx_warnings if f.code == "mx-ip-literal" and f.where]
+    return [f.where[0] for f in (*lead.mx_errors, *lead.mx_warnings) if f.code == "mx-ip-literal" and f.where]
 
 
 def _uses_microsoft(lead: Lead) -> bool:
@@ -470,6 +473,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     spf_verdict = lead.spf_result
     # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
     testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
+    # a record meant as SPF that receivers discard (RFC 7208 4.5): "malformed and ignored", not "no SPF record"
+    discarded = ".discarded" if not spf and lead.spf_discarded and "txt" not in failed else ""
     if "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
@@ -477,14 +482,19 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     elif not spf and lead.dmarc_policy in ("quarantine", "reject") and "dmarc" not in failed:
         # forged mail still fails DMARC (RFC 7489 6.6.2); quarantine is no refusal (RFC 7489 6.3)
         enforcing, fate = m.label("dmarc.policy", lead.dmarc_policy), m(f"dmarc.fate.{lead.dmarc_policy}")
-        lines.append(m("sec.spf_missing_dmarc", policy=enforcing, fate=fate))
+        lines.append(m(_variant(m, "sec.spf_missing_dmarc", discarded), policy=enforcing, fate=fate))
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
-            key = "sec.own_mail_fails_dmarc_testing" if testing else "sec.own_mail_fails_dmarc"
+            key = "sec.own_mail_fails_dmarc_testing" if testing else _variant(m, "sec.own_mail_fails_dmarc", discarded)
             lines.append(m(key, policy=enforcing, fate=fate))
     elif not spf:
-        lines.append(m("sec.spf_missing"))
+        lines.append(m(_variant(m, "sec.spf_missing", discarded)))
     elif spf_verdict != "valid":
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
+        if own_mail_fails_dmarc(lead) == "spf_broken":  # a pass for nobody, no DKIM key: RFC 7489 4.2
+            enforcing = m.label("dmarc.policy", lead.dmarc_policy)
+            lines.append(
+                m("sec.own_mail_fails_dmarc_broken", policy=enforcing, fate=m(f"dmarc.fate.{lead.dmarc_policy}"))
+            )
     else:
         qualifier = spf.all
         # a term as open as +all (a /0 network, an exists: that always matches, an include of +all): what the
@@ -539,8 +549,24 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         works = qualifier in ("-all", "~all") and not omits and not opened
         warn_key = "sec.spf_warning" if works else "sec.spf_warning_also"
         lines += [m(warn_key, reason=reason) for reason in _spf_warning_words(m, spf)]
-    if not spf and lead.spf_discarded and "txt" not in failed:  # RFC 7208 4.5: not a record, but meant as one
-        lines.append(m("sec.spf_not_at_start", record=(lead.spf_discarded[0].where or ["v=spf1"])[0].strip()))
+        if own_mail_fails_dmarc(lead) == "unlisted":  # where they send from is not seen: a condition
+            enforcing = m.label("dmarc.policy", lead.dmarc_policy)
+            fate = m(f"dmarc.fate.{lead.dmarc_policy}")
+            # a record that lists no sender at all (v=spf1 -all): any mail they send fails, if they send any
+            listed = [t for t in spf.terms or [] if t.lower().lstrip("+-~?") != "all"]
+            key = "sec.own_mail_unlisted_fails_dmarc" + ("" if listed else ".none_listed")
+            lines.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
+    if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
+        first = lead.spf_discarded[0]
+        said = {
+            W_VERSION_WHITESPACE: "sec.spf_version_whitespace",
+            W_VERSION_JOINED: "sec.spf_version_joined",
+            W_VERSION_SPACED: "sec.spf_version_spaced",
+            W_QUOTED: "sec.spf_quoted",
+        }
+        text = (first.where or ["?"])[0].strip()  # a tab or other whitespace shown, not printed as itself
+        record = "".join(c if c == " " or not c.isspace() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in text)
+        lines.append(m(said.get(first.code, "sec.spf_not_at_start"), record=record))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -600,7 +626,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m("sec.dmarc_invalid"))
     elif lead.dmarc_applied_as_none:
         # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
-        lines.append(m("sec.dmarc_ignored", published=dmarc.published_policy or "?"))
+        key = "sec.dmarc_ignored" if dmarc.published_policy else "sec.dmarc_ignored.no_p"  # no p= at all
+        lines.append(m(key, published=dmarc.published_policy or "?"))
     elif policy == "none" and any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):
         # p=quarantine; pct=0: no failing message is selected, so none applies to all (RFC 7489 6.6.4)
         lines.append(m("sec.dmarc_none_pct_zero", published=dmarc.published_policy or "?"))
@@ -621,10 +648,16 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lower = m(f"sec.dmarc_rest.{policy}")
             lines.append(m("sec.dmarc_testing_bis", policy=m.label("dmarc.policy", policy), lower=lower))
         if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # RFC 7489 6.6.4
-            lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=policy))
+            # the applied policy in the language's words ("karantina (p=quarantine)"), as the line above says it
+            applied = m.label("dmarc.policy", policy)
+            lines.append(m("sec.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=applied))
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             sp = dmarc.subdomain_policy or "none"
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
+    if dmarc and "dmarc" not in failed and (mistakes := dmarc_mistakes(m, dmarc)):
+        # errors the JSON lists that receivers ignore, the record applied all the same (RFC 7489 6.3)
+        key = "sec.dmarc_mistakes_many" if len(ignored_mistakes(dmarc)) > 1 else "sec.dmarc_mistakes"
+        lines.append(m(key, mistakes=mistakes))
     if dmarc and "dmarc" not in failed:
         rua = _report_addresses(dmarc.rua)
         unauthorized = [
@@ -651,6 +684,14 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     if level:
         lines.append(risk_text(m, lead, level))
     return lines
+
+
+def dmarc_mistakes(m: Messages, dmarc: DmarcInfo) -> str:
+    """The mistakes in a DMARC record that receivers ignore, said in ``m``'s language (``pct=101 (not 0 to 100,
+    so read as pct=100)``), joined; ``""`` for none (:func:`hunter_cli.dns.dmarc.ignored_mistakes`). The brief's
+    security section and `hunter leads show` say them."""
+    words = [m(f"dmarc_mistake.{code}", shown=shown) for code, shown in ignored_mistakes(dmarc)[:3]]
+    return "; ".join(words)
 
 
 _VOID = re.compile(r"'([^']*)' asks (\S+), which")
@@ -862,6 +903,15 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         if names:
             key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
             lines.append(m(key, names=_names(m, names)))
+    for sec in fp.mail_security.values():  # in use, but with a mistake beside it (RFC 8461 3.1, RFC 8460 3)
+        if sec.state != "published":
+            continue
+        if sec.discarded:
+            name = m(f"fp.mailsec.name.{sec.id}")
+            lines.append(m("fp.mailsec.discarded", name=name, record=sec.discarded[0].strip()[:60]))
+        skipped = rua_skipped(sec.tags)[1] if sec.id == "tls-rpt" else []
+        if skipped:
+            lines.append(m("fp.mailsec.rua_skipped", uris=", ".join(skipped[:3])))
     if unusable_policy:
         lines.append(unusable_policy)
     if waiting:
@@ -1460,6 +1510,10 @@ def compose(
         if category not in ("P6",):
             if level in ("high", "medium"):
                 brief.talking_points.append(m(f"talk.risk_{level}", domain=domain))
+            if (why := own_mail_fails_dmarc(lead)) in ("no_spf", "spf_broken"):  # certain: their mail bounces
+                policy = m.label("dmarc.policy", lead.dmarc_policy)
+                fate = m(f"dmarc.fate.{lead.dmarc_policy}")
+                brief.talking_points.append(m(f"talk.own_mail_fails_dmarc.{why}", policy=policy, fate=fate))
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))

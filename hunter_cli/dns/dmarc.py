@@ -392,6 +392,41 @@ def parse_record(record: str) -> DmarcInfo:
     return info
 
 
+# errors of a record receivers still apply: the tag is ignored (its default applies), the rest of the record holds
+IGNORED_MISTAKES = (
+    "dmarc-pct-invalid",
+    "dmarc-tag-value-invalid",
+    "dmarc-tag-duplicate",
+    "dmarc-tag-malformed",
+    "dmarc-uri-invalid",
+)
+
+
+def ignored_mistakes(info: DmarcInfo) -> list[tuple[str, str]]:
+    """``(code, what is written)`` for each mistake in a record receivers apply all the same, ignoring the tag
+    (RFC 7489 6.3: a tag with an invalid value takes its default; a repeated tag is read one way or another):
+    ``("dmarc-pct-invalid", "pct=101")``, ``("dmarc-tag-duplicate", "rua")``, ``("dmarc-uri-invalid",
+    "mailto:x")``. The policy's own errors (``p``/``sp`` missing or invalid) are not among them: they decide
+    the policy itself and are said with it. One entry per tag, in the record's order."""
+    out: list[tuple[str, str]] = []
+    for f in info.errors:
+        if f.code not in IGNORED_MISTAKES:
+            continue
+        if f.code == "dmarc-uri-invalid" and len(f.where) > 1:
+            shown = f.where[1]
+        elif f.code in ("dmarc-tag-duplicate", "dmarc-tag-malformed"):
+            shown = (f.where or ["?"])[0]
+        else:
+            tag = (f.where or ["?"])[0]
+            shown = next(
+                (_strip(t) for t in (info.record or "").split(";") if _strip(t.partition("=")[0]).lower() == tag),
+                f"{tag}=",
+            )
+        if (f.code, shown) not in out:
+            out.append((f.code, shown))
+    return out
+
+
 def _sync_compat(info: DmarcInfo) -> None:
     """The older ``valid`` (some DMARC policy applies) and ``problems`` (every message) fields."""
     info.valid = info.policy is not None

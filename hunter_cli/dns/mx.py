@@ -12,7 +12,8 @@ and hands the outcomes here.
 * An exchange must not be an alias (RFC 2181 10.3, RFC 5321 5.1: a CNAME as MX
   target is a warning; most senders still follow it).
 * An IP address written as the exchange is not a host name (RFC 5321 5.1);
-  many senders skip it: a warning.
+  many senders skip it: a warning beside an MX host that takes mail, an error
+  when no other MX host does (the mail then bounces).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def check(mx: list[tuple[int, str]], resolved: dict[str, tuple[bool, str | None]
             out.warnings.append(
                 Finding(
                     code="mx-ip-literal",
-                    message=f"MX {host} is an IP address, not a host name (RFC 5321 5.1); many senders skip it",
+                    message=f"MX {host} is an IP address, not a host name (RFC 5321 5.1); most senders skip it"
+                    " for the other MX hosts",
                     where=[host],
                 )
             )
@@ -130,4 +132,18 @@ def check(mx: list[tuple[int, str]], resolved: dict[str, tuple[bool, str | None]
                 )
         out.hosts.append(item)
     out.unresolved = frozenset(unresolved)
+    literal = [f for f in out.warnings if f.code == "mx-ip-literal"]
+    if literal and not taking_mail(named, out.unresolved):
+        # no other MX host can take the mail: senders that will not deliver to an address bounce it, so this is
+        # what receivers reject (an error, as an MX host with no address is), not something to tidy up
+        out.warnings = [f for f in out.warnings if f.code != "mx-ip-literal"]
+        out.errors += [
+            Finding(
+                code=f.code,
+                message=f"MX {f.where[0]} is an IP address, not a host name (RFC 5321 5.1), and no other MX host"
+                " takes mail: most mail servers will not deliver to it, so mail to the domain bounces",
+                where=f.where,
+            )
+            for f in literal
+        ]
     return out

@@ -71,20 +71,72 @@ def spf_records(txts: list[str]) -> list[str]:
     return [t.rstrip() for t in txts if is_spf(t)]
 
 
+W_VERSION_WHITESPACE = "spf-version-whitespace"  # v=spf1 then a tab (or other whitespace), not SP: discarded (4.5)
+W_VERSION_JOINED = "spf-version-joined"  # v=spf1 then a term with no space ("v=spf1ip4:..."): discarded (4.5, 3.3)
+W_VERSION_SPACED = "spf-version-spaced"  # spaces inside the version ("v= spf1", "v =spf1"): discarded (4.5)
+W_QUOTED = "spf-quoted"  # quote marks kept as part of the record ('"v=spf1 -all"'): discarded (4.5)
+
+_SPACED_VERSION = re.compile(r"v\s*=\s*spf1", re.IGNORECASE)
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"  # straight and typographic quote marks a DNS panel may keep
+
+
 def discarded_records(txts: list[str]) -> list[Finding]:
-    """A warning for each TXT string that would be an SPF record but for the whitespace before ``v=spf1``:
-    receivers discard it (RFC 7208 4.5), so unless another record is published they see none (result
-    ``none``, RFC 7208 4.5, 2.6.1), which the record's author surely did not mean."""
-    return [
-        Finding(
-            code=W_NOT_AT_START,
-            message=f"the TXT record {t!r} does not begin with v=spf1 (whitespace comes first), so receivers"
-            " discard it as no SPF record (RFC 7208 4.5)",
-            where=[t],
+    """A warning for each TXT string that would be an SPF record but for the whitespace or quote marks around
+    or inside ``v=spf1``: receivers discard it (RFC 7208 4.5: the record must begin with exactly ``v=spf1``,
+    and "the version section is terminated by either an SP character or the end of the record"), so unless
+    another record is published they see none (result ``none``, RFC 7208 2.6.1), which the record's author
+    surely did not mean.
+
+    Codes: ``spf-not-at-start`` (whitespace before ``v=spf1``), ``spf-quoted`` (quote marks around it, kept
+    as part of the text), ``spf-version-spaced`` (spaces inside it: ``v= spf1``), ``spf-version-whitespace``
+    (a tab or other whitespace after it instead of a space), ``spf-version-joined`` (a term right after it,
+    ``v=spf1ip4:...``: what a record split into strings gives, since they are joined with no space added,
+    RFC 7208 3.3). ``where`` is the record. A version that goes on in digits (``v=spf10``) is another
+    version: not warned.
+    """
+    out: list[Finding] = []
+    for t in txts:
+        if is_spf(t):
+            continue
+        body = t.lstrip()
+        quoted = body[:1] in _QUOTES and len(body) > 1
+        if quoted:
+            body = body.lstrip(_QUOTES + " \t")
+        spaced = _SPACED_VERSION.match(body)
+        if spaced is None:
+            continue
+        after = body[spaced.end() : spaced.end() + 1]
+        if after.isdigit():
+            continue  # v=spf10: another version
+        if quoted:
+            code, message = W_QUOTED, "is wrapped in quote marks that are part of its text"
+        elif spaced.end() != 6:
+            code, message = W_VERSION_SPACED, "has spaces inside v=spf1"
+        elif len(body) != len(t) and (not after or after == " "):
+            code, message = W_NOT_AT_START, "does not begin with v=spf1 (whitespace comes first)"
+        elif after.isspace():
+            code, message = W_VERSION_WHITESPACE, f"has {_whitespace_name(after)} after v=spf1 where a space must be"
+        elif after:
+            code = W_VERSION_JOINED
+            message = (
+                f"has {body[6:30]!r} right after v=spf1 with no space (strings a record is split into are joined"
+                " without one, RFC 7208 3.3)"
+            )
+        else:
+            continue
+        out.append(
+            Finding(
+                code=code,
+                message=f"the TXT record {t!r} {message}, so receivers discard it as no SPF record (RFC 7208 4.5)",
+                where=[t],
+            )
         )
-        for t in txts
-        if not is_spf(t) and is_spf(t.lstrip())
-    ]
+    return out
+
+
+def _whitespace_name(ch: str) -> str:
+    """``"a tab"`` for ``\\t``; other whitespace by its code point (``U+00A0``)."""
+    return {"\t": "a tab", "\n": "a line break", "\r": "a line break"}.get(ch, f"the character U+{ord(ch):04X}")
 
 
 @dataclass(frozen=True, slots=True)

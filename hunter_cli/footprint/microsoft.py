@@ -142,6 +142,10 @@ class MailSecurity(_Model):
     evidence: list[str] = Field(default_factory=list)
     failed: list[str] = Field(default_factory=list)
     policy: StsPolicy | None = None  # MTA-STS only: the policy file, when the record is published and it was asked
+    # records of the kind that senders discard (another version or case, a space before the version or around
+    # its '='): beside a usable record they change nothing but are worth deleting (RFC 8461 3.1, RFC 8460 3)
+    discarded: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # legal, but worth fixing: a discarded record, an unused rua
 
 
 def attach_policy(sec: MailSecurity, policy: StsPolicy) -> None:
@@ -636,36 +640,97 @@ def parse_tags(record: str) -> dict[str, str] | None:
     return out
 
 
+# a field of the exact grammars, written as is: name (sts-ext-name / tlsrpt-ext-name, and the %s"id=" / %s"rua="
+# of RFC 8461 3.1, RFC 8460 3), '=' with no space around it, a value
+_EXACT_FIELD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=(.*)$")
+
+
+def parse_exact_tags(record: str) -> dict[str, str] | None:
+    """The fields of an MTA-STS or TLS-RPT record as their grammars read them (RFC 8461 3.1, RFC 8460 3):
+    split at ``;`` with spaces or tabs allowed around it (``field-delim = *WSP ";" *WSP``), names kept as
+    written (``%s"id="``, ``%s"rua="`` are case-sensitive: ``ID=1`` is another field, no ``id``), no space
+    around ``=``. None when a field is not ``name=value`` so written; the first of a repeated name counts."""
+    out: dict[str, str] = {}
+    for term in re.split(r"[ \t]*;[ \t]*", record.strip(" \t")):
+        if not term:
+            continue
+        m = _EXACT_FIELD.match(term)
+        if m is None:
+            return None
+        out.setdefault(m.group(1), m.group(2))
+    return out
+
+
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
 
-def _check_values(rec_id: str, tags: dict[str, str]) -> str | None:
-    """What is wrong with a record's values, or None (RFC 8461 3.1, RFC 8460 3, BIMI draft 4.2)."""
+def rua_skipped(tags: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """``(all URIs, those senders skip)`` of a TLS-RPT record's ``rua`` tag: senders send reports to
+    ``mailto:`` and ``https:`` URIs only (RFC 8460 3, 5.1 and 5.3)."""
+    uris = [u.strip() for u in tags.get("rua", "").split(",") if u.strip()]
+    return uris, [u for u in uris if not u.lower().startswith(("mailto:", "https:"))]
+
+
+def _check_values(rec_id: str, tags: dict[str, str]) -> tuple[str | None, list[str]]:
+    """``(what makes a record's values unusable or None, warnings)`` (RFC 8461 3.1, RFC 8460 3, BIMI draft 4.2).
+
+    A TLS-RPT ``rua`` is unusable only when no URI in it is ``mailto:`` or ``https:``: the grammar takes any
+    URI (``tlsrpt-uri = URI``) and senders send to the ones they support, so an ``ftp:`` beside a ``mailto:``
+    is a warning, and reports still reach the ``mailto:`` address.
+    """
     if rec_id == "mta-sts" and not _STS_ID.match(tags.get("id", "")):
-        return "id must be 1 to 32 letters and digits (RFC 8461 3.1)"
+        return "id must be 1 to 32 letters and digits (RFC 8461 3.1)", []
     if rec_id == "tls-rpt":
-        uris = [u.strip() for u in tags.get("rua", "").split(",") if u.strip()]
-        if not uris or any(not (u.lower().startswith("mailto:") or u.lower().startswith("https:")) for u in uris):
-            return "rua must list mailto: or https: addresses (RFC 8460 3)"
+        uris, others = rua_skipped(tags)
+        if len(others) == len(uris):
+            return "rua lists no mailto: or https: address, so senders send no report (RFC 8460 3)", []
+        return None, [f"rua {u} is not a mailto: or https: address, so senders skip it (RFC 8460 3)" for u in others]
     if rec_id == "bimi":
         logo = tags.get("l", "")
         if logo and not logo.lower().startswith("https://"):
-            return "l= must be an https:// address of the logo (BIMI draft 4.2)"
-    return None
+            return "l= must be an https:// address of the logo (BIMI draft 4.2)", []
+    return None, []
 
 
-def _starts_with_version(record: str, version: str) -> bool:
-    """Whether ``record`` begins with the tag ``version`` (e.g. ``v=STSv1``) as a whole term, in any case:
-    ``v=STSv1; id=1`` does, ``v=STSv10; id=1`` does not (RFC 8461 3.1, RFC 8460 3)."""
+def _starts_with_version(record: str, version: str, exact: bool = False) -> bool:
+    """Whether ``record`` begins with the tag ``version`` (e.g. ``v=STSv1``) as a whole term.
+
+    ``exact`` (MTA-STS, TLS-RPT): the version exactly as written, nothing before it, then optional spaces
+    or tabs and ``;`` or the end (RFC 8461 3.1 ``sts-version = %s"v=STSv1"``, ``sts-field-delim = *WSP ";"
+    *WSP``; RFC 8460 3 likewise): ``v=STSv1; id=1`` and ``v=STSv1 ; id=1`` do, ``v=stsv1; id=1``,
+    `` v=STSv1; id=1``, ``v = STSv1; id=1`` and ``v=STSv10; id=1`` do not. Otherwise (BIMI, draft 4.2) in
+    any case, with spaces allowed before it and around ``=``."""
     key, _, value = version.partition("=")
+    if exact:
+        return re.match(rf"{re.escape(version)}[ \t]*(?:;|$)", record) is not None
     pattern = rf"\s*{re.escape(key)}\s*=\s*{re.escape(value)}(?=$|[\s;])"
     return re.match(pattern, record, re.IGNORECASE) is not None
 
 
-def _starts_with_family(record: str, family: str) -> bool:
-    """Whether ``record`` begins with ``v=`` and a version of ``family`` (``sts`` for ``v=STSv2``, ``tlsrpt``,
-    ``bimi``), in any case: a record of the kind, whatever version it claims."""
+def _starts_with_family(record: str, version: str) -> bool:
+    """Whether ``record`` looks like a record of the kind of ``version`` (``v=STSv1``), whatever version,
+    case or spacing it has: ``v=STSv2``, ``v=stsv1``, `` v = STSv1`` all do (a family ``sts``, ``tlsrpt``,
+    ``bimi``); senders discard those that :func:`_starts_with_version` refuses."""
+    family = re.sub(r"v?\d+$", "", version.split("=", 1)[1])
     return re.match(rf"\s*v\s*=\s*{re.escape(family)}", record, re.IGNORECASE) is not None
+
+
+def _discarded_why(name: str, record: str, rule: MailSecurityRecord) -> str:
+    """The evidence for a look-alike record senders discard, with what is wrong with its start when the
+    grammar is exact (RFC 8461 3.1, RFC 8460 3): a space before it or around ``=``, or another case."""
+    why = ""
+    if rule.exact_version:
+        head = record[: len(rule.version)]
+        if record[:1].isspace():
+            why = " (nothing may come before it)"
+        elif re.match(r"v\s+=|v=\s", record, re.IGNORECASE):
+            why = " (no space may stand around '=')"
+        elif head != rule.version and head.lower() == rule.version.lower():
+            why = " (the version is case-sensitive)"
+        elif head == rule.version and not record[len(head) :][:1].isdigit():
+            why = " (a ';' must follow it)"
+    shown = record.strip()[:60]
+    return f"{name}: the record {shown!r} does not start with {rule.version}{why}, so senders discard it"
 
 
 def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:
@@ -678,81 +743,100 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
             **base, state="unknown", failed=[f"TXT {name}: {why}"], evidence=[f"the {name} lookup gave no answer"]
         )
     hosted_by = norm_host(reply.cnames[-1][1]) if reply.cnames else None
-    version = rule.version.lower()
-    # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3).
-    candidates = [r for r in (str(x) for x in reply.records) if _starts_with_version(r, version)]
+    texts = [str(x) for x in reply.records]
+    # Records that do not start with the version tag are discarded (RFC 8461 3.1, RFC 8460 3); only the ones
+    # that do count toward "more than one record"
+    candidates = [r for r in texts if _starts_with_version(r, rule.version, rule.exact_version)]
+    # a record of the kind that senders discard all the same: another version (v=STSv2), another case
+    # (v=stsv1) or a space where the grammar has none: published, so a mistake to fix, not "not published"
+    lookalikes = [r for r in texts if r not in candidates and _starts_with_family(r, rule.version)]
     if not candidates:
-        # Discarded by senders, but published: a record of the same kind with another version (v=STSv2 for
-        # MTA-STS) is a mistake to fix, not "not published" (RFC 8461 3.1, RFC 8460 3)
-        family = re.sub(r"v?\d+$", "", rule.version.split("=", 1)[1]).lower()
-        other = next((r for r in (str(x) for x in reply.records) if _starts_with_family(r, family)), None)
-        if other is not None:
+        if lookalikes:
             return MailSecurity(
                 **base,
                 state="invalid",
-                record=other.strip(),
+                record=lookalikes[0].strip(),
                 hosted_by=hosted_by,
-                evidence=[f"{name}: the record does not start with {rule.version}, so senders discard it"],
+                discarded=lookalikes,
+                evidence=[_discarded_why(name, lookalikes[0], rule)],
             )
         return MailSecurity(
             **base, state="absent", hosted_by=hosted_by, evidence=[f"no {rule.version} record at {name}"]
         )
+    warnings = [_discarded_why(name, r, rule) for r in lookalikes]
+    extra: dict[str, Any] = {"hosted_by": hosted_by, "discarded": lookalikes, "warnings": warnings}
     if len(candidates) > 1:
         return MailSecurity(
             **base,
             state="invalid",
-            hosted_by=hosted_by,
+            **extra,
             evidence=[f"{len(candidates)} {rule.version} records at {name}: receivers treat that as none"],
         )
     record = candidates[0].strip()
-    tags = parse_tags(record)
+    tags = parse_exact_tags(record) if rule.exact_version else parse_tags(record)
     if tags is None or tags.get("v", "").lower() != rule.version.split("=", 1)[1].lower():
+        exact = " (no space may stand around '=', RFC 8461 3.1, RFC 8460 3)" if rule.exact_version else ""
         return MailSecurity(
-            **base, state="invalid", record=record, hosted_by=hosted_by, evidence=[f"{name}: not a tag=value list"]
+            **base, state="invalid", record=record, **extra, evidence=[f"{name}: not a tag=value list{exact}"]
         )
     missing = [t for t in rule.required if t not in tags]
+    # a required name written in another case is another field: the grammar's names are %s strings
+    miscased = [k for k in tags if k.lower() in missing and k not in missing] if rule.exact_version else []
     if missing:
         return MailSecurity(
             **base,
             state="invalid",
             record=record,
             tags=tags,
-            hosted_by=hosted_by,
-            evidence=[f"{name}: the {', '.join(missing)} tag is missing"],
+            **extra,
+            evidence=[
+                f"{name}: the {', '.join(missing)} tag is missing"
+                + (f" ({', '.join(miscased)}= is not it: tag names are case-sensitive)" if miscased else "")
+            ],
         )
-    problem = _check_values(rule.id, tags)
+    problem, value_warnings = _check_values(rule.id, tags)
+    warnings += value_warnings
     if problem:
-        return MailSecurity(
-            **base, state="invalid", record=record, tags=tags, hosted_by=hosted_by, evidence=[f"{name}: {problem}"]
-        )
+        return MailSecurity(**base, state="invalid", record=record, tags=tags, **extra, evidence=[f"{name}: {problem}"])
     evidence = [f"{rule.question.name} TXT {record}"]
     if hosted_by:
         evidence.append(f"{rule.question.name} is a CNAME to {hosted_by}")
     if rule.id == "bimi" and not tags.get("l") and not tags.get("a"):  # BIMI draft 4.3: a declination record
         evidence.append("a declination record (l= and a= empty): the domain asks that no logo be shown")
-        return MailSecurity(**base, state="absent", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
-    return MailSecurity(**base, state="published", record=record, tags=tags, hosted_by=hosted_by, evidence=evidence)
+        return MailSecurity(**base, state="absent", record=record, tags=tags, **extra, evidence=evidence)
+    return MailSecurity(**base, state="published", record=record, tags=tags, **extra, evidence=evidence)
 
 
 BIMI_NEEDS_DMARC = "BIMI needs DMARC at enforcement"  # the evidence check_bimi_dmarc adds (the brief reads it)
 
 
-def check_bimi_dmarc(footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None) -> None:
+def check_bimi_dmarc(
+    footprint: MicrosoftFootprint, policy: str | None, pct: int | None, sp: str | None, published: str | None = None
+) -> None:
     """Make a published BIMI record ``invalid`` when DMARC is not at enforcement, as mailbox providers
     read it: no logo without ``p=quarantine`` or ``reject`` at ``pct=100`` and an ``sp`` that is not
-    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one)."""
+    ``none`` (BIMI draft 4.1 and 7; ``policy``/``sp`` are the effective DMARC policies, None without one).
+    ``published`` is ``p`` as written: the evidence quotes it, with the policy it is applied as when that
+    differs (``p=reject, pct=0``: quarantine for all failing mail, RFC 7489 6.6.4), never the effective
+    policy as if it were written."""
     bimi = footprint.mail_security.get("bimi")
     if bimi is None or bimi.state != "published":
         return
     enforced = policy in ("quarantine", "reject") and (pct is None or pct >= 100) and sp != "none"
     if not enforced:
-        shown = f"p={policy}" if policy else "no DMARC policy"
+        partial = f", pct={pct}" if pct is not None and pct < 100 else ""
+        if not policy:
+            shown = "no DMARC policy"
+        elif published and published != policy:
+            scope = " for all failing mail, RFC 7489 6.6.4" if pct == 0 else ""
+            shown = f"p={published}{partial} (in effect {policy}{scope})"
+        else:
+            shown = f"p={policy}{partial}"
         bimi.state = "invalid"
         bimi.evidence = [
             *bimi.evidence,
             f"{BIMI_NEEDS_DMARC} (p=quarantine or reject, pct=100, sp not none), and the domain has"
-            f" {shown}{f', pct={pct}' if pct is not None and pct < 100 else ''}{', sp=none' if sp == 'none' else ''}:"
-            " mailbox providers show no logo",
+            f" {shown}{', sp=none' if sp == 'none' else ''}: mailbox providers show no logo",
         ]
 
 

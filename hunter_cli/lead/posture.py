@@ -78,6 +78,28 @@ def spf_shortfall(view: Lead | Mapping[str, Any]) -> str | None:
     return None
 
 
+def own_mail_fails_dmarc(view: Lead | Mapping[str, Any]) -> str | None:
+    """Why their own legitimate mail cannot pass DMARC while DMARC is enforced (``p=quarantine`` or
+    ``reject``), so receivers that honour the policy quarantine or refuse it: DMARC passes only on an aligned
+    SPF ``pass`` or DKIM signature (RFC 7489 4.2, 6.6.2), and no usable DKIM key was found at the selectors
+    asked. ``no_spf``: no SPF record, or one receivers discard (RFC 7208 4.5); ``spf_broken``: a ``permerror``
+    record, a pass for nobody (RFC 7208 2.6.7); both are certain. ``unlisted``: a valid record that protects
+    their mail (:func:`spf_shortfall` None): only mail from a server it does not list fails, which Hunter
+    cannot see, so it is said as a condition. None otherwise, and whenever a TXT, SPF, DMARC or DKIM lookup
+    failed (then nothing is certain: a key may stand behind the failed selector)."""
+    lead = as_lead(view)
+    enforced = lead.dmarc_policy in ("quarantine", "reject")
+    if not enforced or lead.failed_checks & {"txt", "spf", "dmarc", "dkim"} or lead.dkim_state == "key":
+        return None
+    if lead.spf is None:
+        return "no_spf"
+    if lead.spf_result == "permerror":
+        return "spf_broken"
+    if lead.spf_result == "valid" and spf_shortfall(lead) is None:
+        return "unlisted"
+    return None
+
+
 def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:
     """Whether mail can reach their mailbox host around their security gateway (RFC 5321 5.1): hosts of the
     same, lowest MX preference are the gateway and a mailbox provider (``mx-gateway-bypass``: senders pick among

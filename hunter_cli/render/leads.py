@@ -721,6 +721,9 @@ def _kv_table() -> Table:
 
 def _spf_text(m: Messages, lead: Lead) -> str:
     spf = lead.spf
+    if spf is None and lead.spf_discarded:  # meant as SPF, discarded by receivers (RFC 7208 4.5): say so
+        shown = (lead.spf_discarded[0].where or [""])[0].strip().replace("\t", "\\t")
+        return m("show.spf_discarded", code=lead.spf_discarded[0].code, record=shown).strip()
     if spf is None:
         return m("show.spf_none")
     if lead.spf_result == "temperror":
@@ -768,7 +771,12 @@ def _dmarc_text(m: Messages, lead: Lead) -> str:
         return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
-    return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
+    text = f"{policy}{extra}   {dmarc.record or ''}".rstrip()
+    from ..brief.compose import dmarc_mistakes
+
+    if mistakes := dmarc_mistakes(m, dmarc):  # errors receivers ignore, as the brief says them (RFC 7489 6.3)
+        text += "\n" + m("show.dmarc_mistakes", mistakes=mistakes)
+    return text
 
 
 def _tenant_text(m: Messages, row: dict, lead: Lead) -> str:
