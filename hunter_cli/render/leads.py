@@ -721,6 +721,8 @@ def _kv_table() -> Table:
 
 def _spf_text(m: Messages, lead: Lead) -> str:
     spf = lead.spf
+    if "txt" in lead.unknown:  # a failed lookup is no "no record" (RFC 7208 4.4: temperror)
+        return m("show.spf_unknown")
     if spf is None:
         return m("show.spf_none")
     if lead.spf_result == "temperror":
@@ -736,6 +738,10 @@ def _spf_text(m: Messages, lead: Lead) -> str:
 
 
 def _dkim_text(m: Messages, lead: Lead) -> str:
+    if lead.dkim_state == "unknown":  # TEMPFAIL, not the no-key PERMFAIL (RFC 6376 6.1.2)
+        failed = [e for e in lead.errors if e.check == "dkim"]
+        why = ", ".join(dict.fromkeys(_dkim_failure(m, e.message, e.kind) for e in failed))
+        return m("show.dkim_unknown", why=why) if why else m("show.dkim_unknown_plain")
     if lead.dkim_state == "key":
         keyed = [s for s in lead.dkim.selectors if s.selector in lead.dkim_key_selectors]
         selectors = ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
@@ -762,10 +768,23 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
     return m("show.dkim_none") + (m("show.dkim_checked", selectors=", ".join(checked)) if checked else "")
 
 
+def _dkim_failure(m: Messages, message: str, kind: str) -> str:
+    """One failed selector lookup as ``leads show`` names it: ``selector google: SERVFAIL`` (the selector read
+    from the stored error's message, ``TXT google._domainkey.acme.com: servfail``), or the kind alone."""
+    import re
+
+    from ..facts import failure_part
+    from ..said import in_lang
+
+    word = in_lang(failure_part(None, kind), m.lang)
+    found = re.search(r"([^\s:]+?)\._domainkey\.", message or "")
+    return m("show.dkim_failed_selector", selector=found.group(1), kind=word) if found else word
+
+
 def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
     if dmarc is None:  # a failed lookup is no "no record" (the brief: "we do not know their policy")
-        return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
+        return m("show.dmarc_unknown" if "dmarc" in lead.unknown else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     return f"{policy}{extra}   {dmarc.record or ''}".rstrip()
@@ -879,7 +898,10 @@ def lead_detail(d: dict) -> Group:
         cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
         tenant_text = _tenant_text(m, lead, view)
         asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
-        if asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
+        kept = view.carried.get("tenant") if "tenant" in view.failed_checks else None
+        if kept and lead.get("tenant") is not None:  # the answer before stands; the latest lookup failed
+            tenant_text += " " + m("show.tenant_kept", when=for_people(kept))
+        elif asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
             tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
         cur.add_row(column("Tenant"), tenant_text)
         cur.add_row("SPF", _spf_text(m, view))
