@@ -56,6 +56,7 @@ FIELDS = (
     "tags",
     "crm_status",
     "crm_owner",
+    "failed_checks",  # the checks whose lookups failed in the latest attempt (a list; ';' in CSV)
 )
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # ISO 8601 with offset, as in JSON
 
