@@ -206,22 +206,29 @@ def footprint_shown(stored: str | None) -> str:
 
 def _cells(r: dict) -> dict:
     scanned = r.get("last_scanned") is not None
+    # attempted, never read: every fact is not known ("?"), never blank as for a lead not scanned yet
+    tried = not scanned and r.get("last_attempt") is not None
     return {
         "domain": r.get("domain_unicode") or r["domain"],
         "company": r.get("company") or "",
         "provider": Text(
-            provider_label(r.get("provider"), r.get("provider_name")),
+            "?" if tried else provider_label(r.get("provider"), r.get("provider_name")),
             style=PROVIDER_STYLE.get(r.get("provider") or "", ""),
         ),
         "gateway": r.get("gateway") or "",
-        "tenant": tenant_label(r.get("tenant"), scanned),
+        "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
         # a space after each comma lets a narrow column wrap between names, never inside one
-        "footprint": footprint_shown(r.get("footprint")) if scanned else "",
-        "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
+        "footprint": footprint_shown(r.get("footprint")) if scanned else ("?" if tried else ""),
+        "dmarc": (r.get("dmarc_policy") or "-") if scanned else ("?" if tried else ""),
         "score": "" if r.get("score") is None else str(r["score"]),
         "segment": r.get("segment") or "",
         "category": _cat(r.get("category")),
-        "scanned": Text(date_part(r.get("last_scanned")), style="red" if r.get("last_status") == "failed" else ""),
+        "scanned": Text(
+            value("status", "failed")
+            if tried and r.get("last_status") == "failed"
+            else date_part(r.get("last_scanned")),
+            style="red" if r.get("last_status") == "failed" else "",
+        ),
         "tags": ", ".join(r.get("tags") or []),
         "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "")
         if r.get("referrals")

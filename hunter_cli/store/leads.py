@@ -286,6 +286,7 @@ class LeadFilter:
     changed_since: str | None = None  # last_change_at >= this
     stale_before: str | None = None  # never scanned, or last_good_at < this
     failed: bool = False  # the latest attempt failed
+    partial: bool = False  # the latest attempt was partial (some lookups failed); with failed: either
     has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
     crm_statuses: tuple[str, ...] = ()  # open, qualified, disqualified (as last pulled), none (not in Dynamics)
     uses: tuple[str, ...] = ()  # service ids (services.json); any of them
@@ -316,7 +317,7 @@ class LeadFilter:
             cols.add("score")
         if self.changed_since:
             cols.add("last_change_at")
-        if self.failed:
+        if self.failed or self.partial:
             cols.add("last_status")
         return frozenset(cols)
 
@@ -421,8 +422,8 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
     if f.stale_before:
         clauses.append("(d.last_good_at IS NULL OR d.last_good_at < ?)")
         params.append(f.stale_before)
-    if f.failed:
-        clauses.append("d.last_status = 'failed'")
+    if f.failed or f.partial:  # one status filter: --failed --partial lists both
+        clauses.append(_in("d.last_status", ("failed",) * f.failed + ("partial",) * f.partial, params))
     if f.has_referral is not None:
         clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
     if f.crm_statuses:
