@@ -231,3 +231,16 @@ def test_an_older_file_lists_failed_lookups_as_not_known_once_opened(hunter, zon
             "unknown",
             "dkim,dmarc,txt",
         )
+
+
+def test_no_spoofing_risk_level_that_hangs_on_a_dkim_lookup_that_failed(hunter, zone):
+    """F1: SPF -all and DMARC p=reject, the DKIM selector SERVFAIL: with a key the risk is low, without one
+    medium, so the brief gives no level (it said "medium" beside "we do not know whether they sign")."""
+    zone.faults[f"google._domainkey.{D}"] = "servfail"
+    assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    text = " ".join(hunter("sales-summary", D, env={"COLUMNS": "200"}).stdout.split())
+    assert "we do not know whether they sign their mail" in text
+    assert "Spoofing and phishing risk" not in text
+    zone.clear_faults()
+    assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0  # the guard: read, it has a level
+    assert "Spoofing and phishing risk: low" in " ".join(hunter("sales-summary", D).stdout.split())

@@ -20,7 +20,8 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
     with SPF or DKIM missing too, high. SPF open to any server is high whatever DMARC says: a forger
     passes SPF aligned with the From: domain, and so DMARC (RFC 7489 4.2). An enforced ``p=`` with
-    ``sp=none`` leaves every subdomain spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
+    ``sp=none`` leaves every subdomain spoofable (RFC 7489 6.3): medium. None when a needed lookup failed,
+    or when the DKIM lookups failed with no key known and the level depends on whether there is one.
 
     ``"none"`` for a domain that does not exist or is parked (see
     :func:`hunter_cli.facts.domain_state`): no risk to sell on, since it takes no mail; factors then
@@ -52,11 +53,21 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         "subdomains": lead.dmarc_policy in ("quarantine", "reject")
         and bool(dmarc and dmarc.subdomain_policy == "none"),
     }
+    if "dkim" not in lead.unknown:
+        return _risk_level(f), f
+    # the DKIM lookups failed and no scan has read them: a level only when it is the same with a key or without
+    # one, and then no "DKIM missing" among its factors (a failed lookup is no "no key", RFC 6376 6.1.2)
+    f["dkim"] = False
+    level = _risk_level(f)
+    return (level, f) if level == _risk_level({**f, "dkim": True}) else (None, {})
+
+
+def _risk_level(f: Mapping[str, bool]) -> str:
     if (f["dmarc"] and (f["spf"] or f["dkim"])) or f["spf_open"]:
-        return "high", f
+        return "high"
     if any(f.values()):
-        return "medium", f
-    return "low", f
+        return "medium"
+    return "low"
 
 
 def spf_shortfall(view: Lead | Mapping[str, Any]) -> str | None:
