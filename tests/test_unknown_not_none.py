@@ -64,6 +64,7 @@ def test_a_first_scan_whose_lookups_failed_lists_them_as_not_known(hunter, zone)
     lead = _listed(hunter)[D]
     assert lead["spf_all"] == "?" and lead["dkim"] is None and lead["dmarc_policy"] == "?"
     assert lead["failed_checks"] == ["dkim", "dmarc", "txt"]
+    assert lead["footprint"] == "?"  # Exchange not known (its SPF include was not read): never "none"
     assert _listed(hunter, "--json") == _listed(hunter)  # docs/cli.md "Conventions": --json is -f json
 
     out = hunter("leads", "-f", "csv", "--no-bom")

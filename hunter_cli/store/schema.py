@@ -822,9 +822,12 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
     for a domain with no SPF record, and is ``temperror`` and ``?``; DKIM selector lookups that failed with no
     key known were ``dkim`` 0 and ``dkim_state`` ``none`` ("no key") and are NULL and ``unknown``. A lead whose
     ``tenant`` a failed lookup made NULL while its last answer (``tenant_cache``) was "no tenant" is ``none``
-    again. Then the ``leads`` view made again with ``failed_checks``. Only leads whose last attempt was not
+    again. ``footprint`` is ``?``, not ``none``, when it shows no workload while a workload's lookups failed.
+    Then the ``leads`` view made again with ``failed_checks``. Only leads whose last attempt was not
     ``ok`` are read (a view from an ``ok`` scan has no failed lookup). ``failed_checks`` is added, filled from
     each lead's last scan (:func:`failed_checks_column`)."""
+    from ..lead.footprint import footprint_columns
+
     conn = db.conn
     conn.execute(_V18_STATEMENTS[0])
     if "failed_checks" not in {r[1] for r in conn.execute("PRAGMA table_info(domains)")}:
@@ -851,9 +854,11 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
                 if known is not None and known.tenant_label == "none":
                     tenant = "none"
             col = lead.columns()
-            rows.append((col["spf_result"], col["spf_all"], col["dkim"], col["dkim_state"], tenant, rowid))
+            fp = footprint_columns(lead)["footprint"]
+            rows.append((col["spf_result"], col["spf_all"], col["dkim"], col["dkim_state"], tenant, fp, rowid))
         conn.executemany(
-            "UPDATE domains SET spf_result = ?, spf_all = ?, dkim = ?, dkim_state = ?, tenant = ? WHERE rowid = ?",
+            "UPDATE domains SET spf_result = ?, spf_all = ?, dkim = ?, dkim_state = ?, tenant = ?, footprint = ?"
+            " WHERE rowid = ?",
             rows,
         )
     conn.execute(_V18_STATEMENTS[2])
