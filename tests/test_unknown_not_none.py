@@ -157,6 +157,8 @@ def test_a_failed_dkim_lookup_keeps_a_known_no_key(hunter, zone, zone_text):
     assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
     lead = _listed(hunter)[D]
     assert lead["dkim"] is False and lead["last_status"] == "partial" and lead["failed_checks"] == ["dkim"]
+    text = " ".join(hunter("leads", "show", D, env={"COLUMNS": "200"}).stdout.split())
+    assert "DKIM no key found" in text and "(as read " in text and "; the latest lookup failed)" in text
 
 
 @pytest.mark.parametrize("how", ["--fresh-tenant", "--no-tenant"])

@@ -776,6 +776,13 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
     return m("show.dkim_none") + (m("show.dkim_checked", selectors=", ".join(checked)) if checked else "")
 
 
+def _kept(m: Messages, lead: Lead, checks: tuple[str, ...]) -> str:
+    """`` (as read 2026-11-30 02:00; the latest lookup failed)`` after a value the store kept through a failed
+    lookup of one of ``checks`` (the view's ``carried``: when a scan read it); '' otherwise."""
+    when = [lead.carried[c] for c in checks if c in lead.carried and c in lead.failed_checks]
+    return " " + m("show.kept", when=for_people(max(when))) if when else ""
+
+
 def _dkim_failure(m: Messages, message: str, kind: str) -> str:
     """One failed selector lookup as ``leads show`` names it: ``selector google: SERVFAIL`` (the selector read
     from the stored error's message, ``TXT google._domainkey.acme.com: servfail``), or the kind alone."""
@@ -912,9 +919,9 @@ def lead_detail(d: dict) -> Group:
         elif asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
             tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
         cur.add_row(column("Tenant"), tenant_text)
-        cur.add_row("SPF", _spf_text(m, view))
-        cur.add_row("DKIM", _dkim_text(m, view))
-        cur.add_row("DMARC", _dmarc_text(m, view))
+        cur.add_row("SPF", _spf_text(m, view) + _kept(m, view, ("txt", "spf")))
+        cur.add_row("DKIM", _dkim_text(m, view) + _kept(m, view, ("dkim",)))
+        cur.add_row("DMARC", _dmarc_text(m, view) + _kept(m, view, ("dmarc",)))
         from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
         from ..lead.posture import spf_shortfall
 
