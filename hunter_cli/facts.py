@@ -17,10 +17,35 @@ if TYPE_CHECKING:
 # The result an SPF record's "all" mechanism gives a sender the record does not list (RFC 7208 5.1, 8.2-8.5).
 SPF_ALL_RESULTS = {"+all": "pass", "-all": "fail", "~all": "softfail", "?all": "neutral"}
 
-DkimState = Literal["key", "delegated", "none"]
+DkimState = Literal["key", "delegated", "none", "unknown"]
 SpfResult = Literal["valid", "permerror", "temperror", "none"]
 DomainState = Literal["active", "nxdomain", "parked"]
 DOMAIN_STATES: tuple[str, ...] = ("active", "nxdomain", "parked")
+
+
+def unknown_checks(view: Mapping[str, Any]) -> set[str]:
+    """The checks of a result's JSON form (a stored view) whose values are not known: the lookup failed in the
+    scan behind the view (its ``errors``) and no scan before it observed the value.
+
+    A failed DNS lookup (timeout, SERVFAIL: RFC 7208 4.4 ``temperror``, RFC 6376 6.1.2 TEMPFAIL) or a failed
+    sign-in lookup is no "no record" and no "no tenant". ``carried`` in the view names the checks whose values
+    the store kept from an earlier scan that did observe them (:func:`hunter_cli.store.carry_forward`, with the
+    time of that observation); views stored before it existed carry a kept value without saying so, and a value
+    present beside the failure is such a kept one. Of ``txt`` (apex TXT: SPF, verification tokens, services),
+    ``dkim``, ``dmarc`` and ``tenant``; the MX lookup failing fails the whole scan (no view), and the footprint
+    and services keep their own unknowns (lead/footprint.py)."""
+    carried = view.get("carried") or {}
+    failed = {e.get("check") for e in view.get("errors") or []} - set(carried)
+    out: set[str] = set()
+    if "txt" in failed and not view.get("spf"):
+        out.add("txt")
+    if "dkim" in failed and not (view.get("dkim") or {}).get("selectors"):
+        out.add("dkim")
+    if "dmarc" in failed and not view.get("dmarc"):
+        out.add("dmarc")
+    if "tenant" in failed and not view.get("tenant"):
+        out.add("tenant")
+    return out
 
 
 def dkim_keys(dkim: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:

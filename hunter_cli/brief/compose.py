@@ -475,7 +475,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
     # a record meant as SPF that receivers discard (RFC 7208 4.5): "malformed and ignored", not "no SPF record"
     discarded = ".discarded" if not spf and lead.spf_discarded and "txt" not in failed else ""
-    if "txt" in failed:
+    if "txt" in lead.unknown:  # never read: no "no SPF" (RFC 7208 4.4: a DNS error is temperror)
+        lines.append(m("sec.spf_txt_unknown"))
+    elif "txt" in failed:
         pass
     elif "spf" in failed or spf_verdict == "temperror":
         lines.append(m("sec.spf_unknown"))
@@ -963,7 +965,9 @@ def _service_lines(
     rest = lead.services[TOP_SERVICES:]
     if rest:
         lines.append(m("svc.more", n=len(rest), names=", ".join(s.name for s in rest)))
-    if not lead.services and lead.microsoft is not None:
+    if "txt" in lead.unknown:  # the TXT set holds most services' tokens: unread, it is no "none"
+        lines.append(m("svc.txt_unknown" if lead.services else "svc.unknown"))
+    elif not lead.services and lead.microsoft is not None:
         lines.append(m("svc.none"))
     own = next((svc for svc in lead.services if svc.id == lead.provider), None)
     if own is not None and offering:

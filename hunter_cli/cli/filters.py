@@ -94,6 +94,12 @@ StaleOption = typer.Option(
     help="Never scanned, or last good scan older than this.",
 )
 FailedOption = typer.Option(False, "--failed", help="The latest scan attempt failed.")
+PartialOption = typer.Option(
+    False,
+    "--partial",
+    help="The latest scan attempt was partial: some lookups failed (failed_checks in json and csv names them)."
+    " With --failed, either.",
+)
 HasReferralOption = typer.Option(
     None,
     "--has-referral/--no-referral",
@@ -153,6 +159,7 @@ def lead_filter(
     changed_since: str | None = None,
     stale: str | None = None,
     failed: bool = False,
+    partial: bool = False,
     has_referral: bool | None = None,
     crm_status: Sequence[str] = (),
     uses: Sequence[str] = (),
@@ -177,6 +184,7 @@ def lead_filter(
             changed_since=_since(changed_since, "--changed-since"),
             stale_before=_since(stale, "--stale"),
             failed=failed,
+            partial=partial,
             has_referral=has_referral,
             crm_statuses=core.parse_crm_statuses(crm_status),
             uses=core.parse_services(uses),

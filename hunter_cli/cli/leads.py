@@ -38,6 +38,7 @@ from .filters import (
     MaxScoreOption,
     MinScoreOption,
     MissingOption,
+    PartialOption,
     ProviderOption,
     SearchOption,
     SegmentOption,
@@ -104,6 +105,7 @@ def leads(
     changed_since: str | None = ChangedSinceOption,
     stale: str | None = StaleOption,
     failed: bool = FailedOption,
+    partial: bool = PartialOption,
     has_referral: bool | None = HasReferralOption,
     crm_status: list[str] = CrmStatusOption,
     uses: list[str] = UsesOption,
@@ -134,6 +136,7 @@ def leads(
         help="table (people), json (one array), ndjson (one lead per line) or csv (Excel: UTF-8 starting with a"
         " byte-order mark; --no-bom leaves it out for scripts).",
     ),
+    as_json: bool = JsonSameOption,
     csv_separator: str | None = CsvSeparatorOption,
     no_bom: bool = NoBomOption,
     db: Path | None = DbOption,
@@ -151,6 +154,8 @@ def leads(
     speak_in(lang)
     if ctx.invoked_subcommand is not None:
         return
+    if as_json:
+        fmt = Format.json
     use_csv_separator(csv_separator)
     use_bom(no_bom)
     formats.whole_lists_on_pipes()
@@ -175,6 +180,7 @@ def leads(
         changed_since=changed_since,
         stale=stale,
         failed=failed,
+        partial=partial,
         has_referral=has_referral,
         crm_status=crm_status,
         uses=uses,

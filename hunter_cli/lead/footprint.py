@@ -364,11 +364,13 @@ class Listed(NamedTuple):
 
         ``exo,intune | zoom,okta``; a workload online by records no tenant stands behind with a ``?``
         (``exo?``); ``none`` when the footprint was asked and shows no workload, ``?`` when it was never
-        asked (``--quick``, older scans). The legacy ``msoid`` tag is left out. Never starts with a
+        asked (``--quick``, older scans) or shows none while a workload's lookups failed (its state unknown).
+        The legacy ``msoid`` tag is left out. Never starts with a
         character a spreadsheet reads as a formula."""
         shown = [FOOTPRINT_SHORT.get(t, t) for t in dict.fromkeys(self.tags) if t != "msoid"]
         shown += [FOOTPRINT_SHORT.get(t, t) + DOUBTED_MARK for t in dict.fromkeys(self.doubted) if t != "msoid"]
-        text = ",".join(shown) if shown else ("none" if self.asked else "?")
+        # no workload shown while a workload's lookups failed is not known, never "none" (no workload)
+        text = ",".join(shown) if shown else ("none" if self.asked and not self.unknown else "?")
         return f"{text} | {','.join(self.services)}" if self.services else text
 
 

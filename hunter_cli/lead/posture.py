@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from .. import facts
 from ..domains import organizational_domain
 from .view import Lead, as_lead
 
@@ -19,7 +20,8 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
     """(level, factors). Unenforced DMARC leaves the domain spoofable: at least medium;
     with SPF or DKIM missing too, high. SPF open to any server is high whatever DMARC says: a forger
     passes SPF aligned with the From: domain, and so DMARC (RFC 7489 4.2). An enforced ``p=`` with
-    ``sp=none`` leaves every subdomain spoofable (RFC 7489 6.3): medium. None when a needed lookup failed.
+    ``sp=none`` leaves every subdomain spoofable (RFC 7489 6.3): medium. None when a needed lookup failed,
+    or when the DKIM lookups failed with no key known and the level depends on whether there is one.
 
     ``"none"`` for a domain that does not exist or is parked (see
     :func:`hunter_cli.facts.domain_state`): no risk to sell on, since it takes no mail; factors then
@@ -51,11 +53,21 @@ def security_risk(view: Lead | Mapping[str, Any]) -> tuple[str | None, dict]:
         "subdomains": lead.dmarc_policy in ("quarantine", "reject")
         and bool(dmarc and dmarc.subdomain_policy == "none"),
     }
+    if "dkim" not in lead.unknown:
+        return _risk_level(f), f
+    # the DKIM lookups failed and no scan has read them: a level only when it is the same with a key or without
+    # one, and then no "DKIM missing" among its factors (a failed lookup is no "no key", RFC 6376 6.1.2)
+    f["dkim"] = False
+    level = _risk_level(f)
+    return (level, f) if level == _risk_level({**f, "dkim": True}) else (None, {})
+
+
+def _risk_level(f: Mapping[str, bool]) -> str:
     if (f["dmarc"] and (f["spf"] or f["dkim"])) or f["spf_open"]:
-        return "high", f
+        return "high"
     if any(f.values()):
-        return "medium", f
-    return "low", f
+        return "medium"
+    return "low"
 
 
 def spf_shortfall(view: Lead | Mapping[str, Any]) -> str | None:
@@ -330,6 +342,9 @@ def changes(
     The footprint is compared as the lists state it (:func:`footprint_changes`).
     """
     out: list[tuple[str, str | None, str | None]] = []
+    # a value no scan could read before (the first scan's lookup failed) that one reads now was there all
+    # along: no "DMARC published", as the very first scan of a domain writes no event either
+    unknown = facts.unknown_checks(old) | facts.unknown_checks(new)
     tenant_learned = not old_tenant_known and not old.get("tenant") and bool(new.get("tenant"))
     if _provider_moved(old, new) and "unknown" not in (old.get("provider"), new.get("provider")) and not tenant_learned:
         # two hosting firms share the id ``hosting``: a move from one to the other is a change too, told by
@@ -344,21 +359,25 @@ def changes(
         out.append(("tenant_appeared", None, nt.get("id")))
     od, nd = old.get("dmarc") or {}, new.get("dmarc") or {}
     op, np_ = od.get("policy"), nd.get("policy")
-    if not od and nd:
-        out.append(("dmarc_added", None, np_ or "invalid"))
-    elif od and not nd:
-        out.append(("dmarc_removed", op, None))
-    elif op != np_:
-        out.append(("dmarc_policy_changed", op, np_))
+    if "dmarc" not in unknown:
+        if not od and nd:
+            out.append(("dmarc_added", None, np_ or "invalid"))
+        elif od and not nd:
+            out.append(("dmarc_removed", op, None))
+        elif op != np_:
+            out.append(("dmarc_policy_changed", op, np_))
     os_, ns = (old.get("spf") or {}).get("record"), (new.get("spf") or {}).get("record")
-    if os_ != ns:
+    if os_ != ns and "txt" not in unknown:
         out.append(("spf_changed", os_, ns))
     oc, nc = old.get("category"), new.get("category")
     if oc != nc and oc and nc and old.get("rules") == new.get("rules") and not tenant_learned:
         # scored by other rules (or before views said which), the change may be the rules', not the company's
         out.append(("category_changed", oc, nc))
     ost, nst = old.get("state"), new.get("state")
-    if ost and nst and ost != nst:  # in use, parked (a null MX), gone from DNS: said even when the provider is not
+    # parked is read from the SPF record too (facts.domain_state): not compared while it was not read
+    if (
+        ost and nst and ost != nst and not ("txt" in unknown and "parked" in (ost, nst))
+    ):  # in use, parked (a null MX), gone from DNS: said even when the provider is not
         out.append(("state_changed", ost, nst))
     # the mail provider's own suite (Google Workspace for google) coming or going is the provider change, told
     # once: service events carry the service's name, the provider change the provider's id
@@ -366,6 +385,8 @@ def changes(
     gone = _suite_names(old) if moved else set()
     came = _suite_names(new) if moved else set()
     for kind, o, n in footprint_changes(old, new, old_tenant_known=old_tenant_known, new_tenant_known=new_tenant_known):
+        if kind in ("service_added", "service_removed") and "txt" in unknown:
+            continue  # the verification tokens that name most services were not read on one side
         if (kind == "service_removed" and o in gone) or (kind == "service_added" and n in came):
             continue
         out.append((kind, o, n))

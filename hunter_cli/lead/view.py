@@ -43,7 +43,7 @@ MxState = Literal["hosts", "null", "none", "failed"]
 
 # Short cells of the scan table (and the CRM facts): key published / CNAME into the
 # provider with no key behind it / nothing found.
-DKIM_CELL: dict[str, str] = {"key": "yes", "delegated": "no key", "none": "-"}
+DKIM_CELL: dict[str, str] = {"key": "yes", "delegated": "no key", "none": "-", "unknown": "?"}
 
 # The fields of a result that the verdicts are computed from (a partial dump is enough).
 _VERDICT_FIELDS = {
@@ -58,6 +58,7 @@ _VERDICT_FIELDS = {
     "state",
     "null_mx",
     "mx",
+    "carried",
 }
 
 
@@ -135,13 +136,13 @@ class Lead(BaseModel):
     mx_state: MxState = "none"
     state: DomainState = "active"  # active, nxdomain or parked: facts.domain_state
     spf: SpfInfo | None = None
-    spf_result: SpfResult = "none"  # facts.spf_result
+    spf_result: SpfResult = "none"  # facts.spf_result; temperror when the apex TXT lookup failed (RFC 7208 4.4)
     spf_discarded: list[Finding] = Field(default_factory=list)  # look-alike SPF records receivers discard
     dmarc: DmarcInfo | None = None
     dmarc_result: DmarcResult = "absent"
     dmarc_policy: DmarcPolicy | None = None  # the effective policy receivers apply: facts.dmarc_policy
     dkim: DkimInfo = Field(default_factory=DkimInfo)
-    dkim_state: DkimState = "none"  # key, delegated or none: facts.dkim_state
+    dkim_state: DkimState = "none"  # key, delegated or none: facts.dkim_state; unknown: the lookups failed
     dkim_key_selectors: list[str] = Field(default_factory=list)  # selectors that publish a usable key
     verifications: list[str] = Field(default_factory=list)
     tenant: TenantInfo | None = None
@@ -159,6 +160,9 @@ class Lead(BaseModel):
     cosell: bool = False  # one of them is an active Microsoft co-sell referral
     crm_status: str | None = None  # open, qualified, disqualified, pushed, deleted; None: never sent
     errors: list[ScanError] = Field(default_factory=list)
+    # checks whose values an earlier scan observed and the store kept through a failed lookup: when observed
+    carried: dict[str, str] = Field(default_factory=dict)
+    unknown: set[str] = Field(default_factory=set)  # checks whose values are not known: facts.unknown_checks
     last_good_at: str | None = None
     last_attempt_at: str | None = None
     last_status: Status | None = None
@@ -180,6 +184,7 @@ class Lead(BaseModel):
         ``rescore``, ``crm push``) validates, about 15 times faster a lead once the validator exists."""
         spf, dmarc, dkim = view.get("spf"), view.get("dmarc"), view.get("dkim") or {}
         tenant = view.get("tenant")
+        unknown = facts.unknown_checks(view)
         domain = str(view.get("domain") or store.pop("domain", ""))
         store.pop("domain", None)
         fields = dict(
@@ -197,13 +202,13 @@ class Lead(BaseModel):
             mx_state=_mx_state(view),
             state=facts.domain_state(view),
             spf=facts.spf_in_force(spf) or None,  # a view stored before: no include after 'all' counts
-            spf_result=facts.spf_result(spf),
+            spf_result="temperror" if "txt" in unknown else facts.spf_result(spf),
             spf_discarded=view.get("spf_discarded") or [],
             dmarc=dmarc or None,
             dmarc_result=_dmarc_result(dmarc),
             dmarc_policy=facts.dmarc_policy(dmarc),
             dkim=dkim,
-            dkim_state=facts.dkim_state(dkim),
+            dkim_state="unknown" if "dkim" in unknown else facts.dkim_state(dkim),
             dkim_key_selectors=[s["selector"] for s in facts.dkim_keys(dkim)],
             verifications=view.get("verifications") or [],
             tenant=tenant or None,
@@ -215,6 +220,8 @@ class Lead(BaseModel):
             category=view.get("category"),
             reasons=view.get("reasons") or [],
             errors=_errors(view),
+            carried=view.get("carried") or {},
+            unknown=unknown,
             **store,
         )
         if not validate:
@@ -235,6 +242,7 @@ class Lead(BaseModel):
         (tests/test_lead_view_fast.py)."""
         view = result.model_dump(include=_VERDICT_FIELDS)
         spf, dmarc, dkim = view.get("spf"), view.get("dmarc"), view.get("dkim") or {}
+        unknown = facts.unknown_checks(view)
         return cls.model_construct(
             domain=result.domain,
             domain_unicode=_unicode(result.domain),
@@ -250,13 +258,13 @@ class Lead(BaseModel):
             mx_state=_mx_state(view),
             state=facts.domain_state(view),
             spf=result.spf,
-            spf_result=facts.spf_result(spf),
+            spf_result="temperror" if "txt" in unknown else facts.spf_result(spf),
             spf_discarded=list(result.spf_discarded),
             dmarc=result.dmarc,
             dmarc_result=_dmarc_result(dmarc),
             dmarc_policy=cast("DmarcPolicy | None", facts.dmarc_policy(dmarc)),  # one of the three, or None
             dkim=result.dkim,
-            dkim_state=facts.dkim_state(dkim),
+            dkim_state="unknown" if "dkim" in unknown else facts.dkim_state(dkim),
             dkim_key_selectors=[s["selector"] for s in facts.dkim_keys(dkim)],
             verifications=list(result.verifications),
             tenant=result.tenant,
@@ -269,6 +277,8 @@ class Lead(BaseModel):
             category=result.category,
             reasons=list(result.reasons),
             errors=list(result.errors),
+            carried={},
+            unknown=unknown,
             cosell=cosell,
             # every other field too: a default left to model_construct inspects its factory's signature each time
             company=None,
@@ -403,13 +413,13 @@ class Lead(BaseModel):
     @property
     def spf_verdict(self) -> SpfVerdict:
         """``unknown`` (the apex TXT lookup failed), else the SPF result (RFC 7208 2.6)."""
-        return "unknown" if "txt" in self.failed_checks else self.spf_result
+        return "unknown" if "txt" in self.unknown else self.spf_result
 
     @property
     def dmarc_verdict(self) -> DmarcVerdict:
         """``unknown`` (the lookup failed), ``absent``, ``invalid`` (no policy applies),
         ``applied_none`` (an invalid record applied as ``none``, RFC 7489 6.6.3) or the policy."""
-        if "dmarc" in self.failed_checks:
+        if "dmarc" in self.unknown:
             return "unknown"
         if self.dmarc is None:
             return "absent"
@@ -433,8 +443,6 @@ class Lead(BaseModel):
     @property
     def dkim_cell(self) -> str:
         """``yes`` key, ``no key`` delegated without a key, ``-`` none, ``?`` the lookups failed."""
-        if "dkim" in self.failed_checks and not self.dkim.selectors:
-            return "?"
         return DKIM_CELL[self.dkim_state]
 
     @property
@@ -460,9 +468,9 @@ class Lead(BaseModel):
             "provider": self.provider,
             "provider_name": self.provider_name,
             "gateway": self.gateway,
-            "dmarc_policy": dmarc_listed(self.dmarc_policy, self.dmarc is not None, "dmarc" in self.failed_checks),
-            "spf_all": self.spf_all_listed,
-            "dkim": int(self.has_dkim),
+            "dmarc_policy": dmarc_listed(self.dmarc_policy, self.dmarc is not None, "dmarc" in self.unknown),
+            "spf_all": "?" if "txt" in self.unknown else self.spf_all_listed,  # not known: never "no record"
+            "dkim": None if self.dkim_state == "unknown" else int(self.has_dkim),
             "tenant": None if label == "?" else label,
             "tenant_id": tenant.id if tenant else None,
             "score": self.score,

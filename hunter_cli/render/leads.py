@@ -56,6 +56,7 @@ FIELDS = (
     "tags",
     "crm_status",
     "crm_owner",
+    "failed_checks",  # the checks whose lookups failed in the latest attempt (a list; ';' in CSV)
 )
 CSV_TIMES = ("last_scanned", "last_attempt", "last_change")  # ISO 8601 with offset, as in JSON
 
@@ -205,22 +206,29 @@ def footprint_shown(stored: str | None) -> str:
 
 def _cells(r: dict) -> dict:
     scanned = r.get("last_scanned") is not None
+    # attempted, never read: every fact is not known ("?"), never blank as for a lead not scanned yet
+    tried = not scanned and r.get("last_attempt") is not None
     return {
         "domain": r.get("domain_unicode") or r["domain"],
         "company": r.get("company") or "",
         "provider": Text(
-            provider_label(r.get("provider"), r.get("provider_name")),
+            "?" if tried else provider_label(r.get("provider"), r.get("provider_name")),
             style=PROVIDER_STYLE.get(r.get("provider") or "", ""),
         ),
         "gateway": r.get("gateway") or "",
-        "tenant": tenant_label(r.get("tenant"), scanned),
+        "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
         # a space after each comma lets a narrow column wrap between names, never inside one
-        "footprint": footprint_shown(r.get("footprint")) if scanned else "",
-        "dmarc": (r.get("dmarc_policy") or "-") if scanned else "",
+        "footprint": footprint_shown(r.get("footprint")) if scanned else ("?" if tried else ""),
+        "dmarc": (r.get("dmarc_policy") or "-") if scanned else ("?" if tried else ""),
         "score": "" if r.get("score") is None else str(r["score"]),
         "segment": r.get("segment") or "",
         "category": _cat(r.get("category")),
-        "scanned": Text(date_part(r.get("last_scanned")), style="red" if r.get("last_status") == "failed" else ""),
+        "scanned": Text(
+            value("status", "failed")
+            if tried and r.get("last_status") == "failed"
+            else date_part(r.get("last_scanned")),
+            style="red" if r.get("last_status") == "failed" else "",
+        ),
         "tags": ", ".join(r.get("tags") or []),
         "referrals": Text(str(r["referrals"]), style="bold cyan" if r.get("active_cosell") else "")
         if r.get("referrals")
@@ -721,6 +729,8 @@ def _kv_table() -> Table:
 
 def _spf_text(m: Messages, lead: Lead) -> str:
     spf = lead.spf
+    if "txt" in lead.unknown:  # a failed lookup is no "no record" (RFC 7208 4.4: temperror)
+        return m("show.spf_unknown")
     if spf is None and lead.spf_discarded:  # meant as SPF, discarded by receivers (RFC 7208 4.5): say so
         shown = (lead.spf_discarded[0].where or [""])[0].strip().replace("\t", "\\t")
         return m("show.spf_discarded", code=lead.spf_discarded[0].code, record=shown).strip()
@@ -739,6 +749,10 @@ def _spf_text(m: Messages, lead: Lead) -> str:
 
 
 def _dkim_text(m: Messages, lead: Lead) -> str:
+    if lead.dkim_state == "unknown":  # TEMPFAIL, not the no-key PERMFAIL (RFC 6376 6.1.2)
+        failed = [e for e in lead.errors if e.check == "dkim"]
+        why = ", ".join(dict.fromkeys(_dkim_failure(m, e.message, e.kind) for e in failed))
+        return m("show.dkim_unknown", why=why) if why else m("show.dkim_unknown_plain")
     if lead.dkim_state == "key":
         keyed = [s for s in lead.dkim.selectors if s.selector in lead.dkim_key_selectors]
         selectors = ", ".join(s.selector + (f" -> {s.cname}" if s.cname else "") for s in keyed)
@@ -765,10 +779,30 @@ def _dkim_text(m: Messages, lead: Lead) -> str:
     return m("show.dkim_none") + (m("show.dkim_checked", selectors=", ".join(checked)) if checked else "")
 
 
+def _kept(m: Messages, lead: Lead, checks: tuple[str, ...]) -> str:
+    """`` (as read 2026-11-30 02:00; the latest lookup failed)`` after a value the store kept through a failed
+    lookup of one of ``checks`` (the view's ``carried``: when a scan read it); '' otherwise."""
+    when = [lead.carried[c] for c in checks if c in lead.carried and c in lead.failed_checks]
+    return " " + m("show.kept", when=for_people(max(when))) if when else ""
+
+
+def _dkim_failure(m: Messages, message: str, kind: str) -> str:
+    """One failed selector lookup as ``leads show`` names it: ``selector google: SERVFAIL`` (the selector read
+    from the stored error's message, ``TXT google._domainkey.acme.com: servfail``), or the kind alone."""
+    import re
+
+    from ..facts import failure_part
+    from ..said import in_lang
+
+    word = in_lang(failure_part(None, kind), m.lang)
+    found = re.search(r"([^\s:]+?)\._domainkey\.", message or "")
+    return m("show.dkim_failed_selector", selector=found.group(1), kind=word) if found else word
+
+
 def _dmarc_text(m: Messages, lead: Lead) -> str:
     dmarc = lead.dmarc
     if dmarc is None:  # a failed lookup is no "no record" (the brief: "we do not know their policy")
-        return m("show.dmarc_unknown" if "dmarc" in lead.failed_checks else "show.dmarc_none")
+        return m("show.dmarc_unknown" if "dmarc" in lead.unknown else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
     text = f"{policy}{extra}   {dmarc.record or ''}".rstrip()
@@ -887,12 +921,15 @@ def lead_detail(d: dict) -> Group:
         cur.add_row(column("Gateway"), gateway_name(lead.get("gateway")) or m("show.none"))
         tenant_text = _tenant_text(m, lead, view)
         asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
-        if asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
+        kept = view.carried.get("tenant") if "tenant" in view.failed_checks else None
+        if kept and lead.get("tenant") is not None:  # the answer before stands; the latest lookup failed
+            tenant_text += " " + m("show.tenant_kept", when=for_people(kept))
+        elif asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
             tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
         cur.add_row(column("Tenant"), tenant_text)
-        cur.add_row("SPF", _spf_text(m, view))
-        cur.add_row("DKIM", _dkim_text(m, view))
-        cur.add_row("DMARC", _dmarc_text(m, view))
+        cur.add_row("SPF", _spf_text(m, view) + _kept(m, view, ("txt", "spf")))
+        cur.add_row("DKIM", _dkim_text(m, view) + _kept(m, view, ("dkim",)))
+        cur.add_row("DMARC", _dmarc_text(m, view) + _kept(m, view, ("dmarc",)))
         from ..lead.footprint import evidence_doubt, leftover_only, spf_leftover_services
         from ..lead.posture import spf_shortfall
 

@@ -27,6 +27,7 @@ from .schema import (
     CRM_STATUS_SQL,
     FOOTPRINT_FILTER_COLUMNS,
     HYBRID_DOUBTED,
+    UNKNOWN_NOT_NONE,
     dmarc_column_of,
     footprint_columns_of,
     stored_version,
@@ -74,7 +75,9 @@ _SELECT_LIST = (
     f" (SELECT {CRM_STATUS_SQL} FROM crm_leads c WHERE c.domain = d.domain) AS crm_status,"
     " (SELECT c.owner_name FROM crm_leads c WHERE c.domain = d.domain) AS crm_owner,"
     # the Microsoft footprint and other services: the column the writer fills (schema 8)
-    " d.footprint"
+    " d.footprint,"
+    # the checks whose lookups failed in the latest attempt: the column the writer fills (schema 18)
+    " d.failed_checks"
 )
 # `--crm-status` values: the lead's state in Dynamics 365 (read by `hunter crm pull`), failed (its last push
 # or update did not reach Dynamics: crm_status failed or update failed), or none (never sent)
@@ -283,6 +286,7 @@ class LeadFilter:
     changed_since: str | None = None  # last_change_at >= this
     stale_before: str | None = None  # never scanned, or last_good_at < this
     failed: bool = False  # the latest attempt failed
+    partial: bool = False  # the latest attempt was partial (some lookups failed); with failed: either
     has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
     crm_statuses: tuple[str, ...] = ()  # open, qualified, disqualified (as last pulled), none (not in Dynamics)
     uses: tuple[str, ...] = ()  # service ids (services.json); any of them
@@ -313,7 +317,7 @@ class LeadFilter:
             cols.add("score")
         if self.changed_since:
             cols.add("last_change_at")
-        if self.failed:
+        if self.failed or self.partial:
             cols.add("last_status")
         return frozenset(cols)
 
@@ -418,8 +422,8 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
     if f.stale_before:
         clauses.append("(d.last_good_at IS NULL OR d.last_good_at < ?)")
         params.append(f.stale_before)
-    if f.failed:
-        clauses.append("d.last_status = 'failed'")
+    if f.failed or f.partial:  # one status filter: --failed --partial lists both
+        clauses.append(_in("d.last_status", ("failed",) * f.failed + ("partial",) * f.partial, params))
     if f.has_referral is not None:
         clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
     if f.crm_statuses:
@@ -600,14 +604,25 @@ def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
     ``dmarc_policy`` for a record that gives no policy, before 13; a hybrid no tenant backs listed as in use,
     before 14): the lists then read each lead's view
     through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``)."""
-    if stored_version(conn) >= HYBRID_DOUBTED:
+    version = stored_version(conn)
+    if version >= UNKNOWN_NOT_NONE:
         return None
+    if version >= HYBRID_DOUBTED:
+        return COLUMNS_ONLY
     return "d.current_view" if has_packed_views(conn) else "d.current_json"
+
+
+# footprint_derived_from for a read-only file whose columns are the lead view's but lack later ones
+COLUMNS_ONLY = "columns-only"
 
 
 def _derived(sql: str, view: str) -> str:
     """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``, and a NULL
-    ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy)."""
+    ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy); a column
+    later migrations added (``failed_checks``, 18) is NULL. ``view`` :data:`COLUMNS_ONLY`: that alone."""
+    sql = sql.replace("d.failed_checks", "NULL")
+    if view == COLUMNS_ONLY:
+        return sql
     for column in ("footprint", *FOOTPRINT_FILTER_COLUMNS):
         sql = sql.replace(f"d.{column}", f"hunter_footprint({view}, d.domain, d.tenant, '{column}')")
     return sql.replace("d.dmarc_policy", f"coalesce(d.dmarc_policy, hunter_dmarc({view}))")
@@ -661,6 +676,7 @@ def _row_dict(r: tuple) -> dict:
         "crm_owner": r[22],
         "tags": [],
         "footprint": r[23] or "?",
+        "failed_checks": r[24].split(",") if r[24] else [],
     }
 
 
@@ -858,7 +874,9 @@ CSV_CELLS = (
     "coalesce(d.footprint, '?')",
     "d.dmarc_policy",
     _closed_cell_sql("d.spf_all", "spf_all"),  # RFC 7208's result words: fail, softfail, neutral, pass
-    "CASE WHEN d.dkim IS NULL THEN NULL WHEN d.dkim THEN 'yes' ELSE 'no' END",
+    # '?': the lookups failed and no scan has seen a key (dkim_state unknown); empty: never scanned
+    "CASE WHEN d.dkim IS NULL THEN (CASE WHEN d.dkim_state = 'unknown' THEN '?' END)"
+    " WHEN d.dkim THEN 'yes' ELSE 'no' END",
     "d.score",
     "d.segment",
     "d.category",
@@ -876,6 +894,7 @@ CSV_CELLS = (
     " WHERE u.domain = t.domain AND u.tag = t.tag AND u.source = 'auto'))))",
     f"(SELECT {CRM_STATUS_SQL} FROM crm_leads c WHERE c.domain = d.domain)",
     "(SELECT " + _excel_safe_sql("c.owner_name") + " FROM crm_leads c WHERE c.domain = d.domain)",
+    "replace(d.failed_checks, ',', ';')",  # check codes (txt, dkim, ...), as the tags: separated by ';'
 )
 CSV_SELECT_LIST = ", ".join(CSV_CELLS)
 

@@ -796,6 +796,74 @@ def _national_tenant_unknown(db: sqlite_utils.Database) -> None:
         conn.executemany("UPDATE domains SET tenant = NULL WHERE rowid = ?", rows)
 
 
+# -- 18: a failed lookup is no "no record": SPF and DKIM columns say "not known"; the leads view names the failures --
+UNKNOWN_NOT_NONE = 18  # the migration from which spf_all '?', dkim NULL and dkim_state 'unknown' mean "not known"
+LEADS_VIEW_V18_SQL = LEADS_VIEW_SQL.replace(_V7_CRM_STATUS, CRM_STATUS_SQL).replace(
+    "  d.last_scan_id,", "  d.failed_checks,\n  d.last_scan_id,"
+)
+_V18_STATEMENTS = (
+    f"DROP VIEW IF EXISTS [{LEADS_VIEW}]",
+    "ALTER TABLE domains ADD COLUMN failed_checks TEXT",
+    f"CREATE VIEW [{LEADS_VIEW}] AS " + LEADS_VIEW_V18_SQL,
+)
+
+
+def failed_checks_column(errors: list | None) -> str | None:
+    """The ``failed_checks`` column: the ``check`` of each of the latest attempt's errors (``dkim``, ``txt``,
+    ``tenant``, ...), once each, sorted, joined by ``,``; None when no lookup failed."""
+    checks = sorted({str(e.get("check")) for e in errors or [] if isinstance(e, dict) and e.get("check")})
+    return ",".join(checks) or None
+
+
+def _unknown_not_none(db: sqlite_utils.Database) -> None:
+    """The SPF and DKIM columns of every lead whose current view comes from a scan that failed lookups, as the
+    lead view now states them (:meth:`hunter_cli.lead.Lead.columns`, :func:`hunter_cli.facts.unknown_checks`):
+    an apex TXT lookup that failed with no record known was ``spf_result`` ``none`` and ``spf_all`` NULL, as
+    for a domain with no SPF record, and is ``temperror`` and ``?``; DKIM selector lookups that failed with no
+    key known were ``dkim`` 0 and ``dkim_state`` ``none`` ("no key") and are NULL and ``unknown``. A lead whose
+    ``tenant`` a failed lookup made NULL while its last answer (``tenant_cache``) was "no tenant" is ``none``
+    again. ``footprint`` is ``?``, not ``none``, when it shows no workload while a workload's lookups failed.
+    Then the ``leads`` view made again with ``failed_checks``. Only leads whose last attempt was not
+    ``ok`` are read (a view from an ``ok`` scan has no failed lookup). ``failed_checks`` is added, filled from
+    each lead's last scan (:func:`failed_checks_column`)."""
+    from ..lead.footprint import footprint_columns
+
+    conn = db.conn
+    conn.execute(_V18_STATEMENTS[0])
+    if "failed_checks" not in {r[1] for r in conn.execute("PRAGMA table_info(domains)")}:
+        conn.execute(_V18_STATEMENTS[1])
+    failed = "SELECT d.rowid, s.errors_json FROM domains d JOIN scans s ON s.id = d.last_scan_id"
+    for chunk in _chunks(conn, failed + " WHERE d.rowid > ? AND s.errors_json IS NOT NULL ORDER BY d.rowid LIMIT 1000"):
+        conn.executemany(
+            "UPDATE domains SET failed_checks = ? WHERE rowid = ?",
+            [(failed_checks_column(json.loads(text)), rowid) for rowid, text in chunk],
+        )
+    views = (
+        "SELECT d.rowid, d.domain, d.tenant, d.current_view,"
+        " EXISTS (SELECT 1 FROM tenant_cache t WHERE t.domain = d.domain AND t.tenant_json IS NULL)"
+        " FROM domains d WHERE d.rowid > ? AND d.last_status IN ('partial', 'failed') AND d.current_view IS NOT NULL"
+    )
+    for chunk in _chunks(conn, views + " ORDER BY d.rowid LIMIT 1000"):
+        rows = []
+        for rowid, domain, tenant, stored, asked_none in chunk:
+            lead = _stored_lead(domain, tenant, stored)
+            if lead is None:
+                continue
+            if tenant is None and asked_none and "tenant" in lead.failed_checks and lead.tenant is None:
+                known = _stored_lead(domain, "none", stored)  # the last answer stands (its lookup failed since)
+                if known is not None and known.tenant_label == "none":
+                    tenant = "none"
+            col = lead.columns()
+            fp = footprint_columns(lead)["footprint"]
+            rows.append((col["spf_result"], col["spf_all"], col["dkim"], col["dkim_state"], tenant, fp, rowid))
+        conn.executemany(
+            "UPDATE domains SET spf_result = ?, spf_all = ?, dkim = ?, dkim_state = ?, tenant = ?, footprint = ?"
+            " WHERE rowid = ?",
+            rows,
+        )
+    conn.execute(_V18_STATEMENTS[2])
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -837,6 +905,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         NATIONAL_TENANT_UNKNOWN,
         "a lead in a national Microsoft cloud: its tenant is not known, not none",
         _national_tenant_unknown,
+    ),
+    (
+        UNKNOWN_NOT_NONE,
+        "a failed SPF or DKIM lookup is listed as not known, not as no record; the leads view names failed checks",
+        _unknown_not_none,
     ),
 ]
 

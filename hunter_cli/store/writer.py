@@ -22,13 +22,14 @@ from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..facts import unknown_checks
 from ..rules_identity import STATE_KEY
 from ..said import Said
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
 from .packing import PackError, loads, pack
 from .reads import current, set_state
-from .schema import RESTORE_RESULT_SQL, compact_json
+from .schema import RESTORE_RESULT_SQL, compact_json, failed_checks_column
 from .search import search_text
 
 if TYPE_CHECKING:
@@ -48,22 +49,48 @@ CARRIED_FIELDS = {
 }
 
 
-def carry_forward(new: dict, previous: dict | None, not_done: Set[str] = frozenset()) -> dict:
+def carry_forward(
+    new: dict, previous: dict | None, not_done: Set[str] = frozenset(), tenant_asked_at: str | None = None
+) -> dict:
     """The domain's current view after a scan that failed or skipped some checks.
 
     Checks that failed this time (or were not run, like the tenant lookup with
     ``--no-tenant``) keep the values of the last good scan instead of turning
-    into "no record"; the errors stay listed beside them.
+    into "no record"; the errors stay listed beside them. ``carried`` (``{check: ISO time}``) names
+    the checks whose kept values an earlier scan observed, and when: a value the earlier scan could not
+    read either (its lookup failed too) is still not known (:func:`hunter_cli.facts.unknown_checks`), and
+    a known "no record" or "no tenant" stays known. ``tenant_asked_at``: when the sign-in service last
+    answered for the domain (``tenant_cache``), None when it never did.
     """
     if not previous:
         return new
     merged = dict(new)
     failed = {e["check"] for e in new.get("errors", [])} | set(not_done)
+    before = previous.get("carried") or {}
+    unknown_before = unknown_checks(previous)
+    carried: dict[str, str] = {}
     for check, fields in CARRIED_FIELDS.items():
         if check in failed:
             for f in fields:
                 if f in previous:
                     merged[f] = previous[f]
+            if check == "tenant":
+                # a lookup's answer is kept in tenant_cache: without one, the view's "no tenant" was never asked
+                at = (
+                    before.get(check)
+                    or tenant_asked_at
+                    or (previous.get("scanned_at") if previous.get("tenant") else None)
+                )
+            elif check in unknown_before:
+                at = None
+            else:
+                at = before.get(check) or previous.get("scanned_at")
+            if at:
+                carried[check] = at
+    if carried:
+        merged["carried"] = carried
+    else:
+        merged.pop("carried", None)
     if "footprint" in failed:  # per workload: what this scan established stands, unknowns keep the last state
         from ..footprint.microsoft import carry_forward as carry_footprint
         from ..footprint.services import carry_forward as carry_services
@@ -302,7 +329,8 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 if (r.raw or {}).get("footprint_source") == "off":  # scan --quick: keep the stored footprint
                     not_done.add("footprint")
                 if r.status == "partial" or not_done:
-                    view = carry_forward(data, previous, not_done)
+                    asked = conn.execute("SELECT fetched_at FROM tenant_cache WHERE domain = ?", (r.domain,)).fetchone()
+                    view = carry_forward(data, previous, not_done, asked[0] if asked else None)
                     view_text = text if view == data else compact_json(view)
                 # the view about to be replaced goes back into its scan row (schema migration 8)
                 conn.execute(RESTORE_RESULT_SQL, (r.domain,))
@@ -338,11 +366,14 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
             if view is None:
                 # Keep the last good signals; only note that this attempt failed.
                 conn.execute(
-                    "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ? WHERE domain = ?",
-                    (r.scanned_at, r.status, scan_id, r.domain),
+                    "UPDATE domains SET last_attempt_at = ?, last_status = ?, last_scan_id = ?, failed_checks = ?"
+                    " WHERE domain = ?",
+                    (r.scanned_at, r.status, scan_id, failed_checks_column(errors), r.domain),
                 )
                 continue
-            tenant_known = tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
+            tenant_known = (
+                tenant_source in ("lookup", "cache") and not any(e["check"] == "tenant" for e in errors)
+            ) or "tenant" in (view.get("carried") or {})  # a known answer kept through a failed or skipped lookup
             if previous:
                 found = posture.changes(
                     previous, view, old_tenant_known=old_tenant_known, new_tenant_known=tenant_known
@@ -367,7 +398,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                    tenant = ?, tenant_id = ?,
                    score = ?, segment = ?, category = ?, current_view = ?,
                    spf_result = ?, dkim_state = ?, state = ?, footprint = ?,
-                   workload_tags = ?, workloads_unknown = ?, service_ids = ?
+                   workload_tags = ?, workloads_unknown = ?, service_ids = ?, failed_checks = ?
                    WHERE domain = ?""",
                 (
                     r.scanned_at,
@@ -396,6 +427,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     fp["workload_tags"],
                     fp["workloads_unknown"],
                     fp["service_ids"],
+                    failed_checks_column(errors),
                     r.domain,
                 ),
             )
