@@ -83,7 +83,9 @@ def rescan(
     stored as change events (`hunter changes`). Exit codes: 0 ran (also when
     nothing needed a rescan), 1 fatal error, 2 usage error, 4 the DNS resolver does not tell
     the truth (no lead's stored result was changed), 6 no DNS answer (the resolver is unreachable, or no
-    rescanned domain got an answer), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
+    rescanned domain got an answer), 7 every rescanned domain failed though DNS answered (SERVFAIL for
+    everything: a resolver that lost its upstream; one line says why, even with -q), 130 interrupted (Ctrl-C),
+    143 stopped by SIGTERM.
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
