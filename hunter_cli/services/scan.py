@@ -602,15 +602,20 @@ def run_scan(
 
 
 def _tenant_unreached(tally: ScanTally, url: str) -> str | None:
-    """A warning when Microsoft's sign-in service (``url``) gave no answer for some domains (no
-    connection, no answer in time): their tenant is unknown, not absent, and is asked again on the next
-    run. An HTTP error is an answer and not counted here (docs/tenant.md)."""
-    n = tally.error_kinds["tenant unreachable"] + tally.error_kinds["tenant timeout"]
-    if not n:
+    """A warning when Microsoft's sign-in service (``url``) gave no answer for some domains: no connection
+    ("could not be reached"), or a connection and no answer in time ("did not answer in time"), each said as
+    what it was; their tenant is unknown, not absent, and is asked again on the next run. An HTTP error is an
+    answer and not counted here (docs/tenant.md)."""
+    unreached, unanswered = tally.error_kinds["tenant unreachable"], tally.error_kinds["tenant timeout"]
+    if not unreached and not unanswered:
         return None
     from ..said import Said
 
-    return Said("cli.scan.tenant_unreached." + ("one" if n == 1 else "many"), n=n, url=url)
+    if not unreached:  # it took the connections and never answered: not "could not be reached" (trial 23)
+        return Said("cli.scan.tenant_timeout." + ("one" if unanswered == 1 else "many"), n=unanswered, url=url)
+    if unanswered:
+        return Said("cli.scan.tenant_unreached_or_slow", n=unreached, slow=unanswered, url=url)
+    return Said("cli.scan.tenant_unreached." + ("one" if unreached == 1 else "many"), n=unreached, url=url)
 
 
 def _log_end(outcome: str, code: int, tally: ScanTally, stored: int) -> None:
