@@ -541,8 +541,10 @@ def run_scan(
                 other=writer.stats.unstored_other,
             )
             error_message = Said("cli.scan.and_then", first=before, then=lost) if before else lost
-        if writer.output_error is not None and outcome == "ok":
-            outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True  # stdout closed (| head)
+        if writer.output_error is not None and outcome in ("ok", "failed") and not error_message:
+            # stdout closed (| head) but the run went on to the end and stored every result: it keeps its
+            # outcome (trial 23: "interrupted" with everything stored read as if something was left undone)
+            code, stdout_closed = ExitStatus.PIPE, True
         if terminated[0] and outcome == "interrupted":
             code = ExitStatus.TERMINATED
         elapsed = time.monotonic() - started
@@ -562,6 +564,8 @@ def run_scan(
             record["resolver_suspect"] = error_message
         if terminated[0]:
             record["signal"] = "SIGTERM"
+        if stdout_closed:  # the reader of --json left (| head): said beside what was stored
+            record["output_closed"] = True
         if writer.stats.waited:
             record["lock_waited_seconds"] = round(writer.stats.waited, 1)
         if writer.stats.unstored or writer.stats.unstored_other:
