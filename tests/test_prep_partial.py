@@ -28,7 +28,7 @@ def test_the_brief_calls_only_the_latest_attempt_the_latest_scan(hunter, dns, la
     dns.faults[f"_dmarc.{D}"] = "servfail"
     assert hunter("scan", D, "-q", "--no-whois").exit_code == 0  # partial: DMARC not read
     dns.faults[(D, "MX")] = "servfail"
-    assert hunter("scan", D, "-q", "--no-whois").exit_code == 0  # failed at MX
+    assert hunter("scan", D, "-q", "--no-whois").exit_code == ExitStatus.ALL_FAILED  # failed at MX
     dns.faults.clear()
     out = hunter("--lang", lang, "sales-summary", D, "-f", "json")
     assert out.exit_code == 0, out.stderr
