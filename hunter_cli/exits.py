@@ -16,6 +16,8 @@ class ExitStatus(enum.IntEnum):
     STALE = 5  # prep: the rescan failed; the stored brief was printed with a warning
     # scan, rescan, referrals sync: no DNS answer (resolver unreachable before the run, every domain, or gone mid-run)
     NO_DNS = 6
+    # scan, rescan: the run ended but every domain it scanned failed (none ok or partial), though DNS answered
+    ALL_FAILED = 7
     INTERRUPTED = 130  # Ctrl-C (SIGINT): 128 + 2
     PIPE = 141  # stdout closed by its reader (`| head`): 128 + SIGPIPE, as a shell reports a piped command
     TERMINATED = 143  # SIGTERM (systemd, cron, kill): 128 + 15

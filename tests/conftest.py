@@ -238,10 +238,11 @@ class Hunter:
         full_env.update(env or {})
         return self.runner.invoke(app, argv, input=input, env=full_env, catch_exceptions=False)
 
-    def scan_json(self, *args: str, **kw) -> dict[str, dict]:
-        """Scan with --json and return the results keyed by domain (every stdout line must be JSON)."""
+    def scan_json(self, *args: str, code: int = 0, **kw) -> dict[str, dict]:
+        """Scan with --json and return the results keyed by domain (every stdout line must be JSON); the scan
+        must exit with ``code`` (7 when every domain failed, docs/cli.md)."""
         result = self("scan", *args, "--json", **kw)
-        assert result.exit_code == 0, result.stderr
+        assert result.exit_code == code, result.stderr
         out = {}
         for line in result.stdout.splitlines():
             obj = json.loads(line)

@@ -135,7 +135,8 @@ def test_prep_in_turkish_prints_no_english_sentence(hunter, ms, registries):
     rdap.faults["nomail.com"] = "500"
     for domain in ("google-tenant.com.tr", "nomail.com"):
         shown = _prep(hunter, domain, "--lang", "tr")
-        assert shown.exit_code == 0, shown.stderr
+        # a failed tenant lookup makes the rescan partial: exit 5 with a Turkish warning (trial 23, C6)
+        assert shown.exit_code == (5 if domain == "google-tenant.com.tr" else 0), shown.stderr
         assert _english(shown.stdout + shown.stderr) == [], domain
     assert tr("mail.tenant_unknown") in " ".join(_prep(hunter, "google-tenant.com.tr", "--lang", "tr").stdout.split())
     # what was not asked (--no-tenant, --no-whois) is said in Turkish too

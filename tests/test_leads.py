@@ -133,7 +133,8 @@ def _fill(hunter) -> None:
         store.writer.refresh_search_text(conn, "firma.com.tr")  # the notes above are searchable
         conn.execute("UPDATE domains SET last_status = 'failed' WHERE domain = 'm365-zayif.com.tr'")
         conn.execute(
-            "UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'"
+            "UPDATE domains SET last_good_at = '2020-01-02T03:04:05+00:00',"
+            " last_ok_at = '2020-01-02T03:04:05+00:00' WHERE domain = 'natro-ornek.com.tr'"
         )
     conn.close()
 

@@ -75,7 +75,7 @@ def test_leads_show_and_the_summary_say_a_never_good_domain_alike(hunter, dns, l
     from hunter_cli.brief.localize import format_date
 
     dns.faults[(D, "MX")] = "drop"
-    assert hunter("scan", D, "--no-whois", "-q").exit_code == 0
+    assert hunter("scan", D, "--no-whois", "-q").exit_code == 7  # its one domain failed
     scanned = json.loads(hunter("leads", "--format", "json").stdout)
     assert [r["last_status"] for r in scanned if r["domain"] == D] == ["failed"]
     sentence = said.format(day=format_date(datetime.now(UTC).date(), lang, "long"))

@@ -107,12 +107,14 @@ def test_refused_to_every_question_is_no_answer_but_servfail_is_one(hunter, dns,
     result = run(hunter, dns.nameserver, *GOOD, "-q")
     assert result.exit_code == ExitStatus.NO_DNS, result.stderr
     assert "(refused to answer)" in one_line(result.stderr)
-    # A resolver that answers SERVFAIL is there: the scan runs and records the failures (exit 0).
+    # A resolver that answers SERVFAIL is there: the scan runs and records the failures; every domain
+    # failed, which is not a good night either (exit 7, trial 23), but not "no DNS" (6).
     dns.faults["*"] = "servfail"
     for name in CANARIES:
         dns.faults[name] = ("delay", 0)
     servfail = run(hunter, dns.nameserver, *GOOD, "-q")
-    assert servfail.exit_code == 0, servfail.stderr
+    assert servfail.exit_code == ExitStatus.ALL_FAILED, servfail.stderr
+    assert "DNS is unreachable" not in servfail.stderr
     assert {r[0] for r in rows(db, "SELECT status FROM scans")} == {"failed"}
 
 
@@ -190,7 +192,8 @@ def test_a_domain_whose_mx_alone_fails_is_not_a_dead_resolver(hunter, dns, db, f
     # The MX lookup failed (the domain is `failed`), but its TXT and DMARC questions got answers.
     dns.faults[("halfbroken.com", "MX")] = fault
     result = run(hunter, dns.nameserver, "halfbroken.com", "-q")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == ExitStatus.ALL_FAILED, result.stderr  # its one domain failed: 7, not 6
+    assert "DNS is unreachable" not in result.stderr and "no domain got a DNS answer" not in result.stderr
     assert rows(db, "SELECT status FROM scans")[0][0] == "failed"
 
 

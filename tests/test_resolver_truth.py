@@ -16,6 +16,7 @@ from dnsserver import DNSTestServer  # noqa: E402
 
 from hunter_cli.dns import health  # noqa: E402
 from hunter_cli.dns.resolver import NODATA, NXDOMAIN, Answer, LookupFailure  # noqa: E402
+from hunter_cli.exits import ExitStatus  # noqa: E402
 
 EXPECTED = json.loads((Path(__file__).parent / "zones" / "providers_expected.json").read_text())
 GOOD = ["firma.com.tr", "gmailer.de", "oz-sunucu.com.tr", "m365-zayif.com.tr", "gw-ms-token.com"]
@@ -203,13 +204,13 @@ def test_a_cname_loop_never_overwrites_a_good_view_nor_counts_as_fresh(hunter, d
         before = snapshot(db)
         assert before[0][0][1] == "m365"
         srv.load(LOOPED)
-        assert hunter(*args, dns_args=False).exit_code == 0
+        assert hunter(*args, dns_args=False).exit_code == ExitStatus.ALL_FAILED  # the one domain failed
         assert snapshot(db) == before
         status, errors = q(db, "SELECT status, errors_json FROM scans ORDER BY id DESC LIMIT 1")[0]
         assert status == "failed" and json.loads(errors)[0]["kind"] == "cname-loop"
         # --max-age does not take the failed attempt for a fresh scan: it asks again
         q(db, "UPDATE domains SET last_ok_at = '2000-01-01T00:00:00+00:00'")  # the good scan is old
-        assert hunter(*args, "--max-age", "7d", dns_args=False).exit_code == 0
+        assert hunter(*args, "--max-age", "7d", dns_args=False).exit_code == ExitStatus.ALL_FAILED  # still looped
         assert q(db, "SELECT count(*) FROM scans")[0][0] == 3
 
 
@@ -362,7 +363,7 @@ def test_prep_of_a_never_scanned_domain_with_dns_down_says_so(hunter, db):
 
 def test_summary_and_show_tell_a_failed_attempt_from_never_scanned(hunter, dns, db):
     dns.faults[("halfbroken.com", "MX")] = "servfail"
-    assert scan(hunter, "halfbroken.com").exit_code == 0
+    assert scan(hunter, "halfbroken.com").exit_code == ExitStatus.ALL_FAILED
     summary = hunter("sales-summary", "halfbroken.com")
     assert summary.exit_code == 1
     assert "no successful scan yet; last attempt failed (MX SERVFAIL) on" in " ".join(summary.stderr.split())

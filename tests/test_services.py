@@ -112,10 +112,13 @@ def _after(code, attempts, last_good=None):
 
 
 def test_prep_after_a_rescan_shows_fresh_or_stale_or_says_why_not():
-    ok = {"status": "partial", "errors": [{"check": "dmarc", "kind": "timeout"}]}
+    ok = {"status": "ok", "errors": []}
+    partial = {"status": "partial", "errors": [{"check": "dmarc", "kind": "timeout"}]}
     failed = {"status": "failed", "errors": [{"check": "mx", "kind": "timeout"}]}
     servfail = {"status": "failed", "errors": [{"check": "mx", "kind": "servfail"}]}
     assert _after(0, [ok]).action == "show" and _after(0, [ok]).warning is None
+    part = _after(0, [partial], last_good=WEEK_AGO)  # the rescan's brief, said not to be all fresh (trial 23)
+    assert (part.action, part.code) == ("show", ExitStatus.STALE) and "DMARC timeout" in part.warning
     stale = _after(0, [failed], last_good=WEEK_AGO)
     assert (stale.action, stale.code) == ("show", ExitStatus.STALE) and stale.warning.startswith("could not refresh")
     unreachable = _after(0, [failed])

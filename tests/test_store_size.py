@@ -28,10 +28,10 @@ def results_by_scan(db) -> dict[int, dict]:
     return {i: loads(stored) for i, stored in q(db, "SELECT id, result FROM scan_results")}
 
 
-def _stored_form(hunter, domain: str) -> dict:
+def _stored_form(hunter, domain: str, code: int = 0) -> dict:
     """``scan --json``'s line for ``domain`` as the store keeps it: without ``domain_unicode``, which
-    only the output adds (docs/json-schema.md)."""
-    line = hunter.scan_json(domain)[domain]
+    only the output adds (docs/json-schema.md). ``code``: the scan's exit status (7: its one domain failed)."""
+    line = hunter.scan_json(domain, code=code)[domain]
     assert line.pop("domain_unicode") == domain
     return line
 
@@ -55,7 +55,7 @@ def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
 def test_a_failed_rescan_stores_its_own_result_and_leaves_the_current_one(hunter, dns, db):
     good = _stored_form(hunter, "slowmx.com")
     dns.faults["slowmx.com"] = "servfail"
-    failed = _stored_form(hunter, "slowmx.com")
+    failed = _stored_form(hunter, "slowmx.com", code=7)
     assert failed["status"] == "failed"
     rows = q(db, "SELECT status, result FROM scans ORDER BY id")
     assert rows[0] == ("ok", None) and loads(rows[1][1]) == failed

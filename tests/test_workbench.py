@@ -195,7 +195,10 @@ def test_rescan_picks_old_failed_and_never_scanned_leads(hunter, db, dns, tmp_pa
     (tmp_path / "new.txt").write_text("nomail.com\n")
     hunter("import", str(tmp_path / "new.txt"), dns_args=False)
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE domains SET last_good_at = '2026-01-01T00:00:00+00:00' WHERE domain = 'gmailer.de'")
+    conn.execute(  # its last complete scan is old (rescan counts from last_ok_at)
+        "UPDATE domains SET last_good_at = '2026-01-01T00:00:00+00:00', last_ok_at = '2026-01-01T00:00:00+00:00'"
+        " WHERE domain = 'gmailer.de'"
+    )
     conn.commit()
     conn.close()
     dns.reset_log()

@@ -1538,16 +1538,28 @@ def compose(
 
         brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
     last = history[-1] if history else None
-    if last is not None and last.get("status") == "failed":
-        # the latest attempt failed and the store kept the last good result (docs/database.md): say so
-        why = in_lang(failure_words(last.get("errors") or []), m.lang)
-        said = m("mail.latest_failed", latest=_day(last.get("scanned_at")), why=why, good=_day(latest_scan))
-        brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
+    last_failed = last is not None and last.get("status") == "failed"
     if stale and outcome is not None:  # said first, where the rep reads what the records say
         checks = _names(m, [m.label("check", c) for c in sorted(stale)])
         good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
-        brief.mail.insert(0, m("mail.stale", latest=latest, checks=checks, good=good, domain=domain))
-        brief.priority.insert(0, m("prio.stale", latest=latest, checks=checks, good=good))
+        if last_failed:  # the scan shown is not the latest attempt: named by its time, never "the latest scan"
+            from ..timefmt import for_people
+
+            shown = for_people(latest_scan)
+            brief.mail.insert(0, m("mail.stale_earlier", scan=shown, checks=checks, good=good))
+            brief.priority.insert(0, m("prio.stale_earlier", scan=shown, checks=checks, good=good))
+        else:
+            brief.mail.insert(0, m("mail.stale", latest=latest, checks=checks, good=good, domain=domain))
+            brief.priority.insert(0, m("prio.stale", latest=latest, checks=checks, good=good))
+    if last_failed:
+        # the latest attempt failed and the store kept the last good result (docs/database.md): said first, the
+        # one bullet about the latest attempt; both scans by date and time, which a day alone would run together
+        from ..timefmt import for_people
+
+        assert last is not None
+        why = in_lang(failure_words(last.get("errors") or []), m.lang)
+        said = m("mail.latest_failed", latest=for_people(last.get("scanned_at")), why=why, good=for_people(latest_scan))
+        brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     brief.security = _security_lines(m, lead, level, nx, doubt)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead, doubt)

@@ -130,7 +130,7 @@ def prep(
     domain: str = typer.Argument(..., help="Company domain (or a URL or e-mail address)."),
     db: Path | None = DbOption,
     max_age: str = typer.Option(
-        "1d", "--max-age", metavar="DURATION", help="Rescan first when the last good scan is older."
+        "1d", "--max-age", metavar="DURATION", help="Rescan first when the last complete scan is older."
     ),
     nameserver: list[str] = setting_option(
         "nameservers",
@@ -145,13 +145,15 @@ def prep(
     json_out: bool = JsonOption,
     rules: Path | None = RulesOption,
 ) -> None:
-    """Before a call: rescan the domain if its last good scan is older than --max-age, then print the brief.
+    """Before a call: rescan the domain if its last complete scan is older than --max-age (or its latest scan
+    was partial or failed), then print the brief.
 
     Registration data is asked at the same time as DNS and gets one second beyond the scan at most;
     if the registry is slower it shows on the next prep.
     Exit codes: 0 printed (fresh or rescanned), 1 no brief to show (never scanned successfully: the
     message says why, e.g. DNS unreachable) or the database is not usable, 2 usage error,
-    5 the rescan failed or a bulk scan holds the database: the stored brief was printed after a warning.
+    5 the rescan failed or was partial, or a bulk scan holds the database: the brief was printed after a
+    warning naming what was not refreshed.
     """
     from .. import store
     from ..durations import ago_iso, parse_duration
@@ -170,12 +172,13 @@ def prep(
     except ValueError as exc:
         raise typer.BadParameter(said_of(exc), param_hint="--max-age") from None
     path = db_path(db)
-    last_good, read_only, last_id = None, False, 0
+    last_good, latest_ok, read_only, last_id = None, False, False, 0
     if store.real_path(path).exists():  # no database yet: the scan below creates it
         conn = open_store(path)  # a read-only store is opened with a warning that says why
         try:
             with store_errors(path):
                 last_good = store.last_good_at(conn, name)
+                latest_ok = store.latest_ok(conn, name)
                 last_id = service.last_scan_id(conn, name)
             read_only = conn.readonly
         finally:
@@ -195,6 +198,7 @@ def prep(
         name,
         path,
         last_good=last_good,
+        latest_ok=latest_ok,
         read_only=read_only,
         lock_free=free,
         lock_holder=held,

@@ -91,7 +91,7 @@ StaleOption = typer.Option(
     "--stale",
     metavar="DURATION",
     show_default=False,
-    help="Never scanned, or last good scan older than this.",
+    help="Never fully scanned, or last complete scan older than this.",
 )
 FailedOption = typer.Option(False, "--failed", help="The latest scan attempt failed.")
 PartialOption = typer.Option(

@@ -59,7 +59,7 @@ else:  # the formats of `hunter changes` (render/changes.py)
 def rescan(
     ctx: typer.Context,
     older_than: str = typer.Option(
-        "7d", "--older-than", metavar="DURATION", help="Rescan leads whose last good scan is older."
+        "7d", "--older-than", metavar="DURATION", help="Rescan leads whose last complete scan is older."
     ),
     category: list[str] = typer.Option(
         [], "--category", help="Only these categories (repeatable).", autocompletion=complete.categories
@@ -76,13 +76,16 @@ def rescan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success (for cron)."),
     lang: str = messages_lang_option(),
 ) -> None:
-    """Rescan stored leads that need it: last good scan older than --older-than, never scanned, or failed.
+    """Rescan stored leads that need it: last complete scan older than --older-than, never scanned, or latest
+    scan partial or failed (what failed is retried on the next run, whatever the age of the last complete one).
 
     Each rescan is compared with the previous good one and the differences are
     stored as change events (`hunter changes`). Exit codes: 0 ran (also when
     nothing needed a rescan), 1 fatal error, 2 usage error, 4 the DNS resolver does not tell
     the truth (no lead's stored result was changed), 6 no DNS answer (the resolver is unreachable, or no
-    rescanned domain got an answer), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
+    rescanned domain got an answer), 7 every rescanned domain failed though DNS answered (SERVFAIL for
+    everything: a resolver that lost its upstream; one line says why, even with -q), 130 interrupted (Ctrl-C),
+    143 stopped by SIGTERM.
     """
     from .. import store
     from ..durations import ago_iso, parse_duration

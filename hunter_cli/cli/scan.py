@@ -115,7 +115,9 @@ def scan(
     2 usage error (an unknown option, a file that does not exist), 4 the DNS resolver does not
     tell the truth (no lead's stored result was changed), 6 no DNS answer: no nameserver answered the
     resolver check (nothing was scanned), or no scanned domain got an answer (each is stored as a
-    failure and asked again next run), 130 interrupted by Ctrl-C, 141 the reader of
+    failure and asked again next run), 7 every scanned domain failed though DNS answered (SERVFAIL, a
+    CNAME loop: each is stored as a failure and asked again next run; one line says why, even with -q),
+    130 interrupted by Ctrl-C, 141 the reader of
     stdout went away (`--json | head`), 143 stopped by SIGTERM (results so far are saved either way).
     """
     from ..dns import dkim as dkim_mod

@@ -208,10 +208,16 @@ def report(
         render("scan", Format.ndjson if json_out else Format.table, summary)
     if summary.no_dns:  # the run ended, but the resolver answered nothing: said after the figures, even with -q
         fail(summary.no_dns, code)
+    if summary.all_failed:  # every domain failed: said after the figures, even with -q (cron mails it)
+        fail(summary.all_failed, code)
     if summary.tenant_unreached and code not in (EXIT_FATAL, EXIT_PIPE):  # even with -q: a nightly run's log
         from .common import warn
 
         warn(summary.tenant_unreached)
+    if summary.none_complete:  # nothing was refreshed completely: even with -q, so cron mails it
+        from .common import warn
+
+        warn(summary.none_complete)
     if stopped:
         from ..render.scan_tables import continue_note
         from ..store import default_db_path

@@ -1000,6 +1000,10 @@ def lead_detail(d: dict) -> Group:
             if reg.get("nameservers"):
                 t.add_row(m("show.nameservers"), ", ".join(reg["nameservers"]))
         t.add_row(m("show.fetched"), for_people(reg.get("fetched_at")))
+        if reg.get("status") != "failed" and reg.get("error"):  # a later lookup failed; the record above is kept
+            when = for_people((reg["error"] or {}).get("at"))  # "" for an error stored before its time was
+            key = "show.reg_last_failed" if when else "show.reg_last_failed_undated"
+            t.add_row(m("show.last_lookup"), Text(m(key, when=when, why=registration_failure(m, reg)), style="red"))
         parts.append(Panel(t, title=Text(m("show.registration")), title_align="left", box=box.ROUNDED))
 
     t = _kv_table()

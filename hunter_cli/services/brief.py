@@ -100,6 +100,12 @@ class _Warnings:
         day = long_date(last_good) if self.m.lang == "en" else as_day(last_good) or last_good
         return self.m(key, date=day, **{k: in_lang(v, self.m.lang) for k, v in values.items()})
 
+    def undated(self, key: str, **values: object) -> str:
+        """A warning that names no stored scan's date (``prep.partly_refreshed``: the brief is the rescan's)."""
+        from ..said import in_lang
+
+        return self.m(key, **{k: in_lang(v, self.m.lang) for k, v in values.items()})
+
 
 @dataclass
 class PrepStep:
@@ -126,17 +132,19 @@ def before_rescan(
     since: str,
     lang: str = "en",
     lock_holder: Callable[[], object] | None = None,
+    latest_ok: bool = True,
 ) -> PrepStep:
     """Whether prep rescans ``name`` first: its last good scan (ISO time) against ``--max-age`` (``age``,
-    i.e. ``since``), a read-only store, and a bulk scan holding the lock (``lock_free()``, asked only
-    when a rescan is due). ``--max-age 0s`` always rescans: times are stored to the second, so a scan
-    made in the same second would otherwise count as fresh. Warnings are in ``lang`` (the brief's language)
-    and name what holds the lock (``lock_holder()``, a :class:`hunter_cli.store.scanlock.Holder`; default
-    a bulk scan)."""
+    i.e. ``since``), whether its latest attempt was fully answered (``latest_ok``: a partial or failed one is
+    never fresh, whatever its age, as for `scan --max-age` and `rescan`), a read-only store, and a bulk scan
+    holding the lock (``lock_free()``, asked only when a rescan is due). ``--max-age 0s`` always rescans:
+    times are stored to the second, so a scan made in the same second would otherwise count as fresh.
+    Warnings are in ``lang`` (the brief's language) and name what holds the lock (``lock_holder()``, a
+    :class:`hunter_cli.store.scanlock.Holder`; default a bulk scan)."""
     from ..said import Said
 
     warn = _Warnings(lang)
-    if last_good and age.total_seconds() > 0 and last_good >= since:
+    if last_good and latest_ok and age.total_seconds() > 0 and last_good >= since:
         return PrepStep("show")
     if read_only:  # no rescan can be stored: show what is stored, if anything
         if last_good:
@@ -175,8 +183,10 @@ def after_rescan(
     lang: str = "en",
 ) -> PrepStep:
     """What prep shows after its rescan ended with exit status ``code`` and stored ``attempts``
-    (:func:`attempts_since`): the fresh brief, the stored one with why it is not fresh, or why there
-    is none (DNS unreachable through ``nameservers``, or the last attempt's failure). Warnings are in ``lang``."""
+    (:func:`attempts_since`): the fresh brief (exit 0 only when the rescan was fully answered; a partial one
+    shows its brief with exit 5 and a warning naming what was not refreshed), the stored one with why it is
+    not fresh, or why there is none (DNS unreachable through ``nameservers``, or the last attempt's failure).
+    Warnings are in ``lang``."""
     from ..facts import failure_words
     from ..said import Said
 
@@ -184,8 +194,16 @@ def after_rescan(
     last = attempts[-1] if attempts else None
     if code in (ExitStatus.INTERRUPTED, ExitStatus.TERMINATED):  # Ctrl-C or SIGTERM: stop, as the scan did
         return PrepStep("fail", code)
-    if code == 0 and last is not None and last["status"] != "failed":
+    if code == 0 and last is not None and last["status"] == "ok":
         return PrepStep("show")
+    if code == 0 and last is not None and last["status"] == "partial":
+        # the brief is the rescan's, but what failed is carried from an earlier scan or not known: a script
+        # must not read it as fresh (exit 5, as when nothing could be refreshed), and the warning names it
+        return PrepStep(
+            "show",
+            ExitStatus.STALE,
+            warning=warn.undated("prep.partly_refreshed", why=failure_words(last["errors"])),
+        )
     if code == ExitStatus.NO_DNS and last is None:  # no DNS answer before the scan began: the scan said so
         if last_good:
             return PrepStep("show", ExitStatus.STALE, warning=warn("prep.stale", last_good))

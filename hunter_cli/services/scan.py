@@ -108,6 +108,7 @@ class ScanTally:
     unscored_checks: tuple[str, ...] = ()  # the run's rules: checks whose failure leaves a domain unscored
     failed_domains: int = 0  # domains with at least one failed lookup
     no_answer: Counter = field(default_factory=Counter)  # failed domains with no DNS answer at all, by MX kind
+    failed_mx: Counter = field(default_factory=Counter)  # failed domains by their MX lookup's kind (servfail, ...)
     no_answer_run: int = 0  # the latest domains, in a row, that got no DNS answer at all
     last_answer: float = field(default_factory=time.monotonic)  # when a domain last got a DNS answer
     nxdomain: int = 0  # domains that do not exist: not counted among providers
@@ -132,6 +133,7 @@ class ScanTally:
                 from ..dns.health import NO_ANSWER_KINDS
 
                 kinds = {e.check: e.kind for e in r.errors if e.check in _FIRST_QUESTIONS}
+                self.failed_mx[kinds.get("mx") or "error"] += 1
                 if len(kinds) == len(_FIRST_QUESTIONS) and NO_ANSWER_KINDS.issuperset(kinds.values()):
                     self.no_answer[kinds["mx"]] += 1
                     answered = False
@@ -189,6 +191,8 @@ class ScanSummary:
     no_dns: str | None = None
     dns_stopped: bool = False  # the run stopped because DNS stopped answering (``no_dns`` says so)
     tenant_unreached: str | None = None  # one sentence when the sign-in service could not be reached
+    all_failed: str | None = None  # one sentence when every scanned domain failed (exit ALL_FAILED), else None
+    none_complete: str | None = None  # a warning when no domain ended ok, some partial and some failed
     terminated: bool = False
     stdout_closed: bool = False
     record: dict[str, Any] = field(default_factory=dict)
@@ -476,6 +480,7 @@ def run_scan(
     code: int = ExitStatus.FATAL
     error_message = None
     no_dns = None
+    all_failed = None
     dns_stopped = False
     stdout_closed = False
     record: dict[str, Any] = {}
@@ -506,6 +511,10 @@ def run_scan(
         no_dns = _no_dns(tally, options.resolver.nameservers)
         if no_dns is not None:
             outcome, code = "failed", ExitStatus.NO_DNS
+        elif holder is None or holder.kind in ("scan", "rescan"):  # prep and referrals sync say it their own way
+            all_failed = _all_failed(tally, options.resolver.nameservers)
+            if all_failed is not None:
+                outcome, code = "failed", ExitStatus.ALL_FAILED
     except KeyboardInterrupt:
         outcome, code = "interrupted", ExitStatus.INTERRUPTED
     except InputError as exc:
@@ -544,8 +553,10 @@ def run_scan(
                 other=writer.stats.unstored_other,
             )
             error_message = Said("cli.scan.and_then", first=before, then=lost) if before else lost
-        if writer.output_error is not None and outcome == "ok":
-            outcome, code, stdout_closed = "interrupted", ExitStatus.PIPE, True  # stdout closed (| head)
+        if writer.output_error is not None and outcome in ("ok", "failed") and not error_message:
+            # stdout closed (| head) but the run went on to the end and stored every result: it keeps its
+            # outcome (trial 23: "interrupted" with everything stored read as if something was left undone)
+            code, stdout_closed = ExitStatus.PIPE, True
         if terminated[0] and outcome == "interrupted":
             code = ExitStatus.TERMINATED
         elapsed = time.monotonic() - started
@@ -565,13 +576,15 @@ def run_scan(
             record["resolver_suspect"] = error_message
         if terminated[0]:
             record["signal"] = "SIGTERM"
+        if stdout_closed:  # the reader of --json left (| head): said beside what was stored
+            record["output_closed"] = True
         if writer.stats.waited:
             record["lock_waited_seconds"] = round(writer.stats.waited, 1)
         if writer.stats.unstored or writer.stats.unstored_other:
             record["unstored"] = writer.stats.unstored
             record["unstored_other"] = writer.stats.unstored_other
-        if (error_message or unexpected or no_dns) and outcome != "resolver_suspect":
-            record["error"] = error_message or unexpected or no_dns
+        if (error_message or unexpected or no_dns or all_failed) and outcome != "resolver_suspect":
+            record["error"] = error_message or unexpected or no_dns or all_failed
         patience = max(store.write_wait_limit(), 10.0)  # the run's record is worth a little more patience
         conn.wait_limit = patience
         try:
@@ -585,6 +598,7 @@ def run_scan(
             conn.close()
             lock.release()
             _install(signal.SIGTERM, previous_sigterm)
+        _log_end(outcome, code, tally, writer.stats.written)
     return ScanSummary(
         outcome=outcome,
         code=code,
@@ -595,6 +609,8 @@ def run_scan(
         no_dns=no_dns,
         dns_stopped=dns_stopped,
         tenant_unreached=_tenant_unreached(tally, options.tenant_url) if options.tenant else None,
+        all_failed=all_failed,
+        none_complete=_none_complete(tally) if code == ExitStatus.OK else None,
         terminated=terminated[0],
         stdout_closed=stdout_closed,
         record=record,
@@ -602,15 +618,60 @@ def run_scan(
 
 
 def _tenant_unreached(tally: ScanTally, url: str) -> str | None:
-    """A warning when Microsoft's sign-in service (``url``) gave no answer for some domains (no
-    connection, no answer in time): their tenant is unknown, not absent, and is asked again on the next
-    run. An HTTP error is an answer and not counted here (docs/tenant.md)."""
-    n = tally.error_kinds["tenant unreachable"] + tally.error_kinds["tenant timeout"]
-    if not n:
+    """A warning when Microsoft's sign-in service (``url``) gave no answer for some domains: no connection
+    ("could not be reached"), or a connection and no answer in time ("did not answer in time"), each said as
+    what it was; their tenant is unknown, not absent, and is asked again on the next run. An HTTP error is an
+    answer and not counted here (docs/tenant.md)."""
+    unreached, unanswered = tally.error_kinds["tenant unreachable"], tally.error_kinds["tenant timeout"]
+    if not unreached and not unanswered:
         return None
     from ..said import Said
 
-    return Said("cli.scan.tenant_unreached." + ("one" if n == 1 else "many"), n=n, url=url)
+    if not unreached:  # it took the connections and never answered: not "could not be reached" (trial 23)
+        return Said("cli.scan.tenant_timeout." + ("one" if unanswered == 1 else "many"), n=unanswered, url=url)
+    if unanswered:
+        return Said("cli.scan.tenant_unreached_or_slow", n=unreached, slow=unanswered, url=url)
+    return Said("cli.scan.tenant_unreached." + ("one" if unreached == 1 else "many"), n=unreached, url=url)
+
+
+def _log_end(outcome: str, code: int, tally: ScanTally, stored: int) -> None:
+    """The log's last line for a run (``--log-file``, cron): how it ended, with the domains by status, e.g.
+    ``run ended failed (exit 7): 4 domains scanned, 4 stored: ok 0, partial 0, failed 4``."""
+    import logging
+
+    counts = ", ".join(f"{k} {tally.status.get(k, 0)}" for k in ("ok", "partial", "failed"))
+    logging.getLogger("hunter.scan").info(
+        "run ended %s (exit %d): %d domains scanned, %d stored: %s", outcome, int(code), tally.scanned, stored, counts
+    )
+
+
+def _all_failed(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
+    """Why a run that ended counts as failed when every scanned domain failed (none ``ok`` or ``partial``) but
+    some got a DNS answer (else :func:`_no_dns`): a resolver that answers SERVFAIL to everything (a forwarder
+    whose upstream is gone), or a list of dead domains. Each failure is stored, never replaces a stored result,
+    and is asked again on the next run; the exit status (ALL_FAILED) and this sentence tell cron so."""
+    failed = tally.status.get("failed", 0)
+    if not tally.scanned or failed < tally.scanned:
+        return None
+    from ..facts import failure_part
+
+    why = Said("cli.list", items=[failure_part("mx", k) for k, _ in tally.failed_mx.most_common(3)])
+    hint: Said | str = ""
+    if set(tally.failed_mx) == {"servfail"} and failed > 1:
+        who = ", ".join(nameservers) or Said("cli.dns.system_resolver")
+        hint = Said("cli.scan.all_failed.servfail", who=who)
+    key = "cli.scan.all_failed." + ("one" if failed == 1 else "many")
+    return Said(key, n=failed, why=why, hint=hint)
+
+
+def _none_complete(tally: ScanTally) -> str | None:
+    """A warning when no scanned domain was fully answered (``ok`` 0) and some failed while others were
+    partial (a lossy network: nothing was refreshed completely); None otherwise. The run's status stays 0:
+    what the partial scans read is stored."""
+    partial, failed = tally.status.get("partial", 0), tally.status.get("failed", 0)
+    if tally.status.get("ok", 0) or not partial or not failed:
+        return None
+    return Said("cli.scan.none_complete", partial=partial, failed=failed)
 
 
 def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:

@@ -284,7 +284,7 @@ class LeadFilter:
     tags: tuple[str, ...] = ()
     search: str | None = None
     changed_since: str | None = None  # last_change_at >= this
-    stale_before: str | None = None  # never scanned, or last_good_at < this
+    stale_before: str | None = None  # never fully answered, or last_ok_at < this
     failed: bool = False  # the latest attempt failed
     partial: bool = False  # the latest attempt was partial (some lookups failed); with failed: either
     has_referral: bool | None = None  # True: a Partner Center referral names the lead; False: none does
@@ -420,7 +420,8 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
         clauses.append("d.last_change_at >= ?")
         params.append(f.changed_since)
     if f.stale_before:
-        clauses.append("(d.last_good_at IS NULL OR d.last_good_at < ?)")
+        # the last fully answered scan: a partial one did not re-read what failed (trial 23)
+        clauses.append("(d.last_ok_at IS NULL OR d.last_ok_at < ?)")
         params.append(f.stale_before)
     if f.failed or f.partial:  # one status filter: --failed --partial lists both
         clauses.append(_in("d.last_status", ("failed",) * f.failed + ("partial",) * f.partial, params))

@@ -21,7 +21,7 @@ REGISTRATION_TTL_SECONDS = 7 * 24 * 3600
 class Prior:
     """What the store already knows about a domain that a new scan can use."""
 
-    fresh: bool = False  # fully answered scan within --max-age
+    fresh: bool = False  # the latest attempt was ok (fully answered) and within --max-age
     tenant_hit: bool = False  # tenant answer younger than a day (tenant may be None: no tenant)
     tenant: Any = None  # TenantInfo or None (models are imported only when a cached answer is read)
     registration: Any = None  # Registration younger than a week (ok or unavailable), else None
@@ -29,7 +29,7 @@ class Prior:
     had_mail: bool = False  # the current view has MX hosts
 
 
-_PRIOR_SQL = """SELECT q.domain, d.last_ok_at, d.active_cosell, d.provider,
+_PRIOR_SQL = """SELECT q.domain, d.last_ok_at, d.last_status, d.active_cosell, d.provider,
                   t.fetched_at, t.tenant_json, r.fetched_at, r.status, r.data_json
            FROM q
            LEFT JOIN domains d ON d.domain = q.domain
@@ -57,9 +57,11 @@ def priors(
     values = ",".join("(?)" for _ in domains)
     out: dict[str, Prior] = {}
     for row in conn.execute(f"WITH q(domain) AS (VALUES {values}) {_PRIOR_SQL}", list(domains)):
-        domain, last_ok, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
+        domain, last_ok, last_status, cosell, provider, t_at, t_json, r_at, r_status, r_json = row
         p = Prior(
-            fresh=bool(fresh_since and last_ok and last_ok >= fresh_since),
+            # the latest attempt itself must be ok: a partial or failed one is retried on the next run
+            # even when an older ok scan is within --max-age (trial 23)
+            fresh=bool(fresh_since and last_ok and last_ok >= fresh_since and last_status == "ok"),
             cosell=bool(cosell),
             had_mail=provider not in (None, "none", "unknown"),
         )
@@ -200,9 +202,17 @@ def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0, kind: str |
 def due_for_rescan(
     conn: sqlite3.Connection, older_than_iso: str, categories: Sequence[str] = (), tags: Sequence[str] = ()
 ) -> list[str]:
-    """Leads whose last good scan is older than the cut-off, never scanned, or whose last attempt failed."""
-    where = ["(last_good_at IS NULL OR last_good_at <= ? OR last_status = 'failed')"]
-    params: list = [older_than_iso]
+    """Leads due for a rescan, least recently complete first: never fully answered, last fully answered
+    (``ok``) scan at or before ``older_than_iso``, or latest attempt ``partial`` or ``failed`` (what the scan
+    summary promises is "retried on the next run", whatever the age of the last ok scan).
+
+    One indexed query: a lead whose latest attempt is not ok but whose last ok scan is after the cut-off was
+    attempted after it too, so the ``domains_last_attempt`` range finds it and ``domains_last_ok`` the rest.
+    """
+    where = [
+        "(last_ok_at IS NULL OR last_ok_at <= ? OR (last_attempt_at > ? AND last_status IN ('partial', 'failed')))"
+    ]
+    params: list = [older_than_iso, older_than_iso]
     if categories:
         where.append(f"category IN ({','.join('?' * len(categories))})")
         params += list(categories)
@@ -211,7 +221,7 @@ def due_for_rescan(
 
         register(conn)
         where.append(f"domain IN (SELECT domain FROM tags WHERE tag IN ({spellings_sql(map(tag_key, tags), params)}))")
-    sql = f"SELECT domain FROM domains WHERE {' AND '.join(where)} ORDER BY last_good_at IS NOT NULL, last_good_at"
+    sql = f"SELECT domain FROM domains WHERE {' AND '.join(where)} ORDER BY last_ok_at IS NOT NULL, last_ok_at"
     return [r[0] for r in conn.execute(sql, params)]
 
 
@@ -280,6 +290,13 @@ def last_good_at(conn: sqlite3.Connection, domain: str) -> str | None:
     """When ``domain`` last had a good (ok or partial) scan; None when never, or not a lead."""
     row = conn.execute("SELECT last_good_at FROM domains WHERE domain = ?", (domain,)).fetchone()
     return row[0] if row else None
+
+
+def latest_ok(conn: sqlite3.Connection, domain: str) -> bool:
+    """Whether the latest attempt at ``domain`` was fully answered (``ok``); False for a partial or failed
+    one, or a domain never scanned: what a partial or failed one did not read is asked on the next run."""
+    row = conn.execute("SELECT last_status FROM domains WHERE domain = ?", (domain,)).fetchone()
+    return bool(row and row[0] == "ok")
 
 
 def stored_category(conn: sqlite3.Connection, domain: str) -> str | None:

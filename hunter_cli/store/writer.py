@@ -255,7 +255,8 @@ def _write_registration(conn: sqlite3.Connection, domain: str, reg, error) -> No
             ),
         )
     else:
-        err = error.model_dump_json()
+        # the failed attempt's time beside its error: `leads show` says when the kept record was last asked
+        err = json.dumps({**error.model_dump(), "at": now}, separators=(",", ":"))
         cur = conn.execute("UPDATE registrations SET error_json = ? WHERE domain = ?", (err, domain))
         if cur.rowcount == 0:
             conn.execute(

@@ -78,6 +78,8 @@ class TenantClient:
         self.active = 0  # lookups in progress
         self.together = 0  # lookups that asked both documents at once
         self.unreached = 0  # tries in a row that reached nothing (timeouts, refused or unresolved)
+        self.unanswered = 0  # of those, tries that connected and got no answer in time (a service that hangs)
+        self.down_kind = "unreachable"  # why it counts as down: "timeout" when every such try was unanswered
         self.down_since: float | None = None  # the service counts as down (see _reachable)
         self._probe_at = 0.0  # while down: when the next request may go through to see if it is back
         self.not_asked = 0  # lookups failed at once while the service was down
@@ -97,19 +99,35 @@ class TenantClient:
             self._probe_at = now + PROBE_SECONDS
             return
         self.not_asked += 1
-        raise TenantFailure(
+        raise self._not_asked()
+
+    def _not_asked(self) -> TenantFailure:
+        """The failure of a lookup not sent while the service is down, of the kind that put it down: ``timeout``
+        when it took the connections and never answered (trial 23: not "could not be reached"), else
+        ``unreachable``."""
+        if self.down_kind == "timeout":
+            return TenantFailure(
+                "timeout",
+                f"not asked: {self.base_url} did not answer in time for the last {OUTAGE_LOOKUPS} or more tries"
+                " (asked again on the next run)",
+            )
+        return TenantFailure(
             "unreachable",
             f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more tries"
             " (asked again on the next run)",
         )
 
-    def _outcome(self, reached: bool) -> None:
+    def _outcome(self, reached: bool, unanswered: bool = False) -> None:
+        """Count one try: ``reached`` the service (any HTTP answer), or not; ``unanswered``: not reached because
+        no answer came in time on a connection that was made (a read timeout, not a refused connection)."""
         if reached:
-            self.unreached = 0
+            self.unreached = self.unanswered = 0
             self.down_since = None
             return
         self.unreached += 1
+        self.unanswered += 1 if unanswered else 0
         if self.unreached >= OUTAGE_LOOKUPS and self.down_since is None:
+            self.down_kind = "timeout" if self.unanswered == self.unreached else "unreachable"
             self.down_since = time.monotonic()
             self._probe_at = self.down_since + PROBE_SECONDS
             log.warning(
@@ -130,11 +148,7 @@ class TenantClient:
         http = self._http
 
         def stopped() -> TenantFailure:
-            return TenantFailure(
-                "unreachable",
-                f"not asked: {self.base_url} reached nothing for the last {OUTAGE_LOOKUPS} or more tries"
-                " (asked again on the next run)",
-            )
+            return self._not_asked()
 
         async def attempt() -> tuple[int, bytes]:
             if self._gone_down(since):  # a retry, or a try that waited for a slot, while the service is down
@@ -152,7 +166,7 @@ class TenantClient:
             except BaseException as exc:
                 pace.done(sent, throttled=True)  # timeout, refused or reset connection: ask less
                 if isinstance(exc, (*http.unreachable, *http.timeouts)):
-                    self._outcome(False)
+                    self._outcome(False, unanswered=_unanswered(exc, http))
                 raise
             self._outcome(True)  # an HTTP answer, whatever its status: the service was reached
             throttled = status == 429 or status >= 500
@@ -163,7 +177,9 @@ class TenantClient:
 
         try:
             status, body = await retry.acall(self.policy, attempt, transient=(*http.unreachable, *http.timeouts))
-        except http.timeouts:
+        except http.timeouts as exc:
+            if not _unanswered(exc, http):  # no connection in time (a firewall that drops): not reached at all
+                raise TenantFailure("unreachable", f"cannot reach {self.base_url}: no connection in time") from None
             raise TenantFailure("timeout", f"no answer from {self.base_url} in time") from None
         except http.unreachable as exc:
             raise TenantFailure("unreachable", f"cannot reach {self.base_url}: {exc.__class__.__name__}") from None
@@ -246,6 +262,12 @@ def one_library() -> Iterator[None]:
         _LIBRARY.reset(token)
 
 
+def _unanswered(exc: BaseException, http: _Aiohttp | _Httpx) -> bool:
+    """Whether a failed try connected and then got no answer in time (a service that hangs, trial 23), not a
+    connection refused, reset or never made in time (:attr:`_Aiohttp.connect_timeouts`)."""
+    return isinstance(exc, http.timeouts) and not isinstance(exc, http.connect_timeouts)
+
+
 class _Aiohttp:
     """The bulk scan's transport: GET, no redirects, ``timeout`` seconds in all per request."""
 
@@ -259,6 +281,8 @@ class _Aiohttp:
         )
         self.timeouts: tuple[type[BaseException], ...] = (asyncio.TimeoutError,)
         self.unreachable: tuple[type[BaseException], ...] = (aiohttp.ClientError,)
+        # the connection itself not made in time: a TimeoutError too, but the service was never reached
+        self.connect_timeouts: tuple[type[BaseException], ...] = (aiohttp.ConnectionTimeoutError,)
 
     async def get(self, url: str, params: dict | None) -> tuple[int, bytes, str | None]:
         """(status, body, Retry-After header or None) of one GET."""
@@ -285,6 +309,7 @@ class _Httpx:
         )
         self.timeouts: tuple[type[BaseException], ...] = (asyncio.TimeoutError, httpx.TimeoutException)
         self.unreachable: tuple[type[BaseException], ...] = (httpx.TransportError,)
+        self.connect_timeouts: tuple[type[BaseException], ...] = (httpx.ConnectTimeout,)
 
     async def get(self, url: str, params: dict | None) -> tuple[int, bytes, str | None]:
         """(status, body, Retry-After header or None) of one GET, ``timeout`` seconds in all as aiohttp's."""
