@@ -115,16 +115,21 @@ def test_the_brief_does_not_say_no_other_service_when_the_txt_lookup_failed(hunt
     assert "SPF could not be checked: the lookup of their DNS TXT records failed." in text
 
 
+def _events(hunter) -> list[tuple]:
+    """The change events stored for the domain, as (kind, old, new)."""
+    conn = sqlite3.connect(hunter.db)
+    try:
+        return conn.execute("SELECT kind, old, new FROM events WHERE domain = ?", (D,)).fetchall()
+    finally:
+        conn.close()
+
+
 def test_a_value_read_after_a_failed_first_lookup_is_no_change(hunter, zone):
     """A1: the records were there all along; the first scan could not read them. No "DMARC published",
     no "SPF: record published", no service added; the columns now say what the second scan read."""
     _fail_first_scan(hunter, zone)
     assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
-    conn = sqlite3.connect(hunter.db)
-    try:
-        events = conn.execute("SELECT kind, old, new FROM events WHERE domain = ?", (D,)).fetchall()
-    finally:
-        conn.close()
+    events = _events(hunter)
     assert events == []
     assert D not in hunter("changes", "--json").stdout
     lead = _listed(hunter)[D]
@@ -139,11 +144,7 @@ def test_a_known_value_that_changes_after_the_failed_scan_is_still_an_event(hunt
     zone.clear_faults()
     zone.load(zone_text + ZONE.replace("p=reject", "p=none"))
     assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
-    conn = sqlite3.connect(hunter.db)
-    try:
-        events = conn.execute("SELECT kind, old, new FROM events WHERE domain = ?", (D,)).fetchall()
-    finally:
-        conn.close()
+    events = _events(hunter)
     assert events == [("dmarc_policy_changed", "reject", "none")]
 
 
