@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -1170,6 +1171,18 @@ def _leads_table(q: LeadList, out: Output) -> None:
         out.err.print(footer(shown, max(total, shown), hidden), markup=False)
 
 
+def reader_waits(stream) -> bool:
+    """Whether a reader takes the output as it comes (a pipe, a socket, a terminal), so the first lines
+    should come at once; False for a file or the null device (only the whole counts), or when not known."""
+    import stat
+
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's buffer)
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or os.isatty(stream.fileno())
+
+
 def _stream_formatter(fmt: Format):
     def write(q: LeadList, out: Output) -> None:
         from ..store import leads as core
@@ -1179,7 +1192,13 @@ def _stream_formatter(fmt: Format):
             if fmt is Format.csv:
                 binary = out.binary()
                 lines = core.csv_lines(  # SQL writes them
-                    q.conn, q.filter, q.order, q.limit or None, quote=csv_quote, separator=separator.get()
+                    q.conn,
+                    q.filter,
+                    q.order,
+                    q.limit or None,
+                    quote=csv_quote,
+                    separator=separator.get(),
+                    first_soon=reader_waits(binary),
                 )
                 if lines is not None:
                     try:

@@ -956,6 +956,7 @@ def csv_lines(
     quote: Callable[[list[tuple]], bytes],
     batch: int = CSV_LINE_BATCH,
     separator: str = ",",
+    first_soon: bool = False,
 ) -> Generator[bytes, None, None] | None:
     """The body of ``hunter leads -f csv`` (every line after the header, UTF-8, CRLF) in pieces of
     ``batch`` leads, from one read transaction; None for a file before schema 8 (as :func:`csv_rows`).
@@ -968,7 +969,10 @@ def csv_lines(
 
     Without a limit SQLite sorts the whole list apart from the indexes (:func:`order_sql`), in
     temporary files (about 250 bytes a lead); when it cannot write them (SQLITE_FULL, SQLITE_IOERR)
-    before the first line, the same lines are read in an index walk instead.
+    before the first line, the same lines are read in an index walk instead. The sort is the faster
+    whole (at 1,000,000 leads 6.4 s against 12 to 16 s), but its first line comes only once every lead is
+    sorted: with ``first_soon`` (a reader waits at the other end, ``| head``) the index walk is used, whose
+    first lines come at once.
     """
     prepare(conn)
     if not has_footprint_column(conn):
@@ -983,7 +987,7 @@ def csv_lines(
             columns=csv_line_sql(separator),
             sort_apart=apart,
         )
-        for apart in ((True, False) if not limit else (False,))
+        for apart in ((True, False) if not limit and not first_soon else (False,))
     ]
     derive = footprint_derived_from(conn)
     cells = _derived(CSV_SELECT_LIST, derive) if derive else CSV_SELECT_LIST
