@@ -167,8 +167,20 @@ async def run(args: argparse.Namespace) -> int:
     host, port = loopback_addr(args.listen)
     upstream = loopback_addr(args.upstream)
     relay = Relay(upstream, args.delay_ms / 1000, args.loss, args.seed, args.max_packets)
-    host, port = relay.open_udp(host, port)
-    server = await asyncio.start_server(relay.tcp_client, host, port)  # TCP on the same port number
+    server = None
+    for _ in range(1 if port else 20):  # port 0: the system's UDP port may be taken for TCP: try another
+        bound = relay.open_udp(host, port)
+        try:
+            server = await asyncio.start_server(relay.tcp_client, bound[0], bound[1])  # TCP on the same number
+        except OSError:
+            relay.close()
+            if port:
+                raise
+            continue
+        host, port = bound
+        break
+    if server is None:
+        raise SystemExit("no port free for both UDP and TCP on loopback")
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, relay.done.set)
