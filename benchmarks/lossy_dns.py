@@ -121,7 +121,11 @@ def main() -> int:
             print(f"  straight to the server (warm-up)  {n / warm['wall']:7.0f} domains/s  {warm['statuses']}")
             for r in range(args.rounds):
                 clean, clean_addr = start_relay(server.nameserver, args.delay_ms, 0.0, args.seed)
-                lossy, lossy_addr = start_relay(server.nameserver, args.delay_ms, args.loss, args.seed)
+                try:
+                    lossy, lossy_addr = start_relay(server.nameserver, args.delay_ms, args.loss, args.seed)
+                except BaseException:
+                    stop_relay(clean)  # never left running behind a bench that stopped
+                    raise
                 try:
                     ref = scan(gen["list_path"], work / f"ref{r}.db", clean_addr, extra)
                     bad = scan(gen["list_path"], work / f"loss{r}.db", lossy_addr, extra)
