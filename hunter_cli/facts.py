@@ -102,13 +102,19 @@ def spf_terms_after_all(terms: Sequence[str]) -> list[str] | None:
 
 def spf_in_force(spf: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """``spf`` with ``includes`` and ``redirect`` as a receiver evaluates them (RFC 7208 5.1, 6.1:
-    nothing after the first ``all``, no redirect beside an ``all``): the same mapping when nothing
+    nothing after the first ``all``, no redirect beside an ``all``; 4.6.2: only ``+`` includes let
+    senders pass): the same mapping when nothing
     is left out, else a copy. Results stored by earlier releases listed every include and the ignored
     redirect; newer ones already hold these (:func:`hunter_cli.dns.spf.in_force`)."""
     if not spf or not spf.get("record"):
         return spf
-    after = spf_terms_after_all(spf.get("terms") or [])
-    if after is None or not (spf.get("redirect") or any(t.lower().startswith("include:") for t in after)):
+    terms = spf.get("terms") or []
+    after = spf_terms_after_all(terms)
+    # an include under -, ~ or ? lets nobody pass (RFC 7208 4.6.2); stored before 2026-12-01 as in force
+    qualified = any(t[:1] in "-~?" and t[1:].lower().startswith("include:") for t in terms)
+    if not qualified and (
+        after is None or not (spf.get("redirect") or any(t.lower().startswith("include:") for t in after))
+    ):
         return spf
     from .dns import spf as spf_mod
 

@@ -66,7 +66,7 @@ class SpfInfo(_Model):
     lookups: int = 0  # DNS-querying terms a receiver counts, through includes and redirect (RFC 7208 4.6.4)
     void_lookups: int = 0  # lookups that found nothing (NXDOMAIN or no records)
     lookup_limit_exceeded: bool = False
-    expanded: list[str] = Field(default_factory=list)  # every include/redirect target reached
+    expanded: list[str] = Field(default_factory=list)  # include/redirect targets reached through + includes
     errors: list[Finding] = Field(default_factory=list)
     warnings: list[Finding] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)

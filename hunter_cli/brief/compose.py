@@ -41,6 +41,7 @@ from ..lead.posture import (
     spf_omits_provider,
     spf_open_families,
     spf_open_terms,
+    spf_passes_nobody,
     spf_shortfall,
 )
 from ..modelbase import BaseModel, ConfigDict, Field
@@ -555,8 +556,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             enforcing = m.label("dmarc.policy", lead.dmarc_policy)
             fate = m(f"dmarc.fate.{lead.dmarc_policy}")
             # a record that lists no sender at all (v=spf1 -all): any mail they send fails, if they send any
-            listed = [t for t in spf.terms or [] if t.lower().lstrip("+-~?") != "all"]
-            key = "sec.own_mail_unlisted_fails_dmarc" + ("" if listed else ".none_listed")
+            key = "sec.own_mail_unlisted_fails_dmarc" + (".none_listed" if spf_passes_nobody(lead) else "")
             lines.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
@@ -1517,7 +1517,8 @@ def compose(
             if (why := own_mail_fails_dmarc(lead)) in ("no_spf", "spf_broken"):  # certain: their mail bounces
                 policy = m.label("dmarc.policy", lead.dmarc_policy)
                 fate = m(f"dmarc.fate.{lead.dmarc_policy}")
-                brief.talking_points.append(m(f"talk.own_mail_fails_dmarc.{why}", policy=policy, fate=fate))
+                testing = ".testing" if lead.dkim and any(s.testing for s in lead.dkim.selectors) else ""
+                brief.talking_points.append(m(f"talk.own_mail_fails_dmarc.{why}{testing}", policy=policy, fate=fate))
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))

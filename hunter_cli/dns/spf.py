@@ -464,15 +464,16 @@ def spec_text(spec: MacroString | None) -> str | None:
 
 
 def in_force(parsed: Record) -> tuple[list[str], str | None]:
-    """The include targets and the redirect a receiver evaluates: the ``include`` mechanisms before the
-    first ``all`` ("mechanisms after 'all' will never be tested", RFC 7208 5.1) and the ``redirect``
+    """The include targets that let senders pass and the redirect a receiver evaluates: the ``include``
+    mechanisms with the ``+`` qualifier (written or not) before the first ``all`` ("mechanisms after 'all'
+    will never be tested", RFC 7208 5.1; ``-include:x`` refuses what x passes, 4.6.2) and the ``redirect``
     only when the record has no ``all`` (RFC 7208 6.1). Targets as :func:`spec_text` gives them; the
     ``spf-terms-after-all`` and ``spf-redirect-ignored`` warnings say what is left out."""
     includes: list[str] = []
     for t in parsed.mechanisms:
         if t.name == "all":
             break
-        if t.name == "include" and (target := spec_text(t.domain)):
+        if t.name == "include" and t.qualifier == "+" and (target := spec_text(t.domain)):
             includes.append(target)
     redirect = None
     if parsed.redirect is not None and parsed.all is None:

@@ -75,7 +75,8 @@ class Evaluation:
     warnings: list[Finding] = field(default_factory=list)
     lookups: int = 0
     void_lookups: int = 0
-    expanded: list[str] = field(default_factory=list)  # include/redirect targets reached, first reach order
+    # include/redirect targets reached through + includes only (what they pass may send), first reach order
+    expanded: list[str] = field(default_factory=list)
     # the ``all`` a sender matching nothing meets: the record's own, else its redirect target's (RFC 7208 6.1)
     effective_all: str | None = None
     missing: list[tuple[str, str]] = field(default_factory=list)
@@ -188,7 +189,9 @@ class _Evaluator:
         self._warn(W_VOID_LOOKUP, f"{term!r} asks {name}, which does not exist or has no records", where)
 
     # -- check_host() ------------------------------------------------------------
-    def check_host(self, domain: str, where: list[str], effective: bool) -> Outcome | object | None:
+    def check_host(
+        self, domain: str, where: list[str], effective: bool, authorizes: bool = True
+    ) -> Outcome | object | None:
         """Evaluate the record at ``domain`` (RFC 7208 4): its :data:`Outcome`, _NONE when it has no record,
         None when its TXT answer is not in yet.
 
@@ -197,7 +200,9 @@ class _Evaluator:
         that passes every sender is warned here. An included record's outcome
         goes to the include term instead, under the include's own qualifier
         (RFC 7208 5.2: ``-include:`` of a record that passes everyone fails
-        everyone).
+        everyone). ``authorizes``: every include on the way here has the ``+``
+        qualifier, so what this record includes may send for the domain (its
+        targets go to ``expanded``); under ``-include:`` they are refused.
         """
         answer = self._get(domain, "TXT", where)
         if answer is None:
@@ -233,7 +238,7 @@ class _Evaluator:
                     self.out.effective_all = (qualifier if given == "+" else given) + "all"
                 return _outcome(cover, (qualifier, qualifier))  # "all" always matches: nothing after it counts
             if term.name in spf_mod.LOOKUP_MECHANISMS:
-                found = self._mechanism(term, domain, where)
+                found = self._mechanism(term, domain, where, authorizes)
                 # a/mx with a prefix length of 0 match every address of the family once the name has one (5.3,
                 # 5.4); an include of a record that passes every sender of a family, and an exists: that does
                 # not depend on the sender and has an address, match every sender of it (5.2, 5.7)
@@ -255,8 +260,9 @@ class _Evaluator:
             target = spf_mod.expand(record.redirect.domain, domain)
             if target is None:
                 return _outcome(cover, (None, None))  # needs the sender: counted, not followed
-            self._reach(target)
-            got = self.check_host(target, [*where, target], effective)
+            if authorizes:
+                self._reach(target)
+            got = self.check_host(target, [*where, target], effective, authorizes)
             if got is _NONE:
                 raise _PermError(
                     [
@@ -311,7 +317,7 @@ class _Evaluator:
         if target not in self.out.expanded:
             self.out.expanded.append(target)
 
-    def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str]) -> int | None:
+    def _mechanism(self, term: spf_mod.Term, domain: str, where: list[str], authorizes: bool = True) -> int | None:
         """Count and follow one DNS-querying mechanism; for ``a`` and ``mx``, the family whose addresses the name
         (``a``) or its MX hosts (``mx/0``, :meth:`_host_family`) have: 4 or 6, 0 for both; else None."""
         self._count(term.text, where)
@@ -321,8 +327,9 @@ class _Evaluator:
         if target is None:
             return None  # needs the sender: counted, not asked
         if term.name == "include":
-            self._reach(target)
-            got = self.check_host(target, [*where, target], False)
+            if authorizes and term.qualifier == "+":
+                self._reach(target)
+            got = self.check_host(target, [*where, target], False, authorizes and term.qualifier == "+")
             if isinstance(got, tuple):  # the families whose every sender the included record passes
                 passes = {f for f, q in zip((4, 6), got, strict=True) if q == "+"}
                 return 0 if passes == {4, 6} else passes.pop() if passes else None

@@ -107,9 +107,21 @@ def own_mail_fails_dmarc(view: Lead | Mapping[str, Any]) -> str | None:
         return "no_spf"
     if lead.spf_result == "permerror":
         return "spf_broken"
-    if lead.spf_result == "valid" and spf_shortfall(lead) is None:
+    if lead.spf_result == "valid" and (spf_shortfall(lead) is None or spf_passes_nobody(lead)):
         return "unlisted"
     return None
+
+
+def spf_passes_nobody(view: Lead | Mapping[str, Any]) -> bool:
+    """Whether their valid SPF record lets no sender pass: no redirect, and every mechanism (the closing
+    ``all`` too) carries ``-``, ``~`` or ``?``, so whatever matches first, the result is no pass (RFC 7208
+    4.6.2): ``v=spf1 -all``, ``v=spf1 ?all``, ``v=spf1 -include:x -all``."""
+    lead = as_lead(view)
+    spf = lead.spf
+    if spf is None or lead.spf_result != "valid" or spf.redirect:
+        return False
+    mechanisms = [t for t in spf.terms or [] if "=" not in t.split(":")[0]]  # modifiers (exp=) decide nothing
+    return all(t[:1] in "-~?" for t in mechanisms)
 
 
 def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:

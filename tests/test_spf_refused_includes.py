@@ -1,0 +1,55 @@
+"""An include under a `-`, `~` or `?` qualifier lets nobody pass (RFC 7208 4.6.2, 5.2): it authorizes no
+sender, so it names no service in use, no provider and no Exchange Online (trial 25: `-include:sendgrid.net`
+listed the domain under `--uses sendgrid`). A record whose every term carries such a qualifier (`v=spf1 ?all`)
+lets nobody pass either: with DMARC enforced and no DKIM key, any mail they send fails DMARC."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hunter_cli.brief.messages import Messages
+
+REFUSED = "s29-ret-inc.com.tr"
+NOBODY = "s29-notr-tek.com.tr"
+
+
+def test_a_refused_include_authorizes_nobody(hunter):
+    out = hunter.scan_json(REFUSED, "--no-whois", "--no-tenant")[REFUSED]
+    assert out["spf"]["includes"] == ["spf.protection.outlook.com"]
+    assert "sendgrid.net" not in out["spf"]["expanded"] and "_spf.google.com" not in out["spf"]["expanded"]
+    assert {s["id"] for s in out["services"]} & {"sendgrid", "google"} == set()
+    assert out["provider"] == "m365"
+    listed = json.loads(hunter("leads", "--uses", "sendgrid", "-f", "json").stdout)
+    assert REFUSED not in {r["domain"] for r in listed}
+    mail = json.loads(hunter("sales-summary", REFUSED, "--json").stdout)["mail"]
+    assert not any("sendgrid.net" in line or "_spf.google.com" in line for line in mail), mail
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_record_that_passes_nobody_says_their_mail_fails_dmarc(hunter, lang):
+    m = Messages(lang)
+    hunter.scan_json(NOBODY, "--no-whois", "--no-tenant")
+    said = json.loads(hunter("sales-summary", NOBODY, "--json", "--lang", lang).stdout)["security"]
+    line = m(
+        "sec.own_mail_unlisted_fails_dmarc.none_listed",
+        policy=m.label("dmarc.policy", "reject"),
+        fate=m("dmarc.fate.reject"),
+        record="v=spf1 ?all",
+    )
+    assert line in said, said
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_key_in_testing_is_not_called_no_key_in_the_talking_point(hunter, lang):
+    m = Messages(lang)
+    domain = "b7-dkim-test-spfsiz.com.tr"
+    hunter.scan_json(domain, "--no-whois", "--no-tenant")
+    talk = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["talking_points"]
+    point = m(
+        "talk.own_mail_fails_dmarc.no_spf.testing",
+        policy=m.label("dmarc.policy", "reject"),
+        fate=m("dmarc.fate.reject"),
+    )
+    assert point in talk, talk
