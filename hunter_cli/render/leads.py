@@ -81,7 +81,8 @@ def gateway_name(gateway: str | None) -> str:
 
 def failure_words(m: Messages, check: str | None, kind: str | None) -> str:
     """A failed lookup (``dkim unreachable``) in ``m``'s language, as :func:`hunter_cli.facts.failure_part` says
-    it (``Microsoft kayıtları SERVFAIL``); English as stored, the scan history's codes (``footprint servfail``).
+    it (``Microsoft kayıtları SERVFAIL``); English as stored (``footprint servfail``), beside the stored message in
+    `leads show`'s errors panel.
     ``check``: :func:`hunter_cli.facts.failed_check` of the stored error."""
     if m.lang == "en":
         return f"{check or ''} {kind or 'error'}".strip()
