@@ -212,7 +212,7 @@ def test_changes_are_told_from_the_stored_events():
         {"scanned_at": "2026-03-02T08:00:00+00:00", "status": "partial", "provider": "google", "gateway": None},
     ]
     quiet = compose(view, lang="en", history=history, today=TODAY)
-    assert quiet.changes == [] and quiet.changes_note == "No change seen across 2 scans since 2026-01-10."
+    assert quiet.changes == [] and quiet.changes_note == "No change seen since 2026-01-10."
     first = compose(view, lang="tr", history=history[:2], today=TODAY)
     assert (
         first.changes == [] and first.changes_note == "İlk tarama: 10 Ocak 2026; henüz karşılaştırılacak bir şey yok."

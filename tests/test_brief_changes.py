@@ -200,11 +200,36 @@ def test_first_scan_and_nothing_new_are_said(hunter, dns, db, zone_text):
     _scan_through(hunter, dns, zone_text, BEFORE)
     assert not _events(db)
     same = _section(hunter("sales-summary", D, "--format", "markdown").stdout, "What changed")
-    assert len(same) == 1 and same[0].startswith("No change seen across 2 scans since ")
+    assert len(same) == 1 and same[0].startswith("No change seen since ")
     tr = _section(hunter("sales-summary", D, "--format", "markdown", "--lang", "tr").stdout, "Neler değişti")
-    assert tr[0].endswith("tarihinden bu yana yapılan 2 taramada değişiklik görülmedi.")
+    assert tr[0].endswith(" tarihinden bu yana değişiklik görülmedi.")
     brief = json.loads(hunter("sales-summary", D, "--json").stdout)
     assert brief["changes"] == [] and brief["changes_total"] == 0 and brief["changes_note"] == same[0]
+
+
+def test_the_brief_says_the_same_after_a_prune(hunter, dns, db, zone_text):
+    """`hunter db prune` thins a lead's scan history out; the brief (its "What changed" too) must not
+    change, as docs/database.md promises (trial24 F2: "across 4 scans" became "across 2 scans")."""
+    _scan_through(hunter, dns, zone_text, BEFORE, BEFORE, BEFORE, BEFORE)
+    assert not _events(db)
+    conn = sqlite3.connect(db)
+    ids = [i for (i,) in conn.execute("SELECT id FROM scans WHERE domain = ? ORDER BY id", (D,))]
+    for i, when in zip(ids[:3], ("2020-01-10", "2020-02-10", "2020-03-10"), strict=True):  # the first three, long ago
+        conn.execute("UPDATE scans SET scanned_at = ? WHERE id = ?", (f"{when}T09:00:00+00:00", i))
+    conn.commit()
+    conn.close()
+
+    def briefs() -> list[str]:
+        return [hunter("sales-summary", D, "--format", "markdown", "--lang", lang).stdout for lang in ("en", "tr")] + [
+            hunter("sales-summary", D, "--json").stdout
+        ]
+
+    before = briefs()
+    assert _section(before[0], "What changed") == ["No change seen since 2020-01-10."]
+    pruned = hunter("db", "prune", "--keep", "90d", "--json")
+    assert pruned.exit_code == 0, pruned.stderr
+    assert json.loads(pruned.stdout)["removed"] == 2  # the first good scan and the latest are kept
+    assert briefs() == before
 
 
 FROZEN = ("2026-11-27T09:00:00+00:00", "2026-11-12T09:00:00+00:00")

@@ -32,7 +32,7 @@ def test_db_commands_speak_turkish(filled, db, tmp_path, how):
     prune = filled("db", "prune", "--dry-run", *args, env=env)
     assert "tarama" in prune.stdout and "scans" not in prune.stdout, prune.stdout
     vacuum = filled("db", "vacuum", *args, env=env)
-    assert "bayt boşaltıldı" in vacuum.stdout, vacuum.stdout
+    assert "bayt yer açıldı" in vacuum.stdout, vacuum.stdout
     backup = filled("db", "backup", str(tmp_path / f"yedek-{how}.db"), *args, env=env)
     assert "yedeklendi" in backup.stdout and "backed up" not in backup.stdout, backup.stdout
     for out in (check.stdout, prune.stdout, vacuum.stdout, backup.stdout):

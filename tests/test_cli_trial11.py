@@ -136,7 +136,7 @@ def test_the_summary_counts_footprint_lookups_with_the_number_s_grammar(hunter, 
 @pytest.mark.parametrize(
     "lang, expected, repeated",
     [
-        ("en", "footprint servfail x4", "footprint servfail, footprint"),
+        ("en", "FOOTPRINT SERVFAIL x4", "FOOTPRINT SERVFAIL, FOOTPRINT"),
         ("tr", "Microsoft kayıtları SERVFAIL (4 kez)", "SERVFAIL, Microsoft"),
     ],
 )
@@ -148,6 +148,22 @@ def test_the_scan_history_counts_repeats_instead_of_repeating(hunter, dns, lang,
     history = out[out.index("(") :]
     assert expected in history, history
     assert repeated not in history
+
+
+@pytest.mark.parametrize(
+    "lang, worded",
+    [
+        ("en", "MX CNAME loop, TXT CNAME loop, FOOTPRINT CNAME loop"),
+        ("tr", "MX CNAME döngüsü, TXT kayıtları CNAME döngüsü, Microsoft kayıtları CNAME döngüsü"),
+    ],
+)
+def test_the_scan_history_words_every_failure_in_every_language(hunter, lang, worded):
+    """trial24 F9: the English history gave the stored codes (``mx cname-loop``) where Turkish gave words."""
+    assert hunter("scan", "loop-apex.com", "--no-whois", "--no-tenant").exit_code == 7  # every domain failed
+    out = hunter("leads", "show", "loop-apex.com", "--lang", lang, env={"COLUMNS": "200"}).stdout
+    history = out[out.index("(") :]
+    assert worded in history, history
+    assert "cname-loop" not in history and "mx cname" not in history
 
 
 def test_the_scan_history_names_an_mta_sts_failure_as_such(hunter):

@@ -128,3 +128,18 @@ def test_leads_show_panels_are_turkish(hunter, columns):
     assert "Notlar (en yenisi önce)" in tr and "Ali Bey" in tr and "Kategori" in tr, tr
     en = hunter("leads", "show", "firma.com.tr", env={"COLUMNS": "120"}).stdout
     assert "Scan history (newest first)" in en and "Provider" in en and "Notes (newest first)" in en, en
+
+
+def test_the_list_footers_read_one_way_in_turkish():
+    """`leads`, `changes` and `referrals list` say "N of M shown" in one Turkish pattern (trial24 F8: three
+    patterns, one opening with a stiff "Uyan" and one ending in "kullanın")."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages("tr")
+    one_way = re.compile(
+        r"^(?:1 Aralık 2026 tarihinden bu yana )?120 [\w ]+?(?:dan|den|tan|ten) 50 tanesi gösteriliyor"
+        r" \(hepsi için --limit 0(?: ya da --format csv)?\)$"
+    )
+    for key in ("leads.footer.some", "changes.footer.some", "cli.partner.footer_more"):
+        text = m(key, shown=50, total=120, day="1 Aralık 2026")
+        assert one_way.match(text), (key, text)

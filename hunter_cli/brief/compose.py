@@ -141,7 +141,7 @@ class Brief(_Model):
     expires: str | None = None
     changes: list[Change] = Field(default_factory=list)  # the latest change events, newest first
     changes_total: int = 0  # how many change events are stored in all (more than shown: changes_note says so)
-    changes_note: str | None = None  # first scan, no change across N scans, or how many earlier changes
+    changes_note: str | None = None  # first scan, no change since the first scan, or how many earlier changes
     referrals: list[Referral] = Field(default_factory=list)  # the latest 3, each with its lines
     crm: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
@@ -1356,7 +1356,7 @@ def _changes(
 ) -> tuple[list[Change], str | None]:
     """The latest change events (``events`` rows, newest first), each on a dated line, and a note:
     how many earlier ones are left out of ``total``; or, with none stored, that this is the first good
-    scan or that ``history``'s good scans saw no change."""
+    scan or that no change was seen since ``history``'s first good scan."""
     shown = [
         Change.model_construct(
             occurred_at=e["occurred_at"],
@@ -1379,7 +1379,9 @@ def _changes(
     good = [h for h in history if h.get("status") in ("ok", "partial")]
     if len(good) < 2:
         return [], m("change.first", first=_day(good[0]["scanned_at"] if good else lead.scanned_at))
-    return [], m("change.none", n=len(good), first=_day(good[0]["scanned_at"]))
+    # No count of scans: `hunter db prune` thins the history out, and the brief must say the same after it
+    # (the first good scan and the events, which this line rests on, are never pruned).
+    return [], m("change.none", first=_day(good[0]["scanned_at"]))
 
 
 def compose(

@@ -82,7 +82,8 @@ def gateway_name(gateway: str | None) -> str:
 
 def failure_words(m: Messages, check: str | None, kind: str | None) -> str:
     """A failed lookup (``dkim unreachable``) in ``m``'s language, as :func:`hunter_cli.facts.failure_part` says
-    it (``Microsoft kayıtları SERVFAIL``); English as stored, the scan history's codes (``footprint servfail``).
+    it (``Microsoft kayıtları SERVFAIL``); English as stored (``footprint servfail``), beside the stored message in
+    `leads show`'s errors panel.
     ``check``: :func:`hunter_cli.facts.failed_check` of the stored error."""
     if m.lang == "en":
         return f"{check or ''} {kind or 'error'}".strip()
@@ -94,12 +95,15 @@ def failure_words(m: Messages, check: str | None, kind: str | None) -> str:
 
 def history_errors(m: Messages, errors: list[dict]) -> str:
     """The failed lookups of one scan in the history table, each kind once with how often it failed
-    (``dkim unreachable x11, footprint unreachable x13``; messages ``show.repeat``), in first-seen order."""
+    (``DKIM unreachable x11, FOOTPRINT unreachable x13``; messages ``show.repeat``), in first-seen order.
+    Worded in every language as the brief and prep word a failed scan (:func:`hunter_cli.facts.failure_part`:
+    ``MX CNAME loop``, Turkish ``MX CNAME döngüsü``), never the stored codes (``mx cname-loop``; trial 24)."""
     from collections import Counter
 
-    from ..facts import failed_check
+    from ..facts import failure_part
+    from ..said import in_lang
 
-    counts = Counter(failure_words(m, failed_check(e.get("check"), e.get("message")), e.get("kind")) for e in errors)
+    counts = Counter(in_lang(failure_part(e.get("check"), e.get("kind"), e.get("message")), m.lang) for e in errors)
     return ", ".join(m("show.repeat", what=w, n=n) if n > 1 else w for w, n in counts.items())
 
 
