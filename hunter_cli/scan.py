@@ -561,6 +561,7 @@ class Scanner:
         )
         below = [(domain, txt_o), (f"_dmarc.{domain}", dmarc_o), (f"_domainkey.{domain}", probe_o)]
         mx_o = health.contradicted_denial(domain, mx_o, below) or mx_o  # the domain denied, a name below it not
+        txt_o = health.contradicted_denial(domain, txt_o, [(domain, mx_o)], "TXT") or txt_o  # its MX answered
         fp_questions: list[tuple[str, str]] = []
         fp_task = None
         if self.options.footprint and not (isinstance(mx_o, Answer) and mx_o.rcode == NXDOMAIN):

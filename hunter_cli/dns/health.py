@@ -147,11 +147,14 @@ async def preflight(
 
 
 def contradicted_denial(
-    domain: str, denied: Answer | LookupFailure, below: list[tuple[str, Answer | LookupFailure]]
+    domain: str,
+    denied: Answer | LookupFailure,
+    below: list[tuple[str, Answer | LookupFailure]],
+    rtype: str = "MX",
 ) -> LookupFailure | None:
-    """A failure of kind ``inconsistent`` standing in for ``denied``, the MX answer for ``domain``, when that is
-    NXDOMAIN for the domain itself (not for the end of a CNAME chain) and an answer for a name at or below it
-    (``below``: ``(name, outcome)`` of the same wave) says that name exists (NOERROR); else None.
+    """A failure of kind ``inconsistent`` standing in for ``denied``, the ``rtype`` answer for ``domain``, when
+    that is NXDOMAIN for the domain itself (not for the end of a CNAME chain) and an answer for a name at or
+    below it (``below``: ``(name, outcome)`` of the same wave) says that name exists (NOERROR); else None.
 
     RFC 8020 2: NXDOMAIN means nothing exists at or below the name, so a resolver that denies the domain
     while answering ``_dmarc.<domain>`` contradicts itself (a lie, a broken server, a zone being changed):
@@ -162,7 +165,7 @@ def contradicted_denial(
         if isinstance(outcome, Answer) and outcome.rcode != NXDOMAIN:
             said = "records" if outcome.records else "an empty answer"
             detail = f"NXDOMAIN, yet {name} got {said} in the same scan (RFC 8020)"
-            return LookupFailure("inconsistent", domain, "MX", detail)
+            return LookupFailure("inconsistent", domain, rtype, detail)
     return None
 
 
@@ -171,8 +174,9 @@ class DenialMonitor:
     """Counts, among domains the store knows had MX records, how many now deny having mail.
 
     ``window`` of the latest such domains is kept. :meth:`tripped` is true once
-    at least ``trip_at`` of them, and at least half, were denied: a few closed
-    companies are normal, hundreds at once are a lying resolver. At the end of a
+    at least ``trip_at`` of them, and at least 30 %, were denied: a few closed
+    companies are normal (2 to 5 % of a list scanned again after months), a third
+    of them at once is a lying resolver. At the end of a
     small run :meth:`doubtful` (at least ``small_at`` denied, at least half)
     asks for a second look with :func:`preflight`.
     """
@@ -193,7 +197,7 @@ class DenialMonitor:
 
     def tripped(self) -> bool:
         n = sum(self.recent)
-        return n >= self.trip_at and 2 * n >= len(self.recent)
+        return n >= self.trip_at and 10 * n >= 3 * len(self.recent)
 
     def doubtful(self) -> bool:
         return self.denied_total >= self.small_at and 2 * self.denied_total >= self.seen
