@@ -75,3 +75,19 @@ def test_a_night_with_no_complete_scan_warns_even_when_quiet(hunter, dns, lang):
     m = Messages(lang)
     said = one_line(result.stderr)
     assert said == one_line(m("cli.label.warning") + ": " + m("cli.scan.none_complete", partial=1, failed=1)), said
+
+
+def test_a_nightly_retry_of_a_lead_that_still_fails_is_no_alarm(hunter, dns, tmp_path):
+    """trial 25: with retries of failed leads (rescan), a lead whose DNS is broken for good made every night's
+    `rescan -q` exit 7 "every domain failed" when nothing else was due. A lead that failed last time too is no
+    news to a retry: exit 0, the log still counts it; a lead that worked before and fails now is still 7."""
+    assert hunter("scan", "firma.com.tr", "gmailer.de", "-q", "--no-whois").exit_code == 0
+    dns.faults[("firma.com.tr", "MX")] = "servfail"
+    ns = ["--nameserver", hunter.server.nameserver, "--timeout", "0.3"]
+    news = hunter("scan", "firma.com.tr", "--no-whois", "-q")  # it worked before: news
+    assert news.exit_code == ExitStatus.ALL_FAILED, news.stderr
+    log = tmp_path / "cron.log"
+    again = hunter("--log-file", str(log), "rescan", "--older-than", "7d", "-q", "--no-whois", *ns)
+    assert again.exit_code == 0, again.stderr
+    assert again.stderr == ""
+    assert "failed 1" in log.read_text().splitlines()[-1]

@@ -112,6 +112,8 @@ class ScanTally:
     no_answer_run: int = 0  # the latest domains, in a row, that got no DNS answer at all
     last_answer: float = field(default_factory=time.monotonic)  # when a domain last got a DNS answer
     nxdomain: int = 0  # domains that do not exist: not counted among providers
+    failing: set = field(default_factory=set)  # domains whose latest attempt before this run failed too
+    failed_again: int = 0  # of those, failed once more in this run
     sample_limit: int = 50
     _best: list = field(default_factory=list)  # (priority_order, arrival, result), up to twice the sample
     _arrival: Iterator[int] = field(default_factory=itertools.count)
@@ -119,6 +121,8 @@ class ScanTally:
     def add(self, r: DomainResult) -> None:
         self.scanned += 1
         self.status[r.status] += 1
+        if r.status == "failed" and r.domain in self.failing:
+            self.failed_again += 1
         if r.state == "nxdomain":
             self.nxdomain += 1
         else:
@@ -392,6 +396,7 @@ def run_scan(
         raise ScanRefused(Said("cli.scan.lock_file", path=str(path), why=exc.strerror or str(exc))) from None
 
     hints = hints or ColumnHints()
+    retrying = fresh_since is not None or (holder is not None and holder.kind == "rescan")
     stats = InputStats()
     tally = ScanTally(unscored_checks=tuple(load_rules(options.rules_path).model.unscored_checks))
     tenant_since = ago_iso(timedelta(seconds=store.TENANT_TTL_SECONDS))
@@ -406,6 +411,8 @@ def run_scan(
                 watch.advance()
                 continue
             job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
+            if known.failed_before and retrying:  # a nightly retry (rescan, --max-age) of a lead that failed
+                tally.failing.add(domain)
             if options.tenant and options.tenant_cache and known.tenant_hit:  # --fresh-tenant: ask again
                 job.tenant = known.tenant
             if known.registration is not None or not options.registration:
@@ -649,9 +656,13 @@ def _all_failed(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     """Why a run that ended counts as failed when every scanned domain failed (none ``ok`` or ``partial``) but
     some got a DNS answer (else :func:`_no_dns`): a resolver that answers SERVFAIL to everything (a forwarder
     whose upstream is gone), or a list of dead domains. Each failure is stored, never replaces a stored result,
-    and is asked again on the next run; the exit status (ALL_FAILED) and this sentence tell cron so."""
+    and is asked again on the next run; the exit status (ALL_FAILED) and this sentence tell cron so. None when
+    every one of them had failed on its previous attempt too and the run retries (`rescan`, `--max-age`): a
+    nightly retry of a lead whose DNS is broken for good would otherwise alarm cron every night (trial 25)."""
     failed = tally.status.get("failed", 0)
     if not tally.scanned or failed < tally.scanned:
+        return None
+    if tally.failed_again == failed:  # only leads that failed last time too, retried (rescan): no news for cron
         return None
     from ..facts import failure_part
 

@@ -27,6 +27,7 @@ class Prior:
     registration: Any = None  # Registration younger than a week (ok or unavailable), else None
     cosell: bool = False
     had_mail: bool = False  # the current view has MX hosts
+    failed_before: bool = False  # the latest attempt failed too: a failure now is no news
 
 
 _PRIOR_SQL = """SELECT q.domain, d.last_ok_at, d.last_status, d.active_cosell, d.provider,
@@ -64,6 +65,7 @@ def priors(
             fresh=bool(fresh_since and last_ok and last_ok >= fresh_since and last_status == "ok"),
             cosell=bool(cosell),
             had_mail=provider not in (None, "none", "unknown"),
+            failed_before=last_status == "failed",
         )
         if t_at and t_at >= tenant_since:
             from ..models import TenantInfo
