@@ -53,3 +53,21 @@ def test_a_key_in_testing_is_not_called_no_key_in_the_talking_point(hunter, lang
         fate=m("dmarc.fate.reject"),
     )
     assert point in talk, talk
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_term_decided_before_a_weaker_own_all_is_not_fixed_by_removing_it(hunter, lang):
+    """trial 25 (F8): `?exists:x +all` (x always resolves) is neutral for everyone, and the advice "remove that
+    term" would leave `+all`; `~exists:x ?all` is softfail, and removing the term would leave `?all`, whose
+    `spf-neutral-all` warning was given though no sender reaches it."""
+    m = Messages(lang)
+    got = hunter.scan_json("s29-once-arti.com.tr", "s29-once-notr.com.tr", "--no-whois", "--no-tenant")
+    assert got["s29-once-notr.com.tr"]["spf"]["all"] == "~all"
+    assert "spf-neutral-all" not in {w["code"] for w in got["s29-once-notr.com.tr"]["spf"]["warnings"]}
+    for domain, key, own, given, term in (
+        ("s29-once-arti.com.tr", "neutral", "+all", "?all", "?exists:e.s29-once-arti.com.tr"),
+        ("s29-once-notr.com.tr", "soft", "?all", "~all", "~exists:e.s29-once-notr.com.tr"),
+    ):
+        said = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["security"]
+        line = m(f"sec.spf_all_decided.{key}.end", own=own, all=given, terms=term)
+        assert line in said, said

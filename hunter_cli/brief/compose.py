@@ -510,6 +510,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             lines.append(m(key, terms=", ".join(opened[:3])))
         elif deciding and qualifier in ("~all", "?all"):  # `~ip4:0.0.0.0/0 -all`: IPv4 meets ~ before the -all
             key = "sec.spf_all_decided.neutral" if qualifier == "?all" else "sec.spf_all_decided.soft"
+            if (own or "").lstrip("+").lower() != "-all":  # without the term, their own all would be no better
+                key += ".end"
             lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3])))
         elif qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))

@@ -233,6 +233,9 @@ class _Evaluator:
                     self._open_by(cover, where)
                     if qualifier == "+":
                         self._open_all(term.text, cover, where)
+                    if qualifier == "?" and not (cover.decided(4) and cover.decided(6)):  # reached by some sender
+                        said = f"{term.text!r} asks receivers to treat forged mail as neutral"
+                        self._warn(W_NEUTRAL_ALL, said, where)
                     given = cover.reached(qualifier)  # where earlier terms decide a whole family, its all is not met
                     # an open record is said above, and keeps its own all
                     self.out.effective_all = (qualifier if given == "+" else given) + "all"
@@ -444,8 +447,6 @@ def _record_warnings(text: str, effective: bool) -> tuple[tuple[str, str], ...]:
             (W_REDIRECT_IGNORED, f"{record.redirect.text!r} is ignored because the record has 'all' (RFC 7208 6.1)")
         )
     if effective:
-        if first_all is not None and first_all.qualifier == "?":
-            out.append((W_NEUTRAL_ALL, f"{first_all.text!r} asks receivers to treat forged mail as neutral"))
         if first_all is None and record.redirect is None:
             out.append((W_NO_ALL, "no 'all' and no redirect: mail from other servers is neutral (RFC 7208 4.7)"))
     return tuple(out)
