@@ -386,7 +386,8 @@ def check(text: str, lang: str) -> list[str]:
         rule("dmarc-risk", risk in ("medium", "high", None), f"{dmarc_weak} but risk {risk}")
     if any(k in said for k in DMARC_ENFORCED):
         rule("dmarc-risk", risk != "high", "DMARC enforced but risk high")
-    if "sec.dmarc_enforced_spf_open" in said:  # SPF open to anyone: DMARC passes every forgery (RFC 7489 4.2)
+    open_keys = ("sec.dmarc_enforced_spf_open", "sec.dmarc_enforced_spf_open.v4", "sec.dmarc_enforced_spf_open.v6")
+    if any(k in said for k in open_keys):  # SPF open to anyone: DMARC passes every forgery (RFC 7489 4.2)
         rule("dmarc-risk", risk == "high", f"DMARC enforced beside an open SPF but risk {risk}")
     if risk == "low":
         for key in ("sec.dmarc_enforced", "sec.dkim_ok"):

@@ -83,7 +83,8 @@ def test_open_spf_is_high_risk_whatever_dmarc_enforces(hunter, lang):
     assert out["dmarc"]["policy"] == "reject" and out["spf"]["all"] == "-all"
     brief = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)
     assert brief["risk"] == "high"
-    assert m("sec.dmarc_enforced_spf_open", policy=m.label("dmarc.policy", "reject")) in brief["security"]
+    # ip4:0.0.0.0/0 opens IPv4, the family nearly all mail is sent over: said as that family (trial 25)
+    assert m("sec.dmarc_enforced_spf_open.v4", policy=m.label("dmarc.policy", "reject")) in brief["security"]
     assert m("sec.dmarc_enforced", policy=m.label("dmarc.policy", "reject")) not in brief["security"]
     assert m("talk.risk_medium") not in brief["talking_points"]  # never "partly protected"
     tagged = hunter("leads", "--tag", "security-risk", "--format", "json")
@@ -388,4 +389,7 @@ def test_a_term_that_matches_everyone_gives_its_own_qualifier_not_an_open_record
         assert said["risk"] == "medium", said["security"]  # neutral SPF, but DMARC reject still refuses forgers
         said = json.loads(hunter("sales-summary", "s29-v6-acik.com.tr", "--json", "--lang", lang).stdout)
         assert m("sec.spf_open.v6", all="+all") in said["security"], said["security"]
+        # DMARC stops the IPv4 forgeries, not the IPv6 ones (trial 25: "stops no forgery")
+        line = m("sec.dmarc_enforced_spf_open.v6", policy=m.label("dmarc.policy", "reject"))
+        assert line in said["security"], said["security"]
     assert "spf +10" in scanned["s29-eksi-inc.com.tr"]["reasons"]

@@ -640,7 +640,13 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     else:
         pct = dmarc.pct
         if spf_shortfall(lead) == "spf_open":  # a forger passes SPF in their name, aligned: DMARC passes it
-            lines.append(m("sec.dmarc_enforced_spf_open", policy=m.label("dmarc.policy", policy)))
+            families = spf_open_families(lead)  # one family open (a /0 of IPv6 only): forgery over that one
+            key = (
+                f"sec.dmarc_enforced_spf_open.v{families.pop()}"
+                if len(families) == 1
+                else "sec.dmarc_enforced_spf_open"
+            )
+            lines.append(m(key, policy=m.label("dmarc.policy", policy)))
         elif pct >= 100 or pct == 0:  # pct=0: the next weaker policy, already the effective one, for all mail
             lines.append(m("sec.dmarc_enforced", policy=m.label("dmarc.policy", policy)))
         else:
