@@ -631,6 +631,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     elif lead.dmarc_applied_as_none:
         # RFC 7489 6.6.3: a broken p/sp with a valid rua is applied as p=none
         key = "sec.dmarc_ignored" if dmarc.published_policy else "sec.dmarc_ignored.no_p"  # no p= at all
+        if dmarc.published_policy == "":  # "p= ;": the tag is there, empty
+            key = "sec.dmarc_ignored.empty_p"
         lines.append(m(key, published=dmarc.published_policy or "?"))
     elif policy == "none" and any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):
         # p=quarantine; pct=0: no failing message is selected, so none applies to all (RFC 7489 6.6.4)
@@ -676,7 +678,11 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         # reports to a domain that has not agreed to take them are never sent (RFC 7489 7.1): not "go to"
         refused = {h.lower().rstrip(".") for h in unauthorized}
         arrive = [a for a in rua if a.rpartition("@")[2].lower().rstrip(".") not in refused]
-        if arrive:
+        # rua= given twice: receivers differ on which they keep (RFC 7489 6.3), so either may get the reports
+        other = [a for a in _duplicate_rua(dmarc) if a not in arrive and a.rpartition("@")[2].lower() not in refused]
+        if arrive and other:
+            lines.append(m("sec.dmarc_rua_either", rua=", ".join(arrive[:2]), other=", ".join(other[:2])))
+        elif arrive:
             lines.append(m("sec.dmarc_rua", rua=", ".join(arrive[:2])))
         elif not rua:
             lines.append(m("sec.dmarc_no_rua"))
@@ -702,6 +708,42 @@ def dmarc_mistakes(m: Messages, dmarc: DmarcInfo) -> str:
     security section and `hunter leads show` say them."""
     words = [m(f"dmarc_mistake.{code}", shown=shown) for code, shown in ignored_mistakes(dmarc)[:3]]
     return "; ".join(words)
+
+
+def _written_tag(dmarc: DmarcInfo, tag: str) -> list[str]:
+    """Each ``tag=value`` of ``tag`` as the record writes it (``p=Rejected``), in the record's order."""
+    parts = [t.strip(" \t") for t in (dmarc.record or "").split(";")]
+    return [t for t in parts if t.partition("=")[0].strip(" \t").lower() == tag and "=" in t]
+
+
+def _duplicate_rua(dmarc: DmarcInfo) -> list[str]:
+    """The report addresses of a second (third...) ``rua=`` the record gives, the one the parser did not keep:
+    ``[]`` unless ``rua`` is among its duplicate tags (RFC 7489 6.3, receivers differ on which one they keep)."""
+    if not any(e.code == "dmarc-tag-duplicate" and e.where[:1] == ["rua"] for e in dmarc.errors):
+        return []
+    later = _written_tag(dmarc, "rua")[1:]
+    return _report_addresses([u.strip(" \t") for t in later for u in t.partition("=")[2].split(",")])
+
+
+def dmarc_policy_mistake(m: Messages, dmarc: DmarcInfo) -> str:
+    """The mistake that decides the policy of an invalid DMARC record, and what receivers make of it, in ``m``'s
+    language (``p=rejected is not none, quarantine or reject, so receivers treat the record as p=none``); ``""``
+    when ``p`` and ``sp`` are valid. An empty ``p=`` is said empty, not missing. RFC 7489 6.3 and 6.6.3: with a
+    valid ``rua`` the record is applied as ``p=none``, without one no policy applies. `hunter leads show` says
+    it as the brief's DMARC line does."""
+    codes = {e.code for e in dmarc.errors}
+    if "dmarc-p-missing" in codes:
+        what = m("dmarc_policy_mistake.p_missing")
+    elif "dmarc-p-invalid" in codes and dmarc.published_policy == "":
+        what = m("dmarc_policy_mistake.p_empty")
+    elif "dmarc-p-invalid" in codes or "dmarc-sp-invalid" in codes:
+        tag = "p" if "dmarc-p-invalid" in codes else "sp"
+        what = m("dmarc_policy_mistake.invalid", shown=(_written_tag(dmarc, tag) or [f"{tag}="])[0])
+    else:
+        return ""
+    if dmarc.policy == "none":
+        return m("show.dmarc_policy_mistake.none", what=what)
+    return m("show.dmarc_policy_mistake.no_policy", what=what)
 
 
 _VOID = re.compile(r"'([^']*)' asks (\S+), which")

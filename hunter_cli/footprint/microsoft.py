@@ -698,13 +698,15 @@ def _starts_with_version(record: str, version: str, exact: bool = False) -> bool
     ``exact`` (MTA-STS, TLS-RPT): the version exactly as written, nothing before it, then optional spaces
     or tabs and ``;`` or the end (RFC 8461 3.1 ``sts-version = %s"v=STSv1"``, ``sts-field-delim = *WSP ";"
     *WSP``; RFC 8460 3 likewise): ``v=STSv1; id=1`` and ``v=STSv1 ; id=1`` do, ``v=stsv1; id=1``,
-    `` v=STSv1; id=1``, ``v = STSv1; id=1`` and ``v=STSv10; id=1`` do not. Otherwise (BIMI, draft 4.2) in
-    any case, with spaces allowed before it and around ``=``."""
+    `` v=STSv1; id=1``, ``v = STSv1; id=1`` and ``v=STSv10; id=1`` do not. Otherwise (BIMI, draft 4.2
+    ``bimi-version = %x76 *WSP "=" *WSP %x42.49.4d.49 1DIGIT``) spaces are allowed before it and around
+    ``=`` but the bytes are exact: ``v = BIMI1; l=...`` does, ``v=bimi1; l=...`` and ``V=BIMI1`` do not
+    (receivers "MUST NOT attempt to fix ... capitalization errors", 4.3)."""
     key, _, value = version.partition("=")
     if exact:
         return re.match(rf"{re.escape(version)}[ \t]*(?:;|$)", record) is not None
     pattern = rf"\s*{re.escape(key)}\s*=\s*{re.escape(value)}(?=$|[\s;])"
-    return re.match(pattern, record, re.IGNORECASE) is not None
+    return re.match(pattern, record) is not None
 
 
 def _starts_with_family(record: str, version: str) -> bool:
@@ -717,8 +719,14 @@ def _starts_with_family(record: str, version: str) -> bool:
 
 def _discarded_why(name: str, record: str, rule: MailSecurityRecord) -> str:
     """The evidence for a look-alike record senders discard, with what is wrong with its start when the
-    grammar is exact (RFC 8461 3.1, RFC 8460 3): a space before it or around ``=``, or another case."""
+    grammar is exact (RFC 8461 3.1, RFC 8460 3): a space before it or around ``=``, or another case; for
+    BIMI (draft 4.2, spaces allowed) another case, and mail clients, not senders, are the ones that ignore it."""
     why = ""
+    if not rule.exact_version:
+        written = re.match(r"\s*(v)\s*=\s*([^\s;]*)", record, re.IGNORECASE)
+        head = f"{written[1]}={written[2]}" if written else ""
+        if head != rule.version and head.lower() == rule.version.lower():
+            why = " (the version is case-sensitive)"
     if rule.exact_version:
         head = record[: len(rule.version)]
         if record[:1].isspace():
@@ -730,7 +738,8 @@ def _discarded_why(name: str, record: str, rule: MailSecurityRecord) -> str:
         elif head == rule.version and not record[len(head) :][:1].isdigit():
             why = " (a ';' must follow it)"
     shown = record.strip()[:60]
-    return f"{name}: the record {shown!r} does not start with {rule.version}{why}, so senders discard it"
+    who = "mail clients ignore it" if rule.id == "bimi" else "senders discard it"
+    return f"{name}: the record {shown!r} does not start with {rule.version}{why}, so {who}"
 
 
 def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple[str, str], Reply]) -> MailSecurity:

@@ -96,7 +96,7 @@ class MailSecurityRecord(_Strict):
     version: str  # the tag=value every record of this kind starts with, e.g. "v=STSv1"
     # True when the grammar writes the version as one case-sensitive string with nothing before it or around
     # its '=' (RFC 7405 %s: MTA-STS %s"v=STSv1", RFC 8461 3.1; TLS-RPT %s"v=TLSRPTv1", RFC 8460 3); False
-    # for BIMI, whose draft allows any case and spaces around '=' (4.2)
+    # for BIMI, whose draft allows spaces around '=' but not another case (4.2: %x76 *WSP "=" *WSP %x42.49.4d.49)
     exact_version: bool = False
     required: list[str] = Field(default_factory=list)  # tags a valid record must carry
     source: str

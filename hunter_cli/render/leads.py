@@ -810,9 +810,14 @@ def _dmarc_text(m: Messages, lead: Lead) -> str:
         return m("show.dmarc_unknown" if "dmarc" in lead.unknown else "show.dmarc_none")
     policy = m.label("dmarc.policy", lead.dmarc_policy) if lead.dmarc_policy else m("show.dmarc_invalid")
     extra = f" pct={dmarc.pct}" if dmarc.pct != 100 else ""
+    if any(w.code == "dmarc-pct-zero" for w in dmarc.warnings):  # the written policy, and the weaker one applied
+        shown = m("show.dmarc_pct_zero", published=dmarc.published_policy or "?", policy=lead.dmarc_policy or "?")
+        policy, extra = shown, ""
     text = f"{policy}{extra}   {dmarc.record or ''}".rstrip()
-    from ..brief.compose import dmarc_mistakes
+    from ..brief.compose import dmarc_mistakes, dmarc_policy_mistake
 
+    if decided := dmarc_policy_mistake(m, dmarc):  # the mistake that makes the policy none or no policy (6.6.3)
+        text += "\n" + decided
     if mistakes := dmarc_mistakes(m, dmarc):  # errors receivers ignore, as the brief says them (RFC 7489 6.3)
         text += "\n" + m("show.dmarc_mistakes", mistakes=mistakes)
     return text
