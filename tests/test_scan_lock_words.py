@@ -92,3 +92,78 @@ def test_ctrl_c_while_another_program_holds_the_write_lock_says_nothing_was_scan
     assert proc.returncode == 130, err
     assert said in re.sub(r"\s+", " ", err), err
     assert out == ""
+
+
+def _interrupted_while_locked(hunter_cmd, db, args: list[str], wait: str = "60") -> tuple[int, str]:
+    """``hunter ARGS`` as a real process while another program holds the write lock, sent SIGINT once it waits;
+    returns its exit status and stderr (spaces joined)."""
+    import signal
+    import subprocess
+    import time
+
+    holder = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    base, env = hunter_cmd
+    try:
+        proc = subprocess.Popen(
+            base + args,
+            env={**env, "HUNTER_DB_WAIT": wait, "COLUMNS": "200"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        time.sleep(2.0)  # started, and waiting for the write lock (a real wait: the lock is another process's)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    return proc.returncode, re.sub(r"\s+", " ", err)
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["tag", "firma.com.tr", "vip"], "interrupted while waiting for another process to release"),
+        (["note", "firma.com.tr", "call back", "--lang", "tr"], "beklenirken durduruldu: hiçbir şey değiştirilmedi"),
+        (["rescore"], "interrupted while waiting for another process to release"),
+    ],
+    ids=["tag", "note-tr", "rescore"],
+)
+def test_ctrl_c_while_a_writing_command_waits_for_the_lock_says_nothing_was_changed(hunter_cmd, db, hunter, args, said):
+    """trial 25 F12: `tag` and `note` (and every writing command that waits on the write lock) ended Ctrl-C in
+    silence, exit 130; now one line says that nothing was changed."""
+    hunter.scan_json("firma.com.tr")
+    code, err = _interrupted_while_locked(hunter_cmd, db, args)
+    assert code == 130, err
+    assert said in err and "Traceback" not in err, err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM tags WHERE source = 'user'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
+
+
+def test_a_scan_interrupted_while_waiting_ends_its_log(hunter_cmd, db, hunter, tmp_path):
+    """trial 25 F12: the --log-file of a scan stopped while it waited for the lock ends with its "run ended" line."""
+    hunter.scan_json("firma.com.tr")
+    log = tmp_path / "scan.log"
+    code, err = _interrupted_while_locked(hunter_cmd, db, ["--log-file", str(log), "scan", "nomail.com", "--no-whois"])
+    assert code == 130, err
+    last = log.read_text().splitlines()[-1]
+    assert "run ended interrupted (exit 130): interrupted while waiting" in last, last
+
+
+def test_a_scan_that_gives_up_waiting_ends_its_log(hunter, db, tmp_path):
+    """trial 25 F12: ... and one that gave up after HUNTER_DB_WAIT, with why."""
+    hunter.scan_json("firma.com.tr")
+    log = tmp_path / "scan.log"
+    holder = sqlite3.connect(db, isolation_level=None, timeout=30, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        out = hunter("--log-file", str(log), "scan", "nomail.com", "--no-whois", env={"HUNTER_DB_WAIT": "0.5"})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert out.exit_code == 1, out.stderr
+    last = log.read_text().splitlines()[-1]
+    assert "run ended failed (exit 1): another process held the write lock" in last, last

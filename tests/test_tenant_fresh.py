@@ -115,3 +115,66 @@ def test_prep_that_rescans_asks_the_sign_in_service_again(hunter, reused, ms, dn
     assert out.exit_code == 0, out.stderr
     show = _flat(hunter("leads", "show", DOMAIN, env=WIDE).stdout)
     assert "Federated 15151515-2222-4333-8444-555555555555" in show and "(asked" not in show, show
+
+
+def _kept_after_failed_lookup(hunter, ms, db) -> str:
+    """DOMAIN's stored answer, then a --fresh-tenant scan whose lookup fails (HTTP 500): the store keeps the answer.
+    Returns when it was asked, as `leads show` says it."""
+    ms.faults[DOMAIN] = ("500", 100)
+    out = hunter("scan", DOMAIN, "--no-whois", "--fresh-tenant", "-q")
+    assert out.exit_code == 0, out.stderr
+    show = _flat(hunter("leads", "show", DOMAIN, env=WIDE).stdout)
+    found = re.search(r"\(last asked ([0-9-]+ [0-9:]+); the latest lookup failed\)", show)
+    assert found, show
+    return found.group(1)
+
+
+@pytest.mark.parametrize(
+    "lang, said, not_said",
+    [
+        (
+            "en",
+            "No Microsoft tenant claimed this domain when Microsoft's sign-in service was last asked ({when}); "
+            "the latest lookup failed.",
+            "We could not check whether a Microsoft tenant exists",
+        ),
+        (
+            "tr",
+            "Microsoft'un oturum açma hizmetine en son sorulduğunda ({when}) bu alan adı hiçbir Microsoft "
+            "tenant'ına kayıtlı değildi; son sorgu başarısız oldu.",
+            "Microsoft tenant'ı olup olmadığı kontrol edilemedi",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["sales-summary", "prep"])
+def test_the_brief_says_a_kept_no_tenant_and_reuses_nothing(hunter, ms, db, dns, command, lang, said, not_said):
+    """trial 25 F10: a kept "no tenant" is said as leads show says it, with no cache reuse that did not happen
+    (prep rescans the partial lead; its lookup fails again and the answer stays kept)."""
+    assert hunter("scan", DOMAIN, "--no-whois", "-q").exit_code == 0
+    _asked_earlier(db)
+    when = _kept_after_failed_lookup(hunter, ms, db)
+    ns = ("--nameserver", dns.nameserver, "--timeout", "0.3", "--no-whois") if command == "prep" else ()
+    out = hunter(command, DOMAIN, "--lang", lang, *ns, env=WIDE)
+    assert out.exit_code == (5 if command == "prep" else 0), out.stderr  # prep: some lookups failed (stale)
+    text = _flat(out.stdout)
+    assert said.format(when=when) in text, text
+    assert not_said not in text and "--fresh-tenant" not in text, text
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", "Microsoft's sign-in service last answered for this domain on {when}; the latest lookup failed."),
+        ("tr", "Microsoft'un oturum açma hizmeti bu alan adı için en son {when} tarihinde yanıt verdi; son sorgu"),
+    ],
+)
+def test_the_brief_says_a_kept_tenant_was_asked_before_the_failed_lookup(hunter, ms, db, lang, said):
+    ms.tenants[DOMAIN] = Tenant(id="15151515-2222-4333-8444-555555555555", brand="Iki Tercih", namespace="Federated")
+    assert hunter("scan", DOMAIN, "--no-whois", "-q").exit_code == 0
+    _asked_earlier(db)
+    when = _kept_after_failed_lookup(hunter, ms, db)
+    out = hunter("sales-summary", DOMAIN, "--lang", lang, env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    text = _flat(out.stdout)
+    assert "Iki Tercih" in text and said.format(when=when) in text, text
+    assert "--fresh-tenant" not in text, text

@@ -248,3 +248,51 @@ def test_no_spoofing_risk_level_that_hangs_on_a_dkim_lookup_that_failed(hunter, 
     zone.clear_faults()
     assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0  # the guard: read, it has a level
     assert "Spoofing and phishing risk: low" in " ".join(hunter("sales-summary", D).stdout.split())
+
+
+@pytest.fixture
+def schema17_read_only(hunter, zone, db, tmp_path, request):
+    """D scanned well, then once more with a lookup failing (``request.param``: the DMARC lookup, a partial scan;
+    the MX lookup, a failed one); the file taken back to schema 17 (before ``domains.failed_checks``) and put
+    behind a read-only folder. Yields the file and what ``leads -f json`` said of D before."""
+    import shutil
+
+    from conftest import read_only_folder
+
+    from hunter_cli.store import schema
+
+    assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    zone.faults[request.param] = "servfail"
+    hunter("scan", D, "--no-whois", "--no-tenant", "-q")
+    zone.clear_faults()
+    before = _listed(hunter)[D]
+    folder = tmp_path / "rw17"
+    folder.mkdir()
+    shutil.copy(db, folder / "old.db")
+    conn = sqlite3.connect(folder / "old.db")
+    with conn:
+        conn.execute(f"DROP VIEW [{schema.LEADS_VIEW}]")
+        conn.execute("ALTER TABLE domains DROP COLUMN failed_checks")
+        conn.execute(
+            f"CREATE VIEW [{schema.LEADS_VIEW}] AS " + schema.LEADS_VIEW_V18_SQL.replace("  d.failed_checks,\n", "")
+        )
+        conn.execute("DELETE FROM schema_migrations WHERE version >= ?", (schema.UNKNOWN_NOT_NONE,))
+    conn.close()
+    with read_only_folder(folder, tmp_path / "ro17", files=(folder / "old.db",)) as seen:
+        yield seen / "old.db", before
+
+
+@pytest.mark.parametrize("schema17_read_only", [f"_dmarc.{D}", (D, "MX")], indirect=True, ids=["partial", "failed"])
+def test_an_old_read_only_file_names_the_failed_checks_of_the_latest_scan(hunter, schema17_read_only):
+    """trial 25 F6: a schema-17 file read-only has no failed_checks column; the lists read the checks from the
+    latest scan's errors, as migration 18 fills the column, never `[]` ("nothing failed") for a partial or failed lead."""
+    path, before = schema17_read_only
+    assert before["last_status"] in ("partial", "failed") and before["failed_checks"], before
+    listed = hunter("leads", "--db", str(path), "-f", "json")
+    assert listed.exit_code == 0, listed.stderr
+    lead = next(r for r in json.loads(listed.stdout) if r["domain"] == D)
+    assert lead["failed_checks"] == before["failed_checks"], lead
+    out = hunter("leads", "--db", str(path), "-f", "csv", "--no-bom")
+    assert out.exit_code == 0, out.stderr
+    row = next(r for r in csv.DictReader(io.StringIO(out.stdout)) if r["domain"] == D)
+    assert row["failed_checks"] == ";".join(before["failed_checks"]), row

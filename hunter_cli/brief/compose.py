@@ -321,7 +321,11 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     if "microsoft" in lead.verifications:
         lines.append(m("mail.ms_token"))
     tenant = lead.tenant
+    # the answer an earlier lookup gave, kept through this scan's failed one (store.carry_forward): when asked
+    kept = lead.carried.get("tenant") if "tenant" in lead.failed_checks else None
+    said_kept = False  # a line below states the kept answer: when it was given follows it
     if tenant:
+        said_kept = True
         ns = m(f"namespace.{tenant.namespace_type or 'Unknown'}")
         region = m.label("region", tenant.region) if tenant.region else m("region.unknown")
         if tenant.brand:
@@ -338,7 +342,7 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
             lines.append(m("mail.cross_sell", provider=provider))
     elif lead.dkim.tenant_domain:  # M365 DKIM CNAMEs name the tenant's initial domain: a tenant exists
         lines.append(m("mail.tenant_from_dkim", initial=lead.dkim.tenant_domain))
-    elif "tenant" in lead.failed_checks:
+    elif "tenant" in lead.failed_checks and not kept:
         lines.append(m("mail.tenant_unknown"))
     elif lead.state == "nxdomain":  # not in DNS (said above): no tenant was asked, whatever the flags
         pass
@@ -350,11 +354,21 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif _exchange_online(lead) or lead.provider == "m365":
         # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
         lines.append(m("mail.no_tenant_but_exchange"))
+        said_kept = True
     elif online := [w for w in WORKLOADS if w in _in_use(lead)]:
         # Teams, Intune and device registration in Microsoft's cloud all belong to a tenant, as above
         lines.append(m("mail.no_tenant_but_online", names=_names(m, [m(f"fp.workload.{w}") for w in online])))
+        said_kept = True
+    elif kept:  # "no tenant" as last asked, never as today's answer
+        from ..timefmt import for_people
+
+        lines.append(m("mail.no_tenant_kept", when=for_people(kept)))
     else:
         lines.append(m("mail.no_tenant"))
+    if kept and said_kept:  # after the lines that state it: that answer is from before the failed lookup
+        from ..timefmt import for_people
+
+        lines.append(m("mail.tenant_kept", when=for_people(kept)))
     return lines
 
 
@@ -1586,7 +1600,12 @@ def compose(
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up, brand=(tenant.brand if tenant else None) or domain)
     brief.mail = _mail_lines(m, lead, provider, nx, doubt)
-    if tenant_asked and lead.tenant_known and (lead.tenant or not lead.dkim.tenant_domain):  # after its line
+    if (  # after its line; a scan whose own lookup failed reused nothing (the kept answer is said above)
+        tenant_asked
+        and lead.tenant_known
+        and "tenant" not in lead.failed_checks
+        and (lead.tenant or not lead.dkim.tenant_domain)
+    ):
         from ..timefmt import for_people
 
         brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))

@@ -357,7 +357,6 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
     untag, note: a row or two) gives the damage check at open half a second instead of two.
     """
     from .. import store
-    from ..said import said_of
 
     path = db_path(db)
     if write and not create and not store.real_path(path).exists():
@@ -374,7 +373,7 @@ def open_store(db: Path | None, *, write: bool = False, create: bool = False, ed
             on_wait=lock_wait_reporter(path) if write else None,
         )
     except store.StoreError as exc:
-        raise fail(said_of(exc)) from None
+        raise store_fail(exc) from None
     for message in conn.notices:
         notice(message)
     for message in conn.warnings:
@@ -519,12 +518,21 @@ def keeps_a_new_database_only_on_success(command: Callable) -> Callable:
     return run
 
 
+def store_fail(exc: Exception) -> typer.Exit:
+    """A :class:`~hunter_cli.store.StoreError` as the command's last line and the Exit to raise: 130 for Ctrl-C
+    while it waited for another process's write lock (``StoreInterrupted``: nothing was changed), else 1."""
+    from .. import store
+
+    return fail(said_of(exc), EXIT_INTERRUPTED if isinstance(exc, store.StoreInterrupted) else EXIT_FATAL)
+
+
 @contextmanager
 def store_errors(db: Path | None):
     """Turn SQLite trouble met while a command uses the store into a clear fatal error (exit 1).
 
     A full disk, a read-only file, damage found mid-way or a lock held too long get one
-    sentence each (``store.store_error``), never a traceback.
+    sentence each (``store.store_error``), never a traceback; Ctrl-C while waiting for another
+    process's write lock says that nothing was changed and exits 130 (:func:`store_fail`).
     """
     import sqlite3
 
@@ -534,7 +542,7 @@ def store_errors(db: Path | None):
     try:
         yield
     except store.StoreError as exc:
-        raise fail(said_of(exc)) from None
+        raise store_fail(exc) from None
     except sqlite3.Error as exc:
         raise fail(said_of(store.store_error(exc, db_path(db)))) from None
 

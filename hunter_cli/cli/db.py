@@ -19,6 +19,7 @@ from .common import (
     say,
     speak_in,
     stdout_console,
+    store_fail,
     table_json_option,
 )
 
@@ -156,7 +157,7 @@ def prune(
     try:
         report = prune_scans(conn, cutoff, dry_run=dry_run)
     except store.StoreError as exc:
-        raise fail(said_of(exc)) from None
+        raise store_fail(exc) from None
     finally:
         conn.close()
     from ..render.formats import Format, render

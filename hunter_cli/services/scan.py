@@ -361,13 +361,13 @@ def run_scan(
         from ..config import get as get_setting
         from .rules_file import invalid
 
-        raise ScanRefused(invalid(exc, options.rules_path or get_setting("rules"))) from None
+        raise _refused(invalid(exc, options.rules_path or get_setting("rules"))) from None
     try:
         # Writes on this connection (the run's record, crashed runs) wait in short slices,
         # report at 3 s and give up after HUNTER_DB_WAIT, like the writer's batches.
         conn = store.connect(path, write=True, on_wait=on_wait, wait_limit=store.write_wait_limit())
     except store.StoreError as exc:
-        raise ScanRefused(said_of(exc)) from None
+        raise _store_refused(exc, path) from None
     for text in conn.notices:
         watch.notice(text)
     # The lock belongs to the real file: a symlink or another spelling of the path
@@ -387,13 +387,13 @@ def run_scan(
         )
     except KeyboardInterrupt:  # Ctrl-C while another scan or a prep held the database: nothing began
         conn.close()
-        raise ScanRefused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
+        raise _refused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
     except LockTaken as exc:
         conn.close()
-        raise ScanRefused(Said("cli.scan.locked_by", holder=exc.holder.said(), path=str(path))) from None
+        raise _refused(Said("cli.scan.locked_by", holder=exc.holder.said(), path=str(path))) from None
     except OSError as exc:
         conn.close()
-        raise ScanRefused(Said("cli.scan.lock_file", path=str(path), why=exc.strerror or str(exc))) from None
+        raise _refused(Said("cli.scan.lock_file", path=str(path), why=exc.strerror or str(exc))) from None
 
     hints = hints or ColumnHints()
     retrying = fresh_since is not None or (holder is not None and holder.kind == "rescan")
@@ -442,14 +442,14 @@ def run_scan(
         run_id = store.with_write_retry(lambda: store.start_run(conn, "scan"), path, on_wait)
         rules_digest = load_rules(options.rules_path).digest
         store.with_write_retry(lambda: store.claim_rules(conn, rules_digest), path, on_wait)
-    except store.StoreError as exc:
+    except store.StoreError as exc:  # the lock held too long, or Ctrl-C while waiting for it (StoreInterrupted)
         conn.close()
         lock.release()
-        raise ScanRefused(said_of(exc)) from None
+        raise _store_refused(exc, path) from None
     except KeyboardInterrupt:  # Ctrl-C while another process held the write lock: nothing was scanned
         conn.close()
         lock.release()
-        raise ScanRefused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
+        raise _refused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED) from None
     bulk = _bulk(inputs)
     writer = store.ResultWriter(path, run_id, on_stored=emit, on_wait=on_wait, process=bulk)
 
@@ -639,6 +639,29 @@ def _tenant_unreached(tally: ScanTally, url: str) -> str | None:
     if unanswered:
         return Said("cli.scan.tenant_unreached_or_slow", n=unreached, slow=unanswered, url=url)
     return Said("cli.scan.tenant_unreached." + ("one" if unreached == 1 else "many"), n=unreached, url=url)
+
+
+def _refused(message: object, code: int = 1) -> ScanRefused:
+    """The :class:`ScanRefused` to raise for a run that never started, after the log's last line for it
+    (``--log-file``, cron), as :func:`_log_end` ends a run that did: ``run ended interrupted (exit 130): ...``
+    for Ctrl-C while it waited, ``run ended failed (exit 1): <why, in English>`` otherwise."""
+    import logging
+
+    from ..said import in_lang
+
+    outcome = "interrupted" if code == ExitStatus.INTERRUPTED else "failed"
+    logging.getLogger("hunter.scan").info("run ended %s (exit %d): %s", outcome, int(code), in_lang(message, "en"))
+    return ScanRefused(message, code)
+
+
+def _store_refused(exc: Exception, path: object) -> ScanRefused:
+    """:func:`_refused` for a store error before the run started; Ctrl-C while waiting for another process's
+    write lock (``StoreInterrupted``) is the scan's "interrupted while waiting ...: nothing was scanned" (130)."""
+    from .. import store
+
+    if isinstance(exc, store.StoreInterrupted):
+        return _refused(Said("cli.scan.interrupted_waiting", path=str(path)), ExitStatus.INTERRUPTED)
+    return _refused(said_of(exc))
 
 
 def _log_end(outcome: str, code: int, tally: ScanTally, stored: int) -> None:

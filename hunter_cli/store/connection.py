@@ -20,6 +20,7 @@ from .core import (
     StoreBusy,
     StoreDamaged,
     StoreError,
+    StoreInterrupted,
     StoreMissing,
     StoreNewer,
     StoreReadOnly,
@@ -64,12 +65,27 @@ class WaitingConnection(Connection):
     called after every failed try so the command can say that it waits, and after
     ``wait_limit`` seconds (None: :func:`write_wait_limit` of
     :data:`COMMAND_WAIT_LIMIT`) :class:`StoreBusy` is raised. Statements inside an open
-    transaction are never retried (the transaction is the unit that can be rerun).
+    transaction are never retried (the transaction is the unit that can be rerun). Ctrl-C during
+    the wait, before the command's first write went through, raises :class:`StoreInterrupted` (nothing was
+    changed); after it (a later chunk of a prune), the KeyboardInterrupt goes on as it is.
     """
+
+    changes_at_open = 0  # total_changes once connect() has done its own writes: the command's start
 
     def execute(self, sql, parameters=(), /):  # the same call, retried while busy
         if self.in_transaction:
             return super().execute(sql, parameters)
+        try:
+            return self._waiting(sql, parameters)
+        except KeyboardInterrupt:
+            if self.total_changes != self.changes_at_open or not getattr(self, "_waited", False):
+                raise  # not in a wait, or a write went through before (this one, an earlier transaction)
+            log.info("%s: interrupted while waiting for the write lock; nothing was changed", self.path)
+            raise StoreInterrupted(Said("cli.store.interrupted_waiting", path=str(self.path))) from None
+        finally:
+            self._waited = False
+
+    def _waiting(self, sql, parameters):
         started = time.monotonic()
         logged = 0.0
         while True:
@@ -78,6 +94,7 @@ class WaitingConnection(Connection):
             except sqlite3.OperationalError as exc:
                 if error_kind(exc) not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                     raise
+                self._waited = True
                 waited = time.monotonic() - started
                 limit = write_wait_limit(COMMAND_WAIT_LIMIT) if self.wait_limit is None else self.wait_limit
                 if waited >= logged:  # at the first wait, then every 10 s
@@ -224,6 +241,8 @@ def connect(
                 conn.notices.append(upgraded_message(shown, version))
             if write:
                 mark_crashed_runs(conn)
+                if isinstance(conn, WaitingConnection):
+                    conn.changes_at_open = conn.total_changes
         except BaseException:
             conn.close()
             raise

@@ -48,6 +48,10 @@ class StoreBusy(StoreError):
     """Another process held the write lock for longer than Hunter was willing to wait."""
 
 
+class StoreInterrupted(StoreError):
+    """Ctrl-C while waiting for another process's write lock, before the statement ran: nothing was changed."""
+
+
 class Connection(sqlite3.Connection):
     """A store connection: ``path`` (the real file), ``readonly``, and ``warnings`` and ``notices`` (what
     was done at open, e.g. an upgrade) for the user."""

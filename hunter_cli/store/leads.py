@@ -29,6 +29,7 @@ from .schema import (
     HYBRID_DOUBTED,
     UNKNOWN_NOT_NONE,
     dmarc_column_of,
+    failed_checks_column,
     footprint_columns_of,
     stored_version,
     turkish_sort_key_sql,
@@ -553,11 +554,21 @@ def tags_sql(domains: list[str]) -> tuple[str, list]:
 def prepare(conn: sqlite3.Connection) -> sqlite3.Connection:
     """Register ``hunter_fold`` (the brand filter, and ``--search`` on a file without the index),
     ``hunter_footprint`` (the footprint columns of a file read before they were the lead view's) and
-    ``hunter_dmarc`` (its ``dmarc_policy`` for a record that gives no policy, before schema 13)."""
+    ``hunter_dmarc`` (its ``dmarc_policy`` for a record that gives no policy, before schema 13) and
+    ``hunter_failed_checks`` (its ``failed_checks`` from the latest scan's errors, before schema 18)."""
     conn.create_function("hunter_fold", 1, fold, deterministic=True)
     conn.create_function("hunter_footprint", 4, _footprint_part, deterministic=True)
     conn.create_function("hunter_dmarc", 1, dmarc_column_of, deterministic=True)
+    conn.create_function("hunter_failed_checks", 1, _failed_checks_of, deterministic=True)
     return conn
+
+
+def _failed_checks_of(errors_json: str | None) -> str | None:
+    """``hunter_failed_checks(scans.errors_json)``: the ``failed_checks`` column migration 18 fills from the same
+    errors (:func:`~hunter_cli.store.schema.failed_checks_column`), NULL when the scan failed no lookup."""
+    import json
+
+    return failed_checks_column(json.loads(errors_json)) if errors_json else None
 
 
 # A search matching at least this many leads walks the sort index (see search_sql's ``walk``):
@@ -620,8 +631,12 @@ COLUMNS_ONLY = "columns-only"
 def _derived(sql: str, view: str) -> str:
     """``sql`` with the stored footprint columns replaced by ``hunter_footprint`` over ``view``, and a NULL
     ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy); a column
-    later migrations added (``failed_checks``, 18) is NULL. ``view`` :data:`COLUMNS_ONLY`: that alone."""
-    sql = sql.replace("d.failed_checks", "NULL")
+    later migrations added (``failed_checks``, 18) is read as that migration fills it, from the errors of the
+    lead's latest scan (``last_scan_id``, schema 1 on): a NULL would list a failed lookup as none failed.
+    ``view`` :data:`COLUMNS_ONLY`: that alone."""
+    sql = sql.replace(
+        "d.failed_checks", "(SELECT hunter_failed_checks(s.errors_json) FROM scans s WHERE s.id = d.last_scan_id)"
+    )
     if view == COLUMNS_ONLY:
         return sql
     for column in ("footprint", *FOOTPRINT_FILTER_COLUMNS):
