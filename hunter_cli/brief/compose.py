@@ -397,6 +397,12 @@ def _said_variant(m: Messages, key: str, provider: str | None) -> str:
     return f"{key}.unnamed" if provider in UNNAMED and m.has(f"{key}.unnamed") else key
 
 
+def _testing_selectors(lead: Lead) -> list[str]:
+    """The selectors whose otherwise usable key is in testing mode (``t=y``, RFC 6376 3.6.1:
+    :func:`facts.dkim_testing`): their mail counts as unsigned."""
+    return dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
+
+
 def _all_decided_first(terms: Sequence[str], effective: str | None) -> tuple[str | None, list[str]]:
     """``(own all, terms)``: the record's own ``all`` term (``terms``: its words after ``v=spf1``), and the terms
     before it with the qualifier of the ``all`` a sender meets (``effective``, the evaluation's ``spf.all``) when
@@ -487,7 +493,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     spf = lead.spf
     spf_verdict = lead.spf_result
     # keys in testing mode (t=y): their mail counts as unsigned (RFC 6376 3.6.1)
-    testing = dkim_testing({"selectors": [plain(s) for s in lead.dkim.selectors]}) if lead.dkim else []
+    testing = _testing_selectors(lead)
     # a record meant as SPF that receivers discard (RFC 7208 4.5): "malformed and ignored", not "no SPF record"
     discarded = ".discarded" if not spf and lead.spf_discarded and "txt" not in failed else ""
     if "txt" in lead.unknown:  # never read: no "no SPF" (RFC 7208 4.4: a DNS error is temperror)
@@ -1583,7 +1589,7 @@ def compose(
             if (why := own_mail_fails_dmarc(lead)) in ("no_spf", "spf_broken"):  # certain: their mail bounces
                 policy = m.label("dmarc.policy", lead.dmarc_policy)
                 fate = m(f"dmarc.fate.{lead.dmarc_policy}")
-                testing = ".testing" if lead.dkim and any(s.testing for s in lead.dkim.selectors) else ""
+                testing = ".testing" if _testing_selectors(lead) else ""  # as the security line says it
                 brief.talking_points.append(m(f"talk.own_mail_fails_dmarc.{why}{testing}", policy=policy, fate=fate))
             gateway = _gateway_name(lead)
             if gateway and lead.provider != "m365":
