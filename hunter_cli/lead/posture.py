@@ -116,12 +116,13 @@ def spf_passes_nobody(view: Lead | Mapping[str, Any]) -> bool:
     """Whether their valid SPF record lets no sender pass: no redirect, and every mechanism (the closing
     ``all`` too) carries ``-``, ``~`` or ``?``, so whatever matches first, the result is no pass (RFC 7208
     4.6.2): ``v=spf1 -all``, ``v=spf1 ?all``, ``v=spf1 -include:x -all``."""
+    from ..dns import spf as spf_mod
+
     lead = as_lead(view)
     spf = lead.spf
-    if spf is None or lead.spf_result != "valid" or spf.redirect:
+    if spf is None or lead.spf_result != "valid" or spf.redirect or not spf.record:
         return False
-    mechanisms = [t for t in spf.terms or [] if "=" not in t.split(":")[0]]  # modifiers (exp=) decide nothing
-    return all(t[:1] in "-~?" for t in mechanisms)
+    return all(t.qualifier != "+" for t in spf_mod.parse(spf.record).mechanisms)  # the parser's reading, cached
 
 
 def gateway_bypassed(view: Lead | Mapping[str, Any]) -> bool:
