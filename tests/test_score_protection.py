@@ -226,7 +226,9 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
     ):
         for lang in LANGUAGES:
             said = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["security"]
-            line = Messages(lang)(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term)
+            m = Messages(lang)
+            who = m("sec.spf_all_decided.who.family")
+            line = m(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term, who=who)
             assert line in said, (domain, lang, said)
     # trial 20: mx/0 whose MX host has an IPv4 address only opens IPv4, and says so; a/0//0 opens both
     for lang in LANGUAGES:
@@ -384,7 +386,13 @@ def test_a_term_that_matches_everyone_gives_its_own_qualifier_not_an_open_record
             assert m("sec.spf_ok", all="-all") in brief["security"], (domain, brief["security"])
             assert brief["risk"] != "high", (domain, brief["security"])
         said = json.loads(hunter("sales-summary", "s29-notr-inc.com.tr", "--json", "--lang", lang).stdout)
-        line = m("sec.spf_all_decided.neutral", own="-all", all="?all", terms="?include:acik.s29-notr-inc.com.tr")
+        line = m(
+            "sec.spf_all_decided.neutral",
+            own="-all",
+            all="?all",
+            terms="?include:acik.s29-notr-inc.com.tr",
+            who=m("sec.spf_all_decided.who.include"),  # an include has no address family: whom it matches
+        )
         assert line in said["security"], said["security"]
         assert said["risk"] == "medium", said["security"]  # neutral SPF, but DMARC reject still refuses forgers
         said = json.loads(hunter("sales-summary", "s29-v6-acik.com.tr", "--json", "--lang", lang).stdout)

@@ -419,6 +419,19 @@ def _all_decided_first(terms: Sequence[str], effective: str | None) -> tuple[str
     return own, [t for t in terms[:at] if t[0] == effective[0]]
 
 
+def _decided_who(terms: Sequence[str]) -> str:
+    """Whom the terms that decide before the record's own ``all`` (:func:`_all_decided_first`) decide, as a
+    ``sec.spf_all_decided.who.*`` key: ``family`` for ranges (``ip4``, ``ip6``, ``a``, ``mx``: every sender of an
+    address family), ``any`` for ``exists:`` alone (it asks for an A record whatever the sender's family, RFC
+    7208 5.7), ``include`` when an ``include:`` is among them (whom it matches is the included record's)."""
+    names = {t.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower() for t in terms}
+    if names and names <= {"exists"}:
+        return "any"
+    if "include" in names and not names & {"ip4", "ip6", "a", "mx"}:
+        return "include"
+    return "family"
+
+
 def _federation_line(m: Messages, domain: str, host: str) -> str:
     """Where a federated tenant's users sign in: their own identity provider (AD FS at a host inside the domain),
     a known identity service (Okta's ``acme.okta.com``, by services.json ``federation``), or an outside one."""
@@ -532,7 +545,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             key = "sec.spf_all_decided.neutral" if qualifier == "?all" else "sec.spf_all_decided.soft"
             if (own or "").lstrip("+").lower() != "-all":  # without the term, their own all would be no better
                 key += ".end"
-            lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3])))
+            who = m(f"sec.spf_all_decided.who.{_decided_who(deciding)}")
+            lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3]), who=who))
         elif qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
         elif qualifier == "~all":
@@ -1614,7 +1628,10 @@ def compose(
     ):
         from ..timefmt import for_people
 
-        brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
+        # a scan run with --no-tenant asked nobody and read no cache: the answer is the one an earlier scan
+        # got, carried forward (store.carry_forward), not one "kept for a day"
+        key = "mail.tenant_carried" if "tenant" in lead.carried else "mail.tenant_asked"
+        brief.mail.append(m(key, when=for_people(tenant_asked), domain=domain))
     last = history[-1] if history else None
     last_failed = last is not None and last.get("status") == "failed"
     if stale and outcome is not None:  # said first, where the rep reads what the records say

@@ -746,10 +746,15 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if lead.spf_result != "valid":
         why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
         return m("show.spf_invalid", why=why, record=spf.record or "").strip()
-    from ..lead.posture import spf_open_terms
+    from ..lead.posture import spf_open_families, spf_open_terms
 
+    # a hole that one address family only goes through (ip6:::/0, mx/0 with IPv4 hosts) is said as that family
+    families = spf_open_families(lead)
+    family = f".v{next(iter(families))}" if len(families) == 1 else ""
     if spf.all != "+all" and (opened := spf_open_terms(lead)):  # its own "-all" is never reached (RFC 7208 5.6)
-        return f"{m('show.spf_open', terms=', '.join(opened))}   {spf.record or ''}".rstrip()
+        return f"{m('show.spf_open' + family, terms=', '.join(opened))}   {spf.record or ''}".rstrip()
+    if spf.all == "+all" and family:  # earlier terms decide the other family first (-a/0 +all)
+        return f"{m('show.spf_open_all' + family)}   {spf.record or ''}".rstrip()
     return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip()
 
 
