@@ -67,3 +67,57 @@ def test_exit_7_does_not_blame_the_resolvers_upstream_when_its_checks_answered(h
     assert upstream not in said, said
     answered = m("cli.scan.all_failed.servfail.checks_answered", who=hunter.server.nameserver)
     assert " ".join(answered.split()).strip("; ") in said, said
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_leads_show_says_which_family_a_one_family_hole_opens(hunter, lang):
+    """`include:` of `ip6:::/0 -all` lets every IPv6 sender pass, not every server."""
+    domain = "k30-v6-acik.com.tr"
+    hunter.scan_json(domain, "--no-whois", "--no-tenant")
+    out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    m = Messages(lang)
+    shown = _flat(out.stdout)
+    assert m("show.spf_open.v6", terms=f"include:acik.{domain}") in shown, shown
+    assert m("show.spf_open", terms=f"include:acik.{domain}") not in shown, shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_exists_term_is_said_to_decide_every_sender_not_an_address_family(hunter, lang):
+    """`~exists:e -all` (e always has an A record): exists asks for an A record whatever the sender's family."""
+    domain = "k30-exists-once.com.tr"
+    hunter.scan_json(domain, "--no-whois", "--no-tenant")
+    m = Messages(lang)
+    line = m(
+        "sec.spf_all_decided.soft",
+        own="-all",
+        all="~all",
+        terms=f"~exists:e.{domain}",
+        who=m("sec.spf_all_decided.who.any"),
+    )
+    assert line in _brief(hunter, domain, lang)["security"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_exists_name_with_only_an_aaaa_record_has_no_a_record(hunter, lang):
+    """exists: asks for an A record only (RFC 7208 5.7): a name with an AAAA record exists, and has no A record."""
+    domain = "k30-exists-aaaa.com.tr"
+    got = hunter.scan_json(domain, "--no-whois", "--no-tenant")[domain]
+    void = [w["message"] for w in got["spf"]["warnings"] if w["code"] == "spf-void-lookup"]
+    assert void == [f"'-exists:e.{domain}' asks e.{domain}, which has no A record"], void
+    m = Messages(lang)
+    said = m("spf_warning.spf-void-lookup.exists_no_a", voids=f"'-exists:e.{domain}'")
+    assert any(said in line for line in _brief(hunter, domain, lang)["security"])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_mail_does_not_go_to_an_other_host_that_is_only_an_ip_literal(hunter, lang):
+    """MX `192.0.2.4.` beside an unresolved host, or beside a null MX: the only other "host" is an address
+    most senders do not deliver to (RFC 5321 5.1), so no "mail goes to the other hosts"."""
+    hunter.scan_json("k30-mx-literal.com.tr", "k30-mx-null-literal.com.tr", "--no-whois", "--no-tenant")
+    m = Messages(lang)
+    mail = _brief(hunter, "k30-mx-literal.com.tr", lang)["mail"]
+    assert m("mail.mx_unresolved.literal", hosts="gone.k30-mx-literal.com.tr") in mail, mail
+    assert m("mail.mx_unresolved", hosts="gone.k30-mx-literal.com.tr") not in mail, mail
+    mail = _brief(hunter, "k30-mx-null-literal.com.tr", lang)["mail"]
+    assert m("mail.null_mx_mixed.literal") in mail and m("mail.null_mx_mixed") not in mail, mail

@@ -238,14 +238,20 @@ def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
         return lines
     if lead.mx_state == "none":  # only "." but not as the single "MX 0 ." (RFC 7505 3): no mail arrives
         return [m("mail.null_mx_malformed")] if "null-mx-malformed" in codes else lines
-    if "null-mx-mixed" in codes:
-        lines.append(m("mail.null_mx_mixed"))
     unresolved = once(h.host for h in mx if h.resolved is False)
     literal = once(mx_ip_literals(lead))
+    # the other hosts mail could go to are only addresses written where a host belongs, which most senders
+    # skip (RFC 5321 5.1): no "mail goes to the other hosts", none takes it
+    bare = {a.strip("[]").rstrip(".").lower() for a in literal}
+    named = [h for h in mx if h.host.strip(".") and h.host.strip("[]").rstrip(".").lower() not in bare]
+    only_literal = bool(literal) and not any(h.resolved is not False for h in named)
+    if "null-mx-mixed" in codes:
+        lines.append(m("mail.null_mx_mixed" + (".literal" if only_literal else "")))
     if lead.provider == "broken" and not literal:
         lines.append(m("mail.mx_broken"))
     elif unresolved:
-        lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
+        key = "mail.mx_unresolved" + (".literal" if only_literal else "")
+        lines.append(m(key, hosts=", ".join(unresolved[:2])))
     if literal:  # an address where a host belongs (RFC 5321 5.1): the only MX, or one others stand beside
         key = "mail.mx_ip_literal" if lead.provider == "broken" else "mail.mx_ip_literal_beside"
         lines.append(m(key, hosts=", ".join(literal[:2])))
@@ -809,6 +815,12 @@ def _spf_warning_words(m: Messages, spf) -> list[str]:
             said = [_VOID.match(w.message) for w in spf.warnings if w.code == f.code and len(w.where) <= 1]
             voids = [f"'{v[1]}' ({v[2]})" if v[2] not in v[1] else f"'{v[1]}'" for v in said if v]
             values["voids"] = ", ".join(dict.fromkeys(voids)) or "?"
+            # an exists: whose name is there without an A record: exists asks for A only (RFC 7208 5.7)
+            if said and all(v and v[1].lstrip("+-~?").lower().startswith("exists:") for v in said) and all(
+                w.message.endswith("has no A record") for w in spf.warnings if w.code == f.code
+            ):
+                out.append(m("spf_warning.spf-void-lookup.exists_no_a", **values))
+                continue
         out.append(m(f"spf_warning.{f.code}", **values))
     return out
 
