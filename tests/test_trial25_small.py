@@ -121,3 +121,32 @@ def test_mail_does_not_go_to_an_other_host_that_is_only_an_ip_literal(hunter, la
     assert m("mail.mx_unresolved", hosts="gone.k30-mx-literal.com.tr") not in mail, mail
     mail = _brief(hunter, "k30-mx-null-literal.com.tr", lang)["mail"]
     assert m("mail.null_mx_mixed.literal") in mail and m("mail.null_mx_mixed") not in mail, mail
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_single_string_with_a_mark_after_the_version_is_not_blamed_on_parts(hunter, lang):
+    """`v=spf1;ip4:...` and `v=spf1-all` are one string each: a ';' where the space belongs, a missing space
+    before '-all'; "a record published in parts" (RFC 7208 3.3) is not what went wrong."""
+    hunter.scan_json("k30-noktali.com.tr", "k30-bitisik.com.tr", "--no-whois", "--no-tenant")
+    m = Messages(lang)
+    for domain, key, mark, record in (
+        ("k30-noktali.com.tr", "separator", ";", "v=spf1;ip4:198.51.100.30 -all"),
+        ("k30-bitisik.com.tr", "mark", "-", "v=spf1-all"),
+    ):
+        said = _brief(hunter, domain, lang)["security"]
+        assert m(f"sec.spf_version_joined.{key}", mark=mark, record=record) in said, said
+        assert m("sec.spf_version_joined", record=record) not in said, said
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_control_character_in_a_quoted_record_is_shown_by_name(hunter, lang):
+    """A carriage return after v=spf1 is shown as <CR> in the brief and in `leads show`, never as a JSON
+    escape (\\u000d) nor printed raw."""
+    domain = "k30-satir.com.tr"
+    hunter.scan_json(domain, "--no-whois", "--no-tenant")
+    m = Messages(lang)
+    said = _brief(hunter, domain, lang)["security"]
+    assert m("sec.spf_version_whitespace", record="v=spf1<CR>ip4:198.51.100.30 -all") in said, said
+    assert not any("\\u" in line or "\r" in line for line in said), said
+    out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "200"})
+    assert "v=spf1<CR>ip4:198.51.100.30 -all" in out.stdout and "\r" not in out.stdout, out.stdout

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ..dns.dmarc import ignored_mistakes
-from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE
+from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE, readable
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
 from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
@@ -608,9 +608,13 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             W_VERSION_SPACED: "sec.spf_version_spaced",
             W_QUOTED: "sec.spf_quoted",
         }
-        text = (first.where or ["?"])[0].strip()  # a tab or other whitespace shown, not printed as itself
-        record = "".join(c if c == " " or not c.isspace() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in text)
-        lines.append(m(said.get(first.code, "sec.spf_not_at_start"), record=record))
+        text = (first.where or ["?"])[0].strip()
+        record = readable(text)  # a tab or other whitespace shown by name (<TAB>, <CR>), not printed as itself
+        key = said.get(first.code, "sec.spf_not_at_start")
+        mark = text[6:7] if first.code == W_VERSION_JOINED and text[:6].lower() == "v=spf1" else ""
+        if mark and not mark.isalnum():  # a single string with a mark where the space belongs: no split involved
+            key += ".separator" if mark in ";,." else ".mark"
+        lines.append(m(key, record=record, mark=mark))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either

@@ -737,7 +737,9 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if "txt" in lead.unknown:  # a failed lookup is no "no record" (RFC 7208 4.4: temperror)
         return m("show.spf_unknown")
     if spf is None and lead.spf_discarded:  # meant as SPF, discarded by receivers (RFC 7208 4.5): say so
-        shown = (lead.spf_discarded[0].where or [""])[0].strip().replace("\t", "\\t")
+        from ..dns.spf import readable
+
+        shown = readable((lead.spf_discarded[0].where or [""])[0].strip())  # <TAB>, <CR>: never printed raw
         return m("show.spf_discarded", code=lead.spf_discarded[0].code, record=shown).strip()
     if spf is None:
         return m("show.spf_none")
