@@ -150,3 +150,34 @@ def test_a_control_character_in_a_quoted_record_is_shown_by_name(hunter, lang):
     assert not any("\\u" in line or "\r" in line for line in said), said
     out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "200"})
     assert "v=spf1<CR>ip4:198.51.100.30 -all" in out.stdout and "\r" not in out.stdout, out.stdout
+
+
+LOOK = "k30-degisen.com.tr"
+LOOK_BASE = f"""{LOOK}. 300 IN MX 10 mail.{LOOK}.
+mail.{LOOK}. 300 IN A 198.51.100.30
+"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_record_edited_into_a_look_alike_is_malformed_not_removed(hunter, dns, db, zone_text, lang):
+    """`v=spf1 mx -all` edited into `v=spf1<TAB>mx -all`, and `v=DMARC1; p=reject` into `v=DMARC1 p=reject`:
+    the records are there, malformed, and receivers ignore them (RFC 7208 4.5, RFC 7489 6.3)."""
+    zones = (
+        f'{LOOK}. 300 IN TXT "v=spf1 mx -all"\n_dmarc.{LOOK}. 300 IN TXT "v=DMARC1; p=reject"\n',
+        f'{LOOK}. 300 IN TXT "v=spf1\\009mx -all"\n_dmarc.{LOOK}. 300 IN TXT "v=DMARC1 p=reject"\n',
+    )
+    try:
+        for zone in zones:
+            dns.load(zone_text + LOOK_BASE + zone)
+            assert hunter("scan", LOOK, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    m = Messages(lang)
+    out = hunter("changes", "--lang", lang, env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.stderr
+    said = _flat(out.stdout)
+    assert m("event.spf_malformed") in said, said
+    assert m("event.spf_removed") not in said, said
+    assert m("event.dmarc_removed", old="\0", new="\0").split("\0")[0] not in said, said
+    brief = hunter("sales-summary", LOOK, "--lang", lang, "--format", "markdown").stdout
+    assert m("event.spf_malformed") in _flat(brief), brief
