@@ -181,3 +181,41 @@ def test_a_record_edited_into_a_look_alike_is_malformed_not_removed(hunter, dns,
     assert m("event.dmarc_removed", old="\0", new="\0").split("\0")[0] not in said, said
     brief = hunter("sales-summary", LOOK, "--lang", lang, "--format", "markdown").stdout
     assert m("event.spf_malformed") in _flat(brief), brief
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_look_alike_beside_the_spf_record_is_to_be_deleted(hunter, lang):
+    """`v=spf1<TAB>-all` beside `v=spf1 mx -all`: receivers ignore it, but corrected it would be a second SPF
+    record (permerror, RFC 7208 3.2): the brief and `leads show` say so and name every look-alike."""
+    one, two = "k30-yanindaki.com.tr", "k30-iki-bozuk.com.tr"
+    hunter.scan_json(one, two, "--no-whois", "--no-tenant")
+    m = Messages(lang)
+    said = _brief(hunter, one, lang)["security"]
+    assert m("sec.spf_lookalike_beside", records='"v=spf1<TAB>-all"', n=1) in said, said
+    both = m("list.and", first='"v=spf1<TAB>-all"', last='"v=spf1;ip4:198.51.100.30 -all"')
+    said = _brief(hunter, two, lang)["security"]
+    assert m("sec.spf_lookalike_beside.many", records=both, n=2) in said, said
+    for domain, key, records in (
+        (one, "show.spf_lookalike_beside", "v=spf1<TAB>-all"),
+        (two, "show.spf_lookalike_beside.many", "v=spf1<TAB>-all, v=spf1;ip4:198.51.100.30 -all"),
+    ):
+        out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "250"})
+        assert _flat(m(key, n=2, records=records)) in _flat(out.stdout), out.stdout
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_two_look_alikes_and_no_record_name_both(hunter, lang):
+    """Two malformed records and none in force: the brief names the second too (only one may be published),
+    `leads show` says two are malformed."""
+    domain = "k30-iki-sahte.com.tr"
+    got = hunter.scan_json(domain, "--no-whois", "--no-tenant")[domain]
+    assert len(got["spf_discarded"]) == 2
+    first, second = (f["where"][0] for f in got["spf_discarded"])
+    m = Messages(lang)
+    from hunter_cli.dns.spf import readable
+
+    said = _brief(hunter, domain, lang)["security"]
+    assert m("sec.spf_lookalikes_more", records=f'"{readable(second)}"') in said, said
+    out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "250"})
+    code = got["spf_discarded"][0]["code"]
+    assert _flat(m("show.spf_discarded.many", n=2, code=code, record=readable(first))) in _flat(out.stdout)

@@ -615,6 +615,15 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if mark and not mark.isalnum():  # a single string with a mark where the space belongs: no split involved
             key += ".separator" if mark in ";,." else ".mark"
         lines.append(m(key, record=record, mark=mark))
+        others = [readable((f.where or ["?"])[0].strip()) for f in lead.spf_discarded[1:]]
+        if others:  # fixing each would publish several SPF records: permerror (RFC 7208 3.2, 4.5)
+            lines.append(m("sec.spf_lookalikes_more", records=_names(m, [f'"{r}"' for r in others[:3]])))
+    elif spf and lead.spf_discarded and "txt" not in failed:
+        # a look-alike beside the record in force: receivers ignore it, but "fixing" it would publish a second
+        # SPF record, and two make every check fail (permerror, RFC 7208 3.2, 4.5): it is to be deleted
+        shown = [f'"{readable((f.where or ["?"])[0].strip())}"' for f in lead.spf_discarded]
+        key = "sec.spf_lookalike_beside" + (".many" if len(shown) > 1 else "")
+        lines.append(m(key, records=_names(m, shown[:3]), n=len(shown)))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
