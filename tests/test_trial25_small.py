@@ -219,3 +219,24 @@ def test_two_look_alikes_and_no_record_name_both(hunter, lang):
     out = hunter("leads", "show", domain, "--lang", lang, env={"COLUMNS": "250"})
     code = got["spf_discarded"][0]["code"]
     assert _flat(m("show.spf_discarded.many", n=2, code=code, record=readable(first))) in _flat(out.stdout)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_tls_rpt_and_mta_sts_record_mistakes_get_a_warning(hunter, lang):
+    """`rua=mailto:bad-address` names no address; `rua=` twice and MTA-STS `id=` twice leave the sender to pick
+    one (RFC 8460 3, RFC 8461 3.1): each gets a warning in the JSON and a line in the brief."""
+    adres, iki, sts = "k30-tlsrpt-adres.com.tr", "k30-tlsrpt-iki.com.tr", "k30-sts-iki.com.tr"
+    got = hunter.scan_json(adres, iki, sts, "--no-whois", "--no-tenant")
+    warned = {d: got[d]["microsoft"]["mail_security"] for d in got}
+    assert any("mailto:bad-address" in w for w in warned[adres]["tls-rpt"]["warnings"]), warned[adres]
+    assert any(w.startswith("rua= is given more than once") for w in warned[iki]["tls-rpt"]["warnings"])
+    assert any(w.startswith("id= is given more than once") for w in warned[sts]["mta-sts"]["warnings"])
+    m = Messages(lang)
+
+    def said(domain):
+        brief = _brief(hunter, domain, lang)
+        return [line for v in brief.values() if isinstance(v, list) for line in v if isinstance(line, str)]
+
+    assert m("fp.mailsec.rua_not_address", uris="mailto:bad-address") in said(adres)
+    assert m("fp.mailsec.repeated.tls-rpt.rua") in said(iki)
+    assert m("fp.mailsec.repeated.mta-sts.id") in said(sts)

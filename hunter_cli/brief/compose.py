@@ -14,7 +14,7 @@ from ..dns.dmarc import ignored_mistakes
 from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE, readable
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
-from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
+from ..footprint.microsoft import BIMI_NEEDS_DMARC, repeated_fields, rua_not_addresses, rua_skipped
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
@@ -1015,6 +1015,12 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
             lines.append(m(key, names=_names(m, names)))
     for sec in fp.mail_security.values():  # in use, but with a mistake beside it (RFC 8461 3.1, RFC 8460 3)
+        if sec.id in ("mta-sts", "tls-rpt") and sec.state in ("published", "invalid"):
+            # a field given twice: senders keep either (RFC 8461 3.1, RFC 8460 3); said whatever else is wrong
+            for field in repeated_fields(sec.record)[:2]:
+                key = f"fp.mailsec.repeated.{sec.id}.{field}"
+                key = key if m.has(key) else "fp.mailsec.repeated"
+                lines.append(m(key, name=m(f"fp.mailsec.name.{sec.id}"), field=field))
         if sec.state != "published":
             continue
         if sec.discarded:
@@ -1023,6 +1029,9 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         skipped = rua_skipped(sec.tags)[1] if sec.id == "tls-rpt" else []
         if skipped:
             lines.append(m("fp.mailsec.rua_skipped", uris=", ".join(skipped[:3])))
+        nowhere = rua_not_addresses(sec.tags) if sec.id == "tls-rpt" else []
+        if nowhere:  # mailto: and no address (RFC 6068 2): the reports go nowhere
+            lines.append(m("fp.mailsec.rua_not_address", uris=", ".join(nowhere[:3])))
     if unusable_policy:
         lines.append(unusable_policy)
     if waiting:
