@@ -829,8 +829,10 @@ def _spf_warning_words(m: Messages, spf) -> list[str]:
             voids = [f"'{v[1]}' ({v[2]})" if v[2] not in v[1] else f"'{v[1]}'" for v in said if v]
             values["voids"] = ", ".join(dict.fromkeys(voids)) or "?"
             # an exists: whose name is there without an A record: exists asks for A only (RFC 7208 5.7)
-            if said and all(v and v[1].lstrip("+-~?").lower().startswith("exists:") for v in said) and all(
-                w.message.endswith("has no A record") for w in spf.warnings if w.code == f.code
+            if (
+                said
+                and all(v and v[1].lstrip("+-~?").lower().startswith("exists:") for v in said)
+                and all(w.message.endswith("has no A record") for w in spf.warnings if w.code == f.code)
             ):
                 out.append(m("spf_warning.spf-void-lookup.exists_no_a", **values))
                 continue

@@ -704,7 +704,10 @@ def _check_values(rec_id: str, tags: dict[str, str]) -> tuple[str | None, list[s
         if len(others) == len(uris):
             return "rua lists no mailto: or https: address, so senders send no report (RFC 8460 3)", []
         warnings = [f"rua {u} is not a mailto: or https: address, so senders skip it (RFC 8460 3)" for u in others]
-        warnings += [f"rua {u} names no e-mail address, so reports sent there are lost (RFC 8460 3)" for u in rua_not_addresses(tags)]
+        warnings += [
+            f"rua {u} names no e-mail address, so reports sent there are lost (RFC 8460 3)"
+            for u in rua_not_addresses(tags)
+        ]
         return None, warnings
     if rec_id == "bimi":
         logo = tags.get("l", "")

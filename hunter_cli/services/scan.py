@@ -680,7 +680,8 @@ def _log_end(outcome: str, code: int, tally: ScanTally, stored: int) -> None:
 def _all_failed(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     """Why a run that ended counts as failed when every scanned domain failed (none ``ok`` or ``partial``) but
     some got a DNS answer (else :func:`_no_dns`): a resolver that answers SERVFAIL to everything (a forwarder
-    whose upstream is gone: its own check names fail too, ``tally.checks_answered``), or a list of dead domains. Each failure is stored, never replaces a stored result,
+    whose upstream is gone: its own check names fail too, ``tally.checks_answered``), or a list of dead domains.
+    Each failure is stored, never replaces a stored result,
     and is asked again on the next run; the exit status (ALL_FAILED) and this sentence tell cron so. None when
     every one of them had failed on its previous attempt too and the run retries (`rescan`, `--max-age`): a
     nightly retry of a lead whose DNS is broken for good would otherwise alarm cron every night (trial 25)."""
