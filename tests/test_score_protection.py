@@ -166,7 +166,8 @@ def test_an_open_record_is_plus_all_in_every_list_and_export(hunter, tmp_path):
     rows = csv.DictReader(io.StringIO(hunter("leads", "--format", "csv").stdout.lstrip("\ufeff")))
     assert {r["domain"]: r["spf_all"] for r in rows}["s15-genis.com.tr"] == "pass"
     panel = " ".join(hunter("leads", "show", "s15-genis.com.tr", env={"COLUMNS": "400"}).stdout.split())
-    assert "+all in effect: ip4:0.0.0.0/0 lets every server pass v=spf1" in panel, panel
+    # ip4:0.0.0.0/0 opens IPv4 only: said as that family (trial 25, F13)
+    assert "+all in effect over IPv4: ip4:0.0.0.0/0 lets every IPv4 server pass v=spf1" in panel, panel
     with sqlite3.connect(hunter.db) as conn:
         (stored,) = conn.execute("SELECT current_view FROM domains WHERE domain = 's15-genis.com.tr'").fetchone()
     from hunter_cli.crm.push import crm_spf
