@@ -240,3 +240,12 @@ def test_tls_rpt_and_mta_sts_record_mistakes_get_a_warning(hunter, lang):
     assert m("fp.mailsec.rua_not_address", uris="mailto:bad-address") in said(adres)
     assert m("fp.mailsec.repeated.tls-rpt.rua") in said(iki)
     assert m("fp.mailsec.repeated.mta-sts.id") in said(sts)
+
+
+def test_turkish_says_a_malformed_record_is_treated_as_absent_without_saying_it_twice(hunter):
+    """tr: "alıcılar onu yokmuş gibi yok sayıyor" said the same thing twice."""
+    domain = "k30-satir.com.tr"
+    hunter.scan_json(domain, "--no-whois", "--no-tenant")
+    said = _brief(hunter, domain, "tr")["security"]
+    assert any("hiç yokmuş gibi değerlendiriyor" in line for line in said), said
+    assert not any("yokmuş gibi yok sayıyor" in line for line in said), said
