@@ -179,6 +179,7 @@ def test_a_record_edited_into_a_look_alike_is_malformed_not_removed(hunter, dns,
     assert m("event.spf_malformed") in said, said
     assert m("event.spf_removed") not in said, said
     assert m("event.dmarc_removed", old="\0", new="\0").split("\0")[0] not in said, said
+    assert m("event.dmarc_malformed", old=m.label("dmarc.policy", "reject")) in said, said  # not "p=reject → p=?"
     brief = hunter("sales-summary", LOOK, "--lang", lang, "--format", "markdown").stdout
     assert m("event.spf_malformed") in _flat(brief), brief
 

@@ -207,6 +207,8 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
         told = _dmarc(m, kind, old, new, detail)
         if told is not None:
             return told
+        if kind == "dmarc_policy_changed" and new is None:  # a record still there, unreadable: no policy applies
+            return m("event.dmarc_malformed", old=m.label("dmarc.policy", old or "?"))
         return m(
             f"event.{kind}",
             old=m.label("dmarc.policy", old or "?"),
