@@ -943,6 +943,7 @@ async def scan_many(
     catalog: Catalog | None = None,
     processes: int = 1,
     behind: Callable[[], bool] | None = None,
+    on_checks: Callable[[bool], None] | None = None,
 ) -> int:
     """Scan every job (consumed lazily) with bounded concurrency.
 
@@ -964,7 +965,9 @@ async def scan_many(
     trusted, every domain not yet delivered gets a :func:`suspect_result` and
     :class:`hunter_cli.dns.health.ResolverSuspect` is raised. When no check
     question gets an answer at all, :class:`hunter_cli.dns.health.ResolverUnreachable`
-    is raised before the first domain.
+    is raised before the first domain. ``on_checks(answered)`` runs after that first check: ``answered`` True
+    when every name that must exist got an answer, some with records (the resolver itself works), False when a
+    lookup of one failed (a timeout, SERVFAIL).
 
     With ``processes`` above 1 the domains are scanned by that many worker
     processes (:class:`hunter_cli.scan_pool.ScanPool`, bundled catalog only);
@@ -1096,6 +1099,9 @@ async def scan_many(
             for (name, rtype), outcome in answers:
                 if rtype == "TXT" and isinstance(outcome, Answer):
                     scanner.seed_txt(name, outcome)
+            if on_checks is not None:
+                got = [o for _, o in answers if isinstance(o, Answer)]
+                on_checks(len(got) == len(answers) and any(o.records for o in got))
         if not suspect:
             for item in it:
                 job = ScanJob(item) if isinstance(item, str) else item

@@ -166,7 +166,8 @@ def test_an_open_record_is_plus_all_in_every_list_and_export(hunter, tmp_path):
     rows = csv.DictReader(io.StringIO(hunter("leads", "--format", "csv").stdout.lstrip("\ufeff")))
     assert {r["domain"]: r["spf_all"] for r in rows}["s15-genis.com.tr"] == "pass"
     panel = " ".join(hunter("leads", "show", "s15-genis.com.tr", env={"COLUMNS": "400"}).stdout.split())
-    assert "+all in effect: ip4:0.0.0.0/0 lets every server pass v=spf1" in panel, panel
+    # ip4:0.0.0.0/0 opens IPv4 only: said as that family (trial 25, F13)
+    assert "+all in effect over IPv4: ip4:0.0.0.0/0 lets every IPv4 server pass v=spf1" in panel, panel
     with sqlite3.connect(hunter.db) as conn:
         (stored,) = conn.execute("SELECT current_view FROM domains WHERE domain = 's15-genis.com.tr'").fetchone()
     from hunter_cli.crm.push import crm_spf
@@ -226,7 +227,9 @@ def test_ranges_decide_whether_a_record_is_open_not_the_literal_all(hunter):
     ):
         for lang in LANGUAGES:
             said = json.loads(hunter("sales-summary", domain, "--json", "--lang", lang).stdout)["security"]
-            line = Messages(lang)(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term)
+            m = Messages(lang)
+            who = m("sec.spf_all_decided.who.family")
+            line = m(f"sec.spf_all_decided.{key}", own="-all", all=RANGES[domain][0], terms=term, who=who)
             assert line in said, (domain, lang, said)
     # trial 20: mx/0 whose MX host has an IPv4 address only opens IPv4, and says so; a/0//0 opens both
     for lang in LANGUAGES:
@@ -384,7 +387,13 @@ def test_a_term_that_matches_everyone_gives_its_own_qualifier_not_an_open_record
             assert m("sec.spf_ok", all="-all") in brief["security"], (domain, brief["security"])
             assert brief["risk"] != "high", (domain, brief["security"])
         said = json.loads(hunter("sales-summary", "s29-notr-inc.com.tr", "--json", "--lang", lang).stdout)
-        line = m("sec.spf_all_decided.neutral", own="-all", all="?all", terms="?include:acik.s29-notr-inc.com.tr")
+        line = m(
+            "sec.spf_all_decided.neutral",
+            own="-all",
+            all="?all",
+            terms="?include:acik.s29-notr-inc.com.tr",
+            who=m("sec.spf_all_decided.who.include"),  # an include has no address family: whom it matches
+        )
         assert line in said["security"], said["security"]
         assert said["risk"] == "medium", said["security"]  # neutral SPF, but DMARC reject still refuses forgers
         said = json.loads(hunter("sales-summary", "s29-v6-acik.com.tr", "--json", "--lang", lang).stdout)

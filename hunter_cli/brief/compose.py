@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from ..dns.dmarc import ignored_mistakes
-from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE
+from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE, readable
 from ..facts import SPF_ALL_RESULTS, dkim_testing, failure_words, spf_first_all, spf_terms_after_all
 from ..footprint import Play
-from ..footprint.microsoft import BIMI_NEEDS_DMARC, rua_skipped
+from ..footprint.microsoft import BIMI_NEEDS_DMARC, repeated_fields, rua_not_addresses, rua_skipped
 from ..footprint.plays import online_workloads
 from ..footprint.schema import plays_catalog
 from ..lead import Lead, as_lead
@@ -238,14 +238,20 @@ def mx_finding_lines(m: Messages, lead: Lead) -> list[str]:
         return lines
     if lead.mx_state == "none":  # only "." but not as the single "MX 0 ." (RFC 7505 3): no mail arrives
         return [m("mail.null_mx_malformed")] if "null-mx-malformed" in codes else lines
-    if "null-mx-mixed" in codes:
-        lines.append(m("mail.null_mx_mixed"))
     unresolved = once(h.host for h in mx if h.resolved is False)
     literal = once(mx_ip_literals(lead))
+    # the other hosts mail could go to are only addresses written where a host belongs, which most senders
+    # skip (RFC 5321 5.1): no "mail goes to the other hosts", none takes it
+    bare = {a.strip("[]").rstrip(".").lower() for a in literal}
+    named = [h for h in mx if h.host.strip(".") and h.host.strip("[]").rstrip(".").lower() not in bare]
+    only_literal = bool(literal) and not any(h.resolved is not False for h in named)
+    if "null-mx-mixed" in codes:
+        lines.append(m("mail.null_mx_mixed" + (".literal" if only_literal else "")))
     if lead.provider == "broken" and not literal:
         lines.append(m("mail.mx_broken"))
     elif unresolved:
-        lines.append(m("mail.mx_unresolved", hosts=", ".join(unresolved[:2])))
+        key = "mail.mx_unresolved" + (".literal" if only_literal else "")
+        lines.append(m(key, hosts=", ".join(unresolved[:2])))
     if literal:  # an address where a host belongs (RFC 5321 5.1): the only MX, or one others stand beside
         key = "mail.mx_ip_literal" if lead.provider == "broken" else "mail.mx_ip_literal_beside"
         lines.append(m(key, hosts=", ".join(literal[:2])))
@@ -419,6 +425,19 @@ def _all_decided_first(terms: Sequence[str], effective: str | None) -> tuple[str
     return own, [t for t in terms[:at] if t[0] == effective[0]]
 
 
+def _decided_who(terms: Sequence[str]) -> str:
+    """Whom the terms that decide before the record's own ``all`` (:func:`_all_decided_first`) decide, as a
+    ``sec.spf_all_decided.who.*`` key: ``family`` for ranges (``ip4``, ``ip6``, ``a``, ``mx``: every sender of an
+    address family), ``any`` for ``exists:`` alone (it asks for an A record whatever the sender's family, RFC
+    7208 5.7), ``include`` when an ``include:`` is among them (whom it matches is the included record's)."""
+    names = {t.lstrip("+-~?").split(":", 1)[0].split("/", 1)[0].lower() for t in terms}
+    if names and names <= {"exists"}:
+        return "any"
+    if "include" in names and not names & {"ip4", "ip6", "a", "mx"}:
+        return "include"
+    return "family"
+
+
 def _federation_line(m: Messages, domain: str, host: str) -> str:
     """Where a federated tenant's users sign in: their own identity provider (AD FS at a host inside the domain),
     a known identity service (Okta's ``acme.okta.com``, by services.json ``federation``), or an outside one."""
@@ -532,7 +551,8 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             key = "sec.spf_all_decided.neutral" if qualifier == "?all" else "sec.spf_all_decided.soft"
             if (own or "").lstrip("+").lower() != "-all":  # without the term, their own all would be no better
                 key += ".end"
-            lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3])))
+            who = m(f"sec.spf_all_decided.who.{_decided_who(deciding)}")
+            lines.append(m(key, own=own, all=qualifier, terms=", ".join(deciding[:3]), who=who))
         elif qualifier == "-all":
             lines.append(m("sec.spf_ok", all=qualifier))
         elif qualifier == "~all":
@@ -588,9 +608,22 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             W_VERSION_SPACED: "sec.spf_version_spaced",
             W_QUOTED: "sec.spf_quoted",
         }
-        text = (first.where or ["?"])[0].strip()  # a tab or other whitespace shown, not printed as itself
-        record = "".join(c if c == " " or not c.isspace() else "\\t" if c == "\t" else f"\\u{ord(c):04x}" for c in text)
-        lines.append(m(said.get(first.code, "sec.spf_not_at_start"), record=record))
+        text = (first.where or ["?"])[0].strip()
+        record = readable(text)  # a tab or other whitespace shown by name (<TAB>, <CR>), not printed as itself
+        key = said.get(first.code, "sec.spf_not_at_start")
+        mark = text[6:7] if first.code == W_VERSION_JOINED and text[:6].lower() == "v=spf1" else ""
+        if mark and not mark.isalnum():  # a single string with a mark where the space belongs: no split involved
+            key += ".separator" if mark in ";,." else ".mark"
+        lines.append(m(key, record=record, mark=mark))
+        others = [readable((f.where or ["?"])[0].strip()) for f in lead.spf_discarded[1:]]
+        if others:  # fixing each would publish several SPF records: permerror (RFC 7208 3.2, 4.5)
+            lines.append(m("sec.spf_lookalikes_more", records=_names(m, [f'"{r}"' for r in others[:3]])))
+    elif spf and lead.spf_discarded and "txt" not in failed:
+        # a look-alike beside the record in force: receivers ignore it, but "fixing" it would publish a second
+        # SPF record, and two make every check fail (permerror, RFC 7208 3.2, 4.5): it is to be deleted
+        shown = [f'"{readable((f.where or ["?"])[0].strip())}"' for f in lead.spf_discarded]
+        key = "sec.spf_lookalike_beside" + (".many" if len(shown) > 1 else "")
+        lines.append(m(key, records=_names(m, shown[:3]), n=len(shown)))
     state = lead.dkim_state
     unusable = [s.selector for s in lead.dkim.selectors if s.problem] if lead.dkim else []  # RFC 6376 3.6.1
     unusable += [  # a selector whose name is a CNAME loop publishes no key either
@@ -795,6 +828,14 @@ def _spf_warning_words(m: Messages, spf) -> list[str]:
             said = [_VOID.match(w.message) for w in spf.warnings if w.code == f.code and len(w.where) <= 1]
             voids = [f"'{v[1]}' ({v[2]})" if v[2] not in v[1] else f"'{v[1]}'" for v in said if v]
             values["voids"] = ", ".join(dict.fromkeys(voids)) or "?"
+            # an exists: whose name is there without an A record: exists asks for A only (RFC 7208 5.7)
+            if (
+                said
+                and all(v and v[1].lstrip("+-~?").lower().startswith("exists:") for v in said)
+                and all(w.message.endswith("has no A record") for w in spf.warnings if w.code == f.code)
+            ):
+                out.append(m("spf_warning.spf-void-lookup.exists_no_a", **values))
+                continue
         out.append(m(f"spf_warning.{f.code}", **values))
     return out
 
@@ -976,6 +1017,12 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
             key = "fp.mailsec.invalid_many" if state == "invalid" and len(names) > 1 else f"fp.mailsec.{state}"
             lines.append(m(key, names=_names(m, names)))
     for sec in fp.mail_security.values():  # in use, but with a mistake beside it (RFC 8461 3.1, RFC 8460 3)
+        if sec.id in ("mta-sts", "tls-rpt") and sec.state in ("published", "invalid"):
+            # a field given twice: senders keep either (RFC 8461 3.1, RFC 8460 3); said whatever else is wrong
+            for field in repeated_fields(sec.record)[:2]:
+                key = f"fp.mailsec.repeated.{sec.id}.{field}"
+                key = key if m.has(key) else "fp.mailsec.repeated"
+                lines.append(m(key, name=m(f"fp.mailsec.name.{sec.id}"), field=field))
         if sec.state != "published":
             continue
         if sec.discarded:
@@ -984,6 +1031,9 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
         skipped = rua_skipped(sec.tags)[1] if sec.id == "tls-rpt" else []
         if skipped:
             lines.append(m("fp.mailsec.rua_skipped", uris=", ".join(skipped[:3])))
+        nowhere = rua_not_addresses(sec.tags) if sec.id == "tls-rpt" else []
+        if nowhere:  # mailto: and no address (RFC 6068 2): the reports go nowhere
+            lines.append(m("fp.mailsec.rua_not_address", uris=", ".join(nowhere[:3])))
     if unusable_policy:
         lines.append(unusable_policy)
     if waiting:
@@ -1614,7 +1664,10 @@ def compose(
     ):
         from ..timefmt import for_people
 
-        brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
+        # a scan run with --no-tenant asked nobody and read no cache: the answer is the one an earlier scan
+        # got, carried forward (store.carry_forward), not one "kept for a day"
+        key = "mail.tenant_carried" if "tenant" in lead.carried else "mail.tenant_asked"
+        brief.mail.append(m(key, when=for_people(tenant_asked), domain=domain))
     last = history[-1] if history else None
     last_failed = last is not None and last.get("status") == "failed"
     if stale and outcome is not None:  # said first, where the rep reads what the records say

@@ -100,12 +100,18 @@ def _all_of(m: Messages, terms: list[str], alls: list[str]) -> str:
     return m("event.spf.no_all")
 
 
-def _spf(m: Messages, old: str | None, new: str | None) -> str:
-    """What changed between two SPF records: terms added and removed, then the ``all`` mechanism."""
+def _spf(m: Messages, old: str | None, new: str | None, detail: str | None = None) -> str:
+    """What changed between two SPF records: terms added and removed, then the ``all`` mechanism. ``detail``
+    (:func:`hunter_cli.lead.posture.change_detail`) ``{"discarded": code}``: the record in force became a
+    look-alike receivers discard (RFC 7208 4.5), told as malformed, not removed."""
     if not old:
         return m("event.spf_published")
     if not new:
-        return m("event.spf_removed")
+        try:
+            malformed = bool(json.loads(detail or "null").get("discarded"))
+        except (ValueError, TypeError, AttributeError):
+            malformed = False
+        return m("event.spf_malformed" if malformed else "event.spf_removed")
     a, b = spf_terms(old), spf_terms(new)
     alls = [t for t in a if t.lower().endswith("all")], [t for t in b if t.lower().endswith("all")]
     parts = [m("event.spf.added", term=_term(t)) for t in b if t not in a and t not in alls[1]]
@@ -201,13 +207,15 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
         told = _dmarc(m, kind, old, new, detail)
         if told is not None:
             return told
+        if kind == "dmarc_policy_changed" and new is None:  # a record still there, unreadable: no policy applies
+            return m("event.dmarc_malformed", old=m.label("dmarc.policy", old or "?"))
         return m(
             f"event.{kind}",
             old=m.label("dmarc.policy", old or "?"),
             new=m.label("dmarc.policy", new or "?"),
         )
     if kind == "spf_changed":
-        return _spf(m, old, new)
+        return _spf(m, old, new, detail)
     if kind == "category_changed":
         return m("event.category_changed", old=old or "?", new=new or "?")
     if kind in ("workload_added", "workload_removed", "workload_changed"):

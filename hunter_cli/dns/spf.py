@@ -116,6 +116,9 @@ def discarded_records(txts: list[str]) -> list[Finding]:
             code, message = W_NOT_AT_START, "does not begin with v=spf1 (whitespace comes first)"
         elif after.isspace():
             code, message = W_VERSION_WHITESPACE, f"has {_whitespace_name(after)} after v=spf1 where a space must be"
+        elif after and not after.isalnum():  # v=spf1;ip4:..., v=spf1-all: a mark where the space belongs
+            code = W_VERSION_JOINED
+            message = f"has {body[6:30]!r} right after v=spf1 with no space"
         elif after:
             code = W_VERSION_JOINED
             message = (
@@ -132,6 +135,19 @@ def discarded_records(txts: list[str]) -> list[Finding]:
             )
         )
     return out
+
+
+_SHOWN = {"\t": "<TAB>", "\r": "<CR>", "\n": "<LF>", "\u00a0": "<NBSP>"}
+
+
+def readable(text: str) -> str:
+    """``text`` with every character that prints as nothing or moves the cursor shown by name, for a record
+    quoted in a sentence or a table: ``"v=spf1\\tip4:..."`` -> ``"v=spf1<TAB>ip4:..."``; a carriage return
+    ``<CR>``, a line feed ``<LF>``, a no-break space ``<NBSP>``, any other whitespace or control character
+    ``<U+XXXX>``. A plain space stays."""
+    return "".join(
+        c if c == " " or (c.isprintable() and not c.isspace()) else _SHOWN.get(c, f"<U+{ord(c):04X}>") for c in text
+    )
 
 
 def _whitespace_name(ch: str) -> str:

@@ -61,6 +61,11 @@ MANY_LOOKUPS = 8  # warn from this many DNS-querying terms on
 Lookup = Answer | LookupFailure
 
 
+def _missing(answer: Answer, wanted: str) -> str:
+    """What an empty answer says is missing: ``does not exist`` (NXDOMAIN, RFC 8020), else ``has no <wanted>``."""
+    return "does not exist" if answer.rcode == NXDOMAIN else f"has no {wanted}"
+
+
 @dataclass(slots=True)
 class Evaluation:
     """The outcome of :func:`evaluate`.
@@ -172,7 +177,9 @@ class _Evaluator:
                 ]
             )
 
-    def _void(self, term: str, name: str, where: list[str]) -> None:
+    def _void(self, term: str, name: str, where: list[str], missing: str = "does not exist or has no records") -> None:
+        """Count a lookup that found nothing (RFC 7208 4.6.4); ``missing`` says what: the name does not exist
+        (NXDOMAIN), or the type the term asks for is not there (``exists:`` asks for A only, 5.7)."""
         self.out.void_lookups += 1
         if self.out.void_lookups > spf_mod.VOID_LOOKUP_LIMIT:
             raise _PermError(
@@ -180,13 +187,13 @@ class _Evaluator:
                     Finding(
                         code=E_VOID_LIMIT,
                         message=f"more than {spf_mod.VOID_LOOKUP_LIMIT} lookups found nothing ({term!r} asks"
-                        f" {name}, which does not exist or has no records); receivers stop with permerror"
+                        f" {name}, which {missing}); receivers stop with permerror"
                         " (RFC 7208 4.6.4)",
                         where=list(where),
                     )
                 ]
             )
-        self._warn(W_VOID_LOOKUP, f"{term!r} asks {name}, which does not exist or has no records", where)
+        self._warn(W_VOID_LOOKUP, f"{term!r} asks {name}, which {missing}", where)
 
     # -- check_host() ------------------------------------------------------------
     def check_host(
@@ -352,7 +359,7 @@ class _Evaluator:
             if answer is None:
                 return None
             if not answer.records:
-                self._void(term.text, target, where)
+                self._void(term.text, target, where, _missing(answer, "MX record"))
             elif len(answer.records) > spf_mod.MX_LIMIT:
                 raise _PermError(
                     [
@@ -378,7 +385,9 @@ class _Evaluator:
                 if answer is None:
                     return None
             if not answer.records:
-                self._void(term.text, target, where)
+                # exists: asks for A records only, whatever the sender's family (RFC 7208 5.7)
+                wanted = "A record" if term.name == "exists" else "A or AAAA record"
+                self._void(term.text, target, where, _missing(answer, wanted))
             elif term.name == "a" and (term.cidr4 == 0 or term.cidr6 == 0):
                 return self._host_family([target], term.cidr4 == 0, term.cidr6 == 0, where)
             elif term.name == "a":

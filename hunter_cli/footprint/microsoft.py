@@ -664,6 +664,25 @@ def parse_exact_tags(record: str) -> dict[str, str] | None:
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
 
+def repeated_fields(record: str | None) -> list[str]:
+    """The field names an MTA-STS or TLS-RPT record gives more than once, as :func:`parse_exact_tags` splits
+    it (``v=STSv1; id=1; id=2`` -> ``["id"]``): the grammars give each field once (RFC 8461 3.1, RFC 8460 3),
+    and which one a sender keeps is its own choice (Hunter reads the first). [] for none or no record."""
+    names = [t.split("=", 1)[0] for t in re.split(r"[ \t]*;[ \t]*", (record or "").strip(" \t")) if "=" in t]
+    return [n for n in dict.fromkeys(names) if names.count(n) > 1]
+
+
+_MAILTO_ADDRESS = re.compile(r"^mailto:[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$", re.IGNORECASE)
+
+
+def rua_not_addresses(tags: Mapping[str, str]) -> list[str]:
+    """The ``mailto:`` URIs of a TLS-RPT record's ``rua`` that name no e-mail address (``mailto:bad-address``):
+    a ``mailto:`` URI is ``mailto:`` and an address, ``local@domain`` (RFC 6068 2, RFC 8460 3), so reports sent
+    there go nowhere."""
+    uris = [u.strip() for u in tags.get("rua", "").split(",") if u.strip()]
+    return [u for u in uris if u.lower().startswith("mailto:") and not _MAILTO_ADDRESS.match(u.split("!", 1)[0])]
+
+
 def rua_skipped(tags: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """``(all URIs, those senders skip)`` of a TLS-RPT record's ``rua`` tag: senders send reports to
     ``mailto:`` and ``https:`` URIs only (RFC 8460 3, 5.1 and 5.3)."""
@@ -684,7 +703,12 @@ def _check_values(rec_id: str, tags: dict[str, str]) -> tuple[str | None, list[s
         uris, others = rua_skipped(tags)
         if len(others) == len(uris):
             return "rua lists no mailto: or https: address, so senders send no report (RFC 8460 3)", []
-        return None, [f"rua {u} is not a mailto: or https: address, so senders skip it (RFC 8460 3)" for u in others]
+        warnings = [f"rua {u} is not a mailto: or https: address, so senders skip it (RFC 8460 3)" for u in others]
+        warnings += [
+            f"rua {u} names no e-mail address, so reports sent there are lost (RFC 8460 3)"
+            for u in rua_not_addresses(tags)
+        ]
+        return None, warnings
     if rec_id == "bimi":
         logo = tags.get("l", "")
         if logo and not logo.lower().startswith("https://"):
@@ -805,6 +829,9 @@ def _mail_security(rule: MailSecurityRecord, domain: str, answers: Mapping[tuple
         )
     problem, value_warnings = _check_values(rule.id, tags)
     warnings += value_warnings
+    if rule.exact_version:  # a field given twice: senders keep one of their own choosing (RFC 8461 3.1, RFC 8460 3)
+        rfc = "RFC 8461 3.1" if rule.id == "mta-sts" else "RFC 8460 3"
+        warnings += [f"{f}= is given more than once; senders may keep either ({rfc})" for f in repeated_fields(record)]
     if problem:
         return MailSecurity(**base, state="invalid", record=record, tags=tags, **extra, evidence=[f"{name}: {problem}"])
     evidence = [f"{rule.question.name} TXT {record}"]

@@ -440,12 +440,20 @@ def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     The detail is JSON, ``{"p": [old, new], "pct": [old, new]}``: the published ``p`` and the ``pct``
     of the two views (null for a side without a record), so the event can say what really changed
     (:func:`hunter_cli.brief.events.event_text`). Stored in ``events.detail``.
+
+    An ``spf_changed`` event whose new side has no record in force but a look-alike that receivers discard
+    (``spf_discarded``, RFC 7208 4.5: a tab after ``v=spf1``) has the detail ``{"discarded": code}``, so the
+    event says the record became malformed, not that it was removed.
     """
     import json
 
     if kind == "provider_changed":
         names = [_hosting_name(v) for v in (old, new)]
         return json.dumps({"name": names}, separators=(",", ":"), ensure_ascii=False) if any(names) else None
+    if kind == "spf_changed":  # the record in force gone, but a look-alike receivers discard left in its place
+        left = new.get("spf_discarded") or [] if not (new.get("spf") or {}).get("record") else []
+        codes = [f.get("code") if isinstance(f, Mapping) else getattr(f, "code", None) for f in left]
+        return json.dumps({"discarded": codes[0]}, separators=(",", ":")) if codes and codes[0] else None
     if not kind.startswith("dmarc_"):
         return None
     sides = [(v.get("dmarc") or {}) for v in (old, new)]

@@ -737,8 +737,11 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if "txt" in lead.unknown:  # a failed lookup is no "no record" (RFC 7208 4.4: temperror)
         return m("show.spf_unknown")
     if spf is None and lead.spf_discarded:  # meant as SPF, discarded by receivers (RFC 7208 4.5): say so
-        shown = (lead.spf_discarded[0].where or [""])[0].strip().replace("\t", "\\t")
-        return m("show.spf_discarded", code=lead.spf_discarded[0].code, record=shown).strip()
+        from ..dns.spf import readable
+
+        shown = readable((lead.spf_discarded[0].where or [""])[0].strip())  # <TAB>, <CR>: never printed raw
+        key = "show.spf_discarded" + (".many" if len(lead.spf_discarded) > 1 else "")
+        return m(key, code=lead.spf_discarded[0].code, record=shown, n=len(lead.spf_discarded)).strip()
     if spf is None:
         return m("show.spf_none")
     if lead.spf_result == "temperror":
@@ -746,11 +749,23 @@ def _spf_text(m: Messages, lead: Lead) -> str:
     if lead.spf_result != "valid":
         why = f" ({spf.errors[0].code})" if spf.errors and spf.errors[0].code else ""
         return m("show.spf_invalid", why=why, record=spf.record or "").strip()
-    from ..lead.posture import spf_open_terms
+    from ..lead.posture import spf_open_families, spf_open_terms
 
+    # a hole that one address family only goes through (ip6:::/0, mx/0 with IPv4 hosts) is said as that family
+    families = spf_open_families(lead)
+    family = f".v{next(iter(families))}" if len(families) == 1 else ""
+    beside = ""
+    if lead.spf_discarded:  # a look-alike beside the record in force: to delete, never to "fix" (two: permerror)
+        from ..dns.spf import readable
+
+        shown = ", ".join(readable((f.where or [""])[0].strip()) for f in lead.spf_discarded[:3])
+        key = "show.spf_lookalike_beside" + (".many" if len(lead.spf_discarded) > 1 else "")
+        beside = "\n" + m(key, n=len(lead.spf_discarded), records=shown)
     if spf.all != "+all" and (opened := spf_open_terms(lead)):  # its own "-all" is never reached (RFC 7208 5.6)
-        return f"{m('show.spf_open', terms=', '.join(opened))}   {spf.record or ''}".rstrip()
-    return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip()
+        return f"{m('show.spf_open' + family, terms=', '.join(opened))}   {spf.record or ''}".rstrip() + beside
+    if spf.all == "+all" and family:  # earlier terms decide the other family first (-a/0 +all)
+        return f"{m('show.spf_open_all' + family)}   {spf.record or ''}".rstrip() + beside
+    return f"{spf.all or m('show.spf_no_all')}   {spf.record or ''}".rstrip() + beside
 
 
 def _dkim_text(m: Messages, lead: Lead) -> str:

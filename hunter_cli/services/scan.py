@@ -114,6 +114,7 @@ class ScanTally:
     nxdomain: int = 0  # domains that do not exist: not counted among providers
     failing: set = field(default_factory=set)  # domains whose latest attempt before this run failed too
     failed_again: int = 0  # of those, failed once more in this run
+    checks_answered: bool | None = None  # the resolver's own check names all answered (None: not asked)
     sample_limit: int = 50
     _best: list = field(default_factory=list)  # (priority_order, arrival, result), up to twice the sample
     _arrival: Iterator[int] = field(default_factory=itertools.count)
@@ -507,6 +508,7 @@ def run_scan(
                     on_registration_left=on_left,
                     processes=processes,
                     behind=writer.behind,
+                    on_checks=lambda answered: setattr(tally, "checks_answered", answered),
                 ),
                 terminated,
             )
@@ -678,7 +680,8 @@ def _log_end(outcome: str, code: int, tally: ScanTally, stored: int) -> None:
 def _all_failed(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     """Why a run that ended counts as failed when every scanned domain failed (none ``ok`` or ``partial``) but
     some got a DNS answer (else :func:`_no_dns`): a resolver that answers SERVFAIL to everything (a forwarder
-    whose upstream is gone), or a list of dead domains. Each failure is stored, never replaces a stored result,
+    whose upstream is gone: its own check names fail too, ``tally.checks_answered``), or a list of dead domains.
+    Each failure is stored, never replaces a stored result,
     and is asked again on the next run; the exit status (ALL_FAILED) and this sentence tell cron so. None when
     every one of them had failed on its previous attempt too and the run retries (`rescan`, `--max-age`): a
     nightly retry of a lead whose DNS is broken for good would otherwise alarm cron every night (trial 25)."""
@@ -693,7 +696,10 @@ def _all_failed(tally: ScanTally, nameservers: Sequence[str]) -> str | None:
     hint: Said | str = ""
     if set(tally.failed_mx) == {"servfail"} and failed > 1:
         who = ", ".join(nameservers) or Said("cli.dns.system_resolver")
-        hint = Said("cli.scan.all_failed.servfail", who=who)
+        # a resolver whose upstream is gone fails its own check names too; one that answered them works, and
+        # the SERVFAILs are these domains' (their name servers down or lame), or the resolver's for them only
+        key = "cli.scan.all_failed.servfail" + (".checks_answered" if tally.checks_answered else "")
+        hint = Said(key, who=who)
     key = "cli.scan.all_failed." + ("one" if failed == 1 else "many")
     return Said(key, n=failed, why=why, hint=hint)
 
