@@ -79,6 +79,7 @@ from .reads import (
     prior,
     priors,
     registration,
+    scan_result,
     set_state,
     stored_category,
 )
@@ -164,6 +165,7 @@ __all__ = [
     "get_state",
     "has_leads",
     "history",
+    "scan_result",
     "import_leads",
     "last_good_at",
     "latest_ok",

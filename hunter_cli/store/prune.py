@@ -9,7 +9,9 @@ What a scan older than the window is still needed for, and so is kept:
   (``ok`` or ``partial``) scan whose provider or gateway differs from the good scan before it, and
   that scan before it.
 
-Everything else older than the window goes. Safe beside a running scan without its lock: the
+Everything else older than the window goes. A kept scan whose result is stored as a delta against one
+that goes is first re-packed against what that one leaned on (:func:`hunter_cli.store.superseded.release`).
+Safe beside a running scan without its lock: the
 scans to remove are chosen from one read snapshot, and a scan running meanwhile only adds newer
 scans and points leads and events at them, never at an old one; the removal runs in short write
 transactions (:data:`PRUNE_CHUNK` scans each) so the scan's writer is never held up for long,
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from ..said import Said
 from .core import StoreBusy, StoreError, real_path, store_error
+from .superseded import release
 
 PRUNE_CHUNK = 2000
 
@@ -81,12 +84,16 @@ def prune(conn: sqlite3.Connection, before_iso: str, dry_run: bool = False) -> d
     try:
         ids, older = prunable(conn, before_iso)
         removed = 0
+        gone = set(ids)
+        deltas = "result_base" in {r[1] for r in conn.execute("PRAGMA table_info(scans)")}
         if not dry_run:
             for i in range(0, len(ids), PRUNE_CHUNK):
                 chunk = ids[i : i + PRUNE_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    if deltas:
+                        release(conn, chunk, gone)  # a kept scan stored as a delta against one of these
                     removed += conn.execute(f"DELETE FROM scans WHERE id IN ({marks})", chunk).rowcount
                     conn.execute("COMMIT")
                 except BaseException:

@@ -155,6 +155,16 @@ def current(conn: sqlite3.Connection, domain: str, column: str | None = None) ->
     return loads(row[0]) if row and row[0] else None
 
 
+def scan_result(conn: sqlite3.Connection, scan_id: int) -> dict | None:
+    """The result scan ``scan_id`` produced (its ``--json`` object), wherever and however it is stored: the
+    current view, packed whole, or a delta against a newer result (:mod:`.superseded`); None when there is no
+    such scan. Raises PackError when the stored value is damaged."""
+    from .superseded import result_text
+
+    text = result_text(conn, scan_id)
+    return None if text is None else json.loads(text)
+
+
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     rows = conn.execute(
         "SELECT id, scanned_at, status, provider, gateway, errors_json "
