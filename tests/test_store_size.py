@@ -32,6 +32,14 @@ def results_by_scan(db) -> dict[int, dict]:
         conn.close()
 
 
+def records_by_scan(db) -> dict[int, dict | None]:
+    conn = store.connect(db)
+    try:
+        return {i: store.scan_records(conn, i) for (i,) in conn.execute("SELECT id FROM scans")}
+    finally:
+        conn.close()
+
+
 def _stored_form(hunter, domain: str, code: int = 0) -> dict:
     """``scan --json``'s line for ``domain`` as the store keeps it: without ``domain_unicode``, which
     only the output adds (docs/json-schema.md). ``code``: the scan's exit status (7: its one domain failed)."""
@@ -363,6 +371,10 @@ def test_each_rescan_keeps_the_older_results_as_small_deltas_and_prune_keeps_the
     assert [r[2] for r in rows] == [*ids[1:], None] and rows[-1][1] is None
     assert all(len(r[1]) < 120 for r in rows[:-1])  # a week-apart copy costs its time and little more
     assert results_by_scan(db) == dict(zip(ids, results, strict=True))
+    raws = q(db, "SELECT raw_json FROM scans ORDER BY id")
+    assert all(isinstance(r, bytes) and len(r) < 60 for (r,) in raws[:-1]) and isinstance(raws[-1][0], str)
+    records = records_by_scan(db)
+    assert records[ids[0]]["mx"] == [[10, "firma-com-tr.mail.protection.outlook.com"]]
     # the first scan is kept (the lead is known since then), the two between go: the first must not lose its result
     conn = sqlite3.connect(db)
     conn.execute("UPDATE scans SET scanned_at = '2020-01-0' || id || 'T00:00:00+00:00' WHERE id < ?", (ids[-1],))
@@ -372,6 +384,7 @@ def test_each_rescan_keeps_the_older_results_as_small_deltas_and_prune_keeps_the
     assert pruned.exit_code == 0, pruned.stderr
     assert json.loads(pruned.stdout)["removed"] == 2
     assert results_by_scan(db) == {ids[0]: results[0], ids[-1]: results[-1]}
+    assert records_by_scan(db) == {i: records[i] for i in (ids[0], ids[-1])}
     assert q(db, "SELECT result_base FROM scans WHERE id = ?", ids[0]) == [(ids[-1],)]  # leans on what stays
     check = hunter("db", "check", "--json", "--db", str(db))
     assert check.exit_code == 0 and json.loads(check.stdout)["problems"] == []

@@ -337,6 +337,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 # the view about to be replaced goes back into its scan row (schema migration 8), as a delta
                 # against this scan's result once this scan has its id (migration 19, .superseded)
                 restore = conn.execute(SUPERSEDED_VIEW_SQL, (r.domain,)).fetchone()
+            raw_text = json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None
             cur = conn.execute(
                 "INSERT INTO scans (domain, run_id, scanned_at, status, "
                 "provider, gateway, result, raw_json, errors_json)"
@@ -349,14 +350,14 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     r.provider,
                     r.gateway,
                     None if view_text is text else pack(text),  # NULL: the result is the current view, stored once
-                    json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
+                    raw_text,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
             )
             scan_id = cur.lastrowid
             assert scan_id is not None  # an INSERT's rowid
             if restore is not None:
-                _supersede_view(conn, restore, scan_id, text)
+                _supersede_view(conn, restore, scan_id, (text, raw_text))
             # Whether the stored view's "no tenant" was ever observed (read before this result's answer is
             # cached below): a lookup's answer is kept in tenant_cache, so a view with no tenant and no such
             # row never had one asked. Asked only where change events will read it.
@@ -849,24 +850,27 @@ def _send_error(out, exc: StoreError) -> None:
 
 # The scan row that holds a domain's current view (its last good scan, result NULL) and that view, packed.
 SUPERSEDED_VIEW_SQL = (
-    "SELECT s.id, d.current_view FROM domains d JOIN scans s ON s.id = d.last_good_scan_id"
+    "SELECT s.id, d.current_view, s.raw_json FROM domains d JOIN scans s ON s.id = d.last_good_scan_id"
     " WHERE d.domain = ? AND s.result IS NULL AND d.current_view IS NOT NULL"
 )
 
 
-def _supersede_view(conn: sqlite3.Connection, restore: tuple[int, bytes | str], scan_id: int, text: str) -> None:
-    """Put the view scan ``restore[0]`` produced (``restore[1]``, packed) back into its row as a delta against the
-    result of the new scan ``scan_id``, whose text is ``text`` (it is that scan's stored result, or its current
-    view: the same text). A view that does not unpack goes back as it is (``hunter db check`` names it)."""
-    old_id, stored = restore
+def _supersede_view(
+    conn: sqlite3.Connection, restore: tuple[int, bytes | str, str | None], scan_id: int, texts: tuple[str, str | None]
+) -> None:
+    """Put the view scan ``restore[0]`` produced (``restore[1]``, packed) back into its row, and its raw records
+    (``restore[2]``), as deltas against the new scan ``scan_id``'s result and raw records (``texts``: the result
+    is that scan's stored result or its current view, the same text). A view that does not unpack goes back as
+    it is (``hunter db check`` names it)."""
+    old_id, stored, raw = restore
     try:
         old_text = unpack(stored)
     except PackError:
         old_text = None
-    if old_text is None:
+    if old_text is None or not (raw is None or isinstance(raw, str)):
         conn.execute("UPDATE scans SET result = ? WHERE id = ?", (stored, old_id))
     else:
-        supersede(conn, old_id, old_text, scan_id, text)
+        supersede(conn, old_id, (old_text, raw), scan_id, texts)
 
 
 def rescore(
