@@ -9,13 +9,15 @@ Generates ``scan_bench.py``'s synthetic companies (the same record mix and seed)
 with the hunter of ``--commit`` and once with the hunter of ``--reference`` (each a ``git archive``
 snapshot, the same server, one after the other), as a weekly cron job would. After each scan it prints
 the bytes in use (pages in use, ``PRAGMA page_count - freelist_count`` times the page size: what
-``hunter db vacuum`` would leave) over the number of domains, and what each later scan added. The tenant
+``hunter db vacuum`` would leave) over the number of domains, what each later scan added, and the CPU
+time of each scan (the run and its child processes, the later ones rescans). The tenant
 and registration lanes are off (they would reach the internet).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import subprocess
 import sys
@@ -37,18 +39,22 @@ def bytes_in_use(db: Path) -> int:
     return (pages - free) * size
 
 
-def scans(code: dict, gen: dict, server: DNSServer, workdir: Path, count: int) -> list[int]:
-    """Scan the list ``count`` times into a new database with ``code``'s hunter; bytes in use after each."""
+def scans(code: dict, gen: dict, server: DNSServer, workdir: Path, count: int) -> tuple[list[int], list[float]]:
+    """Scan the list ``count`` times into a new database with ``code``'s hunter; bytes in use after each, and the
+    CPU seconds of each scan (the run and its child processes: the writer and the scan workers)."""
     db = workdir / f"rescans-{code['commit']}.db"
-    sizes = []
+    sizes, cpu = [], []
     for i in range(count):
+        before = os.times()
         cmd = [sys.executable, "-m", "hunter_cli", "scan", str(gen["list_path"]), "--db", str(db)]
         cmd += ["--nameserver", server.nameserver, "-q", *code["extra_flags"]]
         done = subprocess.run(cmd, env=hunter_env(code), cwd=str(code["root"]), capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"scan {i + 1} with {code['commit']} exited {done.returncode}: {done.stderr[-800:]}")
+        after = os.times()
+        cpu.append(after.children_user + after.children_system - before.children_user - before.children_system)
         sizes.append(bytes_in_use(db))
-    return sizes
+    return sizes, cpu
 
 
 def main() -> None:
@@ -67,10 +73,11 @@ def main() -> None:
     server = DNSServer(codes[0]["dnsserver"], gen["zone_path"], "127.0.0.1", gen["records"], workdir / "server.log")
     server.start(120 + 400e-6 * gen["records"])
     try:
-        sizes = {c["commit"]: scans(c, gen, server, workdir, args.scans) for c in codes}
+        measured = {c["commit"]: scans(c, gen, server, workdir, args.scans) for c in codes}
     finally:
         server.stop()
     n = args.domains
+    sizes = {k: v[0] for k, v in measured.items()}
     print(f"\n{n} domains, {args.scans} scans of each; bytes in use a domain after each scan:")
     print(f"{'scan':>6}" + "".join(f"{c['commit']:>22}" for c in codes))
     for i in range(args.scans):
@@ -79,7 +86,12 @@ def main() -> None:
     for c in codes:
         s = sizes[c["commit"]]
         per = (s[-1] - s[0]) / n / max(1, args.scans - 1)
-        print(f"  {c['commit']:>12} {per:8,.0f} bytes a domain a scan")
+        cpu = measured[c["commit"]][1]
+        print(
+            f"  {c['commit']:>12} {per:8,.0f} bytes a domain a scan; CPU of the scans "
+            + ", ".join(f"{x:.1f}" for x in cpu)
+            + " s"
+        )
 
 
 if __name__ == "__main__":

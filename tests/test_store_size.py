@@ -416,3 +416,28 @@ def test_rescoring_with_the_same_rules_leaves_the_deltas_readable(hunter, db):
     assert store.rescore(conn, load_rules())["changed"] == 0
     conn.close()
     assert results_by_scan(db) == before
+
+
+def test_vacuum_repacks_the_scans_an_older_release_kept_whole_and_loses_nothing(hunter, tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASE_DB, db)
+    assert hunter("leads", "--db", str(db)).exit_code == 0  # opening upgrades; older rows stay whole
+    results, records = results_by_scan(db), records_by_scan(db)
+    whole = q(db, "SELECT count(*) FROM scans WHERE result IS NOT NULL AND result_base IS NULL")[0][0]
+    assert whole >= 5
+    done = hunter("db", "vacuum", "--json", "--db", str(db))
+    assert done.exit_code == 0, done.stderr
+    report = json.loads(done.stdout)
+    left = q(db, "SELECT count(*) FROM scans WHERE result IS NOT NULL AND result_base IS NULL")[0][0]
+    assert report["repacked"] == whole - left > 0
+    # what stays whole: only a domain's newest scan (a failed attempt after the current view)
+    assert q(
+        db,
+        "SELECT count(*) FROM scans s WHERE s.result IS NOT NULL AND s.result_base IS NULL AND EXISTS"
+        " (SELECT 1 FROM scans n WHERE n.domain = s.domain AND (n.scanned_at, n.id) > (s.scanned_at, s.id))",
+    ) == [(0,)]
+    assert results_by_scan(db) == results and records_by_scan(db) == records
+    check = hunter("db", "check", "--json", "--db", str(db))
+    assert check.exit_code == 0 and json.loads(check.stdout)["problems"] == []
+    text = hunter("db", "vacuum", "--db", str(db), "--lang", "tr")
+    assert text.exit_code == 0 and "farklarıyla" not in text.stdout  # nothing left to re-pack the second time

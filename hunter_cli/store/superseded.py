@@ -131,6 +131,41 @@ def release(conn: sqlite3.Connection, ids: Iterable[int], gone: set[int] | None 
     return moved
 
 
+def compact(conn: sqlite3.Connection, batch: int = 200) -> int:
+    """Re-pack every scan still stored whole that has a newer scan of the same domain (written before schema
+    migration 19, or a failed scan's own result) as deltas against the next newer scan; ``batch`` domains a
+    write transaction, so a scan waiting for the file waits little. Returns how many scans were re-packed.
+    ``hunter db vacuum`` runs it first. Raises PackError when a value on the way is damaged."""
+    from .core import rollback
+
+    domains = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT s.domain FROM scans s WHERE s.result_base IS NULL AND s.result IS NOT NULL"
+            " AND EXISTS (SELECT 1 FROM scans n WHERE n.domain = s.domain AND (n.scanned_at, n.id) > (s.scanned_at, s.id))"
+        )
+    ]
+    moved = 0
+    for i in range(0, len(domains), batch):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for domain in domains[i : i + batch]:
+                rows = conn.execute(
+                    "SELECT id, result IS NOT NULL AND result_base IS NULL FROM scans WHERE domain = ?"
+                    " ORDER BY scanned_at, id",
+                    (domain,),
+                ).fetchall()
+                for (sid, whole), (newer, _) in zip(rows, rows[1:], strict=False):
+                    if whole:
+                        supersede(conn, sid, _texts(conn, sid), newer, _texts(conn, newer))
+                        moved += 1
+            conn.execute("COMMIT")
+        except BaseException:
+            rollback(conn)
+            raise
+    return moved
+
+
 def _texts(conn: sqlite3.Connection, scan_id: int) -> tuple[str, str | None]:
     """Scan ``scan_id``'s result and raw records, as text."""
     result = stored_text(conn, scan_id, RESULT)
