@@ -25,7 +25,19 @@ def q(db, sql, *args):
 
 
 def results_by_scan(db) -> dict[int, dict]:
-    return {i: loads(stored) for i, stored in q(db, "SELECT id, result FROM scan_results")}
+    conn = store.connect(db)
+    try:
+        return {i: store.scan_result(conn, i) for (i,) in conn.execute("SELECT id FROM scans")}
+    finally:
+        conn.close()
+
+
+def records_by_scan(db) -> dict[int, dict | None]:
+    conn = store.connect(db)
+    try:
+        return {i: store.scan_records(conn, i) for (i,) in conn.execute("SELECT id FROM scans")}
+    finally:
+        conn.close()
 
 
 def _stored_form(hunter, domain: str, code: int = 0) -> dict:
@@ -45,9 +57,10 @@ def test_a_result_is_stored_once_and_kept_when_a_rescan_replaces_it(hunter, db):
     assert isinstance(current, bytes) and json.loads(text) == first and ", " not in text[:200]  # packed, compact
     assert len(current) < len(text) / 4
     second = _stored_form(hunter, "firma.com.tr")
-    rows = q(db, "SELECT id, result FROM scans ORDER BY id")
+    rows = q(db, "SELECT id, result, result_base FROM scans ORDER BY id")
     assert [r[1] is None for r in rows] == [False, True]  # the first scan got its own result back
-    assert loads(rows[0][1]) == first
+    # as a delta against the second scan's result (the same company a minute later): a few dozen bytes
+    assert rows[0][2] == rows[1][0] and len(rows[0][1]) < 120 < len(current)
     results = results_by_scan(db)
     assert results == {rows[0][0]: first, rows[1][0]: second}
 
@@ -347,3 +360,84 @@ def test_prune_dry_run_says_what_is_in_the_database_now_and_wraps_at_80_columns(
     text = " ".join(dry.stdout.split())
     now = f"{len(ids)} scans in the database now" if lang == "en" else f"veritabanında şu an {len(ids)} tarama var"
     assert now in text, text
+
+
+# -- superseded results as deltas (migration 19) ---------------------------------------
+def test_each_rescan_keeps_the_older_results_as_small_deltas_and_prune_keeps_them_readable(hunter, db):
+    results = [_stored_form(hunter, "firma.com.tr") for _ in range(4)]
+    rows = q(db, "SELECT id, result, result_base FROM scans ORDER BY id")
+    ids = [r[0] for r in rows]
+    # each older result leans on the next scan's, the newest is the current view
+    assert [r[2] for r in rows] == [*ids[1:], None] and rows[-1][1] is None
+    assert all(len(r[1]) < 120 for r in rows[:-1])  # a week-apart copy costs its time and little more
+    assert results_by_scan(db) == dict(zip(ids, results, strict=True))
+    raws = q(db, "SELECT raw_json FROM scans ORDER BY id")
+    assert all(isinstance(r, bytes) and len(r) < 60 for (r,) in raws[:-1]) and isinstance(raws[-1][0], str)
+    records = records_by_scan(db)
+    assert records[ids[0]]["mx"] == [[10, "firma-com-tr.mail.protection.outlook.com"]]
+    # the first scan is kept (the lead is known since then), the two between go: the first must not lose its result
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE scans SET scanned_at = '2020-01-0' || id || 'T00:00:00+00:00' WHERE id < ?", (ids[-1],))
+    conn.commit()
+    conn.close()
+    pruned = hunter("db", "prune", "--keep", "365d", "--json", "--db", str(db))
+    assert pruned.exit_code == 0, pruned.stderr
+    assert json.loads(pruned.stdout)["removed"] == 2
+    assert results_by_scan(db) == {ids[0]: results[0], ids[-1]: results[-1]}
+    assert records_by_scan(db) == {i: records[i] for i in (ids[0], ids[-1])}
+    assert q(db, "SELECT result_base FROM scans WHERE id = ?", ids[0]) == [(ids[-1],)]  # leans on what stays
+    check = hunter("db", "check", "--json", "--db", str(db))
+    assert check.exit_code == 0 and json.loads(check.stdout)["problems"] == []
+
+
+def test_a_result_others_lean_on_cannot_be_deleted_and_a_changed_base_is_found_by_db_check(hunter, db):
+    _stored_form(hunter, "firma.com.tr")
+    _stored_form(hunter, "firma.com.tr")
+    first, second = (i for (i,) in q(db, "SELECT id FROM scans ORDER BY id"))
+    conn = store.connect(db, write=True)
+    with pytest.raises(sqlite3.IntegrityError):  # the foreign key: the first scan's delta needs the second
+        conn.execute("DELETE FROM scans WHERE id = ?", (second,))
+    # a view rewritten behind the writer's back (not through a rescan): the delta no longer unpacks, and says so
+    (view,) = conn.execute("SELECT current_view FROM domains").fetchone()
+    conn.execute("UPDATE domains SET current_view = ?", (pack(json.dumps({**loads(view), "score": 1})),))
+    conn.close()
+    check = hunter("db", "check", "--json", "--db", str(db))
+    assert check.exit_code != 0
+    assert [p for p in json.loads(check.stdout)["problems"] if f"scan {first}'s result" in p], check.stdout
+
+
+def test_rescoring_with_the_same_rules_leaves_the_deltas_readable(hunter, db):
+    for _ in range(2):
+        _stored_form(hunter, "firma.com.tr")
+    before = results_by_scan(db)
+    from hunter_cli.scoring import load_rules
+
+    conn = store.connect(db, write=True)
+    assert store.rescore(conn, load_rules())["changed"] == 0
+    conn.close()
+    assert results_by_scan(db) == before
+
+
+def test_vacuum_repacks_the_scans_an_older_release_kept_whole_and_loses_nothing(hunter, tmp_path):
+    db = tmp_path / "old.db"
+    shutil.copy(RELEASE_DB, db)
+    assert hunter("leads", "--db", str(db)).exit_code == 0  # opening upgrades; older rows stay whole
+    results, records = results_by_scan(db), records_by_scan(db)
+    whole = q(db, "SELECT count(*) FROM scans WHERE result IS NOT NULL AND result_base IS NULL")[0][0]
+    assert whole >= 5
+    done = hunter("db", "vacuum", "--json", "--db", str(db))
+    assert done.exit_code == 0, done.stderr
+    report = json.loads(done.stdout)
+    left = q(db, "SELECT count(*) FROM scans WHERE result IS NOT NULL AND result_base IS NULL")[0][0]
+    assert report["repacked"] == whole - left > 0
+    # what stays whole: only a domain's newest scan (a failed attempt after the current view)
+    assert q(
+        db,
+        "SELECT count(*) FROM scans s WHERE s.result IS NOT NULL AND s.result_base IS NULL AND EXISTS"
+        " (SELECT 1 FROM scans n WHERE n.domain = s.domain AND (n.scanned_at, n.id) > (s.scanned_at, s.id))",
+    ) == [(0,)]
+    assert results_by_scan(db) == results and records_by_scan(db) == records
+    check = hunter("db", "check", "--json", "--db", str(db))
+    assert check.exit_code == 0 and json.loads(check.stdout)["problems"] == []
+    text = hunter("db", "vacuum", "--db", str(db), "--lang", "tr")
+    assert text.exit_code == 0 and "farklarıyla" not in text.stdout  # nothing left to re-pack the second time

@@ -87,7 +87,7 @@ def _prune_text(p: PruneReport, out: Output) -> None:
 
 @dataclass
 class VacuumReport:
-    """store.vacuum's ``report`` (before, after, freed: bytes) for the database at ``path``."""
+    """store.vacuum's ``report`` (before, after, freed: bytes; repacked: scans) for the database at ``path``."""
 
     path: Path
     report: dict[str, Any]
@@ -107,4 +107,6 @@ def _vacuum_text(v: VacuumReport, out: Output) -> None:
     text = Messages(v.lang)(
         "cli.db.vacuum.done", path=str(v.path), before=r["before"], after=r["after"], freed=r["freed"]
     )
+    if r.get("repacked"):
+        text += "; " + Messages(v.lang)("cli.db.vacuum.repacked", count=r["repacked"])
     out.console.print(text, markup=False, soft_wrap=True)

@@ -79,6 +79,8 @@ from .reads import (
     prior,
     priors,
     registration,
+    scan_records,
+    scan_result,
     set_state,
     stored_category,
 )
@@ -164,6 +166,8 @@ __all__ = [
     "get_state",
     "has_leads",
     "history",
+    "scan_records",
+    "scan_result",
     "import_leads",
     "last_good_at",
     "latest_ok",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from itertools import chain
 from pathlib import Path
 
 from ..said import Said
@@ -53,25 +54,27 @@ def unreadable_results(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
     """Stored results that do not unpack or parse (:mod:`.packing`), one sentence each: SQLite's own
     checks see pages, not the zlib streams inside them (their checksums are checked here)."""
     from .packing import PackError, loads
+    from .superseded import stored_results
 
     out: list[str] = []
     names = {r[1] for r in conn.execute("PRAGMA table_info(domains)")}
     if "current_view" not in names:  # a file before schema 9: plain JSON, nothing packed
         return out
-    queries = (
-        ("domains", "SELECT domain, current_view FROM domains WHERE current_view IS NOT NULL"),
-        ("scans", "SELECT id, result FROM scans WHERE result IS NOT NULL"),
-    )
+    views = conn.execute("SELECT domain, current_view FROM domains WHERE current_view IS NOT NULL")
     try:
-        for table, sql in queries:
-            for key, stored in conn.execute(sql):
-                try:
-                    loads(stored)
-                except (PackError, ValueError) as exc:
-                    what = f"{key}'s current view" if table == "domains" else f"scan {key}'s result"
-                    out.append(f"{table}: {what} cannot be read: {exc}")
-                    if len(out) >= limit:
-                        return out
+        for table, key, stored, error in chain(
+            (("domains", domain, view, None) for domain, view in views),
+            (("scans", sid, text, error) for sid, text, error in stored_results(conn)),
+        ):
+            try:
+                if error is not None:
+                    raise error
+                loads(stored)
+            except (PackError, ValueError) as exc:
+                what = f"{key}'s current view" if table == "domains" else f"scan {key}'s result"
+                out.append(f"{table}: {what} cannot be read: {exc}")
+                if len(out) >= limit:
+                    return out
     except sqlite3.DatabaseError as exc:
         out.append(f"stored results check failed: {exc}")
     return out

@@ -10,6 +10,13 @@ never changes (it is bundled as ``result-<version>.zdict``); a better one is a n
 every version ever shipped stays readable. The zlib header names the dictionary by its Adler-32
 and the stream ends with the text's Adler-32, so a damaged value fails to unpack instead of
 reading as another result.
+
+A superseded result (an older scan of a domain scanned again) is stored as a *delta*: the same
+layout, but compressed against the dictionary followed by the text of a newer result of the same
+domain, its *base* (``scans.result_base``, schema migration 19). Week-apart scans of a company that
+changed nothing differ only in their time, so the delta is 40 to 80 bytes where the result alone
+packs to about 370 (docs/performance.md, "Disk"). A wrong or damaged base fails the zlib
+dictionary check (its Adler-32) instead of reading as another result.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ LEVEL = 6  # zlib's default: level 9 saves 6 bytes a row for 15 % more CPU
 # 6, all of which every copy of the primed compressor moves. In the writer, between other work, a copy took
 # 190 to 310 µs a result at 9 and about 55 at 6; the results packed to the same mean size (docs/performance.md).
 MEM_LEVEL = 6
+WINDOW = 1 << zlib.MAX_WBITS  # DEFLATE's window (RFC 1951 2): the most of a preset dictionary a stream refers to
 
 
 class PackError(StoreError, ValueError):
@@ -60,6 +68,29 @@ def pack(text: str) -> bytes:
     return bytes((VERSION,)) + z.compress(text.encode()) + z.flush()
 
 
+def _delta_dictionary(version: int, base: str) -> bytes:
+    """The preset dictionary of ``version`` followed by ``base`` (UTF-8), cut to DEFLATE's 32 KB window
+    (its end is kept: the base, which a superseded result repeats, sits nearest)."""
+    return (dictionary(version) + base.encode())[-WINDOW:]
+
+
+def pack_delta(text: str, base: str) -> bytes:
+    """The stored form of ``text`` as a delta against ``base`` (the text of a newer result of the same
+    domain): version byte + zlib stream whose preset dictionary is the version's dictionary then ``base``."""
+    z = zlib.compressobj(
+        LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, _delta_dictionary(VERSION, base)
+    )
+    return bytes((VERSION,)) + z.compress(text.encode()) + z.flush()
+
+
+def unpack_delta(value: bytes, base: str) -> str:
+    """The JSON text of a delta (:func:`pack_delta`) given its base's text. Raises PackError when the value
+    is damaged or ``base`` is not the text it was packed against."""
+    if not isinstance(value, bytes) or not value:
+        raise PackError("stored result delta is empty or not packed")
+    return _inflate(value, _delta_dictionary(value[0], base))
+
+
 def unpack(value: bytes | str | None) -> str | None:
     """The JSON text of a stored value; text (a row written before migration 9) and None pass through.
 
@@ -68,7 +99,12 @@ def unpack(value: bytes | str | None) -> str | None:
         return value
     if not value:
         raise PackError("stored result is empty")
-    z = zlib.decompressobj(zlib.MAX_WBITS, zdict=dictionary(value[0]))
+    return _inflate(value, dictionary(value[0]))
+
+
+def _inflate(value: bytes, zdict: bytes) -> str:
+    """The UTF-8 text of the zlib stream after ``value``'s version byte, with preset dictionary ``zdict``."""
+    z = zlib.decompressobj(zlib.MAX_WBITS, zdict=zdict)
     try:
         data = z.decompress(value[1:]) + z.flush()
     except zlib.error as exc:

@@ -9,7 +9,9 @@ What a scan older than the window is still needed for, and so is kept:
   (``ok`` or ``partial``) scan whose provider or gateway differs from the good scan before it, and
   that scan before it.
 
-Everything else older than the window goes. Safe beside a running scan without its lock: the
+Everything else older than the window goes. A kept scan whose result is stored as a delta against one
+that goes is first re-packed against what that one leaned on (:func:`hunter_cli.store.superseded.release`).
+Safe beside a running scan without its lock: the
 scans to remove are chosen from one read snapshot, and a scan running meanwhile only adds newer
 scans and points leads and events at them, never at an old one; the removal runs in short write
 transactions (:data:`PRUNE_CHUNK` scans each) so the scan's writer is never held up for long,
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from ..said import Said
 from .core import StoreBusy, StoreError, real_path, store_error
+from .superseded import compact, release
 
 PRUNE_CHUNK = 2000
 
@@ -81,12 +84,16 @@ def prune(conn: sqlite3.Connection, before_iso: str, dry_run: bool = False) -> d
     try:
         ids, older = prunable(conn, before_iso)
         removed = 0
+        gone = set(ids)
+        deltas = _has_deltas(conn)
         if not dry_run:
             for i in range(0, len(ids), PRUNE_CHUNK):
                 chunk = ids[i : i + PRUNE_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    if deltas:
+                        release(conn, chunk, gone)  # a kept scan stored as a delta against one of these
                     removed += conn.execute(f"DELETE FROM scans WHERE id IN ({marks})", chunk).rowcount
                     conn.execute("COMMIT")
                 except BaseException:
@@ -114,7 +121,9 @@ def file_bytes(path: str | os.PathLike) -> int:
 
 
 def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
-    """``VACUUM`` the database under the scan lock; returns ``{"before", "after", "freed"}`` in bytes.
+    """``VACUUM`` the database under the scan lock; returns ``{"before", "after", "freed"}`` in bytes and
+    ``"repacked"``: the older scans still stored whole that were first re-packed as deltas
+    (:func:`hunter_cli.store.superseded.compact`).
 
     Raises StoreBusy (naming the holder) when a scan holds the lock, StoreError when the disk has no room for the
     copy SQLite writes (about the size of the data kept) or SQLite fails.
@@ -136,6 +145,7 @@ def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
         if room < needed:
             raise StoreError(Said("cli.store.vacuum_room", path=str(path), needed=needed, room=room))
         try:
+            repacked = compact(conn) if _has_deltas(conn) else 0  # older scans stored whole, as deltas
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             _check_search_index(conn)
@@ -144,7 +154,12 @@ def vacuum(conn: sqlite3.Connection, path: str | os.PathLike) -> dict:
     finally:
         lock.release()
     after = file_bytes(path)
-    return {"before": before, "after": after, "freed": max(0, before - after)}
+    return {"before": before, "after": after, "freed": max(0, before - after), "repacked": repacked}
+
+
+def _has_deltas(conn: sqlite3.Connection) -> bool:
+    """Whether the file's schema keeps older scans as deltas (migration 19: ``scans.result_base``)."""
+    return "result_base" in {r[1] for r in conn.execute("PRAGMA table_info(scans)")}
 
 
 def _check_search_index(conn: sqlite3.Connection) -> None:

@@ -155,6 +155,26 @@ def current(conn: sqlite3.Connection, domain: str, column: str | None = None) ->
     return loads(row[0]) if row and row[0] else None
 
 
+def scan_result(conn: sqlite3.Connection, scan_id: int) -> dict | None:
+    """The result scan ``scan_id`` produced (its ``--json`` object), wherever and however it is stored: the
+    current view, packed whole, or a delta against a newer result (:mod:`.superseded`); None when there is no
+    such scan. Raises PackError when the stored value is damaged."""
+    from .superseded import RESULT, stored_text
+
+    text = stored_text(conn, scan_id, RESULT)
+    return None if text is None else json.loads(text)
+
+
+def scan_records(conn: sqlite3.Connection, scan_id: int) -> dict | None:
+    """The raw records scan ``scan_id`` read (``{"mx": [[preference, host]], "txt": [...], ...}``), whether kept
+    as text or as a delta against a newer scan's (:mod:`.superseded`); None when there is no such scan or it
+    kept none. Raises PackError when the stored value is damaged."""
+    from .superseded import RAW, stored_text
+
+    text = stored_text(conn, scan_id, RAW)
+    return None if text is None else json.loads(text)
+
+
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     rows = conn.execute(
         "SELECT id, scanned_at, status, provider, gateway, errors_json "

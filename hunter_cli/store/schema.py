@@ -864,6 +864,15 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
     conn.execute(_V18_STATEMENTS[2])
 
 
+# -- 19: superseded results stored as deltas against the newer result that replaced them (.superseded) --
+SUPERSEDED_AS_DELTAS = 19  # the migration from which scans.result may be a delta against scans.result_base
+_V19_STATEMENTS = (
+    "ALTER TABLE scans ADD COLUMN result_base INTEGER REFERENCES scans(id)",
+    # the foreign key's child side: without it every deleted scan would read the whole table
+    "CREATE INDEX scans_result_base ON scans(result_base)",
+)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -910,6 +919,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         UNKNOWN_NOT_NONE,
         "a failed SPF or DKIM lookup is listed as not known, not as no record; the leads view names failed checks",
         _unknown_not_none,
+    ),
+    (
+        SUPERSEDED_AS_DELTAS,
+        "a superseded scan result is stored as a delta against the newer result that replaced it",
+        _run(_V19_STATEMENTS),
     ),
 ]
 

@@ -27,10 +27,11 @@ from ..rules_identity import STATE_KEY
 from ..said import Said
 from .connection import WRITER_BUSY_MS, connect, log, write_wait_limit
 from .core import StoreBusy, StoreError, error_kind, rollback, store_error, utcnow
-from .packing import PackError, loads, pack
+from .packing import PackError, loads, pack, unpack
 from .reads import current, set_state
 from .schema import RESTORE_RESULT_SQL, compact_json, failed_checks_column
 from .search import search_text
+from .superseded import supersede
 
 if TYPE_CHECKING:
     from ..lead import Lead
@@ -317,7 +318,7 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                 data = json.loads(text)
             errors = data["errors"]
             ensure_lead(conn, r.domain, r.scanned_at)
-            previous = view = view_text = None
+            previous = view = view_text = restore = None
             if r.status != "failed":
                 try:
                     previous = current(conn, r.domain, "current_view")  # a writing connection is migrated
@@ -333,8 +334,10 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     asked = conn.execute("SELECT fetched_at FROM tenant_cache WHERE domain = ?", (r.domain,)).fetchone()
                     view = carry_forward(data, previous, not_done, asked[0] if asked else None)
                     view_text = text if view == data else compact_json(view)
-                # the view about to be replaced goes back into its scan row (schema migration 8)
-                conn.execute(RESTORE_RESULT_SQL, (r.domain,))
+                # the view about to be replaced goes back into its scan row (schema migration 8), as a delta
+                # against this scan's result once this scan has its id (migration 19, .superseded)
+                restore = conn.execute(SUPERSEDED_VIEW_SQL, (r.domain,)).fetchone()
+            raw_text = json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None
             cur = conn.execute(
                 "INSERT INTO scans (domain, run_id, scanned_at, status, "
                 "provider, gateway, result, raw_json, errors_json)"
@@ -347,11 +350,14 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     r.provider,
                     r.gateway,
                     None if view_text is text else pack(text),  # NULL: the result is the current view, stored once
-                    json.dumps(r.raw, ensure_ascii=False) if r.raw is not None else None,
+                    raw_text,
                     json.dumps(errors, ensure_ascii=False) if errors else None,
                 ),
             )
             scan_id = cur.lastrowid
+            assert scan_id is not None  # an INSERT's rowid
+            if restore is not None:
+                _supersede_view(conn, restore, scan_id, (text, raw_text))
             # Whether the stored view's "no tenant" was ever observed (read before this result's answer is
             # cached below): a lookup's answer is kept in tenant_cache, so a view with no tenant and no such
             # row never had one asked. Asked only where change events will read it.
@@ -842,6 +848,31 @@ def _send_error(out, exc: StoreError) -> None:
             pass
 
 
+# The scan row that holds a domain's current view (its last good scan, result NULL) and that view, packed.
+SUPERSEDED_VIEW_SQL = (
+    "SELECT s.id, d.current_view, s.raw_json FROM domains d JOIN scans s ON s.id = d.last_good_scan_id"
+    " WHERE d.domain = ? AND s.result IS NULL AND d.current_view IS NOT NULL"
+)
+
+
+def _supersede_view(
+    conn: sqlite3.Connection, restore: tuple[int, bytes | str, str | None], scan_id: int, texts: tuple[str, str | None]
+) -> None:
+    """Put the view scan ``restore[0]`` produced (``restore[1]``, packed) back into its row, and its raw records
+    (``restore[2]``), as deltas against the new scan ``scan_id``'s result and raw records (``texts``: the result
+    is that scan's stored result or its current view, the same text). A view that does not unpack goes back as
+    it is (``hunter db check`` names it)."""
+    old_id, stored, raw = restore
+    try:
+        old_text = unpack(stored)
+    except PackError:
+        old_text = None
+    if old_text is None or not (raw is None or isinstance(raw, str)):
+        conn.execute("UPDATE scans SET result = ? WHERE id = ?", (stored, old_id))
+    else:
+        supersede(conn, old_id, (old_text, raw), scan_id, texts)
+
+
 def rescore(
     conn: sqlite3.Connection, rules, domains: list[str] | None = None, transaction: bool = True
 ) -> dict[str, int]:
@@ -870,13 +901,13 @@ def rescore(
                 score=out.score, segment=out.segment, category=out.category, reasons=out.reasons, rules=rules.digest
             )
             changed = [view.get(k) for k in SCORE_FIELDS] != before
-            if changed:
+            if changed:  # else the view stays as stored, byte for byte: older scans' deltas may lean on it
                 conn.execute(RESTORE_RESULT_SQL, (domain,))  # the scan keeps the result it had
-            conn.execute(
-                "UPDATE domains SET score = ?, segment = ?, category = ?, current_view = ? WHERE domain = ?",
-                (out.score, out.segment, out.category, pack(compact_json(view)), domain),
-            )
-            if changed:  # migration-ready follows the segment: the automatic tags follow the new score
+                conn.execute(
+                    "UPDATE domains SET score = ?, segment = ?, category = ?, current_view = ? WHERE domain = ?",
+                    (out.score, out.segment, out.category, pack(compact_json(view)), domain),
+                )
+                # migration-ready follows the segment: the automatic tags follow the new score
                 _set_auto_tags(conn, domain, view, utcnow())
             counts["scored"] += 1
             if (out.score, out.category) != (old_score, old_category):
