@@ -142,7 +142,8 @@ def compact(conn: sqlite3.Connection, batch: int = 200) -> int:
         r[0]
         for r in conn.execute(
             "SELECT DISTINCT s.domain FROM scans s WHERE s.result_base IS NULL AND s.result IS NOT NULL"
-            " AND EXISTS (SELECT 1 FROM scans n WHERE n.domain = s.domain AND (n.scanned_at, n.id) > (s.scanned_at, s.id))"
+            " AND EXISTS (SELECT 1 FROM scans n WHERE n.domain = s.domain"
+            " AND (n.scanned_at, n.id) > (s.scanned_at, s.id))"
         )
     ]
     moved = 0
@@ -150,19 +151,35 @@ def compact(conn: sqlite3.Connection, batch: int = 200) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for domain in domains[i : i + batch]:
-                rows = conn.execute(
-                    "SELECT id, result IS NOT NULL AND result_base IS NULL FROM scans WHERE domain = ?"
-                    " ORDER BY scanned_at, id",
-                    (domain,),
-                ).fetchall()
-                for (sid, whole), (newer, _) in zip(rows, rows[1:], strict=False):
-                    if whole:
-                        supersede(conn, sid, _texts(conn, sid), newer, _texts(conn, newer))
-                        moved += 1
+                moved += _compact_domain(conn, domain)
             conn.execute("COMMIT")
         except BaseException:
             rollback(conn)
             raise
+    return moved
+
+
+def _compact_domain(conn: sqlite3.Connection, domain: str) -> int:
+    """:func:`compact` for one domain's scans, newest first (each value read once: a base is at hand)."""
+    texts: dict[int, tuple[str, str | None]] = {}
+
+    def text_of(sid: int) -> tuple[str, str | None]:
+        if sid not in texts:
+            texts[sid] = _texts(conn, sid)
+        return texts[sid]
+
+    moved = 0
+    newer = None
+    rows = conn.execute(
+        "SELECT id, result IS NOT NULL AND result_base IS NULL FROM scans WHERE domain = ?"
+        " ORDER BY scanned_at DESC, id DESC",
+        (domain,),
+    ).fetchall()
+    for sid, whole in rows:
+        if whole and newer is not None:
+            supersede(conn, sid, text_of(sid), newer, text_of(newer))
+            moved += 1
+        newer = sid
     return moved
 
 
