@@ -866,11 +866,13 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
 
 # -- 19: superseded results stored as deltas against the newer result that replaced them (.superseded) --
 SUPERSEDED_AS_DELTAS = 19  # the migration from which scans.result may be a delta against scans.result_base
-_V19_STATEMENTS = (
-    "ALTER TABLE scans ADD COLUMN result_base INTEGER REFERENCES scans(id)",
-    # the foreign key's child side: without it every deleted scan would read the whole table
-    "CREATE INDEX scans_result_base ON scans(result_base)",
-)
+def _superseded_as_deltas(db: sqlite_utils.Database) -> None:
+    """``scans.result_base`` (a foreign key to ``scans(id)``) and its index, the foreign key's child side
+    (without it every deleted scan would read the whole table). Rows written before stay whole. Idempotent: a
+    file whose record of this migration was lost (tests make such files) gets it again unharmed."""
+    if "result_base" not in {r[1] for r in db.conn.execute("PRAGMA table_info(scans)")}:
+        db.conn.execute("ALTER TABLE scans ADD COLUMN result_base INTEGER REFERENCES scans(id)")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS scans_result_base ON scans(result_base)")
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
@@ -923,7 +925,7 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
     (
         SUPERSEDED_AS_DELTAS,
         "a superseded scan result is stored as a delta against the newer result that replaced it",
-        _run(_V19_STATEMENTS),
+        _superseded_as_deltas,
     ),
 ]
 
