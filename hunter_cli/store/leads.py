@@ -504,13 +504,10 @@ def where_sql(
         )
     for tag in f.missing:  # known to lack it: the workload was checked and is not unknown, at a domain that exists
         # and takes mail (no MX or a null MX: provider none, a P6 lead with nothing to sell)
-        if facets:
+        if facets:  # a seek of the key for each lead read: a page stops at its end, nothing built first
             lacks = (
                 f"NOT EXISTS (SELECT 1 FROM {FACETS_TABLE} x WHERE x.domain_rowid = d.rowid"
                 " AND ((x.kind = 'unknown' AND x.value = ?) OR (x.kind = 'workload' AND x.value = ?)))"
-                if walk_sort
-                else f"d.rowid NOT IN (SELECT x.domain_rowid FROM {FACETS_TABLE} x"
-                " WHERE (x.kind = 'unknown' AND x.value = ?) OR (x.kind = 'workload' AND x.value = ?))"
             )
         else:
             lacks = "instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0"
@@ -849,10 +846,13 @@ def page(
             pass
         elif matches is not None and f == LeadFilter(search=f.search):
             total = matches  # what count_sql would count, already counted
-        else:  # counted first (from indexes, mostly): a filter that matches many leads walks the sort's index
+        else:  # counted first (from indexes, mostly): a filter that matches many leads may walk the sort's index
             total = conn.execute(csql, cparams).fetchone()[0]
-        walk_sort = bool(limit) and total >= WALK_ABOVE
-        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive, walk_sort=walk_sort)
+        sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive)
+        if limit and total >= WALK_ABOVE and "USE TEMP B-TREE FOR ORDER BY" in explain(conn, sql, params):
+            # SQLite would fetch and sort every match (no index gives the filter's leads in this order, as
+            # domains_category_score does for --category with the default sort): walk the sort's index instead
+            sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive, walk_sort=True)
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
             total = len(rows)
