@@ -240,3 +240,93 @@ def test_a_rescan_that_finds_no_zoom_record_drops_the_lead_from_uses_zoom(hunter
     assert not conn.execute(f"SELECT 1 FROM {schema.FACETS_TABLE} WHERE kind = 'uses' AND value = 'zoom'").fetchall()
     assert _facets(conn) == _facets_from_columns(conn)
     conn.close()
+
+
+def test_the_release_file_upgrades_with_the_table_in_step(tmp_path):
+    """The 0.1.0 release file (tests/data/release), upgraded through every migration to 19."""
+    import shutil
+
+    old = tmp_path / "release.db"
+    shutil.copy(Path(__file__).parent / "data" / "release" / "hunter-0.1.0.db", old)
+    conn = store.connect(old)
+    assert schema.stored_version(conn) == schema.latest_version() >= schema.FOOTPRINT_FACETS
+    assert _facets(conn) == _facets_from_columns(conn)
+    assert (
+        conn.execute("SELECT count(*) FROM domains WHERE workload_tags IS NOT NULL").fetchone()[0]
+        == len([f for f in _facets(conn) if f[0] == schema.CHECKED])
+        + conn.execute(
+            "SELECT count(*) FROM domains WHERE workload_tags IS NOT NULL AND NOT ("
+            + schema.missing_premise_sql("domains")
+            + ")"
+        ).fetchone()[0]
+    )
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def broad(tmp_path_factory) -> Path:
+    """24,000 synthetic leads (more than WALK_ABOVE match a category), with companies and scan times."""
+    path = tmp_path_factory.mktemp("broad") / "broad.db"
+    rng = random.Random(12)
+    conn = store.connect(path)
+    with conn:
+        conn.executemany(
+            "INSERT INTO domains (domain, added_at, company, last_good_at, service_ids, workload_tags,"
+            " workloads_unknown, state, provider, category, segment, score)"
+            " VALUES (?, '2026-01-01T00:00:00+00:00', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f"b{i:05d}.example.com.tr",
+                    rng.choice(("Çelik", "Işık", "ilk", "Acar", "Zeytin", "Öz")) + f" {i}",
+                    f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T00:00:00+00:00",
+                    *_varied(rng)[:5],
+                    "P1" if i % 2 else rng.choice(core.CATEGORIES),
+                    rng.choice(core.SEGMENTS),
+                    rng.randint(0, 100),
+                )
+                for i in range(24_000)
+            ],
+        )
+    conn.close()
+    return path
+
+
+def _traced_page(path: Path, f: core.LeadFilter, sort) -> tuple[list[str], str, list[str]]:
+    """The page's domains, the SELECT page() ran and that statement's plan."""
+    conn = core.prepare(store.connect(path))
+    ran: list[str] = []
+    conn.set_trace_callback(ran.append)
+    rows, _ = core.page(conn, f, sort, 50)
+    conn.set_trace_callback(None)
+    sql = next(s for s in ran if s.startswith("SELECT d.domain, d.domain_unicode"))
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    conn.close()
+    return [r["domain"] for r in rows], sql, plan
+
+
+@pytest.mark.parametrize(
+    "f, sort, index",
+    [
+        (core.LeadFilter(categories=("P1",)), ("company",), "domains_company_tr"),
+        (core.LeadFilter(categories=("P1",)), ("scanned",), "domains_last_good"),
+        (core.LeadFilter(uses=("zoom", "okta", "google", "mailchimp")), ("company",), "domains_company_tr"),
+    ],
+)
+def test_a_broad_filter_walks_the_sort_index_to_the_same_page(broad, f, sort, index):
+    """More than WALK_ABOVE matches and no index giving them in this order: the sort's index is walked (no temp
+    B-tree over every match), and the page is the one the filter's own plan gives."""
+    order = core.parse_sort(list(sort))
+    domains, sql, plan = _traced_page(broad, f, order)
+    conn = core.prepare(store.connect(broad))
+    assert conn.execute(*core.count_sql(f)).fetchone()[0] >= core.WALK_ABOVE
+    assert any(index in line for line in plan) and "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+    plain = core.select_sql(f, order, 50)
+    assert "USE TEMP B-TREE FOR ORDER BY" in core.explain(conn, *plain)  # what it replaced
+    assert domains == [r[0] for r in conn.execute(*plain)] and len(domains) == 50
+    conn.close()
+
+
+def test_a_filter_whose_index_gives_the_order_keeps_it(broad):
+    """``--category P1`` in the default order is domains_category_score's own order: no walk past it."""
+    domains, sql, plan = _traced_page(broad, core.LeadFilter(categories=("P1",)), core.DEFAULT_SORT)
+    assert "+d.category" not in sql and any("domains_category_score (category=?)" in line for line in plan), plan
