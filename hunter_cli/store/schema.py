@@ -866,6 +866,8 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
 
 # -- 19: superseded results stored as deltas against the newer result that replaced them (.superseded) --
 SUPERSEDED_AS_DELTAS = 19  # the migration from which scans.result may be a delta against scans.result_base
+
+
 def _superseded_as_deltas(db: sqlite_utils.Database) -> None:
     """``scans.result_base`` (a foreign key to ``scans(id)``) and its index, the foreign key's child side
     (without it every deleted scan would read the whole table). Rows written before stay whole. Idempotent: a
