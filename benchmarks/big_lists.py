@@ -11,14 +11,19 @@ run would otherwise compile the modules it imports again: about 60 ms of the fir
 - `hunter leads -f csv` (every lead) against `sqlite3 -csv DB 'SELECT * FROM leads'` (the view with
   the same columns) and the same with hunter's default order; target: within 2 times.
 - `hunter leads --category P1 -n 50` against `python -c pass`; target: within 150 ms of wall time.
-  The reference `sqlite3` running the same page's SQL is printed beside it.
+  The reference `sqlite3` running the same page's SQL is printed beside it. Beside it, the same page with
+  the footprint filters (`--uses zoom`, `--workload intune`, `--missing intune`) and the sorts under a
+  filter (`--category P1 --sort company`, `--tenant --sort company`, `--category P1 --sort scanned`);
+  `--p1-only` times the P1 page alone.
 - `hunter changes --since 7d` with 11,000 events (replacing the bench file's events) in the table
   (first 50), `--limit 0` (all, in pieces) and `-f csv`, against `sqlite3` running its SQL.
 
-    python benchmarks/big_lists.py --leads 1000000 --keep /tmp/lq1m [--reuse] [--runs 3] [--compare REV] [--page-only]
+    python benchmarks/big_lists.py --leads 1000000 --keep /tmp/lq1m [--reuse] [--runs 3] [--compare REV]
+        [--compare-db FILE] [--page-only] [--p1-only]
 
-``--compare REV`` also times the first page by commit REV's ``hunter_cli/``, interleaved with this
-tree's and the references; ``--page-only`` skips the CSV export and `changes`.
+``--compare REV`` also times the pages by commit REV's ``hunter_cli/``, interleaved with this
+tree's and the references, on ``--compare-db FILE`` when given (this tree upgrades the file it reads: give
+REV a copy made before, at its own schema); ``--page-only`` skips the CSV export and `changes`.
 """
 
 from __future__ import annotations
@@ -99,23 +104,40 @@ def add_events(db: Path, n: int) -> None:
     conn.close()
 
 
+# The pages timed beside `python -c pass` (each `-n 50`): the default P1 page, the footprint filters and the
+# sorts under a filter (trial 24 F3; docs/performance.md "Footprint filters from an index (lists30)").
+PAGES: tuple[tuple[str, ...], ...] = (
+    ("--category", "P1"),
+    ("--uses", "zoom"),
+    ("--workload", "intune"),
+    ("--missing", "intune"),
+    ("--category", "P1", "--sort", "company"),
+    ("--tenant", "--sort", "company"),
+    ("--category", "P1", "--sort", "scanned"),
+)
+
+
 def first_page(args: argparse.Namespace, db: Path, hunter: list[str], env: dict) -> None:
-    """`hunter leads --category P1 -n 50` against `python -c pass`, and with ``--compare REV`` the same
-    page by REV's ``hunter_cli/`` (``git archive``, first on PYTHONPATH), every command in turn."""
+    """Each of :data:`PAGES` (`hunter leads ARGS -n 50`) against `python -c pass`, and with ``--compare REV``
+    the same pages by REV's ``hunter_cli/`` (``git archive``, first on PYTHONPATH; on ``--compare-db`` when
+    given, a copy of the file at REV's schema), every command in turn."""
     py = sys.executable
-    cases = {
-        "hunter leads --category P1 -n 50": (hunter + ["leads", "--category", "P1", "-n", "50", "--db", str(db)], env),
-        "reference: python -c pass": ([py, "-c", "pass"], env),
-        "reference: python -c 'import typer'": ([py, "-c", "import typer"], env),
-    }
+    pages = PAGES if not args.p1_only else PAGES[:1]
+    cases: dict[str, tuple[list[str], dict]] = {}
+    for extra in pages:
+        cases[f"hunter leads {' '.join(extra)} -n 50"] = (hunter + ["leads", *extra, "-n", "50", "--db", str(db)], env)
+    cases["reference: python -c pass"] = ([py, "-c", "pass"], env)
+    cases["reference: python -c 'import typer'"] = ([py, "-c", "import typer"], env)
     other = None
     if args.compare:
         other = trees.extract(args.compare, "big-lists-compare-")
         other_env = dict(env, PYTHONPATH=str(other) + os.pathsep + env.get("PYTHONPATH", ""))
-        cases[f"hunter leads --category P1 -n 50 ({args.compare})"] = (
-            cases["hunter leads --category P1 -n 50"][0],
-            other_env,
-        )
+        other_db = str(args.compare_db or db)
+        for extra in pages:
+            cases[f"hunter leads {' '.join(extra)} -n 50 ({args.compare})"] = (
+                hunter + ["leads", *extra, "-n", "50", "--db", other_db],
+                other_env,
+            )
     walls: dict[str, list[float]] = {k: [] for k in cases}
     cpus: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(args.runs * 3):
@@ -139,11 +161,11 @@ def first_page(args: argparse.Namespace, db: Path, hunter: list[str], env: dict)
             note = f"{(figures[0] - bare[0]) * 1000:+.0f} ms over python -c pass (target <= +150 ms)"
         elif "typer" in name:
             page = med["hunter leads --category P1 -n 50"]
-            note = f"hunter: {(page[0] - typer_floor[0]) * 1000:+.0f} ms over it"
+            note = f"P1 page: {(page[0] - typer_floor[0]) * 1000:+.0f} ms over it"
         else:
             note = ""
         print(f"  {name:<62} {figures[0]:8.3f} {figures[1]:8.3f}  {note}")
-    print(f"  {'the page in process (SELECT, COUNT, tags of the page)':<62} {in_process:8.3f}")
+    print(f"  {'the P1 page in process (SELECT, COUNT, tags of the page)':<62} {in_process:8.3f}")
 
 
 def main() -> None:
@@ -155,6 +177,10 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="use the database already in --keep")
     ap.add_argument("--compare", metavar="REV", help="also time commit REV's first page, interleaved with this tree's")
     ap.add_argument("--page-only", action="store_true", help="time the first page only (no CSV, no changes)")
+    ap.add_argument("--p1-only", action="store_true", help="of the pages, time the default P1 page only")
+    ap.add_argument(
+        "--compare-db", type=Path, help="the file --compare REV reads (a copy at REV's schema); default: the same"
+    )
     args = ap.parse_args()
     tmp = tempfile.TemporaryDirectory()
     folder = args.keep or Path(tmp.name)

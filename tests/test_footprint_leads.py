@@ -152,6 +152,9 @@ def _as_schema_8(src, dst) -> None:
     shutil.copy(src, dst)
     conn = sqlite3.connect(dst)
     conn.execute("DROP VIEW scan_results")
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'footprint%'"):
+        conn.execute(f"DROP TRIGGER [{trigger}]")  # migration 19's, which read the columns dropped below
+    conn.execute("DROP TABLE footprint_facets")
     conn.execute("ALTER TABLE domains RENAME COLUMN current_view TO current_json")
     conn.execute("ALTER TABLE scans RENAME COLUMN result TO result_json")
     for column in ("workload_tags", "workloads_unknown", "service_ids"):

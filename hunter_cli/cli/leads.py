@@ -167,6 +167,12 @@ def leads(
     from ..render.leads import LeadList
     from ..store import leads as core
 
+    if uses or workload or missing:
+        from .. import config
+        from ..modelbase import trusted_reading
+
+        if not config.get("rules"):  # a rules file of one's own is checked (_connect): that needs pydantic
+            trusted_reading()  # the footprint's bundled catalogs name the values: read without pydantic
     f = lead_filter(
         segment=segment,
         category=category,

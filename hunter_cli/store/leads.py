@@ -23,14 +23,18 @@ from functools import lru_cache
 from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
 from .packing import loads
 from .schema import (
+    CHECKED,
     CRM_FAILED_STATUSES,
     CRM_STATUS_SQL,
+    FACETS_TABLE,
+    FOOTPRINT_FACETS,
     FOOTPRINT_FILTER_COLUMNS,
     HYBRID_DOUBTED,
     UNKNOWN_NOT_NONE,
     dmarc_column_of,
     failed_checks_column,
     footprint_columns_of,
+    missing_premise_sql,
     stored_version,
     turkish_sort_key_sql,
 )
@@ -366,25 +370,60 @@ def search_sql(text: str, params: list, search_index: bool = True, walk: bool = 
     )
 
 
-def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> tuple[str, list]:
+def _facet_in(kind: str, values: tuple[str, ...], params: list, walk: bool = False) -> str:
+    """The leads with any of ``values`` of ``kind`` in ``footprint_facets`` (a seek of its key per value);
+    ``walk``: as ``EXISTS``, a seek per lead the walk reaches, so SQLite cannot drive the query from the list."""
+    if walk:
+        return (
+            f"EXISTS (SELECT 1 FROM {FACETS_TABLE} x WHERE x.kind = '{kind}' AND "
+            + _in("x.value", values, params)
+            + " AND x.domain_rowid = d.rowid)"
+        )
+    return (
+        f"d.rowid IN (SELECT x.domain_rowid FROM {FACETS_TABLE} x WHERE x.kind = '{kind}' AND "
+        + _in("x.value", values, params)
+        + ")"
+    )
+
+
+def _framed_in(column: str, values: tuple[str, ...], params: list) -> str:
+    """The leads whose ``,id,id,`` framed ``column`` holds any of ``values`` (a test of every row)."""
+    params.extend(f",{v}," for v in values)
+    return "(" + " OR ".join(f"instr({column}, ?) > 0" for _ in values) + ")"
+
+
+def where_sql(
+    f: LeadFilter, search_index: bool = True, walk: bool = False, facets: bool = True, walk_sort: str | None = None
+) -> tuple[str, list]:
     """The WHERE clause (``""`` when nothing filters) and its parameters, for ``domains AS d``.
 
-    ``search_index`` False reads ``--search`` without the FTS index; ``walk``: see :func:`search_sql`.
+    ``search_index`` False reads ``--search`` without the FTS index; ``walk``: see :func:`search_sql`;
+    ``facets`` False reads the footprint filters from the framed columns (a file without ``footprint_facets``,
+    schema 20: see :func:`footprint_derived_from`), with the same meaning. ``walk_sort`` (the column of the
+    sort's first key, for a page of a filter that matches many leads: :data:`WALK_ABOVE`): every other column
+    the filter tests behind a unary ``+`` and the footprint filters as ``EXISTS``, so SQLite walks the sort
+    order's index and stops at the page's end instead of fetching every match through the filter's index and
+    sorting them (``--category P1 --sort company`` at 1,000,000 leads: 1,225 ms to 1 ms of CPU; the matches
+    must be many, or the walk passes most of the index before it fills a page).
     """
     from ..catalog import PROVIDER_IDS
 
     clauses: list[str] = []
     params: list = []
+
+    def d(column: str) -> str:  # a column the filter tests, walked past (``+``) under walk_sort
+        return f"+d.{column}" if walk_sort and column != walk_sort else f"d.{column}"
+
     if f.segments:
-        clauses.append(_in("d.segment", f.segments, params))
+        clauses.append(_in(d("segment"), f.segments, params))
     if f.categories:
-        clauses.append(_in("d.category", f.categories, params))
+        clauses.append(_in(d("category"), f.categories, params))
     if f.providers:
         ids = tuple(p for p in f.providers if p in PROVIDER_IDS)
         names = tuple(p for p in f.providers if p not in PROVIDER_IDS)
         parts = []
         if ids:
-            parts.append(_in("d.provider", ids, params))
+            parts.append(_in(d("provider"), ids, params))
         for name in names:  # a brand as shown in the table (Natro, İsimtescil), any case
             parts.append("hunter_fold(d.provider_name) = ?")
             params.append(fold(name.strip()))
@@ -392,50 +431,55 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
     if f.gateways:
         parts = []
         if "any" in f.gateways:
-            parts.append("d.gateway IS NOT NULL")
+            parts.append(d("gateway") + " IS NOT NULL")
         ids = tuple(g for g in f.gateways if g not in ("any", "none"))
         if ids and "any" not in f.gateways:
-            parts.append(_in("d.gateway", ids, params))
+            parts.append(_in(d("gateway"), ids, params))
         if "none" in f.gateways:  # scanned and seen without one; a lead never scanned is not known to have none
-            parts.append("(d.gateway IS NULL AND d.last_good_at IS NOT NULL)")
+            parts.append("(" + d("gateway") + " IS NULL AND d.last_good_at IS NOT NULL)")
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     if f.tenant is True:
-        clauses.append(_in("d.tenant", TENANT_KINDS, params))
+        clauses.append(_in(d("tenant"), TENANT_KINDS, params))
     elif f.tenant is False:
-        clauses.append("d.tenant = 'none'")
+        clauses.append(d("tenant") + " = 'none'")
     if f.min_score is not None:
-        clauses.append("d.score >= ?")
+        clauses.append(d("score") + " >= ?")
         params.append(f.min_score)
     if f.max_score is not None:
-        clauses.append("d.score <= ?")
+        clauses.append(d("score") + " <= ?")
         params.append(f.max_score)
     if f.tags:
         from .tags import spellings_sql  # the stored spellings of the keys asked for (any case, Turkish ı/i)
 
-        clauses.append(f"d.domain IN (SELECT t.domain FROM tags t WHERE t.tag IN ({spellings_sql(f.tags, params)}))")
+        clauses.append(
+            f"{d('domain')} IN (SELECT t.domain FROM tags t WHERE t.tag IN ({spellings_sql(f.tags, params)}))"
+        )
     if f.search:
         clause = search_sql(f.search, params, search_index, walk)
         if clause:
             clauses.append(clause)
     if f.changed_since:
-        clauses.append("d.last_change_at >= ?")
+        clauses.append(d("last_change_at") + " >= ?")
         params.append(f.changed_since)
     if f.stale_before:
         # the last fully answered scan: a partial one did not re-read what failed (trial 23)
-        clauses.append("(d.last_ok_at IS NULL OR d.last_ok_at < ?)")
+        clauses.append(f"({d('last_ok_at')} IS NULL OR {d('last_ok_at')} < ?)")
         params.append(f.stale_before)
     if f.failed or f.partial:  # one status filter: --failed --partial lists both
-        clauses.append(_in("d.last_status", ("failed",) * f.failed + ("partial",) * f.partial, params))
+        clauses.append(_in(d("last_status"), ("failed",) * f.failed + ("partial",) * f.partial, params))
     if f.has_referral is not None:
-        clauses.append("d.referrals > 0" if f.has_referral else "d.referrals = 0")
+        clauses.append(d("referrals") + " > 0" if f.has_referral else d("referrals") + " = 0")
     if f.crm_statuses:
         parts = []
         codes = tuple(_CRM_STATECODES[s] for s in f.crm_statuses if s in _CRM_STATECODES)
         if codes:
-            parts.append(f"d.domain IN (SELECT c.domain FROM crm_leads c WHERE {_in('c.statecode', codes, params)})")
+            parts.append(
+                f"{d('domain')} IN (SELECT c.domain FROM crm_leads c WHERE {_in('c.statecode', codes, params)})"
+            )
         if "failed" in f.crm_statuses:
             parts.append(
-                f"d.domain IN (SELECT c.domain FROM crm_leads c WHERE ({CRM_STATUS_SQL}) IN {CRM_FAILED_STATUSES!r})"
+                f"{d('domain')} IN (SELECT c.domain FROM crm_leads c"
+                f" WHERE ({CRM_STATUS_SQL}) IN {CRM_FAILED_STATUSES!r})"
             )
         if "none" in f.crm_statuses:
             parts.append(
@@ -443,21 +487,32 @@ def where_sql(f: LeadFilter, search_index: bool = True, walk: bool = False) -> t
                 " WHERE c.pushed_at IS NOT NULL AND c.push_state != 'deleted')"
             )
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
-    # The footprint filters are columns beside the packed current view (schema migration 9: each a
-    # ",id,id," list; workload_tags NULL when the footprint was never asked).
+    # The footprint filters: footprint_facets (schema migration 20: kind, value, domain rowid; its key finds the
+    # leads with an item), else the columns beside the packed current view (migration 9: each a ",id,id," list;
+    # workload_tags NULL when the footprint was never asked), for a file read-only at an older schema.
     if f.uses:
-        clauses.append("(" + " OR ".join("instr(d.service_ids, ?) > 0" for _ in f.uses) + ")")
-        params.extend(f",{s}," for s in f.uses)
+        clauses.append(
+            _facet_in("uses", f.uses, params, bool(walk_sort))
+            if facets
+            else _framed_in("d.service_ids", f.uses, params)
+        )
     if f.workloads:
-        clauses.append("(" + " OR ".join("instr(d.workload_tags, ?) > 0" for _ in f.workloads) + ")")
-        params.extend(f",{t}," for t in f.workloads)
+        clauses.append(
+            _facet_in("workload", f.workloads, params, bool(walk_sort))
+            if facets
+            else _framed_in("d.workload_tags", f.workloads, params)
+        )
     for tag in f.missing:  # known to lack it: the workload was checked and is not unknown, at a domain that exists
         # and takes mail (no MX or a null MX: provider none, a P6 lead with nothing to sell)
-        clauses.append(
-            "(d.workload_tags IS NOT NULL AND instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0"
-            " AND coalesce(d.state, 'active') = 'active' AND coalesce(d.provider, '') != 'none')"
-        )
-        params.extend([f",{workload_of_tag(tag)},", f",{tag},"])
+        if facets:  # a seek of the key for each lead read: a page stops at its end, nothing built first
+            lacks = (
+                f"NOT EXISTS (SELECT 1 FROM {FACETS_TABLE} x WHERE x.domain_rowid = d.rowid"
+                " AND ((x.kind = 'unknown' AND x.value = ?) OR (x.kind = 'workload' AND x.value = ?)))"
+            )
+        else:
+            lacks = "instr(d.workloads_unknown, ?) = 0 AND instr(d.workload_tags, ?) = 0"
+        clauses.append(f"({missing_premise_sql('d')} AND {lacks})")
+        params.extend([workload_of_tag(tag), tag] if facets else [f",{workload_of_tag(tag)},", f",{tag},"])
     if f.domains:
         clauses.append(_in("d.domain", f.domains, params))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -507,14 +562,17 @@ def select_sql(
     derive: str | None = None,
     columns: str | None = None,
     sort_apart: bool = False,
+    walk_sort: bool = False,
 ) -> tuple[str, list]:
     """One SELECT for the leads ``f`` matches, in ``sort`` order; ``limit`` None or 0 means all.
 
     ``derive``: the view column (``d.current_view`` or ``d.current_json``) the footprint and its filter
     columns are derived from on read, for a file opened read-only before they were the lead view's
     (:func:`footprint_derived_from`); None reads the stored columns. ``columns``: another select list
-    over ``domains AS d`` (the CSV export's); ``sort_apart``: see :func:`order_sql`."""
-    where, params = where_sql(f, search_index, walk)
+    over ``domains AS d`` (the CSV export's); ``sort_apart``: see :func:`order_sql`; ``walk_sort`` (a page of
+    a filter that matches many leads): the filter's own indexes left aside for the sort's, see :func:`where_sql`."""
+    lead = SORT_COLUMNS[(list(sort) + [("domain", False)])[0][0]][0][1] if walk_sort else None
+    where, params = where_sql(f, search_index, walk, facets=derive is None, walk_sort=lead)
     columns = _SELECT_LIST if columns is None else columns
     if derive:
         where, columns = _derived(where, derive), _derived(columns, derive)
@@ -532,12 +590,41 @@ def count_sql(f: LeadFilter, search_index: bool = True, derive: str | None = Non
     """``SELECT count(*)`` of the leads ``f`` matches (``derive``: see :func:`select_sql`).
 
     A search alone is counted in the index itself: every lead has exactly one row in
-    ``domains_fts`` (the triggers keep it so), and this skips a lookup per match.
+    ``domains_fts`` (the triggers keep it so), and this skips a lookup per match; so is ``--uses`` or
+    ``--workload`` alone, in ``footprint_facets`` (its triggers keep one row per item of a lead's column).
     """
     query = fts_query(f.search) if search_index else None
     if query and f == LeadFilter(search=f.search):
         return "SELECT count(*) FROM domains_fts WHERE domains_fts MATCH ?", [query]
-    where, params = where_sql(f, search_index)
+    if derive is None:
+        for kind, values, alone in (
+            ("uses", f.uses, LeadFilter(uses=f.uses)),
+            ("workload", f.workloads, LeadFilter(workloads=f.workloads)),
+        ):
+            if values and f == alone:
+                # one footprint filter alone: counted in footprint_facets' key, no lead read
+                params = [kind, *values]
+                marks = ", ".join("?" * len(values))
+                if len(values) == 1:
+                    return f"SELECT count(*) FROM {FACETS_TABLE} WHERE kind = ? AND value = ?", params
+                return (
+                    f"SELECT count(DISTINCT domain_rowid) FROM {FACETS_TABLE} WHERE kind = ? AND value IN ({marks})",
+                    params,
+                )
+        if f.missing and f == LeadFilter(missing=f.missing):
+            # --missing alone: the leads that meet its premise (a "checked" row each) less those of them that
+            # have a workload's tag or its workload unknown; no lead read
+            has = " OR ".join(
+                "(x.kind = 'workload' AND x.value = ?) OR (x.kind = 'unknown' AND x.value = ?)" for _ in f.missing
+            )
+            params = [v for tag in f.missing for v in (tag, workload_of_tag(tag))]
+            return (
+                f"SELECT (SELECT count(*) FROM {FACETS_TABLE} WHERE kind = '{CHECKED}' AND value = '')"
+                f" - (SELECT count(*) FROM {FACETS_TABLE} c WHERE c.kind = '{CHECKED}' AND c.value = ''"
+                f" AND c.domain_rowid IN (SELECT x.domain_rowid FROM {FACETS_TABLE} x WHERE {has}))",
+                params,
+            )
+    where, params = where_sql(f, search_index, facets=derive is None)
     return f"SELECT count(*) FROM domains AS d{_derived(where, derive) if derive else where}", params
 
 
@@ -571,8 +658,10 @@ def _failed_checks_of(errors_json: str | None) -> str | None:
     return failed_checks_column(json.loads(errors_json)) if errors_json else None
 
 
-# A search matching at least this many leads walks the sort index (see search_sql's ``walk``):
-# measured at 1,000,000 leads, 2,900 matches read faster from the match list, 78,000 from the index.
+# A search (or, counted, any filter) matching at least this many leads walks the sort index (see search_sql's
+# ``walk``, where_sql's ``walk_sort``): measured at 1,000,000 leads, 2,900 matches read faster from the match
+# list, 78,000 from the index; the walk reads about limit x leads / matches index entries (50 x 1,000,000 /
+# 10,000 = 5,000 at this bound), the match list every match.
 WALK_ABOVE = 10_000
 
 
@@ -615,10 +704,14 @@ def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
     opened read-only at an older schema keeps columns from before (or none, before schema 8; a NULL
     ``dmarc_policy`` for a record that gives no policy, before 13; a hybrid no tenant backs listed as in use,
     before 14): the lists then read each lead's view
-    through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``)."""
+    through the same definitions as the writer (``schema.footprint_columns_of``, ``schema.dmarc_column_of``).
+    :data:`NO_FACETS` for a file at schema 18 or 19 (every column, no ``footprint_facets``): the footprint filters
+    read the framed columns."""
     version = stored_version(conn)
-    if version >= UNKNOWN_NOT_NONE:
+    if version >= FOOTPRINT_FACETS:
         return None
+    if version >= UNKNOWN_NOT_NONE:
+        return NO_FACETS
     if version >= HYBRID_DOUBTED:
         return COLUMNS_ONLY
     return "d.current_view" if has_packed_views(conn) else "d.current_json"
@@ -626,6 +719,9 @@ def footprint_derived_from(conn: sqlite3.Connection) -> str | None:
 
 # footprint_derived_from for a read-only file whose columns are the lead view's but lack later ones
 COLUMNS_ONLY = "columns-only"
+# footprint_derived_from for a read-only file with every column but no footprint_facets (schema 18, 19): the
+# footprint filters read the framed columns, nothing else changes
+NO_FACETS = "no-facets"
 
 
 def _derived(sql: str, view: str) -> str:
@@ -633,7 +729,10 @@ def _derived(sql: str, view: str) -> str:
     ``dmarc_policy`` by ``hunter_dmarc`` over it (``invalid`` for a record that gives no policy); a column
     later migrations added (``failed_checks``, 18) is read as that migration fills it, from the errors of the
     lead's latest scan (``last_scan_id``, schema 1 on): a NULL would list a failed lookup as none failed.
-    ``view`` :data:`COLUMNS_ONLY`: that alone."""
+    ``view`` :data:`COLUMNS_ONLY`: that alone; :data:`NO_FACETS`: nothing (the caller's WHERE already reads
+    the framed columns)."""
+    if view == NO_FACETS:
+        return sql
     sql = sql.replace(
         "d.failed_checks", "(SELECT hunter_failed_checks(s.errors_json) FROM scans s WHERE s.id = d.last_scan_id)"
     )
@@ -742,14 +841,21 @@ def page(
     try:
         matches = search_matches(conn, f, indexed)
         walk = bool(limit) and matches is not None and matches >= WALK_ABOVE
+        total = 0
+        if not limit:
+            pass
+        elif matches is not None and f == LeadFilter(search=f.search):
+            total = matches  # what count_sql would count, already counted
+        else:  # counted first (from indexes, mostly): a filter that matches many leads may walk the sort's index
+            total = conn.execute(csql, cparams).fetchone()[0]
         sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive)
+        if limit and total >= WALK_ABOVE and "USE TEMP B-TREE FOR ORDER BY" in explain(conn, sql, params):
+            # SQLite would fetch and sort every match (no index gives the filter's leads in this order, as
+            # domains_category_score does for --category with the default sort): walk the sort's index instead
+            sql, params = select_sql(f, sort, limit, search_index=indexed, walk=walk, derive=derive, walk_sort=True)
         rows = [_row_dict(r) for r in conn.execute(sql, params)]
         if not limit:
             total = len(rows)
-        elif matches is not None and f == LeadFilter(search=f.search):
-            total = matches  # what count_sql would count, already counted
-        else:
-            total = conn.execute(csql, cparams).fetchone()[0]
         _with_tags(conn, rows)
     finally:
         conn.execute("COMMIT")

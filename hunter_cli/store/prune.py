@@ -19,8 +19,8 @@ and the foreign keys on ``domains`` and ``events`` refuse to remove a scan that 
 
 ``VACUUM`` rewrites the whole file; :func:`vacuum` takes the scan lock (``<database>.lock``, the one
 ``hunter scan`` holds) so no scan waits behind it, checks there is room for the copy SQLite makes,
-and checks the search index afterwards (VACUUM may renumber the rowids that tie it to ``domains``;
-the index is rebuilt when it did).
+and checks the search index afterwards (VACUUM may renumber the rowids that tie it and
+``footprint_facets`` to ``domains``; both are rebuilt when it did).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import sqlite3
 from pathlib import Path
 
 from ..said import Said
-from .core import StoreBusy, StoreError, real_path, store_error
+from .core import StoreBusy, StoreError, real_path, rollback, store_error
 from .superseded import compact, release
 
 PRUNE_CHUNK = 2000
@@ -163,7 +163,8 @@ def _has_deltas(conn: sqlite3.Connection) -> bool:
 
 
 def _check_search_index(conn: sqlite3.Connection) -> None:
-    """Rebuild ``domains_fts`` when VACUUM renumbered the rowids that tie it to ``domains``."""
+    """Rebuild ``domains_fts`` (and ``footprint_facets``, tied the same way) when VACUUM renumbered the rowids
+    that tie it to ``domains``."""
     has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'domains_fts'").fetchone()
     if not has:
         return
@@ -171,3 +172,20 @@ def _check_search_index(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO domains_fts(domains_fts, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError:
         conn.execute("INSERT INTO domains_fts(domains_fts) VALUES ('rebuild')")
+        _rebuild_facets(conn)
+
+
+def _rebuild_facets(conn: sqlite3.Connection) -> None:
+    """``footprint_facets`` filled again from the columns (schema 20), for rowids VACUUM renumbered."""
+    from .schema import FACETS_TABLE, fill_footprint_facets
+
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FACETS_TABLE,)).fetchone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"DELETE FROM {FACETS_TABLE}")
+        fill_footprint_facets(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        rollback(conn)
+        raise

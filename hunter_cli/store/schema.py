@@ -866,6 +866,8 @@ def _unknown_not_none(db: sqlite_utils.Database) -> None:
 
 # -- 19: superseded results stored as deltas against the newer result that replaced them (.superseded) --
 SUPERSEDED_AS_DELTAS = 19  # the migration from which scans.result may be a delta against scans.result_base
+
+
 def _superseded_as_deltas(db: sqlite_utils.Database) -> None:
     """``scans.result_base`` (a foreign key to ``scans(id)``) and its index, the foreign key's child side
     (without it every deleted scan would read the whole table). Rows written before stay whole. Idempotent: a
@@ -873,6 +875,148 @@ def _superseded_as_deltas(db: sqlite_utils.Database) -> None:
     if "result_base" not in {r[1] for r in db.conn.execute("PRAGMA table_info(scans)")}:
         db.conn.execute("ALTER TABLE scans ADD COLUMN result_base INTEGER REFERENCES scans(id)")
     db.conn.execute("CREATE INDEX IF NOT EXISTS scans_result_base ON scans(result_base)")
+
+
+# -- 20: the footprint filters from an index --------------------------------------
+FOOTPRINT_FACETS = 20  # the migration from which footprint_facets indexes the footprint filter columns
+FACETS_TABLE = "footprint_facets"
+# kind in footprint_facets -> the domains column it indexes (each a ",id,id," list, lead/footprint.py frame())
+FACET_KINDS = {"uses": "service_ids", "workload": "workload_tags", "unknown": "workloads_unknown"}
+
+
+def facet_values_sql(column: str) -> str:
+    """``json_each`` over the items of a ``,id,id,`` framed column (``column`` an SQL expression such as
+    ``new.service_ids``): no row for NULL, one empty item for ``,`` (filter it out with ``value <> ''``).
+    The items are catalog ids and tags (letters, digits, ``-``), never a ``"`` or ``\\``."""
+    return f"""json_each('["' || replace(substr({column}, 2, length({column}) - 2), ',', '","') || '"]')"""
+
+
+def missing_premise_sql(row: str = "d") -> str:
+    """What ``--missing`` asks of a lead before it can be known to lack a workload: its footprint was asked,
+    and the domain exists and takes mail (no MX or a null MX: provider none, a P6 lead with nothing to sell).
+    ``row``: the alias of ``domains`` (``d``, ``new``, ``old``)."""
+    return (
+        f"{row}.workload_tags IS NOT NULL AND coalesce({row}.state, 'active') = 'active'"
+        f" AND coalesce({row}.provider, '') != 'none'"
+    )
+
+
+# the facet kind of a lead that meets missing_premise_sql (one row, value ''): --missing alone is counted as
+# these rows less those with the workload's tag or its workload unknown, all in footprint_facets' key
+CHECKED = "checked"
+_PREMISE_COLUMNS = ("workload_tags", "state", "provider")
+
+
+def _facet_inserts(row: str) -> list[str]:
+    return [
+        f"INSERT OR IGNORE INTO {FACETS_TABLE} (kind, value, domain_rowid)"
+        f" SELECT '{kind}', j.value, {row}.rowid FROM {facet_values_sql(f'{row}.{column}')} j WHERE j.value <> ''"
+        for kind, column in FACET_KINDS.items()
+    ] + [_checked_insert(row)]
+
+
+def _checked_insert(row: str) -> str:
+    return (
+        f"INSERT OR IGNORE INTO {FACETS_TABLE} (kind, value, domain_rowid)"
+        f" SELECT '{CHECKED}', '', {row}.rowid WHERE {missing_premise_sql(row)}"
+    )
+
+
+def _checked_delete(row: str) -> str:
+    return f"DELETE FROM {FACETS_TABLE} WHERE kind = '{CHECKED}' AND value = '' AND domain_rowid = {row}.rowid"
+
+
+def _facet_deletes(row: str, kinds: dict[str, str] = FACET_KINDS) -> list[str]:
+    return [
+        f"DELETE FROM {FACETS_TABLE} WHERE kind = '{kind}' AND domain_rowid = {row}.rowid"
+        f" AND value IN (SELECT j.value FROM {facet_values_sql(f'{row}.{column}')} j)"
+        for kind, column in kinds.items()
+    ]
+
+
+def _facet_triggers() -> list[str]:
+    """The triggers that keep ``footprint_facets`` in step with the three columns in the same statement as the
+    ``domains`` write, whoever writes (the scan writer, a migration deriving the columns again, another tool):
+    a lead added, removed, or one of the columns changed (``WHEN``: a scan that leaves them as they were
+    touches no facet). A delete seeks each old item by the key; nothing scans the table."""
+    out = [
+        f"CREATE TRIGGER [{FACETS_TABLE}_ai] AFTER INSERT ON [domains] BEGIN\n  "
+        + ";\n  ".join(_facet_inserts("new"))
+        + ";\nEND",
+        f"CREATE TRIGGER [{FACETS_TABLE}_ad] AFTER DELETE ON [domains] BEGIN\n  "
+        + ";\n  ".join([*_facet_deletes("old"), _checked_delete("old")])
+        + ";\nEND",
+        f"CREATE TRIGGER [{FACETS_TABLE}_au_{CHECKED}] AFTER UPDATE OF "
+        + ", ".join(f"[{c}]" for c in _PREMISE_COLUMNS)
+        + f" ON [domains] WHEN ({missing_premise_sql('old')}) IS NOT ({missing_premise_sql('new')}) BEGIN\n  "
+        + _checked_delete("old")
+        + ";\n  "
+        + _checked_insert("new")
+        + ";\nEND",
+    ]
+    for kind, column in FACET_KINDS.items():
+        insert = next(s for s in _facet_inserts("new") if f"'{kind}'" in s)
+        out.append(
+            f"CREATE TRIGGER [{FACETS_TABLE}_au_{kind}] AFTER UPDATE OF [{column}] ON [domains]"
+            f" WHEN old.[{column}] IS NOT new.[{column}] BEGIN\n  "
+            + _facet_deletes("old", {kind: column})[0]
+            + ";\n  "
+            + insert
+            + ";\nEND"
+        )
+    return out
+
+
+_V19_TABLE = (
+    f"CREATE TABLE [{FACETS_TABLE}] (\n"
+    "   kind TEXT NOT NULL,\n"
+    "   value TEXT NOT NULL,\n"
+    "   domain_rowid INTEGER NOT NULL,\n"
+    "   PRIMARY KEY (kind, value, domain_rowid)\n"
+    ") WITHOUT ROWID"
+)
+
+
+def fill_footprint_facets(conn: sqlite3.Connection) -> None:
+    """Every lead's facets from its three columns, in chunks of 50,000 domain rowids (one INSERT ... SELECT a
+    chunk and kind: nothing is held in Python). Also what ``hunter db vacuum`` runs again should VACUUM
+    have renumbered the rowids (after emptying the table)."""
+    top = conn.execute("SELECT max(rowid) FROM domains").fetchone()[0] or 0
+    for low in range(0, top, 50_000):
+        conn.execute(
+            f"INSERT OR IGNORE INTO {FACETS_TABLE} (kind, value, domain_rowid) SELECT '{CHECKED}', '', d.rowid"
+            f" FROM domains d WHERE d.rowid > ? AND d.rowid <= ? AND {missing_premise_sql('d')}",
+            (low, low + 50_000),
+        )
+        for kind, column in FACET_KINDS.items():
+            conn.execute(
+                f"INSERT OR IGNORE INTO {FACETS_TABLE} (kind, value, domain_rowid)"
+                f" SELECT '{kind}', j.value, d.rowid FROM domains d, {facet_values_sql(f'd.{column}')} j"
+                " WHERE d.rowid > ? AND d.rowid <= ? AND j.value <> ''",
+                (low, low + 50_000),
+            )
+
+
+def _footprint_facets(db: sqlite_utils.Database) -> None:
+    """``footprint_facets`` (kind, value, domain rowid), one row per item of each lead's ``service_ids``
+    (``uses``), ``workload_tags`` (``workload``) and ``workloads_unknown`` (``unknown``), and one ``checked``
+    row for a lead that meets ``--missing``'s premise (:func:`missing_premise_sql`): the key answers "leads
+    with this service / tag" and its count from the index, where the columns needed a scan of every lead
+    (``instr``). Filled from the columns; the triggers keep it in step from then on."""
+    conn = db.conn
+    # a file taken back to an older version and opened again (tests do) has them: made again, from the columns
+    for name in [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?", (f"{FACETS_TABLE}%",)
+        )
+    ]:
+        conn.execute(f"DROP TRIGGER [{name}]")
+    conn.execute(f"DROP TABLE IF EXISTS [{FACETS_TABLE}]")
+    conn.execute(_V19_TABLE)
+    fill_footprint_facets(conn)
+    for sql in _facet_triggers():
+        conn.execute(sql)
 
 
 MIGRATIONS: list[tuple[int, str, Migration]] = [
@@ -926,6 +1070,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         SUPERSEDED_AS_DELTAS,
         "a superseded scan result is stored as a delta against the newer result that replaced it",
         _superseded_as_deltas,
+    ),
+    (
+        FOOTPRINT_FACETS,
+        "the footprint filters (--uses, --workload, --missing) from an index: footprint_facets",
+        _footprint_facets,
     ),
 ]
 
