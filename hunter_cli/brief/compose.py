@@ -267,8 +267,14 @@ def _behind_unknown_filter(lead: Lead) -> bool:
     return all(mx_party(lead.domain, h.host, h.canonical) is None for h in lead.mx)
 
 
-def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
+def _mail_lines(
+    m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None, tenant_asked: str | None = None
+) -> list[str]:
+    """The "who runs their mail" lines. ``tenant_asked``: when the day's cached tenant answer this scan
+    reused was given (ISO time, store.tenant_asked_at), None when the scan asked itself."""
     lines: list[str] = []
+    # a "no tenant" given before this scan cannot tell whether records this scan saw are left over
+    asked = bool(tenant_asked) and lead.tenant_known and "tenant" not in lead.failed_checks
     mx = lead.mx
     if lead.mx_state == "failed":
         lines.append(m("mail.mx_failed"))
@@ -352,12 +358,20 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
     elif _exchange_online(lead) or lead.provider == "m365":
-        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
-        lines.append(m("mail.no_tenant_but_exchange"))
+        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records;
+        # a "no tenant" asked before this scan is older than the records it saw: never "left over" (trial 30)
+        if asked:
+            lines.append(m("mail.no_tenant_before_exchange"))
+        else:
+            lines.append(m("mail.no_tenant_but_exchange"))
         said_kept = True
     elif online := [w for w in WORKLOADS if w in _in_use(lead)]:
         # Teams, Intune and device registration in Microsoft's cloud all belong to a tenant, as above
-        lines.append(m("mail.no_tenant_but_online", names=_names(m, [m(f"fp.workload.{w}") for w in online])))
+        names = _names(m, [m(f"fp.workload.{w}") for w in online])
+        if asked:
+            lines.append(m("mail.no_tenant_before_online", names=names))
+        else:
+            lines.append(m("mail.no_tenant_but_online", names=names))
         said_kept = True
     elif kept:  # "no tenant" as last asked, never as today's answer
         from ..timefmt import for_people
@@ -1605,7 +1619,7 @@ def compose(
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up, brand=(tenant.brand if tenant else None) or domain)
-    brief.mail = _mail_lines(m, lead, provider, nx, doubt)
+    brief.mail = _mail_lines(m, lead, provider, nx, doubt, tenant_asked)
     if (  # after its line; a scan whose own lookup failed reused nothing (the kept answer is said above)
         tenant_asked
         and lead.tenant_known
