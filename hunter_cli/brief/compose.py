@@ -960,9 +960,21 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
     if fp.wildcard and any(w.wildcard for w in fp.workloads.values()):
         # a wildcard's answer at autodiscover, enterpriseenrollment, ... is no other service (footprint.md)
         lines.append(m("fp.wildcard", target=fp.wildcard))
-    teams = fp.workloads.get("teams")
-    if teams is not None and teams.state == "absent" and not no_mail:
-        lines.append(m("fp.teams_absent_note"))
+    # records these workloads do not need: their absence proves nothing (Teams needs none any more; Intune's
+    # enrolment CNAME is optional, Learn "Set up enrollment for Windows devices"; trial 30)
+    teams, intune = fp.workloads.get("teams"), fp.workloads.get("intune")
+    no_teams = teams is not None and teams.state == "absent" and not no_mail
+    no_intune = intune is not None and intune.state == "absent" and not no_mail
+    if no_teams or no_intune:
+        lines.append(
+            m(
+                "fp.teams_intune_absent_note"
+                if no_teams and no_intune
+                else "fp.teams_absent_note"
+                if no_teams
+                else "fp.intune_absent_note"
+            )
+        )
     if unknown:
         lines.append(m("fp.unknown", names=_names(m, unknown)))
     # a state shown although some of its lookups failed in the latest scan: kept from an earlier scan
@@ -1231,6 +1243,12 @@ def _runs_own_servers(lead: Lead) -> bool:
     )
 
 
+def moves_mail(play_id: str) -> bool:
+    """True when the play (plays.json id) sells their mail itself (``sells`` names ``exchange``): the
+    mail offer, never an offer "beyond mail"."""
+    return any("exchange" in r.sells for r in plays_catalog().plays if r.id == play_id)
+
+
 def _offer(
     m: Messages,
     lead: Lead,
@@ -1326,8 +1344,13 @@ def _offer(
     sells = {r.id: set(r.sells) for r in catalog.plays}
     # a play the suggested licence already includes (Intune in Business Premium) is not offered twice
     extra = [p for p in plays if not (chosen and sells.get(p.id) and sells[p.id] <= chosen)]
-    if extra:
-        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in extra)))
+    # the mail move (Exchange on a server of their own to Exchange Online) is the mail offer, never "beyond
+    # mail": said by the migration add-on when the offer has one, else once as the mail play (trial 30)
+    mail = [p for p in extra if moves_mail(p.id)]
+    if mail and "migration" not in addons:
+        lines.append(m("offer.plays_mail", offers="; ".join(p.offer_inline or p.offer for p in mail)))
+    if beyond := [p for p in extra if not moves_mail(p.id)]:
+        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in beyond)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
@@ -1519,6 +1542,7 @@ def compose(
     # tenant confirms put no workload in use, nor make one missing)
     owned = online_workloads(listed_footprint(lead, doubt))
     plays = lead_plays(lead, m.lang, doubt) if lead.state == "active" and category != "P6" else []
+    offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(
@@ -1610,8 +1634,11 @@ def compose(
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
             elif gateway:  # Microsoft 365 behind a gateway they pay for: Defender is sold as its successor
                 brief.talking_points.append(m(_hedged(m, "talk.gateway_m365", doubt), gateway=gateway))
-            for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
-                brief.talking_points.append(play.pitch or play.reason)
+            # the mail move is pitched by the points above when the offer carries it (its migration add-on):
+            # its play's pitch would say it again (trial 30)
+            moving = "migration" in offer.addons
+            for play in [p for p in plays if not (moving and moves_mail(p.id))][:TOP_PLAY_TALKS]:
+                brief.talking_points.append(play.pitch or play.reason)  # said to the customer, like the points above
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
             q_key = _said_variant(m, _hedged(m, _owned_variant(m, q_key, owned), doubt), lead.provider)
             if lead.provider == "self-hosted":  # their own server: no "hosting company" to ask about
@@ -1657,7 +1684,7 @@ def compose(
     brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"), doubt=doubt)
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
+    brief.offer = offer
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

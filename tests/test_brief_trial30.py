@@ -1,0 +1,115 @@
+"""Briefs a fresh user's trial (30) found overclaiming, in the wrong tense or offering one thing twice, each
+as a kind, over the suite's real DNS server and sign-in stand-in:
+
+- a play that rests on a record missing (plays.json ``tenant_without``: Intune's ``enterpriseenrollment``
+  CNAME, optional per Microsoft Learn "Set up enrollment for Windows devices") asks, never states a gap,
+  and the footprint says the missing record proves nothing, as it does for Teams;
+- Turkish says what a product or a move would do in the aorist ("yönetip korur"), never the present
+  continuous ("yönetip koruyor": it is doing so now);
+- the move of their mail to Exchange Online is the mail offer, never "beyond mail", said once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from hunter_cli.footprint.plays import plays_catalog
+
+WIDE = {"COLUMNS": "200"}
+TENANT_NO_INTUNE = "firma.com.tr"  # tests/zones: Microsoft 365 with a tenant, no enterpriseenrollment record
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\s│]+", " ", text)
+
+
+def _brief(hunter, domain: str, lang: str) -> str:
+    assert hunter("scan", domain, "--no-whois", "-q").exit_code in (0, 5)
+    out = hunter("sales-summary", domain, "--lang", lang, "--format", "markdown", env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    return out.stdout
+
+
+@pytest.mark.parametrize(
+    "lang, note, question",
+    [
+        ("en", "so a missing record does not prove they do not use Intune", "How do you manage and protect"),
+        ("tr", "Intune'u kullanmadıkları anlamına gelmez", "nasıl yönetip koruyorsunuz?"),
+    ],
+)
+def test_a_missing_intune_record_is_no_proof_and_the_play_asks(hunter, ms, lang, note, question):
+    text = _flat(_brief(hunter, TENANT_NO_INTUNE, lang))
+    assert note in text or ("Intune" in text and "optional" in text) or "isteğe bağlıdır" in text, text
+    assert question in text, text
+    # never told to the customer as a gap their DNS proves
+    assert "your DNS shows no Intune enrolment record" not in text
+    assert "Intune cihaz yönetimi kaydı görünmüyor" not in text
+
+
+def test_every_play_resting_on_a_missing_record_asks():
+    """The kind: each plays.json play whose evidence is a record not seen (``tenant_without``) says the
+    record proves nothing and asks, in its reason, and puts its pitch to the customer as a question."""
+    resting = [p for p in plays_catalog().plays if p.when.tenant_without]
+    assert resting
+    for p in resting:
+        assert "optional" in p.reason.en and "ask" in p.reason.en, p.id
+        assert "isteğe bağlı" in p.reason.tr and "sorun" in p.reason.tr, p.id
+        assert "?" in p.pitch.en and "?" in p.pitch.tr, p.id
+
+
+# a clause about what a product does, or what a move would do: its subject is a product or a move
+_PRODUCT_CLAUSE = re.compile(
+    r"^(?:Teams|Intune|Entra ID|OneDrive|Dynamics 365|Customer Insights|Exchange Online|Defender|Business Premium)"
+    r"|\b(?:taşımak|geçmek)\b"
+)
+_CONTINUOUS = re.compile(r"\b\w+(?:ıyor|iyor|uyor|üyor)\b")
+
+
+def _tr_texts(obj, path=""):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "tr" and isinstance(v, str):
+                yield path, v
+            else:
+                yield from _tr_texts(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _tr_texts(v, f"{path}[{i}]")
+
+
+def test_turkish_says_what_a_product_would_do_in_the_aorist():
+    from importlib import resources
+
+    data = json.loads(resources.files("hunter_cli.catalog").joinpath("plays.json").read_text("utf-8"))
+    slips = []
+    for path, text in _tr_texts(data["plays"]):
+        for clause in re.split(r"[.;:?]\s*|,\s+(?=[A-ZÇĞİÖŞÜ])", text):
+            clause = re.sub(r"^(?:ve|ama|yani)\s+", "", clause.strip())
+            if _PRODUCT_CLAUSE.search(clause) and (verbs := _CONTINUOUS.findall(clause)):
+                slips.append((path, clause, verbs))
+    assert slips == []
+
+
+@pytest.mark.parametrize("domain", ["fp-sunucu-ornek.com.tr", "federe.com.tr", TENANT_NO_INTUNE])
+def test_the_turkish_brief_has_no_product_in_the_present_continuous(hunter, ms, domain):
+    text = _flat(_brief(hunter, domain, "tr"))
+    assert not re.search(r"\b(?:yönetip koruyor|ortadan kaldırıyor|devreden çıkarıyor|içinde yapıyor)\b", text), text
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_mail_move_is_offered_once_and_never_beyond_mail(hunter, ms, lang):
+    """Exchange on their own server: the offer's migration add-on is the move; no "beyond mail" line and no
+    second pitch of it in the talking points (trial 30's on-premises Exchange company)."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    text = _brief(hunter, "fp-sunucu-ornek.com.tr", lang)
+    play = next(p for p in plays_catalog().plays if p.id == "exchange-online-migration")
+    title = getattr(play.offer_inline, lang)
+    beyond = m("offer.plays", offers="").split(":")[0]
+    assert not [line for line in text.splitlines() if beyond in line and title in line], text
+    assert getattr(play.pitch, lang) not in text, text
+    assert m("offer.migration") in text
