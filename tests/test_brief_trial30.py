@@ -113,3 +113,28 @@ def test_the_mail_move_is_offered_once_and_never_beyond_mail(hunter, ms, lang):
     assert not [line for line in text.splitlines() if beyond in line and title in line], text
     assert getattr(play.pitch, lang) not in text, text
     assert m("offer.migration") in text
+
+
+NULL_MX_SITE = "web-var-postasiz.com.tr"
+
+
+@pytest.mark.parametrize(
+    "lang, said, never", [("en", "takes no mail (null MX)", "parked"), ("tr", "e-posta almıyor (null MX)", "park")]
+)
+def test_a_null_mx_domain_with_a_web_site_is_not_called_parked(hunter, dns, zone_text, lang, said, never):
+    """RFC 7505 says a null MX domain accepts no mail, nothing about a web presence: "parked" told the rep the
+    company has none (trial 30, a company site beside ``MX 0 .``). Every line that names the state says
+    it takes no mail; "parked" stays only in the name of M3AAWG's parked-domain practice."""
+    try:
+        dns.load(zone_text + f"{NULL_MX_SITE}. 300 IN A 192.0.2.80\n{NULL_MX_SITE}. 300 IN MX 0 .\n")
+        assert hunter("scan", NULL_MX_SITE, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    out = hunter("sales-summary", NULL_MX_SITE, "--lang", lang, "--format", "markdown", env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    headline = next(line for line in out.stdout.splitlines() if line.startswith("**"))
+    assert said in headline and never not in headline.lower(), headline
+    practice = "M3AAWG"
+    for line in out.stdout.splitlines():
+        if practice not in line:
+            assert never not in line.lower(), line
