@@ -138,3 +138,43 @@ def test_a_null_mx_domain_with_a_web_site_is_not_called_parked(hunter, dns, zone
     for line in out.stdout.splitlines():
         if practice not in line:
             assert never not in line.lower(), line
+
+
+SPF_OWN = "kendi-gonderen.com.tr"
+
+
+@pytest.mark.parametrize(
+    "record, lang, said",
+    [
+        (
+            "v=spf1 ip4:192.0.2.20 include:spf.protection.outlook.com -all",
+            "en",
+            "allows the address 192.0.2.20 and spf.protection.outlook.com to send for them",
+        ),
+        (
+            "v=spf1 ip4:192.0.2.20 include:spf.protection.outlook.com -all",
+            "tr",
+            "izin veriyor: 192.0.2.20 adresi ve spf.protection.outlook.com.",
+        ),
+        (
+            "v=spf1 mx include:_spf.google.com ~all",
+            "en",
+            "allows their MX hosts and _spf.google.com to send for them",
+        ),
+        ("v=spf1 mx -all", "tr", "izin veriyor: kendi MX sunucuları."),
+    ],
+)
+def test_the_spf_line_names_every_sender_it_allows(hunter, dns, zone_text, record, lang, said):
+    """ "Their SPF record allows X to send" named the includes only: a hybrid company's own server (``ip4``)
+    and an ``mx`` sender were left out, and English had no "and" before the last (trial 30; RFC 7208 5)."""
+    try:
+        dns.load(
+            zone_text
+            + f'{SPF_OWN}. 300 IN MX 10 mail.{SPF_OWN}.\nmail.{SPF_OWN}. 300 IN A 192.0.2.20\n{SPF_OWN}. 300 IN TXT "{record}"\n'
+        )
+        assert hunter("scan", SPF_OWN, "--no-whois", "--no-tenant", "-q").exit_code in (0, 5)
+    finally:
+        dns.load(zone_text)
+    out = hunter("sales-summary", SPF_OWN, "--lang", lang, "--format", "markdown", env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    assert said in out.stdout, out.stdout

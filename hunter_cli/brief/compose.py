@@ -309,11 +309,10 @@ def _mail_lines(
     elif _behind_unknown_filter(lead):
         lines.append(m("mail.behind_unknown_filter", provider=provider))
     # the names they allow to send for them: a broken record (permerror) allows nobody (RFC 7208 2.6.7)
-    if lead.spf and lead.spf.includes and lead.spf_result == "valid":
-        # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep
-        named = [i for i in lead.spf.includes if "%" not in i]
-        if named:
-            lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
+    if lead.spf and lead.spf_result == "valid":
+        senders = spf_senders(m, lead.spf.terms, lead.domain)
+        if senders:
+            lines.append(m("mail.spf_includes", includes=_names(m, senders[:SPF_SENDERS_SHOWN])))
     redirect = lead.spf.redirect if lead.spf and lead.spf_result == "valid" else None
     ignored = lead.spf is not None and any(w.code == "spf-redirect-ignored" for w in lead.spf.warnings)
     if redirect and "%" not in redirect and not ignored:  # RFC 7208 6.1: the target's record decides
@@ -384,6 +383,46 @@ def _mail_lines(
 
         lines.append(m("mail.tenant_kept", when=for_people(kept)))
     return lines
+
+
+SPF_SENDERS_SHOWN = 6
+
+
+def spf_senders(m: Messages, terms: Sequence[str], domain: str) -> list[str]:
+    """Who an SPF record lets send, in the record's order, as the brief names them: each ``include`` target,
+    the addresses of ``ip4``/``ip6`` (one item), the MX hosts of ``mx`` and the address of ``a`` (RFC 7208
+    5.2-5.6). Only terms that pass (no qualifier or ``+``, RFC 7208 4.6.2) allow anyone; a target with a
+    macro (``%{i}``) is filled in per message and is left out; ``exists`` and ``ptr`` name nobody to show.
+    A record listing only includes read as if it allowed nobody else (trial 30: the own server's ``ip4``
+    and an ``mx`` left out)."""
+    out: list[str] = []
+    ips: list[str] = []
+    at = None  # where the addresses go in the list: at the first ip4/ip6
+    for raw in terms:
+        term = raw.strip()
+        if term[:1] in "+-~?":
+            if term[0] != "+":
+                continue
+            term = term[1:]
+        name, _, value = term.partition(":")
+        name = name.lower().split("/")[0]
+        if "%" in value or "=" in name:
+            continue
+        if name == "include" and value:
+            out.append(value.rstrip("."))
+        elif name in ("ip4", "ip6") and value:
+            if at is None:
+                at = len(out)
+            ips.append(value)
+        elif name == "mx":
+            host = value.split("/")[0].rstrip(".")  # mx:host/24: the prefix length is no name
+            out.append(m("spf.sender.mx_of", host=host) if host else m("spf.sender.mx"))
+        elif name == "a":
+            out.append(m("spf.sender.a", host=value.split("/")[0].rstrip(".") or domain))
+    if ips:
+        key = "spf.sender.ip" if len(ips) == 1 else "spf.sender.ips"
+        out.insert(at or 0, m(key, ips=", ".join(ips[:4]) + (", …" if len(ips) > 4 else "")))
+    return list(dict.fromkeys(out))
 
 
 def mx_ip_literals(lead: Lead) -> list[str]:
