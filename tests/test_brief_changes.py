@@ -113,7 +113,9 @@ def test_the_brief_tells_workloads_and_services_that_came_and_went(hunter, dns, 
     assert not [line for line in en if re.search(r"\bintune\b|\bexchange:|on_premises", line)]  # no raw ids
 
     tr = _section(hunter("sales-summary", D, "--format", "markdown", "--lang", "tr").stdout, "Neler değişti")
-    short = f"{day.day:02d}.{day.month:02d}.{day.year}"
+    from hunter_cli.brief.localize import format_date
+
+    short = format_date(day, "tr")  # the brief's one Turkish date style ("1 Aralık 2026")
     for said in (
         "Exchange: kendi sunucularında → Microsoft bulutunda",
         "Intune cihaz yönetimi kaydı: yok → Microsoft bulutunda",

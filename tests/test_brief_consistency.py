@@ -32,6 +32,9 @@ The rules (a brief breaking one fails with the rule's name):
 - ``plays``: a play is backed by the footprint it names: the Exchange migration by Exchange on their
   own server, the Teams migration by Lync or Skype for Business on their own server, the Intune play by
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
+- ``offer-once``: the move of their mail to Exchange Online (a play whose ``sells`` names ``exchange``) is the
+  mail offer: never listed "beyond mail", and beside the offer's mail migration add-on neither offered again
+  nor pitched again in the talking points; no play is offered twice in the offer section.
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
   ``tiers``: Business Premium sells Intune), and the sentences of SELLS below; records no tenant

@@ -178,3 +178,94 @@ def test_the_spf_line_names_every_sender_it_allows(hunter, dns, zone_text, recor
     out = hunter("sales-summary", SPF_OWN, "--lang", lang, "--format", "markdown", env=WIDE)
     assert out.exit_code == 0, out.stderr
     assert said in out.stdout, out.stdout
+
+
+ORDER = "sira-onemli.com.tr"
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_security_section_says_the_facts_before_what_follows_from_them(hunter, dns, zone_text, lang):
+    """SPF listing their MX, no DKIM key, DMARC p=quarantine: "with no usable DKIM key … their mail passes
+    DMARC only through SPF" came before "No DKIM key was found" and the DMARC line it follows from (trial 30);
+    Turkish called the selectors two names in consecutive bullets."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    try:
+        dns.load(
+            zone_text
+            + f"{ORDER}. 300 IN MX 10 mail.{ORDER}.\nmail.{ORDER}. 300 IN A 192.0.2.90\n"
+            + f'{ORDER}. 300 IN TXT "v=spf1 mx -all"\n_dmarc.{ORDER}. 300 IN TXT "v=DMARC1; p=quarantine"\n'
+        )
+        assert hunter("scan", ORDER, "--no-whois", "--no-tenant", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    out = hunter("sales-summary", ORDER, "--lang", lang, "--format", "markdown", env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    lines = out.stdout.splitlines()
+
+    def at(text: str) -> int:
+        return next(i for i, line in enumerate(lines) if text in line)
+
+    consequence = at(m("sec.own_mail_unlisted_fails_dmarc", policy="§", fate="§").split("§")[0][:40])
+    assert at(m("sec.dkim_missing")) < consequence, out.stdout
+    dmarc = m("sec.dmarc_enforced", policy=m.label("dmarc.policy", "quarantine"))
+    assert at(dmarc) < consequence, out.stdout
+    if lang == "tr":
+        assert "Yaygın seçici" not in out.stdout and "Bilinen seçicilerde" in out.stdout
+
+
+DATES = "tarih-bicimi.com.tr"
+DATES_ZONE = f'{DATES}. 300 IN MX 10 aspmx.l.google.com.\n_dmarc.{DATES}. 300 IN TXT "v=DMARC1; p=none"\n'
+
+
+def test_a_turkish_brief_writes_every_date_one_way(hunter, dns, db, zone_text):
+    """One Turkish brief wrote "1 Aralık 2026", "01.12.2026" and "2026-12-01 04:51" (trial 30): the first scan
+    line, "Neler değişti" and the tenant line each had its own style. Every date is now the prose form, with
+    the time where a moment is meant."""
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        dns.load(zone_text + DATES_ZONE + f'{DATES}. 300 IN TXT "v=spf1 mx -all"\n')
+        assert hunter("scan", DATES, "--no-whois", "-q").exit_code == 0
+        earlier = (datetime.now(timezone.utc) - timedelta(hours=2)).replace(microsecond=0).isoformat()
+        with sqlite3.connect(db) as conn:  # the "no tenant" answer the next scan reuses was given before it
+            conn.execute("UPDATE tenant_cache SET fetched_at = ? WHERE domain = ?", (earlier, DATES))
+        dns.load(zone_text + DATES_ZONE + f'{DATES}. 300 IN TXT "v=spf1 include:_spf.google.com -all"\n')
+        assert hunter("scan", DATES, "--no-whois", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+    out = hunter("sales-summary", DATES, "--lang", "tr", "--format", "markdown", env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    text = out.stdout
+    assert "Neler değişti" in text and "tarihinde verdi" in text, text  # a change and a reused tenant answer
+    assert not re.search(r"\b\d\d\.\d\d\.\d{4}\b", text), text
+    assert not re.search(r"\b\d{4}-\d\d-\d\d\b", text), text
+    assert re.search(
+        r"\b\d{1,2} (?:Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık) \d{4} \d\d:\d\d\b",
+        text,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_two_scans_of_one_day_are_told_apart_by_their_times(hunter, dns, zone_text, lang):
+    """The stale line named "the latest scan (2026-12-01)" and "the last scan that could (2026-12-01)": one day
+    twice says nothing; the two scans are named by their times."""
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    try:
+        dns.load(zone_text + DATES_ZONE + f'{DATES}. 300 IN TXT "v=spf1 include:_spf.google.com -all"\n')
+        assert hunter("scan", DATES, "--no-whois", "--no-tenant", "-q").exit_code == 0
+        dns.faults[(f"_dmarc.{DATES}", "TXT")] = "servfail"
+        hunter("scan", DATES, "--no-whois", "--no-tenant", "-q")
+    finally:
+        dns.clear_faults()
+        dns.load(zone_text)
+    out = hunter("sales-summary", DATES, "--lang", lang, "-f", "json")
+    assert out.exit_code == 0, out.stderr
+    mail = json.loads(out.stdout)["mail"]
+    stale = m.data["mail.stale"].split("(")[0]
+    line = next(x for x in mail if x.startswith(stale))
+    assert len(re.findall(r"\b\d\d:\d\d\b", line)) == 2, line

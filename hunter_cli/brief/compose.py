@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 
 from ..dns.dmarc import ignored_mistakes
 from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE
@@ -150,6 +150,19 @@ class Brief(_Model):
 def _day(text: str | None) -> date | str:
     """An ISO date or timestamp as a day for the message formatter; the text itself when it is not one."""
     return as_day(text) or (text or "?")
+
+
+def _when(text: str | None) -> date | str:
+    """An ISO timestamp (the store's UTC) as a local moment for the message formatter, which writes it in the
+    brief's one date style with the time (en ``2026-12-01 04:51``, tr ``1 Aralık 2026 04:51``); a bare day
+    stays a day, other text stays itself (trial 30: one Turkish brief mixed three date styles)."""
+    if not text or len(text) == 10:
+        return _day(text)
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone()
 
 
 def follow_up(m: Messages, rules: Rules, category: str) -> str:
@@ -373,15 +386,11 @@ def _mail_lines(
             lines.append(m("mail.no_tenant_but_online", names=names))
         said_kept = True
     elif kept:  # "no tenant" as last asked, never as today's answer
-        from ..timefmt import for_people
-
-        lines.append(m("mail.no_tenant_kept", when=for_people(kept)))
+        lines.append(m("mail.no_tenant_kept", when=_when(kept)))
     else:
         lines.append(m("mail.no_tenant"))
     if kept and said_kept:  # after the lines that state it: that answer is from before the failed lookup
-        from ..timefmt import for_people
-
-        lines.append(m("mail.tenant_kept", when=for_people(kept)))
+        lines.append(m("mail.tenant_kept", when=_when(kept)))
     return lines
 
 
@@ -400,6 +409,8 @@ def spf_senders(m: Messages, terms: Sequence[str], domain: str) -> list[str]:
     at = None  # where the addresses go in the list: at the first ip4/ip6
     for raw in terms:
         term = raw.strip()
+        if term.lstrip("+-~?").lower() == "all":  # terms after it are never reached (RFC 7208 5.1)
+            break
         if term[:1] in "+-~?":
             if term[0] != "+":
                 continue
@@ -542,6 +553,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
         return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level, nx)]
     lines: list[str] = []
+    # what their own mail meets under DMARC follows from the SPF, DKIM and DMARC lines: said after them, where
+    # the reader has the facts it rests on (trial 30)
+    consequences: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
     spf_verdict = lead.spf_result
@@ -561,14 +575,14 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m(_variant(m, "sec.spf_missing_dmarc", discarded), policy=enforcing, fate=fate))
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
             key = "sec.own_mail_fails_dmarc_testing" if testing else _variant(m, "sec.own_mail_fails_dmarc", discarded)
-            lines.append(m(key, policy=enforcing, fate=fate))
+            consequences.append(m(key, policy=enforcing, fate=fate))
     elif not spf:
         lines.append(m(_variant(m, "sec.spf_missing", discarded)))
     elif spf_verdict != "valid":
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
         if own_mail_fails_dmarc(lead) == "spf_broken":  # a pass for nobody, no DKIM key: RFC 7489 4.2
             enforcing = m.label("dmarc.policy", lead.dmarc_policy)
-            lines.append(
+            consequences.append(
                 m("sec.own_mail_fails_dmarc_broken", policy=enforcing, fate=m(f"dmarc.fate.{lead.dmarc_policy}"))
             )
     else:
@@ -621,7 +635,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                 enforcing = m.label("dmarc.policy", lead.dmarc_policy)
                 fate = m(f"dmarc.fate.{lead.dmarc_policy}")
                 key = _hedged(m, "sec.own_mail_fails_dmarc_omits", hedge)
-                lines.append(m(key, provider=label, policy=enforcing, fate=fate))
+                consequences.append(m(key, provider=label, policy=enforcing, fate=fate))
         # "SPF works, but" only where it does: not beside an error for their own mail (it omits the
         # provider), nor for ?all, +all or no 'all' (their lines say it does nothing against forgery)
         works = qualifier in ("-all", "~all") and not omits and not opened
@@ -632,7 +646,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             fate = m(f"dmarc.fate.{lead.dmarc_policy}")
             # a record that lists no sender at all (v=spf1 -all): any mail they send fails, if they send any
             key = "sec.own_mail_unlisted_fails_dmarc" + (".none_listed" if spf_passes_nobody(lead) else "")
-            lines.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
+            consequences.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
         said = {
@@ -739,6 +753,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             sp = dmarc.subdomain_policy or "none"
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
+    lines += consequences
     if dmarc and "dmarc" not in failed and (mistakes := dmarc_mistakes(m, dmarc)):
         # errors the JSON lists that receivers ignore, the record applied all the same (RFC 7489 6.3)
         key = "sec.dmarc_mistakes_many" if len(ignored_mistakes(dmarc)) > 1 else "sec.dmarc_mistakes"
@@ -1692,18 +1707,16 @@ def compose(
         and "tenant" not in lead.failed_checks
         and (lead.tenant or not lead.dkim.tenant_domain)
     ):
-        from ..timefmt import for_people
-
-        brief.mail.append(m("mail.tenant_asked", when=for_people(tenant_asked), domain=domain))
+        brief.mail.append(m("mail.tenant_asked", when=_when(tenant_asked), domain=domain))
     last = history[-1] if history else None
     last_failed = last is not None and last.get("status") == "failed"
     if stale and outcome is not None:  # said first, where the rep reads what the records say
         checks = _names(m, [m.label("check", c) for c in sorted(stale)])
         good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
+        if good == latest:  # one day named twice says nothing: the two scans by their times
+            good, latest = _when(_last_good_scan(history, stale)), _when(latest_scan)
         if last_failed:  # the scan shown is not the latest attempt: named by its time, never "the latest scan"
-            from ..timefmt import for_people
-
-            shown = for_people(latest_scan)
+            shown = _when(latest_scan)
             brief.mail.insert(0, m("mail.stale_earlier", scan=shown, checks=checks, good=good))
             brief.priority.insert(0, m("prio.stale_earlier", scan=shown, checks=checks, good=good))
         else:
@@ -1712,11 +1725,9 @@ def compose(
     if last_failed:
         # the latest attempt failed and the store kept the last good result (docs/database.md): said first, the
         # one bullet about the latest attempt; both scans by date and time, which a day alone would run together
-        from ..timefmt import for_people
-
         assert last is not None
         why = in_lang(failure_words(last.get("errors") or []), m.lang)
-        said = m("mail.latest_failed", latest=for_people(last.get("scanned_at")), why=why, good=for_people(latest_scan))
+        said = m("mail.latest_failed", latest=_when(last.get("scanned_at")), why=why, good=_when(latest_scan))
         brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     brief.security = _security_lines(m, lead, level, nx, doubt)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
