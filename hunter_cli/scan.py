@@ -798,14 +798,15 @@ class Scanner:
 def microsoft_evidence(result: DomainResult) -> bool:
     """True when ``result`` (a scan that reused the day's cached "no tenant") shows Microsoft 365 records
     that a tenant would stand behind: MX at Exchange Online Protection, an ``MS=`` token, the
-    ``spf.protection.outlook.com`` include, or any Microsoft workload online or hybrid by its records
-    (autodiscover, Teams, Intune). Exchange Online accepts mail only for a domain verified in a tenant
-    (Microsoft Learn, "Add a domain to Microsoft 365"), so a cached "no tenant" beside these records is
-    likely out of date: the scan asks again. Pure; reads only ``result``."""
+    ``spf.protection.outlook.com`` include, DKIM selectors delegated to a tenant's onmicrosoft.com domain,
+    or any Microsoft workload online or hybrid by its records (autodiscover, Teams, Intune). Exchange
+    Online accepts mail only for a domain verified in a tenant (Microsoft Learn, "Add a domain to
+    Microsoft 365"), so a cached "no tenant" beside these records is likely out of date: the scan asks
+    again. Pure; reads only ``result``."""
     if result.status == "failed" or result.state == "nxdomain":
         return False
-    if result.provider == "m365" or "microsoft" in result.verifications:
-        return True
+    if result.provider == "m365" or "microsoft" in result.verifications or result.dkim.tenant_domain:
+        return True  # (DKIM CNAMEs naming an onmicrosoft.com domain are a tenant's own keys)
     if result.spf is not None and any(
         t.lower().rstrip(".") == "spf.protection.outlook.com" for t in result.spf.includes + result.spf.expanded
     ):

@@ -96,3 +96,29 @@ def test_records_newer_than_a_cached_answer_are_not_called_left_over(hunter, dns
     text = _flat(out.stdout)
     assert "left over" not in text and "kalmış" not in text, text
     assert ("before this scan" if lang == "en" else "bu taramadan önce") in text, text
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [
+        f'{D}. 300 IN TXT "MS=ms30303030"\n',
+        f"autodiscover.{D}. 300 IN CNAME autodiscover.outlook.com.\n",
+        f"selector1._domainkey.{D}. 300 IN CNAME selector1-tasinan-m365-com-tr._domainkey.tasinan.onmicrosoft.com.\n"
+        'selector1-tasinan-m365-com-tr._domainkey.tasinan.onmicrosoft.com. 300 IN TXT "v=DKIM1; k=rsa; p=MIGfMA0"\n',
+    ],
+    ids=["ms-token", "autodiscover", "dkim-cname"],
+)
+def test_each_microsoft_signal_alone_asks_again(hunter, dns, ms, db, zone_text, signal):
+    """The kind: any one record a tenant stands behind, added beside the old hosting set-up, makes the scan
+    ask again (a company setting up Microsoft 365 before it moves its MX)."""
+    try:
+        dns.load(zone_text + HOSTING)
+        assert hunter("scan", D, "--no-whois", "-q").exit_code == 0
+        dns.load(zone_text + HOSTING + signal)
+        ms.tenants[D] = Tenant(id=TENANT_ID, brand="Tasinan")
+        again = hunter("scan", D, "--no-whois", "--json")
+    finally:
+        dns.load(zone_text)
+    assert again.exit_code in (0, 5), again.stderr
+    assert (json.loads(again.stdout)["tenant"] or {}).get("id") == TENANT_ID, again.stdout
+    assert ("tenant_appeared", None, TENANT_ID) in _events(db)
