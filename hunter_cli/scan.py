@@ -24,6 +24,7 @@ target outside the domain costs none. ``ScanOptions.footprint`` False
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Iterable
@@ -794,6 +795,26 @@ class Scanner:
         return False
 
 
+def microsoft_evidence(result: DomainResult) -> bool:
+    """True when ``result`` (a scan that reused the day's cached "no tenant") shows Microsoft 365 records
+    that a tenant would stand behind: MX at Exchange Online Protection, an ``MS=`` token, the
+    ``spf.protection.outlook.com`` include, DKIM selectors delegated to a tenant's onmicrosoft.com domain,
+    or any Microsoft workload online or hybrid by its records (autodiscover, Teams, Intune). Exchange
+    Online accepts mail only for a domain verified in a tenant (Microsoft Learn, "Add a domain to
+    Microsoft 365"), so a cached "no tenant" beside these records is likely out of date: the scan asks
+    again. Pure; reads only ``result``."""
+    if result.status == "failed" or result.state == "nxdomain":
+        return False
+    if result.provider == "m365" or "microsoft" in result.verifications or result.dkim.tenant_domain:
+        return True  # (DKIM CNAMEs naming an onmicrosoft.com domain are a tenant's own keys)
+    if result.spf is not None and any(
+        t.lower().rstrip(".") == "spf.protection.outlook.com" for t in result.spf.includes + result.spf.expanded
+    ):
+        return True
+    fp = result.microsoft
+    return fp is not None and any(w.state in ("online", "hybrid") for w in fp.workloads.values())
+
+
 class RegistrationLane:
     """Registration lookups in their own small lane; results go to ``on_registration`` as they come.
 
@@ -1006,7 +1027,19 @@ async def scan_many(
         if tenants is not None:
             await tenants.close()
         raise
-    scan_one = pool.scan if pool is not None else scanner.scan
+    base_scan = pool.scan if pool is not None else scanner.scan
+
+    async def scan_one(job: ScanJob):
+        got = await base_scan(job)
+        if tenants is None or job.tenant is not None:  # lookups off, no cached answer, or a tenant cached
+            return got
+        result = got[0] if isinstance(got, tuple) else got
+        if not microsoft_evidence(result):
+            return got
+        # The day's cached "no tenant" predates what this scan sees (a move to Microsoft 365 since it was
+        # asked): an accepted domain needs a tenant, so the sign-in service is asked again now (trial 30).
+        return await base_scan(dataclasses.replace(job, tenant=MISSING))
+
     limit = asyncio.Semaphore(max(1, options.concurrency))
     running: dict[asyncio.Task, ScanJob] = {}
     failure: list[BaseException] = []

@@ -194,10 +194,10 @@ def test_changes_are_told_from_the_stored_events():
     ]
     tr = compose(view, lang="tr", events=events, events_total=4, today=TODAY)
     assert [c.text for c in tr.changes] == [
-        "02.03.2026: E-posta sağlayıcısı değişti: Google Workspace → Microsoft 365.",
-        "02.03.2026: E-posta güvenlik geçidi eklendi: Mimecast.",
-        "11.02.2026: Alan adı artık bir Microsoft tenant'ına kayıtlı (tenant kimliği: 3f2c8a71).",
-        "01.02.2026: Artık Box kullanmıyor.",
+        "2 Mart 2026: E-posta sağlayıcısı değişti: Google Workspace → Microsoft 365.",
+        "2 Mart 2026: E-posta güvenlik geçidi eklendi: Mimecast.",
+        "11 Şubat 2026: Alan adı artık bir Microsoft tenant'ına kayıtlı (tenant kimliği: 3f2c8a71).",
+        "1 Şubat 2026: Artık Box kullanmıyor.",
     ]
     many = [dict(events[0], occurred_at=f"2026-03-{d:02d}T08:00:00+00:00") for d in range(20, 8, -1)]
     told = compose(view, lang="en", events=many, events_total=40, today=TODAY)

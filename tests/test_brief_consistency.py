@@ -32,6 +32,9 @@ The rules (a brief breaking one fails with the rule's name):
 - ``plays``: a play is backed by the footprint it names: the Exchange migration by Exchange on their
   own server, the Teams migration by Lync or Skype for Business on their own server, the Intune play by
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
+- ``offer-once``: the move of their mail to Exchange Online (a play whose ``sells`` names ``exchange``) is the
+  mail offer: never listed "beyond mail", and beside the offer's mail migration add-on neither offered again
+  nor pitched again in the talking points; no play is offered twice in the offer section.
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
   ``tiers``: Business Premium sells Intune), and the sentences of SELLS below; records no tenant
@@ -483,6 +486,41 @@ def check(text: str, lang: str) -> list[str]:
             "the Intune play without Intune listed as not seen",
         )
 
+    # offer-once: the mail move is the mail offer, never "beyond mail", and said once in the offer
+    cat = plays_catalog()
+    beyond = _pattern(msgs["offer.plays"])
+    offer_lines = _section(text, lang, "section.offer")
+    addons = _pattern(msgs["offer.addons"])
+    migration_addon = any(addons.search(line) and msgs["offer.migration"] in line for line in offer_lines)
+    for p in cat.plays:
+        if "exchange" not in p.sells:
+            continue
+        title = getattr(p.offer_inline or p.offer, lang)
+        rule(
+            "offer-once",
+            not any(beyond.search(line) and title in line for line in lines),
+            f"the mail move ({title}) offered as beyond mail",
+        )
+        if migration_addon:
+            rule(
+                "offer-once",
+                not any(title in line for line in offer_lines),
+                f"the mail move offered twice: {msgs['offer.migration']} and {title}",
+            )
+            pitches = [_pattern(getattr(x, lang)) for x in (p.pitch, p.pitch_hybrid) if x is not None]
+            talks = _section(text, lang, "section.talking_points")
+            rule(
+                "offer-once",
+                not any(pat.search(line) for pat in pitches for line in talks),
+                f"the mail move pitched again in the talking points beside {msgs['offer.migration']}",
+            )
+    seen_offers: set[str] = set()
+    for line in offer_lines:
+        if beyond.search(line) or _pattern(msgs["offer.plays_mail"]).search(line):
+            for title in line.split(":", 1)[-1].rstrip(".").split("; "):
+                rule("offer-once", title not in seen_offers, f"{title} offered twice")
+                seen_offers.add(title)
+
     # owned
     online = {w for w in WORKLOADS if _said(text, _patterns(lang, [f"fp.{w}.online"]))}
     # records no tenant confirms are no proof they have it: the offer keeps it (rule ``doubt``)
@@ -850,6 +888,12 @@ def test_the_check_catches_each_kind_of_contradiction():
             "- " + en["offer.why.greenfield"],
         ],
         "plays": ["- " + en["fp.intune.online"].format(records="x"), "- " + _play("intune").reason.en],
+        "offer-once": [
+            "## " + en["section.offer"],
+            "",
+            "- " + en["offer.addons"].format(addons=en["offer.migration"]),
+            "- " + en["offer.plays"].format(offers=_play("exchange-online-migration").offer_inline.en),
+        ],
         "owned": [
             "- " + en["fp.intune.online"].format(records="enterpriseenrollment CNAME → x"),
             "- " + en["offer.line"].format(tier=en["offer.premium"]),

@@ -6,6 +6,7 @@ English and Turkish, in the brief and in `hunter changes`."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -132,7 +133,7 @@ def test_an_unreadable_detail_falls_back_to_the_plain_words(detail):
 def test_an_spf_record_that_hands_all_to_its_redirect_target_does_not_read_as_having_none(hunter, dns, zone_text):
     m = messages("en")
     said = event_text(m, "spf_changed", "v=spf1 mx -all", f"v=spf1 redirect=_spf.{D}")
-    assert said == f"SPF: redirect _spf.{D} added; mx removed; -all → the redirect target's all"
+    assert said == f"SPF: modifier `redirect=_spf.{D}` added; mechanism `mx` removed; -all → the redirect target's all"
     assert event_text(m, "spf_changed", "v=spf1 mx -all", "v=spf1 mx") == "SPF: -all → no all"
     tr = event_text(messages("tr"), "spf_changed", "v=spf1 mx ~all", f"v=spf1 redirect=_spf.{D}")
     assert tr.endswith("~all → yönlendirilen kaydın all mekanizması")
@@ -226,3 +227,46 @@ def test_a_move_between_suites_is_one_change_not_a_service_too(hunter, dns, db, 
     finally:
         conn.close()
     assert kinds == ["provider_changed"]
+
+
+# -- SPF terms are named as mechanisms and modifiers (RFC 7208 5, 6) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "term, kind",
+    [
+        ("a", "mechanism"),
+        ("mx", "mechanism"),
+        ("mx:mail.example.com/24", "mechanism"),
+        ("ip4:192.0.2.20", "mechanism"),
+        ("ip6:2001:db8::/32", "mechanism"),
+        ("exists:%{i}.spf.example.com", "mechanism"),
+        ("ptr", "mechanism"),
+        ("~include:_spf.google.com", "mechanism"),
+        ("redirect=_spf.example.com", "modifier"),
+        ("exp=explain.example.com", "modifier"),
+    ],
+)
+def test_every_spf_term_added_or_removed_is_named_as_what_it_is(term, kind):
+    """``mx removed`` read as "the MX was removed" (trial 30): the term is quoted and called a mechanism or
+    a modifier, in English and Turkish."""
+    en, tr = messages("en"), messages("tr")
+    assert event_text(en, "spf_changed", "v=spf1 -all", f"v=spf1 {term} -all") == f"SPF: {kind} `{term}` added"
+    assert event_text(en, "spf_changed", f"v=spf1 {term} -all", "v=spf1 -all") == f"SPF: {kind} `{term}` removed"
+    word = {"mechanism": "mekanizması", "modifier": "değiştiricisi"}[kind]
+    assert event_text(tr, "spf_changed", f"v=spf1 {term} -all", "v=spf1 -all").endswith(f"`{term}` {word} çıkarıldı")
+
+
+@pytest.mark.parametrize("lang, said", [("en", "mechanism `mx` removed"), ("tr", "`mx` mekanizması çıkarıldı")])
+def test_a_removed_mx_mechanism_does_not_read_as_a_removed_mx(hunter, dns, zone_text, lang, said):
+    """The trial's company: `v=spf1 mx -all`, then Microsoft's include; `hunter changes` and the brief."""
+    _scan_through(
+        hunter, dns, zone_text, _spf("v=spf1 mx -all"), _spf("v=spf1 include:spf.protection.outlook.com -all")
+    )
+    out = hunter("changes", "--kind", "spf_changed", "--lang", lang, env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.stderr
+    table = re.sub(r"\s+", " ", out.stdout)
+    assert said.replace("`", "") in table, out.stdout  # a table shows the quoted term plain
+    assert not re.search(r"(?<!mechanism )\bmx (removed|çıkarıldı)", table), out.stdout
+    brief = hunter("prep", D, "--lang", lang, "--format", "markdown").stdout
+    assert said in brief, brief

@@ -185,9 +185,9 @@ def test_change_descriptions():
     assert describe("provider_changed", "google", "m365") == "Provider: Google Workspace → Microsoft 365"
     assert (
         describe("spf_changed", "v=spf1 mx ~all", "v=spf1 mx include:spf.protection.outlook.com ~all")
-        == "SPF: include spf.protection.outlook.com added"
+        == "SPF: mechanism include:spf.protection.outlook.com added"
     )
-    assert describe("spf_changed", "v=spf1 a mx -all", "v=spf1 mx ?all") == "SPF: a removed; -all → ?all"
+    assert describe("spf_changed", "v=spf1 a mx -all", "v=spf1 mx ?all") == "SPF: mechanism a removed; -all → ?all"
     assert describe("spf_changed", None, "v=spf1 -all") == "SPF: record published"
     assert describe("dmarc_policy_changed", "none", "reject") == "DMARC: p=none → p=reject"
     assert describe("workload_changed", "exchange: on_premises", "exchange: hybrid") == "Exchange: on-premises → hybrid"

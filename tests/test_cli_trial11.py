@@ -225,7 +225,9 @@ def test_a_change_description_is_plain_text_in_every_language():
     before, after = "v=spf1 a mx -all", "v=spf1 mx include:_spf.example.net ?all"
     for lang in ("en", "tr"):
         assert "`" not in describe("spf_changed", before, after, lang=lang)
-    assert describe("spf_changed", before, after, lang="tr").startswith("SPF kaydı değişti: include _spf.example.net")
+    assert describe("spf_changed", before, after, lang="tr").startswith(
+        "SPF kaydı değişti: include:_spf.example.net mekanizması eklendi"
+    )
 
 
 # -- Turkish usage lines: the placeholders in Turkish ------------------------------------------------------

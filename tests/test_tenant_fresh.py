@@ -31,6 +31,16 @@ def _asked_earlier(db, hours: int = 3) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def _in_brief(when: str, lang: str) -> str:
+    """``2026-11-30 09:12`` as the brief writes a moment: its one date style per language, then the time
+    (Turkish ``30 Kasım 2026 09:12``)."""
+    from datetime import date
+
+    from hunter_cli.brief.localize import format_date
+
+    return f"{format_date(date.fromisoformat(when[:10]), lang)} {when[11:]}"
+
+
 @pytest.fixture
 def reused(hunter, ms, db):
     """DOMAIN scanned with no tenant, then a tenant made and DOMAIN scanned again: the second scan reuses "none"."""
@@ -68,7 +78,9 @@ def test_the_brief_says_when_a_reused_answer_was_asked(hunter, reused, command, 
     out = hunter(command, DOMAIN, "--lang", lang, env=WIDE)
     assert out.exit_code == 0, out.stderr
     text = _flat(out.stdout)
-    assert said.format(when=reused) in text and f"`hunter scan {DOMAIN} --fresh-tenant`" in text, out.stdout
+    assert said.format(when=_in_brief(reused, lang)) in text and f"`hunter scan {DOMAIN} --fresh-tenant`" in text, (
+        out.stdout
+    )
 
 
 def test_fresh_tenant_asks_again_and_the_answer_is_current(hunter, reused, ms):
@@ -157,7 +169,7 @@ def test_the_brief_says_a_kept_no_tenant_and_reuses_nothing(hunter, ms, db, dns,
     out = hunter(command, DOMAIN, "--lang", lang, *ns, env=WIDE)
     assert out.exit_code == (5 if command == "prep" else 0), out.stderr  # prep: some lookups failed (stale)
     text = _flat(out.stdout)
-    assert said.format(when=when) in text, text
+    assert said.format(when=_in_brief(when, lang)) in text, text
     assert not_said not in text and "--fresh-tenant" not in text, text
 
 
@@ -176,5 +188,5 @@ def test_the_brief_says_a_kept_tenant_was_asked_before_the_failed_lookup(hunter,
     out = hunter("sales-summary", DOMAIN, "--lang", lang, env=WIDE)
     assert out.exit_code == 0, out.stderr
     text = _flat(out.stdout)
-    assert "Iki Tercih" in text and said.format(when=when) in text, text
+    assert "Iki Tercih" in text and said.format(when=_in_brief(when, lang)) in text, text
     assert "--fresh-tenant" not in text, text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 
 from ..dns.dmarc import ignored_mistakes
 from ..dns.spf import W_QUOTED, W_VERSION_JOINED, W_VERSION_SPACED, W_VERSION_WHITESPACE, readable
@@ -152,6 +152,19 @@ def _day(text: str | None) -> date | str:
     return as_day(text) or (text or "?")
 
 
+def _when(text: str | None) -> date | str:
+    """An ISO timestamp (the store's UTC) as a local moment for the message formatter, which writes it in the
+    brief's one date style with the time (en ``2026-12-01 04:51``, tr ``1 Aralık 2026 04:51``); a bare day
+    stays a day, other text stays itself (trial 30: one Turkish brief mixed three date styles)."""
+    if not text or len(text) == 10:
+        return _day(text)
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone()
+
+
 def follow_up(m: Messages, rules: Rules, category: str) -> str:
     """The category's follow-up window from the rules, in the brief's language."""
     unit, n = follow_up_parts(rules.category_info(category).follow_up)
@@ -273,8 +286,14 @@ def _behind_unknown_filter(lead: Lead) -> bool:
     return all(mx_party(lead.domain, h.host, h.canonical) is None for h in lead.mx)
 
 
-def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None) -> list[str]:
+def _mail_lines(
+    m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str | None = None, tenant_asked: str | None = None
+) -> list[str]:
+    """The "who runs their mail" lines. ``tenant_asked``: when the day's cached tenant answer this scan
+    reused was given (ISO time, store.tenant_asked_at), None when the scan asked itself."""
     lines: list[str] = []
+    # a "no tenant" given before this scan cannot tell whether records this scan saw are left over
+    asked = bool(tenant_asked) and lead.tenant_known and "tenant" not in lead.failed_checks
     mx = lead.mx
     if lead.mx_state == "failed":
         lines.append(m("mail.mx_failed"))
@@ -309,11 +328,10 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif _behind_unknown_filter(lead):
         lines.append(m("mail.behind_unknown_filter", provider=provider))
     # the names they allow to send for them: a broken record (permerror) allows nobody (RFC 7208 2.6.7)
-    if lead.spf and lead.spf.includes and lead.spf_result == "valid":
-        # a macro (%{i}, %{d}, ...) is filled in per message by the receiver: not a name to show a rep
-        named = [i for i in lead.spf.includes if "%" not in i]
-        if named:
-            lines.append(m("mail.spf_includes", includes=", ".join(named[:4])))
+    if lead.spf and lead.spf_result == "valid":
+        senders = spf_senders(m, lead.spf.terms, lead.domain)
+        if senders:
+            lines.append(m("mail.spf_includes", includes=_names(m, senders[:SPF_SENDERS_SHOWN])))
     redirect = lead.spf.redirect if lead.spf and lead.spf_result == "valid" else None
     ignored = lead.spf is not None and any(w.code == "spf-redirect-ignored" for w in lead.spf.warnings)
     if redirect and "%" not in redirect and not ignored:  # RFC 7208 6.1: the target's record decides
@@ -358,24 +376,70 @@ def _mail_lines(m: Messages, lead: Lead, provider: str, nx: str = "", doubt: str
     elif lead.tenant_known is False:  # the lookup was not made (--no-tenant): say so, never "no tenant"
         lines.append(m("mail.tenant_not_checked"))
     elif _exchange_online(lead) or lead.provider == "m365":
-        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records
-        lines.append(m("mail.no_tenant_but_exchange"))
+        # Exchange Online serves only domains verified in a tenant: "no tenant" would contradict the records;
+        # a "no tenant" asked before this scan is older than the records it saw: never "left over" (trial 30)
+        if asked:
+            lines.append(m("mail.no_tenant_before_exchange"))
+        else:
+            lines.append(m("mail.no_tenant_but_exchange"))
         said_kept = True
     elif online := [w for w in WORKLOADS if w in _in_use(lead)]:
         # Teams, Intune and device registration in Microsoft's cloud all belong to a tenant, as above
-        lines.append(m("mail.no_tenant_but_online", names=_names(m, [m(f"fp.workload.{w}") for w in online])))
+        names = _names(m, [m(f"fp.workload.{w}") for w in online])
+        if asked:
+            lines.append(m("mail.no_tenant_before_online", names=names))
+        else:
+            lines.append(m("mail.no_tenant_but_online", names=names))
         said_kept = True
     elif kept:  # "no tenant" as last asked, never as today's answer
-        from ..timefmt import for_people
-
-        lines.append(m("mail.no_tenant_kept", when=for_people(kept)))
+        lines.append(m("mail.no_tenant_kept", when=_when(kept)))
     else:
         lines.append(m("mail.no_tenant"))
     if kept and said_kept:  # after the lines that state it: that answer is from before the failed lookup
-        from ..timefmt import for_people
-
-        lines.append(m("mail.tenant_kept", when=for_people(kept)))
+        lines.append(m("mail.tenant_kept", when=_when(kept)))
     return lines
+
+
+SPF_SENDERS_SHOWN = 6
+
+
+def spf_senders(m: Messages, terms: Sequence[str], domain: str) -> list[str]:
+    """Who an SPF record lets send, in the record's order, as the brief names them: each ``include`` target,
+    the addresses of ``ip4``/``ip6`` (one item), the MX hosts of ``mx`` and the address of ``a`` (RFC 7208
+    5.2-5.6). Only terms that pass (no qualifier or ``+``, RFC 7208 4.6.2) allow anyone; a target with a
+    macro (``%{i}``) is filled in per message and is left out; ``exists`` and ``ptr`` name nobody to show.
+    A record listing only includes read as if it allowed nobody else (trial 30: the own server's ``ip4``
+    and an ``mx`` left out)."""
+    out: list[str] = []
+    ips: list[str] = []
+    at = None  # where the addresses go in the list: at the first ip4/ip6
+    for raw in terms:
+        term = raw.strip()
+        if term.lstrip("+-~?").lower() == "all":  # terms after it are never reached (RFC 7208 5.1)
+            break
+        if term[:1] in "+-~?":
+            if term[0] != "+":
+                continue
+            term = term[1:]
+        name, _, value = term.partition(":")
+        name = name.lower().split("/")[0]
+        if "%" in value or "=" in name:
+            continue
+        if name == "include" and value:
+            out.append(value.rstrip("."))
+        elif name in ("ip4", "ip6") and value:
+            if at is None:
+                at = len(out)
+            ips.append(value)
+        elif name == "mx":
+            host = value.split("/")[0].rstrip(".")  # mx:host/24: the prefix length is no name
+            out.append(m("spf.sender.mx_of", host=host) if host else m("spf.sender.mx"))
+        elif name == "a":
+            out.append(m("spf.sender.a", host=value.split("/")[0].rstrip(".") or domain))
+    if ips:
+        key = "spf.sender.ip" if len(ips) == 1 else "spf.sender.ips"
+        out.insert(at or 0, m(key, ips=", ".join(ips[:4]) + (", …" if len(ips) > 4 else "")))
+    return list(dict.fromkeys(out))
 
 
 def mx_ip_literals(lead: Lead) -> list[str]:
@@ -508,6 +572,9 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
     if lead.state != "active":  # nothing to protect: no record-by-record verdicts
         return [m(_variant(m, f"sec.{lead.state}", nx)), risk_text(m, lead, level, nx)]
     lines: list[str] = []
+    # what their own mail meets under DMARC follows from the SPF, DKIM and DMARC lines: said after them, where
+    # the reader has the facts it rests on (trial 30)
+    consequences: list[str] = []
     failed = lead.failed_checks
     spf = lead.spf
     spf_verdict = lead.spf_result
@@ -527,14 +594,14 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         lines.append(m(_variant(m, "sec.spf_missing_dmarc", discarded), policy=enforcing, fate=fate))
         if lead.dkim_state != "key" and "dkim" not in failed:  # neither SPF nor DKIM can align: RFC 7489 4.2
             key = "sec.own_mail_fails_dmarc_testing" if testing else _variant(m, "sec.own_mail_fails_dmarc", discarded)
-            lines.append(m(key, policy=enforcing, fate=fate))
+            consequences.append(m(key, policy=enforcing, fate=fate))
     elif not spf:
         lines.append(m(_variant(m, "sec.spf_missing", discarded)))
     elif spf_verdict != "valid":
         lines.append(m("sec.spf_invalid", reason=_spf_error_words(m, spf, lead.domain or "?")))
         if own_mail_fails_dmarc(lead) == "spf_broken":  # a pass for nobody, no DKIM key: RFC 7489 4.2
             enforcing = m.label("dmarc.policy", lead.dmarc_policy)
-            lines.append(
+            consequences.append(
                 m("sec.own_mail_fails_dmarc_broken", policy=enforcing, fate=m(f"dmarc.fate.{lead.dmarc_policy}"))
             )
     else:
@@ -588,7 +655,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
                 enforcing = m.label("dmarc.policy", lead.dmarc_policy)
                 fate = m(f"dmarc.fate.{lead.dmarc_policy}")
                 key = _hedged(m, "sec.own_mail_fails_dmarc_omits", hedge)
-                lines.append(m(key, provider=label, policy=enforcing, fate=fate))
+                consequences.append(m(key, provider=label, policy=enforcing, fate=fate))
         # "SPF works, but" only where it does: not beside an error for their own mail (it omits the
         # provider), nor for ?all, +all or no 'all' (their lines say it does nothing against forgery)
         works = qualifier in ("-all", "~all") and not omits and not opened
@@ -599,7 +666,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
             fate = m(f"dmarc.fate.{lead.dmarc_policy}")
             # a record that lists no sender at all (v=spf1 -all): any mail they send fails, if they send any
             key = "sec.own_mail_unlisted_fails_dmarc" + (".none_listed" if spf_passes_nobody(lead) else "")
-            lines.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
+            consequences.append(m(key, policy=enforcing, fate=fate, record=spf.record or "v=spf1 -all"))
     if discarded:  # RFC 7208 4.5: not a record, but meant as one; what is wrong with it, and the fix
         first = lead.spf_discarded[0]
         said = {
@@ -719,6 +786,7 @@ def _security_lines(m: Messages, lead: Lead, level: str | None, nx: str = "", do
         if any(w.code == "dmarc-sp-weaker" for w in dmarc.warnings):  # RFC 7489 6.3: subdomains spoofable
             sp = dmarc.subdomain_policy or "none"
             lines.append(m("sec.dmarc_sp_weaker" if sp == "none" else "sec.dmarc_sp_quarantine", sp=sp))
+    lines += consequences
     if dmarc and "dmarc" not in failed and (mistakes := dmarc_mistakes(m, dmarc)):
         # errors the JSON lists that receivers ignore, the record applied all the same (RFC 7489 6.3)
         key = "sec.dmarc_mistakes_many" if len(ignored_mistakes(dmarc)) > 1 else "sec.dmarc_mistakes"
@@ -987,9 +1055,21 @@ def _microsoft_lines(m: Messages, lead: Lead, doubt: str | None = None) -> list[
     if fp.wildcard and any(w.wildcard for w in fp.workloads.values()):
         # a wildcard's answer at autodiscover, enterpriseenrollment, ... is no other service (footprint.md)
         lines.append(m("fp.wildcard", target=fp.wildcard))
-    teams = fp.workloads.get("teams")
-    if teams is not None and teams.state == "absent" and not no_mail:
-        lines.append(m("fp.teams_absent_note"))
+    # records these workloads do not need: their absence proves nothing (Teams needs none any more; Intune's
+    # enrolment CNAME is optional, Learn "Set up enrollment for Windows devices"; trial 30)
+    teams, intune = fp.workloads.get("teams"), fp.workloads.get("intune")
+    no_teams = teams is not None and teams.state == "absent" and not no_mail
+    no_intune = intune is not None and intune.state == "absent" and not no_mail
+    if no_teams or no_intune:
+        lines.append(
+            m(
+                "fp.teams_intune_absent_note"
+                if no_teams and no_intune
+                else "fp.teams_absent_note"
+                if no_teams
+                else "fp.intune_absent_note"
+            )
+        )
     if unknown:
         lines.append(m("fp.unknown", names=_names(m, unknown)))
     # a state shown although some of its lookups failed in the latest scan: kept from an earlier scan
@@ -1267,6 +1347,12 @@ def _runs_own_servers(lead: Lead) -> bool:
     )
 
 
+def moves_mail(play_id: str) -> bool:
+    """True when the play (plays.json id) sells their mail itself (``sells`` names ``exchange``): the
+    mail offer, never an offer "beyond mail"."""
+    return any("exchange" in r.sells for r in plays_catalog().plays if r.id == play_id)
+
+
 def _offer(
     m: Messages,
     lead: Lead,
@@ -1362,8 +1448,13 @@ def _offer(
     sells = {r.id: set(r.sells) for r in catalog.plays}
     # a play the suggested licence already includes (Intune in Business Premium) is not offered twice
     extra = [p for p in plays if not (chosen and sells.get(p.id) and sells[p.id] <= chosen)]
-    if extra:
-        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in extra)))
+    # the mail move (Exchange on a server of their own to Exchange Online) is the mail offer, never "beyond
+    # mail": said by the migration add-on when the offer has one, else once as the mail play (trial 30)
+    mail = [p for p in extra if moves_mail(p.id)]
+    if mail and "migration" not in addons:
+        lines.append(m("offer.plays_mail", offers="; ".join(p.offer_inline or p.offer for p in mail)))
+    if beyond := [p for p in extra if not moves_mail(p.id)]:
+        lines.append(m("offer.plays", offers="; ".join(p.offer_inline or p.offer for p in beyond)))
     return Offer.model_construct(tier=tier, addons=addons, plays=[p.id for p in plays], lines=lines + reasons)
 
 
@@ -1555,6 +1646,7 @@ def compose(
     # tenant confirms put no workload in use, nor make one missing)
     owned = online_workloads(listed_footprint(lead, doubt))
     plays = lead_plays(lead, m.lang, doubt) if lead.state == "active" and category != "P6" else []
+    offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
     brief = construct(  # every value made here: built without Brief's validator (hunter_cli/trusted.py)
         Brief,
         dict(
@@ -1646,8 +1738,11 @@ def compose(
                 brief.talking_points.append(m("talk.gateway", gateway=gateway))
             elif gateway:  # Microsoft 365 behind a gateway they pay for: Defender is sold as its successor
                 brief.talking_points.append(m(_hedged(m, "talk.gateway_m365", doubt), gateway=gateway))
-            for play in plays[:TOP_PLAY_TALKS]:  # said to the customer, like the points above
-                brief.talking_points.append(play.pitch or play.reason)
+            # the mail move is pitched by the points above when the offer carries it (its migration add-on):
+            # its play's pitch would say it again (trial 30)
+            moving = "migration" in offer.addons
+            for play in [p for p in plays if not (moving and moves_mail(p.id))][:TOP_PLAY_TALKS]:
+                brief.talking_points.append(play.pitch or play.reason)  # said to the customer, like the points above
             q_key = f"q.{variant}" if m.has(f"q.{variant}") else f"q.{category}"
             q_key = _said_variant(m, _hedged(m, _owned_variant(m, q_key, owned), doubt), lead.provider)
             if lead.provider == "self-hosted":  # their own server: no "hosting company" to ask about
@@ -1655,28 +1750,26 @@ def compose(
             brief.questions = m(q_key, provider=provider) + m("q.common")
         next_key = f"next.{variant}" if m.has(f"next.{variant}") else f"next.{category}"
         brief.next_step = m(next_key, window=brief.follow_up, brand=(tenant.brand if tenant else None) or domain)
-    brief.mail = _mail_lines(m, lead, provider, nx, doubt)
+    brief.mail = _mail_lines(m, lead, provider, nx, doubt, tenant_asked)
     if (  # after its line; a scan whose own lookup failed reused nothing (the kept answer is said above)
         tenant_asked
         and lead.tenant_known
         and "tenant" not in lead.failed_checks
         and (lead.tenant or not lead.dkim.tenant_domain)
     ):
-        from ..timefmt import for_people
-
         # a scan run with --no-tenant asked nobody and read no cache: the answer is the one an earlier scan
         # got, carried forward (store.carry_forward), not one "kept for a day"
         key = "mail.tenant_carried" if "tenant" in lead.carried else "mail.tenant_asked"
-        brief.mail.append(m(key, when=for_people(tenant_asked), domain=domain))
+        brief.mail.append(m(key, when=_when(tenant_asked), domain=domain))
     last = history[-1] if history else None
     last_failed = last is not None and last.get("status") == "failed"
     if stale and outcome is not None:  # said first, where the rep reads what the records say
         checks = _names(m, [m.label("check", c) for c in sorted(stale)])
         good, latest = _day(_last_good_scan(history, stale)), _day(latest_scan)
+        if good == latest:  # one day named twice says nothing: the two scans by their times
+            good, latest = _when(_last_good_scan(history, stale)), _when(latest_scan)
         if last_failed:  # the scan shown is not the latest attempt: named by its time, never "the latest scan"
-            from ..timefmt import for_people
-
-            shown = for_people(latest_scan)
+            shown = _when(latest_scan)
             brief.mail.insert(0, m("mail.stale_earlier", scan=shown, checks=checks, good=good))
             brief.priority.insert(0, m("prio.stale_earlier", scan=shown, checks=checks, good=good))
         else:
@@ -1685,18 +1778,16 @@ def compose(
     if last_failed:
         # the latest attempt failed and the store kept the last good result (docs/database.md): said first, the
         # one bullet about the latest attempt; both scans by date and time, which a day alone would run together
-        from ..timefmt import for_people
-
         assert last is not None
         why = in_lang(failure_words(last.get("errors") or []), m.lang)
-        said = m("mail.latest_failed", latest=for_people(last.get("scanned_at")), why=why, good=for_people(latest_scan))
+        said = m("mail.latest_failed", latest=_when(last.get("scanned_at")), why=why, good=_when(latest_scan))
         brief.mail.insert(0, f"{said} {m('mail.rescan', domain=domain)}")
     brief.security = _security_lines(m, lead, level, nx, doubt)
     brief.risk_text = risk_text(m, lead, level, nx) if level else None
     brief.microsoft = _microsoft_lines(m, lead, doubt)
     brief.plays = plays
     brief.services = _service_lines(m, lead, plays, offering=category not in (None, "P6"), doubt=doubt)
-    brief.offer = _offer(m, lead, category, level, factors, plays, nx, doubt, winback=winback is not None, owned=owned)
+    brief.offer = offer
     brief.registration = _registration_lines(m, registration, today, domain, nxdomain=lead.state == "nxdomain")
     brief.expires = (registration or {}).get("expires")
     brief.changes, brief.changes_note = _changes(m, events, events_total, list(history), lead)

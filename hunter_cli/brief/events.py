@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 from .localize import as_day
 from .messages import Messages
@@ -83,12 +84,15 @@ def spf_terms(record: str | None) -> list[str]:
     return [t for t in (record or "").split() if not t.lower().startswith("v=spf1")]
 
 
-def _term(t: str) -> str:
-    """``include:spf.protection.outlook.com`` -> ``include spf.protection.outlook.com`` (easier to read)."""
-    name, sep, value = t.partition(":")
-    if not sep:
-        name, sep, value = t.partition("=")
-    return f"{name} {value}" if sep else t
+_MODIFIER = re.compile(r"[a-z][a-z0-9_.-]*=", re.I)  # RFC 7208 4.6.1: name "=" macro-string
+
+
+def _term_change(m: Messages, t: str, how: str) -> str:
+    """One SPF term added or removed, named as what it is: ``mechanism `mx` removed``, ``modifier
+    `redirect=_spf.x.com` added`` (RFC 7208 5 mechanisms, 6 modifiers). A bare ``mx`` or ``a`` read as
+    "the MX was removed" (trial 30); the term is quoted as the record writes it. ``how``: added, removed."""
+    kind = "modifier" if _MODIFIER.match(t) else "mechanism"
+    return m(f"event.spf.{kind}_{how}", term=t)
 
 
 def _all_of(m: Messages, terms: list[str], alls: list[str]) -> str:
@@ -114,8 +118,8 @@ def _spf(m: Messages, old: str | None, new: str | None, detail: str | None = Non
         return m("event.spf_malformed" if malformed else "event.spf_removed")
     a, b = spf_terms(old), spf_terms(new)
     alls = [t for t in a if t.lower().endswith("all")], [t for t in b if t.lower().endswith("all")]
-    parts = [m("event.spf.added", term=_term(t)) for t in b if t not in a and t not in alls[1]]
-    parts += [m("event.spf.removed", term=_term(t)) for t in a if t not in b and t not in alls[0]]
+    parts = [_term_change(m, t, "added") for t in b if t not in a and t not in alls[1]]
+    parts += [_term_change(m, t, "removed") for t in a if t not in b and t not in alls[0]]
     if alls[0] != alls[1]:
         parts.append(m("event.spf.all", old=_all_of(m, a, alls[0]), new=_all_of(m, b, alls[1])))
     return m("event.spf_changed", parts="; ".join(parts) if parts else m("event.spf.reordered"))

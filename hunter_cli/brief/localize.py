@@ -13,6 +13,8 @@ Message files use these through format specs (see :class:`MessageFormatter`):
 ``{date}``           a :class:`datetime.date`: the prose form
 ``{date:short}``     the numeric form for lists and tables
 ``{date:long}``      English ``14 December 2026`` (Turkish: the prose form)
+``{when}``           a :class:`datetime.datetime` (local): the day as above, then ``HH:MM``
+                     (en ``2026-12-14 09:05``, tr ``14 Aralık 2026 09:05``)
 ``{n:,}``            any Python number spec; Turkish swaps the separators
 ``{pct:%}``          a percentage: ``50%`` / ``%50``
 ``{pct:%'sine}``     Turkish only: a percentage with a suffix, written as it attaches to
@@ -177,6 +179,8 @@ class MessageFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value, format_spec: str) -> str:
+        if isinstance(value, datetime):  # a moment: its day as the language writes it, then the local time
+            return f"{format_date(value.date(), self.lang, format_spec)} {value:%H:%M}"
         if isinstance(value, date):
             return format_date(value, self.lang, format_spec)
         if format_spec.startswith("%"):
