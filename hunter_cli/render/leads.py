@@ -244,7 +244,7 @@ def _cells(r: dict) -> dict:
 
 def _natural(cells: dict, name: str, narrow: bool) -> int:
     cell = cells[name]
-    n = cell_len(cell.plain if isinstance(cell, Text) else cell)
+    n = max(cell_len(line) for line in (cell.plain if isinstance(cell, Text) else cell).split("\n"))
     if narrow and name == "domain":  # the company (one line, shortened) and the tags (wrapped) go under it
         n = max(n, min(cell_len(cells["company"]), 24), min(cell_len(cells["tags"]), 24))
     return n
@@ -303,6 +303,26 @@ class Layout:
     gap: int
     short: bool = False  # values in their short forms (SHORT)
     tags: bool = True  # the tags are shown: their column, or under the domain in the narrow layout
+    gateway_under: bool = False  # the Gateway column gave way: each gateway shows under the provider
+
+
+def _gateway_under(cells: dict) -> dict:
+    """``cells`` with the gateway, once its column gave way, under the provider (``Google`` / ``+proofpoint``,
+    as the scan's table joins them: ``m365+mimecast``): a security gateway is a first-order fact for a
+    Microsoft partner and never vanishes from the list (trial 30)."""
+    if not cells["gateway"]:
+        return cells
+    out = dict(cells)
+    cell = out["provider"]
+    said = f"{cell.plain if isinstance(cell, Text) else cell}\n+{cells['gateway']}"
+    out["provider"] = Text(said, style=cell.style) if isinstance(cell, Text) else said
+    return out
+
+
+def _row(r: dict, layout: Layout) -> dict:
+    """The cells of lead ``r`` as ``layout`` shows them (short forms, the gateway under the provider)."""
+    row = _short(_cells(r), layout.short)
+    return _gateway_under(row) if layout.gateway_under else row
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
@@ -430,12 +450,16 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
     short = narrow(width)  # short forms below 120 columns, as in every table (render/short.py)
     if short:
         cells = [_short(c) for c in english]
+    gateway_under = False
     if total(cells) > width:  # then whole columns give way
         for drop in GIVE_WAY:
             if total(cells) <= width:
                 break
             if drop in names and drop not in keep:
                 names.remove(drop)
+                if drop == "gateway" and "provider" in names:  # said under the provider, never lost
+                    gateway_under = True
+                    cells = [_gateway_under(c) for c in cells]
     ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
     if excess < 0 and "domain" in names:  # room left: the domain column takes it, up to what it holds on one line
@@ -468,7 +492,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
                 break
             ws[i] -= 1
             excess -= 1
-    return Layout(tuple(names), tuple(ws), True, gap, short, tags)
+    return Layout(tuple(names), tuple(ws), True, gap, short, tags, gateway_under)
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
@@ -483,7 +507,7 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
             heading(c.header), width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify
         )
     for r in rows:
-        row = _short(_cells(r), layout.short)
+        row = _row(r, layout)
         if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0], layout.tags)
         elif "domain" in layout.names:
@@ -537,7 +561,7 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
         if r is None:
             row: dict = {n: heading(c.header) for n, c in zip(names, cols, strict=True)}
         else:
-            row = _short(_cells(r), layout.short)
+            row = _row(r, layout)
             if layout.narrow:
                 row["domain"] = _domain_cell(row, widths[0], layout.tags)
             elif "domain" in names:
