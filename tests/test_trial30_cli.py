@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from hunter_cli.brief.messages import Messages
+
 NARROW = {"COLUMNS": "80"}
 
 
@@ -24,3 +28,25 @@ def test_rules_matrix_and_check_speak_turkish(hunter):
     rules = str(__import__("hunter_cli.scoring", fromlist=["x"]).__file__).replace("__init__.py", "rules.json")
     checked = hunter("rules", "check", rules, env={"HUNTER_LANG": "tr"})
     assert checked.exit_code == 0 and checked.stdout.strip().endswith(": kullanılabilir"), checked.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_changes_at_80_columns_never_break_a_tenant_id(hunter, ms, lang):
+    """F10: "Microsoft tenant appeared (dddddddd-…-dddddddd" / "dddd)" at 80 columns, and the Turkish table spent
+    7 columns on "Öncelik" for "P3". An identifier stays on one line; the header is the list's (Önc)."""
+    from msserver import Tenant
+
+    domain, guid = "fp-sunucu-ornek.com.tr", "15151515-2222-4333-8444-555555555555"
+    assert hunter("scan", domain, "--no-whois", "-q").exit_code == 0
+    ms.tenants[domain] = Tenant(id=guid, brand="Iki Tercih", namespace="Managed")
+    try:
+        assert hunter("scan", domain, "--no-whois", "-q", "--fresh-tenant").exit_code == 0
+    finally:
+        del ms.tenants[domain]
+    out = hunter("changes", "--since", "1h", env={**NARROW, "HUNTER_LANG": lang})
+    assert out.exit_code == 0, out.stderr
+    assert re.search(rf"\(?{guid}\)?", out.stdout), out.stdout  # whole, on one line
+    assert all(len(line) <= 80 for line in out.stdout.splitlines())
+    header = out.stdout.splitlines()[0]
+    assert header.rstrip().endswith(Messages(lang)("table.col.Cat")), header
+    assert domain in out.stdout  # the domain whole too
