@@ -50,3 +50,23 @@ def test_changes_at_80_columns_never_break_a_tenant_id(hunter, ms, lang):
     header = out.stdout.splitlines()[0]
     assert header.rstrip().endswith(Messages(lang)("table.col.Cat")), header
     assert domain in out.stdout  # the domain whole too
+
+
+@pytest.mark.parametrize(
+    "option, typed, english",
+    [
+        ("--segment", "Soğuk", "Cold"),
+        ("--segment", "Pas", "Skip"),
+        ("--segment", "kapsam dışı", "Skip"),
+        ("--segment", "Mevcut", "Existing"),
+        ("--provider", "yok", "none"),
+        ("--provider", "kendi sunucusu", "self-hosted"),
+    ],
+)
+def test_a_filter_takes_the_values_the_turkish_table_shows(hunter, option, typed, english):
+    """F13 TR_FILTER_VALUES: `leads --lang tr --segment Soğuk` and `--provider yok` were refused while the Turkish
+    table shows them; every value a table writes (messages table.value.*) is read as the value it stands for."""
+    assert hunter("scan", "firma.com.tr", "nomail.com", "oz-sunucu.com.tr", "--no-whois", "-q").exit_code == 0
+    turkish = hunter("leads", option, typed, "-f", "csv", env={"HUNTER_LANG": "tr"})
+    assert turkish.exit_code == 0, turkish.stderr
+    assert turkish.stdout == hunter("leads", option, english, "-f", "csv").stdout
