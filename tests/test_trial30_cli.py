@@ -70,3 +70,13 @@ def test_a_filter_takes_the_values_the_turkish_table_shows(hunter, option, typed
     turkish = hunter("leads", option, typed, "-f", "csv", env={"HUNTER_LANG": "tr"})
     assert turkish.exit_code == 0, turkish.stderr
     assert turkish.stdout == hunter("leads", option, english, "-f", "csv").stdout
+
+
+def test_search_given_twice_is_refused_never_the_last_alone(hunter):
+    """F13 SEARCH_REPEAT_SILENT: `leads -s yavas -s x` silently searched for "x" only. Refused (exit 2), naming both."""
+    assert hunter("scan", "firma.com.tr", "nomail.com", "--no-whois", "-q").exit_code == 0
+    out = hunter("leads", "-s", "firma", "-s", "nomail")
+    assert out.exit_code == 2, out.stdout
+    assert "'firma', 'nomail'" in " ".join(out.stderr.split()), out.stderr
+    once = hunter("leads", "-s", "firma", "-f", "csv")
+    assert once.exit_code == 0 and "firma.com.tr" in once.stdout and "nomail.com" not in once.stdout
