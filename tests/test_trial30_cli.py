@@ -80,3 +80,15 @@ def test_search_given_twice_is_refused_never_the_last_alone(hunter):
     assert "'firma', 'nomail'" in " ".join(out.stderr.split()), out.stderr
     once = hunter("leads", "-s", "firma", "-f", "csv")
     assert once.exit_code == 0 and "firma.com.tr" in once.stdout and "nomail.com" not in once.stdout
+
+
+def test_db_before_the_command_is_the_commands_db(hunter, tmp_path):
+    """F13 LEADS_GLOBAL_DB: `hunter --db X leads` said "No such option: --db" while --lang and --config work
+    before the command. It is that command's database; the command's own --db wins when both are given."""
+    other = str(tmp_path / "other.db")
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q", "--db", other).exit_code == 0
+    listed = hunter("--db", other, "leads", "-f", "csv")
+    assert listed.exit_code == 0, listed.stderr
+    assert "firma.com.tr" in listed.stdout
+    empty = str(tmp_path / "empty.db")
+    assert "firma.com.tr" not in hunter("--db", other, "leads", "-f", "csv", "--db", empty).stdout
