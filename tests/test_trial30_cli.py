@@ -92,3 +92,14 @@ def test_db_before_the_command_is_the_commands_db(hunter, tmp_path):
     assert "firma.com.tr" in listed.stdout
     empty = str(tmp_path / "empty.db")
     assert "firma.com.tr" not in hunter("--db", other, "leads", "-f", "csv", "--db", empty).stdout
+
+
+def test_scan_history_names_the_hosting_brand_as_every_other_view(hunter):
+    """F13 HISTORY_PROVIDER_NAME: `leads show`'s scan history said "Shared hosting" where the list, the brief and
+    the scan say "Natro"; the brand is read from each scan's result (or the current view, which a scan that
+    changed nothing stores as NULL)."""
+    for _ in range(2):
+        assert hunter("scan", "natro-ornek.com.tr", "--no-whois", "-q").exit_code == 0
+    out = hunter("leads", "show", "natro-ornek.com.tr", env={"COLUMNS": "120"})
+    history = out.stdout[out.stdout.rindex(Messages("en")("show.history_title")) :]
+    assert history.count("Natro") == 2 and "Shared hosting" not in history, history

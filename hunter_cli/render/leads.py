@@ -1090,7 +1090,7 @@ def lead_detail(d: dict) -> Group:
             t.add_row(
                 date_time(h["scanned_at"]),
                 Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
-                value("provider", h.get("provider") or ""),
+                value("provider", provider_label(h.get("provider"), h.get("provider_name"))),
                 gateway_name(h.get("gateway")),
                 history_errors(m, h.get("errors") or []),
             )
