@@ -216,9 +216,13 @@ def _cells(r: dict) -> dict:
     return {
         "domain": r.get("domain_unicode") or r["domain"],
         "company": r.get("company") or "",
-        "provider": Text(
-            "?" if tried else provider_label(r.get("provider"), r.get("provider_name")),
-            style=PROVIDER_STYLE.get(r.get("provider") or "", ""),
+        "provider": Text(  # never scanned (imported): said, not a row of blank cells (trial 30)
+            "?"
+            if tried
+            else provider_label(r.get("provider"), r.get("provider_name"))
+            if scanned or r.get("provider")
+            else say("leads.not_scanned"),
+            style=PROVIDER_STYLE.get(r.get("provider") or "", "") if scanned or r.get("provider") else "dim",
         ),
         "gateway": r.get("gateway") or "",
         "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
@@ -239,7 +243,14 @@ def _cells(r: dict) -> dict:
         if r.get("referrals")
         else "",
         "crm": Text(r.get("crm_status") or "", style=CRM_STYLE.get(r.get("crm_status") or "", "")),
+        "unscanned": not scanned and not tried and not r.get("provider"),  # imported, never scanned
     }
+
+
+def _unscanned_under(cells: dict) -> dict:
+    """The narrow layout's cells: "not scanned" goes under the domain (:func:`_domain_cell`), where there is
+    room, rather than widening the Provider column until the Tenant column gives way."""
+    return dict(cells, provider="") if cells.get("unscanned") else cells
 
 
 def _natural(cells: dict, name: str, narrow: bool) -> int:
@@ -267,6 +278,8 @@ def _domain_cell(cells: dict, width: int, tags: bool = False) -> Text:
         text.append_text(company)
     if tags and cells["tags"]:
         text.append("\n" + cells["tags"], style="dim")
+    if cells.get("unscanned"):
+        text.append("\n" + say("leads.not_scanned"), style="dim")
     return text
 
 
@@ -322,6 +335,8 @@ def _gateway_under(cells: dict) -> dict:
 def _row(r: dict, layout: Layout) -> dict:
     """The cells of lead ``r`` as ``layout`` shows them (short forms, the gateway under the provider)."""
     row = _short(_cells(r), layout.short)
+    if layout.narrow:
+        row = _unscanned_under(row)
     return _gateway_under(row) if layout.gateway_under else row
 
 
@@ -405,6 +420,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
     ):
         return Layout(present, tuple(widths), False, 2)
+    cells = [_unscanned_under(c) for c in cells]
     shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company (and tags): under the domain
     names = [n for n in WIDE if n in present and n in shown]
     # the tags go under the domain only when --tag asks about them: a line of tags under every
@@ -449,7 +465,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
 
     short = narrow(width)  # short forms below 120 columns, as in every table (render/short.py)
     if short:
-        cells = [_short(c) for c in english]
+        cells = [_unscanned_under(_short(c)) for c in english]
     gateway_under = False
     if total(cells) > width:  # then whole columns give way
         for drop in GIVE_WAY:
