@@ -103,3 +103,24 @@ def test_scan_history_names_the_hosting_brand_as_every_other_view(hunter):
     out = hunter("leads", "show", "natro-ornek.com.tr", env={"COLUMNS": "120"})
     history = out.stdout[out.stdout.rindex(Messages("en")("show.history_title")) :]
     assert history.count("Natro") == 2 and "Shared hosting" not in history, history
+
+
+@pytest.mark.parametrize(
+    "since, en, tr",
+    [
+        ("1m", "No changes in the last 1 minute.", "Son 1 dakika içinde değişiklik yok."),
+        ("2g", "No changes in the last 2 days.", "Son 2 gün içinde değişiklik yok."),
+        ("1ay", "No changes in the last 1 month.", "Son 1 ay içinde değişiklik yok."),
+        ("2999-01-01", "No changes since 2999-01-01.", "2999-01-01 tarihinden bu yana değişiklik yok."),
+    ],
+)
+def test_changes_since_reads_turkish_units_and_dates_and_says_them(hunter, since, en, tr):
+    """F13 TR_DURATION: `--since 1m --lang tr` said "Son 1m içinde" (a metre, or a month, to a Turkish reader);
+    Turkish units (1g, 1ay) and a date were refused."""
+    assert hunter("scan", "firma.com.tr", "--no-whois", "-q").exit_code == 0
+    for lang, said in (("en", en), ("tr", tr)):
+        out = hunter("changes", "--since", since, env={"HUNTER_LANG": lang})
+        assert out.exit_code == 0, out.stderr
+        if since != "2999-01-01" and since != "1m":
+            continue  # the first scan's events may fall inside these windows
+        assert said in out.stderr, out.stderr

@@ -30,13 +30,14 @@ def describe(kind: str, old: str | None, new: str | None, lang: str = "en", deta
 
 def since_words(since: str) -> str:
     """``7d`` (a --since duration) in the command's language, ``7 days`` / ``7 gün`` (messages
-    ``window.*``); minutes, seconds and other forms as given."""
-    import re
+    ``window.*``): seconds to weeks, the Turkish units (``1ay``: 1 ay) too; other forms as given."""
+    from ..durations import unit_of
 
-    found = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", since or "")
-    if found is None:
+    found = unit_of(since)
+    if found is None or found[0] != int(found[0]):
         return since
-    n, unit = int(found.group(1)), {"h": "hour", "d": "day", "w": "week"}[found.group(2)]
+    n = int(found[0])
+    unit = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "mo": "month"}[found[1]]
     return say(f"window.{unit}" if n == 1 else f"window.{unit}s", n=number(n))
 
 
@@ -127,13 +128,18 @@ def _table(c: Changes, out: Output) -> None:
     from rich.cells import cell_len
 
     from ..domains import to_unicode
+    from ..durations import date_of
     from .paging import PIECE
 
     rows = iter(c.rows)
     piece = list(islice(rows, PIECE))
     if not piece:
         out.err.print(
-            say("leads.none_yet") if c.no_leads else say("changes.none", since=since_words(c.since)),
+            say("leads.none_yet")
+            if c.no_leads
+            else say("changes.none_date", day=c.since.strip())
+            if date_of(c.since)
+            else say("changes.none", since=since_words(c.since)),
             markup=False,
         )
         return
