@@ -124,3 +124,29 @@ def test_changes_since_reads_turkish_units_and_dates_and_says_them(hunter, since
         if since != "2999-01-01" and since != "1m":
             continue  # the first scan's events may fall inside these windows
         assert said in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_reserved_example_names_are_skipped_with_a_reason(hunter, tmp_path, lang):
+    """F13 EXAMPLE_COM: `example.com` in a list was scanned as a lead. Names reserved for examples and tests
+    (RFC 2606, RFC 6761) are skipped with a reason and their line, as a public suffix is."""
+    from hunter_cli.domains import Rejected, normalize
+
+    for name in (
+        "example.com",
+        "www.example.net",
+        "a.b.example.org",
+        "firma.test",
+        "x.example",
+        "y.invalid",
+        "z.localhost",
+    ):
+        assert isinstance(normalize(name), Rejected), name
+    assert normalize("example.com.tr") == "example.com.tr"  # not reserved: a registrable name under .com.tr
+    listed = tmp_path / "list.txt"
+    listed.write_text("firma.com.tr\nhttps://www.example.com/\nfirma.test\n", encoding="utf-8")
+    out = hunter("scan", str(listed), "--no-whois", env={"HUNTER_LANG": lang, "COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    reason = Messages(lang)("input.skip.reserved")
+    assert " ".join(out.stderr.split()).count(reason) >= 1, out.stderr
+    assert "example.com" not in out.stdout and "firma.test" not in out.stdout
