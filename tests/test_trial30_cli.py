@@ -150,3 +150,27 @@ def test_reserved_example_names_are_skipped_with_a_reason(hunter, tmp_path, lang
     reason = Messages(lang)("input.skip.reserved")
     assert " ".join(out.stderr.split()).count(reason) >= 1, out.stderr
     assert "example.com" not in out.stdout and "firma.test" not in out.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_duplicate_is_said_with_its_line_and_blank_rows_count(hunter, tmp_path, lang):
+    """F13 INPUT_COUNT: a sheet of a header and 40 rows (two blank) read as "39 lines", and the duplicate had no
+    line number while every skip has one; Turkish said "yineleme" (tekrar). Rows are counted as the sheet numbers
+    them, and the duplicate's place is said."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Firma", "Web sitesi"])
+    ws.append(["Firma A.Ş.", "firma.com.tr"])
+    ws.append([])  # a blank row: not in the file, but row 3 of the sheet
+    ws.append(["Firma şube", "FIRMA.COM.TR"])
+    path = tmp_path / "uyeler.xlsx"
+    wb.save(path)
+    out = hunter("scan", str(path), "--no-whois", env={"HUNTER_LANG": lang, "COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    said = " ".join(out.stderr.split())
+    m = Messages(lang)
+    assert m("scan.summary.duplicates_at.one", n=1, where="uyeler.xlsx:4") in said, said
+    assert m("scan.summary.lines.many", n=4) in said, said
+    assert "yineleme" not in said
