@@ -7,6 +7,7 @@ Pure functions, no I/O. Every command matches its choice values through these (i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -100,8 +101,31 @@ ALIASES: dict[str, dict[str, str]] = {
 
 
 def alias(value: str, what: str) -> str | None:
-    """The choice that ``value`` is a synonym of in the list called ``what`` (:data:`ALIASES`), or None."""
-    return ALIASES.get(what, {}).get(normalize(value))
+    """The choice that ``value`` is a synonym of in the list called ``what`` (:data:`ALIASES`), or the value a
+    table shows in another language (:func:`table_words`: Turkish ``Soğuk`` is ``Cold``, provider ``yok`` is
+    ``none``), or None: a rep types what the table in front of them shows (trial 30)."""
+    key = normalize(value)
+    found = ALIASES.get(what, {}).get(key)
+    if found is None and (said := table_words(what).get(key)) is not None:
+        found = ALIASES.get(what, {}).get(normalize(said), said)
+    return found
+
+
+@functools.cache
+def table_words(what: str) -> dict[str, str]:
+    """The values the tables show in column ``what`` in every language, each as :func:`normalize` reads it, to
+    the value it stands for: messages ``table.value.WHAT.VALUE`` and ``table.value.WHAT.short.VALUE``
+    (``"soğuk"`` -> ``"Cold"``, ``"pas"`` -> ``"Skip"``, ``"kendi"`` -> ``"own srv"``). Empty for a column
+    no table translates. The data is the message files (hunter_cli/brief/messages/*.json)."""
+    from .brief.messages import LANGUAGES, Messages
+
+    prefix = f"table.value.{what}."
+    out: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for key, said in Messages(lang).data.items():
+            if key.startswith(prefix) and isinstance(said, str):
+                out.setdefault(normalize(said), key[len(prefix) :].removeprefix("short."))
+    return out
 
 
 def closest(value: str, allowed: Iterable[str], what: str = "") -> str | None:

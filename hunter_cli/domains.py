@@ -202,6 +202,12 @@ def _alabel_fault(label: str) -> Rejected | None:
     return None
 
 
+# Names no company owns (RFC 2606 sections 2 and 3, RFC 6761 section 6): the top-level domains for tests,
+# examples, invalid names and the local host, and the second-level names kept for documentation.
+RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost"})
+RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
+
+
 def normalize(text: str) -> str | Rejected:
     """Registrable domain for ``text`` (``https://www.Acme.com.tr/x`` -> ``acme.com.tr``)."""
     if len(text) > MAX_INPUT_LENGTH:
@@ -240,6 +246,8 @@ def normalize(text: str) -> str | Rejected:
             return Rejected(f"invalid label {label[:40]!r}")
         if label.startswith("xn--") and (fault := _alabel_fault(label)) is not None:
             return fault
+    if labels[-1] in RESERVED_TLDS or ".".join(labels[-2:]) in RESERVED_DOMAINS:
+        return Rejected("a name reserved for examples and tests (RFC 2606, RFC 6761), not a company domain")
     psl = _psl()
     registrable = psl.privatesuffix(ascii_host, accept_unknown=False)  # one pass of the list for most lines
     if registrable is None:

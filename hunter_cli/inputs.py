@@ -137,6 +137,7 @@ class InputStats:
     lines: int = 0  # rows/lines looked at (blank lines and comments included)
     accepted: int = 0  # unique domains handed to the scan
     duplicates: int = 0
+    duplicated: list[str] = field(default_factory=list)  # where the first few duplicates were (file:line)
     headers: int = 0
     companies: int = 0  # unique domains that came with a company name
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> locations (first few)
@@ -144,6 +145,12 @@ class InputStats:
     consumer: int = 0
     unreadable: list[str] = field(default_factory=list)  # one message per input that could not be read
     notes: list[str] = field(default_factory=list)  # what was read with a caveat (cells ignored, ...)
+
+    def duplicate(self, where: str) -> None:
+        """A domain met again at ``where`` (``file:line``): counted, and the first few places kept for the summary."""
+        self.duplicates += 1
+        if len(self.duplicated) < EXAMPLES_PER_REASON:
+            self.duplicated.append(where)
 
     def skip(self, reason: str, where: str) -> None:
         log.info("%s: skipped: %s", where, reason)
@@ -708,8 +715,11 @@ def _table_candidates(
                 stats.skip("no domain, website or e-mail column found", f"{name}:{number}")
         return
 
+    last = [0]  # the row number read last: blank rows between (a sheet stores none) are rows of the file too
+
     def emit(number: int, cells: list[str]) -> Iterator[Candidate]:
-        stats.lines += 1
+        stats.lines += number - last[0] if number > last[0] else 1
+        last[0] = max(last[0], number)
         if header_at is not None and number <= header_at:
             stats.headers += 1
             return
@@ -1120,7 +1130,7 @@ def _leads_of(
             stats.skip(result.reason, cand.where)
             continue
         if not seen.add(result):
-            stats.duplicates += 1
+            stats.duplicate(cand.where)
             if cand.company:
                 yield Lead(result, cand.company, duplicate=True)
             continue

@@ -74,7 +74,36 @@ def test_a_night_with_no_complete_scan_warns_even_when_quiet(hunter, dns, lang):
     assert result.exit_code == 0, result.stderr
     m = Messages(lang)
     said = one_line(result.stderr)
-    assert said == one_line(m("cli.label.warning") + ": " + m("cli.scan.none_complete", partial=1, failed=1)), said
+    assert said.startswith(one_line(m("cli.label.warning") + ": " + m.data["cli.scan.none_complete"].split(":")[0]))
+    # the resolver answered (SERVFAIL is an answer): the domain's own DNS fails, not the network (trial 30, F8)
+    assert one_line(m("cli.scan.none_complete.network")).strip(". ") not in said, said
+    assert "SERVFAIL" in said, said
+    assert m.data["cli.scan.none_complete.own_dns"].split(":")[-1] in said, said  # their own DNS servers fail
+
+
+def test_the_network_hint_only_when_lookups_got_no_answer_at_all():
+    """trial 30 F8: "Check the network" only when the failed domains got no DNS answer at all and the
+    resolver did not answer its own check names; a SERVFAIL at their name, or a resolver that answered
+    its check names, is the domains' own DNS (one fact: ScanTally.network_unanswered)."""
+    from collections import Counter
+
+    from hunter_cli.services.scan import ScanTally, _none_complete
+
+    def tally(no_answer: int, checks: bool | None) -> ScanTally:
+        t = ScanTally()
+        t.status = Counter(partial=1, failed=2)
+        t.no_answer = Counter(timeout=no_answer)
+        t.failed_mx = Counter(timeout=no_answer, servfail=2 - no_answer)
+        t.checks_answered = checks
+        return t
+
+    assert tally(2, None).network_unanswered and tally(2, False).network_unanswered
+    assert not tally(2, True).network_unanswered  # the resolver answered its check names
+    assert not tally(1, None).network_unanswered  # one failed domain got SERVFAIL: an answer
+    assert "Check the network" in str(_none_complete(tally(2, None)))
+    for t in (tally(2, True), tally(1, None)):
+        said = str(_none_complete(t))
+        assert "Check the network" not in said and "own DNS servers fail" in said, said
 
 
 def test_a_nightly_retry_of_a_lead_that_still_fails_is_no_alarm(hunter, dns, tmp_path):

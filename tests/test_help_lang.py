@@ -279,3 +279,30 @@ def test_leads_help_states_the_one_filter_that_wants_all_of_its_values():
     assert "yalnızca --missing'de verilen iş yüklerinin hepsi eksik olan seçilir" in turkish
     assert "iş yüklerinin hepsi eksik olan seçilir)" in turkish  # in --missing's own help too
     assert "(birden çok kez verilebilir, hepsi)" not in turkish
+
+
+def test_turkish_help_names_the_metavars_and_words_turkish_output_shows():
+    """trial 30 F11, F12: `--log-file DOSYA` said "FILE dosyasının", and `config show --help` named the English
+    sources (flag, env, file, default, set/unset) the Turkish table never prints. Each Turkish text that
+    stands for an English one naming a metavar (FILE, DOMAIN, DURATION: messages usage.metavar.*) names the
+    Turkish metavar, never the English one; and config show's help names its Turkish sources and secrets."""
+    from hunter_cli.brief.messages import Messages
+
+    en, tr = Messages("en"), Messages("tr")
+    metavars = {
+        key.split(".", 2)[2]: tr(key)
+        for key in tr.data
+        if key.startswith("usage.metavar.") and tr(key) != key.split(".", 2)[2]
+    }
+    wrong = []
+    for text, turkish in TR["texts"].items():
+        for name, said in metavars.items():
+            word = rf"(?<![\w-]){re.escape(name)}(?!\w)"
+            if re.search(word, text) and (re.search(word, turkish) or said not in turkish):
+                wrong.append(f"{name} -> {said}: {turkish[:90]!r}")
+    assert not wrong, "\n".join(wrong)
+    shown = " ".join(TR["texts"][k] for k in TR["texts"] if k.startswith("Every setting's effective value"))
+    for source in ("flag", "env", "file", "default"):
+        assert tr(f"table.value.source.{source}") in shown and not re.search(rf"\b{source}\b", shown), source
+    assert tr("cli.config.show.set") in shown and tr("cli.config.show.unset") in shown
+    assert en("cli.config.show.unset") not in shown

@@ -232,13 +232,15 @@ def test_an_interrupted_scan_says_exact_figures_that_add_up(hunter_cmd, dns, db,
     n = r"([\d.,]+)"
     if lang == "en":
         summary = re.search(
-            rf"Input {n} of {n} lines, {n} unique domains, {n} duplicates?, {n} read but not scanned", err
+            rf"Input {n} of {n} lines, {n} unique domains, {n} duplicates?(?: \([^)]*\))?, {n} read but not scanned",
+            err,
         )
         last = re.search(rf"interrupted: {n} domains? read but not scanned, {n} lines? not read; results so far", err)
         scanned = re.search(rf"Scanned {n} domains?", err)
     else:
         summary = re.search(
-            rf"Girdi {n} satırın {n} tanesi, {n} benzersiz alan adı, {n} [^,]+, {n} tanesi okundu ama taranmadı", err
+            rf"Girdi {n} satırın {n} tanesi, {n} benzersiz alan adı, {n} [^,(]+(?: \([^)]*\))?, {n} tanesi okundu ama taranmadı",
+            err,
         )
         last = re.search(rf"{n} alan adı okundu ama taranmadı, {n} satır okunmadı", err)
         scanned = re.search(rf"{n} alan adı", err[err.index("Tarama özeti") :])

@@ -186,3 +186,17 @@ def test_a_scan_without_tenant_lookups_counts_no_tenant_it_did_not_ask(hunter):
     assert result.exit_code == 0, result.stderr
     tenants = [line for line in result.stderr.splitlines() if line.strip().startswith("Tenants")]
     assert tenants and "?" not in tenants[0] and "exists 1" in tenants[0], result.stderr  # kind unknown
+
+
+def test_a_failed_domain_has_one_tenant_answer_in_the_scan_and_the_list(hunter, dns):
+    """trial 30 F7: a domain whose every query SERVFAILs (the stand-in knows no tenant for it) was "Tenant
+    none" in the scan's table and "Tenants none 1" in its summary, then `?` in `hunter leads`: the store keeps
+    nothing of a failed scan. The scan says what the list will say: not known."""
+    dns.faults["gmailer.de"] = "servfail"
+    result = hunter("scan", "gmailer.de", "firma.com.tr", "--no-whois", env={"COLUMNS": "80"})
+    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("gmailer.de"))
+    assert " none " not in row and "?" in row, result.stdout
+    tenants = next(line for line in result.stderr.splitlines() if line.strip().startswith("Tenants"))
+    assert "none" not in tenants, tenants
+    listed = hunter("leads", "-s", "gmailer", env={"COLUMNS": "80"})
+    assert "?" in next(line for line in listed.stdout.splitlines() if line.strip().startswith("gmailer.de"))

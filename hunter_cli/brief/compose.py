@@ -449,6 +449,16 @@ def mx_ip_literals(lead: Lead) -> list[str]:
     return [f.where[0] for f in (*lead.mx_errors, *lead.mx_warnings) if f.code == "mx-ip-literal" and f.where]
 
 
+def _cached_answer_matters(lead: Lead) -> bool:
+    """Whether the brief says that the tenant answer came from the day's cache (``mail.tenant_asked``): only
+    where that answer matters, a "no tenant" while their DNS names Microsoft (Exchange Online, another
+    workload online, the provider, or Microsoft's ``MS=`` verification token), which a move since may have
+    made stale. Elsewhere the line was noise in every brief after a second scan on one day (trial 30)."""
+    if lead.tenant is not None or lead.dkim.tenant_domain:
+        return False
+    return lead.provider == "m365" or _exchange_online(lead) or bool(_in_use(lead)) or "microsoft" in lead.verifications
+
+
 def _uses_microsoft(lead: Lead) -> bool:
     """A tenant is known (sign-in service or DKIM), a record names Exchange Online, or the footprint
     reports another workload online (Teams, Intune, device registration: each lives in a tenant): not
@@ -1753,6 +1763,7 @@ def compose(
     brief.mail = _mail_lines(m, lead, provider, nx, doubt, tenant_asked)
     if (  # after its line; a scan whose own lookup failed reused nothing (the kept answer is said above)
         tenant_asked
+        and ("tenant" in lead.carried or _cached_answer_matters(lead))
         and lead.tenant_known
         and "tenant" not in lead.failed_checks
         and (lead.tenant or not lead.dkim.tenant_domain)

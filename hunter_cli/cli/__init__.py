@@ -172,8 +172,12 @@ def _root(
         help="Language of every command's help, messages and brief: en or tr (as HUNTER_LANG).",
         autocompletion=complete.languages,
     ),
+    # Hidden as --lang: `hunter --db X leads` is the command's own --db (a command's --db, given too, wins)
+    db: str | None = typer.Option(None, "--db", metavar="PATH", hidden=True, help="SQLite file to use (as HUNTER_DB)."),
 ) -> None:
     """Find out who runs a company's e-mail, how well it is protected, and whom to call first."""
+    if db is not None:  # read by every command's --db (common.setting_option): ctx.meta is shared with them
+        ctx.meta["hunter.setting.db"] = db
     if ctx.meta.get("hunter.help"):
         return  # `hunter scan --help`: no settings to read, and no pydantic-settings to import
     from .. import config, logs

@@ -43,6 +43,10 @@ def setting_option(name: str, *decls: str, help: str, fallback=None, **kw):
             return value
         from .. import config
 
+        if (
+            value is None
+        ):  # given before the command name (`hunter --db X leads`): that flag (hunter_cli/cli/__init__.py)
+            value = ctx.meta.get(f"hunter.setting.{name}")
         if value is not None and value != () and value != []:  # the flag: its mistakes name the flag
             try:
                 return config.check(name, value)

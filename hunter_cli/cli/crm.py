@@ -205,7 +205,7 @@ def push(
     min_score: int | None = MinScoreOption,
     max_score: int | None = MaxScoreOption,
     tag: list[str] = TagOption,
-    search: str | None = SearchOption,
+    search: list[str] = SearchOption,
     changed_since: str | None = ChangedSinceOption,
     stale: str | None = StaleOption,
     failed: bool = FailedOption,

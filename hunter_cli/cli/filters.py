@@ -72,12 +72,12 @@ TagOption = typer.Option(
     [], "--tag", metavar="TAG", show_default=False, help="Has this tag, user or auto (repeatable)."
 )
 SearchOption = typer.Option(
-    None,
+    [],
     "--search",
     "-s",
     metavar="TEXT",
     show_default=False,
-    help="Case-insensitive part of the domain or company name.",
+    help="Case-insensitive part of the domain or company name (once).",
 )
 ChangedSinceOption = typer.Option(
     None,
@@ -155,7 +155,7 @@ def lead_filter(
     min_score: int | None = None,
     max_score: int | None = None,
     tag: Sequence[str] = (),
-    search: str | None = None,
+    search: str | Sequence[str] | None = None,
     changed_since: str | None = None,
     stale: str | None = None,
     failed: bool = False,
@@ -170,6 +170,13 @@ def lead_filter(
     """The :class:`hunter_cli.store.leads.LeadFilter` for these option values; bad values are usage errors (exit 2)."""
     from ..store import leads as core
 
+    if search is not None and not isinstance(search, str):  # -s given more than once: never the last one alone
+        texts = [s for s in search if s.strip()]
+        if len(texts) > 1:  # trial 30: `-s yavas -s x` silently searched for "x" only
+            raise typer.BadParameter(
+                Said("cli.filters.search_once", texts=", ".join(map(repr, texts))), param_hint="--search"
+            )
+        search = texts[0] if texts else None
     try:
         f = core.LeadFilter(
             segments=core.parse_segments(segment),

@@ -70,16 +70,19 @@ def matrix(rules: Path | None = RulesOption) -> None:
 
     Each table is split to fit the terminal's width (COLUMNS=1000 for one wide table each, as in the docs).
     """
+    from ..render.words import lang
     from ..scoring.matrix import markdown
 
-    typer.echo(markdown(_rules(rules), width=stdout_console().width), nl=False)
+    typer.echo(markdown(_rules(rules), width=stdout_console().width, lang=lang()), nl=False)
 
 
 @rules_app.command("check")
 def check(rules: Path = typer.Argument(..., help="Rules file to check.")) -> None:
     """Check a rules file and say what is wrong with it, if anything."""
     _rules(rules, checking=True)
-    stdout_console().print(f"{rules}: usable")
+    from ..render.words import say
+
+    stdout_console().print(say("rules.check.usable", path=str(rules)), markup=False)
 
 
 def _load_view(path: Path, domain: str) -> tuple[str, dict, bool, str | None]:

@@ -524,8 +524,10 @@ def tenant_not_asked(result: DomainResult) -> bool:
 
 def result_tenant_known(result: DomainResult) -> bool:
     """A scan knows the tenant when it looked it up (or read the day's cache) and the lookup did not fail;
-    not when it did not ask (:func:`tenant_not_asked`)."""
-    return not tenant_not_asked(result) and "tenant" not in result.failed_checks()
+    not when it did not ask (:func:`tenant_not_asked`), nor when the domain's scan failed: the store keeps
+    nothing of a failed scan (store/writer.py keeps the last good signals), so its table and summary say
+    ``?`` as ``hunter leads`` then does, never ``none`` (trial 30)."""
+    return not tenant_not_asked(result) and result.status != "failed" and "tenant" not in result.failed_checks()
 
 
 def as_lead(view: Lead | Mapping[str, Any]) -> Lead:

@@ -30,13 +30,14 @@ def describe(kind: str, old: str | None, new: str | None, lang: str = "en", deta
 
 def since_words(since: str) -> str:
     """``7d`` (a --since duration) in the command's language, ``7 days`` / ``7 gün`` (messages
-    ``window.*``); minutes, seconds and other forms as given."""
-    import re
+    ``window.*``): seconds to weeks, the Turkish units (``1ay``: 1 ay) too; other forms as given."""
+    from ..durations import unit_of
 
-    found = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", since or "")
-    if found is None:
+    found = unit_of(since)
+    if found is None or found[0] != int(found[0]):
         return since
-    n, unit = int(found.group(1)), {"h": "hour", "d": "day", "w": "week"}[found.group(2)]
+    n = int(found[0])
+    unit = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "mo": "month"}[found[1]]
     return say(f"window.{unit}" if n == 1 else f"window.{unit}s", n=number(n))
 
 
@@ -59,26 +60,34 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     from .fold import fold, narrowest
 
     domains = [to_unicode(r["domain"]) for r in rows]
-    cat_label = say("changes.col.category")  # a whole word in Turkish (Öncelik), never cut to "Önc"
+    texts = [describe(r["kind"], r.get("old"), r.get("new"), lang(), detail=r.get("detail")) for r in rows]
+    cat_label = say("changes.col.category")  # as `hunter leads` heads it (Turkish Önc): "Öncelik" took 7 columns
     cat_w = max(3, cell_len(cat_label))
     dom_w = dom_w or max([cell_len(column("Domain"))] + [cell_len(d) for d in domains])
-    room = width - (16 + 1) - 1 - (20 + 1) - cat_w  # When, the gaps, the description's least, Cat
+    # the description wraps at spaces and never inside a word: a tenant id, a host or a domain is one token,
+    # and one broken mid-token (trial 30: a GUID over two lines) can be neither read nor copied
+    token = min(40, max([20] + [cell_len(t) for text in texts for t in text.split()]))
+    # the time goes under the date (10 columns, not 16) before a domain folds: both are identifiers
+    when_w = 16 if 16 + 2 + dom_w + 2 + token + 2 + cat_w <= width else 10
+    # When, the description's least and Cat, each column but the last followed by 2 (padding and divider)
+    room = width - (when_w + 2) - 2 - (token + 2) - cat_w
     if dom_w > room:  # fold rather than cut: as narrow as the room, never narrower than a label
         dom_w = max(room, cell_len(column("Domain")), *(min(narrowest(d), dom_w) for d in domains))
     domains = [d if cell_len(d) <= dom_w else "\n".join(fold(d, dom_w)) for d in domains]
     table = Table(
         box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True, padding=(0, 1, 0, 0), show_header=header
     )
-    table.add_column(heading("When"), no_wrap=True, width=16)
+    table.add_column(heading("When"), no_wrap=True, width=when_w)
     table.add_column(heading("Domain"), no_wrap=True, width=dom_w, style="bold")
-    table.add_column(heading("Change"), overflow="fold", min_width=20, ratio=1)
+    table.add_column(heading("Change"), overflow="fold", min_width=token, ratio=1)
     table.add_column(Text(cat_label, no_wrap=True, overflow="ellipsis"), no_wrap=True, width=cat_w)
-    for r, d in zip(rows, domains, strict=True):
+    for r, d, text in zip(rows, domains, texts, strict=True):
         cat = r.get("category") or ""
+        when = for_people(r["occurred_at"])
         table.add_row(
-            for_people(r["occurred_at"]),
+            when if when_w >= cell_len(when) else when.replace(" ", "\n", 1),
             d,
-            describe(r["kind"], r.get("old"), r.get("new"), lang(), detail=r.get("detail")),
+            text,
             Text(cat, style=CATEGORY_STYLE.get(cat, "")),
         )
     return table
@@ -119,13 +128,18 @@ def _table(c: Changes, out: Output) -> None:
     from rich.cells import cell_len
 
     from ..domains import to_unicode
+    from ..durations import date_of
     from .paging import PIECE
 
     rows = iter(c.rows)
     piece = list(islice(rows, PIECE))
     if not piece:
         out.err.print(
-            say("leads.none_yet") if c.no_leads else say("changes.none", since=since_words(c.since)),
+            say("leads.none_yet")
+            if c.no_leads
+            else say("changes.none_date", day=c.since.strip())
+            if date_of(c.since)
+            else say("changes.none", since=since_words(c.since)),
             markup=False,
         )
         return

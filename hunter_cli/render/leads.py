@@ -216,9 +216,13 @@ def _cells(r: dict) -> dict:
     return {
         "domain": r.get("domain_unicode") or r["domain"],
         "company": r.get("company") or "",
-        "provider": Text(
-            "?" if tried else provider_label(r.get("provider"), r.get("provider_name")),
-            style=PROVIDER_STYLE.get(r.get("provider") or "", ""),
+        "provider": Text(  # never scanned (imported): said, not a row of blank cells (trial 30)
+            "?"
+            if tried
+            else provider_label(r.get("provider"), r.get("provider_name"))
+            if scanned or r.get("provider")
+            else say("leads.not_scanned"),
+            style=PROVIDER_STYLE.get(r.get("provider") or "", "") if scanned or r.get("provider") else "dim",
         ),
         "gateway": r.get("gateway") or "",
         "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
@@ -239,12 +243,19 @@ def _cells(r: dict) -> dict:
         if r.get("referrals")
         else "",
         "crm": Text(r.get("crm_status") or "", style=CRM_STYLE.get(r.get("crm_status") or "", "")),
+        "unscanned": not scanned and not tried and not r.get("provider"),  # imported, never scanned
     }
+
+
+def _unscanned_under(cells: dict) -> dict:
+    """The narrow layout's cells: "not scanned" goes under the domain (:func:`_domain_cell`), where there is
+    room, rather than widening the Provider column until the Tenant column gives way."""
+    return dict(cells, provider="") if cells.get("unscanned") else cells
 
 
 def _natural(cells: dict, name: str, narrow: bool) -> int:
     cell = cells[name]
-    n = cell_len(cell.plain if isinstance(cell, Text) else cell)
+    n = max(cell_len(line) for line in (cell.plain if isinstance(cell, Text) else cell).split("\n"))
     if narrow and name == "domain":  # the company (one line, shortened) and the tags (wrapped) go under it
         n = max(n, min(cell_len(cells["company"]), 24), min(cell_len(cells["tags"]), 24))
     return n
@@ -267,6 +278,8 @@ def _domain_cell(cells: dict, width: int, tags: bool = False) -> Text:
         text.append_text(company)
     if tags and cells["tags"]:
         text.append("\n" + cells["tags"], style="dim")
+    if cells.get("unscanned"):
+        text.append("\n" + say("leads.not_scanned"), style="dim")
     return text
 
 
@@ -303,6 +316,28 @@ class Layout:
     gap: int
     short: bool = False  # values in their short forms (SHORT)
     tags: bool = True  # the tags are shown: their column, or under the domain in the narrow layout
+    gateway_under: bool = False  # the Gateway column gave way: each gateway shows under the provider
+
+
+def _gateway_under(cells: dict) -> dict:
+    """``cells`` with the gateway, once its column gave way, under the provider (``Google`` / ``+proofpoint``,
+    as the scan's table joins them: ``m365+mimecast``): a security gateway is a first-order fact for a
+    Microsoft partner and never vanishes from the list (trial 30)."""
+    if not cells["gateway"]:
+        return cells
+    out = dict(cells)
+    cell = out["provider"]
+    said = f"{cell.plain if isinstance(cell, Text) else cell}\n+{cells['gateway']}"
+    out["provider"] = Text(said, style=cell.style) if isinstance(cell, Text) else said
+    return out
+
+
+def _row(r: dict, layout: Layout) -> dict:
+    """The cells of lead ``r`` as ``layout`` shows them (short forms, the gateway under the provider)."""
+    row = _short(_cells(r), layout.short)
+    if layout.narrow:
+        row = _unscanned_under(row)
+    return _gateway_under(row) if layout.gateway_under else row
 
 
 DOMAIN_MAX = 40  # longer domains (rare) fold rather than push every other column out
@@ -385,6 +420,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
         w >= x for n, w, x in zip(present, widths, naturals, strict=True) if n == "domain"
     ):
         return Layout(present, tuple(widths), False, 2)
+    cells = [_unscanned_under(c) for c in cells]
     shown = set(NARROW) - {"scanned"} | (keep - {"company", "tags"})  # company (and tags): under the domain
     names = [n for n in WIDE if n in present and n in shown]
     # the tags go under the domain only when --tag asks about them: a line of tags under every
@@ -429,13 +465,17 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
 
     short = narrow(width)  # short forms below 120 columns, as in every table (render/short.py)
     if short:
-        cells = [_short(c) for c in english]
+        cells = [_unscanned_under(_short(c)) for c in english]
+    gateway_under = False
     if total(cells) > width:  # then whole columns give way
         for drop in GIVE_WAY:
             if total(cells) <= width:
                 break
             if drop in names and drop not in keep:
                 names.remove(drop)
+                if drop == "gateway" and "provider" in names:  # said under the provider, never lost
+                    gateway_under = True
+                    cells = [_gateway_under(c) for c in cells]
     ws = [natural(n, cells) for n in names]
     excess = sum(ws) + gap * (len(ws) - 1) - width
     if excess < 0 and "domain" in names:  # room left: the domain column takes it, up to what it holds on one line
@@ -468,7 +508,7 @@ def table_layout(rows: list[dict], width: int, keep: Iterable[str] = ()) -> Layo
                 break
             ws[i] -= 1
             excess -= 1
-    return Layout(tuple(names), tuple(ws), True, gap, short, tags)
+    return Layout(tuple(names), tuple(ws), True, gap, short, tags, gateway_under)
 
 
 def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
@@ -483,7 +523,7 @@ def build_table(rows: list[dict], layout: Layout, header: bool = True) -> Table:
             heading(c.header), width=w, overflow=c.overflow, no_wrap=c.overflow == "ellipsis", justify=c.justify
         )
     for r in rows:
-        row = _short(_cells(r), layout.short)
+        row = _row(r, layout)
         if layout.narrow:
             row["domain"] = _domain_cell(row, layout.widths[0], layout.tags)
         elif "domain" in layout.names:
@@ -537,7 +577,7 @@ def plain_lines(rows: list[dict], layout: Layout, console: Any) -> str | None:
         if r is None:
             row: dict = {n: heading(c.header) for n, c in zip(names, cols, strict=True)}
         else:
-            row = _short(_cells(r), layout.short)
+            row = _row(r, layout)
             if layout.narrow:
                 row["domain"] = _domain_cell(row, widths[0], layout.tags)
             elif "domain" in names:
@@ -1066,7 +1106,7 @@ def lead_detail(d: dict) -> Group:
             t.add_row(
                 date_time(h["scanned_at"]),
                 Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
-                value("provider", h.get("provider") or ""),
+                value("provider", provider_label(h.get("provider"), h.get("provider_name"))),
                 gateway_name(h.get("gateway")),
                 history_errors(m, h.get("errors") or []),
             )

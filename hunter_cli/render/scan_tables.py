@@ -387,8 +387,9 @@ def _input_rows(table: Table, stats: InputStats, m=None, total: int | None = Non
     else:
         lines = _count(m, "scan.summary.lines", stats.lines)
     inputs = [lines, _count(m, "scan.summary.unique", stats.accepted)]
-    if stats.duplicates:
-        inputs.append(_count(m, "scan.summary.duplicates", stats.duplicates))
+    if stats.duplicates:  # where they were, as a skipped line's place is said (trial 30)
+        where = ", ".join(stats.duplicated) + (", …" if stats.duplicates > len(stats.duplicated) else "")
+        inputs.append(_count(m, "scan.summary.duplicates_at", stats.duplicates, where=where))
     if total is not None and left:
         inputs.append(_count(m, "scan.summary.not_scanned", left))
     table.add_row(m("scan.summary.input"), ", ".join(inputs))
@@ -464,7 +465,10 @@ def import_table(stats: InputStats, counts: dict[str, int], lang: str = "en") ->
     table.add_row(m("import.summary.created"), number(counts["created"], lang_=lang))
     table.add_row(m("import.summary.filled"), number(counts["updated"], lang_=lang))
     table.add_row(m("import.summary.known"), number(counts["known"], lang_=lang))
-    table.add_row(m("import.summary.merged"), number(stats.duplicates, lang_=lang))
+    merged = number(stats.duplicates, lang_=lang)
+    if stats.duplicated:  # where, as a skipped line's place is said
+        merged += " (" + ", ".join(stats.duplicated) + (", …" if stats.duplicates > len(stats.duplicated) else "") + ")"
+    table.add_row(m("import.summary.merged"), merged)
     table.add_row(m("import.summary.with_company"), number(stats.companies, lang_=lang))
     if stats.headers:
         table.add_row(m("import.summary.headers"), number(stats.headers, lang_=lang))

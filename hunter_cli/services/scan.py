@@ -119,6 +119,15 @@ class ScanTally:
     _best: list = field(default_factory=list)  # (priority_order, arrival, result), up to twice the sample
     _arrival: Iterator[int] = field(default_factory=itertools.count)
 
+    @property
+    def network_unanswered(self) -> bool:
+        """Whether the run's failures point at the network or the resolver rather than at the domains: every
+        failed domain got no DNS answer at all (timeouts, unreachable, refused: ``no_answer``) and the resolver
+        did not answer its own check names either (``checks_answered``, asked before the run). A SERVFAIL is an
+        answer (RFC 1035 4.1.1, RCODE 2): a domain whose own name servers fail is not the network's fault."""
+        failed = self.status.get("failed", 0)
+        return not self.checks_answered and failed > 0 and sum(self.no_answer.values()) >= failed
+
     def add(self, r: DomainResult) -> None:
         self.scanned += 1
         self.status[r.status] += 1
@@ -711,7 +720,17 @@ def _none_complete(tally: ScanTally) -> str | None:
     partial, failed = tally.status.get("partial", 0), tally.status.get("failed", 0)
     if tally.status.get("ok", 0) or not partial or not failed:
         return None
-    return Said("cli.scan.none_complete", partial=partial, failed=failed)
+    if tally.network_unanswered:  # lookups got no answer at all: the network (or the resolver) is the suspect
+        return Said(
+            "cli.scan.none_complete", partial=partial, failed=failed, hint=Said("cli.scan.none_complete.network")
+        )
+    # the resolver answered: name what failed (SERVFAIL, a timeout at their name), never blame the network (trial 30)
+    from ..facts import failure_part
+
+    why = Said("cli.list", items=[failure_part("mx", k) for k, _ in tally.failed_mx.most_common(3)])
+    return Said(
+        "cli.scan.none_complete", partial=partial, failed=failed, hint=Said("cli.scan.none_complete.own_dns", why=why)
+    )
 
 
 def _no_dns(tally: ScanTally, nameservers: Sequence[str]) -> str | None:

@@ -176,9 +176,14 @@ def scan_records(conn: sqlite3.Connection, scan_id: int) -> dict | None:
 
 
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
+    """One domain's scans, oldest first: ``id``, ``scanned_at``, ``status``, ``provider``, ``provider_name`` (the
+    hosting brand of a ``hosting`` scan, Natro, read from its result as every other view names it; else None),
+    ``gateway``, ``errors``."""
     rows = conn.execute(
-        "SELECT id, scanned_at, status, provider, gateway, errors_json "
-        "FROM scans WHERE domain = ? ORDER BY scanned_at, id",
+        "SELECT s.id, s.scanned_at, s.status, s.provider, s.gateway, s.errors_json, "
+        # a NULL result is the domain's current view (schema.py): its provider_name then
+        "CASE WHEN s.provider = 'hosting' THEN coalesce(s.result, d.provider_name) END, s.result IS NULL "
+        "FROM scans s LEFT JOIN domains d ON d.domain = s.domain WHERE s.domain = ? ORDER BY s.scanned_at, s.id",
         (domain,),
     )
     return [
@@ -187,6 +192,7 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
             "scanned_at": r[1],
             "status": r[2],
             "provider": r[3],
+            "provider_name": (r[6] if r[7] else (loads(r[6]) or {}).get("provider_name")) if r[6] else None,
             "gateway": r[4],
             "errors": json.loads(r[5] or "[]"),
         }
