@@ -177,12 +177,15 @@ def scan_records(conn: sqlite3.Connection, scan_id: int) -> dict | None:
 
 def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
     """One domain's scans, oldest first: ``id``, ``scanned_at``, ``status``, ``provider``, ``provider_name`` (the
-    hosting brand of a ``hosting`` scan, Natro, read from its result as every other view names it; else None),
-    ``gateway``, ``errors``."""
+    hosting brand of a ``hosting`` scan, Natro, read from its result as every other view names it; else None,
+    and None too where that result cannot be read), ``gateway``, ``errors``. Reads files of any schema (a
+    read-only older file names its result column otherwise, and keeps no deltas)."""
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(scans)")}
+    result = "s.result" if "result" in cols else "s.result_json" if "result_json" in cols else "NULL"
+    base = "s.result_base" if "result_base" in cols else "NULL"
     rows = conn.execute(
         "SELECT s.id, s.scanned_at, s.status, s.provider, s.gateway, s.errors_json, "
-        # a NULL result is the domain's current view (schema.py): its provider_name then
-        "CASE WHEN s.provider = 'hosting' THEN coalesce(s.result, d.provider_name) END, s.result IS NULL "
+        f"CASE WHEN s.provider = 'hosting' THEN {result} END, {result} IS NULL, {base}, d.provider_name "
         "FROM scans s LEFT JOIN domains d ON d.domain = s.domain WHERE s.domain = ? ORDER BY s.scanned_at, s.id",
         (domain,),
     )
@@ -192,12 +195,27 @@ def history(conn: sqlite3.Connection, domain: str) -> list[dict]:
             "scanned_at": r[1],
             "status": r[2],
             "provider": r[3],
-            "provider_name": (r[6] if r[7] else (loads(r[6]) or {}).get("provider_name")) if r[6] else None,
+            "provider_name": _brand_of_scan(conn, r) if r[3] == "hosting" else None,
             "gateway": r[4],
             "errors": json.loads(r[5] or "[]"),
         }
-        for r in rows
+        for r in rows.fetchall()
     ]
+
+
+def _brand_of_scan(conn: sqlite3.Connection, row: tuple) -> str | None:
+    """The ``provider_name`` of a history row (:func:`history`'s columns): the current view's when the scan's
+    result is the current view (NULL, schema.py), else its result's, read whole or through its deltas."""
+    from .packing import PackError
+
+    scan_id, stored, is_view, base, view_brand = row[0], row[6], row[7], row[8], row[9]
+    if is_view:
+        return view_brand
+    try:
+        got = scan_result(conn, scan_id) if base is not None else loads(stored)
+    except (PackError, ValueError):  # a damaged row names no brand; `hunter db check` names the row
+        return None
+    return (got or {}).get("provider_name")
 
 
 def events_of(conn: sqlite3.Connection, domain: str, limit: int = 0, kind: str | None = None) -> tuple[list[dict], int]:
