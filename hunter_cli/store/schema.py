@@ -1019,6 +1019,18 @@ def _footprint_facets(db: sqlite_utils.Database) -> None:
         conn.execute(sql)
 
 
+# -- 21: the child keys of the foreign keys to scans(id) indexed ------------------------------------------------
+SCAN_LINKS_INDEXED = 21
+# Deleting a scan makes SQLite look for rows that still point at it (foreign keys, sqlite.org/foreignkeys.html
+# "Required and Suggested Database Indexes"): without these, every scan `hunter db prune` removed read all of
+# `domains` twice and all of `events` (trial 31: 40,000 scans of 20,000 leads in 402 s; 11 s with them).
+_V21_STATEMENTS = (
+    "CREATE INDEX IF NOT EXISTS domains_last_scan_id ON domains(last_scan_id)",
+    "CREATE INDEX IF NOT EXISTS domains_last_good_scan_id ON domains(last_good_scan_id)",
+    "CREATE INDEX IF NOT EXISTS events_scan_id ON events(scan_id)",
+)
+
+
 MIGRATIONS: list[tuple[int, str, Migration]] = [
     (1, "domains, scans and runs", _run(_V1_STATEMENTS)),
     (2, "tenant cache and registration data", _run(_V2_STATEMENTS)),
@@ -1075,6 +1087,11 @@ MIGRATIONS: list[tuple[int, str, Migration]] = [
         FOOTPRINT_FACETS,
         "the footprint filters (--uses, --workload, --missing) from an index: footprint_facets",
         _footprint_facets,
+    ),
+    (
+        SCAN_LINKS_INDEXED,
+        "the links to a scan indexed, so removing a scan does not read every lead and event",
+        _run(_V21_STATEMENTS),
     ),
 ]
 

@@ -94,6 +94,8 @@ def supersede(
     """Store scan ``scan_id``'s result and raw records (``texts``: the view it produced, just replaced, and
     its raw records' JSON or None) as deltas against scan ``base_id``'s (``base_texts``), in the caller's
     transaction. Raw records go whole (text) when either side has none."""
+    if base_id <= scan_id:  # a base is always a later row: no chain can come back on itself
+        raise PackError(f"scan {scan_id} cannot be stored against scan {base_id}, which is not a later one")
     result, raw = texts
     base_result, base_raw = base_texts
     packed_raw = raw if raw is None or base_raw is None else pack_delta(raw, base_raw)
@@ -132,8 +134,8 @@ def release(conn: sqlite3.Connection, ids: Iterable[int], gone: set[int] | None 
 
 
 def compact(conn: sqlite3.Connection, batch: int = 200) -> int:
-    """Re-pack every scan still stored whole that has a newer scan of the same domain (written before schema
-    migration 19, or a failed scan's own result) as deltas against the next newer scan; ``batch`` domains a
+    """Re-pack every scan still stored whole that has a later scan of the same domain (a later row: written
+    before schema migration 19, or a failed scan's own result) as deltas against the next later one; ``batch`` domains a
     write transaction, so a scan waiting for the file waits little. Returns how many scans were re-packed.
     ``hunter db vacuum`` runs it first. Raises PackError when a value on the way is damaged."""
     from .core import rollback
@@ -142,8 +144,7 @@ def compact(conn: sqlite3.Connection, batch: int = 200) -> int:
         r[0]
         for r in conn.execute(
             "SELECT DISTINCT s.domain FROM scans s WHERE s.result_base IS NULL AND s.result IS NOT NULL"
-            " AND EXISTS (SELECT 1 FROM scans n WHERE n.domain = s.domain"
-            " AND (n.scanned_at, n.id) > (s.scanned_at, s.id))"
+            " AND EXISTS (SELECT 1 FROM scans n WHERE n.domain = s.domain AND n.id > s.id)"
         )
     ]
     moved = 0
@@ -170,9 +171,11 @@ def _compact_domain(conn: sqlite3.Connection, domain: str) -> int:
 
     moved = 0
     newer = None
+    # by id, the order the rows were written in and the writer's base order (a base is always a later row):
+    # scanned_at may go back (a clock stepped back, a file moved between machines), and ordering by it made
+    # two scans lean on each other (trial 31)
     rows = conn.execute(
-        "SELECT id, result IS NOT NULL AND result_base IS NULL FROM scans WHERE domain = ?"
-        " ORDER BY scanned_at DESC, id DESC",
+        "SELECT id, result IS NOT NULL AND result_base IS NULL FROM scans WHERE domain = ? ORDER BY id DESC",
         (domain,),
     ).fetchall()
     for sid, whole in rows:
