@@ -582,6 +582,12 @@ class Scanner:
         txts = txt_a.records if txt_a is not None else []
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
+        if tenant_task is None and self.tenants is not None and job.tenant is None and microsoft_hint:
+            # The day's cached "no tenant" predates the Microsoft records this scan sees (a move since it was
+            # asked; Exchange Online takes mail only for a domain verified in a tenant): asked again now, beside
+            # the rest of the scan (trial 30). A scan worker has no client: the run asks (scan_many).
+            tenant_task = child(tenant_outcome(self.tenants, domain))
+            tenant_source = "lookup"
         resolved, mx_todo = self._mx_known([h for _, h in mx])
         mx_task = child(self._resolve_mx(resolved, mx_todo, errors)) if mx_todo else None
         dmarc = dmarc_mod.parse_txt(dmarc_a.records) if dmarc_a is not None else None
@@ -1034,8 +1040,8 @@ async def scan_many(
         if tenants is None or job.tenant is not None:  # lookups off, no cached answer, or a tenant cached
             return got
         result = got[0] if isinstance(got, tuple) else got
-        if not microsoft_evidence(result):
-            return got
+        if (result.raw or {}).get("tenant_source") == "lookup" or not microsoft_evidence(result):
+            return got  # asked in the scan itself (one process), or nothing that a tenant would stand behind
         # The day's cached "no tenant" predates what this scan sees (a move to Microsoft 365 since it was
         # asked): an accepted domain needs a tenant, so the sign-in service is asked again now (trial 30).
         return await base_scan(dataclasses.replace(job, tenant=MISSING))
