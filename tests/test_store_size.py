@@ -475,3 +475,52 @@ def test_removing_a_scan_finds_what_points_at_it_through_an_index(db, hunter):
         plan = " ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM {table} WHERE {column} = 1"))
         assert "USING" in plan and "INDEX" in plan, (table, column, plan)
     conn.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_ctrl_c_in_the_middle_of_a_prune_says_what_stays_and_loses_nothing(hunter_cmd, db, lang):
+    """trial 31: Ctrl-C during `db prune` exited 130 with nothing said. Each batch is its own transaction."""
+    import signal
+    import subprocess
+    import time
+
+    conn = store.connect(db, write=True)
+    conn.execute("BEGIN")
+    body = pack(json.dumps({"domain": "x"}))
+    for d in range(1500):
+        domain = f"p{d}.com.tr"
+        conn.execute("INSERT INTO domains (domain, added_at) VALUES (?, '2020-01-01T00:00:00+00:00')", (domain,))
+        ids = [
+            conn.execute(
+                "INSERT INTO scans (domain, scanned_at, status, result) VALUES (?, ?, 'ok', ?)",
+                (domain, f"2020-01-{w + 1:02d}T00:00:00+00:00", body),
+            ).lastrowid
+            for w in range(20)
+        ]
+        conn.execute(
+            "UPDATE domains SET last_good_scan_id = ?, last_scan_id = ? WHERE domain = ?", (ids[-1], ids[-1], domain)
+        )
+    conn.execute("COMMIT")
+    conn.close()
+    total = q(db, "SELECT count(*) FROM scans")[0][0]
+    base, env = hunter_cmd
+    proc = subprocess.Popen(
+        [*base, "db", "prune", "--keep", "1d", "--lang", lang], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and q(db, "SELECT count(*) FROM scans")[0][0] == total and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if proc.poll() is not None:
+        pytest.skip("the prune ended before it could be interrupted")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the prune ended before the signal arrived")
+    assert proc.returncode == 130, err
+    from hunter_cli.brief.messages import Messages
+
+    said = Messages(lang)("cli.db.prune_interrupted")
+    assert said in " ".join(err.decode().split()), err.decode()
+    left = q(db, "SELECT count(*) FROM scans")[0][0]
+    assert 3000 <= left < total  # some batches went, each lead's first and last scan always stay
+    assert q(db, "SELECT count(*) FROM domains d JOIN scans s ON s.id = d.last_good_scan_id") == [(1500,)]

@@ -9,6 +9,7 @@ import typer
 from ..said import Said, said_of
 from . import app
 from .common import (
+    EXIT_INTERRUPTED,
     DbOption,
     JsonSameOption,
     TableJson,
@@ -158,6 +159,8 @@ def prune(
         report = prune_scans(conn, cutoff, dry_run=dry_run)
     except store.StoreError as exc:
         raise store_fail(exc) from None
+    except KeyboardInterrupt:  # each batch is its own transaction: what went is gone, the rest is kept whole
+        raise fail(Said("cli.db.prune_interrupted"), EXIT_INTERRUPTED) from None
     finally:
         conn.close()
     from ..render.formats import Format, render
@@ -191,6 +194,8 @@ def vacuum(
         report = vacuum_file(conn, path)
     except store.StoreError as exc:
         raise fail(said_of(exc)) from None
+    except KeyboardInterrupt:  # VACUUM is one transaction; the re-pack before it commits in batches
+        raise fail(Said("cli.db.vacuum_interrupted"), EXIT_INTERRUPTED) from None
     finally:
         conn.close()
     from ..render.formats import Format, render
