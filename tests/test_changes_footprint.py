@@ -112,4 +112,4 @@ def test_stored_events_of_the_raw_reading_stay_readable(hunter, dns, db, zone_te
     brief = json.loads(hunter("sales-summary", D, "--json").stdout)
     assert [c["text"] for c in brief["changes"]] == ["2026-11-01: Exchange: online → absent."]
     brief = json.loads(hunter("sales-summary", D, "--json", "--lang", "tr").stdout)
-    assert [c["text"] for c in brief["changes"]] == ["01.11.2026: Exchange: Microsoft bulutunda → yok."]
+    assert [c["text"] for c in brief["changes"]] == ["1 Kasım 2026: Exchange: Microsoft bulutunda → yok."]
