@@ -116,6 +116,9 @@ class ScanJob:
     registration: Registration | None | _Missing = MISSING  # cached registration
     cosell: bool = False  # an active co-sell referral names this company (a scoring boost)
     had_mail: bool = False  # the stored view has MX hosts: a denial now is news (or a lie)
+    # a cached "no tenant" is asked again when this scan sees Microsoft 365 records; False when the stored view
+    # already had them (the answer was given beside them: records left over, asking again tells nothing new)
+    recheck_tenant: bool = True
 
 
 def now_iso() -> str:
@@ -582,7 +585,13 @@ class Scanner:
         txts = txt_a.records if txt_a is not None else []
         mx = sorted(mx_a.records) if mx_a is not None else []
         microsoft_hint = self._microsoft_hint(mx, txts)
-        if tenant_task is None and self.tenants is not None and job.tenant is None and microsoft_hint:
+        if (
+            tenant_task is None
+            and self.tenants is not None
+            and job.tenant is None
+            and job.recheck_tenant
+            and self._tenant_evidence(mx, txts)
+        ):
             # The day's cached "no tenant" predates the Microsoft records this scan sees (a move since it was
             # asked; Exchange Online takes mail only for a domain verified in a tenant): asked again now, beside
             # the rest of the scan (trial 30). A scan worker has no client: the run asks (scan_many).
@@ -789,6 +798,13 @@ class Scanner:
     def _microsoft_mx(self, host: str) -> bool:
         e = self.catalog.match_mx(host) if host else None
         return e is not None and (e.id == "m365" or e.kind == "gateway")
+
+    def _tenant_evidence(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
+        """Records only a tenant stands behind: MX at Exchange Online Protection, an ``MS=`` token, SPF naming
+        spf.protection.outlook.com (a gateway alone is no such record: it fronts any provider)."""
+        if any((e := self.catalog.match_mx(h) if h else None) is not None and e.id == "m365" for _, h in mx):
+            return True
+        return any(t.lower().startswith("ms=") or "spf.protection.outlook.com" in t.lower() for t in txts)
 
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
         """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
@@ -1037,7 +1053,8 @@ async def scan_many(
 
     async def scan_one(job: ScanJob):
         got = await base_scan(job)
-        if tenants is None or job.tenant is not None:  # lookups off, no cached answer, or a tenant cached
+        if tenants is None or job.tenant is not None or not job.recheck_tenant:
+            # lookups off, no cached answer, a tenant cached, or a "no tenant" given beside the same records
             return got
         result = got[0] if isinstance(got, tuple) else got
         if (result.raw or {}).get("tenant_source") == "lookup" or not microsoft_evidence(result):

@@ -420,7 +420,7 @@ def run_scan(
                 tally.fresh_skipped += 1
                 watch.advance()
                 continue
-            job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail)
+            job = ScanJob(domain, cosell=known.cosell, had_mail=known.had_mail, recheck_tenant=not known.microsoft_seen)
             if known.failed_before and retrying:  # a nightly retry (rescan, --max-age) of a lead that failed
                 tally.failing.add(domain)
             if options.tenant and options.tenant_cache and known.tenant_hit:  # --fresh-tenant: ask again

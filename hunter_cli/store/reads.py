@@ -28,6 +28,7 @@ class Prior:
     cosell: bool = False
     had_mail: bool = False  # the current view has MX hosts
     failed_before: bool = False  # the latest attempt failed too: a failure now is no news
+    microsoft_seen: bool = False  # the stored view's mail is at Microsoft 365: a kept "no tenant" was given beside it
 
 
 _PRIOR_SQL = """SELECT q.domain, d.last_ok_at, d.last_status, d.active_cosell, d.provider,
@@ -66,6 +67,7 @@ def priors(
             cosell=bool(cosell),
             had_mail=provider not in (None, "none", "unknown"),
             failed_before=last_status == "failed",
+            microsoft_seen=provider == "m365",
         )
         if t_at and t_at >= tenant_since:
             from ..models import TenantInfo
