@@ -590,7 +590,7 @@ class Scanner:
             and self.tenants is not None
             and job.tenant is None
             and job.recheck_tenant
-            and self._tenant_evidence(mx, txts)
+            and tenant_evidence(self.catalog, mx, txts)
         ):
             # The day's cached "no tenant" predates the Microsoft records this scan sees (a move since it was
             # asked; Exchange Online takes mail only for a domain verified in a tenant): asked again now, beside
@@ -799,13 +799,6 @@ class Scanner:
         e = self.catalog.match_mx(host) if host else None
         return e is not None and (e.id == "m365" or e.kind == "gateway")
 
-    def _tenant_evidence(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
-        """Records only a tenant stands behind: MX at Exchange Online Protection, an ``MS=`` token, SPF naming
-        spf.protection.outlook.com (a gateway alone is no such record: it fronts any provider)."""
-        if any((e := self.catalog.match_mx(h) if h else None) is not None and e.id == "m365" for _, h in mx):
-            return True
-        return any(t.lower().startswith("ms=") or "spf.protection.outlook.com" in t.lower() for t in txts)
-
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
         """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
         if any(self._microsoft_mx(host) for _, host in mx):
@@ -815,6 +808,15 @@ class Scanner:
             if low.startswith("ms=") or "spf.protection.outlook.com" in low:
                 return True
         return False
+
+
+def tenant_evidence(catalog, mx: list[tuple[int, str]], txts: list[str]) -> bool:
+    """Records only a tenant stands behind, in the first answers of a scan (``mx``: (preference, host); ``txts``:
+    the apex TXT strings): MX at Exchange Online Protection (``catalog``'s ``m365``), an ``MS=`` token, SPF naming
+    spf.protection.outlook.com. A gateway alone is no such record: it fronts any provider. Pure."""
+    if any((e := catalog.match_mx(h) if h else None) is not None and e.id == "m365" for _, h in mx):
+        return True
+    return any(t.lower().startswith("ms=") or "spf.protection.outlook.com" in t.lower() for t in txts)
 
 
 def microsoft_evidence(result: DomainResult) -> bool:
@@ -1057,8 +1059,12 @@ async def scan_many(
             # lookups off, no cached answer, a tenant cached, or a "no tenant" given beside the same records
             return got
         result = got[0] if isinstance(got, tuple) else got
-        if (result.raw or {}).get("tenant_source") == "lookup" or not microsoft_evidence(result):
-            return got  # asked in the scan itself (one process), or nothing that a tenant would stand behind
+        raw = result.raw or {}
+        if raw.get("tenant_source") == "lookup":
+            return got  # asked in the scan itself (one process: its MX or TXT records said so)
+        seen = tenant_evidence(scanner.catalog, [tuple(m) for m in raw.get("mx") or []], raw.get("txt") or [])
+        if not (seen or microsoft_evidence(result)):
+            return got  # nothing that a tenant would stand behind
         # The day's cached "no tenant" predates what this scan sees (a move to Microsoft 365 since it was
         # asked): an accepted domain needs a tenant, so the sign-in service is asked again now (trial 30).
         return await base_scan(dataclasses.replace(job, tenant=MISSING))

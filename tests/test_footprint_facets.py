@@ -182,9 +182,9 @@ def test_migration_20_fills_the_table_from_the_previous_schema(varied, tmp_path,
     conn.close()
     out = hunter("leads", "--uses", "zoom", "-f", "json", "--limit", "0", "--db", str(old))
     assert out.exit_code == 0, out.stderr
-    assert "upgraded the database" in out.stderr and f"to {schema.FOOTPRINT_FACETS}" in out.stderr
+    assert "upgraded the database" in out.stderr and f"to {schema.latest_version()}" in out.stderr
     conn = core.prepare(store.connect(old))
-    assert schema.stored_version(conn) == schema.FOOTPRINT_FACETS
+    assert schema.stored_version(conn) == schema.latest_version()
     assert _facets(conn) == _facets_from_columns(conn)
     assert sorted(r["domain"] for r in json.loads(out.stdout)) == before[core.LeadFilter(uses=("zoom",))]
     for f, want in before.items():
