@@ -90,3 +90,24 @@ def test_a_date_in_the_future_is_a_usage_error(hunter, lang):
     store.connect(hunter.db, write=True).close()
     today = hunter("changes", "--since", date.today().isoformat(), "--lang", lang)
     assert today.exit_code == 0, today.stderr
+
+
+def test_a_turkish_segment_or_provider_is_matched_folded_and_listed_as_the_turkish_table_shows_it(hunter):
+    """TR_SEGMENT_ERROR: `hunter --lang tr leads --segment soguk` was refused while listing "Existing, Migration,
+    Cold, Skip", and `--provider digar` asked "Bunu mu demek istediniz: other?" in one line past 80 columns."""
+    store.connect(hunter.db, write=True).close()
+    tr = {"HUNTER_LANG": "tr", "COLUMNS": "80"}
+    for option, value in (("--segment", "soguk"), ("--segment", "GECIS"), ("--provider", "diger")):
+        assert hunter("leads", option, value, env=tr).exit_code == 0, value
+    out = hunter("leads", "--segment", "sogk", env=tr)
+    assert out.exit_code == 2
+    said = " ".join(out.stderr.split())
+    assert "Mevcut, Geçiş, Soğuk, Pas" in said and "Soğuk?" in said and "Cold" not in said, said
+    out = hunter("leads", "--provider", "digar", env=tr)
+    assert out.exit_code == 2
+    said = " ".join(out.stderr.split())
+    assert "kendi, diğer" in said and "yok" in said and "diğer?" in said, said
+    assert "other" not in said and "self-hosted" not in said, said
+    assert max(len(line) for line in out.stderr.splitlines()) <= 80, out.stderr
+    english = " ".join(hunter("leads", "--segment", "sogk", env={"COLUMNS": "80"}).stderr.split())
+    assert "Existing, Migration, Cold, Skip" in english, english
