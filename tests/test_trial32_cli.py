@@ -96,7 +96,7 @@ def test_a_turkish_segment_or_provider_is_matched_folded_and_listed_as_the_turki
     """TR_SEGMENT_ERROR: `hunter --lang tr leads --segment soguk` was refused while listing "Existing, Migration,
     Cold, Skip", and `--provider digar` asked "Bunu mu demek istediniz: other?" in one line past 80 columns."""
     store.connect(hunter.db, write=True).close()
-    tr = {"HUNTER_LANG": "tr", "COLUMNS": "80"}
+    tr = {"HUNTER_LANG": "tr", "COLUMNS": "80", "TTY_COMPATIBLE": "1", "NO_COLOR": "1"}  # stderr as a terminal
     for option, value in (("--segment", "soguk"), ("--segment", "GECIS"), ("--provider", "diger")):
         assert hunter("leads", option, value, env=tr).exit_code == 0, value
     out = hunter("leads", "--segment", "sogk", env=tr)

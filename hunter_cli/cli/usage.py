@@ -211,11 +211,15 @@ def install() -> None:
             if self.ctx.command.get_help_option(self.ctx) is not None:
                 lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
             lines.append("")
-        import shutil
-        import textwrap
+        error = m("usage.error", message=error_text(self, m))
+        from ..render.formats import message_console
 
-        width = min(shutil.get_terminal_size((80, 24)).columns, 80)  # a long list of choices, folded (trial 32)
-        lines.append(textwrap.fill(m("usage.error", message=error_text(self, m)), width, break_on_hyphens=False))
+        console = message_console()
+        if console.is_terminal:  # a long list of choices folded at the terminal's width, as every message (trial 32)
+            import textwrap
+
+            error = textwrap.fill(error, console.width, break_on_hyphens=False)
+        lines.append(error)
         color = self.ctx.color if self.ctx is not None else None
         echo("\n".join(lines), file=file or get_text_stderr(), color=color)
 
