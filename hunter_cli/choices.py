@@ -106,9 +106,35 @@ def alias(value: str, what: str) -> str | None:
     ``none``), or None: a rep types what the table in front of them shows (trial 30)."""
     key = normalize(value)
     found = ALIASES.get(what, {}).get(key)
-    if found is None and (said := table_words(what).get(key)) is not None:
+    words = table_words(what)
+    said = words.get(key) or words.get(folded(value))  # `soguk` as `Soğuk`, as `-s` folds (trial 32)
+    if found is None and said is not None:
         found = ALIASES.get(what, {}).get(normalize(said), said)
     return found
+
+
+def folded(value: str) -> str:
+    """:func:`normalize` with Turkish letters and accents folded as ``-s`` folds them: ``"Soğuk"`` -> ``"soguk"``."""
+    from .store.search import fold
+
+    return normalize(fold(value) or "")
+
+
+def shown(value: str, what: str, lang: str) -> str:
+    """Choice ``value`` of column ``what`` as the table shows it in ``lang`` (its short form first: Turkish
+    ``Existing`` is ``Mevcut``, ``Skip`` is ``Pas``, provider ``self-hosted`` is ``kendi``, ``other`` is ``diğer``),
+    or ``value`` itself: the values an error lists are the ones the reader's table shows (trial 32)."""
+    if lang == "en":
+        return value
+    from .brief.messages import Messages
+    from .render.short import shorten
+
+    data = Messages(lang).data
+    for v in (shorten(what, value), value):
+        for key in (f"table.value.{what}.short.{v}", f"table.value.{what}.{v}"):
+            if isinstance(data.get(key), str):
+                return data[key]
+    return value
 
 
 @functools.cache
@@ -125,6 +151,7 @@ def table_words(what: str) -> dict[str, str]:
         for key, said in Messages(lang).data.items():
             if key.startswith(prefix) and isinstance(said, str):
                 out.setdefault(normalize(said), key[len(prefix) :].removeprefix("short."))
+                out.setdefault(folded(said), key[len(prefix) :].removeprefix("short."))
     return out
 
 
@@ -135,6 +162,10 @@ def closest(value: str, allowed: Iterable[str], what: str = "") -> str | None:
 
     names = {normalize(a): a for a in allowed}
     synonyms = {k: v for k, v in ALIASES.get(what, {}).items() if v in names.values()}
+    for word in table_words(what) if what else ():  # the words a table shows (`digar` -> diğer: other)
+        choice = alias(word, what)
+        if choice is not None and choice in names.values():
+            synonyms.setdefault(word, choice)
     key = normalize(value)
     found = difflib.get_close_matches(key, list(names) + list(synonyms), n=1, cutoff=0.6)
     if not found:

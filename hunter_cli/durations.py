@@ -51,11 +51,13 @@ def parse_duration(text: str) -> timedelta:
     units too (:data:`TURKISH_UNITS`: ``1g``, ``1ay``, ``30dk``), and a date (``2026-12-01``: since that day began).
 
     Raises ValueError with a message fit for the user (one that names the longest value accepted
-    when the number is too big)."""
+    when the number is too big, or the date when it lies in the future)."""
     if (text or "").strip() == "0":
         return timedelta(0)
     if (day := date_of(text)) is not None:  # a date: the time since that day began (local time)
-        return max(timedelta(0), datetime.now(timezone.utc) - day)
+        if day > datetime.now(timezone.utc):  # `--since 2099-01-01`: a typo, not "nothing since then" (trial 32)
+            raise ValueError(Said("cli.duration.future", value=text.strip()))
+        return datetime.now(timezone.utc) - day
     found = unit_of(text)
     if found is None:
         raise ValueError(Said("cli.duration.bad", value=repr(text)))

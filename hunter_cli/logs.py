@@ -90,9 +90,9 @@ def setup(level: str | None, file: Path | None = None) -> None:
             handler = logging.FileHandler(file, mode="a", encoding="utf-8")
             handler.setFormatter(_FileFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         else:
-            from rich.console import Console
+            from .render.formats import message_console
 
-            stderr = Console(stderr=True, highlight=False, emoji=False)
+            stderr = message_console()
             if stderr.is_terminal:
                 from rich.highlighter import NullHighlighter
                 from rich.logging import RichHandler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -504,6 +505,7 @@ def test_ctrl_c_in_the_middle_of_a_prune_says_what_stays_and_loses_nothing(hunte
     conn.close()
     total = q(db, "SELECT count(*) FROM scans")[0][0]
     base, env = hunter_cmd
+    env = {**env, "TTY_COMPATIBLE": "1", "COLUMNS": "80", "NO_COLOR": "1"}  # stderr read as a terminal: folded
     proc = subprocess.Popen(
         [*base, "db", "prune", "--keep", "1d", "--lang", lang], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -521,6 +523,10 @@ def test_ctrl_c_in_the_middle_of_a_prune_says_what_stays_and_loses_nothing(hunte
 
     said = Messages(lang)("cli.db.prune_interrupted")
     assert said in " ".join(err.decode().split()), err.decode()
+    # trial 32 INTERRUPT_LINE: folded at 80 columns as every message on a terminal, and a full stop at the end
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", err.decode()).splitlines()
+    assert len(lines) > 1 and max(len(line) for line in lines) <= 80, err.decode()
+    assert lines[-1].endswith("."), err.decode()
     left = q(db, "SELECT count(*) FROM scans")[0][0]
     assert 3000 <= left < total  # some batches went, each lead's first and last scan always stay
     assert q(db, "SELECT count(*) FROM domains d JOIN scans s ON s.id = d.last_good_scan_id") == [(1500,)]

@@ -154,9 +154,9 @@ def stderr_console():
 
     if logs.console is not None:
         return logs.console
-    from rich.console import Console
+    from ..render.formats import message_console
 
-    return Console(stderr=True, highlight=False, emoji=False)  # names from DNS and files stay as written
+    return message_console()
 
 
 def print_message(text: str, console: Any = None, **kw) -> None:

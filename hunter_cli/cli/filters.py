@@ -200,9 +200,25 @@ def lead_filter(
             domains=domains,
         )
     except core.LeadQueryError as exc:
-        raise typer.BadParameter(said_of(exc), param_hint=exc.option) from None
+        raise typer.BadParameter(_in_table_words(said_of(exc)), param_hint=exc.option) from None
     if min_score is not None and max_score is not None and min_score > max_score:
         raise typer.BadParameter(
             Said("cli.filters.min_above_max", low=min_score, high=max_score), param_hint="--min-score"
         )
     return f
+
+
+def _in_table_words(said):
+    """An unknown ``--provider``'s message with the values and the nearest one as the table shows them in the
+    command's language (Turkish ``diğer``, ``kendi``, ``yok``: trial 32); any other message as it is."""
+    from ..choices import shown
+    from .common import current_lang
+
+    lang = current_lang()
+    if lang == "en" or not isinstance(said, Said) or not said.key.startswith("cli.provider.unknown"):
+        return said
+    values = dict(said.values)
+    values["choices"] = [shown(c, "provider", lang) for c in values.get("choices") or ()]
+    if values.get("near"):
+        values["near"] = shown(values["near"], "provider", lang)
+    return Said(said.key, **values)

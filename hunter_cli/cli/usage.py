@@ -34,7 +34,7 @@ _WORDED = (
     (re.compile(r"(?P<value>'.*') is not an? [^;]+; use (?P<instead>--\S+ \S+) instead"), "usage.use_instead"),
     (
         re.compile(
-            r"(?P<value>'.*') is not an? [^;]+; use one of: (?P<choices>.+?)"
+            r"(?P<value>'.*') is not an? (?P<what>[^;]+); use one of: (?P<choices>.+?)"
             r"(?P<also> \(prefix - for descending\)| or a hosting brand such as Natro)?"
             r"(?:; did you mean (?P<near>.+)\?)?"
         ),
@@ -134,6 +134,13 @@ def reworded(message: str, m: Any) -> str:
         if found:
             values = {k: v for k, v in found.groupdict().items() if v is not None}
             also = values.pop("also", None)  # what follows the choices (choices.unknown's ``also``)
+            what = values.pop("what", None)
+            if what is not None and m.lang != "en":  # Turkish `Soğuk`, `Pas`: what the table in front of them shows
+                from ..choices import shown
+
+                values["choices"] = ", ".join(shown(c, what, m.lang) for c in values["choices"].split(", "))
+                if "near" in values:
+                    values["near"] = shown(values["near"], what, m.lang)
             if also is not None:
                 values["choices"] += m(_ALSO[also])
             if key == "usage.not_one_of" and "near" in values:
@@ -204,7 +211,15 @@ def install() -> None:
             if self.ctx.command.get_help_option(self.ctx) is not None:
                 lines.append(m("usage.try_help", command=f"{self.ctx.command_path} {self.ctx.help_option_names[0]}"))
             lines.append("")
-        lines.append(m("usage.error", message=error_text(self, m)))
+        error = m("usage.error", message=error_text(self, m))
+        from ..render.formats import message_console
+
+        console = message_console()
+        if console.is_terminal:  # a long list of choices folded at the terminal's width, as every message (trial 32)
+            import textwrap
+
+            error = textwrap.fill(error, console.width, break_on_hyphens=False)
+        lines.append(error)
         color = self.ctx.color if self.ctx is not None else None
         echo("\n".join(lines), file=file or get_text_stderr(), color=color)
 

@@ -67,6 +67,24 @@ def data_console(file: TextIO | None = None) -> Any:
     return DataConsole(file=file, highlight=False, emoji=False)  # ':smile:' in a company name stays text
 
 
+def message_console() -> Any:
+    """A Rich console for messages on stderr. When the reader of stderr goes away (``hunter changes 2>&1 | head``)
+    it points stderr at the null device and raises :class:`~hunter_cli.exits.OutputClosed`, which ``hunter``'s
+    entry point ends quietly as exit 141, as on stdout; Rich's own answer is ``SystemExit(1)``, a failure to
+    cron (trial 32)."""
+    from rich.console import Console
+
+    from ..exits import OutputClosed
+
+    class MessageConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            quiet_output(sys.stderr)
+            raise OutputClosed
+
+    return MessageConsole(stderr=True, highlight=False, emoji=False)  # names from DNS and files stay as written
+
+
 class Output:
     """Where a formatter writes: stdout for data (text, bytes or a Rich console), stderr for messages."""
 
@@ -86,9 +104,7 @@ class Output:
     def err(self) -> Any:
         """A Rich console on stderr for messages."""
         if self._err is None:
-            from rich.console import Console
-
-            self._err = Console(stderr=True, highlight=False, emoji=False)
+            self._err = message_console()
         return self._err
 
     def write(self, text: str) -> None:

@@ -201,8 +201,11 @@ def results_table(t: ScanTally, width: int = 120, lang: str = "en") -> Table:
         notes.append(
             m("scan.results.tenant_off_some" if why == "off" else f"scan.results.tenant_{why}", mark=NOT_ASKED)
         )
-    if not wide and any(r.status != "ok" for r in t.sample):
+    marked = set() if wide else {r.status for r in t.sample} & set(_MARK)
+    if len(marked) == 2:  # a mark is explained only when a row carries it (trial 32: `*` said with only `!` shown)
         notes.append(m("scan.results.marks"))
+    elif marked:
+        notes.append(m(f"scan.results.marks_{marked.pop()}"))
     if t.scanned > len(t.sample):
         notes.append(m("scan.results.sample", shown=len(t.sample), total=t.scanned))
     if notes:
