@@ -507,7 +507,9 @@ def check(text: str, lang: str) -> list[str]:
                 not any(title in line for line in offer_lines),
                 f"the mail move offered twice: {msgs['offer.migration']} and {title}",
             )
-            pitches = [_pattern(getattr(x, lang)) for x in (p.pitch, p.pitch_hybrid) if x is not None]
+            pitches = [
+                _pattern(getattr(x, lang)) for x in (p.pitch, p.pitch_hybrid, p.pitch_mail_elsewhere) if x is not None
+            ]
             talks = _section(text, lang, "section.talking_points")
             rule(
                 "offer-once",

@@ -162,6 +162,8 @@ def choose_plays(
         pitch = rule.pitch_many if many and rule.pitch_many else rule.pitch
         if values.pop("\x00state", None) == "hybrid":  # part already online: finish the move, not start it
             reason, pitch = rule.reason_hybrid or reason, rule.pitch_hybrid or pitch
+        if provider is not None and provider != "m365" and rule.pitch_mail_elsewhere:
+            pitch = rule.pitch_mail_elsewhere  # their mail is not in the tenant: no "as your mail"
         offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
             id=rule.id,
