@@ -76,3 +76,58 @@ def test_a_confirmed_tenant_is_said_as_a_fact(hunter, onprem_tenant, lang):
     text = _brief(hunter, ONPREM, lang)
     assert FACT[lang] in text, text
     assert HEDGE[lang] not in text and "tenant'ları ya da Microsoft kayıtları" not in text, text
+
+
+# A Zoom verification token comes, then goes (tests/zones/trial32.zone has none of these names).
+TOKEN = "t32-token.com.tr"
+TOKEN_BASE = f"""{TOKEN}. 300 IN MX 10 mail.{TOKEN}.
+mail.{TOKEN}. 300 IN A 198.51.100.53
+{TOKEN}. 300 IN TXT "v=spf1 mx -all"
+"""
+TOKEN_ZOOM = f'{TOKEN}. 300 IN TXT "ZOOM_verify_abcdefghijklmnop"\n'
+TOKEN_SPF = f'{TOKEN}. 300 IN TXT "v=spf1 mx include:spf.protection.outlook.com -all"\n'
+
+VERIFIED = {
+    "en": ("Zoom domain verification record added", "Zoom domain verification record removed", "Now uses Zoom"),
+    "tr": ("Zoom alan adı doğrulama kaydı eklendi", "Zoom alan adı doğrulama kaydı kaldırıldı", "Zoom kullanmaya"),
+}
+
+
+def _scan_through(hunter, dns, zone_text, *zones: str) -> None:
+    try:
+        for zone in zones:
+            dns.load(zone_text + zone)
+            assert hunter("scan", TOKEN, "--no-whois", "-q").exit_code == 0
+    finally:
+        dns.load(zone_text)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_verification_token_is_told_as_a_record_not_as_use(hunter, ms, dns, zone_text, lang):
+    """A service found only by its domain verification TXT (services.json ``txt``) proves the domain was
+    verified, not that the service is used: its events say the record came or went, in ``changes`` and in
+    the brief."""
+    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_BASE + TOKEN_ZOOM, TOKEN_BASE)
+    added, removed, uses = VERIFIED[lang]
+    listed = hunter("--lang", lang, "changes", "--since", "1d", env=WIDE)
+    assert listed.exit_code == 0, listed.stderr
+    brief = _brief_only(hunter, TOKEN, lang)
+    for text in (_flat(listed.stdout), brief):
+        assert added in text and removed in text, text
+        assert uses not in text and "No longer uses Zoom" not in text and "Artık Zoom" not in text, text
+
+
+def _brief_only(hunter, domain: str, lang: str, fmt: str = "markdown") -> str:
+    out = hunter("sales-summary", domain, "--lang", lang, "--format", fmt, env=WIDE)
+    assert out.exit_code == 0, out.stderr
+    return _flat(out.stdout)
+
+
+def test_the_terminal_brief_prints_no_code_marks_and_markdown_keeps_them(hunter, ms, dns, zone_text):
+    """The brief on the terminal shows an SPF mechanism as `changes` does, without Markdown's backticks;
+    the Markdown brief keeps them."""
+    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_SPF)
+    terminal = _brief_only(hunter, TOKEN, "en", "rich")
+    assert "mechanism include:spf.protection.outlook.com added" in terminal, terminal
+    assert "`" not in terminal, terminal
+    assert "mechanism `include:spf.protection.outlook.com` added" in _brief_only(hunter, TOKEN, "en")
