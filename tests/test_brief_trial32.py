@@ -131,3 +131,23 @@ def test_the_terminal_brief_prints_no_code_marks_and_markdown_keeps_them(hunter,
     assert "mechanism include:spf.protection.outlook.com added" in terminal, terminal
     assert "`" not in terminal, terminal
     assert "mechanism `include:spf.protection.outlook.com` added" in _brief_only(hunter, TOKEN, "en")
+
+
+MOVE = {
+    "en": ("Offer migration to Exchange Online", "The offer below (What to offer) covers the move.", "mail migration"),
+    "tr": (
+        "Önerilecek: Exchange Online'a geçiş",
+        "Geçiş, aşağıdaki öneride (Ne önerilmeli) yer alıyor.",
+        "e-posta taşıma",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_the_mail_move_is_offered_once_in_the_offer(hunter, onprem_tenant, lang):
+    """Exchange on their own server beside a tenant: "their other services" states the fact and points to
+    the offer; the offer says the move (the migration add-on), no other section offers it."""
+    text = _brief(hunter, ONPREM, lang)
+    offer_there, pointer, addon = MOVE[lang]
+    assert offer_there not in text, text
+    assert pointer in text and addon in text, text

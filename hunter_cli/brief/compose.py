@@ -1189,7 +1189,14 @@ def _service_lines(
     own = next((svc for svc in lead.services if svc.id == lead.provider), None)
     if own is not None and offering:
         lines.append(m("svc.provider", name=own.name))
-    lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
+    # the mail move is offered once, in "What to offer" (the migration add-on or the mail play): here the fact
+    # and a pointer there (trial 32)
+    lines += [
+        m("play.line_offered", fact=p.fact)
+        if p.fact and moves_mail(p.id)
+        else m("play.line", offer=p.offer_inline or p.offer, reason=p.reason)
+        for p in plays
+    ]
     return lines
 
 
