@@ -34,7 +34,8 @@ The rules (a brief breaking one fails with the rule's name):
   a tenant and Intune not seen; Google Workspace is never an extra play for a Google Workspace customer.
 - ``offer-once``: the move of their mail to Exchange Online (a play whose ``sells`` names ``exchange``) is the
   mail offer: never listed "beyond mail", and beside the offer's mail migration add-on neither offered again
-  nor pitched again in the talking points; no play is offered twice in the offer section.
+  nor pitched again in the talking points, nor offered in another section ("their other services" states the
+  fact and points to the offer); no play is offered twice in the offer section.
 - ``owned``: no play, offer or talking point sells a workload the footprint reports online (they
   already have it): a play's ``sells`` (plays.json), the offer's tier by its ``sells`` (plays.json
   ``tiers``: Business Premium sells Intune), and the sentences of SELLS below; records no tenant
@@ -501,13 +502,26 @@ def check(text: str, lang: str) -> list[str]:
             not any(beyond.search(line) and title in line for line in lines),
             f"the mail move ({title}) offered as beyond mail",
         )
+        mail_play = _pattern(msgs["offer.plays_mail"])
+        offered = migration_addon or any(mail_play.search(line) and title in line for line in offer_lines)
+        offer_words = msgs["play.line"].split("{offer}")[0] + title
+        rule(
+            "offer-once",
+            not (
+                offered
+                and any(offer_words in line for line in lines if re.sub(r"^(?:- |\d+\. )", "", line) not in offer_lines)
+            ),
+            f"the mail move offered outside the offer as well ({offer_words})",
+        )
         if migration_addon:
             rule(
                 "offer-once",
                 not any(title in line for line in offer_lines),
                 f"the mail move offered twice: {msgs['offer.migration']} and {title}",
             )
-            pitches = [_pattern(getattr(x, lang)) for x in (p.pitch, p.pitch_hybrid) if x is not None]
+            pitches = [
+                _pattern(getattr(x, lang)) for x in (p.pitch, p.pitch_hybrid, p.pitch_mail_elsewhere) if x is not None
+            ]
             talks = _section(text, lang, "section.talking_points")
             rule(
                 "offer-once",
@@ -970,6 +984,21 @@ def test_the_check_catches_each_kind_of_contradiction():
         ),
         ("bounces", ["- " + en["mail.mx_ip_literal"].format(hosts="192.0.2.25"), "- Category P5, Low Intent."]),
         ("no-mx", ["- " + en["mail.no_mx"], "- " + en["offer.none"]]),
+        (  # the mail move offered in "their other services" as well as in the offer (trial 32)
+            "offer-once",
+            [
+                "## " + en["section.services"],
+                "",
+                "- "
+                + en["play.line"].format(
+                    offer=_play("exchange-online-migration").offer_inline.en,
+                    reason=_play("exchange-online-migration").reason.en,
+                ),
+                "## " + en["section.offer"],
+                "",
+                "- " + en["offer.addons"].format(addons=en["offer.migration"]),
+            ],
+        ),
     ]
     for name, lines in [*cases.items(), *cases_more]:
         found = {b.split(":")[0] for b in check(_brief("en", *lines), "en")}

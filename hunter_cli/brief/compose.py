@@ -545,6 +545,13 @@ def _hedged(m: Messages, key: str, doubt: str | None) -> str:
     return f"{key}.unconfirmed" if doubt and m.has(f"{key}.unconfirmed") else key
 
 
+def _tenant_variant(m: Messages, key: str, lead: Lead) -> str:
+    """``key``, or its ``.tenant`` variant ("they already have a Microsoft tenant") when the sign-in
+    service confirmed a tenant (``lead.tenant``) and the message files have one: no "a tenant or
+    Microsoft records" hedge when the tenant is a fact."""
+    return f"{key}.tenant" if lead.tenant is not None and m.has(f"{key}.tenant") else key
+
+
 def _owned_variant(m: Messages, key: str, owned: set[str]) -> str:
     """``key``, or its variant for a customer who already uses a workload (``talk.P2.with_teams``) when
     the footprint reports that workload online (``owned``): no sentence sells what they already have."""
@@ -1182,7 +1189,14 @@ def _service_lines(
     own = next((svc for svc in lead.services if svc.id == lead.provider), None)
     if own is not None and offering:
         lines.append(m("svc.provider", name=own.name))
-    lines += [m("play.line", offer=p.offer_inline or p.offer, reason=p.reason) for p in plays]
+    # the mail move is offered once, in "What to offer" (the migration add-on or the mail play): here the fact
+    # and a pointer there (trial 32)
+    lines += [
+        m("play.line_offered", fact=p.fact)
+        if p.fact and moves_mail(p.id)
+        else m("play.line", offer=p.offer_inline or p.offer, reason=p.reason)
+        for p in plays
+    ]
     return lines
 
 
@@ -1424,7 +1438,7 @@ def _offer(
         addons.append("migration")
         why.append("offer.why.greenfield_microsoft" if _uses_microsoft(lead) else "offer.why.greenfield")
     owned = owned or set()
-    why = [_hedged(m, k, doubt) for k in why]
+    why = [_tenant_variant(m, _hedged(m, k, doubt), lead) for k in why]
     rule = plays_catalog().tier(tier)
     have = [w for w in rule.sells if w in owned] if rule else []
     if rule and have:  # the tier sells what they already use (Business Premium's Intune): plays.json `tiers`
@@ -1712,7 +1726,7 @@ def compose(
             variant = _variant(m, f"one_liner.P6_{lead.state}", nx).removeprefix("one_liner.")
         elif category == "P6" and lead.provider == "none":
             variant = "P6_no_mail"
-        one_key = _hedged(m, f"one_liner.{variant}", doubt)
+        one_key = _tenant_variant(m, _hedged(m, f"one_liner.{variant}", doubt), lead)
         if variant == "P6_no_mail":  # no MX at all: most likely no mail, as the mail section says
             one_key = _variant(m, one_key, nx)
         brief.one_liner = m(

@@ -190,6 +190,18 @@ def _dmarc(m: Messages, kind: str, old: str | None, new: str | None, detail: str
     )
 
 
+def _by_txt(detail: str | None) -> bool:
+    """Whether a service event's ``events.detail`` (:func:`hunter_cli.lead.posture.change_detail`) says the
+    service was known only by a domain verification token, ``{"by": "txt"}``."""
+    if not detail:
+        return False
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("by") == "txt"
+
+
 def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail: str | None = None) -> str:
     """One line saying what changed, from what to what, in ``m``'s language (no date, no full stop).
 
@@ -232,10 +244,10 @@ def event_text(m: Messages, kind: str, old: str | None, new: str | None, detail:
         name = sid or sid2
         shown = m(f"fp.mailsec.name.{name}") if m.has(f"fp.mailsec.name.{name}") else name
         return m("event.mail_security", name=shown, old=_sec_state(m, a), new=_sec_state(m, b))
-    if kind == "service_added":
-        return m("event.service_added", new=_service(new))
-    if kind == "service_removed":
-        return m("event.service_removed", old=_service(old))
+    if kind in ("service_added", "service_removed"):
+        # found only by a verification token (posture.change_detail {"by": "txt"}): a record, not use
+        key = f"event.{kind}.verification" if _by_txt(detail) else f"event.{kind}"
+        return m(key, new=_service(new)) if kind == "service_added" else m(key, old=_service(old))
     if kind == "state_changed":
         return m("event.state_changed", old=m.label("event.state", old), new=m.label("event.state", new))
     if kind == "expires_soon":

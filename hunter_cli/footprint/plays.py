@@ -51,6 +51,7 @@ class Play(_Model):
     evidence: list[str] = Field(default_factory=list)
     offer_inline: str = ""  # the title inside a sentence ("moving sign-in from AD FS to Entra ID")
     pitch: str = ""  # the talking point, said to the customer
+    fact: str = ""  # what was observed, without the offer (plays.json ``fact``): said where the offer is elsewhere
 
 
 _AND = {"en": " and ", "tr": " ve "}
@@ -160,8 +161,12 @@ def choose_plays(
             values["services"] = _join(names, lang)
         reason = rule.reason_many if many and rule.reason_many else rule.reason
         pitch = rule.pitch_many if many and rule.pitch_many else rule.pitch
+        fact = rule.fact
         if values.pop("\x00state", None) == "hybrid":  # part already online: finish the move, not start it
             reason, pitch = rule.reason_hybrid or reason, rule.pitch_hybrid or pitch
+            fact = rule.fact_hybrid or fact
+        if provider is not None and provider != "m365" and rule.pitch_mail_elsewhere:
+            pitch = rule.pitch_mail_elsewhere  # their mail is not in the tenant: no "as your mail"
         offer = getattr(rule.offer, lang)
         play = Play.model_construct(  # strings and a list of strings: nothing to validate
             id=rule.id,
@@ -170,6 +175,7 @@ def choose_plays(
             evidence=evidence,
             offer_inline=getattr(rule.offer_inline, lang) if rule.offer_inline else offer,
             pitch=getattr(pitch, lang).format(**values),
+            fact=getattr(fact, lang).format(**values) if fact else "",
         )
         plays.append(play)
     return plays

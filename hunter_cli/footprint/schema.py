@@ -305,6 +305,13 @@ class PlayRule(_Strict):
     # a workload play's words when the workload is hybrid (part already in Microsoft's cloud): finish the move
     reason_hybrid: Text | None = None
     pitch_hybrid: Text | None = None
+    # the talking point when their mail is not in Exchange Online (on-premises, Google, ...): a pitch that
+    # says "the same tenant as your mail" would be false there
+    pitch_mail_elsewhere: Text | None = None
+    # the observation alone, without the offer ("They run Exchange on a server of their own (...)."): the
+    # services section says it for a play the offer section already offers (the mail move), said once there
+    fact: Text | None = None
+    fact_hybrid: Text | None = None
     when: PlayWhen
     # the Microsoft workloads (microsoft.json ids) the play sells: it is left out when the footprint
     # reports one of them online, since the customer already has it

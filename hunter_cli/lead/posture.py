@@ -425,7 +425,13 @@ def _suite_names(view: Mapping[str, Any]) -> set[str]:
     return {s.get("name") for s in view.get("services") or [] if s.get("id") == view.get("provider")}
 
 
-def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
+def change_detail(
+    kind: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    old_value: str | None = None,
+    new_value: str | None = None,
+) -> str | None:
     """What a DMARC event's policies stand for when one is not the policy as published, or which hosting
     firms a provider event's ``hosting`` stands for; else None.
 
@@ -444,8 +450,17 @@ def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
     An ``spf_changed`` event whose new side has no record in force but a look-alike that receivers discard
     (``spf_discarded``, RFC 7208 4.5: a tab after ``v=spf1``) has the detail ``{"discarded": code}``, so the
     event says the record became malformed, not that it was removed.
+
+    A ``service_added`` / ``service_removed`` event (``old_value`` / ``new_value``: the event's service name)
+    whose service is known on its side only by a domain verification token (services.json ``txt``: proof
+    the domain was verified once, not that the service is used) has the detail ``{"by": "txt"}``, so the
+    event says the verification record was added or removed, not "now uses".
     """
     import json
+
+    if kind in ("service_added", "service_removed"):
+        view, name = (new, new_value) if kind == "service_added" else (old, old_value)
+        return json.dumps({"by": "txt"}, separators=(",", ":")) if _verified_only(view, name) else None
 
     if kind == "provider_changed":
         names = [_hosting_name(v) for v in (old, new)]
@@ -463,6 +478,17 @@ def change_detail(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
         {"p": [d.get("published_policy") for d in sides], "pct": [d.get("pct") if d else None for d in sides]},
         separators=(",", ":"),
     )
+
+
+def _verified_only(view: Mapping[str, Any], name: str | None) -> bool:
+    """Whether the service named ``name`` in ``view`` was found only by a verification token (every
+    ``found`` pair of kind ``txt``; hunter_cli/footprint/services.py FoundService). A view stored without
+    ``found`` says nothing: False."""
+    for s in view.get("services") or []:
+        if s.get("name") == name or s.get("id") == name:
+            found = s.get("found") or []
+            return bool(found) and all(f[0] == "txt" for f in found)
+    return False
 
 
 _PRESENT = frozenset({"online", "on_premises", "hybrid"})  # states in which the domain runs the workload

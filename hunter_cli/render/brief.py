@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..brief.compose import Brief
 from ..brief.localize import as_day
 from ..brief.messages import Messages
+from .changes import unmarked  # the terminal shows no Markdown code marks, as the `changes` table does
 from .fold import Folded  # one folding rule for brief lines and domain cells
 from .formats import Format, Output, formatter
 
@@ -56,7 +57,8 @@ def markdown(b: Brief) -> str:
 
 
 def rich(b: Brief):
-    """A renderable for a Rich console: a headline panel, then one panel per section."""
+    """A renderable for a Rich console: a headline panel, then one panel per section. Markdown code marks
+    (```include:x` added``) are left out on the terminal, as in the `changes` table; :func:`markdown` keeps them."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
@@ -67,7 +69,7 @@ def rich(b: Brief):
     if b.category:
         head.append(f"{b.category} ", style=CATEGORY_STYLE.get(b.category, ""))
         head.append(f"{b.category_label} · {m('head.score', score=b.score)} · {b.follow_up}\n")
-    head.append(b.one_liner)
+    head.append(unmarked(b.one_liner))
     if b.risk:
         head.append("\n")
         line = b.risk_text or m("risk.line", level=m(f"risk.{b.risk}"))  # briefs made before risk_text
@@ -79,7 +81,7 @@ def rich(b: Brief):
         body.add_column(no_wrap=True)
         body.add_column()
         for i, line in enumerate(lines, 1):
-            body.add_row(f"{i}." if numbered else "•", Folded(line))
+            body.add_row(f"{i}." if numbered else "•", Folded(unmarked(line)))
         parts.append(Panel(body, title=title, title_align="left", border_style="dim"))
     return Group(*parts)
 

@@ -20,7 +20,8 @@ CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "catego
 
 
 def describe(kind: str, old: str | None, new: str | None, lang: str = "en", detail: str | None = None) -> str:
-    """One line a rep reads: what changed, from what to what ("Now uses Zoom"). Pure; ``kind`` is an
+    """One line a rep reads: what changed, from what to what ("Now uses Zoom", "Zoom domain verification record
+    added" when ``detail`` says only the token was seen). Pure; ``kind`` is an
     event kind of docs/database.md. The wording is the message files' ``event.*`` (shared with the
     brief's "What changed", :func:`hunter_cli.brief.events.event_text`), in ``lang``."""
     from ..brief.events import event_text, messages

@@ -386,10 +386,11 @@ def write_results(conn: sqlite3.Connection, results: list, run_id: int | None) -
                     previous, view, old_tenant_known=old_tenant_known, new_tenant_known=tenant_known
                 )
                 for kind, old, new in found:
+                    detail = posture.change_detail(kind, previous, view, old, new)
                     conn.execute(
                         "INSERT INTO events (domain, scan_id, occurred_at, kind, old, new, detail)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (r.domain, scan_id, r.scanned_at, kind, old, new, posture.change_detail(kind, previous, view)),
+                        (r.domain, scan_id, r.scanned_at, kind, old, new, detail),
                     )
                 if found:
                     conn.execute("UPDATE domains SET last_change_at = ? WHERE domain = ?", (r.scanned_at, r.domain))
