@@ -8,27 +8,20 @@ server (tests/zones/trial32.zone) and sign-in stand-in:
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from msserver import Tenant
+from test_brief_trial30 import WIDE, _flat
+from test_brief_trial30 import _brief as _markdown_brief
 
 from hunter_cli.footprint.plays import plays_catalog
 
-WIDE = {"COLUMNS": "200"}
 ONPREM = "t32-onprem.com.tr"  # Exchange on their own server, a tenant at the stand-in, no Intune record
 GOOGLE = "google-tenant.com.tr"  # Google Workspace mail beside a tenant (tests/conftest.py TENANTS)
 
 
-def _flat(text: str) -> str:
-    return re.sub(r"[\s│]+", " ", text)
-
-
 def _brief(hunter, domain: str, lang: str) -> str:
-    assert hunter("scan", domain, "--no-whois", "-q").exit_code in (0, 5)
-    out = hunter("sales-summary", domain, "--lang", lang, "--format", "markdown", env=WIDE)
-    assert out.exit_code == 0, out.stderr
-    return _flat(out.stdout)
+    """The markdown brief of ``domain`` after a scan, its whitespace flattened."""
+    return _flat(_markdown_brief(hunter, domain, lang))
 
 
 @pytest.fixture

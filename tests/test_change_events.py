@@ -28,11 +28,12 @@ def _spf(record: str) -> str:
     return f'{D}. 300 IN TXT "{record}"\n_spf.{D}. 300 IN TXT "v=spf1 ip4:198.51.100.0/24 -all"\n'
 
 
-def _scan_through(hunter, dns, zone_text, *zones: str) -> None:
+def _scan_through(hunter, dns, zone_text, *zones: str, domain: str = D, base: str = BASE) -> None:
+    """Scan ``domain`` once with each of ``zones`` (after ``base``) loaded in turn; the suite's zones again after."""
     try:
         for zone in zones:
-            dns.load(zone_text + BASE + zone)
-            assert hunter("scan", D, "--no-whois", "--no-tenant", "-q").exit_code == 0
+            dns.load(zone_text + base + zone)
+            assert hunter("scan", domain, "--no-whois", "--no-tenant", "-q").exit_code == 0
     finally:
         dns.load(zone_text)
 

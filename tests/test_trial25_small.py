@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from msserver import Tenant
+from test_change_events import _scan_through
 
 from hunter_cli.brief.messages import Messages
 
@@ -166,12 +167,7 @@ def test_a_record_edited_into_a_look_alike_is_malformed_not_removed(hunter, dns,
         f'{LOOK}. 300 IN TXT "v=spf1 mx -all"\n_dmarc.{LOOK}. 300 IN TXT "v=DMARC1; p=reject"\n',
         f'{LOOK}. 300 IN TXT "v=spf1\\009mx -all"\n_dmarc.{LOOK}. 300 IN TXT "v=DMARC1 p=reject"\n',
     )
-    try:
-        for zone in zones:
-            dns.load(zone_text + LOOK_BASE + zone)
-            assert hunter("scan", LOOK, "--no-whois", "--no-tenant", "-q").exit_code == 0
-    finally:
-        dns.load(zone_text)
+    _scan_through(hunter, dns, zone_text, *zones, domain=LOOK, base=LOOK_BASE)
     m = Messages(lang)
     out = hunter("changes", "--lang", lang, env={"COLUMNS": "250"})
     assert out.exit_code == 0, out.stderr
