@@ -53,7 +53,7 @@ def test_stray_quote_costs_one_line_and_says_which(hunter, db, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert companies(db) == {"a-corp.com": "A", "c-corp.com": "C"}
     out = flat(result.stderr)
-    assert "Skipped 1 broken CSV row: unbalanced quote (line skipped) (q.csv:3)" in out
+    assert "Skipped 1 (q.csv:3): broken CSV row: unbalanced quote (line skipped)" in out
     assert "Leads created 2" in out
 
 
@@ -73,7 +73,7 @@ def test_ten_thousand_rows_lose_only_the_broken_ones(hunter, db, tmp_path, bad_r
     assert got["firma9999.com.tr" if 9999 not in bad_rows else "firma1.com.tr"] is not None
     out = flat(result.stderr)
     where = ", ".join(f"big.csv:{n + 1}" for n in bad_rows)
-    assert f"Skipped {len(bad_rows)} broken CSV row" in out and f"({where})" in out
+    assert f"Skipped {len(bad_rows)} ({where}): broken CSV row" in out
 
 
 def test_two_stray_quotes_that_happen_to_balance_lose_only_the_first_line(hunter, db, tmp_path):

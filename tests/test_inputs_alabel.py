@@ -49,7 +49,7 @@ def test_an_a_label_decoding_to_plain_ascii_is_refused():
 @pytest.mark.parametrize(
     "lang, said",
     [
-        ("en", "1 invalid A-label 'xn--zz': not valid Punycode (liste.txt:3)"),
+        ("en", "1 (liste.txt:3): invalid A-label 'xn--zz': not valid Punycode"),
         ("tr", "1 satır (liste.txt:3) — geçersiz A-etiketi 'xn--zz': geçerli bir Punycode değil"),
     ],
 )

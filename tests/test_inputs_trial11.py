@@ -46,7 +46,7 @@ def test_a_domain_with_a_port_is_still_a_domain(text, domain):
 @pytest.mark.parametrize(
     "lang, ip, no_dot",
     [
-        ("en", "8 an IP address, not a domain (liste.txt:2,", "1 a single name with no dot, not a domain (liste.txt:10)"),
+        ("en", "8 (liste.txt:2, liste.txt:3, liste.txt:4, liste.txt:5, liste.txt:6, ...): an IP address, not a domain", "1 (liste.txt:10): a single name with no dot, not a domain"),
         ("tr", "8 satır (liste.txt:2, liste.txt:3, liste.txt:4, liste.txt:5, liste.txt:6, ...) — IP adresi, alan adı değil",
          "1 satır (liste.txt:10) — noktası olmayan tek bir ad, alan adı değil"),
     ],

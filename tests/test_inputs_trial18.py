@@ -97,8 +97,8 @@ def test_a_social_page_beside_a_name_on_a_text_line_says_why(tmp_path):
 @pytest.mark.parametrize(
     "lang, platform, number",
     [
-        ("en", "1 a social-media or site-builder page, not the company's own domain (oda.txt:2)",
-         "1 a number, not a domain (oda.txt:3)"),
+        ("en", "1 (oda.txt:2): a social-media or site-builder page, not the company's own domain",
+         "1 (oda.txt:3): a number, not a domain"),
         ("tr", "1 satır (oda.txt:2) — sosyal medya ya da site kurucu sayfası, firmanın kendi alan adı değil",
          "1 satır (oda.txt:3) — bir sayı, alan adı değil"),
     ],

@@ -84,7 +84,7 @@ def test_the_brief_says_when_a_reused_answer_was_asked_where_it_matters(hunter, 
     out = hunter(command, domain, "--lang", lang, env=WIDE)
     assert out.exit_code == 0, out.stderr
     text = _flat(out.stdout)
-    assert said.format(when=_in_brief(when, lang)) in text and f"`hunter scan {domain} --fresh-tenant`" in text, (
+    assert said.format(when=_in_brief(when, lang)) in text and f"hunter scan {domain} --fresh-tenant" in text, (
         out.stdout
     )
 

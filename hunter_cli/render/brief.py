@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..brief.compose import Brief
 from ..brief.localize import as_day
 from ..brief.messages import Messages
-from .changes import unmarked  # the terminal shows no Markdown code marks, as the `changes` table does
 from .fold import Folded  # one folding rule for brief lines and domain cells
 from .formats import Format, Output, formatter
+from .words import unmarked  # the terminal shows no Markdown code marks, as the `changes` table does
 
 CATEGORY_STYLE = {"P1": "bold green", "P2": "bold cyan", "P3": "bold yellow", "P4": "yellow", "P5": "dim", "P6": "dim"}
 RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green", "none": "dim"}

@@ -14,7 +14,7 @@ from ..timefmt import for_people
 from .formats import Format, Output, formatter
 from .short import heading
 from .styles import CATEGORY_STYLE
-from .words import column, lang, number, say
+from .words import column, lang, number, say, unmarked
 
 CSV_COLUMNS = ["occurred_at", "domain", "company", "kind", "old", "new", "category"]
 
@@ -40,12 +40,6 @@ def since_words(since: str) -> str:
     n = int(found[0])
     unit = {"s": "second", "m": "minute", "h": "hour", "d": "day", "w": "week", "mo": "month"}[found[1]]
     return say(f"window.{unit}" if n == 1 else f"window.{unit}s", n=number(n))
-
-
-def unmarked(text: str) -> str:
-    """``text`` without Markdown code marks: a table cell is not Markdown, so ```include:x` eklendi``
-    reads ``include:x eklendi`` (the brief's Markdown keeps its own marks)."""
-    return text.replace("`", "") if "`" in text else text
 
 
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:

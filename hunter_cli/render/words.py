@@ -77,3 +77,9 @@ def value(column_name: str, text: str, lang_: str | None = None, short: bool = F
 
         return load_catalog().names.get(text, text)
     return text
+
+
+def unmarked(text: str) -> str:
+    """``text`` without Markdown code marks: a table cell or a terminal line is not Markdown, so
+    ```include:x` eklendi`` reads ``include:x eklendi`` (the brief's Markdown keeps its own marks)."""
+    return text.replace("`", "") if "`" in text else text
