@@ -800,14 +800,9 @@ class Scanner:
         return e is not None and (e.id == "m365" or e.kind == "gateway")
 
     def _microsoft_hint(self, mx: list[tuple[int, str]], txts: list[str]) -> bool:
-        """Worth looking for M365 DKIM CNAMEs that do not resolve: MX, gateway, SPF or MS= point that way."""
-        if any(self._microsoft_mx(host) for _, host in mx):
-            return True
-        for txt in txts:
-            low = txt.lower()
-            if low.startswith("ms=") or "spf.protection.outlook.com" in low:
-                return True
-        return False
+        """Worth looking for M365 DKIM CNAMEs that do not resolve: what :func:`tenant_evidence` reads, or a gateway
+        MX (it may front Microsoft 365)."""
+        return tenant_evidence(self.catalog, mx, txts) or any(self._microsoft_mx(host) for _, host in mx)
 
 
 def tenant_evidence(catalog, mx: list[tuple[int, str]], txts: list[str]) -> bool:

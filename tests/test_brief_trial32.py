@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from msserver import Tenant
+from test_brief_changes import _scan_through
 from test_brief_trial30 import WIDE, _flat
 from test_brief_trial30 import _brief as _markdown_brief
 
@@ -86,21 +87,12 @@ VERIFIED = {
 }
 
 
-def _scan_through(hunter, dns, zone_text, *zones: str) -> None:
-    try:
-        for zone in zones:
-            dns.load(zone_text + zone)
-            assert hunter("scan", TOKEN, "--no-whois", "-q").exit_code == 0
-    finally:
-        dns.load(zone_text)
-
-
 @pytest.mark.parametrize("lang", ["en", "tr"])
 def test_a_verification_token_is_told_as_a_record_not_as_use(hunter, ms, dns, zone_text, lang):
     """A service found only by its domain verification TXT (services.json ``txt``) proves the domain was
     verified, not that the service is used: its events say the record came or went, in ``changes`` and in
     the brief."""
-    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_BASE + TOKEN_ZOOM, TOKEN_BASE)
+    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_BASE + TOKEN_ZOOM, TOKEN_BASE, domain=TOKEN)
     added, removed, uses = VERIFIED[lang]
     listed = hunter("--lang", lang, "changes", "--since", "1d", env=WIDE)
     assert listed.exit_code == 0, listed.stderr
@@ -119,7 +111,7 @@ def _brief_only(hunter, domain: str, lang: str, fmt: str = "markdown") -> str:
 def test_the_terminal_brief_prints_no_code_marks_and_markdown_keeps_them(hunter, ms, dns, zone_text):
     """The brief on the terminal shows an SPF mechanism as `changes` does, without Markdown's backticks;
     the Markdown brief keeps them."""
-    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_SPF)
+    _scan_through(hunter, dns, zone_text, TOKEN_BASE, TOKEN_SPF, domain=TOKEN)
     terminal = _brief_only(hunter, TOKEN, "en", "rich")
     assert "mechanism include:spf.protection.outlook.com added" in terminal, terminal
     assert "`" not in terminal, terminal
