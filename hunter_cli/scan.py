@@ -807,31 +807,35 @@ class Scanner:
 
 def tenant_evidence(catalog, mx: list[tuple[int, str]], txts: list[str]) -> bool:
     """Records only a tenant stands behind, in the first answers of a scan (``mx``: (preference, host); ``txts``:
-    the apex TXT strings): MX at Exchange Online Protection (``catalog``'s ``m365``), an ``MS=`` token, SPF naming
-    spf.protection.outlook.com. A gateway alone is no such record: it fronts any provider. Pure."""
+    the apex TXT strings): MX at Exchange Online Protection (``catalog``'s ``m365``), Microsoft's ``MS=`` token,
+    or an SPF record whose include or redirect names a Microsoft 365 sending name of any cloud (``m365``'s
+    ``spf`` names). The same records :func:`hunter_cli.lead.footprint.names_microsoft` reads in a finished
+    result, before the DKIM and footprint answers are in. A gateway alone is no such record: it fronts any
+    provider. Pure."""
     if any((e := catalog.match_mx(h) if h else None) is not None and e.id == "m365" for _, h in mx):
         return True
-    return any(t.lower().startswith("ms=") or "spf.protection.outlook.com" in t.lower() for t in txts)
+    for t in txts:
+        if t[:3].lower() == "ms=":
+            return True
+        if spf_mod.is_spf(t):
+            rec = spf_mod.parse(t.rstrip())
+            targets = [rec.redirect] if rec.redirect is not None else []
+            for term in [*(m for m in rec.mechanisms if m.name == "include"), *targets]:
+                name = spf_mod.spec_text(term.domain)
+                if name and (e := catalog.match_spf(name)) is not None and e.id == "m365":
+                    return True
+    return False
 
 
 def microsoft_evidence(result: DomainResult) -> bool:
     """True when ``result`` (a scan that reused the day's cached "no tenant") shows Microsoft 365 records
-    that a tenant would stand behind: MX at Exchange Online Protection, an ``MS=`` token, the
-    ``spf.protection.outlook.com`` include, DKIM selectors delegated to a tenant's onmicrosoft.com domain,
-    or any Microsoft workload online or hybrid by its records (autodiscover, Teams, Intune). Exchange
-    Online accepts mail only for a domain verified in a tenant (Microsoft Learn, "Add a domain to
-    Microsoft 365"), so a cached "no tenant" beside these records is likely out of date: the scan asks
-    again. Pure; reads only ``result``."""
-    if result.status == "failed" or result.state == "nxdomain":
-        return False
-    if result.provider == "m365" or "microsoft" in result.verifications or result.dkim.tenant_domain:
-        return True  # (DKIM CNAMEs naming an onmicrosoft.com domain are a tenant's own keys)
-    if result.spf is not None and any(
-        t.lower().rstrip(".") == "spf.protection.outlook.com" for t in result.spf.includes + result.spf.expanded
-    ):
-        return True
-    fp = result.microsoft
-    return fp is not None and any(w.state in ("online", "hybrid") for w in fp.workloads.values())
+    a tenant would stand behind (:func:`hunter_cli.lead.footprint.names_microsoft`, the fact every output
+    reads), so the cached answer is likely out of date and the scan asks again. False for a failed scan.
+    Pure; reads only ``result``."""
+    from .lead import Lead
+    from .lead.footprint import names_microsoft
+
+    return result.status != "failed" and names_microsoft(Lead.from_result(result))
 
 
 class RegistrationLane:

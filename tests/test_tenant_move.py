@@ -122,3 +122,48 @@ def test_each_microsoft_signal_alone_asks_again(hunter, dns, ms, db, zone_text, 
     assert again.exit_code in (0, 5), again.stderr
     assert (json.loads(again.stdout)["tenant"] or {}).get("id") == TENANT_ID, again.stdout
     assert ("tenant_appeared", None, TENANT_ID) in _events(db)
+
+
+@pytest.mark.parametrize(
+    "include",
+    ["spf.protection.outlook.com", "spf.protection.partner.outlook.cn", "spf.protection.office365.us"],
+    ids=["worldwide", "21vianet", "us-government"],
+)
+@pytest.mark.parametrize(
+    "flags",
+    [("--processes", "1"), ("--processes", "2"), ("--processes", "1", "--quick"), ("--processes", "2", "--quick")],
+    ids=["one-process", "workers", "one-process-quick", "workers-quick"],
+)
+def test_a_microsoft_spf_include_of_any_cloud_asks_again(hunter, dns, ms, db, zone_text, include, flags):
+    """The kind, for the SPF include: Microsoft's sending name of every cloud (providers.json ``m365``, the
+    national clouds' too) is a record a tenant stands behind, read from the parsed record, in one process and
+    through scan workers alike, and with ``--quick`` too, where no footprint reads the include."""
+    spf = f'{D}. 300 IN TXT "v=spf1 include:_spfcls.natrohost.com include:{include} ~all"\n'
+    try:
+        dns.load(zone_text + HOSTING)
+        assert hunter("scan", D, "--no-whois", "-q").exit_code == 0
+        dns.load(zone_text + HOSTING.splitlines(keepends=True)[0] + spf)
+        ms.tenants[D] = Tenant(id=TENANT_ID, brand="Tasinan")
+        again = hunter("scan", D, "--no-whois", "--json", *flags)
+    finally:
+        dns.load(zone_text)
+    assert again.exit_code in (0, 5), again.stderr
+    assert (json.loads(again.stdout)["tenant"] or {}).get("id") == TENANT_ID, again.stdout
+
+
+def test_a_look_alike_include_or_a_legacy_msoid_record_does_not_ask_again(hunter, dns, ms, zone_text):
+    """The guard for the kind: a name that only contains Microsoft's (``spf.protection.outlook.com.example.net``)
+    is not Microsoft's, and the legacy ``msoid`` CNAME proves no tenant in use today (Microsoft: "What is the
+    purpose of the Office 365 CNAME record for MSOID?"): the day's "no tenant" stands."""
+    spf = f'{D}. 300 IN TXT "v=spf1 include:_spfcls.natrohost.com include:spf.protection.outlook.com.example.net ~all"\n'
+    msoid = f"msoid.{D}. 300 IN CNAME clientconfig.microsoftonline-p.net.\n"
+    try:
+        dns.load(zone_text + HOSTING)
+        assert hunter("scan", D, "--no-whois", "-q").exit_code == 0
+        dns.load(zone_text + HOSTING.splitlines(keepends=True)[0] + spf + msoid)
+        ms.reset_log()
+        assert hunter("scan", D, "--no-whois", "-q").exit_code in (0, 5)
+        assert hunter("scan", D, "--no-whois", "-q", "--processes", "2").exit_code in (0, 5)
+    finally:
+        dns.load(zone_text)
+    assert ms.count("openid", D) == 0 and ms.count("realm", D) == 0

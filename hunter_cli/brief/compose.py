@@ -27,6 +27,7 @@ from ..lead.footprint import (
     leftover_only,
     listed_footprint,
     listed_reading,
+    names_microsoft,
     national_clouds,
     spf_leftover_services,
 )
@@ -454,9 +455,7 @@ def _cached_answer_matters(lead: Lead) -> bool:
     where that answer matters, a "no tenant" while their DNS names Microsoft (Exchange Online, another
     workload online, the provider, or Microsoft's ``MS=`` verification token), which a move since may have
     made stale. Elsewhere the line was noise in every brief after a second scan on one day (trial 30)."""
-    if lead.tenant is not None or lead.dkim.tenant_domain:
-        return False
-    return lead.provider == "m365" or _exchange_online(lead) or bool(_in_use(lead)) or "microsoft" in lead.verifications
+    return lead.tenant is None and not lead.dkim.tenant_domain and names_microsoft(lead)
 
 
 def _uses_microsoft(lead: Lead) -> bool:

@@ -142,6 +142,38 @@ def in_use(lead: Lead) -> set[str]:
     }
 
 
+def spf_names_microsoft(lead: Lead) -> bool:
+    """Whether their SPF record includes (or redirects to) a Microsoft 365 sending name of any cloud
+    (providers.json ``m365`` ``spf``: spf.protection.outlook.com, its 21Vianet, US government and Germany
+    twins), what Microsoft asks of a domain that sends from Exchange Online ("Set up SPF to identify valid
+    email sources for your Microsoft 365 domain")."""
+    from ..catalog import load_catalog
+
+    if not lead.spf:
+        return False
+    cat = load_catalog()
+    own = lead.spf.includes + ([lead.spf.redirect] if lead.spf.redirect else [])
+    return any((e := cat.match_spf(t)) is not None and e.id == "m365" for t in own)
+
+
+def names_microsoft(lead: Lead) -> bool:
+    """Whether their DNS names Microsoft 365 in a record only a tenant stands behind: MX at Exchange Online
+    Protection (the provider), Microsoft's ``MS=`` verification token, DKIM selectors delegated to a
+    tenant's own domain, Exchange Online by any record but an SPF include read as left over, or another
+    workload online (:func:`in_use`). Without a footprint (``scan --quick``) the Microsoft 365 SPF include
+    stands for Exchange Online. Exchange Online accepts mail only for a domain verified in a tenant
+    (Microsoft Learn, "Add a domain to Microsoft 365"), so a "no tenant" beside such a record is likely out
+    of date: the scan asks again and the brief says where the answer came from. False for a domain that
+    does not exist."""
+    if lead.state == "nxdomain":
+        return False
+    if lead.provider == "m365" or "microsoft" in lead.verifications or lead.dkim.tenant_domain:
+        return True
+    if lead.microsoft is None:
+        return spf_names_microsoft(lead)
+    return exchange_online(lead) or bool(in_use(lead))
+
+
 def evidence_doubt(lead: Lead) -> str | None:
     """Why Hunter doubts what the records say about Microsoft, or None when it does not.
 
