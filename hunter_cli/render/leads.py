@@ -17,7 +17,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import bom_text, csv_cell, separator
+from .csvsafe import NOT_KNOWN, bom_text, csv_cell, machine_row, separator
 from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
@@ -224,7 +224,7 @@ def _cells(r: dict) -> dict:
             else say("leads.not_scanned"),
             style=PROVIDER_STYLE.get(r.get("provider") or "", "") if scanned or r.get("provider") else "dim",
         ),
-        "gateway": r.get("gateway") or "",
+        "gateway": NOT_KNOWN if tried else r.get("gateway") or "",  # blank is "no gateway"
         "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
         # a space after each comma lets a narrow column wrap between names, never inside one
         "footprint": footprint_shown(r.get("footprint")) if scanned else ("?" if tried else ""),
@@ -322,8 +322,9 @@ class Layout:
 def _gateway_under(cells: dict) -> dict:
     """``cells`` with the gateway, once its column gave way, under the provider (``Google`` / ``+proofpoint``,
     as the scan's table joins them: ``m365+mimecast``): a security gateway is a first-order fact for a
-    Microsoft partner and never vanishes from the list (trial 30)."""
-    if not cells["gateway"]:
+    Microsoft partner and never vanishes from the list (trial 30). A gateway not known under a provider not
+    known says nothing the provider's `?` does not."""
+    if not cells["gateway"] or cells["gateway"] == NOT_KNOWN:
         return cells
     out = dict(cells)
     cell = out["provider"]
@@ -644,7 +645,9 @@ def footer(shown: int, total: int, tags_hidden: bool = False) -> str:
 
 # -- machine formats -------------------------------------------------------------------
 def _obj(row: dict) -> dict:
-    return {k: row.get(k) for k in FIELDS}
+    """A lead of the list as every machine format gives it: not known said as `?`, a lead no scan tried has
+    last_status `not_scanned` (:func:`hunter_cli.render.csvsafe.machine_row`)."""
+    return machine_row(row, FIELDS)
 
 
 def write_json(rows: Iterable[dict], out: TextIO) -> int:
@@ -680,7 +683,8 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     out.write(bom_text().encode())
     n = 0
     for row in rows:
-        writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        cells = machine_row(row, FIELDS, csv=True)
+        writer.writerow([csv_cell(k, _csv_time(cells[k]) if k in CSV_TIMES else cells[k]) for k in FIELDS])
         n += 1
         if n % chunk == 0:
             out.write(buf.getvalue().encode("utf-8"))
@@ -1135,7 +1139,7 @@ def detail_object(d: dict) -> dict:
     if listed is not None:
         lead = _obj(listed)
     else:
-        lead = {k: stored.get(_LIST_NAMES.get(k, k)) for k in FIELDS}
+        lead = machine_row({k: stored.get(_LIST_NAMES.get(k, k)) for k in FIELDS}, FIELDS)
         lead["tags"] = sorted({*d["tags"].get("user", []), *d["tags"].get("auto", [])})
     lead["dkim"] = None if lead.get("dkim") is None else bool(lead["dkim"])
     lead["active_cosell"] = bool(lead.get("active_cosell"))
