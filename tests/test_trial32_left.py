@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # TR_GATEWAY_TERM: the one full form and the one short form of "mail security gateway" in Turkish.
@@ -101,3 +103,63 @@ def test_leads_show_json_says_not_known_as_the_list_does(hunter, tmp_path):
     assert lead["provider"] is None  # never scanned: nothing was asked
     failed = json.loads(hunter("leads", "show", FAILED, "--json").stdout)["lead"]
     assert failed["provider"] == "?" and failed["tenant"] == "?", failed
+
+
+# -- DATE_STYLES_LEADS_SHOW: one date style per language on each screen ------------------------------------
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Ocak|Şubat|Mart|Nisan|Mayıs|Haziran|Temmuz|Ağustos|Eylül|Ekim|Kasım|Aralık"
+)
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_PROSE_DAY = re.compile(rf"\b\d{{1,2}} ({_MONTHS}) \d{{4}}\b")
+MOVED = "tasinan-ornek.com.tr"
+_BEFORE = f'{MOVED}. 300 IN MX 10 mx.natrohost.com.\n{MOVED}. 300 IN TXT "v=spf1 include:spf.natrohost.com -all"\n'
+_AFTER = (
+    f"{MOVED}. 300 IN MX 0 tasinan-ornek-com-tr.mail.protection.outlook.com.\n"
+    f'{MOVED}. 300 IN TXT "v=spf1 include:spf.protection.outlook.com -all"\n'
+)
+
+
+def _one_style(text: str, lang: str, screen: str) -> None:
+    """Every date of ``text`` in the language's one style: English ISO (2026-12-01), Turkish as its briefs
+    write a day (1 Aralık 2026); at least one date shown."""
+    iso, prose = _ISO_DAY.findall(text), [m.group(0) for m in _PROSE_DAY.finditer(text)]
+    if lang == "en":
+        assert iso and not prose, (screen, prose, text)
+    else:
+        assert prose and not iso, (screen, iso, text)
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_each_screen_says_every_date_one_way(hunter, tmp_path, lang):
+    """DATE_STYLES_LEADS_SHOW: `leads show` of a failed lead said "on 1 December 2026" above a history table of
+    "2026-12-01 06:23" (Turkish: "1 Aralık 2026" above the same table). The kind: a screen that writes one
+    date one way and the next another. `leads show` (a failed lead; a lead with a change, a note and a
+    history), `changes` and the failed lead's `sales-summary` line, in English and Turkish."""
+    env = {"HUNTER_LANG": lang, "COLUMNS": "100"}
+    hunter.server.faults[FAILED] = "servfail"
+    assert hunter("scan", FAILED, "--no-whois", "-q").exit_code == 7  # every scanned domain failed
+    hunter.server.clear_faults()
+    zones = hunter.server
+    base = _zone_text()
+    try:
+        for zone in (_BEFORE, _AFTER):
+            zones.load(base + zone)
+            assert hunter("scan", MOVED, "--no-whois", "-q").exit_code == 0
+    finally:
+        zones.load(base)
+    assert hunter("note", MOVED, "Called, call back in spring").exit_code == 0
+    screens = {
+        "leads show failed": hunter("leads", "show", FAILED, env=env),
+        "leads show moved": hunter("leads", "show", MOVED, env=env),
+        "changes": hunter("changes", "--since", "1d", env=env),
+        "sales-summary failed": hunter("sales-summary", FAILED, env=env),
+    }
+    for screen, out in screens.items():
+        _one_style(out.stdout + out.stderr, lang, screen)
+
+
+def _zone_text() -> str:
+    from dnsserver import load_zone_dir
+
+    return load_zone_dir(ROOT / "tests" / "zones")

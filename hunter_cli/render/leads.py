@@ -139,8 +139,8 @@ def tenant_label(tenant: str | None, scanned: bool) -> str:
 
 
 def date_part(ts: str | None) -> str:
-    """The local day of a stored time (``2026-03-01``)."""
-    return day_for_people(ts)
+    """The local day of a stored time (``2026-03-01``; Turkish ``1 Mart 2026``)."""
+    return day_for_people(ts, lang())
 
 
 def _cat(category: str | None) -> Text:
@@ -847,7 +847,7 @@ def _kept(m: Messages, lead: Lead, checks: tuple[str, ...]) -> str:
     """`` (as read 2026-11-30 02:00; the latest lookup failed)`` after a value the store kept through a failed
     lookup of one of ``checks`` (the view's ``carried``: when a scan read it); '' otherwise."""
     when = [lead.carried[c] for c in checks if c in lead.carried and c in lead.failed_checks]
-    return " " + m("show.kept", when=for_people(max(when))) if when else ""
+    return " " + m("show.kept", when=for_people(max(when), m.lang)) if when else ""
 
 
 def _dkim_failure(m: Messages, message: str, kind: str) -> str:
@@ -961,14 +961,12 @@ def lead_detail(d: dict) -> Group:
     if lead.get("company"):
         cur.add_row(m("show.company"), lead["company"])
     if not d["view"] and d.get("history"):
-        from ..brief.localize import as_day, format_date
         from ..facts import failure_words as attempt_words
         from ..said import in_lang
 
         last = d["history"][0]
         why = in_lang(attempt_words(last.get("errors") or []), m.lang)  # as the brief and prep say it
-        day = as_day(last.get("scanned_at"))
-        when = format_date(day, m.lang, "long") if day else last.get("scanned_at") or ""  # "20 Kasım 2026"
+        when = day_for_people(last.get("scanned_at"), m.lang)  # as the table below: 2026-11-20, 20 Kasım 2026
         failed = m("show.scanned_failed", why=why, when=when)
         cur.add_row(m("show.scanned"), Text(failed, style="red"))
     elif not d["view"]:
@@ -992,9 +990,9 @@ def lead_detail(d: dict) -> Group:
         asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
         kept = view.carried.get("tenant") if "tenant" in view.failed_checks else None
         if kept and lead.get("tenant") is not None:  # the answer before stands; the latest lookup failed
-            tenant_text += " " + m("show.tenant_kept", when=for_people(kept))
+            tenant_text += " " + m("show.tenant_kept", when=for_people(kept, m.lang))
         elif asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
-            tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
+            tenant_text += " " + m("show.tenant_asked", when=for_people(asked, m.lang))
         cur.add_row(column("Tenant"), tenant_text)
         cur.add_row("SPF", _spf_text(m, view) + _kept(m, view, ("txt", "spf")))
         cur.add_row("DKIM", _dkim_text(m, view) + _kept(m, view, ("dkim",)))
@@ -1029,10 +1027,10 @@ def lead_detail(d: dict) -> Group:
         )
         if mx_lines:
             cur.add_row("MX", "\n".join(mx_lines))
-        last_scan = for_people(lead.get("last_good_at"))
+        last_scan = for_people(lead.get("last_good_at"), m.lang)
         if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at"):
             status = value("status", lead["last_status"] or "")
-            last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"]), status=status)
+            last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"], m.lang), status=status)
         cur.add_row(m("show.last_scan"), Text(last_scan))
         from ..facts import failed_check
 
@@ -1042,7 +1040,7 @@ def lead_detail(d: dict) -> Group:
                 f"{failure_words(m, failed_check(e.check, e.message), e.kind)}: {e.message}",
             )
     if lead.get("last_change_at"):
-        cur.add_row(m("show.last_change"), for_people(lead["last_change_at"]))
+        cur.add_row(m("show.last_change"), for_people(lead["last_change_at"], m.lang))
     crm = d.get("crm")
     if crm:  # the brief's words (hunter_cli/brief/compose.py crm_lines), from the same crm_status
         from ..brief.compose import crm_lines
@@ -1068,9 +1066,9 @@ def lead_detail(d: dict) -> Group:
                     t.add_row(m(key), str(reg[field]))
             if reg.get("nameservers"):
                 t.add_row(m("show.nameservers"), ", ".join(reg["nameservers"]))
-        t.add_row(m("show.fetched"), for_people(reg.get("fetched_at")))
+        t.add_row(m("show.fetched"), for_people(reg.get("fetched_at"), m.lang))
         if reg.get("status") != "failed" and reg.get("error"):  # a later lookup failed; the record above is kept
-            when = for_people((reg["error"] or {}).get("at"))  # "" for an error stored before its time was
+            when = for_people((reg["error"] or {}).get("at"), m.lang)  # "" for an error stored before its time was
             key = "show.reg_last_failed" if when else "show.reg_last_failed_undated"
             t.add_row(m("show.last_lookup"), Text(m(key, when=when, why=registration_failure(m, reg)), style="red"))
         parts.append(Panel(t, title=Text(m("show.registration")), title_align="left", box=box.ROUNDED))
@@ -1085,7 +1083,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("Note"), overflow="fold")
         for n in d["notes"]:
-            t.add_row(date_time(n["created_at"]), n["text"])
+            t.add_row(for_people(n["created_at"], m.lang), n["text"])
         parts.append(t)
 
     if d["events"]:
@@ -1096,7 +1094,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("What"), overflow="fold")
         for e in d["events"]:
             what = describe(e["kind"], e.get("old"), e.get("new"), lang=m.lang, detail=e.get("detail"))
-            t.add_row(date_time(e["occurred_at"]), what)
+            t.add_row(for_people(e["occurred_at"], m.lang), what)
         parts.append(t)
 
     if d["history"]:
@@ -1108,7 +1106,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("Errors"), overflow="fold")
         for h in d["history"]:
             t.add_row(
-                date_time(h["scanned_at"]),
+                for_people(h["scanned_at"], m.lang),
                 Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
                 value("provider", provider_label(h.get("provider"), h.get("provider_name"))),
                 gateway_name(h.get("gateway")),
@@ -1116,11 +1114,6 @@ def lead_detail(d: dict) -> Group:
             )
         parts.append(t)
     return Group(*parts)
-
-
-def date_time(ts: str | None) -> str:
-    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 12:30`` (local time, :func:`hunter_cli.timefmt.for_people`)."""
-    return for_people(ts)
 
 
 # `hunter leads show --json`: its `lead` is the object `hunter leads -f json` gives for the domain (FIELDS:
