@@ -163,3 +163,65 @@ def _zone_text() -> str:
     from dnsserver import load_zone_dir
 
     return load_zone_dir(ROOT / "tests" / "zones")
+
+
+# -- the offer names each product and the mail move once ---------------------------------------------------
+GOLDEN = ROOT / "tests" / "golden"
+_OFFER_TITLE = {"en": "## What to offer", "tr": "## Ne önerilmeli"}
+# Ways each language says the mail move (to Microsoft 365 / Exchange Online) in an offer
+# (a Lync server's move to Teams, or sign-in's from AD FS to Entra ID, is another move)
+_MOVE = {
+    "en": re.compile(
+        r"\bmail migration|migration (?:to Exchange Online|done)|\bmov(?:e|ing) (?:the |their )?mailboxes"
+        r"|\bmove everything|\bmailboxes into\b",
+        re.I,
+    ),
+    "tr": re.compile(
+        r"e-posta taşıma|posta kutularını [^.:;]*taşı|Exchange Online'a geçiş|biz taşırız|taşıma işini", re.I
+    ),
+}
+
+
+def _offer_items(lang: str) -> list[str]:
+    """What an offer can sell, as the messages and the plays catalog name it in ``lang``."""
+    import json
+
+    from hunter_cli.brief.messages import Messages
+
+    m = Messages(lang)
+    items = [m(f"offer.{k}") for k in ("basic", "standard", "premium", "defender", "migration")]
+    plays = json.loads((ROOT / "hunter_cli" / "catalog" / "plays.json").read_text(encoding="utf-8"))["plays"]
+    for play in plays:
+        for key in ("offer", "offer_inline"):
+            if isinstance(play.get(key), dict) and play[key].get(lang):
+                items.append(play[key][lang])
+    return items
+
+
+def _offer_sections() -> list[tuple[str, str, str]]:
+    """(golden file, language, its offer section's text) for every golden brief that has one."""
+    found = []
+    for path in sorted(GOLDEN.glob("*.md")):
+        lang = path.name.rsplit(".", 2)[-2]
+        text = path.read_text(encoding="utf-8")
+        title = _OFFER_TITLE.get(lang)
+        if title and title + "\n" in text:
+            found.append((path.name, lang, text.split(title + "\n", 1)[1].split("\n## ", 1)[0]))
+    return found
+
+
+def test_no_golden_offer_names_the_mail_move_or_a_product_twice():
+    """F3 / BRIEF_REPEAT: the offer of a lead on Exchange of its own (or on another suite, or one that left
+    Microsoft 365) said the move twice: the add-on "mail migration" and a reason "move the mailboxes in" (tr
+    "e-posta taşıma", "posta kutularını taşıyın"; "we move everything over", "with the migration done for
+    them"). Every golden brief, both languages: the move at most once, each product at most once."""
+    sections = _offer_sections()
+    assert len(sections) > 30, len(sections)
+    moves = 0
+    for name, lang, section in sections:
+        said = [hit.group(0) for hit in _MOVE[lang].finditer(section)]
+        assert len(said) <= 1, (name, said, section)
+        moves += len(said)
+        for item in _offer_items(lang):
+            assert section.count(item) <= 1, (name, item, section)
+    assert moves > 3  # the pattern finds the move where it is said
