@@ -225,3 +225,71 @@ def test_no_golden_offer_names_the_mail_move_or_a_product_twice():
         for item in _offer_items(lang):
             assert section.count(item) <= 1, (name, item, section)
     assert moves > 3  # the pattern finds the move where it is said
+
+
+# -- a domain listed twice under two company names is said in the summary -----------------------------------
+def _input_file(tmp_path, kind: str, rows: list[tuple[str, str]]) -> str:
+    """A list of (company, domain) rows as a .txt (tab-separated), .csv (with a header) or .xlsx file."""
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.append(["Firma", "Web Sitesi"])
+        for row in rows:
+            ws.append(list(row))
+        path = tmp_path / "liste.xlsx"
+        wb.save(path)
+        return str(path)
+    path = tmp_path / f"liste.{kind}"
+    if kind == "csv":
+        path.write_text("company,domain\n" + "".join(f'"{c}",{d}\n' for c, d in rows), encoding="utf-8")
+    else:
+        path.write_text("".join(f"{c}\t{d}\n" for c, d in rows), encoding="utf-8")
+    return str(path)
+
+
+_ROWS = [
+    ("Firma A.Ş.", "firma.com.tr"),
+    ("Nomail Ltd", "nomail.com"),
+    ("Firma Holding A.Ş.", "firma.com.tr"),  # another company: left out, said
+    ("nomail  ltd", "nomail.com"),  # the same name written otherwise: a plain duplicate
+]
+
+
+@pytest.mark.parametrize("kind", ["txt", "csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_a_domain_listed_again_under_another_company_is_said_in_the_summary(hunter, tmp_path, kind, lang):
+    """A list with the same domain twice under two company names dropped the second name without a word.
+    The scan summary says it as a skip line does: how many, where, the name left out and the one kept."""
+    from hunter_cli.brief.messages import Messages
+
+    listed = _input_file(tmp_path, kind, _ROWS)
+    out = hunter("scan", listed, "--no-whois", env={"HUNTER_LANG": lang, "COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    said = " ".join(out.stderr.split())
+    name = Path(listed).name
+    first, again = (2, 4) if kind != "txt" else (1, 3)  # a header row above the others in csv and xlsx
+    item = Messages(lang)(
+        "scan.summary.other_name.item",
+        where=f"{name}:{again}",
+        name="Firma Holding A.Ş.",
+        kept="Firma A.Ş.",
+        kept_where=f"{name}:{first}",
+    )
+    assert Messages(lang)("scan.summary.other_name.one", n=1, which=item) in said, said
+    assert "nomail  ltd" not in said  # the same company: no word beyond the duplicate count
+    rows = {r["domain"]: r for r in __import__("json").loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["company"] == "Firma A.Ş."
+
+
+def test_import_keeps_the_first_name_of_the_input_and_says_the_other(hunter, tmp_path):
+    """`hunter import --overwrite-company` replaces a stored name, not the input's own first name: the last
+    row won before, without a word."""
+    listed = _input_file(tmp_path, "csv", _ROWS)
+    out = hunter("import", listed, "--overwrite-company", env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.stderr
+    said = " ".join((out.stdout + out.stderr).split())
+    assert '"Firma Holding A.Ş.", kept "Firma A.Ş." from liste.csv:2' in said, said
+    rows = {r["domain"]: r for r in __import__("json").loads(hunter("leads", "-f", "json").stdout)}
+    assert rows["firma.com.tr"]["company"] == "Firma A.Ş."
