@@ -293,3 +293,21 @@ def test_import_keeps_the_first_name_of_the_input_and_says_the_other(hunter, tmp
     assert '"Firma Holding A.Ş.", kept "Firma A.Ş." from liste.csv:2' in said, said
     rows = {r["domain"]: r for r in __import__("json").loads(hunter("leads", "-f", "json").stdout)}
     assert rows["firma.com.tr"]["company"] == "Firma A.Ş."
+
+
+@pytest.mark.parametrize("lang", ["en", "tr"])
+def test_referrals_list_says_every_date_one_way(hunter, pc, tmp_path, lang):
+    """The same kind in `referrals list`: its Updated column (ISO under Turkish headers before) and its closing
+    date (stored ISO, shown as stored), wide and at 80 columns, each in the language's one style."""
+    from conftest import PARTNER_TOKEN as TOKEN
+
+    env = {
+        "HUNTER_PARTNER_API_URL": pc.base_url,
+        "HUNTER_PARTNER_TOKEN": TOKEN,
+        "HUNTER_TOKEN_CACHE": str(tmp_path / "cache.json"),
+    }
+    assert hunter("referrals", "sync", "--no-scan", env=env, dns_args=False).exit_code == 0
+    for columns in ("80", "200"):
+        out = hunter("referrals", "list", env={**env, "HUNTER_LANG": lang, "COLUMNS": columns}, dns_args=False)
+        assert out.exit_code == 0, out.stderr
+        _one_style(out.stdout, lang, f"referrals list at {columns}")
