@@ -138,6 +138,9 @@ class InputStats:
     accepted: int = 0  # unique domains handed to the scan
     duplicates: int = 0
     duplicated: list[str] = field(default_factory=list)  # where the first few duplicates were (file:line)
+    other_names: int = 0  # repeats of a domain under another company name than its first row's (left out)
+    # the first few of them: (where, the name left out, the name kept, where the kept name was)
+    other_named: list[tuple[str, str, str, str]] = field(default_factory=list)
     headers: int = 0
     companies: int = 0  # unique domains that came with a company name
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> locations (first few)
@@ -151,6 +154,14 @@ class InputStats:
         self.duplicates += 1
         if len(self.duplicated) < EXAMPLES_PER_REASON:
             self.duplicated.append(where)
+
+    def other_name(self, where: str, name: str, kept: str, kept_where: str) -> None:
+        """A repeat of a domain at ``where`` under ``name``, another company than the ``kept`` one its first
+        row (``kept_where``) gave: the name is left out, counted, and the first few said in the summary."""
+        log.info("%s: company name %r left out: the domain was listed at %s as %r", where, name, kept_where, kept)
+        self.other_names += 1
+        if len(self.other_named) < EXAMPLES_PER_REASON:
+            self.other_named.append((where, name, kept, kept_where))
 
     def skip(self, reason: str, where: str) -> None:
         log.info("%s: skipped: %s", where, reason)
@@ -1083,7 +1094,9 @@ class Lead:
     """A domain from the input, with the company name the row gave (if any).
 
     ``duplicate`` leads repeat an earlier domain; they are only passed on when
-    they carry a company name, so an empty name can be filled in.
+    they carry a company name and no earlier row named one, so an empty name can be filled in. A repeat
+    under another company name than the first row's is not passed on: the first name is kept, and the
+    summary says which (:meth:`InputStats.other_name`).
     """
 
     domain: str
@@ -1132,12 +1145,24 @@ def _leads_of(
         if not seen.add(result):
             stats.duplicate(cand.where)
             if cand.company:
-                yield Lead(result, cand.company, duplicate=True)
+                first = seen.name_of(result)
+                if first is None:  # the first name given for it: fills in an empty one
+                    seen.set_name(result, cand.company, cand.where)
+                    yield Lead(result, cand.company, duplicate=True)
+                elif not same_company(first[0], cand.company):
+                    stats.other_name(cand.where, cand.company, *first)
             continue
         stats.accepted += 1
         if cand.company:
             stats.companies += 1
+            seen.set_name(result, cand.company, cand.where)
         yield Lead(result, cand.company)
+
+
+def same_company(a: str, b: str) -> bool:
+    """Whether two company names are the same name written alike: spaces and letter case aside
+    (``Firma  A.Ş.`` and ``firma a.ş.``)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def domains(args: Iterable[str], stats: InputStats) -> Iterator[str]:

@@ -195,7 +195,7 @@ def test_changes_are_told_from_the_stored_events():
     tr = compose(view, lang="tr", events=events, events_total=4, today=TODAY)
     assert [c.text for c in tr.changes] == [
         "2 Mart 2026: E-posta sağlayıcısı değişti: Google Workspace → Microsoft 365.",
-        "2 Mart 2026: E-posta güvenlik geçidi eklendi: Mimecast.",
+        "2 Mart 2026: E-posta güvenlik ağ geçidi eklendi: Mimecast.",
         "11 Şubat 2026: Alan adı artık bir Microsoft tenant'ına kayıtlı (tenant kimliği: 3f2c8a71).",
         "1 Şubat 2026: Artık Box kullanmıyor.",
     ]

@@ -320,7 +320,7 @@ def test_a_national_cloud_tenant_is_unknown_not_absent(hunter, lang):
     assert m("cloud.us-government") not in gcch or m("cloud.gcc-high") not in gcch, gcch
     # trial 19: nor do the lists call their tenant "none": not among those known to have none
     rows = {r["domain"]: r["tenant"] for r in json.loads(hunter("leads", "-f", "json").stdout)}
-    assert rows["t13-cin.com.tr"] is None and rows["t13-gcch.com.tr"] is None, rows
+    assert rows["t13-cin.com.tr"] == "?" and rows["t13-gcch.com.tr"] == "?", rows  # not known (trial 32 CSV_FAILED)
     none = {r["domain"] for r in json.loads(hunter("leads", "--no-tenant", "-f", "json").stdout)}
     assert not {"t13-cin.com.tr", "t13-gcch.com.tr"} & none, none
 

@@ -157,6 +157,10 @@ def test_times_local_for_people_iso_with_offset_for_machines(monkeypatch):
         assert for_people("2026-11-29T22:30:00Z") == "2026-11-30 01:30"
         assert day_for_people("2026-11-29T22:30:00+00:00") == "2026-11-30"  # the local day
         assert for_people("2026-12-05") == "2026-12-05" and for_people(None) == ""
+        # Turkish as its briefs write a day (trial 32 DATE_STYLES_LEADS_SHOW)
+        assert for_people("2026-11-29T12:30:05+00:00", "tr") == "29 Kasım 2026 15:30"
+        assert day_for_people("2026-11-29T22:30:00+00:00", "tr") == "30 Kasım 2026"
+        assert for_people("2026-12-05", "tr") == "5 Aralık 2026"
         assert for_machines("2026-11-29T12:30:05.123+00:00") == "2026-11-29T12:30:05+00:00"
         assert for_machines("2026-11-29T12:30:05") == "2026-11-29T12:30:05+00:00"  # stored times are UTC
     finally:

@@ -31,12 +31,12 @@ def _panel(text: str) -> str:
             "Segment Mevcut (hazırlık segmenti)",
             [
                 "+50 e-posta sağlayıcısı: Microsoft 365",
-                "+5 posta kutusunun önünde bir güvenlik ağ geçidi var",
+                "+5 posta kutusunun önünde bir e-posta güvenlik ağ geçidi var",
                 "-15 alıcıların kullandığı bir DKIM anahtarı yok",
                 "segment kuralı: e-postaları Microsoft 365'te çalışıyor",
                 "kategori kuralı: Microsoft 365, puan 69 ya da altı",
             ],
-            "Geçit Mimecast",
+            "Ağ geçidi Mimecast",
         ),
     ],
 )

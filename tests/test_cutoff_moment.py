@@ -13,25 +13,29 @@ from test_big_lists import _events_db
 WIDE = {"COLUMNS": "200"}
 
 
-def _moments(ago: timedelta) -> set[str]:
-    """The local ``YYYY-MM-DD HH:MM`` of now minus ``ago``, and of a minute either side (the run takes time)."""
+def _moments(ago: timedelta, lang: str = "en") -> set[str]:
+    """The local ``YYYY-MM-DD HH:MM`` (Turkish ``1 Aralık 2026 09:30``, as its briefs write a day) of now minus
+    ``ago``, and of a minute either side (the run takes time)."""
+    from hunter_cli.brief.localize import format_date
+
     now = datetime.now().astimezone() - ago
-    return {(now + timedelta(minutes=d)).strftime("%Y-%m-%d %H:%M") for d in (-1, 0, 1)}
+    return {f"{format_date(t.date(), lang)} {t:%H:%M}" for t in (now + timedelta(minutes=d) for d in (-1, 0, 1))}
 
 
 @pytest.mark.parametrize(
-    "lang, said", [("en", r"scans older than (\S+ \d\d:\d\d):"), ("tr", r"(\S+ \d\d:\d\d) tarihinden eski \d+ tarama")]
+    "lang, said",
+    [("en", r"scans older than (\S+ \d\d:\d\d):"), ("tr", r"(\d+ \S+ \d{4} \d\d:\d\d) tarihinden eski \d+ tarama")],
 )
 def test_prune_says_its_cut_off_with_the_minute(hunter, lang, said):
     hunter.scan_json("firma.com.tr")
     result = hunter("db", "prune", "--keep", "0d", "--dry-run", "--lang", lang, env=WIDE)
     assert result.exit_code == 0, result.stderr
     found = re.search(said, re.sub(r"\s+", " ", result.stdout))
-    assert found and found.group(1) in _moments(timedelta(0)), result.stdout
+    assert found and found.group(1) in _moments(timedelta(0), lang), result.stdout
 
 
 @pytest.mark.parametrize(
-    "lang, said", [("en", r"changes since (\S+ \d\d:\d\d)"), ("tr", r"(\S+ \d\d:\d\d) tarihinden bu yana")]
+    "lang, said", [("en", r"changes since (\S+ \d\d:\d\d)"), ("tr", r"(\d+ \S+ \d{4} \d\d:\d\d) tarihinden bu yana")]
 )
 def test_changes_says_its_cut_off_with_the_minute(hunter, db, lang, said):
     _events_db(db, 3)
@@ -39,4 +43,4 @@ def test_changes_says_its_cut_off_with_the_minute(hunter, db, lang, said):
         result = hunter("changes", "--since", since, "--lang", lang, env=WIDE)
         assert result.exit_code == 0, result.stderr
         found = re.search(said, re.sub(r"\s+", " ", result.stderr))
-        assert found and found.group(1) in _moments(ago), result.stderr
+        assert found and found.group(1) in _moments(ago, lang), result.stderr

@@ -109,7 +109,7 @@ SCAN_TR = [  # lines as they are
     "  -h, --help                Bu yardımı gösterir ve çıkar.",
 ]
 SCAN_TR_WORDS = [  # wherever the lines break
-    "Alan adlarını tarar: e-posta sağlayıcısı, güvenlik ağ geçidi, SPF, DKIM ve DMARC.",
+    "Alan adlarını tarar: e-posta sağlayıcısı, e-posta güvenlik ağ geçidi, SPF, DKIM ve DMARC.",
     "GİRDİ... Alan adları, URL'ler, e-posta adresleri, .txt/.csv/.xlsx dosyaları ya da standart girdi için -."
     " [zorunlu]",
     "--db YOL Kullanılacak SQLite dosyası. Varsayılan: kullanıcı veri klasörünüzdeki hunter.db."

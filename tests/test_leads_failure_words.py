@@ -78,7 +78,7 @@ def test_leads_show_and_the_summary_say_a_never_good_domain_alike(hunter, dns, l
     assert hunter("scan", D, "--no-whois", "-q").exit_code == 7  # its one domain failed
     scanned = json.loads(hunter("leads", "--format", "json").stdout)
     assert [r["last_status"] for r in scanned if r["domain"] == D] == ["failed"]
-    sentence = said.format(day=format_date(datetime.now(UTC).date(), lang, "long"))
+    sentence = said.format(day=format_date(datetime.now().astimezone().date(), lang))  # en 2026-12-01, tr 1 Aralık 2026
     show = hunter("leads", "show", D, "--lang", lang, env={"COLUMNS": "300"})
     assert show.exit_code == 0, show.stderr
     assert sentence in _flat(show.stdout), show.stdout

@@ -65,3 +65,23 @@ def test_a_scan_input_past_the_spill_point_counts_duplicates_exactly(tmp_path, m
     got = list(inputs.domains([str(path)], stats))
     assert got == unique
     assert stats.accepted == 300 and stats.duplicates == len(lines) - 300
+
+
+def test_the_first_company_name_of_a_domain_is_kept_before_and_after_the_spill():
+    """A later row under another company name is said in the scan summary against the first row's name
+    (trial 32): that name and its place survive the move to the temporary file."""
+    s = SeenDomains(spill_at=50)
+    for i in range(40):
+        s.add(f"f{i}.com.tr")
+        s.set_name(f"f{i}.com.tr", f"Firma {i}", f"a.csv:{i + 2}")
+    s.set_name("f1.com.tr", "Another", "a.csv:99")  # a later name never replaces the first
+    assert s.name_of("f1.com.tr") == ("Firma 1", "a.csv:3") and s.name_of("yok.com.tr") is None
+    for i in range(40, 60):
+        s.add(f"f{i}.com.tr")
+    assert s.on_disk
+    s.set_name("f2.com.tr", "Another", "a.csv:100")
+    s.set_name("f55.com.tr", "Firma 55", "a.csv:57")
+    assert s.name_of("f1.com.tr") == ("Firma 1", "a.csv:3")
+    assert s.name_of("f2.com.tr") == ("Firma 2", "a.csv:4")
+    assert s.name_of("f55.com.tr") == ("Firma 55", "a.csv:57") and s.name_of("f41.com.tr") is None
+    s.close()

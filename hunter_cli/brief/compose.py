@@ -1411,6 +1411,8 @@ def _offer(
     gap_words = _names(m, [m(f"gap.{g}") for g in gaps])
     if category in ("P5", "P6"):
         tier = "basic"
+        if winback:  # the way back is a mail move: said once, as the add-on (the reason names no move)
+            addons.append("migration")
         why.append("offer.why.winback" if winback else "offer.why.nurture")
     elif provider == "m365" and level in ("high", "medium") and not (set(gaps) & {"spf", "dkim", "dmarc"}):
         # SPF, DKIM and an enforced DMARC in place: only a setting is missing (sp=, pct=), nothing to call

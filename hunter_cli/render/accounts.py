@@ -87,7 +87,8 @@ def _crm_status_text(s: CrmStatus, out: Output) -> None:
     from ..timefmt import for_people
 
     never = Said("cli.crm.status.never")
-    last_push, last_pull = for_people(counts["last_push"]) or never, for_people(counts["last_pull"]) or never
+    last_push = for_people(counts["last_push"], lang()) or never
+    last_pull = for_people(counts["last_pull"], lang()) or never
     con.print(said("cli.crm.status.last", push=last_push, pull=last_pull), markup=False)
     for f in counts["failures"]:
         con.print(said("cli.crm.failed_line", domain=f["domain"], reason=f["error"]), markup=False)

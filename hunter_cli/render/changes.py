@@ -42,6 +42,19 @@ def since_words(since: str) -> str:
     return say(f"window.{unit}" if n == 1 else f"window.{unit}s", n=number(n))
 
 
+def _under(when: str, lines: int) -> str:
+    """A moment as :func:`~hunter_cli.timefmt.for_people` writes it, over two lines: the time under the day
+    (``lines`` 1: ``2026-11-29`` / ``15:30``), or under the day's last word too (2: ``29 Kasım`` / ``2026 15:30``;
+    an ISO day has none, so it stays as with 1)."""
+    day, _, time = when.rpartition(" ")
+    if not day:
+        return when
+    if lines == 2 and " " in day:
+        first, _, year = day.rpartition(" ")
+        return f"{first}\n{year} {time}"
+    return f"{day}\n{time}"
+
+
 def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, header: bool = True) -> Table:
     """When (local time), domain (never cut), the change in one short line, category.
 
@@ -62,8 +75,13 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     # the description wraps at spaces and never inside a word: a tenant id, a host or a domain is one token,
     # and one broken mid-token (trial 30: a GUID over two lines) can be neither read nor copied
     token = min(40, max([20] + [cell_len(t) for text in texts for t in text.split()]))
-    # the time goes under the date (10 columns, not 16) before a domain folds: both are identifiers
-    when_w = 16 if 16 + 2 + dom_w + 2 + token + 2 + cat_w <= width else 10
+    # the time goes under the date (2026-11-29 over 15:30: 10 columns, not 16; Turkish 29 Kasım 2026 over
+    # 15:30, or 29 Kasım over 2026 15:30) before a domain folds: both are identifiers
+    whens = [for_people(r["occurred_at"], lang()) for r in rows]
+    forms = [whens, [_under(w, 1) for w in whens], [_under(w, 2) for w in whens]]
+    widths = [max([cell_len(line) for w in form for line in w.split("\n")] + [5]) for form in forms]
+    pick = next((i for i, w in enumerate(widths) if w + 2 + dom_w + 2 + token + 2 + cat_w <= width), 2)
+    whens, when_w = forms[pick], widths[pick]
     # When, the description's least and Cat, each column but the last followed by 2 (padding and divider)
     room = width - (when_w + 2) - 2 - (token + 2) - cat_w
     if dom_w > room:  # fold rather than cut: as narrow as the room, never narrower than a label
@@ -76,11 +94,10 @@ def changes_table(rows: list[dict], width: int = 80, dom_w: int | None = None, h
     table.add_column(heading("Domain"), no_wrap=True, width=dom_w, style="bold")
     table.add_column(heading("Change"), overflow="fold", min_width=token, ratio=1)
     table.add_column(Text(cat_label, no_wrap=True, overflow="ellipsis"), no_wrap=True, width=cat_w)
-    for r, d, text in zip(rows, domains, texts, strict=True):
+    for r, when, d, text in zip(rows, whens, domains, texts, strict=True):
         cat = r.get("category") or ""
-        when = for_people(r["occurred_at"])
         table.add_row(
-            when if when_w >= cell_len(when) else when.replace(" ", "\n", 1),
+            when,
             d,
             text,
             Text(cat, style=CATEGORY_STYLE.get(cat, "")),
@@ -147,7 +164,7 @@ def _table(c: Changes, out: Output) -> None:
         shown += len(piece)
         header = False
         piece = list(islice(rows, PIECE))
-    day = for_people(c.cutoff)  # a moment (now minus --since), with its minutes: "since 2026-11-29" misled
+    day = for_people(c.cutoff, lang())  # a moment (now minus --since), with its minutes: "since 2026-11-29" misled
     if c.total > shown:
         out.err.print(say("changes.footer.some", shown=shown, total=c.total, day=day), markup=False)
     else:

@@ -34,6 +34,37 @@ def parse_separator(value: str) -> str:
     return found
 
 
+# The machine formats' words for what a lead's row does not know (`hunter leads -f csv|json|ndjson`, the
+# `lead` of `leads show --json`; docs/cli.md): NOT_KNOWN where the table shows `?` (a lookup failed, or an
+# attempt was made and none read the lead), never an empty cell or null that reads as "none"; NOT_SCANNED
+# in ``last_status`` for a lead no scan has tried (the table's "not scanned"). store.leads.CSV_CELLS says
+# the same in SQL, through the same names.
+NOT_KNOWN = "?"
+NOT_SCANNED = "not_scanned"
+# Columns NOT_KNOWN fills when the column is empty: once any attempt was made (a lead's provider and tenant
+# are asked in every scan), or only while no scan has read the lead (an empty gateway, DMARC policy or
+# `all` result of a lead read is "none").
+KNOWN_ONCE_ATTEMPTED = ("provider", "tenant")
+KNOWN_ONCE_READ = ("gateway", "dmarc_policy", "spf_all")
+
+
+def machine_row(row: dict, fields: Iterable[str], csv: bool = False) -> dict:
+    """``row`` (a lead as store.leads lists it: None for what it has not) with :data:`NOT_KNOWN` and
+    :data:`NOT_SCANNED` where its ``fields`` do not know, as every machine format writes it. With ``csv``
+    also ``dkim`` (true/false, null when not known in JSON; yes/no/`?` in CSV)."""
+    out = {k: row.get(k) for k in fields}
+    read = row.get("last_scanned") is not None
+    attempted = read or row.get("last_attempt") is not None
+    if not attempted:
+        if out.get("last_status") is None and "last_status" in out:
+            out["last_status"] = NOT_SCANNED
+        return out
+    for k in KNOWN_ONCE_ATTEMPTED if read else (*KNOWN_ONCE_ATTEMPTED, *KNOWN_ONCE_READ, *(("dkim",) if csv else ())):
+        if k in out and out[k] in (None, ""):
+            out[k] = NOT_KNOWN
+    return out
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # RFC 7208 4.6.2: the result an ``all`` mechanism gives by its qualifier (hunter_cli.facts.SPF_ALL_RESULTS),

@@ -17,7 +17,7 @@ from rich.console import Group, JustifyMethod, OverflowMethod, RenderableType
 from rich.text import Text
 
 from ..timefmt import day_for_people, for_machines, for_people
-from .csvsafe import bom_text, csv_cell, separator
+from .csvsafe import NOT_KNOWN, bom_text, csv_cell, machine_row, separator
 from .fold import fold
 from .formats import Format, Output, formatter
 from .short import FILTER_COLUMNS, GIVE_WAY, SHORT, heading, narrow
@@ -139,8 +139,8 @@ def tenant_label(tenant: str | None, scanned: bool) -> str:
 
 
 def date_part(ts: str | None) -> str:
-    """The local day of a stored time (``2026-03-01``)."""
-    return day_for_people(ts)
+    """The local day of a stored time (``2026-03-01``; Turkish ``1 Mart 2026``)."""
+    return day_for_people(ts, lang())
 
 
 def _cat(category: str | None) -> Text:
@@ -224,7 +224,7 @@ def _cells(r: dict) -> dict:
             else say("leads.not_scanned"),
             style=PROVIDER_STYLE.get(r.get("provider") or "", "") if scanned or r.get("provider") else "dim",
         ),
-        "gateway": r.get("gateway") or "",
+        "gateway": NOT_KNOWN if tried else r.get("gateway") or "",  # blank is "no gateway"
         "tenant": "?" if tried else tenant_label(r.get("tenant"), scanned),
         # a space after each comma lets a narrow column wrap between names, never inside one
         "footprint": footprint_shown(r.get("footprint")) if scanned else ("?" if tried else ""),
@@ -322,8 +322,9 @@ class Layout:
 def _gateway_under(cells: dict) -> dict:
     """``cells`` with the gateway, once its column gave way, under the provider (``Google`` / ``+proofpoint``,
     as the scan's table joins them: ``m365+mimecast``): a security gateway is a first-order fact for a
-    Microsoft partner and never vanishes from the list (trial 30)."""
-    if not cells["gateway"]:
+    Microsoft partner and never vanishes from the list (trial 30). A gateway not known under a provider not
+    known says nothing the provider's `?` does not."""
+    if not cells["gateway"] or cells["gateway"] == NOT_KNOWN:
         return cells
     out = dict(cells)
     cell = out["provider"]
@@ -644,7 +645,9 @@ def footer(shown: int, total: int, tags_hidden: bool = False) -> str:
 
 # -- machine formats -------------------------------------------------------------------
 def _obj(row: dict) -> dict:
-    return {k: row.get(k) for k in FIELDS}
+    """A lead of the list as every machine format gives it: not known said as `?`, a lead no scan tried has
+    last_status `not_scanned` (:func:`hunter_cli.render.csvsafe.machine_row`)."""
+    return machine_row(row, FIELDS)
 
 
 def write_json(rows: Iterable[dict], out: TextIO) -> int:
@@ -680,7 +683,8 @@ def write_csv(rows: Iterable[dict], out: BinaryIO, chunk: int = 500) -> int:
     out.write(bom_text().encode())
     n = 0
     for row in rows:
-        writer.writerow([csv_cell(k, _csv_time(row.get(k)) if k in CSV_TIMES else row.get(k)) for k in FIELDS])
+        cells = machine_row(row, FIELDS, csv=True)
+        writer.writerow([csv_cell(k, _csv_time(cells[k]) if k in CSV_TIMES else cells[k]) for k in FIELDS])
         n += 1
         if n % chunk == 0:
             out.write(buf.getvalue().encode("utf-8"))
@@ -843,7 +847,7 @@ def _kept(m: Messages, lead: Lead, checks: tuple[str, ...]) -> str:
     """`` (as read 2026-11-30 02:00; the latest lookup failed)`` after a value the store kept through a failed
     lookup of one of ``checks`` (the view's ``carried``: when a scan read it); '' otherwise."""
     when = [lead.carried[c] for c in checks if c in lead.carried and c in lead.failed_checks]
-    return " " + m("show.kept", when=for_people(max(when))) if when else ""
+    return " " + m("show.kept", when=for_people(max(when), m.lang)) if when else ""
 
 
 def _dkim_failure(m: Messages, message: str, kind: str) -> str:
@@ -957,14 +961,12 @@ def lead_detail(d: dict) -> Group:
     if lead.get("company"):
         cur.add_row(m("show.company"), lead["company"])
     if not d["view"] and d.get("history"):
-        from ..brief.localize import as_day, format_date
         from ..facts import failure_words as attempt_words
         from ..said import in_lang
 
         last = d["history"][0]
         why = in_lang(attempt_words(last.get("errors") or []), m.lang)  # as the brief and prep say it
-        day = as_day(last.get("scanned_at"))
-        when = format_date(day, m.lang, "long") if day else last.get("scanned_at") or ""  # "20 Kasım 2026"
+        when = day_for_people(last.get("scanned_at"), m.lang)  # as the table below: 2026-11-20, 20 Kasım 2026
         failed = m("show.scanned_failed", why=why, when=when)
         cur.add_row(m("show.scanned"), Text(failed, style="red"))
     elif not d["view"]:
@@ -988,9 +990,9 @@ def lead_detail(d: dict) -> Group:
         asked = d.get("tenant_asked_at")  # the scan reused the day's cached answer: say when it was asked
         kept = view.carried.get("tenant") if "tenant" in view.failed_checks else None
         if kept and lead.get("tenant") is not None:  # the answer before stands; the latest lookup failed
-            tenant_text += " " + m("show.tenant_kept", when=for_people(kept))
+            tenant_text += " " + m("show.tenant_kept", when=for_people(kept, m.lang))
         elif asked and lead.get("tenant") is not None and (view.tenant or lead.get("tenant") == "none"):
-            tenant_text += " " + m("show.tenant_asked", when=for_people(asked))
+            tenant_text += " " + m("show.tenant_asked", when=for_people(asked, m.lang))
         cur.add_row(column("Tenant"), tenant_text)
         cur.add_row("SPF", _spf_text(m, view) + _kept(m, view, ("txt", "spf")))
         cur.add_row("DKIM", _dkim_text(m, view) + _kept(m, view, ("dkim",)))
@@ -1025,10 +1027,10 @@ def lead_detail(d: dict) -> Group:
         )
         if mx_lines:
             cur.add_row("MX", "\n".join(mx_lines))
-        last_scan = for_people(lead.get("last_good_at"))
+        last_scan = for_people(lead.get("last_good_at"), m.lang)
         if lead.get("last_attempt_at") and lead.get("last_attempt_at") != lead.get("last_good_at"):
             status = value("status", lead["last_status"] or "")
-            last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"]), status=status)
+            last_scan += m("show.last_attempt", when=for_people(lead["last_attempt_at"], m.lang), status=status)
         cur.add_row(m("show.last_scan"), Text(last_scan))
         from ..facts import failed_check
 
@@ -1038,7 +1040,7 @@ def lead_detail(d: dict) -> Group:
                 f"{failure_words(m, failed_check(e.check, e.message), e.kind)}: {e.message}",
             )
     if lead.get("last_change_at"):
-        cur.add_row(m("show.last_change"), for_people(lead["last_change_at"]))
+        cur.add_row(m("show.last_change"), for_people(lead["last_change_at"], m.lang))
     crm = d.get("crm")
     if crm:  # the brief's words (hunter_cli/brief/compose.py crm_lines), from the same crm_status
         from ..brief.compose import crm_lines
@@ -1064,9 +1066,9 @@ def lead_detail(d: dict) -> Group:
                     t.add_row(m(key), str(reg[field]))
             if reg.get("nameservers"):
                 t.add_row(m("show.nameservers"), ", ".join(reg["nameservers"]))
-        t.add_row(m("show.fetched"), for_people(reg.get("fetched_at")))
+        t.add_row(m("show.fetched"), for_people(reg.get("fetched_at"), m.lang))
         if reg.get("status") != "failed" and reg.get("error"):  # a later lookup failed; the record above is kept
-            when = for_people((reg["error"] or {}).get("at"))  # "" for an error stored before its time was
+            when = for_people((reg["error"] or {}).get("at"), m.lang)  # "" for an error stored before its time was
             key = "show.reg_last_failed" if when else "show.reg_last_failed_undated"
             t.add_row(m("show.last_lookup"), Text(m(key, when=when, why=registration_failure(m, reg)), style="red"))
         parts.append(Panel(t, title=Text(m("show.registration")), title_align="left", box=box.ROUNDED))
@@ -1081,7 +1083,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("When"), no_wrap=True)
         t.add_column(heading("Note"), overflow="fold")
         for n in d["notes"]:
-            t.add_row(date_time(n["created_at"]), n["text"])
+            t.add_row(for_people(n["created_at"], m.lang), n["text"])
         parts.append(t)
 
     if d["events"]:
@@ -1092,7 +1094,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("What"), overflow="fold")
         for e in d["events"]:
             what = describe(e["kind"], e.get("old"), e.get("new"), lang=m.lang, detail=e.get("detail"))
-            t.add_row(date_time(e["occurred_at"]), what)
+            t.add_row(for_people(e["occurred_at"], m.lang), what)
         parts.append(t)
 
     if d["history"]:
@@ -1104,7 +1106,7 @@ def lead_detail(d: dict) -> Group:
         t.add_column(heading("Errors"), overflow="fold")
         for h in d["history"]:
             t.add_row(
-                date_time(h["scanned_at"]),
+                for_people(h["scanned_at"], m.lang),
                 Text(value("status", h["status"]), style=STATUS_STYLE.get(h["status"], "")),
                 value("provider", provider_label(h.get("provider"), h.get("provider_name"))),
                 gateway_name(h.get("gateway")),
@@ -1112,11 +1114,6 @@ def lead_detail(d: dict) -> Group:
             )
         parts.append(t)
     return Group(*parts)
-
-
-def date_time(ts: str | None) -> str:
-    """``2026-03-01T09:30:00+00:00`` -> ``2026-03-01 12:30`` (local time, :func:`hunter_cli.timefmt.for_people`)."""
-    return for_people(ts)
 
 
 # `hunter leads show --json`: its `lead` is the object `hunter leads -f json` gives for the domain (FIELDS:
@@ -1135,7 +1132,7 @@ def detail_object(d: dict) -> dict:
     if listed is not None:
         lead = _obj(listed)
     else:
-        lead = {k: stored.get(_LIST_NAMES.get(k, k)) for k in FIELDS}
+        lead = machine_row({k: stored.get(_LIST_NAMES.get(k, k)) for k in FIELDS}, FIELDS)
         lead["tags"] = sorted({*d["tags"].get("user", []), *d["tags"].get("auto", [])})
     lead["dkim"] = None if lead.get("dkim") is None else bool(lead["dkim"])
     lead["active_cosell"] = bool(lead.get("active_cosell"))

@@ -74,7 +74,7 @@ def _prune_text(p: PruneReport, out: Output) -> None:
     text = m(
         key,
         older=r["older"],
-        day=for_people(p.cutoff),  # a moment (now minus --keep): scans of that day may be newer
+        day=for_people(p.cutoff, p.lang),  # a moment (now minus --keep): scans of that day may be newer
         removed=r["removed"],
         kept=r["kept"],
         scans=r["scans"],

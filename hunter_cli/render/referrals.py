@@ -15,7 +15,7 @@ from ..timefmt import day_for_people, for_people
 from .fold import Folded
 from .formats import Format, Output, formatter
 from .short import heading
-from .words import number, said
+from .words import lang, number, said
 
 WIDE = 120  # from this width every field has a column of its own
 
@@ -43,12 +43,12 @@ def referrals_table(rows: list[dict], width: int = 80) -> Table:
         if not wide:
             customer.append(f"\n{r['kind']}, {status}" if status else f"\n{r['kind']}", style="dim")
         cells = [
-            for_people(r["updated_at"]) if wide else day_for_people(r["updated_at"]),
+            for_people(r["updated_at"], lang()) if wide else day_for_people(r["updated_at"], lang()),
             customer,
             Folded(to_unicode(r["domain"])) if r["domain"] else said("cli.partner.unlinked"),
             *([r["kind"], status] if wide else []),
             deal,
-            r["closing_date"] or "",
+            day_for_people(r["closing_date"], lang()),
         ]
         table.add_row(*cells)
     return table

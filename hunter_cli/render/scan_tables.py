@@ -408,6 +408,19 @@ def _skip_rows(table: Table, stats: InputStats, m) -> None:
         more = "" if count <= len(stats.skipped[reason]) else ", ..."
         said = skip_reason(reason, m.lang)
         table.add_row(m("scan.summary.skipped"), m("scan.summary.skip", n=count, reason=said, where=where + more))
+    if stats.other_names:  # a domain listed again under another company: which name was left out, which kept
+        items = [
+            m(
+                "scan.summary.other_name.item",
+                where=in_lang(w, m.lang),
+                name=name,
+                kept=kept,
+                kept_where=in_lang(kw, m.lang),
+            )
+            for w, name, kept, kw in stats.other_named
+        ]
+        which = "; ".join(items) + ("; ..." if stats.other_names > len(items) else "")
+        table.add_row(m("scan.summary.skipped"), _count(m, "scan.summary.other_name", stats.other_names, which=which))
 
     for note in stats.notes:
         table.add_row(m("scan.summary.note"), in_lang(note, m.lang))

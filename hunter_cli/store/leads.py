@@ -20,7 +20,8 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..render.csvsafe import CLOSED_CELLS  # the CSV rules (no import beyond csv): one place for both paths
+# the CSV rules (no import beyond csv): one place for both paths
+from ..render.csvsafe import CLOSED_CELLS, NOT_KNOWN, NOT_SCANNED
 from .packing import loads
 from .schema import (
     CHECKED,
@@ -982,28 +983,39 @@ def _csv_time_sql(expr: str) -> str:
     )
 
 
+# render.csvsafe.machine_row in SQL: NOT_KNOWN for an empty provider or tenant once an attempt was made, and for
+# an empty gateway, DMARC policy or `all` result while no scan has read the lead; NOT_SCANNED for no attempt.
+_ATTEMPTED = "(d.last_good_at IS NOT NULL OR d.last_attempt_at IS NOT NULL)"
+_NOT_READ = "(d.last_good_at IS NULL AND d.last_attempt_at IS NOT NULL)"
+
+
+def _or_not_known(expr: str, when: str) -> str:
+    return f"coalesce(nullif({expr}, ''), CASE WHEN {when} THEN '{NOT_KNOWN}' END)"
+
+
 # The CSV columns (render.leads.FIELDS, in order) as SQL computes them: the cells `hunter leads -f csv`
 # writes, so a million rows go from SQLite to the csv module without a Python function per row.
 CSV_CELLS = (
     "d.domain",
     _excel_safe_sql("coalesce(nullif(d.domain_unicode, ''), d.domain)"),
     _excel_safe_sql("d.company"),
-    "d.provider",
+    _or_not_known("d.provider", _ATTEMPTED),
     _excel_safe_sql("d.provider_name"),
-    "d.gateway",
-    "d.tenant",
+    _or_not_known("d.gateway", _NOT_READ),
+    _or_not_known("d.tenant", _ATTEMPTED),
     "d.tenant_id",
     "coalesce(d.footprint, '?')",
-    "d.dmarc_policy",
-    _closed_cell_sql("d.spf_all", "spf_all"),  # RFC 7208's result words: fail, softfail, neutral, pass
-    # '?': the lookups failed and no scan has seen a key (dkim_state unknown); empty: never scanned
-    "CASE WHEN d.dkim IS NULL THEN (CASE WHEN d.dkim_state = 'unknown' THEN '?' END)"
+    _or_not_known("d.dmarc_policy", _NOT_READ),
+    # RFC 7208's result words: fail, softfail, neutral, pass
+    _closed_cell_sql(_or_not_known("d.spf_all", _NOT_READ), "spf_all"),
+    # '?': the lookups failed and no scan has seen a key (dkim_state unknown), or no scan has read the lead
+    f"CASE WHEN d.dkim IS NULL THEN (CASE WHEN d.dkim_state = 'unknown' OR {_NOT_READ} THEN '{NOT_KNOWN}' END)"
     " WHEN d.dkim THEN 'yes' ELSE 'no' END",
     "d.score",
     "d.segment",
     "d.category",
     _csv_time_sql("d.last_good_at"),
-    "d.last_status",
+    f"coalesce(d.last_status, CASE WHEN NOT {_ATTEMPTED} THEN '{NOT_SCANNED}' END)",
     _csv_time_sql("d.last_attempt_at"),
     _csv_time_sql("d.last_change_at"),
     "coalesce(d.expires, (SELECT r.expires FROM registrations r WHERE r.domain = d.domain))",

@@ -8,6 +8,10 @@ first :data:`SPILL_AT` domains in a set, then moves them into a private temporar
 there: a ``WITHOUT ROWID`` table keyed by the domain text itself, so membership is exact (whole
 strings compared, no hashing), and memory stays at SQLite's page cache (:data:`CACHE_KIB`) however
 many lines follow. About 30 bytes of temporary disk a domain; a few microseconds a line.
+
+It also keeps the first company name an input gave each domain, and where (``a.csv:2``): a later row that
+names the same domain under another company is said in the summary, not dropped without a word
+(:meth:`name_of`, :meth:`set_name`; in memory, then in the same file).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class SeenDomains:
     def __init__(self, spill_at: int | None = None):
         self.spill_at = SPILL_AT if spill_at is None else spill_at
         self._memory: set[str] | None = set()
+        self._names: dict[str, tuple[str, str]] | None = {}  # domain -> (first company name, where), in memory
         self._db: sqlite3.Connection | None = None
         self._count = 0
 
@@ -47,6 +52,22 @@ class SeenDomains:
         assert self._db is not None
         return self._db.execute("SELECT 1 FROM seen WHERE domain = ?", (domain,)).fetchone() is not None
 
+    def name_of(self, domain: str) -> tuple[str, str] | None:
+        """(the first company name given for ``domain``, where it was), or None when no row named one."""
+        if self._names is not None:
+            return self._names.get(domain)
+        assert self._db is not None
+        row = self._db.execute("SELECT name, place FROM names WHERE domain = ?", (domain,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def set_name(self, domain: str, name: str, where: str) -> None:
+        """Keep ``name`` (given at ``where``) as ``domain``'s first company name, unless it has one already."""
+        if self._names is not None:
+            self._names.setdefault(domain, (name, where))
+            return
+        assert self._db is not None
+        self._db.execute("INSERT OR IGNORE INTO names (domain, name, place) VALUES (?, ?, ?)", (domain, name, where))
+
     def __len__(self) -> int:
         return self._count
 
@@ -62,7 +83,14 @@ class SeenDomains:
         db.execute("CREATE TABLE seen (domain TEXT PRIMARY KEY) WITHOUT ROWID")
         db.execute("BEGIN")  # one transaction for the file's life: nothing here needs to survive
         db.executemany("INSERT INTO seen (domain) VALUES (?)", ((d,) for d in sorted(self._memory or ())))
+        db.execute(
+            "CREATE TABLE names (domain TEXT PRIMARY KEY, name TEXT NOT NULL, place TEXT NOT NULL) WITHOUT ROWID"
+        )
+        db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?)", ((d, n, w) for d, (n, w) in sorted((self._names or {}).items()))
+        )
         self._memory = None
+        self._names = None
         self._db = db
 
     def close(self) -> None:
