@@ -155,7 +155,9 @@ def test_a_look_alike_include_or_a_legacy_msoid_record_does_not_ask_again(hunter
     """The guard for the kind: a name that only contains Microsoft's (``spf.protection.outlook.com.example.net``)
     is not Microsoft's, and the legacy ``msoid`` CNAME proves no tenant in use today (Microsoft: "What is the
     purpose of the Office 365 CNAME record for MSOID?"): the day's "no tenant" stands."""
-    spf = f'{D}. 300 IN TXT "v=spf1 include:_spfcls.natrohost.com include:spf.protection.outlook.com.example.net ~all"\n'
+    spf = (
+        f'{D}. 300 IN TXT "v=spf1 include:_spfcls.natrohost.com include:spf.protection.outlook.com.example.net ~all"\n'
+    )
     msoid = f"msoid.{D}. 300 IN CNAME clientconfig.microsoftonline-p.net.\n"
     try:
         dns.load(zone_text + HOSTING)
