@@ -60,7 +60,7 @@ def reused(hunter, ms, db):
 def test_leads_show_says_when_a_reused_answer_was_asked(hunter, reused, lang, said):
     out = hunter("leads", "show", DOMAIN, "--lang", lang, env=WIDE)
     assert out.exit_code == 0, out.stderr
-    assert said.format(when=reused) in _flat(out.stdout), out.stdout
+    assert said.format(when=_in_brief(reused, lang)) in _flat(out.stdout), out.stdout  # one date style a screen
 
 
 @pytest.mark.parametrize(
